@@ -76,6 +76,24 @@ final class Bech32m {
     return new Decoded(hrp, payload);
   }
 
+  /** Whether a lowercase string carries a valid bech32m checksum; for the BIP-350 vectors. */
+  static boolean checksumValid(String text) {
+    int sep = text.lastIndexOf('1');
+    if (sep < 1 || text.length() - sep - 1 < CHECKSUM_CHARS) {
+      return false;
+    }
+    byte[] data = new byte[text.length() - sep - 1];
+    for (int i = 0; i < data.length; i++) {
+      char c = text.charAt(sep + 1 + i);
+      int v = c < 128 ? CHARSET_REV[c] : -1;
+      if (v < 0) {
+        return false;
+      }
+      data[i] = (byte) v;
+    }
+    return polymod(text.substring(0, sep), data, 0) == BECH32M_CONST;
+  }
+
   private static int[] checksum(String hrp, byte[] data) {
     int mod = polymod(hrp, data, CHECKSUM_CHARS) ^ BECH32M_CONST;
     int[] out = new int[CHECKSUM_CHARS];

@@ -1,0 +1,75 @@
+package org.grapevine.protocol.entry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.internal.Hex;
+import org.grapevine.protocol.keys.RecoveryPhrase;
+import org.grapevine.protocol.testing.GoldenVectors;
+import org.grapevine.protocol.testing.TestAuthors;
+import org.grapevine.protocol.validation.ChainChecker;
+import org.grapevine.protocol.validation.ChainOutcome;
+import org.grapevine.protocol.validation.EntryValidator;
+import org.grapevine.protocol.validation.MemoryLogView;
+import org.grapevine.protocol.validation.Verification;
+import org.junit.jupiter.api.Test;
+
+/** The wire format is frozen by vectors: a second implementation can test itself against them too. */
+class GoldenVectorsTest {
+  private final Map<String, String> frozen = load();
+
+  @Test
+  void computedVectors_equalFrozenVectors() {
+    Map<String, String> computed = GoldenVectors.compute();
+    assertThat(frozen.keySet()).containsExactlyElementsOf(computed.keySet());
+    computed.forEach((k, v) -> assertThat(v).as(k).isEqualTo(frozen.get(k)));
+  }
+
+  @Test
+  void frozenEnvelopes_validateAndChainInOrder() {
+    EntryValidator validator = new EntryValidator();
+    ChainChecker checker = new ChainChecker();
+    MemoryLogView view = new MemoryLogView();
+    for (String key : GoldenVectors.envelopeKeys()) {
+      Verification v = validator.validate(Hex.decode(frozen.get(key)));
+      assertThat(v).as(key).isInstanceOf(Verification.Valid.class);
+      LogEntry e = ((Verification.Valid) v).entry();
+      String prefix = key.substring(0, key.length() - ".envelope".length());
+      assertThat(e.id().toHex()).isEqualTo(frozen.get(prefix + ".id"));
+      assertThat(checker.check(e, view, TestAuthors.T0_MILLIS + 10_000)).as(key).isInstanceOf(ChainOutcome.Append.class);
+      view.append(e);
+    }
+  }
+
+  @Test
+  void frozenIdentityAndPhrase_parseBackToTheRootKey() throws Exception {
+    Identity id = Identity.parse(frozen.get("identity.text"));
+    assertThat(id.root().toHex()).isEqualTo(frozen.get("root.public_key"));
+    assertThat(Hex.encode(RecoveryPhrase.decode(frozen.get("root.recovery_phrase.text")))).isEqualTo(frozen.get("root.seed"));
+  }
+
+  private static Map<String, String> load() {
+    Map<String, String> m = new LinkedHashMap<>();
+    try (InputStream in = GoldenVectorsTest.class.getResourceAsStream("/vectors/protocol-v1.txt")) {
+      assertThat(in).as("vectors/protocol-v1.txt").isNotNull();
+      BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+      for (String line; (line = r.readLine()) != null; ) {
+        if (line.isBlank() || line.startsWith("#")) {
+          continue;
+        }
+        int eq = line.indexOf(" = ");
+        m.put(line.substring(0, eq), line.substring(eq + 3));
+      }
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+    return m;
+  }
+}
