@@ -27,7 +27,8 @@ public interface Ed25519 {
   /**
    * Whether {@code signature} is a valid signature of {@code message[off, off+len)} by
    * {@code publicKey}. Returns false, never throws, for keys or signatures of the wrong length,
-   * invalid points and non-canonical scalars.
+   * public keys that are not points of prime order (small-order and mixed-order keys, which
+   * honest key generation never produces) and non-canonical scalars.
    */
   boolean verify(byte[] publicKey, byte[] message, int off, int len, byte[] signature);
 }
