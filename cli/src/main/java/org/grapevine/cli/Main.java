@@ -24,11 +24,11 @@ public final class Main implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    System.exit(execute(args));
   }
 
   /** Runs the command line and returns the exit code (0 ok, 2 usage error). */
-  static int run(String... args) {
+  static int execute(String... args) {
     return new CommandLine(new Main()).execute(args);
   }
 
