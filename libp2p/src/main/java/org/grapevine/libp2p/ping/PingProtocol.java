@@ -23,20 +23,7 @@ public final class PingProtocol {
 
   /** Echoes whatever arrives, in order, until the peer closes; then closes our side. */
   public static void respond(MuxedStream stream) {
-    stream.setReader(new StreamReader() {
-      @Override
-      public void onData(MuxedStream s, ByteBuf data) {
-        s.write(data);
-      }
-
-      @Override
-      public void onRemoteClosed(MuxedStream s) {
-        s.closeWrite();
-      }
-
-      @Override
-      public void onReset(MuxedStream s) {}
-    });
+    org.grapevine.libp2p.echo.EchoProtocol.respond(stream);
   }
 
   /**

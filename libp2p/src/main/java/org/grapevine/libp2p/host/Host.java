@@ -1,0 +1,425 @@
+package org.grapevine.libp2p.host;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.grapevine.libp2p.identify.IdentifyInfo;
+import org.grapevine.libp2p.identify.IdentifyProtocol;
+import org.grapevine.libp2p.identify.IdentifyResult;
+import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
+import org.grapevine.libp2p.multistream.netty.StreamNegotiation;
+import org.grapevine.libp2p.mux.MuxedStream;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.libp2p.ping.PingProtocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A libp2p host on TCP: listens, dials, upgrades every connection ([pnet] → multistream-select →
+ * Noise XX → Yamux, see {@link ConnectionUpgrader}), serves identify and ping, negotiates a
+ * protocol on every stream, and keeps a bounded peer store. The layers above register
+ * {@link ProtocolHandler}s and open streams with {@link #newStream}.
+ *
+ * <p>Limits: total connections, connections per peer, new inbound connections per second (all
+ * in {@link HostConfig}); streams per connection are Yamux's limit. A connection over a limit is
+ * closed at once with a log line; the host keeps serving the others.
+ *
+ * <p>Threading: thread-safe. Each connection lives on one event loop; listener and handler
+ * callbacks run there.
+ */
+public final class Host implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Host.class);
+
+  private final HostConfig config;
+  private final PeerId self;
+  private final EventLoopGroup group;
+  private final boolean ownsGroup;
+  private final SecureRandom random = new SecureRandom();
+  private final Map<String, ProtocolHandler> handlers = new ConcurrentHashMap<>();
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger upgrading = new AtomicInteger();
+  private final List<HostListener> listeners = new CopyOnWriteArrayList<>();
+  private final PeerStore peerStore = new PeerStore(10_000, 16);
+  private final List<Channel> servers = new CopyOnWriteArrayList<>();
+  private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
+  private final InboundRateLimiter inboundLimiter;
+  private volatile boolean closed;
+
+  /** A host with its own event loops (one per core). */
+  public Host(HostConfig config) {
+    this(config, new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory()), true);
+  }
+
+  /** A host on shared event loops (many hosts in one JVM, as the simulations run them). */
+  public Host(HostConfig config, EventLoopGroup sharedGroup) {
+    this(config, sharedGroup, false);
+  }
+
+  private Host(HostConfig config, EventLoopGroup group, boolean ownsGroup) {
+    this.config = config;
+    this.self = PeerId.fromPubKey(config.identity().publicKey());
+    this.group = group;
+    this.ownsGroup = ownsGroup;
+    this.inboundLimiter = new InboundRateLimiter(config.maxInboundConnectionsPerSecond(), config.maxInboundConnectionBurst());
+    handlers.put(IdentifyProtocol.ID, (stream, conn) ->
+        IdentifyProtocol.respond(stream, identifyInfo(), conn.remoteAddr().encode(), ByteBufAllocator.DEFAULT));
+    handlers.put(IdentifyProtocol.PUSH_ID, (stream, conn) -> IdentifyProtocol
+        .read(stream, conn.remotePeer(), self, ByteBufAllocator.DEFAULT)
+        .whenComplete((r, e) -> {
+          if (r != null) {
+            identified(conn, r);
+          }
+        }));
+    handlers.put(PingProtocol.ID, (stream, conn) -> PingProtocol.respond(stream));
+  }
+
+  public PeerId peerId() {
+    return self;
+  }
+
+  public HostConfig config() {
+    return config;
+  }
+
+  public PeerStore peerStore() {
+    return peerStore;
+  }
+
+  /** Binds every configured listen address. */
+  public synchronized void start() throws IOException {
+    if (closed) {
+      throw new IllegalStateException("host is closed");
+    }
+    for (String text : config.listenAddrs()) {
+      InetSocketAddress bindTo;
+      try {
+        bindTo = Multiaddr.parse(text).tcpSocketAddress()
+            .orElseThrow(() -> new IOException("cannot listen on " + text + ": only /ip4 or /ip6 with /tcp is supported"));
+      } catch (MultiaddrFormatException e) {
+        throw new IOException("cannot listen on " + text + ": " + e.getMessage(), e);
+      }
+      ChannelFuture bound = new ServerBootstrap()
+          .group(group)
+          .channel(NioServerSocketChannel.class)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              acceptInbound(ch);
+            }
+          })
+          .bind(bindTo)
+          .awaitUninterruptibly();
+      if (!bound.isSuccess()) {
+        throw new IOException("cannot listen on " + text + ": " + bound.cause().getMessage(), bound.cause());
+      }
+      servers.add(bound.channel());
+      listenAddrs.add(Multiaddr.of((InetSocketAddress) bound.channel().localAddress()));
+      log.info("listening on {}/p2p/{}", listenAddrs.get(listenAddrs.size() - 1), self);
+    }
+  }
+
+  /** The addresses the host listens on (with the actual ports), without /p2p. */
+  public List<Multiaddr> listenAddrs() {
+    return List.copyOf(listenAddrs);
+  }
+
+  /** Registers the handler of inbound streams for {@code protocol}; peers learn it through identify push. */
+  public void setProtocolHandler(String protocol, ProtocolHandler handler) {
+    handlers.put(protocol, handler);
+    pushIdentify();
+  }
+
+  public void removeProtocolHandler(String protocol) {
+    if (handlers.remove(protocol) != null) {
+      pushIdentify();
+    }
+  }
+
+  public void addListener(HostListener listener) {
+    listeners.add(listener);
+  }
+
+  public Collection<Connection> connections() {
+    return List.copyOf(connections);
+  }
+
+  /** Open connections to {@code peer}. */
+  public List<Connection> connections(PeerId peer) {
+    List<Connection> out = new ArrayList<>();
+    for (Connection c : connections) {
+      if (c.remotePeer().equals(peer) && c.isOpen()) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Dials {@code addr}; with a {@code /p2p/<id>} suffix the peer must prove that identity, and an
+   * open connection to it is reused. Fails with a {@link DialException} that says what went wrong.
+   */
+  public CompletableFuture<Connection> dial(Multiaddr addr) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new DialException("host is closed"));
+    }
+    Optional<PeerId> expected = addr.peerId();
+    if (expected.isPresent() && expected.get().equals(self)) {
+      return CompletableFuture.failedFuture(new DialException("dial " + addr + ": that is this host's own peer ID"));
+    }
+    if (expected.isPresent()) {
+      List<Connection> existing = connections(expected.get());
+      if (!existing.isEmpty()) {
+        return CompletableFuture.completedFuture(existing.get(0));
+      }
+    }
+    Optional<InetSocketAddress> target = addr.tcpSocketAddress();
+    if (target.isEmpty()) {
+      return CompletableFuture.failedFuture(new DialException("dial " + addr + ": only /ip4 or /ip6 addresses with /tcp can be dialed"));
+    }
+    CompletableFuture<Connection> result = new CompletableFuture<>();
+    upgrading.incrementAndGet();
+    new Bootstrap()
+        .group(group)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.dialTimeout().toMillis())
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            new ConnectionUpgrader(Host.this, Connection.Direction.OUTBOUND, expected, addr, result).install(ch);
+          }
+        })
+        .connect(target.get())
+        .addListener((ChannelFuture f) -> {
+          if (!f.isSuccess()) {
+            upgrading.decrementAndGet();
+            result.completeExceptionally(new DialException("dial " + addr + ": " + describe(f.cause()), f.cause()));
+          }
+        });
+    return result;
+  }
+
+  /** Opens a stream to a connected peer and negotiates the first of {@code protocols} it accepts. */
+  public CompletableFuture<NegotiatedStream> newStream(Connection connection, List<String> protocols) {
+    CompletableFuture<NegotiatedStream> result = new CompletableFuture<>();
+    connection.channel().eventLoop().execute(() -> {
+      MuxedStream stream;
+      try {
+        stream = connection.muxer().openStream();
+      } catch (IllegalStateException e) {
+        result.completeExceptionally(new DialException("cannot open a stream to " + connection.remotePeer() + ": " + e.getMessage(), e));
+        return;
+      }
+      AtomicReference<MuxedStream> negotiated = new AtomicReference<>();
+      StreamNegotiation.initiate(stream, protocols,
+              protocol -> (s, p, leftover) -> negotiated.set(new PrefixedStream(s, leftover)),
+              config.streamNegotiationTimeout())
+          .whenComplete((protocol, error) -> {
+            if (error != null) {
+              result.completeExceptionally(new DialException("peer " + connection.remotePeer()
+                  + " accepted none of " + protocols + ": " + describe(error), error));
+            } else {
+              result.complete(new NegotiatedStream(negotiated.get(), protocol, connection));
+            }
+          });
+    });
+    return result;
+  }
+
+  /** Dials (or reuses a connection to) {@code addr} and opens a stream for one of {@code protocols}. */
+  public CompletableFuture<NegotiatedStream> newStream(Multiaddr addr, List<String> protocols) {
+    return dial(addr).thenCompose(c -> newStream(c, protocols));
+  }
+
+  /** One ping over a new stream: the round-trip time in nanoseconds. */
+  public CompletableFuture<Long> ping(Connection connection) {
+    return newStream(connection, List.of(PingProtocol.ID)).thenCompose(ns ->
+        PingProtocol.ping(ns.stream(), ByteBufAllocator.DEFAULT, random, System::nanoTime));
+  }
+
+  /** Closes listeners and connections (Yamux GoAway first), waiting up to the configured grace. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (Channel s : servers) {
+      s.close().awaitUninterruptibly();
+    }
+    for (Connection c : connections) {
+      c.close();
+    }
+    long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+    for (Connection c : List.copyOf(connections)) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !c.channel().closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+        c.channel().close();
+      }
+    }
+    if (ownsGroup) {
+      group.shutdownGracefully(0, config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS).awaitUninterruptibly();
+    }
+    log.info("host {} closed", self);
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  // --- Called by ConnectionUpgrader -------------------------------------------------------------
+
+  SecureRandom random() {
+    return random;
+  }
+
+  private void acceptInbound(SocketChannel ch) {
+    int open = connections.size() + upgrading.get();
+    boolean allowed;
+    synchronized (inboundLimiter) {
+      allowed = inboundLimiter.tryAcquire(System.nanoTime());
+    }
+    if (closed || open >= config.maxConnections() || !allowed) {
+      log.warn("refusing inbound connection from {}: {}", ch.remoteAddress(), closed ? "host is closing"
+          : open >= config.maxConnections() ? "at the connection limit (" + config.maxConnections() + ")"
+          : "more than " + config.maxInboundConnectionsPerSecond() + " new connections per second");
+      ch.close();
+      return;
+    }
+    upgrading.incrementAndGet();
+    new ConnectionUpgrader(this, Connection.Direction.INBOUND, Optional.empty(),
+        Multiaddr.of(ch.remoteAddress()), new CompletableFuture<>()).install(ch);
+  }
+
+  /** The upgrade finished: registers the connection or refuses it over the per-peer limit. */
+  boolean upgraded(Connection connection) {
+    upgrading.decrementAndGet();
+    if (closed) {
+      connection.channel().close();
+      return false;
+    }
+    if (connections(connection.remotePeer()).size() >= config.maxConnectionsPerPeer()) {
+      log.warn("closing {}: already {} connections to that peer", connection, config.maxConnectionsPerPeer());
+      connection.channel().close();
+      return false;
+    }
+    connections.add(connection);
+    connection.channel().closeFuture().addListener(f -> {
+      connections.remove(connection);
+      log.debug("disconnected: {}", connection);
+      listeners.forEach(l -> l.onDisconnected(connection));
+    });
+    connection.muxer().setInboundHandler(stream -> serveInbound(connection, stream));
+    log.debug("connected: {}", connection);
+    listeners.forEach(l -> l.onConnected(connection));
+    requestIdentify(connection);
+    return true;
+  }
+
+  void upgradeFailed() {
+    upgrading.decrementAndGet();
+  }
+
+  private void serveInbound(Connection connection, MuxedStream stream) {
+    Map<String, StreamNegotiation.ProtocolHandler> choices = new java.util.HashMap<>();
+    handlers.forEach((protocol, handler) ->
+        choices.put(protocol, (s, p, leftover) -> handler.onStream(new PrefixedStream(s, leftover), connection)));
+    StreamNegotiation.respond(stream, choices, config.streamNegotiationTimeout()).whenComplete((p, e) -> {
+      if (e != null) {
+        log.debug("inbound stream from {} not negotiated: {}", connection.remotePeer(), describe(e));
+      }
+    });
+  }
+
+  private void requestIdentify(Connection connection) {
+    newStream(connection, List.of(IdentifyProtocol.ID))
+        .thenCompose(ns -> IdentifyProtocol.read(ns.stream(), connection.remotePeer(), self, ByteBufAllocator.DEFAULT))
+        .orTimeout(config.identifyTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((r, e) -> {
+          if (e != null) {
+            log.debug("identify of {} failed: {}", connection, describe(e));
+          } else {
+            connection.channel().eventLoop().execute(() -> identified(connection, r));
+          }
+        });
+  }
+
+  private void identified(Connection connection, IdentifyResult result) {
+    connection.identified(result);
+    List<String> addrs = new ArrayList<>();
+    for (byte[] raw : result.listenAddrs()) {
+      try {
+        addrs.add(Multiaddr.decode(raw).toString());
+      } catch (MultiaddrFormatException e) {
+        log.debug("{} advertised an address we do not understand: {}", connection.remotePeer(), e.getMessage());
+      }
+    }
+    peerStore.addAddrs(connection.remotePeer(), addrs);
+    listeners.forEach(l -> l.onIdentified(connection, result));
+  }
+
+  IdentifyInfo identifyInfo() {
+    List<byte[]> addrs = new ArrayList<>();
+    for (Multiaddr a : listenAddrs) {
+      addrs.add(a.encode());
+    }
+    return new IdentifyInfo(IdentifyProtocol.PROTOCOL_VERSION, config.agentVersion(), config.identity().publicKey(),
+        addrs, List.copyOf(new TreeSet<>(handlers.keySet())));
+  }
+
+  private void pushIdentify() {
+    for (Connection c : connections) {
+      newStream(c, List.of(IdentifyProtocol.PUSH_ID)).whenComplete((ns, e) -> {
+        if (ns != null) {
+          IdentifyProtocol.push(ns.stream(), identifyInfo(), c.remoteAddr().encode(), ByteBufAllocator.DEFAULT);
+        }
+      });
+    }
+  }
+
+  static String describe(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof java.util.concurrent.CompletionException || c instanceof java.util.concurrent.ExecutionException)
+        && c.getCause() != null) {
+      c = c.getCause();
+    }
+    if (c instanceof java.util.concurrent.TimeoutException) {
+      return "timed out";
+    }
+    String m = c.getMessage();
+    return m == null ? c.getClass().getSimpleName() : m;
+  }
+
+  Duration upgradeTimeout() {
+    return config.upgradeTimeout();
+  }
+}

@@ -1,0 +1,134 @@
+package org.grapevine.libp2p.host;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.libp2p.pnet.SwarmKey;
+
+/**
+ * Everything a {@link Host} is configured with. Defaults follow js-libp2p's where a peer would
+ * notice the difference (timeouts, identify size), and are documented on the builder.
+ *
+ * @param listenAddrs text multiaddrs to listen on, e.g. {@code /ip4/127.0.0.1/tcp/0}
+ * @param swarmKey a private network key: only peers with the same key can connect
+ */
+public record HostConfig(
+    PrivKey identity,
+    List<String> listenAddrs,
+    Optional<SwarmKey> swarmKey,
+    String agentVersion,
+    Duration dialTimeout,
+    Duration upgradeTimeout,
+    Duration streamNegotiationTimeout,
+    Duration identifyTimeout,
+    int maxConnections,
+    int maxConnectionsPerPeer,
+    double maxInboundConnectionsPerSecond,
+    int maxInboundConnectionBurst,
+    int maxStreamsPerConnection,
+    Duration shutdownGrace) {
+
+  public HostConfig {
+    Objects.requireNonNull(identity, "identity");
+    listenAddrs = List.copyOf(listenAddrs);
+    Objects.requireNonNull(swarmKey, "swarmKey");
+    if (maxConnections < 1 || maxConnectionsPerPeer < 1 || maxStreamsPerConnection < 1) {
+      throw new IllegalArgumentException("connection and stream limits must be positive");
+    }
+  }
+
+  public static Builder builder(PrivKey identity) {
+    return new Builder(identity);
+  }
+
+  /** Defaults: listen nowhere, no swarm key, js-like timeouts, 300 connections, 5 inbound/s. */
+  public static final class Builder {
+    private final PrivKey identity;
+    private List<String> listenAddrs = List.of();
+    private Optional<SwarmKey> swarmKey = Optional.empty();
+    private String agentVersion = "grapevine/0.1.0";
+    private Duration dialTimeout = Duration.ofSeconds(10);
+    private Duration upgradeTimeout = Duration.ofSeconds(10);
+    private Duration streamNegotiationTimeout = Duration.ofSeconds(10);
+    private Duration identifyTimeout = Duration.ofSeconds(5);
+    private int maxConnections = 300;
+    private int maxConnectionsPerPeer = 2;
+    private double maxInboundConnectionsPerSecond = 5;
+    private int maxInboundConnectionBurst = 10;
+    private int maxStreamsPerConnection = 1000;
+    private Duration shutdownGrace = Duration.ofSeconds(2);
+
+    private Builder(PrivKey identity) {
+      this.identity = identity;
+    }
+
+    public Builder listen(String... addrs) {
+      this.listenAddrs = List.of(addrs);
+      return this;
+    }
+
+    public Builder swarmKey(SwarmKey key) {
+      this.swarmKey = Optional.ofNullable(key);
+      return this;
+    }
+
+    public Builder agentVersion(String v) {
+      this.agentVersion = v;
+      return this;
+    }
+
+    public Builder dialTimeout(Duration d) {
+      this.dialTimeout = d;
+      return this;
+    }
+
+    public Builder upgradeTimeout(Duration d) {
+      this.upgradeTimeout = d;
+      return this;
+    }
+
+    public Builder streamNegotiationTimeout(Duration d) {
+      this.streamNegotiationTimeout = d;
+      return this;
+    }
+
+    public Builder identifyTimeout(Duration d) {
+      this.identifyTimeout = d;
+      return this;
+    }
+
+    public Builder maxConnections(int n) {
+      this.maxConnections = n;
+      return this;
+    }
+
+    public Builder maxConnectionsPerPeer(int n) {
+      this.maxConnectionsPerPeer = n;
+      return this;
+    }
+
+    public Builder inboundRate(double perSecond, int burst) {
+      this.maxInboundConnectionsPerSecond = perSecond;
+      this.maxInboundConnectionBurst = burst;
+      return this;
+    }
+
+    public Builder maxStreamsPerConnection(int n) {
+      this.maxStreamsPerConnection = n;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration d) {
+      this.shutdownGrace = d;
+      return this;
+    }
+
+    public HostConfig build() {
+      return new HostConfig(identity, listenAddrs, swarmKey, agentVersion, dialTimeout, upgradeTimeout,
+          streamNegotiationTimeout, identifyTimeout, maxConnections, maxConnectionsPerPeer,
+          maxInboundConnectionsPerSecond, maxInboundConnectionBurst, maxStreamsPerConnection, shutdownGrace);
+    }
+  }
+}

@@ -1,0 +1,15 @@
+package org.grapevine.libp2p.host;
+
+import org.grapevine.libp2p.identify.IdentifyResult;
+
+/** Connection events of a {@link Host}, delivered on the connection's event loop. Keep them short. */
+public interface HostListener {
+  /** A connection finished its upgrade (secure, multiplexed). */
+  default void onConnected(Connection connection) {}
+
+  /** The peer answered identify on this connection. */
+  default void onIdentified(Connection connection, IdentifyResult identify) {}
+
+  /** The connection closed, for whatever reason. */
+  default void onDisconnected(Connection connection) {}
+}

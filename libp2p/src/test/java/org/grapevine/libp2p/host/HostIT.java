@@ -1,0 +1,187 @@
+package org.grapevine.libp2p.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.Unpooled;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.libp2p.echo.EchoProtocol;
+import org.grapevine.libp2p.identify.IdentifyProtocol;
+import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.libp2p.pnet.SwarmKey;
+import org.grapevine.libp2p.ping.PingProtocol;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Two or more real hosts over TCP on 127.0.0.1: the whole upgrade and the host API. */
+@Timeout(60)
+class HostIT {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private final List<Host> hosts = new ArrayList<>();
+
+  @AfterEach
+  void closeHosts() {
+    hosts.forEach(Host::close);
+  }
+
+  private Host host(SwarmKey key) throws Exception {
+    return host(HostConfig.builder(PrivKey.generate(RANDOM)).listen("/ip4/127.0.0.1/tcp/0").swarmKey(key)
+        .inboundRate(1000, 1000).build());
+  }
+
+  private Host host(HostConfig config) throws Exception {
+    Host h = new Host(config);
+    hosts.add(h);
+    h.start();
+    h.setProtocolHandler(EchoProtocol.ID, (stream, conn) -> EchoProtocol.respond(stream));
+    return h;
+  }
+
+  private static Multiaddr addr(Host h) {
+    return h.listenAddrs().get(0).withPeerId(h.peerId());
+  }
+
+  @Test
+  void dial_withPeerId_connectsIdentifiesAndPings() throws Exception {
+    Host a = host(null);
+    Host b = host(null);
+    CompletableFuture<org.grapevine.libp2p.identify.IdentifyResult> identified = new CompletableFuture<>();
+    b.addListener(new HostListener() {
+      @Override
+      public void onIdentified(Connection connection, org.grapevine.libp2p.identify.IdentifyResult identify) {
+        identified.complete(identify);
+      }
+    });
+    Connection c = b.dial(addr(a)).get(10, TimeUnit.SECONDS);
+    assertThat(c.remotePeer()).isEqualTo(a.peerId());
+    assertThat(c.direction()).isEqualTo(Connection.Direction.OUTBOUND);
+    var id = identified.get(10, TimeUnit.SECONDS);
+    assertThat(id.peer()).isEqualTo(a.peerId());
+    assertThat(id.protocols()).contains(IdentifyProtocol.ID, PingProtocol.ID, EchoProtocol.ID);
+    assertThat(id.agentVersion()).startsWith("grapevine/");
+    assertThat(Multiaddr.decode(id.listenAddrs().get(0))).isEqualTo(a.listenAddrs().get(0));
+    assertThat(b.peerStore().addrs(a.peerId())).contains(a.listenAddrs().get(0).toString());
+    long rtt = b.ping(c).get(10, TimeUnit.SECONDS);
+    assertThat(rtt).isPositive();
+    // The listener sees the same connection from its side.
+    assertThat(a.connections(b.peerId())).singleElement()
+        .satisfies(in -> assertThat(in.direction()).isEqualTo(Connection.Direction.INBOUND));
+    // A second dial to the same peer reuses the connection.
+    assertThat(b.dial(addr(a)).get(10, TimeUnit.SECONDS)).isSameAs(c);
+  }
+
+  @Test
+  void echo_concurrentStreamsBeyondTheWindow_everyByteBackInOrder() throws Exception {
+    Host a = host(null);
+    Host b = host(null);
+    int streams = 4;
+    int size = 1024 * 1024 + 7; // Four times the 256 KiB Yamux window, not a multiple of any chunk.
+    List<CompletableFuture<byte[]>> results = new ArrayList<>();
+    List<byte[]> sent = new ArrayList<>();
+    for (int i = 0; i < streams; i++) {
+      byte[] payload = new byte[size];
+      new java.util.Random(i).nextBytes(payload);
+      sent.add(payload);
+      NegotiatedStream ns = b.newStream(addr(a), List.of(EchoProtocol.ID)).get(10, TimeUnit.SECONDS);
+      assertThat(ns.protocol()).isEqualTo(EchoProtocol.ID);
+      StreamCollector collector = new StreamCollector();
+      ns.stream().setReader(collector);
+      for (int off = 0; off < size; off += 50_000) {
+        ns.stream().write(Unpooled.wrappedBuffer(payload, off, Math.min(50_000, size - off)));
+      }
+      ns.stream().closeWrite();
+      results.add(collector.done);
+    }
+    for (int i = 0; i < streams; i++) {
+      assertThat(results.get(i).get(30, TimeUnit.SECONDS)).isEqualTo(sent.get(i));
+    }
+  }
+
+  @Test
+  void dial_wrongPeerId_failsNamingTheMismatch() throws Exception {
+    Host a = host(null);
+    Host b = host(null);
+    PeerId impostor = PeerId.fromPubKey(PrivKey.generate(RANDOM).publicKey());
+    var f = b.dial(a.listenAddrs().get(0).withPeerId(impostor));
+    assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(DialException.class);
+    assertThat(b.connections()).isEmpty();
+  }
+
+  @Test
+  void dial_nobodyListening_failsWithRefused() throws Exception {
+    Host b = host(null);
+    Multiaddr closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = Multiaddr.parse("/ip4/127.0.0.1/tcp/" + s.getLocalPort());
+    }
+    assertThatThrownBy(() -> b.dial(closedPort).get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(DialException.class).hasMessageContaining(closedPort.toString());
+  }
+
+  @Test
+  void swarmKey_sameKey_connects() throws Exception {
+    SwarmKey key = SwarmKey.generate(RANDOM);
+    Host a = host(key);
+    Host b = host(key);
+    assertThat(b.dial(addr(a)).get(10, TimeUnit.SECONDS).remotePeer()).isEqualTo(a.peerId());
+  }
+
+  @Test
+  void swarmKey_differentKeyOrNoKey_refused() throws Exception {
+    Host a = host(SwarmKey.generate(RANDOM));
+    Host other = host(SwarmKey.generate(RANDOM));
+    Host none = host(null);
+    assertThatThrownBy(() -> other.dial(addr(a)).get(15, TimeUnit.SECONDS)).hasCauseInstanceOf(DialException.class);
+    assertThatThrownBy(() -> none.dial(addr(a)).get(15, TimeUnit.SECONDS)).hasCauseInstanceOf(DialException.class);
+    assertThatThrownBy(() -> a.dial(addr(none)).get(15, TimeUnit.SECONDS)).hasCauseInstanceOf(DialException.class);
+    assertThat(a.connections()).isEmpty();
+  }
+
+  @Test
+  void newStream_unknownProtocol_failsAndConnectionStaysUsable() throws Exception {
+    Host a = host(null);
+    Host b = host(null);
+    Connection c = b.dial(addr(a)).get(10, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> b.newStream(c, List.of("/no/such/protocol")).get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(DialException.class).hasMessageContaining("accepted none");
+    assertThat(b.ping(c).get(10, TimeUnit.SECONDS)).isPositive();
+  }
+
+  @Test
+  void inboundRateLimit_excessConnectionsRefused_othersServed() throws Exception {
+    Host a = host(HostConfig.builder(PrivKey.generate(RANDOM)).listen("/ip4/127.0.0.1/tcp/0").inboundRate(0.01, 1).build());
+    Host b = host(null);
+    Host c = host(null);
+    assertThat(b.dial(addr(a)).get(10, TimeUnit.SECONDS)).isNotNull();
+    assertThatThrownBy(() -> c.dial(addr(a)).get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(DialException.class);
+    assertThat(b.ping(b.connections(a.peerId()).get(0)).get(10, TimeUnit.SECONDS)).isPositive();
+  }
+
+  @Test
+  void close_tellsPeersAndFreesTheirConnection() throws Exception {
+    Host a = host(null);
+    Host b = host(null);
+    CountDownLatch gone = new CountDownLatch(1);
+    b.addListener(new HostListener() {
+      @Override
+      public void onDisconnected(Connection connection) {
+        gone.countDown();
+      }
+    });
+    b.dial(addr(a)).get(10, TimeUnit.SECONDS);
+    a.close();
+    assertThat(gone.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(b.connections()).isEmpty();
+  }
+}
