@@ -46,6 +46,8 @@ import org.grapevine.libp2p.multistream.NegotiationEvent.Send;
 public final class MultistreamNegotiator {
   private enum State { NEW, AWAIT_HEADER, AWAIT_ANSWER, AWAIT_PROPOSAL, SELECTING, DONE }
 
+  private static final byte[] HEADER_BYTES = headerBytes();
+
   private final boolean initiator;
   private final List<String> proposals;
   private final Predicate<String> supported;
@@ -144,6 +146,9 @@ public final class MultistreamNegotiator {
     if (state == State.SELECTING) {
       return select(in);
     }
+    if (state == State.AWAIT_HEADER && !startsLikeHeader(in)) {
+      return fail(MultistreamErrorCode.NOT_MULTISTREAM, "first bytes are not the multistream header");
+    }
     ByteBuf out = null;
     try {
       while (true) {
@@ -230,6 +235,20 @@ public final class MultistreamNegotiator {
     return new Write(out -> MultistreamCodec.write(out, MultistreamCodec.NA));
   }
 
+  /**
+   * The header's bytes are fixed, so garbage (a wrong pnet key, another protocol) fails at the
+   * first differing byte instead of waiting for a length it announced, or for the timeout.
+   */
+  private static boolean startsLikeHeader(ByteBuf in) {
+    int n = Math.min(in.readableBytes(), HEADER_BYTES.length);
+    for (int i = 0; i < n; i++) {
+      if (in.getByte(in.readerIndex() + i) != HEADER_BYTES[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private Selected select(ByteBuf in) {
     state = State.DONE;
     ByteBuf leftover = in.isReadable() ? in.readRetainedSlice(in.readableBytes()) : Unpooled.EMPTY_BUFFER;
@@ -255,6 +274,14 @@ public final class MultistreamNegotiator {
     if (protocol.indexOf('\n') >= 0 || protocol.getBytes(StandardCharsets.UTF_8).length + 1 > MultistreamCodec.MAX_MESSAGE_BYTES) {
       throw new IllegalArgumentException("protocol id holds a newline or exceeds " + MultistreamCodec.MAX_MESSAGE_BYTES + " bytes");
     }
+  }
+
+  private static byte[] headerBytes() {
+    ByteBuf buf = Unpooled.buffer();
+    MultistreamCodec.write(buf, MultistreamCodec.PROTOCOL_ID);
+    byte[] bytes = new byte[buf.readableBytes()];
+    buf.readBytes(bytes);
+    return bytes;
   }
 
   private static String abbreviate(String s) {
