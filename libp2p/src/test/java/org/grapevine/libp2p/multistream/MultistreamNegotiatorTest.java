@@ -1,0 +1,284 @@
+package org.grapevine.libp2p.multistream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.grapevine.libp2p.multistream.MultistreamCodecTest.ascii;
+import static org.grapevine.libp2p.multistream.MultistreamCodecTest.hex;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Size;
+import org.grapevine.libp2p.multistream.NegotiationEvent.Failed;
+import org.grapevine.libp2p.multistream.NegotiationEvent.NeedData;
+import org.grapevine.libp2p.multistream.NegotiationEvent.Selected;
+import org.grapevine.libp2p.multistream.NegotiationEvent.Send;
+import org.junit.jupiter.api.Test;
+
+class MultistreamNegotiatorTest {
+  private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
+  private static final String HEADER = "13" + ascii("/multistream/1.0.0\n");
+  private static final String NOISE = "07" + ascii("/noise\n");
+  private static final String NA = "036e610a";
+
+  /** Feeds {@code in} and collects every Send until a final or NeedData event. */
+  private static final class Run {
+    final List<String> sent = new ArrayList<>();
+    NegotiationEvent last;
+
+    Run(MultistreamNegotiator n, ByteBuf in) {
+      while (true) {
+        last = n.receive(in);
+        if (last instanceof Send send) {
+          sent.add(ByteBufUtil.hexDump(send.data()));
+          send.data().release();
+        } else {
+          return;
+        }
+      }
+    }
+  }
+
+  private static String start(MultistreamNegotiator n) {
+    ByteBuf first = n.start(ALLOC);
+    String hex = ByteBufUtil.hexDump(first);
+    first.release();
+    return hex;
+  }
+
+  @Test
+  void initiatorStart_headerAndProposal_inOneBuffer() {
+    assertThat(start(MultistreamNegotiator.initiator(List.of("/noise")))).isEqualTo(HEADER + NOISE);
+  }
+
+  @Test
+  void initiator_headerAndEchoInOneRead_selectedWithoutLeftover() {
+    MultistreamNegotiator n = MultistreamNegotiator.initiator(List.of("/noise"));
+    start(n);
+    Run run = new Run(n, hex(HEADER + NOISE));
+    assertThat(run.sent).isEmpty();
+    Selected selected = (Selected) run.last;
+    assertThat(selected.protocol()).isEqualTo("/noise");
+    assertThat(selected.leftover().readableBytes()).isZero();
+    assertThat(n.selected()).isEqualTo("/noise");
+  }
+
+  @Test
+  void initiator_headerAndEchoInTwoReads_needsDataBetween() {
+    MultistreamNegotiator n = MultistreamNegotiator.initiator(List.of("/noise"));
+    start(n);
+    ByteBuf in = hex(HEADER + NOISE.substring(0, 6));
+    assertThat(n.receive(in)).isInstanceOf(NeedData.class);
+    ByteBuf rest = Unpooled.wrappedBuffer(in, hex(NOISE.substring(6)));
+    assertThat(n.receive(rest)).isInstanceOf(Selected.class);
+    rest.release();
+  }
+
+  @Test
+  void initiator_bytesAfterEcho_areLeftoverInOrder() {
+    MultistreamNegotiator n = MultistreamNegotiator.initiator(List.of("/noise"));
+    start(n);
+    ByteBuf in = hex(HEADER + NOISE + "deadbeef");
+    Selected selected = (Selected) n.receive(in);
+    assertThat(ByteBufUtil.hexDump(selected.leftover())).isEqualTo("deadbeef");
+    assertThat(in.isReadable()).isFalse();
+    selected.leftover().release();
+    in.release();
+    assertThat(in.refCnt()).isZero();
+  }
+
+  @Test
+  void initiator_na_sendsNextProposalOnlyThenSelects() {
+    MultistreamNegotiator n = MultistreamNegotiator.initiator(List.of("/yamux/1.0.0", "/mplex/6.7.0"));
+    start(n);
+    Run run = new Run(n, hex(HEADER + NA));
+    assertThat(run.sent).containsExactly("0d" + ascii("/mplex/6.7.0\n"));
+    assertThat(run.last).isInstanceOf(NeedData.class);
+    assertThat(((Selected) n.receive(hex("0d" + ascii("/mplex/6.7.0\n")))).protocol()).isEqualTo("/mplex/6.7.0");
+  }
+
+  @Test
+  void initiator_allRefused_failsWithAllRefused() {
+    MultistreamNegotiator n = MultistreamNegotiator.initiator(List.of("/noise"));
+    start(n);
+    assertThat(((Failed) n.receive(hex(HEADER + NA))).code()).isEqualTo(MultistreamErrorCode.ALL_REFUSED);
+    assertThatThrownBy(() -> n.receive(Unpooled.EMPTY_BUFFER)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void initiator_answerBeforeHeader_notMultistream() {
+    MultistreamNegotiator n = MultistreamNegotiator.initiator(List.of("/noise"));
+    start(n);
+    assertThat(((Failed) n.receive(hex(NOISE))).code()).isEqualTo(MultistreamErrorCode.NOT_MULTISTREAM);
+  }
+
+  @Test
+  void initiator_echoOfSomethingElse_unexpected() {
+    MultistreamNegotiator n = MultistreamNegotiator.initiator(List.of("/noise"));
+    start(n);
+    assertThat(((Failed) n.receive(hex(HEADER + "05" + ascii("/tls\n")))).code()).isEqualTo(MultistreamErrorCode.UNEXPECTED_MESSAGE);
+  }
+
+  @Test
+  void responderJsStyle_waitsForHeader_thenHeaderAndEchoInOneSend() {
+    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/noise"), MultistreamConfig.DEFAULT);
+    assertThat(start(n)).isEmpty();
+    Run run = new Run(n, hex(HEADER + NOISE));
+    assertThat(run.sent).containsExactly(HEADER + NOISE);
+    assertThat(((Selected) run.last).protocol()).isEqualTo("/noise");
+  }
+
+  @Test
+  void responderGoStyle_eagerHeader_notRepeated() {
+    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/noise"), MultistreamConfig.DEFAULT.withEagerHeader(true));
+    assertThat(start(n)).isEqualTo(HEADER);
+    Run run = new Run(n, hex(HEADER + NOISE));
+    assertThat(run.sent).containsExactly(NOISE);
+    assertThat(run.last).isInstanceOf(Selected.class);
+  }
+
+  @Test
+  void responder_lazyDataAfterProposal_isLeftover() {
+    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/ipfs/ping/1.0.0"), MultistreamConfig.DEFAULT);
+    start(n);
+    String ping = "11" + ascii("/ipfs/ping/1.0.0\n");
+    Run run = new Run(n, hex(HEADER + ping + "0102030405"));
+    assertThat(run.sent).containsExactly(HEADER + ping);
+    Selected selected = (Selected) run.last;
+    assertThat(ByteBufUtil.hexDump(selected.leftover())).isEqualTo("0102030405");
+    selected.leftover().release();
+  }
+
+  @Test
+  void responder_unsupportedThenSupported_naThenEcho() {
+    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/yamux/1.0.0"), MultistreamConfig.DEFAULT);
+    start(n);
+    Run run = new Run(n, hex(HEADER + "0d" + ascii("/mplex/6.7.0\n")));
+    assertThat(run.sent).containsExactly(HEADER + NA);
+    assertThat(run.last).isInstanceOf(NeedData.class);
+    Run second = new Run(n, hex("0d" + ascii("/yamux/1.0.0\n")));
+    assertThat(second.sent).containsExactly("0d" + ascii("/yamux/1.0.0\n"));
+    assertThat(second.last).isInstanceOf(Selected.class);
+  }
+
+  @Test
+  void responder_ls_answersWithItsList() {
+    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
+    start(n);
+    Run run = new Run(n, hex(HEADER + "036c730a"));
+    assertThat(run.sent).containsExactly(HEADER + "05" + "03" + ascii("/a\n") + "0a");
+  }
+
+  @Test
+  void responder_rejectBound_failsAfterTheLimit() {
+    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/a"), new MultistreamConfig(false, 2));
+    start(n);
+    String bad = "03" + ascii("/b\n");
+    Run run = new Run(n, hex(HEADER + bad + bad + bad));
+    assertThat(((Failed) run.last).code()).isEqualTo(MultistreamErrorCode.TOO_MANY_PROPOSALS);
+  }
+
+  @Test
+  void responder_notMultistream_fails() {
+    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
+    start(n);
+    // "GET / HTTP/1.1\r\n": 'G' would announce a 71-byte message; the fixed header lets us fail at once.
+    assertThat(((Failed) n.receive(hex("474554202f20485454502f312e310d0a"))).code()).isEqualTo(MultistreamErrorCode.NOT_MULTISTREAM);
+    MultistreamNegotiator initiator = MultistreamNegotiator.initiator(List.of("/a"));
+    start(initiator);
+    assertThat(((Failed) initiator.receive(hex("13" + ascii("/multistream/2")))).code()).isEqualTo(MultistreamErrorCode.NOT_MULTISTREAM);
+  }
+
+  @Test
+  void responder_malformedLength_failsMalformed() {
+    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
+    start(n);
+    assertThat(((Failed) n.receive(hex(HEADER + "ffff01")))).extracting(Failed::code).isEqualTo(MultistreamErrorCode.MALFORMED);
+  }
+
+  @Test
+  void backToBack_initiatorFallsBackAfterNa_bothAgree() {
+    MultistreamNegotiator initiator = MultistreamNegotiator.initiator(List.of("/mplex/6.7.0", "/yamux/1.0.0"));
+    MultistreamNegotiator responder = MultistreamNegotiator.responder(List.of("/yamux/1.0.0"), MultistreamConfig.DEFAULT);
+    ByteBuf toResponder = initiator.start(ALLOC);
+    ByteBuf toInitiator = responder.start(ALLOC);
+    String chosenByInitiator = null;
+    String chosenByResponder = null;
+    for (int round = 0; round < 10 && (chosenByInitiator == null || chosenByResponder == null); round++) {
+      ByteBuf nextToInitiator = Unpooled.buffer();
+      ByteBuf nextToResponder = Unpooled.buffer();
+      chosenByResponder = chosenByResponder != null ? chosenByResponder : drive(responder, toResponder, nextToInitiator);
+      chosenByInitiator = chosenByInitiator != null ? chosenByInitiator : drive(initiator, toInitiator, nextToResponder);
+      toResponder.release();
+      toInitiator.release();
+      toResponder = nextToResponder;
+      toInitiator = nextToInitiator;
+    }
+    toResponder.release();
+    toInitiator.release();
+    assertThat(chosenByInitiator).isEqualTo("/yamux/1.0.0");
+    assertThat(chosenByResponder).isEqualTo("/yamux/1.0.0");
+  }
+
+  private static String drive(MultistreamNegotiator n, ByteBuf in, ByteBuf out) {
+    while (true) {
+      NegotiationEvent event = n.receive(in);
+      if (event instanceof Send send) {
+        out.writeBytes(send.data());
+        send.data().release();
+      } else if (event instanceof Selected selected) {
+        selected.leftover().release();
+        return selected.protocol();
+      } else if (event instanceof Failed failed) {
+        throw new AssertionError(failed.toString());
+      } else {
+        return null;
+      }
+    }
+  }
+
+  @Test
+  void initiator_badProposals_rejectedAtConstruction() {
+    assertThatThrownBy(() -> MultistreamNegotiator.initiator(List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MultistreamNegotiator.initiator(List.of("na"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MultistreamNegotiator.initiator(List.of("/a\n"))).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Property(tries = 2000)
+  void responder_randomBytes_typedOutcomeNeverException(@ForAll @Size(max = 300) byte[] noise, @ForAll boolean withHeader) {
+    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
+    n.start(ALLOC).release();
+    ByteBuf in = withHeader ? Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(hex(HEADER)), Unpooled.wrappedBuffer(noise)) : Unpooled.wrappedBuffer(noise);
+    assertFinishesTyped(n, in);
+  }
+
+  @Property(tries = 2000)
+  void initiator_randomBytes_typedOutcomeNeverException(@ForAll @Size(max = 300) byte[] noise) {
+    MultistreamNegotiator n = MultistreamNegotiator.initiator(List.of("/a", "/b"));
+    n.start(ALLOC).release();
+    ByteBuf in = Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(hex(HEADER)), Unpooled.wrappedBuffer(noise));
+    assertFinishesTyped(n, in);
+  }
+
+  private static void assertFinishesTyped(MultistreamNegotiator n, ByteBuf in) {
+    for (int steps = 0; steps < 1000; steps++) {
+      NegotiationEvent event = n.receive(in);
+      if (event instanceof Send send) {
+        send.data().release();
+        continue;
+      }
+      if (event instanceof Selected selected) {
+        selected.leftover().release();
+      }
+      assertThat(event).isInstanceOfAny(NeedData.class, Selected.class, Failed.class);
+      in.release();
+      return;
+    }
+    throw new AssertionError("no final event after 1000 steps");
+  }
+}
