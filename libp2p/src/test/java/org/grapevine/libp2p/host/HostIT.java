@@ -53,8 +53,8 @@ class HostIT {
 
   @Test
   void dial_withPeerId_connectsIdentifiesAndPings() throws Exception {
-    Host a = host(null);
-    Host b = host(null);
+    Host a = host((SwarmKey) null);
+    Host b = host((SwarmKey) null);
     CompletableFuture<org.grapevine.libp2p.identify.IdentifyResult> identified = new CompletableFuture<>();
     b.addListener(new HostListener() {
       @Override
@@ -82,8 +82,8 @@ class HostIT {
 
   @Test
   void echo_concurrentStreamsBeyondTheWindow_everyByteBackInOrder() throws Exception {
-    Host a = host(null);
-    Host b = host(null);
+    Host a = host((SwarmKey) null);
+    Host b = host((SwarmKey) null);
     int streams = 4;
     int size = 1024 * 1024 + 7; // Four times the 256 KiB Yamux window, not a multiple of any chunk.
     List<CompletableFuture<byte[]>> results = new ArrayList<>();
@@ -109,8 +109,8 @@ class HostIT {
 
   @Test
   void dial_wrongPeerId_failsNamingTheMismatch() throws Exception {
-    Host a = host(null);
-    Host b = host(null);
+    Host a = host((SwarmKey) null);
+    Host b = host((SwarmKey) null);
     PeerId impostor = PeerId.fromPubKey(PrivKey.generate(RANDOM).publicKey());
     var f = b.dial(a.listenAddrs().get(0).withPeerId(impostor));
     assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
@@ -120,7 +120,7 @@ class HostIT {
 
   @Test
   void dial_nobodyListening_failsWithRefused() throws Exception {
-    Host b = host(null);
+    Host b = host((SwarmKey) null);
     Multiaddr closedPort;
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       closedPort = Multiaddr.parse("/ip4/127.0.0.1/tcp/" + s.getLocalPort());
@@ -141,7 +141,7 @@ class HostIT {
   void swarmKey_differentKeyOrNoKey_refused() throws Exception {
     Host a = host(SwarmKey.generate(RANDOM));
     Host other = host(SwarmKey.generate(RANDOM));
-    Host none = host(null);
+    Host none = host((SwarmKey) null);
     assertThatThrownBy(() -> other.dial(addr(a)).get(15, TimeUnit.SECONDS)).hasCauseInstanceOf(DialException.class);
     assertThatThrownBy(() -> none.dial(addr(a)).get(15, TimeUnit.SECONDS)).hasCauseInstanceOf(DialException.class);
     assertThatThrownBy(() -> a.dial(addr(none)).get(15, TimeUnit.SECONDS)).hasCauseInstanceOf(DialException.class);
@@ -150,8 +150,8 @@ class HostIT {
 
   @Test
   void newStream_unknownProtocol_failsAndConnectionStaysUsable() throws Exception {
-    Host a = host(null);
-    Host b = host(null);
+    Host a = host((SwarmKey) null);
+    Host b = host((SwarmKey) null);
     Connection c = b.dial(addr(a)).get(10, TimeUnit.SECONDS);
     assertThatThrownBy(() -> b.newStream(c, List.of("/no/such/protocol")).get(10, TimeUnit.SECONDS))
         .hasCauseInstanceOf(DialException.class).hasMessageContaining("accepted none");
@@ -161,8 +161,8 @@ class HostIT {
   @Test
   void inboundRateLimit_excessConnectionsRefused_othersServed() throws Exception {
     Host a = host(HostConfig.builder(PrivKey.generate(RANDOM)).listen("/ip4/127.0.0.1/tcp/0").inboundRate(0.01, 1).build());
-    Host b = host(null);
-    Host c = host(null);
+    Host b = host((SwarmKey) null);
+    Host c = host((SwarmKey) null);
     assertThat(b.dial(addr(a)).get(10, TimeUnit.SECONDS)).isNotNull();
     assertThatThrownBy(() -> c.dial(addr(a)).get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(DialException.class);
     assertThat(b.ping(b.connections(a.peerId()).get(0)).get(10, TimeUnit.SECONDS)).isPositive();
@@ -170,8 +170,8 @@ class HostIT {
 
   @Test
   void close_tellsPeersAndFreesTheirConnection() throws Exception {
-    Host a = host(null);
-    Host b = host(null);
+    Host a = host((SwarmKey) null);
+    Host b = host((SwarmKey) null);
     CountDownLatch gone = new CountDownLatch(1);
     b.addListener(new HostListener() {
       @Override
