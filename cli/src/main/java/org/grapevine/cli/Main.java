@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     name = "grapevine",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
+    subcommands = {org.grapevine.cli.p2p.P2pCommand.class, picocli.CommandLine.HelpCommand.class},
     description = {
         "Grapevine: a social network with no servers.",
         "Every participant runs a node that keeps signed logs and gossips them over libp2p."
@@ -28,8 +29,30 @@ public final class Main implements Runnable {
   }
 
   /** Runs the command line and returns the exit code (0 ok, 2 usage error). */
-  static int execute(String... args) {
-    return new CommandLine(new Main()).execute(args);
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    // Failures the user can act on are one line on stderr and exit code 1; usage errors exit 2.
+    cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      if (ex instanceof org.grapevine.cli.p2p.CliException) {
+        cmd.getErr().println("grapevine: " + ex.getMessage());
+        return 1;
+      }
+      throw ex;
+    });
+    return cli.execute(args);
+  }
+
+  /** The project version Maven wrote into the jar. */
+  public static String version() {
+    Properties p = new Properties();
+    try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      return "unknown";
+    }
+    return p.getProperty("version", "unknown");
   }
 
   @Override
@@ -40,14 +63,8 @@ public final class Main implements Runnable {
   /** Reads the version Maven wrote into the jar. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
-    public String[] getVersion() throws IOException {
-      Properties p = new Properties();
-      try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
-        if (in != null) {
-          p.load(in);
-        }
-      }
-      return new String[] {"grapevine " + p.getProperty("version", "(unknown version)")};
+    public String[] getVersion() {
+      return new String[] {"grapevine " + version()};
     }
   }
 }

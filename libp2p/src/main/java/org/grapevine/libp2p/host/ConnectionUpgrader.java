@@ -53,6 +53,7 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> timer;
   private String failure;
   private boolean done;
+  private boolean secured;
 
   ConnectionUpgrader(Host host, Connection.Direction direction, Optional<PeerId> expected, Multiaddr dialed,
       CompletableFuture<Connection> result) {
@@ -100,6 +101,7 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
   }
 
   private void secured(ChannelHandlerContext ctx, NoiseHandshakeCompleted noise) {
+    secured = true;
     if (noise.muxer().isPresent()) {
       addMuxer(ctx, noise.remotePeer());
       return;
@@ -147,7 +149,9 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
       timer.cancel(false);
     }
     host.upgradeFailed();
-    String reason = failure != null ? failure : why;
+    String reason = failure != null ? failure : why + (secured ? "" : host.config().swarmKey().isPresent()
+        ? ", before the secure channel was up: does the peer use the same swarm key?"
+        : ", before the secure channel was up: is it a libp2p peer, and does it require a swarm key?");
     if (!outbound()) {
       log.info("inbound connection from {} failed: {}", dialed, reason);
     }

@@ -1,0 +1,104 @@
+package org.grapevine.cli.p2p;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import org.grapevine.cli.Main;
+import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.libp2p.host.Host;
+import org.grapevine.libp2p.host.HostConfig;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.libp2p.pnet.SwarmKey;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The p2p commands against a real host on 127.0.0.1, as a user runs them. */
+@Timeout(60)
+class P2pCommandIT {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream oldOut;
+  private PrintStream oldErr;
+  private Host host;
+
+  @BeforeEach
+  void capture() {
+    oldOut = System.out;
+    oldErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(oldOut);
+    System.setErr(oldErr);
+    if (host != null) {
+      host.close();
+    }
+  }
+
+  private String startHost(SwarmKey key) throws Exception {
+    host = new Host(HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0")
+        .swarmKey(key).agentVersion("test-host/1").build());
+    host.start();
+    return host.listenAddrs().get(0).withPeerId(host.peerId()).toString();
+  }
+
+  @Test
+  void id_json_printsThePeersIdentify() throws Exception {
+    String addr = startHost(null);
+    assertThat(Main.execute("p2p", "id", "--json", addr)).isZero();
+    String json = out.toString(StandardCharsets.UTF_8);
+    assertThat(json).contains("\"peerId\":\"" + host.peerId() + "\"").contains("\"agentVersion\":\"test-host/1\"")
+        .contains("/ipfs/ping/1.0.0").contains(host.listenAddrs().get(0).toString());
+  }
+
+  @Test
+  void ping_countTwo_printsTwoPongsAndSummary() throws Exception {
+    String addr = startHost(null);
+    assertThat(Main.execute("p2p", "ping", "-c", "2", "-i", "10", addr)).isZero();
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(text).contains("seq=1").contains("seq=2").contains("2 pings, rtt min/avg/max");
+  }
+
+  @Test
+  void ping_wrongPeerId_oneLineErrorExitOne() throws Exception {
+    String addr = startHost(null);
+    String wrong = addr.substring(0, addr.indexOf("/p2p/")) + "/p2p/" + PeerId.fromPubKey(PrivKey.generate(new SecureRandom()).publicKey());
+    assertThat(Main.execute("p2p", "ping", "-c", "1", wrong)).isEqualTo(1);
+    String e = err.toString(StandardCharsets.UTF_8).strip();
+    assertThat(e).startsWith("grapevine: dial ").doesNotContain("\n").doesNotContain("Exception");
+  }
+
+  @Test
+  void swarmKey_newKeyFileWorks_andMismatchIsOneLineError(@TempDir Path dir) throws Exception {
+    assertThat(Main.execute("p2p", "swarm-key", "new")).isZero();
+    String keyFile = out.toString(StandardCharsets.UTF_8);
+    assertThat(keyFile).startsWith("/key/swarm/psk/1.0.0/\n/base16/\n");
+    Path file = dir.resolve("swarm.key");
+    Files.writeString(file, keyFile.strip());
+    String addr = startHost(SwarmKey.parse(Files.readAllBytes(file)));
+    out.reset();
+    assertThat(Main.execute("p2p", "ping", "-c", "1", "--swarm-key", file.toString(), addr)).isZero();
+    assertThat(Main.execute("p2p", "ping", "-c", "1", "--timeout", "5", addr)).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("swarm key");
+  }
+
+  @Test
+  void badInput_clearErrors() {
+    assertThat(Main.execute("p2p", "ping", "not-an-address")).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("not a multiaddr");
+    err.reset();
+    assertThat(Main.execute("p2p", "ping", "--swarm-key", "/no/such/file", "/ip4/127.0.0.1/tcp/1")).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("does not exist");
+  }
+}
