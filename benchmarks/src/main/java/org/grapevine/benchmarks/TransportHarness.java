@@ -1,0 +1,204 @@
+package org.grapevine.benchmarks;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.libp2p.host.Connection;
+import org.grapevine.libp2p.host.Host;
+import org.grapevine.libp2p.host.HostConfig;
+import org.grapevine.libp2p.host.NegotiatedStream;
+import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.mux.MuxedStream;
+import org.grapevine.libp2p.mux.StreamReader;
+
+/**
+ * Loopback transport figures in one run, each against its baseline:
+ * <ul>
+ *   <li>single-core ChaCha20-Poly1305 (the JDK cipher Noise uses), 65,519-byte messages;
+ *   <li>raw TCP (blocking sockets, one direction);
+ *   <li>one Yamux stream over Noise over TCP between two hosts (one direction, a sink protocol);
+ *   <li>Noise handshakes per second (dial, upgrade, close, repeated).
+ * </ul>
+ * Usage: {@code java -cp benchmarks/target/benchmarks.jar org.grapevine.benchmarks.TransportHarness [MiB]}
+ */
+public final class TransportHarness {
+  static final String SINK = "/grapevine/bench/sink/1.0.0";
+  private static final int CHUNK = 64 * 1024;
+
+  public static void main(String[] args) throws Exception {
+    int mib = args.length > 0 ? Integer.parseInt(args[0]) : 512;
+    long bytes = (long) mib << 20;
+    System.out.printf(Locale.ROOT, "transfer size %d MiB, JDK %s%n", mib, System.getProperty("java.version"));
+    double aead = aeadMbPerSecond(bytes);
+    double tcp = rawTcpMbPerSecond(bytes);
+    double ours = hostMbPerSecond(bytes);
+    double hs = handshakesPerSecond(5);
+    System.out.printf(Locale.ROOT, "ChaCha20-Poly1305 one core: %8.1f MB/s%n", aead);
+    System.out.printf(Locale.ROOT, "raw TCP:                    %8.1f MB/s%n", tcp);
+    System.out.printf(Locale.ROOT, "Yamux/Noise/TCP, 1 stream:  %8.1f MB/s  = %.2f of AEAD, %.2f of raw TCP%n", ours, ours / aead, ours / tcp);
+    System.out.printf(Locale.ROOT, "handshakes (dial+upgrade):  %8.1f /s%n", hs);
+  }
+
+  static double aeadMbPerSecond(long bytes) throws Exception {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    byte[] plain = new byte[65519];
+    SecretKeySpec k = new SecretKeySpec(key, "ChaCha20");
+    long n = 0;
+    long total = 0;
+    // Warm up, then measure.
+    for (int round = 0; round < 2; round++) {
+      long start = System.nanoTime();
+      total = 0;
+      while (total < bytes) {
+        Cipher c = Cipher.getInstance("ChaCha20-Poly1305");
+        byte[] nonce = new byte[12];
+        java.nio.ByteBuffer.wrap(nonce, 4, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(n++);
+        c.init(Cipher.ENCRYPT_MODE, k, new IvParameterSpec(nonce));
+        c.doFinal(plain);
+        total += plain.length;
+      }
+      if (round == 1) {
+        return total / 1e6 / ((System.nanoTime() - start) / 1e9);
+      }
+    }
+    throw new AssertionError();
+  }
+
+  static double rawTcpMbPerSecond(long bytes) throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> {
+        try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+          byte[] buf = new byte[CHUNK];
+          long got = 0;
+          for (int r; (r = in.read(buf)) > 0; ) {
+            got += r;
+          }
+          return got;
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      long start = System.nanoTime();
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort()); OutputStream out = s.getOutputStream()) {
+        byte[] buf = new byte[CHUNK];
+        for (long sent = 0; sent < bytes; sent += buf.length) {
+          out.write(buf);
+        }
+      }
+      long got = received.get(5, TimeUnit.MINUTES);
+      return got / 1e6 / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  static double hostMbPerSecond(long bytes) throws Exception {
+    try (Host receiver = host("/ip4/127.0.0.1/tcp/0"); Host sender = host()) {
+      receiver.setProtocolHandler(SINK, (stream, conn) -> sink(stream));
+      Multiaddr addr = receiver.listenAddrs().get(0).withPeerId(receiver.peerId());
+      sendThrough(sender, addr, bytes / 8); // warm-up
+      long start = System.nanoTime();
+      long got = sendThrough(sender, addr, bytes);
+      return got / 1e6 / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  /** Writes {@code bytes} to the sink, following the stream's writability; returns what the sink counted. */
+  static long sendThrough(Host sender, Multiaddr addr, long bytes) throws Exception {
+    NegotiatedStream ns = sender.newStream(addr, List.of(SINK)).get(10, TimeUnit.SECONDS);
+    MuxedStream s = ns.stream();
+    CompletableFuture<Long> counted = new CompletableFuture<>();
+    ByteBuf chunk = Unpooled.directBuffer(CHUNK).writeZero(CHUNK);
+    long[] sent = {0};
+    Runnable pump = () -> {
+      while (sent[0] < bytes && s.isWritable()) {
+        s.write(chunk.retainedDuplicate());
+        sent[0] += CHUNK;
+      }
+      if (sent[0] >= bytes) {
+        s.closeWrite();
+      }
+    };
+    s.setReader(new StreamReader() {
+      @Override
+      public void onData(MuxedStream st, ByteBuf data) {
+        counted.complete(data.readLong());
+        data.release();
+      }
+
+      @Override
+      public void onRemoteClosed(MuxedStream st) {}
+
+      @Override
+      public void onReset(MuxedStream st) {
+        counted.completeExceptionally(new IllegalStateException("sink stream reset"));
+      }
+
+      @Override
+      public void onWritable(MuxedStream st) {
+        if (sent[0] < bytes) {
+          pump.run();
+        }
+      }
+    });
+    s.executor().execute(pump);
+    long got = counted.get(5, TimeUnit.MINUTES);
+    chunk.release();
+    return got;
+  }
+
+  /** Counts and drops what arrives; on the sender's FIN answers the count (8 bytes) and closes. */
+  static void sink(MuxedStream stream) {
+    long[] count = {0};
+    stream.setReader(new StreamReader() {
+      @Override
+      public void onData(MuxedStream s, ByteBuf data) {
+        count[0] += data.readableBytes();
+        data.release();
+      }
+
+      @Override
+      public void onRemoteClosed(MuxedStream s) {
+        s.write(Unpooled.buffer(8).writeLong(count[0]));
+        s.closeWrite();
+      }
+
+      @Override
+      public void onReset(MuxedStream s) {}
+    });
+  }
+
+  static double handshakesPerSecond(int seconds) throws Exception {
+    try (Host receiver = host("/ip4/127.0.0.1/tcp/0"); Host dialer = host()) {
+      Multiaddr addr = receiver.listenAddrs().get(0); // No /p2p: every dial is a new connection.
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      long start = System.nanoTime();
+      int n = 0;
+      while (System.nanoTime() < end) {
+        Connection c = dialer.dial(addr).get(10, TimeUnit.SECONDS);
+        c.close();
+        n++;
+      }
+      return n / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  static Host host(String... listen) throws Exception {
+    Host h = new Host(HostConfig.builder(PrivKey.generate(new SecureRandom())).listen(listen)
+        .inboundRate(1e6, 1_000_000).maxConnections(100_000).maxConnectionsPerPeer(100_000).build());
+    h.start();
+    return h;
+  }
+}
