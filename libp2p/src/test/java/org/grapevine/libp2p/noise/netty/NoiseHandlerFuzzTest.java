@@ -33,7 +33,8 @@ class NoiseHandlerFuzzTest {
       }
     }
     bob.checkException();
-    assertThat((Object) bob.readInbound()).isNull();
+    Object passedOn = bob.readInbound();
+    assertThat(passedOn).isNull();
     ByteBuf out;
     while ((out = bob.readOutbound()) != null) {
       out.release(); // Message 2, if the reads happened to begin with a 32-byte message 1.

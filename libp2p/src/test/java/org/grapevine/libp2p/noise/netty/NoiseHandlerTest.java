@@ -185,7 +185,8 @@ class NoiseHandlerTest {
     alice.flushOutbound();
     assertThat(write.cause()).isInstanceOf(EncoderException.class).hasCauseInstanceOf(IllegalStateException.class);
     assertThat(early.refCnt()).isZero();
-    assertThat((Object) alice.readOutbound()).isNull();
+    Object sent = alice.readOutbound();
+    assertThat(sent).isNull();
     alice.close();
     bob.close();
   }
