@@ -158,6 +158,9 @@ public final class MultistreamNegotiator {
         }
         Reply reply = initiator ? onInitiatorMessage(message) : onResponderMessage(message);
         if (reply instanceof Fail fail) {
+          if (out != null) {
+            out.release(); // Replies to earlier messages are moot: the connection closes.
+          }
           return fail(fail.code(), fail.detail());
         }
         if (reply instanceof Write write) {

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.grapevine.libp2p.multistream.MultistreamCodecTest.ascii;
 import static org.grapevine.libp2p.multistream.MultistreamCodecTest.hex;
 
+import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledHeapByteBuf;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.ForAll;
@@ -179,8 +181,52 @@ class MultistreamNegotiatorTest {
     MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/a"), new MultistreamConfig(false, 2));
     start(n);
     String bad = "03" + ascii("/b\n");
-    Run run = new Run(n, hex(HEADER + bad + bad + bad));
-    assertThat(((Failed) run.last).code()).isEqualTo(MultistreamErrorCode.TOO_MANY_PROPOSALS);
+    ByteBuf in = hex(HEADER + bad + bad);
+    Run run = new Run(n, in);
+    assertThat(run.sent).containsExactly(HEADER + NA + NA);
+    ByteBuf third = hex(bad);
+    ByteBuf pooled = ALLOC.buffer().writeBytes(third); // Replies come from in.alloc(): a pooled, leak-checkable buffer.
+    assertThat(((Failed) n.receive(pooled)).code()).isEqualTo(MultistreamErrorCode.TOO_MANY_PROPOSALS);
+    pooled.release();
+  }
+
+  @Test
+  void responder_failureAfterRepliesInTheSameRead_releasesTheReplies() {
+    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/a"), new MultistreamConfig(false, 1));
+    start(n);
+    String bad = "03" + ascii("/b\n");
+    List<ByteBuf> replies = new ArrayList<>();
+    ByteBuf in = new RecordingAllocator(replies).buffer().writeBytes(hex(HEADER + bad + bad));
+    replies.clear();
+    assertThat(((Failed) n.receive(in)).code()).isEqualTo(MultistreamErrorCode.TOO_MANY_PROPOSALS);
+    assertThat(replies).hasSize(1).allSatisfy(b -> assertThat(b.refCnt()).isZero());
+    in.release();
+  }
+
+  /** Hands out unpooled heap buffers and remembers them, so a test can check they were released. */
+  private static final class RecordingAllocator extends AbstractByteBufAllocator {
+    private final List<ByteBuf> handedOut;
+
+    RecordingAllocator(List<ByteBuf> handedOut) {
+      this.handedOut = handedOut;
+    }
+
+    @Override
+    protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+      ByteBuf b = new UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
+      handedOut.add(b);
+      return b;
+    }
+
+    @Override
+    protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+      return newHeapBuffer(initialCapacity, maxCapacity);
+    }
+
+    @Override
+    public boolean isDirectBufferPooled() {
+      return false;
+    }
   }
 
   @Test

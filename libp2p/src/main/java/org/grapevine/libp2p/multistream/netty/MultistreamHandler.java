@@ -6,8 +6,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.grapevine.libp2p.multistream.MultistreamConfig;
 import org.grapevine.libp2p.multistream.MultistreamErrorCode;
 import org.grapevine.libp2p.multistream.MultistreamNegotiator;
 import org.grapevine.libp2p.multistream.NegotiationEvent;
@@ -51,6 +53,16 @@ public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> timer;
   private boolean started;
   private boolean finished;
+
+  /** A dialer's handler proposing {@code proposals} in order, e.g. {@code List.of("/noise")}. */
+  public static MultistreamHandler initiator(List<String> proposals, NextLayer nextLayer) {
+    return new MultistreamHandler(MultistreamNegotiator.initiator(proposals), nextLayer);
+  }
+
+  /** A listener's handler accepting {@code protocols}; it answers the dialer's header (js style). */
+  public static MultistreamHandler responder(List<String> protocols, NextLayer nextLayer) {
+    return new MultistreamHandler(MultistreamNegotiator.responder(protocols, MultistreamConfig.DEFAULT), nextLayer);
+  }
 
   public MultistreamHandler(MultistreamNegotiator negotiator, NextLayer nextLayer) {
     this(negotiator, nextLayer, DEFAULT_TIMEOUT);

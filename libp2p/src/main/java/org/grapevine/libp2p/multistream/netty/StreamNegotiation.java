@@ -6,6 +6,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -59,14 +60,15 @@ public final class StreamNegotiation implements StreamReader {
   }
 
   /**
-   * Proposes {@code proposals} in order on an outbound stream. Once one is accepted, the handler
-   * {@code handlers} returns for it takes the stream (and any bytes after the echo), and then the
-   * future completes with the protocol. On failure the stream is reset and the future fails with
-   * a {@link MultistreamException}.
+   * Proposes {@code proposals} in order on an outbound stream. Once one is accepted, {@code
+   * handler} takes the stream (and any bytes after the echo), and then the future completes with
+   * the protocol. On failure the stream is reset and the future fails with a {@link
+   * MultistreamException}.
    */
   public static CompletableFuture<String> initiate(
-      MuxedStream stream, List<String> proposals, Function<String, ProtocolHandler> handlers, Duration timeout) {
-    return begin(new StreamNegotiation(stream, MultistreamNegotiator.initiator(proposals), handlers), timeout);
+      MuxedStream stream, List<String> proposals, ProtocolHandler handler, Duration timeout) {
+    Objects.requireNonNull(handler);
+    return begin(new StreamNegotiation(stream, MultistreamNegotiator.initiator(proposals), p -> handler), timeout);
   }
 
   /**
@@ -127,12 +129,6 @@ public final class StreamNegotiation implements StreamReader {
   private void onSelected(Selected selected) {
     releaseState();
     ProtocolHandler handler = handlers.apply(selected.protocol());
-    if (handler == null) {
-      // Only an initiator given a function that declines its own proposal gets here.
-      selected.leftover().release();
-      fail(MultistreamErrorCode.UNEXPECTED_MESSAGE, "no handler for " + selected.protocol());
-      return;
-    }
     try {
       handler.handle(stream, selected.protocol(), selected.leftover());
     } catch (RuntimeException e) {

@@ -104,10 +104,11 @@ public final class NoiseHandler extends ByteToMessageCodec<ByteBuf> {
   /** One frame per call; ByteToMessageDecoder calls again while bytes remain and passes on {@code out} in between. */
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    if (failed || handshake == null) {
+    if (failed) {
       in.skipBytes(in.readableBytes());
       return;
     }
+    start(ctx); // No-op once started; a read implies an active channel.
     ByteBuf frame = NoiseFrameCodec.decode(in);
     if (frame == null) {
       return;

@@ -50,7 +50,10 @@ final class YamuxMuxedStream implements MuxedStream {
 
   @Override
   public void closeWrite() {
-    onLoop(() -> handler.closeWrite(this));
+    onLoop(() -> {
+      writable = false;
+      handler.closeWrite(this);
+    });
   }
 
   @Override

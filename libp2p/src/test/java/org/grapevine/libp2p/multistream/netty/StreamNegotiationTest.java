@@ -65,7 +65,7 @@ class StreamNegotiationTest {
     CompletableFuture<String> accepted = StreamNegotiation.respond(
         pipe[1], Map.of("/echo/1.0.0", (s, p, leftover) -> served.take(s, leftover)), TIMEOUT);
     CompletableFuture<String> chosen = StreamNegotiation.initiate(
-        pipe[0], List.of("/meshsub/1.2.0", "/echo/1.0.0"), p -> (s, proto, leftover) -> dialed.take(s, leftover), TIMEOUT);
+        pipe[0], List.of("/meshsub/1.2.0", "/echo/1.0.0"), (s, proto, leftover) -> dialed.take(s, leftover), TIMEOUT);
     loop.runPendingTasks();
 
     assertThat(chosen.get()).isEqualTo("/echo/1.0.0");
@@ -104,7 +104,7 @@ class StreamNegotiationTest {
   @Test
   void initiate_allRefused_failsAndResets() {
     CompletableFuture<String> accepted = StreamNegotiation.respond(pipe[1], Map.of("/a", (s, p, l) -> l.release()), TIMEOUT);
-    CompletableFuture<String> chosen = StreamNegotiation.initiate(pipe[0], List.of("/b"), p -> (s, q, l) -> l.release(), TIMEOUT);
+    CompletableFuture<String> chosen = StreamNegotiation.initiate(pipe[0], List.of("/b"), (s, q, l) -> l.release(), TIMEOUT);
     loop.runPendingTasks();
     assertThat(failure(chosen).code()).isEqualTo(MultistreamErrorCode.ALL_REFUSED);
     assertThat(pipe[0].wasReset).isTrue();
@@ -113,7 +113,7 @@ class StreamNegotiationTest {
 
   @Test
   void initiate_silentPeer_timesOutAndResets() {
-    CompletableFuture<String> chosen = StreamNegotiation.initiate(pipe[0], List.of("/a"), p -> (s, q, l) -> l.release(), TIMEOUT);
+    CompletableFuture<String> chosen = StreamNegotiation.initiate(pipe[0], List.of("/a"), (s, q, l) -> l.release(), TIMEOUT);
     pipe[1].setReader(new Collector()); // Reads and ignores: never answers.
     loop.runPendingTasks();
     loop.advanceTimeBy(9, TimeUnit.SECONDS);
@@ -134,6 +134,20 @@ class StreamNegotiationTest {
     loop.runPendingTasks();
     assertThat(failure(accepted).code()).isEqualTo(MultistreamErrorCode.CLOSED);
     assertThat(pipe[1].wasReset).isTrue();
+  }
+
+  @Test
+  void respond_handlerThrows_failsAndResets() {
+    CompletableFuture<String> accepted = StreamNegotiation.respond(pipe[1], Map.of("/a", (s, p, l) -> {
+      l.release();
+      throw new IllegalStateException("boom");
+    }), TIMEOUT);
+    CompletableFuture<String> chosen = StreamNegotiation.initiate(pipe[0], List.of("/a"), (s, q, l) -> l.release(), TIMEOUT);
+    loop.runPendingTasks();
+    assertThat(failure(accepted).getMessage()).contains("boom");
+    assertThat(pipe[1].wasReset).isTrue();
+    assertThat(pipe[0].wasReset).isTrue();
+    assertThat(chosen).isDone(); // The echo went out before the handler ran, so the dialer saw success, then the reset.
   }
 
   private static MultistreamException failure(CompletableFuture<String> future) {
