@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
 final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
   static final String NOISE = "/noise";
   static final String YAMUX = "/yamux/1.0.0";
+  private static final int MAX_NOISE_PLAINTEXT = 65519;
   private static final Logger log = LoggerFactory.getLogger(ConnectionUpgrader.class);
 
   private final Host host;
@@ -90,6 +91,8 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof NoiseHandshakeCompleted done) {
       secured(ctx, done);
+    } else if (evt instanceof org.grapevine.libp2p.noise.netty.NoiseFailed nf) {
+      failure = "Noise handshake failed: " + nf.detail();
     } else if (evt instanceof NegotiationFailed nf) {
       failure = "protocol negotiation failed (" + nf.code() + ": " + nf.detail() + ")"
           + (host.config().swarmKey().isPresent()
@@ -117,6 +120,10 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
   /** Adds Yamux after {@code after}'s handler and hands the connection to the host. */
   private void addMuxer(ChannelHandlerContext after, PeerId remote) {
     YamuxHandler yamux = new YamuxHandler(YamuxConfig.builder()
+        // A Data frame with its 12-byte header fills one Noise frame (65,519 plaintext bytes)
+        // instead of spilling 29 bytes into a second, separately encrypted one.
+        .maxSendChunkBytes(MAX_NOISE_PLAINTEXT - 12)
+        .receiveWindowBytes(host.config().streamReceiveWindowBytes())
         .maxInboundStreams(host.config().maxStreamsPerConnection())
         .maxOutboundStreams(host.config().maxStreamsPerConnection())
         .build(), outbound());

@@ -241,7 +241,7 @@ public final class Host implements AutoCloseable {
       }
       AtomicReference<MuxedStream> negotiated = new AtomicReference<>();
       StreamNegotiation.initiate(stream, protocols,
-              protocol -> (s, p, leftover) -> negotiated.set(new PrefixedStream(s, leftover)),
+              (s, p, leftover) -> negotiated.set(new PrefixedStream(s, leftover)),
               config.streamNegotiationTimeout())
           .whenComplete((protocol, error) -> {
             if (error != null) {

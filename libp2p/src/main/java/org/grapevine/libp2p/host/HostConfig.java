@@ -28,6 +28,7 @@ public record HostConfig(
     double maxInboundConnectionsPerSecond,
     int maxInboundConnectionBurst,
     int maxStreamsPerConnection,
+    int streamReceiveWindowBytes,
     Duration shutdownGrace) {
 
   public HostConfig {
@@ -58,6 +59,7 @@ public record HostConfig(
     private double maxInboundConnectionsPerSecond = 5;
     private int maxInboundConnectionBurst = 10;
     private int maxStreamsPerConnection = 1000;
+    private int streamReceiveWindowBytes = 1024 * 1024;
     private Duration shutdownGrace = Duration.ofSeconds(2);
 
     private Builder(PrivKey identity) {
@@ -120,6 +122,15 @@ public record HostConfig(
       return this;
     }
 
+    /**
+     * The Yamux window we grant each stream (256 KiB to 64 MiB; default 1 MiB). Larger windows keep
+     * both ends' cores busy on bulk transfers; each stream may buffer up to this much.
+     */
+    public Builder streamReceiveWindowBytes(int bytes) {
+      this.streamReceiveWindowBytes = bytes;
+      return this;
+    }
+
     public Builder shutdownGrace(Duration d) {
       this.shutdownGrace = d;
       return this;
@@ -128,7 +139,8 @@ public record HostConfig(
     public HostConfig build() {
       return new HostConfig(identity, listenAddrs, swarmKey, agentVersion, dialTimeout, upgradeTimeout,
           streamNegotiationTimeout, identifyTimeout, maxConnections, maxConnectionsPerPeer,
-          maxInboundConnectionsPerSecond, maxInboundConnectionBurst, maxStreamsPerConnection, shutdownGrace);
+          maxInboundConnectionsPerSecond, maxInboundConnectionBurst, maxStreamsPerConnection, streamReceiveWindowBytes,
+          shutdownGrace);
     }
   }
 }

@@ -77,6 +77,59 @@ public final class NoiseCipherState {
     return decryptWithAd(NO_AD, ciphertext, offset, length);
   }
 
+  /**
+   * Encrypts {@code length} bytes of {@code in} (from its reader index) straight into {@code out}
+   * (length + 16 bytes at its writer index), advancing both: the transport path, without the
+   * intermediate arrays of {@link #encrypt(byte[], int, int)}. Heap buffers let the JDK cipher
+   * work in place; others are copied by the JDK.
+   */
+  public void encrypt(io.netty.buffer.ByteBuf in, int length, io.netty.buffer.ByteBuf out) {
+    checkUsable();
+    if (key == null || out.nioBufferCount() != 1) {
+      byte[] p = new byte[length];
+      in.readBytes(p);
+      out.writeBytes(encrypt(p, 0, length));
+      return;
+    }
+    if (nonce == RESERVED_NONCE) {
+      throw new IllegalStateException(NoiseErrorCode.NONCE_EXHAUSTED + ": 2^64-1 messages sent; the connection must be closed");
+    }
+    out.ensureWritable(length + TAG_BYTES);
+    try {
+      Cipher c = init(Cipher.ENCRYPT_MODE);
+      int n = c.doFinal(in.nioBuffer(in.readerIndex(), length), out.nioBuffer(out.writerIndex(), length + TAG_BYTES));
+      nonce++;
+      in.skipBytes(length);
+      out.writerIndex(out.writerIndex() + n);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("ChaCha20-Poly1305 encryption failed", e);
+    }
+  }
+
+  /** Decrypts {@code length} bytes of {@code in} into {@code out} (length - 16 bytes), advancing both. */
+  public void decrypt(io.netty.buffer.ByteBuf in, int length, io.netty.buffer.ByteBuf out) throws NoiseException {
+    checkUsable();
+    if (key == null || length < TAG_BYTES || nonce == RESERVED_NONCE || out.nioBufferCount() != 1) {
+      byte[] c = new byte[length];
+      in.readBytes(c);
+      out.writeBytes(decrypt(c, 0, length));
+      return;
+    }
+    out.ensureWritable(length - TAG_BYTES);
+    try {
+      Cipher c = init(Cipher.DECRYPT_MODE);
+      int n = c.doFinal(in.nioBuffer(in.readerIndex(), length), out.nioBuffer(out.writerIndex(), length - TAG_BYTES));
+      nonce++;
+      in.skipBytes(length);
+      out.writerIndex(out.writerIndex() + n);
+    } catch (AEADBadTagException e) {
+      failed = true;
+      throw new NoiseException(NoiseErrorCode.DECRYPT_FAILED, "remote sent a message whose tag does not verify (nonce " + Long.toUnsignedString(nonce) + ")", e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("ChaCha20-Poly1305 decryption failed", e);
+    }
+  }
+
   byte[] encryptWithAd(byte[] ad, byte[] plaintext, int offset, int length) {
     checkUsable();
     if (key == null) {

@@ -73,9 +73,9 @@ public final class NoiseSession {
   public void encrypt(ByteBuf plaintext, ByteBuf out) {
     do {
       int chunk = Math.min(plaintext.readableBytes(), MAX_PLAINTEXT_BYTES);
-      byte[] p = new byte[chunk];
-      plaintext.readBytes(p);
-      NoiseFrameCodec.encode(sender.encrypt(p, 0, chunk), out);
+      out.ensureWritable(2 + chunk + NoiseCipherState.TAG_BYTES);
+      out.writeShort(chunk + NoiseCipherState.TAG_BYTES);
+      sender.encrypt(plaintext, chunk, out);
     } while (plaintext.isReadable());
   }
 
@@ -90,8 +90,6 @@ public final class NoiseSession {
     if (length > NoiseFrameCodec.MAX_MESSAGE_BYTES) {
       throw new IllegalArgumentException("a transport message is at most 65535 bytes, got " + length + "; frame it first");
     }
-    byte[] c = new byte[length];
-    ciphertext.readBytes(c);
-    out.writeBytes(receiver.decrypt(c, 0, length));
+    receiver.decrypt(ciphertext, length, out);
   }
 }

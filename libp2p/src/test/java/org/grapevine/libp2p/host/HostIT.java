@@ -114,7 +114,7 @@ class HostIT {
     PeerId impostor = PeerId.fromPubKey(PrivKey.generate(RANDOM).publicKey());
     var f = b.dial(a.listenAddrs().get(0).withPeerId(impostor));
     assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-        .hasCauseInstanceOf(DialException.class);
+        .hasCauseInstanceOf(DialException.class).hasMessageContaining("PEER_ID_MISMATCH").hasMessageContaining(impostor.toString());
     assertThat(b.connections()).isEmpty();
   }
 

@@ -58,7 +58,8 @@ public final class NoiseHandler extends ByteToMessageCodec<ByteBuf> {
    * @param random source of the X25519 keys; a (shared, thread-safe) SecureRandom in production
    */
   public NoiseHandler(NoiseRole role, PrivKey identity, Optional<PeerId> expectedRemote, NoiseConfig config, RandomGenerator random) {
-    super(ByteBuf.class);
+    // Heap buffers: the JDK cipher encrypts arrays in place and copies direct memory first.
+    super(ByteBuf.class, false);
     this.role = role;
     this.identity = identity;
     this.expectedRemote = expectedRemote;
@@ -117,7 +118,7 @@ public final class NoiseHandler extends ByteToMessageCodec<ByteBuf> {
       if (session == null) {
         onHandshakeMessage(ctx, ByteBufUtil.getBytes(frame));
       } else {
-        ByteBuf plaintext = ctx.alloc().buffer(Math.max(0, frame.readableBytes() - 16));
+        ByteBuf plaintext = ctx.alloc().heapBuffer(Math.max(0, frame.readableBytes() - 16));
         try {
           session.decrypt(frame, plaintext);
         } catch (NoiseException e) {
@@ -195,6 +196,8 @@ public final class NoiseHandler extends ByteToMessageCodec<ByteBuf> {
     failed = true;
     cancelTimer();
     log.info("Noise {} with {} failed, closing: {}", session == null ? "handshake" : "session", ctx.channel().remoteAddress(), e.getMessage());
+    // Tell the handlers after us why (the host turns it into the dial's error message), then close.
+    ctx.fireUserEventTriggered(new NoiseFailed(e.code(), e.getMessage()));
     ctx.close();
   }
 

@@ -136,11 +136,12 @@ class NoiseHandlerTest {
   }
 
   @Test
-  void wrongPeer_initiatorClosesWithoutEvent() {
+  void wrongPeer_initiatorClosesWithFailureEventOnly() {
     start(Optional.of(ALICE_ID), YAMUX, YAMUX); // Alice dials "herself" but reaches Bob.
     settle();
     assertThat(alice.isOpen()).isFalse();
-    assertThat(aliceSeen.events).isEmpty();
+    assertThat(aliceSeen.events).singleElement().isInstanceOfSatisfying(NoiseFailed.class,
+        f -> assertThat(f.code()).isEqualTo(org.grapevine.libp2p.noise.NoiseErrorCode.PEER_ID_MISMATCH));
   }
 
   @Test
@@ -151,7 +152,8 @@ class NoiseHandlerTest {
     message2.setByte(60, message2.getByte(60) ^ 0x40);
     deliver(alice, message2);
     assertThat(alice.isOpen()).isFalse();
-    assertThat(aliceSeen.events).isEmpty();
+    assertThat(aliceSeen.events).singleElement().isInstanceOfSatisfying(NoiseFailed.class,
+        f -> assertThat(f.code()).isEqualTo(org.grapevine.libp2p.noise.NoiseErrorCode.DECRYPT_FAILED));
   }
 
   @Test
