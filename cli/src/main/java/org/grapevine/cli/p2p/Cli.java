@@ -13,7 +13,8 @@ final class Cli {
   /** Waits for {@code f}; a failure or timeout becomes a {@link CliException} saying what was being done. */
   static <T> T await(CompletableFuture<T> f, Duration timeout, String what) throws CliException, InterruptedException {
     try {
-      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      // Slack beyond the host's own timeouts, so that its more precise error wins the race.
+      return f.get(timeout.toMillis() + 2000, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new CliException(what + ": no answer within " + timeout.toSeconds() + " s");
     } catch (ExecutionException e) {
