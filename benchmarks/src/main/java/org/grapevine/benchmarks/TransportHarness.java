@@ -32,7 +32,9 @@ import org.grapevine.libp2p.mux.StreamReader;
  *   <li>one Yamux stream over Noise over TCP between two hosts (one direction, a sink protocol);
  *   <li>Noise handshakes per second (dial, upgrade, close, repeated).
  * </ul>
- * Usage: {@code java -cp benchmarks/target/benchmarks.jar org.grapevine.benchmarks.TransportHarness [MiB]}
+ * <li>echo over one stream, Java to Java, and (with {@code -Djs=libp2p/src/test/js}) js-libp2p to
+ *       js-libp2p for both lines, the same size, in the same run.
+ * Usage: {@code java [-Djs=libp2p/src/test/js] -cp benchmarks/target/benchmarks.jar org.grapevine.benchmarks.TransportHarness [MiB]}
  */
 public final class TransportHarness {
   static final String SINK = "/grapevine/bench/sink/1.0.0";
@@ -47,10 +49,21 @@ public final class TransportHarness {
     double tcp = rawTcpMbPerSecond(bytes);
     double ours = hostMbPerSecond(bytes);
     double hs = handshakesPerSecond(5);
+    long echoBytes = Math.min(bytes, 64L << 20);
+    double javaEcho = javaEchoMibPerSecond(echoBytes);
+    String jsDir = System.getProperty("js");
     System.out.printf(Locale.ROOT, "ChaCha20-Poly1305 one core: %8.1f MB/s encrypt, %.1f MB/s decrypt%n", aead, aeadDecrypt);
     System.out.printf(Locale.ROOT, "raw TCP:                    %8.1f MB/s%n", tcp);
     System.out.printf(Locale.ROOT, "Yamux/Noise/TCP, 1 stream:  %8.1f MB/s  = %.2f of AEAD, %.2f of raw TCP%n", ours, ours / aead, ours / tcp);
     System.out.printf(Locale.ROOT, "handshakes (dial+upgrade):  %8.1f /s%n", hs);
+    System.out.printf(Locale.ROOT, "echo %d MiB, 1 stream, Java<->Java: %8.1f MiB/s%n", echoBytes >> 20, javaEcho);
+    if (jsDir != null) {
+      for (String line : new String[] {"v2", "v3"}) {
+        double js = JsEcho.mibPerSecond(java.nio.file.Path.of(jsDir), line, echoBytes);
+        System.out.printf(Locale.ROOT, "echo %d MiB, 1 stream, js %s<->js %s: %8.1f MiB/s  (Java/js = %.2f)%n",
+            echoBytes >> 20, line, line, js, javaEcho / js);
+      }
+    }
   }
 
   /** Single-thread ChaCha20-Poly1305 rate over 65,519-byte messages, a fresh init per nonce as Noise does. */
@@ -189,6 +202,68 @@ public final class TransportHarness {
       @Override
       public void onReset(MuxedStream s) {}
     });
+  }
+
+  /** Round trip through the echo protocol: write {@code bytes} (following writability), read them all back. */
+  static double javaEchoMibPerSecond(long bytes) throws Exception {
+    try (Host server = host("/ip4/127.0.0.1/tcp/0"); Host client = host()) {
+      server.setProtocolHandler(org.grapevine.libp2p.echo.EchoProtocol.ID,
+          (stream, conn) -> org.grapevine.libp2p.echo.EchoProtocol.respond(stream));
+      Multiaddr addr = server.listenAddrs().get(0).withPeerId(server.peerId());
+      echoOnce(client, addr, bytes / 8); // warm-up
+      long start = System.nanoTime();
+      echoOnce(client, addr, bytes);
+      return (bytes / (double) (1 << 20)) / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  static void echoOnce(Host client, Multiaddr addr, long bytes) throws Exception {
+    NegotiatedStream ns = client.newStream(addr, List.of(org.grapevine.libp2p.echo.EchoProtocol.ID)).get(10, TimeUnit.SECONDS);
+    MuxedStream s = ns.stream();
+    CompletableFuture<Void> back = new CompletableFuture<>();
+    ByteBuf chunk = Unpooled.directBuffer(CHUNK).writeZero(CHUNK);
+    long[] sent = {0};
+    long[] received = {0};
+    Runnable pump = () -> {
+      while (sent[0] < bytes && s.isWritable()) {
+        s.write(chunk.retainedDuplicate());
+        sent[0] += CHUNK;
+      }
+      if (sent[0] >= bytes) {
+        s.closeWrite();
+      }
+    };
+    s.setReader(new StreamReader() {
+      @Override
+      public void onData(MuxedStream st, ByteBuf data) {
+        received[0] += data.readableBytes();
+        data.release();
+      }
+
+      @Override
+      public void onRemoteClosed(MuxedStream st) {
+        if (received[0] == sent[0]) {
+          back.complete(null);
+        } else {
+          back.completeExceptionally(new IllegalStateException("echoed " + received[0] + " of " + sent[0] + " bytes"));
+        }
+      }
+
+      @Override
+      public void onReset(MuxedStream st) {
+        back.completeExceptionally(new IllegalStateException("echo stream reset"));
+      }
+
+      @Override
+      public void onWritable(MuxedStream st) {
+        if (sent[0] < bytes) {
+          pump.run();
+        }
+      }
+    });
+    s.executor().execute(pump);
+    back.get(5, TimeUnit.MINUTES);
+    chunk.release();
   }
 
   static double handshakesPerSecond(int seconds) throws Exception {
