@@ -248,6 +248,7 @@ public final class Host implements AutoCloseable {
               result.completeExceptionally(new DialException("peer " + connection.remotePeer()
                   + " accepted none of " + protocols + ": " + describe(error), error));
             } else {
+              listeners.forEach(l -> l.onStreamOpened(connection, protocol, false));
               result.complete(new NegotiatedStream(negotiated.get(), protocol, connection));
             }
           });
@@ -352,7 +353,10 @@ public final class Host implements AutoCloseable {
   private void serveInbound(Connection connection, MuxedStream stream) {
     Map<String, StreamNegotiation.ProtocolHandler> choices = new java.util.HashMap<>();
     handlers.forEach((protocol, handler) ->
-        choices.put(protocol, (s, p, leftover) -> handler.onStream(new PrefixedStream(s, leftover), connection)));
+        choices.put(protocol, (s, p, leftover) -> {
+          listeners.forEach(l -> l.onStreamOpened(connection, p, true));
+          handler.onStream(new PrefixedStream(s, leftover), connection);
+        }));
     StreamNegotiation.respond(stream, choices, config.streamNegotiationTimeout()).whenComplete((p, e) -> {
       if (e != null) {
         log.debug("inbound stream from {} not negotiated: {}", connection.remotePeer(), describe(e));

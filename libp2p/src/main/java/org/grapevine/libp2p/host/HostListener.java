@@ -10,6 +10,9 @@ public interface HostListener {
   /** The peer answered identify on this connection. */
   default void onIdentified(Connection connection, IdentifyResult identify) {}
 
+  /** A stream was negotiated on the connection, opened by the peer ({@code inbound}) or by us. */
+  default void onStreamOpened(Connection connection, String protocol, boolean inbound) {}
+
   /** The connection closed, for whatever reason. */
   default void onDisconnected(Connection connection) {}
 }

@@ -62,6 +62,15 @@ class HostIT {
         identified.complete(identify);
       }
     });
+    List<String> inboundStreams = new java.util.concurrent.CopyOnWriteArrayList<>();
+    a.addListener(new HostListener() {
+      @Override
+      public void onStreamOpened(Connection connection, String protocol, boolean inbound) {
+        if (inbound) {
+          inboundStreams.add(protocol);
+        }
+      }
+    });
     Connection c = b.dial(addr(a)).get(10, TimeUnit.SECONDS);
     assertThat(c.remotePeer()).isEqualTo(a.peerId());
     assertThat(c.direction()).isEqualTo(Connection.Direction.OUTBOUND);
@@ -73,6 +82,7 @@ class HostIT {
     assertThat(b.peerStore().addrs(a.peerId())).contains(a.listenAddrs().get(0).toString());
     long rtt = b.ping(c).get(10, TimeUnit.SECONDS);
     assertThat(rtt).isPositive();
+    assertThat(inboundStreams).contains(IdentifyProtocol.ID, PingProtocol.ID);
     // The listener sees the same connection from its side.
     assertThat(a.connections(b.peerId())).singleElement()
         .satisfies(in -> assertThat(in.direction()).isEqualTo(Connection.Direction.INBOUND));
@@ -166,6 +176,37 @@ class HostIT {
     assertThat(b.dial(addr(a)).get(10, TimeUnit.SECONDS)).isNotNull();
     assertThatThrownBy(() -> c.dial(addr(a)).get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(DialException.class);
     assertThat(b.ping(b.connections(a.peerId()).get(0)).get(10, TimeUnit.SECONDS)).isPositive();
+  }
+
+  @Test
+  void garbageAndSilentConnections_closedWhileOthersAreServed() throws Exception {
+    Host a = host(HostConfig.builder(PrivKey.generate(RANDOM)).listen("/ip4/127.0.0.1/tcp/0")
+        .inboundRate(1000, 1000).upgradeTimeout(Duration.ofSeconds(1)).build());
+    Host b = host((SwarmKey) null);
+    java.net.InetSocketAddress target = a.listenAddrs().get(0).tcpSocketAddress().orElseThrow();
+    try (java.net.Socket garbage = new java.net.Socket(target.getAddress(), target.getPort());
+        java.net.Socket silent = new java.net.Socket(target.getAddress(), target.getPort())) {
+      garbage.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      garbage.setSoTimeout(5000);
+      silent.setSoTimeout(5000);
+      // A real peer is served meanwhile.
+      assertThat(b.ping(b.dial(addr(a)).get(10, TimeUnit.SECONDS)).get(10, TimeUnit.SECONDS)).isPositive();
+      assertThat(readUntilClosed(garbage)).isLessThan(100); // Closed after at most a multistream reply.
+      long start = System.nanoTime();
+      assertThat(readUntilClosed(silent)).isZero(); // Slow-loris: closed by the upgrade timeout.
+      assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+    assertThat(a.connections()).hasSize(1);
+  }
+
+  /** Reads until the peer closes (EOF); returns the bytes read. */
+  private static int readUntilClosed(java.net.Socket s) throws java.io.IOException {
+    int total = 0;
+    byte[] buf = new byte[256];
+    for (int n; (n = s.getInputStream().read(buf)) > 0; ) {
+      total += n;
+    }
+    return total;
   }
 
   @Test
