@@ -50,6 +50,10 @@ function emit (obj) {
 
 function describe (err) {
   if (err == null) return 'unknown error'
+  // 3.x streams reject their iterators with an Event (e.g. a StreamAbortEvent) carrying .error
+  if (typeof Event !== 'undefined' && err instanceof Event) {
+    return err.error != null ? `${err.type} event: ${describe(err.error)}` : `${err.type} event`
+  }
   const name = err.name != null && err.name !== 'Error' ? `${err.name}: ` : ''
   return `${name}${err.message ?? String(err)}`
 }
@@ -283,10 +287,14 @@ class Peer {
     const t0 = performance.now()
     const results = await Promise.all(Array.from({ length: k }, (_, s) => this.echoOnce(conn, s, bytes)))
     const ms = performance.now() - t0
-    const ok = results.every(Boolean)
+    const failed = results.filter((r) => !r.ok)
     const total = bytes * k
-    emit({ event: 'echo-total', streams: k, bytes: total, ok, ms: round(ms), mibPerSec: round(total / 1048576 / (ms / 1000), 2) })
-    if (!ok) throw new Error('echo mismatch')
+    emit({ event: 'echo-total', streams: k, bytes: total, ok: failed.length === 0, ms: round(ms), mibPerSec: round(total / 1048576 / (ms / 1000), 2) })
+    if (failed.length > 0) {
+      const r = failed[0]
+      throw new Error(`echo failed on ${failed.length} of ${k} streams; stream ${r.stream}: ` +
+        (r.firstMismatch != null ? `first wrong byte at offset ${r.firstMismatch}` : `stream ended after ${r.received} of ${bytes} bytes`))
+    }
   }
 
   async echoOnce (conn, s, n) {
@@ -309,7 +317,7 @@ class Peer {
     const ev = { event: 'echo', stream: s, bytes: n, received: off, ok, ms: round(ms), mibPerSec: round(n / 1048576 / (ms / 1000), 2) }
     if (bad >= 0) ev.firstMismatch = bad
     emit(ev)
-    return ok
+    return ev
   }
 
   async serveEcho (stream, connection) {
