@@ -6,9 +6,11 @@ import java.nio.ByteOrder;
 
 /**
  * The ChaCha20 stream cipher of RFC 8439 sections 2.3 and 2.4 (IETF variant: 256-bit key, 32-bit
- * block counter, 96-bit nonce), XORing its keystream into a byte array one 64-byte block at a time.
+ * block counter, 96-bit nonce), XORing its keystream into a byte array. Long runs of blocks go to
+ * {@link ChaCha20Lanes}, which computes many blocks side by side in SIMD registers; short ones and
+ * the tail use the scalar block loop here.
  *
- * <p>The sixteen state words live in local variables (RFC 8439 section 3: work on a copy and only
+ * <p>Scalar loop: the sixteen state words live in local variables (RFC 8439 section 3: work on a copy and only
  * bump the counter between blocks), and each keystream block is XORed into the output as eight
  * little-endian longs through a byte-array view {@link VarHandle}. C2 in JDK 17 compiles these
  * views to single unaligned loads and stores, where assembling words from bytes with shifts costs
@@ -21,10 +23,12 @@ final class ChaCha20 {
   static final int BLOCK_BYTES = 64;
 
   /** "expand 32-byte k" as four little-endian words (RFC 8439 section 2.3). */
-  private static final int C0 = 0x61707865;
-  private static final int C1 = 0x3320646e;
-  private static final int C2 = 0x79622d32;
-  private static final int C3 = 0x6b206574;
+  static final int C0 = 0x61707865;
+  static final int C1 = 0x3320646e;
+  static final int C2 = 0x79622d32;
+  static final int C3 = 0x6b206574;
+  /** From this many whole blocks on, {@link ChaCha20Lanes} is faster than the scalar loop. */
+  static final int LANES_MIN_BLOCKS = 16;
 
   private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
@@ -54,7 +58,11 @@ final class ChaCha20 {
    */
   static void xor(int[] key, int counter, int n0, int n1, int n2, byte[] in, int inOff, byte[] out, int outOff, int len, byte[] scratch) {
     int full = len & ~(BLOCK_BYTES - 1);
-    xorBlocks(key, counter, n0, n1, n2, in, inOff, out, outOff, full / BLOCK_BYTES);
+    if (full / BLOCK_BYTES >= LANES_MIN_BLOCKS) {
+      ChaCha20Lanes.xorBlocks(key, counter, n0, n1, n2, in, inOff, out, outOff, full / BLOCK_BYTES);
+    } else {
+      xorBlocks(key, counter, n0, n1, n2, in, inOff, out, outOff, full / BLOCK_BYTES);
+    }
     int rest = len - full;
     if (rest > 0) {
       System.arraycopy(in, inOff + full, scratch, 0, rest);

@@ -155,6 +155,36 @@ class ChaCha20Test {
     assertThat(Arrays.copyOfRange(whole, 128, 375)).isEqualTo(tail);
   }
 
+  @Test
+  void lanesXorBlocks_anyBlockCount_equalsScalarBlockLoop() {
+    int[] key = {0x03020100, 0x07060504, 0x0b0a0908, 0x0f0e0d0c, 0x13121110, 0x17161514, 0x1b1a1918, 0x1f1e1d1c};
+    byte[] in = new byte[600 * 64 + 3];
+    for (int i = 0; i < in.length; i++) {
+      in[i] = (byte) (i * 13);
+    }
+    for (int blocks : new int[] {1, 2, 15, 16, 17, 255, 256, 257, 511, 512, 513, 600}) {
+      byte[] scalar = new byte[in.length];
+      byte[] lanes = new byte[in.length];
+      ChaCha20.xorBlocks(key, 7, 1, 2, 3, in, 3, scalar, 1, blocks);
+      ChaCha20Lanes.xorBlocks(key, 7, 1, 2, 3, in, 3, lanes, 1, blocks);
+      assertThat(lanes).as("%d blocks", blocks).isEqualTo(scalar);
+    }
+  }
+
+  @Test
+  void xor_manyBlocksThroughLanes_equalsBlockByBlockCalls() {
+    int[] key = {1, 2, 3, 4, 5, 6, 7, 8};
+    byte[] in = new byte[300 * 64 + 33];
+    byte[] whole = new byte[in.length];
+    ChaCha20.xor(key, 1, 0, 9, 0, in, 0, whole, 0, in.length, new byte[64]);
+    byte[] piecewise = new byte[in.length];
+    for (int b = 0; b * 64 < in.length; b++) {
+      int len = Math.min(64, in.length - b * 64);
+      ChaCha20.xor(key, 1 + b, 0, 9, 0, in, b * 64, piecewise, b * 64, len, new byte[64]);
+    }
+    assertThat(whole).isEqualTo(piecewise);
+  }
+
   private static String block(byte[] key, int counter, String nonce) {
     return hex(xor(key, counter, nonce, new byte[64]));
   }
