@@ -108,6 +108,10 @@ public final class ChaCha20Poly1305 {
     int w = out.writerIndex();
     if (in.hasArray() && out.hasArray()) {
       encrypt(0, n1, n2, NO_AD, in.array(), in.arrayOffset() + r, len, out.array(), out.arrayOffset() + w);
+    } else if (out.hasArray() && len <= MAX_WHOLE_COPY_BYTES) {
+      byte[] whole = wholeCopy(len);
+      in.getBytes(r, whole, 0, len);
+      encrypt(0, n1, n2, NO_AD, whole, 0, len, out.array(), out.arrayOffset() + w);
     } else {
       encryptChunked(n1, n2, in, r, len, out, w);
     }
@@ -139,11 +143,30 @@ public final class ChaCha20Poly1305 {
     if (in.hasArray() && out.hasArray()) {
       decrypt(0, n1, n2, NO_AD, in.array(), in.arrayOffset() + r, len, out.array(), out.arrayOffset() + w);
     } else {
-      decryptChunked(n1, n2, in, r, len, out, w);
+      if (out.hasArray() && len <= MAX_WHOLE_COPY_BYTES) {
+        // Socket reads arrive in direct memory: one bulk copy into an array, then the array path,
+        // is faster than streaming through the small chunk buffer.
+        byte[] whole = wholeCopy(len);
+        in.getBytes(r, whole, 0, len);
+        decrypt(0, n1, n2, NO_AD, whole, 0, len, out.array(), out.arrayOffset() + w);
+      } else {
+        decryptChunked(n1, n2, in, r, len, out, w);
+      }
     }
     in.readerIndex(r + len);
     out.writerIndex(w + plainLen);
     return plainLen;
+  }
+
+  /** A Noise message with its tag: the most the whole-copy path handles. */
+  private static final int MAX_WHOLE_COPY_BYTES = 65535;
+  private byte[] whole;
+
+  private byte[] wholeCopy(int len) {
+    if (whole == null || whole.length < len) {
+      whole = new byte[Math.max(len, 4096)];
+    }
+    return whole;
   }
 
   private int encrypt(int n0, int n1, int n2, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
