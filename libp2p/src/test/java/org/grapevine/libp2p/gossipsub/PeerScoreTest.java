@@ -1,0 +1,168 @@
+package org.grapevine.libp2p.gossipsub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Map;
+import java.util.Set;
+import org.grapevine.libp2p.peer.PeerId;
+import org.junit.jupiter.api.Test;
+
+/** Each score component with hand-computed values. */
+class PeerScoreTest {
+  private static final long S = 1_000_000_000L;
+  private static final long MS = 1_000_000L;
+  private static final PeerId A = TestPeers.peer(1);
+  private static final PeerId B = TestPeers.peer(2);
+
+  /** A topic where only the weight under test is non-zero. */
+  private static TopicScoreParams.Builder zeroTopic() {
+    return TopicScoreParams.builder().topicWeight(1).timeInMeshWeight(0).firstMessageDeliveriesWeight(0)
+        .meshMessageDeliveriesWeight(0).meshFailurePenaltyWeight(0).invalidMessageDeliveriesWeight(0);
+  }
+
+  private static PeerScore score(TopicScoreParams topic) {
+    return new PeerScore(PeerScoreParams.builder().topics(Map.of("t", topic)).topicScoreCap(0).build(), 120 * S);
+  }
+
+  private static MessageId id(int n) {
+    return MessageId.of(new byte[] {(byte) n});
+  }
+
+  @Test
+  void p1_timeInMesh_countsQuantaUpToCap() {
+    PeerScore ps = score(zeroTopic().timeInMeshWeight(0.5).timeInMeshQuantumNanos(S).timeInMeshCap(10).build());
+    ps.addPeer(A, null);
+    ps.graft(A, "t", 0);
+    assertThat(ps.score(A, 3 * S + 500 * MS)).isEqualTo(0.5 * 3); // 3 whole quanta
+    assertThat(ps.score(A, 100 * S)).isEqualTo(0.5 * 10); // capped
+    ps.prune(A, "t", 100 * S);
+    assertThat(ps.score(A, 101 * S)).isZero();
+  }
+
+  @Test
+  void p2_firstDeliveries_countCapAndDecay() {
+    PeerScore ps = score(zeroTopic().firstMessageDeliveriesWeight(2).firstMessageDeliveriesCap(2).firstMessageDeliveriesDecay(0.5).build());
+    ps.addPeer(A, null);
+    for (int i = 0; i < 3; i++) {
+      ps.validateMessage(A, id(i), "t", 0);
+      ps.deliverMessage(id(i), 0);
+    }
+    assertThat(ps.score(A, 0)).isEqualTo(2 * 2.0); // capped at 2
+    ps.decay();
+    assertThat(ps.score(A, 0)).isEqualTo(2 * 1.0);
+    ps.decay(); // 0.5
+    ps.decay(); // 0.25
+    ps.decay(); // 0.125
+    ps.decay(); // 0.0625 < decayToZero 0.1 -> 0
+    assertThat(ps.score(A, 0)).isZero();
+  }
+
+  @Test
+  void p3_meshDeliveryDeficit_afterActivation_isSquaredDeficit() {
+    PeerScore ps = score(zeroTopic().meshMessageDeliveriesWeight(-1).meshMessageDeliveriesThreshold(4)
+        .meshMessageDeliveriesActivationNanos(5 * S).meshMessageDeliveriesWindowNanos(10 * MS).build());
+    ps.addPeer(A, null);
+    ps.addPeer(B, null);
+    ps.graft(A, "t", 0);
+    ps.validateMessage(B, id(1), "t", S); // B first (not in mesh), A's copy near-first
+    ps.deliverMessage(id(1), S);
+    ps.duplicateMessage(A, id(1), S + 5 * MS);
+    ps.validateMessage(B, id(2), "t", S);
+    ps.deliverMessage(id(2), S);
+    ps.duplicateMessage(A, id(2), S + 11 * MS); // outside the window: not counted
+    assertThat(ps.score(A, 5 * S)).isZero(); // not active yet
+    assertThat(ps.score(A, 6 * S)).isEqualTo(-1 * (4 - 1) * (4 - 1));
+  }
+
+  @Test
+  void p3b_pruneWithActiveDeficit_isStickyAndDecays() {
+    PeerScore ps = score(zeroTopic().meshFailurePenaltyWeight(-2).meshFailurePenaltyDecay(0.5)
+        .meshMessageDeliveriesThreshold(3).meshMessageDeliveriesActivationNanos(S).build());
+    ps.addPeer(A, null);
+    ps.graft(A, "t", 0);
+    ps.prune(A, "t", 2 * S); // deficit 3 -> penalty 9
+    assertThat(ps.score(A, 2 * S)).isEqualTo(-2 * 9.0);
+    ps.decay();
+    assertThat(ps.score(A, 3 * S)).isEqualTo(-2 * 4.5);
+  }
+
+  @Test
+  void p4_invalidDeliveries_squaredIncludingDuplicateSenders() {
+    PeerScore ps = score(zeroTopic().invalidMessageDeliveriesWeight(-3).build());
+    ps.addPeer(A, null);
+    ps.addPeer(B, null);
+    ps.validateMessage(A, id(1), "t", 0);
+    ps.duplicateMessage(B, id(1), 0); // while pending
+    ps.rejectMessage(id(1));
+    ps.validateMessage(A, id(2), "t", 0);
+    ps.rejectMessage(id(2));
+    assertThat(ps.score(A, 0)).isEqualTo(-3 * 2.0 * 2.0);
+    assertThat(ps.score(B, 0)).isEqualTo(-3 * 1.0);
+    ps.duplicateMessage(B, id(2), 0); // after rejection
+    assertThat(ps.score(B, 0)).isEqualTo(-3 * 2.0 * 2.0);
+  }
+
+  @Test
+  void p5_applicationScore_weighted() {
+    PeerScore ps = new PeerScore(PeerScoreParams.builder().appSpecificWeight(10).build(), S);
+    ps.addPeer(A, null);
+    ps.setApplicationScore(A, -1.5);
+    assertThat(ps.score(A, 0)).isEqualTo(-15.0);
+  }
+
+  @Test
+  void p6_ipColocation_surplusSquaredUnlessWhitelisted() {
+    PeerScore ps = new PeerScore(PeerScoreParams.builder().ipColocationFactorThreshold(1).ipColocationFactorWeight(-5)
+        .ipColocationWhitelist(Set.of("10.0.0.9")).build(), S);
+    for (int i = 1; i <= 3; i++) {
+      ps.addPeer(TestPeers.peer(i), "10.0.0.1");
+    }
+    ps.addPeer(TestPeers.peer(4), "10.0.0.9");
+    ps.addPeer(TestPeers.peer(5), "10.0.0.9");
+    assertThat(ps.score(A, 0)).isEqualTo(-5 * (3 - 1) * (3 - 1.0));
+    assertThat(ps.score(TestPeers.peer(4), 0)).isZero();
+    ps.removePeer(TestPeers.peer(3), 0);
+    assertThat(ps.score(A, 0)).isEqualTo(-5 * 1.0);
+  }
+
+  @Test
+  void p7_behaviourPenalty_excessSquaredAndDecays() {
+    PeerScore ps = new PeerScore(PeerScoreParams.builder().behaviourPenaltyThreshold(1).behaviourPenaltyWeight(-10)
+        .behaviourPenaltyDecay(0.5).build(), S);
+    ps.addPeer(A, null);
+    ps.addPenalty(A, 4);
+    assertThat(ps.score(A, 0)).isEqualTo(-10 * 3.0 * 3.0);
+    ps.decay(); // 2 -> excess 1
+    assertThat(ps.score(A, 0)).isCloseTo(-10.0, within(1e-9));
+  }
+
+  @Test
+  void topicCapAndWeight_applyToPositiveSum() {
+    PeerScore ps = new PeerScore(PeerScoreParams.builder().topicScoreCap(5)
+        .topics(Map.of("t", zeroTopic().topicWeight(0.5).firstMessageDeliveriesWeight(1).build())).build(), S);
+    ps.addPeer(A, null);
+    for (int i = 0; i < 8; i++) {
+      ps.validateMessage(A, id(i), "t", 0);
+      ps.deliverMessage(id(i), 0);
+    }
+    assertThat(ps.score(A, 0)).isEqualTo(4.0); // 0.5 * 8
+    for (int i = 8; i < 12; i++) {
+      ps.validateMessage(A, id(i), "t", 0);
+      ps.deliverMessage(id(i), 0);
+    }
+    assertThat(ps.score(A, 0)).isEqualTo(5.0); // 0.5 * 12 capped at 5
+  }
+
+  @Test
+  void removePeer_retainsScoreUntilRetainScore() {
+    PeerScore ps = new PeerScore(PeerScoreParams.builder().retainScoreNanos(10 * S).build(), S);
+    ps.addPeer(A, null);
+    ps.addPenalty(A, 2);
+    ps.removePeer(A, 0);
+    ps.refresh(9 * S);
+    assertThat(ps.score(A, 9 * S)).isEqualTo(-40.0);
+    ps.refresh(10 * S);
+    assertThat(ps.score(A, 10 * S)).isZero();
+  }
+}
