@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
     name = "p2p",
     description = "Diagnose the libp2p network: identify, ping, listen, swarm keys. Works with any libp2p node.",
     mixinStandardHelpOptions = true,
-    subcommands = {IdCommand.class, PingCommand.class, ListenCommand.class, SwarmKeyCommand.class})
+    subcommands = {IdCommand.class, PingCommand.class, ListenCommand.class, SubCommand.class, PubCommand.class, SwarmKeyCommand.class})
 public final class P2pCommand {}

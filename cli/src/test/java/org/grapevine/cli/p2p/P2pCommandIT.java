@@ -94,6 +94,27 @@ class P2pCommandIT {
   }
 
   @Test
+  void pub_toASubscribedPeer_deliversAndExitsZero_withoutSubscriberFails() throws Exception {
+    String addr = startHost(null);
+    var inbox = new java.util.concurrent.LinkedBlockingQueue<String>();
+    var driver = new org.grapevine.libp2p.gossipsub.netty.GossipDriver(host,
+        org.grapevine.libp2p.gossipsub.GossipConfig.builder().build(), new java.util.SplittableRandom(1),
+        io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+    driver.setMessageHandler((m, verdict) -> {
+      inbox.add(new String(m.data(), StandardCharsets.UTF_8));
+      verdict.accept(org.grapevine.libp2p.gossipsub.Acceptance.ACCEPT);
+    });
+    driver.start();
+    driver.subscribe("news").get();
+    assertThat(Main.execute("p2p", "pub", "news", "hello, pubsub", "--connect", addr)).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("to 1 peer(s)");
+    assertThat(inbox.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("hello, pubsub");
+    assertThat(Main.execute("p2p", "pub", "elsewhere", "nobody listens", "--timeout", "2", "--connect", addr)).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("no connected peer subscribed to elsewhere");
+    driver.close();
+  }
+
+  @Test
   void badInput_clearErrors() {
     assertThat(Main.execute("p2p", "ping", "not-an-address")).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("not a multiaddr");
