@@ -91,6 +91,26 @@ class HostIT {
   }
 
   @Test
+  void ipv6_listenAndDialOnLoopback_connectsAndPings() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(ipv6LoopbackAvailable(), "this machine has no IPv6 loopback (::1)");
+    Host a = host(HostConfig.builder(PrivKey.generate(RANDOM)).listen("/ip6/::1/tcp/0").inboundRate(1000, 1000).build());
+    Host b = host((SwarmKey) null);
+    assertThat(a.listenAddrs().get(0).toString()).startsWith("/ip6/::1/tcp/");
+    Connection c = b.dial(a.listenAddrs().get(0).withPeerId(a.peerId())).get(10, TimeUnit.SECONDS);
+    assertThat(c.remoteAddr().toString()).startsWith("/ip6/::1/tcp/");
+    assertThat(b.ping(c).get(10, TimeUnit.SECONDS)).isPositive();
+  }
+
+  private static boolean ipv6LoopbackAvailable() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+      s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName("::1"), 0));
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  @Test
   void echo_concurrentStreamsBeyondTheWindow_everyByteBackInOrder() throws Exception {
     Host a = host((SwarmKey) null);
     Host b = host((SwarmKey) null);
