@@ -198,7 +198,7 @@ public final class GossipRouter {
     for (Message m : proto.getPublishList()) {
       onMessage(from, m);
     }
-    if (proto.hasControl()) {
+    if (proto.hasControl() && ps.protocol.isMeshsub()) { // Floodsub has no control messages.
       ControlMessage c = proto.getControl();
       c.getIdontwantList().forEach(idw -> onIDontWant(from, ps, idw));
       c.getIhaveList().forEach(ih -> onIHave(from, ps, ih));
@@ -311,15 +311,23 @@ public final class GossipRouter {
       }
       return targets;
     }
+    Set<PeerId> targets = new LinkedHashSet<>();
     if (mesh.containsKey(topic)) {
-      return mesh.get(topic);
+      targets.addAll(mesh.get(topic));
+    } else {
+      Set<PeerId> f = fanout.computeIfAbsent(topic, t -> new LinkedHashSet<>());
+      fanoutLastPublish.put(topic, now);
+      if (f.isEmpty()) {
+        fillFanout(topic, f);
+      }
+      targets.addAll(f);
     }
-    Set<PeerId> f = fanout.computeIfAbsent(topic, t -> new LinkedHashSet<>());
-    fanoutLastPublish.put(topic, now);
-    if (f.isEmpty()) {
-      fillFanout(topic, f);
+    for (PeerId p : known) {
+      if (!peers.get(p).protocol.isMeshsub() && score(p) >= thresholds.publishThreshold()) {
+        targets.add(p);
+      }
     }
-    return f;
+    return targets;
   }
 
   /**
@@ -768,7 +776,7 @@ public final class GossipRouter {
   private void fillFanout(String topic, Set<PeerId> f) {
     List<PeerId> candidates = new ArrayList<>();
     for (PeerId p : topicPeers.getOrDefault(topic, Set.of())) {
-      if (!f.contains(p) && score(p) >= thresholds.publishThreshold()) {
+      if (!f.contains(p) && peers.get(p).protocol.isMeshsub() && score(p) >= thresholds.publishThreshold()) {
         candidates.add(p);
       }
     }
@@ -789,7 +797,7 @@ public final class GossipRouter {
     }
     List<PeerId> candidates = new ArrayList<>();
     for (PeerId p : topicPeers.getOrDefault(topic, Set.of())) {
-      if (!exclude.contains(p) && score(p) >= thresholds.gossipThreshold()) {
+      if (!exclude.contains(p) && peers.get(p).protocol.isMeshsub() && score(p) >= thresholds.gossipThreshold()) {
         candidates.add(p);
       }
     }
@@ -814,7 +822,7 @@ public final class GossipRouter {
   private List<PeerId> eligible(String topic, Set<PeerId> exclude) {
     List<PeerId> out = new ArrayList<>();
     for (PeerId p : topicPeers.getOrDefault(topic, Set.of())) {
-      if (!exclude.contains(p) && !backoffs.isBackedOff(topic, p, now) && score(p) >= 0) {
+      if (!exclude.contains(p) && peers.get(p).protocol.isMeshsub() && !backoffs.isBackedOff(topic, p, now) && score(p) >= 0) {
         out.add(p);
       }
     }
@@ -863,6 +871,17 @@ public final class GossipRouter {
   private void forward(MessageId id, Message message, PeerId source) {
     for (PeerId p : mesh.getOrDefault(message.getTopic(), Set.of())) {
       if (!p.equals(source) && !isOrigin(p, message) && !peers.get(p).dontWant.containsKey(id)) {
+        sendMessage(p, message);
+      }
+    }
+    forwardToFloodsub(message, source);
+  }
+
+  /** Floodsub peers are in no mesh: they get every message of their topics. */
+  private void forwardToFloodsub(Message message, PeerId source) {
+    for (PeerId p : topicPeers.getOrDefault(message.getTopic(), Set.of())) {
+      if (!peers.get(p).protocol.isMeshsub() && !p.equals(source) && !isOrigin(p, message)
+          && score(p) >= thresholds.publishThreshold()) {
         sendMessage(p, message);
       }
     }

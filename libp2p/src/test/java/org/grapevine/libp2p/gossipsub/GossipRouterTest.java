@@ -93,6 +93,29 @@ class GossipRouterTest {
   }
 
   @Test
+  void floodsubPeer_getsEveryMessage_neverGraftedNorGossiped() throws MalformedFrameException {
+    meshWithAandB(GossipConfig.builder().build());
+    PeerId f = TestPeers.peer(3);
+    router.handlePeerConnected(f, Direction.INBOUND, GossipProtocol.FLOODSUB, now);
+    drain();
+    receive(f, subscribe("t"));
+    receive(f, control(ControlMessage.newBuilder().addGraft(ControlGraft.newBuilder().setTopicID("t"))));
+    List<OutboundRpc> out = advanceTo(3 * S);
+    assertThat(router.meshPeers("t")).doesNotContain(f);
+    assertThat(out).filteredOn(o -> o.to().equals(f)).allSatisfy(o -> assertThat(o.rpc().proto().hasControl()).isFalse());
+    // A message from A reaches the floodsub peer (not in any mesh) once validated.
+    receive(A, RPC.newBuilder().addPublish(signed(1, 1, new byte[] {1, 2, 3})).build());
+    GossipEvent.MessageReceived m = (GossipEvent.MessageReceived) events.stream()
+        .filter(e -> e instanceof GossipEvent.MessageReceived).reduce((x, y) -> y).orElseThrow();
+    router.reportValidation(m.id(), A, Acceptance.ACCEPT);
+    assertThat(drain()).filteredOn(o -> o.to().equals(f)).singleElement()
+        .satisfies(o -> assertThat(o.rpc().proto().getPublishCount()).isEqualTo(1));
+    // And our own publications go to it too.
+    router.publish("t", new byte[] {9}, now);
+    assertThat(drain()).anyMatch(o -> o.to().equals(f) && o.rpc().proto().getPublishCount() == 1);
+  }
+
+  @Test
   void handlePrune_backoff_noRegraftUntilExpiry() throws MalformedFrameException {
     meshWithAandB(GossipConfig.builder().build());
     receive(A, control(ControlMessage.newBuilder().addPrune(ControlPrune.newBuilder().setTopicID("t").setBackoff(30))));

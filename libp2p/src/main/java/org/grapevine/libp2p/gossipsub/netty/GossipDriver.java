@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class GossipDriver implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GossipDriver.class);
   private static final List<String> PROTOCOLS = List.of(
-      GossipProtocol.MESHSUB_V12.id(), GossipProtocol.MESHSUB_V11.id(), GossipProtocol.MESHSUB_V10.id());
+      GossipProtocol.MESHSUB_V12.id(), GossipProtocol.MESHSUB_V11.id(), GossipProtocol.MESHSUB_V10.id(),
+      GossipProtocol.FLOODSUB.id());
 
   /** Validates received messages; calls {@code verdict} once, on any thread, whenever it knows. */
   @FunctionalInterface
