@@ -9,6 +9,7 @@
 
 import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
+import { Gossip, gossipOptions, MESHSUB_PROTOCOLS, parseTopicText, PUBLISH_LINGER_MS } from './gossip.mjs'
 
 export const ECHO_PROTOCOL = '/grapevine/echo/1.0.0'
 
@@ -37,10 +38,19 @@ export const USAGE = `usage: node peer.mjs (--listen | --dial <multiaddr>) [opti
   --ping <n>             action: ping the remote n times
   --send-echo <bytes>    action: echo this many bytes (suffix k or m for KiB/MiB) per stream
   --streams <k>          run --send-echo on k concurrent streams (default 1, max ${MAX_STREAMS})
+  --gossip               run gossipsub (StrictSign, /meshsub/1.2.0, 1.1.0, 1.0.0, /floodsub/1.0.0)
+  --msgid <rule>         with --gossip: from-seqno (from bytes || 8-byte seqno) or default (js's own)
+  --subscribe <topic>    with --gossip: subscribe to the topic (repeatable)
+  --mesh-report <ms>     with --gossip: print the mesh peers of every subscribed topic every ms
+  --publish <t>=<text>   action, with --gossip: wait for a subscriber of t, publish text (repeatable)
+  --publish-invalid <t>=<text>  action: send the peer a message of ours with a random signature
+  --await-messages <n>   action, with --gossip: wait until n gossip messages were received
+  --await-rejected <n>   action, with --gossip: wait until n received messages were rejected
   --stay                 after the actions of --dial, keep running (until --timeout or stdin EOF)
   --timeout <s>          exit by itself after s seconds (default 30); unfinished actions are an error
-Actions (--identify, --ping, --send-echo) run in that order against the dialed peer, or with
---listen against the first peer that connects. Exits when stdin closes. One JSON object per line
+Actions (--identify, --ping, --send-echo, --publish-invalid, --publish, --await-messages,
+--await-rejected) run in that order against the dialed peer, or with --listen against the first
+peer that connects. Exits when stdin closes. One JSON object per line
 on stdout; exit code 0 if no error event was printed, 1 otherwise, 2 on a usage error.
 `
 
@@ -73,7 +83,10 @@ function parsePositiveInt (s, name, max) {
 }
 
 export function parseArgs (argv) {
-  const o = { listen: false, dial: null, swarmKey: null, seed: null, echo: false, identify: false, ping: 0, sendEcho: null, streams: 1, stay: false, timeout: 30, help: false }
+  const o = {
+    listen: false, dial: null, swarmKey: null, seed: null, echo: false, identify: false, ping: 0, sendEcho: null, streams: 1, stay: false, timeout: 30, help: false,
+    gossip: false, msgid: null, subscribe: [], meshReport: 0, publish: [], publishInvalid: [], awaitMessages: 0, awaitRejected: 0
+  }
   const value = (i, name) => {
     if (i + 1 >= argv.length) throw new Error(`${name} needs a value`)
     return argv[i + 1]
@@ -96,12 +109,27 @@ export function parseArgs (argv) {
       case '--send-echo': o.sendEcho = parseSize(value(i, a)); i++; break
       case '--streams': o.streams = parsePositiveInt(value(i, a), a, MAX_STREAMS); i++; break
       case '--stay': o.stay = true; break
+      case '--gossip': o.gossip = true; break
+      case '--msgid': {
+        o.msgid = value(i, a); i++
+        if (o.msgid !== 'from-seqno' && o.msgid !== 'default') throw new Error('--msgid needs from-seqno or default')
+        break
+      }
+      case '--subscribe': o.subscribe.push(value(i, a)); i++; break
+      case '--mesh-report': o.meshReport = parsePositiveInt(value(i, a), a, 3_600_000); i++; break
+      case '--publish': o.publish.push(parseTopicText(value(i, a), a)); i++; break
+      case '--publish-invalid': o.publishInvalid.push(parseTopicText(value(i, a), a)); i++; break
+      case '--await-messages': o.awaitMessages = parsePositiveInt(value(i, a), a, 1_000_000); i++; break
+      case '--await-rejected': o.awaitRejected = parsePositiveInt(value(i, a), a, 1_000_000); i++; break
       case '--timeout': o.timeout = parsePositiveInt(value(i, a), a, 24 * 3600); i++; break
       case '-h': case '--help': o.help = true; break
       default: throw new Error(`unknown argument: ${a}`)
     }
   }
   if (!o.help && o.listen === (o.dial != null)) throw new Error('give exactly one of --listen and --dial <multiaddr>')
+  const needGossip = [['--msgid', o.msgid != null], ['--subscribe', o.subscribe.length > 0], ['--mesh-report', o.meshReport > 0],
+    ['--publish', o.publish.length > 0], ['--await-messages', o.awaitMessages > 0], ['--await-rejected', o.awaitRejected > 0]]
+  for (const [name, given] of needGossip) if (given && !o.gossip) throw new Error(`${name} needs --gossip`)
   return o
 }
 
@@ -140,7 +168,10 @@ class Peer {
     this.identified = new Map() // peer id string -> IdentifyResult
     this.identifyWaiters = new Map() // peer id string -> [resolve]
     this.actionsStarted = false
-    this.actionsPending = opts.dial != null || opts.identify || opts.ping > 0 || opts.sendEcho != null
+    this.actionsPending = opts.dial != null || opts.identify || opts.ping > 0 || opts.sendEcho != null ||
+      opts.publish.length > 0 || opts.publishInvalid.length > 0 || opts.awaitMessages > 0 || opts.awaitRejected > 0
+    this.gossip = null // a Gossip (gossip.mjs) with --gossip or --publish-invalid
+    this.waitingFor = null // () => what an unfinished action waits for, for the timeout message
   }
 
   error (stage, err, extra = {}) {
@@ -159,7 +190,7 @@ class Peer {
     this.timer = setTimeout(() => {
       if (this.actionsPending) {
         this.error('timeout', new Error(this.actionsStarted
-          ? `actions not finished after ${opts.timeout} s`
+          ? `actions not finished after ${opts.timeout} s` + (this.waitingFor != null ? `; waiting for ${this.waitingFor()}` : '')
           : `no peer connected within ${opts.timeout} s`))
       }
       void this.shutdown(0, 'timeout')
@@ -180,6 +211,7 @@ class Peer {
       },
       services: { identify: lib.identify(), ping: lib.ping() }
     }
+    if (opts.gossip) init.services.pubsub = lib.gossipsub(gossipOptions(opts))
     try {
       if (opts.seed != null) init.privateKey = await lib.generateKeyPairFromSeed('Ed25519', opts.seed)
       // Only set when given: js refuses to start when connectionProtector is explicitly null
@@ -207,6 +239,14 @@ class Peer {
       await lib.streams.handle(node, ECHO_PROTOCOL, (stream, connection) => this.serveEcho(stream, connection),
         { maxInboundStreams: STREAM_LIMIT, maxOutboundStreams: STREAM_LIMIT })
     }
+    if (opts.publishInvalid.length > 0 && !opts.gossip) {
+      // --publish-invalid without gossipsub: still claim /meshsub (reading and dropping what
+      // comes in). A js 2.x receiver drops a pubsub peer whose identify lacks /meshsub, together
+      // with the RPCs it has not processed yet, e.g. those of our raw stream.
+      for (const protocol of MESHSUB_PROTOCOLS) {
+        await lib.streams.handle(node, protocol, (stream) => this.drain(stream))
+      }
+    }
     emit({
       event: 'listening',
       line: lib.line,
@@ -215,6 +255,15 @@ class Peer {
       addrs: node.getMultiaddrs().map(String),
       protocols: node.getProtocols()
     })
+    if (opts.gossip || opts.publishInvalid.length > 0) {
+      this.gossip = new Gossip(this, node.services.pubsub ?? null, lib, emit)
+      try {
+        if (opts.gossip) this.gossip.start(opts)
+      } catch (err) {
+        this.error('start', err)
+        return this.shutdown(1, 'start failed')
+      }
+    }
 
     if (opts.dial != null) {
       let conn
@@ -275,12 +324,20 @@ class Peer {
         emit({ event: 'ping', peer: peer.toString(), seq, rttMs: rtt })
       }
       if (opts.sendEcho != null) await this.sendEcho(conn, opts.sendEcho, opts.streams)
+      for (const { topic, text } of opts.publishInvalid) await this.gossip.publishInvalid(conn, topic, text)
+      for (const { topic, text } of opts.publish) await this.gossip.publish(topic, text)
+      if (opts.awaitMessages > 0) await this.gossip.awaitMessages(opts.awaitMessages)
+      if (opts.awaitRejected > 0) await this.gossip.awaitRejected(opts.awaitRejected)
     } catch (err) {
       this.error('action', err, { peer: peer.toString() })
       return this.shutdown(1, 'action failed')
     }
     this.actionsPending = false
-    if (opts.dial != null && !opts.stay) return this.shutdown(0, 'done')
+    if (opts.dial != null && !opts.stay) {
+      // publish() only queues the RPC on the stream and stopping the node drops unsent data
+      if (this.gossip?.published > 0) await new Promise((resolve) => setTimeout(resolve, PUBLISH_LINGER_MS))
+      return this.shutdown(0, 'done')
+    }
   }
 
   async sendEcho (conn, bytes, k) {
@@ -318,6 +375,12 @@ class Peer {
     if (bad >= 0) ev.firstMismatch = bad
     emit(ev)
     return ev
+  }
+
+  async drain (stream) {
+    try {
+      for await (const _ of this.lib.streams.chunks(stream)) {} // eslint-disable-line no-unused-vars
+    } catch {}
   }
 
   async serveEcho (stream, connection) {
@@ -368,6 +431,7 @@ class Peer {
     if (this.closing) return
     this.closing = true
     clearTimeout(this.timer)
+    this.gossip?.stop()
     if (this.node != null) {
       let timer
       await Promise.race([
@@ -383,8 +447,9 @@ class Peer {
 }
 
 /**
- * Runs the peer. lib = { line, version, createLibp2p, tcp, noise, yamux, identify, ping,
- * preSharedKey, generateKeyPairFromSeed, multiaddr, streams: { handle, chunks, sendAll, echo } }.
+ * Runs the peer. lib = { line, version, createLibp2p, tcp, noise, yamux, identify, ping, gossipsub,
+ * preSharedKey, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr,
+ * streams: { handle, chunks, sendAll, echo } }.
  */
 export async function main (lib) {
   let opts

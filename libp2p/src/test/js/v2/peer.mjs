@@ -1,9 +1,10 @@
 // js-libp2p 2.x interop peer. Usage: see ../README.md or `node peer.mjs --help`.
 // The polyfill must stay the first import (Node 20 lacks Promise.withResolvers).
 import '../common/polyfill.mjs'
+import { gossipsub } from '@chainsafe/libp2p-gossipsub'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { generateKeyPairFromSeed, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
@@ -38,5 +39,5 @@ const streams = {
 await main({
   line: 'v2',
   version: installedVersion(import.meta.url),
-  createLibp2p, tcp, noise, yamux, identify, ping, preSharedKey, generateKeyPairFromSeed, multiaddr, streams
+  createLibp2p, tcp, noise, yamux, identify, ping, gossipsub, preSharedKey, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr, streams
 })

@@ -2,7 +2,8 @@
 // The polyfill must stay the first import (Node 20 lacks Promise.withResolvers).
 import '../common/polyfill.mjs'
 import { noise } from '@chainsafe/libp2p-noise'
-import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { generateKeyPairFromSeed, publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
@@ -44,5 +45,5 @@ const streams = {
 await main({
   line: 'v3',
   version: installedVersion(import.meta.url),
-  createLibp2p, tcp, noise, yamux, identify, ping, preSharedKey, generateKeyPairFromSeed, multiaddr, streams
+  createLibp2p, tcp, noise, yamux, identify, ping, gossipsub, preSharedKey, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr, streams
 })
