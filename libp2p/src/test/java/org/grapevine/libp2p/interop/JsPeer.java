@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,12 +136,21 @@ public final class JsPeer implements AutoCloseable {
    * or when an {@code error} event comes first (unless {@code name} is "error"): await
    * "error" first in tests that expect one.
    */
-  public synchronized JsEvent awaitEvent(String name, Duration timeout) {
+  public JsEvent awaitEvent(String name, Duration timeout) {
+    return awaitEvent(name, e -> true, timeout);
+  }
+
+  /**
+   * Like {@link #awaitEvent(String, Duration)}, for the next not yet returned event with this name
+   * that also {@code matches}, e.g. {@code awaitEvent("mesh", e -> e.strings("peers").contains(me),
+   * timeout)}. Events of that name that do not match stay available to later calls.
+   */
+  public synchronized JsEvent awaitEvent(String name, Predicate<JsEvent> matches, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       for (Iterator<JsEvent> it = unclaimed.iterator(); it.hasNext(); ) {
         JsEvent e = it.next();
-        if (e.name().equals(name)) {
+        if (e.name().equals(name) && matches.test(e)) {
           it.remove();
           return e;
         }
@@ -149,11 +159,11 @@ public final class JsPeer implements AutoCloseable {
         }
       }
       if (ended) {
-        throw failure("the peer's output ended before a '" + name + "' event");
+        throw failure("the peer's output ended before a matching '" + name + "' event");
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw failure("no '" + name + "' event within " + timeout);
+        throw failure("no matching '" + name + "' event within " + timeout);
       }
       JsEvent e;
       try {
