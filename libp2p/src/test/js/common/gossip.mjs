@@ -227,7 +227,8 @@ export class Gossip {
   }
 
   async publish (topic, text) {
-    await this.until(() => this.readySubscribers(topic).length > 0, () => `a subscriber of topic ${topic}`)
+    const min = this.minPeers ?? 1
+    await this.until(() => this.readySubscribers(topic).length >= min, () => `${min} subscriber(s) of topic ${topic}`)
     const data = utf8.encode(text)
     this.capture = { data, id: null, seqno: null }
     let result

@@ -43,6 +43,7 @@ export const USAGE = `usage: node peer.mjs (--listen | --dial <multiaddr>) [opti
   --subscribe <topic>    with --gossip: subscribe to the topic (repeatable)
   --mesh-report <ms>     with --gossip: print the mesh peers of every subscribed topic every ms
   --publish <t>=<text>   action, with --gossip: wait for a subscriber of t, publish text (repeatable)
+  --publish-min-peers <n> --publish waits for n subscribers instead of one
   --publish-invalid <t>=<text>  action: send the peer a message of ours with a random signature
   --await-messages <n>   action, with --gossip: wait until n gossip messages were received
   --await-rejected <n>   action, with --gossip: wait until n received messages were rejected
@@ -85,7 +86,7 @@ function parsePositiveInt (s, name, max) {
 export function parseArgs (argv) {
   const o = {
     listen: false, dial: null, swarmKey: null, seed: null, echo: false, identify: false, ping: 0, sendEcho: null, streams: 1, stay: false, timeout: 30, help: false,
-    gossip: false, msgid: null, subscribe: [], meshReport: 0, publish: [], publishInvalid: [], awaitMessages: 0, awaitRejected: 0
+    gossip: false, msgid: null, subscribe: [], meshReport: 0, publish: [], publishMinPeers: 1, publishInvalid: [], awaitMessages: 0, awaitRejected: 0
   }
   const value = (i, name) => {
     if (i + 1 >= argv.length) throw new Error(`${name} needs a value`)
@@ -118,6 +119,7 @@ export function parseArgs (argv) {
       case '--subscribe': o.subscribe.push(value(i, a)); i++; break
       case '--mesh-report': o.meshReport = parsePositiveInt(value(i, a), a, 3_600_000); i++; break
       case '--publish': o.publish.push(parseTopicText(value(i, a), a)); i++; break
+      case '--publish-min-peers': o.publishMinPeers = parsePositiveInt(value(i, a), a, 1000); i++; break
       case '--publish-invalid': o.publishInvalid.push(parseTopicText(value(i, a), a)); i++; break
       case '--await-messages': o.awaitMessages = parsePositiveInt(value(i, a), a, 1_000_000); i++; break
       case '--await-rejected': o.awaitRejected = parsePositiveInt(value(i, a), a, 1_000_000); i++; break
@@ -257,6 +259,7 @@ class Peer {
     })
     if (opts.gossip || opts.publishInvalid.length > 0) {
       this.gossip = new Gossip(this, node.services.pubsub ?? null, lib, emit)
+      this.gossip.minPeers = opts.publishMinPeers
       try {
         if (opts.gossip) this.gossip.start(opts)
       } catch (err) {
