@@ -37,33 +37,43 @@ public final class GossipRelayHarness {
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
     System.out.printf(Locale.ROOT, "%d messages of 1 KiB, publisher -> relay -> subscriber, JDK %s%n", n, System.getProperty("java.version"));
+    // The ends share one group; our relay gets its own, as a js relay has its own process.
     MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    MultiThreadIoEventLoopGroup relayGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {
-      run(group, null, n / 5); // warm-up
-      double ours = run(group, null, n);
-      System.out.printf(Locale.ROOT, "relay ours:      %8.0f msg/s%n", ours);
+      run(group, relayGroup, null, n / 5); // warm-up
+      double[] ours = run(group, relayGroup, null, n);
+      System.out.printf(Locale.ROOT, "relay ours:      %8.0f msg/s end to end, %8.0f msg per relay CPU second%n", ours[0], ours[1]);
       String js = System.getProperty("js");
       if (js != null) {
         for (String line : new String[] {"v2", "v3"}) {
-          double theirs = run(group, Path.of(js).resolve(line).resolve("peer.mjs"), n);
-          System.out.printf(Locale.ROOT, "relay js %s:     %8.0f msg/s  (ours/js = %.2f)%n", line, theirs, ours / theirs);
+          double[] theirs = run(group, relayGroup, Path.of(js).resolve(line).resolve("peer.mjs"), n);
+          System.out.printf(Locale.ROOT, "relay js %s:     %8.0f msg/s end to end, %8.0f msg per relay CPU second  (ours/js = %.2f end to end, %.2f per CPU second)%n",
+              line, theirs[0], theirs[1], ours[0] / theirs[0], ours[1] / theirs[1]);
         }
       }
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+      relayGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
   }
 
   /** One run; {@code jsScript} null puts our node in the middle. Returns delivered messages per second. */
-  static double run(MultiThreadIoEventLoopGroup group, Path jsScript, int n) throws Exception {
+  /**
+   * One run; {@code jsScript} null puts our node in the middle. Returns {messages delivered per
+   * second end to end, messages relayed per CPU second of the relay} (our relay's event-loop
+   * thread, or the js process's user+system time from /proc).
+   */
+  static double[] run(MultiThreadIoEventLoopGroup group, MultiThreadIoEventLoopGroup relayGroup, Path jsScript, int n)
+      throws Exception {
     Process js = null;
     Host relayHost = null;
     GossipDriver relay = null;
     try (Host pubHost = host(group, false); Host subHost = host(group, true)) {
       Multiaddr relayAddr;
       if (jsScript == null) {
-        relayHost = host(group, true);
-        relay = driver(relayHost, group);
+        relayHost = host(relayGroup, true);
+        relay = driver(relayHost, relayGroup);
         relay.subscribe(TOPIC).get();
         relayAddr = relayHost.listenAddrs().get(0).withPeerId(relayHost.peerId());
       } else {
@@ -90,6 +100,7 @@ public final class GossipRelayHarness {
       }
       Thread.sleep(1500); // Let the relay graft both ends too (its heartbeat is 1 s).
       byte[] payload = new byte[1024];
+      long cpuBefore = jsScript == null ? relayThreadCpu(relayGroup) : processCpu(js);
       long start = System.nanoTime();
       for (int i = 0; i < n; i++) {
         payload[0] = (byte) i;
@@ -99,18 +110,23 @@ public final class GossipRelayHarness {
           pub.metrics().get(); // Lets the publisher's executor keep up instead of queueing everything.
         }
       }
+      long published = System.nanoTime();
       long idleLimit = TimeUnit.SECONDS.toNanos(5);
       while (received.get() < n && System.nanoTime() - Math.max(last.get(), start) < idleLimit) {
         Thread.sleep(20);
       }
       int got = received.get();
       double rate = got / ((last.get() - start) / 1e9);
+      long cpu = (jsScript == null ? relayThreadCpu(relayGroup) : processCpu(js)) - cpuBefore;
+      if (Boolean.getBoolean("verbose")) {
+        System.out.printf(Locale.ROOT, "  publishing took %.2f s, delivery %.2f s%n", (published - start) / 1e9, (last.get() - start) / 1e9);
+      }
       if (got < n) {
         System.out.printf(Locale.ROOT, "  (%s relay lost %d of %d messages)%n", jsScript == null ? "our" : "js", n - got, n);
       }
       pub.close();
       sub.close();
-      return rate;
+      return new double[] {rate, got / (cpu / 1e9)};
     } finally {
       if (relay != null) {
         relay.close();
@@ -123,6 +139,21 @@ public final class GossipRelayHarness {
         js.waitFor(10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** CPU nanoseconds of the relay group's (single) event-loop thread. */
+  static long relayThreadCpu(MultiThreadIoEventLoopGroup relayGroup) throws Exception {
+    long[] tid = new long[1];
+    relayGroup.next().submit(() -> tid[0] = Thread.currentThread().getId()).get();
+    return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(tid[0]);
+  }
+
+  /** User + system CPU nanoseconds of a child process, from /proc (Linux). */
+  static long processCpu(Process p) throws Exception {
+    String stat = java.nio.file.Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+    return ticks * 1_000_000_000L / 100; // USER_HZ is 100 on Linux.
   }
 
   static Host host(MultiThreadIoEventLoopGroup group, boolean listen) throws Exception {
