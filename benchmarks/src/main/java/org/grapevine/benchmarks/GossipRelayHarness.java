@@ -135,8 +135,10 @@ public final class GossipRelayHarness {
         relayHost.close();
       }
       if (js != null) {
-        js.destroy();
-        js.waitFor(10, TimeUnit.SECONDS);
+        js.getOutputStream().close(); // The js peer exits when its stdin closes.
+        if (!js.waitFor(5, TimeUnit.SECONDS)) {
+          js.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
       }
     }
   }

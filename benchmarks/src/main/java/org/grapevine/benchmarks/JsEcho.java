@@ -47,8 +47,10 @@ final class JsEcho {
       }
       return rate;
     } finally {
-      listener.destroy();
-      listener.waitFor(10, TimeUnit.SECONDS);
+      listener.getOutputStream().close(); // The js peer exits when its stdin closes.
+      if (!listener.waitFor(5, TimeUnit.SECONDS)) {
+        listener.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
     }
   }
 }
