@@ -6,6 +6,8 @@ public enum DropReason {
   QUEUE_FULL,
   /** Too many received messages awaited {@link GossipRouter#reportValidation}. */
   VALIDATION_QUEUE_FULL,
+  /** Too many received messages of one topic awaited validation. */
+  TOPIC_VALIDATION_QUEUE_FULL,
   /** The sending peer's score is below the graylist threshold (whole RPC). */
   GRAYLISTED,
   /** A message for a topic we are not subscribed to. */

@@ -38,6 +38,7 @@ public record GossipConfig(
     MessageIdFunction messageIdFunction,
     long initialSeqno,
     int maxPendingValidations,
+    int maxPendingValidationsPerTopic,
     int maxOutboundQueuePerPeer,
     int maxTopicsPerPeer,
     PeerScoreParams scoreParams,
@@ -91,6 +92,7 @@ public record GossipConfig(
     b.messageIdFunction = messageIdFunction;
     b.initialSeqno = initialSeqno;
     b.maxPendingValidations = maxPendingValidations;
+    b.maxPendingValidationsPerTopic = maxPendingValidationsPerTopic;
     b.maxOutboundQueuePerPeer = maxOutboundQueuePerPeer;
     b.maxTopicsPerPeer = maxTopicsPerPeer;
     b.scoreParams = scoreParams;
@@ -132,6 +134,7 @@ public record GossipConfig(
     private MessageIdFunction messageIdFunction = MessageIdFunction.fromAndSeqno();
     private long initialSeqno = 1L;
     private int maxPendingValidations = 4096;
+    private int maxPendingValidationsPerTopic = 1024;
     private int maxOutboundQueuePerPeer = 1024;
     private int maxTopicsPerPeer = 1024;
     private PeerScoreParams scoreParams = PeerScoreParams.builder().build();
@@ -326,6 +329,16 @@ public record GossipConfig(
     }
 
     /** Messages awaiting reportValidation; new messages beyond are dropped (counted) rather than timed out. Default: {@code 4096}. */
+    /**
+     * Received messages of one topic awaiting validation (default 1024): one busy topic cannot
+     * take the whole validation queue from the others. Beyond it messages are dropped and counted
+     * ({@link DropReason#TOPIC_VALIDATION_QUEUE_FULL}).
+     */
+    public Builder maxPendingValidationsPerTopic(int value) {
+      this.maxPendingValidationsPerTopic = value;
+      return this;
+    }
+
     public Builder maxPendingValidations(int value) {
       this.maxPendingValidations = value;
       return this;
@@ -356,7 +369,7 @@ public record GossipConfig(
     }
 
     public GossipConfig build() {
-      return new GossipConfig(d, dLo, dHi, dLazy, dScore, dOut, heartbeatInitialDelayNanos, heartbeatIntervalNanos, fanoutTtlNanos, mcacheLen, mcacheGossip, seenTtlNanos, pruneBackoffNanos, unsubscribeBackoffNanos, graftFloodThresholdNanos, opportunisticGraftTicks, opportunisticGraftPeers, gossipFactor, maxIHaveLength, maxIHaveMessages, iwantFollowupNanos, gossipRetransmission, idontwantSizeThreshold, maxIDontWantIdsPerPeer, idontwantRetentionHeartbeats, floodPublish, doPeerExchange, prunePeers, signaturePolicy, messageIdFunction, initialSeqno, maxPendingValidations, maxOutboundQueuePerPeer, maxTopicsPerPeer, scoreParams, scoreThresholds);
+      return new GossipConfig(d, dLo, dHi, dLazy, dScore, dOut, heartbeatInitialDelayNanos, heartbeatIntervalNanos, fanoutTtlNanos, mcacheLen, mcacheGossip, seenTtlNanos, pruneBackoffNanos, unsubscribeBackoffNanos, graftFloodThresholdNanos, opportunisticGraftTicks, opportunisticGraftPeers, gossipFactor, maxIHaveLength, maxIHaveMessages, iwantFollowupNanos, gossipRetransmission, idontwantSizeThreshold, maxIDontWantIdsPerPeer, idontwantRetentionHeartbeats, floodPublish, doPeerExchange, prunePeers, signaturePolicy, messageIdFunction, initialSeqno, maxPendingValidations, maxPendingValidationsPerTopic, maxOutboundQueuePerPeer, maxTopicsPerPeer, scoreParams, scoreThresholds);
     }
   }
 }

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -80,6 +81,8 @@ public final class GossipRouter {
   private final GossipPromises promises = new GossipPromises();
   private final PeerScore score;
   private final LinkedHashMap<MessageId, Pending> pending = new LinkedHashMap<>();
+  /** Pending validations per topic, for {@link GossipConfig#maxPendingValidationsPerTopic()}. */
+  private final Map<String, Integer> pendingPerTopic = new HashMap<>();
 
   private final Set<PeerId> dirty = new LinkedHashSet<>();
   private final ArrayDeque<OutboundRpc> outbound = new ArrayDeque<>();
@@ -342,6 +345,7 @@ public final class GossipRouter {
       return false;
     }
     pending.remove(id);
+    pendingPerTopic.computeIfPresent(p.message.getTopic(), (t, n) -> n > 1 ? n - 1 : null);
     switch (acceptance) {
       case ACCEPT -> {
         score.deliverMessage(id, now);
@@ -488,7 +492,13 @@ public final class GossipRouter {
       drop(DropReason.VALIDATION_QUEUE_FULL);
       return;
     }
+    if (pendingPerTopic.getOrDefault(topic, 0) >= config.maxPendingValidationsPerTopic()) {
+      score.ignoreMessage(id);
+      drop(DropReason.TOPIC_VALIDATION_QUEUE_FULL);
+      return;
+    }
     pending.put(id, new Pending(message, from));
+    pendingPerTopic.merge(topic, 1, Integer::sum);
     events.add(new GossipEvent.MessageReceived(id, from, topic, message.getData().toByteArray(),
         origin(message), message.hasSeqno() ? OptionalLong.of(MessageSigning.seqnoValue(message.getSeqno())) : OptionalLong.empty()));
   }

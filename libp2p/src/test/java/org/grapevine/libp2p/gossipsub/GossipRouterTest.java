@@ -93,6 +93,22 @@ class GossipRouterTest {
   }
 
   @Test
+  void validationQueue_perTopicBound_dropsAndCountsOnlyThatTopic() throws MalformedFrameException {
+    meshWithAandB(GossipConfig.builder().maxPendingValidationsPerTopic(2).build());
+    router.subscribe("u", now);
+    drain();
+    for (int i = 1; i <= 3; i++) {
+      receive(A, RPC.newBuilder().addPublish(signed(1, i, new byte[] {(byte) i})).build());
+    }
+    Message other = MessageSigning.sign(Message.newBuilder().setFrom(ByteString.copyFrom(TestPeers.peer(1).toBytes()))
+        .setData(ByteString.copyFrom(new byte[] {9})).setSeqno(MessageSigning.seqnoBytes(10)).setTopic("u").build(), TestPeers.key(1));
+    receive(A, RPC.newBuilder().addPublish(other).build());
+    assertThat(events).filteredOn(e -> e instanceof GossipEvent.MessageReceived)
+        .extracting(e -> ((GossipEvent.MessageReceived) e).topic()).containsExactly("t", "t", "u");
+    assertThat(router.metrics().drops()).containsEntry(DropReason.TOPIC_VALIDATION_QUEUE_FULL, 1L);
+  }
+
+  @Test
   void floodsubPeer_getsEveryMessage_neverGraftedNorGossiped() throws MalformedFrameException {
     meshWithAandB(GossipConfig.builder().build());
     PeerId f = TestPeers.peer(3);
