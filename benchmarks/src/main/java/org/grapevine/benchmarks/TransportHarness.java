@@ -177,17 +177,7 @@ public final class TransportHarness {
     NegotiatedStream ns = sender.newStream(addr, List.of(SINK)).get(10, TimeUnit.SECONDS);
     MuxedStream s = ns.stream();
     CompletableFuture<Long> counted = new CompletableFuture<>();
-    ByteBuf chunk = Unpooled.directBuffer(CHUNK).writeZero(CHUNK);
-    long[] sent = {0};
-    Runnable pump = () -> {
-      while (sent[0] < bytes && s.isWritable()) {
-        s.write(chunk.retainedDuplicate());
-        sent[0] += CHUNK;
-      }
-      if (sent[0] >= bytes) {
-        s.closeWrite();
-      }
-    };
+    Pump pump = new Pump(s, bytes);
     s.setReader(new StreamReader() {
       @Override
       public void onData(MuxedStream st, ByteBuf data) {
@@ -205,15 +195,50 @@ public final class TransportHarness {
 
       @Override
       public void onWritable(MuxedStream st) {
-        if (sent[0] < bytes) {
+        if (!pump.done()) {
           pump.run();
         }
       }
     });
     s.executor().execute(pump);
     long got = counted.get(5, TimeUnit.MINUTES);
-    chunk.release();
+    pump.release();
     return got;
+  }
+
+  /**
+   * Writes {@code bytes} zero bytes in 64 KiB chunks while the stream is writable, then half-closes;
+   * call {@link Pump#run} once on the stream's executor and again from {@code onWritable}.
+   */
+  static final class Pump implements Runnable {
+    private final MuxedStream stream;
+    private final long bytes;
+    private final ByteBuf chunk = Unpooled.directBuffer(CHUNK).writeZero(CHUNK);
+    long sent;
+
+    Pump(MuxedStream stream, long bytes) {
+      this.stream = stream;
+      this.bytes = bytes;
+    }
+
+    @Override
+    public void run() {
+      while (sent < bytes && stream.isWritable()) {
+        stream.write(chunk.retainedDuplicate());
+        sent += CHUNK;
+      }
+      if (sent >= bytes) {
+        stream.closeWrite();
+      }
+    }
+
+    boolean done() {
+      return sent >= bytes;
+    }
+
+    void release() {
+      chunk.release();
+    }
   }
 
   /** Counts and drops what arrives; on the sender's FIN answers the count (8 bytes) and closes. */
@@ -254,18 +279,8 @@ public final class TransportHarness {
     NegotiatedStream ns = client.newStream(addr, List.of(org.grapevine.libp2p.echo.EchoProtocol.ID)).get(10, TimeUnit.SECONDS);
     MuxedStream s = ns.stream();
     CompletableFuture<Void> back = new CompletableFuture<>();
-    ByteBuf chunk = Unpooled.directBuffer(CHUNK).writeZero(CHUNK);
-    long[] sent = {0};
+    Pump pump = new Pump(s, bytes);
     long[] received = {0};
-    Runnable pump = () -> {
-      while (sent[0] < bytes && s.isWritable()) {
-        s.write(chunk.retainedDuplicate());
-        sent[0] += CHUNK;
-      }
-      if (sent[0] >= bytes) {
-        s.closeWrite();
-      }
-    };
     s.setReader(new StreamReader() {
       @Override
       public void onData(MuxedStream st, ByteBuf data) {
@@ -275,10 +290,10 @@ public final class TransportHarness {
 
       @Override
       public void onRemoteClosed(MuxedStream st) {
-        if (received[0] == sent[0]) {
+        if (received[0] == pump.sent) {
           back.complete(null);
         } else {
-          back.completeExceptionally(new IllegalStateException("echoed " + received[0] + " of " + sent[0] + " bytes"));
+          back.completeExceptionally(new IllegalStateException("echoed " + received[0] + " of " + pump.sent + " bytes"));
         }
       }
 
@@ -289,14 +304,14 @@ public final class TransportHarness {
 
       @Override
       public void onWritable(MuxedStream st) {
-        if (sent[0] < bytes) {
+        if (!pump.done()) {
           pump.run();
         }
       }
     });
     s.executor().execute(pump);
     back.get(5, TimeUnit.MINUTES);
-    chunk.release();
+    pump.release();
   }
 
   static double handshakesPerSecond(int seconds) throws Exception {

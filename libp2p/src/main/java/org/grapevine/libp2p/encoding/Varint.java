@@ -84,23 +84,11 @@ public final class Varint {
 
   /** Decodes a varint at {@code offset} of a byte array; returns {value, bytesUsed}. */
   public static long[] decode(byte[] bytes, int offset, long maxValue) throws MalformedFrameException {
-    long value = 0;
-    for (int i = 0; i < MAX_BYTES; i++) {
-      if (offset + i >= bytes.length) {
-        throw new MalformedFrameException("truncated varint");
-      }
-      int b = bytes[offset + i] & 0xff;
-      value |= (long) (b & 0x7f) << (7 * i);
-      if ((b & 0x80) == 0) {
-        if (b == 0 && i > 0) {
-          throw new MalformedFrameException("varint is not minimally encoded");
-        }
-        if (value > maxValue) {
-          throw new MalformedFrameException("varint " + value + " exceeds the limit " + maxValue);
-        }
-        return new long[] {value, i + 1};
-      }
+    ByteBuf in = io.netty.buffer.Unpooled.wrappedBuffer(bytes, offset, bytes.length - offset);
+    long value = read(in, maxValue);
+    if (value < 0) {
+      throw new MalformedFrameException("truncated varint");
     }
-    throw new MalformedFrameException("varint longer than " + MAX_BYTES + " bytes");
+    return new long[] {value, in.readerIndex()};
   }
 }
