@@ -354,8 +354,8 @@ public final class RocksPostStore implements PostStore {
 
   /** Every row of a column family as "key=value" hex lines, in key order: for tests. */
   List<String> dump(ColumnFamilyHandle family) {
-    return scan(family, new byte[0], (k, v) -> org.grapevine.protocol.internal.Hex.encode(k) + "="
-        + org.grapevine.protocol.internal.Hex.encode(v));
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    return scan(family, new byte[0], (k, v) -> hex.formatHex(k) + "=" + hex.formatHex(v));
   }
 
   /** Deletes one row outside every rule of the store: for tests that damage indexes. */

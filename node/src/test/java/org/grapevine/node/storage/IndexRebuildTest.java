@@ -58,7 +58,7 @@ class IndexRebuildTest {
 
   private static void deleteRow(RocksPostStore store, org.rocksdb.ColumnFamilyHandle family, String row) throws Exception {
     String keyHex = row.substring(0, row.indexOf('='));
-    store.rawDelete(family, org.grapevine.protocol.internal.Hex.decode(keyHex));
+    store.rawDelete(family, java.util.HexFormat.of().parseHex(keyHex));
   }
 
   private static List<String> primaryRows(RocksPostStore store) {

@@ -296,4 +296,25 @@ class RocksPostStoreTest {
         .hasMessageContaining(dir.toString())
         .hasMessageContaining("in use");
   }
+
+  @Test
+  void open_manySmallStoresInOneJvm_eachKeepsItsOwnLogs(@TempDir Path many) {
+    // The simulator's shape: many stores open at once with the default (small) memory settings.
+    List<RocksPostStore> stores = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 40; i++) {
+        RocksPostStore s = RocksPostStore.open(many.resolve("node" + i));
+        stores.add(s);
+        Author a = new Author("person" + i).delegatedIn(s);
+        s.apply(a.post("from node " + i, T0_MILLIS));
+      }
+      for (int i = 0; i < 40; i++) {
+        Author a = new Author("person" + i);
+        assertThat(stores.get(i).contiguousHead(a.deviceKey.publicKey())).isEqualTo(1);
+        assertThat(stores.get(i).contiguousHead(new Author("person" + ((i + 1) % 40)).deviceKey.publicKey())).isZero();
+      }
+    } finally {
+      stores.forEach(RocksPostStore::close);
+    }
+  }
 }
