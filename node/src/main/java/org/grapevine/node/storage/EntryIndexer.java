@@ -1,0 +1,109 @@
+package org.grapevine.node.storage;
+
+import java.util.Optional;
+import org.grapevine.protocol.entry.ContentKind;
+import org.grapevine.protocol.entry.EntryHeader;
+import org.grapevine.protocol.entry.EntryId;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.identity.AuthorKey;
+import org.grapevine.protocol.proto.Content;
+import org.grapevine.protocol.validation.DeviceStatus;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+
+/**
+ * The index rows of one entry. The live write path and the rebuild both call this, so the two
+ * cannot drift apart. Rows derived from the header (by id, time) stay as long as the entry;
+ * rows derived from the content (reply, reaction) go with the content.
+ */
+final class EntryIndexer {
+  private EntryIndexer() {}
+
+  static void put(WriteBatch batch, ColumnFamilies f, LogEntry e) throws RocksDBException {
+    EntryHeader h = e.header();
+    byte[] location = Keys.location(h.author(), h.seq());
+    batch.put(f.indexes(), Keys.entryById(e.id()), location);
+    if (h.kind() == ContentKind.POST || h.kind() == ContentKind.REPOST) {
+      batch.put(f.indexes(), Keys.time(h.identity(), h.timestampMillis(), e.id()), location);
+    }
+    Optional<Content> content = e.content();
+    if (content.isPresent()) {
+      EntryId parent = replyParent(content.get());
+      if (parent != null) {
+        batch.put(f.indexes(), Keys.reply(parent, e.id()), location);
+      }
+      EntryId target = reactionTarget(content.get());
+      if (target != null) {
+        batch.put(f.indexes(), Keys.reaction(target, e.id()), location);
+      }
+    }
+  }
+
+  /** Deletes the rows {@link #put} derived from the entry's content. */
+  static void deleteContentRows(WriteBatch batch, ColumnFamilies f, LogEntry e) throws RocksDBException {
+    Optional<Content> content = e.content();
+    if (content.isEmpty()) {
+      return;
+    }
+    EntryId parent = replyParent(content.get());
+    if (parent != null) {
+      batch.delete(f.indexes(), Keys.reply(parent, e.id()));
+    }
+    EntryId target = reactionTarget(content.get());
+    if (target != null) {
+      batch.delete(f.indexes(), Keys.reaction(target, e.id()));
+    }
+  }
+
+  /**
+   * The device row after one root-log content, as {@code DeviceSet} folds it: a delegation
+   * activates an unknown device only; a revocation is final and only lowers the last valid seq.
+   *
+   * @return null when the content says nothing of a device
+   */
+  static DeviceStatus foldDevice(DeviceStatus old, Content c) {
+    switch (c.getBodyCase()) {
+      case DELEGATE_DEVICE:
+        return old.state() == DeviceStatus.State.UNKNOWN ? DeviceStatus.ACTIVE : old;
+      case REVOKE_DEVICE:
+        long last = c.getRevokeDevice().getLastValidSeq();
+        if (old.state() == DeviceStatus.State.REVOKED) {
+          last = Math.min(last, old.lastValidSeq());
+        }
+        return DeviceStatus.revoked(last);
+      default:
+        return null;
+    }
+  }
+
+  /** The device a root-log content speaks of; null for other kinds. */
+  static AuthorKey device(Content c) {
+    switch (c.getBodyCase()) {
+      case DELEGATE_DEVICE:
+        return AuthorKey.of(c.getDelegateDevice().getDevice().toByteArray());
+      case REVOKE_DEVICE:
+        return AuthorKey.of(c.getRevokeDevice().getDevice().toByteArray());
+      default:
+        return null;
+    }
+  }
+
+  private static EntryId replyParent(Content c) {
+    if (c.getBodyCase() != Content.BodyCase.POST || !c.getPost().hasReplyTo() || !c.getPost().getReplyTo().hasParent()) {
+      return null;
+    }
+    return idOrNull(c.getPost().getReplyTo().getParent().getEntry().toByteArray());
+  }
+
+  private static EntryId reactionTarget(Content c) {
+    if (c.getBodyCase() != Content.BodyCase.REACTION || !c.getReaction().hasTarget()) {
+      return null;
+    }
+    return idOrNull(c.getReaction().getTarget().getEntry().toByteArray());
+  }
+
+  // ContentRules already checked ref lengths; this only guards against a rule this code does not know.
+  private static EntryId idOrNull(byte[] id) {
+    return id.length == Keys.ID_BYTES ? EntryId.of(id) : null;
+  }
+}

@@ -1,0 +1,109 @@
+package org.grapevine.node.storage;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.grapevine.protocol.entry.EntryHeader;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.entry.SignedEntry;
+import org.grapevine.protocol.identity.AuthorKey;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.proto.Content;
+import org.grapevine.protocol.validation.DeviceStatus;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * Recomputes the derived families (heads, devices, indexes) from entries and content: drops
+ * them, then walks every log in (author, seq) order, which is the order the live path applied
+ * them in, so root-log folds come out the same. Not atomic as a whole (a big store does not fit
+ * one batch); run it while nothing else writes. Heads, devices and byte counts are kept in
+ * memory until the end: one row per author, device and identity.
+ */
+final class IndexRebuilder {
+  private final RocksDB db;
+  private final ColumnFamilies f;
+  private final WriteOptions options;
+  private final int batchEntries;
+  private final Function<SignedEntry, LogEntry> withContent;
+  private final Map<AuthorKey, LogEntry> heads = new HashMap<>();
+  private final Map<String, DeviceRow> devices = new HashMap<>();
+  private final Map<Identity, Long> storedBytes = new HashMap<>();
+
+  private record DeviceRow(Identity identity, AuthorKey device, DeviceStatus status) {}
+
+  IndexRebuilder(RocksDB db, ColumnFamilies f, WriteOptions options, int batchEntries,
+      Function<SignedEntry, LogEntry> withContent) {
+    this.db = db;
+    this.f = f;
+    this.options = options;
+    this.batchEntries = batchEntries;
+    this.withContent = withContent;
+  }
+
+  void run() throws RocksDBException {
+    try (WriteBatch clear = new WriteBatch()) {
+      for (ColumnFamilyHandle family : f.derived()) {
+        clear.deleteRange(family, new byte[] {0}, new byte[] {(byte) 0xff, (byte) 0xff});
+      }
+      db.write(options, clear);
+    }
+    byte[] prefix = Keys.prefixOnly(KeyPrefix.ENTRY);
+    WriteBatch batch = new WriteBatch();
+    try (RocksIterator it = db.newIterator(f.entries())) {
+      int n = 0;
+      for (it.seek(prefix); it.isValid() && RocksPostStore.startsWith(it.key(), prefix); it.next()) {
+        onEntry(batch, withContent.apply(Values.entry(it.value())));
+        if (++n % batchEntries == 0) {
+          db.write(options, batch);
+          batch.close();
+          batch = new WriteBatch();
+        }
+      }
+      writeTotals(batch);
+      db.write(options, batch);
+    } finally {
+      batch.close();
+    }
+  }
+
+  private void onEntry(WriteBatch batch, LogEntry e) throws RocksDBException {
+    EntryHeader h = e.header();
+    LogEntry last = heads.get(h.author());
+    if (last == null ? h.seq() != 1 : h.seq() != last.header().seq() + 1) {
+      return; // Beyond a hole (cannot happen through apply): not part of the contiguous log.
+    }
+    heads.put(h.author(), e);
+    EntryIndexer.put(batch, f, e);
+    if (e.hasContent()) {
+      storedBytes.merge(h.identity(), h.contentSize(), Long::sum);
+    }
+    if (h.inRootLog() && e.content().isPresent()) {
+      Content c = e.content().get();
+      AuthorKey device = EntryIndexer.device(c);
+      if (device != null) {
+        String key = h.identity().root().toHex() + device.toHex();
+        DeviceRow old = devices.get(key);
+        DeviceStatus next = EntryIndexer.foldDevice(old == null ? DeviceStatus.UNKNOWN : old.status(), c);
+        devices.put(key, new DeviceRow(h.identity(), device, next));
+      }
+    }
+  }
+
+  private void writeTotals(WriteBatch batch) throws RocksDBException {
+    for (Map.Entry<AuthorKey, LogEntry> head : heads.entrySet()) {
+      LogEntry e = head.getValue();
+      batch.put(f.heads(), Keys.head(head.getKey()), Values.head(e.header().seq(), e.id()));
+    }
+    for (DeviceRow row : devices.values()) {
+      batch.put(f.devices(), Keys.device(row.identity(), row.device()), Values.device(row.status()));
+    }
+    for (Map.Entry<Identity, Long> bytes : storedBytes.entrySet()) {
+      batch.put(f.indexes(), Keys.storedBytes(bytes.getKey()), Values.longValue(bytes.getValue()));
+    }
+  }
+}

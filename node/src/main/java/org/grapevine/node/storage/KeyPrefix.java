@@ -1,0 +1,37 @@
+package org.grapevine.node.storage;
+
+/**
+ * First byte of every key in every column family. Never renumber; retire a value by commenting
+ * it out. Primary records sit in the low range (1-85), indexes and derived records in the high
+ * range (86-255), as in Hubble, so one can tell a key's nature from its first byte.
+ */
+enum KeyPrefix {
+  // Primary records.
+  ENTRY(1),
+  CONTENT(2),
+  FORK(3),
+  FOLLOW(4),
+  MUTE(5),
+  PEER(6),
+  SCHEMA_VERSION(7),
+  METADATA(8),
+
+  // Derived records: everything below is recomputed by RocksPostStore.rebuildIndexes().
+  HEAD(86),
+  DEVICE(87),
+  ENTRY_BY_ID(88),
+  TIME(89),
+  REPLY(90),
+  REACTION(91),
+  STORED_BYTES(92);
+
+  private final byte value;
+
+  KeyPrefix(int value) {
+    this.value = (byte) value;
+  }
+
+  byte value() {
+    return value;
+  }
+}

@@ -1,0 +1,171 @@
+package org.grapevine.node.storage;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.grapevine.protocol.entry.ContentHash;
+import org.grapevine.protocol.entry.EntryId;
+import org.grapevine.protocol.identity.AuthorKey;
+import org.grapevine.protocol.identity.Identity;
+
+/**
+ * Every key of the store. Numbers are 8-byte big-endian, so RocksDB's unsigned byte order is
+ * numeric order (all seqs and timestamps stored are positive). Keys and ids are 32 bytes.
+ * The column family of each key is named in its doc line.
+ */
+final class Keys {
+  static final int KEY_BYTES = 32;
+  static final int ID_BYTES = 32;
+  static final int LONG_BYTES = 8;
+
+  private Keys() {}
+
+  /** entries: {@code <ENTRY, author (32), seq (8)>}: prefix iteration over an author is seq order. */
+  static byte[] entry(AuthorKey author, long seq) {
+    return key(KeyPrefix.ENTRY, 1 + KEY_BYTES + LONG_BYTES).put(author.unsafeBytes()).putLong(seq).array();
+  }
+
+  /** entries: {@code <ENTRY, author (32)>}: the prefix of one author's log. */
+  static byte[] entryPrefix(AuthorKey author) {
+    return key(KeyPrefix.ENTRY, 1 + KEY_BYTES).put(author.unsafeBytes()).array();
+  }
+
+  /**
+   * content: {@code <CONTENT, content hash (32), entry id (32)>}: by hash first (fetch by hash is
+   * a prefix seek); the entry id keeps two entries with equal content apart, so deleting one's
+   * content never drops the other's.
+   */
+  static byte[] content(ContentHash hash, EntryId id) {
+    return key(KeyPrefix.CONTENT, 1 + ID_BYTES + ID_BYTES).put(hash.unsafeBytes()).put(id.unsafeBytes()).array();
+  }
+
+  /** content: {@code <CONTENT, content hash (32)>}. */
+  static byte[] contentPrefix(ContentHash hash) {
+    return key(KeyPrefix.CONTENT, 1 + ID_BYTES).put(hash.unsafeBytes()).array();
+  }
+
+  /** entries: {@code <FORK, identity root (32), author (32), incoming seq (8), incoming id (32)>}. */
+  static byte[] fork(Identity identity, AuthorKey author, long seq, EntryId incoming) {
+    return key(KeyPrefix.FORK, 1 + KEY_BYTES + KEY_BYTES + LONG_BYTES + ID_BYTES)
+        .put(identity.root().unsafeBytes()).put(author.unsafeBytes()).putLong(seq).put(incoming.unsafeBytes()).array();
+  }
+
+  /** entries: {@code <FORK, identity root (32)>}. */
+  static byte[] forkPrefix(Identity identity) {
+    return identityKey(KeyPrefix.FORK, identity);
+  }
+
+  /** local: {@code <FOLLOW, identity root (32)>}, empty value. */
+  static byte[] follow(Identity identity) {
+    return identityKey(KeyPrefix.FOLLOW, identity);
+  }
+
+  /** local: {@code <MUTE, identity root (32)>}, empty value. */
+  static byte[] mute(Identity identity) {
+    return identityKey(KeyPrefix.MUTE, identity);
+  }
+
+  /** local: {@code <PEER, peer id text (UTF-8)>}, value: addresses text (UTF-8). */
+  static byte[] peer(String peerId) {
+    byte[] text = peerId.getBytes(StandardCharsets.UTF_8);
+    return key(KeyPrefix.PEER, 1 + text.length).put(text).array();
+  }
+
+  /** meta: {@code <SCHEMA_VERSION>}, value: version (4, big-endian). */
+  static byte[] schemaVersion() {
+    return prefixOnly(KeyPrefix.SCHEMA_VERSION);
+  }
+
+  /** meta: {@code <METADATA, name (UTF-8)>}, value: opaque bytes. */
+  static byte[] metadata(String name) {
+    byte[] text = name.getBytes(StandardCharsets.UTF_8);
+    return key(KeyPrefix.METADATA, 1 + text.length).put(text).array();
+  }
+
+  /** heads: {@code <HEAD, author (32)>}, value: contiguous head seq (8) ‖ its entry id (32). */
+  static byte[] head(AuthorKey author) {
+    return key(KeyPrefix.HEAD, 1 + KEY_BYTES).put(author.unsafeBytes()).array();
+  }
+
+  /** devices: {@code <DEVICE, identity root (32), device (32)>}, value: state (1) ‖ last valid seq (8). */
+  static byte[] device(Identity identity, AuthorKey device) {
+    return key(KeyPrefix.DEVICE, 1 + KEY_BYTES + KEY_BYTES)
+        .put(identity.root().unsafeBytes()).put(device.unsafeBytes()).array();
+  }
+
+  /** indexes: {@code <ENTRY_BY_ID, entry id (32)>}, value: author (32) ‖ seq (8). */
+  static byte[] entryById(EntryId id) {
+    return key(KeyPrefix.ENTRY_BY_ID, 1 + ID_BYTES).put(id.unsafeBytes()).array();
+  }
+
+  /**
+   * indexes: {@code <TIME, identity root (32), timestamp ms (8), entry id (32)>}, value: author (32)
+   * ‖ seq (8). Posts and reposts only; backwards iteration is a timeline, newest first.
+   */
+  static byte[] time(Identity identity, long timestampMillis, EntryId id) {
+    return timeRaw(identity, timestampMillis, id.unsafeBytes());
+  }
+
+  /** indexes: the greatest possible TIME key of the identity at {@code timestampMillis}. */
+  static byte[] timeLast(Identity identity, long timestampMillis) {
+    byte[] ff = new byte[ID_BYTES];
+    java.util.Arrays.fill(ff, (byte) 0xff);
+    return timeRaw(identity, timestampMillis, ff);
+  }
+
+  /** indexes: {@code <TIME, identity root (32)>}. */
+  static byte[] timePrefix(Identity identity) {
+    return identityKey(KeyPrefix.TIME, identity);
+  }
+
+  /** indexes: {@code <REPLY, parent id (32), child id (32)>}, value: child author (32) ‖ seq (8). */
+  static byte[] reply(EntryId parent, EntryId child) {
+    return pair(KeyPrefix.REPLY, parent, child);
+  }
+
+  /** indexes: {@code <REPLY, parent id (32)>}. */
+  static byte[] replyPrefix(EntryId parent) {
+    return key(KeyPrefix.REPLY, 1 + ID_BYTES).put(parent.unsafeBytes()).array();
+  }
+
+  /** indexes: {@code <REACTION, target id (32), reaction entry id (32)>}, value: author (32) ‖ seq (8). */
+  static byte[] reaction(EntryId target, EntryId reaction) {
+    return pair(KeyPrefix.REACTION, target, reaction);
+  }
+
+  /** indexes: {@code <REACTION, target id (32)>}. */
+  static byte[] reactionPrefix(EntryId target) {
+    return key(KeyPrefix.REACTION, 1 + ID_BYTES).put(target.unsafeBytes()).array();
+  }
+
+  /** indexes: {@code <STORED_BYTES, identity root (32)>}, value: content bytes held (8). */
+  static byte[] storedBytes(Identity identity) {
+    return identityKey(KeyPrefix.STORED_BYTES, identity);
+  }
+
+  /** The one-byte key {@code <prefix>}: the start of the prefix's range. */
+  static byte[] prefixOnly(KeyPrefix prefix) {
+    return new byte[] {prefix.value()};
+  }
+
+  /** author (32) ‖ seq (8): the value of the index rows that point at an entry. */
+  static byte[] location(AuthorKey author, long seq) {
+    return ByteBuffer.allocate(KEY_BYTES + LONG_BYTES).put(author.unsafeBytes()).putLong(seq).array();
+  }
+
+  private static byte[] timeRaw(Identity identity, long timestampMillis, byte[] id) {
+    return key(KeyPrefix.TIME, 1 + KEY_BYTES + LONG_BYTES + ID_BYTES)
+        .put(identity.root().unsafeBytes()).putLong(timestampMillis).put(id).array();
+  }
+
+  private static byte[] pair(KeyPrefix prefix, EntryId first, EntryId second) {
+    return key(prefix, 1 + ID_BYTES + ID_BYTES).put(first.unsafeBytes()).put(second.unsafeBytes()).array();
+  }
+
+  private static byte[] identityKey(KeyPrefix prefix, Identity identity) {
+    return key(prefix, 1 + KEY_BYTES).put(identity.root().unsafeBytes()).array();
+  }
+
+  private static ByteBuffer key(KeyPrefix prefix, int length) {
+    return ByteBuffer.allocate(length).put(prefix.value());
+  }
+}

@@ -1,0 +1,118 @@
+package org.grapevine.node.storage;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.grapevine.protocol.entry.EntryId;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.entry.SignedEntry;
+import org.grapevine.protocol.identity.AuthorKey;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.validation.LogView;
+
+/**
+ * What the node keeps: every author's contiguous log with its content, the devices of each
+ * identity, fork evidence, timeline/reply/reaction indexes, and local state (follows, mutes,
+ * peers, metadata). A {@link LogView}, so the {@code ChainChecker} runs directly against it.
+ *
+ * <p>Call order for a received entry: validate it ({@code EntryValidator}), check it against this
+ * store ({@code ChainChecker}), then on {@code Append} call {@link #apply}, on {@code Fork}
+ * {@link #recordFork}. Writes are serialised by the implementation; reads may run concurrently.
+ */
+public interface PostStore extends LogView, AutoCloseable {
+
+  /**
+   * Appends the author's next entry, its content (if held), the author's head, its devices (for
+   * a root-log entry) and every index, all in one atomic write.
+   *
+   * @param durable true for this node's own entries: the write is synced to disk before this
+   *     returns, so an acknowledged post survives a crash; false for received ones
+   * @throws IllegalStateException if the entry is not {@code contiguousHead(author) + 1}, or its
+   *     prev does not name the held head (a caller bug: the ChainChecker answers Append only for
+   *     the next entry); nothing is written then
+   */
+  void apply(LogEntry entry, boolean durable);
+
+  /** {@link #apply(LogEntry, boolean)} for a received entry (not synced). */
+  default void apply(LogEntry entry) {
+    apply(entry, false);
+  }
+
+  /** The held entry at {@code seq} with its content, if held. */
+  Optional<LogEntry> logEntry(AuthorKey author, long seq);
+
+  /** The held entry with this id, with its content if held. */
+  Optional<LogEntry> entryById(EntryId id);
+
+  /**
+   * Drops the content of a held device-log entry and every index row derived from it (reply,
+   * reaction); the signed entry stays, so the chain still verifies.
+   *
+   * @return false if the entry is not held or holds no content
+   * @throws IllegalArgumentException for a root-log entry (its content defines the devices)
+   */
+  boolean deleteContent(EntryId target);
+
+  /** Keeps both entries of a fork as evidence; the identity is then flagged ({@link #forks}). */
+  void recordFork(SignedEntry held, SignedEntry incoming);
+
+  /** Fork evidence against the identity's logs, in (author, seq) order; empty if none. */
+  List<ForkEvidence> forks(Identity identity);
+
+  /** Posts and reposts of the identities strictly before {@code beforeMillis}, newest first. */
+  default List<LogEntry> timeline(Set<Identity> identities, long beforeMillis, int limit) {
+    return timeline(identities, TimelineCursor.before(beforeMillis), limit);
+  }
+
+  /**
+   * Posts and reposts of the identities strictly before the cursor in (timestamp, id) order,
+   * newest first; the next page starts at {@code TimelineCursor.after(last of this page)}.
+   */
+  List<LogEntry> timeline(Set<Identity> identities, TimelineCursor before, int limit);
+
+  /** Held posts whose reply_to.parent names {@code parent}, in id order. */
+  List<LogEntry> replies(EntryId parent);
+
+  /** Held reactions whose target names {@code target}, in id order. */
+  List<LogEntry> reactions(EntryId target);
+
+  /** Content bytes held for the identity (all its logs), for the node's quota. */
+  long storedBytes(Identity identity);
+
+  void follow(Identity identity);
+
+  void unfollow(Identity identity);
+
+  Set<Identity> follows();
+
+  void mute(Identity identity);
+
+  void unmute(Identity identity);
+
+  boolean isMuted(Identity identity);
+
+  Set<Identity> mutes();
+
+  /**
+   * Remembers a peer's addresses (replacing earlier ones).
+   *
+   * @return false when the table is full and the peer is new: the caller decides whom to forget
+   */
+  boolean putPeer(String peerId, String addresses);
+
+  void removePeer(String peerId);
+
+  /** Peer id text to addresses text, in peer id order. */
+  Map<String, String> peers();
+
+  void putMetadata(String name, byte[] value);
+
+  Optional<byte[]> metadata(String name);
+
+  /** Recomputes every derived record (heads, devices, indexes, byte counts) from entries and content. */
+  void rebuildIndexes();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,439 @@
+package org.grapevine.node.storage;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.grapevine.node.storage.migrations.SchemaMigrator;
+import org.grapevine.protocol.entry.EntryHeader;
+import org.grapevine.protocol.entry.EntryId;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.entry.SignedEntry;
+import org.grapevine.protocol.identity.AuthorKey;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.proto.Content;
+import org.grapevine.protocol.validation.DeviceStatus;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * {@link PostStore} over RocksDB: column families and key layouts in {@link ColumnFamilies} and
+ * {@link Keys}, value layouts in {@link Values}.
+ *
+ * <p>Rules:
+ * <ol>
+ *   <li>Every write is one {@link WriteBatch}; a batch is all or nothing (WAL on).
+ *   <li>Writes are serialised on one lock, because a write reads what it updates (head, device
+ *       row, byte count). Reads take no lock; each is a consistent point read or snapshot scan.
+ *   <li>Own entries ({@code durable}) are synced to disk before {@link #apply} returns.
+ * </ol>
+ * Thread-safe.
+ */
+public final class RocksPostStore implements PostStore {
+  private static final int REBUILD_BATCH_ENTRIES = 1000;
+
+  private final Path directory;
+  private final StoreConfig config;
+  private final RocksResources resources;
+  private final RocksDB db;
+  private final ColumnFamilies f;
+  private final WriteOptions normal = new WriteOptions();
+  private final WriteOptions sync = new WriteOptions().setSync(true);
+  private final Object writeLock = new Object();
+  private int peerCount;
+
+  private RocksPostStore(Path directory, StoreConfig config, RocksResources resources) {
+    this.directory = directory;
+    this.config = config;
+    this.resources = resources;
+    this.db = resources.db();
+    this.f = resources.families();
+  }
+
+  /** Opens the store in {@code directory}, creating it if missing, and migrates its schema. */
+  public static RocksPostStore open(Path directory) {
+    return open(directory, StoreConfig.DEFAULT);
+  }
+
+  /**
+   * @throws IllegalStateException naming the directory if another process holds it, or if it was
+   *     written by a newer version of Grapevine
+   */
+  public static RocksPostStore open(Path directory, StoreConfig config) {
+    RocksResources resources = RocksResources.open(directory, config);
+    try {
+      new SchemaMigrator(SchemaMigrator.ALL).migrate(resources.db(), resources.families(), Keys.schemaVersion(), directory);
+      RocksPostStore store = new RocksPostStore(directory, config, resources);
+      store.peerCount = store.scan(store.f.local(), Keys.prefixOnly(KeyPrefix.PEER), (k, v) -> k).size();
+      return store;
+    } catch (RocksDBException | RuntimeException e) {
+      resources.close();
+      throw e instanceof RuntimeException re ? re : storageFailure("open", directory, (RocksDBException) e);
+    }
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  /** The schema version on disk. */
+  public int schemaVersion() {
+    byte[] v = get(f.meta(), Keys.schemaVersion());
+    return v == null ? 0 : java.nio.ByteBuffer.wrap(v).getInt();
+  }
+
+  // ---- Logs ----
+
+  @Override
+  public void apply(LogEntry entry, boolean durable) {
+    EntryHeader h = entry.header();
+    synchronized (writeLock) {
+      byte[] head = get(f.heads(), Keys.head(h.author()));
+      long headSeq = Values.headSeq(head);
+      if (h.seq() != headSeq + 1) {
+        throw new IllegalStateException("apply of " + h.author() + "#" + h.seq() + " to a log whose head is " + headSeq);
+      }
+      if (h.seq() > 1 && !Arrays.equals(h.prev().unsafeBytes(), Arrays.copyOfRange(head, Keys.LONG_BYTES, head.length))) {
+        throw new IllegalStateException("apply of " + h.author() + "#" + h.seq() + " whose prev is not the held head");
+      }
+      try (WriteBatch b = new WriteBatch()) {
+        b.put(f.entries(), Keys.entry(h.author(), h.seq()), Values.entry(entry.signed()));
+        b.put(f.heads(), Keys.head(h.author()), Values.head(h.seq(), entry.id()));
+        entry.contentBytes().ifPresent(bytes -> put(b, f.content(), Keys.content(h.contentHash(), entry.id()), bytes));
+        if (entry.hasContent()) {
+          addStoredBytes(b, h.identity(), h.contentSize());
+        }
+        if (h.inRootLog() && entry.content().isPresent()) {
+          foldDevice(b, h.identity(), entry.content().get());
+        }
+        EntryIndexer.put(b, f, entry);
+        db.write(durable ? sync : normal, b);
+      } catch (RocksDBException e) {
+        throw storageFailure("apply", directory, e);
+      }
+    }
+  }
+
+  private void foldDevice(WriteBatch b, Identity identity, Content c) {
+    AuthorKey device = EntryIndexer.device(c);
+    if (device == null) {
+      return;
+    }
+    byte[] key = Keys.device(identity, device);
+    DeviceStatus next = EntryIndexer.foldDevice(Values.device(get(f.devices(), key)), c);
+    put(b, f.devices(), key, Values.device(next));
+  }
+
+  private void addStoredBytes(WriteBatch b, Identity identity, long delta) {
+    byte[] key = Keys.storedBytes(identity);
+    long total = Values.longValue(get(f.indexes(), key)) + delta;
+    if (total == 0) {
+      // No row for zero, as a rebuild writes none for an identity without content.
+      delete(b, f.indexes(), key);
+    } else {
+      put(b, f.indexes(), key, Values.longValue(total));
+    }
+  }
+
+  @Override
+  public long contiguousHead(AuthorKey author) {
+    return Values.headSeq(get(f.heads(), Keys.head(author)));
+  }
+
+  @Override
+  public Optional<SignedEntry> entry(AuthorKey author, long seq) {
+    byte[] v = get(f.entries(), Keys.entry(author, seq));
+    return v == null ? Optional.empty() : Optional.of(Values.entry(v));
+  }
+
+  @Override
+  public Optional<LogEntry> logEntry(AuthorKey author, long seq) {
+    return entry(author, seq).map(this::withContent);
+  }
+
+  private LogEntry withContent(SignedEntry signed) {
+    byte[] bytes = get(f.content(), Keys.content(signed.header().contentHash(), signed.id()));
+    return LogEntry.of(signed, bytes, bytes == null ? null : Values.content(signed.header(), bytes));
+  }
+
+  @Override
+  public Optional<LogEntry> entryById(EntryId id) {
+    byte[] location = get(f.indexes(), Keys.entryById(id));
+    return location == null ? Optional.empty() : atLocation(location);
+  }
+
+  private Optional<LogEntry> atLocation(byte[] location) {
+    return logEntry(Values.locationAuthor(location), Values.locationSeq(location));
+  }
+
+  @Override
+  public DeviceStatus deviceStatus(Identity identity, AuthorKey device) {
+    return Values.device(get(f.devices(), Keys.device(identity, device)));
+  }
+
+  @Override
+  public boolean deleteContent(EntryId target) {
+    synchronized (writeLock) {
+      Optional<LogEntry> held = entryById(target);
+      if (held.isEmpty() || !held.get().hasContent()) {
+        return false;
+      }
+      EntryHeader h = held.get().header();
+      if (h.inRootLog()) {
+        throw new IllegalArgumentException("root-log entry " + target + " defines devices; its content cannot be deleted");
+      }
+      try (WriteBatch b = new WriteBatch()) {
+        b.delete(f.content(), Keys.content(h.contentHash(), target));
+        EntryIndexer.deleteContentRows(b, f, held.get());
+        addStoredBytes(b, h.identity(), -h.contentSize());
+        db.write(normal, b);
+        return true;
+      } catch (RocksDBException e) {
+        throw storageFailure("deleteContent", directory, e);
+      }
+    }
+  }
+
+  @Override
+  public void recordFork(SignedEntry held, SignedEntry incoming) {
+    EntryHeader h = incoming.header();
+    byte[] key = Keys.fork(h.identity(), h.author(), h.seq(), incoming.id());
+    synchronized (writeLock) {
+      putNow(f.entries(), key, Values.fork(held, incoming), sync);
+    }
+  }
+
+  @Override
+  public List<ForkEvidence> forks(Identity identity) {
+    return scan(f.entries(), Keys.forkPrefix(identity), (k, v) -> Values.fork(v));
+  }
+
+  // ---- Indexes ----
+
+  @Override
+  public List<LogEntry> timeline(Set<Identity> identities, TimelineCursor before, int limit) {
+    List<byte[]> locations = TimelineQuery.run(db, f.indexes(), identities, before, limit);
+    List<LogEntry> out = new ArrayList<>(locations.size());
+    for (byte[] location : locations) {
+      atLocation(location).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  @Override
+  public List<LogEntry> replies(EntryId parent) {
+    return entriesAt(scan(f.indexes(), Keys.replyPrefix(parent), (k, v) -> v));
+  }
+
+  @Override
+  public List<LogEntry> reactions(EntryId target) {
+    return entriesAt(scan(f.indexes(), Keys.reactionPrefix(target), (k, v) -> v));
+  }
+
+  private List<LogEntry> entriesAt(List<byte[]> locations) {
+    List<LogEntry> out = new ArrayList<>(locations.size());
+    for (byte[] location : locations) {
+      atLocation(location).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  @Override
+  public long storedBytes(Identity identity) {
+    return Values.longValue(get(f.indexes(), Keys.storedBytes(identity)));
+  }
+
+  // ---- Local state ----
+
+  @Override
+  public void follow(Identity identity) {
+    putNow(f.local(), Keys.follow(identity), new byte[0], sync);
+  }
+
+  @Override
+  public void unfollow(Identity identity) {
+    deleteNow(f.local(), Keys.follow(identity));
+  }
+
+  @Override
+  public Set<Identity> follows() {
+    return new TreeSet<>(scan(f.local(), Keys.prefixOnly(KeyPrefix.FOLLOW), (k, v) -> identityAfterPrefix(k)));
+  }
+
+  @Override
+  public void mute(Identity identity) {
+    putNow(f.local(), Keys.mute(identity), new byte[0], sync);
+  }
+
+  @Override
+  public void unmute(Identity identity) {
+    deleteNow(f.local(), Keys.mute(identity));
+  }
+
+  @Override
+  public boolean isMuted(Identity identity) {
+    return get(f.local(), Keys.mute(identity)) != null;
+  }
+
+  @Override
+  public Set<Identity> mutes() {
+    return new TreeSet<>(scan(f.local(), Keys.prefixOnly(KeyPrefix.MUTE), (k, v) -> identityAfterPrefix(k)));
+  }
+
+  private static Identity identityAfterPrefix(byte[] key) {
+    return Identity.of(Arrays.copyOfRange(key, 1, 1 + Keys.KEY_BYTES));
+  }
+
+  @Override
+  public boolean putPeer(String peerId, String addresses) {
+    byte[] key = Keys.peer(peerId);
+    synchronized (writeLock) {
+      boolean known = get(f.local(), key) != null;
+      if (!known && peerCount >= config.maxPeers()) {
+        return false;
+      }
+      putNow(f.local(), key, addresses.getBytes(StandardCharsets.UTF_8), normal);
+      if (!known) {
+        peerCount++;
+      }
+      return true;
+    }
+  }
+
+  @Override
+  public void removePeer(String peerId) {
+    byte[] key = Keys.peer(peerId);
+    synchronized (writeLock) {
+      if (get(f.local(), key) != null) {
+        deleteNow(f.local(), key);
+        peerCount--;
+      }
+    }
+  }
+
+  @Override
+  public Map<String, String> peers() {
+    Map<String, String> out = new LinkedHashMap<>();
+    scan(f.local(), Keys.prefixOnly(KeyPrefix.PEER), (k, v) -> out.put(
+        new String(k, 1, k.length - 1, StandardCharsets.UTF_8), new String(v, StandardCharsets.UTF_8)));
+    return out;
+  }
+
+  @Override
+  public void putMetadata(String name, byte[] value) {
+    putNow(f.meta(), Keys.metadata(name), value.clone(), sync);
+  }
+
+  @Override
+  public Optional<byte[]> metadata(String name) {
+    return Optional.ofNullable(get(f.meta(), Keys.metadata(name)));
+  }
+
+  // ---- Rebuild ----
+
+  @Override
+  public void rebuildIndexes() {
+    synchronized (writeLock) {
+      try {
+        new IndexRebuilder(db, f, normal, REBUILD_BATCH_ENTRIES, this::withContent).run();
+      } catch (RocksDBException e) {
+        throw storageFailure("rebuildIndexes", directory, e);
+      }
+    }
+  }
+
+  /** Every row of a column family as "key=value" hex lines, in key order: for tests. */
+  List<String> dump(ColumnFamilyHandle family) {
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    return scan(family, new byte[0], (k, v) -> hex.formatHex(k) + "=" + hex.formatHex(v));
+  }
+
+  /** Deletes one row outside every rule of the store: for tests that damage indexes. */
+  void rawDelete(ColumnFamilyHandle family, byte[] key) {
+    deleteNow(family, key);
+  }
+
+  ColumnFamilies families() {
+    return f;
+  }
+
+  @Override
+  public void close() {
+    synchronized (writeLock) {
+      normal.close();
+      sync.close();
+      resources.close();
+    }
+  }
+
+  // ---- RocksDB helpers ----
+
+  private byte[] get(ColumnFamilyHandle family, byte[] key) {
+    try {
+      return db.get(family, key);
+    } catch (RocksDBException e) {
+      throw storageFailure("get", directory, e);
+    }
+  }
+
+  private static void put(WriteBatch b, ColumnFamilyHandle family, byte[] key, byte[] value) {
+    try {
+      b.put(family, key, value);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("write batch put failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void delete(WriteBatch b, ColumnFamilyHandle family, byte[] key) {
+    try {
+      b.delete(family, key);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("write batch delete failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void putNow(ColumnFamilyHandle family, byte[] key, byte[] value, WriteOptions options) {
+    try {
+      db.put(family, options, key, value);
+    } catch (RocksDBException e) {
+      throw storageFailure("put", directory, e);
+    }
+  }
+
+  private void deleteNow(ColumnFamilyHandle family, byte[] key) {
+    try {
+      db.delete(family, sync, key);
+    } catch (RocksDBException e) {
+      throw storageFailure("delete", directory, e);
+    }
+  }
+
+  /** Rows whose key starts with {@code prefix}, in key order, mapped by {@code row}. */
+  private <T> List<T> scan(ColumnFamilyHandle family, byte[] prefix, java.util.function.BiFunction<byte[], byte[], T> row) {
+    List<T> out = new ArrayList<>();
+    try (RocksIterator it = db.newIterator(family)) {
+      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+        out.add(row.apply(it.key(), it.value()));
+      }
+    }
+    return out;
+  }
+
+  static boolean startsWith(byte[] key, byte[] prefix) {
+    return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  static IllegalStateException storageFailure(String operation, Path directory, RocksDBException e) {
+    return new IllegalStateException("store " + operation + " failed in " + directory + ": " + e.getMessage(), e);
+  }
+}

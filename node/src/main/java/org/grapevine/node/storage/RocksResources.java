@@ -1,0 +1,111 @@
+package org.grapevine.node.storage;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.LRUCache;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+
+/** The native objects of one open store, closed together in the right order. */
+final class RocksResources implements AutoCloseable {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final RocksDB db;
+  private final ColumnFamilies families;
+  private final List<ColumnFamilyHandle> handles;
+  private final List<AutoCloseable> options;
+
+  private RocksResources(RocksDB db, List<ColumnFamilyHandle> handles, List<AutoCloseable> options) {
+    this.db = db;
+    this.handles = handles;
+    this.families = new ColumnFamilies(handles);
+    this.options = options;
+  }
+
+  static RocksResources open(Path directory, StoreConfig config) {
+    List<AutoCloseable> options = new ArrayList<>();
+    LRUCache cache = new LRUCache(config.blockCacheBytes());
+    options.add(cache);
+    BloomFilter bloom = new BloomFilter(10);
+    options.add(bloom);
+    BlockBasedTableConfig table = new BlockBasedTableConfig()
+        .setBlockCache(cache)
+        .setFilterPolicy(bloom)
+        // Index and filter blocks count against the small cache instead of growing outside it.
+        .setCacheIndexAndFilterBlocks(true);
+    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions()
+        .setWriteBufferSize(config.writeBufferBytes())
+        .setMaxWriteBufferNumber(2)
+        .setTableFormatConfig(table);
+    options.add(cfOptions);
+    DBOptions dbOptions = new DBOptions()
+        .setCreateIfMissing(true)
+        .setCreateMissingColumnFamilies(true)
+        .setMaxOpenFiles(64)
+        .setMaxBackgroundJobs(1)
+        .setKeepLogFileNum(2)
+        .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
+        // Bounds the WAL: with seven small families, a rarely written one would otherwise pin old logs.
+        .setMaxTotalWalSize(4L << 20);
+    options.add(dbOptions);
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    for (String name : ColumnFamilies.NAMES) {
+      descriptors.add(new ColumnFamilyDescriptor(ColumnFamilies.nameBytes(name), cfOptions));
+    }
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    try {
+      Files.createDirectories(directory);
+      RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
+      return new RocksResources(db, handles, options);
+    } catch (RocksDBException e) {
+      closeAll(options);
+      String message = String.valueOf(e.getMessage());
+      if (message.toLowerCase(java.util.Locale.ROOT).contains("lock")) {
+        throw new IllegalStateException("the store in " + directory
+            + " is in use (its LOCK file is held by another process or another open store): " + message, e);
+      }
+      throw RocksPostStore.storageFailure("open", directory, e);
+    } catch (java.io.IOException e) {
+      closeAll(options);
+      throw new IllegalStateException("cannot create the store directory " + directory + ": " + e.getMessage(), e);
+    }
+  }
+
+  RocksDB db() {
+    return db;
+  }
+
+  ColumnFamilies families() {
+    return families;
+  }
+
+  @Override
+  public void close() {
+    for (ColumnFamilyHandle h : handles) {
+      h.close();
+    }
+    db.close();
+    closeAll(options);
+  }
+
+  private static void closeAll(List<AutoCloseable> resources) {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing " + resources.get(i) + " failed", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package org.grapevine.node.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.grapevine.node.storage.migrations.M001_InitialSchema;
+import org.grapevine.node.storage.migrations.Migration;
+import org.grapevine.node.storage.migrations.SchemaMigrator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.RocksDB;
+
+class SchemaMigrationTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void open_emptyDirectory_createsStoreAtLatestVersion() {
+    Path fresh = dir.resolve("not/yet/there");
+    try (RocksPostStore store = RocksPostStore.open(fresh)) {
+      assertThat(store.schemaVersion()).isEqualTo(SchemaMigrator.ALL.size()).isEqualTo(1);
+    }
+    assertThat(Files.exists(fresh.resolve("CURRENT"))).isTrue();
+  }
+
+  @Test
+  void open_newerSchemaVersionOnDisk_refusesNamingDirectoryAndVersion() throws Exception {
+    RocksPostStore.open(dir).close();
+    try (RocksResources raw = RocksResources.open(dir, StoreConfig.DEFAULT)) {
+      raw.db().put(raw.families().meta(), Keys.schemaVersion(), ByteBuffer.allocate(4).putInt(99).array());
+    }
+
+    assertThatThrownBy(() -> RocksPostStore.open(dir))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(dir.toString())
+        .hasMessageContaining("99");
+    // The refused open released the directory.
+    try (RocksResources raw = RocksResources.open(dir, StoreConfig.DEFAULT)) {
+      assertThat(raw.db().get(raw.families().meta(), Keys.schemaVersion())).isEqualTo(ByteBuffer.allocate(4).putInt(99).array());
+    }
+  }
+
+  @Test
+  void migrate_fromVersionOne_runsOnlyLaterStepsOnceAndRecordsEach() throws Exception {
+    RocksPostStore.open(dir).close();
+    List<Integer> ran = new ArrayList<>();
+    Migration second = new Migration() {
+      @Override
+      public int version() {
+        return 2;
+      }
+
+      @Override
+      public void migrate(RocksDB db, ColumnFamilies families) {
+        ran.add(2);
+      }
+    };
+    SchemaMigrator migrator = new SchemaMigrator(List.of(new M001_InitialSchema(), second));
+    try (RocksResources raw = RocksResources.open(dir, StoreConfig.DEFAULT)) {
+      assertThat(migrator.migrate(raw.db(), raw.families(), Keys.schemaVersion(), dir)).isEqualTo(2);
+      assertThat(migrator.migrate(raw.db(), raw.families(), Keys.schemaVersion(), dir)).isEqualTo(2);
+    }
+    assertThat(ran).containsExactly(2);
+  }
+
+  @Test
+  void schemaMigrator_migrationsOutOfOrder_isRefused() {
+    assertThatThrownBy(() -> new SchemaMigrator(List.of(new M001_InitialSchema(), new M001_InitialSchema())))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}

@@ -1,0 +1,25 @@
+package org.grapevine.node.storage.migrations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.grapevine.node.storage.RocksPostStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class M001_InitialSchemaTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void migrate_emptyDirectory_setsSchemaVersionOneAndKeepsIt() {
+    assertThat(new M001_InitialSchema().version()).isEqualTo(1);
+    try (RocksPostStore store = RocksPostStore.open(dir)) {
+      assertThat(store.schemaVersion()).isEqualTo(1);
+    }
+    try (RocksPostStore store = RocksPostStore.open(dir)) {
+      assertThat(store.schemaVersion()).isEqualTo(1);
+      assertThat(store.follows()).isEmpty();
+    }
+  }
+}
