@@ -51,11 +51,24 @@ public final class Engine {
 
   /** Ingests an encoded envelope received from a peer. */
   public IngestOutcome ingest(byte[] envelope, long nowMillis) {
+    return ingest(envelope, null, nowMillis);
+  }
+
+  /**
+   * Ingests an encoded envelope received on {@code expected}'s topic: an entry of another
+   * identity there is refused ({@link RejectReason#WRONG_TOPIC}), so nobody can fill one
+   * identity's topic with another's entries.
+   */
+  public IngestOutcome ingest(byte[] envelope, org.grapevine.protocol.identity.Identity expected, long nowMillis) {
     Verification v = validator.validate(envelope);
     if (v instanceof Verification.Invalid invalid) {
       return rejected(invalid.reason(), invalid.detail());
     }
-    return ingest(((Verification.Valid) v).entry(), false, nowMillis);
+    LogEntry entry = ((Verification.Valid) v).entry();
+    if (expected != null && !entry.header().identity().equals(expected)) {
+      return rejected(RejectReason.WRONG_TOPIC, "an entry of " + entry.header().identity() + " on the topic of " + expected);
+    }
+    return ingest(entry, false, nowMillis);
   }
 
   /**

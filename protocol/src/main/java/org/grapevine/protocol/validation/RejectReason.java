@@ -43,5 +43,9 @@ public enum RejectReason {
   /** The device was revoked before writing this entry. */
   REVOKED_DEVICE,
   TIMESTAMP_IN_FUTURE,
-  TIMESTAMP_BEFORE_PREVIOUS
+  TIMESTAMP_BEFORE_PREVIOUS,
+
+  // --- Transport ---
+  /** Published on another identity's topic than the entry's own. */
+  WRONG_TOPIC
 }
