@@ -6,7 +6,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.grapevine.protocol.Limits;
 import org.grapevine.protocol.identity.AuthorKey;
@@ -131,10 +130,19 @@ final class SyncMessageCodec {
   /** Cuts {@code detail} to at most MAX_ERROR_DETAIL_BYTES of UTF-8 without splitting a character. */
   static String truncate(String detail) {
     String s = detail == null ? "" : detail;
-    while (s.getBytes(StandardCharsets.UTF_8).length > SyncLimits.MAX_ERROR_DETAIL_BYTES) {
-      s = s.substring(0, s.offsetByCodePoints(0, s.codePointCount(0, s.length()) - 1));
+    // One pass over code points: a peer's detail may be near a megabyte.
+    int bytes = 0;
+    int end = 0;
+    while (end < s.length()) {
+      int cp = s.codePointAt(end);
+      int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (bytes + len > SyncLimits.MAX_ERROR_DETAIL_BYTES) {
+        break;
+      }
+      bytes += len;
+      end += Character.charCount(cp);
     }
-    return s;
+    return s.substring(0, end);
   }
 
   private static byte[] wrap(SyncMessage.Builder message) {

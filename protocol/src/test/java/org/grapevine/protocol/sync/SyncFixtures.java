@@ -24,6 +24,15 @@ final class SyncFixtures {
 
     /** A person with {@code postsPerDevice.length} devices, device i writing that many posts. */
     PersonLogs(String name, int... postsPerDevice) {
+      this(name, 0, postsPerDevice);
+    }
+
+    /** As above, each post's text padded to at least {@code textBytes} bytes. */
+    static PersonLogs padded(String name, int textBytes, int... postsPerDevice) {
+      return new PersonLogs(name, textBytes, postsPerDevice);
+    }
+
+    private PersonLogs(String name, int textBytes, int[] postsPerDevice) {
       person = TestAuthors.person(name);
       for (int d = 0; d < postsPerDevice.length; d++) {
         SigningKey device = person.deviceKey("device" + d);
@@ -32,7 +41,8 @@ final class SyncFixtures {
         LogWriter w = person.deviceLog(device);
         List<LogEntry> log = new ArrayList<>();
         for (int i = 1; i <= postsPerDevice[d]; i++) {
-          log.add(w.append(post(name + " on device " + d + ", post " + i), T0_MILLIS + i));
+          String text = name + " on device " + d + ", post " + i;
+          log.add(w.append(post(text + "x".repeat(Math.max(0, textBytes - text.length()))), T0_MILLIS + i));
         }
         deviceLogs.add(log);
       }

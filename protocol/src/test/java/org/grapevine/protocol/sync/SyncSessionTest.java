@@ -139,6 +139,22 @@ class SyncSessionTest {
   }
 
   @Test
+  void batches_largeEntries_boundedByBytes() {
+    PersonLogs dave = PersonLogs.padded("dave", 8000, 300);
+    nodeA.addAll(dave.root);
+    dave.giveTo(nodeB, 300);
+    SyncPair p = pair(Set.of(dave.identity()), Set.of(dave.identity()), SyncLimits.DEFAULT).drive();
+
+    p.assertCompleted();
+    List<Integer> batchBytes = new ArrayList<>();
+    p.a.events.stream().filter(e -> e instanceof SyncEvent.EntriesReceived)
+        .forEach(e -> batchBytes.add(((SyncEvent.EntriesReceived) e).envelopes().stream().mapToInt(b -> b.length).sum()));
+    assertThat(batchBytes).hasSize(3).allMatch(n -> n <= SyncLimits.MAX_BATCH_BYTES);
+    assertThat(batchBytes.get(0)).isGreaterThan(SyncLimits.MAX_BATCH_BYTES - 9000);
+    assertThat(nodeA.contiguousHead(dave.device(0))).isEqualTo(300);
+  }
+
+  @Test
   void requestRange_gap_fetchesExactlyTheMissingRange() {
     alice.giveTo(nodeA, 5, 0);
     alice.giveTo(nodeB, 20, 0);
