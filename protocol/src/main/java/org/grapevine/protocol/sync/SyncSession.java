@@ -281,10 +281,7 @@ public final class SyncSession {
     List<OpenRange> wants = new ArrayList<>();
     for (IdentityHeads ih : heads.getIdentitiesList()) {
       Identity identity = Identity.of(SyncMessageCodec.key(ih.getIdentity(), "identity"));
-      List<OpenRange> ranges = rangesBehind(identity, ih);
-      if (follows.contains(identity)) {
-        wants.addAll(ranges);
-      }
+      wants.addAll(rangesBehind(identity, ih));
     }
     peerHeadsComplete = heads.getLast();
     if (!wants.isEmpty()) {
@@ -292,7 +289,11 @@ public final class SyncSession {
     }
   }
 
-  /** Checks every log the peer advertises for one identity; returns those it is ahead on, root first. */
+  /**
+   * Checks every log the peer advertises for one identity (followed or not, so that a bad
+   * message is refused whatever we follow); returns the ranges it is ahead on if we follow the
+   * identity, root log first.
+   */
   private List<OpenRange> rangesBehind(Identity identity, IdentityHeads ih) throws SyncProtocolException {
     if (ih.getLogsCount() > SyncLimits.MAX_LOGS_PER_IDENTITY) {
       throw new SyncProtocolException(SyncErrorCode.TOO_MANY_ITEMS,

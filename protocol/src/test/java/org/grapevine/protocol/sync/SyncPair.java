@@ -36,6 +36,8 @@ final class SyncPair {
     final List<SyncEvent.EntriesReceived> heldBatches = new ArrayList<>();
     /** Whether the node ingests and acknowledges at once; if not, batches wait in heldBatches. */
     boolean autoAck = true;
+    /** When set (and autoAck is off), a slow node: each step it releases a random 0..2 held batches. */
+    java.util.random.RandomGenerator slowAcks;
     /** Entries batches this side's session has sent, and those the other node has released. */
     int batchesSent;
     int batchesReleasedByPeer;
@@ -66,16 +68,20 @@ final class SyncPair {
     for (byte[] m : toA) {
       deliver(m, a, b);
     }
-    moved |= !toA.isEmpty() || !toB.isEmpty();
+    moved |= !toA.isEmpty() || !toB.isEmpty() || slowNodeBusy(a) || slowNodeBusy(b);
     drainEvents(a, b);
     drainEvents(b, a);
     return moved | collect(a) | collect(b);
   }
 
+  private static boolean slowNodeBusy(Side side) {
+    return side.slowAcks != null && !side.heldBatches.isEmpty();
+  }
+
   /** Steps until nothing moves (or a generous bound, which a test then sees as not converged). */
   SyncPair drive() {
-    for (int i = 0; i < 100_000 && step(); i++) {
-      // Keep stepping.
+    for (int i = 0; step(); i++) {
+      assertThat(i).as("steps before the link goes quiet").isLessThan(100_000);
     }
     return this;
   }
@@ -110,6 +116,8 @@ final class SyncPair {
     }
     if (side.autoAck) {
       releaseHeld(side, peer, side.heldBatches.size());
+    } else if (side.slowAcks != null) {
+      releaseHeld(side, peer, side.slowAcks.nextInt(3));
     }
   }
 
