@@ -14,7 +14,11 @@ public sealed interface SyncEvent permits SyncEvent.EntriesReceived, SyncEvent.C
    */
   record EntriesReceived(List<byte[]> envelopes) implements SyncEvent {}
 
-  /** Both sides have what they asked for; the stream can be closed. */
+  /**
+   * Both sides have what they asked for; the stream can be closed once the outbound queue is
+   * drained. Batches received before it come first in the event order; the node may still be
+   * ingesting them, and {@link SyncSession#acknowledge} stays allowed (it no longer grants credit).
+   */
   record Completed(SyncStats stats) implements SyncEvent {}
 
   /**
