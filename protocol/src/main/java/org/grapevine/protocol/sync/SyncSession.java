@@ -1,0 +1,574 @@
+package org.grapevine.protocol.sync;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.grapevine.protocol.Limits;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.identity.AuthorKey;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.proto.Entries;
+import org.grapevine.protocol.proto.Entry;
+import org.grapevine.protocol.proto.Envelope;
+import org.grapevine.protocol.proto.Heads;
+import org.grapevine.protocol.proto.IdentityHeads;
+import org.grapevine.protocol.proto.LogHeadSeq;
+import org.grapevine.protocol.proto.SeqRange;
+import org.grapevine.protocol.proto.SyncError;
+import org.grapevine.protocol.proto.SyncMessage;
+import org.grapevine.protocol.proto.Want;
+
+/**
+ * One side of a catch-up sync stream, {@code /grapevine/sync/1.0.0} (DESIGN.md, Catch-up sync;
+ * the exchange is described in sync.proto). Both sides run the same class: each fetches what it
+ * lacks (client role) and serves what the peer lacks (server role).
+ *
+ * <p>Sans-I/O (STYLE.md C3): no sockets, threads or clocks. Not thread-safe: confine to the
+ * node's loop, which must also own the {@link SyncSource}.
+ *
+ * <p>Method kinds:
+ * <ul>
+ *   <li>inputs: {@link #handleMessage} (one decoded length-delimited frame), {@link #handleTimeout};
+ *   <li>commands from the node: {@link #acknowledge}, {@link #rejectEntries}, {@link #requestRange},
+ *       {@link #cancel};
+ *   <li>outputs: after any input or command drain {@link #pollOutbound} until empty, then
+ *       {@link #pollTimeout}, then {@link #pollEvent} until empty.
+ * </ul>
+ * Inputs must carry non-decreasing time.
+ *
+ * <p>Rules:
+ * <ol>
+ *   <li>The peer is never trusted. Every message is size-checked before decoding; identities,
+ *       logs, ranges and credit are capped ({@link SyncLimits}); an entry is accepted only if it is
+ *       the next seq of the oldest open range this side asked for, and only within credit.
+ *       Anything else fails the session with the peer at fault, and the offending batch is not
+ *       passed on: the node never sees a batch that broke the protocol.
+ *   <li>Structural checks only: the node verifies signatures and chains (EntryValidator,
+ *       ChainChecker) and reports an invalid entry with {@link #rejectEntries}.
+ *   <li>Back-pressure: at most {@link SyncLimits#creditWindowBatches} batches are ever granted
+ *       and not yet {@link #acknowledge acknowledged} by the node, so a slow store slows the peer.
+ *   <li>A failure queues an Error for the peer (unless the peer sent one) and emits
+ *       {@link SyncEvent.Failed}; completion emits {@link SyncEvent.Completed}. After either,
+ *       inputs are ignored and the node closes the stream once the outbound queue is drained.
+ *   <li>Idle timeout: the session fails with {@link SyncErrorCode#TIMEOUT} when nothing arrives
+ *       from the peer for {@link SyncLimits#idleTimeoutNanos}.
+ * </ol>
+ *
+ * <p>Discrepancies: a side that follows more than {@link SyncLimits#MAX_SESSION_IDENTITIES}
+ * identities, or would open more than {@link SyncLimits#MAX_OPEN_RANGES} ranges, syncs the first
+ * ones (in key order) now and the rest in a later session.
+ */
+public final class SyncSession {
+  private enum State { RUNNING, COMPLETED, FAILED }
+
+  private final SyncLimits limits;
+  private final Set<Identity> follows;
+  private final SyncSource source;
+  private final ArrayDeque<byte[]> outbound = new ArrayDeque<>();
+  private final ArrayDeque<SyncEvent> events = new ArrayDeque<>();
+  private State state = State.RUNNING;
+  private long lastReceivedNanos;
+
+  // Client role: what we fetch.
+  private final ArrayDeque<OpenRange> fetching = new ArrayDeque<>();
+  /** Highest seq asked for per log in this session, so overlapping asks are not repeated. */
+  private final Map<AuthorKey, Long> askedTo = new HashMap<>();
+  private boolean peerHeadsComplete;
+  private int peerIdentities;
+  private int creditGranted;
+  private final ArrayDeque<Integer> unackedBatches = new ArrayDeque<>();
+  private long unackedEntries;
+  private long ackedCarry;
+  private boolean doneSent;
+
+  // Server role: what we serve.
+  private final ArrayDeque<OpenRange> serving = new ArrayDeque<>();
+  private int peerCredit;
+  private boolean peerDone;
+
+  private long rangesRequested;
+  private long entriesReceived;
+  private long batchesReceived;
+  private long bytesReceived;
+  private long rangesServed;
+  private long entriesSent;
+  private long batchesSent;
+  private long bytesSent;
+
+  /**
+   * Starts a session and queues this side's Heads.
+   *
+   * @param follows the identities this node follows (its own among them)
+   * @throws IllegalArgumentException if {@code follows} has more than
+   *     {@link SyncLimits#MAX_SESSION_IDENTITIES} identities (split them over sessions)
+   */
+  public SyncSession(Collection<Identity> follows, SyncSource source, SyncLimits limits, long nowNanos) {
+    if (follows.size() > SyncLimits.MAX_SESSION_IDENTITIES) {
+      throw new IllegalArgumentException(follows.size() + " identities, a session takes at most "
+          + SyncLimits.MAX_SESSION_IDENTITIES);
+    }
+    this.follows = new TreeSet<>(follows);
+    this.source = source;
+    this.limits = limits;
+    this.lastReceivedNanos = nowNanos;
+    sendHeads();
+  }
+
+  // ---- inputs ----
+
+  /** One message from the peer, without its length prefix. */
+  public void handleMessage(byte[] message, long nowNanos) {
+    if (state != State.RUNNING) {
+      return;
+    }
+    lastReceivedNanos = nowNanos;
+    try {
+      SyncMessage m = SyncMessageCodec.decode(message);
+      switch (m.getBodyCase()) {
+        case HEADS -> onHeads(m.getHeads());
+        case WANT -> onWant(m.getWant());
+        case ENTRIES -> onEntries(m.getEntries());
+        case CREDIT -> onCredit(m.getCredit().getBatches());
+        case DONE -> onDone();
+        case ERROR -> onError(m.getError());
+        default -> throw new SyncProtocolException(SyncErrorCode.MALFORMED_MESSAGE, "unknown body " + m.getBodyCase());
+      }
+    } catch (SyncProtocolException e) {
+      fail(e.code(), SyncEvent.Fault.PEER, e.getMessage());
+    }
+    progress();
+  }
+
+  /** The clock reached a deadline from {@link #pollTimeout} (or any time; early calls do nothing). */
+  public void handleTimeout(long nowNanos) {
+    if (state == State.RUNNING && nowNanos - lastReceivedNanos >= limits.idleTimeoutNanos()) {
+      fail(SyncErrorCode.TIMEOUT, SyncEvent.Fault.LOCAL, "nothing from the peer for "
+          + (nowNanos - lastReceivedNanos) / 1_000_000 + " ms");
+    }
+  }
+
+  // ---- commands ----
+
+  /**
+   * The node has validated and stored (or dropped as duplicates) {@code entries} more of the
+   * entries from {@link SyncEvent.EntriesReceived}; frees credit for the peer.
+   *
+   * @throws IllegalArgumentException if more entries are acknowledged than were received
+   */
+  public void acknowledge(int entries, long nowNanos) {
+    if (entries < 0 || entries > unackedEntries) {
+      throw new IllegalArgumentException("acknowledging " + entries + " entries, " + unackedEntries + " unacknowledged");
+    }
+    unackedEntries -= entries;
+    ackedCarry += entries;
+    if (state == State.RUNNING) {
+      releaseAcknowledged();
+      progress();
+    }
+  }
+
+  /** The node found an entry from the peer invalid: fail the session, the peer at fault. */
+  public void rejectEntries(String detail, long nowNanos) {
+    if (state == State.RUNNING) {
+      fail(SyncErrorCode.INVALID_ENTRY, SyncEvent.Fault.PEER, detail);
+    }
+  }
+
+  /** The node ends the session (shutting down, peer gone). */
+  public void cancel(String detail, long nowNanos) {
+    if (state == State.RUNNING) {
+      fail(SyncErrorCode.CANCELLED, SyncEvent.Fault.LOCAL, detail);
+    }
+  }
+
+  /**
+   * Asks the peer for seqs {@code fromSeq..toSeq} of a log, for a gap the node found. The peer
+   * serves what it holds of the range. Returns false, asking nothing, once this side has said
+   * Done or the session is over: the node then opens a new session.
+   */
+  public boolean requestRange(Identity identity, AuthorKey author, long fromSeq, long toSeq, long nowNanos) {
+    if (fromSeq < 1 || toSeq < fromSeq) {
+      throw new IllegalArgumentException("range " + fromSeq + ".." + toSeq);
+    }
+    if (state != State.RUNNING || doneSent || fetching.size() >= SyncLimits.MAX_OPEN_RANGES) {
+      return false;
+    }
+    OpenRange range = new OpenRange(identity, author, fromSeq, toSeq, true);
+    askedTo.merge(author, toSeq, Math::max);
+    sendWant(List.of(range));
+    progress();
+    return true;
+  }
+
+  // ---- outputs ----
+
+  /** The next message for the peer, without its length prefix. */
+  public Optional<byte[]> pollOutbound() {
+    return Optional.ofNullable(outbound.pollFirst());
+  }
+
+  /** When to call {@link #handleTimeout}, in the caller's nanos; empty once the session is over. */
+  public OptionalLong pollTimeout() {
+    return state == State.RUNNING ? OptionalLong.of(lastReceivedNanos + limits.idleTimeoutNanos()) : OptionalLong.empty();
+  }
+
+  public Optional<SyncEvent> pollEvent() {
+    return Optional.ofNullable(events.pollFirst());
+  }
+
+  public boolean isOver() {
+    return state != State.RUNNING;
+  }
+
+  public SyncStats stats() {
+    return new SyncStats(rangesRequested, entriesReceived, batchesReceived, bytesReceived,
+        rangesServed, entriesSent, batchesSent, bytesSent);
+  }
+
+  // ---- client role ----
+
+  private void sendHeads() {
+    List<IdentityHeads> chunk = new ArrayList<>();
+    for (Identity identity : follows) {
+      chunk.add(identityHeads(identity));
+      if (chunk.size() == SyncLimits.MAX_HEADS_IDENTITIES) {
+        outbound.add(SyncMessageCodec.heads(chunk, false));
+        chunk = new ArrayList<>();
+      }
+    }
+    outbound.add(SyncMessageCodec.heads(chunk, true));
+  }
+
+  /** Root log first, then devices in key order, up to MAX_LOGS_PER_IDENTITY; empty logs left out. */
+  private IdentityHeads identityHeads(Identity identity) {
+    IdentityHeads.Builder b = IdentityHeads.newBuilder().setIdentity(SyncMessageCodec.bytes(identity));
+    TreeMap<AuthorKey, Long> heads = new TreeMap<>(source.heads(identity));
+    Long rootHead = heads.remove(identity.root());
+    if (rootHead != null && rootHead > 0) {
+      b.addLogs(LogHeadSeq.newBuilder().setAuthor(SyncMessageCodec.bytes(identity.root())).setHead(rootHead));
+    }
+    for (Map.Entry<AuthorKey, Long> e : heads.entrySet()) {
+      if (b.getLogsCount() == SyncLimits.MAX_LOGS_PER_IDENTITY) {
+        break;
+      }
+      if (e.getValue() > 0) {
+        b.addLogs(LogHeadSeq.newBuilder().setAuthor(SyncMessageCodec.bytes(e.getKey())).setHead(e.getValue()));
+      }
+    }
+    return b.build();
+  }
+
+  private void onHeads(Heads heads) throws SyncProtocolException {
+    if (peerHeadsComplete) {
+      throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "Heads after the last Heads");
+    }
+    int n = heads.getIdentitiesCount();
+    if (n > SyncLimits.MAX_HEADS_IDENTITIES || peerIdentities + n > SyncLimits.MAX_SESSION_IDENTITIES) {
+      throw new SyncProtocolException(SyncErrorCode.TOO_MANY_ITEMS, n + " identities in Heads, "
+          + peerIdentities + " before; limits " + SyncLimits.MAX_HEADS_IDENTITIES + " and " + SyncLimits.MAX_SESSION_IDENTITIES);
+    }
+    peerIdentities += n;
+    List<OpenRange> wants = new ArrayList<>();
+    for (IdentityHeads ih : heads.getIdentitiesList()) {
+      Identity identity = Identity.of(SyncMessageCodec.key(ih.getIdentity(), "identity"));
+      wants.addAll(rangesBehind(identity, ih));
+    }
+    peerHeadsComplete = heads.getLast();
+    if (!wants.isEmpty()) {
+      sendWant(wants);
+    }
+  }
+
+  /**
+   * Checks every log the peer advertises for one identity (followed or not, so that a bad
+   * message is refused whatever we follow); returns the ranges it is ahead on if we follow the
+   * identity, root log first.
+   */
+  private List<OpenRange> rangesBehind(Identity identity, IdentityHeads ih) throws SyncProtocolException {
+    if (ih.getLogsCount() > SyncLimits.MAX_LOGS_PER_IDENTITY) {
+      throw new SyncProtocolException(SyncErrorCode.TOO_MANY_ITEMS,
+          ih.getLogsCount() + " logs for one identity, at most " + SyncLimits.MAX_LOGS_PER_IDENTITY);
+    }
+    TreeMap<AuthorKey, Long> theirs = new TreeMap<>();
+    for (LogHeadSeq log : ih.getLogsList()) {
+      AuthorKey author = SyncMessageCodec.key(log.getAuthor(), "author");
+      if (log.getHead() < 0) {
+        throw new SyncProtocolException(SyncErrorCode.MALFORMED_MESSAGE, "head " + Long.toUnsignedString(log.getHead()));
+      }
+      theirs.merge(author, log.getHead(), Math::max);
+    }
+    if (!follows.contains(identity)) {
+      return List.of();
+    }
+    List<OpenRange> ranges = new ArrayList<>();
+    Long rootHead = theirs.remove(identity.root());
+    if (rootHead != null) {
+      addIfBehind(ranges, identity, identity.root(), rootHead);
+    }
+    for (Map.Entry<AuthorKey, Long> e : theirs.entrySet()) {
+      addIfBehind(ranges, identity, e.getKey(), e.getValue());
+    }
+    return ranges;
+  }
+
+  private void addIfBehind(List<OpenRange> ranges, Identity identity, AuthorKey author, long theirHead) {
+    long from = Math.max(source.contiguousHead(author), askedTo.getOrDefault(author, 0L)) + 1;
+    if (theirHead >= from && fetching.size() + ranges.size() < SyncLimits.MAX_OPEN_RANGES) {
+      ranges.add(new OpenRange(identity, author, from, theirHead, true));
+      askedTo.put(author, theirHead);
+    }
+  }
+
+  private void sendWant(List<OpenRange> ranges) {
+    for (int i = 0; i < ranges.size(); i += SyncLimits.MAX_RANGES_PER_WANT) {
+      outbound.add(SyncMessageCodec.want(ranges.subList(i, Math.min(ranges.size(), i + SyncLimits.MAX_RANGES_PER_WANT))));
+    }
+    fetching.addAll(ranges);
+    rangesRequested += ranges.size();
+  }
+
+  private void onEntries(Entries entries) throws SyncProtocolException {
+    int count = entries.getEnvelopesCount();
+    if (fetching.isEmpty()) {
+      throw new SyncProtocolException(SyncErrorCode.UNREQUESTED_ENTRIES, "Entries with no range open");
+    }
+    if (creditGranted == 0) {
+      throw new SyncProtocolException(SyncErrorCode.FLOW_CONTROL, "Entries without credit");
+    }
+    if (count > SyncLimits.MAX_BATCH_ENTRIES) {
+      throw new SyncProtocolException(SyncErrorCode.MESSAGE_TOO_LARGE,
+          count + " entries in a batch, at most " + SyncLimits.MAX_BATCH_ENTRIES);
+    }
+    if (count == 0 && !entries.getRangeExhausted()) {
+      throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "empty Entries");
+    }
+    List<byte[]> envelopes = checkBatch(entries);
+    // The batch is sound: consume the ranges it answers.
+    for (int i = 0; i < count; i++) {
+      OpenRange r = fetching.peekFirst();
+      r.next++;
+      if (r.next > r.to) {
+        fetching.pollFirst();
+      }
+    }
+    if (entries.getRangeExhausted()) {
+      fetching.pollFirst();
+    }
+    creditGranted--;
+    batchesReceived++;
+    entriesReceived += count;
+    unackedBatches.addLast(count);
+    unackedEntries += count;
+    if (count > 0) {
+      events.add(new SyncEvent.EntriesReceived(envelopes));
+    }
+    releaseAcknowledged();
+  }
+
+  /** Checks sizes and that every envelope is the next one asked for, without changing state. */
+  private List<byte[]> checkBatch(Entries entries) throws SyncProtocolException {
+    List<byte[]> envelopes = new ArrayList<>(entries.getEnvelopesCount());
+    long bytes = 0;
+    Iterator<OpenRange> ranges = fetching.iterator();
+    OpenRange range = ranges.next();
+    long next = range.next;
+    for (Envelope envelope : entries.getEnvelopesList()) {
+      if (range == null) {
+        throw new SyncProtocolException(SyncErrorCode.UNREQUESTED_ENTRIES, "entries beyond every range asked for");
+      }
+      byte[] encoded = envelope.toByteArray();
+      bytes += encoded.length;
+      if (encoded.length > Limits.MAX_ENVELOPE_BYTES || bytes > SyncLimits.MAX_BATCH_BYTES) {
+        throw new SyncProtocolException(SyncErrorCode.MESSAGE_TOO_LARGE, "envelope of " + encoded.length
+            + " bytes (at most " + Limits.MAX_ENVELOPE_BYTES + "), batch at " + bytes + " (at most " + SyncLimits.MAX_BATCH_BYTES + ")");
+      }
+      Entry header = header(envelope);
+      if (!header.getAuthor().equals(SyncMessageCodec.bytes(range.author))
+          || !header.getIdentity().equals(SyncMessageCodec.bytes(range.identity))) {
+        throw new SyncProtocolException(SyncErrorCode.UNREQUESTED_ENTRIES, "entry of another log than " + range);
+      }
+      if (header.getSeq() != next) {
+        throw header.getSeq() > range.to || header.getSeq() < 0
+            ? new SyncProtocolException(SyncErrorCode.UNREQUESTED_ENTRIES,
+                "seq " + Long.toUnsignedString(header.getSeq()) + " beyond the range " + range)
+            : new SyncProtocolException(SyncErrorCode.OUT_OF_ORDER, "seq " + header.getSeq() + ", expected " + next);
+      }
+      envelopes.add(encoded);
+      next++;
+      if (next > range.to) {
+        range = ranges.hasNext() ? ranges.next() : null;
+        next = range == null ? 0 : range.next;
+      }
+    }
+    if (entries.getRangeExhausted() && range == null) {
+      throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "range_exhausted with no range open");
+    }
+    bytesReceived += bytes;
+    return envelopes;
+  }
+
+  private static Entry header(Envelope envelope) throws SyncProtocolException {
+    if (envelope.getEntry().size() > Limits.MAX_ENTRY_BYTES) {
+      throw new SyncProtocolException(SyncErrorCode.MESSAGE_TOO_LARGE, "entry header of " + envelope.getEntry().size() + " bytes");
+    }
+    try {
+      return Entry.parseFrom(envelope.getEntry());
+    } catch (InvalidProtocolBufferException e) {
+      throw new SyncProtocolException(SyncErrorCode.MALFORMED_MESSAGE, "entry header does not decode: " + e.getMessage());
+    }
+  }
+
+  /** Frees the batches the node has fully acknowledged, oldest first (empty batches at once). */
+  private void releaseAcknowledged() {
+    while (!unackedBatches.isEmpty() && unackedBatches.peekFirst() <= ackedCarry) {
+      ackedCarry -= unackedBatches.pollFirst();
+    }
+  }
+
+  /** Keeps granted-but-unused plus delivered-but-unacknowledged batches at the window. */
+  private void topUpCredit() {
+    if (fetching.isEmpty()) {
+      return;
+    }
+    int grant = limits.creditWindowBatches() - creditGranted - unackedBatches.size();
+    if (grant > 0) {
+      outbound.add(SyncMessageCodec.credit(grant));
+      creditGranted += grant;
+    }
+  }
+
+  // ---- server role ----
+
+  private void onWant(Want want) throws SyncProtocolException {
+    if (peerDone) {
+      throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "Want after Done");
+    }
+    int n = want.getRangesCount();
+    if (n > SyncLimits.MAX_RANGES_PER_WANT || serving.size() + n > SyncLimits.MAX_OPEN_RANGES) {
+      throw new SyncProtocolException(SyncErrorCode.TOO_MANY_ITEMS, n + " ranges in Want with " + serving.size()
+          + " open; limits " + SyncLimits.MAX_RANGES_PER_WANT + " and " + SyncLimits.MAX_OPEN_RANGES);
+    }
+    List<OpenRange> ranges = new ArrayList<>(n);
+    for (SeqRange r : want.getRangesList()) {
+      Identity identity = Identity.of(SyncMessageCodec.key(r.getIdentity(), "identity"));
+      AuthorKey author = SyncMessageCodec.key(r.getAuthor(), "author");
+      if (r.getFromSeq() < 1 || r.getToSeq() < r.getFromSeq()) {
+        throw new SyncProtocolException(SyncErrorCode.MALFORMED_MESSAGE, "range "
+            + Long.toUnsignedString(r.getFromSeq()) + ".." + Long.toUnsignedString(r.getToSeq()));
+      }
+      // Served only if we follow the identity and hold the log as one of its logs; otherwise
+      // answered as exhausted at once (not an error: our logs may have changed since Heads).
+      boolean servable = follows.contains(identity)
+          && (author.equals(identity.root()) || source.heads(identity).containsKey(author));
+      ranges.add(new OpenRange(identity, author, r.getFromSeq(), r.getToSeq(), servable));
+    }
+    serving.addAll(ranges);
+  }
+
+  private void onCredit(int batches) throws SyncProtocolException {
+    if (batches < 1 || batches > SyncLimits.MAX_CREDIT_BATCHES - peerCredit) {
+      throw new SyncProtocolException(SyncErrorCode.FLOW_CONTROL, "credit of " + Integer.toUnsignedString(batches)
+          + " batches on " + peerCredit + ", at most " + SyncLimits.MAX_CREDIT_BATCHES + " in all");
+    }
+    peerCredit += batches;
+  }
+
+  private void onDone() throws SyncProtocolException {
+    if (peerDone) {
+      throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "second Done");
+    }
+    if (!serving.isEmpty()) {
+      throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "Done with " + serving.size() + " ranges unanswered");
+    }
+    peerDone = true;
+  }
+
+  private void onError(SyncError error) {
+    String detail = SyncMessageCodec.truncate(error.getDetail());
+    state = State.FAILED;
+    events.add(new SyncEvent.Failed(SyncErrorCode.ofNumber(error.getCode()), SyncEvent.Fault.REPORTED_BY_PEER, detail));
+  }
+
+  /** Sends batches while the peer has credit and ranges are open. */
+  private void serve() {
+    while (peerCredit > 0 && !serving.isEmpty()) {
+      List<byte[]> batch = new ArrayList<>();
+      long bytes = 0;
+      boolean exhausted = false;
+      while (!serving.isEmpty() && batch.size() < limits.batchEntries()) {
+        OpenRange r = serving.peekFirst();
+        long held = r.servable ? Math.min(r.to, source.contiguousHead(r.author)) : 0;
+        if (r.next > held) {
+          serving.pollFirst();
+          rangesServed++;
+          exhausted = true;
+          break;
+        }
+        int want = (int) Math.min(limits.batchEntries() - batch.size(), held - r.next + 1);
+        List<LogEntry> got = source.entries(r.author, r.next, want, limits.batchBytes() - bytes);
+        for (LogEntry e : got) {
+          if (!e.header().author().equals(r.author) || e.header().seq() != r.next) {
+            throw new IllegalStateException("SyncSource answered " + e + " for " + r);
+          }
+          byte[] envelope = e.toEnvelopeBytes();
+          bytes += envelope.length;
+          batch.add(envelope);
+          r.next++;
+        }
+        if (bytes > limits.batchBytes() || got.size() > want || (got.isEmpty() && batch.isEmpty())) {
+          throw new IllegalStateException("SyncSource broke its contract for " + r + ": " + got.size()
+              + " entries of " + bytes + " bytes");
+        }
+        if (r.next > r.to) {
+          serving.pollFirst();
+          rangesServed++;
+        }
+        if (got.size() < want) {
+          break; // The byte limit.
+        }
+      }
+      outbound.add(SyncMessageCodec.entries(batch, exhausted));
+      peerCredit--;
+      batchesSent++;
+      entriesSent += batch.size();
+      bytesSent += bytes;
+    }
+  }
+
+  // ---- both ----
+
+  /** After any input or command: serve, grant credit, say Done, complete. */
+  private void progress() {
+    if (state != State.RUNNING) {
+      return;
+    }
+    serve();
+    topUpCredit();
+    if (!doneSent && peerHeadsComplete && fetching.isEmpty()) {
+      outbound.add(SyncMessageCodec.done());
+      doneSent = true;
+    }
+    if (doneSent && peerDone && serving.isEmpty()) {
+      state = State.COMPLETED;
+      events.add(new SyncEvent.Completed(stats()));
+    }
+  }
+
+  private void fail(SyncErrorCode code, SyncEvent.Fault fault, String detail) {
+    state = State.FAILED;
+    outbound.add(SyncMessageCodec.error(code, detail));
+    events.add(new SyncEvent.Failed(code, fault, detail));
+    fetching.clear();
+    serving.clear();
+  }
+}

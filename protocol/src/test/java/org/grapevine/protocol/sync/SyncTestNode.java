@@ -1,0 +1,84 @@
+package org.grapevine.protocol.sync;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.identity.AuthorKey;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.validation.ChainChecker;
+import org.grapevine.protocol.validation.ChainOutcome;
+import org.grapevine.protocol.validation.EntryValidator;
+import org.grapevine.protocol.validation.MemoryLogView;
+import org.grapevine.protocol.validation.Verification;
+
+/**
+ * A node's logs for sync tests: a {@link MemoryLogView} behind {@link SyncSource}, and ingestion
+ * the way the node does it (EntryValidator, then ChainChecker, then append).
+ */
+final class SyncTestNode implements SyncSource {
+  final MemoryLogView view = new MemoryLogView();
+  private final Map<Identity, Set<AuthorKey>> logsOf = new HashMap<>();
+  private final EntryValidator validator = new EntryValidator();
+  private final ChainChecker checker = new ChainChecker();
+
+  /** Stores an entry this node wrote or verified. */
+  void add(LogEntry entry) {
+    view.append(entry);
+    logsOf.computeIfAbsent(entry.header().identity(), k -> new TreeSet<>()).add(entry.header().author());
+  }
+
+  void addAll(List<LogEntry> entries) {
+    entries.forEach(this::add);
+  }
+
+  /** Validates and stores one envelope from the peer; returns null when fine, else why not. */
+  String ingest(byte[] envelope, long nowMillis) {
+    Verification v = validator.validate(envelope);
+    if (v instanceof Verification.Invalid invalid) {
+      return invalid.reason() + ": " + invalid.detail();
+    }
+    LogEntry entry = ((Verification.Valid) v).entry();
+    ChainOutcome outcome = checker.check(entry, view, nowMillis);
+    if (outcome instanceof ChainOutcome.Append) {
+      add(entry);
+      return null;
+    }
+    return outcome instanceof ChainOutcome.Duplicate ? null : outcome.toString();
+  }
+
+  @Override
+  public Map<AuthorKey, Long> heads(Identity identity) {
+    Map<AuthorKey, Long> heads = new HashMap<>();
+    for (AuthorKey author : logsOf.getOrDefault(identity, Set.of())) {
+      heads.put(author, view.contiguousHead(author));
+    }
+    return heads;
+  }
+
+  @Override
+  public long contiguousHead(AuthorKey author) {
+    return view.contiguousHead(author);
+  }
+
+  @Override
+  public List<LogEntry> entries(AuthorKey author, long fromSeq, int maxCount, long maxBytes) {
+    List<LogEntry> out = new ArrayList<>();
+    long bytes = 0;
+    for (long seq = fromSeq; out.size() < maxCount; seq++) {
+      LogEntry e = view.logEntry(author, seq).orElse(null);
+      if (e == null) {
+        break;
+      }
+      bytes += e.toEnvelopeBytes().length;
+      if (bytes > maxBytes) {
+        break;
+      }
+      out.add(e);
+    }
+    return out;
+  }
+}
