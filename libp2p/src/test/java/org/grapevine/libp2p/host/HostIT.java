@@ -138,6 +138,29 @@ class HostIT {
   }
 
   @Test
+  void handlerSettingItsReaderLater_onAnotherThread_losesNothing() throws Exception {
+    Host a = host((SwarmKey) null);
+    Host b = host((SwarmKey) null);
+    java.util.concurrent.ScheduledExecutorService later = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try {
+      CompletableFuture<byte[]> got = new CompletableFuture<>();
+      a.setProtocolHandler("/test/late/1.0.0", (stream, conn) -> later.schedule(() -> {
+        StreamCollector c = new StreamCollector();
+        c.done.whenComplete((bytes, e) -> got.complete(bytes));
+        stream.setReader(c);
+      }, 300, TimeUnit.MILLISECONDS));
+      NegotiatedStream ns = b.newStream(addr(a), List.of("/test/late/1.0.0")).get(10, TimeUnit.SECONDS);
+      byte[] payload = new byte[100_000];
+      new java.util.Random(5).nextBytes(payload);
+      ns.stream().write(Unpooled.wrappedBuffer(payload));
+      ns.stream().closeWrite();
+      assertThat(got.get(10, TimeUnit.SECONDS)).isEqualTo(payload);
+    } finally {
+      later.shutdownNow();
+    }
+  }
+
+  @Test
   void dial_wrongPeerId_failsNamingTheMismatch() throws Exception {
     Host a = host((SwarmKey) null);
     Host b = host((SwarmKey) null);

@@ -92,6 +92,11 @@ final class Keys {
         .put(identity.root().unsafeBytes()).put(device.unsafeBytes()).array();
   }
 
+  /** devices: {@code <DEVICE, identity root (32)>}: every device row of one identity. */
+  static byte[] devicePrefix(Identity identity) {
+    return identityKey(KeyPrefix.DEVICE, identity);
+  }
+
   /** indexes: {@code <ENTRY_BY_ID, entry id (32)>}, value: author (32) ‖ seq (8). */
   static byte[] entryById(EntryId id) {
     return key(KeyPrefix.ENTRY_BY_ID, 1 + ID_BYTES).put(id.unsafeBytes()).array();

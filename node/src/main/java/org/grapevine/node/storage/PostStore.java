@@ -39,6 +39,9 @@ public interface PostStore extends LogView, AutoCloseable {
     apply(entry, false);
   }
 
+  /** Every device the identity's root log (as held) delegated, with its status, in key order. */
+  java.util.SortedMap<AuthorKey, org.grapevine.protocol.validation.DeviceStatus> devices(Identity identity);
+
   /** The held entry at {@code seq} with its content, if held. */
   Optional<LogEntry> logEntry(AuthorKey author, long seq);
 

@@ -182,6 +182,17 @@ public final class RocksPostStore implements PostStore {
   }
 
   @Override
+  public java.util.SortedMap<AuthorKey, DeviceStatus> devices(Identity identity) {
+    java.util.SortedMap<AuthorKey, DeviceStatus> out = new java.util.TreeMap<>();
+    byte[] prefix = Keys.devicePrefix(identity);
+    for (java.util.Map.Entry<AuthorKey, DeviceStatus> e : scan(f.devices(), prefix, (k, v) ->
+        java.util.Map.entry(AuthorKey.of(java.util.Arrays.copyOfRange(k, prefix.length, k.length)), Values.device(v)))) {
+      out.put(e.getKey(), e.getValue());
+    }
+    return out;
+  }
+
+  @Override
   public boolean deleteContent(EntryId target) {
     synchronized (writeLock) {
       Optional<LogEntry> held = entryById(target);

@@ -1,0 +1,172 @@
+package org.grapevine.node.sync;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.grapevine.libp2p.MalformedFrameException;
+import org.grapevine.libp2p.encoding.DelimitedReader;
+import org.grapevine.libp2p.mux.MuxedStream;
+import org.grapevine.libp2p.mux.StreamReader;
+import org.grapevine.node.engine.Engine;
+import org.grapevine.node.engine.IngestOutcome;
+import org.grapevine.protocol.sync.SyncEvent;
+import org.grapevine.protocol.sync.SyncLimits;
+import org.grapevine.protocol.sync.SyncSession;
+import org.grapevine.protocol.sync.SyncStats;
+import org.grapevine.protocol.validation.RejectReason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one {@link SyncSession} over one stream: the thin adapter. Frames (varint length, at most
+ * {@link SyncLimits#MAX_MESSAGE_BYTES}) are split on the stream's event loop; the session, the
+ * store it reads and the engine that ingests what arrives all live on the storage executor, so
+ * credit is granted only after entries are stored (back-pressure end to end).
+ */
+final class SyncStreamRunner implements StreamReader {
+  private static final Logger log = LoggerFactory.getLogger(SyncStreamRunner.class);
+
+  private final MuxedStream stream;
+  private final SyncSession session;
+  private final Engine engine;
+  private final ScheduledExecutorService storage;
+  private final LongSupplier wallClockMillis;
+  private final DelimitedReader frames = new DelimitedReader(ByteBufAllocator.DEFAULT, SyncLimits.MAX_MESSAGE_BYTES);
+  private final CompletableFuture<SyncStats> done = new CompletableFuture<>();
+  private ScheduledFuture<?> timer;
+  private boolean closed;
+  private boolean framesClosed;
+
+  SyncStreamRunner(MuxedStream stream, SyncSession session, Engine engine, ScheduledExecutorService storage,
+      LongSupplier wallClockMillis) {
+    this.stream = stream;
+    this.session = session;
+    this.engine = engine;
+    this.storage = storage;
+    this.wallClockMillis = wallClockMillis;
+  }
+
+  /** Starts the exchange; the future completes when the session is over. */
+  CompletableFuture<SyncStats> start() {
+    stream.setReader(this);
+    storage.execute(this::drain); // Our Heads go out at once.
+    return done;
+  }
+
+  // --- Stream side (event loop) ------------------------------------------------------------------
+
+  @Override
+  public void onData(MuxedStream s, ByteBuf data) {
+    if (framesClosed) {
+      data.release();
+      return;
+    }
+    try {
+      List<byte[]> messages = frames.feed(data);
+      for (byte[] m : messages) {
+        storage.execute(() -> {
+          session.handleMessage(m, System.nanoTime());
+          drain();
+        });
+      }
+    } catch (MalformedFrameException e) {
+      closeFrames();
+      storage.execute(() -> {
+        session.cancel("the peer sent an oversize or malformed frame: " + e.getMessage(), System.nanoTime());
+        drain();
+      });
+    }
+  }
+
+  @Override
+  public void onRemoteClosed(MuxedStream s) {
+    closeFrames();
+    storage.execute(() -> {
+      if (!session.isOver()) {
+        session.cancel("the peer closed the stream before the end of the exchange", System.nanoTime());
+      }
+      drain();
+    });
+  }
+
+  @Override
+  public void onReset(MuxedStream s) {
+    closeFrames();
+    storage.execute(() -> {
+      if (!session.isOver()) {
+        session.cancel("stream reset", System.nanoTime());
+        drain();
+      }
+    });
+  }
+
+  private void closeFrames() {
+    if (!framesClosed) {
+      framesClosed = true;
+      frames.close();
+    }
+  }
+
+  // --- Session side (storage executor) ----------------------------------------------------------
+
+  private void drain() {
+    for (byte[] out = session.pollOutbound().orElse(null); out != null; out = session.pollOutbound().orElse(null)) {
+      if (!closed) {
+        stream.write(DelimitedReader.frame(ByteBufAllocator.DEFAULT, out));
+      }
+    }
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    session.pollTimeout().ifPresent(deadline -> timer = storage.schedule(() -> {
+      session.handleTimeout(System.nanoTime());
+      drain();
+    }, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+    for (SyncEvent e = session.pollEvent().orElse(null); e != null; e = session.pollEvent().orElse(null)) {
+      if (e instanceof SyncEvent.EntriesReceived received) {
+        ingest(received.envelopes());
+      } else if (e instanceof SyncEvent.Completed completed) {
+        done.complete(completed.stats());
+      } else if (e instanceof SyncEvent.Failed failed) {
+        log.info("sync failed ({}, {}): {}", failed.code(), failed.fault(), failed.detail());
+        done.completeExceptionally(new IllegalStateException("sync failed: " + failed.code() + " (" + failed.fault() + "): " + failed.detail()));
+      }
+    }
+    if (session.isOver() && !closed) {
+      closed = true;
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      stream.closeWrite();
+    }
+  }
+
+  private void ingest(List<byte[]> envelopes) {
+    long now = wallClockMillis.getAsLong();
+    for (byte[] envelope : envelopes) {
+      IngestOutcome outcome = engine.ingest(envelope, now);
+      if (outcome instanceof IngestOutcome.Rejected r && peerFault(r.reason())) {
+        session.rejectEntries(r.reason() + ": " + r.detail(), System.nanoTime());
+        drain();
+        return;
+      }
+    }
+    session.acknowledge(envelopes.size(), System.nanoTime());
+    drain();
+  }
+
+  /**
+   * Whether a rejection blames the peer. Not for reasons that can be our own staleness (a root log
+   * or clock behind), nor for entries of a device revoked after the peer stored them.
+   */
+  private static boolean peerFault(RejectReason reason) {
+    return reason != RejectReason.UNDELEGATED_DEVICE && reason != RejectReason.TIMESTAMP_IN_FUTURE
+        && reason != RejectReason.REVOKED_DEVICE;
+  }
+}

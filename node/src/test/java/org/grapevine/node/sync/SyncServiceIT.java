@@ -1,0 +1,153 @@
+package org.grapevine.node.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.grapevine.protocol.testing.TestAuthors.T0_MILLIS;
+import static org.grapevine.protocol.testing.TestAuthors.post;
+
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.libp2p.host.Host;
+import org.grapevine.libp2p.host.HostConfig;
+import org.grapevine.node.engine.Engine;
+import org.grapevine.node.engine.IngestOutcome;
+import org.grapevine.node.storage.RocksPostStore;
+import org.grapevine.protocol.crypto.SigningKey;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.log.LogWriter;
+import org.grapevine.protocol.sync.SyncLimits;
+import org.grapevine.protocol.testing.TestAuthors;
+import org.grapevine.protocol.validation.ChainChecker;
+import org.grapevine.protocol.validation.EntryValidator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Catch-up between two real nodes' sync halves (host, sync service, engine, RocksDB) over TCP on
+ * 127.0.0.1, with the authors offline: followers serve each other, in both directions.
+ */
+@Timeout(120)
+class SyncServiceIT {
+  private static final long NOW = T0_MILLIS + 3_600_000;
+  @TempDir
+  Path dir;
+  private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
+  /** A node's sync half: store, engine, storage thread, host and sync service. */
+  private final class Node {
+    final RocksPostStore store;
+    final Engine engine;
+    final ScheduledExecutorService storage = Executors.newSingleThreadScheduledExecutor();
+    final Host host;
+
+    Node(String name) throws Exception {
+      store = RocksPostStore.open(dir.resolve(name));
+      engine = new Engine(store, new EntryValidator(), new ChainChecker(), 64, 1024);
+      host = new Host(HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0")
+          .inboundRate(1000, 1000).build(), group);
+      host.start();
+      new SyncService(host, store, engine, storage, SyncLimits.DEFAULT, () -> NOW).start();
+      closing.add(() -> {
+        host.close();
+        storage.shutdown();
+        storage.awaitTermination(5, TimeUnit.SECONDS);
+        store.close();
+      });
+    }
+
+    void holds(List<LogEntry> entries) throws Exception {
+      storage.submit(() -> {
+        for (LogEntry e : entries) {
+          assertThat(engine.ingest(e.toEnvelopeBytes(), NOW)).isInstanceOf(IngestOutcome.Stored.class);
+        }
+      }).get();
+    }
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = closing.size() - 1; i >= 0; i--) {
+      closing.get(i).close();
+    }
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+  }
+
+  private static List<LogEntry> log(TestAuthors.Person who, SigningKey device, int posts) {
+    List<LogEntry> out = new ArrayList<>();
+    out.add(who.delegate(device, T0_MILLIS));
+    LogWriter w = who.deviceLog(device);
+    for (int i = 1; i <= posts; i++) {
+      out.add(w.append(post(who.identity + " post " + i), T0_MILLIS + i));
+    }
+    return out;
+  }
+
+  private static void awaitHead(Node n, SigningKey device, long head) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (n.store.contiguousHead(device.publicKey()) < head) {
+      assertThat(System.nanoTime()).as("head " + n.store.contiguousHead(device.publicKey()) + " of " + head).isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void newFollower_catchesUpFromAnotherFollower_authorOffline() throws Exception {
+    TestAuthors.Person bob = TestAuthors.person("bob");
+    SigningKey phone = bob.deviceKey("phone");
+    List<LogEntry> bobs = log(bob, phone, 600); // More than two 256-entry batches.
+    Node a = new Node("a");
+    a.holds(bobs);
+    a.store.follow(bob.identity);
+    Node b = new Node("b");
+    b.store.follow(bob.identity);
+
+    b.host.dial(a.host.listenAddrs().get(0).withPeerId(a.host.peerId())).get(10, TimeUnit.SECONDS);
+    awaitHead(b, phone, 600);
+    assertThat(b.store.contiguousHead(bob.root.publicKey())).isEqualTo(1);
+    assertThat(b.store.logEntry(phone.publicKey(), 600).orElseThrow().id()).isEqualTo(bobs.get(600).id());
+    assertThat(b.store.logEntry(phone.publicKey(), 1).orElseThrow().content()).contains(post(bob.identity + " post 1"));
+    assertThat(b.engine.rejects()).isEmpty();
+  }
+
+  @Test
+  void twoFollowers_eachServesTheOtherWhatItLacks_onlyCommonFollows() throws Exception {
+    TestAuthors.Person bob = TestAuthors.person("bob");
+    TestAuthors.Person carol = TestAuthors.person("carol");
+    TestAuthors.Person dave = TestAuthors.person("dave");
+    SigningKey bobPhone = bob.deviceKey("phone");
+    SigningKey carolLaptop = carol.deviceKey("laptop");
+    SigningKey davePhone = dave.deviceKey("phone");
+    List<LogEntry> bobs = log(bob, bobPhone, 120);
+    List<LogEntry> carols = log(carol, carolLaptop, 40);
+    List<LogEntry> daves = log(dave, davePhone, 10);
+    Node a = new Node("a");
+    a.holds(bobs.subList(0, 51)); // Bob 1..50 (and his root log)
+    a.holds(carols);
+    a.store.follow(bob.identity);
+    a.store.follow(carol.identity);
+    Node b = new Node("b");
+    b.holds(bobs);
+    b.holds(daves); // b follows Dave, a does not: Dave is not offered.
+    b.store.follow(bob.identity);
+    b.store.follow(carol.identity);
+    b.store.follow(dave.identity);
+
+    a.host.dial(b.host.listenAddrs().get(0).withPeerId(b.host.peerId())).get(10, TimeUnit.SECONDS);
+    awaitHead(a, bobPhone, 120);
+    awaitHead(b, carolLaptop, 40);
+    Thread.sleep(500);
+    assertThat(a.store.contiguousHead(davePhone.publicKey())).isZero();
+    assertThat(a.engine.rejects()).isEmpty();
+    assertThat(b.engine.rejects()).isEmpty();
+  }
+}
