@@ -1,10 +1,8 @@
 package org.grapevine.node.sync;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.AuthorKey;
@@ -46,20 +44,6 @@ final class StoreSyncSource implements SyncSource {
 
   @Override
   public List<LogEntry> entries(AuthorKey author, long fromSeq, int maxCount, long maxBytes) {
-    List<LogEntry> out = new ArrayList<>();
-    long bytes = 0;
-    for (long seq = fromSeq; out.size() < maxCount; seq++) {
-      Optional<LogEntry> e = store.logEntry(author, seq);
-      if (e.isEmpty()) {
-        break;
-      }
-      long size = e.get().toEnvelopeBytes().length;
-      if (bytes + size > maxBytes) {
-        break;
-      }
-      bytes += size;
-      out.add(e.get());
-    }
-    return out;
+    return SyncSource.collect(seq -> store.logEntry(author, seq), fromSeq, maxCount, maxBytes);
   }
 }

@@ -30,4 +30,28 @@ public interface SyncSource {
    * {@link #contiguousHead}, so a shorter answer means "the byte limit was reached".
    */
   List<LogEntry> entries(AuthorKey author, long fromSeq, int maxCount, long maxBytes);
+
+  /**
+   * The usual {@link #entries} over a per-seq lookup: entries from {@code fromSeq} on, at most
+   * {@code maxCount}, stopping at the first missing one or before exceeding {@code maxBytes} of
+   * envelope bytes.
+   */
+  static List<LogEntry> collect(java.util.function.LongFunction<java.util.Optional<LogEntry>> atSeq, long fromSeq,
+      int maxCount, long maxBytes) {
+    List<LogEntry> out = new java.util.ArrayList<>();
+    long bytes = 0;
+    for (long seq = fromSeq; out.size() < maxCount; seq++) {
+      java.util.Optional<LogEntry> e = atSeq.apply(seq);
+      if (e.isEmpty()) {
+        break;
+      }
+      long size = e.get().toEnvelopeBytes().length;
+      if (bytes + size > maxBytes) {
+        break;
+      }
+      bytes += size;
+      out.add(e.get());
+    }
+    return out;
+  }
 }

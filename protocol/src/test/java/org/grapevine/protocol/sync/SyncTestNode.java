@@ -66,19 +66,6 @@ final class SyncTestNode implements SyncSource {
 
   @Override
   public List<LogEntry> entries(AuthorKey author, long fromSeq, int maxCount, long maxBytes) {
-    List<LogEntry> out = new ArrayList<>();
-    long bytes = 0;
-    for (long seq = fromSeq; out.size() < maxCount; seq++) {
-      LogEntry e = view.logEntry(author, seq).orElse(null);
-      if (e == null) {
-        break;
-      }
-      bytes += e.toEnvelopeBytes().length;
-      if (bytes > maxBytes) {
-        break;
-      }
-      out.add(e);
-    }
-    return out;
+    return SyncSource.collect(seq -> view.logEntry(author, seq), fromSeq, maxCount, maxBytes);
   }
 }
