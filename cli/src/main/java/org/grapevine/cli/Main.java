@@ -14,12 +14,12 @@ import picocli.CommandLine.Command;
     name = "grapevine",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    subcommands = {org.grapevine.cli.p2p.P2pCommand.class, picocli.CommandLine.HelpCommand.class},
+    subcommands = {org.grapevine.cli.node.RunCommand.class, org.grapevine.cli.p2p.P2pCommand.class, picocli.CommandLine.HelpCommand.class},
     description = {
         "Grapevine: a social network with no servers.",
         "Every participant runs a node that keeps signed logs and gossips them over libp2p."
     },
-    footer = {"", "Running a node (grapevine run) is not available yet in this version."})
+    footer = {"", "Start a node with: grapevine run   (posting, following and reading commands come next)"})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

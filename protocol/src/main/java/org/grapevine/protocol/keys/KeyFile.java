@@ -39,8 +39,10 @@ public final class KeyFile {
   private static final int MAX_SALT_BYTES = 64;
 
   static {
-    // Registers Tink's Ed25519 serialisation before any keyset is parsed.
-    TinkKeys.class.getName();
+    // Registers Tink's Ed25519 serialisation before any keyset is parsed. (A class literal such as
+    // TinkKeys.class does not initialise the class: a fresh JVM reading a key file first got an
+    // opaque legacy key back.)
+    TinkKeys.ensureRegistered();
   }
 
   private KeyFile() {}

@@ -29,6 +29,14 @@ public final class TinkKeys {
 
   private TinkKeys() {}
 
+  /**
+   * Makes sure Tink's Ed25519 serialisation is registered (this class's static initialiser).
+   * Without it Tink parses an Ed25519 keyset as an opaque legacy key.
+   */
+  static void ensureRegistered() {
+    // Calling any static method runs the static initialiser; a class literal would not.
+  }
+
   /** A one-key keyset holding {@code key} (variant NO_PREFIX: plain RFC 8032 signatures). */
   public static KeysetHandle toKeyset(SigningKey key) {
     byte[] seed = key.seed();
