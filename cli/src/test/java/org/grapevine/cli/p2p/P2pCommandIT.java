@@ -2,8 +2,6 @@ package org.grapevine.cli.p2p;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +13,6 @@ import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.pnet.SwarmKey;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,24 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** The p2p commands against a real host on 127.0.0.1, as a user runs them. */
 @Timeout(60)
 class P2pCommandIT {
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream oldOut;
-  private PrintStream oldErr;
+  @org.junit.jupiter.api.extension.RegisterExtension
+  final org.grapevine.cli.StdCapture std = new org.grapevine.cli.StdCapture();
   private Host host;
 
-  @BeforeEach
-  void capture() {
-    oldOut = System.out;
-    oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
   @AfterEach
-  void restore() {
-    System.setOut(oldOut);
-    System.setErr(oldErr);
+  void closeHost() {
     if (host != null) {
       host.close();
     }
@@ -57,7 +42,7 @@ class P2pCommandIT {
   void id_json_printsThePeersIdentify() throws Exception {
     String addr = startHost(null);
     assertThat(Main.execute("p2p", "id", "--json", addr)).isZero();
-    String json = out.toString(StandardCharsets.UTF_8);
+    String json = std.out();
     assertThat(json).contains("\"peerId\":\"" + host.peerId() + "\"").contains("\"agentVersion\":\"test-host/1\"")
         .contains("/ipfs/ping/1.0.0").contains(host.listenAddrs().get(0).toString());
   }
@@ -66,7 +51,7 @@ class P2pCommandIT {
   void ping_countTwo_printsTwoPongsAndSummary() throws Exception {
     String addr = startHost(null);
     assertThat(Main.execute("p2p", "ping", "-c", "2", "-i", "10", addr)).isZero();
-    String text = out.toString(StandardCharsets.UTF_8);
+    String text = std.out();
     assertThat(text).contains("seq=1").contains("seq=2").contains("2 pings, rtt min/avg/max");
   }
 
@@ -75,22 +60,22 @@ class P2pCommandIT {
     String addr = startHost(null);
     String wrong = addr.substring(0, addr.indexOf("/p2p/")) + "/p2p/" + PeerId.fromPubKey(PrivKey.generate(new SecureRandom()).publicKey());
     assertThat(Main.execute("p2p", "ping", "-c", "1", wrong)).isEqualTo(1);
-    String e = err.toString(StandardCharsets.UTF_8).strip();
+    String e = std.err().strip();
     assertThat(e).startsWith("grapevine: dial ").doesNotContain("\n").doesNotContain("Exception");
   }
 
   @Test
   void swarmKey_newKeyFileWorks_andMismatchIsOneLineError(@TempDir Path dir) throws Exception {
     assertThat(Main.execute("p2p", "swarm-key", "new")).isZero();
-    String keyFile = out.toString(StandardCharsets.UTF_8);
+    String keyFile = std.out();
     assertThat(keyFile).startsWith("/key/swarm/psk/1.0.0/\n/base16/\n");
     Path file = dir.resolve("swarm.key");
     Files.writeString(file, keyFile.strip());
     String addr = startHost(SwarmKey.parse(Files.readAllBytes(file)));
-    out.reset();
+    std.reset();
     assertThat(Main.execute("p2p", "ping", "-c", "1", "--swarm-key", file.toString(), addr)).isZero();
     assertThat(Main.execute("p2p", "ping", "-c", "1", "--timeout", "5", addr)).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("swarm key");
+    assertThat(std.err()).contains("swarm key");
   }
 
   @Test
@@ -107,19 +92,19 @@ class P2pCommandIT {
     driver.start();
     driver.subscribe("news").get();
     assertThat(Main.execute("p2p", "pub", "news", "hello, pubsub", "--connect", addr)).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("to 1 peer(s)");
+    assertThat(std.out()).contains("to 1 peer(s)");
     assertThat(inbox.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("hello, pubsub");
     assertThat(Main.execute("p2p", "pub", "elsewhere", "nobody listens", "--timeout", "2", "--connect", addr)).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("no connected peer subscribed to elsewhere");
+    assertThat(std.err()).contains("no connected peer subscribed to elsewhere");
     driver.close();
   }
 
   @Test
   void badInput_clearErrors() {
     assertThat(Main.execute("p2p", "ping", "not-an-address")).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("not a multiaddr");
-    err.reset();
+    assertThat(std.err()).contains("not a multiaddr");
+    std.reset();
     assertThat(Main.execute("p2p", "ping", "--swarm-key", "/no/such/file", "/ip4/127.0.0.1/tcp/1")).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("does not exist");
+    assertThat(std.err()).contains("does not exist");
   }
 }
