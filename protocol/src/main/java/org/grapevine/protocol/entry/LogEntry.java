@@ -60,6 +60,13 @@ public final class LogEntry {
     return new LogEntry(signed, null, null);
   }
 
+  /** The size of {@link #toEnvelopeBytes()}, computed without encoding (sync batches are bounded by it). */
+  public int envelopeSize() {
+    int size = com.google.protobuf.CodedOutputStream.computeByteArraySize(1, signed.unsafeEntryBytes())
+        + com.google.protobuf.CodedOutputStream.computeByteArraySize(2, signed.unsafeSignature());
+    return contentBytes == null ? size : size + com.google.protobuf.CodedOutputStream.computeByteArraySize(3, contentBytes);
+  }
+
   /** The wire form: entry, signature and content if held. */
   public byte[] toEnvelopeBytes() {
     return EntryCodec.encodeEnvelope(signed.entryBytes(), signed.signature(), contentBytes);

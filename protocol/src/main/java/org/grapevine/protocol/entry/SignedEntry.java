@@ -40,6 +40,16 @@ public final class SignedEntry {
     return entryBytes.clone();
   }
 
+  /** The entry bytes without a copy, for sizing in this package; never modified. */
+  byte[] unsafeEntryBytes() {
+    return entryBytes;
+  }
+
+  /** The signature without a copy, for sizing in this package; never modified. */
+  byte[] unsafeSignature() {
+    return signature;
+  }
+
   /** A copy of the signature. */
   public byte[] signature() {
     return signature.clone();

@@ -45,7 +45,7 @@ public interface SyncSource {
       if (e.isEmpty()) {
         break;
       }
-      long size = e.get().toEnvelopeBytes().length;
+      long size = e.get().envelopeSize();
       if (bytes + size > maxBytes) {
         break;
       }

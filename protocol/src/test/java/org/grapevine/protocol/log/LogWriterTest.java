@@ -53,6 +53,13 @@ class LogWriterTest {
   }
 
   @Test
+  void envelopeSize_equalsTheEncodedLength_withAndWithoutContent() {
+    LogEntry e = alice.deviceLog(laptop).append(post("sized " + "x".repeat(300)), T0_MILLIS);
+    assertThat(e.envelopeSize()).isEqualTo(e.toEnvelopeBytes().length);
+    assertThat(e.withoutContent().envelopeSize()).isEqualTo(e.withoutContent().toEnvelopeBytes().length);
+  }
+
+  @Test
   void appendOpaque_knownKind_refused() {
     assertThatThrownBy(() -> alice.deviceLog(laptop).appendOpaque(1, new byte[0], T0_MILLIS))
         .isInstanceOf(IllegalArgumentException.class);
