@@ -16,6 +16,8 @@ import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.node.engine.Engine;
+import org.grapevine.node.metrics.Counter;
+import org.grapevine.node.metrics.MetricsRegistry;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.gossip.EntryMessageIds;
 import org.grapevine.node.gossip.GossipIngress;
@@ -29,6 +31,21 @@ import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.DelegateDevice;
 import org.grapevine.protocol.proto.Follow;
+import org.grapevine.protocol.proto.Post;
+import org.grapevine.protocol.proto.Reaction;
+import org.grapevine.protocol.proto.Ref;
+import org.grapevine.protocol.proto.ReplyTo;
+import org.grapevine.protocol.proto.Repost;
+import org.grapevine.protocol.proto.Unfollow;
+import org.grapevine.protocol.entry.ContentKind;
+import org.grapevine.protocol.entry.EntryId;
+import org.grapevine.protocol.identity.AuthorKey;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.topic.Topics;
 import org.grapevine.protocol.validation.ChainChecker;
@@ -40,8 +57,12 @@ import org.grapevine.protocol.validation.EntryValidator;
  * the engine through {@link GossipIngress}, and catch-up sync. Follow = write a follow entry,
  * subscribe to the identity's topic and sync it from connected peers.
  *
- * <p>Not yet here (see the node issue): config files and data-directory layout, key files,
- * discovery (bootstrap, mDNS, peer store persistence, reconnects), budgets, the local API.
+ * <p>Writes (post, reply, react, follow, ...) run on the storage thread and return once the
+ * entry is durable; reads go to {@link #store()} directly. Every stored entry, own or received,
+ * reaches the {@link #addEntryListener entry listeners} (the API's event stream).
+ *
+ * <p>Not yet here (see the node issue): discovery (mDNS, peer store persistence, reconnects),
+ * budgets.
  */
 public final class Node implements AutoCloseable {
   private final Identity identity;
@@ -57,6 +78,12 @@ public final class Node implements AutoCloseable {
   private final GossipDriver gossip;
   private final SyncService sync;
   private LogWriter writer;
+  private final MetricsRegistry metrics = new MetricsRegistry();
+  private final Counter ingested = metrics.counter("grapevine_ingest_total",
+      "Entries ingested, by source (own, gossip, sync, direct) and outcome.", "source", "outcome");
+  private final Counter rejected = metrics.counter("grapevine_ingest_rejected_total",
+      "Entries refused, by source and reason.", "source", "reason");
+  private final List<Consumer<LogEntry>> entryListeners = new CopyOnWriteArrayList<>();
 
   /**
    * Opens (or creates) the store under {@code dataDir}, delegates {@code device} in the identity's
@@ -85,6 +112,7 @@ public final class Node implements AutoCloseable {
     this.device = device;
     this.store = RocksPostStore.open(dataDir.resolve("store"));
     this.engine = new Engine(store, new EntryValidator(), new ChainChecker(), 256, 16_384);
+    engine.setListener(this::onIngested);
     this.host = new Host(hostConfig, group);
     this.gossip = new GossipDriver(host, GossipConfig.builder()
         .signaturePolicy(SignaturePolicy.STRICT_NO_SIGN) // Entries carry their authors' signatures.
@@ -149,6 +177,120 @@ public final class Node implements AutoCloseable {
     }
   }
 
+  /** The device key this node writes with. */
+  public AuthorKey device() {
+    return device.publicKey();
+  }
+
+  public MetricsRegistry metrics() {
+    return metrics;
+  }
+
+  /**
+   * Calls {@code listener} with every entry stored from now on (own, gossip, sync), on the storage
+   * thread and in storage order: it must be quick and must not block (hand off to its own thread).
+   */
+  public void addEntryListener(Consumer<LogEntry> listener) {
+    entryListeners.add(listener);
+  }
+
+  public void removeEntryListener(Consumer<LogEntry> listener) {
+    entryListeners.remove(listener);
+  }
+
+  /**
+   * Replies to a held post; the thread's root is the parent's root, or the parent itself when it
+   * is not a reply (or its content was deleted, so its root is unknown).
+   *
+   * @throws IllegalArgumentException if the parent is not a held post, or the text breaks {@code Limits}
+   */
+  public LogEntry reply(EntryId parentId, String text) {
+    LogEntry parent = held(parentId, ContentKind.POST);
+    Ref parentRef = ref(parent);
+    Ref root = parent.content().map(Content::getPost).filter(Post::hasReplyTo)
+        .map(p -> p.getReplyTo().getRoot()).orElse(parentRef);
+    return post(Content.newBuilder().setPost(Post.newBuilder().setText(text)
+        .setReplyTo(ReplyTo.newBuilder().setRoot(root).setParent(parentRef))).build());
+  }
+
+  /** Reacts to a held post or repost with one emoji. */
+  public LogEntry react(EntryId targetId, String emoji) {
+    LogEntry target = held(targetId, ContentKind.POST, ContentKind.REPOST);
+    return post(Content.newBuilder().setReaction(Reaction.newBuilder().setTarget(ref(target)).setEmoji(emoji)).build());
+  }
+
+  /** Reposts a held post. */
+  public LogEntry repost(EntryId targetId) {
+    LogEntry target = held(targetId, ContentKind.POST);
+    return post(Content.newBuilder().setRepost(Repost.newBuilder().setTarget(ref(target))).build());
+  }
+
+  /**
+   * Deletes the content of one of this identity's device-log entries (the signed entry stays).
+   *
+   * @throws IllegalArgumentException if the entry is not held or belongs to another identity
+   */
+  public LogEntry delete(EntryId targetId) {
+    LogEntry target = store.entryById(targetId)
+        .orElseThrow(() -> new IllegalArgumentException("entry " + targetId + " is not held"));
+    if (!target.header().identity().equals(identity) || target.header().inRootLog()) {
+      throw new IllegalArgumentException("entry " + targetId + " is not a post of " + identity + "; only own entries can be deleted");
+    }
+    return post(Content.newBuilder().setDelete(org.grapevine.protocol.proto.Delete.newBuilder()
+        .setTarget(com.google.protobuf.ByteString.copyFrom(targetId.unsafeBytes()))).build());
+  }
+
+  /** Unfollows {@code other}: an unfollow entry in our log, and its topic is left. */
+  public LogEntry unfollow(Identity other) {
+    if (other.equals(identity)) {
+      throw new IllegalArgumentException("a node always follows its own identity");
+    }
+    LogEntry e = post(Content.newBuilder().setUnfollow(Unfollow.newBuilder()
+        .setIdentity(com.google.protobuf.ByteString.copyFrom(other.root().unsafeBytes()))).build());
+    call(() -> {
+      store.unfollow(other);
+      return null;
+    });
+    gossip.unsubscribe(Topics.forIdentity(other)).join();
+    return e;
+  }
+
+  /** Local only (nothing is published): entries of a muted identity are ignored from now on. */
+  public void mute(Identity other) {
+    if (other.equals(identity)) {
+      throw new IllegalArgumentException("cannot mute the node's own identity");
+    }
+    call(() -> {
+      store.mute(other);
+      return null;
+    });
+  }
+
+  public void unmute(Identity other) {
+    call(() -> {
+      store.unmute(other);
+      return null;
+    });
+  }
+
+  /** Writes a profile entry; the avatar of the current profile is kept. */
+  public LogEntry setProfile(String name, String bio) {
+    org.grapevine.protocol.proto.Profile.Builder p = org.grapevine.protocol.proto.Profile.newBuilder().setName(name).setBio(bio);
+    profile(identity).flatMap(LogEntry::content).map(Content::getProfile)
+        .filter(org.grapevine.protocol.proto.Profile::hasAvatar).ifPresent(old -> p.setAvatar(old.getAvatar()));
+    return post(Content.newBuilder().setProfile(p).build());
+  }
+
+  /** The identity's latest profile entry with content (by timestamp, over all its devices), if held. */
+  public Optional<LogEntry> profile(Identity of) {
+    return LogQueries.latestProfile(store, of);
+  }
+
+  /** Entries waiting behind a gap for their predecessors (fetched by sync). */
+  public int gapBuffered() {
+    return call(engine::buffered);
+  }
+
   @Override
   public void close() {
     gossip.close();
@@ -160,6 +302,42 @@ public final class Node implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     store.close();
+  }
+
+  private LogEntry held(EntryId id, ContentKind... kinds) {
+    LogEntry e = store.entryById(id).orElseThrow(() -> new IllegalArgumentException("entry " + id + " is not held"));
+    if (!List.of(kinds).contains(e.header().kind())) {
+      throw new IllegalArgumentException("entry " + id + " is a " + e.header().kind() + ", expected " + List.of(kinds));
+    }
+    return e;
+  }
+
+  private static Ref ref(LogEntry e) {
+    return Ref.newBuilder()
+        .setIdentity(com.google.protobuf.ByteString.copyFrom(e.header().identity().root().unsafeBytes()))
+        .setEntry(com.google.protobuf.ByteString.copyFrom(e.id().unsafeBytes())).build();
+  }
+
+  /** On the storage thread: counts, then tells the entry listeners of what was stored. */
+  private void onIngested(Engine.Source source, IngestOutcome outcome) {
+    String src = source.name().toLowerCase(java.util.Locale.ROOT);
+    ingested.inc(src, outcome.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
+    if (outcome instanceof IngestOutcome.Rejected r) {
+      rejected.inc(src, r.reason().name().toLowerCase(java.util.Locale.ROOT));
+    } else if (outcome instanceof IngestOutcome.Stored stored) {
+      tell(stored.entry());
+      stored.unblocked().forEach(this::tell);
+    }
+  }
+
+  private void tell(LogEntry e) {
+    for (Consumer<LogEntry> l : entryListeners) {
+      try {
+        l.accept(e);
+      } catch (RuntimeException bug) {
+        org.slf4j.LoggerFactory.getLogger(Node.class).warn("entry listener failed", bug);
+      }
+    }
   }
 
   private void onOutcome(IngestOutcome outcome) {

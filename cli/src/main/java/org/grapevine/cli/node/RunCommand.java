@@ -16,6 +16,7 @@ import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
 import org.grapevine.libp2p.pnet.SwarmKey;
 import org.grapevine.node.Node;
+import org.grapevine.node.config.DataDir;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

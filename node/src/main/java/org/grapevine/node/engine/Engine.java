@@ -49,9 +49,33 @@ public final class Engine {
     this.gaps = new GapBuffer(gapBufferPerAuthor, gapBufferTotal);
   }
 
-  /** Ingests an encoded envelope received from a peer. */
+  /** Where an entry came from, for the {@link Listener} (metrics, event streams). */
+  public enum Source {
+    /** Written by this node. */
+    OWN,
+    /** A gossip message ({@link #ingest(byte[], org.grapevine.protocol.identity.Identity, long)}). */
+    GOSSIP,
+    /** Received from a peer outside gossip: catch-up sync ({@link #ingest(byte[], long)}). */
+    SYNC,
+    /** A verified entry handed in by code other than the node's own writer (tools, tests). */
+    DIRECT
+  }
+
+  /** Told of every outcome, on the engine's thread, after the store was written; must be quick. */
+  public interface Listener {
+    void onIngested(Source source, IngestOutcome outcome);
+  }
+
+  private Listener listener = (source, outcome) -> {};
+
+  /** Replaces the listener (one; the node fans out). */
+  public void setListener(Listener listener) {
+    this.listener = java.util.Objects.requireNonNull(listener);
+  }
+
+  /** Ingests an encoded envelope received from a peer by sync. */
   public IngestOutcome ingest(byte[] envelope, long nowMillis) {
-    return ingest(envelope, null, nowMillis);
+    return told(Source.SYNC, ingestEnvelope(envelope, null, nowMillis));
   }
 
   /**
@@ -60,6 +84,10 @@ public final class Engine {
    * identity's topic with another's entries.
    */
   public IngestOutcome ingest(byte[] envelope, org.grapevine.protocol.identity.Identity expected, long nowMillis) {
+    return told(Source.GOSSIP, ingestEnvelope(envelope, expected, nowMillis));
+  }
+
+  private IngestOutcome ingestEnvelope(byte[] envelope, org.grapevine.protocol.identity.Identity expected, long nowMillis) {
     Verification v = validator.validate(envelope);
     if (v instanceof Verification.Invalid invalid) {
       return rejected(invalid.reason(), invalid.detail());
@@ -68,7 +96,7 @@ public final class Engine {
     if (expected != null && !entry.header().identity().equals(expected)) {
       return rejected(RejectReason.WRONG_TOPIC, "an entry of " + entry.header().identity() + " on the topic of " + expected);
     }
-    return ingest(entry, false, nowMillis);
+    return ingestVerified(entry, false, nowMillis);
   }
 
   /**
@@ -76,6 +104,15 @@ public final class Engine {
    * before this returns, so the API may acknowledge them.
    */
   public IngestOutcome ingest(LogEntry entry, boolean own, long nowMillis) {
+    return told(own ? Source.OWN : Source.DIRECT, ingestVerified(entry, own, nowMillis));
+  }
+
+  private IngestOutcome told(Source source, IngestOutcome outcome) {
+    listener.onIngested(source, outcome);
+    return outcome;
+  }
+
+  private IngestOutcome ingestVerified(LogEntry entry, boolean own, long nowMillis) {
     if (!own && store.isMuted(entry.header().identity())) {
       count(Counter.IGNORED_MUTED);
       return new IngestOutcome.Ignored("identity " + entry.header().identity() + " is muted");

@@ -80,6 +80,15 @@ public interface PostStore extends LogView, AutoCloseable {
   /** Held reactions whose target names {@code target}, in id order. */
   List<LogEntry> reactions(EntryId target);
 
+  /**
+   * Ids of held entries whose hex form starts with {@code hexPrefix} (lower case, 1 to 64 hex
+   * digits), in id order, at most {@code max}: resolves abbreviated ids as git does.
+   */
+  List<EntryId> entryIdsWithPrefix(String hexPrefix, int max);
+
+  /** Identities whose root log is held (that is, with at least one delegated device), in order. */
+  Set<Identity> identities();
+
   /** Content bytes held for the identity (all its logs), for the node's quota. */
   long storedBytes(Identity identity);
 

@@ -260,6 +260,51 @@ public final class RocksPostStore implements PostStore {
   }
 
   @Override
+  public List<EntryId> entryIdsWithPrefix(String hexPrefix, int max) {
+    if (!hexPrefix.matches("[0-9a-f]{1,64}") || max < 0) {
+      throw new IllegalArgumentException("not a lower-case hex prefix of an entry id: " + hexPrefix);
+    }
+    // Whole bytes narrow the seek; an odd last digit is checked on the hex form.
+    byte[] whole = java.util.HexFormat.of().parseHex(hexPrefix.substring(0, hexPrefix.length() & ~1));
+    byte[] prefix = key(KeyPrefix.ENTRY_BY_ID, whole);
+    List<EntryId> out = new ArrayList<>();
+    try (RocksIterator it = db.newIterator(f.indexes())) {
+      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix) && out.size() < max; it.next()) {
+        EntryId id = EntryId.of(Arrays.copyOfRange(it.key(), 1, it.key().length));
+        if (id.hexStartsWith(hexPrefix)) {
+          out.add(id);
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Set<Identity> identities() {
+    Set<Identity> out = new TreeSet<>();
+    byte[] prefix = Keys.prefixOnly(KeyPrefix.DEVICE);
+    try (RocksIterator it = db.newIterator(f.devices())) {
+      it.seek(prefix);
+      while (it.isValid() && startsWith(it.key(), prefix)) {
+        Identity identity = identityAfterPrefix(it.key());
+        out.add(identity);
+        // Skip the identity's other devices: <DEVICE, root, ff * 32, 00> sorts after all of them.
+        byte[] past = Arrays.copyOf(Keys.devicePrefix(identity), 1 + Keys.KEY_BYTES + Keys.KEY_BYTES + 1);
+        Arrays.fill(past, 1 + Keys.KEY_BYTES, past.length - 1, (byte) 0xff);
+        it.seek(past);
+      }
+    }
+    return out;
+  }
+
+  private static byte[] key(KeyPrefix prefix, byte[] rest) {
+    byte[] k = new byte[1 + rest.length];
+    k[0] = prefix.value();
+    System.arraycopy(rest, 0, k, 1, rest.length);
+    return k;
+  }
+
+  @Override
   public long storedBytes(Identity identity) {
     return Values.longValue(get(f.indexes(), Keys.storedBytes(identity)));
   }

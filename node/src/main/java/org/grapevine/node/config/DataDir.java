@@ -1,9 +1,13 @@
-package org.grapevine.cli.node;
+package org.grapevine.node.config;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.List;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.protocol.crypto.SigningKey;
@@ -15,8 +19,9 @@ import org.grapevine.protocol.proto.KeyRole;
 
 /**
  * The node's data directory: {@code keys/root.key} and {@code keys/device.key} (Tink keysets in
- * Grapevine key files), {@code keys/peer.key} (the libp2p identity, protobuf PrivateKey) and
- * {@code store/} (RocksDB). Default: {@code $GRAPEVINE_DATA_DIR}, else
+ * Grapevine key files), {@code keys/peer.key} (the libp2p identity, protobuf PrivateKey),
+ * {@code store/} (RocksDB), {@code config.toml} ({@link ConfigFile}), {@code api.token} (the local
+ * API's bearer token) and, while a node runs, {@code api.endpoint} (the API's URL). Default: {@code $GRAPEVINE_DATA_DIR}, else
  * {@code $XDG_DATA_HOME/grapevine}, else {@code ~/.local/share/grapevine}. The first run creates
  * what is missing and says what it created.
  */
@@ -39,6 +44,62 @@ public final class DataDir {
 
   public Path path() {
     return root;
+  }
+
+  public Path configFile() {
+    return root.resolve("config.toml");
+  }
+
+  public Path apiTokenFile() {
+    return root.resolve("api.token");
+  }
+
+  /** Written by a running node: its API's URL ({@code http://127.0.0.1:PORT}) and a newline. */
+  public Path apiEndpointFile() {
+    return root.resolve("api.endpoint");
+  }
+
+  /** The config, after writing the documented default file if there is none. */
+  public NodeConfig config(List<String> created) throws IOException, ConfigException {
+    Path file = configFile();
+    if (!Files.exists(file)) {
+      Files.createDirectories(root);
+      try {
+        Files.writeString(Files.createFile(file), ConfigFile.defaultText(), StandardCharsets.UTF_8);
+        created.add(file + " (configuration, every option with its default)");
+      } catch (FileAlreadyExistsException raced) {
+        // Another process wrote it first; read theirs.
+      }
+    }
+    return ConfigFile.read(file, root);
+  }
+
+  /**
+   * The local API's bearer token: 32 random bytes as 64 hex digits in {@code api.token}, created
+   * (readable by the owner only) when missing.
+   */
+  public String apiToken(List<String> created) throws IOException {
+    Path file = apiTokenFile();
+    if (!Files.exists(file)) {
+      Files.createDirectories(root);
+      byte[] secret = new byte[32];
+      new SecureRandom().nextBytes(secret);
+      String token = HexFormat.of().formatHex(secret);
+      Path f = root.getFileSystem().supportedFileAttributeViews().contains("posix")
+          ? Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+          : Files.createFile(file);
+      Files.writeString(f, token + "\n", StandardCharsets.UTF_8);
+      created.add(file + " (API token)");
+      return token;
+    }
+    if (Files.size(file) > 1024) {
+      throw new IOException(file + " is not an API token (too large); delete it and restart to get a new one");
+    }
+    String token = Files.readString(file, StandardCharsets.UTF_8).strip();
+    if (!token.matches("[0-9a-f]{64}")) {
+      throw new IOException(file + " is not an API token (64 hex digits); delete it and restart to get a new one");
+    }
+    return token;
   }
 
   /** The node's keys, created when missing; {@code created} collects what was created, for the user. */

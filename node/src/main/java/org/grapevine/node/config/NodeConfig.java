@@ -1,0 +1,77 @@
+package org.grapevine.node.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything {@code config.toml} can set, with the defaults a first run writes. Values are
+ * checked by {@link ConfigFile}; command-line flags replace single values with the {@code with*}
+ * methods.
+ */
+public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets) {
+
+  public static final int DEFAULT_API_PORT = 7320;
+
+  /** The defaults: what a node uses when the file sets nothing. */
+  public static NodeConfig defaults() {
+    return new NodeConfig(
+        new Network("0.0.0.0", 0, List.of(), true, null, 8, 64),
+        new Api(DEFAULT_API_PORT),
+        new Sync(60),
+        new Budgets(256L << 20, 1L << 20));
+  }
+
+  public NodeConfig withNetwork(Network n) {
+    return new NodeConfig(n, api, sync, budgets);
+  }
+
+  public NodeConfig withApi(Api a) {
+    return new NodeConfig(network, a, sync, budgets);
+  }
+
+  /**
+   * {@code [network]}: the libp2p host and discovery.
+   *
+   * @param host listen address; 0.0.0.0 by default because the point of a node is to be reached
+   *     by peers (mDNS on the LAN finds nothing that listens on loopback only); everything it
+   *     serves is signed public data, and the private local API binds 127.0.0.1 regardless
+   * @param port TCP port, 0 = a free one
+   * @param bootstrap multiaddrs (with /p2p/) dialled at start
+   * @param swarmKey swarm key file of a private network (absolute), or null for the public one
+   */
+  public record Network(String host, int port, List<String> bootstrap, boolean mdns, Path swarmKey,
+      int targetConnections, int maxConnections) {
+    public Network {
+      bootstrap = List.copyOf(bootstrap);
+    }
+
+    public Network withHost(String h) {
+      return new Network(h, port, bootstrap, mdns, swarmKey, targetConnections, maxConnections);
+    }
+
+    public Network withPort(int p) {
+      return new Network(host, p, bootstrap, mdns, swarmKey, targetConnections, maxConnections);
+    }
+
+    public Network withBootstrap(List<String> b) {
+      return new Network(host, port, b, mdns, swarmKey, targetConnections, maxConnections);
+    }
+
+    public Network withMdns(boolean m) {
+      return new Network(host, port, bootstrap, m, swarmKey, targetConnections, maxConnections);
+    }
+
+    public Network withSwarmKey(Path k) {
+      return new Network(host, port, bootstrap, mdns, k, targetConnections, maxConnections);
+    }
+  }
+
+  /** {@code [api]}: the local HTTP API, always on 127.0.0.1. {@code port} 0 = a free one. */
+  public record Api(int port) {}
+
+  /** {@code [sync]}: catch-up sync with connected peers every {@code intervalSeconds}. */
+  public record Sync(int intervalSeconds) {}
+
+  /** {@code [budgets]}: local disk policy (enforced by the engine, not here). */
+  public record Budgets(long identityQuotaBytes, long attachmentMaxBytes) {}
+}
