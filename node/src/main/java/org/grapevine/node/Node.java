@@ -164,8 +164,8 @@ public final class Node implements AutoCloseable {
   }
 
   /** Follows {@code other}: a follow entry in our log, its topic, and a sync with every connected peer. */
-  public void follow(Identity other) {
-    post(Content.newBuilder().setFollow(Follow.newBuilder()
+  public LogEntry follow(Identity other) {
+    LogEntry e = post(Content.newBuilder().setFollow(Follow.newBuilder()
         .setIdentity(com.google.protobuf.ByteString.copyFrom(other.root().unsafeBytes()))).build());
     call(() -> {
       store.follow(other);
@@ -175,6 +175,7 @@ public final class Node implements AutoCloseable {
     for (Connection c : host.connections()) {
       sync.syncWith(c);
     }
+    return e;
   }
 
   /** The device key this node writes with. */

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -147,9 +146,7 @@ public final class ConfigFile {
   /** section.name to value; refuses unknown sections and options and top-level values. */
   private static Map<String, JsonNode> flatten(Path file, JsonNode root) throws ConfigException {
     Map<String, JsonNode> out = new LinkedHashMap<>();
-    Iterator<Map.Entry<String, JsonNode>> sections = root.fields();
-    while (sections.hasNext()) {
-      Map.Entry<String, JsonNode> s = sections.next();
+    for (Map.Entry<String, JsonNode> s : root.properties()) {
       List<String> names = new ArrayList<>();
       for (Option o : OPTIONS) {
         if (o.section().equals(s.getKey())) {
@@ -163,9 +160,7 @@ public final class ConfigFile {
       if (!s.getValue().isObject()) {
         throw new ConfigException(file, s.getKey(), "must be a section ([" + s.getKey() + "]), not a value");
       }
-      Iterator<Map.Entry<String, JsonNode>> fields = s.getValue().fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> f = fields.next();
+      for (Map.Entry<String, JsonNode> f : s.getValue().properties()) {
         if (!names.contains(f.getKey())) {
           throw new ConfigException(file, s.getKey() + "." + f.getKey(),
               "unknown option; [" + s.getKey() + "] knows " + String.join(", ", names));

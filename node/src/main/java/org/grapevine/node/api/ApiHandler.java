@@ -1,0 +1,182 @@
+package org.grapevine.node.api;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.grapevine.node.metrics.Counter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Netty side of the API, per connection: checks the bearer token (in constant time), routes,
+ * hands the route to a worker thread (routes block on the store and the storage thread; the event
+ * loop must not) and writes the answer back. One request at a time per connection: reading pauses
+ * until the answer is written, so pipelined requests are answered in order.
+ */
+final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+  private static final String EVENTS = "/v1/events";
+
+  private final Router router;
+  private final byte[] expectedAuthorization;
+  private final Executor workers;
+  private final EventStream events;
+  private final Counter requests;
+
+  ApiHandler(Router router, String token, Executor workers, EventStream events, Counter requests) {
+    this.router = router;
+    this.expectedAuthorization = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.workers = workers;
+    this.events = events;
+    this.requests = requests;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (events.isStream(ctx.channel())) {
+      return; // An event stream's client has nothing more to say; whatever it sends is dropped.
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    String method = req.method().name();
+    String path;
+    Router.Match match;
+    try {
+      if (req.decoderResult().isFailure()) {
+        throw ApiError.badRequest("not a valid HTTP request: " + req.decoderResult().cause().getMessage());
+      }
+      path = new QueryStringDecoder(req.uri()).path();
+      if (!authorized(req)) {
+        throw ApiError.unauthorized();
+      }
+      match = router.match(method, path);
+    } catch (ApiError e) {
+      // Wrong token or broken HTTP: close. A wrong path or method: the connection stays usable.
+      boolean stay = keepAlive && !req.decoderResult().isFailure() && !e.code().equals("unauthorized");
+      respond(ctx, error(e, new QueryStringDecoder(req.uri()).path()), "-", method, stay);
+      return;
+    } catch (IllegalArgumentException e) { // Bad percent-encoding in the path.
+      respond(ctx, error(ApiError.badRequest("bad request path: " + e.getMessage()), req.uri()), "-", method, false);
+      return;
+    }
+    String route = match.route().template();
+    if (route.equals(EVENTS)) {
+      try {
+        events.open(ctx);
+        requests.inc(route, method, "200");
+      } catch (ApiError e) {
+        respond(ctx, error(e, path), route, method, false);
+      }
+      return;
+    }
+    ApiRequest request = new ApiRequest(method, path, match.params(), new QueryStringDecoder(req.uri()).parameters(),
+        ByteBufUtil.getBytes(req.content()));
+    ctx.channel().config().setAutoRead(false);
+    try {
+      workers.execute(() -> {
+        FullHttpResponse r = run(match.route(), request);
+        ctx.executor().execute(() -> respond(ctx, r, route, method, keepAlive));
+      });
+    } catch (RejectedExecutionException busy) {
+      respond(ctx, error(ApiError.overloaded(), path), route, method, false);
+    }
+  }
+
+  /** On a worker: the route's answer, or its failure as an error answer. */
+  private FullHttpResponse run(Router.Route route, ApiRequest request) {
+    try {
+      ApiResponse r = route.handler().handle(request);
+      if (r.json() != null) {
+        return response(r.status().code(), r.json().toString(), "application/json");
+      }
+      return response(r.status().code(), r.text(), r.contentType());
+    } catch (ApiError e) {
+      return error(e, request.path());
+    } catch (IllegalArgumentException e) {
+      // The node refused an argument the route did not check itself: the caller's fault, say why.
+      return error(ApiError.badRequest(e.getMessage()), request.path());
+    } catch (RuntimeException | Error e) {
+      log.warn("API {} {} failed", request.method(), route.template(), e);
+      return error(ApiError.internal(), request.path());
+    }
+  }
+
+  private boolean authorized(FullHttpRequest req) {
+    String given = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    // MessageDigest.isEqual takes time independent of where the bytes differ (JDK 6u17 and later).
+    return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expectedAuthorization);
+  }
+
+  private void respond(ChannelHandlerContext ctx, FullHttpResponse r, String route, String method, boolean keepAlive) {
+    requests.inc(route, knownMethod(method), Integer.toString(r.status().code()));
+    if (keepAlive) {
+      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+      ctx.channel().config().setAutoRead(true);
+    } else {
+      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  FullHttpResponse error(ApiError e, String path) {
+    ObjectNode err = JsonNodeFactory.instance.objectNode().put("code", e.code()).put("message", e.getMessage());
+    if (e.candidates() >= 0) {
+      err.put("candidates", e.candidates());
+    }
+    FullHttpResponse r = response(e.status().code(), JsonNodeFactory.instance.objectNode().set("error", err).toString(),
+        "application/json");
+    if (e.code().equals("unauthorized")) {
+      r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+    } else if (e.code().equals("method_not_allowed")) {
+      r.headers().set(HttpHeaderNames.ALLOW, String.join(", ", router.allowed(path)));
+    }
+    return r;
+  }
+
+  static FullHttpResponse response(int status, String body, String contentType) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        io.netty.handler.codec.http.HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType.contains("charset") ? contentType : contentType + "; charset=utf-8")
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
+        .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    return r;
+  }
+
+  private static String knownMethod(String m) {
+    return List.of("GET", "POST", "PUT", "DELETE").contains(m) ? m : "other";
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      ctx.close(); // Idle too long: free the connection slot.
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("API connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+}

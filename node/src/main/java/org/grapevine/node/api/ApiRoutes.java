@@ -1,0 +1,272 @@
+package org.grapevine.node.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.grapevine.node.LogQueries;
+import org.grapevine.node.Node;
+import org.grapevine.node.storage.TimelineCursor;
+import org.grapevine.protocol.Limits;
+import org.grapevine.protocol.entry.ContentKind;
+import org.grapevine.protocol.entry.EntryId;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.proto.Content;
+import org.grapevine.protocol.proto.Profile;
+
+/**
+ * The writing and social endpoints (docs/API.md). Runs on the API's worker threads, never on an
+ * event loop: node writes wait for the storage thread and for the entry to be durable.
+ */
+final class ApiRoutes {
+  static final int DEFAULT_PAGE = 20;
+  static final int MAX_PAGE = 200;
+  /** A thread answer holds at most this many entries (flagged {@code truncated}). */
+  static final int MAX_THREAD_ENTRIES = 1000;
+
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private final Node node;
+  private final Resolver resolver;
+
+  ApiRoutes(Node node) {
+    this.node = node;
+    this.resolver = new Resolver(node.store());
+  }
+
+  void register(Router r) {
+    r.add("POST", "/v1/posts", this::post)
+        .add("POST", "/v1/replies", this::reply)
+        .add("POST", "/v1/reactions", this::react)
+        .add("POST", "/v1/reposts", this::repost)
+        .add("GET", "/v1/entries/{id}", this::entry)
+        .add("DELETE", "/v1/entries/{id}", this::delete)
+        .add("GET", "/v1/follows", q -> list(q, "follows", without(node.store().follows(), node.identity())))
+        .add("POST", "/v1/follows", this::follow)
+        .add("DELETE", "/v1/follows/{identity}", this::unfollow)
+        .add("GET", "/v1/followers", q -> list(q, "followers", LogQueries.followers(node.store(), node.identity())))
+        .add("GET", "/v1/mutes", q -> list(q, "mutes", node.store().mutes()))
+        .add("POST", "/v1/mutes", this::mute)
+        .add("DELETE", "/v1/mutes/{identity}", this::unmute)
+        .add("GET", "/v1/timeline", this::timeline)
+        .add("GET", "/v1/identities/{identity}/posts", this::posts)
+        .add("GET", "/v1/threads/{id}", this::thread)
+        .add("GET", "/v1/profile", q -> profile(q, node.identity()))
+        .add("PUT", "/v1/profile", this::setProfile)
+        .add("GET", "/v1/profiles/{identity}", q -> profile(q, resolver.identity(q.param("identity"))));
+  }
+
+  private ApiResponse post(ApiRequest q) {
+    String text = checkText(ApiRequest.string(q.object("text"), "text", true), "text", Limits.MAX_POST_TEXT_BYTES, false);
+    return ApiResponse.created(EntryJson.of(node.post(Content.newBuilder()
+        .setPost(org.grapevine.protocol.proto.Post.newBuilder().setText(text)).build())));
+  }
+
+  private ApiResponse reply(ApiRequest q) {
+    ObjectNode body = q.object("parent", "text");
+    String parentText = ApiRequest.string(body, "parent", true);
+    String text = checkText(ApiRequest.string(body, "text", true), "text", Limits.MAX_POST_TEXT_BYTES, false);
+    LogEntry parent = kind(resolver.entry(parentText), "parent", ContentKind.POST);
+    return ApiResponse.created(EntryJson.of(node.reply(parent.id(), text)));
+  }
+
+  private ApiResponse react(ApiRequest q) {
+    ObjectNode body = q.object("target", "emoji");
+    String target = ApiRequest.string(body, "target", true);
+    String emoji = checkText(ApiRequest.string(body, "emoji", true), "emoji", Limits.MAX_EMOJI_BYTES, false);
+    LogEntry t = kind(resolver.entry(target), "target", ContentKind.POST, ContentKind.REPOST);
+    return ApiResponse.created(EntryJson.of(node.react(t.id(), emoji)));
+  }
+
+  private ApiResponse repost(ApiRequest q) {
+    LogEntry t = kind(resolver.entry(ApiRequest.string(q.object("target"), "target", true)), "target", ContentKind.POST);
+    return ApiResponse.created(EntryJson.of(node.repost(t.id())));
+  }
+
+  private ApiResponse entry(ApiRequest q) {
+    q.onlyQuery();
+    return ApiResponse.ok(EntryJson.of(resolver.entry(q.param("id"))));
+  }
+
+  private ApiResponse delete(ApiRequest q) {
+    LogEntry target = resolver.entry(q.param("id"));
+    if (!target.header().identity().equals(node.identity()) || target.header().inRootLog()) {
+      throw ApiError.forbidden("entry " + target.id() + " belongs to " + target.header().identity()
+          + (target.header().inRootLog() ? "'s root log" : "") + "; only this node's own posts can be deleted");
+    }
+    LogEntry d = node.delete(target.id());
+    return ApiResponse.ok(F.objectNode().put("target", target.id().toHex()).set("entry", EntryJson.of(d)));
+  }
+
+  private ApiResponse follow(ApiRequest q) {
+    Identity other = resolver.identity(ApiRequest.string(q.object("identity"), "identity", true));
+    if (other.equals(node.identity())) {
+      throw ApiError.badRequest("this is the node's own identity; a node always follows itself");
+    }
+    boolean already = node.store().follows().contains(other);
+    LogEntry e = already ? null : node.follow(other);
+    return ApiResponse.ok(relation(other, "following", true, e));
+  }
+
+  private ApiResponse unfollow(ApiRequest q) {
+    Identity other = resolver.identity(q.param("identity"));
+    if (other.equals(node.identity())) {
+      throw ApiError.badRequest("this is the node's own identity; a node always follows itself");
+    }
+    LogEntry e = node.store().follows().contains(other) ? node.unfollow(other) : null;
+    return ApiResponse.ok(relation(other, "following", false, e));
+  }
+
+  private ApiResponse mute(ApiRequest q) {
+    Identity other = resolver.identity(ApiRequest.string(q.object("identity"), "identity", true));
+    if (other.equals(node.identity())) {
+      throw ApiError.badRequest("this is the node's own identity; it cannot be muted");
+    }
+    node.mute(other);
+    return ApiResponse.ok(relation(other, "muted", true, null).without("entry"));
+  }
+
+  private ApiResponse unmute(ApiRequest q) {
+    Identity other = resolver.identity(q.param("identity"));
+    node.unmute(other);
+    return ApiResponse.ok(relation(other, "muted", false, null).without("entry"));
+  }
+
+  private static ObjectNode relation(Identity other, String what, boolean value, LogEntry entry) {
+    ObjectNode o = F.objectNode().put("identity", other.toString()).put(what, value);
+    o.set("entry", entry == null ? null : EntryJson.of(entry));
+    return o;
+  }
+
+  private ApiResponse timeline(ApiRequest q) {
+    Set<Identity> who = new TreeSet<>(node.store().follows());
+    who.removeAll(node.store().mutes());
+    return page(q, who);
+  }
+
+  private ApiResponse posts(ApiRequest q) {
+    return page(q, Set.of(resolver.identity(q.param("identity"))));
+  }
+
+  private ApiResponse page(ApiRequest q, Set<Identity> who) {
+    q.onlyQuery("limit", "before");
+    int limit = q.queryInt("limit", DEFAULT_PAGE, 1, MAX_PAGE);
+    String before = q.queryParam("before");
+    TimelineCursor cursor = before == null ? TimelineCursor.before(Long.MAX_VALUE) : Cursors.decode(before);
+    List<LogEntry> entries = node.store().timeline(who, cursor, limit);
+    ObjectNode o = F.objectNode();
+    ArrayNode arr = o.putArray("entries");
+    entries.forEach(e -> arr.add(EntryJson.of(e)));
+    o.put("next", entries.size() == limit ? Cursors.encode(TimelineCursor.after(entries.get(entries.size() - 1))) : null);
+    return ApiResponse.ok(o);
+  }
+
+  /** The thread around a post: its root (when held) and every held reply below it, oldest first. */
+  private ApiResponse thread(ApiRequest q) {
+    q.onlyQuery();
+    LogEntry asked = kind(resolver.entry(q.param("id")), "entry", ContentKind.POST);
+    LogEntry top = asked.content().map(Content::getPost).filter(p -> p.hasReplyTo())
+        .flatMap(p -> node.store().entryById(EntryId.of(p.getReplyTo().getRoot().getEntry().toByteArray())))
+        .orElse(asked);
+    Set<Identity> muted = node.store().mutes();
+    ObjectNode root = EntryJson.of(top);
+    int count = 1;
+    boolean truncated = false;
+    Deque<ObjectNode> todo = new ArrayDeque<>();
+    todo.add(root);
+    while (!todo.isEmpty()) {
+      ObjectNode n = todo.poll();
+      ArrayNode replies = n.putArray("replies");
+      List<LogEntry> children = node.store().replies(EntryId.parse(n.get("id").textValue())).stream()
+          .filter(e -> !muted.contains(e.header().identity()))
+          .sorted(Comparator.comparingLong((LogEntry e) -> e.header().timestampMillis()).thenComparing(LogEntry::id))
+          .toList();
+      for (LogEntry c : children) {
+        if (count >= MAX_THREAD_ENTRIES) {
+          truncated = true;
+          break;
+        }
+        ObjectNode child = EntryJson.of(c);
+        replies.add(child);
+        todo.add(child);
+        count++;
+      }
+    }
+    boolean rootHeld = top != asked || asked.content().map(c -> !c.getPost().hasReplyTo()).orElse(true);
+    ObjectNode o = F.objectNode().put("count", count).put("truncated", truncated).put("root_held", rootHeld);
+    o.set("root", root);
+    return ApiResponse.ok(o);
+  }
+
+  private ApiResponse profile(ApiRequest q, Identity who) {
+    q.onlyQuery();
+    return ApiResponse.ok(profileJson(who, node.profile(who)));
+  }
+
+  private ApiResponse setProfile(ApiRequest q) {
+    ObjectNode body = q.object("name", "bio");
+    String name = ApiRequest.string(body, "name", false);
+    String bio = ApiRequest.string(body, "bio", false);
+    if (name == null && bio == null) {
+      throw ApiError.badRequest("give 'name', 'bio' or both; a field left out keeps its current value");
+    }
+    Optional<Profile> current = node.profile(node.identity()).flatMap(LogEntry::content).map(Content::getProfile);
+    name = name != null ? checkText(name, "name", Limits.MAX_PROFILE_NAME_BYTES, true) : current.map(Profile::getName).orElse("");
+    bio = bio != null ? checkText(bio, "bio", Limits.MAX_PROFILE_BIO_BYTES, true) : current.map(Profile::getBio).orElse("");
+    return ApiResponse.ok(profileJson(node.identity(), Optional.of(node.setProfile(name, bio))));
+  }
+
+  private static ObjectNode profileJson(Identity who, Optional<LogEntry> entry) {
+    Optional<Profile> p = entry.flatMap(LogEntry::content).map(Content::getProfile);
+    ObjectNode o = F.objectNode().put("identity", who.toString())
+        .put("name", p.map(Profile::getName).orElse(""))
+        .put("bio", p.map(Profile::getBio).orElse(""));
+    o.put("entry", entry.map(e -> e.id().toHex()).orElse(null));
+    o.put("timestamp", entry.map(e -> e.header().timestampMillis()).orElse(null));
+    return o;
+  }
+
+  private static ApiResponse list(ApiRequest q, String name, Set<Identity> identities) {
+    q.onlyQuery();
+    ObjectNode o = F.objectNode();
+    ArrayNode arr = o.putArray(name);
+    identities.forEach(i -> arr.add(i.toString()));
+    return ApiResponse.ok(o);
+  }
+
+  private static Set<Identity> without(Set<Identity> set, Identity self) {
+    Set<Identity> out = new TreeSet<>(set);
+    out.remove(self);
+    return out;
+  }
+
+  private static LogEntry kind(LogEntry e, String field, ContentKind... kinds) {
+    if (!List.of(kinds).contains(e.header().kind())) {
+      throw ApiError.badRequest(field + " " + e.id() + " is a " + e.header().kind().name().toLowerCase(java.util.Locale.ROOT)
+          + "; it must be a " + String.join(" or ", List.of(kinds).stream().map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).toList()));
+    }
+    return e;
+  }
+
+  /** Checks a text field against its UTF-8 limit (Limits) and, unless {@code mayBeEmpty}, emptiness. */
+  static String checkText(String text, String field, int maxBytes, boolean mayBeEmpty) {
+    if (!mayBeEmpty && text.isBlank()) {
+      throw ApiError.emptyText(field);
+    }
+    if (!StandardCharsets.UTF_8.newEncoder().canEncode(text)) {
+      throw ApiError.badRequest(field + " is not valid Unicode (it holds a lone surrogate)");
+    }
+    int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > maxBytes) {
+      throw ApiError.textTooLong(field, bytes, maxBytes);
+    }
+    return text;
+  }
+}

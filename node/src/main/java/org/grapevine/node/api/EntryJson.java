@@ -1,0 +1,91 @@
+package org.grapevine.node.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import java.util.HexFormat;
+import java.util.Locale;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.proto.Attachment;
+import org.grapevine.protocol.proto.Content;
+import org.grapevine.protocol.proto.Post;
+import org.grapevine.protocol.proto.Ref;
+
+/**
+ * The JSON form of an entry (docs/API.md "Entry"): header fields, then {@code content} with the
+ * fields of its kind, or null when the content is not held (deleted, or an unknown kind).
+ */
+final class EntryJson {
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private static final HexFormat HEX = HexFormat.of();
+
+  private EntryJson() {}
+
+  static ObjectNode of(LogEntry e) {
+    ObjectNode o = F.objectNode()
+        .put("id", e.id().toHex())
+        .put("identity", e.header().identity().toString())
+        .put("author", e.header().author().toHex())
+        .put("seq", e.header().seq())
+        .put("timestamp", e.header().timestampMillis())
+        .put("kind", e.header().kind().name().toLowerCase(Locale.ROOT))
+        .put("kind_number", e.header().kindNumber());
+    o.put("deleted", !e.hasContent()); // The signed entry stays; its content was dropped.
+    o.set("content", e.content().map(EntryJson::content).orElse(null));
+    return o;
+  }
+
+  private static ObjectNode content(Content c) {
+    ObjectNode o = F.objectNode();
+    switch (c.getBodyCase()) {
+      case POST -> post(o, c.getPost());
+      case REACTION -> o.<ObjectNode>set("target", ref(c.getReaction().getTarget())).put("emoji", c.getReaction().getEmoji());
+      case REPOST -> o.set("target", ref(c.getRepost().getTarget()));
+      case FOLLOW -> o.put("identity", identity(c.getFollow().getIdentity()));
+      case UNFOLLOW -> o.put("identity", identity(c.getUnfollow().getIdentity()));
+      case PROFILE -> {
+        o.put("name", c.getProfile().getName()).put("bio", c.getProfile().getBio());
+        o.set("avatar", c.getProfile().hasAvatar() ? attachment(c.getProfile().getAvatar()) : null);
+      }
+      case DELETE -> o.put("target", hex(c.getDelete().getTarget()));
+      case DELEGATE_DEVICE -> o.put("device", hex(c.getDelegateDevice().getDevice())).put("name", c.getDelegateDevice().getName());
+      case REVOKE_DEVICE -> o.put("device", hex(c.getRevokeDevice().getDevice()))
+          .put("last_valid_seq", c.getRevokeDevice().getLastValidSeq());
+      case BODY_NOT_SET -> { }
+    }
+    return o;
+  }
+
+  private static void post(ObjectNode o, Post p) {
+    o.put("text", p.getText());
+    if (p.hasReplyTo()) {
+      o.set("reply_to", F.objectNode().<ObjectNode>set("root", ref(p.getReplyTo().getRoot()))
+          .set("parent", ref(p.getReplyTo().getParent())));
+    } else {
+      o.putNull("reply_to");
+    }
+    ArrayNode mentions = o.putArray("mentions");
+    p.getMentionsList().forEach(m -> mentions.add(identity(m)));
+    ArrayNode attachments = o.putArray("attachments");
+    p.getAttachmentsList().forEach(a -> attachments.add(attachment(a)));
+  }
+
+  static ObjectNode ref(Ref r) {
+    return F.objectNode().put("identity", identity(r.getIdentity())).put("entry", hex(r.getEntry()));
+  }
+
+  private static ObjectNode attachment(Attachment a) {
+    return F.objectNode().put("hash", hex(a.getHash())).put("size", a.getSize()).put("media_type", a.getMediaType());
+  }
+
+  /** Identities in content are 32-byte keys (checked by the validator); print them as identity strings. */
+  private static String identity(ByteString key) {
+    return key.size() == 32 ? Identity.of(key.toByteArray()).toString() : hex(key);
+  }
+
+  private static String hex(ByteString b) {
+    return HEX.formatHex(b.toByteArray());
+  }
+}

@@ -1,0 +1,113 @@
+package org.grapevine.node.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.grapevine.libp2p.host.Connection;
+import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.node.LogQueries;
+import org.grapevine.node.Node;
+import org.grapevine.node.metrics.MetricFamily;
+import org.grapevine.node.metrics.PrometheusText;
+
+/** The node's own state: status, identity, peers, metrics (docs/API.md). */
+final class NodeRoutes {
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private final Node node;
+  private final EventStream events;
+
+  NodeRoutes(Node node, EventStream events) {
+    this.node = node;
+    this.events = events;
+  }
+
+  void register(Router r) {
+    r.add("GET", "/v1/status", this::status)
+        .add("GET", "/v1/identity", q -> {
+          q.onlyQuery();
+          return ApiResponse.ok(identity());
+        })
+        .add("GET", "/v1/peers", this::peers)
+        .add("GET", "/v1/metrics", this::metricsJson)
+        .add("GET", "/metrics", q -> {
+          q.onlyQuery();
+          return ApiResponse.text(PrometheusText.write(node.metrics().snapshot()), PrometheusText.CONTENT_TYPE);
+        });
+  }
+
+  private ObjectNode identity() {
+    return F.objectNode().put("identity", node.identity().toString())
+        .put("device", node.device().toHex())
+        .put("peer_id", node.host().peerId().toString());
+  }
+
+  private ApiResponse status(ApiRequest q) {
+    q.onlyQuery();
+    ObjectNode o = identity();
+    ArrayNode addrs = o.putArray("listen_addrs");
+    for (Multiaddr a : node.host().listenAddrs()) {
+      addrs.add(a.withPeerId(node.host().peerId()).toString());
+    }
+    o.put("connections", node.host().connections().size())
+        .put("follows", node.store().follows().size() - 1) // Without the node's own identity.
+        .put("mutes", node.store().mutes().size())
+        .put("entries_stored", LogQueries.entriesStored(node.store()));
+    o.putObject("sync")
+        .put("gap_buffered", node.gapBuffered())
+        .put("stored_from_sync", stored("sync"))
+        .put("stored_from_gossip", stored("gossip"));
+    o.put("event_streams", events.clients());
+    return ApiResponse.ok(o);
+  }
+
+  /** Entries stored from {@code source} since the node started, from the ingest counter. */
+  private long stored(String source) {
+    for (MetricFamily f : node.metrics().snapshot()) {
+      if (f.name().equals("grapevine_ingest_total")) {
+        return f.samples().stream()
+            .filter(s -> source.equals(s.labels().get("source")) && "stored".equals(s.labels().get("outcome")))
+            .mapToLong(MetricFamily.Sample::value).sum();
+      }
+    }
+    return 0;
+  }
+
+  private ApiResponse peers(ApiRequest q) {
+    q.onlyQuery();
+    ObjectNode o = F.objectNode();
+    ArrayNode connected = o.putArray("connected");
+    for (Connection c : node.host().connections()) {
+      ObjectNode p = connected.addObject()
+          .put("peer_id", c.remotePeer().toString())
+          .put("address", c.remoteAddr().toString())
+          .put("direction", c.direction().name().toLowerCase(Locale.ROOT));
+      p.put("agent", c.identify().map(i -> i.agentVersion()).orElse(null));
+    }
+    ArrayNode known = o.putArray("known");
+    for (Map.Entry<PeerId, List<String>> e : node.host().peerStore().snapshot().entrySet()) {
+      ArrayNode a = known.addObject().put("peer_id", e.getKey().toString()).putArray("addresses");
+      e.getValue().forEach(a::add);
+    }
+    return ApiResponse.ok(o);
+  }
+
+  private ApiResponse metricsJson(ApiRequest q) {
+    q.onlyQuery();
+    ObjectNode o = F.objectNode();
+    ArrayNode arr = o.putArray("metrics");
+    for (MetricFamily f : node.metrics().snapshot()) {
+      ObjectNode m = arr.addObject().put("name", f.name()).put("type", f.type()).put("help", f.help());
+      ArrayNode samples = m.putArray("samples");
+      for (MetricFamily.Sample s : f.samples()) {
+        ObjectNode labels = F.objectNode();
+        s.labels().forEach(labels::put);
+        samples.addObject().<ObjectNode>set("labels", labels).put("value", s.value());
+      }
+    }
+    return ApiResponse.ok(o);
+  }
+}
