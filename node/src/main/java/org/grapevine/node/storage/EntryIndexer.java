@@ -88,14 +88,16 @@ final class EntryIndexer {
     }
   }
 
-  private static EntryId replyParent(Content c) {
+  /** The parent a post replies to; null for other content. */
+  static EntryId replyParent(Content c) {
     if (c.getBodyCase() != Content.BodyCase.POST || !c.getPost().hasReplyTo() || !c.getPost().getReplyTo().hasParent()) {
       return null;
     }
     return idOrNull(c.getPost().getReplyTo().getParent().getEntry().toByteArray());
   }
 
-  private static EntryId reactionTarget(Content c) {
+  /** The entry a reaction targets; null for other content. */
+  static EntryId reactionTarget(Content c) {
     if (c.getBodyCase() != Content.BodyCase.REACTION || !c.getReaction().hasTarget()) {
       return null;
     }

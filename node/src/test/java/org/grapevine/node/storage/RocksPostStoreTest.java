@@ -7,66 +7,34 @@ import static org.grapevine.protocol.testing.TestAuthors.T0_MILLIS;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import org.grapevine.node.storage.StoreTesting.Author;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.log.LogHead;
 import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.testing.TestAuthors;
 import org.grapevine.protocol.validation.DeviceStatus;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class RocksPostStoreTest {
+/** The {@link PostStoreContractTest} against RocksDB, plus what only a store on disk does. */
+class RocksPostStoreTest extends PostStoreContractTest {
   @TempDir
   Path dir;
 
-  private RocksPostStore store;
+  private int opened;
 
-  @BeforeEach
-  void open() {
-    store = RocksPostStore.open(dir);
+  @Override
+  PostStore openStore() {
+    return RocksPostStore.open(dir);
   }
 
-  @AfterEach
-  void close() {
-    store.close();
+  @Override
+  PostStore openStore(int maxPeers) {
+    return RocksPostStore.open(dir.resolve("other" + opened++), new StoreConfig(1 << 20, 256 << 10, maxPeers));
   }
 
-  @Test
-  void apply_delegationAndPost_roundTripsEntryContentAndHead() {
-    Author alice = new Author("alice").delegatedIn(store);
-    LogEntry post = alice.post("hello", T0_MILLIS + 1);
-    store.apply(post, true);
-
-    LogEntry read = store.logEntry(alice.deviceKey.publicKey(), 1).orElseThrow();
-    assertThat(read.signed()).isEqualTo(post.signed());
-    assertThat(read.header()).isEqualTo(post.header());
-    assertThat(read.content()).isEqualTo(post.content());
-    assertThat(read.toEnvelopeBytes()).isEqualTo(post.toEnvelopeBytes());
-    assertThat(store.entryById(post.id()).orElseThrow().signed()).isEqualTo(post.signed());
-    assertThat(store.entry(alice.deviceKey.publicKey(), 1)).contains(post.signed());
-    assertThat(store.contiguousHead(alice.deviceKey.publicKey())).isEqualTo(1);
-    assertThat(store.contiguousHead(alice.identity().root())).isEqualTo(1);
-    assertThat(store.contiguousHead(TestAuthors.key("nobody").publicKey())).isZero();
-    assertThat(store.entry(alice.deviceKey.publicKey(), 2)).isEmpty();
-    assertThat(store.storedBytes(alice.identity()))
-        .isEqualTo(alice.delegation.header().contentSize() + post.header().contentSize());
-  }
-
-  @Test
-  void apply_unknownKind_keepsOpaqueContent() {
-    Author alice = new Author("alice").delegatedIn(store);
-    byte[] opaque = {1, 2, 3};
-    LogEntry entry = alice.device.appendOpaque(42, opaque, T0_MILLIS);
-    store.apply(entry);
-
-    LogEntry read = store.logEntry(alice.deviceKey.publicKey(), 1).orElseThrow();
-    assertThat(read.contentBytes()).hasValue(opaque);
-    assertThat(read.content()).isEmpty();
-    assertThat(read.header().kindNumber()).isEqualTo(42);
+  private RocksPostStore rocks() {
+    return (RocksPostStore) store;
   }
 
   @Test
@@ -74,11 +42,11 @@ class RocksPostStoreTest {
     Author alice = new Author("alice").delegatedIn(store);
     alice.post("one", T0_MILLIS);
     LogEntry second = alice.post("two", T0_MILLIS);
-    List<String> before = StoreTesting.dumpAll(store);
+    List<String> before = StoreTesting.dumpAll(rocks());
 
     assertThatThrownBy(() -> store.apply(second)).isInstanceOf(IllegalStateException.class).hasMessageContaining("head is 0");
 
-    assertThat(StoreTesting.dumpAll(store)).isEqualTo(before);
+    assertThat(StoreTesting.dumpAll(rocks())).isEqualTo(before);
   }
 
   @Test
@@ -89,147 +57,11 @@ class RocksPostStoreTest {
     LogWriter other = new LogWriter(alice.identity(), alice.deviceKey, LogHead.EMPTY);
     other.append(TestAuthors.post("one, differently"), T0_MILLIS);
     LogEntry otherSecond = other.append(TestAuthors.post("two"), T0_MILLIS);
-    List<String> before = StoreTesting.dumpAll(store);
+    List<String> before = StoreTesting.dumpAll(rocks());
 
     assertThatThrownBy(() -> store.apply(otherSecond)).isInstanceOf(IllegalStateException.class).hasMessageContaining("prev");
 
-    assertThat(StoreTesting.dumpAll(store)).isEqualTo(before);
-  }
-
-  @Test
-  void deviceStatus_afterDelegationAndRevocation_followsRootLog() {
-    Author alice = new Author("alice");
-    var phone = alice.person.deviceKey("phone");
-    assertThat(store.deviceStatus(alice.identity(), alice.deviceKey.publicKey())).isEqualTo(DeviceStatus.UNKNOWN);
-
-    store.apply(alice.delegation);
-    store.apply(alice.person.delegate(phone, T0_MILLIS));
-    assertThat(store.deviceStatus(alice.identity(), alice.deviceKey.publicKey())).isEqualTo(DeviceStatus.ACTIVE);
-
-    store.apply(alice.person.revoke(phone, 7, T0_MILLIS));
-    store.apply(alice.person.revoke(phone, 9, T0_MILLIS)); // A later revocation can only lower the bound.
-    store.apply(alice.person.delegate(phone, T0_MILLIS)); // Revocation is final.
-    assertThat(store.deviceStatus(alice.identity(), phone.publicKey())).isEqualTo(DeviceStatus.revoked(7));
-    assertThat(store.deviceStatus(alice.identity(), alice.deviceKey.publicKey())).isEqualTo(DeviceStatus.ACTIVE);
-    assertThat(store.deviceStatus(new Author("bob").identity(), phone.publicKey())).isEqualTo(DeviceStatus.UNKNOWN);
-  }
-
-  @Test
-  void timeline_acrossIdentities_newestFirstAndPagesWithoutLossOrRepeat() {
-    Author alice = new Author("alice").delegatedIn(store);
-    Author bob = new Author("bob").delegatedIn(store);
-    Author carol = new Author("carol").delegatedIn(store);
-    for (int i = 0; i < 10; i++) {
-      // Several entries share a millisecond, across authors and within one log.
-      store.apply(alice.post("a" + i, T0_MILLIS + i / 2));
-      store.apply(bob.post("b" + i, T0_MILLIS + i / 3));
-      store.apply(carol.post("c" + i, T0_MILLIS + i));
-    }
-    store.apply(bob.device.append(StoreTesting.reaction("+", store.logEntry(alice.deviceKey.publicKey(), 1).orElseThrow()),
-        T0_MILLIS + 100)); // Reactions are not timeline entries.
-
-    List<LogEntry> all = store.timeline(Set.of(alice.identity(), bob.identity()), Long.MAX_VALUE, 100);
-    assertThat(all).hasSize(20);
-    for (int i = 1; i < all.size(); i++) {
-      LogEntry newer = all.get(i - 1);
-      LogEntry older = all.get(i);
-      assertThat(newer.header().timestampMillis()).isGreaterThanOrEqualTo(older.header().timestampMillis());
-      if (newer.header().timestampMillis() == older.header().timestampMillis()) {
-        assertThat(newer.id()).isGreaterThan(older.id());
-      }
-    }
-
-    List<LogEntry> paged = new java.util.ArrayList<>();
-    TimelineCursor cursor = TimelineCursor.before(Long.MAX_VALUE);
-    for (List<LogEntry> page = store.timeline(Set.of(alice.identity(), bob.identity()), cursor, 3); !page.isEmpty();
-        page = store.timeline(Set.of(alice.identity(), bob.identity()), cursor, 3)) {
-      assertThat(page.size()).isLessThanOrEqualTo(3);
-      paged.addAll(page);
-      cursor = TimelineCursor.after(page.get(page.size() - 1));
-    }
-    assertThat(paged).extracting(LogEntry::id).containsExactlyElementsOf(all.stream().map(LogEntry::id).toList());
-
-    assertThat(store.timeline(Set.of(carol.identity()), T0_MILLIS + 5, 2))
-        .extracting(e -> e.header().timestampMillis()).containsExactly(T0_MILLIS + 4, T0_MILLIS + 3);
-    assertThat(store.timeline(Set.of(carol.identity()), T0_MILLIS, 10)).isEmpty();
-  }
-
-  @Test
-  void repliesAndReactions_indexedByTarget() {
-    Author alice = new Author("alice").delegatedIn(store);
-    Author bob = new Author("bob").delegatedIn(store);
-    LogEntry root = alice.post("root", T0_MILLIS);
-    store.apply(root);
-    LogEntry reply1 = bob.device.append(StoreTesting.reply("re 1", root), T0_MILLIS);
-    LogEntry reply2 = alice.device.append(StoreTesting.reply("re 2", root), T0_MILLIS);
-    LogEntry nested = bob.device.append(StoreTesting.reply("re re", reply2), T0_MILLIS);
-    LogEntry like = bob.device.append(StoreTesting.reaction("+1", root), T0_MILLIS);
-    LogEntry repost = bob.device.append(StoreTesting.repost(root), T0_MILLIS);
-    for (LogEntry e : List.of(reply1, reply2, nested, like, repost)) {
-      store.apply(e);
-    }
-
-    assertThat(store.replies(root.id())).extracting(LogEntry::id)
-        .containsExactlyElementsOf(List.of(reply1.id(), reply2.id()).stream().sorted().toList());
-    assertThat(store.replies(reply2.id())).extracting(LogEntry::id).containsExactly(nested.id());
-    assertThat(store.replies(like.id())).isEmpty();
-    assertThat(store.reactions(root.id())).extracting(LogEntry::id).containsExactly(like.id());
-    assertThat(store.timeline(Set.of(bob.identity()), Long.MAX_VALUE, 10)).extracting(LogEntry::id)
-        .contains(repost.id(), reply1.id()).doesNotContain(like.id());
-  }
-
-  @Test
-  void deleteContent_keepsSignedEntryWithoutContentAndDropsItsIndexRows() {
-    Author alice = new Author("alice").delegatedIn(store);
-    Author bob = new Author("bob").delegatedIn(store);
-    LogEntry root = alice.post("root", T0_MILLIS);
-    store.apply(root);
-    LogEntry reply = bob.device.append(StoreTesting.reply("regret this", root), T0_MILLIS);
-    store.apply(reply);
-    long bytesBefore = store.storedBytes(bob.identity());
-
-    assertThat(store.deleteContent(reply.id())).isTrue();
-
-    LogEntry kept = store.entryById(reply.id()).orElseThrow();
-    assertThat(kept.signed()).isEqualTo(reply.signed());
-    assertThat(kept.hasContent()).isFalse();
-    assertThat(kept.content()).isEmpty();
-    assertThat(store.contiguousHead(bob.deviceKey.publicKey())).isEqualTo(1);
-    assertThat(store.replies(root.id())).isEmpty();
-    assertThat(store.storedBytes(bob.identity())).isEqualTo(bytesBefore - reply.header().contentSize());
-    assertThat(store.deleteContent(reply.id())).isFalse();
-    assertThatThrownBy(() -> store.deleteContent(bob.delegation.id())).isInstanceOf(IllegalArgumentException.class);
-  }
-
-  @Test
-  void deleteContent_equalContentOfAnotherEntry_isKept() {
-    Author alice = new Author("alice").delegatedIn(store);
-    Author bob = new Author("bob").delegatedIn(store);
-    LogEntry a = alice.post("same words", T0_MILLIS);
-    LogEntry b = bob.post("same words", T0_MILLIS);
-    store.apply(a);
-    store.apply(b);
-    assertThat(a.header().contentHash()).isEqualTo(b.header().contentHash());
-
-    store.deleteContent(a.id());
-
-    assertThat(store.entryById(b.id()).orElseThrow().hasContent()).isTrue();
-  }
-
-  @Test
-  void recordFork_keepsBothEntriesAsEvidence() {
-    Author alice = new Author("alice").delegatedIn(store);
-    LogEntry held = alice.post("one", T0_MILLIS);
-    store.apply(held);
-    LogWriter other = new LogWriter(alice.identity(), alice.deviceKey, LogHead.EMPTY);
-    LogEntry incoming = other.append(TestAuthors.post("one, differently"), T0_MILLIS);
-
-    assertThat(store.forks(alice.identity())).isEmpty();
-    store.recordFork(held.signed(), incoming.signed());
-
-    assertThat(store.forks(alice.identity())).containsExactly(new ForkEvidence(held.signed(), incoming.signed()));
-    assertThat(store.forks(new Author("bob").identity())).isEmpty();
-    assertThat(store.entry(alice.deviceKey.publicKey(), 1)).contains(held.signed()); // Never overwritten.
+    assertThat(StoreTesting.dumpAll(rocks())).isEqualTo(before);
   }
 
   @Test
@@ -258,35 +90,22 @@ class RocksPostStoreTest {
   }
 
   @Test
-  void putPeer_tableFull_refusesNewPeersButUpdatesKnownOnes(@TempDir Path other) {
-    try (RocksPostStore small = RocksPostStore.open(other, new StoreConfig(1 << 20, 256 << 10, 2))) {
-      assertThat(small.putPeer("a", "1")).isTrue();
-      assertThat(small.putPeer("b", "2")).isTrue();
-      assertThat(small.putPeer("c", "3")).isFalse();
-      assertThat(small.putPeer("a", "1b")).isTrue();
-      small.removePeer("b");
-      assertThat(small.putPeer("c", "3")).isTrue();
-      assertThat(small.peers()).containsExactly(java.util.Map.entry("a", "1b"), java.util.Map.entry("c", "3"));
-    }
-  }
-
-  @Test
   void reopen_afterClose_seesEntriesIndexesAndDevices() {
     Author alice = new Author("alice").delegatedIn(store);
     LogEntry root = alice.post("root", T0_MILLIS);
     store.apply(root, true);
     LogEntry reply = alice.device.append(StoreTesting.reply("me too", root), T0_MILLIS + 1);
     store.apply(reply);
-    List<String> before = StoreTesting.dumpAll(store);
+    List<String> before = StoreTesting.dumpAll(rocks());
 
     store.close();
     store = RocksPostStore.open(dir);
 
-    assertThat(StoreTesting.dumpAll(store)).isEqualTo(before);
+    assertThat(StoreTesting.dumpAll(rocks())).isEqualTo(before);
     assertThat(store.contiguousHead(alice.deviceKey.publicKey())).isEqualTo(2);
     assertThat(store.deviceStatus(alice.identity(), alice.deviceKey.publicKey())).isEqualTo(DeviceStatus.ACTIVE);
     assertThat(store.replies(root.id())).extracting(LogEntry::id).containsExactly(reply.id());
-    assertThat(store.schemaVersion()).isEqualTo(1);
+    assertThat(rocks().schemaVersion()).isEqualTo(1);
   }
 
   @Test

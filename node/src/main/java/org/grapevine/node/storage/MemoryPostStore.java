@@ -1,0 +1,453 @@
+package org.grapevine.node.storage;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.grapevine.protocol.entry.ContentKind;
+import org.grapevine.protocol.entry.EntryHeader;
+import org.grapevine.protocol.entry.EntryId;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.entry.SignedEntry;
+import org.grapevine.protocol.identity.AuthorKey;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.proto.Content;
+import org.grapevine.protocol.validation.DeviceStatus;
+
+/**
+ * {@link PostStore} in memory: the store of the virtual-time simulator (DESIGN.md, Simulations),
+ * where thousands of nodes live in one JVM and nothing needs to survive the process. It answers
+ * every query exactly as {@link RocksPostStore} does (the same contract test runs against both).
+ *
+ * <p>Rules:
+ * <ol>
+ *   <li>The logs are the truth; every other map is derived from them by the same rules as
+ *       {@link EntryIndexer} (which it calls), so {@link #rebuildIndexes} recomputes them.
+ *   <li>Entries are kept by reference: a simulator that hands the same {@link LogEntry} to many
+ *       stores pays for it once. Maps are created on first use, so an idle store is small.
+ *   <li>{@code durable} has no meaning here (nothing is on disk); it is accepted and ignored.
+ * </ol>
+ * Thread-safe (every method holds the store's monitor); the simulator uses it from one thread.
+ */
+public final class MemoryPostStore implements PostStore {
+  /** Where an entry sits in its author's log. */
+  private record Location(AuthorKey author, long seq) {}
+
+  /** A TIME index row: newest first is descending (timestamp, id). */
+  private record TimeKey(long timestampMillis, EntryId id, Location location) {}
+
+  private static final Comparator<TimeKey> TIME_ORDER =
+      Comparator.comparingLong(TimeKey::timestampMillis).thenComparing(TimeKey::id);
+
+  /** Fork rows in the key order of {@link Keys#fork}: author, seq, incoming id. */
+  private record ForkKey(AuthorKey author, long seq, EntryId incoming) implements Comparable<ForkKey> {
+    @Override
+    public int compareTo(ForkKey o) {
+      int c = author.compareTo(o.author);
+      if (c == 0) {
+        c = Long.compareUnsigned(seq, o.seq);
+      }
+      return c != 0 ? c : incoming.compareTo(o.incoming);
+    }
+  }
+
+  private final int maxPeers;
+  private final Map<AuthorKey, ArrayList<LogEntry>> logs = new HashMap<>();
+  private Map<Identity, TreeMap<AuthorKey, DeviceStatus>> devices;
+  private Map<EntryId, Location> byId;
+  private Map<Identity, TreeSet<TimeKey>> time;
+  private Map<EntryId, TreeMap<EntryId, Location>> replies;
+  private Map<EntryId, TreeMap<EntryId, Location>> reactions;
+  private Map<Identity, Long> storedBytes;
+  private Map<Identity, TreeMap<ForkKey, ForkEvidence>> forks;
+  private TreeSet<Identity> follows;
+  private TreeSet<Identity> mutes;
+  private TreeMap<String, String> peers;
+  private Map<String, byte[]> metadata;
+
+  /** A store with the default peer-table bound ({@link StoreConfig#DEFAULT}). */
+  public MemoryPostStore() {
+    this(StoreConfig.DEFAULT.maxPeers());
+  }
+
+  /** @param maxPeers bound of the peers table, as {@link StoreConfig#maxPeers()} */
+  public MemoryPostStore(int maxPeers) {
+    if (maxPeers < 0) {
+      throw new IllegalArgumentException("maxPeers " + maxPeers);
+    }
+    this.maxPeers = maxPeers;
+  }
+
+  // ---- Logs ----
+
+  @Override
+  public synchronized void apply(LogEntry entry, boolean durable) {
+    EntryHeader h = entry.header();
+    ArrayList<LogEntry> log = logs.get(h.author());
+    long headSeq = log == null ? 0 : log.size();
+    if (h.seq() != headSeq + 1) {
+      throw new IllegalStateException("apply of " + h.author() + "#" + h.seq() + " to a log whose head is " + headSeq);
+    }
+    if (h.seq() > 1 && !h.prev().equals(log.get(log.size() - 1).id())) {
+      throw new IllegalStateException("apply of " + h.author() + "#" + h.seq() + " whose prev is not the held head");
+    }
+    if (log == null) {
+      log = new ArrayList<>(2);
+      logs.put(h.author(), log);
+    }
+    log.add(entry);
+    index(entry);
+  }
+
+  private void index(LogEntry entry) {
+    EntryHeader h = entry.header();
+    Location location = new Location(h.author(), h.seq());
+    byId().put(entry.id(), location);
+    if (h.kind() == ContentKind.POST || h.kind() == ContentKind.REPOST) {
+      timeOf(h.identity()).add(new TimeKey(h.timestampMillis(), entry.id(), location));
+    }
+    if (entry.hasContent()) {
+      addStoredBytes(h.identity(), h.contentSize());
+    }
+    Optional<Content> content = entry.content();
+    if (content.isEmpty()) {
+      return;
+    }
+    if (h.inRootLog()) {
+      foldDevice(h.identity(), content.get());
+    }
+    EntryId parent = EntryIndexer.replyParent(content.get());
+    if (parent != null) {
+      rows(replies(), parent).put(entry.id(), location);
+    }
+    EntryId target = EntryIndexer.reactionTarget(content.get());
+    if (target != null) {
+      rows(reactions(), target).put(entry.id(), location);
+    }
+  }
+
+  private void foldDevice(Identity identity, Content c) {
+    AuthorKey device = EntryIndexer.device(c);
+    if (device == null) {
+      return;
+    }
+    TreeMap<AuthorKey, DeviceStatus> set = devicesMap().computeIfAbsent(identity, k -> new TreeMap<>());
+    set.put(device, EntryIndexer.foldDevice(set.getOrDefault(device, DeviceStatus.UNKNOWN), c));
+  }
+
+  private void addStoredBytes(Identity identity, long delta) {
+    long total = storedBytesMap().getOrDefault(identity, 0L) + delta;
+    if (total == 0) {
+      storedBytes.remove(identity);
+    } else {
+      storedBytes.put(identity, total);
+    }
+  }
+
+  @Override
+  public synchronized long contiguousHead(AuthorKey author) {
+    ArrayList<LogEntry> log = logs.get(author);
+    return log == null ? 0 : log.size();
+  }
+
+  @Override
+  public synchronized Optional<SignedEntry> entry(AuthorKey author, long seq) {
+    return logEntry(author, seq).map(LogEntry::signed);
+  }
+
+  @Override
+  public synchronized Optional<LogEntry> logEntry(AuthorKey author, long seq) {
+    ArrayList<LogEntry> log = logs.get(author);
+    return log == null || seq < 1 || seq > log.size() ? Optional.empty() : Optional.of(log.get((int) (seq - 1)));
+  }
+
+  @Override
+  public synchronized Optional<LogEntry> entryById(EntryId id) {
+    Location at = byId == null ? null : byId.get(id);
+    return at == null ? Optional.empty() : logEntry(at.author(), at.seq());
+  }
+
+  @Override
+  public synchronized DeviceStatus deviceStatus(Identity identity, AuthorKey device) {
+    TreeMap<AuthorKey, DeviceStatus> set = devices == null ? null : devices.get(identity);
+    return set == null ? DeviceStatus.UNKNOWN : set.getOrDefault(device, DeviceStatus.UNKNOWN);
+  }
+
+  @Override
+  public synchronized SortedMap<AuthorKey, DeviceStatus> devices(Identity identity) {
+    TreeMap<AuthorKey, DeviceStatus> set = devices == null ? null : devices.get(identity);
+    return set == null ? new TreeMap<>() : new TreeMap<>(set);
+  }
+
+  @Override
+  public synchronized boolean deleteContent(EntryId target) {
+    Optional<LogEntry> held = entryById(target);
+    if (held.isEmpty() || !held.get().hasContent()) {
+      return false;
+    }
+    LogEntry e = held.get();
+    EntryHeader h = e.header();
+    if (h.inRootLog()) {
+      throw new IllegalArgumentException("root-log entry " + target + " defines devices; its content cannot be deleted");
+    }
+    logs.get(h.author()).set((int) (h.seq() - 1), e.withoutContent());
+    e.content().ifPresent(c -> {
+      EntryId parent = EntryIndexer.replyParent(c);
+      if (parent != null) {
+        removeRow(replies, parent, target);
+      }
+      EntryId reacted = EntryIndexer.reactionTarget(c);
+      if (reacted != null) {
+        removeRow(reactions, reacted, target);
+      }
+    });
+    addStoredBytes(h.identity(), -h.contentSize());
+    return true;
+  }
+
+  @Override
+  public synchronized void recordFork(SignedEntry held, SignedEntry incoming) {
+    EntryHeader h = incoming.header();
+    if (forks == null) {
+      forks = new HashMap<>();
+    }
+    forks.computeIfAbsent(h.identity(), k -> new TreeMap<>())
+        .put(new ForkKey(h.author(), h.seq(), incoming.id()), new ForkEvidence(held, incoming));
+  }
+
+  @Override
+  public synchronized List<ForkEvidence> forks(Identity identity) {
+    TreeMap<ForkKey, ForkEvidence> rows = forks == null ? null : forks.get(identity);
+    return rows == null ? new ArrayList<>() : new ArrayList<>(rows.values());
+  }
+
+  // ---- Indexes ----
+
+  @Override
+  public synchronized List<LogEntry> timeline(Set<Identity> identities, TimelineCursor before, int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit " + limit);
+    }
+    List<TimeKey> candidates = new ArrayList<>();
+    // The id-less cursor excludes its whole millisecond: (ts, smallest id) is the exclusive bound.
+    TimeKey bound = new TimeKey(before.timestampMillis(), before.id() == null ? EntryId.of(new byte[32]) : before.id(), null);
+    for (Identity identity : identities) {
+      TreeSet<TimeKey> rows = time == null ? null : time.get(identity);
+      if (rows == null) {
+        continue;
+      }
+      int taken = 0;
+      for (TimeKey k : rows.headSet(bound, false).descendingSet()) {
+        if (taken++ >= limit) {
+          break;
+        }
+        candidates.add(k);
+      }
+    }
+    candidates.sort(TIME_ORDER.reversed());
+    List<LogEntry> out = new ArrayList<>(Math.min(limit, candidates.size()));
+    for (TimeKey k : candidates.subList(0, Math.min(limit, candidates.size()))) {
+      logEntry(k.location().author(), k.location().seq()).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized List<LogEntry> replies(EntryId parent) {
+    return entriesAt(replies, parent);
+  }
+
+  @Override
+  public synchronized List<LogEntry> reactions(EntryId target) {
+    return entriesAt(reactions, target);
+  }
+
+  private List<LogEntry> entriesAt(Map<EntryId, TreeMap<EntryId, Location>> index, EntryId key) {
+    TreeMap<EntryId, Location> rows = index == null ? null : index.get(key);
+    List<LogEntry> out = new ArrayList<>();
+    if (rows != null) {
+      for (Location at : rows.values()) {
+        logEntry(at.author(), at.seq()).ifPresent(out::add);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized long storedBytes(Identity identity) {
+    return storedBytes == null ? 0 : storedBytes.getOrDefault(identity, 0L);
+  }
+
+  // ---- Local state ----
+
+  @Override
+  public synchronized void follow(Identity identity) {
+    if (follows == null) {
+      follows = new TreeSet<>();
+    }
+    follows.add(identity);
+  }
+
+  @Override
+  public synchronized void unfollow(Identity identity) {
+    if (follows != null) {
+      follows.remove(identity);
+    }
+  }
+
+  @Override
+  public synchronized Set<Identity> follows() {
+    return follows == null ? new TreeSet<>() : new TreeSet<>(follows);
+  }
+
+  @Override
+  public synchronized void mute(Identity identity) {
+    if (mutes == null) {
+      mutes = new TreeSet<>();
+    }
+    mutes.add(identity);
+  }
+
+  @Override
+  public synchronized void unmute(Identity identity) {
+    if (mutes != null) {
+      mutes.remove(identity);
+    }
+  }
+
+  @Override
+  public synchronized boolean isMuted(Identity identity) {
+    return mutes != null && mutes.contains(identity);
+  }
+
+  @Override
+  public synchronized Set<Identity> mutes() {
+    return mutes == null ? new TreeSet<>() : new TreeSet<>(mutes);
+  }
+
+  @Override
+  public synchronized boolean putPeer(String peerId, String addresses) {
+    if (peers == null) {
+      // Byte order of the UTF-8 text, as the RocksDB key; equal to String order for peer ids (ASCII).
+      peers = new TreeMap<>();
+    }
+    if (!peers.containsKey(peerId) && peers.size() >= maxPeers) {
+      return false;
+    }
+    peers.put(peerId, addresses);
+    return true;
+  }
+
+  @Override
+  public synchronized void removePeer(String peerId) {
+    if (peers != null) {
+      peers.remove(peerId);
+    }
+  }
+
+  @Override
+  public synchronized Map<String, String> peers() {
+    return peers == null ? new LinkedHashMap<>() : new LinkedHashMap<>(peers);
+  }
+
+  @Override
+  public synchronized void putMetadata(String name, byte[] value) {
+    if (metadata == null) {
+      metadata = new HashMap<>();
+    }
+    metadata.put(name, value.clone());
+  }
+
+  @Override
+  public synchronized Optional<byte[]> metadata(String name) {
+    byte[] v = metadata == null ? null : metadata.get(name);
+    return v == null ? Optional.empty() : Optional.of(v.clone());
+  }
+
+  // ---- Rebuild ----
+
+  @Override
+  public synchronized void rebuildIndexes() {
+    devices = null;
+    byId = null;
+    time = null;
+    replies = null;
+    reactions = null;
+    storedBytes = null;
+    for (List<LogEntry> log : logs.values()) {
+      for (LogEntry e : log) {
+        index(e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    // Nothing to release: the maps go with the object.
+  }
+
+  // ---- Lazily created maps ----
+
+  private Map<EntryId, Location> byId() {
+    if (byId == null) {
+      byId = new HashMap<>();
+    }
+    return byId;
+  }
+
+  private TreeSet<TimeKey> timeOf(Identity identity) {
+    if (time == null) {
+      time = new HashMap<>();
+    }
+    return time.computeIfAbsent(identity, k -> new TreeSet<>(TIME_ORDER));
+  }
+
+  private Map<EntryId, TreeMap<EntryId, Location>> replies() {
+    if (replies == null) {
+      replies = new HashMap<>();
+    }
+    return replies;
+  }
+
+  private Map<EntryId, TreeMap<EntryId, Location>> reactions() {
+    if (reactions == null) {
+      reactions = new HashMap<>();
+    }
+    return reactions;
+  }
+
+  private Map<Identity, TreeMap<AuthorKey, DeviceStatus>> devicesMap() {
+    if (devices == null) {
+      devices = new HashMap<>();
+    }
+    return devices;
+  }
+
+  private Map<Identity, Long> storedBytesMap() {
+    if (storedBytes == null) {
+      storedBytes = new HashMap<>();
+    }
+    return storedBytes;
+  }
+
+  private static TreeMap<EntryId, Location> rows(Map<EntryId, TreeMap<EntryId, Location>> index, EntryId key) {
+    return index.computeIfAbsent(key, k -> new TreeMap<>());
+  }
+
+  private static void removeRow(Map<EntryId, TreeMap<EntryId, Location>> index, EntryId key, EntryId row) {
+    TreeMap<EntryId, Location> rows = index == null ? null : index.get(key);
+    if (rows != null) {
+      rows.remove(row);
+      if (rows.isEmpty()) {
+        index.remove(key);
+      }
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package org.grapevine.simulations.metrics;
+
+import java.util.Arrays;
+import org.grapevine.simulations.network.Network;
+import org.grapevine.simulations.network.Topology;
+
+/**
+ * The flood lower bound of every (post, recipient) pair, on the run's own graph: the shortest-path
+ * delay from the author when every node relays at once, each hop costing the link's base latency
+ * (no jitter), the sender's upload and the receiver's download time for the envelope, and the
+ * receiver's validation delay. Nothing can deliver sooner over this network, so our delay divided
+ * by it (the stretch) is at least 1. Faults are ignored (the bound is over the intact graph).
+ * Posts by one author with one envelope size share a single Dijkstra run.
+ */
+public final class Baselines {
+  private Baselines() {}
+
+  public static void compute(DeliveryLog log, Topology topology, Network network, int[] envelopeBytes) {
+    int n = topology.nodeCount();
+    long[] dist = new long[n];
+    int lastAuthor = -1;
+    int lastBytes = -1;
+    Integer[] order = new Integer[log.posts()];
+    for (int k = 0; k < order.length; k++) {
+      order[k] = k;
+    }
+    // Grouped by (author, size) so that each distinct pair runs Dijkstra once.
+    Arrays.sort(order, (x, y) -> {
+      int c = Integer.compare(log.workload().author(x), log.workload().author(y));
+      return c != 0 ? c : Integer.compare(envelopeBytes[x], envelopeBytes[y]);
+    });
+    for (int k : order) {
+      int author = log.workload().author(k);
+      if (author != lastAuthor || envelopeBytes[k] != lastBytes) {
+        dijkstra(author, envelopeBytes[k], topology, network, dist);
+        lastAuthor = author;
+        lastBytes = envelopeBytes[k];
+      }
+      for (int s = log.firstSlot(k); s < log.endSlot(k); s++) {
+        log.setLowerBound(s, dist[log.recipient(k, s)]);
+      }
+    }
+  }
+
+  private static void dijkstra(int source, int bytes, Topology t, Network net, long[] dist) {
+    Arrays.fill(dist, Long.MAX_VALUE);
+    dist[source] = 0;
+    LongHeap heap = new LongHeap(t.nodeCount());
+    heap.push(0, source);
+    while (!heap.isEmpty()) {
+      long d = heap.topKey();
+      int u = heap.pop();
+      if (d > dist[u]) {
+        continue;
+      }
+      long up = net.uploadNanos(u, bytes);
+      for (int link = t.firstLink(u); link < t.firstLink(u) + t.degree(u); link++) {
+        int v = t.target(link);
+        long nd = d + up + net.baseLatencyNanos(link) + net.downloadNanos(v, bytes) + net.validationDelayNanos(v);
+        if (nd < dist[v]) {
+          dist[v] = nd;
+          heap.push(nd, v);
+        }
+      }
+    }
+  }
+
+  /** A binary min-heap of (long key, int value) in two primitive arrays; duplicates allowed (lazy deletion). */
+  private static final class LongHeap {
+    private long[] keys;
+    private int[] values;
+    private int size;
+
+    LongHeap(int capacity) {
+      keys = new long[Math.max(16, capacity)];
+      values = new int[keys.length];
+    }
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    long topKey() {
+      return keys[0];
+    }
+
+    void push(long key, int value) {
+      if (size == keys.length) {
+        keys = Arrays.copyOf(keys, size * 2);
+        values = Arrays.copyOf(values, size * 2);
+      }
+      int i = size++;
+      while (i > 0) {
+        int parent = (i - 1) / 2;
+        if (keys[parent] <= key) {
+          break;
+        }
+        keys[i] = keys[parent];
+        values[i] = values[parent];
+        i = parent;
+      }
+      keys[i] = key;
+      values[i] = value;
+    }
+
+    int pop() {
+      int top = values[0];
+      long key = keys[--size];
+      int value = values[size];
+      int i = 0;
+      while (true) {
+        int child = 2 * i + 1;
+        if (child >= size) {
+          break;
+        }
+        if (child + 1 < size && keys[child + 1] < keys[child]) {
+          child++;
+        }
+        if (keys[child] >= key) {
+          break;
+        }
+        keys[i] = keys[child];
+        values[i] = values[child];
+        i = child;
+      }
+      keys[i] = key;
+      values[i] = value;
+      return top;
+    }
+  }
+}

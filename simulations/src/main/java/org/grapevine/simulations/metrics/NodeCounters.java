@@ -1,0 +1,39 @@
+package org.grapevine.simulations.metrics;
+
+/**
+ * Per-node traffic and work counters of a run, in primitive arrays indexed by node. Bytes include
+ * each message's length prefix. "Payload" is the published messages inside gossip RPCs;
+ * "control" is the rest of each gossip RPC (subscriptions, IHAVE, IWANT, GRAFT, PRUNE, IDONTWANT);
+ * "sync" is every catch-up sync message.
+ */
+public final class NodeCounters {
+  public final long[] payloadSent;
+  public final long[] payloadReceived;
+  public final long[] controlSent;
+  public final long[] controlReceived;
+  public final long[] syncSent;
+  public final long[] syncReceived;
+  public final long[] rpcsSent;
+  public final long[] rpcsLost;
+  public final long[] syncSessions;
+  public final long[] outages;
+  public final long[] offlineNanos;
+
+  public NodeCounters(int nodes) {
+    payloadSent = new long[nodes];
+    payloadReceived = new long[nodes];
+    controlSent = new long[nodes];
+    controlReceived = new long[nodes];
+    syncSent = new long[nodes];
+    syncReceived = new long[nodes];
+    rpcsSent = new long[nodes];
+    rpcsLost = new long[nodes];
+    syncSessions = new long[nodes];
+    outages = new long[nodes];
+    offlineNanos = new long[nodes];
+  }
+
+  public int nodes() {
+    return payloadSent.length;
+  }
+}

@@ -1,0 +1,344 @@
+package org.grapevine.simulations.metrics;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
+import org.grapevine.simulations.network.Topology;
+
+/**
+ * The summary figures of a run ({@code results.json}), each beside its baseline from the same
+ * graph in the same run: delivery, latency against the flood lower bound (and their ratio, the
+ * stretch), duplicates, bytes against the ideal (one copy of each post per recipient), hops, mesh
+ * stability, and sync's share. Computed from {@link RunData} only, in a fixed key order, so equal
+ * runs give equal files. Times are milliseconds of virtual time.
+ */
+public final class Results {
+  private static final JsonNodeFactory J = JsonNodeFactory.instance;
+  /** The mesh counts as stable once no node's mesh changed for this many seconds. */
+  static final int MESH_QUIET_SECONDS = 10;
+  private static final int CDF_POINTS = 20;
+  private static final int MAX_SERIES_POINTS = 600;
+
+  private Results() {}
+
+  public static ObjectNode summarize(RunData d) {
+    DeliveryLog log = d.log();
+    ObjectNode root = J.objectNode();
+    root.put("scenario", d.scenario().name());
+    root.put("seed", d.scenario().seed());
+    root.put("engine", "virtual");
+    root.put("simulatedSeconds", d.scenario().durationNanos() / 1e9);
+    root.set("network", network(d));
+
+    int pairs = log.pairs();
+    long[] delays = new long[pairs];
+    long[] bounds = new long[pairs];
+    double[] stretch = new double[pairs];
+    int delivered = 0;
+    int bySync = 0;
+    long copies = 0;
+    long copiesOfDelivered = 0;
+    int published = 0;
+    int[] hopHistogram = new int[Byte.MAX_VALUE + 1];
+    for (int k = 0; k < log.posts(); k++) {
+      if (log.publishedNanos(k) >= 0) {
+        published++;
+      }
+      for (int s = log.firstSlot(k); s < log.endSlot(k); s++) {
+        copies += log.copies(s);
+        if (log.firstNanos(s) < 0) {
+          continue;
+        }
+        long delay = log.firstNanos(s) - log.publishedNanos(k);
+        delays[delivered] = delay;
+        bounds[delivered] = log.lowerBoundNanos(s);
+        stretch[delivered] = log.lowerBoundNanos(s) > 0 ? (double) delay / log.lowerBoundNanos(s) : 1.0;
+        copiesOfDelivered += log.copies(s);
+        hopHistogram[log.hops(s)]++;
+        if (log.via(s) == DeliveryLog.BY_SYNC) {
+          bySync++;
+        }
+        delivered++;
+      }
+    }
+    ObjectNode w = root.putObject("workload");
+    w.put("posts", log.posts());
+    w.put("published", published);
+    w.put("recipientPairs", pairs);
+
+    ObjectNode del = root.putObject("delivery");
+    del.put("ratio", ratio(delivered, pairs));
+    del.put("delivered", delivered);
+    del.put("byGossip", delivered - bySync);
+    del.put("bySync", bySync);
+    del.put("syncShare", ratio(bySync, delivered));
+
+    long[] sortedDelays = Arrays.copyOf(delays, delivered);
+    Arrays.sort(sortedDelays);
+    long[] sortedBounds = Arrays.copyOf(bounds, delivered);
+    Arrays.sort(sortedBounds);
+    double[] sortedStretch = Arrays.copyOf(stretch, delivered);
+    Arrays.sort(sortedStretch);
+    root.set("latencyMs", millisStats(sortedDelays));
+    root.set("floodLowerBoundMs", millisStats(sortedBounds));
+    root.set("stretch", stats(sortedStretch));
+    ArrayNode cdf = root.putArray("latencyCdfMs");
+    for (int i = 0; i <= CDF_POINTS && delivered > 0; i++) {
+      double q = (double) i / CDF_POINTS;
+      cdf.addArray().add(round(q)).add(ms(percentile(sortedDelays, q)));
+    }
+
+    ObjectNode hops = root.putObject("hops");
+    hops.put("mean", round(meanOfHistogram(hopHistogram, delivered)));
+    ArrayNode h = hops.putArray("histogram");
+    int maxHop = 0;
+    for (int i = 0; i < hopHistogram.length; i++) {
+      if (hopHistogram[i] > 0) {
+        maxHop = i;
+      }
+    }
+    for (int i = 0; i <= maxHop && delivered > 0; i++) {
+      h.add(hopHistogram[i]);
+    }
+
+    ObjectNode dup = root.putObject("duplicates");
+    dup.put("copiesReceived", copies);
+    dup.put("perDelivery", round(delivered == 0 ? 0 : (double) (copiesOfDelivered - delivered) / delivered));
+
+    root.set("bytes", bytes(d));
+    root.set("mesh", mesh(d.meshChangesPerSecond()));
+    root.set("deliveryRatioOverTime", overTime(d, log));
+    root.set("faults", faults(d));
+    ObjectNode router = root.putObject("router");
+    d.routerTotals().forEach(router::put);
+    ObjectNode ingestion = root.putObject("ingestion");
+    for (var c : org.grapevine.node.engine.Engine.Counter.values()) {
+      ingestion.put(c.name().toLowerCase(java.util.Locale.ROOT), d.engineTotals().getOrDefault(c, 0L));
+    }
+    ObjectNode run = root.putObject("run");
+    run.put("events", d.events());
+    run.put("realVerifications", d.realVerifications());
+    return root;
+  }
+
+  private static ObjectNode network(RunData d) {
+    Topology t = d.topology();
+    ObjectNode o = J.objectNode();
+    int n = t.nodeCount();
+    o.put("nodes", n);
+    o.put("connections", t.links() / 2);
+    int maxDegree = 0;
+    int maxFollowers = 0;
+    long follows = 0;
+    for (int i = 0; i < n; i++) {
+      maxDegree = Math.max(maxDegree, t.degree(i));
+      maxFollowers = Math.max(maxFollowers, d.follows().followers(i).length);
+      follows += d.follows().follows(i).length;
+    }
+    o.put("meanDegree", round((double) t.links() / n));
+    o.put("maxDegree", maxDegree);
+    o.put("follows", follows);
+    o.put("meanFollowers", round((double) follows / n));
+    o.put("maxFollowers", maxFollowers);
+    return o;
+  }
+
+  private static ObjectNode bytes(RunData d) {
+    NodeCounters c = d.counters();
+    ObjectNode o = J.objectNode();
+    long payloadReceived = sum(c.payloadReceived);
+    long controlReceived = sum(c.controlReceived);
+    long syncReceived = sum(c.syncReceived);
+    long ideal = 0;
+    for (int k = 0; k < d.workload().posts(); k++) {
+      if (d.log().publishedNanos(k) >= 0) {
+        ideal += (long) d.envelopeBytes()[k] * d.follows().followers(d.workload().author(k)).length;
+      }
+    }
+    o.put("payloadSent", sum(c.payloadSent));
+    o.put("payloadReceived", payloadReceived);
+    o.put("controlSent", sum(c.controlSent));
+    o.put("controlReceived", controlReceived);
+    o.put("syncSent", sum(c.syncSent));
+    o.put("syncReceived", syncReceived);
+    o.put("idealPayload", ideal);
+    o.put("payloadOverIdeal", round(ideal == 0 ? 0 : (double) payloadReceived / ideal));
+    o.put("totalOverIdeal", round(ideal == 0 ? 0 : (double) (payloadReceived + controlReceived + syncReceived) / ideal));
+    long[] sent = new long[c.nodes()];
+    long[] received = new long[c.nodes()];
+    for (int i = 0; i < c.nodes(); i++) {
+      sent[i] = c.payloadSent[i] + c.controlSent[i] + c.syncSent[i];
+      received[i] = c.payloadReceived[i] + c.controlReceived[i] + c.syncReceived[i];
+    }
+    Arrays.sort(sent);
+    Arrays.sort(received);
+    o.set("perNodeSent", longStats(sent));
+    o.set("perNodeReceived", longStats(received));
+    return o;
+  }
+
+  private static ObjectNode mesh(int[] changes) {
+    ObjectNode o = J.objectNode();
+    long total = 0;
+    int lastChange = -1;
+    for (int s = 0; s < changes.length; s++) {
+      total += changes[s];
+      if (changes[s] > 0) {
+        lastChange = s;
+      }
+    }
+    int stableAt = -1;
+    for (int s = 0; s + MESH_QUIET_SECONDS <= changes.length; s++) {
+      boolean quiet = true;
+      for (int q = s; q < s + MESH_QUIET_SECONDS && quiet; q++) {
+        quiet = changes[q] == 0;
+      }
+      if (quiet) {
+        stableAt = s;
+        break;
+      }
+    }
+    if (stableAt < 0) {
+      o.putNull("stableAtSeconds");
+    } else {
+      o.put("stableAtSeconds", stableAt);
+    }
+    o.put("quietWindowSeconds", MESH_QUIET_SECONDS);
+    o.put("changes", total);
+    o.put("lastChangeSecond", lastChange);
+    ArrayNode series = o.putArray("changesPerSecond");
+    for (int s = 0; s <= lastChange; s++) {
+      series.add(changes[s]);
+    }
+    return o;
+  }
+
+  /** Delivered pairs over pairs whose post was published, at evenly spaced times. */
+  private static ArrayNode overTime(RunData d, DeliveryLog log) {
+    long duration = d.scenario().durationNanos();
+    int points = (int) Math.min(MAX_SERIES_POINTS, Math.max(1, duration / 1_000_000_000L));
+    long step = duration / points;
+    long[] due = new long[points + 1];
+    long[] got = new long[points + 1];
+    for (int k = 0; k < log.posts(); k++) {
+      long p = log.publishedNanos(k);
+      if (p < 0) {
+        continue;
+      }
+      int pairs = log.endSlot(k) - log.firstSlot(k);
+      due[(int) Math.min(points, (p + step - 1) / step)] += pairs;
+      for (int s = log.firstSlot(k); s < log.endSlot(k); s++) {
+        if (log.firstNanos(s) >= 0) {
+          got[(int) Math.min(points, (log.firstNanos(s) + step - 1) / step)]++;
+        }
+      }
+    }
+    ArrayNode out = J.arrayNode();
+    long cumDue = 0;
+    long cumGot = 0;
+    for (int i = 1; i <= points; i++) {
+      cumDue += due[i] + (i == 1 ? due[0] : 0);
+      cumGot += got[i] + (i == 1 ? got[0] : 0);
+      out.addArray().add(round(i * step / 1e9)).add(ratio(cumGot, cumDue));
+    }
+    return out;
+  }
+
+  private static ObjectNode faults(RunData d) {
+    NodeCounters c = d.counters();
+    ObjectNode o = J.objectNode();
+    o.put("outages", sum(c.outages));
+    o.put("offlineNodeSeconds", round(sum(c.offlineNanos) / 1e9));
+    o.put("partitions", d.scenario().faults().partitions().size());
+    o.put("badForwarders", d.scenario().faults().badForwarders().count());
+    o.put("rpcsSent", sum(c.rpcsSent));
+    o.put("rpcsLost", sum(c.rpcsLost));
+    o.put("syncSessions", sum(c.syncSessions) / 2);
+    return o;
+  }
+
+  // ---- helpers ----
+
+  private static ObjectNode millisStats(long[] sorted) {
+    ObjectNode o = J.objectNode();
+    o.put("p50", ms(percentile(sorted, 0.5)));
+    o.put("p90", ms(percentile(sorted, 0.9)));
+    o.put("p99", ms(percentile(sorted, 0.99)));
+    o.put("max", ms(sorted.length == 0 ? 0 : sorted[sorted.length - 1]));
+    double mean = 0;
+    for (long v : sorted) {
+      mean += v;
+    }
+    o.put("mean", ms(sorted.length == 0 ? 0 : Math.round(mean / sorted.length)));
+    return o;
+  }
+
+  private static ObjectNode longStats(long[] sorted) {
+    ObjectNode o = J.objectNode();
+    o.put("p50", percentile(sorted, 0.5));
+    o.put("p99", percentile(sorted, 0.99));
+    o.put("max", sorted.length == 0 ? 0 : sorted[sorted.length - 1]);
+    return o;
+  }
+
+  private static ObjectNode stats(double[] sorted) {
+    ObjectNode o = J.objectNode();
+    o.put("p50", round(percentile(sorted, 0.5)));
+    o.put("p90", round(percentile(sorted, 0.9)));
+    o.put("p99", round(percentile(sorted, 0.99)));
+    o.put("max", round(sorted.length == 0 ? 0 : sorted[sorted.length - 1]));
+    double mean = 0;
+    for (double v : sorted) {
+      mean += v;
+    }
+    o.put("mean", round(sorted.length == 0 ? 0 : mean / sorted.length));
+    return o;
+  }
+
+  /** Nearest rank: the smallest value with at least a fraction q of the values at or below it. */
+  static long percentile(long[] sorted, double q) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int rank = (int) Math.ceil(q * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  static double percentile(double[] sorted, double q) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int rank = (int) Math.ceil(q * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  private static double meanOfHistogram(int[] histogram, int count) {
+    double sum = 0;
+    for (int i = 0; i < histogram.length; i++) {
+      sum += (double) i * histogram[i];
+    }
+    return count == 0 ? 0 : sum / count;
+  }
+
+  private static long sum(long[] values) {
+    long s = 0;
+    for (long v : values) {
+      s += v;
+    }
+    return s;
+  }
+
+  static double ms(long nanos) {
+    return Math.round(nanos / 1000.0) / 1000.0;
+  }
+
+  static double ratio(long part, long whole) {
+    return whole == 0 ? 0 : round((double) part / whole);
+  }
+
+  /** Six decimals: enough for every figure here, and no noise digits in the file. */
+  static double round(double v) {
+    return Math.round(v * 1e6) / 1e6;
+  }
+}
