@@ -281,6 +281,31 @@ public final class MemoryPostStore implements PostStore {
   }
 
   @Override
+  public synchronized List<EntryId> entryIdsWithPrefix(String hexPrefix, int max) {
+    if (!hexPrefix.matches("[0-9a-f]{1,64}") || max < 0) {
+      throw new IllegalArgumentException("not a lower-case hex prefix of an entry id: " + hexPrefix);
+    }
+    if (byId == null) {
+      return List.of();
+    }
+    // A scan: the simulator never resolves abbreviated ids; this is here for the contract.
+    return byId.keySet().stream().filter(id -> id.hexStartsWith(hexPrefix)).sorted().limit(max).toList();
+  }
+
+  @Override
+  public synchronized Set<Identity> identities() {
+    TreeSet<Identity> out = new TreeSet<>();
+    if (devices != null) {
+      devices.forEach((identity, set) -> {
+        if (!set.isEmpty()) {
+          out.add(identity);
+        }
+      });
+    }
+    return out;
+  }
+
+  @Override
   public synchronized long storedBytes(Identity identity) {
     return storedBytes == null ? 0 : storedBytes.getOrDefault(identity, 0L);
   }

@@ -64,6 +64,33 @@ abstract class PostStoreContractTest {
   }
 
   @Test
+  void entryIdsWithPrefix_oddAndEvenPrefixes_findHeldIdsInOrder() {
+    Author alice = new Author("alice").delegatedIn(store);
+    LogEntry a = alice.post("one", T0_MILLIS + 1);
+    store.apply(a);
+    LogEntry b = alice.post("two", T0_MILLIS + 2);
+    store.apply(b);
+    String hex = a.id().toHex();
+
+    assertThat(store.entryIdsWithPrefix(hex, 10)).containsExactly(a.id());
+    assertThat(store.entryIdsWithPrefix(b.id().toHex(), 10)).containsExactly(b.id());
+    String three = hex.substring(0, 3);
+    assertThat(store.entryIdsWithPrefix(three, 10)).contains(a.id()).isSorted()
+        .allSatisfy(id -> assertThat(id.toHex()).startsWith(three));
+    assertThat(store.entryIdsWithPrefix(three, 0)).isEmpty();
+    assertThatThrownBy(() -> store.entryIdsWithPrefix("XY", 10)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void identities_listsIdentitiesWithDelegatedDevicesOnly() {
+    assertThat(store.identities()).isEmpty();
+    Author alice = new Author("alice").delegatedIn(store);
+    Author bob = new Author("bob").delegatedIn(store);
+    assertThat(store.identities()).containsExactlyInAnyOrder(alice.identity(), bob.identity());
+    assertThat(List.copyOf(store.identities())).isSorted();
+  }
+
+  @Test
   void apply_unknownKind_keepsOpaqueContent() {
     Author alice = new Author("alice").delegatedIn(store);
     byte[] opaque = {1, 2, 3};
