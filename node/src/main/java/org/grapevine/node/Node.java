@@ -15,8 +15,12 @@ import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.node.engine.BudgetExceededException;
+import org.grapevine.node.engine.BudgetUsage;
+import org.grapevine.node.engine.Budgets;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
+import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.gossip.EntryMessageIds;
 import org.grapevine.node.gossip.GossipIngress;
 import org.grapevine.node.storage.RocksPostStore;
@@ -41,7 +45,7 @@ import org.grapevine.protocol.validation.EntryValidator;
  * subscribe to the identity's topic and sync it from connected peers.
  *
  * <p>Not yet here (see the node issue): config files and data-directory layout, key files,
- * discovery (bootstrap, mDNS, peer store persistence, reconnects), budgets, the local API.
+ * discovery (bootstrap, mDNS, peer store persistence, reconnects), the local API.
  */
 public final class Node implements AutoCloseable {
   private final Identity identity;
@@ -66,7 +70,13 @@ public final class Node implements AutoCloseable {
    */
   public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
       EventLoopGroup group) throws IOException {
-    Node node = new Node(dataDir, identity, device, hostConfig, group);
+    return start(dataDir, identity, root, device, hostConfig, group, Budgets.DEFAULT);
+  }
+
+  /** {@link #start} with this node's storage budgets. */
+  public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
+      EventLoopGroup group, Budgets budgets) throws IOException {
+    Node node = new Node(dataDir, identity, device, hostConfig, group, budgets);
     try {
       node.call(() -> {
         node.ensureDelegated(root);
@@ -80,11 +90,12 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  private Node(Path dataDir, Identity identity, SigningKey device, HostConfig hostConfig, EventLoopGroup group) {
+  private Node(Path dataDir, Identity identity, SigningKey device, HostConfig hostConfig, EventLoopGroup group,
+      Budgets budgets) {
     this.identity = identity;
     this.device = device;
     this.store = RocksPostStore.open(dataDir.resolve("store"));
-    this.engine = new Engine(store, new EntryValidator(), new ChainChecker(), 256, 16_384);
+    this.engine = new Engine(store, new EntryValidator(), new ChainChecker(), 256, 16_384, budgets);
     this.host = new Host(hostConfig, group);
     this.gossip = new GossipDriver(host, GossipConfig.builder()
         .signaturePolicy(SignaturePolicy.STRICT_NO_SIGN) // Entries carry their authors' signatures.
@@ -116,17 +127,40 @@ public final class Node implements AutoCloseable {
     return store;
   }
 
+  /** How much of its quota {@code who} uses (any thread). */
+  public BudgetUsage usage(Identity who) {
+    return engine.usage(who);
+  }
+
+  /** Ingestion outcomes per source ({@link Engine#countsBySource()}), for metrics (any thread). */
+  public java.util.Map<String, Long> ingestCounts() {
+    return engine.countsBySource();
+  }
+
   /** Dials a peer; sync runs on the new connection. */
   public CompletableFuture<Connection> connect(Multiaddr addr) {
     return host.dial(addr);
   }
 
-  /** Writes {@code content} to this device's log, durably, then publishes it. */
+  /**
+   * Writes {@code content} to this device's log, durably (synced to disk), then publishes it.
+   *
+   * @throws BudgetExceededException if the content declares an attachment over the cap; nothing
+   *     is signed then
+   */
   public LogEntry post(Content content) {
+    engine.budgets().checkOwn(content);
     LogEntry entry = call(() -> {
       LogEntry e = writer.append(content, System.currentTimeMillis());
-      IngestOutcome o = engine.ingest(e, true, System.currentTimeMillis());
+      IngestOutcome o;
+      try {
+        o = engine.ingest(e, IngestSource.OWN, System.currentTimeMillis());
+      } catch (RuntimeException storeFailed) {
+        writer = new LogWriter(identity, device, head(device.publicKey())); // The next post reuses the seq.
+        throw storeFailed;
+      }
       if (!(o instanceof IngestOutcome.Stored)) {
+        writer = new LogWriter(identity, device, head(device.publicKey()));
         throw new IllegalStateException("own entry not stored: " + o);
       }
       return e;

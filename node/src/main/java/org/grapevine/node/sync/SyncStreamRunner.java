@@ -14,6 +14,7 @@ import org.grapevine.libp2p.mux.MuxedStream;
 import org.grapevine.libp2p.mux.StreamReader;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
+import org.grapevine.node.engine.IngestSource;
 import org.grapevine.protocol.sync.SyncEvent;
 import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.sync.SyncSession;
@@ -150,7 +151,7 @@ final class SyncStreamRunner implements StreamReader {
   private void ingest(List<byte[]> envelopes) {
     long now = wallClockMillis.getAsLong();
     for (byte[] envelope : envelopes) {
-      IngestOutcome outcome = engine.ingest(envelope, now);
+      IngestOutcome outcome = engine.ingest(envelope, IngestSource.SYNC, null, now);
       if (outcome instanceof IngestOutcome.Rejected r && peerFault(r.reason())) {
         session.rejectEntries(r.reason() + ": " + r.detail(), System.nanoTime());
         drain();
