@@ -20,8 +20,8 @@ import org.grapevine.protocol.validation.Verification;
  *   <li>muted identities are ignored;
  *   <li>chain check against the store ({@link ChainChecker}: delegated device, seq, prev, time);
  *   <li>budgets ({@link Budgets}): an identity at its quota gets the entry without its content;
- *   <li>apply in one atomic write (the store indexes in the same batch); a delete drops the
- *       content of its target when the target belongs to the same identity;
+ *   <li>apply in one atomic write: the store indexes, and carries out a delete (its target's
+ *       content dropped when the target belongs to the same identity), in the same batch;
  *   <li>entries waiting behind a gap that now fits are applied too, in order;
  *   <li>every outcome is counted, per source ({@link #countsBySource()}).
  * </ol>
@@ -207,16 +207,9 @@ public final class Engine {
   /** Applies an entry the checker answered Append for; returns it as stored. */
   private LogEntry apply(LogEntry entry, IngestOutcome.BudgetNote note, boolean own) {
     LogEntry stored = note == IngestOutcome.BudgetNote.CONTENT_DROPPED_OVER_QUOTA ? entry.withoutContent() : entry;
+    // A delete's effect (the target's content dropped when it is an entry of the same identity)
+    // is carried out by the store in the same atomic write as the delete itself.
     store.apply(stored, own);
-    if (stored.header().kind() == ContentKind.DELETE) {
-      stored.content().map(org.grapevine.protocol.proto.Content::getDelete).ifPresent(d -> {
-        org.grapevine.protocol.entry.EntryId target = org.grapevine.protocol.entry.EntryId.of(d.getTarget().toByteArray());
-        // Only the author's own identity may delete: the target must be held and be one of ours.
-        store.entryById(target)
-            .filter(t -> t.header().identity().equals(stored.header().identity()) && !t.header().inRootLog())
-            .ifPresent(t -> store.deleteContent(target));
-      });
-    }
     return stored;
   }
 
