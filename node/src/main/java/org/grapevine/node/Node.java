@@ -137,6 +137,11 @@ public final class Node implements AutoCloseable {
     return engine.countsBySource();
   }
 
+  /** GossipSub router counters (drops by reason: rejected, ignored, ...) and peer scores. */
+  public CompletableFuture<org.grapevine.libp2p.gossipsub.GossipMetrics> gossipMetrics() {
+    return gossip.metrics();
+  }
+
   /** Dials a peer; sync runs on the new connection. */
   public CompletableFuture<Connection> connect(Multiaddr addr) {
     return host.dial(addr);

@@ -97,6 +97,12 @@ public final class Engine {
     if (expected != null && !entry.header().identity().equals(expected)) {
       return rejected(source, RejectReason.WRONG_TOPIC, "an entry of " + entry.header().identity() + " on the topic of " + expected);
     }
+    if (source == IngestSource.GOSSIP && !entry.hasContent()) {
+      // An author publishes with the content, and relays forward messages as they came; a bare
+      // entry on gossip was stripped by its sender, and storing it would keep the content out
+      // for good (a held entry is a duplicate ever after). Bare entries (deleted content) come by sync.
+      return rejected(source, RejectReason.CONTENT_REQUIRED, "an entry without its content on gossip: " + entry.id());
+    }
     return ingest(entry, source, nowMillis);
   }
 
