@@ -15,10 +15,14 @@ import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.node.engine.BudgetExceededException;
+import org.grapevine.node.engine.BudgetUsage;
+import org.grapevine.node.engine.Budgets;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.metrics.Counter;
 import org.grapevine.node.metrics.MetricsRegistry;
 import org.grapevine.node.engine.IngestOutcome;
+import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.gossip.EntryMessageIds;
 import org.grapevine.node.gossip.GossipIngress;
 import org.grapevine.node.storage.RocksPostStore;
@@ -60,9 +64,6 @@ import org.grapevine.protocol.validation.EntryValidator;
  * <p>Writes (post, reply, react, follow, ...) run on the storage thread and return once the
  * entry is durable; reads go to {@link #store()} directly. Every stored entry, own or received,
  * reaches the {@link #addEntryListener entry listeners} (the API's event stream).
- *
- * <p>Not yet here (see the node issue): discovery (mDNS, peer store persistence, reconnects),
- * budgets.
  */
 public final class Node implements AutoCloseable {
   private final Identity identity;
@@ -93,7 +94,13 @@ public final class Node implements AutoCloseable {
    */
   public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
       EventLoopGroup group) throws IOException {
-    Node node = new Node(dataDir, identity, device, hostConfig, group);
+    return start(dataDir, identity, root, device, hostConfig, group, Budgets.DEFAULT);
+  }
+
+  /** {@link #start} with this node's storage budgets. */
+  public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
+      EventLoopGroup group, Budgets budgets) throws IOException {
+    Node node = new Node(dataDir, identity, device, hostConfig, group, budgets);
     try {
       node.call(() -> {
         node.ensureDelegated(root);
@@ -107,11 +114,12 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  private Node(Path dataDir, Identity identity, SigningKey device, HostConfig hostConfig, EventLoopGroup group) {
+  private Node(Path dataDir, Identity identity, SigningKey device, HostConfig hostConfig, EventLoopGroup group,
+      Budgets budgets) {
     this.identity = identity;
     this.device = device;
     this.store = RocksPostStore.open(dataDir.resolve("store"));
-    this.engine = new Engine(store, new EntryValidator(), new ChainChecker(), 256, 16_384);
+    this.engine = new Engine(store, new EntryValidator(), new ChainChecker(), 256, 16_384, budgets);
     engine.setListener(this::onIngested);
     this.host = new Host(hostConfig, group);
     this.gossip = new GossipDriver(host, GossipConfig.builder()
@@ -144,17 +152,45 @@ public final class Node implements AutoCloseable {
     return store;
   }
 
+  /** How much of its quota {@code who} uses (any thread). */
+  public BudgetUsage usage(Identity who) {
+    return engine.usage(who);
+  }
+
+  /** Ingestion outcomes per source ({@link Engine#countsBySource()}), for metrics (any thread). */
+  public java.util.Map<String, Long> ingestCounts() {
+    return engine.countsBySource();
+  }
+
+  /** GossipSub router counters (drops by reason: rejected, ignored, ...) and peer scores. */
+  public CompletableFuture<org.grapevine.libp2p.gossipsub.GossipMetrics> gossipMetrics() {
+    return gossip.metrics();
+  }
+
   /** Dials a peer; sync runs on the new connection. */
   public CompletableFuture<Connection> connect(Multiaddr addr) {
     return host.dial(addr);
   }
 
-  /** Writes {@code content} to this device's log, durably, then publishes it. */
+  /**
+   * Writes {@code content} to this device's log, durably (synced to disk), then publishes it.
+   *
+   * @throws BudgetExceededException if the content declares an attachment over the cap; nothing
+   *     is signed then
+   */
   public LogEntry post(Content content) {
+    engine.budgets().checkOwn(content);
     LogEntry entry = call(() -> {
       LogEntry e = writer.append(content, System.currentTimeMillis());
-      IngestOutcome o = engine.ingest(e, true, System.currentTimeMillis());
+      IngestOutcome o;
+      try {
+        o = engine.ingest(e, IngestSource.OWN, System.currentTimeMillis());
+      } catch (RuntimeException storeFailed) {
+        writer = new LogWriter(identity, device, head(device.publicKey())); // The next post reuses the seq.
+        throw storeFailed;
+      }
       if (!(o instanceof IngestOutcome.Stored)) {
+        writer = new LogWriter(identity, device, head(device.publicKey()));
         throw new IllegalStateException("own entry not stored: " + o);
       }
       return e;
@@ -320,7 +356,7 @@ public final class Node implements AutoCloseable {
   }
 
   /** On the storage thread: counts, then tells the entry listeners of what was stored. */
-  private void onIngested(Engine.Source source, IngestOutcome outcome) {
+  private void onIngested(IngestSource source, IngestOutcome outcome) {
     String src = source.name().toLowerCase(java.util.Locale.ROOT);
     ingested.inc(src, outcome.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
     if (outcome instanceof IngestOutcome.Rejected r) {

@@ -1,14 +1,12 @@
 package org.grapevine.node.engine;
 
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.protocol.entry.ContentKind;
-import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
-import org.grapevine.protocol.proto.Content;
+import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.validation.ChainChecker;
 import org.grapevine.protocol.validation.ChainOutcome;
 import org.grapevine.protocol.validation.EntryValidator;
@@ -21,125 +19,157 @@ import org.grapevine.protocol.validation.Verification;
  *   <li>decode and stateless checks ({@link EntryValidator}: sizes, encoding, hashes, signature);
  *   <li>muted identities are ignored;
  *   <li>chain check against the store ({@link ChainChecker}: delegated device, seq, prev, time);
- *   <li>apply in one atomic write (the store indexes in the same batch); a delete drops the
- *       content of its target when the target belongs to the same identity;
+ *   <li>budgets ({@link Budgets}): an identity at its quota gets the entry without its content;
+ *   <li>apply in one atomic write: the store indexes, and carries out a delete (its target's
+ *       content dropped when the target belongs to the same identity), in the same batch;
  *   <li>entries waiting behind a gap that now fits are applied too, in order;
- *   <li>every outcome is counted ({@link #counts()}).
+ *   <li>every outcome is counted, per source ({@link #countsBySource()}).
  * </ol>
- * Not thread-safe: the node runs it on one storage executor; results go back to the network
- * layer as values (gossip maps them with {@link #acceptance}).
+ *
+ * <p>Why a quota drops content rather than the entry: a log is a chain, and every later entry of
+ * the author names its predecessor. Refusing the entry (IGNORE) would leave a gap that never
+ * closes: every later entry of that device would wait in the gap buffer or be fetched again by
+ * sync, forever, and the node would lose the author's history for good, deletes and revocations
+ * included. Appending the signed entry without its content costs a few hundred bytes, keeps the
+ * chain verifiable (as after a delete), and is honest to peers: the entry is valid, so gossip
+ * still accepts and forwards it. Root-log entries (they define the devices) and deletes (their
+ * content says what to drop, and dropping frees space) always keep their content; they are tiny.
+ * Own entries are never dropped: this node is where they live.
+ *
+ * <p>Not thread-safe: the node runs it on one storage executor; results go back to the network
+ * layer as values (gossip maps them with {@link #acceptance}). The counters and {@link #usage}
+ * may be read from any thread.
  */
 public final class Engine {
   /** How outcomes are counted: one counter per kind and per reject reason. */
   public enum Counter {
-    STORED, DUPLICATE, BUFFERED, FORKED, REJECTED, IGNORED_MUTED, IGNORED_BUFFER_FULL
+    STORED, DUPLICATE, BUFFERED, FORKED, REJECTED, IGNORED_MUTED, IGNORED_BUFFER_FULL,
+    /** Stored without content: the identity is at its quota (also counted as STORED). */
+    CONTENT_DROPPED_OVER_QUOTA,
+    /** Stored, but declares an attachment over the cap (also counted as STORED). */
+    ATTACHMENT_OVER_CAP
   }
 
   private final PostStore store;
   private final EntryValidator validator;
   private final ChainChecker checker;
   private final GapBuffer gaps;
-  private final Map<Counter, Long> counts = new EnumMap<>(Counter.class);
-  private final Map<RejectReason, Long> rejects = new EnumMap<>(RejectReason.class);
+  private final Budgets budgets;
+  private final IngestCounters counters = new IngestCounters();
 
   public Engine(PostStore store, EntryValidator validator, ChainChecker checker, int gapBufferPerAuthor, int gapBufferTotal) {
+    this(store, validator, checker, gapBufferPerAuthor, gapBufferTotal, Budgets.UNLIMITED);
+  }
+
+  public Engine(PostStore store, EntryValidator validator, ChainChecker checker, int gapBufferPerAuthor, int gapBufferTotal,
+      Budgets budgets) {
     this.store = store;
     this.validator = validator;
     this.checker = checker;
     this.gaps = new GapBuffer(gapBufferPerAuthor, gapBufferTotal);
+    this.budgets = budgets;
   }
 
-  /** Where an entry came from, for the {@link Listener} (metrics, event streams). */
-  public enum Source {
-    /** Written by this node. */
-    OWN,
-    /** A gossip message ({@link #ingest(byte[], org.grapevine.protocol.identity.Identity, long)}). */
-    GOSSIP,
-    /** Received from a peer outside gossip: catch-up sync ({@link #ingest(byte[], long)}). */
-    SYNC,
-    /** A verified entry handed in by code other than the node's own writer (tools, tests). */
-    DIRECT
-  }
-
-  /** Told of every outcome, on the engine's thread, after the store was written; must be quick. */
-  public interface Listener {
-    void onIngested(Source source, IngestOutcome outcome);
-  }
-
-  private Listener listener = (source, outcome) -> {};
-
-  /** Replaces the listener (one; the node fans out). */
-  public void setListener(Listener listener) {
-    this.listener = java.util.Objects.requireNonNull(listener);
-  }
-
-  /** Ingests an encoded envelope received from a peer by sync. */
+  /** Ingests an encoded envelope received by sync (counted as {@link IngestSource#SYNC}). */
   public IngestOutcome ingest(byte[] envelope, long nowMillis) {
-    return told(Source.SYNC, ingestEnvelope(envelope, null, nowMillis));
+    return ingest(envelope, IngestSource.SYNC, null, nowMillis);
+  }
+
+  /** Ingests an encoded envelope received by gossip on {@code expected}'s topic (see below). */
+  public IngestOutcome ingest(byte[] envelope, Identity expected, long nowMillis) {
+    return ingest(envelope, IngestSource.GOSSIP, expected, nowMillis);
   }
 
   /**
-   * Ingests an encoded envelope received on {@code expected}'s topic: an entry of another
-   * identity there is refused ({@link RejectReason#WRONG_TOPIC}), so nobody can fill one
-   * identity's topic with another's entries.
+   * Ingests an encoded envelope received from a peer. With {@code expected} (the owner of the
+   * gossip topic it came on), an entry of another identity is refused
+   * ({@link RejectReason#WRONG_TOPIC}), so nobody can fill one identity's topic with another's
+   * entries.
+   *
+   * @param expected null when the entry did not come on an identity's topic
    */
-  public IngestOutcome ingest(byte[] envelope, org.grapevine.protocol.identity.Identity expected, long nowMillis) {
-    return told(Source.GOSSIP, ingestEnvelope(envelope, expected, nowMillis));
+  public IngestOutcome ingest(byte[] envelope, IngestSource source, Identity expected, long nowMillis) {
+    return told(source, ingestEnvelope(envelope, source, expected, nowMillis));
   }
 
-  private IngestOutcome ingestEnvelope(byte[] envelope, org.grapevine.protocol.identity.Identity expected, long nowMillis) {
+  private IngestOutcome ingestEnvelope(byte[] envelope, IngestSource source, Identity expected, long nowMillis) {
     Verification v = validator.validate(envelope);
     if (v instanceof Verification.Invalid invalid) {
-      return rejected(invalid.reason(), invalid.detail());
+      return rejected(source, invalid.reason(), invalid.detail());
     }
     LogEntry entry = ((Verification.Valid) v).entry();
     if (expected != null && !entry.header().identity().equals(expected)) {
-      return rejected(RejectReason.WRONG_TOPIC, "an entry of " + entry.header().identity() + " on the topic of " + expected);
+      return rejected(source, RejectReason.WRONG_TOPIC, "an entry of " + entry.header().identity() + " on the topic of " + expected);
     }
-    return ingestVerified(entry, false, nowMillis);
+    if (source == IngestSource.GOSSIP && !entry.hasContent()) {
+      // An author publishes with the content, and relays forward messages as they came; a bare
+      // entry on gossip was stripped by its sender, and storing it would keep the content out
+      // for good (a held entry is a duplicate ever after). Bare entries (deleted content) come by sync.
+      return rejected(source, RejectReason.CONTENT_REQUIRED, "an entry without its content on gossip: " + entry.id());
+    }
+    return ingestVerified(entry, source, nowMillis);
   }
 
   /**
    * Ingests a verified entry. {@code own} entries (written by this node) are stored durably
-   * before this returns, so the API may acknowledge them.
+   * before this returns, so the API may acknowledge them; others count as {@link IngestSource#SYNC}.
    */
   public IngestOutcome ingest(LogEntry entry, boolean own, long nowMillis) {
-    return told(own ? Source.OWN : Source.DIRECT, ingestVerified(entry, own, nowMillis));
+    return ingest(entry, own ? IngestSource.OWN : IngestSource.SYNC, nowMillis);
   }
 
-  private IngestOutcome told(Source source, IngestOutcome outcome) {
+  /** Ingests a verified entry; {@link IngestSource#OWN} entries are durable when this returns. */
+  public IngestOutcome ingest(LogEntry entry, IngestSource source, long nowMillis) {
+    return told(source, ingestVerified(entry, source, nowMillis));
+  }
+
+  /** Told of every outcome, on the engine's thread, after the store was written; must be quick. */
+  public interface Listener {
+    void onIngested(IngestSource source, IngestOutcome outcome);
+  }
+
+  private Listener listener = (source, outcome) -> {};
+
+  /** Replaces the listener (one; the node fans out to metrics and event streams). */
+  public void setListener(Listener listener) {
+    this.listener = java.util.Objects.requireNonNull(listener);
+  }
+
+  private IngestOutcome told(IngestSource source, IngestOutcome outcome) {
     listener.onIngested(source, outcome);
     return outcome;
   }
 
-  private IngestOutcome ingestVerified(LogEntry entry, boolean own, long nowMillis) {
+  private IngestOutcome ingestVerified(LogEntry entry, IngestSource source, long nowMillis) {
+    boolean own = source == IngestSource.OWN;
     if (!own && store.isMuted(entry.header().identity())) {
-      count(Counter.IGNORED_MUTED);
+      counters.count(source, Counter.IGNORED_MUTED);
       return new IngestOutcome.Ignored("identity " + entry.header().identity() + " is muted");
     }
     ChainOutcome outcome = checker.check(entry, store, nowMillis);
     if (outcome instanceof ChainOutcome.Append) {
-      apply(entry, own);
-      List<LogEntry> unblocked = drainGaps(entry, nowMillis);
-      count(Counter.STORED);
-      return new IngestOutcome.Stored(entry, unblocked);
+      IngestOutcome.BudgetNote note = budgetNote(entry, own);
+      LogEntry stored = apply(entry, note, own);
+      count(source, note);
+      List<LogEntry> unblocked = drainGaps(entry, source, nowMillis);
+      return new IngestOutcome.Stored(stored, unblocked, note);
     } else if (outcome instanceof ChainOutcome.Duplicate) {
-      count(Counter.DUPLICATE);
+      counters.count(source, Counter.DUPLICATE);
       return new IngestOutcome.Duplicate();
     } else if (outcome instanceof ChainOutcome.Gap gap) {
       if (!gaps.add(entry)) {
-        count(Counter.IGNORED_BUFFER_FULL);
+        counters.count(source, Counter.IGNORED_BUFFER_FULL);
         return new IngestOutcome.Ignored("gap buffer full; seq " + entry.header().seq() + " will come again by sync");
       }
-      count(Counter.BUFFERED);
+      counters.count(source, Counter.BUFFERED);
       return new IngestOutcome.Buffered(entry.header().author(), gap.fromSeq(), gap.toSeq());
     } else if (outcome instanceof ChainOutcome.Fork fork) {
       store.recordFork(fork.held(), fork.incoming());
-      count(Counter.FORKED);
+      counters.count(source, Counter.FORKED);
       return new IngestOutcome.Forked();
     }
     ChainOutcome.Rejected r = (ChainOutcome.Rejected) outcome;
-    return rejected(r.reason(), r.detail());
+    return rejected(source, r.reason(), r.detail());
   }
 
   /** How gossip should treat an outcome: only entries that could be stored are forwarded. */
@@ -161,46 +191,81 @@ public final class Engine {
     return reason == RejectReason.UNDELEGATED_DEVICE || reason == RejectReason.TIMESTAMP_IN_FUTURE;
   }
 
-  /** Outcome counters, for metrics. */
+  /** Outcome counters over all sources, for metrics (counters at zero left out). */
   public Map<Counter, Long> counts() {
-    return Map.copyOf(counts);
+    return counters.totals();
   }
 
-  /** Rejections by reason, for metrics. */
+  /** Rejections by reason over all sources, for metrics. */
   public Map<RejectReason, Long> rejects() {
-    return Map.copyOf(rejects);
+    return counters.rejectTotals();
+  }
+
+  /**
+   * Every non-zero counter per source, as {@code <source>.<counter>} (for example
+   * {@code gossip.stored}, {@code own.stored}) and {@code <source>.rejected.<reason>} (for example
+   * {@code sync.rejected.bad_signature}), sorted: a plain snapshot for a metrics exporter.
+   */
+  public Map<String, Long> countsBySource() {
+    return counters.snapshot();
+  }
+
+  public Budgets budgets() {
+    return budgets;
+  }
+
+  /** How much of its quota {@code identity} uses. Reads the store only; any thread. */
+  public BudgetUsage usage(Identity identity) {
+    return new BudgetUsage(identity, store.storedBytes(identity), budgets.identityQuotaBytes());
   }
 
   public int buffered() {
     return gaps.size();
   }
 
-  private void apply(LogEntry entry, boolean own) {
-    store.apply(entry, own);
-    if (entry.header().kind() == ContentKind.DELETE) {
-      entry.content().map(Content::getDelete).ifPresent(d -> {
-        EntryId target = EntryId.of(d.getTarget().toByteArray());
-        // Only the author's own identity may delete: the target must be held and be one of ours.
-        store.entryById(target)
-            .filter(t -> t.header().identity().equals(entry.header().identity()) && !t.header().inRootLog())
-            .ifPresent(t -> store.deleteContent(target));
-      });
+  private IngestOutcome.BudgetNote budgetNote(LogEntry entry, boolean own) {
+    if (own || !entry.hasContent()) {
+      return IngestOutcome.BudgetNote.NONE;
+    }
+    boolean needsContent = entry.header().inRootLog() || entry.header().kind() == ContentKind.DELETE;
+    if (!needsContent && !budgets.fitsQuota(store.storedBytes(entry.header().identity()), entry.header().contentSize())) {
+      return IngestOutcome.BudgetNote.CONTENT_DROPPED_OVER_QUOTA;
+    }
+    boolean overCap = entry.content().map(c -> !budgets.allowsAttachment(Budgets.largestAttachmentBytes(c))).orElse(false);
+    return overCap ? IngestOutcome.BudgetNote.ATTACHMENT_OVER_CAP : IngestOutcome.BudgetNote.NONE;
+  }
+
+  /** Applies an entry the checker answered Append for; returns it as stored. */
+  private LogEntry apply(LogEntry entry, IngestOutcome.BudgetNote note, boolean own) {
+    LogEntry stored = note == IngestOutcome.BudgetNote.CONTENT_DROPPED_OVER_QUOTA ? entry.withoutContent() : entry;
+    // A delete's effect (the target's content dropped when it is an entry of the same identity)
+    // is carried out by the store in the same atomic write as the delete itself.
+    store.apply(stored, own);
+    return stored;
+  }
+
+  private void count(IngestSource source, IngestOutcome.BudgetNote note) {
+    counters.count(source, Counter.STORED);
+    if (note == IngestOutcome.BudgetNote.CONTENT_DROPPED_OVER_QUOTA) {
+      counters.count(source, Counter.CONTENT_DROPPED_OVER_QUOTA);
+    } else if (note == IngestOutcome.BudgetNote.ATTACHMENT_OVER_CAP) {
+      counters.count(source, Counter.ATTACHMENT_OVER_CAP);
     }
   }
 
-  private List<LogEntry> drainGaps(LogEntry stored, long nowMillis) {
+  private List<LogEntry> drainGaps(LogEntry stored, IngestSource source, long nowMillis) {
     List<LogEntry> unblocked = new ArrayList<>();
     List<LogEntry> next = gaps.takeContiguous(stored.header().author(), stored.header().seq());
     for (LogEntry e : next) {
       // Checked again: the chain rules (prev, time, devices) hold only against the now-held predecessor.
       ChainOutcome o = checker.check(e, store, nowMillis);
       if (o instanceof ChainOutcome.Append) {
-        apply(e, false);
-        unblocked.add(e);
-        count(Counter.STORED);
+        IngestOutcome.BudgetNote note = budgetNote(e, false);
+        unblocked.add(apply(e, note, false));
+        count(source, note);
       } else if (o instanceof ChainOutcome.Fork fork) {
         store.recordFork(fork.held(), fork.incoming());
-        count(Counter.FORKED);
+        counters.count(source, Counter.FORKED);
         break;
       } else {
         break; // Rejected or out of order: the rest waits or comes again by sync.
@@ -209,13 +274,8 @@ public final class Engine {
     return unblocked;
   }
 
-  private IngestOutcome rejected(RejectReason reason, String detail) {
-    count(Counter.REJECTED);
-    rejects.merge(reason, 1L, Long::sum);
+  private IngestOutcome rejected(IngestSource source, RejectReason reason, String detail) {
+    counters.reject(source, reason);
     return new IngestOutcome.Rejected(reason, detail);
-  }
-
-  private void count(Counter c) {
-    counts.merge(c, 1L, Long::sum);
   }
 }

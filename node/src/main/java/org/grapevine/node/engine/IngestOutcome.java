@@ -8,8 +8,26 @@ import org.grapevine.protocol.validation.RejectReason;
 /** What ingesting one entry did. */
 public sealed interface IngestOutcome {
 
-  /** Stored; {@code unblocked} are entries that waited behind it in the gap buffer and are stored now too, in order. */
-  record Stored(LogEntry entry, List<LogEntry> unblocked) implements IngestOutcome {}
+  /**
+   * Appended to its author's log. {@code entry} is as stored (without its content when a budget
+   * dropped it); {@code unblocked} are entries that waited behind it in the gap buffer and are
+   * stored now too, in order; {@code budget} says what a local budget did to {@code entry}.
+   */
+  record Stored(LogEntry entry, List<LogEntry> unblocked, BudgetNote budget) implements IngestOutcome {
+    public Stored(LogEntry entry, List<LogEntry> unblocked) {
+      this(entry, unblocked, BudgetNote.NONE);
+    }
+  }
+
+  /** What a local budget ({@link Budgets}) did to a stored entry. Never a judgement of the sender. */
+  enum BudgetNote {
+    /** Within every budget. */
+    NONE,
+    /** The identity is at its quota: the entry is in the chain, its content was not kept. */
+    CONTENT_DROPPED_OVER_QUOTA,
+    /** Stored with its content, but it declares an attachment over the cap: never fetched. */
+    ATTACHMENT_OVER_CAP
+  }
 
   /** Already held. */
   record Duplicate() implements IngestOutcome {}

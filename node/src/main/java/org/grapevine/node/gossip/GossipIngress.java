@@ -10,6 +10,7 @@ import org.grapevine.libp2p.gossipsub.GossipEvent;
 import org.grapevine.libp2p.gossipsub.netty.GossipDriver;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
+import org.grapevine.node.engine.IngestSource;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.topic.Topics;
 
@@ -45,7 +46,7 @@ public final class GossipIngress implements GossipDriver.MessageHandler {
     }
     try {
       storage.execute(() -> {
-        IngestOutcome outcome = engine.ingest(message.data(), topicOwner.get(), wallClockMillis.getAsLong());
+        IngestOutcome outcome = engine.ingest(message.data(), IngestSource.GOSSIP, topicOwner.get(), wallClockMillis.getAsLong());
         verdict.accept(Engine.acceptance(outcome));
         outcomes.accept(outcome);
       });

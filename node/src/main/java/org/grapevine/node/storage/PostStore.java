@@ -24,7 +24,9 @@ public interface PostStore extends LogView, AutoCloseable {
 
   /**
    * Appends the author's next entry, its content (if held), the author's head, its devices (for
-   * a root-log entry) and every index, all in one atomic write.
+   * a root-log entry) and every index, all in one atomic write. A delete (with its content) takes
+   * effect in the same write: its target's content and content-derived rows go, if the target is
+   * a held device-log entry of the same identity.
    *
    * @param durable true for this node's own entries: the write is synced to disk before this
    *     returns, so an acknowledged post survives a crash; false for received ones

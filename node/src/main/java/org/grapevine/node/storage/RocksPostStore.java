@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.grapevine.node.storage.migrations.SchemaMigrator;
+import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.EntryHeader;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
@@ -110,8 +111,12 @@ public final class RocksPostStore implements PostStore {
         b.put(f.entries(), Keys.entry(h.author(), h.seq()), Values.entry(entry.signed()));
         b.put(f.heads(), Keys.head(h.author()), Values.head(h.seq(), entry.id()));
         entry.contentBytes().ifPresent(bytes -> put(b, f.content(), Keys.content(h.contentHash(), entry.id()), bytes));
-        if (entry.hasContent()) {
-          addStoredBytes(b, h.identity(), h.contentSize());
+        long storedDelta = entry.hasContent() ? h.contentSize() : 0;
+        // A delete takes effect in the same batch: a crash never leaves it held with its target's
+        // content still there (nothing would ever carry it out later).
+        storedDelta -= dropDeleteTarget(b, entry);
+        if (storedDelta != 0) {
+          addStoredBytes(b, h.identity(), storedDelta);
         }
         if (h.inRootLog() && entry.content().isPresent()) {
           foldDevice(b, h.identity(), entry.content().get());
@@ -122,6 +127,29 @@ public final class RocksPostStore implements PostStore {
         throw storageFailure("apply", directory, e);
       }
     }
+  }
+
+  /**
+   * For a delete with its content: drops its target's content and content-derived rows in
+   * {@code b} when the target is a held device-log entry of the same identity (nobody deletes
+   * another identity's entries, and root-log content defines the devices). Returns the bytes freed.
+   */
+  private long dropDeleteTarget(WriteBatch b, LogEntry delete) throws RocksDBException {
+    if (delete.header().kind() != ContentKind.DELETE || delete.content().isEmpty()) {
+      return 0;
+    }
+    EntryId target = EntryId.of(delete.content().get().getDelete().getTarget().toByteArray());
+    Optional<LogEntry> held = entryById(target);
+    if (held.isEmpty() || !held.get().hasContent()) {
+      return 0;
+    }
+    EntryHeader t = held.get().header();
+    if (!t.identity().equals(delete.header().identity()) || t.inRootLog()) {
+      return 0;
+    }
+    b.delete(f.content(), Keys.content(t.contentHash(), target));
+    EntryIndexer.deleteContentRows(b, f, held.get());
+    return t.contentSize();
   }
 
   private void foldDevice(WriteBatch b, Identity identity, Content c) {

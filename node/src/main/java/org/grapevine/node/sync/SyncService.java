@@ -1,6 +1,8 @@
 package org.grapevine.node.sync;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
@@ -10,6 +12,8 @@ import org.grapevine.libp2p.host.HostListener;
 import org.grapevine.libp2p.mux.MuxedStream;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.storage.PostStore;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.protocol.sync.SyncEvent;
 import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.sync.SyncSession;
 import org.grapevine.protocol.sync.SyncStats;
@@ -25,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SyncService {
   public static final String PROTOCOL_ID = "/grapevine/sync/1.0.0";
+  /** Every this many sessions a peer fails by its own fault, its connection is closed. */
+  public static final int MAX_PEER_FAULTS = 3;
   private static final Logger log = LoggerFactory.getLogger(SyncService.class);
 
   private final Host host;
@@ -33,6 +39,7 @@ public final class SyncService {
   private final ScheduledExecutorService storage;
   private final SyncLimits limits;
   private final LongSupplier wallClockMillis;
+  private final Map<PeerId, Long> peerFaults = new ConcurrentHashMap<>();
 
   public SyncService(Host host, PostStore store, Engine engine, ScheduledExecutorService storage, SyncLimits limits,
       LongSupplier wallClockMillis) {
@@ -51,15 +58,20 @@ public final class SyncService {
       @Override
       public void onConnected(Connection connection) {
         if (connection.direction() == Connection.Direction.OUTBOUND) {
-          syncWith(connection).whenComplete((stats, e) -> logEnd(connection, stats, e));
+          syncWith(connection);
         }
       }
     });
   }
 
-  /** Runs one session with the peer of {@code connection}; completes with its statistics. */
+  /**
+   * Runs one session with the peer of {@code connection}; completes with its statistics, or
+   * exceptionally ({@link SyncFailedException} when the session failed).
+   */
   public CompletableFuture<SyncStats> syncWith(Connection connection) {
-    return host.newStream(connection, List.of(PROTOCOL_ID)).thenCompose(ns -> run(ns.stream()));
+    CompletableFuture<SyncStats> session = host.newStream(connection, List.of(PROTOCOL_ID)).thenCompose(ns -> run(ns.stream()));
+    session.whenComplete((stats, e) -> logEnd(connection, stats, e));
+    return session;
   }
 
   private CompletableFuture<SyncStats> run(MuxedStream stream) {
@@ -77,8 +89,25 @@ public final class SyncService {
     return result;
   }
 
-  private static void logEnd(Connection c, SyncStats stats, Throwable e) {
-    if (e != null) {
+  /**
+   * Sessions each peer failed by its own fault (oversize or malformed frames, protocol
+   * violations, invalid entries), since this service started. Any thread.
+   */
+  public Map<PeerId, Long> peerFaults() {
+    return Map.copyOf(peerFaults);
+  }
+
+  private void logEnd(Connection c, SyncStats stats, Throwable e) {
+    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (cause instanceof SyncFailedException failed && failed.fault() == SyncEvent.Fault.PEER) {
+      long faults = peerFaults.merge(c.remotePeer(), 1L, Long::sum);
+      log.info("sync with {} failed by its fault ({} so far): {}", c.remotePeer(), faults, failed.getMessage());
+      if (faults % MAX_PEER_FAULTS == 0) {
+        // A peer that keeps breaking the protocol loses its connection (it may dial again).
+        log.info("closing the connection to {}: {} sync sessions failed by its fault", c.remotePeer(), faults);
+        c.close();
+      }
+    } else if (e != null) {
       log.info("sync with {} ended: {}", c.remotePeer(), e.getMessage());
     } else {
       log.debug("sync with {}: {} entries received, {} sent", c.remotePeer(), stats.entriesReceived(), stats.entriesSent());

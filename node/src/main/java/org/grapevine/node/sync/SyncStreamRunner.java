@@ -14,6 +14,8 @@ import org.grapevine.libp2p.mux.MuxedStream;
 import org.grapevine.libp2p.mux.StreamReader;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
+import org.grapevine.node.engine.IngestSource;
+import org.grapevine.protocol.sync.SyncErrorCode;
 import org.grapevine.protocol.sync.SyncEvent;
 import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.sync.SyncSession;
@@ -76,8 +78,11 @@ final class SyncStreamRunner implements StreamReader {
       }
     } catch (MalformedFrameException e) {
       closeFrames();
+      // The peer's fault, like a message that does not decode: counted against it.
+      SyncErrorCode code = e.getMessage().contains("exceeds the limit") ? SyncErrorCode.MESSAGE_TOO_LARGE
+          : SyncErrorCode.MALFORMED_MESSAGE;
       storage.execute(() -> {
-        session.cancel("the peer sent an oversize or malformed frame: " + e.getMessage(), System.nanoTime());
+        session.handleFramingError(code, "frame: " + e.getMessage(), System.nanoTime());
         drain();
       });
     }
@@ -135,7 +140,7 @@ final class SyncStreamRunner implements StreamReader {
         done.complete(completed.stats());
       } else if (e instanceof SyncEvent.Failed failed) {
         log.info("sync failed ({}, {}): {}", failed.code(), failed.fault(), failed.detail());
-        done.completeExceptionally(new IllegalStateException("sync failed: " + failed.code() + " (" + failed.fault() + "): " + failed.detail()));
+        done.completeExceptionally(new SyncFailedException(failed.code(), failed.fault(), failed.detail()));
       }
     }
     if (session.isOver() && !closed) {
@@ -144,13 +149,16 @@ final class SyncStreamRunner implements StreamReader {
         timer.cancel(false);
       }
       stream.closeWrite();
+      // Whatever the peer still sends is read and dropped, not decoded: a peer that broke the
+      // protocol cannot keep us busy on this stream.
+      stream.executor().execute(this::closeFrames);
     }
   }
 
   private void ingest(List<byte[]> envelopes) {
     long now = wallClockMillis.getAsLong();
     for (byte[] envelope : envelopes) {
-      IngestOutcome outcome = engine.ingest(envelope, now);
+      IngestOutcome outcome = engine.ingest(envelope, IngestSource.SYNC, null, now);
       if (outcome instanceof IngestOutcome.Rejected r && peerFault(r.reason())) {
         session.rejectEntries(r.reason() + ": " + r.detail(), System.nanoTime());
         drain();

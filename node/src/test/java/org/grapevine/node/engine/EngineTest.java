@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.grapevine.libp2p.gossipsub.Acceptance;
+import org.grapevine.node.storage.PostStore;
 import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
@@ -141,6 +142,44 @@ class EngineTest {
     store.close();
     store = RocksPostStore.open(dir.resolve("store"));
     assertThat(store.logEntry(laptop.publicKey(), 1).orElseThrow().content()).contains(post("mine"));
+  }
+
+  @Test
+  void ingest_deleteWithProcessDyingAfterEachWrite_neverHalfApplied() {
+    LogEntry doomed = log.append(post("regret"), T0_MILLIS);
+    ingest(doomed);
+    LogEntry deletion = log.append(delete(doomed), T0_MILLIS);
+    // The store dies (as the process would, by kill -9) at the first write after the delete's own:
+    // whatever is on disk then must be all of the delete or none of it.
+    PostStore dying = (PostStore) java.lang.reflect.Proxy.newProxyInstance(PostStore.class.getClassLoader(),
+        new Class<?>[] {PostStore.class}, new java.lang.reflect.InvocationHandler() {
+          boolean applied;
+
+          @Override
+          public Object invoke(Object proxy, java.lang.reflect.Method m, Object[] args) throws Throwable {
+            boolean write = m.getName().equals("apply") || m.getName().equals("deleteContent") || m.getName().equals("recordFork");
+            if (write && applied) {
+              throw new IllegalStateException("process killed");
+            }
+            try {
+              return m.invoke(store, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              throw e.getCause();
+            } finally {
+              applied |= write;
+            }
+          }
+        });
+    Engine dyingEngine = new Engine(dying, new EntryValidator(), new ChainChecker(), 4, 8);
+    try {
+      dyingEngine.ingest(deletion, IngestSource.OWN, T0_MILLIS);
+    } catch (IllegalStateException killed) {
+      // The crash; what counts is what a restart finds.
+    }
+    store.close();
+    store = RocksPostStore.open(dir.resolve("store"));
+    boolean deleteHeld = store.entryById(deletion.id()).isPresent();
+    assertThat(store.entryById(doomed.id()).orElseThrow().hasContent()).as("delete held: " + deleteHeld).isEqualTo(!deleteHeld);
   }
 
   private static Content delete(LogEntry target) {

@@ -38,7 +38,8 @@ import org.grapevine.protocol.proto.Want;
  *
  * <p>Method kinds:
  * <ul>
- *   <li>inputs: {@link #handleMessage} (one decoded length-delimited frame), {@link #handleTimeout};
+ *   <li>inputs: {@link #handleMessage} (one decoded length-delimited frame),
+ *       {@link #handleFramingError} (bytes that do not split into frames), {@link #handleTimeout};
  *   <li>commands from the node: {@link #acknowledge}, {@link #rejectEntries}, {@link #requestRange},
  *       {@link #cancel};
  *   <li>outputs: after any input or command drain {@link #pollOutbound} until empty, then
@@ -147,6 +148,22 @@ public final class SyncSession {
       fail(e.code(), SyncEvent.Fault.PEER, e.getMessage());
     }
     progress();
+  }
+
+  /**
+   * The stream adapter could not split the peer's bytes into messages: a length over
+   * {@link SyncLimits#MAX_MESSAGE_BYTES} ({@link SyncErrorCode#MESSAGE_TOO_LARGE}) or a malformed
+   * length ({@link SyncErrorCode#MALFORMED_MESSAGE}). Fails the session, the peer at fault.
+   *
+   * @throws IllegalArgumentException for a code that is not the peer's fault
+   */
+  public void handleFramingError(SyncErrorCode code, String detail, long nowNanos) {
+    if (!code.peerFault()) {
+      throw new IllegalArgumentException(code + " is not a framing error of the peer");
+    }
+    if (state == State.RUNNING) {
+      fail(code, SyncEvent.Fault.PEER, detail);
+    }
   }
 
   /** The clock reached a deadline from {@link #pollTimeout} (or any time; early calls do nothing). */

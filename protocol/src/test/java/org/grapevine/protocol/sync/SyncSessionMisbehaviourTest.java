@@ -217,6 +217,13 @@ class SyncSessionMisbehaviourTest {
     return ALICE.deviceLogs.get(0).get(seq - 1).toEnvelopeBytes();
   }
 
+  @Test
+  void handleFramingError_oversizeLength_messageTooLargeThePeersFault() {
+    session.handleFramingError(SyncErrorCode.MESSAGE_TOO_LARGE, "varint 2000000 exceeds the limit", now++);
+    drain();
+    assertFailed(SyncErrorCode.MESSAGE_TOO_LARGE);
+  }
+
   private void receive(byte[] message) {
     session.handleMessage(message, now++);
     drain();

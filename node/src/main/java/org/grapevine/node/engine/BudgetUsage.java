@@ -1,0 +1,17 @@
+package org.grapevine.node.engine;
+
+import org.grapevine.protocol.identity.Identity;
+
+/**
+ * How much of its quota an identity uses, for the API and the user (DESIGN.md: budgets are
+ * "shown to the user, never silently exceeded").
+ *
+ * @param usedBytes content bytes held for the identity over all its logs
+ * @param quotaBytes the node's per-identity quota
+ */
+public record BudgetUsage(Identity identity, long usedBytes, long quotaBytes) {
+  /** Whether new content of this identity is being dropped (the quota is reached). */
+  public boolean full() {
+    return usedBytes >= quotaBytes;
+  }
+}

@@ -1,0 +1,88 @@
+package org.grapevine.node.engine;
+
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.grapevine.protocol.validation.RejectReason;
+
+/**
+ * Ingestion outcomes counted per source and per kind, and rejections per source and reason.
+ * Written by the engine's one thread; read from any thread (the metrics exporter, the API), which
+ * is why the cells are atomic rather than the engine's plain maps.
+ */
+final class IngestCounters {
+  private static final int SOURCES = IngestSource.values().length;
+  private static final int COUNTERS = Engine.Counter.values().length;
+  private static final int REASONS = RejectReason.values().length;
+
+  private final AtomicLongArray outcomes = new AtomicLongArray(SOURCES * COUNTERS);
+  private final AtomicLongArray rejects = new AtomicLongArray(SOURCES * REASONS);
+
+  void count(IngestSource source, Engine.Counter counter) {
+    outcomes.incrementAndGet(source.ordinal() * COUNTERS + counter.ordinal());
+  }
+
+  void reject(IngestSource source, RejectReason reason) {
+    count(source, Engine.Counter.REJECTED);
+    rejects.incrementAndGet(source.ordinal() * REASONS + reason.ordinal());
+  }
+
+  long get(IngestSource source, Engine.Counter counter) {
+    return outcomes.get(source.ordinal() * COUNTERS + counter.ordinal());
+  }
+
+  /** Totals over all sources; counters at zero are left out. */
+  Map<Engine.Counter, Long> totals() {
+    Map<Engine.Counter, Long> out = new EnumMap<>(Engine.Counter.class);
+    for (Engine.Counter c : Engine.Counter.values()) {
+      long sum = 0;
+      for (IngestSource s : IngestSource.values()) {
+        sum += get(s, c);
+      }
+      if (sum > 0) {
+        out.put(c, sum);
+      }
+    }
+    return out;
+  }
+
+  /** Rejections by reason over all sources; reasons at zero are left out. */
+  Map<RejectReason, Long> rejectTotals() {
+    Map<RejectReason, Long> out = new EnumMap<>(RejectReason.class);
+    for (RejectReason r : RejectReason.values()) {
+      long sum = 0;
+      for (IngestSource s : IngestSource.values()) {
+        sum += rejects.get(s.ordinal() * REASONS + r.ordinal());
+      }
+      if (sum > 0) {
+        out.put(r, sum);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every non-zero counter as {@code <source>.<counter>} (for example {@code gossip.stored}) and
+   * {@code <source>.rejected.<reason>} (for example {@code sync.rejected.bad_signature}), sorted.
+   */
+  Map<String, Long> snapshot() {
+    Map<String, Long> out = new TreeMap<>();
+    for (IngestSource s : IngestSource.values()) {
+      for (Engine.Counter c : Engine.Counter.values()) {
+        long n = get(s, c);
+        if (n > 0) {
+          out.put(s.key() + "." + c.name().toLowerCase(Locale.ROOT), n);
+        }
+      }
+      for (RejectReason r : RejectReason.values()) {
+        long n = rejects.get(s.ordinal() * REASONS + r.ordinal());
+        if (n > 0) {
+          out.put(s.key() + ".rejected." + r.name().toLowerCase(Locale.ROOT), n);
+        }
+      }
+    }
+    return java.util.Collections.unmodifiableMap(out);
+  }
+}

@@ -1,0 +1,16 @@
+package org.grapevine.node.engine;
+
+/** Where an entry came from, for counting outcomes and for the rules that differ (own entries). */
+public enum IngestSource {
+  /** A GossipSub message on an identity's topic. */
+  GOSSIP,
+  /** A catch-up sync batch. */
+  SYNC,
+  /** Written by this node (its device log, or its root log delegating the device). */
+  OWN;
+
+  /** The name used in counter keys. */
+  public String key() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

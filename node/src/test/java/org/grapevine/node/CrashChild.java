@@ -1,0 +1,50 @@
+package org.grapevine.node;
+
+import com.google.protobuf.ByteString;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.libp2p.host.HostConfig;
+import org.grapevine.protocol.crypto.SigningKey;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.proto.Content;
+import org.grapevine.protocol.proto.Delete;
+import org.grapevine.protocol.testing.TestAuthors;
+
+/**
+ * The child JVM of {@link CrashIT}: opens a node on the data directory given as the first
+ * argument and posts in a loop until it is killed, printing {@code acked <seq> <entry id>} after
+ * each {@link Node#post} returns. Every fourth entry deletes the post before it, so deletes are
+ * killed mid-way too. Only these lines go to stdout (logs go to stderr).
+ */
+public final class CrashChild {
+  static final String PERSON = "crash-test";
+  static final String DEVICE = "laptop";
+
+  private CrashChild() {}
+
+  public static void main(String[] args) throws Exception {
+    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, "UTF-8");
+    System.setOut(System.err); // Anything else printing to stdout (logging) must not interleave with acks.
+    TestAuthors.Person person = TestAuthors.person(PERSON);
+    SigningKey device = person.deviceKey(DEVICE);
+    MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    Node node = Node.start(Path.of(args[0]), person.identity, person.root, device,
+        HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0").build(), group);
+    out.println("started " + node.store().contiguousHead(device.publicKey()));
+    out.flush();
+    LogEntry previous = null;
+    for (long i = 0; ; i++) {
+      Content content = previous != null && i % 4 == 3
+          ? Content.newBuilder().setDelete(Delete.newBuilder().setTarget(ByteString.copyFrom(previous.id().unsafeBytes()))).build()
+          : TestAuthors.post("post " + i + " " + "x".repeat((int) (i % 200)));
+      LogEntry e = node.post(content);
+      out.println("acked " + e.header().seq() + " " + e.id());
+      out.flush();
+      previous = e;
+    }
+  }
+}
