@@ -15,7 +15,8 @@ public final class MdnsAddresses {
 
   /**
    * The TCP listen addresses to announce: a wildcard address (0.0.0.0, ::) becomes one address per
-   * interface address of its family, and loopback addresses are dropped when anything else is
+   * interface address of its family (of both for {@code ::}, which
+   * accepts IPv4 as well on a dual-stack socket), and loopback addresses are dropped when anything else is
    * left (another host dialing our 127.0.0.1 reaches itself). Order kept, duplicates removed.
    *
    * @param interfaceAddrs the addresses of the interfaces mDNS runs on
@@ -33,7 +34,8 @@ public final class MdnsAddresses {
         continue;
       }
       for (InetAddress local : interfaceAddrs) {
-        if (local.getClass() == ip.getClass()) {
+        // "::" on a dual-stack socket accepts IPv4 too; "0.0.0.0" accepts IPv4 only.
+        if (local.getClass() == ip.getClass() || ip instanceof java.net.Inet6Address) {
           out.add(Multiaddr.of(new InetSocketAddress(local, tcp.get().getPort())));
         }
       }

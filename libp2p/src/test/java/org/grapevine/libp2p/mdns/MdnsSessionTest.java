@@ -268,6 +268,9 @@ class MdnsSessionTest {
         .containsExactly(addr("/ip4/10.1.0.1/tcp/5"), addr("/ip4/192.168.0.7/tcp/5"));
     assertThat(MdnsAddresses.announceable(List.of(addr("/ip4/127.0.0.1/tcp/6")), ifaces))
         .containsExactly(addr("/ip4/127.0.0.1/tcp/6"));
-    assertThat(MdnsAddresses.announceable(List.of(addr("/ip6/::/tcp/7")), ifaces)).isEmpty();
+    assertThat(MdnsAddresses.announceable(List.of(addr("/ip6/::/tcp/7")), ifaces))
+        .containsExactly(addr("/ip4/10.1.0.1/tcp/7"), addr("/ip4/192.168.0.7/tcp/7"));
+    assertThat(MdnsAddresses.announceable(List.of(addr("/ip4/0.0.0.0/tcp/7")), List.of(InetAddress.getByName("fe80::1"))))
+        .isEmpty();
   }
 }
