@@ -15,6 +15,8 @@ import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.node.discovery.DiscoveryConfig;
+import org.grapevine.node.discovery.DiscoveryService;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.gossip.EntryMessageIds;
@@ -40,8 +42,11 @@ import org.grapevine.protocol.validation.EntryValidator;
  * the engine through {@link GossipIngress}, and catch-up sync. Follow = write a follow entry,
  * subscribe to the identity's topic and sync it from connected peers.
  *
+ * Discovery ({@link DiscoveryService}) keeps peers connected: bootstrap, mDNS, the persisted peer
+ * table, reconnects with backoff, connection limits; sync also runs periodically.
+ *
  * <p>Not yet here (see the node issue): config files and data-directory layout, key files,
- * discovery (bootstrap, mDNS, peer store persistence, reconnects), budgets, the local API.
+ * budgets, the local API.
  */
 public final class Node implements AutoCloseable {
   private final Identity identity;
@@ -56,6 +61,8 @@ public final class Node implements AutoCloseable {
   private final Host host;
   private final GossipDriver gossip;
   private final SyncService sync;
+  private final DiscoveryConfig discoveryConfig;
+  private final DiscoveryService discovery;
   private LogWriter writer;
 
   /**
@@ -66,7 +73,16 @@ public final class Node implements AutoCloseable {
    */
   public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
       EventLoopGroup group) throws IOException {
-    Node node = new Node(dataDir, identity, device, hostConfig, group);
+    return start(dataDir, identity, root, device, hostConfig, group, DiscoveryConfig.builder().mdns(false).build());
+  }
+
+  /**
+   * As above, with discovery: bootstrap peers, mDNS, the persisted peer table, reconnects,
+   * connection limits, and periodic sync ({@link DiscoveryConfig}).
+   */
+  public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
+      EventLoopGroup group, DiscoveryConfig discovery) throws IOException {
+    Node node = new Node(dataDir, identity, device, hostConfig, group, discovery);
     try {
       node.call(() -> {
         node.ensureDelegated(root);
@@ -80,7 +96,8 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  private Node(Path dataDir, Identity identity, SigningKey device, HostConfig hostConfig, EventLoopGroup group) {
+  private Node(Path dataDir, Identity identity, SigningKey device, HostConfig hostConfig, EventLoopGroup group,
+      DiscoveryConfig discoveryConfig) {
     this.identity = identity;
     this.device = device;
     this.store = RocksPostStore.open(dataDir.resolve("store"));
@@ -91,13 +108,18 @@ public final class Node implements AutoCloseable {
         .messageIdFunction(EntryMessageIds.function())
         .build(), new SplittableRandom(), group.next());
     this.sync = new SyncService(host, store, engine, storage, SyncLimits.DEFAULT, System::currentTimeMillis);
+    this.discoveryConfig = discoveryConfig;
+    this.discovery = new DiscoveryService(discoveryConfig, host, store, storage, group, new SplittableRandom());
   }
 
   private void startNetwork() throws IOException {
     gossip.setMessageHandler(new GossipIngress(engine, storage, System::currentTimeMillis, this::onOutcome));
     gossip.start();
     sync.start();
+    sync.syncPeriodically(discoveryConfig.syncInterval());
+    discovery.followPeerExchange(gossip);
     host.start();
+    discovery.start();
     for (Identity followed : store.follows()) { // Our own identity included.
       gossip.subscribe(Topics.forIdentity(followed));
     }
@@ -109,6 +131,11 @@ public final class Node implements AutoCloseable {
 
   public Host host() {
     return host;
+  }
+
+  /** Peer discovery and connection management (listeners, known peers). */
+  public DiscoveryService discovery() {
+    return discovery;
   }
 
   /** The store, for reading (timelines, threads); writes go through the node. */
@@ -151,6 +178,7 @@ public final class Node implements AutoCloseable {
 
   @Override
   public void close() {
+    discovery.close();
     gossip.close();
     host.close();
     storage.shutdown();

@@ -1,13 +1,18 @@
 package org.grapevine.node.sync;
 
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostListener;
 import org.grapevine.libp2p.mux.MuxedStream;
+import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.protocol.sync.SyncLimits;
@@ -55,6 +60,23 @@ public final class SyncService {
         }
       }
     });
+  }
+
+  /**
+   * Also syncs with every connected peer (one connection each) every {@code interval}, so that
+   * what gossip missed arrives without a new connection or a detected gap. The task runs on the
+   * storage executor and ends when it shuts down.
+   */
+  public void syncPeriodically(Duration interval) {
+    long nanos = interval.toNanos();
+    storage.scheduleWithFixedDelay(() -> {
+      Set<PeerId> done = new HashSet<>();
+      for (Connection c : host.connections()) {
+        if (c.isOpen() && done.add(c.remotePeer())) {
+          syncWith(c).whenComplete((stats, e) -> logEnd(c, stats, e));
+        }
+      }
+    }, nanos, nanos, TimeUnit.NANOSECONDS);
   }
 
   /** Runs one session with the peer of {@code connection}; completes with its statistics. */
