@@ -159,6 +159,20 @@ public final class DiscoveryService implements AutoCloseable {
     return out;
   }
 
+  /** Peers connected as the manager counts them (at most {@link DiscoveryConfig#maxConnections}). */
+  public CompletableFuture<Integer> connectedCount() {
+    CompletableFuture<Integer> out = new CompletableFuture<>();
+    loop.execute(() -> out.complete(manager.connectedCount()));
+    return out;
+  }
+
+  /** Failed dials in a row to {@code peer}; -1 if it is not known. */
+  public CompletableFuture<Integer> failures(PeerId peer) {
+    CompletableFuture<Integer> out = new CompletableFuture<>();
+    loop.execute(() -> out.complete(manager.failures(peer)));
+    return out;
+  }
+
   @Override
   public void close() {
     closed = true;
