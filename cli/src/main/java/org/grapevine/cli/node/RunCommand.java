@@ -13,9 +13,9 @@ import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.host.HostListener;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
-import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
 import org.grapevine.libp2p.pnet.SwarmKey;
 import org.grapevine.node.Node;
+import org.grapevine.node.discovery.DiscoveryConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -35,13 +35,13 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for all).")
   String bindHost;
 
-  @Option(names = "--bootstrap", paramLabel = "MULTIADDR", description = "Peer to connect to at start (repeatable).")
+  @Option(names = "--bootstrap", paramLabel = "MULTIADDR", description = "Peer to keep connected: /ip4/.../tcp/PORT/p2p/ID (repeatable); redialed with backoff, never forgotten.")
   List<String> bootstrap = new ArrayList<>();
 
   @Option(names = "--swarm-key", paramLabel = "FILE", description = "Join the private network of this swarm key file.")
   Path swarmKey;
 
-  @Option(names = "--no-mdns", description = "Do not look for peers on the LAN (mDNS is not implemented yet either way).")
+  @Option(names = "--no-mdns", description = "Do not look for peers on the LAN (mDNS).")
   boolean noMdns;
 
   @Option(names = "--stop-after", paramLabel = "SECONDS", hidden = true, description = "Stop by itself (for scripts and tests).")
@@ -73,10 +73,16 @@ public final class RunCommand implements Callable<Integer> {
         throw new org.grapevine.cli.p2p.CliException("swarm key file " + swarmKey + ": " + e.getMessage());
       }
     }
+    DiscoveryConfig discovery;
+    try {
+      discovery = DiscoveryConfig.builder().bootstrap(bootstrap).mdns(!noMdns).build();
+    } catch (IllegalArgumentException e) {
+      throw new org.grapevine.cli.p2p.CliException(e.getMessage());
+    }
     MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
     Node node;
     try {
-      node = Node.start(dir.path(), keys.identity(), keys.root(), keys.device(), host.build(), group);
+      node = Node.start(dir.path(), keys.identity(), keys.root(), keys.device(), host.build(), group, discovery);
     } catch (java.io.IOException | IllegalStateException e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new org.grapevine.cli.p2p.CliException("cannot start the node: " + e.getMessage());
@@ -88,6 +94,8 @@ public final class RunCommand implements Callable<Integer> {
       stopped.countDown();
     }, "grapevine-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    node.discovery().addListener((peer, source, addrs) ->
+        System.out.println("discovered: " + peer + " via " + source.name().toLowerCase(java.util.Locale.ROOT) + " at " + addrs));
     node.host().addListener(new HostListener() {
       @Override
       public void onConnected(Connection c) {
@@ -106,16 +114,6 @@ public final class RunCommand implements Callable<Integer> {
     }
     System.out.println("following: " + node.store().follows().size() + " identities (yourself included); Ctrl-C stops the node");
     System.out.flush();
-    for (String b : bootstrap) {
-      try {
-        node.connect(Multiaddr.parse(b)).exceptionally(e -> {
-          System.err.println("grapevine: bootstrap " + b + ": " + e.getMessage());
-          return null;
-        });
-      } catch (MultiaddrFormatException e) {
-        System.err.println("grapevine: not a multiaddr: " + b + " (" + e.getMessage() + ")");
-      }
-    }
     if (stopAfterSeconds > 0) {
       if (!stopped.await(stopAfterSeconds, TimeUnit.SECONDS)) {
         Runtime.getRuntime().removeShutdownHook(hook);

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -18,6 +19,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.net.StandardSocketOptions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -126,7 +128,9 @@ public final class MdnsDriver implements AutoCloseable {
         .option(ChannelOption.SO_REUSEADDR, true)
         .option(ChannelOption.IP_MULTICAST_IF, ni)
         .option(ChannelOption.IP_MULTICAST_TTL, 255)
-        .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, false)
+        // Loopback on, so that processes on one host hear each other. Set through the JDK option:
+        // Netty's NIO mapping of IP_MULTICAST_LOOP_DISABLED passes the flag through un-negated.
+        .option(NioChannelOption.of(StandardSocketOptions.IP_MULTICAST_LOOP), true)
         .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
           @Override
           protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
