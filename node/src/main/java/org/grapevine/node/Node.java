@@ -15,6 +15,8 @@ import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.node.discovery.DiscoveryConfig;
+import org.grapevine.node.discovery.DiscoveryService;
 import org.grapevine.node.engine.BudgetExceededException;
 import org.grapevine.node.engine.BudgetUsage;
 import org.grapevine.node.engine.Budgets;
@@ -61,6 +63,9 @@ import org.grapevine.protocol.validation.EntryValidator;
  * the engine through {@link GossipIngress}, and catch-up sync. Follow = write a follow entry,
  * subscribe to the identity's topic and sync it from connected peers.
  *
+ * Discovery ({@link DiscoveryService}) keeps peers connected: bootstrap, mDNS, the persisted peer
+ * table, reconnects with backoff, connection limits; sync also runs periodically.
+ *
  * <p>Writes (post, reply, react, follow, ...) run on the storage thread and return once the
  * entry is durable; reads go to {@link #store()} directly. Every stored entry, own or received,
  * reaches the {@link #addEntryListener entry listeners} (the API's event stream).
@@ -78,6 +83,8 @@ public final class Node implements AutoCloseable {
   private final Host host;
   private final GossipDriver gossip;
   private final SyncService sync;
+  private final DiscoveryConfig discoveryConfig;
+  private final DiscoveryService discovery;
   private LogWriter writer;
   private final MetricsRegistry metrics = new MetricsRegistry();
   private final Counter ingested = metrics.counter("grapevine_ingest_total",
@@ -97,10 +104,25 @@ public final class Node implements AutoCloseable {
     return start(dataDir, identity, root, device, hostConfig, group, Budgets.DEFAULT);
   }
 
-  /** {@link #start} with this node's storage budgets. */
+  /** {@link #start} with this node's storage budgets (discovery: no mDNS, no bootstrap). */
   public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
       EventLoopGroup group, Budgets budgets) throws IOException {
-    Node node = new Node(dataDir, identity, device, hostConfig, group, budgets);
+    return start(dataDir, identity, root, device, hostConfig, group, budgets, DiscoveryConfig.builder().mdns(false).build());
+  }
+
+  /** {@link #start} with discovery (default budgets). */
+  public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
+      EventLoopGroup group, DiscoveryConfig discovery) throws IOException {
+    return start(dataDir, identity, root, device, hostConfig, group, Budgets.DEFAULT, discovery);
+  }
+
+  /**
+   * As above, with storage budgets and discovery: bootstrap peers, mDNS, the persisted peer
+   * table, reconnects, connection limits, and periodic sync ({@link DiscoveryConfig}).
+   */
+  public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
+      EventLoopGroup group, Budgets budgets, DiscoveryConfig discovery) throws IOException {
+    Node node = new Node(dataDir, identity, device, hostConfig, group, budgets, discovery);
     try {
       node.call(() -> {
         node.ensureDelegated(root);
@@ -115,7 +137,7 @@ public final class Node implements AutoCloseable {
   }
 
   private Node(Path dataDir, Identity identity, SigningKey device, HostConfig hostConfig, EventLoopGroup group,
-      Budgets budgets) {
+      Budgets budgets, DiscoveryConfig discoveryConfig) {
     this.identity = identity;
     this.device = device;
     this.store = RocksPostStore.open(dataDir.resolve("store"));
@@ -127,13 +149,18 @@ public final class Node implements AutoCloseable {
         .messageIdFunction(EntryMessageIds.function())
         .build(), new SplittableRandom(), group.next());
     this.sync = new SyncService(host, store, engine, storage, SyncLimits.DEFAULT, System::currentTimeMillis);
+    this.discoveryConfig = discoveryConfig;
+    this.discovery = new DiscoveryService(discoveryConfig, host, store, storage, group, new SplittableRandom());
   }
 
   private void startNetwork() throws IOException {
     gossip.setMessageHandler(new GossipIngress(engine, storage, System::currentTimeMillis, this::onOutcome));
     gossip.start();
     sync.start();
+    sync.syncPeriodically(discoveryConfig.syncInterval());
+    discovery.followPeerExchange(gossip);
     host.start();
+    discovery.start();
     for (Identity followed : store.follows()) { // Our own identity included.
       gossip.subscribe(Topics.forIdentity(followed));
     }
@@ -145,6 +172,11 @@ public final class Node implements AutoCloseable {
 
   public Host host() {
     return host;
+  }
+
+  /** Peer discovery and connection management (listeners, known peers). */
+  public DiscoveryService discovery() {
+    return discovery;
   }
 
   /** The store, for reading (timelines, threads); writes go through the node. */
@@ -330,6 +362,7 @@ public final class Node implements AutoCloseable {
 
   @Override
   public void close() {
+    discovery.close();
     gossip.close();
     host.close();
     storage.shutdown();

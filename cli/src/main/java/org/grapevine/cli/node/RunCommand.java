@@ -13,14 +13,15 @@ import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.host.HostListener;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
-import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
 import org.grapevine.libp2p.pnet.SwarmKey;
 import org.grapevine.node.Node;
+import org.grapevine.cli.p2p.CliException;
 import org.grapevine.node.api.ApiServer;
 import org.grapevine.node.config.ConfigException;
 import org.grapevine.node.config.DataDir;
 import org.grapevine.node.config.NodeConfig;
-import org.grapevine.cli.p2p.CliException;
+import org.grapevine.node.discovery.DiscoveryConfig;
+import org.grapevine.node.engine.Budgets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -42,13 +43,13 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--host", description = "Address to listen on, e.g. 127.0.0.1 or 0.0.0.0 (default: [network] host of config.toml, 0.0.0.0).")
   String bindHost;
 
-  @Option(names = "--bootstrap", paramLabel = "MULTIADDR", description = "Peer to connect to at start (repeatable; replaces [network] bootstrap).")
+  @Option(names = "--bootstrap", paramLabel = "MULTIADDR", description = "Peer to keep connected: /ip4/.../tcp/PORT/p2p/ID (repeatable; replaces [network] bootstrap); redialed with backoff, never forgotten.")
   List<String> bootstrap = new ArrayList<>();
 
   @Option(names = "--swarm-key", paramLabel = "FILE", description = "Join the private network of this swarm key file.")
   Path swarmKey;
 
-  @Option(names = "--no-mdns", description = "Do not look for peers on the LAN (mDNS is not implemented yet either way).")
+  @Option(names = "--no-mdns", description = "Do not look for peers on the LAN (mDNS).")
   boolean noMdns;
 
   @Option(names = "--api-port", paramLabel = "PORT", description = "Local API port on 127.0.0.1; 0 = any free port (default: [api] port of config.toml, 7320).")
@@ -92,11 +93,23 @@ public final class RunCommand implements Callable<Integer> {
         throw new CliException("swarm key file " + net.swarmKey() + ": " + e.getMessage());
       }
     }
+    DiscoveryConfig discovery;
+    try {
+      discovery = DiscoveryConfig.builder()
+          .bootstrap(net.bootstrap())
+          .mdns(net.mdns())
+          .connections(net.targetConnections(), net.maxConnections())
+          .syncInterval(java.time.Duration.ofSeconds(config.sync().intervalSeconds()))
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage());
+    }
     MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
     Node node;
     ApiServer api;
     try {
-      node = Node.start(dir.path(), keys.identity(), keys.root(), keys.device(), host.build(), group);
+      node = Node.start(dir.path(), keys.identity(), keys.root(), keys.device(), host.build(), group,
+          new Budgets(config.budgets().identityQuotaBytes(), config.budgets().attachmentMaxBytes()), discovery);
     } catch (java.io.IOException | IllegalStateException e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new CliException("cannot start the node: " + e.getMessage());
@@ -122,6 +135,8 @@ public final class RunCommand implements Callable<Integer> {
       stopped.countDown();
     }, "grapevine-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    node.discovery().addListener((peer, source, addrs) ->
+        System.out.println("discovered: " + peer + " via " + source.name().toLowerCase(java.util.Locale.ROOT) + " at " + addrs));
     node.host().addListener(new HostListener() {
       @Override
       public void onConnected(Connection c) {
@@ -143,16 +158,6 @@ public final class RunCommand implements Callable<Integer> {
     System.out.println("api:       " + api.url() + " (token in " + dir.apiTokenFile() + ")");
     System.out.println("following: " + (node.store().follows().size() - 1) + " identities; Ctrl-C stops the node");
     System.out.flush();
-    for (String b : net.bootstrap()) {
-      try {
-        node.connect(Multiaddr.parse(b)).exceptionally(e -> {
-          System.err.println("grapevine: bootstrap " + b + ": " + e.getMessage());
-          return null;
-        });
-      } catch (MultiaddrFormatException e) {
-        System.err.println("grapevine: not a multiaddr: " + b + " (" + e.getMessage() + ")");
-      }
-    }
     if (stopAfterSeconds > 0) {
       if (!stopped.await(stopAfterSeconds, TimeUnit.SECONDS)) {
         Runtime.getRuntime().removeShutdownHook(hook);

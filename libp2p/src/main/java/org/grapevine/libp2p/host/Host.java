@@ -149,7 +149,12 @@ public final class Host implements AutoCloseable {
         throw new IOException("cannot listen on " + text + ": " + bound.cause().getMessage(), bound.cause());
       }
       servers.add(bound.channel());
-      listenAddrs.add(Multiaddr.of((InetSocketAddress) bound.channel().localAddress()));
+      InetSocketAddress local = (InetSocketAddress) bound.channel().localAddress();
+      if (local.getAddress().isAnyLocalAddress()) {
+        // A dual-stack socket bound to 0.0.0.0 reports "::"; keep the family that was asked for.
+        local = new InetSocketAddress(bindTo.getAddress(), local.getPort());
+      }
+      listenAddrs.add(Multiaddr.of(local));
       log.info("listening on {}/p2p/{}", listenAddrs.get(listenAddrs.size() - 1), self);
     }
   }

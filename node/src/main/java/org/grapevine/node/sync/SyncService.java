@@ -1,18 +1,22 @@
 package org.grapevine.node.sync;
 
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostListener;
 import org.grapevine.libp2p.mux.MuxedStream;
+import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.storage.PostStore;
-import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.protocol.sync.SyncEvent;
 import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.sync.SyncSession;
@@ -62,6 +66,23 @@ public final class SyncService {
         }
       }
     });
+  }
+
+  /**
+   * Also syncs with every connected peer (one connection each) every {@code interval}, so that
+   * what gossip missed arrives without a new connection or a detected gap. The task runs on the
+   * storage executor and ends when it shuts down.
+   */
+  public void syncPeriodically(Duration interval) {
+    long nanos = interval.toNanos();
+    storage.scheduleWithFixedDelay(() -> {
+      Set<PeerId> done = new HashSet<>();
+      for (Connection c : host.connections()) {
+        if (c.isOpen() && done.add(c.remotePeer())) {
+          syncWith(c); // Logs its end itself.
+        }
+      }
+    }, nanos, nanos, TimeUnit.NANOSECONDS);
   }
 
   /**
