@@ -174,7 +174,8 @@ public final class ApiClient {
       if (Thread.currentThread().isInterrupted()) {
         throw new InterruptedException();
       }
-      throw new CliException("the event stream of the node at " + base + " broke: " + e.getMessage());
+      // On loopback a broken stream almost always means the node stopped.
+      throw new CliException("the node at " + base + " closed the event stream (did it stop?): " + e.getMessage(), ExitCode.NO_NODE);
     }
     throw new CliException("the node at " + base + " closed the event stream (did it stop?)", ExitCode.NO_NODE);
   }
