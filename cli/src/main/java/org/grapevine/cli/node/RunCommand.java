@@ -16,27 +16,33 @@ import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
 import org.grapevine.libp2p.pnet.SwarmKey;
 import org.grapevine.node.Node;
+import org.grapevine.node.api.ApiServer;
+import org.grapevine.node.config.ConfigException;
 import org.grapevine.node.config.DataDir;
+import org.grapevine.node.config.NodeConfig;
+import org.grapevine.cli.p2p.CliException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code grapevine run}: start a node in the foreground (store, gossip, sync) until Ctrl-C. The
- * first run creates the data directory and the keys.
+ * {@code grapevine run}: start a node in the foreground (store, gossip, sync, local API) until
+ * Ctrl-C. The first run creates the data directory, the keys, {@code config.toml} and the API
+ * token, and says so. Flags override the config file.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Start a Grapevine node in the foreground; stop it with Ctrl-C. The first run creates the data directory and keys.")
+    description = "Start a Grapevine node in the foreground; stop it with Ctrl-C. The first run creates the data directory, "
+        + "keys, config.toml and API token. Flags override config.toml.")
 public final class RunCommand implements Callable<Integer> {
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default: $GRAPEVINE_DATA_DIR, else $XDG_DATA_HOME/grapevine, else ~/.local/share/grapevine).")
   Path dataDir;
 
-  @Option(names = {"-p", "--port"}, defaultValue = "0", description = "TCP port on 127.0.0.1 (default: any free port).")
-  int port;
+  @Option(names = {"-p", "--port"}, description = "libp2p TCP port; 0 = any free port (default: [network] port of config.toml, 0).")
+  Integer port;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+  @Option(names = "--host", description = "Address to listen on, e.g. 127.0.0.1 or 0.0.0.0 (default: [network] host of config.toml, 0.0.0.0).")
   String bindHost;
 
-  @Option(names = "--bootstrap", paramLabel = "MULTIADDR", description = "Peer to connect to at start (repeatable).")
+  @Option(names = "--bootstrap", paramLabel = "MULTIADDR", description = "Peer to connect to at start (repeatable; replaces [network] bootstrap).")
   List<String> bootstrap = new ArrayList<>();
 
   @Option(names = "--swarm-key", paramLabel = "FILE", description = "Join the private network of this swarm key file.")
@@ -44,6 +50,9 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--no-mdns", description = "Do not look for peers on the LAN (mDNS is not implemented yet either way).")
   boolean noMdns;
+
+  @Option(names = "--api-port", paramLabel = "PORT", description = "Local API port on 127.0.0.1; 0 = any free port (default: [api] port of config.toml, 7320).")
+  Integer apiPort;
 
   @Option(names = "--stop-after", paramLabel = "SECONDS", hidden = true, description = "Stop by itself (for scripts and tests).")
   long stopAfterSeconds;
@@ -53,37 +62,61 @@ public final class RunCommand implements Callable<Integer> {
     DataDir dir = new DataDir(dataDir != null ? dataDir : DataDir.defaultPath());
     Files.createDirectories(dir.path());
     List<String> created = new ArrayList<>();
+    NodeConfig config;
     DataDir.Keys keys;
+    String token;
     try {
+      config = withFlags(dir.config(created));
       keys = dir.keys(created);
+      token = dir.apiToken(created);
+    } catch (ConfigException e) {
+      throw new CliException("bad configuration: " + e.getMessage());
     } catch (org.grapevine.protocol.keys.KeyFileException e) {
-      throw new org.grapevine.cli.p2p.CliException("cannot read the keys in " + dir.path() + ": " + e.getMessage());
+      throw new CliException("cannot read the keys in " + dir.path() + ": " + e.getMessage());
+    } catch (java.io.IOException e) {
+      throw new CliException("cannot prepare the data directory " + dir.path() + ": " + e.getMessage());
     }
     for (String c : created) {
       System.out.println("created " + c);
     }
+    NodeConfig.Network net = config.network();
     HostConfig.Builder host = HostConfig.builder(keys.peer())
-        .listen("/" + (bindHost.contains(":") ? "ip6" : "ip4") + "/" + bindHost + "/tcp/" + port)
+        .listen("/" + (net.host().contains(":") ? "ip6" : "ip4") + "/" + net.host() + "/tcp/" + net.port())
         .agentVersion("grapevine/" + org.grapevine.cli.Main.version());
-    if (swarmKey != null) {
+    if (net.swarmKey() != null) {
       try {
-        host.swarmKey(SwarmKey.parse(Files.readAllBytes(swarmKey)));
+        host.swarmKey(SwarmKey.parse(Files.readAllBytes(net.swarmKey())));
       } catch (java.nio.file.NoSuchFileException e) {
-        throw new org.grapevine.cli.p2p.CliException("swarm key file " + swarmKey + " does not exist");
+        throw new CliException("swarm key file " + net.swarmKey() + " does not exist");
       } catch (org.grapevine.libp2p.pnet.SwarmKeyException e) {
-        throw new org.grapevine.cli.p2p.CliException("swarm key file " + swarmKey + ": " + e.getMessage());
+        throw new CliException("swarm key file " + net.swarmKey() + ": " + e.getMessage());
       }
     }
     MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
     Node node;
+    ApiServer api;
     try {
       node = Node.start(dir.path(), keys.identity(), keys.root(), keys.device(), host.build(), group);
     } catch (java.io.IOException | IllegalStateException e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      throw new org.grapevine.cli.p2p.CliException("cannot start the node: " + e.getMessage());
+      throw new CliException("cannot start the node: " + e.getMessage());
+    }
+    try {
+      api = ApiServer.start(node, config.api().port(), token, group);
+      Files.writeString(dir.apiEndpointFile(), api.url() + "\n");
+    } catch (java.io.IOException e) {
+      node.close();
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw new CliException(e.getMessage());
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
+      try {
+        Files.deleteIfExists(dir.apiEndpointFile());
+      } catch (java.io.IOException e) {
+        System.err.println("grapevine: cannot remove " + dir.apiEndpointFile() + ": " + e.getMessage());
+      }
+      api.close();
       node.close();
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
       stopped.countDown();
@@ -103,11 +136,14 @@ public final class RunCommand implements Callable<Integer> {
     System.out.println("identity:  " + keys.identity());
     System.out.println("data dir:  " + dir.path());
     for (Multiaddr a : node.host().listenAddrs()) {
-      System.out.println("listening: " + a.withPeerId(node.host().peerId()));
+      for (String shown : ListenAddrs.concrete(a, net.host())) {
+        System.out.println("listening: " + shown + "/p2p/" + node.host().peerId());
+      }
     }
-    System.out.println("following: " + node.store().follows().size() + " identities (yourself included); Ctrl-C stops the node");
+    System.out.println("api:       " + api.url() + " (token in " + dir.apiTokenFile() + ")");
+    System.out.println("following: " + (node.store().follows().size() - 1) + " identities; Ctrl-C stops the node");
     System.out.flush();
-    for (String b : bootstrap) {
+    for (String b : net.bootstrap()) {
       try {
         node.connect(Multiaddr.parse(b)).exceptionally(e -> {
           System.err.println("grapevine: bootstrap " + b + ": " + e.getMessage());
@@ -126,5 +162,37 @@ public final class RunCommand implements Callable<Integer> {
       stopped.await();
     }
     return 0;
+  }
+
+  /** The config with every flag given on the command line put over it. */
+  private NodeConfig withFlags(NodeConfig c) throws CliException {
+    NodeConfig.Network n = c.network();
+    if (bindHost != null) {
+      if (!io.netty.util.NetUtil.isValidIpV4Address(bindHost) && !io.netty.util.NetUtil.isValidIpV6Address(bindHost)) {
+        throw new CliException("--host " + bindHost + ": not an IP address (for example 127.0.0.1 or 0.0.0.0)");
+      }
+      n = n.withHost(bindHost);
+    }
+    if (port != null) {
+      n = n.withPort(checkPort("--port", port));
+    }
+    if (!bootstrap.isEmpty()) {
+      n = n.withBootstrap(bootstrap);
+    }
+    if (swarmKey != null) {
+      n = n.withSwarmKey(swarmKey.toAbsolutePath());
+    }
+    if (noMdns) {
+      n = n.withMdns(false);
+    }
+    c = c.withNetwork(n);
+    return apiPort == null ? c : c.withApi(new NodeConfig.Api(checkPort("--api-port", apiPort)));
+  }
+
+  private static int checkPort(String flag, int p) throws CliException {
+    if (p < 0 || p > 65_535) {
+      throw new CliException(flag + " " + p + ": ports go from 0 (any free port) to 65535");
+    }
+    return p;
   }
 }

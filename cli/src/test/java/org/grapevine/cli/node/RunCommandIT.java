@@ -2,10 +2,17 @@ package org.grapevine.cli.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -14,41 +21,91 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code grapevine run} in real child JVMs, as a person runs it: the first run creates the data
- * directory and keys, a second run (a fresh JVM) reuses them and keeps the same identity.
+ * directory, keys, config and API token, a second run (a fresh JVM) reuses them and keeps the
+ * same identity; the API answers while the node runs; a bad config stops it with one clear line.
  */
-@Timeout(120)
+@Timeout(180)
 class RunCommandIT {
   @TempDir
   Path dir;
 
-  private String run(Path dataDir) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+  private Process start(Path dataDir, String... extra) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "org.grapevine.cli.Main",
-        "run", "--data-dir", dataDir.toString(), "--stop-after", "2")
-        .redirectErrorStream(true).start();
+        "run", "--data-dir", dataDir.toString(), "--api-port", "0"));
+    cmd.addAll(List.of(extra));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     p.getOutputStream().close();
+    return p;
+  }
+
+  private String run(Path dataDir, int expectedExit, String... extra) throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>(List.of("--stop-after", "2"));
+    args.addAll(List.of(extra));
+    Process p = start(dataDir, args.toArray(String[]::new));
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(p.exitValue()).as(out).isEqualTo(expectedExit);
     return out;
   }
 
-  private static String identity(String output) {
-    return output.lines().filter(l -> l.startsWith("identity:")).findFirst().orElseThrow().substring(9).strip();
+  private static String line(String output, String label) {
+    return output.lines().filter(l -> l.startsWith(label)).findFirst().orElseThrow().substring(label.length()).strip();
   }
 
   @Test
-  void run_firstRunCreatesKeys_secondRunKeepsTheIdentity() throws Exception {
+  void run_firstRunCreatesKeysConfigAndToken_secondRunKeepsTheIdentity() throws Exception {
     Path data = dir.resolve("alice");
-    String first = run(data);
+    String first = run(data, 0);
     assertThat(first).contains("created " + data.resolve("keys").resolve("root.key"))
-        .contains("listening: /ip4/127.0.0.1/tcp/").contains("/p2p/12D3KooW");
-    assertThat(identity(first)).startsWith("gv1").hasSize(62);
+        .contains("created " + data.resolve("config.toml"))
+        .contains("created " + data.resolve("api.token"))
+        .contains("listening: /ip4/127.0.0.1/tcp/").contains("/p2p/12D3KooW")
+        .containsPattern("api: +http://127\\.0\\.0\\.1:[1-9][0-9]* ");
+    assertThat(line(first, "identity:")).startsWith("gv1").hasSize(62);
     assertThat(List.of("root.key", "device.key", "peer.key")).allSatisfy(f -> assertThat(data.resolve("keys").resolve(f)).exists());
     assertThat(Files.isDirectory(data.resolve("store"))).isTrue();
+    assertThat(Files.readString(data.resolve("config.toml"))).contains("# port = 7320");
+    assertThat(data.resolve("api.endpoint")).doesNotExist(); // Removed when the node stopped.
 
-    String second = run(data);
-    assertThat(second).doesNotContain("created ");
-    assertThat(identity(second)).isEqualTo(identity(first));
+    String second = run(data, 0, "--host", "127.0.0.1");
+    assertThat(second).doesNotContain("created ").contains("listening: /ip4/127.0.0.1/tcp/");
+    assertThat(line(second, "identity:")).isEqualTo(line(first, "identity:"));
+  }
+
+  @Test
+  void run_apiAnswersWithTheTokenWhileTheNodeRuns() throws Exception {
+    Path data = dir.resolve("bob");
+    Process p = start(data, "--host", "127.0.0.1", "--stop-after", "60");
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String identity = null;
+      String api = null;
+      for (String l = out.readLine(); l != null && api == null; l = out.readLine()) {
+        identity = l.startsWith("identity:") ? l.substring(9).strip() : identity;
+        api = l.startsWith("api:") ? l.substring(4).strip().split(" ")[0] : null;
+      }
+      assertThat(api).isNotNull();
+      assertThat(Files.readString(data.resolve("api.endpoint")).strip()).isEqualTo(api);
+      String token = Files.readString(data.resolve("api.token")).strip();
+      HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api + "/v1/status"))
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(status.statusCode()).isEqualTo(200);
+      assertThat(status.body()).contains("\"identity\":\"" + identity + "\"");
+    } finally {
+      p.destroy(); // SIGTERM: the shutdown hook closes the API and the node.
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(data.resolve("api.endpoint")).doesNotExist();
+  }
+
+  @Test
+  void run_badConfig_stopsWithOneLineNamingFileAndOption() throws Exception {
+    Path data = dir.resolve("carol");
+    Files.createDirectories(data);
+    Files.writeString(data.resolve("config.toml"), "[network]\nport = \"many\"\n");
+    String out = run(data, 1);
+    assertThat(out.strip()).startsWith("grapevine: bad configuration: " + data.resolve("config.toml") + ": network.port: must be an integer");
+    assertThat(out.strip().lines()).hasSize(1);
   }
 }
