@@ -43,7 +43,7 @@ import picocli.CommandLine.ScopeType;
         "Most commands talk to the running node of a data directory (--data-dir, or $GRAPEVINE_DATA_DIR);",
         "entry ids and identities may be shortened to any unique prefix, like git hashes."},
     footer = {"",
-        "Start:  grapevine init; grapevine run   (then, in another terminal: grapevine post 'hello')",
+        "Start: grapevine init, then grapevine run; in another terminal: grapevine post hello",
         "Exit codes: 0 ok, 1 failed (bad input, refused), 2 bad usage, 3 no node running."})
 public final class Main implements Runnable {
   @CommandLine.Spec
