@@ -1,0 +1,178 @@
+package org.grapevine.cli.keys;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.concurrent.Callable;
+import org.grapevine.cli.client.ClientOptions;
+import org.grapevine.cli.p2p.CliException;
+import org.grapevine.node.config.DataDir;
+import org.grapevine.protocol.crypto.SigningKey;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.identity.AuthorKey;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.proto.Content;
+import org.grapevine.protocol.proto.DelegateDevice;
+import org.grapevine.protocol.proto.KeyRole;
+import org.grapevine.protocol.proto.RevokeDevice;
+import org.grapevine.protocol.validation.DeviceStatus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code grapevine device list|add|revoke}: the identity's devices, as its root log says. Adding
+ * and revoking sign a root-log entry with the root key, so they run with the node stopped.
+ */
+@Command(name = "device", mixinStandardHelpOptions = true,
+    description = {"The devices (keys) allowed to write for your identity.",
+        "add and revoke sign with the root key and write the root log directly: stop the node first;",
+        "it serves the change to followers when it runs again."},
+    subcommands = {DeviceCommand.ListDevices.class, DeviceCommand.Add.class, DeviceCommand.Revoke.class})
+public final class DeviceCommand implements Runnable {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Options of the commands that need the root key. */
+  abstract static class RootKeyCommand implements Callable<Integer> {
+    @Mixin
+    ClientOptions options;
+
+    @Option(names = "--passphrase", arity = "0..1", interactive = true, paramLabel = "PASSPHRASE",
+        description = "The passphrase of sealed keys (without a value it is asked for).")
+    char[] passphrase;
+
+    SigningKey root(DataDir dir) throws CliException {
+      return LocalKeys.read(LocalKeys.rootFile(dir), KeyRole.KEY_ROLE_ROOT, LocalKeys.passphrase(passphrase),
+          "; this data directory has no root key (only the machine that holds it can add or revoke devices)");
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "The devices of your identity and their state (node stopped).")
+  static final class ListDevices implements Callable<Integer> {
+    @Mixin
+    ClientOptions options;
+
+    @Option(names = "--passphrase", arity = "0..1", interactive = true, paramLabel = "PASSPHRASE",
+        description = "The passphrase of sealed keys.")
+    char[] passphrase;
+
+    @Override
+    public Integer call() throws CliException {
+      DataDir dir = options.dataDir();
+      Identity identity = Identity.of(LocalKeys.read(LocalKeys.rootFile(dir), KeyRole.KEY_ROLE_ROOT,
+          LocalKeys.passphrase(passphrase), "").publicKey());
+      try (OfflineStore s = OfflineStore.open(dir)) {
+        SortedMap<AuthorKey, DeviceStatus> devices = s.store().devices(identity);
+        ArrayNode arr = JsonNodeFactory.instance.arrayNode();
+        for (Map.Entry<AuthorKey, DeviceStatus> d : devices.entrySet()) {
+          ObjectNode o = arr.addObject().put("device", d.getKey().toHex())
+              .put("state", d.getValue().state().name().toLowerCase(java.util.Locale.ROOT))
+              .put("entries_held", s.store().contiguousHead(d.getKey()));
+          if (d.getValue().state() == DeviceStatus.State.REVOKED) {
+            o.put("last_valid_seq", d.getValue().lastValidSeq());
+          }
+        }
+        if (options.json()) {
+          System.out.println(JsonNodeFactory.instance.objectNode().put("identity", identity.toString()).set("devices", arr));
+        } else {
+          arr.forEach(d -> System.out.println(d.path("device").asText() + "  " + d.path("state").asText()
+              + "  " + d.path("entries_held").asLong() + " entries held"));
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "add", mixinStandardHelpOptions = true,
+      description = {"Make a key for another device, write its key file (--out) and delegate it in your root log.",
+          "Carry the file to the other machine (see the README for what it can do with it yet)."})
+  static final class Add extends RootKeyCommand {
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the new device's key file (sealed with --passphrase if given).")
+    Path out;
+
+    @Option(names = "--name", defaultValue = "", paramLabel = "NAME", description = "A name for people, e.g. phone.")
+    String name;
+
+    @Override
+    public Integer call() throws CliException {
+      DataDir dir = options.dataDir();
+      SigningKey root = root(dir);
+      SigningKey device = SigningKey.generate(LocalKeys.RANDOM);
+      try (OfflineStore s = OfflineStore.open(dir)) {
+        // The file first: a delegation of a key that was never written down would be useless.
+        LocalKeys.write(out, device, KeyRole.KEY_ROLE_DEVICE, LocalKeys.passphrase(passphrase));
+        LogEntry e = s.appendRoot(root, Content.newBuilder().setDelegateDevice(DelegateDevice.newBuilder()
+            .setDevice(ByteString.copyFrom(device.publicKey().unsafeBytes())).setName(name)).build());
+        print(e, device.publicKey(), "added device " + device.publicKey().toHex() + " (key file " + out + ")");
+      } finally {
+        root.destroy();
+        device.destroy();
+      }
+      return 0;
+    }
+
+    private void print(LogEntry e, AuthorKey device, String human) {
+      System.out.println(options.json()
+          ? JsonNodeFactory.instance.objectNode().put("device", device.toHex()).put("entry", e.id().toHex())
+              .put("key_file", out.toString()).toString()
+          : human);
+    }
+  }
+
+  @Command(name = "revoke", mixinStandardHelpOptions = true,
+      description = {"Revoke a device (lost or stolen): its entries after the last one this node holds are refused",
+          "by every node that learns of the revocation. A revoked device is never delegated again."})
+  static final class Revoke extends RootKeyCommand {
+    @Parameters(index = "0", paramLabel = "DEVICE", description = "The device key (hex) or a unique prefix of it (see `grapevine device list`).")
+    String device;
+
+    @Option(names = "--last-valid-seq", paramLabel = "SEQ", description = "Its entries up to this seq stay valid (default: the last one this node holds).")
+    Long lastValidSeq;
+
+    @Override
+    public Integer call() throws CliException {
+      DataDir dir = options.dataDir();
+      SigningKey root = root(dir);
+      Identity identity = Identity.of(root.publicKey());
+      try (OfflineStore s = OfflineStore.open(dir)) {
+        String prefix = device.strip().toLowerCase(java.util.Locale.ROOT);
+        List<AuthorKey> matches = s.store().devices(identity).keySet().stream()
+            .filter(k -> k.hexStartsWith(prefix)).toList();
+        if (prefix.isEmpty() || matches.isEmpty()) {
+          throw new CliException("no device of " + identity + " starts with '" + device + "'; see `grapevine device list`");
+        }
+        if (matches.size() > 1) {
+          throw new CliException("'" + device + "' matches " + matches.size() + " devices; give more characters");
+        }
+        AuthorKey key = matches.get(0);
+        if (s.store().deviceStatus(identity, key).state() == DeviceStatus.State.REVOKED) {
+          throw new CliException("device " + key.toHex() + " is already revoked");
+        }
+        if (key.equals(LocalKeys.read(LocalKeys.deviceFile(dir), KeyRole.KEY_ROLE_DEVICE, LocalKeys.passphrase(passphrase), "").publicKey())) {
+          throw new CliException("device " + key.toHex() + " is the one this data directory writes with; revoke it from another data directory that holds the root key");
+        }
+        long last = lastValidSeq != null ? lastValidSeq : s.store().contiguousHead(key);
+        LogEntry e = s.appendRoot(root, Content.newBuilder().setRevokeDevice(RevokeDevice.newBuilder()
+            .setDevice(ByteString.copyFrom(key.unsafeBytes())).setLastValidSeq(last)).build());
+        System.out.println(options.json()
+            ? JsonNodeFactory.instance.objectNode().put("device", key.toHex()).put("last_valid_seq", last).put("entry", e.id().toHex()).toString()
+            : "revoked device " + key.toHex() + " (its entries up to seq " + last + " stay valid)");
+      } finally {
+        root.destroy();
+      }
+      return 0;
+    }
+  }
+}

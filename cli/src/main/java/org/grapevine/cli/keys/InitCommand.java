@@ -1,0 +1,91 @@
+package org.grapevine.cli.keys;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.grapevine.cli.client.ClientOptions;
+import org.grapevine.cli.p2p.CliException;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.node.config.ConfigException;
+import org.grapevine.node.config.DataDir;
+import org.grapevine.protocol.crypto.SigningKey;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.proto.KeyRole;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code grapevine init}: a new identity (root key and first device key), the network key and
+ * the data directory with its config and API token. Needs no node.
+ */
+@Command(name = "init", mixinStandardHelpOptions = true,
+    description = {"Create a new identity (a root key and this machine's device key) and the data directory.",
+        "Prints the identity string to share, and how to back up the root key."})
+public final class InitCommand implements Callable<Integer> {
+  @Mixin
+  ClientOptions options;
+
+  @Option(names = "--passphrase", arity = "0..1", interactive = true, paramLabel = "PASSPHRASE",
+      description = "Seal the keys with a passphrase (Argon2id + AES-256-GCM); without a value it is asked for.")
+  char[] passphrase;
+
+  @Override
+  public Integer call() throws CliException, IOException {
+    char[] pass = LocalKeys.passphrase(passphrase);
+    DataDir dir = options.dataDir();
+    if (Files.exists(LocalKeys.rootFile(dir))) {
+      throw new CliException(dir.path() + " already holds an identity (" + LocalKeys.rootFile(dir)
+          + "); `grapevine whoami" + flag(dir) + "` shows it. To start over, move the directory away");
+    }
+    Files.createDirectories(dir.path());
+    List<String> created = new ArrayList<>();
+    try {
+      dir.config(created);
+    } catch (ConfigException e) {
+      throw new CliException(e.getMessage());
+    }
+    dir.apiToken(created);
+    SigningKey root = SigningKey.generate(LocalKeys.RANDOM);
+    SigningKey device = SigningKey.generate(LocalKeys.RANDOM);
+    try {
+      // The device key first: a failure leaves no root key behind, so init can simply be re-run.
+      if (!Files.exists(LocalKeys.deviceFile(dir))) {
+        LocalKeys.write(LocalKeys.deviceFile(dir), device, KeyRole.KEY_ROLE_DEVICE, pass);
+      }
+      LocalKeys.write(LocalKeys.rootFile(dir), root, KeyRole.KEY_ROLE_ROOT, pass);
+    } finally {
+      root.destroy();
+    }
+    PeerId peer = LocalKeys.peer(dir, true);
+    Identity identity = Identity.of(root.publicKey());
+    if (options.json()) {
+      System.out.println(JsonNodeFactory.instance.objectNode()
+          .put("identity", identity.toString())
+          .put("device", device.publicKey().toHex())
+          .put("peer_id", peer.toString())
+          .put("data_dir", dir.path().toString())
+          .put("root_key_file", LocalKeys.rootFile(dir).toString())
+          .put("sealed", pass != null));
+      return 0;
+    }
+    System.out.println("identity:  " + identity);
+    System.out.println("data dir:  " + dir.path());
+    System.out.println("root key:  " + LocalKeys.rootFile(dir) + (pass != null ? " (sealed with your passphrase)" : " (not sealed)"));
+    System.out.println();
+    System.out.println("Share the identity string: others follow you with `grapevine follow " + identity + "`.");
+    System.out.println("Back up the root key; it is your account. Either keep a copy of the file:");
+    System.out.println("  grapevine identity export" + flag(dir) + " --out my-identity.key");
+    System.out.println("or write down its 24-word recovery phrase:");
+    System.out.println("  grapevine identity export" + flag(dir) + " --phrase");
+    System.out.println("Then start the node: grapevine run" + flag(dir));
+    return 0;
+  }
+
+  static String flag(DataDir dir) {
+    return dir.path().equals(DataDir.defaultPath()) ? "" : " --data-dir " + dir.path();
+  }
+}

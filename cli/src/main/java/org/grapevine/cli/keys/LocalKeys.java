@@ -1,0 +1,120 @@
+package org.grapevine.cli.keys;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import org.grapevine.cli.p2p.CliException;
+import org.grapevine.libp2p.MalformedFrameException;
+import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.node.config.DataDir;
+import org.grapevine.protocol.crypto.SigningKey;
+import org.grapevine.protocol.keys.KeyFile;
+import org.grapevine.protocol.keys.KeyFileException;
+import org.grapevine.protocol.keys.TinkKeys;
+import org.grapevine.protocol.proto.KeyRole;
+
+/**
+ * The key files of a data directory as {@link DataDir} lays them out ({@code keys/root.key},
+ * {@code keys/device.key}, {@code keys/peer.key}), read and written by the commands that work
+ * without a node: init, identity, device, whoami. Every problem is a {@link CliException} that
+ * names the file and what to do.
+ */
+public final class LocalKeys {
+  static final SecureRandom RANDOM = new SecureRandom();
+
+  private LocalKeys() {}
+
+  public static Path rootFile(DataDir dir) {
+    return dir.path().resolve("keys").resolve("root.key");
+  }
+
+  public static Path deviceFile(DataDir dir) {
+    return dir.path().resolve("keys").resolve("device.key");
+  }
+
+  static Path peerFile(DataDir dir) {
+    return dir.path().resolve("keys").resolve("peer.key");
+  }
+
+  static byte[] readBytes(Path file, String missingHint) throws CliException {
+    try {
+      if (Files.size(file) > KeyFile.MAX_FILE_BYTES) {
+        throw new CliException(file + " is larger than any key file (" + KeyFile.MAX_FILE_BYTES + " bytes); is it the right file?");
+      }
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new CliException(file + " does not exist" + missingHint);
+    } catch (IOException e) {
+      throw new CliException("cannot read " + file + ": " + e.getMessage());
+    }
+  }
+
+  static boolean sealed(Path file) throws CliException {
+    try {
+      return KeyFile.isSealed(readBytes(file, ""));
+    } catch (KeyFileException e) {
+      throw new CliException(file + ": " + e.getMessage());
+    }
+  }
+
+  /** Opens a key file; a sealed one needs {@code passphrase}. */
+  public static SigningKey read(Path file, KeyRole role, char[] passphrase, String missingHint) throws CliException {
+    byte[] bytes = readBytes(file, missingHint);
+    try {
+      return KeyFile.read(bytes, passphrase, role).signingKey();
+    } catch (KeyFileException e) {
+      throw switch (e.problem()) {
+        case PASSPHRASE_REQUIRED -> new CliException(file + " is sealed with a passphrase; give it with --passphrase");
+        case WRONG_PASSPHRASE -> new CliException("wrong passphrase for " + file + " (or the file was altered); try again");
+        default -> new CliException(file + ": " + e.getMessage());
+      };
+    }
+  }
+
+  /** Writes a new key file readable by its owner only; never overwrites. */
+  static void write(Path file, SigningKey key, KeyRole role, char[] passphrase) throws CliException {
+    writeNew(file, KeyFile.write(TinkKeys.toKeyset(key), role, "grapevine", passphrase, RANDOM));
+  }
+
+  static void writeNew(Path file, byte[] bytes) throws CliException {
+    try {
+      if (file.getParent() != null) {
+        Files.createDirectories(file.getParent());
+      }
+      Path f = file.getFileSystem().supportedFileAttributeViews().contains("posix")
+          ? Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+          : Files.createFile(file);
+      Files.write(f, bytes);
+    } catch (FileAlreadyExistsException e) {
+      throw new CliException(file + " already exists; move it away or choose another name (nothing was overwritten)");
+    } catch (IOException e) {
+      throw new CliException("cannot write " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** The libp2p key, created when missing (as {@link DataDir#keys} does). */
+  public static PeerId peer(DataDir dir, boolean create) throws CliException {
+    Path file = peerFile(dir);
+    if (!Files.exists(file) && create) {
+      writeNew(file, PrivKey.generate(RANDOM).encode());
+    }
+    try {
+      return PeerId.fromPubKey(PrivKey.decode(readBytes(file, "")).publicKey());
+    } catch (MalformedFrameException e) {
+      throw new CliException(file + " is not a libp2p private key: " + e.getMessage());
+    }
+  }
+
+  /** A passphrase from the command line: null when not given; an empty one is refused. */
+  static char[] passphrase(char[] given) throws CliException {
+    if (given != null && given.length == 0) {
+      throw new CliException("the passphrase is empty; give one, or leave out --passphrase for unsealed keys");
+    }
+    return given;
+  }
+}

@@ -1,0 +1,89 @@
+package org.grapevine.cli.social;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.grapevine.cli.client.ApiClient;
+import org.grapevine.cli.p2p.CliException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** Who this node follows and mutes, and who follows it. */
+public final class FollowCommands {
+  private FollowCommands() {}
+
+  private static final String IDENTITY_HELP = "The identity (gv1..., 62 characters) or, if this node knows it, a unique prefix (7+ characters).";
+
+  @Command(name = "follow", mixinStandardHelpOptions = true,
+      description = "Follow an identity: keep a verified copy of its log and show its posts in your timeline.")
+  public static final class Follow extends NodeCommand {
+    @Parameters(index = "0", paramLabel = "IDENTITY", description = IDENTITY_HELP)
+    String identity;
+
+    @Override
+    void run(ApiClient api) throws CliException {
+      JsonNode r = api.post("/v1/follows", object().put("identity", identity));
+      print(r, (r.path("entry").isNull() ? "already following " : "following ") + r.path("identity").asText());
+    }
+  }
+
+  @Command(name = "unfollow", mixinStandardHelpOptions = true, description = "Stop following an identity.")
+  public static final class Unfollow extends NodeCommand {
+    @Parameters(index = "0", paramLabel = "IDENTITY", description = IDENTITY_HELP)
+    String identity;
+
+    @Override
+    void run(ApiClient api) throws CliException {
+      JsonNode r = api.delete("/v1/follows/" + ApiClient.segment(identity));
+      print(r, (r.path("entry").isNull() ? "was not following " : "unfollowed ") + r.path("identity").asText());
+    }
+  }
+
+  @Command(name = "mute", mixinStandardHelpOptions = true,
+      description = "Mute an identity on this node: its entries are no longer stored, shown or forwarded. Private (writes nothing to your log).")
+  public static final class Mute extends NodeCommand {
+    @Parameters(index = "0", paramLabel = "IDENTITY", description = IDENTITY_HELP)
+    String identity;
+
+    @Override
+    void run(ApiClient api) throws CliException {
+      JsonNode r = api.post("/v1/mutes", object().put("identity", identity));
+      print(r, "muted " + r.path("identity").asText());
+    }
+  }
+
+  @Command(name = "unmute", mixinStandardHelpOptions = true, description = "Unmute an identity.")
+  public static final class Unmute extends NodeCommand {
+    @Parameters(index = "0", paramLabel = "IDENTITY", description = IDENTITY_HELP)
+    String identity;
+
+    @Override
+    void run(ApiClient api) throws CliException {
+      JsonNode r = api.delete("/v1/mutes/" + ApiClient.segment(identity));
+      print(r, "unmuted " + r.path("identity").asText());
+    }
+  }
+
+  @Command(name = "following", mixinStandardHelpOptions = true, description = "The identities this node follows, one a line.")
+  public static final class Following extends NodeCommand {
+    @Override
+    void run(ApiClient api) throws CliException {
+      printList(api.get("/v1/follows"), "follows", "(following nobody yet; grapevine follow <identity>)");
+    }
+  }
+
+  @Command(name = "followers", mixinStandardHelpOptions = true,
+      description = "The identities known to follow this one, one a line: as far as this node knows (the follows it holds).")
+  public static final class Followers extends NodeCommand {
+    @Override
+    void run(ApiClient api) throws CliException {
+      printList(api.get("/v1/followers"), "followers", "(no known followers)");
+    }
+  }
+
+  @Command(name = "mutes", mixinStandardHelpOptions = true, description = "The identities this node mutes, one a line.")
+  public static final class Mutes extends NodeCommand {
+    @Override
+    void run(ApiClient api) throws CliException {
+      printList(api.get("/v1/mutes"), "mutes", "(nobody muted)");
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package org.grapevine.cli.social;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Entries as one line for people, like {@code git log --oneline}:
+ * <pre>
+ * 1a2b3c4d  gv1qy3k9…  2m ago  hello world
+ * </pre>
+ * Ids are cut to {@link #SHORT_ID} hex digits and identities to {@link #SHORT_IDENTITY}
+ * characters; both are accepted back as prefixes by every command.
+ */
+final class Format {
+  static final int SHORT_ID = 8;
+  static final int SHORT_IDENTITY = 12;
+  /** Text longer than this is cut on the one-line form; {@code --json} has it whole. */
+  static final int MAX_LINE_TEXT = 160;
+  private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneId.systemDefault());
+
+  private Format() {}
+
+  static String shortId(String id) {
+    return id.length() > SHORT_ID ? id.substring(0, SHORT_ID) : id;
+  }
+
+  static String shortIdentity(String identity) {
+    return identity.length() > SHORT_IDENTITY ? identity.substring(0, SHORT_IDENTITY) + "…" : identity;
+  }
+
+  /** "just now", "42s ago", "5m ago", "3h ago", "6d ago", then the date. */
+  static String age(long timestampMillis, long nowMillis) {
+    long s = Math.max(0, (nowMillis - timestampMillis) / 1000);
+    if (s < 5) {
+      return "just now";
+    }
+    if (s < 60) {
+      return s + "s ago";
+    }
+    if (s < 3600) {
+      return s / 60 + "m ago";
+    }
+    if (s < 86_400) {
+      return s / 3600 + "h ago";
+    }
+    if (s < 30 * 86_400) {
+      return s / 86_400 + "d ago";
+    }
+    return DATE.format(Instant.ofEpochMilli(timestampMillis));
+  }
+
+  /** One entry on one line. */
+  static String line(JsonNode e, long nowMillis) {
+    return line(e, nowMillis, true);
+  }
+
+  /** One entry on one line; {@code showParent} false leaves out the "↳ parent" of a reply (a tree shows it). */
+  static String line(JsonNode e, long nowMillis, boolean showParent) {
+    return shortId(e.path("id").asText()) + "  " + shortIdentity(e.path("identity").asText()) + "  "
+        + String.format("%-8s", age(e.path("timestamp").asLong(), nowMillis)) + "  " + summary(e, showParent);
+  }
+
+  /** What an entry says, by kind, on one line. */
+  static String summary(JsonNode e, boolean showParent) {
+    JsonNode c = e.path("content");
+    String kind = e.path("kind").asText();
+    if (e.path("deleted").asBoolean() || c.isNull() || c.isMissingNode()) {
+      return e.path("deleted").asBoolean() ? "(deleted)" : "(" + kind + ", content not held)";
+    }
+    return switch (kind) {
+      case "post" -> (showParent && c.path("reply_to").isObject()
+          ? "↳ " + shortId(c.path("reply_to").path("parent").path("entry").asText()) + "  " : "") + oneLine(c.path("text").asText());
+      case "reaction" -> c.path("emoji").asText() + " to " + shortId(c.path("target").path("entry").asText());
+      case "repost" -> "reposted " + shortId(c.path("target").path("entry").asText());
+      case "follow" -> "followed " + shortIdentity(c.path("identity").asText());
+      case "unfollow" -> "unfollowed " + shortIdentity(c.path("identity").asText());
+      case "profile" -> "profile: " + oneLine(c.path("name").asText());
+      case "delete" -> "deleted " + shortId(c.path("target").asText());
+      case "delegate_device" -> "added device " + shortId(c.path("device").asText());
+      case "revoke_device" -> "revoked device " + shortId(c.path("device").asText());
+      default -> "(" + kind + ")";
+    };
+  }
+
+  /** Newlines and tabs as spaces, cut to {@link #MAX_LINE_TEXT} characters. */
+  static String oneLine(String text) {
+    String s = text.replaceAll("[\\r\\n\\t]+", " ").strip();
+    return s.length() > MAX_LINE_TEXT ? s.substring(0, MAX_LINE_TEXT - 1) + "…" : s;
+  }
+}

@@ -1,0 +1,117 @@
+package org.grapevine.cli.social;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.grapevine.cli.ExitCode;
+import org.grapevine.cli.client.ApiClient;
+import org.grapevine.cli.keys.LocalKeys;
+import org.grapevine.node.config.DataDir;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.proto.KeyRole;
+import org.grapevine.cli.p2p.CliException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The node itself: whoami, peers, status. */
+public final class NodeCommands {
+  private NodeCommands() {}
+
+  @Command(name = "whoami", mixinStandardHelpOptions = true,
+      description = {"Print this node's identity string (what others follow).",
+          "--json adds the device key, the libp2p peer ID and the listen addresses."})
+  public static final class Whoami extends NodeCommand {
+    /** Without a node, the identity is still in the key files (when they are not sealed). */
+    @Override
+    public Integer call() throws Exception {
+      try {
+        return super.call();
+      } catch (CliException e) {
+        if (e.exitCode() != ExitCode.NO_NODE) {
+          throw e;
+        }
+        DataDir dir = options.dataDir();
+        ObjectNode o;
+        try {
+          o = object().put("identity", Identity.of(LocalKeys.read(LocalKeys.rootFile(dir), KeyRole.KEY_ROLE_ROOT, null, "").publicKey()).toString())
+              .put("device", LocalKeys.read(LocalKeys.deviceFile(dir), KeyRole.KEY_ROLE_DEVICE, null, "").publicKey().toHex())
+              .put("peer_id", LocalKeys.peer(dir, false).toString());
+        } catch (CliException sealedOrMissing) {
+          throw e; // Say what the user can do: start the node.
+        }
+        o.putArray("listen_addrs"); // Not listening: no node runs.
+        print(o, o.path("identity").asText());
+        return 0;
+      }
+    }
+
+    @Override
+    void run(ApiClient api) throws CliException {
+      JsonNode s = api.get("/v1/status");
+      ObjectNode o = object().put("identity", s.path("identity").asText()).put("device", s.path("device").asText())
+          .put("peer_id", s.path("peer_id").asText());
+      o.set("listen_addrs", s.path("listen_addrs"));
+      print(o, s.path("identity").asText());
+    }
+  }
+
+  @Command(name = "peers", mixinStandardHelpOptions = true, description = "The peers this node is connected to, and how many more it knows of.")
+  public static final class Peers extends NodeCommand {
+    @Override
+    void run(ApiClient api) throws CliException {
+      JsonNode p = api.get("/v1/peers");
+      if (options.json()) {
+        System.out.println(p);
+        return;
+      }
+      for (JsonNode c : p.path("connected")) {
+        System.out.println(c.path("peer_id").asText() + "  " + c.path("address").asText() + "  "
+            + c.path("direction").asText() + (c.path("agent").isTextual() ? "  " + c.path("agent").asText() : ""));
+      }
+      System.err.println(p.path("connected").size() + " connected, " + p.path("known").size() + " known"
+          + (p.path("connected").isEmpty() ? " (connect with `grapevine run --bootstrap MULTIADDR`)" : ""));
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = {"How the node is doing: identity, addresses, connections, follows, entries held and sync.",
+          "With --watch, follow catch-up sync with a progress bar until nothing waits (Ctrl-C stops)."})
+  public static final class Status extends NodeCommand {
+    @Option(names = {"-w", "--watch"}, description = "Poll every second and show catch-up progress until it is done.")
+    boolean watch;
+
+    /** For tests: give up watching after this many polls. */
+    @Option(names = "--max-polls", hidden = true, defaultValue = "0")
+    int maxPolls;
+
+    @Override
+    void run(ApiClient api) throws CliException, InterruptedException {
+      JsonNode s = api.get("/v1/status");
+      if (options.json()) {
+        System.out.println(s);
+      } else {
+        System.out.println(human(s));
+      }
+      if (watch) {
+        new SyncProgress(api, options.json(), maxPolls).watch(s);
+      }
+    }
+
+    static String human(JsonNode s) {
+      StringBuilder sb = new StringBuilder();
+      sb.append("identity:     ").append(s.path("identity").asText()).append('\n');
+      sb.append("peer id:      ").append(s.path("peer_id").asText()).append('\n');
+      for (JsonNode a : s.path("listen_addrs")) {
+        sb.append("listening:    ").append(a.asText()).append('\n');
+      }
+      sb.append("connections:  ").append(s.path("connections").asInt()).append('\n');
+      sb.append("following:    ").append(s.path("follows").asInt()).append(" (muted ").append(s.path("mutes").asInt()).append(")\n");
+      sb.append("entries held: ").append(s.path("entries_stored").asLong()).append('\n');
+      JsonNode sync = s.path("sync");
+      long waiting = sync.path("gap_buffered").asLong();
+      sb.append("sync:         ").append(waiting == 0 ? "caught up" : waiting + " entries wait for missing ones (catching up)")
+          .append("; since start ").append(sync.path("stored_from_sync").asLong()).append(" from sync, ")
+          .append(sync.path("stored_from_gossip").asLong()).append(" from gossip");
+      return sb.toString();
+    }
+  }
+}

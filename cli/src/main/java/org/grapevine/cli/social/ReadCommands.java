@@ -1,0 +1,146 @@
+package org.grapevine.cli.social;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.grapevine.cli.client.ApiClient;
+import org.grapevine.cli.p2p.CliException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Reading: the timeline (once or live), one identity's posts, a thread. */
+public final class ReadCommands {
+  private ReadCommands() {}
+
+  @Command(name = "timeline", mixinStandardHelpOptions = true,
+      description = {"Posts and reposts of the identities you follow (and your own), oldest first, newest last.",
+          "With --follow, keep printing new ones as the node stores them, until Ctrl-C.",
+          "--json prints the API's page; with --follow, one entry per line (JSON lines)."})
+  public static final class Timeline extends NodeCommand {
+    @Option(names = {"-n", "--limit"}, defaultValue = "20", paramLabel = "N", description = "How many of the latest to show (1 to 200; default ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = {"-f", "--follow"}, description = "Stay and print new posts as they arrive.")
+    boolean follow;
+
+    /** For tests and scripts: stop after this many live entries. */
+    @Option(names = "--max-events", hidden = true, defaultValue = "0")
+    int maxEvents;
+
+    @Override
+    void run(ApiClient api) throws CliException, InterruptedException {
+      if (!follow) {
+        page(api.get("/v1/timeline?limit=" + limit), false);
+        return;
+      }
+      // Open the live stream first and read the page once it is open: nothing falls between.
+      Set<String> shown = new HashSet<>();
+      AtomicReference<CliException> failed = new AtomicReference<>();
+      AtomicInteger live = new AtomicInteger();
+      api.events(() -> {
+        try {
+          shown.addAll(page(api.get("/v1/timeline?limit=" + limit), true));
+        } catch (CliException e) {
+          failed.set(e);
+        }
+        System.out.flush();
+      }, e -> {
+        if (failed.get() != null) {
+          return false;
+        }
+        String kind = e.path("kind").asText();
+        if ((kind.equals("post") || kind.equals("repost")) && shown.add(e.path("id").asText())) {
+          System.out.println(options.json() ? e.toString() : Format.line(e, now()));
+          System.out.flush();
+          return maxEvents <= 0 || live.incrementAndGet() < maxEvents;
+        }
+        return true;
+      });
+      if (failed.get() != null) {
+        throw failed.get();
+      }
+    }
+
+    /** Prints a page oldest first; returns the ids shown. */
+    private List<String> page(JsonNode page, boolean lines) {
+      List<JsonNode> entries = new ArrayList<>();
+      page.path("entries").forEach(entries::add);
+      List<String> ids = new ArrayList<>();
+      if (options.json() && !lines) {
+        System.out.println(page);
+      }
+      for (int i = entries.size() - 1; i >= 0; i--) {
+        JsonNode e = entries.get(i);
+        ids.add(e.path("id").asText());
+        if (!options.json()) {
+          System.out.println(Format.line(e, now()));
+        } else if (lines) {
+          System.out.println(e);
+        }
+      }
+      if (entries.isEmpty() && !options.json()) {
+        System.err.println("(nothing yet: post with `grapevine post`, follow someone with `grapevine follow <identity>`)");
+      }
+      return ids;
+    }
+  }
+
+  @Command(name = "posts", mixinStandardHelpOptions = true, description = "One identity's posts and reposts held by this node, oldest first.")
+  public static final class Posts extends NodeCommand {
+    @Parameters(index = "0", paramLabel = "IDENTITY", description = "The identity or a unique prefix of one this node knows (7+ characters).")
+    String identity;
+
+    @Option(names = {"-n", "--limit"}, defaultValue = "20", paramLabel = "N", description = "How many of the latest to show (1 to 200; default ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Override
+    void run(ApiClient api) throws CliException {
+      JsonNode page = api.get("/v1/identities/" + ApiClient.segment(identity) + "/posts?limit=" + limit);
+      if (options.json()) {
+        System.out.println(page);
+        return;
+      }
+      List<JsonNode> entries = new ArrayList<>();
+      page.path("entries").forEach(entries::add);
+      for (int i = entries.size() - 1; i >= 0; i--) {
+        System.out.println(Format.line(entries.get(i), now()));
+      }
+      if (entries.isEmpty()) {
+        System.err.println("(no posts of " + identity + " held here; follow it to fetch them)");
+      }
+    }
+  }
+
+  @Command(name = "thread", mixinStandardHelpOptions = true,
+      description = "A post with its replies as a tree, from the first post of the thread (if held) down.")
+  public static final class Thread extends NodeCommand {
+    @Parameters(index = "0", paramLabel = "ENTRY", description = "Any post of the thread: its id or a unique prefix (4+ hex digits).")
+    String entry;
+
+    @Override
+    void run(ApiClient api) throws CliException {
+      JsonNode t = api.get("/v1/threads/" + ApiClient.segment(entry));
+      if (options.json()) {
+        System.out.println(t);
+        return;
+      }
+      if (!t.path("root_held").asBoolean(true)) {
+        System.out.println("(the thread's first post is not held here; showing from the nearest held post)");
+      }
+      tree(t.path("root"), 0, now());
+      if (t.path("truncated").asBoolean()) {
+        System.out.println("(more replies than shown; see --json or a reply's own thread)");
+      }
+    }
+
+    private static void tree(JsonNode n, int depth, long now) {
+      System.out.println("  ".repeat(depth) + (depth > 0 ? "↳ " : "") + Format.line(n, now, false));
+      n.path("replies").forEach(r -> tree(r, depth + 1, now));
+    }
+  }
+}
