@@ -27,6 +27,7 @@ import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.gossip.EntryMessageIds;
 import org.grapevine.node.gossip.GossipIngress;
+import org.grapevine.node.gossip.GossipScoring;
 import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.node.sync.SyncService;
 import org.grapevine.protocol.crypto.SigningKey;
@@ -147,6 +148,7 @@ public final class Node implements AutoCloseable {
     this.gossip = new GossipDriver(host, GossipConfig.builder()
         .signaturePolicy(SignaturePolicy.STRICT_NO_SIGN) // Entries carry their authors' signatures.
         .messageIdFunction(EntryMessageIds.function())
+        .scoreParams(GossipScoring.params())
         .build(), new SplittableRandom(), group.next());
     this.sync = new SyncService(host, store, engine, storage, SyncLimits.DEFAULT, System::currentTimeMillis);
     this.discoveryConfig = discoveryConfig;
@@ -197,6 +199,11 @@ public final class Node implements AutoCloseable {
   /** GossipSub router counters (drops by reason: rejected, ignored, ...) and peer scores. */
   public CompletableFuture<org.grapevine.libp2p.gossipsub.GossipMetrics> gossipMetrics() {
     return gossip.metrics();
+  }
+
+  /** This node's gossip score of {@code peer} (negative after invalid messages). */
+  public CompletableFuture<Double> gossipPeerScore(org.grapevine.libp2p.peer.PeerId peer) {
+    return gossip.peerScore(peer);
   }
 
   /** Dials a peer; sync runs on the new connection. */

@@ -17,7 +17,7 @@ import org.grapevine.libp2p.peer.PeerId;
  * P1 time in mesh (quanta, capped), P2 first deliveries (capped), P3 mesh delivery deficit squared
  * once active, P3b sticky mesh failure penalty, P4 invalid deliveries squared, P5 application
  * score, P6 surplus of peers on one IP squared, P7 behaviour penalty excess squared. Counters
- * decay by {@link #decay}. Only topics in {@link PeerScoreParams#topics()} are tracked.
+ * decay by {@link #decay}. Only scored topics ({@link PeerScoreParams#topic}) are tracked.
  *
  * <p>Message delivery records (first deliverer, duplicates while validation is pending, validation
  * outcome) feed P2, P3 and P4; they live as long as the seen cache so that late duplicates of an
@@ -104,7 +104,7 @@ final class PeerScore {
     }
     double topicSum = 0;
     for (Map.Entry<String, TopicStats> e : s.topics.entrySet()) {
-      TopicScoreParams tp = params.topics().get(e.getKey());
+      TopicScoreParams tp = params.topic(e.getKey());
       TopicStats ts = e.getValue();
       double p1 = ts.inMesh ? Math.min((double) ((nowNanos - ts.graftNanos) / tp.timeInMeshQuantumNanos()), tp.timeInMeshCap()) : 0;
       double p3 = 0;
@@ -160,7 +160,7 @@ final class PeerScore {
 
   /** P3b: leaving the mesh with an active deficit makes the deficit² sticky. */
   private void leaveMesh(TopicStats ts, String topic, long nowNanos) {
-    TopicScoreParams tp = params.topics().get(topic);
+    TopicScoreParams tp = params.topic(topic);
     if (ts.inMesh && deficitActive(ts, tp, nowNanos)) {
       double deficit = tp.meshMessageDeliveriesThreshold() - ts.meshDeliveries;
       ts.meshFailurePenalty += deficit * deficit;
@@ -183,7 +183,7 @@ final class PeerScore {
       case PENDING, IGNORED -> { }
       case VALID -> {
         TopicStats ts = topicStats(peer, d.topic);
-        if (ts != null && nowNanos - d.validatedNanos <= params.topics().get(d.topic).meshMessageDeliveriesWindowNanos()) {
+        if (ts != null && nowNanos - d.validatedNanos <= params.topic(d.topic).meshMessageDeliveriesWindowNanos()) {
           addMeshDelivery(ts, d.topic);
         }
       }
@@ -201,7 +201,7 @@ final class PeerScore {
     d.validatedNanos = nowNanos;
     TopicStats first = topicStats(d.first, d.topic);
     if (first != null) {
-      first.firstDeliveries = Math.min(first.firstDeliveries + 1, params.topics().get(d.topic).firstMessageDeliveriesCap());
+      first.firstDeliveries = Math.min(first.firstDeliveries + 1, params.topic(d.topic).firstMessageDeliveriesCap());
       addMeshDelivery(first, d.topic);
     }
     for (PeerId p : d.others) {
@@ -237,7 +237,7 @@ final class PeerScore {
 
   private void addMeshDelivery(TopicStats ts, String topic) {
     if (ts.inMesh) {
-      ts.meshDeliveries = Math.min(ts.meshDeliveries + 1, params.topics().get(topic).meshMessageDeliveriesCap());
+      ts.meshDeliveries = Math.min(ts.meshDeliveries + 1, params.topic(topic).meshMessageDeliveriesCap());
     }
   }
 
@@ -268,7 +268,7 @@ final class PeerScore {
     double zero = params.decayToZero();
     for (PeerStats s : peers.values()) {
       for (Map.Entry<String, TopicStats> e : s.topics.entrySet()) {
-        TopicScoreParams tp = params.topics().get(e.getKey());
+        TopicScoreParams tp = params.topic(e.getKey());
         TopicStats ts = e.getValue();
         ts.firstDeliveries = decayed(ts.firstDeliveries, tp.firstMessageDeliveriesDecay(), zero);
         ts.meshDeliveries = decayed(ts.meshDeliveries, tp.meshMessageDeliveriesDecay(), zero);
@@ -295,7 +295,7 @@ final class PeerScore {
 
   private TopicStats topicStats(PeerId peer, String topic) {
     PeerStats s = peers.get(peer);
-    if (s == null || !params.topics().containsKey(topic)) {
+    if (s == null || params.topic(topic) == null) {
       return null;
     }
     return s.topics.computeIfAbsent(topic, t -> new TopicStats());

@@ -4,6 +4,10 @@ package org.grapevine.libp2p.gossipsub;
  * Peer score parameters (gossipsub-v1.1.md "The Score Function"): the topic terms P1 to P4 via
  * {@link TopicScoreParams}, and the global P5 application score, P6 IP colocation and P7 behaviour
  * penalty. Defaults are js-libp2p's (libp2p-notes 12.7).
+ *
+ * <p>{@code defaultTopic} (null by default, as in js and go) scores every topic not named in
+ * {@code topics}: an extension for applications whose topics are not known in advance (one topic
+ * per identity), so that an invalid message costs its sender on any topic.
  */
 public record PeerScoreParams(
     java.util.Map<String, TopicScoreParams> topics,
@@ -17,7 +21,8 @@ public record PeerScoreParams(
     double behaviourPenaltyDecay,
     long decayIntervalNanos,
     double decayToZero,
-    long retainScoreNanos) {
+    long retainScoreNanos,
+    TopicScoreParams defaultTopic) {
   public PeerScoreParams {
     topics = java.util.Map.copyOf(topics);
     ipColocationWhitelist = java.util.Set.copyOf(ipColocationWhitelist);
@@ -27,6 +32,12 @@ public record PeerScoreParams(
     if (ipColocationFactorWeight > 0 || behaviourPenaltyWeight > 0) {
       throw new IllegalArgumentException("P6 and P7 weights must not be positive");
     }
+  }
+
+  /** The parameters that score {@code topic}, or null when it is not scored. */
+  public TopicScoreParams topic(String topic) {
+    TopicScoreParams tp = topics.get(topic);
+    return tp != null ? tp : defaultTopic;
   }
 
   public static Builder builder() {
@@ -47,6 +58,7 @@ public record PeerScoreParams(
     b.decayIntervalNanos = decayIntervalNanos;
     b.decayToZero = decayToZero;
     b.retainScoreNanos = retainScoreNanos;
+    b.defaultTopic = defaultTopic;
     return b;
   }
 
@@ -64,12 +76,19 @@ public record PeerScoreParams(
     private long decayIntervalNanos = 1L * 1_000_000_000L;
     private double decayToZero = 0.1;
     private long retainScoreNanos = 3600L * 1_000_000_000L;
+    private TopicScoreParams defaultTopic;
 
     private Builder() {}
 
     /** Scored topics; others contribute nothing (js default: none). Default: {@code java.util.Map.of()}. */
     public Builder topics(java.util.Map<String, TopicScoreParams> value) {
       this.topics = value;
+      return this;
+    }
+
+    /** Scores every topic not in {@link #topics}; null for none. Default: {@code null}. */
+    public Builder defaultTopic(TopicScoreParams value) {
+      this.defaultTopic = value;
       return this;
     }
 
@@ -140,7 +159,7 @@ public record PeerScoreParams(
     }
 
     public PeerScoreParams build() {
-      return new PeerScoreParams(topics, topicScoreCap, appSpecificWeight, ipColocationFactorWeight, ipColocationFactorThreshold, ipColocationWhitelist, behaviourPenaltyWeight, behaviourPenaltyThreshold, behaviourPenaltyDecay, decayIntervalNanos, decayToZero, retainScoreNanos);
+      return new PeerScoreParams(topics, topicScoreCap, appSpecificWeight, ipColocationFactorWeight, ipColocationFactorThreshold, ipColocationWhitelist, behaviourPenaltyWeight, behaviourPenaltyThreshold, behaviourPenaltyDecay, decayIntervalNanos, decayToZero, retainScoreNanos, defaultTopic);
     }
   }
 }

@@ -104,6 +104,28 @@ class PeerScoreTest {
   }
 
   @Test
+  void defaultTopic_scoresTopicsNotNamed_namedTopicsKeepTheirOwn() {
+    PeerScoreParams params = PeerScoreParams.builder()
+        .topics(Map.of("named", zeroTopic().build())) // named: every weight 0
+        .defaultTopic(zeroTopic().invalidMessageDeliveriesWeight(-5).build())
+        .topicScoreCap(0).build();
+    PeerScore ps = new PeerScore(params, 120 * S);
+    ps.addPeer(A, null);
+    ps.validateMessage(A, id(1), "grapevine/1/id/anyone", 0);
+    ps.rejectMessage(id(1));
+    assertThat(ps.score(A, 0)).isEqualTo(-5.0);
+    ps.validateMessage(A, id(2), "named", 0);
+    ps.rejectMessage(id(2));
+    assertThat(ps.score(A, 0)).isEqualTo(-5.0); // the named topic's weight (0) applies there
+
+    PeerScore none = score(zeroTopic().invalidMessageDeliveriesWeight(-5).build()); // no default
+    none.addPeer(A, null);
+    none.validateMessage(A, id(3), "unnamed", 0);
+    none.rejectMessage(id(3));
+    assertThat(none.score(A, 0)).isZero();
+  }
+
+  @Test
   void p5_applicationScore_weighted() {
     PeerScore ps = new PeerScore(PeerScoreParams.builder().appSpecificWeight(10).build(), S);
     ps.addPeer(A, null);

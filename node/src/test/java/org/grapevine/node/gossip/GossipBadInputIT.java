@@ -111,6 +111,7 @@ class GossipBadInputIT {
     Node node = node("alice", alice);
     node.follow(bob.identity);
     GossipDriver hostile = peer(node, topic);
+    org.grapevine.libp2p.peer.PeerId hostileId = node.host().connections().iterator().next().remotePeer();
 
     LogWriter log = bob.deviceLog(phone);
     LogEntry delegation = bob.delegate(phone, NOW);
@@ -129,6 +130,12 @@ class GossipBadInputIT {
     // 2. Wrong signature, and the entry stripped of its content: both sent before the valid copy.
     hostile.publish(topic, withBadSignature(second)).get(5, TimeUnit.SECONDS);
     hostile.publish(topic, second.withoutContent().toEnvelopeBytes()).get(5, TimeUnit.SECONDS);
+    // Four REJECTs graylisted the first hostile peer (see GossipScoring): its messages are
+    // ignored from now on, so a second one sends the rest.
+    awaitCount(node, "gossip.rejected", 4);
+    assertThat(node.gossipPeerScore(hostileId).get(5, TimeUnit.SECONDS))
+        .isLessThan(org.grapevine.libp2p.gossipsub.PeerScoreThresholds.builder().build().graylistThreshold());
+    hostile = peer(node, topic);
     // 3. Forged chains: a device Bob never delegated; a gap filled with bogus entries; a log
     //    that does not chain (prev names an entry the node does not hold at seq 1).
     SigningKey stolen = bob.deviceKey("never delegated");

@@ -163,6 +163,11 @@ public final class GossipDriver implements AutoCloseable {
     return call(GossipRouter::metrics);
   }
 
+  /** The router's current score of {@code peer} (0 for a peer it does not know). */
+  public CompletableFuture<Double> peerScore(PeerId peer) {
+    return call(r -> r.peerScore(peer));
+  }
+
   public CompletableFuture<Set<PeerId>> meshPeers(String topic) {
     return call(r -> Set.copyOf(r.meshPeers(topic)));
   }
