@@ -19,10 +19,14 @@ import org.grapevine.protocol.testing.TestAuthors;
  * argument and posts in a loop until it is killed, printing {@code acked <seq> <entry id>} after
  * each {@link Node#post} returns. Every fourth entry deletes the post before it, so deletes are
  * killed mid-way too. Only these lines go to stdout (logs go to stderr).
+ *
+ * <p>With a second argument {@code http}, it posts nothing itself: it serves the local HTTP API
+ * (token {@link #TOKEN}), prints {@code api <url>}, and the parent posts through it.
  */
 public final class CrashChild {
   static final String PERSON = "crash-test";
   static final String DEVICE = "laptop";
+  static final String TOKEN = "crash-test-token";
 
   private CrashChild() {}
 
@@ -36,6 +40,12 @@ public final class CrashChild {
         HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0").build(), group);
     out.println("started " + node.store().contiguousHead(device.publicKey()));
     out.flush();
+    if (args.length > 1 && args[1].equals("http")) {
+      org.grapevine.node.api.ApiServer api = org.grapevine.node.api.ApiServer.start(node, 0, TOKEN, group);
+      out.println("api " + api.url());
+      out.flush();
+      Thread.sleep(Long.MAX_VALUE); // Until SIGKILL.
+    }
     LogEntry previous = null;
     for (long i = 0; ; i++) {
       Content content = previous != null && i % 4 == 3
