@@ -126,6 +126,8 @@ class OfflineCommandsTest {
       assertThat(run(full)).as(String.join(" ", args)).isEqualTo(ExitCode.NO_NODE);
       assertThat(std.err()).as(String.join(" ", args)).startsWith("grapevine: no node is running for " + dir)
           .contains("start one with `grapevine run --data-dir " + dir + "`").hasLineCount(1).doesNotContain("Exception");
+      // No api.endpoint: the address tried is config.toml's, which may not be the --api-port the node last ran with.
+      assertThat(std.err()).as(String.join(" ", args)).contains(", the API port in config.toml)");
     }
   }
 
@@ -139,7 +141,7 @@ class OfflineCommandsTest {
     } // Closed: nothing listens there any more, as after a node crashed.
     Files.writeString(new DataDir(dir).apiEndpointFile(), "http://127.0.0.1:" + port + "\n");
     assertThat(run("timeline", "--data-dir", dir.toString())).isEqualTo(ExitCode.NO_NODE);
-    assertThat(std.err()).contains("no node is running").contains("nothing answers at http://127.0.0.1:" + port);
+    assertThat(std.err()).contains("no node is running").contains("nothing answers at http://127.0.0.1:" + port + ")");
   }
 
   @Test

@@ -46,12 +46,17 @@ public final class ApiClient {
 
   private final DataDir dir;
   private final URI base;
+  /** Where {@link #base} came from, for "no node is running" messages. */
+  private final String baseSource;
   private final String token;
   private final HttpClient http;
 
   private ApiClient(DataDir dir, URI base, String token) {
     this.dir = dir;
     this.base = base;
+    // Without api.endpoint (a node that stopped cleanly removes it) the port is config.toml's,
+    // which need not be the one a node was last run with (--api-port): say so.
+    this.baseSource = Files.exists(dir.apiEndpointFile()) ? "" : ", the API port in config.toml";
     this.token = token;
     this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -214,13 +219,13 @@ public final class ApiClient {
     try {
       return http.send(req, HttpResponse.BodyHandlers.ofInputStream());
     } catch (ConnectException | HttpConnectTimeoutException e) {
-      throw noNode(dir, " (nothing answers at " + base + ")");
+      throw noNode(dir, " (nothing answers at " + base + baseSource + ")");
     } catch (HttpTimeoutException e) {
       throw new CliException("the node at " + base + " did not answer within " + REQUEST_TIMEOUT.toSeconds()
           + " s; is it overloaded? see its log");
     } catch (IOException e) {
       if (e.getCause() instanceof ConnectException) {
-        throw noNode(dir, " (nothing answers at " + base + ")");
+        throw noNode(dir, " (nothing answers at " + base + baseSource + ")");
       }
       throw new CliException("cannot talk to the node at " + base + ": " + e
           + " (is another program using that port?)");

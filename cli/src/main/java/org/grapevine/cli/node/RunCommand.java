@@ -156,7 +156,8 @@ public final class RunCommand implements Callable<Integer> {
       }
     }
     System.out.println("api:       " + api.url() + " (token in " + dir.apiTokenFile() + ")");
-    System.out.println("following: " + (node.store().follows().size() - 1) + " identities; Ctrl-C stops the node");
+    int following = node.store().follows().size() - 1;
+    System.out.println("following: " + following + (following == 1 ? " identity" : " identities") + "; Ctrl-C stops the node");
     System.out.flush();
     if (stopAfterSeconds > 0) {
       if (!stopped.await(stopAfterSeconds, TimeUnit.SECONDS)) {

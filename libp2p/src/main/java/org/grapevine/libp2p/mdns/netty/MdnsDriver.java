@@ -32,6 +32,7 @@ import java.util.random.RandomGenerator;
 import org.grapevine.libp2p.mdns.MdnsAddresses;
 import org.grapevine.libp2p.mdns.MdnsConfig;
 import org.grapevine.libp2p.mdns.MdnsEvent;
+import org.grapevine.libp2p.mdns.MdnsInterfaces;
 import org.grapevine.libp2p.mdns.MdnsSession;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.peer.PeerId;
@@ -75,15 +76,16 @@ public final class MdnsDriver implements AutoCloseable {
     this.session = new MdnsSession(config, self, random, System.nanoTime());
   }
 
-  /** Up, multicast-capable, non-loopback interfaces with an IPv4 address. */
+  /**
+   * Up, multicast-capable interfaces with an IPv4 address: the non-loopback ones, else the
+   * loopback ones ({@link MdnsInterfaces#choose}).
+   */
   public static List<NetworkInterface> defaultInterfaces() throws SocketException {
-    List<NetworkInterface> out = new ArrayList<>();
+    List<MdnsInterfaces.Candidate<NetworkInterface>> candidates = new ArrayList<>();
     for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-      if (ni.isUp() && ni.supportsMulticast() && !ni.isLoopback() && !ipv4(ni).isEmpty()) {
-        out.add(ni);
-      }
+      candidates.add(new MdnsInterfaces.Candidate<>(ni, ni.isUp(), ni.supportsMulticast(), ni.isLoopback(), !ipv4(ni).isEmpty()));
     }
-    return out;
+    return MdnsInterfaces.choose(candidates);
   }
 
   /** Discovered peers, on the driver's executor. Keep it short. */
