@@ -487,13 +487,29 @@ public final class RealEngine {
         Map.copyOf(ingestion), stored.get(), 0, verified, envelopeBytes, "real");
   }
 
+  /**
+   * Closes every host first, then every node: a node closing while its peers still run would see
+   * their side of each connection end after its storage thread had stopped.
+   */
   private void closeAll(ExecutorService setup) {
     List<Future<?>> done = new ArrayList<>();
+    for (Node node : nodes) {
+      if (node != null) {
+        done.add(setup.submit(() -> node.host().close()));
+      }
+    }
+    awaitQuietly(done);
+    done.clear();
     for (Node node : nodes) {
       if (node != null) {
         done.add(setup.submit(node::close));
       }
     }
+    awaitQuietly(done);
+    Arrays.fill(nodes, null);
+  }
+
+  private static void awaitQuietly(List<Future<?>> done) {
     for (Future<?> f : done) {
       try {
         f.get(60, TimeUnit.SECONDS);
@@ -501,7 +517,6 @@ public final class RealEngine {
         org.slf4j.LoggerFactory.getLogger(RealEngine.class).warn("closing a node failed: {}", e.toString());
       }
     }
-    Arrays.fill(nodes, null);
   }
 
   /** Text of exactly {@code bytes} ASCII bytes, different for every post (as the virtual engine's). */

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.grapevine.simulations.scenario.Durations;
 import org.grapevine.simulations.sweep.SweepGrid;
 import org.grapevine.simulations.sweep.SweepRun;
 
@@ -32,11 +33,12 @@ public final class SweepReport {
     for (int pi = 0; pi < grid.params().size(); pi++) {
       SweepGrid.Param p = grid.params().get(pi);
       boolean numeric = p.values().stream().allMatch(v -> v.matches("-?[0-9]*\\.?[0-9]+([eE][-+]?[0-9]+)?"));
+      boolean durations = !numeric && p.values().stream().allMatch(v -> Durations.parseNanos(v) >= 0);
       double[] x = new double[p.values().size()];
       for (int i = 0; i < x.length; i++) {
-        x[i] = numeric ? Double.parseDouble(p.values().get(i)) : i;
+        x[i] = numeric ? Double.parseDouble(p.values().get(i)) : durations ? Durations.parseNanos(p.values().get(i)) / 1e6 : i;
       }
-      String xLabel = p.key() + (numeric ? "" : " (" + String.join(", ", indexed(p.values())) + ")");
+      String xLabel = p.key() + (numeric ? "" : durations ? " (ms)" : " (" + String.join(", ", indexed(p.values())) + ")");
       String mean = grid.params().size() > 1 ? " (mean over the other parameters)" : "";
       b.append("<h2 id=\"param-").append(Html.escape(p.key())).append("\">").append(Html.escape(p.key()))
           .append("</h2>\n<div class=\"charts\">\n");
@@ -80,7 +82,12 @@ public final class SweepReport {
       }
       List<Double> xs = new ArrayList<>();
       List<Double> ys = new ArrayList<>();
+      Integer[] order = new Integer[x.length];
       for (int i = 0; i < x.length; i++) {
+        order[i] = i;
+      }
+      java.util.Arrays.sort(order, (a, b) -> Double.compare(x[a], x[b])); // Lines left to right.
+      for (int i : order) {
         if (n[i] > 0) {
           xs.add(x[i]);
           ys.add(y[i] / n[i]);
