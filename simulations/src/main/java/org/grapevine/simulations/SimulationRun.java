@@ -19,20 +19,22 @@ import org.grapevine.simulations.network.Network;
 import org.grapevine.simulations.network.Topology;
 import org.grapevine.simulations.network.TopologyBuilder;
 import org.grapevine.simulations.network.Workload;
+import org.grapevine.simulations.real.RealEngine;
+import org.grapevine.simulations.report.RunReport;
 import org.grapevine.simulations.scenario.Scenario;
 import org.grapevine.simulations.virtual.VirtualEngine;
 
 /**
- * One run of a scenario on the virtual engine: generate the network from the seed, run, compute
- * baselines and figures, write the folder. The only place that reads the wall clock, for the
- * progress line and the run's own speed.
+ * One run of a scenario: generate the network from the seed, run it on an engine (virtual or
+ * real), compute baselines and figures, write the folder. For the virtual engine, the only place
+ * that reads the wall clock, for the progress line and the run's own speed.
  */
 public final class SimulationRun {
   private static final long PROGRESS_EVERY_NANOS = 2_000_000_000L;
 
   /** How fast a run went: reported beside the results, never inside them. */
   public record Speed(double wallSeconds, double setupSeconds, double simSecondsPerWallSecond, double eventsPerSecond,
-      long events, long peakHeapBytes) {
+      long events, long peakHeapBytes, double cpuSeconds) {
     public ObjectNode toJson() {
       ObjectNode o = JsonNodeFactory.instance.objectNode();
       o.put("wallSeconds", wallSeconds);
@@ -40,6 +42,7 @@ public final class SimulationRun {
       o.put("simulatedSecondsPerWallSecond", simSecondsPerWallSecond);
       o.put("eventsPerSecond", eventsPerSecond);
       o.put("events", events);
+      o.put("cpuSeconds", cpuSeconds);
       o.put("peakHeapBytes", peakHeapBytes);
       o.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
       return o;
@@ -48,8 +51,8 @@ public final class SimulationRun {
     @Override
     public String toString() {
       return String.format(java.util.Locale.ROOT, "wall %.1f s (set-up %.1f s), %.1f simulated s per wall s, %,.0f events/s,"
-          + " %,d events, peak heap %,d MiB", wallSeconds, setupSeconds, simSecondsPerWallSecond, eventsPerSecond, events,
-          peakHeapBytes >> 20);
+          + " %,d events, CPU %.1f s, peak heap %,d MiB", wallSeconds, setupSeconds, simSecondsPerWallSecond, eventsPerSecond,
+          events, cpuSeconds, peakHeapBytes >> 20);
     }
   }
 
@@ -58,23 +61,39 @@ public final class SimulationRun {
   private SimulationRun() {}
 
   /**
-   * Runs the scenario; {@code progress} (may be null) gets a line every two seconds of wall time.
+   * Runs the scenario on the virtual engine; {@code progress} (may be null) gets a line every two
+   * seconds of wall time.
    */
   public static Outcome run(Scenario s, PrintStream progress) {
+    try {
+      return run(s, EngineKind.VIRTUAL, progress);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // The virtual engine touches no files.
+    }
+  }
+
+  /**
+   * Runs the scenario on {@code engine}.
+   *
+   * @throws IOException if the real engine cannot create its nodes' data directories
+   */
+  public static Outcome run(Scenario s, EngineKind engineKind, PrintStream progress) throws IOException {
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       pool.resetPeakUsage();
     }
     long wallStart = System.nanoTime();
+    long cpuStart = cpuNanos();
     SplittableRandom master = new SplittableRandom(s.seed());
     FollowGraph follows = FollowGraph.generate(s.follows(), s.nodes().count(), master.split());
     Topology topology = TopologyBuilder.build(s.connections(), follows, master.split());
     Network network = Network.generate(s, topology, master.split());
     Workload workload = Workload.generate(s, follows, master.split());
     FaultPlan faults = FaultPlan.generate(s, master.split());
-    VirtualEngine engine = new VirtualEngine(s, follows, topology, network, workload, faults, master.split());
-    long runStart = System.nanoTime();
-    long[] lastReport = {runStart};
-    RunData data = engine.run((sim, duration, events) -> {
+    SplittableRandom engineRandom = master.split();
+    long[] runStartHolder = {System.nanoTime()};
+    long[] lastReport = {runStartHolder[0]};
+    VirtualEngine.Progress report = (sim, duration, events) -> {
+      long runStart = runStartHolder[0];
       long wall = System.nanoTime();
       if (progress != null && wall - lastReport[0] >= PROGRESS_EVERY_NANOS) {
         lastReport[0] = wall;
@@ -84,23 +103,48 @@ public final class SimulationRun {
         progress.printf(java.util.Locale.ROOT, "sim %.1f/%.0f s  wall %.1f s  %,.0f events/s  ETA %.0f s%n",
             sim / 1e9, duration / 1e9, wallS, events / Math.max(1e-9, wallS), eta);
       }
-    });
+    };
+    RunData data;
+    if (engineKind == EngineKind.VIRTUAL) {
+      VirtualEngine engine = new VirtualEngine(s, follows, topology, network, workload, faults, engineRandom);
+      runStartHolder[0] = System.nanoTime();
+      data = engine.run(report);
+    } else {
+      // The real engine's clock starts once its nodes are up and connected; it says when.
+      data = new RealEngine(s, follows, topology, network, workload, engineRandom)
+          .run(report, () -> runStartHolder[0] = System.nanoTime());
+    }
+    long runStart = runStartHolder[0];
     long runEnd = System.nanoTime();
     Baselines.compute(data.log(), topology, network, data.envelopeBytes());
     ObjectNode results = Results.summarize(data);
     double runSeconds = (runEnd - runStart) / 1e9;
     Speed speed = new Speed((System.nanoTime() - wallStart) / 1e9, (runStart - wallStart) / 1e9,
         s.durationNanos() / 1e9 / Math.max(1e-9, runSeconds), data.events() / Math.max(1e-9, runSeconds), data.events(),
-        peakHeap());
+        peakHeap(), (cpuNanos() - cpuStart) / 1e9);
     return new Outcome(data, results, speed);
   }
 
-  /** Runs and writes the folder ({@link OutputFiles}), speed included. */
+  /** Runs on the virtual engine and writes the folder ({@link OutputFiles}), speed and {@code report.html} included. */
   public static Outcome runTo(Scenario s, Path out, PrintStream progress) throws IOException {
-    Outcome o = run(s, progress);
+    return runTo(s, EngineKind.VIRTUAL, out, progress);
+  }
+
+  /** Runs on {@code engine} and writes the folder. */
+  public static Outcome runTo(Scenario s, EngineKind engine, Path out, PrintStream progress) throws IOException {
+    Outcome o = run(s, engine, progress);
     OutputFiles.write(out, o.data(), o.results());
     OutputFiles.writeJson(out.resolve(OutputFiles.SPEED), o.speed().toJson());
+    RunReport.write(out, o.data(), o.results(), o.speed().toJson());
     return o;
+  }
+
+  /** CPU time of the whole process (every thread), or 0 where the JVM cannot tell. */
+  private static long cpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      return Math.max(0, os.getProcessCpuTime());
+    }
+    return 0;
   }
 
   private static long peakHeap() {

@@ -228,6 +228,7 @@ public final class Host implements AutoCloseable {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            config.channelHook().initChannel(ch, Connection.Direction.OUTBOUND, target.get());
             new ConnectionUpgrader(Host.this, Connection.Direction.OUTBOUND, expected, addr, result).install(ch);
           }
         })
@@ -330,6 +331,7 @@ public final class Host implements AutoCloseable {
       return;
     }
     upgrading.incrementAndGet();
+    config.channelHook().initChannel(ch, Connection.Direction.INBOUND, ch.remoteAddress());
     new ConnectionUpgrader(this, Connection.Direction.INBOUND, Optional.empty(),
         Multiaddr.of(ch.remoteAddress()), new CompletableFuture<>()).install(ch);
   }

@@ -13,6 +13,7 @@ import org.grapevine.libp2p.pnet.SwarmKey;
  *
  * @param listenAddrs text multiaddrs to listen on, e.g. {@code /ip4/127.0.0.1/tcp/0}
  * @param swarmKey a private network key: only peers with the same key can connect
+ * @param channelHook sees each new TCP channel before the upgrade (simulations inject latency there)
  */
 public record HostConfig(
     PrivKey identity,
@@ -29,12 +30,14 @@ public record HostConfig(
     int maxInboundConnectionBurst,
     int maxStreamsPerConnection,
     int streamReceiveWindowBytes,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    ChannelHook channelHook) {
 
   public HostConfig {
     Objects.requireNonNull(identity, "identity");
     listenAddrs = List.copyOf(listenAddrs);
     Objects.requireNonNull(swarmKey, "swarmKey");
+    Objects.requireNonNull(channelHook, "channelHook");
     if (maxConnections < 1 || maxConnectionsPerPeer < 1 || maxStreamsPerConnection < 1) {
       throw new IllegalArgumentException("connection and stream limits must be positive");
     }
@@ -61,6 +64,7 @@ public record HostConfig(
     private int maxStreamsPerConnection = 1000;
     private int streamReceiveWindowBytes = 1024 * 1024;
     private Duration shutdownGrace = Duration.ofSeconds(2);
+    private ChannelHook channelHook = ChannelHook.NONE;
 
     private Builder(PrivKey identity) {
       this.identity = identity;
@@ -136,11 +140,17 @@ public record HostConfig(
       return this;
     }
 
+    /** Sees each new TCP channel before the upgrade; default {@link ChannelHook#NONE}. */
+    public Builder channelHook(ChannelHook hook) {
+      this.channelHook = hook;
+      return this;
+    }
+
     public HostConfig build() {
       return new HostConfig(identity, listenAddrs, swarmKey, agentVersion, dialTimeout, upgradeTimeout,
           streamNegotiationTimeout, identifyTimeout, maxConnections, maxConnectionsPerPeer,
           maxInboundConnectionsPerSecond, maxInboundConnectionBurst, maxStreamsPerConnection, streamReceiveWindowBytes,
-          shutdownGrace);
+          shutdownGrace, channelHook);
     }
   }
 }

@@ -91,6 +91,35 @@ class HostIT {
   }
 
   @Test
+  void channelHook_seesEachChannelBeforeTheUpgrade_itsHandlerSitsAtTheSocket() throws Exception {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicLong rawBytesIn = new java.util.concurrent.atomic.AtomicLong();
+    ChannelHook hook = (channel, direction, remote) -> {
+      seen.add(direction + " " + remote.getPort());
+      channel.pipeline().addLast("raw-counter", new io.netty.channel.ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+          rawBytesIn.addAndGet(((io.netty.buffer.ByteBuf) msg).readableBytes());
+          ctx.fireChannelRead(msg);
+        }
+      });
+    };
+    Host a = host(HostConfig.builder(PrivKey.generate(RANDOM)).listen("/ip4/127.0.0.1/tcp/0").inboundRate(1000, 1000)
+        .channelHook(hook).build());
+    Host b = host(HostConfig.builder(PrivKey.generate(RANDOM)).channelHook(hook).build());
+
+    Connection c = b.dial(addr(a)).get(10, TimeUnit.SECONDS);
+    assertThat(b.ping(c).get(10, TimeUnit.SECONDS)).isPositive();
+
+    int aPort = a.listenAddrs().get(0).tcpSocketAddress().orElseThrow().getPort();
+    int bPort = ((java.net.InetSocketAddress) c.channel().localAddress()).getPort();
+    assertThat(seen).containsExactlyInAnyOrder("OUTBOUND " + aPort, "INBOUND " + bPort);
+    // Under the whole upgrade: the first handler from the socket, seeing the encrypted bytes.
+    assertThat(c.channel().pipeline().names().get(0)).isEqualTo("raw-counter");
+    assertThat(rawBytesIn.get()).isPositive();
+  }
+
+  @Test
   void ipv6_listenAndDialOnLoopback_connectsAndPings() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(ipv6LoopbackAvailable(), "this machine has no IPv6 loopback (::1)");
     Host a = host(HostConfig.builder(PrivKey.generate(RANDOM)).listen("/ip6/::1/tcp/0").inboundRate(1000, 1000).build());

@@ -6,7 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.List;
+import org.grapevine.simulations.EngineKind;
 import org.grapevine.simulations.SimulationRun;
+import org.grapevine.simulations.real.RealEngine;
+import org.grapevine.simulations.report.RunReport;
+import org.grapevine.simulations.report.SweepReport;
+import org.grapevine.simulations.sweep.SweepGrid;
+import org.grapevine.simulations.sweep.SweepRun;
 import org.grapevine.simulations.scenario.Scenario;
 import org.grapevine.simulations.scenario.ScenarioException;
 import org.grapevine.simulations.scenario.ScenarioProblem;
@@ -17,12 +24,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code grapevine-sim} command: {@code run} a scenario, {@code validate} a scenario file.
+ * The {@code grapevine-sim} command: {@code run} a scenario, {@code sweep} a grid of parameters,
+ * {@code validate} a scenario file.
  * Exit codes: 0 done, 1 the scenario or the run failed (said on stderr), 2 usage error.
  */
 @Command(name = "grapevine-sim", mixinStandardHelpOptions = true, version = "grapevine-sim 0.1.0",
-    subcommands = {GrapevineSim.Run.class, GrapevineSim.Validate.class, CommandLine.HelpCommand.class},
-    description = {"Runs Grapevine simulations: the real GossipSub router and ingestion cores on a modelled network.",
+    subcommands = {GrapevineSim.Run.class, GrapevineSim.Sweep.class, GrapevineSim.Validate.class,
+        CommandLine.HelpCommand.class},
+    description = {"Runs Grapevine simulations: the real GossipSub router and ingestion cores on a modelled network",
+        "(--engine virtual), or real nodes on loopback with injected latency (--engine real).",
         "Scenario keys and output files: simulations/README.md."})
 public final class GrapevineSim implements Runnable {
   @CommandLine.Spec
@@ -44,7 +54,16 @@ public final class GrapevineSim implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  enum EngineKind { virtual, real }
+  /** The engine names on the command line. */
+  enum EngineName {
+    virtual(EngineKind.VIRTUAL), real(EngineKind.REAL);
+
+    final EngineKind kind;
+
+    EngineName(EngineKind kind) {
+      this.kind = kind;
+    }
+  }
 
   @Command(name = "run", mixinStandardHelpOptions = true, description = "Runs a scenario and writes its result folder.")
   static final class Run implements Callable<Integer> {
@@ -54,8 +73,8 @@ public final class GrapevineSim implements Runnable {
     @Parameters(index = "0", paramLabel = "<scenario>", description = "Scenario file (YAML or JSON).")
     Path scenario;
 
-    @Option(names = "--engine", defaultValue = "virtual", description = "virtual (default) or real (not built yet).")
-    EngineKind engine;
+    @Option(names = "--engine", defaultValue = "virtual", description = "virtual (default) or real (real nodes on loopback).")
+    EngineName engine;
 
     @Option(names = "--seed", description = "Overrides the scenario's seed.")
     Long seed;
@@ -66,12 +85,8 @@ public final class GrapevineSim implements Runnable {
     @Override
     public Integer call() {
       PrintWriter err = spec.commandLine().getErr();
-      if (engine == EngineKind.real) {
-        err.println("grapevine-sim: the real engine is not built yet; use --engine virtual");
-        return 1;
-      }
       Scenario s = load(scenario, err);
-      if (s == null) {
+      if (s == null || !runnable(s, engine.kind, err)) {
         return 1;
       }
       if (seed != null) {
@@ -79,18 +94,105 @@ public final class GrapevineSim implements Runnable {
       }
       Path dir = out != null ? out : Path.of("results", s.name() + "-" + s.seed());
       try {
-        java.io.PrintStream progress = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
-        SimulationRun.Outcome o = SimulationRun.runTo(s, dir, progress);
+        SimulationRun.Outcome o = SimulationRun.runTo(s, engine.kind, dir, progress());
         var r = o.results();
         spec.commandLine().getOut().printf("%s: delivery %.4f, latency p50 %s ms p99 %s ms (flood bound p50 %s ms), %s%n",
             dir, r.path("delivery").path("ratio").asDouble(), r.path("latencyMs").path("p50").asText(),
             r.path("latencyMs").path("p99").asText(), r.path("floodLowerBoundMs").path("p50").asText(), o.speed());
+        spec.commandLine().getOut().println("report: " + dir.resolve(RunReport.FILE).toAbsolutePath().toUri());
         return 0;
       } catch (IOException e) {
-        err.println("grapevine-sim: cannot write " + dir + ": " + e.getMessage());
+        err.println("grapevine-sim: the run into " + dir + " failed: " + e.getMessage());
         return 1;
       }
     }
+  }
+
+  @Command(name = "sweep", mixinStandardHelpOptions = true, description = {
+      "Runs a scenario once per point of a grid of parameter values and writes one table and a chart per parameter.",
+      "Example: grapevine-sim sweep scenarios/small.yaml --param D=4,6,8,12 --param nodes.count=50,100"})
+  static final class Sweep implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "<scenario>", description = "Base scenario file (YAML or JSON).")
+    Path scenario;
+
+    @Option(names = "--param", required = true, paramLabel = "key=v1,v2,...", description = {
+        "A swept parameter: a scenario path (protocol.gossip.d, nodes.count, latency.oneWay, ...) and its values.",
+        "D, D_lo, D_hi, D_lazy stand for protocol.gossip.d, dLo, dHi, dLazy. Repeat for a grid."})
+    List<String> params;
+
+    @Option(names = "--engine", defaultValue = "virtual", description = "virtual (default) or real.")
+    EngineName engine;
+
+    @Option(names = "--seed", description = "Overrides the scenario's seed at every point.")
+    Long seed;
+
+    @Option(names = "--out", description = "Sweep folder (default: results/<scenario name>-sweep).")
+    Path out;
+
+    @Override
+    public Integer call() {
+      PrintWriter err = spec.commandLine().getErr();
+      List<SweepGrid.Param> parsed;
+      try {
+        parsed = SweepGrid.parseParams(params);
+      } catch (IllegalArgumentException e) {
+        err.println("grapevine-sim: " + e.getMessage());
+        return 2;
+      }
+      SweepGrid grid;
+      try {
+        if (!Files.isRegularFile(scenario)) {
+          throw new NoSuchFileException(scenario.toString());
+        }
+        String text = Files.readString(scenario);
+        if (seed != null) {
+          parsed = new java.util.ArrayList<>(parsed);
+          parsed.add(new SweepGrid.Param("seed", "seed", List.of(String.valueOf(seed))));
+        }
+        grid = SweepGrid.build(text, scenario.toString(), parsed);
+      } catch (ScenarioException e) {
+        err.println(e.getMessage());
+        return 1;
+      } catch (IOException e) {
+        err.println("grapevine-sim: cannot read " + scenario + ": "
+            + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
+        return 1;
+      }
+      for (SweepGrid.Point p : grid.points()) {
+        if (!runnable(p.scenario(), engine.kind, err)) {
+          return 1;
+        }
+      }
+      Path dir = out != null ? out : Path.of("results", grid.points().get(0).scenario().name() + "-sweep");
+      try {
+        List<SweepRun.Row> rows = SweepRun.run(grid, engine.kind, dir, progress());
+        spec.commandLine().getOut().println(dir + ": " + rows.size() + " points; table " + dir.resolve(SweepRun.CSV)
+            + ", report " + dir.resolve(SweepReport.FILE).toAbsolutePath().toUri());
+        return 0;
+      } catch (IOException e) {
+        err.println("grapevine-sim: the sweep into " + dir + " failed: " + e.getMessage());
+        return 1;
+      }
+    }
+  }
+
+  private static java.io.PrintStream progress() {
+    return new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
+  }
+
+  /** Whether the engine can run the scenario; if not, says why on {@code err}. */
+  static boolean runnable(Scenario s, EngineKind engine, PrintWriter err) {
+    if (engine != EngineKind.REAL) {
+      return true;
+    }
+    List<String> problems = RealEngine.unsupported(s);
+    for (String p : problems) {
+      err.println("grapevine-sim: " + p);
+    }
+    return problems.isEmpty();
   }
 
   @Command(name = "validate", mixinStandardHelpOptions = true, description = "Checks a scenario file and explains every error.")

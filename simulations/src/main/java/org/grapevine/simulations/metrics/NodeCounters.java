@@ -4,7 +4,8 @@ package org.grapevine.simulations.metrics;
  * Per-node traffic and work counters of a run, in primitive arrays indexed by node. Bytes include
  * each message's length prefix. "Payload" is the published messages inside gossip RPCs;
  * "control" is the rest of each gossip RPC (subscriptions, IHAVE, IWANT, GRAFT, PRUNE, IDONTWANT);
- * "sync" is every catch-up sync message.
+ * "sync" is every catch-up sync message. "Wire" is every byte on the node's TCP sockets (the real
+ * engine, which cannot tell the kinds apart under encryption; zero in the virtual engine).
  */
 public final class NodeCounters {
   public final long[] payloadSent;
@@ -18,6 +19,8 @@ public final class NodeCounters {
   public final long[] syncSessions;
   public final long[] outages;
   public final long[] offlineNanos;
+  public final long[] wireSent;
+  public final long[] wireReceived;
 
   public NodeCounters(int nodes) {
     payloadSent = new long[nodes];
@@ -31,6 +34,8 @@ public final class NodeCounters {
     syncSessions = new long[nodes];
     outages = new long[nodes];
     offlineNanos = new long[nodes];
+    wireSent = new long[nodes];
+    wireReceived = new long[nodes];
   }
 
   public int nodes() {

@@ -27,7 +27,7 @@ public final class Results {
     ObjectNode root = J.objectNode();
     root.put("scenario", d.scenario().name());
     root.put("seed", d.scenario().seed());
-    root.put("engine", "virtual");
+    root.put("engine", d.engine());
     root.put("simulatedSeconds", d.scenario().durationNanos() / 1e9);
     root.set("network", network(d));
 
@@ -70,9 +70,15 @@ public final class Results {
     ObjectNode del = root.putObject("delivery");
     del.put("ratio", ratio(delivered, pairs));
     del.put("delivered", delivered);
-    del.put("byGossip", delivered - bySync);
-    del.put("bySync", bySync);
-    del.put("syncShare", ratio(bySync, delivered));
+    if (d.perPairDetail()) {
+      del.put("byGossip", delivered - bySync);
+      del.put("bySync", bySync);
+      del.put("syncShare", ratio(bySync, delivered));
+    } else { // The real engine's entry listener does not say which path delivered an entry.
+      del.putNull("byGossip");
+      del.putNull("bySync");
+      del.putNull("syncShare");
+    }
 
     long[] sortedDelays = Arrays.copyOf(delays, delivered);
     Arrays.sort(sortedDelays);
@@ -90,7 +96,12 @@ public final class Results {
     }
 
     ObjectNode hops = root.putObject("hops");
-    hops.put("mean", round(meanOfHistogram(hopHistogram, delivered)));
+    if (!d.perPairDetail()) {
+      hops.putNull("mean"); // Not observable in real nodes.
+      hopHistogram = new int[0];
+    } else {
+      hops.put("mean", round(meanOfHistogram(hopHistogram, delivered)));
+    }
     ArrayNode h = hops.putArray("histogram");
     int maxHop = 0;
     for (int i = 0; i < hopHistogram.length; i++) {
@@ -98,13 +109,22 @@ public final class Results {
         maxHop = i;
       }
     }
-    for (int i = 0; i <= maxHop && delivered > 0; i++) {
+    for (int i = 0; i <= maxHop && i < hopHistogram.length && delivered > 0; i++) {
       h.add(hopHistogram[i]);
     }
 
     ObjectNode dup = root.putObject("duplicates");
-    dup.put("copiesReceived", copies);
-    dup.put("perDelivery", round(delivered == 0 ? 0 : (double) (copiesOfDelivered - delivered) / delivered));
+    if (d.perPairDetail()) {
+      dup.put("copiesReceived", copies);
+      dup.put("perDelivery", round(delivered == 0 ? 0 : (double) (copiesOfDelivered - delivered) / delivered));
+    } else {
+      // Real nodes drop duplicates in the router, before any listener: the router's own count of
+      // duplicate messages over the entries it delivered (every kind of entry, follows included).
+      long dups = d.routerTotals().getOrDefault("duplicates", 0L);
+      long firsts = Math.max(1, d.routerTotals().getOrDefault("messagesIn", 0L) - dups);
+      dup.put("copiesReceived", d.routerTotals().getOrDefault("messagesIn", 0L));
+      dup.put("perDelivery", round((double) dups / firsts));
+    }
 
     root.set("bytes", bytes(d));
     root.set("mesh", mesh(d.meshChangesPerSecond()));
@@ -148,7 +168,7 @@ public final class Results {
     NodeCounters c = d.counters();
     ObjectNode o = J.objectNode();
     long payloadReceived = sum(c.payloadReceived);
-    long controlReceived = sum(c.controlReceived);
+    long controlReceived = sum(c.controlReceived) + sum(c.wireReceived);
     long syncReceived = sum(c.syncReceived);
     long ideal = 0;
     for (int k = 0; k < d.workload().posts(); k++) {
@@ -162,14 +182,22 @@ public final class Results {
     o.put("controlReceived", controlReceived);
     o.put("syncSent", sum(c.syncSent));
     o.put("syncReceived", syncReceived);
+    if (!d.perPairDetail()) { // Under Noise the kinds look alike: all bytes on the sockets, framing included.
+      o.put("wireSent", sum(c.wireSent));
+      o.put("wireReceived", sum(c.wireReceived));
+    }
     o.put("idealPayload", ideal);
-    o.put("payloadOverIdeal", round(ideal == 0 ? 0 : (double) payloadReceived / ideal));
+    if (d.perPairDetail()) {
+      o.put("payloadOverIdeal", round(ideal == 0 ? 0 : (double) payloadReceived / ideal));
+    } else {
+      o.putNull("payloadOverIdeal");
+    }
     o.put("totalOverIdeal", round(ideal == 0 ? 0 : (double) (payloadReceived + controlReceived + syncReceived) / ideal));
     long[] sent = new long[c.nodes()];
     long[] received = new long[c.nodes()];
     for (int i = 0; i < c.nodes(); i++) {
-      sent[i] = c.payloadSent[i] + c.controlSent[i] + c.syncSent[i];
-      received[i] = c.payloadReceived[i] + c.controlReceived[i] + c.syncReceived[i];
+      sent[i] = c.payloadSent[i] + c.controlSent[i] + c.syncSent[i] + c.wireSent[i];
+      received[i] = c.payloadReceived[i] + c.controlReceived[i] + c.syncReceived[i] + c.wireReceived[i];
     }
     Arrays.sort(sent);
     Arrays.sort(received);

@@ -19,6 +19,7 @@ import org.grapevine.simulations.scenario.Scenario;
  * @param syncDeliveries entries first stored from a sync batch
  * @param realVerifications envelopes verified for real (the rest hit the verify cache)
  * @param envelopeBytes each post's envelope size
+ * @param engine the engine's name ({@code virtual}, {@code real})
  */
 public record RunData(
     Scenario scenario,
@@ -34,4 +35,11 @@ public record RunData(
     long events,
     long syncDeliveries,
     long realVerifications,
-    int[] envelopeBytes) {}
+    int[] envelopeBytes,
+    String engine) {
+
+  /** Whether per-pair hops and copies, and traffic by kind, were observed (the real engine sees neither). */
+  public boolean perPairDetail() {
+    return !"real".equals(engine);
+  }
+}

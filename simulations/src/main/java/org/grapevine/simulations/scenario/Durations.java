@@ -4,13 +4,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations in scenario files: a number of seconds, or a number with a unit (ns, us, ms, s, m, h). */
-final class Durations {
+public final class Durations {
   private static final Pattern FORM = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(ns|us|ms|s|m|h)?\\s*");
 
   private Durations() {}
 
   /** Nanoseconds, or -1 when the text is not a duration. */
-  static long parseNanos(String text) {
+  public static long parseNanos(String text) {
     Matcher m = FORM.matcher(text);
     if (!m.matches()) {
       return -1;

@@ -13,7 +13,6 @@ import org.grapevine.libp2p.gossipsub.Acceptance;
 import org.grapevine.libp2p.gossipsub.Direction;
 import org.grapevine.libp2p.gossipsub.GossipConfig;
 import org.grapevine.libp2p.gossipsub.GossipEvent;
-import org.grapevine.libp2p.gossipsub.GossipMetrics;
 import org.grapevine.libp2p.gossipsub.GossipProtocol;
 import org.grapevine.libp2p.gossipsub.GossipRouter;
 import org.grapevine.libp2p.gossipsub.OutboundRpc;
@@ -29,6 +28,7 @@ import org.grapevine.protocol.validation.ChainChecker;
 import org.grapevine.protocol.validation.EntryValidator;
 import org.grapevine.simulations.metrics.DeliveryLog;
 import org.grapevine.simulations.metrics.NodeCounters;
+import org.grapevine.simulations.metrics.RouterTotals;
 import org.grapevine.simulations.metrics.RunData;
 import org.grapevine.simulations.network.FaultPlan;
 import org.grapevine.simulations.network.FollowGraph;
@@ -144,7 +144,7 @@ public final class VirtualEngine {
     }
     return new RunData(scenario, follows, topology, network, workload, log, counters, meshChangesPerSecond,
         routerTotals.toMap(), Map.copyOf(engineTotals), events, syncDeliveries, catalog.realVerifications(),
-        catalogEnvelopeBytes());
+        catalogEnvelopeBytes(), "virtual");
   }
 
   private int[] catalogEnvelopeBytes() {
@@ -720,39 +720,6 @@ public final class VirtualEngine {
     s.at(e.node).acknowledge(envelopes.size(), now); // Allowed after the end too; it then grants nothing.
     if (syncs.get(SyncLink.key(s.a, s.b)) == s) {
       drainSync(s, e.node);
-    }
-  }
-
-  /** Router counters summed over every process of every node. */
-  private static final class RouterTotals {
-    private final Map<String, Long> totals = new java.util.LinkedHashMap<>();
-
-    void add(GossipMetrics m) {
-      put("messagesIn", m.messagesIn());
-      put("messagesOut", m.messagesOut());
-      put("duplicates", m.duplicates());
-      put("ihaveIn", m.ihaveIn());
-      put("ihaveOut", m.ihaveOut());
-      put("iwantIn", m.iwantIn());
-      put("iwantOut", m.iwantOut());
-      put("iwantServed", m.iwantServed());
-      put("graftIn", m.graftIn());
-      put("graftOut", m.graftOut());
-      put("pruneIn", m.pruneIn());
-      put("pruneOut", m.pruneOut());
-      put("idontwantIn", m.idontwantIn());
-      put("idontwantOut", m.idontwantOut());
-      for (var d : org.grapevine.libp2p.gossipsub.DropReason.values()) {
-        put("dropped." + d.name().toLowerCase(java.util.Locale.ROOT), m.drops().getOrDefault(d, 0L));
-      }
-    }
-
-    private void put(String key, long v) {
-      totals.merge(key, v, Long::sum);
-    }
-
-    Map<String, Long> toMap() {
-      return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(totals));
     }
   }
 }

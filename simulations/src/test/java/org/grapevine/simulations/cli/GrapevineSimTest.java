@@ -52,8 +52,56 @@ class GrapevineSimTest {
   }
 
   @Test
-  void run_realEngine_notYet() {
-    assertThat(run("run", "scenarios/small.yaml", "--engine", "real")).isEqualTo(1);
-    assertThat(err.toString()).contains("not built yet");
+  void run_realEngineWithFaults_refusedSayingWhy() throws Exception {
+    Path churn = dir.resolve("churn.yaml");
+    Files.writeString(churn, "nodes: {count: 5}\nfollows: {perNode: 2}\nloss: 0.1\n"
+        + "faults: {churn: {leavesPerHour: 2}}\nprotocol: {gossip: {d: 4, dLo: 3}}\n");
+    assertThat(run("run", churn.toString(), "--engine", "real")).isEqualTo(1);
+    assertThat(err.toString()).contains("loss: TCP on loopback", "faults.churn", "protocol.gossip");
+  }
+
+  @Test
+  void sweep_twoParameters_writesTableReportAndAFolderPerPoint() throws Exception {
+    Path base = dir.resolve("base.yaml");
+    Files.writeString(base, "name: tiny\nseed: 3\nduration: 20s\nwarmUp: 5s\nnodes: {count: 20}\n"
+        + "connections: {degree: 4}\nfollows: {perNode: 3}\nworkload: {posts: 5}\n");
+    Path outDir = dir.resolve("sweep");
+
+    assertThat(run("sweep", base.toString(), "--param", "D=4,8", "--param", "latency.oneWay=20ms,80ms",
+        "--out", outDir.toString())).as(err.toString()).isZero();
+
+    java.util.List<String> csv = Files.readAllLines(outDir.resolve("sweep.csv"));
+    assertThat(csv).hasSize(5);
+    assertThat(csv.get(0)).startsWith("D,latency.oneWay,delivery_ratio,latency_p50_ms,");
+    assertThat(csv.get(1)).startsWith("4,20ms,1,");
+    assertThat(csv.get(4)).startsWith("8,80ms,1,");
+    for (String line : csv.subList(1, 5)) {
+      String folder = line.substring(line.lastIndexOf(',') + 1);
+      assertThat(outDir.resolve(folder).resolve("results.json")).isRegularFile();
+      assertThat(outDir.resolve(folder).resolve("report.html")).isRegularFile();
+    }
+    // The point's scenario really has the swept values.
+    assertThat(Files.readString(outDir.resolve("points/D=8+latency.oneWay=80ms/scenario.yaml"))).contains("d: 8", "oneWay: 80ms");
+    // Latency follows the link latency: p50 at 80 ms links is above p50 at 20 ms links.
+    double p50At20 = Double.parseDouble(csv.get(1).split(",")[3]);
+    double p50At80 = Double.parseDouble(csv.get(2).split(",")[3]);
+    assertThat(p50At80).isGreaterThan(p50At20 * 2);
+    String html = Files.readString(outDir.resolve("sweep.html"));
+    assertThat(html).contains("id=\"chart-D\"", "id=\"chart-latency.oneWay\"").doesNotContain("http://", "https://");
+    assertThat(Files.readString(outDir.resolve("sweep.json"))).contains("\"key\" : \"D\"", "\"path\" : \"protocol.gossip.d\"");
+  }
+
+  @Test
+  void sweep_badValue_explainedWithItsPointNothingRun() throws Exception {
+    Path outDir = dir.resolve("bad");
+    assertThat(run("sweep", "scenarios/small.yaml", "--param", "nodes.count=50,1", "--out", outDir.toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("[nodes.count=1] nodes.count: 1 is not allowed");
+    assertThat(outDir).doesNotExist();
+  }
+
+  @Test
+  void sweep_malformedParam_usageError() {
+    assertThat(run("sweep", "scenarios/small.yaml", "--param", "D")).isEqualTo(2);
+    assertThat(err.toString()).contains("expected key=value1,value2");
   }
 }
