@@ -56,7 +56,7 @@ final class SyncStreamRunner implements StreamReader {
   /** Starts the exchange; the future completes when the session is over. */
   CompletableFuture<SyncStats> start() {
     stream.setReader(this);
-    storage.execute(this::drain); // Our Heads go out at once.
+    onStorage(this::drain); // Our Heads go out at once.
     return done;
   }
 
@@ -71,7 +71,7 @@ final class SyncStreamRunner implements StreamReader {
     try {
       List<byte[]> messages = frames.feed(data);
       for (byte[] m : messages) {
-        storage.execute(() -> {
+        onStorage(() -> {
           session.handleMessage(m, System.nanoTime());
           drain();
         });
@@ -81,7 +81,7 @@ final class SyncStreamRunner implements StreamReader {
       // The peer's fault, like a message that does not decode: counted against it.
       SyncErrorCode code = e.getMessage().contains("exceeds the limit") ? SyncErrorCode.MESSAGE_TOO_LARGE
           : SyncErrorCode.MALFORMED_MESSAGE;
-      storage.execute(() -> {
+      onStorage(() -> {
         session.handleFramingError(code, "frame: " + e.getMessage(), System.nanoTime());
         drain();
       });
@@ -91,7 +91,7 @@ final class SyncStreamRunner implements StreamReader {
   @Override
   public void onRemoteClosed(MuxedStream s) {
     closeFrames();
-    storage.execute(() -> {
+    onStorage(() -> {
       if (!session.isOver()) {
         session.cancel("the peer closed the stream before the end of the exchange", System.nanoTime());
       }
@@ -102,12 +102,26 @@ final class SyncStreamRunner implements StreamReader {
   @Override
   public void onReset(MuxedStream s) {
     closeFrames();
-    storage.execute(() -> {
+    onStorage(() -> {
       if (!session.isOver()) {
         session.cancel("stream reset", System.nanoTime());
         drain();
       }
     });
+  }
+
+  /**
+   * Runs {@code task} on the storage executor. After the node's close has shut that executor down,
+   * a stream reset or close still arrives from the event loop: the session simply ends then
+   * (nothing to store any more), instead of a RejectedExecutionException in the log.
+   */
+  private void onStorage(Runnable task) {
+    try {
+      storage.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      closeFrames();
+      done.completeExceptionally(new java.util.concurrent.CancellationException("the node is shutting down"));
+    }
   }
 
   private void closeFrames() {
