@@ -51,7 +51,7 @@ public final class Passphrases {
       return null;
     }
     Console console = System.console();
-    if (console == null) {
+    if (console == null || !isTerminal(console)) {
       return null;
     }
     char[] typed = console.readPassword("%s", prompt);
@@ -59,6 +59,20 @@ public final class Passphrases {
       throw new CliException("no passphrase given; the keys are sealed, so one is needed");
     }
     return typed;
+  }
+
+  /**
+   * From JDK 22 on, {@code System.console()} is not null even when no terminal is attached; its
+   * {@code isTerminal()} (JDK 22+) tells. Looked up reflectively: this code compiles for JDK 17.
+   */
+  private static boolean isTerminal(Console console) {
+    try {
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+    } catch (NoSuchMethodException jdk17) {
+      return true; // Before JDK 22 a console exists only with a terminal.
+    } catch (ReflectiveOperationException e) {
+      return false;
+    }
   }
 
   static char[] fromFile(Path file) throws CliException {
