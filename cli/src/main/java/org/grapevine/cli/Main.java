@@ -35,7 +35,8 @@ import picocli.CommandLine.ScopeType;
         FollowCommands.Following.class, FollowCommands.Followers.class, FollowCommands.Mutes.class,
         ReadCommands.Timeline.class, ReadCommands.Posts.class, ReadCommands.Thread.class, ProfileCommand.class,
         NodeCommands.Peers.class, NodeCommands.Status.class,
-        IdentityCommand.class, DeviceCommand.class, MeshCommand.class, CompletionCommand.class,
+        IdentityCommand.class, DeviceCommand.class, MeshCommand.class, org.grapevine.cli.store.StoreCommand.class,
+        CompletionCommand.class,
         org.grapevine.cli.p2p.P2pCommand.class, picocli.CommandLine.HelpCommand.class},
     description = {
         "Grapevine: a social network with no servers.",

@@ -33,10 +33,7 @@ import org.grapevine.node.sync.SyncService;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
-import org.grapevine.protocol.log.LogHead;
-import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.proto.Content;
-import org.grapevine.protocol.proto.DelegateDevice;
 import org.grapevine.protocol.proto.Follow;
 import org.grapevine.protocol.proto.Post;
 import org.grapevine.protocol.proto.Reaction;
@@ -86,7 +83,7 @@ public final class Node implements AutoCloseable {
   private final SyncService sync;
   private final DiscoveryConfig discoveryConfig;
   private final DiscoveryService discovery;
-  private LogWriter writer;
+  private final OwnDevice own;
   private final MetricsRegistry metrics = new MetricsRegistry();
   private final Counter ingested = metrics.counter("grapevine_ingest_total",
       "Entries ingested, by source (own, gossip, sync, direct) and outcome.", "source", "outcome");
@@ -96,9 +93,13 @@ public final class Node implements AutoCloseable {
 
   /**
    * Opens (or creates) the store under {@code dataDir}, delegates {@code device} in the identity's
-   * root log if the store does not hold that yet (needs {@code root} then), and starts networking.
+   * root log if the store does not hold that yet and {@code root} is given, and starts networking.
+   * A root log is started here only if the data directory created the identity (it has no
+   * {@code keys/identity}, see {@link org.grapevine.node.config.DataDir#identityFile()}); otherwise
+   * the node syncs its identity's root log from peers and refuses to write
+   * ({@link DeviceNotDelegatedException}) until that delegates {@code device} ({@link OwnDevice}).
    *
-   * @param root the identity's root key; only needed the first time, may be null afterwards
+   * @param root the identity's root key; null on a device that joined an identity without it
    */
   public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
       EventLoopGroup group) throws IOException {
@@ -123,10 +124,11 @@ public final class Node implements AutoCloseable {
    */
   public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
       EventLoopGroup group, Budgets budgets, DiscoveryConfig discovery) throws IOException {
-    Node node = new Node(dataDir, identity, device, hostConfig, group, budgets, discovery);
+    boolean mayStartRootLog = new org.grapevine.node.config.DataDir(dataDir).joinedIdentity().isEmpty();
+    Node node = new Node(dataDir, identity, root, mayStartRootLog, device, hostConfig, group, budgets, discovery);
     try {
       node.call(() -> {
-        node.ensureDelegated(root);
+        node.ensureDelegated();
         return null;
       });
       node.startNetwork();
@@ -137,13 +139,14 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  private Node(Path dataDir, Identity identity, SigningKey device, HostConfig hostConfig, EventLoopGroup group,
-      Budgets budgets, DiscoveryConfig discoveryConfig) {
+  private Node(Path dataDir, Identity identity, SigningKey root, boolean mayStartRootLog, SigningKey device,
+      HostConfig hostConfig, EventLoopGroup group, Budgets budgets, DiscoveryConfig discoveryConfig) {
     this.identity = identity;
     this.device = device;
     this.store = RocksPostStore.open(dataDir.resolve("store"));
     this.engine = new Engine(store, new EntryValidator(), new ChainChecker(), 256, 16_384, budgets);
     engine.setListener(this::onIngested);
+    this.own = new OwnDevice(identity, device, root, mayStartRootLog, store, engine);
     this.host = new Host(hostConfig, group);
     this.gossip = new GossipDriver(host, GossipConfig.builder()
         .signaturePolicy(SignaturePolicy.STRICT_NO_SIGN) // Entries carry their authors' signatures.
@@ -158,6 +161,13 @@ public final class Node implements AutoCloseable {
   private void startNetwork() throws IOException {
     gossip.setMessageHandler(new GossipIngress(engine, storage, System::currentTimeMillis, this::onOutcome));
     gossip.start();
+    sync.setSessionEndListener(() -> {
+      try {
+        storage.execute(this::delegateAfterSync);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        // The node is closing: nothing to delegate any more.
+      }
+    });
     sync.start();
     sync.syncPeriodically(discoveryConfig.syncInterval());
     discovery.followPeerExchange(gossip);
@@ -216,20 +226,22 @@ public final class Node implements AutoCloseable {
    *
    * @throws BudgetExceededException if the content declares an attachment over the cap; nothing
    *     is signed then
+   * @throws DeviceNotDelegatedException if the held root log does not (or no longer) delegate
+   *     this node's device
    */
   public LogEntry post(Content content) {
     engine.budgets().checkOwn(content);
     LogEntry entry = call(() -> {
-      LogEntry e = writer.append(content, System.currentTimeMillis());
+      LogEntry e = own.writer().append(content, System.currentTimeMillis());
       IngestOutcome o;
       try {
         o = engine.ingest(e, IngestSource.OWN, System.currentTimeMillis());
       } catch (RuntimeException storeFailed) {
-        writer = new LogWriter(identity, device, head(device.publicKey())); // The next post reuses the seq.
+        own.resetWriter(); // The next post reuses the seq.
         throw storeFailed;
       }
       if (!(o instanceof IngestOutcome.Stored)) {
-        writer = new LogWriter(identity, device, head(device.publicKey()));
+        own.resetWriter();
         throw new IllegalStateException("own entry not stored: " + o);
       }
       return e;
@@ -256,6 +268,11 @@ public final class Node implements AutoCloseable {
   /** The device key this node writes with. */
   public AuthorKey device() {
     return device.publicKey();
+  }
+
+  /** This node's device as the held root log says: active (it writes), unknown (waiting for the root log) or revoked. */
+  public org.grapevine.protocol.validation.DeviceStatus deviceStatus() {
+    return store.deviceStatus(identity, device.publicKey());
   }
 
   public MetricsRegistry metrics() {
@@ -404,6 +421,9 @@ public final class Node implements AutoCloseable {
     } else if (outcome instanceof IngestOutcome.Stored stored) {
       tell(stored.entry());
       stored.unblocked().forEach(this::tell);
+      if (stored.entry().header().identity().equals(identity) && stored.entry().header().inRootLog()) {
+        own.refresh(); // Our root log grew: perhaps it delegates (or revokes) this device now.
+      }
     }
   }
 
@@ -425,28 +445,30 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  private void ensureDelegated(SigningKey root) {
-    if (store.deviceStatus(identity, device.publicKey()).state() == org.grapevine.protocol.validation.DeviceStatus.State.UNKNOWN) {
-      if (root == null) {
-        throw new IllegalStateException("device " + device.publicKey() + " is not delegated by " + identity
-            + " in this store, and no root key was given to delegate it");
-      }
-      LogWriter rootLog = LogWriter.rootLog(root, head(root.publicKey()));
-      LogEntry delegation = rootLog.append(Content.newBuilder().setDelegateDevice(DelegateDevice.newBuilder()
-          .setDevice(com.google.protobuf.ByteString.copyFrom(device.publicKey().unsafeBytes()))).build(), System.currentTimeMillis());
-      engine.ingest(delegation, true, System.currentTimeMillis());
-    }
-    writer = new LogWriter(identity, device, head(device.publicKey()));
+  private void ensureDelegated() {
     // A node keeps, serves and reads its own identity like any followed one (sync offers only
-    // identities both sides follow, and the timeline shows our own posts).
+    // identities both sides follow, and the timeline shows our own posts); a device that waits
+    // for its root log gets it this way too.
     if (!store.follows().contains(identity)) {
       store.follow(identity);
     }
+    own.delegateIfAllowed(true, System.currentTimeMillis());
   }
 
-  private LogHead head(org.grapevine.protocol.identity.AuthorKey author) {
-    long seq = store.contiguousHead(author);
-    return seq == 0 ? LogHead.EMPTY : LogHead.of(store.entry(author, seq).orElseThrow());
+  /** On the storage thread after a sync session: a joined identity's root log may be here now. */
+  private void delegateAfterSync() {
+    try {
+      if (own.waitsToDelegate()) {
+        own.delegateIfAllowed(false, System.currentTimeMillis()).ifPresent(d -> {
+          gossip.publish(Topics.forIdentity(identity), d.toEnvelopeBytes());
+          for (Connection c : host.connections()) {
+            sync.syncWith(c); // Peers hold the delegation before this device's first entry reaches them.
+          }
+        });
+      }
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(Node.class).warn("cannot delegate this node's device", e);
+    }
   }
 
   private <T> T call(java.util.concurrent.Callable<T> task) {

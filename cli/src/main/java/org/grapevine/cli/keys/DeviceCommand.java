@@ -18,6 +18,8 @@ import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.DelegateDevice;
+import org.grapevine.protocol.keys.KeyFile;
+import org.grapevine.protocol.keys.TinkKeys;
 import org.grapevine.protocol.proto.KeyRole;
 import org.grapevine.protocol.proto.RevokeDevice;
 import org.grapevine.protocol.validation.DeviceStatus;
@@ -33,8 +35,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "device", mixinStandardHelpOptions = true,
     description = {"The devices (keys) allowed to write for your identity.",
         "add and revoke sign with the root key and write the root log directly: stop the node first;",
-        "it serves the change to followers when it runs again."},
-    subcommands = {DeviceCommand.ListDevices.class, DeviceCommand.Add.class, DeviceCommand.Revoke.class})
+        "it serves the change to followers when it runs again.",
+        "A second machine: `device add --out FILE` here, carry FILE over, `device import FILE` there."},
+    subcommands = {DeviceCommand.ListDevices.class, DeviceCommand.Add.class, DeviceImportCommand.class, DeviceCommand.Revoke.class})
 public final class DeviceCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -53,8 +56,16 @@ public final class DeviceCommand implements Runnable {
         description = "The passphrase of sealed keys (without a value it is asked for).")
     char[] passphrase;
 
-    SigningKey root(DataDir dir) throws CliException {
-      return LocalKeys.read(LocalKeys.rootFile(dir), KeyRole.KEY_ROLE_ROOT, LocalKeys.passphrase(passphrase),
+    @Mixin
+    Passphrases passphrases;
+
+    char[] pass(DataDir dir) throws CliException {
+      return passphrases.resolve(passphrase, LocalKeys.sealedIfExists(LocalKeys.rootFile(dir)),
+          "passphrase for the keys in " + dir.path() + ": ");
+    }
+
+    SigningKey root(DataDir dir, char[] pass) throws CliException {
+      return LocalKeys.read(LocalKeys.rootFile(dir), KeyRole.KEY_ROLE_ROOT, pass,
           "; this data directory has no root key (only the machine that holds it can add or revoke devices)");
     }
   }
@@ -68,11 +79,14 @@ public final class DeviceCommand implements Runnable {
         description = "The passphrase of sealed keys.")
     char[] passphrase;
 
+    @Mixin
+    Passphrases passphrases;
+
     @Override
     public Integer call() throws CliException {
       DataDir dir = options.dataDir();
-      Identity identity = Identity.of(LocalKeys.read(LocalKeys.rootFile(dir), KeyRole.KEY_ROLE_ROOT,
-          LocalKeys.passphrase(passphrase), "").publicKey());
+      Identity identity = LocalKeys.identity(dir, () -> passphrases.resolve(passphrase,
+          LocalKeys.sealedIfExists(LocalKeys.rootFile(dir)), "passphrase for the keys in " + dir.path() + ": "));
       try (OfflineStore s = OfflineStore.open(dir)) {
         SortedMap<AuthorKey, DeviceStatus> devices = s.store().devices(identity);
         ArrayNode arr = JsonNodeFactory.instance.arrayNode();
@@ -96,10 +110,12 @@ public final class DeviceCommand implements Runnable {
   }
 
   @Command(name = "add", mixinStandardHelpOptions = true,
-      description = {"Make a key for another device, write its key file (--out) and delegate it in your root log.",
-          "Carry the file to the other machine (see the README for what it can do with it yet)."})
+      description = {"Make a key for another device, delegate it in your root log, and write a device bundle (--out):",
+          "the new key (sealed with the passphrase, if the keys here are sealed) and the root log that delegates it.",
+          "Carry the file to the other machine and run `grapevine device import FILE` there: it posts at once, as you,",
+          "without the root key. The bundle is the device's key: keep it private, delete it after the import."})
   static final class Add extends RootKeyCommand {
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the new device's key file (sealed with --passphrase if given).")
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the device bundle.")
     Path out;
 
     @Option(names = "--name", defaultValue = "", paramLabel = "NAME", description = "A name for people, e.g. phone.")
@@ -108,14 +124,23 @@ public final class DeviceCommand implements Runnable {
     @Override
     public Integer call() throws CliException {
       DataDir dir = options.dataDir();
-      SigningKey root = root(dir);
+      char[] pass = pass(dir);
+      SigningKey root = root(dir, pass);
+      Identity identity = Identity.of(root.publicKey());
       SigningKey device = SigningKey.generate(LocalKeys.RANDOM);
-      try (OfflineStore s = OfflineStore.open(dir)) {
-        // The file first: a delegation of a key that was never written down would be useless.
-        LocalKeys.write(out, device, KeyRole.KEY_ROLE_DEVICE, LocalKeys.passphrase(passphrase));
-        LogEntry e = s.appendRoot(root, Content.newBuilder().setDelegateDevice(DelegateDevice.newBuilder()
+      // A directory made by init holds no store until its node ran: the root log starts here then.
+      try (OfflineStore s = OfflineStore.open(dir, OfflineStore.ROOT_LOG_PURPOSE, true)) {
+        LogEntry e = s.signRoot(root, Content.newBuilder().setDelegateDevice(DelegateDevice.newBuilder()
             .setDevice(ByteString.copyFrom(device.publicKey().unsafeBytes())).setName(name)).build());
-        print(e, device.publicKey(), "added device " + device.publicKey().toHex() + " (key file " + out + ")");
+        List<byte[]> rootLog = new java.util.ArrayList<>();
+        s.rootLog(identity).forEach(held -> rootLog.add(held.toEnvelopeBytes()));
+        rootLog.add(e.toEnvelopeBytes());
+        byte[] keyFile = KeyFile.write(TinkKeys.toKeyset(device), KeyRole.KEY_ROLE_DEVICE, "grapevine", pass, LocalKeys.RANDOM);
+        // The file first: a delegation of a key that was never written down would be useless.
+        LocalKeys.writeNew(out, new DeviceBundle(identity, device.publicKey(), keyFile, rootLog).encode());
+        s.put(e);
+        print(e, device.publicKey(), "added device " + device.publicKey().toHex() + "; carry " + out
+            + " to the other machine and run `grapevine device import " + out.getFileName() + "` there (keep the file private)");
       } finally {
         root.destroy();
         device.destroy();
@@ -144,7 +169,8 @@ public final class DeviceCommand implements Runnable {
     @Override
     public Integer call() throws CliException {
       DataDir dir = options.dataDir();
-      SigningKey root = root(dir);
+      char[] pass = pass(dir);
+      SigningKey root = root(dir, pass);
       Identity identity = Identity.of(root.publicKey());
       try (OfflineStore s = OfflineStore.open(dir)) {
         String prefix = device.strip().toLowerCase(java.util.Locale.ROOT);
@@ -160,7 +186,7 @@ public final class DeviceCommand implements Runnable {
         if (s.store().deviceStatus(identity, key).state() == DeviceStatus.State.REVOKED) {
           throw new CliException("device " + key.toHex() + " is already revoked");
         }
-        if (key.equals(LocalKeys.read(LocalKeys.deviceFile(dir), KeyRole.KEY_ROLE_DEVICE, LocalKeys.passphrase(passphrase), "").publicKey())) {
+        if (key.equals(LocalKeys.read(LocalKeys.deviceFile(dir), KeyRole.KEY_ROLE_DEVICE, pass, "").publicKey())) {
           throw new CliException("device " + key.toHex() + " is the one this data directory writes with; revoke it from another data directory that holds the root key");
         }
         long last = lastValidSeq != null ? lastValidSeq : s.store().contiguousHead(key);

@@ -60,6 +60,9 @@ public final class IdentityCommand implements Runnable {
         description = "The passphrase of sealed keys (for --phrase; without a value it is asked for).")
     char[] passphrase;
 
+    @Mixin
+    Passphrases passphrases;
+
     @Override
     public Integer call() throws CliException {
       DataDir dir = options.dataDir();
@@ -78,7 +81,8 @@ public final class IdentityCommand implements Runnable {
         }
         return 0;
       }
-      SigningKey root = LocalKeys.read(rootFile, KeyRole.KEY_ROLE_ROOT, LocalKeys.passphrase(passphrase), hint);
+      SigningKey root = LocalKeys.read(rootFile, KeyRole.KEY_ROLE_ROOT, passphrases.resolve(passphrase,
+          LocalKeys.sealedIfExists(rootFile), "passphrase for the keys in " + dir.path() + ": "), hint);
       byte[] seed = root.seed();
       try {
         String words = RecoveryPhrase.encode(seed);
@@ -108,7 +112,12 @@ public final class IdentityCommand implements Runnable {
 
   @Command(name = "import", mixinStandardHelpOptions = true,
       description = {"Bring an identity to this data directory from a root key file or a recovery phrase,",
-          "with a new device key for this machine. The data directory must not hold an identity yet."})
+          "with a new device key for this machine. The data directory must not hold an identity yet.",
+          "The identity's root log is not in the file or the phrase, and a node here never starts a new one",
+          "(that would fork the identity): the first run fetches it from peers (--bootstrap a node that",
+          "follows you or another of your devices), then delegates this machine's device and posts.",
+          "Until then posting is refused (device_not_delegated). To add a machine while you still have",
+          "the old one, prefer `grapevine device add` there and `grapevine device import` here."})
   static final class Import implements Callable<Integer> {
     @Mixin
     ClientOptions options;
@@ -120,11 +129,15 @@ public final class IdentityCommand implements Runnable {
         description = "The passphrase of a sealed key file; the key files written here are sealed with it.")
     char[] passphrase;
 
+    @Mixin
+    Passphrases passphrases;
+
     @Override
     public Integer call() throws CliException, IOException {
-      char[] pass = LocalKeys.passphrase(passphrase);
+      char[] pass = passphrases.resolve(passphrase, source.file != null && LocalKeys.sealedIfExists(source.file),
+          "passphrase of " + source.file + ": ");
       DataDir dir = options.dataDir();
-      if (Files.exists(LocalKeys.rootFile(dir))) {
+      if (Files.exists(LocalKeys.rootFile(dir)) || Files.exists(dir.identityFile())) {
         throw new CliException(dir.path() + " already holds an identity (" + LocalKeys.rootFile(dir)
             + "); import into a new data directory (--data-dir)");
       }
@@ -163,16 +176,19 @@ public final class IdentityCommand implements Runnable {
         device.destroy();
       }
       // Sealed with the passphrase given (the file's own, for a sealed file), like the device key.
+      Identity identity = Identity.of(root.publicKey());
+      // The identity file first: with it, no node here starts a root log (the identity has one elsewhere).
+      LocalKeys.writeNew(dir.identityFile(), (identity + "\n").getBytes(StandardCharsets.US_ASCII));
       LocalKeys.write(LocalKeys.rootFile(dir), root, KeyRole.KEY_ROLE_ROOT, pass);
       LocalKeys.peer(dir, true);
-      Identity identity = Identity.of(root.publicKey());
       root.destroy();
       if (options.json()) {
         System.out.println(JsonNodeFactory.instance.objectNode().put("identity", identity.toString())
             .put("data_dir", dir.path().toString()));
       } else {
         System.out.println("imported " + identity + " into " + dir.path());
-        System.out.println("start the node: grapevine run" + InitCommand.flag(dir));
+        System.out.println("start the node: grapevine run" + InitCommand.flag(dir) + " --bootstrap MULTIADDR (a node that holds"
+            + " the identity's root log: it is fetched first; posting works once this device is delegated on top of it)");
       }
       return 0;
     }

@@ -33,11 +33,15 @@ public final class InitCommand implements Callable<Integer> {
       description = "Seal the keys with a passphrase (Argon2id + AES-256-GCM); without a value it is asked for.")
   char[] passphrase;
 
+  @Option(names = "--passphrase-file", paramLabel = "FILE", description = "Seal the keys with the passphrase on the first line of FILE.")
+  java.nio.file.Path passphraseFile;
+
   @Override
   public Integer call() throws CliException, IOException {
-    char[] pass = LocalKeys.passphrase(passphrase);
+    char[] pass = passphrase != null ? LocalKeys.passphrase(passphrase)
+        : passphraseFile != null ? Passphrases.fromFile(passphraseFile) : null;
     DataDir dir = options.dataDir();
-    if (Files.exists(LocalKeys.rootFile(dir))) {
+    if (Files.exists(LocalKeys.rootFile(dir)) || Files.exists(dir.identityFile())) {
       throw new CliException(dir.path() + " already holds an identity (" + LocalKeys.rootFile(dir)
           + "); `grapevine whoami" + flag(dir) + "` shows it. To start over, move the directory away");
     }

@@ -62,6 +62,33 @@ public final class LocalKeys {
     }
   }
 
+  static boolean sealedIfExists(Path file) throws CliException {
+    return Files.exists(file) && sealed(file);
+  }
+
+  /** Supplies a passphrase only when it is needed. */
+  @FunctionalInterface
+  public interface PassphraseSupplier {
+    char[] get() throws CliException;
+  }
+
+  /**
+   * The identity of a data directory: that of its root key, or, on a device that joined the
+   * identity without it, the one in {@code keys/identity}.
+   */
+  public static org.grapevine.protocol.identity.Identity identity(DataDir dir, PassphraseSupplier passphrase) throws CliException {
+    try {
+      java.util.Optional<org.grapevine.protocol.identity.Identity> joined = dir.joinedIdentity();
+      if (joined.isPresent()) {
+        return joined.get();
+      }
+    } catch (IOException e) {
+      throw new CliException(e.getMessage());
+    }
+    return org.grapevine.protocol.identity.Identity.of(read(rootFile(dir), KeyRole.KEY_ROLE_ROOT, passphrase.get(),
+        "; is " + dir.path() + " the right data directory? (`grapevine init` creates one)").publicKey());
+  }
+
   /** Opens a key file; a sealed one needs {@code passphrase}. */
   public static SigningKey read(Path file, KeyRole role, char[] passphrase, String missingHint) throws CliException {
     byte[] bytes = readBytes(file, missingHint);
@@ -69,7 +96,8 @@ public final class LocalKeys {
       return KeyFile.read(bytes, passphrase, role).signingKey();
     } catch (KeyFileException e) {
       throw switch (e.problem()) {
-        case PASSPHRASE_REQUIRED -> new CliException(file + " is sealed with a passphrase; give it with --passphrase");
+        case PASSPHRASE_REQUIRED -> new CliException(file + " is sealed with a passphrase; give it with --passphrase-file FILE, $"
+            + Passphrases.ENV + " or --passphrase");
         case WRONG_PASSPHRASE -> new CliException("wrong passphrase for " + file + " (or the file was altered); try again");
         default -> new CliException(file + ": " + e.getMessage());
       };

@@ -31,8 +31,9 @@ import picocli.CommandLine.Option;
  * token, and says so. Flags override the config file.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Start a Grapevine node in the foreground; stop it with Ctrl-C. The first run creates the data directory, "
-        + "keys, config.toml and API token. Flags override config.toml.")
+    description = {"Start a Grapevine node in the foreground; stop it with Ctrl-C. The first run creates the data directory, "
+        + "keys, config.toml and API token. Flags override config.toml.",
+        "Sealed keys (init --passphrase) need the passphrase: --passphrase-file, $GRAPEVINE_PASSPHRASE, or the terminal prompt."})
 public final class RunCommand implements Callable<Integer> {
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default: $GRAPEVINE_DATA_DIR, else $XDG_DATA_HOME/grapevine, else ~/.local/share/grapevine).")
   Path dataDir;
@@ -55,6 +56,9 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--api-port", paramLabel = "PORT", description = "Local API port on 127.0.0.1; 0 = any free port (default: [api] port of config.toml, 7320).")
   Integer apiPort;
 
+  @picocli.CommandLine.Mixin
+  org.grapevine.cli.keys.Passphrases passphrases;
+
   @Option(names = "--stop-after", paramLabel = "SECONDS", hidden = true, description = "Stop by itself (for scripts and tests).")
   long stopAfterSeconds;
 
@@ -68,12 +72,17 @@ public final class RunCommand implements Callable<Integer> {
     String token;
     try {
       config = withFlags(dir.config(created));
-      keys = dir.keys(created);
+      keys = dir.keys(created, passphrases.resolve(null, dir.keysSealed(), "passphrase for the keys in " + dir.path() + ": "));
       token = dir.apiToken(created);
     } catch (ConfigException e) {
       throw new CliException("bad configuration: " + e.getMessage());
     } catch (org.grapevine.protocol.keys.KeyFileException e) {
-      throw new CliException("cannot read the keys in " + dir.path() + ": " + e.getMessage());
+      throw switch (e.problem()) {
+        case PASSPHRASE_REQUIRED -> new CliException("keys in " + dir.path() + " are protected by a passphrase; pass --passphrase-file or set "
+            + org.grapevine.cli.keys.Passphrases.ENV);
+        case WRONG_PASSPHRASE -> new CliException("wrong passphrase for the keys in " + dir.path() + " (or a key file was altered); try again");
+        default -> new CliException("cannot read the keys in " + dir.path() + ": " + e.getMessage());
+      };
     } catch (java.io.IOException e) {
       throw new CliException("cannot prepare the data directory " + dir.path() + ": " + e.getMessage());
     }
@@ -150,6 +159,12 @@ public final class RunCommand implements Callable<Integer> {
     });
     System.out.println("identity:  " + keys.identity());
     System.out.println("data dir:  " + dir.path());
+    switch (node.deviceStatus().state()) {
+      case UNKNOWN -> System.out.println("device:    not delegated yet: waiting for the root log of " + keys.identity()
+          + " from peers (--bootstrap a node of this identity); posting is refused until then");
+      case REVOKED -> System.out.println("device:    revoked by the identity; this node reads but can no longer post");
+      default -> { }
+    }
     for (Multiaddr a : node.host().listenAddrs()) {
       for (String shown : ListenAddrs.concrete(a, net.host())) {
         System.out.println("listening: " + shown + "/p2p/" + node.host().peerId());

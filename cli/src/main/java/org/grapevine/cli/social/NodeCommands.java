@@ -32,7 +32,7 @@ public final class NodeCommands {
         DataDir dir = options.dataDir();
         ObjectNode o;
         try {
-          o = object().put("identity", Identity.of(LocalKeys.read(LocalKeys.rootFile(dir), KeyRole.KEY_ROLE_ROOT, null, "").publicKey()).toString())
+          o = object().put("identity", LocalKeys.identity(dir, () -> null).toString())
               .put("device", LocalKeys.read(LocalKeys.deviceFile(dir), KeyRole.KEY_ROLE_DEVICE, null, "").publicKey().toHex())
               .put("peer_id", LocalKeys.peer(dir, false).toString());
         } catch (CliException sealedOrMissing) {

@@ -30,19 +30,31 @@ class RunCommandIT {
   Path dir;
 
   private Process start(Path dataDir, String... extra) throws IOException {
+    return start(dataDir, java.util.Map.of(), extra);
+  }
+
+  private Process start(Path dataDir, java.util.Map<String, String> env, String... extra) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "org.grapevine.cli.Main",
         "run", "--data-dir", dataDir.toString(), "--api-port", "0"));
     cmd.addAll(List.of(extra));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().remove("GRAPEVINE_PASSPHRASE");
+    pb.environment().putAll(env);
+    Process p = pb.start();
     p.getOutputStream().close();
     return p;
   }
 
   private String run(Path dataDir, int expectedExit, String... extra) throws IOException, InterruptedException {
+    return run(dataDir, java.util.Map.of(), expectedExit, extra);
+  }
+
+  private String run(Path dataDir, java.util.Map<String, String> env, int expectedExit, String... extra)
+      throws IOException, InterruptedException {
     List<String> args = new ArrayList<>(List.of("--stop-after", "2"));
     args.addAll(List.of(extra));
-    Process p = start(dataDir, args.toArray(String[]::new));
+    Process p = start(dataDir, env, args.toArray(String[]::new));
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isEqualTo(expectedExit);
@@ -107,5 +119,28 @@ class RunCommandIT {
     String out = run(data, 1);
     assertThat(out.strip()).startsWith("grapevine: bad configuration: " + data.resolve("config.toml") + ": network.port: must be an integer");
     assertThat(out.strip().lines()).hasSize(1);
+  }
+
+  @Test
+  void run_sealedKeys_passphraseFromFileOrEnvironment_missingOrWrongIsOneLine() throws Exception {
+    Path data = dir.resolve("dave");
+    Path pass = dir.resolve("pass.txt");
+    Files.writeString(pass, "correct horse\n");
+    Path wrong = dir.resolve("wrong.txt");
+    Files.writeString(wrong, "battery staple\n");
+    assertThat(org.grapevine.cli.Main.execute("init", "--data-dir", data.toString(), "--passphrase-file", pass.toString(), "--json"))
+        .isZero();
+
+    String missing = run(data, 1, "--host", "127.0.0.1");
+    assertThat(missing.strip()).isEqualTo("grapevine: keys in " + data + " are protected by a passphrase; pass --passphrase-file or set GRAPEVINE_PASSPHRASE");
+    String bad = run(data, 1, "--host", "127.0.0.1", "--passphrase-file", wrong.toString());
+    assertThat(bad.strip()).startsWith("grapevine: wrong passphrase for the keys in " + data).hasLineCount(1);
+    String badEnv = run(data, java.util.Map.of("GRAPEVINE_PASSPHRASE", "battery staple"), 1, "--host", "127.0.0.1");
+    assertThat(badEnv.strip()).startsWith("grapevine: wrong passphrase").hasLineCount(1);
+
+    String fromFile = run(data, 0, "--host", "127.0.0.1", "--passphrase-file", pass.toString());
+    String fromEnv = run(data, java.util.Map.of("GRAPEVINE_PASSPHRASE", "correct horse"), 0, "--host", "127.0.0.1");
+    assertThat(line(fromFile, "identity:")).startsWith("gv1").isEqualTo(line(fromEnv, "identity:"));
+    assertThat(fromFile).doesNotContain("created " + data.resolve("keys"));
   }
 }

@@ -76,6 +76,11 @@ public final class ApiError extends RuntimeException {
             + " entries or identities; give more characters", candidates);
   }
 
+  /** This node cannot write: its device waits for its delegation, or was revoked. */
+  static ApiError deviceNotDelegated(org.grapevine.node.DeviceNotDelegatedException e) {
+    return new ApiError(HttpResponseStatus.CONFLICT, e.revoked() ? "device_revoked" : "device_not_delegated", e.getMessage());
+  }
+
   static ApiError tooLarge(int maxBytes) {
     return new ApiError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "too_large",
         "the request body is larger than " + maxBytes + " bytes");

@@ -112,6 +112,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } catch (IllegalArgumentException e) {
       // The node refused an argument the route did not check itself: the caller's fault, say why.
       return error(ApiError.badRequest(e.getMessage()), request.path());
+    } catch (org.grapevine.node.DeviceNotDelegatedException e) {
+      return error(ApiError.deviceNotDelegated(e), request.path());
     } catch (RuntimeException | Error e) {
       log.warn("API {} {} failed", request.method(), route.template(), e);
       return error(ApiError.internal(), request.path());

@@ -3,10 +3,17 @@ package org.grapevine.node.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.grapevine.libp2p.host.Connection;
+import org.grapevine.libp2p.mdns.MdnsAddresses;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.LogQueries;
@@ -48,8 +55,9 @@ final class NodeRoutes {
   private ApiResponse status(ApiRequest q) {
     q.onlyQuery();
     ObjectNode o = identity();
+    o.put("device_state", node.deviceStatus().state().name().toLowerCase(Locale.ROOT));
     ArrayNode addrs = o.putArray("listen_addrs");
-    for (Multiaddr a : node.host().listenAddrs()) {
+    for (Multiaddr a : MdnsAddresses.announceable(node.host().listenAddrs(), interfaceAddresses())) {
       addrs.add(a.withPeerId(node.host().peerId()).toString());
     }
     o.put("connections", node.host().connections().size())
@@ -62,6 +70,28 @@ final class NodeRoutes {
         .put("stored_from_gossip", stored("gossip"));
     o.put("event_streams", events.clients());
     return ApiResponse.ok(o);
+  }
+
+  /**
+   * The addresses of the interfaces that are up, loopback included, without IPv6 link-local ones
+   * (they need a zone to be dialled): what a wildcard listen address stands for.
+   */
+  static List<InetAddress> interfaceAddresses() {
+    List<InetAddress> out = new ArrayList<>();
+    try {
+      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (nic.isUp()) {
+          Collections.list(nic.getInetAddresses()).stream()
+              .filter(a -> !(a instanceof Inet6Address && a.isLinkLocalAddress())).forEach(out::add);
+        }
+      }
+    } catch (SocketException e) {
+      // Interfaces cannot be listed: the loopback address is still true for a wildcard.
+    }
+    if (out.isEmpty()) {
+      out.add(InetAddress.getLoopbackAddress());
+    }
+    return out;
   }
 
   /** Entries stored from {@code source} since the node started, from the ingest counter. */

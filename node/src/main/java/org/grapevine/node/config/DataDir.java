@@ -102,13 +102,77 @@ public final class DataDir {
     return token;
   }
 
-  /** The node's keys, created when missing; {@code created} collects what was created, for the user. */
+  /**
+   * Written when this data directory joined an identity that exists elsewhere ({@code grapevine
+   * device import}, {@code grapevine identity import}): the identity string and a newline. Its
+   * root log comes from there (a bundle or peers); a node here never starts a new one, which
+   * would fork the identity.
+   */
+  public Path identityFile() {
+    return root.resolve("keys").resolve("identity");
+  }
+
+  /** The identity of {@link #identityFile()}, if this directory joined one. */
+  public java.util.Optional<Identity> joinedIdentity() throws IOException {
+    Path file = identityFile();
+    if (!Files.exists(file)) {
+      return java.util.Optional.empty();
+    }
+    if (Files.size(file) > 1024) {
+      throw new IOException(file + " is not an identity string (too large)");
+    }
+    String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+    try {
+      return java.util.Optional.of(Identity.parse(text));
+    } catch (org.grapevine.protocol.identity.IdentityFormatException e) {
+      throw new IOException(file + " does not hold an identity string: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether a key file of the identity ({@code root.key}, {@code device.key}) is sealed with a passphrase. */
+  public boolean keysSealed() throws IOException, KeyFileException {
+    for (String name : List.of("root.key", "device.key")) {
+      Path file = root.resolve("keys").resolve(name);
+      if (Files.exists(file) && KeyFile.isSealed(readKeyFile(file))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@link #keys(List, char[])} for keys that are not sealed. */
   public Keys keys(List<String> created) throws IOException, KeyFileException {
+    return keys(created, null);
+  }
+
+  /**
+   * The node's keys, created when missing; {@code created} collects what was created, for the
+   * user. In a directory that joined an identity ({@link #identityFile()}) a missing root key is
+   * not created (that would be another identity): the keys then have no root, and the device key
+   * must be there.
+   *
+   * @param passphrase opens sealed key files (and seals new ones); null for unsealed keys
+   * @throws KeyFileException {@code PASSPHRASE_REQUIRED} or {@code WRONG_PASSPHRASE} for sealed
+   *     keys without the right passphrase, or a damaged file
+   */
+  public Keys keys(List<String> created, char[] passphrase) throws IOException, KeyFileException {
     Path keys = root.resolve("keys");
     Files.createDirectories(keys);
     SecureRandom random = new SecureRandom();
-    SigningKey rootKey = signingKey(keys.resolve("root.key"), KeyRole.KEY_ROLE_ROOT, random, created);
-    SigningKey device = signingKey(keys.resolve("device.key"), KeyRole.KEY_ROLE_DEVICE, random, created);
+    java.util.Optional<Identity> joined = joinedIdentity();
+    Path rootFile = keys.resolve("root.key");
+    SigningKey rootKey = null;
+    if (joined.isEmpty() || Files.exists(rootFile)) {
+      rootKey = signingKey(rootFile, KeyRole.KEY_ROLE_ROOT, passphrase, random, created);
+      if (joined.isPresent() && !joined.get().equals(Identity.of(rootKey.publicKey()))) {
+        throw new IOException(rootFile + " is the root key of " + Identity.of(rootKey.publicKey()) + ", but "
+            + identityFile() + " says this directory belongs to " + joined.get());
+      }
+    } else if (!Files.exists(keys.resolve("device.key"))) {
+      throw new IOException("the data directory " + root + " belongs to " + joined.get()
+          + " but holds no device key (keys/device.key); import one with `grapevine device import`");
+    }
+    SigningKey device = signingKey(keys.resolve("device.key"), KeyRole.KEY_ROLE_DEVICE, passphrase, random, created);
     Path peerFile = keys.resolve("peer.key");
     PrivKey peer;
     if (Files.exists(peerFile)) {
@@ -122,20 +186,32 @@ public final class DataDir {
       Files.write(peerFile, peer.encode());
       created.add(peerFile + " (network key)");
     }
-    return new Keys(Identity.of(rootKey.publicKey()), rootKey, device, peer);
+    Identity identity = rootKey != null ? Identity.of(rootKey.publicKey()) : joined.get();
+    return new Keys(identity, rootKey, device, peer);
   }
 
-  private static SigningKey signingKey(Path file, KeyRole role, SecureRandom random, List<String> created)
+  private static byte[] readKeyFile(Path file) throws IOException {
+    if (Files.size(file) > KeyFile.MAX_FILE_BYTES) {
+      throw new IOException(file + " is larger than any key file (" + KeyFile.MAX_FILE_BYTES + " bytes)");
+    }
+    return Files.readAllBytes(file);
+  }
+
+  private static SigningKey signingKey(Path file, KeyRole role, char[] passphrase, SecureRandom random, List<String> created)
       throws IOException, KeyFileException {
     if (Files.exists(file)) {
-      return KeyFile.read(Files.readAllBytes(file), null, role).signingKey();
+      return KeyFile.read(readKeyFile(file), passphrase, role).signingKey();
     }
     SigningKey key = SigningKey.generate(random);
-    Files.write(file, KeyFile.write(TinkKeys.toKeyset(key), role, "grapevine", null, random));
+    Files.write(file, KeyFile.write(TinkKeys.toKeyset(key), role, "grapevine", passphrase, random));
     created.add(file + (role == KeyRole.KEY_ROLE_ROOT ? " (identity root key: back it up)" : " (device key)"));
     return key;
   }
 
-  /** The keys a node runs with. */
+  /**
+   * The keys a node runs with.
+   *
+   * @param root null on a device that joined an identity without its root key
+   */
   public record Keys(Identity identity, SigningKey root, SigningKey device, PrivKey peer) {}
 }

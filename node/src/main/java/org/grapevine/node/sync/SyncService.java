@@ -44,6 +44,7 @@ public final class SyncService {
   private final SyncLimits limits;
   private final LongSupplier wallClockMillis;
   private final Map<PeerId, Long> peerFaults = new ConcurrentHashMap<>();
+  private volatile Runnable sessionEndListener = () -> {};
 
   public SyncService(Host host, PostStore store, Engine engine, ScheduledExecutorService storage, SyncLimits limits,
       LongSupplier wallClockMillis) {
@@ -111,6 +112,14 @@ public final class SyncService {
   }
 
   /**
+   * Called (on any thread; must be quick) after every session ends, served or dialed, whether it
+   * succeeded or not: what the peer had is stored by then.
+   */
+  public void setSessionEndListener(Runnable listener) {
+    this.sessionEndListener = java.util.Objects.requireNonNull(listener);
+  }
+
+  /**
    * Sessions each peer failed by its own fault (oversize or malformed frames, protocol
    * violations, invalid entries), since this service started. Any thread.
    */
@@ -119,6 +128,7 @@ public final class SyncService {
   }
 
   private void logEnd(Connection c, SyncStats stats, Throwable e) {
+    sessionEndListener.run();
     Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
     if (cause instanceof SyncFailedException failed && failed.fault() == SyncEvent.Fault.PEER) {
       long faults = peerFaults.merge(c.remotePeer(), 1L, Long::sum);

@@ -378,6 +378,7 @@ class ApiIT {
     assertThat(status.get("connections").asInt()).isGreaterThanOrEqualTo(1);
     assertThat(status.get("entries_stored").asLong()).isGreaterThanOrEqualTo(2); // Delegation and own follow at least.
     assertThat(status.at("/sync/gap_buffered").isNumber()).isTrue();
+    assertThat(status.get("device_state").asText()).isEqualTo("active");
     JsonNode identity = ok("GET", "/v1/identity", null).json();
     assertThat(identity.get("identity").asText()).isEqualTo(alice.identity.toString());
 
@@ -408,6 +409,25 @@ class ApiIT {
       out.flush();
       InputStream in = s.getInputStream();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void status_wildcardListenAddress_isShownAsDialableInterfaceAddresses() throws Exception {
+    TestAuthors.Person carol = TestAuthors.person("carol");
+    Node c = Node.start(dir.resolve("c"), carol.identity, carol.root, carol.deviceKey("laptop"),
+        HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/0.0.0.0/tcp/0").build(), group);
+    try (ApiServer cApi = ApiServer.start(c, 0, TOKEN, group)) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cApi.url() + "/v1/status"))
+          .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+      List<String> addrs = new ArrayList<>();
+      JSON.readTree(r.body()).get("listen_addrs").forEach(x -> addrs.add(x.asText()));
+      assertThat(addrs).isNotEmpty().allSatisfy(x -> assertThat(x).doesNotContain("/0.0.0.0/").doesNotContain("/ip6/::/")
+          .endsWith("/p2p/" + c.host().peerId()));
+      // What status shows can be dialled: the other node connects to the first address.
+      b.connect(org.grapevine.libp2p.multiaddr.Multiaddr.parse(addrs.get(0))).get(10, TimeUnit.SECONDS);
+    } finally {
+      c.close();
     }
   }
 }
