@@ -121,7 +121,9 @@ public final class RunCommand implements Callable<Integer> {
           new Budgets(config.budgets().identityQuotaBytes(), config.budgets().attachmentMaxBytes()), discovery);
     } catch (java.io.IOException | IllegalStateException e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      throw new CliException("cannot start the node: " + e.getMessage());
+      String hint = String.valueOf(e.getMessage()).contains("Address already in use")
+          ? " (another node or program uses that port: pick another with --port, or 0 for any free port)" : "";
+      throw new CliException("cannot start the node: " + e.getMessage() + hint);
     }
     try {
       api = ApiServer.start(node, config.api().port(), token, group);
