@@ -10,11 +10,14 @@ import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.sync.SyncSource;
 
-/** What a sync session reads of the node's store: an identity's root and device logs, and their entries. */
-final class StoreSyncSource implements SyncSource {
+/**
+ * What a sync session reads of a store: an identity's root and device logs, and their entries.
+ * Public for the simulator, whose nodes sync over the same {@link PostStore} interface.
+ */
+public final class StoreSyncSource implements SyncSource {
   private final PostStore store;
 
-  StoreSyncSource(PostStore store) {
+  public StoreSyncSource(PostStore store) {
     this.store = store;
   }
 

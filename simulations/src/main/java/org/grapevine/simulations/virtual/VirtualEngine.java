@@ -611,8 +611,8 @@ public final class VirtualEngine {
     }
     var limits = org.grapevine.protocol.sync.SyncLimits.DEFAULT;
     SyncLink s = new SyncLink(a, b, linkGen[topology.link(a, b)],
-        new org.grapevine.protocol.sync.SyncSession(nodes[a].keeps, new StoreSource(nodes[a].store), limits, now),
-        new org.grapevine.protocol.sync.SyncSession(nodes[b].keeps, new StoreSource(nodes[b].store), limits, now));
+        new org.grapevine.protocol.sync.SyncSession(nodes[a].keeps, new org.grapevine.node.sync.StoreSyncSource(nodes[a].store), limits, now),
+        new org.grapevine.protocol.sync.SyncSession(nodes[b].keeps, new org.grapevine.node.sync.StoreSyncSource(nodes[b].store), limits, now));
     syncs.put(SyncLink.key(a, b), s);
     counters.syncSessions[a]++;
     counters.syncSessions[b]++;
