@@ -60,8 +60,7 @@ public final class DeviceCommand implements Runnable {
     Passphrases passphrases;
 
     char[] pass(DataDir dir) throws CliException {
-      return passphrases.resolve(passphrase, LocalKeys.sealedIfExists(LocalKeys.rootFile(dir)),
-          "passphrase for the keys in " + dir.path() + ": ");
+      return passphrases.forKeysIn(dir, passphrase);
     }
 
     SigningKey root(DataDir dir, char[] pass) throws CliException {
@@ -85,8 +84,7 @@ public final class DeviceCommand implements Runnable {
     @Override
     public Integer call() throws CliException {
       DataDir dir = options.dataDir();
-      Identity identity = LocalKeys.identity(dir, () -> passphrases.resolve(passphrase,
-          LocalKeys.sealedIfExists(LocalKeys.rootFile(dir)), "passphrase for the keys in " + dir.path() + ": "));
+      Identity identity = LocalKeys.identity(dir, () -> passphrases.forKeysIn(dir, passphrase));
       try (OfflineStore s = OfflineStore.open(dir)) {
         SortedMap<AuthorKey, DeviceStatus> devices = s.store().devices(identity);
         ArrayNode arr = JsonNodeFactory.instance.arrayNode();

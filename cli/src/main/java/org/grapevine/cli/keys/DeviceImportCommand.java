@@ -2,15 +2,12 @@ package org.grapevine.cli.keys;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.grapevine.cli.client.ClientOptions;
 import org.grapevine.cli.p2p.CliException;
-import org.grapevine.node.config.ConfigException;
 import org.grapevine.node.config.DataDir;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.protocol.crypto.SigningKey;
@@ -69,15 +66,9 @@ final class DeviceImportCommand implements Callable<Integer> {
       rootEntries = ingestRootLog(s, bundle);
     }
     // The key last: a directory with a device key but no root log would wait for it needlessly.
-    LocalKeys.writeNew(dir.identityFile(), (bundle.identity() + "\n").getBytes(StandardCharsets.US_ASCII));
+    LocalKeys.writeIdentity(dir, bundle.identity());
     LocalKeys.writeNew(LocalKeys.deviceFile(dir), bundle.keyFile());
-    List<String> created = new ArrayList<>();
-    try {
-      dir.config(created);
-    } catch (ConfigException e) {
-      throw new CliException(e.getMessage());
-    }
-    dir.apiToken(created);
+    InitCommand.createDataDir(dir);
     LocalKeys.peer(dir, true);
     if (options.json()) {
       System.out.println(JsonNodeFactory.instance.objectNode().put("identity", bundle.identity().toString())

@@ -5,12 +5,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.grapevine.cli.client.ClientOptions;
 import org.grapevine.cli.p2p.CliException;
-import org.grapevine.node.config.ConfigException;
 import org.grapevine.node.config.DataDir;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.identity.Identity;
@@ -81,8 +78,7 @@ public final class IdentityCommand implements Runnable {
         }
         return 0;
       }
-      SigningKey root = LocalKeys.read(rootFile, KeyRole.KEY_ROLE_ROOT, passphrases.resolve(passphrase,
-          LocalKeys.sealedIfExists(rootFile), "passphrase for the keys in " + dir.path() + ": "), hint);
+      SigningKey root = LocalKeys.read(rootFile, KeyRole.KEY_ROLE_ROOT, passphrases.forKeysIn(dir, passphrase), hint);
       byte[] seed = root.seed();
       try {
         String words = RecoveryPhrase.encode(seed);
@@ -137,10 +133,7 @@ public final class IdentityCommand implements Runnable {
       char[] pass = passphrases.resolve(passphrase, source.file != null && LocalKeys.sealedIfExists(source.file),
           "passphrase of " + source.file + ": ");
       DataDir dir = options.dataDir();
-      if (Files.exists(LocalKeys.rootFile(dir)) || Files.exists(dir.identityFile())) {
-        throw new CliException(dir.path() + " already holds an identity (" + LocalKeys.rootFile(dir)
-            + "); import into a new data directory (--data-dir)");
-      }
+      InitCommand.refuseIdentity(dir, "import into a new data directory (--data-dir)");
       SigningKey root;
       if (source.file != null) {
         byte[] fileBytes = LocalKeys.readBytes(source.file, "");
@@ -162,14 +155,7 @@ public final class IdentityCommand implements Runnable {
           throw new CliException("not a recovery phrase: " + e.getMessage());
         }
       }
-      Files.createDirectories(dir.path());
-      List<String> created = new ArrayList<>();
-      try {
-        dir.config(created);
-      } catch (ConfigException e) {
-        throw new CliException(e.getMessage());
-      }
-      dir.apiToken(created);
+      InitCommand.createDataDir(dir);
       if (!Files.exists(LocalKeys.deviceFile(dir))) {
         SigningKey device = SigningKey.generate(LocalKeys.RANDOM);
         LocalKeys.write(LocalKeys.deviceFile(dir), device, KeyRole.KEY_ROLE_DEVICE, pass);
@@ -178,7 +164,7 @@ public final class IdentityCommand implements Runnable {
       // Sealed with the passphrase given (the file's own, for a sealed file), like the device key.
       Identity identity = Identity.of(root.publicKey());
       // The identity file first: with it, no node here starts a root log (the identity has one elsewhere).
-      LocalKeys.writeNew(dir.identityFile(), (identity + "\n").getBytes(StandardCharsets.US_ASCII));
+      LocalKeys.writeIdentity(dir, identity);
       LocalKeys.write(LocalKeys.rootFile(dir), root, KeyRole.KEY_ROLE_ROOT, pass);
       LocalKeys.peer(dir, true);
       root.destroy();

@@ -41,18 +41,8 @@ public final class InitCommand implements Callable<Integer> {
     char[] pass = passphrase != null ? LocalKeys.passphrase(passphrase)
         : passphraseFile != null ? Passphrases.fromFile(passphraseFile) : null;
     DataDir dir = options.dataDir();
-    if (Files.exists(LocalKeys.rootFile(dir)) || Files.exists(dir.identityFile())) {
-      throw new CliException(dir.path() + " already holds an identity (" + LocalKeys.rootFile(dir)
-          + "); `grapevine whoami" + flag(dir) + "` shows it. To start over, move the directory away");
-    }
-    Files.createDirectories(dir.path());
-    List<String> created = new ArrayList<>();
-    try {
-      dir.config(created);
-    } catch (ConfigException e) {
-      throw new CliException(e.getMessage());
-    }
-    dir.apiToken(created);
+    refuseIdentity(dir, "`grapevine whoami" + flag(dir) + "` shows it. To start over, move the directory away");
+    createDataDir(dir);
     SigningKey root = SigningKey.generate(LocalKeys.RANDOM);
     SigningKey device = SigningKey.generate(LocalKeys.RANDOM);
     try {
@@ -91,5 +81,24 @@ public final class InitCommand implements Callable<Integer> {
 
   static String flag(DataDir dir) {
     return dir.path().equals(DataDir.defaultPath()) ? "" : " --data-dir " + dir.path();
+  }
+
+  /** Refuses a data directory that has a root key or an identity file; {@code whatToDo} ends the message. */
+  static void refuseIdentity(DataDir dir, String whatToDo) throws CliException {
+    if (Files.exists(LocalKeys.rootFile(dir)) || Files.exists(dir.identityFile())) {
+      throw new CliException(dir.path() + " already holds an identity (" + LocalKeys.rootFile(dir) + "); " + whatToDo);
+    }
+  }
+
+  /** Creates the data directory with its config file and API token, those missing (the keys are the caller's). */
+  static void createDataDir(DataDir dir) throws CliException, IOException {
+    Files.createDirectories(dir.path());
+    List<String> created = new ArrayList<>();
+    try {
+      dir.config(created);
+    } catch (ConfigException e) {
+      throw new CliException(e.getMessage());
+    }
+    dir.apiToken(created);
   }
 }

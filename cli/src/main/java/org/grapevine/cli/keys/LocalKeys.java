@@ -109,6 +109,14 @@ public final class LocalKeys {
     writeNew(file, KeyFile.write(TinkKeys.toKeyset(key), role, "grapevine", passphrase, RANDOM));
   }
 
+  /**
+   * Writes {@code keys/identity} (a new file): the identity of a data directory whose root log
+   * is elsewhere, so no node here starts one.
+   */
+  static void writeIdentity(DataDir dir, org.grapevine.protocol.identity.Identity identity) throws CliException {
+    writeNew(dir.identityFile(), (identity + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  }
+
   static void writeNew(Path file, byte[] bytes) throws CliException {
     try {
       if (file.getParent() != null) {

@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.grapevine.cli.p2p.CliException;
+import org.grapevine.node.config.DataDir;
 import picocli.CommandLine.Option;
 
 /**
@@ -59,6 +60,14 @@ public final class Passphrases {
       throw new CliException("no passphrase given; the keys are sealed, so one is needed");
     }
     return typed;
+  }
+
+  /**
+   * The passphrase of the keys of {@code dir}: as {@link #resolve}, asked for only when its root
+   * key is sealed.
+   */
+  char[] forKeysIn(DataDir dir, char[] given) throws CliException {
+    return resolve(given, LocalKeys.sealedIfExists(LocalKeys.rootFile(dir)), "passphrase for the keys in " + dir.path() + ": ");
   }
 
   /**
