@@ -153,6 +153,7 @@ public final class Node implements AutoCloseable {
   public void close() {
     gossip.close();
     host.close();
+    sync.close();
     storage.shutdown();
     try {
       storage.awaitTermination(10, TimeUnit.SECONDS);

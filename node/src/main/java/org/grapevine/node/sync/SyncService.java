@@ -13,6 +13,7 @@ import org.grapevine.node.storage.PostStore;
 import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.sync.SyncSession;
 import org.grapevine.protocol.sync.SyncStats;
+import org.grapevine.protocol.validation.EntryValidator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * with the author offline: followers serve each other. The storage executor is the single thread
  * that owns the store and the engine.
  */
-public final class SyncService {
+public final class SyncService implements AutoCloseable {
   public static final String PROTOCOL_ID = "/grapevine/sync/1.0.0";
   private static final Logger log = LoggerFactory.getLogger(SyncService.class);
 
@@ -33,6 +34,8 @@ public final class SyncService {
   private final ScheduledExecutorService storage;
   private final SyncLimits limits;
   private final LongSupplier wallClockMillis;
+  private final BatchVerifier verifier =
+      new BatchVerifier(new EntryValidator(), Runtime.getRuntime().availableProcessors());
 
   public SyncService(Host host, PostStore store, Engine engine, ScheduledExecutorService storage, SyncLimits limits,
       LongSupplier wallClockMillis) {
@@ -66,7 +69,7 @@ public final class SyncService {
     CompletableFuture<SyncStats> result = new CompletableFuture<>();
     storage.execute(() -> {
       SyncSession session = new SyncSession(store.follows(), new StoreSyncSource(store), limits, System.nanoTime());
-      new SyncStreamRunner(stream, session, engine, storage, wallClockMillis).start().whenComplete((stats, e) -> {
+      new SyncStreamRunner(stream, session, engine, storage, wallClockMillis, verifier).start().whenComplete((stats, e) -> {
         if (e != null) {
           result.completeExceptionally(e);
         } else {
@@ -75,6 +78,12 @@ public final class SyncService {
       });
     });
     return result;
+  }
+
+  /** Stops the verifier threads; call after the host is closed (no session runs any more). */
+  @Override
+  public void close() {
+    verifier.close();
   }
 
   private static void logEnd(Connection c, SyncStats stats, Throwable e) {
