@@ -54,9 +54,9 @@ public final class CatchUpHarness {
       envelopes.add(envelope);
       bytes += envelope.length;
     }
-    System.out.printf(Locale.ROOT, "%d entries (%d identities x %d), mean envelope %d bytes, generated in %.1f s; JDK %s, %d cpus%n",
+    System.out.printf(Locale.ROOT, "%d entries (%d identities x %d), mean envelope %d bytes, generated in %.1f s; JDK %s, %d cpus, %s%n",
         all.size(), identities, entriesEach, bytes / all.size(), (System.nanoTime() - t) / 1e9,
-        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), NodeBench.loadAverage());
 
     double verifySeconds = 0;
     double signatureSeconds = 0;
@@ -85,9 +85,15 @@ public final class CatchUpHarness {
           Path bDir = dir.resolve("b" + round);
           follow(bDir.resolve("store"), authors);
           try (Node b = NodeBench.start(bDir, TestAuthors.person("catchup-node-b"), groupB)) {
+            double cpu = NodeBench.processCpuSeconds();
+            var threads = NodeBench.threadCpuSeconds();
             double seconds = catchUp(a, b, authors, all.size());
-            System.out.printf(Locale.ROOT, "round %d: B holds all %d entries after %7.2f s  (%,.0f /s) = %.2fx decode+verify, %.2fx signature verify%n",
-                round, all.size(), seconds, all.size() / seconds, seconds / verifySeconds, seconds / signatureSeconds);
+            cpu = NodeBench.processCpuSeconds() - cpu;
+            String breakdown = NodeBench.cpuBreakdown(threads, NodeBench.threadCpuSeconds());
+            System.out.printf(Locale.ROOT, "round %d: B holds all %d entries after %7.2f s  (%,.0f /s) = %.2fx decode+verify, %.2fx signature verify;"
+                + " CPU of both nodes %.1f s; %s%n", round, all.size(), seconds, all.size() / seconds, seconds / verifySeconds,
+                seconds / signatureSeconds, cpu, NodeBench.loadAverage());
+            System.out.println("  CPU by thread:" + breakdown);
           }
           NodeBench.deleteTree(bDir);
         }

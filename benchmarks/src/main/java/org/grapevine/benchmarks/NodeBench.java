@@ -93,6 +93,48 @@ final class NodeBench {
     }
   }
 
+  /** CPU time of this process so far, in seconds (every thread: both nodes, the harness, GC, JIT). */
+  static double processCpuSeconds() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime() / 1e9;
+  }
+
+  /** CPU seconds per live thread group (thread name without digits), for a breakdown between two snapshots. */
+  static java.util.Map<String, Double> threadCpuSeconds() {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    java.util.Map<String, Double> out = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (info != null) {
+        long ns = mx.getThreadCpuTime(info.getThreadId());
+        if (ns > 0) {
+          out.merge(info.getThreadName().replaceAll("[0-9]+", "#"), ns / 1e9, Double::sum);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The groups that used at least 0.1 s between two snapshots, largest first. */
+  static String cpuBreakdown(java.util.Map<String, Double> before, java.util.Map<String, Double> after) {
+    StringBuilder b = new StringBuilder();
+    after.entrySet().stream()
+        .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+        .filter(e -> e.getValue() >= 0.1)
+        .sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
+        .forEach(e -> b.append(String.format(Locale.ROOT, "  %s %.1f s", e.getKey(), e.getValue())));
+    return b.toString();
+  }
+
+  /** The machine's load averages, to tell a disturbed run (other work on the cores) from a clean one. */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return "load " + f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "load unknown";
+    }
+  }
+
   /** Latencies in nanoseconds, up to an hour, three significant digits. */
   static Histogram histogram() {
     return new Histogram(3_600_000_000_000L, 3);
