@@ -54,22 +54,27 @@ final class NodeBench {
    * random gap of mean {@code meanGapMillis} per post (exponential), so logs interleave in time.
    */
   static List<Author> authors(String prefix, int identities, int postsEach, long meanGapMillis, long seed) {
-    SplittableRandom random = new SplittableRandom(seed);
     List<Author> out = new ArrayList<>(identities);
     for (int i = 0; i < identities; i++) {
-      TestAuthors.Person p = TestAuthors.person(prefix + "-" + i);
-      SigningKey device = p.deviceKey("phone");
-      List<LogEntry> entries = new ArrayList<>(postsEach + 1);
-      long t = TestAuthors.T0_MILLIS;
-      entries.add(p.delegate(device, t));
-      LogWriter log = p.deviceLog(device);
-      for (int j = 0; j < postsEach; j++) {
-        t += 1 + (long) (-Math.log(1 - random.nextDouble()) * meanGapMillis);
-        entries.add(log.append(TestAuthors.post(postText(random)), t));
-      }
-      out.add(new Author(p, device, entries));
+      out.add(author(prefix, i, postsEach, meanGapMillis, seed));
     }
     return out;
+  }
+
+  /** Identity {@code prefix-i} of {@link #authors}; its texts and times come from {@code seed + i} alone. */
+  static Author author(String prefix, int i, int postsEach, long meanGapMillis, long seed) {
+    SplittableRandom random = new SplittableRandom(seed + i);
+    TestAuthors.Person p = TestAuthors.person(prefix + "-" + i);
+    SigningKey device = p.deviceKey("phone");
+    List<LogEntry> entries = new ArrayList<>(postsEach + 1);
+    long t = TestAuthors.T0_MILLIS;
+    entries.add(p.delegate(device, t));
+    LogWriter log = p.deviceLog(device);
+    for (int j = 0; j < postsEach; j++) {
+      t += 1 + (long) (-Math.log(1 - random.nextDouble()) * meanGapMillis);
+      entries.add(log.append(TestAuthors.post(postText(random)), t));
+    }
+    return new Author(p, device, entries);
   }
 
   static HostConfig loopback() {
