@@ -389,6 +389,7 @@ public final class Node implements AutoCloseable {
     discovery.close();
     gossip.close();
     host.close();
+    sync.close();
     storage.shutdown();
     try {
       storage.awaitTermination(10, TimeUnit.SECONDS);

@@ -21,6 +21,7 @@ import org.grapevine.protocol.sync.SyncEvent;
 import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.sync.SyncSession;
 import org.grapevine.protocol.sync.SyncStats;
+import org.grapevine.protocol.validation.EntryValidator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * with the author offline: followers serve each other. The storage executor is the single thread
  * that owns the store and the engine.
  */
-public final class SyncService {
+public final class SyncService implements AutoCloseable {
   public static final String PROTOCOL_ID = "/grapevine/sync/1.0.0";
   /** Every this many sessions a peer fails by its own fault, its connection is closed. */
   public static final int MAX_PEER_FAULTS = 3;
@@ -45,6 +46,8 @@ public final class SyncService {
   private final LongSupplier wallClockMillis;
   private final Map<PeerId, Long> peerFaults = new ConcurrentHashMap<>();
   private volatile Runnable sessionEndListener = () -> {};
+  private final BatchVerifier verifier =
+      new BatchVerifier(new EntryValidator(), Runtime.getRuntime().availableProcessors());
 
   public SyncService(Host host, PostStore store, Engine engine, ScheduledExecutorService storage, SyncLimits limits,
       LongSupplier wallClockMillis) {
@@ -100,7 +103,7 @@ public final class SyncService {
     CompletableFuture<SyncStats> result = new CompletableFuture<>();
     storage.execute(() -> {
       SyncSession session = new SyncSession(store.follows(), new StoreSyncSource(store), limits, System.nanoTime());
-      new SyncStreamRunner(stream, session, engine, storage, wallClockMillis).start().whenComplete((stats, e) -> {
+      new SyncStreamRunner(stream, session, engine, storage, wallClockMillis, verifier).start().whenComplete((stats, e) -> {
         if (e != null) {
           result.completeExceptionally(e);
         } else {
@@ -109,6 +112,12 @@ public final class SyncService {
       });
     });
     return result;
+  }
+
+  /** Stops the verifier threads; call after the host is closed (no session runs any more). */
+  @Override
+  public void close() {
+    verifier.close();
   }
 
   /**

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,7 @@ import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.sync.SyncSession;
 import org.grapevine.protocol.sync.SyncStats;
 import org.grapevine.protocol.validation.RejectReason;
+import org.grapevine.protocol.validation.Verification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * Runs one {@link SyncSession} over one stream: the thin adapter. Frames (varint length, at most
  * {@link SyncLimits#MAX_MESSAGE_BYTES}) are split on the stream's event loop; the session, the
  * store it reads and the engine that ingests what arrives all live on the storage executor, so
- * credit is granted only after entries are stored (back-pressure end to end).
+ * credit is granted only after entries are stored (back-pressure end to end). Signatures of a
+ * received batch are checked on the {@link BatchVerifier}'s threads meanwhile; batches are still
+ * stored one after the other in the order they arrived.
  */
 final class SyncStreamRunner implements StreamReader {
   private static final Logger log = LoggerFactory.getLogger(SyncStreamRunner.class);
@@ -38,19 +42,25 @@ final class SyncStreamRunner implements StreamReader {
   private final Engine engine;
   private final ScheduledExecutorService storage;
   private final LongSupplier wallClockMillis;
+  private final BatchVerifier verifier;
+  /** The last received batch's store step; the next batch is stored after it. */
+  private CompletableFuture<Void> applied = CompletableFuture.completedFuture(null);
   private final DelimitedReader frames = new DelimitedReader(ByteBufAllocator.DEFAULT, SyncLimits.MAX_MESSAGE_BYTES);
   private final CompletableFuture<SyncStats> done = new CompletableFuture<>();
   private ScheduledFuture<?> timer;
   private boolean closed;
   private boolean framesClosed;
+  /** The session failed or a batch held an invalid entry: batches still being verified are dropped. */
+  private boolean failed;
 
   SyncStreamRunner(MuxedStream stream, SyncSession session, Engine engine, ScheduledExecutorService storage,
-      LongSupplier wallClockMillis) {
+      LongSupplier wallClockMillis, BatchVerifier verifier) {
     this.stream = stream;
     this.session = session;
     this.engine = engine;
     this.storage = storage;
     this.wallClockMillis = wallClockMillis;
+    this.verifier = verifier;
   }
 
   /** Starts the exchange; the future completes when the session is over. */
@@ -151,8 +161,10 @@ final class SyncStreamRunner implements StreamReader {
       if (e instanceof SyncEvent.EntriesReceived received) {
         ingest(received.envelopes());
       } else if (e instanceof SyncEvent.Completed completed) {
-        done.complete(completed.stats());
+        // The session completes when the last batch has arrived; the future, once it is stored.
+        applied.thenRun(() -> done.complete(completed.stats()));
       } else if (e instanceof SyncEvent.Failed failed) {
+        this.failed = true;
         log.info("sync failed ({}, {}): {}", failed.code(), failed.fault(), failed.detail());
         done.completeExceptionally(new SyncFailedException(failed.code(), failed.fault(), failed.detail()));
       }
@@ -169,11 +181,54 @@ final class SyncStreamRunner implements StreamReader {
     }
   }
 
+  /**
+   * Verifies the batch on the verifier pool while earlier batches are stored, then chain-checks
+   * and stores it here, in arrival order: each batch waits for the one before ({@link #applied}).
+   */
   private void ingest(List<byte[]> envelopes) {
+    CompletableFuture<List<Verification>> verified = verifier.verify(envelopes);
+    applied = applied.<List<Verification>, Void>thenCombineAsync(verified, (previous, verifications) -> {
+      apply(envelopes, verifications);
+      return null;
+    }, storage).exceptionally(e -> {
+      onLocalFailure(e);
+      return null;
+    });
+  }
+
+  /** A store failure or a closing verifier: end the session (on the storage thread) before anything more is applied. */
+  private void onLocalFailure(Throwable e) {
+    try {
+      storage.execute(() -> {
+        failed = true;
+        if (!session.isOver()) {
+          session.cancel("local failure while storing received entries: " + e.getMessage(), System.nanoTime());
+          drain();
+        } else if (!done.isDone()) {
+          done.completeExceptionally(e);
+        }
+      });
+    } catch (RejectedExecutionException closing) {
+      // The node is shutting down; the stream closes with the host.
+    }
+  }
+
+  private void apply(List<byte[]> envelopes, List<Verification> verifications) {
+    if (failed) {
+      return; // Failed while this batch was being verified: nothing after the failure is stored.
+    }
     long now = wallClockMillis.getAsLong();
-    for (byte[] envelope : envelopes) {
-      IngestOutcome outcome = engine.ingest(envelope, IngestSource.SYNC, null, now);
+    for (int i = 0; i < envelopes.size(); i++) {
+      // A valid entry goes on as engine.ingest(envelope) would take it after its own validation;
+      // an invalid one goes through that path, which counts and reports it the same way.
+      IngestOutcome outcome = verifications.get(i) instanceof Verification.Valid valid
+          ? engine.ingest(valid.entry(), IngestSource.SYNC, now)
+          : engine.ingest(envelopes.get(i), IngestSource.SYNC, null, now);
       if (outcome instanceof IngestOutcome.Rejected r && peerFault(r.reason())) {
+        // Set here too: the session may have completed already (the peer's Done can arrive
+        // while the last batches are verified); then the peer is not told, but the batches
+        // after this one are still dropped.
+        failed = true;
         session.rejectEntries(r.reason() + ": " + r.detail(), System.nanoTime());
         drain();
         return;

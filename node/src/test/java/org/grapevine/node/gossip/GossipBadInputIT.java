@@ -75,6 +75,9 @@ class GossipBadInputIT {
     GossipDriver d = new GossipDriver(h, GossipConfig.builder()
         .signaturePolicy(SignaturePolicy.STRICT_NO_SIGN)
         .messageIdFunction(EntryMessageIds.function())
+        // Flood publish: once the node's score of this peer turns negative, the node prunes it
+        // from its mesh (with a backoff), and a mesh-only publish would then reach nobody.
+        .floodPublish(true)
         .heartbeatIntervalNanos(TimeUnit.MILLISECONDS.toNanos(100)).build(), new SplittableRandom(7), group.next());
     d.start();
     closing.add(d);

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import org.grapevine.node.storage.StoreTesting.Author;
 import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.log.LogHead;
 import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.testing.TestAuthors;
@@ -88,6 +89,45 @@ abstract class PostStoreContractTest {
     Author bob = new Author("bob").delegatedIn(store);
     assertThat(store.identities()).containsExactlyInAnyOrder(alice.identity(), bob.identity());
     assertThat(List.copyOf(store.identities())).isSorted();
+  }
+
+  @Test
+  void timeline_manyIdentitiesRandomTimes_pagesEqualTheSortedRowsOfTheFollowedOnes() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+    List<Author> authors = new java.util.ArrayList<>();
+    List<LogEntry> posts = new java.util.ArrayList<>();
+    for (int a = 0; a < 30; a++) {
+      Author author = new Author("author-" + a).delegatedIn(store);
+      authors.add(author);
+      long t = T0_MILLIS;
+      for (int i = 0; i < 1 + random.nextInt(20); i++) {
+        t += random.nextInt(3); // Many equal timestamps, within and across logs.
+        LogEntry post = author.post("p" + i, t);
+        store.apply(post);
+        posts.add(post);
+      }
+    }
+    Set<Identity> followed = new java.util.HashSet<>();
+    for (int a = 0; a < authors.size(); a += 2) {
+      followed.add(authors.get(a).identity());
+    }
+    List<LogEntry> expected = posts.stream().filter(p -> followed.contains(p.header().identity()))
+        .sorted(java.util.Comparator.comparingLong((LogEntry p) -> p.header().timestampMillis())
+            .thenComparing(LogEntry::id).reversed())
+        .toList();
+
+    for (int pageSize : new int[] {1, 7, 50, 1000}) {
+      List<LogEntry> paged = new java.util.ArrayList<>();
+      TimelineCursor cursor = TimelineCursor.before(Long.MAX_VALUE);
+      for (List<LogEntry> page = store.timeline(followed, cursor, pageSize); !page.isEmpty();
+          page = store.timeline(followed, cursor, pageSize)) {
+        assertThat(page.size()).isLessThanOrEqualTo(pageSize);
+        paged.addAll(page);
+        cursor = TimelineCursor.after(page.get(page.size() - 1));
+      }
+      assertThat(paged).as("pages of " + pageSize).extracting(LogEntry::id)
+          .containsExactlyElementsOf(expected.stream().map(LogEntry::id).toList());
+    }
   }
 
   @Test

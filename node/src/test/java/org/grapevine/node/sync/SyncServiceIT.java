@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +24,14 @@ import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.entry.SignedEntry;
+import org.grapevine.protocol.identity.AuthorKey;
+import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.sync.SyncLimits;
+import org.grapevine.protocol.sync.SyncSession;
+import org.grapevine.protocol.sync.SyncSource;
+import org.grapevine.protocol.validation.RejectReason;
 import org.grapevine.protocol.testing.TestAuthors;
 import org.grapevine.protocol.validation.ChainChecker;
 import org.grapevine.protocol.validation.EntryValidator;
@@ -56,9 +65,11 @@ class SyncServiceIT {
       host = new Host(HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0")
           .inboundRate(1000, 1000).build(), group);
       host.start();
-      new SyncService(host, store, engine, storage, SyncLimits.DEFAULT, () -> NOW).start();
+      SyncService sync = new SyncService(host, store, engine, storage, SyncLimits.DEFAULT, () -> NOW);
+      sync.start();
       closing.add(() -> {
         host.close();
+        sync.close();
         storage.shutdown();
         storage.awaitTermination(5, TimeUnit.SECONDS);
         store.close();
@@ -149,5 +160,59 @@ class SyncServiceIT {
     assertThat(a.store.contiguousHead(davePhone.publicKey())).isZero();
     assertThat(a.engine.rejects()).isEmpty();
     assertThat(b.engine.rejects()).isEmpty();
+  }
+
+  @Test
+  void peerServesABadSignature_sessionFails_nothingAfterItIsStored() throws Exception {
+    TestAuthors.Person bob = TestAuthors.person("bob");
+    SigningKey phone = bob.deviceKey("phone");
+    List<LogEntry> bobs = new ArrayList<>(log(bob, phone, 600));
+    LogEntry good = bobs.get(300);
+    byte[] badSignature = good.signed().signature();
+    badSignature[0] ^= 1;
+    bobs.set(300, LogEntry.of(SignedEntry.ofVerified(good.header(), good.signed().entryBytes(), badSignature, good.id()),
+        good.contentBytes().orElseThrow(), good.content().orElseThrow()));
+    // A serves bob's log as given, bad entry included: its own session over a list, not a store.
+    Node a = new Node("a");
+    BatchVerifier verifier = new BatchVerifier(new EntryValidator(), 2);
+    closing.add(verifier);
+    a.host.setProtocolHandler(SyncService.PROTOCOL_ID, (stream, conn) -> a.storage.execute(() ->
+        new SyncStreamRunner(stream, new SyncSession(Set.of(bob.identity), new ListSource(bob, phone, bobs),
+            SyncLimits.DEFAULT, System.nanoTime()), a.engine, a.storage, () -> NOW, verifier).start()));
+    Node b = new Node("b");
+    b.store.follow(bob.identity);
+
+    b.host.dial(a.host.listenAddrs().get(0).withPeerId(a.host.peerId())).get(10, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (b.engine.rejects().isEmpty()) {
+      assertThat(System.nanoTime()).as("b rejects the bad entry").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    Thread.sleep(500); // Batches verified meanwhile would be stored (or buffered) by now.
+    assertThat(b.engine.rejects()).isEqualTo(Map.of(RejectReason.BAD_SIGNATURE, 1L));
+    assertThat(b.store.contiguousHead(phone.publicKey())).isEqualTo(299);
+    // 600 entries come in three batches at once (the credit window is four): the third, verified
+    // while the second was stored, must not reach the engine after the session failed.
+    assertThat(b.engine.counts()).containsEntry(Engine.Counter.STORED, 300L).doesNotContainKey(Engine.Counter.BUFFERED);
+  }
+
+  /** Bob's root log (one delegation) and device log, from a list. */
+  private record ListSource(TestAuthors.Person who, SigningKey device, List<LogEntry> entries) implements SyncSource {
+    @Override
+    public Map<AuthorKey, Long> heads(Identity identity) {
+      return Map.of(who.identity.root(), 1L, device.publicKey(), (long) entries.size() - 1);
+    }
+
+    @Override
+    public long contiguousHead(AuthorKey author) {
+      return heads(who.identity).getOrDefault(author, 0L);
+    }
+
+    @Override
+    public List<LogEntry> entries(AuthorKey author, long fromSeq, int maxCount, long maxBytes) {
+      int offset = author.equals(who.identity.root()) ? -1 : 0; // Device seq n is entries[n]; the root's 1 is entries[0].
+      return SyncSource.collect(seq -> seq + offset < entries.size() && seq <= contiguousHead(author)
+          ? Optional.of(entries.get((int) (seq + offset))) : Optional.empty(), fromSeq, maxCount, maxBytes);
+    }
   }
 }
