@@ -38,7 +38,10 @@ public final class DataDir {
       return Path.of(explicit);
     }
     String xdg = System.getenv("XDG_DATA_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+    // $HOME as the XDG spec says; the JVM's user.home comes from the password database instead.
+    String home = System.getenv("HOME");
+    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+        : Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".local", "share");
     return base.resolve("grapevine");
   }
 
