@@ -1,5 +1,6 @@
 package org.grapevine.cli;
 
+import org.grapevine.libp2p.testing.NetNamespaces;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -63,7 +64,7 @@ class QuickStartIT {
 
   @BeforeEach
   void namespace() throws Exception {
-    String why = unavailable();
+    String why = NetNamespaces.unavailable(ns + "p");
     if (why != null) {
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
         fail("the quick-start test cannot run on CI: " + why);
@@ -71,10 +72,10 @@ class QuickStartIT {
       Assumptions.abort("skipping the quick-start test: " + why + " (needs root and iproute2; CI=true makes this a failure)");
     }
     created = true;
-    ip("netns", "add", ns);
-    ip("-n", ns, "link", "set", "lo", "up");
-    ip("-n", ns, "link", "set", "lo", "multicast", "on");
-    ip("-n", ns, "route", "add", "224.0.0.0/4", "dev", "lo");
+    NetNamespaces.ip("netns", "add", ns);
+    NetNamespaces.ip("-n", ns, "link", "set", "lo", "up");
+    NetNamespaces.ip("-n", ns, "link", "set", "lo", "multicast", "on");
+    NetNamespaces.ip("-n", ns, "route", "add", "224.0.0.0/4", "dev", "lo");
 
     root = Path.of("").toAbsolutePath().getParent(); // Failsafe runs in cli/.
     jar = root.resolve("cli/target/grapevine.jar");
@@ -88,7 +89,7 @@ class QuickStartIT {
       stop(p);
     }
     if (created) {
-      run(List.of("ip", "netns", "del", ns));
+      NetNamespaces.run(List.of("ip", "netns", "del", ns));
     }
   }
 
@@ -315,44 +316,4 @@ class QuickStartIT {
     }
   }
 
-  // --- The namespace ----------------------------------------------------------------------------
-
-  /** Why the namespace cannot be made here, or null. */
-  private String unavailable() {
-    if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
-      return "not Linux";
-    }
-    try {
-      String probe = ns + "p";
-      if (run(List.of("ip", "netns", "add", probe)) != 0) {
-        return "`ip netns add` failed (not root?)";
-      }
-      run(List.of("ip", "netns", "del", probe));
-      return null;
-    } catch (IOException e) {
-      return "no `ip` command (" + e.getMessage() + ")";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
-    }
-  }
-
-  private static void ip(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add("ip");
-    cmd.addAll(List.of(args));
-    int rc = run(cmd);
-    if (rc != 0) {
-      throw new IOException(String.join(" ", cmd) + " exited with " + rc);
-    }
-  }
-
-  private static int run(List<String> cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    if (!p.waitFor(10, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      return -1;
-    }
-    return p.exitValue();
-  }
 }

@@ -1,5 +1,6 @@
 package org.grapevine.libp2p.mdns;
 
+import org.grapevine.libp2p.testing.NetNamespaces;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -34,7 +35,7 @@ class MdnsNetnsIT {
 
   @BeforeEach
   void network() throws Exception {
-    String why = unavailable();
+    String why = NetNamespaces.unavailable(tag + "p");
     if (why != null) {
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
         fail("mDNS multi-host test cannot run on CI: " + why);
@@ -42,17 +43,17 @@ class MdnsNetnsIT {
       Assumptions.abort("skipping the mDNS multi-host test: " + why + " (needs root and iproute2; CI=true makes this a failure)");
     }
     created = true;
-    ip("netns", "add", nsA);
-    ip("netns", "add", nsB);
-    ip("link", "add", nsA, "type", "veth", "peer", "name", nsB);
-    ip("link", "set", nsA, "netns", nsA);
-    ip("link", "set", nsB, "netns", nsB);
-    ip("-n", nsA, "addr", "add", "10.99.0.1/24", "dev", nsA);
-    ip("-n", nsB, "addr", "add", "10.99.0.2/24", "dev", nsB);
+    NetNamespaces.ip("netns", "add", nsA);
+    NetNamespaces.ip("netns", "add", nsB);
+    NetNamespaces.ip("link", "add", nsA, "type", "veth", "peer", "name", nsB);
+    NetNamespaces.ip("link", "set", nsA, "netns", nsA);
+    NetNamespaces.ip("link", "set", nsB, "netns", nsB);
+    NetNamespaces.ip("-n", nsA, "addr", "add", "10.99.0.1/24", "dev", nsA);
+    NetNamespaces.ip("-n", nsB, "addr", "add", "10.99.0.2/24", "dev", nsB);
     for (String ns : List.of(nsA, nsB)) {
-      ip("-n", ns, "link", "set", "lo", "up");
-      ip("-n", ns, "link", "set", ns, "up");
-      ip("-n", ns, "route", "add", "224.0.0.0/4", "dev", ns);
+      NetNamespaces.ip("-n", ns, "link", "set", "lo", "up");
+      NetNamespaces.ip("-n", ns, "link", "set", ns, "up");
+      NetNamespaces.ip("-n", ns, "route", "add", "224.0.0.0/4", "dev", ns);
     }
   }
 
@@ -66,8 +67,8 @@ class MdnsNetnsIT {
     }
     if (created) {
       // Deleting a namespace deletes its end of the veth pair, and with it the other end.
-      run(List.of("ip", "netns", "del", nsA));
-      run(List.of("ip", "netns", "del", nsB));
+      NetNamespaces.run(List.of("ip", "netns", "del", nsA));
+      NetNamespaces.run(List.of("ip", "netns", "del", nsB));
     }
   }
 
@@ -119,44 +120,5 @@ class MdnsNetnsIT {
       Thread.sleep(50);
     }
     throw new AssertionError(who + " printed no line starting with \"" + prefix + "\" in 30 s; it printed " + lines);
-  }
-
-  /** Why the namespaces cannot be made here, or null. */
-  private String unavailable() {
-    if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
-      return "not Linux";
-    }
-    try {
-      String probe = tag + "p";
-      if (run(List.of("ip", "netns", "add", probe)) != 0) {
-        return "`ip netns add` failed (not root?)";
-      }
-      run(List.of("ip", "netns", "del", probe));
-      return null;
-    } catch (IOException e) {
-      return "no `ip` command (" + e.getMessage() + ")";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
-    }
-  }
-
-  private static void ip(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add("ip");
-    cmd.addAll(List.of(args));
-    int rc = run(cmd);
-    if (rc != 0) {
-      throw new IOException(String.join(" ", cmd) + " exited with " + rc);
-    }
-  }
-
-  private static int run(List<String> cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    if (!p.waitFor(10, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      return -1;
-    }
-    return p.exitValue();
   }
 }
