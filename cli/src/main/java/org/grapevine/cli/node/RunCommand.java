@@ -167,10 +167,12 @@ public final class RunCommand implements Callable<Integer> {
       case REVOKED -> System.out.println("device:    revoked by the identity; this node reads but can no longer post");
       default -> { }
     }
-    for (Multiaddr a : node.host().listenAddrs()) {
-      for (String shown : ListenAddrs.concrete(a, net.host())) {
-        System.out.println("listening: " + shown + "/p2p/" + node.host().peerId());
-      }
+    // A wildcard cannot be dialled: shown as each interface's address, loopback first.
+    List<Multiaddr> shown = new ArrayList<>(org.grapevine.libp2p.mdns.MdnsAddresses.expandWildcards(
+        node.host().listenAddrs(), org.grapevine.libp2p.mdns.MdnsAddresses.interfaceAddresses()));
+    shown.sort(java.util.Comparator.comparing(a -> !a.tcpSocketAddress().orElseThrow().getAddress().isLoopbackAddress()));
+    for (Multiaddr a : shown) {
+      System.out.println("listening: " + a.withPeerId(node.host().peerId()));
     }
     System.out.println("api:       " + api.url() + " (token in " + dir.apiTokenFile() + ")");
     int following = node.store().follows().size() - 1;

@@ -261,6 +261,16 @@ class MdnsSessionTest {
   }
 
   @Test
+  void expandWildcards_keepsLoopbackAndOrder_dropsPeerIdsAndDuplicates() throws Exception {
+    List<InetAddress> ifaces = List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("10.1.0.1"),
+        InetAddress.getByName("fd00::2"));
+    assertThat(MdnsAddresses.expandWildcards(List.of(addr("/ip4/0.0.0.0/tcp/5"), addr("/ip4/10.1.0.1/tcp/5")), ifaces))
+        .containsExactly(addr("/ip4/127.0.0.1/tcp/5"), addr("/ip4/10.1.0.1/tcp/5"));
+    assertThat(MdnsAddresses.expandWildcards(List.of(addr("/ip6/::/tcp/6")), ifaces))
+        .containsExactly(addr("/ip4/127.0.0.1/tcp/6"), addr("/ip4/10.1.0.1/tcp/6"), addr("/ip6/fd00::2/tcp/6"));
+  }
+
+  @Test
   void announceable_wildcardExpanded_loopbackDroppedWhenOthersExist() throws Exception {
     List<InetAddress> ifaces = List.of(InetAddress.getByName("10.1.0.1"), InetAddress.getByName("192.168.0.7"));
 

@@ -77,21 +77,9 @@ final class NodeRoutes {
    * (they need a zone to be dialled): what a wildcard listen address stands for.
    */
   static List<InetAddress> interfaceAddresses() {
-    List<InetAddress> out = new ArrayList<>();
-    try {
-      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-        if (nic.isUp()) {
-          Collections.list(nic.getInetAddresses()).stream()
-              .filter(a -> !(a instanceof Inet6Address && a.isLinkLocalAddress())).forEach(out::add);
-        }
-      }
-    } catch (SocketException e) {
-      // Interfaces cannot be listed: the loopback address is still true for a wildcard.
-    }
-    if (out.isEmpty()) {
-      out.add(InetAddress.getLoopbackAddress());
-    }
-    return out;
+    List<InetAddress> out = MdnsAddresses.interfaceAddresses();
+    // Interfaces cannot be listed: the loopback address is still true for a wildcard.
+    return out.isEmpty() ? List.of(InetAddress.getLoopbackAddress()) : out;
   }
 
   /** Entries stored from {@code source} since the node started, from the ingest counter. */
