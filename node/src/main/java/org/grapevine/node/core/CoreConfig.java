@@ -11,7 +11,8 @@ import org.grapevine.protocol.sync.SyncLimits;
  *     missed (the first round comes at a random point within the first interval, so that nodes
  *     started together do not sync in lock step)
  * @param syncPeersPerRound at most this many peers per periodic round, taken round-robin over
- *     the connected peers ({@link Integer#MAX_VALUE}: all of them, the node's default)
+ *     the connected peers ({@link Integer#MAX_VALUE}: all of them, the node's default; 0: no
+ *     periodic sync, only on connections, gaps and follows)
  * @param syncLimits the sync protocol's limits for every session
  * @param wallMillis the wall-clock time (milliseconds since the epoch) at a core time (the
  *     monotonic nanoseconds every input carries): the chain rules check entry timestamps against
@@ -26,8 +27,8 @@ public record CoreConfig(long syncIntervalNanos, int syncPeersPerRound, SyncLimi
     if (syncIntervalNanos <= 0) {
       throw new IllegalArgumentException("sync interval must be positive: " + syncIntervalNanos);
     }
-    if (syncPeersPerRound < 1) {
-      throw new IllegalArgumentException("sync peers per round must be at least 1: " + syncPeersPerRound);
+    if (syncPeersPerRound < 0) {
+      throw new IllegalArgumentException("sync peers per round must not be negative: " + syncPeersPerRound);
     }
   }
 

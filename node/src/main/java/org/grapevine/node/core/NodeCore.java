@@ -52,11 +52,15 @@ import org.grapevine.protocol.validation.Verification;
  *       outcome that is not stored is IGNOREd. Overload is never the sender's fault.
  *   <li>A peer whose sync sessions fail by its fault {@link CoreConfig#MAX_PEER_FAULTS} times
  *       (and every such multiple) loses its connection ({@link CoreCommand.Disconnect}).
- *   <li>Sync with a peer: when we dialled a new connection to it; in periodic rounds; on a gap
- *       (an entry ahead of its predecessors: with every connected peer, since any of them may
- *       hold the missing entries, not only the relay that had the later one); after a follow
- *       (with every connected peer). At most one session we asked for runs per peer at a time:
- *       a sync wanted while one runs is run once more after it ({@link CoreEvent.SyncReason#AGAIN}).
+ *   <li>Sync with a peer: when we dialled a new connection to it; in periodic rounds (peers that
+ *       subscribe to a topic we follow, round-robin); on a gap (an entry ahead of its
+ *       predecessors: with every connected subscriber of its topic, since any of them may hold
+ *       the missing entries, not only the relay that had the later one); after a follow (with
+ *       every connected subscriber of the new topic). A session offers only identities both
+ *       sides follow, so a peer that subscribes to none of ours has nothing to exchange; what a
+ *       peer subscribes to is what its gossip router announced. At most one session runs per
+ *       peer at a time: a sync wanted while one runs is run once more after it
+ *       ({@link CoreEvent.SyncReason#AGAIN}).
  *   <li>Received sync batches are verified by the driver (a thread pool, a modelled delay) and
  *       stored here in arrival order; the session grants the peer more only after a batch is
  *       stored, so a slow store slows the peer (back-pressure end to end).
@@ -81,6 +85,8 @@ public final class NodeCore {
   private final Set<PeerId> again = new HashSet<>();
   private final Map<PeerId, Integer> runningPerPeer = new HashMap<>();
   private final Map<PeerId, Long> peerFaults = new HashMap<>();
+  /** The topics each connected peer told the gossip router it subscribes to. */
+  private final Map<PeerId, Set<String>> peerTopics = new HashMap<>();
   private long nextSyncId = 1;
   private long nextRound;
   private int roundCursor;
@@ -116,6 +122,7 @@ public final class NodeCore {
       return;
     }
     connected.remove(peer);
+    peerTopics.remove(peer);
     opening.remove(peer);
     again.remove(peer);
     for (SyncState s : new ArrayList<>(sessions.values())) {
@@ -123,6 +130,23 @@ public final class NodeCore {
         s.session.cancel("connection closed", nowNanos);
         drain(s, nowNanos);
       }
+    }
+  }
+
+  /**
+   * {@code peer} subscribes to {@code topic} (the router heard its SUBSCRIBE): it follows that
+   * identity, so it holds (and sync can exchange) that identity's logs.
+   */
+  public void handlePeerSubscribed(PeerId peer, String topic, long nowNanos) {
+    if (connections.containsKey(peer)) {
+      peerTopics.computeIfAbsent(peer, p -> new HashSet<>()).add(topic);
+    }
+  }
+
+  public void handlePeerUnsubscribed(PeerId peer, String topic, long nowNanos) {
+    Set<String> topics = peerTopics.get(peer);
+    if (topics != null) {
+      topics.remove(topic);
     }
   }
 
@@ -140,7 +164,7 @@ public final class NodeCore {
         : engine.ingest(verification, IngestSource.GOSSIP, owner.get(), wallMillis(nowNanos));
     stored(outcome, IngestSource.GOSSIP, from);
     if (outcome instanceof IngestOutcome.Buffered) {
-      wantSyncWithAll(CoreEvent.SyncReason.GAP);
+      wantSyncWithSubscribers(topic, CoreEvent.SyncReason.GAP);
     }
     Acceptance verdict = acceptance(outcome);
     if (verdict == Acceptance.REJECT) {
@@ -175,7 +199,7 @@ public final class NodeCore {
 
   /** This node started following someone (its follow entry is stored): fetch their history. */
   public void handleFollowed(Identity followed, long nowNanos) {
-    wantSyncWithAll(CoreEvent.SyncReason.FOLLOW);
+    wantSyncWithSubscribers(Topics.forIdentity(followed), CoreEvent.SyncReason.FOLLOW);
   }
 
   /** The driver wants a sync with every connected peer (for example to spread a new delegation). */
@@ -348,6 +372,25 @@ public final class NodeCore {
     }
   }
 
+  /** Only the peers that follow the topic's identity hold its logs (a session offers only common follows). */
+  private void wantSyncWithSubscribers(String topic, CoreEvent.SyncReason reason) {
+    for (PeerId peer : connected) {
+      if (peerTopics.getOrDefault(peer, Set.of()).contains(topic)) {
+        wantSync(peer, reason);
+      }
+    }
+  }
+
+  /** Whether {@code peer} subscribes to any of {@code ours}: only then has a session anything to exchange. */
+  private boolean sharesTopic(PeerId peer, Set<String> ours) {
+    for (String t : peerTopics.getOrDefault(peer, Set.of())) {
+      if (ours.contains(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void wantSync(PeerId peer, CoreEvent.SyncReason reason) {
     if (opening.contains(peer) || runningPerPeer.getOrDefault(peer, 0) > 0) {
       again.add(peer);
@@ -358,15 +401,25 @@ public final class NodeCore {
     commands.add(new CoreCommand.OpenSync(peer));
   }
 
-  /** Up to {@link CoreConfig#syncPeersPerRound} idle peers, round-robin over the connected ones. */
+  /**
+   * Up to {@link CoreConfig#syncPeersPerRound} idle peers that follow someone we follow,
+   * round-robin over the connected ones.
+   */
   private void periodicRound() {
+    if (config.syncPeersPerRound() == 0 || connected.isEmpty()) {
+      return;
+    }
+    Set<String> ours = new HashSet<>();
+    for (Identity i : store.follows()) {
+      ours.add(Topics.forIdentity(i));
+    }
     int started = 0;
     int n = connected.size();
     int tried = 0;
     while (tried < n && started < config.syncPeersPerRound()) {
       PeerId peer = connected.get((roundCursor + tried) % n);
       tried++;
-      if (!opening.contains(peer) && runningPerPeer.getOrDefault(peer, 0) == 0) {
+      if (!opening.contains(peer) && runningPerPeer.getOrDefault(peer, 0) == 0 && sharesTopic(peer, ours)) {
         wantSync(peer, CoreEvent.SyncReason.PERIODIC);
         started++;
       }

@@ -95,6 +95,13 @@ public final class CoreDriver implements AutoCloseable {
     });
     if (gossip != null) {
       gossip.setMessageHandler(this::onGossip);
+      gossip.addEventListener(e -> {
+        if (e instanceof GossipEvent.Subscribed sub) {
+          input(c -> c.handlePeerSubscribed(sub.peer(), sub.topic(), now()));
+        } else if (e instanceof GossipEvent.Unsubscribed unsub) {
+          input(c -> c.handlePeerUnsubscribed(unsub.peer(), unsub.topic(), now()));
+        }
+      });
     }
     input(c -> { }); // Arms the timer for the first periodic round.
   }
