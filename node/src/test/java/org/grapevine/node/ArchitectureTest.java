@@ -8,7 +8,7 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * STYLE.md C1 for the node module (docs/ARCHITECTURE.md, "Modules"): the node core
+ * docs/ARCHITECTURE.md "Modules" for the node module: the node core
  * ({@code org.grapevine.node.core}) is sans-I/O, like the libp2p and protocol cores: no sockets,
  * no store, no files, no threads, no clock. {@code Node} and the virtual engine drive it and
  * pass the time in. And the node never reaches up into the cli or the simulator.

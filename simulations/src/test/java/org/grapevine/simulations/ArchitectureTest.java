@@ -8,7 +8,7 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * STYLE.md C1 for the simulator (docs/ARCHITECTURE.md, "Modules"): the virtual-time engine runs
+ * docs/ARCHITECTURE.md "Modules" for the simulator: the virtual-time engine runs
  * the sans-I/O cores only, so nothing in this module touches Netty, neither Netty itself nor the
  * libp2p module's Netty adapters ({@code org.grapevine.libp2p..netty..}). The one exception is
  * the real engine, {@code org.grapevine.simulations.real}, which by design starts real nodes

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The regression guard (STYLE.md C8.6): {@code scenarios/small.yaml} with its fixed seed must
+ * The regression guard: {@code scenarios/small.yaml} with its fixed seed must
  * give, byte for byte, the {@code results.json} recorded below. A virtual run is deterministic
  * (virtual time, seeded randomness, fixed JSON formatting), so any change to the router, the
  * node core, the engine or the metrics that moves any figure fails here, not just a move past a

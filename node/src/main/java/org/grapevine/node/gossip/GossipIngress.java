@@ -15,7 +15,7 @@ import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.topic.Topics;
 
 /**
- * Network → engine → router (STYLE.md C3): each gossip message is ingested on the storage
+ * Network → engine → router (docs/ARCHITECTURE.md, "A gossip message"): each gossip message is ingested on the storage
  * executor, and the router hears the verdict only once the outcome is known (ACCEPT forwards,
  * REJECT costs the sender, IGNORE drops). Overload is IGNORE, never REJECT: a full storage queue is
  * our problem, not the sender's.

@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Catch-up sync ({@code /grapevine/sync/1.0.0}, DESIGN.md "Catch-up sync") on a host: on every
+ * Catch-up sync ({@code /grapevine/sync/1.0.0}, docs/ARCHITECTURE.md "Catch-up sync") on a host: on every
  * connection we dialed, one session exchanges the heads of the identities both sides follow and
  * each side streams the other what it lacks; the peer's sessions are answered the same way. Works
  * with the author offline: followers serve each other. The storage executor is the single thread

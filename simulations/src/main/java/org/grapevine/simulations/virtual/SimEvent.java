@@ -2,7 +2,7 @@ package org.grapevine.simulations.virtual;
 
 /**
  * One scheduled event. Ordered by (time, seq): {@code seq} is the order of scheduling, so ties
- * break the same way in every run (quinn's Pair scaled to N nodes, STYLE.md C3).
+ * break the same way in every run (quinn's Pair scaled to N nodes).
  */
 final class SimEvent implements Comparable<SimEvent> {
   enum Kind {
