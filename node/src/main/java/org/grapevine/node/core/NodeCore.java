@@ -1,16 +1,12 @@
 package org.grapevine.node.core;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 import org.grapevine.libp2p.gossipsub.Acceptance;
 import org.grapevine.libp2p.peer.PeerId;
@@ -18,13 +14,9 @@ import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.storage.PostStore;
-import org.grapevine.node.sync.StoreSyncSource;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.sync.SyncErrorCode;
-import org.grapevine.protocol.sync.SyncEvent;
-import org.grapevine.protocol.sync.SyncLimits;
-import org.grapevine.protocol.sync.SyncSession;
 import org.grapevine.protocol.topic.Topics;
 import org.grapevine.protocol.validation.RejectReason;
 import org.grapevine.protocol.validation.Verification;
@@ -71,11 +63,8 @@ public final class NodeCore {
   private final PostStore store;
   private final Engine engine;
   private final CoreConfig config;
-  private final ArrayDeque<SyncBytes> outbound = new ArrayDeque<>();
-  private final ArrayDeque<CoreCommand> commands = new ArrayDeque<>();
-  private final ArrayDeque<CoreEvent> events = new ArrayDeque<>();
-  /** Sessions by stream id, in id order (deterministic iteration for the simulator). */
-  private final TreeMap<Long, SyncState> sessions = new TreeMap<>();
+  private final CoreOutputs out = new CoreOutputs();
+  private final SyncSessions sync;
   /** Connected peers in the order they came, with their connection count; the periodic round walks this list. */
   private final List<PeerId> connected = new ArrayList<>();
   private final Map<PeerId, Integer> connections = new HashMap<>();
@@ -83,11 +72,8 @@ public final class NodeCore {
   private final Set<PeerId> opening = new HashSet<>();
   /** Peers to sync with once more when their running session ends. */
   private final Set<PeerId> again = new HashSet<>();
-  private final Map<PeerId, Integer> runningPerPeer = new HashMap<>();
-  private final Map<PeerId, Long> peerFaults = new HashMap<>();
   /** The topics each connected peer told the gossip router it subscribes to. */
   private final Map<PeerId, Set<String>> peerTopics = new HashMap<>();
-  private long nextSyncId = 1;
   private long nextRound;
   private int roundCursor;
 
@@ -100,6 +86,7 @@ public final class NodeCore {
     this.store = store;
     this.engine = engine;
     this.config = config;
+    this.sync = new SyncSessions(store, engine, config, out, this::syncEnded);
     this.nextRound = nowNanos + 1 + random.nextLong(config.syncIntervalNanos());
   }
 
@@ -125,12 +112,7 @@ public final class NodeCore {
     peerTopics.remove(peer);
     opening.remove(peer);
     again.remove(peer);
-    for (SyncState s : new ArrayList<>(sessions.values())) {
-      if (s.peer.equals(peer)) {
-        s.session.cancel("connection closed", nowNanos);
-        drain(s, nowNanos);
-      }
-    }
+    sync.cancelAll(peer, nowNanos);
   }
 
   /**
@@ -162,14 +144,14 @@ public final class NodeCore {
     IngestOutcome outcome = owner.isEmpty()
         ? new IngestOutcome.Rejected(RejectReason.WRONG_TOPIC, "not a Grapevine identity topic: " + topic)
         : engine.ingest(verification, IngestSource.GOSSIP, owner.get(), wallMillis(nowNanos));
-    stored(outcome, IngestSource.GOSSIP, from);
+    out.stored(outcome, IngestSource.GOSSIP, from);
     if (outcome instanceof IngestOutcome.Buffered) {
       wantSyncWithSubscribers(topic, CoreEvent.SyncReason.GAP);
     }
     Acceptance verdict = acceptance(outcome);
     if (verdict == Acceptance.REJECT) {
       IngestOutcome.Rejected r = (IngestOutcome.Rejected) outcome;
-      events.add(new CoreEvent.Blamed(from, r.reason(), null, r.detail()));
+      out.events.add(new CoreEvent.Blamed(from, r.reason(), null, r.detail()));
     }
     return verdict;
   }
@@ -193,7 +175,7 @@ public final class NodeCore {
    */
   public IngestOutcome handleOwnEntry(LogEntry entry, long nowNanos) {
     IngestOutcome outcome = engine.ingest(entry, IngestSource.OWN, wallMillis(nowNanos));
-    stored(outcome, IngestSource.OWN, null);
+    out.stored(outcome, IngestSource.OWN, null);
     return outcome;
   }
 
@@ -215,12 +197,7 @@ public final class NodeCore {
    */
   public long handleSyncStream(PeerId peer, long nowNanos) {
     opening.remove(peer);
-    SyncSession session = new SyncSession(sessionFollows(), new StoreSyncSource(store), config.syncLimits(), nowNanos);
-    SyncState s = new SyncState(nextSyncId++, peer, session);
-    sessions.put(s.id, s);
-    runningPerPeer.merge(peer, 1, Integer::sum);
-    drain(s, nowNanos);
-    return s.id;
+    return sync.open(peer, nowNanos);
   }
 
   /** The sync stream we asked for could not be opened (the peer refused, the connection went). */
@@ -230,75 +207,41 @@ public final class NodeCore {
   }
 
   /** One message from the peer on sync stream {@code sync}, without its length prefix. */
-  public void handleSyncMessage(long sync, byte[] message, long nowNanos) {
-    SyncState s = sessions.get(sync);
-    if (s != null) {
-      s.session.handleMessage(message, nowNanos);
-      drain(s, nowNanos);
-    }
+  public void handleSyncMessage(long stream, byte[] message, long nowNanos) {
+    sync.message(stream, message, nowNanos);
   }
 
   /** The bytes on sync stream {@code sync} do not split into frames: the peer's fault. */
-  public void handleSyncFramingError(long sync, SyncErrorCode code, String detail, long nowNanos) {
-    SyncState s = sessions.get(sync);
-    if (s != null) {
-      s.session.handleFramingError(code, detail, nowNanos);
-      drain(s, nowNanos);
-    }
+  public void handleSyncFramingError(long stream, SyncErrorCode code, String detail, long nowNanos) {
+    sync.framingError(stream, code, detail, nowNanos);
   }
 
-  /** Sync stream {@code sync} was closed by the peer or reset, perhaps before the end. */
-  public void handleSyncStreamClosed(long sync, boolean reset, long nowNanos) {
-    SyncState s = sessions.get(sync);
-    if (s != null) {
-      s.session.cancel(reset ? "stream reset" : "the peer closed the stream before the end of the exchange", nowNanos);
-      drain(s, nowNanos);
-    }
+  /** Sync stream {@code stream} was closed by the peer or reset, perhaps before the end. */
+  public void handleSyncStreamClosed(long stream, boolean reset, long nowNanos) {
+    sync.cancel(stream, reset ? "stream reset" : "the peer closed the stream before the end of the exchange", false,
+        nowNanos);
   }
 
-  /** The verifications of {@link CoreCommand.VerifyBatch} {@code batch} on stream {@code sync}, in its order. */
-  public void handleSyncVerified(long sync, int batch, List<Verification> verifications, long nowNanos) {
-    SyncState s = sessions.get(sync);
-    if (s == null) {
-      return; // The session failed meanwhile: nothing after a failure is stored.
-    }
-    s.verifiedAhead.put(batch, verifications);
-    for (List<Verification> next = s.verifiedAhead.remove(s.applied); next != null;
-        next = s.verifiedAhead.remove(s.applied)) {
-      s.applied++;
-      if (!s.failed) {
-        store(s, next, nowNanos);
-      }
-    }
-    drain(s, nowNanos);
+  /** The verifications of {@link CoreCommand.VerifyBatch} {@code batch} on {@code stream}, in its order. */
+  public void handleSyncVerified(long stream, int batch, List<Verification> verifications, long nowNanos) {
+    sync.verified(stream, batch, verifications, nowNanos);
   }
 
   /** The driver could not verify or store a batch (shutting down, a store failure). */
-  public void handleSyncLocalFailure(long sync, String detail, long nowNanos) {
-    SyncState s = sessions.get(sync);
-    if (s != null) {
-      s.failed = true;
-      s.session.cancel("local failure: " + detail, nowNanos);
-      drain(s, nowNanos);
-    }
+  public void handleSyncLocalFailure(long stream, String detail, long nowNanos) {
+    sync.cancel(stream, "local failure: " + detail, true, nowNanos);
   }
 
   /** Sessions each peer failed by its own fault so far. */
   public Map<PeerId, Long> peerFaults() {
-    return Map.copyOf(peerFaults);
+    return sync.peerFaults();
   }
 
   // ----------------------------------------------------------------------------------- timers
 
   /** The clock reached {@link #pollTimeout} (early calls do nothing). */
   public void handleTimeout(long nowNanos) {
-    for (SyncState s : new ArrayList<>(sessions.values())) {
-      OptionalLong deadline = s.session.pollTimeout();
-      if (deadline.isPresent() && deadline.getAsLong() <= nowNanos) {
-        s.session.handleTimeout(nowNanos);
-        drain(s, nowNanos);
-      }
-    }
+    sync.timeout(nowNanos);
     if (nowNanos >= nextRound) {
       nextRound = nowNanos + config.syncIntervalNanos();
       periodicRound();
@@ -307,63 +250,27 @@ public final class NodeCore {
 
   /** When to call {@link #handleTimeout} next: the next periodic round or a session's idle deadline. */
   public long pollTimeout() {
-    long next = nextRound;
-    for (SyncState s : sessions.values()) {
-      OptionalLong d = s.session.pollTimeout();
-      if (d.isPresent()) {
-        next = Math.min(next, d.getAsLong());
-      }
-    }
-    return next;
+    return sync.nextDeadline(nextRound);
   }
 
   // ---------------------------------------------------------------------------------- outputs
 
   public Optional<SyncBytes> pollOutbound() {
-    return Optional.ofNullable(outbound.pollFirst());
+    return Optional.ofNullable(out.outbound.pollFirst());
   }
 
   public Optional<CoreCommand> pollCommand() {
-    return Optional.ofNullable(commands.pollFirst());
+    return Optional.ofNullable(out.commands.pollFirst());
   }
 
   public Optional<CoreEvent> pollEvent() {
-    return Optional.ofNullable(events.pollFirst());
+    return Optional.ofNullable(out.events.pollFirst());
   }
 
   // ---------------------------------------------------------------------------------- private
 
   private long wallMillis(long nowNanos) {
     return config.wallMillis().applyAsLong(nowNanos);
-  }
-
-  private void stored(IngestOutcome outcome, IngestSource source, PeerId from) {
-    if (outcome instanceof IngestOutcome.Stored s) {
-      List<LogEntry> entries = new ArrayList<>(1 + s.unblocked().size());
-      entries.add(s.entry());
-      entries.addAll(s.unblocked());
-      events.add(new CoreEvent.Stored(entries, source, from));
-    }
-  }
-
-  /**
-   * The identities a session offers: every followed one, up to the protocol's cap per session in
-   * key order (a node that follows more syncs the first ones; the sync protocol has no way yet to
-   * split them over sessions).
-   */
-  private Set<Identity> sessionFollows() {
-    Set<Identity> follows = new TreeSet<>(store.follows());
-    if (follows.size() <= SyncLimits.MAX_SESSION_IDENTITIES) {
-      return follows;
-    }
-    Set<Identity> first = new TreeSet<>();
-    for (Identity i : follows) {
-      if (first.size() == SyncLimits.MAX_SESSION_IDENTITIES) {
-        break;
-      }
-      first.add(i);
-    }
-    return first;
   }
 
   private void wantSyncWithAll(CoreEvent.SyncReason reason) {
@@ -392,13 +299,13 @@ public final class NodeCore {
   }
 
   private void wantSync(PeerId peer, CoreEvent.SyncReason reason) {
-    if (opening.contains(peer) || runningPerPeer.getOrDefault(peer, 0) > 0) {
+    if (opening.contains(peer) || sync.running(peer)) {
       again.add(peer);
       return;
     }
     opening.add(peer);
-    events.add(new CoreEvent.SyncDecided(peer, reason));
-    commands.add(new CoreCommand.OpenSync(peer));
+    out.events.add(new CoreEvent.SyncDecided(peer, reason));
+    out.commands.add(new CoreCommand.OpenSync(peer));
   }
 
   /**
@@ -419,7 +326,7 @@ public final class NodeCore {
     while (tried < n && started < config.syncPeersPerRound()) {
       PeerId peer = connected.get((roundCursor + tried) % n);
       tried++;
-      if (!opening.contains(peer) && runningPerPeer.getOrDefault(peer, 0) == 0 && sharesTopic(peer, ours)) {
+      if (!opening.contains(peer) && !sync.running(peer) && sharesTopic(peer, ours)) {
         wantSync(peer, CoreEvent.SyncReason.PERIODIC);
         started++;
       }
@@ -427,85 +334,10 @@ public final class NodeCore {
     roundCursor = n == 0 ? 0 : (roundCursor + tried) % n;
   }
 
-  /** Stores one verified batch; the first entry the peer is to blame for fails the session. */
-  private void store(SyncState s, List<Verification> batch, long nowNanos) {
-    long wall = wallMillis(nowNanos);
-    for (Verification v : batch) {
-      IngestOutcome outcome;
-      try {
-        outcome = engine.ingest(v, IngestSource.SYNC, null, wall);
-      } catch (RuntimeException storeFailed) {
-        // Our store failed, not the peer: end the session before anything more is applied.
-        s.failed = true;
-        s.session.cancel("local failure while storing received entries: " + storeFailed, nowNanos);
-        return;
-      }
-      stored(outcome, IngestSource.SYNC, s.peer);
-      if (outcome instanceof IngestOutcome.Rejected r && r.reason().senderAtFault()) {
-        // Also when the session completed already (the peer's Done can arrive while the last
-        // batches are verified): then the peer is not told, but later batches are dropped.
-        s.failed = true;
-        s.session.rejectEntries(r.reason() + ": " + r.detail(), nowNanos);
-        if (s.failure == null) {
-          blame(s.peer, r.reason(), SyncErrorCode.INVALID_ENTRY, r.detail());
-        }
-        return;
-      }
-    }
-    s.session.acknowledge(batch.size(), nowNanos); // Allowed after the end too; it then grants nothing.
-  }
-
-  /** Drains one session's outputs into the core's, and ends it once everything it brought is stored. */
-  private void drain(SyncState s, long nowNanos) {
-    for (byte[] out = s.session.pollOutbound().orElse(null); out != null; out = s.session.pollOutbound().orElse(null)) {
-      if (!s.closed) {
-        outbound.add(new SyncBytes(s.id, out));
-      }
-    }
-    for (SyncEvent e = s.session.pollEvent().orElse(null); e != null; e = s.session.pollEvent().orElse(null)) {
-      if (e instanceof SyncEvent.EntriesReceived received) {
-        if (!s.failed) {
-          commands.add(new CoreCommand.VerifyBatch(s.id, s.issued++, received.envelopes()));
-        }
-      } else if (e instanceof SyncEvent.Completed completed) {
-        s.stats = completed.stats();
-      } else if (e instanceof SyncEvent.Failed failed) {
-        boolean blamedAlready = s.failed && failed.code() == SyncErrorCode.INVALID_ENTRY;
-        s.failed = true;
-        s.failure = failed;
-        if (failed.fault() == SyncEvent.Fault.PEER && !blamedAlready) {
-          blame(s.peer, null, failed.code(), failed.detail());
-        }
-      }
-    }
-    if (s.session.isOver() && !s.closed) {
-      s.closed = true;
-      commands.add(new CoreCommand.CloseSync(s.id));
-    }
-    if (s.finished() && sessions.remove(s.id) != null) {
-      end(s);
-    }
-  }
-
-  private void blame(PeerId peer, RejectReason reason, SyncErrorCode code, String detail) {
-    events.add(new CoreEvent.Blamed(peer, reason, code, detail));
-  }
-
-  private void end(SyncState s) {
-    runningPerPeer.computeIfPresent(s.peer, (p, n) -> n == 1 ? null : n - 1);
-    SyncEvent.Failed f = s.failure;
-    events.add(f == null
-        ? new CoreEvent.SyncEnded(s.id, s.peer, s.stats, null, null, null)
-        : new CoreEvent.SyncEnded(s.id, s.peer, null, f.code(), f.fault(), f.detail()));
-    if (f != null && f.fault() == SyncEvent.Fault.PEER) {
-      long faults = peerFaults.merge(s.peer, 1L, Long::sum);
-      if (faults % CoreConfig.MAX_PEER_FAULTS == 0) {
-        // A peer that keeps breaking the protocol loses its connection (it may dial again).
-        commands.add(new CoreCommand.Disconnect(s.peer, faults + " sync sessions failed by its fault"));
-      }
-    }
-    if (again.remove(s.peer) && connections.containsKey(s.peer) && runningPerPeer.getOrDefault(s.peer, 0) == 0) {
-      wantSync(s.peer, CoreEvent.SyncReason.AGAIN);
+  /** A session with {@code peer} ended: run the one that was wanted meanwhile. */
+  private void syncEnded(PeerId peer) {
+    if (again.remove(peer) && connections.containsKey(peer) && !sync.running(peer)) {
+      wantSync(peer, CoreEvent.SyncReason.AGAIN);
     }
   }
 }

@@ -30,102 +30,15 @@ public final class Results {
     root.put("engine", d.engine());
     root.put("simulatedSeconds", d.scenario().durationNanos() / 1e9);
     root.set("network", network(d));
-
-    int pairs = log.pairs();
-    long[] delays = new long[pairs];
-    long[] bounds = new long[pairs];
-    double[] stretch = new double[pairs];
-    int delivered = 0;
-    int bySync = 0;
-    long copies = 0;
-    long copiesOfDelivered = 0;
-    int published = 0;
-    int[] hopHistogram = new int[Byte.MAX_VALUE + 1];
-    for (int k = 0; k < log.posts(); k++) {
-      if (log.publishedNanos(k) >= 0) {
-        published++;
-      }
-      for (int s = log.firstSlot(k); s < log.endSlot(k); s++) {
-        copies += log.copies(s);
-        if (log.firstNanos(s) < 0) {
-          continue;
-        }
-        long delay = log.firstNanos(s) - log.publishedNanos(k);
-        delays[delivered] = delay;
-        bounds[delivered] = log.lowerBoundNanos(s);
-        stretch[delivered] = log.lowerBoundNanos(s) > 0 ? (double) delay / log.lowerBoundNanos(s) : 1.0;
-        copiesOfDelivered += log.copies(s);
-        hopHistogram[log.hops(s)]++;
-        if (log.via(s) == DeliveryLog.BY_SYNC) {
-          bySync++;
-        }
-        delivered++;
-      }
-    }
+    Tally t = Tally.of(log);
     ObjectNode w = root.putObject("workload");
     w.put("posts", log.posts());
-    w.put("published", published);
-    w.put("recipientPairs", pairs);
-
-    ObjectNode del = root.putObject("delivery");
-    del.put("ratio", ratio(delivered, pairs));
-    del.put("delivered", delivered);
-    if (d.perPairDetail()) {
-      del.put("byGossip", delivered - bySync);
-      del.put("bySync", bySync);
-      del.put("syncShare", ratio(bySync, delivered));
-    } else { // The real engine's entry listener does not say which path delivered an entry.
-      del.putNull("byGossip");
-      del.putNull("bySync");
-      del.putNull("syncShare");
-    }
-
-    long[] sortedDelays = Arrays.copyOf(delays, delivered);
-    Arrays.sort(sortedDelays);
-    long[] sortedBounds = Arrays.copyOf(bounds, delivered);
-    Arrays.sort(sortedBounds);
-    double[] sortedStretch = Arrays.copyOf(stretch, delivered);
-    Arrays.sort(sortedStretch);
-    root.set("latencyMs", millisStats(sortedDelays));
-    root.set("floodLowerBoundMs", millisStats(sortedBounds));
-    root.set("stretch", stats(sortedStretch));
-    ArrayNode cdf = root.putArray("latencyCdfMs");
-    for (int i = 0; i <= CDF_POINTS && delivered > 0; i++) {
-      double q = (double) i / CDF_POINTS;
-      cdf.addArray().add(round(q)).add(ms(percentile(sortedDelays, q)));
-    }
-
-    ObjectNode hops = root.putObject("hops");
-    if (!d.perPairDetail()) {
-      hops.putNull("mean"); // Not observable in real nodes.
-      hopHistogram = new int[0];
-    } else {
-      hops.put("mean", round(meanOfHistogram(hopHistogram, delivered)));
-    }
-    ArrayNode h = hops.putArray("histogram");
-    int maxHop = 0;
-    for (int i = 0; i < hopHistogram.length; i++) {
-      if (hopHistogram[i] > 0) {
-        maxHop = i;
-      }
-    }
-    for (int i = 0; i <= maxHop && i < hopHistogram.length && delivered > 0; i++) {
-      h.add(hopHistogram[i]);
-    }
-
-    ObjectNode dup = root.putObject("duplicates");
-    if (d.perPairDetail()) {
-      dup.put("copiesReceived", copies);
-      dup.put("perDelivery", round(delivered == 0 ? 0 : (double) (copiesOfDelivered - delivered) / delivered));
-    } else {
-      // Real nodes drop duplicates in the router, before any listener: the router's own count of
-      // duplicate messages over the entries it delivered (every kind of entry, follows included).
-      long dups = d.routerTotals().getOrDefault("duplicates", 0L);
-      long firsts = Math.max(1, d.routerTotals().getOrDefault("messagesIn", 0L) - dups);
-      dup.put("copiesReceived", d.routerTotals().getOrDefault("messagesIn", 0L));
-      dup.put("perDelivery", round((double) dups / firsts));
-    }
-
+    w.put("published", t.published);
+    w.put("recipientPairs", log.pairs());
+    delivery(root.putObject("delivery"), d, t, log.pairs());
+    latency(root, t);
+    hops(root.putObject("hops"), d, t);
+    duplicates(root.putObject("duplicates"), d, t);
     root.set("bytes", bytes(d));
     root.set("mesh", mesh(d.meshChangesPerSecond()));
     root.set("deliveryRatioOverTime", overTime(d, log));
@@ -140,6 +53,114 @@ public final class Results {
     run.put("events", d.events());
     run.put("realVerifications", d.realVerifications());
     return root;
+  }
+
+  /** One pass over the delivery log: per delivered pair its delay, flood bound and stretch, and the counts. */
+  private static final class Tally {
+    long[] delays;
+    long[] bounds;
+    double[] stretch;
+    int delivered;
+    int bySync;
+    long copies;
+    long copiesOfDelivered;
+    int published;
+    int[] hopHistogram = new int[Byte.MAX_VALUE + 1];
+
+    static Tally of(DeliveryLog log) {
+      Tally t = new Tally();
+      int pairs = log.pairs();
+      t.delays = new long[pairs];
+      t.bounds = new long[pairs];
+      t.stretch = new double[pairs];
+      for (int k = 0; k < log.posts(); k++) {
+        if (log.publishedNanos(k) >= 0) {
+          t.published++;
+        }
+        for (int s = log.firstSlot(k); s < log.endSlot(k); s++) {
+          t.copies += log.copies(s);
+          if (log.firstNanos(s) < 0) {
+            continue;
+          }
+          long delay = log.firstNanos(s) - log.publishedNanos(k);
+          t.delays[t.delivered] = delay;
+          t.bounds[t.delivered] = log.lowerBoundNanos(s);
+          t.stretch[t.delivered] = log.lowerBoundNanos(s) > 0 ? (double) delay / log.lowerBoundNanos(s) : 1.0;
+          t.copiesOfDelivered += log.copies(s);
+          t.hopHistogram[log.hops(s)]++;
+          if (log.via(s) == DeliveryLog.BY_SYNC) {
+            t.bySync++;
+          }
+          t.delivered++;
+        }
+      }
+      return t;
+    }
+  }
+
+  private static void delivery(ObjectNode del, RunData d, Tally t, int pairs) {
+    del.put("ratio", ratio(t.delivered, pairs));
+    del.put("delivered", t.delivered);
+    if (d.perPairDetail()) {
+      del.put("byGossip", t.delivered - t.bySync);
+      del.put("bySync", t.bySync);
+      del.put("syncShare", ratio(t.bySync, t.delivered));
+    } else { // The real engine's entry listener does not say which path delivered an entry.
+      del.putNull("byGossip");
+      del.putNull("bySync");
+      del.putNull("syncShare");
+    }
+  }
+
+  private static void latency(ObjectNode root, Tally t) {
+    long[] sortedDelays = Arrays.copyOf(t.delays, t.delivered);
+    Arrays.sort(sortedDelays);
+    long[] sortedBounds = Arrays.copyOf(t.bounds, t.delivered);
+    Arrays.sort(sortedBounds);
+    double[] sortedStretch = Arrays.copyOf(t.stretch, t.delivered);
+    Arrays.sort(sortedStretch);
+    root.set("latencyMs", millisStats(sortedDelays));
+    root.set("floodLowerBoundMs", millisStats(sortedBounds));
+    root.set("stretch", stats(sortedStretch));
+    ArrayNode cdf = root.putArray("latencyCdfMs");
+    for (int i = 0; i <= CDF_POINTS && t.delivered > 0; i++) {
+      double q = (double) i / CDF_POINTS;
+      cdf.addArray().add(round(q)).add(ms(percentile(sortedDelays, q)));
+    }
+  }
+
+  private static void hops(ObjectNode hops, RunData d, Tally t) {
+    int[] hopHistogram = t.hopHistogram;
+    if (!d.perPairDetail()) {
+      hops.putNull("mean"); // Not observable in real nodes.
+      hopHistogram = new int[0];
+    } else {
+      hops.put("mean", round(meanOfHistogram(hopHistogram, t.delivered)));
+    }
+    ArrayNode h = hops.putArray("histogram");
+    int maxHop = 0;
+    for (int i = 0; i < hopHistogram.length; i++) {
+      if (hopHistogram[i] > 0) {
+        maxHop = i;
+      }
+    }
+    for (int i = 0; i <= maxHop && i < hopHistogram.length && t.delivered > 0; i++) {
+      h.add(hopHistogram[i]);
+    }
+  }
+
+  private static void duplicates(ObjectNode dup, RunData d, Tally t) {
+    if (d.perPairDetail()) {
+      dup.put("copiesReceived", t.copies);
+      dup.put("perDelivery", round(t.delivered == 0 ? 0 : (double) (t.copiesOfDelivered - t.delivered) / t.delivered));
+    } else {
+      // Real nodes drop duplicates in the router, before any listener: the router's own count of
+      // duplicate messages over the entries it delivered (every kind of entry, follows included).
+      long dups = d.routerTotals().getOrDefault("duplicates", 0L);
+      long firsts = Math.max(1, d.routerTotals().getOrDefault("messagesIn", 0L) - dups);
+      dup.put("copiesReceived", d.routerTotals().getOrDefault("messagesIn", 0L));
+      dup.put("perDelivery", round((double) dups / firsts));
+    }
   }
 
   private static ObjectNode network(RunData d) {

@@ -1,0 +1,26 @@
+package org.grapevine.node.core;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.node.engine.IngestOutcome;
+import org.grapevine.node.engine.IngestSource;
+import org.grapevine.protocol.entry.LogEntry;
+
+/** The node core's three output queues, filled by its parts and drained by the driver. */
+final class CoreOutputs {
+  final ArrayDeque<SyncBytes> outbound = new ArrayDeque<>();
+  final ArrayDeque<CoreCommand> commands = new ArrayDeque<>();
+  final ArrayDeque<CoreEvent> events = new ArrayDeque<>();
+
+  /** A {@link CoreEvent.Stored} for an outcome that stored something. */
+  void stored(IngestOutcome outcome, IngestSource source, PeerId from) {
+    if (outcome instanceof IngestOutcome.Stored s) {
+      List<LogEntry> entries = new ArrayList<>(1 + s.unblocked().size());
+      entries.add(s.entry());
+      entries.addAll(s.unblocked());
+      events.add(new CoreEvent.Stored(entries, source, from));
+    }
+  }
+}

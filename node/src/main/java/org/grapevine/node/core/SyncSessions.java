@@ -1,0 +1,242 @@
+package org.grapevine.node.core;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.node.engine.Engine;
+import org.grapevine.node.engine.IngestOutcome;
+import org.grapevine.node.engine.IngestSource;
+import org.grapevine.node.storage.PostStore;
+import org.grapevine.node.sync.StoreSyncSource;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.sync.SyncErrorCode;
+import org.grapevine.protocol.sync.SyncEvent;
+import org.grapevine.protocol.sync.SyncLimits;
+import org.grapevine.protocol.sync.SyncSession;
+import org.grapevine.protocol.validation.RejectReason;
+import org.grapevine.protocol.validation.Verification;
+
+/**
+ * The node core's sync streams: one {@link SyncSession} per stream, the received batches between
+ * "verify this" and "stored", blame for the peer's faults, and the end of each session once what
+ * it brought is stored. {@link NodeCore} decides when to open one; this class runs them. Same
+ * confinement and call order as the core.
+ */
+final class SyncSessions {
+  private final PostStore store;
+  private final Engine engine;
+  private final CoreConfig config;
+  private final CoreOutputs out;
+  /** Told (after the SyncEnded event) when a session ended, with its peer. */
+  private final Consumer<PeerId> ended;
+  /** By stream id, in id order (deterministic iteration for the simulator). */
+  private final TreeMap<Long, SyncState> sessions = new TreeMap<>();
+  private final Map<PeerId, Integer> runningPerPeer = new HashMap<>();
+  private final Map<PeerId, Long> peerFaults = new HashMap<>();
+  private long nextId = 1;
+
+  SyncSessions(PostStore store, Engine engine, CoreConfig config, CoreOutputs out, Consumer<PeerId> ended) {
+    this.store = store;
+    this.engine = engine;
+    this.config = config;
+    this.out = out;
+    this.ended = ended;
+  }
+
+  boolean running(PeerId peer) {
+    return runningPerPeer.getOrDefault(peer, 0) > 0;
+  }
+
+  Map<PeerId, Long> peerFaults() {
+    return Map.copyOf(peerFaults);
+  }
+
+  long open(PeerId peer, long nowNanos) {
+    SyncSession session = new SyncSession(sessionFollows(), new StoreSyncSource(store), config.syncLimits(), nowNanos);
+    SyncState s = new SyncState(nextId++, peer, session);
+    sessions.put(s.id, s);
+    runningPerPeer.merge(peer, 1, Integer::sum);
+    drain(s, nowNanos);
+    return s.id;
+  }
+
+  void message(long sync, byte[] message, long nowNanos) {
+    SyncState s = sessions.get(sync);
+    if (s != null) {
+      s.session.handleMessage(message, nowNanos);
+      drain(s, nowNanos);
+    }
+  }
+
+  void framingError(long sync, SyncErrorCode code, String detail, long nowNanos) {
+    SyncState s = sessions.get(sync);
+    if (s != null) {
+      s.session.handleFramingError(code, detail, nowNanos);
+      drain(s, nowNanos);
+    }
+  }
+
+  void cancel(long sync, String detail, boolean local, long nowNanos) {
+    SyncState s = sessions.get(sync);
+    if (s != null) {
+      s.failed |= local;
+      s.session.cancel(detail, nowNanos);
+      drain(s, nowNanos);
+    }
+  }
+
+  /** Ends every session with {@code peer}: its connection is gone. */
+  void cancelAll(PeerId peer, long nowNanos) {
+    for (SyncState s : new ArrayList<>(sessions.values())) {
+      if (s.peer.equals(peer)) {
+        s.session.cancel("connection closed", nowNanos);
+        drain(s, nowNanos);
+      }
+    }
+  }
+
+  void verified(long sync, int batch, List<Verification> verifications, long nowNanos) {
+    SyncState s = sessions.get(sync);
+    if (s == null) {
+      return; // The session failed meanwhile: nothing after a failure is stored.
+    }
+    s.verifiedAhead.put(batch, verifications);
+    for (List<Verification> next = s.verifiedAhead.remove(s.applied); next != null;
+        next = s.verifiedAhead.remove(s.applied)) {
+      s.applied++;
+      if (!s.failed) {
+        store(s, next, nowNanos);
+      }
+    }
+    drain(s, nowNanos);
+  }
+
+  void timeout(long nowNanos) {
+    for (SyncState s : new ArrayList<>(sessions.values())) {
+      OptionalLong deadline = s.session.pollTimeout();
+      if (deadline.isPresent() && deadline.getAsLong() <= nowNanos) {
+        s.session.handleTimeout(nowNanos);
+        drain(s, nowNanos);
+      }
+    }
+  }
+
+  /** The earliest idle deadline of a running session, or {@code orElse}. */
+  long nextDeadline(long orElse) {
+    long next = orElse;
+    for (SyncState s : sessions.values()) {
+      OptionalLong d = s.session.pollTimeout();
+      if (d.isPresent()) {
+        next = Math.min(next, d.getAsLong());
+      }
+    }
+    return next;
+  }
+
+  /**
+   * The identities a session offers: every followed one, up to the protocol's cap per session in
+   * key order (a node that follows more syncs the first ones; the sync protocol has no way yet to
+   * split them over sessions).
+   */
+  private Set<Identity> sessionFollows() {
+    Set<Identity> follows = new TreeSet<>(store.follows());
+    if (follows.size() <= SyncLimits.MAX_SESSION_IDENTITIES) {
+      return follows;
+    }
+    Set<Identity> first = new TreeSet<>();
+    for (Identity i : follows) {
+      if (first.size() == SyncLimits.MAX_SESSION_IDENTITIES) {
+        break;
+      }
+      first.add(i);
+    }
+    return first;
+  }
+
+  /** Stores one verified batch; the first entry the peer is to blame for fails the session. */
+  private void store(SyncState s, List<Verification> batch, long nowNanos) {
+    long wall = config.wallMillis().applyAsLong(nowNanos);
+    for (Verification v : batch) {
+      IngestOutcome outcome;
+      try {
+        outcome = engine.ingest(v, IngestSource.SYNC, null, wall);
+      } catch (RuntimeException storeFailed) {
+        // Our store failed, not the peer: end the session before anything more is applied.
+        s.failed = true;
+        s.session.cancel("local failure while storing received entries: " + storeFailed, nowNanos);
+        return;
+      }
+      out.stored(outcome, IngestSource.SYNC, s.peer);
+      if (outcome instanceof IngestOutcome.Rejected r && r.reason().senderAtFault()) {
+        // Also when the session completed already (the peer's Done can arrive while the last
+        // batches are verified): then the peer is not told, but later batches are dropped.
+        s.failed = true;
+        s.session.rejectEntries(r.reason() + ": " + r.detail(), nowNanos);
+        if (s.failure == null) {
+          blame(s.peer, r.reason(), SyncErrorCode.INVALID_ENTRY, r.detail());
+        }
+        return;
+      }
+    }
+    s.session.acknowledge(batch.size(), nowNanos); // Allowed after the end too; it then grants nothing.
+  }
+
+  /** Drains one session's outputs into the core's, and ends it once everything it brought is stored. */
+  private void drain(SyncState s, long nowNanos) {
+    for (byte[] b = s.session.pollOutbound().orElse(null); b != null; b = s.session.pollOutbound().orElse(null)) {
+      if (!s.closed) {
+        out.outbound.add(new SyncBytes(s.id, b));
+      }
+    }
+    for (SyncEvent e = s.session.pollEvent().orElse(null); e != null; e = s.session.pollEvent().orElse(null)) {
+      if (e instanceof SyncEvent.EntriesReceived received) {
+        if (!s.failed) {
+          out.commands.add(new CoreCommand.VerifyBatch(s.id, s.issued++, received.envelopes()));
+        }
+      } else if (e instanceof SyncEvent.Completed completed) {
+        s.stats = completed.stats();
+      } else if (e instanceof SyncEvent.Failed failed) {
+        boolean blamedAlready = s.failed && failed.code() == SyncErrorCode.INVALID_ENTRY;
+        s.failed = true;
+        s.failure = failed;
+        if (failed.fault() == SyncEvent.Fault.PEER && !blamedAlready) {
+          blame(s.peer, null, failed.code(), failed.detail());
+        }
+      }
+    }
+    if (s.session.isOver() && !s.closed) {
+      s.closed = true;
+      out.commands.add(new CoreCommand.CloseSync(s.id));
+    }
+    if (s.finished() && sessions.remove(s.id) != null) {
+      end(s);
+    }
+  }
+
+  private void blame(PeerId peer, RejectReason reason, SyncErrorCode code, String detail) {
+    out.events.add(new CoreEvent.Blamed(peer, reason, code, detail));
+  }
+
+  private void end(SyncState s) {
+    runningPerPeer.computeIfPresent(s.peer, (p, n) -> n == 1 ? null : n - 1);
+    SyncEvent.Failed f = s.failure;
+    out.events.add(f == null
+        ? new CoreEvent.SyncEnded(s.id, s.peer, s.stats, null, null, null)
+        : new CoreEvent.SyncEnded(s.id, s.peer, null, f.code(), f.fault(), f.detail()));
+    if (f != null && f.fault() == SyncEvent.Fault.PEER) {
+      long faults = peerFaults.merge(s.peer, 1L, Long::sum);
+      if (faults % CoreConfig.MAX_PEER_FAULTS == 0) {
+        // A peer that keeps breaking the protocol loses its connection (it may dial again).
+        out.commands.add(new CoreCommand.Disconnect(s.peer, faults + " sync sessions failed by its fault"));
+      }
+    }
+    ended.accept(s.peer);
+  }
+}

@@ -1,0 +1,234 @@
+package org.grapevine.node.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.grapevine.protocol.testing.TestAuthors.T0_MILLIS;
+import static org.grapevine.protocol.testing.TestAuthors.post;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.grapevine.libp2p.crypto.PubKey;
+import org.grapevine.libp2p.gossipsub.Acceptance;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.node.engine.Engine;
+import org.grapevine.node.storage.MemoryPostStore;
+import org.grapevine.protocol.crypto.SigningKey;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.entry.SignedEntry;
+import org.grapevine.protocol.log.LogWriter;
+import org.grapevine.protocol.sync.SyncLimits;
+import org.grapevine.protocol.testing.TestAuthors;
+import org.grapevine.protocol.topic.Topics;
+import org.grapevine.protocol.validation.ChainChecker;
+import org.grapevine.protocol.validation.EntryValidator;
+import org.grapevine.protocol.validation.RejectReason;
+import org.grapevine.protocol.validation.Verification;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The node core in virtual time, no sockets: its decisions (verdicts, blame, when to sync and
+ * with whom) and its sync sessions between two cores whose bytes this test carries.
+ */
+class NodeCoreTest {
+  private static final long SECOND = 1_000_000_000L;
+  private static final long INTERVAL = 60 * SECOND;
+  private final TestAuthors.Person alice = TestAuthors.person("alice");
+  private final SigningKey laptop = alice.deviceKey("laptop");
+  private final String aliceTopic = Topics.forIdentity(alice.identity);
+  /** Alice's root log: one delegation, held by every side. */
+  private final LogEntry delegation = alice.delegate(laptop, T0_MILLIS);
+  private final EntryValidator validator = new EntryValidator();
+  private final PeerId p = peer("p");
+  private final PeerId q = peer("q");
+  private final PeerId r = peer("r");
+  private long now = 1_000 * SECOND;
+
+  private static PeerId peer(String name) {
+    return PeerId.fromPubKey(PubKey.ed25519(TestAuthors.key(name).publicKey().unsafeBytes()));
+  }
+
+  /** A node that follows Alice and holds her root log (her laptop's delegation). */
+  private final class Side {
+    final MemoryPostStore store = new MemoryPostStore(0);
+    final Engine engine = new Engine(store, validator, new ChainChecker(), 16, 64);
+    final NodeCore core;
+    final List<CoreEvent> events = new ArrayList<>();
+    final List<CoreCommand> commands = new ArrayList<>();
+
+    Side(int peersPerRound) {
+      store.follow(alice.identity);
+      store.apply(delegation);
+      core = new NodeCore(store, engine, new CoreConfig(INTERVAL, peersPerRound, SyncLimits.DEFAULT,
+          nanos -> T0_MILLIS + nanos / 1_000_000L), new SplittableRandom(7), now);
+    }
+
+    /** Drains events and commands (bytes stay queued for {@link #carry}). */
+    void drain() {
+      for (CoreCommand c = core.pollCommand().orElse(null); c != null; c = core.pollCommand().orElse(null)) {
+        commands.add(c);
+      }
+      for (CoreEvent e = core.pollEvent().orElse(null); e != null; e = core.pollEvent().orElse(null)) {
+        events.add(e);
+      }
+    }
+
+    List<PeerId> syncDecided(CoreEvent.SyncReason reason) {
+      drain();
+      return events.stream().filter(e -> e instanceof CoreEvent.SyncDecided d && d.reason() == reason)
+          .map(e -> ((CoreEvent.SyncDecided) e).peer()).toList();
+    }
+
+    List<CoreEvent.Blamed> blamed() {
+      drain();
+      return events.stream().filter(e -> e instanceof CoreEvent.Blamed).map(e -> (CoreEvent.Blamed) e).toList();
+    }
+  }
+
+  private Acceptance gossip(Side side, PeerId from, LogEntry e) {
+    return side.core.handleGossipMessage(from, aliceTopic, validator.validate(e.toEnvelopeBytes()), now);
+  }
+
+  private static LogEntry badSignature(LogEntry good) {
+    byte[] sig = good.signed().signature();
+    sig[0] ^= 1;
+    return LogEntry.of(SignedEntry.ofVerified(good.header(), good.signed().entryBytes(), sig, good.id()),
+        good.contentBytes().orElseThrow(), good.content().orElseThrow());
+  }
+
+  @Test
+  void gap_syncsWithEverySubscriberOfTheTopic_onlyThem() {
+    Side x = new Side(1);
+    for (PeerId peer : List.of(p, q, r)) {
+      x.core.handlePeerConnected(peer, false, now);
+    }
+    x.core.handlePeerSubscribed(p, aliceTopic, now);
+    x.core.handlePeerSubscribed(q, aliceTopic, now);
+    x.core.handlePeerSubscribed(r, Topics.forIdentity(TestAuthors.person("bob").identity), now);
+    LogWriter log = alice.deviceLog(laptop);
+    log.append(post("one"), T0_MILLIS);
+    LogEntry two = log.append(post("two"), T0_MILLIS + 1);
+
+    assertThat(gossip(x, p, two)).isEqualTo(Acceptance.ACCEPT); // Buffered behind seq 1.
+    assertThat(x.syncDecided(CoreEvent.SyncReason.GAP)).containsExactly(p, q);
+    assertThat(x.commands).containsExactly(new CoreCommand.OpenSync(p), new CoreCommand.OpenSync(q));
+    assertThat(x.blamed()).isEmpty();
+  }
+
+  @Test
+  void blame_isTheReasons_badSignatureRejectedAndBlamed_revokedOrUndelegatedIgnored() {
+    Side x = new Side(1);
+    x.core.handlePeerConnected(p, false, now);
+    LogWriter log = alice.deviceLog(laptop);
+    LogEntry one = log.append(post("one"), T0_MILLIS);
+
+    assertThat(gossip(x, p, badSignature(one))).isEqualTo(Acceptance.REJECT);
+    assertThat(x.blamed()).singleElement().satisfies(b -> {
+      assertThat(b.peer()).isEqualTo(p);
+      assertThat(b.reason()).isEqualTo(RejectReason.BAD_SIGNATURE);
+    });
+    SigningKey phone = alice.deviceKey("phone"); // Not delegated as far as x knows.
+    LogEntry undelegated = alice.deviceLog(phone).append(post("from an unknown device"), T0_MILLIS);
+    assertThat(gossip(x, q, undelegated)).isEqualTo(Acceptance.IGNORE);
+    assertThat(x.blamed()).hasSize(1);
+    assertThat(gossip(x, p, one)).isEqualTo(Acceptance.ACCEPT);
+  }
+
+  @Test
+  void follow_syncsWithSubscribersOfTheNewTopic_aSecondWishWaitsForTheRunningSession() {
+    Side x = new Side(1);
+    TestAuthors.Person bob = TestAuthors.person("bob");
+    x.core.handlePeerConnected(p, false, now);
+    x.core.handlePeerConnected(q, false, now);
+    x.core.handlePeerSubscribed(q, Topics.forIdentity(bob.identity), now);
+    x.core.handleFollowed(bob.identity, now);
+    x.core.handleFollowed(bob.identity, now); // Wanted again while the first is opening.
+    assertThat(x.syncDecided(CoreEvent.SyncReason.FOLLOW)).containsExactly(q);
+    assertThat(x.commands).containsExactly(new CoreCommand.OpenSync(q));
+
+    long stream = x.core.handleSyncStream(q, now);
+    x.core.handlePeerDisconnected(q, now); // The session ends with the connection; no AGAIN to a gone peer.
+    assertThat(x.syncDecided(CoreEvent.SyncReason.AGAIN)).isEmpty();
+    assertThat(x.events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(CoreEvent.SyncEnded.class,
+        end -> assertThat(end.sync()).isEqualTo(stream)));
+  }
+
+  @Test
+  void periodicRound_roundRobinOverPeersThatShareATopic() {
+    Side x = new Side(1);
+    for (PeerId peer : List.of(p, q, r)) {
+      x.core.handlePeerConnected(peer, false, now);
+    }
+    x.core.handlePeerSubscribed(p, aliceTopic, now);
+    x.core.handlePeerSubscribed(r, aliceTopic, now); // q shares nothing with x.
+    List<PeerId> chosen = new ArrayList<>();
+    for (int round = 0; round < 4; round++) {
+      now = x.core.pollTimeout();
+      x.core.handleTimeout(now);
+      List<PeerId> decided = x.syncDecided(CoreEvent.SyncReason.PERIODIC);
+      chosen.add(decided.get(decided.size() - 1));
+      x.core.handleSyncOpenFailed(chosen.get(chosen.size() - 1), now); // Frees it for the next round.
+    }
+    assertThat(chosen).containsExactly(p, r, p, r);
+  }
+
+  @Test
+  void twoCores_syncOverCarriedBytes_followerGetsTheLog_sessionsEndCompleted() {
+    Side holder = new Side(1);
+    Side follower = new Side(1);
+    LogWriter log = alice.deviceLog(laptop);
+    for (int i = 1; i <= 300; i++) { // More than one batch.
+      holder.engine.ingest(log.append(post("p" + i), T0_MILLIS + i), false, T0_MILLIS + 3_600_000);
+    }
+    holder.core.handlePeerConnected(q, false, now);
+    follower.core.handlePeerConnected(p, true, now);
+    assertThat(follower.syncDecided(CoreEvent.SyncReason.CONNECTED)).containsExactly(p);
+    long atFollower = follower.core.handleSyncStream(p, now);
+    long atHolder = holder.core.handleSyncStream(q, now);
+    for (int step = 0; step < 100 && follower.store.contiguousHead(laptop.publicKey()) < 300; step++) {
+      carry(follower, atFollower, holder, atHolder);
+      carry(holder, atHolder, follower, atFollower);
+    }
+    carry(follower, atFollower, holder, atHolder);
+    carry(holder, atHolder, follower, atFollower);
+    assertThat(follower.store.contiguousHead(laptop.publicKey())).isEqualTo(300);
+    for (Side side : List.of(holder, follower)) {
+      side.drain();
+      assertThat(side.events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(CoreEvent.SyncEnded.class,
+          end -> assertThat(end.completed()).isTrue()));
+    }
+  }
+
+  @Test
+  void aPeerWhoseSessionsFailByItsFaultThreeTimes_isDisconnected() {
+    Side x = new Side(1);
+    x.core.handlePeerConnected(p, false, now);
+    for (int i = 1; i <= 3; i++) {
+      long stream = x.core.handleSyncStream(p, now);
+      x.core.handleSyncFramingError(stream, org.grapevine.protocol.sync.SyncErrorCode.MALFORMED_MESSAGE, "junk", now);
+    }
+    x.drain();
+    assertThat(x.blamed()).hasSize(3).allSatisfy(b -> assertThat(b.peer()).isEqualTo(p));
+    assertThat(x.commands).filteredOn(c -> c instanceof CoreCommand.Disconnect).singleElement()
+        .isEqualTo(new CoreCommand.Disconnect(p, "3 sync sessions failed by its fault"));
+    assertThat(x.core.peerFaults()).containsEntry(p, 3L);
+  }
+
+  /** Moves {@code from}'s bytes to {@code to}, verifying and storing every batch at once. */
+  private void carry(Side from, long fromStream, Side to, long toStream) {
+    now += SECOND / 100;
+    for (SyncBytes b = from.core.pollOutbound().orElse(null); b != null; b = from.core.pollOutbound().orElse(null)) {
+      assertThat(b.sync()).isEqualTo(fromStream);
+      to.core.handleSyncMessage(toStream, b.message(), now);
+    }
+    for (Side side : List.of(from, to)) {
+      for (CoreCommand c = side.core.pollCommand().orElse(null); c != null; c = side.core.pollCommand().orElse(null)) {
+        if (c instanceof CoreCommand.VerifyBatch v) {
+          List<Verification> verified = v.envelopes().stream().map(validator::validate).toList();
+          side.core.handleSyncVerified(v.sync(), v.batch(), verified, now);
+        }
+        side.commands.add(c);
+      }
+    }
+  }
+}
