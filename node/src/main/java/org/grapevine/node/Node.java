@@ -9,7 +9,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.gossipsub.GossipConfig;
-import org.grapevine.libp2p.gossipsub.SignaturePolicy;
 import org.grapevine.libp2p.gossipsub.netty.GossipDriver;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
@@ -25,9 +24,7 @@ import org.grapevine.node.metrics.Counter;
 import org.grapevine.node.metrics.MetricsRegistry;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
-import org.grapevine.node.gossip.EntryMessageIds;
 import org.grapevine.node.gossip.GossipIngress;
-import org.grapevine.node.gossip.GossipScoring;
 import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.node.sync.SyncService;
 import org.grapevine.protocol.crypto.SigningKey;
@@ -98,34 +95,15 @@ public final class Node implements AutoCloseable {
    * {@code keys/identity}, see {@link org.grapevine.node.config.DataDir#identityFile()}); otherwise
    * the node syncs its identity's root log from peers and refuses to write
    * ({@link DeviceNotDelegatedException}) until that delegates {@code device} ({@link OwnDevice}).
+   * Called by {@link NodeLauncher}, which derives every part's configuration from the node's config.
    *
    * @param root the identity's root key; null on a device that joined an identity without it
    */
-  public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
-      EventLoopGroup group) throws IOException {
-    return start(dataDir, identity, root, device, hostConfig, group, Budgets.DEFAULT);
-  }
-
-  /** {@link #start} with this node's storage budgets (discovery: no mDNS, no bootstrap). */
-  public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
-      EventLoopGroup group, Budgets budgets) throws IOException {
-    return start(dataDir, identity, root, device, hostConfig, group, budgets, DiscoveryConfig.builder().mdns(false).build());
-  }
-
-  /** {@link #start} with discovery (default budgets). */
-  public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
-      EventLoopGroup group, DiscoveryConfig discovery) throws IOException {
-    return start(dataDir, identity, root, device, hostConfig, group, Budgets.DEFAULT, discovery);
-  }
-
-  /**
-   * As above, with storage budgets and discovery: bootstrap peers, mDNS, the persisted peer
-   * table, reconnects, connection limits, and periodic sync ({@link DiscoveryConfig}).
-   */
-  public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
-      EventLoopGroup group, Budgets budgets, DiscoveryConfig discovery) throws IOException {
+  static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
+      EventLoopGroup group, Budgets budgets, DiscoveryConfig discovery, GossipConfig gossipConfig) throws IOException {
     boolean mayStartRootLog = new org.grapevine.node.config.DataDir(dataDir).joinedIdentity().isEmpty();
-    Node node = new Node(dataDir, identity, root, mayStartRootLog, device, hostConfig, group, budgets, discovery);
+    Node node = new Node(dataDir, identity, root, mayStartRootLog, device, hostConfig, group, budgets, discovery,
+        gossipConfig);
     try {
       node.call(() -> {
         node.ensureDelegated();
@@ -140,7 +118,8 @@ public final class Node implements AutoCloseable {
   }
 
   private Node(Path dataDir, Identity identity, SigningKey root, boolean mayStartRootLog, SigningKey device,
-      HostConfig hostConfig, EventLoopGroup group, Budgets budgets, DiscoveryConfig discoveryConfig) {
+      HostConfig hostConfig, EventLoopGroup group, Budgets budgets, DiscoveryConfig discoveryConfig,
+      GossipConfig gossipConfig) {
     this.identity = identity;
     this.device = device;
     this.store = RocksPostStore.open(dataDir.resolve("store"));
@@ -148,11 +127,7 @@ public final class Node implements AutoCloseable {
     engine.setListener(this::onIngested);
     this.own = new OwnDevice(identity, device, root, mayStartRootLog, store, engine);
     this.host = new Host(hostConfig, group);
-    this.gossip = new GossipDriver(host, GossipConfig.builder()
-        .signaturePolicy(SignaturePolicy.STRICT_NO_SIGN) // Entries carry their authors' signatures.
-        .messageIdFunction(EntryMessageIds.function())
-        .scoreParams(GossipScoring.params())
-        .build(), new SplittableRandom(), group.next());
+    this.gossip = new GossipDriver(host, gossipConfig, new SplittableRandom(), group.next());
     this.sync = new SyncService(host, store, engine, storage, SyncLimits.DEFAULT, System::currentTimeMillis);
     this.discoveryConfig = discoveryConfig;
     this.discovery = new DiscoveryService(discoveryConfig, host, store, storage, group, new SplittableRandom());
