@@ -24,9 +24,10 @@ import org.grapevine.node.metrics.Counter;
 import org.grapevine.node.metrics.MetricsRegistry;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
-import org.grapevine.node.gossip.GossipIngress;
 import org.grapevine.node.storage.RocksPostStore;
-import org.grapevine.node.sync.SyncService;
+import org.grapevine.node.core.CoreConfig;
+import org.grapevine.node.core.NodeCore;
+import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
@@ -47,16 +48,16 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.topic.Topics;
 import org.grapevine.protocol.validation.ChainChecker;
 import org.grapevine.protocol.validation.EntryValidator;
 
 /**
- * A running participant, the composition root: the RocksDB store and the ingestion engine on one
- * storage thread, a libp2p host, GossipSub (one topic per identity; message id = entry id) feeding
- * the engine through {@link GossipIngress}, and catch-up sync. Follow = write a follow entry,
- * subscribe to the identity's topic and sync it from connected peers.
+ * A running participant, the composition root: the RocksDB store, the ingestion engine and the
+ * {@link NodeCore} on one storage thread, driven over a libp2p host by {@link CoreDriver}
+ * (gossip messages, sync streams, connections), and GossipSub (one topic per identity). Follow =
+ * write a follow entry, subscribe to the identity's topic and let the core sync it from connected
+ * peers.
  *
  * Discovery ({@link DiscoveryService}) keeps peers connected: bootstrap, mDNS, the persisted peer
  * table, reconnects with backoff, connection limits; sync also runs periodically.
@@ -77,7 +78,8 @@ public final class Node implements AutoCloseable {
   private final Engine engine;
   private final Host host;
   private final GossipDriver gossip;
-  private final SyncService sync;
+  private final NodeCore core;
+  private final CoreDriver driver;
   private final DiscoveryConfig discoveryConfig;
   private final DiscoveryService discovery;
   private final OwnDevice own;
@@ -128,23 +130,21 @@ public final class Node implements AutoCloseable {
     this.own = new OwnDevice(identity, device, root, mayStartRootLog, store, engine);
     this.host = new Host(hostConfig, group);
     this.gossip = new GossipDriver(host, gossipConfig, new SplittableRandom(), group.next());
-    this.sync = new SyncService(host, store, engine, storage, SyncLimits.DEFAULT, System::currentTimeMillis);
+    this.core = new NodeCore(store, engine, CoreConfig.of(discoveryConfig.syncInterval(), ignored -> System.currentTimeMillis()),
+        new SplittableRandom(), System.nanoTime());
+    this.driver = new CoreDriver(core, host, gossip, storage, System::nanoTime);
     this.discoveryConfig = discoveryConfig;
     this.discovery = new DiscoveryService(discoveryConfig, host, store, storage, group, new SplittableRandom());
   }
 
   private void startNetwork() throws IOException {
-    gossip.setMessageHandler(new GossipIngress(engine, storage, System::currentTimeMillis, this::onOutcome));
     gossip.start();
-    sync.setSessionEndListener(() -> {
-      try {
-        storage.execute(this::delegateAfterSync);
-      } catch (java.util.concurrent.RejectedExecutionException closing) {
-        // The node is closing: nothing to delegate any more.
+    driver.addListener(e -> {
+      if (e instanceof org.grapevine.node.core.CoreEvent.SyncEnded) {
+        delegateAfterSync(); // What the peer had is stored: perhaps our root log delegates us now.
       }
     });
-    sync.start();
-    sync.syncPeriodically(discoveryConfig.syncInterval());
+    driver.start();
     discovery.followPeerExchange(gossip);
     host.start();
     discovery.start();
@@ -210,7 +210,7 @@ public final class Node implements AutoCloseable {
       LogEntry e = own.writer().append(content, System.currentTimeMillis());
       IngestOutcome o;
       try {
-        o = engine.ingest(e, IngestSource.OWN, System.currentTimeMillis());
+        o = driver.onStorage(c -> c.handleOwnEntry(e, System.nanoTime()));
       } catch (RuntimeException storeFailed) {
         own.resetWriter(); // The next post reuses the seq.
         throw storeFailed;
@@ -229,14 +229,15 @@ public final class Node implements AutoCloseable {
   public LogEntry follow(Identity other) {
     LogEntry e = post(Content.newBuilder().setFollow(Follow.newBuilder()
         .setIdentity(com.google.protobuf.ByteString.copyFrom(other.root().unsafeBytes()))).build());
+    gossip.subscribe(Topics.forIdentity(other)).join();
     call(() -> {
       store.follow(other);
+      driver.onStorage(c -> {
+        c.handleFollowed(other, System.nanoTime());
+        return null;
+      });
       return null;
     });
-    gossip.subscribe(Topics.forIdentity(other)).join();
-    for (Connection c : host.connections()) {
-      sync.syncWith(c);
-    }
     return e;
   }
 
@@ -364,7 +365,7 @@ public final class Node implements AutoCloseable {
     discovery.close();
     gossip.close();
     host.close();
-    sync.close();
+    driver.close();
     storage.shutdown();
     try {
       storage.awaitTermination(10, TimeUnit.SECONDS);
@@ -413,14 +414,6 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  private void onOutcome(IngestOutcome outcome) {
-    if (outcome instanceof IngestOutcome.Buffered) {
-      for (Connection c : host.connections()) {
-        sync.syncWith(c); // A gap: fetch what is missing from whoever holds it.
-      }
-    }
-  }
-
   private void ensureDelegated() {
     // A node keeps, serves and reads its own identity like any followed one (sync offers only
     // identities both sides follow, and the timeline shows our own posts); a device that waits
@@ -437,9 +430,11 @@ public final class Node implements AutoCloseable {
       if (own.waitsToDelegate()) {
         own.delegateIfAllowed(false, System.currentTimeMillis()).ifPresent(d -> {
           gossip.publish(Topics.forIdentity(identity), d.toEnvelopeBytes());
-          for (Connection c : host.connections()) {
-            sync.syncWith(c); // Peers hold the delegation before this device's first entry reaches them.
-          }
+          // Peers hold the delegation before this device's first entry reaches them.
+          driver.onStorage(c -> {
+            c.handleSyncWanted(System.nanoTime());
+            return null;
+          });
         });
       }
     } catch (RuntimeException e) {

@@ -29,8 +29,8 @@ import org.grapevine.simulations.network.Network;
 import org.grapevine.simulations.network.Topology;
 import org.grapevine.simulations.network.Workload;
 import org.grapevine.simulations.scenario.Scenario;
+import org.grapevine.simulations.SimulationEngine;
 import org.grapevine.simulations.virtual.PostCatalog;
-import org.grapevine.simulations.virtual.VirtualEngine;
 
 /**
  * The {@code real} engine: every node is a real {@link Node} in this JVM (RocksDB in a temporary
@@ -59,7 +59,7 @@ import org.grapevine.simulations.virtual.VirtualEngine;
  * <p>Set-up and tear-down of the nodes: {@link RealCluster}; here: the run on the wall clock and
  * what it measured.
  */
-public final class RealEngine {
+public final class RealEngine implements SimulationEngine {
   private final Scenario scenario;
   private final FollowGraph follows;
   private final Topology topology;
@@ -114,7 +114,8 @@ public final class RealEngine {
    *
    * @param clockStarted called once the nodes are up, connected and following (time zero)
    */
-  public RunData run(VirtualEngine.Progress progress, Runnable clockStarted) throws IOException {
+  @Override
+  public RunData run(SimulationEngine.Progress progress, Runnable clockStarted) throws IOException {
     List<String> problems = unsupported(scenario);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("the real engine cannot run this scenario: " + String.join("; ", problems));
@@ -142,7 +143,7 @@ public final class RealEngine {
   }
 
   /** Posts the workload at its times, samples mesh changes each second, and runs to the duration. */
-  private RunData drive(VirtualEngine.Progress progress) throws IOException {
+  private RunData drive(SimulationEngine.Progress progress) throws IOException {
     long duration = scenario.durationNanos();
     long[] publishedNanos = new long[workload.posts()];
     Map<EntryId, Integer> postOfId = new HashMap<>();
