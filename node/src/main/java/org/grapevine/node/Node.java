@@ -14,6 +14,8 @@ import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.node.core.WriteRefusedException;
+import org.grapevine.node.core.WriteRules;
 import org.grapevine.node.discovery.DiscoveryConfig;
 import org.grapevine.node.discovery.DiscoveryService;
 import org.grapevine.node.engine.BudgetExceededException;
@@ -225,8 +227,13 @@ public final class Node implements AutoCloseable {
     return entry;
   }
 
-  /** Follows {@code other}: a follow entry in our log, its topic, and a sync with every connected peer. */
+  /**
+   * Follows {@code other}: a follow entry in our log, its topic, and a sync with every connected peer.
+   *
+   * @throws WriteRefusedException if {@code other} is this node's identity ({@link WriteRules})
+   */
   public LogEntry follow(Identity other) {
+    WriteRules.relation(identity, WriteRules.Relation.FOLLOW, other);
     LogEntry e = post(Content.newBuilder().setFollow(Follow.newBuilder()
         .setIdentity(com.google.protobuf.ByteString.copyFrom(other.root().unsafeBytes()))).build());
     gossip.subscribe(Topics.forIdentity(other)).join();
@@ -271,10 +278,11 @@ public final class Node implements AutoCloseable {
    * Replies to a held post; the thread's root is the parent's root, or the parent itself when it
    * is not a reply (or its content was deleted, so its root is unknown).
    *
-   * @throws IllegalArgumentException if the parent is not a held post, or the text breaks {@code Limits}
+   * @throws WriteRefusedException if the parent is not a held post ({@link WriteRules})
+   * @throws IllegalArgumentException if the text breaks {@code Limits}
    */
   public LogEntry reply(EntryId parentId, String text) {
-    LogEntry parent = held(parentId, ContentKind.POST);
+    LogEntry parent = held(WriteRules.Target.REPLY_PARENT, parentId);
     Ref parentRef = ref(parent);
     Ref root = parent.content().map(Content::getPost).filter(Post::hasReplyTo)
         .map(p -> p.getReplyTo().getRoot()).orElse(parentRef);
@@ -284,36 +292,31 @@ public final class Node implements AutoCloseable {
 
   /** Reacts to a held post or repost with one emoji. */
   public LogEntry react(EntryId targetId, String emoji) {
-    LogEntry target = held(targetId, ContentKind.POST, ContentKind.REPOST);
+    LogEntry target = held(WriteRules.Target.REACTION_TARGET, targetId);
     return post(Content.newBuilder().setReaction(Reaction.newBuilder().setTarget(ref(target)).setEmoji(emoji)).build());
   }
 
   /** Reposts a held post. */
   public LogEntry repost(EntryId targetId) {
-    LogEntry target = held(targetId, ContentKind.POST);
+    LogEntry target = held(WriteRules.Target.REPOST_TARGET, targetId);
     return post(Content.newBuilder().setRepost(Repost.newBuilder().setTarget(ref(target))).build());
   }
 
   /**
    * Deletes the content of one of this identity's device-log entries (the signed entry stays).
    *
-   * @throws IllegalArgumentException if the entry is not held or belongs to another identity
+   * @throws WriteRefusedException if the entry is not held, belongs to another identity or to the
+   *     root log ({@link WriteRules#deletable})
    */
   public LogEntry delete(EntryId targetId) {
-    LogEntry target = store.entryById(targetId)
-        .orElseThrow(() -> new IllegalArgumentException("entry " + targetId + " is not held"));
-    if (!target.header().identity().equals(identity) || target.header().inRootLog()) {
-      throw new IllegalArgumentException("entry " + targetId + " is not a post of " + identity + "; only own entries can be deleted");
-    }
+    WriteRules.deletable(identity, targetId, store.entryById(targetId));
     return post(Content.newBuilder().setDelete(org.grapevine.protocol.proto.Delete.newBuilder()
         .setTarget(com.google.protobuf.ByteString.copyFrom(targetId.unsafeBytes()))).build());
   }
 
   /** Unfollows {@code other}: an unfollow entry in our log, and its topic is left. */
   public LogEntry unfollow(Identity other) {
-    if (other.equals(identity)) {
-      throw new IllegalArgumentException("a node always follows its own identity");
-    }
+    WriteRules.relation(identity, WriteRules.Relation.UNFOLLOW, other);
     LogEntry e = post(Content.newBuilder().setUnfollow(Unfollow.newBuilder()
         .setIdentity(com.google.protobuf.ByteString.copyFrom(other.root().unsafeBytes()))).build());
     call(() -> {
@@ -326,9 +329,7 @@ public final class Node implements AutoCloseable {
 
   /** Local only (nothing is published): entries of a muted identity are ignored from now on. */
   public void mute(Identity other) {
-    if (other.equals(identity)) {
-      throw new IllegalArgumentException("cannot mute the node's own identity");
-    }
+    WriteRules.relation(identity, WriteRules.Relation.MUTE, other);
     call(() -> {
       store.mute(other);
       return null;
@@ -375,12 +376,8 @@ public final class Node implements AutoCloseable {
     store.close();
   }
 
-  private LogEntry held(EntryId id, ContentKind... kinds) {
-    LogEntry e = store.entryById(id).orElseThrow(() -> new IllegalArgumentException("entry " + id + " is not held"));
-    if (!List.of(kinds).contains(e.header().kind())) {
-      throw new IllegalArgumentException("entry " + id + " is a " + e.header().kind() + ", expected " + List.of(kinds));
-    }
-    return e;
+  private LogEntry held(WriteRules.Target target, EntryId id) {
+    return WriteRules.target(target, id, store.entryById(id));
   }
 
   private static Ref ref(LogEntry e) {

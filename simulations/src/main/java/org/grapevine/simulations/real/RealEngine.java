@@ -34,7 +34,7 @@ import org.grapevine.simulations.virtual.PostCatalog;
 
 /**
  * The {@code real} engine: every node is a real {@link Node} in this JVM (RocksDB in a temporary
- * directory with the store's small default memory settings, a libp2p host on 127.0.0.1 with TCP,
+ * directory with the store's default memory settings, {@code StoreConfig.DEFAULT}, a libp2p host on 127.0.0.1 with TCP,
  * Noise and Yamux, GossipSub, ingestion, catch-up sync), all on one small shared event-loop group.
  * The scenario's topology is dialled explicitly (discovery: no mDNS, no bootstrap, no dialling
  * towards a target), each connection's bytes are delayed by its link's latency from the same
