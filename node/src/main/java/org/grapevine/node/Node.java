@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.gossipsub.GossipConfig;
@@ -72,11 +71,7 @@ public final class Node implements AutoCloseable {
   private final Identity identity;
   private final SigningKey device;
   private final RocksPostStore store;
-  private final ScheduledExecutorService storage = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "grapevine-storage");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService storage = storageThread();
   private final Engine engine;
   private final Host host;
   private final GossipDriver gossip;
@@ -378,6 +373,22 @@ public final class Node implements AutoCloseable {
 
   private LogEntry held(WriteRules.Target target, EntryId id) {
     return WriteRules.target(target, id, store.entryById(id));
+  }
+
+  /**
+   * The storage thread. At close, a pending timer (the core's next periodic round) is dropped, not
+   * waited for: by default a delayed task outlives {@code shutdown}, so close waited out its
+   * 10 s and closed the store, and the timer then ran on the closed RocksDB (a native crash).
+   */
+  private static ScheduledExecutorService storageThread() {
+    java.util.concurrent.ScheduledThreadPoolExecutor e = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "grapevine-storage");
+      t.setDaemon(true);
+      return t;
+    });
+    e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    e.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    return e;
   }
 
   private static Ref ref(LogEntry e) {
