@@ -12,9 +12,12 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import org.HdrHistogram.Histogram;
 import org.grapevine.libp2p.crypto.PrivKey;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.node.Node;
+import org.grapevine.node.NodeLauncher;
+import org.grapevine.node.config.ConfigException;
+import org.grapevine.node.config.DataDir;
+import org.grapevine.node.config.NodeConfig;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.log.LogWriter;
@@ -77,12 +80,16 @@ final class NodeBench {
     return new Author(p, device, entries);
   }
 
-  static HostConfig loopback() {
-    return HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0").inboundRate(1000, 1000).build();
-  }
-
+  /** A node on 127.0.0.1 (the defaults otherwise, no mDNS), as {@code grapevine run} assembles one. */
   static Node start(Path dataDir, TestAuthors.Person who, EventLoopGroup group) throws IOException {
-    return Node.start(dataDir, who.identity, who.root, who.deviceKey("node"), loopback(), group);
+    try {
+      return NodeLauncher.of(NodeConfig.loopback(), dataDir,
+              new DataDir.Keys(who.identity, who.root, who.deviceKey("node"), PrivKey.generate(new SecureRandom())), group)
+          .host(h -> h.inboundRate(1000, 1000))
+          .start();
+    } catch (ConfigException e) {
+      throw new IllegalStateException("the loopback config has no swarm key or bootstrap to get wrong", e);
+    }
   }
 
   static Multiaddr addr(Node n) {

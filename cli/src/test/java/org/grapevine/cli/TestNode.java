@@ -6,10 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.node.Node;
+import org.grapevine.node.NodeLauncher;
 import org.grapevine.node.api.ApiServer;
 import org.grapevine.node.config.DataDir;
+import org.grapevine.node.config.NodeConfig;
 
 /**
  * A real node with its local API on 127.0.0.1, in the test JVM, for a data directory: what
@@ -35,8 +36,7 @@ public final class TestNode implements AutoCloseable {
     DataDir.Keys keys = dir.keys(new ArrayList<>());
     String token = dir.apiToken(new ArrayList<>());
     MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    Node node = Node.start(dataDir, keys.identity(), keys.root(), keys.device(),
-        HostConfig.builder(keys.peer()).listen("/ip4/127.0.0.1/tcp/0").build(), group);
+    Node node = NodeLauncher.of(NodeConfig.loopback(), dataDir, keys, group).start();
     ApiServer api = ApiServer.start(node, 0, token, group);
     Files.writeString(dir.apiEndpointFile(), api.url() + "\n");
     return new TestNode(dir, group, node, api);

@@ -5,11 +5,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.gossipsub.GossipConfig;
-import org.grapevine.libp2p.gossipsub.SignaturePolicy;
 import org.grapevine.libp2p.gossipsub.netty.GossipDriver;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
@@ -27,8 +25,6 @@ import org.grapevine.node.metrics.Counter;
 import org.grapevine.node.metrics.MetricsRegistry;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
-import org.grapevine.node.gossip.EntryMessageIds;
-import org.grapevine.node.gossip.GossipScoring;
 import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.node.core.CoreConfig;
 import org.grapevine.node.core.NodeCore;
@@ -75,11 +71,7 @@ public final class Node implements AutoCloseable {
   private final Identity identity;
   private final SigningKey device;
   private final RocksPostStore store;
-  private final ScheduledExecutorService storage = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "grapevine-storage");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService storage = storageThread();
   private final Engine engine;
   private final Host host;
   private final GossipDriver gossip;
@@ -102,34 +94,15 @@ public final class Node implements AutoCloseable {
    * {@code keys/identity}, see {@link org.grapevine.node.config.DataDir#identityFile()}); otherwise
    * the node syncs its identity's root log from peers and refuses to write
    * ({@link DeviceNotDelegatedException}) until that delegates {@code device} ({@link OwnDevice}).
+   * Called by {@link NodeLauncher}, which derives every part's configuration from the node's config.
    *
    * @param root the identity's root key; null on a device that joined an identity without it
    */
-  public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
-      EventLoopGroup group) throws IOException {
-    return start(dataDir, identity, root, device, hostConfig, group, Budgets.DEFAULT);
-  }
-
-  /** {@link #start} with this node's storage budgets (discovery: no mDNS, no bootstrap). */
-  public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
-      EventLoopGroup group, Budgets budgets) throws IOException {
-    return start(dataDir, identity, root, device, hostConfig, group, budgets, DiscoveryConfig.builder().mdns(false).build());
-  }
-
-  /** {@link #start} with discovery (default budgets). */
-  public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
-      EventLoopGroup group, DiscoveryConfig discovery) throws IOException {
-    return start(dataDir, identity, root, device, hostConfig, group, Budgets.DEFAULT, discovery);
-  }
-
-  /**
-   * As above, with storage budgets and discovery: bootstrap peers, mDNS, the persisted peer
-   * table, reconnects, connection limits, and periodic sync ({@link DiscoveryConfig}).
-   */
-  public static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
-      EventLoopGroup group, Budgets budgets, DiscoveryConfig discovery) throws IOException {
+  static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
+      EventLoopGroup group, Budgets budgets, DiscoveryConfig discovery, GossipConfig gossipConfig) throws IOException {
     boolean mayStartRootLog = new org.grapevine.node.config.DataDir(dataDir).joinedIdentity().isEmpty();
-    Node node = new Node(dataDir, identity, root, mayStartRootLog, device, hostConfig, group, budgets, discovery);
+    Node node = new Node(dataDir, identity, root, mayStartRootLog, device, hostConfig, group, budgets, discovery,
+        gossipConfig);
     try {
       node.call(() -> {
         node.ensureDelegated();
@@ -144,7 +117,8 @@ public final class Node implements AutoCloseable {
   }
 
   private Node(Path dataDir, Identity identity, SigningKey root, boolean mayStartRootLog, SigningKey device,
-      HostConfig hostConfig, EventLoopGroup group, Budgets budgets, DiscoveryConfig discoveryConfig) {
+      HostConfig hostConfig, EventLoopGroup group, Budgets budgets, DiscoveryConfig discoveryConfig,
+      GossipConfig gossipConfig) {
     this.identity = identity;
     this.device = device;
     this.store = RocksPostStore.open(dataDir.resolve("store"));
@@ -152,11 +126,7 @@ public final class Node implements AutoCloseable {
     engine.setListener(this::onIngested);
     this.own = new OwnDevice(identity, device, root, mayStartRootLog, store, engine);
     this.host = new Host(hostConfig, group);
-    this.gossip = new GossipDriver(host, GossipConfig.builder()
-        .signaturePolicy(SignaturePolicy.STRICT_NO_SIGN) // Entries carry their authors' signatures.
-        .messageIdFunction(EntryMessageIds.function())
-        .scoreParams(GossipScoring.params())
-        .build(), new SplittableRandom(), group.next());
+    this.gossip = new GossipDriver(host, gossipConfig, new SplittableRandom(), group.next());
     this.core = new NodeCore(store, engine, CoreConfig.of(discoveryConfig.syncInterval(), ignored -> System.currentTimeMillis()),
         new SplittableRandom(), System.nanoTime());
     this.driver = new CoreDriver(core, host, gossip, storage, System::nanoTime);
@@ -403,6 +373,22 @@ public final class Node implements AutoCloseable {
 
   private LogEntry held(WriteRules.Target target, EntryId id) {
     return WriteRules.target(target, id, store.entryById(id));
+  }
+
+  /**
+   * The storage thread. At close, a pending timer (the core's next periodic round) is dropped, not
+   * waited for: by default a delayed task outlives {@code shutdown}, so close waited out its
+   * 10 s and closed the store, and the timer then ran on the closed RocksDB (a native crash).
+   */
+  private static ScheduledExecutorService storageThread() {
+    java.util.concurrent.ScheduledThreadPoolExecutor e = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "grapevine-storage");
+      t.setDaemon(true);
+      return t;
+    });
+    e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    e.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    return e;
   }
 
   private static Ref ref(LogEntry e) {

@@ -1,5 +1,7 @@
 package org.grapevine.node;
 
+import org.grapevine.node.config.NodeConfig;
+import org.grapevine.node.config.DataDir;
 import com.google.protobuf.ByteString;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -7,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import org.grapevine.libp2p.crypto.PrivKey;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.proto.Content;
@@ -36,8 +37,8 @@ public final class CrashChild {
     TestAuthors.Person person = TestAuthors.person(PERSON);
     SigningKey device = person.deviceKey(DEVICE);
     MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    Node node = Node.start(Path.of(args[0]), person.identity, person.root, device,
-        HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0").build(), group);
+    Node node = NodeLauncher.of(NodeConfig.loopback(), Path.of(args[0]),
+        new DataDir.Keys(person.identity, person.root, device, PrivKey.generate(new SecureRandom())), group).start();
     out.println("started " + node.store().contiguousHead(device.publicKey()));
     out.flush();
     if (args.length > 1 && args[1].equals("http")) {

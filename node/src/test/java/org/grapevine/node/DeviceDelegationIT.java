@@ -1,5 +1,6 @@
 package org.grapevine.node;
 
+import org.grapevine.node.config.NodeConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.grapevine.protocol.testing.TestAuthors.post;
@@ -14,9 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.grapevine.libp2p.crypto.PrivKey;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.node.config.DataDir;
-import org.grapevine.node.discovery.DiscoveryConfig;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
@@ -60,9 +59,8 @@ class DeviceDelegationIT {
   }
 
   private Node node(String name, SigningKey root, SigningKey device) throws Exception {
-    return Node.start(dir.resolve(name), alice.identity, root, device,
-        HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0").build(), group,
-        DiscoveryConfig.builder().mdns(false).syncInterval(Duration.ofSeconds(1)).build());
+    return NodeLauncher.of(NodeConfig.loopback().withSync(new NodeConfig.Sync(Duration.ofSeconds(1))), dir.resolve(name),
+        new DataDir.Keys(alice.identity, root, device, PrivKey.generate(new SecureRandom())), group).start();
   }
 
   /** What `device import` / `identity import` leave: the identity file, and no root log. */

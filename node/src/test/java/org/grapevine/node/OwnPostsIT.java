@@ -1,5 +1,7 @@
 package org.grapevine.node;
 
+import org.grapevine.node.config.NodeConfig;
+import org.grapevine.node.config.DataDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.grapevine.protocol.testing.TestAuthors.post;
@@ -12,7 +14,6 @@ import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.grapevine.libp2p.crypto.PrivKey;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.node.engine.BudgetExceededException;
 import org.grapevine.node.engine.Budgets;
 import org.grapevine.protocol.crypto.SigningKey;
@@ -51,9 +52,10 @@ class OwnPostsIT {
   }
 
   private Node node(String name, TestAuthors.Person who, SigningKey device) throws Exception {
-    return Node.start(dir.resolve(name), who.identity, who.root, device,
-        HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0").inboundRate(1000, 1000).build(),
-        group, new Budgets(1L << 20, 4096));
+    return NodeLauncher.of(NodeConfig.loopback().withBudgets(new NodeConfig.Budgets(1L << 20, 4096)), dir.resolve(name),
+            new DataDir.Keys(who.identity, who.root, device, PrivKey.generate(new SecureRandom())), group)
+        .host(h -> h.inboundRate(1000, 1000))
+        .start();
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {

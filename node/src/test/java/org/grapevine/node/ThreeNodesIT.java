@@ -1,5 +1,7 @@
 package org.grapevine.node;
 
+import org.grapevine.node.config.NodeConfig;
+import org.grapevine.node.config.DataDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.grapevine.protocol.testing.TestAuthors.post;
 
@@ -10,7 +12,6 @@ import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.grapevine.libp2p.crypto.PrivKey;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
@@ -45,9 +46,10 @@ class ThreeNodesIT {
   }
 
   private Node node(String name, TestAuthors.Person who, SigningKey device, boolean withRoot) throws Exception {
-    return Node.start(dir.resolve(name), who.identity, withRoot ? who.root : null, device,
-        HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0").inboundRate(1000, 1000).build(),
-        group);
+    return NodeLauncher.of(NodeConfig.loopback(), dir.resolve(name),
+            new DataDir.Keys(who.identity, withRoot ? who.root : null, device, PrivKey.generate(new SecureRandom())), group)
+        .host(h -> h.inboundRate(1000, 1000))
+        .start();
   }
 
   private static Multiaddr addr(Node n) {

@@ -10,18 +10,15 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.host.Connection;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.host.HostListener;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
-import org.grapevine.libp2p.pnet.SwarmKey;
 import org.grapevine.node.Node;
+import org.grapevine.node.NodeLauncher;
 import org.grapevine.cli.p2p.CliException;
 import org.grapevine.node.api.ApiServer;
 import org.grapevine.node.config.ConfigException;
 import org.grapevine.node.config.DataDir;
 import org.grapevine.node.config.NodeConfig;
-import org.grapevine.node.discovery.DiscoveryConfig;
-import org.grapevine.node.engine.Budgets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -89,36 +86,16 @@ public final class RunCommand implements Callable<Integer> {
     for (String c : created) {
       System.out.println("created " + c);
     }
-    NodeConfig.Network net = config.network();
-    HostConfig.Builder host = HostConfig.builder(keys.peer())
-        .listen("/" + (net.host().contains(":") ? "ip6" : "ip4") + "/" + net.host() + "/tcp/" + net.port())
-        .agentVersion("grapevine/" + org.grapevine.cli.Main.version());
-    if (net.swarmKey() != null) {
-      try {
-        host.swarmKey(SwarmKey.parse(Files.readAllBytes(net.swarmKey())));
-      } catch (java.nio.file.NoSuchFileException e) {
-        throw new CliException("swarm key file " + net.swarmKey() + " does not exist");
-      } catch (org.grapevine.libp2p.pnet.SwarmKeyException e) {
-        throw new CliException("swarm key file " + net.swarmKey() + ": " + e.getMessage());
-      }
-    }
-    DiscoveryConfig discovery;
-    try {
-      discovery = DiscoveryConfig.builder()
-          .bootstrap(net.bootstrap())
-          .mdns(net.mdns())
-          .connections(net.targetConnections(), net.maxConnections())
-          .syncInterval(java.time.Duration.ofSeconds(config.sync().intervalSeconds()))
-          .build();
-    } catch (IllegalArgumentException e) {
-      throw new CliException(e.getMessage());
-    }
     MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
     Node node;
     ApiServer api;
     try {
-      node = Node.start(dir.path(), keys.identity(), keys.root(), keys.device(), host.build(), group,
-          new Budgets(config.budgets().identityQuotaBytes(), config.budgets().attachmentMaxBytes()), discovery);
+      node = NodeLauncher.of(config, dir.path(), keys, group)
+          .host(h -> h.agentVersion("grapevine/" + org.grapevine.cli.Main.version()))
+          .start();
+    } catch (ConfigException e) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw new CliException("bad configuration: " + e.getMessage());
     } catch (java.io.IOException | IllegalStateException e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       String hint = String.valueOf(e.getMessage()).contains("Address already in use")

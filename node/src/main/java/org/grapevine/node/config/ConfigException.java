@@ -12,10 +12,12 @@ public final class ConfigException extends Exception {
   private final String key;
 
   /**
+   * @param file the file at fault, or null when the value came from elsewhere too (a flag over the
+   *     config file)
    * @param key the option as {@code section.name}, or null for a problem with the whole file
    */
   public ConfigException(Path file, String key, String problem) {
-    super(file + (key == null ? "" : ": " + key) + ": " + problem);
+    super((file == null ? "" : file + (key == null ? "" : ": ")) + (key == null ? "" : key) + ": " + problem);
     this.file = file;
     this.key = key;
   }

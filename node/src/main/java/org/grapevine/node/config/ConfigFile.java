@@ -61,7 +61,7 @@ public final class ConfigFile {
       new Option("api", "port", Integer.toString(D.api().port()),
           "Port of the local HTTP API on 127.0.0.1; 0 picks a free port. Either way the running",
           "node writes its address to the file api.endpoint in the data directory."),
-      new Option("sync", "interval_seconds", Integer.toString(D.sync().intervalSeconds()),
+      new Option("sync", "interval_seconds", Long.toString(D.sync().interval().toSeconds()),
           "Seconds between catch-up sync rounds with connected peers (1 to 86400)."),
       new Option("budgets", "identity_quota_bytes", Long.toString(D.budgets().identityQuotaBytes()),
           "Content bytes kept per identity (256 MiB by default; 1 MiB to 1 TiB)."),
@@ -137,7 +137,8 @@ public final class ConfigFile {
         maxConnections);
     return new NodeConfig(network,
         new NodeConfig.Api(v.integer("api.port", d.api().port(), 0, 65_535)),
-        new NodeConfig.Sync(v.integer("sync.interval_seconds", d.sync().intervalSeconds(), 1, 86_400)),
+        new NodeConfig.Sync(java.time.Duration.ofSeconds(
+            v.integer("sync.interval_seconds", (int) d.sync().interval().toSeconds(), 1, 86_400))),
         new NodeConfig.Budgets(
             v.longValue("budgets.identity_quota_bytes", d.budgets().identityQuotaBytes(), 1L << 20, 1L << 40),
             v.longValue("budgets.attachment_max_bytes", d.budgets().attachmentMaxBytes(), 1, 1L << 30)));

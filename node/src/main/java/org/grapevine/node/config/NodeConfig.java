@@ -1,6 +1,7 @@
 package org.grapevine.node.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -17,8 +18,17 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets) {
     return new NodeConfig(
         new Network("0.0.0.0", 0, List.of(), true, null, 8, 64),
         new Api(DEFAULT_API_PORT),
-        new Sync(60),
+        new Sync(Duration.ofSeconds(60)),
         new Budgets(256L << 20, 1L << 20));
+  }
+
+  /**
+   * The defaults, but on 127.0.0.1 at a free port and without mDNS: a node reachable from this
+   * machine only that looks for nobody (tests, tools and the simulator's real engine).
+   */
+  public static NodeConfig loopback() {
+    NodeConfig d = defaults();
+    return d.withNetwork(d.network().withHost("127.0.0.1").withMdns(false));
   }
 
   public NodeConfig withNetwork(Network n) {
@@ -27,6 +37,14 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets) {
 
   public NodeConfig withApi(Api a) {
     return new NodeConfig(network, a, sync, budgets);
+  }
+
+  public NodeConfig withSync(Sync s) {
+    return new NodeConfig(network, api, s, budgets);
+  }
+
+  public NodeConfig withBudgets(Budgets b) {
+    return new NodeConfig(network, api, sync, b);
   }
 
   /**
@@ -64,13 +82,20 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets) {
     public Network withSwarmKey(Path k) {
       return new Network(host, port, bootstrap, mdns, k, targetConnections, maxConnections);
     }
+
+    public Network withConnections(int target, int max) {
+      return new Network(host, port, bootstrap, mdns, swarmKey, target, max);
+    }
   }
 
   /** {@code [api]}: the local HTTP API, always on 127.0.0.1. {@code port} 0 = a free one. */
   public record Api(int port) {}
 
-  /** {@code [sync]}: catch-up sync with connected peers every {@code intervalSeconds}. */
-  public record Sync(int intervalSeconds) {}
+  /**
+   * {@code [sync]}: catch-up sync with connected peers every {@code interval} (whole seconds in
+   * the file; finer for the simulator).
+   */
+  public record Sync(Duration interval) {}
 
   /** {@code [budgets]}: local disk policy (enforced by the engine, not here). */
   public record Budgets(long identityQuotaBytes, long attachmentMaxBytes) {}

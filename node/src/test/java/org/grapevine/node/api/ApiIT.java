@@ -1,5 +1,8 @@
 package org.grapevine.node.api;
 
+import org.grapevine.node.config.NodeConfig;
+import org.grapevine.node.config.DataDir;
+import org.grapevine.node.NodeLauncher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.grapevine.libp2p.crypto.PrivKey;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.node.Node;
 import org.grapevine.protocol.Limits;
 import org.grapevine.protocol.entry.LogEntry;
@@ -88,8 +90,8 @@ class ApiIT {
   }
 
   private Node node(String name, TestAuthors.Person who) throws Exception {
-    return Node.start(dir.resolve(name), who.identity, who.root, who.deviceKey("laptop"),
-        HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0").build(), group);
+    return NodeLauncher.of(NodeConfig.loopback(), dir.resolve(name),
+        new DataDir.Keys(who.identity, who.root, who.deviceKey("laptop"), PrivKey.generate(new SecureRandom())), group).start();
   }
 
   private Answer call(String method, String path, String body) throws Exception {
@@ -422,8 +424,10 @@ class ApiIT {
   @Test
   void status_wildcardListenAddress_isShownAsDialableInterfaceAddresses() throws Exception {
     TestAuthors.Person carol = TestAuthors.person("carol");
-    Node c = Node.start(dir.resolve("c"), carol.identity, carol.root, carol.deviceKey("laptop"),
-        HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/0.0.0.0/tcp/0").build(), group);
+    NodeConfig everyInterface = NodeConfig.loopback().withNetwork(NodeConfig.loopback().network().withHost("0.0.0.0"));
+    Node c = NodeLauncher.of(everyInterface, dir.resolve("c"),
+        new DataDir.Keys(carol.identity, carol.root, carol.deviceKey("laptop"), PrivKey.generate(new SecureRandom())), group)
+        .start();
     try (ApiServer cApi = ApiServer.start(c, 0, TOKEN, group)) {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(cApi.url() + "/v1/status"))
           .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());

@@ -66,7 +66,7 @@ class ConfigFileTest {
     assertThat(c.network()).isEqualTo(new NodeConfig.Network("127.0.0.1", 4001, List.of("/ip4/127.0.0.1/tcp/4002"), false,
         dir.resolve("swarm.key").toAbsolutePath(), 2, 3));
     assertThat(c.api().port()).isZero();
-    assertThat(c.sync().intervalSeconds()).isEqualTo(5);
+    assertThat(c.sync().interval()).isEqualTo(java.time.Duration.ofSeconds(5));
     assertThat(c.budgets()).isEqualTo(new NodeConfig.Budgets(1 << 20, 10));
   }
 

@@ -1,5 +1,8 @@
 package org.grapevine.node.gossip;
 
+import org.grapevine.node.config.NodeConfig;
+import org.grapevine.node.config.DataDir;
+import org.grapevine.node.NodeLauncher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.grapevine.protocol.testing.TestAuthors.post;
 
@@ -62,7 +65,10 @@ class GossipBadInputIT {
   }
 
   private Node node(String name, TestAuthors.Person who) throws Exception {
-    Node n = Node.start(dir.resolve(name), who.identity, who.root, who.deviceKey("laptop"), hostConfig(), group);
+    Node n = NodeLauncher.of(NodeConfig.loopback(), dir.resolve(name),
+            new DataDir.Keys(who.identity, who.root, who.deviceKey("laptop"), PrivKey.generate(new SecureRandom())), group)
+        .host(h -> h.inboundRate(1000, 1000))
+        .start();
     closing.add(n);
     return n;
   }

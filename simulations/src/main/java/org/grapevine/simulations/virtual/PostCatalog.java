@@ -33,12 +33,17 @@ import org.grapevine.simulations.network.Workload;
  * ({@link EntryValidator}: sizes, hashes, signature); later copies of the same entry id reuse that
  * verdict, because verifying 70 µs per delivery would cap a run at a few thousand deliveries a
  * second. The time a node spends verifying is modelled instead, by its class's validation delay.
+ *
+ * <p>The real engine's nodes have the same identities, keys and delegations (their posts are
+ * written by the nodes themselves, on the wall clock).
  */
-final class PostCatalog {
+public final class PostCatalog {
   /** Entry timestamps count from here: 2026-01-01T00:00:00Z plus virtual time. */
-  static final long EPOCH_MILLIS = 1_767_225_600_000L;
+  public static final long EPOCH_MILLIS = 1_767_225_600_000L;
 
   private final Identity[] identities;
+  private final SigningKey[] roots;
+  private final SigningKey[] devices;
   private final PeerId[] peerIds;
   private final String[] topics;
   private final Map<String, Integer> nodeOfTopic = new HashMap<>();
@@ -51,8 +56,10 @@ final class PostCatalog {
   private final EntryValidator validator = new EntryValidator();
   private long realVerifications;
 
-  PostCatalog(long seed, int nodes, Workload workload) {
+  public PostCatalog(long seed, int nodes, Workload workload) {
     identities = new Identity[nodes];
+    roots = new SigningKey[nodes];
+    devices = new SigningKey[nodes];
     peerIds = new PeerId[nodes];
     topics = new String[nodes];
     delegations = new LogEntry[nodes];
@@ -60,6 +67,8 @@ final class PostCatalog {
     for (int i = 0; i < nodes; i++) {
       SigningKey root = key(seed, i, "root");
       SigningKey device = key(seed, i, "device");
+      roots[i] = root;
+      devices[i] = device;
       identities[i] = Identity.of(root.publicKey());
       peerIds[i] = PeerId.fromPubKey(PubKey.ed25519(device.publicKey().unsafeBytes()));
       topics[i] = Topics.forIdentity(identities[i]);
@@ -82,11 +91,16 @@ final class PostCatalog {
   }
 
   private static SigningKey key(long seed, int node, String role) {
-    return SigningKey.fromSeed(Sha256.hash(("grapevine-sim/" + seed + "/" + node + "/" + role).getBytes(StandardCharsets.UTF_8)));
+    return SigningKey.fromSeed(keySeed(seed, node, role));
+  }
+
+  /** The 32-byte seed of a node's key for {@code role} ("root", "device"; the real engine's "host"). */
+  public static byte[] keySeed(long seed, int node, String role) {
+    return Sha256.hash(("grapevine-sim/" + seed + "/" + node + "/" + role).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Text of exactly {@code bytes} ASCII bytes, different for every post. */
-  private static String text(int post, int bytes) {
+  public static String text(int post, int bytes) {
     String head = "post " + post + " ";
     char[] c = new char[bytes];
     Arrays.fill(c, 'x');
@@ -96,8 +110,18 @@ final class PostCatalog {
     return new String(c);
   }
 
-  Identity identity(int node) {
+  public Identity identity(int node) {
     return identities[node];
+  }
+
+  /** The node's identity root key. */
+  public SigningKey rootKey(int node) {
+    return roots[node];
+  }
+
+  /** The node's device key, delegated by {@link #delegation}. */
+  public SigningKey deviceKey(int node) {
+    return devices[node];
   }
 
   PeerId peerId(int node) {
@@ -114,7 +138,8 @@ final class PostCatalog {
     return n == null ? -1 : n;
   }
 
-  LogEntry delegation(int node) {
+  /** The first entry of the node's root log: it delegates {@link #deviceKey}. */
+  public LogEntry delegation(int node) {
     return delegations[node];
   }
 

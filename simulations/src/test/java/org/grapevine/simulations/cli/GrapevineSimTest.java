@@ -57,7 +57,20 @@ class GrapevineSimTest {
     Files.writeString(churn, "nodes: {count: 5}\nfollows: {perNode: 2}\nloss: 0.1\n"
         + "faults: {churn: {leavesPerHour: 2}}\nprotocol: {gossip: {d: 4, dLo: 3}}\n");
     assertThat(run("run", churn.toString(), "--engine", "real")).isEqualTo(1);
-    assertThat(err.toString()).contains("loss: TCP on loopback", "faults.churn", "protocol.gossip");
+    assertThat(err.toString()).contains("loss: TCP on loopback", "faults.churn").doesNotContain("protocol.gossip");
+  }
+
+  @Test
+  void run_realEngineWithRouterSettings_runsThem() throws Exception {
+    Path tuned = dir.resolve("tuned.yaml");
+    Files.writeString(tuned, "name: tuned\nseed: 3\nduration: 6s\nwarmUp: 1s\nnodes: {count: 6}\n"
+        + "connections: {degree: 3}\nfollows: {perNode: 2}\nworkload: {posts: 4, postsPerSecond: 2}\n"
+        + "protocol: {gossip: {d: 3, dLo: 2, dHi: 5, dScore: 2, dOut: 1, heartbeatInterval: 500ms},"
+        + " score: {behaviourPenaltyWeight: -5}, thresholds: {graylistThreshold: -100}}\n");
+    Path outDir = dir.resolve("tuned-out");
+    assertThat(run("run", tuned.toString(), "--engine", "real", "--out", outDir.toString())).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("delivery 1.0000");
+    assertThat(Files.readString(outDir.resolve("scenario.yaml"))).contains("heartbeatInterval");
   }
 
   @Test

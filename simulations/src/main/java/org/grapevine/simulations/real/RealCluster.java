@@ -1,0 +1,332 @@
+package org.grapevine.simulations.real;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.libp2p.host.ChannelHook;
+import org.grapevine.libp2p.host.Connection;
+import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.node.Node;
+import org.grapevine.node.NodeLauncher;
+import org.grapevine.node.config.DataDir;
+import org.grapevine.node.config.NodeConfig;
+import org.grapevine.node.storage.RocksPostStore;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.simulations.network.FollowGraph;
+import org.grapevine.simulations.network.Network;
+import org.grapevine.simulations.network.Topology;
+import org.grapevine.simulations.scenario.RouterParams;
+import org.grapevine.simulations.scenario.Scenario;
+import org.grapevine.simulations.virtual.PostCatalog;
+
+/**
+ * The real engine's nodes: one real {@link Node} per scenario node, assembled by
+ * {@link NodeLauncher} like any node, with the identities, keys and delegations of the
+ * {@link PostCatalog} the virtual engine uses, and closed again with their data directories.
+ *
+ * <p>Set-up, in order: each store starts with the delegations of its own identity and of those it
+ * will follow; the nodes start (127.0.0.1, no mDNS, no bootstrap, no dialling towards a target,
+ * the scenario's sync interval and GossipSub settings); the topology is dialled; the follow graph
+ * is applied with {@link Node#follow}; then it waits until every node holds the follow entries of
+ * the identities it follows.
+ */
+final class RealCluster implements AutoCloseable {
+  private static final int SETUP_THREADS = 8;
+  private static final int DIALS_IN_FLIGHT = 64;
+  static final Duration SETUP_TIMEOUT = Duration.ofMinutes(10);
+
+  private final Scenario scenario;
+  private final FollowGraph follows;
+  private final Topology topology;
+  private final Network network;
+  private final SplittableRandom random;
+  private final PostCatalog catalog;
+  private final int n;
+  private final Node[] nodes;
+  private final LongAdder[] bytesIn;
+  private final LongAdder[] bytesOut;
+  private final Map<Integer, Integer> nodeOfPort = new ConcurrentHashMap<>();
+  private final Path root;
+  private final EventLoopGroup group;
+  private final ExecutorService setup;
+
+  RealCluster(Scenario scenario, FollowGraph follows, Topology topology, Network network, PostCatalog catalog,
+      SplittableRandom random) throws IOException {
+    this.scenario = scenario;
+    this.follows = follows;
+    this.topology = topology;
+    this.network = network;
+    this.catalog = catalog;
+    this.random = random;
+    this.n = follows.nodeCount();
+    this.nodes = new Node[n];
+    this.bytesIn = new LongAdder[n];
+    this.bytesOut = new LongAdder[n];
+    for (int i = 0; i < n; i++) {
+      bytesIn[i] = new LongAdder();
+      bytesOut[i] = new LongAdder();
+    }
+    this.root = Files.createTempDirectory("grapevine-sim-real-");
+    this.group = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
+        NioIoHandler.newFactory());
+    this.setup = Executors.newFixedThreadPool(SETUP_THREADS, r -> {
+      Thread t = new Thread(r, "real-engine-setup");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Sets the cluster up (see the class comment); {@code onStored} sees every entry each node stores. */
+  void start(BiConsumer<Integer, LogEntry> onStored) throws IOException {
+    seedStores();
+    startNodes(onStored);
+    dialTopology();
+    applyFollows();
+    awaitLogsSynced();
+  }
+
+  Node node(int i) {
+    return nodes[i];
+  }
+
+  List<Node> nodes() {
+    return Arrays.asList(nodes);
+  }
+
+  long bytesIn(int node) {
+    return bytesIn[node].sum();
+  }
+
+  long bytesOut(int node) {
+    return bytesOut[node].sum();
+  }
+
+  /** Each store starts with its own delegation and those of the identities it will follow. */
+  private void seedStores() throws IOException {
+    List<Future<?>> done = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int node = i;
+      done.add(setup.submit(() -> {
+        RocksPostStore store = RocksPostStore.open(dataDir(node).resolve("store"));
+        try {
+          store.apply(catalog.delegation(node), false);
+          for (int x : follows.follows(node)) {
+            store.apply(catalog.delegation(x), false);
+          }
+        } finally {
+          store.close();
+        }
+        return null;
+      }));
+    }
+    await(done, "seeding the stores");
+  }
+
+  private Path dataDir(int node) {
+    return root.resolve("node-" + node);
+  }
+
+  /**
+   * The nodes' config: loopback, dialling nobody by itself (target 0), room for every link of the
+   * topology plus slack, the scenario's sync interval.
+   */
+  private NodeConfig config() {
+    int maxDegree = 0;
+    for (int i = 0; i < n; i++) {
+      maxDegree = Math.max(maxDegree, topology.degree(i));
+    }
+    NodeConfig c = NodeConfig.loopback();
+    return c.withNetwork(c.network().withConnections(0, maxDegree + 64))
+        .withSync(new NodeConfig.Sync(Duration.ofNanos(scenario.protocol().syncIntervalNanos())));
+  }
+
+  private void startNodes(BiConsumer<Integer, LogEntry> onStored) throws IOException {
+    NodeConfig config = config();
+    var gossip = RouterParams.config(scenario.protocol());
+    List<Future<?>> done = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int node = i;
+      SplittableRandom jitter = random.split();
+      DataDir.Keys keys = new DataDir.Keys(catalog.identity(node), catalog.rootKey(node), catalog.deviceKey(node),
+          PrivKey.fromSeed(PostCatalog.keySeed(scenario.seed(), node, "host")));
+      done.add(setup.submit(() -> {
+        Node started = NodeLauncher.of(config, dataDir(node), keys, group)
+            .host(h -> h.inboundRate(1e6, 1_000_000) // Set-up dials thousands of links at once.
+                .dialTimeout(Duration.ofSeconds(60))
+                .upgradeTimeout(Duration.ofSeconds(60))
+                .streamNegotiationTimeout(Duration.ofSeconds(60))
+                .identifyTimeout(Duration.ofSeconds(60))
+                .shutdownGrace(Duration.ofMillis(200))
+                .channelHook(hook(node, jitter)))
+            .gossip(gossip)
+            .start();
+        started.addEntryListener(e -> onStored.accept(node, e));
+        nodes[node] = started;
+        nodeOfPort.put(started.host().listenAddrs().get(0).tcpSocketAddress().orElseThrow().getPort(), node);
+        return null;
+      }));
+    }
+    await(done, "starting the nodes");
+  }
+
+  /** The dialling side of a link delays both directions by the link's latency; the other side only counts. */
+  private ChannelHook hook(int self, SplittableRandom jitter) {
+    return (channel, direction, remote) -> {
+      long latency = 0;
+      long jitterNanos = 0;
+      if (direction == Connection.Direction.OUTBOUND) {
+        Integer other = nodeOfPort.get(remote.getPort());
+        int link = other == null ? -1 : topology.link(self, other);
+        if (link >= 0) {
+          latency = network.baseLatencyNanos(link);
+          jitterNanos = scenario.latency().jitterNanos();
+        }
+      }
+      channel.pipeline().addLast("sim-latency", new LatencyHandler(latency, jitterNanos, jitter.split(), bytesIn[self],
+          bytesOut[self]));
+    };
+  }
+
+  private void dialTopology() throws IOException {
+    Semaphore inFlight = new Semaphore(DIALS_IN_FLIGHT);
+    List<CompletableFuture<?>> dials = new ArrayList<>();
+    for (int a = 0; a < n; a++) {
+      for (int link = topology.firstLink(a); link < topology.firstLink(a) + topology.degree(a); link++) {
+        int b = topology.target(link);
+        if (a < b) {
+          inFlight.acquireUninterruptibly();
+          Multiaddr to = nodes[b].host().listenAddrs().get(0).withPeerId(nodes[b].host().peerId());
+          dials.add(nodes[a].connect(to).whenComplete((c, e) -> inFlight.release()));
+        }
+      }
+    }
+    try {
+      CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new)).get(SETUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IOException("dialling the topology failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void applyFollows() throws IOException {
+    List<Future<?>> done = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int node = i;
+      done.add(setup.submit(() -> {
+        for (int x : follows.follows(node)) {
+          nodes[node].follow(catalog.identity(x));
+        }
+        return null;
+      }));
+    }
+    await(done, "following");
+  }
+
+  /**
+   * Waits until every node holds the whole device log (its follow entries) of each identity it
+   * follows. A follower that subscribed after its followee wrote some of its follows misses them
+   * on gossip; the followee's first post would then reach it behind a gap and wait for a sync. The
+   * periodic sync repairs that here, before the clock starts, so the run measures the steady
+   * state as the virtual engine does (its nodes start with every followed log).
+   */
+  private void awaitLogsSynced() throws IOException {
+    long deadline = System.nanoTime() + 3 * scenario.protocol().syncIntervalNanos() + SETUP_TIMEOUT.toNanos() / 10;
+    while (true) {
+      int missing = 0;
+      for (int i = 0; i < n; i++) {
+        for (int x : follows.follows(i)) {
+          if (nodes[i].store().contiguousHead(catalog.deviceKey(x).publicKey()) < follows.follows(x).length) {
+            missing++;
+          }
+        }
+      }
+      if (missing == 0) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        org.slf4j.LoggerFactory.getLogger(RealEngine.class).warn("starting with {} (follower, followee) logs not synced", missing);
+        return;
+      }
+      RealEngine.sleepNanos(200_000_000L);
+    }
+  }
+
+  private static void await(List<Future<?>> futures, String what) throws IOException {
+    long deadline = System.nanoTime() + SETUP_TIMEOUT.toNanos();
+    for (Future<?> f : futures) {
+      try {
+        f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IOException(what + " failed: " + e.getCause(), e.getCause());
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new IOException(what + " did not finish within " + SETUP_TIMEOUT, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while " + what, e);
+      }
+    }
+  }
+
+  /**
+   * Closes every host first, then every node: a node closing while its peers still run would see
+   * their side of each connection end after its storage thread had stopped. Then the event loops,
+   * and the data directories are deleted.
+   */
+  @Override
+  public void close() {
+    List<Future<?>> done = new ArrayList<>();
+    for (Node node : nodes) {
+      if (node != null) {
+        done.add(setup.submit(() -> node.host().close()));
+      }
+    }
+    awaitQuietly(done);
+    done.clear();
+    for (Node node : nodes) {
+      if (node != null) {
+        done.add(setup.submit(node::close));
+      }
+    }
+    awaitQuietly(done);
+    Arrays.fill(nodes, null);
+    setup.shutdownNow();
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    deleteTree(root);
+  }
+
+  private static void awaitQuietly(List<Future<?>> done) {
+    for (Future<?> f : done) {
+      try {
+        f.get(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        org.slf4j.LoggerFactory.getLogger(RealEngine.class).warn("closing a node failed: {}", e.toString());
+      }
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (var walk = Files.walk(root)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      org.slf4j.LoggerFactory.getLogger(RealEngine.class).warn("could not delete {}: {}", root, e.toString());
+    }
+  }
+}
