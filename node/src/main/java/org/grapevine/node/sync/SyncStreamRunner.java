@@ -89,7 +89,7 @@ final class SyncStreamRunner implements StreamReader {
     } catch (MalformedFrameException e) {
       closeFrames();
       // The peer's fault, like a message that does not decode: counted against it.
-      SyncErrorCode code = e.getMessage().contains("exceeds the limit") ? SyncErrorCode.MESSAGE_TOO_LARGE
+      SyncErrorCode code = e.code() == org.grapevine.libp2p.FrameError.TOO_LARGE ? SyncErrorCode.MESSAGE_TOO_LARGE
           : SyncErrorCode.MALFORMED_MESSAGE;
       onStorage(() -> {
         session.handleFramingError(code, "frame: " + e.getMessage(), System.nanoTime());
