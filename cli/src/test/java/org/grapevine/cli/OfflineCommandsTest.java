@@ -169,6 +169,18 @@ class OfflineCommandsTest {
   }
 
   @Test
+  void reactAndProfile_textsCheckedByTheProtocolRule_beforeNeedingANode() {
+    Path dir = tmp.resolve("nobody");
+    assertThat(run("react", "abcd", " ", "--data-dir", dir.toString())).isEqualTo(1);
+    assertThat(std.err()).contains("the emoji is empty").hasLineCount(1);
+    std.reset();
+    String name = "n".repeat(Limits.MAX_PROFILE_NAME_BYTES + 1);
+    assertThat(run("profile", "set", "--name", name, "--data-dir", dir.toString())).isEqualTo(1);
+    assertThat(std.err()).contains("the name is " + (Limits.MAX_PROFILE_NAME_BYTES + 1) + " bytes of UTF-8, at most "
+        + Limits.MAX_PROFILE_NAME_BYTES).hasLineCount(1);
+  }
+
+  @Test
   void post_emptyStdin_exitsOne() {
     InputStream old = System.in;
     System.setIn(new ByteArrayInputStream("\n".getBytes(StandardCharsets.UTF_8)));

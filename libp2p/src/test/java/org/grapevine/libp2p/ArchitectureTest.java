@@ -8,7 +8,7 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * DESIGN.md and STYLE.md C1 for the whole module: libp2p knows nothing social, and protocol cores
+ * docs/ARCHITECTURE.md "Modules" for the whole module: libp2p knows nothing social, and protocol cores
  * stay free of channels and clocks (only {@code *.netty} adapters and the {@code host} shell touch
  * Netty channels).
  */

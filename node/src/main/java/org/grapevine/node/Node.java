@@ -15,6 +15,8 @@ import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.node.core.WriteRefusedException;
+import org.grapevine.node.core.WriteRules;
 import org.grapevine.node.discovery.DiscoveryConfig;
 import org.grapevine.node.discovery.DiscoveryService;
 import org.grapevine.node.engine.BudgetExceededException;
@@ -26,10 +28,11 @@ import org.grapevine.node.metrics.MetricsRegistry;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.gossip.EntryMessageIds;
-import org.grapevine.node.gossip.GossipIngress;
 import org.grapevine.node.gossip.GossipScoring;
 import org.grapevine.node.storage.RocksPostStore;
-import org.grapevine.node.sync.SyncService;
+import org.grapevine.node.core.CoreConfig;
+import org.grapevine.node.core.NodeCore;
+import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
@@ -50,16 +53,16 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.topic.Topics;
 import org.grapevine.protocol.validation.ChainChecker;
 import org.grapevine.protocol.validation.EntryValidator;
 
 /**
- * A running participant, the composition root: the RocksDB store and the ingestion engine on one
- * storage thread, a libp2p host, GossipSub (one topic per identity; message id = entry id) feeding
- * the engine through {@link GossipIngress}, and catch-up sync. Follow = write a follow entry,
- * subscribe to the identity's topic and sync it from connected peers.
+ * A running participant, the composition root: the RocksDB store, the ingestion engine and the
+ * {@link NodeCore} on one storage thread, driven over a libp2p host by {@link CoreDriver}
+ * (gossip messages, sync streams, connections), and GossipSub (one topic per identity). Follow =
+ * write a follow entry, subscribe to the identity's topic and let the core sync it from connected
+ * peers.
  *
  * Discovery ({@link DiscoveryService}) keeps peers connected: bootstrap, mDNS, the persisted peer
  * table, reconnects with backoff, connection limits; sync also runs periodically.
@@ -80,7 +83,8 @@ public final class Node implements AutoCloseable {
   private final Engine engine;
   private final Host host;
   private final GossipDriver gossip;
-  private final SyncService sync;
+  private final NodeCore core;
+  private final CoreDriver driver;
   private final DiscoveryConfig discoveryConfig;
   private final DiscoveryService discovery;
   private final OwnDevice own;
@@ -153,23 +157,21 @@ public final class Node implements AutoCloseable {
         .messageIdFunction(EntryMessageIds.function())
         .scoreParams(GossipScoring.params())
         .build(), new SplittableRandom(), group.next());
-    this.sync = new SyncService(host, store, engine, storage, SyncLimits.DEFAULT, System::currentTimeMillis);
+    this.core = new NodeCore(store, engine, CoreConfig.of(discoveryConfig.syncInterval(), ignored -> System.currentTimeMillis()),
+        new SplittableRandom(), System.nanoTime());
+    this.driver = new CoreDriver(core, host, gossip, storage, System::nanoTime);
     this.discoveryConfig = discoveryConfig;
     this.discovery = new DiscoveryService(discoveryConfig, host, store, storage, group, new SplittableRandom());
   }
 
   private void startNetwork() throws IOException {
-    gossip.setMessageHandler(new GossipIngress(engine, storage, System::currentTimeMillis, this::onOutcome));
     gossip.start();
-    sync.setSessionEndListener(() -> {
-      try {
-        storage.execute(this::delegateAfterSync);
-      } catch (java.util.concurrent.RejectedExecutionException closing) {
-        // The node is closing: nothing to delegate any more.
+    driver.addListener(e -> {
+      if (e instanceof org.grapevine.node.core.CoreEvent.SyncEnded) {
+        delegateAfterSync(); // What the peer had is stored: perhaps our root log delegates us now.
       }
     });
-    sync.start();
-    sync.syncPeriodically(discoveryConfig.syncInterval());
+    driver.start();
     discovery.followPeerExchange(gossip);
     host.start();
     discovery.start();
@@ -235,7 +237,7 @@ public final class Node implements AutoCloseable {
       LogEntry e = own.writer().append(content, System.currentTimeMillis());
       IngestOutcome o;
       try {
-        o = engine.ingest(e, IngestSource.OWN, System.currentTimeMillis());
+        o = driver.onStorage(c -> c.handleOwnEntry(e, System.nanoTime()));
       } catch (RuntimeException storeFailed) {
         own.resetWriter(); // The next post reuses the seq.
         throw storeFailed;
@@ -250,18 +252,24 @@ public final class Node implements AutoCloseable {
     return entry;
   }
 
-  /** Follows {@code other}: a follow entry in our log, its topic, and a sync with every connected peer. */
+  /**
+   * Follows {@code other}: a follow entry in our log, its topic, and a sync with every connected peer.
+   *
+   * @throws WriteRefusedException if {@code other} is this node's identity ({@link WriteRules})
+   */
   public LogEntry follow(Identity other) {
+    WriteRules.relation(identity, WriteRules.Relation.FOLLOW, other);
     LogEntry e = post(Content.newBuilder().setFollow(Follow.newBuilder()
         .setIdentity(com.google.protobuf.ByteString.copyFrom(other.root().unsafeBytes()))).build());
+    gossip.subscribe(Topics.forIdentity(other)).join();
     call(() -> {
       store.follow(other);
+      driver.onStorage(c -> {
+        c.handleFollowed(other, System.nanoTime());
+        return null;
+      });
       return null;
     });
-    gossip.subscribe(Topics.forIdentity(other)).join();
-    for (Connection c : host.connections()) {
-      sync.syncWith(c);
-    }
     return e;
   }
 
@@ -295,10 +303,11 @@ public final class Node implements AutoCloseable {
    * Replies to a held post; the thread's root is the parent's root, or the parent itself when it
    * is not a reply (or its content was deleted, so its root is unknown).
    *
-   * @throws IllegalArgumentException if the parent is not a held post, or the text breaks {@code Limits}
+   * @throws WriteRefusedException if the parent is not a held post ({@link WriteRules})
+   * @throws IllegalArgumentException if the text breaks {@code Limits}
    */
   public LogEntry reply(EntryId parentId, String text) {
-    LogEntry parent = held(parentId, ContentKind.POST);
+    LogEntry parent = held(WriteRules.Target.REPLY_PARENT, parentId);
     Ref parentRef = ref(parent);
     Ref root = parent.content().map(Content::getPost).filter(Post::hasReplyTo)
         .map(p -> p.getReplyTo().getRoot()).orElse(parentRef);
@@ -308,36 +317,31 @@ public final class Node implements AutoCloseable {
 
   /** Reacts to a held post or repost with one emoji. */
   public LogEntry react(EntryId targetId, String emoji) {
-    LogEntry target = held(targetId, ContentKind.POST, ContentKind.REPOST);
+    LogEntry target = held(WriteRules.Target.REACTION_TARGET, targetId);
     return post(Content.newBuilder().setReaction(Reaction.newBuilder().setTarget(ref(target)).setEmoji(emoji)).build());
   }
 
   /** Reposts a held post. */
   public LogEntry repost(EntryId targetId) {
-    LogEntry target = held(targetId, ContentKind.POST);
+    LogEntry target = held(WriteRules.Target.REPOST_TARGET, targetId);
     return post(Content.newBuilder().setRepost(Repost.newBuilder().setTarget(ref(target))).build());
   }
 
   /**
    * Deletes the content of one of this identity's device-log entries (the signed entry stays).
    *
-   * @throws IllegalArgumentException if the entry is not held or belongs to another identity
+   * @throws WriteRefusedException if the entry is not held, belongs to another identity or to the
+   *     root log ({@link WriteRules#deletable})
    */
   public LogEntry delete(EntryId targetId) {
-    LogEntry target = store.entryById(targetId)
-        .orElseThrow(() -> new IllegalArgumentException("entry " + targetId + " is not held"));
-    if (!target.header().identity().equals(identity) || target.header().inRootLog()) {
-      throw new IllegalArgumentException("entry " + targetId + " is not a post of " + identity + "; only own entries can be deleted");
-    }
+    WriteRules.deletable(identity, targetId, store.entryById(targetId));
     return post(Content.newBuilder().setDelete(org.grapevine.protocol.proto.Delete.newBuilder()
         .setTarget(com.google.protobuf.ByteString.copyFrom(targetId.unsafeBytes()))).build());
   }
 
   /** Unfollows {@code other}: an unfollow entry in our log, and its topic is left. */
   public LogEntry unfollow(Identity other) {
-    if (other.equals(identity)) {
-      throw new IllegalArgumentException("a node always follows its own identity");
-    }
+    WriteRules.relation(identity, WriteRules.Relation.UNFOLLOW, other);
     LogEntry e = post(Content.newBuilder().setUnfollow(Unfollow.newBuilder()
         .setIdentity(com.google.protobuf.ByteString.copyFrom(other.root().unsafeBytes()))).build());
     call(() -> {
@@ -350,9 +354,7 @@ public final class Node implements AutoCloseable {
 
   /** Local only (nothing is published): entries of a muted identity are ignored from now on. */
   public void mute(Identity other) {
-    if (other.equals(identity)) {
-      throw new IllegalArgumentException("cannot mute the node's own identity");
-    }
+    WriteRules.relation(identity, WriteRules.Relation.MUTE, other);
     call(() -> {
       store.mute(other);
       return null;
@@ -389,7 +391,7 @@ public final class Node implements AutoCloseable {
     discovery.close();
     gossip.close();
     host.close();
-    sync.close();
+    driver.close();
     storage.shutdown();
     try {
       storage.awaitTermination(10, TimeUnit.SECONDS);
@@ -399,12 +401,8 @@ public final class Node implements AutoCloseable {
     store.close();
   }
 
-  private LogEntry held(EntryId id, ContentKind... kinds) {
-    LogEntry e = store.entryById(id).orElseThrow(() -> new IllegalArgumentException("entry " + id + " is not held"));
-    if (!List.of(kinds).contains(e.header().kind())) {
-      throw new IllegalArgumentException("entry " + id + " is a " + e.header().kind() + ", expected " + List.of(kinds));
-    }
-    return e;
+  private LogEntry held(WriteRules.Target target, EntryId id) {
+    return WriteRules.target(target, id, store.entryById(id));
   }
 
   private static Ref ref(LogEntry e) {
@@ -438,14 +436,6 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  private void onOutcome(IngestOutcome outcome) {
-    if (outcome instanceof IngestOutcome.Buffered) {
-      for (Connection c : host.connections()) {
-        sync.syncWith(c); // A gap: fetch what is missing from whoever holds it.
-      }
-    }
-  }
-
   private void ensureDelegated() {
     // A node keeps, serves and reads its own identity like any followed one (sync offers only
     // identities both sides follow, and the timeline shows our own posts); a device that waits
@@ -462,9 +452,11 @@ public final class Node implements AutoCloseable {
       if (own.waitsToDelegate()) {
         own.delegateIfAllowed(false, System.currentTimeMillis()).ifPresent(d -> {
           gossip.publish(Topics.forIdentity(identity), d.toEnvelopeBytes());
-          for (Connection c : host.connections()) {
-            sync.syncWith(c); // Peers hold the delegation before this device's first entry reaches them.
-          }
+          // Peers hold the delegation before this device's first entry reaches them.
+          driver.onStorage(c -> {
+            c.handleSyncWanted(System.nanoTime());
+            return null;
+          });
         });
       }
     } catch (RuntimeException e) {

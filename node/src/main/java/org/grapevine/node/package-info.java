@@ -1,5 +1,8 @@
 /**
- * A running Grapevine participant: RocksDB store, ingestion, follow = subscribe, catch-up sync,
- * discovery, local API. Not yet implemented; see the open node issue.
+ * A running Grapevine participant: {@link org.grapevine.node.Node} (the composition root) wires
+ * the RocksDB store ({@code storage}), the ingestion engine ({@code engine}), gossip
+ * ({@code gossip}), catch-up sync ({@code sync}), discovery ({@code discovery}), config
+ * ({@code config}), metrics ({@code metrics}) and the local HTTP API ({@code api}); {@code core}
+ * holds the sans-I/O node rules. Which package owns what: docs/ARCHITECTURE.md.
  */
 package org.grapevine.node;

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Crash safety of own posts (DESIGN.md "Store": own posts are durable before they are
+ * Crash safety of own posts (docs/ARCHITECTURE.md "Store": own posts are durable before they are
  * acknowledged; every message is one all-or-nothing write). A child JVM ({@link CrashChild})
  * posts in a loop and prints an ack after each {@link Node#post} returns; the test kills it with
  * SIGKILL ({@link ProcessHandle#destroyForcibly()}, like {@link Process#destroyForcibly()}, sends

@@ -7,7 +7,7 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** DESIGN.md: {@code protocol} knows no I/O, reads no clock, draws no unseeded randomness. */
+/** docs/ARCHITECTURE.md "Modules": {@code protocol} knows no I/O, reads no clock, draws no unseeded randomness. */
 @AnalyzeClasses(packages = "org.grapevine.protocol", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
   @ArchTest
@@ -30,5 +30,5 @@ class ArchitectureTest {
       .orShould().callMethod(java.time.Instant.class, "now")
       .orShould().callMethod(Thread.class, "sleep", long.class)
       .orShould().callConstructor(java.util.Random.class)
-      .because("time and randomness are inputs (STYLE.md C3)");
+      .because("time and randomness are inputs (docs/ARCHITECTURE.md, \"Modules\")");
 }

@@ -92,7 +92,7 @@ public final class SimulationRun {
     SplittableRandom engineRandom = master.split();
     long[] runStartHolder = {System.nanoTime()};
     long[] lastReport = {runStartHolder[0]};
-    VirtualEngine.Progress report = (sim, duration, events) -> {
+    SimulationEngine.Progress report = (sim, duration, events) -> {
       long runStart = runStartHolder[0];
       long wall = System.nanoTime();
       if (progress != null && wall - lastReport[0] >= PROGRESS_EVERY_NANOS) {
@@ -104,16 +104,11 @@ public final class SimulationRun {
             sim / 1e9, duration / 1e9, wallS, events / Math.max(1e-9, wallS), eta);
       }
     };
-    RunData data;
-    if (engineKind == EngineKind.VIRTUAL) {
-      VirtualEngine engine = new VirtualEngine(s, follows, topology, network, workload, faults, engineRandom);
-      runStartHolder[0] = System.nanoTime();
-      data = engine.run(report);
-    } else {
-      // The real engine's clock starts once its nodes are up and connected; it says when.
-      data = new RealEngine(s, follows, topology, network, workload, engineRandom)
-          .run(report, () -> runStartHolder[0] = System.nanoTime());
-    }
+    SimulationEngine engine = engineKind == EngineKind.VIRTUAL
+        ? new VirtualEngine(s, follows, topology, network, workload, faults, engineRandom)
+        : new RealEngine(s, follows, topology, network, workload, engineRandom);
+    // The real engine's clock starts once its nodes are up and connected; each engine says when.
+    RunData data = engine.run(report, () -> runStartHolder[0] = System.nanoTime());
     long runStart = runStartHolder[0];
     long runEnd = System.nanoTime();
     Baselines.compute(data.log(), topology, network, data.envelopeBytes());

@@ -1,32 +1,48 @@
 package org.grapevine.simulations;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import org.grapevine.simulations.metrics.OutputFiles;
 import org.grapevine.simulations.scenario.ScenarioReader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The regression guard (STYLE.md C8.6): {@code scenarios/small.yaml} with its fixed seed, key
- * figures against the values recorded when it was written. A change to the router, the engine or
- * the metrics that moves them fails here; if the move is intended, record the new values (and say
- * why in the commit).
+ * The regression guard: {@code scenarios/small.yaml} with its fixed seed must
+ * give, byte for byte, the {@code results.json} recorded below. A virtual run is deterministic
+ * (virtual time, seeded randomness, fixed JSON formatting), so any change to the router, the
+ * node core, the engine or the metrics that moves any figure fails here, not just a move past a
+ * tolerance. Nothing in {@code results.json} legitimately varies between equal runs: the wall
+ * clock, speed and heap figures go to {@code speed.json} ({@link OutputFiles}), which is not
+ * digested.
+ *
+ * <p>When the change is intended, update {@link #RECORDED} deliberately: run the scenario on the
+ * commit before and after ({@code ./grapevine-sim run simulations/scenarios/small.yaml --out DIR}), diff the
+ * two {@code results.json}, check that every figure that moved should have moved, paste the new
+ * digest (the failure message prints it) and say in the commit which figures moved and why.
  */
 class SmallScenarioRegressionTest {
-  @Test
-  void smallScenario_keyFigures_matchRecordedValues() throws Exception {
-    JsonNode r = SimulationRun.run(ScenarioReader.read(Path.of("scenarios/small.yaml")), null).results();
+  /** SHA-256 of results.json for scenarios/small.yaml, recorded at the commit that last changed it. */
+  static final String RECORDED = "ff5c0c710051b591f44005904ed0e380a7c9a575ed384bf95543003373f740d1";
 
-    assertThat(r.path("workload").path("recipientPairs").asInt()).isEqualTo(547);
-    assertThat(r.path("delivery").path("ratio").asDouble()).isEqualTo(1.0);
-    assertThat(r.path("floodLowerBoundMs").path("p50").asDouble()).isEqualTo(55.22);
-    assertThat(r.path("latencyMs").path("p50").asDouble()).isCloseTo(78.441, within(4.0));
-    assertThat(r.path("latencyMs").path("p99").asDouble()).isCloseTo(137.645, within(7.0));
-    assertThat(r.path("duplicates").path("perDelivery").asDouble()).isCloseTo(5.576, within(0.3));
-    assertThat(r.path("hops").path("mean").asDouble()).isCloseTo(2.024, within(0.1));
-    assertThat(r.path("bytes").path("payloadOverIdeal").asDouble()).isCloseTo(7.984, within(0.4));
-    assertThat(r.path("mesh").path("stableAtSeconds").asInt()).isEqualTo(1);
+  @Test
+  void smallScenario_resultsJson_isByteIdenticalToTheRecordedRun(@TempDir Path dir) throws Exception {
+    SimulationRun.Outcome o = SimulationRun.run(ScenarioReader.read(Path.of("scenarios/small.yaml")), null);
+    Path file = dir.resolve(OutputFiles.RESULTS);
+    OutputFiles.writeJson(file, o.results()); // The same bytes as a run folder's results.json.
+    byte[] bytes = Files.readAllBytes(file);
+    String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+
+    assertThat(digest)
+        .as("results.json of scenarios/small.yaml changed: SHA-256 %s, recorded %s. If the change is intended, diff it"
+            + " against a run of the previous commit (./grapevine-sim run simulations/scenarios/small.yaml --out DIR), set"
+            + " SmallScenarioRegressionTest.RECORDED to the new digest and say in the commit which figures moved and"
+            + " why. This run's results.json:%n%s", digest, RECORDED, new String(bytes, StandardCharsets.UTF_8))
+        .isEqualTo(RECORDED);
   }
 }

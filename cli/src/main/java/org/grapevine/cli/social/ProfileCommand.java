@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.grapevine.cli.client.ApiClient;
 import org.grapevine.cli.p2p.CliException;
 import org.grapevine.protocol.Limits;
+import org.grapevine.protocol.validation.TextField;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,6 +47,16 @@ public final class ProfileCommand extends NodeCommand {
 
     @Option(names = "--bio", paramLabel = "TEXT", description = "A few words about you (at most " + Limits.MAX_PROFILE_BIO_BYTES + " bytes).")
     String bio;
+
+    @Override
+    void check() throws CliException {
+      if (name != null) {
+        WriteCommands.checked(TextField.PROFILE_NAME, "the name", name);
+      }
+      if (bio != null) {
+        WriteCommands.checked(TextField.PROFILE_BIO, "the bio", bio);
+      }
+    }
 
     @Override
     void run(ApiClient api) throws CliException {

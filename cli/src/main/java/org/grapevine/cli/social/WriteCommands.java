@@ -6,9 +6,13 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.grapevine.cli.client.ApiClient;
 import org.grapevine.cli.p2p.CliException;
 import org.grapevine.protocol.Limits;
+import org.grapevine.protocol.validation.ContentRules;
+import org.grapevine.protocol.validation.TextField;
+import org.grapevine.protocol.validation.TextProblem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -18,7 +22,8 @@ public final class WriteCommands {
 
   /**
    * The text of a post: the arguments joined by spaces, or stdin when there are none (or just
-   * "-"). Checked here as the API would check it, so a mistake is caught before a node is needed.
+   * "-"). Checked here by the rule the API applies ({@link ContentRules#checkText}), so a mistake
+   * is caught before a node is needed.
    */
   static String text(List<String> words, InputStream stdin) throws CliException {
     String text;
@@ -41,12 +46,23 @@ public final class WriteCommands {
     } else {
       text = String.join(" ", words);
     }
-    if (text.isBlank()) {
-      throw new CliException("the post is empty; give its text as arguments or on stdin (echo 'hello' | grapevine post)");
+    Optional<TextProblem> problem = ContentRules.checkText(TextField.POST_TEXT, text);
+    if (problem.isPresent()) {
+      TextProblem p = problem.get();
+      throw switch (p.code()) {
+        case EMPTY -> new CliException("the post is empty; give its text as arguments or on stdin (echo 'hello' | grapevine post)");
+        case TOO_LONG -> tooLong(p.bytes(), false);
+        case NOT_UNICODE -> new CliException(p.message("the post"));
+      };
     }
-    int bytes = text.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > Limits.MAX_POST_TEXT_BYTES) {
-      throw tooLong(bytes, false);
+    return text;
+  }
+
+  /** {@code text} if the protocol's writer rule takes it for {@code field}; else why not, naming it {@code what}. */
+  static String checked(TextField field, String what, String text) throws CliException {
+    Optional<TextProblem> problem = ContentRules.checkText(field, text);
+    if (problem.isPresent()) {
+      throw new CliException(problem.get().message(what));
     }
     return text;
   }
@@ -109,6 +125,11 @@ public final class WriteCommands {
 
     @Parameters(index = "1", paramLabel = "EMOJI", description = "The reaction (at most " + Limits.MAX_EMOJI_BYTES + " bytes).")
     String emoji;
+
+    @Override
+    void check() throws CliException {
+      checked(TextField.EMOJI, "the emoji", emoji);
+    }
 
     @Override
     void run(ApiClient api) throws CliException {

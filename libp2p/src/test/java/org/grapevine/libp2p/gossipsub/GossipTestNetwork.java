@@ -16,7 +16,7 @@ import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
- * N routers in virtual time (quinn's {@code Pair} scaled to N, STYLE.md C3/C8). Events sit in a
+ * N routers in virtual time (quinn's {@code Pair} scaled to N). Events sit in a
  * priority queue ordered by (time, seq); each step runs one input on one router, then drains that
  * router's outputs: every OutboundRpc is encoded and decoded through {@link RpcCodec} and delivered
  * to its target after the link latency, the next timeout is scheduled, and MessageReceived events

@@ -7,7 +7,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** The Noise core stays sans-I/O: no channels, no clocks, no unseeded randomness (STYLE C1, C3). */
+/** The Noise core stays sans-I/O: no channels, no clocks, no unseeded randomness (docs/ARCHITECTURE.md, "Modules"). */
 class NoiseArchitectureTest {
   private static final JavaClasses CORE = new ClassFileImporter()
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

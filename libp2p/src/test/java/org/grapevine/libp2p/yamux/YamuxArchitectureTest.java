@@ -7,7 +7,7 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** STYLE.md C1/C3: the yamux core knows buffers, not channels, and reads no clock. */
+/** docs/ARCHITECTURE.md "Modules": the yamux core knows buffers, not channels, and reads no clock. */
 @AnalyzeClasses(
     packages = "org.grapevine.libp2p.yamux",
     importOptions = ImportOption.DoNotIncludeTests.class)

@@ -1,6 +1,8 @@
 package org.grapevine.node.api;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import org.grapevine.node.core.WriteRefusedException;
+import org.grapevine.protocol.validation.TextProblem;
 
 /**
  * A request the API refuses, answered as {@code {"error":{"code":...,"message":...}}} with the
@@ -44,13 +46,23 @@ public final class ApiError extends RuntimeException {
     return new ApiError(HttpResponseStatus.BAD_REQUEST, "invalid_json", message);
   }
 
-  static ApiError emptyText(String field) {
-    return new ApiError(HttpResponseStatus.BAD_REQUEST, "empty_text", field + " is empty");
+  /** A text the protocol's writer rule refuses; {@code field} is the JSON field's name. */
+  static ApiError text(TextProblem p, String field) {
+    String code = switch (p.code()) {
+      case EMPTY -> "empty_text";
+      case TOO_LONG -> "text_too_long";
+      case NOT_UNICODE -> "bad_request";
+    };
+    return new ApiError(HttpResponseStatus.BAD_REQUEST, code, p.message(field));
   }
 
-  static ApiError textTooLong(String field, int bytes, int max) {
-    return new ApiError(HttpResponseStatus.BAD_REQUEST, "text_too_long",
-        field + " is " + bytes + " bytes of UTF-8, at most " + max);
+  /** An own write the node's {@link org.grapevine.node.core.WriteRules} refuse. */
+  static ApiError refused(WriteRefusedException e) {
+    return switch (e.code()) {
+      case NOT_HELD -> notFound(e.getMessage());
+      case WRONG_KIND, OWN_IDENTITY -> badRequest(e.getMessage());
+      case NOT_OWN_ENTRY -> forbidden(e.getMessage());
+    };
   }
 
   static ApiError unauthorized() {

@@ -109,6 +109,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return response(r.status().code(), r.text(), r.contentType());
     } catch (ApiError e) {
       return error(e, request.path());
+    } catch (org.grapevine.node.core.WriteRefusedException e) {
+      return error(ApiError.refused(e), request.path());
     } catch (IllegalArgumentException e) {
       // The node refused an argument the route did not check itself: the caller's fault, say why.
       return error(ApiError.badRequest(e.getMessage()), request.path());

@@ -3,7 +3,6 @@ package org.grapevine.node.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
@@ -13,14 +12,16 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.grapevine.node.LogQueries;
 import org.grapevine.node.Node;
+import org.grapevine.node.core.WriteRules;
 import org.grapevine.node.storage.TimelineCursor;
-import org.grapevine.protocol.Limits;
 import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.Profile;
+import org.grapevine.protocol.validation.ContentRules;
+import org.grapevine.protocol.validation.TextField;
 
 /**
  * The writing and social endpoints (docs/API.md). Runs on the API's worker threads, never on an
@@ -64,7 +65,7 @@ final class ApiRoutes {
   }
 
   private ApiResponse post(ApiRequest q) {
-    String text = checkText(ApiRequest.string(q.object("text"), "text", true), "text", Limits.MAX_POST_TEXT_BYTES, false);
+    String text = checkText(ApiRequest.string(q.object("text"), "text", true), "text", TextField.POST_TEXT);
     return ApiResponse.created(EntryJson.of(node.post(Content.newBuilder()
         .setPost(org.grapevine.protocol.proto.Post.newBuilder().setText(text)).build())));
   }
@@ -72,21 +73,19 @@ final class ApiRoutes {
   private ApiResponse reply(ApiRequest q) {
     ObjectNode body = q.object("parent", "text");
     String parentText = ApiRequest.string(body, "parent", true);
-    String text = checkText(ApiRequest.string(body, "text", true), "text", Limits.MAX_POST_TEXT_BYTES, false);
-    LogEntry parent = kind(resolver.entry(parentText), "parent", ContentKind.POST);
-    return ApiResponse.created(EntryJson.of(node.reply(parent.id(), text)));
+    String text = checkText(ApiRequest.string(body, "text", true), "text", TextField.POST_TEXT);
+    return ApiResponse.created(EntryJson.of(node.reply(resolver.entry(parentText).id(), text)));
   }
 
   private ApiResponse react(ApiRequest q) {
     ObjectNode body = q.object("target", "emoji");
     String target = ApiRequest.string(body, "target", true);
-    String emoji = checkText(ApiRequest.string(body, "emoji", true), "emoji", Limits.MAX_EMOJI_BYTES, false);
-    LogEntry t = kind(resolver.entry(target), "target", ContentKind.POST, ContentKind.REPOST);
-    return ApiResponse.created(EntryJson.of(node.react(t.id(), emoji)));
+    String emoji = checkText(ApiRequest.string(body, "emoji", true), "emoji", TextField.EMOJI);
+    return ApiResponse.created(EntryJson.of(node.react(resolver.entry(target).id(), emoji)));
   }
 
   private ApiResponse repost(ApiRequest q) {
-    LogEntry t = kind(resolver.entry(ApiRequest.string(q.object("target"), "target", true)), "target", ContentKind.POST);
+    LogEntry t = resolver.entry(ApiRequest.string(q.object("target"), "target", true));
     return ApiResponse.created(EntryJson.of(node.repost(t.id())));
   }
 
@@ -97,19 +96,14 @@ final class ApiRoutes {
 
   private ApiResponse delete(ApiRequest q) {
     LogEntry target = resolver.entry(q.param("id"));
-    if (!target.header().identity().equals(node.identity()) || target.header().inRootLog()) {
-      throw ApiError.forbidden("entry " + target.id() + " belongs to " + target.header().identity()
-          + (target.header().inRootLog() ? "'s root log" : "") + "; only this node's own posts can be deleted");
-    }
     LogEntry d = node.delete(target.id());
     return ApiResponse.ok(F.objectNode().put("target", target.id().toHex()).set("entry", EntryJson.of(d)));
   }
 
   private ApiResponse follow(ApiRequest q) {
     Identity other = resolver.identity(ApiRequest.string(q.object("identity"), "identity", true));
-    if (other.equals(node.identity())) {
-      throw ApiError.badRequest("this is the node's own identity; a node always follows itself");
-    }
+    // Before "already followed": the node's own identity is always followed, yet following it is refused.
+    WriteRules.relation(node.identity(), WriteRules.Relation.FOLLOW, other);
     boolean already = node.store().follows().contains(other);
     LogEntry e = already ? null : node.follow(other);
     return ApiResponse.ok(relation(other, "following", true, e));
@@ -117,18 +111,13 @@ final class ApiRoutes {
 
   private ApiResponse unfollow(ApiRequest q) {
     Identity other = resolver.identity(q.param("identity"));
-    if (other.equals(node.identity())) {
-      throw ApiError.badRequest("this is the node's own identity; a node always follows itself");
-    }
+    // The node's own identity is always followed, so node.unfollow refuses it (WriteRules).
     LogEntry e = node.store().follows().contains(other) ? node.unfollow(other) : null;
     return ApiResponse.ok(relation(other, "following", false, e));
   }
 
   private ApiResponse mute(ApiRequest q) {
     Identity other = resolver.identity(ApiRequest.string(q.object("identity"), "identity", true));
-    if (other.equals(node.identity())) {
-      throw ApiError.badRequest("this is the node's own identity; it cannot be muted");
-    }
     node.mute(other);
     return ApiResponse.ok(relation(other, "muted", true, null).without("entry"));
   }
@@ -218,8 +207,8 @@ final class ApiRoutes {
       throw ApiError.badRequest("give 'name', 'bio' or both; a field left out keeps its current value");
     }
     Optional<Profile> current = node.profile(node.identity()).flatMap(LogEntry::content).map(Content::getProfile);
-    name = name != null ? checkText(name, "name", Limits.MAX_PROFILE_NAME_BYTES, true) : current.map(Profile::getName).orElse("");
-    bio = bio != null ? checkText(bio, "bio", Limits.MAX_PROFILE_BIO_BYTES, true) : current.map(Profile::getBio).orElse("");
+    name = name != null ? checkText(name, "name", TextField.PROFILE_NAME) : current.map(Profile::getName).orElse("");
+    bio = bio != null ? checkText(bio, "bio", TextField.PROFILE_BIO) : current.map(Profile::getBio).orElse("");
     return ApiResponse.ok(profileJson(node.identity(), Optional.of(node.setProfile(name, bio))));
   }
 
@@ -255,18 +244,11 @@ final class ApiRoutes {
     return e;
   }
 
-  /** Checks a text field against its UTF-8 limit (Limits) and, unless {@code mayBeEmpty}, emptiness. */
-  static String checkText(String text, String field, int maxBytes, boolean mayBeEmpty) {
-    if (!mayBeEmpty && text.isBlank()) {
-      throw ApiError.emptyText(field);
-    }
-    if (!StandardCharsets.UTF_8.newEncoder().canEncode(text)) {
-      throw ApiError.badRequest(field + " is not valid Unicode (it holds a lone surrogate)");
-    }
-    int bytes = text.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > maxBytes) {
-      throw ApiError.textTooLong(field, bytes, maxBytes);
-    }
+  /** {@code text} if the protocol's writer rule ({@link ContentRules#checkText}) takes it for {@code field}. */
+  static String checkText(String text, String name, TextField field) {
+    ContentRules.checkText(field, text).ifPresent(p -> {
+      throw ApiError.text(p, name);
+    });
     return text;
   }
 }

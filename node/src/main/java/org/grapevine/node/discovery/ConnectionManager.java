@@ -17,7 +17,7 @@ import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
- * Which peers a node knows and which it keeps connected (DESIGN.md "Discovery and
+ * Which peers a node knows and which it keeps connected (docs/ARCHITECTURE.md "Discovery and
  * connectivity"). Sans-I/O: no sockets, clocks or threads; not thread-safe.
  *
  * <p>Rules:

@@ -7,7 +7,7 @@ import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
 
 /**
- * How a node finds and keeps peers (DESIGN.md "Discovery and connectivity"), and how often it
+ * How a node finds and keeps peers (docs/ARCHITECTURE.md "Discovery and connectivity"), and how often it
  * syncs with them.
  *
  * @param bootstrap multiaddrs ending in {@code /p2p/<id>}: dialed first, never forgotten

@@ -3,8 +3,8 @@ package org.grapevine.node.engine;
 import org.grapevine.protocol.identity.Identity;
 
 /**
- * How much of its quota an identity uses, for the API and the user (DESIGN.md: budgets are
- * "shown to the user, never silently exceeded").
+ * How much of its quota an identity uses ({@code Node.usage}; docs/ARCHITECTURE.md "Budgets"), so
+ * that a budget can be shown to the user rather than exceeded silently. The API does not show it yet.
  *
  * @param usedBytes content bytes held for the identity over all its logs
  * @param quotaBytes the node's per-identity quota

@@ -4,7 +4,7 @@ import org.grapevine.protocol.proto.Attachment;
 import org.grapevine.protocol.proto.Content;
 
 /**
- * Local storage policy (DESIGN.md "Budgets"): how much of other people's content this node keeps,
+ * Local storage policy (docs/ARCHITECTURE.md "Budgets"): how much of other people's content this node keeps,
  * and how large an attachment it takes. Budgets are this node's choice, never a protocol rule, so
  * they never make an entry invalid: what they refuse is disk, not history.
  *

@@ -36,8 +36,8 @@ import org.grapevine.protocol.validation.Verification;
  * content says what to drop, and dropping frees space) always keep their content; they are tiny.
  * Own entries are never dropped: this node is where they live.
  *
- * <p>Not thread-safe: the node runs it on one storage executor; results go back to the network
- * layer as values (gossip maps them with {@link #acceptance}). The counters and {@link #usage}
+ * <p>Not thread-safe: the node runs it on one storage executor; results go back to the node core
+ * as values ({@link org.grapevine.node.core.NodeCore} decides what they mean for the sender). The counters and {@link #usage}
  * may be read from any thread.
  */
 public final class Engine {
@@ -93,7 +93,20 @@ public final class Engine {
   }
 
   private IngestOutcome ingestEnvelope(byte[] envelope, IngestSource source, Identity expected, long nowMillis) {
-    Verification v = validator.validate(envelope);
+    return ingestChecked(validator.validate(envelope), source, expected, nowMillis);
+  }
+
+  /**
+   * Ingests what stateless validation made of an envelope received from a peer (validated by the
+   * caller, for example on a pool of threads): an invalid one is counted and refused here, as if
+   * this engine had validated it. {@code expected} as in {@link #ingest(byte[], IngestSource,
+   * Identity, long)}.
+   */
+  public IngestOutcome ingest(Verification verification, IngestSource source, Identity expected, long nowMillis) {
+    return told(source, ingestChecked(verification, source, expected, nowMillis));
+  }
+
+  private IngestOutcome ingestChecked(Verification v, IngestSource source, Identity expected, long nowMillis) {
     if (v instanceof Verification.Invalid invalid) {
       return rejected(source, invalid.reason(), invalid.detail());
     }
@@ -170,25 +183,6 @@ public final class Engine {
     }
     ChainOutcome.Rejected r = (ChainOutcome.Rejected) outcome;
     return rejected(source, r.reason(), r.detail());
-  }
-
-  /** How gossip should treat an outcome: only entries that could be stored are forwarded. */
-  public static org.grapevine.libp2p.gossipsub.Acceptance acceptance(IngestOutcome outcome) {
-    if (outcome instanceof IngestOutcome.Stored || outcome instanceof IngestOutcome.Buffered) {
-      return org.grapevine.libp2p.gossipsub.Acceptance.ACCEPT;
-    }
-    if (outcome instanceof IngestOutcome.Rejected r && !mayBeOurStaleness(r.reason())) {
-      return org.grapevine.libp2p.gossipsub.Acceptance.REJECT;
-    }
-    return org.grapevine.libp2p.gossipsub.Acceptance.IGNORE;
-  }
-
-  /**
-   * Reasons that can be our own fault rather than the sender's: a root log we have not fully
-   * synced yet, or a clock of ours that runs late. They must not cost the forwarding peer score.
-   */
-  static boolean mayBeOurStaleness(RejectReason reason) {
-    return reason == RejectReason.UNDELEGATED_DEVICE || reason == RejectReason.TIMESTAMP_IN_FUTURE;
   }
 
   /** Outcome counters over all sources, for metrics (counters at zero left out). */

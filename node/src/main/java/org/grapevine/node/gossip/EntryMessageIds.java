@@ -10,7 +10,7 @@ import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.proto.Envelope;
 
 /**
- * GossipSub message ids for Grapevine (DESIGN.md "Gossip"): the entry id followed by the first
+ * GossipSub message ids for Grapevine (docs/ARCHITECTURE.md "Gossip"): the entry id followed by the first
  * {@link #DIGEST_BYTES} bytes of SHA-256 of the whole message. The same entry published twice,
  * by its author or re-published by anyone, is one message everywhere; and the id still names the
  * entry it carries.

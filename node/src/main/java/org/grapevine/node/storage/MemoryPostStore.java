@@ -22,7 +22,7 @@ import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.validation.DeviceStatus;
 
 /**
- * {@link PostStore} in memory: the store of the virtual-time simulator (DESIGN.md, Simulations),
+ * {@link PostStore} in memory: the store of the virtual-time simulator (docs/ARCHITECTURE.md, "Simulations"),
  * where thousands of nodes live in one JVM and nothing needs to survive the process. It answers
  * every query exactly as {@link RocksPostStore} does (the same contract test runs against both).
  *

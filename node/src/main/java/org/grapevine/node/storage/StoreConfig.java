@@ -2,8 +2,9 @@ package org.grapevine.node.storage;
 
 /**
  * Memory settings of one {@link RocksPostStore}. Modest by default, as a node holds a few
- * people's logs, not a data centre's; {@link #SMALL} is for running hundreds of stores in one JVM
- * (the simulator).
+ * people's logs, not a data centre's. {@link #SMALL} is meant for many stores in one JVM, but
+ * nothing uses it yet: {@code Node} opens its store with {@link #DEFAULT}, the real simulation
+ * engine's nodes included (the virtual engine uses {@link MemoryPostStore}).
  *
  * @param blockCacheBytes LRU block cache shared by the store's column families
  * @param writeBufferBytes memtable size per column family (at most two per family)
@@ -15,7 +16,7 @@ public record StoreConfig(long blockCacheBytes, long writeBufferBytes, int maxPe
    * p99 of 14 ms on deep pages with 1 MiB and 8 ms with 16 MiB ({@code TimelineHarness}).
    */
   public static final StoreConfig DEFAULT = new StoreConfig(16L << 20, 256L << 10, 1000);
-  /** 1 MiB of cache: for many stores in one process. */
+  /** 1 MiB of cache: for many stores in one process (unused so far, see above). */
   public static final StoreConfig SMALL = new StoreConfig(1L << 20, 256L << 10, 1000);
 
   public StoreConfig {

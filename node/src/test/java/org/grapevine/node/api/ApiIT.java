@@ -183,6 +183,11 @@ class ApiIT {
     JsonNode repost = ok("POST", "/v1/reposts", json("target", id)).json();
     assertThat(repost.at("/content/target/entry").asText()).isEqualTo(id);
     assertError(call("POST", "/v1/reposts", json("target", reaction.get("id").asText())), 400, "bad_request");
+    assertError(call("POST", "/v1/replies", json("parent", reaction.get("id").asText(), "text", "x")), 400, "bad_request");
+    assertError(call("POST", "/v1/reactions", json("target", reaction.get("id").asText(), "emoji", "x")), 400, "bad_request");
+    assertThat(ok("POST", "/v1/reactions", json("target", repost.get("id").asText(), "emoji", "x")).json().get("kind").asText())
+        .isEqualTo("reaction");
+    assertError(call("POST", "/v1/reactions", json("target", id, "emoji", " ")), 400, "empty_text");
 
     JsonNode deleted = ok("DELETE", "/v1/entries/" + id, null).json();
     assertThat(deleted.get("target").asText()).isEqualTo(id);
@@ -303,6 +308,8 @@ class ApiIT {
     mutedTimeline.get("entries").forEach(e -> assertThat(e.get("identity").asText()).isEqualTo(alice.identity.toString()));
     assertThat(ok("DELETE", "/v1/mutes/" + bobPrefix, null).json().get("muted").asBoolean()).isFalse();
     assertError(call("POST", "/v1/mutes", json("identity", alice.identity.toString())), 400, "bad_request");
+    assertError(call("POST", "/v1/follows", json("identity", alice.identity.toString())), 400, "bad_request");
+    assertError(call("DELETE", "/v1/follows/" + alice.identity, null), 400, "bad_request");
 
     JsonNode unfollowed = ok("DELETE", "/v1/follows/" + bobPrefix, null).json();
     assertThat(unfollowed.get("following").asBoolean()).isFalse();

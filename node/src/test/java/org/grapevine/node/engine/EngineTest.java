@@ -110,8 +110,8 @@ class EngineTest {
     assertThat(store.contiguousHead(stranger.publicKey())).isZero();
     assertThat(engine.rejects()).containsEntry(RejectReason.MALFORMED_ENVELOPE, 1L).containsEntry(RejectReason.UNDELEGATED_DEVICE, 1L);
     // Gossip: a malformed entry costs the sender; an undelegated device may be our stale root log.
-    assertThat(Engine.acceptance(garbage)).isEqualTo(Acceptance.REJECT);
-    assertThat(Engine.acceptance(undelegated)).isEqualTo(Acceptance.IGNORE);
+    assertThat(org.grapevine.node.core.NodeCore.acceptance(garbage)).isEqualTo(Acceptance.REJECT);
+    assertThat(org.grapevine.node.core.NodeCore.acceptance(undelegated)).isEqualTo(Acceptance.IGNORE);
   }
 
   @Test

@@ -11,7 +11,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.crypto.PrivKey;
@@ -20,7 +20,10 @@ import org.grapevine.libp2p.gossipsub.SignaturePolicy;
 import org.grapevine.libp2p.gossipsub.netty.GossipDriver;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostConfig;
+import org.grapevine.node.core.CoreConfig;
+import org.grapevine.node.core.NodeCore;
 import org.grapevine.node.engine.Engine;
+import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
@@ -35,7 +38,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two real nodes' gossip halves (host, GossipSub driver, ingress, engine, RocksDB store): Bob's
+ * Two real nodes' gossip halves (host, GossipSub driver, the node core and its driver, engine,
+ * RocksDB store): Bob's
  * entries published on Bob's topic are verified and stored by Alice's node; an entry of someone
  * else on Bob's topic is refused and not stored; a duplicate is one message.
  */
@@ -44,7 +48,7 @@ class GossipIngressIT {
   @TempDir
   Path dir;
   private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-  private final ExecutorService storage = Executors.newSingleThreadExecutor();
+  private final ScheduledExecutorService storage = Executors.newSingleThreadScheduledExecutor();
   private final List<AutoCloseable> closing = new ArrayList<>();
 
   @AfterEach
@@ -84,7 +88,11 @@ class GossipIngressIT {
     Engine engine = new Engine(aliceStore, new EntryValidator(), new ChainChecker(), 64, 1024);
     Host aliceHost = host();
     GossipDriver alice = driver(aliceHost);
-    alice.setMessageHandler(new GossipIngress(engine, storage, () -> T0_MILLIS + 60_000, o -> { }));
+    NodeCore core = new NodeCore(aliceStore, engine, CoreConfig.of(java.time.Duration.ofHours(1), now -> T0_MILLIS + 60_000),
+        new SplittableRandom(1), System.nanoTime());
+    CoreDriver coreDriver = new CoreDriver(core, aliceHost, alice, storage, System::nanoTime);
+    coreDriver.start();
+    closing.add(coreDriver);
     alice.subscribe(bobTopic).get(5, TimeUnit.SECONDS);
 
     Host bobHost = host();

@@ -29,7 +29,10 @@ import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.mux.MuxedStream;
 import org.grapevine.libp2p.mux.StreamReader;
+import org.grapevine.node.core.CoreConfig;
+import org.grapevine.node.core.NodeCore;
 import org.grapevine.node.engine.Engine;
+import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.protocol.crypto.SigningKey;
@@ -93,7 +96,7 @@ class SyncBadInputIT {
     final Engine engine;
     final ScheduledExecutorService storage = Executors.newSingleThreadScheduledExecutor();
     final Host host;
-    final SyncService sync;
+    final CoreDriver sync;
 
     SyncNode(String name, List<LogEntry> entries) throws Exception {
       store = RocksPostStore.open(dir.resolve(name));
@@ -104,7 +107,8 @@ class SyncBadInputIT {
       });
       engine = new Engine(store, new EntryValidator(), new ChainChecker(), 64, 1024);
       host = host();
-      sync = new SyncService(host, store, engine, storage, SyncLimits.DEFAULT, () -> NOW);
+      sync = new CoreDriver(new NodeCore(store, engine, CoreConfig.of(java.time.Duration.ofHours(1), now -> NOW),
+          new java.util.SplittableRandom(1), System.nanoTime()), host, null, storage, System::nanoTime);
       sync.start();
       store.follow(bob.identity);
       storage.submit(() -> {
@@ -164,7 +168,7 @@ class SyncBadInputIT {
 
   private static RawStream open(Host hostile, Connection c) throws Exception {
     RawStream raw = new RawStream();
-    raw.stream = hostile.newStream(c, List.of(SyncService.PROTOCOL_ID)).get(10, TimeUnit.SECONDS).stream();
+    raw.stream = hostile.newStream(c, List.of(CoreDriver.SYNC_PROTOCOL)).get(10, TimeUnit.SECONDS).stream();
     raw.stream.setReader(raw);
     return raw;
   }

@@ -19,7 +19,12 @@ import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostConfig;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import org.grapevine.node.core.CoreConfig;
+import org.grapevine.node.core.NodeCore;
 import org.grapevine.node.engine.Engine;
+import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.protocol.crypto.SigningKey;
@@ -41,7 +46,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Catch-up between two real nodes' sync halves (host, sync service, engine, RocksDB) over TCP on
+ * Catch-up between two real nodes' sync halves (host, node core and its driver, engine, RocksDB) over TCP on
  * 127.0.0.1, with the authors offline: followers serve each other, in both directions.
  */
 @Timeout(120)
@@ -65,7 +70,8 @@ class SyncServiceIT {
       host = new Host(HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0")
           .inboundRate(1000, 1000).build(), group);
       host.start();
-      SyncService sync = new SyncService(host, store, engine, storage, SyncLimits.DEFAULT, () -> NOW);
+      CoreDriver sync = new CoreDriver(new NodeCore(store, engine, CoreConfig.of(Duration.ofHours(1), now -> NOW),
+          new SplittableRandom(1), System.nanoTime()), host, null, storage, System::nanoTime);
       sync.start();
       closing.add(() -> {
         host.close();
@@ -174,11 +180,8 @@ class SyncServiceIT {
         good.contentBytes().orElseThrow(), good.content().orElseThrow()));
     // A serves bob's log as given, bad entry included: its own session over a list, not a store.
     Node a = new Node("a");
-    BatchVerifier verifier = new BatchVerifier(new EntryValidator(), 2);
-    closing.add(verifier);
-    a.host.setProtocolHandler(SyncService.PROTOCOL_ID, (stream, conn) -> a.storage.execute(() ->
-        new SyncStreamRunner(stream, new SyncSession(Set.of(bob.identity), new ListSource(bob, phone, bobs),
-            SyncLimits.DEFAULT, System.nanoTime()), a.engine, a.storage, () -> NOW, verifier).start()));
+    a.host.setProtocolHandler(CoreDriver.SYNC_PROTOCOL, (stream, conn) -> ListServer.serve(stream,
+        new SyncSession(Set.of(bob.identity), new ListSource(bob, phone, bobs), SyncLimits.DEFAULT, System.nanoTime())));
     Node b = new Node("b");
     b.store.follow(bob.identity);
 
@@ -194,6 +197,62 @@ class SyncServiceIT {
     // 600 entries come in three batches at once (the credit window is four): the third, verified
     // while the second was stored, must not reach the engine after the session failed.
     assertThat(b.engine.counts()).containsEntry(Engine.Counter.STORED, 300L).doesNotContainKey(Engine.Counter.BUFFERED);
+  }
+
+  /**
+   * Serves a {@link SyncSession} over a list on one stream, on the stream's event loop: a peer
+   * that serves whatever it is given, bad entries included (a store would refuse them).
+   */
+  private static final class ListServer implements org.grapevine.libp2p.mux.StreamReader {
+    private final org.grapevine.libp2p.mux.MuxedStream stream;
+    private final SyncSession session;
+    private final org.grapevine.libp2p.encoding.DelimitedReader frames = new org.grapevine.libp2p.encoding.DelimitedReader(
+        io.netty.buffer.ByteBufAllocator.DEFAULT, SyncLimits.MAX_MESSAGE_BYTES);
+
+    private ListServer(org.grapevine.libp2p.mux.MuxedStream stream, SyncSession session) {
+      this.stream = stream;
+      this.session = session;
+    }
+
+    static void serve(org.grapevine.libp2p.mux.MuxedStream stream, SyncSession session) {
+      ListServer server = new ListServer(stream, session);
+      stream.setReader(server);
+      stream.executor().execute(server::flush);
+    }
+
+    @Override
+    public void onData(org.grapevine.libp2p.mux.MuxedStream s, io.netty.buffer.ByteBuf data) {
+      try {
+        for (byte[] m : frames.feed(data)) {
+          session.handleMessage(m, System.nanoTime());
+        }
+      } catch (org.grapevine.libp2p.MalformedFrameException e) {
+        throw new AssertionError(e);
+      }
+      flush();
+    }
+
+    @Override
+    public void onRemoteClosed(org.grapevine.libp2p.mux.MuxedStream s) {
+      frames.close();
+    }
+
+    @Override
+    public void onReset(org.grapevine.libp2p.mux.MuxedStream s) {
+      frames.close();
+    }
+
+    private void flush() {
+      for (byte[] out = session.pollOutbound().orElse(null); out != null; out = session.pollOutbound().orElse(null)) {
+        stream.write(org.grapevine.libp2p.encoding.DelimitedReader.frame(io.netty.buffer.ByteBufAllocator.DEFAULT, out));
+      }
+      while (session.pollEvent().isPresent()) {
+        // It fetches nothing (the peer holds nothing it lacks); events are of no interest here.
+      }
+      if (session.isOver()) {
+        stream.closeWrite();
+      }
+    }
   }
 
   /** Bob's root log (one delegation) and device log, from a list. */

@@ -29,11 +29,11 @@ import org.grapevine.protocol.proto.SyncMessage;
 import org.grapevine.protocol.proto.Want;
 
 /**
- * One side of a catch-up sync stream, {@code /grapevine/sync/1.0.0} (DESIGN.md, Catch-up sync;
+ * One side of a catch-up sync stream, {@code /grapevine/sync/1.0.0} (docs/ARCHITECTURE.md, "Catch-up sync";
  * the exchange is described in sync.proto). Both sides run the same class: each fetches what it
  * lacks (client role) and serves what the peer lacks (server role).
  *
- * <p>Sans-I/O (STYLE.md C3): no sockets, threads or clocks. Not thread-safe: confine to the
+ * <p>Sans-I/O: no sockets, threads or clocks. Not thread-safe: confine to the
  * node's loop, which must also own the {@link SyncSource}.
  *
  * <p>Method kinds:

@@ -2,6 +2,7 @@ package org.grapevine.protocol.validation;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import java.util.Optional;
 import org.grapevine.protocol.Limits;
 import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.EntryHeader;
@@ -15,6 +16,10 @@ import org.grapevine.protocol.proto.ReplyTo;
  * The rules for content bodies: which body each kind carries and the size of every field
  * ({@link Limits}). Used by readers on every entry and by writers before signing, so that a
  * Grapevine writer never produces what a Grapevine reader refuses.
+ *
+ * <p>Writers also check what people type with {@link #checkText}, stricter than a reader: no
+ * blank post or emoji, no lone surrogate. The node's API and the cli both call it, so a text is
+ * refused for the same reason wherever it is typed.
  */
 public final class ContentRules {
   private ContentRules() {}
@@ -64,6 +69,29 @@ public final class ContentRules {
       case REVOKE_DEVICE -> checkDevice(header, content.getRevokeDevice().getDevice());
       case UNKNOWN -> throw new IllegalStateException("unknown kinds are not decoded");
     };
+  }
+
+  /**
+   * The writer's rule for a text that a person typed into {@code field}: empty (when the field
+   * must hold something), a lone surrogate, or over the field's limit. Empty when it may be
+   * signed as it is.
+   */
+  public static Optional<TextProblem> checkText(TextField field, String text) {
+    if (!field.mayBeEmpty() && text.isBlank()) {
+      return Optional.of(new TextProblem(TextProblem.Code.EMPTY, field, utf8Length(text)));
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return Optional.of(new TextProblem(TextProblem.Code.NOT_UNICODE, field, utf8Length(text)));
+      }
+    }
+    int bytes = utf8Length(text);
+    return bytes > field.maxBytes()
+        ? Optional.of(new TextProblem(TextProblem.Code.TOO_LONG, field, bytes))
+        : Optional.empty();
   }
 
   private static Verification.Invalid checkPost(Post post) {

@@ -1,8 +1,11 @@
 package org.grapevine.protocol.validation;
 
 /**
- * Why an entry is refused. Every reason is the fault of whoever produced or forwarded the bytes,
- * never of the reader. Stable names: they appear in metrics and logs.
+ * Why an entry is refused. Stable names: they appear in metrics and logs.
+ *
+ * <p>Blame is one rule, kept here and nowhere else ({@link #senderAtFault}): every path that
+ * receives entries (gossip, sync, the simulator) asks the reason whether the peer that sent the
+ * bytes is to be penalised.
  */
 public enum RejectReason {
   // --- The envelope and the signed header (stateless) ---
@@ -47,5 +50,18 @@ public enum RejectReason {
 
   // --- Transport ---
   /** Published on another identity's topic than the entry's own. */
-  WRONG_TOPIC
+  WRONG_TOPIC;
+
+  /**
+   * Whether the peer that sent an entry refused for this reason is at fault (gossip REJECT, which
+   * costs it score; a sync session failed as its fault). False for the reasons that can come from
+   * the reader being behind rather than the sender being wrong: a root log we have not fully
+   * synced (the device is delegated or revoked in entries we do not hold yet, so an honest relay
+   * that stored the entry before the revocation reached it looks the same as a liar), and a clock
+   * of ours that runs late. Such entries are dropped without judging the sender; they come again
+   * by sync once we have caught up.
+   */
+  public boolean senderAtFault() {
+    return this != UNDELEGATED_DEVICE && this != REVOKED_DEVICE && this != TIMESTAMP_IN_FUTURE;
+  }
 }

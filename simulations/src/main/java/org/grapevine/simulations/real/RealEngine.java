@@ -56,11 +56,11 @@ import org.grapevine.simulations.network.Network;
 import org.grapevine.simulations.network.Topology;
 import org.grapevine.simulations.network.Workload;
 import org.grapevine.simulations.scenario.Scenario;
-import org.grapevine.simulations.virtual.VirtualEngine;
+import org.grapevine.simulations.SimulationEngine;
 
 /**
  * The {@code real} engine: every node is a real {@link Node} in this JVM (RocksDB in a temporary
- * directory with the store's small default memory settings, a libp2p host on 127.0.0.1 with TCP,
+ * directory with the store's default memory settings, {@code StoreConfig.DEFAULT}, a libp2p host on 127.0.0.1 with TCP,
  * Noise and Yamux, GossipSub, ingestion, catch-up sync), all on one small shared event-loop group.
  * The scenario's topology is dialled explicitly (discovery: no mDNS, no bootstrap, no dialling
  * towards a target), each connection's bytes are delayed by its link's latency from the same
@@ -80,7 +80,7 @@ import org.grapevine.simulations.virtual.VirtualEngine;
  * <p>Not modelled here: bandwidth (loopback), validation delay (the validation is real), loss,
  * and faults (checked by {@link #unsupported}). The router runs the node's own GossipSub settings.
  */
-public final class RealEngine {
+public final class RealEngine implements SimulationEngine {
   private static final int SETUP_THREADS = 8;
   private static final int DIALS_IN_FLIGHT = 64;
   private static final Duration SETUP_TIMEOUT = Duration.ofMinutes(10);
@@ -163,7 +163,8 @@ public final class RealEngine {
    *
    * @param clockStarted called once the nodes are up, connected and following (time zero)
    */
-  public RunData run(VirtualEngine.Progress progress, Runnable clockStarted) throws IOException {
+  @Override
+  public RunData run(SimulationEngine.Progress progress, Runnable clockStarted) throws IOException {
     List<String> problems = unsupported(scenario);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("the real engine cannot run this scenario: " + String.join("; ", problems));
@@ -378,7 +379,7 @@ public final class RealEngine {
   }
 
   /** Posts the workload at its times, samples mesh changes each second, and runs to the duration. */
-  private RunData drive(VirtualEngine.Progress progress) throws IOException {
+  private RunData drive(SimulationEngine.Progress progress) throws IOException {
     long duration = scenario.durationNanos();
     long[] publishedNanos = new long[workload.posts()];
     Map<EntryId, Integer> postOfId = new HashMap<>();

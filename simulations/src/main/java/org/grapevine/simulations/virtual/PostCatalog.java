@@ -143,21 +143,22 @@ final class PostCatalog {
   }
 
   /**
-   * The verified entry of an envelope: the cached verdict for an id seen before, else a real
-   * verification. Null when the envelope is invalid.
+   * What stateless validation makes of an envelope: the cached verdict for an id seen valid
+   * before, else a real verification (an invalid one is verified again each time: it says why).
+   *
+   * @param id the envelope's message id or entry id; null when it does not decode
    */
-  LogEntry verify(MessageId id, byte[] envelope) {
-    LogEntry e = verified.get(id);
+  Verification verification(MessageId id, byte[] envelope) {
+    LogEntry e = id == null ? null : verified.get(id);
     if (e != null) {
-      return e;
+      return new Verification.Valid(e);
     }
     realVerifications++;
     Verification v = validator.validate(envelope);
-    if (!(v instanceof Verification.Valid valid)) {
-      return null;
+    if (id != null && v instanceof Verification.Valid valid) {
+      verified.put(id, valid.entry());
     }
-    verified.put(id, valid.entry());
-    return valid.entry();
+    return v;
   }
 
   /** The message id (= entry id) of an envelope received by sync; null when it does not decode. */

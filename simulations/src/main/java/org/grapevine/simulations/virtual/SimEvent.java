@@ -1,62 +1,204 @@
 package org.grapevine.simulations.virtual;
 
+import java.util.List;
+import org.grapevine.libp2p.gossipsub.GossipEvent;
+import org.grapevine.libp2p.gossipsub.Rpc;
+
 /**
- * One scheduled event. Ordered by (time, seq): {@code seq} is the order of scheduling, so ties
- * break the same way in every run (quinn's Pair scaled to N nodes, STYLE.md C3).
+ * One scheduled event, typed: each kind carries exactly its own data and knows which handler of
+ * the engine it goes to (no {@code Object} payloads cast back). Ordered by (time, seq): {@code
+ * seq} is the order of scheduling, so ties break the same way in every run (quinn's Pair scaled
+ * to N nodes). {@link EventQueue} sets both when the event is scheduled.
  */
-final class SimEvent implements Comparable<SimEvent> {
-  enum Kind {
-    /** A gossip RPC or sync message reached the far end of the link; it still has to come off the downlink. */
-    ARRIVE,
-    /** A gossip RPC is in the receiver's hands. */
-    GOSSIP_RPC,
-    /** A sync message is in the receiver's hands. */
-    SYNC_MESSAGE,
-    /** A router's heartbeat deadline. */
-    ROUTER_TIMER,
-    /** A received gossip message finished validation (the node class's delay). */
-    VALIDATED,
-    /** A batch of sync entries finished validation. */
-    SYNC_VALIDATED,
-    SYNC_TIMER,
-    SYNC_TICK,
-    PUBLISH,
-    LEAVE,
-    RETURN,
-    SPLIT,
-    HEAL
-  }
-
-  final long time;
-  final long seq;
-  final Kind kind;
+abstract sealed class SimEvent implements Comparable<SimEvent> {
+  long time;
+  long seq;
+  /** The node the event happens at. */
   final int node;
-  /** The other node (sender), the post, the partition, ... depending on the kind. */
-  final int arg;
-  /** The link and its connection generation at scheduling, for messages in flight. */
-  final int link;
-  final int gen;
-  final Object payload;
-  /** Message bytes, for ARRIVE; the kind to become after the downlink in {@link #next}. */
-  final int bytes;
-  final Kind next;
 
-  SimEvent(long time, long seq, Kind kind, int node, int arg, int link, int gen, Object payload, int bytes, Kind next) {
-    this.time = time;
-    this.seq = seq;
-    this.kind = kind;
+  SimEvent(int node) {
     this.node = node;
-    this.arg = arg;
-    this.link = link;
-    this.gen = gen;
-    this.payload = payload;
-    this.bytes = bytes;
-    this.next = next;
   }
+
+  abstract void fire(VirtualEngine engine);
 
   @Override
-  public int compareTo(SimEvent o) {
+  public final int compareTo(SimEvent o) {
     int c = Long.compare(time, o.time);
     return c != 0 ? c : Long.compare(seq, o.seq);
+  }
+
+  /** An event that travels over a link; dropped if the link's connection changed meanwhile. */
+  abstract static sealed class OnLink extends SimEvent {
+    final int from;
+    int link;
+    int gen;
+
+    OnLink(int node, int from) {
+      super(node);
+      this.from = from;
+    }
+  }
+
+  /** A message reached the far end of its link; it still has to come off the receiver's downlink. */
+  static final class Arrive extends SimEvent {
+    final OnLink next;
+    final int bytes;
+
+    Arrive(OnLink next, int bytes) {
+      super(next.node);
+      this.next = next;
+      this.bytes = bytes;
+    }
+
+    @Override
+    void fire(VirtualEngine engine) {
+      engine.wire().arrive(this);
+    }
+  }
+
+  /** A gossip RPC is in the receiver's hands. */
+  static final class GossipRpcIn extends OnLink {
+    final Rpc rpc;
+    final int bytes;
+
+    GossipRpcIn(int node, int from, Rpc rpc, int bytes) {
+      super(node, from);
+      this.rpc = rpc;
+      this.bytes = bytes;
+    }
+
+    @Override
+    void fire(VirtualEngine engine) {
+      engine.drivers().onGossipRpc(this);
+    }
+  }
+
+  /** A sync message is in the receiver's hands ({@code message} null: the sender closed the stream). */
+  static final class SyncIn extends OnLink {
+    final SimStream stream;
+    final byte[] message;
+    final int bytes;
+
+    SyncIn(int node, int from, SimStream stream, byte[] message, int bytes) {
+      super(node, from);
+      this.stream = stream;
+      this.message = message;
+      this.bytes = bytes;
+    }
+
+    @Override
+    void fire(VirtualEngine engine) {
+      engine.drivers().onSyncIn(this);
+    }
+  }
+
+  /** An event meant for one process of a node: dropped once the node restarted or left. */
+  abstract static sealed class ForProcess extends SimEvent {
+    final int incarnation;
+
+    ForProcess(int node, int incarnation) {
+      super(node);
+      this.incarnation = incarnation;
+    }
+  }
+
+  /** A router's heartbeat deadline. */
+  static final class RouterTimer extends ForProcess {
+    final long deadline;
+
+    RouterTimer(int node, int incarnation, long deadline) {
+      super(node, incarnation);
+      this.deadline = deadline;
+    }
+
+    @Override
+    void fire(VirtualEngine engine) {
+      engine.drivers().onRouterTimer(this);
+    }
+  }
+
+  /** A node core's deadline (sync idle timeouts, the periodic sync round). */
+  static final class CoreTimer extends ForProcess {
+    final long deadline;
+
+    CoreTimer(int node, int incarnation, long deadline) {
+      super(node, incarnation);
+      this.deadline = deadline;
+    }
+
+    @Override
+    void fire(VirtualEngine engine) {
+      engine.drivers().onCoreTimer(this);
+    }
+  }
+
+  /** A received gossip message finished validation (the node class's delay). */
+  static final class Validated extends ForProcess {
+    final GossipEvent.MessageReceived message;
+
+    Validated(int node, int incarnation, GossipEvent.MessageReceived message) {
+      super(node, incarnation);
+      this.message = message;
+    }
+
+    @Override
+    void fire(VirtualEngine engine) {
+      engine.drivers().onValidated(this);
+    }
+  }
+
+  /** A batch of sync entries finished validation. */
+  static final class SyncVerified extends ForProcess {
+    final long sync;
+    final int batch;
+    final List<byte[]> envelopes;
+
+    SyncVerified(int node, int incarnation, long sync, int batch, List<byte[]> envelopes) {
+      super(node, incarnation);
+      this.sync = sync;
+      this.batch = batch;
+      this.envelopes = envelopes;
+    }
+
+    @Override
+    void fire(VirtualEngine engine) {
+      engine.drivers().onSyncVerified(this);
+    }
+  }
+
+  /** The workload's post {@code post} is written by its author. */
+  static final class Publish extends SimEvent {
+    final int post;
+
+    Publish(int node, int post) {
+      super(node);
+      this.post = post;
+    }
+
+    @Override
+    void fire(VirtualEngine engine) {
+      engine.drivers().onPublish(this);
+    }
+  }
+
+  /** Churn and partitions: a node leaves or returns, a split starts or heals. */
+  static final class Fault extends SimEvent {
+    enum Kind { LEAVE, RETURN, SPLIT, HEAL }
+
+    final Kind kind;
+    /** The split's index, for SPLIT and HEAL. */
+    final int split;
+
+    Fault(Kind kind, int node, int split) {
+      super(node);
+      this.kind = kind;
+      this.split = split;
+    }
+
+    @Override
+    void fire(VirtualEngine engine) {
+      engine.onFault(this);
+    }
   }
 }

@@ -1,4 +1,4 @@
-package org.grapevine.node.sync;
+package org.grapevine.node.runtime;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.grapevine.node.sync;
+package org.grapevine.node.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.grapevine.protocol.testing.TestAuthors.T0_MILLIS;

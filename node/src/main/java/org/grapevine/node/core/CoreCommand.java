@@ -1,0 +1,36 @@
+package org.grapevine.node.core;
+
+import java.util.List;
+import org.grapevine.libp2p.peer.PeerId;
+
+/**
+ * What a {@link NodeCore} asks its driver to do ({@link NodeCore#pollCommand}). Typed, so that
+ * both drivers (the Netty node and the virtual engine) handle every kind (rust-libp2p's
+ * {@code ToSwarm}).
+ */
+public sealed interface CoreCommand {
+
+  /**
+   * Open a sync stream to {@code peer}; once open, the driver calls
+   * {@link NodeCore#handleSyncStream}. If it cannot be opened, the driver calls nothing: the
+   * next round or gap tries again.
+   */
+  record OpenSync(PeerId peer) implements CoreCommand {}
+
+  /**
+   * Verify (decode, stateless checks, signatures) the {@code batch}-th batch received on sync
+   * stream {@code sync}, off the core if the driver likes (a thread pool, a modelled delay), then
+   * call {@link NodeCore#handleSyncVerified} with the results in the same order. Batches may come
+   * back in any order; the core stores them in the order they arrived.
+   */
+  record VerifyBatch(long sync, int batch, List<byte[]> envelopes) implements CoreCommand {}
+
+  /**
+   * Sync stream {@code sync} is over: close our side for writing once the bytes already polled
+   * are written, and read and drop whatever the peer still sends.
+   */
+  record CloseSync(long sync) implements CoreCommand {}
+
+  /** Close the connection to {@code peer}: it keeps breaking the protocol ({@code why}). */
+  record Disconnect(PeerId peer, String why) implements CoreCommand {}
+}

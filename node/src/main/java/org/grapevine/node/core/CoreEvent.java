@@ -1,0 +1,58 @@
+package org.grapevine.node.core;
+
+import java.util.List;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.node.engine.IngestSource;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.sync.SyncErrorCode;
+import org.grapevine.protocol.sync.SyncEvent;
+import org.grapevine.protocol.sync.SyncStats;
+import org.grapevine.protocol.validation.RejectReason;
+
+/** What a {@link NodeCore} tells its driver ({@link NodeCore#pollEvent}): facts, not requests. */
+public sealed interface CoreEvent {
+
+  /**
+   * Entries were stored, in storage order: the one that arrived and those it unblocked from the
+   * gap buffer.
+   *
+   * @param from the peer that sent them; null for own entries
+   */
+  record Stored(List<LogEntry> entries, IngestSource source, PeerId from) implements CoreEvent {}
+
+  /** A decision to sync with {@code peer}, and why; the stream is opened by the driver. */
+  record SyncDecided(PeerId peer, SyncReason reason) implements CoreEvent {}
+
+  /** Why the core syncs with a peer. */
+  enum SyncReason {
+    /** We dialled a new connection to it. */
+    CONNECTED,
+    /** The periodic round (what gossip missed). */
+    PERIODIC,
+    /** An entry arrived ahead of its predecessors: fetch the gap. */
+    GAP,
+    /** We started following someone: fetch their history. */
+    FOLLOW,
+    /** Asked for while a session with the peer was running: run another one after it. */
+    AGAIN,
+    /** The driver asked (for example after writing the device's delegation). */
+    REQUESTED
+  }
+
+  /**
+   * The peer was judged at fault: a gossip message rejected, or a sync session failed by its
+   * fault. {@code reason} is set for rejected entries, {@code syncError} for sync failures.
+   */
+  record Blamed(PeerId peer, RejectReason reason, SyncErrorCode syncError, String detail) implements CoreEvent {}
+
+  /**
+   * A sync session ended: everything the peer sent is stored by then. {@code stats} is set when it
+   * completed; otherwise {@code code} and {@code fault} say why not.
+   */
+  record SyncEnded(long sync, PeerId peer, SyncStats stats, SyncErrorCode code, SyncEvent.Fault fault, String detail)
+      implements CoreEvent {
+    public boolean completed() {
+      return stats != null;
+    }
+  }
+}

@@ -1,0 +1,281 @@
+package org.grapevine.node.runtime;
+
+import io.netty.buffer.ByteBufAllocator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.grapevine.libp2p.encoding.DelimitedReader;
+import org.grapevine.libp2p.gossipsub.Acceptance;
+import org.grapevine.libp2p.gossipsub.GossipEvent;
+import org.grapevine.libp2p.gossipsub.netty.GossipDriver;
+import org.grapevine.libp2p.host.Connection;
+import org.grapevine.libp2p.host.Host;
+import org.grapevine.libp2p.host.HostListener;
+import org.grapevine.libp2p.mux.MuxedStream;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.node.core.CoreCommand;
+import org.grapevine.node.core.CoreEvent;
+import org.grapevine.node.core.NodeCore;
+import org.grapevine.node.core.SyncBytes;
+import org.grapevine.protocol.sync.SyncEvent;
+import org.grapevine.protocol.validation.EntryValidator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running node's driver of its {@link NodeCore} (the virtual engine is the other one): it
+ * turns connections, gossip messages and sync streams of a {@link Host} into the core's inputs,
+ * and carries out what the core asks. It decides nothing.
+ *
+ * <p>Threading: the core lives on the storage executor, the one thread that also owns the store
+ * and the engine. Every input hops onto it, calls the core with {@link System#nanoTime()}-style
+ * time from the injected clock, then drains the core's outputs in its order (sync bytes,
+ * commands, events) and re-arms the one timer. Sync batches are verified on the
+ * {@link BatchVerifier}'s threads meanwhile (every core for signatures), gossip messages on the
+ * storage thread. After the storage executor shut down, inputs are dropped: the node is closing.
+ */
+public final class CoreDriver implements AutoCloseable {
+  /** The catch-up sync protocol (docs/ARCHITECTURE.md, "Catch-up sync"). */
+  public static final String SYNC_PROTOCOL = "/grapevine/sync/1.0.0";
+  private static final Logger log = LoggerFactory.getLogger(CoreDriver.class);
+
+  private final NodeCore core;
+  private final Host host;
+  private final GossipDriver gossip;
+  private final ScheduledExecutorService storage;
+  private final LongSupplier nanoClock;
+  private final EntryValidator validator = new EntryValidator();
+  private final BatchVerifier verifier =
+      new BatchVerifier(new EntryValidator(), Runtime.getRuntime().availableProcessors());
+  /** Open sync streams by the core's id (storage thread). */
+  private final Map<Long, MuxedStream> streams = new HashMap<>();
+  private final Map<Long, SyncStreamAdapter> adapters = new HashMap<>();
+  private final List<Consumer<CoreEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final Map<PeerId, Long> peerFaults = new ConcurrentHashMap<>();
+  private ScheduledFuture<?> timer;
+  private long timerDeadline = Long.MIN_VALUE;
+
+  /**
+   * @param gossip the gossip router's driver whose messages the core judges; null for a node
+   *     that only syncs (tests)
+   * @param nanoClock monotonic nanoseconds (the core's time)
+   */
+  public CoreDriver(NodeCore core, Host host, GossipDriver gossip, ScheduledExecutorService storage, LongSupplier nanoClock) {
+    this.core = core;
+    this.host = host;
+    this.gossip = gossip;
+    this.storage = storage;
+    this.nanoClock = nanoClock;
+  }
+
+  /** Serves the peers' sync streams, follows the host's connections and judges gossip messages. */
+  public void start() {
+    host.setProtocolHandler(SYNC_PROTOCOL, (stream, conn) ->
+        input(c -> attach(stream, c.handleSyncStream(conn.remotePeer(), now()))));
+    host.addListener(new HostListener() {
+      @Override
+      public void onConnected(Connection connection) {
+        boolean dialled = connection.direction() == Connection.Direction.OUTBOUND;
+        input(c -> c.handlePeerConnected(connection.remotePeer(), dialled, now()));
+      }
+
+      @Override
+      public void onDisconnected(Connection connection) {
+        input(c -> c.handlePeerDisconnected(connection.remotePeer(), now()));
+      }
+    });
+    if (gossip != null) {
+      gossip.setMessageHandler(this::onGossip);
+      gossip.addEventListener(e -> {
+        if (e instanceof GossipEvent.Subscribed sub) {
+          input(c -> c.handlePeerSubscribed(sub.peer(), sub.topic(), now()));
+        } else if (e instanceof GossipEvent.Unsubscribed unsub) {
+          input(c -> c.handlePeerUnsubscribed(unsub.peer(), unsub.topic(), now()));
+        }
+      });
+    }
+    input(c -> { }); // Arms the timer for the first periodic round.
+  }
+
+  /** Told of every event of the core, on the storage thread, in order; must be quick. */
+  public void addListener(Consumer<CoreEvent> listener) {
+    listeners.add(listener);
+  }
+
+  /**
+   * On the storage thread (the caller is on it): an input of the node's own (an own entry, a
+   * follow), then the outputs drained.
+   */
+  public <T> T onStorage(Function<NodeCore, T> input) {
+    T result = input.apply(core);
+    drain();
+    return result;
+  }
+
+  /** Sync sessions each peer failed by its own fault, since the start. Any thread. */
+  public Map<PeerId, Long> peerFaults() {
+    return Map.copyOf(peerFaults);
+  }
+
+  /** The core's time: monotonic nanoseconds from the injected clock. */
+  long now() {
+    return nanoClock.getAsLong();
+  }
+
+  /** Runs an input on the storage thread, then drains; dropped once the node is closing. */
+  void input(Consumer<NodeCore> input) {
+    try {
+      storage.execute(() -> {
+        input.accept(core);
+        drain();
+      });
+    } catch (RejectedExecutionException closing) {
+      log.debug("node closing: input dropped");
+    }
+  }
+
+  private void onGossip(GossipEvent.MessageReceived m, Consumer<Acceptance> verdict) {
+    try {
+      storage.execute(() -> {
+        verdict.accept(core.handleGossipMessage(m.source(), m.topic(), validator.validate(m.data()), now()));
+        drain();
+      });
+    } catch (RejectedExecutionException overloaded) {
+      verdict.accept(Acceptance.IGNORE); // Our queue, not the sender's fault.
+    }
+  }
+
+  private void attach(MuxedStream stream, long sync) {
+    SyncStreamAdapter adapter = new SyncStreamAdapter(sync, this);
+    streams.put(sync, stream);
+    adapters.put(sync, adapter);
+    stream.setReader(adapter);
+  }
+
+  /**
+   * Storage thread: carries out everything the core has queued, until it has nothing more (a
+   * listener may give the core an input), then re-arms the timer.
+   */
+  private void drain() {
+    boolean more = true;
+    while (more) {
+      more = false;
+      for (SyncBytes b = core.pollOutbound().orElse(null); b != null; b = core.pollOutbound().orElse(null)) {
+        MuxedStream stream = streams.get(b.sync());
+        if (stream != null) {
+          stream.write(DelimitedReader.frame(ByteBufAllocator.DEFAULT, b.message()));
+        }
+      }
+      for (CoreCommand c = core.pollCommand().orElse(null); c != null; c = core.pollCommand().orElse(null)) {
+        execute(c);
+      }
+      for (CoreEvent e = core.pollEvent().orElse(null); e != null; e = core.pollEvent().orElse(null)) {
+        more = true;
+        logEvent(e);
+        for (Consumer<CoreEvent> l : listeners) {
+          try {
+            l.accept(e);
+          } catch (RuntimeException bug) {
+            log.warn("core event listener failed", bug);
+          }
+        }
+      }
+    }
+    armTimer();
+  }
+
+  private void execute(CoreCommand c) {
+    if (c instanceof CoreCommand.OpenSync open) {
+      openSync(open.peer());
+    } else if (c instanceof CoreCommand.VerifyBatch v) {
+      verifier.verify(v.envelopes()).whenComplete((verified, e) -> input(core -> {
+        if (e != null) {
+          core.handleSyncLocalFailure(v.sync(), "cannot verify a batch: " + e, now());
+        } else {
+          core.handleSyncVerified(v.sync(), v.batch(), verified, now());
+        }
+      }));
+    } else if (c instanceof CoreCommand.CloseSync close) {
+      closeSync(close.sync());
+    } else if (c instanceof CoreCommand.Disconnect d) {
+      log.info("closing the connection to {}: {}", d.peer(), d.why());
+      host.connections(d.peer()).forEach(Connection::close);
+    }
+  }
+
+  private void openSync(PeerId peer) {
+    Connection connection = host.connections(peer).stream().filter(Connection::isOpen).findFirst().orElse(null);
+    if (connection == null) {
+      input(c -> c.handleSyncOpenFailed(peer, now()));
+      return;
+    }
+    host.newStream(connection, List.of(SYNC_PROTOCOL)).whenComplete((ns, e) -> {
+      if (e != null) {
+        log.debug("cannot open a sync stream to {}: {}", peer, e.toString());
+        input(c -> c.handleSyncOpenFailed(peer, now()));
+      } else {
+        input(c -> attach(ns.stream(), c.handleSyncStream(peer, now())));
+      }
+    });
+  }
+
+  private void closeSync(long sync) {
+    MuxedStream stream = streams.remove(sync);
+    SyncStreamAdapter adapter = adapters.remove(sync);
+    if (stream != null) {
+      stream.closeWrite();
+      stream.executor().execute(adapter::closeFrames);
+    }
+  }
+
+  private void armTimer() {
+    long deadline = core.pollTimeout();
+    if (deadline == timerDeadline) {
+      return;
+    }
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    timerDeadline = deadline;
+    try {
+      timer = storage.schedule(() -> {
+        timerDeadline = Long.MIN_VALUE;
+        core.handleTimeout(now());
+        drain();
+      }, Math.max(0, deadline - now()), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closing) {
+      timer = null; // The node is closing: no more rounds.
+    }
+  }
+
+  private void logEvent(CoreEvent e) {
+    if (e instanceof CoreEvent.SyncEnded end) {
+      if (end.fault() == SyncEvent.Fault.PEER) {
+        long faults = peerFaults.merge(end.peer(), 1L, Long::sum);
+        log.info("sync with {} failed by its fault ({} so far): {} {}", end.peer(), faults, end.code(), end.detail());
+      } else if (!end.completed()) {
+        log.info("sync with {} ended: {} ({}): {}", end.peer(), end.code(), end.fault(), end.detail());
+      } else {
+        log.debug("sync with {}: {} entries received, {} sent", end.peer(), end.stats().entriesReceived(),
+            end.stats().entriesSent());
+      }
+    } else if (e instanceof CoreEvent.Blamed b) {
+      log.debug("{} blamed: {} {} {}", b.peer(), b.reason(), b.syncError(), b.detail());
+    }
+  }
+
+  /** Stops the verifier threads; call after the host is closed (no session runs any more). */
+  @Override
+  public void close() {
+    verifier.close();
+  }
+}

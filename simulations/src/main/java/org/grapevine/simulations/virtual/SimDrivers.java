@@ -1,0 +1,442 @@
+package org.grapevine.simulations.virtual;
+
+import com.google.protobuf.CodedOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.grapevine.libp2p.gossipsub.Acceptance;
+import org.grapevine.libp2p.gossipsub.Direction;
+import org.grapevine.libp2p.gossipsub.GossipConfig;
+import org.grapevine.libp2p.gossipsub.GossipEvent;
+import org.grapevine.libp2p.gossipsub.GossipProtocol;
+import org.grapevine.libp2p.gossipsub.GossipRouter;
+import org.grapevine.libp2p.gossipsub.MessageId;
+import org.grapevine.libp2p.gossipsub.OutboundRpc;
+import org.grapevine.libp2p.gossipsub.Rpc;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.libp2p.proto.Message;
+import org.grapevine.libp2p.proto.RPC;
+import org.grapevine.node.core.CoreCommand;
+import org.grapevine.node.core.CoreConfig;
+import org.grapevine.node.core.CoreEvent;
+import org.grapevine.node.core.NodeCore;
+import org.grapevine.node.core.SyncBytes;
+import org.grapevine.node.engine.Engine;
+import org.grapevine.node.engine.IngestOutcome;
+import org.grapevine.node.engine.IngestSource;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.validation.ChainChecker;
+import org.grapevine.protocol.validation.EntryValidator;
+import org.grapevine.protocol.validation.Verification;
+import org.grapevine.simulations.metrics.DeliveryLog;
+import org.grapevine.simulations.metrics.NodeCounters;
+import org.grapevine.simulations.metrics.RouterTotals;
+import org.grapevine.simulations.network.FaultPlan;
+import org.grapevine.simulations.network.Workload;
+import org.grapevine.simulations.scenario.Scenario;
+
+/**
+ * The virtual engine's driver of every node's two cores, its {@link GossipRouter} and its
+ * {@link NodeCore}: the role {@code GossipDriver} and {@code CoreDriver} play in the running node,
+ * over the modelled {@link Wire} instead of sockets. It decides nothing about the protocol: each
+ * input goes to a core with the virtual time, and the core's outputs are drained right after, in
+ * the order the core asks (outbound, commands, events, timeout), and become events.
+ *
+ * <p>What is modelled here and not in the node: validation takes the node class's delay (one
+ * validator per node, FIFO), and a real verification runs only for an envelope not seen before
+ * ({@link PostCatalog}); bad forwarders drop or delay what they forward; sync streams are
+ * reliable (the loss rate drops gossip RPCs only).
+ */
+final class SimDrivers {
+  private static final int GAP_BUFFER_PER_AUTHOR = 256;
+  private static final int GAP_BUFFER_TOTAL = 16_384;
+  private static final int RPC_PUBLISH_FIELD = 2;
+
+  private final VirtualEngine engine;
+  private final SimNode[] nodes;
+  private final Map<PeerId, Integer> nodeOfPeer;
+  private final PostCatalog catalog;
+  private final Wire wire;
+  private final EventQueue queue;
+  private final Scenario scenario;
+  private final FaultPlan faults;
+  private final Workload workload;
+  private final DeliveryLog log;
+  private final NodeCounters counters;
+  private final GossipConfig gossipConfig;
+  private final CoreConfig coreConfig;
+  private final SplittableRandom seeds;
+  private final EntryValidator validator = new EntryValidator();
+  private final ChainChecker checker = new ChainChecker();
+  final int[] meshChangesPerSecond;
+  final RouterTotals routerTotals = new RouterTotals();
+  final Map<Engine.Counter, Long> engineTotals = new java.util.EnumMap<>(Engine.Counter.class);
+  long syncDeliveries;
+
+  SimDrivers(VirtualEngine engine, SimNode[] nodes, Map<PeerId, Integer> nodeOfPeer, PostCatalog catalog, Wire wire,
+      EventQueue queue, Scenario scenario, FaultPlan faults, Workload workload, DeliveryLog log,
+      NodeCounters counters, GossipConfig gossipConfig, SplittableRandom seeds) {
+    this.engine = engine;
+    this.nodes = nodes;
+    this.nodeOfPeer = nodeOfPeer;
+    this.catalog = catalog;
+    this.wire = wire;
+    this.queue = queue;
+    this.scenario = scenario;
+    this.faults = faults;
+    this.workload = workload;
+    this.log = log;
+    this.counters = counters;
+    this.gossipConfig = gossipConfig;
+    this.seeds = seeds;
+    this.coreConfig = new CoreConfig(scenario.protocol().syncIntervalNanos(), scenario.protocol().syncPeersPerRound(),
+        org.grapevine.protocol.sync.SyncLimits.DEFAULT, nanos -> PostCatalog.EPOCH_MILLIS + nanos / 1_000_000L);
+    this.meshChangesPerSecond = new int[(int) (scenario.durationNanos() / 1_000_000_000L) + 1];
+  }
+
+  // ------------------------------------------------------------------------- processes
+
+  /** A fresh process on the node: router, engine and core, subscribed to its topics. */
+  void start(SimNode node) {
+    long now = queue.now();
+    node.online = true;
+    node.incarnation++;
+    node.router = new GossipRouter(gossipConfig, catalog.peerId(node.index), null, seeds.split());
+    node.engine = new Engine(node.store, validator, checker, GAP_BUFFER_PER_AUTHOR, GAP_BUFFER_TOTAL);
+    node.core = new NodeCore(node.store, node.engine, coreConfig, seeds.split(), now);
+    node.streams.clear();
+    node.routerTimerAt = Long.MIN_VALUE;
+    node.coreTimerAt = Long.MIN_VALUE;
+    node.validatorFreeAt = now;
+    wire.resetNode(node.index);
+    for (int x : node.topicNodes) {
+      node.router.subscribe(catalog.topic(x), now);
+    }
+    drain(node);
+  }
+
+  /** The node's process ends: its counters are kept, its cores dropped. */
+  void retire(SimNode node) {
+    routerTotals.add(node.router.metrics());
+    node.engine.counts().forEach((k, v) -> engineTotals.merge(k, v, Long::sum));
+    node.router = null;
+    node.engine = null;
+    node.core = null;
+    node.streams.clear();
+  }
+
+  /** Both sides learn of the new connection; {@code a} dialled it. */
+  void connect(int a, int b) {
+    long now = queue.now();
+    nodes[a].router.handlePeerConnected(catalog.peerId(b), Direction.OUTBOUND, GossipProtocol.MESHSUB_V12, now);
+    nodes[b].router.handlePeerConnected(catalog.peerId(a), Direction.INBOUND, GossipProtocol.MESHSUB_V12, now);
+    nodes[a].core.handlePeerConnected(catalog.peerId(b), true, now);
+    nodes[b].core.handlePeerConnected(catalog.peerId(a), false, now);
+    drain(nodes[a]);
+    drain(nodes[b]);
+  }
+
+  /** The connection between {@code a} and {@code b} is gone: each online side hears of it. */
+  void disconnect(int a, int b) {
+    for (int[] pair : new int[][] {{a, b}, {b, a}}) {
+      SimNode x = nodes[pair[0]];
+      if (x.online) {
+        x.streams.values().removeIf(s -> s.other(x.index) == pair[1]);
+        x.router.handlePeerDisconnected(catalog.peerId(pair[1]), queue.now());
+        x.core.handlePeerDisconnected(catalog.peerId(pair[1]), queue.now());
+        drain(x);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------- inputs
+
+  void onGossipRpc(SimEvent.GossipRpcIn e) {
+    if (!wire.current(e)) {
+      return;
+    }
+    SimNode node = nodes[e.node];
+    int payload = 0;
+    for (Message m : e.rpc.proto().getPublishList()) {
+      payload += CodedOutputStream.computeMessageSize(RPC_PUBLISH_FIELD, m);
+      int k = catalog.postOfData(m.getData());
+      if (k >= 0) {
+        log.copy(k, node.index);
+      }
+    }
+    counters.payloadReceived[node.index] += payload;
+    counters.controlReceived[node.index] += e.bytes - payload;
+    node.router.handleRpc(catalog.peerId(e.from), e.rpc, queue.now());
+    drain(node);
+  }
+
+  void onRouterTimer(SimEvent.RouterTimer e) {
+    SimNode node = nodes[e.node];
+    if (!current(node, e) || node.routerTimerAt != e.deadline) {
+      return; // A timer of an earlier process, or one the router has since moved.
+    }
+    node.routerTimerAt = Long.MIN_VALUE;
+    node.router.handleTimeout(queue.now());
+    drain(node);
+  }
+
+  void onCoreTimer(SimEvent.CoreTimer e) {
+    SimNode node = nodes[e.node];
+    if (!current(node, e) || node.coreTimerAt != e.deadline) {
+      return;
+    }
+    node.coreTimerAt = Long.MIN_VALUE;
+    node.core.handleTimeout(queue.now());
+    drain(node);
+  }
+
+  void onValidated(SimEvent.Validated e) {
+    SimNode node = nodes[e.node];
+    if (!current(node, e)) {
+      return; // The process that was validating is gone.
+    }
+    GossipEvent.MessageReceived m = e.message;
+    Acceptance verdict = node.core.handleGossipMessage(m.source(), m.topic(), catalog.verification(m.id(), m.data()),
+        queue.now());
+    node.router.reportValidation(m.id(), m.source(), verdict);
+    drain(node);
+  }
+
+  void onSyncVerified(SimEvent.SyncVerified e) {
+    SimNode node = nodes[e.node];
+    if (!current(node, e)) {
+      return;
+    }
+    List<Verification> verifications = new ArrayList<>(e.envelopes.size());
+    for (byte[] envelope : e.envelopes) {
+      MessageId id = PostCatalog.idOfEnvelope(envelope);
+      verifications.add(catalog.verification(id, envelope));
+      int k = id == null ? -1 : catalog.postOfId(id);
+      if (k >= 0) {
+        log.copy(k, node.index);
+      }
+    }
+    node.core.handleSyncVerified(e.sync, e.batch, verifications, queue.now());
+    drain(node);
+  }
+
+  void onSyncIn(SimEvent.SyncIn e) {
+    SimNode node = nodes[e.node];
+    long id = e.stream.idAt(e.node);
+    if (!wire.current(e) || !node.online || node.streams.get(id) != e.stream) {
+      return;
+    }
+    counters.syncReceived[e.node] += e.bytes;
+    if (e.message == null) {
+      node.core.handleSyncStreamClosed(id, false, queue.now());
+    } else {
+      node.core.handleSyncMessage(id, e.message, queue.now());
+    }
+    drain(node);
+  }
+
+  void onPublish(SimEvent.Publish e) {
+    int k = e.post;
+    SimNode node = nodes[e.node];
+    LogEntry entry = catalog.post(k);
+    log.published(k, queue.now());
+    if (!node.online) {
+      node.store.apply(entry, true); // Written offline: stored now, spread by sync once the node is back.
+      return;
+    }
+    IngestOutcome o = node.core.handleOwnEntry(entry, queue.now());
+    if (!(o instanceof IngestOutcome.Stored)) {
+      throw new IllegalStateException("own post " + k + " not stored: " + o);
+    }
+    node.router.publish(catalog.topic(node.index), catalog.envelope(k), queue.now());
+    drain(node);
+  }
+
+  private static boolean current(SimNode node, SimEvent.ForProcess e) {
+    return node.online && node.incarnation == e.incarnation;
+  }
+
+  // ---------------------------------------------------------------------------- outputs
+
+  /** Drains both cores of the node until neither has anything more. */
+  private void drain(SimNode node) {
+    if (!node.online) {
+      return;
+    }
+    drainRouter(node);
+    drainCore(node);
+  }
+
+  private void drainRouter(SimNode node) {
+    GossipRouter router = node.router;
+    for (OutboundRpc out = router.pollOutbound().orElse(null); out != null; out = router.pollOutbound().orElse(null)) {
+      Integer to = nodeOfPeer.get(out.to());
+      if (to != null) {
+        send(node, to, out.rpc());
+      }
+    }
+    long deadline = router.pollTimeout().orElse(Long.MIN_VALUE);
+    if (deadline != Long.MIN_VALUE && deadline != node.routerTimerAt) {
+      node.routerTimerAt = deadline;
+      queue.at(deadline, new SimEvent.RouterTimer(node.index, node.incarnation, deadline));
+    }
+    for (GossipEvent ev = router.pollEvent().orElse(null); ev != null; ev = router.pollEvent().orElse(null)) {
+      if (ev instanceof GossipEvent.MessageReceived m) {
+        long done = Math.max(queue.now(), node.validatorFreeAt) + wire.validationDelayNanos(node.index);
+        node.validatorFreeAt = done;
+        queue.at(done, new SimEvent.Validated(node.index, node.incarnation, m));
+      } else if (ev instanceof GossipEvent.Subscribed sub) {
+        node.core.handlePeerSubscribed(sub.peer(), sub.topic(), queue.now());
+      } else if (ev instanceof GossipEvent.Unsubscribed unsub) {
+        node.core.handlePeerUnsubscribed(unsub.peer(), unsub.topic(), queue.now());
+      } else if (ev instanceof GossipEvent.Grafted || ev instanceof GossipEvent.Pruned) {
+        meshChangesPerSecond[(int) Math.min(meshChangesPerSecond.length - 1, queue.now() / 1_000_000_000L)]++;
+      }
+    }
+  }
+
+  private void drainCore(SimNode node) {
+    NodeCore core = node.core;
+    boolean more = true;
+    while (more) {
+      more = false;
+      for (SyncBytes b = core.pollOutbound().orElse(null); b != null; b = core.pollOutbound().orElse(null)) {
+        SimStream s = node.streams.get(b.sync());
+        if (s != null) {
+          sendSync(node.index, s, b.message());
+        }
+      }
+      for (CoreCommand c = core.pollCommand().orElse(null); c != null; c = core.pollCommand().orElse(null)) {
+        more = true;
+        execute(node, c);
+      }
+      for (CoreEvent e = core.pollEvent().orElse(null); e != null; e = core.pollEvent().orElse(null)) {
+        if (e instanceof CoreEvent.Stored stored && stored.source() != IngestSource.OWN) {
+          Integer from = stored.from() == null ? null : nodeOfPeer.get(stored.from());
+          for (LogEntry entry : stored.entries()) {
+            deliver(node, entry, from == null ? -1 : from, stored.source() == IngestSource.SYNC);
+          }
+        }
+      }
+    }
+    long deadline = core.pollTimeout();
+    if (deadline != node.coreTimerAt) {
+      node.coreTimerAt = deadline;
+      queue.at(deadline, new SimEvent.CoreTimer(node.index, node.incarnation, deadline));
+    }
+  }
+
+  private void execute(SimNode node, CoreCommand c) {
+    if (c instanceof CoreCommand.OpenSync open) {
+      openSync(node, open.peer());
+    } else if (c instanceof CoreCommand.VerifyBatch v) {
+      long done = Math.max(queue.now(), node.validatorFreeAt) + v.envelopes().size() * wire.validationDelayNanos(node.index);
+      node.validatorFreeAt = done;
+      queue.at(done, new SimEvent.SyncVerified(node.index, node.incarnation, v.sync(), v.batch(), v.envelopes()));
+    } else if (c instanceof CoreCommand.CloseSync close) {
+      SimStream s = node.streams.remove(close.sync());
+      if (s != null) {
+        sendSync(node.index, s, null); // The FIN, after the last message (FIFO per link).
+      }
+    } else if (c instanceof CoreCommand.Disconnect d) {
+      Integer other = nodeOfPeer.get(d.peer());
+      if (other != null && engine.linkUp(node.index, other)) {
+        engine.cut(node.index, other);
+      }
+    }
+  }
+
+  /** Opens a stream to {@code peer} unless the link is down or a dropping forwarder is at either end. */
+  private void openSync(SimNode node, PeerId peer) {
+    Integer other = nodeOfPeer.get(peer);
+    long now = queue.now();
+    boolean dropMode = scenario.faults().badForwarders().mode() == Scenario.BadMode.DROP;
+    if (other == null || !engine.linkUp(node.index, other)
+        || dropMode && (faults.isBadForwarder(node.index) || faults.isBadForwarder(other))) {
+      node.core.handleSyncOpenFailed(peer, now); // A dropping forwarder serves nothing, and we do not count on it.
+      return;
+    }
+    SimNode b = nodes[other];
+    long idA = node.core.handleSyncStream(peer, now);
+    long idB = b.core.handleSyncStream(catalog.peerId(node.index), now);
+    SimStream s = new SimStream(node.index, other, idA, idB);
+    node.streams.put(idA, s);
+    b.streams.put(idB, s);
+    counters.syncSessions[node.index]++;
+    counters.syncSessions[other]++;
+    drain(b);
+  }
+
+  private void sendSync(int from, SimStream s, byte[] message) {
+    int framed = message == null ? 0 : message.length + CodedOutputStream.computeUInt32SizeNoTag(message.length);
+    counters.syncSent[from] += framed;
+    long extra = faults.isBadForwarder(from) ? scenario.faults().badForwarders().delayNanos() : 0;
+    int to = s.other(from);
+    wire.send(new SimEvent.SyncIn(to, from, s, message, framed), framed, extra, false);
+  }
+
+  private void send(SimNode node, int to, Rpc rpc) {
+    RPC proto = rpc.proto();
+    long extra = 0;
+    if (faults.isBadForwarder(node.index) && proto.getPublishCount() > 0 && forwardsOthers(node.index, proto)) {
+      if (scenario.faults().badForwarders().mode() == Scenario.BadMode.DROP) {
+        proto = ownOnly(node.index, proto);
+        rpc = Rpc.of(proto);
+        if (rpc.isEmpty()) {
+          return;
+        }
+      } else {
+        extra = scenario.faults().badForwarders().delayNanos();
+      }
+    }
+    int total = proto.getSerializedSize();
+    int payload = 0;
+    for (Message m : proto.getPublishList()) {
+      payload += CodedOutputStream.computeMessageSize(RPC_PUBLISH_FIELD, m);
+    }
+    int framed = total + CodedOutputStream.computeUInt32SizeNoTag(total);
+    counters.payloadSent[node.index] += payload;
+    counters.controlSent[node.index] += framed - payload;
+    counters.rpcsSent[node.index]++;
+    boolean lost = wire.loss();
+    if (lost) {
+      counters.rpcsLost[node.index]++;
+    }
+    wire.send(new SimEvent.GossipRpcIn(to, node.index, rpc, framed), framed, extra, lost);
+  }
+
+  /** A dropping forwarder's RPC: only the messages it authored itself. */
+  private RPC ownOnly(int node, RPC proto) {
+    RPC.Builder b = proto.toBuilder().clearPublish();
+    for (Message m : proto.getPublishList()) {
+      int k = catalog.postOfData(m.getData());
+      if (k >= 0 && workload.author(k) == node) {
+        b.addPublish(m);
+      }
+    }
+    return b.build();
+  }
+
+  private boolean forwardsOthers(int node, RPC proto) {
+    for (Message m : proto.getPublishList()) {
+      int k = catalog.postOfData(m.getData());
+      if (k < 0 || workload.author(k) != node) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void deliver(SimNode node, LogEntry entry, int from, boolean bySync) {
+    int k = catalog.postOfId(MessageId.of(entry.id().toBytes()));
+    if (k < 0) {
+      return;
+    }
+    int senderHops = from < 0 ? -1 : log.hopsAt(k, from);
+    log.delivered(k, node.index, queue.now(), senderHops < 0 ? -1 : senderHops + 1, bySync);
+    if (bySync) {
+      syncDeliveries++;
+    }
+  }
+}
