@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import org.grapevine.cli.p2p.CliException;
-import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.libp2p.crypto.PrivKeyFormatException;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.config.DataDir;
 import org.grapevine.protocol.crypto.SigningKey;
@@ -141,7 +141,7 @@ public final class LocalKeys {
     }
     try {
       return PeerId.fromPubKey(PrivKey.decode(readBytes(file, "")).publicKey());
-    } catch (MalformedFrameException e) {
+    } catch (PrivKeyFormatException e) { // Our own file: a local problem, named for the person to fix.
       throw new CliException(file + " is not a libp2p private key: " + e.getMessage());
     }
   }

@@ -12,6 +12,7 @@ import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.storage.RocksPostStore;
+import org.grapevine.node.storage.StoreLockedException;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
@@ -71,11 +72,10 @@ public final class OfflineStore implements AutoCloseable {
     }
     try {
       return new OfflineStore(dir, RocksPostStore.open(path));
+    } catch (StoreLockedException e) {
+      throw new CliException("the store in " + path + " is in use by a running node (its lock is held); stop that node first (Ctrl-C where it runs): " + purpose);
     } catch (IllegalStateException e) {
-      boolean locked = e.getMessage() != null && e.getMessage().contains("in use");
-      throw new CliException(locked
-          ? "the store in " + path + " is in use by a running node (its lock is held); stop that node first (Ctrl-C where it runs): " + purpose
-          : "cannot open the store in " + path + ": " + e.getMessage());
+      throw new CliException("cannot open the store in " + path + ": " + e.getMessage());
     }
   }
 

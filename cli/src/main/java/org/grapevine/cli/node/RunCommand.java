@@ -98,8 +98,11 @@ public final class RunCommand implements Callable<Integer> {
       throw new CliException("bad configuration: " + e.getMessage());
     } catch (java.io.IOException | IllegalStateException e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      String hint = String.valueOf(e.getMessage()).contains("Address already in use")
-          ? " (another node or program uses that port: pick another with --port, or 0 for any free port)" : "";
+      boolean portTaken = false; // By type: the text of a BindException differs between systems.
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        portTaken |= c instanceof java.net.BindException;
+      }
+      String hint = portTaken ? " (another node or program uses that port: pick another with --port, or 0 for any free port)" : "";
       throw new CliException("cannot start the node: " + e.getMessage() + hint);
     }
     try {

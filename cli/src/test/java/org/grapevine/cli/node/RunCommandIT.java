@@ -122,6 +122,28 @@ class RunCommandIT {
   }
 
   @Test
+  void run_portTaken_saysSoAndHowToPickAnother() throws Exception {
+    Path data = dir.resolve("erin");
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      String out = run(data, 1, "--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort()));
+      assertThat(out.strip().lines().reduce((a, b) -> b).orElseThrow()).startsWith("grapevine: cannot start the node: ")
+          .endsWith("(another node or program uses that port: pick another with --port, or 0 for any free port)");
+    }
+  }
+
+  @Test
+  void run_damagedPeerKey_oneLineNamingTheFile_neverBlamesAPeer() throws Exception {
+    Path data = dir.resolve("frank");
+    Files.createDirectories(data.resolve("keys"));
+    Path peerKey = data.resolve("keys").resolve("peer.key");
+    Files.write(peerKey, new byte[] {(byte) 0xff, 0x01, 0x02});
+    String out = run(data, 1, "--host", "127.0.0.1");
+    String last = out.strip().lines().reduce((a, b) -> b).orElseThrow();
+    assertThat(last).startsWith("grapevine: cannot prepare the data directory " + data + ": " + peerKey + ": not a libp2p private key");
+    assertThat(out).doesNotContain("listening:");
+  }
+
+  @Test
   void run_sealedKeys_passphraseFromFileOrEnvironment_missingOrWrongIsOneLine() throws Exception {
     Path data = dir.resolve("dave");
     Path pass = dir.resolve("pass.txt");

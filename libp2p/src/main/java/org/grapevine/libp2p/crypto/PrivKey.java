@@ -3,7 +3,6 @@ package org.grapevine.libp2p.crypto;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
-import org.grapevine.libp2p.MalformedFrameException;
 
 /**
  * A node's Ed25519 identity key (its peer ID's key). Signs Noise static keys, pubsub messages and
@@ -37,25 +36,29 @@ public final class PrivKey {
     return new PrivKey(seed);
   }
 
-  /** Decodes the protobuf PrivateKey form (as written by js-libp2p and go-libp2p key files). */
-  public static PrivKey decode(byte[] protobuf) throws MalformedFrameException {
+  /**
+   * Decodes the protobuf PrivateKey form (as written by js-libp2p and go-libp2p key files).
+   *
+   * @throws PrivKeyFormatException for bytes that are not such a key: a local file problem
+   */
+  public static PrivKey decode(byte[] protobuf) throws PrivKeyFormatException {
     org.grapevine.libp2p.proto.PrivateKey pk;
     try {
       pk = org.grapevine.libp2p.proto.PrivateKey.parseFrom(protobuf);
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new MalformedFrameException("private key does not decode: " + e.getMessage(), e);
+      throw new PrivKeyFormatException(PrivKeyFormatException.Problem.MALFORMED, "private key does not decode: " + e.getMessage(), e);
     }
     if (pk.getType() != org.grapevine.libp2p.proto.KeyType.Ed25519) {
-      throw new MalformedFrameException("unsupported private key type " + pk.getType());
+      throw new PrivKeyFormatException(PrivKeyFormatException.Problem.UNSUPPORTED_TYPE, "unsupported private key type " + pk.getType());
     }
     byte[] data = pk.getData().toByteArray();
     if (data.length != 64 && data.length != 96) {
-      throw new MalformedFrameException("Ed25519 private key data of " + data.length + " bytes, expected 64");
+      throw new PrivKeyFormatException(PrivKeyFormatException.Problem.BAD_LENGTH, "Ed25519 private key data of " + data.length + " bytes, expected 64");
     }
     PrivKey key = fromSeed(Arrays.copyOf(data, 32));
     for (int copy = 32; copy < data.length; copy += 32) {
       if (!Arrays.equals(Arrays.copyOfRange(data, copy, copy + 32), key.publicRaw)) {
-        throw new MalformedFrameException("private key data holds a public key that does not match its seed");
+        throw new PrivKeyFormatException(PrivKeyFormatException.Problem.INCONSISTENT, "private key data holds a public key that does not match its seed");
       }
     }
     return key;

@@ -3,6 +3,7 @@ package org.grapevine.libp2p.crypto;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.Arrays;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
+import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.proto.KeyType;
 import org.grapevine.libp2p.proto.PublicKey;
@@ -37,13 +38,13 @@ public final class PubKey {
     try {
       pk = PublicKey.parseFrom(protobuf);
     } catch (InvalidProtocolBufferException e) {
-      throw new MalformedFrameException("public key does not decode: " + e.getMessage(), e);
+      throw new MalformedFrameException(FrameError.BAD_ENCODING, "public key does not decode: " + e.getMessage(), e);
     }
     if (pk.getType() != KeyType.Ed25519) {
-      throw new MalformedFrameException("unsupported key type " + pk.getType() + " (only Ed25519 is supported)");
+      throw new MalformedFrameException(FrameError.UNSUPPORTED, "unsupported key type " + pk.getType() + " (only Ed25519 is supported)");
     }
     if (pk.getData().size() != ED25519_KEY_BYTES) {
-      throw new MalformedFrameException("Ed25519 public key of " + pk.getData().size() + " bytes");
+      throw new MalformedFrameException(FrameError.BAD_ENCODING, "Ed25519 public key of " + pk.getData().size() + " bytes");
     }
     return new PubKey(pk.getData().toByteArray());
   }

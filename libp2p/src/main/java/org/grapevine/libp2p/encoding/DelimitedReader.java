@@ -25,7 +25,8 @@ public final class DelimitedReader implements AutoCloseable {
   /**
    * Adds bytes (taking ownership) and returns every whole message now available, as byte arrays.
    *
-   * @throws MalformedFrameException if a length is malformed or above the limit
+   * @throws MalformedFrameException if a length is malformed, or {@link org.grapevine.libp2p.FrameError#TOO_LARGE}
+   *     if it is above the limit
    */
   public List<byte[]> feed(ByteBuf data) throws MalformedFrameException {
     buffer.addComponent(true, data);

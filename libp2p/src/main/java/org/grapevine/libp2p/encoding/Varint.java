@@ -1,6 +1,7 @@
 package org.grapevine.libp2p.encoding;
 
 import io.netty.buffer.ByteBuf;
+import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 
 /**
@@ -66,20 +67,20 @@ public final class Varint {
       value |= (long) (b & 0x7f) << (7 * i);
       if ((b & 0x80) == 0) {
         if (b == 0 && i > 0) {
-          throw new MalformedFrameException("varint is not minimally encoded");
+          throw new MalformedFrameException(FrameError.BAD_VARINT, "varint is not minimally encoded");
         }
         if (value > maxValue) {
-          throw new MalformedFrameException("varint " + value + " exceeds the limit " + maxValue);
+          throw new MalformedFrameException(FrameError.TOO_LARGE, "varint " + value + " exceeds the limit " + maxValue);
         }
         in.readerIndex(start + i + 1);
         return value;
       }
       if (value > maxValue) {
         // Fail early: a slow peer cannot keep us waiting for a value we would refuse anyway.
-        throw new MalformedFrameException("varint exceeds the limit " + maxValue);
+        throw new MalformedFrameException(FrameError.TOO_LARGE, "varint exceeds the limit " + maxValue);
       }
     }
-    throw new MalformedFrameException("varint longer than " + MAX_BYTES + " bytes");
+    throw new MalformedFrameException(FrameError.BAD_VARINT, "varint longer than " + MAX_BYTES + " bytes");
   }
 
   /** Decodes a varint at {@code offset} of a byte array; returns {value, bytesUsed}. */
@@ -87,7 +88,7 @@ public final class Varint {
     ByteBuf in = io.netty.buffer.Unpooled.wrappedBuffer(bytes, offset, bytes.length - offset);
     long value = read(in, maxValue);
     if (value < 0) {
-      throw new MalformedFrameException("truncated varint");
+      throw new MalformedFrameException(FrameError.TRUNCATED, "truncated varint");
     }
     return new long[] {value, in.readerIndex()};
   }

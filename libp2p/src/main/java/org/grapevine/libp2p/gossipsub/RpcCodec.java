@@ -3,6 +3,7 @@ package org.grapevine.libp2p.gossipsub;
 import com.google.protobuf.CodedInputStream;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
+import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.encoding.Varint;
 import org.grapevine.libp2p.proto.ControlIHave;
@@ -87,7 +88,7 @@ public final class RpcCodec {
       rpc = RPC.parseFrom(cis);
       cis.checkLastTagWas(0);
     } catch (IOException e) { // InvalidProtocolBufferException included
-      throw new MalformedFrameException("RPC does not decode: " + e.getMessage(), e);
+      throw new MalformedFrameException(FrameError.BAD_ENCODING, "RPC does not decode: " + e.getMessage(), e);
     }
     checkCounts(rpc);
     return Rpc.of(rpc);
@@ -95,7 +96,7 @@ public final class RpcCodec {
 
   private void checkSize(int len) throws MalformedFrameException {
     if (len > maxRpcBytes) {
-      throw new MalformedFrameException("RPC of " + len + " bytes, at most " + maxRpcBytes);
+      throw new MalformedFrameException(FrameError.TOO_LARGE, "RPC of " + len + " bytes, at most " + maxRpcBytes);
     }
   }
 
@@ -104,7 +105,7 @@ public final class RpcCodec {
     cap("messages", rpc.getPublishCount(), MAX_MESSAGES);
     for (Message m : rpc.getPublishList()) {
       if (!m.hasTopic()) {
-        throw new MalformedFrameException("message without a topic");
+        throw new MalformedFrameException(FrameError.MISSING_FIELD, "message without a topic");
       }
     }
     if (!rpc.hasControl()) {
@@ -128,7 +129,7 @@ public final class RpcCodec {
 
   private static void cap(String what, long count, long max) throws MalformedFrameException {
     if (count > max) {
-      throw new MalformedFrameException("RPC carries " + count + " " + what + ", at most " + max);
+      throw new MalformedFrameException(FrameError.TOO_LARGE, "RPC carries " + count + " " + what + ", at most " + max);
     }
   }
 }

@@ -73,13 +73,13 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
     this.channel = ch;
     ChannelPipeline p = ch.pipeline();
     HostConfig config = host.config();
-    config.swarmKey().ifPresent(key -> p.addLast("pnet", new PnetHandler(key, host.random())));
+    config.swarmKey().ifPresent(key -> p.addLast("pnet", new PnetHandler(key, config.random())));
     MultistreamNegotiator security = outbound()
         ? MultistreamNegotiator.initiator(List.of(NOISE))
         : MultistreamNegotiator.responder(List.of(NOISE), MultistreamConfig.DEFAULT);
     p.addLast("mss-security", new MultistreamHandler(security, (ctx, protocol) -> ctx.pipeline().addAfter(ctx.name(), "noise",
         new NoiseHandler(outbound() ? NoiseRole.INITIATOR : NoiseRole.RESPONDER, config.identity(), expected,
-            NoiseConfig.builder().muxers(List.of(YAMUX)).handshakeTimeout(config.upgradeTimeout()).build(), host.random())),
+            NoiseConfig.builder().muxers(List.of(YAMUX)).handshakeTimeout(config.upgradeTimeout()).build(), config.random())),
         config.upgradeTimeout()));
     p.addLast("upgrade", this);
     timer = ch.eventLoop().schedule(() -> fail("the upgrade did not finish within " + config.upgradeTimeout().toMillis() + " ms"),

@@ -15,8 +15,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -30,7 +28,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.grapevine.libp2p.identify.IdentifyInfo;
 import org.grapevine.libp2p.identify.IdentifyProtocol;
 import org.grapevine.libp2p.identify.IdentifyResult;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
@@ -50,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Limits: total connections, connections per peer, new inbound connections per second (all
  * in {@link HostConfig}); streams per connection are Yamux's limit. A connection over a limit is
- * closed at once with a log line; the host keeps serving the others.
+ * closed at once with a log line; the host keeps serving the others. Identify is {@link
+ * HostIdentify}'s; the clock and the randomness are the config's.
  *
  * <p>Threading: thread-safe. Each connection lives on one event loop; listener and handler
  * callbacks run there.
@@ -68,7 +66,6 @@ public final class Host implements AutoCloseable {
   private final PeerId self;
   private final EventLoopGroup group;
   private final boolean ownsGroup;
-  private final SecureRandom random = new SecureRandom();
   private final Map<String, ProtocolHandler> handlers = new ConcurrentHashMap<>();
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger upgrading = new AtomicInteger();
@@ -77,6 +74,7 @@ public final class Host implements AutoCloseable {
   private final List<Channel> servers = new CopyOnWriteArrayList<>();
   private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
   private final InboundRateLimiter inboundLimiter;
+  private final HostIdentify identify = new HostIdentify(this);
   private volatile boolean closed;
 
   /** A host with its own event loops (one per core). */
@@ -95,15 +93,8 @@ public final class Host implements AutoCloseable {
     this.group = group;
     this.ownsGroup = ownsGroup;
     this.inboundLimiter = new InboundRateLimiter(config.maxInboundConnectionsPerSecond(), config.maxInboundConnectionBurst());
-    handlers.put(IdentifyProtocol.ID, (stream, conn) ->
-        IdentifyProtocol.respond(stream, identifyInfo(), conn.remoteAddr().encode(), ByteBufAllocator.DEFAULT));
-    handlers.put(IdentifyProtocol.PUSH_ID, (stream, conn) -> IdentifyProtocol
-        .read(stream, conn.remotePeer(), self, ByteBufAllocator.DEFAULT)
-        .whenComplete((r, e) -> {
-          if (r != null) {
-            identified(conn, r);
-          }
-        }));
+    handlers.put(IdentifyProtocol.ID, identify::respond);
+    handlers.put(IdentifyProtocol.PUSH_ID, identify::onPush);
     handlers.put(PingProtocol.ID, (stream, conn) -> PingProtocol.respond(stream));
   }
 
@@ -167,12 +158,12 @@ public final class Host implements AutoCloseable {
   /** Registers the handler of inbound streams for {@code protocol}; peers learn it through identify push. */
   public void setProtocolHandler(String protocol, ProtocolHandler handler) {
     handlers.put(protocol, handler);
-    pushIdentify();
+    identify.pushToAll();
   }
 
   public void removeProtocolHandler(String protocol) {
     if (handlers.remove(protocol) != null) {
-      pushIdentify();
+      identify.pushToAll();
     }
   }
 
@@ -278,7 +269,7 @@ public final class Host implements AutoCloseable {
   /** One ping over a new stream: the round-trip time in nanoseconds. */
   public CompletableFuture<Long> ping(Connection connection) {
     return newStream(connection, List.of(PingProtocol.ID)).thenCompose(ns ->
-        PingProtocol.ping(ns.stream(), ByteBufAllocator.DEFAULT, random, System::nanoTime));
+        PingProtocol.ping(ns.stream(), ByteBufAllocator.DEFAULT, config.random(), config.nanoClock()));
   }
 
   /** Closes listeners and connections (Yamux GoAway first), waiting up to the configured grace. */
@@ -294,9 +285,9 @@ public final class Host implements AutoCloseable {
     for (Connection c : connections) {
       c.close();
     }
-    long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+    long deadline = config.nanoClock().getAsLong() + config.shutdownGrace().toNanos();
     for (Connection c : List.copyOf(connections)) {
-      long left = deadline - System.nanoTime();
+      long left = deadline - config.nanoClock().getAsLong();
       if (left <= 0 || !c.channel().closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
         c.channel().close();
       }
@@ -311,17 +302,13 @@ public final class Host implements AutoCloseable {
     return closed;
   }
 
-  // --- Called by ConnectionUpgrader -------------------------------------------------------------
-
-  SecureRandom random() {
-    return random;
-  }
+  // --- Called by ConnectionUpgrader and HostIdentify ------------------------------------------
 
   private void acceptInbound(SocketChannel ch) {
     int open = connections.size() + upgrading.get();
     boolean allowed;
     synchronized (inboundLimiter) {
-      allowed = inboundLimiter.tryAcquire(System.nanoTime());
+      allowed = inboundLimiter.tryAcquire(config.nanoClock().getAsLong());
     }
     if (closed || open >= config.maxConnections() || !allowed) {
       log.warn("refusing inbound connection from {}: {}", ch.remoteAddress(), closed ? "host is closing"
@@ -357,7 +344,7 @@ public final class Host implements AutoCloseable {
     connection.muxer().setInboundHandler(stream -> serveInbound(connection, stream));
     log.debug("connected: {}", connection);
     listeners.forEach(l -> l.onConnected(connection));
-    requestIdentify(connection);
+    identify.request(connection);
     return true;
   }
 
@@ -379,50 +366,14 @@ public final class Host implements AutoCloseable {
     });
   }
 
-  private void requestIdentify(Connection connection) {
-    newStream(connection, List.of(IdentifyProtocol.ID))
-        .thenCompose(ns -> IdentifyProtocol.read(ns.stream(), connection.remotePeer(), self, ByteBufAllocator.DEFAULT))
-        .orTimeout(config.identifyTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((r, e) -> {
-          if (e != null) {
-            log.debug("identify of {} failed: {}", connection, describe(e));
-          } else {
-            connection.channel().eventLoop().execute(() -> identified(connection, r));
-          }
-        });
-  }
-
-  private void identified(Connection connection, IdentifyResult result) {
-    connection.identified(result);
-    List<String> addrs = new ArrayList<>();
-    for (byte[] raw : result.listenAddrs()) {
-      try {
-        addrs.add(Multiaddr.decode(raw).toString());
-      } catch (MultiaddrFormatException e) {
-        log.debug("{} advertised an address we do not understand: {}", connection.remotePeer(), e.getMessage());
-      }
-    }
-    peerStore.addAddrs(connection.remotePeer(), addrs);
+  /** HostIdentify has the peer's identify result (asked for or pushed) and stored its addresses. */
+  void identified(Connection connection, IdentifyResult result) {
     listeners.forEach(l -> l.onIdentified(connection, result));
   }
 
-  IdentifyInfo identifyInfo() {
-    List<byte[]> addrs = new ArrayList<>();
-    for (Multiaddr a : listenAddrs) {
-      addrs.add(a.encode());
-    }
-    return new IdentifyInfo(IdentifyProtocol.PROTOCOL_VERSION, config.agentVersion(), config.identity().publicKey(),
-        addrs, List.copyOf(new TreeSet<>(handlers.keySet())));
-  }
-
-  private void pushIdentify() {
-    for (Connection c : connections) {
-      newStream(c, List.of(IdentifyProtocol.PUSH_ID)).whenComplete((ns, e) -> {
-        if (ns != null) {
-          IdentifyProtocol.push(ns.stream(), identifyInfo(), c.remoteAddr().encode(), ByteBufAllocator.DEFAULT);
-        }
-      });
-    }
+  /** The protocols we serve, sorted, for identify. */
+  List<String> protocols() {
+    return List.copyOf(new TreeSet<>(handlers.keySet()));
   }
 
   static String describe(Throwable t) {
@@ -436,9 +387,5 @@ public final class Host implements AutoCloseable {
     }
     String m = c.getMessage();
     return m == null ? c.getClass().getSimpleName() : m;
-  }
-
-  Duration upgradeTimeout() {
-    return config.upgradeTimeout();
   }
 }

@@ -1,9 +1,12 @@
 package org.grapevine.libp2p.host;
 
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.pnet.SwarmKey;
 
@@ -14,6 +17,10 @@ import org.grapevine.libp2p.pnet.SwarmKey;
  * @param listenAddrs text multiaddrs to listen on, e.g. {@code /ip4/127.0.0.1/tcp/0}
  * @param swarmKey a private network key: only peers with the same key can connect
  * @param channelHook sees each new TCP channel before the upgrade (simulations inject latency there)
+ * @param nanoClock the host's clock (inbound rate limit, ping round trips, shutdown grace); Netty's
+ *     timers keep their own
+ * @param random pnet nonces, Noise keys and ping payloads; drawn from on several event loops at
+ *     once, so it must be thread-safe (a {@link SecureRandom} in production)
  */
 public record HostConfig(
     PrivKey identity,
@@ -31,13 +38,17 @@ public record HostConfig(
     int maxStreamsPerConnection,
     int streamReceiveWindowBytes,
     Duration shutdownGrace,
-    ChannelHook channelHook) {
+    ChannelHook channelHook,
+    LongSupplier nanoClock,
+    RandomGenerator random) {
 
   public HostConfig {
     Objects.requireNonNull(identity, "identity");
     listenAddrs = List.copyOf(listenAddrs);
     Objects.requireNonNull(swarmKey, "swarmKey");
     Objects.requireNonNull(channelHook, "channelHook");
+    Objects.requireNonNull(nanoClock, "nanoClock");
+    Objects.requireNonNull(random, "random");
     if (maxConnections < 1 || maxConnectionsPerPeer < 1 || maxStreamsPerConnection < 1) {
       throw new IllegalArgumentException("connection and stream limits must be positive");
     }
@@ -65,6 +76,8 @@ public record HostConfig(
     private int streamReceiveWindowBytes = 1024 * 1024;
     private Duration shutdownGrace = Duration.ofSeconds(2);
     private ChannelHook channelHook = ChannelHook.NONE;
+    private LongSupplier nanoClock = System::nanoTime;
+    private RandomGenerator random;
 
     private Builder(PrivKey identity) {
       this.identity = identity;
@@ -146,11 +159,23 @@ public record HostConfig(
       return this;
     }
 
+    /** The host's clock; default {@link System#nanoTime}. */
+    public Builder nanoClock(LongSupplier clock) {
+      this.nanoClock = clock;
+      return this;
+    }
+
+    /** A thread-safe source of randomness; default a new {@link SecureRandom} per built config. */
+    public Builder random(RandomGenerator random) {
+      this.random = random;
+      return this;
+    }
+
     public HostConfig build() {
       return new HostConfig(identity, listenAddrs, swarmKey, agentVersion, dialTimeout, upgradeTimeout,
           streamNegotiationTimeout, identifyTimeout, maxConnections, maxConnectionsPerPeer,
           maxInboundConnectionsPerSecond, maxInboundConnectionBurst, maxStreamsPerConnection, streamReceiveWindowBytes,
-          shutdownGrace, channelHook);
+          shutdownGrace, channelHook, nanoClock, random != null ? random : new SecureRandom());
     }
   }
 }

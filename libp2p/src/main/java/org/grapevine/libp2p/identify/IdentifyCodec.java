@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayList;
 import java.util.List;
+import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.crypto.PubKey;
 import org.grapevine.libp2p.peer.PeerId;
@@ -43,27 +44,27 @@ public final class IdentifyCodec {
    */
   public static IdentifyResult decode(byte[] bytes, PeerId expectedPeer, PeerId self) throws MalformedFrameException {
     if (bytes.length > MAX_MESSAGE_BYTES) {
-      throw new MalformedFrameException("identify message of " + bytes.length + " bytes, at most " + MAX_MESSAGE_BYTES);
+      throw new MalformedFrameException(FrameError.TOO_LARGE, "identify message of " + bytes.length + " bytes, at most " + MAX_MESSAGE_BYTES);
     }
     Identify m;
     try {
       m = Identify.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw new MalformedFrameException("identify message does not decode: " + e.getMessage(), e);
+      throw new MalformedFrameException(FrameError.BAD_ENCODING, "identify message does not decode: " + e.getMessage(), e);
     }
     if (!m.hasPublicKey()) {
-      throw new MalformedFrameException("identify message without a public key");
+      throw new MalformedFrameException(FrameError.MISSING_FIELD, "identify message without a public key");
     }
     PubKey key = PubKey.decode(m.getPublicKey().toByteArray());
     PeerId peer = PeerId.fromPubKey(key);
     if (!peer.equals(expectedPeer)) {
-      throw new MalformedFrameException("identify public key belongs to " + peer + ", not to the connection's peer " + expectedPeer);
+      throw new MalformedFrameException(FrameError.WRONG_IDENTITY, "identify public key belongs to " + peer + ", not to the connection's peer " + expectedPeer);
     }
     if (peer.equals(self)) {
-      throw new MalformedFrameException("identify message claims our own peer ID");
+      throw new MalformedFrameException(FrameError.WRONG_IDENTITY, "identify message claims our own peer ID");
     }
     if (m.getListenAddrsCount() > MAX_ADDRS || m.getProtocolsCount() > MAX_PROTOCOLS) {
-      throw new MalformedFrameException("identify lists " + m.getListenAddrsCount() + " addresses and "
+      throw new MalformedFrameException(FrameError.TOO_LARGE, "identify lists " + m.getListenAddrsCount() + " addresses and "
           + m.getProtocolsCount() + " protocols, at most " + MAX_ADDRS + " and " + MAX_PROTOCOLS);
     }
     List<byte[]> addrs = new ArrayList<>(m.getListenAddrsCount());
@@ -72,7 +73,7 @@ public final class IdentifyCodec {
     }
     for (String p : m.getProtocolsList()) {
       if (p.length() > MAX_PROTOCOL_CHARS) {
-        throw new MalformedFrameException("identify lists a protocol id of " + p.length() + " characters");
+        throw new MalformedFrameException(FrameError.TOO_LARGE, "identify lists a protocol id of " + p.length() + " characters");
       }
     }
     return new IdentifyResult(peer, key, m.getProtocolVersion(), m.getAgentVersion(), List.copyOf(addrs),

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.encoding.DelimitedReader;
 import org.grapevine.libp2p.mux.MuxedStream;
@@ -89,7 +90,7 @@ public final class IdentifyProtocol {
     public void onRemoteClosed(MuxedStream stream) {
       if (!result.isDone()) {
         reader.close();
-        result.completeExceptionally(new MalformedFrameException("peer closed the identify stream before a whole message"));
+        result.completeExceptionally(new MalformedFrameException(FrameError.TRUNCATED, "peer closed the identify stream before a whole message"));
         stream.reset();
       }
     }
@@ -98,7 +99,7 @@ public final class IdentifyProtocol {
     public void onReset(MuxedStream stream) {
       if (!result.isDone()) {
         reader.close();
-        result.completeExceptionally(new MalformedFrameException("identify stream reset"));
+        result.completeExceptionally(new MalformedFrameException(FrameError.RESET, "identify stream reset"));
       }
     }
   }

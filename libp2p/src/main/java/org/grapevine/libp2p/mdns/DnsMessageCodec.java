@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 
 /**
@@ -43,7 +44,7 @@ public final class DnsMessageCodec {
   public static DnsMessage decode(ByteBuf in) throws MalformedFrameException {
     int n = in.readableBytes();
     if (n > MAX_PACKET_BYTES) {
-      throw new MalformedFrameException("DNS message of " + n + " bytes exceeds " + MAX_PACKET_BYTES);
+      throw new MalformedFrameException(FrameError.TOO_LARGE, "DNS message of " + n + " bytes exceeds " + MAX_PACKET_BYTES);
     }
     byte[] bytes = new byte[n];
     in.readBytes(bytes);
@@ -131,10 +132,10 @@ public final class DnsMessageCodec {
       int ns = u16();
       int ar = u16();
       if (qd > MAX_QUESTIONS) {
-        throw new MalformedFrameException("DNS message with " + qd + " questions (at most " + MAX_QUESTIONS + ")");
+        throw new MalformedFrameException(FrameError.TOO_LARGE, "DNS message with " + qd + " questions (at most " + MAX_QUESTIONS + ")");
       }
       if (an + ns + ar > MAX_RECORDS) {
-        throw new MalformedFrameException("DNS message with " + (an + ns + ar) + " records (at most " + MAX_RECORDS + ")");
+        throw new MalformedFrameException(FrameError.TOO_LARGE, "DNS message with " + (an + ns + ar) + " records (at most " + MAX_RECORDS + ")");
       }
       List<DnsQuestion> questions = new ArrayList<>(qd);
       for (int i = 0; i < qd; i++) {
@@ -148,7 +149,7 @@ public final class DnsMessageCodec {
       List<DnsRecord> authorities = records(ns);
       List<DnsRecord> additionals = records(ar);
       if (pos != b.length) {
-        throw new MalformedFrameException((b.length - pos) + " bytes after the last DNS record");
+        throw new MalformedFrameException(FrameError.PROTOCOL_VIOLATION, (b.length - pos) + " bytes after the last DNS record");
       }
       return new DnsMessage(id, flags, questions, answers, authorities, additionals);
     }
@@ -177,7 +178,7 @@ public final class DnsMessageCodec {
         case DnsRecord.TYPE_PTR: {
           DnsName target = name();
           if (pos != end) {
-            throw new MalformedFrameException("PTR rdata of " + length + " bytes holds a name of another length");
+            throw new MalformedFrameException(FrameError.BAD_ENCODING, "PTR rdata of " + length + " bytes holds a name of another length");
           }
           return new DnsRecord.Ptr(name, ttl, target);
         }
@@ -186,7 +187,7 @@ public final class DnsMessageCodec {
           while (pos < end) {
             int n = b[pos++] & 0xFF;
             if (pos + n > end) {
-              throw new MalformedFrameException("TXT string of " + n + " bytes runs past its rdata");
+              throw new MalformedFrameException(FrameError.TRUNCATED, "TXT string of " + n + " bytes runs past its rdata");
             }
             strings.add(java.util.Arrays.copyOfRange(b, pos, pos + n));
             pos += n;
@@ -197,7 +198,7 @@ public final class DnsMessageCodec {
         case DnsRecord.TYPE_AAAA: {
           int expected = type == DnsRecord.TYPE_A ? 4 : 16;
           if (length != expected) {
-            throw new MalformedFrameException((type == DnsRecord.TYPE_A ? "A" : "AAAA") + " rdata of " + length
+            throw new MalformedFrameException(FrameError.BAD_ENCODING, (type == DnsRecord.TYPE_A ? "A" : "AAAA") + " rdata of " + length
                 + " bytes (must be " + expected + ")");
           }
           pos = end;
@@ -227,7 +228,7 @@ public final class DnsMessageCodec {
       int resume = -1;
       while (true) {
         if (at >= b.length) {
-          throw new MalformedFrameException("DNS name runs past the end of the message");
+          throw new MalformedFrameException(FrameError.TRUNCATED, "DNS name runs past the end of the message");
         }
         int len = b[at] & 0xFF;
         if (len == 0) {
@@ -237,11 +238,11 @@ public final class DnsMessageCodec {
         int kind = len & 0xC0;
         if (kind == 0xC0) {
           if (at + 1 >= b.length) {
-            throw new MalformedFrameException("DNS name pointer cut off at the end of the message");
+            throw new MalformedFrameException(FrameError.TRUNCATED, "DNS name pointer cut off at the end of the message");
           }
           int target = ((len & 0x3F) << 8) | (b[at + 1] & 0xFF);
           if (target >= runStart) {
-            throw new MalformedFrameException("DNS name pointer to " + target + " does not point backwards (from " + at + ")");
+            throw new MalformedFrameException(FrameError.BAD_ENCODING, "DNS name pointer to " + target + " does not point backwards (from " + at + ")");
           }
           if (resume < 0) {
             resume = at + 2;
@@ -251,14 +252,14 @@ public final class DnsMessageCodec {
           continue;
         }
         if (kind != 0) {
-          throw new MalformedFrameException("DNS label type 0x" + Integer.toHexString(kind) + " is not supported");
+          throw new MalformedFrameException(FrameError.UNSUPPORTED, "DNS label type 0x" + Integer.toHexString(kind) + " is not supported");
         }
         wire += 1 + len;
         if (wire > DnsName.MAX_WIRE_BYTES) {
-          throw new MalformedFrameException("DNS name longer than " + DnsName.MAX_WIRE_BYTES + " bytes");
+          throw new MalformedFrameException(FrameError.TOO_LARGE, "DNS name longer than " + DnsName.MAX_WIRE_BYTES + " bytes");
         }
         if (at + 1 + len > b.length) {
-          throw new MalformedFrameException("DNS label runs past the end of the message");
+          throw new MalformedFrameException(FrameError.TRUNCATED, "DNS label runs past the end of the message");
         }
         labels.add(new String(b, at + 1, len, StandardCharsets.UTF_8));
         at += 1 + len;
@@ -272,7 +273,7 @@ public final class DnsMessageCodec {
       try {
         return new DnsName(labels);
       } catch (IllegalArgumentException e) {
-        throw new MalformedFrameException("DNS name is not valid UTF-8 within the limits: " + e.getMessage());
+        throw new MalformedFrameException(FrameError.BAD_ENCODING, "DNS name is not valid UTF-8 within the limits: " + e.getMessage());
       }
     }
 
@@ -286,7 +287,7 @@ public final class DnsMessageCodec {
 
     private void need(int n, String what) throws MalformedFrameException {
       if (b.length - pos < n) {
-        throw new MalformedFrameException("DNS message ends inside the " + what + " (" + (b.length - pos) + " of " + n + " bytes)");
+        throw new MalformedFrameException(FrameError.TRUNCATED, "DNS message ends inside the " + what + " (" + (b.length - pos) + " of " + n + " bytes)");
       }
     }
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.encoding.Varint;
 import org.grapevine.libp2p.peer.PeerId;
@@ -44,10 +45,10 @@ public final class Multiaddr {
   /** Parses the text form; a trailing {@code /} is tolerated and {@code "/"} is the empty address. */
   public static Multiaddr parse(String text) throws MultiaddrFormatException {
     if (text.length() > MAX_TEXT_CHARS) {
-      throw new MultiaddrFormatException("multiaddr text longer than " + MAX_TEXT_CHARS + " characters");
+      throw new MultiaddrFormatException(FrameError.TOO_LARGE, "multiaddr text longer than " + MAX_TEXT_CHARS + " characters");
     }
     if (!text.startsWith("/")) {
-      throw new MultiaddrFormatException("a multiaddr starts with '/': \"" + abbreviate(text) + "\"");
+      throw new MultiaddrFormatException(FrameError.BAD_ENCODING, "a multiaddr starts with '/': \"" + abbreviate(text) + "\"");
     }
     String[] parts = text.substring(1).split("/", -1);
     int end = parts[parts.length - 1].isEmpty() ? parts.length - 1 : parts.length;
@@ -55,13 +56,13 @@ public final class Multiaddr {
     for (int i = 0; i < end; i++) {
       String name = parts[i];
       MultiaddrProtocol protocol = MultiaddrProtocol.byName(name)
-          .orElseThrow(() -> new MultiaddrFormatException("unknown multiaddr protocol \"" + abbreviate(name) + "\" in \"" + abbreviate(text) + "\""));
+          .orElseThrow(() -> new MultiaddrFormatException(FrameError.UNSUPPORTED, "unknown multiaddr protocol \"" + abbreviate(name) + "\" in \"" + abbreviate(text) + "\""));
       if (!protocol.hasValue()) {
         components.add(MultiaddrComponent.of(protocol));
         continue;
       }
       if (++i >= end) {
-        throw new MultiaddrFormatException("/" + name + " needs a value in \"" + abbreviate(text) + "\"");
+        throw new MultiaddrFormatException(FrameError.BAD_ENCODING, "/" + name + " needs a value in \"" + abbreviate(text) + "\"");
       }
       components.add(MultiaddrComponent.fromText(protocol, parts[i]));
     }
@@ -71,7 +72,7 @@ public final class Multiaddr {
   /** Decodes the binary form, as peers send it (identify, relay, peer records). */
   public static Multiaddr decode(byte[] bytes) throws MultiaddrFormatException {
     if (bytes.length > MAX_BYTES) {
-      throw new MultiaddrFormatException("multiaddr of " + bytes.length + " bytes exceeds " + MAX_BYTES);
+      throw new MultiaddrFormatException(FrameError.TOO_LARGE, "multiaddr of " + bytes.length + " bytes exceeds " + MAX_BYTES);
     }
     List<MultiaddrComponent> components = new ArrayList<>();
     int offset = 0;
@@ -79,7 +80,7 @@ public final class Multiaddr {
       long[] code = varint(bytes, offset, Integer.MAX_VALUE);
       offset += (int) code[1];
       MultiaddrProtocol protocol = MultiaddrProtocol.byCode(code[0])
-          .orElseThrow(() -> new MultiaddrFormatException("unknown multiaddr protocol code " + code[0]));
+          .orElseThrow(() -> new MultiaddrFormatException(FrameError.UNSUPPORTED, "unknown multiaddr protocol code " + code[0]));
       int length = protocol.valueBytes();
       if (protocol.isVariable()) {
         long[] prefix = varint(bytes, offset, MAX_VALUE_BYTES);
@@ -87,7 +88,7 @@ public final class Multiaddr {
         length = (int) prefix[0];
       }
       if (length > bytes.length - offset) {
-        throw new MultiaddrFormatException("/" + protocol.text() + " value truncated: needs " + length + " bytes, " + (bytes.length - offset) + " left");
+        throw new MultiaddrFormatException(FrameError.TRUNCATED, "/" + protocol.text() + " value truncated: needs " + length + " bytes, " + (bytes.length - offset) + " left");
       }
       components.add(protocol.hasValue()
           ? MultiaddrComponent.fromBytes(protocol, Arrays.copyOfRange(bytes, offset, offset + length))
@@ -113,7 +114,7 @@ public final class Multiaddr {
       out.writeBytes(value);
     }
     if (out.size() > MAX_BYTES) {
-      throw new MultiaddrFormatException("multiaddr of " + out.size() + " bytes exceeds " + MAX_BYTES);
+      throw new MultiaddrFormatException(FrameError.TOO_LARGE, "multiaddr of " + out.size() + " bytes exceeds " + MAX_BYTES);
     }
     return new Multiaddr(List.copyOf(components), out.toByteArray());
   }
@@ -241,7 +242,7 @@ public final class Multiaddr {
     try {
       return Varint.decode(bytes, offset, max);
     } catch (MalformedFrameException e) {
-      throw new MultiaddrFormatException("multiaddr: " + e.getMessage());
+      throw new MultiaddrFormatException(e.code(), "multiaddr: " + e.getMessage());
     }
   }
 

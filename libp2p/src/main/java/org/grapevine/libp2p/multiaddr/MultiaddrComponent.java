@@ -6,6 +6,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.encoding.Base58;
 import org.grapevine.libp2p.peer.PeerId;
@@ -42,10 +43,10 @@ public final class MultiaddrComponent {
   public static MultiaddrComponent fromBytes(MultiaddrProtocol protocol, byte[] value) throws MultiaddrFormatException {
     if (protocol.isVariable()) {
       if (value.length == 0 || value.length > Multiaddr.MAX_VALUE_BYTES) {
-        throw new MultiaddrFormatException("/" + protocol.text() + " value of " + value.length + " bytes (1 to " + Multiaddr.MAX_VALUE_BYTES + " allowed)");
+        throw new MultiaddrFormatException(FrameError.BAD_ENCODING, "/" + protocol.text() + " value of " + value.length + " bytes (1 to " + Multiaddr.MAX_VALUE_BYTES + " allowed)");
       }
     } else if (value.length != protocol.valueBytes()) {
-      throw new MultiaddrFormatException("/" + protocol.text() + " value of " + value.length + " bytes, expected " + protocol.valueBytes());
+      throw new MultiaddrFormatException(FrameError.BAD_ENCODING, "/" + protocol.text() + " value of " + value.length + " bytes, expected " + protocol.valueBytes());
     }
     switch (protocol) {
       case DNS, DNS4, DNS6, DNSADDR -> checkDnsName(protocol, strictUtf8(protocol, value));
@@ -112,40 +113,42 @@ public final class MultiaddrComponent {
     try {
       return PeerId.fromBytes(value);
     } catch (MalformedFrameException e) {
-      throw new MultiaddrFormatException("/p2p value: " + e.getMessage());
+      throw new MultiaddrFormatException(e.code(), "/p2p value: " + e.getMessage());
     }
   }
 
   private static PeerId parsePeerId(String text) throws MultiaddrFormatException {
     try {
       return PeerId.parse(text);
-    } catch (MalformedFrameException | RuntimeException e) {
-      throw new MultiaddrFormatException("/p2p value: " + e.getMessage());
+    } catch (MalformedFrameException e) {
+      throw new MultiaddrFormatException(e.code(), "/p2p value: " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new MultiaddrFormatException(FrameError.BAD_ENCODING, "/p2p value: " + e.getMessage());
     }
   }
 
   private static byte[] ipBytes(MultiaddrProtocol protocol, String text, boolean valid, int length) throws MultiaddrFormatException {
     byte[] bytes = valid ? NetUtil.createByteArrayFromIpAddressString(text) : null;
     if (bytes == null || bytes.length != length) {
-      throw new MultiaddrFormatException("not an /" + protocol.text() + " address: \"" + Multiaddr.abbreviate(text) + "\"");
+      throw new MultiaddrFormatException(FrameError.BAD_ENCODING, "not an /" + protocol.text() + " address: \"" + Multiaddr.abbreviate(text) + "\"");
     }
     return bytes;
   }
 
   private static byte[] port(MultiaddrProtocol protocol, String text) throws MultiaddrFormatException {
     if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      throw new MultiaddrFormatException("not a /" + protocol.text() + " port: \"" + Multiaddr.abbreviate(text) + "\"");
+      throw new MultiaddrFormatException(FrameError.BAD_ENCODING, "not a /" + protocol.text() + " port: \"" + Multiaddr.abbreviate(text) + "\"");
     }
     int port = Integer.parseInt(text);
     if (port > 0xffff) {
-      throw new MultiaddrFormatException("/" + protocol.text() + " port " + port + " is above 65535");
+      throw new MultiaddrFormatException(FrameError.BAD_ENCODING, "/" + protocol.text() + " port " + port + " is above 65535");
     }
     return new byte[] {(byte) (port >>> 8), (byte) port};
   }
 
   private static String checkDnsName(MultiaddrProtocol protocol, String name) throws MultiaddrFormatException {
     if (name.isEmpty() || name.indexOf('/') >= 0) {
-      throw new MultiaddrFormatException("not a /" + protocol.text() + " name: \"" + Multiaddr.abbreviate(name) + "\"");
+      throw new MultiaddrFormatException(FrameError.BAD_ENCODING, "not a /" + protocol.text() + " name: \"" + Multiaddr.abbreviate(name) + "\"");
     }
     return name;
   }
@@ -158,7 +161,7 @@ public final class MultiaddrComponent {
           .decode(ByteBuffer.wrap(value))
           .toString();
     } catch (CharacterCodingException e) {
-      throw new MultiaddrFormatException("/" + protocol.text() + " value is not UTF-8");
+      throw new MultiaddrFormatException(FrameError.BAD_ENCODING, "/" + protocol.text() + " value is not UTF-8");
     }
   }
 }

@@ -1,5 +1,6 @@
 package org.grapevine.libp2p.multiaddr;
 
+import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 
 /**
@@ -8,7 +9,9 @@ import org.grapevine.libp2p.MalformedFrameException;
  * frame; for text from configuration the message says what to fix.
  */
 public final class MultiaddrFormatException extends MalformedFrameException {
-  public MultiaddrFormatException(String message) {
-    super(message);
+  private static final long serialVersionUID = 1L;
+
+  public MultiaddrFormatException(FrameError code, String message) {
+    super(code, message);
   }
 }

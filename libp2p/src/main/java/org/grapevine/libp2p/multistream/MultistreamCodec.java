@@ -6,6 +6,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.encoding.Varint;
 
@@ -87,14 +88,14 @@ public final class MultistreamCodec {
     if (in.readableBytes() >= MAX_LENGTH_PREFIX_BYTES
         && (in.getByte(start) & 0x80) != 0
         && (in.getByte(start + 1) & 0x80) != 0) {
-      throw new MalformedFrameException("multistream length prefix longer than " + MAX_LENGTH_PREFIX_BYTES + " bytes");
+      throw new MalformedFrameException(FrameError.BAD_VARINT, "multistream length prefix longer than " + MAX_LENGTH_PREFIX_BYTES + " bytes");
     }
     long length = Varint.read(in, MAX_MESSAGE_BYTES);
     if (length < 0) {
       return null;
     }
     if (length == 0) {
-      throw new MalformedFrameException("empty multistream message (no newline)");
+      throw new MalformedFrameException(FrameError.BAD_ENCODING, "empty multistream message (no newline)");
     }
     if (in.readableBytes() < length) {
       in.readerIndex(start);
@@ -102,7 +103,7 @@ public final class MultistreamCodec {
     }
     int textBytes = (int) length - 1;
     if (in.getByte(in.readerIndex() + textBytes) != '\n') {
-      throw new MalformedFrameException("multistream message does not end with a newline");
+      throw new MalformedFrameException(FrameError.BAD_ENCODING, "multistream message does not end with a newline");
     }
     String text = decodeUtf8(in.nioBuffer(in.readerIndex(), textBytes));
     in.skipBytes((int) length);
@@ -118,7 +119,7 @@ public final class MultistreamCodec {
           .decode(bytes)
           .toString();
     } catch (CharacterCodingException e) {
-      throw new MalformedFrameException("multistream message is not valid UTF-8");
+      throw new MalformedFrameException(FrameError.BAD_ENCODING, "multistream message is not valid UTF-8");
     }
   }
 

@@ -15,7 +15,7 @@ public enum MultistreamErrorCode {
   UNEXPECTED_MESSAGE,
   /** Responder: the initiator kept proposing past our bound on refusals. */
   TOO_MANY_PROPOSALS,
-  /** Adapters only: the negotiation did not finish in time. */
+  /** The negotiation did not finish before the deadline given to {@code start}. */
   TIMEOUT,
   /** Adapters only: the connection or stream closed or was reset before a protocol was chosen. */
   CLOSED

@@ -4,8 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.grapevine.libp2p.MalformedFrameException;
@@ -15,18 +18,23 @@ import org.grapevine.libp2p.multistream.NegotiationEvent.Send;
 
 /**
  * One multistream-select 1.0 negotiation, either role (spec: multiformats/multistream-select
- * README; libp2p-notes §6). Sans-I/O: no sockets, clocks or timers; the caller applies the
- * timeout. Not thread-safe: confine to one event loop.
+ * README; libp2p-notes §6). Sans-I/O: no sockets, clocks or timers; the time comes in with every
+ * input and the deadline goes out as data. Not thread-safe: confine to one event loop.
  *
  * <p>Call order (h11-shaped):
  * <ol>
- *   <li>{@link #start} once; write what it returns (it may be empty).
+ *   <li>{@link #start} once with the time and the timeout; write what it returns (it may be
+ *       empty), then arm a timer for {@link #pollTimeout}.
  *   <li>On every arrival of bytes, append them to one input buffer and call {@link #receive} with
  *       it until the event is {@code NeedData}, {@code Selected} or {@code Failed}; write each
  *       {@code Send} in order. {@code receive} consumes only whole messages, so the caller keeps
  *       a partial message in its buffer (as {@code ByteToMessageDecoder} does).
- *   <li>After {@code Selected} or {@code Failed} the negotiator is finished; calling it again is a
- *       bug ({@link IllegalStateException}).
+ *   <li>When the timer fires, call {@link #handleTimeout}: a {@code Failed} with {@link
+ *       MultistreamErrorCode#TIMEOUT} once the deadline has passed, else nothing (re-arm from
+ *       {@link #pollTimeout}). Input that arrives after the deadline fails the same way.
+ *   <li>After {@code Selected} or {@code Failed} the negotiator is finished: {@link #pollTimeout}
+ *       is empty, {@link #handleTimeout} does nothing, and {@link #receive} is a bug ({@link
+ *       IllegalStateException}).
  * </ol>
  *
  * <p>Initiator: sends the header and its first proposal in one buffer (pipelined, as js does),
@@ -59,6 +67,8 @@ public final class MultistreamNegotiator {
   private int rejected;
   private boolean headerSent;
   private String selected;
+  private long deadlineNanos;
+  private long timeoutNanos;
 
   private MultistreamNegotiator(
       boolean initiator, List<String> proposals, Predicate<String> supported, List<String> listed, MultistreamConfig config) {
@@ -109,13 +119,19 @@ public final class MultistreamNegotiator {
 
   /**
    * Begins the negotiation and returns the bytes to send first: the initiator's header and first
-   * proposal, the eager responder's header, or an empty buffer.
+   * proposal, the eager responder's header, or an empty buffer. The negotiation must be over
+   * {@code timeout} after {@code nowNanos}.
    */
-  public ByteBuf start(ByteBufAllocator alloc) {
+  public ByteBuf start(ByteBufAllocator alloc, long nowNanos, Duration timeout) {
     if (state != State.NEW) {
       throw new IllegalStateException("start() called twice");
     }
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("negative timeout " + timeout);
+    }
     state = State.AWAIT_HEADER;
+    timeoutNanos = timeout.toNanos();
+    deadlineNanos = nowNanos + timeoutNanos;
     if (initiator) {
       ByteBuf out = alloc.buffer();
       MultistreamCodec.write(out, MultistreamCodec.PROTOCOL_ID);
@@ -132,16 +148,35 @@ public final class MultistreamNegotiator {
     return Unpooled.EMPTY_BUFFER;
   }
 
+  /** The deadline (on the clock of {@code start}'s time) while the negotiation runs, else empty. */
+  public OptionalLong pollTimeout() {
+    return state == State.NEW || state == State.DONE ? OptionalLong.empty() : OptionalLong.of(deadlineNanos);
+  }
+
+  /**
+   * The timer set from {@link #pollTimeout} fired: fails the negotiation if the deadline has
+   * passed. Empty if it has not (a timer that fired early) or if the negotiation is already over.
+   */
+  public Optional<Failed> handleTimeout(long nowNanos) {
+    if (state == State.NEW || state == State.DONE || !expired(nowNanos)) {
+      return Optional.empty();
+    }
+    return Optional.of(timedOut());
+  }
+
   /**
    * Consumes whole messages from {@code in} and says what to do next; see the class comment for
    * the loop. Never throws for bad input: that is a {@code Failed} event.
    */
-  public NegotiationEvent receive(ByteBuf in) {
+  public NegotiationEvent receive(ByteBuf in, long nowNanos) {
     if (state == State.NEW) {
       throw new IllegalStateException("receive() before start()");
     }
     if (state == State.DONE) {
       throw new IllegalStateException("negotiation already finished");
+    }
+    if (expired(nowNanos)) {
+      return timedOut(); // Bytes that come too late change nothing: the peer was too slow.
     }
     if (state == State.SELECTING) {
       return select(in);
@@ -256,6 +291,14 @@ public final class MultistreamNegotiator {
     state = State.DONE;
     ByteBuf leftover = in.isReadable() ? in.readRetainedSlice(in.readableBytes()) : Unpooled.EMPTY_BUFFER;
     return new Selected(selected, leftover);
+  }
+
+  private boolean expired(long nowNanos) {
+    return nowNanos - deadlineNanos >= 0;
+  }
+
+  private Failed timedOut() {
+    return fail(MultistreamErrorCode.TIMEOUT, "no agreement within " + timeoutNanos / 1_000_000 + " ms");
   }
 
   private Failed fail(MultistreamErrorCode code, String detail) {

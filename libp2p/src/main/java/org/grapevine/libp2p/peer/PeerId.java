@@ -1,6 +1,7 @@
 package org.grapevine.libp2p.peer;
 
 import java.util.Arrays;
+import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.crypto.PubKey;
 import org.grapevine.libp2p.encoding.Base32;
@@ -44,17 +45,17 @@ public final class PeerId implements Comparable<PeerId> {
   /** A peer ID from its multihash bytes, as carried in multiaddrs and pubsub messages. */
   public static PeerId fromBytes(byte[] multihash) throws MalformedFrameException {
     if (multihash.length < 2 || multihash.length > MAX_MULTIHASH_BYTES) {
-      throw new MalformedFrameException("peer ID multihash of " + multihash.length + " bytes");
+      throw new MalformedFrameException(FrameError.BAD_ENCODING, "peer ID multihash of " + multihash.length + " bytes");
     }
     int code = multihash[0] & 0xff;
     int len = multihash[1] & 0xff;
     if (len + 2 != multihash.length) {
-      throw new MalformedFrameException("peer ID multihash length " + len + " does not match its " + (multihash.length - 2) + " bytes");
+      throw new MalformedFrameException(FrameError.BAD_ENCODING, "peer ID multihash length " + len + " does not match its " + (multihash.length - 2) + " bytes");
     }
     if (code == IDENTITY_MULTIHASH) {
       PubKey.decode(Arrays.copyOfRange(multihash, 2, multihash.length)); // Must hold a key we can read.
     } else if (code != SHA2_256_MULTIHASH || len != 32) {
-      throw new MalformedFrameException("peer ID uses multihash 0x" + Integer.toHexString(code) + " of length " + len);
+      throw new MalformedFrameException(FrameError.UNSUPPORTED, "peer ID uses multihash 0x" + Integer.toHexString(code) + " of length " + len);
     }
     return new PeerId(multihash.clone());
   }
@@ -65,7 +66,7 @@ public final class PeerId implements Comparable<PeerId> {
       try {
         return fromBytes(Base58.decode(text));
       } catch (IllegalArgumentException e) {
-        throw new MalformedFrameException("not a peer ID: " + e.getMessage());
+        throw new MalformedFrameException(FrameError.BAD_ENCODING, "not a peer ID: " + e.getMessage());
       }
     }
     if (text.startsWith("b") || text.startsWith("B")) {
@@ -73,16 +74,16 @@ public final class PeerId implements Comparable<PeerId> {
       try {
         cid = Base32.decode(text.substring(1));
       } catch (IllegalArgumentException e) {
-        throw new MalformedFrameException("not a peer ID: " + e.getMessage());
+        throw new MalformedFrameException(FrameError.BAD_ENCODING, "not a peer ID: " + e.getMessage());
       }
       long[] version = Varint.decode(cid, 0, Integer.MAX_VALUE);
       long[] codec = Varint.decode(cid, (int) version[1], Integer.MAX_VALUE);
       if (version[0] != CID_V1 || codec[0] != LIBP2P_KEY_CODEC) {
-        throw new MalformedFrameException("not a peer ID: a CID with version " + version[0] + " and codec 0x" + Long.toHexString(codec[0]));
+        throw new MalformedFrameException(FrameError.BAD_ENCODING, "not a peer ID: a CID with version " + version[0] + " and codec 0x" + Long.toHexString(codec[0]));
       }
       return fromBytes(Arrays.copyOfRange(cid, (int) (version[1] + codec[1]), cid.length));
     }
-    throw new MalformedFrameException("not a peer ID: \"" + abbreviate(text) + "\" (expected 12D3KooW..., Qm... or bafz...)");
+    throw new MalformedFrameException(FrameError.BAD_ENCODING, "not a peer ID: \"" + abbreviate(text) + "\" (expected 12D3KooW..., Qm... or bafz...)");
   }
 
   /** The public key, for identity-multihash IDs (every Ed25519 ID); empty for sha2-256 IDs. */

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufUtil;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
+import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.mux.MuxedStream;
 import org.grapevine.libp2p.mux.StreamReader;
@@ -49,7 +50,7 @@ public final class PingProtocol {
           int take = Math.min(data.readableBytes(), PAYLOAD_BYTES - received.readableBytes());
           received.writeBytes(data, take);
           if (data.isReadable()) {
-            fail(s, "ping peer sent more than 32 bytes");
+            fail(s, FrameError.PROTOCOL_VIOLATION, "ping peer sent more than 32 bytes");
           } else if (received.readableBytes() == PAYLOAD_BYTES) {
             boolean same = ByteBufUtil.equals(received, io.netty.buffer.Unpooled.wrappedBuffer(payload));
             if (same) {
@@ -58,7 +59,7 @@ public final class PingProtocol {
               rtt.complete(now - sentAt[0]);
               s.closeWrite();
             } else {
-              fail(s, "ping peer echoed different bytes");
+              fail(s, FrameError.PROTOCOL_VIOLATION, "ping peer echoed different bytes");
             }
           }
         } finally {
@@ -68,18 +69,18 @@ public final class PingProtocol {
 
       @Override
       public void onRemoteClosed(MuxedStream s) {
-        fail(s, "ping peer closed the stream before echoing");
+        fail(s, FrameError.TRUNCATED, "ping peer closed the stream before echoing");
       }
 
       @Override
       public void onReset(MuxedStream s) {
         releaseReceived();
-        rtt.completeExceptionally(new MalformedFrameException("ping stream reset"));
+        rtt.completeExceptionally(new MalformedFrameException(FrameError.RESET, "ping stream reset"));
       }
 
-      private void fail(MuxedStream s, String why) {
+      private void fail(MuxedStream s, FrameError code, String why) {
         releaseReceived();
-        rtt.completeExceptionally(new MalformedFrameException(why));
+        rtt.completeExceptionally(new MalformedFrameException(code, why));
         s.reset();
       }
 

@@ -1,5 +1,6 @@
 package org.grapevine.libp2p.yamux;
 
+import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 
 /**
@@ -11,8 +12,8 @@ public final class YamuxException extends MalformedFrameException {
 
   private final YamuxErrorCode errorCode;
 
-  public YamuxException(YamuxErrorCode errorCode, String message) {
-    super(message);
+  public YamuxException(YamuxErrorCode errorCode, FrameError frameError, String message) {
+    super(frameError, message);
     this.errorCode = errorCode;
   }
 

@@ -3,6 +3,7 @@ package org.grapevine.libp2p.yamux;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import org.grapevine.libp2p.FrameError;
 
 /**
  * Pure encode/decode of yamux frames (spec: libp2p/specs yamux/README.md "Framing"). Every header
@@ -45,12 +46,12 @@ public final class YamuxFrameCodec {
     int at = in.readerIndex();
     int version = in.getUnsignedByte(at);
     if (version != VERSION) {
-      throw new YamuxException(YamuxErrorCode.PROTOCOL_ERROR, "unsupported version " + version);
+      throw new YamuxException(YamuxErrorCode.PROTOCOL_ERROR, FrameError.UNSUPPORTED, "unsupported version " + version);
     }
     int typeCode = in.getUnsignedByte(at + 1);
     YamuxType type = YamuxType.fromCode(typeCode);
     if (type == null) {
-      throw new YamuxException(YamuxErrorCode.PROTOCOL_ERROR, "unknown frame type " + typeCode);
+      throw new YamuxException(YamuxErrorCode.PROTOCOL_ERROR, FrameError.UNSUPPORTED, "unknown frame type " + typeCode);
     }
     int flags = in.getUnsignedShort(at + 2);
     long streamId = in.getUnsignedInt(at + 4);
@@ -60,6 +61,7 @@ public final class YamuxFrameCodec {
       if (length > maxDataBytes) {
         throw new YamuxException(
             YamuxErrorCode.PROTOCOL_ERROR,
+            FrameError.TOO_LARGE,
             "data frame of " + length + " bytes on stream " + streamId + " exceeds " + maxDataBytes);
       }
       if (in.readableBytes() < HEADER_BYTES + length) {

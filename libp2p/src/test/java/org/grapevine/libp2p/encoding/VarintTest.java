@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
+import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.junit.jupiter.api.Test;
 
@@ -36,13 +37,23 @@ class VarintTest {
   @Test
   void read_overLimitNonMinimalOrTooLong_malformed() {
     assertThatThrownBy(() -> Varint.read(Unpooled.wrappedBuffer(Varint.encode(1025)), 1024))
-        .isInstanceOf(MalformedFrameException.class).hasMessageContaining("limit");
+        .isInstanceOf(MalformedFrameException.class).extracting(e -> ((MalformedFrameException) e).code()).isEqualTo(FrameError.TOO_LARGE);
     assertThatThrownBy(() -> Varint.read(Unpooled.wrappedBuffer(new byte[] {(byte) 0x81, 0x00}), 1024))
-        .isInstanceOf(MalformedFrameException.class).hasMessageContaining("minimal");
+        .isInstanceOf(MalformedFrameException.class).extracting(e -> ((MalformedFrameException) e).code()).isEqualTo(FrameError.BAD_VARINT);
     byte[] ten = new byte[10];
     java.util.Arrays.fill(ten, (byte) 0x81);
     assertThatThrownBy(() -> Varint.read(Unpooled.wrappedBuffer(ten), Long.MAX_VALUE))
-        .isInstanceOf(MalformedFrameException.class);
+        .isInstanceOf(MalformedFrameException.class).extracting(e -> ((MalformedFrameException) e).code()).isEqualTo(FrameError.BAD_VARINT);
+    assertThatThrownBy(() -> Varint.decode(new byte[] {(byte) 0x81}, 0, 1024))
+        .isInstanceOf(MalformedFrameException.class).extracting(e -> ((MalformedFrameException) e).code()).isEqualTo(FrameError.TRUNCATED);
+  }
+
+  @Test
+  void delimitedReader_lengthAboveTheLimit_tooLarge_beforeTheBodyArrives() {
+    try (DelimitedReader reader = new DelimitedReader(io.netty.buffer.ByteBufAllocator.DEFAULT, 1024)) {
+      assertThatThrownBy(() -> reader.feed(Unpooled.wrappedBuffer(Varint.encode(1025))))
+          .isInstanceOf(MalformedFrameException.class).extracting(e -> ((MalformedFrameException) e).code()).isEqualTo(FrameError.TOO_LARGE);
+    }
   }
 
   @Test

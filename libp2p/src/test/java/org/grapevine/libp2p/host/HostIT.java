@@ -52,6 +52,29 @@ class HostIT {
   }
 
   @Test
+  void injectedClockAndRandomness_pingMeasuresWithTheConfigsClock() throws Exception {
+    Host a = host((SwarmKey) null);
+    java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE - 5);
+    java.util.concurrent.atomic.AtomicInteger draws = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.random.RandomGenerator counted = new java.util.Random(1) {
+      @Override
+      public void nextBytes(byte[] bytes) {
+        draws.incrementAndGet();
+        super.nextBytes(bytes);
+      }
+    };
+    HostConfig config = HostConfig.builder(PrivKey.generate(RANDOM)).nanoClock(() -> ticks.getAndAdd(7_000)).random(counted).build();
+    assertThat(config.random()).isSameAs(counted);
+    Host b = host(config);
+    Connection c = b.dial(addr(a)).get(10, TimeUnit.SECONDS);
+    int before = draws.get();
+    // The ping reads the clock twice, 7 µs of virtual time apart (across the long range's wrap).
+    assertThat(b.ping(c).get(10, TimeUnit.SECONDS)).isEqualTo(7_000);
+    assertThat(draws.get()).as("the ping payload came from the injected randomness").isGreaterThan(before);
+    assertThat(HostConfig.builder(PrivKey.generate(RANDOM)).build().random()).isInstanceOf(SecureRandom.class);
+  }
+
+  @Test
   void dial_withPeerId_connectsIdentifiesAndPings() throws Exception {
     Host a = host((SwarmKey) null);
     Host b = host((SwarmKey) null);

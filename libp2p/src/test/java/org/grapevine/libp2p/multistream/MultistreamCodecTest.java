@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.util.HexFormat;
 import java.util.List;
+import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.junit.jupiter.api.Test;
 
@@ -62,13 +63,15 @@ class MultistreamCodecTest {
   @Test
   void read_oversizedLength_isMalformed() {
     assertThatThrownBy(() -> MultistreamCodec.read(hex("8108"))) // 1025
-        .isInstanceOf(MalformedFrameException.class).hasMessageContaining("exceeds");
+        .isInstanceOf(MalformedFrameException.class).hasMessageContaining("exceeds")
+        .extracting(e -> ((MalformedFrameException) e).code()).isEqualTo(FrameError.TOO_LARGE);
   }
 
   @Test
   void read_threeByteVarint_isMalformedBeforeTheThirdByte() {
     assertThatThrownBy(() -> MultistreamCodec.read(hex("8080")))
-        .isInstanceOf(MalformedFrameException.class).hasMessageContaining("longer than 2 bytes");
+        .isInstanceOf(MalformedFrameException.class).hasMessageContaining("longer than 2 bytes")
+        .extracting(e -> ((MalformedFrameException) e).code()).isEqualTo(FrameError.BAD_VARINT);
   }
 
   @Test
@@ -86,7 +89,8 @@ class MultistreamCodecTest {
   @Test
   void read_badUtf8_isMalformed() {
     assertThatThrownBy(() -> MultistreamCodec.read(hex("03 c3 28 0a")))
-        .isInstanceOf(MalformedFrameException.class).hasMessageContaining("UTF-8");
+        .isInstanceOf(MalformedFrameException.class).hasMessageContaining("UTF-8")
+        .extracting(e -> ((MalformedFrameException) e).code()).isEqualTo(FrameError.BAD_ENCODING);
   }
 
   @Test

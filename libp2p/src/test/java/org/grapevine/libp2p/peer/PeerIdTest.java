@@ -9,6 +9,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.Size;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.libp2p.crypto.PrivKeyFormatException;
 import org.junit.jupiter.api.Test;
 
 class PeerIdTest {
@@ -56,6 +57,21 @@ class PeerIdTest {
     byte[] sig = back.sign("hello".getBytes());
     assertThat(KEY.publicKey().verify("hello".getBytes(), sig)).isTrue();
     assertThat(KEY.publicKey().verify("hellO".getBytes(), sig)).isFalse();
+  }
+
+  @Test
+  void privKey_badBytes_localFormatErrorWithAProblem_notAPeersFault() {
+    assertThatThrownBy(() -> PrivKey.decode(new byte[] {(byte) 0xff, 0x01}))
+        .isInstanceOfSatisfying(PrivKeyFormatException.class, e -> assertThat(e.problem()).isEqualTo(PrivKeyFormatException.Problem.MALFORMED))
+        .isNotInstanceOf(MalformedFrameException.class);
+    byte[] truncated = java.util.Arrays.copyOf(KEY.encode(), 36);
+    truncated[3] = 32; // data field of 32 bytes: a seed without its public half
+    assertThatThrownBy(() -> PrivKey.decode(truncated))
+        .isInstanceOfSatisfying(PrivKeyFormatException.class, e -> assertThat(e.problem()).isEqualTo(PrivKeyFormatException.Problem.BAD_LENGTH));
+    byte[] inconsistent = KEY.encode();
+    inconsistent[inconsistent.length - 1] ^= 1;
+    assertThatThrownBy(() -> PrivKey.decode(inconsistent))
+        .isInstanceOfSatisfying(PrivKeyFormatException.class, e -> assertThat(e.problem()).isEqualTo(PrivKeyFormatException.Problem.INCONSISTENT));
   }
 
   @Test

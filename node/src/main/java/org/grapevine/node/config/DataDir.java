@@ -136,8 +136,12 @@ public final class DataDir {
   public boolean keysSealed() throws IOException, KeyFileException {
     for (String name : List.of("root.key", "device.key")) {
       Path file = root.resolve("keys").resolve(name);
-      if (Files.exists(file) && KeyFile.isSealed(readKeyFile(file))) {
-        return true;
+      try {
+        if (Files.exists(file) && KeyFile.isSealed(readKeyFile(file))) {
+          return true;
+        }
+      } catch (KeyFileException e) {
+        throw new KeyFileException(e.problem(), file + ": " + e.getMessage(), e);
       }
     }
     return false;
@@ -180,9 +184,10 @@ public final class DataDir {
     PrivKey peer;
     if (Files.exists(peerFile)) {
       try {
-        peer = PrivKey.decode(Files.readAllBytes(peerFile));
-      } catch (org.grapevine.libp2p.MalformedFrameException e) {
-        throw new IOException(peerFile + " is not a libp2p private key: " + e.getMessage(), e);
+        peer = PrivKey.decode(readKeyFile(peerFile));
+      } catch (org.grapevine.libp2p.crypto.PrivKeyFormatException e) {
+        throw new LocalKeyFileException(LocalKeyFileException.Problem.NOT_A_LIBP2P_KEY, peerFile,
+            "not a libp2p private key (" + e.getMessage() + ")", e);
       }
     } else {
       peer = PrivKey.generate(random);
@@ -195,7 +200,8 @@ public final class DataDir {
 
   private static byte[] readKeyFile(Path file) throws IOException {
     if (Files.size(file) > KeyFile.MAX_FILE_BYTES) {
-      throw new IOException(file + " is larger than any key file (" + KeyFile.MAX_FILE_BYTES + " bytes)");
+      throw new LocalKeyFileException(LocalKeyFileException.Problem.TOO_LARGE, file,
+          "larger than any key file (" + KeyFile.MAX_FILE_BYTES + " bytes)", null);
     }
     return Files.readAllBytes(file);
   }
@@ -203,7 +209,12 @@ public final class DataDir {
   private static SigningKey signingKey(Path file, KeyRole role, char[] passphrase, SecureRandom random, List<String> created)
       throws IOException, KeyFileException {
     if (Files.exists(file)) {
-      return KeyFile.read(readKeyFile(file), passphrase, role).signingKey();
+      try {
+        return KeyFile.read(readKeyFile(file), passphrase, role).signingKey();
+      } catch (KeyFileException e) {
+        // Same type and problem (callers branch on it), but naming the file that is wrong.
+        throw new KeyFileException(e.problem(), file + ": " + e.getMessage(), e);
+      }
     }
     SigningKey key = SigningKey.generate(random);
     Files.write(file, KeyFile.write(TinkKeys.toKeyset(key), role, "grapevine", passphrase, random));

@@ -40,7 +40,7 @@ final class SyncStreamAdapter implements StreamReader {
       }
     } catch (MalformedFrameException e) {
       closeFrames();
-      SyncErrorCode code = e.getMessage().contains("exceeds the limit") // MERGE: helper-libp2p's error code
+      SyncErrorCode code = e.code() == org.grapevine.libp2p.FrameError.TOO_LARGE
           ? SyncErrorCode.MESSAGE_TOO_LARGE : SyncErrorCode.MALFORMED_MESSAGE;
       driver.input(core -> core.handleSyncFramingError(sync, code, "frame: " + e.getMessage(), driver.now()));
     }

@@ -26,9 +26,11 @@ final class RocksResources implements AutoCloseable {
   private final ColumnFamilies families;
   private final List<ColumnFamilyHandle> handles;
   private final List<AutoCloseable> options;
+  private final StoreLock lock;
 
-  private RocksResources(RocksDB db, List<ColumnFamilyHandle> handles, List<AutoCloseable> options) {
+  private RocksResources(RocksDB db, List<ColumnFamilyHandle> handles, List<AutoCloseable> options, StoreLock lock) {
     this.db = db;
+    this.lock = lock;
     this.handles = handles;
     this.families = new ColumnFamilies(handles);
     this.options = options;
@@ -75,19 +77,24 @@ final class RocksResources implements AutoCloseable {
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     try {
       Files.createDirectories(directory);
-      RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
-      return new RocksResources(db, handles, options);
-    } catch (RocksDBException e) {
-      closeAll(options);
-      String message = String.valueOf(e.getMessage());
-      if (message.toLowerCase(java.util.Locale.ROOT).contains("lock")) {
-        throw new IllegalStateException("the store in " + directory
-            + " is in use (its LOCK file is held by another process or another open store): " + message, e);
-      }
-      throw RocksPostStore.storageFailure("open", directory, e);
     } catch (java.io.IOException e) {
       closeAll(options);
       throw new IllegalStateException("cannot create the store directory " + directory + ": " + e.getMessage(), e);
+    }
+    StoreLock lock;
+    try {
+      lock = StoreLock.acquire(directory);
+    } catch (RuntimeException e) {
+      closeAll(options);
+      throw e;
+    }
+    try {
+      RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
+      return new RocksResources(db, handles, options, lock);
+    } catch (RocksDBException e) {
+      closeAll(options);
+      lock.close();
+      throw RocksPostStore.storageFailure("open", directory, e);
     }
   }
 
@@ -106,6 +113,7 @@ final class RocksResources implements AutoCloseable {
     }
     db.close();
     closeAll(options);
+    lock.close();
   }
 
   private static void closeAll(List<AutoCloseable> resources) {

@@ -111,9 +111,18 @@ class RocksPostStoreTest extends PostStoreContractTest {
   @Test
   void open_directoryHeldByAnotherStore_throwsNamingTheDirectory() {
     assertThatThrownBy(() -> RocksPostStore.open(dir))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOfSatisfying(StoreLockedException.class, e -> assertThat(e.directory()).isEqualTo(dir))
         .hasMessageContaining(dir.toString())
         .hasMessageContaining("in use");
+  }
+
+  @Test
+  void open_afterTheHolderClosed_succeeds_andAFailedOpenDoesNotReleaseTheHoldersLock(@TempDir Path other) {
+    RocksPostStore first = RocksPostStore.open(other);
+    assertThatThrownBy(() -> RocksPostStore.open(other)).isInstanceOf(StoreLockedException.class);
+    assertThatThrownBy(() -> RocksPostStore.open(other)).as("still held after a refused open").isInstanceOf(StoreLockedException.class);
+    first.close();
+    RocksPostStore.open(other).close();
   }
 
   @Test

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.concurrent.AbstractScheduledEventExecutor;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.List;
@@ -34,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *       followed by {@code channelReadComplete}.
  * </ol>
  * On failure or timeout it fires {@link NegotiationFailed}, logs and closes the channel. The
- * negotiation starts when the channel is active (at once if it already is, as inside Noise).
+ * negotiation starts when the channel is active (at once if it already is, as inside Noise). The
+ * deadline is the negotiator's; this handler only sets a timer for it.
  */
 public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -92,15 +95,33 @@ public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     started = true;
-    timer = ctx.executor().schedule(
-        () -> fail(ctx, MultistreamErrorCode.TIMEOUT, "no agreement within " + timeout.toMillis() + " ms"),
-        timeout.toNanos(), TimeUnit.NANOSECONDS);
-    ByteBuf first = negotiator.start(ctx.alloc());
+    ByteBuf first = negotiator.start(ctx.alloc(), now(ctx.executor()), timeout);
     if (first.isReadable()) {
       ctx.writeAndFlush(first);
     } else {
       first.release();
     }
+    armTimer(ctx);
+  }
+
+  private void armTimer(ChannelHandlerContext ctx) {
+    negotiator.pollTimeout().ifPresent(deadline -> timer = ctx.executor().schedule(
+        () -> onTimer(ctx), deadline - now(ctx.executor()), TimeUnit.NANOSECONDS));
+  }
+
+  private void onTimer(ChannelHandlerContext ctx) {
+    timer = null;
+    if (finished) {
+      return;
+    }
+    negotiator.handleTimeout(now(ctx.executor())).ifPresentOrElse(
+        failed -> fail(ctx, failed.code(), failed.detail()),
+        () -> armTimer(ctx)); // Woken early: wait for the rest.
+  }
+
+  /** The event loop's clock, which EmbeddedChannel tests can advance. */
+  static long now(EventExecutor executor) {
+    return executor instanceof AbstractScheduledEventExecutor scheduled ? scheduled.ticker().nanoTime() : System.nanoTime();
   }
 
   @Override
@@ -111,7 +132,7 @@ public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
     }
     cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
     while (!finished) {
-      NegotiationEvent event = negotiator.receive(cumulation);
+      NegotiationEvent event = negotiator.receive(cumulation, now(ctx.executor()));
       if (event instanceof Send send) {
         ctx.writeAndFlush(send.data());
       } else if (event instanceof Selected selected) {
@@ -170,9 +191,6 @@ public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void fail(ChannelHandlerContext ctx, MultistreamErrorCode code, String detail) {
-    if (finished && code == MultistreamErrorCode.TIMEOUT) {
-      return;
-    }
     finished = true;
     release();
     log.info("{}: multistream negotiation failed: {} {}", ctx.channel().remoteAddress(), code, detail);

@@ -93,16 +93,32 @@ public final class StreamNegotiation implements StreamReader {
   }
 
   private void start(Duration timeout) {
-    timer = stream.executor().schedule(
-        () -> fail(MultistreamErrorCode.TIMEOUT, "no agreement within " + timeout.toMillis() + " ms"),
-        timeout.toNanos(), TimeUnit.NANOSECONDS);
-    ByteBuf first = negotiator.start(ByteBufAllocator.DEFAULT);
+    ByteBuf first = negotiator.start(ByteBufAllocator.DEFAULT, now(), timeout);
     if (first.isReadable()) {
       stream.write(first);
     } else {
       first.release();
     }
     stream.setReader(this);
+    armTimer();
+  }
+
+  /** The deadline is the negotiator's; this only sets a timer for it. */
+  private void armTimer() {
+    negotiator.pollTimeout().ifPresent(deadline ->
+        timer = stream.executor().schedule(this::onTimer, deadline - now(), TimeUnit.NANOSECONDS));
+  }
+
+  private void onTimer() {
+    timer = null;
+    if (result.isDone()) {
+      return;
+    }
+    negotiator.handleTimeout(now()).ifPresentOrElse(failed -> fail(failed.code(), failed.detail()), this::armTimer);
+  }
+
+  private long now() {
+    return MultistreamHandler.now(stream.executor());
   }
 
   @Override
@@ -113,7 +129,7 @@ public final class StreamNegotiation implements StreamReader {
     }
     cumulation = cumulate(cumulation, data);
     while (!result.isDone()) {
-      NegotiationEvent event = negotiator.receive(cumulation);
+      NegotiationEvent event = negotiator.receive(cumulation, now());
       if (event instanceof Send send) {
         stream.write(send.data());
       } else if (event instanceof Selected selected) {

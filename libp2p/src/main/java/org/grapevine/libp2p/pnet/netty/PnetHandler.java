@@ -1,43 +1,35 @@
 package org.grapevine.libp2p.pnet.netty;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.AbstractScheduledEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
-import org.bouncycastle.crypto.StreamCipher;
-import org.bouncycastle.crypto.engines.XSalsa20Engine;
-import org.bouncycastle.crypto.params.KeyParameter;
-import org.bouncycastle.crypto.params.ParametersWithIV;
+import org.grapevine.libp2p.pnet.PnetException;
+import org.grapevine.libp2p.pnet.PnetSession;
 import org.grapevine.libp2p.pnet.SwarmKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Private-network protection (spec: libp2p/specs pnet/Private-Networks-PSK-V1.md; libp2p-notes
- * §5): the first handler after the TCP socket. Not sharable: one instance per connection.
+ * Runs one {@link PnetSession} as the first handler after the TCP socket. Not sharable: one
+ * instance per connection.
  *
- * <p>As soon as the channel is active it writes a fresh 24-byte nonce, then XORs every outbound
- * byte with XSalsa20(PSK, own nonce). Inbound, it buffers until the peer's 24-byte nonce is
- * complete, then XORs everything after it with XSalsa20(PSK, peer nonce). The two keystreams are
- * independent and continuous for the life of the connection. Writes from the layers above may
- * start at once: they only need our own nonce, which always goes out first.
- *
- * <p>There is no MAC and no handshake answer: with a different key the peer's bytes simply come
- * out as garbage and the next layer (multistream-select) fails. Log {@link SwarmKey#fingerprint}
- * then, never the key.
- *
- * <p>If the peer's nonce does not arrive within the timeout, the channel is closed.
+ * <p>As soon as the channel is active it writes the session's nonce, then passes every outbound
+ * buffer through the session's keystream; inbound bytes go through the session too, which holds
+ * back the peer's nonce. Writes from the layers above may start at once: they only need our own
+ * nonce, which always goes out first. If the peer's nonce does not arrive by the session's
+ * deadline, the channel is closed; this handler only sets a timer for it.
  */
 public final class PnetHandler extends ChannelDuplexHandler {
-  public static final int NONCE_BYTES = 24;
+  public static final int NONCE_BYTES = PnetSession.NONCE_BYTES;
   /** js waits 1 s; we are not latency-bound and prefer not to drop slow links. */
   public static final Duration DEFAULT_NONCE_TIMEOUT = Duration.ofSeconds(5);
   private static final Logger log = LoggerFactory.getLogger(PnetHandler.class);
@@ -45,11 +37,9 @@ public final class PnetHandler extends ChannelDuplexHandler {
   private final SwarmKey key;
   private final RandomGenerator random;
   private final Duration nonceTimeout;
-  private final byte[] peerNonce = new byte[NONCE_BYTES];
-  private int peerNonceBytes;
-  private StreamCipher outbound;
-  private StreamCipher inbound;
+  private PnetSession session;
   private ScheduledFuture<?> timer;
+  private boolean failed;
 
   /** @param random the nonce source: a {@code SecureRandom} in production, seeded in tests */
   public PnetHandler(SwarmKey key, RandomGenerator random) {
@@ -76,18 +66,13 @@ public final class PnetHandler extends ChannelDuplexHandler {
   }
 
   private void start(ChannelHandlerContext ctx) {
-    if (outbound != null) {
+    if (session != null) {
       return;
     }
-    byte[] nonce = new byte[NONCE_BYTES];
-    random.nextBytes(nonce);
-    outbound = xsalsa20(nonce);
+    session = new PnetSession(key, random, nonceTimeout, now(ctx));
     // Straight to the context, past our own write(): the nonce is the one unencrypted thing.
-    ctx.writeAndFlush(Unpooled.wrappedBuffer(nonce));
-    timer = ctx.executor().schedule(() -> {
-      log.info("{}: no pnet nonce within {} ms; closing", ctx.channel().remoteAddress(), nonceTimeout.toMillis());
-      ctx.close();
-    }, nonceTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    ctx.writeAndFlush(Unpooled.wrappedBuffer(session.pollNonce().orElseThrow()));
+    armTimer(ctx);
   }
 
   @Override
@@ -97,12 +82,12 @@ public final class PnetHandler extends ChannelDuplexHandler {
       promise.setFailure(new UnsupportedOperationException("pnet encrypts ByteBufs only, got " + msg.getClass().getName()));
       return;
     }
-    if (outbound == null) {
+    if (session == null) {
       data.release();
       promise.setFailure(new IllegalStateException("write before the channel is active"));
       return;
     }
-    ctx.write(xor(outbound, data, ctx.alloc()), promise);
+    ctx.write(session.encrypt(data, ctx.alloc()), promise);
   }
 
   @Override
@@ -111,22 +96,46 @@ public final class PnetHandler extends ChannelDuplexHandler {
       ctx.fireChannelRead(msg);
       return;
     }
-    if (inbound == null) {
-      int n = Math.min(NONCE_BYTES - peerNonceBytes, data.readableBytes());
-      data.readBytes(peerNonce, peerNonceBytes, n);
-      peerNonceBytes += n;
-      if (peerNonceBytes < NONCE_BYTES) {
-        data.release();
-        return;
-      }
-      inbound = xsalsa20(peerNonce);
-      cancelTimer();
-    }
-    if (!data.isReadable()) {
+    if (failed) {
       data.release();
       return;
     }
-    ctx.fireChannelRead(xor(inbound, data, ctx.alloc()));
+    try {
+      ByteBuf plain = session.decrypt(data, ctx.alloc(), now(ctx));
+      if (session.hasRemoteNonce()) {
+        cancelTimer();
+      }
+      if (plain != null) {
+        ctx.fireChannelRead(plain);
+      }
+    } catch (PnetException e) {
+      fail(ctx, e);
+    }
+  }
+
+  private void armTimer(ChannelHandlerContext ctx) {
+    session.pollTimeout().ifPresent(deadline ->
+        timer = ctx.executor().schedule(() -> onTimer(ctx), deadline - now(ctx), TimeUnit.NANOSECONDS));
+  }
+
+  private void onTimer(ChannelHandlerContext ctx) {
+    timer = null;
+    if (failed) {
+      return;
+    }
+    try {
+      session.handleTimeout(now(ctx));
+      armTimer(ctx); // Woken early, or the nonce is here (then there is nothing to arm).
+    } catch (PnetException e) {
+      fail(ctx, e);
+    }
+  }
+
+  private void fail(ChannelHandlerContext ctx, PnetException e) {
+    failed = true;
+    cancelTimer();
+    log.info("{}: {}; closing", ctx.channel().remoteAddress(), e.getMessage());
+    ctx.close();
   }
 
   @Override
@@ -147,32 +156,8 @@ public final class PnetHandler extends ChannelDuplexHandler {
     }
   }
 
-  private StreamCipher xsalsa20(byte[] nonce) {
-    XSalsa20Engine engine = new XSalsa20Engine();
-    engine.init(true, new ParametersWithIV(new KeyParameter(key.psk()), nonce));
-    return engine;
-  }
-
-  /**
-   * Returns {@code in} XOR the next keystream bytes in a new buffer and releases {@code in}.
-   * Never in place: outbound buffers may be shared or read-only.
-   */
-  static ByteBuf xor(StreamCipher cipher, ByteBuf in, ByteBufAllocator alloc) {
-    try {
-      int length = in.readableBytes();
-      ByteBuf out = alloc.heapBuffer(length);
-      byte[] dst = out.array();
-      int dstOffset = out.arrayOffset() + out.writerIndex();
-      if (in.hasArray()) {
-        cipher.processBytes(in.array(), in.arrayOffset() + in.readerIndex(), length, dst, dstOffset);
-      } else {
-        in.getBytes(in.readerIndex(), dst, dstOffset, length);
-        cipher.processBytes(dst, dstOffset, length, dst, dstOffset);
-      }
-      out.writerIndex(out.writerIndex() + length);
-      return out;
-    } finally {
-      in.release();
-    }
+  /** The event loop's clock, which EmbeddedChannel tests can advance. */
+  private static long now(ChannelHandlerContext ctx) {
+    return ctx.executor() instanceof AbstractScheduledEventExecutor executor ? executor.ticker().nanoTime() : System.nanoTime();
   }
 }
