@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.gossipsub.GossipConfig;
 import org.grapevine.libp2p.gossipsub.netty.GossipDriver;
 import org.grapevine.libp2p.host.Connection;
@@ -21,7 +20,6 @@ import org.grapevine.node.engine.BudgetExceededException;
 import org.grapevine.node.engine.BudgetUsage;
 import org.grapevine.node.engine.Budgets;
 import org.grapevine.node.engine.Engine;
-import org.grapevine.node.metrics.Counter;
 import org.grapevine.node.metrics.MetricsRegistry;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
@@ -29,25 +27,15 @@ import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.node.core.CoreConfig;
 import org.grapevine.node.core.NodeCore;
 import org.grapevine.node.runtime.CoreDriver;
+import org.grapevine.node.runtime.StorageThread;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.Follow;
-import org.grapevine.protocol.proto.Post;
-import org.grapevine.protocol.proto.Reaction;
-import org.grapevine.protocol.proto.Ref;
-import org.grapevine.protocol.proto.ReplyTo;
-import org.grapevine.protocol.proto.Repost;
-import org.grapevine.protocol.proto.Unfollow;
-import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.identity.AuthorKey;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.grapevine.protocol.topic.Topics;
 import org.grapevine.protocol.validation.ChainChecker;
@@ -71,7 +59,8 @@ public final class Node implements AutoCloseable {
   private final Identity identity;
   private final SigningKey device;
   private final RocksPostStore store;
-  private final ScheduledExecutorService storage = storageThread();
+  private final StorageThread storageThread = new StorageThread();
+  private final ScheduledExecutorService storage = storageThread.executor();
   private final Engine engine;
   private final Host host;
   private final GossipDriver gossip;
@@ -81,11 +70,7 @@ public final class Node implements AutoCloseable {
   private final DiscoveryService discovery;
   private final OwnDevice own;
   private final MetricsRegistry metrics = new MetricsRegistry();
-  private final Counter ingested = metrics.counter("grapevine_ingest_total",
-      "Entries ingested, by source (own, gossip, sync, direct) and outcome.", "source", "outcome");
-  private final Counter rejected = metrics.counter("grapevine_ingest_rejected_total",
-      "Entries refused, by source and reason.", "source", "reason");
-  private final List<Consumer<LogEntry>> entryListeners = new CopyOnWriteArrayList<>();
+  private final EntryFanOut fanOut = new EntryFanOut(metrics);
 
   /**
    * Opens (or creates) the store under {@code dataDir}, delegates {@code device} in the identity's
@@ -229,8 +214,7 @@ public final class Node implements AutoCloseable {
    */
   public LogEntry follow(Identity other) {
     WriteRules.relation(identity, WriteRules.Relation.FOLLOW, other);
-    LogEntry e = post(Content.newBuilder().setFollow(Follow.newBuilder()
-        .setIdentity(com.google.protobuf.ByteString.copyFrom(other.root().unsafeBytes()))).build());
+    LogEntry e = post(OwnContent.follow(other));
     gossip.subscribe(Topics.forIdentity(other)).join();
     call(() -> {
       store.follow(other);
@@ -262,11 +246,11 @@ public final class Node implements AutoCloseable {
    * thread and in storage order: it must be quick and must not block (hand off to its own thread).
    */
   public void addEntryListener(Consumer<LogEntry> listener) {
-    entryListeners.add(listener);
+    fanOut.add(listener);
   }
 
   public void removeEntryListener(Consumer<LogEntry> listener) {
-    entryListeners.remove(listener);
+    fanOut.remove(listener);
   }
 
   /**
@@ -277,24 +261,17 @@ public final class Node implements AutoCloseable {
    * @throws IllegalArgumentException if the text breaks {@code Limits}
    */
   public LogEntry reply(EntryId parentId, String text) {
-    LogEntry parent = held(WriteRules.Target.REPLY_PARENT, parentId);
-    Ref parentRef = ref(parent);
-    Ref root = parent.content().map(Content::getPost).filter(Post::hasReplyTo)
-        .map(p -> p.getReplyTo().getRoot()).orElse(parentRef);
-    return post(Content.newBuilder().setPost(Post.newBuilder().setText(text)
-        .setReplyTo(ReplyTo.newBuilder().setRoot(root).setParent(parentRef))).build());
+    return post(OwnContent.reply(held(WriteRules.Target.REPLY_PARENT, parentId), text));
   }
 
   /** Reacts to a held post or repost with one emoji. */
   public LogEntry react(EntryId targetId, String emoji) {
-    LogEntry target = held(WriteRules.Target.REACTION_TARGET, targetId);
-    return post(Content.newBuilder().setReaction(Reaction.newBuilder().setTarget(ref(target)).setEmoji(emoji)).build());
+    return post(OwnContent.reaction(held(WriteRules.Target.REACTION_TARGET, targetId), emoji));
   }
 
   /** Reposts a held post. */
   public LogEntry repost(EntryId targetId) {
-    LogEntry target = held(WriteRules.Target.REPOST_TARGET, targetId);
-    return post(Content.newBuilder().setRepost(Repost.newBuilder().setTarget(ref(target))).build());
+    return post(OwnContent.repost(held(WriteRules.Target.REPOST_TARGET, targetId)));
   }
 
   /**
@@ -305,15 +282,13 @@ public final class Node implements AutoCloseable {
    */
   public LogEntry delete(EntryId targetId) {
     WriteRules.deletable(identity, targetId, store.entryById(targetId));
-    return post(Content.newBuilder().setDelete(org.grapevine.protocol.proto.Delete.newBuilder()
-        .setTarget(com.google.protobuf.ByteString.copyFrom(targetId.unsafeBytes()))).build());
+    return post(OwnContent.delete(targetId));
   }
 
   /** Unfollows {@code other}: an unfollow entry in our log, and its topic is left. */
   public LogEntry unfollow(Identity other) {
     WriteRules.relation(identity, WriteRules.Relation.UNFOLLOW, other);
-    LogEntry e = post(Content.newBuilder().setUnfollow(Unfollow.newBuilder()
-        .setIdentity(com.google.protobuf.ByteString.copyFrom(other.root().unsafeBytes()))).build());
+    LogEntry e = post(OwnContent.unfollow(other));
     call(() -> {
       store.unfollow(other);
       return null;
@@ -340,10 +315,7 @@ public final class Node implements AutoCloseable {
 
   /** Writes a profile entry; the avatar of the current profile is kept. */
   public LogEntry setProfile(String name, String bio) {
-    org.grapevine.protocol.proto.Profile.Builder p = org.grapevine.protocol.proto.Profile.newBuilder().setName(name).setBio(bio);
-    profile(identity).flatMap(LogEntry::content).map(Content::getProfile)
-        .filter(org.grapevine.protocol.proto.Profile::hasAvatar).ifPresent(old -> p.setAvatar(old.getAvatar()));
-    return post(Content.newBuilder().setProfile(p).build());
+    return post(OwnContent.profile(name, bio, profile(identity)));
   }
 
   /** The identity's latest profile entry with content (by timestamp, over all its devices), if held. */
@@ -362,12 +334,7 @@ public final class Node implements AutoCloseable {
     gossip.close();
     host.close();
     driver.close();
-    storage.shutdown();
-    try {
-      storage.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    storageThread.close();
     store.close();
   }
 
@@ -375,50 +342,12 @@ public final class Node implements AutoCloseable {
     return WriteRules.target(target, id, store.entryById(id));
   }
 
-  /**
-   * The storage thread. At close, a pending timer (the core's next periodic round) is dropped, not
-   * waited for: by default a delayed task outlives {@code shutdown}, so close waited out its
-   * 10 s and closed the store, and the timer then ran on the closed RocksDB (a native crash).
-   */
-  private static ScheduledExecutorService storageThread() {
-    java.util.concurrent.ScheduledThreadPoolExecutor e = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "grapevine-storage");
-      t.setDaemon(true);
-      return t;
-    });
-    e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    e.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
-    return e;
-  }
-
-  private static Ref ref(LogEntry e) {
-    return Ref.newBuilder()
-        .setIdentity(com.google.protobuf.ByteString.copyFrom(e.header().identity().root().unsafeBytes()))
-        .setEntry(com.google.protobuf.ByteString.copyFrom(e.id().unsafeBytes())).build();
-  }
-
-  /** On the storage thread: counts, then tells the entry listeners of what was stored. */
+  /** On the storage thread: counted and told to the listeners; our own root log may delegate us now. */
   private void onIngested(IngestSource source, IngestOutcome outcome) {
-    String src = source.name().toLowerCase(java.util.Locale.ROOT);
-    ingested.inc(src, outcome.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
-    if (outcome instanceof IngestOutcome.Rejected r) {
-      rejected.inc(src, r.reason().name().toLowerCase(java.util.Locale.ROOT));
-    } else if (outcome instanceof IngestOutcome.Stored stored) {
-      tell(stored.entry());
-      stored.unblocked().forEach(this::tell);
-      if (stored.entry().header().identity().equals(identity) && stored.entry().header().inRootLog()) {
-        own.refresh(); // Our root log grew: perhaps it delegates (or revokes) this device now.
-      }
-    }
-  }
-
-  private void tell(LogEntry e) {
-    for (Consumer<LogEntry> l : entryListeners) {
-      try {
-        l.accept(e);
-      } catch (RuntimeException bug) {
-        org.slf4j.LoggerFactory.getLogger(Node.class).warn("entry listener failed", bug);
-      }
+    fanOut.onIngested(source, outcome);
+    if (outcome instanceof IngestOutcome.Stored stored && stored.entry().header().identity().equals(identity)
+        && stored.entry().header().inRootLog()) {
+      own.refresh(); // Our root log grew: perhaps it delegates (or revokes) this device now.
     }
   }
 
@@ -451,16 +380,6 @@ public final class Node implements AutoCloseable {
   }
 
   private <T> T call(java.util.concurrent.Callable<T> task) {
-    try {
-      return storage.submit(task).get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    return storageThread.call(task);
   }
 }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SmallScenarioRegressionTest {
   /** SHA-256 of results.json for scenarios/small.yaml, recorded at the commit that last changed it. */
-  static final String RECORDED = "ff5c0c710051b591f44005904ed0e380a7c9a575ed384bf95543003373f740d1";
+  static final String RECORDED = "80f05491b56487eb646ee4ea9871763914317d682774bbdf4510a065d521bd85";
 
   @Test
   void smallScenario_resultsJson_isByteIdenticalToTheRecordedRun(@TempDir Path dir) throws Exception {

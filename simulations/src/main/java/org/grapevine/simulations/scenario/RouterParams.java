@@ -9,8 +9,7 @@ import java.util.Map;
 import org.grapevine.libp2p.gossipsub.GossipConfig;
 import org.grapevine.libp2p.gossipsub.PeerScoreParams;
 import org.grapevine.libp2p.gossipsub.PeerScoreThresholds;
-import org.grapevine.libp2p.gossipsub.SignaturePolicy;
-import org.grapevine.node.gossip.EntryMessageIds;
+import org.grapevine.node.gossip.NodeGossip;
 
 /**
  * The GossipSub parameters a scenario may set: every number and flag of {@link GossipConfig},
@@ -83,19 +82,21 @@ public final class RouterParams {
     return out;
   }
 
-  /** The router configuration of a scenario: Grapevine's policy, the defaults, then the file's values. */
+  /**
+   * The router configuration of a scenario: the router's defaults, then the file's values, made a
+   * node's configuration by {@link NodeGossip#config(GossipConfig)} (Grapevine's signature policy,
+   * message id and the node's identity-topic scoring), exactly as a running node makes it.
+   */
   public static GossipConfig config(Scenario.Protocol protocol) {
     PeerScoreParams.Builder score = PeerScoreParams.builder();
     apply(score, protocol.score());
     PeerScoreThresholds.Builder thresholds = PeerScoreThresholds.builder();
     apply(thresholds, protocol.thresholds());
     GossipConfig.Builder b = GossipConfig.builder()
-        .signaturePolicy(SignaturePolicy.STRICT_NO_SIGN) // Entries carry their authors' signatures (as Node does).
-        .messageIdFunction(EntryMessageIds.function())
         .scoreParams(score.build())
         .scoreThresholds(thresholds.build());
     apply(b, protocol.gossip());
-    return b.build();
+    return NodeGossip.config(b.build());
   }
 
   private static void apply(Object builder, Map<String, Object> values) {

@@ -1,0 +1,59 @@
+package org.grapevine.node;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.grapevine.node.engine.IngestOutcome;
+import org.grapevine.node.engine.IngestSource;
+import org.grapevine.node.metrics.Counter;
+import org.grapevine.node.metrics.MetricsRegistry;
+import org.grapevine.protocol.entry.LogEntry;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where every ingestion outcome goes on the storage thread: counted in the node's metrics, and
+ * every stored entry (own, gossip, sync) told to the entry listeners (the API's event stream).
+ */
+final class EntryFanOut {
+  private final Counter ingested;
+  private final Counter rejected;
+  private final List<Consumer<LogEntry>> listeners = new CopyOnWriteArrayList<>();
+
+  EntryFanOut(MetricsRegistry metrics) {
+    ingested = metrics.counter("grapevine_ingest_total",
+        "Entries ingested, by source (own, gossip, sync, direct) and outcome.", "source", "outcome");
+    rejected = metrics.counter("grapevine_ingest_rejected_total", "Entries refused, by source and reason.",
+        "source", "reason");
+  }
+
+  void add(Consumer<LogEntry> listener) {
+    listeners.add(listener);
+  }
+
+  void remove(Consumer<LogEntry> listener) {
+    listeners.remove(listener);
+  }
+
+  /** Counts the outcome, then tells the listeners of what was stored, in storage order. */
+  void onIngested(IngestSource source, IngestOutcome outcome) {
+    String src = source.name().toLowerCase(Locale.ROOT);
+    ingested.inc(src, outcome.getClass().getSimpleName().toLowerCase(Locale.ROOT));
+    if (outcome instanceof IngestOutcome.Rejected r) {
+      rejected.inc(src, r.reason().name().toLowerCase(Locale.ROOT));
+    } else if (outcome instanceof IngestOutcome.Stored stored) {
+      tell(stored.entry());
+      stored.unblocked().forEach(this::tell);
+    }
+  }
+
+  private void tell(LogEntry e) {
+    for (Consumer<LogEntry> l : listeners) {
+      try {
+        l.accept(e);
+      } catch (RuntimeException bug) {
+        LoggerFactory.getLogger(Node.class).warn("entry listener failed", bug);
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package org.grapevine.node;
+
+import com.google.protobuf.ByteString;
+import java.util.Optional;
+import org.grapevine.protocol.entry.EntryId;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.proto.Content;
+import org.grapevine.protocol.proto.Delete;
+import org.grapevine.protocol.proto.Follow;
+import org.grapevine.protocol.proto.Post;
+import org.grapevine.protocol.proto.Profile;
+import org.grapevine.protocol.proto.Reaction;
+import org.grapevine.protocol.proto.Ref;
+import org.grapevine.protocol.proto.ReplyTo;
+import org.grapevine.protocol.proto.Repost;
+import org.grapevine.protocol.proto.Unfollow;
+
+/** The content of the node's own writes, built from held entries (the rules are {@code WriteRules}'). */
+final class OwnContent {
+  private OwnContent() {}
+
+  /**
+   * A reply to {@code parent}; the thread's root is the parent's root, or the parent itself when it
+   * is not a reply (or its content was deleted, so its root is unknown).
+   */
+  static Content reply(LogEntry parent, String text) {
+    Ref parentRef = ref(parent);
+    Ref root = parent.content().map(Content::getPost).filter(Post::hasReplyTo)
+        .map(p -> p.getReplyTo().getRoot()).orElse(parentRef);
+    return Content.newBuilder().setPost(Post.newBuilder().setText(text)
+        .setReplyTo(ReplyTo.newBuilder().setRoot(root).setParent(parentRef))).build();
+  }
+
+  static Content reaction(LogEntry target, String emoji) {
+    return Content.newBuilder().setReaction(Reaction.newBuilder().setTarget(ref(target)).setEmoji(emoji)).build();
+  }
+
+  static Content repost(LogEntry target) {
+    return Content.newBuilder().setRepost(Repost.newBuilder().setTarget(ref(target))).build();
+  }
+
+  static Content delete(EntryId target) {
+    return Content.newBuilder().setDelete(Delete.newBuilder().setTarget(ByteString.copyFrom(target.unsafeBytes())))
+        .build();
+  }
+
+  static Content follow(Identity other) {
+    return Content.newBuilder().setFollow(Follow.newBuilder().setIdentity(ByteString.copyFrom(other.root().unsafeBytes())))
+        .build();
+  }
+
+  static Content unfollow(Identity other) {
+    return Content.newBuilder()
+        .setUnfollow(Unfollow.newBuilder().setIdentity(ByteString.copyFrom(other.root().unsafeBytes()))).build();
+  }
+
+  /** A profile; the avatar of {@code current} (the latest held profile) is kept. */
+  static Content profile(String name, String bio, Optional<LogEntry> current) {
+    Profile.Builder p = Profile.newBuilder().setName(name).setBio(bio);
+    current.flatMap(LogEntry::content).map(Content::getProfile).filter(Profile::hasAvatar)
+        .ifPresent(old -> p.setAvatar(old.getAvatar()));
+    return Content.newBuilder().setProfile(p).build();
+  }
+
+  private static Ref ref(LogEntry e) {
+    return Ref.newBuilder().setIdentity(ByteString.copyFrom(e.header().identity().root().unsafeBytes()))
+        .setEntry(ByteString.copyFrom(e.id().unsafeBytes())).build();
+  }
+}
