@@ -40,7 +40,8 @@ import org.rocksdb.WriteOptions;
  * <p>Entries: {@code identities} identities, each a delegation and posts of realistic size
  * (mean envelope about 380 bytes), interleaved one entry per identity in turn as they would
  * arrive. Each figure is CPU time of the writing thread (background flushes and compactions run on
- * RocksDB's own threads and are not in it) and wall time, per entry, in the last of
+ * RocksDB's own threads and are not in it), wall time, and CPU time of the whole process (with
+ * those flushes and compactions, as far as they ran before the last write returned), per entry, in the last of
  * {@code rounds} rounds; each round writes into a new directory, the first rounds warm the JIT.
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar org.grapevine.benchmarks.StoreWriteHarness
@@ -68,10 +69,10 @@ public final class StoreWriteHarness {
       }
     }
     double raw = modes[0].equals("raw") ? figures[0][0] : Double.NaN;
-    System.out.printf(Locale.ROOT, "last of %d rounds, per entry (CPU of the writing thread, wall):%n", rounds);
+    System.out.printf(Locale.ROOT, "last of %d rounds, per entry (CPU of the writing thread, wall, CPU of the process):%n", rounds);
     for (int m = 0; m < modes.length; m++) {
-      System.out.printf(Locale.ROOT, "  %-7s %6.1f us CPU  %6.1f us wall  = %.2fx raw CPU%n",
-          modes[m], figures[m][0], figures[m][1], figures[m][0] / raw);
+      System.out.printf(Locale.ROOT, "  %-7s %6.1f us CPU  %6.1f us wall  %6.1f us process CPU  = %.2fx raw CPU%n",
+          modes[m], figures[m][0], figures[m][1], figures[m][2], figures[m][0] / raw);
     }
     System.out.println("  " + NodeBench.loadAverage());
   }
@@ -108,9 +109,11 @@ public final class StoreWriteHarness {
   private static final class Clock {
     private final long cpu = THREADS.getCurrentThreadCpuTime();
     private final long wall = System.nanoTime();
+    private final double process = NodeBench.processCpuSeconds();
 
     double[] perEntry(int n) {
-      return new double[] {(THREADS.getCurrentThreadCpuTime() - cpu) / 1e3 / n, (System.nanoTime() - wall) / 1e3 / n};
+      return new double[] {(THREADS.getCurrentThreadCpuTime() - cpu) / 1e3 / n, (System.nanoTime() - wall) / 1e3 / n,
+          (NodeBench.processCpuSeconds() - process) * 1e6 / n};
     }
   }
 
