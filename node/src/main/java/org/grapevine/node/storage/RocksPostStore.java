@@ -224,11 +224,14 @@ public final class RocksPostStore implements PostStore {
   @Override
   public Optional<SignedEntry> entry(AuthorKey author, long seq) {
     RowCache.Head head = cache.get(RowCache.head(author));
-    if (head != null) {
+    // Only a head this store appended answers for the seqs above it: apply appends at head + 1
+    // only, so nothing is held there. A head read from disk may be a damaged row (rebuilt by
+    // rebuildIndexes), so the entries are read.
+    if (head != null && head.entry() != null) {
       if (seq > head.seq()) {
-        return Optional.empty(); // Nothing is held above the contiguous head: apply appends at head + 1 only.
+        return Optional.empty();
       }
-      if (seq == head.seq() && head.entry() != null) {
+      if (seq == head.seq()) {
         return Optional.of(head.entry());
       }
     }
