@@ -37,6 +37,8 @@ import org.rocksdb.WriteOptions;
  *   <li>Writes are serialised on one lock, because a write reads what it updates (head, device
  *       row, byte count). Reads take no lock; each is a consistent point read or snapshot scan.
  *   <li>Own entries ({@code durable}) are synced to disk before {@link #apply} returns.
+ *   <li>The rows every ingested entry reads (heads with their entries, devices, byte counts,
+ *       mutes) are also kept in a {@link RowCache}, which every write of them updates.
  * </ol>
  * Thread-safe.
  */
@@ -51,6 +53,9 @@ public final class RocksPostStore implements PostStore {
   private final WriteOptions normal = new WriteOptions();
   private final WriteOptions sync = new WriteOptions().setSync(true);
   private final Object writeLock = new Object();
+  /** The batch of {@link #apply} and {@link #deleteContent}, cleared before each use under the write lock. */
+  private final WriteBatch batch = new WriteBatch();
+  private final RowCache cache;
   private int peerCount;
 
   private RocksPostStore(Path directory, StoreConfig config, RocksResources resources) {
@@ -59,6 +64,15 @@ public final class RocksPostStore implements PostStore {
     this.resources = resources;
     this.db = resources.db();
     this.f = resources.families();
+    this.cache = new RowCache(rowCacheCapacity(config));
+  }
+
+  /**
+   * Rows kept by the {@link RowCache}: one per 2 KiB of block cache (8,192 by default: five rows
+   * per followed identity for 1,600 identities; a head row with its entry takes about 800 bytes).
+   */
+  static int rowCacheCapacity(StoreConfig config) {
+    return (int) Math.max(256, Math.min(1 << 16, config.blockCacheBytes() / 2048));
   }
 
   /** Opens the store in {@code directory}, creating it if missing, and migrates its schema. */
@@ -99,15 +113,16 @@ public final class RocksPostStore implements PostStore {
   public void apply(LogEntry entry, boolean durable) {
     EntryHeader h = entry.header();
     synchronized (writeLock) {
-      byte[] head = get(f.heads(), Keys.head(h.author()));
-      long headSeq = Values.headSeq(head);
-      if (h.seq() != headSeq + 1) {
-        throw new IllegalStateException("apply of " + h.author() + "#" + h.seq() + " to a log whose head is " + headSeq);
+      RowCache.Head head = head(h.author());
+      if (h.seq() != head.seq() + 1) {
+        throw new IllegalStateException("apply of " + h.author() + "#" + h.seq() + " to a log whose head is " + head.seq());
       }
-      if (h.seq() > 1 && !Arrays.equals(h.prev().unsafeBytes(), Arrays.copyOfRange(head, Keys.LONG_BYTES, head.length))) {
+      if (h.seq() > 1 && !h.prev().equals(head.id())) {
         throw new IllegalStateException("apply of " + h.author() + "#" + h.seq() + " whose prev is not the held head");
       }
-      try (WriteBatch b = new WriteBatch()) {
+      List<Runnable> afterWrite = new ArrayList<>(2);
+      try {
+        WriteBatch b = clearedBatch();
         b.put(f.entries(), Keys.entry(h.author(), h.seq()), Values.entry(entry.signed()));
         b.put(f.heads(), Keys.head(h.author()), Values.head(h.seq(), entry.id()));
         entry.contentBytes().ifPresent(bytes -> put(b, f.content(), Keys.content(h.contentHash(), entry.id()), bytes));
@@ -116,17 +131,24 @@ public final class RocksPostStore implements PostStore {
         // content still there (nothing would ever carry it out later).
         storedDelta -= dropDeleteTarget(b, entry);
         if (storedDelta != 0) {
-          addStoredBytes(b, h.identity(), storedDelta);
+          addStoredBytes(b, h.identity(), storedDelta, afterWrite);
         }
         if (h.inRootLog() && entry.content().isPresent()) {
-          foldDevice(b, h.identity(), entry.content().get());
+          foldDevice(b, h.identity(), entry.content().get(), afterWrite);
         }
         EntryIndexer.put(b, f, entry);
         db.write(durable ? sync : normal, b);
       } catch (RocksDBException e) {
         throw storageFailure("apply", directory, e);
       }
+      cache.put(RowCache.head(h.author()), new RowCache.Head(h.seq(), entry.id(), entry.signed()));
+      afterWrite.forEach(Runnable::run);
     }
+  }
+
+  private WriteBatch clearedBatch() {
+    batch.clear();
+    return batch;
   }
 
   /**
@@ -152,34 +174,67 @@ public final class RocksPostStore implements PostStore {
     return t.contentSize();
   }
 
-  private void foldDevice(WriteBatch b, Identity identity, Content c) {
+  /** Folds a root-log content into its device row in {@code b}; the cache learns it in {@code afterWrite}. */
+  private void foldDevice(WriteBatch b, Identity identity, Content c, List<Runnable> afterWrite) {
     AuthorKey device = EntryIndexer.device(c);
     if (device == null) {
       return;
     }
-    byte[] key = Keys.device(identity, device);
-    DeviceStatus next = EntryIndexer.foldDevice(Values.device(get(f.devices(), key)), c);
-    put(b, f.devices(), key, Values.device(next));
+    DeviceStatus next = EntryIndexer.foldDevice(deviceStatus(identity, device), c);
+    put(b, f.devices(), Keys.device(identity, device), Values.device(next));
+    afterWrite.add(() -> cache.put(RowCache.device(identity, device), next));
   }
 
-  private void addStoredBytes(WriteBatch b, Identity identity, long delta) {
+  /** Adds {@code delta} to the identity's byte count in {@code b}; the cache learns it in {@code afterWrite}. */
+  private void addStoredBytes(WriteBatch b, Identity identity, long delta, List<Runnable> afterWrite) {
     byte[] key = Keys.storedBytes(identity);
-    long total = Values.longValue(get(f.indexes(), key)) + delta;
+    long total = storedBytes(identity) + delta;
     if (total == 0) {
       // No row for zero, as a rebuild writes none for an identity without content.
       delete(b, f.indexes(), key);
     } else {
       put(b, f.indexes(), key, Values.longValue(total));
     }
+    afterWrite.add(() -> cache.put(RowCache.storedBytes(identity), total));
   }
 
   @Override
   public long contiguousHead(AuthorKey author) {
-    return Values.headSeq(get(f.heads(), Keys.head(author)));
+    return head(author).seq();
+  }
+
+  private RowCache.Head head(AuthorKey author) {
+    return cached(RowCache.head(author), () -> {
+      byte[] v = get(f.heads(), Keys.head(author));
+      return v == null ? RowCache.Head.EMPTY : new RowCache.Head(Values.headSeq(v), Values.headId(v), null);
+    });
+  }
+
+  /** The cached row, or else what {@code read} reads from the store, offered to the cache. */
+  private <V> V cached(RowCache.Key<V> key, java.util.function.Supplier<V> read) {
+    V value = cache.get(key);
+    if (value == null) {
+      long generation = cache.generation();
+      value = read.get();
+      cache.fill(key, value, generation);
+    }
+    return value;
   }
 
   @Override
   public Optional<SignedEntry> entry(AuthorKey author, long seq) {
+    RowCache.Head head = cache.get(RowCache.head(author));
+    // Only a head this store appended answers for the seqs above it: apply appends at head + 1
+    // only, so nothing is held there. A head read from disk may be a damaged row (rebuilt by
+    // rebuildIndexes), so the entries are read.
+    if (head != null && head.entry() != null) {
+      if (seq > head.seq()) {
+        return Optional.empty();
+      }
+      if (seq == head.seq()) {
+        return Optional.of(head.entry());
+      }
+    }
     byte[] v = get(f.entries(), Keys.entry(author, seq));
     return v == null ? Optional.empty() : Optional.of(Values.entry(v));
   }
@@ -206,7 +261,7 @@ public final class RocksPostStore implements PostStore {
 
   @Override
   public DeviceStatus deviceStatus(Identity identity, AuthorKey device) {
-    return Values.device(get(f.devices(), Keys.device(identity, device)));
+    return cached(RowCache.device(identity, device), () -> Values.device(get(f.devices(), Keys.device(identity, device))));
   }
 
   @Override
@@ -231,15 +286,18 @@ public final class RocksPostStore implements PostStore {
       if (h.inRootLog()) {
         throw new IllegalArgumentException("root-log entry " + target + " defines devices; its content cannot be deleted");
       }
-      try (WriteBatch b = new WriteBatch()) {
+      List<Runnable> afterWrite = new ArrayList<>(1);
+      try {
+        WriteBatch b = clearedBatch();
         b.delete(f.content(), Keys.content(h.contentHash(), target));
         EntryIndexer.deleteContentRows(b, f, held.get());
-        addStoredBytes(b, h.identity(), -h.contentSize());
+        addStoredBytes(b, h.identity(), -h.contentSize(), afterWrite);
         db.write(normal, b);
-        return true;
       } catch (RocksDBException e) {
         throw storageFailure("deleteContent", directory, e);
       }
+      afterWrite.forEach(Runnable::run);
+      return true;
     }
   }
 
@@ -334,7 +392,7 @@ public final class RocksPostStore implements PostStore {
 
   @Override
   public long storedBytes(Identity identity) {
-    return Values.longValue(get(f.indexes(), Keys.storedBytes(identity)));
+    return cached(RowCache.storedBytes(identity), () -> Values.longValue(get(f.indexes(), Keys.storedBytes(identity))));
   }
 
   // ---- Local state ----
@@ -356,17 +414,23 @@ public final class RocksPostStore implements PostStore {
 
   @Override
   public void mute(Identity identity) {
-    putNow(f.local(), Keys.mute(identity), new byte[0], sync);
+    synchronized (writeLock) {
+      putNow(f.local(), Keys.mute(identity), new byte[0], sync);
+      cache.put(RowCache.muted(identity), true);
+    }
   }
 
   @Override
   public void unmute(Identity identity) {
-    deleteNow(f.local(), Keys.mute(identity));
+    synchronized (writeLock) {
+      deleteNow(f.local(), Keys.mute(identity));
+      cache.put(RowCache.muted(identity), false);
+    }
   }
 
   @Override
   public boolean isMuted(Identity identity) {
-    return get(f.local(), Keys.mute(identity)) != null;
+    return cached(RowCache.muted(identity), () -> get(f.local(), Keys.mute(identity)) != null);
   }
 
   @Override
@@ -432,6 +496,8 @@ public final class RocksPostStore implements PostStore {
         new IndexRebuilder(db, f, normal, REBUILD_BATCH_ENTRIES, this::withContent).run();
       } catch (RocksDBException e) {
         throw storageFailure("rebuildIndexes", directory, e);
+      } finally {
+        cache.clear();
       }
     }
   }
@@ -444,7 +510,10 @@ public final class RocksPostStore implements PostStore {
 
   /** Deletes one row outside every rule of the store: for tests that damage indexes. */
   void rawDelete(ColumnFamilyHandle family, byte[] key) {
-    deleteNow(family, key);
+    synchronized (writeLock) {
+      deleteNow(family, key);
+      cache.clear();
+    }
   }
 
   ColumnFamilies families() {
@@ -454,6 +523,7 @@ public final class RocksPostStore implements PostStore {
   @Override
   public void close() {
     synchronized (writeLock) {
+      batch.close();
       normal.close();
       sync.close();
       resources.close();

@@ -58,6 +58,10 @@ final class RocksResources implements AutoCloseable {
     ColumnFamilyOptions cfOptions = new ColumnFamilyOptions()
         .setWriteBufferSize(config.writeBufferBytes())
         .setMaxWriteBufferNumber(2)
+        // The first level about as large as what one L0 compaction brings (four memtables), as
+        // RocksDB's tuning guide says: with the default 256 MiB every L0 compaction rewrote the
+        // whole first level, and background compaction took more CPU than the writes themselves.
+        .setMaxBytesForLevelBase(4 * config.writeBufferBytes())
         .setTableFormatConfig(table);
     options.add(cfOptions);
     DBOptions dbOptions = new DBOptions()
@@ -67,8 +71,10 @@ final class RocksResources implements AutoCloseable {
         .setMaxBackgroundJobs(1)
         .setKeepLogFileNum(2)
         .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
+        // All memtables together: the busy families (entries, content, indexes, heads) share it.
+        .setDbWriteBufferSize(4 * config.writeBufferBytes())
         // Bounds the WAL: with seven small families, a rarely written one would otherwise pin old logs.
-        .setMaxTotalWalSize(4L << 20);
+        .setMaxTotalWalSize(Math.max(4L << 20, 8 * config.writeBufferBytes()));
     options.add(dbOptions);
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     for (String name : ColumnFamilies.NAMES) {

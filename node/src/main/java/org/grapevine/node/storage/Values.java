@@ -81,6 +81,10 @@ final class Values {
     return value == null ? 0 : ByteBuffer.wrap(value).getLong();
   }
 
+  static EntryId headId(byte[] value) {
+    return EntryId.of(Arrays.copyOfRange(value, Keys.LONG_BYTES, value.length));
+  }
+
   static byte[] device(DeviceStatus status) {
     byte state = switch (status.state()) {
       case ACTIVE -> ACTIVE;

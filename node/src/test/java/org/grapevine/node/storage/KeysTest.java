@@ -1,10 +1,15 @@
 package org.grapevine.node.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Map;
 import java.util.Set;
+import org.grapevine.protocol.entry.ContentHash;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
@@ -38,18 +43,74 @@ class KeysTest {
   }
 
   @Test
-  void keyPrefix_values_areUniqueAndNeverRenumbered() {
+  void keyPrefix_values_areUnique() {
     Set<Byte> seen = new HashSet<>();
     for (KeyPrefix p : KeyPrefix.values()) {
       assertThat(seen.add(p.value())).as("%s", p).isTrue();
     }
-    // On disk forever: changing one of these silently corrupts every existing store.
-    assertThat(KeyPrefix.ENTRY.value()).isEqualTo((byte) 1);
-    assertThat(KeyPrefix.CONTENT.value()).isEqualTo((byte) 2);
-    assertThat(KeyPrefix.FORK.value()).isEqualTo((byte) 3);
-    assertThat(KeyPrefix.SCHEMA_VERSION.value()).isEqualTo((byte) 7);
-    assertThat(KeyPrefix.HEAD.value()).isEqualTo((byte) 86);
-    assertThat(KeyPrefix.TIME.value()).isEqualTo((byte) 89);
-    assertThat(KeyPrefix.STORED_BYTES.value()).isEqualTo((byte) 92);
+  }
+
+  /**
+   * Every prefix's number and one key of its layout, byte for byte. On disk forever: renumbering a
+   * prefix or reordering a key's fields silently corrupts every existing store, so each change
+   * fails here; a new prefix fails until it is added to this table.
+   */
+  @Test
+  void everyKeyPrefix_numberAndLayout_arePinned() {
+    AuthorKey author = AuthorKey.of(filled(0xaa));
+    Identity identity = Identity.of(filled(0xbb));
+    EntryId id = EntryId.of(filled(0xcc));
+    EntryId other = EntryId.of(filled(0xdd));
+    ContentHash hash = ContentHash.of(filled(0xee));
+    String a = "aa".repeat(32);
+    String i = "bb".repeat(32);
+    String c = "cc".repeat(32);
+    String d = "dd".repeat(32);
+    String seq = "0000000000000102"; // 258
+    String ms = "0000019b76daa800"; // TestAuthors.T0_MILLIS
+    Map<KeyPrefix, String> pinned = new EnumMap<>(KeyPrefix.class);
+    pinned.put(KeyPrefix.ENTRY, hex(Keys.entry(author, 258)));
+    pinned.put(KeyPrefix.CONTENT, hex(Keys.content(hash, id)));
+    pinned.put(KeyPrefix.FORK, hex(Keys.fork(identity, author, 258, id)));
+    pinned.put(KeyPrefix.FOLLOW, hex(Keys.follow(identity)));
+    pinned.put(KeyPrefix.MUTE, hex(Keys.mute(identity)));
+    pinned.put(KeyPrefix.PEER, hex(Keys.peer("12D3")));
+    pinned.put(KeyPrefix.SCHEMA_VERSION, hex(Keys.schemaVersion()));
+    pinned.put(KeyPrefix.METADATA, hex(Keys.metadata("ab")));
+    pinned.put(KeyPrefix.HEAD, hex(Keys.head(author)));
+    pinned.put(KeyPrefix.DEVICE, hex(Keys.device(identity, author)));
+    pinned.put(KeyPrefix.ENTRY_BY_ID, hex(Keys.entryById(id)));
+    pinned.put(KeyPrefix.TIME, hex(Keys.time(identity, TestAuthors.T0_MILLIS, id)));
+    pinned.put(KeyPrefix.REPLY, hex(Keys.reply(id, other)));
+    pinned.put(KeyPrefix.REACTION, hex(Keys.reaction(id, other)));
+    pinned.put(KeyPrefix.STORED_BYTES, hex(Keys.storedBytes(identity)));
+
+    assertThat(pinned).containsOnlyKeys(KeyPrefix.values());
+    assertThat(pinned).containsExactly(
+        entry(KeyPrefix.ENTRY, "01" + a + seq),
+        entry(KeyPrefix.CONTENT, "02" + "ee".repeat(32) + c),
+        entry(KeyPrefix.FORK, "03" + i + a + seq + c),
+        entry(KeyPrefix.FOLLOW, "04" + i),
+        entry(KeyPrefix.MUTE, "05" + i),
+        entry(KeyPrefix.PEER, "06" + "31324433"),
+        entry(KeyPrefix.SCHEMA_VERSION, "07"),
+        entry(KeyPrefix.METADATA, "08" + "6162"),
+        entry(KeyPrefix.HEAD, "56" + a),
+        entry(KeyPrefix.DEVICE, "57" + i + a),
+        entry(KeyPrefix.ENTRY_BY_ID, "58" + c),
+        entry(KeyPrefix.TIME, "59" + i + ms + c),
+        entry(KeyPrefix.REPLY, "5a" + c + d),
+        entry(KeyPrefix.REACTION, "5b" + c + d),
+        entry(KeyPrefix.STORED_BYTES, "5c" + i));
+  }
+
+  private static byte[] filled(int value) {
+    byte[] b = new byte[32];
+    Arrays.fill(b, (byte) value);
+    return b;
+  }
+
+  private static String hex(byte[] key) {
+    return HexFormat.of().formatHex(key);
   }
 }

@@ -145,4 +145,44 @@ class RocksPostStoreTest extends PostStoreContractTest {
       stores.forEach(RocksPostStore::close);
     }
   }
+
+  @Test
+  void cachedRows_afterRowsChangeBehindTheCache_readTheStoreAgain() {
+    Author alice = new Author("alice").delegatedIn(store);
+    LogEntry one = alice.post("one", T0_MILLIS);
+    store.apply(one);
+    store.apply(alice.post("two", T0_MILLIS));
+    store.mute(alice.identity());
+    assertThat(store.contiguousHead(one.header().author())).isEqualTo(2);
+    assertThat(store.storedBytes(alice.identity())).isPositive();
+
+    // A raw delete and a rebuild rewrite rows outside apply: what was cached must not answer.
+    rocks().rawDelete(rocks().families().heads(), Keys.head(one.header().author()));
+    assertThat(store.contiguousHead(one.header().author())).isZero();
+    assertThat(store.entry(one.header().author(), 2)).isPresent();
+    rocks().rawDelete(rocks().families().local(), Keys.mute(alice.identity()));
+    assertThat(store.isMuted(alice.identity())).isFalse();
+
+    store.rebuildIndexes();
+    assertThat(store.contiguousHead(one.header().author())).isEqualTo(2);
+    assertThat(store.deviceStatus(alice.identity(), one.header().author())).isEqualTo(DeviceStatus.ACTIVE);
+  }
+
+  @Test
+  void cachedRows_afterReopen_equalTheStore() {
+    Author alice = new Author("alice").delegatedIn(store);
+    LogEntry one = alice.post("one", T0_MILLIS);
+    store.apply(one);
+    store.apply(alice.post("two", T0_MILLIS));
+    long bytes = store.storedBytes(alice.identity());
+    store.close();
+
+    store = openStore();
+
+    assertThat(store.contiguousHead(one.header().author())).isEqualTo(2);
+    assertThat(store.storedBytes(alice.identity())).isEqualTo(bytes);
+    assertThat(store.entry(one.header().author(), 3)).isEmpty();
+    store.apply(alice.post("three", T0_MILLIS));
+    assertThat(store.contiguousHead(one.header().author())).isEqualTo(3);
+  }
 }

@@ -1,0 +1,123 @@
+package org.grapevine.node.storage;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.grapevine.protocol.entry.EntryId;
+import org.grapevine.protocol.entry.SignedEntry;
+import org.grapevine.protocol.identity.AuthorKey;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.validation.DeviceStatus;
+
+/**
+ * The rows that every ingested entry reads, kept in memory: each log's head (with the head entry,
+ * which the chain check reads as the next entry's predecessor), device rows, byte counts and
+ * mutes. Without it an entry cost eight point reads (mute, device, head, the entry at its seq,
+ * its predecessor, the byte count twice, the head again in apply), most of them misses that walk
+ * every level of the LSM tree, and the predecessor decoded from its stored bytes: half of the
+ * storage thread's time ({@code StoreWriteHarness}).
+ *
+ * <p>Rules, which keep it equal to the store:
+ * <ol>
+ *   <li>A writer of a cached row {@link #put}s the new value after its write succeeded, under the
+ *       store's write lock; a writer of many rows (the rebuild, a test's raw delete)
+ *       {@link #clear}s after it.
+ *   <li>A reader that missed reads the store and offers the value with {@link #fill}, passing the
+ *       {@link #generation} it saw before reading: the offer is dropped if any write came in
+ *       between, so a value read before a write can never overwrite that write's value.
+ *   <li>Bounded, least recently used first out: a missing row costs a read, never a wrong answer.
+ * </ol>
+ * Thread-safe (one monitor; each call is a map operation).
+ */
+final class RowCache {
+  /** The contiguous head of a log; {@code entry} is the head entry when known, else null. */
+  record Head(long seq, EntryId id, SignedEntry entry) {
+    static final Head EMPTY = new Head(0, null, null);
+  }
+
+  /** A cached row: which kind and of whom; {@code V} is its value's type. */
+  static final class Key<V> {
+    private final char kind;
+    private final Object first;
+    private final Object second;
+
+    private Key(char kind, Object first, Object second) {
+      this.kind = kind;
+      this.first = first;
+      this.second = second;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key<?> k && kind == k.kind && first.equals(k.first) && java.util.Objects.equals(second, k.second);
+    }
+
+    @Override
+    public int hashCode() {
+      return (kind * 31 + first.hashCode()) * 31 + java.util.Objects.hashCode(second);
+    }
+  }
+
+  static Key<Head> head(AuthorKey author) {
+    return new Key<>('h', author, null);
+  }
+
+  static Key<DeviceStatus> device(Identity identity, AuthorKey device) {
+    return new Key<>('d', identity, device);
+  }
+
+  static Key<Long> storedBytes(Identity identity) {
+    return new Key<>('b', identity, null);
+  }
+
+  static Key<Boolean> muted(Identity identity) {
+    return new Key<>('m', identity, null);
+  }
+
+  private final int capacity;
+  private final LinkedHashMap<Key<?>, Object> rows;
+  private long generation;
+
+  RowCache(int capacity) {
+    this.capacity = capacity;
+    this.rows = new LinkedHashMap<>(Math.min(capacity, 1024) * 2, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Key<?>, Object> eldest) {
+        return size() > RowCache.this.capacity;
+      }
+    };
+  }
+
+  /** The cached value of the row, or null. */
+  @SuppressWarnings("unchecked") // Only put and fill store values, each typed by its key.
+  synchronized <V> V get(Key<V> key) {
+    return (V) rows.get(key);
+  }
+
+  /** Taken before a reader's store read; see {@link #fill}. */
+  synchronized long generation() {
+    return generation;
+  }
+
+  /** Offers a value a reader read from the store; dropped if a write came since {@code generation}. */
+  synchronized <V> void fill(Key<V> key, V value, long generation) {
+    if (generation == this.generation) {
+      rows.putIfAbsent(key, value);
+    }
+  }
+
+  /** The value a writer just wrote. */
+  synchronized <V> void put(Key<V> key, V value) {
+    generation++;
+    rows.put(key, value);
+  }
+
+  /** Forgets every row, after a write of many rows. */
+  synchronized void clear() {
+    generation++;
+    rows.clear();
+  }
+
+  synchronized int size() {
+    return rows.size();
+  }
+}
