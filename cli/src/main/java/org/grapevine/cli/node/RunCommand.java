@@ -120,7 +120,7 @@ public final class RunCommand implements Callable<Integer> {
       node = Node.start(dir.path(), keys.identity(), keys.root(), keys.device(), host.build(), group,
           new Budgets(config.budgets().identityQuotaBytes(), config.budgets().attachmentMaxBytes()), discovery);
     } catch (java.io.IOException | IllegalStateException e) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
       String hint = String.valueOf(e.getMessage()).contains("Address already in use")
           ? " (another node or program uses that port: pick another with --port, or 0 for any free port)" : "";
       throw new CliException("cannot start the node: " + e.getMessage() + hint);
@@ -130,11 +130,11 @@ public final class RunCommand implements Callable<Integer> {
       Files.writeString(dir.apiEndpointFile(), api.url() + "\n");
     } catch (java.io.IOException e) {
       node.close();
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
       throw new CliException(e.getMessage());
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
+    Runnable shutdown = () -> {
       try {
         Files.deleteIfExists(dir.apiEndpointFile());
       } catch (java.io.IOException e) {
@@ -144,7 +144,8 @@ public final class RunCommand implements Callable<Integer> {
       node.close();
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
       stopped.countDown();
-    }, "grapevine-shutdown");
+    };
+    Thread hook = new Thread(shutdown, "grapevine-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     node.discovery().addListener((peer, source, addrs) ->
         System.out.println("discovered: " + peer + " via " + source.name().toLowerCase(java.util.Locale.ROOT) + " at " + addrs));
@@ -181,7 +182,7 @@ public final class RunCommand implements Callable<Integer> {
     if (stopAfterSeconds > 0) {
       if (!stopped.await(stopAfterSeconds, TimeUnit.SECONDS)) {
         Runtime.getRuntime().removeShutdownHook(hook);
-        hook.run();
+        shutdown.run(); // on this thread: the hook thread is no longer registered
       }
     } else {
       stopped.await();

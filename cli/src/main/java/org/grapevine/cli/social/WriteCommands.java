@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.grapevine.cli.client.ApiClient;
 import org.grapevine.cli.p2p.CliException;
+import org.grapevine.cli.p2p.Terminal;
 import org.grapevine.protocol.Limits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -23,7 +24,7 @@ public final class WriteCommands {
   static String text(List<String> words, InputStream stdin) throws CliException {
     String text;
     if (words.isEmpty() || words.equals(List.of("-"))) {
-      if (System.console() != null && words.isEmpty()) {
+      if (Terminal.attached() && words.isEmpty()) {
         System.err.println("(reading the post from stdin; end it with Ctrl-D)");
       }
       try {

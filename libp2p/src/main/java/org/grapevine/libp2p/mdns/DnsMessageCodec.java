@@ -174,14 +174,14 @@ public final class DnsMessageCodec {
         return other(name, type, ttl, end);
       }
       switch (type) {
-        case DnsRecord.TYPE_PTR: {
+        case DnsRecord.TYPE_PTR -> {
           DnsName target = name();
           if (pos != end) {
             throw new MalformedFrameException("PTR rdata of " + length + " bytes holds a name of another length");
           }
           return new DnsRecord.Ptr(name, ttl, target);
         }
-        case DnsRecord.TYPE_TXT: {
+        case DnsRecord.TYPE_TXT -> {
           List<byte[]> strings = new ArrayList<>();
           while (pos < end) {
             int n = b[pos++] & 0xFF;
@@ -193,8 +193,7 @@ public final class DnsMessageCodec {
           }
           return new DnsRecord.Txt(name, ttl, strings);
         }
-        case DnsRecord.TYPE_A:
-        case DnsRecord.TYPE_AAAA: {
+        case DnsRecord.TYPE_A, DnsRecord.TYPE_AAAA -> {
           int expected = type == DnsRecord.TYPE_A ? 4 : 16;
           if (length != expected) {
             throw new MalformedFrameException((type == DnsRecord.TYPE_A ? "A" : "AAAA") + " rdata of " + length
@@ -203,8 +202,9 @@ public final class DnsMessageCodec {
           pos = end;
           return new DnsRecord.Address(name, ttl, address(java.util.Arrays.copyOfRange(b, end - length, end)));
         }
-        default:
+        default -> {
           return other(name, type, ttl, end);
+        }
       }
     }
 

@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * with the author offline: followers serve each other. The storage executor is the single thread
  * that owns the store and the engine.
  */
+// Sessions are fired and forgotten: each one logs its own end (logEnd), success or failure.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class SyncService implements AutoCloseable {
   public static final String PROTOCOL_ID = "/grapevine/sync/1.0.0";
   /** Every this many sessions a peer fails by its own fault, its connection is closed. */

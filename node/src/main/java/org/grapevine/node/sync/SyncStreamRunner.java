@@ -143,6 +143,7 @@ final class SyncStreamRunner implements StreamReader {
 
   // --- Session side (storage executor) ----------------------------------------------------------
 
+  @SuppressWarnings("FutureReturnValueIgnored") // `applied` never fails: ingest() turns failures into onLocalFailure
   private void drain() {
     for (byte[] out = session.pollOutbound().orElse(null); out != null; out = session.pollOutbound().orElse(null)) {
       if (!closed) {

@@ -472,7 +472,7 @@ public final class RealEngine {
     Map<Engine.Counter, Long> ingestion = new EnumMap<>(Engine.Counter.class);
     for (Node node : nodes) {
       node.ingestCounts().forEach((key, v) -> {
-        String[] parts = key.split("\\.");
+        String[] parts = key.split("\\.", -1);
         if (parts.length == 2 && !parts[0].equals("own")) {
           for (Engine.Counter c : Engine.Counter.values()) {
             if (c.name().equalsIgnoreCase(parts[1])) {

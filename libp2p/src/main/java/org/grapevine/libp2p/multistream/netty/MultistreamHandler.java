@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * On failure or timeout it fires {@link NegotiationFailed}, logs and closes the channel. The
  * negotiation starts when the channel is active (at once if it already is, as inside Noise).
  */
+// Futures of close() and write() are not awaited: a write fails only when the channel is closing,
+// which channelInactive handles, and a close needs no answer.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
   private static final Logger log = LoggerFactory.getLogger(MultistreamHandler.class);

@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>If the peer's nonce does not arrive within the timeout, the channel is closed.
  */
+// Futures of close() and write() are not awaited: a write fails only when the channel is closing,
+// which channelInactive handles, and a close needs no answer.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class PnetHandler extends ChannelDuplexHandler {
   public static final int NONCE_BYTES = 24;
   /** js waits 1 s; we are not latency-bound and prefer not to drop slow links. */
