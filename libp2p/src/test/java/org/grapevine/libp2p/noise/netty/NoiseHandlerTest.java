@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -195,8 +196,25 @@ class NoiseHandlerTest {
   }
 
   private void start(Optional<PeerId> aliceExpects, NoiseConfig aliceConfig, NoiseConfig bobConfig) {
-    alice = new EmbeddedChannel(new NoiseHandler(NoiseRole.INITIATOR, ALICE, aliceExpects, aliceConfig, new SplittableRandom(1)), aliceSeen);
-    bob = new EmbeddedChannel(new NoiseHandler(NoiseRole.RESPONDER, BOB, Optional.empty(), bobConfig, new SplittableRandom(2)), bobSeen);
+    alice = frozen(new NoiseHandler(NoiseRole.INITIATOR, ALICE, aliceExpects, aliceConfig, new SplittableRandom(1)), aliceSeen);
+    bob = frozen(new NoiseHandler(NoiseRole.RESPONDER, BOB, Optional.empty(), bobConfig, new SplittableRandom(2)), bobSeen);
+  }
+
+  /**
+   * A channel whose clock is stopped before its handlers see it: time moves only by
+   * advanceTimeBy, so the handshake timeout fires exactly at its deadline however slow the JVM
+   * is (the leak detector at PARANOID slows it enough to matter).
+   */
+  private static EmbeddedChannel frozen(ChannelHandler... handlers) {
+    EmbeddedChannel ch = new EmbeddedChannel(false, false);
+    ch.freezeTime();
+    ch.pipeline().addLast(handlers);
+    try {
+      ch.register();
+    } catch (Exception e) {
+      throw new IllegalStateException("an embedded channel failed to register", e);
+    }
+    return ch;
   }
 
   private void settle() {
