@@ -206,14 +206,9 @@ class NoiseHandlerTest {
    * is (the leak detector at PARANOID slows it enough to matter).
    */
   private static EmbeddedChannel frozen(ChannelHandler... handlers) {
-    EmbeddedChannel ch = new EmbeddedChannel(false, false);
+    EmbeddedChannel ch = new EmbeddedChannel(); // registered and active, with no handler yet
     ch.freezeTime();
-    ch.pipeline().addLast(handlers);
-    try {
-      ch.register();
-    } catch (Exception e) {
-      throw new IllegalStateException("an embedded channel failed to register", e);
-    }
+    ch.pipeline().addLast(handlers); // NoiseHandler starts in handlerAdded on an active channel
     return ch;
   }
 
