@@ -105,7 +105,7 @@ public final class GossipRelayHarness {
       for (int i = 0; i < n; i++) {
         payload[0] = (byte) i;
         payload[1] = (byte) (i >> 8);
-        pub.publish(TOPIC, payload.clone());
+        var unused = pub.publish(TOPIC, payload.clone()); // Its end is not waited for; metrics() below paces.
         if (i % 500 == 499) {
           pub.metrics().get(); // Lets the publisher's executor keep up instead of queueing everything.
         }
@@ -153,7 +153,7 @@ public final class GossipRelayHarness {
   /** User + system CPU nanoseconds of a child process, from /proc (Linux). */
   static long processCpu(Process p) throws Exception {
     String stat = java.nio.file.Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
     long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
     return ticks * 1_000_000_000L / 100; // USER_HZ is 100 on Linux.
   }

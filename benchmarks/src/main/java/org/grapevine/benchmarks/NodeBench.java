@@ -140,7 +140,7 @@ final class NodeBench {
   /** The machine's load averages, to tell a disturbed run (other work on the cores) from a clean one. */
   static String loadAverage() {
     try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ", -1);
       return "load " + f[0] + " " + f[1] + " " + f[2];
     } catch (IOException | RuntimeException e) {
       return "load unknown";

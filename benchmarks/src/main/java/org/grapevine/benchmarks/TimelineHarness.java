@@ -19,6 +19,7 @@ import org.grapevine.node.storage.TimelineCursor;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.testing.TestAuthors;
+import org.rocksdb.AbstractNativeReference;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -131,7 +132,6 @@ public final class TimelineHarness {
         long end = newest;
         TimelineCursor firstPage = TimelineCursor.before(end + 1);
         List<Identity> followedList = new ArrayList<>(followed);
-        List<Identity> allList = new ArrayList<>(all);
         record Kind(String name, Supplier<Long> query) {}
         SplittableRandom r = new SplittableRandom(13);
         List<Kind> kinds = List.of(
@@ -148,7 +148,7 @@ public final class TimelineHarness {
         for (Kind k : kinds) {
           int n = k.name().startsWith("all") ? Math.max(100, queries / 4) : queries;
           for (int i = 0; i < Math.max(100, n / 5); i++) {
-            k.query().get(); // warm-up: JIT and block cache
+            var unused = k.query().get(); // warm-up: JIT and block cache; the time is not kept
           }
           Histogram h = NodeBench.histogram();
           for (int i = 0; i < n; i++) {
@@ -225,7 +225,7 @@ public final class TimelineHarness {
    * The same store opened read-only through plain RocksDB, with the node's cache size, for the
    * baseline: what one iterator over the indexes family costs without any of the query's work.
    */
-  private record RawIndex(RocksDB db, List<ColumnFamilyHandle> handles, List<AutoCloseable> options) implements AutoCloseable {
+  private record RawIndex(RocksDB db, List<ColumnFamilyHandle> handles, List<AbstractNativeReference> options) implements AutoCloseable {
     /** The column families in the store's open order (ColumnFamilies.NAMES); "indexes" is the sixth. */
     private static final List<String> FAMILIES = List.of("default", "entries", "content", "heads", "devices", "indexes", "local", "meta");
     /** KeyPrefix.TIME. */
@@ -288,10 +288,10 @@ public final class TimelineHarness {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
       handles.forEach(ColumnFamilyHandle::close);
       db.close();
-      for (AutoCloseable c : options) {
+      for (AbstractNativeReference c : options) {
         c.close();
       }
     }

@@ -33,7 +33,7 @@ import picocli.CommandLine.ScopeType;
         WriteCommands.Delete.class,
         FollowCommands.Follow.class, FollowCommands.Unfollow.class, FollowCommands.Mute.class, FollowCommands.Unmute.class,
         FollowCommands.Following.class, FollowCommands.Followers.class, FollowCommands.Mutes.class,
-        ReadCommands.Timeline.class, ReadCommands.Posts.class, ReadCommands.Thread.class, ProfileCommand.class,
+        ReadCommands.Timeline.class, ReadCommands.Posts.class, ReadCommands.ThreadCommand.class, ProfileCommand.class,
         NodeCommands.Peers.class, NodeCommands.Status.class,
         IdentityCommand.class, DeviceCommand.class, MeshCommand.class, org.grapevine.cli.store.StoreCommand.class,
         CompletionCommand.class,

@@ -210,13 +210,13 @@ class NodeCommandsIT {
     reader.start();
     // Wait until the stream is open, then post from another command.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    AtomicInteger streams = new AtomicInteger();
-    while (System.nanoTime() < deadline && streams.get() == 0) {
-      streams.set(org.grapevine.cli.client.ApiClient.open(new org.grapevine.node.config.DataDir(alice)).get("/v1/status")
-          .path("event_streams").asInt());
+    int streams = 0;
+    while (System.nanoTime() < deadline && streams == 0) {
+      streams = org.grapevine.cli.client.ApiClient.open(new org.grapevine.node.config.DataDir(alice)).get("/v1/status")
+          .path("event_streams").asInt();
       Thread.sleep(50);
     }
-    assertThat(streams.get()).isEqualTo(1);
+    assertThat(streams).isEqualTo(1);
     assertThat(Main.execute("post", "live one", "--data-dir", alice.toString())).isZero();
     reader.join(TimeUnit.SECONDS.toMillis(30));
     assertThat(reader.isAlive()).isFalse();

@@ -190,7 +190,7 @@ class QuickStartIT {
   private record Result(int exit, String out, String err) {}
 
   /** A long-running {@code ./grapevine run}, its stdout collected line by line. */
-  private final class Node {
+  private static final class Node {
     final String who;
     final Process process;
     final Path stderr;

@@ -55,6 +55,9 @@ import org.grapevine.protocol.validation.EntryValidator;
  * entry is durable; reads go to {@link #store()} directly. Every stored entry, own or received,
  * reaches the {@link #addEntryListener entry listeners} (the API's event stream).
  */
+// Subscriptions, publishes and sync sessions are fired and forgotten here: each reports its own
+// failure (sync sessions log their end), and nothing in the node waits on them.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class Node implements AutoCloseable {
   private final Identity identity;
   private final SigningKey device;

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.node.storage.RocksPostStore;
@@ -76,7 +77,7 @@ class CrashIT {
     checkStore(data, acked);
   }
 
-  private void checkStore(Path data, TreeMap<Long, EntryId> acked) {
+  private void checkStore(Path data, NavigableMap<Long, EntryId> acked) {
     assertThat(acked.size()).isGreaterThanOrEqualTo(ROUNDS * 5);
 
     TestAuthors.Person person = TestAuthors.person(CrashChild.PERSON);
@@ -127,7 +128,7 @@ class CrashIT {
   }
 
   /** Posts through the child's API until {@code killAfter} answers, then kills it with the next request in flight. */
-  private void runHttpAndKill(Path data, int killAfter, TreeMap<Long, EntryId> acked, int round) throws Exception {
+  private void runHttpAndKill(Path data, int killAfter, NavigableMap<Long, EntryId> acked, int round) throws Exception {
     Path stderr = dir.resolve("http-child-" + round + ".log");
     Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), data.toString(), "http")
@@ -185,7 +186,7 @@ class CrashIT {
   }
 
   /** Records the entry an API answer acknowledges; returns the id of the post written (for the next delete). */
-  private static String ack(com.fasterxml.jackson.databind.ObjectMapper json, String body, TreeMap<Long, EntryId> acked)
+  private static String ack(com.fasterxml.jackson.databind.ObjectMapper json, String body, NavigableMap<Long, EntryId> acked)
       throws java.io.IOException {
     com.fasterxml.jackson.databind.JsonNode node = json.readTree(body);
     com.fasterxml.jackson.databind.JsonNode entry = node.has("entry") ? node.get("entry") : node;
@@ -195,7 +196,7 @@ class CrashIT {
   }
 
   /** Runs the child until {@code killAfter} acks, kills it, and adds every complete ack line to {@code acked}. */
-  private void runAndKill(Path data, int killAfter, TreeMap<Long, EntryId> acked, int round) throws Exception {
+  private void runAndKill(Path data, int killAfter, NavigableMap<Long, EntryId> acked, int round) throws Exception {
     Path stderr = dir.resolve("child-" + round + ".log");
     Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), data.toString())
@@ -205,7 +206,7 @@ class CrashIT {
       int acks = 0;
       boolean killed = false;
       for (String line = out.readLine(); line != null; line = out.readLine()) {
-        String[] parts = line.split(" ");
+        String[] parts = line.split(" ", -1);
         if (parts.length == 3 && parts[0].equals("acked") && parts[2].length() == 64) {
           EntryId previous = acked.put(Long.parseLong(parts[1]), EntryId.parse(parts[2]));
           assertThat(previous).as("seq %s acked twice", parts[1]).isNull();

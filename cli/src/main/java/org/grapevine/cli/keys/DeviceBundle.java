@@ -27,6 +27,7 @@ import org.grapevine.protocol.keys.KeyFile;
  * Decoding is bounded ({@link #MAX_BYTES}, {@link #MAX_ROOT_ENTRIES}) and only parses: the
  * importer verifies the entries (signatures, chain, delegation) as any received entry.
  */
+@SuppressWarnings("ArrayRecordComponent") // decoded once and imported, never compared
 record DeviceBundle(Identity identity, AuthorKey device, byte[] keyFile, List<byte[]> rootEntries) {
   static final String MAGIC = "grapevine-device-bundle 1";
   /** A root log is a few hundred bytes per device; a megabyte is thousands of devices. */

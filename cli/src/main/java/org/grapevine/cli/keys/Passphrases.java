@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.grapevine.cli.p2p.CliException;
+import org.grapevine.cli.p2p.Terminal;
 import org.grapevine.node.config.DataDir;
 import picocli.CommandLine.Option;
 
@@ -51,8 +52,8 @@ public final class Passphrases {
     if (!sealed) {
       return null;
     }
-    Console console = System.console();
-    if (console == null || !isTerminal(console)) {
+    Console console = Terminal.console().orElse(null);
+    if (console == null) {
       return null;
     }
     char[] typed = console.readPassword("%s", prompt);
@@ -68,20 +69,6 @@ public final class Passphrases {
    */
   char[] forKeysIn(DataDir dir, char[] given) throws CliException {
     return resolve(given, LocalKeys.sealedIfExists(LocalKeys.rootFile(dir)), "passphrase for the keys in " + dir.path() + ": ");
-  }
-
-  /**
-   * From JDK 22 on, {@code System.console()} is not null even when no terminal is attached; its
-   * {@code isTerminal()} (JDK 22+) tells. Looked up reflectively: this code compiles for JDK 17.
-   */
-  private static boolean isTerminal(Console console) {
-    try {
-      return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
-    } catch (NoSuchMethodException jdk17) {
-      return true; // Before JDK 22 a console exists only with a terminal.
-    } catch (ReflectiveOperationException e) {
-      return false;
-    }
   }
 
   static char[] fromFile(Path file) throws CliException {

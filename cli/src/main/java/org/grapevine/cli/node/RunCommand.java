@@ -97,7 +97,7 @@ public final class RunCommand implements Callable<Integer> {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw new CliException("bad configuration: " + e.getMessage());
     } catch (java.io.IOException | IllegalStateException e) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
       boolean portTaken = false; // By type: the text of a BindException differs between systems.
       for (Throwable c = e; c != null; c = c.getCause()) {
         portTaken |= c instanceof java.net.BindException;
@@ -110,11 +110,11 @@ public final class RunCommand implements Callable<Integer> {
       Files.writeString(dir.apiEndpointFile(), api.url() + "\n");
     } catch (java.io.IOException e) {
       node.close();
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
       throw new CliException(e.getMessage());
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
+    Runnable shutdown = () -> {
       try {
         Files.deleteIfExists(dir.apiEndpointFile());
       } catch (java.io.IOException e) {
@@ -124,7 +124,8 @@ public final class RunCommand implements Callable<Integer> {
       node.close();
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
       stopped.countDown();
-    }, "grapevine-shutdown");
+    };
+    Thread hook = new Thread(shutdown, "grapevine-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     node.discovery().addListener((peer, source, addrs) ->
         System.out.println("discovered: " + peer + " via " + source.name().toLowerCase(java.util.Locale.ROOT) + " at " + addrs));
@@ -161,7 +162,7 @@ public final class RunCommand implements Callable<Integer> {
     if (stopAfterSeconds > 0) {
       if (!stopped.await(stopAfterSeconds, TimeUnit.SECONDS)) {
         Runtime.getRuntime().removeShutdownHook(hook);
-        hook.run();
+        shutdown.run(); // on this thread: the hook thread is no longer registered
       }
     } else {
       stopped.await();

@@ -118,7 +118,7 @@ public final class ReadCommands {
 
   @Command(name = "thread", mixinStandardHelpOptions = true,
       description = "A post with its replies as a tree, from the first post of the thread (if held) down.")
-  public static final class Thread extends NodeCommand {
+  public static final class ThreadCommand extends NodeCommand {
     @Parameters(index = "0", paramLabel = "ENTRY", description = "Any post of the thread: its id or a unique prefix (4+ hex digits).")
     String entry;
 

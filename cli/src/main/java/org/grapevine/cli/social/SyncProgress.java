@@ -3,6 +3,7 @@ package org.grapevine.cli.social;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.grapevine.cli.client.ApiClient;
 import org.grapevine.cli.p2p.CliException;
+import org.grapevine.cli.p2p.Terminal;
 
 /**
  * {@code grapevine status --watch}: a progress bar of catch-up sync. The node reports entries it
@@ -24,7 +25,7 @@ final class SyncProgress {
 
   void watch(JsonNode first) throws CliException, InterruptedException {
     long syncedAtStart = first.path("sync").path("stored_from_sync").asLong();
-    boolean tty = System.console() != null;
+    boolean tty = Terminal.attached();
     JsonNode s = first;
     for (int polls = 0; maxPolls <= 0 || polls < maxPolls; polls++) {
       long waiting = s.path("sync").path("gap_buffered").asLong();

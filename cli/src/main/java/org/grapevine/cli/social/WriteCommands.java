@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import org.grapevine.cli.client.ApiClient;
 import org.grapevine.cli.p2p.CliException;
+import org.grapevine.cli.p2p.Terminal;
 import org.grapevine.protocol.Limits;
 import org.grapevine.protocol.validation.ContentRules;
 import org.grapevine.protocol.validation.TextField;
@@ -28,7 +29,7 @@ public final class WriteCommands {
   static String text(List<String> words, InputStream stdin) throws CliException {
     String text;
     if (words.isEmpty() || words.equals(List.of("-"))) {
-      if (System.console() != null && words.isEmpty()) {
+      if (Terminal.attached() && words.isEmpty()) {
         System.err.println("(reading the post from stdin; end it with Ctrl-D)");
       }
       try {

@@ -95,7 +95,7 @@ class RunCommandIT {
       String api = null;
       for (String l = out.readLine(); l != null && api == null; l = out.readLine()) {
         identity = l.startsWith("identity:") ? l.substring(9).strip() : identity;
-        api = l.startsWith("api:") ? l.substring(4).strip().split(" ")[0] : null;
+        api = l.startsWith("api:") ? l.substring(4).strip().split(" ", -1)[0] : null;
       }
       assertThat(api).isNotNull();
       assertThat(Files.readString(data.resolve("api.endpoint")).strip()).isEqualTo(api);

@@ -103,6 +103,7 @@ class StoreCommandIT {
     assertThat(after).isEqualTo(before);
   }
 
+  @SuppressWarnings("try") // `held` is opened only to hold the store's lock
   @Test
   void rebuildIndexes_storeLockedByAnotherProcess_saysStopTheNode() throws Exception {
     Path dir = tmp.resolve("bob");

@@ -12,6 +12,7 @@ public sealed interface GossipEvent {
    * {@link GossipRouter#reportValidation}; it is forwarded only after ACCEPT. {@code from} and
    * {@code seqno} are present for signed messages. {@code data} is shared; do not modify it.
    */
+  @SuppressWarnings("ArrayRecordComponent") // an event carrying the payload; MessageId is its identity
   record MessageReceived(MessageId id, PeerId source, String topic, byte[] data, Optional<PeerId> from, OptionalLong seqno)
       implements GossipEvent {}
 

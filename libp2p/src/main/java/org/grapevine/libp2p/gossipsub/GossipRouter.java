@@ -203,7 +203,7 @@ public final class GossipRouter {
     }
     if (proto.hasControl() && ps.protocol.isMeshsub()) { // Floodsub has no control messages.
       ControlMessage c = proto.getControl();
-      c.getIdontwantList().forEach(idw -> onIDontWant(from, ps, idw));
+      c.getIdontwantList().forEach(idw -> onIDontWant(ps, idw));
       c.getIhaveList().forEach(ih -> onIHave(from, ps, ih));
       c.getIwantList().forEach(iw -> onIWant(from, iw));
       c.getGraftList().forEach(g -> onGraft(from, ps, g));
@@ -514,7 +514,7 @@ public final class GossipRouter {
     }
   }
 
-  private void onIDontWant(PeerId from, PeerState ps, ControlIDontWant idw) {
+  private void onIDontWant(PeerState ps, ControlIDontWant idw) {
     if (!ps.protocol.supportsIDontWant()) {
       return;
     }

@@ -106,7 +106,11 @@ final class PeerScore {
     for (Map.Entry<String, TopicStats> e : s.topics.entrySet()) {
       TopicScoreParams tp = params.topic(e.getKey());
       TopicStats ts = e.getValue();
-      double p1 = ts.inMesh ? Math.min((double) ((nowNanos - ts.graftNanos) / tp.timeInMeshQuantumNanos()), tp.timeInMeshCap()) : 0;
+      double p1 = 0;
+      if (ts.inMesh) {
+        long quanta = (nowNanos - ts.graftNanos) / tp.timeInMeshQuantumNanos(); // whole quanta, as the spec counts
+        p1 = Math.min((double) quanta, tp.timeInMeshCap());
+      }
       double p3 = 0;
       if (deficitActive(ts, tp, nowNanos)) {
         double deficit = tp.meshMessageDeliveriesThreshold() - ts.meshDeliveries;

@@ -15,6 +15,8 @@ public interface ChannelHook {
   ChannelHook NONE = (channel, direction, remote) -> { };
 
   /**
+   * Adds handlers to a new connection's channel before the upgrade starts.
+   *
    * @param remote the address dialled (outbound) or the peer's address (inbound)
    */
   void initChannel(Channel channel, Connection.Direction direction, InetSocketAddress remote);

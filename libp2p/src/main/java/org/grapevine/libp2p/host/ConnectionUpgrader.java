@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * receives). This handler stays last in the pipeline: it learns why an upgrade failed (timeout,
  * negotiation failure, exceptions) so that a dial fails with a message a person can act on.
  */
+// Futures of close() and write() are not awaited: a write fails only when the channel is closing,
+// which channelInactive handles, and a close needs no answer.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
   static final String NOISE = "/noise";
   static final String YAMUX = "/yamux/1.0.0";
@@ -131,8 +134,8 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
     done = true;
     timer.cancel(false);
     SocketChannel ch = (SocketChannel) after.channel();
-    Connection connection = new Connection(ch, remote, Multiaddr.of((InetSocketAddress) ch.remoteAddress()),
-        Multiaddr.of((InetSocketAddress) ch.localAddress()), direction, yamux);
+    Connection connection = new Connection(ch, remote, Multiaddr.of(ch.remoteAddress()),
+        Multiaddr.of(ch.localAddress()), direction, yamux);
     if (host.upgraded(connection)) {
       result.complete(connection);
     } else {

@@ -53,6 +53,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: thread-safe. Each connection lives on one event loop; listener and handler
  * callbacks run there.
  */
+// Terminal whenComplete callbacks handle both outcomes themselves, and a channel close needs no
+// answer: the futures these return carry nothing left to act on.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class Host implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Host.class);
   /**

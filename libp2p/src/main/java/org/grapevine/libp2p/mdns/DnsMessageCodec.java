@@ -175,14 +175,14 @@ public final class DnsMessageCodec {
         return other(name, type, ttl, end);
       }
       switch (type) {
-        case DnsRecord.TYPE_PTR: {
+        case DnsRecord.TYPE_PTR -> {
           DnsName target = name();
           if (pos != end) {
             throw new MalformedFrameException(FrameError.BAD_ENCODING, "PTR rdata of " + length + " bytes holds a name of another length");
           }
           return new DnsRecord.Ptr(name, ttl, target);
         }
-        case DnsRecord.TYPE_TXT: {
+        case DnsRecord.TYPE_TXT -> {
           List<byte[]> strings = new ArrayList<>();
           while (pos < end) {
             int n = b[pos++] & 0xFF;
@@ -194,8 +194,7 @@ public final class DnsMessageCodec {
           }
           return new DnsRecord.Txt(name, ttl, strings);
         }
-        case DnsRecord.TYPE_A:
-        case DnsRecord.TYPE_AAAA: {
+        case DnsRecord.TYPE_A, DnsRecord.TYPE_AAAA -> {
           int expected = type == DnsRecord.TYPE_A ? 4 : 16;
           if (length != expected) {
             throw new MalformedFrameException(FrameError.BAD_ENCODING, (type == DnsRecord.TYPE_A ? "A" : "AAAA") + " rdata of " + length
@@ -204,8 +203,9 @@ public final class DnsMessageCodec {
           pos = end;
           return new DnsRecord.Address(name, ttl, address(java.util.Arrays.copyOfRange(b, end - length, end)));
         }
-        default:
+        default -> {
           return other(name, type, ttl, end);
+        }
       }
     }
 

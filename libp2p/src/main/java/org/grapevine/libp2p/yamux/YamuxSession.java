@@ -559,7 +559,7 @@ public final class YamuxSession {
   }
 
   private long extraWindow() {
-    return config.receiveWindowBytes() - YamuxConfig.INITIAL_WINDOW_BYTES;
+    return (long) config.receiveWindowBytes() - YamuxConfig.INITIAL_WINDOW_BYTES;
   }
 
   private boolean isOurs(long id) {

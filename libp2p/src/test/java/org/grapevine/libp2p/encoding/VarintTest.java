@@ -1,5 +1,6 @@
 package org.grapevine.libp2p.encoding;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -69,6 +70,6 @@ class VarintTest {
     assertThat(Base58.decode(Base58.encode(data))).isEqualTo(data);
     assertThat(Base58.encode(new byte[] {0, 0})).isEqualTo("11");
     assertThat(Base32.decode(Base32.encode(data))).isEqualTo(data);
-    assertThat(Base32.encode("foobar".getBytes())).isEqualTo("mzxw6ytboi"); // RFC 4648 vector, lowercase
+    assertThat(Base32.encode("foobar".getBytes(UTF_8))).isEqualTo("mzxw6ytboi"); // RFC 4648 vector, lowercase
   }
 }

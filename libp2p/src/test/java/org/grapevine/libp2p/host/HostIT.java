@@ -153,6 +153,7 @@ class HostIT {
     assertThat(b.ping(c).get(10, TimeUnit.SECONDS)).isPositive();
   }
 
+  @SuppressWarnings("AddressSelection") // a literal address: parsed, never looked up
   private static boolean ipv6LoopbackAvailable() {
     try (java.net.ServerSocket s = new java.net.ServerSocket()) {
       s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName("::1"), 0));
@@ -189,6 +190,7 @@ class HostIT {
     }
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the test waits on `got`, which both callbacks complete
   @Test
   void handlerSettingItsReaderLater_onAnotherThread_losesNothing() throws Exception {
     Host a = host((SwarmKey) null);

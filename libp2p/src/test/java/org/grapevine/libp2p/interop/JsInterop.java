@@ -148,7 +148,7 @@ public final class JsInterop {
         return Optional.of("`node --version` did not answer");
       }
       // "v20.20.2"
-      int major = Integer.parseInt(version.replaceFirst("^v", "").split("\\.")[0]);
+      int major = Integer.parseInt(version.replaceFirst("^v", "").split("\\.", -1)[0]);
       if (major < MIN_NODE_MAJOR) {
         return Optional.of("Node.js " + version + " is older than " + MIN_NODE_MAJOR);
       }

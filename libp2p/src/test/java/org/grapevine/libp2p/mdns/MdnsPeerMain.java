@@ -22,6 +22,7 @@ import org.grapevine.libp2p.mdns.netty.MdnsDriver;
 public final class MdnsPeerMain {
   private MdnsPeerMain() {}
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the dial callback reports both outcomes itself
   public static void main(String[] args) throws Exception {
     long timeoutSeconds = Long.parseLong(args[0]);
     MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());

@@ -260,6 +260,7 @@ class MdnsSessionTest {
     assertThat(texts).hasSize(16).allMatch(t -> t.startsWith("dnsaddr=/ip4/10.0.0."));
   }
 
+  @SuppressWarnings("AddressSelection") // literal addresses: parsed, never looked up
   @Test
   void expandWildcards_keepsLoopbackAndOrder_dropsPeerIdsAndDuplicates() throws Exception {
     List<InetAddress> ifaces = List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("10.1.0.1"),

@@ -41,7 +41,8 @@ final class HandshakePair {
   void drive(BiFunction<Integer, byte[], byte[]> tamper) throws NoiseException {
     boolean progress = true;
     while (progress) {
-      progress = deliver(initiator, responder, tamper) | deliver(responder, initiator, tamper);
+      boolean first = deliver(initiator, responder, tamper); // both directions move, whatever the first returned
+      progress = deliver(responder, initiator, tamper) || first;
     }
   }
 

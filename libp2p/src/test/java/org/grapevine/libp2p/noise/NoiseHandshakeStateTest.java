@@ -111,7 +111,7 @@ class NoiseHandshakeStateTest {
     static Vector load(String resource) throws IOException {
       Vector v = new Vector();
       try (InputStream in = NoiseHandshakeStateTest.class.getResourceAsStream(resource)) {
-        for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+        for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList()) {
           if (line.isBlank() || line.startsWith("#")) {
             continue;
           }

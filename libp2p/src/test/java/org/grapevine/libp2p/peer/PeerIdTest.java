@@ -1,5 +1,6 @@
 package org.grapevine.libp2p.peer;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -54,9 +55,9 @@ class PeerIdTest {
   void privKey_protobufForm_roundTripsAndSigns() throws Exception {
     PrivKey back = PrivKey.decode(KEY.encode());
     assertThat(back.publicKey()).isEqualTo(KEY.publicKey());
-    byte[] sig = back.sign("hello".getBytes());
-    assertThat(KEY.publicKey().verify("hello".getBytes(), sig)).isTrue();
-    assertThat(KEY.publicKey().verify("hellO".getBytes(), sig)).isFalse();
+    byte[] sig = back.sign("hello".getBytes(UTF_8));
+    assertThat(KEY.publicKey().verify("hello".getBytes(UTF_8), sig)).isTrue();
+    assertThat(KEY.publicKey().verify("hellO".getBytes(UTF_8), sig)).isFalse();
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class SwarmKeyTest {
@@ -28,7 +29,7 @@ class SwarmKeyTest {
 
   @Test
   void parse_crlfTrailingWhitespaceAndUpperCaseHex_accepted() throws Exception {
-    SwarmKey key = SwarmKey.parse("/key/swarm/psk/1.0.0/\r\n/base16/\r\n" + HEX_KEY.toUpperCase() + " \r\n\n");
+    SwarmKey key = SwarmKey.parse("/key/swarm/psk/1.0.0/\r\n/base16/\r\n" + HEX_KEY.toUpperCase(Locale.ROOT) + " \r\n\n");
     assertThat(key).isEqualTo(SwarmKey.parse(FILE));
   }
 

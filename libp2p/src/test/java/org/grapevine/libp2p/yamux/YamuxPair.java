@@ -81,8 +81,7 @@ final class YamuxPair {
     }
 
     void collect() {
-      Optional<YamuxEvent> e;
-      while ((e = session.pollEvent()).isPresent()) {
+      for (Optional<YamuxEvent> e = session.pollEvent(); e.isPresent(); e = session.pollEvent()) {
         YamuxEvent event = e.get();
         events.add(event);
         if (event instanceof YamuxEvent.StreamData d) {
@@ -101,7 +100,8 @@ final class YamuxPair {
 
   /** Moves all queued frames client→server then server→client; true if any moved. */
   boolean step() {
-    boolean moved = move(client) | move(server);
+    boolean first = move(client); // both directions move, whatever the first returned
+    boolean moved = move(server) || first;
     client.collect();
     server.collect();
     return moved;

@@ -91,8 +91,7 @@ class YamuxSessionFuzzTest {
     while ((out = session.pollOutbound()) != null) {
       out.release();
     }
-    Optional<YamuxEvent> e;
-    while ((e = session.pollEvent()).isPresent()) {
+    for (Optional<YamuxEvent> e = session.pollEvent(); e.isPresent(); e = session.pollEvent()) {
       if (e.get() instanceof YamuxEvent.StreamData d) {
         int n = d.data().readableBytes();
         d.data().release();

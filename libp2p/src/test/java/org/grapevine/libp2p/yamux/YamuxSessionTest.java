@@ -1,5 +1,6 @@
 package org.grapevine.libp2p.yamux;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.grapevine.libp2p.yamux.YamuxFlags.ACK;
@@ -97,21 +98,21 @@ class YamuxSessionTest {
   @Test
   void write_bothWays_deliversInOrder() {
     long id = pair.client.session.openStream();
-    pair.client.write(id, "hello ".getBytes());
-    pair.client.write(id, "world".getBytes());
+    pair.client.write(id, "hello ".getBytes(UTF_8));
+    pair.client.write(id, "world".getBytes(UTF_8));
     pair.drive();
-    pair.server.write(id, "back".getBytes());
+    pair.server.write(id, "back".getBytes(UTF_8));
     pair.drive();
-    assertThat(new String(pair.server.receivedOn(id))).isEqualTo("hello world");
-    assertThat(new String(pair.client.receivedOn(id))).isEqualTo("back");
+    assertThat(new String(pair.server.receivedOn(id), UTF_8)).isEqualTo("hello world");
+    assertThat(new String(pair.client.receivedOn(id), UTF_8)).isEqualTo("back");
   }
 
   @Test
   void write_beforeAck_isSentAtOnce() {
     long id = pair.client.session.openStream();
-    pair.client.write(id, "early".getBytes());
+    pair.client.write(id, "early".getBytes(UTF_8));
     pair.step(); // SYN and data reach the server together; the ACK is still on its way back
-    assertThat(new String(pair.server.receivedOn(id))).isEqualTo("early");
+    assertThat(new String(pair.server.receivedOn(id), UTF_8)).isEqualTo("early");
   }
 
   @Test
@@ -158,17 +159,17 @@ class YamuxSessionTest {
   @Test
   void closeWrite_eachWay_halfClosesThenForgetsTheStream() {
     long id = pair.client.session.openStream();
-    pair.client.write(id, "req".getBytes());
+    pair.client.write(id, "req".getBytes(UTF_8));
     pair.client.session.closeWrite(id);
     pair.drive();
     assertThat(pair.server.events).contains(new StreamRemoteClosed(id));
-    assertThatThrownBy(() -> pair.client.write(id, "more".getBytes()))
+    assertThatThrownBy(() -> pair.client.write(id, "more".getBytes(UTF_8)))
         .isInstanceOf(IllegalStateException.class);
 
-    pair.server.write(id, "resp".getBytes()); // the other direction still works
+    pair.server.write(id, "resp".getBytes(UTF_8)); // the other direction still works
     pair.server.session.closeWrite(id);
     pair.drive();
-    assertThat(new String(pair.client.receivedOn(id))).isEqualTo("resp");
+    assertThat(new String(pair.client.receivedOn(id), UTF_8)).isEqualTo("resp");
     assertThat(pair.client.events).contains(new StreamRemoteClosed(id), new StreamClosed(id));
     assertThat(pair.server.events).contains(new StreamClosed(id));
     assertThat(pair.client.session.openStreams()).isZero();
@@ -209,11 +210,11 @@ class YamuxSessionTest {
     assertThatThrownBy(() -> pair.server.session.openStream()).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> pair.client.session.openStream()).isInstanceOf(IllegalStateException.class);
 
-    pair.server.write(id, "still open".getBytes());
+    pair.server.write(id, "still open".getBytes(UTF_8));
     pair.client.session.closeWrite(id);
     pair.server.session.closeWrite(id);
     pair.drive();
-    assertThat(new String(pair.client.receivedOn(id))).isEqualTo("still open");
+    assertThat(new String(pair.client.receivedOn(id), UTF_8)).isEqualTo("still open");
     assertThat(pair.client.events).endsWith(new SessionClosed());
     assertThat(pair.server.events).endsWith(new SessionClosed());
   }
@@ -341,7 +342,7 @@ class YamuxSessionTest {
 
   @Test
   void framesForUnknownStreams_areIgnored() {
-    pair.server.receive(data(0, 99, "stray".getBytes()));
+    pair.server.receive(data(0, 99, "stray".getBytes(UTF_8)));
     pair.server.receive(windowUpdate(0, 7, 1000));
     pair.server.receive(windowUpdate(FIN, 9, 0));
     pair.server.receive(windowUpdate(RST, 11, 0));
@@ -349,24 +350,24 @@ class YamuxSessionTest {
     assertThat(pair.server.events).isEmpty();
     assertThat(pair.server.takeOutbound()).isEmpty();
     long id = pair.client.session.openStream(); // the session still works
-    pair.client.write(id, "ok".getBytes());
+    pair.client.write(id, "ok".getBytes(UTF_8));
     pair.drive();
-    assertThat(new String(pair.server.receivedOn(id))).isEqualTo("ok");
+    assertThat(new String(pair.server.receivedOn(id), UTF_8)).isEqualTo("ok");
   }
 
   @Test
   void synAckFinOnDataFrames_areHonoured() {
-    pair.server.receive(data(SYN, 1, "hi".getBytes()));
+    pair.server.receive(data(SYN, 1, "hi".getBytes(UTF_8)));
     assertThat(pair.server.events)
         .hasSize(2)
         .first().isEqualTo(new InboundStreamOpened(1));
-    assertThat(new String(pair.server.receivedOn(1))).isEqualTo("hi");
+    assertThat(new String(pair.server.receivedOn(1), UTF_8)).isEqualTo("hi");
 
     pair = reopen(NO_KEEPALIVE.toBuilder().ackBacklog(1).build());
     long id = pair.client.session.openStream();
     pair.client.takeOutbound();
-    pair.client.receive(data(ACK | FIN, id, "bye".getBytes()));
-    assertThat(new String(pair.client.receivedOn(id))).isEqualTo("bye");
+    pair.client.receive(data(ACK | FIN, id, "bye".getBytes(UTF_8)));
+    assertThat(new String(pair.client.receivedOn(id), UTF_8)).isEqualTo("bye");
     assertThat(pair.client.events).contains(new StreamRemoteClosed(id));
     assertThat(pair.client.session.openStream()).isEqualTo(3); // the ACK freed the backlog
   }
@@ -385,11 +386,11 @@ class YamuxSessionTest {
 
   @Test
   void dataAfterFin_resetsOnlyThatStream() {
-    pair.server.receive(data(SYN | FIN, 1, "a".getBytes()));
-    pair.server.receive(data(0, 1, "b".getBytes()));
+    pair.server.receive(data(SYN | FIN, 1, "a".getBytes(UTF_8)));
+    pair.server.receive(data(0, 1, "b".getBytes(UTF_8)));
     assertThat(pair.server.events).contains(new StreamReset(1));
     assertThat(pair.server.session.terminated()).isFalse();
-    assertThat(new String(pair.server.receivedOn(1))).isEqualTo("a");
+    assertThat(new String(pair.server.receivedOn(1), UTF_8)).isEqualTo("a");
   }
 
   @Test
@@ -402,13 +403,13 @@ class YamuxSessionTest {
   @Test
   void handleInbound_oneByteAtATime_givesTheSameResult() {
     byte[] bytes = concat(
-        data(SYN, 1, "abc".getBytes()), data(FIN, 1, "def".getBytes()),
+        data(SYN, 1, "abc".getBytes(UTF_8)), data(FIN, 1, "def".getBytes(UTF_8)),
         frame(YamuxType.PING, SYN, 0, 5, new byte[0]));
     for (byte b : bytes) {
       pair.server.receive(new byte[] {b});
       assertThat(pair.server.session.bufferedInboundBytes()).isLessThan(12 + 3);
     }
-    assertThat(new String(pair.server.receivedOn(1))).isEqualTo("abcdef");
+    assertThat(new String(pair.server.receivedOn(1), UTF_8)).isEqualTo("abcdef");
     assertThat(pair.server.events).contains(new StreamRemoteClosed(1));
     assertThat(HEX.formatHex(pair.server.takeOutbound())).endsWith("000200020000000000000005");
   }

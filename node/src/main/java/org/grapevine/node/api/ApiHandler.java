@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * loop must not) and writes the answer back. One request at a time per connection: reading pauses
  * until the answer is written, so pipelined requests are answered in order.
  */
+// Futures of close() and write() are not awaited: a write fails only when the channel is closing,
+// which its close listener handles, and a close needs no answer.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
   private static final String EVENTS = "/v1/events";

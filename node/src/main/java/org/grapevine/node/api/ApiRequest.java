@@ -13,6 +13,7 @@ import java.util.Set;
  * One routed request as the route code sees it: path parameters, query parameters and the body
  * (already bounded by the server's aggregator). The helpers turn bad input into {@link ApiError}s.
  */
+@SuppressWarnings("ArrayRecordComponent") // one request, handed to one route, never compared
 record ApiRequest(String method, String path, Map<String, String> params, Map<String, List<String>> query, byte[] body) {
   static final ObjectMapper JSON = new ObjectMapper();
 

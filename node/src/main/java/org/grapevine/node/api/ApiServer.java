@@ -35,6 +35,9 @@ import org.grapevine.node.metrics.Counter;
  * (bounded lines, headers and bodies), an idle timeout, a connection limit, a bearer token, and a
  * few worker threads for the routes, which block on the store.
  */
+// Futures of close() and write() are not awaited: a write fails only when the channel is closing,
+// which its close listener handles, and a close needs no answer.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class ApiServer implements AutoCloseable {
   public static final int MAX_BODY_BYTES = 64 * 1024;
   public static final int MAX_CONNECTIONS = 64;

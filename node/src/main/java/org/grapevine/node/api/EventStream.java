@@ -34,6 +34,9 @@ import org.grapevine.protocol.entry.LogEntry;
  * stays full) is disconnected rather than buffered without bound; it reconnects and reads the
  * timeline for what it missed.
  */
+// Futures of close() and write() are not awaited: a write fails only when the channel is closing,
+// which its close listener handles, and a close needs no answer.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class EventStream implements AutoCloseable {
   static final long KEEPALIVE_SECONDS = 15;
   static final int MAX_CLIENTS = 32;

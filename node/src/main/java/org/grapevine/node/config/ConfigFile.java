@@ -32,11 +32,8 @@ public final class ConfigFile {
   /** Bootstrap peers are a handful; the bound keeps a bad file from dialling thousands. */
   public static final int MAX_BOOTSTRAP = 64;
 
-  private record Option(String section, String name, String defaultToml, String... doc) {
-    String key() {
-      return section + "." + name;
-    }
-  }
+  @SuppressWarnings("ArrayRecordComponent") // a constant table of options, never compared
+  private record Option(String section, String name, String defaultToml, String... doc) {}
 
   private static final NodeConfig D = NodeConfig.defaults();
   private static final List<Option> OPTIONS = List.of(

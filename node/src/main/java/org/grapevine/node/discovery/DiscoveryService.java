@@ -252,6 +252,7 @@ public final class DiscoveryService implements AutoCloseable {
     }
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // a terminal callback: it handles both outcomes
   private void dial(PeerId peer, List<Multiaddr> addrs, int i) {
     host.dial(addrs.get(i).withPeerId(peer)).whenComplete((c, e) -> {
       if (e == null) {

@@ -12,6 +12,9 @@ import org.grapevine.protocol.validation.RejectReason;
  * Written by the engine's one thread; read from any thread (the metrics exporter, the API), which
  * is why the cells are atomic rather than the engine's plain maps.
  */
+// One flat lock-free array per kind, indexed by (source, counter) ordinals: the ordinals live only
+// in memory for the life of the process, never on disk or the wire.
+@SuppressWarnings("EnumOrdinal")
 final class IngestCounters {
   private static final int SOURCES = IngestSource.values().length;
   private static final int COUNTERS = Engine.Counter.values().length;

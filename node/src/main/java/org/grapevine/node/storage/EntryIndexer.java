@@ -63,29 +63,29 @@ final class EntryIndexer {
    */
   static DeviceStatus foldDevice(DeviceStatus old, Content c) {
     switch (c.getBodyCase()) {
-      case DELEGATE_DEVICE:
+      case DELEGATE_DEVICE -> {
         return old.state() == DeviceStatus.State.UNKNOWN ? DeviceStatus.ACTIVE : old;
-      case REVOKE_DEVICE:
+      }
+      case REVOKE_DEVICE -> {
         long last = c.getRevokeDevice().getLastValidSeq();
         if (old.state() == DeviceStatus.State.REVOKED) {
           last = Math.min(last, old.lastValidSeq());
         }
         return DeviceStatus.revoked(last);
-      default:
+      }
+      default -> {
         return null;
+      }
     }
   }
 
   /** The device a root-log content speaks of; null for other kinds. */
   static AuthorKey device(Content c) {
-    switch (c.getBodyCase()) {
-      case DELEGATE_DEVICE:
-        return AuthorKey.of(c.getDelegateDevice().getDevice().toByteArray());
-      case REVOKE_DEVICE:
-        return AuthorKey.of(c.getRevokeDevice().getDevice().toByteArray());
-      default:
-        return null;
-    }
+    return switch (c.getBodyCase()) {
+      case DELEGATE_DEVICE -> AuthorKey.of(c.getDelegateDevice().getDevice().toByteArray());
+      case REVOKE_DEVICE -> AuthorKey.of(c.getRevokeDevice().getDevice().toByteArray());
+      default -> null;
+    };
   }
 
   /** The parent a post replies to; null for other content. */

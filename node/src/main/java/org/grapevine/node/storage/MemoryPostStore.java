@@ -36,6 +36,9 @@ import org.grapevine.protocol.validation.DeviceStatus;
  * </ol>
  * Thread-safe (every method holds the store's monitor); the simulator uses it from one thread.
  */
+// The sorted collections are the point of this store (its scans walk them in key order); the
+// methods that name them are private.
+@SuppressWarnings("NonApiType")
 public final class MemoryPostStore implements PostStore {
   /** Where an entry sits in its author's log. */
   private record Location(AuthorKey author, long seq) {}

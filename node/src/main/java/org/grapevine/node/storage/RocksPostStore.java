@@ -81,6 +81,8 @@ public final class RocksPostStore implements PostStore {
   }
 
   /**
+   * Opens (or creates) the store in {@code directory}.
+   *
    * @throws IllegalStateException naming the directory if another process holds it, or if it was
    *     written by a newer version of Grapevine
    */

@@ -31,9 +31,11 @@ class PrometheusTextTest {
     MetricsRegistry r = new MetricsRegistry();
     r.counter("x_total", "a \\ b\nc \"q\"", "l").inc("back\\slash \"quote\"\nnewline");
     assertThat(PrometheusText.write(r.snapshot())).isEqualTo(
-        "# HELP x_total a \\\\ b\\nc \"q\"\n"
-            + "# TYPE x_total counter\n"
-            + "x_total{l=\"back\\\\slash \\\"quote\\\"\\nnewline\"} 1\n");
+        """
+        # HELP x_total a \\\\ b\\nc "q"
+        # TYPE x_total counter
+        x_total{l="back\\\\slash \\"quote\\"\\nnewline"} 1
+        """);
   }
 
   @Test

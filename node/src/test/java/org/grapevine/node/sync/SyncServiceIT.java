@@ -168,6 +168,7 @@ class SyncServiceIT {
     assertThat(b.engine.rejects()).isEmpty();
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // A serves; the test checks what B stored
   @Test
   void peerServesABadSignature_sessionFails_nothingAfterItIsStored() throws Exception {
     TestAuthors.Person bob = TestAuthors.person("bob");

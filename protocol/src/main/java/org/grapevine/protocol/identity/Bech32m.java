@@ -26,6 +26,7 @@ final class Bech32m {
   private Bech32m() {}
 
   /** A decoded string: its human-readable part and its 8-bit payload. */
+  @SuppressWarnings("ArrayRecordComponent") // a return value read once, never compared or hashed
   record Decoded(String hrp, byte[] payload) {}
 
   static String encode(String hrp, byte[] payload) {

@@ -42,6 +42,9 @@ public abstract class FixedBytes {
     return toHex().startsWith(prefix.toLowerCase(java.util.Locale.ROOT));
   }
 
+  // Two kinds of fixed bytes (a key and a hash, say) with the same bytes are different values:
+  // the class is part of the value, which instanceof would ignore.
+  @SuppressWarnings("EqualsGetClass")
   @Override
   public final boolean equals(Object o) {
     return o != null && o.getClass() == getClass() && Arrays.equals(bytes, ((FixedBytes) o).bytes);

@@ -3,6 +3,7 @@ package org.grapevine.protocol.keys;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.subtle.AesGcmJce;
 import com.google.protobuf.ByteString;
@@ -71,7 +72,7 @@ public final class KeyFile {
         .setLabel(label == null ? "" : label);
     try {
       if (passphrase == null) {
-        file.setPlainKeyset(ByteString.copyFrom(TinkProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get())));
+        file.setPlainKeyset(ByteString.copyFrom(TinkProtoKeysetFormat.serializeKeyset(keyset, InsecureSecretKeyAccess.get(), RegistryConfiguration.get())));
       } else {
         byte[] salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
@@ -82,7 +83,7 @@ public final class KeyFile {
             .setArgon2Parallelism(kdf.parallelism())
             .setSalt(ByteString.copyFrom(salt))
             .setEncryptedKeyset(ByteString.copyFrom(
-                TinkProtoKeysetFormat.serializeEncryptedKeyset(keyset, aead, associatedData(role)))));
+                TinkProtoKeysetFormat.serializeEncryptedKeyset(keyset, aead, associatedData(role), RegistryConfiguration.get()))));
       }
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("Tink could not serialise a keyset", e);
@@ -110,7 +111,7 @@ public final class KeyFile {
     try {
       switch (file.getKeysetCase()) {
         case PLAIN_KEYSET -> {
-          KeysetHandle h = TinkProtoKeysetFormat.parseKeyset(file.getPlainKeyset().toByteArray(), InsecureSecretKeyAccess.get());
+          KeysetHandle h = TinkProtoKeysetFormat.parseKeyset(file.getPlainKeyset().toByteArray(), InsecureSecretKeyAccess.get(), RegistryConfiguration.get());
           return new Opened(h, file.getRole(), file.getLabel(), false);
         }
         case SEALED -> {
@@ -145,7 +146,7 @@ public final class KeyFile {
     }
     try {
       return TinkProtoKeysetFormat.parseEncryptedKeyset(
-          s.getEncryptedKeyset().toByteArray(), aead, associatedData(file.getRole()));
+          s.getEncryptedKeyset().toByteArray(), aead, associatedData(file.getRole()), RegistryConfiguration.get());
     } catch (GeneralSecurityException e) {
       // GCM cannot tell a wrong passphrase from a damaged file; a wrong passphrase is by far the
       // likelier, and the message says both.

@@ -1,5 +1,6 @@
 package org.grapevine.protocol.keys;
 
+import com.google.crypto.tink.AccessesPartialKey;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.Key;
 import com.google.crypto.tink.KeysetHandle;
@@ -38,6 +39,9 @@ public final class TinkKeys {
   }
 
   /** A one-key keyset holding {@code key} (variant NO_PREFIX: plain RFC 8032 signatures). */
+  // Tink's marker for code that builds a key from raw parts (required by its @RestrictedApi):
+  // the seed-to-keyset bridge is the point of this class.
+  @AccessesPartialKey
   public static KeysetHandle toKeyset(SigningKey key) {
     byte[] seed = key.seed();
     try {
@@ -54,6 +58,7 @@ public final class TinkKeys {
   }
 
   /** The signing key of a keyset's primary key; the keyset must hold an Ed25519 private key. */
+  @AccessesPartialKey // takes the raw seed out, for Ed25519's faster signer (see the class doc)
   public static SigningKey signingKey(KeysetHandle keyset) throws KeyFileException {
     Key key = keyset.getPrimary().getKey();
     if (!(key instanceof Ed25519PrivateKey priv)) {

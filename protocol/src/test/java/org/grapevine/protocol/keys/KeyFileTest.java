@@ -101,7 +101,8 @@ class KeyFileTest {
   @Test
   void keyset_notEd25519_refused() throws Exception {
     com.google.crypto.tink.aead.AeadConfig.register();
-    KeysetHandle aes = KeysetHandle.generateNew(com.google.crypto.tink.aead.PredefinedAeadParameters.AES128_GCM);
+    KeysetHandle aes = KeysetHandle.generateNew(com.google.crypto.tink.aead.PredefinedAeadParameters.AES128_GCM,
+        com.google.crypto.tink.RegistryConfiguration.get());
     byte[] file = KeyFile.write(aes, KeyRole.KEY_ROLE_ROOT, "", null, RANDOM);
     KeyFileException e = catchThrowableOfType(KeyFileException.class,
         () -> KeyFile.read(file, null, KeyRole.KEY_ROLE_ROOT).signingKey());

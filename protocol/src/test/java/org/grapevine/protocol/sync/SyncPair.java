@@ -57,7 +57,8 @@ final class SyncPair {
   /** Delivers what each side had queued, then drains outputs. Returns whether anything moved. */
   boolean step() {
     nowNanos += STEP_NANOS;
-    boolean moved = collect(a) | collect(b);
+    boolean fromA = collect(a); // both sides collect, whatever the first returned
+    boolean moved = collect(b) || fromA;
     List<byte[]> toB = new ArrayList<>(a.inFlight);
     List<byte[]> toA = new ArrayList<>(b.inFlight);
     a.inFlight.clear();
@@ -71,7 +72,9 @@ final class SyncPair {
     moved |= !toA.isEmpty() || !toB.isEmpty() || slowNodeBusy(a) || slowNodeBusy(b);
     drainEvents(a, b);
     drainEvents(b, a);
-    return moved | collect(a) | collect(b);
+    boolean lateA = collect(a);
+    boolean lateB = collect(b);
+    return moved || lateA || lateB;
   }
 
   private static boolean slowNodeBusy(Side side) {

@@ -39,7 +39,10 @@ public final class GrapevineSim implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    // The console's own charset, as the terminal reading it expects.
+    java.nio.charset.Charset console = java.nio.charset.Charset.defaultCharset();
+    System.exit(execute(new PrintWriter(new java.io.OutputStreamWriter(System.out, console), true),
+        new PrintWriter(new java.io.OutputStreamWriter(System.err, console), true), args));
   }
 
   public static int execute(PrintWriter out, PrintWriter err, String... args) {

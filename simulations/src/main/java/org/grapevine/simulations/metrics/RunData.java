@@ -21,6 +21,7 @@ import org.grapevine.simulations.scenario.Scenario;
  * @param envelopeBytes each post's envelope size
  * @param engine the engine's name ({@code virtual}, {@code real})
  */
+@SuppressWarnings("ArrayRecordComponent") // the figures of one run, read by the reports, never compared
 public record RunData(
     Scenario scenario,
     FollowGraph follows,

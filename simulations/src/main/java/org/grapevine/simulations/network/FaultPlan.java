@@ -13,6 +13,7 @@ import org.grapevine.simulations.scenario.Scenario;
  */
 public final class FaultPlan {
   /** A partition with each node's group. */
+  @SuppressWarnings("ArrayRecordComponent") // a planned fault, read by the network, never compared
   public record Split(long atNanos, long healNanos, int[] groupOf) {}
 
   private final List<Scenario.Outage> outages;

@@ -8,6 +8,7 @@ final class Sampling {
   private Sampling() {}
 
   /** A draw from a discrete distribution given by cumulative weights over {@code values}. */
+  @SuppressWarnings("ArrayRecordComponent") // a sampling table, never compared
   record Weighted(double[] cumulative, int[] values) {
     int draw(SplittableRandom random) {
       double x = random.nextDouble() * cumulative[cumulative.length - 1];

@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>With no latency and no jitter it only counts. Confined to the channel's event loop.
  */
+// Futures of close(), write() and the scheduled releases are not awaited: writes carry the
+// caller's promise, which the caller watches, and a release runs on this channel's event loop.
+@SuppressWarnings("FutureReturnValueIgnored")
 final class LatencyHandler extends ChannelDuplexHandler {
   private final long latencyNanos;
   private final long jitterNanos;

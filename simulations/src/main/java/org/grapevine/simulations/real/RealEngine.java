@@ -237,7 +237,7 @@ public final class RealEngine implements SimulationEngine {
     Map<Engine.Counter, Long> ingestion = new EnumMap<>(Engine.Counter.class);
     for (Node node : cluster.nodes()) {
       node.ingestCounts().forEach((key, v) -> {
-        String[] parts = key.split("\\.");
+        String[] parts = key.split("\\.", -1);
         if (parts.length == 2 && !parts[0].equals("own")) {
           for (Engine.Counter c : Engine.Counter.values()) {
             if (c.name().equalsIgnoreCase(parts[1])) {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import org.grapevine.simulations.metrics.DeliveryLog;
 import org.grapevine.simulations.metrics.NodeCounters;
@@ -21,7 +22,8 @@ import org.grapevine.simulations.scenario.ScenarioWriter;
 public final class RunReport {
   public static final String FILE = "report.html";
   /** Chart ids, in page order (the test checks each is there). */
-  public static final String[] CHARTS = {"latency-cdf", "delivery-over-time", "duplicates", "bandwidth-per-node", "stretch"};
+  public static final List<String> CHARTS =
+      List.of("latency-cdf", "delivery-over-time", "duplicates", "bandwidth-per-node", "stretch");
   private static final int CURVE_POINTS = 400;
   private static final int MAX_COPIES_BAR = 40;
 
@@ -40,19 +42,19 @@ public final class RunReport {
     b.append("<h2>Key figures</h2>\n");
     Html.keyValues(b, summary(r, speed));
     b.append("<h2>Charts</h2>\n<div class=\"charts\">\n");
-    Html.figure(b, CHARTS[0], new SvgChart("Latency, CDF over delivered (post, follower) pairs", "milliseconds after publishing",
+    Html.figure(b, CHARTS.get(0), new SvgChart("Latency, CDF over delivered (post, follower) pairs", "milliseconds after publishing",
         "fraction of delivered pairs").yRange(0, 1).xFrom(0)
         .add("this run", quantiles(p.delays, 1e-6), fractions(), SvgChart.Kind.LINE)
         .add("flood lower bound", quantiles(p.bounds, 1e-6), fractions(), SvgChart.Kind.LINE),
         "First delivery of each post to each follower of its author. The lower bound is the shortest-path delay when every node relays at once (nothing can be faster on this network).");
-    Html.figure(b, CHARTS[1], overTime(r), "Delivered pairs over the pairs of posts published so far, by time.");
-    Html.figure(b, CHARTS[2], duplicates(d, r), d.perPairDetail()
+    Html.figure(b, CHARTS.get(1), overTime(r), "Delivered pairs over the pairs of posts published so far, by time.");
+    Html.figure(b, CHARTS.get(2), duplicates(d, r), d.perPairDetail()
         ? "Copies each delivered pair received (gossip and sync); 1 means no duplicate. The last bar holds "
             + MAX_COPIES_BAR + " copies and more."
         : "Real nodes drop duplicates inside the router: its counters, summed over all nodes (every kind of entry).");
-    Html.figure(b, CHARTS[3], bandwidth(d.counters()), "Bytes each node sent and received (payload, control and sync),"
+    Html.figure(b, CHARTS.get(3), bandwidth(d.counters()), "Bytes each node sent and received (payload, control and sync),"
         + " nodes sorted from least to most.");
-    Html.figure(b, CHARTS[4], new SvgChart("Stretch, CDF: delay over the flood lower bound", "stretch (1 = as fast as possible)",
+    Html.figure(b, CHARTS.get(4), new SvgChart("Stretch, CDF: delay over the flood lower bound", "stretch (1 = as fast as possible)",
         "fraction of delivered pairs").yRange(0, 1)
         .add("stretch", quantiles(p.stretch, 1), fractions(), SvgChart.Kind.LINE),
         "Per delivered pair, its delay divided by its lower bound.");
@@ -184,6 +186,7 @@ public final class RunReport {
   }
 
   /** Delays, lower bounds (nanoseconds) and stretch of the delivered pairs, each sorted. */
+  @SuppressWarnings("ArrayRecordComponent") // columns for the charts, never compared
   private record Pairs(double[] delays, double[] bounds, double[] stretch, boolean hopsKnown) {
     static Pairs of(DeliveryLog log) {
       int delivered = 0;

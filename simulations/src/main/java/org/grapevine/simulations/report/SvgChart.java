@@ -15,6 +15,7 @@ public final class SvgChart {
   public enum Kind { LINE, STEP, BARS, POINTS }
 
   /** One named series of (x, y) points, x ascending for lines and steps. */
+  @SuppressWarnings("ArrayRecordComponent") // points to draw, never compared
   public record Series(String name, double[] xs, double[] ys, Kind kind) {
     public Series {
       if (xs.length != ys.length) {

@@ -26,7 +26,7 @@ public final class Durations {
       default -> 3600e9;
     };
     double nanos = value * scale;
-    return nanos > Long.MAX_VALUE / 2 ? -1 : Math.round(nanos);
+    return nanos > Long.MAX_VALUE / 2.0 ? -1 : Math.round(nanos);
   }
 
   /** The shortest exact text form: {@code 10s}, {@code 250ms}, {@code 1500us}, {@code 7ns}. */

@@ -40,6 +40,8 @@ public record Scenario(
   public enum TopologyModel { RANDOM, RANDOM_REGULAR, SMALL_WORLD, EXPLICIT }
 
   /**
+   * How the nodes are connected.
+   *
    * @param topicPeers each node also connects to this many other subscribers of every topic it
    *     joins (plus a ring over them), as topic discovery would; 0 turns this off
    */
@@ -50,6 +52,7 @@ public record Scenario(
   public record Region(String name, double weight) {}
 
   /** One-way link latency; {@code jitterNanos} is a per-message uniform extra in [0, jitter]. */
+  @SuppressWarnings("ArrayRecordComponent") // a parsed setting, read by the network model, never compared
   public record Latency(LatencyModel model, long constantNanos, long minNanos, long maxNanos, long meanNanos,
       long stdDevNanos, long jitterNanos, List<Region> regions, long[][] matrixNanos) {}
 
@@ -70,12 +73,16 @@ public record Scenario(
   public record Outage(int node, long leaveNanos, long returnNanos) {}
 
   /**
+   * Nodes leaving and returning.
+   *
    * @param leavesPerHour mean leaves per node per hour of virtual time (Poisson), 0 for none
    * @param meanDowntimeNanos mean of the exponential time a leaving node stays away
    */
   public record Churn(double leavesPerHour, long meanDowntimeNanos, List<Outage> schedule) {}
 
   /**
+   * A network split and its healing.
+   *
    * @param groups explicit groups of nodes (nodes in none form one more group), or empty with
    *     {@code groupCount} random groups of about equal size
    */
@@ -86,6 +93,8 @@ public record Scenario(
   public record BadForwarders(int count, List<Integer> nodes, BadMode mode, long delayNanos) {}
 
   /**
+   * Protocol settings that override the defaults.
+   *
    * @param gossip GossipConfig record components by name (durations in nanoseconds), only those
    *     the file set
    * @param score PeerScoreParams components, likewise

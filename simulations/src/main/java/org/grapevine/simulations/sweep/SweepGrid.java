@@ -158,7 +158,7 @@ public final class SweepGrid {
   }
 
   private static void set(ObjectNode tree, String path, String value, List<ScenarioProblem> problems) {
-    String[] keys = path.split("\\.");
+    String[] keys = path.split("\\.", -1);
     ObjectNode at = tree;
     for (int i = 0; i < keys.length - 1; i++) {
       JsonNode next = at.get(keys[i]);

@@ -43,6 +43,7 @@ public final class SweepRun {
       new String[] {"mesh_stable_s", "/mesh/stableAtSeconds"});
 
   /** One finished point: its parameter values, folder, the figures above, and its wall time. */
+  @SuppressWarnings("ArrayRecordComponent") // one row of the sweep table, never compared
   public record Row(List<String> values, String folder, double[] figures, double wallSeconds) {}
 
   private SweepRun() {}

@@ -1,5 +1,6 @@
 package org.grapevine.simulations.scenario;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -99,7 +100,7 @@ class ScenarioReaderTest {
   void read_oversizeFile_refusedBeforeParsing(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
     Path big = dir.resolve("big.yaml");
     try (var out = Files.newOutputStream(big)) {
-      byte[] line = "# padding padding padding padding padding padding padding padding\n".getBytes();
+      byte[] line = "# padding padding padding padding padding padding padding padding\n".getBytes(UTF_8);
       for (long written = 0; written <= ScenarioReader.MAX_FILE_BYTES; written += line.length) {
         out.write(line);
       }

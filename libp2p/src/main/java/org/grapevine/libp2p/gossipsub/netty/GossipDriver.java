@@ -207,6 +207,7 @@ public final class GossipDriver implements AutoCloseable {
     openOutbound(c.remotePeer(), link);
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // a terminal callback: it handles both outcomes
   private void openOutbound(PeerId peer, PeerLink link) {
     if (link.out != null || link.opening || link.connections.isEmpty()) {
       return;

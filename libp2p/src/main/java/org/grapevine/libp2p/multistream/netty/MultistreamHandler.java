@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * negotiation starts when the channel is active (at once if it already is, as inside Noise). The
  * deadline is the negotiator's; this handler only sets a timer for it.
  */
+// Futures of close() and write() are not awaited: a write fails only when the channel is closing,
+// which channelInactive handles, and a close needs no answer.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
   private static final Logger log = LoggerFactory.getLogger(MultistreamHandler.class);

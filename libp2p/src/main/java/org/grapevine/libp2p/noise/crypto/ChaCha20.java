@@ -129,14 +129,14 @@ final class ChaCha20 {
         x3 += x4; x14 = Integer.rotateLeft(x14 ^ x3, 8); x9 += x14; x4 = Integer.rotateLeft(x4 ^ x9, 7);
       }
       // Add the input words back (RFC 8439 section 2.3) and XOR, two words per long.
-      LE_LONG.set(out, o + 0, (long) LE_LONG.get(in, i + 0) ^ ((x0 + j0) & 0xFFFFFFFFL | (long) (x1 + j1) << 32));
-      LE_LONG.set(out, o + 8, (long) LE_LONG.get(in, i + 8) ^ ((x2 + j2) & 0xFFFFFFFFL | (long) (x3 + j3) << 32));
-      LE_LONG.set(out, o + 16, (long) LE_LONG.get(in, i + 16) ^ ((x4 + j4) & 0xFFFFFFFFL | (long) (x5 + j5) << 32));
-      LE_LONG.set(out, o + 24, (long) LE_LONG.get(in, i + 24) ^ ((x6 + j6) & 0xFFFFFFFFL | (long) (x7 + j7) << 32));
-      LE_LONG.set(out, o + 32, (long) LE_LONG.get(in, i + 32) ^ ((x8 + j8) & 0xFFFFFFFFL | (long) (x9 + j9) << 32));
-      LE_LONG.set(out, o + 40, (long) LE_LONG.get(in, i + 40) ^ ((x10 + j10) & 0xFFFFFFFFL | (long) (x11 + j11) << 32));
-      LE_LONG.set(out, o + 48, (long) LE_LONG.get(in, i + 48) ^ ((x12 + j12) & 0xFFFFFFFFL | (long) (x13 + j13) << 32));
-      LE_LONG.set(out, o + 56, (long) LE_LONG.get(in, i + 56) ^ ((x14 + j14) & 0xFFFFFFFFL | (long) (x15 + j15) << 32));
+      LE_LONG.set(out, o + 0, (long) LE_LONG.get(in, i + 0) ^ (((x0 + j0) & 0xFFFFFFFFL) | (long) (x1 + j1) << 32));
+      LE_LONG.set(out, o + 8, (long) LE_LONG.get(in, i + 8) ^ (((x2 + j2) & 0xFFFFFFFFL) | (long) (x3 + j3) << 32));
+      LE_LONG.set(out, o + 16, (long) LE_LONG.get(in, i + 16) ^ (((x4 + j4) & 0xFFFFFFFFL) | (long) (x5 + j5) << 32));
+      LE_LONG.set(out, o + 24, (long) LE_LONG.get(in, i + 24) ^ (((x6 + j6) & 0xFFFFFFFFL) | (long) (x7 + j7) << 32));
+      LE_LONG.set(out, o + 32, (long) LE_LONG.get(in, i + 32) ^ (((x8 + j8) & 0xFFFFFFFFL) | (long) (x9 + j9) << 32));
+      LE_LONG.set(out, o + 40, (long) LE_LONG.get(in, i + 40) ^ (((x10 + j10) & 0xFFFFFFFFL) | (long) (x11 + j11) << 32));
+      LE_LONG.set(out, o + 48, (long) LE_LONG.get(in, i + 48) ^ (((x12 + j12) & 0xFFFFFFFFL) | (long) (x13 + j13) << 32));
+      LE_LONG.set(out, o + 56, (long) LE_LONG.get(in, i + 56) ^ (((x14 + j14) & 0xFFFFFFFFL) | (long) (x15 + j15) << 32));
     }
   }
 }

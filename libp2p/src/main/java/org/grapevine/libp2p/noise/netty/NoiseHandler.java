@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One instance per channel; everything runs on the channel's event loop.
  */
+// Futures of close() and write() are not awaited: a write fails only when the channel is closing,
+// which channelInactive handles, and a close needs no answer.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class NoiseHandler extends ByteToMessageCodec<ByteBuf> {
   private static final Logger log = LoggerFactory.getLogger(NoiseHandler.class);
 
@@ -161,9 +164,9 @@ public final class NoiseHandler extends ByteToMessageCodec<ByteBuf> {
   }
 
   private void sendHandshakeMessages(ChannelHandlerContext ctx) {
-    Optional<byte[]> message;
     boolean wrote = false;
-    while ((message = handshake.pollOutbound()).isPresent()) {
+    for (Optional<byte[]> message = handshake.pollOutbound(); message.isPresent();
+        message = handshake.pollOutbound()) {
       ByteBuf frame = ctx.alloc().buffer(NoiseFrameCodec.LENGTH_BYTES + message.get().length);
       NoiseFrameCodec.encode(message.get(), frame);
       ctx.write(frame);

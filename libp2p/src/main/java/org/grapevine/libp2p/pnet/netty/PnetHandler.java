@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * nonce, which always goes out first. If the peer's nonce does not arrive by the session's
  * deadline, the channel is closed; this handler only sets a timer for it.
  */
+// Futures of close() and write() are not awaited: a write fails only when the channel is closing,
+// which channelInactive handles, and a close needs no answer.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class PnetHandler extends ChannelDuplexHandler {
   public static final int NONCE_BYTES = PnetSession.NONCE_BYTES;
   /** js waits 1 s; we are not latency-bound and prefer not to drop slow links. */

@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * loop; {@link #setInboundHandler} and {@link #close} may be called from any thread and hop onto
  * it. Data reaches readers synchronously; the window is reopened once a reader has it.
  */
+// Futures of close() and write() are not awaited: a write fails only when the channel is closing,
+// which channelInactive handles, and a close needs no answer.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class YamuxHandler extends ChannelInboundHandlerAdapter implements StreamMuxer {
   private static final Logger log = LoggerFactory.getLogger(YamuxHandler.class);
 
@@ -191,8 +194,7 @@ public final class YamuxHandler extends ChannelInboundHandlerAdapter implements 
           wrote = true;
         }
         more = false;
-        Optional<YamuxEvent> event;
-        while ((event = session.pollEvent()).isPresent()) {
+        for (Optional<YamuxEvent> event = session.pollEvent(); event.isPresent(); event = session.pollEvent()) {
           dispatch(event.get());
           more = true;
         }

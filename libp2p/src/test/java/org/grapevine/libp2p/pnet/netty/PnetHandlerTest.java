@@ -1,5 +1,6 @@
 package org.grapevine.libp2p.pnet.netty;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
@@ -126,7 +127,7 @@ class PnetHandlerTest {
   void differentPsk_bytesArriveScrambled() {
     EmbeddedChannel a = new EmbeddedChannel(new PnetHandler(KEY, new Random(1)));
     EmbeddedChannel b = new EmbeddedChannel(new PnetHandler(OTHER_KEY, new Random(2)));
-    String plain = "13" + HEX.formatHex("/multistream/1.0.0\n".getBytes());
+    String plain = "13" + HEX.formatHex("/multistream/1.0.0\n".getBytes(UTF_8));
     a.writeOutbound(bytes(plain));
     deliver(a, b, 24);
     String received = drainInbound(b);

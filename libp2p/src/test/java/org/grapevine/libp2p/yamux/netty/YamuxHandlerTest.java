@@ -1,5 +1,6 @@
 package org.grapevine.libp2p.yamux.netty;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,8 +41,8 @@ class YamuxHandlerTest {
   @AfterEach
   void closeAndCheckLeaks() {
     pump();
-    client.close();
-    server.close();
+    client.close().syncUninterruptibly();
+    server.close().syncUninterruptibly();
     pump();
     assertThat(client.finish()).isFalse();
     assertThat(server.finish()).isFalse();
@@ -53,7 +54,8 @@ class YamuxHandlerTest {
   private void pump() {
     boolean moved = true;
     while (moved) {
-      moved = move(client, server) | move(server, client);
+      boolean first = move(client, server); // both directions move, whatever the first returned
+      moved = move(server, client) || first;
     }
   }
 
@@ -122,10 +124,10 @@ class YamuxHandlerTest {
     MuxedStream stream = clientMux.openStream();
     Collector got = new Collector();
     stream.setReader(got);
-    stream.write(bytes("hello yamux".getBytes()));
+    stream.write(bytes("hello yamux".getBytes(UTF_8)));
     stream.closeWrite();
     pump();
-    assertThat(got.data.toString()).isEqualTo("hello yamux");
+    assertThat(got.data.toString(UTF_8)).isEqualTo("hello yamux");
     assertThat(got.remoteClosed).isTrue();
     assertThat(got.reset).isFalse();
     assertThat(stream.id()).isEqualTo(1);
@@ -162,7 +164,7 @@ class YamuxHandlerTest {
   @Test
   void inboundStreams_beforeHandlerIsSet_waitWithTheirData() {
     MuxedStream stream = clientMux.openStream();
-    stream.write(bytes("queued".getBytes()));
+    stream.write(bytes("queued".getBytes(UTF_8)));
     stream.closeWrite();
     pump();
     List<MuxedStream> accepted = new ArrayList<>();
@@ -172,7 +174,7 @@ class YamuxHandlerTest {
       s.setReader(got);
     });
     assertThat(accepted).singleElement().satisfies(s -> assertThat(s.outbound()).isFalse());
-    assertThat(got.data.toString()).isEqualTo("queued");
+    assertThat(got.data.toString(UTF_8)).isEqualTo("queued");
     assertThat(got.remoteClosed).isTrue();
   }
 
@@ -183,14 +185,14 @@ class YamuxHandlerTest {
     MuxedStream stream = clientMux.openStream();
     Collector clientSide = new Collector();
     stream.setReader(clientSide);
-    stream.write(bytes("x".getBytes()));
+    stream.write(bytes("x".getBytes(UTF_8)));
     pump();
     stream.reset();
     pump();
     assertThat(clientSide.reset).isTrue();
     assertThat(serverSide.reset).isTrue();
     assertThat(stream.isWritable()).isFalse();
-    stream.write(bytes("after reset".getBytes())); // released, not sent
+    stream.write(bytes("after reset".getBytes(UTF_8))); // released, not sent
   }
 
   @Test
@@ -211,7 +213,7 @@ class YamuxHandlerTest {
     Collector got = new Collector();
     stream.setReader(got);
     pump();
-    client.close();
+    client.close().syncUninterruptibly();
     assertThat(got.reset).isTrue();
   }
 
@@ -220,12 +222,12 @@ class YamuxHandlerTest {
     // 1 ns: due as soon as the event loop runs its scheduled tasks, with no waiting in the test.
     YamuxConfig eager = YamuxConfig.builder().keepaliveIntervalNanos(1).build();
     EmbeddedChannel ch = channel(YamuxHandler.client(eager));
-    assertThat((Object) ch.readOutbound()).isNull();
+    assertThat(ch.<Object>readOutbound()).isNull();
     ch.runPendingTasks();
     ByteBuf ping = ch.readOutbound();
     assertThat(ByteBufUtil.hexDump(ping)).startsWith("0002000100000000");
     ping.release();
-    ch.close();
+    ch.close().syncUninterruptibly();
     ch.releaseOutbound();
     assertThat(ch.finish()).isFalse();
   }
