@@ -81,7 +81,8 @@ final class PostCatalog {
     }
   }
 
-  private static SigningKey key(long seed, int node, String role) {
+  /** The key of {@code node} in {@code role} ("root", "device"); package-private for tests that sign as a node. */
+  static SigningKey key(long seed, int node, String role) {
     return SigningKey.fromSeed(Sha256.hash(("grapevine-sim/" + seed + "/" + node + "/" + role).getBytes(StandardCharsets.UTF_8)));
   }
 
