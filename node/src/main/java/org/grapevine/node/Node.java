@@ -257,6 +257,14 @@ public final class Node implements AutoCloseable {
   }
 
   /**
+   * Calls {@code listener} with every event of the node core from now on (its decisions: whom to
+   * sync with and why, whom to blame), on the storage thread and in order: it must be quick.
+   */
+  public void addCoreListener(Consumer<org.grapevine.node.core.CoreEvent> listener) {
+    driver.addListener(listener);
+  }
+
+  /**
    * Replies to a held post; the thread's root is the parent's root, or the parent itself when it
    * is not a reply (or its content was deleted, so its root is unknown).
    *

@@ -90,7 +90,8 @@ public final class PostCatalog {
     }
   }
 
-  private static SigningKey key(long seed, int node, String role) {
+  /** The key of {@code node} in {@code role} ("root", "device"); package-private for tests that sign as a node. */
+  static SigningKey key(long seed, int node, String role) {
     return SigningKey.fromSeed(keySeed(seed, node, role));
   }
 

@@ -73,6 +73,8 @@ final class SimDrivers {
   final RouterTotals routerTotals = new RouterTotals();
   final Map<Engine.Counter, Long> engineTotals = new java.util.EnumMap<>(Engine.Counter.class);
   long syncDeliveries;
+  /** Test hook ({@link VirtualEngine#onCoreEvent}): told of every core event with its node's number; null when unused. */
+  java.util.function.BiConsumer<Integer, CoreEvent> coreEventHook;
 
   SimDrivers(VirtualEngine engine, SimNode[] nodes, Map<PeerId, Integer> nodeOfPeer, PostCatalog catalog, Wire wire,
       EventQueue queue, Scenario scenario, FaultPlan faults, Workload workload, DeliveryLog log,
@@ -253,6 +255,20 @@ final class SimDrivers {
     drain(node);
   }
 
+  /**
+   * Test hook ({@link VirtualEngine#injectGossip}): {@code e.from} sends {@code e.node} an RPC of
+   * the test's making over the modelled link, as if its router had sent it (no loss, no bad-forwarder
+   * delay); nothing is sent if the link is down.
+   */
+  void onInjectedRpc(SimEvent.InjectedRpc e) {
+    if (!engine.linkUp(e.from, e.node)) {
+      return;
+    }
+    int total = e.rpc.proto().getSerializedSize();
+    int framed = total + CodedOutputStream.computeUInt32SizeNoTag(total);
+    wire.send(new SimEvent.GossipRpcIn(e.node, e.from, e.rpc, framed), framed, 0, false);
+  }
+
   private static boolean current(SimNode node, SimEvent.ForProcess e) {
     return node.online && node.incarnation == e.incarnation;
   }
@@ -312,6 +328,9 @@ final class SimDrivers {
         execute(node, c);
       }
       for (CoreEvent e = core.pollEvent().orElse(null); e != null; e = core.pollEvent().orElse(null)) {
+        if (coreEventHook != null) {
+          coreEventHook.accept(node.index, e);
+        }
         if (e instanceof CoreEvent.Stored stored && stored.source() != IngestSource.OWN) {
           Integer from = stored.from() == null ? null : nodeOfPeer.get(stored.from());
           for (LogEntry entry : stored.entries()) {

@@ -74,6 +74,23 @@ abstract sealed class SimEvent implements Comparable<SimEvent> {
     }
   }
 
+  /** Test hook ({@link VirtualEngine#injectGossip}): node {@code from} sends {@code node} this RPC now. */
+  static final class InjectedRpc extends SimEvent {
+    final int from;
+    final Rpc rpc;
+
+    InjectedRpc(int node, int from, Rpc rpc) {
+      super(node);
+      this.from = from;
+      this.rpc = rpc;
+    }
+
+    @Override
+    void fire(VirtualEngine engine) {
+      engine.drivers().onInjectedRpc(this);
+    }
+  }
+
   /** A sync message is in the receiver's hands ({@code message} null: the sender closed the stream). */
   static final class SyncIn extends OnLink {
     final SimStream stream;

@@ -1,11 +1,17 @@
 package org.grapevine.simulations.virtual;
 
+import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
+import org.grapevine.libp2p.gossipsub.Rpc;
 import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.libp2p.proto.Message;
+import org.grapevine.libp2p.proto.RPC;
+import org.grapevine.node.core.CoreEvent;
 import org.grapevine.simulations.SimulationEngine;
 import org.grapevine.simulations.metrics.DeliveryLog;
 import org.grapevine.simulations.metrics.NodeCounters;
@@ -109,6 +115,25 @@ public final class VirtualEngine implements SimulationEngine {
   /** Runs without a clock-start callback. */
   public RunData run(Progress progress) {
     return run(progress, () -> { });
+  }
+
+  // ---------------------------------------------------------------- test hooks
+  // For tests that compare the node core's decisions with a running node's (CoreDecisionsAgreeIT).
+  // Unused, they change nothing: no event is scheduled and no random number drawn.
+
+  /** Test hook: {@code listener} is told of every {@link CoreEvent} of every node, with the node's number, in order. */
+  void onCoreEvent(BiConsumer<Integer, CoreEvent> listener) {
+    drivers.coreEventHook = listener;
+  }
+
+  /**
+   * Test hook: at virtual time {@code atNanos}, node {@code from} sends node {@code to} (its
+   * neighbour) one gossip RPC publishing {@code data} on {@code topic}, as a hostile or buggy
+   * router could; {@code to}'s router and core judge it as any other message. Call before {@link #run}.
+   */
+  void injectGossip(long atNanos, int from, int to, String topic, byte[] data) {
+    RPC rpc = RPC.newBuilder().addPublish(Message.newBuilder().setTopic(topic).setData(ByteString.copyFrom(data))).build();
+    queue.at(atNanos, new SimEvent.InjectedRpc(to, from, Rpc.of(rpc)));
   }
 
   Wire wire() {

@@ -86,7 +86,16 @@ public final class GossipDriver implements AutoCloseable {
     MuxedStream out;
     boolean opening;
     boolean known;
+    /**
+     * RPCs for the peer while our stream to it is opening: the router learns of a peer from its
+     * first inbound RPC and answers with our subscriptions (sent once) before our stream is up;
+     * dropping that answer would hide our subscriptions from the peer for the whole connection.
+     */
+    final java.util.ArrayDeque<org.grapevine.libp2p.gossipsub.Rpc> pending = new java.util.ArrayDeque<>();
   }
+
+  /** At most this many RPCs wait for a stream being opened; more are dropped (gossip may lose RPCs). */
+  private static final int MAX_PENDING_RPCS = 64;
 
   /**
    * @param loop the executor the router is confined to (for example one of the host's event loops)
@@ -203,7 +212,9 @@ public final class GossipDriver implements AutoCloseable {
       return;
     }
     PeerLink link = peers.computeIfAbsent(c.remotePeer(), p -> new PeerLink());
-    link.connections.add(c);
+    if (!link.connections.contains(c)) { // Also announced by an early RPC (see onRpc).
+      link.connections.add(c);
+    }
     openOutbound(c.remotePeer(), link);
   }
 
@@ -217,6 +228,7 @@ public final class GossipDriver implements AutoCloseable {
     host.newStream(c, PROTOCOLS).whenComplete((ns, e) -> loop.execute(() -> {
       link.opening = false;
       if (e != null) {
+        link.pending.clear();
         log.debug("{} speaks no meshsub: {}", peer, e.getMessage());
         return;
       }
@@ -232,6 +244,9 @@ public final class GossipDriver implements AutoCloseable {
         }
       }));
       known(peer, link, c, GossipProtocol.fromId(ns.protocol()).orElseThrow());
+      for (org.grapevine.libp2p.gossipsub.Rpc rpc = link.pending.poll(); rpc != null; rpc = link.pending.poll()) {
+        write(link, rpc);
+      }
       drive();
     }));
   }
@@ -264,8 +279,15 @@ public final class GossipDriver implements AutoCloseable {
   private void onRpc(Connection c, GossipProtocol protocol, org.grapevine.libp2p.gossipsub.Rpc rpc) {
     loop.execute(() -> {
       PeerLink link = peers.get(c.remotePeer());
+      if (link == null && !closed && c.isOpen()) {
+        // The peer's first RPC (its subscriptions, sent once) can reach this loop before the
+        // host's onConnected does: dropping it would hide what the peer subscribes to for the
+        // whole connection (seen as a node not syncing a gap with a subscriber, CoreDecisionsAgreeIT).
+        connected(c);
+        link = peers.get(c.remotePeer());
+      }
       if (closed || link == null) {
-        return; // The connection is gone (or not announced yet by the host): drop.
+        return; // The connection is gone: drop.
       }
       known(c.remotePeer(), link, c, protocol);
       router.handleRpc(c.remotePeer(), rpc, System.nanoTime());
@@ -321,6 +343,13 @@ public final class GossipDriver implements AutoCloseable {
 
   private void send(OutboundRpc o) {
     PeerLink link = peers.get(o.to());
+    if (link != null && link.out == null && link.opening && link.pending.size() < MAX_PENDING_RPCS) {
+      link.pending.add(o.rpc()); // Written once the stream is open.
+      if (o.rpc().proto().getPublishCount() > 0) {
+        lastPublishFanout++;
+      }
+      return;
+    }
     if (link == null || link.out == null) {
       log.debug("no stream to {} yet: dropping an RPC", o.to());
       return;
@@ -328,8 +357,12 @@ public final class GossipDriver implements AutoCloseable {
     if (o.rpc().proto().getPublishCount() > 0) {
       lastPublishFanout++;
     }
+    write(link, o.rpc());
+  }
+
+  private void write(PeerLink link, org.grapevine.libp2p.gossipsub.Rpc rpc) {
     ByteBuf buf = ByteBufAllocator.DEFAULT.buffer();
-    streams.codec().encodeDelimited(o.rpc(), buf);
+    streams.codec().encodeDelimited(rpc, buf);
     link.out.write(buf);
   }
 
