@@ -61,7 +61,8 @@ public final class StoreWriteHarness {
     }
     System.out.printf(Locale.ROOT, "%d entries from %d identities, mean envelope %d bytes; JDK %s, %s%n",
         entries.size(), identities, bytes / entries.size(), System.getProperty("java.version"), NodeBench.loadAverage());
-    String[] modes = System.getProperty("storewrite.modes", "raw,apply,engine").split(",");
+    String[] modes = java.util.regex.Pattern.compile(",").splitAsStream(System.getProperty("storewrite.modes", "raw,apply,engine"))
+        .filter(m -> !m.isEmpty()).toArray(String[]::new);
     double[][] figures = new double[modes.length][];
     for (int round = 1; round <= rounds; round++) {
       for (int m = 0; m < modes.length; m++) {

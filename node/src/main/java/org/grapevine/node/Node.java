@@ -69,7 +69,6 @@ public final class Node implements AutoCloseable {
   private final GossipDriver gossip;
   private final NodeCore core;
   private final CoreDriver driver;
-  private final DiscoveryConfig discoveryConfig;
   private final DiscoveryService discovery;
   private final OwnDevice own;
   private final MetricsRegistry metrics = new MetricsRegistry();
@@ -118,7 +117,6 @@ public final class Node implements AutoCloseable {
     this.core = new NodeCore(store, engine, CoreConfig.of(discoveryConfig.syncInterval(), ignored -> System.currentTimeMillis()),
         new SplittableRandom(), System.nanoTime());
     this.driver = new CoreDriver(core, host, gossip, storage, System::nanoTime);
-    this.discoveryConfig = discoveryConfig;
     this.discovery = new DiscoveryService(discoveryConfig, host, store, storage, group, new SplittableRandom());
   }
 

@@ -94,7 +94,7 @@ public final class RunCommand implements Callable<Integer> {
           .host(h -> h.agentVersion("grapevine/" + org.grapevine.cli.Main.version()))
           .start();
     } catch (ConfigException e) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
       throw new CliException("bad configuration: " + e.getMessage());
     } catch (java.io.IOException | IllegalStateException e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();

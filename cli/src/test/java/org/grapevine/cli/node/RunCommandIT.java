@@ -124,7 +124,7 @@ class RunCommandIT {
   @Test
   void run_portTaken_saysSoAndHowToPickAnother() throws Exception {
     Path data = dir.resolve("erin");
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       String out = run(data, 1, "--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort()));
       assertThat(out.strip().lines().reduce((a, b) -> b).orElseThrow()).startsWith("grapevine: cannot start the node: ")
           .endsWith("(another node or program uses that port: pick another with --port, or 0 for any free port)");

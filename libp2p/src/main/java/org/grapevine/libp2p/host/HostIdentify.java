@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * /ipfs/id/1.0.0}, asks every new connection, takes pushes, pushes ours when our protocols change,
  * and puts what peers say into the peer store and the listeners' hands. Thread-safe, as the host.
  */
+// Terminal whenComplete callbacks handle both outcomes themselves: the futures they return carry
+// nothing left to act on (as in Host).
+@SuppressWarnings("FutureReturnValueIgnored")
 final class HostIdentify {
   private static final Logger log = LoggerFactory.getLogger(HostIdentify.class);
 

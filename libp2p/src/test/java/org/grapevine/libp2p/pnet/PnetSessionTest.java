@@ -117,8 +117,8 @@ class PnetSessionTest {
       assertThat(b.hasRemoteNonce()).isFalse();
       assertThat(b.pollTimeout()).isPresent();
     }
-    byte[] last = concat(new byte[] {nonce[23]}, encrypt(a, "hi".getBytes()));
-    assertThat(decrypt(b, last, T0 + 23)).isEqualTo("hi".getBytes());
+    byte[] last = concat(new byte[] {nonce[23]}, encrypt(a, "hi".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(decrypt(b, last, T0 + 23)).isEqualTo("hi".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertThat(b.hasRemoteNonce()).isTrue();
     assertThat(b.pollTimeout()).isEmpty();
   }
@@ -145,7 +145,7 @@ class PnetSessionTest {
   void differentPsk_garbageOfTheSameLength_noException() throws PnetException {
     PnetSession a = new PnetSession(KEY, new Random(1), TIMEOUT, T0);
     PnetSession b = new PnetSession(OTHER_KEY, new Random(2), TIMEOUT, T0);
-    byte[] plain = "\u0013/multistream/1.0.0\n".getBytes();
+    byte[] plain = "\u0013/multistream/1.0.0\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     byte[] received = decrypt(b, concat(a.pollNonce().orElseThrow(), encrypt(a, plain)), T0);
     assertThat(received).hasSameSizeAs(plain).isNotEqualTo(plain);
     assertThat(b.hasRemoteNonce()).isTrue();

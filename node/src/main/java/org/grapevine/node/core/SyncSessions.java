@@ -63,7 +63,7 @@ final class SyncSessions {
     SyncState s = new SyncState(nextId++, peer, session);
     sessions.put(s.id, s);
     runningPerPeer.merge(peer, 1, Integer::sum);
-    drain(s, nowNanos);
+    drain(s);
     return s.id;
   }
 
@@ -71,7 +71,7 @@ final class SyncSessions {
     SyncState s = sessions.get(sync);
     if (s != null) {
       s.session.handleMessage(message, nowNanos);
-      drain(s, nowNanos);
+      drain(s);
     }
   }
 
@@ -79,7 +79,7 @@ final class SyncSessions {
     SyncState s = sessions.get(sync);
     if (s != null) {
       s.session.handleFramingError(code, detail, nowNanos);
-      drain(s, nowNanos);
+      drain(s);
     }
   }
 
@@ -88,7 +88,7 @@ final class SyncSessions {
     if (s != null) {
       s.failed |= local;
       s.session.cancel(detail, nowNanos);
-      drain(s, nowNanos);
+      drain(s);
     }
   }
 
@@ -97,7 +97,7 @@ final class SyncSessions {
     for (SyncState s : new ArrayList<>(sessions.values())) {
       if (s.peer.equals(peer)) {
         s.session.cancel("connection closed", nowNanos);
-        drain(s, nowNanos);
+        drain(s);
       }
     }
   }
@@ -115,7 +115,7 @@ final class SyncSessions {
         store(s, next, nowNanos);
       }
     }
-    drain(s, nowNanos);
+    drain(s);
   }
 
   void timeout(long nowNanos) {
@@ -123,7 +123,7 @@ final class SyncSessions {
       OptionalLong deadline = s.session.pollTimeout();
       if (deadline.isPresent() && deadline.getAsLong() <= nowNanos) {
         s.session.handleTimeout(nowNanos);
-        drain(s, nowNanos);
+        drain(s);
       }
     }
   }
@@ -189,7 +189,7 @@ final class SyncSessions {
   }
 
   /** Drains one session's outputs into the core's, and ends it once everything it brought is stored. */
-  private void drain(SyncState s, long nowNanos) {
+  private void drain(SyncState s) {
     for (byte[] b = s.session.pollOutbound().orElse(null); b != null; b = s.session.pollOutbound().orElse(null)) {
       if (!s.closed) {
         out.outbound.add(new SyncBytes(s.id, b));

@@ -30,6 +30,7 @@ public final class WriteRules {
     REPOST_TARGET("target", ContentKind.POST);
 
     private final String name;
+    @SuppressWarnings("ImmutableEnumChecker") // List.of: immutable, which the checker cannot see.
     private final List<ContentKind> kinds;
 
     Target(String name, ContentKind... kinds) {

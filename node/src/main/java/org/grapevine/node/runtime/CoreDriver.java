@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * {@link BatchVerifier}'s threads meanwhile (every core for signatures), gossip messages on the
  * storage thread. After the storage executor shut down, inputs are dropped: the node is closing.
  */
+// Terminal whenComplete callbacks handle both outcomes themselves (each hands them to the core),
+// and a scheduled timer is cancelled through its field: the futures ignored carry nothing more.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class CoreDriver implements AutoCloseable {
   /** The catch-up sync protocol (docs/ARCHITECTURE.md, "Catch-up sync"). */
   public static final String SYNC_PROTOCOL = "/grapevine/sync/1.0.0";

@@ -35,6 +35,7 @@ final class RowCache {
   }
 
   /** A cached row: which kind and of whom; {@code V} is its value's type. */
+  @SuppressWarnings("UnusedTypeParameter") // A phantom type: a key says the type of its row's value.
   static final class Key<V> {
     private final char kind;
     private final Object first;

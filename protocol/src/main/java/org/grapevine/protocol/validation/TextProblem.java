@@ -3,7 +3,7 @@ package org.grapevine.protocol.validation;
 /**
  * Why a writer may not sign a text ({@link ContentRules#checkText}): always the fault of whoever
  * gave the text. Callers map the {@link Code} to their own answer (an API error code, a cli
- * message); they never parse {@link #message()}.
+ * message); they never parse {@link #message(String)}.
  *
  * @param bytes the text's length in UTF-8 (for {@link Code#TOO_LONG}; else its length too)
  */

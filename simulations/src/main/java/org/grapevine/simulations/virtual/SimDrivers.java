@@ -372,7 +372,7 @@ final class SimDrivers {
     long now = queue.now();
     boolean dropMode = scenario.faults().badForwarders().mode() == Scenario.BadMode.DROP;
     if (other == null || !engine.linkUp(node.index, other)
-        || dropMode && (faults.isBadForwarder(node.index) || faults.isBadForwarder(other))) {
+        || (dropMode && (faults.isBadForwarder(node.index) || faults.isBadForwarder(other)))) {
       node.core.handleSyncOpenFailed(peer, now); // A dropping forwarder serves nothing, and we do not count on it.
       return;
     }

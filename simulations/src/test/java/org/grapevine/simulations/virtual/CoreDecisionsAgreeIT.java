@@ -26,9 +26,10 @@ import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.Node;
+import org.grapevine.node.NodeLauncher;
+import org.grapevine.node.config.DataDir;
+import org.grapevine.node.config.NodeConfig;
 import org.grapevine.node.core.CoreEvent;
-import org.grapevine.node.discovery.DiscoveryConfig;
-import org.grapevine.node.engine.Budgets;
 import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.gossip.EntryMessageIds;
 import org.grapevine.protocol.crypto.SigningKey;
@@ -213,9 +214,10 @@ class CoreDecisionsAgreeIT {
     SigningKey xRoot = PostCatalog.key(seed, X, "root");
     Identity aIdentity = Identity.of(PostCatalog.key(seed, A, "root").publicKey());
     String topic = Topics.forIdentity(aIdentity);
-    DiscoveryConfig discovery = DiscoveryConfig.builder().mdns(false).syncInterval(Duration.ofDays(365)).build();
-    Node x = Node.start(dir.resolve("x"), Identity.of(xRoot.publicKey()), xRoot, PostCatalog.key(seed, X, "device"),
-        hostConfig(), group, Budgets.DEFAULT, discovery);
+    NodeConfig config = NodeConfig.loopback().withSync(new NodeConfig.Sync(Duration.ofDays(365)));
+    DataDir.Keys keys = new DataDir.Keys(Identity.of(xRoot.publicKey()), xRoot, PostCatalog.key(seed, X, "device"),
+        PrivKey.generate(new SecureRandom()));
+    Node x = NodeLauncher.of(config, dir.resolve("x"), keys, group).host(h -> h.inboundRate(1000, 1000)).start();
     closing.add(x);
     List<CoreEvent> events = new CopyOnWriteArrayList<>();
     x.addCoreListener(events::add);
