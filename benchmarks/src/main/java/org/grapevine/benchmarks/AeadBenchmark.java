@@ -26,16 +26,17 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * ChaCha20-Poly1305 on a full Noise transport message (65519 plaintext bytes, 65535 sealed):
- * ours ({@link ChaCha20Poly1305}) vs the JDK 17 cipher vs BouncyCastle, encrypt and decrypt.
- * Each operation is one byte, so the score in ops/us reads directly as MB/s (10^6 bytes/s).
+ * ChaCha20-Poly1305 on a full Noise transport message (65519 plaintext bytes, 65535 sealed): ours
+ * ({@link ChaCha20Poly1305}) vs the JDK 17 cipher vs BouncyCastle, encrypt and decrypt. Each
+ * operation is one byte, so the score in ops/us reads directly as MB/s (10^6 bytes/s).
  *
- * <p>As in Noise, every message gets a fresh nonce (a counter) and the JDK and BouncyCastle
- * ciphers are initialised per message; decryption alternates between two sealed messages (the
- * JDK refuses a second init with the previous key and nonce, even to decrypt). Agreement of the
- * three is checked in {@link #setup}, not in the timed methods.
+ * <p>As in Noise, every message gets a fresh nonce (a counter) and the JDK and BouncyCastle ciphers
+ * are initialised per message; decryption alternates between two sealed messages (the JDK refuses a
+ * second init with the previous key and nonce, even to decrypt). Agreement of the three is checked
+ * in {@link #setup}, not in the timed methods.
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar AeadBenchmark -f 1 -wi 3 -i 5 -w 2s -r 2s}
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar AeadBenchmark -f 1 -wi 3 -i 5 -w 2s -r
+ * 2s}
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -49,8 +50,15 @@ public class AeadBenchmark {
 
   private final byte[] key = new byte[32];
   private final byte[] plain = new byte[PLAINTEXT_BYTES];
-  /** Two sealed messages under two nonces: the JDK refuses to re-initialise with the previous nonce, even to decrypt. */
-  private final byte[][] sealed = {new byte[PLAINTEXT_BYTES + TAG_BYTES], new byte[PLAINTEXT_BYTES + TAG_BYTES]};
+
+  /**
+   * Two sealed messages under two nonces: the JDK refuses to re-initialise with the previous nonce,
+   * even to decrypt.
+   */
+  private final byte[][] sealed = {
+    new byte[PLAINTEXT_BYTES + TAG_BYTES], new byte[PLAINTEXT_BYTES + TAG_BYTES]
+  };
+
   private final byte[][] sealedNonce = {new byte[12], new byte[12]};
   private int which;
   private final byte[] out = new byte[PLAINTEXT_BYTES + TAG_BYTES];
@@ -123,7 +131,10 @@ public class AeadBenchmark {
     return out;
   }
 
-  /** The Noise path with heap buffers (what the Netty handler sees with the default allocator on heap). */
+  /**
+   * The Noise path with heap buffers (what the Netty handler sees with the default allocator on
+   * heap).
+   */
   @Benchmark
   @OperationsPerInvocation(PLAINTEXT_BYTES)
   public ByteBuf oursEncryptHeapByteBuf() {
@@ -188,7 +199,10 @@ public class AeadBenchmark {
     bc.doFinal(dst, written);
   }
 
-  /** Noise's nonce: four zero bytes, then the counter as 64-bit little-endian (as NoiseCipherState builds it). */
+  /**
+   * Noise's nonce: four zero bytes, then the counter as 64-bit little-endian (as NoiseCipherState
+   * builds it).
+   */
   private static byte[] noiseNonce(long n) {
     byte[] iv = new byte[12];
     for (int i = 0; i < 8; i++) {

@@ -23,20 +23,20 @@ import org.grapevine.protocol.validation.Verification;
 
 /**
  * Catch-up: a fresh node B syncs every entry of the identities it follows from one peer A, over
- * real nodes on 127.0.0.1 ({@code /grapevine/sync/1.0.0} over Noise and Yamux), against the time
- * to just verify the same envelopes (decode, stateless checks, signature) on one thread in the
- * same run.
+ * real nodes on 127.0.0.1 ({@code /grapevine/sync/1.0.0} over Noise and Yamux), against the time to
+ * just verify the same envelopes (decode, stateless checks, signature) on one thread in the same
+ * run.
  *
- * <p>Setup: {@code identities} identities, each a root log delegating one device and
- * {@code entriesEach - 1} posts of realistic size in the device log (deterministic keys and
- * texts). A's store is loaded through the engine (every entry verified and chain-checked) before
- * A starts; both stores follow the identities at store level ({@code PostStore.follow}) before the
- * nodes start, as a node restarted with its follows does: no follow entries, so B fetches exactly
- * the generated entries. The clock runs from B's dial until B holds every log up to its head.
- * Each round uses a new B; the first round also warms the JIT of the receiving path.
+ * <p>Setup: {@code identities} identities, each a root log delegating one device and {@code
+ * entriesEach - 1} posts of realistic size in the device log (deterministic keys and texts). A's
+ * store is loaded through the engine (every entry verified and chain-checked) before A starts; both
+ * stores follow the identities at store level ({@code PostStore.follow}) before the nodes start, as
+ * a node restarted with its follows does: no follow entries, so B fetches exactly the generated
+ * entries. The clock runs from B's dial until B holds every log up to its head. Each round uses a
+ * new B; the first round also warms the JIT of the receiving path.
  *
- * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar org.grapevine.benchmarks.CatchUpHarness
- * [identities=200] [entriesEach=500] [rounds=2]}
+ * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar
+ * org.grapevine.benchmarks.CatchUpHarness [identities=200] [entriesEach=500] [rounds=2]}
  */
 public final class CatchUpHarness {
   public static void main(String[] args) throws Exception {
@@ -44,7 +44,8 @@ public final class CatchUpHarness {
     int entriesEach = args.length > 1 ? Integer.parseInt(args[1]) : 500;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     long t = System.nanoTime();
-    List<NodeBench.Author> authors = NodeBench.authors("catchup", identities, entriesEach - 1, 60_000, 42);
+    List<NodeBench.Author> authors =
+        NodeBench.authors("catchup", identities, entriesEach - 1, 60_000, 42);
     List<LogEntry> all = new ArrayList<>();
     authors.forEach(a -> all.addAll(a.entries()));
     List<byte[]> envelopes = new ArrayList<>(all.size());
@@ -54,9 +55,17 @@ public final class CatchUpHarness {
       envelopes.add(envelope);
       bytes += envelope.length;
     }
-    System.out.printf(Locale.ROOT, "%d entries (%d identities x %d), mean envelope %d bytes, generated in %.1f s; JDK %s, %d cpus, %s%n",
-        all.size(), identities, entriesEach, bytes / all.size(), (System.nanoTime() - t) / 1e9,
-        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), NodeBench.loadAverage());
+    System.out.printf(
+        Locale.ROOT,
+        "%d entries (%d identities x %d), mean envelope %d bytes, generated in %.1f s; JDK %s, %d cpus, %s%n",
+        all.size(),
+        identities,
+        entriesEach,
+        bytes / all.size(),
+        (System.nanoTime() - t) / 1e9,
+        System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors(),
+        NodeBench.loadAverage());
 
     double verifySeconds = 0;
     double signatureSeconds = 0;
@@ -68,19 +77,31 @@ public final class CatchUpHarness {
         signatureSeconds = signatureSeconds == 0 ? s : Math.min(signatureSeconds, s);
       }
     }
-    System.out.printf(Locale.ROOT, "baseline, decode + checks + signature, one thread: %7.2f s  (%,.0f /s)%n",
-        verifySeconds, all.size() / verifySeconds);
-    System.out.printf(Locale.ROOT, "baseline, Ed25519 verify alone, one thread:         %7.2f s  (%,.0f /s)%n",
-        signatureSeconds, all.size() / signatureSeconds);
+    System.out.printf(
+        Locale.ROOT,
+        "baseline, decode + checks + signature, one thread: %7.2f s  (%,.0f /s)%n",
+        verifySeconds,
+        all.size() / verifySeconds);
+    System.out.printf(
+        Locale.ROOT,
+        "baseline, Ed25519 verify alone, one thread:         %7.2f s  (%,.0f /s)%n",
+        signatureSeconds,
+        all.size() / signatureSeconds);
 
     Path dir = Files.createTempDirectory("grapevine-catchup");
-    MultiThreadIoEventLoopGroup groupA = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    MultiThreadIoEventLoopGroup groupB = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    MultiThreadIoEventLoopGroup groupA =
+        new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    MultiThreadIoEventLoopGroup groupB =
+        new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     try {
       t = System.nanoTime();
       load(dir.resolve("a/store"), envelopes, authors);
-      System.out.printf(Locale.ROOT, "A's store loaded through the engine in %.1f s%n", (System.nanoTime() - t) / 1e9);
-      try (Node a = NodeBench.start(dir.resolve("a"), TestAuthors.person("catchup-node-a"), groupA)) {
+      System.out.printf(
+          Locale.ROOT,
+          "A's store loaded through the engine in %.1f s%n",
+          (System.nanoTime() - t) / 1e9);
+      try (Node a =
+          NodeBench.start(dir.resolve("a"), TestAuthors.person("catchup-node-a"), groupA)) {
         for (int round = 1; round <= rounds; round++) {
           Path bDir = dir.resolve("b" + round);
           follow(bDir.resolve("store"), authors);
@@ -90,9 +111,18 @@ public final class CatchUpHarness {
             double seconds = catchUp(a, b, authors, all.size());
             cpu = NodeBench.processCpuSeconds() - cpu;
             String breakdown = NodeBench.cpuBreakdown(threads, NodeBench.threadCpuSeconds());
-            System.out.printf(Locale.ROOT, "round %d: B holds all %d entries after %7.2f s  (%,.0f /s) = %.2fx decode+verify, %.2fx signature verify;"
-                + " CPU of both nodes %.1f s; %s%n", round, all.size(), seconds, all.size() / seconds, seconds / verifySeconds,
-                seconds / signatureSeconds, cpu, NodeBench.loadAverage());
+            System.out.printf(
+                Locale.ROOT,
+                "round %d: B holds all %d entries after %7.2f s  (%,.0f /s) = %.2fx decode+verify, %.2fx signature verify;"
+                    + " CPU of both nodes %.1f s; %s%n",
+                round,
+                all.size(),
+                seconds,
+                all.size() / seconds,
+                seconds / verifySeconds,
+                seconds / signatureSeconds,
+                cpu,
+                NodeBench.loadAverage());
             System.out.println("  CPU by thread:" + breakdown);
           }
           NodeBench.deleteTree(bDir);
@@ -150,10 +180,11 @@ public final class CatchUpHarness {
   }
 
   /**
-   * Dials A from B and waits until B holds every log to its head. Logs are checked in a fixed
-   * order from the first incomplete one on, so a poll costs one or two point reads on B's store.
+   * Dials A from B and waits until B holds every log to its head. Logs are checked in a fixed order
+   * from the first incomplete one on, so a poll costs one or two point reads on B's store.
    */
-  private static double catchUp(Node a, Node b, List<NodeBench.Author> authors, int total) throws Exception {
+  private static double catchUp(Node a, Node b, List<NodeBench.Author> authors, int total)
+      throws Exception {
     List<AuthorKey> logs = new ArrayList<>();
     List<Long> heads = new ArrayList<>();
     for (NodeBench.Author au : authors) {
@@ -172,7 +203,8 @@ public final class CatchUpHarness {
         continue;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("B holds " + complete + " of " + logs.size() + " logs after 10 minutes");
+        throw new IllegalStateException(
+            "B holds " + complete + " of " + logs.size() + " logs after 10 minutes");
       }
       Thread.sleep(2);
     }

@@ -24,9 +24,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Which Ed25519 verifies fastest, on the message Grapevine actually verifies (the domain prefix
- * and a typical entry header). Chooses {@link org.grapevine.protocol.crypto.Ed25519#fastest()}.
- * Every method must return true; a false would mean the comparison is broken, so it throws.
+ * Which Ed25519 verifies fastest, on the message Grapevine actually verifies (the domain prefix and
+ * a typical entry header). Chooses {@link org.grapevine.protocol.crypto.Ed25519#fastest()}. Every
+ * method must return true; a false would mean the comparison is broken, so it throws.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -50,7 +50,10 @@ public class Ed25519VerifyBenchmark {
   public void setup() throws GeneralSecurityException {
     TestAuthors.Person alice = TestAuthors.person("alice");
     SigningKey laptop = alice.deviceKey("laptop");
-    LogEntry e = alice.deviceLog(laptop).append(TestAuthors.post("a typical post of a few words"), TestAuthors.T0_MILLIS);
+    LogEntry e =
+        alice
+            .deviceLog(laptop)
+            .append(TestAuthors.post("a typical post of a few words"), TestAuthors.T0_MILLIS);
     publicKey = laptop.publicKey().toBytes();
     message = EntryCodec.signingMessage(e.signed().entryBytes());
     signature = e.signed().signature();
@@ -65,13 +68,17 @@ public class Ed25519VerifyBenchmark {
 
   @Benchmark
   public boolean bouncyCastle() {
-    return check(org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, publicKey, 0, message, 0, message.length));
+    return check(
+        org.bouncycastle.math.ec.rfc8032.Ed25519.verify(
+            signature, 0, publicKey, 0, message, 0, message.length));
   }
 
   /** BouncyCastle with the public key decompressed once (as a per-author cache would do). */
   @Benchmark
   public boolean bouncyCastlePrevalidatedKey() {
-    return check(org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, point, message, 0, message.length));
+    return check(
+        org.bouncycastle.math.ec.rfc8032.Ed25519.verify(
+            signature, 0, point, message, 0, message.length));
   }
 
   @Benchmark

@@ -27,9 +27,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Entries verified per second, whole pipeline (decode envelope, canonical check, hash, content
- * hash and rules, signature, chain check, append to an in-memory log), against the raw
- * signature-verify rate of the same library on the same entries, in the same run.
+ * Entries verified per second, whole pipeline (decode envelope, canonical check, hash, content hash
+ * and rules, signature, chain check, append to an in-memory log), against the raw signature-verify
+ * rate of the same library on the same entries, in the same run.
  *
  * <p>Report: {@code entryPipeline / rawVerify} and {@code entryPipeline / rawLibraryVerify}; the
  * target is at least 0.90 (our overhead beyond the raw verify at most 10%).
@@ -41,7 +41,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 10, time = 2)
 @Fork(1)
 public class EntryVerifyBenchmark {
-  /** More than one 2-second iteration consumes at ~13k/s, so the chain restarts only between iterations. */
+  /**
+   * More than one 2-second iteration consumes at ~13k/s, so the chain restarts only between
+   * iterations.
+   */
   private static final int CHAIN_LENGTH = 60_000;
 
   private final EntryValidator validator = new EntryValidator();
@@ -65,8 +68,10 @@ public class EntryVerifyBenchmark {
     LogWriter log = alice.deviceLog(laptop);
     List<LogEntry> chain = new ArrayList<>(CHAIN_LENGTH);
     for (int i = 0; i < CHAIN_LENGTH; i++) {
-      chain.add(log.append(TestAuthors.post("post number " + i + ", of a typical length for a short note"),
-          TestAuthors.T0_MILLIS + i));
+      chain.add(
+          log.append(
+              TestAuthors.post("post number " + i + ", of a typical length for a short note"),
+              TestAuthors.T0_MILLIS + i));
     }
     envelopes = new byte[CHAIN_LENGTH][];
     messages = new byte[CHAIN_LENGTH][];
@@ -87,7 +92,10 @@ public class EntryVerifyBenchmark {
     next = 0;
   }
 
-  /** Baseline: the verify the pipeline uses (our interface, with its key cache) of the exact signed message, nothing else. */
+  /**
+   * Baseline: the verify the pipeline uses (our interface, with its key cache) of the exact signed
+   * message, nothing else.
+   */
   @Benchmark
   public boolean rawVerify() {
     int i = next;
@@ -103,7 +111,8 @@ public class EntryVerifyBenchmark {
   public boolean rawLibraryVerify() {
     int i = next;
     next = i + 1 == CHAIN_LENGTH ? 0 : i + 1;
-    if (!org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signatures[i], 0, publicKey, 0, messages[i], 0, messages[i].length)) {
+    if (!org.bouncycastle.math.ec.rfc8032.Ed25519.verify(
+        signatures[i], 0, publicKey, 0, messages[i], 0, messages[i].length)) {
       throw new IllegalStateException("entry " + i + " did not verify");
     }
     return true;

@@ -21,13 +21,14 @@ import org.grapevine.libp2p.proto.Message;
 import org.grapevine.libp2p.proto.RPC;
 
 /**
- * The GossipSub router core alone, in virtual time: one router with 50 peers and 20 topics.
- * Reports heartbeats per second of CPU and message deliveries per second of CPU (receive,
- * validate as ACCEPT, forward to the mesh), with signed messages (StrictSign, every message's
- * Ed25519 signature checked) and unsigned ones (StrictNoSign: the router's own cost). Baseline in
- * the same run: the raw Ed25519 verify rate of the same library.
+ * The GossipSub router core alone, in virtual time: one router with 50 peers and 20 topics. Reports
+ * heartbeats per second of CPU and message deliveries per second of CPU (receive, validate as
+ * ACCEPT, forward to the mesh), with signed messages (StrictSign, every message's Ed25519 signature
+ * checked) and unsigned ones (StrictNoSign: the router's own cost). Baseline in the same run: the
+ * raw Ed25519 verify rate of the same library.
  *
- * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar org.grapevine.benchmarks.GossipCoreHarness}
+ * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar
+ * org.grapevine.benchmarks.GossipCoreHarness}
  */
 public final class GossipCoreHarness {
   private static final int PEERS = 50;
@@ -35,17 +36,29 @@ public final class GossipCoreHarness {
   private static final long MS = 1_000_000L;
 
   public static void main(String[] args) {
-    System.out.printf(Locale.ROOT, "router with %d peers, %d topics, 1 KiB messages, JDK %s%n", PEERS, TOPICS, System.getProperty("java.version"));
+    System.out.printf(
+        Locale.ROOT,
+        "router with %d peers, %d topics, 1 KiB messages, JDK %s%n",
+        PEERS,
+        TOPICS,
+        System.getProperty("java.version"));
     for (int round = 0; round < 2; round++) { // The first round warms the JIT.
       double verify = verifyRate(20_000);
       double hbSigned = heartbeats(SignaturePolicy.STRICT_SIGN, 20_000);
       double signed = deliveries(SignaturePolicy.STRICT_SIGN, 20_000);
       double unsigned = deliveries(SignaturePolicy.STRICT_NO_SIGN, 100_000);
       if (round == 1) {
-        System.out.printf(Locale.ROOT, "raw Ed25519 verify (BouncyCastle):      %10.0f /s%n", verify);
-        System.out.printf(Locale.ROOT, "heartbeats:                             %10.0f /s of CPU%n", hbSigned);
-        System.out.printf(Locale.ROOT, "deliveries, signed (StrictSign):        %10.0f /s of CPU  = %.2f of raw verify%n", signed, signed / verify);
-        System.out.printf(Locale.ROOT, "deliveries, unsigned (StrictNoSign):    %10.0f /s of CPU%n", unsigned);
+        System.out.printf(
+            Locale.ROOT, "raw Ed25519 verify (BouncyCastle):      %10.0f /s%n", verify);
+        System.out.printf(
+            Locale.ROOT, "heartbeats:                             %10.0f /s of CPU%n", hbSigned);
+        System.out.printf(
+            Locale.ROOT,
+            "deliveries, signed (StrictSign):        %10.0f /s of CPU  = %.2f of raw verify%n",
+            signed,
+            signed / verify);
+        System.out.printf(
+            Locale.ROOT, "deliveries, unsigned (StrictNoSign):    %10.0f /s of CPU%n", unsigned);
       }
     }
   }
@@ -73,13 +86,20 @@ public final class GossipCoreHarness {
     Setup(SignaturePolicy policy) {
       SplittableRandom random = new SplittableRandom(7);
       PrivKey self = PrivKey.fromSeed(bytes(random, 32));
-      GossipConfig config = GossipConfig.builder().signaturePolicy(policy)
-          .messageIdFunction(policy == SignaturePolicy.STRICT_SIGN
-              ? org.grapevine.libp2p.gossipsub.MessageIdFunction.fromAndSeqno()
-              : org.grapevine.libp2p.gossipsub.MessageIdFunction.sha256OfData())
-          .build();
-      router = new GossipRouter(config, PeerId.fromPubKey(self.publicKey()),
-          policy == SignaturePolicy.STRICT_SIGN ? self : null, random);
+      GossipConfig config =
+          GossipConfig.builder()
+              .signaturePolicy(policy)
+              .messageIdFunction(
+                  policy == SignaturePolicy.STRICT_SIGN
+                      ? org.grapevine.libp2p.gossipsub.MessageIdFunction.fromAndSeqno()
+                      : org.grapevine.libp2p.gossipsub.MessageIdFunction.sha256OfData())
+              .build();
+      router =
+          new GossipRouter(
+              config,
+              PeerId.fromPubKey(self.publicKey()),
+              policy == SignaturePolicy.STRICT_SIGN ? self : null,
+              random);
       RPC.Builder subs = RPC.newBuilder();
       for (int t = 0; t < TOPICS; t++) {
         subs.addSubscriptions(RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid("topic-" + t));
@@ -90,7 +110,11 @@ public final class GossipCoreHarness {
         PeerId peer = PeerId.fromPubKey(key.publicKey());
         keys.add(key);
         peers.add(peer);
-        router.handlePeerConnected(peer, p % 2 == 0 ? Direction.OUTBOUND : Direction.INBOUND, GossipProtocol.MESHSUB_V12, now);
+        router.handlePeerConnected(
+            peer,
+            p % 2 == 0 ? Direction.OUTBOUND : Direction.INBOUND,
+            GossipProtocol.MESHSUB_V12,
+            now);
         router.handleRpc(peer, Rpc.of(subs.build()), now);
       }
       for (int i = 0; i < 5; i++) {
@@ -136,19 +160,26 @@ public final class GossipCoreHarness {
     List<PeerId> senders = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       int p = random.nextInt(PEERS);
-      Message.Builder m = Message.newBuilder().setTopic("topic-" + random.nextInt(TOPICS))
-          .setData(ByteString.copyFrom(bytes(random, 1024)));
+      Message.Builder m =
+          Message.newBuilder()
+              .setTopic("topic-" + random.nextInt(TOPICS))
+              .setData(ByteString.copyFrom(bytes(random, 1024)));
       Message msg = m.build();
       if (policy == SignaturePolicy.STRICT_SIGN) {
-        msg = MessageSigning.sign(m.setFrom(ByteString.copyFrom(s.peers.get(p).toBytes()))
-            .setSeqno(MessageSigning.seqnoBytes(i + 1)).build(), s.keys.get(p));
+        msg =
+            MessageSigning.sign(
+                m.setFrom(ByteString.copyFrom(s.peers.get(p).toBytes()))
+                    .setSeqno(MessageSigning.seqnoBytes(i + 1))
+                    .build(),
+                s.keys.get(p));
       }
       rpcs.add(Rpc.of(RPC.newBuilder().addPublish(msg).build()));
       senders.add(s.peers.get(p));
     }
     long start = System.nanoTime();
     for (int i = 0; i < n; i++) {
-      s.now += MS / 10; // 10,000 messages per virtual second: heartbeats run as often as they would.
+      s.now +=
+          MS / 10; // 10,000 messages per virtual second: heartbeats run as often as they would.
       if (s.now >= s.router.pollTimeout().orElse(Long.MAX_VALUE)) {
         s.heartbeat();
       }

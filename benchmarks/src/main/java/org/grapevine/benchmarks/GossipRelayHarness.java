@@ -23,33 +23,52 @@ import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 
 /**
- * Messages per second relayed by the middle node of a line publisher — relay — subscriber, with
- * 1 KiB signed messages over real sockets on 127.0.0.1: our node in the middle, then (with
- * {@code -Djs=libp2p/src/test/js}) a js-libp2p node of each line in the middle, same ends, same run.
- * The publisher and subscriber are ours; loss is reported.
+ * Messages per second relayed by the middle node of a line publisher — relay — subscriber, with 1
+ * KiB signed messages over real sockets on 127.0.0.1: our node in the middle, then (with {@code
+ * -Djs=libp2p/src/test/js}) a js-libp2p node of each line in the middle, same ends, same run. The
+ * publisher and subscriber are ours; loss is reported.
  *
- * <p>Usage: {@code java [-Djs=libp2p/src/test/js] -cp benchmarks/target/benchmarks.jar org.grapevine.benchmarks.GossipRelayHarness [messages]}
+ * <p>Usage: {@code java [-Djs=libp2p/src/test/js] -cp benchmarks/target/benchmarks.jar
+ * org.grapevine.benchmarks.GossipRelayHarness [messages]}
  */
 public final class GossipRelayHarness {
   static final String TOPIC = "bench";
-  private static final Pattern ADDR = Pattern.compile("\"(/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/\\w+)\"");
+  private static final Pattern ADDR =
+      Pattern.compile("\"(/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/\\w+)\"");
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
-    System.out.printf(Locale.ROOT, "%d messages of 1 KiB, publisher -> relay -> subscriber, JDK %s%n", n, System.getProperty("java.version"));
+    System.out.printf(
+        Locale.ROOT,
+        "%d messages of 1 KiB, publisher -> relay -> subscriber, JDK %s%n",
+        n,
+        System.getProperty("java.version"));
     // The ends share one group; our relay gets its own, as a js relay has its own process.
-    MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    MultiThreadIoEventLoopGroup relayGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    MultiThreadIoEventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    MultiThreadIoEventLoopGroup relayGroup =
+        new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {
       run(group, relayGroup, null, n / 5); // warm-up
       double[] ours = run(group, relayGroup, null, n);
-      System.out.printf(Locale.ROOT, "relay ours:      %8.0f msg/s end to end, %8.0f msg per relay CPU second%n", ours[0], ours[1]);
+      System.out.printf(
+          Locale.ROOT,
+          "relay ours:      %8.0f msg/s end to end, %8.0f msg per relay CPU second%n",
+          ours[0],
+          ours[1]);
       String js = System.getProperty("js");
       if (js != null) {
         for (String line : new String[] {"v2", "v3"}) {
-          double[] theirs = run(group, relayGroup, Path.of(js).resolve(line).resolve("peer.mjs"), n);
-          System.out.printf(Locale.ROOT, "relay js %s:     %8.0f msg/s end to end, %8.0f msg per relay CPU second  (ours/js = %.2f end to end, %.2f per CPU second)%n",
-              line, theirs[0], theirs[1], ours[0] / theirs[0], ours[1] / theirs[1]);
+          double[] theirs =
+              run(group, relayGroup, Path.of(js).resolve(line).resolve("peer.mjs"), n);
+          System.out.printf(
+              Locale.ROOT,
+              "relay js %s:     %8.0f msg/s end to end, %8.0f msg per relay CPU second  (ours/js = %.2f end to end, %.2f per CPU second)%n",
+              line,
+              theirs[0],
+              theirs[1],
+              ours[0] / theirs[0],
+              ours[1] / theirs[1]);
         }
       }
     } finally {
@@ -58,18 +77,26 @@ public final class GossipRelayHarness {
     }
   }
 
-  /** One run; {@code jsScript} null puts our node in the middle. Returns delivered messages per second. */
+  /**
+   * One run; {@code jsScript} null puts our node in the middle. Returns delivered messages per
+   * second.
+   */
   /**
    * One run; {@code jsScript} null puts our node in the middle. Returns {messages delivered per
    * second end to end, messages relayed per CPU second of the relay} (our relay's event-loop
    * thread, or the js process's user+system time from /proc).
    */
-  static double[] run(MultiThreadIoEventLoopGroup group, MultiThreadIoEventLoopGroup relayGroup, Path jsScript, int n)
+  static double[] run(
+      MultiThreadIoEventLoopGroup group,
+      MultiThreadIoEventLoopGroup relayGroup,
+      Path jsScript,
+      int n)
       throws Exception {
     Process js = null;
     Host relayHost = null;
     GossipDriver relay = null;
-    try (Host pubHost = host(group, false); Host subHost = host(group, true)) {
+    try (Host pubHost = host(group, false);
+        Host subHost = host(group, true)) {
       Multiaddr relayAddr;
       if (jsScript == null) {
         relayHost = host(relayGroup, true);
@@ -77,25 +104,40 @@ public final class GossipRelayHarness {
         relay.subscribe(TOPIC).get();
         relayAddr = relayHost.listenAddrs().get(0).withPeerId(relayHost.peerId());
       } else {
-        js = new ProcessBuilder("node", jsScript.toString(), "--listen", "--gossip", "--subscribe", TOPIC,
-            "--msgid", "from-seqno", "--stay", "--timeout", "600").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        js =
+            new ProcessBuilder(
+                    "node",
+                    jsScript.toString(),
+                    "--listen",
+                    "--gossip",
+                    "--subscribe",
+                    TOPIC,
+                    "--msgid",
+                    "from-seqno",
+                    "--stay",
+                    "--timeout",
+                    "600")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         relayAddr = Multiaddr.parse(readAddr(js));
       }
       GossipDriver pub = driver(pubHost, group);
       GossipDriver sub = driver(subHost, group);
       AtomicInteger received = new AtomicInteger();
       AtomicLong last = new AtomicLong();
-      sub.setMessageHandler((m, verdict) -> {
-        received.incrementAndGet();
-        last.set(System.nanoTime());
-        verdict.accept(Acceptance.ACCEPT);
-      });
+      sub.setMessageHandler(
+          (m, verdict) -> {
+            received.incrementAndGet();
+            last.set(System.nanoTime());
+            verdict.accept(Acceptance.ACCEPT);
+          });
       pub.subscribe(TOPIC).get();
       sub.subscribe(TOPIC).get();
       pubHost.dial(relayAddr).get(10, TimeUnit.SECONDS);
       subHost.dial(relayAddr).get(10, TimeUnit.SECONDS);
       long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-      while ((pub.meshPeers(TOPIC).get().isEmpty() || sub.meshPeers(TOPIC).get().isEmpty()) && System.nanoTime() < wait) {
+      while ((pub.meshPeers(TOPIC).get().isEmpty() || sub.meshPeers(TOPIC).get().isEmpty())
+          && System.nanoTime() < wait) {
         Thread.sleep(20);
       }
       Thread.sleep(1500); // Let the relay graft both ends too (its heartbeat is 1 s).
@@ -105,9 +147,12 @@ public final class GossipRelayHarness {
       for (int i = 0; i < n; i++) {
         payload[0] = (byte) i;
         payload[1] = (byte) (i >> 8);
-        var unused = pub.publish(TOPIC, payload.clone()); // Its end is not waited for; metrics() below paces.
+        var unused =
+            pub.publish(
+                TOPIC, payload.clone()); // Its end is not waited for; metrics() below paces.
         if (i % 500 == 499) {
-          pub.metrics().get(); // Lets the publisher's executor keep up instead of queueing everything.
+          pub.metrics()
+              .get(); // Lets the publisher's executor keep up instead of queueing everything.
         }
       }
       long published = System.nanoTime();
@@ -119,10 +164,19 @@ public final class GossipRelayHarness {
       double rate = got / ((last.get() - start) / 1e9);
       long cpu = (jsScript == null ? relayThreadCpu(relayGroup) : processCpu(js)) - cpuBefore;
       if (Boolean.getBoolean("verbose")) {
-        System.out.printf(Locale.ROOT, "  publishing took %.2f s, delivery %.2f s%n", (published - start) / 1e9, (last.get() - start) / 1e9);
+        System.out.printf(
+            Locale.ROOT,
+            "  publishing took %.2f s, delivery %.2f s%n",
+            (published - start) / 1e9,
+            (last.get() - start) / 1e9);
       }
       if (got < n) {
-        System.out.printf(Locale.ROOT, "  (%s relay lost %d of %d messages)%n", jsScript == null ? "our" : "js", n - got, n);
+        System.out.printf(
+            Locale.ROOT,
+            "  (%s relay lost %d of %d messages)%n",
+            jsScript == null ? "our" : "js",
+            n - got,
+            n);
       }
       pub.close();
       sub.close();
@@ -159,7 +213,8 @@ public final class GossipRelayHarness {
   }
 
   static Host host(MultiThreadIoEventLoopGroup group, boolean listen) throws Exception {
-    HostConfig.Builder b = HostConfig.builder(PrivKey.generate(new SecureRandom())).inboundRate(1000, 1000);
+    HostConfig.Builder b =
+        HostConfig.builder(PrivKey.generate(new SecureRandom())).inboundRate(1000, 1000);
     if (listen) {
       b.listen("/ip4/127.0.0.1/tcp/0");
     }
@@ -169,28 +224,35 @@ public final class GossipRelayHarness {
   }
 
   static GossipDriver driver(Host h, MultiThreadIoEventLoopGroup group) {
-    GossipConfig config = GossipConfig.builder().initialSeqno(System.currentTimeMillis() * 1_000_000L)
-        .maxOutboundQueuePerPeer(1 << 20).maxPendingValidations(1 << 20).build();
+    GossipConfig config =
+        GossipConfig.builder()
+            .initialSeqno(System.currentTimeMillis() * 1_000_000L)
+            .maxOutboundQueuePerPeer(1 << 20)
+            .maxPendingValidations(1 << 20)
+            .build();
     GossipDriver d = new GossipDriver(h, config, new SplittableRandom(), group.next());
     d.start();
     return d;
   }
 
   static String readAddr(Process p) throws Exception {
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     for (String l; (l = out.readLine()) != null; ) {
       Matcher m = ADDR.matcher(l);
       if (m.find()) {
         String addr = m.group(1);
-        Thread drain = new Thread(() -> {
-          try {
-            while (out.readLine() != null) {
-              // Keep the pipe from filling up.
-            }
-          } catch (java.io.IOException ignored) {
-            // The process ended.
-          }
-        });
+        Thread drain =
+            new Thread(
+                () -> {
+                  try {
+                    while (out.readLine() != null) {
+                      // Keep the pipe from filling up.
+                    }
+                  } catch (java.io.IOException ignored) {
+                    // The process ended.
+                  }
+                });
         drain.setDaemon(true);
         drain.start();
         return addr;

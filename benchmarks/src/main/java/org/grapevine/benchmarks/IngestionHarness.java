@@ -22,7 +22,8 @@ import org.grapevine.protocol.validation.EntryValidator;
  * against RocksDB, one WriteBatch with every index) from a pre-generated stream of posts by 50
  * identities, against the raw Ed25519 verify rate of the same entries in the same run.
  *
- * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar org.grapevine.benchmarks.IngestionHarness [entries]}
+ * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar
+ * org.grapevine.benchmarks.IngestionHarness [entries]}
  */
 public final class IngestionHarness {
   public static void main(String[] args) throws Exception {
@@ -39,19 +40,32 @@ public final class IngestionHarness {
       writers.add(p.deviceLog(device));
     }
     for (int i = entries.size(); i < n; i++) {
-      entries.add(writers.get(i % identities).append(TestAuthors.post("post " + i + " with a few words of text in it"),
-          TestAuthors.T0_MILLIS + i));
+      entries.add(
+          writers
+              .get(i % identities)
+              .append(
+                  TestAuthors.post("post " + i + " with a few words of text in it"),
+                  TestAuthors.T0_MILLIS + i));
     }
     for (LogEntry e : entries) {
       envelopes.add(e.toEnvelopeBytes());
     }
-    System.out.printf(Locale.ROOT, "%d entries from %d identities, JDK %s%n", n, identities, System.getProperty("java.version"));
+    System.out.printf(
+        Locale.ROOT,
+        "%d entries from %d identities, JDK %s%n",
+        n,
+        identities,
+        System.getProperty("java.version"));
     for (int round = 0; round < 2; round++) { // The first round warms the JIT.
       double raw = rawVerify(entries);
       double stored = ingest(envelopes);
       if (round == 1) {
         System.out.printf(Locale.ROOT, "raw Ed25519 verify:          %8.0f /s%n", raw);
-        System.out.printf(Locale.ROOT, "verified and stored:         %8.0f /s  = %.2f of raw verify%n", stored, stored / raw);
+        System.out.printf(
+            Locale.ROOT,
+            "verified and stored:         %8.0f /s  = %.2f of raw verify%n",
+            stored,
+            stored / raw);
       }
     }
   }

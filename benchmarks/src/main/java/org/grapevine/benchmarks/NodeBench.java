@@ -23,12 +23,17 @@ import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.testing.TestAuthors;
 
-/** What the node harnesses share: deterministic signed logs, temp directories, real nodes, latency figures. */
+/**
+ * What the node harnesses share: deterministic signed logs, temp directories, real nodes, latency
+ * figures.
+ */
 final class NodeBench {
-  private static final String[] WORDS = ("the a of to and in is it that for on with as was at by this be from or have "
-      + "an they which one you were all we when there can more if out so said what up its about into than them "
-      + "garden river morning coffee release build node peer sync train city music photo weekend project people "
-      + "tonight reading thanks great idea question answer meeting window light rain summer winter friends").split(" ");
+  private static final String[] WORDS =
+      ("the a of to and in is it that for on with as was at by this be from or have "
+              + "an they which one you were all we when there can more if out so said what up its about into than them "
+              + "garden river morning coffee release build node peer sync train city music photo weekend project people "
+              + "tonight reading thanks great idea question answer meeting window light rain summer winter friends")
+          .split(" ");
 
   private NodeBench() {}
 
@@ -48,15 +53,19 @@ final class NodeBench {
     return b.toString();
   }
 
-  /** One identity's pre-generated logs: a root log delegating one device, then posts in the device log. */
+  /**
+   * One identity's pre-generated logs: a root log delegating one device, then posts in the device
+   * log.
+   */
   record Author(TestAuthors.Person person, SigningKey device, List<LogEntry> entries) {}
 
   /**
-   * {@code identities} identities named {@code prefix-i}, each with one delegation and
-   * {@code postsEach} posts. Timestamps start at {@link TestAuthors#T0_MILLIS} and grow by a
-   * random gap of mean {@code meanGapMillis} per post (exponential), so logs interleave in time.
+   * {@code identities} identities named {@code prefix-i}, each with one delegation and {@code
+   * postsEach} posts. Timestamps start at {@link TestAuthors#T0_MILLIS} and grow by a random gap of
+   * mean {@code meanGapMillis} per post (exponential), so logs interleave in time.
    */
-  static List<Author> authors(String prefix, int identities, int postsEach, long meanGapMillis, long seed) {
+  static List<Author> authors(
+      String prefix, int identities, int postsEach, long meanGapMillis, long seed) {
     List<Author> out = new ArrayList<>(identities);
     for (int i = 0; i < identities; i++) {
       out.add(author(prefix, i, postsEach, meanGapMillis, seed));
@@ -64,7 +73,10 @@ final class NodeBench {
     return out;
   }
 
-  /** Identity {@code prefix-i} of {@link #authors}; its texts and times come from {@code seed + i} alone. */
+  /**
+   * Identity {@code prefix-i} of {@link #authors}; its texts and times come from {@code seed + i}
+   * alone.
+   */
   static Author author(String prefix, int i, int postsEach, long meanGapMillis, long seed) {
     SplittableRandom random = new SplittableRandom(seed + i);
     TestAuthors.Person p = TestAuthors.person(prefix + "-" + i);
@@ -80,15 +92,25 @@ final class NodeBench {
     return new Author(p, device, entries);
   }
 
-  /** A node on 127.0.0.1 (the defaults otherwise, no mDNS), as {@code grapevine run} assembles one. */
+  /**
+   * A node on 127.0.0.1 (the defaults otherwise, no mDNS), as {@code grapevine run} assembles one.
+   */
   static Node start(Path dataDir, TestAuthors.Person who, EventLoopGroup group) throws IOException {
     try {
-      return NodeLauncher.of(NodeConfig.loopback(), dataDir,
-              new DataDir.Keys(who.identity, who.root, who.deviceKey("node"), PrivKey.generate(new SecureRandom())), group)
+      return NodeLauncher.of(
+              NodeConfig.loopback(),
+              dataDir,
+              new DataDir.Keys(
+                  who.identity,
+                  who.root,
+                  who.deviceKey("node"),
+                  PrivKey.generate(new SecureRandom())),
+              group)
           .host(h -> h.inboundRate(1000, 1000))
           .start();
     } catch (ConfigException e) {
-      throw new IllegalStateException("the loopback config has no swarm key or bootstrap to get wrong", e);
+      throw new IllegalStateException(
+          "the loopback config has no swarm key or bootstrap to get wrong", e);
     }
   }
 
@@ -105,13 +127,20 @@ final class NodeBench {
     }
   }
 
-  /** CPU time of this process so far, in seconds (every thread: both nodes, the harness, GC, JIT). */
+  /**
+   * CPU time of this process so far, in seconds (every thread: both nodes, the harness, GC, JIT).
+   */
   static double processCpuSeconds() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime() / 1e9;
+    return ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime()
+        / 1e9;
   }
 
-  /** CPU seconds per live thread group (thread name without digits), for a breakdown between two snapshots. */
+  /**
+   * CPU seconds per live thread group (thread name without digits), for a breakdown between two
+   * snapshots.
+   */
   static java.util.Map<String, Double> threadCpuSeconds() {
     java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
     java.util.Map<String, Double> out = new java.util.TreeMap<>();
@@ -127,17 +156,25 @@ final class NodeBench {
   }
 
   /** The groups that used at least 0.1 s between two snapshots, largest first. */
-  static String cpuBreakdown(java.util.Map<String, Double> before, java.util.Map<String, Double> after) {
+  static String cpuBreakdown(
+      java.util.Map<String, Double> before, java.util.Map<String, Double> after) {
     StringBuilder b = new StringBuilder();
     after.entrySet().stream()
-        .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+        .map(
+            e ->
+                java.util.Map.entry(
+                    e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
         .filter(e -> e.getValue() >= 0.1)
         .sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
-        .forEach(e -> b.append(String.format(Locale.ROOT, "  %s %.1f s", e.getKey(), e.getValue())));
+        .forEach(
+            e -> b.append(String.format(Locale.ROOT, "  %s %.1f s", e.getKey(), e.getValue())));
     return b.toString();
   }
 
-  /** The machine's load averages, to tell a disturbed run (other work on the cores) from a clean one. */
+  /**
+   * The machine's load averages, to tell a disturbed run (other work on the cores) from a clean
+   * one.
+   */
   static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ", -1);
@@ -154,7 +191,12 @@ final class NodeBench {
 
   /** p50 / p99 / max in milliseconds. */
   static String latencies(Histogram h) {
-    return String.format(Locale.ROOT, "p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms  (n=%d)",
-        h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6, h.getTotalCount());
+    return String.format(
+        Locale.ROOT,
+        "p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms  (n=%d)",
+        h.getValueAtPercentile(50) / 1e6,
+        h.getValueAtPercentile(99) / 1e6,
+        h.getMaxValue() / 1e6,
+        h.getTotalCount());
   }
 }

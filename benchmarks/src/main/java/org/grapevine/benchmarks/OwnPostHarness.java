@@ -11,7 +11,6 @@ import org.HdrHistogram.Histogram;
 import org.grapevine.node.Node;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
-import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.testing.TestAuthors;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -20,15 +19,19 @@ import org.rocksdb.WriteOptions;
 /**
  * Own post: latency from the API call to its return, which the node makes only once the entry is
  * signed, chain-checked and synced to disk (WAL fsync) with its indexes; then it is handed to
- * gossip. Measured through the Java API ({@code Node.post}) and through the local HTTP API
- * ({@code POST /v1/posts} on 127.0.0.1 with a kept-alive connection, as the CLI and a page use
- * it), on the same node one after the other. Baselines from the same run and the same file system: a raw RocksDB put of an
- * entry-sized value with {@code WriteOptions.setSync(true)}, and a raw Ed25519 signature.
+ * gossip. Measured through the Java API ({@code Node.post}) and through the local HTTP API ({@code
+ * POST /v1/posts} on 127.0.0.1 with a kept-alive connection, as the CLI and a page use it), on the
+ * same node one after the other. Baselines from the same run and the same file system: a raw
+ * RocksDB put of an entry-sized value with {@code WriteOptions.setSync(true)}, and a raw Ed25519
+ * signature.
  *
- * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar org.grapevine.benchmarks.OwnPostHarness [posts=10000]}
+ * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar
+ * org.grapevine.benchmarks.OwnPostHarness [posts=10000]}
  */
 public final class OwnPostHarness {
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   /** One way of posting. */
   interface PostApi {
     String name();
@@ -60,10 +63,14 @@ public final class OwnPostHarness {
     @Override
     public void post(String text) throws Exception {
       String body = JSON.writeValueAsString(java.util.Map.of("text", text));
-      var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/v1/posts"))
-          .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      var r =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/v1/posts"))
+                  .header("Authorization", "Bearer " + token)
+                  .header("Content-Type", "application/json")
+                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 201) {
         throw new IllegalStateException("the API answered " + r.statusCode() + ": " + r.body());
       }
@@ -73,10 +80,17 @@ public final class OwnPostHarness {
   public static void main(String[] args) throws Exception {
     int posts = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int warmup = Math.max(100, posts / 20);
-    System.out.printf(Locale.ROOT, "%d posts one at a time after %d warm-up posts; JDK %s, %d cpus, %s%n", posts, warmup,
-        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), NodeBench.loadAverage());
+    System.out.printf(
+        Locale.ROOT,
+        "%d posts one at a time after %d warm-up posts; JDK %s, %d cpus, %s%n",
+        posts,
+        warmup,
+        System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors(),
+        NodeBench.loadAverage());
     Path dir = Files.createTempDirectory("grapevine-ownpost");
-    MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    MultiThreadIoEventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     try {
       Histogram api;
       long envelopeBytes = 0;
@@ -84,14 +98,23 @@ public final class OwnPostHarness {
       try (Node node = NodeBench.start(dir.resolve("node"), TestAuthors.person("ownpost"), group)) {
         PostApi via = new JavaApi(node);
         api = measure(via, posts, warmup);
-        try (org.grapevine.node.api.ApiServer server = org.grapevine.node.api.ApiServer.start(node, 0, "bench-token", group)) {
-          PostApi overHttp = new HttpApi(java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build(),
-              server.url(), "bench-token");
+        try (org.grapevine.node.api.ApiServer server =
+            org.grapevine.node.api.ApiServer.start(node, 0, "bench-token", group)) {
+          PostApi overHttp =
+              new HttpApi(
+                  java.net.http.HttpClient.newBuilder()
+                      .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                      .build(),
+                  server.url(),
+                  "bench-token");
           http = measure(overHttp, posts, warmup);
           System.out.printf(Locale.ROOT, "%-40s %s%n", overHttp.name(), NodeBench.latencies(http));
         }
         for (long seq = 1; seq <= 50; seq++) { // The mean envelope size, for the baselines.
-          LogEntry e = node.store().logEntry(TestAuthors.person("ownpost").deviceKey("node").publicKey(), seq).orElseThrow();
+          LogEntry e =
+              node.store()
+                  .logEntry(TestAuthors.person("ownpost").deviceKey("node").publicKey(), seq)
+                  .orElseThrow();
           envelopeBytes += e.envelopeSize();
         }
         envelopeBytes /= 50;
@@ -99,14 +122,29 @@ public final class OwnPostHarness {
       }
       Histogram put = syncPuts(dir.resolve("raw"), posts, (int) envelopeBytes);
       Histogram sign = signs(posts, (int) envelopeBytes);
-      System.out.printf(Locale.ROOT, "%-40s %s%n", "raw RocksDB put, sync, " + envelopeBytes + " B", NodeBench.latencies(put));
-      System.out.printf(Locale.ROOT, "%-40s %s%n", "raw Ed25519 sign, " + envelopeBytes + " B", NodeBench.latencies(sign));
-      System.out.printf(Locale.ROOT, "post / (sync put + sign): p50 %.2f, p99 %.2f; post / sync put: p50 %.2f, p99 %.2f; %s%n",
-          ratio(api, put, sign, 50), ratio(api, put, sign, 99),
+      System.out.printf(
+          Locale.ROOT,
+          "%-40s %s%n",
+          "raw RocksDB put, sync, " + envelopeBytes + " B",
+          NodeBench.latencies(put));
+      System.out.printf(
+          Locale.ROOT,
+          "%-40s %s%n",
+          "raw Ed25519 sign, " + envelopeBytes + " B",
+          NodeBench.latencies(sign));
+      System.out.printf(
+          Locale.ROOT,
+          "post / (sync put + sign): p50 %.2f, p99 %.2f; post / sync put: p50 %.2f, p99 %.2f; %s%n",
+          ratio(api, put, sign, 50),
+          ratio(api, put, sign, 99),
           (double) api.getValueAtPercentile(50) / put.getValueAtPercentile(50),
-          (double) api.getValueAtPercentile(99) / put.getValueAtPercentile(99), NodeBench.loadAverage());
-      System.out.printf(Locale.ROOT, "HTTP post / (sync put + sign): p50 %.2f, p99 %.2f; HTTP post / Java post: p50 %.2f, p99 %.2f%n",
-          ratio(http, put, sign, 50), ratio(http, put, sign, 99),
+          (double) api.getValueAtPercentile(99) / put.getValueAtPercentile(99),
+          NodeBench.loadAverage());
+      System.out.printf(
+          Locale.ROOT,
+          "HTTP post / (sync put + sign): p50 %.2f, p99 %.2f; HTTP post / Java post: p50 %.2f, p99 %.2f%n",
+          ratio(http, put, sign, 50),
+          ratio(http, put, sign, 99),
           (double) http.getValueAtPercentile(50) / api.getValueAtPercentile(50),
           (double) http.getValueAtPercentile(99) / api.getValueAtPercentile(99));
     } finally {
@@ -115,7 +153,10 @@ public final class OwnPostHarness {
     }
   }
 
-  /** Latencies of {@code posts} posts one at a time through {@code via}, after {@code warmup} unmeasured ones. */
+  /**
+   * Latencies of {@code posts} posts one at a time through {@code via}, after {@code warmup}
+   * unmeasured ones.
+   */
   private static Histogram measure(PostApi via, int posts, int warmup) throws Exception {
     SplittableRandom random = new SplittableRandom(5);
     for (int i = 0; i < warmup; i++) {
@@ -132,7 +173,8 @@ public final class OwnPostHarness {
   }
 
   private static double ratio(Histogram api, Histogram put, Histogram sign, double percentile) {
-    return (double) api.getValueAtPercentile(percentile) / (put.getValueAtPercentile(percentile) + sign.getValueAtPercentile(percentile));
+    return (double) api.getValueAtPercentile(percentile)
+        / (put.getValueAtPercentile(percentile) + sign.getValueAtPercentile(percentile));
   }
 
   /** A plain RocksDB (default options) in the same file system, one synced put per value. */

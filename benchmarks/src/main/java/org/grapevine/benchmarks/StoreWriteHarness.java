@@ -37,15 +37,16 @@ import org.rocksdb.WriteOptions;
  *       adds to decoding and the signature check.
  * </ul>
  *
- * <p>Entries: {@code identities} identities, each a delegation and posts of realistic size
- * (mean envelope about 380 bytes), interleaved one entry per identity in turn as they would
- * arrive. Each figure is CPU time of the writing thread (background flushes and compactions run on
- * RocksDB's own threads and are not in it), wall time, and CPU time of the whole process (with
- * those flushes and compactions, as far as they ran before the last write returned), per entry, in the last of
- * {@code rounds} rounds; each round writes into a new directory, the first rounds warm the JIT.
+ * <p>Entries: {@code identities} identities, each a delegation and posts of realistic size (mean
+ * envelope about 380 bytes), interleaved one entry per identity in turn as they would arrive. Each
+ * figure is CPU time of the writing thread (background flushes and compactions run on RocksDB's own
+ * threads and are not in it), wall time, and CPU time of the whole process (with those flushes and
+ * compactions, as far as they ran before the last write returned), per entry, in the last of {@code
+ * rounds} rounds; each round writes into a new directory, the first rounds warm the JIT.
  *
- * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar org.grapevine.benchmarks.StoreWriteHarness
- * [entries=30000] [identities=50] [rounds=3]}; {@code -Dstorewrite.modes=apply} runs some modes only (to profile one).
+ * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar
+ * org.grapevine.benchmarks.StoreWriteHarness [entries=30000] [identities=50] [rounds=3]}; {@code
+ * -Dstorewrite.modes=apply} runs some modes only (to profile one).
  */
 public final class StoreWriteHarness {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -54,15 +55,28 @@ public final class StoreWriteHarness {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 30_000;
     int identities = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-    List<LogEntry> entries = interleaved(NodeBench.authors("store", identities, (n + identities - 1) / identities - 1, 60_000, 7), n);
+    List<LogEntry> entries =
+        interleaved(
+            NodeBench.authors(
+                "store", identities, (n + identities - 1) / identities - 1, 60_000, 7),
+            n);
     long bytes = 0;
     for (LogEntry e : entries) {
       bytes += e.envelopeSize();
     }
-    System.out.printf(Locale.ROOT, "%d entries from %d identities, mean envelope %d bytes; JDK %s, %s%n",
-        entries.size(), identities, bytes / entries.size(), System.getProperty("java.version"), NodeBench.loadAverage());
-    String[] modes = java.util.regex.Pattern.compile(",").splitAsStream(System.getProperty("storewrite.modes", "raw,apply,engine"))
-        .filter(m -> !m.isEmpty()).toArray(String[]::new);
+    System.out.printf(
+        Locale.ROOT,
+        "%d entries from %d identities, mean envelope %d bytes; JDK %s, %s%n",
+        entries.size(),
+        identities,
+        bytes / entries.size(),
+        System.getProperty("java.version"),
+        NodeBench.loadAverage());
+    String[] modes =
+        java.util.regex.Pattern.compile(",")
+            .splitAsStream(System.getProperty("storewrite.modes", "raw,apply,engine"))
+            .filter(m -> !m.isEmpty())
+            .toArray(String[]::new);
     double[][] figures = new double[modes.length][];
     for (int round = 1; round <= rounds; round++) {
       for (int m = 0; m < modes.length; m++) {
@@ -70,15 +84,27 @@ public final class StoreWriteHarness {
       }
     }
     double raw = modes[0].equals("raw") ? figures[0][0] : Double.NaN;
-    System.out.printf(Locale.ROOT, "last of %d rounds, per entry (CPU of the writing thread, wall, CPU of the process):%n", rounds);
+    System.out.printf(
+        Locale.ROOT,
+        "last of %d rounds, per entry (CPU of the writing thread, wall, CPU of the process):%n",
+        rounds);
     for (int m = 0; m < modes.length; m++) {
-      System.out.printf(Locale.ROOT, "  %-7s %6.1f us CPU  %6.1f us wall  %6.1f us process CPU  = %.2fx raw CPU%n",
-          modes[m], figures[m][0], figures[m][1], figures[m][2], figures[m][0] / raw);
+      System.out.printf(
+          Locale.ROOT,
+          "  %-7s %6.1f us CPU  %6.1f us wall  %6.1f us process CPU  = %.2fx raw CPU%n",
+          modes[m],
+          figures[m][0],
+          figures[m][1],
+          figures[m][2],
+          figures[m][0] / raw);
     }
     System.out.println("  " + NodeBench.loadAverage());
   }
 
-  /** Round-robin over the authors' logs, so that consecutive entries are of different authors, as on the wire. */
+  /**
+   * Round-robin over the authors' logs, so that consecutive entries are of different authors, as on
+   * the wire.
+   */
   static List<LogEntry> interleaved(List<NodeBench.Author> authors, int n) {
     List<LogEntry> out = new ArrayList<>(n);
     for (int i = 0; out.size() < n; i++) {
@@ -113,8 +139,11 @@ public final class StoreWriteHarness {
     private final double process = NodeBench.processCpuSeconds();
 
     double[] perEntry(int n) {
-      return new double[] {(THREADS.getCurrentThreadCpuTime() - cpu) / 1e3 / n, (System.nanoTime() - wall) / 1e3 / n,
-          (NodeBench.processCpuSeconds() - process) * 1e6 / n};
+      return new double[] {
+        (THREADS.getCurrentThreadCpuTime() - cpu) / 1e3 / n,
+        (System.nanoTime() - wall) / 1e3 / n,
+        (NodeBench.processCpuSeconds() - process) * 1e6 / n
+      };
     }
   }
 
@@ -133,19 +162,33 @@ public final class StoreWriteHarness {
     }
   }
 
-  /** The rows the store writes for a post, with the same key and value sizes (see node.storage.Keys). */
+  /**
+   * The rows the store writes for a post, with the same key and value sizes (see
+   * node.storage.Keys).
+   */
   private static void rawRows(WriteBatch b, LogEntry e) throws Exception {
     EntryHeader h = e.header();
     byte[] author = h.author().unsafeBytes();
     byte[] id = e.id().unsafeBytes();
     byte[] envelope = e.signed().toEnvelopeBytes();
     byte[] location = ByteBuffer.allocate(40).put(author).putLong(h.seq()).array();
-    b.put(ByteBuffer.allocate(41).put((byte) 1).put(author).putLong(h.seq()).array(),
+    b.put(
+        ByteBuffer.allocate(41).put((byte) 1).put(author).putLong(h.seq()).array(),
         ByteBuffer.allocate(32 + envelope.length).put(id).put(envelope).array());
-    b.put(ByteBuffer.allocate(33).put((byte) 86).put(author).array(), ByteBuffer.allocate(40).putLong(h.seq()).put(id).array());
-    b.put(ByteBuffer.allocate(65).put((byte) 2).put(h.contentHash().unsafeBytes()).put(id).array(), e.contentBytes().orElseThrow());
+    b.put(
+        ByteBuffer.allocate(33).put((byte) 86).put(author).array(),
+        ByteBuffer.allocate(40).putLong(h.seq()).put(id).array());
+    b.put(
+        ByteBuffer.allocate(65).put((byte) 2).put(h.contentHash().unsafeBytes()).put(id).array(),
+        e.contentBytes().orElseThrow());
     b.put(ByteBuffer.allocate(33).put((byte) 88).put(id).array(), location);
-    b.put(ByteBuffer.allocate(73).put((byte) 89).put(h.identity().root().unsafeBytes()).putLong(h.timestampMillis()).put(id).array(),
+    b.put(
+        ByteBuffer.allocate(73)
+            .put((byte) 89)
+            .put(h.identity().root().unsafeBytes())
+            .putLong(h.timestampMillis())
+            .put(id)
+            .array(),
         location);
   }
 

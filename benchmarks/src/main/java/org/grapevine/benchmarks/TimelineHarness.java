@@ -31,21 +31,22 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksIterator;
 
 /**
- * Timeline query latency over a store of a million posts: {@code timeline(identities, cursor,
- * 50)} for the first page and for deep pages (random cursors), for a realistic follow set and for
- * every identity, against a raw RocksDB iterator (seek, then 50 steps reading key and value) over
- * the same column family of the same store in the same run.
+ * Timeline query latency over a store of a million posts: {@code timeline(identities, cursor, 50)}
+ * for the first page and for deep pages (random cursors), for a realistic follow set and for every
+ * identity, against a raw RocksDB iterator (seek, then 50 steps reading key and value) over the
+ * same column family of the same store in the same run.
  *
  * <p>The store: {@code identities} identities with {@code postsEach} posts each (plus one
  * delegation), realistic texts, a post every 15 hours on average per identity (exponential gaps),
  * so logs interleave over about ten months. It is bulk-loaded with {@code PostStore.apply} (one
- * WriteBatch per entry with every index, WAL on, no sync; signatures are not checked, the
- * entries are generated and signed here), with the node's default {@link StoreConfig}, then
- * closed and reopened as a restarted node would. Entries are signed on all cores, 40 identities at
- * a time, and applied in that order.
+ * WriteBatch per entry with every index, WAL on, no sync; signatures are not checked, the entries
+ * are generated and signed here), with the node's default {@link StoreConfig}, then closed and
+ * reopened as a restarted node would. Entries are signed on all cores, 40 identities at a time, and
+ * applied in that order.
  *
- * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar org.grapevine.benchmarks.TimelineHarness
- * [identities=2000] [postsEach=500] [followed=200] [queries=2000]}
+ * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar
+ * org.grapevine.benchmarks.TimelineHarness [identities=2000] [postsEach=500] [followed=200]
+ * [queries=2000]}
  */
 public final class TimelineHarness {
   private static final int PAGE = 50;
@@ -56,8 +57,14 @@ public final class TimelineHarness {
     int postsEach = args.length > 1 ? Integer.parseInt(args[1]) : 500;
     int followedCount = args.length > 2 ? Integer.parseInt(args[2]) : 200;
     int queries = args.length > 3 ? Integer.parseInt(args[3]) : 2000;
-    System.out.printf(Locale.ROOT, "%d identities x %d posts; JDK %s, %d cpus, %s%n", identities, postsEach,
-        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), NodeBench.loadAverage());
+    System.out.printf(
+        Locale.ROOT,
+        "%d identities x %d posts; JDK %s, %d cpus, %s%n",
+        identities,
+        postsEach,
+        System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors(),
+        NodeBench.loadAverage());
     SplittableRandom random = new SplittableRandom(7);
     Set<Integer> followedIndexes = new LinkedHashSet<>();
     while (followedIndexes.size() < Math.min(followedCount, identities)) {
@@ -68,14 +75,20 @@ public final class TimelineHarness {
     List<TimelineCursor> followedPositions = new ArrayList<>();
     List<TimelineCursor> allPositions = new ArrayList<>();
     long newest = 0;
-    // -Dtimeline.dir=PATH keeps the built store (and the cursors) there and reuses it in later runs.
+    // -Dtimeline.dir=PATH keeps the built store (and the cursors) there and reuses it in later
+    // runs.
     String keep = System.getProperty("timeline.dir");
     Path dir = keep != null ? Path.of(keep) : Files.createTempDirectory("grapevine-timeline");
     Path storeDir = dir.resolve("store");
     Path cursorsFile = dir.resolve("cursors.bin");
     // -Dtimeline.cacheMiB=N queries with an N MiB block cache instead of the node's default.
-    StoreConfig queryConfig = Integer.getInteger("timeline.cacheMiB") == null ? StoreConfig.DEFAULT
-        : new StoreConfig(Integer.getInteger("timeline.cacheMiB") * (1L << 20), StoreConfig.DEFAULT.writeBufferBytes(), StoreConfig.DEFAULT.maxPeers());
+    StoreConfig queryConfig =
+        Integer.getInteger("timeline.cacheMiB") == null
+            ? StoreConfig.DEFAULT
+            : new StoreConfig(
+                Integer.getInteger("timeline.cacheMiB") * (1L << 20),
+                StoreConfig.DEFAULT.writeBufferBytes(),
+                StoreConfig.DEFAULT.maxPeers());
     try {
       long t = System.nanoTime();
       if (Files.exists(cursorsFile)) {
@@ -88,62 +101,93 @@ public final class TimelineHarness {
           }
         }
         System.out.println("reusing the store in " + storeDir);
-      } else try (RocksPostStore store = RocksPostStore.open(storeDir, StoreConfig.DEFAULT)) {
-        int chunk = 40;
-        for (int from = 0; from < identities; from += chunk) {
-          int f = from;
-          List<NodeBench.Author> authors = IntStream.range(from, Math.min(identities, from + chunk)).parallel()
-              .mapToObj(i -> NodeBench.author("timeline", i, postsEach, MEAN_GAP_MILLIS, 11)).toList();
-          for (int k = 0; k < authors.size(); k++) {
-            NodeBench.Author a = authors.get(k);
-            all.add(a.person().identity);
-            boolean isFollowed = followedIndexes.contains(f + k);
-            if (isFollowed) {
-              followed.add(a.person().identity);
-            }
-            for (LogEntry e : a.entries()) {
-              store.apply(e);
-              if (e.header().seq() > 1 || !e.header().inRootLog()) {
-                TimelineCursor at = new TimelineCursor(e.header().timestampMillis(), e.id());
-                newest = Math.max(newest, e.header().timestampMillis());
-                if (isFollowed) {
-                  followedPositions.add(at);
-                }
-                if (e.header().seq() % 10 == 0) {
-                  allPositions.add(at);
+      } else
+        try (RocksPostStore store = RocksPostStore.open(storeDir, StoreConfig.DEFAULT)) {
+          int chunk = 40;
+          for (int from = 0; from < identities; from += chunk) {
+            int f = from;
+            List<NodeBench.Author> authors =
+                IntStream.range(from, Math.min(identities, from + chunk))
+                    .parallel()
+                    .mapToObj(i -> NodeBench.author("timeline", i, postsEach, MEAN_GAP_MILLIS, 11))
+                    .toList();
+            for (int k = 0; k < authors.size(); k++) {
+              NodeBench.Author a = authors.get(k);
+              all.add(a.person().identity);
+              boolean isFollowed = followedIndexes.contains(f + k);
+              if (isFollowed) {
+                followed.add(a.person().identity);
+              }
+              for (LogEntry e : a.entries()) {
+                store.apply(e);
+                if (e.header().seq() > 1 || !e.header().inRootLog()) {
+                  TimelineCursor at = new TimelineCursor(e.header().timestampMillis(), e.id());
+                  newest = Math.max(newest, e.header().timestampMillis());
+                  if (isFollowed) {
+                    followedPositions.add(at);
+                  }
+                  if (e.header().seq() % 10 == 0) {
+                    allPositions.add(at);
+                  }
                 }
               }
             }
           }
         }
-      }
       if (!Files.exists(cursorsFile)) {
-        System.out.printf(Locale.ROOT, "built: %,d entries generated, signed and applied in %.0f s%n",
-            (long) identities * (postsEach + 1), (System.nanoTime() - t) / 1e9);
+        System.out.printf(
+            Locale.ROOT,
+            "built: %,d entries generated, signed and applied in %.0f s%n",
+            (long) identities * (postsEach + 1),
+            (System.nanoTime() - t) / 1e9);
         if (keep != null) {
           Cursors.write(cursorsFile, newest, followedPositions, allPositions);
         }
       }
-      System.out.printf(Locale.ROOT, "store on disk %,d MB; queries with a block cache of %,d KiB%n", sizeOf(storeDir) >> 20,
+      System.out.printf(
+          Locale.ROOT,
+          "store on disk %,d MB; queries with a block cache of %,d KiB%n",
+          sizeOf(storeDir) >> 20,
           queryConfig.blockCacheBytes() >> 10);
 
-      try (RocksPostStore store = RocksPostStore.open(storeDir, queryConfig); RawIndex raw = RawIndex.open(storeDir, queryConfig)) {
+      try (RocksPostStore store = RocksPostStore.open(storeDir, queryConfig);
+          RawIndex raw = RawIndex.open(storeDir, queryConfig)) {
         System.out.println("SST files per level (indexes, entries, content): " + raw.files());
         long end = newest;
         TimelineCursor firstPage = TimelineCursor.before(end + 1);
         List<Identity> followedList = new ArrayList<>(followed);
         record Kind(String name, Supplier<Long> query) {}
         SplittableRandom r = new SplittableRandom(13);
-        List<Kind> kinds = List.of(
-            new Kind("raw iterator: seek + 50 steps, one identity's TIME rows", () ->
-                raw.page(followedList.get(r.nextInt(followedList.size())), TestAuthors.T0_MILLIS
-                    + r.nextLong(end - TestAuthors.T0_MILLIS))),
-            new Kind(followed.size() + " followed, first page", () -> time(() -> store.timeline(followed, firstPage, PAGE))),
-            new Kind(followed.size() + " followed, deep page (random cursor)", () -> time(() ->
-                store.timeline(followed, followedPositions.get(r.nextInt(followedPositions.size())), PAGE))),
-            new Kind("all " + all.size() + ", first page", () -> time(() -> store.timeline(all, firstPage, PAGE))),
-            new Kind("all " + all.size() + ", deep page (random cursor)", () -> time(() ->
-                store.timeline(all, allPositions.get(r.nextInt(allPositions.size())), PAGE))));
+        List<Kind> kinds =
+            List.of(
+                new Kind(
+                    "raw iterator: seek + 50 steps, one identity's TIME rows",
+                    () ->
+                        raw.page(
+                            followedList.get(r.nextInt(followedList.size())),
+                            TestAuthors.T0_MILLIS + r.nextLong(end - TestAuthors.T0_MILLIS))),
+                new Kind(
+                    followed.size() + " followed, first page",
+                    () -> time(() -> store.timeline(followed, firstPage, PAGE))),
+                new Kind(
+                    followed.size() + " followed, deep page (random cursor)",
+                    () ->
+                        time(
+                            () ->
+                                store.timeline(
+                                    followed,
+                                    followedPositions.get(r.nextInt(followedPositions.size())),
+                                    PAGE))),
+                new Kind(
+                    "all " + all.size() + ", first page",
+                    () -> time(() -> store.timeline(all, firstPage, PAGE))),
+                new Kind(
+                    "all " + all.size() + ", deep page (random cursor)",
+                    () ->
+                        time(
+                            () ->
+                                store.timeline(
+                                    all, allPositions.get(r.nextInt(allPositions.size())), PAGE))));
         Histogram baseline = null;
         for (Kind k : kinds) {
           int n = k.name().startsWith("all") ? Math.max(100, queries / 4) : queries;
@@ -158,7 +202,11 @@ public final class TimelineHarness {
             baseline = h;
             System.out.printf(Locale.ROOT, "%-58s %s%n", k.name(), NodeBench.latencies(h));
           } else {
-            System.out.printf(Locale.ROOT, "%-58s %s  = p50 %.0fx, p99 %.0fx baseline%n", k.name(), NodeBench.latencies(h),
+            System.out.printf(
+                Locale.ROOT,
+                "%-58s %s  = p50 %.0fx, p99 %.0fx baseline%n",
+                k.name(),
+                NodeBench.latencies(h),
                 (double) h.getValueAtPercentile(50) / baseline.getValueAtPercentile(50),
                 (double) h.getValueAtPercentile(99) / baseline.getValueAtPercentile(99));
           }
@@ -174,8 +222,12 @@ public final class TimelineHarness {
 
   /** The query cursors of a kept store: newest timestamp, then two lists of (timestamp, id). */
   private static final class Cursors {
-    static void write(Path file, long newest, List<TimelineCursor> followed, List<TimelineCursor> all) throws java.io.IOException {
-      try (var out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
+    static void write(
+        Path file, long newest, List<TimelineCursor> followed, List<TimelineCursor> all)
+        throws java.io.IOException {
+      try (var out =
+          new java.io.DataOutputStream(
+              new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
         out.writeLong(newest);
         for (List<TimelineCursor> list : List.of(followed, all)) {
           out.writeInt(list.size());
@@ -187,8 +239,11 @@ public final class TimelineHarness {
       }
     }
 
-    static long read(Path file, List<TimelineCursor> followed, List<TimelineCursor> all) throws java.io.IOException {
-      try (var in = new java.io.DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
+    static long read(Path file, List<TimelineCursor> followed, List<TimelineCursor> all)
+        throws java.io.IOException {
+      try (var in =
+          new java.io.DataInputStream(
+              new java.io.BufferedInputStream(Files.newInputStream(file)))) {
         long newest = in.readLong();
         for (List<TimelineCursor> list : List.of(followed, all)) {
           int n = in.readInt();
@@ -225,31 +280,51 @@ public final class TimelineHarness {
    * The same store opened read-only through plain RocksDB, with the node's cache size, for the
    * baseline: what one iterator over the indexes family costs without any of the query's work.
    */
-  private record RawIndex(RocksDB db, List<ColumnFamilyHandle> handles, List<AbstractNativeReference> options) implements AutoCloseable {
-    /** The column families in the store's open order (ColumnFamilies.NAMES); "indexes" is the sixth. */
-    private static final List<String> FAMILIES = List.of("default", "entries", "content", "heads", "devices", "indexes", "local", "meta");
+  private record RawIndex(
+      RocksDB db, List<ColumnFamilyHandle> handles, List<AbstractNativeReference> options)
+      implements AutoCloseable {
+    /**
+     * The column families in the store's open order (ColumnFamilies.NAMES); "indexes" is the sixth.
+     */
+    private static final List<String> FAMILIES =
+        List.of("default", "entries", "content", "heads", "devices", "indexes", "local", "meta");
+
     /** KeyPrefix.TIME. */
     private static final byte TIME = 89;
 
     static RawIndex open(Path storeDir, StoreConfig config) throws Exception {
       LRUCache cache = new LRUCache(config.blockCacheBytes());
       BloomFilter bloom = new BloomFilter(10);
-      ColumnFamilyOptions cf = new ColumnFamilyOptions().setTableFormatConfig(new BlockBasedTableConfig()
-          .setBlockCache(cache).setFilterPolicy(bloom).setCacheIndexAndFilterBlocks(true));
+      ColumnFamilyOptions cf =
+          new ColumnFamilyOptions()
+              .setTableFormatConfig(
+                  new BlockBasedTableConfig()
+                      .setBlockCache(cache)
+                      .setFilterPolicy(bloom)
+                      .setCacheIndexAndFilterBlocks(true));
       DBOptions db = new DBOptions();
       List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
       for (String name : FAMILIES) {
-        descriptors.add(new ColumnFamilyDescriptor(name.getBytes(java.nio.charset.StandardCharsets.UTF_8), cf));
+        descriptors.add(
+            new ColumnFamilyDescriptor(name.getBytes(java.nio.charset.StandardCharsets.UTF_8), cf));
       }
       List<ColumnFamilyHandle> handles = new ArrayList<>();
       RocksDB rocks = RocksDB.openReadOnly(db, storeDir.toString(), descriptors, handles);
       return new RawIndex(rocks, handles, List.of(db, cf, bloom, cache));
     }
 
-    /** Nanoseconds for a new iterator, seekForPrev to the identity's newest row before {@code beforeMillis}, 50 prevs. */
+    /**
+     * Nanoseconds for a new iterator, seekForPrev to the identity's newest row before {@code
+     * beforeMillis}, 50 prevs.
+     */
     long page(Identity identity, long beforeMillis) {
-      byte[] start = ByteBuffer.allocate(1 + 32 + 8 + 32).put(TIME).put(identity.root().unsafeBytes())
-          .putLong(beforeMillis).put(filled((byte) 0xff)).array();
+      byte[] start =
+          ByteBuffer.allocate(1 + 32 + 8 + 32)
+              .put(TIME)
+              .put(identity.root().unsafeBytes())
+              .putLong(beforeMillis)
+              .put(filled((byte) 0xff))
+              .array();
       long t = System.nanoTime();
       int n = 0;
       try (RocksIterator it = db.newIterator(handles.get(5))) {

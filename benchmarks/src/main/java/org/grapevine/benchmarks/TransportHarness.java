@@ -26,15 +26,18 @@ import org.grapevine.libp2p.mux.StreamReader;
 
 /**
  * Loopback transport figures in one run, each against its baseline:
+ *
  * <ul>
  *   <li>single-core ChaCha20-Poly1305 (the JDK cipher Noise uses), 65,519-byte messages;
  *   <li>raw TCP (blocking sockets, one direction);
  *   <li>one Yamux stream over Noise over TCP between two hosts (one direction, a sink protocol);
  *   <li>Noise handshakes per second (dial, upgrade, close, repeated).
  * </ul>
+ *
  * <li>echo over one stream, Java to Java, and (with {@code -Djs=libp2p/src/test/js}) js-libp2p to
- *       js-libp2p for both lines, the same size, in the same run.
- * Usage: {@code java [-Djs=libp2p/src/test/js] -cp benchmarks/target/benchmarks.jar org.grapevine.benchmarks.TransportHarness [MiB]}
+ *     js-libp2p for both lines, the same size, in the same run. Usage: {@code java
+ *     [-Djs=libp2p/src/test/js] -cp benchmarks/target/benchmarks.jar
+ *     org.grapevine.benchmarks.TransportHarness [MiB]}
  */
 public final class TransportHarness {
   static final String SINK = "/grapevine/bench/sink/1.0.0";
@@ -43,9 +46,11 @@ public final class TransportHarness {
   public static void main(String[] args) throws Exception {
     int mib = args.length > 0 ? Integer.parseInt(args[0]) : 512;
     long bytes = (long) mib << 20;
-    System.out.printf(Locale.ROOT, "transfer size %d MiB, JDK %s%n", mib, System.getProperty("java.version"));
+    System.out.printf(
+        Locale.ROOT, "transfer size %d MiB, JDK %s%n", mib, System.getProperty("java.version"));
     if (Boolean.getBoolean("onlyHost")) {
-      System.out.printf(Locale.ROOT, "Yamux/Noise/TCP, 1 stream:  %8.1f MB/s%n", hostMbPerSecond(bytes));
+      System.out.printf(
+          Locale.ROOT, "Yamux/Noise/TCP, 1 stream:  %8.1f MB/s%n", hostMbPerSecond(bytes));
       return;
     }
     double jdkAead = aeadMbPerSecond(bytes, Cipher.ENCRYPT_MODE);
@@ -57,22 +62,44 @@ public final class TransportHarness {
     long echoBytes = Math.min(bytes, 64L << 20);
     double javaEcho = javaEchoMibPerSecond(echoBytes);
     String jsDir = System.getProperty("js");
-    System.out.printf(Locale.ROOT, "ChaCha20-Poly1305 one core: %8.1f MB/s encrypt, %.1f MB/s decrypt (ours, used by Noise); JDK %.1f MB/s%n",
-        aead, aeadDecrypt, jdkAead);
+    System.out.printf(
+        Locale.ROOT,
+        "ChaCha20-Poly1305 one core: %8.1f MB/s encrypt, %.1f MB/s decrypt (ours, used by Noise); JDK %.1f MB/s%n",
+        aead,
+        aeadDecrypt,
+        jdkAead);
     System.out.printf(Locale.ROOT, "raw TCP:                    %8.1f MB/s%n", tcp);
-    System.out.printf(Locale.ROOT, "Yamux/Noise/TCP, 1 stream:  %8.1f MB/s  = %.2f of AEAD, %.2f of raw TCP%n", ours, ours / aead, ours / tcp);
+    System.out.printf(
+        Locale.ROOT,
+        "Yamux/Noise/TCP, 1 stream:  %8.1f MB/s  = %.2f of AEAD, %.2f of raw TCP%n",
+        ours,
+        ours / aead,
+        ours / tcp);
     System.out.printf(Locale.ROOT, "handshakes (dial+upgrade):  %8.1f /s%n", hs);
-    System.out.printf(Locale.ROOT, "echo %d MiB, 1 stream, Java<->Java: %8.1f MiB/s%n", echoBytes >> 20, javaEcho);
+    System.out.printf(
+        Locale.ROOT,
+        "echo %d MiB, 1 stream, Java<->Java: %8.1f MiB/s%n",
+        echoBytes >> 20,
+        javaEcho);
     if (jsDir != null) {
       for (String line : new String[] {"v2", "v3"}) {
         double js = JsEcho.mibPerSecond(java.nio.file.Path.of(jsDir), line, echoBytes);
-        System.out.printf(Locale.ROOT, "echo %d MiB, 1 stream, js %s<->js %s: %8.1f MiB/s  (Java/js = %.2f)%n",
-            echoBytes >> 20, line, line, js, javaEcho / js);
+        System.out.printf(
+            Locale.ROOT,
+            "echo %d MiB, 1 stream, js %s<->js %s: %8.1f MiB/s  (Java/js = %.2f)%n",
+            echoBytes >> 20,
+            line,
+            line,
+            js,
+            javaEcho / js);
       }
     }
   }
 
-  /** Single-thread ChaCha20-Poly1305 rate over 65,519-byte messages, a fresh init per nonce as Noise does. */
+  /**
+   * Single-thread ChaCha20-Poly1305 rate over 65,519-byte messages, a fresh init per nonce as Noise
+   * does.
+   */
   static double aeadMbPerSecond(long bytes, int mode) throws Exception {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
@@ -95,7 +122,9 @@ public final class TransportHarness {
         Cipher c = Cipher.getInstance("ChaCha20-Poly1305");
         byte[] nonce = new byte[12];
         if (mode == Cipher.ENCRYPT_MODE) {
-          java.nio.ByteBuffer.wrap(nonce, 4, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(n++);
+          java.nio.ByteBuffer.wrap(nonce, 4, 8)
+              .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+              .putLong(n++);
         }
         c.init(mode, k, new IvParameterSpec(nonce));
         c.doFinal(plain);
@@ -108,11 +137,15 @@ public final class TransportHarness {
     throw new AssertionError();
   }
 
-  /** Single-thread rate of the AEAD Noise uses, on 65,519-byte heap messages as the transport sends them. */
+  /**
+   * Single-thread rate of the AEAD Noise uses, on 65,519-byte heap messages as the transport sends
+   * them.
+   */
   static double ourAeadMbPerSecond(long bytes, boolean decrypt) throws Exception {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
-    org.grapevine.libp2p.noise.crypto.ChaCha20Poly1305 aead = new org.grapevine.libp2p.noise.crypto.ChaCha20Poly1305(key);
+    org.grapevine.libp2p.noise.crypto.ChaCha20Poly1305 aead =
+        new org.grapevine.libp2p.noise.crypto.ChaCha20Poly1305(key);
     byte[] plain = new byte[65519];
     byte[] sealed = new byte[65519 + 16];
     aead.encrypt(0L, null, plain, 0, plain.length, sealed, 0);
@@ -137,20 +170,24 @@ public final class TransportHarness {
 
   static double rawTcpMbPerSecond(long bytes) throws Exception {
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> {
-        try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-          byte[] buf = new byte[CHUNK];
-          long got = 0;
-          for (int r; (r = in.read(buf)) > 0; ) {
-            got += r;
-          }
-          return got;
-        } catch (Exception e) {
-          throw new RuntimeException(e);
-        }
-      });
+      CompletableFuture<Long> received =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (Socket s = server.accept();
+                    InputStream in = s.getInputStream()) {
+                  byte[] buf = new byte[CHUNK];
+                  long got = 0;
+                  for (int r; (r = in.read(buf)) > 0; ) {
+                    got += r;
+                  }
+                  return got;
+                } catch (Exception e) {
+                  throw new RuntimeException(e);
+                }
+              });
       long start = System.nanoTime();
-      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort()); OutputStream out = s.getOutputStream()) {
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+          OutputStream out = s.getOutputStream()) {
         byte[] buf = new byte[CHUNK];
         for (long sent = 0; sent < bytes; sent += buf.length) {
           out.write(buf);
@@ -162,7 +199,8 @@ public final class TransportHarness {
   }
 
   static double hostMbPerSecond(long bytes) throws Exception {
-    try (Host receiver = host("/ip4/127.0.0.1/tcp/0"); Host sender = host()) {
+    try (Host receiver = host("/ip4/127.0.0.1/tcp/0");
+        Host sender = host()) {
       receiver.setProtocolHandler(SINK, (stream, conn) -> sink(stream));
       Multiaddr addr = receiver.listenAddrs().get(0).withPeerId(receiver.peerId());
       sendThrough(sender, addr, bytes / 8); // warm-up
@@ -172,34 +210,38 @@ public final class TransportHarness {
     }
   }
 
-  /** Writes {@code bytes} to the sink, following the stream's writability; returns what the sink counted. */
+  /**
+   * Writes {@code bytes} to the sink, following the stream's writability; returns what the sink
+   * counted.
+   */
   static long sendThrough(Host sender, Multiaddr addr, long bytes) throws Exception {
     NegotiatedStream ns = sender.newStream(addr, List.of(SINK)).get(10, TimeUnit.SECONDS);
     MuxedStream s = ns.stream();
     CompletableFuture<Long> counted = new CompletableFuture<>();
     Pump pump = new Pump(s, bytes);
-    s.setReader(new StreamReader() {
-      @Override
-      public void onData(MuxedStream st, ByteBuf data) {
-        counted.complete(data.readLong());
-        data.release();
-      }
+    s.setReader(
+        new StreamReader() {
+          @Override
+          public void onData(MuxedStream st, ByteBuf data) {
+            counted.complete(data.readLong());
+            data.release();
+          }
 
-      @Override
-      public void onRemoteClosed(MuxedStream st) {}
+          @Override
+          public void onRemoteClosed(MuxedStream st) {}
 
-      @Override
-      public void onReset(MuxedStream st) {
-        counted.completeExceptionally(new IllegalStateException("sink stream reset"));
-      }
+          @Override
+          public void onReset(MuxedStream st) {
+            counted.completeExceptionally(new IllegalStateException("sink stream reset"));
+          }
 
-      @Override
-      public void onWritable(MuxedStream st) {
-        if (!pump.done()) {
-          pump.run();
-        }
-      }
-    });
+          @Override
+          public void onWritable(MuxedStream st) {
+            if (!pump.done()) {
+              pump.run();
+            }
+          }
+        });
     s.executor().execute(pump);
     long got = counted.get(5, TimeUnit.MINUTES);
     pump.release();
@@ -207,8 +249,9 @@ public final class TransportHarness {
   }
 
   /**
-   * Writes {@code bytes} zero bytes in 64 KiB chunks while the stream is writable, then half-closes;
-   * call {@link Pump#run} once on the stream's executor and again from {@code onWritable}.
+   * Writes {@code bytes} zero bytes in 64 KiB chunks while the stream is writable, then
+   * half-closes; call {@link Pump#run} once on the stream's executor and again from {@code
+   * onWritable}.
    */
   static final class Pump implements Runnable {
     private final MuxedStream stream;
@@ -244,28 +287,34 @@ public final class TransportHarness {
   /** Counts and drops what arrives; on the sender's FIN answers the count (8 bytes) and closes. */
   static void sink(MuxedStream stream) {
     long[] count = {0};
-    stream.setReader(new StreamReader() {
-      @Override
-      public void onData(MuxedStream s, ByteBuf data) {
-        count[0] += data.readableBytes();
-        data.release();
-      }
+    stream.setReader(
+        new StreamReader() {
+          @Override
+          public void onData(MuxedStream s, ByteBuf data) {
+            count[0] += data.readableBytes();
+            data.release();
+          }
 
-      @Override
-      public void onRemoteClosed(MuxedStream s) {
-        s.write(Unpooled.buffer(8).writeLong(count[0]));
-        s.closeWrite();
-      }
+          @Override
+          public void onRemoteClosed(MuxedStream s) {
+            s.write(Unpooled.buffer(8).writeLong(count[0]));
+            s.closeWrite();
+          }
 
-      @Override
-      public void onReset(MuxedStream s) {}
-    });
+          @Override
+          public void onReset(MuxedStream s) {}
+        });
   }
 
-  /** Round trip through the echo protocol: write {@code bytes} (following writability), read them all back. */
+  /**
+   * Round trip through the echo protocol: write {@code bytes} (following writability), read them
+   * all back.
+   */
   static double javaEchoMibPerSecond(long bytes) throws Exception {
-    try (Host server = host("/ip4/127.0.0.1/tcp/0"); Host client = host()) {
-      server.setProtocolHandler(org.grapevine.libp2p.echo.EchoProtocol.ID,
+    try (Host server = host("/ip4/127.0.0.1/tcp/0");
+        Host client = host()) {
+      server.setProtocolHandler(
+          org.grapevine.libp2p.echo.EchoProtocol.ID,
           (stream, conn) -> org.grapevine.libp2p.echo.EchoProtocol.respond(stream));
       Multiaddr addr = server.listenAddrs().get(0).withPeerId(server.peerId());
       echoOnce(client, addr, bytes / 8); // warm-up
@@ -276,46 +325,53 @@ public final class TransportHarness {
   }
 
   static void echoOnce(Host client, Multiaddr addr, long bytes) throws Exception {
-    NegotiatedStream ns = client.newStream(addr, List.of(org.grapevine.libp2p.echo.EchoProtocol.ID)).get(10, TimeUnit.SECONDS);
+    NegotiatedStream ns =
+        client
+            .newStream(addr, List.of(org.grapevine.libp2p.echo.EchoProtocol.ID))
+            .get(10, TimeUnit.SECONDS);
     MuxedStream s = ns.stream();
     CompletableFuture<Void> back = new CompletableFuture<>();
     Pump pump = new Pump(s, bytes);
     long[] received = {0};
-    s.setReader(new StreamReader() {
-      @Override
-      public void onData(MuxedStream st, ByteBuf data) {
-        received[0] += data.readableBytes();
-        data.release();
-      }
+    s.setReader(
+        new StreamReader() {
+          @Override
+          public void onData(MuxedStream st, ByteBuf data) {
+            received[0] += data.readableBytes();
+            data.release();
+          }
 
-      @Override
-      public void onRemoteClosed(MuxedStream st) {
-        if (received[0] == pump.sent) {
-          back.complete(null);
-        } else {
-          back.completeExceptionally(new IllegalStateException("echoed " + received[0] + " of " + pump.sent + " bytes"));
-        }
-      }
+          @Override
+          public void onRemoteClosed(MuxedStream st) {
+            if (received[0] == pump.sent) {
+              back.complete(null);
+            } else {
+              back.completeExceptionally(
+                  new IllegalStateException(
+                      "echoed " + received[0] + " of " + pump.sent + " bytes"));
+            }
+          }
 
-      @Override
-      public void onReset(MuxedStream st) {
-        back.completeExceptionally(new IllegalStateException("echo stream reset"));
-      }
+          @Override
+          public void onReset(MuxedStream st) {
+            back.completeExceptionally(new IllegalStateException("echo stream reset"));
+          }
 
-      @Override
-      public void onWritable(MuxedStream st) {
-        if (!pump.done()) {
-          pump.run();
-        }
-      }
-    });
+          @Override
+          public void onWritable(MuxedStream st) {
+            if (!pump.done()) {
+              pump.run();
+            }
+          }
+        });
     s.executor().execute(pump);
     back.get(5, TimeUnit.MINUTES);
     pump.release();
   }
 
   static double handshakesPerSecond(int seconds) throws Exception {
-    try (Host receiver = host("/ip4/127.0.0.1/tcp/0"); Host dialer = host()) {
+    try (Host receiver = host("/ip4/127.0.0.1/tcp/0");
+        Host dialer = host()) {
       Multiaddr addr = receiver.listenAddrs().get(0); // No /p2p: every dial is a new connection.
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       long start = System.nanoTime();
@@ -330,9 +386,15 @@ public final class TransportHarness {
   }
 
   static Host host(String... listen) throws Exception {
-    Host h = new Host(HostConfig.builder(PrivKey.generate(new SecureRandom())).listen(listen)
-        .inboundRate(1e6, 1_000_000).maxConnections(100_000).maxConnectionsPerPeer(100_000)
-        .streamReceiveWindowBytes(Integer.getInteger("window", 1 << 20)).build());
+    Host h =
+        new Host(
+            HostConfig.builder(PrivKey.generate(new SecureRandom()))
+                .listen(listen)
+                .inboundRate(1e6, 1_000_000)
+                .maxConnections(100_000)
+                .maxConnectionsPerPeer(100_000)
+                .streamReceiveWindowBytes(Integer.getInteger("window", 1 << 20))
+                .build());
     h.start();
     return h;
   }

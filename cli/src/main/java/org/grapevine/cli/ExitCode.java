@@ -7,10 +7,16 @@ package org.grapevine.cli;
 public final class ExitCode {
   /** The command did what was asked. */
   public static final int OK = 0;
-  /** It could not: bad input (empty or oversize post, unknown identity, ambiguous prefix, wrong passphrase), a refused request, a broken file. */
+
+  /**
+   * It could not: bad input (empty or oversize post, unknown identity, ambiguous prefix, wrong
+   * passphrase), a refused request, a broken file.
+   */
   public static final int ERROR = 1;
+
   /** The command line itself is wrong (unknown option, missing argument). */
   public static final int USAGE = 2;
+
   /** The command needs a running node and none answers for the data directory. */
   public static final int NO_NODE = 3;
 

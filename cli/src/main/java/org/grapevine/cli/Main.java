@@ -28,29 +28,53 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     subcommands = {
-        InitCommand.class, NodeCommands.Whoami.class, org.grapevine.cli.node.RunCommand.class,
-        WriteCommands.Post.class, WriteCommands.Reply.class, WriteCommands.React.class, WriteCommands.Repost.class,
-        WriteCommands.Delete.class,
-        FollowCommands.Follow.class, FollowCommands.Unfollow.class, FollowCommands.Mute.class, FollowCommands.Unmute.class,
-        FollowCommands.Following.class, FollowCommands.Followers.class, FollowCommands.Mutes.class,
-        ReadCommands.Timeline.class, ReadCommands.Posts.class, ReadCommands.ThreadCommand.class, ProfileCommand.class,
-        NodeCommands.Peers.class, NodeCommands.Status.class,
-        IdentityCommand.class, DeviceCommand.class, MeshCommand.class, org.grapevine.cli.store.StoreCommand.class,
-        CompletionCommand.class,
-        org.grapevine.cli.p2p.P2pCommand.class, picocli.CommandLine.HelpCommand.class},
+      InitCommand.class,
+      NodeCommands.Whoami.class,
+      org.grapevine.cli.node.RunCommand.class,
+      WriteCommands.Post.class,
+      WriteCommands.Reply.class,
+      WriteCommands.React.class,
+      WriteCommands.Repost.class,
+      WriteCommands.Delete.class,
+      FollowCommands.Follow.class,
+      FollowCommands.Unfollow.class,
+      FollowCommands.Mute.class,
+      FollowCommands.Unmute.class,
+      FollowCommands.Following.class,
+      FollowCommands.Followers.class,
+      FollowCommands.Mutes.class,
+      ReadCommands.Timeline.class,
+      ReadCommands.Posts.class,
+      ReadCommands.ThreadCommand.class,
+      ProfileCommand.class,
+      NodeCommands.Peers.class,
+      NodeCommands.Status.class,
+      IdentityCommand.class,
+      DeviceCommand.class,
+      MeshCommand.class,
+      org.grapevine.cli.store.StoreCommand.class,
+      CompletionCommand.class,
+      org.grapevine.cli.p2p.P2pCommand.class,
+      picocli.CommandLine.HelpCommand.class
+    },
     description = {
-        "Grapevine: a social network with no servers.",
-        "Every participant runs a node that keeps signed logs and gossips them over libp2p.",
-        "Most commands talk to the running node of a data directory (--data-dir, or $GRAPEVINE_DATA_DIR);",
-        "entry ids and identities may be shortened to any unique prefix, like git hashes."},
-    footer = {"",
-        "Start: grapevine init, then grapevine run; in another terminal: grapevine post hello",
-        "Exit codes: 0 ok, 1 failed (bad input, refused), 2 bad usage, 3 no node running."})
+      "Grapevine: a social network with no servers.",
+      "Every participant runs a node that keeps signed logs and gossips them over libp2p.",
+      "Most commands talk to the running node of a data directory (--data-dir, or $GRAPEVINE_DATA_DIR);",
+      "entry ids and identities may be shortened to any unique prefix, like git hashes."
+    },
+    footer = {
+      "",
+      "Start: grapevine init, then grapevine run; in another terminal: grapevine post hello",
+      "Exit codes: 0 ok, 1 failed (bad input, refused), 2 bad usage, 3 no node running."
+    })
 public final class Main implements Runnable {
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "On failure, print the stack trace too.")
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "On failure, print the stack trace too.")
   boolean verbose;
 
   public static void main(String[] args) {
@@ -61,31 +85,41 @@ public final class Main implements Runnable {
   public static int execute(String... args) {
     CommandLine cli = new CommandLine(new Main());
     boolean verbose = verbose(args);
-    cli.setParameterExceptionHandler((ex, argv) -> {
-      CommandLine cmd = ex.getCommandLine();
-      cmd.getErr().println("grapevine: " + ex.getMessage());
-      cmd.getErr().println("(see `" + cmd.getCommandSpec().qualifiedName() + " --help`)");
-      return ExitCode.USAGE;
-    });
-    cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      if (ex instanceof CliException c) {
-        cmd.getErr().println("grapevine: " + c.getMessage());
-        if (verbose) {
-          ex.printStackTrace(cmd.getErr());
-        }
-        return c.exitCode();
-      }
-      cmd.getErr().println("grapevine: internal error: " + ex
-          + (verbose ? "" : " (run again with --verbose for the stack trace, and please report it)"));
-      if (verbose) {
-        ex.printStackTrace(cmd.getErr());
-      }
-      return ExitCode.ERROR;
-    });
+    cli.setParameterExceptionHandler(
+        (ex, argv) -> {
+          CommandLine cmd = ex.getCommandLine();
+          cmd.getErr().println("grapevine: " + ex.getMessage());
+          cmd.getErr().println("(see `" + cmd.getCommandSpec().qualifiedName() + " --help`)");
+          return ExitCode.USAGE;
+        });
+    cli.setExecutionExceptionHandler(
+        (ex, cmd, parsed) -> {
+          if (ex instanceof CliException c) {
+            cmd.getErr().println("grapevine: " + c.getMessage());
+            if (verbose) {
+              ex.printStackTrace(cmd.getErr());
+            }
+            return c.exitCode();
+          }
+          cmd.getErr()
+              .println(
+                  "grapevine: internal error: "
+                      + ex
+                      + (verbose
+                          ? ""
+                          : " (run again with --verbose for the stack trace, and please report it)"));
+          if (verbose) {
+            ex.printStackTrace(cmd.getErr());
+          }
+          return ExitCode.ERROR;
+        });
     return cli.execute(args);
   }
 
-  /** Whether {@code --verbose} is among the options (before any {@code --}); read before parsing, for failures in parsing too. */
+  /**
+   * Whether {@code --verbose} is among the options (before any {@code --}); read before parsing,
+   * for failures in parsing too.
+   */
   private static boolean verbose(String[] args) {
     for (String a : args) {
       if (a.equals("--")) {

@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.Post;
@@ -22,18 +21,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every node command against a real node (store, host, local API on 127.0.0.1) in this JVM,
- * through real HTTP, as a person types them.
+ * Every node command against a real node (store, host, local API on 127.0.0.1) in this JVM, through
+ * real HTTP, as a person types them.
  */
 @Timeout(120)
 class NodeCommandsIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @RegisterExtension
-  final StdCapture std = new StdCapture();
+  @RegisterExtension final StdCapture std = new StdCapture();
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private Path alice;
   private TestNode node;
@@ -72,7 +69,11 @@ class NodeCommandsIT {
 
   private void fails(int code, String message, String... args) {
     assertThat(run(args)).as(String.join(" ", args) + ": " + std.out() + std.err()).isEqualTo(code);
-    assertThat(std.err()).as(String.join(" ", args)).contains(message).hasLineCount(1).doesNotContain("Exception");
+    assertThat(std.err())
+        .as(String.join(" ", args))
+        .contains(message)
+        .hasLineCount(1)
+        .doesNotContain("Exception");
   }
 
   @Test
@@ -83,9 +84,12 @@ class NodeCommandsIT {
     assertThat(postId).hasSize(64);
 
     JsonNode reply = ok("reply", postId.substring(0, 8), "a reply", "--json");
-    assertThat(reply.path("content").path("reply_to").path("parent").path("entry").asText()).isEqualTo(postId);
-    assertThat(okText("react", postId.substring(0, 6), "👍")).startsWith("reacted 👍 to " + postId.substring(0, 8));
-    assertThat(okText("repost", postId.substring(0, 10))).startsWith("reposted " + postId.substring(0, 8));
+    assertThat(reply.path("content").path("reply_to").path("parent").path("entry").asText())
+        .isEqualTo(postId);
+    assertThat(okText("react", postId.substring(0, 6), "👍"))
+        .startsWith("reacted 👍 to " + postId.substring(0, 8));
+    assertThat(okText("repost", postId.substring(0, 10)))
+        .startsWith("reposted " + postId.substring(0, 8));
 
     String timeline = okText("timeline");
     List<String> lines = timeline.lines().toList();
@@ -102,9 +106,11 @@ class NodeCommandsIT {
     assertThat(thread.lines().toList().get(1)).startsWith("  ↳ ").endsWith("a reply");
     assertThat(ok("thread", postId, "--json").path("root").path("replies")).hasSize(1);
 
-    assertThat(okText("delete", postId.substring(0, 8))).startsWith("deleted " + postId.substring(0, 8));
+    assertThat(okText("delete", postId.substring(0, 8)))
+        .startsWith("deleted " + postId.substring(0, 8));
     assertThat(okText("posts", node.identity())).contains("(deleted)");
-    assertThat(ok("posts", node.identity().substring(0, 10), "--json").path("entries").size()).isEqualTo(4);
+    assertThat(ok("posts", node.identity().substring(0, 10), "--json").path("entries").size())
+        .isEqualTo(4);
   }
 
   @Test
@@ -112,7 +118,8 @@ class NodeCommandsIT {
     String id = ok("post", "x", "--json").path("id").asText();
     fails(1, "the post is empty", "post", " ");
     fails(1, "at most 8192", "post", "a".repeat(8193));
-    fails(1, "no held entry has an id starting with", "thread", id.startsWith("0") ? "1111" : "0000");
+    fails(
+        1, "no held entry has an id starting with", "thread", id.startsWith("0") ? "1111" : "0000");
     fails(1, "is not an entry id", "react", "xyz!", "👍");
     fails(1, "is not an identity", "follow", "alice");
     fails(1, "no known identity starts with gv1zzzz", "follow", "gv1zzzz");
@@ -129,21 +136,30 @@ class NodeCommandsIT {
     Map<String, String> byPrefix = new HashMap<>();
     String prefix = null;
     for (int i = 0; i < 20_000 && prefix == null; i++) {
-      LogEntry e = node.node().post(Content.newBuilder().setPost(Post.newBuilder().setText("p" + i)).build());
+      LogEntry e =
+          node.node()
+              .post(Content.newBuilder().setPost(Post.newBuilder().setText("p" + i)).build());
       String p = e.id().toHex().substring(0, 4);
       if (byPrefix.putIfAbsent(p, e.id().toHex()) != null) {
         prefix = p;
       }
     }
     assertThat(prefix).isNotNull();
-    fails(1, "'" + prefix + "' matches 2 entries or identities; give more characters", "react", prefix, "👍");
+    fails(
+        1,
+        "'" + prefix + "' matches 2 entries or identities; give more characters",
+        "react",
+        prefix,
+        "👍");
     assertThat(okText("react", byPrefix.get(prefix).substring(0, 12), "👍")).startsWith("reacted");
   }
 
   @Test
   void profile_setShowAndJson() throws Exception {
     assertThat(okText("profile")).contains("name: (none)").contains("(no profile entry held)");
-    assertThat(okText("profile", "set", "--name", "Alice", "--bio", "hi there")).contains("profile set").contains("name: Alice");
+    assertThat(okText("profile", "set", "--name", "Alice", "--bio", "hi there"))
+        .contains("profile set")
+        .contains("name: Alice");
     JsonNode p = ok("profile", "--json");
     assertThat(p.path("name").asText()).isEqualTo("Alice");
     assertThat(p.path("bio").asText()).isEqualTo("hi there");
@@ -160,15 +176,21 @@ class NodeCommandsIT {
     assertThat(w.path("identity").asText()).isEqualTo(node.identity());
     assertThat(w.path("device").asText()).hasSize(64);
     assertThat(w.path("peer_id").asText()).startsWith("12D3KooW");
-    assertThat(w.path("listen_addrs").get(0).asText()).startsWith("/ip4/127.0.0.1/tcp/").endsWith("/p2p/" + w.path("peer_id").asText());
+    assertThat(w.path("listen_addrs").get(0).asText())
+        .startsWith("/ip4/127.0.0.1/tcp/")
+        .endsWith("/p2p/" + w.path("peer_id").asText());
 
     assertThat(ok("peers", "--json").path("connected").isArray()).isTrue();
     assertThat(run("peers")).isZero();
     assertThat(std.err()).contains("0 connected");
 
-    assertThat(okText("status")).contains("identity:     " + node.identity()).contains("sync:         caught up");
+    assertThat(okText("status"))
+        .contains("identity:     " + node.identity())
+        .contains("sync:         caught up");
     assertThat(ok("status", "--json").path("entries_stored").asLong()).isPositive();
-    assertThat(okText("status", "--watch", "--max-polls", "2")).contains("[" + "#".repeat(30) + "] 100%").contains("caught up");
+    assertThat(okText("status", "--watch", "--max-polls", "2"))
+        .contains("[" + "#".repeat(30) + "] 100%")
+        .contains("caught up");
   }
 
   @Test
@@ -181,9 +203,12 @@ class NodeCommandsIT {
       assertThat(okText("following")).isEqualTo(b + "\n");
       assertThat(ok("following", "--json").path("follows").get(0).asText()).isEqualTo(b);
 
-      // Bob follows alice; once alice holds bob's log (sync over a real connection), bob is a known follower.
+      // Bob follows alice; once alice holds bob's log (sync over a real connection), bob is a known
+      // follower.
       bob.node().follow(node.node().identity());
-      node.node().connect(bob.node().host().listenAddrs().get(0).withPeerId(bob.node().host().peerId())).get(10, TimeUnit.SECONDS);
+      node.node()
+          .connect(bob.node().host().listenAddrs().get(0).withPeerId(bob.node().host().peerId()))
+          .get(10, TimeUnit.SECONDS);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (!okText("followers").contains(b) && System.nanoTime() < deadline) {
         Thread.sleep(200);
@@ -205,15 +230,28 @@ class NodeCommandsIT {
   void timelineFollow_printsNewPostsAsJsonLines() throws Exception {
     okText("post", "before");
     List<Integer> exit = new ArrayList<>();
-    Thread reader = new Thread(() -> exit.add(Main.execute("timeline", "--follow", "--json", "--max-events", "1",
-        "--data-dir", alice.toString())));
+    Thread reader =
+        new Thread(
+            () ->
+                exit.add(
+                    Main.execute(
+                        "timeline",
+                        "--follow",
+                        "--json",
+                        "--max-events",
+                        "1",
+                        "--data-dir",
+                        alice.toString())));
     reader.start();
     // Wait until the stream is open, then post from another command.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     int streams = 0;
     while (System.nanoTime() < deadline && streams == 0) {
-      streams = org.grapevine.cli.client.ApiClient.open(new org.grapevine.node.config.DataDir(alice)).get("/v1/status")
-          .path("event_streams").asInt();
+      streams =
+          org.grapevine.cli.client.ApiClient.open(new org.grapevine.node.config.DataDir(alice))
+              .get("/v1/status")
+              .path("event_streams")
+              .asInt();
       Thread.sleep(50);
     }
     assertThat(streams).isEqualTo(1);
@@ -227,17 +265,25 @@ class NodeCommandsIT {
         lines.add(JSON.readTree(l));
       }
     }
-    assertThat(lines).extracting(j -> j.path("content").path("text").asText()).containsExactly("before", "live one");
+    assertThat(lines)
+        .extracting(j -> j.path("content").path("text").asText())
+        .containsExactly("before", "live one");
   }
 
   @Test
   void timelineFollow_nodeStops_exitsThree() throws Exception {
     List<Integer> exit = new ArrayList<>();
-    Thread reader = new Thread(() -> exit.add(Main.execute("timeline", "--follow", "--data-dir", alice.toString())));
+    Thread reader =
+        new Thread(
+            () -> exit.add(Main.execute("timeline", "--follow", "--data-dir", alice.toString())));
     reader.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline && node.node().metrics().snapshot().stream()
-        .noneMatch(f -> f.name().equals("grapevine_api_event_streams") && f.samples().get(0).value() == 1)) {
+    while (System.nanoTime() < deadline
+        && node.node().metrics().snapshot().stream()
+            .noneMatch(
+                f ->
+                    f.name().equals("grapevine_api_event_streams")
+                        && f.samples().get(0).value() == 1)) {
       Thread.sleep(50);
     }
     node.close();
@@ -261,9 +307,14 @@ class NodeCommandsIT {
     String phone = added.substring("added device ".length(), "added device ".length() + 64);
     JsonNode list = ok("device", "list", "--json");
     assertThat(list.path("devices")).hasSize(2);
-    String own = list.path("devices").findValuesAsText("device").stream().filter(d -> !d.equals(phone)).findFirst().orElseThrow();
+    String own =
+        list.path("devices").findValuesAsText("device").stream()
+            .filter(d -> !d.equals(phone))
+            .findFirst()
+            .orElseThrow();
     fails(1, "is the one this data directory writes with", "device", "revoke", own.substring(0, 8));
-    assertThat(okText("device", "revoke", phone.substring(0, 8))).startsWith("revoked device " + phone);
+    assertThat(okText("device", "revoke", phone.substring(0, 8)))
+        .startsWith("revoked device " + phone);
     fails(1, "already revoked", "device", "revoke", phone);
     // The node starts on the changed store and serves the root log as usual.
     node = TestNode.start(alice);

@@ -22,11 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 class OfflineCommandsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @RegisterExtension
-  final StdCapture std = new StdCapture();
+  @RegisterExtension final StdCapture std = new StdCapture();
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private int run(String... args) {
     return Main.execute(args);
@@ -52,7 +50,9 @@ class OfflineCommandsTest {
   void init_newDirectory_createsKeysConfigTokenAndPrintsIdentity() {
     Path dir = tmp.resolve("alice");
     assertThat(run("init", "--data-dir", dir.toString())).as(std.err()).isZero();
-    assertThat(std.out()).containsPattern("identity:  gv1[a-z0-9]{59}").contains("identity export")
+    assertThat(std.out())
+        .containsPattern("identity:  gv1[a-z0-9]{59}")
+        .contains("identity export")
         .contains("grapevine run --data-dir " + dir);
     assertThat(dir.resolve("keys/root.key")).exists();
     assertThat(dir.resolve("keys/device.key")).exists();
@@ -67,7 +67,8 @@ class OfflineCommandsTest {
     assertThat(run("init", "--data-dir", dir.toString(), "--json")).isZero();
     JsonNode j = json();
     // The node reads the same keys: DataDir gives the same identity.
-    assertThat(j.path("identity").asText()).isEqualTo(new DataDir(dir).keys(new java.util.ArrayList<>()).identity().toString());
+    assertThat(j.path("identity").asText())
+        .isEqualTo(new DataDir(dir).keys(new java.util.ArrayList<>()).identity().toString());
     assertThat(j.path("sealed").asBoolean()).isFalse();
     assertThat(j.path("peer_id").asText()).startsWith("12D3KooW");
   }
@@ -110,23 +111,40 @@ class OfflineCommandsTest {
     Path dir = tmp.resolve("alice");
     initJson(dir, "--passphrase=correct horse");
     assertThat(run("whoami", "--data-dir", dir.toString())).isEqualTo(ExitCode.NO_NODE);
-    assertThat(std.err()).contains("no node is running for " + dir).contains("grapevine run --data-dir " + dir).hasLineCount(1);
+    assertThat(std.err())
+        .contains("no node is running for " + dir)
+        .contains("grapevine run --data-dir " + dir)
+        .hasLineCount(1);
   }
 
   @Test
   void nodeCommands_noNodeRunning_exitThreeWithOneLine() throws Exception {
     Path dir = tmp.resolve("alice");
     initJson(dir);
-    for (String[] args : new String[][] {{"post", "hello"}, {"timeline"}, {"follow", "gv1abcdefg"}, {"status"}, {"peers"},
-        {"profile"}, {"thread", "abcd"}, {"following"}}) {
+    for (String[] args :
+        new String[][] {
+          {"post", "hello"},
+          {"timeline"},
+          {"follow", "gv1abcdefg"},
+          {"status"},
+          {"peers"},
+          {"profile"},
+          {"thread", "abcd"},
+          {"following"}
+        }) {
       std.reset();
       String[] full = java.util.Arrays.copyOf(args, args.length + 2);
       full[args.length] = "--data-dir";
       full[args.length + 1] = dir.toString();
       assertThat(run(full)).as(String.join(" ", args)).isEqualTo(ExitCode.NO_NODE);
-      assertThat(std.err()).as(String.join(" ", args)).startsWith("grapevine: no node is running for " + dir)
-          .contains("start one with `grapevine run --data-dir " + dir + "`").hasLineCount(1).doesNotContain("Exception");
-      // No api.endpoint: the address tried is config.toml's, which may not be the --api-port the node last ran with.
+      assertThat(std.err())
+          .as(String.join(" ", args))
+          .startsWith("grapevine: no node is running for " + dir)
+          .contains("start one with `grapevine run --data-dir " + dir + "`")
+          .hasLineCount(1)
+          .doesNotContain("Exception");
+      // No api.endpoint: the address tried is config.toml's, which may not be the --api-port the
+      // node last ran with.
       assertThat(std.err()).as(String.join(" ", args)).contains(", the API port in config.toml)");
     }
   }
@@ -141,14 +159,19 @@ class OfflineCommandsTest {
     } // Closed: nothing listens there any more, as after a node crashed.
     Files.writeString(new DataDir(dir).apiEndpointFile(), "http://127.0.0.1:" + port + "\n");
     assertThat(run("timeline", "--data-dir", dir.toString())).isEqualTo(ExitCode.NO_NODE);
-    assertThat(std.err()).contains("no node is running").contains("nothing answers at http://127.0.0.1:" + port + ")");
+    assertThat(std.err())
+        .contains("no node is running")
+        .contains("nothing answers at http://127.0.0.1:" + port + ")");
   }
 
   @Test
   void nodeCommand_noDataDirectory_exitsThreeSayingInit() {
     Path dir = tmp.resolve("nobody");
     assertThat(run("post", "hi", "--data-dir", dir.toString())).isEqualTo(ExitCode.NO_NODE);
-    assertThat(std.err()).contains("no data directory at " + dir).contains("grapevine init --data-dir " + dir).hasLineCount(1);
+    assertThat(std.err())
+        .contains("no data directory at " + dir)
+        .contains("grapevine init --data-dir " + dir)
+        .hasLineCount(1);
   }
 
   @Test
@@ -157,8 +180,12 @@ class OfflineCommandsTest {
     initJson(dir);
     Files.writeString(dir.resolve("config.toml"), "[api\nport = = 7\n");
     assertThat(run("status", "--data-dir", dir.toString())).isEqualTo(ExitCode.ERROR);
-    assertThat(std.err()).contains(dir.resolve("config.toml").toString()).contains("not valid TOML").contains("delete the file")
-        .hasLineCount(1).doesNotContain("Exception");
+    assertThat(std.err())
+        .contains(dir.resolve("config.toml").toString())
+        .contains("not valid TOML")
+        .contains("delete the file")
+        .hasLineCount(1)
+        .doesNotContain("Exception");
   }
 
   @Test
@@ -176,8 +203,13 @@ class OfflineCommandsTest {
     std.reset();
     String name = "n".repeat(Limits.MAX_PROFILE_NAME_BYTES + 1);
     assertThat(run("profile", "set", "--name", name, "--data-dir", dir.toString())).isEqualTo(1);
-    assertThat(std.err()).contains("the name is " + (Limits.MAX_PROFILE_NAME_BYTES + 1) + " bytes of UTF-8, at most "
-        + Limits.MAX_PROFILE_NAME_BYTES).hasLineCount(1);
+    assertThat(std.err())
+        .contains(
+            "the name is "
+                + (Limits.MAX_PROFILE_NAME_BYTES + 1)
+                + " bytes of UTF-8, at most "
+                + Limits.MAX_PROFILE_NAME_BYTES)
+        .hasLineCount(1);
   }
 
   @Test
@@ -196,8 +228,10 @@ class OfflineCommandsTest {
   void post_oversizeArgumentAndStdin_exitOneSayingTheLimit() {
     String big = "é".repeat(Limits.MAX_POST_TEXT_BYTES / 2 + 1);
     assertThat(run("post", big, "--data-dir", tmp.toString())).isEqualTo(1);
-    assertThat(std.err()).contains("the post is " + (Limits.MAX_POST_TEXT_BYTES + 2) + " bytes of UTF-8")
-        .contains("at most " + Limits.MAX_POST_TEXT_BYTES).hasLineCount(1);
+    assertThat(std.err())
+        .contains("the post is " + (Limits.MAX_POST_TEXT_BYTES + 2) + " bytes of UTF-8")
+        .contains("at most " + Limits.MAX_POST_TEXT_BYTES)
+        .hasLineCount(1);
     std.reset();
     InputStream old = System.in;
     System.setIn(new ByteArrayInputStream(new byte[1 << 20]));
@@ -219,7 +253,8 @@ class OfflineCommandsTest {
   void verbose_addsTheStackTrace() throws Exception {
     Path dir = tmp.resolve("alice");
     initJson(dir);
-    assertThat(run("--verbose", "timeline", "--data-dir", dir.toString())).isEqualTo(ExitCode.NO_NODE);
+    assertThat(run("--verbose", "timeline", "--data-dir", dir.toString()))
+        .isEqualTo(ExitCode.NO_NODE);
     assertThat(std.err()).contains("no node is running").contains("at org.grapevine.cli");
   }
 
@@ -228,9 +263,12 @@ class OfflineCommandsTest {
     Path a = tmp.resolve("a");
     String identity = initJson(a);
     Path exported = tmp.resolve("me.key");
-    assertThat(run("identity", "export", "--data-dir", a.toString(), "--out", exported.toString())).as(std.err()).isZero();
+    assertThat(run("identity", "export", "--data-dir", a.toString(), "--out", exported.toString()))
+        .as(std.err())
+        .isZero();
     assertThat(std.out()).contains("NOT sealed");
-    assertThat(run("identity", "export", "--data-dir", a.toString(), "--out", exported.toString())).isEqualTo(1);
+    assertThat(run("identity", "export", "--data-dir", a.toString(), "--out", exported.toString()))
+        .isEqualTo(1);
     assertThat(std.err()).contains("already exists");
     std.reset();
     assertThat(run("identity", "export", "--data-dir", a.toString(), "--phrase")).isZero();
@@ -239,21 +277,35 @@ class OfflineCommandsTest {
     std.reset();
 
     Path b = tmp.resolve("b");
-    assertThat(run("identity", "import", exported.toString(), "--data-dir", b.toString(), "--json")).as(std.err()).isZero();
+    assertThat(run("identity", "import", exported.toString(), "--data-dir", b.toString(), "--json"))
+        .as(std.err())
+        .isZero();
     assertThat(json().path("identity").asText()).isEqualTo(identity);
     std.reset();
     Path c = tmp.resolve("c");
-    assertThat(run("identity", "import", "--phrase", words, "--data-dir", c.toString())).as(std.err()).isZero();
+    assertThat(run("identity", "import", "--phrase", words, "--data-dir", c.toString()))
+        .as(std.err())
+        .isZero();
     assertThat(std.out()).contains("imported " + identity);
-    assertThat(new DataDir(c).keys(new java.util.ArrayList<>()).identity().toString()).isEqualTo(identity);
+    assertThat(new DataDir(c).keys(new java.util.ArrayList<>()).identity().toString())
+        .isEqualTo(identity);
     std.reset();
-    assertThat(run("identity", "import", "--phrase", words, "--data-dir", c.toString())).isEqualTo(1);
+    assertThat(run("identity", "import", "--phrase", words, "--data-dir", c.toString()))
+        .isEqualTo(1);
     assertThat(std.err()).contains("already holds an identity");
   }
 
   @Test
   void identityImport_badPhrase_exitsOne() {
-    assertThat(run("identity", "import", "--phrase", "not a real phrase", "--data-dir", tmp.resolve("x").toString())).isEqualTo(1);
+    assertThat(
+            run(
+                "identity",
+                "import",
+                "--phrase",
+                "not a real phrase",
+                "--data-dir",
+                tmp.resolve("x").toString()))
+        .isEqualTo(1);
     assertThat(std.err()).startsWith("grapevine: not a recovery phrase: ").hasLineCount(1);
     assertThat(tmp.resolve("x/keys/root.key")).doesNotExist();
   }
@@ -262,19 +314,41 @@ class OfflineCommandsTest {
   void sealedKeys_wrongOrMissingPassphrase_exitOneWithOneLine() throws Exception {
     Path a = tmp.resolve("a");
     String identity = initJson(a, "--passphrase=correct horse");
-    assertThat(run("identity", "export", "--phrase", "--data-dir", a.toString(), "--passphrase=wrong")).isEqualTo(1);
-    assertThat(std.err()).contains("wrong passphrase for " + a.resolve("keys/root.key")).hasLineCount(1);
+    assertThat(
+            run("identity", "export", "--phrase", "--data-dir", a.toString(), "--passphrase=wrong"))
+        .isEqualTo(1);
+    assertThat(std.err())
+        .contains("wrong passphrase for " + a.resolve("keys/root.key"))
+        .hasLineCount(1);
     std.reset();
     assertThat(run("identity", "export", "--phrase", "--data-dir", a.toString())).isEqualTo(1);
     assertThat(std.err()).contains("sealed with a passphrase; give it with --passphrase");
     std.reset();
-    assertThat(run("identity", "export", "--phrase", "--data-dir", a.toString(), "--passphrase=correct horse", "--json")).isZero();
+    assertThat(
+            run(
+                "identity",
+                "export",
+                "--phrase",
+                "--data-dir",
+                a.toString(),
+                "--passphrase=correct horse",
+                "--json"))
+        .isZero();
     assertThat(json().path("identity").asText()).isEqualTo(identity);
     std.reset();
     Path exported = tmp.resolve("sealed.key");
-    assertThat(run("identity", "export", "--out", exported.toString(), "--data-dir", a.toString())).isZero();
+    assertThat(run("identity", "export", "--out", exported.toString(), "--data-dir", a.toString()))
+        .isZero();
     assertThat(std.out()).contains("(sealed");
-    assertThat(run("identity", "import", exported.toString(), "--data-dir", tmp.resolve("b").toString(), "--passphrase=nope")).isEqualTo(1);
+    assertThat(
+            run(
+                "identity",
+                "import",
+                exported.toString(),
+                "--data-dir",
+                tmp.resolve("b").toString(),
+                "--passphrase=nope"))
+        .isEqualTo(1);
     assertThat(std.err()).contains("wrong passphrase");
   }
 
@@ -289,12 +363,17 @@ class OfflineCommandsTest {
     std.reset();
     Path dir = tmp.resolve("alice");
     initJson(dir);
-    assertThat(run("mesh", "join", key.toString(), "--data-dir", dir.toString())).as(std.err()).isZero();
+    assertThat(run("mesh", "join", key.toString(), "--data-dir", dir.toString()))
+        .as(std.err())
+        .isZero();
     assertThat(Files.readAllBytes(dir.resolve("swarm.key"))).isEqualTo(Files.readAllBytes(key));
-    assertThat(ConfigFile.read(dir.resolve("config.toml"), dir).network().swarmKey()).isEqualTo(dir.resolve("swarm.key").toAbsolutePath());
+    assertThat(ConfigFile.read(dir.resolve("config.toml"), dir).network().swarmKey())
+        .isEqualTo(dir.resolve("swarm.key").toAbsolutePath());
     std.reset();
     Files.writeString(tmp.resolve("junk.key"), "not a key");
-    assertThat(run("mesh", "join", tmp.resolve("junk.key").toString(), "--data-dir", dir.toString())).isEqualTo(1);
+    assertThat(
+            run("mesh", "join", tmp.resolve("junk.key").toString(), "--data-dir", dir.toString()))
+        .isEqualTo(1);
     assertThat(std.err()).contains("is not a swarm key file").hasLineCount(1);
   }
 
@@ -302,17 +381,31 @@ class OfflineCommandsTest {
   void completion_bashAndZsh_coverTheCommandTree() {
     assertThat(run("completion", "bash")).isZero();
     String bash = std.out();
-    assertThat(bash).contains("complete -F").contains("timeline").contains("--follow").contains("new-key").contains("revoke")
+    assertThat(bash)
+        .contains("complete -F")
+        .contains("timeline")
+        .contains("--follow")
+        .contains("new-key")
+        .contains("revoke")
         .contains("--data-dir");
     std.reset();
     assertThat(run("completion", "zsh")).isZero();
-    assertThat(std.out()).startsWith("autoload -U +X compinit").contains("bashcompinit").contains("whoami");
+    assertThat(std.out())
+        .startsWith("autoload -U +X compinit")
+        .contains("bashcompinit")
+        .contains("whoami");
   }
 
   @Test
   void help_listsCommandsAndExitCodes() {
     assertThat(run("--help")).isZero();
-    assertThat(std.out()).contains("init").contains("whoami").contains("timeline").contains("device").contains("mesh")
-        .contains("Exit codes: 0 ok, 1 failed").contains("3 no node running");
+    assertThat(std.out())
+        .contains("init")
+        .contains("whoami")
+        .contains("timeline")
+        .contains("device")
+        .contains("mesh")
+        .contains("Exit codes: 0 ok, 1 failed")
+        .contains("3 no node running");
   }
 }

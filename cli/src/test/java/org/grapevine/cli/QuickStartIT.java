@@ -1,6 +1,5 @@
 package org.grapevine.cli;
 
-import org.grapevine.libp2p.testing.NetNamespaces;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -14,11 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.grapevine.libp2p.testing.NetNamespaces;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,9 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>mDNS multicast must not leave this machine, so everything runs in a network namespace this
  * test creates with only a loopback interface that has multicast switched on; the nodes' mDNS runs
- * there (the driver falls back to a multicast-capable loopback when no other interface exists).
- * The namespace also isolates the ports, so the README's API ports are used as written. Needs root
- * and iproute2; without them the test is skipped, except with {@code CI=true}, where it fails.
+ * there (the driver falls back to a multicast-capable loopback when no other interface exists). The
+ * namespace also isolates the ports, so the README's API ports are used as written. Needs root and
+ * iproute2; without them the test is skipped, except with {@code CI=true}, where it fails.
  *
  * <p>The launcher must start the jar that {@code package} built, not build it again: the test
  * checks that the jar is there before and unchanged after, and that no command said it was
@@ -46,15 +45,20 @@ import org.junit.jupiter.api.io.TempDir;
 class QuickStartIT {
   /** The README's API ports. */
   private static final int ALICE_API = 7321;
+
   private static final int BOB_API = 7322;
+
   /** A node stops by itself after this, should the test fail to stop it. */
   private static final String SAFETY_STOP_SECONDS = "400";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
-  private final String ns = "gvq" + (ProcessHandle.current().pid() % 100_000) + Long.toString(System.nanoTime() % 1000, 36);
+  private final String ns =
+      "gvq"
+          + (ProcessHandle.current().pid() % 100_000)
+          + Long.toString(System.nanoTime() % 1000, 36);
   private final List<Process> children = new ArrayList<>();
   private final AtomicInteger seq = new AtomicInteger();
   private final List<Path> stderrFiles = new ArrayList<>();
@@ -69,7 +73,10 @@ class QuickStartIT {
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
         fail("the quick-start test cannot run on CI: " + why);
       }
-      Assumptions.abort("skipping the quick-start test: " + why + " (needs root and iproute2; CI=true makes this a failure)");
+      Assumptions.abort(
+          "skipping the quick-start test: "
+              + why
+              + " (needs root and iproute2; CI=true makes this a failure)");
     }
     created = true;
     NetNamespaces.ip("netns", "add", ns);
@@ -80,7 +87,10 @@ class QuickStartIT {
     root = Path.of("").toAbsolutePath().getParent(); // Failsafe runs in cli/.
     jar = root.resolve("cli/target/grapevine.jar");
     assertThat(root.resolve("grapevine")).as("the launcher at the repository root").isExecutable();
-    assertThat(jar).as("the jar that `package` builds before the integration tests (run them with `./mvnw verify`)").exists();
+    assertThat(jar)
+        .as(
+            "the jar that `package` builds before the integration tests (run them with `./mvnw verify`)")
+        .exists();
   }
 
   @AfterEach
@@ -116,8 +126,13 @@ class QuickStartIT {
     // may then learn of it by that connection first, so one "discovered" line is all there must be.
     aliceNode.awaitLine("connected: ", 60, bobPeer);
     bobNode.awaitLine("connected: ", 60, alicePeer);
-    assertThat(aliceNode.has("discovered: " + bobPeer + " via mdns") || bobNode.has("discovered: " + alicePeer + " via mdns"))
-        .as("a node says it found the other by mDNS; alice: %s; bob: %s", aliceNode.lines, bobNode.lines).isTrue();
+    assertThat(
+            aliceNode.has("discovered: " + bobPeer + " via mdns")
+                || bobNode.has("discovered: " + alicePeer + " via mdns"))
+        .as(
+            "a node says it found the other by mDNS; alice: %s; bob: %s",
+            aliceNode.lines, bobNode.lines)
+        .isTrue();
 
     // ./grapevine whoami --data-dir /tmp/bob
     String bobId = ok("whoami", "--data-dir", bob).strip();
@@ -131,13 +146,16 @@ class QuickStartIT {
 
     // ./grapevine timeline --data-dir /tmp/alice
     awaitTimeline(alice, bobId, List.of("hello"));
-    assertThat(ok("timeline", "--data-dir", alice)).containsPattern("(?m)^[0-9a-f]{8}  gv1\\S+  .*  hello$");
+    assertThat(ok("timeline", "--data-dir", alice))
+        .containsPattern("(?m)^[0-9a-f]{8}  gv1\\S+  .*  hello$");
 
     // Alice stops her node (Ctrl-C: SIGTERM runs the same shutdown as SIGINT, and is not ignored
     // when the build runs in the background, as SIGINT is).
     aliceNode.process.destroy();
     assertThat(aliceNode.process.waitFor(60, TimeUnit.SECONDS)).as("alice's node stops").isTrue();
-    assertThat(tmp.resolve("alice").resolve("api.endpoint")).as("alice's node stopped cleanly").doesNotExist();
+    assertThat(tmp.resolve("alice").resolve("api.endpoint"))
+        .as("alice's node stopped cleanly")
+        .doesNotExist();
 
     // ./grapevine post "are you there?" --data-dir /tmp/bob
     assertThat(ok("post", "are you there?", "--data-dir", bob)).matches("posted [0-9a-f]{8}\n");
@@ -147,14 +165,18 @@ class QuickStartIT {
     assertThat(aliceAgain.awaitLine("following:", 60)).contains("following: 1 identity");
     awaitTimeline(alice, bobId, List.of("hello", "are you there?"));
     String timeline = ok("timeline", "--data-dir", alice);
-    assertThat(timeline.indexOf("  hello\n")).as(timeline).isGreaterThanOrEqualTo(0)
+    assertThat(timeline.indexOf("  hello\n"))
+        .as(timeline)
+        .isGreaterThanOrEqualTo(0)
         .isLessThan(timeline.indexOf("  are you there?\n"));
 
     // The launcher started the jar `package` built; it did not build again.
     assertThat(Files.getLastModifiedTime(jar).toMillis()).isEqualTo(jarModified);
     assertThat(Files.size(jar)).isEqualTo(jarSize);
     for (Path f : stderrFiles) {
-      assertThat(Files.readString(f)).as("stderr of a command (%s)", f.getFileName()).doesNotContain("grapevine: building");
+      assertThat(Files.readString(f))
+          .as("stderr of a command (%s)", f.getFileName())
+          .doesNotContain("grapevine: building");
     }
   }
 
@@ -163,7 +185,8 @@ class QuickStartIT {
    * the text timeline shows them ({@code --json} prints the API's page, newest first).
    */
   private void awaitTimeline(String dataDir, String author, List<String> texts) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150); // Past the 60 s periodic sync.
+    long deadline =
+        System.nanoTime() + TimeUnit.SECONDS.toNanos(150); // Past the 60 s periodic sync.
     List<String> seen = List.of();
     while (System.nanoTime() < deadline) {
       Result r = command("timeline", "--json", "--data-dir", dataDir);
@@ -182,7 +205,8 @@ class QuickStartIT {
       }
       Thread.sleep(500);
     }
-    throw new AssertionError("alice's timeline did not show " + texts + " within 150 s; it showed " + seen);
+    throw new AssertionError(
+        "alice's timeline did not show " + texts + " within 150 s; it showed " + seen);
   }
 
   // --- Processes --------------------------------------------------------------------------------
@@ -200,15 +224,20 @@ class QuickStartIT {
       this.who = who;
       this.process = process;
       this.stderr = stderr;
-      Thread reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String l = r.readLine(); l != null; l = r.readLine()) {
-            lines.add(l);
-          }
-        } catch (IOException ignored) {
-          // The node is gone.
-        }
-      }, "quickstart-" + who);
+      Thread reader =
+          new Thread(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  for (String l = r.readLine(); l != null; l = r.readLine()) {
+                    lines.add(l);
+                  }
+                } catch (IOException ignored) {
+                  // The node is gone.
+                }
+              },
+              "quickstart-" + who);
       reader.setDaemon(true);
       reader.start();
     }
@@ -241,10 +270,20 @@ class QuickStartIT {
           return l;
         }
       }
-      throw new AssertionError(who + "'s node printed no line starting with \"" + prefix + "\" and containing \"" + part
-          + "\" in " + seconds + " s"
-          + (process.isAlive() ? "" : " (it exited with " + process.exitValue() + ")") + "; stdout: " + lines
-          + "; stderr: " + Files.readString(stderr));
+      throw new AssertionError(
+          who
+              + "'s node printed no line starting with \""
+              + prefix
+              + "\" and containing \""
+              + part
+              + "\" in "
+              + seconds
+              + " s"
+              + (process.isAlive() ? "" : " (it exited with " + process.exitValue() + ")")
+              + "; stdout: "
+              + lines
+              + "; stderr: "
+              + Files.readString(stderr));
     }
 
     String identity() throws Exception {
@@ -260,8 +299,18 @@ class QuickStartIT {
   private Node run(String who, String dataDir, int apiPort) throws IOException {
     Path err = tmp.resolve("run-" + seq.incrementAndGet() + ".err");
     stderrFiles.add(err);
-    Process p = grapevine(List.of("run", "--data-dir", dataDir, "--api-port", Integer.toString(apiPort),
-        "--stop-after", SAFETY_STOP_SECONDS)).redirectError(err.toFile()).start();
+    Process p =
+        grapevine(
+                List.of(
+                    "run",
+                    "--data-dir",
+                    dataDir,
+                    "--api-port",
+                    Integer.toString(apiPort),
+                    "--stop-after",
+                    SAFETY_STOP_SECONDS))
+            .redirectError(err.toFile())
+            .start();
     children.add(p);
     p.getOutputStream().close();
     return new Node(who, p, err);
@@ -270,7 +319,10 @@ class QuickStartIT {
   /** A short-lived command: must exit 0; returns its stdout. */
   private String ok(String... args) throws Exception {
     Result r = command(args);
-    assertThat(r.exit).as("./grapevine %s exited with %d; stdout: %s; stderr: %s", String.join(" ", args), r.exit, r.out, r.err)
+    assertThat(r.exit)
+        .as(
+            "./grapevine %s exited with %d; stdout: %s; stderr: %s",
+            String.join(" ", args), r.exit, r.out, r.err)
         .isZero();
     return r.out;
   }
@@ -280,12 +332,17 @@ class QuickStartIT {
     Path out = tmp.resolve("cmd-" + n + ".out");
     Path err = tmp.resolve("cmd-" + n + ".err");
     stderrFiles.add(err);
-    Process p = grapevine(List.of(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p =
+        grapevine(List.of(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     children.add(p);
     p.getOutputStream().close();
     if (!p.waitFor(90, TimeUnit.SECONDS)) {
       stop(p);
-      throw new AssertionError("./grapevine " + String.join(" ", args) + " did not exit in 90 s; stderr: " + Files.readString(err));
+      throw new AssertionError(
+          "./grapevine "
+              + String.join(" ", args)
+              + " did not exit in 90 s; stderr: "
+              + Files.readString(err));
     }
     children.remove(p);
     return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
@@ -297,11 +354,17 @@ class QuickStartIT {
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
     Map<String, String> env = pb.environment();
-    for (String v : List.of("GRAPEVINE_REBUILD", "GRAPEVINE_DATA_DIR", "GRAPEVINE_LOG", "GRAPEVINE_JAVA_OPTS")) {
+    for (String v :
+        List.of(
+            "GRAPEVINE_REBUILD", "GRAPEVINE_DATA_DIR", "GRAPEVINE_LOG", "GRAPEVINE_JAVA_OPTS")) {
       env.remove(v);
     }
     // The launcher runs `java` from PATH: make it the JDK running this build.
-    env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + java.io.File.pathSeparator + env.getOrDefault("PATH", ""));
+    env.put(
+        "PATH",
+        Path.of(System.getProperty("java.home"), "bin")
+            + java.io.File.pathSeparator
+            + env.getOrDefault("PATH", ""));
     return pb;
   }
 
@@ -315,5 +378,4 @@ class QuickStartIT {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
   }
-
 }

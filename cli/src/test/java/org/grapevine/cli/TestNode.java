@@ -13,9 +13,9 @@ import org.grapevine.node.config.DataDir;
 import org.grapevine.node.config.NodeConfig;
 
 /**
- * A real node with its local API on 127.0.0.1, in the test JVM, for a data directory: what
- * {@code grapevine run} starts, and the {@code api.endpoint} file a running node writes, so the
- * commands under test find it exactly as they find a real one.
+ * A real node with its local API on 127.0.0.1, in the test JVM, for a data directory: what {@code
+ * grapevine run} starts, and the {@code api.endpoint} file a running node writes, so the commands
+ * under test find it exactly as they find a real one.
  */
 public final class TestNode implements AutoCloseable {
   private final DataDir dir;
@@ -35,7 +35,8 @@ public final class TestNode implements AutoCloseable {
     DataDir dir = new DataDir(dataDir);
     DataDir.Keys keys = dir.keys(new ArrayList<>());
     String token = dir.apiToken(new ArrayList<>());
-    MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    MultiThreadIoEventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     Node node = NodeLauncher.of(NodeConfig.loopback(), dataDir, keys, group).start();
     ApiServer api = ApiServer.start(node, 0, token, group);
     Files.writeString(dir.apiEndpointFile(), api.url() + "\n");

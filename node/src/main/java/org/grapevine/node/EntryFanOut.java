@@ -21,10 +21,18 @@ final class EntryFanOut {
   private final List<Consumer<LogEntry>> listeners = new CopyOnWriteArrayList<>();
 
   EntryFanOut(MetricsRegistry metrics) {
-    ingested = metrics.counter("grapevine_ingest_total",
-        "Entries ingested, by source (own, gossip, sync, direct) and outcome.", "source", "outcome");
-    rejected = metrics.counter("grapevine_ingest_rejected_total", "Entries refused, by source and reason.",
-        "source", "reason");
+    ingested =
+        metrics.counter(
+            "grapevine_ingest_total",
+            "Entries ingested, by source (own, gossip, sync, direct) and outcome.",
+            "source",
+            "outcome");
+    rejected =
+        metrics.counter(
+            "grapevine_ingest_rejected_total",
+            "Entries refused, by source and reason.",
+            "source",
+            "reason");
   }
 
   void add(Consumer<LogEntry> listener) {

@@ -11,14 +11,16 @@ import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.proto.Content;
 
 /**
- * Questions answered by walking held logs (no index serves them yet): an identity's latest
- * profile, who follows an identity, how many entries are held. Reads only; thread-safe as the
- * store's reads are.
+ * Questions answered by walking held logs (no index serves them yet): an identity's latest profile,
+ * who follows an identity, how many entries are held. Reads only; thread-safe as the store's reads
+ * are.
  */
 public final class LogQueries {
   private LogQueries() {}
 
-  /** The identity's latest profile entry with content (by timestamp, over all its devices), if held. */
+  /**
+   * The identity's latest profile entry with content (by timestamp, over all its devices), if held.
+   */
   public static Optional<LogEntry> latestProfile(PostStore store, Identity of) {
     LogEntry best = null;
     for (AuthorKey d : store.devices(of).keySet()) {
@@ -27,7 +29,8 @@ public final class LogQueries {
         if (e.isPresent() && e.get().header().kind() == ContentKind.PROFILE) {
           Optional<LogEntry> full = store.logEntry(d, seq).filter(LogEntry::hasContent);
           if (full.isPresent()) {
-            if (best == null || full.get().header().timestampMillis() > best.header().timestampMillis()) {
+            if (best == null
+                || full.get().header().timestampMillis() > best.header().timestampMillis()) {
               best = full.get();
             }
             break;
@@ -39,12 +42,13 @@ public final class LogQueries {
   }
 
   /**
-   * Identities whose held logs follow this one (their latest follow or unfollow of it is a
-   * follow). Reads every held header of every identity: fine for a personal node, not for an archive.
+   * Identities whose held logs follow this one (their latest follow or unfollow of it is a follow).
+   * Reads every held header of every identity: fine for a personal node, not for an archive.
    */
   public static Set<Identity> followers(PostStore store, Identity identity) {
     Set<Identity> out = new TreeSet<>();
-    com.google.protobuf.ByteString me = com.google.protobuf.ByteString.copyFrom(identity.root().unsafeBytes());
+    com.google.protobuf.ByteString me =
+        com.google.protobuf.ByteString.copyFrom(identity.root().unsafeBytes());
     for (Identity other : store.identities()) {
       long latest = 0;
       boolean follows = false;
@@ -52,9 +56,14 @@ public final class LogQueries {
         for (long seq = 1; seq <= store.contiguousHead(d); seq++) {
           Optional<org.grapevine.protocol.entry.SignedEntry> h = store.entry(d, seq);
           ContentKind k = h.map(e -> e.header().kind()).orElse(ContentKind.UNKNOWN);
-          if ((k == ContentKind.FOLLOW || k == ContentKind.UNFOLLOW) && h.get().header().timestampMillis() >= latest) {
+          if ((k == ContentKind.FOLLOW || k == ContentKind.UNFOLLOW)
+              && h.get().header().timestampMillis() >= latest) {
             Optional<Content> c = store.logEntry(d, seq).flatMap(LogEntry::content);
-            if (c.isPresent() && (k == ContentKind.FOLLOW ? c.get().getFollow().getIdentity() : c.get().getUnfollow().getIdentity()).equals(me)) {
+            if (c.isPresent()
+                && (k == ContentKind.FOLLOW
+                        ? c.get().getFollow().getIdentity()
+                        : c.get().getUnfollow().getIdentity())
+                    .equals(me)) {
               latest = h.get().header().timestampMillis();
               follows = k == ContentKind.FOLLOW;
             }

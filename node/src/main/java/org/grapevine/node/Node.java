@@ -3,15 +3,19 @@ package org.grapevine.node;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import org.grapevine.libp2p.gossipsub.GossipConfig;
 import org.grapevine.libp2p.gossipsub.netty.GossipDriver;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.node.core.CoreConfig;
+import org.grapevine.node.core.NodeCore;
 import org.grapevine.node.core.WriteRefusedException;
 import org.grapevine.node.core.WriteRules;
 import org.grapevine.node.discovery.DiscoveryConfig;
@@ -20,40 +24,34 @@ import org.grapevine.node.engine.BudgetExceededException;
 import org.grapevine.node.engine.BudgetUsage;
 import org.grapevine.node.engine.Budgets;
 import org.grapevine.node.engine.Engine;
-import org.grapevine.node.metrics.MetricsRegistry;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
-import org.grapevine.node.storage.RocksPostStore;
-import org.grapevine.node.core.CoreConfig;
-import org.grapevine.node.core.NodeCore;
+import org.grapevine.node.metrics.MetricsRegistry;
 import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.node.runtime.StorageThread;
+import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.protocol.crypto.SigningKey;
+import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.proto.Content;
-import org.grapevine.protocol.proto.Follow;
-import org.grapevine.protocol.entry.EntryId;
-import org.grapevine.protocol.identity.AuthorKey;
-import java.util.Optional;
-import java.util.function.Consumer;
 import org.grapevine.protocol.topic.Topics;
 import org.grapevine.protocol.validation.ChainChecker;
 import org.grapevine.protocol.validation.EntryValidator;
 
 /**
  * A running participant, the composition root: the RocksDB store, the ingestion engine and the
- * {@link NodeCore} on one storage thread, driven over a libp2p host by {@link CoreDriver}
- * (gossip messages, sync streams, connections), and GossipSub (one topic per identity). Follow =
- * write a follow entry, subscribe to the identity's topic and let the core sync it from connected
- * peers.
+ * {@link NodeCore} on one storage thread, driven over a libp2p host by {@link CoreDriver} (gossip
+ * messages, sync streams, connections), and GossipSub (one topic per identity). Follow = write a
+ * follow entry, subscribe to the identity's topic and let the core sync it from connected peers.
  *
- * Discovery ({@link DiscoveryService}) keeps peers connected: bootstrap, mDNS, the persisted peer
- * table, reconnects with backoff, connection limits; sync also runs periodically.
+ * <p>Discovery ({@link DiscoveryService}) keeps peers connected: bootstrap, mDNS, the persisted
+ * peer table, reconnects with backoff, connection limits; sync also runs periodically.
  *
- * <p>Writes (post, reply, react, follow, ...) run on the storage thread and return once the
- * entry is durable; reads go to {@link #store()} directly. Every stored entry, own or received,
- * reaches the {@link #addEntryListener entry listeners} (the API's event stream).
+ * <p>Writes (post, reply, react, follow, ...) run on the storage thread and return once the entry
+ * is durable; reads go to {@link #store()} directly. Every stored entry, own or received, reaches
+ * the {@link #addEntryListener entry listeners} (the API's event stream).
  */
 // Subscriptions, publishes and sync sessions are fired and forgotten here: each reports its own
 // failure (sync sessions log their end), and nothing in the node waits on them.
@@ -77,24 +75,45 @@ public final class Node implements AutoCloseable {
   /**
    * Opens (or creates) the store under {@code dataDir}, delegates {@code device} in the identity's
    * root log if the store does not hold that yet and {@code root} is given, and starts networking.
-   * A root log is started here only if the data directory created the identity (it has no
-   * {@code keys/identity}, see {@link org.grapevine.node.config.DataDir#identityFile()}); otherwise
-   * the node syncs its identity's root log from peers and refuses to write
-   * ({@link DeviceNotDelegatedException}) until that delegates {@code device} ({@link OwnDevice}).
-   * Called by {@link NodeLauncher}, which derives every part's configuration from the node's config.
+   * A root log is started here only if the data directory created the identity (it has no {@code
+   * keys/identity}, see {@link org.grapevine.node.config.DataDir#identityFile()}); otherwise the
+   * node syncs its identity's root log from peers and refuses to write ({@link
+   * DeviceNotDelegatedException}) until that delegates {@code device} ({@link OwnDevice}). Called
+   * by {@link NodeLauncher}, which derives every part's configuration from the node's config.
    *
    * @param root the identity's root key; null on a device that joined an identity without it
    */
-  static Node start(Path dataDir, Identity identity, SigningKey root, SigningKey device, HostConfig hostConfig,
-      EventLoopGroup group, Budgets budgets, DiscoveryConfig discovery, GossipConfig gossipConfig) throws IOException {
-    boolean mayStartRootLog = new org.grapevine.node.config.DataDir(dataDir).joinedIdentity().isEmpty();
-    Node node = new Node(dataDir, identity, root, mayStartRootLog, device, hostConfig, group, budgets, discovery,
-        gossipConfig);
+  static Node start(
+      Path dataDir,
+      Identity identity,
+      SigningKey root,
+      SigningKey device,
+      HostConfig hostConfig,
+      EventLoopGroup group,
+      Budgets budgets,
+      DiscoveryConfig discovery,
+      GossipConfig gossipConfig)
+      throws IOException {
+    boolean mayStartRootLog =
+        new org.grapevine.node.config.DataDir(dataDir).joinedIdentity().isEmpty();
+    Node node =
+        new Node(
+            dataDir,
+            identity,
+            root,
+            mayStartRootLog,
+            device,
+            hostConfig,
+            group,
+            budgets,
+            discovery,
+            gossipConfig);
     try {
-      node.call(() -> {
-        node.ensureDelegated();
-        return null;
-      });
+      node.call(
+          () -> {
+            node.ensureDelegated();
+            return null;
+          });
       node.startNetwork();
       return node;
     } catch (RuntimeException | IOException e) {
@@ -103,8 +122,16 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  private Node(Path dataDir, Identity identity, SigningKey root, boolean mayStartRootLog, SigningKey device,
-      HostConfig hostConfig, EventLoopGroup group, Budgets budgets, DiscoveryConfig discoveryConfig,
+  private Node(
+      Path dataDir,
+      Identity identity,
+      SigningKey root,
+      boolean mayStartRootLog,
+      SigningKey device,
+      HostConfig hostConfig,
+      EventLoopGroup group,
+      Budgets budgets,
+      DiscoveryConfig discoveryConfig,
       GossipConfig gossipConfig) {
     this.identity = identity;
     this.device = device;
@@ -114,19 +141,27 @@ public final class Node implements AutoCloseable {
     this.own = new OwnDevice(identity, device, root, mayStartRootLog, store, engine);
     this.host = new Host(hostConfig, group);
     this.gossip = new GossipDriver(host, gossipConfig, new SplittableRandom(), group.next());
-    this.core = new NodeCore(store, engine, CoreConfig.of(discoveryConfig.syncInterval(), ignored -> System.currentTimeMillis()),
-        new SplittableRandom(), System.nanoTime());
+    this.core =
+        new NodeCore(
+            store,
+            engine,
+            CoreConfig.of(discoveryConfig.syncInterval(), ignored -> System.currentTimeMillis()),
+            new SplittableRandom(),
+            System.nanoTime());
     this.driver = new CoreDriver(core, host, gossip, storage, System::nanoTime);
-    this.discovery = new DiscoveryService(discoveryConfig, host, store, storage, group, new SplittableRandom());
+    this.discovery =
+        new DiscoveryService(discoveryConfig, host, store, storage, group, new SplittableRandom());
   }
 
   private void startNetwork() throws IOException {
     gossip.start();
-    driver.addListener(e -> {
-      if (e instanceof org.grapevine.node.core.CoreEvent.SyncEnded) {
-        delegateAfterSync(); // What the peer had is stored: perhaps our root log delegates us now.
-      }
-    });
+    driver.addListener(
+        e -> {
+          if (e instanceof org.grapevine.node.core.CoreEvent.SyncEnded) {
+            delegateAfterSync(); // What the peer had is stored: perhaps our root log delegates us
+            // now.
+          }
+        });
     driver.start();
     discovery.followPeerExchange(gossip);
     host.start();
@@ -182,34 +217,37 @@ public final class Node implements AutoCloseable {
   /**
    * Writes {@code content} to this device's log, durably (synced to disk), then publishes it.
    *
-   * @throws BudgetExceededException if the content declares an attachment over the cap; nothing
-   *     is signed then
-   * @throws DeviceNotDelegatedException if the held root log does not (or no longer) delegate
-   *     this node's device
+   * @throws BudgetExceededException if the content declares an attachment over the cap; nothing is
+   *     signed then
+   * @throws DeviceNotDelegatedException if the held root log does not (or no longer) delegate this
+   *     node's device
    */
   public LogEntry post(Content content) {
     engine.budgets().checkOwn(content);
-    LogEntry entry = call(() -> {
-      LogEntry e = own.writer().append(content, System.currentTimeMillis());
-      IngestOutcome o;
-      try {
-        o = driver.onStorage(c -> c.handleOwnEntry(e, System.nanoTime()));
-      } catch (RuntimeException storeFailed) {
-        own.resetWriter(); // The next post reuses the seq.
-        throw storeFailed;
-      }
-      if (!(o instanceof IngestOutcome.Stored)) {
-        own.resetWriter();
-        throw new IllegalStateException("own entry not stored: " + o);
-      }
-      return e;
-    });
+    LogEntry entry =
+        call(
+            () -> {
+              LogEntry e = own.writer().append(content, System.currentTimeMillis());
+              IngestOutcome o;
+              try {
+                o = driver.onStorage(c -> c.handleOwnEntry(e, System.nanoTime()));
+              } catch (RuntimeException storeFailed) {
+                own.resetWriter(); // The next post reuses the seq.
+                throw storeFailed;
+              }
+              if (!(o instanceof IngestOutcome.Stored)) {
+                own.resetWriter();
+                throw new IllegalStateException("own entry not stored: " + o);
+              }
+              return e;
+            });
     gossip.publish(Topics.forIdentity(identity), entry.toEnvelopeBytes());
     return entry;
   }
 
   /**
-   * Follows {@code other}: a follow entry in our log, its topic, and a sync with every connected peer.
+   * Follows {@code other}: a follow entry in our log, its topic, and a sync with every connected
+   * peer.
    *
    * @throws WriteRefusedException if {@code other} is this node's identity ({@link WriteRules})
    */
@@ -217,14 +255,16 @@ public final class Node implements AutoCloseable {
     WriteRules.relation(identity, WriteRules.Relation.FOLLOW, other);
     LogEntry e = post(OwnContent.follow(other));
     gossip.subscribe(Topics.forIdentity(other)).join();
-    call(() -> {
-      store.follow(other);
-      driver.onStorage(c -> {
-        c.handleFollowed(other, System.nanoTime());
-        return null;
-      });
-      return null;
-    });
+    call(
+        () -> {
+          store.follow(other);
+          driver.onStorage(
+              c -> {
+                c.handleFollowed(other, System.nanoTime());
+                return null;
+              });
+          return null;
+        });
     return e;
   }
 
@@ -233,7 +273,10 @@ public final class Node implements AutoCloseable {
     return device.publicKey();
   }
 
-  /** This node's device as the held root log says: active (it writes), unknown (waiting for the root log) or revoked. */
+  /**
+   * This node's device as the held root log says: active (it writes), unknown (waiting for the root
+   * log) or revoked.
+   */
   public org.grapevine.protocol.validation.DeviceStatus deviceStatus() {
     return store.deviceStatus(identity, device.publicKey());
   }
@@ -263,8 +306,8 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * Replies to a held post; the thread's root is the parent's root, or the parent itself when it
-   * is not a reply (or its content was deleted, so its root is unknown).
+   * Replies to a held post; the thread's root is the parent's root, or the parent itself when it is
+   * not a reply (or its content was deleted, so its root is unknown).
    *
    * @throws WriteRefusedException if the parent is not a held post ({@link WriteRules})
    * @throws IllegalArgumentException if the text breaks {@code Limits}
@@ -298,10 +341,11 @@ public final class Node implements AutoCloseable {
   public LogEntry unfollow(Identity other) {
     WriteRules.relation(identity, WriteRules.Relation.UNFOLLOW, other);
     LogEntry e = post(OwnContent.unfollow(other));
-    call(() -> {
-      store.unfollow(other);
-      return null;
-    });
+    call(
+        () -> {
+          store.unfollow(other);
+          return null;
+        });
     gossip.unsubscribe(Topics.forIdentity(other)).join();
     return e;
   }
@@ -309,17 +353,19 @@ public final class Node implements AutoCloseable {
   /** Local only (nothing is published): entries of a muted identity are ignored from now on. */
   public void mute(Identity other) {
     WriteRules.relation(identity, WriteRules.Relation.MUTE, other);
-    call(() -> {
-      store.mute(other);
-      return null;
-    });
+    call(
+        () -> {
+          store.mute(other);
+          return null;
+        });
   }
 
   public void unmute(Identity other) {
-    call(() -> {
-      store.unmute(other);
-      return null;
-    });
+    call(
+        () -> {
+          store.unmute(other);
+          return null;
+        });
   }
 
   /** Writes a profile entry; the avatar of the current profile is kept. */
@@ -327,7 +373,9 @@ public final class Node implements AutoCloseable {
     return post(OwnContent.profile(name, bio, profile(identity)));
   }
 
-  /** The identity's latest profile entry with content (by timestamp, over all its devices), if held. */
+  /**
+   * The identity's latest profile entry with content (by timestamp, over all its devices), if held.
+   */
   public Optional<LogEntry> profile(Identity of) {
     return LogQueries.latestProfile(store, of);
   }
@@ -351,10 +399,13 @@ public final class Node implements AutoCloseable {
     return WriteRules.target(target, id, store.entryById(id));
   }
 
-  /** On the storage thread: counted and told to the listeners; our own root log may delegate us now. */
+  /**
+   * On the storage thread: counted and told to the listeners; our own root log may delegate us now.
+   */
   private void onIngested(IngestSource source, IngestOutcome outcome) {
     fanOut.onIngested(source, outcome);
-    if (outcome instanceof IngestOutcome.Stored stored && stored.entry().header().identity().equals(identity)
+    if (outcome instanceof IngestOutcome.Stored stored
+        && stored.entry().header().identity().equals(identity)
         && stored.entry().header().inRootLog()) {
       own.refresh(); // Our root log grew: perhaps it delegates (or revokes) this device now.
     }
@@ -374,14 +425,17 @@ public final class Node implements AutoCloseable {
   private void delegateAfterSync() {
     try {
       if (own.waitsToDelegate()) {
-        own.delegateIfAllowed(false, System.currentTimeMillis()).ifPresent(d -> {
-          gossip.publish(Topics.forIdentity(identity), d.toEnvelopeBytes());
-          // Peers hold the delegation before this device's first entry reaches them.
-          driver.onStorage(c -> {
-            c.handleSyncWanted(System.nanoTime());
-            return null;
-          });
-        });
+        own.delegateIfAllowed(false, System.currentTimeMillis())
+            .ifPresent(
+                d -> {
+                  gossip.publish(Topics.forIdentity(identity), d.toEnvelopeBytes());
+                  // Peers hold the delegation before this device's first entry reaches them.
+                  driver.onStorage(
+                      c -> {
+                        c.handleSyncWanted(System.nanoTime());
+                        return null;
+                      });
+                });
       }
     } catch (RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(Node.class).warn("cannot delegate this node's device", e);

@@ -32,12 +32,13 @@ import org.grapevine.node.gossip.NodeGossip;
  *   <li>{@code sync.interval_seconds}: the periodic sync;
  *   <li>{@code budgets.*}: the ingestion engine's {@link Budgets}.
  * </ul>
+ *
  * ({@code api.port} configures the API server, which the caller starts on the node.)
  *
- * <p>What the config does not set can be tuned ({@link #host}, {@link #discovery}, {@link #gossip}):
- * timeouts, the inbound connection rate, a channel hook, the agent version, backoff, GossipSub
- * tuning. Tuning is applied first and the config's values over it, so tuning never overrides an
- * option of the config.
+ * <p>What the config does not set can be tuned ({@link #host}, {@link #discovery}, {@link
+ * #gossip}): timeouts, the inbound connection rate, a channel hook, the agent version, backoff,
+ * GossipSub tuning. Tuning is applied first and the config's values over it, so tuning never
+ * overrides an option of the config.
  */
 public final class NodeLauncher {
   private final NodeConfig config;
@@ -59,11 +60,14 @@ public final class NodeLauncher {
    * A launcher for the node of {@code keys} (its root key may be null: a device that joined an
    * identity without it) with its data in {@code dataDir}, on {@code group}'s event loops.
    */
-  public static NodeLauncher of(NodeConfig config, Path dataDir, DataDir.Keys keys, EventLoopGroup group) {
+  public static NodeLauncher of(
+      NodeConfig config, Path dataDir, DataDir.Keys keys, EventLoopGroup group) {
     return new NodeLauncher(config, dataDir, keys, group);
   }
 
-  /** Host settings the config does not have (timeouts, inbound rate, channel hook, agent version). */
+  /**
+   * Host settings the config does not have (timeouts, inbound rate, channel hook, agent version).
+   */
   public NodeLauncher host(UnaryOperator<HostConfig.Builder> tuning) {
     this.hostTuning = Objects.requireNonNull(tuning, "tuning");
     return this;
@@ -75,7 +79,10 @@ public final class NodeLauncher {
     return this;
   }
 
-  /** GossipSub tuning (D, heartbeat, thresholds, score weights); see {@link NodeGossip#config(GossipConfig)}. */
+  /**
+   * GossipSub tuning (D, heartbeat, thresholds, score weights); see {@link
+   * NodeGossip#config(GossipConfig)}.
+   */
   public NodeLauncher gossip(GossipConfig tuning) {
     this.gossipTuning = Objects.requireNonNull(tuning, "tuning");
     return this;
@@ -89,7 +96,13 @@ public final class NodeLauncher {
   public HostConfig hostConfig() throws ConfigException {
     NodeConfig.Network net = config.network();
     HostConfig.Builder b = hostTuning.apply(HostConfig.builder(keys.peer()));
-    b.listen("/" + (net.host().contains(":") ? "ip6" : "ip4") + "/" + net.host() + "/tcp/" + net.port())
+    b.listen(
+            "/"
+                + (net.host().contains(":") ? "ip6" : "ip4")
+                + "/"
+                + net.host()
+                + "/tcp/"
+                + net.port())
         .maxConnections(net.maxConnections());
     if (net.swarmKey() != null) {
       b.swarmKey(readSwarmKey(net.swarmKey()));
@@ -100,8 +113,8 @@ public final class NodeLauncher {
   /**
    * Discovery's configuration: bootstrap, mDNS, connection target and limit, sync interval.
    *
-   * @throws ConfigException if a bootstrap address is not {@code /ip4|ip6/.../tcp/.../p2p/<id>}
-   *     or the target exceeds the limit
+   * @throws ConfigException if a bootstrap address is not {@code /ip4|ip6/.../tcp/.../p2p/<id>} or
+   *     the target exceeds the limit
    */
   public DiscoveryConfig discoveryConfig() throws ConfigException {
     NodeConfig.Network net = config.network();
@@ -119,7 +132,8 @@ public final class NodeLauncher {
 
   /** The engine's storage budgets. */
   public Budgets budgets() {
-    return new Budgets(config.budgets().identityQuotaBytes(), config.budgets().attachmentMaxBytes());
+    return new Budgets(
+        config.budgets().identityQuotaBytes(), config.budgets().attachmentMaxBytes());
   }
 
   /** The router's configuration: the node's ({@link NodeGossip}) over the tuning. */
@@ -128,15 +142,23 @@ public final class NodeLauncher {
   }
 
   /**
-   * Opens (or creates) the store, delegates the device if allowed and starts networking; see
-   * {@link Node}.
+   * Opens (or creates) the store, delegates the device if allowed and starts networking; see {@link
+   * Node}.
    *
    * @throws ConfigException if the config cannot be applied (swarm key file, bootstrap address)
    * @throws IOException if the store or the listen address cannot be opened
    */
   public Node start() throws IOException, ConfigException {
-    return Node.start(dataDir, keys.identity(), keys.root(), keys.device(), hostConfig(), group, budgets(),
-        discoveryConfig(), gossipConfig());
+    return Node.start(
+        dataDir,
+        keys.identity(),
+        keys.root(),
+        keys.device(),
+        hostConfig(),
+        group,
+        budgets(),
+        discoveryConfig(),
+        gossipConfig());
   }
 
   private static SwarmKey readSwarmKey(Path file) throws ConfigException {

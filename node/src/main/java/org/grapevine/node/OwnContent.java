@@ -16,7 +16,10 @@ import org.grapevine.protocol.proto.ReplyTo;
 import org.grapevine.protocol.proto.Repost;
 import org.grapevine.protocol.proto.Unfollow;
 
-/** The content of the node's own writes, built from held entries (the rules are {@code WriteRules}'). */
+/**
+ * The content of the node's own writes, built from held entries (the rules are {@code
+ * WriteRules}').
+ */
 final class OwnContent {
   private OwnContent() {}
 
@@ -26,14 +29,25 @@ final class OwnContent {
    */
   static Content reply(LogEntry parent, String text) {
     Ref parentRef = ref(parent);
-    Ref root = parent.content().map(Content::getPost).filter(Post::hasReplyTo)
-        .map(p -> p.getReplyTo().getRoot()).orElse(parentRef);
-    return Content.newBuilder().setPost(Post.newBuilder().setText(text)
-        .setReplyTo(ReplyTo.newBuilder().setRoot(root).setParent(parentRef))).build();
+    Ref root =
+        parent
+            .content()
+            .map(Content::getPost)
+            .filter(Post::hasReplyTo)
+            .map(p -> p.getReplyTo().getRoot())
+            .orElse(parentRef);
+    return Content.newBuilder()
+        .setPost(
+            Post.newBuilder()
+                .setText(text)
+                .setReplyTo(ReplyTo.newBuilder().setRoot(root).setParent(parentRef)))
+        .build();
   }
 
   static Content reaction(LogEntry target, String emoji) {
-    return Content.newBuilder().setReaction(Reaction.newBuilder().setTarget(ref(target)).setEmoji(emoji)).build();
+    return Content.newBuilder()
+        .setReaction(Reaction.newBuilder().setTarget(ref(target)).setEmoji(emoji))
+        .build();
   }
 
   static Content repost(LogEntry target) {
@@ -41,30 +55,39 @@ final class OwnContent {
   }
 
   static Content delete(EntryId target) {
-    return Content.newBuilder().setDelete(Delete.newBuilder().setTarget(ByteString.copyFrom(target.unsafeBytes())))
+    return Content.newBuilder()
+        .setDelete(Delete.newBuilder().setTarget(ByteString.copyFrom(target.unsafeBytes())))
         .build();
   }
 
   static Content follow(Identity other) {
-    return Content.newBuilder().setFollow(Follow.newBuilder().setIdentity(ByteString.copyFrom(other.root().unsafeBytes())))
+    return Content.newBuilder()
+        .setFollow(Follow.newBuilder().setIdentity(ByteString.copyFrom(other.root().unsafeBytes())))
         .build();
   }
 
   static Content unfollow(Identity other) {
     return Content.newBuilder()
-        .setUnfollow(Unfollow.newBuilder().setIdentity(ByteString.copyFrom(other.root().unsafeBytes()))).build();
+        .setUnfollow(
+            Unfollow.newBuilder().setIdentity(ByteString.copyFrom(other.root().unsafeBytes())))
+        .build();
   }
 
   /** A profile; the avatar of {@code current} (the latest held profile) is kept. */
   static Content profile(String name, String bio, Optional<LogEntry> current) {
     Profile.Builder p = Profile.newBuilder().setName(name).setBio(bio);
-    current.flatMap(LogEntry::content).map(Content::getProfile).filter(Profile::hasAvatar)
+    current
+        .flatMap(LogEntry::content)
+        .map(Content::getProfile)
+        .filter(Profile::hasAvatar)
         .ifPresent(old -> p.setAvatar(old.getAvatar()));
     return Content.newBuilder().setProfile(p).build();
   }
 
   private static Ref ref(LogEntry e) {
-    return Ref.newBuilder().setIdentity(ByteString.copyFrom(e.header().identity().root().unsafeBytes()))
-        .setEntry(ByteString.copyFrom(e.id().unsafeBytes())).build();
+    return Ref.newBuilder()
+        .setIdentity(ByteString.copyFrom(e.header().identity().root().unsafeBytes()))
+        .setEntry(ByteString.copyFrom(e.id().unsafeBytes()))
+        .build();
   }
 }

@@ -17,18 +17,19 @@ import org.grapevine.protocol.proto.DelegateDevice;
 import org.grapevine.protocol.validation.DeviceStatus;
 
 /**
- * This node's device in its identity's root log: whether it may write, and its delegation when
- * the node holds the root key. Confined to the storage thread.
+ * This node's device in its identity's root log: whether it may write, and its delegation when the
+ * node holds the root key. Confined to the storage thread.
  *
  * <p>Rules (a second root log would fork the identity, so the root log is only ever extended from
  * the head this node holds, and started only where the identity was created):
+ *
  * <ol>
  *   <li>A device the held root log delegates writes from its own log's held head.
  *   <li>With the root key, an undelegated device is delegated by appending to the held root log,
  *       and a root log is started (entry 1) only when {@code mayStartRootLog}: the data directory
- *       created the identity. A directory that joined an identity ({@code keys/identity}) waits
- *       for the root log from peers and delegates after a completed sync session brought it,
- *       never halfway through one.
+ *       created the identity. A directory that joined an identity ({@code keys/identity}) waits for
+ *       the root log from peers and delegates after a completed sync session brought it, never
+ *       halfway through one.
  *   <li>Without the root key, the node waits until the root log it syncs delegates the device.
  *   <li>Until then, and after a revocation past the head, {@link #writer} refuses.
  * </ol>
@@ -42,7 +43,13 @@ final class OwnDevice {
   private final Engine engine;
   private LogWriter writer;
 
-  OwnDevice(Identity identity, SigningKey device, SigningKey root, boolean mayStartRootLog, PostStore store, Engine engine) {
+  OwnDevice(
+      Identity identity,
+      SigningKey device,
+      SigningKey root,
+      boolean mayStartRootLog,
+      PostStore store,
+      Engine engine) {
     if (root != null && !Identity.of(root.publicKey()).equals(identity)) {
       throw new IllegalArgumentException("the root key given is not the root of " + identity);
     }
@@ -73,12 +80,19 @@ final class OwnDevice {
     if (root != null && status().state() == DeviceStatus.State.UNKNOWN) {
       long rootHead = store.contiguousHead(root.publicKey());
       if (rootHead > 0 || (atStart && mayStartRootLog)) {
-        LogEntry delegation = LogWriter.rootLog(root, head(root.publicKey())).append(Content.newBuilder()
-            .setDelegateDevice(DelegateDevice.newBuilder().setDevice(ByteString.copyFrom(device.publicKey().unsafeBytes())))
-            .build(), nowMillis);
+        LogEntry delegation =
+            LogWriter.rootLog(root, head(root.publicKey()))
+                .append(
+                    Content.newBuilder()
+                        .setDelegateDevice(
+                            DelegateDevice.newBuilder()
+                                .setDevice(ByteString.copyFrom(device.publicKey().unsafeBytes())))
+                        .build(),
+                    nowMillis);
         IngestOutcome o = engine.ingest(delegation, IngestSource.OWN, nowMillis);
         if (!(o instanceof IngestOutcome.Stored)) {
-          throw new IllegalStateException("the delegation of this node's device was not stored: " + o);
+          throw new IllegalStateException(
+              "the delegation of this node's device was not stored: " + o);
         }
         written = Optional.of(delegation);
       }

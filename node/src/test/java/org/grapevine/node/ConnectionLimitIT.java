@@ -29,28 +29,29 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code network.max_connections} is the node's connection limit, from the config through
- * {@link NodeLauncher} to the host that accepts connections. The host's own default limit is 300,
- * and the option once reached only discovery: a node configured for 400 stopped accepting at 300.
- * Here real peers (bare libp2p hosts: TCP, Noise, Yamux, identify on 127.0.0.1) dial one node: one
- * configured for 400 accepts 310 of them, one configured for 5 refuses the sixth.
+ * {@code network.max_connections} is the node's connection limit, from the config through {@link
+ * NodeLauncher} to the host that accepts connections. The host's own default limit is 300, and the
+ * option once reached only discovery: a node configured for 400 stopped accepting at 300. Here real
+ * peers (bare libp2p hosts: TCP, Noise, Yamux, identify on 127.0.0.1) dial one node: one configured
+ * for 400 accepts 310 of them, one configured for 5 refuses the sixth.
  *
- * <p>The node's inbound rate limit (5 new connections a second by default, not a config option)
- * is raised so that 310 dials take seconds, not a minute.
+ * <p>The node's inbound rate limit (5 new connections a second by default, not a config option) is
+ * raised so that 310 dials take seconds, not a minute.
  */
 @Timeout(120)
 class ConnectionLimitIT {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int DIALS_IN_FLIGHT = 32;
 
-  @TempDir
-  Path dir;
-  private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  @TempDir Path dir;
+  private final MultiThreadIoEventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private final List<AutoCloseable> closing = new ArrayList<>();
 
   @AfterEach
   void close() throws Exception {
-    for (AutoCloseable c : closing) { // The node first: the dialers then have nothing left to close.
+    for (AutoCloseable c :
+        closing) { // The node first: the dialers then have nothing left to close.
       c.close();
     }
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
@@ -61,17 +62,27 @@ class ConnectionLimitIT {
     NodeConfig config = NodeConfig.loopback();
     // Target 0: the node dials nobody, every connection below is inbound.
     config = config.withNetwork(config.network().withConnections(0, maxConnections));
-    Node n = NodeLauncher.of(config, dir.resolve(name),
-            new DataDir.Keys(who.identity, who.root, who.deviceKey("laptop"), PrivKey.generate(RANDOM)), group)
-        .host(h -> h.inboundRate(10_000, 10_000))
-        .start();
+    Node n =
+        NodeLauncher.of(
+                config,
+                dir.resolve(name),
+                new DataDir.Keys(
+                    who.identity, who.root, who.deviceKey("laptop"), PrivKey.generate(RANDOM)),
+                group)
+            .host(h -> h.inboundRate(10_000, 10_000))
+            .start();
     closing.add(n);
     return n;
   }
 
   /** A peer that only dials: no listener, no protocols beyond the host's own. */
   private Host dialer() throws Exception {
-    Host h = new Host(HostConfig.builder(PrivKey.generate(RANDOM)).shutdownGrace(Duration.ofMillis(100)).build(), group);
+    Host h =
+        new Host(
+            HostConfig.builder(PrivKey.generate(RANDOM))
+                .shutdownGrace(Duration.ofMillis(100))
+                .build(),
+            group);
     h.start();
     closing.add(h);
     return h;
@@ -110,8 +121,9 @@ class ConnectionLimitIT {
 
     for (int i = 0; i < 3; i++) {
       CompletableFuture<Connection> refused = dialer().dial(addr(node));
-      ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-          () -> refused.get(30, TimeUnit.SECONDS));
+      ExecutionException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              ExecutionException.class, () -> refused.get(30, TimeUnit.SECONDS));
       assertThat(e.getCause()).isInstanceOf(DialException.class);
     }
     assertThat(node.host().connections()).hasSize(5);

@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.NavigableMap;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.node.storage.RocksPostStore;
@@ -30,27 +30,27 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Crash safety of own posts (docs/ARCHITECTURE.md "Store": own posts are durable before they are
- * acknowledged; every message is one all-or-nothing write). A child JVM ({@link CrashChild})
- * posts in a loop and prints an ack after each {@link Node#post} returns; the test kills it with
- * SIGKILL ({@link ProcessHandle#destroyForcibly()}, like {@link Process#destroyForcibly()}, sends
- * SIGKILL on Linux: no shutdown hooks, no close) after a random number of acks, restarts it on the same data directory several times
- * (the chain continues), and then checks the store: every acked entry is there, the log verifies
- * from seq 1, the head matches the entries held, every delete held has taken effect, and the
- * indexes equal a rebuild.
+ * acknowledged; every message is one all-or-nothing write). A child JVM ({@link CrashChild}) posts
+ * in a loop and prints an ack after each {@link Node#post} returns; the test kills it with SIGKILL
+ * ({@link ProcessHandle#destroyForcibly()}, like {@link Process#destroyForcibly()}, sends SIGKILL
+ * on Linux: no shutdown hooks, no close) after a random number of acks, restarts it on the same
+ * data directory several times (the chain continues), and then checks the store: every acked entry
+ * is there, the log verifies from seq 1, the head matches the entries held, every delete held has
+ * taken effect, and the indexes equal a rebuild.
  *
  * <p>What this does not test: power loss. A killed process loses nothing the kernel has already
- * accepted; that own entries are also fsynced before the ack is {@code RocksPostStore.apply}
- * with {@code durable = true} (a {@code WriteOptions.setSync(true)} write), which the node's
- * {@code post} path uses ({@code Engine.ingest} with {@code IngestSource.OWN}).
+ * accepted; that own entries are also fsynced before the ack is {@code RocksPostStore.apply} with
+ * {@code durable = true} (a {@code WriteOptions.setSync(true)} write), which the node's {@code
+ * post} path uses ({@code Engine.ingest} with {@code IngestSource.OWN}).
  */
 @Timeout(300)
 class CrashIT {
   private static final int ROUNDS = 4;
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
-  void postLoop_killedBySigkillRepeatedly_everyAckedEntryPresentAndChainVerifies() throws Exception {
+  void postLoop_killedBySigkillRepeatedly_everyAckedEntryPresentAndChainVerifies()
+      throws Exception {
     Random random = new Random(20260101);
     Path data = dir.resolve("node");
     TreeMap<Long, EntryId> acked = new TreeMap<>();
@@ -62,12 +62,13 @@ class CrashIT {
   }
 
   /**
-   * The same through the local HTTP API: the test posts (and deletes) with HTTP requests while
-   * a second thread kills the child at a random moment, so requests are in flight at the kill;
-   * every request that got its 201/200 answer must have its entry held after the restart.
+   * The same through the local HTTP API: the test posts (and deletes) with HTTP requests while a
+   * second thread kills the child at a random moment, so requests are in flight at the kill; every
+   * request that got its 201/200 answer must have its entry held after the restart.
    */
   @Test
-  void httpPostLoop_killedBySigkillRepeatedly_everyAnsweredEntryPresentAndChainVerifies() throws Exception {
+  void httpPostLoop_killedBySigkillRepeatedly_everyAnsweredEntryPresentAndChainVerifies()
+      throws Exception {
     Random random = new Random(20261122);
     Path data = dir.resolve("node-http");
     TreeMap<Long, EntryId> acked = new TreeMap<>();
@@ -85,7 +86,8 @@ class CrashIT {
     try (RocksPostStore store = RocksPostStore.open(data.resolve("store"))) {
       // 1. Every acknowledged entry is held, under its seq.
       for (var e : acked.entrySet()) {
-        assertThat(store.entry(device, e.getKey())).as("acked seq %d", e.getKey())
+        assertThat(store.entry(device, e.getKey()))
+            .as("acked seq %d", e.getKey())
             .hasValueSatisfying(s -> assertThat(s.id()).isEqualTo(e.getValue()));
       }
       // 2. The head is the last entry held, and nothing lies beyond it (no half-applied append).
@@ -100,8 +102,11 @@ class CrashIT {
       for (long seq = 1; seq <= head; seq++) {
         LogEntry e = store.logEntry(device, seq).orElseThrow();
         if (e.header().kind() == ContentKind.DELETE) {
-          EntryId target = EntryId.of(e.content().orElseThrow().getDelete().getTarget().toByteArray());
-          assertThat(store.entryById(target).orElseThrow().hasContent()).as("target of delete at seq %d", seq).isFalse();
+          EntryId target =
+              EntryId.of(e.content().orElseThrow().getDelete().getTarget().toByteArray());
+          assertThat(store.entryById(target).orElseThrow().hasContent())
+              .as("target of delete at seq %d", seq)
+              .isFalse();
         }
       }
       // 5. Indexes (heads, devices, time, by id, byte counts) equal a rebuild from the entries.
@@ -121,29 +126,47 @@ class CrashIT {
       Verification v = validator.validate(held.toEnvelopeBytes());
       assertThat(v).as("seq %d of %s", seq, author).isInstanceOf(Verification.Valid.class);
       LogEntry entry = ((Verification.Valid) v).entry();
-      assertThat(checker.check(entry, replay, Long.MAX_VALUE / 2)).as("seq %d of %s", seq, author)
+      assertThat(checker.check(entry, replay, Long.MAX_VALUE / 2))
+          .as("seq %d of %s", seq, author)
           .isInstanceOf(ChainOutcome.Append.class);
       replay.append(entry);
     }
   }
 
-  /** Posts through the child's API until {@code killAfter} answers, then kills it with the next request in flight. */
-  private void runHttpAndKill(Path data, int killAfter, NavigableMap<Long, EntryId> acked, int round) throws Exception {
+  /**
+   * Posts through the child's API until {@code killAfter} answers, then kills it with the next
+   * request in flight.
+   */
+  private void runHttpAndKill(
+      Path data, int killAfter, NavigableMap<Long, EntryId> acked, int round) throws Exception {
     Path stderr = dir.resolve("http-child-" + round + ".log");
-    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), data.toString(), "http")
-        .redirectError(stderr.toFile())
-        .start();
-    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
-    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                CrashChild.class.getName(),
+                data.toString(),
+                "http")
+            .redirectError(stderr.toFile())
+            .start();
+    java.net.http.HttpClient http =
+        java.net.http.HttpClient.newBuilder()
+            .connectTimeout(java.time.Duration.ofSeconds(5))
+            .build();
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       String api = null;
       while (api == null) {
         String line = out.readLine();
         if (line == null) {
           break;
         } else if (line.startsWith("started ")) {
-          assertThat(Long.parseLong(line.substring(8))).as("head at restart")
+          assertThat(Long.parseLong(line.substring(8)))
+              .as("head at restart")
               .isGreaterThanOrEqualTo(acked.isEmpty() ? 0 : acked.lastKey());
         } else if (line.startsWith("api ")) {
           api = line.substring(4).trim();
@@ -152,13 +175,19 @@ class CrashIT {
       assertThat(api).as("child's API; its log: %s", Files.readString(stderr)).isNotNull();
       String previous = null;
       for (int i = 0; ; i++) {
-        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder()
-            .header("Authorization", "Bearer " + CrashChild.TOKEN).timeout(java.time.Duration.ofSeconds(30));
+        java.net.http.HttpRequest.Builder request =
+            java.net.http.HttpRequest.newBuilder()
+                .header("Authorization", "Bearer " + CrashChild.TOKEN)
+                .timeout(java.time.Duration.ofSeconds(30));
         if (previous != null && i % 4 == 3) {
           request.uri(java.net.URI.create(api + "/v1/entries/" + previous)).DELETE();
         } else {
-          request.uri(java.net.URI.create(api + "/v1/posts")).header("Content-Type", "application/json")
-              .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"text\": \"post " + i + " " + "x".repeat(i % 200) + "\"}"));
+          request
+              .uri(java.net.URI.create(api + "/v1/posts"))
+              .header("Content-Type", "application/json")
+              .POST(
+                  java.net.http.HttpRequest.BodyPublishers.ofString(
+                      "{\"text\": \"post " + i + " " + "x".repeat(i % 200) + "\"}"));
         }
         if (i == killAfter) {
           // The kill races this request: it may be applied, half-done or never seen.
@@ -185,24 +214,44 @@ class CrashIT {
     }
   }
 
-  /** Records the entry an API answer acknowledges; returns the id of the post written (for the next delete). */
-  private static String ack(com.fasterxml.jackson.databind.ObjectMapper json, String body, NavigableMap<Long, EntryId> acked)
+  /**
+   * Records the entry an API answer acknowledges; returns the id of the post written (for the next
+   * delete).
+   */
+  private static String ack(
+      com.fasterxml.jackson.databind.ObjectMapper json,
+      String body,
+      NavigableMap<Long, EntryId> acked)
       throws java.io.IOException {
     com.fasterxml.jackson.databind.JsonNode node = json.readTree(body);
     com.fasterxml.jackson.databind.JsonNode entry = node.has("entry") ? node.get("entry") : node;
-    EntryId previous = acked.put(entry.get("seq").asLong(), EntryId.parse(entry.get("id").asText()));
+    EntryId previous =
+        acked.put(entry.get("seq").asLong(), EntryId.parse(entry.get("id").asText()));
     assertThat(previous).as("seq %s acked twice", entry.get("seq")).isNull();
-    return node.has("entry") ? null : entry.get("id").asText(); // After a delete, post again before the next one.
+    return node.has("entry")
+        ? null
+        : entry.get("id").asText(); // After a delete, post again before the next one.
   }
 
-  /** Runs the child until {@code killAfter} acks, kills it, and adds every complete ack line to {@code acked}. */
-  private void runAndKill(Path data, int killAfter, NavigableMap<Long, EntryId> acked, int round) throws Exception {
+  /**
+   * Runs the child until {@code killAfter} acks, kills it, and adds every complete ack line to
+   * {@code acked}.
+   */
+  private void runAndKill(Path data, int killAfter, NavigableMap<Long, EntryId> acked, int round)
+      throws Exception {
     Path stderr = dir.resolve("child-" + round + ".log");
-    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(), data.toString())
-        .redirectError(stderr.toFile())
-        .start();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                CrashChild.class.getName(),
+                data.toString())
+            .redirectError(stderr.toFile())
+            .start();
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       int acks = 0;
       boolean killed = false;
       for (String line = out.readLine(); line != null; line = out.readLine()) {
@@ -214,7 +263,9 @@ class CrashIT {
         } else if (parts[0].equals("started")) {
           // The restart found the chain where the last round's acks left it (or further).
           long head = Long.parseLong(parts[1]);
-          assertThat(head).as("head at restart").isGreaterThanOrEqualTo(acked.isEmpty() ? 0 : acked.lastKey());
+          assertThat(head)
+              .as("head at restart")
+              .isGreaterThanOrEqualTo(acked.isEmpty() ? 0 : acked.lastKey());
         }
         if (!killed && acks >= killAfter) {
           // SIGKILL on Linux. Through the handle, because Process.destroyForcibly (also SIGKILL)
@@ -223,7 +274,9 @@ class CrashIT {
           killed = true;
         }
       }
-      assertThat(killed).as("child ended by itself; its log: %s", Files.readString(stderr)).isTrue();
+      assertThat(killed)
+          .as("child ended by itself; its log: %s", Files.readString(stderr))
+          .isTrue();
     } finally {
       child.destroyForcibly();
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -1,6 +1,5 @@
 package org.grapevine.node;
 
-import org.grapevine.node.config.NodeConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.grapevine.protocol.testing.TestAuthors.post;
@@ -16,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.node.config.DataDir;
+import org.grapevine.node.config.NodeConfig;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
@@ -33,15 +33,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A second device of one identity, on real nodes over 127.0.0.1 with real stores: a node that
- * joined the identity ({@code keys/identity}) never starts a root log of its own; it waits for
- * the root log from a peer, refuses to write until then, and writes once it is delegated; a
- * revoked device's later entries are refused by the peer that holds the revocation.
+ * joined the identity ({@code keys/identity}) never starts a root log of its own; it waits for the
+ * root log from a peer, refuses to write until then, and writes once it is delegated; a revoked
+ * device's later entries are refused by the peer that holds the revocation.
  */
 @Timeout(120)
 class DeviceDelegationIT {
-  @TempDir
-  Path dir;
-  private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  @TempDir Path dir;
+  private final MultiThreadIoEventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private final TestAuthors.Person alice = TestAuthors.person("alice");
   private final SigningKey laptop = alice.deviceKey("laptop");
   private final SigningKey phone = alice.deviceKey("phone");
@@ -59,8 +59,12 @@ class DeviceDelegationIT {
   }
 
   private Node node(String name, SigningKey root, SigningKey device) throws Exception {
-    return NodeLauncher.of(NodeConfig.loopback().withSync(new NodeConfig.Sync(Duration.ofSeconds(1))), dir.resolve(name),
-        new DataDir.Keys(alice.identity, root, device, PrivKey.generate(new SecureRandom())), group).start();
+    return NodeLauncher.of(
+            NodeConfig.loopback().withSync(new NodeConfig.Sync(Duration.ofSeconds(1))),
+            dir.resolve(name),
+            new DataDir.Keys(alice.identity, root, device, PrivKey.generate(new SecureRandom())),
+            group)
+        .start();
   }
 
   /** What `device import` / `identity import` leave: the identity file, and no root log. */
@@ -70,18 +74,22 @@ class DeviceDelegationIT {
     Files.writeString(file, alice.identity + "\n");
   }
 
-  /** Writes root-log entries into a data directory's store, as `device add` / `revoke` do offline. */
+  /**
+   * Writes root-log entries into a data directory's store, as `device add` / `revoke` do offline.
+   */
   private void seedRootLog(String name, List<LogEntry> entries) {
     try (RocksPostStore store = RocksPostStore.open(dir.resolve(name).resolve("store"))) {
       Engine engine = new Engine(store, new EntryValidator(), new ChainChecker(), 16, 64);
       for (LogEntry e : entries) {
-        assertThat(engine.ingest(e, IngestSource.OWN, System.currentTimeMillis())).isInstanceOf(IngestOutcome.Stored.class);
+        assertThat(engine.ingest(e, IngestSource.OWN, System.currentTimeMillis()))
+            .isInstanceOf(IngestOutcome.Stored.class);
       }
     }
   }
 
   private void connect(Node from, Node to) throws Exception {
-    from.connect(to.host().listenAddrs().get(0).withPeerId(to.host().peerId())).get(10, TimeUnit.SECONDS);
+    from.connect(to.host().listenAddrs().get(0).withPeerId(to.host().peerId()))
+        .get(10, TimeUnit.SECONDS);
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -93,7 +101,8 @@ class DeviceDelegationIT {
   }
 
   @Test
-  void deviceWithoutRootKey_waitsForTheRootLogFromAPeer_thenPostsAndThePeerAcceptsIt() throws Exception {
+  void deviceWithoutRootKey_waitsForTheRootLogFromAPeer_thenPostsAndThePeerAcceptsIt()
+      throws Exception {
     long now = System.currentTimeMillis();
     seedRootLog("a", List.of(alice.delegate(laptop, now), alice.delegate(phone, now)));
     a = node("a", alice.root, laptop);
@@ -102,8 +111,10 @@ class DeviceDelegationIT {
 
     assertThat(b.deviceStatus().state()).isEqualTo(DeviceStatus.State.UNKNOWN);
     assertThat(b.store().contiguousHead(alice.root.publicKey())).isZero(); // It wrote no root log.
-    assertThatThrownBy(() -> b.post(post("too early"))).isInstanceOf(DeviceNotDelegatedException.class)
-        .hasMessageContaining("not delegated").matches(e -> !((DeviceNotDelegatedException) e).revoked());
+    assertThatThrownBy(() -> b.post(post("too early")))
+        .isInstanceOf(DeviceNotDelegatedException.class)
+        .hasMessageContaining("not delegated")
+        .matches(e -> !((DeviceNotDelegatedException) e).revoked());
 
     connect(b, a);
     await("b synced the root log", () -> b.deviceStatus().state() == DeviceStatus.State.ACTIVE);
@@ -124,13 +135,20 @@ class DeviceDelegationIT {
     seedRootLog("a", List.of(alice.delegate(laptop, System.currentTimeMillis())));
     a = node("a", alice.root, laptop);
     joined("b");
-    b = node("b", alice.root, phone); // As after `identity import --phrase`: the root key, no root log.
+    b =
+        node(
+            "b",
+            alice.root,
+            phone); // As after `identity import --phrase`: the root key, no root log.
 
     assertThat(b.store().contiguousHead(alice.root.publicKey())).isZero();
-    assertThatThrownBy(() -> b.post(post("too early"))).isInstanceOf(DeviceNotDelegatedException.class);
+    assertThatThrownBy(() -> b.post(post("too early")))
+        .isInstanceOf(DeviceNotDelegatedException.class);
 
     connect(b, a);
-    await("b delegated its device on top of the synced root log", () -> b.deviceStatus().state() == DeviceStatus.State.ACTIVE);
+    await(
+        "b delegated its device on top of the synced root log",
+        () -> b.deviceStatus().state() == DeviceStatus.State.ACTIVE);
     assertThat(b.store().contiguousHead(alice.root.publicKey())).isEqualTo(2);
     LogEntry fromPhone = b.post(post("restored from the phrase"));
     await("a holds the phone's post", () -> a.store().entryById(fromPhone.id()).isPresent());
@@ -170,12 +188,20 @@ class DeviceDelegationIT {
     b = node("b", null, phone);
 
     connect(b, a);
-    await("a holds the phone's entry before the revocation", () -> a.store().entryById(kept.id()).isPresent());
-    await("b learned of the revocation", () -> b.deviceStatus().state() == DeviceStatus.State.REVOKED);
-    assertThatThrownBy(() -> b.post(post("still here?"))).isInstanceOf(DeviceNotDelegatedException.class)
+    await(
+        "a holds the phone's entry before the revocation",
+        () -> a.store().entryById(kept.id()).isPresent());
+    await(
+        "b learned of the revocation",
+        () -> b.deviceStatus().state() == DeviceStatus.State.REVOKED);
+    assertThatThrownBy(() -> b.post(post("still here?")))
+        .isInstanceOf(DeviceNotDelegatedException.class)
         .matches(e -> ((DeviceNotDelegatedException) e).revoked());
-    await("a refused the phone's entry after the revocation", () -> a.ingestCounts().keySet().stream()
-        .anyMatch(k -> k.endsWith(".rejected.revoked_device")));
+    await(
+        "a refused the phone's entry after the revocation",
+        () ->
+            a.ingestCounts().keySet().stream()
+                .anyMatch(k -> k.endsWith(".rejected.revoked_device")));
     assertThat(a.store().entryById(late.id())).isEmpty();
     assertThat(a.store().contiguousHead(phone.publicKey())).isEqualTo(1);
   }

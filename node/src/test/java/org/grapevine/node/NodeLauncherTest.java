@@ -33,18 +33,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every option of {@code config.toml} reaches the part it configures: a file that sets each one
- * to a value other than its default, and the host, discovery, budget and gossip configurations
- * the launcher derives from it.
+ * Every option of {@code config.toml} reaches the part it configures: a file that sets each one to
+ * a value other than its default, and the host, discovery, budget and gossip configurations the
+ * launcher derives from it.
  */
 class NodeLauncherTest {
   private static final SecureRandom RANDOM = new SecureRandom();
-  @TempDir
-  Path dir;
-  private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  @TempDir Path dir;
+  private final MultiThreadIoEventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final TestAuthors.Person alice = TestAuthors.person("alice");
-  private final DataDir.Keys keys = new DataDir.Keys(alice.identity, alice.root, alice.deviceKey("laptop"),
-      PrivKey.generate(RANDOM));
+  private final DataDir.Keys keys =
+      new DataDir.Keys(
+          alice.identity, alice.root, alice.deviceKey("laptop"), PrivKey.generate(RANDOM));
 
   @AfterEach
   void close() {
@@ -59,8 +60,12 @@ class NodeLauncherTest {
   void everyOptionOfTheFile_reachesItsPart() throws Exception {
     SwarmKey swarm = SwarmKey.generate(RANDOM);
     Files.writeString(dir.resolve("swarm.key"), swarm.format());
-    String bootstrap = "/ip4/192.0.2.1/tcp/4001/p2p/" + PeerId.fromPubKey(PrivKey.generate(RANDOM).publicKey());
-    NodeConfig config = ConfigFile.parse(dir.resolve("config.toml"), """
+    String bootstrap =
+        "/ip4/192.0.2.1/tcp/4001/p2p/" + PeerId.fromPubKey(PrivKey.generate(RANDOM).publicKey());
+    NodeConfig config =
+        ConfigFile.parse(
+            dir.resolve("config.toml"),
+            """
         [network]
         host = "127.0.0.2"
         port = 4011
@@ -76,7 +81,9 @@ class NodeLauncherTest {
         [budgets]
         identity_quota_bytes = 2097152
         attachment_max_bytes = 4096
-        """.formatted(bootstrap), dir);
+        """
+                .formatted(bootstrap),
+            dir);
     NodeLauncher l = launcher(config);
 
     HostConfig host = l.hostConfig();
@@ -107,9 +114,14 @@ class NodeLauncherTest {
   @Test
   void tuning_neverOverridesAnOptionOfTheConfig() throws Exception {
     NodeConfig c = NodeConfig.loopback();
-    NodeLauncher l = launcher(c.withNetwork(c.network().withConnections(3, 7)))
-        .host(h -> h.maxConnections(1).listen("/ip4/10.0.0.1/tcp/1").inboundRate(50, 60))
-        .discovery(d -> d.connections(0, 1).mdns(true).backoff(Duration.ofMillis(5), Duration.ofMillis(9)));
+    NodeLauncher l =
+        launcher(c.withNetwork(c.network().withConnections(3, 7)))
+            .host(h -> h.maxConnections(1).listen("/ip4/10.0.0.1/tcp/1").inboundRate(50, 60))
+            .discovery(
+                d ->
+                    d.connections(0, 1)
+                        .mdns(true)
+                        .backoff(Duration.ofMillis(5), Duration.ofMillis(9)));
     assertThat(l.hostConfig().maxConnections()).isEqualTo(7);
     assertThat(l.hostConfig().listenAddrs()).containsExactly("/ip4/127.0.0.1/tcp/0");
     assertThat(l.hostConfig().maxInboundConnectionsPerSecond()).isEqualTo(50);
@@ -122,10 +134,16 @@ class NodeLauncherTest {
   @Test
   void gossip_isTheNodesPolicyOverTheTuning() {
     PeerScoreThresholds thresholds = PeerScoreThresholds.builder().graylistThreshold(-1000).build();
-    GossipConfig tuning = GossipConfig.builder().d(5).dLo(4).dHi(9).heartbeatIntervalNanos(700_000_000L)
-        .signaturePolicy(SignaturePolicy.STRICT_SIGN)
-        .scoreParams(PeerScoreParams.builder().behaviourPenaltyWeight(-3).build())
-        .scoreThresholds(thresholds).build();
+    GossipConfig tuning =
+        GossipConfig.builder()
+            .d(5)
+            .dLo(4)
+            .dHi(9)
+            .heartbeatIntervalNanos(700_000_000L)
+            .signaturePolicy(SignaturePolicy.STRICT_SIGN)
+            .scoreParams(PeerScoreParams.builder().behaviourPenaltyWeight(-3).build())
+            .scoreThresholds(thresholds)
+            .build();
     GossipConfig g = launcher(NodeConfig.loopback()).gossip(tuning).gossipConfig();
     assertThat(g.d()).isEqualTo(5);
     assertThat(g.heartbeatIntervalNanos()).isEqualTo(700_000_000L);
@@ -136,18 +154,22 @@ class NodeLauncherTest {
     assertThat(g.messageIdFunction()).hasSameClassAs(EntryMessageIds.function());
     assertThat(g.scoreParams().defaultTopic()).isEqualTo(GossipScoring.identityTopic());
     // Untuned, it is the node's scoring exactly.
-    assertThat(launcher(NodeConfig.loopback()).gossipConfig().scoreParams()).isEqualTo(GossipScoring.params());
+    assertThat(launcher(NodeConfig.loopback()).gossipConfig().scoreParams())
+        .isEqualTo(GossipScoring.params());
   }
 
   @Test
   void missingSwarmKeyFile_isAConfigProblem() {
     NodeConfig c = NodeConfig.loopback();
     Path missing = dir.resolve("nope.key");
-    assertThatThrownBy(() -> launcher(c.withNetwork(c.network().withSwarmKey(missing))).hostConfig())
-        .isInstanceOfSatisfying(ConfigException.class, e -> {
-          assertThat(e.key()).isEqualTo("network.swarm_key");
-          assertThat(e.file()).isEqualTo(missing);
-        })
+    assertThatThrownBy(
+            () -> launcher(c.withNetwork(c.network().withSwarmKey(missing))).hostConfig())
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e -> {
+              assertThat(e.key()).isEqualTo("network.swarm_key");
+              assertThat(e.file()).isEqualTo(missing);
+            })
         .hasMessageContaining("does not exist");
   }
 
@@ -156,15 +178,20 @@ class NodeLauncherTest {
     Path bad = Files.writeString(dir.resolve("bad.key"), "not a key\n");
     NodeConfig c = NodeConfig.loopback();
     assertThatThrownBy(() -> launcher(c.withNetwork(c.network().withSwarmKey(bad))).hostConfig())
-        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("network.swarm_key"))
+        .isInstanceOfSatisfying(
+            ConfigException.class, e -> assertThat(e.key()).isEqualTo("network.swarm_key"))
         .hasMessageContaining("is not a swarm key");
   }
 
   @Test
   void bootstrapWithoutPeerId_isAConfigProblem() {
     NodeConfig c = NodeConfig.loopback();
-    assertThatThrownBy(() -> launcher(c.withNetwork(c.network().withBootstrap(List.of("/ip4/192.0.2.1/tcp/4001"))))
-        .discoveryConfig())
+    assertThatThrownBy(
+            () ->
+                launcher(
+                        c.withNetwork(
+                            c.network().withBootstrap(List.of("/ip4/192.0.2.1/tcp/4001"))))
+                    .discoveryConfig())
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.file()).isNull())
         .hasMessageStartingWith("network: bootstrap address \"/ip4/192.0.2.1/tcp/4001\" must be");
   }

@@ -1,7 +1,5 @@
 package org.grapevine.node;
 
-import org.grapevine.node.config.NodeConfig;
-import org.grapevine.node.config.DataDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.grapevine.protocol.testing.TestAuthors.post;
@@ -14,8 +12,9 @@ import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.node.config.DataDir;
+import org.grapevine.node.config.NodeConfig;
 import org.grapevine.node.engine.BudgetExceededException;
-import org.grapevine.node.engine.Budgets;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.proto.Attachment;
@@ -29,15 +28,15 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Own posts through {@link Node#post} between two real nodes: a delete drops the content and
- * keeps the signed entry, on the author's node and on a follower's; a post over the attachment
- * cap is refused before signing and the log goes on without a gap; usage is reported.
+ * Own posts through {@link Node#post} between two real nodes: a delete drops the content and keeps
+ * the signed entry, on the author's node and on a follower's; a post over the attachment cap is
+ * refused before signing and the log goes on without a gap; usage is reported.
  */
 @Timeout(120)
 class OwnPostsIT {
-  @TempDir
-  Path dir;
-  private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  @TempDir Path dir;
+  private final MultiThreadIoEventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private Node a;
   private Node b;
 
@@ -52,8 +51,11 @@ class OwnPostsIT {
   }
 
   private Node node(String name, TestAuthors.Person who, SigningKey device) throws Exception {
-    return NodeLauncher.of(NodeConfig.loopback().withBudgets(new NodeConfig.Budgets(1L << 20, 4096)), dir.resolve(name),
-            new DataDir.Keys(who.identity, who.root, device, PrivKey.generate(new SecureRandom())), group)
+    return NodeLauncher.of(
+            NodeConfig.loopback().withBudgets(new NodeConfig.Budgets(1L << 20, 4096)),
+            dir.resolve(name),
+            new DataDir.Keys(who.identity, who.root, device, PrivKey.generate(new SecureRandom())),
+            group)
         .host(h -> h.inboundRate(1000, 1000))
         .start();
   }
@@ -67,12 +69,21 @@ class OwnPostsIT {
   }
 
   private static Content withAttachment(long size) {
-    return Content.newBuilder().setPost(Post.newBuilder().setText("photo").addAttachments(Attachment.newBuilder()
-        .setHash(ByteString.copyFrom(new byte[32])).setSize(size).setMediaType("image/jpeg"))).build();
+    return Content.newBuilder()
+        .setPost(
+            Post.newBuilder()
+                .setText("photo")
+                .addAttachments(
+                    Attachment.newBuilder()
+                        .setHash(ByteString.copyFrom(new byte[32]))
+                        .setSize(size)
+                        .setMediaType("image/jpeg")))
+        .build();
   }
 
   @Test
-  void post_deleteAndOverCap_contentGoneEntryKeptEverywhere_overCapRefusedWithoutGap() throws Exception {
+  void post_deleteAndOverCap_contentGoneEntryKeptEverywhere_overCapRefusedWithoutGap()
+      throws Exception {
     TestAuthors.Person alice = TestAuthors.person("alice");
     TestAuthors.Person bob = TestAuthors.person("bob");
     SigningKey laptop = alice.deviceKey("laptop");
@@ -81,26 +92,36 @@ class OwnPostsIT {
     LogEntry regret = a.post(post("something I regret"));
     long used = a.usage(alice.identity).usedBytes();
     assertThat(used).isGreaterThanOrEqualTo(regret.header().contentSize());
-    b.connect(a.host().listenAddrs().get(0).withPeerId(a.host().peerId())).get(10, TimeUnit.SECONDS);
+    b.connect(a.host().listenAddrs().get(0).withPeerId(a.host().peerId()))
+        .get(10, TimeUnit.SECONDS);
     b.follow(alice.identity);
-    await("b synced the post", () -> b.store().entryById(regret.id()).map(LogEntry::hasContent).orElse(false));
+    await(
+        "b synced the post",
+        () -> b.store().entryById(regret.id()).map(LogEntry::hasContent).orElse(false));
 
     // Over the cap: refused before signing; the next post takes the next seq.
-    assertThatThrownBy(() -> a.post(withAttachment(4097))).isInstanceOf(BudgetExceededException.class);
+    assertThatThrownBy(() -> a.post(withAttachment(4097)))
+        .isInstanceOf(BudgetExceededException.class);
     LogEntry photo = a.post(withAttachment(4096));
     assertThat(photo.header().seq()).isEqualTo(regret.header().seq() + 1);
 
     Thread.sleep(1500); // Meshes form (heartbeat 1 s): the delete travels by gossip.
-    LogEntry delete = a.post(Content.newBuilder().setDelete(Delete.newBuilder()
-        .setTarget(ByteString.copyFrom(regret.id().unsafeBytes()))).build());
+    LogEntry delete =
+        a.post(
+            Content.newBuilder()
+                .setDelete(
+                    Delete.newBuilder().setTarget(ByteString.copyFrom(regret.id().unsafeBytes())))
+                .build());
     for (Node n : new Node[] {a, b}) {
-      await("the delete reached " + n.identity(), () -> n.store().entryById(delete.id()).isPresent());
+      await(
+          "the delete reached " + n.identity(), () -> n.store().entryById(delete.id()).isPresent());
       LogEntry kept = n.store().entryById(regret.id()).orElseThrow();
       assertThat(kept.hasContent()).isFalse();
       assertThat(kept.id()).isEqualTo(regret.id());
       assertThat(n.store().contiguousHead(laptop.publicKey())).isEqualTo(delete.header().seq());
     }
-    assertThat(a.usage(alice.identity).usedBytes()).isLessThan(used + photo.header().contentSize() + delete.header().contentSize());
+    assertThat(a.usage(alice.identity).usedBytes())
+        .isLessThan(used + photo.header().contentSize() + delete.header().contentSize());
     assertThat(a.ingestCounts()).containsEntry("own.stored", 4L); // The delegation and three posts.
   }
 }

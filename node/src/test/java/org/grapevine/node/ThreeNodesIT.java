@@ -1,7 +1,5 @@
 package org.grapevine.node;
 
-import org.grapevine.node.config.NodeConfig;
-import org.grapevine.node.config.DataDir;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.grapevine.protocol.testing.TestAuthors.post;
 
@@ -13,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.node.config.DataDir;
+import org.grapevine.node.config.NodeConfig;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.testing.TestAuthors;
@@ -28,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class ThreeNodesIT {
-  @TempDir
-  Path dir;
-  private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  @TempDir Path dir;
+  private final MultiThreadIoEventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private Node a;
   private Node b;
   private Node c;
@@ -45,9 +45,17 @@ class ThreeNodesIT {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
   }
 
-  private Node node(String name, TestAuthors.Person who, SigningKey device, boolean withRoot) throws Exception {
-    return NodeLauncher.of(NodeConfig.loopback(), dir.resolve(name),
-            new DataDir.Keys(who.identity, withRoot ? who.root : null, device, PrivKey.generate(new SecureRandom())), group)
+  private Node node(String name, TestAuthors.Person who, SigningKey device, boolean withRoot)
+      throws Exception {
+    return NodeLauncher.of(
+            NodeConfig.loopback(),
+            dir.resolve(name),
+            new DataDir.Keys(
+                who.identity,
+                withRoot ? who.root : null,
+                device,
+                PrivKey.generate(new SecureRandom())),
+            group)
         .host(h -> h.inboundRate(1000, 1000))
         .start();
   }
@@ -56,16 +64,20 @@ class ThreeNodesIT {
     return n.host().listenAddrs().get(0).withPeerId(n.host().peerId());
   }
 
-  private static void await(String what, LongSupplier value, long expected) throws InterruptedException {
+  private static void await(String what, LongSupplier value, long expected)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (value.getAsLong() < expected) {
-      assertThat(System.nanoTime()).as(what + ": " + value.getAsLong() + " of " + expected).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as(what + ": " + value.getAsLong() + " of " + expected)
+          .isLessThan(deadline);
       Thread.sleep(20);
     }
   }
 
   @Test
-  void followersGetPostsByGossip_andARestartedFollowerCatchesUpFromAnotherFollower() throws Exception {
+  void followersGetPostsByGossip_andARestartedFollowerCatchesUpFromAnotherFollower()
+      throws Exception {
     TestAuthors.Person alice = TestAuthors.person("alice");
     TestAuthors.Person bob = TestAuthors.person("bob");
     TestAuthors.Person carol = TestAuthors.person("carol");
@@ -84,7 +96,8 @@ class ThreeNodesIT {
     LogEntry hello = b.post(post("hello, followers"));
     await("a has bob's first post", () -> a.store().contiguousHead(bobPhone.publicKey()), 1);
     await("c has bob's first post", () -> c.store().contiguousHead(bobPhone.publicKey()), 1);
-    assertThat(a.store().entryById(hello.id()).orElseThrow().content()).contains(post("hello, followers"));
+    assertThat(a.store().entryById(hello.id()).orElseThrow().content())
+        .contains(post("hello, followers"));
 
     c.close();
     c = null;
@@ -95,7 +108,12 @@ class ThreeNodesIT {
     b.close();
     b = null;
 
-    c = node("c", carol, carolLaptop, false); // Same data directory: the device is delegated already.
+    c =
+        node(
+            "c",
+            carol,
+            carolLaptop,
+            false); // Same data directory: the device is delegated already.
     assertThat(c.store().contiguousHead(bobPhone.publicKey())).isEqualTo(1);
     c.connect(addr(a)).get(10, TimeUnit.SECONDS);
     await("c caught up from a", () -> c.store().contiguousHead(bobPhone.publicKey()), 51);

@@ -3,8 +3,8 @@ package org.grapevine.simulations;
 import org.grapevine.simulations.metrics.RunData;
 
 /**
- * What both engines do: run one scenario and return what was measured, in the same
- * {@link RunData}, so results, reports and sweeps do not care which engine ran.
+ * What both engines do: run one scenario and return what was measured, in the same {@link RunData},
+ * so results, reports and sweeps do not care which engine ran.
  */
 public interface SimulationEngine {
   /** Told of progress now and then; the caller reads the wall clock, not the engine. */

@@ -25,16 +25,22 @@ import org.grapevine.simulations.scenario.Scenario;
 import org.grapevine.simulations.virtual.VirtualEngine;
 
 /**
- * One run of a scenario: generate the network from the seed, run it on an engine (virtual or
- * real), compute baselines and figures, write the folder. For the virtual engine, the only place
- * that reads the wall clock, for the progress line and the run's own speed.
+ * One run of a scenario: generate the network from the seed, run it on an engine (virtual or real),
+ * compute baselines and figures, write the folder. For the virtual engine, the only place that
+ * reads the wall clock, for the progress line and the run's own speed.
  */
 public final class SimulationRun {
   private static final long PROGRESS_EVERY_NANOS = 2_000_000_000L;
 
   /** How fast a run went: reported beside the results, never inside them. */
-  public record Speed(double wallSeconds, double setupSeconds, double simSecondsPerWallSecond, double eventsPerSecond,
-      long events, long peakHeapBytes, double cpuSeconds) {
+  public record Speed(
+      double wallSeconds,
+      double setupSeconds,
+      double simSecondsPerWallSecond,
+      double eventsPerSecond,
+      long events,
+      long peakHeapBytes,
+      double cpuSeconds) {
     public ObjectNode toJson() {
       ObjectNode o = JsonNodeFactory.instance.objectNode();
       o.put("wallSeconds", wallSeconds);
@@ -50,9 +56,17 @@ public final class SimulationRun {
 
     @Override
     public String toString() {
-      return String.format(java.util.Locale.ROOT, "wall %.1f s (set-up %.1f s), %.1f simulated s per wall s, %,.0f events/s,"
-          + " %,d events, CPU %.1f s, peak heap %,d MiB", wallSeconds, setupSeconds, simSecondsPerWallSecond, eventsPerSecond,
-          events, cpuSeconds, peakHeapBytes >> 20);
+      return String.format(
+          java.util.Locale.ROOT,
+          "wall %.1f s (set-up %.1f s), %.1f simulated s per wall s, %,.0f events/s,"
+              + " %,d events, CPU %.1f s, peak heap %,d MiB",
+          wallSeconds,
+          setupSeconds,
+          simSecondsPerWallSecond,
+          eventsPerSecond,
+          events,
+          cpuSeconds,
+          peakHeapBytes >> 20);
     }
   }
 
@@ -77,7 +91,8 @@ public final class SimulationRun {
    *
    * @throws IOException if the real engine cannot create its nodes' data directories
    */
-  public static Outcome run(Scenario s, EngineKind engineKind, PrintStream progress) throws IOException {
+  public static Outcome run(Scenario s, EngineKind engineKind, PrintStream progress)
+      throws IOException {
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       pool.resetPeakUsage();
     }
@@ -92,21 +107,29 @@ public final class SimulationRun {
     SplittableRandom engineRandom = master.split();
     long[] runStartHolder = {System.nanoTime()};
     long[] lastReport = {runStartHolder[0]};
-    SimulationEngine.Progress report = (sim, duration, events) -> {
-      long runStart = runStartHolder[0];
-      long wall = System.nanoTime();
-      if (progress != null && wall - lastReport[0] >= PROGRESS_EVERY_NANOS) {
-        lastReport[0] = wall;
-        double wallS = (wall - runStart) / 1e9;
-        double rate = sim / 1e9 / Math.max(1e-9, wallS);
-        double eta = rate > 0 ? (duration - sim) / 1e9 / rate : Double.NaN;
-        progress.printf(java.util.Locale.ROOT, "sim %.1f/%.0f s  wall %.1f s  %,.0f events/s  ETA %.0f s%n",
-            sim / 1e9, duration / 1e9, wallS, events / Math.max(1e-9, wallS), eta);
-      }
-    };
-    SimulationEngine engine = engineKind == EngineKind.VIRTUAL
-        ? new VirtualEngine(s, follows, topology, network, workload, faults, engineRandom)
-        : new RealEngine(s, follows, topology, network, workload, engineRandom);
+    SimulationEngine.Progress report =
+        (sim, duration, events) -> {
+          long runStart = runStartHolder[0];
+          long wall = System.nanoTime();
+          if (progress != null && wall - lastReport[0] >= PROGRESS_EVERY_NANOS) {
+            lastReport[0] = wall;
+            double wallS = (wall - runStart) / 1e9;
+            double rate = sim / 1e9 / Math.max(1e-9, wallS);
+            double eta = rate > 0 ? (duration - sim) / 1e9 / rate : Double.NaN;
+            progress.printf(
+                java.util.Locale.ROOT,
+                "sim %.1f/%.0f s  wall %.1f s  %,.0f events/s  ETA %.0f s%n",
+                sim / 1e9,
+                duration / 1e9,
+                wallS,
+                events / Math.max(1e-9, wallS),
+                eta);
+          }
+        };
+    SimulationEngine engine =
+        engineKind == EngineKind.VIRTUAL
+            ? new VirtualEngine(s, follows, topology, network, workload, faults, engineRandom)
+            : new RealEngine(s, follows, topology, network, workload, engineRandom);
     // The real engine's clock starts once its nodes are up and connected; each engine says when.
     RunData data = engine.run(report, () -> runStartHolder[0] = System.nanoTime());
     long runStart = runStartHolder[0];
@@ -114,19 +137,29 @@ public final class SimulationRun {
     Baselines.compute(data.log(), topology, network, data.envelopeBytes());
     ObjectNode results = Results.summarize(data);
     double runSeconds = (runEnd - runStart) / 1e9;
-    Speed speed = new Speed((System.nanoTime() - wallStart) / 1e9, (runStart - wallStart) / 1e9,
-        s.durationNanos() / 1e9 / Math.max(1e-9, runSeconds), data.events() / Math.max(1e-9, runSeconds), data.events(),
-        peakHeap(), (cpuNanos() - cpuStart) / 1e9);
+    Speed speed =
+        new Speed(
+            (System.nanoTime() - wallStart) / 1e9,
+            (runStart - wallStart) / 1e9,
+            s.durationNanos() / 1e9 / Math.max(1e-9, runSeconds),
+            data.events() / Math.max(1e-9, runSeconds),
+            data.events(),
+            peakHeap(),
+            (cpuNanos() - cpuStart) / 1e9);
     return new Outcome(data, results, speed);
   }
 
-  /** Runs on the virtual engine and writes the folder ({@link OutputFiles}), speed and {@code report.html} included. */
+  /**
+   * Runs on the virtual engine and writes the folder ({@link OutputFiles}), speed and {@code
+   * report.html} included.
+   */
   public static Outcome runTo(Scenario s, Path out, PrintStream progress) throws IOException {
     return runTo(s, EngineKind.VIRTUAL, out, progress);
   }
 
   /** Runs on {@code engine} and writes the folder. */
-  public static Outcome runTo(Scenario s, EngineKind engine, Path out, PrintStream progress) throws IOException {
+  public static Outcome runTo(Scenario s, EngineKind engine, Path out, PrintStream progress)
+      throws IOException {
     Outcome o = run(s, engine, progress);
     OutputFiles.write(out, o.data(), o.results());
     OutputFiles.writeJson(out.resolve(OutputFiles.SPEED), o.speed().toJson());
@@ -136,7 +169,8 @@ public final class SimulationRun {
 
   /** CPU time of the whole process (every thread), or 0 where the JVM cannot tell. */
   private static long cpuNanos() {
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
       return Math.max(0, os.getProcessCpuTime());
     }
     return 0;

@@ -18,23 +18,23 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Delivery must be equal: 100% on both. Latency percentiles must agree within one link latency
  * plus 25% of the virtual figure (p50, p90), and two link latencies plus 50% (p99). Why these:
+ *
  * <ul>
- *   <li>the meshes differ: the real nodes' routers draw from unseeded randomness, so a pair's
- *       first copy may come over a path one hop longer or shorter than in the virtual run: one
- *       link latency (30 ms here) either way, and at the tail, where the few longest paths sit,
- *       two;
+ *   <li>the meshes differ: the real nodes' routers draw from unseeded randomness, so a pair's first
+ *       copy may come over a path one hop longer or shorter than in the virtual run: one link
+ *       latency (30 ms here) either way, and at the tail, where the few longest paths sit, two;
  *   <li>real work costs real time: every hop decrypts (Noise), demultiplexes (Yamux), verifies an
  *       Ed25519 signature, writes RocksDB and hands the entry between the event loop and the
- *       storage thread, on two cores shared with the rest of the build; a few milliseconds per
- *       hop, which 25% of a 30 to 90 ms figure covers (50% at the tail, where scheduling hiccups
- *       land);
+ *       storage thread, on two cores shared with the rest of the build; a few milliseconds per hop,
+ *       which 25% of a 30 to 90 ms figure covers (50% at the tail, where scheduling hiccups land);
  *   <li>and the real engine cannot beat physics: no delivery below the injected link latency, and
  *       its median not below the flood lower bound (which proves the latency is injected).
  * </ul>
  */
 @Timeout(240)
 class EnginesAgreeIT {
-  private static final String SCENARIO = """
+  private static final String SCENARIO =
+      """
       name: engines-agree
       seed: 7
       duration: 14s
@@ -49,8 +49,7 @@ class EnginesAgreeIT {
   private static final double LINK_MS = 30;
   private static io.netty.util.ResourceLeakDetector.Level leakLevel;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   // The real engine runs 50 nodes on real time in this JVM, and PARANOID leak tracking (a stack
   // trace recorded on every buffer access) slows it past the latency tolerance argued above: p90
@@ -74,7 +73,8 @@ class EnginesAgreeIT {
     JsonNode r = SimulationRun.runTo(s, EngineKind.REAL, dir.resolve("real"), null).results();
 
     assertThat(r.path("engine").asText()).isEqualTo("real");
-    assertThat(r.path("workload").path("recipientPairs").asInt()).isEqualTo(v.path("workload").path("recipientPairs").asInt())
+    assertThat(r.path("workload").path("recipientPairs").asInt())
+        .isEqualTo(v.path("workload").path("recipientPairs").asInt())
         .isPositive();
     assertThat(v.path("delivery").path("ratio").asDouble()).isEqualTo(1.0);
     assertThat(r.path("delivery").path("ratio").asDouble()).isEqualTo(1.0);
@@ -83,19 +83,29 @@ class EnginesAgreeIT {
     JsonNode rl = r.path("latencyMs");
     String both = "virtual " + vl + ", real " + rl;
     for (String p : new String[] {"p50", "p90"}) {
-      assertThat(rl.path(p).asDouble()).as(p + ": " + both)
-          .isBetween(vl.path(p).asDouble() - LINK_MS - 0.25 * vl.path(p).asDouble(),
+      assertThat(rl.path(p).asDouble())
+          .as(p + ": " + both)
+          .isBetween(
+              vl.path(p).asDouble() - LINK_MS - 0.25 * vl.path(p).asDouble(),
               vl.path(p).asDouble() + LINK_MS + 0.25 * vl.path(p).asDouble());
     }
-    assertThat(rl.path("p99").asDouble()).as("p99: " + both)
-        .isBetween(vl.path("p99").asDouble() - 2 * LINK_MS - 0.5 * vl.path("p99").asDouble(),
+    assertThat(rl.path("p99").asDouble())
+        .as("p99: " + both)
+        .isBetween(
+            vl.path("p99").asDouble() - 2 * LINK_MS - 0.5 * vl.path("p99").asDouble(),
             vl.path("p99").asDouble() + 2 * LINK_MS + 0.5 * vl.path("p99").asDouble());
     // The same graph and latencies: the same lower bound; and the real run is not faster than it.
-    // (Envelopes differ by a few bytes, real timestamps and sequence numbers, hence not exactly equal.)
+    // (Envelopes differ by a few bytes, real timestamps and sequence numbers, hence not exactly
+    // equal.)
     assertThat(r.path("floodLowerBoundMs").path("p50").asDouble())
-        .isCloseTo(v.path("floodLowerBoundMs").path("p50").asDouble(), org.assertj.core.api.Assertions.within(0.5));
-    assertThat(r.path("latencyCdfMs").get(0).get(1).asDouble()).as("fastest real delivery").isGreaterThanOrEqualTo(LINK_MS);
-    assertThat(rl.path("p50").asDouble()).isGreaterThanOrEqualTo(r.path("floodLowerBoundMs").path("p50").asDouble());
+        .isCloseTo(
+            v.path("floodLowerBoundMs").path("p50").asDouble(),
+            org.assertj.core.api.Assertions.within(0.5));
+    assertThat(r.path("latencyCdfMs").get(0).get(1).asDouble())
+        .as("fastest real delivery")
+        .isGreaterThanOrEqualTo(LINK_MS);
+    assertThat(rl.path("p50").asDouble())
+        .isGreaterThanOrEqualTo(r.path("floodLowerBoundMs").path("p50").asDouble());
     assertThat(dir.resolve("real").resolve("report.html")).isRegularFile();
   }
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class VirtualEngineTest {
-  private static final String BASE = """
+  private static final String BASE =
+      """
       name: test
       seed: 3
       duration: 40s
@@ -26,8 +27,7 @@ class VirtualEngineTest {
       workload: {posts: 25, postsPerSecond: 1, arrivals: constant}
       """;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void run_noLossNoFaults_deliversEveryPostToEveryFollower() throws Exception {
@@ -37,7 +37,8 @@ class VirtualEngineTest {
     assertThat(log.pairs()).isGreaterThan(100);
     for (int s = 0; s < log.pairs(); s++) {
       assertThat(log.firstNanos(s)).as("slot %d", s).isGreaterThanOrEqualTo(0);
-      assertThat(log.via(s)).isNotEqualTo(DeliveryLog.NOT_DELIVERED); // Mostly gossip; a sync round may come first.
+      assertThat(log.via(s))
+          .isNotEqualTo(DeliveryLog.NOT_DELIVERED); // Mostly gossip; a sync round may come first.
       assertThat(log.hops(s)).isPositive();
       assertThat(log.copies(s)).isPositive();
     }
@@ -47,20 +48,27 @@ class VirtualEngineTest {
     assertThat(o.results().path("stretch").path("p50").asDouble()).isGreaterThanOrEqualTo(1.0);
     for (int k = 0; k < log.posts(); k++) {
       for (int s = log.firstSlot(k); s < log.endSlot(k); s++) {
-        assertThat(log.firstNanos(s) - log.publishedNanos(k)).isGreaterThanOrEqualTo(log.lowerBoundNanos(s));
+        assertThat(log.firstNanos(s) - log.publishedNanos(k))
+            .isGreaterThanOrEqualTo(log.lowerBoundNanos(s));
       }
     }
   }
 
   @Test
   void run_partition_deliveryBoundedByGroupsThenSyncCompletesIt() throws Exception {
-    String groupA = IntStream.range(0, 20).mapToObj(Integer::toString).collect(Collectors.joining(", "));
-    Scenario s = ScenarioReader.parse(BASE.replace("duration: 40s", "duration: 80s") + """
+    String groupA =
+        IntStream.range(0, 20).mapToObj(Integer::toString).collect(Collectors.joining(", "));
+    Scenario s =
+        ScenarioReader.parse(
+            BASE.replace("duration: 40s", "duration: 80s")
+                + """
         faults:
           partitions:
             - {at: 10s, heal: 30s, groups: [[%s]]}
         protocol: {syncInterval: 4s}
-        """.formatted(groupA), "test");
+        """
+                    .formatted(groupA),
+            "test");
 
     SimulationRun.Outcome o = SimulationRun.run(s, null);
 
@@ -78,7 +86,9 @@ class VirtualEngineTest {
         int recipient = log.recipient(k, slot);
         if ((author < 20) != (recipient < 20)) {
           crossDuringSplit++;
-          assertThat(log.firstNanos(slot)).as("post %d to the other side", k).isGreaterThanOrEqualTo(heal);
+          assertThat(log.firstNanos(slot))
+              .as("post %d to the other side", k)
+              .isGreaterThanOrEqualTo(heal);
         }
       }
     }
@@ -94,8 +104,12 @@ class VirtualEngineTest {
     SimulationRun.runTo(s, dir.resolve("b"), null);
     SimulationRun.runTo(s.withSeed(4), dir.resolve("c"), null);
 
-    for (String file : new String[] {OutputFiles.RESULTS, OutputFiles.DELIVERIES, OutputFiles.NODES, OutputFiles.SCENARIO}) {
-      assertThat(Files.readAllBytes(dir.resolve("b").resolve(file))).as(file)
+    for (String file :
+        new String[] {
+          OutputFiles.RESULTS, OutputFiles.DELIVERIES, OutputFiles.NODES, OutputFiles.SCENARIO
+        }) {
+      assertThat(Files.readAllBytes(dir.resolve("b").resolve(file)))
+          .as(file)
           .isEqualTo(Files.readAllBytes(dir.resolve("a").resolve(file)));
     }
     assertThat(Files.readString(dir.resolve("c").resolve(OutputFiles.RESULTS)))
@@ -112,19 +126,24 @@ class VirtualEngineTest {
     assertThat(Files.readAllBytes(dir.resolve("b").resolve(OutputFiles.RESULTS)))
         .isEqualTo(Files.readAllBytes(dir.resolve("a").resolve(OutputFiles.RESULTS)));
     assertThat(Files.readAllLines(dir.resolve("a").resolve(OutputFiles.DELIVERIES)).get(0))
-        .isEqualTo("post,author,recipient,published_ms,delivered_ms,delay_ms,hops,copies,via,lower_bound_ms,stretch");
+        .isEqualTo(
+            "post,author,recipient,published_ms,delivered_ms,delay_ms,hops,copies,via,lower_bound_ms,stretch");
   }
 
   @Test
   void run_churnAndBadForwarders_stillDeliverMostAndCountOutages() throws Exception {
-    Scenario s = ScenarioReader.parse(BASE.replace("duration: 40s", "duration: 60s") + """
+    Scenario s =
+        ScenarioReader.parse(
+            BASE.replace("duration: 40s", "duration: 60s")
+                + """
         faults:
           churn:
             leavesPerHour: 60
             meanDowntime: 5s
           badForwarders: {count: 4, mode: drop}
         protocol: {syncInterval: 3s}
-        """, "test");
+        """,
+            "test");
 
     SimulationRun.Outcome o = SimulationRun.run(s, null);
 

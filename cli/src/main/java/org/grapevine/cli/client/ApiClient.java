@@ -35,19 +35,25 @@ import org.grapevine.node.config.NodeConfig;
  */
 public final class ApiClient {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+
   /** Writes wait for the entry to be durable; generous, but a hung node still ends the command. */
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
   /** A page of 200 entries of at most 16 KiB content each is about 7 MiB of JSON. */
   static final int MAX_RESPONSE_BYTES = 16 << 20;
+
   /** One event line holds one entry's JSON. */
   static final int MAX_EVENT_LINE_BYTES = 1 << 20;
+
   private static final int MAX_SMALL_FILE_BYTES = 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final DataDir dir;
   private final URI base;
+
   /** Where {@link #base} came from, for "no node is running" messages. */
   private final String baseSource;
+
   private final String token;
   private final HttpClient http;
 
@@ -58,19 +64,31 @@ public final class ApiClient {
     // which need not be the one a node was last run with (--api-port): say so.
     this.baseSource = Files.exists(dir.apiEndpointFile()) ? "" : ", the API port in config.toml";
     this.token = token;
-    this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER).build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(CONNECT_TIMEOUT)
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
   /** Finds the API of the node of {@code dir}; does not connect yet. */
   public static ApiClient open(DataDir dir) throws CliException {
     Path root = dir.path();
     if (!Files.isDirectory(root)) {
-      throw new CliException("no data directory at " + root + "; create one with `grapevine init"
-          + dataDirFlag(dir) + "`, then start a node with `grapevine run" + dataDirFlag(dir) + "`", ExitCode.NO_NODE);
+      throw new CliException(
+          "no data directory at "
+              + root
+              + "; create one with `grapevine init"
+              + dataDirFlag(dir)
+              + "`, then start a node with `grapevine run"
+              + dataDirFlag(dir)
+              + "`",
+          ExitCode.NO_NODE);
     }
     if (!Files.exists(dir.apiTokenFile())) {
-      throw noNode(dir, " (no node ever ran there: " + dir.apiTokenFile().getFileName() + " is missing)");
+      throw noNode(
+          dir, " (no node ever ran there: " + dir.apiTokenFile().getFileName() + " is missing)");
     }
     String token;
     try {
@@ -88,8 +106,10 @@ public final class ApiClient {
       String text = readSmall(file).strip();
       if (!text.matches("http://(127\\.0\\.0\\.1|localhost|\\[::1\\]):[0-9]{1,5}/?")) {
         // The token goes wherever this points: refuse anything but loopback.
-        throw new CliException(file + " does not hold a local API address (http://127.0.0.1:PORT); "
-            + "delete it and restart the node");
+        throw new CliException(
+            file
+                + " does not hold a local API address (http://127.0.0.1:PORT); "
+                + "delete it and restart the node");
       }
       return URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
     }
@@ -110,7 +130,8 @@ public final class ApiClient {
   private static String readSmall(Path file) throws CliException {
     try {
       if (Files.size(file) > MAX_SMALL_FILE_BYTES) {
-        throw new CliException(file + " is too large to be what it should; delete it and restart the node");
+        throw new CliException(
+            file + " is too large to be what it should; delete it and restart the node");
       }
       return Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -119,8 +140,14 @@ public final class ApiClient {
   }
 
   static CliException noNode(DataDir dir, String why) {
-    return new CliException("no node is running for " + dir.path() + why + "; start one with `grapevine run"
-        + dataDirFlag(dir) + "`", ExitCode.NO_NODE);
+    return new CliException(
+        "no node is running for "
+            + dir.path()
+            + why
+            + "; start one with `grapevine run"
+            + dataDirFlag(dir)
+            + "`",
+        ExitCode.NO_NODE);
   }
 
   private static String dataDirFlag(DataDir dir) {
@@ -154,15 +181,20 @@ public final class ApiClient {
   }
 
   /**
-   * Reads {@code GET /v1/events} (server-sent events) and hands each entry to {@code onEntry}
-   * until it returns false. {@code onOpen} runs once the stream is open, so that a caller can
-   * read a page without missing what arrives meanwhile.
+   * Reads {@code GET /v1/events} (server-sent events) and hands each entry to {@code onEntry} until
+   * it returns false. {@code onOpen} runs once the stream is open, so that a caller can read a page
+   * without missing what arrives meanwhile.
    *
    * @throws CliException when the stream cannot open, or ends because the node stopped
    */
-  public void events(Runnable onOpen, Predicate<JsonNode> onEntry) throws CliException, InterruptedException {
-    HttpRequest req = HttpRequest.newBuilder(base.resolve("/v1/events")).header("Authorization", "Bearer " + token)
-        .header("Accept", "text/event-stream").GET().build();
+  public void events(Runnable onOpen, Predicate<JsonNode> onEntry)
+      throws CliException, InterruptedException {
+    HttpRequest req =
+        HttpRequest.newBuilder(base.resolve("/v1/events"))
+            .header("Authorization", "Bearer " + token)
+            .header("Accept", "text/event-stream")
+            .GET()
+            .build();
     HttpResponse<InputStream> r = exchange(req);
     try (InputStream in = r.body()) {
       if (r.statusCode() != 200) {
@@ -171,7 +203,8 @@ public final class ApiClient {
       onOpen.run();
       SseReader sse = new SseReader(in, MAX_EVENT_LINE_BYTES);
       for (SseReader.Event e = sse.next(); e != null; e = sse.next()) {
-        if (e.name().equals("entry") && !onEntry.test(parse(e.data().getBytes(StandardCharsets.UTF_8)))) {
+        if (e.name().equals("entry")
+            && !onEntry.test(parse(e.data().getBytes(StandardCharsets.UTF_8)))) {
           return;
         }
       }
@@ -180,14 +213,19 @@ public final class ApiClient {
         throw new InterruptedException();
       }
       // On loopback a broken stream almost always means the node stopped.
-      throw new CliException("the node at " + base + " closed the event stream (did it stop?): " + e.getMessage(), ExitCode.NO_NODE);
+      throw new CliException(
+          "the node at " + base + " closed the event stream (did it stop?): " + e.getMessage(),
+          ExitCode.NO_NODE);
     }
-    throw new CliException("the node at " + base + " closed the event stream (did it stop?)", ExitCode.NO_NODE);
+    throw new CliException(
+        "the node at " + base + " closed the event stream (did it stop?)", ExitCode.NO_NODE);
   }
 
   private HttpRequest.Builder request(String pathAndQuery) {
-    return HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(REQUEST_TIMEOUT)
-        .header("Authorization", "Bearer " + token).header("Accept", "application/json");
+    return HttpRequest.newBuilder(base.resolve(pathAndQuery))
+        .timeout(REQUEST_TIMEOUT)
+        .header("Authorization", "Bearer " + token)
+        .header("Accept", "application/json");
   }
 
   private static HttpRequest.BodyPublisher json(JsonNode body) {
@@ -215,20 +253,29 @@ public final class ApiClient {
     return json;
   }
 
-  private HttpResponse<InputStream> exchange(HttpRequest req) throws CliException, InterruptedException {
+  private HttpResponse<InputStream> exchange(HttpRequest req)
+      throws CliException, InterruptedException {
     try {
       return http.send(req, HttpResponse.BodyHandlers.ofInputStream());
     } catch (ConnectException | HttpConnectTimeoutException e) {
       throw noNode(dir, " (nothing answers at " + base + baseSource + ")");
     } catch (HttpTimeoutException e) {
-      throw new CliException("the node at " + base + " did not answer within " + REQUEST_TIMEOUT.toSeconds()
-          + " s; is it overloaded? see its log");
+      throw new CliException(
+          "the node at "
+              + base
+              + " did not answer within "
+              + REQUEST_TIMEOUT.toSeconds()
+              + " s; is it overloaded? see its log");
     } catch (IOException e) {
       if (e.getCause() instanceof ConnectException) {
         throw noNode(dir, " (nothing answers at " + base + baseSource + ")");
       }
-      throw new CliException("cannot talk to the node at " + base + ": " + e
-          + " (is another program using that port?)");
+      throw new CliException(
+          "cannot talk to the node at "
+              + base
+              + ": "
+              + e
+              + " (is another program using that port?)");
     }
   }
 
@@ -237,11 +284,18 @@ public final class ApiClient {
     String code = err.path("code").asText("");
     String message = err.path("message").asText("");
     if (code.equals("unauthorized")) {
-      return new CliException("the node at " + base + " refused the token in " + dir.apiTokenFile()
-          + "; is that port another data directory's node? restart this one with `grapevine run" + dataDirFlag(dir) + "`");
+      return new CliException(
+          "the node at "
+              + base
+              + " refused the token in "
+              + dir.apiTokenFile()
+              + "; is that port another data directory's node? restart this one with `grapevine run"
+              + dataDirFlag(dir)
+              + "`");
     }
     if (message.isEmpty()) {
-      return new CliException("the node at " + base + " answered HTTP " + status + " without an error message");
+      return new CliException(
+          "the node at " + base + " answered HTTP " + status + " without an error message");
     }
     return new CliException(message);
   }
@@ -254,17 +308,26 @@ public final class ApiClient {
       }
       return n;
     } catch (JacksonException e) {
-      throw new CliException("the node at " + base + " answered with something that is not JSON; "
-          + "is another program using that port?");
+      throw new CliException(
+          "the node at "
+              + base
+              + " answered with something that is not JSON; "
+              + "is another program using that port?");
     } catch (IOException e) {
-      throw new CliException("cannot read the answer of the node at " + base + ": " + e.getMessage());
+      throw new CliException(
+          "cannot read the answer of the node at " + base + ": " + e.getMessage());
     }
   }
 
   private byte[] readBounded(InputStream in, int max) throws IOException, CliException {
     byte[] bytes = in.readNBytes(max + 1);
     if (bytes.length > max) {
-      throw new CliException("the answer of the node at " + base + " is larger than " + max + " bytes; ask for less (--limit)");
+      throw new CliException(
+          "the answer of the node at "
+              + base
+              + " is larger than "
+              + max
+              + " bytes; ask for less (--limit)");
     }
     return bytes;
   }

@@ -9,11 +9,17 @@ import picocli.CommandLine.Option;
  * talk to (its {@code api.endpoint} and {@code api.token}), and {@code --json} for scripts.
  */
 public final class ClientOptions {
-  @Option(names = "--data-dir", paramLabel = "DIR",
-      description = "Data directory of the node (default: $GRAPEVINE_DATA_DIR, else $XDG_DATA_HOME/grapevine, else ~/.local/share/grapevine).")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description =
+          "Data directory of the node (default: $GRAPEVINE_DATA_DIR, else $XDG_DATA_HOME/grapevine, else ~/.local/share/grapevine).")
   Path dataDir;
 
-  @Option(names = "--json", description = "Print JSON (the API's answer; JSON lines for streams) instead of text for people.")
+  @Option(
+      names = "--json",
+      description =
+          "Print JSON (the API's answer; JSON lines for streams) instead of text for people.")
   boolean json;
 
   public DataDir dataDir() {

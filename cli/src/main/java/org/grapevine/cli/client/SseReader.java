@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Server-sent events (WHATWG HTML, "Server-sent events", parsing an event stream) from a byte
  * stream: {@code event:} and {@code data:} fields, comment lines ignored, an empty line ends an
- * event; lines end with LF or CRLF. Lines are bounded: a longer line is an {@link IOException}, never unbounded memory.
+ * event; lines end with LF or CRLF. Lines are bounded: a longer line is an {@link IOException},
+ * never unbounded memory.
  */
 final class SseReader {
   record Event(String name, String data) {}
@@ -63,7 +64,8 @@ final class SseReader {
         return buf.toString(StandardCharsets.UTF_8);
       }
       if (b == '\r') {
-        continue; // CRLF ends a line like LF; the node sends LF (a lone CR as a line end is not supported).
+        continue; // CRLF ends a line like LF; the node sends LF (a lone CR as a line end is not
+        // supported).
       }
       if (buf.size() >= maxLineBytes) {
         throw new IOException("an event stream line longer than " + maxLineBytes + " bytes");

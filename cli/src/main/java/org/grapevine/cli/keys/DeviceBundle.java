@@ -24,14 +24,16 @@ import org.grapevine.protocol.keys.KeyFile;
  *   root     &lt;base64 envelope&gt;          root-log entries 1..n in seq order, each an Envelope with content
  * </pre>
  *
- * Decoding is bounded ({@link #MAX_BYTES}, {@link #MAX_ROOT_ENTRIES}) and only parses: the
- * importer verifies the entries (signatures, chain, delegation) as any received entry.
+ * Decoding is bounded ({@link #MAX_BYTES}, {@link #MAX_ROOT_ENTRIES}) and only parses: the importer
+ * verifies the entries (signatures, chain, delegation) as any received entry.
  */
 @SuppressWarnings("ArrayRecordComponent") // decoded once and imported, never compared
 record DeviceBundle(Identity identity, AuthorKey device, byte[] keyFile, List<byte[]> rootEntries) {
   static final String MAGIC = "grapevine-device-bundle 1";
+
   /** A root log is a few hundred bytes per device; a megabyte is thousands of devices. */
   static final int MAX_BYTES = 1 << 20;
+
   static final int MAX_ROOT_ENTRIES = 4096;
 
   /** A bundle that cannot be read; the message says what is wrong with it. */
@@ -47,10 +49,18 @@ record DeviceBundle(Identity identity, AuthorKey device, byte[] keyFile, List<by
 
   byte[] encode() {
     Base64.Encoder b64 = Base64.getEncoder();
-    StringBuilder sb = new StringBuilder(MAGIC).append('\n')
-        .append("identity ").append(identity).append('\n')
-        .append("device ").append(device.toHex()).append('\n')
-        .append("key ").append(b64.encodeToString(keyFile)).append('\n');
+    StringBuilder sb =
+        new StringBuilder(MAGIC)
+            .append('\n')
+            .append("identity ")
+            .append(identity)
+            .append('\n')
+            .append("device ")
+            .append(device.toHex())
+            .append('\n')
+            .append("key ")
+            .append(b64.encodeToString(keyFile))
+            .append('\n');
     for (byte[] e : rootEntries) {
       sb.append("root ").append(b64.encodeToString(e)).append('\n');
     }
@@ -63,7 +73,10 @@ record DeviceBundle(Identity identity, AuthorKey device, byte[] keyFile, List<by
     }
     String[] lines = new String(bytes, StandardCharsets.US_ASCII).split("\n", -1);
     if (!lines[0].strip().equals(MAGIC)) {
-      throw new FormatException("it does not start with '" + MAGIC + "' (is it a file from `grapevine device add --out`?)");
+      throw new FormatException(
+          "it does not start with '"
+              + MAGIC
+              + "' (is it a file from `grapevine device add --out`?)");
     }
     Identity identity = null;
     AuthorKey device = null;
@@ -100,7 +113,8 @@ record DeviceBundle(Identity identity, AuthorKey device, byte[] keyFile, List<by
         }
         case "root" -> {
           if (root.size() == MAX_ROOT_ENTRIES) {
-            throw new FormatException(where + "more than " + MAX_ROOT_ENTRIES + " root-log entries");
+            throw new FormatException(
+                where + "more than " + MAX_ROOT_ENTRIES + " root-log entries");
           }
           root.add(base64(value, where));
         }
@@ -108,8 +122,13 @@ record DeviceBundle(Identity identity, AuthorKey device, byte[] keyFile, List<by
       }
     }
     if (identity == null || device == null || key == null || root.isEmpty()) {
-      throw new FormatException("it lacks " + (identity == null ? "the identity" : device == null ? "the device key"
-          : key == null ? "the key file" : "the root log"));
+      throw new FormatException(
+          "it lacks "
+              + (identity == null
+                  ? "the identity"
+                  : device == null
+                      ? "the device key"
+                      : key == null ? "the key file" : "the root log"));
     }
     return new DeviceBundle(identity, device, key, root);
   }

@@ -19,29 +19,44 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code grapevine init}: a new identity (root key and first device key), the network key and
- * the data directory with its config and API token. Needs no node.
+ * {@code grapevine init}: a new identity (root key and first device key), the network key and the
+ * data directory with its config and API token. Needs no node.
  */
-@Command(name = "init", mixinStandardHelpOptions = true,
-    description = {"Create a new identity (a root key and this machine's device key) and the data directory.",
-        "Prints the identity string to share, and how to back up the root key."})
+@Command(
+    name = "init",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Create a new identity (a root key and this machine's device key) and the data directory.",
+      "Prints the identity string to share, and how to back up the root key."
+    })
 public final class InitCommand implements Callable<Integer> {
-  @Mixin
-  ClientOptions options;
+  @Mixin ClientOptions options;
 
-  @Option(names = "--passphrase", arity = "0..1", interactive = true, paramLabel = "PASSPHRASE",
-      description = "Seal the keys with a passphrase (Argon2id + AES-256-GCM); without a value it is asked for.")
+  @Option(
+      names = "--passphrase",
+      arity = "0..1",
+      interactive = true,
+      paramLabel = "PASSPHRASE",
+      description =
+          "Seal the keys with a passphrase (Argon2id + AES-256-GCM); without a value it is asked for.")
   char[] passphrase;
 
-  @Option(names = "--passphrase-file", paramLabel = "FILE", description = "Seal the keys with the passphrase on the first line of FILE.")
+  @Option(
+      names = "--passphrase-file",
+      paramLabel = "FILE",
+      description = "Seal the keys with the passphrase on the first line of FILE.")
   java.nio.file.Path passphraseFile;
 
   @Override
   public Integer call() throws CliException, IOException {
-    char[] pass = passphrase != null ? LocalKeys.passphrase(passphrase)
-        : passphraseFile != null ? Passphrases.fromFile(passphraseFile) : null;
+    char[] pass =
+        passphrase != null
+            ? LocalKeys.passphrase(passphrase)
+            : passphraseFile != null ? Passphrases.fromFile(passphraseFile) : null;
     DataDir dir = options.dataDir();
-    refuseIdentity(dir, "`grapevine whoami" + flag(dir) + "` shows it. To start over, move the directory away");
+    refuseIdentity(
+        dir,
+        "`grapevine whoami" + flag(dir) + "` shows it. To start over, move the directory away");
     createDataDir(dir);
     SigningKey root = SigningKey.generate(LocalKeys.RANDOM);
     SigningKey device = SigningKey.generate(LocalKeys.RANDOM);
@@ -57,20 +72,26 @@ public final class InitCommand implements Callable<Integer> {
     PeerId peer = LocalKeys.peer(dir, true);
     Identity identity = Identity.of(root.publicKey());
     if (options.json()) {
-      System.out.println(JsonNodeFactory.instance.objectNode()
-          .put("identity", identity.toString())
-          .put("device", device.publicKey().toHex())
-          .put("peer_id", peer.toString())
-          .put("data_dir", dir.path().toString())
-          .put("root_key_file", LocalKeys.rootFile(dir).toString())
-          .put("sealed", pass != null));
+      System.out.println(
+          JsonNodeFactory.instance
+              .objectNode()
+              .put("identity", identity.toString())
+              .put("device", device.publicKey().toHex())
+              .put("peer_id", peer.toString())
+              .put("data_dir", dir.path().toString())
+              .put("root_key_file", LocalKeys.rootFile(dir).toString())
+              .put("sealed", pass != null));
       return 0;
     }
     System.out.println("identity:  " + identity);
     System.out.println("data dir:  " + dir.path());
-    System.out.println("root key:  " + LocalKeys.rootFile(dir) + (pass != null ? " (sealed with your passphrase)" : " (not sealed)"));
+    System.out.println(
+        "root key:  "
+            + LocalKeys.rootFile(dir)
+            + (pass != null ? " (sealed with your passphrase)" : " (not sealed)"));
     System.out.println();
-    System.out.println("Share the identity string: others follow you with `grapevine follow " + identity + "`.");
+    System.out.println(
+        "Share the identity string: others follow you with `grapevine follow " + identity + "`.");
     System.out.println("Back up the root key; it is your account. Either keep a copy of the file:");
     System.out.println("  grapevine identity export" + flag(dir) + " --out my-identity.key");
     System.out.println("or write down its 24-word recovery phrase:");
@@ -83,14 +104,21 @@ public final class InitCommand implements Callable<Integer> {
     return dir.path().equals(DataDir.defaultPath()) ? "" : " --data-dir " + dir.path();
   }
 
-  /** Refuses a data directory that has a root key or an identity file; {@code whatToDo} ends the message. */
+  /**
+   * Refuses a data directory that has a root key or an identity file; {@code whatToDo} ends the
+   * message.
+   */
   static void refuseIdentity(DataDir dir, String whatToDo) throws CliException {
     if (Files.exists(LocalKeys.rootFile(dir)) || Files.exists(dir.identityFile())) {
-      throw new CliException(dir.path() + " already holds an identity (" + LocalKeys.rootFile(dir) + "); " + whatToDo);
+      throw new CliException(
+          dir.path() + " already holds an identity (" + LocalKeys.rootFile(dir) + "); " + whatToDo);
     }
   }
 
-  /** Creates the data directory with its config file and API token, those missing (the keys are the caller's). */
+  /**
+   * Creates the data directory with its config file and API token, those missing (the keys are the
+   * caller's).
+   */
   static void createDataDir(DataDir dir) throws CliException, IOException {
     Files.createDirectories(dir.path());
     List<String> created = new ArrayList<>();

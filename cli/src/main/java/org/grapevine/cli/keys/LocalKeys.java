@@ -19,10 +19,10 @@ import org.grapevine.protocol.keys.TinkKeys;
 import org.grapevine.protocol.proto.KeyRole;
 
 /**
- * The key files of a data directory as {@link DataDir} lays them out ({@code keys/root.key},
- * {@code keys/device.key}, {@code keys/peer.key}), read and written by the commands that work
- * without a node: init, identity, device, whoami. Every problem is a {@link CliException} that
- * names the file and what to do.
+ * The key files of a data directory as {@link DataDir} lays them out ({@code keys/root.key}, {@code
+ * keys/device.key}, {@code keys/peer.key}), read and written by the commands that work without a
+ * node: init, identity, device, whoami. Every problem is a {@link CliException} that names the file
+ * and what to do.
  */
 public final class LocalKeys {
   static final SecureRandom RANDOM = new SecureRandom();
@@ -44,7 +44,11 @@ public final class LocalKeys {
   static byte[] readBytes(Path file, String missingHint) throws CliException {
     try {
       if (Files.size(file) > KeyFile.MAX_FILE_BYTES) {
-        throw new CliException(file + " is larger than any key file (" + KeyFile.MAX_FILE_BYTES + " bytes); is it the right file?");
+        throw new CliException(
+            file
+                + " is larger than any key file ("
+                + KeyFile.MAX_FILE_BYTES
+                + " bytes); is it the right file?");
       }
       return Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
@@ -76,7 +80,8 @@ public final class LocalKeys {
    * The identity of a data directory: that of its root key, or, on a device that joined the
    * identity without it, the one in {@code keys/identity}.
    */
-  public static org.grapevine.protocol.identity.Identity identity(DataDir dir, PassphraseSupplier passphrase) throws CliException {
+  public static org.grapevine.protocol.identity.Identity identity(
+      DataDir dir, PassphraseSupplier passphrase) throws CliException {
     try {
       java.util.Optional<org.grapevine.protocol.identity.Identity> joined = dir.joinedIdentity();
       if (joined.isPresent()) {
@@ -85,36 +90,51 @@ public final class LocalKeys {
     } catch (IOException e) {
       throw new CliException(e.getMessage());
     }
-    return org.grapevine.protocol.identity.Identity.of(read(rootFile(dir), KeyRole.KEY_ROLE_ROOT, passphrase.get(),
-        "; is " + dir.path() + " the right data directory? (`grapevine init` creates one)").publicKey());
+    return org.grapevine.protocol.identity.Identity.of(
+        read(
+                rootFile(dir),
+                KeyRole.KEY_ROLE_ROOT,
+                passphrase.get(),
+                "; is " + dir.path() + " the right data directory? (`grapevine init` creates one)")
+            .publicKey());
   }
 
   /** Opens a key file; a sealed one needs {@code passphrase}. */
-  public static SigningKey read(Path file, KeyRole role, char[] passphrase, String missingHint) throws CliException {
+  public static SigningKey read(Path file, KeyRole role, char[] passphrase, String missingHint)
+      throws CliException {
     byte[] bytes = readBytes(file, missingHint);
     try {
       return KeyFile.read(bytes, passphrase, role).signingKey();
     } catch (KeyFileException e) {
       throw switch (e.problem()) {
-        case PASSPHRASE_REQUIRED -> new CliException(file + " is sealed with a passphrase; give it with --passphrase-file FILE, $"
-            + Passphrases.ENV + " or --passphrase");
-        case WRONG_PASSPHRASE -> new CliException("wrong passphrase for " + file + " (or the file was altered); try again");
+        case PASSPHRASE_REQUIRED ->
+            new CliException(
+                file
+                    + " is sealed with a passphrase; give it with --passphrase-file FILE, $"
+                    + Passphrases.ENV
+                    + " or --passphrase");
+        case WRONG_PASSPHRASE ->
+            new CliException(
+                "wrong passphrase for " + file + " (or the file was altered); try again");
         default -> new CliException(file + ": " + e.getMessage());
       };
     }
   }
 
   /** Writes a new key file readable by its owner only; never overwrites. */
-  static void write(Path file, SigningKey key, KeyRole role, char[] passphrase) throws CliException {
+  static void write(Path file, SigningKey key, KeyRole role, char[] passphrase)
+      throws CliException {
     writeNew(file, KeyFile.write(TinkKeys.toKeyset(key), role, "grapevine", passphrase, RANDOM));
   }
 
   /**
-   * Writes {@code keys/identity} (a new file): the identity of a data directory whose root log
-   * is elsewhere, so no node here starts one.
+   * Writes {@code keys/identity} (a new file): the identity of a data directory whose root log is
+   * elsewhere, so no node here starts one.
    */
-  static void writeIdentity(DataDir dir, org.grapevine.protocol.identity.Identity identity) throws CliException {
-    writeNew(dir.identityFile(), (identity + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  static void writeIdentity(DataDir dir, org.grapevine.protocol.identity.Identity identity)
+      throws CliException {
+    writeNew(
+        dir.identityFile(), (identity + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
   }
 
   static void writeNew(Path file, byte[] bytes) throws CliException {
@@ -122,12 +142,17 @@ public final class LocalKeys {
       if (file.getParent() != null) {
         Files.createDirectories(file.getParent());
       }
-      Path f = file.getFileSystem().supportedFileAttributeViews().contains("posix")
-          ? Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-          : Files.createFile(file);
+      Path f =
+          file.getFileSystem().supportedFileAttributeViews().contains("posix")
+              ? Files.createFile(
+                  file,
+                  PosixFilePermissions.asFileAttribute(
+                      PosixFilePermissions.fromString("rw-------")))
+              : Files.createFile(file);
       Files.write(f, bytes);
     } catch (FileAlreadyExistsException e) {
-      throw new CliException(file + " already exists; move it away or choose another name (nothing was overwritten)");
+      throw new CliException(
+          file + " already exists; move it away or choose another name (nothing was overwritten)");
     } catch (IOException e) {
       throw new CliException("cannot write " + file + ": " + e.getMessage());
     }
@@ -141,7 +166,8 @@ public final class LocalKeys {
     }
     try {
       return PeerId.fromPubKey(PrivKey.decode(readBytes(file, "")).publicKey());
-    } catch (PrivKeyFormatException e) { // Our own file: a local problem, named for the person to fix.
+    } catch (
+        PrivKeyFormatException e) { // Our own file: a local problem, named for the person to fix.
       throw new CliException(file + " is not a libp2p private key: " + e.getMessage());
     }
   }
@@ -149,7 +175,8 @@ public final class LocalKeys {
   /** A passphrase from the command line: null when not given; an empty one is refused. */
   static char[] passphrase(char[] given) throws CliException {
     if (given != null && given.length == 0) {
-      throw new CliException("the passphrase is empty; give one, or leave out --passphrase for unsealed keys");
+      throw new CliException(
+          "the passphrase is empty; give one, or leave out --passphrase for unsealed keys");
     }
     return given;
   }

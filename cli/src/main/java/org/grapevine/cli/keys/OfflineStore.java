@@ -24,14 +24,14 @@ import org.grapevine.protocol.validation.EntryValidator;
 
 /**
  * The store of a data directory whose node is stopped: for the root-log commands (device add,
- * revoke, import; the local API has no endpoint that signs with the root key, and the root key
- * need not stay on a running node) and for store maintenance. Entries go through the same
- * {@link Engine} checks as the node's own; the node serves them to followers by catch-up sync
- * once it runs again.
+ * revoke, import; the local API has no endpoint that signs with the root key, and the root key need
+ * not stay on a running node) and for store maintenance. Entries go through the same {@link Engine}
+ * checks as the node's own; the node serves them to followers by catch-up sync once it runs again.
  */
 public final class OfflineStore implements AutoCloseable {
   /** What the root-log commands say when the node runs. */
-  static final String ROOT_LOG_PURPOSE = "this command writes the identity's root log with the root key, which the API does not do";
+  static final String ROOT_LOG_PURPOSE =
+      "this command writes the identity's root log with the root key, which the API does not do";
 
   private final DataDir dir;
   private final RocksPostStore store;
@@ -63,17 +63,29 @@ public final class OfflineStore implements AutoCloseable {
       running = false; // Or not this directory's node: the store's lock decides below.
     }
     if (running) {
-      throw new CliException("the node of " + dir.path() + " is running; stop it first (Ctrl-C where it runs): " + purpose);
+      throw new CliException(
+          "the node of "
+              + dir.path()
+              + " is running; stop it first (Ctrl-C where it runs): "
+              + purpose);
     }
     Path path = dir.path().resolve("store");
     if (!create && !Files.isDirectory(path)) {
-      throw new CliException("no store in " + dir.path() + " yet; run the node once (grapevine run" + InitCommand.flag(dir)
-          + ") so that it writes the identity's root log");
+      throw new CliException(
+          "no store in "
+              + dir.path()
+              + " yet; run the node once (grapevine run"
+              + InitCommand.flag(dir)
+              + ") so that it writes the identity's root log");
     }
     try {
       return new OfflineStore(dir, RocksPostStore.open(path));
     } catch (StoreLockedException e) {
-      throw new CliException("the store in " + path + " is in use by a running node (its lock is held); stop that node first (Ctrl-C where it runs): " + purpose);
+      throw new CliException(
+          "the store in "
+              + path
+              + " is in use by a running node (its lock is held); stop that node first (Ctrl-C where it runs): "
+              + purpose);
     } catch (IllegalStateException e) {
       throw new CliException("cannot open the store in " + path + ": " + e.getMessage());
     }
@@ -93,14 +105,18 @@ public final class OfflineStore implements AutoCloseable {
     if (seq == 0) {
       try {
         if (dir.joinedIdentity().isPresent()) {
-          throw new CliException(dir.path() + " does not hold the root log of " + Identity.of(root.publicKey())
-              + " yet (it joined the identity); run the node until it has synced the root log from a peer, stop it, and try again");
+          throw new CliException(
+              dir.path()
+                  + " does not hold the root log of "
+                  + Identity.of(root.publicKey())
+                  + " yet (it joined the identity); run the node until it has synced the root log from a peer, stop it, and try again");
         }
       } catch (IOException e) {
         throw new CliException(e.getMessage());
       }
     }
-    LogHead head = seq == 0 ? LogHead.EMPTY : LogHead.of(store.entry(root.publicKey(), seq).orElseThrow());
+    LogHead head =
+        seq == 0 ? LogHead.EMPTY : LogHead.of(store.entry(root.publicKey(), seq).orElseThrow());
     try {
       return LogWriter.rootLog(root, head).append(content, System.currentTimeMillis());
     } catch (IllegalArgumentException e) {

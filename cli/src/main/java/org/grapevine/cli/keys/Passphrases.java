@@ -23,12 +23,17 @@ import picocli.CommandLine.Option;
  */
 public final class Passphrases {
   public static final String ENV = "GRAPEVINE_PASSPHRASE";
+
   /** A passphrase file is one line; anything longer is the wrong file. */
   static final int MAX_FILE_BYTES = 4096;
 
-  @Option(names = "--passphrase-file", paramLabel = "FILE",
-      description = "Read the passphrase of sealed keys from the first line of FILE (else $" + ENV
-          + ", else it is asked for on a terminal).")
+  @Option(
+      names = "--passphrase-file",
+      paramLabel = "FILE",
+      description =
+          "Read the passphrase of sealed keys from the first line of FILE (else $"
+              + ENV
+              + ", else it is asked for on a terminal).")
   Path file;
 
   /**
@@ -68,14 +73,21 @@ public final class Passphrases {
    * key is sealed.
    */
   char[] forKeysIn(DataDir dir, char[] given) throws CliException {
-    return resolve(given, LocalKeys.sealedIfExists(LocalKeys.rootFile(dir)), "passphrase for the keys in " + dir.path() + ": ");
+    return resolve(
+        given,
+        LocalKeys.sealedIfExists(LocalKeys.rootFile(dir)),
+        "passphrase for the keys in " + dir.path() + ": ");
   }
 
   static char[] fromFile(Path file) throws CliException {
     byte[] bytes;
     try {
       if (Files.size(file) > MAX_FILE_BYTES) {
-        throw new CliException(file + " is larger than a passphrase file (" + MAX_FILE_BYTES + " bytes); put the passphrase alone on its first line");
+        throw new CliException(
+            file
+                + " is larger than a passphrase file ("
+                + MAX_FILE_BYTES
+                + " bytes); put the passphrase alone on its first line");
       }
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
@@ -85,8 +97,12 @@ public final class Passphrases {
     }
     char[] text;
     try {
-      java.nio.CharBuffer chars = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+      java.nio.CharBuffer chars =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes));
       text = new char[chars.remaining()];
       chars.get(text);
     } catch (CharacterCodingException e) {
@@ -104,7 +120,8 @@ public final class Passphrases {
     char[] line = Arrays.copyOf(text, end);
     Arrays.fill(text, '\0');
     if (line.length == 0) {
-      throw new CliException("passphrase file " + file + " is empty; put the passphrase on its first line");
+      throw new CliException(
+          "passphrase file " + file + " is empty; put the passphrase on its first line");
     }
     return line;
   }

@@ -26,26 +26,35 @@ import picocli.CommandLine.Parameters;
  * {@code grapevine mesh new-key|join}: a private community mesh (libp2p private networks, a
  * pre-shared swarm key). Nodes without the key cannot finish a connection to the mesh.
  */
-@Command(name = "mesh", mixinStandardHelpOptions = true,
-    description = {"A private community mesh: only nodes with its swarm key can connect to each other.",
-        "One person makes the key (new-key) and gives the file to the others; each joins with it."},
+@Command(
+    name = "mesh",
+    mixinStandardHelpOptions = true,
+    description = {
+      "A private community mesh: only nodes with its swarm key can connect to each other.",
+      "One person makes the key (new-key) and gives the file to the others; each joins with it."
+    },
     subcommands = {MeshCommand.NewKey.class, MeshCommand.Join.class})
 public final class MeshCommand implements Runnable {
   /** Where {@code join} keeps the key, relative to the data directory (as config.toml names it). */
   static final String KEY_FILE = "swarm.key";
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(System.out);
   }
 
-  @Command(name = "new-key", mixinStandardHelpOptions = true,
-      description = "Make a new swarm key: printed to stdout, or written to --out (grapevine mesh new-key --out our-mesh.key).")
+  @Command(
+      name = "new-key",
+      mixinStandardHelpOptions = true,
+      description =
+          "Make a new swarm key: printed to stdout, or written to --out (grapevine mesh new-key --out our-mesh.key).")
   static final class NewKey implements Callable<Integer> {
-    @Option(names = "--out", paramLabel = "FILE", description = "Write the key file here instead of stdout (never overwrites).")
+    @Option(
+        names = "--out",
+        paramLabel = "FILE",
+        description = "Write the key file here instead of stdout (never overwrites).")
     Path out;
 
     @Override
@@ -58,23 +67,35 @@ public final class MeshCommand implements Runnable {
       try {
         Files.writeString(Files.createFile(out), key + "\n", StandardCharsets.UTF_8);
       } catch (java.nio.file.FileAlreadyExistsException e) {
-        throw new CliException(out + " already exists; choose another name (nothing was overwritten)");
+        throw new CliException(
+            out + " already exists; choose another name (nothing was overwritten)");
       } catch (IOException e) {
         throw new CliException("cannot write " + out + ": " + e.getMessage());
       }
-      System.out.println("wrote a new swarm key to " + out + "; members join with `grapevine mesh join " + out + "`");
+      System.out.println(
+          "wrote a new swarm key to "
+              + out
+              + "; members join with `grapevine mesh join "
+              + out
+              + "`");
       return 0;
     }
   }
 
-  @Command(name = "join", mixinStandardHelpOptions = true,
-      description = {"Join the private mesh of a swarm key file: copies it into the data directory and sets",
-          "[network] swarm_key in config.toml. Takes effect when the node (re)starts."})
+  @Command(
+      name = "join",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Join the private mesh of a swarm key file: copies it into the data directory and sets",
+        "[network] swarm_key in config.toml. Takes effect when the node (re)starts."
+      })
   static final class Join implements Callable<Integer> {
-    @Mixin
-    ClientOptions options;
+    @Mixin ClientOptions options;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The swarm key file (from `grapevine mesh new-key`).")
+    @Parameters(
+        index = "0",
+        paramLabel = "FILE",
+        description = "The swarm key file (from `grapevine mesh new-key`).")
     Path file;
 
     @Override
@@ -100,27 +121,39 @@ public final class MeshCommand implements Runnable {
         throw new CliException(e.getMessage());
       }
       Path target = dir.path().resolve(KEY_FILE);
-      if (before.network().swarmKey() != null && !before.network().swarmKey().equals(target.toAbsolutePath().normalize())) {
-        throw new CliException(dir.configFile() + " already names the swarm key " + before.network().swarmKey()
-            + "; edit [network] swarm_key there to change meshes");
+      if (before.network().swarmKey() != null
+          && !before.network().swarmKey().equals(target.toAbsolutePath().normalize())) {
+        throw new CliException(
+            dir.configFile()
+                + " already names the swarm key "
+                + before.network().swarmKey()
+                + "; edit [network] swarm_key there to change meshes");
       }
       Files.write(target, bytes);
       String text = Files.readString(dir.configFile(), StandardCharsets.UTF_8);
       String updated = withSwarmKey(text, KEY_FILE);
       try {
-        ConfigFile.parse(dir.configFile(), updated, dir.path()); // Never leave a config the node refuses.
+        ConfigFile.parse(
+            dir.configFile(), updated, dir.path()); // Never leave a config the node refuses.
       } catch (ConfigException e) {
-        throw new CliException("cannot set swarm_key in " + dir.configFile() + ": " + e.getMessage());
+        throw new CliException(
+            "cannot set swarm_key in " + dir.configFile() + ": " + e.getMessage());
       }
       Files.writeString(dir.configFile(), updated, StandardCharsets.UTF_8);
-      System.out.println("joined the mesh of " + file + ": key in " + target + ", set in " + dir.configFile()
-          + "; (re)start the node to use it");
+      System.out.println(
+          "joined the mesh of "
+              + file
+              + ": key in "
+              + target
+              + ", set in "
+              + dir.configFile()
+              + "; (re)start the node to use it");
       return 0;
     }
 
     /**
-     * The config text with {@code [network] swarm_key} set: replaces a set or commented-out
-     * {@code swarm_key} line, else adds one under {@code [network]}, else adds the section.
+     * The config text with {@code [network] swarm_key} set: replaces a set or commented-out {@code
+     * swarm_key} line, else adds one under {@code [network]}, else adds the section.
      */
     static String withSwarmKey(String text, String value) {
       String line = "swarm_key = \"" + value + "\"";

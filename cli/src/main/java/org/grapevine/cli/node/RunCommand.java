@@ -9,12 +9,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.grapevine.cli.p2p.CliException;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.HostListener;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.node.Node;
 import org.grapevine.node.NodeLauncher;
-import org.grapevine.cli.p2p.CliException;
 import org.grapevine.node.api.ApiServer;
 import org.grapevine.node.config.ConfigException;
 import org.grapevine.node.config.DataDir;
@@ -27,36 +27,64 @@ import picocli.CommandLine.Option;
  * Ctrl-C. The first run creates the data directory, the keys, {@code config.toml} and the API
  * token, and says so. Flags override the config file.
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Start a Grapevine node in the foreground; stop it with Ctrl-C. The first run creates the data directory, "
-        + "keys, config.toml and API token. Flags override config.toml.",
-        "Sealed keys (init --passphrase) need the passphrase: --passphrase-file, $GRAPEVINE_PASSPHRASE, or the terminal prompt."})
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Start a Grapevine node in the foreground; stop it with Ctrl-C. The first run creates the data directory, "
+          + "keys, config.toml and API token. Flags override config.toml.",
+      "Sealed keys (init --passphrase) need the passphrase: --passphrase-file, $GRAPEVINE_PASSPHRASE, or the terminal prompt."
+    })
 public final class RunCommand implements Callable<Integer> {
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default: $GRAPEVINE_DATA_DIR, else $XDG_DATA_HOME/grapevine, else ~/.local/share/grapevine).")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description =
+          "Data directory (default: $GRAPEVINE_DATA_DIR, else $XDG_DATA_HOME/grapevine, else ~/.local/share/grapevine).")
   Path dataDir;
 
-  @Option(names = {"-p", "--port"}, description = "libp2p TCP port; 0 = any free port (default: [network] port of config.toml, 0).")
+  @Option(
+      names = {"-p", "--port"},
+      description =
+          "libp2p TCP port; 0 = any free port (default: [network] port of config.toml, 0).")
   Integer port;
 
-  @Option(names = "--host", description = "Address to listen on, e.g. 127.0.0.1 or 0.0.0.0 (default: [network] host of config.toml, 0.0.0.0).")
+  @Option(
+      names = "--host",
+      description =
+          "Address to listen on, e.g. 127.0.0.1 or 0.0.0.0 (default: [network] host of config.toml, 0.0.0.0).")
   String bindHost;
 
-  @Option(names = "--bootstrap", paramLabel = "MULTIADDR", description = "Peer to keep connected: /ip4/.../tcp/PORT/p2p/ID (repeatable; replaces [network] bootstrap); redialed with backoff, never forgotten.")
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "MULTIADDR",
+      description =
+          "Peer to keep connected: /ip4/.../tcp/PORT/p2p/ID (repeatable; replaces [network] bootstrap); redialed with backoff, never forgotten.")
   List<String> bootstrap = new ArrayList<>();
 
-  @Option(names = "--swarm-key", paramLabel = "FILE", description = "Join the private network of this swarm key file.")
+  @Option(
+      names = "--swarm-key",
+      paramLabel = "FILE",
+      description = "Join the private network of this swarm key file.")
   Path swarmKey;
 
   @Option(names = "--no-mdns", description = "Do not look for peers on the LAN (mDNS).")
   boolean noMdns;
 
-  @Option(names = "--api-port", paramLabel = "PORT", description = "Local API port on 127.0.0.1; 0 = any free port (default: [api] port of config.toml, 7320).")
+  @Option(
+      names = "--api-port",
+      paramLabel = "PORT",
+      description =
+          "Local API port on 127.0.0.1; 0 = any free port (default: [api] port of config.toml, 7320).")
   Integer apiPort;
 
-  @picocli.CommandLine.Mixin
-  org.grapevine.cli.keys.Passphrases passphrases;
+  @picocli.CommandLine.Mixin org.grapevine.cli.keys.Passphrases passphrases;
 
-  @Option(names = "--stop-after", paramLabel = "SECONDS", hidden = true, description = "Stop by itself (for scripts and tests).")
+  @Option(
+      names = "--stop-after",
+      paramLabel = "SECONDS",
+      hidden = true,
+      description = "Stop by itself (for scripts and tests).")
   long stopAfterSeconds;
 
   @Override
@@ -69,30 +97,46 @@ public final class RunCommand implements Callable<Integer> {
     String token;
     try {
       config = withFlags(dir.config(created));
-      keys = dir.keys(created, passphrases.resolve(null, dir.keysSealed(), "passphrase for the keys in " + dir.path() + ": "));
+      keys =
+          dir.keys(
+              created,
+              passphrases.resolve(
+                  null, dir.keysSealed(), "passphrase for the keys in " + dir.path() + ": "));
       token = dir.apiToken(created);
     } catch (ConfigException e) {
       throw new CliException("bad configuration: " + e.getMessage());
     } catch (org.grapevine.protocol.keys.KeyFileException e) {
       throw switch (e.problem()) {
-        case PASSPHRASE_REQUIRED -> new CliException("keys in " + dir.path() + " are protected by a passphrase; pass --passphrase-file or set "
-            + org.grapevine.cli.keys.Passphrases.ENV);
-        case WRONG_PASSPHRASE -> new CliException("wrong passphrase for the keys in " + dir.path() + " (or a key file was altered); try again");
-        default -> new CliException("cannot read the keys in " + dir.path() + ": " + e.getMessage());
+        case PASSPHRASE_REQUIRED ->
+            new CliException(
+                "keys in "
+                    + dir.path()
+                    + " are protected by a passphrase; pass --passphrase-file or set "
+                    + org.grapevine.cli.keys.Passphrases.ENV);
+        case WRONG_PASSPHRASE ->
+            new CliException(
+                "wrong passphrase for the keys in "
+                    + dir.path()
+                    + " (or a key file was altered); try again");
+        default ->
+            new CliException("cannot read the keys in " + dir.path() + ": " + e.getMessage());
       };
     } catch (java.io.IOException e) {
-      throw new CliException("cannot prepare the data directory " + dir.path() + ": " + e.getMessage());
+      throw new CliException(
+          "cannot prepare the data directory " + dir.path() + ": " + e.getMessage());
     }
     for (String c : created) {
       System.out.println("created " + c);
     }
-    MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+    MultiThreadIoEventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
     Node node;
     ApiServer api;
     try {
-      node = NodeLauncher.of(config, dir.path(), keys, group)
-          .host(h -> h.agentVersion("grapevine/" + org.grapevine.cli.Main.version()))
-          .start();
+      node =
+          NodeLauncher.of(config, dir.path(), keys, group)
+              .host(h -> h.agentVersion("grapevine/" + org.grapevine.cli.Main.version()))
+              .start();
     } catch (ConfigException e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
       throw new CliException("bad configuration: " + e.getMessage());
@@ -102,7 +146,10 @@ public final class RunCommand implements Callable<Integer> {
       for (Throwable c = e; c != null; c = c.getCause()) {
         portTaken |= c instanceof java.net.BindException;
       }
-      String hint = portTaken ? " (another node or program uses that port: pick another with --port, or 0 for any free port)" : "";
+      String hint =
+          portTaken
+              ? " (another node or program uses that port: pick another with --port, or 0 for any free port)"
+              : "";
       throw new CliException("cannot start the node: " + e.getMessage() + hint);
     }
     try {
@@ -114,50 +161,76 @@ public final class RunCommand implements Callable<Integer> {
       throw new CliException(e.getMessage());
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runnable shutdown = () -> {
-      try {
-        Files.deleteIfExists(dir.apiEndpointFile());
-      } catch (java.io.IOException e) {
-        System.err.println("grapevine: cannot remove " + dir.apiEndpointFile() + ": " + e.getMessage());
-      }
-      api.close();
-      node.close();
-      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
-      stopped.countDown();
-    };
+    Runnable shutdown =
+        () -> {
+          try {
+            Files.deleteIfExists(dir.apiEndpointFile());
+          } catch (java.io.IOException e) {
+            System.err.println(
+                "grapevine: cannot remove " + dir.apiEndpointFile() + ": " + e.getMessage());
+          }
+          api.close();
+          node.close();
+          group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+          stopped.countDown();
+        };
     Thread hook = new Thread(shutdown, "grapevine-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    node.discovery().addListener((peer, source, addrs) ->
-        System.out.println("discovered: " + peer + " via " + source.name().toLowerCase(java.util.Locale.ROOT) + " at " + addrs));
-    node.host().addListener(new HostListener() {
-      @Override
-      public void onConnected(Connection c) {
-        System.out.println("connected: " + c);
-      }
+    node.discovery()
+        .addListener(
+            (peer, source, addrs) ->
+                System.out.println(
+                    "discovered: "
+                        + peer
+                        + " via "
+                        + source.name().toLowerCase(java.util.Locale.ROOT)
+                        + " at "
+                        + addrs));
+    node.host()
+        .addListener(
+            new HostListener() {
+              @Override
+              public void onConnected(Connection c) {
+                System.out.println("connected: " + c);
+              }
 
-      @Override
-      public void onDisconnected(Connection c) {
-        System.out.println("disconnected: " + c);
-      }
-    });
+              @Override
+              public void onDisconnected(Connection c) {
+                System.out.println("disconnected: " + c);
+              }
+            });
     System.out.println("identity:  " + keys.identity());
     System.out.println("data dir:  " + dir.path());
     switch (node.deviceStatus().state()) {
-      case UNKNOWN -> System.out.println("device:    not delegated yet: waiting for the root log of " + keys.identity()
-          + " from peers (--bootstrap a node of this identity); posting is refused until then");
-      case REVOKED -> System.out.println("device:    revoked by the identity; this node reads but can no longer post");
-      default -> { }
+      case UNKNOWN ->
+          System.out.println(
+              "device:    not delegated yet: waiting for the root log of "
+                  + keys.identity()
+                  + " from peers (--bootstrap a node of this identity); posting is refused until then");
+      case REVOKED ->
+          System.out.println(
+              "device:    revoked by the identity; this node reads but can no longer post");
+      default -> {}
     }
     // A wildcard cannot be dialled: shown as each interface's address, loopback first.
-    List<Multiaddr> shown = new ArrayList<>(org.grapevine.libp2p.mdns.MdnsAddresses.expandWildcards(
-        node.host().listenAddrs(), org.grapevine.libp2p.mdns.MdnsAddresses.interfaceAddresses()));
-    shown.sort(java.util.Comparator.comparing(a -> !a.tcpSocketAddress().orElseThrow().getAddress().isLoopbackAddress()));
+    List<Multiaddr> shown =
+        new ArrayList<>(
+            org.grapevine.libp2p.mdns.MdnsAddresses.expandWildcards(
+                node.host().listenAddrs(),
+                org.grapevine.libp2p.mdns.MdnsAddresses.interfaceAddresses()));
+    shown.sort(
+        java.util.Comparator.comparing(
+            a -> !a.tcpSocketAddress().orElseThrow().getAddress().isLoopbackAddress()));
     for (Multiaddr a : shown) {
       System.out.println("listening: " + a.withPeerId(node.host().peerId()));
     }
     System.out.println("api:       " + api.url() + " (token in " + dir.apiTokenFile() + ")");
     int following = node.store().follows().size() - 1;
-    System.out.println("following: " + following + (following == 1 ? " identity" : " identities") + "; Ctrl-C stops the node");
+    System.out.println(
+        "following: "
+            + following
+            + (following == 1 ? " identity" : " identities")
+            + "; Ctrl-C stops the node");
     System.out.flush();
     if (stopAfterSeconds > 0) {
       if (!stopped.await(stopAfterSeconds, TimeUnit.SECONDS)) {
@@ -174,8 +247,10 @@ public final class RunCommand implements Callable<Integer> {
   private NodeConfig withFlags(NodeConfig c) throws CliException {
     NodeConfig.Network n = c.network();
     if (bindHost != null) {
-      if (!io.netty.util.NetUtil.isValidIpV4Address(bindHost) && !io.netty.util.NetUtil.isValidIpV6Address(bindHost)) {
-        throw new CliException("--host " + bindHost + ": not an IP address (for example 127.0.0.1 or 0.0.0.0)");
+      if (!io.netty.util.NetUtil.isValidIpV4Address(bindHost)
+          && !io.netty.util.NetUtil.isValidIpV6Address(bindHost)) {
+        throw new CliException(
+            "--host " + bindHost + ": not an IP address (for example 127.0.0.1 or 0.0.0.0)");
       }
       n = n.withHost(bindHost);
     }

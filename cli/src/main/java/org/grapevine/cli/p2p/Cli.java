@@ -10,8 +10,12 @@ import java.util.concurrent.TimeoutException;
 final class Cli {
   private Cli() {}
 
-  /** Waits for {@code f}; a failure or timeout becomes a {@link CliException} saying what was being done. */
-  static <T> T await(CompletableFuture<T> f, Duration timeout, String what) throws CliException, InterruptedException {
+  /**
+   * Waits for {@code f}; a failure or timeout becomes a {@link CliException} saying what was being
+   * done.
+   */
+  static <T> T await(CompletableFuture<T> f, Duration timeout, String what)
+      throws CliException, InterruptedException {
     try {
       // Slack beyond the host's own timeouts, so that its more precise error wins the race.
       return f.get(timeout.toMillis() + 2000, TimeUnit.MILLISECONDS);

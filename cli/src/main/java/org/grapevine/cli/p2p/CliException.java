@@ -4,8 +4,8 @@ import org.grapevine.cli.ExitCode;
 
 /**
  * A failure the user can act on: reported as one line on stderr ("grapevine: " + message) with
- * {@link #exitCode()} ({@link ExitCode#ERROR} unless said otherwise); no stack trace unless
- * {@code --verbose}.
+ * {@link #exitCode()} ({@link ExitCode#ERROR} unless said otherwise); no stack trace unless {@code
+ * --verbose}.
  */
 public final class CliException extends Exception {
   private final int exitCode;

@@ -13,13 +13,25 @@ import picocli.CommandLine.Option;
 
 /** Options of the pubsub commands: whom to connect to. */
 final class GossipOptions {
-  @Option(names = "--connect", paramLabel = "MULTIADDR", description = "Peer to connect to (repeatable).")
+  @Option(
+      names = "--connect",
+      paramLabel = "MULTIADDR",
+      description = "Peer to connect to (repeatable).")
   List<String> connect = new ArrayList<>();
 
-  /** Starts a GossipSub driver on {@code host} (seqnos seeded from the clock, as the spec asks) and dials the peers. */
+  /**
+   * Starts a GossipSub driver on {@code host} (seqnos seeded from the clock, as the spec asks) and
+   * dials the peers.
+   */
   GossipDriver start(Host host, HostOptions options) throws CliException, InterruptedException {
-    GossipConfig config = GossipConfig.builder().initialSeqno(System.currentTimeMillis() * 1_000_000L).build();
-    GossipDriver driver = new GossipDriver(host, config, new SplittableRandom(), io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+    GossipConfig config =
+        GossipConfig.builder().initialSeqno(System.currentTimeMillis() * 1_000_000L).build();
+    GossipDriver driver =
+        new GossipDriver(
+            host,
+            config,
+            new SplittableRandom(),
+            io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
     driver.start();
     for (String text : connect) {
       Multiaddr addr = HostOptions.parseAddr(text);

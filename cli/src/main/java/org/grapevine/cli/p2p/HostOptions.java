@@ -17,10 +17,17 @@ import picocli.CommandLine.Option;
 
 /** Options every p2p command shares, and the host they build (with a throwaway identity). */
 final class HostOptions {
-  @Option(names = "--swarm-key", paramLabel = "FILE", description = "Join the private network of this swarm key file.")
+  @Option(
+      names = "--swarm-key",
+      paramLabel = "FILE",
+      description = "Join the private network of this swarm key file.")
   Path swarmKey;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10", description = "Give up after this long (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "10",
+      description = "Give up after this long (default ${DEFAULT-VALUE}).")
   int timeoutSeconds;
 
   Duration timeout() {
@@ -28,11 +35,12 @@ final class HostOptions {
   }
 
   Host start(String... listen) throws CliException {
-    HostConfig.Builder b = HostConfig.builder(PrivKey.generate(new SecureRandom()))
-        .listen(listen)
-        .dialTimeout(timeout())
-        .upgradeTimeout(timeout())
-        .agentVersion("grapevine-cli/" + org.grapevine.cli.Main.version());
+    HostConfig.Builder b =
+        HostConfig.builder(PrivKey.generate(new SecureRandom()))
+            .listen(listen)
+            .dialTimeout(timeout())
+            .upgradeTimeout(timeout())
+            .agentVersion("grapevine-cli/" + org.grapevine.cli.Main.version());
     if (swarmKey != null) {
       b.swarmKey(readSwarmKey(swarmKey));
     }

@@ -16,28 +16,33 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code grapevine p2p id <multiaddr>}: dial, identify, print what the peer says about itself. */
-@Command(name = "id", mixinStandardHelpOptions = true, description = "Dial a libp2p node and print its identify answer.")
+@Command(
+    name = "id",
+    mixinStandardHelpOptions = true,
+    description = "Dial a libp2p node and print its identify answer.")
 final class IdCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "MULTIADDR", description = "For example /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...")
+  @Parameters(
+      paramLabel = "MULTIADDR",
+      description = "For example /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...")
   String address;
 
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
 
-  @Mixin
-  HostOptions options;
+  @Mixin HostOptions options;
 
   @Override
   public Integer call() throws Exception {
     Multiaddr addr = HostOptions.parseAddr(address);
     try (Host host = options.start()) {
       CompletableFuture<IdentifyResult> identified = new CompletableFuture<>();
-      host.addListener(new HostListener() {
-        @Override
-        public void onIdentified(Connection connection, IdentifyResult identify) {
-          identified.complete(identify);
-        }
-      });
+      host.addListener(
+          new HostListener() {
+            @Override
+            public void onIdentified(Connection connection, IdentifyResult identify) {
+              identified.complete(identify);
+            }
+          });
       Connection c = Cli.await(host.dial(addr), options.timeout(), "dial " + addr);
       IdentifyResult id = Cli.await(identified, options.timeout(), "identify " + c.remotePeer());
       List<String> addrs = new ArrayList<>();
@@ -46,9 +51,20 @@ final class IdCommand implements Callable<Integer> {
       }
       String observed = id.observedAddr().length == 0 ? "" : text(id.observedAddr());
       if (json) {
-        System.out.println("{\"peerId\":" + Json.str(id.peer().toString()) + ",\"agentVersion\":" + Json.str(id.agentVersion())
-            + ",\"protocolVersion\":" + Json.str(id.protocolVersion()) + ",\"protocols\":" + Json.strs(id.protocols())
-            + ",\"listenAddrs\":" + Json.strs(addrs) + ",\"observedAddr\":" + Json.str(observed) + "}");
+        System.out.println(
+            "{\"peerId\":"
+                + Json.str(id.peer().toString())
+                + ",\"agentVersion\":"
+                + Json.str(id.agentVersion())
+                + ",\"protocolVersion\":"
+                + Json.str(id.protocolVersion())
+                + ",\"protocols\":"
+                + Json.strs(id.protocols())
+                + ",\"listenAddrs\":"
+                + Json.strs(addrs)
+                + ",\"observedAddr\":"
+                + Json.str(observed)
+                + "}");
       } else {
         System.out.println("peer id:     " + id.peer());
         System.out.println("agent:       " + id.agentVersion());

@@ -5,7 +5,15 @@ import picocli.CommandLine.Command;
 /** {@code grapevine p2p}: diagnostics that work against any libp2p node. */
 @Command(
     name = "p2p",
-    description = "Diagnose the libp2p network: identify, ping, listen, GossipSub pub/sub, swarm keys. Works with any libp2p node.",
+    description =
+        "Diagnose the libp2p network: identify, ping, listen, GossipSub pub/sub, swarm keys. Works with any libp2p node.",
     mixinStandardHelpOptions = true,
-    subcommands = {IdCommand.class, PingCommand.class, ListenCommand.class, SubCommand.class, PubCommand.class, SwarmKeyCommand.class})
+    subcommands = {
+      IdCommand.class,
+      PingCommand.class,
+      ListenCommand.class,
+      SubCommand.class,
+      PubCommand.class,
+      SwarmKeyCommand.class
+    })
 public final class P2pCommand {}

@@ -12,19 +12,28 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code grapevine p2p ping <multiaddr>}: round-trip times over /ipfs/ping/1.0.0, like ping(8). */
-@Command(name = "ping", mixinStandardHelpOptions = true, description = "Ping a libp2p node (/ipfs/ping/1.0.0) and print round-trip times.")
+@Command(
+    name = "ping",
+    mixinStandardHelpOptions = true,
+    description = "Ping a libp2p node (/ipfs/ping/1.0.0) and print round-trip times.")
 final class PingCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MULTIADDR")
   String address;
 
-  @Option(names = {"-c", "--count"}, defaultValue = "4", description = "Number of pings (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-c", "--count"},
+      defaultValue = "4",
+      description = "Number of pings (default ${DEFAULT-VALUE}).")
   int count;
 
-  @Option(names = {"-i", "--interval"}, paramLabel = "MS", defaultValue = "1000", description = "Pause between pings in ms (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-i", "--interval"},
+      paramLabel = "MS",
+      defaultValue = "1000",
+      description = "Pause between pings in ms (default ${DEFAULT-VALUE}).")
   long intervalMillis;
 
-  @Mixin
-  HostOptions options;
+  @Mixin HostOptions options;
 
   @Override
   public Integer call() throws Exception {
@@ -48,7 +57,8 @@ final class PingCommand implements Callable<Integer> {
       double min = rtts.stream().mapToDouble(Double::doubleValue).min().orElse(0);
       double max = rtts.stream().mapToDouble(Double::doubleValue).max().orElse(0);
       double avg = rtts.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-      System.out.printf("%d pings, rtt min/avg/max = %.3f/%.3f/%.3f ms%n", rtts.size(), min, avg, max);
+      System.out.printf(
+          "%d pings, rtt min/avg/max = %.3f/%.3f/%.3f ms%n", rtts.size(), min, avg, max);
       return 0;
     }
   }

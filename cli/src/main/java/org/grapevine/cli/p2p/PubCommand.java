@@ -10,8 +10,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code grapevine p2p pub <topic> <text>}: publish once, exit when at least one peer got it. */
-@Command(name = "pub", mixinStandardHelpOptions = true,
-    description = "Publish one GossipSub message and exit once it was sent to at least one peer subscribed to the topic.")
+@Command(
+    name = "pub",
+    mixinStandardHelpOptions = true,
+    description =
+        "Publish one GossipSub message and exit once it was sent to at least one peer subscribed to the topic.")
 final class PubCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "TOPIC")
   String topic;
@@ -19,11 +22,9 @@ final class PubCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "TEXT")
   String text;
 
-  @Mixin
-  HostOptions options;
+  @Mixin HostOptions options;
 
-  @Mixin
-  GossipOptions gossip;
+  @Mixin GossipOptions gossip;
 
   @Override
   public Integer call() throws Exception {
@@ -36,15 +37,30 @@ final class PubCommand implements Callable<Integer> {
       long deadline = System.nanoTime() + options.timeout().toNanos();
       while (driver.topicPeers(topic).get().isEmpty()) {
         if (System.nanoTime() > deadline) {
-          throw new CliException("no connected peer subscribed to " + topic + " within " + options.timeout().toSeconds() + " s");
+          throw new CliException(
+              "no connected peer subscribed to "
+                  + topic
+                  + " within "
+                  + options.timeout().toSeconds()
+                  + " s");
         }
         GossipOptions.sleepMillis(50);
       }
-      GossipDriver.Published p = Cli.await(driver.publish(topic, text.getBytes(StandardCharsets.UTF_8)), options.timeout(), "publish");
+      GossipDriver.Published p =
+          Cli.await(
+              driver.publish(topic, text.getBytes(StandardCharsets.UTF_8)),
+              options.timeout(),
+              "publish");
       if (p.peers() == 0) {
-        throw new CliException("the message reached no peer (are they scoring us below the publish threshold?)");
+        throw new CliException(
+            "the message reached no peer (are they scoring us below the publish threshold?)");
       }
-      System.out.println("published " + HexFormat.of().formatHex(p.id().toBytes()) + " to " + p.peers() + " peer(s)");
+      System.out.println(
+          "published "
+              + HexFormat.of().formatHex(p.id().toBytes())
+              + " to "
+              + p.peers()
+              + " peer(s)");
       return 0; // Closing the host flushes the streams (Yamux GoAway after the data).
     }
   }

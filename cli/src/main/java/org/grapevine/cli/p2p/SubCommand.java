@@ -14,23 +14,30 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code grapevine p2p sub <topic>}: print received GossipSub messages as JSON lines. */
-@Command(name = "sub", mixinStandardHelpOptions = true,
-    description = "Subscribe to a GossipSub topic and print every message as one JSON line; stop with Ctrl-C.")
+@Command(
+    name = "sub",
+    mixinStandardHelpOptions = true,
+    description =
+        "Subscribe to a GossipSub topic and print every message as one JSON line; stop with Ctrl-C.")
 final class SubCommand implements Callable<Integer> {
   @Parameters(paramLabel = "TOPIC")
   String topic;
 
-  @Option(names = {"-p", "--port"}, defaultValue = "0", description = "TCP port to listen on (default: any).")
+  @Option(
+      names = {"-p", "--port"},
+      defaultValue = "0",
+      description = "TCP port to listen on (default: any).")
   int port;
 
-  @Option(names = {"-n", "--count"}, defaultValue = "0", description = "Exit after this many messages (default: never).")
+  @Option(
+      names = {"-n", "--count"},
+      defaultValue = "0",
+      description = "Exit after this many messages (default: never).")
   int count;
 
-  @Mixin
-  HostOptions options;
+  @Mixin HostOptions options;
 
-  @Mixin
-  GossipOptions gossip;
+  @Mixin GossipOptions gossip;
 
   @Override
   public Integer call() throws Exception {
@@ -39,16 +46,28 @@ final class SubCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(host::close, "grapevine-shutdown"));
     try {
       GossipDriver driver = gossip.start(host, options);
-      driver.setMessageHandler((m, verdict) -> {
-        System.out.println("{\"topic\":" + Json.str(m.topic())
-            + ",\"from\":" + Json.str(m.from().map(Object::toString).orElse(""))
-            + ",\"seqno\":" + m.seqno().stream().mapToObj(Long::toUnsignedString).map(Json::str).findFirst().orElse("null")
-            + ",\"id\":" + Json.str(HexFormat.of().formatHex(m.id().toBytes()))
-            + ",\"data\":" + Json.str(new String(m.data(), StandardCharsets.UTF_8)) + "}");
-        System.out.flush();
-        verdict.accept(Acceptance.ACCEPT);
-        done.countDown();
-      });
+      driver.setMessageHandler(
+          (m, verdict) -> {
+            System.out.println(
+                "{\"topic\":"
+                    + Json.str(m.topic())
+                    + ",\"from\":"
+                    + Json.str(m.from().map(Object::toString).orElse(""))
+                    + ",\"seqno\":"
+                    + m.seqno().stream()
+                        .mapToObj(Long::toUnsignedString)
+                        .map(Json::str)
+                        .findFirst()
+                        .orElse("null")
+                    + ",\"id\":"
+                    + Json.str(HexFormat.of().formatHex(m.id().toBytes()))
+                    + ",\"data\":"
+                    + Json.str(new String(m.data(), StandardCharsets.UTF_8))
+                    + "}");
+            System.out.flush();
+            verdict.accept(Acceptance.ACCEPT);
+            done.countDown();
+          });
       driver.subscribe(topic).get();
       for (Multiaddr a : host.listenAddrs()) {
         System.err.println("listening on " + a.withPeerId(host.peerId()));

@@ -6,11 +6,17 @@ import org.grapevine.libp2p.pnet.SwarmKey;
 import picocli.CommandLine.Command;
 
 /** {@code grapevine p2p swarm-key new}: a fresh private-network key in the base16 file form. */
-@Command(name = "swarm-key", mixinStandardHelpOptions = true, description = "Private network (pnet) keys.",
+@Command(
+    name = "swarm-key",
+    mixinStandardHelpOptions = true,
+    description = "Private network (pnet) keys.",
     subcommands = SwarmKeyCommand.New.class)
 final class SwarmKeyCommand {
-  @Command(name = "new", mixinStandardHelpOptions = true,
-      description = "Print a new swarm key file (/key/swarm/psk/1.0.0/, base16) to stdout: grapevine p2p swarm-key new > swarm.key")
+  @Command(
+      name = "new",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print a new swarm key file (/key/swarm/psk/1.0.0/, base16) to stdout: grapevine p2p swarm-key new > swarm.key")
   static final class New implements Callable<Integer> {
     @Override
     public Integer call() {

@@ -10,10 +10,14 @@ import picocli.CommandLine.Parameters;
 public final class FollowCommands {
   private FollowCommands() {}
 
-  private static final String IDENTITY_HELP = "The identity (gv1..., 62 characters) or, if this node knows it, a unique prefix (7+ characters).";
+  private static final String IDENTITY_HELP =
+      "The identity (gv1..., 62 characters) or, if this node knows it, a unique prefix (7+ characters).";
 
-  @Command(name = "follow", mixinStandardHelpOptions = true,
-      description = "Follow an identity: keep a verified copy of its log and show its posts in your timeline.")
+  @Command(
+      name = "follow",
+      mixinStandardHelpOptions = true,
+      description =
+          "Follow an identity: keep a verified copy of its log and show its posts in your timeline.")
   public static final class Follow extends NodeCommand {
     @Parameters(index = "0", paramLabel = "IDENTITY", description = IDENTITY_HELP)
     String identity;
@@ -21,11 +25,17 @@ public final class FollowCommands {
     @Override
     void run(ApiClient api) throws CliException {
       JsonNode r = api.post("/v1/follows", object().put("identity", identity));
-      print(r, (r.path("entry").isNull() ? "already following " : "following ") + r.path("identity").asText());
+      print(
+          r,
+          (r.path("entry").isNull() ? "already following " : "following ")
+              + r.path("identity").asText());
     }
   }
 
-  @Command(name = "unfollow", mixinStandardHelpOptions = true, description = "Stop following an identity.")
+  @Command(
+      name = "unfollow",
+      mixinStandardHelpOptions = true,
+      description = "Stop following an identity.")
   public static final class Unfollow extends NodeCommand {
     @Parameters(index = "0", paramLabel = "IDENTITY", description = IDENTITY_HELP)
     String identity;
@@ -33,12 +43,18 @@ public final class FollowCommands {
     @Override
     void run(ApiClient api) throws CliException {
       JsonNode r = api.delete("/v1/follows/" + ApiClient.segment(identity));
-      print(r, (r.path("entry").isNull() ? "was not following " : "unfollowed ") + r.path("identity").asText());
+      print(
+          r,
+          (r.path("entry").isNull() ? "was not following " : "unfollowed ")
+              + r.path("identity").asText());
     }
   }
 
-  @Command(name = "mute", mixinStandardHelpOptions = true,
-      description = "Mute an identity on this node: its entries are no longer stored, shown or forwarded. Private (writes nothing to your log).")
+  @Command(
+      name = "mute",
+      mixinStandardHelpOptions = true,
+      description =
+          "Mute an identity on this node: its entries are no longer stored, shown or forwarded. Private (writes nothing to your log).")
   public static final class Mute extends NodeCommand {
     @Parameters(index = "0", paramLabel = "IDENTITY", description = IDENTITY_HELP)
     String identity;
@@ -62,16 +78,23 @@ public final class FollowCommands {
     }
   }
 
-  @Command(name = "following", mixinStandardHelpOptions = true, description = "The identities this node follows, one a line.")
+  @Command(
+      name = "following",
+      mixinStandardHelpOptions = true,
+      description = "The identities this node follows, one a line.")
   public static final class Following extends NodeCommand {
     @Override
     void run(ApiClient api) throws CliException {
-      printList(api.get("/v1/follows"), "follows", "(following nobody yet; grapevine follow <identity>)");
+      printList(
+          api.get("/v1/follows"), "follows", "(following nobody yet; grapevine follow <identity>)");
     }
   }
 
-  @Command(name = "followers", mixinStandardHelpOptions = true,
-      description = "The identities known to follow this one, one a line: as far as this node knows (the follows it holds).")
+  @Command(
+      name = "followers",
+      mixinStandardHelpOptions = true,
+      description =
+          "The identities known to follow this one, one a line: as far as this node knows (the follows it holds).")
   public static final class Followers extends NodeCommand {
     @Override
     void run(ApiClient api) throws CliException {
@@ -79,7 +102,10 @@ public final class FollowCommands {
     }
   }
 
-  @Command(name = "mutes", mixinStandardHelpOptions = true, description = "The identities this node mutes, one a line.")
+  @Command(
+      name = "mutes",
+      mixinStandardHelpOptions = true,
+      description = "The identities this node mutes, one a line.")
   public static final class Mutes extends NodeCommand {
     @Override
     void run(ApiClient api) throws CliException {

@@ -7,18 +7,23 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * Entries as one line for people, like {@code git log --oneline}:
+ *
  * <pre>
  * 1a2b3c4d  gv1qy3k9…  2m ago  hello world
  * </pre>
- * Ids are cut to {@link #SHORT_ID} hex digits and identities to {@link #SHORT_IDENTITY}
- * characters; both are accepted back as prefixes by every command.
+ *
+ * Ids are cut to {@link #SHORT_ID} hex digits and identities to {@link #SHORT_IDENTITY} characters;
+ * both are accepted back as prefixes by every command.
  */
 final class Format {
   static final int SHORT_ID = 8;
   static final int SHORT_IDENTITY = 12;
+
   /** Text longer than this is cut on the one-line form; {@code --json} has it whole. */
   static final int MAX_LINE_TEXT = 160;
-  private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneId.systemDefault());
+
+  private static final DateTimeFormatter DATE =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneId.systemDefault());
 
   private Format() {}
 
@@ -27,7 +32,9 @@ final class Format {
   }
 
   static String shortIdentity(String identity) {
-    return identity.length() > SHORT_IDENTITY ? identity.substring(0, SHORT_IDENTITY) + "…" : identity;
+    return identity.length() > SHORT_IDENTITY
+        ? identity.substring(0, SHORT_IDENTITY) + "…"
+        : identity;
   }
 
   /** "just now", "42s ago", "5m ago", "3h ago", "6d ago", then the date. */
@@ -56,10 +63,18 @@ final class Format {
     return line(e, nowMillis, true);
   }
 
-  /** One entry on one line; {@code showParent} false leaves out the "↳ parent" of a reply (a tree shows it). */
+  /**
+   * One entry on one line; {@code showParent} false leaves out the "↳ parent" of a reply (a tree
+   * shows it).
+   */
   static String line(JsonNode e, long nowMillis, boolean showParent) {
-    return shortId(e.path("id").asText()) + "  " + shortIdentity(e.path("identity").asText()) + "  "
-        + String.format("%-8s", age(e.path("timestamp").asLong(), nowMillis)) + "  " + summary(e, showParent);
+    return shortId(e.path("id").asText())
+        + "  "
+        + shortIdentity(e.path("identity").asText())
+        + "  "
+        + String.format("%-8s", age(e.path("timestamp").asLong(), nowMillis))
+        + "  "
+        + summary(e, showParent);
   }
 
   /** What an entry says, by kind, on one line. */
@@ -70,9 +85,13 @@ final class Format {
       return e.path("deleted").asBoolean() ? "(deleted)" : "(" + kind + ", content not held)";
     }
     return switch (kind) {
-      case "post" -> (showParent && c.path("reply_to").isObject()
-          ? "↳ " + shortId(c.path("reply_to").path("parent").path("entry").asText()) + "  " : "") + oneLine(c.path("text").asText());
-      case "reaction" -> c.path("emoji").asText() + " to " + shortId(c.path("target").path("entry").asText());
+      case "post" ->
+          (showParent && c.path("reply_to").isObject()
+                  ? "↳ " + shortId(c.path("reply_to").path("parent").path("entry").asText()) + "  "
+                  : "")
+              + oneLine(c.path("text").asText());
+      case "reaction" ->
+          c.path("emoji").asText() + " to " + shortId(c.path("target").path("entry").asText());
       case "repost" -> "reposted " + shortId(c.path("target").path("entry").asText());
       case "follow" -> "followed " + shortIdentity(c.path("identity").asText());
       case "unfollow" -> "unfollowed " + shortIdentity(c.path("identity").asText());

@@ -16,8 +16,7 @@ import picocli.CommandLine.Mixin;
 abstract class NodeCommand implements Callable<Integer> {
   static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-  @Mixin
-  ClientOptions options;
+  @Mixin ClientOptions options;
 
   @Override
   public Integer call() throws Exception {

@@ -5,10 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.grapevine.cli.ExitCode;
 import org.grapevine.cli.client.ApiClient;
 import org.grapevine.cli.keys.LocalKeys;
-import org.grapevine.node.config.DataDir;
-import org.grapevine.protocol.identity.Identity;
-import org.grapevine.protocol.proto.KeyRole;
 import org.grapevine.cli.p2p.CliException;
+import org.grapevine.node.config.DataDir;
+import org.grapevine.protocol.proto.KeyRole;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,9 +15,13 @@ import picocli.CommandLine.Option;
 public final class NodeCommands {
   private NodeCommands() {}
 
-  @Command(name = "whoami", mixinStandardHelpOptions = true,
-      description = {"Print this node's identity string (what others follow).",
-          "--json adds the device key, the libp2p peer ID and the listen addresses."})
+  @Command(
+      name = "whoami",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print this node's identity string (what others follow).",
+        "--json adds the device key, the libp2p peer ID and the listen addresses."
+      })
   public static final class Whoami extends NodeCommand {
     /** Without a node, the identity is still in the key files (when they are not sealed). */
     @Override
@@ -32,9 +35,15 @@ public final class NodeCommands {
         DataDir dir = options.dataDir();
         ObjectNode o;
         try {
-          o = object().put("identity", LocalKeys.identity(dir, () -> null).toString())
-              .put("device", LocalKeys.read(LocalKeys.deviceFile(dir), KeyRole.KEY_ROLE_DEVICE, null, "").publicKey().toHex())
-              .put("peer_id", LocalKeys.peer(dir, false).toString());
+          o =
+              object()
+                  .put("identity", LocalKeys.identity(dir, () -> null).toString())
+                  .put(
+                      "device",
+                      LocalKeys.read(LocalKeys.deviceFile(dir), KeyRole.KEY_ROLE_DEVICE, null, "")
+                          .publicKey()
+                          .toHex())
+                  .put("peer_id", LocalKeys.peer(dir, false).toString());
         } catch (CliException sealedOrMissing) {
           throw e; // Say what the user can do: start the node.
         }
@@ -47,14 +56,20 @@ public final class NodeCommands {
     @Override
     void run(ApiClient api) throws CliException {
       JsonNode s = api.get("/v1/status");
-      ObjectNode o = object().put("identity", s.path("identity").asText()).put("device", s.path("device").asText())
-          .put("peer_id", s.path("peer_id").asText());
+      ObjectNode o =
+          object()
+              .put("identity", s.path("identity").asText())
+              .put("device", s.path("device").asText())
+              .put("peer_id", s.path("peer_id").asText());
       o.set("listen_addrs", s.path("listen_addrs"));
       print(o, s.path("identity").asText());
     }
   }
 
-  @Command(name = "peers", mixinStandardHelpOptions = true, description = "The peers this node is connected to, and how many more it knows of.")
+  @Command(
+      name = "peers",
+      mixinStandardHelpOptions = true,
+      description = "The peers this node is connected to, and how many more it knows of.")
   public static final class Peers extends NodeCommand {
     @Override
     void run(ApiClient api) throws CliException {
@@ -64,19 +79,36 @@ public final class NodeCommands {
         return;
       }
       for (JsonNode c : p.path("connected")) {
-        System.out.println(c.path("peer_id").asText() + "  " + c.path("address").asText() + "  "
-            + c.path("direction").asText() + (c.path("agent").isTextual() ? "  " + c.path("agent").asText() : ""));
+        System.out.println(
+            c.path("peer_id").asText()
+                + "  "
+                + c.path("address").asText()
+                + "  "
+                + c.path("direction").asText()
+                + (c.path("agent").isTextual() ? "  " + c.path("agent").asText() : ""));
       }
-      System.err.println(p.path("connected").size() + " connected, " + p.path("known").size() + " known"
-          + (p.path("connected").isEmpty() ? " (connect with `grapevine run --bootstrap MULTIADDR`)" : ""));
+      System.err.println(
+          p.path("connected").size()
+              + " connected, "
+              + p.path("known").size()
+              + " known"
+              + (p.path("connected").isEmpty()
+                  ? " (connect with `grapevine run --bootstrap MULTIADDR`)"
+                  : ""));
     }
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true,
-      description = {"How the node is doing: identity, addresses, connections, follows, entries held and sync.",
-          "With --watch, follow catch-up sync with a progress bar until nothing waits (Ctrl-C stops)."})
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description = {
+        "How the node is doing: identity, addresses, connections, follows, entries held and sync.",
+        "With --watch, follow catch-up sync with a progress bar until nothing waits (Ctrl-C stops)."
+      })
   public static final class Status extends NodeCommand {
-    @Option(names = {"-w", "--watch"}, description = "Poll every second and show catch-up progress until it is done.")
+    @Option(
+        names = {"-w", "--watch"},
+        description = "Poll every second and show catch-up progress until it is done.")
     boolean watch;
 
     /** For tests: give up watching after this many polls. */
@@ -104,13 +136,22 @@ public final class NodeCommands {
         sb.append("listening:    ").append(a.asText()).append('\n');
       }
       sb.append("connections:  ").append(s.path("connections").asInt()).append('\n');
-      sb.append("following:    ").append(s.path("follows").asInt()).append(" (muted ").append(s.path("mutes").asInt()).append(")\n");
+      sb.append("following:    ")
+          .append(s.path("follows").asInt())
+          .append(" (muted ")
+          .append(s.path("mutes").asInt())
+          .append(")\n");
       sb.append("entries held: ").append(s.path("entries_stored").asLong()).append('\n');
       JsonNode sync = s.path("sync");
       long waiting = sync.path("gap_buffered").asLong();
-      sb.append("sync:         ").append(waiting == 0 ? "caught up" : waiting + " entries wait for missing ones (catching up)")
-          .append("; since start ").append(sync.path("stored_from_sync").asLong()).append(" from sync, ")
-          .append(sync.path("stored_from_gossip").asLong()).append(" from gossip");
+      sb.append("sync:         ")
+          .append(
+              waiting == 0 ? "caught up" : waiting + " entries wait for missing ones (catching up)")
+          .append("; since start ")
+          .append(sync.path("stored_from_sync").asLong())
+          .append(" from sync, ")
+          .append(sync.path("stored_from_gossip").asLong())
+          .append(" from gossip");
       return sb.toString();
     }
   }

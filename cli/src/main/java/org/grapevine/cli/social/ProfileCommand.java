@@ -11,16 +11,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code grapevine profile [IDENTITY]} and {@code grapevine profile set --name ... --bio ...}. */
-@Command(name = "profile", mixinStandardHelpOptions = true,
+@Command(
+    name = "profile",
+    mixinStandardHelpOptions = true,
     description = "Show a profile (name and bio): yours, or that of an identity this node holds.",
     subcommands = ProfileCommand.Set.class)
 public final class ProfileCommand extends NodeCommand {
-  @Parameters(index = "0", arity = "0..1", paramLabel = "IDENTITY", description = "Whose profile (default: yours); a unique prefix will do.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "IDENTITY",
+      description = "Whose profile (default: yours); a unique prefix will do.")
   String identity;
 
   @Override
   void run(ApiClient api) throws CliException {
-    JsonNode p = api.get(identity == null ? "/v1/profile" : "/v1/profiles/" + ApiClient.segment(identity));
+    JsonNode p =
+        api.get(identity == null ? "/v1/profile" : "/v1/profiles/" + ApiClient.segment(identity));
     print(p, human(p));
   }
 
@@ -33,19 +40,31 @@ public final class ProfileCommand extends NodeCommand {
     if (p.path("entry").isNull()) {
       sb.append("\n(no profile entry held)");
     } else {
-      sb.append("\nset:  ").append(Format.age(p.path("timestamp").asLong(), now()))
-          .append(" (entry ").append(Format.shortId(p.path("entry").asText())).append(')');
+      sb.append("\nset:  ")
+          .append(Format.age(p.path("timestamp").asLong(), now()))
+          .append(" (entry ")
+          .append(Format.shortId(p.path("entry").asText()))
+          .append(')');
     }
     return sb.toString();
   }
 
-  @Command(name = "set", mixinStandardHelpOptions = true,
-      description = "Set your name, bio or both; what you leave out keeps its value. An empty value (--bio '') clears it.")
+  @Command(
+      name = "set",
+      mixinStandardHelpOptions = true,
+      description =
+          "Set your name, bio or both; what you leave out keeps its value. An empty value (--bio '') clears it.")
   public static final class Set extends NodeCommand {
-    @Option(names = "--name", paramLabel = "NAME", description = "Your name for people (at most " + Limits.MAX_PROFILE_NAME_BYTES + " bytes).")
+    @Option(
+        names = "--name",
+        paramLabel = "NAME",
+        description = "Your name for people (at most " + Limits.MAX_PROFILE_NAME_BYTES + " bytes).")
     String name;
 
-    @Option(names = "--bio", paramLabel = "TEXT", description = "A few words about you (at most " + Limits.MAX_PROFILE_BIO_BYTES + " bytes).")
+    @Option(
+        names = "--bio",
+        paramLabel = "TEXT",
+        description = "A few words about you (at most " + Limits.MAX_PROFILE_BIO_BYTES + " bytes).")
     String bio;
 
     @Override
@@ -61,7 +80,8 @@ public final class ProfileCommand extends NodeCommand {
     @Override
     void run(ApiClient api) throws CliException {
       if (name == null && bio == null) {
-        throw new CliException("nothing to set; give --name, --bio or both (grapevine profile set --name Alice)");
+        throw new CliException(
+            "nothing to set; give --name, --bio or both (grapevine profile set --name Alice)");
       }
       ObjectNode body = object();
       if (name != null) {

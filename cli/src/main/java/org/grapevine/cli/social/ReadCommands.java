@@ -17,15 +17,25 @@ import picocli.CommandLine.Parameters;
 public final class ReadCommands {
   private ReadCommands() {}
 
-  @Command(name = "timeline", mixinStandardHelpOptions = true,
-      description = {"Posts and reposts of the identities you follow (and your own), oldest first, newest last.",
-          "With --follow, keep printing new ones as the node stores them, until Ctrl-C.",
-          "--json prints the API's page; with --follow, one entry per line (JSON lines)."})
+  @Command(
+      name = "timeline",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Posts and reposts of the identities you follow (and your own), oldest first, newest last.",
+        "With --follow, keep printing new ones as the node stores them, until Ctrl-C.",
+        "--json prints the API's page; with --follow, one entry per line (JSON lines)."
+      })
   public static final class Timeline extends NodeCommand {
-    @Option(names = {"-n", "--limit"}, defaultValue = "20", paramLabel = "N", description = "How many of the latest to show (1 to 200; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = {"-n", "--limit"},
+        defaultValue = "20",
+        paramLabel = "N",
+        description = "How many of the latest to show (1 to 200; default ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = {"-f", "--follow"}, description = "Stay and print new posts as they arrive.")
+    @Option(
+        names = {"-f", "--follow"},
+        description = "Stay and print new posts as they arrive.")
     boolean follow;
 
     /** For tests and scripts: stop after this many live entries. */
@@ -42,25 +52,28 @@ public final class ReadCommands {
       Set<String> shown = new HashSet<>();
       AtomicReference<CliException> failed = new AtomicReference<>();
       AtomicInteger live = new AtomicInteger();
-      api.events(() -> {
-        try {
-          shown.addAll(page(api.get("/v1/timeline?limit=" + limit), true));
-        } catch (CliException e) {
-          failed.set(e);
-        }
-        System.out.flush();
-      }, e -> {
-        if (failed.get() != null) {
-          return false;
-        }
-        String kind = e.path("kind").asText();
-        if ((kind.equals("post") || kind.equals("repost")) && shown.add(e.path("id").asText())) {
-          System.out.println(options.json() ? e.toString() : Format.line(e, now()));
-          System.out.flush();
-          return maxEvents <= 0 || live.incrementAndGet() < maxEvents;
-        }
-        return true;
-      });
+      api.events(
+          () -> {
+            try {
+              shown.addAll(page(api.get("/v1/timeline?limit=" + limit), true));
+            } catch (CliException e) {
+              failed.set(e);
+            }
+            System.out.flush();
+          },
+          e -> {
+            if (failed.get() != null) {
+              return false;
+            }
+            String kind = e.path("kind").asText();
+            if ((kind.equals("post") || kind.equals("repost"))
+                && shown.add(e.path("id").asText())) {
+              System.out.println(options.json() ? e.toString() : Format.line(e, now()));
+              System.out.flush();
+              return maxEvents <= 0 || live.incrementAndGet() < maxEvents;
+            }
+            return true;
+          });
       if (failed.get() != null) {
         throw failed.get();
       }
@@ -84,23 +97,35 @@ public final class ReadCommands {
         }
       }
       if (entries.isEmpty() && !options.json()) {
-        System.err.println("(nothing yet: post with `grapevine post`, follow someone with `grapevine follow <identity>`)");
+        System.err.println(
+            "(nothing yet: post with `grapevine post`, follow someone with `grapevine follow <identity>`)");
       }
       return ids;
     }
   }
 
-  @Command(name = "posts", mixinStandardHelpOptions = true, description = "One identity's posts and reposts held by this node, oldest first.")
+  @Command(
+      name = "posts",
+      mixinStandardHelpOptions = true,
+      description = "One identity's posts and reposts held by this node, oldest first.")
   public static final class Posts extends NodeCommand {
-    @Parameters(index = "0", paramLabel = "IDENTITY", description = "The identity or a unique prefix of one this node knows (7+ characters).")
+    @Parameters(
+        index = "0",
+        paramLabel = "IDENTITY",
+        description = "The identity or a unique prefix of one this node knows (7+ characters).")
     String identity;
 
-    @Option(names = {"-n", "--limit"}, defaultValue = "20", paramLabel = "N", description = "How many of the latest to show (1 to 200; default ${DEFAULT-VALUE}).")
+    @Option(
+        names = {"-n", "--limit"},
+        defaultValue = "20",
+        paramLabel = "N",
+        description = "How many of the latest to show (1 to 200; default ${DEFAULT-VALUE}).")
     int limit;
 
     @Override
     void run(ApiClient api) throws CliException {
-      JsonNode page = api.get("/v1/identities/" + ApiClient.segment(identity) + "/posts?limit=" + limit);
+      JsonNode page =
+          api.get("/v1/identities/" + ApiClient.segment(identity) + "/posts?limit=" + limit);
       if (options.json()) {
         System.out.println(page);
         return;
@@ -116,10 +141,16 @@ public final class ReadCommands {
     }
   }
 
-  @Command(name = "thread", mixinStandardHelpOptions = true,
-      description = "A post with its replies as a tree, from the first post of the thread (if held) down.")
+  @Command(
+      name = "thread",
+      mixinStandardHelpOptions = true,
+      description =
+          "A post with its replies as a tree, from the first post of the thread (if held) down.")
   public static final class ThreadCommand extends NodeCommand {
-    @Parameters(index = "0", paramLabel = "ENTRY", description = "Any post of the thread: its id or a unique prefix (4+ hex digits).")
+    @Parameters(
+        index = "0",
+        paramLabel = "ENTRY",
+        description = "Any post of the thread: its id or a unique prefix (4+ hex digits).")
     String entry;
 
     @Override
@@ -130,7 +161,8 @@ public final class ReadCommands {
         return;
       }
       if (!t.path("root_held").asBoolean(true)) {
-        System.out.println("(the thread's first post is not held here; showing from the nearest held post)");
+        System.out.println(
+            "(the thread's first post is not held here; showing from the nearest held post)");
       }
       tree(t.path("root"), 0, now());
       if (t.path("truncated").asBoolean()) {

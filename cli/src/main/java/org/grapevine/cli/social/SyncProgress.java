@@ -47,12 +47,21 @@ final class SyncProgress {
     }
   }
 
-  /** {@code [#######.......]  42%  120 synced, 160 waiting}. */
+  /** {@code [#######.......] 42% 120 synced, 160 waiting}. */
   static String bar(long synced, long waiting) {
     long total = synced + waiting;
     int filled = total == 0 ? WIDTH : (int) (WIDTH * synced / total);
     int percent = total == 0 ? 100 : (int) (100 * synced / total);
-    return "[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + String.format("%3d%%", percent) + "  "
-        + synced + " synced, " + waiting + " waiting" + (waiting == 0 ? " (caught up)" : "");
+    return "["
+        + "#".repeat(filled)
+        + ".".repeat(WIDTH - filled)
+        + "] "
+        + String.format("%3d%%", percent)
+        + "  "
+        + synced
+        + " synced, "
+        + waiting
+        + " waiting"
+        + (waiting == 0 ? " (caught up)" : "");
   }
 }

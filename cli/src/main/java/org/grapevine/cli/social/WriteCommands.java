@@ -22,9 +22,9 @@ public final class WriteCommands {
   private WriteCommands() {}
 
   /**
-   * The text of a post: the arguments joined by spaces, or stdin when there are none (or just
-   * "-"). Checked here by the rule the API applies ({@link ContentRules#checkText}), so a mistake
-   * is caught before a node is needed.
+   * The text of a post: the arguments joined by spaces, or stdin when there are none (or just "-").
+   * Checked here by the rule the API applies ({@link ContentRules#checkText}), so a mistake is
+   * caught before a node is needed.
    */
   static String text(List<String> words, InputStream stdin) throws CliException {
     String text;
@@ -42,8 +42,10 @@ public final class WriteCommands {
       } catch (IOException e) {
         throw new CliException("cannot read the post from stdin: " + e.getMessage());
       }
-      text = text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
-          : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+      text =
+          text.endsWith("\r\n")
+              ? text.substring(0, text.length() - 2)
+              : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
     } else {
       text = String.join(" ", words);
     }
@@ -51,7 +53,9 @@ public final class WriteCommands {
     if (problem.isPresent()) {
       TextProblem p = problem.get();
       throw switch (p.code()) {
-        case EMPTY -> new CliException("the post is empty; give its text as arguments or on stdin (echo 'hello' | grapevine post)");
+        case EMPTY ->
+            new CliException(
+                "the post is empty; give its text as arguments or on stdin (echo 'hello' | grapevine post)");
         case TOO_LONG -> tooLong(p.bytes(), false);
         case NOT_UNICODE -> new CliException(p.message("the post"));
       };
@@ -59,7 +63,10 @@ public final class WriteCommands {
     return text;
   }
 
-  /** {@code text} if the protocol's writer rule takes it for {@code field}; else why not, naming it {@code what}. */
+  /**
+   * {@code text} if the protocol's writer rule takes it for {@code field}; else why not, naming it
+   * {@code what}.
+   */
   static String checked(TextField field, String what, String text) throws CliException {
     Optional<TextProblem> problem = ContentRules.checkText(field, text);
     if (problem.isPresent()) {
@@ -69,16 +76,30 @@ public final class WriteCommands {
   }
 
   private static CliException tooLong(int bytes, boolean atLeast) {
-    return new CliException("the post is " + (atLeast ? "more than " + Limits.MAX_POST_TEXT_BYTES : bytes)
-        + " bytes of UTF-8; a post holds at most " + Limits.MAX_POST_TEXT_BYTES + ": shorten it");
+    return new CliException(
+        "the post is "
+            + (atLeast ? "more than " + Limits.MAX_POST_TEXT_BYTES : bytes)
+            + " bytes of UTF-8; a post holds at most "
+            + Limits.MAX_POST_TEXT_BYTES
+            + ": shorten it");
   }
 
-  @Command(name = "post", mixinStandardHelpOptions = true,
-      description = {"Post to your followers. The text is the arguments, or stdin when there are none:",
-          "  grapevine post 'hello, world'",
-          "  fortune | grapevine post"})
+  @Command(
+      name = "post",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Post to your followers. The text is the arguments, or stdin when there are none:",
+        "  grapevine post 'hello, world'",
+        "  fortune | grapevine post"
+      })
   public static final class Post extends NodeCommand {
-    @Parameters(arity = "0..*", paramLabel = "TEXT", description = "The text (at most " + Limits.MAX_POST_TEXT_BYTES + " bytes of UTF-8); - or nothing reads stdin.")
+    @Parameters(
+        arity = "0..*",
+        paramLabel = "TEXT",
+        description =
+            "The text (at most "
+                + Limits.MAX_POST_TEXT_BYTES
+                + " bytes of UTF-8); - or nothing reads stdin.")
     List<String> words = new ArrayList<>();
 
     private String text;
@@ -95,13 +116,23 @@ public final class WriteCommands {
     }
   }
 
-  @Command(name = "reply", mixinStandardHelpOptions = true,
-      description = "Reply to a post: grapevine reply 1a2b3c4d 'me too'. The text may also come on stdin.")
+  @Command(
+      name = "reply",
+      mixinStandardHelpOptions = true,
+      description =
+          "Reply to a post: grapevine reply 1a2b3c4d 'me too'. The text may also come on stdin.")
   public static final class Reply extends NodeCommand {
-    @Parameters(index = "0", paramLabel = "ENTRY", description = "The post replied to: its id or a unique prefix (4+ hex digits).")
+    @Parameters(
+        index = "0",
+        paramLabel = "ENTRY",
+        description = "The post replied to: its id or a unique prefix (4+ hex digits).")
     String parent;
 
-    @Parameters(index = "1..*", arity = "0..*", paramLabel = "TEXT", description = "The reply's text; - or nothing reads stdin.")
+    @Parameters(
+        index = "1..*",
+        arity = "0..*",
+        paramLabel = "TEXT",
+        description = "The reply's text; - or nothing reads stdin.")
     List<String> words = new ArrayList<>();
 
     private String text;
@@ -114,17 +145,31 @@ public final class WriteCommands {
     @Override
     void run(ApiClient api) throws CliException {
       JsonNode e = api.post("/v1/replies", object().put("parent", parent).put("text", text));
-      print(e, "replied " + Format.shortId(e.path("id").asText()) + " to "
-          + Format.shortId(e.path("content").path("reply_to").path("parent").path("entry").asText()));
+      print(
+          e,
+          "replied "
+              + Format.shortId(e.path("id").asText())
+              + " to "
+              + Format.shortId(
+                  e.path("content").path("reply_to").path("parent").path("entry").asText()));
     }
   }
 
-  @Command(name = "react", mixinStandardHelpOptions = true, description = "React to a post or repost with an emoji: grapevine react 1a2b3c4d 👍")
+  @Command(
+      name = "react",
+      mixinStandardHelpOptions = true,
+      description = "React to a post or repost with an emoji: grapevine react 1a2b3c4d 👍")
   public static final class React extends NodeCommand {
-    @Parameters(index = "0", paramLabel = "ENTRY", description = "The post or repost: its id or a unique prefix.")
+    @Parameters(
+        index = "0",
+        paramLabel = "ENTRY",
+        description = "The post or repost: its id or a unique prefix.")
     String target;
 
-    @Parameters(index = "1", paramLabel = "EMOJI", description = "The reaction (at most " + Limits.MAX_EMOJI_BYTES + " bytes).")
+    @Parameters(
+        index = "1",
+        paramLabel = "EMOJI",
+        description = "The reaction (at most " + Limits.MAX_EMOJI_BYTES + " bytes).")
     String emoji;
 
     @Override
@@ -135,35 +180,66 @@ public final class WriteCommands {
     @Override
     void run(ApiClient api) throws CliException {
       JsonNode e = api.post("/v1/reactions", object().put("target", target).put("emoji", emoji));
-      print(e, "reacted " + emoji + " to " + Format.shortId(e.path("content").path("target").path("entry").asText())
-          + " (entry " + Format.shortId(e.path("id").asText()) + ")");
+      print(
+          e,
+          "reacted "
+              + emoji
+              + " to "
+              + Format.shortId(e.path("content").path("target").path("entry").asText())
+              + " (entry "
+              + Format.shortId(e.path("id").asText())
+              + ")");
     }
   }
 
-  @Command(name = "repost", mixinStandardHelpOptions = true, description = "Repost a post to your followers.")
+  @Command(
+      name = "repost",
+      mixinStandardHelpOptions = true,
+      description = "Repost a post to your followers.")
   public static final class Repost extends NodeCommand {
-    @Parameters(index = "0", paramLabel = "ENTRY", description = "The post: its id or a unique prefix.")
+    @Parameters(
+        index = "0",
+        paramLabel = "ENTRY",
+        description = "The post: its id or a unique prefix.")
     String target;
 
     @Override
     void run(ApiClient api) throws CliException {
       JsonNode e = api.post("/v1/reposts", object().put("target", target));
-      print(e, "reposted " + Format.shortId(e.path("content").path("target").path("entry").asText())
-          + " (entry " + Format.shortId(e.path("id").asText()) + ")");
+      print(
+          e,
+          "reposted "
+              + Format.shortId(e.path("content").path("target").path("entry").asText())
+              + " (entry "
+              + Format.shortId(e.path("id").asText())
+              + ")");
     }
   }
 
-  @Command(name = "delete", mixinStandardHelpOptions = true,
-      description = {"Delete one of your entries: its content is dropped everywhere it travels; the signed",
-          "entry stays in your log (history is not rewritable), marked deleted."})
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Delete one of your entries: its content is dropped everywhere it travels; the signed",
+        "entry stays in your log (history is not rewritable), marked deleted."
+      })
   public static final class Delete extends NodeCommand {
-    @Parameters(index = "0", paramLabel = "ENTRY", description = "Your entry: its id or a unique prefix.")
+    @Parameters(
+        index = "0",
+        paramLabel = "ENTRY",
+        description = "Your entry: its id or a unique prefix.")
     String target;
 
     @Override
     void run(ApiClient api) throws CliException {
       JsonNode r = api.delete("/v1/entries/" + ApiClient.segment(target));
-      print(r, "deleted " + Format.shortId(r.path("target").asText()) + " (entry " + Format.shortId(r.path("entry").path("id").asText()) + ")");
+      print(
+          r,
+          "deleted "
+              + Format.shortId(r.path("target").asText())
+              + " (entry "
+              + Format.shortId(r.path("entry").path("id").asText())
+              + ")");
     }
   }
 }

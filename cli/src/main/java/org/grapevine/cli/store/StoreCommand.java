@@ -11,30 +11,38 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code grapevine store ...}: maintenance of a data directory's store, with its node stopped. */
-@Command(name = "store", mixinStandardHelpOptions = true,
-    description = "Maintenance of the store (RocksDB) of a data directory; the node must be stopped.",
+@Command(
+    name = "store",
+    mixinStandardHelpOptions = true,
+    description =
+        "Maintenance of the store (RocksDB) of a data directory; the node must be stopped.",
     subcommands = StoreCommand.RebuildIndexes.class)
 public final class StoreCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(System.out);
   }
 
-  @Command(name = "rebuild-indexes", mixinStandardHelpOptions = true,
-      description = {"Recompute every derived record (log heads, device states, timeline, reply and reaction",
-          "indexes, bytes per identity) from the stored entries and content. For a store whose indexes",
-          "were damaged or written by a buggy version; entries and content are only read. The node must be stopped."})
+  @Command(
+      name = "rebuild-indexes",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Recompute every derived record (log heads, device states, timeline, reply and reaction",
+        "indexes, bytes per identity) from the stored entries and content. For a store whose indexes",
+        "were damaged or written by a buggy version; entries and content are only read. The node must be stopped."
+      })
   static final class RebuildIndexes implements Callable<Integer> {
-    @Mixin
-    ClientOptions options;
+    @Mixin ClientOptions options;
 
     @Override
     public Integer call() throws CliException {
-      try (OfflineStore s = OfflineStore.open(options.dataDir(),
-          "the rebuild rewrites the indexes the running node reads and writes", false)) {
+      try (OfflineStore s =
+          OfflineStore.open(
+              options.dataDir(),
+              "the rebuild rewrites the indexes the running node reads and writes",
+              false)) {
         RocksPostStore store = s.store();
         long started = System.nanoTime();
         store.rebuildIndexes();
@@ -42,11 +50,24 @@ public final class StoreCommand implements Runnable {
         long entries = LogQueries.entriesStored(store);
         int identities = store.identities().size();
         if (options.json()) {
-          System.out.println(JsonNodeFactory.instance.objectNode().put("store", store.directory().toString())
-              .put("entries", entries).put("identities", identities).put("millis", millis));
+          System.out.println(
+              JsonNodeFactory.instance
+                  .objectNode()
+                  .put("store", store.directory().toString())
+                  .put("entries", entries)
+                  .put("identities", identities)
+                  .put("millis", millis));
         } else {
-          System.out.println("rebuilt the indexes of " + store.directory() + " from " + entries + " entries of "
-              + identities + " identities in " + millis + " ms");
+          System.out.println(
+              "rebuilt the indexes of "
+                  + store.directory()
+                  + " from "
+                  + entries
+                  + " entries of "
+                  + identities
+                  + " identities in "
+                  + millis
+                  + " ms");
         }
       }
       return 0;

@@ -15,7 +15,10 @@ class SseReaderTest {
 
   @Test
   void next_entriesCommentsAndCrlf_givesEventsInOrder() throws IOException {
-    SseReader r = reader(": connected\n\nevent: entry\nid: ab\ndata: {\"a\":1}\n\n: keep-alive\n\r\nevent: entry\r\ndata: é\r\n\r\n", 100);
+    SseReader r =
+        reader(
+            ": connected\n\nevent: entry\nid: ab\ndata: {\"a\":1}\n\n: keep-alive\n\r\nevent: entry\r\ndata: é\r\n\r\n",
+            100);
     SseReader.Event first = r.next();
     assertThat(first.name()).isEqualTo("entry");
     assertThat(first.data()).isEqualTo("{\"a\":1}");
@@ -26,6 +29,8 @@ class SseReaderTest {
   @Test
   void next_lineLongerThanLimit_throwsInsteadOfBuffering() {
     SseReader r = reader("data: " + "x".repeat(1000) + "\n\n", 64);
-    assertThatThrownBy(r::next).isInstanceOf(IOException.class).hasMessageContaining("longer than 64 bytes");
+    assertThatThrownBy(r::next)
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("longer than 64 bytes");
   }
 }

@@ -21,19 +21,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One identity on two machines, as a person does it: A inits, adds a device (a bundle), B
- * imports the bundle; both nodes run (real stores, real libp2p on 127.0.0.1, the local API); B
- * posts as the same identity and A shows both devices' posts. Revoking B on A stops B.
+ * One identity on two machines, as a person does it: A inits, adds a device (a bundle), B imports
+ * the bundle; both nodes run (real stores, real libp2p on 127.0.0.1, the local API); B posts as the
+ * same identity and A shows both devices' posts. Revoking B on A stops B.
  */
 @Timeout(180)
 class SecondDeviceIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @RegisterExtension
-  final StdCapture std = new StdCapture();
+  @RegisterExtension final StdCapture std = new StdCapture();
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private final List<TestNode> nodes = new ArrayList<>();
 
@@ -58,8 +56,14 @@ class SecondDeviceIT {
   }
 
   private void fails(Path dataDir, String message, String... args) {
-    assertThat(run(dataDir, args)).as(String.join(" ", args) + ": " + std.out() + std.err()).isEqualTo(1);
-    assertThat(std.err()).as(String.join(" ", args)).contains(message).hasLineCount(1).doesNotContain("Exception");
+    assertThat(run(dataDir, args))
+        .as(String.join(" ", args) + ": " + std.out() + std.err())
+        .isEqualTo(1);
+    assertThat(std.err())
+        .as(String.join(" ", args))
+        .contains(message)
+        .hasLineCount(1)
+        .doesNotContain("Exception");
   }
 
   private TestNode start(Path dataDir) throws Exception {
@@ -69,12 +73,16 @@ class SecondDeviceIT {
   }
 
   private static void connect(TestNode from, TestNode to) throws Exception {
-    from.node().connect(to.node().host().listenAddrs().get(0).withPeerId(to.node().host().peerId())).get(10, TimeUnit.SECONDS);
+    from.node()
+        .connect(to.node().host().listenAddrs().get(0).withPeerId(to.node().host().peerId()))
+        .get(10, TimeUnit.SECONDS);
   }
 
   private List<String> postTexts(Path dataDir, String identity) throws Exception {
     List<String> texts = new ArrayList<>();
-    ok(dataDir, "posts", identity, "--json").path("entries").forEach(e -> texts.add(e.path("content").path("text").asText()));
+    ok(dataDir, "posts", identity, "--json")
+        .path("entries")
+        .forEach(e -> texts.add(e.path("content").path("text").asText()));
     return texts;
   }
 
@@ -92,7 +100,10 @@ class SecondDeviceIT {
     Path b = tmp.resolve("phone");
     Path bundle = tmp.resolve("phone.bundle");
     String identity = ok(a, "init", "--json").path("identity").asText();
-    String phone = ok(a, "device", "add", "--name", "phone", "--out", bundle.toString(), "--json").path("device").asText();
+    String phone =
+        ok(a, "device", "add", "--name", "phone", "--out", bundle.toString(), "--json")
+            .path("device")
+            .asText();
     JsonNode imported = ok(b, "device", "import", bundle.toString(), "--json");
     assertThat(imported.path("identity").asText()).isEqualTo(identity);
     assertThat(imported.path("device").asText()).isEqualTo(phone);
@@ -100,7 +111,8 @@ class SecondDeviceIT {
     assertThat(Files.readString(b.resolve("keys/identity")).strip()).isEqualTo(identity);
     assertThat(ok(b, "device", "list", "--json").path("identity").asText()).isEqualTo(identity);
     fails(a, "already exists", "device", "add", "--out", bundle.toString());
-    assertThat(ok(a, "device", "list", "--json").path("devices")).hasSize(1); // Nothing signed without its file.
+    assertThat(ok(a, "device", "list", "--json").path("devices"))
+        .hasSize(1); // Nothing signed without its file.
 
     TestNode laptop = start(a);
     TestNode phoneNode = start(b);
@@ -114,33 +126,48 @@ class SecondDeviceIT {
     assertThat(fromPhone).isEqualTo(phone);
     ok(a, "post", "from the laptop", "--json");
     final TestNode l0 = laptop;
-    org.grapevine.protocol.identity.AuthorKey phoneKey = org.grapevine.protocol.identity.AuthorKey.of(java.util.HexFormat.of().parseHex(phone));
+    org.grapevine.protocol.identity.AuthorKey phoneKey =
+        org.grapevine.protocol.identity.AuthorKey.of(java.util.HexFormat.of().parseHex(phone));
     org.grapevine.protocol.identity.AuthorKey laptopKey = laptop.node().device();
-    await("the laptop holds the phone's post", () -> l0.node().store().contiguousHead(phoneKey) >= 1);
-    await("the phone holds the laptop's post", () -> phoneNode.node().store().contiguousHead(laptopKey) >= 1);
-    assertThat(postTexts(a, identity)).containsExactlyInAnyOrder("from the phone", "from the laptop");
-    assertThat(postTexts(b, identity)).containsExactlyInAnyOrder("from the phone", "from the laptop");
+    await(
+        "the laptop holds the phone's post", () -> l0.node().store().contiguousHead(phoneKey) >= 1);
+    await(
+        "the phone holds the laptop's post",
+        () -> phoneNode.node().store().contiguousHead(laptopKey) >= 1);
+    assertThat(postTexts(a, identity))
+        .containsExactlyInAnyOrder("from the phone", "from the laptop");
+    assertThat(postTexts(b, identity))
+        .containsExactlyInAnyOrder("from the phone", "from the laptop");
     List<String> authors = new ArrayList<>();
     ok(a, "timeline", "--json");
-    std.out().lines().filter(l -> !l.isBlank()).forEach(l -> {
-      try {
-        JsonNode t = JSON.readTree(l);
-        (t.has("entries") ? t.path("entries") : JSON.createArrayNode().add(t)).forEach(e -> authors.add(e.path("author").asText()));
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+    std.out()
+        .lines()
+        .filter(l -> !l.isBlank())
+        .forEach(
+            l -> {
+              try {
+                JsonNode t = JSON.readTree(l);
+                (t.has("entries") ? t.path("entries") : JSON.createArrayNode().add(t))
+                    .forEach(e -> authors.add(e.path("author").asText()));
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
     assertThat(authors).contains(phone).hasSizeGreaterThanOrEqualTo(2).doesNotHaveDuplicates();
     assertThat(laptop.node().store().forks(laptop.node().identity())).isEmpty();
 
-    // The laptop revokes the phone (node stopped, root key); when they meet again the phone stops writing.
+    // The laptop revokes the phone (node stopped, root key); when they meet again the phone stops
+    // writing.
     nodes.remove(laptop);
     laptop.close();
     assertThat(run(a, "device", "revoke", phone.substring(0, 10))).as(std.err()).isZero();
     laptop = start(a);
     connect(phoneNode, laptop);
-    await("the phone learned of its revocation", () -> phoneNode.node().deviceStatus().state()
-        == org.grapevine.protocol.validation.DeviceStatus.State.REVOKED);
+    await(
+        "the phone learned of its revocation",
+        () ->
+            phoneNode.node().deviceStatus().state()
+                == org.grapevine.protocol.validation.DeviceStatus.State.REVOKED);
     assertThat(ok(b, "status", "--json").path("device_state").asText()).isEqualTo("revoked");
     fails(b, "revoked", "post", "after the revocation");
   }
@@ -162,7 +189,9 @@ class SecondDeviceIT {
     byte[] envelope = java.util.Base64.getDecoder().decode(rootLine.substring(5));
     envelope[envelope.length / 2] ^= 1;
     Path altered = tmp.resolve("altered.bundle");
-    Files.writeString(altered, text.replace(rootLine, "root " + java.util.Base64.getEncoder().encodeToString(envelope)));
+    Files.writeString(
+        altered,
+        text.replace(rootLine, "root " + java.util.Base64.getEncoder().encodeToString(envelope)));
     fails(tmp.resolve("b2"), "nothing was imported", "device", "import", altered.toString());
 
     // The root log without its last entry: it does not delegate the bundle's device.
@@ -170,7 +199,12 @@ class SecondDeviceIT {
     Path truncated = tmp.resolve("truncated.bundle");
     Files.writeString(truncated, text.replace(roots.get(roots.size() - 1) + "\n", ""));
     if (roots.size() > 1) {
-      fails(tmp.resolve("b3"), "does not delegate the device", "device", "import", truncated.toString());
+      fails(
+          tmp.resolve("b3"),
+          "does not delegate the device",
+          "device",
+          "import",
+          truncated.toString());
     } else {
       fails(tmp.resolve("b3"), "lacks the root log", "device", "import", truncated.toString());
     }
@@ -191,12 +225,30 @@ class SecondDeviceIT {
     ok(a, "init", "--passphrase-file", pass.toString(), "--json");
     Path bundle = tmp.resolve("phone.bundle");
     fails(a, "sealed with a passphrase", "device", "add", "--out", bundle.toString());
-    ok(a, "device", "add", "--out", bundle.toString(), "--passphrase-file", pass.toString(), "--json");
+    ok(
+        a,
+        "device",
+        "add",
+        "--out",
+        bundle.toString(),
+        "--passphrase-file",
+        pass.toString(),
+        "--json");
     Path b = tmp.resolve("phone");
     fails(b, "sealed with a passphrase", "device", "import", bundle.toString());
-    fails(b, "wrong passphrase", "device", "import", bundle.toString(), "--passphrase-file", wrong.toString());
+    fails(
+        b,
+        "wrong passphrase",
+        "device",
+        "import",
+        bundle.toString(),
+        "--passphrase-file",
+        wrong.toString());
     assertThat(b.resolve("keys/device.key")).doesNotExist();
     ok(b, "device", "import", bundle.toString(), "--passphrase-file", pass.toString(), "--json");
-    assertThat(org.grapevine.protocol.keys.KeyFile.isSealed(Files.readAllBytes(b.resolve("keys/device.key")))).isTrue();
+    assertThat(
+            org.grapevine.protocol.keys.KeyFile.isSealed(
+                Files.readAllBytes(b.resolve("keys/device.key"))))
+        .isTrue();
   }
 }

@@ -21,22 +21,31 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code grapevine run} in real child JVMs, as a person runs it: the first run creates the data
- * directory, keys, config and API token, a second run (a fresh JVM) reuses them and keeps the
- * same identity; the API answers while the node runs; a bad config stops it with one clear line.
+ * directory, keys, config and API token, a second run (a fresh JVM) reuses them and keeps the same
+ * identity; the API answers while the node runs; a bad config stops it with one clear line.
  */
 @Timeout(180)
 class RunCommandIT {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Process start(Path dataDir, String... extra) throws IOException {
     return start(dataDir, java.util.Map.of(), extra);
   }
 
-  private Process start(Path dataDir, java.util.Map<String, String> env, String... extra) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "org.grapevine.cli.Main",
-        "run", "--data-dir", dataDir.toString(), "--api-port", "0"));
+  private Process start(Path dataDir, java.util.Map<String, String> env, String... extra)
+      throws IOException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "org.grapevine.cli.Main",
+                "run",
+                "--data-dir",
+                dataDir.toString(),
+                "--api-port",
+                "0"));
     cmd.addAll(List.of(extra));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().remove("GRAPEVINE_PASSPHRASE");
@@ -46,11 +55,13 @@ class RunCommandIT {
     return p;
   }
 
-  private String run(Path dataDir, int expectedExit, String... extra) throws IOException, InterruptedException {
+  private String run(Path dataDir, int expectedExit, String... extra)
+      throws IOException, InterruptedException {
     return run(dataDir, java.util.Map.of(), expectedExit, extra);
   }
 
-  private String run(Path dataDir, java.util.Map<String, String> env, int expectedExit, String... extra)
+  private String run(
+      Path dataDir, java.util.Map<String, String> env, int expectedExit, String... extra)
       throws IOException, InterruptedException {
     List<String> args = new ArrayList<>(List.of("--stop-after", "2"));
     args.addAll(List.of(extra));
@@ -62,20 +73,29 @@ class RunCommandIT {
   }
 
   private static String line(String output, String label) {
-    return output.lines().filter(l -> l.startsWith(label)).findFirst().orElseThrow().substring(label.length()).strip();
+    return output
+        .lines()
+        .filter(l -> l.startsWith(label))
+        .findFirst()
+        .orElseThrow()
+        .substring(label.length())
+        .strip();
   }
 
   @Test
   void run_firstRunCreatesKeysConfigAndToken_secondRunKeepsTheIdentity() throws Exception {
     Path data = dir.resolve("alice");
     String first = run(data, 0);
-    assertThat(first).contains("created " + data.resolve("keys").resolve("root.key"))
+    assertThat(first)
+        .contains("created " + data.resolve("keys").resolve("root.key"))
         .contains("created " + data.resolve("config.toml"))
         .contains("created " + data.resolve("api.token"))
-        .contains("listening: /ip4/127.0.0.1/tcp/").contains("/p2p/12D3KooW")
+        .contains("listening: /ip4/127.0.0.1/tcp/")
+        .contains("/p2p/12D3KooW")
         .containsPattern("api: +http://127\\.0\\.0\\.1:[1-9][0-9]* ");
     assertThat(line(first, "identity:")).startsWith("gv1").hasSize(62);
-    assertThat(List.of("root.key", "device.key", "peer.key")).allSatisfy(f -> assertThat(data.resolve("keys").resolve(f)).exists());
+    assertThat(List.of("root.key", "device.key", "peer.key"))
+        .allSatisfy(f -> assertThat(data.resolve("keys").resolve(f)).exists());
     assertThat(Files.isDirectory(data.resolve("store"))).isTrue();
     assertThat(Files.readString(data.resolve("config.toml"))).contains("# port = 7320");
     assertThat(data.resolve("api.endpoint")).doesNotExist(); // Removed when the node stopped.
@@ -90,7 +110,8 @@ class RunCommandIT {
     Path data = dir.resolve("bob");
     Process p = start(data, "--host", "127.0.0.1", "--stop-after", "60");
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       String identity = null;
       String api = null;
       for (String l = out.readLine(); l != null && api == null; l = out.readLine()) {
@@ -100,8 +121,13 @@ class RunCommandIT {
       assertThat(api).isNotNull();
       assertThat(Files.readString(data.resolve("api.endpoint")).strip()).isEqualTo(api);
       String token = Files.readString(data.resolve("api.token")).strip();
-      HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api + "/v1/status"))
-          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> status =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(api + "/v1/status"))
+                      .header("Authorization", "Bearer " + token)
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(status.statusCode()).isEqualTo(200);
       assertThat(status.body()).contains("\"identity\":\"" + identity + "\"");
     } finally {
@@ -117,17 +143,25 @@ class RunCommandIT {
     Files.createDirectories(data);
     Files.writeString(data.resolve("config.toml"), "[network]\nport = \"many\"\n");
     String out = run(data, 1);
-    assertThat(out.strip()).startsWith("grapevine: bad configuration: " + data.resolve("config.toml") + ": network.port: must be an integer");
+    assertThat(out.strip())
+        .startsWith(
+            "grapevine: bad configuration: "
+                + data.resolve("config.toml")
+                + ": network.port: must be an integer");
     assertThat(out.strip().lines()).hasSize(1);
   }
 
   @Test
   void run_portTaken_saysSoAndHowToPickAnother() throws Exception {
     Path data = dir.resolve("erin");
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      String out = run(data, 1, "--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort()));
-      assertThat(out.strip().lines().reduce((a, b) -> b).orElseThrow()).startsWith("grapevine: cannot start the node: ")
-          .endsWith("(another node or program uses that port: pick another with --port, or 0 for any free port)");
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      String out =
+          run(data, 1, "--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort()));
+      assertThat(out.strip().lines().reduce((a, b) -> b).orElseThrow())
+          .startsWith("grapevine: cannot start the node: ")
+          .endsWith(
+              "(another node or program uses that port: pick another with --port, or 0 for any free port)");
     }
   }
 
@@ -139,7 +173,13 @@ class RunCommandIT {
     Files.write(peerKey, new byte[] {(byte) 0xff, 0x01, 0x02});
     String out = run(data, 1, "--host", "127.0.0.1");
     String last = out.strip().lines().reduce((a, b) -> b).orElseThrow();
-    assertThat(last).startsWith("grapevine: cannot prepare the data directory " + data + ": " + peerKey + ": not a libp2p private key");
+    assertThat(last)
+        .startsWith(
+            "grapevine: cannot prepare the data directory "
+                + data
+                + ": "
+                + peerKey
+                + ": not a libp2p private key");
     assertThat(out).doesNotContain("listening:");
   }
 
@@ -150,18 +190,43 @@ class RunCommandIT {
     Files.writeString(pass, "correct horse\n");
     Path wrong = dir.resolve("wrong.txt");
     Files.writeString(wrong, "battery staple\n");
-    assertThat(org.grapevine.cli.Main.execute("init", "--data-dir", data.toString(), "--passphrase-file", pass.toString(), "--json"))
+    assertThat(
+            org.grapevine.cli.Main.execute(
+                "init",
+                "--data-dir",
+                data.toString(),
+                "--passphrase-file",
+                pass.toString(),
+                "--json"))
         .isZero();
 
     String missing = run(data, 1, "--host", "127.0.0.1");
-    assertThat(missing.strip()).isEqualTo("grapevine: keys in " + data + " are protected by a passphrase; pass --passphrase-file or set GRAPEVINE_PASSPHRASE");
+    assertThat(missing.strip())
+        .isEqualTo(
+            "grapevine: keys in "
+                + data
+                + " are protected by a passphrase; pass --passphrase-file or set GRAPEVINE_PASSPHRASE");
     String bad = run(data, 1, "--host", "127.0.0.1", "--passphrase-file", wrong.toString());
-    assertThat(bad.strip()).startsWith("grapevine: wrong passphrase for the keys in " + data).hasLineCount(1);
-    String badEnv = run(data, java.util.Map.of("GRAPEVINE_PASSPHRASE", "battery staple"), 1, "--host", "127.0.0.1");
+    assertThat(bad.strip())
+        .startsWith("grapevine: wrong passphrase for the keys in " + data)
+        .hasLineCount(1);
+    String badEnv =
+        run(
+            data,
+            java.util.Map.of("GRAPEVINE_PASSPHRASE", "battery staple"),
+            1,
+            "--host",
+            "127.0.0.1");
     assertThat(badEnv.strip()).startsWith("grapevine: wrong passphrase").hasLineCount(1);
 
     String fromFile = run(data, 0, "--host", "127.0.0.1", "--passphrase-file", pass.toString());
-    String fromEnv = run(data, java.util.Map.of("GRAPEVINE_PASSPHRASE", "correct horse"), 0, "--host", "127.0.0.1");
+    String fromEnv =
+        run(
+            data,
+            java.util.Map.of("GRAPEVINE_PASSPHRASE", "correct horse"),
+            0,
+            "--host",
+            "127.0.0.1");
     assertThat(line(fromFile, "identity:")).startsWith("gv1").isEqualTo(line(fromEnv, "identity:"));
     assertThat(fromFile).doesNotContain("created " + data.resolve("keys"));
   }

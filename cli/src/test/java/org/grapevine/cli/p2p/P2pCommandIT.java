@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class P2pCommandIT {
   @org.junit.jupiter.api.extension.RegisterExtension
   final org.grapevine.cli.StdCapture std = new org.grapevine.cli.StdCapture();
+
   private Host host;
 
   @AfterEach
@@ -32,8 +33,13 @@ class P2pCommandIT {
   }
 
   private String startHost(SwarmKey key) throws Exception {
-    host = new Host(HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0")
-        .swarmKey(key).agentVersion("test-host/1").build());
+    host =
+        new Host(
+            HostConfig.builder(PrivKey.generate(new SecureRandom()))
+                .listen("/ip4/127.0.0.1/tcp/0")
+                .swarmKey(key)
+                .agentVersion("test-host/1")
+                .build());
     host.start();
     return host.listenAddrs().get(0).withPeerId(host.peerId()).toString();
   }
@@ -43,8 +49,11 @@ class P2pCommandIT {
     String addr = startHost(null);
     assertThat(Main.execute("p2p", "id", "--json", addr)).isZero();
     String json = std.out();
-    assertThat(json).contains("\"peerId\":\"" + host.peerId() + "\"").contains("\"agentVersion\":\"test-host/1\"")
-        .contains("/ipfs/ping/1.0.0").contains(host.listenAddrs().get(0).toString());
+    assertThat(json)
+        .contains("\"peerId\":\"" + host.peerId() + "\"")
+        .contains("\"agentVersion\":\"test-host/1\"")
+        .contains("/ipfs/ping/1.0.0")
+        .contains(host.listenAddrs().get(0).toString());
   }
 
   @Test
@@ -58,7 +67,10 @@ class P2pCommandIT {
   @Test
   void ping_wrongPeerId_oneLineErrorExitOne() throws Exception {
     String addr = startHost(null);
-    String wrong = addr.substring(0, addr.indexOf("/p2p/")) + "/p2p/" + PeerId.fromPubKey(PrivKey.generate(new SecureRandom()).publicKey());
+    String wrong =
+        addr.substring(0, addr.indexOf("/p2p/"))
+            + "/p2p/"
+            + PeerId.fromPubKey(PrivKey.generate(new SecureRandom()).publicKey());
     assertThat(Main.execute("p2p", "ping", "-c", "1", wrong)).isEqualTo(1);
     String e = std.err().strip();
     assertThat(e).startsWith("grapevine: dial ").doesNotContain("\n").doesNotContain("Exception");
@@ -73,7 +85,8 @@ class P2pCommandIT {
     Files.writeString(file, keyFile.strip());
     String addr = startHost(SwarmKey.parse(Files.readAllBytes(file)));
     std.reset();
-    assertThat(Main.execute("p2p", "ping", "-c", "1", "--swarm-key", file.toString(), addr)).isZero();
+    assertThat(Main.execute("p2p", "ping", "-c", "1", "--swarm-key", file.toString(), addr))
+        .isZero();
     assertThat(Main.execute("p2p", "ping", "-c", "1", "--timeout", "5", addr)).isEqualTo(1);
     assertThat(std.err()).contains("swarm key");
   }
@@ -82,19 +95,26 @@ class P2pCommandIT {
   void pub_toASubscribedPeer_deliversAndExitsZero_withoutSubscriberFails() throws Exception {
     String addr = startHost(null);
     var inbox = new java.util.concurrent.LinkedBlockingQueue<String>();
-    var driver = new org.grapevine.libp2p.gossipsub.netty.GossipDriver(host,
-        org.grapevine.libp2p.gossipsub.GossipConfig.builder().build(), new java.util.SplittableRandom(1),
-        io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
-    driver.setMessageHandler((m, verdict) -> {
-      inbox.add(new String(m.data(), StandardCharsets.UTF_8));
-      verdict.accept(org.grapevine.libp2p.gossipsub.Acceptance.ACCEPT);
-    });
+    var driver =
+        new org.grapevine.libp2p.gossipsub.netty.GossipDriver(
+            host,
+            org.grapevine.libp2p.gossipsub.GossipConfig.builder().build(),
+            new java.util.SplittableRandom(1),
+            io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+    driver.setMessageHandler(
+        (m, verdict) -> {
+          inbox.add(new String(m.data(), StandardCharsets.UTF_8));
+          verdict.accept(org.grapevine.libp2p.gossipsub.Acceptance.ACCEPT);
+        });
     driver.start();
     driver.subscribe("news").get();
     assertThat(Main.execute("p2p", "pub", "news", "hello, pubsub", "--connect", addr)).isZero();
     assertThat(std.out()).contains("to 1 peer(s)");
     assertThat(inbox.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("hello, pubsub");
-    assertThat(Main.execute("p2p", "pub", "elsewhere", "nobody listens", "--timeout", "2", "--connect", addr)).isEqualTo(1);
+    assertThat(
+            Main.execute(
+                "p2p", "pub", "elsewhere", "nobody listens", "--timeout", "2", "--connect", addr))
+        .isEqualTo(1);
     assertThat(std.err()).contains("no connected peer subscribed to elsewhere");
     driver.close();
   }
@@ -104,7 +124,8 @@ class P2pCommandIT {
     assertThat(Main.execute("p2p", "ping", "not-an-address")).isEqualTo(1);
     assertThat(std.err()).contains("not a multiaddr");
     std.reset();
-    assertThat(Main.execute("p2p", "ping", "--swarm-key", "/no/such/file", "/ip4/127.0.0.1/tcp/1")).isEqualTo(1);
+    assertThat(Main.execute("p2p", "ping", "--swarm-key", "/no/such/file", "/ip4/127.0.0.1/tcp/1"))
+        .isEqualTo(1);
     assertThat(std.err()).contains("does not exist");
   }
 }

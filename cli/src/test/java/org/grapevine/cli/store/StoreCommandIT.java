@@ -28,17 +28,15 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksIterator;
 
 /**
- * {@code grapevine store rebuild-indexes} on a real store: indexes deleted behind the store's
- * back come back from the entries; a running node (its API, or only its store lock) is refused
- * with one line.
+ * {@code grapevine store rebuild-indexes} on a real store: indexes deleted behind the store's back
+ * come back from the entries; a running node (its API, or only its store lock) is refused with one
+ * line.
  */
 @Timeout(120)
 class StoreCommandIT {
-  @RegisterExtension
-  final StdCapture std = new StdCapture();
+  @RegisterExtension final StdCapture std = new StdCapture();
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private int run(String... args) {
     std.reset();
@@ -51,7 +49,10 @@ class StoreCommandIT {
     }
   }
 
-  /** Deletes every row of the "indexes" column family with RocksDB itself: damage the store cannot see coming. */
+  /**
+   * Deletes every row of the "indexes" column family with RocksDB itself: damage the store cannot
+   * see coming.
+   */
   private static int wipeIndexes(Path storeDir) throws Exception {
     RocksDB.loadLibrary();
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
@@ -62,7 +63,8 @@ class StoreCommandIT {
     }
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     int deleted = 0;
-    try (DBOptions o = new DBOptions(); RocksDB db = RocksDB.open(o, storeDir.toString(), descriptors, handles)) {
+    try (DBOptions o = new DBOptions();
+        RocksDB db = RocksDB.open(o, storeDir.toString(), descriptors, handles)) {
       for (int i = 0; i < descriptors.size(); i++) {
         if (new String(descriptors.get(i).getName(), StandardCharsets.UTF_8).equals("indexes")) {
           try (RocksIterator it = db.newIterator(handles.get(i))) {
@@ -86,20 +88,31 @@ class StoreCommandIT {
     try (TestNode node = TestNode.start(dir)) {
       who = node.node().identity();
       for (int i = 0; i < 3; i++) {
-        node.node().post(Content.newBuilder().setPost(Post.newBuilder().setText("post " + i)).build());
+        node.node()
+            .post(Content.newBuilder().setPost(Post.newBuilder().setText("post " + i)).build());
         posted.add("post " + i);
       }
       assertThat(run("store", "rebuild-indexes", "--data-dir", dir.toString())).isEqualTo(1);
       assertThat(std.err()).contains("is running; stop it first").hasLineCount(1);
     }
-    List<String> before = timeline(dir, who).stream().map(e -> e.content().orElseThrow().getPost().getText()).toList();
+    List<String> before =
+        timeline(dir, who).stream()
+            .map(e -> e.content().orElseThrow().getPost().getText())
+            .toList();
     assertThat(before).containsExactlyInAnyOrderElementsOf(posted);
     assertThat(wipeIndexes(dir.resolve("store"))).isGreaterThan(0);
     assertThat(timeline(dir, who)).isEmpty(); // The damage is real.
 
-    assertThat(run("store", "rebuild-indexes", "--data-dir", dir.toString())).as(std.err()).isZero();
-    assertThat(std.out()).startsWith("rebuilt the indexes of " + dir.resolve("store")).contains(" entries of 1 identities in ");
-    List<String> after = timeline(dir, who).stream().map(e -> e.content().orElseThrow().getPost().getText()).toList();
+    assertThat(run("store", "rebuild-indexes", "--data-dir", dir.toString()))
+        .as(std.err())
+        .isZero();
+    assertThat(std.out())
+        .startsWith("rebuilt the indexes of " + dir.resolve("store"))
+        .contains(" entries of 1 identities in ");
+    List<String> after =
+        timeline(dir, who).stream()
+            .map(e -> e.content().orElseThrow().getPost().getText())
+            .toList();
     assertThat(after).isEqualTo(before);
   }
 
@@ -110,11 +123,16 @@ class StoreCommandIT {
     try (TestNode node = TestNode.start(dir)) {
       node.node().identity();
     }
-    try (RocksPostStore held = RocksPostStore.open(dir.resolve("store"))) { // A node without its API file.
+    try (RocksPostStore held =
+        RocksPostStore.open(dir.resolve("store"))) { // A node without its API file.
       assertThat(run("store", "rebuild-indexes", "--data-dir", dir.toString())).isEqualTo(1);
-      assertThat(std.err()).contains("is in use by a running node").contains("stop that node first").hasLineCount(1);
+      assertThat(std.err())
+          .contains("is in use by a running node")
+          .contains("stop that node first")
+          .hasLineCount(1);
     }
-    assertThat(run("store", "rebuild-indexes", "--data-dir", tmp.resolve("nobody").toString())).isEqualTo(1);
+    assertThat(run("store", "rebuild-indexes", "--data-dir", tmp.resolve("nobody").toString()))
+        .isEqualTo(1);
     assertThat(std.err()).contains("no store in").hasLineCount(1);
   }
 }

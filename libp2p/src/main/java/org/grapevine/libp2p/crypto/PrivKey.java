@@ -46,19 +46,28 @@ public final class PrivKey {
     try {
       pk = org.grapevine.libp2p.proto.PrivateKey.parseFrom(protobuf);
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new PrivKeyFormatException(PrivKeyFormatException.Problem.MALFORMED, "private key does not decode: " + e.getMessage(), e);
+      throw new PrivKeyFormatException(
+          PrivKeyFormatException.Problem.MALFORMED,
+          "private key does not decode: " + e.getMessage(),
+          e);
     }
     if (pk.getType() != org.grapevine.libp2p.proto.KeyType.Ed25519) {
-      throw new PrivKeyFormatException(PrivKeyFormatException.Problem.UNSUPPORTED_TYPE, "unsupported private key type " + pk.getType());
+      throw new PrivKeyFormatException(
+          PrivKeyFormatException.Problem.UNSUPPORTED_TYPE,
+          "unsupported private key type " + pk.getType());
     }
     byte[] data = pk.getData().toByteArray();
     if (data.length != 64 && data.length != 96) {
-      throw new PrivKeyFormatException(PrivKeyFormatException.Problem.BAD_LENGTH, "Ed25519 private key data of " + data.length + " bytes, expected 64");
+      throw new PrivKeyFormatException(
+          PrivKeyFormatException.Problem.BAD_LENGTH,
+          "Ed25519 private key data of " + data.length + " bytes, expected 64");
     }
     PrivKey key = fromSeed(Arrays.copyOf(data, 32));
     for (int copy = 32; copy < data.length; copy += 32) {
       if (!Arrays.equals(Arrays.copyOfRange(data, copy, copy + 32), key.publicRaw)) {
-        throw new PrivKeyFormatException(PrivKeyFormatException.Problem.INCONSISTENT, "private key data holds a public key that does not match its seed");
+        throw new PrivKeyFormatException(
+            PrivKeyFormatException.Problem.INCONSISTENT,
+            "private key data holds a public key that does not match its seed");
       }
     }
     return key;

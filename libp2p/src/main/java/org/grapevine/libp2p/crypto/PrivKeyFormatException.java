@@ -3,8 +3,8 @@ package org.grapevine.libp2p.crypto;
 import java.util.Objects;
 
 /**
- * Bytes that are not a usable libp2p private key. Private keys never come from peers, only from
- * our own storage (a key file), so this is a local problem, never the remote peer's fault: it is
+ * Bytes that are not a usable libp2p private key. Private keys never come from peers, only from our
+ * own storage (a key file), so this is a local problem, never the remote peer's fault: it is
  * deliberately not a {@link org.grapevine.libp2p.MalformedFrameException}. The caller knows the
  * file and names it; callers branch on {@link #problem}.
  */

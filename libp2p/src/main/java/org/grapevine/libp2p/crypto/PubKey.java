@@ -9,8 +9,8 @@ import org.grapevine.libp2p.proto.KeyType;
 import org.grapevine.libp2p.proto.PublicKey;
 
 /**
- * A peer's public identity key. Only Ed25519 is supported (the key type every implementation
- * must support); other types decode to a clear {@link MalformedFrameException}.
+ * A peer's public identity key. Only Ed25519 is supported (the key type every implementation must
+ * support); other types decode to a clear {@link MalformedFrameException}.
  *
  * <p>Protobuf form (peer-ids spec, deterministic): {@code 08 01 12 20 <32-byte key>}.
  */
@@ -38,13 +38,17 @@ public final class PubKey {
     try {
       pk = PublicKey.parseFrom(protobuf);
     } catch (InvalidProtocolBufferException e) {
-      throw new MalformedFrameException(FrameError.BAD_ENCODING, "public key does not decode: " + e.getMessage(), e);
+      throw new MalformedFrameException(
+          FrameError.BAD_ENCODING, "public key does not decode: " + e.getMessage(), e);
     }
     if (pk.getType() != KeyType.Ed25519) {
-      throw new MalformedFrameException(FrameError.UNSUPPORTED, "unsupported key type " + pk.getType() + " (only Ed25519 is supported)");
+      throw new MalformedFrameException(
+          FrameError.UNSUPPORTED,
+          "unsupported key type " + pk.getType() + " (only Ed25519 is supported)");
     }
     if (pk.getData().size() != ED25519_KEY_BYTES) {
-      throw new MalformedFrameException(FrameError.BAD_ENCODING, "Ed25519 public key of " + pk.getData().size() + " bytes");
+      throw new MalformedFrameException(
+          FrameError.BAD_ENCODING, "Ed25519 public key of " + pk.getData().size() + " bytes");
     }
     return new PubKey(pk.getData().toByteArray());
   }
@@ -64,8 +68,8 @@ public final class PubKey {
   /**
    * Whether {@code signature} signs {@code message} under this key; false, never an exception, for
    * garbage. The key is decompressed and fully validated (a point of prime order) once per key and
-   * cached: pubsub verifies many messages from the same authors, and decompression is about a
-   * tenth of a verify. Every key gets the same full validation, cached or not.
+   * cached: pubsub verifies many messages from the same authors, and decompression is about a tenth
+   * of a verify. Every key gets the same full validation, cached or not.
    */
   public boolean verify(byte[] message, byte[] signature) {
     if (signature.length != Ed25519.SIGNATURE_SIZE) {

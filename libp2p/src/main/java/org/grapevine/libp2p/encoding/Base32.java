@@ -24,7 +24,10 @@ public final class Base32 {
     return sb.toString();
   }
 
-  /** Decodes (case-insensitive); throws {@link IllegalArgumentException} for characters outside the alphabet. */
+  /**
+   * Decodes (case-insensitive); throws {@link IllegalArgumentException} for characters outside the
+   * alphabet.
+   */
   public static byte[] decode(String text) {
     String s = text.toLowerCase(java.util.Locale.ROOT);
     byte[] out = new byte[s.length() * 5 / 8];
@@ -34,7 +37,8 @@ public final class Base32 {
     for (int i = 0; i < s.length(); i++) {
       int v = ALPHABET.indexOf(s.charAt(i));
       if (v < 0) {
-        throw new IllegalArgumentException("'" + s.charAt(i) + "' at position " + i + " is not a base32 character");
+        throw new IllegalArgumentException(
+            "'" + s.charAt(i) + "' at position " + i + " is not a base32 character");
       }
       buffer = (buffer << 5) | v;
       bits += 5;

@@ -2,9 +2,13 @@ package org.grapevine.libp2p.encoding;
 
 import java.util.Arrays;
 
-/** Base58btc (the Bitcoin alphabet), the display form of peer IDs. Written for inputs of a few dozen bytes. */
+/**
+ * Base58btc (the Bitcoin alphabet), the display form of peer IDs. Written for inputs of a few dozen
+ * bytes.
+ */
 public final class Base58 {
-  private static final char[] ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".toCharArray();
+  private static final char[] ALPHABET =
+      "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".toCharArray();
   private static final int[] INDEX = new int[128];
 
   static {
@@ -48,7 +52,10 @@ public final class Base58 {
     return sb.toString();
   }
 
-  /** Decodes; throws {@link IllegalArgumentException} naming the first character outside the alphabet. */
+  /**
+   * Decodes; throws {@link IllegalArgumentException} naming the first character outside the
+   * alphabet.
+   */
   public static byte[] decode(String input) {
     int zeros = 0;
     while (zeros < input.length() && input.charAt(zeros) == '1') {
@@ -60,7 +67,8 @@ public final class Base58 {
       char c = input.charAt(i);
       int carry = c < 128 ? INDEX[c] : -1;
       if (carry < 0) {
-        throw new IllegalArgumentException("'" + c + "' at position " + i + " is not a base58 character");
+        throw new IllegalArgumentException(
+            "'" + c + "' at position " + i + " is not a base58 character");
       }
       for (int j = 0; j < len; j++) {
         carry += (bytes[j] & 0xff) * 58;

@@ -8,10 +8,10 @@ import java.util.List;
 import org.grapevine.libp2p.MalformedFrameException;
 
 /**
- * Splits a byte stream into length-delimited messages ({@code uvarint(len) || bytes}), the
- * framing of identify, pubsub and other protobuf protocols. Sans-I/O: feed it buffers, take whole
- * messages out. Never holds more than one message of at most {@code maxMessageBytes} plus one
- * varint: a peer announcing more is refused before it sends it.
+ * Splits a byte stream into length-delimited messages ({@code uvarint(len) || bytes}), the framing
+ * of identify, pubsub and other protobuf protocols. Sans-I/O: feed it buffers, take whole messages
+ * out. Never holds more than one message of at most {@code maxMessageBytes} plus one varint: a peer
+ * announcing more is refused before it sends it.
  */
 public final class DelimitedReader implements AutoCloseable {
   private final int maxMessageBytes;
@@ -25,8 +25,8 @@ public final class DelimitedReader implements AutoCloseable {
   /**
    * Adds bytes (taking ownership) and returns every whole message now available, as byte arrays.
    *
-   * @throws MalformedFrameException if a length is malformed, or {@link org.grapevine.libp2p.FrameError#TOO_LARGE}
-   *     if it is above the limit
+   * @throws MalformedFrameException if a length is malformed, or {@link
+   *     org.grapevine.libp2p.FrameError#TOO_LARGE} if it is above the limit
    */
   public List<byte[]> feed(ByteBuf data) throws MalformedFrameException {
     buffer.addComponent(true, data);

@@ -5,9 +5,9 @@ import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 
 /**
- * Unsigned varints (multiformats unsigned-varint): LEB128, least significant group first, at
- * most 9 bytes (63 bits), minimally encoded. Decoders take the largest value the caller accepts,
- * so a length prefix can never announce more than the caller will buffer.
+ * Unsigned varints (multiformats unsigned-varint): LEB128, least significant group first, at most 9
+ * bytes (63 bits), minimally encoded. Decoders take the largest value the caller accepts, so a
+ * length prefix can never announce more than the caller will buffer.
  */
 public final class Varint {
   /** The spec's cap: 9 bytes carry 63 bits. */
@@ -53,8 +53,8 @@ public final class Varint {
    * leaves the index alone if more bytes are needed.
    *
    * @param maxValue the largest value the caller accepts
-   * @throws MalformedFrameException for a non-minimal encoding, more than 9 bytes, or a value
-   *     above {@code maxValue}
+   * @throws MalformedFrameException for a non-minimal encoding, more than 9 bytes, or a value above
+   *     {@code maxValue}
    */
   public static long read(ByteBuf in, long maxValue) throws MalformedFrameException {
     int start = in.readerIndex();
@@ -67,24 +67,29 @@ public final class Varint {
       value |= (long) (b & 0x7f) << (7 * i);
       if ((b & 0x80) == 0) {
         if (b == 0 && i > 0) {
-          throw new MalformedFrameException(FrameError.BAD_VARINT, "varint is not minimally encoded");
+          throw new MalformedFrameException(
+              FrameError.BAD_VARINT, "varint is not minimally encoded");
         }
         if (value > maxValue) {
-          throw new MalformedFrameException(FrameError.TOO_LARGE, "varint " + value + " exceeds the limit " + maxValue);
+          throw new MalformedFrameException(
+              FrameError.TOO_LARGE, "varint " + value + " exceeds the limit " + maxValue);
         }
         in.readerIndex(start + i + 1);
         return value;
       }
       if (value > maxValue) {
         // Fail early: a slow peer cannot keep us waiting for a value we would refuse anyway.
-        throw new MalformedFrameException(FrameError.TOO_LARGE, "varint exceeds the limit " + maxValue);
+        throw new MalformedFrameException(
+            FrameError.TOO_LARGE, "varint exceeds the limit " + maxValue);
       }
     }
-    throw new MalformedFrameException(FrameError.BAD_VARINT, "varint longer than " + MAX_BYTES + " bytes");
+    throw new MalformedFrameException(
+        FrameError.BAD_VARINT, "varint longer than " + MAX_BYTES + " bytes");
   }
 
   /** Decodes a varint at {@code offset} of a byte array; returns {value, bytesUsed}. */
-  public static long[] decode(byte[] bytes, int offset, long maxValue) throws MalformedFrameException {
+  public static long[] decode(byte[] bytes, int offset, long maxValue)
+      throws MalformedFrameException {
     ByteBuf in = io.netty.buffer.Unpooled.wrappedBuffer(bytes, offset, bytes.length - offset);
     long value = read(in, maxValue);
     if (value < 0) {

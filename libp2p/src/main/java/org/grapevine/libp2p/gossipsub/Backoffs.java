@@ -5,15 +5,17 @@ import java.util.Map;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
- * Per topic, per peer backoff expiries (gossipsub-v1.1.md "Prune Backoff and Peer Exchange"):
- * while one runs, neither side may GRAFT the other in that topic. Setting a backoff never shortens
- * one already running.
+ * Per topic, per peer backoff expiries (gossipsub-v1.1.md "Prune Backoff and Peer Exchange"): while
+ * one runs, neither side may GRAFT the other in that topic. Setting a backoff never shortens one
+ * already running.
  */
 final class Backoffs {
   private final Map<String, Map<PeerId, Long>> byTopic = new HashMap<>();
 
   void set(String topic, PeerId peer, long untilNanos) {
-    byTopic.computeIfAbsent(topic, t -> new HashMap<>()).merge(peer, untilNanos, (a, b) -> b - a > 0 ? b : a);
+    byTopic
+        .computeIfAbsent(topic, t -> new HashMap<>())
+        .merge(peer, untilNanos, (a, b) -> b - a > 0 ? b : a);
   }
 
   boolean isBackedOff(String topic, PeerId peer, long nowNanos) {

@@ -44,11 +44,20 @@ public record GossipConfig(
     PeerScoreParams scoreParams,
     PeerScoreThresholds scoreThresholds) {
   public GossipConfig {
-    if (!(dLo <= d && d <= dHi && dOut < dLo && dOut <= d / 2 && dScore <= d && dLo >= 0 && dLazy >= 0) && d != 0) {
-      throw new IllegalArgumentException("need D_lo <= D <= D_hi, D_out < D_lo, D_out <= D/2, D_score <= D");
+    if (!(dLo <= d
+            && d <= dHi
+            && dOut < dLo
+            && dOut <= d / 2
+            && dScore <= d
+            && dLo >= 0
+            && dLazy >= 0)
+        && d != 0) {
+      throw new IllegalArgumentException(
+          "need D_lo <= D <= D_hi, D_out < D_lo, D_out <= D/2, D_score <= D");
     }
     if (heartbeatIntervalNanos <= 0 || mcacheGossip > mcacheLen || mcacheLen < 1) {
-      throw new IllegalArgumentException("heartbeat must be positive and mcacheGossip <= mcacheLen");
+      throw new IllegalArgumentException(
+          "heartbeat must be positive and mcacheGossip <= mcacheLen");
     }
     java.util.Objects.requireNonNull(signaturePolicy, "signaturePolicy");
     java.util.Objects.requireNonNull(messageIdFunction, "messageIdFunction");
@@ -148,7 +157,10 @@ public record GossipConfig(
       return this;
     }
 
-    /** D_lo: graft when the mesh is smaller (the spec's and js's value; go uses 5). Default: {@code 4}. */
+    /**
+     * D_lo: graft when the mesh is smaller (the spec's and js's value; go uses 5). Default: {@code
+     * 4}.
+     */
     public Builder dLo(int value) {
       this.dLo = value;
       return this;
@@ -178,7 +190,10 @@ public record GossipConfig(
       return this;
     }
 
-    /** Delay from the first input to the first heartbeat (go and js: 100 ms). Default: {@code 100_000_000L}. */
+    /**
+     * Delay from the first input to the first heartbeat (go and js: 100 ms). Default: {@code
+     * 100_000_000L}.
+     */
     public Builder heartbeatInitialDelayNanos(long value) {
       this.heartbeatInitialDelayNanos = value;
       return this;
@@ -190,7 +205,9 @@ public record GossipConfig(
       return this;
     }
 
-    /** A fanout topic is dropped this long after our last publish to it. Default: {@code 60 * 1 s}. */
+    /**
+     * A fanout topic is dropped this long after our last publish to it. Default: {@code 60 * 1 s}.
+     */
     public Builder fanoutTtlNanos(long value) {
       this.fanoutTtlNanos = value;
       return this;
@@ -214,7 +231,9 @@ public record GossipConfig(
       return this;
     }
 
-    /** Backoff after a PRUNE (ours, or theirs without a backoff field). Default: {@code 60 * 1 s}. */
+    /**
+     * Backoff after a PRUNE (ours, or theirs without a backoff field). Default: {@code 60 * 1 s}.
+     */
     public Builder pruneBackoffNanos(long value) {
       this.pruneBackoffNanos = value;
       return this;
@@ -250,7 +269,10 @@ public record GossipConfig(
       return this;
     }
 
-    /** Most ids per IHAVE we send, and most ids we ask one peer for per heartbeat. Default: {@code 5000}. */
+    /**
+     * Most ids per IHAVE we send, and most ids we ask one peer for per heartbeat. Default: {@code
+     * 5000}.
+     */
     public Builder maxIHaveLength(int value) {
       this.maxIHaveLength = value;
       return this;
@@ -262,7 +284,10 @@ public record GossipConfig(
       return this;
     }
 
-    /** An IWANT promise is broken when the message has not arrived after this long. Default: {@code 3 * 1 s}. */
+    /**
+     * An IWANT promise is broken when the message has not arrived after this long. Default: {@code
+     * 3 * 1 s}.
+     */
     public Builder iwantFollowupNanos(long value) {
       this.iwantFollowupNanos = value;
       return this;
@@ -274,7 +299,9 @@ public record GossipConfig(
       return this;
     }
 
-    /** IDONTWANT is sent for messages of at least this many serialized bytes. Default: {@code 1000}. */
+    /**
+     * IDONTWANT is sent for messages of at least this many serialized bytes. Default: {@code 1000}.
+     */
     public Builder idontwantSizeThreshold(int value) {
       this.idontwantSizeThreshold = value;
       return this;
@@ -286,19 +313,26 @@ public record GossipConfig(
       return this;
     }
 
-    /** How many heartbeats a received IDONTWANT id is remembered (go's value). Default: {@code 3}. */
+    /**
+     * How many heartbeats a received IDONTWANT id is remembered (go's value). Default: {@code 3}.
+     */
     public Builder idontwantRetentionHeartbeats(int value) {
       this.idontwantRetentionHeartbeats = value;
       return this;
     }
 
-    /** Publish our own messages to every topic peer above the publish threshold. Default: {@code true}. */
+    /**
+     * Publish our own messages to every topic peer above the publish threshold. Default: {@code
+     * true}.
+     */
     public Builder floodPublish(boolean value) {
       this.floodPublish = value;
       return this;
     }
 
-    /** Put peer exchange records in PRUNEs we send (go and js default: off). Default: {@code false}. */
+    /**
+     * Put peer exchange records in PRUNEs we send (go and js default: off). Default: {@code false}.
+     */
     public Builder doPeerExchange(boolean value) {
       this.doPeerExchange = value;
       return this;
@@ -316,22 +350,31 @@ public record GossipConfig(
       return this;
     }
 
-    /** Message id function; must match the rest of the network. Default: {@code MessageIdFunction.fromAndSeqno()}. */
+    /**
+     * Message id function; must match the rest of the network. Default: {@code
+     * MessageIdFunction.fromAndSeqno()}.
+     */
     public Builder messageIdFunction(MessageIdFunction value) {
       this.messageIdFunction = value;
       return this;
     }
 
-    /** First seqno we publish; production passes a nanosecond wall-clock value so seqnos keep growing across restarts (go's BasicSeqnoValidator). Default: {@code 1L}. */
+    /**
+     * First seqno we publish; production passes a nanosecond wall-clock value so seqnos keep
+     * growing across restarts (go's BasicSeqnoValidator). Default: {@code 1L}.
+     */
     public Builder initialSeqno(long value) {
       this.initialSeqno = value;
       return this;
     }
 
-    /** Messages awaiting reportValidation; new messages beyond are dropped (counted) rather than timed out. Default: {@code 4096}. */
     /**
-     * Received messages of one topic awaiting validation (default 1024): one busy topic cannot
-     * take the whole validation queue from the others. Beyond it messages are dropped and counted
+     * Messages awaiting reportValidation; new messages beyond are dropped (counted) rather than
+     * timed out. Default: {@code 4096}.
+     */
+    /**
+     * Received messages of one topic awaiting validation (default 1024): one busy topic cannot take
+     * the whole validation queue from the others. Beyond it messages are dropped and counted
      * ({@link DropReason#TOPIC_VALIDATION_QUEUE_FULL}).
      */
     public Builder maxPendingValidationsPerTopic(int value) {
@@ -344,13 +387,19 @@ public record GossipConfig(
       return this;
     }
 
-    /** Undrained outbound messages per peer; further publish/forward messages to that peer are dropped (counted). Default: {@code 1024}. */
+    /**
+     * Undrained outbound messages per peer; further publish/forward messages to that peer are
+     * dropped (counted). Default: {@code 1024}.
+     */
     public Builder maxOutboundQueuePerPeer(int value) {
       this.maxOutboundQueuePerPeer = value;
       return this;
     }
 
-    /** Most topics tracked per remote peer; further subscriptions are ignored. Default: {@code 1024}. */
+    /**
+     * Most topics tracked per remote peer; further subscriptions are ignored. Default: {@code
+     * 1024}.
+     */
     public Builder maxTopicsPerPeer(int value) {
       this.maxTopicsPerPeer = value;
       return this;
@@ -369,7 +418,44 @@ public record GossipConfig(
     }
 
     public GossipConfig build() {
-      return new GossipConfig(d, dLo, dHi, dLazy, dScore, dOut, heartbeatInitialDelayNanos, heartbeatIntervalNanos, fanoutTtlNanos, mcacheLen, mcacheGossip, seenTtlNanos, pruneBackoffNanos, unsubscribeBackoffNanos, graftFloodThresholdNanos, opportunisticGraftTicks, opportunisticGraftPeers, gossipFactor, maxIHaveLength, maxIHaveMessages, iwantFollowupNanos, gossipRetransmission, idontwantSizeThreshold, maxIDontWantIdsPerPeer, idontwantRetentionHeartbeats, floodPublish, doPeerExchange, prunePeers, signaturePolicy, messageIdFunction, initialSeqno, maxPendingValidations, maxPendingValidationsPerTopic, maxOutboundQueuePerPeer, maxTopicsPerPeer, scoreParams, scoreThresholds);
+      return new GossipConfig(
+          d,
+          dLo,
+          dHi,
+          dLazy,
+          dScore,
+          dOut,
+          heartbeatInitialDelayNanos,
+          heartbeatIntervalNanos,
+          fanoutTtlNanos,
+          mcacheLen,
+          mcacheGossip,
+          seenTtlNanos,
+          pruneBackoffNanos,
+          unsubscribeBackoffNanos,
+          graftFloodThresholdNanos,
+          opportunisticGraftTicks,
+          opportunisticGraftPeers,
+          gossipFactor,
+          maxIHaveLength,
+          maxIHaveMessages,
+          iwantFollowupNanos,
+          gossipRetransmission,
+          idontwantSizeThreshold,
+          maxIDontWantIdsPerPeer,
+          idontwantRetentionHeartbeats,
+          floodPublish,
+          doPeerExchange,
+          prunePeers,
+          signaturePolicy,
+          messageIdFunction,
+          initialSeqno,
+          maxPendingValidations,
+          maxPendingValidationsPerTopic,
+          maxOutboundQueuePerPeer,
+          maxTopicsPerPeer,
+          scoreParams,
+          scoreThresholds);
     }
   }
 }

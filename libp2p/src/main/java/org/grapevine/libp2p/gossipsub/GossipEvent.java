@@ -8,12 +8,19 @@ import org.grapevine.libp2p.peer.PeerId;
 /** Outputs of {@link GossipRouter#pollEvent()} for the application and the driver. */
 public sealed interface GossipEvent {
   /**
-   * A new message passed the signature policy and awaits the application's verdict through
-   * {@link GossipRouter#reportValidation}; it is forwarded only after ACCEPT. {@code from} and
-   * {@code seqno} are present for signed messages. {@code data} is shared; do not modify it.
+   * A new message passed the signature policy and awaits the application's verdict through {@link
+   * GossipRouter#reportValidation}; it is forwarded only after ACCEPT. {@code from} and {@code
+   * seqno} are present for signed messages. {@code data} is shared; do not modify it.
    */
-  @SuppressWarnings("ArrayRecordComponent") // an event carrying the payload; MessageId is its identity
-  record MessageReceived(MessageId id, PeerId source, String topic, byte[] data, Optional<PeerId> from, OptionalLong seqno)
+  @SuppressWarnings(
+      "ArrayRecordComponent") // an event carrying the payload; MessageId is its identity
+  record MessageReceived(
+      MessageId id,
+      PeerId source,
+      String topic,
+      byte[] data,
+      Optional<PeerId> from,
+      OptionalLong seqno)
       implements GossipEvent {}
 
   record Subscribed(PeerId peer, String topic) implements GossipEvent {}

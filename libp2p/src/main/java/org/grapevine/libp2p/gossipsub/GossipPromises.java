@@ -6,8 +6,8 @@ import java.util.Map;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
- * IWANT promises (gossipsub-v1.1.md "Spam Protection Measures"): when we ask a peer for messages
- * it advertised, we remember one of the ids with a deadline. The promise is kept when the message
+ * IWANT promises (gossipsub-v1.1.md "Spam Protection Measures"): when we ask a peer for messages it
+ * advertised, we remember one of the ids with a deadline. The promise is kept when the message
  * arrives from anyone before the deadline; otherwise it is broken and costs the peer P7.
  */
 final class GossipPromises {
@@ -28,13 +28,16 @@ final class GossipPromises {
     Iterator<Map<PeerId, Long>> it = promises.values().iterator();
     while (it.hasNext()) {
       Map<PeerId, Long> byPeer = it.next();
-      byPeer.entrySet().removeIf(e -> {
-        if (e.getValue() - nowNanos <= 0) {
-          broken.merge(e.getKey(), 1, Integer::sum);
-          return true;
-        }
-        return false;
-      });
+      byPeer
+          .entrySet()
+          .removeIf(
+              e -> {
+                if (e.getValue() - nowNanos <= 0) {
+                  broken.merge(e.getKey(), 1, Integer::sum);
+                  return true;
+                }
+                return false;
+              });
       if (byPeer.isEmpty()) {
         it.remove();
       }

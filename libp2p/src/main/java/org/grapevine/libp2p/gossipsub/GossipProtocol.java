@@ -3,9 +3,9 @@ package org.grapevine.libp2p.gossipsub;
 import java.util.Optional;
 
 /**
- * The pubsub protocol a peer negotiated; it fixes which features we may use with it. Floodsub
- * peers (the legacy fallback js still offers) get every message of their topics and no control
- * messages: they are never in a mesh and never receive gossip.
+ * The pubsub protocol a peer negotiated; it fixes which features we may use with it. Floodsub peers
+ * (the legacy fallback js still offers) get every message of their topics and no control messages:
+ * they are never in a mesh and never receive gossip.
  */
 public enum GossipProtocol {
   MESHSUB_V10("/meshsub/1.0.0"),

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,13 +35,15 @@ import org.grapevine.libp2p.proto.RPC;
  * thread-safe: confine to one event loop (Netty) or to the simulator thread.
  *
  * <p>Method kinds (as in quinn-proto's Connection):
+ *
  * <ul>
  *   <li>{@code handle*}: inputs from the network or the clock; always take {@code nowNanos};
  *   <li>commands from the application: {@link #subscribe}, {@link #unsubscribe}, {@link #publish},
  *       {@link #reportValidation}, {@link #setApplicationScore};
- *   <li>{@code poll*}: outputs. After any input or command, drain in this order:
- *       {@link #pollOutbound} until empty, then {@link #pollTimeout}, then {@link #pollEvent}.
+ *   <li>{@code poll*}: outputs. After any input or command, drain in this order: {@link
+ *       #pollOutbound} until empty, then {@link #pollTimeout}, then {@link #pollEvent}.
  * </ul>
+ *
  * Inputs must carry non-decreasing time. Commands without a time argument use the latest input's.
  *
  * <p>Rule 1: every decision lives here or in the small structures it owns ({@link MessageCache},
@@ -49,15 +51,17 @@ import org.grapevine.libp2p.proto.RPC;
  * move bytes. Rule 2: each input's outbound traffic is batched into at most one RPC per peer.
  *
  * <p>Discrepancies and choices:
+ *
  * <ul>
  *   <li>No floodsub peers and no direct (explicit) peers.
  *   <li>GRAFT for a topic we do not join is ignored (v1.1 spam protection), not answered.
  *   <li>PX is offered only to peers scoring at least 0 (the spec; go does the same) and used only
  *       from peers at or above the accept-PX threshold; signed peer records are not produced or
  *       checked, PX candidates reach the driver as {@link GossipEvent.PeerExchange} ids.
- *   <li>Validation has no timeout: a bounded number of messages may await a verdict; newer ones
- *       are dropped ({@link DropReason#VALIDATION_QUEUE_FULL}) and their ids stay seen.
- *   <li>Score decay runs at heartbeats, so a decay interval shorter than the heartbeat is rounded up.
+ *   <li>Validation has no timeout: a bounded number of messages may await a verdict; newer ones are
+ *       dropped ({@link DropReason#VALIDATION_QUEUE_FULL}) and their ids stay seen.
+ *   <li>Score decay runs at heartbeats, so a decay interval shorter than the heartbeat is rounded
+ *       up.
  * </ul>
  */
 public final class GossipRouter {
@@ -81,6 +85,7 @@ public final class GossipRouter {
   private final GossipPromises promises = new GossipPromises();
   private final PeerScore score;
   private final LinkedHashMap<MessageId, Pending> pending = new LinkedHashMap<>();
+
   /** Pending validations per topic, for {@link GossipConfig#maxPendingValidationsPerTopic()}. */
   private final Map<String, Integer> pendingPerTopic = new HashMap<>();
 
@@ -115,7 +120,8 @@ public final class GossipRouter {
    * @param signingKey our identity key, required for {@link SignaturePolicy#STRICT_SIGN} (null
    *     otherwise); it must belong to {@code self}
    */
-  public GossipRouter(GossipConfig config, PeerId self, PrivKey signingKey, RandomGenerator random) {
+  public GossipRouter(
+      GossipConfig config, PeerId self, PrivKey signingKey, RandomGenerator random) {
     this.config = config;
     this.self = self;
     this.selfBytes = ByteString.copyFrom(self.toBytes());
@@ -139,8 +145,12 @@ public final class GossipRouter {
 
   // ---------------------------------------------------------------- inputs
 
-  /** Same as {@link #handlePeerConnected(PeerId, Direction, GossipProtocol, String, long)} without an IP (no P6). */
-  public void handlePeerConnected(PeerId peer, Direction direction, GossipProtocol protocol, long nowNanos) {
+  /**
+   * Same as {@link #handlePeerConnected(PeerId, Direction, GossipProtocol, String, long)} without
+   * an IP (no P6).
+   */
+  public void handlePeerConnected(
+      PeerId peer, Direction direction, GossipProtocol protocol, long nowNanos) {
     handlePeerConnected(peer, direction, protocol, null, nowNanos);
   }
 
@@ -149,7 +159,8 @@ public final class GossipRouter {
    *
    * @param ip the peer's IP address for P6 (IP colocation), or null when unknown
    */
-  public void handlePeerConnected(PeerId peer, Direction direction, GossipProtocol protocol, String ip, long nowNanos) {
+  public void handlePeerConnected(
+      PeerId peer, Direction direction, GossipProtocol protocol, String ip, long nowNanos) {
     advance(nowNanos);
     if (peers.containsKey(peer) || peer.equals(self)) {
       throw new IllegalStateException(peer + " is already connected or is us");
@@ -219,7 +230,8 @@ public final class GossipRouter {
       heartbeat();
       nextHeartbeat += config.heartbeatIntervalNanos();
       if (nextHeartbeat - nowNanos <= 0) {
-        nextHeartbeat = nowNanos + config.heartbeatIntervalNanos(); // We fell behind: skip, do not burst.
+        nextHeartbeat =
+            nowNanos + config.heartbeatIntervalNanos(); // We fell behind: skip, do not burst.
       }
     }
     flush();
@@ -227,7 +239,9 @@ public final class GossipRouter {
 
   // ---------------------------------------------------------------- commands
 
-  /** Joins {@code topic} (gossipsub-v1.0.md "JOIN"): announces it to every peer and builds the mesh. */
+  /**
+   * Joins {@code topic} (gossipsub-v1.0.md "JOIN"): announces it to every peer and builds the mesh.
+   */
   public void subscribe(String topic, long nowNanos) {
     advance(nowNanos);
     if (mesh.containsKey(topic)) {
@@ -256,7 +270,9 @@ public final class GossipRouter {
     flush();
   }
 
-  /** Leaves {@code topic} (gossipsub-v1.0.md "LEAVE"): PRUNEs the mesh with the unsubscribe backoff. */
+  /**
+   * Leaves {@code topic} (gossipsub-v1.0.md "LEAVE"): PRUNEs the mesh with the unsubscribe backoff.
+   */
   public void unsubscribe(String topic, long nowNanos) {
     advance(nowNanos);
     Set<PeerId> m = mesh.get(topic);
@@ -421,11 +437,30 @@ public final class GossipRouter {
     Map<String, Integer> meshSizes = new LinkedHashMap<>();
     mesh.forEach((t, m) -> meshSizes.put(t, m.size()));
     double[] scores = peers.keySet().stream().mapToDouble(this::score).sorted().toArray();
-    GossipMetrics.ScoreSummary summary = scores.length == 0
-        ? new GossipMetrics.ScoreSummary(0, 0, 0)
-        : new GossipMetrics.ScoreSummary(scores[0], scores[scores.length / 2], scores[scores.length - 1]);
-    return new GossipMetrics(messagesIn, messagesOut, duplicates, ihaveIn, ihaveOut, iwantIn, iwantOut, iwantServed,
-        graftIn, graftOut, pruneIn, pruneOut, idontwantIn, idontwantOut, Map.copyOf(drops), meshSizes, pending.size(), summary);
+    GossipMetrics.ScoreSummary summary =
+        scores.length == 0
+            ? new GossipMetrics.ScoreSummary(0, 0, 0)
+            : new GossipMetrics.ScoreSummary(
+                scores[0], scores[scores.length / 2], scores[scores.length - 1]);
+    return new GossipMetrics(
+        messagesIn,
+        messagesOut,
+        duplicates,
+        ihaveIn,
+        ihaveOut,
+        iwantIn,
+        iwantOut,
+        iwantServed,
+        graftIn,
+        graftOut,
+        pruneIn,
+        pruneOut,
+        idontwantIn,
+        idontwantOut,
+        Map.copyOf(drops),
+        meshSizes,
+        pending.size(),
+        summary);
   }
 
   // ---------------------------------------------------------------- inbound handling
@@ -465,7 +500,8 @@ public final class GossipRouter {
       drop(DropReason.NOT_SUBSCRIBED);
       return;
     }
-    // 1. Signature policy, before the id is marked seen: a forged copy must not shadow the real one.
+    // 1. Signature policy, before the id is marked seen: a forged copy must not shadow the real
+    // one.
     Optional<GossipErrorCode> bad = MessageSigning.check(message, config.signaturePolicy());
     if (bad.isPresent()) {
       score.invalidMessage(from, topic);
@@ -499,8 +535,16 @@ public final class GossipRouter {
     }
     pending.put(id, new Pending(message, from));
     pendingPerTopic.merge(topic, 1, Integer::sum);
-    events.add(new GossipEvent.MessageReceived(id, from, topic, message.getData().toByteArray(),
-        origin(message), message.hasSeqno() ? OptionalLong.of(MessageSigning.seqnoValue(message.getSeqno())) : OptionalLong.empty()));
+    events.add(
+        new GossipEvent.MessageReceived(
+            id,
+            from,
+            topic,
+            message.getData().toByteArray(),
+            origin(message),
+            message.hasSeqno()
+                ? OptionalLong.of(MessageSigning.seqnoValue(message.getSeqno()))
+                : OptionalLong.empty()));
   }
 
   private void sendIDontWant(MessageId id, Message message, PeerId source) {
@@ -531,7 +575,8 @@ public final class GossipRouter {
   private void onIHave(PeerId from, PeerState ps, ControlIHave ihave) {
     ihaveIn++;
     String topic = ihave.getTopicID();
-    if (score(from) < thresholds.gossipThreshold() || ++ps.ihavesThisHeartbeat > config.maxIHaveMessages()
+    if (score(from) < thresholds.gossipThreshold()
+        || ++ps.ihavesThisHeartbeat > config.maxIHaveMessages()
         || ps.idsAskedThisHeartbeat >= config.maxIHaveLength()) {
       drop(DropReason.IHAVE_LIMIT);
       return;
@@ -568,7 +613,8 @@ public final class GossipRouter {
       return;
     }
     for (ByteString raw : iwant.getMessageIDsList()) {
-      Optional<Message> m = mcache.getForPeer(MessageId.of(raw), from, config.gossipRetransmission());
+      Optional<Message> m =
+          mcache.getForPeer(MessageId.of(raw), from, config.gossipRetransmission());
       if (m.isPresent()) {
         iwantServed++;
         sendMessage(from, m.get());
@@ -586,7 +632,10 @@ public final class GossipRouter {
     Long backoffUntil = backoffs.expiry(topic, from);
     if (backoffUntil != null && backoffUntil - now > 0) {
       // P7 once, twice when it follows our PRUNE within the flood threshold.
-      int penalty = now - (backoffUntil - config.pruneBackoffNanos() + config.graftFloodThresholdNanos()) < 0 ? 2 : 1;
+      int penalty =
+          now - (backoffUntil - config.pruneBackoffNanos() + config.graftFloodThresholdNanos()) < 0
+              ? 2
+              : 1;
       score.addPenalty(from, penalty);
       events.add(new GossipEvent.PeerMisbehaved(from, GossipErrorCode.GRAFT_DURING_BACKOFF));
       sendPrune(topic, from, config.pruneBackoffNanos(), false);
@@ -613,10 +662,12 @@ public final class GossipRouter {
       score.prune(from, topic, now);
       events.add(new GossipEvent.Pruned(from, topic));
     }
-    // Their backoff (capped at a day against overflow), plus a heartbeat of slack before we re-graft.
-    long backoffNanos = prune.hasBackoff()
-        ? Math.min(prune.getBackoff(), 86_400L) * 1_000_000_000L
-        : config.pruneBackoffNanos();
+    // Their backoff (capped at a day against overflow), plus a heartbeat of slack before we
+    // re-graft.
+    long backoffNanos =
+        prune.hasBackoff()
+            ? Math.min(prune.getBackoff(), 86_400L) * 1_000_000_000L
+            : config.pruneBackoffNanos();
     backoffs.set(topic, from, now + backoffNanos + config.heartbeatIntervalNanos());
     if (prune.getPeersCount() > 0 && score(from) >= thresholds.acceptPxThreshold()) {
       List<PeerId> candidates = new ArrayList<>();
@@ -643,7 +694,9 @@ public final class GossipRouter {
     for (PeerState ps : peers.values()) {
       ps.ihavesThisHeartbeat = 0;
       ps.idsAskedThisHeartbeat = 0;
-      ps.dontWant.values().removeIf(tick -> heartbeatTicks - tick >= config.idontwantRetentionHeartbeats());
+      ps.dontWant
+          .values()
+          .removeIf(tick -> heartbeatTicks - tick >= config.idontwantRetentionHeartbeats());
     }
     backoffs.prune(now);
     if (now - nextDecay >= 0) {
@@ -714,7 +767,9 @@ public final class GossipRouter {
       }
     }
     // 5. Opportunistic grafting when the mesh's median score is poor.
-    if (config.opportunisticGraftTicks() > 0 && heartbeatTicks % config.opportunisticGraftTicks() == 0 && m.size() > 1) {
+    if (config.opportunisticGraftTicks() > 0
+        && heartbeatTicks % config.opportunisticGraftTicks() == 0
+        && m.size() > 1) {
       opportunisticGraft(topic, m);
     }
   }
@@ -723,7 +778,8 @@ public final class GossipRouter {
     List<PeerId> byScore = new ArrayList<>(m);
     shuffle(byScore); // Ties are broken at random, then the sort is stable.
     byScore.sort(Comparator.comparingDouble(this::score).reversed());
-    List<PeerId> keep = new ArrayList<>(byScore.subList(0, Math.min(config.dScore(), byScore.size())));
+    List<PeerId> keep =
+        new ArrayList<>(byScore.subList(0, Math.min(config.dScore(), byScore.size())));
     List<PeerId> rest = new ArrayList<>(byScore.subList(keep.size(), byScore.size()));
     shuffle(rest);
     while (keep.size() < config.d() && !rest.isEmpty()) {
@@ -786,7 +842,9 @@ public final class GossipRouter {
   private void fillFanout(String topic, Set<PeerId> f) {
     List<PeerId> candidates = new ArrayList<>();
     for (PeerId p : topicPeers.getOrDefault(topic, Set.of())) {
-      if (!f.contains(p) && peers.get(p).protocol.isMeshsub() && score(p) >= thresholds.publishThreshold()) {
+      if (!f.contains(p)
+          && peers.get(p).protocol.isMeshsub()
+          && score(p) >= thresholds.publishThreshold()) {
         candidates.add(p);
       }
     }
@@ -807,7 +865,9 @@ public final class GossipRouter {
     }
     List<PeerId> candidates = new ArrayList<>();
     for (PeerId p : topicPeers.getOrDefault(topic, Set.of())) {
-      if (!exclude.contains(p) && peers.get(p).protocol.isMeshsub() && score(p) >= thresholds.gossipThreshold()) {
+      if (!exclude.contains(p)
+          && peers.get(p).protocol.isMeshsub()
+          && score(p) >= thresholds.gossipThreshold()) {
         candidates.add(p);
       }
     }
@@ -828,11 +888,17 @@ public final class GossipRouter {
 
   // ---------------------------------------------------------------- mesh changes and sending
 
-  /** Peers of {@code topic} we may graft: not in {@code exclude}, not backed off, score >= 0; shuffled. */
+  /**
+   * Peers of {@code topic} we may graft: not in {@code exclude}, not backed off, score >= 0;
+   * shuffled.
+   */
   private List<PeerId> eligible(String topic, Set<PeerId> exclude) {
     List<PeerId> out = new ArrayList<>();
     for (PeerId p : topicPeers.getOrDefault(topic, Set.of())) {
-      if (!exclude.contains(p) && peers.get(p).protocol.isMeshsub() && !backoffs.isBackedOff(topic, p, now) && score(p) >= 0) {
+      if (!exclude.contains(p)
+          && peers.get(p).protocol.isMeshsub()
+          && !backoffs.isBackedOff(topic, p, now)
+          && score(p) >= 0) {
         out.add(p);
       }
     }
@@ -870,8 +936,12 @@ public final class GossipRouter {
           }
         }
         shuffle(offer);
-        offer.stream().limit(config.prunePeers())
-            .forEach(q -> prune.addPeers(PeerInfo.newBuilder().setPeerID(ByteString.copyFrom(q.toBytes()))));
+        offer.stream()
+            .limit(config.prunePeers())
+            .forEach(
+                q ->
+                    prune.addPeers(
+                        PeerInfo.newBuilder().setPeerID(ByteString.copyFrom(q.toBytes()))));
       }
     }
     out(p, ps).getControlBuilder().addPrune(prune);
@@ -890,7 +960,9 @@ public final class GossipRouter {
   /** Floodsub peers are in no mesh: they get every message of their topics. */
   private void forwardToFloodsub(Message message, PeerId source) {
     for (PeerId p : topicPeers.getOrDefault(message.getTopic(), Set.of())) {
-      if (!peers.get(p).protocol.isMeshsub() && !p.equals(source) && !isOrigin(p, message)
+      if (!peers.get(p).protocol.isMeshsub()
+          && !p.equals(source)
+          && !isOrigin(p, message)
           && score(p) >= thresholds.publishThreshold()) {
         sendMessage(p, message);
       }
@@ -926,7 +998,8 @@ public final class GossipRouter {
         b.getControlBuilder().addIwant(ControlIWant.newBuilder().addAllMessageIDs(ps.outIWant));
       }
       if (!ps.outIDontWant.isEmpty()) {
-        b.getControlBuilder().addIdontwant(ControlIDontWant.newBuilder().addAllMessageIDs(ps.outIDontWant));
+        b.getControlBuilder()
+            .addIdontwant(ControlIDontWant.newBuilder().addAllMessageIDs(ps.outIDontWant));
       }
       RPC rpc = b.build();
       if (rpc.getSubscriptionsCount() > 0 || rpc.getPublishCount() > 0 || rpc.hasControl()) {

@@ -48,7 +48,10 @@ final class MessageCache {
     return e == null ? Optional.empty() : Optional.of(e.message);
   }
 
-  /** The message for an IWANT from {@code peer}, unless that peer already fetched it {@code maxTransmissions} times. */
+  /**
+   * The message for an IWANT from {@code peer}, unless that peer already fetched it {@code
+   * maxTransmissions} times.
+   */
   Optional<Message> getForPeer(MessageId id, PeerId peer, int maxTransmissions) {
     Entry e = entries.get(id);
     if (e == null) {

@@ -5,9 +5,9 @@ import java.util.HexFormat;
 import java.util.Objects;
 
 /**
- * A message id: opaque bytes computed by the network's {@link MessageIdFunction}, carried in
- * IHAVE, IWANT and IDONTWANT. Immutable value class (backed by a {@link ByteString}, so that it
- * goes onto the wire without a copy).
+ * A message id: opaque bytes computed by the network's {@link MessageIdFunction}, carried in IHAVE,
+ * IWANT and IDONTWANT. Immutable value class (backed by a {@link ByteString}, so that it goes onto
+ * the wire without a copy).
  */
 public final class MessageId {
   private final ByteString bytes;

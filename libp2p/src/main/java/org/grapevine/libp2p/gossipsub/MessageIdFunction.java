@@ -6,8 +6,8 @@ import org.grapevine.libp2p.proto.Message;
 
 /**
  * Computes a message's id (pubsub/README.md "Message Identification"). Every node of a topic must
- * use the same function: IHAVE, IWANT and IDONTWANT carry these ids, and a mismatch silently
- * breaks gossip (libp2p-notes 11.4). Must be pure and must not throw on any message that decoded.
+ * use the same function: IHAVE, IWANT and IDONTWANT carry these ids, and a mismatch silently breaks
+ * gossip (libp2p-notes 11.4). Must be pure and must not throw on any message that decoded.
  */
 @FunctionalInterface
 public interface MessageIdFunction {
@@ -21,7 +21,10 @@ public interface MessageIdFunction {
     return m -> MessageId.of(m.getFrom().concat(m.getSeqno()));
   }
 
-  /** js-libp2p's StrictNoSign default: the sha2-256 multihash of the data, {@code 12 20 || sha256(data)}. */
+  /**
+   * js-libp2p's StrictNoSign default: the sha2-256 multihash of the data, {@code 12 20 ||
+   * sha256(data)}.
+   */
   static MessageIdFunction sha256OfData() {
     return m -> {
       MessageDigest sha;

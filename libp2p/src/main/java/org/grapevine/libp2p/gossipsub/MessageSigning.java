@@ -12,13 +12,13 @@ import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.proto.Message;
 
 /**
- * Message signatures (pubsub/README.md "Message Signing"):
- * {@code signature = Sign(key, "libp2p-pubsub:" || protobuf(Message without signature and key))}.
+ * Message signatures (pubsub/README.md "Message Signing"): {@code signature = Sign(key,
+ * "libp2p-pubsub:" || protobuf(Message without signature and key))}.
  *
  * <p>The signed bytes are our own canonical encoding of fields 1..4 ({@code from, data, seqno,
- * topic}) in field order, each written only when present, never the received bytes: js
- * re-encodes the same way (libp2p-notes 11.3 pitfall), so a sender that reorders fields or adds
- * unknown ones fails everywhere alike. A present but empty {@code data} is kept, as js does.
+ * topic}) in field order, each written only when present, never the received bytes: js re-encodes
+ * the same way (libp2p-notes 11.3 pitfall), so a sender that reorders fields or adds unknown ones
+ * fails everywhere alike. A present but empty {@code data} is kept, as js does.
  */
 public final class MessageSigning {
   static final byte[] PREFIX = "libp2p-pubsub:".getBytes(StandardCharsets.US_ASCII);
@@ -26,7 +26,10 @@ public final class MessageSigning {
 
   private MessageSigning() {}
 
-  /** Sets {@code signature} on a message that already has from, seqno and topic. Omits {@code key}: Ed25519 keys are inlined in {@code from} (go's behaviour). */
+  /**
+   * Sets {@code signature} on a message that already has from, seqno and topic. Omits {@code key}:
+   * Ed25519 keys are inlined in {@code from} (go's behaviour).
+   */
   public static Message sign(Message unsigned, PrivKey key) {
     byte[] sig = key.sign(signedBytes(unsigned));
     return unsigned.toBuilder().setSignature(ByteString.copyFrom(sig)).build();

@@ -10,14 +10,16 @@ import org.grapevine.libp2p.peer.PeerId;
 
 /**
  * Peer scores (gossipsub-v1.1.md "Peer Scoring"):
+ *
  * <pre>
  * score = min(topicScoreCap, Σ_t topicWeight_t · (w1·P1 + w2·P2 + w3·P3 + w3b·P3b + w4·P4))
  *         + w5·P5 + w6·P6 + w7·P7
  * </pre>
+ *
  * P1 time in mesh (quanta, capped), P2 first deliveries (capped), P3 mesh delivery deficit squared
  * once active, P3b sticky mesh failure penalty, P4 invalid deliveries squared, P5 application
- * score, P6 surplus of peers on one IP squared, P7 behaviour penalty excess squared. Counters
- * decay by {@link #decay}. Only scored topics ({@link PeerScoreParams#topic}) are tracked.
+ * score, P6 surplus of peers on one IP squared, P7 behaviour penalty excess squared. Counters decay
+ * by {@link #decay}. Only scored topics ({@link PeerScoreParams#topic}) are tracked.
  *
  * <p>Message delivery records (first deliverer, duplicates while validation is pending, validation
  * outcome) feed P2, P3 and P4; they live as long as the seen cache so that late duplicates of an
@@ -42,7 +44,12 @@ final class PeerScore {
     double behaviourPenalty;
   }
 
-  private enum Status { PENDING, VALID, INVALID, IGNORED }
+  private enum Status {
+    PENDING,
+    VALID,
+    INVALID,
+    IGNORED
+  }
 
   private static final class Delivery {
     final PeerId first;
@@ -79,7 +86,9 @@ final class PeerScore {
     }
   }
 
-  /** The peer left: its mesh membership ends (P3b applies) and its score is kept for retainScore. */
+  /**
+   * The peer left: its mesh membership ends (P3b applies) and its score is kept for retainScore.
+   */
   void removePeer(PeerId peer, long nowNanos) {
     PeerStats s = peers.get(peer);
     if (s == null) {
@@ -108,7 +117,9 @@ final class PeerScore {
       TopicStats ts = e.getValue();
       double p1 = 0;
       if (ts.inMesh) {
-        long quanta = (nowNanos - ts.graftNanos) / tp.timeInMeshQuantumNanos(); // whole quanta, as the spec counts
+        long quanta =
+            (nowNanos - ts.graftNanos)
+                / tp.timeInMeshQuantumNanos(); // whole quanta, as the spec counts
         p1 = Math.min((double) quanta, tp.timeInMeshCap());
       }
       double p3 = 0;
@@ -117,9 +128,12 @@ final class PeerScore {
         p3 = deficit * deficit;
       }
       double p4 = ts.invalidDeliveries * ts.invalidDeliveries;
-      double t = tp.timeInMeshWeight() * p1 + tp.firstMessageDeliveriesWeight() * ts.firstDeliveries
-          + tp.meshMessageDeliveriesWeight() * p3 + tp.meshFailurePenaltyWeight() * ts.meshFailurePenalty
-          + tp.invalidMessageDeliveriesWeight() * p4;
+      double t =
+          tp.timeInMeshWeight() * p1
+              + tp.firstMessageDeliveriesWeight() * ts.firstDeliveries
+              + tp.meshMessageDeliveriesWeight() * p3
+              + tp.meshFailurePenaltyWeight() * ts.meshFailurePenalty
+              + tp.invalidMessageDeliveriesWeight() * p4;
       topicSum += tp.topicWeight() * t;
     }
     if (params.topicScoreCap() > 0 && topicSum > params.topicScoreCap()) {
@@ -138,12 +152,14 @@ final class PeerScore {
     if (s.ip == null || !s.connected || params.ipColocationWhitelist().contains(s.ip)) {
       return 0;
     }
-    double surplus = peersByIp.getOrDefault(s.ip, Set.of()).size() - params.ipColocationFactorThreshold();
+    double surplus =
+        peersByIp.getOrDefault(s.ip, Set.of()).size() - params.ipColocationFactorThreshold();
     return surplus > 0 ? surplus * surplus : 0;
   }
 
   private static boolean deficitActive(TopicStats ts, TopicScoreParams tp, long nowNanos) {
-    return ts.inMesh && nowNanos - ts.graftNanos > tp.meshMessageDeliveriesActivationNanos()
+    return ts.inMesh
+        && nowNanos - ts.graftNanos > tp.meshMessageDeliveriesActivationNanos()
         && ts.meshDeliveries < tp.meshMessageDeliveriesThreshold();
   }
 
@@ -184,10 +200,12 @@ final class PeerScore {
       return;
     }
     switch (d.status) {
-      case PENDING, IGNORED -> { }
+      case PENDING, IGNORED -> {}
       case VALID -> {
         TopicStats ts = topicStats(peer, d.topic);
-        if (ts != null && nowNanos - d.validatedNanos <= params.topic(d.topic).meshMessageDeliveriesWindowNanos()) {
+        if (ts != null
+            && nowNanos - d.validatedNanos
+                <= params.topic(d.topic).meshMessageDeliveriesWindowNanos()) {
           addMeshDelivery(ts, d.topic);
         }
       }
@@ -195,7 +213,9 @@ final class PeerScore {
     }
   }
 
-  /** ACCEPT: P2 for the first deliverer, P3 for it and for mesh peers that sent copies meanwhile. */
+  /**
+   * ACCEPT: P2 for the first deliverer, P3 for it and for mesh peers that sent copies meanwhile.
+   */
   void deliverMessage(MessageId id, long nowNanos) {
     Delivery d = deliveries.get(id);
     if (d == null || d.status != Status.PENDING) {
@@ -205,7 +225,8 @@ final class PeerScore {
     d.validatedNanos = nowNanos;
     TopicStats first = topicStats(d.first, d.topic);
     if (first != null) {
-      first.firstDeliveries = Math.min(first.firstDeliveries + 1, params.topic(d.topic).firstMessageDeliveriesCap());
+      first.firstDeliveries =
+          Math.min(first.firstDeliveries + 1, params.topic(d.topic).firstMessageDeliveriesCap());
       addMeshDelivery(first, d.topic);
     }
     for (PeerId p : d.others) {
@@ -241,7 +262,8 @@ final class PeerScore {
 
   private void addMeshDelivery(TopicStats ts, String topic) {
     if (ts.inMesh) {
-      ts.meshDeliveries = Math.min(ts.meshDeliveries + 1, params.topic(topic).meshMessageDeliveriesCap());
+      ts.meshDeliveries =
+          Math.min(ts.meshDeliveries + 1, params.topic(topic).meshMessageDeliveriesCap());
     }
   }
 
@@ -267,7 +289,9 @@ final class PeerScore {
     }
   }
 
-  /** One decay interval: every decaying counter is multiplied by its factor, small ones become 0. */
+  /**
+   * One decay interval: every decaying counter is multiplied by its factor, small ones become 0.
+   */
   void decay() {
     double zero = params.decayToZero();
     for (PeerStats s : peers.values()) {
@@ -277,7 +301,8 @@ final class PeerScore {
         ts.firstDeliveries = decayed(ts.firstDeliveries, tp.firstMessageDeliveriesDecay(), zero);
         ts.meshDeliveries = decayed(ts.meshDeliveries, tp.meshMessageDeliveriesDecay(), zero);
         ts.meshFailurePenalty = decayed(ts.meshFailurePenalty, tp.meshFailurePenaltyDecay(), zero);
-        ts.invalidDeliveries = decayed(ts.invalidDeliveries, tp.invalidMessageDeliveriesDecay(), zero);
+        ts.invalidDeliveries =
+            decayed(ts.invalidDeliveries, tp.invalidMessageDeliveriesDecay(), zero);
       }
       s.behaviourPenalty = decayed(s.behaviourPenalty, params.behaviourPenaltyDecay(), zero);
     }

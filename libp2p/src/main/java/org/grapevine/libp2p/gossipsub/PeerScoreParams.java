@@ -5,9 +5,9 @@ package org.grapevine.libp2p.gossipsub;
  * {@link TopicScoreParams}, and the global P5 application score, P6 IP colocation and P7 behaviour
  * penalty. Defaults are js-libp2p's (libp2p-notes 12.7).
  *
- * <p>{@code defaultTopic} (null by default, as in js and go) scores every topic not named in
- * {@code topics}: an extension for applications whose topics are not known in advance (one topic
- * per identity), so that an invalid message costs its sender on any topic.
+ * <p>{@code defaultTopic} (null by default, as in js and go) scores every topic not named in {@code
+ * topics}: an extension for applications whose topics are not known in advance (one topic per
+ * identity), so that an invalid message costs its sender on any topic.
  */
 public record PeerScoreParams(
     java.util.Map<String, TopicScoreParams> topics,
@@ -27,7 +27,8 @@ public record PeerScoreParams(
     topics = java.util.Map.copyOf(topics);
     ipColocationWhitelist = java.util.Set.copyOf(ipColocationWhitelist);
     if (decayIntervalNanos <= 0 || decayToZero < 0 || decayToZero >= 1) {
-      throw new IllegalArgumentException("decay interval must be positive and decayToZero in [0, 1)");
+      throw new IllegalArgumentException(
+          "decay interval must be positive and decayToZero in [0, 1)");
     }
     if (ipColocationFactorWeight > 0 || behaviourPenaltyWeight > 0) {
       throw new IllegalArgumentException("P6 and P7 weights must not be positive");
@@ -80,7 +81,10 @@ public record PeerScoreParams(
 
     private Builder() {}
 
-    /** Scored topics; others contribute nothing (js default: none). Default: {@code java.util.Map.of()}. */
+    /**
+     * Scored topics; others contribute nothing (js default: none). Default: {@code
+     * java.util.Map.of()}.
+     */
     public Builder topics(java.util.Map<String, TopicScoreParams> value) {
       this.topics = value;
       return this;
@@ -110,13 +114,19 @@ public record PeerScoreParams(
       return this;
     }
 
-    /** P6: peers beyond this many on one IP are penalised by the surplus squared. Default: {@code 10.0}. */
+    /**
+     * P6: peers beyond this many on one IP are penalised by the surplus squared. Default: {@code
+     * 10.0}.
+     */
     public Builder ipColocationFactorThreshold(double value) {
       this.ipColocationFactorThreshold = value;
       return this;
     }
 
-    /** P6: IPs exempt from colocation (e.g. 127.0.0.1 in local tests). Default: {@code java.util.Set.of()}. */
+    /**
+     * P6: IPs exempt from colocation (e.g. 127.0.0.1 in local tests). Default: {@code
+     * java.util.Set.of()}.
+     */
     public Builder ipColocationWhitelist(java.util.Set<String> value) {
       this.ipColocationWhitelist = value;
       return this;
@@ -140,7 +150,10 @@ public record PeerScoreParams(
       return this;
     }
 
-    /** How often counters decay; applied at heartbeats, so effectively rounded up to the heartbeat interval. Default: {@code 1 * 1 s}. */
+    /**
+     * How often counters decay; applied at heartbeats, so effectively rounded up to the heartbeat
+     * interval. Default: {@code 1 * 1 s}.
+     */
     public Builder decayIntervalNanos(long value) {
       this.decayIntervalNanos = value;
       return this;
@@ -159,7 +172,20 @@ public record PeerScoreParams(
     }
 
     public PeerScoreParams build() {
-      return new PeerScoreParams(topics, topicScoreCap, appSpecificWeight, ipColocationFactorWeight, ipColocationFactorThreshold, ipColocationWhitelist, behaviourPenaltyWeight, behaviourPenaltyThreshold, behaviourPenaltyDecay, decayIntervalNanos, decayToZero, retainScoreNanos, defaultTopic);
+      return new PeerScoreParams(
+          topics,
+          topicScoreCap,
+          appSpecificWeight,
+          ipColocationFactorWeight,
+          ipColocationFactorThreshold,
+          ipColocationWhitelist,
+          behaviourPenaltyWeight,
+          behaviourPenaltyThreshold,
+          behaviourPenaltyDecay,
+          decayIntervalNanos,
+          decayToZero,
+          retainScoreNanos,
+          defaultTopic);
     }
   }
 }

@@ -1,8 +1,6 @@
 package org.grapevine.libp2p.gossipsub;
 
-/**
- * Score thresholds (gossipsub-v1.1.md "Score Thresholds"); defaults are js-libp2p's.
- */
+/** Score thresholds (gossipsub-v1.1.md "Score Thresholds"); defaults are js-libp2p's. */
 public record PeerScoreThresholds(
     double gossipThreshold,
     double publishThreshold,
@@ -10,9 +8,13 @@ public record PeerScoreThresholds(
     double acceptPxThreshold,
     double opportunisticGraftThreshold) {
   public PeerScoreThresholds {
-    if (!(gossipThreshold <= 0 && publishThreshold <= gossipThreshold && graylistThreshold < publishThreshold
-        && acceptPxThreshold >= 0 && opportunisticGraftThreshold >= 0)) {
-      throw new IllegalArgumentException("need graylist < publish <= gossip <= 0 <= acceptPX, opportunisticGraft");
+    if (!(gossipThreshold <= 0
+        && publishThreshold <= gossipThreshold
+        && graylistThreshold < publishThreshold
+        && acceptPxThreshold >= 0
+        && opportunisticGraftThreshold >= 0)) {
+      throw new IllegalArgumentException(
+          "need graylist < publish <= gossip <= 0 <= acceptPX, opportunisticGraft");
     }
   }
 
@@ -58,20 +60,30 @@ public record PeerScoreThresholds(
       return this;
     }
 
-    /** Peer exchange from a PRUNE is used only if the pruner scores at least this. Default: {@code 10.0}. */
+    /**
+     * Peer exchange from a PRUNE is used only if the pruner scores at least this. Default: {@code
+     * 10.0}.
+     */
     public Builder acceptPxThreshold(double value) {
       this.acceptPxThreshold = value;
       return this;
     }
 
-    /** Opportunistic grafting runs when the median mesh score is below this. Default: {@code 20.0}. */
+    /**
+     * Opportunistic grafting runs when the median mesh score is below this. Default: {@code 20.0}.
+     */
     public Builder opportunisticGraftThreshold(double value) {
       this.opportunisticGraftThreshold = value;
       return this;
     }
 
     public PeerScoreThresholds build() {
-      return new PeerScoreThresholds(gossipThreshold, publishThreshold, graylistThreshold, acceptPxThreshold, opportunisticGraftThreshold);
+      return new PeerScoreThresholds(
+          gossipThreshold,
+          publishThreshold,
+          graylistThreshold,
+          acceptPxThreshold,
+          opportunisticGraftThreshold);
     }
   }
 }

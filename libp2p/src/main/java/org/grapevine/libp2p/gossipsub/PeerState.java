@@ -14,15 +14,19 @@ final class PeerState {
   final Direction direction;
   final GossipProtocol protocol;
   final Set<String> topics = new LinkedHashSet<>();
+
   /** IDONTWANT ids from this peer, with the heartbeat tick they arrived in. */
   final Map<MessageId, Long> dontWant = new HashMap<>();
+
   int ihavesThisHeartbeat;
   int idsAskedThisHeartbeat;
+
   /** Messages in OutboundRpcs handed to pollOutbound's queue but not yet polled. */
   int queuedMessages;
 
   /** The RPC being assembled during the current input; null when nothing is pending. */
   RPC.Builder out;
+
   int outMessages;
   final List<ByteString> outIWant = new ArrayList<>();
   final List<ByteString> outIDontWant = new ArrayList<>();

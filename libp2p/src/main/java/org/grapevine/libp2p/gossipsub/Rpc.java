@@ -5,8 +5,8 @@ import org.grapevine.libp2p.proto.RPC;
 
 /**
  * One pubsub RPC (pubsub/README.md "The RPC"), as decoded by {@link RpcCodec} or built by the
- * router. A thin immutable wrapper so that the router's API does not expose protobuf builders;
- * the generated message is immutable, so {@link #proto()} may be shared freely.
+ * router. A thin immutable wrapper so that the router's API does not expose protobuf builders; the
+ * generated message is immutable, so {@link #proto()} may be shared freely.
  */
 public final class Rpc {
   public static final Rpc EMPTY = new Rpc(RPC.getDefaultInstance());
@@ -26,7 +26,9 @@ public final class Rpc {
   }
 
   public boolean isEmpty() {
-    return proto.getSubscriptionsCount() == 0 && proto.getPublishCount() == 0 && !proto.hasControl();
+    return proto.getSubscriptionsCount() == 0
+        && proto.getPublishCount() == 0
+        && !proto.hasControl();
   }
 
   @Override
@@ -41,7 +43,11 @@ public final class Rpc {
 
   @Override
   public String toString() {
-    return "Rpc[subs=" + proto.getSubscriptionsCount() + ", msgs=" + proto.getPublishCount()
-        + (proto.hasControl() ? ", control" : "") + "]";
+    return "Rpc[subs="
+        + proto.getSubscriptionsCount()
+        + ", msgs="
+        + proto.getPublishCount()
+        + (proto.hasControl() ? ", control" : "")
+        + "]";
   }
 }

@@ -13,15 +13,14 @@ import org.grapevine.libp2p.proto.Message;
 import org.grapevine.libp2p.proto.RPC;
 
 /**
- * Encodes and decodes pubsub RPC bodies (pubsub/README.md). On the stream each RPC is
- * {@code uvarint(len) || RPC}; the adapter splits frames with {@link #readLength} and hands the
- * body here.
+ * Encodes and decodes pubsub RPC bodies (pubsub/README.md). On the stream each RPC is {@code
+ * uvarint(len) || RPC}; the adapter splits frames with {@link #readLength} and hands the body here.
  *
  * <p>Limits: the body size ({@link #maxRpcBytes}, default 1 MiB, the spec's suggested message
- * ceiling) bounds memory before parsing; after parsing, per-RPC counts are capped as js-libp2p
- * does (5000 subscriptions, messages, IHAVE ids, IWANT ids and control entries; 512 IDONTWANT ids;
- * 16 PeerInfos per PRUNE) so that one RPC cannot make the router do unbounded work. A message
- * without a topic is malformed (the spec marks {@code topic} required).
+ * ceiling) bounds memory before parsing; after parsing, per-RPC counts are capped as js-libp2p does
+ * (5000 subscriptions, messages, IHAVE ids, IWANT ids and control entries; 512 IDONTWANT ids; 16
+ * PeerInfos per PRUNE) so that one RPC cannot make the router do unbounded work. A message without
+ * a topic is malformed (the spec marks {@code topic} required).
  */
 public final class RpcCodec {
   public static final int DEFAULT_MAX_RPC_BYTES = 1 << 20;
@@ -88,7 +87,8 @@ public final class RpcCodec {
       rpc = RPC.parseFrom(cis);
       cis.checkLastTagWas(0);
     } catch (IOException e) { // InvalidProtocolBufferException included
-      throw new MalformedFrameException(FrameError.BAD_ENCODING, "RPC does not decode: " + e.getMessage(), e);
+      throw new MalformedFrameException(
+          FrameError.BAD_ENCODING, "RPC does not decode: " + e.getMessage(), e);
     }
     checkCounts(rpc);
     return Rpc.of(rpc);
@@ -96,7 +96,8 @@ public final class RpcCodec {
 
   private void checkSize(int len) throws MalformedFrameException {
     if (len > maxRpcBytes) {
-      throw new MalformedFrameException(FrameError.TOO_LARGE, "RPC of " + len + " bytes, at most " + maxRpcBytes);
+      throw new MalformedFrameException(
+          FrameError.TOO_LARGE, "RPC of " + len + " bytes, at most " + maxRpcBytes);
     }
   }
 
@@ -112,7 +113,10 @@ public final class RpcCodec {
       return;
     }
     ControlMessage c = rpc.getControl();
-    cap("control entries", c.getIhaveCount() + c.getIwantCount() + c.getGraftCount() + c.getPruneCount(), MAX_CONTROL_ENTRIES);
+    cap(
+        "control entries",
+        c.getIhaveCount() + c.getIwantCount() + c.getGraftCount() + c.getPruneCount(),
+        MAX_CONTROL_ENTRIES);
     long ihaveIds = 0;
     for (ControlIHave ih : c.getIhaveList()) {
       ihaveIds += ih.getMessageIDsCount();
@@ -129,7 +133,8 @@ public final class RpcCodec {
 
   private static void cap(String what, long count, long max) throws MalformedFrameException {
     if (count > max) {
-      throw new MalformedFrameException(FrameError.TOO_LARGE, "RPC carries " + count + " " + what + ", at most " + max);
+      throw new MalformedFrameException(
+          FrameError.TOO_LARGE, "RPC carries " + count + " " + what + ", at most " + max);
     }
   }
 }

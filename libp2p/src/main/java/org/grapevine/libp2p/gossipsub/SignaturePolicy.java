@@ -7,6 +7,8 @@ package org.grapevine.libp2p.gossipsub;
 public enum SignaturePolicy {
   /** Publish with from, seqno and signature; reject inbound messages without a valid signature. */
   STRICT_SIGN,
-  /** Publish without from, seqno, signature and key; reject inbound messages that carry any of them. */
+  /**
+   * Publish without from, seqno, signature and key; reject inbound messages that carry any of them.
+   */
   STRICT_NO_SIGN
 }

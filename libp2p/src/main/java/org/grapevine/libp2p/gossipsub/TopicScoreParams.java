@@ -1,9 +1,9 @@
 package org.grapevine.libp2p.gossipsub;
 
 /**
- * Per-topic score parameters (gossipsub-v1.1.md "Topic Parameter Calculation"): P1 to P4.
- * Defaults are js-libp2p's topic template (libp2p-notes 12.7); only topics listed in
- * {@link PeerScoreParams#topics()} contribute to a score.
+ * Per-topic score parameters (gossipsub-v1.1.md "Topic Parameter Calculation"): P1 to P4. Defaults
+ * are js-libp2p's topic template (libp2p-notes 12.7); only topics listed in {@link
+ * PeerScoreParams#topics()} contribute to a score.
  */
 public record TopicScoreParams(
     double topicWeight,
@@ -138,13 +138,18 @@ public record TopicScoreParams(
       return this;
     }
 
-    /** P3 near-first window: a duplicate from a mesh peer this soon after validation still counts. Default: {@code 10_000_000L}. */
+    /**
+     * P3 near-first window: a duplicate from a mesh peer this soon after validation still counts.
+     * Default: {@code 10_000_000L}.
+     */
     public Builder meshMessageDeliveriesWindowNanos(long value) {
       this.meshMessageDeliveriesWindowNanos = value;
       return this;
     }
 
-    /** P3 activation: the deficit counts only after this long in the mesh. Default: {@code 5 * 1 s}. */
+    /**
+     * P3 activation: the deficit counts only after this long in the mesh. Default: {@code 5 * 1 s}.
+     */
     public Builder meshMessageDeliveriesActivationNanos(long value) {
       this.meshMessageDeliveriesActivationNanos = value;
       return this;
@@ -175,7 +180,24 @@ public record TopicScoreParams(
     }
 
     public TopicScoreParams build() {
-      return new TopicScoreParams(topicWeight, timeInMeshWeight, timeInMeshQuantumNanos, timeInMeshCap, firstMessageDeliveriesWeight, firstMessageDeliveriesDecay, firstMessageDeliveriesCap, meshMessageDeliveriesWeight, meshMessageDeliveriesDecay, meshMessageDeliveriesCap, meshMessageDeliveriesThreshold, meshMessageDeliveriesWindowNanos, meshMessageDeliveriesActivationNanos, meshFailurePenaltyWeight, meshFailurePenaltyDecay, invalidMessageDeliveriesWeight, invalidMessageDeliveriesDecay);
+      return new TopicScoreParams(
+          topicWeight,
+          timeInMeshWeight,
+          timeInMeshQuantumNanos,
+          timeInMeshCap,
+          firstMessageDeliveriesWeight,
+          firstMessageDeliveriesDecay,
+          firstMessageDeliveriesCap,
+          meshMessageDeliveriesWeight,
+          meshMessageDeliveriesDecay,
+          meshMessageDeliveriesCap,
+          meshMessageDeliveriesThreshold,
+          meshMessageDeliveriesWindowNanos,
+          meshMessageDeliveriesActivationNanos,
+          meshFailurePenaltyWeight,
+          meshFailurePenaltyDecay,
+          invalidMessageDeliveriesWeight,
+          invalidMessageDeliveriesDecay);
     }
   }
 }

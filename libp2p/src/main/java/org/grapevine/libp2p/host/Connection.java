@@ -28,7 +28,12 @@ public final class Connection {
   private final StreamMuxer muxer;
   private final AtomicReference<IdentifyResult> identify = new AtomicReference<>();
 
-  Connection(Channel channel, PeerId remotePeer, Multiaddr remoteAddr, Multiaddr localAddr, Direction direction,
+  Connection(
+      Channel channel,
+      PeerId remotePeer,
+      Multiaddr remoteAddr,
+      Multiaddr localAddr,
+      Direction direction,
       StreamMuxer muxer) {
     this.channel = channel;
     this.remotePeer = remotePeer;
@@ -83,6 +88,10 @@ public final class Connection {
 
   @Override
   public String toString() {
-    return direction.name().toLowerCase(java.util.Locale.ROOT) + " " + remotePeer + " at " + remoteAddr;
+    return direction.name().toLowerCase(java.util.Locale.ROOT)
+        + " "
+        + remotePeer
+        + " at "
+        + remoteAddr;
   }
 }

@@ -5,7 +5,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -27,17 +26,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds one connection's pipeline and watches it until it is a usable {@link Connection}
- * (libp2p connections/README.md):
+ * Builds one connection's pipeline and watches it until it is a usable {@link Connection} (libp2p
+ * connections/README.md):
  *
  * <pre>
  *   TCP ─ [pnet] ─ multistream "/noise" ─ Noise XX ─ (early muxer | multistream "/yamux/1.0.0") ─ Yamux
  * </pre>
  *
- * Each layer installs the next one when it is done (the multistream handler through its
- * {@code NextLayer}, Noise through the {@link NoiseHandshakeCompleted} event this handler
- * receives). This handler stays last in the pipeline: it learns why an upgrade failed (timeout,
- * negotiation failure, exceptions) so that a dial fails with a message a person can act on.
+ * Each layer installs the next one when it is done (the multistream handler through its {@code
+ * NextLayer}, Noise through the {@link NoiseHandshakeCompleted} event this handler receives). This
+ * handler stays last in the pipeline: it learns why an upgrade failed (timeout, negotiation
+ * failure, exceptions) so that a dial fails with a message a person can act on.
  */
 // Futures of close() and write() are not awaited: a write fails only when the channel is closing,
 // which channelInactive handles, and a close needs no answer.
@@ -59,7 +58,11 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
   private boolean done;
   private boolean secured;
 
-  ConnectionUpgrader(Host host, Connection.Direction direction, Optional<PeerId> expected, Multiaddr dialed,
+  ConnectionUpgrader(
+      Host host,
+      Connection.Direction direction,
+      Optional<PeerId> expected,
+      Multiaddr dialed,
       CompletableFuture<Connection> result) {
     this.host = host;
     this.direction = direction;
@@ -77,16 +80,40 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
     ChannelPipeline p = ch.pipeline();
     HostConfig config = host.config();
     config.swarmKey().ifPresent(key -> p.addLast("pnet", new PnetHandler(key, config.random())));
-    MultistreamNegotiator security = outbound()
-        ? MultistreamNegotiator.initiator(List.of(NOISE))
-        : MultistreamNegotiator.responder(List.of(NOISE), MultistreamConfig.DEFAULT);
-    p.addLast("mss-security", new MultistreamHandler(security, (ctx, protocol) -> ctx.pipeline().addAfter(ctx.name(), "noise",
-        new NoiseHandler(outbound() ? NoiseRole.INITIATOR : NoiseRole.RESPONDER, config.identity(), expected,
-            NoiseConfig.builder().muxers(List.of(YAMUX)).handshakeTimeout(config.upgradeTimeout()).build(), config.random())),
-        config.upgradeTimeout()));
+    MultistreamNegotiator security =
+        outbound()
+            ? MultistreamNegotiator.initiator(List.of(NOISE))
+            : MultistreamNegotiator.responder(List.of(NOISE), MultistreamConfig.DEFAULT);
+    p.addLast(
+        "mss-security",
+        new MultistreamHandler(
+            security,
+            (ctx, protocol) ->
+                ctx.pipeline()
+                    .addAfter(
+                        ctx.name(),
+                        "noise",
+                        new NoiseHandler(
+                            outbound() ? NoiseRole.INITIATOR : NoiseRole.RESPONDER,
+                            config.identity(),
+                            expected,
+                            NoiseConfig.builder()
+                                .muxers(List.of(YAMUX))
+                                .handshakeTimeout(config.upgradeTimeout())
+                                .build(),
+                            config.random())),
+            config.upgradeTimeout()));
     p.addLast("upgrade", this);
-    timer = ch.eventLoop().schedule(() -> fail("the upgrade did not finish within " + config.upgradeTimeout().toMillis() + " ms"),
-        config.upgradeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    timer =
+        ch.eventLoop()
+            .schedule(
+                () ->
+                    fail(
+                        "the upgrade did not finish within "
+                            + config.upgradeTimeout().toMillis()
+                            + " ms"),
+                config.upgradeTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
     ch.closeFuture().addListener(f -> fail("the connection closed during the upgrade"));
   }
 
@@ -97,10 +124,15 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
     } else if (evt instanceof org.grapevine.libp2p.noise.netty.NoiseFailed nf) {
       failure = "Noise handshake failed: " + nf.detail();
     } else if (evt instanceof NegotiationFailed nf) {
-      failure = "protocol negotiation failed (" + nf.code() + ": " + nf.detail() + ")"
-          + (host.config().swarmKey().isPresent()
-              ? "; does the peer use the same swarm key?"
-              : "; is it a libp2p peer, and does it need a swarm key?");
+      failure =
+          "protocol negotiation failed ("
+              + nf.code()
+              + ": "
+              + nf.detail()
+              + ")"
+              + (host.config().swarmKey().isPresent()
+                  ? "; does the peer use the same swarm key?"
+                  : "; is it a libp2p peer, and does it need a swarm key?");
     } else {
       ctx.fireUserEventTriggered(evt);
     }
@@ -112,34 +144,56 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
       addMuxer(ctx, noise.remotePeer());
       return;
     }
-    // No early muxer negotiation (the peer sent no list): choose Yamux with multistream inside Noise.
-    MultistreamNegotiator muxer = outbound()
-        ? MultistreamNegotiator.initiator(List.of(YAMUX))
-        : MultistreamNegotiator.responder(List.of(YAMUX), MultistreamConfig.DEFAULT);
-    ctx.pipeline().addBefore(ctx.name(), "mss-muxer", new MultistreamHandler(muxer,
-        (mctx, protocol) -> addMuxer(mctx, noise.remotePeer()), host.config().upgradeTimeout()));
+    // No early muxer negotiation (the peer sent no list): choose Yamux with multistream inside
+    // Noise.
+    MultistreamNegotiator muxer =
+        outbound()
+            ? MultistreamNegotiator.initiator(List.of(YAMUX))
+            : MultistreamNegotiator.responder(List.of(YAMUX), MultistreamConfig.DEFAULT);
+    ctx.pipeline()
+        .addBefore(
+            ctx.name(),
+            "mss-muxer",
+            new MultistreamHandler(
+                muxer,
+                (mctx, protocol) -> addMuxer(mctx, noise.remotePeer()),
+                host.config().upgradeTimeout()));
   }
 
   /** Adds Yamux after {@code after}'s handler and hands the connection to the host. */
   private void addMuxer(ChannelHandlerContext after, PeerId remote) {
-    YamuxHandler yamux = new YamuxHandler(YamuxConfig.builder()
-        // A Data frame with its 12-byte header fills one Noise frame (65,519 plaintext bytes)
-        // instead of spilling 29 bytes into a second, separately encrypted one.
-        .maxSendChunkBytes(MAX_NOISE_PLAINTEXT - 12)
-        .receiveWindowBytes(host.config().streamReceiveWindowBytes())
-        .maxInboundStreams(host.config().maxStreamsPerConnection())
-        .maxOutboundStreams(host.config().maxStreamsPerConnection())
-        .build(), outbound());
+    YamuxHandler yamux =
+        new YamuxHandler(
+            YamuxConfig.builder()
+                // A Data frame with its 12-byte header fills one Noise frame (65,519 plaintext
+                // bytes)
+                // instead of spilling 29 bytes into a second, separately encrypted one.
+                .maxSendChunkBytes(MAX_NOISE_PLAINTEXT - 12)
+                .receiveWindowBytes(host.config().streamReceiveWindowBytes())
+                .maxInboundStreams(host.config().maxStreamsPerConnection())
+                .maxOutboundStreams(host.config().maxStreamsPerConnection())
+                .build(),
+            outbound());
     after.pipeline().addAfter(after.name(), "yamux", yamux);
     done = true;
     timer.cancel(false);
     SocketChannel ch = (SocketChannel) after.channel();
-    Connection connection = new Connection(ch, remote, Multiaddr.of(ch.remoteAddress()),
-        Multiaddr.of(ch.localAddress()), direction, yamux);
+    Connection connection =
+        new Connection(
+            ch,
+            remote,
+            Multiaddr.of(ch.remoteAddress()),
+            Multiaddr.of(ch.localAddress()),
+            direction,
+            yamux);
     if (host.upgraded(connection)) {
       result.complete(connection);
     } else {
-      result.completeExceptionally(new DialException("dial " + dialed + ": the host refused the connection (closing or over the per-peer limit)"));
+      result.completeExceptionally(
+          new DialException(
+              "dial "
+                  + dialed
+                  + ": the host refused the connection (closing or over the per-peer limit)"));
     }
   }
 
@@ -159,9 +213,15 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
       timer.cancel(false);
     }
     host.upgradeFailed();
-    String reason = failure != null ? failure : why + (secured ? "" : host.config().swarmKey().isPresent()
-        ? ", before the secure channel was up: does the peer use the same swarm key?"
-        : ", before the secure channel was up: is it a libp2p peer, and does it require a swarm key?");
+    String reason =
+        failure != null
+            ? failure
+            : why
+                + (secured
+                    ? ""
+                    : host.config().swarmKey().isPresent()
+                        ? ", before the secure channel was up: does the peer use the same swarm key?"
+                        : ", before the secure channel was up: is it a libp2p peer, and does it require a swarm key?");
     if (!outbound()) {
       log.info("inbound connection from {} failed: {}", dialed, reason);
     }

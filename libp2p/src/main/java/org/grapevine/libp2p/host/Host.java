@@ -42,11 +42,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A libp2p host on TCP: listens, dials, upgrades every connection ([pnet] → multistream-select →
  * Noise XX → Yamux, see {@link ConnectionUpgrader}), serves identify and ping, negotiates a
- * protocol on every stream, and keeps a bounded peer store. The layers above register
- * {@link ProtocolHandler}s and open streams with {@link #newStream}.
+ * protocol on every stream, and keeps a bounded peer store. The layers above register {@link
+ * ProtocolHandler}s and open streams with {@link #newStream}.
  *
- * <p>Limits: total connections, connections per peer, new inbound connections per second (all
- * in {@link HostConfig}); streams per connection are Yamux's limit. A connection over a limit is
+ * <p>Limits: total connections, connections per peer, new inbound connections per second (all in
+ * {@link HostConfig}); streams per connection are Yamux's limit. A connection over a limit is
  * closed at once with a log line; the host keeps serving the others. Identify is {@link
  * HostIdentify}'s; the clock and the randomness are the config's.
  *
@@ -58,12 +58,14 @@ import org.slf4j.LoggerFactory;
 @SuppressWarnings("FutureReturnValueIgnored")
 public final class Host implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Host.class);
+
   /**
    * Heap buffers for connections: every byte is encrypted or decrypted by the Noise AEAD, which
    * works on arrays in place and has to copy direct memory through a scratch array first; Netty
    * copies socket reads and writes between heap and direct memory once, which is cheaper.
    */
-  private static final io.netty.buffer.ByteBufAllocator ALLOCATOR = new io.netty.buffer.PooledByteBufAllocator(false);
+  private static final io.netty.buffer.ByteBufAllocator ALLOCATOR =
+      new io.netty.buffer.PooledByteBufAllocator(false);
 
   private final HostConfig config;
   private final PeerId self;
@@ -95,7 +97,9 @@ public final class Host implements AutoCloseable {
     this.self = PeerId.fromPubKey(config.identity().publicKey());
     this.group = group;
     this.ownsGroup = ownsGroup;
-    this.inboundLimiter = new InboundRateLimiter(config.maxInboundConnectionsPerSecond(), config.maxInboundConnectionBurst());
+    this.inboundLimiter =
+        new InboundRateLimiter(
+            config.maxInboundConnectionsPerSecond(), config.maxInboundConnectionBurst());
     handlers.put(IdentifyProtocol.ID, identify::respond);
     handlers.put(IdentifyProtocol.PUSH_ID, identify::onPush);
     handlers.put(PingProtocol.ID, (stream, conn) -> PingProtocol.respond(stream));
@@ -121,26 +125,36 @@ public final class Host implements AutoCloseable {
     for (String text : config.listenAddrs()) {
       InetSocketAddress bindTo;
       try {
-        bindTo = Multiaddr.parse(text).tcpSocketAddress()
-            .orElseThrow(() -> new IOException("cannot listen on " + text + ": only /ip4 or /ip6 with /tcp is supported"));
+        bindTo =
+            Multiaddr.parse(text)
+                .tcpSocketAddress()
+                .orElseThrow(
+                    () ->
+                        new IOException(
+                            "cannot listen on "
+                                + text
+                                + ": only /ip4 or /ip6 with /tcp is supported"));
       } catch (MultiaddrFormatException e) {
         throw new IOException("cannot listen on " + text + ": " + e.getMessage(), e);
       }
-      ChannelFuture bound = new ServerBootstrap()
-          .group(group)
-          .channel(NioServerSocketChannel.class)
-          .childOption(ChannelOption.TCP_NODELAY, true)
-          .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
-          .childHandler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-              acceptInbound(ch);
-            }
-          })
-          .bind(bindTo)
-          .awaitUninterruptibly();
+      ChannelFuture bound =
+          new ServerBootstrap()
+              .group(group)
+              .channel(NioServerSocketChannel.class)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
+              .childHandler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                      acceptInbound(ch);
+                    }
+                  })
+              .bind(bindTo)
+              .awaitUninterruptibly();
       if (!bound.isSuccess()) {
-        throw new IOException("cannot listen on " + text + ": " + bound.cause().getMessage(), bound.cause());
+        throw new IOException(
+            "cannot listen on " + text + ": " + bound.cause().getMessage(), bound.cause());
       }
       servers.add(bound.channel());
       InetSocketAddress local = (InetSocketAddress) bound.channel().localAddress();
@@ -158,7 +172,10 @@ public final class Host implements AutoCloseable {
     return List.copyOf(listenAddrs);
   }
 
-  /** Registers the handler of inbound streams for {@code protocol}; peers learn it through identify push. */
+  /**
+   * Registers the handler of inbound streams for {@code protocol}; peers learn it through identify
+   * push.
+   */
   public void setProtocolHandler(String protocol, ProtocolHandler handler) {
     handlers.put(protocol, handler);
     identify.pushToAll();
@@ -199,7 +216,8 @@ public final class Host implements AutoCloseable {
     }
     Optional<PeerId> expected = addr.peerId();
     if (expected.isPresent() && expected.get().equals(self)) {
-      return CompletableFuture.failedFuture(new DialException("dial " + addr + ": that is this host's own peer ID"));
+      return CompletableFuture.failedFuture(
+          new DialException("dial " + addr + ": that is this host's own peer ID"));
     }
     if (expected.isPresent()) {
       List<Connection> existing = connections(expected.get());
@@ -209,7 +227,9 @@ public final class Host implements AutoCloseable {
     }
     Optional<InetSocketAddress> target = addr.tcpSocketAddress();
     if (target.isEmpty()) {
-      return CompletableFuture.failedFuture(new DialException("dial " + addr + ": only /ip4 or /ip6 addresses with /tcp can be dialed"));
+      return CompletableFuture.failedFuture(
+          new DialException(
+              "dial " + addr + ": only /ip4 or /ip6 addresses with /tcp can be dialed"));
     }
     CompletableFuture<Connection> result = new CompletableFuture<>();
     upgrading.incrementAndGet();
@@ -219,60 +239,94 @@ public final class Host implements AutoCloseable {
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.ALLOCATOR, ALLOCATOR)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.dialTimeout().toMillis())
-        .handler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            config.channelHook().initChannel(ch, Connection.Direction.OUTBOUND, target.get());
-            new ConnectionUpgrader(Host.this, Connection.Direction.OUTBOUND, expected, addr, result).install(ch);
-          }
-        })
+        .handler(
+            new ChannelInitializer<SocketChannel>() {
+              @Override
+              protected void initChannel(SocketChannel ch) {
+                config.channelHook().initChannel(ch, Connection.Direction.OUTBOUND, target.get());
+                new ConnectionUpgrader(
+                        Host.this, Connection.Direction.OUTBOUND, expected, addr, result)
+                    .install(ch);
+              }
+            })
         .connect(target.get())
-        .addListener((ChannelFuture f) -> {
-          if (!f.isSuccess()) {
-            upgrading.decrementAndGet();
-            result.completeExceptionally(new DialException("dial " + addr + ": " + describe(f.cause()), f.cause()));
-          }
-        });
+        .addListener(
+            (ChannelFuture f) -> {
+              if (!f.isSuccess()) {
+                upgrading.decrementAndGet();
+                result.completeExceptionally(
+                    new DialException("dial " + addr + ": " + describe(f.cause()), f.cause()));
+              }
+            });
     return result;
   }
 
-  /** Opens a stream to a connected peer and negotiates the first of {@code protocols} it accepts. */
-  public CompletableFuture<NegotiatedStream> newStream(Connection connection, List<String> protocols) {
+  /**
+   * Opens a stream to a connected peer and negotiates the first of {@code protocols} it accepts.
+   */
+  public CompletableFuture<NegotiatedStream> newStream(
+      Connection connection, List<String> protocols) {
     CompletableFuture<NegotiatedStream> result = new CompletableFuture<>();
-    connection.channel().eventLoop().execute(() -> {
-      MuxedStream stream;
-      try {
-        stream = connection.muxer().openStream();
-      } catch (IllegalStateException e) {
-        result.completeExceptionally(new DialException("cannot open a stream to " + connection.remotePeer() + ": " + e.getMessage(), e));
-        return;
-      }
-      AtomicReference<MuxedStream> negotiated = new AtomicReference<>();
-      StreamNegotiation.initiate(stream, protocols,
-              (s, p, leftover) -> negotiated.set(new PrefixedStream(s, leftover)),
-              config.streamNegotiationTimeout())
-          .whenComplete((protocol, error) -> {
-            if (error != null) {
-              result.completeExceptionally(new DialException("peer " + connection.remotePeer()
-                  + " accepted none of " + protocols + ": " + describe(error), error));
-            } else {
-              listeners.forEach(l -> l.onStreamOpened(connection, protocol, false));
-              result.complete(new NegotiatedStream(negotiated.get(), protocol, connection));
-            }
-          });
-    });
+    connection
+        .channel()
+        .eventLoop()
+        .execute(
+            () -> {
+              MuxedStream stream;
+              try {
+                stream = connection.muxer().openStream();
+              } catch (IllegalStateException e) {
+                result.completeExceptionally(
+                    new DialException(
+                        "cannot open a stream to "
+                            + connection.remotePeer()
+                            + ": "
+                            + e.getMessage(),
+                        e));
+                return;
+              }
+              AtomicReference<MuxedStream> negotiated = new AtomicReference<>();
+              StreamNegotiation.initiate(
+                      stream,
+                      protocols,
+                      (s, p, leftover) -> negotiated.set(new PrefixedStream(s, leftover)),
+                      config.streamNegotiationTimeout())
+                  .whenComplete(
+                      (protocol, error) -> {
+                        if (error != null) {
+                          result.completeExceptionally(
+                              new DialException(
+                                  "peer "
+                                      + connection.remotePeer()
+                                      + " accepted none of "
+                                      + protocols
+                                      + ": "
+                                      + describe(error),
+                                  error));
+                        } else {
+                          listeners.forEach(l -> l.onStreamOpened(connection, protocol, false));
+                          result.complete(
+                              new NegotiatedStream(negotiated.get(), protocol, connection));
+                        }
+                      });
+            });
     return result;
   }
 
-  /** Dials (or reuses a connection to) {@code addr} and opens a stream for one of {@code protocols}. */
+  /**
+   * Dials (or reuses a connection to) {@code addr} and opens a stream for one of {@code protocols}.
+   */
   public CompletableFuture<NegotiatedStream> newStream(Multiaddr addr, List<String> protocols) {
     return dial(addr).thenCompose(c -> newStream(c, protocols));
   }
 
   /** One ping over a new stream: the round-trip time in nanoseconds. */
   public CompletableFuture<Long> ping(Connection connection) {
-    return newStream(connection, List.of(PingProtocol.ID)).thenCompose(ns ->
-        PingProtocol.ping(ns.stream(), ByteBufAllocator.DEFAULT, config.random(), config.nanoClock()));
+    return newStream(connection, List.of(PingProtocol.ID))
+        .thenCompose(
+            ns ->
+                PingProtocol.ping(
+                    ns.stream(), ByteBufAllocator.DEFAULT, config.random(), config.nanoClock()));
   }
 
   /** Closes listeners and connections (Yamux GoAway first), waiting up to the configured grace. */
@@ -291,12 +345,15 @@ public final class Host implements AutoCloseable {
     long deadline = config.nanoClock().getAsLong() + config.shutdownGrace().toNanos();
     for (Connection c : List.copyOf(connections)) {
       long left = deadline - config.nanoClock().getAsLong();
-      if (left <= 0 || !c.channel().closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+      if (left <= 0
+          || !c.channel().closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
         c.channel().close();
       }
     }
     if (ownsGroup) {
-      group.shutdownGracefully(0, config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS).awaitUninterruptibly();
+      group
+          .shutdownGracefully(0, config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)
+          .awaitUninterruptibly();
     }
     log.info("host {} closed", self);
   }
@@ -314,16 +371,28 @@ public final class Host implements AutoCloseable {
       allowed = inboundLimiter.tryAcquire(config.nanoClock().getAsLong());
     }
     if (closed || open >= config.maxConnections() || !allowed) {
-      log.warn("refusing inbound connection from {}: {}", ch.remoteAddress(), closed ? "host is closing"
-          : open >= config.maxConnections() ? "at the connection limit (" + config.maxConnections() + ")"
-          : "more than " + config.maxInboundConnectionsPerSecond() + " new connections per second");
+      log.warn(
+          "refusing inbound connection from {}: {}",
+          ch.remoteAddress(),
+          closed
+              ? "host is closing"
+              : open >= config.maxConnections()
+                  ? "at the connection limit (" + config.maxConnections() + ")"
+                  : "more than "
+                      + config.maxInboundConnectionsPerSecond()
+                      + " new connections per second");
       ch.close();
       return;
     }
     upgrading.incrementAndGet();
     config.channelHook().initChannel(ch, Connection.Direction.INBOUND, ch.remoteAddress());
-    new ConnectionUpgrader(this, Connection.Direction.INBOUND, Optional.empty(),
-        Multiaddr.of(ch.remoteAddress()), new CompletableFuture<>()).install(ch);
+    new ConnectionUpgrader(
+            this,
+            Connection.Direction.INBOUND,
+            Optional.empty(),
+            Multiaddr.of(ch.remoteAddress()),
+            new CompletableFuture<>())
+        .install(ch);
   }
 
   /** The upgrade finished: registers the connection or refuses it over the per-peer limit. */
@@ -334,16 +403,23 @@ public final class Host implements AutoCloseable {
       return false;
     }
     if (connections(connection.remotePeer()).size() >= config.maxConnectionsPerPeer()) {
-      log.warn("closing {}: already {} connections to that peer", connection, config.maxConnectionsPerPeer());
+      log.warn(
+          "closing {}: already {} connections to that peer",
+          connection,
+          config.maxConnectionsPerPeer());
       connection.channel().close();
       return false;
     }
     connections.add(connection);
-    connection.channel().closeFuture().addListener(f -> {
-      connections.remove(connection);
-      log.debug("disconnected: {}", connection);
-      listeners.forEach(l -> l.onDisconnected(connection));
-    });
+    connection
+        .channel()
+        .closeFuture()
+        .addListener(
+            f -> {
+              connections.remove(connection);
+              log.debug("disconnected: {}", connection);
+              listeners.forEach(l -> l.onDisconnected(connection));
+            });
     connection.muxer().setInboundHandler(stream -> serveInbound(connection, stream));
     log.debug("connected: {}", connection);
     listeners.forEach(l -> l.onConnected(connection));
@@ -357,16 +433,24 @@ public final class Host implements AutoCloseable {
 
   private void serveInbound(Connection connection, MuxedStream stream) {
     Map<String, StreamNegotiation.ProtocolHandler> choices = new java.util.HashMap<>();
-    handlers.forEach((protocol, handler) ->
-        choices.put(protocol, (s, p, leftover) -> {
-          listeners.forEach(l -> l.onStreamOpened(connection, p, true));
-          handler.onStream(new PrefixedStream(s, leftover), connection);
-        }));
-    StreamNegotiation.respond(stream, choices, config.streamNegotiationTimeout()).whenComplete((p, e) -> {
-      if (e != null) {
-        log.debug("inbound stream from {} not negotiated: {}", connection.remotePeer(), describe(e));
-      }
-    });
+    handlers.forEach(
+        (protocol, handler) ->
+            choices.put(
+                protocol,
+                (s, p, leftover) -> {
+                  listeners.forEach(l -> l.onStreamOpened(connection, p, true));
+                  handler.onStream(new PrefixedStream(s, leftover), connection);
+                }));
+    StreamNegotiation.respond(stream, choices, config.streamNegotiationTimeout())
+        .whenComplete(
+            (p, e) -> {
+              if (e != null) {
+                log.debug(
+                    "inbound stream from {} not negotiated: {}",
+                    connection.remotePeer(),
+                    describe(e));
+              }
+            });
   }
 
   /** HostIdentify has the peer's identify result (asked for or pushed) and stored its addresses. */
@@ -381,7 +465,8 @@ public final class Host implements AutoCloseable {
 
   static String describe(Throwable t) {
     Throwable c = t;
-    while ((c instanceof java.util.concurrent.CompletionException || c instanceof java.util.concurrent.ExecutionException)
+    while ((c instanceof java.util.concurrent.CompletionException
+            || c instanceof java.util.concurrent.ExecutionException)
         && c.getCause() != null) {
       c = c.getCause();
     }

@@ -16,7 +16,8 @@ import org.grapevine.libp2p.pnet.SwarmKey;
  *
  * @param listenAddrs text multiaddrs to listen on, e.g. {@code /ip4/127.0.0.1/tcp/0}
  * @param swarmKey a private network key: only peers with the same key can connect
- * @param channelHook sees each new TCP channel before the upgrade (simulations inject latency there)
+ * @param channelHook sees each new TCP channel before the upgrade (simulations inject latency
+ *     there)
  * @param nanoClock the host's clock (inbound rate limit, ping round trips, shutdown grace); Netty's
  *     timers keep their own
  * @param random pnet nonces, Noise keys and ping payloads; drawn from on several event loops at
@@ -172,10 +173,25 @@ public record HostConfig(
     }
 
     public HostConfig build() {
-      return new HostConfig(identity, listenAddrs, swarmKey, agentVersion, dialTimeout, upgradeTimeout,
-          streamNegotiationTimeout, identifyTimeout, maxConnections, maxConnectionsPerPeer,
-          maxInboundConnectionsPerSecond, maxInboundConnectionBurst, maxStreamsPerConnection, streamReceiveWindowBytes,
-          shutdownGrace, channelHook, nanoClock, random != null ? random : new SecureRandom());
+      return new HostConfig(
+          identity,
+          listenAddrs,
+          swarmKey,
+          agentVersion,
+          dialTimeout,
+          upgradeTimeout,
+          streamNegotiationTimeout,
+          identifyTimeout,
+          maxConnections,
+          maxConnectionsPerPeer,
+          maxInboundConnectionsPerSecond,
+          maxInboundConnectionBurst,
+          maxStreamsPerConnection,
+          streamReceiveWindowBytes,
+          shutdownGrace,
+          channelHook,
+          nanoClock,
+          random != null ? random : new SecureRandom());
     }
   }
 }

@@ -37,35 +37,44 @@ final class HostIdentify {
 
   /** Serves {@link IdentifyProtocol#PUSH_ID}: the peer's info changed. */
   void onPush(MuxedStream stream, Connection conn) {
-    IdentifyProtocol.read(stream, conn.remotePeer(), host.peerId(), ByteBufAllocator.DEFAULT).whenComplete((r, e) -> {
-      if (r != null) {
-        identified(conn, r);
-      }
-    });
+    IdentifyProtocol.read(stream, conn.remotePeer(), host.peerId(), ByteBufAllocator.DEFAULT)
+        .whenComplete(
+            (r, e) -> {
+              if (r != null) {
+                identified(conn, r);
+              }
+            });
   }
 
   /** Asks a new connection's peer who it is; a failure is logged and otherwise ignored. */
   void request(Connection connection) {
     host.newStream(connection, List.of(IdentifyProtocol.ID))
-        .thenCompose(ns -> IdentifyProtocol.read(ns.stream(), connection.remotePeer(), host.peerId(), ByteBufAllocator.DEFAULT))
+        .thenCompose(
+            ns ->
+                IdentifyProtocol.read(
+                    ns.stream(), connection.remotePeer(), host.peerId(), ByteBufAllocator.DEFAULT))
         .orTimeout(host.config().identifyTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((r, e) -> {
-          if (e != null) {
-            log.debug("identify of {} failed: {}", connection, Host.describe(e));
-          } else {
-            connection.channel().eventLoop().execute(() -> identified(connection, r));
-          }
-        });
+        .whenComplete(
+            (r, e) -> {
+              if (e != null) {
+                log.debug("identify of {} failed: {}", connection, Host.describe(e));
+              } else {
+                connection.channel().eventLoop().execute(() -> identified(connection, r));
+              }
+            });
   }
 
   /** Tells every connected peer our new info (after a protocol handler was added or removed). */
   void pushToAll() {
     for (Connection c : host.connections()) {
-      host.newStream(c, List.of(IdentifyProtocol.PUSH_ID)).whenComplete((ns, e) -> {
-        if (ns != null) {
-          IdentifyProtocol.push(ns.stream(), info(), c.remoteAddr().encode(), ByteBufAllocator.DEFAULT);
-        }
-      });
+      host.newStream(c, List.of(IdentifyProtocol.PUSH_ID))
+          .whenComplete(
+              (ns, e) -> {
+                if (ns != null) {
+                  IdentifyProtocol.push(
+                      ns.stream(), info(), c.remoteAddr().encode(), ByteBufAllocator.DEFAULT);
+                }
+              });
     }
   }
 
@@ -76,7 +85,10 @@ final class HostIdentify {
       try {
         addrs.add(Multiaddr.decode(raw).toString());
       } catch (MultiaddrFormatException e) {
-        log.debug("{} advertised an address we do not understand: {}", connection.remotePeer(), e.getMessage());
+        log.debug(
+            "{} advertised an address we do not understand: {}",
+            connection.remotePeer(),
+            e.getMessage());
       }
     }
     host.peerStore().addAddrs(connection.remotePeer(), addrs);
@@ -89,7 +101,11 @@ final class HostIdentify {
       addrs.add(a.encode());
     }
     HostConfig config = host.config();
-    return new IdentifyInfo(IdentifyProtocol.PROTOCOL_VERSION, config.agentVersion(), config.identity().publicKey(),
-        addrs, host.protocols());
+    return new IdentifyInfo(
+        IdentifyProtocol.PROTOCOL_VERSION,
+        config.agentVersion(),
+        config.identity().publicKey(),
+        addrs,
+        host.protocols());
   }
 }

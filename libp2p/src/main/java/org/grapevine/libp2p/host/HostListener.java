@@ -2,7 +2,9 @@ package org.grapevine.libp2p.host;
 
 import org.grapevine.libp2p.identify.IdentifyResult;
 
-/** Connection events of a {@link Host}, delivered on the connection's event loop. Keep them short. */
+/**
+ * Connection events of a {@link Host}, delivered on the connection's event loop. Keep them short.
+ */
 public interface HostListener {
   /** A connection finished its upgrade (secure, multiplexed). */
   default void onConnected(Connection connection) {}

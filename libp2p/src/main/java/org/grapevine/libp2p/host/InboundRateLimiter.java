@@ -1,8 +1,8 @@
 package org.grapevine.libp2p.host;
 
 /**
- * A token bucket for new inbound connections: at most {@code perSecond} on average, bursts of up
- * to {@code burst}. Sans-I/O: the caller passes the time. Not thread-safe (used on the accept loop).
+ * A token bucket for new inbound connections: at most {@code perSecond} on average, bursts of up to
+ * {@code burst}. Sans-I/O: the caller passes the time. Not thread-safe (used on the accept loop).
  */
 public final class InboundRateLimiter {
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
@@ -14,7 +14,8 @@ public final class InboundRateLimiter {
 
   public InboundRateLimiter(double perSecond, int burst) {
     if (perSecond <= 0 || burst < 1) {
-      throw new IllegalArgumentException("rate " + perSecond + "/s and burst " + burst + " must be positive");
+      throw new IllegalArgumentException(
+          "rate " + perSecond + "/s and burst " + burst + " must be positive");
     }
     this.perSecond = perSecond;
     this.burst = burst;

@@ -10,15 +10,15 @@ import java.util.Set;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
- * Known addresses of peers, bounded: at most {@code maxPeers} peers (least recently updated
- * dropped first) and {@code maxAddrsPerPeer} addresses each (oldest dropped first), so peers
- * that advertise endless addresses cannot grow it. Addresses are kept as text multiaddrs.
- * Thread-safe.
+ * Known addresses of peers, bounded: at most {@code maxPeers} peers (least recently updated dropped
+ * first) and {@code maxAddrsPerPeer} addresses each (oldest dropped first), so peers that advertise
+ * endless addresses cannot grow it. Addresses are kept as text multiaddrs. Thread-safe.
  */
 public final class PeerStore {
   private final int maxPeers;
   private final int maxAddrsPerPeer;
-  private final LinkedHashMap<PeerId, LinkedHashSet<String>> peers = new LinkedHashMap<>(16, 0.75f, true);
+  private final LinkedHashMap<PeerId, LinkedHashSet<String>> peers =
+      new LinkedHashMap<>(16, 0.75f, true);
 
   public PeerStore(int maxPeers, int maxAddrsPerPeer) {
     this.maxPeers = maxPeers;

@@ -105,7 +105,8 @@ final class PrefixedStream implements MuxedStream, StreamReader {
     pending.clear();
   }
 
-  // --- To the muxer -------------------------------------------------------------------------------
+  // --- To the muxer
+  // -------------------------------------------------------------------------------
 
   @Override
   public long id() {

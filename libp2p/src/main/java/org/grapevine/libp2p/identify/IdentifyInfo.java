@@ -10,7 +10,11 @@ import org.grapevine.libp2p.crypto.PubKey;
  * @param protocols protocols we accept inbound streams for (js-libp2p starts gossipsub with us only
  *     if this lists a meshsub version)
  */
-public record IdentifyInfo(String protocolVersion, String agentVersion, PubKey publicKey, List<byte[]> listenAddrs,
+public record IdentifyInfo(
+    String protocolVersion,
+    String agentVersion,
+    PubKey publicKey,
+    List<byte[]> listenAddrs,
     List<String> protocols) {
   public IdentifyInfo {
     listenAddrs = List.copyOf(listenAddrs);

@@ -25,14 +25,16 @@ public final class IdentifyProtocol {
   private IdentifyProtocol() {}
 
   /** Answers a request: our message, then half-close. Whatever the requester sends is dropped. */
-  public static void respond(MuxedStream stream, IdentifyInfo info, byte[] observedAddr, ByteBufAllocator alloc) {
+  public static void respond(
+      MuxedStream stream, IdentifyInfo info, byte[] observedAddr, ByteBufAllocator alloc) {
     stream.setReader(new Discard());
     stream.write(DelimitedReader.frame(alloc, IdentifyCodec.encode(info, observedAddr)));
     stream.closeWrite();
   }
 
   /** Pushes our message on a stream opened for {@link #PUSH_ID}. */
-  public static void push(MuxedStream stream, IdentifyInfo info, byte[] observedAddr, ByteBufAllocator alloc) {
+  public static void push(
+      MuxedStream stream, IdentifyInfo info, byte[] observedAddr, ByteBufAllocator alloc) {
     respond(stream, info, observedAddr, alloc);
   }
 
@@ -41,16 +43,20 @@ public final class IdentifyProtocol {
    *
    * @param expected the connection's authenticated peer
    */
-  public static CompletableFuture<IdentifyResult> read(MuxedStream stream, PeerId expected, PeerId self,
-      ByteBufAllocator alloc) {
+  public static CompletableFuture<IdentifyResult> read(
+      MuxedStream stream, PeerId expected, PeerId self, ByteBufAllocator alloc) {
     CompletableFuture<IdentifyResult> result = new CompletableFuture<>();
-    stream.setReader(new OneMessage(alloc, bytes -> {
-      try {
-        result.complete(IdentifyCodec.decode(bytes, expected, self));
-      } catch (MalformedFrameException e) {
-        result.completeExceptionally(e);
-      }
-    }, result));
+    stream.setReader(
+        new OneMessage(
+            alloc,
+            bytes -> {
+              try {
+                result.complete(IdentifyCodec.decode(bytes, expected, self));
+              } catch (MalformedFrameException e) {
+                result.completeExceptionally(e);
+              }
+            },
+            result));
     return result;
   }
 
@@ -90,7 +96,9 @@ public final class IdentifyProtocol {
     public void onRemoteClosed(MuxedStream stream) {
       if (!result.isDone()) {
         reader.close();
-        result.completeExceptionally(new MalformedFrameException(FrameError.TRUNCATED, "peer closed the identify stream before a whole message"));
+        result.completeExceptionally(
+            new MalformedFrameException(
+                FrameError.TRUNCATED, "peer closed the identify stream before a whole message"));
         stream.reset();
       }
     }
@@ -99,7 +107,8 @@ public final class IdentifyProtocol {
     public void onReset(MuxedStream stream) {
       if (!result.isDone()) {
         reader.close();
-        result.completeExceptionally(new MalformedFrameException(FrameError.RESET, "identify stream reset"));
+        result.completeExceptionally(
+            new MalformedFrameException(FrameError.RESET, "identify stream reset"));
       }
     }
   }

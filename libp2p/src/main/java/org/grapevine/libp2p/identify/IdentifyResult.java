@@ -10,6 +10,13 @@ import org.grapevine.libp2p.peer.PeerId;
  * @param listenAddrs binary multiaddrs, unparsed (the host parses and keeps what it understands)
  * @param observedAddr our address as the peer sees it, binary; empty array when absent
  */
-@SuppressWarnings("ArrayRecordComponent") // the decoded message, read once by the host, never compared
-public record IdentifyResult(PeerId peer, PubKey publicKey, String protocolVersion, String agentVersion,
-    List<byte[]> listenAddrs, byte[] observedAddr, List<String> protocols) {}
+@SuppressWarnings(
+    "ArrayRecordComponent") // the decoded message, read once by the host, never compared
+public record IdentifyResult(
+    PeerId peer,
+    PubKey publicKey,
+    String protocolVersion,
+    String agentVersion,
+    List<byte[]> listenAddrs,
+    byte[] observedAddr,
+    List<String> protocols) {}

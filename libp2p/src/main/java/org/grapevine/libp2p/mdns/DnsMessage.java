@@ -4,21 +4,26 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A DNS message (RFC 1035 §4.1): header, questions, and three record sections. For mDNS
- * (RFC 6762 §18) the id is 0 in multicast messages, a query has flags 0 and a response sets QR
- * and AA.
+ * A DNS message (RFC 1035 §4.1): header, questions, and three record sections. For mDNS (RFC 6762
+ * §18) the id is 0 in multicast messages, a query has flags 0 and a response sets QR and AA.
  *
  * @param flags the header's second 16-bit word (QR, opcode, AA, TC, RD, RA, Z, RCODE)
  */
-public record DnsMessage(int id, int flags, List<DnsQuestion> questions, List<DnsRecord> answers,
-    List<DnsRecord> authorities, List<DnsRecord> additionals) {
+public record DnsMessage(
+    int id,
+    int flags,
+    List<DnsQuestion> questions,
+    List<DnsRecord> answers,
+    List<DnsRecord> authorities,
+    List<DnsRecord> additionals) {
   public static final int FLAG_QR = 0x8000;
   public static final int FLAG_AA = 0x0400;
   public static final int FLAG_TC = 0x0200;
 
   public DnsMessage {
     if (id < 0 || id > 0xFFFF || flags < 0 || flags > 0xFFFF) {
-      throw new IllegalArgumentException("id " + id + " or flags " + flags + " are not 16-bit values");
+      throw new IllegalArgumentException(
+          "id " + id + " or flags " + flags + " are not 16-bit values");
     }
     questions = List.copyOf(questions);
     answers = List.copyOf(answers);

@@ -28,8 +28,8 @@ import org.grapevine.libp2p.MalformedFrameException;
  * bytes (RFC 6762 §17), {@value #MAX_QUESTIONS} questions, {@value #MAX_RECORDS} records in all,
  * names of at most {@link DnsName#MAX_WIRE_BYTES} bytes with labels of at most 63; a compression
  * pointer must point strictly before the name it is part of, so pointer chains always end. No
- * trailing bytes are allowed. Names are written uncompressed (our messages are small); the
- * encoder refuses to write more than {@value #MAX_PACKET_BYTES} bytes.
+ * trailing bytes are allowed. Names are written uncompressed (our messages are small); the encoder
+ * refuses to write more than {@value #MAX_PACKET_BYTES} bytes.
  */
 public final class DnsMessageCodec {
   public static final int MAX_PACKET_BYTES = 9000;
@@ -44,7 +44,8 @@ public final class DnsMessageCodec {
   public static DnsMessage decode(ByteBuf in) throws MalformedFrameException {
     int n = in.readableBytes();
     if (n > MAX_PACKET_BYTES) {
-      throw new MalformedFrameException(FrameError.TOO_LARGE, "DNS message of " + n + " bytes exceeds " + MAX_PACKET_BYTES);
+      throw new MalformedFrameException(
+          FrameError.TOO_LARGE, "DNS message of " + n + " bytes exceeds " + MAX_PACKET_BYTES);
     }
     byte[] bytes = new byte[n];
     in.readBytes(bytes);
@@ -54,14 +55,18 @@ public final class DnsMessageCodec {
   /** Appends the wire form of {@code message} to {@code out}. */
   public static void encode(DnsMessage message, ByteBuf out) {
     int start = out.writerIndex();
-    out.writeShort(message.id()).writeShort(message.flags())
-        .writeShort(message.questions().size()).writeShort(message.answers().size())
-        .writeShort(message.authorities().size()).writeShort(message.additionals().size());
+    out.writeShort(message.id())
+        .writeShort(message.flags())
+        .writeShort(message.questions().size())
+        .writeShort(message.answers().size())
+        .writeShort(message.authorities().size())
+        .writeShort(message.additionals().size());
     for (DnsQuestion q : message.questions()) {
       writeName(q.name(), out);
       out.writeShort(q.type()).writeShort(q.dnsClass() | (q.unicastResponse() ? CACHE_FLUSH : 0));
     }
-    for (List<DnsRecord> section : List.of(message.answers(), message.authorities(), message.additionals())) {
+    for (List<DnsRecord> section :
+        List.of(message.answers(), message.authorities(), message.additionals())) {
       for (DnsRecord r : section) {
         writeRecord(r, out);
       }
@@ -69,7 +74,8 @@ public final class DnsMessageCodec {
     int written = out.writerIndex() - start;
     if (written > MAX_PACKET_BYTES) {
       out.writerIndex(start);
-      throw new IllegalArgumentException("DNS message of " + written + " bytes exceeds " + MAX_PACKET_BYTES);
+      throw new IllegalArgumentException(
+          "DNS message of " + written + " bytes exceeds " + MAX_PACKET_BYTES);
     }
   }
 
@@ -89,7 +95,9 @@ public final class DnsMessageCodec {
   private static void writeRecord(DnsRecord r, ByteBuf out) {
     writeName(r.name(), out);
     boolean unique = r instanceof DnsRecord.Txt || r instanceof DnsRecord.Address;
-    out.writeShort(r.type()).writeShort(DnsRecord.CLASS_IN | (unique ? CACHE_FLUSH : 0)).writeInt((int) r.ttlSeconds());
+    out.writeShort(r.type())
+        .writeShort(DnsRecord.CLASS_IN | (unique ? CACHE_FLUSH : 0))
+        .writeInt((int) r.ttlSeconds());
     int lengthAt = out.writerIndex();
     out.writeShort(0);
     if (r instanceof DnsRecord.Ptr p) {
@@ -132,10 +140,14 @@ public final class DnsMessageCodec {
       int ns = u16();
       int ar = u16();
       if (qd > MAX_QUESTIONS) {
-        throw new MalformedFrameException(FrameError.TOO_LARGE, "DNS message with " + qd + " questions (at most " + MAX_QUESTIONS + ")");
+        throw new MalformedFrameException(
+            FrameError.TOO_LARGE,
+            "DNS message with " + qd + " questions (at most " + MAX_QUESTIONS + ")");
       }
       if (an + ns + ar > MAX_RECORDS) {
-        throw new MalformedFrameException(FrameError.TOO_LARGE, "DNS message with " + (an + ns + ar) + " records (at most " + MAX_RECORDS + ")");
+        throw new MalformedFrameException(
+            FrameError.TOO_LARGE,
+            "DNS message with " + (an + ns + ar) + " records (at most " + MAX_RECORDS + ")");
       }
       List<DnsQuestion> questions = new ArrayList<>(qd);
       for (int i = 0; i < qd; i++) {
@@ -143,13 +155,15 @@ public final class DnsMessageCodec {
         need(4, "question type and class");
         int type = u16();
         int klass = u16();
-        questions.add(new DnsQuestion(name, type, klass & ~CACHE_FLUSH, (klass & CACHE_FLUSH) != 0));
+        questions.add(
+            new DnsQuestion(name, type, klass & ~CACHE_FLUSH, (klass & CACHE_FLUSH) != 0));
       }
       List<DnsRecord> answers = records(an);
       List<DnsRecord> authorities = records(ns);
       List<DnsRecord> additionals = records(ar);
       if (pos != b.length) {
-        throw new MalformedFrameException(FrameError.PROTOCOL_VIOLATION, (b.length - pos) + " bytes after the last DNS record");
+        throw new MalformedFrameException(
+            FrameError.PROTOCOL_VIOLATION, (b.length - pos) + " bytes after the last DNS record");
       }
       return new DnsMessage(id, flags, questions, answers, authorities, additionals);
     }
@@ -178,7 +192,9 @@ public final class DnsMessageCodec {
         case DnsRecord.TYPE_PTR -> {
           DnsName target = name();
           if (pos != end) {
-            throw new MalformedFrameException(FrameError.BAD_ENCODING, "PTR rdata of " + length + " bytes holds a name of another length");
+            throw new MalformedFrameException(
+                FrameError.BAD_ENCODING,
+                "PTR rdata of " + length + " bytes holds a name of another length");
           }
           return new DnsRecord.Ptr(name, ttl, target);
         }
@@ -187,7 +203,8 @@ public final class DnsMessageCodec {
           while (pos < end) {
             int n = b[pos++] & 0xFF;
             if (pos + n > end) {
-              throw new MalformedFrameException(FrameError.TRUNCATED, "TXT string of " + n + " bytes runs past its rdata");
+              throw new MalformedFrameException(
+                  FrameError.TRUNCATED, "TXT string of " + n + " bytes runs past its rdata");
             }
             strings.add(java.util.Arrays.copyOfRange(b, pos, pos + n));
             pos += n;
@@ -197,11 +214,18 @@ public final class DnsMessageCodec {
         case DnsRecord.TYPE_A, DnsRecord.TYPE_AAAA -> {
           int expected = type == DnsRecord.TYPE_A ? 4 : 16;
           if (length != expected) {
-            throw new MalformedFrameException(FrameError.BAD_ENCODING, (type == DnsRecord.TYPE_A ? "A" : "AAAA") + " rdata of " + length
-                + " bytes (must be " + expected + ")");
+            throw new MalformedFrameException(
+                FrameError.BAD_ENCODING,
+                (type == DnsRecord.TYPE_A ? "A" : "AAAA")
+                    + " rdata of "
+                    + length
+                    + " bytes (must be "
+                    + expected
+                    + ")");
           }
           pos = end;
-          return new DnsRecord.Address(name, ttl, address(java.util.Arrays.copyOfRange(b, end - length, end)));
+          return new DnsRecord.Address(
+              name, ttl, address(java.util.Arrays.copyOfRange(b, end - length, end)));
         }
         default -> {
           return other(name, type, ttl, end);
@@ -228,7 +252,8 @@ public final class DnsMessageCodec {
       int resume = -1;
       while (true) {
         if (at >= b.length) {
-          throw new MalformedFrameException(FrameError.TRUNCATED, "DNS name runs past the end of the message");
+          throw new MalformedFrameException(
+              FrameError.TRUNCATED, "DNS name runs past the end of the message");
         }
         int len = b[at] & 0xFF;
         if (len == 0) {
@@ -238,11 +263,14 @@ public final class DnsMessageCodec {
         int kind = len & 0xC0;
         if (kind == 0xC0) {
           if (at + 1 >= b.length) {
-            throw new MalformedFrameException(FrameError.TRUNCATED, "DNS name pointer cut off at the end of the message");
+            throw new MalformedFrameException(
+                FrameError.TRUNCATED, "DNS name pointer cut off at the end of the message");
           }
           int target = ((len & 0x3F) << 8) | (b[at + 1] & 0xFF);
           if (target >= runStart) {
-            throw new MalformedFrameException(FrameError.BAD_ENCODING, "DNS name pointer to " + target + " does not point backwards (from " + at + ")");
+            throw new MalformedFrameException(
+                FrameError.BAD_ENCODING,
+                "DNS name pointer to " + target + " does not point backwards (from " + at + ")");
           }
           if (resume < 0) {
             resume = at + 2;
@@ -252,14 +280,18 @@ public final class DnsMessageCodec {
           continue;
         }
         if (kind != 0) {
-          throw new MalformedFrameException(FrameError.UNSUPPORTED, "DNS label type 0x" + Integer.toHexString(kind) + " is not supported");
+          throw new MalformedFrameException(
+              FrameError.UNSUPPORTED,
+              "DNS label type 0x" + Integer.toHexString(kind) + " is not supported");
         }
         wire += 1 + len;
         if (wire > DnsName.MAX_WIRE_BYTES) {
-          throw new MalformedFrameException(FrameError.TOO_LARGE, "DNS name longer than " + DnsName.MAX_WIRE_BYTES + " bytes");
+          throw new MalformedFrameException(
+              FrameError.TOO_LARGE, "DNS name longer than " + DnsName.MAX_WIRE_BYTES + " bytes");
         }
         if (at + 1 + len > b.length) {
-          throw new MalformedFrameException(FrameError.TRUNCATED, "DNS label runs past the end of the message");
+          throw new MalformedFrameException(
+              FrameError.TRUNCATED, "DNS label runs past the end of the message");
         }
         labels.add(new String(b, at + 1, len, StandardCharsets.UTF_8));
         at += 1 + len;
@@ -268,12 +300,17 @@ public final class DnsMessageCodec {
       return toName(labels);
     }
 
-    /** A label of invalid UTF-8 may decode to more bytes than it had (U+FFFD is 3 bytes); refuse it then. */
+    /**
+     * A label of invalid UTF-8 may decode to more bytes than it had (U+FFFD is 3 bytes); refuse it
+     * then.
+     */
     private static DnsName toName(List<String> labels) throws MalformedFrameException {
       try {
         return new DnsName(labels);
       } catch (IllegalArgumentException e) {
-        throw new MalformedFrameException(FrameError.BAD_ENCODING, "DNS name is not valid UTF-8 within the limits: " + e.getMessage());
+        throw new MalformedFrameException(
+            FrameError.BAD_ENCODING,
+            "DNS name is not valid UTF-8 within the limits: " + e.getMessage());
       }
     }
 
@@ -287,7 +324,15 @@ public final class DnsMessageCodec {
 
     private void need(int n, String what) throws MalformedFrameException {
       if (b.length - pos < n) {
-        throw new MalformedFrameException(FrameError.TRUNCATED, "DNS message ends inside the " + what + " (" + (b.length - pos) + " of " + n + " bytes)");
+        throw new MalformedFrameException(
+            FrameError.TRUNCATED,
+            "DNS message ends inside the "
+                + what
+                + " ("
+                + (b.length - pos)
+                + " of "
+                + n
+                + " bytes)");
       }
     }
 

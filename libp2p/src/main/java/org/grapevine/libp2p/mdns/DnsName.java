@@ -10,30 +10,44 @@ import java.util.List;
  * Keeping labels apart, not a dotted string, means a label that contains a dot (allowed in DNS-SD
  * instance names) cannot be confused with two labels.
  *
- * <p>Limits (RFC 1035 §2.3.4): at most {@value #MAX_LABEL_BYTES} bytes per label and
- * {@value #MAX_WIRE_BYTES} bytes in wire form (length bytes and the final zero included).
+ * <p>Limits (RFC 1035 §2.3.4): at most {@value #MAX_LABEL_BYTES} bytes per label and {@value
+ * #MAX_WIRE_BYTES} bytes in wire form (length bytes and the final zero included).
  */
 public record DnsName(List<String> labels) {
   public static final int MAX_LABEL_BYTES = 63;
   public static final int MAX_WIRE_BYTES = 255;
 
-  /** @throws IllegalArgumentException for an empty or oversized label, or an oversized name (a caller bug) */
+  /**
+   * @throws IllegalArgumentException for an empty or oversized label, or an oversized name (a
+   *     caller bug)
+   */
   public DnsName {
     labels = List.copyOf(labels);
     int wire = 1;
     for (String label : labels) {
       int n = label.getBytes(StandardCharsets.UTF_8).length;
       if (n == 0 || n > MAX_LABEL_BYTES) {
-        throw new IllegalArgumentException("DNS label of " + n + " bytes (1 to " + MAX_LABEL_BYTES + " allowed): \"" + label + "\"");
+        throw new IllegalArgumentException(
+            "DNS label of "
+                + n
+                + " bytes (1 to "
+                + MAX_LABEL_BYTES
+                + " allowed): \""
+                + label
+                + "\"");
       }
       wire += 1 + n;
     }
     if (wire > MAX_WIRE_BYTES) {
-      throw new IllegalArgumentException("DNS name of " + wire + " bytes exceeds " + MAX_WIRE_BYTES);
+      throw new IllegalArgumentException(
+          "DNS name of " + wire + " bytes exceeds " + MAX_WIRE_BYTES);
     }
   }
 
-  /** Splits a dotted name ({@code "_p2p._udp.local"}, a trailing dot tolerated); {@code ""} is the root. */
+  /**
+   * Splits a dotted name ({@code "_p2p._udp.local"}, a trailing dot tolerated); {@code ""} is the
+   * root.
+   */
   public static DnsName of(String dotted) {
     String s = dotted.endsWith(".") ? dotted.substring(0, dotted.length() - 1) : dotted;
     return new DnsName(s.isEmpty() ? List.of() : List.of(s.split("\\.", -1)));

@@ -7,10 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A resource record (RFC 1035 §4.1.3) of class IN, with the data of the types mDNS discovery
- * reads (PTR, TXT, A, AAAA) decoded and every other type kept as raw bytes. The cache-flush bit
- * (RFC 6762 §10.2) is not modelled: the codec reads past it and sets it when writing the unique
- * records (TXT, A, AAAA), never on shared ones (PTR).
+ * A resource record (RFC 1035 §4.1.3) of class IN, with the data of the types mDNS discovery reads
+ * (PTR, TXT, A, AAAA) decoded and every other type kept as raw bytes. The cache-flush bit (RFC 6762
+ * §10.2) is not modelled: the codec reads past it and sets it when writing the unique records (TXT,
+ * A, AAAA), never on shared ones (PTR).
  */
 public sealed interface DnsRecord {
   int TYPE_A = 1;
@@ -18,8 +18,10 @@ public sealed interface DnsRecord {
   int TYPE_TXT = 16;
   int TYPE_AAAA = 28;
   int TYPE_SRV = 33;
+
   /** In questions only: every type. */
   int TYPE_ANY = 255;
+
   int CLASS_IN = 1;
   int CLASS_ANY = 255;
 
@@ -51,7 +53,8 @@ public sealed interface DnsRecord {
       List<byte[]> copy = new ArrayList<>(strings.size());
       for (byte[] s : strings) {
         if (s.length > MAX_STRING_BYTES) {
-          throw new IllegalArgumentException("TXT string of " + s.length + " bytes exceeds " + MAX_STRING_BYTES);
+          throw new IllegalArgumentException(
+              "TXT string of " + s.length + " bytes exceeds " + MAX_STRING_BYTES);
         }
         copy.add(s.clone());
       }
@@ -99,7 +102,8 @@ public sealed interface DnsRecord {
     public Other {
       checkTtl(ttlSeconds);
       if (type < 0 || type > 0xFFFF || rdata.length > 0xFFFF) {
-        throw new IllegalArgumentException("record type " + type + " or rdata length " + rdata.length + " out of range");
+        throw new IllegalArgumentException(
+            "record type " + type + " or rdata length " + rdata.length + " out of range");
       }
       rdata = rdata.clone();
     }

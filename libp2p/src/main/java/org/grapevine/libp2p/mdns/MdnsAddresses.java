@@ -19,7 +19,8 @@ public final class MdnsAddresses {
    *
    * @param interfaceAddrs the addresses of the interfaces mDNS runs on
    */
-  public static List<Multiaddr> announceable(List<Multiaddr> listenAddrs, List<InetAddress> interfaceAddrs) {
+  public static List<Multiaddr> announceable(
+      List<Multiaddr> listenAddrs, List<InetAddress> interfaceAddrs) {
     List<Multiaddr> all = expandWildcards(listenAddrs, interfaceAddrs);
     List<Multiaddr> nonLoopback = new ArrayList<>();
     for (Multiaddr a : all) {
@@ -32,11 +33,11 @@ public final class MdnsAddresses {
 
   /**
    * The TCP listen addresses as others can dial them: a wildcard address (0.0.0.0, ::) becomes one
-   * address per interface address of its family (of both for {@code ::}, which accepts IPv4 as
-   * well on a dual-stack socket), loopback included. Order kept, duplicates removed, peer ids
-   * dropped.
+   * address per interface address of its family (of both for {@code ::}, which accepts IPv4 as well
+   * on a dual-stack socket), loopback included. Order kept, duplicates removed, peer ids dropped.
    */
-  public static List<Multiaddr> expandWildcards(List<Multiaddr> listenAddrs, List<InetAddress> interfaceAddrs) {
+  public static List<Multiaddr> expandWildcards(
+      List<Multiaddr> listenAddrs, List<InetAddress> interfaceAddrs) {
     Set<Multiaddr> out = new LinkedHashSet<>();
     for (Multiaddr listen : listenAddrs) {
       Optional<InetSocketAddress> tcp = listen.withoutPeerId().tcpSocketAddress();
@@ -58,14 +59,19 @@ public final class MdnsAddresses {
     return List.copyOf(out);
   }
 
-  /** The addresses of this host's interfaces that are up, without IPv6 link-local ones; empty if they cannot be listed. */
+  /**
+   * The addresses of this host's interfaces that are up, without IPv6 link-local ones; empty if
+   * they cannot be listed.
+   */
   public static List<InetAddress> interfaceAddresses() {
     List<InetAddress> out = new ArrayList<>();
     try {
-      for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+      for (java.net.NetworkInterface nic :
+          java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
         if (nic.isUp()) {
           java.util.Collections.list(nic.getInetAddresses()).stream()
-              .filter(a -> !(a instanceof java.net.Inet6Address && a.isLinkLocalAddress())).forEach(out::add);
+              .filter(a -> !(a instanceof java.net.Inet6Address && a.isLinkLocalAddress()))
+              .forEach(out::add);
         }
       }
     } catch (java.net.SocketException e) {

@@ -15,25 +15,37 @@ import java.time.Duration;
  * @param maxAnnouncedAddrs addresses we put in TXT records, at most
  * @param maxAddrsPerPeer addresses we accept from one peer per response, at most
  */
-public record MdnsConfig(String serviceName, Duration queryInterval, long ttlSeconds, Duration minResponseInterval,
-    int maxAnnouncedAddrs, int maxAddrsPerPeer) {
+public record MdnsConfig(
+    String serviceName,
+    Duration queryInterval,
+    long ttlSeconds,
+    Duration minResponseInterval,
+    int maxAnnouncedAddrs,
+    int maxAddrsPerPeer) {
   public static final String SERVICE_NAME = "_p2p._udp.local";
-  public static final MdnsConfig DEFAULT = new MdnsConfig(SERVICE_NAME, Duration.ofSeconds(10), 120,
-      Duration.ofSeconds(1), 16, 16);
+  public static final MdnsConfig DEFAULT =
+      new MdnsConfig(SERVICE_NAME, Duration.ofSeconds(10), 120, Duration.ofSeconds(1), 16, 16);
 
   public MdnsConfig {
     DnsName.of(serviceName); // Throws for a name DNS cannot carry.
-    if (queryInterval.isNegative() || queryInterval.isZero() || minResponseInterval.isNegative()
-        || ttlSeconds < 1 || ttlSeconds > 0xFFFF_FFFFL || maxAnnouncedAddrs < 1 || maxAddrsPerPeer < 1) {
+    if (queryInterval.isNegative()
+        || queryInterval.isZero()
+        || minResponseInterval.isNegative()
+        || ttlSeconds < 1
+        || ttlSeconds > 0xFFFF_FFFFL
+        || maxAnnouncedAddrs < 1
+        || maxAddrsPerPeer < 1) {
       throw new IllegalArgumentException("bad mDNS config: " + this);
     }
   }
 
   public MdnsConfig withQueryInterval(Duration interval) {
-    return new MdnsConfig(serviceName, interval, ttlSeconds, minResponseInterval, maxAnnouncedAddrs, maxAddrsPerPeer);
+    return new MdnsConfig(
+        serviceName, interval, ttlSeconds, minResponseInterval, maxAnnouncedAddrs, maxAddrsPerPeer);
   }
 
   public MdnsConfig withServiceName(String name) {
-    return new MdnsConfig(name, queryInterval, ttlSeconds, minResponseInterval, maxAnnouncedAddrs, maxAddrsPerPeer);
+    return new MdnsConfig(
+        name, queryInterval, ttlSeconds, minResponseInterval, maxAnnouncedAddrs, maxAddrsPerPeer);
   }
 }

@@ -12,7 +12,8 @@ public final class MdnsInterfaces {
    *
    * @param handle the interface itself (a {@code NetworkInterface} in the driver)
    */
-  public record Candidate<T>(T handle, boolean up, boolean multicast, boolean loopback, boolean hasIpv4) {}
+  public record Candidate<T>(
+      T handle, boolean up, boolean multicast, boolean loopback, boolean hasIpv4) {}
 
   /**
    * The up, multicast-capable interfaces with an IPv4 address that are not loopback; if there are

@@ -20,33 +20,36 @@ import org.grapevine.libp2p.peer.PeerId;
  * RFC 6762, RFC 6763). Sans-I/O: no sockets, clocks or threads; not thread-safe.
  *
  * <p>What it does:
+ *
  * <ul>
- *   <li>asks {@code <service> PTR} right after start (after a random 20–120 ms, RFC 6762 §5.2)
- *       and then every {@link MdnsConfig#queryInterval};
- *   <li>answers such questions (its own included: the spec wants a peer to answer itself, so
- *       that passive listeners hear it) with {@code <service> PTR <peer-name>.<service>} and, as
- *       additional records, {@code <peer-name>.<service> TXT "dnsaddr=<addr>/p2p/<id>"}, one
- *       string per address; also the DNS-SD meta query and a direct TXT question;
+ *   <li>asks {@code <service> PTR} right after start (after a random 20–120 ms, RFC 6762 §5.2) and
+ *       then every {@link MdnsConfig#queryInterval};
+ *   <li>answers such questions (its own included: the spec wants a peer to answer itself, so that
+ *       passive listeners hear it) with {@code <service> PTR <peer-name>.<service>} and, as
+ *       additional records, {@code <peer-name>.<service> TXT "dnsaddr=<addr>/p2p/<id>"}, one string
+ *       per address; also the DNS-SD meta query and a direct TXT question;
  *   <li>announces itself unasked when its addresses change (RFC 6762 §8.3);
  *   <li>reads every response: each PTR to an instance of the service, other than ours, whose TXT
  *       records (in any section: js-libp2p puts them among the answers) hold {@code dnsaddr=}
  *       multiaddrs ending in {@code /p2p/<id>} yields a {@link MdnsEvent.PeerDiscovered} per peer.
  * </ul>
- * {@code peer-name} is a random lowercase alphanumeric label of 32 to 63 characters: a peer id
- * does not fit in one DNS label.
+ *
+ * {@code peer-name} is a random lowercase alphanumeric label of 32 to 63 characters: a peer id does
+ * not fit in one DNS label.
  *
  * <p>Call order: {@link #handleDatagram}, {@link #handleTimeout} and {@link #setListenAddrs} are
- * inputs; after any of them drain {@link #pollOutbound} (packets for the group), then
- * {@link #pollTimeout}, then {@link #pollEvent}. Time must not go backwards.
+ * inputs; after any of them drain {@link #pollOutbound} (packets for the group), then {@link
+ * #pollTimeout}, then {@link #pollEvent}. Time must not go backwards.
  *
- * <p>Discrepancies: no SRV, A or AAAA records (js-libp2p sends none and dials the TXT
- * addresses); questions asking for a unicast reply ("QU") get the multicast one; known-answer
- * suppression (RFC 6762 §7.1) is honoured only for our PTR record; goodbye records (TTL 0) are
- * ignored rather than turned into "peer gone" events, since a peer's connections tell that.
+ * <p>Discrepancies: no SRV, A or AAAA records (js-libp2p sends none and dials the TXT addresses);
+ * questions asking for a unicast reply ("QU") get the multicast one; known-answer suppression (RFC
+ * 6762 §7.1) is honoured only for our PTR record; goodbye records (TTL 0) are ignored rather than
+ * turned into "peer gone" events, since a peer's connections tell that.
  */
 public final class MdnsSession {
   /** RFC 6763 §9. */
   public static final DnsName SERVICES_META = DnsName.of("_services._dns-sd._udp.local");
+
   private static final String DNSADDR = "dnsaddr=";
   private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
@@ -88,8 +91,8 @@ public final class MdnsSession {
   }
 
   /**
-   * The addresses to announce (without or with {@code /p2p}; ours is appended). Addresses whose
-   * TXT string would exceed 255 bytes are left out, and at most {@link MdnsConfig#maxAnnouncedAddrs}
+   * The addresses to announce (without or with {@code /p2p}; ours is appended). Addresses whose TXT
+   * string would exceed 255 bytes are left out, and at most {@link MdnsConfig#maxAnnouncedAddrs}
    * are kept. A change is announced at once.
    */
   public void setListenAddrs(List<Multiaddr> addrs, long nowNanos) {
@@ -97,7 +100,8 @@ public final class MdnsSession {
     for (Multiaddr a : addrs) {
       String s = DNSADDR + a.withPeerId(self);
       if (s.getBytes(StandardCharsets.UTF_8).length <= DnsRecord.Txt.MAX_STRING_BYTES
-          && strings.size() < config.maxAnnouncedAddrs() && !strings.contains(s)) {
+          && strings.size() < config.maxAnnouncedAddrs()
+          && !strings.contains(s)) {
         strings.add(s);
       }
     }
@@ -132,7 +136,9 @@ public final class MdnsSession {
   /** The clock reached {@link #pollTimeout}: time for our next query. */
   public void handleTimeout(long nowNanos) {
     if (nowNanos - nextQueryAt >= 0) {
-      outbound.add(DnsMessageCodec.encode(DnsMessage.query(List.of(DnsQuestion.of(service, DnsRecord.TYPE_PTR)))));
+      outbound.add(
+          DnsMessageCodec.encode(
+              DnsMessage.query(List.of(DnsQuestion.of(service, DnsRecord.TYPE_PTR)))));
       nextQueryAt = nowNanos + config.queryInterval().toNanos();
     }
   }
@@ -165,18 +171,28 @@ public final class MdnsSession {
       meta |= ptrType && q.name().sameAs(SERVICES_META);
     }
     if (meta) {
-      outbound.add(DnsMessageCodec.encode(DnsMessage.response(
-          List.of(new DnsRecord.Ptr(SERVICES_META, config.ttlSeconds(), service)), List.of())));
+      outbound.add(
+          DnsMessageCodec.encode(
+              DnsMessage.response(
+                  List.of(new DnsRecord.Ptr(SERVICES_META, config.ttlSeconds(), service)),
+                  List.of())));
     }
-    if (ptr && !txt.isEmpty() && !knowsOurAnswer(query) && !(responded && now - lastResponseAt < config.minResponseInterval().toNanos())) {
+    if (ptr
+        && !txt.isEmpty()
+        && !knowsOurAnswer(query)
+        && !(responded && now - lastResponseAt < config.minResponseInterval().toNanos())) {
       respond(now);
     }
   }
 
-  /** RFC 6762 §7.1: the asker lists our PTR with at least half its TTL left, so it needs no answer. */
+  /**
+   * RFC 6762 §7.1: the asker lists our PTR with at least half its TTL left, so it needs no answer.
+   */
   private boolean knowsOurAnswer(DnsMessage query) {
     for (DnsRecord r : query.answers()) {
-      if (r instanceof DnsRecord.Ptr p && p.name().sameAs(service) && p.target().sameAs(instance)
+      if (r instanceof DnsRecord.Ptr p
+          && p.name().sameAs(service)
+          && p.target().sameAs(instance)
           && p.ttlSeconds() * 2 >= config.ttlSeconds()) {
         return true;
       }
@@ -185,9 +201,11 @@ public final class MdnsSession {
   }
 
   private void respond(long now) {
-    outbound.add(DnsMessageCodec.encode(DnsMessage.response(
-        List.of(new DnsRecord.Ptr(service, config.ttlSeconds(), instance)),
-        List.of(DnsRecord.Txt.ofText(instance, config.ttlSeconds(), txt)))));
+    outbound.add(
+        DnsMessageCodec.encode(
+            DnsMessage.response(
+                List.of(new DnsRecord.Ptr(service, config.ttlSeconds(), instance)),
+                List.of(DnsRecord.Txt.ofText(instance, config.ttlSeconds(), txt)))));
     responded = true;
     lastResponseAt = now;
   }
@@ -196,8 +214,11 @@ public final class MdnsSession {
     List<DnsRecord> records = response.allRecords();
     Map<PeerId, List<Multiaddr>> found = new LinkedHashMap<>();
     for (DnsRecord r : records) {
-      if (r instanceof DnsRecord.Ptr p && p.ttlSeconds() > 0 && p.name().sameAs(service)
-          && p.target().parent().sameAs(service) && p.target().labels().size() == service.labels().size() + 1
+      if (r instanceof DnsRecord.Ptr p
+          && p.ttlSeconds() > 0
+          && p.name().sameAs(service)
+          && p.target().parent().sameAs(service)
+          && p.target().labels().size() == service.labels().size() + 1
           && !p.target().first().equals(peerName)) {
         collect(p.target(), records, found);
       }
@@ -205,8 +226,11 @@ public final class MdnsSession {
     found.forEach((peer, addrs) -> events.add(new MdnsEvent.PeerDiscovered(peer, addrs)));
   }
 
-  /** The {@code dnsaddr=} multiaddrs in the TXT records of {@code target}, grouped by their peer id. */
-  private void collect(DnsName target, List<DnsRecord> records, Map<PeerId, List<Multiaddr>> found) {
+  /**
+   * The {@code dnsaddr=} multiaddrs in the TXT records of {@code target}, grouped by their peer id.
+   */
+  private void collect(
+      DnsName target, List<DnsRecord> records, Map<PeerId, List<Multiaddr>> found) {
     for (DnsRecord r : records) {
       if (!(r instanceof DnsRecord.Txt t) || !t.name().sameAs(target) || t.ttlSeconds() == 0) {
         continue;

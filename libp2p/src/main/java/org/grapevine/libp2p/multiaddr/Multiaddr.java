@@ -15,8 +15,8 @@ import org.grapevine.libp2p.encoding.Varint;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
- * A multiaddr (spec: multiformats/multiaddr README; libp2p-notes §3), e.g.
- * {@code /ip4/1.2.3.4/tcp/4001/p2p/12D3KooW...}. Immutable.
+ * A multiaddr (spec: multiformats/multiaddr README; libp2p-notes §3), e.g. {@code
+ * /ip4/1.2.3.4/tcp/4001/p2p/12D3KooW...}. Immutable.
  *
  * <pre>
  * binary: ( uvarint(code) || value )*      value = fixed bytes | uvarint(len) || bytes | nothing
@@ -31,7 +31,11 @@ import org.grapevine.libp2p.peer.PeerId;
 public final class Multiaddr {
   public static final int MAX_BYTES = 1024;
   public static final int MAX_VALUE_BYTES = 256;
-  /** Text is at most a few times longer than binary (hex-ish digits, names); anything longer is garbage. */
+
+  /**
+   * Text is at most a few times longer than binary (hex-ish digits, names); anything longer is
+   * garbage.
+   */
   private static final int MAX_TEXT_CHARS = 4 * MAX_BYTES;
 
   private final List<MultiaddrComponent> components;
@@ -42,27 +46,41 @@ public final class Multiaddr {
     this.bytes = bytes;
   }
 
-  /** Parses the text form; a trailing {@code /} is tolerated and {@code "/"} is the empty address. */
+  /**
+   * Parses the text form; a trailing {@code /} is tolerated and {@code "/"} is the empty address.
+   */
   public static Multiaddr parse(String text) throws MultiaddrFormatException {
     if (text.length() > MAX_TEXT_CHARS) {
-      throw new MultiaddrFormatException(FrameError.TOO_LARGE, "multiaddr text longer than " + MAX_TEXT_CHARS + " characters");
+      throw new MultiaddrFormatException(
+          FrameError.TOO_LARGE, "multiaddr text longer than " + MAX_TEXT_CHARS + " characters");
     }
     if (!text.startsWith("/")) {
-      throw new MultiaddrFormatException(FrameError.BAD_ENCODING, "a multiaddr starts with '/': \"" + abbreviate(text) + "\"");
+      throw new MultiaddrFormatException(
+          FrameError.BAD_ENCODING, "a multiaddr starts with '/': \"" + abbreviate(text) + "\"");
     }
     String[] parts = text.substring(1).split("/", -1);
     int end = parts[parts.length - 1].isEmpty() ? parts.length - 1 : parts.length;
     List<MultiaddrComponent> components = new ArrayList<>();
     for (int i = 0; i < end; i++) {
       String name = parts[i];
-      MultiaddrProtocol protocol = MultiaddrProtocol.byName(name)
-          .orElseThrow(() -> new MultiaddrFormatException(FrameError.UNSUPPORTED, "unknown multiaddr protocol \"" + abbreviate(name) + "\" in \"" + abbreviate(text) + "\""));
+      MultiaddrProtocol protocol =
+          MultiaddrProtocol.byName(name)
+              .orElseThrow(
+                  () ->
+                      new MultiaddrFormatException(
+                          FrameError.UNSUPPORTED,
+                          "unknown multiaddr protocol \""
+                              + abbreviate(name)
+                              + "\" in \""
+                              + abbreviate(text)
+                              + "\""));
       if (!protocol.hasValue()) {
         components.add(MultiaddrComponent.of(protocol));
         continue;
       }
       if (++i >= end) {
-        throw new MultiaddrFormatException(FrameError.BAD_ENCODING, "/" + name + " needs a value in \"" + abbreviate(text) + "\"");
+        throw new MultiaddrFormatException(
+            FrameError.BAD_ENCODING, "/" + name + " needs a value in \"" + abbreviate(text) + "\"");
       }
       components.add(MultiaddrComponent.fromText(protocol, parts[i]));
     }
@@ -72,15 +90,20 @@ public final class Multiaddr {
   /** Decodes the binary form, as peers send it (identify, relay, peer records). */
   public static Multiaddr decode(byte[] bytes) throws MultiaddrFormatException {
     if (bytes.length > MAX_BYTES) {
-      throw new MultiaddrFormatException(FrameError.TOO_LARGE, "multiaddr of " + bytes.length + " bytes exceeds " + MAX_BYTES);
+      throw new MultiaddrFormatException(
+          FrameError.TOO_LARGE, "multiaddr of " + bytes.length + " bytes exceeds " + MAX_BYTES);
     }
     List<MultiaddrComponent> components = new ArrayList<>();
     int offset = 0;
     while (offset < bytes.length) {
       long[] code = varint(bytes, offset, Integer.MAX_VALUE);
       offset += (int) code[1];
-      MultiaddrProtocol protocol = MultiaddrProtocol.byCode(code[0])
-          .orElseThrow(() -> new MultiaddrFormatException(FrameError.UNSUPPORTED, "unknown multiaddr protocol code " + code[0]));
+      MultiaddrProtocol protocol =
+          MultiaddrProtocol.byCode(code[0])
+              .orElseThrow(
+                  () ->
+                      new MultiaddrFormatException(
+                          FrameError.UNSUPPORTED, "unknown multiaddr protocol code " + code[0]));
       int length = protocol.valueBytes();
       if (protocol.isVariable()) {
         long[] prefix = varint(bytes, offset, MAX_VALUE_BYTES);
@@ -88,11 +111,21 @@ public final class Multiaddr {
         length = (int) prefix[0];
       }
       if (length > bytes.length - offset) {
-        throw new MultiaddrFormatException(FrameError.TRUNCATED, "/" + protocol.text() + " value truncated: needs " + length + " bytes, " + (bytes.length - offset) + " left");
+        throw new MultiaddrFormatException(
+            FrameError.TRUNCATED,
+            "/"
+                + protocol.text()
+                + " value truncated: needs "
+                + length
+                + " bytes, "
+                + (bytes.length - offset)
+                + " left");
       }
-      components.add(protocol.hasValue()
-          ? MultiaddrComponent.fromBytes(protocol, Arrays.copyOfRange(bytes, offset, offset + length))
-          : MultiaddrComponent.of(protocol));
+      components.add(
+          protocol.hasValue()
+              ? MultiaddrComponent.fromBytes(
+                  protocol, Arrays.copyOfRange(bytes, offset, offset + length))
+              : MultiaddrComponent.of(protocol));
       offset += length;
     }
     return new Multiaddr(List.copyOf(components), bytes.clone());
@@ -114,7 +147,8 @@ public final class Multiaddr {
       out.writeBytes(value);
     }
     if (out.size() > MAX_BYTES) {
-      throw new MultiaddrFormatException(FrameError.TOO_LARGE, "multiaddr of " + out.size() + " bytes exceeds " + MAX_BYTES);
+      throw new MultiaddrFormatException(
+          FrameError.TOO_LARGE, "multiaddr of " + out.size() + " bytes exceeds " + MAX_BYTES);
     }
     return new Multiaddr(List.copyOf(components), out.toByteArray());
   }
@@ -125,12 +159,15 @@ public final class Multiaddr {
       throw new IllegalArgumentException("unresolved address " + address + "; use /dns4 or /dns6");
     }
     InetAddress ip = address.getAddress();
-    MultiaddrProtocol family = ip instanceof Inet4Address ? MultiaddrProtocol.IP4 : MultiaddrProtocol.IP6;
+    MultiaddrProtocol family =
+        ip instanceof Inet4Address ? MultiaddrProtocol.IP4 : MultiaddrProtocol.IP6;
     int port = address.getPort();
     try {
-      return of(List.of(
-          MultiaddrComponent.fromBytes(family, ip.getAddress()),
-          MultiaddrComponent.fromBytes(MultiaddrProtocol.TCP, new byte[] {(byte) (port >>> 8), (byte) port})));
+      return of(
+          List.of(
+              MultiaddrComponent.fromBytes(family, ip.getAddress()),
+              MultiaddrComponent.fromBytes(
+                  MultiaddrProtocol.TCP, new byte[] {(byte) (port >>> 8), (byte) port})));
     } catch (MultiaddrFormatException e) {
       throw new IllegalStateException("a resolved socket address is always a valid multiaddr", e);
     }
@@ -146,8 +183,8 @@ public final class Multiaddr {
   }
 
   /**
-   * The TCP endpoint of a {@code /ip4|ip6/.../tcp/port} address, optionally followed by
-   * {@code /p2p/...}; empty for anything else (DNS, websockets, circuits, UDP). Never resolves.
+   * The TCP endpoint of a {@code /ip4|ip6/.../tcp/port} address, optionally followed by {@code
+   * /p2p/...}; empty for anything else (DNS, websockets, circuits, UDP). Never resolves.
    */
   public Optional<InetSocketAddress> tcpSocketAddress() {
     int n = components.size();
@@ -157,12 +194,15 @@ public final class Multiaddr {
     }
     MultiaddrComponent ip = components.get(0);
     MultiaddrComponent tcp = components.get(1);
-    if ((ip.protocol() != MultiaddrProtocol.IP4 && ip.protocol() != MultiaddrProtocol.IP6) || tcp.protocol() != MultiaddrProtocol.TCP) {
+    if ((ip.protocol() != MultiaddrProtocol.IP4 && ip.protocol() != MultiaddrProtocol.IP6)
+        || tcp.protocol() != MultiaddrProtocol.TCP) {
       return Optional.empty();
     }
     try {
       byte[] port = tcp.rawValue();
-      return Optional.of(new InetSocketAddress(InetAddress.getByAddress(ip.rawValue()), ((port[0] & 0xff) << 8) | (port[1] & 0xff)));
+      return Optional.of(
+          new InetSocketAddress(
+              InetAddress.getByAddress(ip.rawValue()), ((port[0] & 0xff) << 8) | (port[1] & 0xff)));
     } catch (UnknownHostException e) {
       throw new IllegalStateException("4 or 16 bytes are always an address", e);
     }
@@ -182,7 +222,10 @@ public final class Multiaddr {
     return Optional.empty();
   }
 
-  /** This address ending in {@code /p2p/peer}: a trailing {@code /p2p} is replaced, else one is appended. */
+  /**
+   * This address ending in {@code /p2p/peer}: a trailing {@code /p2p} is replaced, else one is
+   * appended.
+   */
   public Multiaddr withPeerId(PeerId peer) {
     List<MultiaddrComponent> list = new ArrayList<>(withoutPeerId().components);
     list.add(MultiaddrComponent.p2p(peer));

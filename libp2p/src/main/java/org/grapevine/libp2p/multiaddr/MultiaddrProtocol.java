@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * The multiaddr protocols this implementation understands, with their codes from the multiaddr
- * table (multiformats/multiaddr protocols.csv; libp2p-notes §3). Any other code or name is
- * rejected when parsing, as the spec requires.
+ * table (multiformats/multiaddr protocols.csv; libp2p-notes §3). Any other code or name is rejected
+ * when parsing, as the spec requires.
  */
 public enum MultiaddrProtocol {
   IP4(4, "ip4", 4),
@@ -21,7 +21,10 @@ public enum MultiaddrProtocol {
   WEBRTC_DIRECT(280, "webrtc-direct", Kind.NONE),
   WEBRTC(281, "webrtc", Kind.NONE),
   P2P_CIRCUIT(290, "p2p-circuit", Kind.NONE),
-  /** Value: a peer ID's multihash; text base58btc (a CID is accepted). Legacy text name {@code ipfs}. */
+  /**
+   * Value: a peer ID's multihash; text base58btc (a CID is accepted). Legacy text name {@code
+   * ipfs}.
+   */
   P2P(421, "p2p", Kind.VARIABLE),
   TLS(448, "tls", Kind.NONE),
   NOISE(454, "noise", Kind.NONE),
@@ -32,7 +35,11 @@ public enum MultiaddrProtocol {
   WSS(478, "wss", Kind.NONE),
   HTTP(480, "http", Kind.NONE);
 
-  private enum Kind { NONE, FIXED, VARIABLE }
+  private enum Kind {
+    NONE,
+    FIXED,
+    VARIABLE
+  }
 
   private static final Map<Integer, MultiaddrProtocol> BY_CODE = new HashMap<>();
   private static final Map<String, MultiaddrProtocol> BY_NAME = new HashMap<>();
@@ -73,7 +80,9 @@ public enum MultiaddrProtocol {
     return text;
   }
 
-  /** Whether the protocol carries a value at all ({@code /tcp/4001}) or stands alone ({@code /ws}). */
+  /**
+   * Whether the protocol carries a value at all ({@code /tcp/4001}) or stands alone ({@code /ws}).
+   */
   public boolean hasValue() {
     return kind != Kind.NONE;
   }
@@ -89,7 +98,9 @@ public enum MultiaddrProtocol {
   }
 
   public static Optional<MultiaddrProtocol> byCode(long code) {
-    return code > Integer.MAX_VALUE ? Optional.empty() : Optional.ofNullable(BY_CODE.get((int) code));
+    return code > Integer.MAX_VALUE
+        ? Optional.empty()
+        : Optional.ofNullable(BY_CODE.get((int) code));
   }
 
   /** Looks up a text name, including the legacy alias {@code ipfs} for {@link #P2P}. */

@@ -21,18 +21,22 @@ import org.grapevine.libp2p.encoding.Varint;
  * </pre>
  *
  * Limits as js-libp2p enforces them: a message of at most {@value #MAX_MESSAGE_BYTES} bytes and a
- * length prefix of at most {@value #MAX_LENGTH_PREFIX_BYTES} bytes. Pure functions over
- * {@link ByteBuf}; the caller owns every buffer passed in.
+ * length prefix of at most {@value #MAX_LENGTH_PREFIX_BYTES} bytes. Pure functions over {@link
+ * ByteBuf}; the caller owns every buffer passed in.
  */
 public final class MultistreamCodec {
   /** The header both sides send first. */
   public static final String PROTOCOL_ID = "/multistream/1.0.0";
+
   /** The responder's "not available" answer. */
   public static final String NA = "na";
+
   /** A request for the responder's protocol list. */
   public static final String LS = "ls";
+
   /** Largest message, counting the trailing newline but not the length prefix. */
   public static final int MAX_MESSAGE_BYTES = 1024;
+
   /** A 2-byte varint holds 16383, far above the message limit; longer prefixes are garbage. */
   public static final int MAX_LENGTH_PREFIX_BYTES = 2;
 
@@ -77,25 +81,28 @@ public final class MultistreamCodec {
   }
 
   /**
-   * Reads one whole message and returns its text without the newline, or returns null (leaving
-   * the reader index alone) if {@code in} does not yet hold a whole message.
+   * Reads one whole message and returns its text without the newline, or returns null (leaving the
+   * reader index alone) if {@code in} does not yet hold a whole message.
    *
-   * @throws MalformedFrameException for an overlong length prefix or message, a message without
-   *     its trailing newline, or text that is not UTF-8
+   * @throws MalformedFrameException for an overlong length prefix or message, a message without its
+   *     trailing newline, or text that is not UTF-8
    */
   public static String read(ByteBuf in) throws MalformedFrameException {
     int start = in.readerIndex();
     if (in.readableBytes() >= MAX_LENGTH_PREFIX_BYTES
         && (in.getByte(start) & 0x80) != 0
         && (in.getByte(start + 1) & 0x80) != 0) {
-      throw new MalformedFrameException(FrameError.BAD_VARINT, "multistream length prefix longer than " + MAX_LENGTH_PREFIX_BYTES + " bytes");
+      throw new MalformedFrameException(
+          FrameError.BAD_VARINT,
+          "multistream length prefix longer than " + MAX_LENGTH_PREFIX_BYTES + " bytes");
     }
     long length = Varint.read(in, MAX_MESSAGE_BYTES);
     if (length < 0) {
       return null;
     }
     if (length == 0) {
-      throw new MalformedFrameException(FrameError.BAD_ENCODING, "empty multistream message (no newline)");
+      throw new MalformedFrameException(
+          FrameError.BAD_ENCODING, "empty multistream message (no newline)");
     }
     if (in.readableBytes() < length) {
       in.readerIndex(start);
@@ -103,7 +110,8 @@ public final class MultistreamCodec {
     }
     int textBytes = (int) length - 1;
     if (in.getByte(in.readerIndex() + textBytes) != '\n') {
-      throw new MalformedFrameException(FrameError.BAD_ENCODING, "multistream message does not end with a newline");
+      throw new MalformedFrameException(
+          FrameError.BAD_ENCODING, "multistream message does not end with a newline");
     }
     String text = decodeUtf8(in.nioBuffer(in.readerIndex(), textBytes));
     in.skipBytes((int) length);
@@ -119,17 +127,20 @@ public final class MultistreamCodec {
           .decode(bytes)
           .toString();
     } catch (CharacterCodingException e) {
-      throw new MalformedFrameException(FrameError.BAD_ENCODING, "multistream message is not valid UTF-8");
+      throw new MalformedFrameException(
+          FrameError.BAD_ENCODING, "multistream message is not valid UTF-8");
     }
   }
 
   private static byte[] checkedUtf8(String text) {
     if (text.isEmpty() || text.indexOf('\n') >= 0) {
-      throw new IllegalArgumentException("a multistream message must be non-empty and hold no newline: \"" + text + "\"");
+      throw new IllegalArgumentException(
+          "a multistream message must be non-empty and hold no newline: \"" + text + "\"");
     }
     byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
     if (utf8.length + 1 > MAX_MESSAGE_BYTES) {
-      throw new IllegalArgumentException("multistream message of " + utf8.length + " bytes exceeds " + MAX_MESSAGE_BYTES);
+      throw new IllegalArgumentException(
+          "multistream message of " + utf8.length + " bytes exceeds " + MAX_MESSAGE_BYTES);
     }
     return utf8;
   }

@@ -1,8 +1,8 @@
 package org.grapevine.libp2p.multistream;
 
 /**
- * Why a multistream-select negotiation failed. multistream-select has no error codes on the wire
- * (a failed negotiation just ends in a close or reset), so these exist for logs and callers.
+ * Why a multistream-select negotiation failed. multistream-select has no error codes on the wire (a
+ * failed negotiation just ends in a close or reset), so these exist for logs and callers.
  */
 public enum MultistreamErrorCode {
   /** The peer's first message was not {@code /multistream/1.0.0}: it speaks something else. */
@@ -11,7 +11,9 @@ public enum MultistreamErrorCode {
   ALL_REFUSED,
   /** Bytes that are not a multistream message (length, newline, UTF-8 or size limit). */
   MALFORMED,
-  /** A well-formed message that makes no sense here, e.g. an echo of something we never proposed. */
+  /**
+   * A well-formed message that makes no sense here, e.g. an echo of something we never proposed.
+   */
   UNEXPECTED_MESSAGE,
   /** Responder: the initiator kept proposing past our bound on refusals. */
   TOO_MANY_PROPOSALS,

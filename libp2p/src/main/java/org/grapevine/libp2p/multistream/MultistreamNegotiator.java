@@ -22,13 +22,14 @@ import org.grapevine.libp2p.multistream.NegotiationEvent.Send;
  * input and the deadline goes out as data. Not thread-safe: confine to one event loop.
  *
  * <p>Call order (h11-shaped):
+ *
  * <ol>
- *   <li>{@link #start} once with the time and the timeout; write what it returns (it may be
- *       empty), then arm a timer for {@link #pollTimeout}.
+ *   <li>{@link #start} once with the time and the timeout; write what it returns (it may be empty),
+ *       then arm a timer for {@link #pollTimeout}.
  *   <li>On every arrival of bytes, append them to one input buffer and call {@link #receive} with
  *       it until the event is {@code NeedData}, {@code Selected} or {@code Failed}; write each
- *       {@code Send} in order. {@code receive} consumes only whole messages, so the caller keeps
- *       a partial message in its buffer (as {@code ByteToMessageDecoder} does).
+ *       {@code Send} in order. {@code receive} consumes only whole messages, so the caller keeps a
+ *       partial message in its buffer (as {@code ByteToMessageDecoder} does).
  *   <li>When the timer fires, call {@link #handleTimeout}: a {@code Failed} with {@link
  *       MultistreamErrorCode#TIMEOUT} once the deadline has passed, else nothing (re-arm from
  *       {@link #pollTimeout}). Input that arrives after the deadline fails the same way.
@@ -46,13 +47,20 @@ import org.grapevine.libp2p.multistream.NegotiationEvent.Send;
  * list and everything else with {@code na}, up to {@link MultistreamConfig#maxRejectedProposals}.
  * Bytes after an accepted proposal are the protocol's ("lazy" select) and come out as leftover.
  *
- * <p>Discrepancies: data pipelined after a proposal we refuse is parsed as further messages and
- * so almost always fails the negotiation as {@code MALFORMED}; the spec asks a responder to
- * discard it, but a lazy initiator cannot fall back after sending data, so the outcome (the
- * stream ends) is the same. A second header from the initiator is answered with {@code na}.
+ * <p>Discrepancies: data pipelined after a proposal we refuse is parsed as further messages and so
+ * almost always fails the negotiation as {@code MALFORMED}; the spec asks a responder to discard
+ * it, but a lazy initiator cannot fall back after sending data, so the outcome (the stream ends) is
+ * the same. A second header from the initiator is answered with {@code na}.
  */
 public final class MultistreamNegotiator {
-  private enum State { NEW, AWAIT_HEADER, AWAIT_ANSWER, AWAIT_PROPOSAL, SELECTING, DONE }
+  private enum State {
+    NEW,
+    AWAIT_HEADER,
+    AWAIT_ANSWER,
+    AWAIT_PROPOSAL,
+    SELECTING,
+    DONE
+  }
 
   private static final byte[] HEADER_BYTES = headerBytes();
 
@@ -71,7 +79,11 @@ public final class MultistreamNegotiator {
   private long timeoutNanos;
 
   private MultistreamNegotiator(
-      boolean initiator, List<String> proposals, Predicate<String> supported, List<String> listed, MultistreamConfig config) {
+      boolean initiator,
+      List<String> proposals,
+      Predicate<String> supported,
+      List<String> listed,
+      MultistreamConfig config) {
     this.initiator = initiator;
     this.proposals = proposals;
     this.supported = supported;
@@ -101,11 +113,13 @@ public final class MultistreamNegotiator {
   }
 
   /**
-   * A responder accepting whatever {@code supported} accepts (e.g. versions by pattern) and
-   * listing {@code listed} on {@code ls}.
+   * A responder accepting whatever {@code supported} accepts (e.g. versions by pattern) and listing
+   * {@code listed} on {@code ls}.
    */
-  public static MultistreamNegotiator responder(Predicate<String> supported, List<String> listed, MultistreamConfig config) {
-    return new MultistreamNegotiator(false, List.of(), Objects.requireNonNull(supported), List.copyOf(listed), config);
+  public static MultistreamNegotiator responder(
+      Predicate<String> supported, List<String> listed, MultistreamConfig config) {
+    return new MultistreamNegotiator(
+        false, List.of(), Objects.requireNonNull(supported), List.copyOf(listed), config);
   }
 
   public boolean isInitiator() {
@@ -119,8 +133,8 @@ public final class MultistreamNegotiator {
 
   /**
    * Begins the negotiation and returns the bytes to send first: the initiator's header and first
-   * proposal, the eager responder's header, or an empty buffer. The negotiation must be over
-   * {@code timeout} after {@code nowNanos}.
+   * proposal, the eager responder's header, or an empty buffer. The negotiation must be over {@code
+   * timeout} after {@code nowNanos}.
    */
   public ByteBuf start(ByteBufAllocator alloc, long nowNanos, Duration timeout) {
     if (state != State.NEW) {
@@ -150,7 +164,9 @@ public final class MultistreamNegotiator {
 
   /** The deadline (on the clock of {@code start}'s time) while the negotiation runs, else empty. */
   public OptionalLong pollTimeout() {
-    return state == State.NEW || state == State.DONE ? OptionalLong.empty() : OptionalLong.of(deadlineNanos);
+    return state == State.NEW || state == State.DONE
+        ? OptionalLong.empty()
+        : OptionalLong.of(deadlineNanos);
   }
 
   /**
@@ -165,8 +181,8 @@ public final class MultistreamNegotiator {
   }
 
   /**
-   * Consumes whole messages from {@code in} and says what to do next; see the class comment for
-   * the loop. Never throws for bad input: that is a {@code Failed} event.
+   * Consumes whole messages from {@code in} and says what to do next; see the class comment for the
+   * loop. Never throws for bad input: that is a {@code Failed} event.
    */
   public NegotiationEvent receive(ByteBuf in, long nowNanos) {
     if (state == State.NEW) {
@@ -182,7 +198,8 @@ public final class MultistreamNegotiator {
       return select(in);
     }
     if (state == State.AWAIT_HEADER && !startsLikeHeader(in)) {
-      return fail(MultistreamErrorCode.NOT_MULTISTREAM, "first bytes are not the multistream header");
+      return fail(
+          MultistreamErrorCode.NOT_MULTISTREAM, "first bytes are not the multistream header");
     }
     ByteBuf out = null;
     try {
@@ -225,7 +242,9 @@ public final class MultistreamNegotiator {
   private Reply onInitiatorMessage(String message) {
     if (state == State.AWAIT_HEADER) {
       if (!MultistreamCodec.PROTOCOL_ID.equals(message)) {
-        return new Fail(MultistreamErrorCode.NOT_MULTISTREAM, "expected the header, got \"" + abbreviate(message) + "\"");
+        return new Fail(
+            MultistreamErrorCode.NOT_MULTISTREAM,
+            "expected the header, got \"" + abbreviate(message) + "\"");
       }
       state = State.AWAIT_ANSWER;
       return null;
@@ -237,7 +256,9 @@ public final class MultistreamNegotiator {
       return null;
     }
     if (!MultistreamCodec.NA.equals(message)) {
-      return new Fail(MultistreamErrorCode.UNEXPECTED_MESSAGE, "proposed \"" + proposal + "\", got \"" + abbreviate(message) + "\"");
+      return new Fail(
+          MultistreamErrorCode.UNEXPECTED_MESSAGE,
+          "proposed \"" + proposal + "\", got \"" + abbreviate(message) + "\"");
     }
     proposalIndex++;
     if (proposalIndex == proposals.size()) {
@@ -250,7 +271,9 @@ public final class MultistreamNegotiator {
   private Reply onResponderMessage(String message) {
     if (state == State.AWAIT_HEADER) {
       if (!MultistreamCodec.PROTOCOL_ID.equals(message)) {
-        return new Fail(MultistreamErrorCode.NOT_MULTISTREAM, "expected the header, got \"" + abbreviate(message) + "\"");
+        return new Fail(
+            MultistreamErrorCode.NOT_MULTISTREAM,
+            "expected the header, got \"" + abbreviate(message) + "\"");
       }
       state = State.AWAIT_PROPOSAL;
       if (headerSent) {
@@ -268,7 +291,9 @@ public final class MultistreamNegotiator {
       return new Write(out -> MultistreamCodec.write(out, message));
     }
     if (++rejected > config.maxRejectedProposals()) {
-      return new Fail(MultistreamErrorCode.TOO_MANY_PROPOSALS, "refused " + rejected + " proposals, the last \"" + abbreviate(message) + "\"");
+      return new Fail(
+          MultistreamErrorCode.TOO_MANY_PROPOSALS,
+          "refused " + rejected + " proposals, the last \"" + abbreviate(message) + "\"");
     }
     return new Write(out -> MultistreamCodec.write(out, MultistreamCodec.NA));
   }
@@ -289,7 +314,8 @@ public final class MultistreamNegotiator {
 
   private Selected select(ByteBuf in) {
     state = State.DONE;
-    ByteBuf leftover = in.isReadable() ? in.readRetainedSlice(in.readableBytes()) : Unpooled.EMPTY_BUFFER;
+    ByteBuf leftover =
+        in.isReadable() ? in.readRetainedSlice(in.readableBytes()) : Unpooled.EMPTY_BUFFER;
     return new Selected(selected, leftover);
   }
 
@@ -298,7 +324,8 @@ public final class MultistreamNegotiator {
   }
 
   private Failed timedOut() {
-    return fail(MultistreamErrorCode.TIMEOUT, "no agreement within " + timeoutNanos / 1_000_000 + " ms");
+    return fail(
+        MultistreamErrorCode.TIMEOUT, "no agreement within " + timeoutNanos / 1_000_000 + " ms");
   }
 
   private Failed fail(MultistreamErrorCode code, String detail) {
@@ -317,8 +344,13 @@ public final class MultistreamNegotiator {
     if (isReserved(protocol)) {
       throw new IllegalArgumentException("\"" + protocol + "\" cannot be negotiated");
     }
-    if (protocol.indexOf('\n') >= 0 || protocol.getBytes(StandardCharsets.UTF_8).length + 1 > MultistreamCodec.MAX_MESSAGE_BYTES) {
-      throw new IllegalArgumentException("protocol id holds a newline or exceeds " + MultistreamCodec.MAX_MESSAGE_BYTES + " bytes");
+    if (protocol.indexOf('\n') >= 0
+        || protocol.getBytes(StandardCharsets.UTF_8).length + 1
+            > MultistreamCodec.MAX_MESSAGE_BYTES) {
+      throw new IllegalArgumentException(
+          "protocol id holds a newline or exceeds "
+              + MultistreamCodec.MAX_MESSAGE_BYTES
+              + " bytes");
     }
   }
 

@@ -19,9 +19,8 @@ public sealed interface NegotiationEvent {
   record Send(ByteBuf data) implements NegotiationEvent {}
 
   /**
-   * Negotiation is over. Every byte after the deciding message belongs to {@code protocol} and
-   * is in {@code leftover} (possibly empty): hand it to the protocol's handler before any later
-   * bytes.
+   * Negotiation is over. Every byte after the deciding message belongs to {@code protocol} and is
+   * in {@code leftover} (possibly empty): hand it to the protocol's handler before any later bytes.
    */
   record Selected(String protocol, ByteBuf leftover) implements NegotiationEvent {}
 

@@ -10,8 +10,8 @@ import io.netty.util.concurrent.EventExecutor;
  * connection's event loop. {@link #write}, {@link #closeWrite} and {@link #reset} may be called
  * from any thread; they hop onto the event loop.
  *
- * <p>Buffer ownership: {@link #write} takes ownership of the buffer (it is released once written
- * or when the stream fails); {@link StreamReader#onData} hands ownership to the reader.
+ * <p>Buffer ownership: {@link #write} takes ownership of the buffer (it is released once written or
+ * when the stream fails); {@link StreamReader#onData} hands ownership to the reader.
  */
 public interface MuxedStream {
   /** The muxer's stream id (odd for streams the dialer opened, even for the listener's). */
@@ -30,12 +30,14 @@ public interface MuxedStream {
   void reset();
 
   /**
-   * Where inbound data and state changes go. Data that arrived before a reader was set is
-   * delivered to it at once, in order.
+   * Where inbound data and state changes go. Data that arrived before a reader was set is delivered
+   * to it at once, in order.
    */
   void setReader(StreamReader reader);
 
-  /** Whether writes go out now rather than queue (the peer's window is open and the queue is short). */
+  /**
+   * Whether writes go out now rather than queue (the peer's window is open and the queue is short).
+   */
   boolean isWritable();
 
   /** The connection's event loop. */

@@ -1,8 +1,8 @@
 package org.grapevine.libp2p.mux;
 
 /**
- * A multiplexed connection as the host sees it. Implemented by the Yamux Netty adapter; methods
- * run on the connection's event loop.
+ * A multiplexed connection as the host sees it. Implemented by the Yamux Netty adapter; methods run
+ * on the connection's event loop.
  */
 public interface StreamMuxer {
   /**
@@ -12,7 +12,10 @@ public interface StreamMuxer {
    */
   MuxedStream openStream();
 
-  /** Sets the callback for streams the peer opens. Streams arriving before it is set wait for it (bounded). */
+  /**
+   * Sets the callback for streams the peer opens. Streams arriving before it is set wait for it
+   * (bounded).
+   */
   void setInboundHandler(InboundStreamHandler handler);
 
   /** Sends GoAway (normal) and closes once open streams finish or the grace time passes. */

@@ -6,9 +6,9 @@ import javax.crypto.AEADBadTagException;
 import org.grapevine.libp2p.noise.crypto.ChaCha20Poly1305;
 
 /**
- * A Noise CipherState (Noise spec rev 34, section 5.1) for ChaChaPoly: a 32-byte key {@code k}
- * (or none) and a 64-bit message counter {@code n}, used as the nonce of ChaCha20-Poly1305 (RFC
- * 8439) in the form {@code 00 00 00 00 || little-endian64(n)}.
+ * A Noise CipherState (Noise spec rev 34, section 5.1) for ChaChaPoly: a 32-byte key {@code k} (or
+ * none) and a 64-bit message counter {@code n}, used as the nonce of ChaCha20-Poly1305 (RFC 8439)
+ * in the form {@code 00 00 00 00 || little-endian64(n)}.
  *
  * <p>Rules: {@code n} grows by one per successful message and never repeats; {@code n = 2^64 - 1}
  * is reserved, so the 2^64-1st message fails with {@link NoiseErrorCode#NONCE_EXHAUSTED}. A
@@ -23,6 +23,7 @@ import org.grapevine.libp2p.noise.crypto.ChaCha20Poly1305;
 public final class NoiseCipherState {
   public static final int KEY_BYTES = 32;
   public static final int TAG_BYTES = 16;
+
   /** 2^64 - 1 as an unsigned long; reserved by the Noise spec. */
   private static final long RESERVED_NONCE = -1L;
 
@@ -87,7 +88,10 @@ public final class NoiseCipherState {
     nonce++;
   }
 
-  /** Decrypts {@code length} bytes of {@code in} into {@code out} (length - 16 bytes), advancing both. */
+  /**
+   * Decrypts {@code length} bytes of {@code in} into {@code out} (length - 16 bytes), advancing
+   * both.
+   */
   public void decrypt(ByteBuf in, int length, ByteBuf out) throws NoiseException {
     checkDecryptable(length);
     if (aead == null) {
@@ -131,7 +135,8 @@ public final class NoiseCipherState {
   private void checkEncryptable() {
     checkUsable();
     if (aead != null && nonce == RESERVED_NONCE) {
-      throw new IllegalStateException(NoiseErrorCode.NONCE_EXHAUSTED + ": 2^64-1 messages sent; the connection must be closed");
+      throw new IllegalStateException(
+          NoiseErrorCode.NONCE_EXHAUSTED + ": 2^64-1 messages sent; the connection must be closed");
     }
   }
 
@@ -142,23 +147,31 @@ public final class NoiseCipherState {
     }
     if (length < TAG_BYTES) {
       failed = true;
-      throw new NoiseException(NoiseErrorCode.BAD_LENGTH, "remote sent a " + length + "-byte ciphertext, shorter than its 16-byte tag");
+      throw new NoiseException(
+          NoiseErrorCode.BAD_LENGTH,
+          "remote sent a " + length + "-byte ciphertext, shorter than its 16-byte tag");
     }
     if (nonce == RESERVED_NONCE) {
       failed = true;
-      throw new NoiseException(NoiseErrorCode.NONCE_EXHAUSTED, "remote sent more than 2^64-2 messages");
+      throw new NoiseException(
+          NoiseErrorCode.NONCE_EXHAUSTED, "remote sent more than 2^64-2 messages");
     }
   }
 
   private NoiseException badTag(AEADBadTagException e) {
     failed = true;
-    return new NoiseException(NoiseErrorCode.DECRYPT_FAILED,
-        "remote sent a message whose tag does not verify (nonce " + Long.toUnsignedString(nonce) + ")", e);
+    return new NoiseException(
+        NoiseErrorCode.DECRYPT_FAILED,
+        "remote sent a message whose tag does not verify (nonce "
+            + Long.toUnsignedString(nonce)
+            + ")",
+        e);
   }
 
   private void checkUsable() {
     if (failed) {
-      throw new IllegalStateException("this cipher state failed before; its connection must be closed");
+      throw new IllegalStateException(
+          "this cipher state failed before; its connection must be closed");
     }
   }
 }

@@ -10,11 +10,12 @@ import java.util.List;
  *     (connections/inlined-muxer-negotiation.md). Empty (the default) means we neither send a list
  *     nor read the remote's, so the muxer is always negotiated with multistream-select after the
  *     handshake. List only muxers the host can actually run.
- * @param handshakeTimeoutNanos how long the whole handshake may take (js-libp2p allows 10 s for
- *     the full upgrade).
+ * @param handshakeTimeoutNanos how long the whole handshake may take (js-libp2p allows 10 s for the
+ *     full upgrade).
  */
 public record NoiseConfig(List<String> muxers, long handshakeTimeoutNanos) {
   public static final long DEFAULT_HANDSHAKE_TIMEOUT_NANOS = Duration.ofSeconds(10).toNanos();
+
   /** multistream-select caps protocol IDs far below this; the bound keeps our payload small. */
   private static final int MAX_MUXER_ID_CHARS = 1024;
 
@@ -26,7 +27,8 @@ public record NoiseConfig(List<String> muxers, long handshakeTimeoutNanos) {
       }
     }
     if (handshakeTimeoutNanos <= 0) {
-      throw new IllegalArgumentException("handshake timeout must be positive, got " + handshakeTimeoutNanos + " ns");
+      throw new IllegalArgumentException(
+          "handshake timeout must be positive, got " + handshakeTimeoutNanos + " ns");
     }
   }
 

@@ -1,15 +1,17 @@
 package org.grapevine.libp2p.noise;
 
 /**
- * Why a Noise handshake or session failed. The libp2p Noise spec defines no alerts: every code
- * here ends the connection (noise/README.md: "the connection MUST be terminated immediately").
+ * Why a Noise handshake or session failed. The libp2p Noise spec defines no alerts: every code here
+ * ends the connection (noise/README.md: "the connection MUST be terminated immediately").
  */
 public enum NoiseErrorCode {
   /** A handshake message or transport frame has a length the pattern does not allow. */
   BAD_LENGTH,
   /** An AEAD tag did not verify: tampered bytes, wrong keys, or a skipped/replayed frame. */
   DECRYPT_FAILED,
-  /** The handshake payload is not a valid NoiseHandshakePayload or lacks or garbles identity_key. */
+  /**
+   * The handshake payload is not a valid NoiseHandshakePayload or lacks or garbles identity_key.
+   */
   BAD_PAYLOAD,
   /** identity_sig does not sign the static X25519 key received in this handshake. */
   BAD_SIGNATURE,

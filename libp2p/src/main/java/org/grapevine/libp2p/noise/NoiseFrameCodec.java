@@ -3,8 +3,8 @@ package org.grapevine.libp2p.noise;
 import io.netty.buffer.ByteBuf;
 
 /**
- * The libp2p Noise wire framing (noise/README.md, "Wire Format"), used for handshake and
- * transport messages alike:
+ * The libp2p Noise wire framing (noise/README.md, "Wire Format"), used for handshake and transport
+ * messages alike:
  *
  * <pre>
  * +---------------------------+----------------------------------+
@@ -12,9 +12,9 @@ import io.netty.buffer.ByteBuf;
  * +---------------------------+----------------------------------+
  * </pre>
  *
- * Every length a u16 can express is legal at this level, so decoding never fails; whether a
- * message has a length its phase allows is checked by {@link NoiseHandshake} and {@link
- * NoiseSession}. Stateless.
+ * Every length a u16 can express is legal at this level, so decoding never fails; whether a message
+ * has a length its phase allows is checked by {@link NoiseHandshake} and {@link NoiseSession}.
+ * Stateless.
  */
 public final class NoiseFrameCodec {
   public static final int LENGTH_BYTES = 2;

@@ -10,8 +10,8 @@ import org.grapevine.libp2p.peer.PeerId;
 
 /**
  * One libp2p Noise handshake ({@code /noise}, libp2p/specs noise/README.md): XX with
- * Noise_XX_25519_ChaChaPoly_SHA256, an empty prologue, and the signed libp2p payload in messages
- * 2 and 3. Sans-I/O in the h11 style: no sockets, threads, clocks or logging. Not thread-safe.
+ * Noise_XX_25519_ChaChaPoly_SHA256, an empty prologue, and the signed libp2p payload in messages 2
+ * and 3. Sans-I/O in the h11 style: no sockets, threads, clocks or logging. Not thread-safe.
  *
  * <p>Rules:
  *
@@ -21,10 +21,10 @@ import org.grapevine.libp2p.peer.PeerId;
  *       drain {@link #pollOutbound} and send each message framed, in order; then re-arm the timer
  *       from {@link #pollTimeout} and check {@link #session}.
  *   <li>The initiator's message 1 is ready to poll right after construction.
- *   <li>{@link #session} becomes present exactly once the handshake is complete: for the
- *       initiator after it has read message 2 (message 3 is then waiting in {@link
- *       #pollOutbound}), for the responder after it has read message 3. Every later frame is a
- *       transport frame for {@link NoiseSession}.
+ *   <li>{@link #session} becomes present exactly once the handshake is complete: for the initiator
+ *       after it has read message 2 (message 3 is then waiting in {@link #pollOutbound}), for the
+ *       responder after it has read message 3. Every later frame is a transport frame for {@link
+ *       NoiseSession}.
  *   <li>A {@link NoiseException} is fatal: close the connection. Further inputs are our bug.
  * </ol>
  *
@@ -33,15 +33,15 @@ import org.grapevine.libp2p.peer.PeerId;
  * expected one. Its muxer list is used only after all three checks pass.
  *
  * <p>Early muxer negotiation (connections/inlined-muxer-negotiation.md) follows the safe rule of
- * libp2p-notes 7.6, option (b): we send our list if it is non-empty, and use the inline result
- * only if both lists are non-empty; the result is the first entry of the initiator's list that
- * the responder also lists, and no common entry fails the handshake. With an empty list of our
- * own we never look at the remote's, because js-libp2p skips multistream whenever the other side
- * sent a list, and reading a list we did not answer would desynchronise the two sides.
+ * libp2p-notes 7.6, option (b): we send our list if it is non-empty, and use the inline result only
+ * if both lists are non-empty; the result is the first entry of the initiator's list that the
+ * responder also lists, and no common entry fails the handshake. With an empty list of our own we
+ * never look at the remote's, because js-libp2p skips multistream whenever the other side sent a
+ * list, and reading a list we did not answer would desynchronise the two sides.
  *
  * <p>Discrepancies: message 1 must carry an empty payload (the spec says the initiator must not
- * send one; we reject a non-empty one as BAD_LENGTH). The static X25519 key is drawn per
- * handshake from the injected randomness, which the spec allows.
+ * send one; we reject a non-empty one as BAD_LENGTH). The static X25519 key is drawn per handshake
+ * from the injected randomness, which the spec allows.
  */
 public final class NoiseHandshake {
   public static final String PROTOCOL_ID = "/noise";
@@ -64,7 +64,13 @@ public final class NoiseHandshake {
    * @param random source of the static and ephemeral X25519 keys: a SecureRandom in production
    * @param nowNanos the current time, on the clock later inputs use
    */
-  public NoiseHandshake(NoiseRole role, PrivKey identity, Optional<PeerId> expectedRemote, NoiseConfig config, RandomGenerator random, long nowNanos) {
+  public NoiseHandshake(
+      NoiseRole role,
+      PrivKey identity,
+      Optional<PeerId> expectedRemote,
+      NoiseConfig config,
+      RandomGenerator random,
+      long nowNanos) {
     this.role = role;
     this.identity = identity;
     this.expectedRemote = expectedRemote;
@@ -89,7 +95,8 @@ public final class NoiseHandshake {
    */
   public void handleMessage(byte[] message, long nowNanos) throws NoiseException {
     if (failed || session != null) {
-      throw new IllegalStateException("handshake already " + (failed ? "failed" : "complete") + "; route frames elsewhere");
+      throw new IllegalStateException(
+          "handshake already " + (failed ? "failed" : "complete") + "; route frames elsewhere");
     }
     try {
       checkDeadline(nowNanos);
@@ -152,7 +159,11 @@ public final class NoiseHandshake {
   /** Responder: message 1 read; answer with message 2, which carries our payload. */
   private void onFirstMessage(byte[] payload) throws NoiseException {
     if (payload.length != 0) {
-      throw new NoiseException(NoiseErrorCode.BAD_LENGTH, "remote sent message 1 with a " + payload.length + "-byte payload; it must be exactly 32 bytes");
+      throw new NoiseException(
+          NoiseErrorCode.BAD_LENGTH,
+          "remote sent message 1 with a "
+              + payload.length
+              + "-byte payload; it must be exactly 32 bytes");
     }
     outbound.add(noise.writeMessage(ourPayload()));
   }
@@ -164,14 +175,22 @@ public final class NoiseHandshake {
     if (expectedRemote.isPresent()) {
       PeerId actual = PeerId.fromPubKey(payload.identityKey());
       if (!actual.equals(expectedRemote.get())) {
-        throw new NoiseException(NoiseErrorCode.PEER_ID_MISMATCH, "remote is " + actual + " but we expected " + expectedRemote.get());
+        throw new NoiseException(
+            NoiseErrorCode.PEER_ID_MISMATCH,
+            "remote is " + actual + " but we expected " + expectedRemote.get());
       }
     }
     Optional<String> muxer = selectMuxer(payload.muxers());
     if (role == NoiseRole.INITIATOR) {
       outbound.add(noise.writeMessage(ourPayload()));
     }
-    session = new NoiseSession(noise.sendCipher(), noise.receiveCipher(), payload.identityKey(), muxer, noise.handshakeHash());
+    session =
+        new NoiseSession(
+            noise.sendCipher(),
+            noise.receiveCipher(),
+            payload.identityKey(),
+            muxer,
+            noise.handshakeHash());
   }
 
   private byte[] ourPayload() {
@@ -190,13 +209,18 @@ public final class NoiseHandshake {
         return Optional.of(muxer);
       }
     }
-    throw new NoiseException(NoiseErrorCode.MUXER_MISMATCH, "remote offers muxers " + remoteMuxers + " and we offer " + ours + ": nothing in common");
+    throw new NoiseException(
+        NoiseErrorCode.MUXER_MISMATCH,
+        "remote offers muxers " + remoteMuxers + " and we offer " + ours + ": nothing in common");
   }
 
   private void checkDeadline(long nowNanos) throws NoiseException {
     if (nowNanos - deadlineNanos >= 0) {
-      throw new NoiseException(NoiseErrorCode.TIMEOUT,
-          "remote did not complete the handshake within " + config.handshakeTimeoutNanos() / 1_000_000 + " ms");
+      throw new NoiseException(
+          NoiseErrorCode.TIMEOUT,
+          "remote did not complete the handshake within "
+              + config.handshakeTimeoutNanos() / 1_000_000
+              + " ms");
     }
   }
 }

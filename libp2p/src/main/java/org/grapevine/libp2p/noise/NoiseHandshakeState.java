@@ -17,8 +17,8 @@ import java.util.Arrays;
  * <p>Call order: the initiator calls {@link #writeMessage}, {@link #readMessage}, {@link
  * #writeMessage}; the responder the mirror image. After the third message {@link #isComplete()}
  * holds and {@link #sendCipher()}/{@link #receiveCipher()} are the transport states from Split.
- * Calling out of turn is our bug ({@link IllegalStateException}); bad bytes from the remote give
- * a {@link NoiseException}, after which the state is unusable.
+ * Calling out of turn is our bug ({@link IllegalStateException}); bad bytes from the remote give a
+ * {@link NoiseException}, after which the state is unusable.
  *
  * <p>Both key pairs are supplied up front so that tests can fix them; the ephemeral key must be
  * fresh for every handshake.
@@ -41,7 +41,8 @@ final class NoiseHandshakeState {
   private NoiseCipherState send;
   private NoiseCipherState receive;
 
-  NoiseHandshakeState(NoiseRole role, byte[] prologue, NoiseKeyPair staticKey, NoiseKeyPair ephemeralKey) {
+  NoiseHandshakeState(
+      NoiseRole role, byte[] prologue, NoiseKeyPair staticKey, NoiseKeyPair ephemeralKey) {
     this.role = role;
     this.s = staticKey;
     this.e = ephemeralKey;
@@ -66,15 +67,23 @@ final class NoiseHandshakeState {
    */
   byte[] writeMessage(byte[] payload) throws NoiseException {
     if (failed || !isOurTurn()) {
-      throw new IllegalStateException("not our turn to write (message " + messageIndex + ", " + role + (failed ? ", failed" : "") + ")");
+      throw new IllegalStateException(
+          "not our turn to write (message "
+              + messageIndex
+              + ", "
+              + role
+              + (failed ? ", failed" : "")
+              + ")");
     }
-    int overhead = switch (messageIndex) {
-      case 0 -> DH_BYTES; // No key yet, so the payload travels without a tag.
-      case 1 -> DH_BYTES + ENCRYPTED_KEY_BYTES + NoiseCipherState.TAG_BYTES;
-      default -> ENCRYPTED_KEY_BYTES + NoiseCipherState.TAG_BYTES;
-    };
+    int overhead =
+        switch (messageIndex) {
+          case 0 -> DH_BYTES; // No key yet, so the payload travels without a tag.
+          case 1 -> DH_BYTES + ENCRYPTED_KEY_BYTES + NoiseCipherState.TAG_BYTES;
+          default -> ENCRYPTED_KEY_BYTES + NoiseCipherState.TAG_BYTES;
+        };
     if (payload.length > MAX_MESSAGE_BYTES - overhead) {
-      throw new IllegalArgumentException("a " + payload.length + "-byte payload does not fit a 65535-byte handshake message");
+      throw new IllegalArgumentException(
+          "a " + payload.length + "-byte payload does not fit a 65535-byte handshake message");
     }
     try {
       byte[] out = writeTokens();
@@ -111,7 +120,13 @@ final class NoiseHandshakeState {
   /** Processes the remote's next message and returns its decrypted payload. */
   byte[] readMessage(byte[] message) throws NoiseException {
     if (failed || isComplete() || isOurTurn()) {
-      throw new IllegalStateException("not our turn to read (message " + messageIndex + ", " + role + (failed ? ", failed" : "") + ")");
+      throw new IllegalStateException(
+          "not our turn to read (message "
+              + messageIndex
+              + ", "
+              + role
+              + (failed ? ", failed" : "")
+              + ")");
     }
     try {
       byte[] payload = readTokens(message);
@@ -124,14 +139,21 @@ final class NoiseHandshakeState {
   }
 
   private byte[] readTokens(byte[] m) throws NoiseException {
-    int minimum = switch (messageIndex) {
-      case 0 -> DH_BYTES;
-      case 1 -> DH_BYTES + ENCRYPTED_KEY_BYTES + NoiseCipherState.TAG_BYTES;
-      default -> ENCRYPTED_KEY_BYTES + NoiseCipherState.TAG_BYTES;
-    };
+    int minimum =
+        switch (messageIndex) {
+          case 0 -> DH_BYTES;
+          case 1 -> DH_BYTES + ENCRYPTED_KEY_BYTES + NoiseCipherState.TAG_BYTES;
+          default -> ENCRYPTED_KEY_BYTES + NoiseCipherState.TAG_BYTES;
+        };
     if (m.length < minimum || m.length > MAX_MESSAGE_BYTES) {
-      throw new NoiseException(NoiseErrorCode.BAD_LENGTH,
-          "remote sent handshake message " + (messageIndex + 1) + " of " + m.length + " bytes, expected at least " + minimum);
+      throw new NoiseException(
+          NoiseErrorCode.BAD_LENGTH,
+          "remote sent handshake message "
+              + (messageIndex + 1)
+              + " of "
+              + m.length
+              + " bytes, expected at least "
+              + minimum);
     }
     int at = 0;
     if (messageIndex < 2) { // e
@@ -161,7 +183,10 @@ final class NoiseHandshakeState {
     }
   }
 
-  /** The remote's static X25519 key, once received (after message 2 for the initiator, 3 for the responder). */
+  /**
+   * The remote's static X25519 key, once received (after message 2 for the initiator, 3 for the
+   * responder).
+   */
   byte[] remoteStatic() {
     if (rs == null) {
       throw new IllegalStateException("the remote static key has not been received yet");

@@ -21,7 +21,9 @@ final class NoiseKeyPair {
     X25519.scalarMultBase(privateKey, 0, publicKey, 0);
   }
 
-  /** 32 bytes from {@code random}; pass a SecureRandom in production, a seeded generator in tests. */
+  /**
+   * 32 bytes from {@code random}; pass a SecureRandom in production, a seeded generator in tests.
+   */
   static NoiseKeyPair generate(RandomGenerator random) {
     byte[] k = new byte[KEY_BYTES];
     random.nextBytes(k);
@@ -30,7 +32,8 @@ final class NoiseKeyPair {
 
   static NoiseKeyPair fromPrivateKey(byte[] privateKey) {
     if (privateKey.length != KEY_BYTES) {
-      throw new IllegalArgumentException("an X25519 private key is 32 bytes, got " + privateKey.length);
+      throw new IllegalArgumentException(
+          "an X25519 private key is 32 bytes, got " + privateKey.length);
     }
     return new NoiseKeyPair(privateKey.clone());
   }

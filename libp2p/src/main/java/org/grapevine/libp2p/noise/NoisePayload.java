@@ -12,17 +12,18 @@ import org.grapevine.libp2p.proto.NoiseExtensions;
 import org.grapevine.libp2p.proto.NoiseHandshakePayload;
 
 /**
- * The libp2p handshake payload (noise/README.md, "The libp2p Handshake Payload"): our identity
- * key, its signature over our static X25519 key, and the muxers we offer. Travels encrypted in
- * message 2 (responder) and message 3 (initiator).
+ * The libp2p handshake payload (noise/README.md, "The libp2p Handshake Payload"): our identity key,
+ * its signature over our static X25519 key, and the muxers we offer. Travels encrypted in message 2
+ * (responder) and message 3 (initiator).
  *
  * @param identityKey the sender's identity key
- * @param muxers the sender's stream muxers for early negotiation, in preference order; empty if
- *     it sent none
+ * @param muxers the sender's stream muxers for early negotiation, in preference order; empty if it
+ *     sent none
  */
 record NoisePayload(PubKey identityKey, List<String> muxers) {
   /** Signed bytes = these UTF-8 bytes || the 32-byte static X25519 public key. */
-  private static final byte[] SIGNATURE_PREFIX = "noise-libp2p-static-key:".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] SIGNATURE_PREFIX =
+      "noise-libp2p-static-key:".getBytes(StandardCharsets.UTF_8);
 
   NoisePayload {
     muxers = List.copyOf(muxers);
@@ -30,9 +31,10 @@ record NoisePayload(PubKey identityKey, List<String> muxers) {
 
   /** Our payload for a handshake whose static key is {@code staticPublicKey}. */
   static byte[] encode(PrivKey identity, byte[] staticPublicKey, List<String> muxers) {
-    NoiseHandshakePayload.Builder payload = NoiseHandshakePayload.newBuilder()
-        .setIdentityKey(ByteString.copyFrom(identity.publicKey().encode()))
-        .setIdentitySig(ByteString.copyFrom(identity.sign(signedBytes(staticPublicKey))));
+    NoiseHandshakePayload.Builder payload =
+        NoiseHandshakePayload.newBuilder()
+            .setIdentityKey(ByteString.copyFrom(identity.publicKey().encode()))
+            .setIdentitySig(ByteString.copyFrom(identity.sign(signedBytes(staticPublicKey))));
     if (!muxers.isEmpty()) { // With no list we send no extensions at all (option (a) of the notes).
       payload.setExtensions(NoiseExtensions.newBuilder().addAllStreamMuxers(muxers));
     }
@@ -56,14 +58,19 @@ record NoisePayload(PubKey identityKey, List<String> muxers) {
     try {
       payload = NoiseHandshakePayload.parseFrom(bytes);
       if (!payload.hasIdentityKey()) {
-        throw new NoiseException(NoiseErrorCode.BAD_PAYLOAD, "remote sent a handshake payload without identity_key");
+        throw new NoiseException(
+            NoiseErrorCode.BAD_PAYLOAD, "remote sent a handshake payload without identity_key");
       }
       key = PubKey.decode(payload.getIdentityKey().toByteArray());
     } catch (InvalidProtocolBufferException | MalformedFrameException e) {
-      throw new NoiseException(NoiseErrorCode.BAD_PAYLOAD, "remote sent an unreadable handshake payload: " + e.getMessage(), e);
+      throw new NoiseException(
+          NoiseErrorCode.BAD_PAYLOAD,
+          "remote sent an unreadable handshake payload: " + e.getMessage(),
+          e);
     }
     if (!key.verify(signedBytes(remoteStatic), payload.getIdentitySig().toByteArray())) {
-      throw new NoiseException(NoiseErrorCode.BAD_SIGNATURE, "remote's identity_sig does not sign its static Noise key");
+      throw new NoiseException(
+          NoiseErrorCode.BAD_SIGNATURE, "remote's identity_sig does not sign its static Noise key");
     }
     return new NoisePayload(key, payload.getExtensions().getStreamMuxersList());
   }

@@ -16,7 +16,8 @@ import org.grapevine.libp2p.peer.PeerId;
  */
 public final class NoiseSession {
   /** 65535 minus the 16-byte tag [js NOISE_MSG_MAX_LENGTH_BYTES_WITHOUT_TAG]. */
-  public static final int MAX_PLAINTEXT_BYTES = NoiseFrameCodec.MAX_MESSAGE_BYTES - NoiseCipherState.TAG_BYTES;
+  public static final int MAX_PLAINTEXT_BYTES =
+      NoiseFrameCodec.MAX_MESSAGE_BYTES - NoiseCipherState.TAG_BYTES;
 
   private final NoiseCipherState sender;
   private final NoiseCipherState receiver;
@@ -25,7 +26,12 @@ public final class NoiseSession {
   private final Optional<String> muxer;
   private final byte[] handshakeHash;
 
-  NoiseSession(NoiseCipherState sender, NoiseCipherState receiver, PubKey remoteKey, Optional<String> muxer, byte[] handshakeHash) {
+  NoiseSession(
+      NoiseCipherState sender,
+      NoiseCipherState receiver,
+      PubKey remoteKey,
+      Optional<String> muxer,
+      byte[] handshakeHash) {
     this.sender = sender;
     this.receiver = receiver;
     this.remoteKey = remoteKey;
@@ -66,9 +72,9 @@ public final class NoiseSession {
   }
 
   /**
-   * Encrypts all readable bytes of {@code plaintext} into {@code out} as framed transport
-   * messages, splitting them every {@value #MAX_PLAINTEXT_BYTES} bytes. An empty plaintext gives
-   * one frame holding only a tag. Reads {@code plaintext}; does not release it.
+   * Encrypts all readable bytes of {@code plaintext} into {@code out} as framed transport messages,
+   * splitting them every {@value #MAX_PLAINTEXT_BYTES} bytes. An empty plaintext gives one frame
+   * holding only a tag. Reads {@code plaintext}; does not release it.
    */
   public void encrypt(ByteBuf plaintext, ByteBuf out) {
     do {
@@ -88,7 +94,8 @@ public final class NoiseSession {
   public void decrypt(ByteBuf ciphertext, ByteBuf out) throws NoiseException {
     int length = ciphertext.readableBytes();
     if (length > NoiseFrameCodec.MAX_MESSAGE_BYTES) {
-      throw new IllegalArgumentException("a transport message is at most 65535 bytes, got " + length + "; frame it first");
+      throw new IllegalArgumentException(
+          "a transport message is at most 65535 bytes, got " + length + "; frame it first");
     }
     receiver.decrypt(ciphertext, length, out);
   }

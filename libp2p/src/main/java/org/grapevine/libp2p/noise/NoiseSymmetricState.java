@@ -12,8 +12,7 @@ import javax.crypto.spec.SecretKeySpec;
  * ck}, the handshake hash {@code h} and a {@link NoiseCipherState}.
  *
  * <p>HKDF here is Noise's (section 4.3), not RFC 5869 with an info string: {@code t = HMAC(ck,
- * ikm)}, {@code o1 = HMAC(t, 01)}, {@code o2 = HMAC(t, o1 || 02)}, {@code o3 = HMAC(t, o2 ||
- * 03)}.
+ * ikm)}, {@code o1 = HMAC(t, 01)}, {@code o2 = HMAC(t, o1 || 02)}, {@code o3 = HMAC(t, o2 || 03)}.
  */
 final class NoiseSymmetricState {
   static final int HASH_BYTES = 32;
@@ -56,7 +55,9 @@ final class NoiseSymmetricState {
     return cipher.hasKey();
   }
 
-  /** Split: the initiator-to-responder and responder-to-initiator transport states, in that order. */
+  /**
+   * Split: the initiator-to-responder and responder-to-initiator transport states, in that order.
+   */
   NoiseCipherState[] split() {
     byte[][] keys = hkdf(ck, new byte[0], 2);
     return new NoiseCipherState[] {new NoiseCipherState(keys[0]), new NoiseCipherState(keys[1])};

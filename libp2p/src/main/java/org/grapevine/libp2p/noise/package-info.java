@@ -5,7 +5,7 @@
  *
  * <p>Sans-I/O: {@link org.grapevine.libp2p.noise.NoiseHandshake} runs the handshake and yields a
  * {@link org.grapevine.libp2p.noise.NoiseSession}; {@link
- * org.grapevine.libp2p.noise.NoiseFrameCodec} does the framing. The Netty adapter lives in
- * {@code noise.netty}.
+ * org.grapevine.libp2p.noise.NoiseFrameCodec} does the framing. The Netty adapter lives in {@code
+ * noise.netty}.
  */
 package org.grapevine.libp2p.noise;

@@ -9,11 +9,11 @@ import org.grapevine.libp2p.encoding.Base58;
 import org.grapevine.libp2p.encoding.Varint;
 
 /**
- * A peer ID (peer-ids spec): the multihash of a peer's protobuf-encoded public key. Keys of at
- * most 42 bytes (Ed25519) use the identity multihash, so the key can be read back from the ID.
+ * A peer ID (peer-ids spec): the multihash of a peer's protobuf-encoded public key. Keys of at most
+ * 42 bytes (Ed25519) use the identity multihash, so the key can be read back from the ID.
  *
- * <p>Text forms: base58btc of the multihash (the display form, {@code 12D3KooW...}), and CIDv1
- * with the libp2p-key codec in multibase base32 ({@code bafz...}). {@link #parse} takes both.
+ * <p>Text forms: base58btc of the multihash (the display form, {@code 12D3KooW...}), and CIDv1 with
+ * the libp2p-key codec in multibase base32 ({@code bafz...}). {@link #parse} takes both.
  */
 public final class PeerId implements Comparable<PeerId> {
   private static final int IDENTITY_MULTIHASH = 0x00;
@@ -21,6 +21,7 @@ public final class PeerId implements Comparable<PeerId> {
   private static final int MAX_INLINE_KEY_BYTES = 42;
   private static final int CID_V1 = 0x01;
   private static final int LIBP2P_KEY_CODEC = 0x72;
+
   /** Longest multihash accepted: an identity multihash of the largest inlined key. */
   private static final int MAX_MULTIHASH_BYTES = 2 + MAX_INLINE_KEY_BYTES;
 
@@ -33,7 +34,8 @@ public final class PeerId implements Comparable<PeerId> {
   public static PeerId fromPubKey(PubKey key) {
     byte[] encoded = key.encode();
     if (encoded.length > MAX_INLINE_KEY_BYTES) {
-      throw new IllegalStateException("keys longer than 42 bytes need the sha2-256 form, which Ed25519 never does");
+      throw new IllegalStateException(
+          "keys longer than 42 bytes need the sha2-256 form, which Ed25519 never does");
     }
     byte[] mh = new byte[2 + encoded.length];
     mh[0] = IDENTITY_MULTIHASH;
@@ -45,17 +47,27 @@ public final class PeerId implements Comparable<PeerId> {
   /** A peer ID from its multihash bytes, as carried in multiaddrs and pubsub messages. */
   public static PeerId fromBytes(byte[] multihash) throws MalformedFrameException {
     if (multihash.length < 2 || multihash.length > MAX_MULTIHASH_BYTES) {
-      throw new MalformedFrameException(FrameError.BAD_ENCODING, "peer ID multihash of " + multihash.length + " bytes");
+      throw new MalformedFrameException(
+          FrameError.BAD_ENCODING, "peer ID multihash of " + multihash.length + " bytes");
     }
     int code = multihash[0] & 0xff;
     int len = multihash[1] & 0xff;
     if (len + 2 != multihash.length) {
-      throw new MalformedFrameException(FrameError.BAD_ENCODING, "peer ID multihash length " + len + " does not match its " + (multihash.length - 2) + " bytes");
+      throw new MalformedFrameException(
+          FrameError.BAD_ENCODING,
+          "peer ID multihash length "
+              + len
+              + " does not match its "
+              + (multihash.length - 2)
+              + " bytes");
     }
     if (code == IDENTITY_MULTIHASH) {
-      PubKey.decode(Arrays.copyOfRange(multihash, 2, multihash.length)); // Must hold a key we can read.
+      PubKey.decode(
+          Arrays.copyOfRange(multihash, 2, multihash.length)); // Must hold a key we can read.
     } else if (code != SHA2_256_MULTIHASH || len != 32) {
-      throw new MalformedFrameException(FrameError.UNSUPPORTED, "peer ID uses multihash 0x" + Integer.toHexString(code) + " of length " + len);
+      throw new MalformedFrameException(
+          FrameError.UNSUPPORTED,
+          "peer ID uses multihash 0x" + Integer.toHexString(code) + " of length " + len);
     }
     return new PeerId(multihash.clone());
   }
@@ -66,7 +78,8 @@ public final class PeerId implements Comparable<PeerId> {
       try {
         return fromBytes(Base58.decode(text));
       } catch (IllegalArgumentException e) {
-        throw new MalformedFrameException(FrameError.BAD_ENCODING, "not a peer ID: " + e.getMessage());
+        throw new MalformedFrameException(
+            FrameError.BAD_ENCODING, "not a peer ID: " + e.getMessage());
       }
     }
     if (text.startsWith("b") || text.startsWith("B")) {
@@ -74,16 +87,24 @@ public final class PeerId implements Comparable<PeerId> {
       try {
         cid = Base32.decode(text.substring(1));
       } catch (IllegalArgumentException e) {
-        throw new MalformedFrameException(FrameError.BAD_ENCODING, "not a peer ID: " + e.getMessage());
+        throw new MalformedFrameException(
+            FrameError.BAD_ENCODING, "not a peer ID: " + e.getMessage());
       }
       long[] version = Varint.decode(cid, 0, Integer.MAX_VALUE);
       long[] codec = Varint.decode(cid, (int) version[1], Integer.MAX_VALUE);
       if (version[0] != CID_V1 || codec[0] != LIBP2P_KEY_CODEC) {
-        throw new MalformedFrameException(FrameError.BAD_ENCODING, "not a peer ID: a CID with version " + version[0] + " and codec 0x" + Long.toHexString(codec[0]));
+        throw new MalformedFrameException(
+            FrameError.BAD_ENCODING,
+            "not a peer ID: a CID with version "
+                + version[0]
+                + " and codec 0x"
+                + Long.toHexString(codec[0]));
       }
       return fromBytes(Arrays.copyOfRange(cid, (int) (version[1] + codec[1]), cid.length));
     }
-    throw new MalformedFrameException(FrameError.BAD_ENCODING, "not a peer ID: \"" + abbreviate(text) + "\" (expected 12D3KooW..., Qm... or bafz...)");
+    throw new MalformedFrameException(
+        FrameError.BAD_ENCODING,
+        "not a peer ID: \"" + abbreviate(text) + "\" (expected 12D3KooW..., Qm... or bafz...)");
   }
 
   /** The public key, for identity-multihash IDs (every Ed25519 ID); empty for sha2-256 IDs. */
@@ -92,7 +113,8 @@ public final class PeerId implements Comparable<PeerId> {
       return java.util.Optional.empty();
     }
     try {
-      return java.util.Optional.of(PubKey.decode(Arrays.copyOfRange(multihash, 2, multihash.length)));
+      return java.util.Optional.of(
+          PubKey.decode(Arrays.copyOfRange(multihash, 2, multihash.length)));
     } catch (MalformedFrameException e) {
       throw new IllegalStateException("checked when constructed", e);
     }

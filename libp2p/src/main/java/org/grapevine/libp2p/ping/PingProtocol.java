@@ -33,63 +33,66 @@ public final class PingProtocol {
    *
    * @param nanoClock the clock the RTT is measured with (System::nanoTime in production)
    */
-  public static CompletableFuture<Long> ping(MuxedStream stream, ByteBufAllocator alloc, RandomGenerator random,
-      LongSupplier nanoClock) {
+  public static CompletableFuture<Long> ping(
+      MuxedStream stream, ByteBufAllocator alloc, RandomGenerator random, LongSupplier nanoClock) {
     byte[] payload = new byte[PAYLOAD_BYTES];
     random.nextBytes(payload);
     CompletableFuture<Long> rtt = new CompletableFuture<>();
     ByteBuf received = alloc.buffer(PAYLOAD_BYTES);
     long[] sentAt = new long[1];
-    stream.setReader(new StreamReader() {
-      @Override
-      public void onData(MuxedStream s, ByteBuf data) {
-        try {
-          if (rtt.isDone()) {
-            return;
-          }
-          int take = Math.min(data.readableBytes(), PAYLOAD_BYTES - received.readableBytes());
-          received.writeBytes(data, take);
-          if (data.isReadable()) {
-            fail(s, FrameError.PROTOCOL_VIOLATION, "ping peer sent more than 32 bytes");
-          } else if (received.readableBytes() == PAYLOAD_BYTES) {
-            boolean same = ByteBufUtil.equals(received, io.netty.buffer.Unpooled.wrappedBuffer(payload));
-            if (same) {
-              long now = nanoClock.getAsLong();
-              releaseReceived();
-              rtt.complete(now - sentAt[0]);
-              s.closeWrite();
-            } else {
-              fail(s, FrameError.PROTOCOL_VIOLATION, "ping peer echoed different bytes");
+    stream.setReader(
+        new StreamReader() {
+          @Override
+          public void onData(MuxedStream s, ByteBuf data) {
+            try {
+              if (rtt.isDone()) {
+                return;
+              }
+              int take = Math.min(data.readableBytes(), PAYLOAD_BYTES - received.readableBytes());
+              received.writeBytes(data, take);
+              if (data.isReadable()) {
+                fail(s, FrameError.PROTOCOL_VIOLATION, "ping peer sent more than 32 bytes");
+              } else if (received.readableBytes() == PAYLOAD_BYTES) {
+                boolean same =
+                    ByteBufUtil.equals(received, io.netty.buffer.Unpooled.wrappedBuffer(payload));
+                if (same) {
+                  long now = nanoClock.getAsLong();
+                  releaseReceived();
+                  rtt.complete(now - sentAt[0]);
+                  s.closeWrite();
+                } else {
+                  fail(s, FrameError.PROTOCOL_VIOLATION, "ping peer echoed different bytes");
+                }
+              }
+            } finally {
+              data.release();
             }
           }
-        } finally {
-          data.release();
-        }
-      }
 
-      @Override
-      public void onRemoteClosed(MuxedStream s) {
-        fail(s, FrameError.TRUNCATED, "ping peer closed the stream before echoing");
-      }
+          @Override
+          public void onRemoteClosed(MuxedStream s) {
+            fail(s, FrameError.TRUNCATED, "ping peer closed the stream before echoing");
+          }
 
-      @Override
-      public void onReset(MuxedStream s) {
-        releaseReceived();
-        rtt.completeExceptionally(new MalformedFrameException(FrameError.RESET, "ping stream reset"));
-      }
+          @Override
+          public void onReset(MuxedStream s) {
+            releaseReceived();
+            rtt.completeExceptionally(
+                new MalformedFrameException(FrameError.RESET, "ping stream reset"));
+          }
 
-      private void fail(MuxedStream s, FrameError code, String why) {
-        releaseReceived();
-        rtt.completeExceptionally(new MalformedFrameException(code, why));
-        s.reset();
-      }
+          private void fail(MuxedStream s, FrameError code, String why) {
+            releaseReceived();
+            rtt.completeExceptionally(new MalformedFrameException(code, why));
+            s.reset();
+          }
 
-      private void releaseReceived() {
-        if (received.refCnt() > 0) {
-          received.release();
-        }
-      }
-    });
+          private void releaseReceived() {
+            if (received.refCnt() > 0) {
+              received.release();
+            }
+          }
+        });
     sentAt[0] = nanoClock.getAsLong();
     stream.write(alloc.buffer(PAYLOAD_BYTES).writeBytes(payload));
     return rtt;

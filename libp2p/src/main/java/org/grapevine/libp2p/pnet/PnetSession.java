@@ -13,28 +13,30 @@ import org.bouncycastle.crypto.params.KeyParameter;
 import org.bouncycastle.crypto.params.ParametersWithIV;
 
 /**
- * One connection's private-network protection (spec: libp2p/specs
- * pnet/Private-Networks-PSK-V1.md; libp2p-notes §5), sans-I/O: no sockets, clocks or timers; the
- * time comes in with the inputs and the deadline goes out as data. Not thread-safe.
+ * One connection's private-network protection (spec: libp2p/specs pnet/Private-Networks-PSK-V1.md;
+ * libp2p-notes §5), sans-I/O: no sockets, clocks or timers; the time comes in with the inputs and
+ * the deadline goes out as data. Not thread-safe.
  *
  * <pre>
  *   each direction:  nonce (24 random bytes, plain) || data XOR XSalsa20(PSK, that nonce)
  * </pre>
  *
  * <p>Call order:
+ *
  * <ol>
  *   <li>Construct (this draws our nonce); send {@link #pollNonce} before anything else, then arm a
  *       timer for {@link #pollTimeout}.
  *   <li>Outbound: pass every buffer through {@link #encrypt} and send the result, in order.
- *   <li>Inbound: pass every arrival to {@link #decrypt}; it keeps the peer's nonce until it has
- *       all 24 bytes and returns the plaintext of whatever follows (null while there is none).
+ *   <li>Inbound: pass every arrival to {@link #decrypt}; it keeps the peer's nonce until it has all
+ *       24 bytes and returns the plaintext of whatever follows (null while there is none).
  *   <li>When the timer fires, call {@link #handleTimeout}. A {@link PnetException} from it or from
  *       {@code decrypt} is fatal: close the connection.
  * </ol>
+ *
  * The two keystreams are independent and continuous for the life of the connection.
  *
- * <p>There is no MAC and no answer: with a different key the peer's bytes come out as garbage
- * and the next layer (multistream-select) fails. Log {@link SwarmKey#fingerprint}, never the key.
+ * <p>There is no MAC and no answer: with a different key the peer's bytes come out as garbage and
+ * the next layer (multistream-select) fails. Log {@link SwarmKey#fingerprint}, never the key.
  */
 public final class PnetSession {
   public static final int NONCE_BYTES = 24;
@@ -91,8 +93,8 @@ public final class PnetSession {
    * Takes the peer's bytes (and releases {@code wire}): nonce bytes are kept, the rest comes back
    * decrypted in a new buffer, or null if there is none yet.
    *
-   * @throws PnetException {@link PnetErrorCode#NONCE_TIMEOUT} if the nonce is still incomplete
-   *     at or after the deadline
+   * @throws PnetException {@link PnetErrorCode#NONCE_TIMEOUT} if the nonce is still incomplete at
+   *     or after the deadline
    */
   public ByteBuf decrypt(ByteBuf wire, ByteBufAllocator alloc, long nowNanos) throws PnetException {
     if (inbound == null) {
@@ -121,7 +123,9 @@ public final class PnetSession {
     return inbound != null;
   }
 
-  /** The deadline for the peer's nonce while it is incomplete; empty once it is here (or failed). */
+  /**
+   * The deadline for the peer's nonce while it is incomplete; empty once it is here (or failed).
+   */
   public OptionalLong pollTimeout() {
     return inbound != null || failed ? OptionalLong.empty() : OptionalLong.of(deadlineNanos);
   }
@@ -141,8 +145,15 @@ public final class PnetSession {
   private void checkDeadline(long nowNanos) throws PnetException {
     if (failed || nowNanos - deadlineNanos >= 0) {
       failed = true;
-      throw new PnetException(PnetErrorCode.NONCE_TIMEOUT, "no pnet nonce from the peer within " + timeoutNanos / 1_000_000 + " ms ("
-          + remoteNonceBytes + " of " + NONCE_BYTES + " bytes)");
+      throw new PnetException(
+          PnetErrorCode.NONCE_TIMEOUT,
+          "no pnet nonce from the peer within "
+              + timeoutNanos / 1_000_000
+              + " ms ("
+              + remoteNonceBytes
+              + " of "
+              + NONCE_BYTES
+              + " bytes)");
     }
   }
 
@@ -153,8 +164,8 @@ public final class PnetSession {
   }
 
   /**
-   * Returns {@code in} XOR the next keystream bytes in a new buffer and releases {@code in}.
-   * Never in place: outbound buffers may be shared or read-only.
+   * Returns {@code in} XOR the next keystream bytes in a new buffer and releases {@code in}. Never
+   * in place: outbound buffers may be shared or read-only.
    */
   private static ByteBuf xor(StreamCipher cipher, ByteBuf in, ByteBufAllocator alloc) {
     try {
@@ -163,7 +174,8 @@ public final class PnetSession {
       byte[] dst = out.array();
       int dstOffset = out.arrayOffset() + out.writerIndex();
       if (in.hasArray()) {
-        cipher.processBytes(in.array(), in.arrayOffset() + in.readerIndex(), length, dst, dstOffset);
+        cipher.processBytes(
+            in.array(), in.arrayOffset() + in.readerIndex(), length, dst, dstOffset);
       } else {
         in.getBytes(in.readerIndex(), dst, dstOffset, length);
         cipher.processBytes(dst, dstOffset, length, dst, dstOffset);

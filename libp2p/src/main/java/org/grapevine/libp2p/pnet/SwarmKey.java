@@ -45,7 +45,8 @@ public final class SwarmKey {
   /** A key from its 32 raw bytes. */
   public static SwarmKey of(byte[] psk) {
     if (psk.length != KEY_BYTES) {
-      throw new IllegalArgumentException("a swarm key has " + KEY_BYTES + " bytes, got " + psk.length);
+      throw new IllegalArgumentException(
+          "a swarm key has " + KEY_BYTES + " bytes, got " + psk.length);
     }
     return new SwarmKey(psk.clone());
   }
@@ -72,27 +73,38 @@ public final class SwarmKey {
     int end1 = indexOf(file, (byte) '\n', 0);
     int end2 = end1 < 0 ? -1 : indexOf(file, (byte) '\n', end1 + 1);
     if (end2 < 0) {
-      throw new SwarmKeyException("a swarm key file has three lines: " + CODEC + ", the encoding, the key");
+      throw new SwarmKeyException(
+          "a swarm key file has three lines: " + CODEC + ", the encoding, the key");
     }
     String codec = line(file, 0, end1);
     if (!CODEC.equals(codec)) {
-      throw new SwarmKeyException("first line must be " + CODEC + ", got \"" + abbreviate(codec) + "\"");
+      throw new SwarmKeyException(
+          "first line must be " + CODEC + ", got \"" + abbreviate(codec) + "\"");
     }
     String encoding = line(file, end1 + 1, end2);
     byte[] rest = Arrays.copyOfRange(file, end2 + 1, file.length);
-    byte[] psk = switch (encoding) {
-      case "/base16/" -> decodeBase16(text(rest));
-      case "/base64/" -> decodeBase64(text(rest));
-      case "/bin/" -> rest;
-      default -> throw new SwarmKeyException("unknown key encoding \"" + abbreviate(encoding) + "\" (expected /base16/, /base64/ or /bin/)");
-    };
+    byte[] psk =
+        switch (encoding) {
+          case "/base16/" -> decodeBase16(text(rest));
+          case "/base64/" -> decodeBase64(text(rest));
+          case "/bin/" -> rest;
+          default ->
+              throw new SwarmKeyException(
+                  "unknown key encoding \""
+                      + abbreviate(encoding)
+                      + "\" (expected /base16/, /base64/ or /bin/)");
+        };
     if (psk.length != KEY_BYTES) {
-      throw new SwarmKeyException("the key has " + psk.length + " bytes, a swarm key has exactly " + KEY_BYTES);
+      throw new SwarmKeyException(
+          "the key has " + psk.length + " bytes, a swarm key has exactly " + KEY_BYTES);
     }
     return new SwarmKey(psk);
   }
 
-  /** The key file in the form js-libp2p and go-libp2p both read: three lines, base16, no final newline. */
+  /**
+   * The key file in the form js-libp2p and go-libp2p both read: three lines, base16, no final
+   * newline.
+   */
   public String format() {
     return CODEC + "\n/base16/\n" + HEX.formatHex(psk);
   }
@@ -104,12 +116,15 @@ public final class SwarmKey {
 
   /**
    * A one-way 16-byte fingerprint in hex, safe to log, equal to the one go-libp2p and kubo print
-   * ("Swarm key fingerprint"): 64 bytes of Salsa20 keystream under the key with nonce
-   * {@code "finprint"}, hashed with SHAKE-128, so the key never goes into the hash directly.
+   * ("Swarm key fingerprint"): 64 bytes of Salsa20 keystream under the key with nonce {@code
+   * "finprint"}, hashed with SHAKE-128, so the key never goes into the hash directly.
    */
   public String fingerprint() {
     Salsa20Engine salsa = new Salsa20Engine();
-    salsa.init(true, new ParametersWithIV(new KeyParameter(psk), "finprint".getBytes(StandardCharsets.US_ASCII)));
+    salsa.init(
+        true,
+        new ParametersWithIV(
+            new KeyParameter(psk), "finprint".getBytes(StandardCharsets.US_ASCII)));
     byte[] stream = new byte[64];
     salsa.processBytes(new byte[64], 0, 64, stream, 0);
     SHAKEDigest shake = new SHAKEDigest(128);
@@ -136,7 +151,8 @@ public final class SwarmKey {
 
   private static byte[] decodeBase16(String text) throws SwarmKeyException {
     if (text.length() != 2 * KEY_BYTES) {
-      throw new SwarmKeyException("the key has " + text.length() + " hex digits, a swarm key has exactly " + 2 * KEY_BYTES);
+      throw new SwarmKeyException(
+          "the key has " + text.length() + " hex digits, a swarm key has exactly " + 2 * KEY_BYTES);
     }
     try {
       return HEX.parseHex(text);

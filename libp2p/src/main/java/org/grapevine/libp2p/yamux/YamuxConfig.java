@@ -33,7 +33,8 @@ public record YamuxConfig(
   public static final int MAX_RECEIVE_WINDOW_BYTES = 64 * 1024 * 1024;
 
   public YamuxConfig {
-    if (receiveWindowBytes < INITIAL_WINDOW_BYTES || receiveWindowBytes > MAX_RECEIVE_WINDOW_BYTES) {
+    if (receiveWindowBytes < INITIAL_WINDOW_BYTES
+        || receiveWindowBytes > MAX_RECEIVE_WINDOW_BYTES) {
       throw new IllegalArgumentException("receiveWindowBytes out of range: " + receiveWindowBytes);
     }
     if (maxSendChunkBytes <= 0) {

@@ -44,8 +44,8 @@ public sealed interface YamuxEvent {
 
   /**
    * The session ended without our error: after a GoAway (either side) all streams finished or the
-   * grace time ran out, or the peer's GoAway carried an error code. The driver closes the
-   * transport once queued outbound bytes are written.
+   * grace time ran out, or the peer's GoAway carried an error code. The driver closes the transport
+   * once queued outbound bytes are written.
    */
   record SessionClosed() implements YamuxEvent {}
 }

@@ -19,6 +19,7 @@ import org.grapevine.libp2p.FrameError;
  */
 public final class YamuxFrameCodec {
   public static final int HEADER_BYTES = 12;
+
   /** The only version the spec defines; anything else is a protocol error. */
   public static final int VERSION = 0;
 
@@ -28,8 +29,8 @@ public final class YamuxFrameCodec {
    * Decodes one frame from the reader index of {@code in}.
    *
    * <p>Returns {@code null} without consuming anything when more bytes are needed. The header is
-   * checked as soon as its 12 bytes are there, so an oversized Data length fails before its body
-   * is buffered. A decoded Data frame's payload is a retained slice of {@code in}, owned by the
+   * checked as soon as its 12 bytes are there, so an oversized Data length fails before its body is
+   * buffered. A decoded Data frame's payload is a retained slice of {@code in}, owned by the
    * caller.
    *
    * @param maxDataBytes the largest Data body accepted (our largest receive window)
@@ -46,12 +47,14 @@ public final class YamuxFrameCodec {
     int at = in.readerIndex();
     int version = in.getUnsignedByte(at);
     if (version != VERSION) {
-      throw new YamuxException(YamuxErrorCode.PROTOCOL_ERROR, FrameError.UNSUPPORTED, "unsupported version " + version);
+      throw new YamuxException(
+          YamuxErrorCode.PROTOCOL_ERROR, FrameError.UNSUPPORTED, "unsupported version " + version);
     }
     int typeCode = in.getUnsignedByte(at + 1);
     YamuxType type = YamuxType.fromCode(typeCode);
     if (type == null) {
-      throw new YamuxException(YamuxErrorCode.PROTOCOL_ERROR, FrameError.UNSUPPORTED, "unknown frame type " + typeCode);
+      throw new YamuxException(
+          YamuxErrorCode.PROTOCOL_ERROR, FrameError.UNSUPPORTED, "unknown frame type " + typeCode);
     }
     int flags = in.getUnsignedShort(at + 2);
     long streamId = in.getUnsignedInt(at + 4);
@@ -62,7 +65,12 @@ public final class YamuxFrameCodec {
         throw new YamuxException(
             YamuxErrorCode.PROTOCOL_ERROR,
             FrameError.TOO_LARGE,
-            "data frame of " + length + " bytes on stream " + streamId + " exceeds " + maxDataBytes);
+            "data frame of "
+                + length
+                + " bytes on stream "
+                + streamId
+                + " exceeds "
+                + maxDataBytes);
       }
       if (in.readableBytes() < HEADER_BYTES + length) {
         return null;

@@ -55,8 +55,8 @@ import java.util.OptionalLong;
  * </ol>
  *
  * <p>Discrepancies: no window auto-tuning (js and go double the window per RTT epoch; we keep a
- * fixed, configurable window), and a missing ping answer is not fatal (js's connection monitor,
- * not yamux, enforces liveness).
+ * fixed, configurable window), and a missing ping answer is not fatal (js's connection monitor, not
+ * yamux, enforces liveness).
  */
 public final class YamuxSession {
   private static final int MAX_PINGS_IN_FLIGHT = 16;
@@ -67,11 +67,13 @@ public final class YamuxSession {
   private final Map<Long, YamuxStreamState> streams = new HashMap<>();
   private final ArrayDeque<ByteBuf> outbound = new ArrayDeque<>();
   private final ArrayDeque<YamuxEvent> events = new ArrayDeque<>();
+
   /** Ping value -> send time; insertion order lets us drop the oldest. */
   private final LinkedHashMap<Long, Long> pingsInFlight = new LinkedHashMap<>();
 
   /** Bytes received but not yet framed: always less than one frame. */
   private ByteBuf cumulation;
+
   /** Whether {@link #cumulation} is a buffer we allocated (and may append to). */
   private boolean cumulationOwned;
 
@@ -151,8 +153,8 @@ public final class YamuxSession {
   }
 
   /**
-   * The transport closed: every open stream is reset (one event each) and all buffers are
-   * released, including unsent outbound frames. Idempotent.
+   * The transport closed: every open stream is reset (one event each) and all buffers are released,
+   * including unsent outbound frames. Idempotent.
    */
   public void handleTransportClosed() {
     if (!terminated) {
@@ -364,10 +366,11 @@ public final class YamuxSession {
     YamuxStreamState s = streams.get(id);
     if (f.hasFlag(SYN)) {
       String error =
-          id == 0 ? "SYN on stream 0"
-              : isOurs(id) ? "SYN for stream " + id + " with our parity"
-              : s != null ? "SYN for existing stream " + id
-              : null;
+          id == 0
+              ? "SYN on stream 0"
+              : isOurs(id)
+                  ? "SYN for stream " + id + " with our parity"
+                  : s != null ? "SYN for existing stream " + id : null;
       if (error != null) {
         payload.release();
         fail(YamuxErrorCode.PROTOCOL_ERROR, error);

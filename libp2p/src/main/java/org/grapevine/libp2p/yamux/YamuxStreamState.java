@@ -10,10 +10,13 @@ final class YamuxStreamState {
 
   /** Bytes the peer still lets us send. */
   long sendWindow = YamuxConfig.INITIAL_WINDOW_BYTES;
+
   /** Bytes we still let the peer send (credit already granted). */
   long recvWindow;
+
   /** Delivered to the application but not yet reported consumed. */
   long unconsumed;
+
   /** Consumed but not yet granted back in a WindowUpdate. */
   long pendingGrant;
 
@@ -22,11 +25,15 @@ final class YamuxStreamState {
 
   boolean acked;
   boolean remoteFin;
+
   /** The application called closeWrite; the FIN goes out once the queue drains. */
   boolean localFinQueued;
+
   boolean localFinSent;
+
   /** We reported the stream not writable and owe a StreamWritable event. */
   boolean blocked;
+
   boolean removed;
 
   YamuxStreamState(long id, boolean outbound, long recvWindow) {

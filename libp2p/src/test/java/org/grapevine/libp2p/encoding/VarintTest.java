@@ -22,7 +22,8 @@ class VarintTest {
   }
 
   @Property(tries = 1000)
-  void read_encodeOfAnyValue_roundTrips(@ForAll @LongRange(min = 0, max = Long.MAX_VALUE) long v) throws Exception {
+  void read_encodeOfAnyValue_roundTrips(@ForAll @LongRange(min = 0, max = Long.MAX_VALUE) long v)
+      throws Exception {
     ByteBuf buf = Unpooled.wrappedBuffer(Varint.encode(v));
     assertThat(Varint.read(buf, Long.MAX_VALUE)).isEqualTo(v);
     assertThat(buf.isReadable()).isFalse();
@@ -38,22 +39,34 @@ class VarintTest {
   @Test
   void read_overLimitNonMinimalOrTooLong_malformed() {
     assertThatThrownBy(() -> Varint.read(Unpooled.wrappedBuffer(Varint.encode(1025)), 1024))
-        .isInstanceOf(MalformedFrameException.class).extracting(e -> ((MalformedFrameException) e).code()).isEqualTo(FrameError.TOO_LARGE);
-    assertThatThrownBy(() -> Varint.read(Unpooled.wrappedBuffer(new byte[] {(byte) 0x81, 0x00}), 1024))
-        .isInstanceOf(MalformedFrameException.class).extracting(e -> ((MalformedFrameException) e).code()).isEqualTo(FrameError.BAD_VARINT);
+        .isInstanceOf(MalformedFrameException.class)
+        .extracting(e -> ((MalformedFrameException) e).code())
+        .isEqualTo(FrameError.TOO_LARGE);
+    assertThatThrownBy(
+            () -> Varint.read(Unpooled.wrappedBuffer(new byte[] {(byte) 0x81, 0x00}), 1024))
+        .isInstanceOf(MalformedFrameException.class)
+        .extracting(e -> ((MalformedFrameException) e).code())
+        .isEqualTo(FrameError.BAD_VARINT);
     byte[] ten = new byte[10];
     java.util.Arrays.fill(ten, (byte) 0x81);
     assertThatThrownBy(() -> Varint.read(Unpooled.wrappedBuffer(ten), Long.MAX_VALUE))
-        .isInstanceOf(MalformedFrameException.class).extracting(e -> ((MalformedFrameException) e).code()).isEqualTo(FrameError.BAD_VARINT);
+        .isInstanceOf(MalformedFrameException.class)
+        .extracting(e -> ((MalformedFrameException) e).code())
+        .isEqualTo(FrameError.BAD_VARINT);
     assertThatThrownBy(() -> Varint.decode(new byte[] {(byte) 0x81}, 0, 1024))
-        .isInstanceOf(MalformedFrameException.class).extracting(e -> ((MalformedFrameException) e).code()).isEqualTo(FrameError.TRUNCATED);
+        .isInstanceOf(MalformedFrameException.class)
+        .extracting(e -> ((MalformedFrameException) e).code())
+        .isEqualTo(FrameError.TRUNCATED);
   }
 
   @Test
   void delimitedReader_lengthAboveTheLimit_tooLarge_beforeTheBodyArrives() {
-    try (DelimitedReader reader = new DelimitedReader(io.netty.buffer.ByteBufAllocator.DEFAULT, 1024)) {
+    try (DelimitedReader reader =
+        new DelimitedReader(io.netty.buffer.ByteBufAllocator.DEFAULT, 1024)) {
       assertThatThrownBy(() -> reader.feed(Unpooled.wrappedBuffer(Varint.encode(1025))))
-          .isInstanceOf(MalformedFrameException.class).extracting(e -> ((MalformedFrameException) e).code()).isEqualTo(FrameError.TOO_LARGE);
+          .isInstanceOf(MalformedFrameException.class)
+          .extracting(e -> ((MalformedFrameException) e).code())
+          .isEqualTo(FrameError.TOO_LARGE);
     }
   }
 
@@ -70,6 +83,7 @@ class VarintTest {
     assertThat(Base58.decode(Base58.encode(data))).isEqualTo(data);
     assertThat(Base58.encode(new byte[] {0, 0})).isEqualTo("11");
     assertThat(Base32.decode(Base32.encode(data))).isEqualTo(data);
-    assertThat(Base32.encode("foobar".getBytes(UTF_8))).isEqualTo("mzxw6ytboi"); // RFC 4648 vector, lowercase
+    assertThat(Base32.encode("foobar".getBytes(UTF_8)))
+        .isEqualTo("mzxw6ytboi"); // RFC 4648 vector, lowercase
   }
 }

@@ -31,7 +31,8 @@ class GossipNetworkTest {
   @Test
   void publish_notSubscribedWithoutFloodPublish_usesFanoutUntilTtl() {
     GossipConfig c = GossipConfig.builder().floodPublish(false).build();
-    GossipTestNetwork net = GossipTestNetwork.builder().peers(10).seed(4).fullMesh().config(c).build();
+    GossipTestNetwork net =
+        GossipTestNetwork.builder().peers(10).seed(4).fullMesh().config(c).build();
     for (int i = 1; i < 10; i++) {
       net.subscribe(i, "t");
     }
@@ -53,13 +54,18 @@ class GossipNetworkTest {
     net.runFor(5 * S);
     int victim = 7;
     long start = net.now();
-    // Every pushed copy towards the victim is lost for 50 ms; later copies (IWANT answers) get through.
-    net.linkFilter = (from, to, rpc, t) -> !(to == victim && rpc.proto().getPublishCount() > 0 && t < start + 50 * MS);
+    // Every pushed copy towards the victim is lost for 50 ms; later copies (IWANT answers) get
+    // through.
+    net.linkFilter =
+        (from, to, rpc, t) ->
+            !(to == victim && rpc.proto().getPublishCount() > 0 && t < start + 50 * MS);
     MessageId id = net.publish(0, "t", bytes("gossip me"));
     net.runFor(100 * MS);
     assertThat(net.accepted(victim)).isEmpty();
     net.runFor(3 * S);
-    assertThat(net.accepted(victim)).extracting(GossipEvent.MessageReceived::id).containsExactly(id);
+    assertThat(net.accepted(victim))
+        .extracting(GossipEvent.MessageReceived::id)
+        .containsExactly(id);
     assertThat(net.router(victim).metrics().iwantOut()).isPositive();
     assertThat(net.sum(m -> m.iwantServed())).isPositive();
     for (int i = 1; i < net.size(); i++) {
@@ -69,10 +75,22 @@ class GossipNetworkTest {
 
   @Test
   void reject_peerFloodingInvalidMessages_isGraylisted() {
-    TopicScoreParams topic = TopicScoreParams.builder().topicWeight(1).timeInMeshWeight(0).firstMessageDeliveriesWeight(0)
-        .meshMessageDeliveriesWeight(0).meshFailurePenaltyWeight(0).invalidMessageDeliveriesWeight(-1).invalidMessageDeliveriesDecay(0.99).build();
-    GossipConfig c = GossipConfig.builder().scoreParams(PeerScoreParams.builder().topics(Map.of("t", topic)).build()).build();
-    GossipTestNetwork net = GossipTestNetwork.builder().peers(2).seed(6).connect(0, 1).config(c).build();
+    TopicScoreParams topic =
+        TopicScoreParams.builder()
+            .topicWeight(1)
+            .timeInMeshWeight(0)
+            .firstMessageDeliveriesWeight(0)
+            .meshMessageDeliveriesWeight(0)
+            .meshFailurePenaltyWeight(0)
+            .invalidMessageDeliveriesWeight(-1)
+            .invalidMessageDeliveriesDecay(0.99)
+            .build();
+    GossipConfig c =
+        GossipConfig.builder()
+            .scoreParams(PeerScoreParams.builder().topics(Map.of("t", topic)).build())
+            .build();
+    GossipTestNetwork net =
+        GossipTestNetwork.builder().peers(2).seed(6).connect(0, 1).config(c).build();
     net.subscribeAll("t");
     net.runFor(2 * S);
     net.validator = (node, m) -> Acceptance.REJECT;
@@ -84,7 +102,12 @@ class GossipNetworkTest {
     assertThat(net.events(1)).filteredOn(e -> e instanceof GossipEvent.MessageReceived).hasSize(9);
     assertThat(net.router(1).peerScore(net.id(0))).isLessThan(-80);
     assertThat(net.router(1).metrics().drops()).containsEntry(DropReason.GRAYLISTED, 1L);
-    assertThat(net.events(1)).filteredOn(e -> e instanceof GossipEvent.PeerMisbehaved pm && pm.code() == GossipErrorCode.INVALID_MESSAGE).hasSize(9);
+    assertThat(net.events(1))
+        .filteredOn(
+            e ->
+                e instanceof GossipEvent.PeerMisbehaved pm
+                    && pm.code() == GossipErrorCode.INVALID_MESSAGE)
+        .hasSize(9);
   }
 
   /**
@@ -96,14 +119,21 @@ class GossipNetworkTest {
    */
   @Test
   void propagation_hundredRouters_everyMessageDeliveredExactlyOnce() {
-    GossipTestNetwork net = GossipTestNetwork.builder().peers(100).seed(42).randomDegree(10, 20).latencyNanos(20 * MS).build();
+    GossipTestNetwork net =
+        GossipTestNetwork.builder()
+            .peers(100)
+            .seed(42)
+            .randomDegree(10, 20)
+            .latencyNanos(20 * MS)
+            .build();
     net.subscribeAll("t");
     net.runFor(5 * S);
     Random random = new Random(7);
     Map<MessageId, Integer> publishers = new HashMap<>();
     for (int k = 0; k < 100; k++) {
       int publisher = random.nextInt(net.size());
-      byte[] data = new byte[random.nextBoolean() ? 100 : 2000]; // half above the IDONTWANT threshold
+      byte[] data =
+          new byte[random.nextBoolean() ? 100 : 2000]; // half above the IDONTWANT threshold
       random.nextBytes(data);
       publishers.put(net.publish(publisher, "t", data), publisher);
       net.runFor(50 * MS);
@@ -115,17 +145,26 @@ class GossipNetworkTest {
       net.accepted(i).forEach(m -> counts.merge(m.id(), 1, Integer::sum));
       for (Map.Entry<MessageId, Integer> e : publishers.entrySet()) {
         int expected = e.getValue() == i ? 0 : 1; // own messages are not delivered to oneself
-        assertThat(counts.getOrDefault(e.getKey(), 0)).as("router %d, message %s", i, e.getKey()).isEqualTo(expected);
+        assertThat(counts.getOrDefault(e.getKey(), 0))
+            .as("router %d, message %s", i, e.getKey())
+            .isEqualTo(expected);
       }
       deliveries += net.accepted(i).size();
     }
     long duplicates = net.sum(GossipMetrics::duplicates);
     double perDelivery = (double) duplicates / deliveries;
     double meanMesh = net.sum(m -> (long) m.meshSizes().getOrDefault("t", 0)) / (double) net.size();
-    System.out.printf("propagation: %d deliveries, %d duplicates (%.2f per delivery), mean mesh %.2f, %d IWANT served, %d IDONTWANT sent%n",
-        deliveries, duplicates, perDelivery, meanMesh, net.sum(GossipMetrics::iwantServed), net.sum(GossipMetrics::idontwantOut));
+    System.out.printf(
+        "propagation: %d deliveries, %d duplicates (%.2f per delivery), mean mesh %.2f, %d IWANT served, %d IDONTWANT sent%n",
+        deliveries,
+        duplicates,
+        perDelivery,
+        meanMesh,
+        net.sum(GossipMetrics::iwantServed),
+        net.sum(GossipMetrics::idontwantOut));
     assertThat(deliveries).isEqualTo(99L * 100);
-    assertThat(perDelivery).isLessThanOrEqualTo(meanMesh + 1); // about one copy per mesh peer, plus flood publish
+    assertThat(perDelivery)
+        .isLessThanOrEqualTo(meanMesh + 1); // about one copy per mesh peer, plus flood publish
   }
 
   private static byte[] bytes(String s) {

@@ -30,13 +30,20 @@ class GossipRouterTest {
   private long now = 0;
 
   private GossipRouter router(GossipConfig config) {
-    router = new GossipRouter(config, ME, config.signaturePolicy() == SignaturePolicy.STRICT_SIGN ? TestPeers.key(100) : null, new Random(9));
+    router =
+        new GossipRouter(
+            config,
+            ME,
+            config.signaturePolicy() == SignaturePolicy.STRICT_SIGN ? TestPeers.key(100) : null,
+            new Random(9));
     return router;
   }
 
   private List<OutboundRpc> drain() {
     List<OutboundRpc> out = new ArrayList<>();
-    for (Optional<OutboundRpc> o = router.pollOutbound(); o.isPresent(); o = router.pollOutbound()) {
+    for (Optional<OutboundRpc> o = router.pollOutbound();
+        o.isPresent();
+        o = router.pollOutbound()) {
       out.add(o.get());
     }
     for (Optional<GossipEvent> e = router.pollEvent(); e.isPresent(); e = router.pollEvent()) {
@@ -62,7 +69,9 @@ class GossipRouterTest {
   }
 
   private static RPC subscribe(String topic) {
-    return RPC.newBuilder().addSubscriptions(RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid(topic)).build();
+    return RPC.newBuilder()
+        .addSubscriptions(RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid(topic))
+        .build();
   }
 
   private static RPC control(ControlMessage.Builder c) {
@@ -70,8 +79,13 @@ class GossipRouterTest {
   }
 
   private static Message signed(int peer, long seqno, byte[] data) {
-    Message m = Message.newBuilder().setFrom(ByteString.copyFrom(TestPeers.peer(peer).toBytes())).setData(ByteString.copyFrom(data))
-        .setSeqno(MessageSigning.seqnoBytes(seqno)).setTopic("t").build();
+    Message m =
+        Message.newBuilder()
+            .setFrom(ByteString.copyFrom(TestPeers.peer(peer).toBytes()))
+            .setData(ByteString.copyFrom(data))
+            .setSeqno(MessageSigning.seqnoBytes(seqno))
+            .setTopic("t")
+            .build();
     return MessageSigning.sign(m, TestPeers.key(peer));
   }
 
@@ -89,7 +103,8 @@ class GossipRouterTest {
   }
 
   private static boolean hasPrune(List<OutboundRpc> out, PeerId to) {
-    return out.stream().anyMatch(o -> o.to().equals(to) && o.rpc().proto().getControl().getPruneCount() > 0);
+    return out.stream()
+        .anyMatch(o -> o.to().equals(to) && o.rpc().proto().getControl().getPruneCount() > 0);
   }
 
   @Test
@@ -100,11 +115,20 @@ class GossipRouterTest {
     for (int i = 1; i <= 3; i++) {
       receive(A, RPC.newBuilder().addPublish(signed(1, i, new byte[] {(byte) i})).build());
     }
-    Message other = MessageSigning.sign(Message.newBuilder().setFrom(ByteString.copyFrom(TestPeers.peer(1).toBytes()))
-        .setData(ByteString.copyFrom(new byte[] {9})).setSeqno(MessageSigning.seqnoBytes(10)).setTopic("u").build(), TestPeers.key(1));
+    Message other =
+        MessageSigning.sign(
+            Message.newBuilder()
+                .setFrom(ByteString.copyFrom(TestPeers.peer(1).toBytes()))
+                .setData(ByteString.copyFrom(new byte[] {9}))
+                .setSeqno(MessageSigning.seqnoBytes(10))
+                .setTopic("u")
+                .build(),
+            TestPeers.key(1));
     receive(A, RPC.newBuilder().addPublish(other).build());
-    assertThat(events).filteredOn(e -> e instanceof GossipEvent.MessageReceived)
-        .extracting(e -> ((GossipEvent.MessageReceived) e).topic()).containsExactly("t", "t", "u");
+    assertThat(events)
+        .filteredOn(e -> e instanceof GossipEvent.MessageReceived)
+        .extracting(e -> ((GossipEvent.MessageReceived) e).topic())
+        .containsExactly("t", "t", "u");
     assertThat(router.metrics().drops()).containsEntry(DropReason.TOPIC_VALIDATION_QUEUE_FULL, 1L);
   }
 
@@ -115,16 +139,26 @@ class GossipRouterTest {
     router.handlePeerConnected(f, Direction.INBOUND, GossipProtocol.FLOODSUB, now);
     drain();
     receive(f, subscribe("t"));
-    receive(f, control(ControlMessage.newBuilder().addGraft(ControlGraft.newBuilder().setTopicID("t"))));
+    receive(
+        f,
+        control(ControlMessage.newBuilder().addGraft(ControlGraft.newBuilder().setTopicID("t"))));
     List<OutboundRpc> out = advanceTo(3 * S);
     assertThat(router.meshPeers("t")).doesNotContain(f);
-    assertThat(out).filteredOn(o -> o.to().equals(f)).allSatisfy(o -> assertThat(o.rpc().proto().hasControl()).isFalse());
+    assertThat(out)
+        .filteredOn(o -> o.to().equals(f))
+        .allSatisfy(o -> assertThat(o.rpc().proto().hasControl()).isFalse());
     // A message from A reaches the floodsub peer (not in any mesh) once validated.
     receive(A, RPC.newBuilder().addPublish(signed(1, 1, new byte[] {1, 2, 3})).build());
-    GossipEvent.MessageReceived m = (GossipEvent.MessageReceived) events.stream()
-        .filter(e -> e instanceof GossipEvent.MessageReceived).reduce((x, y) -> y).orElseThrow();
+    GossipEvent.MessageReceived m =
+        (GossipEvent.MessageReceived)
+            events.stream()
+                .filter(e -> e instanceof GossipEvent.MessageReceived)
+                .reduce((x, y) -> y)
+                .orElseThrow();
     router.reportValidation(m.id(), A, Acceptance.ACCEPT);
-    assertThat(drain()).filteredOn(o -> o.to().equals(f)).singleElement()
+    assertThat(drain())
+        .filteredOn(o -> o.to().equals(f))
+        .singleElement()
         .satisfies(o -> assertThat(o.rpc().proto().getPublishCount()).isEqualTo(1));
     // And our own publications go to it too.
     router.publish("t", new byte[] {9}, now);
@@ -134,27 +168,42 @@ class GossipRouterTest {
   @Test
   void handlePrune_backoff_noRegraftUntilExpiry() throws MalformedFrameException {
     meshWithAandB(GossipConfig.builder().build());
-    receive(A, control(ControlMessage.newBuilder().addPrune(ControlPrune.newBuilder().setTopicID("t").setBackoff(30))));
+    receive(
+        A,
+        control(
+            ControlMessage.newBuilder()
+                .addPrune(ControlPrune.newBuilder().setTopicID("t").setBackoff(30))));
     assertThat(router.meshPeers("t")).containsExactly(B);
     assertThat(events).contains(new GossipEvent.Pruned(A, "t"));
     List<OutboundRpc> out = advanceTo(31 * S); // backoff 30 s + 1 heartbeat of slack from t=1 s
-    assertThat(out).noneMatch(o -> o.to().equals(A) && o.rpc().proto().getControl().getGraftCount() > 0);
+    assertThat(out)
+        .noneMatch(o -> o.to().equals(A) && o.rpc().proto().getControl().getGraftCount() > 0);
     out = advanceTo(33 * S);
-    assertThat(out).anyMatch(o -> o.to().equals(A) && o.rpc().proto().getControl().getGraftCount() > 0);
+    assertThat(out)
+        .anyMatch(o -> o.to().equals(A) && o.rpc().proto().getControl().getGraftCount() > 0);
     assertThat(router.meshPeers("t")).contains(A);
   }
 
   @Test
   void handleGraft_duringBackoff_penalisedAndPruned() throws MalformedFrameException {
     meshWithAandB(GossipConfig.builder().build());
-    receive(A, control(ControlMessage.newBuilder().addPrune(ControlPrune.newBuilder().setTopicID("t").setBackoff(60))));
+    receive(
+        A,
+        control(
+            ControlMessage.newBuilder()
+                .addPrune(ControlPrune.newBuilder().setTopicID("t").setBackoff(60))));
     now += S;
-    List<OutboundRpc> out = receive(A, control(ControlMessage.newBuilder().addGraft(ControlGraft.newBuilder().setTopicID("t"))));
+    List<OutboundRpc> out =
+        receive(
+            A,
+            control(
+                ControlMessage.newBuilder().addGraft(ControlGraft.newBuilder().setTopicID("t"))));
     // P7 = 2 (within the 10 s flood threshold): weight -10 * 2^2.
     assertThat(router.peerScore(A)).isEqualTo(-40.0);
     assertThat(router.meshPeers("t")).doesNotContain(A);
     assertThat(hasPrune(out, A)).isTrue();
-    assertThat(events).contains(new GossipEvent.PeerMisbehaved(A, GossipErrorCode.GRAFT_DURING_BACKOFF));
+    assertThat(events)
+        .contains(new GossipEvent.PeerMisbehaved(A, GossipErrorCode.GRAFT_DURING_BACKOFF));
   }
 
   @Test
@@ -162,7 +211,11 @@ class GossipRouterTest {
     router(GossipConfig.builder().build());
     router.handlePeerConnected(A, Direction.INBOUND, GossipProtocol.MESHSUB_V12, now);
     drain();
-    List<OutboundRpc> out = receive(A, control(ControlMessage.newBuilder().addGraft(ControlGraft.newBuilder().setTopicID("x"))));
+    List<OutboundRpc> out =
+        receive(
+            A,
+            control(
+                ControlMessage.newBuilder().addGraft(ControlGraft.newBuilder().setTopicID("x"))));
     assertThat(out).isEmpty();
     assertThat(router.meshPeers("x")).isEmpty();
   }
@@ -171,9 +224,18 @@ class GossipRouterTest {
   void handleIHave_promiseNotKept_behaviourPenalty() throws MalformedFrameException {
     meshWithAandB(GossipConfig.builder().build());
     ByteString id = ByteString.copyFromUtf8("never-delivered");
-    List<OutboundRpc> out = receive(A, control(ControlMessage.newBuilder()
-        .addIhave(ControlIHave.newBuilder().setTopicID("t").addMessageIDs(id))));
-    assertThat(out).singleElement().satisfies(o -> assertThat(o.rpc().proto().getControl().getIwant(0).getMessageIDsList()).containsExactly(id));
+    List<OutboundRpc> out =
+        receive(
+            A,
+            control(
+                ControlMessage.newBuilder()
+                    .addIhave(ControlIHave.newBuilder().setTopicID("t").addMessageIDs(id))));
+    assertThat(out)
+        .singleElement()
+        .satisfies(
+            o ->
+                assertThat(o.rpc().proto().getControl().getIwant(0).getMessageIDsList())
+                    .containsExactly(id));
     advanceTo(4 * S + 200_000_000L); // follow-up 3 s after t=1 s, checked at the heartbeat at 4.1 s
     assertThat(router.peerScore(A)).isEqualTo(-10.0); // P7 = 1: -10 * 1^2
     assertThat(events).contains(new GossipEvent.PeerMisbehaved(A, GossipErrorCode.BROKEN_PROMISE));
@@ -185,54 +247,79 @@ class GossipRouterTest {
     meshWithAandB(GossipConfig.builder().build());
     Message m = signed(5, 1, new byte[] {1});
     ByteString id = MessageIdFunction.fromAndSeqno().apply(m).toByteString();
-    receive(A, control(ControlMessage.newBuilder().addIhave(ControlIHave.newBuilder().setTopicID("t").addMessageIDs(id))));
+    receive(
+        A,
+        control(
+            ControlMessage.newBuilder()
+                .addIhave(ControlIHave.newBuilder().setTopicID("t").addMessageIDs(id))));
     receive(A, RPC.newBuilder().addPublish(m).build());
     advanceTo(5 * S);
     assertThat(router.peerScore(A)).isZero();
   }
 
   @Test
-  void idontwant_receivedBeforeMessage_suppressesSendAndLargeMessageAnnounced() throws MalformedFrameException {
+  void idontwant_receivedBeforeMessage_suppressesSendAndLargeMessageAnnounced()
+      throws MalformedFrameException {
     meshWithAandB(GossipConfig.builder().build());
     Message m = signed(5, 1, new byte[2000]);
     MessageId id = MessageIdFunction.fromAndSeqno().apply(m);
-    receive(A, control(ControlMessage.newBuilder().addIdontwant(ControlIDontWant.newBuilder().addMessageIDs(id.toByteString()))));
+    receive(
+        A,
+        control(
+            ControlMessage.newBuilder()
+                .addIdontwant(ControlIDontWant.newBuilder().addMessageIDs(id.toByteString()))));
     // B delivers it: we tell A at once (IDONTWANT, before validation), and forward to nobody.
     List<OutboundRpc> out = receive(B, RPC.newBuilder().addPublish(m).build());
-    assertThat(out).singleElement().satisfies(o -> {
-      assertThat(o.to()).isEqualTo(A);
-      assertThat(o.rpc().proto().getControl().getIdontwant(0).getMessageIDsList()).containsExactly(id.toByteString());
-    });
+    assertThat(out)
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.to()).isEqualTo(A);
+              assertThat(o.rpc().proto().getControl().getIdontwant(0).getMessageIDsList())
+                  .containsExactly(id.toByteString());
+            });
     assertThat(router.reportValidation(id, B, Acceptance.ACCEPT)).isTrue();
     assertThat(drain()).noneMatch(o -> o.rpc().proto().getPublishCount() > 0);
   }
 
   @Test
-  void reportValidation_accept_forwardsToMeshExceptSourceAndOrigin() throws MalformedFrameException {
+  void reportValidation_accept_forwardsToMeshExceptSourceAndOrigin()
+      throws MalformedFrameException {
     meshWithAandB(GossipConfig.builder().build());
     Message m = signed(5, 1, new byte[] {1, 2, 3});
     receive(B, RPC.newBuilder().addPublish(m).build());
-    GossipEvent.MessageReceived got = (GossipEvent.MessageReceived) events.stream()
-        .filter(e -> e instanceof GossipEvent.MessageReceived).findFirst().orElseThrow();
+    GossipEvent.MessageReceived got =
+        (GossipEvent.MessageReceived)
+            events.stream()
+                .filter(e -> e instanceof GossipEvent.MessageReceived)
+                .findFirst()
+                .orElseThrow();
     assertThat(got.from()).contains(TestPeers.peer(5));
     assertThat(got.seqno()).hasValue(1);
     assertThat(got.data()).containsExactly(1, 2, 3);
     router.reportValidation(got.id(), B, Acceptance.ACCEPT);
     List<OutboundRpc> out = drain();
-    assertThat(out).singleElement().satisfies(o -> {
-      assertThat(o.to()).isEqualTo(A);
-      assertThat(o.rpc().proto().getPublish(0)).isEqualTo(m);
-    });
+    assertThat(out)
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.to()).isEqualTo(A);
+              assertThat(o.rpc().proto().getPublish(0)).isEqualTo(m);
+            });
     assertThat(router.reportValidation(got.id(), B, Acceptance.ACCEPT)).isFalse();
   }
 
   @Test
   void handleRpc_badSignature_rejectedAndNotForwarded() throws MalformedFrameException {
     meshWithAandB(GossipConfig.builder().build());
-    Message forged = signed(5, 1, new byte[] {1}).toBuilder().setData(ByteString.copyFrom(new byte[] {2})).build();
+    Message forged =
+        signed(5, 1, new byte[] {1}).toBuilder()
+            .setData(ByteString.copyFrom(new byte[] {2}))
+            .build();
     List<OutboundRpc> out = receive(B, RPC.newBuilder().addPublish(forged).build());
     assertThat(out).isEmpty();
-    assertThat(events).contains(new GossipEvent.PeerMisbehaved(B, GossipErrorCode.INVALID_SIGNATURE));
+    assertThat(events)
+        .contains(new GossipEvent.PeerMisbehaved(B, GossipErrorCode.INVALID_SIGNATURE));
     assertThat(events).noneMatch(e -> e instanceof GossipEvent.MessageReceived);
     // The genuine message with the same id is still accepted afterwards.
     receive(A, RPC.newBuilder().addPublish(signed(5, 1, new byte[] {1})).build());
@@ -241,12 +328,20 @@ class GossipRouterTest {
 
   @Test
   void handleRpc_strictNoSignWithSignedMessage_rejected() throws MalformedFrameException {
-    meshWithAandB(GossipConfig.builder().signaturePolicy(SignaturePolicy.STRICT_NO_SIGN)
-        .messageIdFunction(MessageIdFunction.sha256OfData()).build());
+    meshWithAandB(
+        GossipConfig.builder()
+            .signaturePolicy(SignaturePolicy.STRICT_NO_SIGN)
+            .messageIdFunction(MessageIdFunction.sha256OfData())
+            .build());
     receive(B, RPC.newBuilder().addPublish(signed(5, 1, new byte[] {1})).build());
-    assertThat(events).contains(new GossipEvent.PeerMisbehaved(B, GossipErrorCode.UNEXPECTED_SIGNATURE_FIELDS));
+    assertThat(events)
+        .contains(new GossipEvent.PeerMisbehaved(B, GossipErrorCode.UNEXPECTED_SIGNATURE_FIELDS));
     assertThat(events).noneMatch(e -> e instanceof GossipEvent.MessageReceived);
-    receive(B, RPC.newBuilder().addPublish(Message.newBuilder().setTopic("t").setData(ByteString.copyFromUtf8("ok"))).build());
+    receive(
+        B,
+        RPC.newBuilder()
+            .addPublish(Message.newBuilder().setTopic("t").setData(ByteString.copyFromUtf8("ok")))
+            .build());
     assertThat(events).anyMatch(e -> e instanceof GossipEvent.MessageReceived);
   }
 
@@ -282,7 +377,8 @@ class GossipRouterTest {
     for (int i = 0; i < 3; i++) {
       router.publish("t", new byte[] {(byte) i}, now); // not drained in between
     }
-    assertThat(router.metrics().drops()).containsEntry(DropReason.QUEUE_FULL, 2L); // third message, to A and to B
+    assertThat(router.metrics().drops())
+        .containsEntry(DropReason.QUEUE_FULL, 2L); // third message, to A and to B
     drain();
   }
 }

@@ -16,11 +16,11 @@ import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
- * N routers in virtual time (quinn's {@code Pair} scaled to N). Events sit in a
- * priority queue ordered by (time, seq); each step runs one input on one router, then drains that
- * router's outputs: every OutboundRpc is encoded and decoded through {@link RpcCodec} and delivered
- * to its target after the link latency, the next timeout is scheduled, and MessageReceived events
- * are validated at once (ACCEPT unless a validator says otherwise; null means "hold").
+ * N routers in virtual time (quinn's {@code Pair} scaled to N). Events sit in a priority queue
+ * ordered by (time, seq); each step runs one input on one router, then drains that router's
+ * outputs: every OutboundRpc is encoded and decoded through {@link RpcCodec} and delivered to its
+ * target after the link latency, the next timeout is scheduled, and MessageReceived events are
+ * validated at once (ACCEPT unless a validator says otherwise; null means "hold").
  */
 final class GossipTestNetwork {
   /** Decides whether one RPC on the link from -> to is delivered. */
@@ -38,7 +38,9 @@ final class GossipTestNetwork {
   private final List<PeerId> ids = new ArrayList<>();
   private final Map<PeerId, Integer> index = new HashMap<>();
   private final Set<Long> links = new HashSet<>();
-  private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
+  private final PriorityQueue<Event> queue =
+      new PriorityQueue<>(
+          (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
   private final long[] scheduledTimer;
   private final List<List<GossipEvent>> events = new ArrayList<>();
   private final List<List<GossipEvent.MessageReceived>> accepted = new ArrayList<>();
@@ -56,8 +58,12 @@ final class GossipTestNetwork {
       ids.add(id);
       index.put(id, i);
       GossipConfig c = b.config.apply(i);
-      routers.add(new GossipRouter(c, id, c.signaturePolicy() == SignaturePolicy.STRICT_SIGN ? TestPeers.key(i + 1) : null,
-          new Random(b.seed * 1_000_003L + i)));
+      routers.add(
+          new GossipRouter(
+              c,
+              id,
+              c.signaturePolicy() == SignaturePolicy.STRICT_SIGN ? TestPeers.key(i + 1) : null,
+              new Random(b.seed * 1_000_003L + i)));
       events.add(new ArrayList<>());
       accepted.add(new ArrayList<>());
     }
@@ -191,9 +197,14 @@ final class GossipTestNetwork {
 
   void connect(int dialer, int listener) {
     links.add(key(dialer, listener));
-    routers.get(dialer).handlePeerConnected(ids.get(listener), Direction.OUTBOUND, GossipProtocol.MESHSUB_V12, now);
+    routers
+        .get(dialer)
+        .handlePeerConnected(
+            ids.get(listener), Direction.OUTBOUND, GossipProtocol.MESHSUB_V12, now);
     drain(dialer);
-    routers.get(listener).handlePeerConnected(ids.get(dialer), Direction.INBOUND, GossipProtocol.MESHSUB_V12, now);
+    routers
+        .get(listener)
+        .handlePeerConnected(ids.get(dialer), Direction.INBOUND, GossipProtocol.MESHSUB_V12, now);
     drain(listener);
   }
 
@@ -259,13 +270,15 @@ final class GossipTestNetwork {
       if (t.isPresent() && t.getAsLong() != scheduledTimer[node]) {
         long deadline = t.getAsLong();
         scheduledTimer[node] = deadline;
-        schedule(deadline, () -> {
-          if (scheduledTimer[node] == deadline) {
-            scheduledTimer[node] = Long.MIN_VALUE;
-            r.handleTimeout(now);
-            drain(node);
-          }
-        });
+        schedule(
+            deadline,
+            () -> {
+              if (scheduledTimer[node] == deadline) {
+                scheduledTimer[node] = Long.MIN_VALUE;
+                r.handleTimeout(now);
+                drain(node);
+              }
+            });
       }
       for (Optional<GossipEvent> e = r.pollEvent(); e.isPresent(); e = r.pollEvent()) {
         events.get(node).add(e.get());
@@ -294,12 +307,14 @@ final class GossipTestNetwork {
     } catch (MalformedFrameException e) {
       throw new AssertionError("router produced an RPC it cannot decode", e);
     }
-    schedule(now + latencyNanos, () -> {
-      if (connected(from, to)) {
-        routers.get(to).handleRpc(ids.get(from), decoded, now);
-        drain(to);
-      }
-    });
+    schedule(
+        now + latencyNanos,
+        () -> {
+          if (connected(from, to)) {
+            routers.get(to).handleRpc(ids.get(from), decoded, now);
+            drain(to);
+          }
+        });
   }
 
   /** Sums a metric over all routers. */

@@ -17,12 +17,18 @@ class PeerScoreTest {
 
   /** A topic where only the weight under test is non-zero. */
   private static TopicScoreParams.Builder zeroTopic() {
-    return TopicScoreParams.builder().topicWeight(1).timeInMeshWeight(0).firstMessageDeliveriesWeight(0)
-        .meshMessageDeliveriesWeight(0).meshFailurePenaltyWeight(0).invalidMessageDeliveriesWeight(0);
+    return TopicScoreParams.builder()
+        .topicWeight(1)
+        .timeInMeshWeight(0)
+        .firstMessageDeliveriesWeight(0)
+        .meshMessageDeliveriesWeight(0)
+        .meshFailurePenaltyWeight(0)
+        .invalidMessageDeliveriesWeight(0);
   }
 
   private static PeerScore score(TopicScoreParams topic) {
-    return new PeerScore(PeerScoreParams.builder().topics(Map.of("t", topic)).topicScoreCap(0).build(), 120 * S);
+    return new PeerScore(
+        PeerScoreParams.builder().topics(Map.of("t", topic)).topicScoreCap(0).build(), 120 * S);
   }
 
   private static MessageId id(int n) {
@@ -31,7 +37,9 @@ class PeerScoreTest {
 
   @Test
   void p1_timeInMesh_countsQuantaUpToCap() {
-    PeerScore ps = score(zeroTopic().timeInMeshWeight(0.5).timeInMeshQuantumNanos(S).timeInMeshCap(10).build());
+    PeerScore ps =
+        score(
+            zeroTopic().timeInMeshWeight(0.5).timeInMeshQuantumNanos(S).timeInMeshCap(10).build());
     ps.addPeer(A, null);
     ps.graft(A, "t", 0);
     assertThat(ps.score(A, 3 * S + 500 * MS)).isEqualTo(0.5 * 3); // 3 whole quanta
@@ -42,7 +50,13 @@ class PeerScoreTest {
 
   @Test
   void p2_firstDeliveries_countCapAndDecay() {
-    PeerScore ps = score(zeroTopic().firstMessageDeliveriesWeight(2).firstMessageDeliveriesCap(2).firstMessageDeliveriesDecay(0.5).build());
+    PeerScore ps =
+        score(
+            zeroTopic()
+                .firstMessageDeliveriesWeight(2)
+                .firstMessageDeliveriesCap(2)
+                .firstMessageDeliveriesDecay(0.5)
+                .build());
     ps.addPeer(A, null);
     for (int i = 0; i < 3; i++) {
       ps.validateMessage(A, id(i), "t", 0);
@@ -60,8 +74,14 @@ class PeerScoreTest {
 
   @Test
   void p3_meshDeliveryDeficit_afterActivation_isSquaredDeficit() {
-    PeerScore ps = score(zeroTopic().meshMessageDeliveriesWeight(-1).meshMessageDeliveriesThreshold(4)
-        .meshMessageDeliveriesActivationNanos(5 * S).meshMessageDeliveriesWindowNanos(10 * MS).build());
+    PeerScore ps =
+        score(
+            zeroTopic()
+                .meshMessageDeliveriesWeight(-1)
+                .meshMessageDeliveriesThreshold(4)
+                .meshMessageDeliveriesActivationNanos(5 * S)
+                .meshMessageDeliveriesWindowNanos(10 * MS)
+                .build());
     ps.addPeer(A, null);
     ps.addPeer(B, null);
     ps.graft(A, "t", 0);
@@ -77,8 +97,14 @@ class PeerScoreTest {
 
   @Test
   void p3b_pruneWithActiveDeficit_isStickyAndDecays() {
-    PeerScore ps = score(zeroTopic().meshFailurePenaltyWeight(-2).meshFailurePenaltyDecay(0.5)
-        .meshMessageDeliveriesThreshold(3).meshMessageDeliveriesActivationNanos(S).build());
+    PeerScore ps =
+        score(
+            zeroTopic()
+                .meshFailurePenaltyWeight(-2)
+                .meshFailurePenaltyDecay(0.5)
+                .meshMessageDeliveriesThreshold(3)
+                .meshMessageDeliveriesActivationNanos(S)
+                .build());
     ps.addPeer(A, null);
     ps.graft(A, "t", 0);
     ps.prune(A, "t", 2 * S); // deficit 3 -> penalty 9
@@ -105,10 +131,12 @@ class PeerScoreTest {
 
   @Test
   void defaultTopic_scoresTopicsNotNamed_namedTopicsKeepTheirOwn() {
-    PeerScoreParams params = PeerScoreParams.builder()
-        .topics(Map.of("named", zeroTopic().build())) // named: every weight 0
-        .defaultTopic(zeroTopic().invalidMessageDeliveriesWeight(-5).build())
-        .topicScoreCap(0).build();
+    PeerScoreParams params =
+        PeerScoreParams.builder()
+            .topics(Map.of("named", zeroTopic().build())) // named: every weight 0
+            .defaultTopic(zeroTopic().invalidMessageDeliveriesWeight(-5).build())
+            .topicScoreCap(0)
+            .build();
     PeerScore ps = new PeerScore(params, 120 * S);
     ps.addPeer(A, null);
     ps.validateMessage(A, id(1), "grapevine/1/id/anyone", 0);
@@ -135,8 +163,14 @@ class PeerScoreTest {
 
   @Test
   void p6_ipColocation_surplusSquaredUnlessWhitelisted() {
-    PeerScore ps = new PeerScore(PeerScoreParams.builder().ipColocationFactorThreshold(1).ipColocationFactorWeight(-5)
-        .ipColocationWhitelist(Set.of("10.0.0.9")).build(), S);
+    PeerScore ps =
+        new PeerScore(
+            PeerScoreParams.builder()
+                .ipColocationFactorThreshold(1)
+                .ipColocationFactorWeight(-5)
+                .ipColocationWhitelist(Set.of("10.0.0.9"))
+                .build(),
+            S);
     for (int i = 1; i <= 3; i++) {
       ps.addPeer(TestPeers.peer(i), "10.0.0.1");
     }
@@ -150,8 +184,14 @@ class PeerScoreTest {
 
   @Test
   void p7_behaviourPenalty_excessSquaredAndDecays() {
-    PeerScore ps = new PeerScore(PeerScoreParams.builder().behaviourPenaltyThreshold(1).behaviourPenaltyWeight(-10)
-        .behaviourPenaltyDecay(0.5).build(), S);
+    PeerScore ps =
+        new PeerScore(
+            PeerScoreParams.builder()
+                .behaviourPenaltyThreshold(1)
+                .behaviourPenaltyWeight(-10)
+                .behaviourPenaltyDecay(0.5)
+                .build(),
+            S);
     ps.addPeer(A, null);
     ps.addPenalty(A, 4);
     assertThat(ps.score(A, 0)).isEqualTo(-10 * 3.0 * 3.0);
@@ -161,8 +201,15 @@ class PeerScoreTest {
 
   @Test
   void topicCapAndWeight_applyToPositiveSum() {
-    PeerScore ps = new PeerScore(PeerScoreParams.builder().topicScoreCap(5)
-        .topics(Map.of("t", zeroTopic().topicWeight(0.5).firstMessageDeliveriesWeight(1).build())).build(), S);
+    PeerScore ps =
+        new PeerScore(
+            PeerScoreParams.builder()
+                .topicScoreCap(5)
+                .topics(
+                    Map.of(
+                        "t", zeroTopic().topicWeight(0.5).firstMessageDeliveriesWeight(1).build()))
+                .build(),
+            S);
     ps.addPeer(A, null);
     for (int i = 0; i < 8; i++) {
       ps.validateMessage(A, id(i), "t", 0);

@@ -24,13 +24,18 @@ class RpcCodecTest {
 
   @Test
   void decode_encodedRpc_roundTrips() throws MalformedFrameException {
-    RPC proto = RPC.newBuilder()
-        .addSubscriptions(RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid("t"))
-        .addPublish(Message.newBuilder().setTopic("t").setData(ByteString.copyFromUtf8("hi")))
-        .setControl(ControlMessage.newBuilder()
-            .addIhave(ControlIHave.newBuilder().setTopicID("t").addMessageIDs(ByteString.copyFromUtf8("id")))
-            .addPrune(ControlPrune.newBuilder().setTopicID("t").setBackoff(60)))
-        .build();
+    RPC proto =
+        RPC.newBuilder()
+            .addSubscriptions(RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid("t"))
+            .addPublish(Message.newBuilder().setTopic("t").setData(ByteString.copyFromUtf8("hi")))
+            .setControl(
+                ControlMessage.newBuilder()
+                    .addIhave(
+                        ControlIHave.newBuilder()
+                            .setTopicID("t")
+                            .addMessageIDs(ByteString.copyFromUtf8("id")))
+                    .addPrune(ControlPrune.newBuilder().setTopicID("t").setBackoff(60)))
+            .build();
     Rpc decoded = codec.decode(codec.encode(Rpc.of(proto)));
     assertThat(decoded.proto()).isEqualTo(proto);
   }
@@ -48,7 +53,9 @@ class RpcCodecTest {
   void decode_delimitedFrame_readsLengthThenBody() throws MalformedFrameException {
     ByteBuf buf = Unpooled.buffer();
     try {
-      Rpc rpc = Rpc.of(RPC.newBuilder().addSubscriptions(RPC.SubOpts.newBuilder().setTopicid("x")).build());
+      Rpc rpc =
+          Rpc.of(
+              RPC.newBuilder().addSubscriptions(RPC.SubOpts.newBuilder().setTopicid("x")).build());
       codec.encodeDelimited(rpc, buf);
       ByteBuf partial = buf.slice(0, 0);
       assertThat(codec.readLength(partial)).isEqualTo(-1);
@@ -63,17 +70,33 @@ class RpcCodecTest {
   @Test
   void decode_overSizeLimit_throws() {
     RpcCodec small = new RpcCodec(100);
-    byte[] big = codec.encode(Rpc.of(RPC.newBuilder()
-        .addPublish(Message.newBuilder().setTopic("t").setData(ByteString.copyFrom(new byte[200]))).build()));
-    assertThatThrownBy(() -> small.decode(big)).isInstanceOf(MalformedFrameException.class).hasMessageContaining("at most 100");
+    byte[] big =
+        codec.encode(
+            Rpc.of(
+                RPC.newBuilder()
+                    .addPublish(
+                        Message.newBuilder()
+                            .setTopic("t")
+                            .setData(ByteString.copyFrom(new byte[200])))
+                    .build()));
+    assertThatThrownBy(() -> small.decode(big))
+        .isInstanceOf(MalformedFrameException.class)
+        .hasMessageContaining("at most 100");
     ByteBuf prefix = Unpooled.wrappedBuffer(new byte[] {(byte) 0xc8, 0x01}); // 200
     assertThatThrownBy(() -> small.readLength(prefix)).isInstanceOf(MalformedFrameException.class);
   }
 
   @Test
   void decode_messageWithoutTopic_throws() {
-    byte[] wire = codec.encode(Rpc.of(RPC.newBuilder().addPublish(Message.newBuilder().setData(ByteString.EMPTY)).build()));
-    assertThatThrownBy(() -> codec.decode(wire)).isInstanceOf(MalformedFrameException.class).hasMessageContaining("topic");
+    byte[] wire =
+        codec.encode(
+            Rpc.of(
+                RPC.newBuilder()
+                    .addPublish(Message.newBuilder().setData(ByteString.EMPTY))
+                    .build()));
+    assertThatThrownBy(() -> codec.decode(wire))
+        .isInstanceOf(MalformedFrameException.class)
+        .hasMessageContaining("topic");
   }
 
   @Test
@@ -82,8 +105,14 @@ class RpcCodecTest {
     for (int i = 0; i < RpcCodec.MAX_IDONTWANT_IDS + 1; i++) {
       idw.addMessageIDs(ByteString.copyFrom(new byte[] {(byte) i}));
     }
-    byte[] wire = RPC.newBuilder().setControl(ControlMessage.newBuilder().addIdontwant(idw)).build().toByteArray();
-    assertThatThrownBy(() -> codec.decode(wire)).isInstanceOf(MalformedFrameException.class).hasMessageContaining("IDONTWANT");
+    byte[] wire =
+        RPC.newBuilder()
+            .setControl(ControlMessage.newBuilder().addIdontwant(idw))
+            .build()
+            .toByteArray();
+    assertThatThrownBy(() -> codec.decode(wire))
+        .isInstanceOf(MalformedFrameException.class)
+        .hasMessageContaining("IDONTWANT");
   }
 
   @Test
@@ -92,8 +121,14 @@ class RpcCodecTest {
     for (int i = 0; i < RpcCodec.MAX_PEER_INFOS + 1; i++) {
       prune.addPeers(PeerInfo.newBuilder().setPeerID(ByteString.copyFrom(new byte[] {(byte) i})));
     }
-    byte[] wire = RPC.newBuilder().setControl(ControlMessage.newBuilder().addPrune(prune)).build().toByteArray();
-    assertThatThrownBy(() -> codec.decode(wire)).isInstanceOf(MalformedFrameException.class).hasMessageContaining("PeerInfos");
+    byte[] wire =
+        RPC.newBuilder()
+            .setControl(ControlMessage.newBuilder().addPrune(prune))
+            .build()
+            .toByteArray();
+    assertThatThrownBy(() -> codec.decode(wire))
+        .isInstanceOf(MalformedFrameException.class)
+        .hasMessageContaining("PeerInfos");
   }
 
   @Test
@@ -103,7 +138,9 @@ class RpcCodecTest {
       b.addSubscriptions(RPC.SubOpts.newBuilder().setSubscribe(true));
     }
     byte[] wire = b.build().toByteArray();
-    assertThatThrownBy(() -> codec.decode(wire)).isInstanceOf(MalformedFrameException.class).hasMessageContaining("subscriptions");
+    assertThatThrownBy(() -> codec.decode(wire))
+        .isInstanceOf(MalformedFrameException.class)
+        .hasMessageContaining("subscriptions");
   }
 
   @Property(tries = 2000)

@@ -17,8 +17,8 @@ import org.grapevine.libp2p.echo.EchoProtocol;
 import org.grapevine.libp2p.identify.IdentifyProtocol;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.peer.PeerId;
-import org.grapevine.libp2p.pnet.SwarmKey;
 import org.grapevine.libp2p.ping.PingProtocol;
+import org.grapevine.libp2p.pnet.SwarmKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,8 +35,12 @@ class HostIT {
   }
 
   private Host host(SwarmKey key) throws Exception {
-    return host(HostConfig.builder(PrivKey.generate(RANDOM)).listen("/ip4/127.0.0.1/tcp/0").swarmKey(key)
-        .inboundRate(1000, 1000).build());
+    return host(
+        HostConfig.builder(PrivKey.generate(RANDOM))
+            .listen("/ip4/127.0.0.1/tcp/0")
+            .swarmKey(key)
+            .inboundRate(1000, 1000)
+            .build());
   }
 
   private Host host(HostConfig config) throws Exception {
@@ -54,46 +58,60 @@ class HostIT {
   @Test
   void injectedClockAndRandomness_pingMeasuresWithTheConfigsClock() throws Exception {
     Host a = host((SwarmKey) null);
-    java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE - 5);
-    java.util.concurrent.atomic.AtomicInteger draws = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.random.RandomGenerator counted = new java.util.Random(1) {
-      @Override
-      public void nextBytes(byte[] bytes) {
-        draws.incrementAndGet();
-        super.nextBytes(bytes);
-      }
-    };
-    HostConfig config = HostConfig.builder(PrivKey.generate(RANDOM)).nanoClock(() -> ticks.getAndAdd(7_000)).random(counted).build();
+    java.util.concurrent.atomic.AtomicLong ticks =
+        new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE - 5);
+    java.util.concurrent.atomic.AtomicInteger draws =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.random.RandomGenerator counted =
+        new java.util.Random(1) {
+          @Override
+          public void nextBytes(byte[] bytes) {
+            draws.incrementAndGet();
+            super.nextBytes(bytes);
+          }
+        };
+    HostConfig config =
+        HostConfig.builder(PrivKey.generate(RANDOM))
+            .nanoClock(() -> ticks.getAndAdd(7_000))
+            .random(counted)
+            .build();
     assertThat(config.random()).isSameAs(counted);
     Host b = host(config);
     Connection c = b.dial(addr(a)).get(10, TimeUnit.SECONDS);
     int before = draws.get();
     // The ping reads the clock twice, 7 µs of virtual time apart (across the long range's wrap).
     assertThat(b.ping(c).get(10, TimeUnit.SECONDS)).isEqualTo(7_000);
-    assertThat(draws.get()).as("the ping payload came from the injected randomness").isGreaterThan(before);
-    assertThat(HostConfig.builder(PrivKey.generate(RANDOM)).build().random()).isInstanceOf(SecureRandom.class);
+    assertThat(draws.get())
+        .as("the ping payload came from the injected randomness")
+        .isGreaterThan(before);
+    assertThat(HostConfig.builder(PrivKey.generate(RANDOM)).build().random())
+        .isInstanceOf(SecureRandom.class);
   }
 
   @Test
   void dial_withPeerId_connectsIdentifiesAndPings() throws Exception {
     Host a = host((SwarmKey) null);
     Host b = host((SwarmKey) null);
-    CompletableFuture<org.grapevine.libp2p.identify.IdentifyResult> identified = new CompletableFuture<>();
-    b.addListener(new HostListener() {
-      @Override
-      public void onIdentified(Connection connection, org.grapevine.libp2p.identify.IdentifyResult identify) {
-        identified.complete(identify);
-      }
-    });
+    CompletableFuture<org.grapevine.libp2p.identify.IdentifyResult> identified =
+        new CompletableFuture<>();
+    b.addListener(
+        new HostListener() {
+          @Override
+          public void onIdentified(
+              Connection connection, org.grapevine.libp2p.identify.IdentifyResult identify) {
+            identified.complete(identify);
+          }
+        });
     List<String> inboundStreams = new java.util.concurrent.CopyOnWriteArrayList<>();
-    a.addListener(new HostListener() {
-      @Override
-      public void onStreamOpened(Connection connection, String protocol, boolean inbound) {
-        if (inbound) {
-          inboundStreams.add(protocol);
-        }
-      }
-    });
+    a.addListener(
+        new HostListener() {
+          @Override
+          public void onStreamOpened(Connection connection, String protocol, boolean inbound) {
+            if (inbound) {
+              inboundStreams.add(protocol);
+            }
+          }
+        });
     Connection c = b.dial(addr(a)).get(10, TimeUnit.SECONDS);
     assertThat(c.remotePeer()).isEqualTo(a.peerId());
     assertThat(c.direction()).isEqualTo(Connection.Direction.OUTBOUND);
@@ -107,7 +125,8 @@ class HostIT {
     assertThat(rtt).isPositive();
     assertThat(inboundStreams).contains(IdentifyProtocol.ID, PingProtocol.ID);
     // The listener sees the same connection from its side.
-    assertThat(a.connections(b.peerId())).singleElement()
+    assertThat(a.connections(b.peerId()))
+        .singleElement()
         .satisfies(in -> assertThat(in.direction()).isEqualTo(Connection.Direction.INBOUND));
     // A second dial to the same peer reuses the connection.
     assertThat(b.dial(addr(a)).get(10, TimeUnit.SECONDS)).isSameAs(c);
@@ -116,19 +135,31 @@ class HostIT {
   @Test
   void channelHook_seesEachChannelBeforeTheUpgrade_itsHandlerSitsAtTheSocket() throws Exception {
     List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.concurrent.atomic.AtomicLong rawBytesIn = new java.util.concurrent.atomic.AtomicLong();
-    ChannelHook hook = (channel, direction, remote) -> {
-      seen.add(direction + " " + remote.getPort());
-      channel.pipeline().addLast("raw-counter", new io.netty.channel.ChannelInboundHandlerAdapter() {
-        @Override
-        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
-          rawBytesIn.addAndGet(((io.netty.buffer.ByteBuf) msg).readableBytes());
-          ctx.fireChannelRead(msg);
-        }
-      });
-    };
-    Host a = host(HostConfig.builder(PrivKey.generate(RANDOM)).listen("/ip4/127.0.0.1/tcp/0").inboundRate(1000, 1000)
-        .channelHook(hook).build());
+    java.util.concurrent.atomic.AtomicLong rawBytesIn =
+        new java.util.concurrent.atomic.AtomicLong();
+    ChannelHook hook =
+        (channel, direction, remote) -> {
+          seen.add(direction + " " + remote.getPort());
+          channel
+              .pipeline()
+              .addLast(
+                  "raw-counter",
+                  new io.netty.channel.ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(
+                        io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                      rawBytesIn.addAndGet(((io.netty.buffer.ByteBuf) msg).readableBytes());
+                      ctx.fireChannelRead(msg);
+                    }
+                  });
+        };
+    Host a =
+        host(
+            HostConfig.builder(PrivKey.generate(RANDOM))
+                .listen("/ip4/127.0.0.1/tcp/0")
+                .inboundRate(1000, 1000)
+                .channelHook(hook)
+                .build());
     Host b = host(HostConfig.builder(PrivKey.generate(RANDOM)).channelHook(hook).build());
 
     Connection c = b.dial(addr(a)).get(10, TimeUnit.SECONDS);
@@ -144,8 +175,14 @@ class HostIT {
 
   @Test
   void ipv6_listenAndDialOnLoopback_connectsAndPings() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(ipv6LoopbackAvailable(), "this machine has no IPv6 loopback (::1)");
-    Host a = host(HostConfig.builder(PrivKey.generate(RANDOM)).listen("/ip6/::1/tcp/0").inboundRate(1000, 1000).build());
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        ipv6LoopbackAvailable(), "this machine has no IPv6 loopback (::1)");
+    Host a =
+        host(
+            HostConfig.builder(PrivKey.generate(RANDOM))
+                .listen("/ip6/::1/tcp/0")
+                .inboundRate(1000, 1000)
+                .build());
     Host b = host((SwarmKey) null);
     assertThat(a.listenAddrs().get(0).toString()).startsWith("/ip6/::1/tcp/");
     Connection c = b.dial(a.listenAddrs().get(0).withPeerId(a.peerId())).get(10, TimeUnit.SECONDS);
@@ -175,7 +212,8 @@ class HostIT {
       byte[] payload = new byte[size];
       new java.util.Random(i).nextBytes(payload);
       sent.add(payload);
-      NegotiatedStream ns = b.newStream(addr(a), List.of(EchoProtocol.ID)).get(10, TimeUnit.SECONDS);
+      NegotiatedStream ns =
+          b.newStream(addr(a), List.of(EchoProtocol.ID)).get(10, TimeUnit.SECONDS);
       assertThat(ns.protocol()).isEqualTo(EchoProtocol.ID);
       StreamCollector collector = new StreamCollector();
       ns.stream().setReader(collector);
@@ -190,20 +228,29 @@ class HostIT {
     }
   }
 
-  @SuppressWarnings("FutureReturnValueIgnored") // the test waits on `got`, which both callbacks complete
+  @SuppressWarnings(
+      "FutureReturnValueIgnored") // the test waits on `got`, which both callbacks complete
   @Test
   void handlerSettingItsReaderLater_onAnotherThread_losesNothing() throws Exception {
     Host a = host((SwarmKey) null);
     Host b = host((SwarmKey) null);
-    java.util.concurrent.ScheduledExecutorService later = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    java.util.concurrent.ScheduledExecutorService later =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     try {
       CompletableFuture<byte[]> got = new CompletableFuture<>();
-      a.setProtocolHandler("/test/late/1.0.0", (stream, conn) -> later.schedule(() -> {
-        StreamCollector c = new StreamCollector();
-        c.done.whenComplete((bytes, e) -> got.complete(bytes));
-        stream.setReader(c);
-      }, 300, TimeUnit.MILLISECONDS));
-      NegotiatedStream ns = b.newStream(addr(a), List.of("/test/late/1.0.0")).get(10, TimeUnit.SECONDS);
+      a.setProtocolHandler(
+          "/test/late/1.0.0",
+          (stream, conn) ->
+              later.schedule(
+                  () -> {
+                    StreamCollector c = new StreamCollector();
+                    c.done.whenComplete((bytes, e) -> got.complete(bytes));
+                    stream.setReader(c);
+                  },
+                  300,
+                  TimeUnit.MILLISECONDS));
+      NegotiatedStream ns =
+          b.newStream(addr(a), List.of("/test/late/1.0.0")).get(10, TimeUnit.SECONDS);
       byte[] payload = new byte[100_000];
       new java.util.Random(5).nextBytes(payload);
       ns.stream().write(Unpooled.wrappedBuffer(payload));
@@ -220,8 +267,11 @@ class HostIT {
     Host b = host((SwarmKey) null);
     PeerId impostor = PeerId.fromPubKey(PrivKey.generate(RANDOM).publicKey());
     var f = b.dial(a.listenAddrs().get(0).withPeerId(impostor));
-    assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-        .hasCauseInstanceOf(DialException.class).hasMessageContaining("PEER_ID_MISMATCH").hasMessageContaining(impostor.toString());
+    assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(DialException.class)
+        .hasMessageContaining("PEER_ID_MISMATCH")
+        .hasMessageContaining(impostor.toString());
     assertThat(b.connections()).isEmpty();
   }
 
@@ -229,11 +279,13 @@ class HostIT {
   void dial_nobodyListening_failsWithRefused() throws Exception {
     Host b = host((SwarmKey) null);
     Multiaddr closedPort;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       closedPort = Multiaddr.parse("/ip4/127.0.0.1/tcp/" + s.getLocalPort());
     }
     assertThatThrownBy(() -> b.dial(closedPort).get(10, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(DialException.class).hasMessageContaining(closedPort.toString());
+        .hasCauseInstanceOf(DialException.class)
+        .hasMessageContaining(closedPort.toString());
   }
 
   @Test
@@ -249,9 +301,12 @@ class HostIT {
     Host a = host(SwarmKey.generate(RANDOM));
     Host other = host(SwarmKey.generate(RANDOM));
     Host none = host((SwarmKey) null);
-    assertThatThrownBy(() -> other.dial(addr(a)).get(15, TimeUnit.SECONDS)).hasCauseInstanceOf(DialException.class);
-    assertThatThrownBy(() -> none.dial(addr(a)).get(15, TimeUnit.SECONDS)).hasCauseInstanceOf(DialException.class);
-    assertThatThrownBy(() -> a.dial(addr(none)).get(15, TimeUnit.SECONDS)).hasCauseInstanceOf(DialException.class);
+    assertThatThrownBy(() -> other.dial(addr(a)).get(15, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(DialException.class);
+    assertThatThrownBy(() -> none.dial(addr(a)).get(15, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(DialException.class);
+    assertThatThrownBy(() -> a.dial(addr(none)).get(15, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(DialException.class);
     assertThat(a.connections()).isEmpty();
   }
 
@@ -261,34 +316,52 @@ class HostIT {
     Host b = host((SwarmKey) null);
     Connection c = b.dial(addr(a)).get(10, TimeUnit.SECONDS);
     assertThatThrownBy(() -> b.newStream(c, List.of("/no/such/protocol")).get(10, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(DialException.class).hasMessageContaining("accepted none");
+        .hasCauseInstanceOf(DialException.class)
+        .hasMessageContaining("accepted none");
     assertThat(b.ping(c).get(10, TimeUnit.SECONDS)).isPositive();
   }
 
   @Test
   void inboundRateLimit_excessConnectionsRefused_othersServed() throws Exception {
-    Host a = host(HostConfig.builder(PrivKey.generate(RANDOM)).listen("/ip4/127.0.0.1/tcp/0").inboundRate(0.01, 1).build());
+    Host a =
+        host(
+            HostConfig.builder(PrivKey.generate(RANDOM))
+                .listen("/ip4/127.0.0.1/tcp/0")
+                .inboundRate(0.01, 1)
+                .build());
     Host b = host((SwarmKey) null);
     Host c = host((SwarmKey) null);
     assertThat(b.dial(addr(a)).get(10, TimeUnit.SECONDS)).isNotNull();
-    assertThatThrownBy(() -> c.dial(addr(a)).get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(DialException.class);
+    assertThatThrownBy(() -> c.dial(addr(a)).get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(DialException.class);
     assertThat(b.ping(b.connections(a.peerId()).get(0)).get(10, TimeUnit.SECONDS)).isPositive();
   }
 
   @Test
   void garbageAndSilentConnections_closedWhileOthersAreServed() throws Exception {
-    Host a = host(HostConfig.builder(PrivKey.generate(RANDOM)).listen("/ip4/127.0.0.1/tcp/0")
-        .inboundRate(1000, 1000).upgradeTimeout(Duration.ofSeconds(1)).build());
+    Host a =
+        host(
+            HostConfig.builder(PrivKey.generate(RANDOM))
+                .listen("/ip4/127.0.0.1/tcp/0")
+                .inboundRate(1000, 1000)
+                .upgradeTimeout(Duration.ofSeconds(1))
+                .build());
     Host b = host((SwarmKey) null);
     java.net.InetSocketAddress target = a.listenAddrs().get(0).tcpSocketAddress().orElseThrow();
     try (java.net.Socket garbage = new java.net.Socket(target.getAddress(), target.getPort());
         java.net.Socket silent = new java.net.Socket(target.getAddress(), target.getPort())) {
-      garbage.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      garbage
+          .getOutputStream()
+          .write(
+              "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       garbage.setSoTimeout(5000);
       silent.setSoTimeout(5000);
       // A real peer is served meanwhile.
-      assertThat(b.ping(b.dial(addr(a)).get(10, TimeUnit.SECONDS)).get(10, TimeUnit.SECONDS)).isPositive();
-      assertThat(readUntilClosed(garbage)).isLessThan(100); // Closed after at most a multistream reply.
+      assertThat(b.ping(b.dial(addr(a)).get(10, TimeUnit.SECONDS)).get(10, TimeUnit.SECONDS))
+          .isPositive();
+      assertThat(readUntilClosed(garbage))
+          .isLessThan(100); // Closed after at most a multistream reply.
       long start = System.nanoTime();
       assertThat(readUntilClosed(silent)).isZero(); // Slow-loris: closed by the upgrade timeout.
       assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
@@ -311,12 +384,13 @@ class HostIT {
     Host a = host((SwarmKey) null);
     Host b = host((SwarmKey) null);
     CountDownLatch gone = new CountDownLatch(1);
-    b.addListener(new HostListener() {
-      @Override
-      public void onDisconnected(Connection connection) {
-        gone.countDown();
-      }
-    });
+    b.addListener(
+        new HostListener() {
+          @Override
+          public void onDisconnected(Connection connection) {
+            gone.countDown();
+          }
+        });
     b.dial(addr(a)).get(10, TimeUnit.SECONDS);
     a.close();
     assertThat(gone.await(10, TimeUnit.SECONDS)).isTrue();

@@ -6,7 +6,9 @@ import java.util.concurrent.CompletableFuture;
 import org.grapevine.libp2p.mux.MuxedStream;
 import org.grapevine.libp2p.mux.StreamReader;
 
-/** Collects a stream's inbound bytes; completes when the peer closes, fails when the stream resets. */
+/**
+ * Collects a stream's inbound bytes; completes when the peer closes, fails when the stream resets.
+ */
 public final class StreamCollector implements StreamReader {
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   public final CompletableFuture<byte[]> done = new CompletableFuture<>();
@@ -29,6 +31,7 @@ public final class StreamCollector implements StreamReader {
 
   @Override
   public void onReset(MuxedStream stream) {
-    done.completeExceptionally(new IllegalStateException("stream reset after " + bytes.size() + " bytes"));
+    done.completeExceptionally(
+        new IllegalStateException("stream reset after " + bytes.size() + " bytes"));
   }
 }

@@ -24,14 +24,19 @@ class IdentifyProtocolTest {
   private static final PrivKey CLIENT = PrivKey.fromSeed(filled(7));
   private static final PeerId SERVER_ID = PeerId.fromPubKey(SERVER.publicKey());
   private static final PeerId CLIENT_ID = PeerId.fromPubKey(CLIENT.publicKey());
-  private final IdentifyInfo info = new IdentifyInfo(IdentifyProtocol.PROTOCOL_VERSION, "grapevine/test",
-      SERVER.publicKey(), List.of(new byte[] {4, 127, 0, 0, 1, 6, 0x0f, (byte) 0xa1}),
-      List.of("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0"));
+  private final IdentifyInfo info =
+      new IdentifyInfo(
+          IdentifyProtocol.PROTOCOL_VERSION,
+          "grapevine/test",
+          SERVER.publicKey(),
+          List.of(new byte[] {4, 127, 0, 0, 1, 6, 0x0f, (byte) 0xa1}),
+          List.of("/ipfs/id/1.0.0", "/ipfs/ping/1.0.0"));
 
   @Test
   void request_againstResponder_returnsWhatWasAdvertised() throws Exception {
     MemoryStreamPair pair = new MemoryStreamPair();
-    CompletableFuture<IdentifyResult> result = IdentifyProtocol.read(pair.a, SERVER_ID, CLIENT_ID, ALLOC);
+    CompletableFuture<IdentifyResult> result =
+        IdentifyProtocol.read(pair.a, SERVER_ID, CLIENT_ID, ALLOC);
     IdentifyProtocol.respond(pair.b, info, new byte[] {4, 10, 0, 0, 1}, ALLOC);
     IdentifyResult r = result.get();
     assertThat(r.peer()).isEqualTo(SERVER_ID);
@@ -47,17 +52,22 @@ class IdentifyProtocolTest {
   void request_keyOfAnotherPeer_refused() {
     MemoryStreamPair pair = new MemoryStreamPair();
     PeerId someoneElse = PeerId.fromPubKey(PrivKey.generate(new SecureRandom()).publicKey());
-    CompletableFuture<IdentifyResult> result = IdentifyProtocol.read(pair.a, someoneElse, CLIENT_ID, ALLOC);
+    CompletableFuture<IdentifyResult> result =
+        IdentifyProtocol.read(pair.a, someoneElse, CLIENT_ID, ALLOC);
     IdentifyProtocol.respond(pair.b, info, new byte[0], ALLOC);
-    assertThatThrownBy(result::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(MalformedFrameException.class)
+    assertThatThrownBy(result::get)
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(MalformedFrameException.class)
         .hasMessageContaining("not to the connection's peer");
   }
 
   @Test
   void request_oversizeLength_refusedBeforeBuffering() {
     MemoryStreamPair pair = new MemoryStreamPair();
-    CompletableFuture<IdentifyResult> result = IdentifyProtocol.read(pair.a, SERVER_ID, CLIENT_ID, ALLOC);
-    pair.b.write(ALLOC.buffer().writeBytes(new byte[] {(byte) 0x80, (byte) 0x80, 0x01})); // 16384 > 8 KiB
+    CompletableFuture<IdentifyResult> result =
+        IdentifyProtocol.read(pair.a, SERVER_ID, CLIENT_ID, ALLOC);
+    pair.b.write(
+        ALLOC.buffer().writeBytes(new byte[] {(byte) 0x80, (byte) 0x80, 0x01})); // 16384 > 8 KiB
     assertThat(result).isCompletedExceptionally();
     assertThat(pair.a.wasReset).isTrue();
   }
@@ -65,7 +75,8 @@ class IdentifyProtocolTest {
   @Test
   void request_peerClosesEarly_fails() {
     MemoryStreamPair pair = new MemoryStreamPair();
-    CompletableFuture<IdentifyResult> result = IdentifyProtocol.read(pair.a, SERVER_ID, CLIENT_ID, ALLOC);
+    CompletableFuture<IdentifyResult> result =
+        IdentifyProtocol.read(pair.a, SERVER_ID, CLIENT_ID, ALLOC);
     pair.b.write(ALLOC.buffer().writeBytes(new byte[] {10, 1, 2}));
     pair.b.closeWrite();
     assertThat(result).isCompletedExceptionally();
@@ -86,7 +97,9 @@ class IdentifyProtocolTest {
       var framed = DelimitedReader.frame(ALLOC, new byte[] {1, 2, 3});
       var half = framed.readRetainedSlice(2);
       assertThat(reader.feed(half)).isEmpty();
-      assertThat(reader.feed(framed)).singleElement().satisfies(m -> assertThat(m).containsExactly(1, 2, 3));
+      assertThat(reader.feed(framed))
+          .singleElement()
+          .satisfies(m -> assertThat(m).containsExactly(1, 2, 3));
     }
   }
 

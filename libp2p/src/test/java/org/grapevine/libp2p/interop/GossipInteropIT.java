@@ -30,15 +30,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * GossipSub between our node and real js-libp2p nodes (2.x and 3.x) on 127.0.0.1: meshes form
- * both ways, messages flow both ways, our node relays between js nodes in both directions, a js
- * message with a bad signature is rejected by us and not forwarded, and with the same message-id
- * function (from || seqno, configured on the js side) copies deduplicate across implementations.
+ * GossipSub between our node and real js-libp2p nodes (2.x and 3.x) on 127.0.0.1: meshes form both
+ * ways, messages flow both ways, our node relays between js nodes in both directions, a js message
+ * with a bad signature is rejected by us and not forwarded, and with the same message-id function
+ * (from || seqno, configured on the js side) copies deduplicate across implementations.
  */
 class GossipInteropIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String TOPIC = "grapevine-interop";
-  private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  private final MultiThreadIoEventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private Host host;
   private GossipDriver driver;
   private final BlockingQueue<GossipEvent.MessageReceived> inbox = new LinkedBlockingQueue<>();
@@ -56,22 +57,34 @@ class GossipInteropIT {
   }
 
   private void startOurs() throws Exception {
-    host = new Host(HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0")
-        .inboundRate(1000, 1000).build(), group);
+    host =
+        new Host(
+            HostConfig.builder(PrivKey.generate(new SecureRandom()))
+                .listen("/ip4/127.0.0.1/tcp/0")
+                .inboundRate(1000, 1000)
+                .build(),
+            group);
     host.start();
-    driver = new GossipDriver(host, GossipConfig.builder().initialSeqno(System.currentTimeMillis() * 1_000_000L).build(),
-        new SplittableRandom(), group.next());
-    driver.setMessageHandler((m, verdict) -> {
-      inbox.add(m);
-      verdict.accept(Acceptance.ACCEPT);
-    });
+    driver =
+        new GossipDriver(
+            host,
+            GossipConfig.builder().initialSeqno(System.currentTimeMillis() * 1_000_000L).build(),
+            new SplittableRandom(),
+            group.next());
+    driver.setMessageHandler(
+        (m, verdict) -> {
+          inbox.add(m);
+          verdict.accept(Acceptance.ACCEPT);
+        });
     driver.addEventListener(events::add);
     driver.start();
     driver.subscribe(TOPIC).get(10, TimeUnit.SECONDS);
   }
 
   private static JsPeer jsListener(Line line, String... extra) {
-    String[] base = {"--gossip", "--msgid", "from-seqno", "--subscribe", TOPIC, "--stay", "--timeout", "60"};
+    String[] base = {
+      "--gossip", "--msgid", "from-seqno", "--subscribe", TOPIC, "--stay", "--timeout", "60"
+    };
     String[] args = new String[base.length + extra.length];
     System.arraycopy(base, 0, args, 0, base.length);
     System.arraycopy(extra, 0, args, base.length, extra.length);
@@ -80,7 +93,8 @@ class GossipInteropIT {
 
   private void awaitOurMesh(String peer) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
-    while (driver.meshPeers(TOPIC).get(5, TimeUnit.SECONDS).stream().noneMatch(p -> p.toBase58().equals(peer))) {
+    while (driver.meshPeers(TOPIC).get(5, TimeUnit.SECONDS).stream()
+        .noneMatch(p -> p.toBase58().equals(peer))) {
       assertThat(System.nanoTime()).as("our mesh never included " + peer).isLessThan(deadline);
       Thread.sleep(50);
     }
@@ -95,7 +109,8 @@ class GossipInteropIT {
   void oursAndJs_graftEachOtherAndExchangeMessagesWithTheSameIds(Line line) throws Exception {
     JsInterop.assumeAvailable(line);
     startOurs();
-    try (JsPeer js = jsListener(line, "--publish", TOPIC + "=hello from js", "--await-messages", "1")) {
+    try (JsPeer js =
+        jsListener(line, "--publish", TOPIC + "=hello from js", "--await-messages", "1")) {
       host.dial(Multiaddr.parse(js.dialAddr())).get(30, TimeUnit.SECONDS);
       awaitOurMesh(js.peerId());
       JsEvent graft = js.awaitEvent("graft", WAIT);
@@ -107,10 +122,14 @@ class GossipInteropIT {
       assertThat(text(fromJs)).isEqualTo("hello from js");
       assertThat(fromJs.from().map(PeerId::toBase58)).contains(js.peerId());
       JsEvent published = js.awaitEvent("published", WAIT);
-      assertThat(HexFormat.of().formatHex(fromJs.id().toBytes())).isEqualTo(published.string("msgId"));
+      assertThat(HexFormat.of().formatHex(fromJs.id().toBytes()))
+          .isEqualTo(published.string("msgId"));
 
       // ours → js.
-      GossipDriver.Published sent = driver.publish(TOPIC, "hello from java".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+      GossipDriver.Published sent =
+          driver
+              .publish(TOPIC, "hello from java".getBytes(StandardCharsets.UTF_8))
+              .get(10, TimeUnit.SECONDS);
       assertThat(sent.peers()).isEqualTo(1);
       JsEvent received = js.awaitEvent("message", WAIT);
       assertThat(received.string("data")).isEqualTo("hello from java");
@@ -146,7 +165,9 @@ class GossipInteropIT {
           assertThat(atA.string("via")).isEqualTo(host.peerId().toBase58());
         }
         // Our application saw each exactly once.
-        assertThat(List.of(text(inbox.poll(30, TimeUnit.SECONDS)), text(inbox.poll(30, TimeUnit.SECONDS))))
+        assertThat(
+                List.of(
+                    text(inbox.poll(30, TimeUnit.SECONDS)), text(inbox.poll(30, TimeUnit.SECONDS))))
             .containsExactlyInAnyOrder("from a", "from c");
       }
     }
@@ -157,7 +178,9 @@ class GossipInteropIT {
   void badSignatureFromJs_rejectedByUsAndNotForwarded(Line line) throws Exception {
     JsInterop.assumeAvailable(line);
     startOurs();
-    try (JsPeer forger = jsListener(line, "--publish-invalid", TOPIC + "=forged", "--publish", TOPIC + "=genuine");
+    try (JsPeer forger =
+            jsListener(
+                line, "--publish-invalid", TOPIC + "=forged", "--publish", TOPIC + "=genuine");
         JsPeer watcher = jsListener(line)) {
       host.dial(Multiaddr.parse(watcher.dialAddr())).get(30, TimeUnit.SECONDS);
       awaitOurMesh(watcher.peerId());
@@ -170,9 +193,14 @@ class GossipInteropIT {
       assertThat(watcher.awaitEvent("message", WAIT).string("data")).isEqualTo("genuine");
       Thread.sleep(1000);
       assertThat(inbox).isEmpty();
-      assertThat(watcher.events()).noneMatch(e -> e.name().equals("message") && "forged".equals(e.string("data")));
-      assertThat(events).anyMatch(e -> e instanceof GossipEvent.PeerMisbehaved pm
-          && pm.peer().toBase58().equals(forger.peerId()) && pm.code() == GossipErrorCode.INVALID_SIGNATURE);
+      assertThat(watcher.events())
+          .noneMatch(e -> e.name().equals("message") && "forged".equals(e.string("data")));
+      assertThat(events)
+          .anyMatch(
+              e ->
+                  e instanceof GossipEvent.PeerMisbehaved pm
+                      && pm.peer().toBase58().equals(forger.peerId())
+                      && pm.code() == GossipErrorCode.INVALID_SIGNATURE);
     }
   }
 
@@ -183,9 +211,20 @@ class GossipInteropIT {
     startOurs();
     // a publishes only once both b and we subscribe to it, so the message reaches each of us
     // twice (directly and relayed); the shared id function must collapse the copies.
-    try (JsPeer a = jsListener(line, "--publish", TOPIC + "=to everyone", "--publish-min-peers", "2")) {
-      try (JsPeer b = JsPeer.dial(line, a.dialAddr(), "--gossip", "--msgid", "from-seqno", "--subscribe", TOPIC,
-          "--stay", "--timeout", "60")) {
+    try (JsPeer a =
+        jsListener(line, "--publish", TOPIC + "=to everyone", "--publish-min-peers", "2")) {
+      try (JsPeer b =
+          JsPeer.dial(
+              line,
+              a.dialAddr(),
+              "--gossip",
+              "--msgid",
+              "from-seqno",
+              "--subscribe",
+              TOPIC,
+              "--stay",
+              "--timeout",
+              "60")) {
         host.dial(Multiaddr.parse(b.listenAddrs().get(0))).get(30, TimeUnit.SECONDS);
         awaitOurMesh(b.peerId());
         host.dial(Multiaddr.parse(a.dialAddr())).get(30, TimeUnit.SECONDS);

@@ -5,14 +5,16 @@ import java.util.Map;
 
 /**
  * One line of a js peer's stdout: {@code {"event":"<name>", ...fields}} (see
- * libp2p/src/test/js/README.md for the events and their fields). A line that is not a JSON
- * object becomes an event named {@value #NOT_JSON} with the text in field {@code line}.
+ * libp2p/src/test/js/README.md for the events and their fields). A line that is not a JSON object
+ * becomes an event named {@value #NOT_JSON} with the text in field {@code line}.
  *
- * <p>Accessors throw {@link AssertionError} naming the line when a field is missing or has
- * another type, since in a test that means the peer did not say what the test expects.
+ * <p>Accessors throw {@link AssertionError} naming the line when a field is missing or has another
+ * type, since in a test that means the peer did not say what the test expects.
  */
 public final class JsEvent {
-  /** Name given to stdout lines that are not JSON objects (should not happen; kept for diagnosis). */
+  /**
+   * Name given to stdout lines that are not JSON objects (should not happen; kept for diagnosis).
+   */
   public static final String NOT_JSON = "not-json";
 
   private final String name;
@@ -96,7 +98,13 @@ public final class JsEvent {
   private <T> T typed(String field, Class<T> type) {
     Object v = fields.get(field);
     if (!type.isInstance(v)) {
-      throw new AssertionError("field '" + field + "' is " + (v == null ? "missing" : "not a " + type.getSimpleName()) + " in " + line);
+      throw new AssertionError(
+          "field '"
+              + field
+              + "' is "
+              + (v == null ? "missing" : "not a " + type.getSimpleName())
+              + " in "
+              + line);
     }
     return type.cast(v);
   }

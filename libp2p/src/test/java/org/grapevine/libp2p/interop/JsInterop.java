@@ -15,17 +15,17 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * Where the js-libp2p interop peers live and whether they can run here.
  *
- * <p>Every interop test starts with {@link #assumeAvailable(JsPeer.Line)}: without Node.js
- * (20 or newer) on the PATH, or without {@code npm ci} in {@code libp2p/src/test/js/v2|v3}
- * ({@code libp2p/src/test/js/install.sh} does both), the test is skipped, not failed, so a plain
- * {@code ./mvnw verify} works on a machine without Node. CI sets
- * {@code -Dgrapevine.interop.required=true} (or the environment variable
- * {@code GRAPEVINE_INTEROP_REQUIRED=true}) to turn those skips into failures, so that a broken
- * install cannot silently skip the interop suite.
+ * <p>Every interop test starts with {@link #assumeAvailable(JsPeer.Line)}: without Node.js (20 or
+ * newer) on the PATH, or without {@code npm ci} in {@code libp2p/src/test/js/v2|v3} ({@code
+ * libp2p/src/test/js/install.sh} does both), the test is skipped, not failed, so a plain {@code
+ * ./mvnw verify} works on a machine without Node. CI sets {@code -Dgrapevine.interop.required=true}
+ * (or the environment variable {@code GRAPEVINE_INTEROP_REQUIRED=true}) to turn those skips into
+ * failures, so that a broken install cannot silently skip the interop suite.
  */
 public final class JsInterop {
   /** System property (or env GRAPEVINE_INTEROP_REQUIRED): "true" fails instead of skipping. */
   public static final String REQUIRED_PROPERTY = "grapevine.interop.required";
+
   /** System property overriding the location of libp2p/src/test/js. */
   public static final String JS_DIR_PROPERTY = "grapevine.js.dir";
 
@@ -35,14 +35,19 @@ public final class JsInterop {
 
   private JsInterop() {}
 
-  /** Skips the calling test (or fails it, when interop is required) if the line's peer cannot run. */
+  /**
+   * Skips the calling test (or fails it, when interop is required) if the line's peer cannot run.
+   */
   public static void assumeAvailable(JsPeer.Line line) {
     Optional<String> problem = unavailableReason(line);
     if (problem.isEmpty()) {
       return;
     }
-    String message = "js-libp2p interop tests need Node.js and `npm ci` in libp2p/src/test/js/" + line.dir()
-        + " (run libp2p/src/test/js/install.sh): " + problem.get();
+    String message =
+        "js-libp2p interop tests need Node.js and `npm ci` in libp2p/src/test/js/"
+            + line.dir()
+            + " (run libp2p/src/test/js/install.sh): "
+            + problem.get();
     if (required()) {
       throw new AssertionError(message + " [" + REQUIRED_PROPERTY + "=true]");
     }
@@ -65,7 +70,10 @@ public final class JsInterop {
     return Optional.empty();
   }
 
-  /** libp2p/src/test/js: the {@value #JS_DIR_PROPERTY} property, else found from the working directory. */
+  /**
+   * libp2p/src/test/js: the {@value #JS_DIR_PROPERTY} property, else found from the working
+   * directory.
+   */
   public static Path jsDir() {
     String configured = System.getProperty(JS_DIR_PROPERTY);
     if (configured != null && !configured.isBlank()) {
@@ -73,7 +81,8 @@ public final class JsInterop {
     }
     Path cwd = Path.of("").toAbsolutePath();
     // Surefire/Failsafe run in the module directory; an IDE may run in the repository root.
-    for (Path candidate : new Path[] {cwd.resolve("src/test/js"), cwd.resolve("libp2p/src/test/js")}) {
+    for (Path candidate :
+        new Path[] {cwd.resolve("src/test/js"), cwd.resolve("libp2p/src/test/js")}) {
       if (Files.isDirectory(candidate)) {
         return candidate.normalize();
       }
@@ -96,8 +105,8 @@ public final class JsInterop {
   }
 
   /**
-   * Writes a pnet key file in the only form js reads ({@code /key/swarm/psk/1.0.0/},
-   * {@code /base16/}, 64 hex digits, no trailing newline; libp2p-notes §5).
+   * Writes a pnet key file in the only form js reads ({@code /key/swarm/psk/1.0.0/}, {@code
+   * /base16/}, 64 hex digits, no trailing newline; libp2p-notes §5).
    */
   public static Path writeSwarmKey(Path file, byte[] psk) throws IOException {
     if (psk.length != 32) {
@@ -108,7 +117,8 @@ public final class JsInterop {
   }
 
   static boolean required() {
-    String value = System.getProperty(REQUIRED_PROPERTY, System.getenv("GRAPEVINE_INTEROP_REQUIRED"));
+    String value =
+        System.getProperty(REQUIRED_PROPERTY, System.getenv("GRAPEVINE_INTEROP_REQUIRED"));
     return value != null && value.trim().equalsIgnoreCase("true");
   }
 
@@ -120,7 +130,10 @@ public final class JsInterop {
   }
 
   private static Optional<String> probeNode() {
-    String exe = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("win") ? "node.exe" : "node";
+    String exe =
+        System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("win")
+            ? "node.exe"
+            : "node";
     String path = System.getenv("PATH");
     Path found = null;
     for (String dir : path == null ? new String[0] : path.split(File.pathSeparator)) {
@@ -137,7 +150,8 @@ public final class JsInterop {
       return Optional.of("`node` is not on the PATH");
     }
     try {
-      Process p = new ProcessBuilder(found.toString(), "--version").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(found.toString(), "--version").redirectErrorStream(true).start();
       p.getOutputStream().close();
       String version;
       try (InputStream in = p.getInputStream()) {

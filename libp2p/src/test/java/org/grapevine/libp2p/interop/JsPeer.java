@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real js-libp2p peer in a child process ({@code node libp2p/src/test/js/vN/peer.mjs <args>}),
- * for interop tests. The command line and the JSON events are described in
- * {@code libp2p/src/test/js/README.md}.
+ * for interop tests. The command line and the JSON events are described in {@code
+ * libp2p/src/test/js/README.md}.
  *
  * <pre>{@code
  * JsInterop.assumeAvailable(JsPeer.Line.V3);
@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Threading: one daemon thread reads stdout into a blocking queue and another drains stderr;
- * the {@code await*} methods may be called from any one test thread at a time (they are
- * synchronized). Each event is handed out once by {@link #awaitEvent}; {@link #events()} shows all.
+ * <p>Threading: one daemon thread reads stdout into a blocking queue and another drains stderr; the
+ * {@code await*} methods may be called from any one test thread at a time (they are synchronized).
+ * Each event is handed out once by {@link #awaitEvent}; {@link #events()} shows all.
  *
  * <p>Lifetime: {@link #close()} closes the peer's stdin (the script then stops libp2p and exits by
  * itself), waits for it, and kills it if it does not go. The script also exits by itself after its
@@ -81,9 +81,8 @@ public final class JsPeer implements AutoCloseable {
     command.add(JsInterop.node());
     command.add(JsInterop.script(line).toString());
     command.addAll(args);
-    this.process = new ProcessBuilder(command)
-        .directory(JsInterop.script(line).getParent().toFile())
-        .start();
+    this.process =
+        new ProcessBuilder(command).directory(JsInterop.script(line).getParent().toFile()).start();
     String name = "js-peer-" + line.dir() + "-" + process.pid();
     this.stdoutReader = new Thread(this::readStdout, name + "-stdout");
     this.stderrReader = new Thread(this::readStderr, name + "-stderr");
@@ -131,10 +130,10 @@ public final class JsPeer implements AutoCloseable {
   }
 
   /**
-   * Returns the next not yet returned event with this name, waiting up to {@code timeout}.
-   * Fails (AssertionError with the peer's output) on timeout, when the peer's output ends first,
-   * or when an {@code error} event comes first (unless {@code name} is "error"): await
-   * "error" first in tests that expect one.
+   * Returns the next not yet returned event with this name, waiting up to {@code timeout}. Fails
+   * (AssertionError with the peer's output) on timeout, when the peer's output ends first, or when
+   * an {@code error} event comes first (unless {@code name} is "error"): await "error" first in
+   * tests that expect one.
    */
   public JsEvent awaitEvent(String name, Duration timeout) {
     return awaitEvent(name, e -> true, timeout);
@@ -145,7 +144,8 @@ public final class JsPeer implements AutoCloseable {
    * that also {@code matches}, e.g. {@code awaitEvent("mesh", e -> e.strings("peers").contains(me),
    * timeout)}. Events of that name that do not match stay available to later calls.
    */
-  public synchronized JsEvent awaitEvent(String name, Predicate<JsEvent> matches, Duration timeout) {
+  public synchronized JsEvent awaitEvent(
+      String name, Predicate<JsEvent> matches, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       for (Iterator<JsEvent> it = unclaimed.iterator(); it.hasNext(); ) {
@@ -211,7 +211,9 @@ public final class JsPeer implements AutoCloseable {
     return listeningEvent(START_TIMEOUT).strings("addrs");
   }
 
-  /** The first listen address, /ip4/127.0.0.1/tcp/&lt;port&gt;/p2p/&lt;peer id&gt;: what to dial. */
+  /**
+   * The first listen address, /ip4/127.0.0.1/tcp/&lt;port&gt;/p2p/&lt;peer id&gt;: what to dial.
+   */
   public String dialAddr() {
     return listenAddrs().get(0);
   }
@@ -287,7 +289,9 @@ public final class JsPeer implements AutoCloseable {
   }
 
   private void readStdout() {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String text;
       while ((text = in.readLine()) != null) {
         JsEvent e = JsEvent.parse(text);
@@ -325,7 +329,8 @@ public final class JsPeer implements AutoCloseable {
   }
 
   private AssertionError failure(String what) {
-    StringBuilder sb = new StringBuilder(what).append("\n  peer: ").append(this).append("\n  stdout:");
+    StringBuilder sb =
+        new StringBuilder(what).append("\n  peer: ").append(this).append("\n  stdout:");
     List<JsEvent> events = events();
     for (JsEvent e : events.subList(Math.max(0, events.size() - 40), events.size())) {
       sb.append("\n    ").append(e.line());

@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Tests the interop test utility itself with js on both ends: if these fail, a failing Java↔js
- * test says nothing about the Java stack. Skipped without Node.js / npm ci (see JsInterop).
+ * Tests the interop test utility itself with js on both ends: if these fail, a failing Java↔js test
+ * says nothing about the Java stack. Skipped without Node.js / npm ci (see JsInterop).
  */
 class JsPeerSmokeIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -27,13 +27,28 @@ class JsPeerSmokeIT {
 
   @ParameterizedTest(name = "listener {0}, dialer {1}")
   @CsvSource({"V2, V2", "V3, V3", "V2, V3", "V3, V2"})
-  void echo_jsListenerAndJsDialer_identifyPingAndEchoOnConcurrentStreams(Line listenerLine, Line dialerLine) {
+  void echo_jsListenerAndJsDialer_identifyPingAndEchoOnConcurrentStreams(
+      Line listenerLine, Line dialerLine) {
     JsInterop.assumeAvailable(listenerLine);
     JsInterop.assumeAvailable(dialerLine);
     try (JsPeer listener = JsPeer.listen(listenerLine, "--echo", "--identify");
-        JsPeer dialer = JsPeer.dial(dialerLine, listener.dialAddr(),
-            "--identify", "--ping", "2", "--send-echo", Integer.toString(ECHO_BYTES), "--streams", Integer.toString(STREAMS))) {
-      assertThat(listener.listenAddrs()).allSatisfy(a -> assertThat(a).startsWith("/ip4/127.0.0.1/tcp/").endsWith("/p2p/" + listener.peerId()));
+        JsPeer dialer =
+            JsPeer.dial(
+                dialerLine,
+                listener.dialAddr(),
+                "--identify",
+                "--ping",
+                "2",
+                "--send-echo",
+                Integer.toString(ECHO_BYTES),
+                "--streams",
+                Integer.toString(STREAMS))) {
+      assertThat(listener.listenAddrs())
+          .allSatisfy(
+              a ->
+                  assertThat(a)
+                      .startsWith("/ip4/127.0.0.1/tcp/")
+                      .endsWith("/p2p/" + listener.peerId()));
 
       JsEvent connected = dialer.awaitEvent("connected", WAIT);
       assertThat(connected.string("peer")).isEqualTo(listener.peerId());
@@ -41,19 +56,27 @@ class JsPeerSmokeIT {
 
       JsEvent identify = dialer.awaitEvent("identify", WAIT);
       assertThat(identify.string("peer")).isEqualTo(listener.peerId());
-      assertThat(identify.string("agentVersion")).startsWith("js-libp2p/" + (listenerLine == Line.V2 ? "2." : "3."));
-      assertThat(identify.strings("protocols")).contains(ECHO, "/ipfs/id/1.0.0", "/ipfs/ping/1.0.0");
+      assertThat(identify.string("agentVersion"))
+          .startsWith("js-libp2p/" + (listenerLine == Line.V2 ? "2." : "3."));
+      assertThat(identify.strings("protocols"))
+          .contains(ECHO, "/ipfs/id/1.0.0", "/ipfs/ping/1.0.0");
       assertThat(identify.strings("listenAddrs")).isNotEmpty();
       assertThat(identify.string("observedAddr")).startsWith("/ip4/127.0.0.1/tcp/");
 
-      assertThat(dialer.awaitEvents("ping", 2, WAIT)).extracting(e -> e.number("seq")).containsExactly(1L, 2L);
+      assertThat(dialer.awaitEvents("ping", 2, WAIT))
+          .extracting(e -> e.number("seq"))
+          .containsExactly(1L, 2L);
 
       List<JsEvent> echoes = dialer.awaitEvents("echo", STREAMS, WAIT);
-      assertThat(echoes).allSatisfy(e -> {
-        assertThat(e.bool("ok")).as(e.line()).isTrue();
-        assertThat(e.number("received")).isEqualTo(ECHO_BYTES);
-      });
-      assertThat(echoes).extracting(e -> e.number("stream")).containsExactlyInAnyOrder(0L, 1L, 2L, 3L);
+      assertThat(echoes)
+          .allSatisfy(
+              e -> {
+                assertThat(e.bool("ok")).as(e.line()).isTrue();
+                assertThat(e.number("received")).isEqualTo(ECHO_BYTES);
+              });
+      assertThat(echoes)
+          .extracting(e -> e.number("stream"))
+          .containsExactlyInAnyOrder(0L, 1L, 2L, 3L);
       assertThat(dialer.awaitEvent("echo-total", WAIT).bool("ok")).isTrue();
       assertThat(dialer.awaitExit(WAIT)).isZero();
 
@@ -61,7 +84,8 @@ class JsPeerSmokeIT {
       assertThat(inbound.string("peer")).isEqualTo(dialer.peerId());
       assertThat(inbound.string("direction")).isEqualTo("inbound");
       assertThat(listener.awaitEvent("identify", WAIT).string("peer")).isEqualTo(dialer.peerId());
-      assertThat(listener.awaitEvents("echoed", STREAMS, WAIT)).allSatisfy(e -> assertThat(e.number("bytes")).isEqualTo(ECHO_BYTES));
+      assertThat(listener.awaitEvents("echoed", STREAMS, WAIT))
+          .allSatisfy(e -> assertThat(e.number("bytes")).isEqualTo(ECHO_BYTES));
     }
   }
 
@@ -70,7 +94,8 @@ class JsPeerSmokeIT {
   void seed_fixedSeed_peerIdMatchesTheJavaDerivation(Line line) {
     JsInterop.assumeAvailable(line);
     String seed = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-    String expected = PeerId.fromPubKey(PrivKey.fromSeed(HexFormat.of().parseHex(seed)).publicKey()).toBase58();
+    String expected =
+        PeerId.fromPubKey(PrivKey.fromSeed(HexFormat.of().parseHex(seed)).publicKey()).toBase58();
     try (JsPeer js = JsPeer.listen(line, "--seed", seed)) {
       assertThat(js.peerId()).isEqualTo(expected);
     }
@@ -89,11 +114,20 @@ class JsPeerSmokeIT {
     Path keyA = JsInterop.writeSwarmKey(dir.resolve("a.key"), a);
     Path keyB = JsInterop.writeSwarmKey(dir.resolve("b.key"), b);
     try (JsPeer listener = JsPeer.listen(Line.V3, "--echo", "--swarm-key", keyA.toString())) {
-      try (JsPeer same = JsPeer.dial(Line.V2, listener.dialAddr(), "--swarm-key", keyA.toString(), "--send-echo", "1000")) {
+      try (JsPeer same =
+          JsPeer.dial(
+              Line.V2,
+              listener.dialAddr(),
+              "--swarm-key",
+              keyA.toString(),
+              "--send-echo",
+              "1000")) {
         assertThat(same.awaitEvent("echo", WAIT).bool("ok")).isTrue();
         assertThat(same.awaitExit(WAIT)).isZero();
       }
-      try (JsPeer other = JsPeer.dial(Line.V2, listener.dialAddr(), "--swarm-key", keyB.toString(), "--ping", "1")) {
+      try (JsPeer other =
+          JsPeer.dial(
+              Line.V2, listener.dialAddr(), "--swarm-key", keyB.toString(), "--ping", "1")) {
         assertThat(other.awaitEvent("error", WAIT).string("stage")).isEqualTo("dial");
         assertThat(other.awaitExit(WAIT)).isEqualTo(1);
         assertThat(other.events()).extracting(JsEvent::name).doesNotContain("connected", "ping");
@@ -108,10 +142,13 @@ class JsPeerSmokeIT {
     JsPeer js = JsPeer.listen(Line.V3, "--timeout", "600");
     js.close();
     assertThat(js.isAlive()).isFalse();
-    assertThat(js.events()).last().satisfies(e -> {
-      assertThat(e.name()).isEqualTo("closed");
-      assertThat(e.string("reason")).isEqualTo("stdin closed");
-      assertThat(e.number("code")).isZero();
-    });
+    assertThat(js.events())
+        .last()
+        .satisfies(
+            e -> {
+              assertThat(e.name()).isEqualTo("closed");
+              assertThat(e.string("reason")).isEqualTo("stdin closed");
+              assertThat(e.number("code")).isZero();
+            });
   }
 }

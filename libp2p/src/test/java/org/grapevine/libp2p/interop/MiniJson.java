@@ -8,10 +8,10 @@ import java.util.Map;
 
 /**
  * Just enough JSON (RFC 8259) to read the one-object-per-line events of the js peers, so that
- * libp2p needs no JSON library. Values map to {@link Map} (insertion order), {@link List},
- * {@link String}, {@link Long} (integers that fit), {@link Double}, {@link Boolean} and
- * {@code null}. Malformed input throws {@link IllegalArgumentException}: the peers are our own
- * script, so bad output is a bug to surface, not a case to tolerate.
+ * libp2p needs no JSON library. Values map to {@link Map} (insertion order), {@link List}, {@link
+ * String}, {@link Long} (integers that fit), {@link Double}, {@link Boolean} and {@code null}.
+ * Malformed input throws {@link IllegalArgumentException}: the peers are our own script, so bad
+ * output is a bug to surface, not a case to tolerate.
  */
 final class MiniJson {
   /** Nesting deeper than this is not an event of ours; refusing it keeps recursion bounded. */

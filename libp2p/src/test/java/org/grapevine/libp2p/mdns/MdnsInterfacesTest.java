@@ -17,12 +17,14 @@ class MdnsInterfacesTest {
 
   @Test
   void choose_lanInterfacePresent_takesItAndLeavesLoopbackOut() {
-    assertThat(MdnsInterfaces.choose(List.of(lo(true), lan("wlan0"), lan("eth0")))).containsExactly("wlan0", "eth0");
+    assertThat(MdnsInterfaces.choose(List.of(lo(true), lan("wlan0"), lan("eth0"))))
+        .containsExactly("wlan0", "eth0");
   }
 
   @Test
   void choose_onlyMulticastLoopback_fallsBackToLoopback() {
-    // A network namespace with only lo and `ip link set lo multicast on`, or a laptop off the network (macOS lo0).
+    // A network namespace with only lo and `ip link set lo multicast on`, or a laptop off the
+    // network (macOS lo0).
     assertThat(MdnsInterfaces.choose(List.of(lo(true)))).containsExactly("lo");
   }
 
@@ -34,11 +36,15 @@ class MdnsInterfacesTest {
 
   @Test
   void choose_lanInterfacesThatCannotServe_areSkippedAndLoopbackServes() {
-    List<Candidate<String>> unusable = List.of(
-        new Candidate<>("down0", false, true, false, true),
-        new Candidate<>("nomc0", true, false, false, true),
-        new Candidate<>("v6only0", true, true, false, false));
+    List<Candidate<String>> unusable =
+        List.of(
+            new Candidate<>("down0", false, true, false, true),
+            new Candidate<>("nomc0", true, false, false, true),
+            new Candidate<>("v6only0", true, true, false, false));
     assertThat(MdnsInterfaces.choose(unusable)).isEmpty();
-    assertThat(MdnsInterfaces.choose(List.of(unusable.get(0), unusable.get(1), unusable.get(2), lo(true)))).containsExactly("lo");
+    assertThat(
+            MdnsInterfaces.choose(
+                List.of(unusable.get(0), unusable.get(1), unusable.get(2), lo(true))))
+        .containsExactly("lo");
   }
 }

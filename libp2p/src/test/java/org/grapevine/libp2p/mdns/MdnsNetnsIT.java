@@ -1,6 +1,5 @@
 package org.grapevine.libp2p.mdns;
 
-import org.grapevine.libp2p.testing.NetNamespaces;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -13,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.grapevine.libp2p.testing.NetNamespaces;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +27,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class MdnsNetnsIT {
-  private final String tag = "gvm" + (ProcessHandle.current().pid() % 100_000) + Long.toString(System.nanoTime() % 1000, 36);
+  private final String tag =
+      "gvm"
+          + (ProcessHandle.current().pid() % 100_000)
+          + Long.toString(System.nanoTime() % 1000, 36);
   private final String nsA = tag + "a";
   private final String nsB = tag + "b";
   private final List<Process> children = new ArrayList<>();
@@ -40,7 +43,10 @@ class MdnsNetnsIT {
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
         fail("mDNS multi-host test cannot run on CI: " + why);
       }
-      Assumptions.abort("skipping the mDNS multi-host test: " + why + " (needs root and iproute2; CI=true makes this a failure)");
+      Assumptions.abort(
+          "skipping the mDNS multi-host test: "
+              + why
+              + " (needs root and iproute2; CI=true makes this a failure)");
     }
     created = true;
     NetNamespaces.ip("netns", "add", nsA);
@@ -85,31 +91,43 @@ class MdnsNetnsIT {
     awaitLine(outB, "connected " + idA, nsB);
 
     // B listens on 0.0.0.0: what A heard is B's veth address, not a wildcard or loopback.
-    assertThat(discovered).contains("/ip4/10.99.0.2/tcp/").doesNotContain("0.0.0.0").doesNotContain("127.0.0.1");
+    assertThat(discovered)
+        .contains("/ip4/10.99.0.2/tcp/")
+        .doesNotContain("0.0.0.0")
+        .doesNotContain("127.0.0.1");
   }
 
   private List<String> start(String ns) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Process p = new ProcessBuilder("ip", "netns", "exec", ns, java, "-cp", cp, MdnsPeerMain.class.getName(), "60")
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Process p =
+        new ProcessBuilder(
+                "ip", "netns", "exec", ns, java, "-cp", cp, MdnsPeerMain.class.getName(), "60")
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     children.add(p);
     List<String> lines = new CopyOnWriteArrayList<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          lines.add(line);
-        }
-      } catch (IOException ignored) {
-        // The child is gone.
-      }
-    });
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                  lines.add(line);
+                }
+              } catch (IOException ignored) {
+                // The child is gone.
+              }
+            });
     reader.setDaemon(true);
     reader.start();
     return lines;
   }
 
-  private static String awaitLine(List<String> lines, String prefix, String who) throws InterruptedException {
+  private static String awaitLine(List<String> lines, String prefix, String who)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
       for (String l : lines) {
@@ -119,6 +137,7 @@ class MdnsNetnsIT {
       }
       Thread.sleep(50);
     }
-    throw new AssertionError(who + " printed no line starting with \"" + prefix + "\" in 30 s; it printed " + lines);
+    throw new AssertionError(
+        who + " printed no line starting with \"" + prefix + "\" in 30 s; it printed " + lines);
   }
 }

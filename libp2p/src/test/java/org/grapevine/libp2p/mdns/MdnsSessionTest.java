@@ -13,7 +13,10 @@ import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.peer.PeerId;
 import org.junit.jupiter.api.Test;
 
-/** Two or three sessions on a simulated multicast group: every packet reaches everyone, the sender included. */
+/**
+ * Two or three sessions on a simulated multicast group: every packet reaches everyone, the sender
+ * included.
+ */
 class MdnsSessionTest {
   private static final long MS = 1_000_000L;
   private static final long S = 1_000 * MS;
@@ -102,13 +105,22 @@ class MdnsSessionTest {
     events(a);
     events(b);
 
-    a.handleTimeout(2 * S); // Past the first deadline, and a second after the announcements (answers are rate-limited).
+    a.handleTimeout(
+        2 * S); // Past the first deadline, and a second after the announcements (answers are
+    // rate-limited).
     flood(List.of(a, b), 2 * S);
 
-    assertThat(events(a)).containsExactly(new MdnsEvent.PeerDiscovered(peer(2),
-        List.of(addr("/ip4/10.0.0.2/tcp/4002/p2p/" + peer(2)))));
-    assertThat(events(b)).containsExactly(new MdnsEvent.PeerDiscovered(peer(1),
-        List.of(addr("/ip4/10.0.0.1/tcp/4001/p2p/" + peer(1)), addr("/ip6/fe80::1/tcp/4001/p2p/" + peer(1)))));
+    assertThat(events(a))
+        .containsExactly(
+            new MdnsEvent.PeerDiscovered(
+                peer(2), List.of(addr("/ip4/10.0.0.2/tcp/4002/p2p/" + peer(2)))));
+    assertThat(events(b))
+        .containsExactly(
+            new MdnsEvent.PeerDiscovered(
+                peer(1),
+                List.of(
+                    addr("/ip4/10.0.0.1/tcp/4001/p2p/" + peer(1)),
+                    addr("/ip6/fe80::1/tcp/4001/p2p/" + peer(1)))));
   }
 
   @Test
@@ -157,7 +169,9 @@ class MdnsSessionTest {
     MdnsSession a = session(1, 0);
     a.setListenAddrs(List.of(addr("/ip4/10.0.0.1/tcp/1")), 0);
     a.pollOutbound();
-    byte[] query = DnsMessageCodec.encode(DnsMessage.query(List.of(DnsQuestion.of(SERVICE, DnsRecord.TYPE_PTR))));
+    byte[] query =
+        DnsMessageCodec.encode(
+            DnsMessage.query(List.of(DnsQuestion.of(SERVICE, DnsRecord.TYPE_PTR))));
 
     a.handleDatagram(Unpooled.wrappedBuffer(query), 500 * MS);
     assertThat(a.pollOutbound()).isEmpty(); // 0.5 s after the announcement.
@@ -173,8 +187,15 @@ class MdnsSessionTest {
     a.setListenAddrs(List.of(addr("/ip4/10.0.0.1/tcp/1")), 0);
     a.pollOutbound();
     DnsRecord known = new DnsRecord.Ptr(SERVICE, 100, SERVICE.prepend(a.peerName()));
-    byte[] query = DnsMessageCodec.encode(new DnsMessage(0, 0, List.of(DnsQuestion.of(SERVICE, DnsRecord.TYPE_PTR)),
-        List.of(known), List.of(), List.of()));
+    byte[] query =
+        DnsMessageCodec.encode(
+            new DnsMessage(
+                0,
+                0,
+                List.of(DnsQuestion.of(SERVICE, DnsRecord.TYPE_PTR)),
+                List.of(known),
+                List.of(),
+                List.of()));
 
     a.handleDatagram(Unpooled.wrappedBuffer(query), 5 * S);
 
@@ -184,7 +205,9 @@ class MdnsSessionTest {
   @Test
   void query_beforeAnyAddress_isNotAnswered() {
     MdnsSession a = session(1, 0);
-    byte[] query = DnsMessageCodec.encode(DnsMessage.query(List.of(DnsQuestion.of(SERVICE, DnsRecord.TYPE_PTR))));
+    byte[] query =
+        DnsMessageCodec.encode(
+            DnsMessage.query(List.of(DnsQuestion.of(SERVICE, DnsRecord.TYPE_PTR))));
 
     a.handleDatagram(Unpooled.wrappedBuffer(query), 5 * S);
 
@@ -194,39 +217,63 @@ class MdnsSessionTest {
   @Test
   void query_dnsSdMeta_answeredWithTheService() throws Exception {
     MdnsSession a = session(1, 0);
-    byte[] query = DnsMessageCodec.encode(DnsMessage.query(List.of(DnsQuestion.of(MdnsSession.SERVICES_META, DnsRecord.TYPE_PTR))));
+    byte[] query =
+        DnsMessageCodec.encode(
+            DnsMessage.query(
+                List.of(DnsQuestion.of(MdnsSession.SERVICES_META, DnsRecord.TYPE_PTR))));
 
     a.handleDatagram(Unpooled.wrappedBuffer(query), 0);
 
     DnsMessage r = DnsMessageCodec.decode(Unpooled.wrappedBuffer(a.pollOutbound().orElseThrow()));
-    assertThat(r.answers()).containsExactly(new DnsRecord.Ptr(MdnsSession.SERVICES_META, 120, SERVICE));
+    assertThat(r.answers())
+        .containsExactly(new DnsRecord.Ptr(MdnsSession.SERVICES_META, 120, SERVICE));
   }
 
   @Test
   void response_jsStyleTxtInAnswers_otherServicesAndBadAddresses_handled() throws Exception {
     MdnsSession a = session(1, 0);
     DnsName js = SERVICE.prepend("jspeer");
-    DnsMessage r = DnsMessage.response(List.of(
-            new DnsRecord.Ptr(SERVICE, 120, js),
-            DnsRecord.Txt.ofText(js, 120, List.of("dnsaddr=/ip4/192.168.1.5/tcp/9/p2p/" + peer(3),
-                "dnsaddr=not a multiaddr", "dnsaddr=/ip4/192.168.1.5/tcp/10", "other=x",
-                "dnsaddr=/ip4/192.168.1.5/tcp/11/p2p/" + peer(1))),
-            new DnsRecord.Ptr(DnsName.of("_http._tcp.local"), 120, DnsName.of("web._http._tcp.local")),
-            new DnsRecord.Address(DnsName.of("web.local"), 120, InetAddress.getByName("192.168.1.6"))),
-        List.of());
+    DnsMessage r =
+        DnsMessage.response(
+            List.of(
+                new DnsRecord.Ptr(SERVICE, 120, js),
+                DnsRecord.Txt.ofText(
+                    js,
+                    120,
+                    List.of(
+                        "dnsaddr=/ip4/192.168.1.5/tcp/9/p2p/" + peer(3),
+                        "dnsaddr=not a multiaddr",
+                        "dnsaddr=/ip4/192.168.1.5/tcp/10",
+                        "other=x",
+                        "dnsaddr=/ip4/192.168.1.5/tcp/11/p2p/" + peer(1))),
+                new DnsRecord.Ptr(
+                    DnsName.of("_http._tcp.local"), 120, DnsName.of("web._http._tcp.local")),
+                new DnsRecord.Address(
+                    DnsName.of("web.local"), 120, InetAddress.getByName("192.168.1.6"))),
+            List.of());
 
     a.handleDatagram(Unpooled.wrappedBuffer(DnsMessageCodec.encode(r)), 0);
 
-    assertThat(events(a)).containsExactly(new MdnsEvent.PeerDiscovered(peer(3),
-        List.of(addr("/ip4/192.168.1.5/tcp/9/p2p/" + peer(3))))); // Our own id and id-less addresses dropped.
+    assertThat(events(a))
+        .containsExactly(
+            new MdnsEvent.PeerDiscovered(
+                peer(3),
+                List.of(
+                    addr(
+                        "/ip4/192.168.1.5/tcp/9/p2p/"
+                            + peer(3))))); // Our own id and id-less addresses dropped.
   }
 
   @Test
   void response_goodbyeWithTtlZero_isNotADiscovery() {
     MdnsSession a = session(1, 0);
     DnsName other = SERVICE.prepend("gone");
-    DnsMessage r = DnsMessage.response(List.of(new DnsRecord.Ptr(SERVICE, 0, other)),
-        List.of(DnsRecord.Txt.ofText(other, 0, List.of("dnsaddr=/ip4/10.0.0.9/tcp/9/p2p/" + peer(3)))));
+    DnsMessage r =
+        DnsMessage.response(
+            List.of(new DnsRecord.Ptr(SERVICE, 0, other)),
+            List.of(
+                DnsRecord.Txt.ofText(
+                    other, 0, List.of("dnsaddr=/ip4/10.0.0.9/tcp/9/p2p/" + peer(3)))));
 
     a.handleDatagram(Unpooled.wrappedBuffer(DnsMessageCodec.encode(r)), 0);
 
@@ -263,25 +310,36 @@ class MdnsSessionTest {
   @SuppressWarnings("AddressSelection") // literal addresses: parsed, never looked up
   @Test
   void expandWildcards_keepsLoopbackAndOrder_dropsPeerIdsAndDuplicates() throws Exception {
-    List<InetAddress> ifaces = List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("10.1.0.1"),
-        InetAddress.getByName("fd00::2"));
-    assertThat(MdnsAddresses.expandWildcards(List.of(addr("/ip4/0.0.0.0/tcp/5"), addr("/ip4/10.1.0.1/tcp/5")), ifaces))
+    List<InetAddress> ifaces =
+        List.of(
+            InetAddress.getByName("127.0.0.1"),
+            InetAddress.getByName("10.1.0.1"),
+            InetAddress.getByName("fd00::2"));
+    assertThat(
+            MdnsAddresses.expandWildcards(
+                List.of(addr("/ip4/0.0.0.0/tcp/5"), addr("/ip4/10.1.0.1/tcp/5")), ifaces))
         .containsExactly(addr("/ip4/127.0.0.1/tcp/5"), addr("/ip4/10.1.0.1/tcp/5"));
     assertThat(MdnsAddresses.expandWildcards(List.of(addr("/ip6/::/tcp/6")), ifaces))
-        .containsExactly(addr("/ip4/127.0.0.1/tcp/6"), addr("/ip4/10.1.0.1/tcp/6"), addr("/ip6/fd00::2/tcp/6"));
+        .containsExactly(
+            addr("/ip4/127.0.0.1/tcp/6"), addr("/ip4/10.1.0.1/tcp/6"), addr("/ip6/fd00::2/tcp/6"));
   }
 
   @Test
   void announceable_wildcardExpanded_loopbackDroppedWhenOthersExist() throws Exception {
-    List<InetAddress> ifaces = List.of(InetAddress.getByName("10.1.0.1"), InetAddress.getByName("192.168.0.7"));
+    List<InetAddress> ifaces =
+        List.of(InetAddress.getByName("10.1.0.1"), InetAddress.getByName("192.168.0.7"));
 
-    assertThat(MdnsAddresses.announceable(List.of(addr("/ip4/0.0.0.0/tcp/5"), addr("/ip4/127.0.0.1/tcp/6")), ifaces))
+    assertThat(
+            MdnsAddresses.announceable(
+                List.of(addr("/ip4/0.0.0.0/tcp/5"), addr("/ip4/127.0.0.1/tcp/6")), ifaces))
         .containsExactly(addr("/ip4/10.1.0.1/tcp/5"), addr("/ip4/192.168.0.7/tcp/5"));
     assertThat(MdnsAddresses.announceable(List.of(addr("/ip4/127.0.0.1/tcp/6")), ifaces))
         .containsExactly(addr("/ip4/127.0.0.1/tcp/6"));
     assertThat(MdnsAddresses.announceable(List.of(addr("/ip6/::/tcp/7")), ifaces))
         .containsExactly(addr("/ip4/10.1.0.1/tcp/7"), addr("/ip4/192.168.0.7/tcp/7"));
-    assertThat(MdnsAddresses.announceable(List.of(addr("/ip4/0.0.0.0/tcp/7")), List.of(InetAddress.getByName("fe80::1"))))
+    assertThat(
+            MdnsAddresses.announceable(
+                List.of(addr("/ip4/0.0.0.0/tcp/7")), List.of(InetAddress.getByName("fe80::1"))))
         .isEmpty();
   }
 }

@@ -28,7 +28,8 @@ class MultistreamCodecTest {
     ByteBuf out = Unpooled.buffer();
     MultistreamCodec.write(out, MultistreamCodec.PROTOCOL_ID);
     MultistreamCodec.write(out, "/noise");
-    assertThat(ByteBufUtil.hexDump(out)).isEqualTo("13" + ascii("/multistream/1.0.0\n") + "07" + ascii("/noise\n"));
+    assertThat(ByteBufUtil.hexDump(out))
+        .isEqualTo("13" + ascii("/multistream/1.0.0\n") + "07" + ascii("/noise\n"));
     out.release();
   }
 
@@ -63,21 +64,26 @@ class MultistreamCodecTest {
   @Test
   void read_oversizedLength_isMalformed() {
     assertThatThrownBy(() -> MultistreamCodec.read(hex("8108"))) // 1025
-        .isInstanceOf(MalformedFrameException.class).hasMessageContaining("exceeds")
-        .extracting(e -> ((MalformedFrameException) e).code()).isEqualTo(FrameError.TOO_LARGE);
+        .isInstanceOf(MalformedFrameException.class)
+        .hasMessageContaining("exceeds")
+        .extracting(e -> ((MalformedFrameException) e).code())
+        .isEqualTo(FrameError.TOO_LARGE);
   }
 
   @Test
   void read_threeByteVarint_isMalformedBeforeTheThirdByte() {
     assertThatThrownBy(() -> MultistreamCodec.read(hex("8080")))
-        .isInstanceOf(MalformedFrameException.class).hasMessageContaining("longer than 2 bytes")
-        .extracting(e -> ((MalformedFrameException) e).code()).isEqualTo(FrameError.BAD_VARINT);
+        .isInstanceOf(MalformedFrameException.class)
+        .hasMessageContaining("longer than 2 bytes")
+        .extracting(e -> ((MalformedFrameException) e).code())
+        .isEqualTo(FrameError.BAD_VARINT);
   }
 
   @Test
   void read_missingNewline_isMalformed() {
     assertThatThrownBy(() -> MultistreamCodec.read(hex("03 6e 61 61")))
-        .isInstanceOf(MalformedFrameException.class).hasMessageContaining("newline");
+        .isInstanceOf(MalformedFrameException.class)
+        .hasMessageContaining("newline");
   }
 
   @Test
@@ -89,14 +95,18 @@ class MultistreamCodecTest {
   @Test
   void read_badUtf8_isMalformed() {
     assertThatThrownBy(() -> MultistreamCodec.read(hex("03 c3 28 0a")))
-        .isInstanceOf(MalformedFrameException.class).hasMessageContaining("UTF-8")
-        .extracting(e -> ((MalformedFrameException) e).code()).isEqualTo(FrameError.BAD_ENCODING);
+        .isInstanceOf(MalformedFrameException.class)
+        .hasMessageContaining("UTF-8")
+        .extracting(e -> ((MalformedFrameException) e).code())
+        .isEqualTo(FrameError.BAD_ENCODING);
   }
 
   @Test
   void write_newlineOrOversized_isOurBug() {
-    assertThatThrownBy(() -> MultistreamCodec.write(Unpooled.buffer(), "a\nb")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> MultistreamCodec.write(Unpooled.buffer(), "x".repeat(1024))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MultistreamCodec.write(Unpooled.buffer(), "a\nb"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MultistreamCodec.write(Unpooled.buffer(), "x".repeat(1024)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -104,7 +114,8 @@ class MultistreamCodecTest {
     ByteBuf out = Unpooled.buffer();
     MultistreamCodec.writeList(out, List.of("/a", "/bc"));
     // body = 03 "/a\n" 04 "/bc\n" "\n" = 10 bytes
-    assertThat(ByteBufUtil.hexDump(out)).isEqualTo("0a" + "03" + ascii("/a\n") + "04" + ascii("/bc\n") + "0a");
+    assertThat(ByteBufUtil.hexDump(out))
+        .isEqualTo("0a" + "03" + ascii("/a\n") + "04" + ascii("/bc\n") + "0a");
     out.release();
   }
 }

@@ -28,8 +28,10 @@ class MultistreamNegotiatorTest {
   private static final String HEADER = "13" + ascii("/multistream/1.0.0\n");
   private static final String NOISE = "07" + ascii("/noise\n");
   private static final String NA = "036e610a";
+
   /** Virtual time: any origin works, even one near the end of the long range. */
   private static final long T0 = Long.MAX_VALUE - 5_000_000_000L;
+
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   /** Feeds {@code in} and collects every Send until a final or NeedData event. */
@@ -100,39 +102,46 @@ class MultistreamNegotiatorTest {
 
   @Test
   void initiator_na_sendsNextProposalOnlyThenSelects() {
-    MultistreamNegotiator n = MultistreamNegotiator.initiator(List.of("/yamux/1.0.0", "/mplex/6.7.0"));
+    MultistreamNegotiator n =
+        MultistreamNegotiator.initiator(List.of("/yamux/1.0.0", "/mplex/6.7.0"));
     start(n);
     Run run = new Run(n, hex(HEADER + NA));
     assertThat(run.sent).containsExactly("0d" + ascii("/mplex/6.7.0\n"));
     assertThat(run.last).isInstanceOf(NeedData.class);
-    assertThat(((Selected) n.receive(hex("0d" + ascii("/mplex/6.7.0\n")), T0)).protocol()).isEqualTo("/mplex/6.7.0");
+    assertThat(((Selected) n.receive(hex("0d" + ascii("/mplex/6.7.0\n")), T0)).protocol())
+        .isEqualTo("/mplex/6.7.0");
   }
 
   @Test
   void initiator_allRefused_failsWithAllRefused() {
     MultistreamNegotiator n = MultistreamNegotiator.initiator(List.of("/noise"));
     start(n);
-    assertThat(((Failed) n.receive(hex(HEADER + NA), T0)).code()).isEqualTo(MultistreamErrorCode.ALL_REFUSED);
-    assertThatThrownBy(() -> n.receive(Unpooled.EMPTY_BUFFER, T0)).isInstanceOf(IllegalStateException.class);
+    assertThat(((Failed) n.receive(hex(HEADER + NA), T0)).code())
+        .isEqualTo(MultistreamErrorCode.ALL_REFUSED);
+    assertThatThrownBy(() -> n.receive(Unpooled.EMPTY_BUFFER, T0))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void initiator_answerBeforeHeader_notMultistream() {
     MultistreamNegotiator n = MultistreamNegotiator.initiator(List.of("/noise"));
     start(n);
-    assertThat(((Failed) n.receive(hex(NOISE), T0)).code()).isEqualTo(MultistreamErrorCode.NOT_MULTISTREAM);
+    assertThat(((Failed) n.receive(hex(NOISE), T0)).code())
+        .isEqualTo(MultistreamErrorCode.NOT_MULTISTREAM);
   }
 
   @Test
   void initiator_echoOfSomethingElse_unexpected() {
     MultistreamNegotiator n = MultistreamNegotiator.initiator(List.of("/noise"));
     start(n);
-    assertThat(((Failed) n.receive(hex(HEADER + "05" + ascii("/tls\n")), T0)).code()).isEqualTo(MultistreamErrorCode.UNEXPECTED_MESSAGE);
+    assertThat(((Failed) n.receive(hex(HEADER + "05" + ascii("/tls\n")), T0)).code())
+        .isEqualTo(MultistreamErrorCode.UNEXPECTED_MESSAGE);
   }
 
   @Test
   void responderJsStyle_waitsForHeader_thenHeaderAndEchoInOneSend() {
-    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/noise"), MultistreamConfig.DEFAULT);
+    MultistreamNegotiator n =
+        MultistreamNegotiator.responder(List.of("/noise"), MultistreamConfig.DEFAULT);
     assertThat(start(n)).isEmpty();
     Run run = new Run(n, hex(HEADER + NOISE));
     assertThat(run.sent).containsExactly(HEADER + NOISE);
@@ -141,7 +150,9 @@ class MultistreamNegotiatorTest {
 
   @Test
   void responderGoStyle_eagerHeader_notRepeated() {
-    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/noise"), MultistreamConfig.DEFAULT.withEagerHeader(true));
+    MultistreamNegotiator n =
+        MultistreamNegotiator.responder(
+            List.of("/noise"), MultistreamConfig.DEFAULT.withEagerHeader(true));
     assertThat(start(n)).isEqualTo(HEADER);
     Run run = new Run(n, hex(HEADER + NOISE));
     assertThat(run.sent).containsExactly(NOISE);
@@ -150,7 +161,8 @@ class MultistreamNegotiatorTest {
 
   @Test
   void responder_lazyDataAfterProposal_isLeftover() {
-    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/ipfs/ping/1.0.0"), MultistreamConfig.DEFAULT);
+    MultistreamNegotiator n =
+        MultistreamNegotiator.responder(List.of("/ipfs/ping/1.0.0"), MultistreamConfig.DEFAULT);
     start(n);
     String ping = "11" + ascii("/ipfs/ping/1.0.0\n");
     Run run = new Run(n, hex(HEADER + ping + "0102030405"));
@@ -162,7 +174,8 @@ class MultistreamNegotiatorTest {
 
   @Test
   void responder_unsupportedThenSupported_naThenEcho() {
-    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/yamux/1.0.0"), MultistreamConfig.DEFAULT);
+    MultistreamNegotiator n =
+        MultistreamNegotiator.responder(List.of("/yamux/1.0.0"), MultistreamConfig.DEFAULT);
     start(n);
     Run run = new Run(n, hex(HEADER + "0d" + ascii("/mplex/6.7.0\n")));
     assertThat(run.sent).containsExactly(HEADER + NA);
@@ -174,7 +187,8 @@ class MultistreamNegotiatorTest {
 
   @Test
   void responder_ls_answersWithItsList() {
-    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
+    MultistreamNegotiator n =
+        MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
     start(n);
     Run run = new Run(n, hex(HEADER + "036c730a"));
     assertThat(run.sent).containsExactly(HEADER + "05" + "03" + ascii("/a\n") + "0a");
@@ -182,27 +196,34 @@ class MultistreamNegotiatorTest {
 
   @Test
   void responder_rejectBound_failsAfterTheLimit() {
-    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/a"), new MultistreamConfig(false, 2));
+    MultistreamNegotiator n =
+        MultistreamNegotiator.responder(List.of("/a"), new MultistreamConfig(false, 2));
     start(n);
     String bad = "03" + ascii("/b\n");
     ByteBuf in = hex(HEADER + bad + bad);
     Run run = new Run(n, in);
     assertThat(run.sent).containsExactly(HEADER + NA + NA);
     ByteBuf third = hex(bad);
-    ByteBuf pooled = ALLOC.buffer().writeBytes(third); // Replies come from in.alloc(): a pooled, leak-checkable buffer.
-    assertThat(((Failed) n.receive(pooled, T0)).code()).isEqualTo(MultistreamErrorCode.TOO_MANY_PROPOSALS);
+    ByteBuf pooled =
+        ALLOC
+            .buffer()
+            .writeBytes(third); // Replies come from in.alloc(): a pooled, leak-checkable buffer.
+    assertThat(((Failed) n.receive(pooled, T0)).code())
+        .isEqualTo(MultistreamErrorCode.TOO_MANY_PROPOSALS);
     pooled.release();
   }
 
   @Test
   void responder_failureAfterRepliesInTheSameRead_releasesTheReplies() {
-    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/a"), new MultistreamConfig(false, 1));
+    MultistreamNegotiator n =
+        MultistreamNegotiator.responder(List.of("/a"), new MultistreamConfig(false, 1));
     start(n);
     String bad = "03" + ascii("/b\n");
     List<ByteBuf> replies = new ArrayList<>();
     ByteBuf in = new RecordingAllocator(replies).buffer().writeBytes(hex(HEADER + bad + bad));
     replies.clear();
-    assertThat(((Failed) n.receive(in, T0)).code()).isEqualTo(MultistreamErrorCode.TOO_MANY_PROPOSALS);
+    assertThat(((Failed) n.receive(in, T0)).code())
+        .isEqualTo(MultistreamErrorCode.TOO_MANY_PROPOSALS);
     assertThat(replies).hasSize(1).allSatisfy(b -> assertThat(b.refCnt()).isZero());
     in.release();
   }
@@ -235,35 +256,52 @@ class MultistreamNegotiatorTest {
 
   @Test
   void responder_notMultistream_fails() {
-    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
+    MultistreamNegotiator n =
+        MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
     start(n);
-    // "GET / HTTP/1.1\r\n": 'G' would announce a 71-byte message; the fixed header lets us fail at once.
-    assertThat(((Failed) n.receive(hex("474554202f20485454502f312e310d0a"), T0)).code()).isEqualTo(MultistreamErrorCode.NOT_MULTISTREAM);
+    // "GET / HTTP/1.1\r\n": 'G' would announce a 71-byte message; the fixed header lets us fail at
+    // once.
+    assertThat(((Failed) n.receive(hex("474554202f20485454502f312e310d0a"), T0)).code())
+        .isEqualTo(MultistreamErrorCode.NOT_MULTISTREAM);
     MultistreamNegotiator initiator = MultistreamNegotiator.initiator(List.of("/a"));
     start(initiator);
-    assertThat(((Failed) initiator.receive(hex("13" + ascii("/multistream/2")), T0)).code()).isEqualTo(MultistreamErrorCode.NOT_MULTISTREAM);
+    assertThat(((Failed) initiator.receive(hex("13" + ascii("/multistream/2")), T0)).code())
+        .isEqualTo(MultistreamErrorCode.NOT_MULTISTREAM);
   }
 
   @Test
   void responder_malformedLength_failsMalformed() {
-    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
+    MultistreamNegotiator n =
+        MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
     start(n);
-    assertThat(((Failed) n.receive(hex(HEADER + "ffff01"), T0))).extracting(Failed::code).isEqualTo(MultistreamErrorCode.MALFORMED);
+    assertThat(((Failed) n.receive(hex(HEADER + "ffff01"), T0)))
+        .extracting(Failed::code)
+        .isEqualTo(MultistreamErrorCode.MALFORMED);
   }
 
   @Test
   void backToBack_initiatorFallsBackAfterNa_bothAgree() {
-    MultistreamNegotiator initiator = MultistreamNegotiator.initiator(List.of("/mplex/6.7.0", "/yamux/1.0.0"));
-    MultistreamNegotiator responder = MultistreamNegotiator.responder(List.of("/yamux/1.0.0"), MultistreamConfig.DEFAULT);
+    MultistreamNegotiator initiator =
+        MultistreamNegotiator.initiator(List.of("/mplex/6.7.0", "/yamux/1.0.0"));
+    MultistreamNegotiator responder =
+        MultistreamNegotiator.responder(List.of("/yamux/1.0.0"), MultistreamConfig.DEFAULT);
     ByteBuf toResponder = initiator.start(ALLOC, T0, TIMEOUT);
     ByteBuf toInitiator = responder.start(ALLOC, T0, TIMEOUT);
     String chosenByInitiator = null;
     String chosenByResponder = null;
-    for (int round = 0; round < 10 && (chosenByInitiator == null || chosenByResponder == null); round++) {
+    for (int round = 0;
+        round < 10 && (chosenByInitiator == null || chosenByResponder == null);
+        round++) {
       ByteBuf nextToInitiator = Unpooled.buffer();
       ByteBuf nextToResponder = Unpooled.buffer();
-      chosenByResponder = chosenByResponder != null ? chosenByResponder : drive(responder, toResponder, nextToInitiator);
-      chosenByInitiator = chosenByInitiator != null ? chosenByInitiator : drive(initiator, toInitiator, nextToResponder);
+      chosenByResponder =
+          chosenByResponder != null
+              ? chosenByResponder
+              : drive(responder, toResponder, nextToInitiator);
+      chosenByInitiator =
+          chosenByInitiator != null
+              ? chosenByInitiator
+              : drive(initiator, toInitiator, nextToResponder);
       toResponder.release();
       toInitiator.release();
       toResponder = nextToResponder;
@@ -306,7 +344,8 @@ class MultistreamNegotiatorTest {
 
   @Test
   void timeout_earlyWakeUpIsANoOp_atTheDeadlineFailsWithTimeout() {
-    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
+    MultistreamNegotiator n =
+        MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
     start(n);
     ByteBuf partial = hex(HEADER.substring(0, 10));
     assertThat(n.receive(partial, T0 + 1)).isInstanceOf(NeedData.class);
@@ -318,7 +357,8 @@ class MultistreamNegotiatorTest {
     assertThat(failed.detail()).contains("10000 ms");
     assertThat(n.pollTimeout()).isEmpty();
     assertThat(n.handleTimeout(deadline + 1)).as("fails once").isEmpty();
-    assertThatThrownBy(() -> n.receive(partial, deadline)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> n.receive(partial, deadline))
+        .isInstanceOf(IllegalStateException.class);
     partial.release();
   }
 
@@ -335,25 +375,37 @@ class MultistreamNegotiatorTest {
 
   @Test
   void timeout_zero_failsAtTheFirstInput_negativeRefused() {
-    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
+    MultistreamNegotiator n =
+        MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
     n.start(ALLOC, T0, Duration.ZERO).release();
     assertThat(n.handleTimeout(T0)).map(Failed::code).hasValue(MultistreamErrorCode.TIMEOUT);
-    MultistreamNegotiator negative = MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
-    assertThatThrownBy(() -> negative.start(ALLOC, T0, Duration.ofNanos(-1))).isInstanceOf(IllegalArgumentException.class);
+    MultistreamNegotiator negative =
+        MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
+    assertThatThrownBy(() -> negative.start(ALLOC, T0, Duration.ofNanos(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void initiator_badProposals_rejectedAtConstruction() {
-    assertThatThrownBy(() -> MultistreamNegotiator.initiator(List.of())).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> MultistreamNegotiator.initiator(List.of("na"))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> MultistreamNegotiator.initiator(List.of("/a\n"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MultistreamNegotiator.initiator(List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MultistreamNegotiator.initiator(List.of("na")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MultistreamNegotiator.initiator(List.of("/a\n")))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Property(tries = 2000)
-  void responder_randomBytes_typedOutcomeNeverException(@ForAll @Size(max = 300) byte[] noise, @ForAll boolean withHeader) {
-    MultistreamNegotiator n = MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
+  void responder_randomBytes_typedOutcomeNeverException(
+      @ForAll @Size(max = 300) byte[] noise, @ForAll boolean withHeader) {
+    MultistreamNegotiator n =
+        MultistreamNegotiator.responder(List.of("/a"), MultistreamConfig.DEFAULT);
     n.start(ALLOC, T0, TIMEOUT).release();
-    ByteBuf in = withHeader ? Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(hex(HEADER)), Unpooled.wrappedBuffer(noise)) : Unpooled.wrappedBuffer(noise);
+    ByteBuf in =
+        withHeader
+            ? Unpooled.wrappedBuffer(
+                Unpooled.wrappedBuffer(hex(HEADER)), Unpooled.wrappedBuffer(noise))
+            : Unpooled.wrappedBuffer(noise);
     assertFinishesTyped(n, in);
   }
 
@@ -361,7 +413,8 @@ class MultistreamNegotiatorTest {
   void initiator_randomBytes_typedOutcomeNeverException(@ForAll @Size(max = 300) byte[] noise) {
     MultistreamNegotiator n = MultistreamNegotiator.initiator(List.of("/a", "/b"));
     n.start(ALLOC, T0, TIMEOUT).release();
-    ByteBuf in = Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(hex(HEADER)), Unpooled.wrappedBuffer(noise));
+    ByteBuf in =
+        Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(hex(HEADER)), Unpooled.wrappedBuffer(noise));
     assertFinishesTyped(n, in);
   }
 

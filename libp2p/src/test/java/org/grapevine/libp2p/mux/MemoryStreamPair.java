@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Two {@link MuxedStream}s joined in memory, for testing stream protocols without a muxer. Writes
- * are delivered synchronously to the other side's reader (or queued until it has one), which is
- * the ordering a real muxer gives on one event loop. Tracks what each side wrote, for assertions.
+ * are delivered synchronously to the other side's reader (or queued until it has one), which is the
+ * ordering a real muxer gives on one event loop. Tracks what each side wrote, for assertions.
  */
 public final class MemoryStreamPair {
   public final Side a = new Side(true);

@@ -17,12 +17,28 @@ final class HandshakePair {
 
   final NoiseHandshake initiator;
   final NoiseHandshake responder;
+
   /** Every message delivered, in order, as sent (before any tampering). */
   final List<byte[]> wire = new ArrayList<>();
 
-  HandshakePair(NoiseConfig initiatorConfig, NoiseConfig responderConfig, Optional<PeerId> expected) {
-    initiator = new NoiseHandshake(NoiseRole.INITIATOR, ALICE, expected, initiatorConfig, new SplittableRandom(11), START_NANOS);
-    responder = new NoiseHandshake(NoiseRole.RESPONDER, BOB, Optional.empty(), responderConfig, new SplittableRandom(22), START_NANOS);
+  HandshakePair(
+      NoiseConfig initiatorConfig, NoiseConfig responderConfig, Optional<PeerId> expected) {
+    initiator =
+        new NoiseHandshake(
+            NoiseRole.INITIATOR,
+            ALICE,
+            expected,
+            initiatorConfig,
+            new SplittableRandom(11),
+            START_NANOS);
+    responder =
+        new NoiseHandshake(
+            NoiseRole.RESPONDER,
+            BOB,
+            Optional.empty(),
+            responderConfig,
+            new SplittableRandom(22),
+            START_NANOS);
   }
 
   HandshakePair() {
@@ -30,29 +46,40 @@ final class HandshakePair {
   }
 
   static HandshakePair withMuxers(List<String> initiatorMuxers, List<String> responderMuxers) {
-    return new HandshakePair(NoiseConfig.builder().muxers(initiatorMuxers).build(), NoiseConfig.builder().muxers(responderMuxers).build(), Optional.empty());
+    return new HandshakePair(
+        NoiseConfig.builder().muxers(initiatorMuxers).build(),
+        NoiseConfig.builder().muxers(responderMuxers).build(),
+        Optional.empty());
   }
 
   void drive() throws NoiseException {
     drive((index, message) -> message);
   }
 
-  /** Delivers messages alternately until both sides are quiet; {@code tamper} may alter message i in flight. */
+  /**
+   * Delivers messages alternately until both sides are quiet; {@code tamper} may alter message i in
+   * flight.
+   */
   void drive(BiFunction<Integer, byte[], byte[]> tamper) throws NoiseException {
     boolean progress = true;
     while (progress) {
-      boolean first = deliver(initiator, responder, tamper); // both directions move, whatever the first returned
+      boolean first =
+          deliver(
+              initiator, responder, tamper); // both directions move, whatever the first returned
       progress = deliver(responder, initiator, tamper) || first;
     }
   }
 
-  private boolean deliver(NoiseHandshake from, NoiseHandshake to, BiFunction<Integer, byte[], byte[]> tamper) throws NoiseException {
+  private boolean deliver(
+      NoiseHandshake from, NoiseHandshake to, BiFunction<Integer, byte[], byte[]> tamper)
+      throws NoiseException {
     Optional<byte[]> message = from.pollOutbound();
     if (message.isEmpty()) {
       return false;
     }
     wire.add(message.get());
-    to.handleMessage(tamper.apply(wire.size() - 1, message.get().clone()), START_NANOS + wire.size());
+    to.handleMessage(
+        tamper.apply(wire.size() - 1, message.get().clone()), START_NANOS + wire.size());
     return true;
   }
 

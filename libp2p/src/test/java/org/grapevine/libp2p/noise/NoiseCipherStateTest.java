@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class NoiseCipherStateTest {
   private static final HexFormat HEX = HexFormat.of();
-  private static final byte[] KEY = HEX.parseHex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
+  private static final byte[] KEY =
+      HEX.parseHex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
 
   /**
    * RFC 8439 section 2.8.2 uses nonce 07000000 4041424344454647, which is not a Noise nonce; so
@@ -46,17 +47,21 @@ class NoiseCipherStateTest {
     byte[] c = send.encrypt(new byte[10], 0, 10);
     c[3] ^= 0x01;
     assertThatThrownBy(() -> receive.decrypt(c, 0, c.length))
-        .isInstanceOfSatisfying(NoiseException.class, e -> assertThat(e.code()).isEqualTo(NoiseErrorCode.DECRYPT_FAILED))
+        .isInstanceOfSatisfying(
+            NoiseException.class,
+            e -> assertThat(e.code()).isEqualTo(NoiseErrorCode.DECRYPT_FAILED))
         .hasMessageContaining("remote");
     c[3] ^= 0x01;
-    assertThatThrownBy(() -> receive.decrypt(c, 0, c.length)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> receive.decrypt(c, 0, c.length))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void decrypt_shorterThanTag_badLength() {
     NoiseCipherState receive = new NoiseCipherState(KEY);
     assertThatThrownBy(() -> receive.decrypt(new byte[15], 0, 15))
-        .isInstanceOfSatisfying(NoiseException.class, e -> assertThat(e.code()).isEqualTo(NoiseErrorCode.BAD_LENGTH));
+        .isInstanceOfSatisfying(
+            NoiseException.class, e -> assertThat(e.code()).isEqualTo(NoiseErrorCode.BAD_LENGTH));
   }
 
   @Test
@@ -65,9 +70,13 @@ class NoiseCipherStateTest {
     NoiseCipherState receive = new NoiseCipherState(KEY, -2L);
     byte[] last = send.encrypt(new byte[1], 0, 1);
     assertThat(receive.decrypt(last, 0, last.length)).hasSize(1);
-    assertThatThrownBy(() -> send.encrypt(new byte[1], 0, 1)).isInstanceOf(IllegalStateException.class).hasMessageContaining("NONCE_EXHAUSTED");
+    assertThatThrownBy(() -> send.encrypt(new byte[1], 0, 1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("NONCE_EXHAUSTED");
     assertThatThrownBy(() -> receive.decrypt(last, 0, last.length))
-        .isInstanceOfSatisfying(NoiseException.class, e -> assertThat(e.code()).isEqualTo(NoiseErrorCode.NONCE_EXHAUSTED));
+        .isInstanceOfSatisfying(
+            NoiseException.class,
+            e -> assertThat(e.code()).isEqualTo(NoiseErrorCode.NONCE_EXHAUSTED));
   }
 
   @Test

@@ -19,7 +19,8 @@ class NoiseFrameCodecTest {
 
   @Test
   void encode_over65535_isOurBug() {
-    assertThatThrownBy(() -> NoiseFrameCodec.encode(new byte[65536], Unpooled.buffer())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> NoiseFrameCodec.encode(new byte[65536], Unpooled.buffer()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

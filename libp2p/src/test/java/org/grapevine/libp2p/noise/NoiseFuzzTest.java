@@ -20,9 +20,16 @@ import net.jqwik.api.constraints.Size;
 /** Random bytes from a "peer" give typed failures only: never another exception, never success. */
 class NoiseFuzzTest {
   @Property(tries = 500)
-  void responder_randomMessages_failTypedAndNeverComplete(@ForAll("message1") byte[] first, @ForAll @Size(max = 400) byte[] third) {
-    NoiseHandshake responder = new NoiseHandshake(NoiseRole.RESPONDER, HandshakePair.BOB, Optional.empty(), NoiseConfig.defaults(),
-        new SplittableRandom(9), 0);
+  void responder_randomMessages_failTypedAndNeverComplete(
+      @ForAll("message1") byte[] first, @ForAll @Size(max = 400) byte[] third) {
+    NoiseHandshake responder =
+        new NoiseHandshake(
+            NoiseRole.RESPONDER,
+            HandshakePair.BOB,
+            Optional.empty(),
+            NoiseConfig.defaults(),
+            new SplittableRandom(9),
+            0);
     try {
       responder.handleMessage(first, 1);
       assertThat(responder.pollOutbound()).isPresent();
@@ -35,14 +42,22 @@ class NoiseFuzzTest {
 
   @Property(tries = 500)
   void initiator_randomMessage2_failsTyped(@ForAll @Size(max = 400) byte[] second) {
-    NoiseHandshake initiator = new NoiseHandshake(NoiseRole.INITIATOR, HandshakePair.ALICE, Optional.empty(), NoiseConfig.defaults(),
-        new SplittableRandom(8), 0);
+    NoiseHandshake initiator =
+        new NoiseHandshake(
+            NoiseRole.INITIATOR,
+            HandshakePair.ALICE,
+            Optional.empty(),
+            NoiseConfig.defaults(),
+            new SplittableRandom(8),
+            0);
     assertThatThrownBy(() -> initiator.handleMessage(second, 1)).isInstanceOf(NoiseException.class);
     assertThat(initiator.isComplete()).isFalse();
   }
 
   @Property(tries = 300)
-  void realHandshake_oneMessageTruncatedOrExtended_failsTyped(@ForAll @IntRange(min = 0, max = 2) int target, @ForAll @IntRange(min = -40, max = 40) int delta) {
+  void realHandshake_oneMessageTruncatedOrExtended_failsTyped(
+      @ForAll @IntRange(min = 0, max = 2) int target,
+      @ForAll @IntRange(min = -40, max = 40) int delta) {
     HandshakePair pair = new HandshakePair();
     try {
       pair.drive((i, m) -> i == target ? Arrays.copyOf(m, Math.max(0, m.length + delta)) : m);
@@ -55,7 +70,8 @@ class NoiseFuzzTest {
   }
 
   @Property(tries = 500)
-  void transport_randomStream_framesFailTypedAndDecoderNeverThrows(@ForAll @Size(max = 3000) List<Byte> stream) throws Exception {
+  void transport_randomStream_framesFailTypedAndDecoderNeverThrows(
+      @ForAll @Size(max = 3000) List<Byte> stream) throws Exception {
     HandshakePair pair = new HandshakePair();
     pair.drive();
     NoiseSession session = pair.responder.session().orElseThrow();
@@ -77,6 +93,8 @@ class NoiseFuzzTest {
   @Provide
   Arbitrary<byte[]> message1() {
     // Half the time exactly 32 bytes, which any X25519 key can be, so the third message gets tried.
-    return Arbitraries.oneOf(Arbitraries.bytes().array(byte[].class).ofSize(32), Arbitraries.bytes().array(byte[].class).ofMaxSize(100));
+    return Arbitraries.oneOf(
+        Arbitraries.bytes().array(byte[].class).ofSize(32),
+        Arbitraries.bytes().array(byte[].class).ofMaxSize(100));
   }
 }

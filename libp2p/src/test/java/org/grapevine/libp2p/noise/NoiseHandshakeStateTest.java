@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The Noise-level XX state machine against the cacophony vector for
  * Noise_XX_25519_ChaChaPoly_SHA256 (src/test/resources/vectors, source cited in the file). The
- * vector fixes both static and ephemeral keys and uses a non-empty prologue, so it checks
- * MixHash, MixKey/HKDF, the nonce layout, every DH token and Split byte for byte.
+ * vector fixes both static and ephemeral keys and uses a non-empty prologue, so it checks MixHash,
+ * MixKey/HKDF, the nonce layout, every DH token and Split byte for byte.
  */
 class NoiseHandshakeStateTest {
   private static final HexFormat HEX = HexFormat.of();
@@ -26,54 +26,82 @@ class NoiseHandshakeStateTest {
   void cacophonyVector_allMessagesAndHandshakeHash_matchByteForByte() throws Exception {
     Vector v = Vector.load("/vectors/noise-xx-25519-chachapoly-sha256.txt");
     assertThat(v.fields.get("protocol_name")).isEqualTo(NoiseHandshakeState.PROTOCOL_NAME);
-    NoiseHandshakeState initiator = new NoiseHandshakeState(NoiseRole.INITIATOR, v.hex("init_prologue"),
-        NoiseKeyPair.fromPrivateKey(v.hex("init_static")), NoiseKeyPair.fromPrivateKey(v.hex("init_ephemeral")));
-    NoiseHandshakeState responder = new NoiseHandshakeState(NoiseRole.RESPONDER, v.hex("resp_prologue"),
-        NoiseKeyPair.fromPrivateKey(v.hex("resp_static")), NoiseKeyPair.fromPrivateKey(v.hex("resp_ephemeral")));
+    NoiseHandshakeState initiator =
+        new NoiseHandshakeState(
+            NoiseRole.INITIATOR,
+            v.hex("init_prologue"),
+            NoiseKeyPair.fromPrivateKey(v.hex("init_static")),
+            NoiseKeyPair.fromPrivateKey(v.hex("init_ephemeral")));
+    NoiseHandshakeState responder =
+        new NoiseHandshakeState(
+            NoiseRole.RESPONDER,
+            v.hex("resp_prologue"),
+            NoiseKeyPair.fromPrivateKey(v.hex("resp_static")),
+            NoiseKeyPair.fromPrivateKey(v.hex("resp_ephemeral")));
 
     for (int i = 0; i < 3; i++) {
       NoiseHandshakeState writer = i % 2 == 0 ? initiator : responder;
       NoiseHandshakeState reader = i % 2 == 0 ? responder : initiator;
       byte[] message = writer.writeMessage(v.payloads.get(i));
-      assertThat(HEX.formatHex(message)).as("handshake message %d", i).isEqualTo(HEX.formatHex(v.ciphertexts.get(i)));
+      assertThat(HEX.formatHex(message))
+          .as("handshake message %d", i)
+          .isEqualTo(HEX.formatHex(v.ciphertexts.get(i)));
       assertThat(reader.readMessage(message)).isEqualTo(v.payloads.get(i));
     }
     assertThat(initiator.handshakeHash()).isEqualTo(hashChainOf(v));
     assertThat(responder.handshakeHash()).isEqualTo(initiator.handshakeHash());
-    assertThat(initiator.remoteStatic()).isEqualTo(NoiseKeyPair.fromPrivateKey(v.hex("resp_static")).publicKey());
+    assertThat(initiator.remoteStatic())
+        .isEqualTo(NoiseKeyPair.fromPrivateKey(v.hex("resp_static")).publicKey());
 
     for (int i = 3; i < v.payloads.size(); i++) { // Transport: responder, initiator, responder.
       NoiseCipherState send = i % 2 == 1 ? responder.sendCipher() : initiator.sendCipher();
       NoiseCipherState receive = i % 2 == 1 ? initiator.receiveCipher() : responder.receiveCipher();
       byte[] payload = v.payloads.get(i);
       byte[] ciphertext = send.encrypt(payload, 0, payload.length);
-      assertThat(HEX.formatHex(ciphertext)).as("transport message %d", i).isEqualTo(HEX.formatHex(v.ciphertexts.get(i)));
+      assertThat(HEX.formatHex(ciphertext))
+          .as("transport message %d", i)
+          .isEqualTo(HEX.formatHex(v.ciphertexts.get(i)));
       assertThat(receive.decrypt(ciphertext, 0, ciphertext.length)).isEqualTo(payload);
     }
   }
 
   @Test
   void writeMessage_outOfTurn_isOurBug() throws Exception {
-    NoiseHandshakeState responder = new NoiseHandshakeState(NoiseRole.RESPONDER, new byte[0],
-        NoiseKeyPair.fromPrivateKey(new byte[32]), NoiseKeyPair.fromPrivateKey(new byte[32]));
-    assertThatThrownBy(() -> responder.writeMessage(new byte[0])).isInstanceOf(IllegalStateException.class);
+    NoiseHandshakeState responder =
+        new NoiseHandshakeState(
+            NoiseRole.RESPONDER,
+            new byte[0],
+            NoiseKeyPair.fromPrivateKey(new byte[32]),
+            NoiseKeyPair.fromPrivateKey(new byte[32]));
+    assertThatThrownBy(() -> responder.writeMessage(new byte[0]))
+        .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(responder::sendCipher).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void writeMessage_payloadTooLargeForOneMessage_isOurBug() {
-    NoiseHandshakeState initiator = new NoiseHandshakeState(NoiseRole.INITIATOR, new byte[0],
-        NoiseKeyPair.fromPrivateKey(new byte[32]), NoiseKeyPair.fromPrivateKey(new byte[32]));
-    assertThatThrownBy(() -> initiator.writeMessage(new byte[65535 - 31])).isInstanceOf(IllegalArgumentException.class);
+    NoiseHandshakeState initiator =
+        new NoiseHandshakeState(
+            NoiseRole.INITIATOR,
+            new byte[0],
+            NoiseKeyPair.fromPrivateKey(new byte[32]),
+            NoiseKeyPair.fromPrivateKey(new byte[32]));
+    assertThatThrownBy(() -> initiator.writeMessage(new byte[65535 - 31]))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void readMessage_lowOrderEphemeral_badKey() throws Exception {
-    NoiseHandshakeState responder = new NoiseHandshakeState(NoiseRole.RESPONDER, new byte[0],
-        NoiseKeyPair.fromPrivateKey(new byte[32]), NoiseKeyPair.fromPrivateKey(new byte[32]));
+    NoiseHandshakeState responder =
+        new NoiseHandshakeState(
+            NoiseRole.RESPONDER,
+            new byte[0],
+            NoiseKeyPair.fromPrivateKey(new byte[32]),
+            NoiseKeyPair.fromPrivateKey(new byte[32]));
     responder.readMessage(new byte[32]); // u = 0 is a low-order point; reading it does no DH yet...
     assertThatThrownBy(() -> responder.writeMessage(new byte[0])) // ...but ee does.
-        .isInstanceOfSatisfying(NoiseException.class, e -> assertThat(e.code()).isEqualTo(NoiseErrorCode.BAD_KEY));
+        .isInstanceOfSatisfying(
+            NoiseException.class, e -> assertThat(e.code()).isEqualTo(NoiseErrorCode.BAD_KEY));
   }
 
   /**
@@ -87,12 +115,18 @@ class NoiseHandshakeStateTest {
     byte[] m1 = v.ciphertexts.get(0);
     byte[] m2 = v.ciphertexts.get(1);
     byte[] m3 = v.ciphertexts.get(2);
-    byte[] h = java.util.Arrays.copyOf(NoiseHandshakeState.PROTOCOL_NAME.getBytes(StandardCharsets.US_ASCII), 32);
+    byte[] h =
+        java.util.Arrays.copyOf(
+            NoiseHandshakeState.PROTOCOL_NAME.getBytes(StandardCharsets.US_ASCII), 32);
     byte[][] parts = {
       v.hex("init_prologue"),
-      java.util.Arrays.copyOfRange(m1, 0, 32), java.util.Arrays.copyOfRange(m1, 32, m1.length),
-      java.util.Arrays.copyOfRange(m2, 0, 32), java.util.Arrays.copyOfRange(m2, 32, 80), java.util.Arrays.copyOfRange(m2, 80, m2.length),
-      java.util.Arrays.copyOfRange(m3, 0, 48), java.util.Arrays.copyOfRange(m3, 48, m3.length)
+      java.util.Arrays.copyOfRange(m1, 0, 32),
+      java.util.Arrays.copyOfRange(m1, 32, m1.length),
+      java.util.Arrays.copyOfRange(m2, 0, 32),
+      java.util.Arrays.copyOfRange(m2, 32, 80),
+      java.util.Arrays.copyOfRange(m2, 80, m2.length),
+      java.util.Arrays.copyOfRange(m3, 0, 48),
+      java.util.Arrays.copyOfRange(m3, 48, m3.length)
     };
     for (byte[] part : parts) {
       java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 class NoiseHandshakeTest {
   private static final String YAMUX = "/yamux/1.0.0";
   private static final String MPLEX = "/mplex/6.7.0";
+
   /** identity_key field (2 + 36) + identity_sig field (2 + 64). */
   private static final int BARE_PAYLOAD_BYTES = 104;
 
@@ -71,7 +72,8 @@ class NoiseHandshakeTest {
 
   @Test
   void earlyMuxer_bothLists_initiatorPreferenceWins() throws Exception {
-    // The spec's example: client prefers yamux, server mplex... and the result is the first of the initiator's.
+    // The spec's example: client prefers yamux, server mplex... and the result is the first of the
+    // initiator's.
     HandshakePair pair = HandshakePair.withMuxers(List.of(MPLEX, YAMUX), List.of(YAMUX, MPLEX));
     pair.drive();
     assertThat(pair.initiator.session().orElseThrow().muxer()).contains(MPLEX);
@@ -111,13 +113,21 @@ class NoiseHandshakeTest {
         int target = message;
         int position = at;
         HandshakePair pair = new HandshakePair();
-        assertThatThrownBy(() -> pair.drive((i, m) -> {
-          if (i == target) {
-            m[position] ^= (byte) (1 << (position % 8));
-          }
-          return m;
-        })).as("message %d byte %d", message, at)
-            .isInstanceOfSatisfying(NoiseException.class, e -> assertThat(e.code()).isIn(NoiseErrorCode.DECRYPT_FAILED, NoiseErrorCode.BAD_KEY));
+        assertThatThrownBy(
+                () ->
+                    pair.drive(
+                        (i, m) -> {
+                          if (i == target) {
+                            m[position] ^= (byte) (1 << (position % 8));
+                          }
+                          return m;
+                        }))
+            .as("message %d byte %d", message, at)
+            .isInstanceOfSatisfying(
+                NoiseException.class,
+                e ->
+                    assertThat(e.code())
+                        .isIn(NoiseErrorCode.DECRYPT_FAILED, NoiseErrorCode.BAD_KEY));
         assertThat(pair.initiator.isComplete() && pair.responder.isComplete()).isFalse();
       }
     }
@@ -126,7 +136,8 @@ class NoiseHandshakeTest {
   @Test
   void expectedPeer_differs_peerIdMismatch() {
     PeerId carol = PeerId.fromPubKey(HandshakePair.CAROL.publicKey());
-    HandshakePair pair = new HandshakePair(NoiseConfig.defaults(), NoiseConfig.defaults(), Optional.of(carol));
+    HandshakePair pair =
+        new HandshakePair(NoiseConfig.defaults(), NoiseConfig.defaults(), Optional.of(carol));
     assertCode(pair::drive, NoiseErrorCode.PEER_ID_MISMATCH);
     assertThat(pair.wire).hasSize(2);
   }
@@ -134,7 +145,8 @@ class NoiseHandshakeTest {
   @Test
   void expectedPeer_matches_completes() throws Exception {
     PeerId bob = PeerId.fromPubKey(HandshakePair.BOB.publicKey());
-    HandshakePair pair = new HandshakePair(NoiseConfig.defaults(), NoiseConfig.defaults(), Optional.of(bob));
+    HandshakePair pair =
+        new HandshakePair(NoiseConfig.defaults(), NoiseConfig.defaults(), Optional.of(bob));
     pair.drive();
     assertThat(pair.initiator.isComplete()).isTrue();
   }
@@ -142,33 +154,56 @@ class NoiseHandshakeTest {
   @Test
   void payload_signedByAnotherKey_badSignature() throws Exception {
     // Bob's key in identity_key, but Carol signs the static key.
-    assertCode(() -> answerWithForgedPayload((staticKey) -> payload(HandshakePair.BOB, HandshakePair.CAROL.sign(signed(staticKey)))),
+    assertCode(
+        () ->
+            answerWithForgedPayload(
+                (staticKey) ->
+                    payload(HandshakePair.BOB, HandshakePair.CAROL.sign(signed(staticKey)))),
         NoiseErrorCode.BAD_SIGNATURE);
   }
 
   @Test
   void payload_signatureOverOtherBytes_badSignature() throws Exception {
-    assertCode(() -> answerWithForgedPayload((staticKey) -> payload(HandshakePair.BOB, HandshakePair.BOB.sign(staticKey))),
+    assertCode(
+        () ->
+            answerWithForgedPayload(
+                (staticKey) -> payload(HandshakePair.BOB, HandshakePair.BOB.sign(staticKey))),
         NoiseErrorCode.BAD_SIGNATURE);
   }
 
   @Test
   void payload_withoutIdentityKey_badPayload() throws Exception {
-    assertCode(() -> answerWithForgedPayload((staticKey) -> NoiseHandshakePayload.newBuilder()
-        .setIdentitySig(ByteString.copyFrom(HandshakePair.BOB.sign(signed(staticKey)))).build().toByteArray()),
+    assertCode(
+        () ->
+            answerWithForgedPayload(
+                (staticKey) ->
+                    NoiseHandshakePayload.newBuilder()
+                        .setIdentitySig(
+                            ByteString.copyFrom(HandshakePair.BOB.sign(signed(staticKey))))
+                        .build()
+                        .toByteArray()),
         NoiseErrorCode.BAD_PAYLOAD);
   }
 
   @Test
   void payload_garbage_badPayload() throws Exception {
-    assertCode(() -> answerWithForgedPayload((staticKey) -> new byte[] {(byte) 0xff, 0x01}), NoiseErrorCode.BAD_PAYLOAD);
+    assertCode(
+        () -> answerWithForgedPayload((staticKey) -> new byte[] {(byte) 0xff, 0x01}),
+        NoiseErrorCode.BAD_PAYLOAD);
   }
 
   @Test
   void payload_unsupportedKeyType_badPayload() throws Exception {
     byte[] rsaLike = {0x08, 0x00, 0x12, 0x02, 0x01, 0x02};
-    assertCode(() -> answerWithForgedPayload((staticKey) -> NoiseHandshakePayload.newBuilder()
-        .setIdentityKey(ByteString.copyFrom(rsaLike)).build().toByteArray()), NoiseErrorCode.BAD_PAYLOAD);
+    assertCode(
+        () ->
+            answerWithForgedPayload(
+                (staticKey) ->
+                    NoiseHandshakePayload.newBuilder()
+                        .setIdentityKey(ByteString.copyFrom(rsaLike))
+                        .build()
+                        .toByteArray()),
+        NoiseErrorCode.BAD_PAYLOAD);
   }
 
   @Test
@@ -184,10 +219,13 @@ class NoiseHandshakeTest {
     HandshakePair pair = new HandshakePair();
     pair.responder.handleMessage(pair.initiator.pollOutbound().orElseThrow(), 2_000);
     byte[] message2 = pair.responder.pollOutbound().orElseThrow();
-    assertCode(() -> pair.initiator.handleMessage(java.util.Arrays.copyOf(message2, 32 + 48 + 15), 3_000), NoiseErrorCode.BAD_LENGTH);
+    assertCode(
+        () -> pair.initiator.handleMessage(java.util.Arrays.copyOf(message2, 32 + 48 + 15), 3_000),
+        NoiseErrorCode.BAD_LENGTH);
     HandshakePair other = new HandshakePair();
     other.responder.handleMessage(other.initiator.pollOutbound().orElseThrow(), 2_000);
-    assertCode(() -> other.responder.handleMessage(new byte[48 + 15], 3_000), NoiseErrorCode.BAD_LENGTH);
+    assertCode(
+        () -> other.responder.handleMessage(new byte[48 + 15], 3_000), NoiseErrorCode.BAD_LENGTH);
   }
 
   @Test
@@ -198,14 +236,18 @@ class NoiseHandshakeTest {
     responder.handleTimeout(deadline - 1);
     assertCode(() -> responder.handleTimeout(deadline), NoiseErrorCode.TIMEOUT);
     assertThat(responder.pollTimeout()).isEmpty();
-    assertThatThrownBy(() -> responder.handleMessage(new byte[32], deadline)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> responder.handleMessage(new byte[32], deadline))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void handleMessage_afterDeadline_timeout() {
     HandshakePair pair = new HandshakePair();
     byte[] message1 = pair.initiator.pollOutbound().orElseThrow();
-    assertCode(() -> pair.responder.handleMessage(message1, HandshakePair.START_NANOS + NoiseConfig.DEFAULT_HANDSHAKE_TIMEOUT_NANOS),
+    assertCode(
+        () ->
+            pair.responder.handleMessage(
+                message1, HandshakePair.START_NANOS + NoiseConfig.DEFAULT_HANDSHAKE_TIMEOUT_NANOS),
         NoiseErrorCode.TIMEOUT);
   }
 
@@ -213,15 +255,31 @@ class NoiseHandshakeTest {
   void handleMessage_afterCompletion_isOurBug() throws Exception {
     HandshakePair pair = new HandshakePair();
     pair.drive();
-    assertThatThrownBy(() -> pair.responder.handleMessage(new byte[64], 5_000)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> pair.responder.handleMessage(new byte[64], 5_000))
+        .isInstanceOf(IllegalStateException.class);
   }
 
-  /** Runs a real initiator against a hand-made responder whose message 2 carries {@code forge(staticKey)}. */
-  private static void answerWithForgedPayload(java.util.function.Function<byte[], byte[]> forge) throws NoiseException {
-    NoiseHandshake initiator = new NoiseHandshake(NoiseRole.INITIATOR, HandshakePair.ALICE, Optional.empty(), NoiseConfig.defaults(),
-        new SplittableRandom(1), 0);
+  /**
+   * Runs a real initiator against a hand-made responder whose message 2 carries {@code
+   * forge(staticKey)}.
+   */
+  private static void answerWithForgedPayload(java.util.function.Function<byte[], byte[]> forge)
+      throws NoiseException {
+    NoiseHandshake initiator =
+        new NoiseHandshake(
+            NoiseRole.INITIATOR,
+            HandshakePair.ALICE,
+            Optional.empty(),
+            NoiseConfig.defaults(),
+            new SplittableRandom(1),
+            0);
     NoiseKeyPair staticKey = NoiseKeyPair.generate(new SplittableRandom(2));
-    NoiseHandshakeState bob = new NoiseHandshakeState(NoiseRole.RESPONDER, new byte[0], staticKey, NoiseKeyPair.generate(new SplittableRandom(3)));
+    NoiseHandshakeState bob =
+        new NoiseHandshakeState(
+            NoiseRole.RESPONDER,
+            new byte[0],
+            staticKey,
+            NoiseKeyPair.generate(new SplittableRandom(3)));
     bob.readMessage(initiator.pollOutbound().orElseThrow());
     initiator.handleMessage(bob.writeMessage(forge.apply(staticKey.publicKey())), 1);
   }
@@ -229,7 +287,9 @@ class NoiseHandshakeTest {
   private static byte[] payload(PrivKey identity, byte[] signature) {
     return NoiseHandshakePayload.newBuilder()
         .setIdentityKey(ByteString.copyFrom(identity.publicKey().encode()))
-        .setIdentitySig(ByteString.copyFrom(signature)).build().toByteArray();
+        .setIdentitySig(ByteString.copyFrom(signature))
+        .build()
+        .toByteArray();
   }
 
   private static byte[] signed(byte[] staticKey) {
@@ -240,11 +300,17 @@ class NoiseHandshakeTest {
   }
 
   private static NoiseHandshake responder() {
-    return new NoiseHandshake(NoiseRole.RESPONDER, HandshakePair.BOB, Optional.empty(), NoiseConfig.defaults(), new SplittableRandom(5),
+    return new NoiseHandshake(
+        NoiseRole.RESPONDER,
+        HandshakePair.BOB,
+        Optional.empty(),
+        NoiseConfig.defaults(),
+        new SplittableRandom(5),
         HandshakePair.START_NANOS);
   }
 
   private static void assertCode(ThrowingCallable call, NoiseErrorCode code) {
-    assertThatThrownBy(call).isInstanceOfSatisfying(NoiseException.class, e -> assertThat(e.code()).isEqualTo(code));
+    assertThatThrownBy(call)
+        .isInstanceOfSatisfying(NoiseException.class, e -> assertThat(e.code()).isEqualTo(code));
   }
 }

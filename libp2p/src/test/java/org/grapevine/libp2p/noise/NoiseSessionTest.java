@@ -71,7 +71,9 @@ class NoiseSessionTest {
     wire.setByte(50, wire.getByte(50) ^ 0x20);
     wire.skipBytes(2);
     assertThatThrownBy(() -> bob.decrypt(wire, track(Unpooled.buffer())))
-        .isInstanceOfSatisfying(NoiseException.class, e -> assertThat(e.code()).isEqualTo(NoiseErrorCode.DECRYPT_FAILED));
+        .isInstanceOfSatisfying(
+            NoiseException.class,
+            e -> assertThat(e.code()).isEqualTo(NoiseErrorCode.DECRYPT_FAILED));
   }
 
   @Test
@@ -82,18 +84,27 @@ class NoiseSessionTest {
     alice.encrypt(Unpooled.wrappedBuffer(new byte[] {2}), second);
     second.skipBytes(2);
     assertThatThrownBy(() -> bob.decrypt(second, track(Unpooled.buffer())))
-        .isInstanceOfSatisfying(NoiseException.class, e -> assertThat(e.code()).isEqualTo(NoiseErrorCode.DECRYPT_FAILED));
+        .isInstanceOfSatisfying(
+            NoiseException.class,
+            e -> assertThat(e.code()).isEqualTo(NoiseErrorCode.DECRYPT_FAILED));
   }
 
   @Test
   void decrypt_shortFrame_badLength() {
-    assertThatThrownBy(() -> bob.decrypt(track(Unpooled.wrappedBuffer(new byte[15])), track(Unpooled.buffer())))
-        .isInstanceOfSatisfying(NoiseException.class, e -> assertThat(e.code()).isEqualTo(NoiseErrorCode.BAD_LENGTH));
+    assertThatThrownBy(
+            () ->
+                bob.decrypt(track(Unpooled.wrappedBuffer(new byte[15])), track(Unpooled.buffer())))
+        .isInstanceOfSatisfying(
+            NoiseException.class, e -> assertThat(e.code()).isEqualTo(NoiseErrorCode.BAD_LENGTH));
   }
 
   @Test
   void decrypt_oversizeMessage_isOurBug() {
-    assertThatThrownBy(() -> bob.decrypt(track(Unpooled.wrappedBuffer(new byte[65536])), track(Unpooled.buffer()))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                bob.decrypt(
+                    track(Unpooled.wrappedBuffer(new byte[65536])), track(Unpooled.buffer())))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -102,7 +113,8 @@ class NoiseSessionTest {
     ByteBuf b = track(Unpooled.buffer());
     alice.encrypt(Unpooled.wrappedBuffer(new byte[] {1}), a);
     bob.encrypt(Unpooled.wrappedBuffer(new byte[] {1}), b);
-    assertThat(ByteBufBytes.of(a)).isNotEqualTo(ByteBufBytes.of(b)); // Same plaintext and nonce, different keys.
+    assertThat(ByteBufBytes.of(a))
+        .isNotEqualTo(ByteBufBytes.of(b)); // Same plaintext and nonce, different keys.
     assertThat(alice.sender().nonce()).isEqualTo(1);
     assertThat(alice.receiver().nonce()).isZero();
   }

@@ -15,8 +15,11 @@ import org.junit.jupiter.api.Test;
 
 class PeerIdTest {
   private static final HexFormat HEX = HexFormat.of();
+
   /** Seed 00 01 .. 1f; expected values computed with the js-libp2p primitives (libp2p-notes §2). */
-  private static final PrivKey KEY = PrivKey.fromSeed(HEX.parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"));
+  private static final PrivKey KEY =
+      PrivKey.fromSeed(
+          HEX.parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"));
 
   @Test
   void fromPubKey_jsVectors_match() {
@@ -25,7 +28,8 @@ class PeerIdTest {
     PeerId id = PeerId.fromPubKey(KEY.publicKey());
     assertThat(HEX.formatHex(id.toBytes())).startsWith("00240801122003a1").endsWith("31b8");
     assertThat(id.toBase58()).isEqualTo("12D3KooWA4Xop1JaT3MHxwYMkCepYsv4iPVopMXwCz5iHYdBfeSB");
-    assertThat(id.toCid()).isEqualTo("bafzaajaiaejcaa5ba677htqqxyoxbxiy45f4bglh4tldbg5fbvpr3xegmqjfkmny");
+    assertThat(id.toCid())
+        .isEqualTo("bafzaajaiaejcaa5ba677htqqxyoxbxiy45f4bglh4tldbg5fbvpr3xegmqjfkmny");
   }
 
   @Test
@@ -45,8 +49,12 @@ class PeerIdTest {
 
   @Test
   void parse_garbage_clearErrors() {
-    assertThatThrownBy(() -> PeerId.parse("hello")).isInstanceOf(MalformedFrameException.class).hasMessageContaining("not a peer ID");
-    assertThatThrownBy(() -> PeerId.parse("12D3KooW0")).isInstanceOf(MalformedFrameException.class).hasMessageContaining("'0'");
+    assertThatThrownBy(() -> PeerId.parse("hello"))
+        .isInstanceOf(MalformedFrameException.class)
+        .hasMessageContaining("not a peer ID");
+    assertThatThrownBy(() -> PeerId.parse("12D3KooW0"))
+        .isInstanceOf(MalformedFrameException.class)
+        .hasMessageContaining("'0'");
     assertThatThrownBy(() -> PeerId.parse("12D3KooWA4Xop1JaT3MHxwYMkCepYsv4iPVopMXwCz5iHYdBfeS"))
         .isInstanceOf(MalformedFrameException.class);
   }
@@ -63,22 +71,31 @@ class PeerIdTest {
   @Test
   void privKey_badBytes_localFormatErrorWithAProblem_notAPeersFault() {
     assertThatThrownBy(() -> PrivKey.decode(new byte[] {(byte) 0xff, 0x01}))
-        .isInstanceOfSatisfying(PrivKeyFormatException.class, e -> assertThat(e.problem()).isEqualTo(PrivKeyFormatException.Problem.MALFORMED))
+        .isInstanceOfSatisfying(
+            PrivKeyFormatException.class,
+            e -> assertThat(e.problem()).isEqualTo(PrivKeyFormatException.Problem.MALFORMED))
         .isNotInstanceOf(MalformedFrameException.class);
     byte[] truncated = java.util.Arrays.copyOf(KEY.encode(), 36);
     truncated[3] = 32; // data field of 32 bytes: a seed without its public half
     assertThatThrownBy(() -> PrivKey.decode(truncated))
-        .isInstanceOfSatisfying(PrivKeyFormatException.class, e -> assertThat(e.problem()).isEqualTo(PrivKeyFormatException.Problem.BAD_LENGTH));
+        .isInstanceOfSatisfying(
+            PrivKeyFormatException.class,
+            e -> assertThat(e.problem()).isEqualTo(PrivKeyFormatException.Problem.BAD_LENGTH));
     byte[] inconsistent = KEY.encode();
     inconsistent[inconsistent.length - 1] ^= 1;
     assertThatThrownBy(() -> PrivKey.decode(inconsistent))
-        .isInstanceOfSatisfying(PrivKeyFormatException.class, e -> assertThat(e.problem()).isEqualTo(PrivKeyFormatException.Problem.INCONSISTENT));
+        .isInstanceOfSatisfying(
+            PrivKeyFormatException.class,
+            e -> assertThat(e.problem()).isEqualTo(PrivKeyFormatException.Problem.INCONSISTENT));
   }
 
   @Test
   void privKey_specVector_derivesSpecPublicKey() throws Exception {
     // libp2p/specs peer-ids.md Ed25519 test vector.
-    PrivKey key = PrivKey.decode(HEX.parseHex("080112407e0830617c4a7de83925dfb2694556b12936c477a0e1feb2e148ec9da60fee7d1ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e"));
+    PrivKey key =
+        PrivKey.decode(
+            HEX.parseHex(
+                "080112407e0830617c4a7de83925dfb2694556b12936c477a0e1feb2e148ec9da60fee7d1ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e"));
     assertThat(HEX.formatHex(key.publicKey().encode()))
         .isEqualTo("080112201ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e");
   }

@@ -21,7 +21,8 @@ class PingProtocolTest {
     PingProtocol.respond(pair.b);
     AtomicLong clock = new AtomicLong(1_000);
     // The responder echoes synchronously, so advance the clock on the echo's way back.
-    CompletableFuture<Long> rtt = PingProtocol.ping(pair.a, alloc, new SplittableRandom(1), () -> clock.getAndAdd(250));
+    CompletableFuture<Long> rtt =
+        PingProtocol.ping(pair.a, alloc, new SplittableRandom(1), () -> clock.getAndAdd(250));
     assertThat(rtt).isCompletedWithValue(250L);
     assertThat(pair.a.writes).containsExactly(32);
     assertThat(pair.b.writes).containsExactly(32);
@@ -32,20 +33,22 @@ class PingProtocolTest {
   @Test
   void ping_peerEchoesOtherBytes_failsAndResets() {
     MemoryStreamPair pair = new MemoryStreamPair();
-    pair.b.setReader(new StreamReader() {
-      @Override
-      public void onData(MuxedStream s, ByteBuf data) {
-        data.setByte(data.readerIndex(), data.getByte(data.readerIndex()) ^ 1);
-        s.write(data);
-      }
+    pair.b.setReader(
+        new StreamReader() {
+          @Override
+          public void onData(MuxedStream s, ByteBuf data) {
+            data.setByte(data.readerIndex(), data.getByte(data.readerIndex()) ^ 1);
+            s.write(data);
+          }
 
-      @Override
-      public void onRemoteClosed(MuxedStream s) {}
+          @Override
+          public void onRemoteClosed(MuxedStream s) {}
 
-      @Override
-      public void onReset(MuxedStream s) {}
-    });
-    CompletableFuture<Long> rtt = PingProtocol.ping(pair.a, alloc, new SplittableRandom(1), System::nanoTime);
+          @Override
+          public void onReset(MuxedStream s) {}
+        });
+    CompletableFuture<Long> rtt =
+        PingProtocol.ping(pair.a, alloc, new SplittableRandom(1), System::nanoTime);
     assertThat(rtt).isCompletedExceptionally();
     assertThat(pair.a.wasReset).isTrue();
   }
@@ -53,19 +56,21 @@ class PingProtocolTest {
   @Test
   void ping_peerClosesWithoutEcho_fails() {
     MemoryStreamPair pair = new MemoryStreamPair();
-    pair.b.setReader(new StreamReader() {
-      @Override
-      public void onData(MuxedStream s, ByteBuf data) {
-        data.release();
-        s.closeWrite();
-      }
+    pair.b.setReader(
+        new StreamReader() {
+          @Override
+          public void onData(MuxedStream s, ByteBuf data) {
+            data.release();
+            s.closeWrite();
+          }
 
-      @Override
-      public void onRemoteClosed(MuxedStream s) {}
+          @Override
+          public void onRemoteClosed(MuxedStream s) {}
 
-      @Override
-      public void onReset(MuxedStream s) {}
-    });
-    assertThat(PingProtocol.ping(pair.a, alloc, new SplittableRandom(1), System::nanoTime)).isCompletedExceptionally();
+          @Override
+          public void onReset(MuxedStream s) {}
+        });
+    assertThat(PingProtocol.ping(pair.a, alloc, new SplittableRandom(1), System::nanoTime))
+        .isCompletedExceptionally();
   }
 }

@@ -27,11 +27,14 @@ import org.junit.jupiter.api.Test;
 class PnetSessionTest {
   private static final HexFormat HEX = HexFormat.of();
   private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
-  private static final SwarmKey KEY = SwarmKey.of(HEX.parseHex("6189c5cf0b87fb800c1a9feeda73c6ab5e998db48fb9e6a978575c770ceef683"));
+  private static final SwarmKey KEY =
+      SwarmKey.of(HEX.parseHex("6189c5cf0b87fb800c1a9feeda73c6ab5e998db48fb9e6a978575c770ceef683"));
   private static final SwarmKey OTHER_KEY = SwarmKey.of(new byte[32]);
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
   /** Virtual time near the end of the long range: deadlines must survive the wrap. */
   private static final long T0 = Long.MAX_VALUE - 1_000_000_000L;
+
   private final List<ByteBuf> inputs = new ArrayList<>();
 
   @AfterEach
@@ -102,12 +105,14 @@ class PnetSessionTest {
     byte[] bWire = encrypt(b, HEX.parseHex("aabbcc"));
     assertThat(decrypt(b, concat(aNonce, aWire), T0)).isEqualTo(HEX.parseHex("0102030405"));
     assertThat(decrypt(a, concat(bNonce, bWire), T0)).isEqualTo(HEX.parseHex("aabbcc"));
-    assertThat(decrypt(b, encrypt(a, HEX.parseHex("ffee")), T0 + 1)).isEqualTo(HEX.parseHex("ffee"));
+    assertThat(decrypt(b, encrypt(a, HEX.parseHex("ffee")), T0 + 1))
+        .isEqualTo(HEX.parseHex("ffee"));
     assertThat(decrypt(a, encrypt(b, HEX.parseHex("00")), T0 + 1)).isEqualTo(HEX.parseHex("00"));
   }
 
   @Test
-  void nonceOneByteAtATime_nothingComesOutUntilItIsWhole_thenTheTimeoutIsGone() throws PnetException {
+  void nonceOneByteAtATime_nothingComesOutUntilItIsWhole_thenTheTimeoutIsGone()
+      throws PnetException {
     PnetSession a = new PnetSession(KEY, new Random(1), TIMEOUT, T0);
     PnetSession b = new PnetSession(KEY, new Random(2), TIMEOUT, T0);
     byte[] nonce = a.pollNonce().orElseThrow();
@@ -117,24 +122,32 @@ class PnetSessionTest {
       assertThat(b.hasRemoteNonce()).isFalse();
       assertThat(b.pollTimeout()).isPresent();
     }
-    byte[] last = concat(new byte[] {nonce[23]}, encrypt(a, "hi".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    assertThat(decrypt(b, last, T0 + 23)).isEqualTo("hi".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    byte[] last =
+        concat(
+            new byte[] {nonce[23]},
+            encrypt(a, "hi".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(decrypt(b, last, T0 + 23))
+        .isEqualTo("hi".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertThat(b.hasRemoteNonce()).isTrue();
     assertThat(b.pollTimeout()).isEmpty();
   }
 
   @Property(tries = 300)
   void anySplitOfTheWire_decryptsToTheSameBytes(
-      @ForAll @Size(max = 200) byte[] payload, @ForAll @Size(max = 8) List<@IntRange(min = 0, max = 230) Integer> cuts)
+      @ForAll @Size(max = 200) byte[] payload,
+      @ForAll @Size(max = 8) List<@IntRange(min = 0, max = 230) Integer> cuts)
       throws PnetException {
     PnetSession a = new PnetSession(KEY, new Random(3), TIMEOUT, T0);
     PnetSession b = new PnetSession(KEY, new Random(4), TIMEOUT, T0);
-    byte[] wire = concat(a.pollNonce().orElseThrow(), payload.length == 0 ? new byte[0] : encrypt(a, payload));
+    byte[] wire =
+        concat(
+            a.pollNonce().orElseThrow(), payload.length == 0 ? new byte[0] : encrypt(a, payload));
     ByteArrayOutputStream received = new ByteArrayOutputStream();
     int from = 0;
     for (int cut : cuts.stream().sorted().toList()) {
       int to = Math.min(cut, wire.length);
-      received.writeBytes(decrypt(b, java.util.Arrays.copyOfRange(wire, from, Math.max(from, to)), T0));
+      received.writeBytes(
+          decrypt(b, java.util.Arrays.copyOfRange(wire, from, Math.max(from, to)), T0));
       from = Math.max(from, to);
     }
     received.writeBytes(decrypt(b, java.util.Arrays.copyOfRange(wire, from, wire.length), T0));
@@ -152,7 +165,8 @@ class PnetSessionTest {
   }
 
   @Test
-  void timeout_earlyWakeUpIsANoOp_atTheDeadlineTheCodedErrorAndThenInputIsRefused() throws PnetException {
+  void timeout_earlyWakeUpIsANoOp_atTheDeadlineTheCodedErrorAndThenInputIsRefused()
+      throws PnetException {
     PnetSession s = new PnetSession(KEY, new Random(1), TIMEOUT, T0);
     s.pollNonce();
     assertThat(decrypt(s, new byte[5], T0 + 1)).isEmpty();
@@ -161,11 +175,13 @@ class PnetSessionTest {
     s.handleTimeout(deadline - 1);
     assertThat(s.pollTimeout()).hasValue(deadline);
     assertThatThrownBy(() -> s.handleTimeout(deadline))
-        .isInstanceOfSatisfying(PnetException.class, e -> assertThat(e.code()).isEqualTo(PnetErrorCode.NONCE_TIMEOUT))
+        .isInstanceOfSatisfying(
+            PnetException.class, e -> assertThat(e.code()).isEqualTo(PnetErrorCode.NONCE_TIMEOUT))
         .hasMessageContaining("5 of 24 bytes");
     assertThat(s.pollTimeout()).isEmpty();
     ByteBuf late = buf(new byte[19]);
-    assertThatThrownBy(() -> s.decrypt(late, ALLOC, deadline + 1)).isInstanceOf(PnetException.class);
+    assertThatThrownBy(() -> s.decrypt(late, ALLOC, deadline + 1))
+        .isInstanceOf(PnetException.class);
   }
 
   @Test
@@ -173,7 +189,8 @@ class PnetSessionTest {
     PnetSession s = new PnetSession(KEY, new Random(1), TIMEOUT, T0);
     ByteBuf late = buf(new byte[24]);
     assertThatThrownBy(() -> s.decrypt(late, ALLOC, T0 + TIMEOUT.toNanos()))
-        .isInstanceOfSatisfying(PnetException.class, e -> assertThat(e.code()).isEqualTo(PnetErrorCode.NONCE_TIMEOUT));
+        .isInstanceOfSatisfying(
+            PnetException.class, e -> assertThat(e.code()).isEqualTo(PnetErrorCode.NONCE_TIMEOUT));
     assertThat(s.hasRemoteNonce()).isFalse();
   }
 

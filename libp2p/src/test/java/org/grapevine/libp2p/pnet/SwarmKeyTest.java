@@ -11,7 +11,8 @@ import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class SwarmKeyTest {
-  private static final String HEX_KEY = "6189c5cf0b87fb800c1a9feeda73c6ab5e998db48fb9e6a978575c770ceef683";
+  private static final String HEX_KEY =
+      "6189c5cf0b87fb800c1a9feeda73c6ab5e998db48fb9e6a978575c770ceef683";
   private static final String FILE = "/key/swarm/psk/1.0.0/\n/base16/\n" + HEX_KEY;
 
   @Test
@@ -29,14 +30,18 @@ class SwarmKeyTest {
 
   @Test
   void parse_crlfTrailingWhitespaceAndUpperCaseHex_accepted() throws Exception {
-    SwarmKey key = SwarmKey.parse("/key/swarm/psk/1.0.0/\r\n/base16/\r\n" + HEX_KEY.toUpperCase(Locale.ROOT) + " \r\n\n");
+    SwarmKey key =
+        SwarmKey.parse(
+            "/key/swarm/psk/1.0.0/\r\n/base16/\r\n" + HEX_KEY.toUpperCase(Locale.ROOT) + " \r\n\n");
     assertThat(key).isEqualTo(SwarmKey.parse(FILE));
   }
 
   @Test
   void parse_base64AndBin_readButWrittenAsBase16() throws Exception {
     byte[] psk = HexFormat.of().parseHex(HEX_KEY);
-    SwarmKey b64 = SwarmKey.parse("/key/swarm/psk/1.0.0/\n/base64/\n" + Base64.getEncoder().encodeToString(psk) + "\n");
+    SwarmKey b64 =
+        SwarmKey.parse(
+            "/key/swarm/psk/1.0.0/\n/base64/\n" + Base64.getEncoder().encodeToString(psk) + "\n");
     byte[] header = "/key/swarm/psk/1.0.0/\n/bin/\n".getBytes(StandardCharsets.US_ASCII);
     byte[] bin = new byte[header.length + psk.length];
     System.arraycopy(header, 0, bin, 0, header.length);
@@ -54,35 +59,50 @@ class SwarmKeyTest {
 
   @Test
   void toString_neverShowsTheKey() throws Exception {
-    assertThat(SwarmKey.parse(FILE).toString()).doesNotContain(HEX_KEY.substring(0, 8)).contains("45fc986b");
+    assertThat(SwarmKey.parse(FILE).toString())
+        .doesNotContain(HEX_KEY.substring(0, 8))
+        .contains("45fc986b");
   }
 
   @Test
   void parse_wrongHeader_saysSo() {
     assertThatThrownBy(() -> SwarmKey.parse("/key/swarm/psk/2.0.0/\n/base16/\n" + HEX_KEY))
-        .isInstanceOf(SwarmKeyException.class).hasMessageContaining("first line must be /key/swarm/psk/1.0.0/");
+        .isInstanceOf(SwarmKeyException.class)
+        .hasMessageContaining("first line must be /key/swarm/psk/1.0.0/");
   }
 
   @Test
   void parse_31Bytes_saysHowMany() {
-    assertThatThrownBy(() -> SwarmKey.parse("/key/swarm/psk/1.0.0/\n/base16/\n" + HEX_KEY.substring(2)))
-        .isInstanceOf(SwarmKeyException.class).hasMessageContaining("62 hex digits").hasMessageContaining("64");
-    assertThatThrownBy(() -> SwarmKey.parse("/key/swarm/psk/1.0.0/\n/base64/\n" + Base64.getEncoder().encodeToString(new byte[31])))
-        .isInstanceOf(SwarmKeyException.class).hasMessageContaining("31 bytes");
+    assertThatThrownBy(
+            () -> SwarmKey.parse("/key/swarm/psk/1.0.0/\n/base16/\n" + HEX_KEY.substring(2)))
+        .isInstanceOf(SwarmKeyException.class)
+        .hasMessageContaining("62 hex digits")
+        .hasMessageContaining("64");
+    assertThatThrownBy(
+            () ->
+                SwarmKey.parse(
+                    "/key/swarm/psk/1.0.0/\n/base64/\n"
+                        + Base64.getEncoder().encodeToString(new byte[31])))
+        .isInstanceOf(SwarmKeyException.class)
+        .hasMessageContaining("31 bytes");
   }
 
   @Test
   void parse_nonHex_saysSoWithoutEchoingTheKey() {
     String bad = "zz" + HEX_KEY.substring(2);
     assertThatThrownBy(() -> SwarmKey.parse("/key/swarm/psk/1.0.0/\n/base16/\n" + bad))
-        .isInstanceOf(SwarmKeyException.class).hasMessageContaining("not hex digits").hasMessageNotContaining(bad);
+        .isInstanceOf(SwarmKeyException.class)
+        .hasMessageContaining("not hex digits")
+        .hasMessageNotContaining(bad);
   }
 
   @Test
   void parse_unknownEncodingOrMissingLines_saySo() {
     assertThatThrownBy(() -> SwarmKey.parse("/key/swarm/psk/1.0.0/\n/base58/\n" + HEX_KEY))
-        .isInstanceOf(SwarmKeyException.class).hasMessageContaining("unknown key encoding");
+        .isInstanceOf(SwarmKeyException.class)
+        .hasMessageContaining("unknown key encoding");
     assertThatThrownBy(() -> SwarmKey.parse(HEX_KEY))
-        .isInstanceOf(SwarmKeyException.class).hasMessageContaining("three lines");
+        .isInstanceOf(SwarmKeyException.class)
+        .hasMessageContaining("three lines");
   }
 }

@@ -8,13 +8,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Network namespaces for tests that must send multicast (mDNS) without it leaving the machine:
- * {@code ip netns} from iproute2, which needs root. Shared by libp2p's {@code MdnsNetnsIT} and
- * the cli's {@code QuickStartIT} (through this module's test-jar).
+ * {@code ip netns} from iproute2, which needs root. Shared by libp2p's {@code MdnsNetnsIT} and the
+ * cli's {@code QuickStartIT} (through this module's test-jar).
  */
 public final class NetNamespaces {
   private NetNamespaces() {}
 
-  /** Why namespaces cannot be made here (tried with a throw-away one named {@code probe}), or null. */
+  /**
+   * Why namespaces cannot be made here (tried with a throw-away one named {@code probe}), or null.
+   */
   public static String unavailable(String probe) {
     if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
       return "not Linux";
@@ -46,7 +48,11 @@ public final class NetNamespaces {
 
   /** Runs a command with its output discarded; its exit code, or -1 after 10 s (then killed). */
   public static int run(List<String> cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     if (!p.waitFor(10, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       return -1;

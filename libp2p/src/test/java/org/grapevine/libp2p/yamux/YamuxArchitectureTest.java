@@ -7,23 +7,35 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** docs/ARCHITECTURE.md "Modules": the yamux core knows buffers, not channels, and reads no clock. */
+/**
+ * docs/ARCHITECTURE.md "Modules": the yamux core knows buffers, not channels, and reads no clock.
+ */
 @AnalyzeClasses(
     packages = "org.grapevine.libp2p.yamux",
     importOptions = ImportOption.DoNotIncludeTests.class)
 class YamuxArchitectureTest {
   @ArchTest
   static final ArchRule coreUsesNoChannels =
-      noClasses().that().resideInAPackage("org.grapevine.libp2p.yamux")
-          .should().dependOnClassesThat().resideInAnyPackage("io.netty.channel..", "io.netty.util.concurrent..")
+      noClasses()
+          .that()
+          .resideInAPackage("org.grapevine.libp2p.yamux")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.netty.channel..", "io.netty.util.concurrent..")
           .because("only yamux.netty adapts the core to Netty's transport");
 
   @ArchTest
   static final ArchRule coreReadsNoClock =
-      noClasses().that().resideInAPackage("org.grapevine.libp2p.yamux")
-          .should().callMethod(System.class, "nanoTime")
-          .orShould().callMethod(System.class, "currentTimeMillis")
-          .orShould().callMethod(java.time.Instant.class, "now")
-          .orShould().callMethod(Thread.class, "sleep", long.class)
+      noClasses()
+          .that()
+          .resideInAPackage("org.grapevine.libp2p.yamux")
+          .should()
+          .callMethod(System.class, "nanoTime")
+          .orShould()
+          .callMethod(System.class, "currentTimeMillis")
+          .orShould()
+          .callMethod(java.time.Instant.class, "now")
+          .orShould()
+          .callMethod(Thread.class, "sleep", long.class)
           .because("time is an input (handle*(..., nowNanos))");
 }

@@ -78,10 +78,13 @@ class YamuxFrameCodecTest {
   @Test
   void decode_badVersionUnknownTypeOrOversizedData_isProtocolError() {
     for (String bad :
-        new String[] {"010100010000000100000000", "000400000000000000000000", "000000000000000100040001"}) {
+        new String[] {
+          "010100010000000100000000", "000400000000000000000000", "000000000000000100040001"
+        }) {
       assertThatThrownBy(() -> YamuxFrameCodec.decode(hex(bad), MAX))
           .as(bad)
-          .isInstanceOfSatisfying(YamuxException.class,
+          .isInstanceOfSatisfying(
+              YamuxException.class,
               e -> assertThat(e.errorCode()).isEqualTo(YamuxErrorCode.PROTOCOL_ERROR));
     }
   }
@@ -101,12 +104,14 @@ class YamuxFrameCodecTest {
       @ForAll @Size(max = 300) byte[] payload)
       throws Exception {
     YamuxType type = YamuxType.fromCode(typeCode);
-    YamuxFrame frame = type == YamuxType.DATA
-        ? YamuxFrame.data(streamId, flags, Unpooled.wrappedBuffer(payload))
-        : new YamuxFrame(0, type, flags, streamId, length, Unpooled.EMPTY_BUFFER);
-    YamuxFrame expected = type == YamuxType.DATA
-        ? YamuxFrame.data(streamId, flags, Unpooled.wrappedBuffer(payload))
-        : frame;
+    YamuxFrame frame =
+        type == YamuxType.DATA
+            ? YamuxFrame.data(streamId, flags, Unpooled.wrappedBuffer(payload))
+            : new YamuxFrame(0, type, flags, streamId, length, Unpooled.EMPTY_BUFFER);
+    YamuxFrame expected =
+        type == YamuxType.DATA
+            ? YamuxFrame.data(streamId, flags, Unpooled.wrappedBuffer(payload))
+            : frame;
     ByteBuf wire = YamuxFrameCodec.encode(frame, ALLOC);
     YamuxFrame decoded = YamuxFrameCodec.decode(wire, MAX);
     assertThat(decoded).isEqualTo(expected); // ByteBuf equality compares readable bytes

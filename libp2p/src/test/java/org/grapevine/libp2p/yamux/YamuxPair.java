@@ -13,14 +13,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Two sessions wired back to back over a lossless, in-order link with virtual time (quinn's
- * {@code Pair}). {@link #step} moves every queued frame once in each direction; {@link #drive}
- * steps until the link is quiet. Received data is collected per stream and, unless {@link
- * Side#autoConsume} is off, reported consumed at once.
+ * Two sessions wired back to back over a lossless, in-order link with virtual time (quinn's {@code
+ * Pair}). {@link #step} moves every queued frame once in each direction; {@link #drive} steps until
+ * the link is quiet. Received data is collected per stream and, unless {@link Side#autoConsume} is
+ * off, reported consumed at once.
  */
 final class YamuxPair {
   /** Counts live heap bytes so tests can assert that every buffer was released. */
   final UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(false);
+
   final Side client;
   final Side server;
   long nowNanos;

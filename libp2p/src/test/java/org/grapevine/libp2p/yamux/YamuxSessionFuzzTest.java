@@ -53,13 +53,17 @@ class YamuxSessionFuzzTest {
     Arbitrary<Integer> bodyLength = Arbitraries.integers().between(0, 300);
     Arbitrary<byte[]> frame =
         Combinators.combine(type, flags, streamId, length, bodyLength)
-            .as((t, f, id, len, body) -> {
-              // Data frames mostly carry a body matching their length, sometimes a lying one.
-              long declared = t == 0 && len > 300 && body % 2 == 0 ? body : len;
-              return YamuxSessionTest.frame(
-                  YamuxType.fromCode(Math.min(t, 3)), f, id, declared,
-                  new byte[t == 0 ? (int) Math.min(declared, body) : 0]);
-            });
+            .as(
+                (t, f, id, len, body) -> {
+                  // Data frames mostly carry a body matching their length, sometimes a lying one.
+                  long declared = t == 0 && len > 300 && body % 2 == 0 ? body : len;
+                  return YamuxSessionTest.frame(
+                      YamuxType.fromCode(Math.min(t, 3)),
+                      f,
+                      id,
+                      declared,
+                      new byte[t == 0 ? (int) Math.min(declared, body) : 0]);
+                });
     return frame.list().ofMaxSize(40);
   }
 

@@ -207,8 +207,10 @@ class YamuxSessionTest {
     pair.client.session.goAway(YamuxErrorCode.NORMAL, pair.nowNanos);
     pair.drive();
     assertThat(pair.server.events).contains(new GoAwayReceived(0));
-    assertThatThrownBy(() -> pair.server.session.openStream()).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> pair.client.session.openStream()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> pair.server.session.openStream())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> pair.client.session.openStream())
+        .isInstanceOf(IllegalStateException.class);
 
     pair.server.write(id, "still open".getBytes(UTF_8));
     pair.client.session.closeWrite(id);
@@ -294,7 +296,8 @@ class YamuxSessionTest {
     pair.client.session.openStream();
     pair.client.session.openStream();
     assertThatThrownBy(() -> pair.client.session.openStream())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("backlog");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("backlog");
     pair.drive();
     assertThat(pair.client.session.openStream()).isEqualTo(5);
   }
@@ -308,8 +311,8 @@ class YamuxSessionTest {
     assertThat(pair.server.session.terminated()).isFalse();
     pair.server.receive(data(0, 1, new byte[11]));
     assertThat(pair.server.events.get(pair.server.events.size() - 1))
-        .isInstanceOfSatisfying(SessionError.class,
-            e -> assertThat(e.code()).isEqualTo(YamuxErrorCode.PROTOCOL_ERROR));
+        .isInstanceOfSatisfying(
+            SessionError.class, e -> assertThat(e.code()).isEqualTo(YamuxErrorCode.PROTOCOL_ERROR));
     assertThat(pair.server.events).contains(new StreamReset(1));
     assertThat(HEX.formatHex(pair.server.takeOutbound())).isEqualTo("000300000000000000000001");
   }
@@ -337,7 +340,8 @@ class YamuxSessionTest {
     pair.server.receive(windowUpdate(SYN, 1, 0));
     pair.server.receive(windowUpdate(SYN, 1, 0));
     assertThat(pair.server.eventsOf(SessionError.class))
-        .singleElement().satisfies(e -> assertThat(e.reason()).contains("existing"));
+        .singleElement()
+        .satisfies(e -> assertThat(e.reason()).contains("existing"));
   }
 
   @Test
@@ -358,9 +362,7 @@ class YamuxSessionTest {
   @Test
   void synAckFinOnDataFrames_areHonoured() {
     pair.server.receive(data(SYN, 1, "hi".getBytes(UTF_8)));
-    assertThat(pair.server.events)
-        .hasSize(2)
-        .first().isEqualTo(new InboundStreamOpened(1));
+    assertThat(pair.server.events).hasSize(2).first().isEqualTo(new InboundStreamOpened(1));
     assertThat(new String(pair.server.receivedOn(1), UTF_8)).isEqualTo("hi");
 
     pair = reopen(NO_KEEPALIVE.toBuilder().ackBacklog(1).build());
@@ -402,9 +404,11 @@ class YamuxSessionTest {
 
   @Test
   void handleInbound_oneByteAtATime_givesTheSameResult() {
-    byte[] bytes = concat(
-        data(SYN, 1, "abc".getBytes(UTF_8)), data(FIN, 1, "def".getBytes(UTF_8)),
-        frame(YamuxType.PING, SYN, 0, 5, new byte[0]));
+    byte[] bytes =
+        concat(
+            data(SYN, 1, "abc".getBytes(UTF_8)),
+            data(FIN, 1, "def".getBytes(UTF_8)),
+            frame(YamuxType.PING, SYN, 0, 5, new byte[0]));
     for (byte b : bytes) {
       pair.server.receive(new byte[] {b});
       assertThat(pair.server.session.bufferedInboundBytes()).isLessThan(12 + 3);
@@ -428,7 +432,8 @@ class YamuxSessionTest {
     byte[] payload = random(WINDOW, 9);
     byte[] bytes = data(SYN, 1, payload);
     for (int at = 0; at < bytes.length; at += 1000) {
-      pair.server.receive(java.util.Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + 1000)));
+      pair.server.receive(
+          java.util.Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + 1000)));
     }
     assertThat(pair.server.receivedOn(1)).isEqualTo(payload);
     assertThat(pair.server.eventsOf(StreamData.class)).hasSize(1);

@@ -6,8 +6,8 @@ import org.grapevine.protocol.validation.TextProblem;
 
 /**
  * A request the API refuses, answered as {@code {"error":{"code":...,"message":...}}} with the
- * status below. Codes are stable strings listed in docs/API.md; messages are for people.
- * Thrown by route code on any thread; never carries a stack trace to the client.
+ * status below. Codes are stable strings listed in docs/API.md; messages are for people. Thrown by
+ * route code on any thread; never carries a stack trace to the client.
  */
 public final class ApiError extends RuntimeException {
   private final HttpResponseStatus status;
@@ -48,11 +48,12 @@ public final class ApiError extends RuntimeException {
 
   /** A text the protocol's writer rule refuses; {@code field} is the JSON field's name. */
   static ApiError text(TextProblem p, String field) {
-    String code = switch (p.code()) {
-      case EMPTY -> "empty_text";
-      case TOO_LONG -> "text_too_long";
-      case NOT_UNICODE -> "bad_request";
-    };
+    String code =
+        switch (p.code()) {
+          case EMPTY -> "empty_text";
+          case TOO_LONG -> "text_too_long";
+          case NOT_UNICODE -> "bad_request";
+        };
     return new ApiError(HttpResponseStatus.BAD_REQUEST, code, p.message(field));
   }
 
@@ -66,7 +67,9 @@ public final class ApiError extends RuntimeException {
   }
 
   static ApiError unauthorized() {
-    return new ApiError(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
+    return new ApiError(
+        HttpResponseStatus.UNAUTHORIZED,
+        "unauthorized",
         "missing or wrong bearer token; send 'Authorization: Bearer <the token in api.token of the data directory>'");
   }
 
@@ -79,31 +82,49 @@ public final class ApiError extends RuntimeException {
   }
 
   static ApiError methodNotAllowed(String method, String path) {
-    return new ApiError(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", method + " is not allowed on " + path);
+    return new ApiError(
+        HttpResponseStatus.METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        method + " is not allowed on " + path);
   }
 
   static ApiError ambiguousPrefix(String prefix, int candidates) {
-    return new ApiError(HttpResponseStatus.CONFLICT, "ambiguous_prefix",
-        "'" + prefix + "' matches " + candidates + (candidates >= Resolver.MAX_CANDIDATES ? " or more" : "")
-            + " entries or identities; give more characters", candidates);
+    return new ApiError(
+        HttpResponseStatus.CONFLICT,
+        "ambiguous_prefix",
+        "'"
+            + prefix
+            + "' matches "
+            + candidates
+            + (candidates >= Resolver.MAX_CANDIDATES ? " or more" : "")
+            + " entries or identities; give more characters",
+        candidates);
   }
 
   /** This node cannot write: its device waits for its delegation, or was revoked. */
   static ApiError deviceNotDelegated(org.grapevine.node.DeviceNotDelegatedException e) {
-    return new ApiError(HttpResponseStatus.CONFLICT, e.revoked() ? "device_revoked" : "device_not_delegated", e.getMessage());
+    return new ApiError(
+        HttpResponseStatus.CONFLICT,
+        e.revoked() ? "device_revoked" : "device_not_delegated",
+        e.getMessage());
   }
 
   static ApiError tooLarge(int maxBytes) {
-    return new ApiError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "too_large",
+    return new ApiError(
+        HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+        "too_large",
         "the request body is larger than " + maxBytes + " bytes");
   }
 
   static ApiError overloaded() {
-    return new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "the node is busy; retry shortly");
+    return new ApiError(
+        HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded", "the node is busy; retry shortly");
   }
 
   static ApiError internal() {
-    return new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
+    return new ApiError(
+        HttpResponseStatus.INTERNAL_SERVER_ERROR,
+        "internal",
         "the node failed to answer; its log says why");
   }
 }

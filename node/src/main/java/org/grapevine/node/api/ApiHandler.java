@@ -63,7 +63,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     Router.Match match;
     try {
       if (req.decoderResult().isFailure()) {
-        throw ApiError.badRequest("not a valid HTTP request: " + req.decoderResult().cause().getMessage());
+        throw ApiError.badRequest(
+            "not a valid HTTP request: " + req.decoderResult().cause().getMessage());
       }
       path = new QueryStringDecoder(req.uri()).path();
       if (!authorized(req)) {
@@ -72,11 +73,17 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       match = router.match(method, path);
     } catch (ApiError e) {
       // Wrong token or broken HTTP: close. A wrong path or method: the connection stays usable.
-      boolean stay = keepAlive && !req.decoderResult().isFailure() && !e.code().equals("unauthorized");
+      boolean stay =
+          keepAlive && !req.decoderResult().isFailure() && !e.code().equals("unauthorized");
       respond(ctx, error(e, new QueryStringDecoder(req.uri()).path()), "-", method, stay);
       return;
     } catch (IllegalArgumentException e) { // Bad percent-encoding in the path.
-      respond(ctx, error(ApiError.badRequest("bad request path: " + e.getMessage()), req.uri()), "-", method, false);
+      respond(
+          ctx,
+          error(ApiError.badRequest("bad request path: " + e.getMessage()), req.uri()),
+          "-",
+          method,
+          false);
       return;
     }
     String route = match.route().template();
@@ -89,14 +96,20 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
       return;
     }
-    ApiRequest request = new ApiRequest(method, path, match.params(), new QueryStringDecoder(req.uri()).parameters(),
-        ByteBufUtil.getBytes(req.content()));
+    ApiRequest request =
+        new ApiRequest(
+            method,
+            path,
+            match.params(),
+            new QueryStringDecoder(req.uri()).parameters(),
+            ByteBufUtil.getBytes(req.content()));
     ctx.channel().config().setAutoRead(false);
     try {
-      workers.execute(() -> {
-        FullHttpResponse r = run(match.route(), request);
-        ctx.executor().execute(() -> respond(ctx, r, route, method, keepAlive));
-      });
+      workers.execute(
+          () -> {
+            FullHttpResponse r = run(match.route(), request);
+            ctx.executor().execute(() -> respond(ctx, r, route, method, keepAlive));
+          });
     } catch (RejectedExecutionException busy) {
       respond(ctx, error(ApiError.overloaded(), path), route, method, false);
     }
@@ -128,10 +141,16 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private boolean authorized(FullHttpRequest req) {
     String given = req.headers().get(HttpHeaderNames.AUTHORIZATION);
     // MessageDigest.isEqual takes time independent of where the bytes differ (JDK 6u17 and later).
-    return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expectedAuthorization);
+    return given != null
+        && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expectedAuthorization);
   }
 
-  private void respond(ChannelHandlerContext ctx, FullHttpResponse r, String route, String method, boolean keepAlive) {
+  private void respond(
+      ChannelHandlerContext ctx,
+      FullHttpResponse r,
+      String route,
+      String method,
+      boolean keepAlive) {
     requests.inc(route, knownMethod(method), Integer.toString(r.status().code()));
     if (keepAlive) {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
@@ -144,12 +163,16 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   FullHttpResponse error(ApiError e, String path) {
-    ObjectNode err = JsonNodeFactory.instance.objectNode().put("code", e.code()).put("message", e.getMessage());
+    ObjectNode err =
+        JsonNodeFactory.instance.objectNode().put("code", e.code()).put("message", e.getMessage());
     if (e.candidates() >= 0) {
       err.put("candidates", e.candidates());
     }
-    FullHttpResponse r = response(e.status().code(), JsonNodeFactory.instance.objectNode().set("error", err).toString(),
-        "application/json");
+    FullHttpResponse r =
+        response(
+            e.status().code(),
+            JsonNodeFactory.instance.objectNode().set("error", err).toString(),
+            "application/json");
     if (e.code().equals("unauthorized")) {
       r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
     } else if (e.code().equals("method_not_allowed")) {
@@ -160,9 +183,15 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   static FullHttpResponse response(int status, String body, String contentType) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-        io.netty.handler.codec.http.HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
-    r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType.contains("charset") ? contentType : contentType + "; charset=utf-8")
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            io.netty.handler.codec.http.HttpResponseStatus.valueOf(status),
+            Unpooled.wrappedBuffer(bytes));
+    r.headers()
+        .set(
+            HttpHeaderNames.CONTENT_TYPE,
+            contentType.contains("charset") ? contentType : contentType + "; charset=utf-8")
         .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
         .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     return r;

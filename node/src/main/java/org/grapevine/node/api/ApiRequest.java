@@ -14,7 +14,12 @@ import java.util.Set;
  * (already bounded by the server's aggregator). The helpers turn bad input into {@link ApiError}s.
  */
 @SuppressWarnings("ArrayRecordComponent") // one request, handed to one route, never compared
-record ApiRequest(String method, String path, Map<String, String> params, Map<String, List<String>> query, byte[] body) {
+record ApiRequest(
+    String method,
+    String path,
+    Map<String, String> params,
+    Map<String, List<String>> query,
+    byte[] body) {
   static final ObjectMapper JSON = new ObjectMapper();
 
   String param(String name) {
@@ -30,19 +35,32 @@ record ApiRequest(String method, String path, Map<String, String> params, Map<St
     try {
       node = JSON.readTree(body);
     } catch (JacksonException e) {
-      throw ApiError.invalidJson("the body is not valid JSON: " + e.getOriginalMessage()
-          + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
+      throw ApiError.invalidJson(
+          "the body is not valid JSON: "
+              + e.getOriginalMessage()
+              + (e.getLocation() == null
+                  ? ""
+                  : " (line "
+                      + e.getLocation().getLineNr()
+                      + ", column "
+                      + e.getLocation().getColumnNr()
+                      + ")"));
     } catch (java.io.IOException e) {
       throw ApiError.invalidJson("the body cannot be read: " + e.getMessage());
     }
     if (node == null || !node.isObject()) {
-      throw ApiError.invalidJson("the body must be a JSON object, got " + (node == null ? "nothing" : node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
+      throw ApiError.invalidJson(
+          "the body must be a JSON object, got "
+              + (node == null
+                  ? "nothing"
+                  : node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
     }
     Set<String> ok = Set.of(allowed);
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!ok.contains(f)) {
-        throw ApiError.badRequest("unknown field '" + f + "'; this request takes " + String.join(", ", allowed));
+        throw ApiError.badRequest(
+            "unknown field '" + f + "'; this request takes " + String.join(", ", allowed));
       }
     }
     return (ObjectNode) node;
@@ -75,12 +93,19 @@ record ApiRequest(String method, String path, Map<String, String> params, Map<St
     return v.get(0);
   }
 
-  /** Refuses query parameters other than {@code allowed} (a typo should not silently do nothing). */
+  /**
+   * Refuses query parameters other than {@code allowed} (a typo should not silently do nothing).
+   */
   void onlyQuery(String... allowed) {
     for (String q : query.keySet()) {
       if (!List.of(allowed).contains(q)) {
-        throw ApiError.badRequest("unknown query parameter '" + q + "'"
-            + (allowed.length == 0 ? "; this request takes none" : "; this request takes " + String.join(", ", allowed)));
+        throw ApiError.badRequest(
+            "unknown query parameter '"
+                + q
+                + "'"
+                + (allowed.length == 0
+                    ? "; this request takes none"
+                    : "; this request takes " + String.join(", ", allowed)));
       }
     }
   }
@@ -98,6 +123,7 @@ record ApiRequest(String method, String path, Map<String, String> params, Map<St
     } catch (NumberFormatException e) {
       // Reported below.
     }
-    throw ApiError.badRequest("query parameter '" + name + "' must be an integer from " + min + " to " + max);
+    throw ApiError.badRequest(
+        "query parameter '" + name + "' must be an integer from " + min + " to " + max);
   }
 }

@@ -30,6 +30,7 @@ import org.grapevine.protocol.validation.TextField;
 final class ApiRoutes {
   static final int DEFAULT_PAGE = 20;
   static final int MAX_PAGE = 200;
+
   /** A thread answer holds at most this many entries (flagged {@code truncated}). */
   static final int MAX_THREAD_ENTRIES = 1000;
 
@@ -49,10 +50,16 @@ final class ApiRoutes {
         .add("POST", "/v1/reposts", this::repost)
         .add("GET", "/v1/entries/{id}", this::entry)
         .add("DELETE", "/v1/entries/{id}", this::delete)
-        .add("GET", "/v1/follows", q -> list(q, "follows", without(node.store().follows(), node.identity())))
+        .add(
+            "GET",
+            "/v1/follows",
+            q -> list(q, "follows", without(node.store().follows(), node.identity())))
         .add("POST", "/v1/follows", this::follow)
         .add("DELETE", "/v1/follows/{identity}", this::unfollow)
-        .add("GET", "/v1/followers", q -> list(q, "followers", LogQueries.followers(node.store(), node.identity())))
+        .add(
+            "GET",
+            "/v1/followers",
+            q -> list(q, "followers", LogQueries.followers(node.store(), node.identity())))
         .add("GET", "/v1/mutes", q -> list(q, "mutes", node.store().mutes()))
         .add("POST", "/v1/mutes", this::mute)
         .add("DELETE", "/v1/mutes/{identity}", this::unmute)
@@ -61,13 +68,21 @@ final class ApiRoutes {
         .add("GET", "/v1/threads/{id}", this::thread)
         .add("GET", "/v1/profile", q -> profile(q, node.identity()))
         .add("PUT", "/v1/profile", this::setProfile)
-        .add("GET", "/v1/profiles/{identity}", q -> profile(q, resolver.identity(q.param("identity"))));
+        .add(
+            "GET",
+            "/v1/profiles/{identity}",
+            q -> profile(q, resolver.identity(q.param("identity"))));
   }
 
   private ApiResponse post(ApiRequest q) {
-    String text = checkText(ApiRequest.string(q.object("text"), "text", true), "text", TextField.POST_TEXT);
-    return ApiResponse.created(EntryJson.of(node.post(Content.newBuilder()
-        .setPost(org.grapevine.protocol.proto.Post.newBuilder().setText(text)).build())));
+    String text =
+        checkText(ApiRequest.string(q.object("text"), "text", true), "text", TextField.POST_TEXT);
+    return ApiResponse.created(
+        EntryJson.of(
+            node.post(
+                Content.newBuilder()
+                    .setPost(org.grapevine.protocol.proto.Post.newBuilder().setText(text))
+                    .build())));
   }
 
   private ApiResponse reply(ApiRequest q) {
@@ -97,12 +112,14 @@ final class ApiRoutes {
   private ApiResponse delete(ApiRequest q) {
     LogEntry target = resolver.entry(q.param("id"));
     LogEntry d = node.delete(target.id());
-    return ApiResponse.ok(F.objectNode().put("target", target.id().toHex()).set("entry", EntryJson.of(d)));
+    return ApiResponse.ok(
+        F.objectNode().put("target", target.id().toHex()).set("entry", EntryJson.of(d)));
   }
 
   private ApiResponse follow(ApiRequest q) {
     Identity other = resolver.identity(ApiRequest.string(q.object("identity"), "identity", true));
-    // Before "already followed": the node's own identity is always followed, yet following it is refused.
+    // Before "already followed": the node's own identity is always followed, yet following it is
+    // refused.
     WriteRules.relation(node.identity(), WriteRules.Relation.FOLLOW, other);
     boolean already = node.store().follows().contains(other);
     LogEntry e = already ? null : node.follow(other);
@@ -148,12 +165,17 @@ final class ApiRoutes {
     q.onlyQuery("limit", "before");
     int limit = q.queryInt("limit", DEFAULT_PAGE, 1, MAX_PAGE);
     String before = q.queryParam("before");
-    TimelineCursor cursor = before == null ? TimelineCursor.before(Long.MAX_VALUE) : Cursors.decode(before);
+    TimelineCursor cursor =
+        before == null ? TimelineCursor.before(Long.MAX_VALUE) : Cursors.decode(before);
     List<LogEntry> entries = node.store().timeline(who, cursor, limit);
     ObjectNode o = F.objectNode();
     ArrayNode arr = o.putArray("entries");
     entries.forEach(e -> arr.add(EntryJson.of(e)));
-    o.put("next", entries.size() == limit ? Cursors.encode(TimelineCursor.after(entries.get(entries.size() - 1))) : null);
+    o.put(
+        "next",
+        entries.size() == limit
+            ? Cursors.encode(TimelineCursor.after(entries.get(entries.size() - 1)))
+            : null);
     return ApiResponse.ok(o);
   }
 
@@ -161,9 +183,16 @@ final class ApiRoutes {
   private ApiResponse thread(ApiRequest q) {
     q.onlyQuery();
     LogEntry asked = kind(resolver.entry(q.param("id")), "entry", ContentKind.POST);
-    LogEntry top = asked.content().map(Content::getPost).filter(p -> p.hasReplyTo())
-        .flatMap(p -> node.store().entryById(EntryId.of(p.getReplyTo().getRoot().getEntry().toByteArray())))
-        .orElse(asked);
+    LogEntry top =
+        asked
+            .content()
+            .map(Content::getPost)
+            .filter(p -> p.hasReplyTo())
+            .flatMap(
+                p ->
+                    node.store()
+                        .entryById(EntryId.of(p.getReplyTo().getRoot().getEntry().toByteArray())))
+            .orElse(asked);
     Set<Identity> muted = node.store().mutes();
     ObjectNode root = EntryJson.of(top);
     int count = 1;
@@ -173,10 +202,13 @@ final class ApiRoutes {
     while (!todo.isEmpty()) {
       ObjectNode n = todo.poll();
       ArrayNode replies = n.putArray("replies");
-      List<LogEntry> children = node.store().replies(EntryId.parse(n.get("id").textValue())).stream()
-          .filter(e -> !muted.contains(e.header().identity()))
-          .sorted(Comparator.comparingLong((LogEntry e) -> e.header().timestampMillis()).thenComparing(LogEntry::id))
-          .toList();
+      List<LogEntry> children =
+          node.store().replies(EntryId.parse(n.get("id").textValue())).stream()
+              .filter(e -> !muted.contains(e.header().identity()))
+              .sorted(
+                  Comparator.comparingLong((LogEntry e) -> e.header().timestampMillis())
+                      .thenComparing(LogEntry::id))
+              .toList();
       for (LogEntry c : children) {
         if (count >= MAX_THREAD_ENTRIES) {
           truncated = true;
@@ -188,8 +220,10 @@ final class ApiRoutes {
         count++;
       }
     }
-    boolean rootHeld = top != asked || asked.content().map(c -> !c.getPost().hasReplyTo()).orElse(true);
-    ObjectNode o = F.objectNode().put("count", count).put("truncated", truncated).put("root_held", rootHeld);
+    boolean rootHeld =
+        top != asked || asked.content().map(c -> !c.getPost().hasReplyTo()).orElse(true);
+    ObjectNode o =
+        F.objectNode().put("count", count).put("truncated", truncated).put("root_held", rootHeld);
     o.set("root", root);
     return ApiResponse.ok(o);
   }
@@ -204,19 +238,29 @@ final class ApiRoutes {
     String name = ApiRequest.string(body, "name", false);
     String bio = ApiRequest.string(body, "bio", false);
     if (name == null && bio == null) {
-      throw ApiError.badRequest("give 'name', 'bio' or both; a field left out keeps its current value");
+      throw ApiError.badRequest(
+          "give 'name', 'bio' or both; a field left out keeps its current value");
     }
-    Optional<Profile> current = node.profile(node.identity()).flatMap(LogEntry::content).map(Content::getProfile);
-    name = name != null ? checkText(name, "name", TextField.PROFILE_NAME) : current.map(Profile::getName).orElse("");
-    bio = bio != null ? checkText(bio, "bio", TextField.PROFILE_BIO) : current.map(Profile::getBio).orElse("");
+    Optional<Profile> current =
+        node.profile(node.identity()).flatMap(LogEntry::content).map(Content::getProfile);
+    name =
+        name != null
+            ? checkText(name, "name", TextField.PROFILE_NAME)
+            : current.map(Profile::getName).orElse("");
+    bio =
+        bio != null
+            ? checkText(bio, "bio", TextField.PROFILE_BIO)
+            : current.map(Profile::getBio).orElse("");
     return ApiResponse.ok(profileJson(node.identity(), Optional.of(node.setProfile(name, bio))));
   }
 
   private static ObjectNode profileJson(Identity who, Optional<LogEntry> entry) {
     Optional<Profile> p = entry.flatMap(LogEntry::content).map(Content::getProfile);
-    ObjectNode o = F.objectNode().put("identity", who.toString())
-        .put("name", p.map(Profile::getName).orElse(""))
-        .put("bio", p.map(Profile::getBio).orElse(""));
+    ObjectNode o =
+        F.objectNode()
+            .put("identity", who.toString())
+            .put("name", p.map(Profile::getName).orElse(""))
+            .put("bio", p.map(Profile::getBio).orElse(""));
     o.put("entry", entry.map(e -> e.id().toHex()).orElse(null));
     o.put("timestamp", entry.map(e -> e.header().timestampMillis()).orElse(null));
     return o;
@@ -238,17 +282,32 @@ final class ApiRoutes {
 
   private static LogEntry kind(LogEntry e, String field, ContentKind... kinds) {
     if (!List.of(kinds).contains(e.header().kind())) {
-      throw ApiError.badRequest(field + " " + e.id() + " is a " + e.header().kind().name().toLowerCase(java.util.Locale.ROOT)
-          + "; it must be a " + String.join(" or ", List.of(kinds).stream().map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).toList()));
+      throw ApiError.badRequest(
+          field
+              + " "
+              + e.id()
+              + " is a "
+              + e.header().kind().name().toLowerCase(java.util.Locale.ROOT)
+              + "; it must be a "
+              + String.join(
+                  " or ",
+                  List.of(kinds).stream()
+                      .map(k -> k.name().toLowerCase(java.util.Locale.ROOT))
+                      .toList()));
     }
     return e;
   }
 
-  /** {@code text} if the protocol's writer rule ({@link ContentRules#checkText}) takes it for {@code field}. */
+  /**
+   * {@code text} if the protocol's writer rule ({@link ContentRules#checkText}) takes it for {@code
+   * field}.
+   */
   static String checkText(String text, String name, TextField field) {
-    ContentRules.checkText(field, text).ifPresent(p -> {
-      throw ApiError.text(p, name);
-    });
+    ContentRules.checkText(field, text)
+        .ifPresent(
+            p -> {
+              throw ApiError.text(p, name);
+            });
     return text;
   }
 }

@@ -52,7 +52,8 @@ public final class ApiServer implements AutoCloseable {
   private final EventStream events;
   private final ThreadPoolExecutor workers;
 
-  private ApiServer(Channel server, ChannelGroup channels, EventStream events, ThreadPoolExecutor workers) {
+  private ApiServer(
+      Channel server, ChannelGroup channels, EventStream events, ThreadPoolExecutor workers) {
     this.server = server;
     this.channels = channels;
     this.events = events;
@@ -65,46 +66,77 @@ public final class ApiServer implements AutoCloseable {
    * @param token the bearer token clients must send (the content of {@code api.token})
    * @throws IOException if the port cannot be bound (for example another node uses it)
    */
-  public static ApiServer start(Node node, int port, String token, EventLoopGroup group) throws IOException {
-    Counter requests = node.metrics().counter("grapevine_api_requests_total",
-        "Local API requests, by route template, method and HTTP status.", "route", "method", "status");
+  public static ApiServer start(Node node, int port, String token, EventLoopGroup group)
+      throws IOException {
+    Counter requests =
+        node.metrics()
+            .counter(
+                "grapevine_api_requests_total",
+                "Local API requests, by route template, method and HTTP status.",
+                "route",
+                "method",
+                "status");
     EventStream events = new EventStream(node, group.next());
-    node.metrics().gauge("grapevine_api_event_streams", "Open event streams (GET /v1/events).", events::clients);
+    node.metrics()
+        .gauge(
+            "grapevine_api_event_streams", "Open event streams (GET /v1/events).", events::clients);
     Router router = new Router();
     new NodeRoutes(node, events).register(router);
     new ApiRoutes(node).register(router);
-    router.add("GET", "/v1/events", q -> {
-      throw new IllegalStateException("the event stream is opened by the handler");
-    });
-    AtomicInteger threadIds = new AtomicInteger();
-    ThreadPoolExecutor workers = new ThreadPoolExecutor(WORKERS, WORKERS, 30, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(QUEUED_REQUESTS), r -> {
-          Thread t = new Thread(r, "grapevine-api-" + threadIds.incrementAndGet());
-          t.setDaemon(true);
-          return t;
+    router.add(
+        "GET",
+        "/v1/events",
+        q -> {
+          throw new IllegalStateException("the event stream is opened by the handler");
         });
+    AtomicInteger threadIds = new AtomicInteger();
+    ThreadPoolExecutor workers =
+        new ThreadPoolExecutor(
+            WORKERS,
+            WORKERS,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(QUEUED_REQUESTS),
+            r -> {
+              Thread t = new Thread(r, "grapevine-api-" + threadIds.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     workers.allowCoreThreadTimeOut(true);
     ChannelGroup channels = new DefaultChannelGroup("grapevine-api", group.next());
     ConnectionLimit limit = new ConnectionLimit(MAX_CONNECTIONS);
-    ChannelFuture bound = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            channels.add(ch);
-            ApiHandler handler = new ApiHandler(router, token, workers, events, requests);
-            ch.pipeline().addLast(limit)
-                .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
-                .addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192))
-                .addLast(new JsonErrorAggregator(handler, requests))
-                .addLast(handler);
-          }
-        })
-        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).awaitUninterruptibly();
+    ChannelFuture bound =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    channels.add(ch);
+                    ApiHandler handler = new ApiHandler(router, token, workers, events, requests);
+                    ch.pipeline()
+                        .addLast(limit)
+                        .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
+                        .addLast(
+                            new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192))
+                        .addLast(new JsonErrorAggregator(handler, requests))
+                        .addLast(handler);
+                  }
+                })
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+            .awaitUninterruptibly();
     if (!bound.isSuccess()) {
       events.close();
       workers.shutdownNow();
-      throw new IOException("the local API cannot listen on 127.0.0.1:" + port + ": " + bound.cause().getMessage()
-          + (port != 0 ? " (is another node running? set [api] port in config.toml, or 0 for any free port)" : ""),
+      throw new IOException(
+          "the local API cannot listen on 127.0.0.1:"
+              + port
+              + ": "
+              + bound.cause().getMessage()
+              + (port != 0
+                  ? " (is another node running? set [api] port in config.toml, or 0 for any free port)"
+                  : ""),
           bound.cause());
     }
     return new ApiServer(bound.channel(), channels, events, workers);

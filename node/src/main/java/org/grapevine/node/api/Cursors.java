@@ -15,11 +15,14 @@ final class Cursors {
   private Cursors() {}
 
   static String encode(TimelineCursor c) {
-    ByteBuffer b = ByteBuffer.allocate(BYTES).putLong(c.timestampMillis()).put(c.id().unsafeBytes());
+    ByteBuffer b =
+        ByteBuffer.allocate(BYTES).putLong(c.timestampMillis()).put(c.id().unsafeBytes());
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
   }
 
-  /** @throws ApiError bad_request for anything this class did not write */
+  /**
+   * @throws ApiError bad_request for anything this class did not write
+   */
   static TimelineCursor decode(String text) {
     byte[] raw;
     try {
@@ -28,7 +31,8 @@ final class Cursors {
       raw = null;
     }
     if (raw == null || raw.length != BYTES) {
-      throw ApiError.badRequest("'before' is not a cursor of this API; pass the 'next' value of a previous page");
+      throw ApiError.badRequest(
+          "'before' is not a cursor of this API; pass the 'next' value of a previous page");
     }
     ByteBuffer b = ByteBuffer.wrap(raw);
     long timestamp = b.getLong();

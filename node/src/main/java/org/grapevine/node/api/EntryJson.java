@@ -24,14 +24,15 @@ final class EntryJson {
   private EntryJson() {}
 
   static ObjectNode of(LogEntry e) {
-    ObjectNode o = F.objectNode()
-        .put("id", e.id().toHex())
-        .put("identity", e.header().identity().toString())
-        .put("author", e.header().author().toHex())
-        .put("seq", e.header().seq())
-        .put("timestamp", e.header().timestampMillis())
-        .put("kind", e.header().kind().name().toLowerCase(Locale.ROOT))
-        .put("kind_number", e.header().kindNumber());
+    ObjectNode o =
+        F.objectNode()
+            .put("id", e.id().toHex())
+            .put("identity", e.header().identity().toString())
+            .put("author", e.header().author().toHex())
+            .put("seq", e.header().seq())
+            .put("timestamp", e.header().timestampMillis())
+            .put("kind", e.header().kind().name().toLowerCase(Locale.ROOT))
+            .put("kind_number", e.header().kindNumber());
     o.put("deleted", !e.hasContent()); // The signed entry stays; its content was dropped.
     o.set("content", e.content().map(EntryJson::content).orElse(null));
     return o;
@@ -41,7 +42,9 @@ final class EntryJson {
     ObjectNode o = F.objectNode();
     switch (c.getBodyCase()) {
       case POST -> post(o, c.getPost());
-      case REACTION -> o.<ObjectNode>set("target", ref(c.getReaction().getTarget())).put("emoji", c.getReaction().getEmoji());
+      case REACTION ->
+          o.<ObjectNode>set("target", ref(c.getReaction().getTarget()))
+              .put("emoji", c.getReaction().getEmoji());
       case REPOST -> o.set("target", ref(c.getRepost().getTarget()));
       case FOLLOW -> o.put("identity", identity(c.getFollow().getIdentity()));
       case UNFOLLOW -> o.put("identity", identity(c.getUnfollow().getIdentity()));
@@ -50,10 +53,13 @@ final class EntryJson {
         o.set("avatar", c.getProfile().hasAvatar() ? attachment(c.getProfile().getAvatar()) : null);
       }
       case DELETE -> o.put("target", hex(c.getDelete().getTarget()));
-      case DELEGATE_DEVICE -> o.put("device", hex(c.getDelegateDevice().getDevice())).put("name", c.getDelegateDevice().getName());
-      case REVOKE_DEVICE -> o.put("device", hex(c.getRevokeDevice().getDevice()))
-          .put("last_valid_seq", c.getRevokeDevice().getLastValidSeq());
-      case BODY_NOT_SET -> { }
+      case DELEGATE_DEVICE ->
+          o.put("device", hex(c.getDelegateDevice().getDevice()))
+              .put("name", c.getDelegateDevice().getName());
+      case REVOKE_DEVICE ->
+          o.put("device", hex(c.getRevokeDevice().getDevice()))
+              .put("last_valid_seq", c.getRevokeDevice().getLastValidSeq());
+      case BODY_NOT_SET -> {}
     }
     return o;
   }
@@ -61,8 +67,11 @@ final class EntryJson {
   private static void post(ObjectNode o, Post p) {
     o.put("text", p.getText());
     if (p.hasReplyTo()) {
-      o.set("reply_to", F.objectNode().<ObjectNode>set("root", ref(p.getReplyTo().getRoot()))
-          .set("parent", ref(p.getReplyTo().getParent())));
+      o.set(
+          "reply_to",
+          F.objectNode()
+              .<ObjectNode>set("root", ref(p.getReplyTo().getRoot()))
+              .set("parent", ref(p.getReplyTo().getParent())));
     } else {
       o.putNull("reply_to");
     }
@@ -73,14 +82,22 @@ final class EntryJson {
   }
 
   static ObjectNode ref(Ref r) {
-    return F.objectNode().put("identity", identity(r.getIdentity())).put("entry", hex(r.getEntry()));
+    return F.objectNode()
+        .put("identity", identity(r.getIdentity()))
+        .put("entry", hex(r.getEntry()));
   }
 
   private static ObjectNode attachment(Attachment a) {
-    return F.objectNode().put("hash", hex(a.getHash())).put("size", a.getSize()).put("media_type", a.getMediaType());
+    return F.objectNode()
+        .put("hash", hex(a.getHash()))
+        .put("size", a.getSize())
+        .put("media_type", a.getMediaType());
   }
 
-  /** Identities in content are 32-byte keys (checked by the validator); print them as identity strings. */
+  /**
+   * Identities in content are 32-byte keys (checked by the validator); print them as identity
+   * strings.
+   */
   private static String identity(ByteString key) {
     return key.size() == 32 ? Identity.of(key.toByteArray()).toString() : hex(key);
   }

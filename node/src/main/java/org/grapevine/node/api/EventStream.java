@@ -22,13 +22,15 @@ import org.grapevine.node.Node;
 import org.grapevine.protocol.entry.LogEntry;
 
 /**
- * {@code GET /v1/events}: server-sent events (WHATWG HTML "Server-sent events") of every entry
- * the node stores from then on, own or received:
+ * {@code GET /v1/events}: server-sent events (WHATWG HTML "Server-sent events") of every entry the
+ * node stores from then on, own or received:
+ *
  * <pre>
  * event: entry
  * id: &lt;entry id hex&gt;
  * data: &lt;the entry's JSON on one line&gt;
  * </pre>
+ *
  * plus a comment line ({@code : keep-alive}) every {@link #KEEPALIVE_SECONDS} so idle proxies and
  * our own idle timeout leave the stream open. A client that does not keep up (its socket buffer
  * stays full) is disconnected rather than buffered without bound; it reconnects and reads the
@@ -49,7 +51,9 @@ final class EventStream implements AutoCloseable {
   EventStream(Node node, EventExecutor timer) {
     this.node = node;
     node.addEntryListener(listener);
-    this.keepalive = timer.scheduleAtFixedRate(() -> send(": keep-alive\n\n"), KEEPALIVE_SECONDS, KEEPALIVE_SECONDS, TimeUnit.SECONDS);
+    this.keepalive =
+        timer.scheduleAtFixedRate(
+            () -> send(": keep-alive\n\n"), KEEPALIVE_SECONDS, KEEPALIVE_SECONDS, TimeUnit.SECONDS);
   }
 
   int clients() {
@@ -60,14 +64,19 @@ final class EventStream implements AutoCloseable {
     return clients.contains(ch);
   }
 
-  /** Answers the request on {@code ctx} with the stream's headers and keeps the channel as a client. */
+  /**
+   * Answers the request on {@code ctx} with the stream's headers and keeps the channel as a client.
+   */
   void open(ChannelHandlerContext ctx) {
     if (clients.size() >= MAX_CLIENTS) {
-      throw new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, "overloaded",
+      throw new ApiError(
+          HttpResponseStatus.SERVICE_UNAVAILABLE,
+          "overloaded",
           "already " + MAX_CLIENTS + " event streams open; close one first");
     }
     HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+    r.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
         .set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
     HttpUtil.setTransferEncodingChunked(r, true);
     Channel ch = ctx.channel();

@@ -3,12 +3,7 @@ package org.grapevine.node.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,20 +29,28 @@ final class NodeRoutes {
 
   void register(Router r) {
     r.add("GET", "/v1/status", this::status)
-        .add("GET", "/v1/identity", q -> {
-          q.onlyQuery();
-          return ApiResponse.ok(identity());
-        })
+        .add(
+            "GET",
+            "/v1/identity",
+            q -> {
+              q.onlyQuery();
+              return ApiResponse.ok(identity());
+            })
         .add("GET", "/v1/peers", this::peers)
         .add("GET", "/v1/metrics", this::metricsJson)
-        .add("GET", "/metrics", q -> {
-          q.onlyQuery();
-          return ApiResponse.text(PrometheusText.write(node.metrics().snapshot()), PrometheusText.CONTENT_TYPE);
-        });
+        .add(
+            "GET",
+            "/metrics",
+            q -> {
+              q.onlyQuery();
+              return ApiResponse.text(
+                  PrometheusText.write(node.metrics().snapshot()), PrometheusText.CONTENT_TYPE);
+            });
   }
 
   private ObjectNode identity() {
-    return F.objectNode().put("identity", node.identity().toString())
+    return F.objectNode()
+        .put("identity", node.identity().toString())
         .put("device", node.device().toHex())
         .put("peer_id", node.host().peerId().toString());
   }
@@ -57,7 +60,8 @@ final class NodeRoutes {
     ObjectNode o = identity();
     o.put("device_state", node.deviceStatus().state().name().toLowerCase(Locale.ROOT));
     ArrayNode addrs = o.putArray("listen_addrs");
-    for (Multiaddr a : MdnsAddresses.announceable(node.host().listenAddrs(), interfaceAddresses())) {
+    for (Multiaddr a :
+        MdnsAddresses.announceable(node.host().listenAddrs(), interfaceAddresses())) {
       addrs.add(a.withPeerId(node.host().peerId()).toString());
     }
     o.put("connections", node.host().connections().size())
@@ -87,8 +91,12 @@ final class NodeRoutes {
     for (MetricFamily f : node.metrics().snapshot()) {
       if (f.name().equals("grapevine_ingest_total")) {
         return f.samples().stream()
-            .filter(s -> source.equals(s.labels().get("source")) && "stored".equals(s.labels().get("outcome")))
-            .mapToLong(MetricFamily.Sample::value).sum();
+            .filter(
+                s ->
+                    source.equals(s.labels().get("source"))
+                        && "stored".equals(s.labels().get("outcome")))
+            .mapToLong(MetricFamily.Sample::value)
+            .sum();
       }
     }
     return 0;
@@ -99,10 +107,12 @@ final class NodeRoutes {
     ObjectNode o = F.objectNode();
     ArrayNode connected = o.putArray("connected");
     for (Connection c : node.host().connections()) {
-      ObjectNode p = connected.addObject()
-          .put("peer_id", c.remotePeer().toString())
-          .put("address", c.remoteAddr().toString())
-          .put("direction", c.direction().name().toLowerCase(Locale.ROOT));
+      ObjectNode p =
+          connected
+              .addObject()
+              .put("peer_id", c.remotePeer().toString())
+              .put("address", c.remoteAddr().toString())
+              .put("direction", c.direction().name().toLowerCase(Locale.ROOT));
       p.put("agent", c.identify().map(i -> i.agentVersion()).orElse(null));
     }
     ArrayNode known = o.putArray("known");
@@ -118,7 +128,8 @@ final class NodeRoutes {
     ObjectNode o = F.objectNode();
     ArrayNode arr = o.putArray("metrics");
     for (MetricFamily f : node.metrics().snapshot()) {
-      ObjectNode m = arr.addObject().put("name", f.name()).put("type", f.type()).put("help", f.help());
+      ObjectNode m =
+          arr.addObject().put("name", f.name()).put("type", f.type()).put("help", f.help());
       ArrayNode samples = m.putArray("samples");
       for (MetricFamily.Sample s : f.samples()) {
         ObjectNode labels = F.objectNode();

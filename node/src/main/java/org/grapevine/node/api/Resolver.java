@@ -11,11 +11,11 @@ import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.identity.IdentityFormatException;
 
 /**
- * Turns what a person typed into an entry or an identity, accepting any unique prefix as git
- * does: an entry id as 4 to 64 hex digits, an identity as its full 62-character string or a
- * prefix of at least {@link #MIN_IDENTITY_PREFIX} characters ({@code gv1} and four more). Prefixes
- * resolve against what the store holds (entries; identities with a held root log, followed or
- * muted); a full identity is accepted even when nothing of it is held (to follow it).
+ * Turns what a person typed into an entry or an identity, accepting any unique prefix as git does:
+ * an entry id as 4 to 64 hex digits, an identity as its full 62-character string or a prefix of at
+ * least {@link #MIN_IDENTITY_PREFIX} characters ({@code gv1} and four more). Prefixes resolve
+ * against what the store holds (entries; identities with a held root log, followed or muted); a
+ * full identity is accepted even when nothing of it is held (to follow it).
  */
 final class Resolver {
   static final int MAX_CANDIDATES = 100;
@@ -32,8 +32,12 @@ final class Resolver {
   LogEntry entry(String text) {
     String hex = text.strip().toLowerCase(Locale.ROOT);
     if (hex.length() < MIN_ENTRY_PREFIX || hex.length() > 64 || !hex.matches("[0-9a-f]+")) {
-      throw ApiError.badRequest("'" + abbreviate(text) + "' is not an entry id: give " + MIN_ENTRY_PREFIX
-          + " to 64 hex digits of it");
+      throw ApiError.badRequest(
+          "'"
+              + abbreviate(text)
+              + "' is not an entry id: give "
+              + MIN_ENTRY_PREFIX
+              + " to 64 hex digits of it");
     }
     List<EntryId> ids = store.entryIdsWithPrefix(hex, MAX_CANDIDATES);
     if (ids.isEmpty()) {
@@ -42,7 +46,9 @@ final class Resolver {
     if (ids.size() > 1) {
       throw ApiError.ambiguousPrefix(hex, ids.size());
     }
-    return store.entryById(ids.get(0)).orElseThrow(() -> ApiError.notFound("entry " + ids.get(0) + " is not held"));
+    return store
+        .entryById(ids.get(0))
+        .orElseThrow(() -> ApiError.notFound("entry " + ids.get(0) + " is not held"));
   }
 
   /** The identity named by {@code text}. */
@@ -56,15 +62,21 @@ final class Resolver {
       }
     }
     String prefix = s.toLowerCase(Locale.ROOT);
-    if (prefix.length() < MIN_IDENTITY_PREFIX || prefix.length() > Identity.STRING_LENGTH
+    if (prefix.length() < MIN_IDENTITY_PREFIX
+        || prefix.length() > Identity.STRING_LENGTH
         || !prefix.startsWith(Identity.HRP + "1")) {
-      throw ApiError.badRequest("'" + abbreviate(text) + "' is not an identity: give the whole gv1... string or at least its first "
-          + MIN_IDENTITY_PREFIX + " characters");
+      throw ApiError.badRequest(
+          "'"
+              + abbreviate(text)
+              + "' is not an identity: give the whole gv1... string or at least its first "
+              + MIN_IDENTITY_PREFIX
+              + " characters");
     }
     Set<Identity> known = new TreeSet<>(store.identities());
     known.addAll(store.follows());
     known.addAll(store.mutes());
-    List<Identity> matches = known.stream().filter(i -> i.toString().startsWith(prefix)).limit(MAX_CANDIDATES).toList();
+    List<Identity> matches =
+        known.stream().filter(i -> i.toString().startsWith(prefix)).limit(MAX_CANDIDATES).toList();
     if (matches.isEmpty()) {
       throw ApiError.notFound("no known identity starts with " + prefix);
     }

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Method and path template ({@code /v1/entries/{id}}) to route. A path that matches no template
- * is {@code not_found}; one that matches only with another method is {@code method_not_allowed}.
- * The template doubles as the metrics label, so label values stay a small fixed set.
+ * Method and path template ({@code /v1/entries/{id}}) to route. A path that matches no template is
+ * {@code not_found}; one that matches only with another method is {@code method_not_allowed}. The
+ * template doubles as the metrics label, so label values stay a small fixed set.
  */
 final class Router {
   interface Handler {
@@ -46,7 +46,9 @@ final class Router {
     return this;
   }
 
-  /** @throws ApiError not_found or method_not_allowed */
+  /**
+   * @throws ApiError not_found or method_not_allowed
+   */
   Match match(String method, String rawPath) {
     String[] segments = rawPath.substring(1).split("/", -1);
     for (int i = 0; i < segments.length; i++) {

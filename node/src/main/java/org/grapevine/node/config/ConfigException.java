@@ -3,9 +3,9 @@ package org.grapevine.node.config;
 import java.nio.file.Path;
 
 /**
- * The config file cannot be used: unreadable, too large, not TOML, an unknown option, a wrong
- * type or a value out of range. The user's fault, so the message names the file, the option and
- * what to do about it; one exception per problem (the first found).
+ * The config file cannot be used: unreadable, too large, not TOML, an unknown option, a wrong type
+ * or a value out of range. The user's fault, so the message names the file, the option and what to
+ * do about it; one exception per problem (the first found).
  */
 public final class ConfigException extends Exception {
   private final Path file;
@@ -17,7 +17,11 @@ public final class ConfigException extends Exception {
    * @param key the option as {@code section.name}, or null for a problem with the whole file
    */
   public ConfigException(Path file, String key, String problem) {
-    super((file == null ? "" : file + (key == null ? "" : ": ")) + (key == null ? "" : key) + ": " + problem);
+    super(
+        (file == null ? "" : file + (key == null ? "" : ": "))
+            + (key == null ? "" : key)
+            + ": "
+            + problem);
     this.file = file;
     this.key = key;
   }

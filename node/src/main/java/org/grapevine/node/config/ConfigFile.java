@@ -19,16 +19,17 @@ import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
 
 /**
  * {@code config.toml}: reads and checks it, and writes the documented default file. The option
- * table below is the single source of both, so the written documentation cannot drift from what
- * the parser accepts (a test uncomments the default file and expects {@link NodeConfig#defaults}).
+ * table below is the single source of both, so the written documentation cannot drift from what the
+ * parser accepts (a test uncomments the default file and expects {@link NodeConfig#defaults}).
  *
  * <p>Checks, in order: 1. size ({@link #MAX_FILE_BYTES}); 2. TOML syntax; 3. only known sections
- * and options; 4. each value's type and range. The first problem is reported as a
- * {@link ConfigException}.
+ * and options; 4. each value's type and range. The first problem is reported as a {@link
+ * ConfigException}.
  */
 public final class ConfigFile {
   /** A hand-written config is a few KiB; anything larger is not one. */
   public static final int MAX_FILE_BYTES = 64 * 1024;
+
   /** Bootstrap peers are a handful; the bound keeps a bad file from dialling thousands. */
   public static final int MAX_BOOTSTRAP = 64;
 
@@ -36,43 +37,82 @@ public final class ConfigFile {
   private record Option(String section, String name, String defaultToml, String... doc) {}
 
   private static final NodeConfig D = NodeConfig.defaults();
-  private static final List<Option> OPTIONS = List.of(
-      new Option("network", "host", "\"" + D.network().host() + "\"",
-          "Address the libp2p host listens on. \"0.0.0.0\" (every interface) lets peers on the LAN",
-          "and mDNS reach the node; \"127.0.0.1\" keeps it reachable from this machine only. The",
-          "local API listens on 127.0.0.1 whatever this says."),
-      new Option("network", "port", Integer.toString(D.network().port()),
-          "TCP port of the libp2p host; 0 picks a free port at every start (give a fixed one if",
-          "other nodes bootstrap from this one)."),
-      new Option("network", "bootstrap", "[]",
-          "Peers to connect to at start, as multiaddrs with the peer id, for example",
-          "[\"/ip4/192.0.2.1/tcp/4001/p2p/12D3KooW...\"]. At most " + MAX_BOOTSTRAP + "."),
-      new Option("network", "mdns", Boolean.toString(D.network().mdns()),
-          "Find peers on the local network with mDNS."),
-      new Option("network", "swarm_key", "\"\"",
-          "Swarm key file of a private network (relative to the data directory); \"\" = the public network."),
-      new Option("network", "target_connections", Integer.toString(D.network().targetConnections()),
-          "Connections the node tries to keep open (0 to " + "max_connections)."),
-      new Option("network", "max_connections", Integer.toString(D.network().maxConnections()),
-          "Connections the node accepts at most (1 to 10000)."),
-      new Option("api", "port", Integer.toString(D.api().port()),
-          "Port of the local HTTP API on 127.0.0.1; 0 picks a free port. Either way the running",
-          "node writes its address to the file api.endpoint in the data directory."),
-      new Option("sync", "interval_seconds", Long.toString(D.sync().interval().toSeconds()),
-          "Seconds between catch-up sync rounds with connected peers (1 to 86400)."),
-      new Option("budgets", "identity_quota_bytes", Long.toString(D.budgets().identityQuotaBytes()),
-          "Content bytes kept per identity (256 MiB by default; 1 MiB to 1 TiB)."),
-      new Option("budgets", "attachment_max_bytes", Long.toString(D.budgets().attachmentMaxBytes()),
-          "Largest attachment accepted (1 MiB by default; 1 byte to 1 GiB)."));
+  private static final List<Option> OPTIONS =
+      List.of(
+          new Option(
+              "network",
+              "host",
+              "\"" + D.network().host() + "\"",
+              "Address the libp2p host listens on. \"0.0.0.0\" (every interface) lets peers on the LAN",
+              "and mDNS reach the node; \"127.0.0.1\" keeps it reachable from this machine only. The",
+              "local API listens on 127.0.0.1 whatever this says."),
+          new Option(
+              "network",
+              "port",
+              Integer.toString(D.network().port()),
+              "TCP port of the libp2p host; 0 picks a free port at every start (give a fixed one if",
+              "other nodes bootstrap from this one)."),
+          new Option(
+              "network",
+              "bootstrap",
+              "[]",
+              "Peers to connect to at start, as multiaddrs with the peer id, for example",
+              "[\"/ip4/192.0.2.1/tcp/4001/p2p/12D3KooW...\"]. At most " + MAX_BOOTSTRAP + "."),
+          new Option(
+              "network",
+              "mdns",
+              Boolean.toString(D.network().mdns()),
+              "Find peers on the local network with mDNS."),
+          new Option(
+              "network",
+              "swarm_key",
+              "\"\"",
+              "Swarm key file of a private network (relative to the data directory); \"\" = the public network."),
+          new Option(
+              "network",
+              "target_connections",
+              Integer.toString(D.network().targetConnections()),
+              "Connections the node tries to keep open (0 to " + "max_connections)."),
+          new Option(
+              "network",
+              "max_connections",
+              Integer.toString(D.network().maxConnections()),
+              "Connections the node accepts at most (1 to 10000)."),
+          new Option(
+              "api",
+              "port",
+              Integer.toString(D.api().port()),
+              "Port of the local HTTP API on 127.0.0.1; 0 picks a free port. Either way the running",
+              "node writes its address to the file api.endpoint in the data directory."),
+          new Option(
+              "sync",
+              "interval_seconds",
+              Long.toString(D.sync().interval().toSeconds()),
+              "Seconds between catch-up sync rounds with connected peers (1 to 86400)."),
+          new Option(
+              "budgets",
+              "identity_quota_bytes",
+              Long.toString(D.budgets().identityQuotaBytes()),
+              "Content bytes kept per identity (256 MiB by default; 1 MiB to 1 TiB)."),
+          new Option(
+              "budgets",
+              "attachment_max_bytes",
+              Long.toString(D.budgets().attachmentMaxBytes()),
+              "Largest attachment accepted (1 MiB by default; 1 byte to 1 GiB)."));
 
   private ConfigFile() {}
 
-  /** The file a first run writes: every option commented out, with its documentation and default. */
+  /**
+   * The file a first run writes: every option commented out, with its documentation and default.
+   */
   public static String defaultText() {
-    StringBuilder sb = new StringBuilder()
-        .append("# Grapevine node configuration.\n")
-        .append("# Every option is listed with its default value, commented out: remove the leading \"# \"\n")
-        .append("# of an option's last line to change it. Flags of `grapevine run` override this file.\n");
+    StringBuilder sb =
+        new StringBuilder()
+            .append("# Grapevine node configuration.\n")
+            .append(
+                "# Every option is listed with its default value, commented out: remove the leading \"# \"\n")
+            .append(
+                "# of an option's last line to change it. Flags of `grapevine run` override this file.\n");
     String section = null;
     for (Option o : OPTIONS) {
       if (!o.section().equals(section)) {
@@ -93,8 +133,13 @@ public final class ConfigFile {
     try {
       long size = Files.size(file);
       if (size > MAX_FILE_BYTES) {
-        throw new ConfigException(file, null, size + " bytes, more than the " + MAX_FILE_BYTES
-            + " a config file may have; is it the right file? Delete it to get a fresh default one.");
+        throw new ConfigException(
+            file,
+            null,
+            size
+                + " bytes, more than the "
+                + MAX_FILE_BYTES
+                + " a config file may have; is it the right file? Delete it to get a fresh default one.");
       }
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
@@ -108,37 +153,57 @@ public final class ConfigFile {
   /** Checks TOML text; {@code file} only names the source in messages. */
   public static NodeConfig parse(Path file, String text, Path dataDir) throws ConfigException {
     if (text.length() > MAX_FILE_BYTES) {
-      throw new ConfigException(file, null, "more than " + MAX_FILE_BYTES + " characters; is it the right file?");
+      throw new ConfigException(
+          file, null, "more than " + MAX_FILE_BYTES + " characters; is it the right file?");
     }
     JsonNode root;
     try {
       root = new TomlMapper().readTree(text);
     } catch (JacksonException e) {
       JsonLocation at = e.getLocation();
-      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw new ConfigException(file, null, "is not valid TOML" + where + " (" + e.getOriginalMessage()
-          + "); fix it, or delete the file to get a fresh default one");
+      String where =
+          at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      throw new ConfigException(
+          file,
+          null,
+          "is not valid TOML"
+              + where
+              + " ("
+              + e.getOriginalMessage()
+              + "); fix it, or delete the file to get a fresh default one");
     }
-    Map<String, JsonNode> values = flatten(file, root == null ? new TomlMapper().createObjectNode() : root);
+    Map<String, JsonNode> values =
+        flatten(file, root == null ? new TomlMapper().createObjectNode() : root);
     Values v = new Values(file, values);
     NodeConfig d = NodeConfig.defaults();
     String swarmKey = v.string("network.swarm_key", "");
-    int maxConnections = v.integer("network.max_connections", d.network().maxConnections(), 1, 10_000);
-    NodeConfig.Network network = new NodeConfig.Network(
-        v.host("network.host", d.network().host()),
-        v.integer("network.port", d.network().port(), 0, 65_535),
-        v.bootstrap("network.bootstrap"),
-        v.bool("network.mdns", d.network().mdns()),
-        swarmKey.isEmpty() ? null : dataDir.resolve(swarmKey).toAbsolutePath().normalize(),
-        v.integer("network.target_connections", d.network().targetConnections(), 0, maxConnections),
-        maxConnections);
-    return new NodeConfig(network,
+    int maxConnections =
+        v.integer("network.max_connections", d.network().maxConnections(), 1, 10_000);
+    NodeConfig.Network network =
+        new NodeConfig.Network(
+            v.host("network.host", d.network().host()),
+            v.integer("network.port", d.network().port(), 0, 65_535),
+            v.bootstrap("network.bootstrap"),
+            v.bool("network.mdns", d.network().mdns()),
+            swarmKey.isEmpty() ? null : dataDir.resolve(swarmKey).toAbsolutePath().normalize(),
+            v.integer(
+                "network.target_connections", d.network().targetConnections(), 0, maxConnections),
+            maxConnections);
+    return new NodeConfig(
+        network,
         new NodeConfig.Api(v.integer("api.port", d.api().port(), 0, 65_535)),
-        new NodeConfig.Sync(java.time.Duration.ofSeconds(
-            v.integer("sync.interval_seconds", (int) d.sync().interval().toSeconds(), 1, 86_400))),
+        new NodeConfig.Sync(
+            java.time.Duration.ofSeconds(
+                v.integer(
+                    "sync.interval_seconds", (int) d.sync().interval().toSeconds(), 1, 86_400))),
         new NodeConfig.Budgets(
-            v.longValue("budgets.identity_quota_bytes", d.budgets().identityQuotaBytes(), 1L << 20, 1L << 40),
-            v.longValue("budgets.attachment_max_bytes", d.budgets().attachmentMaxBytes(), 1, 1L << 30)));
+            v.longValue(
+                "budgets.identity_quota_bytes",
+                d.budgets().identityQuotaBytes(),
+                1L << 20,
+                1L << 40),
+            v.longValue(
+                "budgets.attachment_max_bytes", d.budgets().attachmentMaxBytes(), 1, 1L << 30)));
   }
 
   /** section.name to value; refuses unknown sections and options and top-level values. */
@@ -152,15 +217,22 @@ public final class ConfigFile {
         }
       }
       if (names.isEmpty()) {
-        throw new ConfigException(file, s.getKey(), "unknown " + (s.getValue().isObject() ? "section" : "option")
-            + "; the sections are [network], [api], [sync] and [budgets]");
+        throw new ConfigException(
+            file,
+            s.getKey(),
+            "unknown "
+                + (s.getValue().isObject() ? "section" : "option")
+                + "; the sections are [network], [api], [sync] and [budgets]");
       }
       if (!s.getValue().isObject()) {
-        throw new ConfigException(file, s.getKey(), "must be a section ([" + s.getKey() + "]), not a value");
+        throw new ConfigException(
+            file, s.getKey(), "must be a section ([" + s.getKey() + "]), not a value");
       }
       for (Map.Entry<String, JsonNode> f : s.getValue().properties()) {
         if (!names.contains(f.getKey())) {
-          throw new ConfigException(file, s.getKey() + "." + f.getKey(),
+          throw new ConfigException(
+              file,
+              s.getKey() + "." + f.getKey(),
               "unknown option; [" + s.getKey() + "] knows " + String.join(", ", names));
         }
         out.put(s.getKey() + "." + f.getKey(), f.getValue());
@@ -169,7 +241,9 @@ public final class ConfigFile {
     return out;
   }
 
-  /** Typed reads with the default for absent options; every failure names the option and the fix. */
+  /**
+   * Typed reads with the default for absent options; every failure names the option and the fix.
+   */
   private record Values(Path file, Map<String, JsonNode> values) {
     int integer(String key, int dflt, int min, int max) throws ConfigException {
       return (int) longValue(key, dflt, min, max);
@@ -180,7 +254,10 @@ public final class ConfigFile {
       if (n == null) {
         return dflt;
       }
-      if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < min || n.longValue() > max) {
+      if (!n.isIntegralNumber()
+          || !n.canConvertToLong()
+          || n.longValue() < min
+          || n.longValue() > max) {
         throw bad(key, "must be an integer from " + min + " to " + max + ", got " + n);
       }
       return n.longValue();
@@ -211,7 +288,11 @@ public final class ConfigFile {
     String host(String key, String dflt) throws ConfigException {
       String h = string(key, dflt);
       if (!NetUtil.isValidIpV4Address(h) && !NetUtil.isValidIpV6Address(h)) {
-        throw bad(key, "must be an IP address such as \"0.0.0.0\", \"127.0.0.1\" or \"::\", got \"" + h + "\"");
+        throw bad(
+            key,
+            "must be an IP address such as \"0.0.0.0\", \"127.0.0.1\" or \"::\", got \""
+                + h
+                + "\"");
       }
       return h;
     }
@@ -222,7 +303,12 @@ public final class ConfigFile {
         return List.of();
       }
       if (!n.isArray() || n.size() > MAX_BOOTSTRAP) {
-        throw bad(key, "must be a list of at most " + MAX_BOOTSTRAP + " multiaddr strings, got " + abbreviate(n));
+        throw bad(
+            key,
+            "must be a list of at most "
+                + MAX_BOOTSTRAP
+                + " multiaddr strings, got "
+                + abbreviate(n));
       }
       List<String> out = new ArrayList<>();
       for (JsonNode e : n) {
@@ -240,7 +326,8 @@ public final class ConfigFile {
     }
 
     private ConfigException bad(String key, String problem) {
-      return new ConfigException(file, key, problem + "; fix the value, or delete the line to use the default");
+      return new ConfigException(
+          file, key, problem + "; fix the value, or delete the line to use the default");
     }
 
     private static String abbreviate(JsonNode n) {

@@ -1,10 +1,10 @@
 package org.grapevine.node.config;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -19,11 +19,11 @@ import org.grapevine.protocol.proto.KeyRole;
 
 /**
  * The node's data directory: {@code keys/root.key} and {@code keys/device.key} (Tink keysets in
- * Grapevine key files), {@code keys/peer.key} (the libp2p identity, protobuf PrivateKey),
- * {@code store/} (RocksDB), {@code config.toml} ({@link ConfigFile}), {@code api.token} (the local
- * API's bearer token) and, while a node runs, {@code api.endpoint} (the API's URL). Default: {@code $GRAPEVINE_DATA_DIR}, else
- * {@code $XDG_DATA_HOME/grapevine}, else {@code ~/.local/share/grapevine}. The first run creates
- * what is missing and says what it created.
+ * Grapevine key files), {@code keys/peer.key} (the libp2p identity, protobuf PrivateKey), {@code
+ * store/} (RocksDB), {@code config.toml} ({@link ConfigFile}), {@code api.token} (the local API's
+ * bearer token) and, while a node runs, {@code api.endpoint} (the API's URL). Default: {@code
+ * $GRAPEVINE_DATA_DIR}, else {@code $XDG_DATA_HOME/grapevine}, else {@code
+ * ~/.local/share/grapevine}. The first run creates what is missing and says what it created.
  */
 public final class DataDir {
   private final Path root;
@@ -40,8 +40,13 @@ public final class DataDir {
     String xdg = System.getenv("XDG_DATA_HOME");
     // $HOME as the XDG spec says; the JVM's user.home comes from the password database instead.
     String home = System.getenv("HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
-        : Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".local", "share");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(
+                home != null && !home.isBlank() ? home : System.getProperty("user.home"),
+                ".local",
+                "share");
     return base.resolve("grapevine");
   }
 
@@ -88,28 +93,34 @@ public final class DataDir {
       byte[] secret = new byte[32];
       new SecureRandom().nextBytes(secret);
       String token = HexFormat.of().formatHex(secret);
-      Path f = root.getFileSystem().supportedFileAttributeViews().contains("posix")
-          ? Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-          : Files.createFile(file);
+      Path f =
+          root.getFileSystem().supportedFileAttributeViews().contains("posix")
+              ? Files.createFile(
+                  file,
+                  PosixFilePermissions.asFileAttribute(
+                      PosixFilePermissions.fromString("rw-------")))
+              : Files.createFile(file);
       Files.writeString(f, token + "\n", StandardCharsets.UTF_8);
       created.add(file + " (API token)");
       return token;
     }
     if (Files.size(file) > 1024) {
-      throw new IOException(file + " is not an API token (too large); delete it and restart to get a new one");
+      throw new IOException(
+          file + " is not an API token (too large); delete it and restart to get a new one");
     }
     String token = Files.readString(file, StandardCharsets.UTF_8).strip();
     if (!token.matches("[0-9a-f]{64}")) {
-      throw new IOException(file + " is not an API token (64 hex digits); delete it and restart to get a new one");
+      throw new IOException(
+          file + " is not an API token (64 hex digits); delete it and restart to get a new one");
     }
     return token;
   }
 
   /**
    * Written when this data directory joined an identity that exists elsewhere ({@code grapevine
-   * device import}, {@code grapevine identity import}): the identity string and a newline. Its
-   * root log comes from there (a bundle or peers); a node here never starts a new one, which
-   * would fork the identity.
+   * device import}, {@code grapevine identity import}): the identity string and a newline. Its root
+   * log comes from there (a bundle or peers); a node here never starts a new one, which would fork
+   * the identity.
    */
   public Path identityFile() {
     return root.resolve("keys").resolve("identity");
@@ -132,7 +143,10 @@ public final class DataDir {
     }
   }
 
-  /** Whether a key file of the identity ({@code root.key}, {@code device.key}) is sealed with a passphrase. */
+  /**
+   * Whether a key file of the identity ({@code root.key}, {@code device.key}) is sealed with a
+   * passphrase.
+   */
   public boolean keysSealed() throws IOException, KeyFileException {
     for (String name : List.of("root.key", "device.key")) {
       Path file = root.resolve("keys").resolve(name);
@@ -153,10 +167,10 @@ public final class DataDir {
   }
 
   /**
-   * The node's keys, created when missing; {@code created} collects what was created, for the
-   * user. In a directory that joined an identity ({@link #identityFile()}) a missing root key is
-   * not created (that would be another identity): the keys then have no root, and the device key
-   * must be there.
+   * The node's keys, created when missing; {@code created} collects what was created, for the user.
+   * In a directory that joined an identity ({@link #identityFile()}) a missing root key is not
+   * created (that would be another identity): the keys then have no root, and the device key must
+   * be there.
    *
    * @param passphrase opens sealed key files (and seals new ones); null for unsealed keys
    * @throws KeyFileException {@code PASSPHRASE_REQUIRED} or {@code WRONG_PASSPHRASE} for sealed
@@ -172,22 +186,37 @@ public final class DataDir {
     if (joined.isEmpty() || Files.exists(rootFile)) {
       rootKey = signingKey(rootFile, KeyRole.KEY_ROLE_ROOT, passphrase, random, created);
       if (joined.isPresent() && !joined.get().equals(Identity.of(rootKey.publicKey()))) {
-        throw new IOException(rootFile + " is the root key of " + Identity.of(rootKey.publicKey()) + ", but "
-            + identityFile() + " says this directory belongs to " + joined.get());
+        throw new IOException(
+            rootFile
+                + " is the root key of "
+                + Identity.of(rootKey.publicKey())
+                + ", but "
+                + identityFile()
+                + " says this directory belongs to "
+                + joined.get());
       }
     } else if (!Files.exists(keys.resolve("device.key"))) {
-      throw new IOException("the data directory " + root + " belongs to " + joined.get()
-          + " but holds no device key (keys/device.key); import one with `grapevine device import`");
+      throw new IOException(
+          "the data directory "
+              + root
+              + " belongs to "
+              + joined.get()
+              + " but holds no device key (keys/device.key); import one with `grapevine device import`");
     }
-    SigningKey device = signingKey(keys.resolve("device.key"), KeyRole.KEY_ROLE_DEVICE, passphrase, random, created);
+    SigningKey device =
+        signingKey(
+            keys.resolve("device.key"), KeyRole.KEY_ROLE_DEVICE, passphrase, random, created);
     Path peerFile = keys.resolve("peer.key");
     PrivKey peer;
     if (Files.exists(peerFile)) {
       try {
         peer = PrivKey.decode(readKeyFile(peerFile));
       } catch (org.grapevine.libp2p.crypto.PrivKeyFormatException e) {
-        throw new LocalKeyFileException(LocalKeyFileException.Problem.NOT_A_LIBP2P_KEY, peerFile,
-            "not a libp2p private key (" + e.getMessage() + ")", e);
+        throw new LocalKeyFileException(
+            LocalKeyFileException.Problem.NOT_A_LIBP2P_KEY,
+            peerFile,
+            "not a libp2p private key (" + e.getMessage() + ")",
+            e);
       }
     } else {
       peer = PrivKey.generate(random);
@@ -200,13 +229,17 @@ public final class DataDir {
 
   private static byte[] readKeyFile(Path file) throws IOException {
     if (Files.size(file) > KeyFile.MAX_FILE_BYTES) {
-      throw new LocalKeyFileException(LocalKeyFileException.Problem.TOO_LARGE, file,
-          "larger than any key file (" + KeyFile.MAX_FILE_BYTES + " bytes)", null);
+      throw new LocalKeyFileException(
+          LocalKeyFileException.Problem.TOO_LARGE,
+          file,
+          "larger than any key file (" + KeyFile.MAX_FILE_BYTES + " bytes)",
+          null);
     }
     return Files.readAllBytes(file);
   }
 
-  private static SigningKey signingKey(Path file, KeyRole role, char[] passphrase, SecureRandom random, List<String> created)
+  private static SigningKey signingKey(
+      Path file, KeyRole role, char[] passphrase, SecureRandom random, List<String> created)
       throws IOException, KeyFileException {
     if (Files.exists(file)) {
       try {
@@ -218,7 +251,11 @@ public final class DataDir {
     }
     SigningKey key = SigningKey.generate(random);
     Files.write(file, KeyFile.write(TinkKeys.toKeyset(key), role, "grapevine", passphrase, random));
-    created.add(file + (role == KeyRole.KEY_ROLE_ROOT ? " (identity root key: back it up)" : " (device key)"));
+    created.add(
+        file
+            + (role == KeyRole.KEY_ROLE_ROOT
+                ? " (identity root key: back it up)"
+                : " (device key)"));
     return key;
   }
 

@@ -7,8 +7,8 @@ import java.util.Objects;
 /**
  * A key file in the data directory that cannot be used: a local problem (a damaged, wrong or
  * foreign file), never a remote peer's fault. Names the file so the person can fix or replace it;
- * callers branch on {@link #problem}. An {@link IOException}, as other unusable local files are,
- * so callers that report I/O problems of the data directory report this one too.
+ * callers branch on {@link #problem}. An {@link IOException}, as other unusable local files are, so
+ * callers that report I/O problems of the data directory report this one too.
  */
 public final class LocalKeyFileException extends IOException {
   private static final long serialVersionUID = 1L;

@@ -5,9 +5,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Everything {@code config.toml} can set, with the defaults a first run writes. Values are
- * checked by {@link ConfigFile}; command-line flags replace single values with the {@code with*}
- * methods.
+ * Everything {@code config.toml} can set, with the defaults a first run writes. Values are checked
+ * by {@link ConfigFile}; command-line flags replace single values with the {@code with*} methods.
  */
 public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets) {
 
@@ -50,15 +49,21 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets) {
   /**
    * {@code [network]}: the libp2p host and discovery.
    *
-   * @param host listen address; 0.0.0.0 by default because the point of a node is to be reached
-   *     by peers (mDNS on the LAN finds nothing that listens on loopback only); everything it
-   *     serves is signed public data, and the private local API binds 127.0.0.1 regardless
+   * @param host listen address; 0.0.0.0 by default because the point of a node is to be reached by
+   *     peers (mDNS on the LAN finds nothing that listens on loopback only); everything it serves
+   *     is signed public data, and the private local API binds 127.0.0.1 regardless
    * @param port TCP port, 0 = a free one
    * @param bootstrap multiaddrs (with /p2p/) dialled at start
    * @param swarmKey swarm key file of a private network (absolute), or null for the public one
    */
-  public record Network(String host, int port, List<String> bootstrap, boolean mdns, Path swarmKey,
-      int targetConnections, int maxConnections) {
+  public record Network(
+      String host,
+      int port,
+      List<String> bootstrap,
+      boolean mdns,
+      Path swarmKey,
+      int targetConnections,
+      int maxConnections) {
     public Network {
       bootstrap = List.copyOf(bootstrap);
     }
@@ -92,8 +97,8 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets) {
   public record Api(int port) {}
 
   /**
-   * {@code [sync]}: catch-up sync with connected peers every {@code interval} (whole seconds in
-   * the file; finer for the simulator).
+   * {@code [sync]}: catch-up sync with connected peers every {@code interval} (whole seconds in the
+   * file; finer for the simulator).
    */
   public record Sync(Duration interval) {}
 

@@ -4,16 +4,16 @@ import java.util.List;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
- * What a {@link NodeCore} asks its driver to do ({@link NodeCore#pollCommand}). Typed, so that
- * both drivers (the Netty node and the virtual engine) handle every kind (rust-libp2p's
- * {@code ToSwarm}).
+ * What a {@link NodeCore} asks its driver to do ({@link NodeCore#pollCommand}). Typed, so that both
+ * drivers (the Netty node and the virtual engine) handle every kind (rust-libp2p's {@code
+ * ToSwarm}).
  */
 public sealed interface CoreCommand {
 
   /**
-   * Open a sync stream to {@code peer}; once open, the driver calls
-   * {@link NodeCore#handleSyncStream}. If it cannot be opened, the driver calls nothing: the
-   * next round or gap tries again.
+   * Open a sync stream to {@code peer}; once open, the driver calls {@link
+   * NodeCore#handleSyncStream}. If it cannot be opened, the driver calls nothing: the next round or
+   * gap tries again.
    */
   record OpenSync(PeerId peer) implements CoreCommand {}
 
@@ -26,8 +26,8 @@ public sealed interface CoreCommand {
   record VerifyBatch(long sync, int batch, List<byte[]> envelopes) implements CoreCommand {}
 
   /**
-   * Sync stream {@code sync} is over: close our side for writing once the bytes already polled
-   * are written, and read and drop whatever the peer still sends.
+   * Sync stream {@code sync} is over: close our side for writing once the bytes already polled are
+   * written, and read and drop whatever the peer still sends.
    */
   record CloseSync(long sync) implements CoreCommand {}
 

@@ -13,8 +13,8 @@ import org.grapevine.protocol.validation.RejectReason;
 public sealed interface CoreEvent {
 
   /**
-   * Entries were stored, in storage order: the one that arrived and those it unblocked from the
-   * gap buffer.
+   * Entries were stored, in storage order: the one that arrived and those it unblocked from the gap
+   * buffer.
    *
    * @param from the peer that sent them; null for own entries
    */
@@ -40,16 +40,23 @@ public sealed interface CoreEvent {
   }
 
   /**
-   * The peer was judged at fault: a gossip message rejected, or a sync session failed by its
-   * fault. {@code reason} is set for rejected entries, {@code syncError} for sync failures.
+   * The peer was judged at fault: a gossip message rejected, or a sync session failed by its fault.
+   * {@code reason} is set for rejected entries, {@code syncError} for sync failures.
    */
-  record Blamed(PeerId peer, RejectReason reason, SyncErrorCode syncError, String detail) implements CoreEvent {}
+  record Blamed(PeerId peer, RejectReason reason, SyncErrorCode syncError, String detail)
+      implements CoreEvent {}
 
   /**
    * A sync session ended: everything the peer sent is stored by then. {@code stats} is set when it
    * completed; otherwise {@code code} and {@code fault} say why not.
    */
-  record SyncEnded(long sync, PeerId peer, SyncStats stats, SyncErrorCode code, SyncEvent.Fault fault, String detail)
+  record SyncEnded(
+      long sync,
+      PeerId peer,
+      SyncStats stats,
+      SyncErrorCode code,
+      SyncEvent.Fault fault,
+      String detail)
       implements CoreEvent {
     public boolean completed() {
       return stats != null;

@@ -22,41 +22,42 @@ import org.grapevine.protocol.validation.RejectReason;
 import org.grapevine.protocol.validation.Verification;
 
 /**
- * One node's behaviour between the wire and the store, without I/O: what to do with each entry
- * that arrives (by gossip, by sync, or written here), whom to blame for a bad one, when to sync
- * and with whom, and the sync sessions themselves. The running node ({@code Node}, over Netty and
- * RocksDB) and the virtual-time simulator (over a modelled network and a memory store) are two
- * drivers of this one class, so a simulation result is a statement about the node by
- * construction (docs/ARCHITECTURE.md, "Node core").
+ * One node's behaviour between the wire and the store, without I/O: what to do with each entry that
+ * arrives (by gossip, by sync, or written here), whom to blame for a bad one, when to sync and with
+ * whom, and the sync sessions themselves. The running node ({@code Node}, over Netty and RocksDB)
+ * and the virtual-time simulator (over a modelled network and a memory store) are two drivers of
+ * this one class, so a simulation result is a statement about the node by construction
+ * (docs/ARCHITECTURE.md, "Node core").
  *
  * <p>Call order (quinn's endpoint): after every input, drain {@link #pollOutbound} (sync bytes to
  * write), then {@link #pollCommand} (streams to open or close, batches to verify, peers to drop),
  * then {@link #pollEvent}; then ask {@link #pollTimeout} and call {@link #handleTimeout} at that
- * time. Every input carries the time in monotonic nanoseconds, non-decreasing; the core never
- * reads a clock ({@link CoreConfig#wallMillis} turns core time into the wall time the chain rules
- * need) and its only randomness is injected.
+ * time. Every input carries the time in monotonic nanoseconds, non-decreasing; the core never reads
+ * a clock ({@link CoreConfig#wallMillis} turns core time into the wall time the chain rules need)
+ * and its only randomness is injected.
  *
  * <p>Rules:
+ *
  * <ol>
- *   <li>Blame is the reason's: an entry refused for a reason whose
- *       {@link RejectReason#senderAtFault} is true makes gossip REJECT the message (the router
- *       lowers the sender's score) and fails the sync session as the peer's fault; any other
- *       outcome that is not stored is IGNOREd. Overload is never the sender's fault.
- *   <li>A peer whose sync sessions fail by its fault {@link CoreConfig#MAX_PEER_FAULTS} times
- *       (and every such multiple) loses its connection ({@link CoreCommand.Disconnect}).
+ *   <li>Blame is the reason's: an entry refused for a reason whose {@link
+ *       RejectReason#senderAtFault} is true makes gossip REJECT the message (the router lowers the
+ *       sender's score) and fails the sync session as the peer's fault; any other outcome that is
+ *       not stored is IGNOREd. Overload is never the sender's fault.
+ *   <li>A peer whose sync sessions fail by its fault {@link CoreConfig#MAX_PEER_FAULTS} times (and
+ *       every such multiple) loses its connection ({@link CoreCommand.Disconnect}).
  *   <li>Sync with a peer: when we dialled a new connection to it; in periodic rounds (peers that
- *       subscribe to a topic we follow, round-robin); on a gap (an entry ahead of its
- *       predecessors: with every connected subscriber of its topic, since any of them may hold
- *       the missing entries, not only the relay that had the later one); after a follow (with
- *       every connected subscriber of the new topic). A session offers only identities both
- *       sides follow, so a peer that subscribes to none of ours has nothing to exchange; what a
- *       peer subscribes to is what its gossip router announced. At most one session runs per
- *       peer at a time: a sync wanted while one runs is run once more after it
- *       ({@link CoreEvent.SyncReason#AGAIN}).
+ *       subscribe to a topic we follow, round-robin); on a gap (an entry ahead of its predecessors:
+ *       with every connected subscriber of its topic, since any of them may hold the missing
+ *       entries, not only the relay that had the later one); after a follow (with every connected
+ *       subscriber of the new topic). A session offers only identities both sides follow, so a peer
+ *       that subscribes to none of ours has nothing to exchange; what a peer subscribes to is what
+ *       its gossip router announced. At most one session runs per peer at a time: a sync wanted
+ *       while one runs is run once more after it ({@link CoreEvent.SyncReason#AGAIN}).
  *   <li>Received sync batches are verified by the driver (a thread pool, a modelled delay) and
  *       stored here in arrival order; the session grants the peer more only after a batch is
  *       stored, so a slow store slows the peer (back-pressure end to end).
  * </ol>
+ *
  * Not thread-safe: the node confines it to its storage thread, the simulator to its event loop.
  */
 public final class NodeCore {
@@ -65,15 +66,24 @@ public final class NodeCore {
   private final CoreConfig config;
   private final CoreOutputs out = new CoreOutputs();
   private final SyncSessions sync;
-  /** Connected peers in the order they came, with their connection count; the periodic round walks this list. */
+
+  /**
+   * Connected peers in the order they came, with their connection count; the periodic round walks
+   * this list.
+   */
   private final List<PeerId> connected = new ArrayList<>();
+
   private final Map<PeerId, Integer> connections = new HashMap<>();
+
   /** Peers we asked the driver to open a sync stream to, not yet open. */
   private final Set<PeerId> opening = new HashSet<>();
+
   /** Peers to sync with once more when their running session ends. */
   private final Set<PeerId> again = new HashSet<>();
+
   /** The topics each connected peer told the gossip router it subscribes to. */
   private final Map<PeerId, Set<String>> peerTopics = new HashMap<>();
+
   private long nextRound;
   private int roundCursor;
 
@@ -82,7 +92,8 @@ public final class NodeCore {
    *     received entries
    * @param random only for the phase of the first periodic round
    */
-  public NodeCore(PostStore store, Engine engine, CoreConfig config, RandomGenerator random, long nowNanos) {
+  public NodeCore(
+      PostStore store, Engine engine, CoreConfig config, RandomGenerator random, long nowNanos) {
     this.store = store;
     this.engine = engine;
     this.config = config;
@@ -139,11 +150,14 @@ public final class NodeCore {
    * stateless validation by the driver. Returns the router's verdict: ACCEPT forwards it, REJECT
    * costs {@code from} score, IGNORE drops it.
    */
-  public Acceptance handleGossipMessage(PeerId from, String topic, Verification verification, long nowNanos) {
+  public Acceptance handleGossipMessage(
+      PeerId from, String topic, Verification verification, long nowNanos) {
     Optional<Identity> owner = Topics.identityOf(topic);
-    IngestOutcome outcome = owner.isEmpty()
-        ? new IngestOutcome.Rejected(RejectReason.WRONG_TOPIC, "not a Grapevine identity topic: " + topic)
-        : engine.ingest(verification, IngestSource.GOSSIP, owner.get(), wallMillis(nowNanos));
+    IngestOutcome outcome =
+        owner.isEmpty()
+            ? new IngestOutcome.Rejected(
+                RejectReason.WRONG_TOPIC, "not a Grapevine identity topic: " + topic)
+            : engine.ingest(verification, IngestSource.GOSSIP, owner.get(), wallMillis(nowNanos));
     out.stored(outcome, IngestSource.GOSSIP, from);
     if (outcome instanceof IngestOutcome.Buffered) {
       wantSyncWithSubscribers(topic, CoreEvent.SyncReason.GAP);
@@ -156,7 +170,9 @@ public final class NodeCore {
     return verdict;
   }
 
-  /** How gossip treats an outcome: only what could be stored is forwarded; blame as the reason says. */
+  /**
+   * How gossip treats an outcome: only what could be stored is forwarded; blame as the reason says.
+   */
   public static Acceptance acceptance(IngestOutcome outcome) {
     if (outcome instanceof IngestOutcome.Stored || outcome instanceof IngestOutcome.Buffered) {
       return Acceptance.ACCEPT;
@@ -170,8 +186,8 @@ public final class NodeCore {
   // ----------------------------------------------------------------------------- own writes
 
   /**
-   * An entry this node wrote (its device log, or its root log); stored durably before this
-   * returns. The driver publishes it after a {@link IngestOutcome.Stored}.
+   * An entry this node wrote (its device log, or its root log); stored durably before this returns.
+   * The driver publishes it after a {@link IngestOutcome.Stored}.
    */
   public IngestOutcome handleOwnEntry(LogEntry entry, long nowNanos) {
     IngestOutcome outcome = engine.ingest(entry, IngestSource.OWN, wallMillis(nowNanos));
@@ -212,18 +228,26 @@ public final class NodeCore {
   }
 
   /** The bytes on sync stream {@code sync} do not split into frames: the peer's fault. */
-  public void handleSyncFramingError(long stream, SyncErrorCode code, String detail, long nowNanos) {
+  public void handleSyncFramingError(
+      long stream, SyncErrorCode code, String detail, long nowNanos) {
     sync.framingError(stream, code, detail, nowNanos);
   }
 
   /** Sync stream {@code stream} was closed by the peer or reset, perhaps before the end. */
   public void handleSyncStreamClosed(long stream, boolean reset, long nowNanos) {
-    sync.cancel(stream, reset ? "stream reset" : "the peer closed the stream before the end of the exchange", false,
+    sync.cancel(
+        stream,
+        reset ? "stream reset" : "the peer closed the stream before the end of the exchange",
+        false,
         nowNanos);
   }
 
-  /** The verifications of {@link CoreCommand.VerifyBatch} {@code batch} on {@code stream}, in its order. */
-  public void handleSyncVerified(long stream, int batch, List<Verification> verifications, long nowNanos) {
+  /**
+   * The verifications of {@link CoreCommand.VerifyBatch} {@code batch} on {@code stream}, in its
+   * order.
+   */
+  public void handleSyncVerified(
+      long stream, int batch, List<Verification> verifications, long nowNanos) {
     sync.verified(stream, batch, verifications, nowNanos);
   }
 
@@ -248,7 +272,9 @@ public final class NodeCore {
     }
   }
 
-  /** When to call {@link #handleTimeout} next: the next periodic round or a session's idle deadline. */
+  /**
+   * When to call {@link #handleTimeout} next: the next periodic round or a session's idle deadline.
+   */
   public long pollTimeout() {
     return sync.nextDeadline(nextRound);
   }
@@ -279,7 +305,10 @@ public final class NodeCore {
     }
   }
 
-  /** Only the peers that follow the topic's identity hold its logs (a session offers only common follows). */
+  /**
+   * Only the peers that follow the topic's identity hold its logs (a session offers only common
+   * follows).
+   */
   private void wantSyncWithSubscribers(String topic, CoreEvent.SyncReason reason) {
     for (PeerId peer : connected) {
       if (peerTopics.getOrDefault(peer, Set.of()).contains(topic)) {
@@ -288,7 +317,10 @@ public final class NodeCore {
     }
   }
 
-  /** Whether {@code peer} subscribes to any of {@code ours}: only then has a session anything to exchange. */
+  /**
+   * Whether {@code peer} subscribes to any of {@code ours}: only then has a session anything to
+   * exchange.
+   */
   private boolean sharesTopic(PeerId peer, Set<String> ours) {
     for (String t : peerTopics.getOrDefault(peer, Set.of())) {
       if (ours.contains(t)) {

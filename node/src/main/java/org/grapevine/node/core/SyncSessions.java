@@ -25,8 +25,8 @@ import org.grapevine.protocol.validation.Verification;
 
 /**
  * The node core's sync streams: one {@link SyncSession} per stream, the received batches between
- * "verify this" and "stored", blame for the peer's faults, and the end of each session once what
- * it brought is stored. {@link NodeCore} decides when to open one; this class runs them. Same
+ * "verify this" and "stored", blame for the peer's faults, and the end of each session once what it
+ * brought is stored. {@link NodeCore} decides when to open one; this class runs them. Same
  * confinement and call order as the core.
  */
 final class SyncSessions {
@@ -34,15 +34,19 @@ final class SyncSessions {
   private final Engine engine;
   private final CoreConfig config;
   private final CoreOutputs out;
+
   /** Told (after the SyncEnded event) when a session ended, with its peer. */
   private final Consumer<PeerId> ended;
+
   /** By stream id, in id order (deterministic iteration for the simulator). */
   private final TreeMap<Long, SyncState> sessions = new TreeMap<>();
+
   private final Map<PeerId, Integer> runningPerPeer = new HashMap<>();
   private final Map<PeerId, Long> peerFaults = new HashMap<>();
   private long nextId = 1;
 
-  SyncSessions(PostStore store, Engine engine, CoreConfig config, CoreOutputs out, Consumer<PeerId> ended) {
+  SyncSessions(
+      PostStore store, Engine engine, CoreConfig config, CoreOutputs out, Consumer<PeerId> ended) {
     this.store = store;
     this.engine = engine;
     this.config = config;
@@ -59,7 +63,9 @@ final class SyncSessions {
   }
 
   long open(PeerId peer, long nowNanos) {
-    SyncSession session = new SyncSession(sessionFollows(), new StoreSyncSource(store), config.syncLimits(), nowNanos);
+    SyncSession session =
+        new SyncSession(
+            sessionFollows(), new StoreSyncSource(store), config.syncLimits(), nowNanos);
     SyncState s = new SyncState(nextId++, peer, session);
     sessions.put(s.id, s);
     runningPerPeer.merge(peer, 1, Integer::sum);
@@ -108,7 +114,8 @@ final class SyncSessions {
       return; // The session failed meanwhile: nothing after a failure is stored.
     }
     s.verifiedAhead.put(batch, verifications);
-    for (List<Verification> next = s.verifiedAhead.remove(s.applied); next != null;
+    for (List<Verification> next = s.verifiedAhead.remove(s.applied);
+        next != null;
         next = s.verifiedAhead.remove(s.applied)) {
       s.applied++;
       if (!s.failed) {
@@ -185,17 +192,24 @@ final class SyncSessions {
         return;
       }
     }
-    s.session.acknowledge(batch.size(), nowNanos); // Allowed after the end too; it then grants nothing.
+    s.session.acknowledge(
+        batch.size(), nowNanos); // Allowed after the end too; it then grants nothing.
   }
 
-  /** Drains one session's outputs into the core's, and ends it once everything it brought is stored. */
+  /**
+   * Drains one session's outputs into the core's, and ends it once everything it brought is stored.
+   */
   private void drain(SyncState s) {
-    for (byte[] b = s.session.pollOutbound().orElse(null); b != null; b = s.session.pollOutbound().orElse(null)) {
+    for (byte[] b = s.session.pollOutbound().orElse(null);
+        b != null;
+        b = s.session.pollOutbound().orElse(null)) {
       if (!s.closed) {
         out.outbound.add(new SyncBytes(s.id, b));
       }
     }
-    for (SyncEvent e = s.session.pollEvent().orElse(null); e != null; e = s.session.pollEvent().orElse(null)) {
+    for (SyncEvent e = s.session.pollEvent().orElse(null);
+        e != null;
+        e = s.session.pollEvent().orElse(null)) {
       if (e instanceof SyncEvent.EntriesReceived received) {
         if (!s.failed) {
           out.commands.add(new CoreCommand.VerifyBatch(s.id, s.issued++, received.envelopes()));
@@ -227,14 +241,16 @@ final class SyncSessions {
   private void end(SyncState s) {
     runningPerPeer.computeIfPresent(s.peer, (p, n) -> n == 1 ? null : n - 1);
     SyncEvent.Failed f = s.failure;
-    out.events.add(f == null
-        ? new CoreEvent.SyncEnded(s.id, s.peer, s.stats, null, null, null)
-        : new CoreEvent.SyncEnded(s.id, s.peer, null, f.code(), f.fault(), f.detail()));
+    out.events.add(
+        f == null
+            ? new CoreEvent.SyncEnded(s.id, s.peer, s.stats, null, null, null)
+            : new CoreEvent.SyncEnded(s.id, s.peer, null, f.code(), f.fault(), f.detail()));
     if (f != null && f.fault() == SyncEvent.Fault.PEER) {
       long faults = peerFaults.merge(s.peer, 1L, Long::sum);
       if (faults % CoreConfig.MAX_PEER_FAULTS == 0) {
         // A peer that keeps breaking the protocol loses its connection (it may dial again).
-        out.commands.add(new CoreCommand.Disconnect(s.peer, faults + " sync sessions failed by its fault"));
+        out.commands.add(
+            new CoreCommand.Disconnect(s.peer, faults + " sync sessions failed by its fault"));
       }
     }
     ended.accept(s.peer);

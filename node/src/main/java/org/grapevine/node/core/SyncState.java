@@ -18,15 +18,21 @@ final class SyncState {
   final long id;
   final PeerId peer;
   final SyncSession session;
+
   /** Batches handed out for verification, and how many of them were stored or dropped. */
   int issued;
+
   int applied;
+
   /** Verifications that came back ahead of an earlier batch's. */
   final Map<Integer, List<Verification>> verifiedAhead = new HashMap<>();
+
   /** Failed (by either side) or a batch held an invalid entry: later batches are dropped. */
   boolean failed;
+
   SyncEvent.Failed failure;
   SyncStats stats;
+
   /** CloseSync was commanded: nothing more is written. */
   boolean closed;
 

@@ -9,11 +9,11 @@ import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
 
 /**
- * The node's rules on its own writes, in one place: what a reply, reaction or repost may refer
- * to, which entries may be deleted, and that a node neither follows, unfollows nor mutes its own
- * identity. {@code Node} calls them before signing; the API calls them where it must decide
- * before the node is asked (a follow of an identity already followed writes nothing). Text
- * rules (empty, too long) are the protocol's: {@link org.grapevine.protocol.validation.ContentRules#checkText}.
+ * The node's rules on its own writes, in one place: what a reply, reaction or repost may refer to,
+ * which entries may be deleted, and that a node neither follows, unfollows nor mutes its own
+ * identity. {@code Node} calls them before signing; the API calls them where it must decide before
+ * the node is asked (a follow of an identity already followed writes nothing). Text rules (empty,
+ * too long) are the protocol's: {@link org.grapevine.protocol.validation.ContentRules#checkText}.
  *
  * <p>Pure functions of their arguments: the caller looks the entry up in its store.
  */
@@ -30,6 +30,7 @@ public final class WriteRules {
     REPOST_TARGET("target", ContentKind.POST);
 
     private final String name;
+
     @SuppressWarnings("ImmutableEnumChecker") // List.of: immutable, which the checker cannot see.
     private final List<ContentKind> kinds;
 
@@ -44,7 +45,9 @@ public final class WriteRules {
     }
   }
 
-  /** A relation this node writes (follow, unfollow) or keeps locally (mute) with another identity. */
+  /**
+   * A relation this node writes (follow, unfollow) or keeps locally (mute) with another identity.
+   */
   public enum Relation {
     FOLLOW("a node always follows itself"),
     UNFOLLOW("a node always follows itself"),
@@ -66,8 +69,15 @@ public final class WriteRules {
   public static LogEntry target(Target target, EntryId id, Optional<LogEntry> held) {
     LogEntry e = held.orElseThrow(() -> notHeld(id));
     if (!target.kinds.contains(e.header().kind())) {
-      throw new WriteRefusedException(WriteRefusedException.Code.WRONG_KIND, target.name + " " + id + " is a "
-          + name(e.header().kind()) + "; it must be a " + String.join(" or ", target.kinds.stream().map(WriteRules::name).toList()));
+      throw new WriteRefusedException(
+          WriteRefusedException.Code.WRONG_KIND,
+          target.name
+              + " "
+              + id
+              + " is a "
+              + name(e.header().kind())
+              + "; it must be a "
+              + String.join(" or ", target.kinds.stream().map(WriteRules::name).toList()));
     }
     return e;
   }
@@ -81,9 +91,14 @@ public final class WriteRules {
   public static LogEntry deletable(Identity self, EntryId id, Optional<LogEntry> held) {
     LogEntry e = held.orElseThrow(() -> notHeld(id));
     if (!e.header().identity().equals(self) || e.header().inRootLog()) {
-      throw new WriteRefusedException(WriteRefusedException.Code.NOT_OWN_ENTRY, "entry " + id + " belongs to "
-          + e.header().identity() + (e.header().inRootLog() ? "'s root log" : "")
-          + "; only this node's own posts can be deleted");
+      throw new WriteRefusedException(
+          WriteRefusedException.Code.NOT_OWN_ENTRY,
+          "entry "
+              + id
+              + " belongs to "
+              + e.header().identity()
+              + (e.header().inRootLog() ? "'s root log" : "")
+              + "; only this node's own posts can be deleted");
     }
     return e;
   }
@@ -95,13 +110,15 @@ public final class WriteRules {
    */
   public static void relation(Identity self, Relation relation, Identity other) {
     if (other.equals(self)) {
-      throw new WriteRefusedException(WriteRefusedException.Code.OWN_IDENTITY,
+      throw new WriteRefusedException(
+          WriteRefusedException.Code.OWN_IDENTITY,
           "this is the node's own identity; " + relation.why);
     }
   }
 
   private static WriteRefusedException notHeld(EntryId id) {
-    return new WriteRefusedException(WriteRefusedException.Code.NOT_HELD, "no held entry has the id " + id);
+    return new WriteRefusedException(
+        WriteRefusedException.Code.NOT_HELD, "no held entry has the id " + id);
   }
 
   private static String name(ContentKind kind) {

@@ -21,15 +21,16 @@ import org.grapevine.libp2p.peer.PeerId;
  * connectivity"). Sans-I/O: no sockets, clocks or threads; not thread-safe.
  *
  * <p>Rules:
+ *
  * <ol>
  *   <li>Peers come from bootstrap addresses, the persisted table ({@link #restore}), mDNS,
  *       identify, GossipSub peer exchange and inbound connections. Only TCP addresses with a
  *       concrete IP are kept, at most {@value #MAX_ADDRS_PER_PEER} learned ones per peer.
- *   <li>While fewer than {@code targetConnections} peers are connected or being dialed, peers
- *       whose backoff has passed are dialed: bootstrap peers first, then those with fewer failures,
- *       ties broken by the injected random source; at most {@value #MAX_CONCURRENT_DIALS} at once.
- *   <li>A failed dial doubles the peer's backoff (from {@code backoffBase} up to
- *       {@code backoffCap}, jittered); after {@code maxDialFailures} failures in a row the peer is
+ *   <li>While fewer than {@code targetConnections} peers are connected or being dialed, peers whose
+ *       backoff has passed are dialed: bootstrap peers first, then those with fewer failures, ties
+ *       broken by the injected random source; at most {@value #MAX_CONCURRENT_DIALS} at once.
+ *   <li>A failed dial doubles the peer's backoff (from {@code backoffBase} up to {@code
+ *       backoffCap}, jittered); after {@code maxDialFailures} failures in a row the peer is
  *       forgotten, unless it is a bootstrap peer. A lost connection schedules a redial after one
  *       base delay; a connection resets the failures.
  *   <li>A peer that connects while {@code maxConnections} peers are connected is closed again
@@ -41,8 +42,8 @@ import org.grapevine.libp2p.peer.PeerId;
  * </ol>
  *
  * <p>Call order: inputs are the {@code handle*} methods and {@link #restore}; after any of them
- * drain {@link #pollCommand} until empty, then read {@link #pollTimeout} and call
- * {@link #handleTimeout} then. Time must not go backwards.
+ * drain {@link #pollCommand} until empty, then read {@link #pollTimeout} and call {@link
+ * #handleTimeout} then. Time must not go backwards.
  */
 public final class ConnectionManager {
   static final int MAX_ADDRS_PER_PEER = 8;
@@ -77,12 +78,13 @@ public final class ConnectionManager {
 
   /** The persisted table, loaded at start: known, dialable, and not saved again. */
   public void restore(Map<PeerId, List<Multiaddr>> stored, long nowNanos) {
-    stored.forEach((peer, addrs) -> {
-      if (learn(peer, addrs, PeerSource.STORED, nowNanos)) {
-        KnownPeer p = peers.get(peer);
-        p.saved = p.addrs();
-      }
-    });
+    stored.forEach(
+        (peer, addrs) -> {
+          if (learn(peer, addrs, PeerSource.STORED, nowNanos)) {
+            KnownPeer p = peers.get(peer);
+            p.saved = p.addrs();
+          }
+        });
     dialIfWanted(nowNanos);
   }
 
@@ -91,7 +93,8 @@ public final class ConnectionManager {
    *
    * @return true if the peer was not known before
    */
-  public boolean handleDiscovered(PeerId peer, List<Multiaddr> addrs, PeerSource source, long nowNanos) {
+  public boolean handleDiscovered(
+      PeerId peer, List<Multiaddr> addrs, PeerSource source, long nowNanos) {
     boolean known = peers.containsKey(peer);
     boolean kept = learn(peer, addrs, source, nowNanos);
     KnownPeer p = peers.get(peer);
@@ -107,7 +110,8 @@ public final class ConnectionManager {
       return;
     }
     if (!peers.containsKey(peer) && !learn(peer, List.of(), PeerSource.INBOUND, nowNanos)) {
-      commands.add(new ConnectionCommand.Close(peer)); // The table is full of peers we care about more.
+      commands.add(
+          new ConnectionCommand.Close(peer)); // The table is full of peers we care about more.
       return;
     }
     KnownPeer p = peers.get(peer);
@@ -220,7 +224,9 @@ public final class ConnectionManager {
     for (Multiaddr a : addrs) {
       if (a.peerId().map(peer::equals).orElse(true)) {
         Optional<InetSocketAddress> tcp = a.withoutPeerId().tcpSocketAddress();
-        if (tcp.isPresent() && !tcp.get().getAddress().isAnyLocalAddress() && tcp.get().getPort() != 0) {
+        if (tcp.isPresent()
+            && !tcp.get().getAddress().isAnyLocalAddress()
+            && tcp.get().getPort() != 0) {
           usable.add(a.withoutPeerId());
         }
       }
@@ -242,11 +248,14 @@ public final class ConnectionManager {
 
   private boolean evictOne() {
     Map.Entry<PeerId, KnownPeer> victim = null;
-    Comparator<KnownPeer> worse = Comparator.<KnownPeer>comparingInt(p -> p.failures)
-        .thenComparing(p -> -p.lastSeen, Comparator.naturalOrder());
+    Comparator<KnownPeer> worse =
+        Comparator.<KnownPeer>comparingInt(p -> p.failures)
+            .thenComparing(p -> -p.lastSeen, Comparator.naturalOrder());
     for (Map.Entry<PeerId, KnownPeer> e : peers.entrySet()) {
       KnownPeer p = e.getValue();
-      if (!p.connected && !p.dialing && !p.isBootstrap()
+      if (!p.connected
+          && !p.dialing
+          && !p.isBootstrap()
           && (victim == null || worse.compare(p, victim.getValue()) > 0)) {
         victim = e;
       }
@@ -281,22 +290,30 @@ public final class ConnectionManager {
   }
 
   private void dialIfWanted(long now) {
-    int slots = Math.min(config.targetConnections() - connected - dialing, MAX_CONCURRENT_DIALS - dialing);
+    int slots =
+        Math.min(config.targetConnections() - connected - dialing, MAX_CONCURRENT_DIALS - dialing);
     if (slots <= 0) {
       return;
     }
     List<Map.Entry<PeerId, KnownPeer>> due = new ArrayList<>();
     for (Map.Entry<PeerId, KnownPeer> e : peers.entrySet()) {
       KnownPeer p = e.getValue();
-      if (!p.connected && !p.dialing && now - p.nextDialAt >= 0 && (!p.pinned.isEmpty() || !p.learned.isEmpty())) {
+      if (!p.connected
+          && !p.dialing
+          && now - p.nextDialAt >= 0
+          && (!p.pinned.isEmpty() || !p.learned.isEmpty())) {
         due.add(e);
       }
     }
-    for (int i = due.size() - 1; i > 0; i--) { // Fisher-Yates with the injected source: reproducible ties.
+    for (int i = due.size() - 1;
+        i > 0;
+        i--) { // Fisher-Yates with the injected source: reproducible ties.
       Collections.swap(due, i, random.nextInt(i + 1));
     }
-    due.sort(Comparator.<Map.Entry<PeerId, KnownPeer>>comparingInt(e -> e.getValue().isBootstrap() ? 0 : 1)
-        .thenComparingInt(e -> e.getValue().failures));
+    due.sort(
+        Comparator.<Map.Entry<PeerId, KnownPeer>>comparingInt(
+                e -> e.getValue().isBootstrap() ? 0 : 1)
+            .thenComparingInt(e -> e.getValue().failures));
     for (int i = 0; i < Math.min(slots, due.size()); i++) {
       KnownPeer p = due.get(i).getValue();
       p.dialing = true;

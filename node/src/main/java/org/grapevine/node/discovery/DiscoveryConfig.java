@@ -7,8 +7,8 @@ import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
 
 /**
- * How a node finds and keeps peers (docs/ARCHITECTURE.md "Discovery and connectivity"), and how often it
- * syncs with them.
+ * How a node finds and keeps peers (docs/ARCHITECTURE.md "Discovery and connectivity"), and how
+ * often it syncs with them.
  *
  * @param bootstrap multiaddrs ending in {@code /p2p/<id>}: dialed first, never forgotten
  * @param mdns look for peers on the LAN (libp2p mDNS)
@@ -20,29 +20,54 @@ import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
  * @param maxKnownPeers bound of the known-peer table (the persisted table has its own bound)
  * @param syncInterval catch-up sync with every connected peer this often
  */
-public record DiscoveryConfig(List<String> bootstrap, boolean mdns, int targetConnections, int maxConnections,
-    Duration backoffBase, Duration backoffCap, int maxDialFailures, int maxKnownPeers, Duration syncInterval) {
+public record DiscoveryConfig(
+    List<String> bootstrap,
+    boolean mdns,
+    int targetConnections,
+    int maxConnections,
+    Duration backoffBase,
+    Duration backoffCap,
+    int maxDialFailures,
+    int maxKnownPeers,
+    Duration syncInterval) {
 
-  /** @throws IllegalArgumentException naming the bad bootstrap address or limit */
+  /**
+   * @throws IllegalArgumentException naming the bad bootstrap address or limit
+   */
   public DiscoveryConfig {
     bootstrap = List.copyOf(bootstrap);
     for (String b : bootstrap) {
       parseBootstrap(b);
     }
     if (targetConnections < 0 || maxConnections < 1 || targetConnections > maxConnections) {
-      throw new IllegalArgumentException("connection target " + targetConnections + " must be between 0 and the maximum "
-          + maxConnections + " (at least 1)");
+      throw new IllegalArgumentException(
+          "connection target "
+              + targetConnections
+              + " must be between 0 and the maximum "
+              + maxConnections
+              + " (at least 1)");
     }
-    if (!positive(backoffBase) || backoffCap.compareTo(backoffBase) < 0 || !positive(syncInterval)) {
-      throw new IllegalArgumentException("backoff base " + backoffBase + " and sync interval " + syncInterval
-          + " must be positive, and the backoff cap " + backoffCap + " at least the base");
+    if (!positive(backoffBase)
+        || backoffCap.compareTo(backoffBase) < 0
+        || !positive(syncInterval)) {
+      throw new IllegalArgumentException(
+          "backoff base "
+              + backoffBase
+              + " and sync interval "
+              + syncInterval
+              + " must be positive, and the backoff cap "
+              + backoffCap
+              + " at least the base");
     }
     if (maxDialFailures < 1 || maxKnownPeers < 1) {
       throw new IllegalArgumentException("maxDialFailures and maxKnownPeers must be positive");
     }
   }
 
-  /** Defaults for a person's node: mDNS on, 8 peers wanted, at most 32, backoff 1 s doubling to 5 min, sync every 60 s. */
+  /**
+   * Defaults for a person's node: mDNS on, 8 peers wanted, at most 32, backoff 1 s doubling to 5
+   * min, sync every 60 s.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -61,11 +86,14 @@ public record DiscoveryConfig(List<String> bootstrap, boolean mdns, int targetCo
     try {
       addr = Multiaddr.parse(text);
     } catch (MultiaddrFormatException e) {
-      throw new IllegalArgumentException("bootstrap address \"" + text + "\" is not a multiaddr: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "bootstrap address \"" + text + "\" is not a multiaddr: " + e.getMessage(), e);
     }
     if (addr.peerId().isEmpty() || addr.withoutPeerId().tcpSocketAddress().isEmpty()) {
-      throw new IllegalArgumentException("bootstrap address \"" + text
-          + "\" must be /ip4 or /ip6 with /tcp and end in /p2p/<peer id>");
+      throw new IllegalArgumentException(
+          "bootstrap address \""
+              + text
+              + "\" must be /ip4 or /ip6 with /tcp and end in /p2p/<peer id>");
     }
     return addr;
   }
@@ -125,8 +153,16 @@ public record DiscoveryConfig(List<String> bootstrap, boolean mdns, int targetCo
     }
 
     public DiscoveryConfig build() {
-      return new DiscoveryConfig(bootstrap, mdns, targetConnections, maxConnections, backoffBase, backoffCap,
-          maxDialFailures, maxKnownPeers, syncInterval);
+      return new DiscoveryConfig(
+          bootstrap,
+          mdns,
+          targetConnections,
+          maxConnections,
+          backoffBase,
+          backoffCap,
+          maxDialFailures,
+          maxKnownPeers,
+          syncInterval);
     }
   }
 }

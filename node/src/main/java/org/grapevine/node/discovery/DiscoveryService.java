@@ -33,14 +33,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link ConnectionManager} on a host: the thin adapter. Host connection events, identify
- * results, mDNS discoveries and GossipSub peer exchange become inputs on one executor (with
- * {@link System#nanoTime()}); its commands become dials (each address in turn), closes, and
- * writes of the peer table through {@link PostStore#putPeer}/{@link PostStore#removePeer} on the
- * storage executor. The table is read once at {@link #start}.
+ * results, mDNS discoveries and GossipSub peer exchange become inputs on one executor (with {@link
+ * System#nanoTime()}); its commands become dials (each address in turn), closes, and writes of the
+ * peer table through {@link PostStore#putPeer}/{@link PostStore#removePeer} on the storage
+ * executor. The table is read once at {@link #start}.
  *
- * <p>With a swarm key, mDNS uses the service {@code _p2p-<key fingerprint>._udp.local} (the
- * libp2p pnet spec's suggestion), so a private mesh neither announces itself on nor listens to
- * the public service.
+ * <p>With a swarm key, mDNS uses the service {@code _p2p-<key fingerprint>._udp.local} (the libp2p
+ * pnet spec's suggestion), so a private mesh neither announces itself on nor listens to the public
+ * service.
  */
 public final class DiscoveryService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DiscoveryService.class);
@@ -65,7 +65,12 @@ public final class DiscoveryService implements AutoCloseable {
   private long timerDeadline = Long.MAX_VALUE;
   private volatile boolean closed;
 
-  public DiscoveryService(DiscoveryConfig config, Host host, PostStore store, Executor storage, EventLoopGroup group,
+  public DiscoveryService(
+      DiscoveryConfig config,
+      Host host,
+      PostStore store,
+      Executor storage,
+      EventLoopGroup group,
       RandomGenerator random) {
     this.config = config;
     this.host = host;
@@ -83,16 +88,17 @@ public final class DiscoveryService implements AutoCloseable {
 
   /** Follows peer exchange of {@code gossip}; call before {@link #start}. */
   public void followPeerExchange(GossipDriver gossip) {
-    gossip.addEventListener(e -> {
-      if (e instanceof GossipEvent.PeerExchange px) {
-        for (PeerId p : px.peers()) {
-          List<Multiaddr> addrs = parse(host.peerStore().addrs(p));
-          if (!addrs.isEmpty()) {
-            input(() -> discovered(p, addrs, PeerSource.PEER_EXCHANGE));
+    gossip.addEventListener(
+        e -> {
+          if (e instanceof GossipEvent.PeerExchange px) {
+            for (PeerId p : px.peers()) {
+              List<Multiaddr> addrs = parse(host.peerStore().addrs(p));
+              if (!addrs.isEmpty()) {
+                input(() -> discovered(p, addrs, PeerSource.PEER_EXCHANGE));
+              }
+            }
           }
-        }
-      }
-    });
+        });
   }
 
   /**
@@ -103,50 +109,72 @@ public final class DiscoveryService implements AutoCloseable {
    */
   public void start() throws IOException {
     Map<PeerId, List<Multiaddr>> stored = new LinkedHashMap<>();
-    store.peers().forEach((id, text) -> {
-      try {
-        stored.put(PeerId.parse(id), parse(List.of(text.split(" "))));
-      } catch (MalformedFrameException e) {
-        log.warn("ignoring a stored peer with an unreadable id {}: {}", id, e.getMessage());
-      }
-    });
-    host.addListener(new HostListener() {
-      @Override
-      public void onConnected(Connection c) {
-        input(() -> manager.handleConnected(c.remotePeer(), c.direction() == Connection.Direction.OUTBOUND, System.nanoTime()));
-      }
-
-      @Override
-      public void onIdentified(Connection c, IdentifyResult identify) {
-        List<Multiaddr> addrs = new ArrayList<>();
-        for (byte[] raw : identify.listenAddrs()) {
-          try {
-            addrs.add(Multiaddr.decode(raw));
-          } catch (MultiaddrFormatException e) {
-            // An address we cannot dial anyway.
+    store
+        .peers()
+        .forEach(
+            (id, text) -> {
+              try {
+                stored.put(PeerId.parse(id), parse(List.of(text.split(" "))));
+              } catch (MalformedFrameException e) {
+                log.warn("ignoring a stored peer with an unreadable id {}: {}", id, e.getMessage());
+              }
+            });
+    host.addListener(
+        new HostListener() {
+          @Override
+          public void onConnected(Connection c) {
+            input(
+                () ->
+                    manager.handleConnected(
+                        c.remotePeer(),
+                        c.direction() == Connection.Direction.OUTBOUND,
+                        System.nanoTime()));
           }
-        }
-        input(() -> discovered(c.remotePeer(), addrs, PeerSource.IDENTIFY));
-      }
 
-      @Override
-      public void onDisconnected(Connection c) {
-        if (host.connections(c.remotePeer()).isEmpty()) {
-          input(() -> manager.handleDisconnected(c.remotePeer(), System.nanoTime()));
-        }
-      }
-    });
-    input(() -> {
-      manager.restore(stored, System.nanoTime());
-      for (Connection c : host.connections()) {
-        manager.handleConnected(c.remotePeer(), c.direction() == Connection.Direction.OUTBOUND, System.nanoTime());
-      }
-    });
+          @Override
+          public void onIdentified(Connection c, IdentifyResult identify) {
+            List<Multiaddr> addrs = new ArrayList<>();
+            for (byte[] raw : identify.listenAddrs()) {
+              try {
+                addrs.add(Multiaddr.decode(raw));
+              } catch (MultiaddrFormatException e) {
+                // An address we cannot dial anyway.
+              }
+            }
+            input(() -> discovered(c.remotePeer(), addrs, PeerSource.IDENTIFY));
+          }
+
+          @Override
+          public void onDisconnected(Connection c) {
+            if (host.connections(c.remotePeer()).isEmpty()) {
+              input(() -> manager.handleDisconnected(c.remotePeer(), System.nanoTime()));
+            }
+          }
+        });
+    input(
+        () -> {
+          manager.restore(stored, System.nanoTime());
+          for (Connection c : host.connections()) {
+            manager.handleConnected(
+                c.remotePeer(), c.direction() == Connection.Direction.OUTBOUND, System.nanoTime());
+          }
+        });
     if (config.mdns()) {
-      MdnsConfig mdnsConfig = host.config().swarmKey()
-          .map(k -> MdnsConfig.DEFAULT.withServiceName("_p2p-" + k.fingerprint() + "._udp.local"))
-          .orElse(MdnsConfig.DEFAULT);
-      mdns = new MdnsDriver(mdnsConfig, host.peerId(), random, group, MdnsDriver.defaultInterfaces(), MdnsDriver.PORT);
+      MdnsConfig mdnsConfig =
+          host.config()
+              .swarmKey()
+              .map(
+                  k ->
+                      MdnsConfig.DEFAULT.withServiceName("_p2p-" + k.fingerprint() + "._udp.local"))
+              .orElse(MdnsConfig.DEFAULT);
+      mdns =
+          new MdnsDriver(
+              mdnsConfig,
+              host.peerId(),
+              random,
+              group,
+              MdnsDriver.defaultInterfaces(),
+              MdnsDriver.PORT);
       mdns.addListener(d -> input(() -> discovered(d.peer(), d.addrs(), PeerSource.MDNS)));
       mdns.start(host.listenAddrs());
     }
@@ -159,7 +187,9 @@ public final class DiscoveryService implements AutoCloseable {
     return out;
   }
 
-  /** Peers connected as the manager counts them (at most {@link DiscoveryConfig#maxConnections}). */
+  /**
+   * Peers connected as the manager counts them (at most {@link DiscoveryConfig#maxConnections}).
+   */
   public CompletableFuture<Integer> connectedCount() {
     CompletableFuture<Integer> out = new CompletableFuture<>();
     loop.execute(() -> out.complete(manager.connectedCount()));
@@ -179,11 +209,12 @@ public final class DiscoveryService implements AutoCloseable {
     if (mdns != null) {
       mdns.close();
     }
-    loop.execute(() -> {
-      if (timer != null) {
-        timer.cancel(false);
-      }
-    });
+    loop.execute(
+        () -> {
+          if (timer != null) {
+            timer.cancel(false);
+          }
+        });
   }
 
   // --- Inputs, on the loop ----------------------------------------------------------------------
@@ -192,18 +223,23 @@ public final class DiscoveryService implements AutoCloseable {
     if (closed) {
       return;
     }
-    loop.execute(() -> {
-      if (!closed) {
-        r.run();
-        drive();
-      }
-    });
+    loop.execute(
+        () -> {
+          if (!closed) {
+            r.run();
+            drive();
+          }
+        });
   }
 
   private void discovered(PeerId peer, List<Multiaddr> addrs, PeerSource source) {
     if (manager.handleDiscovered(peer, addrs, source, System.nanoTime())) {
       List<Multiaddr> known = manager.addrs(peer);
-      log.info("discovered {} via {} at {}", peer, source.name().toLowerCase(java.util.Locale.ROOT), known);
+      log.info(
+          "discovered {} via {} at {}",
+          peer,
+          source.name().toLowerCase(java.util.Locale.ROOT),
+          known);
       listeners.forEach(l -> l.onDiscovered(peer, source, known));
     }
   }
@@ -220,7 +256,9 @@ public final class DiscoveryService implements AutoCloseable {
   // --- Outputs ----------------------------------------------------------------------------------
 
   private void drive() {
-    for (Optional<ConnectionCommand> c = manager.pollCommand(); c.isPresent(); c = manager.pollCommand()) {
+    for (Optional<ConnectionCommand> c = manager.pollCommand();
+        c.isPresent();
+        c = manager.pollCommand()) {
       execute(c.get());
     }
     OptionalLong deadline = manager.pollTimeout();
@@ -229,7 +267,9 @@ public final class DiscoveryService implements AutoCloseable {
         timer.cancel(false);
       }
       timerDeadline = deadline.getAsLong();
-      timer = loop.schedule(this::onTimer, Math.max(0, timerDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      timer =
+          loop.schedule(
+              this::onTimer, Math.max(0, timerDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
   }
 
@@ -241,11 +281,12 @@ public final class DiscoveryService implements AutoCloseable {
       host.connections(c.peer()).forEach(Connection::close);
     } else if (command instanceof ConnectionCommand.SavePeer s) {
       String text = String.join(" ", s.addrs().stream().map(Multiaddr::toString).toList());
-      storage.execute(() -> {
-        if (!store.putPeer(s.peer().toString(), text)) {
-          log.debug("peer table full: {} not persisted", s.peer());
-        }
-      });
+      storage.execute(
+          () -> {
+            if (!store.putPeer(s.peer().toString(), text)) {
+              log.debug("peer table full: {} not persisted", s.peer());
+            }
+          });
     } else {
       PeerId forgotten = ((ConnectionCommand.ForgetPeer) command).peer();
       storage.execute(() -> store.removePeer(forgotten.toString()));
@@ -254,16 +295,18 @@ public final class DiscoveryService implements AutoCloseable {
 
   @SuppressWarnings("FutureReturnValueIgnored") // a terminal callback: it handles both outcomes
   private void dial(PeerId peer, List<Multiaddr> addrs, int i) {
-    host.dial(addrs.get(i).withPeerId(peer)).whenComplete((c, e) -> {
-      if (e == null) {
-        input(() -> manager.handleDialSucceeded(peer, System.nanoTime()));
-      } else if (i + 1 < addrs.size()) {
-        dial(peer, addrs, i + 1);
-      } else {
-        log.debug("dial {} failed: {}", peer, e.getMessage());
-        input(() -> manager.handleDialFailed(peer, System.nanoTime()));
-      }
-    });
+    host.dial(addrs.get(i).withPeerId(peer))
+        .whenComplete(
+            (c, e) -> {
+              if (e == null) {
+                input(() -> manager.handleDialSucceeded(peer, System.nanoTime()));
+              } else if (i + 1 < addrs.size()) {
+                dial(peer, addrs, i + 1);
+              } else {
+                log.debug("dial {} failed: {}", peer, e.getMessage());
+                input(() -> manager.handleDialFailed(peer, System.nanoTime()));
+              }
+            });
   }
 
   private static List<Multiaddr> parse(List<String> texts) {

@@ -10,15 +10,19 @@ import org.grapevine.libp2p.multiaddr.Multiaddr;
 /** What a {@link ConnectionManager} knows of one peer. Mutable; confined to the manager. */
 final class KnownPeer {
   final EnumSet<PeerSource> sources = EnumSet.noneOf(PeerSource.class);
+
   /** Bootstrap addresses: always kept, always tried first. */
   final List<Multiaddr> pinned = new ArrayList<>();
+
   /** Learned addresses, oldest first, bounded. */
   final LinkedHashSet<Multiaddr> learned = new LinkedHashSet<>();
+
   boolean connected;
   boolean dialing;
   int failures;
   long nextDialAt;
   long lastSeen;
+
   /** The addresses last persisted, or null if not persisted. */
   List<Multiaddr> saved;
 

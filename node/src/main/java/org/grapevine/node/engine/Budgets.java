@@ -4,21 +4,21 @@ import org.grapevine.protocol.proto.Attachment;
 import org.grapevine.protocol.proto.Content;
 
 /**
- * Local storage policy (docs/ARCHITECTURE.md "Budgets"): how much of other people's content this node keeps,
- * and how large an attachment it takes. Budgets are this node's choice, never a protocol rule, so
- * they never make an entry invalid: what they refuse is disk, not history.
+ * Local storage policy (docs/ARCHITECTURE.md "Budgets"): how much of other people's content this
+ * node keeps, and how large an attachment it takes. Budgets are this node's choice, never a
+ * protocol rule, so they never make an entry invalid: what they refuse is disk, not history.
  *
  * <ul>
- *   <li>{@code identityQuotaBytes}: content bytes kept per identity over all its logs, as
- *       {@code PostStore.storedBytes} counts them. An entry received while its identity is at the
- *       quota is still appended to the chain, without its content (as after a delete); see
- *       {@link Engine} for why.
+ *   <li>{@code identityQuotaBytes}: content bytes kept per identity over all its logs, as {@code
+ *       PostStore.storedBytes} counts them. An entry received while its identity is at the quota is
+ *       still appended to the chain, without its content (as after a delete); see {@link Engine}
+ *       for why.
  *   <li>{@code attachmentMaxBytes}: the largest attachment (post attachment, profile avatar) this
  *       node stores, fetches or lets its own user declare. Attachments travel outside the log, by
  *       hash; a received entry that declares a larger one is stored with its content (the content
- *       itself is at most {@code Limits.MAX_CONTENT_BYTES}), and the outcome says the attachment
- *       is over the cap, so it is never fetched. Own content over the cap is refused before
- *       signing ({@link #checkOwn}).
+ *       itself is at most {@code Limits.MAX_CONTENT_BYTES}), and the outcome says the attachment is
+ *       over the cap, so it is never fetched. Own content over the cap is refused before signing
+ *       ({@link #checkOwn}).
  * </ul>
  *
  * @param identityQuotaBytes at least 0
@@ -27,17 +27,23 @@ import org.grapevine.protocol.proto.Content;
 public record Budgets(long identityQuotaBytes, long attachmentMaxBytes) {
   /** 256 MiB of content per identity (16k full-size entries), attachments up to 1 MiB. */
   public static final Budgets DEFAULT = new Budgets(256L << 20, 1L << 20);
+
   /** No limits: for tests and tools. */
   public static final Budgets UNLIMITED = new Budgets(Long.MAX_VALUE, Long.MAX_VALUE);
 
   public Budgets {
     if (identityQuotaBytes < 0 || attachmentMaxBytes < 0) {
-      throw new IllegalArgumentException("budgets must not be negative: quota " + identityQuotaBytes
-          + ", attachment cap " + attachmentMaxBytes);
+      throw new IllegalArgumentException(
+          "budgets must not be negative: quota "
+              + identityQuotaBytes
+              + ", attachment cap "
+              + attachmentMaxBytes);
     }
   }
 
-  /** Whether one more entry of {@code contentBytes} fits an identity that holds {@code usedBytes}. */
+  /**
+   * Whether one more entry of {@code contentBytes} fits an identity that holds {@code usedBytes}.
+   */
   public boolean fitsQuota(long usedBytes, long contentBytes) {
     return usedBytes <= identityQuotaBytes && contentBytes <= identityQuotaBytes - usedBytes;
   }
@@ -55,8 +61,12 @@ public record Budgets(long identityQuotaBytes, long attachmentMaxBytes) {
   public void checkOwn(Content content) {
     long largest = largestAttachmentBytes(content);
     if (!allowsAttachment(largest)) {
-      throw new BudgetExceededException("an attachment of " + largest + " bytes is over this node's cap of "
-          + attachmentMaxBytes + " bytes");
+      throw new BudgetExceededException(
+          "an attachment of "
+              + largest
+              + " bytes is over this node's cap of "
+              + attachmentMaxBytes
+              + " bytes");
     }
   }
 

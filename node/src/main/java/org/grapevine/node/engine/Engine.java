@@ -15,6 +15,7 @@ import org.grapevine.protocol.validation.Verification;
 
 /**
  * The one ingestion pipeline for every source (gossip, sync, own posts):
+ *
  * <ol>
  *   <li>decode and stateless checks ({@link EntryValidator}: sizes, encoding, hashes, signature);
  *   <li>muted identities are ignored;
@@ -31,19 +32,25 @@ import org.grapevine.protocol.validation.Verification;
  * closes: every later entry of that device would wait in the gap buffer or be fetched again by
  * sync, forever, and the node would lose the author's history for good, deletes and revocations
  * included. Appending the signed entry without its content costs a few hundred bytes, keeps the
- * chain verifiable (as after a delete), and is honest to peers: the entry is valid, so gossip
- * still accepts and forwards it. Root-log entries (they define the devices) and deletes (their
- * content says what to drop, and dropping frees space) always keep their content; they are tiny.
- * Own entries are never dropped: this node is where they live.
+ * chain verifiable (as after a delete), and is honest to peers: the entry is valid, so gossip still
+ * accepts and forwards it. Root-log entries (they define the devices) and deletes (their content
+ * says what to drop, and dropping frees space) always keep their content; they are tiny. Own
+ * entries are never dropped: this node is where they live.
  *
- * <p>Not thread-safe: the node runs it on one storage executor; results go back to the node core
- * as values ({@link org.grapevine.node.core.NodeCore} decides what they mean for the sender). The counters and {@link #usage}
- * may be read from any thread.
+ * <p>Not thread-safe: the node runs it on one storage executor; results go back to the node core as
+ * values ({@link org.grapevine.node.core.NodeCore} decides what they mean for the sender). The
+ * counters and {@link #usage} may be read from any thread.
  */
 public final class Engine {
   /** How outcomes are counted: one counter per kind and per reject reason. */
   public enum Counter {
-    STORED, DUPLICATE, BUFFERED, FORKED, REJECTED, IGNORED_MUTED, IGNORED_BUFFER_FULL,
+    STORED,
+    DUPLICATE,
+    BUFFERED,
+    FORKED,
+    REJECTED,
+    IGNORED_MUTED,
+    IGNORED_BUFFER_FULL,
     /** Stored without content: the identity is at its quota (also counted as STORED). */
     CONTENT_DROPPED_OVER_QUOTA,
     /** Stored, but declares an attachment over the cap (also counted as STORED). */
@@ -57,11 +64,21 @@ public final class Engine {
   private final Budgets budgets;
   private final IngestCounters counters = new IngestCounters();
 
-  public Engine(PostStore store, EntryValidator validator, ChainChecker checker, int gapBufferPerAuthor, int gapBufferTotal) {
+  public Engine(
+      PostStore store,
+      EntryValidator validator,
+      ChainChecker checker,
+      int gapBufferPerAuthor,
+      int gapBufferTotal) {
     this(store, validator, checker, gapBufferPerAuthor, gapBufferTotal, Budgets.UNLIMITED);
   }
 
-  public Engine(PostStore store, EntryValidator validator, ChainChecker checker, int gapBufferPerAuthor, int gapBufferTotal,
+  public Engine(
+      PostStore store,
+      EntryValidator validator,
+      ChainChecker checker,
+      int gapBufferPerAuthor,
+      int gapBufferTotal,
       Budgets budgets) {
     this.store = store;
     this.validator = validator;
@@ -82,17 +99,18 @@ public final class Engine {
 
   /**
    * Ingests an encoded envelope received from a peer. With {@code expected} (the owner of the
-   * gossip topic it came on), an entry of another identity is refused
-   * ({@link RejectReason#WRONG_TOPIC}), so nobody can fill one identity's topic with another's
-   * entries.
+   * gossip topic it came on), an entry of another identity is refused ({@link
+   * RejectReason#WRONG_TOPIC}), so nobody can fill one identity's topic with another's entries.
    *
    * @param expected null when the entry did not come on an identity's topic
    */
-  public IngestOutcome ingest(byte[] envelope, IngestSource source, Identity expected, long nowMillis) {
+  public IngestOutcome ingest(
+      byte[] envelope, IngestSource source, Identity expected, long nowMillis) {
     return told(source, ingestEnvelope(envelope, source, expected, nowMillis));
   }
 
-  private IngestOutcome ingestEnvelope(byte[] envelope, IngestSource source, Identity expected, long nowMillis) {
+  private IngestOutcome ingestEnvelope(
+      byte[] envelope, IngestSource source, Identity expected, long nowMillis) {
     return ingestChecked(validator.validate(envelope), source, expected, nowMillis);
   }
 
@@ -102,30 +120,39 @@ public final class Engine {
    * this engine had validated it. {@code expected} as in {@link #ingest(byte[], IngestSource,
    * Identity, long)}.
    */
-  public IngestOutcome ingest(Verification verification, IngestSource source, Identity expected, long nowMillis) {
+  public IngestOutcome ingest(
+      Verification verification, IngestSource source, Identity expected, long nowMillis) {
     return told(source, ingestChecked(verification, source, expected, nowMillis));
   }
 
-  private IngestOutcome ingestChecked(Verification v, IngestSource source, Identity expected, long nowMillis) {
+  private IngestOutcome ingestChecked(
+      Verification v, IngestSource source, Identity expected, long nowMillis) {
     if (v instanceof Verification.Invalid invalid) {
       return rejected(source, invalid.reason(), invalid.detail());
     }
     LogEntry entry = ((Verification.Valid) v).entry();
     if (expected != null && !entry.header().identity().equals(expected)) {
-      return rejected(source, RejectReason.WRONG_TOPIC, "an entry of " + entry.header().identity() + " on the topic of " + expected);
+      return rejected(
+          source,
+          RejectReason.WRONG_TOPIC,
+          "an entry of " + entry.header().identity() + " on the topic of " + expected);
     }
     if (source == IngestSource.GOSSIP && !entry.hasContent()) {
       // An author publishes with the content, and relays forward messages as they came; a bare
       // entry on gossip was stripped by its sender, and storing it would keep the content out
-      // for good (a held entry is a duplicate ever after). Bare entries (deleted content) come by sync.
-      return rejected(source, RejectReason.CONTENT_REQUIRED, "an entry without its content on gossip: " + entry.id());
+      // for good (a held entry is a duplicate ever after). Bare entries (deleted content) come by
+      // sync.
+      return rejected(
+          source,
+          RejectReason.CONTENT_REQUIRED,
+          "an entry without its content on gossip: " + entry.id());
     }
     return ingestVerified(entry, source, nowMillis);
   }
 
   /**
-   * Ingests a verified entry. {@code own} entries (written by this node) are stored durably
-   * before this returns, so the API may acknowledge them; others count as {@link IngestSource#SYNC}.
+   * Ingests a verified entry. {@code own} entries (written by this node) are stored durably before
+   * this returns, so the API may acknowledge them; others count as {@link IngestSource#SYNC}.
    */
   public IngestOutcome ingest(LogEntry entry, boolean own, long nowMillis) {
     return ingest(entry, own ? IngestSource.OWN : IngestSource.SYNC, nowMillis);
@@ -172,7 +199,8 @@ public final class Engine {
     } else if (outcome instanceof ChainOutcome.Gap gap) {
       if (!gaps.add(entry)) {
         counters.count(source, Counter.IGNORED_BUFFER_FULL);
-        return new IngestOutcome.Ignored("gap buffer full; seq " + entry.header().seq() + " will come again by sync");
+        return new IngestOutcome.Ignored(
+            "gap buffer full; seq " + entry.header().seq() + " will come again by sync");
       }
       counters.count(source, Counter.BUFFERED);
       return new IngestOutcome.Buffered(entry.header().author(), gap.fromSeq(), gap.toSeq());
@@ -196,9 +224,9 @@ public final class Engine {
   }
 
   /**
-   * Every non-zero counter per source, as {@code <source>.<counter>} (for example
-   * {@code gossip.stored}, {@code own.stored}) and {@code <source>.rejected.<reason>} (for example
-   * {@code sync.rejected.bad_signature}), sorted: a plain snapshot for a metrics exporter.
+   * Every non-zero counter per source, as {@code <source>.<counter>} (for example {@code
+   * gossip.stored}, {@code own.stored}) and {@code <source>.rejected.<reason>} (for example {@code
+   * sync.rejected.bad_signature}), sorted: a plain snapshot for a metrics exporter.
    */
   public Map<String, Long> countsBySource() {
     return counters.snapshot();
@@ -221,17 +249,27 @@ public final class Engine {
     if (own || !entry.hasContent()) {
       return IngestOutcome.BudgetNote.NONE;
     }
-    boolean needsContent = entry.header().inRootLog() || entry.header().kind() == ContentKind.DELETE;
-    if (!needsContent && !budgets.fitsQuota(store.storedBytes(entry.header().identity()), entry.header().contentSize())) {
+    boolean needsContent =
+        entry.header().inRootLog() || entry.header().kind() == ContentKind.DELETE;
+    if (!needsContent
+        && !budgets.fitsQuota(
+            store.storedBytes(entry.header().identity()), entry.header().contentSize())) {
       return IngestOutcome.BudgetNote.CONTENT_DROPPED_OVER_QUOTA;
     }
-    boolean overCap = entry.content().map(c -> !budgets.allowsAttachment(Budgets.largestAttachmentBytes(c))).orElse(false);
+    boolean overCap =
+        entry
+            .content()
+            .map(c -> !budgets.allowsAttachment(Budgets.largestAttachmentBytes(c)))
+            .orElse(false);
     return overCap ? IngestOutcome.BudgetNote.ATTACHMENT_OVER_CAP : IngestOutcome.BudgetNote.NONE;
   }
 
   /** Applies an entry the checker answered Append for; returns it as stored. */
   private LogEntry apply(LogEntry entry, IngestOutcome.BudgetNote note, boolean own) {
-    LogEntry stored = note == IngestOutcome.BudgetNote.CONTENT_DROPPED_OVER_QUOTA ? entry.withoutContent() : entry;
+    LogEntry stored =
+        note == IngestOutcome.BudgetNote.CONTENT_DROPPED_OVER_QUOTA
+            ? entry.withoutContent()
+            : entry;
     // A delete's effect (the target's content dropped when it is an entry of the same identity)
     // is carried out by the store in the same atomic write as the delete itself.
     store.apply(stored, own);
@@ -251,7 +289,8 @@ public final class Engine {
     List<LogEntry> unblocked = new ArrayList<>();
     List<LogEntry> next = gaps.takeContiguous(stored.header().author(), stored.header().seq());
     for (LogEntry e : next) {
-      // Checked again: the chain rules (prev, time, devices) hold only against the now-held predecessor.
+      // Checked again: the chain rules (prev, time, devices) hold only against the now-held
+      // predecessor.
       ChainOutcome o = checker.check(e, store, nowMillis);
       if (o instanceof ChainOutcome.Append) {
         IngestOutcome.BudgetNote note = budgetNote(e, false);

@@ -10,8 +10,8 @@ import org.grapevine.protocol.identity.AuthorKey;
 
 /**
  * Verified entries that arrived ahead of a gap in their author's log, kept until the gap closes
- * (never applied out of order, never lost while there is room). Bounded per author and in total;
- * a full buffer refuses new entries, which sync fetches again later. Not thread-safe.
+ * (never applied out of order, never lost while there is room). Bounded per author and in total; a
+ * full buffer refuses new entries, which sync fetches again later. Not thread-safe.
  */
 final class GapBuffer {
   private final int maxPerAuthor;
@@ -26,7 +26,8 @@ final class GapBuffer {
 
   /** Keeps {@code entry}; false if there is no room (or an entry at that seq is already kept). */
   boolean add(LogEntry entry) {
-    TreeMap<Long, LogEntry> log = byAuthor.computeIfAbsent(entry.header().author(), a -> new TreeMap<>());
+    TreeMap<Long, LogEntry> log =
+        byAuthor.computeIfAbsent(entry.header().author(), a -> new TreeMap<>());
     if (size >= maxTotal || log.size() >= maxPerAuthor || log.containsKey(entry.header().seq())) {
       if (log.isEmpty()) {
         byAuthor.remove(entry.header().author());
@@ -38,7 +39,9 @@ final class GapBuffer {
     return true;
   }
 
-  /** Removes and returns the author's kept entries that follow {@code head} without a gap, in order. */
+  /**
+   * Removes and returns the author's kept entries that follow {@code head} without a gap, in order.
+   */
   List<LogEntry> takeContiguous(AuthorKey author, long head) {
     TreeMap<Long, LogEntry> log = byAuthor.get(author);
     List<LogEntry> out = new ArrayList<>();

@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import org.grapevine.protocol.validation.RejectReason;
 
 /**
- * Ingestion outcomes counted per source and per kind, and rejections per source and reason.
- * Written by the engine's one thread; read from any thread (the metrics exporter, the API), which
- * is why the cells are atomic rather than the engine's plain maps.
+ * Ingestion outcomes counted per source and per kind, and rejections per source and reason. Written
+ * by the engine's one thread; read from any thread (the metrics exporter, the API), which is why
+ * the cells are atomic rather than the engine's plain maps.
  */
 // One flat lock-free array per kind, indexed by (source, counter) ordinals: the ordinals live only
 // in memory for the life of the process, never on disk or the wire.

@@ -13,13 +13,16 @@ public sealed interface IngestOutcome {
    * dropped it); {@code unblocked} are entries that waited behind it in the gap buffer and are
    * stored now too, in order; {@code budget} says what a local budget did to {@code entry}.
    */
-  record Stored(LogEntry entry, List<LogEntry> unblocked, BudgetNote budget) implements IngestOutcome {
+  record Stored(LogEntry entry, List<LogEntry> unblocked, BudgetNote budget)
+      implements IngestOutcome {
     public Stored(LogEntry entry, List<LogEntry> unblocked) {
       this(entry, unblocked, BudgetNote.NONE);
     }
   }
 
-  /** What a local budget ({@link Budgets}) did to a stored entry. Never a judgement of the sender. */
+  /**
+   * What a local budget ({@link Budgets}) did to a stored entry. Never a judgement of the sender.
+   */
   enum BudgetNote {
     /** Within every budget. */
     NONE,
@@ -38,7 +41,10 @@ public sealed interface IngestOutcome {
    */
   record Buffered(AuthorKey author, long fromSeq, long toSeq) implements IngestOutcome {}
 
-  /** The author signed two histories; both entries are stored as evidence and the identity is flagged. */
+  /**
+   * The author signed two histories; both entries are stored as evidence and the identity is
+   * flagged.
+   */
   record Forked() implements IngestOutcome {}
 
   /** Refused; nothing was stored. */

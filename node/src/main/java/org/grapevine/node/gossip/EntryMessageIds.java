@@ -10,24 +10,25 @@ import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.proto.Envelope;
 
 /**
- * GossipSub message ids for Grapevine (docs/ARCHITECTURE.md "Gossip"): the entry id followed by the first
- * {@link #DIGEST_BYTES} bytes of SHA-256 of the whole message. The same entry published twice,
- * by its author or re-published by anyone, is one message everywhere; and the id still names the
- * entry it carries.
+ * GossipSub message ids for Grapevine (docs/ARCHITECTURE.md "Gossip"): the entry id followed by the
+ * first {@link #DIGEST_BYTES} bytes of SHA-256 of the whole message. The same entry published
+ * twice, by its author or re-published by anyone, is one message everywhere; and the id still names
+ * the entry it carries.
  *
- * <p>Why not the bare entry id: the router remembers an id as seen when the message arrives,
- * before validation, and drops every later copy. With the entry id alone, anyone could send a
- * copy of a fresh entry with a broken signature (or without its content) first, and the valid
- * entry would then be dropped as a duplicate by every node that saw the bad copy: one message
- * would block an author's post for the whole seen-cache lifetime. Covering every byte gives the
- * bad copy an id of its own.
+ * <p>Why not the bare entry id: the router remembers an id as seen when the message arrives, before
+ * validation, and drops every later copy. With the entry id alone, anyone could send a copy of a
+ * fresh entry with a broken signature (or without its content) first, and the valid entry would
+ * then be dropped as a duplicate by every node that saw the bad copy: one message would block an
+ * author's post for the whole seen-cache lifetime. Covering every byte gives the bad copy an id of
+ * its own.
  *
- * <p>Data that is not an envelope gets SHA-256 of the data behind a marker byte (33 bytes, which
- * no entry message id has): the id function must answer for any bytes.
+ * <p>Data that is not an envelope gets SHA-256 of the data behind a marker byte (33 bytes, which no
+ * entry message id has): the id function must answer for any bytes.
  */
 public final class EntryMessageIds {
   /** Bytes of the message digest after the entry id: 128 bits, no second preimage in reach. */
   static final int DIGEST_BYTES = 16;
+
   private static final byte NOT_AN_ENTRY = (byte) 0xff;
 
   private EntryMessageIds() {}

@@ -8,12 +8,12 @@ import org.grapevine.libp2p.gossipsub.SignaturePolicy;
  * The one place a node's GossipSub configuration is made, for the real node and the simulator
  * alike, so that a simulated router is configured as a node's is.
  *
- * <p>Three things are Grapevine's and never tuning: no pubsub signatures
- * ({@link SignaturePolicy#STRICT_NO_SIGN}: entries carry their authors' signatures), message id =
- * {@link EntryMessageIds}, and the per-identity-topic scoring of {@link GossipScoring} (topics are
- * per identity, so one set of topic parameters scores them all). Everything else (D, heartbeat,
- * caches, thresholds, the global score weights and decays) comes from the tuning given, whose
- * defaults are the router's.
+ * <p>Three things are Grapevine's and never tuning: no pubsub signatures ({@link
+ * SignaturePolicy#STRICT_NO_SIGN}: entries carry their authors' signatures), message id = {@link
+ * EntryMessageIds}, and the per-identity-topic scoring of {@link GossipScoring} (topics are per
+ * identity, so one set of topic parameters scores them all). Everything else (D, heartbeat, caches,
+ * thresholds, the global score weights and decays) comes from the tuning given, whose defaults are
+ * the router's.
  */
 public final class NodeGossip {
   private NodeGossip() {}

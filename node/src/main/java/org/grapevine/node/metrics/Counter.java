@@ -48,14 +48,18 @@ public final class Counter {
   MetricFamily snapshot() {
     List<MetricFamily.Sample> samples = new ArrayList<>();
     series.entrySet().stream()
-        .sorted((a, b) -> Arrays.compare(a.getKey().toArray(new String[0]), b.getKey().toArray(new String[0])))
-        .forEach(e -> {
-          Map<String, String> labels = new LinkedHashMap<>();
-          for (int i = 0; i < labelNames.size(); i++) {
-            labels.put(labelNames.get(i), e.getKey().get(i));
-          }
-          samples.add(new MetricFamily.Sample(labels, e.getValue().sum()));
-        });
+        .sorted(
+            (a, b) ->
+                Arrays.compare(
+                    a.getKey().toArray(new String[0]), b.getKey().toArray(new String[0])))
+        .forEach(
+            e -> {
+              Map<String, String> labels = new LinkedHashMap<>();
+              for (int i = 0; i < labelNames.size(); i++) {
+                labels.put(labelNames.get(i), e.getKey().get(i));
+              }
+              samples.add(new MetricFamily.Sample(labels, e.getValue().sum()));
+            });
     return new MetricFamily(name, "counter", help, samples);
   }
 
@@ -73,7 +77,8 @@ public final class Counter {
 
   private List<String> key(String[] labelValues) {
     if (labelValues.length != labelNames.size()) {
-      throw new IllegalArgumentException(name + " has labels " + labelNames + ", got " + labelValues.length + " values");
+      throw new IllegalArgumentException(
+          name + " has labels " + labelNames + ", got " + labelValues.length + " values");
     }
     for (String v : labelValues) {
       if (v == null) {

@@ -8,8 +8,8 @@ import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
- * The node's metrics: named counters with labels and gauges read on demand. Thread-safe. Read
- * with {@link #snapshot()} (for JSON) or {@link PrometheusText#write} (for scrapers).
+ * The node's metrics: named counters with labels and gauges read on demand. Thread-safe. Read with
+ * {@link #snapshot()} (for JSON) or {@link PrometheusText#write} (for scrapers).
  */
 public final class MetricsRegistry {
   private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
@@ -25,7 +25,10 @@ public final class MetricsRegistry {
     return c;
   }
 
-  /** Registers a gauge whose value is read at every snapshot; {@code value} must be cheap and thread-safe. */
+  /**
+   * Registers a gauge whose value is read at every snapshot; {@code value} must be cheap and
+   * thread-safe.
+   */
   public void gauge(String name, String help, LongSupplier value) {
     check(name);
     register(name, new Gauge(name, help, value));
@@ -59,7 +62,8 @@ public final class MetricsRegistry {
 
   private record Gauge(String name, String help, LongSupplier value) {
     MetricFamily snapshot() {
-      return new MetricFamily(name, "gauge", help, List.of(new MetricFamily.Sample(Map.of(), value.getAsLong())));
+      return new MetricFamily(
+          name, "gauge", help, List.of(new MetricFamily.Sample(Map.of(), value.getAsLong())));
     }
   }
 }

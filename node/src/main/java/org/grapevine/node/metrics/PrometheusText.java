@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Prometheus text exposition format, version 0.0.4 (prometheus.io "Exposition formats"):
- * per metric a {@code # HELP} and a {@code # TYPE} line, then one line per series,
- * {@code name{label="value",...} value}. In help text backslash and newline are escaped; in
- * label values also the double quote.
+ * The Prometheus text exposition format, version 0.0.4 (prometheus.io "Exposition formats"): per
+ * metric a {@code # HELP} and a {@code # TYPE} line, then one line per series, {@code
+ * name{label="value",...} value}. In help text backslash and newline are escaped; in label values
+ * also the double quote.
  */
 public final class PrometheusText {
   /** The Content-Type of this format. */

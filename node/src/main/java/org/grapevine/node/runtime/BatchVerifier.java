@@ -18,8 +18,8 @@ import org.grapevine.protocol.validation.Verification;
  * verification was 95% of the thread's time and the sync ran at the single-core verify rate.
  *
  * <p>A batch is split in chunks of {@link #CHUNK_ENTRIES} verified in parallel; the result keeps
- * the batch's order. How many batches are in flight is bounded by the sync credit window, not
- * here. Thread-safe; {@link #close} stops the threads.
+ * the batch's order. How many batches are in flight is bounded by the sync credit window, not here.
+ * Thread-safe; {@link #close} stops the threads.
  */
 final class BatchVerifier implements AutoCloseable {
   static final int CHUNK_ENTRIES = 32;
@@ -33,40 +33,49 @@ final class BatchVerifier implements AutoCloseable {
     }
     this.validator = validator;
     AtomicInteger n = new AtomicInteger();
-    this.pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "grapevine-sync-verify-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "grapevine-sync-verify-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
-   * One verification per envelope, in the order given. Completes exceptionally (with
-   * {@link RejectedExecutionException}) only when called after {@link #close}.
+   * One verification per envelope, in the order given. Completes exceptionally (with {@link
+   * RejectedExecutionException}) only when called after {@link #close}.
    */
   CompletableFuture<List<Verification>> verify(List<byte[]> envelopes) {
     List<CompletableFuture<Verification[]>> chunks = new ArrayList<>();
     try {
       for (int from = 0; from < envelopes.size(); from += CHUNK_ENTRIES) {
-        List<byte[]> chunk = envelopes.subList(from, Math.min(envelopes.size(), from + CHUNK_ENTRIES));
-        chunks.add(CompletableFuture.supplyAsync(() -> {
-          Verification[] out = new Verification[chunk.size()];
-          for (int i = 0; i < out.length; i++) {
-            out[i] = validator.validate(chunk.get(i));
-          }
-          return out;
-        }, pool));
+        List<byte[]> chunk =
+            envelopes.subList(from, Math.min(envelopes.size(), from + CHUNK_ENTRIES));
+        chunks.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  Verification[] out = new Verification[chunk.size()];
+                  for (int i = 0; i < out.length; i++) {
+                    out[i] = validator.validate(chunk.get(i));
+                  }
+                  return out;
+                },
+                pool));
       }
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new)).thenApply(done -> {
-      List<Verification> out = new ArrayList<>(envelopes.size());
-      for (CompletableFuture<Verification[]> c : chunks) {
-        out.addAll(List.of(c.join()));
-      }
-      return out;
-    });
+    return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              List<Verification> out = new ArrayList<>(envelopes.size());
+              for (CompletableFuture<Verification[]> c : chunks) {
+                out.addAll(List.of(c.join()));
+              }
+              return out;
+            });
   }
 
   /** Lets queued chunks finish (at most a credit window of batches), then stops the threads. */

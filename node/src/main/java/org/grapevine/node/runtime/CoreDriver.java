@@ -32,16 +32,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running node's driver of its {@link NodeCore} (the virtual engine is the other one): it
- * turns connections, gossip messages and sync streams of a {@link Host} into the core's inputs,
- * and carries out what the core asks. It decides nothing.
+ * The running node's driver of its {@link NodeCore} (the virtual engine is the other one): it turns
+ * connections, gossip messages and sync streams of a {@link Host} into the core's inputs, and
+ * carries out what the core asks. It decides nothing.
  *
- * <p>Threading: the core lives on the storage executor, the one thread that also owns the store
- * and the engine. Every input hops onto it, calls the core with {@link System#nanoTime()}-style
- * time from the injected clock, then drains the core's outputs in its order (sync bytes,
- * commands, events) and re-arms the one timer. Sync batches are verified on the
- * {@link BatchVerifier}'s threads meanwhile (every core for signatures), gossip messages on the
- * storage thread. After the storage executor shut down, inputs are dropped: the node is closing.
+ * <p>Threading: the core lives on the storage executor, the one thread that also owns the store and
+ * the engine. Every input hops onto it, calls the core with {@link System#nanoTime()}-style time
+ * from the injected clock, then drains the core's outputs in its order (sync bytes, commands,
+ * events) and re-arms the one timer. Sync batches are verified on the {@link BatchVerifier}'s
+ * threads meanwhile (every core for signatures), gossip messages on the storage thread. After the
+ * storage executor shut down, inputs are dropped: the node is closing.
  */
 // Terminal whenComplete callbacks handle both outcomes themselves (each hands them to the core),
 // and a scheduled timer is cancelled through its field: the futures ignored carry nothing more.
@@ -49,6 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class CoreDriver implements AutoCloseable {
   /** The catch-up sync protocol (docs/ARCHITECTURE.md, "Catch-up sync"). */
   public static final String SYNC_PROTOCOL = "/grapevine/sync/1.0.0";
+
   private static final Logger log = LoggerFactory.getLogger(CoreDriver.class);
 
   private final NodeCore core;
@@ -59,8 +60,10 @@ public final class CoreDriver implements AutoCloseable {
   private final EntryValidator validator = new EntryValidator();
   private final BatchVerifier verifier =
       new BatchVerifier(new EntryValidator(), Runtime.getRuntime().availableProcessors());
+
   /** Open sync streams by the core's id (storage thread). */
   private final Map<Long, MuxedStream> streams = new HashMap<>();
+
   private final Map<Long, SyncStreamAdapter> adapters = new HashMap<>();
   private final List<Consumer<CoreEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Map<PeerId, Long> peerFaults = new ConcurrentHashMap<>();
@@ -68,11 +71,16 @@ public final class CoreDriver implements AutoCloseable {
   private long timerDeadline = Long.MIN_VALUE;
 
   /**
-   * @param gossip the gossip router's driver whose messages the core judges; null for a node
-   *     that only syncs (tests)
+   * @param gossip the gossip router's driver whose messages the core judges; null for a node that
+   *     only syncs (tests)
    * @param nanoClock monotonic nanoseconds (the core's time)
    */
-  public CoreDriver(NodeCore core, Host host, GossipDriver gossip, ScheduledExecutorService storage, LongSupplier nanoClock) {
+  public CoreDriver(
+      NodeCore core,
+      Host host,
+      GossipDriver gossip,
+      ScheduledExecutorService storage,
+      LongSupplier nanoClock) {
     this.core = core;
     this.host = host;
     this.gossip = gossip;
@@ -82,31 +90,34 @@ public final class CoreDriver implements AutoCloseable {
 
   /** Serves the peers' sync streams, follows the host's connections and judges gossip messages. */
   public void start() {
-    host.setProtocolHandler(SYNC_PROTOCOL, (stream, conn) ->
-        input(c -> attach(stream, c.handleSyncStream(conn.remotePeer(), now()))));
-    host.addListener(new HostListener() {
-      @Override
-      public void onConnected(Connection connection) {
-        boolean dialled = connection.direction() == Connection.Direction.OUTBOUND;
-        input(c -> c.handlePeerConnected(connection.remotePeer(), dialled, now()));
-      }
+    host.setProtocolHandler(
+        SYNC_PROTOCOL,
+        (stream, conn) -> input(c -> attach(stream, c.handleSyncStream(conn.remotePeer(), now()))));
+    host.addListener(
+        new HostListener() {
+          @Override
+          public void onConnected(Connection connection) {
+            boolean dialled = connection.direction() == Connection.Direction.OUTBOUND;
+            input(c -> c.handlePeerConnected(connection.remotePeer(), dialled, now()));
+          }
 
-      @Override
-      public void onDisconnected(Connection connection) {
-        input(c -> c.handlePeerDisconnected(connection.remotePeer(), now()));
-      }
-    });
+          @Override
+          public void onDisconnected(Connection connection) {
+            input(c -> c.handlePeerDisconnected(connection.remotePeer(), now()));
+          }
+        });
     if (gossip != null) {
       gossip.setMessageHandler(this::onGossip);
-      gossip.addEventListener(e -> {
-        if (e instanceof GossipEvent.Subscribed sub) {
-          input(c -> c.handlePeerSubscribed(sub.peer(), sub.topic(), now()));
-        } else if (e instanceof GossipEvent.Unsubscribed unsub) {
-          input(c -> c.handlePeerUnsubscribed(unsub.peer(), unsub.topic(), now()));
-        }
-      });
+      gossip.addEventListener(
+          e -> {
+            if (e instanceof GossipEvent.Subscribed sub) {
+              input(c -> c.handlePeerSubscribed(sub.peer(), sub.topic(), now()));
+            } else if (e instanceof GossipEvent.Unsubscribed unsub) {
+              input(c -> c.handlePeerUnsubscribed(unsub.peer(), unsub.topic(), now()));
+            }
+          });
     }
-    input(c -> { }); // Arms the timer for the first periodic round.
+    input(c -> {}); // Arms the timer for the first periodic round.
   }
 
   /** Told of every event of the core, on the storage thread, in order; must be quick. */
@@ -137,10 +148,11 @@ public final class CoreDriver implements AutoCloseable {
   /** Runs an input on the storage thread, then drains; dropped once the node is closing. */
   void input(Consumer<NodeCore> input) {
     try {
-      storage.execute(() -> {
-        input.accept(core);
-        drain();
-      });
+      storage.execute(
+          () -> {
+            input.accept(core);
+            drain();
+          });
     } catch (RejectedExecutionException closing) {
       log.debug("node closing: input dropped");
     }
@@ -148,10 +160,13 @@ public final class CoreDriver implements AutoCloseable {
 
   private void onGossip(GossipEvent.MessageReceived m, Consumer<Acceptance> verdict) {
     try {
-      storage.execute(() -> {
-        verdict.accept(core.handleGossipMessage(m.source(), m.topic(), validator.validate(m.data()), now()));
-        drain();
-      });
+      storage.execute(
+          () -> {
+            verdict.accept(
+                core.handleGossipMessage(
+                    m.source(), m.topic(), validator.validate(m.data()), now()));
+            drain();
+          });
     } catch (RejectedExecutionException overloaded) {
       verdict.accept(Acceptance.IGNORE); // Our queue, not the sender's fault.
     }
@@ -172,16 +187,22 @@ public final class CoreDriver implements AutoCloseable {
     boolean more = true;
     while (more) {
       more = false;
-      for (SyncBytes b = core.pollOutbound().orElse(null); b != null; b = core.pollOutbound().orElse(null)) {
+      for (SyncBytes b = core.pollOutbound().orElse(null);
+          b != null;
+          b = core.pollOutbound().orElse(null)) {
         MuxedStream stream = streams.get(b.sync());
         if (stream != null) {
           stream.write(DelimitedReader.frame(ByteBufAllocator.DEFAULT, b.message()));
         }
       }
-      for (CoreCommand c = core.pollCommand().orElse(null); c != null; c = core.pollCommand().orElse(null)) {
+      for (CoreCommand c = core.pollCommand().orElse(null);
+          c != null;
+          c = core.pollCommand().orElse(null)) {
         execute(c);
       }
-      for (CoreEvent e = core.pollEvent().orElse(null); e != null; e = core.pollEvent().orElse(null)) {
+      for (CoreEvent e = core.pollEvent().orElse(null);
+          e != null;
+          e = core.pollEvent().orElse(null)) {
         more = true;
         logEvent(e);
         for (Consumer<CoreEvent> l : listeners) {
@@ -200,13 +221,19 @@ public final class CoreDriver implements AutoCloseable {
     if (c instanceof CoreCommand.OpenSync open) {
       openSync(open.peer());
     } else if (c instanceof CoreCommand.VerifyBatch v) {
-      verifier.verify(v.envelopes()).whenComplete((verified, e) -> input(core -> {
-        if (e != null) {
-          core.handleSyncLocalFailure(v.sync(), "cannot verify a batch: " + e, now());
-        } else {
-          core.handleSyncVerified(v.sync(), v.batch(), verified, now());
-        }
-      }));
+      verifier
+          .verify(v.envelopes())
+          .whenComplete(
+              (verified, e) ->
+                  input(
+                      core -> {
+                        if (e != null) {
+                          core.handleSyncLocalFailure(
+                              v.sync(), "cannot verify a batch: " + e, now());
+                        } else {
+                          core.handleSyncVerified(v.sync(), v.batch(), verified, now());
+                        }
+                      }));
     } else if (c instanceof CoreCommand.CloseSync close) {
       closeSync(close.sync());
     } else if (c instanceof CoreCommand.Disconnect d) {
@@ -216,19 +243,22 @@ public final class CoreDriver implements AutoCloseable {
   }
 
   private void openSync(PeerId peer) {
-    Connection connection = host.connections(peer).stream().filter(Connection::isOpen).findFirst().orElse(null);
+    Connection connection =
+        host.connections(peer).stream().filter(Connection::isOpen).findFirst().orElse(null);
     if (connection == null) {
       input(c -> c.handleSyncOpenFailed(peer, now()));
       return;
     }
-    host.newStream(connection, List.of(SYNC_PROTOCOL)).whenComplete((ns, e) -> {
-      if (e != null) {
-        log.debug("cannot open a sync stream to {}: {}", peer, e.toString());
-        input(c -> c.handleSyncOpenFailed(peer, now()));
-      } else {
-        input(c -> attach(ns.stream(), c.handleSyncStream(peer, now())));
-      }
-    });
+    host.newStream(connection, List.of(SYNC_PROTOCOL))
+        .whenComplete(
+            (ns, e) -> {
+              if (e != null) {
+                log.debug("cannot open a sync stream to {}: {}", peer, e.toString());
+                input(c -> c.handleSyncOpenFailed(peer, now()));
+              } else {
+                input(c -> attach(ns.stream(), c.handleSyncStream(peer, now())));
+              }
+            });
   }
 
   private void closeSync(long sync) {
@@ -250,11 +280,15 @@ public final class CoreDriver implements AutoCloseable {
     }
     timerDeadline = deadline;
     try {
-      timer = storage.schedule(() -> {
-        timerDeadline = Long.MIN_VALUE;
-        core.handleTimeout(now());
-        drain();
-      }, Math.max(0, deadline - now()), TimeUnit.NANOSECONDS);
+      timer =
+          storage.schedule(
+              () -> {
+                timerDeadline = Long.MIN_VALUE;
+                core.handleTimeout(now());
+                drain();
+              },
+              Math.max(0, deadline - now()),
+              TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException closing) {
       timer = null; // The node is closing: no more rounds.
     }
@@ -264,11 +298,20 @@ public final class CoreDriver implements AutoCloseable {
     if (e instanceof CoreEvent.SyncEnded end) {
       if (end.fault() == SyncEvent.Fault.PEER) {
         long faults = peerFaults.merge(end.peer(), 1L, Long::sum);
-        log.info("sync with {} failed by its fault ({} so far): {} {}", end.peer(), faults, end.code(), end.detail());
+        log.info(
+            "sync with {} failed by its fault ({} so far): {} {}",
+            end.peer(),
+            faults,
+            end.code(),
+            end.detail());
       } else if (!end.completed()) {
-        log.info("sync with {} ended: {} ({}): {}", end.peer(), end.code(), end.fault(), end.detail());
+        log.info(
+            "sync with {} ended: {} ({}): {}", end.peer(), end.code(), end.fault(), end.detail());
       } else {
-        log.debug("sync with {}: {} entries received, {} sent", end.peer(), end.stats().entriesReceived(),
+        log.debug(
+            "sync with {}: {} entries received, {} sent",
+            end.peer(),
+            end.stats().entriesReceived(),
             end.stats().entriesSent());
       }
     } else if (e instanceof CoreEvent.Blamed b) {

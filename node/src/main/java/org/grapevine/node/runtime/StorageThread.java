@@ -7,17 +7,20 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The node's storage thread: the one thread that owns the store, the engine and the node core.
- * At close, a pending timer (the core's next periodic round) is dropped, not waited for: by
- * default a delayed task outlives {@code shutdown}, so closing waited out its grace time, closed
- * the store, and the timer then ran on the closed RocksDB (a native crash).
+ * The node's storage thread: the one thread that owns the store, the engine and the node core. At
+ * close, a pending timer (the core's next periodic round) is dropped, not waited for: by default a
+ * delayed task outlives {@code shutdown}, so closing waited out its grace time, closed the store,
+ * and the timer then ran on the closed RocksDB (a native crash).
  */
 public final class StorageThread implements AutoCloseable {
-  private final ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-    Thread t = new Thread(r, "grapevine-storage");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledThreadPoolExecutor executor =
+      new ScheduledThreadPoolExecutor(
+          1,
+          r -> {
+            Thread t = new Thread(r, "grapevine-storage");
+            t.setDaemon(true);
+            return t;
+          });
 
   public StorageThread() {
     executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -28,7 +31,10 @@ public final class StorageThread implements AutoCloseable {
     return executor;
   }
 
-  /** Runs {@code task} on the thread and waits for it; its runtime exceptions are rethrown as they are. */
+  /**
+   * Runs {@code task} on the thread and waits for it; its runtime exceptions are rethrown as they
+   * are.
+   */
   public <T> T call(Callable<T> task) {
     try {
       return executor.submit(task).get();

@@ -11,15 +11,16 @@ import org.grapevine.protocol.sync.SyncErrorCode;
 import org.grapevine.protocol.sync.SyncLimits;
 
 /**
- * The reading side of one sync stream: splits the bytes into frames (varint length, at most
- * {@link SyncLimits#MAX_MESSAGE_BYTES}) on the stream's event loop and hands each to the core
- * through the driver. It decides nothing: a frame that does not split is reported as the
- * framing error it is, and the core decides what it means.
+ * The reading side of one sync stream: splits the bytes into frames (varint length, at most {@link
+ * SyncLimits#MAX_MESSAGE_BYTES}) on the stream's event loop and hands each to the core through the
+ * driver. It decides nothing: a frame that does not split is reported as the framing error it is,
+ * and the core decides what it means.
  */
 final class SyncStreamAdapter implements StreamReader {
   private final long sync;
   private final CoreDriver driver;
-  private final DelimitedReader frames = new DelimitedReader(ByteBufAllocator.DEFAULT, SyncLimits.MAX_MESSAGE_BYTES);
+  private final DelimitedReader frames =
+      new DelimitedReader(ByteBufAllocator.DEFAULT, SyncLimits.MAX_MESSAGE_BYTES);
   private boolean framesClosed;
 
   SyncStreamAdapter(long sync, CoreDriver driver) {
@@ -40,9 +41,13 @@ final class SyncStreamAdapter implements StreamReader {
       }
     } catch (MalformedFrameException e) {
       closeFrames();
-      SyncErrorCode code = e.code() == org.grapevine.libp2p.FrameError.TOO_LARGE
-          ? SyncErrorCode.MESSAGE_TOO_LARGE : SyncErrorCode.MALFORMED_MESSAGE;
-      driver.input(core -> core.handleSyncFramingError(sync, code, "frame: " + e.getMessage(), driver.now()));
+      SyncErrorCode code =
+          e.code() == org.grapevine.libp2p.FrameError.TOO_LARGE
+              ? SyncErrorCode.MESSAGE_TOO_LARGE
+              : SyncErrorCode.MALFORMED_MESSAGE;
+      driver.input(
+          core ->
+              core.handleSyncFramingError(sync, code, "frame: " + e.getMessage(), driver.now()));
     }
   }
 

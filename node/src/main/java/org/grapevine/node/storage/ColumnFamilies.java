@@ -5,18 +5,20 @@ import java.util.List;
 import org.rocksdb.ColumnFamilyHandle;
 
 /**
- * The store's column families. Public only for {@code migrations}; not an API of the node.
- * Which keys live where is written beside each builder in {@link Keys}.
+ * The store's column families. Public only for {@code migrations}; not an API of the node. Which
+ * keys live where is written beside each builder in {@link Keys}.
  */
 public final class ColumnFamilies {
   /** In open order; "default" first, as RocksDB requires. */
-  static final List<String> NAMES = List.of("default", "entries", "content", "heads", "devices", "indexes", "local", "meta");
+  static final List<String> NAMES =
+      List.of("default", "entries", "content", "heads", "devices", "indexes", "local", "meta");
 
   private final List<ColumnFamilyHandle> handles;
 
   ColumnFamilies(List<ColumnFamilyHandle> handles) {
     if (handles.size() != NAMES.size()) {
-      throw new IllegalStateException("expected " + NAMES.size() + " column families, got " + handles.size());
+      throw new IllegalStateException(
+          "expected " + NAMES.size() + " column families, got " + handles.size());
     }
     this.handles = List.copyOf(handles);
   }

@@ -13,8 +13,8 @@ import org.rocksdb.WriteBatch;
 
 /**
  * The index rows of one entry. The live write path and the rebuild both call this, so the two
- * cannot drift apart. Rows derived from the header (by id, time) stay as long as the entry;
- * rows derived from the content (reply, reaction) go with the content.
+ * cannot drift apart. Rows derived from the header (by id, time) stay as long as the entry; rows
+ * derived from the content (reply, reaction) go with the content.
  */
 final class EntryIndexer {
   private EntryIndexer() {}
@@ -40,7 +40,8 @@ final class EntryIndexer {
   }
 
   /** Deletes the rows {@link #put} derived from the entry's content. */
-  static void deleteContentRows(WriteBatch batch, ColumnFamilies f, LogEntry e) throws RocksDBException {
+  static void deleteContentRows(WriteBatch batch, ColumnFamilies f, LogEntry e)
+      throws RocksDBException {
     Optional<Content> content = e.content();
     if (content.isEmpty()) {
       return;
@@ -90,7 +91,9 @@ final class EntryIndexer {
 
   /** The parent a post replies to; null for other content. */
   static EntryId replyParent(Content c) {
-    if (c.getBodyCase() != Content.BodyCase.POST || !c.getPost().hasReplyTo() || !c.getPost().getReplyTo().hasParent()) {
+    if (c.getBodyCase() != Content.BodyCase.POST
+        || !c.getPost().hasReplyTo()
+        || !c.getPost().getReplyTo().hasParent()) {
       return null;
     }
     return idOrNull(c.getPost().getReplyTo().getParent().getEntry().toByteArray());
@@ -104,7 +107,8 @@ final class EntryIndexer {
     return idOrNull(c.getReaction().getTarget().getEntry().toByteArray());
   }
 
-  // ContentRules already checked ref lengths; this only guards against a rule this code does not know.
+  // ContentRules already checked ref lengths; this only guards against a rule this code does not
+  // know.
   private static EntryId idOrNull(byte[] id) {
     return id.length == Keys.ID_BYTES ? EntryId.of(id) : null;
   }

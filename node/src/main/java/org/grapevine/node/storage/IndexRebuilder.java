@@ -18,11 +18,11 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * Recomputes the derived families (heads, devices, indexes) from entries and content: drops
- * them, then walks every log in (author, seq) order, which is the order the live path applied
- * them in, so root-log folds come out the same. Not atomic as a whole (a big store does not fit
- * one batch); run it while nothing else writes. Heads, devices and byte counts are kept in
- * memory until the end: one row per author, device and identity.
+ * Recomputes the derived families (heads, devices, indexes) from entries and content: drops them,
+ * then walks every log in (author, seq) order, which is the order the live path applied them in, so
+ * root-log folds come out the same. Not atomic as a whole (a big store does not fit one batch); run
+ * it while nothing else writes. Heads, devices and byte counts are kept in memory until the end:
+ * one row per author, device and identity.
  */
 final class IndexRebuilder {
   private final RocksDB db;
@@ -36,7 +36,11 @@ final class IndexRebuilder {
 
   private record DeviceRow(Identity identity, AuthorKey device, DeviceStatus status) {}
 
-  IndexRebuilder(RocksDB db, ColumnFamilies f, WriteOptions options, int batchEntries,
+  IndexRebuilder(
+      RocksDB db,
+      ColumnFamilies f,
+      WriteOptions options,
+      int batchEntries,
       Function<SignedEntry, LogEntry> withContent) {
     this.db = db;
     this.f = f;
@@ -56,7 +60,9 @@ final class IndexRebuilder {
     WriteBatch batch = new WriteBatch();
     try (RocksIterator it = db.newIterator(f.entries())) {
       int n = 0;
-      for (it.seek(prefix); it.isValid() && RocksPostStore.startsWith(it.key(), prefix); it.next()) {
+      for (it.seek(prefix);
+          it.isValid() && RocksPostStore.startsWith(it.key(), prefix);
+          it.next()) {
         onEntry(batch, withContent.apply(Values.entry(it.value())));
         if (++n % batchEntries == 0) {
           db.write(options, batch);
@@ -88,7 +94,8 @@ final class IndexRebuilder {
       if (device != null) {
         String key = h.identity().root().toHex() + device.toHex();
         DeviceRow old = devices.get(key);
-        DeviceStatus next = EntryIndexer.foldDevice(old == null ? DeviceStatus.UNKNOWN : old.status(), c);
+        DeviceStatus next =
+            EntryIndexer.foldDevice(old == null ? DeviceStatus.UNKNOWN : old.status(), c);
         devices.put(key, new DeviceRow(h.identity(), device, next));
       }
     }
@@ -100,7 +107,8 @@ final class IndexRebuilder {
       batch.put(f.heads(), Keys.head(head.getKey()), Values.head(e.header().seq(), e.id()));
     }
     for (DeviceRow row : devices.values()) {
-      batch.put(f.devices(), Keys.device(row.identity(), row.device()), Values.device(row.status()));
+      batch.put(
+          f.devices(), Keys.device(row.identity(), row.device()), Values.device(row.status()));
     }
     for (Map.Entry<Identity, Long> bytes : storedBytes.entrySet()) {
       batch.put(f.indexes(), Keys.storedBytes(bytes.getKey()), Values.longValue(bytes.getValue()));

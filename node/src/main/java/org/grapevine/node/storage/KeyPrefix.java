@@ -1,9 +1,9 @@
 package org.grapevine.node.storage;
 
 /**
- * First byte of every key in every column family. Never renumber; retire a value by commenting
- * it out. Primary records sit in the low range (1-85), indexes and derived records in the high
- * range (86-255), as in Hubble, so one can tell a key's nature from its first byte.
+ * First byte of every key in every column family. Never renumber; retire a value by commenting it
+ * out. Primary records sit in the low range (1-85), indexes and derived records in the high range
+ * (86-255), as in Hubble, so one can tell a key's nature from its first byte.
  */
 enum KeyPrefix {
   // Primary records.

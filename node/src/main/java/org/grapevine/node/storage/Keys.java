@@ -9,8 +9,8 @@ import org.grapevine.protocol.identity.Identity;
 
 /**
  * Every key of the store. Numbers are 8-byte big-endian, so RocksDB's unsigned byte order is
- * numeric order (all seqs and timestamps stored are positive). Keys and ids are 32 bytes.
- * The column family of each key is named in its doc line.
+ * numeric order (all seqs and timestamps stored are positive). Keys and ids are 32 bytes. The
+ * column family of each key is named in its doc line.
  */
 final class Keys {
   static final int KEY_BYTES = 32;
@@ -19,9 +19,14 @@ final class Keys {
 
   private Keys() {}
 
-  /** entries: {@code <ENTRY, author (32), seq (8)>}: prefix iteration over an author is seq order. */
+  /**
+   * entries: {@code <ENTRY, author (32), seq (8)>}: prefix iteration over an author is seq order.
+   */
   static byte[] entry(AuthorKey author, long seq) {
-    return key(KeyPrefix.ENTRY, 1 + KEY_BYTES + LONG_BYTES).put(author.unsafeBytes()).putLong(seq).array();
+    return key(KeyPrefix.ENTRY, 1 + KEY_BYTES + LONG_BYTES)
+        .put(author.unsafeBytes())
+        .putLong(seq)
+        .array();
   }
 
   /** entries: {@code <ENTRY, author (32)>}: the prefix of one author's log. */
@@ -30,12 +35,15 @@ final class Keys {
   }
 
   /**
-   * content: {@code <CONTENT, content hash (32), entry id (32)>}: by hash first (fetch by hash is
-   * a prefix seek); the entry id keeps two entries with equal content apart, so deleting one's
+   * content: {@code <CONTENT, content hash (32), entry id (32)>}: by hash first (fetch by hash is a
+   * prefix seek); the entry id keeps two entries with equal content apart, so deleting one's
    * content never drops the other's.
    */
   static byte[] content(ContentHash hash, EntryId id) {
-    return key(KeyPrefix.CONTENT, 1 + ID_BYTES + ID_BYTES).put(hash.unsafeBytes()).put(id.unsafeBytes()).array();
+    return key(KeyPrefix.CONTENT, 1 + ID_BYTES + ID_BYTES)
+        .put(hash.unsafeBytes())
+        .put(id.unsafeBytes())
+        .array();
   }
 
   /** content: {@code <CONTENT, content hash (32)>}. */
@@ -43,10 +51,16 @@ final class Keys {
     return key(KeyPrefix.CONTENT, 1 + ID_BYTES).put(hash.unsafeBytes()).array();
   }
 
-  /** entries: {@code <FORK, identity root (32), author (32), incoming seq (8), incoming id (32)>}. */
+  /**
+   * entries: {@code <FORK, identity root (32), author (32), incoming seq (8), incoming id (32)>}.
+   */
   static byte[] fork(Identity identity, AuthorKey author, long seq, EntryId incoming) {
     return key(KeyPrefix.FORK, 1 + KEY_BYTES + KEY_BYTES + LONG_BYTES + ID_BYTES)
-        .put(identity.root().unsafeBytes()).put(author.unsafeBytes()).putLong(seq).put(incoming.unsafeBytes()).array();
+        .put(identity.root().unsafeBytes())
+        .put(author.unsafeBytes())
+        .putLong(seq)
+        .put(incoming.unsafeBytes())
+        .array();
   }
 
   /** entries: {@code <FORK, identity root (32)>}. */
@@ -86,10 +100,15 @@ final class Keys {
     return key(KeyPrefix.HEAD, 1 + KEY_BYTES).put(author.unsafeBytes()).array();
   }
 
-  /** devices: {@code <DEVICE, identity root (32), device (32)>}, value: state (1) ‖ last valid seq (8). */
+  /**
+   * devices: {@code <DEVICE, identity root (32), device (32)>}, value: state (1) ‖ last valid seq
+   * (8).
+   */
   static byte[] device(Identity identity, AuthorKey device) {
     return key(KeyPrefix.DEVICE, 1 + KEY_BYTES + KEY_BYTES)
-        .put(identity.root().unsafeBytes()).put(device.unsafeBytes()).array();
+        .put(identity.root().unsafeBytes())
+        .put(device.unsafeBytes())
+        .array();
   }
 
   /** devices: {@code <DEVICE, identity root (32)>}: every device row of one identity. */
@@ -103,8 +122,8 @@ final class Keys {
   }
 
   /**
-   * indexes: {@code <TIME, identity root (32), timestamp ms (8), entry id (32)>}, value: author (32)
-   * ‖ seq (8). Posts and reposts only; backwards iteration is a timeline, newest first.
+   * indexes: {@code <TIME, identity root (32), timestamp ms (8), entry id (32)>}, value: author
+   * (32) ‖ seq (8). Posts and reposts only; backwards iteration is a timeline, newest first.
    */
   static byte[] time(Identity identity, long timestampMillis, EntryId id) {
     return timeRaw(identity, timestampMillis, id.unsafeBytes());
@@ -122,7 +141,9 @@ final class Keys {
     return identityKey(KeyPrefix.TIME, identity);
   }
 
-  /** indexes: {@code <REPLY, parent id (32), child id (32)>}, value: child author (32) ‖ seq (8). */
+  /**
+   * indexes: {@code <REPLY, parent id (32), child id (32)>}, value: child author (32) ‖ seq (8).
+   */
   static byte[] reply(EntryId parent, EntryId child) {
     return pair(KeyPrefix.REPLY, parent, child);
   }
@@ -132,7 +153,10 @@ final class Keys {
     return key(KeyPrefix.REPLY, 1 + ID_BYTES).put(parent.unsafeBytes()).array();
   }
 
-  /** indexes: {@code <REACTION, target id (32), reaction entry id (32)>}, value: author (32) ‖ seq (8). */
+  /**
+   * indexes: {@code <REACTION, target id (32), reaction entry id (32)>}, value: author (32) ‖ seq
+   * (8).
+   */
   static byte[] reaction(EntryId target, EntryId reaction) {
     return pair(KeyPrefix.REACTION, target, reaction);
   }
@@ -154,16 +178,25 @@ final class Keys {
 
   /** author (32) ‖ seq (8): the value of the index rows that point at an entry. */
   static byte[] location(AuthorKey author, long seq) {
-    return ByteBuffer.allocate(KEY_BYTES + LONG_BYTES).put(author.unsafeBytes()).putLong(seq).array();
+    return ByteBuffer.allocate(KEY_BYTES + LONG_BYTES)
+        .put(author.unsafeBytes())
+        .putLong(seq)
+        .array();
   }
 
   private static byte[] timeRaw(Identity identity, long timestampMillis, byte[] id) {
     return key(KeyPrefix.TIME, 1 + KEY_BYTES + LONG_BYTES + ID_BYTES)
-        .put(identity.root().unsafeBytes()).putLong(timestampMillis).put(id).array();
+        .put(identity.root().unsafeBytes())
+        .putLong(timestampMillis)
+        .put(id)
+        .array();
   }
 
   private static byte[] pair(KeyPrefix prefix, EntryId first, EntryId second) {
-    return key(prefix, 1 + ID_BYTES + ID_BYTES).put(first.unsafeBytes()).put(second.unsafeBytes()).array();
+    return key(prefix, 1 + ID_BYTES + ID_BYTES)
+        .put(first.unsafeBytes())
+        .put(second.unsafeBytes())
+        .array();
   }
 
   private static byte[] identityKey(KeyPrefix prefix, Identity identity) {

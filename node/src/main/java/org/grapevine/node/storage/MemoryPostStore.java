@@ -22,18 +22,21 @@ import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.validation.DeviceStatus;
 
 /**
- * {@link PostStore} in memory: the store of the virtual-time simulator (docs/ARCHITECTURE.md, "Simulations"),
- * where thousands of nodes live in one JVM and nothing needs to survive the process. It answers
- * every query exactly as {@link RocksPostStore} does (the same contract test runs against both).
+ * {@link PostStore} in memory: the store of the virtual-time simulator (docs/ARCHITECTURE.md,
+ * "Simulations"), where thousands of nodes live in one JVM and nothing needs to survive the
+ * process. It answers every query exactly as {@link RocksPostStore} does (the same contract test
+ * runs against both).
  *
  * <p>Rules:
+ *
  * <ol>
- *   <li>The logs are the truth; every other map is derived from them by the same rules as
- *       {@link EntryIndexer} (which it calls), so {@link #rebuildIndexes} recomputes them.
+ *   <li>The logs are the truth; every other map is derived from them by the same rules as {@link
+ *       EntryIndexer} (which it calls), so {@link #rebuildIndexes} recomputes them.
  *   <li>Entries are kept by reference: a simulator that hands the same {@link LogEntry} to many
  *       stores pays for it once. Maps are created on first use, so an idle store is small.
  *   <li>{@code durable} has no meaning here (nothing is on disk); it is accepted and ignored.
  * </ol>
+ *
  * Thread-safe (every method holds the store's monitor); the simulator uses it from one thread.
  */
 // The sorted collections are the point of this store (its scans walk them in key order); the
@@ -50,7 +53,8 @@ public final class MemoryPostStore implements PostStore {
       Comparator.comparingLong(TimeKey::timestampMillis).thenComparing(TimeKey::id);
 
   /** Fork rows in the key order of {@link Keys#fork}: author, seq, incoming id. */
-  private record ForkKey(AuthorKey author, long seq, EntryId incoming) implements Comparable<ForkKey> {
+  private record ForkKey(AuthorKey author, long seq, EntryId incoming)
+      implements Comparable<ForkKey> {
     @Override
     public int compareTo(ForkKey o) {
       int c = author.compareTo(o.author);
@@ -80,7 +84,9 @@ public final class MemoryPostStore implements PostStore {
     this(StoreConfig.DEFAULT.maxPeers());
   }
 
-  /** @param maxPeers bound of the peers table, as {@link StoreConfig#maxPeers()} */
+  /**
+   * @param maxPeers bound of the peers table, as {@link StoreConfig#maxPeers()}
+   */
   public MemoryPostStore(int maxPeers) {
     if (maxPeers < 0) {
       throw new IllegalArgumentException("maxPeers " + maxPeers);
@@ -96,10 +102,12 @@ public final class MemoryPostStore implements PostStore {
     ArrayList<LogEntry> log = logs.get(h.author());
     long headSeq = log == null ? 0 : log.size();
     if (h.seq() != headSeq + 1) {
-      throw new IllegalStateException("apply of " + h.author() + "#" + h.seq() + " to a log whose head is " + headSeq);
+      throw new IllegalStateException(
+          "apply of " + h.author() + "#" + h.seq() + " to a log whose head is " + headSeq);
     }
     if (h.seq() > 1 && !h.prev().equals(log.get(log.size() - 1).id())) {
-      throw new IllegalStateException("apply of " + h.author() + "#" + h.seq() + " whose prev is not the held head");
+      throw new IllegalStateException(
+          "apply of " + h.author() + "#" + h.seq() + " whose prev is not the held head");
     }
     if (log == null) {
       log = new ArrayList<>(2);
@@ -141,7 +149,8 @@ public final class MemoryPostStore implements PostStore {
     if (device == null) {
       return;
     }
-    TreeMap<AuthorKey, DeviceStatus> set = devicesMap().computeIfAbsent(identity, k -> new TreeMap<>());
+    TreeMap<AuthorKey, DeviceStatus> set =
+        devicesMap().computeIfAbsent(identity, k -> new TreeMap<>());
     set.put(device, EntryIndexer.foldDevice(set.getOrDefault(device, DeviceStatus.UNKNOWN), c));
   }
 
@@ -168,7 +177,9 @@ public final class MemoryPostStore implements PostStore {
   @Override
   public synchronized Optional<LogEntry> logEntry(AuthorKey author, long seq) {
     ArrayList<LogEntry> log = logs.get(author);
-    return log == null || seq < 1 || seq > log.size() ? Optional.empty() : Optional.of(log.get((int) (seq - 1)));
+    return log == null || seq < 1 || seq > log.size()
+        ? Optional.empty()
+        : Optional.of(log.get((int) (seq - 1)));
   }
 
   @Override
@@ -198,19 +209,22 @@ public final class MemoryPostStore implements PostStore {
     LogEntry e = held.get();
     EntryHeader h = e.header();
     if (h.inRootLog()) {
-      throw new IllegalArgumentException("root-log entry " + target + " defines devices; its content cannot be deleted");
+      throw new IllegalArgumentException(
+          "root-log entry " + target + " defines devices; its content cannot be deleted");
     }
     logs.get(h.author()).set((int) (h.seq() - 1), e.withoutContent());
-    e.content().ifPresent(c -> {
-      EntryId parent = EntryIndexer.replyParent(c);
-      if (parent != null) {
-        removeRow(replies, parent, target);
-      }
-      EntryId reacted = EntryIndexer.reactionTarget(c);
-      if (reacted != null) {
-        removeRow(reactions, reacted, target);
-      }
-    });
+    e.content()
+        .ifPresent(
+            c -> {
+              EntryId parent = EntryIndexer.replyParent(c);
+              if (parent != null) {
+                removeRow(replies, parent, target);
+              }
+              EntryId reacted = EntryIndexer.reactionTarget(c);
+              if (reacted != null) {
+                removeRow(reactions, reacted, target);
+              }
+            });
     addStoredBytes(h.identity(), -h.contentSize());
     return true;
   }
@@ -221,7 +235,8 @@ public final class MemoryPostStore implements PostStore {
     if (forks == null) {
       forks = new HashMap<>();
     }
-    forks.computeIfAbsent(h.identity(), k -> new TreeMap<>())
+    forks
+        .computeIfAbsent(h.identity(), k -> new TreeMap<>())
         .put(new ForkKey(h.author(), h.seq(), incoming.id()), new ForkEvidence(held, incoming));
   }
 
@@ -234,13 +249,18 @@ public final class MemoryPostStore implements PostStore {
   // ---- Indexes ----
 
   @Override
-  public synchronized List<LogEntry> timeline(Set<Identity> identities, TimelineCursor before, int limit) {
+  public synchronized List<LogEntry> timeline(
+      Set<Identity> identities, TimelineCursor before, int limit) {
     if (limit < 0) {
       throw new IllegalArgumentException("limit " + limit);
     }
     List<TimeKey> candidates = new ArrayList<>();
     // The id-less cursor excludes its whole millisecond: (ts, smallest id) is the exclusive bound.
-    TimeKey bound = new TimeKey(before.timestampMillis(), before.id() == null ? EntryId.of(new byte[32]) : before.id(), null);
+    TimeKey bound =
+        new TimeKey(
+            before.timestampMillis(),
+            before.id() == null ? EntryId.of(new byte[32]) : before.id(),
+            null);
     for (Identity identity : identities) {
       TreeSet<TimeKey> rows = time == null ? null : time.get(identity);
       if (rows == null) {
@@ -286,24 +306,30 @@ public final class MemoryPostStore implements PostStore {
   @Override
   public synchronized List<EntryId> entryIdsWithPrefix(String hexPrefix, int max) {
     if (!hexPrefix.matches("[0-9a-f]{1,64}") || max < 0) {
-      throw new IllegalArgumentException("not a lower-case hex prefix of an entry id: " + hexPrefix);
+      throw new IllegalArgumentException(
+          "not a lower-case hex prefix of an entry id: " + hexPrefix);
     }
     if (byId == null) {
       return List.of();
     }
     // A scan: the simulator never resolves abbreviated ids; this is here for the contract.
-    return byId.keySet().stream().filter(id -> id.hexStartsWith(hexPrefix)).sorted().limit(max).toList();
+    return byId.keySet().stream()
+        .filter(id -> id.hexStartsWith(hexPrefix))
+        .sorted()
+        .limit(max)
+        .toList();
   }
 
   @Override
   public synchronized Set<Identity> identities() {
     TreeSet<Identity> out = new TreeSet<>();
     if (devices != null) {
-      devices.forEach((identity, set) -> {
-        if (!set.isEmpty()) {
-          out.add(identity);
-        }
-      });
+      devices.forEach(
+          (identity, set) -> {
+            if (!set.isEmpty()) {
+              out.add(identity);
+            }
+          });
     }
     return out;
   }
@@ -363,7 +389,8 @@ public final class MemoryPostStore implements PostStore {
   @Override
   public synchronized boolean putPeer(String peerId, String addresses) {
     if (peers == null) {
-      // Byte order of the UTF-8 text, as the RocksDB key; equal to String order for peer ids (ASCII).
+      // Byte order of the UTF-8 text, as the RocksDB key; equal to String order for peer ids
+      // (ASCII).
       peers = new TreeMap<>();
     }
     if (!peers.containsKey(peerId) && peers.size() >= maxPeers) {
@@ -465,11 +492,13 @@ public final class MemoryPostStore implements PostStore {
     return storedBytes;
   }
 
-  private static TreeMap<EntryId, Location> rows(Map<EntryId, TreeMap<EntryId, Location>> index, EntryId key) {
+  private static TreeMap<EntryId, Location> rows(
+      Map<EntryId, TreeMap<EntryId, Location>> index, EntryId key) {
     return index.computeIfAbsent(key, k -> new TreeMap<>());
   }
 
-  private static void removeRow(Map<EntryId, TreeMap<EntryId, Location>> index, EntryId key, EntryId row) {
+  private static void removeRow(
+      Map<EntryId, TreeMap<EntryId, Location>> index, EntryId key, EntryId row) {
     TreeMap<EntryId, Location> rows = index == null ? null : index.get(key);
     if (rows != null) {
       rows.remove(row);

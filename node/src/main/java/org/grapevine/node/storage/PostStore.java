@@ -13,20 +13,20 @@ import org.grapevine.protocol.validation.LogView;
 
 /**
  * What the node keeps: every author's contiguous log with its content, the devices of each
- * identity, fork evidence, timeline/reply/reaction indexes, and local state (follows, mutes,
- * peers, metadata). A {@link LogView}, so the {@code ChainChecker} runs directly against it.
+ * identity, fork evidence, timeline/reply/reaction indexes, and local state (follows, mutes, peers,
+ * metadata). A {@link LogView}, so the {@code ChainChecker} runs directly against it.
  *
  * <p>Call order for a received entry: validate it ({@code EntryValidator}), check it against this
- * store ({@code ChainChecker}), then on {@code Append} call {@link #apply}, on {@code Fork}
- * {@link #recordFork}. Writes are serialised by the implementation; reads may run concurrently.
+ * store ({@code ChainChecker}), then on {@code Append} call {@link #apply}, on {@code Fork} {@link
+ * #recordFork}. Writes are serialised by the implementation; reads may run concurrently.
  */
 public interface PostStore extends LogView, AutoCloseable {
 
   /**
-   * Appends the author's next entry, its content (if held), the author's head, its devices (for
-   * a root-log entry) and every index, all in one atomic write. A delete (with its content) takes
-   * effect in the same write: its target's content and content-derived rows go, if the target is
-   * a held device-log entry of the same identity.
+   * Appends the author's next entry, its content (if held), the author's head, its devices (for a
+   * root-log entry) and every index, all in one atomic write. A delete (with its content) takes
+   * effect in the same write: its target's content and content-derived rows go, if the target is a
+   * held device-log entry of the same identity.
    *
    * @param durable true for this node's own entries: the write is synced to disk before this
    *     returns, so an acknowledged post survives a crash; false for received ones
@@ -42,7 +42,8 @@ public interface PostStore extends LogView, AutoCloseable {
   }
 
   /** Every device the identity's root log (as held) delegated, with its status, in key order. */
-  java.util.SortedMap<AuthorKey, org.grapevine.protocol.validation.DeviceStatus> devices(Identity identity);
+  java.util.SortedMap<AuthorKey, org.grapevine.protocol.validation.DeviceStatus> devices(
+      Identity identity);
 
   /** The held entry at {@code seq} with its content, if held. */
   Optional<LogEntry> logEntry(AuthorKey author, long seq);
@@ -71,8 +72,8 @@ public interface PostStore extends LogView, AutoCloseable {
   }
 
   /**
-   * Posts and reposts of the identities strictly before the cursor in (timestamp, id) order,
-   * newest first; the next page starts at {@code TimelineCursor.after(last of this page)}.
+   * Posts and reposts of the identities strictly before the cursor in (timestamp, id) order, newest
+   * first; the next page starts at {@code TimelineCursor.after(last of this page)}.
    */
   List<LogEntry> timeline(Set<Identity> identities, TimelineCursor before, int limit);
 
@@ -124,7 +125,10 @@ public interface PostStore extends LogView, AutoCloseable {
 
   Optional<byte[]> metadata(String name);
 
-  /** Recomputes every derived record (heads, devices, indexes, byte counts) from entries and content. */
+  /**
+   * Recomputes every derived record (heads, devices, indexes, byte counts) from entries and
+   * content.
+   */
   void rebuildIndexes();
 
   @Override

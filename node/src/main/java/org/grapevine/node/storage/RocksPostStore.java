@@ -32,14 +32,16 @@ import org.rocksdb.WriteOptions;
  * {@link Keys}, value layouts in {@link Values}.
  *
  * <p>Rules:
+ *
  * <ol>
  *   <li>Every write is one {@link WriteBatch}; a batch is all or nothing (WAL on).
- *   <li>Writes are serialised on one lock, because a write reads what it updates (head, device
- *       row, byte count). Reads take no lock; each is a consistent point read or snapshot scan.
+ *   <li>Writes are serialised on one lock, because a write reads what it updates (head, device row,
+ *       byte count). Reads take no lock; each is a consistent point read or snapshot scan.
  *   <li>Own entries ({@code durable}) are synced to disk before {@link #apply} returns.
- *   <li>The rows every ingested entry reads (heads with their entries, devices, byte counts,
- *       mutes) are also kept in a {@link RowCache}, which every write of them updates.
+ *   <li>The rows every ingested entry reads (heads with their entries, devices, byte counts, mutes)
+ *       are also kept in a {@link RowCache}, which every write of them updates.
  * </ol>
+ *
  * Thread-safe.
  */
 public final class RocksPostStore implements PostStore {
@@ -53,8 +55,13 @@ public final class RocksPostStore implements PostStore {
   private final WriteOptions normal = new WriteOptions();
   private final WriteOptions sync = new WriteOptions().setSync(true);
   private final Object writeLock = new Object();
-  /** The batch of {@link #apply} and {@link #deleteContent}, cleared before each use under the write lock. */
+
+  /**
+   * The batch of {@link #apply} and {@link #deleteContent}, cleared before each use under the write
+   * lock.
+   */
   private final WriteBatch batch = new WriteBatch();
+
   private final RowCache cache;
   private int peerCount;
 
@@ -89,13 +96,17 @@ public final class RocksPostStore implements PostStore {
   public static RocksPostStore open(Path directory, StoreConfig config) {
     RocksResources resources = RocksResources.open(directory, config);
     try {
-      new SchemaMigrator(SchemaMigrator.ALL).migrate(resources.db(), resources.families(), Keys.schemaVersion(), directory);
+      new SchemaMigrator(SchemaMigrator.ALL)
+          .migrate(resources.db(), resources.families(), Keys.schemaVersion(), directory);
       RocksPostStore store = new RocksPostStore(directory, config, resources);
-      store.peerCount = store.scan(store.f.local(), Keys.prefixOnly(KeyPrefix.PEER), (k, v) -> k).size();
+      store.peerCount =
+          store.scan(store.f.local(), Keys.prefixOnly(KeyPrefix.PEER), (k, v) -> k).size();
       return store;
     } catch (RocksDBException | RuntimeException e) {
       resources.close();
-      throw e instanceof RuntimeException re ? re : storageFailure("open", directory, (RocksDBException) e);
+      throw e instanceof RuntimeException re
+          ? re
+          : storageFailure("open", directory, (RocksDBException) e);
     }
   }
 
@@ -117,17 +128,22 @@ public final class RocksPostStore implements PostStore {
     synchronized (writeLock) {
       RowCache.Head head = head(h.author());
       if (h.seq() != head.seq() + 1) {
-        throw new IllegalStateException("apply of " + h.author() + "#" + h.seq() + " to a log whose head is " + head.seq());
+        throw new IllegalStateException(
+            "apply of " + h.author() + "#" + h.seq() + " to a log whose head is " + head.seq());
       }
       if (h.seq() > 1 && !h.prev().equals(head.id())) {
-        throw new IllegalStateException("apply of " + h.author() + "#" + h.seq() + " whose prev is not the held head");
+        throw new IllegalStateException(
+            "apply of " + h.author() + "#" + h.seq() + " whose prev is not the held head");
       }
       List<Runnable> afterWrite = new ArrayList<>(2);
       try {
         WriteBatch b = clearedBatch();
         b.put(f.entries(), Keys.entry(h.author(), h.seq()), Values.entry(entry.signed()));
         b.put(f.heads(), Keys.head(h.author()), Values.head(h.seq(), entry.id()));
-        entry.contentBytes().ifPresent(bytes -> put(b, f.content(), Keys.content(h.contentHash(), entry.id()), bytes));
+        entry
+            .contentBytes()
+            .ifPresent(
+                bytes -> put(b, f.content(), Keys.content(h.contentHash(), entry.id()), bytes));
         long storedDelta = entry.hasContent() ? h.contentSize() : 0;
         // A delete takes effect in the same batch: a crash never leaves it held with its target's
         // content still there (nothing would ever carry it out later).
@@ -154,9 +170,9 @@ public final class RocksPostStore implements PostStore {
   }
 
   /**
-   * For a delete with its content: drops its target's content and content-derived rows in
-   * {@code b} when the target is a held device-log entry of the same identity (nobody deletes
-   * another identity's entries, and root-log content defines the devices). Returns the bytes freed.
+   * For a delete with its content: drops its target's content and content-derived rows in {@code b}
+   * when the target is a held device-log entry of the same identity (nobody deletes another
+   * identity's entries, and root-log content defines the devices). Returns the bytes freed.
    */
   private long dropDeleteTarget(WriteBatch b, LogEntry delete) throws RocksDBException {
     if (delete.header().kind() != ContentKind.DELETE || delete.content().isEmpty()) {
@@ -176,7 +192,10 @@ public final class RocksPostStore implements PostStore {
     return t.contentSize();
   }
 
-  /** Folds a root-log content into its device row in {@code b}; the cache learns it in {@code afterWrite}. */
+  /**
+   * Folds a root-log content into its device row in {@code b}; the cache learns it in {@code
+   * afterWrite}.
+   */
   private void foldDevice(WriteBatch b, Identity identity, Content c, List<Runnable> afterWrite) {
     AuthorKey device = EntryIndexer.device(c);
     if (device == null) {
@@ -187,8 +206,12 @@ public final class RocksPostStore implements PostStore {
     afterWrite.add(() -> cache.put(RowCache.device(identity, device), next));
   }
 
-  /** Adds {@code delta} to the identity's byte count in {@code b}; the cache learns it in {@code afterWrite}. */
-  private void addStoredBytes(WriteBatch b, Identity identity, long delta, List<Runnable> afterWrite) {
+  /**
+   * Adds {@code delta} to the identity's byte count in {@code b}; the cache learns it in {@code
+   * afterWrite}.
+   */
+  private void addStoredBytes(
+      WriteBatch b, Identity identity, long delta, List<Runnable> afterWrite) {
     byte[] key = Keys.storedBytes(identity);
     long total = storedBytes(identity) + delta;
     if (total == 0) {
@@ -206,10 +229,14 @@ public final class RocksPostStore implements PostStore {
   }
 
   private RowCache.Head head(AuthorKey author) {
-    return cached(RowCache.head(author), () -> {
-      byte[] v = get(f.heads(), Keys.head(author));
-      return v == null ? RowCache.Head.EMPTY : new RowCache.Head(Values.headSeq(v), Values.headId(v), null);
-    });
+    return cached(
+        RowCache.head(author),
+        () -> {
+          byte[] v = get(f.heads(), Keys.head(author));
+          return v == null
+              ? RowCache.Head.EMPTY
+              : new RowCache.Head(Values.headSeq(v), Values.headId(v), null);
+        });
   }
 
   /** The cached row, or else what {@code read} reads from the store, offered to the cache. */
@@ -248,7 +275,8 @@ public final class RocksPostStore implements PostStore {
 
   private LogEntry withContent(SignedEntry signed) {
     byte[] bytes = get(f.content(), Keys.content(signed.header().contentHash(), signed.id()));
-    return LogEntry.of(signed, bytes, bytes == null ? null : Values.content(signed.header(), bytes));
+    return LogEntry.of(
+        signed, bytes, bytes == null ? null : Values.content(signed.header(), bytes));
   }
 
   @Override
@@ -263,15 +291,23 @@ public final class RocksPostStore implements PostStore {
 
   @Override
   public DeviceStatus deviceStatus(Identity identity, AuthorKey device) {
-    return cached(RowCache.device(identity, device), () -> Values.device(get(f.devices(), Keys.device(identity, device))));
+    return cached(
+        RowCache.device(identity, device),
+        () -> Values.device(get(f.devices(), Keys.device(identity, device))));
   }
 
   @Override
   public java.util.SortedMap<AuthorKey, DeviceStatus> devices(Identity identity) {
     java.util.SortedMap<AuthorKey, DeviceStatus> out = new java.util.TreeMap<>();
     byte[] prefix = Keys.devicePrefix(identity);
-    for (java.util.Map.Entry<AuthorKey, DeviceStatus> e : scan(f.devices(), prefix, (k, v) ->
-        java.util.Map.entry(AuthorKey.of(java.util.Arrays.copyOfRange(k, prefix.length, k.length)), Values.device(v)))) {
+    for (java.util.Map.Entry<AuthorKey, DeviceStatus> e :
+        scan(
+            f.devices(),
+            prefix,
+            (k, v) ->
+                java.util.Map.entry(
+                    AuthorKey.of(java.util.Arrays.copyOfRange(k, prefix.length, k.length)),
+                    Values.device(v)))) {
       out.put(e.getKey(), e.getValue());
     }
     return out;
@@ -286,7 +322,8 @@ public final class RocksPostStore implements PostStore {
       }
       EntryHeader h = held.get().header();
       if (h.inRootLog()) {
-        throw new IllegalArgumentException("root-log entry " + target + " defines devices; its content cannot be deleted");
+        throw new IllegalArgumentException(
+            "root-log entry " + target + " defines devices; its content cannot be deleted");
       }
       List<Runnable> afterWrite = new ArrayList<>(1);
       try {
@@ -350,14 +387,18 @@ public final class RocksPostStore implements PostStore {
   @Override
   public List<EntryId> entryIdsWithPrefix(String hexPrefix, int max) {
     if (!hexPrefix.matches("[0-9a-f]{1,64}") || max < 0) {
-      throw new IllegalArgumentException("not a lower-case hex prefix of an entry id: " + hexPrefix);
+      throw new IllegalArgumentException(
+          "not a lower-case hex prefix of an entry id: " + hexPrefix);
     }
     // Whole bytes narrow the seek; an odd last digit is checked on the hex form.
-    byte[] whole = java.util.HexFormat.of().parseHex(hexPrefix.substring(0, hexPrefix.length() & ~1));
+    byte[] whole =
+        java.util.HexFormat.of().parseHex(hexPrefix.substring(0, hexPrefix.length() & ~1));
     byte[] prefix = key(KeyPrefix.ENTRY_BY_ID, whole);
     List<EntryId> out = new ArrayList<>();
     try (RocksIterator it = db.newIterator(f.indexes())) {
-      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix) && out.size() < max; it.next()) {
+      for (it.seek(prefix);
+          it.isValid() && startsWith(it.key(), prefix) && out.size() < max;
+          it.next()) {
         EntryId id = EntryId.of(Arrays.copyOfRange(it.key(), 1, it.key().length));
         if (id.hexStartsWith(hexPrefix)) {
           out.add(id);
@@ -377,7 +418,8 @@ public final class RocksPostStore implements PostStore {
         Identity identity = identityAfterPrefix(it.key());
         out.add(identity);
         // Skip the identity's other devices: <DEVICE, root, ff * 32, 00> sorts after all of them.
-        byte[] past = Arrays.copyOf(Keys.devicePrefix(identity), 1 + Keys.KEY_BYTES + Keys.KEY_BYTES + 1);
+        byte[] past =
+            Arrays.copyOf(Keys.devicePrefix(identity), 1 + Keys.KEY_BYTES + Keys.KEY_BYTES + 1);
         Arrays.fill(past, 1 + Keys.KEY_BYTES, past.length - 1, (byte) 0xff);
         it.seek(past);
       }
@@ -394,7 +436,9 @@ public final class RocksPostStore implements PostStore {
 
   @Override
   public long storedBytes(Identity identity) {
-    return cached(RowCache.storedBytes(identity), () -> Values.longValue(get(f.indexes(), Keys.storedBytes(identity))));
+    return cached(
+        RowCache.storedBytes(identity),
+        () -> Values.longValue(get(f.indexes(), Keys.storedBytes(identity))));
   }
 
   // ---- Local state ----
@@ -411,7 +455,8 @@ public final class RocksPostStore implements PostStore {
 
   @Override
   public Set<Identity> follows() {
-    return new TreeSet<>(scan(f.local(), Keys.prefixOnly(KeyPrefix.FOLLOW), (k, v) -> identityAfterPrefix(k)));
+    return new TreeSet<>(
+        scan(f.local(), Keys.prefixOnly(KeyPrefix.FOLLOW), (k, v) -> identityAfterPrefix(k)));
   }
 
   @Override
@@ -437,7 +482,8 @@ public final class RocksPostStore implements PostStore {
 
   @Override
   public Set<Identity> mutes() {
-    return new TreeSet<>(scan(f.local(), Keys.prefixOnly(KeyPrefix.MUTE), (k, v) -> identityAfterPrefix(k)));
+    return new TreeSet<>(
+        scan(f.local(), Keys.prefixOnly(KeyPrefix.MUTE), (k, v) -> identityAfterPrefix(k)));
   }
 
   private static Identity identityAfterPrefix(byte[] key) {
@@ -474,8 +520,13 @@ public final class RocksPostStore implements PostStore {
   @Override
   public Map<String, String> peers() {
     Map<String, String> out = new LinkedHashMap<>();
-    scan(f.local(), Keys.prefixOnly(KeyPrefix.PEER), (k, v) -> out.put(
-        new String(k, 1, k.length - 1, StandardCharsets.UTF_8), new String(v, StandardCharsets.UTF_8)));
+    scan(
+        f.local(),
+        Keys.prefixOnly(KeyPrefix.PEER),
+        (k, v) ->
+            out.put(
+                new String(k, 1, k.length - 1, StandardCharsets.UTF_8),
+                new String(v, StandardCharsets.UTF_8)));
     return out;
   }
 
@@ -575,7 +626,10 @@ public final class RocksPostStore implements PostStore {
   }
 
   /** Rows whose key starts with {@code prefix}, in key order, mapped by {@code row}. */
-  private <T> List<T> scan(ColumnFamilyHandle family, byte[] prefix, java.util.function.BiFunction<byte[], byte[], T> row) {
+  private <T> List<T> scan(
+      ColumnFamilyHandle family,
+      byte[] prefix,
+      java.util.function.BiFunction<byte[], byte[], T> row) {
     List<T> out = new ArrayList<>();
     try (RocksIterator it = db.newIterator(family)) {
       for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
@@ -586,10 +640,13 @@ public final class RocksPostStore implements PostStore {
   }
 
   static boolean startsWith(byte[] key, byte[] prefix) {
-    return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    return key.length >= prefix.length
+        && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
   }
 
-  static IllegalStateException storageFailure(String operation, Path directory, RocksDBException e) {
-    return new IllegalStateException("store " + operation + " failed in " + directory + ": " + e.getMessage(), e);
+  static IllegalStateException storageFailure(
+      String operation, Path directory, RocksDBException e) {
+    return new IllegalStateException(
+        "store " + operation + " failed in " + directory + ": " + e.getMessage(), e);
   }
 }

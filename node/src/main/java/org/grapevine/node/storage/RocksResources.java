@@ -28,7 +28,8 @@ final class RocksResources implements AutoCloseable {
   private final List<AutoCloseable> options;
   private final StoreLock lock;
 
-  private RocksResources(RocksDB db, List<ColumnFamilyHandle> handles, List<AutoCloseable> options, StoreLock lock) {
+  private RocksResources(
+      RocksDB db, List<ColumnFamilyHandle> handles, List<AutoCloseable> options, StoreLock lock) {
     this.db = db;
     this.lock = lock;
     this.handles = handles;
@@ -42,39 +43,47 @@ final class RocksResources implements AutoCloseable {
     options.add(cache);
     BloomFilter bloom = new BloomFilter(10);
     options.add(bloom);
-    BlockBasedTableConfig table = new BlockBasedTableConfig()
-        .setBlockCache(cache)
-        .setFilterPolicy(bloom)
-        // Index and filter blocks count against the small cache instead of growing outside it.
-        .setCacheIndexAndFilterBlocks(true)
-        // ...partitioned, so that a lookup loads a few KiB of them. Whole, the index and filter of
-        // one large SST file are each about a MiB, more than the default cache: every point read
-        // and seek loaded them again (TimelineHarness, a million entries: 26 ms a page of 50).
-        .setIndexType(IndexType.kTwoLevelIndexSearch)
-        .setPartitionFilters(true)
-        .setMetadataBlockSize(4096)
-        .setPinTopLevelIndexAndFilter(true)
-        .setCacheIndexAndFilterBlocksWithHighPriority(true);
-    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions()
-        .setWriteBufferSize(config.writeBufferBytes())
-        .setMaxWriteBufferNumber(2)
-        // The first level about as large as what one L0 compaction brings (four memtables), as
-        // RocksDB's tuning guide says: with the default 256 MiB every L0 compaction rewrote the
-        // whole first level, and background compaction took more CPU than the writes themselves.
-        .setMaxBytesForLevelBase(4 * config.writeBufferBytes())
-        .setTableFormatConfig(table);
+    BlockBasedTableConfig table =
+        new BlockBasedTableConfig()
+            .setBlockCache(cache)
+            .setFilterPolicy(bloom)
+            // Index and filter blocks count against the small cache instead of growing outside it.
+            .setCacheIndexAndFilterBlocks(true)
+            // ...partitioned, so that a lookup loads a few KiB of them. Whole, the index and filter
+            // of
+            // one large SST file are each about a MiB, more than the default cache: every point
+            // read
+            // and seek loaded them again (TimelineHarness, a million entries: 26 ms a page of 50).
+            .setIndexType(IndexType.kTwoLevelIndexSearch)
+            .setPartitionFilters(true)
+            .setMetadataBlockSize(4096)
+            .setPinTopLevelIndexAndFilter(true)
+            .setCacheIndexAndFilterBlocksWithHighPriority(true);
+    ColumnFamilyOptions cfOptions =
+        new ColumnFamilyOptions()
+            .setWriteBufferSize(config.writeBufferBytes())
+            .setMaxWriteBufferNumber(2)
+            // The first level about as large as what one L0 compaction brings (four memtables), as
+            // RocksDB's tuning guide says: with the default 256 MiB every L0 compaction rewrote the
+            // whole first level, and background compaction took more CPU than the writes
+            // themselves.
+            .setMaxBytesForLevelBase(4 * config.writeBufferBytes())
+            .setTableFormatConfig(table);
     options.add(cfOptions);
-    DBOptions dbOptions = new DBOptions()
-        .setCreateIfMissing(true)
-        .setCreateMissingColumnFamilies(true)
-        .setMaxOpenFiles(64)
-        .setMaxBackgroundJobs(1)
-        .setKeepLogFileNum(2)
-        .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
-        // All memtables together: the busy families (entries, content, indexes, heads) share it.
-        .setDbWriteBufferSize(4 * config.writeBufferBytes())
-        // Bounds the WAL: with seven small families, a rarely written one would otherwise pin old logs.
-        .setMaxTotalWalSize(Math.max(4L << 20, 8 * config.writeBufferBytes()));
+    DBOptions dbOptions =
+        new DBOptions()
+            .setCreateIfMissing(true)
+            .setCreateMissingColumnFamilies(true)
+            .setMaxOpenFiles(64)
+            .setMaxBackgroundJobs(1)
+            .setKeepLogFileNum(2)
+            .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
+            // All memtables together: the busy families (entries, content, indexes, heads) share
+            // it.
+            .setDbWriteBufferSize(4 * config.writeBufferBytes())
+            // Bounds the WAL: with seven small families, a rarely written one would otherwise pin
+            // old logs.
+            .setMaxTotalWalSize(Math.max(4L << 20, 8 * config.writeBufferBytes()));
     options.add(dbOptions);
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     for (String name : ColumnFamilies.NAMES) {
@@ -85,7 +94,8 @@ final class RocksResources implements AutoCloseable {
       Files.createDirectories(directory);
     } catch (java.io.IOException e) {
       closeAll(options);
-      throw new IllegalStateException("cannot create the store directory " + directory + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot create the store directory " + directory + ": " + e.getMessage(), e);
     }
     StoreLock lock;
     try {

@@ -10,22 +10,24 @@ import org.grapevine.protocol.validation.DeviceStatus;
 
 /**
  * The rows that every ingested entry reads, kept in memory: each log's head (with the head entry,
- * which the chain check reads as the next entry's predecessor), device rows, byte counts and
- * mutes. Without it an entry cost eight point reads (mute, device, head, the entry at its seq,
- * its predecessor, the byte count twice, the head again in apply), most of them misses that walk
- * every level of the LSM tree, and the predecessor decoded from its stored bytes: half of the
- * storage thread's time ({@code StoreWriteHarness}).
+ * which the chain check reads as the next entry's predecessor), device rows, byte counts and mutes.
+ * Without it an entry cost eight point reads (mute, device, head, the entry at its seq, its
+ * predecessor, the byte count twice, the head again in apply), most of them misses that walk every
+ * level of the LSM tree, and the predecessor decoded from its stored bytes: half of the storage
+ * thread's time ({@code StoreWriteHarness}).
  *
  * <p>Rules, which keep it equal to the store:
+ *
  * <ol>
  *   <li>A writer of a cached row {@link #put}s the new value after its write succeeded, under the
- *       store's write lock; a writer of many rows (the rebuild, a test's raw delete)
- *       {@link #clear}s after it.
+ *       store's write lock; a writer of many rows (the rebuild, a test's raw delete) {@link
+ *       #clear}s after it.
  *   <li>A reader that missed reads the store and offers the value with {@link #fill}, passing the
  *       {@link #generation} it saw before reading: the offer is dropped if any write came in
  *       between, so a value read before a write can never overwrite that write's value.
  *   <li>Bounded, least recently used first out: a missing row costs a read, never a wrong answer.
  * </ol>
+ *
  * Thread-safe (one monitor; each call is a map operation).
  */
 final class RowCache {
@@ -35,7 +37,8 @@ final class RowCache {
   }
 
   /** A cached row: which kind and of whom; {@code V} is its value's type. */
-  @SuppressWarnings("UnusedTypeParameter") // A phantom type: a key says the type of its row's value.
+  @SuppressWarnings(
+      "UnusedTypeParameter") // A phantom type: a key says the type of its row's value.
   static final class Key<V> {
     private final char kind;
     private final Object first;
@@ -49,7 +52,10 @@ final class RowCache {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Key<?> k && kind == k.kind && first.equals(k.first) && java.util.Objects.equals(second, k.second);
+      return o instanceof Key<?> k
+          && kind == k.kind
+          && first.equals(k.first)
+          && java.util.Objects.equals(second, k.second);
     }
 
     @Override
@@ -80,12 +86,13 @@ final class RowCache {
 
   RowCache(int capacity) {
     this.capacity = capacity;
-    this.rows = new LinkedHashMap<>(Math.min(capacity, 1024) * 2, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<Key<?>, Object> eldest) {
-        return size() > RowCache.this.capacity;
-      }
-    };
+    this.rows =
+        new LinkedHashMap<>(Math.min(capacity, 1024) * 2, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Key<?>, Object> eldest) {
+            return size() > RowCache.this.capacity;
+          }
+        };
   }
 
   /** The cached value of the row, or null. */
@@ -99,7 +106,9 @@ final class RowCache {
     return generation;
   }
 
-  /** Offers a value a reader read from the store; dropped if a write came since {@code generation}. */
+  /**
+   * Offers a value a reader read from the store; dropped if a write came since {@code generation}.
+   */
   synchronized <V> void fill(Key<V> key, V value, long generation) {
     if (generation == this.generation) {
       rows.putIfAbsent(key, value);

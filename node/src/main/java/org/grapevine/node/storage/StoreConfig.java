@@ -1,10 +1,10 @@
 package org.grapevine.node.storage;
 
 /**
- * Memory settings of one {@link RocksPostStore}. Modest by default, as a node holds a few
- * people's logs, not a data centre's. {@link #SMALL} is meant for many stores in one JVM, but
- * nothing uses it yet: {@code Node} opens its store with {@link #DEFAULT}, the real simulation
- * engine's nodes included (the virtual engine uses {@link MemoryPostStore}).
+ * Memory settings of one {@link RocksPostStore}. Modest by default, as a node holds a few people's
+ * logs, not a data centre's. {@link #SMALL} is meant for many stores in one JVM, but nothing uses
+ * it yet: {@code Node} opens its store with {@link #DEFAULT}, the real simulation engine's nodes
+ * included (the virtual engine uses {@link MemoryPostStore}).
  *
  * @param blockCacheBytes LRU block cache shared by the store's column families
  * @param writeBufferBytes memtable size per column family (at most two per family); all memtables
@@ -20,13 +20,19 @@ public record StoreConfig(long blockCacheBytes, long writeBufferBytes, int maxPe
    * of process CPU per entry, 16 us with 4 MiB).
    */
   public static final StoreConfig DEFAULT = new StoreConfig(16L << 20, 4L << 20, 1000);
+
   /** 1 MiB of cache: for many stores in one process (unused so far, see above). */
   public static final StoreConfig SMALL = new StoreConfig(1L << 20, 256L << 10, 1000);
 
   public StoreConfig {
     if (blockCacheBytes < 0 || writeBufferBytes < 64 << 10 || maxPeers < 0) {
-      throw new IllegalArgumentException("bad store config: cache " + blockCacheBytes + ", write buffer "
-          + writeBufferBytes + " (at least 64 KiB), peers " + maxPeers);
+      throw new IllegalArgumentException(
+          "bad store config: cache "
+              + blockCacheBytes
+              + ", write buffer "
+              + writeBufferBytes
+              + " (at least 64 KiB), peers "
+              + maxPeers);
     }
   }
 }

@@ -10,13 +10,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Our own exclusive lock on a store directory, taken before RocksDB opens it, so that "held by
- * someone else" is a type ({@link StoreLockedException}) rather than RocksDB's error text (its
- * Java API reports a held LOCK file only as an IOError status with a message).
+ * someone else" is a type ({@link StoreLockedException}) rather than RocksDB's error text (its Java
+ * API reports a held LOCK file only as an IOError status with a message).
  *
- * <p>Two layers, because of how POSIX record locks work: within this JVM a set of held
- * directories answers (a second {@code FileChannel} on the file must never be opened and closed,
- * since closing any descriptor of a file drops every lock the process holds on it); across
- * processes the OS lock on {@value #FILE_NAME} answers.
+ * <p>Two layers, because of how POSIX record locks work: within this JVM a set of held directories
+ * answers (a second {@code FileChannel} on the file must never be opened and closed, since closing
+ * any descriptor of a file drops every lock the process holds on it); across processes the OS lock
+ * on {@value #FILE_NAME} answers.
  */
 final class StoreLock implements AutoCloseable {
   static final String FILE_NAME = "grapevine.lock";
@@ -44,7 +44,9 @@ final class StoreLock implements AutoCloseable {
     }
     FileChannel channel = null;
     try {
-      channel = FileChannel.open(key.resolve(FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      channel =
+          FileChannel.open(
+              key.resolve(FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock = channel.tryLock();
       if (lock == null) {
         throw new StoreLockedException(directory, "another process, such as a running node");
@@ -56,7 +58,8 @@ final class StoreLock implements AutoCloseable {
       if (e instanceof RuntimeException re) {
         throw re;
       }
-      throw new IllegalStateException("cannot lock the store in " + directory + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot lock the store in " + directory + ": " + e.getMessage(), e);
     }
   }
 

@@ -5,8 +5,8 @@ import org.grapevine.protocol.entry.LogEntry;
 
 /**
  * A position in a timeline, exclusive: the next page holds entries strictly older than it, in
- * (timestamp, entry id) order. Paging by timestamp alone would skip or repeat entries that share
- * a millisecond across a page boundary.
+ * (timestamp, entry id) order. Paging by timestamp alone would skip or repeat entries that share a
+ * millisecond across a page boundary.
  *
  * @param id null means "everything at {@code timestampMillis} and later is excluded"
  */

@@ -14,33 +14,42 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
 
 /**
- * A timeline page: the newest TIME row of each identity before the cursor, merged newest first
- * by (timestamp, entry id); taking an identity's row moves on to that identity's next older row.
- * Runs on one snapshot, so a page never mixes two states of the store.
+ * A timeline page: the newest TIME row of each identity before the cursor, merged newest first by
+ * (timestamp, entry id); taking an identity's row moves on to that identity's next older row. Runs
+ * on one snapshot, so a page never mixes two states of the store.
  *
- * <p>One iterator serves every identity, by seeking: one seek per identity to start, reading
- * {@link #FIRST_READ_ROWS} rows, and another seek (reading {@link #MORE_ROWS}) only for an
- * identity whose rows the page used up. An iterator per identity costs as many seeks plus
- * creating and disposing as many native iterators, which was a quarter of a page's time over 200
- * identities ({@code TimelineHarness}); re-seeking for every row taken made deep pages slower.
+ * <p>One iterator serves every identity, by seeking: one seek per identity to start, reading {@link
+ * #FIRST_READ_ROWS} rows, and another seek (reading {@link #MORE_ROWS}) only for an identity whose
+ * rows the page used up. An iterator per identity costs as many seeks plus creating and disposing
+ * as many native iterators, which was a quarter of a page's time over 200 identities ({@code
+ * TimelineHarness}); re-seeking for every row taken made deep pages slower.
  */
 final class TimelineQuery {
   /** Offset of (timestamp, id) in a TIME key: after the prefix byte and the identity. */
   private static final int ORDER_FROM = 1 + Keys.KEY_BYTES;
+
   /** Rows read per identity at its first seek: the next one usually lies in the same block. */
   static final int FIRST_READ_ROWS = 2;
+
   /** Rows read per further seek, for an identity that fills much of the page. */
   static final int MORE_ROWS = 8;
 
   private TimelineQuery() {}
 
   /** The locations (author ‖ seq) of the page's entries, newest first. */
-  static List<byte[]> run(RocksDB db, ColumnFamilyHandle indexes, Set<Identity> identities, TimelineCursor before, int limit) {
+  static List<byte[]> run(
+      RocksDB db,
+      ColumnFamilyHandle indexes,
+      Set<Identity> identities,
+      TimelineCursor before,
+      int limit) {
     if (limit < 0) {
       throw new IllegalArgumentException("limit " + limit);
     }
     List<byte[]> out = new ArrayList<>();
-    if (limit == 0 || identities.isEmpty() || (before.id() == null && before.timestampMillis() <= 0)) {
+    if (limit == 0
+        || identities.isEmpty()
+        || (before.id() == null && before.timestampMillis() <= 0)) {
       return out;
     }
     Snapshot snapshot = db.getSnapshot();
@@ -48,9 +57,10 @@ final class TimelineQuery {
         RocksIterator it = db.newIterator(indexes, read)) {
       PriorityQueue<Rows> queue = new PriorityQueue<>();
       for (Identity identity : identities) {
-        byte[] start = before.id() == null
-            ? Keys.timeLast(identity, before.timestampMillis() - 1)
-            : Keys.time(identity, before.timestampMillis(), before.id());
+        byte[] start =
+            before.id() == null
+                ? Keys.timeLast(identity, before.timestampMillis() - 1)
+                : Keys.time(identity, before.timestampMillis(), before.id());
         it.seekForPrev(start);
         if (before.id() != null && it.isValid() && Arrays.equals(it.key(), start)) {
           it.prev(); // The cursor itself was the last entry of the previous page.
@@ -64,7 +74,8 @@ final class TimelineQuery {
         Rows rows = queue.poll();
         out.add(rows.take());
         if (rows.isEmpty() && rows.mayHaveMore && out.size() < limit) {
-          it.seekForPrev(rows.lastKey); // Lands on that row itself: it is still there in the snapshot.
+          it.seekForPrev(
+              rows.lastKey); // Lands on that row itself: it is still there in the snapshot.
           it.prev();
           rows.read(it, MORE_ROWS);
         }
@@ -90,7 +101,10 @@ final class TimelineQuery {
       this.prefix = prefix;
     }
 
-    /** Reads up to {@code n} rows of this identity from the iterator's position backwards; false if none. */
+    /**
+     * Reads up to {@code n} rows of this identity from the iterator's position backwards; false if
+     * none.
+     */
     boolean read(RocksIterator it, int n) {
       int read = 0;
       for (; read < n && it.isValid(); read++) {
@@ -122,7 +136,8 @@ final class TimelineQuery {
     public int compareTo(Rows o) {
       byte[] mine = buffered.peek()[0];
       byte[] theirs = o.buffered.peek()[0];
-      return Arrays.compareUnsigned(theirs, ORDER_FROM, theirs.length, mine, ORDER_FROM, mine.length);
+      return Arrays.compareUnsigned(
+          theirs, ORDER_FROM, theirs.length, mine, ORDER_FROM, mine.length);
     }
   }
 }

@@ -36,25 +36,30 @@ final class Values {
 
   static byte[] entry(SignedEntry signed) {
     byte[] envelope = signed.toEnvelopeBytes();
-    return ByteBuffer.allocate(Keys.ID_BYTES + envelope.length).put(signed.id().unsafeBytes()).put(envelope).array();
+    return ByteBuffer.allocate(Keys.ID_BYTES + envelope.length)
+        .put(signed.id().unsafeBytes())
+        .put(envelope)
+        .array();
   }
 
   static SignedEntry entry(byte[] value) {
     try {
       EntryId id = EntryId.of(Arrays.copyOfRange(value, 0, Keys.ID_BYTES));
-      Envelope envelope = Envelope.parseFrom(ByteBuffer.wrap(value, Keys.ID_BYTES, value.length - Keys.ID_BYTES));
+      Envelope envelope =
+          Envelope.parseFrom(ByteBuffer.wrap(value, Keys.ID_BYTES, value.length - Keys.ID_BYTES));
       byte[] entryBytes = envelope.getEntry().toByteArray();
       Entry e = Entry.parseFrom(entryBytes);
-      EntryHeader header = new EntryHeader(
-          Identity.of(e.getIdentity().toByteArray()),
-          AuthorKey.of(e.getAuthor().toByteArray()),
-          e.getSeq(),
-          e.getPrev().isEmpty() ? null : EntryId.of(e.getPrev().toByteArray()),
-          e.getTimestampMs(),
-          ContentKind.ofNumber(e.getKindValue()),
-          e.getKindValue(),
-          ContentHash.of(e.getContentHash().toByteArray()),
-          e.getContentSize());
+      EntryHeader header =
+          new EntryHeader(
+              Identity.of(e.getIdentity().toByteArray()),
+              AuthorKey.of(e.getAuthor().toByteArray()),
+              e.getSeq(),
+              e.getPrev().isEmpty() ? null : EntryId.of(e.getPrev().toByteArray()),
+              e.getTimestampMs(),
+              ContentKind.ofNumber(e.getKindValue()),
+              e.getKindValue(),
+              ContentHash.of(e.getContentHash().toByteArray()),
+              e.getContentSize());
       return SignedEntry.ofVerified(header, entryBytes, envelope.getSignature().toByteArray(), id);
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
       throw new IllegalStateException("stored entry does not decode: " + e.getMessage(), e);
@@ -69,12 +74,16 @@ final class Values {
     try {
       return Content.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("stored content of " + header.author() + "#" + header.seq() + " does not decode", e);
+      throw new IllegalStateException(
+          "stored content of " + header.author() + "#" + header.seq() + " does not decode", e);
     }
   }
 
   static byte[] head(long seq, EntryId id) {
-    return ByteBuffer.allocate(Keys.LONG_BYTES + Keys.ID_BYTES).putLong(seq).put(id.unsafeBytes()).array();
+    return ByteBuffer.allocate(Keys.LONG_BYTES + Keys.ID_BYTES)
+        .putLong(seq)
+        .put(id.unsafeBytes())
+        .array();
   }
 
   static long headSeq(byte[] value) {
@@ -86,12 +95,17 @@ final class Values {
   }
 
   static byte[] device(DeviceStatus status) {
-    byte state = switch (status.state()) {
-      case ACTIVE -> ACTIVE;
-      case REVOKED -> REVOKED;
-      case UNKNOWN -> throw new IllegalArgumentException("UNKNOWN is the absence of a device row");
-    };
-    return ByteBuffer.allocate(1 + Keys.LONG_BYTES).put(state).putLong(status.lastValidSeq()).array();
+    byte state =
+        switch (status.state()) {
+          case ACTIVE -> ACTIVE;
+          case REVOKED -> REVOKED;
+          case UNKNOWN ->
+              throw new IllegalArgumentException("UNKNOWN is the absence of a device row");
+        };
+    return ByteBuffer.allocate(1 + Keys.LONG_BYTES)
+        .put(state)
+        .putLong(status.lastValidSeq())
+        .array();
   }
 
   static DeviceStatus device(byte[] value) {

@@ -12,8 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class ConfigFileTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path file() {
     return dir.resolve("config.toml");
@@ -31,22 +30,37 @@ class ConfigFileTest {
   @Test
   void defaultText_everyOptionUncommented_parsesToDefaults() throws Exception {
     String uncommented = ConfigFile.defaultText().replaceAll("(?m)^# ([a-z_]+ = .*)$", "$1");
-    assertThat(uncommented).contains("\nport = 7320\n").contains("\nhost = \"0.0.0.0\"\n").contains("identity_quota_bytes = ");
+    assertThat(uncommented)
+        .contains("\nport = 7320\n")
+        .contains("\nhost = \"0.0.0.0\"\n")
+        .contains("identity_quota_bytes = ");
     assertThat(parse(uncommented)).isEqualTo(NodeConfig.defaults());
   }
 
   @Test
   void defaultText_documentsEveryOption() {
     String text = ConfigFile.defaultText();
-    for (String option : List.of("host", "port", "bootstrap", "mdns", "swarm_key", "target_connections",
-        "max_connections", "interval_seconds", "identity_quota_bytes", "attachment_max_bytes")) {
+    for (String option :
+        List.of(
+            "host",
+            "port",
+            "bootstrap",
+            "mdns",
+            "swarm_key",
+            "target_connections",
+            "max_connections",
+            "interval_seconds",
+            "identity_quota_bytes",
+            "attachment_max_bytes")) {
       assertThat(text).containsPattern("(?m)^# [A-Z].*\\n(# .*\\n)*# " + option + " = ");
     }
   }
 
   @Test
   void parse_setValues_areUsed() throws Exception {
-    NodeConfig c = parse("""
+    NodeConfig c =
+        parse(
+            """
         [network]
         host = "127.0.0.1"
         port = 4001
@@ -63,15 +77,26 @@ class ConfigFileTest {
         identity_quota_bytes = 1048576
         attachment_max_bytes = 10
         """);
-    assertThat(c.network()).isEqualTo(new NodeConfig.Network("127.0.0.1", 4001, List.of("/ip4/127.0.0.1/tcp/4002"), false,
-        dir.resolve("swarm.key").toAbsolutePath(), 2, 3));
+    assertThat(c.network())
+        .isEqualTo(
+            new NodeConfig.Network(
+                "127.0.0.1",
+                4001,
+                List.of("/ip4/127.0.0.1/tcp/4002"),
+                false,
+                dir.resolve("swarm.key").toAbsolutePath(),
+                2,
+                3));
     assertThat(c.api().port()).isZero();
     assertThat(c.sync().interval()).isEqualTo(java.time.Duration.ofSeconds(5));
     assertThat(c.budgets()).isEqualTo(new NodeConfig.Budgets(1 << 20, 10));
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       unknown section         | [netwrk]\\nport = 1                      | netwrk                   | unknown section
       unknown option          | [network]\\nprot = 1                     | network.prot             | unknown option; [network] knows host, port
       top-level value         | port = 1                                 | port                     | unknown option
@@ -89,51 +114,66 @@ class ConfigFileTest {
       """)
   void parse_badOption_namesOptionAndFix(String name, String toml, String key, String problem) {
     assertThatThrownBy(() -> parse(toml.replace("\\n", "\n")))
-        .isInstanceOfSatisfying(ConfigException.class, e -> {
-          assertThat(e.key()).isEqualTo(key);
-          assertThat(e.file()).isEqualTo(file());
-          assertThat(e.getMessage()).startsWith(file() + ": " + key + ": ").contains(problem);
-        });
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e -> {
+              assertThat(e.key()).isEqualTo(key);
+              assertThat(e.file()).isEqualTo(file());
+              assertThat(e.getMessage()).startsWith(file() + ": " + key + ": ").contains(problem);
+            });
   }
 
   @Test
   void parse_notToml_saysWhereAndWhatToDo() {
     assertThatThrownBy(() -> parse("[network\nport = 1\n"))
-        .isInstanceOfSatisfying(ConfigException.class, e -> {
-          assertThat(e.key()).isNull();
-          assertThat(e.getMessage()).startsWith(file() + ": is not valid TOML at line 1").contains("delete the file");
-        });
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e -> {
+              assertThat(e.key()).isNull();
+              assertThat(e.getMessage())
+                  .startsWith(file() + ": is not valid TOML at line 1")
+                  .contains("delete the file");
+            });
   }
 
   @Test
   void parse_duplicateKey_isRefused() {
-    assertThatThrownBy(() -> parse("[api]\nport = 1\nport = 2\n")).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> parse("[api]\nport = 1\nport = 2\n"))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("is not valid TOML");
   }
 
   @Test
   void read_oversizeFile_isRefusedBeforeParsing() throws Exception {
     Files.writeString(file(), "#".repeat(ConfigFile.MAX_FILE_BYTES + 1));
-    assertThatThrownBy(() -> ConfigFile.read(file(), dir)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> ConfigFile.read(file(), dir))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("more than the " + ConfigFile.MAX_FILE_BYTES);
   }
 
   @Test
   void read_missingFile_saysSo() {
-    assertThatThrownBy(() -> ConfigFile.read(file(), dir)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> ConfigFile.read(file(), dir))
+        .isInstanceOf(ConfigException.class)
         .hasMessage(file() + ": does not exist");
   }
 
   @Test
   void read_unreadableFile_saysSo() throws Exception {
-    Files.createDirectory(file()); // A directory where the file should be: reading fails on every OS.
-    assertThatThrownBy(() -> ConfigFile.read(file(), dir)).isInstanceOf(ConfigException.class)
+    Files.createDirectory(
+        file()); // A directory where the file should be: reading fails on every OS.
+    assertThatThrownBy(() -> ConfigFile.read(file(), dir))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("cannot be read");
   }
 
   @Test
   void read_invalidUtf8_isNotToml() throws Exception {
-    Files.write(file(), new byte[] {'[', 'a', 'p', 'i', ']', '\n', 'p', 'o', 'r', 't', '=', '"', (byte) 0xff, '"', '\n'});
+    Files.write(
+        file(),
+        new byte[] {
+          '[', 'a', 'p', 'i', ']', '\n', 'p', 'o', 'r', 't', '=', '"', (byte) 0xff, '"', '\n'
+        });
     assertThatThrownBy(() -> ConfigFile.read(file(), dir)).isInstanceOf(ConfigException.class);
   }
 }

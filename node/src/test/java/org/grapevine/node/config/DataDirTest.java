@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DataDirTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void config_firstRun_writesDefaultsAndSaysSo() throws Exception {
@@ -44,7 +43,8 @@ class DataDirTest {
     assertThat(token).matches("[0-9a-f]{64}");
     assertThat(created).singleElement().asString().contains("api.token");
     if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(d.apiTokenFile()))).isEqualTo("rw-------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(d.apiTokenFile())))
+          .isEqualTo("rw-------");
     }
     List<String> again = new ArrayList<>();
     assertThat(d.apiToken(again)).isEqualTo(token);
@@ -55,7 +55,8 @@ class DataDirTest {
   void apiToken_corruptFile_saysToDeleteIt() throws Exception {
     DataDir d = new DataDir(dir);
     Files.writeString(d.apiTokenFile(), "not a token");
-    assertThatThrownBy(() -> d.apiToken(new ArrayList<>())).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> d.apiToken(new ArrayList<>()))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("delete it");
   }
 
@@ -67,11 +68,19 @@ class DataDirTest {
     assertThat(d.keysSealed()).isTrue();
     assertThat(d.keys(new ArrayList<>(), pass).identity()).isEqualTo(first.identity());
     assertThatThrownBy(() -> d.keys(new ArrayList<>()))
-        .isInstanceOfSatisfying(org.grapevine.protocol.keys.KeyFileException.class,
-            e -> assertThat(e.problem()).isEqualTo(org.grapevine.protocol.keys.KeyFileException.Problem.PASSPHRASE_REQUIRED));
+        .isInstanceOfSatisfying(
+            org.grapevine.protocol.keys.KeyFileException.class,
+            e ->
+                assertThat(e.problem())
+                    .isEqualTo(
+                        org.grapevine.protocol.keys.KeyFileException.Problem.PASSPHRASE_REQUIRED));
     assertThatThrownBy(() -> d.keys(new ArrayList<>(), "wrong".toCharArray()))
-        .isInstanceOfSatisfying(org.grapevine.protocol.keys.KeyFileException.class,
-            e -> assertThat(e.problem()).isEqualTo(org.grapevine.protocol.keys.KeyFileException.Problem.WRONG_PASSPHRASE));
+        .isInstanceOfSatisfying(
+            org.grapevine.protocol.keys.KeyFileException.class,
+            e ->
+                assertThat(e.problem())
+                    .isEqualTo(
+                        org.grapevine.protocol.keys.KeyFileException.Problem.WRONG_PASSPHRASE));
   }
 
   @Test
@@ -81,7 +90,9 @@ class DataDirTest {
     DataDir d = new DataDir(dir.resolve("b"));
     Files.createDirectories(d.identityFile().getParent());
     Files.writeString(d.identityFile(), a.identity() + "\n");
-    assertThatThrownBy(() -> d.keys(new ArrayList<>())).isInstanceOf(IOException.class).hasMessageContaining("device import");
+    assertThatThrownBy(() -> d.keys(new ArrayList<>()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("device import");
     Files.copy(origin.path().resolve("keys/device.key"), d.path().resolve("keys/device.key"));
 
     List<String> created = new ArrayList<>();
@@ -97,9 +108,15 @@ class DataDirTest {
   void keys_joinedIdentityFileDisagreesWithRootKey_refuses() throws Exception {
     DataDir d = new DataDir(dir);
     d.keys(new ArrayList<>());
-    Files.writeString(d.identityFile(), new DataDir(dir.resolve("other")).keys(new ArrayList<>()).identity() + "\n");
-    assertThatThrownBy(() -> d.keys(new ArrayList<>())).isInstanceOf(IOException.class).hasMessageContaining("belongs to");
+    Files.writeString(
+        d.identityFile(),
+        new DataDir(dir.resolve("other")).keys(new ArrayList<>()).identity() + "\n");
+    assertThatThrownBy(() -> d.keys(new ArrayList<>()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("belongs to");
     Files.writeString(d.identityFile(), "gv1 not an identity\n");
-    assertThatThrownBy(() -> d.keys(new ArrayList<>())).isInstanceOf(IOException.class).hasMessageContaining("identity string");
+    assertThatThrownBy(() -> d.keys(new ArrayList<>()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("identity string");
   }
 }

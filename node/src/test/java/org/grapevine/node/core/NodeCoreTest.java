@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.grapevine.protocol.testing.TestAuthors.T0_MILLIS;
 import static org.grapevine.protocol.testing.TestAuthors.post;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -27,8 +26,8 @@ import org.grapevine.protocol.validation.Verification;
 import org.junit.jupiter.api.Test;
 
 /**
- * The node core in virtual time, no sockets: its decisions (verdicts, blame, when to sync and
- * with whom) and its sync sessions between two cores whose bytes this test carries.
+ * The node core in virtual time, no sockets: its decisions (verdicts, blame, when to sync and with
+ * whom) and its sync sessions between two cores whose bytes this test carries.
  */
 class NodeCoreTest {
   private static final long SECOND = 1_000_000_000L;
@@ -36,8 +35,10 @@ class NodeCoreTest {
   private final TestAuthors.Person alice = TestAuthors.person("alice");
   private final SigningKey laptop = alice.deviceKey("laptop");
   private final String aliceTopic = Topics.forIdentity(alice.identity);
+
   /** Alice's root log: one delegation, held by every side. */
   private final LogEntry delegation = alice.delegate(laptop, T0_MILLIS);
+
   private final EntryValidator validator = new EntryValidator();
   private final PeerId p = peer("p");
   private final PeerId q = peer("q");
@@ -59,41 +60,62 @@ class NodeCoreTest {
     Side(int peersPerRound) {
       store.follow(alice.identity);
       store.apply(delegation);
-      core = new NodeCore(store, engine, new CoreConfig(INTERVAL, peersPerRound, SyncLimits.DEFAULT,
-          nanos -> T0_MILLIS + nanos / 1_000_000L), new SplittableRandom(7), now);
+      core =
+          new NodeCore(
+              store,
+              engine,
+              new CoreConfig(
+                  INTERVAL,
+                  peersPerRound,
+                  SyncLimits.DEFAULT,
+                  nanos -> T0_MILLIS + nanos / 1_000_000L),
+              new SplittableRandom(7),
+              now);
     }
 
     /** Drains events and commands (bytes stay queued for {@link #carry}). */
     void drain() {
-      for (CoreCommand c = core.pollCommand().orElse(null); c != null; c = core.pollCommand().orElse(null)) {
+      for (CoreCommand c = core.pollCommand().orElse(null);
+          c != null;
+          c = core.pollCommand().orElse(null)) {
         commands.add(c);
       }
-      for (CoreEvent e = core.pollEvent().orElse(null); e != null; e = core.pollEvent().orElse(null)) {
+      for (CoreEvent e = core.pollEvent().orElse(null);
+          e != null;
+          e = core.pollEvent().orElse(null)) {
         events.add(e);
       }
     }
 
     List<PeerId> syncDecided(CoreEvent.SyncReason reason) {
       drain();
-      return events.stream().filter(e -> e instanceof CoreEvent.SyncDecided d && d.reason() == reason)
-          .map(e -> ((CoreEvent.SyncDecided) e).peer()).toList();
+      return events.stream()
+          .filter(e -> e instanceof CoreEvent.SyncDecided d && d.reason() == reason)
+          .map(e -> ((CoreEvent.SyncDecided) e).peer())
+          .toList();
     }
 
     List<CoreEvent.Blamed> blamed() {
       drain();
-      return events.stream().filter(e -> e instanceof CoreEvent.Blamed).map(e -> (CoreEvent.Blamed) e).toList();
+      return events.stream()
+          .filter(e -> e instanceof CoreEvent.Blamed)
+          .map(e -> (CoreEvent.Blamed) e)
+          .toList();
     }
   }
 
   private Acceptance gossip(Side side, PeerId from, LogEntry e) {
-    return side.core.handleGossipMessage(from, aliceTopic, validator.validate(e.toEnvelopeBytes()), now);
+    return side.core.handleGossipMessage(
+        from, aliceTopic, validator.validate(e.toEnvelopeBytes()), now);
   }
 
   private static LogEntry badSignature(LogEntry good) {
     byte[] sig = good.signed().signature();
     sig[0] ^= 1;
-    return LogEntry.of(SignedEntry.ofVerified(good.header(), good.signed().entryBytes(), sig, good.id()),
-        good.contentBytes().orElseThrow(), good.content().orElseThrow());
+    return LogEntry.of(
+        SignedEntry.ofVerified(good.header(), good.signed().entryBytes(), sig, good.id()),
+        good.contentBytes().orElseThrow(),
+        good.content().orElseThrow());
   }
 
   @Test
@@ -111,7 +133,8 @@ class NodeCoreTest {
 
     assertThat(gossip(x, p, two)).isEqualTo(Acceptance.ACCEPT); // Buffered behind seq 1.
     assertThat(x.syncDecided(CoreEvent.SyncReason.GAP)).containsExactly(p, q);
-    assertThat(x.commands).containsExactly(new CoreCommand.OpenSync(p), new CoreCommand.OpenSync(q));
+    assertThat(x.commands)
+        .containsExactly(new CoreCommand.OpenSync(p), new CoreCommand.OpenSync(q));
     assertThat(x.blamed()).isEmpty();
   }
 
@@ -123,10 +146,13 @@ class NodeCoreTest {
     LogEntry one = log.append(post("one"), T0_MILLIS);
 
     assertThat(gossip(x, p, badSignature(one))).isEqualTo(Acceptance.REJECT);
-    assertThat(x.blamed()).singleElement().satisfies(b -> {
-      assertThat(b.peer()).isEqualTo(p);
-      assertThat(b.reason()).isEqualTo(RejectReason.BAD_SIGNATURE);
-    });
+    assertThat(x.blamed())
+        .singleElement()
+        .satisfies(
+            b -> {
+              assertThat(b.peer()).isEqualTo(p);
+              assertThat(b.reason()).isEqualTo(RejectReason.BAD_SIGNATURE);
+            });
     SigningKey phone = alice.deviceKey("phone"); // Not delegated as far as x knows.
     LogEntry undelegated = alice.deviceLog(phone).append(post("from an unknown device"), T0_MILLIS);
     assertThat(gossip(x, q, undelegated)).isEqualTo(Acceptance.IGNORE);
@@ -147,10 +173,16 @@ class NodeCoreTest {
     assertThat(x.commands).containsExactly(new CoreCommand.OpenSync(q));
 
     long stream = x.core.handleSyncStream(q, now);
-    x.core.handlePeerDisconnected(q, now); // The session ends with the connection; no AGAIN to a gone peer.
+    x.core.handlePeerDisconnected(
+        q, now); // The session ends with the connection; no AGAIN to a gone peer.
     assertThat(x.syncDecided(CoreEvent.SyncReason.AGAIN)).isEmpty();
-    assertThat(x.events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(CoreEvent.SyncEnded.class,
-        end -> assertThat(end.sync()).isEqualTo(stream)));
+    assertThat(x.events)
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .isInstanceOfSatisfying(
+                        CoreEvent.SyncEnded.class,
+                        end -> assertThat(end.sync()).isEqualTo(stream)));
   }
 
   @Test
@@ -167,7 +199,8 @@ class NodeCoreTest {
       x.core.handleTimeout(now);
       List<PeerId> decided = x.syncDecided(CoreEvent.SyncReason.PERIODIC);
       chosen.add(decided.get(decided.size() - 1));
-      x.core.handleSyncOpenFailed(chosen.get(chosen.size() - 1), now); // Frees it for the next round.
+      x.core.handleSyncOpenFailed(
+          chosen.get(chosen.size() - 1), now); // Frees it for the next round.
     }
     assertThat(chosen).containsExactly(p, r, p, r);
   }
@@ -185,7 +218,9 @@ class NodeCoreTest {
     assertThat(follower.syncDecided(CoreEvent.SyncReason.CONNECTED)).containsExactly(p);
     long atFollower = follower.core.handleSyncStream(p, now);
     long atHolder = holder.core.handleSyncStream(q, now);
-    for (int step = 0; step < 100 && follower.store.contiguousHead(laptop.publicKey()) < 300; step++) {
+    for (int step = 0;
+        step < 100 && follower.store.contiguousHead(laptop.publicKey()) < 300;
+        step++) {
       carry(follower, atFollower, holder, atHolder);
       carry(holder, atHolder, follower, atFollower);
     }
@@ -194,8 +229,12 @@ class NodeCoreTest {
     assertThat(follower.store.contiguousHead(laptop.publicKey())).isEqualTo(300);
     for (Side side : List.of(holder, follower)) {
       side.drain();
-      assertThat(side.events).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(CoreEvent.SyncEnded.class,
-          end -> assertThat(end.completed()).isTrue()));
+      assertThat(side.events)
+          .anySatisfy(
+              e ->
+                  assertThat(e)
+                      .isInstanceOfSatisfying(
+                          CoreEvent.SyncEnded.class, end -> assertThat(end.completed()).isTrue()));
     }
   }
 
@@ -205,11 +244,14 @@ class NodeCoreTest {
     x.core.handlePeerConnected(p, false, now);
     for (int i = 1; i <= 3; i++) {
       long stream = x.core.handleSyncStream(p, now);
-      x.core.handleSyncFramingError(stream, org.grapevine.protocol.sync.SyncErrorCode.MALFORMED_MESSAGE, "junk", now);
+      x.core.handleSyncFramingError(
+          stream, org.grapevine.protocol.sync.SyncErrorCode.MALFORMED_MESSAGE, "junk", now);
     }
     x.drain();
     assertThat(x.blamed()).hasSize(3).allSatisfy(b -> assertThat(b.peer()).isEqualTo(p));
-    assertThat(x.commands).filteredOn(c -> c instanceof CoreCommand.Disconnect).singleElement()
+    assertThat(x.commands)
+        .filteredOn(c -> c instanceof CoreCommand.Disconnect)
+        .singleElement()
         .isEqualTo(new CoreCommand.Disconnect(p, "3 sync sessions failed by its fault"));
     assertThat(x.core.peerFaults()).containsEntry(p, 3L);
   }
@@ -217,12 +259,16 @@ class NodeCoreTest {
   /** Moves {@code from}'s bytes to {@code to}, verifying and storing every batch at once. */
   private void carry(Side from, long fromStream, Side to, long toStream) {
     now += SECOND / 100;
-    for (SyncBytes b = from.core.pollOutbound().orElse(null); b != null; b = from.core.pollOutbound().orElse(null)) {
+    for (SyncBytes b = from.core.pollOutbound().orElse(null);
+        b != null;
+        b = from.core.pollOutbound().orElse(null)) {
       assertThat(b.sync()).isEqualTo(fromStream);
       to.core.handleSyncMessage(toStream, b.message(), now);
     }
     for (Side side : List.of(from, to)) {
-      for (CoreCommand c = side.core.pollCommand().orElse(null); c != null; c = side.core.pollCommand().orElse(null)) {
+      for (CoreCommand c = side.core.pollCommand().orElse(null);
+          c != null;
+          c = side.core.pollCommand().orElse(null)) {
         if (c instanceof CoreCommand.VerifyBatch v) {
           List<Verification> verified = v.envelopes().stream().map(validator::validate).toList();
           side.core.handleSyncVerified(v.sync(), v.batch(), verified, now);

@@ -35,7 +35,10 @@ class ConnectionManagerTest {
   }
 
   private static DiscoveryConfig.Builder config() {
-    return DiscoveryConfig.builder().mdns(false).connections(2, 3).backoff(Duration.ofSeconds(1), Duration.ofSeconds(60))
+    return DiscoveryConfig.builder()
+        .mdns(false)
+        .connections(2, 3)
+        .backoff(Duration.ofSeconds(1), Duration.ofSeconds(60))
         .maxDialFailures(4);
   }
 
@@ -52,8 +55,10 @@ class ConnectionManagerTest {
   }
 
   private static List<PeerId> dialed(List<ConnectionCommand> commands) {
-    return commands.stream().filter(c -> c instanceof ConnectionCommand.Dial)
-        .map(c -> ((ConnectionCommand.Dial) c).peer()).toList();
+    return commands.stream()
+        .filter(c -> c instanceof ConnectionCommand.Dial)
+        .map(c -> ((ConnectionCommand.Dial) c).peer())
+        .toList();
   }
 
   @Test
@@ -78,7 +83,9 @@ class ConnectionManagerTest {
 
     long[] ceilings = {1, 2, 4, 8, 16, 32, 60, 60, 60, 60};
     for (int i = 0; i < delays.size(); i++) {
-      assertThat(delays.get(i)).as("delay after %d failures", i + 1).isBetween(ceilings[i] * S / 2, ceilings[i] * S);
+      assertThat(delays.get(i))
+          .as("delay after %d failures", i + 1)
+          .isBetween(ceilings[i] * S / 2, ceilings[i] * S);
     }
     assertThat(m.failures(peer(1))).isEqualTo(10);
   }
@@ -155,7 +162,8 @@ class ConnectionManagerTest {
   @Test
   void handleDialFailed_repeatedly_forgetsLearnedPeer_butNeverBootstrap() {
     Multiaddr boot = addr(9).withPeerId(peer(9));
-    ConnectionManager m = manager(config().bootstrap(List.of(boot.toString())).maxDialFailures(3).build());
+    ConnectionManager m =
+        manager(config().bootstrap(List.of(boot.toString())).maxDialFailures(3).build());
     m.restore(Map.of(peer(1), List.of(addr(1))), 0);
     List<ConnectionCommand> commands = drain(m);
     assertThat(dialed(commands)).containsExactlyInAnyOrder(peer(9), peer(1));
@@ -186,7 +194,8 @@ class ConnectionManagerTest {
     assertThat(drain(m)).isEmpty(); // Stored with these addresses already.
 
     m.handleDiscovered(peer(1), List.of(addr(2)), PeerSource.IDENTIFY, 2);
-    assertThat(drain(m)).contains(new ConnectionCommand.SavePeer(peer(1), List.of(addr(2), addr(1))));
+    assertThat(drain(m))
+        .contains(new ConnectionCommand.SavePeer(peer(1), List.of(addr(2), addr(1))));
   }
 
   @Test
@@ -195,8 +204,12 @@ class ConnectionManagerTest {
     m.handleConnected(peer(1), false, 0);
     assertThat(drain(m)).isEmpty(); // No address to save yet.
 
-    boolean isNew = m.handleDiscovered(peer(1), List.of(addr(1).withPeerId(peer(1)), addr(2).withPeerId(peer(2))),
-        PeerSource.IDENTIFY, 1);
+    boolean isNew =
+        m.handleDiscovered(
+            peer(1),
+            List.of(addr(1).withPeerId(peer(1)), addr(2).withPeerId(peer(2))),
+            PeerSource.IDENTIFY,
+            1);
 
     assertThat(isNew).isFalse();
     assertThat(drain(m)).containsExactly(new ConnectionCommand.SavePeer(peer(1), List.of(addr(1))));
@@ -207,8 +220,14 @@ class ConnectionManagerTest {
     ConnectionManager m = manager(config().build());
 
     assertThat(m.handleDiscovered(SELF, List.of(addr(1)), PeerSource.MDNS, 0)).isFalse();
-    m.handleDiscovered(peer(1), List.of(Multiaddr.parse("/ip4/0.0.0.0/tcp/5"), Multiaddr.parse("/dns4/x.org/tcp/5"),
-        Multiaddr.parse("/ip4/10.0.0.1/tcp/0")), PeerSource.IDENTIFY, 0);
+    m.handleDiscovered(
+        peer(1),
+        List.of(
+            Multiaddr.parse("/ip4/0.0.0.0/tcp/5"),
+            Multiaddr.parse("/dns4/x.org/tcp/5"),
+            Multiaddr.parse("/ip4/10.0.0.1/tcp/0")),
+        PeerSource.IDENTIFY,
+        0);
 
     assertThat(m.addrs(peer(1))).isEmpty();
     assertThat(drain(m)).isEmpty(); // Nothing to dial.
@@ -226,7 +245,8 @@ class ConnectionManagerTest {
 
     m.handleDiscovered(peer(4), List.of(addr(4)), PeerSource.MDNS, 4);
 
-    assertThat(drain(m)).containsExactly(new ConnectionCommand.ForgetPeer(peer(1))); // Oldest, and persisted.
+    assertThat(drain(m))
+        .containsExactly(new ConnectionCommand.ForgetPeer(peer(1))); // Oldest, and persisted.
     assertThat(m.knownPeers()).containsExactlyInAnyOrder(peer(2), peer(3), peer(4));
   }
 
@@ -246,10 +266,12 @@ class ConnectionManagerTest {
 
   @Test
   void config_badBootstrapOrLimits_rejectedWithTheReason() {
-    assertThatThrownBy(() -> DiscoveryConfig.builder().bootstrap(List.of("/ip4/1.2.3.4/tcp/5")).build())
+    assertThatThrownBy(
+            () -> DiscoveryConfig.builder().bootstrap(List.of("/ip4/1.2.3.4/tcp/5")).build())
         .hasMessageContaining("/p2p/");
     assertThatThrownBy(() -> DiscoveryConfig.builder().bootstrap(List.of("hello")).build())
         .hasMessageContaining("not a multiaddr");
-    assertThatThrownBy(() -> DiscoveryConfig.builder().connections(5, 4).build()).hasMessageContaining("target 5");
+    assertThatThrownBy(() -> DiscoveryConfig.builder().connections(5, 4).build())
+        .hasMessageContaining("target 5");
   }
 }

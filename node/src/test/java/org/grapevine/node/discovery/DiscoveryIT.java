@@ -32,15 +32,15 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Discovery between real nodes on 127.0.0.1 (RocksDB, TCP, Noise, Yamux): reconnects, the
- * persisted peer table, the connection maximum, private meshes, and periodic sync. mDNS is off
- * here (multicast cannot be confined to loopback; see libp2p's MdnsNetnsIT).
+ * Discovery between real nodes on 127.0.0.1 (RocksDB, TCP, Noise, Yamux): reconnects, the persisted
+ * peer table, the connection maximum, private meshes, and periodic sync. mDNS is off here
+ * (multicast cannot be confined to loopback; see libp2p's MdnsNetnsIT).
  */
 @Timeout(120)
 class DiscoveryIT {
-  @TempDir
-  Path dir;
-  private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  @TempDir Path dir;
+  private final MultiThreadIoEventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private final List<Node> nodes = new ArrayList<>();
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -50,13 +50,23 @@ class DiscoveryIT {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
   }
 
-  /** A loopback node (no mDNS) whose [network] section is {@code network} applied to the default one. */
-  private Node node(String name, PrivKey key, SwarmKey swarm, UnaryOperator<NodeConfig.Network> network) throws Exception {
+  /**
+   * A loopback node (no mDNS) whose [network] section is {@code network} applied to the default
+   * one.
+   */
+  private Node node(
+      String name, PrivKey key, SwarmKey swarm, UnaryOperator<NodeConfig.Network> network)
+      throws Exception {
     return node(name, key, swarm, network, NodeConfig.defaults().sync().interval());
   }
 
-  private Node node(String name, PrivKey key, SwarmKey swarm, UnaryOperator<NodeConfig.Network> network,
-      Duration syncInterval) throws Exception {
+  private Node node(
+      String name,
+      PrivKey key,
+      SwarmKey swarm,
+      UnaryOperator<NodeConfig.Network> network,
+      Duration syncInterval)
+      throws Exception {
     TestAuthors.Person who = TestAuthors.person(name);
     NodeConfig.Network net = network.apply(NodeConfig.loopback().network());
     if (swarm != null) {
@@ -64,12 +74,17 @@ class DiscoveryIT {
       Files.writeString(keyFile, swarm.format());
       net = net.withSwarmKey(keyFile);
     }
-    NodeConfig config = NodeConfig.loopback().withNetwork(net).withSync(new NodeConfig.Sync(syncInterval));
-    Node n = NodeLauncher.of(config, dir.resolve(name), new DataDir.Keys(who.identity, who.root, who.deviceKey("laptop"), key),
-            group)
-        .host(h -> h.inboundRate(1000, 1000))
-        .discovery(d -> d.backoff(Duration.ofMillis(100), Duration.ofMillis(800)))
-        .start();
+    NodeConfig config =
+        NodeConfig.loopback().withNetwork(net).withSync(new NodeConfig.Sync(syncInterval));
+    Node n =
+        NodeLauncher.of(
+                config,
+                dir.resolve(name),
+                new DataDir.Keys(who.identity, who.root, who.deviceKey("laptop"), key),
+                group)
+            .host(h -> h.inboundRate(1000, 1000))
+            .discovery(d -> d.backoff(Duration.ofMillis(100), Duration.ofMillis(800)))
+            .start();
     nodes.add(n);
     return n;
   }
@@ -102,7 +117,8 @@ class DiscoveryIT {
   }
 
   @Test
-  void bootstrapPeerRestartsOnSamePort_reconnected_andARestartedNodeFindsItFromItsPeerTable() throws Exception {
+  void bootstrapPeerRestartsOnSamePort_reconnected_andARestartedNodeFindsItFromItsPeerTable()
+      throws Exception {
     PrivKey keyA = PrivKey.generate(RANDOM);
     PrivKey keyB = PrivKey.generate(RANDOM);
     // b never dials (target 0): every reconnection below is a's doing.
@@ -130,26 +146,42 @@ class DiscoveryIT {
     Set<PeerId> closedByHub = ConcurrentHashMap.newKeySet();
     List<Node> spokes = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      Node s = node("spoke" + i, PrivKey.generate(RANDOM), null, n -> n.withBootstrap(List.of(addr(hub))));
-      s.host().addListener(new HostListener() {
-        @Override
-        public void onDisconnected(Connection c) {
-          if (c.remotePeer().equals(hub.host().peerId())) {
-            closedByHub.add(s.host().peerId());
-          }
-        }
-      });
+      Node s =
+          node(
+              "spoke" + i,
+              PrivKey.generate(RANDOM),
+              null,
+              n -> n.withBootstrap(List.of(addr(hub))));
+      s.host()
+          .addListener(
+              new HostListener() {
+                @Override
+                public void onDisconnected(Connection c) {
+                  if (c.remotePeer().equals(hub.host().peerId())) {
+                    closedByHub.add(s.host().peerId());
+                  }
+                }
+              });
       spokes.add(s);
     }
 
     // max_connections is the hub's host limit too: a spoke over it is refused when it connects
     // (a failed dial), or closed by discovery if it got in while another was still upgrading.
     PeerId hubId = hub.host().peerId();
-    await("the hub turned away at least two spokes", () -> spokes.stream()
-        .filter(s -> closedByHub.contains(s.host().peerId()) || s.discovery().failures(hubId).join() > 0).count() >= 2);
+    await(
+        "the hub turned away at least two spokes",
+        () ->
+            spokes.stream()
+                    .filter(
+                        s ->
+                            closedByHub.contains(s.host().peerId())
+                                || s.discovery().failures(hubId).join() > 0)
+                    .count()
+                >= 2);
     await("the hub counts two peers", () -> hub.discovery().connectedCount().join() == 2);
     assertThat(hub.discovery().connectedCount().join()).isLessThanOrEqualTo(2);
-    assertThat(spokes.stream().filter(s -> connected(s, hub)).count()).isLessThanOrEqualTo(3); // 2, or 3 while one is closing.
+    assertThat(spokes.stream().filter(s -> connected(s, hub)).count())
+        .isLessThanOrEqualTo(3); // 2, or 3 while one is closing.
   }
 
   @Test
@@ -158,17 +190,23 @@ class DiscoveryIT {
     SwarmKey theirs = SwarmKey.generate(RANDOM);
     Node a = node("a", PrivKey.generate(RANDOM), ours, n -> n);
     Set<PeerId> everConnectedToA = ConcurrentHashMap.newKeySet();
-    a.host().addListener(new HostListener() {
-      @Override
-      public void onConnected(Connection c) {
-        everConnectedToA.add(c.remotePeer());
-      }
-    });
-    Node member = node("member", PrivKey.generate(RANDOM), ours, n -> n.withBootstrap(List.of(addr(a))));
-    Node outsider = node("outsider", PrivKey.generate(RANDOM), theirs, n -> n.withBootstrap(List.of(addr(a))));
+    a.host()
+        .addListener(
+            new HostListener() {
+              @Override
+              public void onConnected(Connection c) {
+                everConnectedToA.add(c.remotePeer());
+              }
+            });
+    Node member =
+        node("member", PrivKey.generate(RANDOM), ours, n -> n.withBootstrap(List.of(addr(a))));
+    Node outsider =
+        node("outsider", PrivKey.generate(RANDOM), theirs, n -> n.withBootstrap(List.of(addr(a))));
 
     await("the member connects", () -> connected(member, a));
-    await("the outsider failed three dials", () -> outsider.discovery().failures(a.host().peerId()).join() >= 3);
+    await(
+        "the outsider failed three dials",
+        () -> outsider.discovery().failures(a.host().peerId()).join() >= 3);
 
     assertThat(everConnectedToA).containsExactly(member.host().peerId());
     assertThat(outsider.host().connections()).isEmpty();
@@ -182,18 +220,26 @@ class DiscoveryIT {
     a.follow(carol.identity);
     b.follow(carol.identity);
     Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    a.host().addListener(new HostListener() {
-      @Override
-      public void onConnected(Connection c) {
-        connections.add(c);
-      }
-    });
+    a.host()
+        .addListener(
+            new HostListener() {
+              @Override
+              public void onConnected(Connection c) {
+                connections.add(c);
+              }
+            });
     a.connect(Multiaddr.parse(addr(b))).get(10, TimeUnit.SECONDS);
-    Thread.sleep(300); // Let the sync of the new connection finish first: it must not be what delivers.
+    Thread.sleep(
+        300); // Let the sync of the new connection finish first: it must not be what delivers.
 
-    b.store().apply(carol.delegate(carol.deviceKey("phone"), TestAuthors.T0_MILLIS)); // Behind gossip's back.
+    b.store()
+        .apply(
+            carol.delegate(
+                carol.deviceKey("phone"), TestAuthors.T0_MILLIS)); // Behind gossip's back.
 
-    await("a got carol's entry by periodic sync", () -> a.store().contiguousHead(carol.root.publicKey()) == 1);
+    await(
+        "a got carol's entry by periodic sync",
+        () -> a.store().contiguousHead(carol.root.publicKey()) == 1);
     assertThat(connections).hasSize(1);
   }
 }

@@ -23,11 +23,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Budgets at ingestion against a real RocksDB store: quota, attachment cap, usage, counters per source. */
+/**
+ * Budgets at ingestion against a real RocksDB store: quota, attachment cap, usage, counters per
+ * source.
+ */
 class EngineBudgetsTest {
   private static final long NOW = T0_MILLIS + 60_000;
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private RocksPostStore store;
   private final TestAuthors.Person alice = TestAuthors.person("alice");
   private final SigningKey laptop = alice.deviceKey("laptop");
@@ -37,7 +39,8 @@ class EngineBudgetsTest {
   private Engine engine(Budgets budgets) {
     store = RocksPostStore.open(dir.resolve("store"));
     Engine engine = new Engine(store, new EntryValidator(), new ChainChecker(), 4, 8, budgets);
-    assertThat(engine.ingest(delegation.toEnvelopeBytes(), NOW)).isInstanceOf(IngestOutcome.Stored.class);
+    assertThat(engine.ingest(delegation.toEnvelopeBytes(), NOW))
+        .isInstanceOf(IngestOutcome.Stored.class);
     return engine;
   }
 
@@ -49,8 +52,16 @@ class EngineBudgetsTest {
   }
 
   private static Content withAttachment(long size) {
-    return Content.newBuilder().setPost(Post.newBuilder().setText("look").addAttachments(Attachment.newBuilder()
-        .setHash(ByteString.copyFrom(new byte[32])).setSize(size).setMediaType("image/png"))).build();
+    return Content.newBuilder()
+        .setPost(
+            Post.newBuilder()
+                .setText("look")
+                .addAttachments(
+                    Attachment.newBuilder()
+                        .setHash(ByteString.copyFrom(new byte[32]))
+                        .setSize(size)
+                        .setMediaType("image/png")))
+        .build();
   }
 
   @Test
@@ -58,18 +69,24 @@ class EngineBudgetsTest {
     LogEntry first = log.append(post("x".repeat(100)), T0_MILLIS);
     long firstSize = first.header().contentSize();
     // Room for the delegation (content of alice's identity too) and the first post.
-    Engine engine = engine(new Budgets(delegation.header().contentSize() + firstSize + 10, 1 << 20));
-    assertThat(engine.ingest(first.toEnvelopeBytes(), NOW)).isInstanceOfSatisfying(IngestOutcome.Stored.class,
-        s -> assertThat(s.budget()).isEqualTo(IngestOutcome.BudgetNote.NONE));
+    Engine engine =
+        engine(new Budgets(delegation.header().contentSize() + firstSize + 10, 1 << 20));
+    assertThat(engine.ingest(first.toEnvelopeBytes(), NOW))
+        .isInstanceOfSatisfying(
+            IngestOutcome.Stored.class,
+            s -> assertThat(s.budget()).isEqualTo(IngestOutcome.BudgetNote.NONE));
     long used = engine.usage(alice.identity).usedBytes();
     assertThat(used).isEqualTo(delegation.header().contentSize() + firstSize);
 
     LogEntry second = log.append(post("y".repeat(100)), T0_MILLIS + 1);
     IngestOutcome o = engine.ingest(second.toEnvelopeBytes(), NOW);
-    assertThat(o).isInstanceOfSatisfying(IngestOutcome.Stored.class, s -> {
-      assertThat(s.budget()).isEqualTo(IngestOutcome.BudgetNote.CONTENT_DROPPED_OVER_QUOTA);
-      assertThat(s.entry().hasContent()).isFalse();
-    });
+    assertThat(o)
+        .isInstanceOfSatisfying(
+            IngestOutcome.Stored.class,
+            s -> {
+              assertThat(s.budget()).isEqualTo(IngestOutcome.BudgetNote.CONTENT_DROPPED_OVER_QUOTA);
+              assertThat(s.entry().hasContent()).isFalse();
+            });
     // Valid entry, local policy: gossip still accepts and forwards it.
     assertThat(org.grapevine.node.core.NodeCore.acceptance(o)).isEqualTo(Acceptance.ACCEPT);
     assertThat(store.logEntry(laptop.publicKey(), 2).orElseThrow().hasContent()).isFalse();
@@ -77,16 +94,25 @@ class EngineBudgetsTest {
     assertThat(store.storedBytes(alice.identity)).isEqualTo(used);
 
     // The chain goes on; a delete of the first post still works and frees the space.
-    LogEntry delete = log.append(Content.newBuilder().setDelete(Delete.newBuilder()
-        .setTarget(ByteString.copyFrom(first.id().unsafeBytes()))).build(), T0_MILLIS + 2);
-    assertThat(engine.ingest(delete.toEnvelopeBytes(), NOW)).isInstanceOfSatisfying(IngestOutcome.Stored.class,
-        s -> assertThat(s.budget()).isEqualTo(IngestOutcome.BudgetNote.NONE));
+    LogEntry delete =
+        log.append(
+            Content.newBuilder()
+                .setDelete(
+                    Delete.newBuilder().setTarget(ByteString.copyFrom(first.id().unsafeBytes())))
+                .build(),
+            T0_MILLIS + 2);
+    assertThat(engine.ingest(delete.toEnvelopeBytes(), NOW))
+        .isInstanceOfSatisfying(
+            IngestOutcome.Stored.class,
+            s -> assertThat(s.budget()).isEqualTo(IngestOutcome.BudgetNote.NONE));
     assertThat(store.contiguousHead(laptop.publicKey())).isEqualTo(3);
     assertThat(store.entryById(first.id()).orElseThrow().hasContent()).isFalse();
     assertThat(engine.usage(alice.identity).usedBytes()).isLessThan(used);
-    assertThat(engine.counts()).containsEntry(Engine.Counter.CONTENT_DROPPED_OVER_QUOTA, 1L)
+    assertThat(engine.counts())
+        .containsEntry(Engine.Counter.CONTENT_DROPPED_OVER_QUOTA, 1L)
         .containsEntry(Engine.Counter.STORED, 4L);
-    assertThat(engine.countsBySource()).containsEntry("sync.content_dropped_over_quota", 1L)
+    assertThat(engine.countsBySource())
+        .containsEntry("sync.content_dropped_over_quota", 1L)
         .containsEntry("sync.stored", 4L);
   }
 
@@ -94,9 +120,12 @@ class EngineBudgetsTest {
   void ingest_ownEntryOverQuota_keptWithContent() {
     Engine engine = engine(new Budgets(0, 1 << 20));
     LogEntry mine = log.append(post("mine"), T0_MILLIS);
-    assertThat(engine.ingest(mine, IngestSource.OWN, NOW)).isInstanceOfSatisfying(IngestOutcome.Stored.class,
-        s -> assertThat(s.budget()).isEqualTo(IngestOutcome.BudgetNote.NONE));
-    assertThat(store.logEntry(laptop.publicKey(), 1).orElseThrow().content()).contains(post("mine"));
+    assertThat(engine.ingest(mine, IngestSource.OWN, NOW))
+        .isInstanceOfSatisfying(
+            IngestOutcome.Stored.class,
+            s -> assertThat(s.budget()).isEqualTo(IngestOutcome.BudgetNote.NONE));
+    assertThat(store.logEntry(laptop.publicKey(), 1).orElseThrow().content())
+        .contains(post("mine"));
     assertThat(engine.usage(alice.identity).full()).isTrue();
     assertThat(engine.countsBySource()).containsEntry("own.stored", 1L);
   }
@@ -106,20 +135,29 @@ class EngineBudgetsTest {
     Engine engine = engine(new Budgets(Long.MAX_VALUE, 1000));
     LogEntry small = log.append(withAttachment(1000), T0_MILLIS);
     LogEntry big = log.append(withAttachment(1001), T0_MILLIS);
-    assertThat(engine.ingest(small.toEnvelopeBytes(), NOW)).isInstanceOfSatisfying(IngestOutcome.Stored.class,
-        s -> assertThat(s.budget()).isEqualTo(IngestOutcome.BudgetNote.NONE));
-    assertThat(engine.ingest(big.toEnvelopeBytes(), alice.identity, NOW)).isInstanceOfSatisfying(IngestOutcome.Stored.class,
-        s -> assertThat(s.budget()).isEqualTo(IngestOutcome.BudgetNote.ATTACHMENT_OVER_CAP));
-    assertThat(store.logEntry(laptop.publicKey(), 2).orElseThrow().content()).contains(withAttachment(1001));
-    assertThat(engine.countsBySource()).containsEntry("gossip.attachment_over_cap", 1L).containsEntry("gossip.stored", 1L);
+    assertThat(engine.ingest(small.toEnvelopeBytes(), NOW))
+        .isInstanceOfSatisfying(
+            IngestOutcome.Stored.class,
+            s -> assertThat(s.budget()).isEqualTo(IngestOutcome.BudgetNote.NONE));
+    assertThat(engine.ingest(big.toEnvelopeBytes(), alice.identity, NOW))
+        .isInstanceOfSatisfying(
+            IngestOutcome.Stored.class,
+            s -> assertThat(s.budget()).isEqualTo(IngestOutcome.BudgetNote.ATTACHMENT_OVER_CAP));
+    assertThat(store.logEntry(laptop.publicKey(), 2).orElseThrow().content())
+        .contains(withAttachment(1001));
+    assertThat(engine.countsBySource())
+        .containsEntry("gossip.attachment_over_cap", 1L)
+        .containsEntry("gossip.stored", 1L);
   }
 
   @Test
   void checkOwn_attachmentOverCap_refusedWithSizeAndCap() {
     Budgets budgets = new Budgets(100, 1000);
     budgets.checkOwn(withAttachment(1000));
-    assertThatThrownBy(() -> budgets.checkOwn(withAttachment(1001))).isInstanceOf(BudgetExceededException.class)
-        .hasMessageContaining("1001").hasMessageContaining("1000");
+    assertThatThrownBy(() -> budgets.checkOwn(withAttachment(1001)))
+        .isInstanceOf(BudgetExceededException.class)
+        .hasMessageContaining("1001")
+        .hasMessageContaining("1000");
     // A uint64 size above 2^63 is as large as it gets, not negative.
     assertThat(Budgets.largestAttachmentBytes(withAttachment(-5))).isEqualTo(Long.MAX_VALUE);
     assertThat(budgets.fitsQuota(90, 10)).isTrue();

@@ -27,8 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The ingestion pipeline against a real RocksDB store. */
 class EngineTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private RocksPostStore store;
   private Engine engine;
   private final TestAuthors.Person alice = TestAuthors.person("alice");
@@ -58,16 +57,21 @@ class EngineTest {
     for (int i = 1; i <= 3; i++) {
       chain.add(log.append(post("p" + i), T0_MILLIS + i));
     }
-    assertThat(ingest(chain.get(2))).isEqualTo(new IngestOutcome.Buffered(laptop.publicKey(), 1, 2));
-    assertThat(ingest(chain.get(1))).isEqualTo(new IngestOutcome.Buffered(laptop.publicKey(), 1, 1));
+    assertThat(ingest(chain.get(2)))
+        .isEqualTo(new IngestOutcome.Buffered(laptop.publicKey(), 1, 2));
+    assertThat(ingest(chain.get(1)))
+        .isEqualTo(new IngestOutcome.Buffered(laptop.publicKey(), 1, 1));
     assertThat(store.contiguousHead(laptop.publicKey())).isZero();
     IngestOutcome first = ingest(chain.get(0));
     assertThat(first).isInstanceOf(IngestOutcome.Stored.class);
-    assertThat(((IngestOutcome.Stored) first).unblocked()).extracting(LogEntry::id)
+    assertThat(((IngestOutcome.Stored) first).unblocked())
+        .extracting(LogEntry::id)
         .containsExactly(chain.get(1).id(), chain.get(2).id());
     assertThat(store.contiguousHead(laptop.publicKey())).isEqualTo(3);
     assertThat(engine.buffered()).isZero();
-    assertThat(engine.counts()).containsEntry(Engine.Counter.STORED, 4L).containsEntry(Engine.Counter.BUFFERED, 2L);
+    assertThat(engine.counts())
+        .containsEntry(Engine.Counter.STORED, 4L)
+        .containsEntry(Engine.Counter.BUFFERED, 2L);
   }
 
   @Test
@@ -101,17 +105,24 @@ class EngineTest {
   @Test
   void ingest_badInput_rejectedWithReasonAndNothingStored() {
     IngestOutcome garbage = engine.ingest(new byte[] {1, 2, 3}, T0_MILLIS);
-    assertThat(garbage).isInstanceOfSatisfying(IngestOutcome.Rejected.class,
-        r -> assertThat(r.reason()).isEqualTo(RejectReason.MALFORMED_ENVELOPE));
+    assertThat(garbage)
+        .isInstanceOfSatisfying(
+            IngestOutcome.Rejected.class,
+            r -> assertThat(r.reason()).isEqualTo(RejectReason.MALFORMED_ENVELOPE));
     SigningKey stranger = alice.deviceKey("stolen, never delegated");
     IngestOutcome undelegated = ingest(alice.deviceLog(stranger).append(post("hi"), T0_MILLIS));
-    assertThat(undelegated).isInstanceOfSatisfying(IngestOutcome.Rejected.class,
-        r -> assertThat(r.reason()).isEqualTo(RejectReason.UNDELEGATED_DEVICE));
+    assertThat(undelegated)
+        .isInstanceOfSatisfying(
+            IngestOutcome.Rejected.class,
+            r -> assertThat(r.reason()).isEqualTo(RejectReason.UNDELEGATED_DEVICE));
     assertThat(store.contiguousHead(stranger.publicKey())).isZero();
-    assertThat(engine.rejects()).containsEntry(RejectReason.MALFORMED_ENVELOPE, 1L).containsEntry(RejectReason.UNDELEGATED_DEVICE, 1L);
+    assertThat(engine.rejects())
+        .containsEntry(RejectReason.MALFORMED_ENVELOPE, 1L)
+        .containsEntry(RejectReason.UNDELEGATED_DEVICE, 1L);
     // Gossip: a malformed entry costs the sender; an undelegated device may be our stale root log.
     assertThat(org.grapevine.node.core.NodeCore.acceptance(garbage)).isEqualTo(Acceptance.REJECT);
-    assertThat(org.grapevine.node.core.NodeCore.acceptance(undelegated)).isEqualTo(Acceptance.IGNORE);
+    assertThat(org.grapevine.node.core.NodeCore.acceptance(undelegated))
+        .isEqualTo(Acceptance.IGNORE);
   }
 
   @Test
@@ -120,7 +131,8 @@ class EngineTest {
     for (int i = 1; i <= 7; i++) {
       chain.add(log.append(post("p" + i), T0_MILLIS + i));
     }
-    // Entries 2..7 arrive before 1: the buffer keeps 4 per author, the rest is ignored (sync refetches).
+    // Entries 2..7 arrive before 1: the buffer keeps 4 per author, the rest is ignored (sync
+    // refetches).
     List<IngestOutcome> outcomes = new ArrayList<>();
     for (int i = 1; i < 7; i++) {
       outcomes.add(ingest(chain.get(i)));
@@ -141,7 +153,8 @@ class EngineTest {
     assertThat(engine.ingest(mine, true, T0_MILLIS)).isInstanceOf(IngestOutcome.Stored.class);
     store.close();
     store = RocksPostStore.open(dir.resolve("store"));
-    assertThat(store.logEntry(laptop.publicKey(), 1).orElseThrow().content()).contains(post("mine"));
+    assertThat(store.logEntry(laptop.publicKey(), 1).orElseThrow().content())
+        .contains(post("mine"));
   }
 
   @Test
@@ -151,25 +164,33 @@ class EngineTest {
     LogEntry deletion = log.append(delete(doomed), T0_MILLIS);
     // The store dies (as the process would, by kill -9) at the first write after the delete's own:
     // whatever is on disk then must be all of the delete or none of it.
-    PostStore dying = (PostStore) java.lang.reflect.Proxy.newProxyInstance(PostStore.class.getClassLoader(),
-        new Class<?>[] {PostStore.class}, new java.lang.reflect.InvocationHandler() {
-          boolean applied;
+    PostStore dying =
+        (PostStore)
+            java.lang.reflect.Proxy.newProxyInstance(
+                PostStore.class.getClassLoader(),
+                new Class<?>[] {PostStore.class},
+                new java.lang.reflect.InvocationHandler() {
+                  boolean applied;
 
-          @Override
-          public Object invoke(Object proxy, java.lang.reflect.Method m, Object[] args) throws Throwable {
-            boolean write = m.getName().equals("apply") || m.getName().equals("deleteContent") || m.getName().equals("recordFork");
-            if (write && applied) {
-              throw new IllegalStateException("process killed");
-            }
-            try {
-              return m.invoke(store, args);
-            } catch (java.lang.reflect.InvocationTargetException e) {
-              throw e.getCause();
-            } finally {
-              applied |= write;
-            }
-          }
-        });
+                  @Override
+                  public Object invoke(Object proxy, java.lang.reflect.Method m, Object[] args)
+                      throws Throwable {
+                    boolean write =
+                        m.getName().equals("apply")
+                            || m.getName().equals("deleteContent")
+                            || m.getName().equals("recordFork");
+                    if (write && applied) {
+                      throw new IllegalStateException("process killed");
+                    }
+                    try {
+                      return m.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                      throw e.getCause();
+                    } finally {
+                      applied |= write;
+                    }
+                  }
+                });
     Engine dyingEngine = new Engine(dying, new EntryValidator(), new ChainChecker(), 4, 8);
     try {
       dyingEngine.ingest(deletion, IngestSource.OWN, T0_MILLIS);
@@ -179,10 +200,14 @@ class EngineTest {
     store.close();
     store = RocksPostStore.open(dir.resolve("store"));
     boolean deleteHeld = store.entryById(deletion.id()).isPresent();
-    assertThat(store.entryById(doomed.id()).orElseThrow().hasContent()).as("delete held: " + deleteHeld).isEqualTo(!deleteHeld);
+    assertThat(store.entryById(doomed.id()).orElseThrow().hasContent())
+        .as("delete held: " + deleteHeld)
+        .isEqualTo(!deleteHeld);
   }
 
   private static Content delete(LogEntry target) {
-    return Content.newBuilder().setDelete(Delete.newBuilder().setTarget(ByteString.copyFrom(target.id().unsafeBytes()))).build();
+    return Content.newBuilder()
+        .setDelete(Delete.newBuilder().setTarget(ByteString.copyFrom(target.id().unsafeBytes())))
+        .build();
   }
 }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class EntryMessageIdsTest {
   private final TestAuthors.Person bob = TestAuthors.person("bob");
-  private final LogEntry entry = bob.deviceLog(bob.deviceKey("phone")).append(post("hello"), T0_MILLIS);
+  private final LogEntry entry =
+      bob.deviceLog(bob.deviceKey("phone")).append(post("hello"), T0_MILLIS);
 
   @Test
   void idOf_sameEnvelopeTwice_sameIdThatStartsWithTheEntryId() {
@@ -26,11 +27,15 @@ class EntryMessageIdsTest {
   void idOf_badSignatureOrStrippedContentCopy_idOfItsOwn() {
     byte[] sig = entry.signed().signature();
     sig[63] ^= 1;
-    byte[] badSignature = EntryCodec.encodeEnvelope(entry.signed().entryBytes(), sig, entry.contentBytes().orElseThrow());
+    byte[] badSignature =
+        EntryCodec.encodeEnvelope(
+            entry.signed().entryBytes(), sig, entry.contentBytes().orElseThrow());
     byte[] stripped = entry.withoutContent().toEnvelopeBytes();
     byte[] id = EntryMessageIds.idOf(entry.toEnvelopeBytes());
     assertThat(EntryMessageIds.idOf(badSignature)).isNotEqualTo(id);
-    assertThat(EntryMessageIds.idOf(stripped)).isNotEqualTo(id).isNotEqualTo(EntryMessageIds.idOf(badSignature));
+    assertThat(EntryMessageIds.idOf(stripped))
+        .isNotEqualTo(id)
+        .isNotEqualTo(EntryMessageIds.idOf(badSignature));
   }
 
   @Test

@@ -11,8 +11,8 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.gossipsub.GossipConfig;
@@ -39,15 +39,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two real nodes' gossip halves (host, GossipSub driver, the node core and its driver, engine,
- * RocksDB store): Bob's
- * entries published on Bob's topic are verified and stored by Alice's node; an entry of someone
- * else on Bob's topic is refused and not stored; a duplicate is one message.
+ * RocksDB store): Bob's entries published on Bob's topic are verified and stored by Alice's node;
+ * an entry of someone else on Bob's topic is refused and not stored; a duplicate is one message.
  */
 @Timeout(60)
 class GossipIngressIT {
-  @TempDir
-  Path dir;
-  private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  @TempDir Path dir;
+  private final MultiThreadIoEventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private final ScheduledExecutorService storage = Executors.newSingleThreadScheduledExecutor();
   private final List<AutoCloseable> closing = new ArrayList<>();
 
@@ -61,18 +60,30 @@ class GossipIngressIT {
   }
 
   private GossipDriver driver(Host host) {
-    GossipDriver d = new GossipDriver(host, GossipConfig.builder()
-        .signaturePolicy(SignaturePolicy.STRICT_NO_SIGN) // The entry carries the author's signature.
-        .messageIdFunction(EntryMessageIds.function())
-        .heartbeatIntervalNanos(TimeUnit.MILLISECONDS.toNanos(100)).build(), new SplittableRandom(), group.next());
+    GossipDriver d =
+        new GossipDriver(
+            host,
+            GossipConfig.builder()
+                .signaturePolicy(
+                    SignaturePolicy.STRICT_NO_SIGN) // The entry carries the author's signature.
+                .messageIdFunction(EntryMessageIds.function())
+                .heartbeatIntervalNanos(TimeUnit.MILLISECONDS.toNanos(100))
+                .build(),
+            new SplittableRandom(),
+            group.next());
     d.start();
     closing.add(d);
     return d;
   }
 
   private Host host() throws Exception {
-    Host h = new Host(HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0")
-        .inboundRate(1000, 1000).build(), group);
+    Host h =
+        new Host(
+            HostConfig.builder(PrivKey.generate(new SecureRandom()))
+                .listen("/ip4/127.0.0.1/tcp/0")
+                .inboundRate(1000, 1000)
+                .build(),
+            group);
     h.start();
     closing.add(h);
     return h;
@@ -88,8 +99,13 @@ class GossipIngressIT {
     Engine engine = new Engine(aliceStore, new EntryValidator(), new ChainChecker(), 64, 1024);
     Host aliceHost = host();
     GossipDriver alice = driver(aliceHost);
-    NodeCore core = new NodeCore(aliceStore, engine, CoreConfig.of(java.time.Duration.ofHours(1), now -> T0_MILLIS + 60_000),
-        new SplittableRandom(1), System.nanoTime());
+    NodeCore core =
+        new NodeCore(
+            aliceStore,
+            engine,
+            CoreConfig.of(java.time.Duration.ofHours(1), now -> T0_MILLIS + 60_000),
+            new SplittableRandom(1),
+            System.nanoTime());
     CoreDriver coreDriver = new CoreDriver(core, aliceHost, alice, storage, System::nanoTime);
     coreDriver.start();
     closing.add(coreDriver);
@@ -98,7 +114,9 @@ class GossipIngressIT {
     Host bobHost = host();
     GossipDriver bobDriver = driver(bobHost);
     bobDriver.subscribe(bobTopic).get(5, TimeUnit.SECONDS);
-    bobHost.dial(aliceHost.listenAddrs().get(0).withPeerId(aliceHost.peerId())).get(10, TimeUnit.SECONDS);
+    bobHost
+        .dial(aliceHost.listenAddrs().get(0).withPeerId(aliceHost.peerId()))
+        .get(10, TimeUnit.SECONDS);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (bobDriver.topicPeers(bobTopic).get().isEmpty()) {
       assertThat(System.nanoTime()).isLessThan(deadline);
@@ -106,23 +124,34 @@ class GossipIngressIT {
     }
 
     LogWriter bobLog = bob.deviceLog(bobPhone);
-    List<LogEntry> entries = List.of(bob.delegate(bobPhone, T0_MILLIS), bobLog.append(post("hello followers"), T0_MILLIS),
-        bobLog.append(post("second"), T0_MILLIS + 1));
+    List<LogEntry> entries =
+        List.of(
+            bob.delegate(bobPhone, T0_MILLIS),
+            bobLog.append(post("hello followers"), T0_MILLIS),
+            bobLog.append(post("second"), T0_MILLIS + 1));
     for (LogEntry e : entries) {
-      assertThat(bobDriver.publish(bobTopic, e.toEnvelopeBytes()).get(5, TimeUnit.SECONDS).peers()).isEqualTo(1);
+      assertThat(bobDriver.publish(bobTopic, e.toEnvelopeBytes()).get(5, TimeUnit.SECONDS).peers())
+          .isEqualTo(1);
     }
     // Carol's entry on Bob's topic: refused, never stored.
     TestAuthors.Person carol = TestAuthors.person("carol");
-    bobDriver.publish(bobTopic, carol.delegate(carol.deviceKey("x"), T0_MILLIS).toEnvelopeBytes()).get(5, TimeUnit.SECONDS);
+    bobDriver
+        .publish(bobTopic, carol.delegate(carol.deviceKey("x"), T0_MILLIS).toEnvelopeBytes())
+        .get(5, TimeUnit.SECONDS);
 
     while (aliceStore.contiguousHead(bobPhone.publicKey()) < 2 || engine.rejects().isEmpty()) {
-      assertThat(System.nanoTime()).as("alice stored " + aliceStore.contiguousHead(bobPhone.publicKey())).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("alice stored " + aliceStore.contiguousHead(bobPhone.publicKey()))
+          .isLessThan(deadline);
       Thread.sleep(20);
     }
-    assertThat(aliceStore.logEntry(bobPhone.publicKey(), 1).orElseThrow().content()).contains(post("hello followers"));
+    assertThat(aliceStore.logEntry(bobPhone.publicKey(), 1).orElseThrow().content())
+        .contains(post("hello followers"));
     assertThat(aliceStore.contiguousHead(carol.root.publicKey())).isZero();
-    assertThat(engine.rejects()).containsKey(org.grapevine.protocol.validation.RejectReason.WRONG_TOPIC);
+    assertThat(engine.rejects())
+        .containsKey(org.grapevine.protocol.validation.RejectReason.WRONG_TOPIC);
     // Publishing the same entry again is the same message id: the router refuses it as seen.
-    assertThat(bobDriver.publish(bobTopic, entries.get(1).toEnvelopeBytes())).failsWithin(5, TimeUnit.SECONDS);
+    assertThat(bobDriver.publish(bobTopic, entries.get(1).toEnvelopeBytes()))
+        .failsWithin(5, TimeUnit.SECONDS);
   }
 }

@@ -15,7 +15,9 @@ class PrometheusTextTest {
     c.inc("follow", "own");
     r.gauge("grapevine_open", "Open things.", () -> 7);
 
-    assertThat(PrometheusText.write(r.snapshot())).isEqualTo("""
+    assertThat(PrometheusText.write(r.snapshot()))
+        .isEqualTo(
+            """
         # HELP grapevine_open Open things.
         # TYPE grapevine_open gauge
         grapevine_open 7
@@ -30,8 +32,9 @@ class PrometheusTextTest {
   void write_labelValuesAndHelp_areEscaped() {
     MetricsRegistry r = new MetricsRegistry();
     r.counter("x_total", "a \\ b\nc \"q\"", "l").inc("back\\slash \"quote\"\nnewline");
-    assertThat(PrometheusText.write(r.snapshot())).isEqualTo(
-        """
+    assertThat(PrometheusText.write(r.snapshot()))
+        .isEqualTo(
+            """
         # HELP x_total a \\\\ b\\nc "q"
         # TYPE x_total counter
         x_total{l="back\\\\slash \\"quote\\"\\nnewline"} 1
@@ -43,7 +46,8 @@ class PrometheusTextTest {
     MetricsRegistry r = new MetricsRegistry();
     Counter c = r.counter("y_total", "Y.", "a");
     assertThat(c.value("nothing")).isZero();
-    assertThat(PrometheusText.write(r.snapshot())).isEqualTo("# HELP y_total Y.\n# TYPE y_total counter\n");
+    assertThat(PrometheusText.write(r.snapshot()))
+        .isEqualTo("# HELP y_total Y.\n# TYPE y_total counter\n");
   }
 
   @Test
@@ -61,9 +65,11 @@ class PrometheusTextTest {
   void registry_badNamesAndMisuse_areCallerBugs() {
     MetricsRegistry r = new MetricsRegistry();
     assertThatThrownBy(() -> r.counter("1bad", "h")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> r.counter("ok_total", "h", "bad-label")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> r.counter("ok_total", "h", "bad-label"))
+        .isInstanceOf(IllegalArgumentException.class);
     Counter c = r.counter("ok_total", "h", "a");
-    assertThatThrownBy(() -> r.counter("ok_total", "h")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> r.counter("ok_total", "h"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> c.inc()).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> c.add(-1, "x")).isInstanceOf(IllegalArgumentException.class);
   }

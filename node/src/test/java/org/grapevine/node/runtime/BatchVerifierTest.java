@@ -11,7 +11,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.Assertions;
 import org.grapevine.protocol.crypto.SigningKey;
-import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.testing.TestAuthors;
 import org.grapevine.protocol.validation.EntryValidator;
@@ -35,7 +34,8 @@ class BatchVerifierTest {
     List<byte[]> batch = envelopes(3 * BatchVerifier.CHUNK_ENTRIES + 5);
     int bad = 2 * BatchVerifier.CHUNK_ENTRIES + 1;
     byte[] tampered = batch.get(bad).clone();
-    tampered[tampered.length - 1] ^= 1; // The last byte is in the signature or content; either way invalid.
+    tampered[tampered.length - 1] ^=
+        1; // The last byte is in the signature or content; either way invalid.
     batch.set(bad, tampered);
     try (BatchVerifier verifier = new BatchVerifier(new EntryValidator(), 3)) {
       List<Verification> out = verifier.verify(batch).get(30, TimeUnit.SECONDS);
@@ -62,6 +62,7 @@ class BatchVerifierTest {
     BatchVerifier verifier = new BatchVerifier(new EntryValidator(), 1);
     verifier.close();
     Assertions.assertThatThrownBy(() -> verifier.verify(envelopes(1)).get(5, TimeUnit.SECONDS))
-        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(RejectedExecutionException.class);
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(RejectedExecutionException.class);
   }
 }

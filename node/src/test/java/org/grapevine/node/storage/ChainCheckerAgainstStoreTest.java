@@ -23,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ChainCheckerAgainstStoreTest {
   private static final long NOW = T0_MILLIS + 1_000_000;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void check_randomChainsWithGapsForksAndRevocations_sameOutcomesAsMemoryLogView() {
@@ -53,7 +52,8 @@ class ChainCheckerAgainstStoreTest {
           }
         }
       }
-      assertThat(outcomes).as("seed %d exercises every outcome", seed)
+      assertThat(outcomes)
+          .as("seed %d exercises every outcome", seed)
           .contains("Append", "Duplicate", "Gap", "Fork", "Rejected");
     }
   }

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class IndexRebuildTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void rebuildIndexes_afterManyRandomEntries_equalsLiveIndexes() {
@@ -30,7 +29,9 @@ class IndexRebuildTest {
 
         store.rebuildIndexes();
 
-        assertThat(StoreTesting.dumpDerived(store)).as("seed %d", seed).containsExactlyElementsOf(live);
+        assertThat(StoreTesting.dumpDerived(store))
+            .as("seed %d", seed)
+            .containsExactlyElementsOf(live);
         assertThat(primaryRows(store)).isEqualTo(primary);
       }
     }
@@ -56,7 +57,8 @@ class IndexRebuildTest {
     }
   }
 
-  private static void deleteRow(RocksPostStore store, org.rocksdb.ColumnFamilyHandle family, String row) throws Exception {
+  private static void deleteRow(
+      RocksPostStore store, org.rocksdb.ColumnFamilyHandle family, String row) throws Exception {
     String keyHex = row.substring(0, row.indexOf('='));
     store.rawDelete(family, java.util.HexFormat.of().parseHex(keyHex));
   }

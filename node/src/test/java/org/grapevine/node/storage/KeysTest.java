@@ -24,7 +24,9 @@ class KeysTest {
   void entry_seqsAcrossByteBoundaries_sortInNumericOrder() {
     long[] seqs = {1, 2, 255, 256, 65_535, 65_536, 1L << 32, Long.MAX_VALUE};
     for (int i = 1; i < seqs.length; i++) {
-      assertThat(Arrays.compareUnsigned(Keys.entry(AUTHOR, seqs[i - 1]), Keys.entry(AUTHOR, seqs[i]))).isNegative();
+      assertThat(
+              Arrays.compareUnsigned(Keys.entry(AUTHOR, seqs[i - 1]), Keys.entry(AUTHOR, seqs[i])))
+          .isNegative();
     }
     assertThat(Keys.entry(AUTHOR, 1)).hasSize(1 + 32 + 8).startsWith(Keys.entryPrefix(AUTHOR));
   }
@@ -36,10 +38,15 @@ class KeysTest {
     Arrays.fill(ff, (byte) 0xff);
     EntryId high = EntryId.of(ff);
     long t = TestAuthors.T0_MILLIS;
-    assertThat(Arrays.compareUnsigned(Keys.time(IDENTITY, t, high), Keys.time(IDENTITY, t + 1, low))).isNegative();
-    assertThat(Arrays.compareUnsigned(Keys.time(IDENTITY, t, low), Keys.time(IDENTITY, t, high))).isNegative();
+    assertThat(
+            Arrays.compareUnsigned(Keys.time(IDENTITY, t, high), Keys.time(IDENTITY, t + 1, low)))
+        .isNegative();
+    assertThat(Arrays.compareUnsigned(Keys.time(IDENTITY, t, low), Keys.time(IDENTITY, t, high)))
+        .isNegative();
     assertThat(Keys.timeLast(IDENTITY, t)).isEqualTo(Keys.time(IDENTITY, t, high));
-    assertThat(Keys.time(IDENTITY, t, low)).hasSize(1 + 32 + 8 + 32).startsWith(Keys.timePrefix(IDENTITY));
+    assertThat(Keys.time(IDENTITY, t, low))
+        .hasSize(1 + 32 + 8 + 32)
+        .startsWith(Keys.timePrefix(IDENTITY));
   }
 
   @Test
@@ -86,22 +93,23 @@ class KeysTest {
     pinned.put(KeyPrefix.STORED_BYTES, hex(Keys.storedBytes(identity)));
 
     assertThat(pinned).containsOnlyKeys(KeyPrefix.values());
-    assertThat(pinned).containsExactly(
-        entry(KeyPrefix.ENTRY, "01" + a + seq),
-        entry(KeyPrefix.CONTENT, "02" + "ee".repeat(32) + c),
-        entry(KeyPrefix.FORK, "03" + i + a + seq + c),
-        entry(KeyPrefix.FOLLOW, "04" + i),
-        entry(KeyPrefix.MUTE, "05" + i),
-        entry(KeyPrefix.PEER, "06" + "31324433"),
-        entry(KeyPrefix.SCHEMA_VERSION, "07"),
-        entry(KeyPrefix.METADATA, "08" + "6162"),
-        entry(KeyPrefix.HEAD, "56" + a),
-        entry(KeyPrefix.DEVICE, "57" + i + a),
-        entry(KeyPrefix.ENTRY_BY_ID, "58" + c),
-        entry(KeyPrefix.TIME, "59" + i + ms + c),
-        entry(KeyPrefix.REPLY, "5a" + c + d),
-        entry(KeyPrefix.REACTION, "5b" + c + d),
-        entry(KeyPrefix.STORED_BYTES, "5c" + i));
+    assertThat(pinned)
+        .containsExactly(
+            entry(KeyPrefix.ENTRY, "01" + a + seq),
+            entry(KeyPrefix.CONTENT, "02" + "ee".repeat(32) + c),
+            entry(KeyPrefix.FORK, "03" + i + a + seq + c),
+            entry(KeyPrefix.FOLLOW, "04" + i),
+            entry(KeyPrefix.MUTE, "05" + i),
+            entry(KeyPrefix.PEER, "06" + "31324433"),
+            entry(KeyPrefix.SCHEMA_VERSION, "07"),
+            entry(KeyPrefix.METADATA, "08" + "6162"),
+            entry(KeyPrefix.HEAD, "56" + a),
+            entry(KeyPrefix.DEVICE, "57" + i + a),
+            entry(KeyPrefix.ENTRY_BY_ID, "58" + c),
+            entry(KeyPrefix.TIME, "59" + i + ms + c),
+            entry(KeyPrefix.REPLY, "5a" + c + d),
+            entry(KeyPrefix.REACTION, "5b" + c + d),
+            entry(KeyPrefix.STORED_BYTES, "5c" + i));
   }
 
   private static byte[] filled(int value) {

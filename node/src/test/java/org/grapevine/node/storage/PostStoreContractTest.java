@@ -76,10 +76,13 @@ abstract class PostStoreContractTest {
     assertThat(store.entryIdsWithPrefix(hex, 10)).containsExactly(a.id());
     assertThat(store.entryIdsWithPrefix(b.id().toHex(), 10)).containsExactly(b.id());
     String three = hex.substring(0, 3);
-    assertThat(store.entryIdsWithPrefix(three, 10)).contains(a.id()).isSorted()
+    assertThat(store.entryIdsWithPrefix(three, 10))
+        .contains(a.id())
+        .isSorted()
         .allSatisfy(id -> assertThat(id.toHex()).startsWith(three));
     assertThat(store.entryIdsWithPrefix(three, 0)).isEmpty();
-    assertThatThrownBy(() -> store.entryIdsWithPrefix("XY", 10)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.entryIdsWithPrefix("XY", 10))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -111,21 +114,28 @@ abstract class PostStoreContractTest {
     for (int a = 0; a < authors.size(); a += 2) {
       followed.add(authors.get(a).identity());
     }
-    List<LogEntry> expected = posts.stream().filter(p -> followed.contains(p.header().identity()))
-        .sorted(java.util.Comparator.comparingLong((LogEntry p) -> p.header().timestampMillis())
-            .thenComparing(LogEntry::id).reversed())
-        .toList();
+    List<LogEntry> expected =
+        posts.stream()
+            .filter(p -> followed.contains(p.header().identity()))
+            .sorted(
+                java.util.Comparator.comparingLong((LogEntry p) -> p.header().timestampMillis())
+                    .thenComparing(LogEntry::id)
+                    .reversed())
+            .toList();
 
     for (int pageSize : new int[] {1, 7, 50, 1000}) {
       List<LogEntry> paged = new java.util.ArrayList<>();
       TimelineCursor cursor = TimelineCursor.before(Long.MAX_VALUE);
-      for (List<LogEntry> page = store.timeline(followed, cursor, pageSize); !page.isEmpty();
+      for (List<LogEntry> page = store.timeline(followed, cursor, pageSize);
+          !page.isEmpty();
           page = store.timeline(followed, cursor, pageSize)) {
         assertThat(page.size()).isLessThanOrEqualTo(pageSize);
         paged.addAll(page);
         cursor = TimelineCursor.after(page.get(page.size() - 1));
       }
-      assertThat(paged).as("pages of " + pageSize).extracting(LogEntry::id)
+      assertThat(paged)
+          .as("pages of " + pageSize)
+          .extracting(LogEntry::id)
           .containsExactlyElementsOf(expected.stream().map(LogEntry::id).toList());
     }
   }
@@ -147,18 +157,24 @@ abstract class PostStoreContractTest {
   void deviceStatus_afterDelegationAndRevocation_followsRootLog() {
     Author alice = new Author("alice");
     var phone = alice.person.deviceKey("phone");
-    assertThat(store.deviceStatus(alice.identity(), alice.deviceKey.publicKey())).isEqualTo(DeviceStatus.UNKNOWN);
+    assertThat(store.deviceStatus(alice.identity(), alice.deviceKey.publicKey()))
+        .isEqualTo(DeviceStatus.UNKNOWN);
 
     store.apply(alice.delegation);
     store.apply(alice.person.delegate(phone, T0_MILLIS));
-    assertThat(store.deviceStatus(alice.identity(), alice.deviceKey.publicKey())).isEqualTo(DeviceStatus.ACTIVE);
+    assertThat(store.deviceStatus(alice.identity(), alice.deviceKey.publicKey()))
+        .isEqualTo(DeviceStatus.ACTIVE);
 
     store.apply(alice.person.revoke(phone, 7, T0_MILLIS));
-    store.apply(alice.person.revoke(phone, 9, T0_MILLIS)); // A later revocation can only lower the bound.
+    store.apply(
+        alice.person.revoke(phone, 9, T0_MILLIS)); // A later revocation can only lower the bound.
     store.apply(alice.person.delegate(phone, T0_MILLIS)); // Revocation is final.
-    assertThat(store.deviceStatus(alice.identity(), phone.publicKey())).isEqualTo(DeviceStatus.revoked(7));
-    assertThat(store.deviceStatus(alice.identity(), alice.deviceKey.publicKey())).isEqualTo(DeviceStatus.ACTIVE);
-    assertThat(store.deviceStatus(new Author("bob").identity(), phone.publicKey())).isEqualTo(DeviceStatus.UNKNOWN);
+    assertThat(store.deviceStatus(alice.identity(), phone.publicKey()))
+        .isEqualTo(DeviceStatus.revoked(7));
+    assertThat(store.deviceStatus(alice.identity(), alice.deviceKey.publicKey()))
+        .isEqualTo(DeviceStatus.ACTIVE);
+    assertThat(store.deviceStatus(new Author("bob").identity(), phone.publicKey()))
+        .isEqualTo(DeviceStatus.UNKNOWN);
   }
 
   @Test
@@ -172,15 +188,20 @@ abstract class PostStoreContractTest {
       store.apply(bob.post("b" + i, T0_MILLIS + i / 3));
       store.apply(carol.post("c" + i, T0_MILLIS + i));
     }
-    store.apply(bob.device.append(StoreTesting.reaction("+", store.logEntry(alice.deviceKey.publicKey(), 1).orElseThrow()),
-        T0_MILLIS + 100)); // Reactions are not timeline entries.
+    store.apply(
+        bob.device.append(
+            StoreTesting.reaction(
+                "+", store.logEntry(alice.deviceKey.publicKey(), 1).orElseThrow()),
+            T0_MILLIS + 100)); // Reactions are not timeline entries.
 
-    List<LogEntry> all = store.timeline(Set.of(alice.identity(), bob.identity()), Long.MAX_VALUE, 100);
+    List<LogEntry> all =
+        store.timeline(Set.of(alice.identity(), bob.identity()), Long.MAX_VALUE, 100);
     assertThat(all).hasSize(20);
     for (int i = 1; i < all.size(); i++) {
       LogEntry newer = all.get(i - 1);
       LogEntry older = all.get(i);
-      assertThat(newer.header().timestampMillis()).isGreaterThanOrEqualTo(older.header().timestampMillis());
+      assertThat(newer.header().timestampMillis())
+          .isGreaterThanOrEqualTo(older.header().timestampMillis());
       if (newer.header().timestampMillis() == older.header().timestampMillis()) {
         assertThat(newer.id()).isGreaterThan(older.id());
       }
@@ -188,16 +209,20 @@ abstract class PostStoreContractTest {
 
     List<LogEntry> paged = new java.util.ArrayList<>();
     TimelineCursor cursor = TimelineCursor.before(Long.MAX_VALUE);
-    for (List<LogEntry> page = store.timeline(Set.of(alice.identity(), bob.identity()), cursor, 3); !page.isEmpty();
+    for (List<LogEntry> page = store.timeline(Set.of(alice.identity(), bob.identity()), cursor, 3);
+        !page.isEmpty();
         page = store.timeline(Set.of(alice.identity(), bob.identity()), cursor, 3)) {
       assertThat(page.size()).isLessThanOrEqualTo(3);
       paged.addAll(page);
       cursor = TimelineCursor.after(page.get(page.size() - 1));
     }
-    assertThat(paged).extracting(LogEntry::id).containsExactlyElementsOf(all.stream().map(LogEntry::id).toList());
+    assertThat(paged)
+        .extracting(LogEntry::id)
+        .containsExactlyElementsOf(all.stream().map(LogEntry::id).toList());
 
     assertThat(store.timeline(Set.of(carol.identity()), T0_MILLIS + 5, 2))
-        .extracting(e -> e.header().timestampMillis()).containsExactly(T0_MILLIS + 4, T0_MILLIS + 3);
+        .extracting(e -> e.header().timestampMillis())
+        .containsExactly(T0_MILLIS + 4, T0_MILLIS + 3);
     assertThat(store.timeline(Set.of(carol.identity()), T0_MILLIS, 10)).isEmpty();
   }
 
@@ -216,13 +241,16 @@ abstract class PostStoreContractTest {
       store.apply(e);
     }
 
-    assertThat(store.replies(root.id())).extracting(LogEntry::id)
+    assertThat(store.replies(root.id()))
+        .extracting(LogEntry::id)
         .containsExactlyElementsOf(List.of(reply1.id(), reply2.id()).stream().sorted().toList());
     assertThat(store.replies(reply2.id())).extracting(LogEntry::id).containsExactly(nested.id());
     assertThat(store.replies(like.id())).isEmpty();
     assertThat(store.reactions(root.id())).extracting(LogEntry::id).containsExactly(like.id());
-    assertThat(store.timeline(Set.of(bob.identity()), Long.MAX_VALUE, 10)).extracting(LogEntry::id)
-        .contains(repost.id(), reply1.id()).doesNotContain(like.id());
+    assertThat(store.timeline(Set.of(bob.identity()), Long.MAX_VALUE, 10))
+        .extracting(LogEntry::id)
+        .contains(repost.id(), reply1.id())
+        .doesNotContain(like.id());
   }
 
   @Test
@@ -243,9 +271,11 @@ abstract class PostStoreContractTest {
     assertThat(kept.content()).isEmpty();
     assertThat(store.contiguousHead(bob.deviceKey.publicKey())).isEqualTo(1);
     assertThat(store.replies(root.id())).isEmpty();
-    assertThat(store.storedBytes(bob.identity())).isEqualTo(bytesBefore - reply.header().contentSize());
+    assertThat(store.storedBytes(bob.identity()))
+        .isEqualTo(bytesBefore - reply.header().contentSize());
     assertThat(store.deleteContent(reply.id())).isFalse();
-    assertThatThrownBy(() -> store.deleteContent(bob.delegation.id())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.deleteContent(bob.delegation.id()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -274,11 +304,12 @@ abstract class PostStoreContractTest {
     assertThat(store.forks(alice.identity())).isEmpty();
     store.recordFork(held.signed(), incoming.signed());
 
-    assertThat(store.forks(alice.identity())).containsExactly(new ForkEvidence(held.signed(), incoming.signed()));
+    assertThat(store.forks(alice.identity()))
+        .containsExactly(new ForkEvidence(held.signed(), incoming.signed()));
     assertThat(store.forks(new Author("bob").identity())).isEmpty();
-    assertThat(store.entry(alice.deviceKey.publicKey(), 1)).contains(held.signed()); // Never overwritten.
+    assertThat(store.entry(alice.deviceKey.publicKey(), 1))
+        .contains(held.signed()); // Never overwritten.
   }
-
 
   @Test
   void apply_notTheNextSeq_throwsAndChangesNothing() {
@@ -286,11 +317,14 @@ abstract class PostStoreContractTest {
     alice.post("one", T0_MILLIS);
     LogEntry second = alice.post("two", T0_MILLIS);
 
-    assertThatThrownBy(() -> store.apply(second)).isInstanceOf(IllegalStateException.class).hasMessageContaining("head is 0");
+    assertThatThrownBy(() -> store.apply(second))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("head is 0");
 
     assertThat(store.contiguousHead(alice.deviceKey.publicKey())).isZero();
     assertThat(store.entryById(second.id())).isEmpty();
-    assertThat(store.storedBytes(alice.identity())).isEqualTo(alice.delegation.header().contentSize());
+    assertThat(store.storedBytes(alice.identity()))
+        .isEqualTo(alice.delegation.header().contentSize());
   }
 
   @Test
@@ -302,11 +336,15 @@ abstract class PostStoreContractTest {
     other.append(TestAuthors.post("one, differently"), T0_MILLIS);
     LogEntry otherSecond = other.append(TestAuthors.post("two"), T0_MILLIS);
 
-    assertThatThrownBy(() -> store.apply(otherSecond)).isInstanceOf(IllegalStateException.class).hasMessageContaining("prev");
+    assertThatThrownBy(() -> store.apply(otherSecond))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("prev");
 
     assertThat(store.contiguousHead(alice.deviceKey.publicKey())).isEqualTo(1);
     assertThat(store.entryById(otherSecond.id())).isEmpty();
-    assertThat(store.timeline(Set.of(alice.identity()), Long.MAX_VALUE, 10)).extracting(LogEntry::id).containsExactly(first.id());
+    assertThat(store.timeline(Set.of(alice.identity()), Long.MAX_VALUE, 10))
+        .extracting(LogEntry::id)
+        .containsExactly(first.id());
   }
 
   @Test
@@ -327,7 +365,9 @@ abstract class PostStoreContractTest {
     assertThat(store.isMuted(bob)).isTrue();
     assertThat(store.isMuted(alice)).isFalse();
     assertThat(store.peers()).containsExactly(Map.entry("12D3KooWpeer", "/ip4/127.0.0.1/tcp/4001"));
-    assertThat(store.metadata("node.name")).hasValueSatisfying(v -> assertThat(v).isEqualTo("laptop".getBytes(StandardCharsets.UTF_8)));
+    assertThat(store.metadata("node.name"))
+        .hasValueSatisfying(
+            v -> assertThat(v).isEqualTo("laptop".getBytes(StandardCharsets.UTF_8)));
     assertThat(store.metadata("other")).isEmpty();
     store.unmute(bob);
     assertThat(store.mutes()).isEmpty();
@@ -360,7 +400,8 @@ abstract class PostStoreContractTest {
     store.apply(like);
     store.deleteContent(gone.id());
     Set<org.grapevine.protocol.identity.Identity> both = Set.of(alice.identity(), bob.identity());
-    List<EntryIdAndContent> timeline = EntryIdAndContent.of(store.timeline(both, Long.MAX_VALUE, 10));
+    List<EntryIdAndContent> timeline =
+        EntryIdAndContent.of(store.timeline(both, Long.MAX_VALUE, 10));
     long bytes = store.storedBytes(bob.identity());
 
     store.rebuildIndexes();
@@ -369,7 +410,8 @@ abstract class PostStoreContractTest {
     assertThat(store.replies(root.id())).extracting(LogEntry::id).containsExactly(reply.id());
     assertThat(store.reactions(root.id())).extracting(LogEntry::id).containsExactly(like.id());
     assertThat(store.storedBytes(bob.identity())).isEqualTo(bytes);
-    assertThat(store.deviceStatus(bob.identity(), bob.deviceKey.publicKey())).isEqualTo(DeviceStatus.ACTIVE);
+    assertThat(store.deviceStatus(bob.identity(), bob.deviceKey.publicKey()))
+        .isEqualTo(DeviceStatus.ACTIVE);
     assertThat(store.entryById(gone.id()).orElseThrow().hasContent()).isFalse();
   }
 

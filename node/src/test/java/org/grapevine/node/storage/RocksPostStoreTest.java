@@ -18,8 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The {@link PostStoreContractTest} against RocksDB, plus what only a store on disk does. */
 class RocksPostStoreTest extends PostStoreContractTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private int opened;
 
@@ -30,7 +29,8 @@ class RocksPostStoreTest extends PostStoreContractTest {
 
   @Override
   PostStore openStore(int maxPeers) {
-    return RocksPostStore.open(dir.resolve("other" + opened++), new StoreConfig(1 << 20, 256 << 10, maxPeers));
+    return RocksPostStore.open(
+        dir.resolve("other" + opened++), new StoreConfig(1 << 20, 256 << 10, maxPeers));
   }
 
   private RocksPostStore rocks() {
@@ -44,7 +44,9 @@ class RocksPostStoreTest extends PostStoreContractTest {
     LogEntry second = alice.post("two", T0_MILLIS);
     List<String> before = StoreTesting.dumpAll(rocks());
 
-    assertThatThrownBy(() -> store.apply(second)).isInstanceOf(IllegalStateException.class).hasMessageContaining("head is 0");
+    assertThatThrownBy(() -> store.apply(second))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("head is 0");
 
     assertThat(StoreTesting.dumpAll(rocks())).isEqualTo(before);
   }
@@ -59,7 +61,9 @@ class RocksPostStoreTest extends PostStoreContractTest {
     LogEntry otherSecond = other.append(TestAuthors.post("two"), T0_MILLIS);
     List<String> before = StoreTesting.dumpAll(rocks());
 
-    assertThatThrownBy(() -> store.apply(otherSecond)).isInstanceOf(IllegalStateException.class).hasMessageContaining("prev");
+    assertThatThrownBy(() -> store.apply(otherSecond))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("prev");
 
     assertThat(StoreTesting.dumpAll(rocks())).isEqualTo(before);
   }
@@ -82,8 +86,11 @@ class RocksPostStoreTest extends PostStoreContractTest {
     assertThat(store.mutes()).containsExactly(bob);
     assertThat(store.isMuted(bob)).isTrue();
     assertThat(store.isMuted(alice)).isFalse();
-    assertThat(store.peers()).containsExactly(java.util.Map.entry("12D3KooWpeer", "/ip4/127.0.0.1/tcp/4001"));
-    assertThat(store.metadata("node.name")).hasValueSatisfying(v -> assertThat(v).isEqualTo("laptop".getBytes(StandardCharsets.UTF_8)));
+    assertThat(store.peers())
+        .containsExactly(java.util.Map.entry("12D3KooWpeer", "/ip4/127.0.0.1/tcp/4001"));
+    assertThat(store.metadata("node.name"))
+        .hasValueSatisfying(
+            v -> assertThat(v).isEqualTo("laptop".getBytes(StandardCharsets.UTF_8)));
     assertThat(store.metadata("other")).isEmpty();
     store.unmute(bob);
     assertThat(store.mutes()).isEmpty();
@@ -103,7 +110,8 @@ class RocksPostStoreTest extends PostStoreContractTest {
 
     assertThat(StoreTesting.dumpAll(rocks())).isEqualTo(before);
     assertThat(store.contiguousHead(alice.deviceKey.publicKey())).isEqualTo(2);
-    assertThat(store.deviceStatus(alice.identity(), alice.deviceKey.publicKey())).isEqualTo(DeviceStatus.ACTIVE);
+    assertThat(store.deviceStatus(alice.identity(), alice.deviceKey.publicKey()))
+        .isEqualTo(DeviceStatus.ACTIVE);
     assertThat(store.replies(root.id())).extracting(LogEntry::id).containsExactly(reply.id());
     assertThat(rocks().schemaVersion()).isEqualTo(1);
   }
@@ -111,16 +119,20 @@ class RocksPostStoreTest extends PostStoreContractTest {
   @Test
   void open_directoryHeldByAnotherStore_throwsNamingTheDirectory() {
     assertThatThrownBy(() -> RocksPostStore.open(dir))
-        .isInstanceOfSatisfying(StoreLockedException.class, e -> assertThat(e.directory()).isEqualTo(dir))
+        .isInstanceOfSatisfying(
+            StoreLockedException.class, e -> assertThat(e.directory()).isEqualTo(dir))
         .hasMessageContaining(dir.toString())
         .hasMessageContaining("in use");
   }
 
   @Test
-  void open_afterTheHolderClosed_succeeds_andAFailedOpenDoesNotReleaseTheHoldersLock(@TempDir Path other) {
+  void open_afterTheHolderClosed_succeeds_andAFailedOpenDoesNotReleaseTheHoldersLock(
+      @TempDir Path other) {
     RocksPostStore first = RocksPostStore.open(other);
     assertThatThrownBy(() -> RocksPostStore.open(other)).isInstanceOf(StoreLockedException.class);
-    assertThatThrownBy(() -> RocksPostStore.open(other)).as("still held after a refused open").isInstanceOf(StoreLockedException.class);
+    assertThatThrownBy(() -> RocksPostStore.open(other))
+        .as("still held after a refused open")
+        .isInstanceOf(StoreLockedException.class);
     first.close();
     RocksPostStore.open(other).close();
   }
@@ -139,7 +151,11 @@ class RocksPostStoreTest extends PostStoreContractTest {
       for (int i = 0; i < 40; i++) {
         Author a = new Author("person" + i);
         assertThat(stores.get(i).contiguousHead(a.deviceKey.publicKey())).isEqualTo(1);
-        assertThat(stores.get(i).contiguousHead(new Author("person" + ((i + 1) % 40)).deviceKey.publicKey())).isZero();
+        assertThat(
+                stores
+                    .get(i)
+                    .contiguousHead(new Author("person" + ((i + 1) % 40)).deviceKey.publicKey()))
+            .isZero();
       }
     } finally {
       stores.forEach(RocksPostStore::close);
@@ -165,7 +181,8 @@ class RocksPostStoreTest extends PostStoreContractTest {
 
     store.rebuildIndexes();
     assertThat(store.contiguousHead(one.header().author())).isEqualTo(2);
-    assertThat(store.deviceStatus(alice.identity(), one.header().author())).isEqualTo(DeviceStatus.ACTIVE);
+    assertThat(store.deviceStatus(alice.identity(), one.header().author()))
+        .isEqualTo(DeviceStatus.ACTIVE);
   }
 
   @Test

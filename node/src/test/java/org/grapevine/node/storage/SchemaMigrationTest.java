@@ -16,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.RocksDB;
 
 class SchemaMigrationTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void open_emptyDirectory_createsStoreAtLatestVersion() {
@@ -32,7 +31,11 @@ class SchemaMigrationTest {
   void open_newerSchemaVersionOnDisk_refusesNamingDirectoryAndVersion() throws Exception {
     RocksPostStore.open(dir).close();
     try (RocksResources raw = RocksResources.open(dir, StoreConfig.DEFAULT)) {
-      raw.db().put(raw.families().meta(), Keys.schemaVersion(), ByteBuffer.allocate(4).putInt(99).array());
+      raw.db()
+          .put(
+              raw.families().meta(),
+              Keys.schemaVersion(),
+              ByteBuffer.allocate(4).putInt(99).array());
     }
 
     assertThatThrownBy(() -> RocksPostStore.open(dir))
@@ -41,7 +44,8 @@ class SchemaMigrationTest {
         .hasMessageContaining("99");
     // The refused open released the directory.
     try (RocksResources raw = RocksResources.open(dir, StoreConfig.DEFAULT)) {
-      assertThat(raw.db().get(raw.families().meta(), Keys.schemaVersion())).isEqualTo(ByteBuffer.allocate(4).putInt(99).array());
+      assertThat(raw.db().get(raw.families().meta(), Keys.schemaVersion()))
+          .isEqualTo(ByteBuffer.allocate(4).putInt(99).array());
     }
   }
 
@@ -49,28 +53,32 @@ class SchemaMigrationTest {
   void migrate_fromVersionOne_runsOnlyLaterStepsOnceAndRecordsEach() throws Exception {
     RocksPostStore.open(dir).close();
     List<Integer> ran = new ArrayList<>();
-    Migration second = new Migration() {
-      @Override
-      public int version() {
-        return 2;
-      }
+    Migration second =
+        new Migration() {
+          @Override
+          public int version() {
+            return 2;
+          }
 
-      @Override
-      public void migrate(RocksDB db, ColumnFamilies families) {
-        ran.add(2);
-      }
-    };
+          @Override
+          public void migrate(RocksDB db, ColumnFamilies families) {
+            ran.add(2);
+          }
+        };
     SchemaMigrator migrator = new SchemaMigrator(List.of(new M001_InitialSchema(), second));
     try (RocksResources raw = RocksResources.open(dir, StoreConfig.DEFAULT)) {
-      assertThat(migrator.migrate(raw.db(), raw.families(), Keys.schemaVersion(), dir)).isEqualTo(2);
-      assertThat(migrator.migrate(raw.db(), raw.families(), Keys.schemaVersion(), dir)).isEqualTo(2);
+      assertThat(migrator.migrate(raw.db(), raw.families(), Keys.schemaVersion(), dir))
+          .isEqualTo(2);
+      assertThat(migrator.migrate(raw.db(), raw.families(), Keys.schemaVersion(), dir))
+          .isEqualTo(2);
     }
     assertThat(ran).containsExactly(2);
   }
 
   @Test
   void schemaMigrator_migrationsOutOfOrder_isRefused() {
-    assertThatThrownBy(() -> new SchemaMigrator(List.of(new M001_InitialSchema(), new M001_InitialSchema())))
+    assertThatThrownBy(
+            () -> new SchemaMigrator(List.of(new M001_InitialSchema(), new M001_InitialSchema())))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -50,17 +50,25 @@ final class StoreTesting {
   }
 
   static Ref ref(LogEntry target) {
-    return Ref.newBuilder().setIdentity(bytes(target.header().identity().root()))
-        .setEntry(ByteString.copyFrom(target.id().unsafeBytes())).build();
+    return Ref.newBuilder()
+        .setIdentity(bytes(target.header().identity().root()))
+        .setEntry(ByteString.copyFrom(target.id().unsafeBytes()))
+        .build();
   }
 
   static Content reply(String text, LogEntry parent) {
-    return Content.newBuilder().setPost(Post.newBuilder().setText(text)
-        .setReplyTo(ReplyTo.newBuilder().setRoot(ref(parent)).setParent(ref(parent)))).build();
+    return Content.newBuilder()
+        .setPost(
+            Post.newBuilder()
+                .setText(text)
+                .setReplyTo(ReplyTo.newBuilder().setRoot(ref(parent)).setParent(ref(parent))))
+        .build();
   }
 
   static Content reaction(String emoji, LogEntry target) {
-    return Content.newBuilder().setReaction(Reaction.newBuilder().setTarget(ref(target)).setEmoji(emoji)).build();
+    return Content.newBuilder()
+        .setReaction(Reaction.newBuilder().setTarget(ref(target)).setEmoji(emoji))
+        .build();
   }
 
   static Content repost(LogEntry target) {

@@ -32,8 +32,8 @@ import org.grapevine.libp2p.mux.StreamReader;
 import org.grapevine.node.core.CoreConfig;
 import org.grapevine.node.core.NodeCore;
 import org.grapevine.node.engine.Engine;
-import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.node.engine.IngestOutcome;
+import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.EntryCodec;
@@ -56,18 +56,18 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bad input over catch-up sync against a real node's sync half (RocksDB, engine, sync service,
- * TCP on 127.0.0.1): a hostile peer opens raw sync streams and sends an oversize frame, a message
- * that does not decode, and entries with broken signatures. Each closes the stream with the
- * matching Error, counts against the peer, stores nothing; the third costs the peer its
- * connection; and the node still serves a well-behaved follower afterwards.
+ * Bad input over catch-up sync against a real node's sync half (RocksDB, engine, sync service, TCP
+ * on 127.0.0.1): a hostile peer opens raw sync streams and sends an oversize frame, a message that
+ * does not decode, and entries with broken signatures. Each closes the stream with the matching
+ * Error, counts against the peer, stores nothing; the third costs the peer its connection; and the
+ * node still serves a well-behaved follower afterwards.
  */
 @Timeout(120)
 class SyncBadInputIT {
   private static final long NOW = T0_MILLIS + 3_600_000;
-  @TempDir
-  Path dir;
-  private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  @TempDir Path dir;
+  private final MultiThreadIoEventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private final List<AutoCloseable> closing = new ArrayList<>();
   private final TestAuthors.Person bob = TestAuthors.person("bob");
   private final SigningKey phone = bob.deviceKey("phone");
@@ -83,8 +83,13 @@ class SyncBadInputIT {
   }
 
   private Host host() throws Exception {
-    Host h = new Host(HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0")
-        .inboundRate(1000, 1000).build(), group);
+    Host h =
+        new Host(
+            HostConfig.builder(PrivKey.generate(new SecureRandom()))
+                .listen("/ip4/127.0.0.1/tcp/0")
+                .inboundRate(1000, 1000)
+                .build(),
+            group);
     h.start();
     closing.add(h);
     return h;
@@ -100,22 +105,37 @@ class SyncBadInputIT {
 
     SyncNode(String name, List<LogEntry> entries) throws Exception {
       store = RocksPostStore.open(dir.resolve(name));
-      closing.add(() -> {
-        storage.shutdown();
-        storage.awaitTermination(5, TimeUnit.SECONDS);
-        store.close();
-      });
+      closing.add(
+          () -> {
+            storage.shutdown();
+            storage.awaitTermination(5, TimeUnit.SECONDS);
+            store.close();
+          });
       engine = new Engine(store, new EntryValidator(), new ChainChecker(), 64, 1024);
       host = host();
-      sync = new CoreDriver(new NodeCore(store, engine, CoreConfig.of(java.time.Duration.ofHours(1), now -> NOW),
-          new java.util.SplittableRandom(1), System.nanoTime()), host, null, storage, System::nanoTime);
+      sync =
+          new CoreDriver(
+              new NodeCore(
+                  store,
+                  engine,
+                  CoreConfig.of(java.time.Duration.ofHours(1), now -> NOW),
+                  new java.util.SplittableRandom(1),
+                  System.nanoTime()),
+              host,
+              null,
+              storage,
+              System::nanoTime);
       sync.start();
       store.follow(bob.identity);
-      storage.submit(() -> {
-        for (LogEntry e : entries) {
-          assertThat(engine.ingest(e.toEnvelopeBytes(), NOW)).isInstanceOf(IngestOutcome.Stored.class);
-        }
-      }).get();
+      storage
+          .submit(
+              () -> {
+                for (LogEntry e : entries) {
+                  assertThat(engine.ingest(e.toEnvelopeBytes(), NOW))
+                      .isInstanceOf(IngestOutcome.Stored.class);
+                }
+              })
+          .get();
     }
   }
 
@@ -123,7 +143,8 @@ class SyncBadInputIT {
   private static final class RawStream implements StreamReader {
     final BlockingQueue<SyncMessage> received = new LinkedBlockingQueue<>();
     final CompletableFuture<Void> closedByNode = new CompletableFuture<>();
-    final DelimitedReader frames = new DelimitedReader(ByteBufAllocator.DEFAULT, SyncLimits.MAX_MESSAGE_BYTES);
+    final DelimitedReader frames =
+        new DelimitedReader(ByteBufAllocator.DEFAULT, SyncLimits.MAX_MESSAGE_BYTES);
     MuxedStream stream;
 
     @Override
@@ -168,7 +189,8 @@ class SyncBadInputIT {
 
   private static RawStream open(Host hostile, Connection c) throws Exception {
     RawStream raw = new RawStream();
-    raw.stream = hostile.newStream(c, List.of(CoreDriver.SYNC_PROTOCOL)).get(10, TimeUnit.SECONDS).stream();
+    raw.stream =
+        hostile.newStream(c, List.of(CoreDriver.SYNC_PROTOCOL)).get(10, TimeUnit.SECONDS).stream();
     raw.stream.setReader(raw);
     return raw;
   }
@@ -191,7 +213,8 @@ class SyncBadInputIT {
   }
 
   @Test
-  void hostilePeer_oversizeMalformedAndInvalid_streamClosedCountedNothingStored_nodeKeepsServing() throws Exception {
+  void hostilePeer_oversizeMalformedAndInvalid_streamClosedCountedNothingStored_nodeKeepsServing()
+      throws Exception {
     LogWriter log = bob.deviceLog(phone);
     for (int i = 1; i <= 20; i++) {
       bobs.add(log.append(post("bob " + i), T0_MILLIS + i));
@@ -200,7 +223,10 @@ class SyncBadInputIT {
     held.addAll(bobs);
     SyncNode node = new SyncNode("node", held.subList(0, 11)); // Bob's delegation and 1..10
     Host hostile = host();
-    Connection c = hostile.dial(node.host.listenAddrs().get(0).withPeerId(node.host.peerId())).get(10, TimeUnit.SECONDS);
+    Connection c =
+        hostile
+            .dial(node.host.listenAddrs().get(0).withPeerId(node.host.peerId()))
+            .get(10, TimeUnit.SECONDS);
 
     // 1. A frame whose length is over the limit: refused before it is buffered.
     RawStream oversize = open(hostile, c);
@@ -209,30 +235,53 @@ class SyncBadInputIT {
     length.writeBytes(new byte[64]);
     oversize.sendRaw(length);
     assertErrorAndClosed(oversize, SyncErrorCode.MESSAGE_TOO_LARGE);
-    await("one fault counted", () -> node.sync.peerFaults().getOrDefault(hostile.peerId(), 0L) == 1);
+    await(
+        "one fault counted", () -> node.sync.peerFaults().getOrDefault(hostile.peerId(), 0L) == 1);
 
     // 2. A frame that is not a SyncMessage.
     RawStream malformed = open(hostile, c);
     malformed.send(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff});
     assertErrorAndClosed(malformed, SyncErrorCode.MALFORMED_MESSAGE);
-    await("two faults counted", () -> node.sync.peerFaults().getOrDefault(hostile.peerId(), 0L) == 2);
+    await(
+        "two faults counted", () -> node.sync.peerFaults().getOrDefault(hostile.peerId(), 0L) == 2);
 
     // 3. The protocol followed, but the entries it serves have broken signatures.
     RawStream invalid = open(hostile, c);
-    invalid.send(message(SyncMessage.newBuilder().setHeads(Heads.newBuilder().setLast(true)
-        .addIdentities(IdentityHeads.newBuilder().setIdentity(ByteString.copyFrom(bob.identity.root().unsafeBytes()))
-            .addLogs(LogHeadSeq.newBuilder().setAuthor(ByteString.copyFrom(bob.identity.root().unsafeBytes())).setHead(1))
-            .addLogs(LogHeadSeq.newBuilder().setAuthor(ByteString.copyFrom(phone.publicKey().unsafeBytes())).setHead(20))))));
-    assertThat(invalid.next(SyncMessage.BodyCase.WANT).getWant().getRanges(0).getFromSeq()).isEqualTo(11);
+    invalid.send(
+        message(
+            SyncMessage.newBuilder()
+                .setHeads(
+                    Heads.newBuilder()
+                        .setLast(true)
+                        .addIdentities(
+                            IdentityHeads.newBuilder()
+                                .setIdentity(ByteString.copyFrom(bob.identity.root().unsafeBytes()))
+                                .addLogs(
+                                    LogHeadSeq.newBuilder()
+                                        .setAuthor(
+                                            ByteString.copyFrom(bob.identity.root().unsafeBytes()))
+                                        .setHead(1))
+                                .addLogs(
+                                    LogHeadSeq.newBuilder()
+                                        .setAuthor(
+                                            ByteString.copyFrom(phone.publicKey().unsafeBytes()))
+                                        .setHead(20))))));
+    assertThat(invalid.next(SyncMessage.BodyCase.WANT).getWant().getRanges(0).getFromSeq())
+        .isEqualTo(11);
     Entries.Builder batch = Entries.newBuilder();
     for (LogEntry e : bobs.subList(10, 13)) {
       byte[] sig = e.signed().signature();
       sig[5] ^= 1;
-      batch.addEnvelopes(Envelope.parseFrom(EntryCodec.encodeEnvelope(e.signed().entryBytes(), sig, e.contentBytes().orElseThrow())));
+      batch.addEnvelopes(
+          Envelope.parseFrom(
+              EntryCodec.encodeEnvelope(
+                  e.signed().entryBytes(), sig, e.contentBytes().orElseThrow())));
     }
     invalid.send(message(SyncMessage.newBuilder().setEntries(batch)));
     assertErrorAndClosed(invalid, SyncErrorCode.INVALID_ENTRY);
-    await("three faults counted", () -> node.sync.peerFaults().getOrDefault(hostile.peerId(), 0L) == 3);
+    await(
+        "three faults counted",
+        () -> node.sync.peerFaults().getOrDefault(hostile.peerId(), 0L) == 3);
     assertThat(node.engine.countsBySource()).containsEntry("sync.rejected.bad_signature", 1L);
     assertThat(node.store.contiguousHead(phone.publicKey())).isEqualTo(10);
     // The third fault costs the peer its connection.
@@ -240,9 +289,15 @@ class SyncBadInputIT {
 
     // 4. A well-behaved follower: served by the node, and serving it the rest.
     SyncNode follower = new SyncNode("follower", held);
-    follower.host.dial(node.host.listenAddrs().get(0).withPeerId(node.host.peerId())).get(10, TimeUnit.SECONDS);
-    await("the node caught up from the follower", () -> node.store.contiguousHead(phone.publicKey()) == 20);
-    assertThat(node.store.logEntry(phone.publicKey(), 20).orElseThrow().id()).isEqualTo(bobs.get(19).id());
+    follower
+        .host
+        .dial(node.host.listenAddrs().get(0).withPeerId(node.host.peerId()))
+        .get(10, TimeUnit.SECONDS);
+    await(
+        "the node caught up from the follower",
+        () -> node.store.contiguousHead(phone.publicKey()) == 20);
+    assertThat(node.store.logEntry(phone.publicKey(), 20).orElseThrow().id())
+        .isEqualTo(bobs.get(19).id());
     assertThat(node.sync.peerFaults()).containsOnlyKeys(hostile.peerId());
     assertThat(follower.sync.peerFaults()).isEmpty();
   }

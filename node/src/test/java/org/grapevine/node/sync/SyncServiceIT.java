@@ -8,24 +8,24 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostConfig;
-import java.time.Duration;
-import java.util.SplittableRandom;
 import org.grapevine.node.core.CoreConfig;
 import org.grapevine.node.core.NodeCore;
 import org.grapevine.node.engine.Engine;
-import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.node.engine.IngestOutcome;
+import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
@@ -36,25 +36,25 @@ import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.sync.SyncSession;
 import org.grapevine.protocol.sync.SyncSource;
-import org.grapevine.protocol.validation.RejectReason;
 import org.grapevine.protocol.testing.TestAuthors;
 import org.grapevine.protocol.validation.ChainChecker;
 import org.grapevine.protocol.validation.EntryValidator;
+import org.grapevine.protocol.validation.RejectReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Catch-up between two real nodes' sync halves (host, node core and its driver, engine, RocksDB) over TCP on
- * 127.0.0.1, with the authors offline: followers serve each other, in both directions.
+ * Catch-up between two real nodes' sync halves (host, node core and its driver, engine, RocksDB)
+ * over TCP on 127.0.0.1, with the authors offline: followers serve each other, in both directions.
  */
 @Timeout(120)
 class SyncServiceIT {
   private static final long NOW = T0_MILLIS + 3_600_000;
-  @TempDir
-  Path dir;
-  private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  @TempDir Path dir;
+  private final MultiThreadIoEventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private final List<AutoCloseable> closing = new ArrayList<>();
 
   /** A node's sync half: store, engine, storage thread, host and sync service. */
@@ -67,27 +67,47 @@ class SyncServiceIT {
     Node(String name) throws Exception {
       store = RocksPostStore.open(dir.resolve(name));
       engine = new Engine(store, new EntryValidator(), new ChainChecker(), 64, 1024);
-      host = new Host(HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0")
-          .inboundRate(1000, 1000).build(), group);
+      host =
+          new Host(
+              HostConfig.builder(PrivKey.generate(new SecureRandom()))
+                  .listen("/ip4/127.0.0.1/tcp/0")
+                  .inboundRate(1000, 1000)
+                  .build(),
+              group);
       host.start();
-      CoreDriver sync = new CoreDriver(new NodeCore(store, engine, CoreConfig.of(Duration.ofHours(1), now -> NOW),
-          new SplittableRandom(1), System.nanoTime()), host, null, storage, System::nanoTime);
+      CoreDriver sync =
+          new CoreDriver(
+              new NodeCore(
+                  store,
+                  engine,
+                  CoreConfig.of(Duration.ofHours(1), now -> NOW),
+                  new SplittableRandom(1),
+                  System.nanoTime()),
+              host,
+              null,
+              storage,
+              System::nanoTime);
       sync.start();
-      closing.add(() -> {
-        host.close();
-        sync.close();
-        storage.shutdown();
-        storage.awaitTermination(5, TimeUnit.SECONDS);
-        store.close();
-      });
+      closing.add(
+          () -> {
+            host.close();
+            sync.close();
+            storage.shutdown();
+            storage.awaitTermination(5, TimeUnit.SECONDS);
+            store.close();
+          });
     }
 
     void holds(List<LogEntry> entries) throws Exception {
-      storage.submit(() -> {
-        for (LogEntry e : entries) {
-          assertThat(engine.ingest(e.toEnvelopeBytes(), NOW)).isInstanceOf(IngestOutcome.Stored.class);
-        }
-      }).get();
+      storage
+          .submit(
+              () -> {
+                for (LogEntry e : entries) {
+                  assertThat(engine.ingest(e.toEnvelopeBytes(), NOW))
+                      .isInstanceOf(IngestOutcome.Stored.class);
+                }
+              })
+          .get();
     }
   }
 
@@ -112,7 +132,9 @@ class SyncServiceIT {
   private static void awaitHead(Node n, SigningKey device, long head) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (n.store.contiguousHead(device.publicKey()) < head) {
-      assertThat(System.nanoTime()).as("head " + n.store.contiguousHead(device.publicKey()) + " of " + head).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("head " + n.store.contiguousHead(device.publicKey()) + " of " + head)
+          .isLessThan(deadline);
       Thread.sleep(20);
     }
   }
@@ -131,8 +153,10 @@ class SyncServiceIT {
     b.host.dial(a.host.listenAddrs().get(0).withPeerId(a.host.peerId())).get(10, TimeUnit.SECONDS);
     awaitHead(b, phone, 600);
     assertThat(b.store.contiguousHead(bob.root.publicKey())).isEqualTo(1);
-    assertThat(b.store.logEntry(phone.publicKey(), 600).orElseThrow().id()).isEqualTo(bobs.get(600).id());
-    assertThat(b.store.logEntry(phone.publicKey(), 1).orElseThrow().content()).contains(post(bob.identity + " post 1"));
+    assertThat(b.store.logEntry(phone.publicKey(), 600).orElseThrow().id())
+        .isEqualTo(bobs.get(600).id());
+    assertThat(b.store.logEntry(phone.publicKey(), 1).orElseThrow().content())
+        .contains(post(bob.identity + " post 1"));
     assertThat(b.engine.rejects()).isEmpty();
   }
 
@@ -177,12 +201,25 @@ class SyncServiceIT {
     LogEntry good = bobs.get(300);
     byte[] badSignature = good.signed().signature();
     badSignature[0] ^= 1;
-    bobs.set(300, LogEntry.of(SignedEntry.ofVerified(good.header(), good.signed().entryBytes(), badSignature, good.id()),
-        good.contentBytes().orElseThrow(), good.content().orElseThrow()));
+    bobs.set(
+        300,
+        LogEntry.of(
+            SignedEntry.ofVerified(
+                good.header(), good.signed().entryBytes(), badSignature, good.id()),
+            good.contentBytes().orElseThrow(),
+            good.content().orElseThrow()));
     // A serves bob's log as given, bad entry included: its own session over a list, not a store.
     Node a = new Node("a");
-    a.host.setProtocolHandler(CoreDriver.SYNC_PROTOCOL, (stream, conn) -> ListServer.serve(stream,
-        new SyncSession(Set.of(bob.identity), new ListSource(bob, phone, bobs), SyncLimits.DEFAULT, System.nanoTime())));
+    a.host.setProtocolHandler(
+        CoreDriver.SYNC_PROTOCOL,
+        (stream, conn) ->
+            ListServer.serve(
+                stream,
+                new SyncSession(
+                    Set.of(bob.identity),
+                    new ListSource(bob, phone, bobs),
+                    SyncLimits.DEFAULT,
+                    System.nanoTime())));
     Node b = new Node("b");
     b.store.follow(bob.identity);
 
@@ -197,18 +234,21 @@ class SyncServiceIT {
     assertThat(b.store.contiguousHead(phone.publicKey())).isEqualTo(299);
     // 600 entries come in three batches at once (the credit window is four): the third, verified
     // while the second was stored, must not reach the engine after the session failed.
-    assertThat(b.engine.counts()).containsEntry(Engine.Counter.STORED, 300L).doesNotContainKey(Engine.Counter.BUFFERED);
+    assertThat(b.engine.counts())
+        .containsEntry(Engine.Counter.STORED, 300L)
+        .doesNotContainKey(Engine.Counter.BUFFERED);
   }
 
   /**
-   * Serves a {@link SyncSession} over a list on one stream, on the stream's event loop: a peer
-   * that serves whatever it is given, bad entries included (a store would refuse them).
+   * Serves a {@link SyncSession} over a list on one stream, on the stream's event loop: a peer that
+   * serves whatever it is given, bad entries included (a store would refuse them).
    */
   private static final class ListServer implements org.grapevine.libp2p.mux.StreamReader {
     private final org.grapevine.libp2p.mux.MuxedStream stream;
     private final SyncSession session;
-    private final org.grapevine.libp2p.encoding.DelimitedReader frames = new org.grapevine.libp2p.encoding.DelimitedReader(
-        io.netty.buffer.ByteBufAllocator.DEFAULT, SyncLimits.MAX_MESSAGE_BYTES);
+    private final org.grapevine.libp2p.encoding.DelimitedReader frames =
+        new org.grapevine.libp2p.encoding.DelimitedReader(
+            io.netty.buffer.ByteBufAllocator.DEFAULT, SyncLimits.MAX_MESSAGE_BYTES);
 
     private ListServer(org.grapevine.libp2p.mux.MuxedStream stream, SyncSession session) {
       this.stream = stream;
@@ -244,8 +284,12 @@ class SyncServiceIT {
     }
 
     private void flush() {
-      for (byte[] out = session.pollOutbound().orElse(null); out != null; out = session.pollOutbound().orElse(null)) {
-        stream.write(org.grapevine.libp2p.encoding.DelimitedReader.frame(io.netty.buffer.ByteBufAllocator.DEFAULT, out));
+      for (byte[] out = session.pollOutbound().orElse(null);
+          out != null;
+          out = session.pollOutbound().orElse(null)) {
+        stream.write(
+            org.grapevine.libp2p.encoding.DelimitedReader.frame(
+                io.netty.buffer.ByteBufAllocator.DEFAULT, out));
       }
       while (session.pollEvent().isPresent()) {
         // It fetches nothing (the peer holds nothing it lacks); events are of no interest here.
@@ -257,7 +301,8 @@ class SyncServiceIT {
   }
 
   /** Bob's root log (one delegation) and device log, from a list. */
-  private record ListSource(TestAuthors.Person who, SigningKey device, List<LogEntry> entries) implements SyncSource {
+  private record ListSource(TestAuthors.Person who, SigningKey device, List<LogEntry> entries)
+      implements SyncSource {
     @Override
     public Map<AuthorKey, Long> heads(Identity identity) {
       return Map.of(who.identity.root(), 1L, device.publicKey(), (long) entries.size() - 1);
@@ -270,9 +315,18 @@ class SyncServiceIT {
 
     @Override
     public List<LogEntry> entries(AuthorKey author, long fromSeq, int maxCount, long maxBytes) {
-      int offset = author.equals(who.identity.root()) ? -1 : 0; // Device seq n is entries[n]; the root's 1 is entries[0].
-      return SyncSource.collect(seq -> seq + offset < entries.size() && seq <= contiguousHead(author)
-          ? Optional.of(entries.get((int) (seq + offset))) : Optional.empty(), fromSeq, maxCount, maxBytes);
+      int offset =
+          author.equals(who.identity.root())
+              ? -1
+              : 0; // Device seq n is entries[n]; the root's 1 is entries[0].
+      return SyncSource.collect(
+          seq ->
+              seq + offset < entries.size() && seq <= contiguousHead(author)
+                  ? Optional.of(entries.get((int) (seq + offset)))
+                  : Optional.empty(),
+          fromSeq,
+          maxCount,
+          maxBytes);
     }
   }
 }

@@ -6,19 +6,21 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint;
 import org.grapevine.protocol.Limits;
 
 /**
- * Ed25519 through BouncyCastle's low-level {@code rfc8032} API: no provider lookup, no key
- * objects, no allocation beyond the signature. BouncyCastle's verify rejects non-canonical S
- * (no signature malleability).
+ * Ed25519 through BouncyCastle's low-level {@code rfc8032} API: no provider lookup, no key objects,
+ * no allocation beyond the signature. BouncyCastle's verify rejects non-canonical S (no signature
+ * malleability).
  *
- * <p>Public keys are decompressed and fully validated (a point of prime order) once and cached:
- * a device writes many entries, and decompression is about a tenth of a verify (measured:
- * {@code Ed25519VerifyBenchmark.bouncyCastlePrevalidatedKey}). Every key goes through the same
- * full validation whether cached or not, so the answer never depends on the cache.
+ * <p>Public keys are decompressed and fully validated (a point of prime order) once and cached: a
+ * device writes many entries, and decompression is about a tenth of a verify (measured: {@code
+ * Ed25519VerifyBenchmark.bouncyCastlePrevalidatedKey}). Every key goes through the same full
+ * validation whether cached or not, so the answer never depends on the cache.
  */
 final class BouncyCastleEd25519 implements Ed25519 {
   static final BouncyCastleEd25519 INSTANCE = new BouncyCastleEd25519();
+
   /** About 200 bytes a key; when full the cache is dropped, which costs only re-decompression. */
   private static final int MAX_CACHED_KEYS = 8192;
+
   /** Marks keys that failed validation, so that garbage keys are not re-validated either. */
   private static final Object INVALID = new Object();
 
@@ -53,7 +55,8 @@ final class BouncyCastleEd25519 implements Ed25519 {
     }
     Object point = point(publicKey);
     return point != INVALID
-        && org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, (PublicPoint) point, message, off, len);
+        && org.bouncycastle.math.ec.rfc8032.Ed25519.verify(
+            signature, 0, (PublicPoint) point, message, off, len);
   }
 
   private Object point(byte[] publicKey) {
@@ -62,7 +65,8 @@ final class BouncyCastleEd25519 implements Ed25519 {
     if (cached != null) {
       return cached;
     }
-    PublicPoint p = org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFullExport(publicKey, 0);
+    PublicPoint p =
+        org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFullExport(publicKey, 0);
     Object value = p == null ? INVALID : p;
     if (points.size() >= MAX_CACHED_KEYS) {
       points.clear();
@@ -73,7 +77,8 @@ final class BouncyCastleEd25519 implements Ed25519 {
 
   private static void requireLength(byte[] bytes, int length, String what) {
     if (bytes.length != length) {
-      throw new IllegalArgumentException(what + " must be " + length + " bytes, got " + bytes.length);
+      throw new IllegalArgumentException(
+          what + " must be " + length + " bytes, got " + bytes.length);
     }
   }
 }

@@ -8,7 +8,8 @@ import java.security.NoSuchAlgorithmException;
  * BouncyCastle's rate on the project machine).
  */
 public final class Sha256 {
-  private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(Sha256::newDigest);
+  private static final ThreadLocal<MessageDigest> DIGEST =
+      ThreadLocal.withInitial(Sha256::newDigest);
 
   private Sha256() {}
 

@@ -6,8 +6,8 @@ import org.grapevine.protocol.Limits;
 import org.grapevine.protocol.identity.AuthorKey;
 
 /**
- * An Ed25519 private key (its 32-byte seed) with its public key. Holds secret material: it has
- * no {@code toString} of the seed, and {@link #destroy()} wipes it.
+ * An Ed25519 private key (its 32-byte seed) with its public key. Holds secret material: it has no
+ * {@code toString} of the seed, and {@link #destroy()} wipes it.
  */
 public final class SigningKey {
   private final byte[] seed;
@@ -17,7 +17,8 @@ public final class SigningKey {
 
   private SigningKey(byte[] seed, Ed25519 ed25519) {
     if (seed.length != Limits.PRIVATE_SEED_BYTES) {
-      throw new IllegalArgumentException("an Ed25519 seed is " + Limits.PRIVATE_SEED_BYTES + " bytes, got " + seed.length);
+      throw new IllegalArgumentException(
+          "an Ed25519 seed is " + Limits.PRIVATE_SEED_BYTES + " bytes, got " + seed.length);
     }
     this.seed = seed.clone();
     this.ed25519 = ed25519;

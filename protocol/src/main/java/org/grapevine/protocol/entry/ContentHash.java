@@ -4,7 +4,10 @@ import org.grapevine.protocol.Limits;
 import org.grapevine.protocol.crypto.Sha256;
 import org.grapevine.protocol.internal.FixedBytes;
 
-/** SHA-256 of an entry's content bytes (or of an attachment's bytes); how content is stored and fetched. */
+/**
+ * SHA-256 of an entry's content bytes (or of an attachment's bytes); how content is stored and
+ * fetched.
+ */
 public final class ContentHash extends FixedBytes {
   private ContentHash(byte[] hash) {
     super(hash, Limits.HASH_BYTES, "a content hash");

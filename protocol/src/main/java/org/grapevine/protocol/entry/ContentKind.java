@@ -3,9 +3,9 @@ package org.grapevine.protocol.entry;
 import org.grapevine.protocol.proto.Content;
 
 /**
- * What an entry's content is. The number is the Entry.kind value on the wire and the field
- * number of the body in Content; numbers this version does not know map to {@link #UNKNOWN},
- * and such entries are kept and forwarded unchanged.
+ * What an entry's content is. The number is the Entry.kind value on the wire and the field number
+ * of the body in Content; numbers this version does not know map to {@link #UNKNOWN}, and such
+ * entries are kept and forwarded unchanged.
  */
 public enum ContentKind {
   UNKNOWN(-1, false),
@@ -49,7 +49,9 @@ public enum ContentKind {
 
   /** The kind of a wire number; {@link #UNKNOWN} for numbers this version does not know. */
   public static ContentKind ofNumber(int number) {
-    return number > 0 && number < BY_NUMBER.length && BY_NUMBER[number] != null ? BY_NUMBER[number] : UNKNOWN;
+    return number > 0 && number < BY_NUMBER.length && BY_NUMBER[number] != null
+        ? BY_NUMBER[number]
+        : UNKNOWN;
   }
 
   /** The kind of a content message, by which body it carries. */

@@ -20,7 +20,8 @@ public final class EntryCodec {
    * Domain separation: a Grapevine entry signature can never be mistaken for a signature over
    * anything else the same key signs (a libp2p handshake, a future message type).
    */
-  public static final byte[] SIGNING_DOMAIN = "grapevine/v1/entry\n".getBytes(StandardCharsets.US_ASCII);
+  public static final byte[] SIGNING_DOMAIN =
+      "grapevine/v1/entry\n".getBytes(StandardCharsets.US_ASCII);
 
   /** Entry.version of this schema. */
   public static final int ENTRY_VERSION = 1;
@@ -35,17 +36,20 @@ public final class EntryCodec {
     return message;
   }
 
-  /** The canonical encoding of a header (protobuf-java writes fields in order and omits defaults). */
+  /**
+   * The canonical encoding of a header (protobuf-java writes fields in order and omits defaults).
+   */
   public static byte[] encodeHeader(EntryHeader h) {
-    Entry.Builder b = Entry.newBuilder()
-        .setVersion(ENTRY_VERSION)
-        .setIdentity(ByteString.copyFrom(h.identity().root().unsafeBytes()))
-        .setAuthor(ByteString.copyFrom(h.author().unsafeBytes()))
-        .setSeq(h.seq())
-        .setTimestampMs(h.timestampMillis())
-        .setKindValue(h.kindNumber())
-        .setContentHash(ByteString.copyFrom(h.contentHash().unsafeBytes()))
-        .setContentSize(h.contentSize());
+    Entry.Builder b =
+        Entry.newBuilder()
+            .setVersion(ENTRY_VERSION)
+            .setIdentity(ByteString.copyFrom(h.identity().root().unsafeBytes()))
+            .setAuthor(ByteString.copyFrom(h.author().unsafeBytes()))
+            .setSeq(h.seq())
+            .setTimestampMs(h.timestampMillis())
+            .setKindValue(h.kindNumber())
+            .setContentHash(ByteString.copyFrom(h.contentHash().unsafeBytes()))
+            .setContentSize(h.contentSize());
     if (h.prev() != null) {
       b.setPrev(ByteString.copyFrom(h.prev().unsafeBytes()));
     }
@@ -54,9 +58,10 @@ public final class EntryCodec {
 
   /** An Envelope's bytes; {@code content} null means "not held". */
   public static byte[] encodeEnvelope(byte[] entryBytes, byte[] signature, byte[] content) {
-    Envelope.Builder b = Envelope.newBuilder()
-        .setEntry(ByteString.copyFrom(entryBytes))
-        .setSignature(ByteString.copyFrom(signature));
+    Envelope.Builder b =
+        Envelope.newBuilder()
+            .setEntry(ByteString.copyFrom(entryBytes))
+            .setSignature(ByteString.copyFrom(signature));
     if (content != null) {
       b.setContent(ByteString.copyFrom(content));
     }

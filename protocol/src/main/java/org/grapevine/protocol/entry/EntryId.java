@@ -6,8 +6,8 @@ import org.grapevine.protocol.internal.FixedBytes;
 import org.grapevine.protocol.internal.Hex;
 
 /**
- * An entry's id: SHA-256 of its encoded, signed Entry bytes. Also the GossipSub message id, so
- * the same entry published twice is one message. Printed as 64 lowercase hex digits.
+ * An entry's id: SHA-256 of its encoded, signed Entry bytes. Also the GossipSub message id, so the
+ * same entry published twice is one message. Printed as 64 lowercase hex digits.
  */
 public final class EntryId extends FixedBytes implements Comparable<EntryId> {
   private EntryId(byte[] id) {
@@ -27,7 +27,8 @@ public final class EntryId extends FixedBytes implements Comparable<EntryId> {
   public static EntryId parse(String hex) {
     String s = hex.strip();
     if (s.length() != 2 * Limits.HASH_BYTES) {
-      throw new IllegalArgumentException("an entry id is " + 2 * Limits.HASH_BYTES + " hex digits, got " + s.length());
+      throw new IllegalArgumentException(
+          "an entry id is " + 2 * Limits.HASH_BYTES + " hex digits, got " + s.length());
     }
     return new EntryId(Hex.decode(s));
   }

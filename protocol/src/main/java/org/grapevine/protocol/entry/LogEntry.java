@@ -4,9 +4,9 @@ import java.util.Optional;
 import org.grapevine.protocol.proto.Content;
 
 /**
- * A signed entry with its content, if held: what travels in an Envelope. The content bytes are
- * kept exactly as received (they are hashed into the signature); {@link #content()} is their
- * decoded form, absent when the content is not held or its kind is unknown to this version.
+ * A signed entry with its content, if held: what travels in an Envelope. The content bytes are kept
+ * exactly as received (they are hashed into the signature); {@link #content()} is their decoded
+ * form, absent when the content is not held or its kind is unknown to this version.
  */
 public final class LogEntry {
   private final SignedEntry signed;
@@ -60,11 +60,18 @@ public final class LogEntry {
     return new LogEntry(signed, null, null);
   }
 
-  /** The size of {@link #toEnvelopeBytes()}, computed without encoding (sync batches are bounded by it). */
+  /**
+   * The size of {@link #toEnvelopeBytes()}, computed without encoding (sync batches are bounded by
+   * it).
+   */
   public int envelopeSize() {
-    int size = com.google.protobuf.CodedOutputStream.computeByteArraySize(1, signed.unsafeEntryBytes())
-        + com.google.protobuf.CodedOutputStream.computeByteArraySize(2, signed.unsafeSignature());
-    return contentBytes == null ? size : size + com.google.protobuf.CodedOutputStream.computeByteArraySize(3, contentBytes);
+    int size =
+        com.google.protobuf.CodedOutputStream.computeByteArraySize(1, signed.unsafeEntryBytes())
+            + com.google.protobuf.CodedOutputStream.computeByteArraySize(
+                2, signed.unsafeSignature());
+    return contentBytes == null
+        ? size
+        : size + com.google.protobuf.CodedOutputStream.computeByteArraySize(3, contentBytes);
   }
 
   /** The wire form: entry, signature and content if held. */
@@ -74,6 +81,7 @@ public final class LogEntry {
 
   @Override
   public String toString() {
-    return signed + (contentBytes == null ? " (no content)" : " (" + contentBytes.length + " content bytes)");
+    return signed
+        + (contentBytes == null ? " (no content)" : " (" + contentBytes.length + " content bytes)");
   }
 }

@@ -3,11 +3,11 @@ package org.grapevine.protocol.entry;
 import java.util.Arrays;
 
 /**
- * A signed log entry: the exact Entry bytes that were signed, the signature, their decoded
- * header and id. Instances come from {@link LogWriter} or from
- * {@code org.grapevine.protocol.validation.EntryValidator}, which verified the signature; code
- * that loads entries from its own trusted store may rebuild them with {@link #ofVerified}.
- * Byte arrays are never exposed for modification.
+ * A signed log entry: the exact Entry bytes that were signed, the signature, their decoded header
+ * and id. Instances come from {@link LogWriter} or from {@code
+ * org.grapevine.protocol.validation.EntryValidator}, which verified the signature; code that loads
+ * entries from its own trusted store may rebuild them with {@link #ofVerified}. Byte arrays are
+ * never exposed for modification.
  */
 public final class SignedEntry {
   private final EntryHeader header;
@@ -23,7 +23,8 @@ public final class SignedEntry {
   }
 
   /** Wraps an entry whose signature the caller has verified (or stored after verifying). */
-  public static SignedEntry ofVerified(EntryHeader header, byte[] entryBytes, byte[] signature, EntryId id) {
+  public static SignedEntry ofVerified(
+      EntryHeader header, byte[] entryBytes, byte[] signature, EntryId id) {
     return new SignedEntry(header, entryBytes.clone(), signature.clone(), id);
   }
 
@@ -74,6 +75,14 @@ public final class SignedEntry {
 
   @Override
   public String toString() {
-    return "SignedEntry[" + header.author() + "#" + header.seq() + " " + header.kind() + " id=" + id + "]";
+    return "SignedEntry["
+        + header.author()
+        + "#"
+        + header.seq()
+        + " "
+        + header.kind()
+        + " id="
+        + id
+        + "]";
   }
 }

@@ -13,7 +13,9 @@ final class Bech32m {
   static final String CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
   private static final int CHECKSUM_CHARS = 6;
   private static final int BECH32M_CONST = 0x2bc830a3;
-  private static final int[] GENERATOR = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3};
+  private static final int[] GENERATOR = {
+    0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3
+  };
   private static final int[] CHARSET_REV = new int[128];
 
   static {
@@ -47,11 +49,13 @@ final class Bech32m {
   static Decoded decode(String text) throws IdentityFormatException {
     int sep = text.lastIndexOf('1');
     if (sep < 1) {
-      throw new IdentityFormatException(IdentityFormatException.Problem.WRONG_PREFIX,
+      throw new IdentityFormatException(
+          IdentityFormatException.Problem.WRONG_PREFIX,
           "missing the \"" + Identity.HRP + "1\" prefix");
     }
     if (text.length() - sep - 1 < CHECKSUM_CHARS) {
-      throw new IdentityFormatException(IdentityFormatException.Problem.WRONG_LENGTH, "too short to carry a checksum");
+      throw new IdentityFormatException(
+          IdentityFormatException.Problem.WRONG_LENGTH, "too short to carry a checksum");
     }
     String hrp = text.substring(0, sep);
     byte[] data = new byte[text.length() - sep - 1];
@@ -59,20 +63,27 @@ final class Bech32m {
       char c = text.charAt(sep + 1 + i);
       int v = c < 128 ? CHARSET_REV[c] : -1;
       if (v < 0) {
-        throw new IdentityFormatException(IdentityFormatException.Problem.INVALID_CHARACTER,
-            "character '" + c + "' at position " + (sep + 2 + i) + " is not used in identity strings"
+        throw new IdentityFormatException(
+            IdentityFormatException.Problem.INVALID_CHARACTER,
+            "character '"
+                + c
+                + "' at position "
+                + (sep + 2 + i)
+                + " is not used in identity strings"
                 + " (they never contain 1, b, i or o after the prefix)");
       }
       data[i] = (byte) v;
     }
     if (polymod(hrp, data, 0) != BECH32M_CONST) {
-      throw new IdentityFormatException(IdentityFormatException.Problem.BAD_CHECKSUM,
+      throw new IdentityFormatException(
+          IdentityFormatException.Problem.BAD_CHECKSUM,
           "checksum does not match: a character is mistyped, missing or swapped");
     }
     byte[] values = java.util.Arrays.copyOf(data, data.length - CHECKSUM_CHARS);
     byte[] payload = convertBits(values, 5, 8, false);
     if (payload == null) {
-      throw new IdentityFormatException(IdentityFormatException.Problem.WRONG_LENGTH, "the data part has invalid padding");
+      throw new IdentityFormatException(
+          IdentityFormatException.Problem.WRONG_LENGTH, "the data part has invalid padding");
     }
     return new Decoded(hrp, payload);
   }

@@ -21,8 +21,10 @@ import org.grapevine.protocol.Limits;
 public final class Identity implements Comparable<Identity> {
   /** Human-readable prefix of every identity string. */
   public static final String HRP = "gv";
+
   /** Payload version for an Ed25519 root key. */
   static final byte VERSION_ED25519 = 0x01;
+
   /** Length of every v1 identity string. */
   public static final int STRING_LENGTH = 62;
 
@@ -53,43 +55,56 @@ public final class Identity implements Comparable<Identity> {
   public static Identity parse(String input) throws IdentityFormatException {
     String s = input == null ? "" : input.strip();
     if (s.isEmpty()) {
-      throw new IdentityFormatException(IdentityFormatException.Problem.EMPTY, "the string is empty");
+      throw new IdentityFormatException(
+          IdentityFormatException.Problem.EMPTY, "the string is empty");
     }
     if (s.length() > STRING_LENGTH) {
-      throw new IdentityFormatException(IdentityFormatException.Problem.TOO_LONG,
+      throw new IdentityFormatException(
+          IdentityFormatException.Problem.TOO_LONG,
           "it is " + s.length() + " characters long; identities are " + STRING_LENGTH);
     }
     String lower = s.toLowerCase(Locale.ROOT);
     if (!s.equals(lower) && !s.equals(s.toUpperCase(Locale.ROOT))) {
-      throw new IdentityFormatException(IdentityFormatException.Problem.MIXED_CASE,
+      throw new IdentityFormatException(
+          IdentityFormatException.Problem.MIXED_CASE,
           "it mixes upper- and lowercase letters; use one case");
     }
     if (!lower.startsWith(HRP + "1")) {
-      throw new IdentityFormatException(IdentityFormatException.Problem.WRONG_PREFIX,
-          "identities start with \"" + HRP + "1\"");
+      throw new IdentityFormatException(
+          IdentityFormatException.Problem.WRONG_PREFIX, "identities start with \"" + HRP + "1\"");
     }
     if (lower.length() != STRING_LENGTH) {
-      throw new IdentityFormatException(IdentityFormatException.Problem.WRONG_LENGTH,
-          "it is " + lower.length() + " characters long; identities are " + STRING_LENGTH
+      throw new IdentityFormatException(
+          IdentityFormatException.Problem.WRONG_LENGTH,
+          "it is "
+              + lower.length()
+              + " characters long; identities are "
+              + STRING_LENGTH
               + " (was it cut off when copied?)");
     }
     Bech32m.Decoded decoded = Bech32m.decode(lower);
     if (!decoded.hrp().equals(HRP)) {
-      throw new IdentityFormatException(IdentityFormatException.Problem.WRONG_PREFIX,
-          "identities start with \"" + HRP + "1\"");
+      throw new IdentityFormatException(
+          IdentityFormatException.Problem.WRONG_PREFIX, "identities start with \"" + HRP + "1\"");
     }
     byte[] payload = decoded.payload();
     if (payload.length != 1 + Limits.PUBLIC_KEY_BYTES) {
-      throw new IdentityFormatException(IdentityFormatException.Problem.WRONG_LENGTH, "it carries "
-          + payload.length + " bytes, an identity carries " + (1 + Limits.PUBLIC_KEY_BYTES));
+      throw new IdentityFormatException(
+          IdentityFormatException.Problem.WRONG_LENGTH,
+          "it carries "
+              + payload.length
+              + " bytes, an identity carries "
+              + (1 + Limits.PUBLIC_KEY_BYTES));
     }
     if (payload[0] != VERSION_ED25519) {
-      throw new IdentityFormatException(IdentityFormatException.Problem.UNKNOWN_VERSION,
+      throw new IdentityFormatException(
+          IdentityFormatException.Problem.UNKNOWN_VERSION,
           "key version " + (payload[0] & 0xff) + " is not known to this version of Grapevine");
     }
     byte[] key = java.util.Arrays.copyOfRange(payload, 1, payload.length);
     if (!org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFull(key, 0)) {
-      throw new IdentityFormatException(IdentityFormatException.Problem.NOT_A_PUBLIC_KEY,
+      throw new IdentityFormatException(
+          IdentityFormatException.Problem.NOT_A_PUBLIC_KEY,
           "the checksum is right but the key is not a usable Ed25519 public key");
     }
     return new Identity(AuthorKey.of(key));

@@ -1,6 +1,9 @@
 package org.grapevine.protocol.identity;
 
-/** A string that is not a valid identity; the message says what is wrong, for the person who typed it. */
+/**
+ * A string that is not a valid identity; the message says what is wrong, for the person who typed
+ * it.
+ */
 public final class IdentityFormatException extends Exception {
   /** What is wrong, for callers that react differently (for example, a CLI that suggests a fix). */
   public enum Problem {

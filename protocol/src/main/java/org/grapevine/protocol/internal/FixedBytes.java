@@ -12,7 +12,8 @@ public abstract class FixedBytes {
 
   protected FixedBytes(byte[] bytes, int expectedLength, String what) {
     if (bytes.length != expectedLength) {
-      throw new IllegalArgumentException(what + " must be " + expectedLength + " bytes, got " + bytes.length);
+      throw new IllegalArgumentException(
+          what + " must be " + expectedLength + " bytes, got " + bytes.length);
     }
     this.bytes = bytes.clone();
     this.hash = Arrays.hashCode(this.bytes);

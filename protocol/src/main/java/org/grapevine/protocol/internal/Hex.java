@@ -18,7 +18,8 @@ public final class Hex {
   /** Decodes upper- or lowercase hex; throws {@link IllegalArgumentException} naming the fault. */
   public static byte[] decode(CharSequence hex) {
     if (hex.length() % 2 != 0) {
-      throw new IllegalArgumentException("hex string has an odd number of digits (" + hex.length() + ")");
+      throw new IllegalArgumentException(
+          "hex string has an odd number of digits (" + hex.length() + ")");
     }
     byte[] out = new byte[hex.length() / 2];
     for (int i = 0; i < out.length; i++) {
@@ -30,7 +31,8 @@ public final class Hex {
   private static int digit(CharSequence hex, int index) {
     int d = Character.digit(hex.charAt(index), 16);
     if (d < 0) {
-      throw new IllegalArgumentException("not a hex digit at position " + index + ": '" + hex.charAt(index) + "'");
+      throw new IllegalArgumentException(
+          "not a hex digit at position " + index + ": '" + hex.charAt(index) + "'");
     }
     return d;
   }

@@ -46,7 +46,8 @@ public final class TinkKeys {
     byte[] seed = key.seed();
     try {
       Ed25519PublicKey pub = Ed25519PublicKey.create(Bytes.copyFrom(key.publicKey().unsafeBytes()));
-      Ed25519PrivateKey priv = Ed25519PrivateKey.create(pub, SecretBytes.copyFrom(seed, InsecureSecretKeyAccess.get()));
+      Ed25519PrivateKey priv =
+          Ed25519PrivateKey.create(pub, SecretBytes.copyFrom(seed, InsecureSecretKeyAccess.get()));
       return KeysetHandle.newBuilder()
           .addEntry(KeysetHandle.importKey(priv).withRandomId().makePrimary())
           .build();
@@ -62,12 +63,18 @@ public final class TinkKeys {
   public static SigningKey signingKey(KeysetHandle keyset) throws KeyFileException {
     Key key = keyset.getPrimary().getKey();
     if (!(key instanceof Ed25519PrivateKey priv)) {
-      throw new KeyFileException(KeyFileException.Problem.NOT_AN_ED25519_KEY,
-          "the key file holds a " + key.getClass().getSimpleName() + ", not an Ed25519 private key");
+      throw new KeyFileException(
+          KeyFileException.Problem.NOT_AN_ED25519_KEY,
+          "the key file holds a "
+              + key.getClass().getSimpleName()
+              + ", not an Ed25519 private key");
     }
     if (priv.getParameters().getVariant() != Ed25519Parameters.Variant.NO_PREFIX) {
-      throw new KeyFileException(KeyFileException.Problem.NOT_AN_ED25519_KEY,
-          "the Ed25519 key uses Tink's " + priv.getParameters().getVariant() + " variant; Grapevine signs plain RFC 8032");
+      throw new KeyFileException(
+          KeyFileException.Problem.NOT_AN_ED25519_KEY,
+          "the Ed25519 key uses Tink's "
+              + priv.getParameters().getVariant()
+              + " variant; Grapevine signs plain RFC 8032");
     }
     byte[] seed = priv.getPrivateKeyBytes().toByteArray(InsecureSecretKeyAccess.get());
     try {

@@ -15,13 +15,13 @@ import org.grapevine.protocol.validation.ContentRules;
 import org.grapevine.protocol.validation.Verification;
 
 /**
- * Writes one author's log: numbers, chains, timestamps and signs entries. Refuses (with
- * {@link IllegalArgumentException}) content that readers would reject, so a Grapevine writer
- * never produces an entry a Grapevine reader refuses.
+ * Writes one author's log: numbers, chains, timestamps and signs entries. Refuses (with {@link
+ * IllegalArgumentException}) content that readers would reject, so a Grapevine writer never
+ * produces an entry a Grapevine reader refuses.
  *
- * <p>Timestamps never go backwards: an entry is stamped {@code max(now, previous timestamp)},
- * so a laptop whose clock was set back still writes a valid log. Not thread-safe; the caller
- * persists each entry before acknowledging it and before appending the next.
+ * <p>Timestamps never go backwards: an entry is stamped {@code max(now, previous timestamp)}, so a
+ * laptop whose clock was set back still writes a valid log. Not thread-safe; the caller persists
+ * each entry before acknowledging it and before appending the next.
  */
 public final class LogWriter {
   private final Identity identity;
@@ -60,14 +60,15 @@ public final class LogWriter {
     EntryHeader header = nextHeader(kind.number(), bytes, nowMillis);
     Verification.Invalid bad = ContentRules.check(header, content);
     if (bad != null) {
-      throw new IllegalArgumentException("refusing to sign content readers would reject: " + bad.reason() + ": " + bad.detail());
+      throw new IllegalArgumentException(
+          "refusing to sign content readers would reject: " + bad.reason() + ": " + bad.detail());
     }
     return sign(header, bytes, content);
   }
 
   /**
-   * Appends content of a kind this version may not know, as opaque bytes: for tests and for
-   * tools that write newer kinds.
+   * Appends content of a kind this version may not know, as opaque bytes: for tests and for tools
+   * that write newer kinds.
    */
   public LogEntry appendOpaque(int kindNumber, byte[] contentBytes, long nowMillis) {
     if (kindNumber <= 0) {
@@ -81,22 +82,33 @@ public final class LogWriter {
 
   private EntryHeader nextHeader(int kindNumber, byte[] contentBytes, long nowMillis) {
     if (contentBytes.length > Limits.MAX_CONTENT_BYTES) {
-      throw new IllegalArgumentException("content of " + contentBytes.length + " bytes, at most " + Limits.MAX_CONTENT_BYTES);
+      throw new IllegalArgumentException(
+          "content of " + contentBytes.length + " bytes, at most " + Limits.MAX_CONTENT_BYTES);
     }
     long timestamp = Math.max(Math.max(nowMillis, head.timestampMillis()), 1);
     ContentKind kind = ContentKind.ofNumber(kindNumber);
     boolean rootLog = key.publicKey().equals(identity.root());
     if (kind != ContentKind.UNKNOWN && kind.rootLogOnly() != rootLog) {
-      throw new IllegalArgumentException(kind + " is not allowed in a " + (rootLog ? "root" : "device") + " log");
+      throw new IllegalArgumentException(
+          kind + " is not allowed in a " + (rootLog ? "root" : "device") + " log");
     }
-    return new EntryHeader(identity, key.publicKey(), head.seq() + 1, head.id(), timestamp, kind, kindNumber,
-        ContentHash.ofContent(contentBytes), contentBytes.length);
+    return new EntryHeader(
+        identity,
+        key.publicKey(),
+        head.seq() + 1,
+        head.id(),
+        timestamp,
+        kind,
+        kindNumber,
+        ContentHash.ofContent(contentBytes),
+        contentBytes.length);
   }
 
   private LogEntry sign(EntryHeader header, byte[] contentBytes, Content content) {
     byte[] entryBytes = EntryCodec.encodeHeader(header);
     byte[] signature = key.sign(EntryCodec.signingMessage(entryBytes));
-    SignedEntry signed = SignedEntry.ofVerified(header, entryBytes, signature, EntryId.ofEntryBytes(entryBytes));
+    SignedEntry signed =
+        SignedEntry.ofVerified(header, entryBytes, signature, EntryId.ofEntryBytes(entryBytes));
     head = LogHead.of(signed);
     return LogEntry.of(signed, contentBytes, content);
   }

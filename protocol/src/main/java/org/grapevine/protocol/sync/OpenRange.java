@@ -11,8 +11,10 @@ final class OpenRange {
   final Identity identity;
   final AuthorKey author;
   final long to;
+
   /** Serving side: whether this node follows the identity and holds the log at all. */
   final boolean servable;
+
   long next;
 
   OpenRange(Identity identity, AuthorKey author, long from, long to, boolean servable) {

@@ -1,9 +1,9 @@
 package org.grapevine.protocol.sync;
 
 /**
- * Why a sync session failed; the number travels in SyncError.code. Never renumber.
- * {@link #peerFault} says whether, when we detect it, the peer broke the protocol (a reason to
- * penalise it) or not.
+ * Why a sync session failed; the number travels in SyncError.code. Never renumber. {@link
+ * #peerFault} says whether, when we detect it, the peer broke the protocol (a reason to penalise
+ * it) or not.
  */
 public enum SyncErrorCode {
   /** A code this version does not know, received from a newer peer. */

@@ -3,14 +3,15 @@ package org.grapevine.protocol.sync;
 import java.util.List;
 
 /** What a {@link SyncSession} tells its node. */
-public sealed interface SyncEvent permits SyncEvent.EntriesReceived, SyncEvent.Completed, SyncEvent.Failed {
+public sealed interface SyncEvent
+    permits SyncEvent.EntriesReceived, SyncEvent.Completed, SyncEvent.Failed {
 
   /**
    * One batch of envelopes from the peer, in log order, structurally checked (sizes, requested
    * author and seq, in order) but not verified: the node validates each with EntryValidator and
-   * ChainChecker, stores it, then calls {@link SyncSession#acknowledge} with the count (which
-   * lets the peer send more), or {@link SyncSession#rejectEntries} if one is invalid.
-   * The list and its arrays belong to the receiver.
+   * ChainChecker, stores it, then calls {@link SyncSession#acknowledge} with the count (which lets
+   * the peer send more), or {@link SyncSession#rejectEntries} if one is invalid. The list and its
+   * arrays belong to the receiver.
    */
   record EntriesReceived(List<byte[]> envelopes) implements SyncEvent {}
 
@@ -22,8 +23,8 @@ public sealed interface SyncEvent permits SyncEvent.EntriesReceived, SyncEvent.C
   record Completed(SyncStats stats) implements SyncEvent {}
 
   /**
-   * The session is over without completing; an Error has been queued for the peer unless
-   * {@code fault} is {@link Fault#REPORTED_BY_PEER}.
+   * The session is over without completing; an Error has been queued for the peer unless {@code
+   * fault} is {@link Fault#REPORTED_BY_PEER}.
    */
   record Failed(SyncErrorCode code, Fault fault, String detail) implements SyncEvent {}
 

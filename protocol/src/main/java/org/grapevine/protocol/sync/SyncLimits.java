@@ -3,43 +3,54 @@ package org.grapevine.protocol.sync;
 import org.grapevine.protocol.Limits;
 
 /**
- * Limits of the sync protocol. The static constants are wire limits every reader enforces on
- * its peer (raise them only with the protocol version); the record components are this side's
- * own choices, each at most the wire limit.
+ * Limits of the sync protocol. The static constants are wire limits every reader enforces on its
+ * peer (raise them only with the protocol version); the record components are this side's own
+ * choices, each at most the wire limit.
  *
  * @param batchEntries entries this side puts in one batch it serves
  * @param batchBytes envelope bytes this side puts in one batch it serves
- * @param creditWindowBatches batches the peer may have sent that our node has not yet
- *     acknowledged: the back-pressure window
+ * @param creditWindowBatches batches the peer may have sent that our node has not yet acknowledged:
+ *     the back-pressure window
  * @param idleTimeoutNanos how long the session waits for the next message from the peer
  */
-public record SyncLimits(int batchEntries, int batchBytes, int creditWindowBatches, long idleTimeoutNanos) {
+public record SyncLimits(
+    int batchEntries, int batchBytes, int creditWindowBatches, long idleTimeoutNanos) {
   /** Protocol id of the libp2p stream. */
   public static final String PROTOCOL_ID = "/grapevine/sync/1.0.0";
+
   /** SyncMessage.version of this schema. */
   public static final int VERSION = 1;
 
   /** Entries in one batch. */
   public static final int MAX_BATCH_ENTRIES = 256;
+
   /** Sum of the encoded envelope sizes in one batch; always room for the largest envelope. */
   public static final int MAX_BATCH_BYTES = 1024 * 1024;
+
   /**
-   * One encoded SyncMessage. A full batch plus its framing (a few bytes per envelope) fits;
-   * so does a Heads message at its item limits (about 800 KB).
+   * One encoded SyncMessage. A full batch plus its framing (a few bytes per envelope) fits; so does
+   * a Heads message at its item limits (about 800 KB).
    */
   public static final int MAX_MESSAGE_BYTES = MAX_BATCH_BYTES + 64 * 1024;
+
   /** Identities in one Heads message. */
   public static final int MAX_HEADS_IDENTITIES = 512;
+
   /** Logs (root plus devices) of one identity in a Heads message. */
   public static final int MAX_LOGS_PER_IDENTITY = 32;
+
   /** Identities over all Heads messages of one session: bounds what a peer makes us compute. */
   public static final int MAX_SESSION_IDENTITIES = 16 * 1024;
+
   /** Ranges in one Want message. */
   public static final int MAX_RANGES_PER_WANT = 1024;
+
   /** Ranges a peer may have open with us at once. */
   public static final int MAX_OPEN_RANGES = 16 * 1024;
+
   /** Credit a peer may hold with us at once, in batches. */
   public static final int MAX_CREDIT_BATCHES = 64;
+
   /** Detail text of an Error message, in UTF-8 bytes. */
   public static final int MAX_ERROR_DETAIL_BYTES = 1024;
 
@@ -49,15 +60,22 @@ public record SyncLimits(int batchEntries, int batchBytes, int creditWindowBatch
 
   public SyncLimits {
     if (batchEntries < 1 || batchEntries > MAX_BATCH_ENTRIES) {
-      throw new IllegalArgumentException("batchEntries " + batchEntries + ", must be 1.." + MAX_BATCH_ENTRIES);
+      throw new IllegalArgumentException(
+          "batchEntries " + batchEntries + ", must be 1.." + MAX_BATCH_ENTRIES);
     }
     // Every entry must fit in a batch of its own, or a log could never be served past it.
     if (batchBytes < Limits.MAX_ENVELOPE_BYTES || batchBytes > MAX_BATCH_BYTES) {
-      throw new IllegalArgumentException("batchBytes " + batchBytes + ", must be "
-          + Limits.MAX_ENVELOPE_BYTES + ".." + MAX_BATCH_BYTES);
+      throw new IllegalArgumentException(
+          "batchBytes "
+              + batchBytes
+              + ", must be "
+              + Limits.MAX_ENVELOPE_BYTES
+              + ".."
+              + MAX_BATCH_BYTES);
     }
     if (creditWindowBatches < 1 || creditWindowBatches > MAX_CREDIT_BATCHES) {
-      throw new IllegalArgumentException("creditWindowBatches " + creditWindowBatches + ", must be 1.." + MAX_CREDIT_BATCHES);
+      throw new IllegalArgumentException(
+          "creditWindowBatches " + creditWindowBatches + ", must be 1.." + MAX_CREDIT_BATCHES);
     }
     if (idleTimeoutNanos <= 0) {
       throw new IllegalArgumentException("idleTimeoutNanos must be positive");

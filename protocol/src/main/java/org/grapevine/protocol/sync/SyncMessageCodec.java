@@ -35,17 +35,20 @@ final class SyncMessageCodec {
   /** Decodes one message and checks what does not depend on session state. */
   static SyncMessage decode(byte[] bytes) throws SyncProtocolException {
     if (bytes.length > SyncLimits.MAX_MESSAGE_BYTES) {
-      throw new SyncProtocolException(SyncErrorCode.MESSAGE_TOO_LARGE,
+      throw new SyncProtocolException(
+          SyncErrorCode.MESSAGE_TOO_LARGE,
           "message of " + bytes.length + " bytes, at most " + SyncLimits.MAX_MESSAGE_BYTES);
     }
     SyncMessage message;
     try {
       message = SyncMessage.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw new SyncProtocolException(SyncErrorCode.MALFORMED_MESSAGE, "message does not decode: " + e.getMessage());
+      throw new SyncProtocolException(
+          SyncErrorCode.MALFORMED_MESSAGE, "message does not decode: " + e.getMessage());
     }
     if (message.getVersion() != SyncLimits.VERSION) {
-      throw new SyncProtocolException(SyncErrorCode.UNSUPPORTED_VERSION,
+      throw new SyncProtocolException(
+          SyncErrorCode.UNSUPPORTED_VERSION,
           "version " + message.getVersion() + ", this side speaks " + SyncLimits.VERSION);
     }
     if (message.getBodyCase() == SyncMessage.BodyCase.BODY_NOT_SET) {
@@ -57,7 +60,8 @@ final class SyncMessageCodec {
   /** A 32-byte key field from the peer. */
   static AuthorKey key(ByteString bytes, String what) throws SyncProtocolException {
     if (bytes.size() != Limits.PUBLIC_KEY_BYTES) {
-      throw new SyncProtocolException(SyncErrorCode.MALFORMED_MESSAGE,
+      throw new SyncProtocolException(
+          SyncErrorCode.MALFORMED_MESSAGE,
           what + " of " + bytes.size() + " bytes, must be " + Limits.PUBLIC_KEY_BYTES);
     }
     return AuthorKey.of(bytes.toByteArray());
@@ -72,17 +76,20 @@ final class SyncMessageCodec {
   }
 
   static byte[] heads(List<IdentityHeads> identities, boolean last) {
-    return wrap(SyncMessage.newBuilder().setHeads(Heads.newBuilder().addAllIdentities(identities).setLast(last)));
+    return wrap(
+        SyncMessage.newBuilder()
+            .setHeads(Heads.newBuilder().addAllIdentities(identities).setLast(last)));
   }
 
   static byte[] want(List<OpenRange> ranges) {
     Want.Builder want = Want.newBuilder();
     for (OpenRange r : ranges) {
-      want.addRanges(SeqRange.newBuilder()
-          .setIdentity(bytes(r.identity))
-          .setAuthor(bytes(r.author))
-          .setFromSeq(r.next)
-          .setToSeq(r.to));
+      want.addRanges(
+          SeqRange.newBuilder()
+              .setIdentity(bytes(r.identity))
+              .setAuthor(bytes(r.author))
+              .setFromSeq(r.next)
+              .setToSeq(r.to));
     }
     return wrap(SyncMessage.newBuilder().setWant(want));
   }
@@ -122,12 +129,14 @@ final class SyncMessageCodec {
   }
 
   static byte[] error(SyncErrorCode code, String detail) {
-    return wrap(SyncMessage.newBuilder().setError(SyncError.newBuilder()
-        .setCode(code.number())
-        .setDetail(truncate(detail))));
+    return wrap(
+        SyncMessage.newBuilder()
+            .setError(SyncError.newBuilder().setCode(code.number()).setDetail(truncate(detail))));
   }
 
-  /** Cuts {@code detail} to at most MAX_ERROR_DETAIL_BYTES of UTF-8 without splitting a character. */
+  /**
+   * Cuts {@code detail} to at most MAX_ERROR_DETAIL_BYTES of UTF-8 without splitting a character.
+   */
   static String truncate(String detail) {
     String s = detail == null ? "" : detail;
     // One pass over code points: a peer's detail may be near a megabyte.

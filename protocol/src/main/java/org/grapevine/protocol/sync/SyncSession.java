@@ -29,38 +29,41 @@ import org.grapevine.protocol.proto.SyncMessage;
 import org.grapevine.protocol.proto.Want;
 
 /**
- * One side of a catch-up sync stream, {@code /grapevine/sync/1.0.0} (docs/ARCHITECTURE.md, "Catch-up sync";
- * the exchange is described in sync.proto). Both sides run the same class: each fetches what it
- * lacks (client role) and serves what the peer lacks (server role).
+ * One side of a catch-up sync stream, {@code /grapevine/sync/1.0.0} (docs/ARCHITECTURE.md,
+ * "Catch-up sync"; the exchange is described in sync.proto). Both sides run the same class: each
+ * fetches what it lacks (client role) and serves what the peer lacks (server role).
  *
- * <p>Sans-I/O: no sockets, threads or clocks. Not thread-safe: confine to the
- * node's loop, which must also own the {@link SyncSource}.
+ * <p>Sans-I/O: no sockets, threads or clocks. Not thread-safe: confine to the node's loop, which
+ * must also own the {@link SyncSource}.
  *
  * <p>Method kinds:
+ *
  * <ul>
- *   <li>inputs: {@link #handleMessage} (one decoded length-delimited frame),
- *       {@link #handleFramingError} (bytes that do not split into frames), {@link #handleTimeout};
- *   <li>commands from the node: {@link #acknowledge}, {@link #rejectEntries}, {@link #requestRange},
- *       {@link #cancel};
- *   <li>outputs: after any input or command drain {@link #pollOutbound} until empty, then
- *       {@link #pollTimeout}, then {@link #pollEvent} until empty.
+ *   <li>inputs: {@link #handleMessage} (one decoded length-delimited frame), {@link
+ *       #handleFramingError} (bytes that do not split into frames), {@link #handleTimeout};
+ *   <li>commands from the node: {@link #acknowledge}, {@link #rejectEntries}, {@link
+ *       #requestRange}, {@link #cancel};
+ *   <li>outputs: after any input or command drain {@link #pollOutbound} until empty, then {@link
+ *       #pollTimeout}, then {@link #pollEvent} until empty.
  * </ul>
+ *
  * Inputs must carry non-decreasing time.
  *
  * <p>Rules:
+ *
  * <ol>
- *   <li>The peer is never trusted. Every message is size-checked before decoding; identities,
- *       logs, ranges and credit are capped ({@link SyncLimits}); an entry is accepted only if it is
- *       the next seq of the oldest open range this side asked for, and only within credit.
- *       Anything else fails the session with the peer at fault, and the offending batch is not
- *       passed on: the node never sees a batch that broke the protocol.
+ *   <li>The peer is never trusted. Every message is size-checked before decoding; identities, logs,
+ *       ranges and credit are capped ({@link SyncLimits}); an entry is accepted only if it is the
+ *       next seq of the oldest open range this side asked for, and only within credit. Anything
+ *       else fails the session with the peer at fault, and the offending batch is not passed on:
+ *       the node never sees a batch that broke the protocol.
  *   <li>Structural checks only: the node verifies signatures and chains (EntryValidator,
  *       ChainChecker) and reports an invalid entry with {@link #rejectEntries}.
- *   <li>Back-pressure: at most {@link SyncLimits#creditWindowBatches} batches are ever granted
- *       and not yet {@link #acknowledge acknowledged} by the node, so a slow store slows the peer.
- *   <li>A failure queues an Error for the peer (unless the peer sent one) and emits
- *       {@link SyncEvent.Failed}; completion emits {@link SyncEvent.Completed}. After either,
- *       inputs are ignored and the node closes the stream once the outbound queue is drained.
+ *   <li>Back-pressure: at most {@link SyncLimits#creditWindowBatches} batches are ever granted and
+ *       not yet {@link #acknowledge acknowledged} by the node, so a slow store slows the peer.
+ *   <li>A failure queues an Error for the peer (unless the peer sent one) and emits {@link
+ *       SyncEvent.Failed}; completion emits {@link SyncEvent.Completed}. After either, inputs are
+ *       ignored and the node closes the stream once the outbound queue is drained.
  *   <li>Idle timeout: the session fails with {@link SyncErrorCode#TIMEOUT} when nothing arrives
  *       from the peer for {@link SyncLimits#idleTimeoutNanos}.
  * </ol>
@@ -70,7 +73,11 @@ import org.grapevine.protocol.proto.Want;
  * ones (in key order) now and the rest in a later session.
  */
 public final class SyncSession {
-  private enum State { RUNNING, COMPLETED, FAILED }
+  private enum State {
+    RUNNING,
+    COMPLETED,
+    FAILED
+  }
 
   private final SyncLimits limits;
   private final Set<Identity> follows;
@@ -82,8 +89,10 @@ public final class SyncSession {
 
   // Client role: what we fetch.
   private final ArrayDeque<OpenRange> fetching = new ArrayDeque<>();
+
   /** Highest seq asked for per log in this session, so overlapping asks are not repeated. */
   private final Map<AuthorKey, Long> askedTo = new HashMap<>();
+
   private boolean peerHeadsComplete;
   private int peerIdentities;
   private int creditGranted;
@@ -110,13 +119,16 @@ public final class SyncSession {
    * Starts a session and queues this side's Heads.
    *
    * @param follows the identities this node follows (its own among them)
-   * @throws IllegalArgumentException if {@code follows} has more than
-   *     {@link SyncLimits#MAX_SESSION_IDENTITIES} identities (split them over sessions)
+   * @throws IllegalArgumentException if {@code follows} has more than {@link
+   *     SyncLimits#MAX_SESSION_IDENTITIES} identities (split them over sessions)
    */
-  public SyncSession(Collection<Identity> follows, SyncSource source, SyncLimits limits, long nowNanos) {
+  public SyncSession(
+      Collection<Identity> follows, SyncSource source, SyncLimits limits, long nowNanos) {
     if (follows.size() > SyncLimits.MAX_SESSION_IDENTITIES) {
-      throw new IllegalArgumentException(follows.size() + " identities, a session takes at most "
-          + SyncLimits.MAX_SESSION_IDENTITIES);
+      throw new IllegalArgumentException(
+          follows.size()
+              + " identities, a session takes at most "
+              + SyncLimits.MAX_SESSION_IDENTITIES);
     }
     this.follows = new TreeSet<>(follows);
     this.source = source;
@@ -142,7 +154,9 @@ public final class SyncSession {
         case CREDIT -> onCredit(m.getCredit().getBatches());
         case DONE -> onDone();
         case ERROR -> onError(m.getError());
-        default -> throw new SyncProtocolException(SyncErrorCode.MALFORMED_MESSAGE, "unknown body " + m.getBodyCase());
+        default ->
+            throw new SyncProtocolException(
+                SyncErrorCode.MALFORMED_MESSAGE, "unknown body " + m.getBodyCase());
       }
     } catch (SyncProtocolException e) {
       fail(e.code(), SyncEvent.Fault.PEER, e.getMessage());
@@ -151,9 +165,9 @@ public final class SyncSession {
   }
 
   /**
-   * The stream adapter could not split the peer's bytes into messages: a length over
-   * {@link SyncLimits#MAX_MESSAGE_BYTES} ({@link SyncErrorCode#MESSAGE_TOO_LARGE}) or a malformed
-   * length ({@link SyncErrorCode#MALFORMED_MESSAGE}). Fails the session, the peer at fault.
+   * The stream adapter could not split the peer's bytes into messages: a length over {@link
+   * SyncLimits#MAX_MESSAGE_BYTES} ({@link SyncErrorCode#MESSAGE_TOO_LARGE}) or a malformed length
+   * ({@link SyncErrorCode#MALFORMED_MESSAGE}). Fails the session, the peer at fault.
    *
    * @throws IllegalArgumentException for a code that is not the peer's fault
    */
@@ -166,11 +180,15 @@ public final class SyncSession {
     }
   }
 
-  /** The clock reached a deadline from {@link #pollTimeout} (or any time; early calls do nothing). */
+  /**
+   * The clock reached a deadline from {@link #pollTimeout} (or any time; early calls do nothing).
+   */
   public void handleTimeout(long nowNanos) {
     if (state == State.RUNNING && nowNanos - lastReceivedNanos >= limits.idleTimeoutNanos()) {
-      fail(SyncErrorCode.TIMEOUT, SyncEvent.Fault.LOCAL, "nothing from the peer for "
-          + (nowNanos - lastReceivedNanos) / 1_000_000 + " ms");
+      fail(
+          SyncErrorCode.TIMEOUT,
+          SyncEvent.Fault.LOCAL,
+          "nothing from the peer for " + (nowNanos - lastReceivedNanos) / 1_000_000 + " ms");
     }
   }
 
@@ -184,7 +202,8 @@ public final class SyncSession {
    */
   public void acknowledge(int entries, long nowNanos) {
     if (entries < 0 || entries > unackedEntries) {
-      throw new IllegalArgumentException("acknowledging " + entries + " entries, " + unackedEntries + " unacknowledged");
+      throw new IllegalArgumentException(
+          "acknowledging " + entries + " entries, " + unackedEntries + " unacknowledged");
     }
     unackedEntries -= entries;
     ackedCarry += entries;
@@ -210,10 +229,11 @@ public final class SyncSession {
 
   /**
    * Asks the peer for seqs {@code fromSeq..toSeq} of a log, for a gap the node found. The peer
-   * serves what it holds of the range. Returns false, asking nothing, once this side has said
-   * Done or the session is over: the node then opens a new session.
+   * serves what it holds of the range. Returns false, asking nothing, once this side has said Done
+   * or the session is over: the node then opens a new session.
    */
-  public boolean requestRange(Identity identity, AuthorKey author, long fromSeq, long toSeq, long nowNanos) {
+  public boolean requestRange(
+      Identity identity, AuthorKey author, long fromSeq, long toSeq, long nowNanos) {
     if (fromSeq < 1 || toSeq < fromSeq) {
       throw new IllegalArgumentException("range " + fromSeq + ".." + toSeq);
     }
@@ -236,7 +256,9 @@ public final class SyncSession {
 
   /** When to call {@link #handleTimeout}, in the caller's nanos; empty once the session is over. */
   public OptionalLong pollTimeout() {
-    return state == State.RUNNING ? OptionalLong.of(lastReceivedNanos + limits.idleTimeoutNanos()) : OptionalLong.empty();
+    return state == State.RUNNING
+        ? OptionalLong.of(lastReceivedNanos + limits.idleTimeoutNanos())
+        : OptionalLong.empty();
   }
 
   public Optional<SyncEvent> pollEvent() {
@@ -248,8 +270,15 @@ public final class SyncSession {
   }
 
   public SyncStats stats() {
-    return new SyncStats(rangesRequested, entriesReceived, batchesReceived, bytesReceived,
-        rangesServed, entriesSent, batchesSent, bytesSent);
+    return new SyncStats(
+        rangesRequested,
+        entriesReceived,
+        batchesReceived,
+        bytesReceived,
+        rangesServed,
+        entriesSent,
+        batchesSent,
+        bytesSent);
   }
 
   // ---- client role ----
@@ -266,20 +295,29 @@ public final class SyncSession {
     outbound.add(SyncMessageCodec.heads(chunk, true));
   }
 
-  /** Root log first, then devices in key order, up to MAX_LOGS_PER_IDENTITY; empty logs left out. */
+  /**
+   * Root log first, then devices in key order, up to MAX_LOGS_PER_IDENTITY; empty logs left out.
+   */
   private IdentityHeads identityHeads(Identity identity) {
-    IdentityHeads.Builder b = IdentityHeads.newBuilder().setIdentity(SyncMessageCodec.bytes(identity));
+    IdentityHeads.Builder b =
+        IdentityHeads.newBuilder().setIdentity(SyncMessageCodec.bytes(identity));
     TreeMap<AuthorKey, Long> heads = new TreeMap<>(source.heads(identity));
     Long rootHead = heads.remove(identity.root());
     if (rootHead != null && rootHead > 0) {
-      b.addLogs(LogHeadSeq.newBuilder().setAuthor(SyncMessageCodec.bytes(identity.root())).setHead(rootHead));
+      b.addLogs(
+          LogHeadSeq.newBuilder()
+              .setAuthor(SyncMessageCodec.bytes(identity.root()))
+              .setHead(rootHead));
     }
     for (Map.Entry<AuthorKey, Long> e : heads.entrySet()) {
       if (b.getLogsCount() == SyncLimits.MAX_LOGS_PER_IDENTITY) {
         break;
       }
       if (e.getValue() > 0) {
-        b.addLogs(LogHeadSeq.newBuilder().setAuthor(SyncMessageCodec.bytes(e.getKey())).setHead(e.getValue()));
+        b.addLogs(
+            LogHeadSeq.newBuilder()
+                .setAuthor(SyncMessageCodec.bytes(e.getKey()))
+                .setHead(e.getValue()));
       }
     }
     return b.build();
@@ -287,12 +325,21 @@ public final class SyncSession {
 
   private void onHeads(Heads heads) throws SyncProtocolException {
     if (peerHeadsComplete) {
-      throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "Heads after the last Heads");
+      throw new SyncProtocolException(
+          SyncErrorCode.PROTOCOL_VIOLATION, "Heads after the last Heads");
     }
     int n = heads.getIdentitiesCount();
-    if (n > SyncLimits.MAX_HEADS_IDENTITIES || peerIdentities + n > SyncLimits.MAX_SESSION_IDENTITIES) {
-      throw new SyncProtocolException(SyncErrorCode.TOO_MANY_ITEMS, n + " identities in Heads, "
-          + peerIdentities + " before; limits " + SyncLimits.MAX_HEADS_IDENTITIES + " and " + SyncLimits.MAX_SESSION_IDENTITIES);
+    if (n > SyncLimits.MAX_HEADS_IDENTITIES
+        || peerIdentities + n > SyncLimits.MAX_SESSION_IDENTITIES) {
+      throw new SyncProtocolException(
+          SyncErrorCode.TOO_MANY_ITEMS,
+          n
+              + " identities in Heads, "
+              + peerIdentities
+              + " before; limits "
+              + SyncLimits.MAX_HEADS_IDENTITIES
+              + " and "
+              + SyncLimits.MAX_SESSION_IDENTITIES);
     }
     peerIdentities += n;
     List<OpenRange> wants = new ArrayList<>();
@@ -307,20 +354,25 @@ public final class SyncSession {
   }
 
   /**
-   * Checks every log the peer advertises for one identity (followed or not, so that a bad
-   * message is refused whatever we follow); returns the ranges it is ahead on if we follow the
-   * identity, root log first.
+   * Checks every log the peer advertises for one identity (followed or not, so that a bad message
+   * is refused whatever we follow); returns the ranges it is ahead on if we follow the identity,
+   * root log first.
    */
-  private List<OpenRange> rangesBehind(Identity identity, IdentityHeads ih) throws SyncProtocolException {
+  private List<OpenRange> rangesBehind(Identity identity, IdentityHeads ih)
+      throws SyncProtocolException {
     if (ih.getLogsCount() > SyncLimits.MAX_LOGS_PER_IDENTITY) {
-      throw new SyncProtocolException(SyncErrorCode.TOO_MANY_ITEMS,
-          ih.getLogsCount() + " logs for one identity, at most " + SyncLimits.MAX_LOGS_PER_IDENTITY);
+      throw new SyncProtocolException(
+          SyncErrorCode.TOO_MANY_ITEMS,
+          ih.getLogsCount()
+              + " logs for one identity, at most "
+              + SyncLimits.MAX_LOGS_PER_IDENTITY);
     }
     TreeMap<AuthorKey, Long> theirs = new TreeMap<>();
     for (LogHeadSeq log : ih.getLogsList()) {
       AuthorKey author = SyncMessageCodec.key(log.getAuthor(), "author");
       if (log.getHead() < 0) {
-        throw new SyncProtocolException(SyncErrorCode.MALFORMED_MESSAGE, "head " + Long.toUnsignedString(log.getHead()));
+        throw new SyncProtocolException(
+            SyncErrorCode.MALFORMED_MESSAGE, "head " + Long.toUnsignedString(log.getHead()));
       }
       theirs.merge(author, log.getHead(), Math::max);
     }
@@ -338,7 +390,8 @@ public final class SyncSession {
     return ranges;
   }
 
-  private void addIfBehind(List<OpenRange> ranges, Identity identity, AuthorKey author, long theirHead) {
+  private void addIfBehind(
+      List<OpenRange> ranges, Identity identity, AuthorKey author, long theirHead) {
     long from = Math.max(source.contiguousHead(author), askedTo.getOrDefault(author, 0L)) + 1;
     if (theirHead >= from && fetching.size() + ranges.size() < SyncLimits.MAX_OPEN_RANGES) {
       ranges.add(new OpenRange(identity, author, from, theirHead, true));
@@ -348,7 +401,9 @@ public final class SyncSession {
 
   private void sendWant(List<OpenRange> ranges) {
     for (int i = 0; i < ranges.size(); i += SyncLimits.MAX_RANGES_PER_WANT) {
-      outbound.add(SyncMessageCodec.want(ranges.subList(i, Math.min(ranges.size(), i + SyncLimits.MAX_RANGES_PER_WANT))));
+      outbound.add(
+          SyncMessageCodec.want(
+              ranges.subList(i, Math.min(ranges.size(), i + SyncLimits.MAX_RANGES_PER_WANT))));
     }
     fetching.addAll(ranges);
     rangesRequested += ranges.size();
@@ -357,13 +412,15 @@ public final class SyncSession {
   private void onEntries(Entries entries) throws SyncProtocolException {
     int count = entries.getEnvelopesCount();
     if (fetching.isEmpty()) {
-      throw new SyncProtocolException(SyncErrorCode.UNREQUESTED_ENTRIES, "Entries with no range open");
+      throw new SyncProtocolException(
+          SyncErrorCode.UNREQUESTED_ENTRIES, "Entries with no range open");
     }
     if (creditGranted == 0) {
       throw new SyncProtocolException(SyncErrorCode.FLOW_CONTROL, "Entries without credit");
     }
     if (count > SyncLimits.MAX_BATCH_ENTRIES) {
-      throw new SyncProtocolException(SyncErrorCode.MESSAGE_TOO_LARGE,
+      throw new SyncProtocolException(
+          SyncErrorCode.MESSAGE_TOO_LARGE,
           count + " entries in a batch, at most " + SyncLimits.MAX_BATCH_ENTRIES);
     }
     if (count == 0 && !entries.getRangeExhausted()) {
@@ -401,24 +458,37 @@ public final class SyncSession {
     long next = range.next;
     for (Envelope envelope : entries.getEnvelopesList()) {
       if (range == null) {
-        throw new SyncProtocolException(SyncErrorCode.UNREQUESTED_ENTRIES, "entries beyond every range asked for");
+        throw new SyncProtocolException(
+            SyncErrorCode.UNREQUESTED_ENTRIES, "entries beyond every range asked for");
       }
       byte[] encoded = envelope.toByteArray();
       bytes += encoded.length;
       if (encoded.length > Limits.MAX_ENVELOPE_BYTES || bytes > SyncLimits.MAX_BATCH_BYTES) {
-        throw new SyncProtocolException(SyncErrorCode.MESSAGE_TOO_LARGE, "envelope of " + encoded.length
-            + " bytes (at most " + Limits.MAX_ENVELOPE_BYTES + "), batch at " + bytes + " (at most " + SyncLimits.MAX_BATCH_BYTES + ")");
+        throw new SyncProtocolException(
+            SyncErrorCode.MESSAGE_TOO_LARGE,
+            "envelope of "
+                + encoded.length
+                + " bytes (at most "
+                + Limits.MAX_ENVELOPE_BYTES
+                + "), batch at "
+                + bytes
+                + " (at most "
+                + SyncLimits.MAX_BATCH_BYTES
+                + ")");
       }
       Entry header = header(envelope);
       if (!header.getAuthor().equals(SyncMessageCodec.bytes(range.author))
           || !header.getIdentity().equals(SyncMessageCodec.bytes(range.identity))) {
-        throw new SyncProtocolException(SyncErrorCode.UNREQUESTED_ENTRIES, "entry of another log than " + range);
+        throw new SyncProtocolException(
+            SyncErrorCode.UNREQUESTED_ENTRIES, "entry of another log than " + range);
       }
       if (header.getSeq() != next) {
         throw header.getSeq() > range.to || header.getSeq() < 0
-            ? new SyncProtocolException(SyncErrorCode.UNREQUESTED_ENTRIES,
+            ? new SyncProtocolException(
+                SyncErrorCode.UNREQUESTED_ENTRIES,
                 "seq " + Long.toUnsignedString(header.getSeq()) + " beyond the range " + range)
-            : new SyncProtocolException(SyncErrorCode.OUT_OF_ORDER, "seq " + header.getSeq() + ", expected " + next);
+            : new SyncProtocolException(
+                SyncErrorCode.OUT_OF_ORDER, "seq " + header.getSeq() + ", expected " + next);
       }
       envelopes.add(encoded);
       next++;
@@ -428,7 +498,8 @@ public final class SyncSession {
       }
     }
     if (entries.getRangeExhausted() && range == null) {
-      throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "range_exhausted with no range open");
+      throw new SyncProtocolException(
+          SyncErrorCode.PROTOCOL_VIOLATION, "range_exhausted with no range open");
     }
     bytesReceived += bytes;
     return envelopes;
@@ -436,12 +507,15 @@ public final class SyncSession {
 
   private static Entry header(Envelope envelope) throws SyncProtocolException {
     if (envelope.getEntry().size() > Limits.MAX_ENTRY_BYTES) {
-      throw new SyncProtocolException(SyncErrorCode.MESSAGE_TOO_LARGE, "entry header of " + envelope.getEntry().size() + " bytes");
+      throw new SyncProtocolException(
+          SyncErrorCode.MESSAGE_TOO_LARGE,
+          "entry header of " + envelope.getEntry().size() + " bytes");
     }
     try {
       return Entry.parseFrom(envelope.getEntry());
     } catch (InvalidProtocolBufferException e) {
-      throw new SyncProtocolException(SyncErrorCode.MALFORMED_MESSAGE, "entry header does not decode: " + e.getMessage());
+      throw new SyncProtocolException(
+          SyncErrorCode.MALFORMED_MESSAGE, "entry header does not decode: " + e.getMessage());
     }
   }
 
@@ -472,21 +546,33 @@ public final class SyncSession {
     }
     int n = want.getRangesCount();
     if (n > SyncLimits.MAX_RANGES_PER_WANT || serving.size() + n > SyncLimits.MAX_OPEN_RANGES) {
-      throw new SyncProtocolException(SyncErrorCode.TOO_MANY_ITEMS, n + " ranges in Want with " + serving.size()
-          + " open; limits " + SyncLimits.MAX_RANGES_PER_WANT + " and " + SyncLimits.MAX_OPEN_RANGES);
+      throw new SyncProtocolException(
+          SyncErrorCode.TOO_MANY_ITEMS,
+          n
+              + " ranges in Want with "
+              + serving.size()
+              + " open; limits "
+              + SyncLimits.MAX_RANGES_PER_WANT
+              + " and "
+              + SyncLimits.MAX_OPEN_RANGES);
     }
     List<OpenRange> ranges = new ArrayList<>(n);
     for (SeqRange r : want.getRangesList()) {
       Identity identity = Identity.of(SyncMessageCodec.key(r.getIdentity(), "identity"));
       AuthorKey author = SyncMessageCodec.key(r.getAuthor(), "author");
       if (r.getFromSeq() < 1 || r.getToSeq() < r.getFromSeq()) {
-        throw new SyncProtocolException(SyncErrorCode.MALFORMED_MESSAGE, "range "
-            + Long.toUnsignedString(r.getFromSeq()) + ".." + Long.toUnsignedString(r.getToSeq()));
+        throw new SyncProtocolException(
+            SyncErrorCode.MALFORMED_MESSAGE,
+            "range "
+                + Long.toUnsignedString(r.getFromSeq())
+                + ".."
+                + Long.toUnsignedString(r.getToSeq()));
       }
       // Served only if we follow the identity and hold the log as one of its logs; otherwise
       // answered as exhausted at once (not an error: our logs may have changed since Heads).
-      boolean servable = follows.contains(identity)
-          && (author.equals(identity.root()) || source.heads(identity).containsKey(author));
+      boolean servable =
+          follows.contains(identity)
+              && (author.equals(identity.root()) || source.heads(identity).containsKey(author));
       ranges.add(new OpenRange(identity, author, r.getFromSeq(), r.getToSeq(), servable));
     }
     serving.addAll(ranges);
@@ -494,8 +580,15 @@ public final class SyncSession {
 
   private void onCredit(int batches) throws SyncProtocolException {
     if (batches < 1 || batches > SyncLimits.MAX_CREDIT_BATCHES - peerCredit) {
-      throw new SyncProtocolException(SyncErrorCode.FLOW_CONTROL, "credit of " + Integer.toUnsignedString(batches)
-          + " batches on " + peerCredit + ", at most " + SyncLimits.MAX_CREDIT_BATCHES + " in all");
+      throw new SyncProtocolException(
+          SyncErrorCode.FLOW_CONTROL,
+          "credit of "
+              + Integer.toUnsignedString(batches)
+              + " batches on "
+              + peerCredit
+              + ", at most "
+              + SyncLimits.MAX_CREDIT_BATCHES
+              + " in all");
     }
     peerCredit += batches;
   }
@@ -505,7 +598,8 @@ public final class SyncSession {
       throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "second Done");
     }
     if (!serving.isEmpty()) {
-      throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "Done with " + serving.size() + " ranges unanswered");
+      throw new SyncProtocolException(
+          SyncErrorCode.PROTOCOL_VIOLATION, "Done with " + serving.size() + " ranges unanswered");
     }
     peerDone = true;
   }
@@ -513,7 +607,9 @@ public final class SyncSession {
   private void onError(SyncError error) {
     String detail = SyncMessageCodec.truncate(error.getDetail());
     state = State.FAILED;
-    events.add(new SyncEvent.Failed(SyncErrorCode.ofNumber(error.getCode()), SyncEvent.Fault.REPORTED_BY_PEER, detail));
+    events.add(
+        new SyncEvent.Failed(
+            SyncErrorCode.ofNumber(error.getCode()), SyncEvent.Fault.REPORTED_BY_PEER, detail));
   }
 
   /** Sends batches while the peer has credit and ranges are open. */
@@ -542,9 +638,17 @@ public final class SyncSession {
           batch.add(envelope);
           r.next++;
         }
-        if (bytes > limits.batchBytes() || got.size() > want || (got.isEmpty() && batch.isEmpty())) {
-          throw new IllegalStateException("SyncSource broke its contract for " + r + ": " + got.size()
-              + " entries of " + bytes + " bytes");
+        if (bytes > limits.batchBytes()
+            || got.size() > want
+            || (got.isEmpty() && batch.isEmpty())) {
+          throw new IllegalStateException(
+              "SyncSource broke its contract for "
+                  + r
+                  + ": "
+                  + got.size()
+                  + " entries of "
+                  + bytes
+                  + " bytes");
         }
         if (r.next > r.to) {
           serving.pollFirst();

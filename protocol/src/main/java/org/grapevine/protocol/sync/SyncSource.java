@@ -8,14 +8,14 @@ import org.grapevine.protocol.identity.Identity;
 
 /**
  * What a sync session reads of the logs this node holds. The node implements it over its store;
- * tests over a MemoryLogView. Called from the session's thread only; answers must reflect what
- * the node has stored so far (a log may grow during a session, never shrink).
+ * tests over a MemoryLogView. Called from the session's thread only; answers must reflect what the
+ * node has stored so far (a log may grow during a session, never shrink).
  */
 public interface SyncSource {
   /**
-   * The logs held for {@code identity}: its root log (author = root key) and its device logs,
-   * each with its contiguous head (highest n with 1..n all held). Logs with head 0 may be left
-   * out. Should not return more than {@link SyncLimits#MAX_LOGS_PER_IDENTITY} logs; the session
+   * The logs held for {@code identity}: its root log (author = root key) and its device logs, each
+   * with its contiguous head (highest n with 1..n all held). Logs with head 0 may be left out.
+   * Should not return more than {@link SyncLimits#MAX_LOGS_PER_IDENTITY} logs; the session
    * advertises the root log and the highest-keyed rest up to that limit.
    */
   Map<AuthorKey, Long> heads(Identity identity);
@@ -24,10 +24,10 @@ public interface SyncSource {
   long contiguousHead(AuthorKey author);
 
   /**
-   * Entries {@code fromSeq, fromSeq+1, ...} of the author's log with their content when held,
-   * at most {@code maxCount}, stopping before the entry that would bring the sum of their
-   * encoded envelope sizes above {@code maxBytes}. The session asks only for seqs up to
-   * {@link #contiguousHead}, so a shorter answer means "the byte limit was reached".
+   * Entries {@code fromSeq, fromSeq+1, ...} of the author's log with their content when held, at
+   * most {@code maxCount}, stopping before the entry that would bring the sum of their encoded
+   * envelope sizes above {@code maxBytes}. The session asks only for seqs up to {@link
+   * #contiguousHead}, so a shorter answer means "the byte limit was reached".
    */
   List<LogEntry> entries(AuthorKey author, long fromSeq, int maxCount, long maxBytes);
 
@@ -36,8 +36,11 @@ public interface SyncSource {
    * {@code maxCount}, stopping at the first missing one or before exceeding {@code maxBytes} of
    * envelope bytes.
    */
-  static List<LogEntry> collect(java.util.function.LongFunction<java.util.Optional<LogEntry>> atSeq, long fromSeq,
-      int maxCount, long maxBytes) {
+  static List<LogEntry> collect(
+      java.util.function.LongFunction<java.util.Optional<LogEntry>> atSeq,
+      long fromSeq,
+      int maxCount,
+      long maxBytes) {
     List<LogEntry> out = new java.util.ArrayList<>();
     long bytes = 0;
     for (long seq = fromSeq; out.size() < maxCount; seq++) {

@@ -15,6 +15,7 @@ import org.grapevine.protocol.identity.IdentityFormatException;
 public final class Topics {
   /** The version in topic names; bump it only for incompatible changes of what is published. */
   public static final int PROTOCOL_VERSION = 1;
+
   static final String IDENTITY_PREFIX = "grapevine/" + PROTOCOL_VERSION + "/id/";
 
   private Topics() {}
@@ -30,7 +31,8 @@ public final class Topics {
       return Optional.empty();
     }
     String rest = topic.substring(IDENTITY_PREFIX.length());
-    if (rest.length() != Identity.STRING_LENGTH || !rest.equals(rest.toLowerCase(java.util.Locale.ROOT))) {
+    if (rest.length() != Identity.STRING_LENGTH
+        || !rest.equals(rest.toLowerCase(java.util.Locale.ROOT))) {
       return Optional.empty(); // Only the canonical form names a topic.
     }
     try {

@@ -13,28 +13,29 @@ import org.grapevine.protocol.proto.Ref;
 import org.grapevine.protocol.proto.ReplyTo;
 
 /**
- * The rules for content bodies: which body each kind carries and the size of every field
- * ({@link Limits}). Used by readers on every entry and by writers before signing, so that a
- * Grapevine writer never produces what a Grapevine reader refuses.
+ * The rules for content bodies: which body each kind carries and the size of every field ({@link
+ * Limits}). Used by readers on every entry and by writers before signing, so that a Grapevine
+ * writer never produces what a Grapevine reader refuses.
  *
- * <p>Writers also check what people type with {@link #checkText}, stricter than a reader: no
- * blank post or emoji, no lone surrogate. The node's API and the cli both call it, so a text is
- * refused for the same reason wherever it is typed.
+ * <p>Writers also check what people type with {@link #checkText}, stricter than a reader: no blank
+ * post or emoji, no lone surrogate. The node's API and the cli both call it, so a text is refused
+ * for the same reason wherever it is typed.
  */
 public final class ContentRules {
   private ContentRules() {}
 
   /**
-   * Decodes content of a known kind and checks it; returns the decoded content or the reason
-   * it is refused. Content of an {@link ContentKind#UNKNOWN} kind is not decoded: callers keep
-   * the bytes as they are.
+   * Decodes content of a known kind and checks it; returns the decoded content or the reason it is
+   * refused. Content of an {@link ContentKind#UNKNOWN} kind is not decoded: callers keep the bytes
+   * as they are.
    */
   static Object decode(EntryHeader header, byte[] bytes) {
     Content content;
     try {
       content = Content.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      return Verification.Invalid.of(RejectReason.MALFORMED_CONTENT, "content does not decode: %s", e.getMessage());
+      return Verification.Invalid.of(
+          RejectReason.MALFORMED_CONTENT, "content does not decode: %s", e.getMessage());
     }
     Verification.Invalid bad = check(header, content);
     return bad != null ? bad : content;
@@ -44,37 +45,51 @@ public final class ContentRules {
   public static Verification.Invalid check(EntryHeader header, Content content) {
     ContentKind kind = ContentKind.of(content);
     if (kind != header.kind()) {
-      return Verification.Invalid.of(RejectReason.KIND_MISMATCH,
-          "header says %s, content carries %s", header.kind(), content.getBodyCase());
+      return Verification.Invalid.of(
+          RejectReason.KIND_MISMATCH,
+          "header says %s, content carries %s",
+          header.kind(),
+          content.getBodyCase());
     }
     return switch (kind) {
       case POST -> checkPost(content.getPost());
-      case REACTION -> firstOf(
-          checkRef(content.getReaction().getTarget(), "reaction target"),
-          checkText(content.getReaction().getEmoji(), Limits.MAX_EMOJI_BYTES, "emoji"),
-          content.getReaction().getEmoji().isEmpty()
-              ? Verification.Invalid.of(RejectReason.MALFORMED_CONTENT, "a reaction needs an emoji")
-              : null);
+      case REACTION ->
+          firstOf(
+              checkRef(content.getReaction().getTarget(), "reaction target"),
+              checkText(content.getReaction().getEmoji(), Limits.MAX_EMOJI_BYTES, "emoji"),
+              content.getReaction().getEmoji().isEmpty()
+                  ? Verification.Invalid.of(
+                      RejectReason.MALFORMED_CONTENT, "a reaction needs an emoji")
+                  : null);
       case REPOST -> checkRef(content.getRepost().getTarget(), "repost target");
       case FOLLOW -> checkKey(content.getFollow().getIdentity(), "followed identity");
       case UNFOLLOW -> checkKey(content.getUnfollow().getIdentity(), "unfollowed identity");
-      case PROFILE -> firstOf(
-          checkText(content.getProfile().getName(), Limits.MAX_PROFILE_NAME_BYTES, "profile name"),
-          checkText(content.getProfile().getBio(), Limits.MAX_PROFILE_BIO_BYTES, "profile bio"),
-          content.getProfile().hasAvatar() ? checkAttachment(content.getProfile().getAvatar()) : null);
-      case DELETE -> checkLength(content.getDelete().getTarget(), Limits.HASH_BYTES, "delete target");
-      case DELEGATE_DEVICE -> firstOf(
-          checkDevice(header, content.getDelegateDevice().getDevice()),
-          checkText(content.getDelegateDevice().getName(), Limits.MAX_DEVICE_NAME_BYTES, "device name"));
+      case PROFILE ->
+          firstOf(
+              checkText(
+                  content.getProfile().getName(), Limits.MAX_PROFILE_NAME_BYTES, "profile name"),
+              checkText(content.getProfile().getBio(), Limits.MAX_PROFILE_BIO_BYTES, "profile bio"),
+              content.getProfile().hasAvatar()
+                  ? checkAttachment(content.getProfile().getAvatar())
+                  : null);
+      case DELETE ->
+          checkLength(content.getDelete().getTarget(), Limits.HASH_BYTES, "delete target");
+      case DELEGATE_DEVICE ->
+          firstOf(
+              checkDevice(header, content.getDelegateDevice().getDevice()),
+              checkText(
+                  content.getDelegateDevice().getName(),
+                  Limits.MAX_DEVICE_NAME_BYTES,
+                  "device name"));
       case REVOKE_DEVICE -> checkDevice(header, content.getRevokeDevice().getDevice());
       case UNKNOWN -> throw new IllegalStateException("unknown kinds are not decoded");
     };
   }
 
   /**
-   * The writer's rule for a text that a person typed into {@code field}: empty (when the field
-   * must hold something), a lone surrogate, or over the field's limit. Empty when it may be
-   * signed as it is.
+   * The writer's rule for a text that a person typed into {@code field}: empty (when the field must
+   * hold something), a lone surrogate, or over the field's limit. Empty when it may be signed as it
+   * is.
    */
   public static Optional<TextProblem> checkText(TextField field, String text) {
     if (!field.mayBeEmpty() && text.isBlank()) {
@@ -82,7 +97,9 @@ public final class ContentRules {
     }
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
         return Optional.of(new TextProblem(TextProblem.Code.NOT_UNICODE, field, utf8Length(text)));
@@ -101,15 +118,23 @@ public final class ContentRules {
       bad = firstOf(checkRef(r.getRoot(), "reply root"), checkRef(r.getParent(), "reply parent"));
     }
     if (bad == null && post.getMentionsCount() > Limits.MAX_MENTIONS) {
-      bad = Verification.Invalid.of(RejectReason.FIELD_TOO_LARGE,
-          "%d mentions, at most %d", post.getMentionsCount(), Limits.MAX_MENTIONS);
+      bad =
+          Verification.Invalid.of(
+              RejectReason.FIELD_TOO_LARGE,
+              "%d mentions, at most %d",
+              post.getMentionsCount(),
+              Limits.MAX_MENTIONS);
     }
     for (int i = 0; bad == null && i < post.getMentionsCount(); i++) {
       bad = checkKey(post.getMentions(i), "mention " + i);
     }
     if (bad == null && post.getAttachmentsCount() > Limits.MAX_ATTACHMENTS) {
-      bad = Verification.Invalid.of(RejectReason.FIELD_TOO_LARGE,
-          "%d attachments, at most %d", post.getAttachmentsCount(), Limits.MAX_ATTACHMENTS);
+      bad =
+          Verification.Invalid.of(
+              RejectReason.FIELD_TOO_LARGE,
+              "%d attachments, at most %d",
+              post.getAttachmentsCount(),
+              Limits.MAX_ATTACHMENTS);
     }
     for (int i = 0; bad == null && i < post.getAttachmentsCount(); i++) {
       bad = checkAttachment(post.getAttachments(i));
@@ -119,8 +144,11 @@ public final class ContentRules {
 
   private static Verification.Invalid checkAttachment(Attachment a) {
     if (a.getSize() < 0 || a.getSize() > Limits.MAX_ATTACHMENT_SIZE_BYTES) {
-      return Verification.Invalid.of(RejectReason.FIELD_TOO_LARGE,
-          "attachment of %s bytes, at most %d", Long.toUnsignedString(a.getSize()), Limits.MAX_ATTACHMENT_SIZE_BYTES);
+      return Verification.Invalid.of(
+          RejectReason.FIELD_TOO_LARGE,
+          "attachment of %s bytes, at most %d",
+          Long.toUnsignedString(a.getSize()),
+          Limits.MAX_ATTACHMENT_SIZE_BYTES);
     }
     return firstOf(
         checkLength(a.getHash(), Limits.HASH_BYTES, "attachment hash"),
@@ -130,7 +158,8 @@ public final class ContentRules {
   private static Verification.Invalid checkDevice(EntryHeader header, ByteString device) {
     Verification.Invalid bad = checkKey(device, "device key");
     if (bad == null && device.equals(ByteString.copyFrom(header.identity().root().unsafeBytes()))) {
-      return Verification.Invalid.of(RejectReason.BAD_REFERENCE, "the root key cannot be its own device");
+      return Verification.Invalid.of(
+          RejectReason.BAD_REFERENCE, "the root key cannot be its own device");
     }
     return bad;
   }
@@ -148,14 +177,16 @@ public final class ContentRules {
   private static Verification.Invalid checkLength(ByteString value, int length, String what) {
     return value.size() == length
         ? null
-        : Verification.Invalid.of(RejectReason.BAD_REFERENCE, "%s is %d bytes, must be %d", what, value.size(), length);
+        : Verification.Invalid.of(
+            RejectReason.BAD_REFERENCE, "%s is %d bytes, must be %d", what, value.size(), length);
   }
 
   private static Verification.Invalid checkText(String text, int maxBytes, String what) {
     int bytes = utf8Length(text);
     return bytes <= maxBytes
         ? null
-        : Verification.Invalid.of(RejectReason.FIELD_TOO_LARGE, "%s is %d bytes, at most %d", what, bytes, maxBytes);
+        : Verification.Invalid.of(
+            RejectReason.FIELD_TOO_LARGE, "%s is %d bytes, at most %d", what, bytes, maxBytes);
   }
 
   /** UTF-8 length without encoding; protobuf already checked decoded text was valid UTF-8. */
@@ -167,7 +198,9 @@ public final class ContentRules {
         n += 1;
       } else if (c < 0x800) {
         n += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         n += 4;
         i++;
       } else {

@@ -9,10 +9,10 @@ import org.grapevine.protocol.proto.Content;
 /**
  * The devices of one identity, folded from its root log in seq order.
  *
- * <p>Rules: a delegation makes a device ACTIVE; a revocation makes it REVOKED with its
- * last valid seq, and is final: a later delegation of the same key has no effect (a stolen key
- * must not come back by replaying an old delegation), and a later revocation can only lower the
- * last valid seq. Not thread-safe.
+ * <p>Rules: a delegation makes a device ACTIVE; a revocation makes it REVOKED with its last valid
+ * seq, and is final: a later delegation of the same key has no effect (a stolen key must not come
+ * back by replaying an old delegation), and a later revocation can only lower the last valid seq.
+ * Not thread-safe.
  */
 public final class DeviceSet {
   private final Map<AuthorKey, DeviceStatus> devices = new HashMap<>();

@@ -27,18 +27,27 @@ public final class MemoryLogView implements LogView {
   public void append(LogEntry entry) {
     List<LogEntry> log = logs.computeIfAbsent(entry.header().author(), k -> new ArrayList<>());
     if (entry.header().seq() != log.size() + 1) {
-      throw new IllegalStateException("append of seq " + entry.header().seq() + " to a log holding " + log.size());
+      throw new IllegalStateException(
+          "append of seq " + entry.header().seq() + " to a log holding " + log.size());
     }
     log.add(entry);
     if (entry.header().inRootLog()) {
-      entry.content().ifPresent(c -> devices.computeIfAbsent(entry.header().identity(), k -> new DeviceSet()).apply(c));
+      entry
+          .content()
+          .ifPresent(
+              c ->
+                  devices
+                      .computeIfAbsent(entry.header().identity(), k -> new DeviceSet())
+                      .apply(c));
     }
   }
 
   /** The held entry with its content, if held. */
   public Optional<LogEntry> logEntry(AuthorKey author, long seq) {
     List<LogEntry> log = logs.get(author);
-    return log == null || seq < 1 || seq > log.size() ? Optional.empty() : Optional.of(log.get((int) (seq - 1)));
+    return log == null || seq < 1 || seq > log.size()
+        ? Optional.empty()
+        : Optional.of(log.get((int) (seq - 1)));
   }
 
   /** Drops every log. */

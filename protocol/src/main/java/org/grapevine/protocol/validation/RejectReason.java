@@ -55,11 +55,11 @@ public enum RejectReason {
   /**
    * Whether the peer that sent an entry refused for this reason is at fault (gossip REJECT, which
    * costs it score; a sync session failed as its fault). False for the reasons that can come from
-   * the reader being behind rather than the sender being wrong: a root log we have not fully
-   * synced (the device is delegated or revoked in entries we do not hold yet, so an honest relay
-   * that stored the entry before the revocation reached it looks the same as a liar), and a clock
-   * of ours that runs late. Such entries are dropped without judging the sender; they come again
-   * by sync once we have caught up.
+   * the reader being behind rather than the sender being wrong: a root log we have not fully synced
+   * (the device is delegated or revoked in entries we do not hold yet, so an honest relay that
+   * stored the entry before the revocation reached it looks the same as a liar), and a clock of
+   * ours that runs late. Such entries are dropped without judging the sender; they come again by
+   * sync once we have caught up.
    */
   public boolean senderAtFault() {
     return this != UNDELEGATED_DEVICE && this != REVOKED_DEVICE && this != TIMESTAMP_IN_FUTURE;

@@ -7,7 +7,9 @@ import org.grapevine.protocol.Limits;
  * leave it empty. Checked by {@link ContentRules#checkText} for the node's API and the cli alike.
  */
 public enum TextField {
-  /** A post's or reply's text: never blank (a reader accepts an empty one; writers do not write it). */
+  /**
+   * A post's or reply's text: never blank (a reader accepts an empty one; writers do not write it).
+   */
   POST_TEXT(Limits.MAX_POST_TEXT_BYTES, false),
   /** A reaction's emoji: never blank (readers refuse an empty one too). */
   EMOJI(Limits.MAX_EMOJI_BYTES, false),

@@ -21,7 +21,9 @@ import org.grapevine.protocol.validation.MemoryLogView;
 import org.grapevine.protocol.validation.Verification;
 import org.junit.jupiter.api.Test;
 
-/** The wire format is frozen by vectors: a second implementation can test itself against them too. */
+/**
+ * The wire format is frozen by vectors: a second implementation can test itself against them too.
+ */
 class GoldenVectorsTest {
   private final Map<String, String> frozen = load();
 
@@ -43,7 +45,9 @@ class GoldenVectorsTest {
       LogEntry e = ((Verification.Valid) v).entry();
       String prefix = key.substring(0, key.length() - ".envelope".length());
       assertThat(e.id().toHex()).isEqualTo(frozen.get(prefix + ".id"));
-      assertThat(checker.check(e, view, TestAuthors.T0_MILLIS + 10_000)).as(key).isInstanceOf(ChainOutcome.Append.class);
+      assertThat(checker.check(e, view, TestAuthors.T0_MILLIS + 10_000))
+          .as(key)
+          .isInstanceOf(ChainOutcome.Append.class);
       view.append(e);
     }
   }
@@ -52,7 +56,8 @@ class GoldenVectorsTest {
   void frozenIdentityAndPhrase_parseBackToTheRootKey() throws Exception {
     Identity id = Identity.parse(frozen.get("identity.text"));
     assertThat(id.root().toHex()).isEqualTo(frozen.get("root.public_key"));
-    assertThat(Hex.encode(RecoveryPhrase.decode(frozen.get("root.recovery_phrase.text")))).isEqualTo(frozen.get("root.seed"));
+    assertThat(Hex.encode(RecoveryPhrase.decode(frozen.get("root.recovery_phrase.text"))))
+        .isEqualTo(frozen.get("root.seed"));
   }
 
   private static Map<String, String> load() {

@@ -46,7 +46,9 @@ class IdentityTest {
           continue;
         }
         String typo = s.substring(0, pos) + c + s.substring(pos + 1);
-        assertThatThrownBy(() -> Identity.parse(typo)).as(typo).isInstanceOf(IdentityFormatException.class);
+        assertThatThrownBy(() -> Identity.parse(typo))
+            .as(typo)
+            .isInstanceOf(IdentityFormatException.class);
         tried++;
       }
     }
@@ -60,7 +62,8 @@ class IdentityTest {
       if (s.charAt(pos) == s.charAt(pos + 1)) {
         continue;
       }
-      String swapped = s.substring(0, pos) + s.charAt(pos + 1) + s.charAt(pos) + s.substring(pos + 2);
+      String swapped =
+          s.substring(0, pos) + s.charAt(pos + 1) + s.charAt(pos) + s.substring(pos + 2);
       assertThatThrownBy(() -> Identity.parse(swapped)).isInstanceOf(IdentityFormatException.class);
     }
   }
@@ -71,12 +74,18 @@ class IdentityTest {
     assertProblem("", IdentityFormatException.Problem.EMPTY);
     assertProblem(s + "q", IdentityFormatException.Problem.TOO_LONG);
     assertProblem(s.substring(0, 40), IdentityFormatException.Problem.WRONG_LENGTH);
-    assertProblem("gv1" + s.substring(3, 10).toUpperCase(Locale.ROOT) + s.substring(10), IdentityFormatException.Problem.MIXED_CASE);
+    assertProblem(
+        "gv1" + s.substring(3, 10).toUpperCase(Locale.ROOT) + s.substring(10),
+        IdentityFormatException.Problem.MIXED_CASE);
     assertProblem("xx" + s.substring(2), IdentityFormatException.Problem.WRONG_PREFIX);
-    IdentityFormatException e = assertProblem(s.substring(0, 10) + "b" + s.substring(11), IdentityFormatException.Problem.INVALID_CHARACTER);
+    IdentityFormatException e =
+        assertProblem(
+            s.substring(0, 10) + "b" + s.substring(11),
+            IdentityFormatException.Problem.INVALID_CHARACTER);
     assertThat(e.getMessage()).contains("'b'").contains("position 11");
     String typo = s.substring(0, 10) + (s.charAt(10) == 'q' ? 'p' : 'q') + s.substring(11);
-    assertThat(assertProblem(typo, IdentityFormatException.Problem.BAD_CHECKSUM).getMessage()).contains("mistyped");
+    assertThat(assertProblem(typo, IdentityFormatException.Problem.BAD_CHECKSUM).getMessage())
+        .contains("mistyped");
   }
 
   @Test
@@ -97,13 +106,16 @@ class IdentityTest {
 
   @Test
   void bech32m_bip350ValidVectors_haveValidChecksums() {
-    for (String v : new String[] {
-        "A1LQFN3A", "a1lqfn3a",
-        "an83characterlonghumanreadablepartthatcontainsthetheexcludedcharactersbioandnumber11sg7hg6",
-        "abcdef1l7aum6echk45nj3s0wdvt2fg8x9yrzpqzd3ryx",
-        "11llllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllludsr8",
-        "split1checkupstagehandshakeupstreamerranterredcaperredlc445v",
-        "?1v759aa"}) {
+    for (String v :
+        new String[] {
+          "A1LQFN3A",
+          "a1lqfn3a",
+          "an83characterlonghumanreadablepartthatcontainsthetheexcludedcharactersbioandnumber11sg7hg6",
+          "abcdef1l7aum6echk45nj3s0wdvt2fg8x9yrzpqzd3ryx",
+          "11llllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllllludsr8",
+          "split1checkupstagehandshakeupstreamerranterredcaperredlc445v",
+          "?1v759aa"
+        }) {
       assertThat(Bech32m.checksumValid(v.toLowerCase(Locale.ROOT))).as(v).isTrue();
     }
   }
@@ -146,12 +158,17 @@ class IdentityTest {
 
   @Provide
   Arbitrary<String> bech32ish() {
-    return Arbitraries.strings().withChars(("gv1" + Bech32m.CHARSET + "bioGV").toCharArray()).ofMinLength(0).ofMaxLength(70)
+    return Arbitraries.strings()
+        .withChars(("gv1" + Bech32m.CHARSET + "bioGV").toCharArray())
+        .ofMinLength(0)
+        .ofMaxLength(70)
         .map(s -> s.length() > 3 && s.hashCode() % 2 == 0 ? "gv1" + s.substring(3) : s);
   }
 
-  private static IdentityFormatException assertProblem(String input, IdentityFormatException.Problem problem) {
-    IdentityFormatException e = catchThrowableOfType(IdentityFormatException.class, () -> Identity.parse(input));
+  private static IdentityFormatException assertProblem(
+      String input, IdentityFormatException.Problem problem) {
+    IdentityFormatException e =
+        catchThrowableOfType(IdentityFormatException.class, () -> Identity.parse(input));
     assertThat(e).as(input).isNotNull();
     assertThat(e.problem()).as(e.getMessage()).isEqualTo(problem);
     return e;

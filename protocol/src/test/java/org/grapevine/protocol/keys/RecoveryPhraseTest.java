@@ -14,16 +14,21 @@ class RecoveryPhraseTest {
   @Test
   void encode_bip39EntropyVectors_matchTheWordEncoding() {
     // BIP-39 reference vectors (entropy -> mnemonic; we use only the word encoding, not the seed).
-    assertThat(RecoveryPhrase.encode(new byte[32])).isEqualTo(
-        "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "
-            + "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon art");
+    assertThat(RecoveryPhrase.encode(new byte[32]))
+        .isEqualTo(
+            "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "
+                + "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon art");
     byte[] ff = new byte[32];
     java.util.Arrays.fill(ff, (byte) 0xff);
-    assertThat(RecoveryPhrase.encode(ff)).isEqualTo(
-        "zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo vote");
-    assertThat(RecoveryPhrase.encode(Hex.decode("7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f"))).isEqualTo(
-        "legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth useful "
-            + "legal winner thank year wave sausage worth title");
+    assertThat(RecoveryPhrase.encode(ff))
+        .isEqualTo(
+            "zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo vote");
+    assertThat(
+            RecoveryPhrase.encode(
+                Hex.decode("7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f")))
+        .isEqualTo(
+            "legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth useful "
+                + "legal winner thank year wave sausage worth title");
   }
 
   @Property(tries = 300)
@@ -44,19 +49,27 @@ class RecoveryPhraseTest {
   @Test
   void decode_errors_sayWhichWordOrThatOneIsWrong() {
     String phrase = RecoveryPhrase.encode(new byte[32]);
-    RecoveryPhraseException count = catchThrowableOfType(RecoveryPhraseException.class,
-        () -> RecoveryPhrase.decode(phrase.substring(0, phrase.lastIndexOf(' '))));
+    RecoveryPhraseException count =
+        catchThrowableOfType(
+            RecoveryPhraseException.class,
+            () -> RecoveryPhrase.decode(phrase.substring(0, phrase.lastIndexOf(' '))));
     assertThat(count.problem()).isEqualTo(RecoveryPhraseException.Problem.WRONG_WORD_COUNT);
     assertThat(count.getMessage()).contains("23");
-    RecoveryPhraseException unknown = catchThrowableOfType(RecoveryPhraseException.class,
-        () -> RecoveryPhrase.decode(phrase.replaceFirst("abandon", "abandun")));
+    RecoveryPhraseException unknown =
+        catchThrowableOfType(
+            RecoveryPhraseException.class,
+            () -> RecoveryPhrase.decode(phrase.replaceFirst("abandon", "abandun")));
     assertThat(unknown.problem()).isEqualTo(RecoveryPhraseException.Problem.UNKNOWN_WORD);
     assertThat(unknown.getMessage()).contains("word 1").contains("abandon");
-    RecoveryPhraseException checksum = catchThrowableOfType(RecoveryPhraseException.class,
-        () -> RecoveryPhrase.decode(phrase.replaceFirst("abandon", "ability")));
+    RecoveryPhraseException checksum =
+        catchThrowableOfType(
+            RecoveryPhraseException.class,
+            () -> RecoveryPhrase.decode(phrase.replaceFirst("abandon", "ability")));
     assertThat(checksum.problem()).isEqualTo(RecoveryPhraseException.Problem.BAD_CHECKSUM);
-    RecoveryPhraseException prefixTypo = catchThrowableOfType(RecoveryPhraseException.class,
-        () -> RecoveryPhrase.decode(phrase.replaceFirst("abandon", "abanx")));
+    RecoveryPhraseException prefixTypo =
+        catchThrowableOfType(
+            RecoveryPhraseException.class,
+            () -> RecoveryPhrase.decode(phrase.replaceFirst("abandon", "abanx")));
     assertThat(prefixTypo.problem()).isEqualTo(RecoveryPhraseException.Problem.UNKNOWN_WORD);
   }
 

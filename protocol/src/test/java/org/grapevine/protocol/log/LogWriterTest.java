@@ -40,13 +40,24 @@ class LogWriterTest {
   @Test
   void append_contentReadersWouldReject_refused() {
     LogWriter log = alice.deviceLog(laptop);
-    assertThatThrownBy(() -> log.append(post("x".repeat(Limits.MAX_POST_TEXT_BYTES + 1)), T0_MILLIS))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("FIELD_TOO_LARGE");
-    assertThatThrownBy(() -> log.append(Content.newBuilder()
-        .setDelegateDevice(DelegateDevice.newBuilder().setDevice(TestAuthors.bytes(laptop.publicKey()))).build(), T0_MILLIS))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not allowed in a device log");
+    assertThatThrownBy(
+            () -> log.append(post("x".repeat(Limits.MAX_POST_TEXT_BYTES + 1)), T0_MILLIS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("FIELD_TOO_LARGE");
+    assertThatThrownBy(
+            () ->
+                log.append(
+                    Content.newBuilder()
+                        .setDelegateDevice(
+                            DelegateDevice.newBuilder()
+                                .setDevice(TestAuthors.bytes(laptop.publicKey())))
+                        .build(),
+                    T0_MILLIS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not allowed in a device log");
     assertThatThrownBy(() -> alice.rootLog.append(post("root posts nothing"), T0_MILLIS))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not allowed in a root log");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not allowed in a root log");
     assertThatThrownBy(() -> log.append(Content.getDefaultInstance(), T0_MILLIS))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(log.head()).isEqualTo(LogHead.EMPTY);
@@ -56,7 +67,8 @@ class LogWriterTest {
   void envelopeSize_equalsTheEncodedLength_withAndWithoutContent() {
     LogEntry e = alice.deviceLog(laptop).append(post("sized " + "x".repeat(300)), T0_MILLIS);
     assertThat(e.envelopeSize()).isEqualTo(e.toEnvelopeBytes().length);
-    assertThat(e.withoutContent().envelopeSize()).isEqualTo(e.withoutContent().toEnvelopeBytes().length);
+    assertThat(e.withoutContent().envelopeSize())
+        .isEqualTo(e.withoutContent().toEnvelopeBytes().length);
   }
 
   @Test

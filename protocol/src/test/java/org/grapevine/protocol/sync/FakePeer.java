@@ -23,8 +23,10 @@ final class FakePeer {
   }
 
   static IdentityHeads identityHeads(Identity identity, AuthorKey author, long head) {
-    return IdentityHeads.newBuilder().setIdentity(key(identity.root()))
-        .addLogs(LogHeadSeq.newBuilder().setAuthor(key(author)).setHead(head)).build();
+    return IdentityHeads.newBuilder()
+        .setIdentity(key(identity.root()))
+        .addLogs(LogHeadSeq.newBuilder().setAuthor(key(author)).setHead(head))
+        .build();
   }
 
   static byte[] heads(boolean last, IdentityHeads... identities) {
@@ -36,8 +38,16 @@ final class FakePeer {
   }
 
   static byte[] want(Identity identity, AuthorKey author, long from, long to) {
-    return wrap(SyncMessage.newBuilder().setWant(Want.newBuilder().addRanges(SeqRange.newBuilder()
-        .setIdentity(key(identity.root())).setAuthor(key(author)).setFromSeq(from).setToSeq(to))));
+    return wrap(
+        SyncMessage.newBuilder()
+            .setWant(
+                Want.newBuilder()
+                    .addRanges(
+                        SeqRange.newBuilder()
+                            .setIdentity(key(identity.root()))
+                            .setAuthor(key(author))
+                            .setFromSeq(from)
+                            .setToSeq(to))));
   }
 
   static byte[] entries(boolean exhausted, byte[]... envelopes) {

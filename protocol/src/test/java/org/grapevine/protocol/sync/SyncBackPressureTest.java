@@ -17,7 +17,9 @@ class SyncBackPressureTest {
 
   @Property(tries = 40, seed = "7")
   void sync_randomAcknowledgeSpeeds_convergesWithinCreditWindow(
-      @ForAll long seed, @ForAll @IntRange(min = 1, max = 5) int window, @ForAll @IntRange(min = 1, max = 40) int batch) {
+      @ForAll long seed,
+      @ForAll @IntRange(min = 1, max = 5) int window,
+      @ForAll @IntRange(min = 1, max = 40) int batch) {
     SyncLimits limits = new SyncLimits(batch, SyncLimits.MAX_BATCH_BYTES, window, 30_000_000_000L);
     SyncTestNode a = new SyncTestNode();
     SyncTestNode b = new SyncTestNode();
@@ -25,7 +27,9 @@ class SyncBackPressureTest {
     ALICE.giveTo(b, 10, 40);
     BOB.giveTo(b, 90);
     Set<Identity> both = Set.of(ALICE.identity(), BOB.identity());
-    SyncPair p = new SyncPair(a, new SyncSession(both, a, limits, 0), b, new SyncSession(both, b, limits, 0));
+    SyncPair p =
+        new SyncPair(
+            a, new SyncSession(both, a, limits, 0), b, new SyncSession(both, b, limits, 0));
     Random random = new Random(seed);
     p.a.autoAck = false;
     p.a.slowAcks = random;

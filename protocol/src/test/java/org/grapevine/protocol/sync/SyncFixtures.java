@@ -42,7 +42,9 @@ final class SyncFixtures {
         List<LogEntry> log = new ArrayList<>();
         for (int i = 1; i <= postsPerDevice[d]; i++) {
           String text = name + " on device " + d + ", post " + i;
-          log.add(w.append(post(text + "x".repeat(Math.max(0, textBytes - text.length()))), T0_MILLIS + i));
+          log.add(
+              w.append(
+                  post(text + "x".repeat(Math.max(0, textBytes - text.length()))), T0_MILLIS + i));
         }
         deviceLogs.add(log);
       }

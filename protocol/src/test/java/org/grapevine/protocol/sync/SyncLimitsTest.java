@@ -16,9 +16,13 @@ class SyncLimitsTest {
 
   @Test
   void constructor_overWireLimits_refused() {
-    assertThatThrownBy(() -> new SyncLimits(SyncLimits.MAX_BATCH_ENTRIES + 1, SyncLimits.MAX_BATCH_BYTES, 4, 1))
+    assertThatThrownBy(
+            () ->
+                new SyncLimits(SyncLimits.MAX_BATCH_ENTRIES + 1, SyncLimits.MAX_BATCH_BYTES, 4, 1))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new SyncLimits(1, SyncLimits.MAX_BATCH_BYTES, SyncLimits.MAX_CREDIT_BATCHES + 1, 1))
+    assertThatThrownBy(
+            () ->
+                new SyncLimits(1, SyncLimits.MAX_BATCH_BYTES, SyncLimits.MAX_CREDIT_BATCHES + 1, 1))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -33,6 +37,7 @@ class SyncLimitsTest {
   @Test
   void errorCode_unknownNumber_unknown() {
     assertThat(SyncErrorCode.ofNumber(999)).isEqualTo(SyncErrorCode.UNKNOWN);
-    assertThat(SyncErrorCode.ofNumber(SyncErrorCode.OUT_OF_ORDER.number())).isEqualTo(SyncErrorCode.OUT_OF_ORDER);
+    assertThat(SyncErrorCode.ofNumber(SyncErrorCode.OUT_OF_ORDER.number()))
+        .isEqualTo(SyncErrorCode.OUT_OF_ORDER);
   }
 }

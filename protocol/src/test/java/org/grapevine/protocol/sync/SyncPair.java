@@ -11,8 +11,8 @@ import org.grapevine.protocol.testing.TestAuthors;
 
 /**
  * Two sessions joined by an in-memory link (quinn's Pair): {@link #step} delivers every queued
- * message one hop, then lets each node ingest what its session received. Virtual time advances
- * one millisecond per step; nothing sleeps.
+ * message one hop, then lets each node ingest what its session received. Virtual time advances one
+ * millisecond per step; nothing sleeps.
  */
 final class SyncPair {
   static final long STEP_NANOS = 1_000_000L;
@@ -34,12 +34,18 @@ final class SyncPair {
     final ArrayDeque<byte[]> inFlight = new ArrayDeque<>();
     final List<SyncEvent> events = new ArrayList<>();
     final List<SyncEvent.EntriesReceived> heldBatches = new ArrayList<>();
+
     /** Whether the node ingests and acknowledges at once; if not, batches wait in heldBatches. */
     boolean autoAck = true;
-    /** When set (and autoAck is off), a slow node: each step it releases a random 0..2 held batches. */
+
+    /**
+     * When set (and autoAck is off), a slow node: each step it releases a random 0..2 held batches.
+     */
     java.util.random.RandomGenerator slowAcks;
+
     /** Entries batches this side's session has sent, and those the other node has released. */
     int batchesSent;
+
     int batchesReleasedByPeer;
     int maxBatchesInFlight;
 
@@ -91,11 +97,14 @@ final class SyncPair {
 
   private boolean collect(Side side) {
     boolean any = false;
-    for (byte[] m = side.session.pollOutbound().orElse(null); m != null; m = side.session.pollOutbound().orElse(null)) {
+    for (byte[] m = side.session.pollOutbound().orElse(null);
+        m != null;
+        m = side.session.pollOutbound().orElse(null)) {
       side.inFlight.add(m);
       if (parse(m).hasEntries()) {
         side.batchesSent++;
-        side.maxBatchesInFlight = Math.max(side.maxBatchesInFlight, side.batchesSent - side.batchesReleasedByPeer);
+        side.maxBatchesInFlight =
+            Math.max(side.maxBatchesInFlight, side.batchesSent - side.batchesReleasedByPeer);
       }
       any = true;
     }
@@ -111,7 +120,9 @@ final class SyncPair {
   }
 
   private void drainEvents(Side side, Side peer) {
-    for (SyncEvent e = side.session.pollEvent().orElse(null); e != null; e = side.session.pollEvent().orElse(null)) {
+    for (SyncEvent e = side.session.pollEvent().orElse(null);
+        e != null;
+        e = side.session.pollEvent().orElse(null)) {
       side.events.add(e);
       if (e instanceof SyncEvent.EntriesReceived batch) {
         side.heldBatches.add(batch);

@@ -16,11 +16,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A session facing a peer that breaks the protocol: each case fails with the right code, the
- * peer at fault, an Error for the peer, and nothing of the bad batch reaches the node.
+ * A session facing a peer that breaks the protocol: each case fails with the right code, the peer
+ * at fault, an Error for the peer, and nothing of the bad batch reaches the node.
  */
 class SyncSessionMisbehaviourTest {
-  private static final SyncLimits LIMITS = new SyncLimits(32, SyncLimits.MAX_BATCH_BYTES, 3, 30_000_000_000L);
+  private static final SyncLimits LIMITS =
+      new SyncLimits(32, SyncLimits.MAX_BATCH_BYTES, 3, 30_000_000_000L);
   private static final PersonLogs ALICE = new PersonLogs("alice", 30);
   private static final PersonLogs BOB = new PersonLogs("bob", 3);
 
@@ -36,8 +37,10 @@ class SyncSessionMisbehaviourTest {
     ALICE.giveTo(node, 5);
     session = new SyncSession(Set.of(ALICE.identity()), node, LIMITS, 0);
     receive(FakePeer.heads(true, FakePeer.identityHeads(ALICE.identity(), ALICE.device(0), 20)));
-    assertThat(sent).extracting(m -> SyncPair.parse(m).getBodyCase()).containsExactly(
-        SyncMessage.BodyCase.HEADS, SyncMessage.BodyCase.WANT, SyncMessage.BodyCase.CREDIT);
+    assertThat(sent)
+        .extracting(m -> SyncPair.parse(m).getBodyCase())
+        .containsExactly(
+            SyncMessage.BodyCase.HEADS, SyncMessage.BodyCase.WANT, SyncMessage.BodyCase.CREDIT);
     assertThat(SyncPair.parse(sent.get(1)).getWant().getRanges(0).getFromSeq()).isEqualTo(6);
     assertThat(SyncPair.parse(sent.get(1)).getWant().getRanges(0).getToSeq()).isEqualTo(20);
     sent.clear();
@@ -47,7 +50,8 @@ class SyncSessionMisbehaviourTest {
   void entries_inOrder_deliveredAsOneBatch() {
     receive(FakePeer.entries(false, env(6), env(7)));
     assertThat(events).singleElement().isInstanceOf(SyncEvent.EntriesReceived.class);
-    assertThat(((SyncEvent.EntriesReceived) events.get(0)).envelopes()).containsExactly(env(6), env(7));
+    assertThat(((SyncEvent.EntriesReceived) events.get(0)).envelopes())
+        .containsExactly(env(6), env(7));
   }
 
   @Test
@@ -101,9 +105,13 @@ class SyncSessionMisbehaviourTest {
   @Test
   void entries_oversizeEnvelope_tooLarge() {
     LogEntry six = ALICE.deviceLogs.get(0).get(5);
-    byte[] fat = Envelope.newBuilder().setEntry(ByteString.copyFrom(six.signed().entryBytes()))
-        .setSignature(ByteString.copyFrom(six.signed().signature()))
-        .setContent(ByteString.copyFrom(new byte[20_000])).build().toByteArray();
+    byte[] fat =
+        Envelope.newBuilder()
+            .setEntry(ByteString.copyFrom(six.signed().entryBytes()))
+            .setSignature(ByteString.copyFrom(six.signed().signature()))
+            .setContent(ByteString.copyFrom(new byte[20_000]))
+            .build()
+            .toByteArray();
     receive(FakePeer.entries(false, fat));
     assertFailed(SyncErrorCode.MESSAGE_TOO_LARGE);
   }
@@ -128,8 +136,12 @@ class SyncSessionMisbehaviourTest {
 
   @Test
   void handleMessage_otherVersion_unsupportedVersion() {
-    receive(SyncMessage.newBuilder().setVersion(2).setCredit(org.grapevine.protocol.proto.Credit.newBuilder().setBatches(1))
-        .build().toByteArray());
+    receive(
+        SyncMessage.newBuilder()
+            .setVersion(2)
+            .setCredit(org.grapevine.protocol.proto.Credit.newBuilder().setBatches(1))
+            .build()
+            .toByteArray());
     assertFailed(SyncErrorCode.UNSUPPORTED_VERSION);
   }
 
@@ -137,8 +149,12 @@ class SyncSessionMisbehaviourTest {
   void entries_badSignature_nodeRejectsAndNothingStored() {
     byte[] sig = ALICE.deviceLogs.get(0).get(5).signed().signature();
     sig[0] ^= 1;
-    byte[] forged = Envelope.newBuilder().setEntry(ByteString.copyFrom(ALICE.deviceLogs.get(0).get(5).signed().entryBytes()))
-        .setSignature(ByteString.copyFrom(sig)).build().toByteArray();
+    byte[] forged =
+        Envelope.newBuilder()
+            .setEntry(ByteString.copyFrom(ALICE.deviceLogs.get(0).get(5).signed().entryBytes()))
+            .setSignature(ByteString.copyFrom(sig))
+            .build()
+            .toByteArray();
     receive(FakePeer.entries(false, forged));
     SyncEvent.EntriesReceived batch = (SyncEvent.EntriesReceived) events.remove(0);
     String problem = node.ingest(batch.envelopes().get(0), TestAuthors.T0_MILLIS);
@@ -167,8 +183,14 @@ class SyncSessionMisbehaviourTest {
   void heads_shortIdentityKey_malformed() {
     session = new SyncSession(Set.of(ALICE.identity()), node, LIMITS, 0);
     sent.clear();
-    receive(FakePeer.wrap(SyncMessage.newBuilder().setHeads(org.grapevine.protocol.proto.Heads.newBuilder()
-        .addIdentities(IdentityHeads.newBuilder().setIdentity(ByteString.copyFrom(new byte[31]))))));
+    receive(
+        FakePeer.wrap(
+            SyncMessage.newBuilder()
+                .setHeads(
+                    org.grapevine.protocol.proto.Heads.newBuilder()
+                        .addIdentities(
+                            IdentityHeads.newBuilder()
+                                .setIdentity(ByteString.copyFrom(new byte[31]))))));
     assertFailed(SyncErrorCode.MALFORMED_MESSAGE);
   }
 
@@ -196,7 +218,8 @@ class SyncSessionMisbehaviourTest {
 
   @Test
   void done_whileRangesUnanswered_protocolViolation() {
-    receive(FakePeer.want(ALICE.identity(), ALICE.device(0), 1, 3)); // No credit: nothing served yet.
+    receive(
+        FakePeer.want(ALICE.identity(), ALICE.device(0), 1, 3)); // No credit: nothing served yet.
     receive(FakePeer.done());
     assertFailed(SyncErrorCode.PROTOCOL_VIOLATION);
   }
@@ -206,11 +229,14 @@ class SyncSessionMisbehaviourTest {
     BOB.giveTo(node, 3);
     receive(FakePeer.want(BOB.identity(), BOB.device(0), 1, 3));
     receive(FakePeer.credit(1));
-    assertThat(sent).singleElement().satisfies(m -> {
-      SyncMessage msg = SyncPair.parse(m);
-      assertThat(msg.getEntries().getEnvelopesCount()).isZero();
-      assertThat(msg.getEntries().getRangeExhausted()).isTrue();
-    });
+    assertThat(sent)
+        .singleElement()
+        .satisfies(
+            m -> {
+              SyncMessage msg = SyncPair.parse(m);
+              assertThat(msg.getEntries().getEnvelopesCount()).isZero();
+              assertThat(msg.getEntries().getRangeExhausted()).isTrue();
+            });
   }
 
   private byte[] env(int seq) {
@@ -219,7 +245,8 @@ class SyncSessionMisbehaviourTest {
 
   @Test
   void handleFramingError_oversizeLength_messageTooLargeThePeersFault() {
-    session.handleFramingError(SyncErrorCode.MESSAGE_TOO_LARGE, "varint 2000000 exceeds the limit", now++);
+    session.handleFramingError(
+        SyncErrorCode.MESSAGE_TOO_LARGE, "varint 2000000 exceeds the limit", now++);
     drain();
     assertFailed(SyncErrorCode.MESSAGE_TOO_LARGE);
   }
@@ -230,11 +257,16 @@ class SyncSessionMisbehaviourTest {
   }
 
   private void drain() {
-    session.pollOutbound().ifPresent(m -> {
-      sent.add(m);
-      drain();
-    });
-    for (SyncEvent e = session.pollEvent().orElse(null); e != null; e = session.pollEvent().orElse(null)) {
+    session
+        .pollOutbound()
+        .ifPresent(
+            m -> {
+              sent.add(m);
+              drain();
+            });
+    for (SyncEvent e = session.pollEvent().orElse(null);
+        e != null;
+        e = session.pollEvent().orElse(null)) {
       events.add(e);
     }
   }
@@ -244,7 +276,8 @@ class SyncSessionMisbehaviourTest {
     SyncEvent.Failed failed = (SyncEvent.Failed) events.get(0);
     assertThat(failed.code()).isEqualTo(code);
     assertThat(failed.fault()).isEqualTo(SyncEvent.Fault.PEER);
-    assertThat(SyncPair.parse(sent.get(sent.size() - 1)).getError().getCode()).isEqualTo(code.number());
+    assertThat(SyncPair.parse(sent.get(sent.size() - 1)).getError().getCode())
+        .isEqualTo(code.number());
     assertThat(session.isOver()).isTrue();
     assertThat(node.contiguousHead(ALICE.device(0))).isEqualTo(5);
   }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /** Two honest sessions over in-memory logs. */
 class SyncSessionTest {
   /** Small batches and a small window, so that every test crosses many batches. */
-  static final SyncLimits SMALL = new SyncLimits(32, SyncLimits.MAX_BATCH_BYTES, 3, 30_000_000_000L);
+  static final SyncLimits SMALL =
+      new SyncLimits(32, SyncLimits.MAX_BATCH_BYTES, 3, 30_000_000_000L);
 
   private final PersonLogs alice = new PersonLogs("alice", 250, 100);
   private final PersonLogs bob = new PersonLogs("bob", 150);
@@ -26,7 +27,11 @@ class SyncSessionTest {
   private final SyncTestNode nodeB = new SyncTestNode();
 
   private SyncPair pair(Set<Identity> followsA, Set<Identity> followsB, SyncLimits limits) {
-    return new SyncPair(nodeA, new SyncSession(followsA, nodeA, limits, 0), nodeB, new SyncSession(followsB, nodeB, limits, 0));
+    return new SyncPair(
+        nodeA,
+        new SyncSession(followsA, nodeA, limits, 0),
+        nodeB,
+        new SyncSession(followsB, nodeB, limits, 0));
   }
 
   @Test
@@ -79,7 +84,12 @@ class SyncSessionTest {
     carol.giveTo(nodeB, 120);
 
     // A follows alice and bob; B follows alice and carol. Only alice is in both.
-    SyncPair p = pair(Set.of(alice.identity(), bob.identity()), Set.of(alice.identity(), carol.identity()), SMALL).drive();
+    SyncPair p =
+        pair(
+                Set.of(alice.identity(), bob.identity()),
+                Set.of(alice.identity(), carol.identity()),
+                SMALL)
+            .drive();
 
     p.assertCompleted();
     assertSameLogs(List.of(alice));
@@ -127,11 +137,13 @@ class SyncSessionTest {
   void batches_fullSize_boundedByCountAndBytes() {
     alice.giveTo(nodeA, 0, 0);
     alice.giveTo(nodeB, 250, 100);
-    SyncPair p = pair(Set.of(alice.identity()), Set.of(alice.identity()), SyncLimits.DEFAULT).drive();
+    SyncPair p =
+        pair(Set.of(alice.identity()), Set.of(alice.identity()), SyncLimits.DEFAULT).drive();
 
     p.assertCompleted();
     List<Integer> sizes = new ArrayList<>();
-    p.a.events.stream().filter(e -> e instanceof SyncEvent.EntriesReceived)
+    p.a.events.stream()
+        .filter(e -> e instanceof SyncEvent.EntriesReceived)
         .forEach(e -> sizes.add(((SyncEvent.EntriesReceived) e).envelopes().size()));
     // 350 device entries with 256 per batch; a batch may span the end of one range and the next.
     assertThat(sizes).containsExactly(256, 94);
@@ -147,8 +159,13 @@ class SyncSessionTest {
 
     p.assertCompleted();
     List<Integer> batchBytes = new ArrayList<>();
-    p.a.events.stream().filter(e -> e instanceof SyncEvent.EntriesReceived)
-        .forEach(e -> batchBytes.add(((SyncEvent.EntriesReceived) e).envelopes().stream().mapToInt(b -> b.length).sum()));
+    p.a.events.stream()
+        .filter(e -> e instanceof SyncEvent.EntriesReceived)
+        .forEach(
+            e ->
+                batchBytes.add(
+                    ((SyncEvent.EntriesReceived) e)
+                        .envelopes().stream().mapToInt(b -> b.length).sum()));
     assertThat(batchBytes).hasSize(3).allMatch(n -> n <= SyncLimits.MAX_BATCH_BYTES);
     assertThat(batchBytes.get(0)).isGreaterThan(SyncLimits.MAX_BATCH_BYTES - 9000);
     assertThat(nodeA.contiguousHead(dave.device(0))).isEqualTo(300);
@@ -161,7 +178,10 @@ class SyncSessionTest {
     // A's node saw seq 10 by gossip and opens a gap-only session, following nothing in it.
     SyncSession sessionA = new SyncSession(Set.of(), nodeA, SMALL, 0);
     assertThat(sessionA.requestRange(alice.identity(), alice.device(0), 6, 9, 0)).isTrue();
-    SyncPair p = new SyncPair(nodeA, sessionA, nodeB, new SyncSession(Set.of(alice.identity()), nodeB, SMALL, 0)).drive();
+    SyncPair p =
+        new SyncPair(
+                nodeA, sessionA, nodeB, new SyncSession(Set.of(alice.identity()), nodeB, SMALL, 0))
+            .drive();
 
     p.assertCompleted();
     assertThat(nodeA.contiguousHead(alice.device(0))).isEqualTo(9);
@@ -174,7 +194,10 @@ class SyncSessionTest {
     alice.giveTo(nodeB, 7, 0);
     SyncSession sessionA = new SyncSession(Set.of(), nodeA, SMALL, 0);
     sessionA.requestRange(alice.identity(), alice.device(0), 6, 100, 0);
-    SyncPair p = new SyncPair(nodeA, sessionA, nodeB, new SyncSession(Set.of(alice.identity()), nodeB, SMALL, 0)).drive();
+    SyncPair p =
+        new SyncPair(
+                nodeA, sessionA, nodeB, new SyncSession(Set.of(alice.identity()), nodeB, SMALL, 0))
+            .drive();
 
     p.assertCompleted();
     assertThat(nodeA.contiguousHead(alice.device(0))).isEqualTo(7);
@@ -251,7 +274,9 @@ class SyncSessionTest {
     SyncSession s = new SyncSession(Set.of(), nodeA, SMALL, 0);
     s.pollOutbound();
     s.handleMessage(SyncMessageCodec.error(SyncErrorCode.TIMEOUT, "bye"), 1);
-    assertThat(s.pollEvent()).contains(new SyncEvent.Failed(SyncErrorCode.TIMEOUT, SyncEvent.Fault.REPORTED_BY_PEER, "bye"));
+    assertThat(s.pollEvent())
+        .contains(
+            new SyncEvent.Failed(SyncErrorCode.TIMEOUT, SyncEvent.Fault.REPORTED_BY_PEER, "bye"));
     assertThat(s.pollOutbound()).isEmpty();
     assertThat(s.isOver()).isTrue();
   }
@@ -267,7 +292,8 @@ class SyncSessionTest {
           LogEntry got = nodeA.view.logEntry(author, seq).orElseThrow();
           LogEntry want = nodeB.view.logEntry(author, seq).orElseThrow();
           assertThat(got.toEnvelopeBytes()).isEqualTo(want.toEnvelopeBytes());
-          assertThat(validator.validate(got.toEnvelopeBytes())).isInstanceOf(Verification.Valid.class);
+          assertThat(validator.validate(got.toEnvelopeBytes()))
+              .isInstanceOf(Verification.Valid.class);
         }
       }
     }

@@ -1,6 +1,5 @@
 package org.grapevine.protocol.sync;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,9 @@ final class SyncTestNode implements SyncSource {
   /** Stores an entry this node wrote or verified. */
   void add(LogEntry entry) {
     view.append(entry);
-    logsOf.computeIfAbsent(entry.header().identity(), k -> new TreeSet<>()).add(entry.header().author());
+    logsOf
+        .computeIfAbsent(entry.header().identity(), k -> new TreeSet<>())
+        .add(entry.header().author());
   }
 
   void addAll(List<LogEntry> entries) {

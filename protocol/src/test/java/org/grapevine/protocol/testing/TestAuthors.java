@@ -16,8 +16,8 @@ import org.grapevine.protocol.proto.RevokeDevice;
 
 /**
  * Deterministic identities and signed entries for tests (shared with other modules through the
- * protocol test-jar). Keys come from SHA-256 of a name, so the same name is the same key in
- * every run and every module.
+ * protocol test-jar). Keys come from SHA-256 of a name, so the same name is the same key in every
+ * run and every module.
  */
 public final class TestAuthors {
   /** 2026-01-01T00:00:00Z: a fixed "now" for entries written in tests. */
@@ -66,16 +66,26 @@ public final class TestAuthors {
 
     /** The root-log entry delegating {@code device}. */
     public LogEntry delegate(SigningKey device, long nowMillis) {
-      return rootLog.append(Content.newBuilder()
-          .setDelegateDevice(DelegateDevice.newBuilder().setDevice(bytes(device.publicKey())).setName("test device"))
-          .build(), nowMillis);
+      return rootLog.append(
+          Content.newBuilder()
+              .setDelegateDevice(
+                  DelegateDevice.newBuilder()
+                      .setDevice(bytes(device.publicKey()))
+                      .setName("test device"))
+              .build(),
+          nowMillis);
     }
 
     /** The root-log entry revoking {@code device} after {@code lastValidSeq}. */
     public LogEntry revoke(SigningKey device, long lastValidSeq, long nowMillis) {
-      return rootLog.append(Content.newBuilder()
-          .setRevokeDevice(RevokeDevice.newBuilder().setDevice(bytes(device.publicKey())).setLastValidSeq(lastValidSeq))
-          .build(), nowMillis);
+      return rootLog.append(
+          Content.newBuilder()
+              .setRevokeDevice(
+                  RevokeDevice.newBuilder()
+                      .setDevice(bytes(device.publicKey()))
+                      .setLastValidSeq(lastValidSeq))
+              .build(),
+          nowMillis);
     }
   }
 }

@@ -19,7 +19,8 @@ class TopicsTest {
   void identityOf_roundTripsAndRefusesOthers() {
     assertThat(Topics.identityOf(Topics.forIdentity(alice))).contains(alice);
     assertThat(Topics.identityOf("grapevine/2/id/" + alice)).isEmpty();
-    assertThat(Topics.identityOf("grapevine/1/id/" + alice.toString().toUpperCase(Locale.ROOT))).isEmpty();
+    assertThat(Topics.identityOf("grapevine/1/id/" + alice.toString().toUpperCase(Locale.ROOT)))
+        .isEmpty();
     assertThat(Topics.identityOf("grapevine/1/id/gv1qqqq")).isEmpty();
     assertThat(Topics.identityOf(null)).isEmpty();
   }

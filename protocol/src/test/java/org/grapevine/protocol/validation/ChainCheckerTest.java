@@ -37,7 +37,8 @@ class ChainCheckerTest {
   @Test
   void check_chainInOrder_appendsEach() {
     for (int i = 0; i < 5; i++) {
-      assertThat(receive(laptopLog.append(post("post " + i), T0_MILLIS + i))).isInstanceOf(ChainOutcome.Append.class);
+      assertThat(receive(laptopLog.append(post("post " + i), T0_MILLIS + i)))
+          .isInstanceOf(ChainOutcome.Append.class);
     }
     assertThat(view.contiguousHead(laptop.publicKey())).isEqualTo(5);
   }
@@ -65,7 +66,9 @@ class ChainCheckerTest {
     receive(first);
     LogEntry other = alice.deviceLog(laptop).append(post("the other one"), T0_MILLIS);
     ChainOutcome outcome = check(other);
-    assertThat(outcome).isEqualTo(new ChainOutcome.Fork(ChainOutcome.ForkKind.SAME_SEQ, first.signed(), other.signed()));
+    assertThat(outcome)
+        .isEqualTo(
+            new ChainOutcome.Fork(ChainOutcome.ForkKind.SAME_SEQ, first.signed(), other.signed()));
   }
 
   @Test
@@ -94,7 +97,8 @@ class ChainCheckerTest {
   void check_deviceOfAnotherIdentity_rejected() {
     TestAuthors.Person bob = TestAuthors.person("bob");
     // Alice's laptop claims to write for Bob: Bob never delegated it.
-    LogEntry e = new LogWriter(bob.identity, laptop, LogHead.EMPTY).append(post("I am bob"), T0_MILLIS);
+    LogEntry e =
+        new LogWriter(bob.identity, laptop, LogHead.EMPTY).append(post("I am bob"), T0_MILLIS);
     assertRejected(check(e), RejectReason.UNDELEGATED_DEVICE);
   }
 
@@ -107,9 +111,11 @@ class ChainCheckerTest {
     receive(entries.get(0));
     receive(entries.get(1));
     // The laptop is stolen after seq 2; the thief's seq 3 and 4 must not count.
-    assertThat(receive(alice.revoke(laptop, 2, T0_MILLIS + 10))).isInstanceOf(ChainOutcome.Append.class);
+    assertThat(receive(alice.revoke(laptop, 2, T0_MILLIS + 10)))
+        .isInstanceOf(ChainOutcome.Append.class);
     assertRejected(check(entries.get(2)), RejectReason.REVOKED_DEVICE);
-    assertThat(view.deviceStatus(alice.identity, laptop.publicKey())).isEqualTo(DeviceStatus.revoked(2));
+    assertThat(view.deviceStatus(alice.identity, laptop.publicKey()))
+        .isEqualTo(DeviceStatus.revoked(2));
     assertThat(check(entries.get(1))).isInstanceOf(ChainOutcome.Duplicate.class);
   }
 
@@ -123,8 +129,13 @@ class ChainCheckerTest {
   @Test
   void check_deletedContent_entryStillVerifiesAndChains() {
     LogEntry doomed = laptopLog.append(post("regret"), T0_MILLIS);
-    LogEntry delete = laptopLog.append(Content.newBuilder()
-        .setDelete(Delete.newBuilder().setTarget(ByteString.copyFrom(doomed.id().unsafeBytes()))).build(), T0_MILLIS);
+    LogEntry delete =
+        laptopLog.append(
+            Content.newBuilder()
+                .setDelete(
+                    Delete.newBuilder().setTarget(ByteString.copyFrom(doomed.id().unsafeBytes())))
+                .build(),
+            T0_MILLIS);
     LogEntry after = laptopLog.append(post("moving on"), T0_MILLIS);
     // A reader that joins after the delete receives the first entry without its content.
     assertThat(receive(doomed.withoutContent())).isInstanceOf(ChainOutcome.Append.class);
@@ -135,7 +146,8 @@ class ChainCheckerTest {
 
   @Test
   void check_timestampTooFarAhead_rejected() {
-    LogEntry e = laptopLog.append(post("from the future"), T0_MILLIS + Limits.MAX_CLOCK_SKEW_MILLIS + 1);
+    LogEntry e =
+        laptopLog.append(post("from the future"), T0_MILLIS + Limits.MAX_CLOCK_SKEW_MILLIS + 1);
     assertRejected(checker.check(e, view, T0_MILLIS), RejectReason.TIMESTAMP_IN_FUTURE);
     assertThat(checker.check(e, view, T0_MILLIS + 1)).isInstanceOf(ChainOutcome.Append.class);
   }
@@ -144,9 +156,14 @@ class ChainCheckerTest {
   void check_timestampBeforePrevious_rejected() {
     receive(laptopLog.append(post("later"), T0_MILLIS + 1000));
     // The writer never goes back in time; a hand-made log can.
-    LogWriter backwards = new LogWriter(alice.identity, laptop,
-        new LogHead(1, view.entry(laptop.publicKey(), 1).orElseThrow().id(), 0));
-    assertRejected(check(backwards.append(post("earlier"), T0_MILLIS)), RejectReason.TIMESTAMP_BEFORE_PREVIOUS);
+    LogWriter backwards =
+        new LogWriter(
+            alice.identity,
+            laptop,
+            new LogHead(1, view.entry(laptop.publicKey(), 1).orElseThrow().id(), 0));
+    assertRejected(
+        check(backwards.append(post("earlier"), T0_MILLIS)),
+        RejectReason.TIMESTAMP_BEFORE_PREVIOUS);
   }
 
   @Test
@@ -158,26 +175,30 @@ class ChainCheckerTest {
 
   @Test
   void check_viewMissingEntriesBelowHead_isCallerBug() {
-    LogView broken = new LogView() {
-      @Override
-      public long contiguousHead(org.grapevine.protocol.identity.AuthorKey author) {
-        return 5;
-      }
+    LogView broken =
+        new LogView() {
+          @Override
+          public long contiguousHead(org.grapevine.protocol.identity.AuthorKey author) {
+            return 5;
+          }
 
-      @Override
-      public java.util.Optional<org.grapevine.protocol.entry.SignedEntry> entry(
-          org.grapevine.protocol.identity.AuthorKey author, long seq) {
-        return java.util.Optional.empty();
-      }
+          @Override
+          public java.util.Optional<org.grapevine.protocol.entry.SignedEntry> entry(
+              org.grapevine.protocol.identity.AuthorKey author, long seq) {
+            return java.util.Optional.empty();
+          }
 
-      @Override
-      public DeviceStatus deviceStatus(org.grapevine.protocol.identity.Identity identity,
-          org.grapevine.protocol.identity.AuthorKey device) {
-        return DeviceStatus.ACTIVE;
-      }
-    };
-    assertThatThrownBy(() -> checker.check(laptopLog.append(post("x"), T0_MILLIS), broken, T0_MILLIS))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("contract");
+          @Override
+          public DeviceStatus deviceStatus(
+              org.grapevine.protocol.identity.Identity identity,
+              org.grapevine.protocol.identity.AuthorKey device) {
+            return DeviceStatus.ACTIVE;
+          }
+        };
+    assertThatThrownBy(
+            () -> checker.check(laptopLog.append(post("x"), T0_MILLIS), broken, T0_MILLIS))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("contract");
   }
 
   private ChainOutcome check(LogEntry written) {

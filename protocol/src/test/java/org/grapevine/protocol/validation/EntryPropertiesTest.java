@@ -25,7 +25,8 @@ class EntryPropertiesTest {
   private static final EntryValidator VALIDATOR = new EntryValidator();
   private static final TestAuthors.Person ALICE = TestAuthors.person("alice");
   private static final SigningKey LAPTOP = ALICE.deviceKey("laptop");
-  private static final LogEntry SAMPLE = ALICE.deviceLog(LAPTOP).append(TestAuthors.post("a sample post"), T0_MILLIS);
+  private static final LogEntry SAMPLE =
+      ALICE.deviceLog(LAPTOP).append(TestAuthors.post("a sample post"), T0_MILLIS);
 
   @Property(tries = 3000)
   void validate_anyBytes_returnsVerdictNeverThrows(@ForAll @Size(max = 600) byte[] input) {
@@ -47,7 +48,8 @@ class EntryPropertiesTest {
   }
 
   @Property(tries = 1000)
-  void validate_truncatedEnvelope_rejectedOrSameEntryWithoutContent(@ForAll @IntRange(min = 0, max = 400) int cut) {
+  void validate_truncatedEnvelope_rejectedOrSameEntryWithoutContent(
+      @ForAll @IntRange(min = 0, max = 400) int cut) {
     byte[] envelope = SAMPLE.toEnvelopeBytes();
     byte[] truncated = java.util.Arrays.copyOf(envelope, Math.min(cut, envelope.length - 1));
     Verification v = VALIDATOR.validate(truncated);
@@ -60,7 +62,8 @@ class EntryPropertiesTest {
 
   /** The property the whole design rests on: no bit of a signed entry can change unnoticed. */
   @Property(tries = 2000)
-  void validate_anySingleBitFlipInEntryOrSignature_rejected(@ForAll @IntRange(min = 0, max = 100_000) int bitSeed) {
+  void validate_anySingleBitFlipInEntryOrSignature_rejected(
+      @ForAll @IntRange(min = 0, max = 100_000) int bitSeed) {
     byte[] entry = SAMPLE.signed().entryBytes();
     byte[] sig = SAMPLE.signed().signature();
     int bit = bitSeed % ((entry.length + sig.length) * 8);
@@ -70,12 +73,14 @@ class EntryPropertiesTest {
       bit -= entry.length * 8;
       sig[bit / 8] ^= (byte) (1 << (bit % 8));
     }
-    assertThat(VALIDATOR.validate(EntryCodec.encodeEnvelope(entry, sig, null))).isInstanceOf(Verification.Invalid.class);
+    assertThat(VALIDATOR.validate(EntryCodec.encodeEnvelope(entry, sig, null)))
+        .isInstanceOf(Verification.Invalid.class);
   }
 
   /** Anywhere in the envelope, a flipped bit is refused or leaves the signed entry untouched. */
   @Property(tries = 2000)
-  void validate_anySingleBitFlipInEnvelope_rejectedOrSameEntry(@ForAll @IntRange(min = 0, max = 100_000) int bitSeed) {
+  void validate_anySingleBitFlipInEnvelope_rejectedOrSameEntry(
+      @ForAll @IntRange(min = 0, max = 100_000) int bitSeed) {
     byte[] envelope = SAMPLE.toEnvelopeBytes();
     int bit = bitSeed % (envelope.length * 8);
     envelope[bit / 8] ^= (byte) (1 << (bit % 8));
@@ -90,7 +95,8 @@ class EntryPropertiesTest {
   }
 
   @Property(tries = 50)
-  void randomChain_everyEntryVerifiesAndAppends(@ForAll("chains") List<Content> contents, @ForAll("steps") List<Long> steps) {
+  void randomChain_everyEntryVerifiesAndAppends(
+      @ForAll("chains") List<Content> contents, @ForAll("steps") List<Long> steps) {
     MemoryLogView view = new MemoryLogView();
     ChainChecker checker = new ChainChecker();
     TestAuthors.Person bob = TestAuthors.person("bob");
@@ -105,7 +111,8 @@ class EntryPropertiesTest {
     assertThat(view.contiguousHead(phone.publicKey())).isEqualTo(contents.size());
   }
 
-  private static void appendValid(LogEntry written, MemoryLogView view, ChainChecker checker, long now) {
+  private static void appendValid(
+      LogEntry written, MemoryLogView view, ChainChecker checker, long now) {
     Verification v = VALIDATOR.validate(written.toEnvelopeBytes());
     assertThat(v).isInstanceOf(Verification.Valid.class);
     LogEntry e = ((Verification.Valid) v).entry();
@@ -127,13 +134,16 @@ class EntryPropertiesTest {
   Arbitrary<List<Content>> chains() {
     Arbitrary<String> text = Arbitraries.strings().ofMaxLength(300);
     Arbitrary<Content> posts = text.map(TestAuthors::post);
-    Arbitrary<Content> mentions = Combinators.combine(text, Arbitraries.integers().between(0, 5)).as((t, n) -> {
-      Post.Builder p = Post.newBuilder().setText(t);
-      for (int i = 0; i < n; i++) {
-        p.addMentions(TestAuthors.bytes(TestAuthors.key("m" + i).publicKey()));
-      }
-      return Content.newBuilder().setPost(p).build();
-    });
+    Arbitrary<Content> mentions =
+        Combinators.combine(text, Arbitraries.integers().between(0, 5))
+            .as(
+                (t, n) -> {
+                  Post.Builder p = Post.newBuilder().setText(t);
+                  for (int i = 0; i < n; i++) {
+                    p.addMentions(TestAuthors.bytes(TestAuthors.key("m" + i).publicKey()));
+                  }
+                  return Content.newBuilder().setPost(p).build();
+                });
     return Arbitraries.oneOf(posts, mentions).list().ofMinSize(1).ofMaxSize(40);
   }
 }

@@ -65,7 +65,8 @@ class EntryValidatorTest {
 
   @Test
   void validate_garbage_malformedEnvelope() {
-    assertReject(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}, RejectReason.MALFORMED_ENVELOPE);
+    assertReject(
+        new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}, RejectReason.MALFORMED_ENVELOPE);
   }
 
   @Test
@@ -77,44 +78,58 @@ class EntryValidatorTest {
   void validate_oversizeHeader_rejected() {
     LogEntry e = log.append(post("x"), T0_MILLIS);
     byte[] big = new byte[Limits.MAX_ENTRY_BYTES + 1];
-    assertReject(EntryCodec.encodeEnvelope(big, e.signed().signature(), null), RejectReason.ENTRY_TOO_LARGE);
+    assertReject(
+        EntryCodec.encodeEnvelope(big, e.signed().signature(), null), RejectReason.ENTRY_TOO_LARGE);
   }
 
   @Test
   void validate_signatureByAnotherKey_badSignature() {
     LogEntry e = log.append(post("x"), T0_MILLIS);
-    byte[] forged = TestAuthors.key("mallory").sign(EntryCodec.signingMessage(e.signed().entryBytes()));
-    assertReject(EntryCodec.encodeEnvelope(e.signed().entryBytes(), forged, null), RejectReason.BAD_SIGNATURE);
+    byte[] forged =
+        TestAuthors.key("mallory").sign(EntryCodec.signingMessage(e.signed().entryBytes()));
+    assertReject(
+        EntryCodec.encodeEnvelope(e.signed().entryBytes(), forged, null),
+        RejectReason.BAD_SIGNATURE);
   }
 
   @Test
   void validate_signatureWithoutDomainPrefix_badSignature() {
     LogEntry e = log.append(post("x"), T0_MILLIS);
     byte[] bare = laptop.sign(e.signed().entryBytes());
-    assertReject(EntryCodec.encodeEnvelope(e.signed().entryBytes(), bare, null), RejectReason.BAD_SIGNATURE);
+    assertReject(
+        EntryCodec.encodeEnvelope(e.signed().entryBytes(), bare, null), RejectReason.BAD_SIGNATURE);
   }
 
   @Test
   void validate_shortSignature_badSignature() {
     LogEntry e = log.append(post("x"), T0_MILLIS);
-    assertReject(EntryCodec.encodeEnvelope(e.signed().entryBytes(), new byte[10], null), RejectReason.BAD_SIGNATURE);
+    assertReject(
+        EntryCodec.encodeEnvelope(e.signed().entryBytes(), new byte[10], null),
+        RejectReason.BAD_SIGNATURE);
   }
 
   @Test
   void validate_contentChanged_hashOrSizeMismatch() {
     LogEntry e = log.append(post("hello"), T0_MILLIS);
     byte[] other = post("hellO").toByteArray();
-    assertReject(EntryCodec.encodeEnvelope(e.signed().entryBytes(), e.signed().signature(), other),
+    assertReject(
+        EntryCodec.encodeEnvelope(e.signed().entryBytes(), e.signed().signature(), other),
         RejectReason.CONTENT_HASH_MISMATCH);
     byte[] longer = post("hello!").toByteArray();
-    assertReject(EntryCodec.encodeEnvelope(e.signed().entryBytes(), e.signed().signature(), longer),
+    assertReject(
+        EntryCodec.encodeEnvelope(e.signed().entryBytes(), e.signed().signature(), longer),
         RejectReason.CONTENT_SIZE_MISMATCH);
   }
 
   @Test
   void validate_headerWithUnknownField_nonCanonical() {
-    assertResignedReject(b -> b.setUnknownFields(UnknownFieldSet.newBuilder()
-        .addField(15, UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build()), RejectReason.NON_CANONICAL_ENTRY);
+    assertResignedReject(
+        b ->
+            b.setUnknownFields(
+                UnknownFieldSet.newBuilder()
+                    .addField(15, UnknownFieldSet.Field.newBuilder().addVarint(1).build())
+                    .build()),
+        RejectReason.NON_CANONICAL_ENTRY);
   }
 
   @Test
@@ -133,16 +148,21 @@ class EntryValidatorTest {
   @Test
   void validate_headerFieldRules_eachRejectedWithItsReason() {
     assertResignedReject(b -> b.setVersion(2), RejectReason.UNSUPPORTED_VERSION);
-    assertResignedReject(b -> b.setIdentity(ByteString.copyFrom(new byte[31])), RejectReason.BAD_KEY);
+    assertResignedReject(
+        b -> b.setIdentity(ByteString.copyFrom(new byte[31])), RejectReason.BAD_KEY);
     assertResignedReject(b -> b.setSeq(0), RejectReason.BAD_SEQ);
     assertResignedReject(b -> b.setSeq(-1), RejectReason.BAD_SEQ);
     assertResignedReject(b -> b.setPrev(ByteString.copyFrom(new byte[32])), RejectReason.BAD_PREV);
     assertResignedReject(b -> b.setSeq(2), RejectReason.BAD_PREV);
     assertResignedReject(b -> b.setTimestampMs(-5), RejectReason.BAD_TIMESTAMP);
     assertResignedReject(b -> b.setKindValue(0), RejectReason.BAD_KIND);
-    assertResignedReject(b -> b.setContentHash(ByteString.copyFrom(new byte[5])), RejectReason.MALFORMED_ENTRY);
-    assertResignedReject(b -> b.setContentSize(Limits.MAX_CONTENT_BYTES + 1), RejectReason.CONTENT_TOO_LARGE);
-    assertResignedReject(b -> b.setKindValue(ContentKind.DELEGATE_DEVICE.number()), RejectReason.KIND_NOT_ALLOWED_IN_LOG);
+    assertResignedReject(
+        b -> b.setContentHash(ByteString.copyFrom(new byte[5])), RejectReason.MALFORMED_ENTRY);
+    assertResignedReject(
+        b -> b.setContentSize(Limits.MAX_CONTENT_BYTES + 1), RejectReason.CONTENT_TOO_LARGE);
+    assertResignedReject(
+        b -> b.setKindValue(ContentKind.DELEGATE_DEVICE.number()),
+        RejectReason.KIND_NOT_ALLOWED_IN_LOG);
   }
 
   @Test
@@ -157,19 +177,36 @@ class EntryValidatorTest {
 
   @Test
   void validate_contentRules_eachRejectedWithItsReason() {
-    assertContentReject(Content.newBuilder().setReaction(Reaction.newBuilder()
-        .setTarget(ref()).setEmoji("👍")).build(), ContentKind.POST, RejectReason.KIND_MISMATCH);
-    assertContentReject(post("x".repeat(Limits.MAX_POST_TEXT_BYTES + 1)), ContentKind.POST, RejectReason.FIELD_TOO_LARGE);
-    assertContentReject(post("é".repeat(Limits.MAX_POST_TEXT_BYTES / 2 + 1)), ContentKind.POST, RejectReason.FIELD_TOO_LARGE);
-    assertContentReject(Content.newBuilder().setFollow(Follow.newBuilder().setIdentity(ByteString.copyFrom(new byte[3]))).build(),
-        ContentKind.FOLLOW, RejectReason.BAD_REFERENCE);
+    assertContentReject(
+        Content.newBuilder()
+            .setReaction(Reaction.newBuilder().setTarget(ref()).setEmoji("👍"))
+            .build(),
+        ContentKind.POST,
+        RejectReason.KIND_MISMATCH);
+    assertContentReject(
+        post("x".repeat(Limits.MAX_POST_TEXT_BYTES + 1)),
+        ContentKind.POST,
+        RejectReason.FIELD_TOO_LARGE);
+    assertContentReject(
+        post("é".repeat(Limits.MAX_POST_TEXT_BYTES / 2 + 1)),
+        ContentKind.POST,
+        RejectReason.FIELD_TOO_LARGE);
+    assertContentReject(
+        Content.newBuilder()
+            .setFollow(Follow.newBuilder().setIdentity(ByteString.copyFrom(new byte[3])))
+            .build(),
+        ContentKind.FOLLOW,
+        RejectReason.BAD_REFERENCE);
     Post.Builder many = Post.newBuilder().setText("hi");
     for (int i = 0; i <= Limits.MAX_MENTIONS; i++) {
       many.addMentions(TestAuthors.bytes(alice.root.publicKey()));
     }
-    assertContentReject(Content.newBuilder().setPost(many).build(), ContentKind.POST, RejectReason.FIELD_TOO_LARGE);
-    assertContentReject(Content.newBuilder().setReaction(Reaction.newBuilder().setTarget(ref())).build(),
-        ContentKind.REACTION, RejectReason.MALFORMED_CONTENT);
+    assertContentReject(
+        Content.newBuilder().setPost(many).build(), ContentKind.POST, RejectReason.FIELD_TOO_LARGE);
+    assertContentReject(
+        Content.newBuilder().setReaction(Reaction.newBuilder().setTarget(ref())).build(),
+        ContentKind.REACTION,
+        RejectReason.MALFORMED_CONTENT);
   }
 
   @Test
@@ -181,27 +218,36 @@ class EntryValidatorTest {
   @Test
   void attachContent_laterArrivingContent_checkedAgainstHash() {
     LogEntry e = log.append(post("later"), T0_MILLIS);
-    assertThat(validator.attachContent(e.signed(), post("later").toByteArray())).isInstanceOf(Verification.Valid.class);
+    assertThat(validator.attachContent(e.signed(), post("later").toByteArray()))
+        .isInstanceOf(Verification.Valid.class);
     assertThat(validator.attachContent(e.signed(), post("LATER").toByteArray()))
         .isEqualTo(validator.attachContent(e.signed(), post("LATER").toByteArray()))
-        .matches(v -> v instanceof Verification.Invalid i && i.reason() == RejectReason.CONTENT_HASH_MISMATCH);
+        .matches(
+            v ->
+                v instanceof Verification.Invalid i
+                    && i.reason() == RejectReason.CONTENT_HASH_MISMATCH);
   }
 
   private Ref ref() {
-    return Ref.newBuilder().setIdentity(TestAuthors.bytes(alice.root.publicKey()))
-        .setEntry(ByteString.copyFrom(new byte[32])).build();
+    return Ref.newBuilder()
+        .setIdentity(TestAuthors.bytes(alice.root.publicKey()))
+        .setEntry(ByteString.copyFrom(new byte[32]))
+        .build();
   }
 
   /** Signs a header of the given kind over arbitrary content bytes, as a malicious writer could. */
   private void assertContentReject(byte[] content, ContentKind kind, RejectReason reason) {
     LogEntry template = log.append(post("template"), T0_MILLIS);
-    Entry header = parse(template).toBuilder()
-        .setKindValue(kind.number())
-        .setContentHash(ByteString.copyFrom(org.grapevine.protocol.crypto.Sha256.hash(content)))
-        .setContentSize(content.length)
-        .build();
+    Entry header =
+        parse(template).toBuilder()
+            .setKindValue(kind.number())
+            .setContentHash(ByteString.copyFrom(org.grapevine.protocol.crypto.Sha256.hash(content)))
+            .setContentSize(content.length)
+            .build();
     byte[] bytes = header.toByteArray();
-    assertReject(EntryCodec.encodeEnvelope(bytes, laptop.sign(EntryCodec.signingMessage(bytes)), content), reason);
+    assertReject(
+        EntryCodec.encodeEnvelope(bytes, laptop.sign(EntryCodec.signingMessage(bytes)), content),
+        reason);
   }
 
   private void assertContentReject(Content content, ContentKind kind, RejectReason reason) {
@@ -226,17 +272,23 @@ class EntryValidatorTest {
   private void assertReject(byte[] envelope, RejectReason reason) {
     Verification v = validator.validate(envelope);
     assertThat(v).isInstanceOf(Verification.Invalid.class);
-    assertThat(((Verification.Invalid) v).reason()).as(((Verification.Invalid) v).detail()).isEqualTo(reason);
+    assertThat(((Verification.Invalid) v).reason())
+        .as(((Verification.Invalid) v).detail())
+        .isEqualTo(reason);
     assertThat(((Verification.Invalid) v).detail()).isNotBlank();
   }
 
   @Test
   void envelope_unknownFieldInEnvelope_ignoredForForwardCompatibility() throws Exception {
     LogEntry e = log.append(post("x"), T0_MILLIS);
-    byte[] withExtra = Envelope.parseFrom(e.toEnvelopeBytes()).toBuilder()
-        .setUnknownFields(UnknownFieldSet.newBuilder()
-            .addField(9, UnknownFieldSet.Field.newBuilder().addVarint(7).build()).build())
-        .build().toByteArray();
+    byte[] withExtra =
+        Envelope.parseFrom(e.toEnvelopeBytes()).toBuilder()
+            .setUnknownFields(
+                UnknownFieldSet.newBuilder()
+                    .addField(9, UnknownFieldSet.Field.newBuilder().addVarint(7).build())
+                    .build())
+            .build()
+            .toByteArray();
     assertThat(validator.validate(withExtra)).isInstanceOf(Verification.Valid.class);
   }
 }

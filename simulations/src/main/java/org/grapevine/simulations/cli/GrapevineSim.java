@@ -5,19 +5,19 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.grapevine.simulations.EngineKind;
 import org.grapevine.simulations.SimulationRun;
 import org.grapevine.simulations.real.RealEngine;
 import org.grapevine.simulations.report.RunReport;
 import org.grapevine.simulations.report.SweepReport;
-import org.grapevine.simulations.sweep.SweepGrid;
-import org.grapevine.simulations.sweep.SweepRun;
 import org.grapevine.simulations.scenario.Scenario;
 import org.grapevine.simulations.scenario.ScenarioException;
 import org.grapevine.simulations.scenario.ScenarioProblem;
 import org.grapevine.simulations.scenario.ScenarioReader;
+import org.grapevine.simulations.sweep.SweepGrid;
+import org.grapevine.simulations.sweep.SweepRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,24 +25,35 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The {@code grapevine-sim} command: {@code run} a scenario, {@code sweep} a grid of parameters,
- * {@code validate} a scenario file.
- * Exit codes: 0 done, 1 the scenario or the run failed (said on stderr), 2 usage error.
+ * {@code validate} a scenario file. Exit codes: 0 done, 1 the scenario or the run failed (said on
+ * stderr), 2 usage error.
  */
-@Command(name = "grapevine-sim", mixinStandardHelpOptions = true, version = "grapevine-sim 0.1.0",
-    subcommands = {GrapevineSim.Run.class, GrapevineSim.Sweep.class, GrapevineSim.Validate.class,
-        CommandLine.HelpCommand.class},
-    description = {"Runs Grapevine simulations: the real GossipSub router and ingestion cores on a modelled network",
-        "(--engine virtual), or real nodes on loopback with injected latency (--engine real).",
-        "Scenario keys and output files: simulations/README.md."})
+@Command(
+    name = "grapevine-sim",
+    mixinStandardHelpOptions = true,
+    version = "grapevine-sim 0.1.0",
+    subcommands = {
+      GrapevineSim.Run.class,
+      GrapevineSim.Sweep.class,
+      GrapevineSim.Validate.class,
+      CommandLine.HelpCommand.class
+    },
+    description = {
+      "Runs Grapevine simulations: the real GossipSub router and ingestion cores on a modelled network",
+      "(--engine virtual), or real nodes on loopback with injected latency (--engine real).",
+      "Scenario keys and output files: simulations/README.md."
+    })
 public final class GrapevineSim implements Runnable {
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
     // The console's own charset, as the terminal reading it expects.
     java.nio.charset.Charset console = java.nio.charset.Charset.defaultCharset();
-    System.exit(execute(new PrintWriter(new java.io.OutputStreamWriter(System.out, console), true),
-        new PrintWriter(new java.io.OutputStreamWriter(System.err, console), true), args));
+    System.exit(
+        execute(
+            new PrintWriter(new java.io.OutputStreamWriter(System.out, console), true),
+            new PrintWriter(new java.io.OutputStreamWriter(System.err, console), true),
+            args));
   }
 
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
@@ -59,7 +70,8 @@ public final class GrapevineSim implements Runnable {
 
   /** The engine names on the command line. */
   enum EngineName {
-    virtual(EngineKind.VIRTUAL), real(EngineKind.REAL);
+    virtual(EngineKind.VIRTUAL),
+    real(EngineKind.REAL);
 
     final EngineKind kind;
 
@@ -68,21 +80,31 @@ public final class GrapevineSim implements Runnable {
     }
   }
 
-  @Command(name = "run", mixinStandardHelpOptions = true, description = "Runs a scenario and writes its result folder.")
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      description = "Runs a scenario and writes its result folder.")
   static final class Run implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "<scenario>", description = "Scenario file (YAML or JSON).")
+    @Parameters(
+        index = "0",
+        paramLabel = "<scenario>",
+        description = "Scenario file (YAML or JSON).")
     Path scenario;
 
-    @Option(names = "--engine", defaultValue = "virtual", description = "virtual (default) or real (real nodes on loopback).")
+    @Option(
+        names = "--engine",
+        defaultValue = "virtual",
+        description = "virtual (default) or real (real nodes on loopback).")
     EngineName engine;
 
     @Option(names = "--seed", description = "Overrides the scenario's seed.")
     Long seed;
 
-    @Option(names = "--out", description = "Result folder (default: results/<scenario name>-<seed>).")
+    @Option(
+        names = "--out",
+        description = "Result folder (default: results/<scenario name>-<seed>).")
     Path out;
 
     @Override
@@ -99,10 +121,19 @@ public final class GrapevineSim implements Runnable {
       try {
         SimulationRun.Outcome o = SimulationRun.runTo(s, engine.kind, dir, progress());
         var r = o.results();
-        spec.commandLine().getOut().printf("%s: delivery %.4f, latency p50 %s ms p99 %s ms (flood bound p50 %s ms), %s%n",
-            dir, r.path("delivery").path("ratio").asDouble(), r.path("latencyMs").path("p50").asText(),
-            r.path("latencyMs").path("p99").asText(), r.path("floodLowerBoundMs").path("p50").asText(), o.speed());
-        spec.commandLine().getOut().println("report: " + dir.resolve(RunReport.FILE).toAbsolutePath().toUri());
+        spec.commandLine()
+            .getOut()
+            .printf(
+                "%s: delivery %.4f, latency p50 %s ms p99 %s ms (flood bound p50 %s ms), %s%n",
+                dir,
+                r.path("delivery").path("ratio").asDouble(),
+                r.path("latencyMs").path("p50").asText(),
+                r.path("latencyMs").path("p99").asText(),
+                r.path("floodLowerBoundMs").path("p50").asText(),
+                o.speed());
+        spec.commandLine()
+            .getOut()
+            .println("report: " + dir.resolve(RunReport.FILE).toAbsolutePath().toUri());
         return 0;
       } catch (IOException e) {
         err.println("grapevine-sim: the run into " + dir + " failed: " + e.getMessage());
@@ -111,22 +142,36 @@ public final class GrapevineSim implements Runnable {
     }
   }
 
-  @Command(name = "sweep", mixinStandardHelpOptions = true, description = {
-      "Runs a scenario once per point of a grid of parameter values and writes one table and a chart per parameter.",
-      "Example: grapevine-sim sweep scenarios/small.yaml --param D=4,6,8,12 --param nodes.count=50,100"})
+  @Command(
+      name = "sweep",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Runs a scenario once per point of a grid of parameter values and writes one table and a chart per parameter.",
+        "Example: grapevine-sim sweep scenarios/small.yaml --param D=4,6,8,12 --param nodes.count=50,100"
+      })
   static final class Sweep implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "<scenario>", description = "Base scenario file (YAML or JSON).")
+    @Parameters(
+        index = "0",
+        paramLabel = "<scenario>",
+        description = "Base scenario file (YAML or JSON).")
     Path scenario;
 
-    @Option(names = "--param", required = true, paramLabel = "key=v1,v2,...", description = {
-        "A swept parameter: a scenario path (protocol.gossip.d, nodes.count, latency.oneWay, ...) and its values.",
-        "D, D_lo, D_hi, D_lazy stand for protocol.gossip.d, dLo, dHi, dLazy. Repeat for a grid."})
+    @Option(
+        names = "--param",
+        required = true,
+        paramLabel = "key=v1,v2,...",
+        description = {
+          "A swept parameter: a scenario path (protocol.gossip.d, nodes.count, latency.oneWay, ...) and its values.",
+          "D, D_lo, D_hi, D_lazy stand for protocol.gossip.d, dLo, dHi, dLazy. Repeat for a grid."
+        })
     List<String> params;
 
-    @Option(names = "--engine", defaultValue = "virtual", description = "virtual (default) or real.")
+    @Option(
+        names = "--engine",
+        defaultValue = "virtual",
+        description = "virtual (default) or real.")
     EngineName engine;
 
     @Option(names = "--seed", description = "Overrides the scenario's seed at every point.")
@@ -160,8 +205,11 @@ public final class GrapevineSim implements Runnable {
         err.println(e.getMessage());
         return 1;
       } catch (IOException e) {
-        err.println("grapevine-sim: cannot read " + scenario + ": "
-            + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
+        err.println(
+            "grapevine-sim: cannot read "
+                + scenario
+                + ": "
+                + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
         return 1;
       }
       for (SweepGrid.Point p : grid.points()) {
@@ -169,11 +217,20 @@ public final class GrapevineSim implements Runnable {
           return 1;
         }
       }
-      Path dir = out != null ? out : Path.of("results", grid.points().get(0).scenario().name() + "-sweep");
+      Path dir =
+          out != null ? out : Path.of("results", grid.points().get(0).scenario().name() + "-sweep");
       try {
         List<SweepRun.Row> rows = SweepRun.run(grid, engine.kind, dir, progress());
-        spec.commandLine().getOut().println(dir + ": " + rows.size() + " points; table " + dir.resolve(SweepRun.CSV)
-            + ", report " + dir.resolve(SweepReport.FILE).toAbsolutePath().toUri());
+        spec.commandLine()
+            .getOut()
+            .println(
+                dir
+                    + ": "
+                    + rows.size()
+                    + " points; table "
+                    + dir.resolve(SweepRun.CSV)
+                    + ", report "
+                    + dir.resolve(SweepReport.FILE).toAbsolutePath().toUri());
         return 0;
       } catch (IOException e) {
         err.println("grapevine-sim: the sweep into " + dir + " failed: " + e.getMessage());
@@ -198,12 +255,17 @@ public final class GrapevineSim implements Runnable {
     return problems.isEmpty();
   }
 
-  @Command(name = "validate", mixinStandardHelpOptions = true, description = "Checks a scenario file and explains every error.")
+  @Command(
+      name = "validate",
+      mixinStandardHelpOptions = true,
+      description = "Checks a scenario file and explains every error.")
   static final class Validate implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "<scenario>", description = "Scenario file (YAML or JSON).")
+    @Parameters(
+        index = "0",
+        paramLabel = "<scenario>",
+        description = "Scenario file (YAML or JSON).")
     Path scenario;
 
     @Override
@@ -212,8 +274,17 @@ public final class GrapevineSim implements Runnable {
       if (s == null) {
         return 1;
       }
-      spec.commandLine().getOut().println(scenario + ": ok (" + s.nodes().count() + " nodes, " + s.workload().posts()
-          + " posts, " + s.durationNanos() / 1_000_000_000.0 + " s)");
+      spec.commandLine()
+          .getOut()
+          .println(
+              scenario
+                  + ": ok ("
+                  + s.nodes().count()
+                  + " nodes, "
+                  + s.workload().posts()
+                  + " posts, "
+                  + s.durationNanos() / 1_000_000_000.0
+                  + " s)");
       return 0;
     }
   }
@@ -226,13 +297,21 @@ public final class GrapevineSim implements Runnable {
       }
       return ScenarioReader.read(file);
     } catch (ScenarioException e) {
-      err.println(file + ": " + e.problems().size() + (e.problems().size() == 1 ? " problem" : " problems"));
+      err.println(
+          file
+              + ": "
+              + e.problems().size()
+              + (e.problems().size() == 1 ? " problem" : " problems"));
       for (ScenarioProblem p : e.problems()) {
         err.println("  " + p);
       }
       return null;
     } catch (IOException e) {
-      err.println("grapevine-sim: cannot read " + file + ": " + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
+      err.println(
+          "grapevine-sim: cannot read "
+              + file
+              + ": "
+              + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
       return null;
     }
   }

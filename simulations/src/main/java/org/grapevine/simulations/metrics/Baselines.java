@@ -9,13 +9,14 @@ import org.grapevine.simulations.network.Topology;
  * delay from the author when every node relays at once, each hop costing the link's base latency
  * (no jitter), the sender's upload and the receiver's download time for the envelope, and the
  * receiver's validation delay. Nothing can deliver sooner over this network, so our delay divided
- * by it (the stretch) is at least 1. Faults are ignored (the bound is over the intact graph).
- * Posts by one author with one envelope size share a single Dijkstra run.
+ * by it (the stretch) is at least 1. Faults are ignored (the bound is over the intact graph). Posts
+ * by one author with one envelope size share a single Dijkstra run.
  */
 public final class Baselines {
   private Baselines() {}
 
-  public static void compute(DeliveryLog log, Topology topology, Network network, int[] envelopeBytes) {
+  public static void compute(
+      DeliveryLog log, Topology topology, Network network, int[] envelopeBytes) {
     int n = topology.nodeCount();
     long[] dist = new long[n];
     int lastAuthor = -1;
@@ -25,10 +26,12 @@ public final class Baselines {
       order[k] = k;
     }
     // Grouped by (author, size) so that each distinct pair runs Dijkstra once.
-    Arrays.sort(order, (x, y) -> {
-      int c = Integer.compare(log.workload().author(x), log.workload().author(y));
-      return c != 0 ? c : Integer.compare(envelopeBytes[x], envelopeBytes[y]);
-    });
+    Arrays.sort(
+        order,
+        (x, y) -> {
+          int c = Integer.compare(log.workload().author(x), log.workload().author(y));
+          return c != 0 ? c : Integer.compare(envelopeBytes[x], envelopeBytes[y]);
+        });
     for (int k : order) {
       int author = log.workload().author(k);
       if (author != lastAuthor || envelopeBytes[k] != lastBytes) {
@@ -56,7 +59,12 @@ public final class Baselines {
       long up = net.uploadNanos(u, bytes);
       for (int link = t.firstLink(u); link < t.firstLink(u) + t.degree(u); link++) {
         int v = t.target(link);
-        long nd = d + up + net.baseLatencyNanos(link) + net.downloadNanos(v, bytes) + net.validationDelayNanos(v);
+        long nd =
+            d
+                + up
+                + net.baseLatencyNanos(link)
+                + net.downloadNanos(v, bytes)
+                + net.validationDelayNanos(v);
         if (nd < dist[v]) {
           dist[v] = nd;
           heap.push(nd, v);
@@ -65,7 +73,10 @@ public final class Baselines {
     }
   }
 
-  /** A binary min-heap of (long key, int value) in two primitive arrays; duplicates allowed (lazy deletion). */
+  /**
+   * A binary min-heap of (long key, int value) in two primitive arrays; duplicates allowed (lazy
+   * deletion).
+   */
   private static final class LongHeap {
     private long[] keys;
     private int[] values;

@@ -5,14 +5,15 @@ import org.grapevine.simulations.network.FollowGraph;
 import org.grapevine.simulations.network.Workload;
 
 /**
- * What happened to every (post, recipient) pair, in primitive arrays: one slot per follower of
- * each post's author, slots of post {@code k} at {@code [base[k], base[k+1])} in follower order.
- * First delivery time, hop count of the first copy, copies received, and whether the first copy
- * came by sync. About 20 bytes a pair.
+ * What happened to every (post, recipient) pair, in primitive arrays: one slot per follower of each
+ * post's author, slots of post {@code k} at {@code [base[k], base[k+1])} in follower order. First
+ * delivery time, hop count of the first copy, copies received, and whether the first copy came by
+ * sync. About 20 bytes a pair.
  */
 public final class DeliveryLog {
   /** How the first copy arrived. */
   public static final byte NOT_DELIVERED = 0;
+
   public static final byte BY_GOSSIP = 1;
   public static final byte BY_SYNC = 2;
 
@@ -36,7 +37,8 @@ public final class DeliveryLog {
       base[k] = (int) total;
       total += follows.followers(workload.author(k)).length;
       if (total > Integer.MAX_VALUE - 16) {
-        throw new IllegalArgumentException("more than 2^31 (post, recipient) pairs; use fewer posts or followers");
+        throw new IllegalArgumentException(
+            "more than 2^31 (post, recipient) pairs; use fewer posts or followers");
       }
     }
     base[p] = (int) total;

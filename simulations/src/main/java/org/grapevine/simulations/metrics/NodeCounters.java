@@ -2,10 +2,10 @@ package org.grapevine.simulations.metrics;
 
 /**
  * Per-node traffic and work counters of a run, in primitive arrays indexed by node. Bytes include
- * each message's length prefix. "Payload" is the published messages inside gossip RPCs;
- * "control" is the rest of each gossip RPC (subscriptions, IHAVE, IWANT, GRAFT, PRUNE, IDONTWANT);
- * "sync" is every catch-up sync message. "Wire" is every byte on the node's TCP sockets (the real
- * engine, which cannot tell the kinds apart under encryption; zero in the virtual engine).
+ * each message's length prefix. "Payload" is the published messages inside gossip RPCs; "control"
+ * is the rest of each gossip RPC (subscriptions, IHAVE, IWANT, GRAFT, PRUNE, IDONTWANT); "sync" is
+ * every catch-up sync message. "Wire" is every byte on the node's TCP sockets (the real engine,
+ * which cannot tell the kinds apart under encryption; zero in the virtual engine).
  */
 public final class NodeCounters {
   public final long[] payloadSent;

@@ -14,10 +14,10 @@ import org.grapevine.simulations.scenario.ScenarioWriter;
 
 /**
  * Writes a run's folder: {@code scenario.yaml} (as run, defaults filled in), {@code results.json}
- * (summary figures), {@code deliveries.csv} (one row per post x recipient, streamed),
- * {@code nodes.csv} (one row per node) and {@code speed.json} (how fast the run went; kept out of
- * results.json, which must be identical for equal runs). Fixed formatting: two-space indent,
- * {@code \n} line ends, on every platform.
+ * (summary figures), {@code deliveries.csv} (one row per post x recipient, streamed), {@code
+ * nodes.csv} (one row per node) and {@code speed.json} (how fast the run went; kept out of
+ * results.json, which must be identical for equal runs). Fixed formatting: two-space indent, {@code
+ * \n} line ends, on every platform.
  */
 public final class OutputFiles {
   public static final String SCENARIO = "scenario.yaml";
@@ -30,9 +30,11 @@ public final class OutputFiles {
 
   public static void write(Path dir, RunData d, JsonNode results) throws IOException {
     Files.createDirectories(dir);
-    Files.writeString(dir.resolve(SCENARIO), ScenarioWriter.toYaml(d.scenario()), StandardCharsets.UTF_8);
+    Files.writeString(
+        dir.resolve(SCENARIO), ScenarioWriter.toYaml(d.scenario()), StandardCharsets.UTF_8);
     writeJson(dir.resolve(RESULTS), results);
-    try (BufferedWriter w = Files.newBufferedWriter(dir.resolve(DELIVERIES), StandardCharsets.UTF_8)) {
+    try (BufferedWriter w =
+        Files.newBufferedWriter(dir.resolve(DELIVERIES), StandardCharsets.UTF_8)) {
       deliveries(w, d);
     }
     try (BufferedWriter w = Files.newBufferedWriter(dir.resolve(NODES), StandardCharsets.UTF_8)) {
@@ -41,22 +43,29 @@ public final class OutputFiles {
   }
 
   public static void writeJson(Path file, JsonNode json) throws IOException {
-    DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
-        .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-        .withArrayIndenter(new DefaultIndenter("  ", "\n"));
+    DefaultPrettyPrinter printer =
+        new DefaultPrettyPrinter()
+            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+            .withArrayIndenter(new DefaultIndenter("  ", "\n"));
     String text = new ObjectMapper().writer(printer).writeValueAsString(json) + "\n";
     Files.writeString(file, text, StandardCharsets.UTF_8);
   }
 
   static void deliveries(Writer w, RunData d) throws IOException {
     DeliveryLog log = d.log();
-    w.write("post,author,recipient,published_ms,delivered_ms,delay_ms,hops,copies,via,lower_bound_ms,stretch\n");
+    w.write(
+        "post,author,recipient,published_ms,delivered_ms,delay_ms,hops,copies,via,lower_bound_ms,stretch\n");
     StringBuilder row = new StringBuilder(128);
     for (int k = 0; k < log.posts(); k++) {
       long published = log.publishedNanos(k);
       for (int s = log.firstSlot(k); s < log.endSlot(k); s++) {
         row.setLength(0);
-        row.append(k).append(',').append(d.workload().author(k)).append(',').append(log.recipient(k, s)).append(',');
+        row.append(k)
+            .append(',')
+            .append(d.workload().author(k))
+            .append(',')
+            .append(log.recipient(k, s))
+            .append(',');
         millis(row, published).append(',');
         long first = log.firstNanos(s);
         if (first >= 0) {
@@ -66,7 +75,10 @@ public final class OutputFiles {
           row.append(",,");
         }
         row.append(',').append(log.copies(s)).append(',');
-        row.append(log.via(s) == DeliveryLog.BY_SYNC ? "sync" : log.via(s) == DeliveryLog.BY_GOSSIP ? "gossip" : "none");
+        row.append(
+            log.via(s) == DeliveryLog.BY_SYNC
+                ? "sync"
+                : log.via(s) == DeliveryLog.BY_GOSSIP ? "gossip" : "none");
         row.append(',');
         millis(row, log.lowerBoundNanos(s)).append(',');
         if (first >= 0 && log.lowerBoundNanos(s) > 0) {
@@ -93,19 +105,48 @@ public final class OutputFiles {
         }
       }
     }
-    w.write("node,class,region,degree,follows,followers,expected,delivered,payload_sent,payload_received,"
-        + "control_sent,control_received,sync_sent,sync_received,rpcs_sent,rpcs_lost,sync_sessions,outages,offline_ms\n");
+    w.write(
+        "node,class,region,degree,follows,followers,expected,delivered,payload_sent,payload_received,"
+            + "control_sent,control_received,sync_sent,sync_received,rpcs_sent,rpcs_lost,sync_sessions,outages,offline_ms\n");
     StringBuilder row = new StringBuilder(160);
     for (int i = 0; i < n; i++) {
       row.setLength(0);
-      row.append(i).append(',').append(d.network().className(i)).append(',').append(d.network().region(i)).append(',')
-          .append(d.topology().degree(i)).append(',').append(d.follows().follows(i).length).append(',')
-          .append(d.follows().followers(i).length).append(',').append(expected[i]).append(',').append(delivered[i]).append(',')
-          .append(c.payloadSent[i]).append(',').append(c.payloadReceived[i]).append(',')
-          .append(c.controlSent[i]).append(',').append(c.controlReceived[i]).append(',')
-          .append(c.syncSent[i]).append(',').append(c.syncReceived[i]).append(',')
-          .append(c.rpcsSent[i]).append(',').append(c.rpcsLost[i]).append(',').append(c.syncSessions[i]).append(',')
-          .append(c.outages[i]).append(',');
+      row.append(i)
+          .append(',')
+          .append(d.network().className(i))
+          .append(',')
+          .append(d.network().region(i))
+          .append(',')
+          .append(d.topology().degree(i))
+          .append(',')
+          .append(d.follows().follows(i).length)
+          .append(',')
+          .append(d.follows().followers(i).length)
+          .append(',')
+          .append(expected[i])
+          .append(',')
+          .append(delivered[i])
+          .append(',')
+          .append(c.payloadSent[i])
+          .append(',')
+          .append(c.payloadReceived[i])
+          .append(',')
+          .append(c.controlSent[i])
+          .append(',')
+          .append(c.controlReceived[i])
+          .append(',')
+          .append(c.syncSent[i])
+          .append(',')
+          .append(c.syncReceived[i])
+          .append(',')
+          .append(c.rpcsSent[i])
+          .append(',')
+          .append(c.rpcsLost[i])
+          .append(',')
+          .append(c.syncSessions[i])
+          .append(',')
+          .append(c.outages[i])
+          .append(',');
       millis(row, c.offlineNanos[i]).append('\n');
       w.append(row);
     }

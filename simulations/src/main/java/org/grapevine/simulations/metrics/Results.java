@@ -7,16 +7,18 @@ import java.util.Arrays;
 import org.grapevine.simulations.network.Topology;
 
 /**
- * The summary figures of a run ({@code results.json}), each beside its baseline from the same
- * graph in the same run: delivery, latency against the flood lower bound (and their ratio, the
- * stretch), duplicates, bytes against the ideal (one copy of each post per recipient), hops, mesh
- * stability, and sync's share. Computed from {@link RunData} only, in a fixed key order, so equal
- * runs give equal files. Times are milliseconds of virtual time.
+ * The summary figures of a run ({@code results.json}), each beside its baseline from the same graph
+ * in the same run: delivery, latency against the flood lower bound (and their ratio, the stretch),
+ * duplicates, bytes against the ideal (one copy of each post per recipient), hops, mesh stability,
+ * and sync's share. Computed from {@link RunData} only, in a fixed key order, so equal runs give
+ * equal files. Times are milliseconds of virtual time.
  */
 public final class Results {
   private static final JsonNodeFactory J = JsonNodeFactory.instance;
+
   /** The mesh counts as stable once no node's mesh changed for this many seconds. */
   static final int MESH_QUIET_SECONDS = 10;
+
   private static final int CDF_POINTS = 20;
   private static final int MAX_SERIES_POINTS = 600;
 
@@ -47,7 +49,8 @@ public final class Results {
     d.routerTotals().forEach(router::put);
     ObjectNode ingestion = root.putObject("ingestion");
     for (var c : org.grapevine.node.engine.Engine.Counter.values()) {
-      ingestion.put(c.name().toLowerCase(java.util.Locale.ROOT), d.engineTotals().getOrDefault(c, 0L));
+      ingestion.put(
+          c.name().toLowerCase(java.util.Locale.ROOT), d.engineTotals().getOrDefault(c, 0L));
     }
     ObjectNode run = root.putObject("run");
     run.put("events", d.events());
@@ -55,7 +58,10 @@ public final class Results {
     return root;
   }
 
-  /** One pass over the delivery log: per delivered pair its delay, flood bound and stretch, and the counts. */
+  /**
+   * One pass over the delivery log: per delivered pair its delay, flood bound and stretch, and the
+   * counts.
+   */
   private static final class Tally {
     long[] delays;
     long[] bounds;
@@ -85,7 +91,8 @@ public final class Results {
           long delay = log.firstNanos(s) - log.publishedNanos(k);
           t.delays[t.delivered] = delay;
           t.bounds[t.delivered] = log.lowerBoundNanos(s);
-          t.stretch[t.delivered] = log.lowerBoundNanos(s) > 0 ? (double) delay / log.lowerBoundNanos(s) : 1.0;
+          t.stretch[t.delivered] =
+              log.lowerBoundNanos(s) > 0 ? (double) delay / log.lowerBoundNanos(s) : 1.0;
           t.copiesOfDelivered += log.copies(s);
           t.hopHistogram[log.hops(s)]++;
           if (log.via(s) == DeliveryLog.BY_SYNC) {
@@ -152,7 +159,9 @@ public final class Results {
   private static void duplicates(ObjectNode dup, RunData d, Tally t) {
     if (d.perPairDetail()) {
       dup.put("copiesReceived", t.copies);
-      dup.put("perDelivery", round(t.delivered == 0 ? 0 : (double) (t.copiesOfDelivered - t.delivered) / t.delivered));
+      dup.put(
+          "perDelivery",
+          round(t.delivered == 0 ? 0 : (double) (t.copiesOfDelivered - t.delivered) / t.delivered));
     } else {
       // Real nodes drop duplicates in the router, before any listener: the router's own count of
       // duplicate messages over the entries it delivered (every kind of entry, follows included).
@@ -203,7 +212,8 @@ public final class Results {
     o.put("controlReceived", controlReceived);
     o.put("syncSent", sum(c.syncSent));
     o.put("syncReceived", syncReceived);
-    if (!d.perPairDetail()) { // Under Noise the kinds look alike: all bytes on the sockets, framing included.
+    if (!d.perPairDetail()) { // Under Noise the kinds look alike: all bytes on the sockets, framing
+      // included.
       o.put("wireSent", sum(c.wireSent));
       o.put("wireReceived", sum(c.wireReceived));
     }
@@ -213,12 +223,16 @@ public final class Results {
     } else {
       o.putNull("payloadOverIdeal");
     }
-    o.put("totalOverIdeal", round(ideal == 0 ? 0 : (double) (payloadReceived + controlReceived + syncReceived) / ideal));
+    o.put(
+        "totalOverIdeal",
+        round(
+            ideal == 0 ? 0 : (double) (payloadReceived + controlReceived + syncReceived) / ideal));
     long[] sent = new long[c.nodes()];
     long[] received = new long[c.nodes()];
     for (int i = 0; i < c.nodes(); i++) {
       sent[i] = c.payloadSent[i] + c.controlSent[i] + c.syncSent[i] + c.wireSent[i];
-      received[i] = c.payloadReceived[i] + c.controlReceived[i] + c.syncReceived[i] + c.wireReceived[i];
+      received[i] =
+          c.payloadReceived[i] + c.controlReceived[i] + c.syncReceived[i] + c.wireReceived[i];
     }
     Arrays.sort(sent);
     Arrays.sort(received);

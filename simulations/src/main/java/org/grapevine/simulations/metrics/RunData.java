@@ -9,10 +9,11 @@ import org.grapevine.simulations.network.Workload;
 import org.grapevine.simulations.scenario.Scenario;
 
 /**
- * Everything an engine measured in one run, and the inputs it ran on: what {@link Results} and
- * the output files are computed from. Engines fill it; they compute no summary figures.
+ * Everything an engine measured in one run, and the inputs it ran on: what {@link Results} and the
+ * output files are computed from. Engines fill it; they compute no summary figures.
  *
- * @param meshChangesPerSecond GRAFTs and PRUNEs (mesh joins and leaves) seen by any node, per second of virtual time
+ * @param meshChangesPerSecond GRAFTs and PRUNEs (mesh joins and leaves) seen by any node, per
+ *     second of virtual time
  * @param routerTotals GossipRouter counters summed over all nodes, by name
  * @param engineTotals ingestion outcomes summed over all nodes
  * @param events events the engine processed
@@ -21,7 +22,8 @@ import org.grapevine.simulations.scenario.Scenario;
  * @param envelopeBytes each post's envelope size
  * @param engine the engine's name ({@code virtual}, {@code real})
  */
-@SuppressWarnings("ArrayRecordComponent") // the figures of one run, read by the reports, never compared
+@SuppressWarnings(
+    "ArrayRecordComponent") // the figures of one run, read by the reports, never compared
 public record RunData(
     Scenario scenario,
     FollowGraph follows,
@@ -39,7 +41,10 @@ public record RunData(
     int[] envelopeBytes,
     String engine) {
 
-  /** Whether per-pair hops and copies, and traffic by kind, were observed (the real engine sees neither). */
+  /**
+   * Whether per-pair hops and copies, and traffic by kind, were observed (the real engine sees
+   * neither).
+   */
   public boolean perPairDetail() {
     return !"real".equals(engine);
   }

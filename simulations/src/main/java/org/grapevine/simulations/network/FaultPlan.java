@@ -41,7 +41,9 @@ public final class FaultPlan {
         }
       }
     }
-    outages.sort(Comparator.comparingLong(Scenario.Outage::leaveNanos).thenComparingInt(Scenario.Outage::node));
+    outages.sort(
+        Comparator.comparingLong(Scenario.Outage::leaveNanos)
+            .thenComparingInt(Scenario.Outage::node));
     List<Split> splits = new ArrayList<>();
     for (Scenario.Partition p : f.partitions()) {
       int[] groupOf = new int[n];

@@ -28,7 +28,9 @@ public final class FollowGraph {
       followers[i] = new int[counts[i]];
       counts[i] = 0;
     }
-    for (int i = 0; i < follows.length; i++) { // Ascending i, so each followers array comes out sorted.
+    for (int i = 0;
+        i < follows.length;
+        i++) { // Ascending i, so each followers array comes out sorted.
       for (int x : follows[i]) {
         followers[x][counts[x]++] = i;
       }
@@ -66,7 +68,8 @@ public final class FollowGraph {
           lists.get(e[0]).add(e[1]);
         }
         for (int i = 0; i < n; i++) {
-          follows[i] = lists.get(i).stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
+          follows[i] =
+              lists.get(i).stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
         }
       }
     }

@@ -5,8 +5,8 @@ import org.grapevine.simulations.scenario.Scenario;
 
 /**
  * The modelled network of a run: each node's class (bandwidth, validation delay) and region, and
- * each link's base one-way latency (symmetric). Per-message jitter and loss are drawn while the
- * run goes ({@link #jitterNanos}, {@link #loss}). Immutable after {@link #generate}.
+ * each link's base one-way latency (symmetric). Per-message jitter and loss are drawn while the run
+ * goes ({@link #jitterNanos}, {@link #loss}). Immutable after {@link #generate}.
  */
 public final class Network {
   private final Topology topology;
@@ -15,7 +15,12 @@ public final class Network {
   private final long[] baseLatencyNanos;
   private final Scenario scenario;
 
-  private Network(Scenario scenario, Topology topology, byte[] classOf, byte[] regionOf, long[] baseLatencyNanos) {
+  private Network(
+      Scenario scenario,
+      Topology topology,
+      byte[] classOf,
+      byte[] regionOf,
+      long[] baseLatencyNanos) {
     this.scenario = scenario;
     this.topology = topology;
     this.classOf = classOf;
@@ -28,7 +33,8 @@ public final class Network {
     if (s.nodes().classes().size() > 127 || s.latency().regions().size() > 127) {
       throw new IllegalArgumentException("at most 127 node classes and 127 regions");
     }
-    double[] classWeights = s.nodes().classes().stream().mapToDouble(Scenario.NodeClass::weight).toArray();
+    double[] classWeights =
+        s.nodes().classes().stream().mapToDouble(Scenario.NodeClass::weight).toArray();
     byte[] classOf = new byte[n];
     for (int i = 0; i < n; i++) {
       classOf[i] = (byte) Sampling.pick(classWeights, random);
@@ -43,18 +49,26 @@ public final class Network {
     }
     long[] base = new long[topology.links()];
     for (int a = 0; a < n; a++) {
-      for (int link = topology.firstLink(a); link < topology.firstLink(a) + topology.degree(a); link++) {
+      for (int link = topology.firstLink(a);
+          link < topology.firstLink(a) + topology.degree(a);
+          link++) {
         int b = topology.target(link);
         if (b < a) {
           base[link] = base[topology.link(b, a)];
           continue;
         }
-        base[link] = switch (l.model()) {
-          case CONSTANT -> l.constantNanos();
-          case UNIFORM -> l.minNanos() + (l.maxNanos() == l.minNanos() ? 0 : random.nextLong(l.maxNanos() - l.minNanos() + 1));
-          case NORMAL -> Math.max(0, Math.round(l.meanNanos() + random.nextGaussian() * l.stdDevNanos()));
-          case REGIONS -> l.matrixNanos()[regionOf[a]][regionOf[b]];
-        };
+        base[link] =
+            switch (l.model()) {
+              case CONSTANT -> l.constantNanos();
+              case UNIFORM ->
+                  l.minNanos()
+                      + (l.maxNanos() == l.minNanos()
+                          ? 0
+                          : random.nextLong(l.maxNanos() - l.minNanos() + 1));
+              case NORMAL ->
+                  Math.max(0, Math.round(l.meanNanos() + random.nextGaussian() * l.stdDevNanos()));
+              case REGIONS -> l.matrixNanos()[regionOf[a]][regionOf[b]];
+            };
       }
     }
     return new Network(s, topology, classOf, regionOf, base);

@@ -3,10 +3,9 @@ package org.grapevine.simulations.network;
 import java.util.Arrays;
 
 /**
- * An undirected graph of connections in compressed rows: node {@code i}'s neighbours are
- * {@code neighbours[offsets[i] .. offsets[i+1])}, sorted. Each position there is one directed
- * link ({@link #link}), so per-link state can live in a primitive array of {@link #links()}
- * elements. Immutable.
+ * An undirected graph of connections in compressed rows: node {@code i}'s neighbours are {@code
+ * neighbours[offsets[i] .. offsets[i+1])}, sorted. Each position there is one directed link ({@link
+ * #link}), so per-link state can live in a primitive array of {@link #links()} elements. Immutable.
  */
 public final class Topology {
   private final int[] offsets;

@@ -4,17 +4,18 @@ import java.util.SplittableRandom;
 import org.grapevine.simulations.scenario.Scenario;
 
 /**
- * The connection graph of a scenario: the base model (random K peers, random regular,
- * small-world, explicit) plus the topic overlay, in which the subscribers of each identity's
- * topic (the identity and its followers) are joined in a ring, in random order, and each also
- * connects to {@code topicPeers - 2} random others of the topic. The ring keeps every topic
- * connected, as topic discovery (a rendezvous or DHT lookup) does for a real node; without it a
- * topic whose subscribers share no connection could never deliver.
+ * The connection graph of a scenario: the base model (random K peers, random regular, small-world,
+ * explicit) plus the topic overlay, in which the subscribers of each identity's topic (the identity
+ * and its followers) are joined in a ring, in random order, and each also connects to {@code
+ * topicPeers - 2} random others of the topic. The ring keeps every topic connected, as topic
+ * discovery (a rendezvous or DHT lookup) does for a real node; without it a topic whose subscribers
+ * share no connection could never deliver.
  */
 public final class TopologyBuilder {
   private TopologyBuilder() {}
 
-  public static Topology build(Scenario.Connections spec, FollowGraph follows, SplittableRandom random) {
+  public static Topology build(
+      Scenario.Connections spec, FollowGraph follows, SplittableRandom random) {
     int n = follows.nodeCount();
     EdgeList edges = new EdgeList();
     switch (spec.model()) {
@@ -37,8 +38,8 @@ public final class TopologyBuilder {
 
   /**
    * The configuration model: {@code degree} stubs per node, shuffled and paired. Self-loops and
-   * repeated pairs are dropped, so a few nodes end slightly below the degree (a known property
-   * of the model; exact rejection sampling is slow for large graphs).
+   * repeated pairs are dropped, so a few nodes end slightly below the degree (a known property of
+   * the model; exact rejection sampling is slow for large graphs).
    */
   private static void randomRegular(int n, int degree, SplittableRandom random, EdgeList edges) {
     int[] stubs = new int[n * degree];
@@ -51,8 +52,12 @@ public final class TopologyBuilder {
     }
   }
 
-  /** Watts-Strogatz: a ring lattice of {@code degree / 2} neighbours a side, each edge rewired with probability {@code beta}. */
-  private static void smallWorld(int n, int degree, double beta, SplittableRandom random, EdgeList edges) {
+  /**
+   * Watts-Strogatz: a ring lattice of {@code degree / 2} neighbours a side, each edge rewired with
+   * probability {@code beta}.
+   */
+  private static void smallWorld(
+      int n, int degree, double beta, SplittableRandom random, EdgeList edges) {
     for (int i = 0; i < n; i++) {
       for (int j = 1; j <= degree / 2; j++) {
         int other = (i + j) % n;
@@ -65,7 +70,8 @@ public final class TopologyBuilder {
     }
   }
 
-  private static void topicOverlay(FollowGraph follows, int topicPeers, SplittableRandom random, EdgeList edges) {
+  private static void topicOverlay(
+      FollowGraph follows, int topicPeers, SplittableRandom random, EdgeList edges) {
     int n = follows.nodeCount();
     int[] members = new int[n];
     for (int identity = 0; identity < n; identity++) {

@@ -45,11 +45,17 @@ public final class Workload {
     double t = s.warmUpNanos();
     double meanGapNanos = 1e9 / w.postsPerSecond();
     for (int k = 0; k < p; k++) {
-      t += w.arrivals() == Scenario.Arrivals.CONSTANT ? meanGapNanos : -Math.log(1 - random.nextDouble()) * meanGapNanos;
+      t +=
+          w.arrivals() == Scenario.Arrivals.CONSTANT
+              ? meanGapNanos
+              : -Math.log(1 - random.nextDouble()) * meanGapNanos;
       times[k] = Math.min((long) t, s.durationNanos() - 1);
       authors[k] = pickAuthor.draw(random);
-      sizes[k] = w.messageBytes() + (w.messageBytesMax() == w.messageBytes() ? 0
-          : random.nextInt(w.messageBytesMax() - w.messageBytes() + 1));
+      sizes[k] =
+          w.messageBytes()
+              + (w.messageBytesMax() == w.messageBytes()
+                  ? 0
+                  : random.nextInt(w.messageBytesMax() - w.messageBytes() + 1));
     }
     return new Workload(times, authors, sizes);
   }

@@ -13,10 +13,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Next to the socket of one TCP connection on loopback: holds every read and every write for a
- * one-way link latency (plus a per-message jitter) before passing it on, so that one handler on
- * the dialling side delays both directions once. Order is kept per direction (a message never
- * overtakes an earlier one, as on TCP), and a close waits behind the data before it. Counts the
- * bytes each way (all of them: Noise, Yamux and multistream framing included).
+ * one-way link latency (plus a per-message jitter) before passing it on, so that one handler on the
+ * dialling side delays both directions once. Order is kept per direction (a message never overtakes
+ * an earlier one, as on TCP), and a close waits behind the data before it. Counts the bytes each
+ * way (all of them: Noise, Yamux and multistream framing included).
  *
  * <p>With no latency and no jitter it only counts. Confined to the channel's event loop.
  */
@@ -34,12 +34,25 @@ final class LatencyHandler extends ChannelDuplexHandler {
   private boolean readTimer;
   private boolean writeTimer;
 
-  /** One message held until {@code dueNanos}; a null message is a read-complete, inactive or close marker. */
+  /**
+   * One message held until {@code dueNanos}; a null message is a read-complete, inactive or close
+   * marker.
+   */
   private record Held(long dueNanos, Object message, ChannelPromise promise, Kind kind) {}
 
-  private enum Kind { DATA, READ_COMPLETE, INACTIVE, CLOSE }
+  private enum Kind {
+    DATA,
+    READ_COMPLETE,
+    INACTIVE,
+    CLOSE
+  }
 
-  LatencyHandler(long latencyNanos, long jitterNanos, SplittableRandom random, LongAdder bytesIn, LongAdder bytesOut) {
+  LatencyHandler(
+      long latencyNanos,
+      long jitterNanos,
+      SplittableRandom random,
+      LongAdder bytesIn,
+      LongAdder bytesOut) {
     this.latencyNanos = latencyNanos;
     this.jitterNanos = jitterNanos;
     this.random = random;
@@ -53,7 +66,10 @@ final class LatencyHandler extends ChannelDuplexHandler {
 
   /** When a message sent now is due: never before the one ahead of it. */
   private long due(ArrayDeque<Held> queue) {
-    long d = System.nanoTime() + latencyNanos + (jitterNanos == 0 ? 0 : random.nextLong(jitterNanos + 1));
+    long d =
+        System.nanoTime()
+            + latencyNanos
+            + (jitterNanos == 0 ? 0 : random.nextLong(jitterNanos + 1));
     return queue.isEmpty() ? d : Math.max(d, queue.peekLast().dueNanos());
   }
 
@@ -127,16 +143,22 @@ final class LatencyHandler extends ChannelDuplexHandler {
   private void armReads(ChannelHandlerContext ctx) {
     if (!readTimer && !reads.isEmpty()) {
       readTimer = true;
-      ctx.executor().schedule(() -> releaseReads(ctx), Math.max(0, reads.peek().dueNanos() - System.nanoTime()),
-          TimeUnit.NANOSECONDS);
+      ctx.executor()
+          .schedule(
+              () -> releaseReads(ctx),
+              Math.max(0, reads.peek().dueNanos() - System.nanoTime()),
+              TimeUnit.NANOSECONDS);
     }
   }
 
   private void armWrites(ChannelHandlerContext ctx) {
     if (!writeTimer && !writes.isEmpty()) {
       writeTimer = true;
-      ctx.executor().schedule(() -> releaseWrites(ctx), Math.max(0, writes.peek().dueNanos() - System.nanoTime()),
-          TimeUnit.NANOSECONDS);
+      ctx.executor()
+          .schedule(
+              () -> releaseWrites(ctx),
+              Math.max(0, writes.peek().dueNanos() - System.nanoTime()),
+              TimeUnit.NANOSECONDS);
     }
   }
 

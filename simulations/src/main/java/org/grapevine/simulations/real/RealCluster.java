@@ -39,15 +39,15 @@ import org.grapevine.simulations.scenario.Scenario;
 import org.grapevine.simulations.virtual.PostCatalog;
 
 /**
- * The real engine's nodes: one real {@link Node} per scenario node, assembled by
- * {@link NodeLauncher} like any node, with the identities, keys and delegations of the
- * {@link PostCatalog} the virtual engine uses, and closed again with their data directories.
+ * The real engine's nodes: one real {@link Node} per scenario node, assembled by {@link
+ * NodeLauncher} like any node, with the identities, keys and delegations of the {@link PostCatalog}
+ * the virtual engine uses, and closed again with their data directories.
  *
  * <p>Set-up, in order: each store starts with the delegations of its own identity and of those it
- * will follow; the nodes start (127.0.0.1, no mDNS, no bootstrap, no dialling towards a target,
- * the scenario's sync interval and GossipSub settings); the topology is dialled; the follow graph
- * is applied with {@link Node#follow}; then it waits until every node holds the follow entries of
- * the identities it follows.
+ * will follow; the nodes start (127.0.0.1, no mDNS, no bootstrap, no dialling towards a target, the
+ * scenario's sync interval and GossipSub settings); the topology is dialled; the follow graph is
+ * applied with {@link Node#follow}; then it waits until every node holds the follow entries of the
+ * identities it follows.
  */
 final class RealCluster implements AutoCloseable {
   private static final int SETUP_THREADS = 8;
@@ -69,8 +69,14 @@ final class RealCluster implements AutoCloseable {
   private final EventLoopGroup group;
   private final ExecutorService setup;
 
-  RealCluster(Scenario scenario, FollowGraph follows, Topology topology, Network network, PostCatalog catalog,
-      SplittableRandom random) throws IOException {
+  RealCluster(
+      Scenario scenario,
+      FollowGraph follows,
+      Topology topology,
+      Network network,
+      PostCatalog catalog,
+      SplittableRandom random)
+      throws IOException {
     this.scenario = scenario;
     this.follows = follows;
     this.topology = topology;
@@ -86,16 +92,23 @@ final class RealCluster implements AutoCloseable {
       bytesOut[i] = new LongAdder();
     }
     this.root = Files.createTempDirectory("grapevine-sim-real-");
-    this.group = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
-        NioIoHandler.newFactory());
-    this.setup = Executors.newFixedThreadPool(SETUP_THREADS, r -> {
-      Thread t = new Thread(r, "real-engine-setup");
-      t.setDaemon(true);
-      return t;
-    });
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            Math.max(2, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
+    this.setup =
+        Executors.newFixedThreadPool(
+            SETUP_THREADS,
+            r -> {
+              Thread t = new Thread(r, "real-engine-setup");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
-  /** Sets the cluster up (see the class comment); {@code onStored} sees every entry each node stores. */
+  /**
+   * Sets the cluster up (see the class comment); {@code onStored} sees every entry each node
+   * stores.
+   */
   void start(BiConsumer<Integer, LogEntry> onStored) throws IOException {
     seedStores();
     startNodes(onStored);
@@ -125,18 +138,20 @@ final class RealCluster implements AutoCloseable {
     List<Future<?>> done = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int node = i;
-      done.add(setup.submit(() -> {
-        RocksPostStore store = RocksPostStore.open(dataDir(node).resolve("store"));
-        try {
-          store.apply(catalog.delegation(node), false);
-          for (int x : follows.follows(node)) {
-            store.apply(catalog.delegation(x), false);
-          }
-        } finally {
-          store.close();
-        }
-        return null;
-      }));
+      done.add(
+          setup.submit(
+              () -> {
+                RocksPostStore store = RocksPostStore.open(dataDir(node).resolve("store"));
+                try {
+                  store.apply(catalog.delegation(node), false);
+                  for (int x : follows.follows(node)) {
+                    store.apply(catalog.delegation(x), false);
+                  }
+                } finally {
+                  store.close();
+                }
+                return null;
+              }));
     }
     await(done, "seeding the stores");
   }
@@ -166,29 +181,44 @@ final class RealCluster implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       int node = i;
       SplittableRandom jitter = random.split();
-      DataDir.Keys keys = new DataDir.Keys(catalog.identity(node), catalog.rootKey(node), catalog.deviceKey(node),
-          PrivKey.fromSeed(PostCatalog.keySeed(scenario.seed(), node, "host")));
-      done.add(setup.submit(() -> {
-        Node started = NodeLauncher.of(config, dataDir(node), keys, group)
-            .host(h -> h.inboundRate(1e6, 1_000_000) // Set-up dials thousands of links at once.
-                .dialTimeout(Duration.ofSeconds(60))
-                .upgradeTimeout(Duration.ofSeconds(60))
-                .streamNegotiationTimeout(Duration.ofSeconds(60))
-                .identifyTimeout(Duration.ofSeconds(60))
-                .shutdownGrace(Duration.ofMillis(200))
-                .channelHook(hook(node, jitter)))
-            .gossip(gossip)
-            .start();
-        started.addEntryListener(e -> onStored.accept(node, e));
-        nodes[node] = started;
-        nodeOfPort.put(started.host().listenAddrs().get(0).tcpSocketAddress().orElseThrow().getPort(), node);
-        return null;
-      }));
+      DataDir.Keys keys =
+          new DataDir.Keys(
+              catalog.identity(node),
+              catalog.rootKey(node),
+              catalog.deviceKey(node),
+              PrivKey.fromSeed(PostCatalog.keySeed(scenario.seed(), node, "host")));
+      done.add(
+          setup.submit(
+              () -> {
+                Node started =
+                    NodeLauncher.of(config, dataDir(node), keys, group)
+                        .host(
+                            h ->
+                                h.inboundRate(
+                                        1e6, 1_000_000) // Set-up dials thousands of links at once.
+                                    .dialTimeout(Duration.ofSeconds(60))
+                                    .upgradeTimeout(Duration.ofSeconds(60))
+                                    .streamNegotiationTimeout(Duration.ofSeconds(60))
+                                    .identifyTimeout(Duration.ofSeconds(60))
+                                    .shutdownGrace(Duration.ofMillis(200))
+                                    .channelHook(hook(node, jitter)))
+                        .gossip(gossip)
+                        .start();
+                started.addEntryListener(e -> onStored.accept(node, e));
+                nodes[node] = started;
+                nodeOfPort.put(
+                    started.host().listenAddrs().get(0).tcpSocketAddress().orElseThrow().getPort(),
+                    node);
+                return null;
+              }));
     }
     await(done, "starting the nodes");
   }
 
-  /** The dialling side of a link delays both directions by the link's latency; the other side only counts. */
+  /**
+   * The dialling side of a link delays both directions by the link's latency; the other side only
+   * counts.
+   */
   private ChannelHook hook(int self, SplittableRandom jitter) {
     return (channel, direction, remote) -> {
       long latency = 0;
@@ -201,8 +231,12 @@ final class RealCluster implements AutoCloseable {
           jitterNanos = scenario.latency().jitterNanos();
         }
       }
-      channel.pipeline().addLast("sim-latency", new LatencyHandler(latency, jitterNanos, jitter.split(), bytesIn[self],
-          bytesOut[self]));
+      channel
+          .pipeline()
+          .addLast(
+              "sim-latency",
+              new LatencyHandler(
+                  latency, jitterNanos, jitter.split(), bytesIn[self], bytesOut[self]));
     };
   }
 
@@ -210,7 +244,9 @@ final class RealCluster implements AutoCloseable {
     Semaphore inFlight = new Semaphore(DIALS_IN_FLIGHT);
     List<CompletableFuture<?>> dials = new ArrayList<>();
     for (int a = 0; a < n; a++) {
-      for (int link = topology.firstLink(a); link < topology.firstLink(a) + topology.degree(a); link++) {
+      for (int link = topology.firstLink(a);
+          link < topology.firstLink(a) + topology.degree(a);
+          link++) {
         int b = topology.target(link);
         if (a < b) {
           inFlight.acquireUninterruptibly();
@@ -220,7 +256,8 @@ final class RealCluster implements AutoCloseable {
       }
     }
     try {
-      CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new)).get(SETUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new))
+          .get(SETUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IOException("dialling the topology failed: " + e.getMessage(), e);
     }
@@ -230,30 +267,36 @@ final class RealCluster implements AutoCloseable {
     List<Future<?>> done = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int node = i;
-      done.add(setup.submit(() -> {
-        for (int x : follows.follows(node)) {
-          nodes[node].follow(catalog.identity(x));
-        }
-        return null;
-      }));
+      done.add(
+          setup.submit(
+              () -> {
+                for (int x : follows.follows(node)) {
+                  nodes[node].follow(catalog.identity(x));
+                }
+                return null;
+              }));
     }
     await(done, "following");
   }
 
   /**
    * Waits until every node holds the whole device log (its follow entries) of each identity it
-   * follows. A follower that subscribed after its followee wrote some of its follows misses them
-   * on gossip; the followee's first post would then reach it behind a gap and wait for a sync. The
-   * periodic sync repairs that here, before the clock starts, so the run measures the steady
-   * state as the virtual engine does (its nodes start with every followed log).
+   * follows. A follower that subscribed after its followee wrote some of its follows misses them on
+   * gossip; the followee's first post would then reach it behind a gap and wait for a sync. The
+   * periodic sync repairs that here, before the clock starts, so the run measures the steady state
+   * as the virtual engine does (its nodes start with every followed log).
    */
   private void awaitLogsSynced() throws IOException {
-    long deadline = System.nanoTime() + 3 * scenario.protocol().syncIntervalNanos() + SETUP_TIMEOUT.toNanos() / 10;
+    long deadline =
+        System.nanoTime()
+            + 3 * scenario.protocol().syncIntervalNanos()
+            + SETUP_TIMEOUT.toNanos() / 10;
     while (true) {
       int missing = 0;
       for (int i = 0; i < n; i++) {
         for (int x : follows.follows(i)) {
-          if (nodes[i].store().contiguousHead(catalog.deviceKey(x).publicKey()) < follows.follows(x).length) {
+          if (nodes[i].store().contiguousHead(catalog.deviceKey(x).publicKey())
+              < follows.follows(x).length) {
             missing++;
           }
         }
@@ -262,7 +305,8 @@ final class RealCluster implements AutoCloseable {
         return;
       }
       if (System.nanoTime() > deadline) {
-        org.slf4j.LoggerFactory.getLogger(RealEngine.class).warn("starting with {} (follower, followee) logs not synced", missing);
+        org.slf4j.LoggerFactory.getLogger(RealEngine.class)
+            .warn("starting with {} (follower, followee) logs not synced", missing);
         return;
       }
       RealEngine.sleepNanos(200_000_000L);
@@ -317,7 +361,8 @@ final class RealCluster implements AutoCloseable {
       try {
         f.get(60, TimeUnit.SECONDS);
       } catch (Exception e) {
-        org.slf4j.LoggerFactory.getLogger(RealEngine.class).warn("closing a node failed: {}", e.toString());
+        org.slf4j.LoggerFactory.getLogger(RealEngine.class)
+            .warn("closing a node failed: {}", e.toString());
       }
     }
   }
@@ -326,7 +371,8 @@ final class RealCluster implements AutoCloseable {
     try (var walk = Files.walk(root)) {
       walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
-      org.slf4j.LoggerFactory.getLogger(RealEngine.class).warn("could not delete {}: {}", root, e.toString());
+      org.slf4j.LoggerFactory.getLogger(RealEngine.class)
+          .warn("could not delete {}: {}", root, e.toString());
     }
   }
 }

@@ -20,6 +20,7 @@ import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.Post;
+import org.grapevine.simulations.SimulationEngine;
 import org.grapevine.simulations.metrics.DeliveryLog;
 import org.grapevine.simulations.metrics.NodeCounters;
 import org.grapevine.simulations.metrics.RouterTotals;
@@ -29,32 +30,31 @@ import org.grapevine.simulations.network.Network;
 import org.grapevine.simulations.network.Topology;
 import org.grapevine.simulations.network.Workload;
 import org.grapevine.simulations.scenario.Scenario;
-import org.grapevine.simulations.SimulationEngine;
 import org.grapevine.simulations.virtual.PostCatalog;
 
 /**
  * The {@code real} engine: every node is a real {@link Node} in this JVM (RocksDB in a temporary
- * directory with the store's default memory settings, {@code StoreConfig.DEFAULT}, a libp2p host on 127.0.0.1 with TCP,
- * Noise and Yamux, GossipSub, ingestion, catch-up sync), all on one small shared event-loop group.
- * The scenario's topology is dialled explicitly (discovery: no mDNS, no bootstrap, no dialling
- * towards a target), each connection's bytes are delayed by its link's latency from the same
- * {@link Network} the virtual engine uses ({@link LatencyHandler} on the dialling side, through
- * {@link ChannelHook}), the follow graph is applied with {@link Node#follow}, the workload is
- * posted with {@link Node#post} at its times, and deliveries are what the nodes' entry listeners
- * see, on the wall clock.
+ * directory with the store's default memory settings, {@code StoreConfig.DEFAULT}, a libp2p host on
+ * 127.0.0.1 with TCP, Noise and Yamux, GossipSub, ingestion, catch-up sync), all on one small
+ * shared event-loop group. The scenario's topology is dialled explicitly (discovery: no mDNS, no
+ * bootstrap, no dialling towards a target), each connection's bytes are delayed by its link's
+ * latency from the same {@link Network} the virtual engine uses ({@link LatencyHandler} on the
+ * dialling side, through {@link ChannelHook}), the follow graph is applied with {@link
+ * Node#follow}, the workload is posted with {@link Node#post} at its times, and deliveries are what
+ * the nodes' entry listeners see, on the wall clock.
  *
  * <p>As if synced before the run (as in the virtual engine), each node's store starts with the
- * delegations (root logs) of the identities it follows, and the clock starts once every node
- * holds the follow entries of the identities it follows (real sync fetches the ones gossip
- * missed during set-up). Time is wall time from the moment the
- * nodes are up, connected and following; warm-up and duration are wall seconds. A post counts as
- * published when the author's node has stored it (its durable write done) and hands it to
- * gossip, as in the virtual engine, where publishing costs no time.
+ * delegations (root logs) of the identities it follows, and the clock starts once every node holds
+ * the follow entries of the identities it follows (real sync fetches the ones gossip missed during
+ * set-up). Time is wall time from the moment the nodes are up, connected and following; warm-up and
+ * duration are wall seconds. A post counts as published when the author's node has stored it (its
+ * durable write done) and hands it to gossip, as in the virtual engine, where publishing costs no
+ * time.
  *
- * <p>Not modelled here: bandwidth (loopback), validation delay (the validation is real), loss,
- * and faults (checked by {@link #unsupported}). The routers run the scenario's
- * {@code protocol.gossip/score/thresholds} settings under the node's own policy (no pubsub
- * signatures, message id = entry id, per-identity-topic scoring: {@code NodeGossip}).
+ * <p>Not modelled here: bandwidth (loopback), validation delay (the validation is real), loss, and
+ * faults (checked by {@link #unsupported}). The routers run the scenario's {@code
+ * protocol.gossip/score/thresholds} settings under the node's own policy (no pubsub signatures,
+ * message id = entry id, per-identity-topic scoring: {@code NodeGossip}).
  *
  * <p>Set-up and tear-down of the nodes: {@link RealCluster}; here: the run on the wall clock and
  * what it measured.
@@ -75,7 +75,12 @@ public final class RealEngine implements SimulationEngine {
   /** One post stored at a node, at nanoseconds since the clock started. */
   private record Observed(int node, EntryId id, long nanos) {}
 
-  public RealEngine(Scenario scenario, FollowGraph follows, Topology topology, Network network, Workload workload,
+  public RealEngine(
+      Scenario scenario,
+      FollowGraph follows,
+      Topology topology,
+      Network network,
+      Workload workload,
       SplittableRandom random) {
     this.scenario = scenario;
     this.follows = follows;
@@ -109,8 +114,8 @@ public final class RealEngine implements SimulationEngine {
   }
 
   /**
-   * Starts the nodes, runs the workload on the wall clock and returns what was measured; every
-   * node and its data directory is gone when it returns.
+   * Starts the nodes, runs the workload on the wall clock and returns what was measured; every node
+   * and its data directory is gone when it returns.
    *
    * @param clockStarted called once the nodes are up, connected and following (time zero)
    */
@@ -118,10 +123,17 @@ public final class RealEngine implements SimulationEngine {
   public RunData run(SimulationEngine.Progress progress, Runnable clockStarted) throws IOException {
     List<String> problems = unsupported(scenario);
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("the real engine cannot run this scenario: " + String.join("; ", problems));
+      throw new IllegalArgumentException(
+          "the real engine cannot run this scenario: " + String.join("; ", problems));
     }
-    try (RealCluster c = new RealCluster(scenario, follows, topology, network,
-        new PostCatalog(scenario.seed(), n, workload), random)) {
+    try (RealCluster c =
+        new RealCluster(
+            scenario,
+            follows,
+            topology,
+            network,
+            new PostCatalog(scenario.seed(), n, workload),
+            random)) {
       cluster = c;
       c.start(this::onStored);
       clockZero = System.nanoTime();
@@ -142,7 +154,9 @@ public final class RealEngine implements SimulationEngine {
     }
   }
 
-  /** Posts the workload at its times, samples mesh changes each second, and runs to the duration. */
+  /**
+   * Posts the workload at its times, samples mesh changes each second, and runs to the duration.
+   */
   private RunData drive(SimulationEngine.Progress progress) throws IOException {
     long duration = scenario.durationNanos();
     long[] publishedNanos = new long[workload.posts()];
@@ -159,15 +173,22 @@ public final class RealEngine implements SimulationEngine {
       }
       if ((now / 1_000_000_000L) > second) {
         long count = meshCount();
-        meshChanges[Math.min(meshChanges.length - 1, second)] += (int) Math.min(Integer.MAX_VALUE, count - lastMeshCount);
+        meshChanges[Math.min(meshChanges.length - 1, second)] +=
+            (int) Math.min(Integer.MAX_VALUE, count - lastMeshCount);
         lastMeshCount = count;
         second = (int) (now / 1_000_000_000L);
         progress.update(now, duration, stored.get());
       }
       if (k < workload.posts() && workload.timeNanos(k) <= now) {
-        publishedNanos[k] = System.nanoTime() - clockZero; // Replaced by the author's store time (collect).
-        LogEntry entry = cluster.node(workload.author(k)).post(Content.newBuilder()
-            .setPost(Post.newBuilder().setText(PostCatalog.text(k, workload.bytes(k)))).build());
+        publishedNanos[k] =
+            System.nanoTime() - clockZero; // Replaced by the author's store time (collect).
+        LogEntry entry =
+            cluster
+                .node(workload.author(k))
+                .post(
+                    Content.newBuilder()
+                        .setPost(Post.newBuilder().setText(PostCatalog.text(k, workload.bytes(k))))
+                        .build());
         postOfId.put(entry.id(), k);
         envelopeBytes[k] = entry.toEnvelopeBytes().length;
         k++;
@@ -208,10 +229,13 @@ public final class RealEngine implements SimulationEngine {
     return out;
   }
 
-  private RunData collect(long[] publishedNanos, Map<EntryId, Integer> postOfId, int[] envelopeBytes, int[] meshChanges)
+  private RunData collect(
+      long[] publishedNanos, Map<EntryId, Integer> postOfId, int[] envelopeBytes, int[] meshChanges)
       throws IOException {
     DeliveryLog log = new DeliveryLog(follows, workload);
-    for (Observed o : observed) { // Published = stored at the author, when gossip starts (as in the virtual engine).
+    for (Observed o :
+        observed) { // Published = stored at the author, when gossip starts (as in the virtual
+      // engine).
       Integer k = postOfId.get(o.id());
       if (k != null && o.node() == workload.author(k)) {
         publishedNanos[k] = o.nanos();
@@ -236,20 +260,36 @@ public final class RealEngine implements SimulationEngine {
     metrics().forEach(router::add);
     Map<Engine.Counter, Long> ingestion = new EnumMap<>(Engine.Counter.class);
     for (Node node : cluster.nodes()) {
-      node.ingestCounts().forEach((key, v) -> {
-        String[] parts = key.split("\\.", -1);
-        if (parts.length == 2 && !parts[0].equals("own")) {
-          for (Engine.Counter c : Engine.Counter.values()) {
-            if (c.name().equalsIgnoreCase(parts[1])) {
-              ingestion.merge(c, v, Long::sum);
-            }
-          }
-        }
-      });
+      node.ingestCounts()
+          .forEach(
+              (key, v) -> {
+                String[] parts = key.split("\\.", -1);
+                if (parts.length == 2 && !parts[0].equals("own")) {
+                  for (Engine.Counter c : Engine.Counter.values()) {
+                    if (c.name().equalsIgnoreCase(parts[1])) {
+                      ingestion.merge(c, v, Long::sum);
+                    }
+                  }
+                }
+              });
     }
     long verified = ingestion.values().stream().mapToLong(Long::longValue).sum();
-    return new RunData(scenario, follows, topology, network, workload, log, counters, meshChanges, router.toMap(),
-        Map.copyOf(ingestion), stored.get(), 0, verified, envelopeBytes, "real");
+    return new RunData(
+        scenario,
+        follows,
+        topology,
+        network,
+        workload,
+        log,
+        counters,
+        meshChanges,
+        router.toMap(),
+        Map.copyOf(ingestion),
+        stored.get(),
+        0,
+        verified,
+        envelopeBytes,
+        "real");
   }
 
   static void sleepNanos(long nanos) throws IOException {
@@ -263,5 +303,4 @@ public final class RealEngine implements SimulationEngine {
       throw new IOException("interrupted", e);
     }
   }
-
 }

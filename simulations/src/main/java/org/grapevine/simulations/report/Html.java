@@ -5,7 +5,8 @@ package org.grapevine.simulations.report;
  * no fonts, no links), so it opens from a file with no network.
  */
 final class Html {
-  private static final String STYLE = """
+  private static final String STYLE =
+      """
       body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#222;max-width:1200px}
       h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
       .sub{color:#666;margin:0 0 16px} .charts{display:flex;flex-wrap:wrap;gap:12px}
@@ -21,9 +22,15 @@ final class Html {
 
   static StringBuilder open(String title, String subtitle) {
     StringBuilder b = new StringBuilder(64 * 1024);
-    b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(escape(title))
-        .append("</title><style>").append(STYLE).append("</style></head><body>\n<h1>").append(escape(title))
-        .append("</h1><p class=\"sub\">").append(escape(subtitle)).append("</p>\n");
+    b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+        .append(escape(title))
+        .append("</title><style>")
+        .append(STYLE)
+        .append("</style></head><body>\n<h1>")
+        .append(escape(title))
+        .append("</h1><p class=\"sub\">")
+        .append(escape(subtitle))
+        .append("</p>\n");
     return b;
   }
 
@@ -32,15 +39,24 @@ final class Html {
   }
 
   static void figure(StringBuilder b, String id, SvgChart chart, String caption) {
-    b.append("<figure id=\"").append(escape(id)).append("\">").append(chart.toSvg()).append("<figcaption>")
-        .append(escape(caption)).append("</figcaption></figure>\n");
+    b.append("<figure id=\"")
+        .append(escape(id))
+        .append("\">")
+        .append(chart.toSvg())
+        .append("<figcaption>")
+        .append(escape(caption))
+        .append("</figcaption></figure>\n");
   }
 
   /** A two-column table of (name, value) rows. */
   static void keyValues(StringBuilder b, String[][] rows) {
     b.append("<table>");
     for (String[] r : rows) {
-      b.append("<tr><td class=\"k\">").append(escape(r[0])).append("</td><td>").append(escape(r[1])).append("</td></tr>");
+      b.append("<tr><td class=\"k\">")
+          .append(escape(r[0]))
+          .append("</td><td>")
+          .append(escape(r[1]))
+          .append("</td></tr>");
     }
     b.append("</table>\n");
   }

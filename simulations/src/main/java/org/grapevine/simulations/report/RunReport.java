@@ -21,47 +21,88 @@ import org.grapevine.simulations.scenario.ScenarioWriter;
  */
 public final class RunReport {
   public static final String FILE = "report.html";
+
   /** Chart ids, in page order (the test checks each is there). */
   public static final List<String> CHARTS =
       List.of("latency-cdf", "delivery-over-time", "duplicates", "bandwidth-per-node", "stretch");
+
   private static final int CURVE_POINTS = 400;
   private static final int MAX_COPIES_BAR = 40;
 
   private RunReport() {}
 
-  /** Writes {@code dir/report.html}; {@code speed} (may be null) adds the run's wall time and memory. */
-  public static void write(Path dir, RunData d, JsonNode results, JsonNode speed) throws IOException {
+  /**
+   * Writes {@code dir/report.html}; {@code speed} (may be null) adds the run's wall time and
+   * memory.
+   */
+  public static void write(Path dir, RunData d, JsonNode results, JsonNode speed)
+      throws IOException {
     Files.writeString(dir.resolve(FILE), render(d, results, speed), StandardCharsets.UTF_8);
   }
 
   static String render(RunData d, JsonNode r, JsonNode speed) {
     Pairs p = Pairs.of(d.log());
-    StringBuilder b = Html.open("Grapevine simulation: " + d.scenario().name(), String.format(Locale.ROOT,
-        "engine %s, seed %d, %d nodes, %d posts, %.1f s simulated", r.path("engine").asText(), d.scenario().seed(),
-        d.topology().nodeCount(), d.workload().posts(), d.scenario().durationNanos() / 1e9));
+    StringBuilder b =
+        Html.open(
+            "Grapevine simulation: " + d.scenario().name(),
+            String.format(
+                Locale.ROOT,
+                "engine %s, seed %d, %d nodes, %d posts, %.1f s simulated",
+                r.path("engine").asText(),
+                d.scenario().seed(),
+                d.topology().nodeCount(),
+                d.workload().posts(),
+                d.scenario().durationNanos() / 1e9));
     b.append("<h2>Key figures</h2>\n");
     Html.keyValues(b, summary(r, speed));
     b.append("<h2>Charts</h2>\n<div class=\"charts\">\n");
-    Html.figure(b, CHARTS.get(0), new SvgChart("Latency, CDF over delivered (post, follower) pairs", "milliseconds after publishing",
-        "fraction of delivered pairs").yRange(0, 1).xFrom(0)
-        .add("this run", quantiles(p.delays, 1e-6), fractions(), SvgChart.Kind.LINE)
-        .add("flood lower bound", quantiles(p.bounds, 1e-6), fractions(), SvgChart.Kind.LINE),
+    Html.figure(
+        b,
+        CHARTS.get(0),
+        new SvgChart(
+                "Latency, CDF over delivered (post, follower) pairs",
+                "milliseconds after publishing",
+                "fraction of delivered pairs")
+            .yRange(0, 1)
+            .xFrom(0)
+            .add("this run", quantiles(p.delays, 1e-6), fractions(), SvgChart.Kind.LINE)
+            .add("flood lower bound", quantiles(p.bounds, 1e-6), fractions(), SvgChart.Kind.LINE),
         "First delivery of each post to each follower of its author. The lower bound is the shortest-path delay when every node relays at once (nothing can be faster on this network).");
-    Html.figure(b, CHARTS.get(1), overTime(r), "Delivered pairs over the pairs of posts published so far, by time.");
-    Html.figure(b, CHARTS.get(2), duplicates(d, r), d.perPairDetail()
-        ? "Copies each delivered pair received (gossip and sync); 1 means no duplicate. The last bar holds "
-            + MAX_COPIES_BAR + " copies and more."
-        : "Real nodes drop duplicates inside the router: its counters, summed over all nodes (every kind of entry).");
-    Html.figure(b, CHARTS.get(3), bandwidth(d.counters()), "Bytes each node sent and received (payload, control and sync),"
-        + " nodes sorted from least to most.");
-    Html.figure(b, CHARTS.get(4), new SvgChart("Stretch, CDF: delay over the flood lower bound", "stretch (1 = as fast as possible)",
-        "fraction of delivered pairs").yRange(0, 1)
-        .add("stretch", quantiles(p.stretch, 1), fractions(), SvgChart.Kind.LINE),
+    Html.figure(
+        b,
+        CHARTS.get(1),
+        overTime(r),
+        "Delivered pairs over the pairs of posts published so far, by time.");
+    Html.figure(
+        b,
+        CHARTS.get(2),
+        duplicates(d, r),
+        d.perPairDetail()
+            ? "Copies each delivered pair received (gossip and sync); 1 means no duplicate. The last bar holds "
+                + MAX_COPIES_BAR
+                + " copies and more."
+            : "Real nodes drop duplicates inside the router: its counters, summed over all nodes (every kind of entry).");
+    Html.figure(
+        b,
+        CHARTS.get(3),
+        bandwidth(d.counters()),
+        "Bytes each node sent and received (payload, control and sync),"
+            + " nodes sorted from least to most.");
+    Html.figure(
+        b,
+        CHARTS.get(4),
+        new SvgChart(
+                "Stretch, CDF: delay over the flood lower bound",
+                "stretch (1 = as fast as possible)",
+                "fraction of delivered pairs")
+            .yRange(0, 1)
+            .add("stretch", quantiles(p.stretch, 1), fractions(), SvgChart.Kind.LINE),
         "Per delivered pair, its delay divided by its lower bound.");
     if (p.hopsKnown) {
       Html.figure(b, "hops", hops(r), "Hop count of the first copy that reached each follower.");
     }
-    b.append("</div>\n<h2>Scenario as run</h2>\n<pre>").append(Html.escape(ScenarioWriter.toYaml(d.scenario())))
+    b.append("</div>\n<h2>Scenario as run</h2>\n<pre>")
+        .append(Html.escape(ScenarioWriter.toYaml(d.scenario())))
         .append("</pre>\n");
     return Html.close(b);
   }
@@ -70,25 +111,75 @@ public final class RunReport {
     JsonNode lat = r.path("latencyMs");
     JsonNode bound = r.path("floodLowerBoundMs");
     String[][] rows = {
-        {"nodes / connections / mean degree", r.path("network").path("nodes").asText() + " / "
-            + r.path("network").path("connections").asText() + " / " + r.path("network").path("meanDegree").asText()},
-        {"posts published / (post, follower) pairs", r.path("workload").path("published").asText() + " / "
-            + r.path("workload").path("recipientPairs").asText()},
-        {"delivery ratio (by gossip / by sync)", r.path("delivery").path("ratio").asText() + " ("
-            + r.path("delivery").path("byGossip").asText() + " / " + r.path("delivery").path("bySync").asText() + ")"},
-        {"latency p50 / p90 / p99 / max, ms", lat.path("p50").asText() + " / " + lat.path("p90").asText() + " / "
-            + lat.path("p99").asText() + " / " + lat.path("max").asText()},
-        {"flood lower bound p50 / p90 / p99, ms", bound.path("p50").asText() + " / " + bound.path("p90").asText() + " / "
-            + bound.path("p99").asText()},
-        {"stretch p50 / p90 / p99", r.path("stretch").path("p50").asText() + " / " + r.path("stretch").path("p90").asText()
-            + " / " + r.path("stretch").path("p99").asText()},
-        {"duplicates per delivery", r.path("duplicates").path("perDelivery").asText()},
-        {"payload bytes over ideal / all bytes over ideal", r.path("bytes").path("payloadOverIdeal").asText() + " / "
-            + r.path("bytes").path("totalOverIdeal").asText()},
-        {"mesh stable at, s", r.path("mesh").path("stableAtSeconds").asText()},
-        {"run", speed == null ? "-" : String.format(Locale.ROOT, "%.1f s wall, %.2f simulated s per wall s, %,.0f events/s,"
-            + " peak heap %,d MiB", speed.path("wallSeconds").asDouble(), speed.path("simulatedSecondsPerWallSecond").asDouble(),
-            speed.path("eventsPerSecond").asDouble(), speed.path("peakHeapBytes").asLong() >> 20)},
+      {
+        "nodes / connections / mean degree",
+        r.path("network").path("nodes").asText()
+            + " / "
+            + r.path("network").path("connections").asText()
+            + " / "
+            + r.path("network").path("meanDegree").asText()
+      },
+      {
+        "posts published / (post, follower) pairs",
+        r.path("workload").path("published").asText()
+            + " / "
+            + r.path("workload").path("recipientPairs").asText()
+      },
+      {
+        "delivery ratio (by gossip / by sync)",
+        r.path("delivery").path("ratio").asText()
+            + " ("
+            + r.path("delivery").path("byGossip").asText()
+            + " / "
+            + r.path("delivery").path("bySync").asText()
+            + ")"
+      },
+      {
+        "latency p50 / p90 / p99 / max, ms",
+        lat.path("p50").asText()
+            + " / "
+            + lat.path("p90").asText()
+            + " / "
+            + lat.path("p99").asText()
+            + " / "
+            + lat.path("max").asText()
+      },
+      {
+        "flood lower bound p50 / p90 / p99, ms",
+        bound.path("p50").asText()
+            + " / "
+            + bound.path("p90").asText()
+            + " / "
+            + bound.path("p99").asText()
+      },
+      {
+        "stretch p50 / p90 / p99",
+        r.path("stretch").path("p50").asText()
+            + " / "
+            + r.path("stretch").path("p90").asText()
+            + " / "
+            + r.path("stretch").path("p99").asText()
+      },
+      {"duplicates per delivery", r.path("duplicates").path("perDelivery").asText()},
+      {
+        "payload bytes over ideal / all bytes over ideal",
+        r.path("bytes").path("payloadOverIdeal").asText()
+            + " / "
+            + r.path("bytes").path("totalOverIdeal").asText()
+      },
+      {"mesh stable at, s", r.path("mesh").path("stableAtSeconds").asText()},
+      {
+        "run",
+        speed == null
+            ? "-"
+            : String.format(
+                Locale.ROOT,
+                "%.1f s wall, %.2f simulated s per wall s, %,.0f events/s," + " peak heap %,d MiB",
+                speed.path("wallSeconds").asDouble(),
+                speed.path("simulatedSecondsPerWallSecond").asDouble(),
+                speed.path("eventsPerSecond").asDouble(),
+                speed.path("peakHeapBytes").asLong() >> 20)
+      },
     };
     return rows;
   }
@@ -101,7 +192,9 @@ public final class RunReport {
       t[i] = series.get(i).get(0).asDouble();
       v[i] = series.get(i).get(1).asDouble();
     }
-    return new SvgChart("Delivery ratio over time", "seconds", "delivered / due").yRange(0, 1).xFrom(0)
+    return new SvgChart("Delivery ratio over time", "seconds", "delivered / due")
+        .yRange(0, 1)
+        .xFrom(0)
         .add("delivery ratio", t, v, SvgChart.Kind.LINE);
   }
 
@@ -109,8 +202,15 @@ public final class RunReport {
     if (!d.perPairDetail()) {
       JsonNode rt = r.path("router");
       double dups = rt.path("duplicates").asDouble();
-      return new SvgChart("Duplicates: router messages received", "0 = first copies, 1 = duplicates", "messages")
-          .add("messages", new double[] {0, 1}, new double[] {rt.path("messagesIn").asDouble() - dups, dups}, SvgChart.Kind.BARS);
+      return new SvgChart(
+              "Duplicates: router messages received",
+              "0 = first copies, 1 = duplicates",
+              "messages")
+          .add(
+              "messages",
+              new double[] {0, 1},
+              new double[] {rt.path("messagesIn").asDouble() - dups, dups},
+              SvgChart.Kind.BARS);
     }
     DeliveryLog log = d.log();
     long[] count = new long[MAX_COPIES_BAR + 1];
@@ -128,7 +228,8 @@ public final class RunReport {
       x[c - 1] = c;
       y[c - 1] = count[c];
     }
-    return new SvgChart("Duplicates: copies received per delivered pair", "copies received", "pairs")
+    return new SvgChart(
+            "Duplicates: copies received per delivered pair", "copies received", "pairs")
         .add("pairs", x, y, SvgChart.Kind.BARS);
   }
 
@@ -138,7 +239,9 @@ public final class RunReport {
     double[] received = new double[n];
     for (int i = 0; i < n; i++) {
       sent[i] = (c.payloadSent[i] + c.controlSent[i] + c.syncSent[i] + c.wireSent[i]) / 1024.0;
-      received[i] = (c.payloadReceived[i] + c.controlReceived[i] + c.syncReceived[i] + c.wireReceived[i]) / 1024.0;
+      received[i] =
+          (c.payloadReceived[i] + c.controlReceived[i] + c.syncReceived[i] + c.wireReceived[i])
+              / 1024.0;
     }
     Arrays.sort(sent);
     Arrays.sort(received);
@@ -152,8 +255,10 @@ public final class RunReport {
       s[i] = sent[at];
       rc[i] = received[at];
     }
-    return new SvgChart("Bandwidth per node (whole run)", "nodes, % (sorted by bytes)", "KiB").xFrom(0)
-        .add("sent", x, s, SvgChart.Kind.LINE).add("received", x, rc, SvgChart.Kind.LINE);
+    return new SvgChart("Bandwidth per node (whole run)", "nodes, % (sorted by bytes)", "KiB")
+        .xFrom(0)
+        .add("sent", x, s, SvgChart.Kind.LINE)
+        .add("received", x, rc, SvgChart.Kind.LINE);
   }
 
   private static SvgChart hops(JsonNode r) {
@@ -164,7 +269,8 @@ public final class RunReport {
       x[i] = i;
       y[i] = h.get(i).asDouble();
     }
-    return new SvgChart("Hops of the first copy", "hops from the author", "pairs").add("pairs", x, y, SvgChart.Kind.BARS);
+    return new SvgChart("Hops of the first copy", "hops from the author", "pairs")
+        .add("pairs", x, y, SvgChart.Kind.BARS);
   }
 
   /** The values at fractions 0, 1/N, ..., 1 of a sorted array (nearest rank), scaled. */

@@ -7,24 +7,32 @@ import java.util.Locale;
 /**
  * A small chart drawn as inline SVG text: lines (or steps) and bars on linear axes with "nice"
  * ticks, a title, axis labels and a legend. No scripts, fonts or external references, so a report
- * opens anywhere without a network (inline SVG in HTML needs no namespace declaration, so the
- * text holds no URL at all). Deterministic: equal inputs give equal text.
+ * opens anywhere without a network (inline SVG in HTML needs no namespace declaration, so the text
+ * holds no URL at all). Deterministic: equal inputs give equal text.
  */
 public final class SvgChart {
   /** How a series is drawn. */
-  public enum Kind { LINE, STEP, BARS, POINTS }
+  public enum Kind {
+    LINE,
+    STEP,
+    BARS,
+    POINTS
+  }
 
   /** One named series of (x, y) points, x ascending for lines and steps. */
   @SuppressWarnings("ArrayRecordComponent") // points to draw, never compared
   public record Series(String name, double[] xs, double[] ys, Kind kind) {
     public Series {
       if (xs.length != ys.length) {
-        throw new IllegalArgumentException("series " + name + ": " + xs.length + " x values but " + ys.length + " y values");
+        throw new IllegalArgumentException(
+            "series " + name + ": " + xs.length + " x values but " + ys.length + " y values");
       }
     }
   }
 
-  static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+  static final String[] COLOURS = {
+    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"
+  };
   private static final int WIDTH = 560;
   private static final int HEIGHT = 320;
   private static final int LEFT = 64;
@@ -79,30 +87,64 @@ public final class SvgChart {
     double y0 = yt[0];
     double y1 = yt[yt.length - 1];
     StringBuilder b = new StringBuilder(4096);
-    b.append("<svg class=\"chart\" viewBox=\"0 0 ").append(WIDTH).append(' ')
-        .append(HEIGHT).append("\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT).append("\" role=\"img\">");
+    b.append("<svg class=\"chart\" viewBox=\"0 0 ")
+        .append(WIDTH)
+        .append(' ')
+        .append(HEIGHT)
+        .append("\" width=\"")
+        .append(WIDTH)
+        .append("\" height=\"")
+        .append(HEIGHT)
+        .append("\" role=\"img\">");
     b.append("<title>").append(Html.escape(title)).append("</title>");
-    b.append("<rect x=\"0\" y=\"0\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT).append("\" fill=\"#fff\"/>");
+    b.append("<rect x=\"0\" y=\"0\" width=\"")
+        .append(WIDTH)
+        .append("\" height=\"")
+        .append(HEIGHT)
+        .append("\" fill=\"#fff\"/>");
     text(b, WIDTH / 2.0, 20, "middle", "title", title);
     Plot p = new Plot(x0, x1, y0, y1);
     for (double t : yt) {
       double y = p.y(t);
-      b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" class=\"grid\"/>", LEFT, y,
-          WIDTH - RIGHT, y));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" class=\"grid\"/>",
+              LEFT,
+              y,
+              WIDTH - RIGHT,
+              y));
       text(b, LEFT - 6, y + 4, "end", "tick", label(t, yt));
     }
     for (double t : xt) {
       double x = p.x(t);
-      b.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"grid\"/>", x, TOP, x,
-          HEIGHT - BOTTOM));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"grid\"/>",
+              x,
+              TOP,
+              x,
+              HEIGHT - BOTTOM));
       text(b, x, HEIGHT - BOTTOM + 16, "middle", "tick", label(t, xt));
     }
-    b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"frame\"/>", LEFT, TOP,
-        WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"frame\"/>",
+            LEFT,
+            TOP,
+            WIDTH - LEFT - RIGHT,
+            HEIGHT - TOP - BOTTOM));
     text(b, LEFT + (WIDTH - LEFT - RIGHT) / 2.0, HEIGHT - 10, "middle", "axis", xLabel);
-    b.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%.1f\" text-anchor=\"middle\" class=\"axis\" "
-        + "transform=\"rotate(-90 14 %.1f)\">%s</text>", TOP + (HEIGHT - TOP - BOTTOM) / 2.0,
-        TOP + (HEIGHT - TOP - BOTTOM) / 2.0, Html.escape(yLabel)));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"14\" y=\"%.1f\" text-anchor=\"middle\" class=\"axis\" "
+                + "transform=\"rotate(-90 14 %.1f)\">%s</text>",
+            TOP + (HEIGHT - TOP - BOTTOM) / 2.0,
+            TOP + (HEIGHT - TOP - BOTTOM) / 2.0,
+            Html.escape(yLabel)));
     int bars = (int) series.stream().filter(s -> s.kind() == Kind.BARS).count();
     int barIndex = 0;
     for (int i = 0; i < series.size(); i++) {
@@ -122,7 +164,9 @@ public final class SvgChart {
     if (s.xs().length == 0) {
       return;
     }
-    b.append("<polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"2\" points=\"");
+    b.append("<polyline fill=\"none\" stroke=\"")
+        .append(colour)
+        .append("\" stroke-width=\"2\" points=\"");
     for (int i = 0; i < s.xs().length; i++) {
       if (s.kind() == Kind.STEP && i > 0) {
         b.append(String.format(Locale.ROOT, "%.1f,%.1f ", p.x(s.xs()[i]), p.y(s.ys()[i - 1])));
@@ -138,20 +182,35 @@ public final class SvgChart {
 
   private static void points(StringBuilder b, Plot p, Series s, String colour) {
     for (int i = 0; i < s.xs().length; i++) {
-      b.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", p.x(s.xs()[i]),
-          p.y(s.ys()[i]), colour));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>",
+              p.x(s.xs()[i]),
+              p.y(s.ys()[i]),
+              colour));
     }
   }
 
   private static void bars(StringBuilder b, Plot p, Series s, String colour, int index, int count) {
-    double slot = s.xs().length > 1 ? Math.abs(p.x(s.xs()[1]) - p.x(s.xs()[0])) : (WIDTH - LEFT - RIGHT) / 4.0;
+    double slot =
+        s.xs().length > 1
+            ? Math.abs(p.x(s.xs()[1]) - p.x(s.xs()[0]))
+            : (WIDTH - LEFT - RIGHT) / 4.0;
     double width = Math.max(1, slot * 0.8 / count);
     double base = p.y(Math.max(p.y0, 0));
     for (int i = 0; i < s.xs().length; i++) {
       double x = p.x(s.xs()[i]) - slot * 0.4 + index * width;
       double y = p.y(s.ys()[i]);
-      b.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>", x,
-          Math.min(y, base), width, Math.abs(base - y), colour));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>",
+              x,
+              Math.min(y, base),
+              width,
+              Math.abs(base - y),
+              colour));
     }
   }
 
@@ -162,16 +221,30 @@ public final class SvgChart {
     double y = TOP + 14;
     for (int i = 0; i < series.size(); i++) {
       String colour = COLOURS[i % COLOURS.length];
-      b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/>", LEFT + 10,
-          y - 10, colour));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "<rect x=\"%d\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/>",
+              LEFT + 10,
+              y - 10,
+              colour));
       text(b, LEFT + 28, y, "start", "legend", series.get(i).name());
       y += 16;
     }
   }
 
-  private static void text(StringBuilder b, double x, double y, String anchor, String cls, String s) {
-    b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"%s\">", x, y, anchor, cls))
-        .append(Html.escape(s)).append("</text>");
+  private static void text(
+      StringBuilder b, double x, double y, String anchor, String cls, String s) {
+    b.append(
+            String.format(
+                Locale.ROOT,
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" class=\"%s\">",
+                x,
+                y,
+                anchor,
+                cls))
+        .append(Html.escape(s))
+        .append("</text>");
   }
 
   /** [min, max] over every series (bars include 0), widened when empty or flat. */
@@ -215,7 +288,8 @@ public final class SvgChart {
   static double[] ticks(double lo, double hi) {
     double raw = (hi - lo) / 5;
     double mag = Math.pow(10, Math.floor(Math.log10(raw)));
-    double step = raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
+    double step =
+        raw / mag < 1.5 ? mag : raw / mag < 3.5 ? 2 * mag : raw / mag < 7.5 ? 5 * mag : 10 * mag;
     double first = Math.floor(lo / step + 1e-9) * step;
     double last = Math.ceil(hi / step - 1e-9) * step;
     int n = (int) Math.round((last - first) / step) + 1;

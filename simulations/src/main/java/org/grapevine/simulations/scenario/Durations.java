@@ -3,9 +3,12 @@ package org.grapevine.simulations.scenario;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations in scenario files: a number of seconds, or a number with a unit (ns, us, ms, s, m, h). */
+/**
+ * Durations in scenario files: a number of seconds, or a number with a unit (ns, us, ms, s, m, h).
+ */
 public final class Durations {
-  private static final Pattern FORM = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(ns|us|ms|s|m|h)?\\s*");
+  private static final Pattern FORM =
+      Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(ns|us|ms|s|m|h)?\\s*");
 
   private Durations() {}
 
@@ -17,14 +20,15 @@ public final class Durations {
     }
     double value = Double.parseDouble(m.group(1));
     String unit = m.group(2) == null ? "s" : m.group(2);
-    double scale = switch (unit) {
-      case "ns" -> 1;
-      case "us" -> 1e3;
-      case "ms" -> 1e6;
-      case "s" -> 1e9;
-      case "m" -> 60e9;
-      default -> 3600e9;
-    };
+    double scale =
+        switch (unit) {
+          case "ns" -> 1;
+          case "us" -> 1e3;
+          case "ms" -> 1e6;
+          case "s" -> 1e9;
+          case "m" -> 60e9;
+          default -> 3600e9;
+        };
     double nanos = value * scale;
     return nanos > Long.MAX_VALUE / 2.0 ? -1 : Math.round(nanos);
   }

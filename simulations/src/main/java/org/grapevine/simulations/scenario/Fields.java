@@ -42,7 +42,9 @@ final class Fields {
   }
 
   void problem(String key, JsonNode value, String allowed) {
-    problems.add(new ScenarioProblem(key.isEmpty() ? (path.isEmpty() ? "$" : path) : at(key), show(value), allowed));
+    problems.add(
+        new ScenarioProblem(
+            key.isEmpty() ? (path.isEmpty() ? "$" : path) : at(key), show(value), allowed));
   }
 
   void problemAt(String fullPath, String value, String allowed) {
@@ -119,17 +121,28 @@ final class Fields {
       return defNanos;
     }
     JsonNode v = node.get(key);
-    long nanos = v.isNumber() ? (v.asDouble() >= 0 ? Math.round(v.asDouble() * 1e9) : -1)
-        : v.isTextual() ? Durations.parseNanos(v.asText()) : -1;
+    long nanos =
+        v.isNumber()
+            ? (v.asDouble() >= 0 ? Math.round(v.asDouble() * 1e9) : -1)
+            : v.isTextual() ? Durations.parseNanos(v.asText()) : -1;
     if (nanos < minNanos || nanos > maxNanos) {
-      problem(key, v, "a duration from " + Durations.format(minNanos) + " to " + Durations.format(maxNanos)
-          + " (seconds, or a number with ns, us, ms, s, m or h)");
+      problem(
+          key,
+          v,
+          "a duration from "
+              + Durations.format(minNanos)
+              + " to "
+              + Durations.format(maxNanos)
+              + " (seconds, or a number with ns, us, ms, s, m or h)");
       return defNanos;
     }
     return nanos;
   }
 
-  /** One of {@code allowed} (case-insensitive; '-' and '_' are the same); returns the enum constant name form. */
+  /**
+   * One of {@code allowed} (case-insensitive; '-' and '_' are the same); returns the enum constant
+   * name form.
+   */
   <E extends Enum<E>> E choice(String key, E def, Class<E> type) {
     if (!has(key)) {
       return def;
@@ -179,7 +192,10 @@ final class Fields {
     return out;
   }
 
-  /** A list of lists of node numbers, each inner list of {@code width} elements (or any size when 0). */
+  /**
+   * A list of lists of node numbers, each inner list of {@code width} elements (or any size when
+   * 0).
+   */
   List<int[]> nodeLists(String key, int nodeCount, int width, int maxLists) {
     List<int[]> out = new ArrayList<>();
     JsonNode v = raw(key);
@@ -194,7 +210,12 @@ final class Fields {
       JsonNode inner = v.get(i);
       String where = at(key) + "[" + i + "]";
       if (!inner.isArray() || (width > 0 && inner.size() != width)) {
-        problemAt(where, show(inner), width > 0 ? "a list of " + width + " node numbers, e.g. [0, 1]" : "a list of node numbers");
+        problemAt(
+            where,
+            show(inner),
+            width > 0
+                ? "a list of " + width + " node numbers, e.g. [0, 1]"
+                : "a list of node numbers");
         continue;
       }
       int[] row = new int[inner.size()];
@@ -245,9 +266,15 @@ final class Fields {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (!asked.contains(key)) {
-        problems.add(new ScenarioProblem(at(key), "an unknown key",
-            asked.isEmpty() ? "no keys here" : "one of the keys " + String.join(", ", asked)
-                + " (some keys apply only to some models)"));
+        problems.add(
+            new ScenarioProblem(
+                at(key),
+                "an unknown key",
+                asked.isEmpty()
+                    ? "no keys here"
+                    : "one of the keys "
+                        + String.join(", ", asked)
+                        + " (some keys apply only to some models)"));
       }
     }
   }

@@ -13,11 +13,11 @@ import org.grapevine.node.gossip.NodeGossip;
 
 /**
  * The GossipSub parameters a scenario may set: every number and flag of {@link GossipConfig},
- * {@link PeerScoreParams} and {@link PeerScoreThresholds}, found by reflection so that a new
- * router parameter is a scenario key without any change here. A component named {@code xNanos}
- * is the key {@code x}, a duration. Not settable: the signature policy and message id function
- * (Grapevine's: no pubsub signatures, message id = entry id), per-topic score parameters, the IP
- * colocation whitelist.
+ * {@link PeerScoreParams} and {@link PeerScoreThresholds}, found by reflection so that a new router
+ * parameter is a scenario key without any change here. A component named {@code xNanos} is the key
+ * {@code x}, a duration. Not settable: the signature policy and message id function (Grapevine's:
+ * no pubsub signatures, message id = entry id), per-topic score parameters, the IP colocation
+ * whitelist.
  */
 public final class RouterParams {
   /** One settable parameter. */
@@ -45,10 +45,14 @@ public final class RouterParams {
     List<Param> out = new ArrayList<>();
     for (RecordComponent c : record.getRecordComponents()) {
       Class<?> t = c.getType();
-      if (skip.contains(c.getName()) || !(t == int.class || t == long.class || t == double.class || t == boolean.class)) {
+      if (skip.contains(c.getName())
+          || !(t == int.class || t == long.class || t == double.class || t == boolean.class)) {
         continue;
       }
-      String key = c.getName().endsWith("Nanos") ? c.getName().substring(0, c.getName().length() - 5) : c.getName();
+      String key =
+          c.getName().endsWith("Nanos")
+              ? c.getName().substring(0, c.getName().length() - 5)
+              : c.getName();
       try {
         out.add(new Param(key, c.getName(), t, c.getAccessor().invoke(defaults)));
       } catch (ReflectiveOperationException e) {
@@ -92,9 +96,8 @@ public final class RouterParams {
     apply(score, protocol.score());
     PeerScoreThresholds.Builder thresholds = PeerScoreThresholds.builder();
     apply(thresholds, protocol.thresholds());
-    GossipConfig.Builder b = GossipConfig.builder()
-        .scoreParams(score.build())
-        .scoreThresholds(thresholds.build());
+    GossipConfig.Builder b =
+        GossipConfig.builder().scoreParams(score.build()).scoreThresholds(thresholds.build());
     apply(b, protocol.gossip());
     return NodeGossip.config(b.build());
   }

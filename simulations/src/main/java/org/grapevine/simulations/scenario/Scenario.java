@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One simulation run, as described by a scenario file (every key and default: the module's
- * README). Built only by {@link ScenarioReader}, which checks every value; times are nanoseconds
- * of virtual time, node numbers are 0-based indexes.
+ * One simulation run, as described by a scenario file (every key and default: the module's README).
+ * Built only by {@link ScenarioReader}, which checks every value; times are nanoseconds of virtual
+ * time, node numbers are 0-based indexes.
  */
 public record Scenario(
     String name,
@@ -24,8 +24,19 @@ public record Scenario(
 
   /** A scenario identical but for the seed (the command line's {@code --seed}). */
   public Scenario withSeed(long newSeed) {
-    return new Scenario(name, newSeed, durationNanos, warmUpNanos, nodes, connections, latency, loss, follows, workload,
-        faults, protocol);
+    return new Scenario(
+        name,
+        newSeed,
+        durationNanos,
+        warmUpNanos,
+        nodes,
+        connections,
+        latency,
+        loss,
+        follows,
+        workload,
+        faults,
+        protocol);
   }
 
   public record Nodes(int count, List<NodeClass> classes) {}
@@ -35,9 +46,19 @@ public record Scenario(
    *
    * @param validationDelayNanos virtual time one received entry occupies the node's validator
    */
-  public record NodeClass(String name, double weight, double uploadMbps, double downloadMbps, long validationDelayNanos) {}
+  public record NodeClass(
+      String name,
+      double weight,
+      double uploadMbps,
+      double downloadMbps,
+      long validationDelayNanos) {}
 
-  public enum TopologyModel { RANDOM, RANDOM_REGULAR, SMALL_WORLD, EXPLICIT }
+  public enum TopologyModel {
+    RANDOM,
+    RANDOM_REGULAR,
+    SMALL_WORLD,
+    EXPLICIT
+  }
 
   /**
    * How the nodes are connected.
@@ -45,26 +66,56 @@ public record Scenario(
    * @param topicPeers each node also connects to this many other subscribers of every topic it
    *     joins (plus a ring over them), as topic discovery would; 0 turns this off
    */
-  public record Connections(TopologyModel model, int degree, double rewire, List<int[]> edges, int topicPeers) {}
+  public record Connections(
+      TopologyModel model, int degree, double rewire, List<int[]> edges, int topicPeers) {}
 
-  public enum LatencyModel { CONSTANT, UNIFORM, NORMAL, REGIONS }
+  public enum LatencyModel {
+    CONSTANT,
+    UNIFORM,
+    NORMAL,
+    REGIONS
+  }
 
   public record Region(String name, double weight) {}
 
   /** One-way link latency; {@code jitterNanos} is a per-message uniform extra in [0, jitter]. */
-  @SuppressWarnings("ArrayRecordComponent") // a parsed setting, read by the network model, never compared
-  public record Latency(LatencyModel model, long constantNanos, long minNanos, long maxNanos, long meanNanos,
-      long stdDevNanos, long jitterNanos, List<Region> regions, long[][] matrixNanos) {}
+  @SuppressWarnings(
+      "ArrayRecordComponent") // a parsed setting, read by the network model, never compared
+  public record Latency(
+      LatencyModel model,
+      long constantNanos,
+      long minNanos,
+      long maxNanos,
+      long meanNanos,
+      long stdDevNanos,
+      long jitterNanos,
+      List<Region> regions,
+      long[][] matrixNanos) {}
 
-  public enum FollowModel { ZIPF, UNIFORM, EXPLICIT }
+  public enum FollowModel {
+    ZIPF,
+    UNIFORM,
+    EXPLICIT
+  }
 
   public record Follows(FollowModel model, int perNode, double exponent, List<int[]> edges) {}
 
-  public enum AuthorChoice { UNIFORM, BY_FOLLOWERS }
+  public enum AuthorChoice {
+    UNIFORM,
+    BY_FOLLOWERS
+  }
 
-  public enum Arrivals { POISSON, CONSTANT }
+  public enum Arrivals {
+    POISSON,
+    CONSTANT
+  }
 
-  public record Workload(int posts, double postsPerSecond, AuthorChoice authors, int messageBytes, int messageBytesMax,
+  public record Workload(
+      int posts,
+      double postsPerSecond,
+      AuthorChoice authors,
+      int messageBytes,
+      int messageBytesMax,
       Arrivals arrivals) {}
 
   public record Faults(Churn churn, List<Partition> partitions, BadForwarders badForwarders) {}
@@ -88,18 +139,25 @@ public record Scenario(
    */
   public record Partition(long atNanos, long healNanos, int groupCount, List<int[]> groups) {}
 
-  public enum BadMode { DROP, DELAY }
+  public enum BadMode {
+    DROP,
+    DELAY
+  }
 
   public record BadForwarders(int count, List<Integer> nodes, BadMode mode, long delayNanos) {}
 
   /**
    * Protocol settings that override the defaults.
    *
-   * @param gossip GossipConfig record components by name (durations in nanoseconds), only those
-   *     the file set
+   * @param gossip GossipConfig record components by name (durations in nanoseconds), only those the
+   *     file set
    * @param score PeerScoreParams components, likewise
    * @param thresholds PeerScoreThresholds components, likewise
    */
-  public record Protocol(long syncIntervalNanos, int syncPeersPerRound, Map<String, Object> gossip,
-      Map<String, Object> score, Map<String, Object> thresholds) {}
+  public record Protocol(
+      long syncIntervalNanos,
+      int syncPeersPerRound,
+      Map<String, Object> gossip,
+      Map<String, Object> score,
+      Map<String, Object> thresholds) {}
 }

@@ -9,8 +9,13 @@ public final class ScenarioException extends Exception {
   private final transient List<ScenarioProblem> problems;
 
   public ScenarioException(String source, List<ScenarioProblem> problems) {
-    super(source + ": " + problems.size() + (problems.size() == 1 ? " problem" : " problems") + "\n"
-        + String.join("\n", problems.stream().map(p -> "  " + p).toList()));
+    super(
+        source
+            + ": "
+            + problems.size()
+            + (problems.size() == 1 ? " problem" : " problems")
+            + "\n"
+            + String.join("\n", problems.stream().map(p -> "  " + p).toList()));
     this.problems = List.copyOf(problems);
   }
 

@@ -21,12 +21,15 @@ import org.grapevine.simulations.scenario.Scenario.TopologyModel;
 /**
  * Reads a scenario file (YAML, or JSON, which is YAML too) into a checked {@link Scenario}. Every
  * key has a default (README.md of this module lists them); every problem is collected with its
- * path, the value found and what is allowed, and reported together in one
- * {@link ScenarioException}.
+ * path, the value found and what is allowed, and reported together in one {@link
+ * ScenarioException}.
  */
 public final class ScenarioReader {
-  /** Larger files are refused before parsing: explicit edge lists of a million nodes fit well below. */
+  /**
+   * Larger files are refused before parsing: explicit edge lists of a million nodes fit well below.
+   */
   public static final long MAX_FILE_BYTES = 64L << 20;
+
   public static final int MAX_NODES = 1_000_000;
   private static final long MAX_DURATION_NANOS = 30L * 24 * 3600 * 1_000_000_000L;
   private static final long SECOND = 1_000_000_000L;
@@ -38,8 +41,11 @@ public final class ScenarioReader {
   public static Scenario read(Path file) throws ScenarioException, IOException {
     long size = Files.size(file);
     if (size > MAX_FILE_BYTES) {
-      throw new ScenarioException(file.toString(), List.of(new ScenarioProblem("$", size + " bytes",
-          "a file of at most " + MAX_FILE_BYTES + " bytes")));
+      throw new ScenarioException(
+          file.toString(),
+          List.of(
+              new ScenarioProblem(
+                  "$", size + " bytes", "a file of at most " + MAX_FILE_BYTES + " bytes")));
     }
     return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
   }
@@ -47,16 +53,29 @@ public final class ScenarioReader {
   /** Parses scenario text; {@code source} names it in errors. */
   public static Scenario parse(String text, String source) throws ScenarioException {
     if (text.length() > MAX_FILE_BYTES) {
-      throw new ScenarioException(source, List.of(new ScenarioProblem("$", text.length() + " characters",
-          "at most " + MAX_FILE_BYTES)));
+      throw new ScenarioException(
+          source,
+          List.of(
+              new ScenarioProblem(
+                  "$", text.length() + " characters", "at most " + MAX_FILE_BYTES)));
     }
     JsonNode root;
     try {
       root = new ObjectMapper(new YAMLFactory()).readTree(text);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "$" : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-      throw new ScenarioException(source, List.of(new ScenarioProblem(where, "text that is not YAML or JSON ("
-          + e.getOriginalMessage().lines().findFirst().orElse("") + ")", "a YAML or JSON document")));
+      String where =
+          e.getLocation() == null
+              ? "$"
+              : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      throw new ScenarioException(
+          source,
+          List.of(
+              new ScenarioProblem(
+                  where,
+                  "text that is not YAML or JSON ("
+                      + e.getOriginalMessage().lines().findFirst().orElse("")
+                      + ")",
+                  "a YAML or JSON document")));
     }
     List<ScenarioProblem> problems = new ArrayList<>();
     Scenario s = read(new Fields(root, "", problems), problems);
@@ -72,7 +91,10 @@ public final class ScenarioReader {
     long duration = f.duration("duration", 120 * SECOND, 1 * MS, MAX_DURATION_NANOS);
     long warmUp = f.duration("warmUp", 10 * SECOND, 0, MAX_DURATION_NANOS);
     if (warmUp >= duration) {
-      f.problemAt("warmUp", Durations.format(warmUp), "less than duration (" + Durations.format(duration) + ")");
+      f.problemAt(
+          "warmUp",
+          Durations.format(warmUp),
+          "less than duration (" + Durations.format(duration) + ")");
     }
     Scenario.Nodes nodes = nodes(f.object("nodes"));
     int n = nodes.count();
@@ -84,12 +106,28 @@ public final class ScenarioReader {
     Scenario.Faults faults = faults(f.object("faults"), n, duration);
     Scenario.Protocol protocol = protocol(f.object("protocol"));
     f.finish();
-    Scenario s = new Scenario(name, seed, duration, warmUp, nodes, connections, latency, loss, follows, workload, faults, protocol);
+    Scenario s =
+        new Scenario(
+            name,
+            seed,
+            duration,
+            warmUp,
+            nodes,
+            connections,
+            latency,
+            loss,
+            follows,
+            workload,
+            faults,
+            protocol);
     if (problems.isEmpty()) {
       try {
         RouterParams.config(protocol);
       } catch (IllegalArgumentException e) {
-        f.problemAt("protocol", "a combination of router parameters", "one the router accepts: " + e.getMessage());
+        f.problemAt(
+            "protocol",
+            "a combination of router parameters",
+            "one the router accepts: " + e.getMessage());
       }
     }
     return s;
@@ -99,15 +137,20 @@ public final class ScenarioReader {
     int count = f.integer("count", 50, 2, MAX_NODES);
     List<Scenario.NodeClass> classes = new ArrayList<>();
     for (Fields c : f.objects("classes")) {
-      classes.add(new Scenario.NodeClass(c.text("name", "class" + classes.size()), c.number("weight", 1, 0, 1e9),
-          c.number("uploadMbps", 20, 0.001, 1e6), c.number("downloadMbps", 50, 0.001, 1e6),
-          c.duration("validationDelay", 100_000, 0, 60 * SECOND)));
+      classes.add(
+          new Scenario.NodeClass(
+              c.text("name", "class" + classes.size()),
+              c.number("weight", 1, 0, 1e9),
+              c.number("uploadMbps", 20, 0.001, 1e6),
+              c.number("downloadMbps", 50, 0.001, 1e6),
+              c.duration("validationDelay", 100_000, 0, 60 * SECOND)));
       c.finish();
     }
     if (classes.isEmpty()) {
       classes.add(new Scenario.NodeClass("default", 1, 20, 50, 100_000));
     } else if (classes.stream().mapToDouble(Scenario.NodeClass::weight).sum() <= 0) {
-      f.problemAt(f.at("classes"), "weights summing to 0", "at least one class with a positive weight");
+      f.problemAt(
+          f.at("classes"), "weights summing to 0", "at least one class with a positive weight");
     }
     f.finish();
     return new Scenario.Nodes(count, List.copyOf(classes));
@@ -123,7 +166,10 @@ public final class ScenarioReader {
       case RANDOM_REGULAR -> {
         degree = f.integer("degree", 8, 1, n - 1);
         if (((long) degree * n) % 2 != 0) {
-          f.problemAt(f.at("degree"), String.valueOf(degree), "an even degree when the node count is odd (degree x count must be even)");
+          f.problemAt(
+              f.at("degree"),
+              String.valueOf(degree),
+              "an even degree when the node count is odd (degree x count must be even)");
         }
       }
       case SMALL_WORLD -> {
@@ -133,11 +179,13 @@ public final class ScenarioReader {
       case EXPLICIT -> {
         edges = f.nodeLists("edges", n, 2, MAX_LIST);
         if (!f.has("edges")) {
-          f.problemAt(f.at("edges"), "(missing)", "a list of [a, b] node pairs for the explicit model");
+          f.problemAt(
+              f.at("edges"), "(missing)", "a list of [a, b] node pairs for the explicit model");
         }
         for (int[] e : edges) {
           if (e[0] == e[1]) {
-            f.problemAt(f.at("edges"), "[" + e[0] + ", " + e[1] + "]", "edges between two different nodes");
+            f.problemAt(
+                f.at("edges"), "[" + e[0] + ", " + e[1] + "]", "edges between two different nodes");
           }
         }
       }
@@ -163,7 +211,8 @@ public final class ScenarioReader {
         min = f.duration("min", 10 * MS, 0, max);
         hi = f.duration("max", 100 * MS, 0, max);
         if (hi < min) {
-          f.problemAt(f.at("max"), Durations.format(hi), "at least min (" + Durations.format(min) + ")");
+          f.problemAt(
+              f.at("max"), Durations.format(hi), "at least min (" + Durations.format(min) + ")");
         }
       }
       case NORMAL -> {
@@ -172,38 +221,56 @@ public final class ScenarioReader {
       }
       case REGIONS -> {
         for (Fields r : f.objects("regions")) {
-          regions.add(new Scenario.Region(r.text("name", "region" + regions.size()), r.number("weight", 1, 0, 1e9)));
+          regions.add(
+              new Scenario.Region(
+                  r.text("name", "region" + regions.size()), r.number("weight", 1, 0, 1e9)));
           r.finish();
         }
         matrix = matrix(f, regions.size(), max);
         if (regions.isEmpty()) {
-          f.problemAt(f.at("regions"), "(missing)", "a list of regions ({name, weight}) for the regions model");
+          f.problemAt(
+              f.at("regions"),
+              "(missing)",
+              "a list of regions ({name, weight}) for the regions model");
         }
       }
     }
     long jitter = f.duration("jitter", 0, 0, max);
     f.finish();
-    return new Scenario.Latency(model, constant, min, hi, mean, std, jitter, List.copyOf(regions), matrix);
+    return new Scenario.Latency(
+        model, constant, min, hi, mean, std, jitter, List.copyOf(regions), matrix);
   }
 
   private static long[][] matrix(Fields f, int regions, long max) {
     JsonNode m = f.raw("matrix");
     long[][] out = new long[regions][regions];
     if (m == null || !m.isArray() || m.size() != regions) {
-      f.problem("matrix", m, "a list of " + regions + " rows (one per region) of " + regions + " one-way latencies");
+      f.problem(
+          "matrix",
+          m,
+          "a list of " + regions + " rows (one per region) of " + regions + " one-way latencies");
       return out;
     }
     for (int i = 0; i < regions; i++) {
       JsonNode row = m.get(i);
       if (!row.isArray() || row.size() != regions) {
-        f.problemAt(f.at("matrix") + "[" + i + "]", Fields.show(row), "a row of " + regions + " one-way latencies");
+        f.problemAt(
+            f.at("matrix") + "[" + i + "]",
+            Fields.show(row),
+            "a row of " + regions + " one-way latencies");
         continue;
       }
       for (int j = 0; j < regions; j++) {
         JsonNode v = row.get(j);
-        long nanos = v.isNumber() ? Math.round(v.asDouble() * 1e9) : v.isTextual() ? Durations.parseNanos(v.asText()) : -1;
+        long nanos =
+            v.isNumber()
+                ? Math.round(v.asDouble() * 1e9)
+                : v.isTextual() ? Durations.parseNanos(v.asText()) : -1;
         if (nanos < 0 || nanos > max) {
-          f.problemAt(f.at("matrix") + "[" + i + "][" + j + "]", Fields.show(v), "a duration from 0s to " + Durations.format(max));
+          f.problemAt(
+              f.at("matrix") + "[" + i + "][" + j + "]",
+              Fields.show(v),
+              "a duration from 0s to " + Durations.format(max));
         }
         out[i][j] = Math.max(0, nanos);
       }
@@ -226,7 +293,10 @@ public final class ScenarioReader {
         edges = f.nodeLists("edges", n, 2, MAX_LIST);
         for (int[] e : edges) {
           if (e[0] == e[1]) {
-            f.problemAt(f.at("edges"), "[" + e[0] + ", " + e[1] + "]", "a follower and a different followee");
+            f.problemAt(
+                f.at("edges"),
+                "[" + e[0] + ", " + e[1] + "]",
+                "a follower and a different followee");
           }
         }
       }
@@ -237,19 +307,29 @@ public final class ScenarioReader {
 
   private static Scenario.Workload workload(Fields f, long postingNanos) {
     double rate = f.number("postsPerSecond", 1, 1e-6, 1e6);
-    int defPosts = (int) Math.max(1, Math.min(1_000_000, Math.floor(rate * postingNanos / 1e9 * 0.8)));
+    int defPosts =
+        (int) Math.max(1, Math.min(1_000_000, Math.floor(rate * postingNanos / 1e9 * 0.8)));
     int posts = f.integer("posts", defPosts, 0, 10_000_000);
     AuthorChoice authors = f.choice("authors", AuthorChoice.BY_FOLLOWERS, AuthorChoice.class);
-    int bytes = f.integer("messageBytes", 200, 1, org.grapevine.protocol.Limits.MAX_POST_TEXT_BYTES);
-    int bytesMax = f.integer("messageBytesMax", bytes, 1, org.grapevine.protocol.Limits.MAX_POST_TEXT_BYTES);
+    int bytes =
+        f.integer("messageBytes", 200, 1, org.grapevine.protocol.Limits.MAX_POST_TEXT_BYTES);
+    int bytesMax =
+        f.integer("messageBytesMax", bytes, 1, org.grapevine.protocol.Limits.MAX_POST_TEXT_BYTES);
     if (bytesMax < bytes) {
-      f.problemAt(f.at("messageBytesMax"), String.valueOf(bytesMax), "at least messageBytes (" + bytes + ")");
+      f.problemAt(
+          f.at("messageBytesMax"),
+          String.valueOf(bytesMax),
+          "at least messageBytes (" + bytes + ")");
     }
     Arrivals arrivals = f.choice("arrivals", Arrivals.POISSON, Arrivals.class);
     double windowSeconds = postingNanos / 1e9;
     if (posts / rate > windowSeconds) {
-      f.problemAt(f.at("posts"), String.valueOf(posts), "at most postsPerSecond x (duration - warmUp) = "
-          + (long) Math.floor(rate * windowSeconds) + " posts, so that the workload fits the run");
+      f.problemAt(
+          f.at("posts"),
+          String.valueOf(posts),
+          "at most postsPerSecond x (duration - warmUp) = "
+              + (long) Math.floor(rate * windowSeconds)
+              + " posts, so that the workload fits the run");
     }
     f.finish();
     return new Scenario.Workload(posts, rate, authors, bytes, bytesMax, arrivals);
@@ -268,7 +348,10 @@ public final class ScenarioReader {
         o.problemAt(o.at("node"), "(missing)", "node and leave (return is optional: never)");
       }
       if (back <= leave) {
-        o.problemAt(o.at("return"), Durations.format(back), "later than leave (" + Durations.format(leave) + ")");
+        o.problemAt(
+            o.at("return"),
+            Durations.format(back),
+            "later than leave (" + Durations.format(leave) + ")");
       }
       schedule.add(new Scenario.Outage(node, leave, back));
       o.finish();
@@ -282,7 +365,8 @@ public final class ScenarioReader {
         p.problemAt(p.at("at"), "(missing)", "the time the network splits");
       }
       if (heal <= at) {
-        p.problemAt(p.at("heal"), Durations.format(heal), "later than at (" + Durations.format(at) + ")");
+        p.problemAt(
+            p.at("heal"), Durations.format(heal), "later than at (" + Durations.format(at) + ")");
       }
       JsonNode g = p.raw("groups");
       int count = 2;
@@ -292,21 +376,29 @@ public final class ScenarioReader {
       } else if (g != null) {
         count = p.integer("groups", 2, 2, n);
       }
-      partitions.add(new Scenario.Partition(at, heal, groups.isEmpty() ? count : groups.size() + 1, List.copyOf(groups)));
+      partitions.add(
+          new Scenario.Partition(
+              at, heal, groups.isEmpty() ? count : groups.size() + 1, List.copyOf(groups)));
       p.finish();
     }
     Fields b = f.object("badForwarders");
     int count = b.integer("count", 0, 0, n);
     List<Integer> nodes = b.nodeList("nodes", n);
     if (b.has("nodes") && b.has("count")) {
-      b.problemAt(b.at("count"), String.valueOf(count), "either count (random nodes) or nodes (a list), not both");
+      b.problemAt(
+          b.at("count"),
+          String.valueOf(count),
+          "either count (random nodes) or nodes (a list), not both");
     }
     BadMode mode = b.choice("mode", BadMode.DROP, BadMode.class);
     long delay = mode == BadMode.DELAY ? b.duration("delay", 500 * MS, 0, MAX_DURATION_NANOS) : 0;
     b.finish();
     f.finish();
-    return new Scenario.Faults(new Scenario.Churn(rate, downtime, List.copyOf(schedule)), List.copyOf(partitions),
-        new Scenario.BadForwarders(nodes.isEmpty() ? count : nodes.size(), List.copyOf(nodes), mode, delay));
+    return new Scenario.Faults(
+        new Scenario.Churn(rate, downtime, List.copyOf(schedule)),
+        List.copyOf(partitions),
+        new Scenario.BadForwarders(
+            nodes.isEmpty() ? count : nodes.size(), List.copyOf(nodes), mode, delay));
   }
 
   private static Scenario.Protocol protocol(Fields f) {

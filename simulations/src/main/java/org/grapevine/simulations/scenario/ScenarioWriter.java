@@ -22,10 +22,13 @@ public final class ScenarioWriter {
 
   public static String toYaml(Scenario s) {
     try {
-      ObjectMapper yaml = new ObjectMapper(new YAMLFactory()
-          .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-          .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
-      return "# The scenario as run: every key with its value, defaults included.\n" + yaml.writeValueAsString(tree(s));
+      ObjectMapper yaml =
+          new ObjectMapper(
+              new YAMLFactory()
+                  .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                  .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+      return "# The scenario as run: every key with its value, defaults included.\n"
+          + yaml.writeValueAsString(tree(s));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a tree of plain values always serialises", e);
     }
@@ -121,7 +124,10 @@ public final class ScenarioWriter {
     churn.put("meanDowntime", Durations.format(s.churn().meanDowntimeNanos()));
     ArrayNode schedule = churn.putArray("schedule");
     for (Scenario.Outage o : s.churn().schedule()) {
-      schedule.addObject().put("node", o.node()).put("leave", Durations.format(o.leaveNanos()))
+      schedule
+          .addObject()
+          .put("node", o.node())
+          .put("leave", Durations.format(o.leaveNanos()))
           .put("return", Durations.format(o.returnNanos()));
     }
     ArrayNode partitions = f.putArray("partitions");
@@ -156,8 +162,11 @@ public final class ScenarioWriter {
     params(p.putObject("thresholds"), RouterParams.thresholds(), s.thresholds());
   }
 
-  /** Every parameter, the file's value or the default, so the file shows what the router ran with. */
-  private static void params(ObjectNode o, List<RouterParams.Param> params, Map<String, Object> set) {
+  /**
+   * Every parameter, the file's value or the default, so the file shows what the router ran with.
+   */
+  private static void params(
+      ObjectNode o, List<RouterParams.Param> params, Map<String, Object> set) {
     for (RouterParams.Param p : params) {
       Object v = set.getOrDefault(p.component(), p.defaultValue());
       if (p.isDuration()) {

@@ -16,28 +16,38 @@ import org.grapevine.simulations.scenario.ScenarioProblem;
 import org.grapevine.simulations.scenario.ScenarioReader;
 
 /**
- * The grid of a sweep: every combination of the swept parameters' values, each applied to the
- * base scenario's text and read back through {@link ScenarioReader}, so every point is checked
- * like a scenario file (a value the scenario does not allow is reported with its point). Keys are
- * scenario paths ({@code protocol.gossip.d}, {@code nodes.count}, {@code latency.oneWay}); the
- * GossipSub spec's names {@code D}, {@code D_lo}, {@code D_hi}, {@code D_lazy} (also under
- * {@code protocol.}) stand for the router's {@code protocol.gossip.d}, {@code dLo}, {@code dHi},
- * {@code dLazy}.
+ * The grid of a sweep: every combination of the swept parameters' values, each applied to the base
+ * scenario's text and read back through {@link ScenarioReader}, so every point is checked like a
+ * scenario file (a value the scenario does not allow is reported with its point). Keys are scenario
+ * paths ({@code protocol.gossip.d}, {@code nodes.count}, {@code latency.oneWay}); the GossipSub
+ * spec's names {@code D}, {@code D_lo}, {@code D_hi}, {@code D_lazy} (also under {@code protocol.})
+ * stand for the router's {@code protocol.gossip.d}, {@code dLo}, {@code dHi}, {@code dLazy}.
  */
 public final class SweepGrid {
   /** At most this many points: a sweep is a grid of a few values each, not a search. */
   public static final int MAX_POINTS = 1000;
+
   private static final int MAX_VALUES = 100;
-  private static final Map<String, String> ALIASES = Map.of(
-      "D", "protocol.gossip.d", "D_lo", "protocol.gossip.dLo", "D_hi", "protocol.gossip.dHi",
-      "D_lazy", "protocol.gossip.dLazy");
+  private static final Map<String, String> ALIASES =
+      Map.of(
+          "D",
+          "protocol.gossip.d",
+          "D_lo",
+          "protocol.gossip.dLo",
+          "D_hi",
+          "protocol.gossip.dHi",
+          "D_lazy",
+          "protocol.gossip.dLazy");
 
   /** One swept parameter: the key as given, its scenario path, and its values as text. */
   public record Param(String key, String path, List<String> values) {}
 
   /** One point: the value of each parameter (in parameter order) and the scenario it gives. */
   public record Point(List<String> values, Scenario scenario) {
-    /** A folder name: {@code key=value} for each parameter, joined by {@code +} (safe in shells and CSV). */
+    /**
+     * A folder name: {@code key=value} for each parameter, joined by {@code +} (safe in shells and
+     * CSV).
+     */
     public String label(List<Param> params) {
       StringBuilder b = new StringBuilder();
       for (int i = 0; i < params.size(); i++) {
@@ -73,7 +83,8 @@ public final class SweepGrid {
     for (String a : args) {
       int eq = a.indexOf('=');
       if (eq <= 0 || eq == a.length() - 1) {
-        throw new IllegalArgumentException("--param " + a + ": expected key=value1,value2,... (e.g. D=4,6,8)");
+        throw new IllegalArgumentException(
+            "--param " + a + ": expected key=value1,value2,... (e.g. D=4,6,8)");
       }
       String key = a.substring(0, eq).trim();
       List<String> values = new ArrayList<>();
@@ -84,11 +95,15 @@ public final class SweepGrid {
         values.add(v.trim());
       }
       if (values.size() > MAX_VALUES) {
-        throw new IllegalArgumentException("--param " + key + ": " + values.size() + " values, at most " + MAX_VALUES);
+        throw new IllegalArgumentException(
+            "--param " + key + ": " + values.size() + " values, at most " + MAX_VALUES);
       }
-      String path = ALIASES.getOrDefault(key.startsWith("protocol.") ? key.substring("protocol.".length()) : key, key);
+      String path =
+          ALIASES.getOrDefault(
+              key.startsWith("protocol.") ? key.substring("protocol.".length()) : key, key);
       if (!path.matches("[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z][A-Za-z0-9]*)*")) {
-        throw new IllegalArgumentException("--param " + key + ": not a scenario path (keys joined by dots, e.g. nodes.count)");
+        throw new IllegalArgumentException(
+            "--param " + key + ": not a scenario path (keys joined by dots, e.g. nodes.count)");
       }
       if (out.stream().anyMatch(p -> p.path().equals(path))) {
         throw new IllegalArgumentException("--param " + key + ": swept twice");
@@ -96,7 +111,8 @@ public final class SweepGrid {
       out.add(new Param(key, path, List.copyOf(values)));
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException("a sweep needs at least one --param key=value1,value2,...");
+      throw new IllegalArgumentException(
+          "a sweep needs at least one --param key=value1,value2,...");
     }
     return List.copyOf(out);
   }
@@ -106,20 +122,27 @@ public final class SweepGrid {
    *
    * @throws ScenarioException with every problem of every point, each path prefixed by its point
    */
-  public static SweepGrid build(String baseText, String source, List<Param> params) throws ScenarioException {
+  public static SweepGrid build(String baseText, String source, List<Param> params)
+      throws ScenarioException {
     long total = 1;
     for (Param p : params) {
       total *= p.values().size();
       if (total > MAX_POINTS) {
-        throw new ScenarioException(source, List.of(new ScenarioProblem("--param", "more than " + MAX_POINTS + " points",
-            "a grid of at most " + MAX_POINTS + " points")));
+        throw new ScenarioException(
+            source,
+            List.of(
+                new ScenarioProblem(
+                    "--param",
+                    "more than " + MAX_POINTS + " points",
+                    "a grid of at most " + MAX_POINTS + " points")));
       }
     }
     JsonNode base;
     try {
       base = new ObjectMapper(new YAMLFactory()).readTree(baseText);
     } catch (JsonProcessingException e) {
-      ScenarioReader.parse(baseText, source); // Explains the syntax error in the scenario's own words.
+      ScenarioReader.parse(
+          baseText, source); // Explains the syntax error in the scenario's own words.
       throw new IllegalStateException(e);
     }
     if (base == null || base.isMissingNode() || base.isNull()) {
@@ -141,7 +164,9 @@ public final class SweepGrid {
         points.add(new Point(List.copyOf(values), ScenarioReader.parse(tree.toString(), source)));
       } catch (ScenarioException e) {
         for (ScenarioProblem p : e.problems()) {
-          problems.add(new ScenarioProblem("[" + label.label(params) + "] " + p.path(), p.value(), p.allowed()));
+          problems.add(
+              new ScenarioProblem(
+                  "[" + label.label(params) + "] " + p.path(), p.value(), p.allowed()));
         }
       }
       for (int i = params.size() - 1; i >= 0; i--) { // Odometer: the last parameter varies fastest.
@@ -157,7 +182,8 @@ public final class SweepGrid {
     return new SweepGrid(params, List.copyOf(points));
   }
 
-  private static void set(ObjectNode tree, String path, String value, List<ScenarioProblem> problems) {
+  private static void set(
+      ObjectNode tree, String path, String value, List<ScenarioProblem> problems) {
     String[] keys = path.split("\\.", -1);
     ObjectNode at = tree;
     for (int i = 0; i < keys.length - 1; i++) {
@@ -165,7 +191,8 @@ public final class SweepGrid {
       if (next == null || next.isNull()) {
         next = at.putObject(keys[i]);
       } else if (!next.isObject()) {
-        problems.add(new ScenarioProblem(path, "a value at " + keys[i], "a path through objects only"));
+        problems.add(
+            new ScenarioProblem(path, "a value at " + keys[i], "a path through objects only"));
         return;
       }
       at = (ObjectNode) next;

@@ -17,10 +17,9 @@ import org.grapevine.simulations.metrics.OutputFiles;
 import org.grapevine.simulations.report.SweepReport;
 
 /**
- * Runs every point of a {@link SweepGrid}, each into its own ordinary run folder
- * ({@code points/<key=value,...>/}), then writes one table of the key figures:
- * {@code sweep.csv}, {@code sweep.json} and {@code sweep.html} (the table and one chart per swept
- * parameter).
+ * Runs every point of a {@link SweepGrid}, each into its own ordinary run folder ({@code
+ * points/<key=value,...>/}), then writes one table of the key figures: {@code sweep.csv}, {@code
+ * sweep.json} and {@code sweep.html} (the table and one chart per swept parameter).
  */
 public final class SweepRun {
   public static final String CSV = "sweep.csv";
@@ -28,19 +27,20 @@ public final class SweepRun {
   public static final String POINTS = "points";
 
   /** The figures of each point, by name and where they are in {@code results.json}. */
-  public static final List<String[]> METRICS = List.of(
-      new String[] {"delivery_ratio", "/delivery/ratio"},
-      new String[] {"latency_p50_ms", "/latencyMs/p50"},
-      new String[] {"latency_p90_ms", "/latencyMs/p90"},
-      new String[] {"latency_p99_ms", "/latencyMs/p99"},
-      new String[] {"bound_p50_ms", "/floodLowerBoundMs/p50"},
-      new String[] {"stretch_p50", "/stretch/p50"},
-      new String[] {"duplicates_per_delivery", "/duplicates/perDelivery"},
-      new String[] {"payload_over_ideal", "/bytes/payloadOverIdeal"},
-      new String[] {"total_over_ideal", "/bytes/totalOverIdeal"},
-      new String[] {"node_sent_p50_bytes", "/bytes/perNodeSent/p50"},
-      new String[] {"mean_degree", "/network/meanDegree"},
-      new String[] {"mesh_stable_s", "/mesh/stableAtSeconds"});
+  public static final List<String[]> METRICS =
+      List.of(
+          new String[] {"delivery_ratio", "/delivery/ratio"},
+          new String[] {"latency_p50_ms", "/latencyMs/p50"},
+          new String[] {"latency_p90_ms", "/latencyMs/p90"},
+          new String[] {"latency_p99_ms", "/latencyMs/p99"},
+          new String[] {"bound_p50_ms", "/floodLowerBoundMs/p50"},
+          new String[] {"stretch_p50", "/stretch/p50"},
+          new String[] {"duplicates_per_delivery", "/duplicates/perDelivery"},
+          new String[] {"payload_over_ideal", "/bytes/payloadOverIdeal"},
+          new String[] {"total_over_ideal", "/bytes/totalOverIdeal"},
+          new String[] {"node_sent_p50_bytes", "/bytes/perNodeSent/p50"},
+          new String[] {"mean_degree", "/network/meanDegree"},
+          new String[] {"mesh_stable_s", "/mesh/stableAtSeconds"});
 
   /** One finished point: its parameter values, folder, the figures above, and its wall time. */
   @SuppressWarnings("ArrayRecordComponent") // one row of the sweep table, never compared
@@ -48,8 +48,11 @@ public final class SweepRun {
 
   private SweepRun() {}
 
-  /** Runs the grid and writes the sweep's files into {@code out}; returns the rows in grid order. */
-  public static List<Row> run(SweepGrid grid, EngineKind engine, Path out, PrintStream progress) throws IOException {
+  /**
+   * Runs the grid and writes the sweep's files into {@code out}; returns the rows in grid order.
+   */
+  public static List<Row> run(SweepGrid grid, EngineKind engine, Path out, PrintStream progress)
+      throws IOException {
     Files.createDirectories(out.resolve(POINTS));
     List<Row> rows = new ArrayList<>();
     int i = 0;

@@ -26,13 +26,13 @@ import org.grapevine.protocol.validation.Verification;
 import org.grapevine.simulations.network.Workload;
 
 /**
- * Every identity and every entry of a run, signed once up front with real Ed25519 keys derived
- * from the seed: each node's root key, device key and delegation, and each post of the workload.
+ * Every identity and every entry of a run, signed once up front with real Ed25519 keys derived from
+ * the seed: each node's root key, device key and delegation, and each post of the workload.
  *
- * <p>The verify cache: an envelope seen for the first time is verified for real
- * ({@link EntryValidator}: sizes, hashes, signature); later copies of the same entry id reuse that
- * verdict, because verifying 70 µs per delivery would cap a run at a few thousand deliveries a
- * second. The time a node spends verifying is modelled instead, by its class's validation delay.
+ * <p>The verify cache: an envelope seen for the first time is verified for real ({@link
+ * EntryValidator}: sizes, hashes, signature); later copies of the same entry id reuse that verdict,
+ * because verifying 70 µs per delivery would cap a run at a few thousand deliveries a second. The
+ * time a node spends verifying is modelled instead, by its class's validation delay.
  *
  * <p>The real engine's nodes have the same identities, keys and delegations (their posts are
  * written by the nodes themselves, on the wall clock).
@@ -73,31 +73,48 @@ public final class PostCatalog {
       peerIds[i] = PeerId.fromPubKey(PubKey.ed25519(device.publicKey().unsafeBytes()));
       topics[i] = Topics.forIdentity(identities[i]);
       nodeOfTopic.put(topics[i], i);
-      delegations[i] = LogWriter.rootLog(root, LogHead.EMPTY).append(Content.newBuilder()
-          .setDelegateDevice(DelegateDevice.newBuilder().setDevice(ByteString.copyFrom(device.publicKey().unsafeBytes()))
-              .setName("sim")).build(), EPOCH_MILLIS);
+      delegations[i] =
+          LogWriter.rootLog(root, LogHead.EMPTY)
+              .append(
+                  Content.newBuilder()
+                      .setDelegateDevice(
+                          DelegateDevice.newBuilder()
+                              .setDevice(ByteString.copyFrom(device.publicKey().unsafeBytes()))
+                              .setName("sim"))
+                      .build(),
+                  EPOCH_MILLIS);
       writers[i] = new LogWriter(identities[i], device, LogHead.EMPTY);
     }
     posts = new LogEntry[workload.posts()];
     envelopes = new byte[workload.posts()][];
     for (int k = 0; k < posts.length; k++) {
       long millis = EPOCH_MILLIS + workload.timeNanos(k) / 1_000_000L;
-      posts[k] = writers[workload.author(k)].append(Content.newBuilder()
-          .setPost(Post.newBuilder().setText(text(k, workload.bytes(k)))).build(), millis);
+      posts[k] =
+          writers[workload.author(k)].append(
+              Content.newBuilder()
+                  .setPost(Post.newBuilder().setText(text(k, workload.bytes(k))))
+                  .build(),
+              millis);
       envelopes[k] = posts[k].toEnvelopeBytes();
       postOfData.put(ByteString.copyFrom(envelopes[k]), k);
       postOfId.put(MessageId.of(posts[k].id().toBytes()), k);
     }
   }
 
-  /** The key of {@code node} in {@code role} ("root", "device"); package-private for tests that sign as a node. */
+  /**
+   * The key of {@code node} in {@code role} ("root", "device"); package-private for tests that sign
+   * as a node.
+   */
   static SigningKey key(long seed, int node, String role) {
     return SigningKey.fromSeed(keySeed(seed, node, role));
   }
 
-  /** The 32-byte seed of a node's key for {@code role} ("root", "device"; the real engine's "host"). */
+  /**
+   * The 32-byte seed of a node's key for {@code role} ("root", "device"; the real engine's "host").
+   */
   public static byte[] keySeed(long seed, int node, String role) {
-    return Sha256.hash(("grapevine-sim/" + seed + "/" + node + "/" + role).getBytes(StandardCharsets.UTF_8));
+    return Sha256.hash(
+        ("grapevine-sim/" + seed + "/" + node + "/" + role).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Text of exactly {@code bytes} ASCII bytes, different for every post. */
@@ -169,8 +186,8 @@ public final class PostCatalog {
   }
 
   /**
-   * What stateless validation makes of an envelope: the cached verdict for an id seen valid
-   * before, else a real verification (an invalid one is verified again each time: it says why).
+   * What stateless validation makes of an envelope: the cached verdict for an id seen valid before,
+   * else a real verification (an invalid one is verified again each time: it says why).
    *
    * @param id the envelope's message id or entry id; null when it does not decode
    */

@@ -37,16 +37,16 @@ import org.grapevine.simulations.network.Workload;
 import org.grapevine.simulations.scenario.Scenario;
 
 /**
- * The virtual engine's driver of every node's two cores, its {@link GossipRouter} and its
- * {@link NodeCore}: the role {@code GossipDriver} and {@code CoreDriver} play in the running node,
- * over the modelled {@link Wire} instead of sockets. It decides nothing about the protocol: each
- * input goes to a core with the virtual time, and the core's outputs are drained right after, in
- * the order the core asks (outbound, commands, events, timeout), and become events.
+ * The virtual engine's driver of every node's two cores, its {@link GossipRouter} and its {@link
+ * NodeCore}: the role {@code GossipDriver} and {@code CoreDriver} play in the running node, over
+ * the modelled {@link Wire} instead of sockets. It decides nothing about the protocol: each input
+ * goes to a core with the virtual time, and the core's outputs are drained right after, in the
+ * order the core asks (outbound, commands, events, timeout), and become events.
  *
  * <p>What is modelled here and not in the node: validation takes the node class's delay (one
  * validator per node, FIFO), and a real verification runs only for an envelope not seen before
- * ({@link PostCatalog}); bad forwarders drop or delay what they forward; sync streams are
- * reliable (the loss rate drops gossip RPCs only).
+ * ({@link PostCatalog}); bad forwarders drop or delay what they forward; sync streams are reliable
+ * (the loss rate drops gossip RPCs only).
  */
 final class SimDrivers {
   private static final int GAP_BUFFER_PER_AUTHOR = 256;
@@ -73,12 +73,27 @@ final class SimDrivers {
   final RouterTotals routerTotals = new RouterTotals();
   final Map<Engine.Counter, Long> engineTotals = new java.util.EnumMap<>(Engine.Counter.class);
   long syncDeliveries;
-  /** Test hook ({@link VirtualEngine#onCoreEvent}): told of every core event with its node's number; null when unused. */
+
+  /**
+   * Test hook ({@link VirtualEngine#onCoreEvent}): told of every core event with its node's number;
+   * null when unused.
+   */
   java.util.function.BiConsumer<Integer, CoreEvent> coreEventHook;
 
-  SimDrivers(VirtualEngine engine, SimNode[] nodes, Map<PeerId, Integer> nodeOfPeer, PostCatalog catalog, Wire wire,
-      EventQueue queue, Scenario scenario, FaultPlan faults, Workload workload, DeliveryLog log,
-      NodeCounters counters, GossipConfig gossipConfig, SplittableRandom seeds) {
+  SimDrivers(
+      VirtualEngine engine,
+      SimNode[] nodes,
+      Map<PeerId, Integer> nodeOfPeer,
+      PostCatalog catalog,
+      Wire wire,
+      EventQueue queue,
+      Scenario scenario,
+      FaultPlan faults,
+      Workload workload,
+      DeliveryLog log,
+      NodeCounters counters,
+      GossipConfig gossipConfig,
+      SplittableRandom seeds) {
     this.engine = engine;
     this.nodes = nodes;
     this.nodeOfPeer = nodeOfPeer;
@@ -92,8 +107,12 @@ final class SimDrivers {
     this.counters = counters;
     this.gossipConfig = gossipConfig;
     this.seeds = seeds;
-    this.coreConfig = new CoreConfig(scenario.protocol().syncIntervalNanos(), scenario.protocol().syncPeersPerRound(),
-        org.grapevine.protocol.sync.SyncLimits.DEFAULT, nanos -> PostCatalog.EPOCH_MILLIS + nanos / 1_000_000L);
+    this.coreConfig =
+        new CoreConfig(
+            scenario.protocol().syncIntervalNanos(),
+            scenario.protocol().syncPeersPerRound(),
+            org.grapevine.protocol.sync.SyncLimits.DEFAULT,
+            nanos -> PostCatalog.EPOCH_MILLIS + nanos / 1_000_000L);
     this.meshChangesPerSecond = new int[(int) (scenario.durationNanos() / 1_000_000_000L) + 1];
   }
 
@@ -105,7 +124,8 @@ final class SimDrivers {
     node.online = true;
     node.incarnation++;
     node.router = new GossipRouter(gossipConfig, catalog.peerId(node.index), null, seeds.split());
-    node.engine = new Engine(node.store, validator, checker, GAP_BUFFER_PER_AUTHOR, GAP_BUFFER_TOTAL);
+    node.engine =
+        new Engine(node.store, validator, checker, GAP_BUFFER_PER_AUTHOR, GAP_BUFFER_TOTAL);
     node.core = new NodeCore(node.store, node.engine, coreConfig, seeds.split(), now);
     node.streams.clear();
     node.routerTimerAt = Long.MIN_VALUE;
@@ -131,8 +151,10 @@ final class SimDrivers {
   /** Both sides learn of the new connection; {@code a} dialled it. */
   void connect(int a, int b) {
     long now = queue.now();
-    nodes[a].router.handlePeerConnected(catalog.peerId(b), Direction.OUTBOUND, GossipProtocol.MESHSUB_V12, now);
-    nodes[b].router.handlePeerConnected(catalog.peerId(a), Direction.INBOUND, GossipProtocol.MESHSUB_V12, now);
+    nodes[a].router.handlePeerConnected(
+        catalog.peerId(b), Direction.OUTBOUND, GossipProtocol.MESHSUB_V12, now);
+    nodes[b].router.handlePeerConnected(
+        catalog.peerId(a), Direction.INBOUND, GossipProtocol.MESHSUB_V12, now);
     nodes[a].core.handlePeerConnected(catalog.peerId(b), true, now);
     nodes[b].core.handlePeerConnected(catalog.peerId(a), false, now);
     drain(nodes[a]);
@@ -199,8 +221,9 @@ final class SimDrivers {
       return; // The process that was validating is gone.
     }
     GossipEvent.MessageReceived m = e.message;
-    Acceptance verdict = node.core.handleGossipMessage(m.source(), m.topic(), catalog.verification(m.id(), m.data()),
-        queue.now());
+    Acceptance verdict =
+        node.core.handleGossipMessage(
+            m.source(), m.topic(), catalog.verification(m.id(), m.data()), queue.now());
     node.router.reportValidation(m.id(), m.source(), verdict);
     drain(node);
   }
@@ -244,7 +267,8 @@ final class SimDrivers {
     LogEntry entry = catalog.post(k);
     log.published(k, queue.now());
     if (!node.online) {
-      node.store.apply(entry, true); // Written offline: stored now, spread by sync once the node is back.
+      node.store.apply(
+          entry, true); // Written offline: stored now, spread by sync once the node is back.
       return;
     }
     IngestOutcome o = node.core.handleOwnEntry(entry, queue.now());
@@ -257,8 +281,8 @@ final class SimDrivers {
 
   /**
    * Test hook ({@link VirtualEngine#injectGossip}): {@code e.from} sends {@code e.node} an RPC of
-   * the test's making over the modelled link, as if its router had sent it (no loss, no bad-forwarder
-   * delay); nothing is sent if the link is down.
+   * the test's making over the modelled link, as if its router had sent it (no loss, no
+   * bad-forwarder delay); nothing is sent if the link is down.
    */
   void onInjectedRpc(SimEvent.InjectedRpc e) {
     if (!engine.linkUp(e.from, e.node)) {
@@ -286,7 +310,9 @@ final class SimDrivers {
 
   private void drainRouter(SimNode node) {
     GossipRouter router = node.router;
-    for (OutboundRpc out = router.pollOutbound().orElse(null); out != null; out = router.pollOutbound().orElse(null)) {
+    for (OutboundRpc out = router.pollOutbound().orElse(null);
+        out != null;
+        out = router.pollOutbound().orElse(null)) {
       Integer to = nodeOfPeer.get(out.to());
       if (to != null) {
         send(node, to, out.rpc());
@@ -297,9 +323,12 @@ final class SimDrivers {
       node.routerTimerAt = deadline;
       queue.at(deadline, new SimEvent.RouterTimer(node.index, node.incarnation, deadline));
     }
-    for (GossipEvent ev = router.pollEvent().orElse(null); ev != null; ev = router.pollEvent().orElse(null)) {
+    for (GossipEvent ev = router.pollEvent().orElse(null);
+        ev != null;
+        ev = router.pollEvent().orElse(null)) {
       if (ev instanceof GossipEvent.MessageReceived m) {
-        long done = Math.max(queue.now(), node.validatorFreeAt) + wire.validationDelayNanos(node.index);
+        long done =
+            Math.max(queue.now(), node.validatorFreeAt) + wire.validationDelayNanos(node.index);
         node.validatorFreeAt = done;
         queue.at(done, new SimEvent.Validated(node.index, node.incarnation, m));
       } else if (ev instanceof GossipEvent.Subscribed sub) {
@@ -307,7 +336,8 @@ final class SimDrivers {
       } else if (ev instanceof GossipEvent.Unsubscribed unsub) {
         node.core.handlePeerUnsubscribed(unsub.peer(), unsub.topic(), queue.now());
       } else if (ev instanceof GossipEvent.Grafted || ev instanceof GossipEvent.Pruned) {
-        meshChangesPerSecond[(int) Math.min(meshChangesPerSecond.length - 1, queue.now() / 1_000_000_000L)]++;
+        meshChangesPerSecond[
+            (int) Math.min(meshChangesPerSecond.length - 1, queue.now() / 1_000_000_000L)]++;
       }
     }
   }
@@ -317,17 +347,23 @@ final class SimDrivers {
     boolean more = true;
     while (more) {
       more = false;
-      for (SyncBytes b = core.pollOutbound().orElse(null); b != null; b = core.pollOutbound().orElse(null)) {
+      for (SyncBytes b = core.pollOutbound().orElse(null);
+          b != null;
+          b = core.pollOutbound().orElse(null)) {
         SimStream s = node.streams.get(b.sync());
         if (s != null) {
           sendSync(node.index, s, b.message());
         }
       }
-      for (CoreCommand c = core.pollCommand().orElse(null); c != null; c = core.pollCommand().orElse(null)) {
+      for (CoreCommand c = core.pollCommand().orElse(null);
+          c != null;
+          c = core.pollCommand().orElse(null)) {
         more = true;
         execute(node, c);
       }
-      for (CoreEvent e = core.pollEvent().orElse(null); e != null; e = core.pollEvent().orElse(null)) {
+      for (CoreEvent e = core.pollEvent().orElse(null);
+          e != null;
+          e = core.pollEvent().orElse(null)) {
         if (coreEventHook != null) {
           coreEventHook.accept(node.index, e);
         }
@@ -350,9 +386,14 @@ final class SimDrivers {
     if (c instanceof CoreCommand.OpenSync open) {
       openSync(node, open.peer());
     } else if (c instanceof CoreCommand.VerifyBatch v) {
-      long done = Math.max(queue.now(), node.validatorFreeAt) + v.envelopes().size() * wire.validationDelayNanos(node.index);
+      long done =
+          Math.max(queue.now(), node.validatorFreeAt)
+              + v.envelopes().size() * wire.validationDelayNanos(node.index);
       node.validatorFreeAt = done;
-      queue.at(done, new SimEvent.SyncVerified(node.index, node.incarnation, v.sync(), v.batch(), v.envelopes()));
+      queue.at(
+          done,
+          new SimEvent.SyncVerified(
+              node.index, node.incarnation, v.sync(), v.batch(), v.envelopes()));
     } else if (c instanceof CoreCommand.CloseSync close) {
       SimStream s = node.streams.remove(close.sync());
       if (s != null) {
@@ -366,14 +407,19 @@ final class SimDrivers {
     }
   }
 
-  /** Opens a stream to {@code peer} unless the link is down or a dropping forwarder is at either end. */
+  /**
+   * Opens a stream to {@code peer} unless the link is down or a dropping forwarder is at either
+   * end.
+   */
   private void openSync(SimNode node, PeerId peer) {
     Integer other = nodeOfPeer.get(peer);
     long now = queue.now();
     boolean dropMode = scenario.faults().badForwarders().mode() == Scenario.BadMode.DROP;
-    if (other == null || !engine.linkUp(node.index, other)
+    if (other == null
+        || !engine.linkUp(node.index, other)
         || (dropMode && (faults.isBadForwarder(node.index) || faults.isBadForwarder(other)))) {
-      node.core.handleSyncOpenFailed(peer, now); // A dropping forwarder serves nothing, and we do not count on it.
+      node.core.handleSyncOpenFailed(
+          peer, now); // A dropping forwarder serves nothing, and we do not count on it.
       return;
     }
     SimNode b = nodes[other];
@@ -388,7 +434,10 @@ final class SimDrivers {
   }
 
   private void sendSync(int from, SimStream s, byte[] message) {
-    int framed = message == null ? 0 : message.length + CodedOutputStream.computeUInt32SizeNoTag(message.length);
+    int framed =
+        message == null
+            ? 0
+            : message.length + CodedOutputStream.computeUInt32SizeNoTag(message.length);
     counters.syncSent[from] += framed;
     long extra = faults.isBadForwarder(from) ? scenario.faults().badForwarders().delayNanos() : 0;
     int to = s.other(from);
@@ -398,7 +447,9 @@ final class SimDrivers {
   private void send(SimNode node, int to, Rpc rpc) {
     RPC proto = rpc.proto();
     long extra = 0;
-    if (faults.isBadForwarder(node.index) && proto.getPublishCount() > 0 && forwardsOthers(node.index, proto)) {
+    if (faults.isBadForwarder(node.index)
+        && proto.getPublishCount() > 0
+        && forwardsOthers(node.index, proto)) {
       if (scenario.faults().badForwarders().mode() == Scenario.BadMode.DROP) {
         proto = ownOnly(node.index, proto);
         rpc = Rpc.of(proto);

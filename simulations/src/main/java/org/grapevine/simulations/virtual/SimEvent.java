@@ -5,14 +5,15 @@ import org.grapevine.libp2p.gossipsub.GossipEvent;
 import org.grapevine.libp2p.gossipsub.Rpc;
 
 /**
- * One scheduled event, typed: each kind carries exactly its own data and knows which handler of
- * the engine it goes to (no {@code Object} payloads cast back). Ordered by (time, seq): {@code
- * seq} is the order of scheduling, so ties break the same way in every run (quinn's Pair scaled
- * to N nodes). {@link EventQueue} sets both when the event is scheduled.
+ * One scheduled event, typed: each kind carries exactly its own data and knows which handler of the
+ * engine it goes to (no {@code Object} payloads cast back). Ordered by (time, seq): {@code seq} is
+ * the order of scheduling, so ties break the same way in every run (quinn's Pair scaled to N
+ * nodes). {@link EventQueue} sets both when the event is scheduled.
  */
 abstract sealed class SimEvent implements Comparable<SimEvent> {
   long time;
   long seq;
+
   /** The node the event happens at. */
   final int node;
 
@@ -40,7 +41,9 @@ abstract sealed class SimEvent implements Comparable<SimEvent> {
     }
   }
 
-  /** A message reached the far end of its link; it still has to come off the receiver's downlink. */
+  /**
+   * A message reached the far end of its link; it still has to come off the receiver's downlink.
+   */
   static final class Arrive extends SimEvent {
     final OnLink next;
     final int bytes;
@@ -74,7 +77,10 @@ abstract sealed class SimEvent implements Comparable<SimEvent> {
     }
   }
 
-  /** Test hook ({@link VirtualEngine#injectGossip}): node {@code from} sends {@code node} this RPC now. */
+  /**
+   * Test hook ({@link VirtualEngine#injectGossip}): node {@code from} sends {@code node} this RPC
+   * now.
+   */
   static final class InjectedRpc extends SimEvent {
     final int from;
     final Rpc rpc;
@@ -91,7 +97,9 @@ abstract sealed class SimEvent implements Comparable<SimEvent> {
     }
   }
 
-  /** A sync message is in the receiver's hands ({@code message} null: the sender closed the stream). */
+  /**
+   * A sync message is in the receiver's hands ({@code message} null: the sender closed the stream).
+   */
   static final class SyncIn extends OnLink {
     final SimStream stream;
     final byte[] message;
@@ -201,9 +209,15 @@ abstract sealed class SimEvent implements Comparable<SimEvent> {
 
   /** Churn and partitions: a node leaves or returns, a split starts or heals. */
   static final class Fault extends SimEvent {
-    enum Kind { LEAVE, RETURN, SPLIT, HEAL }
+    enum Kind {
+      LEAVE,
+      RETURN,
+      SPLIT,
+      HEAL
+    }
 
     final Kind kind;
+
     /** The split's index, for SPLIT and HEAL. */
     final int split;
 

@@ -8,13 +8,14 @@ import org.grapevine.node.engine.Engine;
 import org.grapevine.node.storage.MemoryPostStore;
 
 /**
- * One simulated participant: its store (kept across restarts, as a disk would be), and while
- * online its process: the GossipRouter, the ingestion Engine and the node core (all lost when it
- * leaves, as a process's memory is). Timers and queues are virtual times.
+ * One simulated participant: its store (kept across restarts, as a disk would be), and while online
+ * its process: the GossipRouter, the ingestion Engine and the node core (all lost when it leaves,
+ * as a process's memory is). Timers and queues are virtual times.
  */
 final class SimNode {
   final int index;
   final MemoryPostStore store = new MemoryPostStore(0);
+
   /** The nodes of the identities it keeps (its own and the followed ones), sorted: its topics. */
   final int[] topicNodes;
 
@@ -22,10 +23,13 @@ final class SimNode {
   GossipRouter router;
   Engine engine;
   NodeCore core;
+
   /** The process's open sync streams, by its core's stream id. */
   final Map<Long, SimStream> streams = new HashMap<>();
+
   /** Changes at every restart, so events meant for the old process are dropped. */
   int incarnation;
+
   long routerTimerAt = Long.MIN_VALUE;
   long coreTimerAt = Long.MIN_VALUE;
   long validatorFreeAt;

@@ -1,9 +1,9 @@
 package org.grapevine.simulations.virtual;
 
 /**
- * One sync stream between two nodes: the stream id each side's node core gave it. Opened by
- * {@code a} (its core asked), answered by {@code b}; reliable and in order, like the TCP
- * connection it models, and gone with that connection.
+ * One sync stream between two nodes: the stream id each side's node core gave it. Opened by {@code
+ * a} (its core asked), answered by {@code b}; reliable and in order, like the TCP connection it
+ * models, and gone with that connection.
  */
 final class SimStream {
   final int a;

@@ -25,25 +25,27 @@ import org.grapevine.simulations.scenario.RouterParams;
 import org.grapevine.simulations.scenario.Scenario;
 
 /**
- * The {@code virtual} engine: discrete events in one thread on a virtual clock. Each node runs
- * the node's own cores, as the running node does: the real {@link
- * org.grapevine.libp2p.gossipsub.GossipRouter} and the real {@link org.grapevine.node.core.NodeCore}
- * (ingestion, blame, when to sync and with whom, the sync sessions) over a {@link
- * org.grapevine.node.storage.MemoryPostStore}, driven by {@link SimDrivers} over a modelled
- * network ({@link Wire}: per-message latency, per-node uplink and downlink serialisation, per-link
- * FIFO order, loss of gossip RPCs).
+ * The {@code virtual} engine: discrete events in one thread on a virtual clock. Each node runs the
+ * node's own cores, as the running node does: the real {@link
+ * org.grapevine.libp2p.gossipsub.GossipRouter} and the real {@link
+ * org.grapevine.node.core.NodeCore} (ingestion, blame, when to sync and with whom, the sync
+ * sessions) over a {@link org.grapevine.node.storage.MemoryPostStore}, driven by {@link SimDrivers}
+ * over a modelled network ({@link Wire}: per-message latency, per-node uplink and downlink
+ * serialisation, per-link FIFO order, loss of gossip RPCs).
  *
  * <p>Rules:
+ *
  * <ol>
  *   <li>Everything random comes from streams split off the scenario seed, and every tie in time
  *       breaks by scheduling order: the same scenario and seed give the same run, event by event.
- *   <li>A node's outputs are drained right after each input, in the order the cores ask, and
- *       become events.
+ *   <li>A node's outputs are drained right after each input, in the order the cores ask, and become
+ *       events.
  *   <li>A message in flight belongs to one connection: if the link goes down (churn, partition)
  *       before it is delivered, it is dropped, as a reset TCP connection drops it.
- *   <li>At the start every link is a new connection dialled by its lower-numbered node, so the
- *       node cores sync over it as a node does on a connection it dialled.
+ *   <li>At the start every link is a new connection dialled by its lower-numbered node, so the node
+ *       cores sync over it as a node does on a connection it dialled.
  * </ol>
+ *
  * Not thread-safe; {@link #run} once.
  */
 public final class VirtualEngine implements SimulationEngine {
@@ -66,8 +68,14 @@ public final class VirtualEngine implements SimulationEngine {
   private final NodeCounters counters;
   private long events;
 
-  public VirtualEngine(Scenario scenario, FollowGraph follows, Topology topology, Network network, Workload workload,
-      FaultPlan faults, SplittableRandom random) {
+  public VirtualEngine(
+      Scenario scenario,
+      FollowGraph follows,
+      Topology topology,
+      Network network,
+      Workload workload,
+      FaultPlan faults,
+      SplittableRandom random) {
     this.scenario = scenario;
     this.follows = follows;
     this.topology = topology;
@@ -82,8 +90,21 @@ public final class VirtualEngine implements SimulationEngine {
     this.splitActive = new boolean[faults.splits().size()];
     this.log = new DeliveryLog(follows, workload);
     this.counters = new NodeCounters(n);
-    this.drivers = new SimDrivers(this, nodes, nodeOfPeer, catalog, wire, queue, scenario, faults, workload, log,
-        counters, RouterParams.config(scenario.protocol()), seeds);
+    this.drivers =
+        new SimDrivers(
+            this,
+            nodes,
+            nodeOfPeer,
+            catalog,
+            wire,
+            queue,
+            scenario,
+            faults,
+            workload,
+            log,
+            counters,
+            RouterParams.config(scenario.protocol()),
+            seeds);
   }
 
   /** Runs the scenario to its duration and returns what was measured. */
@@ -107,21 +128,37 @@ public final class VirtualEngine implements SimulationEngine {
         counters.offlineNanos[node.index] += duration - node.offlineSince;
       }
     }
-    return new RunData(scenario, follows, topology, network, workload, log, counters, drivers.meshChangesPerSecond,
-        drivers.routerTotals.toMap(), Map.copyOf(drivers.engineTotals), events, drivers.syncDeliveries,
-        catalog.realVerifications(), catalogEnvelopeBytes(), "virtual");
+    return new RunData(
+        scenario,
+        follows,
+        topology,
+        network,
+        workload,
+        log,
+        counters,
+        drivers.meshChangesPerSecond,
+        drivers.routerTotals.toMap(),
+        Map.copyOf(drivers.engineTotals),
+        events,
+        drivers.syncDeliveries,
+        catalog.realVerifications(),
+        catalogEnvelopeBytes(),
+        "virtual");
   }
 
   /** Runs without a clock-start callback. */
   public RunData run(Progress progress) {
-    return run(progress, () -> { });
+    return run(progress, () -> {});
   }
 
   // ---------------------------------------------------------------- test hooks
   // For tests that compare the node core's decisions with a running node's (CoreDecisionsAgreeIT).
   // Unused, they change nothing: no event is scheduled and no random number drawn.
 
-  /** Test hook: {@code listener} is told of every {@link CoreEvent} of every node, with the node's number, in order. */
+  /**
+   * Test hook: {@code listener} is told of every {@link CoreEvent} of every node, with the node's
+   * number, in order.
+   */
   void onCoreEvent(BiConsumer<Integer, CoreEvent> listener) {
     drivers.coreEventHook = listener;
   }
@@ -129,10 +166,14 @@ public final class VirtualEngine implements SimulationEngine {
   /**
    * Test hook: at virtual time {@code atNanos}, node {@code from} sends node {@code to} (its
    * neighbour) one gossip RPC publishing {@code data} on {@code topic}, as a hostile or buggy
-   * router could; {@code to}'s router and core judge it as any other message. Call before {@link #run}.
+   * router could; {@code to}'s router and core judge it as any other message. Call before {@link
+   * #run}.
    */
   void injectGossip(long atNanos, int from, int to, String topic, byte[] data) {
-    RPC rpc = RPC.newBuilder().addPublish(Message.newBuilder().setTopic(topic).setData(ByteString.copyFrom(data))).build();
+    RPC rpc =
+        RPC.newBuilder()
+            .addPublish(Message.newBuilder().setTopic(topic).setData(ByteString.copyFrom(data)))
+            .build();
     queue.at(atNanos, new SimEvent.InjectedRpc(to, from, Rpc.of(rpc)));
   }
 
@@ -182,20 +223,26 @@ public final class VirtualEngine implements SimulationEngine {
       queue.at(o.returnNanos(), new SimEvent.Fault(SimEvent.Fault.Kind.RETURN, o.node(), -1));
     }
     for (int p = 0; p < faults.splits().size(); p++) {
-      queue.at(faults.splits().get(p).atNanos(), new SimEvent.Fault(SimEvent.Fault.Kind.SPLIT, 0, p));
-      queue.at(faults.splits().get(p).healNanos(), new SimEvent.Fault(SimEvent.Fault.Kind.HEAL, 0, p));
+      queue.at(
+          faults.splits().get(p).atNanos(), new SimEvent.Fault(SimEvent.Fault.Kind.SPLIT, 0, p));
+      queue.at(
+          faults.splits().get(p).healNanos(), new SimEvent.Fault(SimEvent.Fault.Kind.HEAL, 0, p));
     }
   }
 
   // ---------------------------------------------------------------- connections and faults
 
-  /** Whether {@code a} and {@code b} can be connected now: both online, no active split between them. */
+  /**
+   * Whether {@code a} and {@code b} can be connected now: both online, no active split between
+   * them.
+   */
   boolean linkUp(int a, int b) {
     if (!nodes[a].online || !nodes[b].online) {
       return false;
     }
     for (int p = 0; p < splitActive.length; p++) {
-      if (splitActive[p] && faults.splits().get(p).groupOf()[a] != faults.splits().get(p).groupOf()[b]) {
+      if (splitActive[p]
+          && faults.splits().get(p).groupOf()[a] != faults.splits().get(p).groupOf()[b]) {
         return false;
       }
     }
@@ -227,11 +274,13 @@ public final class VirtualEngine implements SimulationEngine {
     if (!node.online) {
       return;
     }
-    forEachNeighbour(node.index, other -> {
-      if (linkUp(node.index, other)) {
-        cut(node.index, other);
-      }
-    });
+    forEachNeighbour(
+        node.index,
+        other -> {
+          if (linkUp(node.index, other)) {
+            cut(node.index, other);
+          }
+        });
     drivers.retire(node);
     node.online = false;
     node.offlineSince = queue.now();
@@ -244,20 +293,24 @@ public final class VirtualEngine implements SimulationEngine {
     }
     counters.offlineNanos[node.index] += queue.now() - node.offlineSince;
     drivers.start(node);
-    forEachNeighbour(node.index, other -> {
-      if (linkUp(node.index, other)) {
-        connect(node.index, other);
-      }
-    });
+    forEachNeighbour(
+        node.index,
+        other -> {
+          if (linkUp(node.index, other)) {
+            connect(node.index, other);
+          }
+        });
   }
 
   private void onSplit(int p) {
     List<int[]> cuts = new ArrayList<>();
-    forEachEdge((a, b) -> {
-      if (linkUp(a, b) && faults.splits().get(p).groupOf()[a] != faults.splits().get(p).groupOf()[b]) {
-        cuts.add(new int[] {a, b});
-      }
-    });
+    forEachEdge(
+        (a, b) -> {
+          if (linkUp(a, b)
+              && faults.splits().get(p).groupOf()[a] != faults.splits().get(p).groupOf()[b]) {
+            cuts.add(new int[] {a, b});
+          }
+        });
     splitActive[p] = true;
     for (int[] e : cuts) {
       cut(e[0], e[1]);
@@ -269,11 +322,13 @@ public final class VirtualEngine implements SimulationEngine {
       return;
     }
     List<int[]> mend = new ArrayList<>();
-    forEachEdge((a, b) -> {
-      if (!linkUp(a, b) && faults.splits().get(p).groupOf()[a] != faults.splits().get(p).groupOf()[b]) {
-        mend.add(new int[] {a, b});
-      }
-    });
+    forEachEdge(
+        (a, b) -> {
+          if (!linkUp(a, b)
+              && faults.splits().get(p).groupOf()[a] != faults.splits().get(p).groupOf()[b]) {
+            mend.add(new int[] {a, b});
+          }
+        });
     splitActive[p] = false;
     for (int[] e : mend) {
       if (linkUp(e[0], e[1])) {
@@ -283,7 +338,9 @@ public final class VirtualEngine implements SimulationEngine {
   }
 
   private void forEachNeighbour(int a, java.util.function.IntConsumer f) {
-    for (int link = topology.firstLink(a); link < topology.firstLink(a) + topology.degree(a); link++) {
+    for (int link = topology.firstLink(a);
+        link < topology.firstLink(a) + topology.degree(a);
+        link++) {
       f.accept(topology.target(link));
     }
   }
@@ -291,11 +348,13 @@ public final class VirtualEngine implements SimulationEngine {
   private void forEachEdge(java.util.function.BiConsumer<Integer, Integer> f) {
     for (int a = 0; a < nodes.length; a++) {
       int from = a;
-      forEachNeighbour(a, b -> {
-        if (from < b) {
-          f.accept(from, b);
-        }
-      });
+      forEachNeighbour(
+          a,
+          b -> {
+            if (from < b) {
+              f.accept(from, b);
+            }
+          });
     }
   }
 }

@@ -5,10 +5,10 @@ import org.grapevine.simulations.network.Network;
 import org.grapevine.simulations.network.Topology;
 
 /**
- * The modelled network between the nodes: per node an uplink and a downlink that serialise at
- * their rates (FIFO), per link a latency with jitter and FIFO order (like TCP), and per link a
- * connection generation: a message in flight belongs to one connection, and is dropped if the
- * link went down (churn, partition) before it was delivered, as a reset TCP connection drops it.
+ * The modelled network between the nodes: per node an uplink and a downlink that serialise at their
+ * rates (FIFO), per link a latency with jitter and FIFO order (like TCP), and per link a connection
+ * generation: a message in flight belongs to one connection, and is dropped if the link went down
+ * (churn, partition) before it was delivered, as a reset TCP connection drops it.
  */
 final class Wire {
   private final Topology topology;
@@ -33,8 +33,8 @@ final class Wire {
 
   /**
    * Sends {@code bytes} from {@code e.from} to {@code e.node}: the sender's uplink, then the link's
-   * latency and jitter, then at arrival the receiver's downlink; {@code e} fires after all three.
-   * A lost message still costs the sender's uplink.
+   * latency and jitter, then at arrival the receiver's downlink; {@code e} fires after all three. A
+   * lost message still costs the sender's uplink.
    */
   void send(SimEvent.OnLink e, int bytes, long extraDelayNanos, boolean lost) {
     int link = topology.link(e.from, e.node);
@@ -44,7 +44,9 @@ final class Wire {
     if (lost) {
       return;
     }
-    long arrive = Math.max(sent + network.baseLatencyNanos(link) + network.jitterNanos(random), lastArrival[link]);
+    long arrive =
+        Math.max(
+            sent + network.baseLatencyNanos(link) + network.jitterNanos(random), lastArrival[link]);
     lastArrival[link] = arrive;
     e.link = link;
     e.gen = linkGen[link];
@@ -66,7 +68,10 @@ final class Wire {
     return linkGen[e.link] == e.gen;
   }
 
-  /** A new connection (or the end of one) between {@code a} and {@code b}: what is in flight is dropped. */
+  /**
+   * A new connection (or the end of one) between {@code a} and {@code b}: what is in flight is
+   * dropped.
+   */
   void newGeneration(int a, int b) {
     linkGen[topology.link(a, b)]++;
     linkGen[topology.link(b, a)]++;

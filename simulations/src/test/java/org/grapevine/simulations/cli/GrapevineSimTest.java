@@ -10,8 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class GrapevineSimTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
@@ -32,7 +31,8 @@ class GrapevineSimTest {
     Files.writeString(bad, "nodes: {count: 0}\nloss: 2\ncolour: blue\n");
 
     assertThat(run("validate", bad.toString())).isEqualTo(1);
-    assertThat(err.toString()).contains("3 problems", "nodes.count: 0", "loss: 2", "colour: an unknown key");
+    assertThat(err.toString())
+        .contains("3 problems", "nodes.count: 0", "loss: 2", "colour: an unknown key");
   }
 
   @Test
@@ -44,8 +44,12 @@ class GrapevineSimTest {
   @Test
   void run_smallScenario_writesTheFolder() {
     Path outDir = dir.resolve("out");
-    assertThat(run("run", "scenarios/small.yaml", "--seed", "5", "--out", outDir.toString())).isZero();
-    for (String f : new String[] {"scenario.yaml", "results.json", "deliveries.csv", "nodes.csv", "speed.json"}) {
+    assertThat(run("run", "scenarios/small.yaml", "--seed", "5", "--out", outDir.toString()))
+        .isZero();
+    for (String f :
+        new String[] {
+          "scenario.yaml", "results.json", "deliveries.csv", "nodes.csv", "speed.json"
+        }) {
       assertThat(outDir.resolve(f)).isRegularFile();
     }
     assertThat(out.toString()).contains("delivery 1.0000");
@@ -54,7 +58,9 @@ class GrapevineSimTest {
   @Test
   void run_realEngineWithFaults_refusedSayingWhy() throws Exception {
     Path churn = dir.resolve("churn.yaml");
-    Files.writeString(churn, """
+    Files.writeString(
+        churn,
+        """
         nodes: {count: 5}
         follows: {perNode: 2}
         loss: 0.1
@@ -62,18 +68,24 @@ class GrapevineSimTest {
         protocol: {gossip: {d: 4, dLo: 3}}
         """);
     assertThat(run("run", churn.toString(), "--engine", "real")).isEqualTo(1);
-    assertThat(err.toString()).contains("loss: TCP on loopback", "faults.churn").doesNotContain("protocol.gossip");
+    assertThat(err.toString())
+        .contains("loss: TCP on loopback", "faults.churn")
+        .doesNotContain("protocol.gossip");
   }
 
   @Test
   void run_realEngineWithRouterSettings_runsThem() throws Exception {
     Path tuned = dir.resolve("tuned.yaml");
-    Files.writeString(tuned, "name: tuned\nseed: 3\nduration: 6s\nwarmUp: 1s\nnodes: {count: 6}\n"
-        + "connections: {degree: 3}\nfollows: {perNode: 2}\nworkload: {posts: 4, postsPerSecond: 2}\n"
-        + "protocol: {gossip: {d: 3, dLo: 2, dHi: 5, dScore: 2, dOut: 1, heartbeatInterval: 500ms},"
-        + " score: {behaviourPenaltyWeight: -5}, thresholds: {graylistThreshold: -100}}\n");
+    Files.writeString(
+        tuned,
+        "name: tuned\nseed: 3\nduration: 6s\nwarmUp: 1s\nnodes: {count: 6}\n"
+            + "connections: {degree: 3}\nfollows: {perNode: 2}\nworkload: {posts: 4, postsPerSecond: 2}\n"
+            + "protocol: {gossip: {d: 3, dLo: 2, dHi: 5, dScore: 2, dOut: 1, heartbeatInterval: 500ms},"
+            + " score: {behaviourPenaltyWeight: -5}, thresholds: {graylistThreshold: -100}}\n");
     Path outDir = dir.resolve("tuned-out");
-    assertThat(run("run", tuned.toString(), "--engine", "real", "--out", outDir.toString())).as(err.toString()).isZero();
+    assertThat(run("run", tuned.toString(), "--engine", "real", "--out", outDir.toString()))
+        .as(err.toString())
+        .isZero();
     assertThat(out.toString()).contains("delivery 1.0000");
     assertThat(Files.readString(outDir.resolve("scenario.yaml"))).contains("heartbeatInterval");
   }
@@ -81,7 +93,9 @@ class GrapevineSimTest {
   @Test
   void sweep_twoParameters_writesTableReportAndAFolderPerPoint() throws Exception {
     Path base = dir.resolve("base.yaml");
-    Files.writeString(base, """
+    Files.writeString(
+        base,
+        """
         name: tiny
         seed: 3
         duration: 20s
@@ -93,8 +107,18 @@ class GrapevineSimTest {
         """);
     Path outDir = dir.resolve("sweep");
 
-    assertThat(run("sweep", base.toString(), "--param", "D=4,8", "--param", "latency.oneWay=20ms,80ms",
-        "--out", outDir.toString())).as(err.toString()).isZero();
+    assertThat(
+            run(
+                "sweep",
+                base.toString(),
+                "--param",
+                "D=4,8",
+                "--param",
+                "latency.oneWay=20ms,80ms",
+                "--out",
+                outDir.toString()))
+        .as(err.toString())
+        .isZero();
 
     java.util.List<String> csv = Files.readAllLines(outDir.resolve("sweep.csv"));
     assertThat(csv).hasSize(5);
@@ -107,20 +131,32 @@ class GrapevineSimTest {
       assertThat(outDir.resolve(folder).resolve("report.html")).isRegularFile();
     }
     // The point's scenario really has the swept values.
-    assertThat(Files.readString(outDir.resolve("points/D=8+latency.oneWay=80ms/scenario.yaml"))).contains("d: 8", "oneWay: 80ms");
+    assertThat(Files.readString(outDir.resolve("points/D=8+latency.oneWay=80ms/scenario.yaml")))
+        .contains("d: 8", "oneWay: 80ms");
     // Latency follows the link latency: p50 at 80 ms links is above p50 at 20 ms links.
     double p50At20 = Double.parseDouble(csv.get(1).split(",", -1)[3]);
     double p50At80 = Double.parseDouble(csv.get(2).split(",", -1)[3]);
     assertThat(p50At80).isGreaterThan(p50At20 * 2);
     String html = Files.readString(outDir.resolve("sweep.html"));
-    assertThat(html).contains("id=\"chart-D\"", "id=\"chart-latency.oneWay\"").doesNotContain("http://", "https://");
-    assertThat(Files.readString(outDir.resolve("sweep.json"))).contains("\"key\" : \"D\"", "\"path\" : \"protocol.gossip.d\"");
+    assertThat(html)
+        .contains("id=\"chart-D\"", "id=\"chart-latency.oneWay\"")
+        .doesNotContain("http://", "https://");
+    assertThat(Files.readString(outDir.resolve("sweep.json")))
+        .contains("\"key\" : \"D\"", "\"path\" : \"protocol.gossip.d\"");
   }
 
   @Test
   void sweep_badValue_explainedWithItsPointNothingRun() throws Exception {
     Path outDir = dir.resolve("bad");
-    assertThat(run("sweep", "scenarios/small.yaml", "--param", "nodes.count=50,1", "--out", outDir.toString())).isEqualTo(1);
+    assertThat(
+            run(
+                "sweep",
+                "scenarios/small.yaml",
+                "--param",
+                "nodes.count=50,1",
+                "--out",
+                outDir.toString()))
+        .isEqualTo(1);
     assertThat(err.toString()).contains("[nodes.count=1] nodes.count: 1 is not allowed");
     assertThat(outDir).doesNotExist();
   }

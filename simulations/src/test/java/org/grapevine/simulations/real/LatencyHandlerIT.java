@@ -24,7 +24,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Two real hosts on loopback, the dialler's channel delayed by {@link LatencyHandler} through the host's hook. */
+/**
+ * Two real hosts on loopback, the dialler's channel delayed by {@link LatencyHandler} through the
+ * host's hook.
+ */
 @Timeout(60)
 class LatencyHandlerIT {
   private static final long ONE_WAY_NANOS = 40_000_000L;
@@ -38,11 +41,23 @@ class LatencyHandlerIT {
   }
 
   private Host host(long latencyNanos, long jitterNanos) throws Exception {
-    Host h = new Host(HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0")
-        .inboundRate(1000, 1000)
-        .channelHook((channel, direction, remote) -> channel.pipeline().addLast(new LatencyHandler(
-            direction == Connection.Direction.OUTBOUND ? latencyNanos : 0, jitterNanos, new SplittableRandom(7), in, out)))
-        .build());
+    Host h =
+        new Host(
+            HostConfig.builder(PrivKey.generate(new SecureRandom()))
+                .listen("/ip4/127.0.0.1/tcp/0")
+                .inboundRate(1000, 1000)
+                .channelHook(
+                    (channel, direction, remote) ->
+                        channel
+                            .pipeline()
+                            .addLast(
+                                new LatencyHandler(
+                                    direction == Connection.Direction.OUTBOUND ? latencyNanos : 0,
+                                    jitterNanos,
+                                    new SplittableRandom(7),
+                                    in,
+                                    out)))
+                .build());
     hosts.add(h);
     h.start();
     h.setProtocolHandler(EchoProtocol.ID, (stream, conn) -> EchoProtocol.respond(stream));
@@ -66,13 +81,16 @@ class LatencyHandlerIT {
   void echo_withJitter_everyByteBackInOrder() throws Exception {
     Host a = host(0, 0);
     Host b = host(5_000_000L, 20_000_000L);
-    NegotiatedStream ns = b.newStream(a.listenAddrs().get(0).withPeerId(a.peerId()), List.of(EchoProtocol.ID))
-        .get(30, TimeUnit.SECONDS);
+    NegotiatedStream ns =
+        b.newStream(a.listenAddrs().get(0).withPeerId(a.peerId()), List.of(EchoProtocol.ID))
+            .get(30, TimeUnit.SECONDS);
     Collector collector = new Collector();
     ns.stream().setReader(collector);
     byte[] payload = new byte[300_000];
     new java.util.Random(1).nextBytes(payload);
-    for (int off = 0; off < payload.length; off += 1000) { // Many small writes, each held a random time.
+    for (int off = 0;
+        off < payload.length;
+        off += 1000) { // Many small writes, each held a random time.
       ns.stream().write(Unpooled.wrappedBuffer(payload, off, Math.min(1000, payload.length - off)));
     }
     ns.stream().closeWrite();
@@ -99,7 +117,8 @@ class LatencyHandlerIT {
 
     @Override
     public void onReset(MuxedStream stream) {
-      done.completeExceptionally(new IllegalStateException("reset after " + bytes.size() + " bytes"));
+      done.completeExceptionally(
+          new IllegalStateException("reset after " + bytes.size() + " bytes"));
     }
   }
 }

@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RunReportTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void runTo_smallScenario_writesSelfContainedReportWithEveryChart() throws Exception {
@@ -23,14 +22,19 @@ class RunReportTest {
     String html = Files.readString(report);
     assertThat(html).startsWith("<!DOCTYPE html>").endsWith("</html>\n");
     // Self-contained: no URL of any kind, no external script, style sheet, image or font.
-    assertThat(html).doesNotContainPattern(Pattern.compile("(?i)https?://|//[a-z0-9.-]+\\.[a-z]{2,}/"));
-    assertThat(html).doesNotContainPattern(Pattern.compile("(?i)<script|<link|<img|<iframe|@import|url\\("));
+    assertThat(html)
+        .doesNotContainPattern(Pattern.compile("(?i)https?://|//[a-z0-9.-]+\\.[a-z]{2,}/"));
+    assertThat(html)
+        .doesNotContainPattern(Pattern.compile("(?i)<script|<link|<img|<iframe|@import|url\\("));
     for (String chart : RunReport.CHARTS) {
       int at = html.indexOf("<figure id=\"" + chart + "\"><svg ");
       assertThat(at).as(chart).isPositive();
       // Each chart draws data, not only its frame: a line or bars.
       String figure = html.substring(at, html.indexOf("</figure>", at));
-      assertThat(figure).as(chart).containsPattern("<polyline [^>]*points=\"[0-9.]+,[0-9.]+ [0-9.]+,[0-9.]+|<rect x=\"[0-9.]+\" y=\"[0-9.]+\" width=\"[0-9.]+\" height=\"[0-9.]+\" fill=\"#");
+      assertThat(figure)
+          .as(chart)
+          .containsPattern(
+              "<polyline [^>]*points=\"[0-9.]+,[0-9.]+ [0-9.]+,[0-9.]+|<rect x=\"[0-9.]+\" y=\"[0-9.]+\" width=\"[0-9.]+\" height=\"[0-9.]+\" fill=\"#");
     }
     assertThat(html).contains("delivery ratio", "1.0", "name: small");
   }

@@ -32,37 +32,65 @@ class ScenarioReaderTest {
 
   @Test
   void parse_json_sameAsYaml() throws Exception {
-    Scenario yaml = ScenarioReader.parse("nodes:\n  count: 12\nprotocol:\n  gossip:\n    d: 5\n    heartbeatInterval: 700ms\n", "y");
-    Scenario json = ScenarioReader.parse("{\"nodes\": {\"count\": 12}, \"protocol\": {\"gossip\": {\"d\": 5, \"heartbeatInterval\": 0.7}}}", "j");
+    Scenario yaml =
+        ScenarioReader.parse(
+            "nodes:\n  count: 12\nprotocol:\n  gossip:\n    d: 5\n    heartbeatInterval: 700ms\n",
+            "y");
+    Scenario json =
+        ScenarioReader.parse(
+            "{\"nodes\": {\"count\": 12}, \"protocol\": {\"gossip\": {\"d\": 5, \"heartbeatInterval\": 0.7}}}",
+            "j");
 
     assertThat(ScenarioWriter.toYaml(json)).isEqualTo(ScenarioWriter.toYaml(yaml));
-    assertThat(RouterParams.config(json.protocol()).heartbeatIntervalNanos()).isEqualTo(700_000_000L);
+    assertThat(RouterParams.config(json.protocol()).heartbeatIntervalNanos())
+        .isEqualTo(700_000_000L);
     assertThat(RouterParams.config(json.protocol()).d()).isEqualTo(5);
   }
 
   @Test
   void parse_manyProblems_reportsEachWithPathValueAndWhatIsAllowed() {
-    ScenarioException e = catchThrowableOfType(ScenarioException.class, () -> ScenarioReader.parse("""
+    ScenarioException e =
+        catchThrowableOfType(
+            ScenarioException.class,
+            () ->
+                ScenarioReader.parse(
+                    """
         duration: ten seconds
         nodes: {count: 1}
         latency: {model: wormhole}
         follows: {model: zipf, perNode: 3, exponnent: 1.2}
         protocol: {gossip: {d: -1}}
-        """, "bad.yaml"));
+        """,
+                    "bad.yaml"));
 
     List<String> lines = e.problems().stream().map(ScenarioProblem::toString).toList();
-    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("duration: \"ten seconds\"").contains("a duration"));
-    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("nodes.count: 1").contains("from 2 to"));
-    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("latency.model: \"wormhole\"")
-        .contains("constant, uniform, normal, regions"));
-    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("follows.exponnent: an unknown key").contains("exponent"));
+    assertThat(lines)
+        .anySatisfy(
+            l -> assertThat(l).startsWith("duration: \"ten seconds\"").contains("a duration"));
+    assertThat(lines)
+        .anySatisfy(l -> assertThat(l).startsWith("nodes.count: 1").contains("from 2 to"));
+    assertThat(lines)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("latency.model: \"wormhole\"")
+                    .contains("constant, uniform, normal, regions"));
+    assertThat(lines)
+        .anySatisfy(
+            l ->
+                assertThat(l).startsWith("follows.exponnent: an unknown key").contains("exponent"));
     assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("protocol.gossip.d: -1"));
     assertThat(e.getMessage()).startsWith("bad.yaml: ");
   }
 
   @Test
   void parse_crossFieldRules_explained() {
-    ScenarioException e = catchThrowableOfType(ScenarioException.class, () -> ScenarioReader.parse("""
+    ScenarioException e =
+        catchThrowableOfType(
+            ScenarioException.class,
+            () ->
+                ScenarioReader.parse(
+                    """
         duration: 10s
         warmUp: 20s
         nodes: {count: 5}
@@ -71,52 +99,74 @@ class ScenarioReaderTest {
         faults:
           partitions: [{at: 5s, heal: 2s}]
         protocol: {gossip: {d: 3, dLo: 4}}
-        """, "bad.yaml"));
+        """,
+                    "bad.yaml"));
 
     List<String> paths = e.problems().stream().map(ScenarioProblem::path).toList();
-    assertThat(paths).contains("warmUp", "connections.edges[1][1]", "connections.edges", "faults.partitions[0].heal");
+    assertThat(paths)
+        .contains(
+            "warmUp", "connections.edges[1][1]", "connections.edges", "faults.partitions[0].heal");
     assertThat(e.problems()).anySatisfy(p -> assertThat(p.path()).isEqualTo("workload.posts"));
   }
 
   @Test
   void parse_invalidRouterCombination_namesTheRule() {
-    ScenarioException e = catchThrowableOfType(ScenarioException.class,
-        () -> ScenarioReader.parse("protocol: {gossip: {d: 3, dLo: 4}}", "bad.yaml"));
+    ScenarioException e =
+        catchThrowableOfType(
+            ScenarioException.class,
+            () -> ScenarioReader.parse("protocol: {gossip: {d: 3, dLo: 4}}", "bad.yaml"));
 
-    assertThat(e.problems()).singleElement().satisfies(p -> {
-      assertThat(p.path()).isEqualTo("protocol");
-      assertThat(p.allowed()).contains("D_lo <= D");
-    });
+    assertThat(e.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.path()).isEqualTo("protocol");
+              assertThat(p.allowed()).contains("D_lo <= D");
+            });
   }
 
   @Test
   void parse_notYaml_saysWhere() {
-    ScenarioException e = catchThrowableOfType(ScenarioException.class, () -> ScenarioReader.parse("nodes: [1, 2\n", "x"));
+    ScenarioException e =
+        catchThrowableOfType(
+            ScenarioException.class, () -> ScenarioReader.parse("nodes: [1, 2\n", "x"));
 
-    assertThat(e.problems()).singleElement().satisfies(p -> assertThat(p.path()).startsWith("line "));
+    assertThat(e.problems())
+        .singleElement()
+        .satisfies(p -> assertThat(p.path()).startsWith("line "));
   }
 
   @Test
-  void read_oversizeFile_refusedBeforeParsing(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+  void read_oversizeFile_refusedBeforeParsing(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws IOException {
     Path big = dir.resolve("big.yaml");
     try (var out = Files.newOutputStream(big)) {
-      byte[] line = "# padding padding padding padding padding padding padding padding\n".getBytes(UTF_8);
+      byte[] line =
+          "# padding padding padding padding padding padding padding padding\n".getBytes(UTF_8);
       for (long written = 0; written <= ScenarioReader.MAX_FILE_BYTES; written += line.length) {
         out.write(line);
       }
     }
-    assertThatThrownBy(() -> ScenarioReader.read(big)).isInstanceOf(ScenarioException.class).hasMessageContaining("at most");
+    assertThatThrownBy(() -> ScenarioReader.read(big))
+        .isInstanceOf(ScenarioException.class)
+        .hasMessageContaining("at most");
   }
 
   @Test
   void read_everyExampleScenario_isValidAndRoundTrips() throws Exception {
     try (Stream<Path> files = Files.list(Path.of("scenarios"))) {
-      List<Path> all = files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".json")).sorted().toList();
+      List<Path> all =
+          files
+              .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".json"))
+              .sorted()
+              .toList();
       assertThat(all).hasSizeGreaterThanOrEqualTo(4);
       for (Path file : all) {
         Scenario s = ScenarioReader.read(file);
         String yaml = ScenarioWriter.toYaml(s);
-        assertThat(ScenarioWriter.toYaml(ScenarioReader.parse(yaml, file + " as run"))).as(file.toString()).isEqualTo(yaml);
+        assertThat(ScenarioWriter.toYaml(ScenarioReader.parse(yaml, file + " as run")))
+            .as(file.toString())
+            .isEqualTo(yaml);
       }
     }
   }

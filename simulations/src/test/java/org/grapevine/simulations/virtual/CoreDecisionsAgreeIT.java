@@ -59,25 +59,28 @@ import org.junit.jupiter.api.io.TempDir;
  * The node core decides the same in the virtual engine and in a running node (issue 11): one small
  * world, played in both, and the decisions of its observed node compared by role.
  *
- * <p>The roles, by node number in the virtual engine: X (0) is observed; P (1) and Q (2) are
- * X's neighbours and, like X, follow the author A (3), who is connected to nobody: A only signs.
- * X holds A's delegation and none of A's posts. The script, the same in both worlds:
+ * <p>The roles, by node number in the virtual engine: X (0) is observed; P (1) and Q (2) are X's
+ * neighbours and, like X, follow the author A (3), who is connected to nobody: A only signs. X
+ * holds A's delegation and none of A's posts. The script, the same in both worlds:
+ *
  * <ol>
- *   <li>P relays A's delegation (the running X stores it; the simulated X, set up with it, has it already);
+ *   <li>P relays A's delegation (the running X stores it; the simulated X, set up with it, has it
+ *       already);
  *   <li>Q relays A's post 2 with one signature byte flipped: X must blame Q, for BAD_SIGNATURE;
  *   <li>P relays A's post 3: ahead of posts 1 and 2, so X buffers it and syncs for the GAP, with
  *       every connected peer that subscribes to A's topic: P and Q (not only P, the relay);
  *   <li>P relays A's post 1, which X stores: a marker, for X handles one peer's messages in order,
  *       so once it is stored every decision on the steps before it is made.
  * </ol>
- * In the virtual engine P and Q are simulated nodes and the relays are injected into their
- * links ({@link VirtualEngine#injectGossip}); in the running world X is a real {@link Node}
- * (RocksDB, TCP on 127.0.0.1, Noise, Yamux, GossipSub) and P and Q are bare libp2p peers (a host
- * and a GossipSub driver subscribed to A's topic) that publish the same entries (A's keys are the
- * same; the running world's entries carry the wall clock). The bare peers do not speak sync, so
- * X's sync streams to them fail to open: the decision to sync is what is compared, not the session.
- * Periodic sync is off in both (0 peers per round; a one-year interval), so that no other session
- * can absorb the gap's decision. Nothing is timed: the running world awaits events with a deadline.
+ *
+ * In the virtual engine P and Q are simulated nodes and the relays are injected into their links
+ * ({@link VirtualEngine#injectGossip}); in the running world X is a real {@link Node} (RocksDB, TCP
+ * on 127.0.0.1, Noise, Yamux, GossipSub) and P and Q are bare libp2p peers (a host and a GossipSub
+ * driver subscribed to A's topic) that publish the same entries (A's keys are the same; the running
+ * world's entries carry the wall clock). The bare peers do not speak sync, so X's sync streams to
+ * them fail to open: the decision to sync is what is compared, not the session. Periodic sync is
+ * off in both (0 peers per round; a one-year interval), so that no other session can absorb the
+ * gap's decision. Nothing is timed: the running world awaits events with a deadline.
  */
 @Timeout(180)
 class CoreDecisionsAgreeIT {
@@ -87,7 +90,8 @@ class CoreDecisionsAgreeIT {
   private static final int A = 3;
   private static final String[] ROLES = {"X", "P", "Q", "A"};
   private static final long SEC = 1_000_000_000L;
-  private static final String SCENARIO = """
+  private static final String SCENARIO =
+      """
       name: decisions
       seed: 11
       duration: 8s
@@ -99,15 +103,20 @@ class CoreDecisionsAgreeIT {
       workload: {posts: 0}
       protocol: {syncPeersPerRound: 0}
       """;
-  /** What every world must decide. */
-  private static final Decisions EXPECTED = new Decisions(Set.of("P", "Q"), List.of("Q BAD_SIGNATURE"));
 
-  @TempDir
-  Path dir;
-  private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  /** What every world must decide. */
+  private static final Decisions EXPECTED =
+      new Decisions(Set.of("P", "Q"), List.of("Q BAD_SIGNATURE"));
+
+  @TempDir Path dir;
+  private final MultiThreadIoEventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private final List<AutoCloseable> closing = new ArrayList<>();
 
-  /** X's decisions by role: the peers it decided to sync with for a GAP, and whom it blamed why, in order. */
+  /**
+   * X's decisions by role: the peers it decided to sync with for a GAP, and whom it blamed why, in
+   * order.
+   */
   record Decisions(Set<String> gapSyncs, List<String> blames) {
     static Decisions of(List<CoreEvent> events, Map<PeerId, String> roles) {
       Set<String> gap = new TreeSet<>();
@@ -116,24 +125,39 @@ class CoreDecisionsAgreeIT {
         if (e instanceof CoreEvent.SyncDecided d && d.reason() == CoreEvent.SyncReason.GAP) {
           gap.add(roles.getOrDefault(d.peer(), "unknown " + d.peer()));
         } else if (e instanceof CoreEvent.Blamed b) {
-          blames.add(roles.getOrDefault(b.peer(), "unknown " + b.peer()) + " "
-              + (b.reason() != null ? b.reason() : b.syncError()));
+          blames.add(
+              roles.getOrDefault(b.peer(), "unknown " + b.peer())
+                  + " "
+                  + (b.reason() != null ? b.reason() : b.syncError()));
         }
       }
       return new Decisions(gap, blames);
     }
   }
 
-  /** A's entries, signed with A's keys from the scenario's seed: its delegation, then posts 1 to 3. */
+  /**
+   * A's entries, signed with A's keys from the scenario's seed: its delegation, then posts 1 to 3.
+   */
   private static List<LogEntry> authorEntries(long seed, long millis) {
     SigningKey root = PostCatalog.key(seed, A, "root");
     SigningKey device = PostCatalog.key(seed, A, "device");
     List<LogEntry> out = new ArrayList<>();
-    out.add(LogWriter.rootLog(root, LogHead.EMPTY).append(Content.newBuilder().setDelegateDevice(DelegateDevice
-        .newBuilder().setDevice(ByteString.copyFrom(device.publicKey().unsafeBytes())).setName("sim")).build(), millis));
+    out.add(
+        LogWriter.rootLog(root, LogHead.EMPTY)
+            .append(
+                Content.newBuilder()
+                    .setDelegateDevice(
+                        DelegateDevice.newBuilder()
+                            .setDevice(ByteString.copyFrom(device.publicKey().unsafeBytes()))
+                            .setName("sim"))
+                    .build(),
+                millis));
     LogWriter log = new LogWriter(Identity.of(root.publicKey()), device, LogHead.EMPTY);
     for (int seq = 1; seq <= 3; seq++) {
-      out.add(log.append(Content.newBuilder().setPost(Post.newBuilder().setText("post " + seq)).build(), millis + seq));
+      out.add(
+          log.append(
+              Content.newBuilder().setPost(Post.newBuilder().setText("post " + seq)).build(),
+              millis + seq));
     }
     return out;
   }
@@ -146,8 +170,11 @@ class CoreDecisionsAgreeIT {
 
   /** The script's four relays as (sender role, envelope), in order. */
   private static List<Map.Entry<Integer, byte[]>> script(List<LogEntry> a) {
-    return List.of(Map.entry(P, a.get(0).toEnvelopeBytes()), Map.entry(Q, withBadSignature(a.get(2))),
-        Map.entry(P, a.get(3).toEnvelopeBytes()), Map.entry(P, a.get(1).toEnvelopeBytes()));
+    return List.of(
+        Map.entry(P, a.get(0).toEnvelopeBytes()),
+        Map.entry(Q, withBadSignature(a.get(2))),
+        Map.entry(P, a.get(3).toEnvelopeBytes()),
+        Map.entry(P, a.get(1).toEnvelopeBytes()));
   }
 
   @Test
@@ -163,7 +190,9 @@ class CoreDecisionsAgreeIT {
 
   // ------------------------------------------------------------------------- virtual world
 
-  /** The scenario on the virtual engine, built as SimulationRun builds it, with the script injected. */
+  /**
+   * The scenario on the virtual engine, built as SimulationRun builds it, with the script injected.
+   */
   private static Decisions virtualWorld(Scenario s) {
     SplittableRandom master = new SplittableRandom(s.seed());
     FollowGraph follows = FollowGraph.generate(s.follows(), s.nodes().count(), master.split());
@@ -171,22 +200,27 @@ class CoreDecisionsAgreeIT {
     Network network = Network.generate(s, topology, master.split());
     Workload workload = Workload.generate(s, follows, master.split());
     FaultPlan faults = FaultPlan.generate(s, master.split());
-    VirtualEngine engine = new VirtualEngine(s, follows, topology, network, workload, faults, master.split());
-    PostCatalog catalog = new PostCatalog(s.seed(), s.nodes().count(), workload); // The same keys as the engine's.
+    VirtualEngine engine =
+        new VirtualEngine(s, follows, topology, network, workload, faults, master.split());
+    PostCatalog catalog =
+        new PostCatalog(s.seed(), s.nodes().count(), workload); // The same keys as the engine's.
     List<CoreEvent> events = new ArrayList<>();
-    engine.onCoreEvent((node, e) -> {
-      if (node == X) {
-        events.add(e);
-      }
-    });
+    engine.onCoreEvent(
+        (node, e) -> {
+          if (node == X) {
+            events.add(e);
+          }
+        });
     List<LogEntry> a = authorEntries(s.seed(), PostCatalog.EPOCH_MILLIS);
     long at = 2 * SEC;
     for (Map.Entry<Integer, byte[]> step : script(a)) {
       engine.injectGossip(at, step.getKey(), X, catalog.topic(A), step.getValue());
       at += SEC;
     }
-    engine.run((sim, duration, n) -> { });
-    assertThat(events).as("X stored A's post 1 (the marker)").anyMatch(e -> storedFrom(e, a.get(1), catalog.peerId(P)));
+    engine.run((sim, duration, n) -> {});
+    assertThat(events)
+        .as("X stored A's post 1 (the marker)")
+        .anyMatch(e -> storedFrom(e, a.get(1), catalog.peerId(P)));
     Map<PeerId, String> roles = new HashMap<>();
     for (int i = 0; i < ROLES.length; i++) {
       roles.put(catalog.peerId(i), ROLES[i]);
@@ -195,7 +229,9 @@ class CoreDecisionsAgreeIT {
   }
 
   private static boolean storedFrom(CoreEvent e, LogEntry entry, PeerId from) {
-    return e instanceof CoreEvent.Stored st && st.source() == IngestSource.GOSSIP && from.equals(st.from())
+    return e instanceof CoreEvent.Stored st
+        && st.source() == IngestSource.GOSSIP
+        && from.equals(st.from())
         && st.entries().stream().anyMatch(x -> x.id().equals(entry.id()));
   }
 
@@ -215,57 +251,92 @@ class CoreDecisionsAgreeIT {
     Identity aIdentity = Identity.of(PostCatalog.key(seed, A, "root").publicKey());
     String topic = Topics.forIdentity(aIdentity);
     NodeConfig config = NodeConfig.loopback().withSync(new NodeConfig.Sync(Duration.ofDays(365)));
-    DataDir.Keys keys = new DataDir.Keys(Identity.of(xRoot.publicKey()), xRoot, PostCatalog.key(seed, X, "device"),
-        PrivKey.generate(new SecureRandom()));
-    Node x = NodeLauncher.of(config, dir.resolve("x"), keys, group).host(h -> h.inboundRate(1000, 1000)).start();
+    DataDir.Keys keys =
+        new DataDir.Keys(
+            Identity.of(xRoot.publicKey()),
+            xRoot,
+            PostCatalog.key(seed, X, "device"),
+            PrivKey.generate(new SecureRandom()));
+    Node x =
+        NodeLauncher.of(config, dir.resolve("x"), keys, group)
+            .host(h -> h.inboundRate(1000, 1000))
+            .start();
     closing.add(x);
     List<CoreEvent> events = new CopyOnWriteArrayList<>();
     x.addCoreListener(events::add);
     x.follow(aIdentity); // Before any peer is connected: the follow's sync has nobody to ask.
     Map<PeerId, String> roles = new HashMap<>(Map.of(x.host().peerId(), "X"));
-    Map<Integer, GossipDriver> peers = Map.of(P, peer(x, topic, roles, "P"), Q, peer(x, topic, roles, "Q"));
+    Map<Integer, GossipDriver> peers =
+        Map.of(P, peer(x, topic, roles, "P"), Q, peer(x, topic, roles, "Q"));
 
     List<LogEntry> a = authorEntries(seed, System.currentTimeMillis());
     List<Map.Entry<Integer, byte[]>> steps = script(a);
     PeerId p = roleOf(roles, "P");
     publish(peers, topic, steps.get(0));
-    await("X stored A's delegation from P", () -> events.stream().anyMatch(e -> storedFrom(e, a.get(0), p)));
+    await(
+        "X stored A's delegation from P",
+        () -> events.stream().anyMatch(e -> storedFrom(e, a.get(0), p)));
     publish(peers, topic, steps.get(1));
     // Q's messages are handled in order, its subscription before its message: once Q is blamed
     // (by whatever rule), X's core knows Q subscribes to A's topic.
     await("X blamed someone", () -> events.stream().anyMatch(e -> e instanceof CoreEvent.Blamed));
     publish(peers, topic, steps.get(2));
     publish(peers, topic, steps.get(3));
-    await("X stored A's post 1 from P (the marker)", () -> events.stream().anyMatch(e -> storedFrom(e, a.get(1), p)));
+    await(
+        "X stored A's post 1 from P (the marker)",
+        () -> events.stream().anyMatch(e -> storedFrom(e, a.get(1), p)));
     return Decisions.of(List.copyOf(events), roles);
   }
 
   private static PeerId roleOf(Map<PeerId, String> roles, String role) {
-    return roles.entrySet().stream().filter(e -> e.getValue().equals(role)).findFirst().orElseThrow().getKey();
+    return roles.entrySet().stream()
+        .filter(e -> e.getValue().equals(role))
+        .findFirst()
+        .orElseThrow()
+        .getKey();
   }
 
-  private static void publish(Map<Integer, GossipDriver> peers, String topic, Map.Entry<Integer, byte[]> step)
+  private static void publish(
+      Map<Integer, GossipDriver> peers, String topic, Map.Entry<Integer, byte[]> step)
       throws Exception {
-    assertThat(peers.get(step.getKey()).publish(topic, step.getValue()).get(10, TimeUnit.SECONDS).peers())
-        .as("the relay reached X").isEqualTo(1);
+    assertThat(
+            peers
+                .get(step.getKey())
+                .publish(topic, step.getValue())
+                .get(10, TimeUnit.SECONDS)
+                .peers())
+        .as("the relay reached X")
+        .isEqualTo(1);
   }
 
   private static HostConfig hostConfig() {
-    return HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0")
-        .inboundRate(1000, 1000).build();
+    return HostConfig.builder(PrivKey.generate(new SecureRandom()))
+        .listen("/ip4/127.0.0.1/tcp/0")
+        .inboundRate(1000, 1000)
+        .build();
   }
 
-  /** A bare peer in {@code role}: host and GossipSub driver subscribed to {@code topic}, dialled to X. */
-  private GossipDriver peer(Node x, String topic, Map<PeerId, String> roles, String role) throws Exception {
+  /**
+   * A bare peer in {@code role}: host and GossipSub driver subscribed to {@code topic}, dialled to
+   * X.
+   */
+  private GossipDriver peer(Node x, String topic, Map<PeerId, String> roles, String role)
+      throws Exception {
     Host h = new Host(hostConfig(), group);
     h.start();
     closing.add(h);
-    GossipDriver d = new GossipDriver(h, GossipConfig.builder()
-        .signaturePolicy(SignaturePolicy.STRICT_NO_SIGN)
-        .messageIdFunction(EntryMessageIds.function())
-        // Flood publish: Q's score at X turns negative after its bad entry; X may prune it.
-        .floodPublish(true)
-        .heartbeatIntervalNanos(TimeUnit.MILLISECONDS.toNanos(100)).build(), new SplittableRandom(7), group.next());
+    GossipDriver d =
+        new GossipDriver(
+            h,
+            GossipConfig.builder()
+                .signaturePolicy(SignaturePolicy.STRICT_NO_SIGN)
+                .messageIdFunction(EntryMessageIds.function())
+                // Flood publish: Q's score at X turns negative after its bad entry; X may prune it.
+                .floodPublish(true)
+                .heartbeatIntervalNanos(TimeUnit.MILLISECONDS.toNanos(100))
+                .build(),
+            new SplittableRandom(7),
+            group.next());
     d.start();
     closing.add(d);
     d.subscribe(topic).get(5, TimeUnit.SECONDS);

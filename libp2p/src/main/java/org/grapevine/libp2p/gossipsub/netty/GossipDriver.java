@@ -38,26 +38,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one {@link GossipRouter} on a {@link Host}: the thin adapter between the sans-I/O router
- * and real streams (libp2p pubsub/README.md). It makes no protocol decisions:
+ * Runs one {@link GossipRouter} on a {@link Host}: the thin adapter between the sans-I/O router and
+ * real streams (libp2p pubsub/README.md). It makes no protocol decisions:
+ *
  * <ul>
  *   <li>for every connected peer it opens one long-lived outbound stream ({@code /meshsub/1.2.0},
  *       falling back to 1.1.0 and 1.0.0) used only for writing, and reads RPCs from the streams the
  *       peer opens;
  *   <li>every input (peer up or down, an RPC, a timer, a command) hops onto one executor, calls the
- *       router with {@link System#nanoTime()}, then drains its outputs in the order the router
- *       asks for: outbound RPCs, the next deadline, events;
+ *       router with {@link System#nanoTime()}, then drains its outputs in the order the router asks
+ *       for: outbound RPCs, the next deadline, events;
  *   <li>received messages go to the {@link MessageHandler}, whose verdict (any thread, any time)
  *       goes back to the router as {@link GossipRouter#reportValidation}.
  * </ul>
+ *
  * Loopback peers are exempt from the IP colocation penalty (P6): many test and simulation peers
  * share 127.0.0.1 by design.
  */
 public final class GossipDriver implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GossipDriver.class);
-  private static final List<String> PROTOCOLS = List.of(
-      GossipProtocol.MESHSUB_V12.id(), GossipProtocol.MESHSUB_V11.id(), GossipProtocol.MESHSUB_V10.id(),
-      GossipProtocol.FLOODSUB.id());
+  private static final List<String> PROTOCOLS =
+      List.of(
+          GossipProtocol.MESHSUB_V12.id(),
+          GossipProtocol.MESHSUB_V11.id(),
+          GossipProtocol.MESHSUB_V10.id(),
+          GossipProtocol.FLOODSUB.id());
 
   /** Validates received messages; calls {@code verdict} once, on any thread, whenever it knows. */
   @FunctionalInterface
@@ -86,15 +91,19 @@ public final class GossipDriver implements AutoCloseable {
     MuxedStream out;
     boolean opening;
     boolean known;
+
     /**
      * RPCs for the peer while our stream to it is opening: the router learns of a peer from its
      * first inbound RPC and answers with our subscriptions (sent once) before our stream is up;
      * dropping that answer would hide our subscriptions from the peer for the whole connection.
      */
-    final java.util.ArrayDeque<org.grapevine.libp2p.gossipsub.Rpc> pending = new java.util.ArrayDeque<>();
+    final java.util.ArrayDeque<org.grapevine.libp2p.gossipsub.Rpc> pending =
+        new java.util.ArrayDeque<>();
   }
 
-  /** At most this many RPCs wait for a stream being opened; more are dropped (gossip may lose RPCs). */
+  /**
+   * At most this many RPCs wait for a stream being opened; more are dropped (gossip may lose RPCs).
+   */
   private static final int MAX_PENDING_RPCS = 64;
 
   /**
@@ -103,8 +112,14 @@ public final class GossipDriver implements AutoCloseable {
   public GossipDriver(Host host, GossipConfig config, RandomGenerator random, EventExecutor loop) {
     this.host = host;
     this.loop = loop;
-    this.router = new GossipRouter(config, host.peerId(),
-        config.signaturePolicy() == SignaturePolicy.STRICT_SIGN ? host.config().identity() : null, random);
+    this.router =
+        new GossipRouter(
+            config,
+            host.peerId(),
+            config.signaturePolicy() == SignaturePolicy.STRICT_SIGN
+                ? host.config().identity()
+                : null,
+            random);
     this.streams = new GossipStreams(ByteBufAllocator.DEFAULT, this::onRpc, this::onBadRpc);
   }
 
@@ -113,17 +128,18 @@ public final class GossipDriver implements AutoCloseable {
     for (GossipProtocol p : GossipProtocol.values()) {
       host.setProtocolHandler(p.id(), (stream, conn) -> streams.readFrom(stream, conn, p));
     }
-    host.addListener(new HostListener() {
-      @Override
-      public void onConnected(Connection connection) {
-        loop.execute(() -> connected(connection));
-      }
+    host.addListener(
+        new HostListener() {
+          @Override
+          public void onConnected(Connection connection) {
+            loop.execute(() -> connected(connection));
+          }
 
-      @Override
-      public void onDisconnected(Connection connection) {
-        loop.execute(() -> disconnected(connection));
-      }
-    });
+          @Override
+          public void onDisconnected(Connection connection) {
+            loop.execute(() -> disconnected(connection));
+          }
+        });
     for (Connection c : host.connections()) {
       loop.execute(() -> connected(c));
     }
@@ -133,38 +149,44 @@ public final class GossipDriver implements AutoCloseable {
     this.handler = handler;
   }
 
-  /** Every router event (subscriptions, grafts, prunes, misbehaviour, messages), on the driver's executor. */
+  /**
+   * Every router event (subscriptions, grafts, prunes, misbehaviour, messages), on the driver's
+   * executor.
+   */
   public void addEventListener(Consumer<GossipEvent> listener) {
     listeners.add(listener);
   }
 
   public CompletableFuture<Void> subscribe(String topic) {
-    return call(r -> {
-      r.subscribe(topic, System.nanoTime());
-      return null;
-    });
+    return call(
+        r -> {
+          r.subscribe(topic, System.nanoTime());
+          return null;
+        });
   }
 
   public CompletableFuture<Void> unsubscribe(String topic) {
-    return call(r -> {
-      r.unsubscribe(topic, System.nanoTime());
-      return null;
-    });
+    return call(
+        r -> {
+          r.unsubscribe(topic, System.nanoTime());
+          return null;
+        });
   }
 
   /** Publishes {@code data}; the result says to how many peers the router sent it right away. */
   public CompletableFuture<Published> publish(String topic, byte[] data) {
     CompletableFuture<Published> result = new CompletableFuture<>();
-    loop.execute(() -> {
-      try {
-        MessageId id = router.publish(topic, data, System.nanoTime());
-        lastPublishFanout = 0;
-        drive();
-        result.complete(new Published(id, lastPublishFanout));
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    });
+    loop.execute(
+        () -> {
+          try {
+            MessageId id = router.publish(topic, data, System.nanoTime());
+            lastPublishFanout = 0;
+            drive();
+            result.complete(new Published(id, lastPublishFanout));
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
     return result;
   }
 
@@ -188,18 +210,19 @@ public final class GossipDriver implements AutoCloseable {
 
   @Override
   public void close() {
-    loop.execute(() -> {
-      closed = true;
-      if (timer != null) {
-        timer.cancel(false);
-      }
-      for (PeerLink link : peers.values()) {
-        if (link.out != null) {
-          link.out.closeWrite();
-        }
-      }
-      peers.clear();
-    });
+    loop.execute(
+        () -> {
+          closed = true;
+          if (timer != null) {
+            timer.cancel(false);
+          }
+          for (PeerLink link : peers.values()) {
+            if (link.out != null) {
+              link.out.closeWrite();
+            }
+          }
+          peers.clear();
+        });
     for (GossipProtocol p : GossipProtocol.values()) {
       host.removeProtocolHandler(p.id());
     }
@@ -225,30 +248,43 @@ public final class GossipDriver implements AutoCloseable {
     }
     link.opening = true;
     Connection c = link.connections.get(0);
-    host.newStream(c, PROTOCOLS).whenComplete((ns, e) -> loop.execute(() -> {
-      link.opening = false;
-      if (e != null) {
-        link.pending.clear();
-        log.debug("{} speaks no meshsub: {}", peer, e.getMessage());
-        return;
-      }
-      if (closed || peers.get(peer) != link) {
-        ns.stream().reset();
-        return;
-      }
-      link.out = ns.stream();
-      streams.watchOutbound(ns.stream(), () -> loop.execute(() -> {
-        if (link.out == ns.stream()) {
-          link.out = null;
-          openOutbound(peer, link); // On another connection, if the peer still has one.
-        }
-      }));
-      known(peer, link, c, GossipProtocol.fromId(ns.protocol()).orElseThrow());
-      for (org.grapevine.libp2p.gossipsub.Rpc rpc = link.pending.poll(); rpc != null; rpc = link.pending.poll()) {
-        write(link, rpc);
-      }
-      drive();
-    }));
+    host.newStream(c, PROTOCOLS)
+        .whenComplete(
+            (ns, e) ->
+                loop.execute(
+                    () -> {
+                      link.opening = false;
+                      if (e != null) {
+                        link.pending.clear();
+                        log.debug("{} speaks no meshsub: {}", peer, e.getMessage());
+                        return;
+                      }
+                      if (closed || peers.get(peer) != link) {
+                        ns.stream().reset();
+                        return;
+                      }
+                      link.out = ns.stream();
+                      streams.watchOutbound(
+                          ns.stream(),
+                          () ->
+                              loop.execute(
+                                  () -> {
+                                    if (link.out == ns.stream()) {
+                                      link.out = null;
+                                      openOutbound(
+                                          peer,
+                                          link); // On another connection, if the peer still has
+                                      // one.
+                                    }
+                                  }));
+                      known(peer, link, c, GossipProtocol.fromId(ns.protocol()).orElseThrow());
+                      for (org.grapevine.libp2p.gossipsub.Rpc rpc = link.pending.poll();
+                          rpc != null;
+                          rpc = link.pending.poll()) {
+                        write(link, rpc);
+                      }
+                      drive();
+                    }));
   }
 
   private void known(PeerId peer, PeerLink link, Connection c, GossipProtocol protocol) {
@@ -256,7 +292,8 @@ public final class GossipDriver implements AutoCloseable {
       return;
     }
     link.known = true;
-    Direction direction = c.direction() == Connection.Direction.OUTBOUND ? Direction.OUTBOUND : Direction.INBOUND;
+    Direction direction =
+        c.direction() == Connection.Direction.OUTBOUND ? Direction.OUTBOUND : Direction.INBOUND;
     router.handlePeerConnected(peer, direction, protocol, colocationIp(c), System.nanoTime());
   }
 
@@ -276,23 +313,26 @@ public final class GossipDriver implements AutoCloseable {
     }
   }
 
-  private void onRpc(Connection c, GossipProtocol protocol, org.grapevine.libp2p.gossipsub.Rpc rpc) {
-    loop.execute(() -> {
-      PeerLink link = peers.get(c.remotePeer());
-      if (link == null && !closed && c.isOpen()) {
-        // The peer's first RPC (its subscriptions, sent once) can reach this loop before the
-        // host's onConnected does: dropping it would hide what the peer subscribes to for the
-        // whole connection (seen as a node not syncing a gap with a subscriber, CoreDecisionsAgreeIT).
-        connected(c);
-        link = peers.get(c.remotePeer());
-      }
-      if (closed || link == null) {
-        return; // The connection is gone: drop.
-      }
-      known(c.remotePeer(), link, c, protocol);
-      router.handleRpc(c.remotePeer(), rpc, System.nanoTime());
-      drive();
-    });
+  private void onRpc(
+      Connection c, GossipProtocol protocol, org.grapevine.libp2p.gossipsub.Rpc rpc) {
+    loop.execute(
+        () -> {
+          PeerLink link = peers.get(c.remotePeer());
+          if (link == null && !closed && c.isOpen()) {
+            // The peer's first RPC (its subscriptions, sent once) can reach this loop before the
+            // host's onConnected does: dropping it would hide what the peer subscribes to for the
+            // whole connection (seen as a node not syncing a gap with a subscriber,
+            // CoreDecisionsAgreeIT).
+            connected(c);
+            link = peers.get(c.remotePeer());
+          }
+          if (closed || link == null) {
+            return; // The connection is gone: drop.
+          }
+          known(c.remotePeer(), link, c, protocol);
+          router.handleRpc(c.remotePeer(), rpc, System.nanoTime());
+          drive();
+        });
   }
 
   private void onBadRpc(Connection c, MalformedFrameException e) {
@@ -310,14 +350,15 @@ public final class GossipDriver implements AutoCloseable {
 
   private <T> CompletableFuture<T> call(Function<GossipRouter, T> f) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    loop.execute(() -> {
-      try {
-        result.complete(f.apply(router));
-        drive();
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    });
+    loop.execute(
+        () -> {
+          try {
+            result.complete(f.apply(router));
+            drive();
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
     return result;
   }
 
@@ -325,7 +366,9 @@ public final class GossipDriver implements AutoCloseable {
 
   /** Drains the router: outbound RPCs, then the next deadline, then events. */
   private void drive() {
-    for (Optional<OutboundRpc> o = router.pollOutbound(); o.isPresent(); o = router.pollOutbound()) {
+    for (Optional<OutboundRpc> o = router.pollOutbound();
+        o.isPresent();
+        o = router.pollOutbound()) {
       send(o.get());
     }
     OptionalLong deadline = router.pollTimeout();
@@ -334,7 +377,9 @@ public final class GossipDriver implements AutoCloseable {
         timer.cancel(false);
       }
       timerDeadline = deadline.getAsLong();
-      timer = loop.schedule(this::onTimer, Math.max(0, timerDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      timer =
+          loop.schedule(
+              this::onTimer, Math.max(0, timerDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
     for (Optional<GossipEvent> e = router.pollEvent(); e.isPresent(); e = router.pollEvent()) {
       dispatch(e.get());
@@ -343,7 +388,10 @@ public final class GossipDriver implements AutoCloseable {
 
   private void send(OutboundRpc o) {
     PeerLink link = peers.get(o.to());
-    if (link != null && link.out == null && link.opening && link.pending.size() < MAX_PENDING_RPCS) {
+    if (link != null
+        && link.out == null
+        && link.opening
+        && link.pending.size() < MAX_PENDING_RPCS) {
       link.pending.add(o.rpc()); // Written once the stream is open.
       if (o.rpc().proto().getPublishCount() > 0) {
         lastPublishFanout++;
@@ -369,16 +417,21 @@ public final class GossipDriver implements AutoCloseable {
   private void dispatch(GossipEvent event) {
     if (event instanceof GossipEvent.MessageReceived m) {
       try {
-        handler.onMessage(m, acceptance -> loop.execute(() -> {
-          router.reportValidation(m.id(), m.source(), acceptance);
-          drive();
-        }));
+        handler.onMessage(
+            m,
+            acceptance ->
+                loop.execute(
+                    () -> {
+                      router.reportValidation(m.id(), m.source(), acceptance);
+                      drive();
+                    }));
       } catch (RuntimeException e) {
         log.warn("message handler failed on {}; ignoring the message", m.id(), e);
-        loop.execute(() -> {
-          router.reportValidation(m.id(), m.source(), Acceptance.IGNORE);
-          drive();
-        });
+        loop.execute(
+            () -> {
+              router.reportValidation(m.id(), m.source(), Acceptance.IGNORE);
+              drive();
+            });
       }
     }
     for (Consumer<GossipEvent> l : listeners) {
@@ -387,7 +440,8 @@ public final class GossipDriver implements AutoCloseable {
   }
 
   private static String colocationIp(Connection c) {
-    return c.remoteAddr().tcpSocketAddress()
+    return c.remoteAddr()
+        .tcpSocketAddress()
         .map(InetSocketAddress::getAddress)
         .filter(a -> !a.isLoopbackAddress())
         .map(a -> a.getHostAddress())

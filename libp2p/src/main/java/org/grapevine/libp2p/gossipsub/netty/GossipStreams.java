@@ -13,9 +13,9 @@ import org.grapevine.libp2p.mux.MuxedStream;
 import org.grapevine.libp2p.mux.StreamReader;
 
 /**
- * The stream side of pubsub: a peer's inbound stream carries delimited RPCs to us (read here,
- * each at most the codec's limit, buffered no further than one RPC), and our outbound stream
- * carries ours (we never read it; we only watch it die). A malformed RPC resets the stream.
+ * The stream side of pubsub: a peer's inbound stream carries delimited RPCs to us (read here, each
+ * at most the codec's limit, buffered no further than one RPC), and our outbound stream carries
+ * ours (we never read it; we only watch it die). A malformed RPC resets the stream.
  */
 final class GossipStreams {
   /** Receives one decoded RPC; called on the stream's event loop. */
@@ -29,7 +29,8 @@ final class GossipStreams {
   private final RpcSink sink;
   private final BiConsumer<Connection, MalformedFrameException> onBad;
 
-  GossipStreams(ByteBufAllocator alloc, RpcSink sink, BiConsumer<Connection, MalformedFrameException> onBad) {
+  GossipStreams(
+      ByteBufAllocator alloc, RpcSink sink, BiConsumer<Connection, MalformedFrameException> onBad) {
     this.alloc = alloc;
     this.sink = sink;
     this.onBad = onBad;
@@ -41,76 +42,78 @@ final class GossipStreams {
 
   /** Reads RPCs from a stream the peer opened until it closes or misbehaves. */
   void readFrom(MuxedStream stream, Connection connection, GossipProtocol protocol) {
-    stream.setReader(new StreamReader() {
-      private final CompositeByteBuf buffer = alloc.compositeBuffer();
-      private boolean done;
+    stream.setReader(
+        new StreamReader() {
+          private final CompositeByteBuf buffer = alloc.compositeBuffer();
+          private boolean done;
 
-      @Override
-      public void onData(MuxedStream s, ByteBuf data) {
-        if (done) {
-          data.release();
-          return;
-        }
-        buffer.addComponent(true, data);
-        try {
-          while (true) {
-            int mark = buffer.readerIndex();
-            int len = codec.readLength(buffer);
-            if (len < 0 || buffer.readableBytes() < len) {
-              buffer.readerIndex(mark);
-              break;
+          @Override
+          public void onData(MuxedStream s, ByteBuf data) {
+            if (done) {
+              data.release();
+              return;
             }
-            Rpc rpc = codec.decode(buffer.readSlice(len));
-            sink.accept(connection, protocol, rpc);
+            buffer.addComponent(true, data);
+            try {
+              while (true) {
+                int mark = buffer.readerIndex();
+                int len = codec.readLength(buffer);
+                if (len < 0 || buffer.readableBytes() < len) {
+                  buffer.readerIndex(mark);
+                  break;
+                }
+                Rpc rpc = codec.decode(buffer.readSlice(len));
+                sink.accept(connection, protocol, rpc);
+              }
+              buffer.discardReadComponents();
+            } catch (MalformedFrameException e) {
+              onBad.accept(connection, e);
+              finish();
+              s.reset();
+            }
           }
-          buffer.discardReadComponents();
-        } catch (MalformedFrameException e) {
-          onBad.accept(connection, e);
-          finish();
-          s.reset();
-        }
-      }
 
-      @Override
-      public void onRemoteClosed(MuxedStream s) {
-        finish();
-        s.closeWrite();
-      }
+          @Override
+          public void onRemoteClosed(MuxedStream s) {
+            finish();
+            s.closeWrite();
+          }
 
-      @Override
-      public void onReset(MuxedStream s) {
-        finish();
-      }
+          @Override
+          public void onReset(MuxedStream s) {
+            finish();
+          }
 
-      private void finish() {
-        if (!done) {
-          done = true;
-          buffer.release();
-        }
-      }
-    });
+          private void finish() {
+            if (!done) {
+              done = true;
+              buffer.release();
+            }
+          }
+        });
   }
 
   /** Our outbound stream: drops anything the peer sends on it and reports when it ends. */
   void watchOutbound(MuxedStream stream, Runnable onGone) {
-    stream.setReader(new StreamReader() {
-      @Override
-      public void onData(MuxedStream s, ByteBuf data) {
-        data.release();
-      }
+    stream.setReader(
+        new StreamReader() {
+          @Override
+          public void onData(MuxedStream s, ByteBuf data) {
+            data.release();
+          }
 
-      @Override
-      public void onRemoteClosed(MuxedStream s) {
-        // The peer stopped reading from us: this stream is useless; open another. (Our own
-        // reset raises no onReset, so report it here.)
-        s.reset();
-        onGone.run();
-      }
+          @Override
+          public void onRemoteClosed(MuxedStream s) {
+            // The peer stopped reading from us: this stream is useless; open another. (Our own
+            // reset raises no onReset, so report it here.)
+            s.reset();
+            onGone.run();
+          }
 
-      @Override
-      public void onReset(MuxedStream s) {
-        onGone.run();
-      }
-    });
+          @Override
+          public void onReset(MuxedStream s) {
+            onGone.run();
+          }
+        });
   }
 }

@@ -40,13 +40,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs an {@link MdnsSession} on UDP multicast 224.0.0.251:5353 (IPv4 only). One datagram
- * channel per interface: each binds the wildcard address with SO_REUSEADDR (so that several
- * processes on one host, and the system's own mDNS responder, share the port), joins the group
- * on its interface and sends there ({@code IP_MULTICAST_IF}, TTL 255 as RFC 6762 §11 asks). All
- * inputs hop onto one executor and call the session with {@link System#nanoTime()}; the adapter
- * makes no protocol decisions. A packet that Linux delivers to several of our channels reaches
- * the session several times, which it tolerates (answers are rate-limited, discoveries repeat).
+ * Runs an {@link MdnsSession} on UDP multicast 224.0.0.251:5353 (IPv4 only). One datagram channel
+ * per interface: each binds the wildcard address with SO_REUSEADDR (so that several processes on
+ * one host, and the system's own mDNS responder, share the port), joins the group on its interface
+ * and sends there ({@code IP_MULTICAST_IF}, TTL 255 as RFC 6762 §11 asks). All inputs hop onto one
+ * executor and call the session with {@link System#nanoTime()}; the adapter makes no protocol
+ * decisions. A packet that Linux delivers to several of our channels reaches the session several
+ * times, which it tolerates (answers are rate-limited, discoveries repeat).
  */
 public final class MdnsDriver implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MdnsDriver.class);
@@ -67,8 +67,13 @@ public final class MdnsDriver implements AutoCloseable {
    * @param interfaces where to run; {@link #defaultInterfaces()} picks every usable one
    * @param port 5353, except in tests that must not meet the host's real mDNS traffic
    */
-  public MdnsDriver(MdnsConfig config, PeerId self, RandomGenerator random, EventLoopGroup group,
-      List<NetworkInterface> interfaces, int port) {
+  public MdnsDriver(
+      MdnsConfig config,
+      PeerId self,
+      RandomGenerator random,
+      EventLoopGroup group,
+      List<NetworkInterface> interfaces,
+      int port) {
     this.group = group;
     this.loop = group.next();
     this.interfaces = List.copyOf(interfaces);
@@ -77,13 +82,15 @@ public final class MdnsDriver implements AutoCloseable {
   }
 
   /**
-   * Up, multicast-capable interfaces with an IPv4 address: the non-loopback ones, else the
-   * loopback ones ({@link MdnsInterfaces#choose}).
+   * Up, multicast-capable interfaces with an IPv4 address: the non-loopback ones, else the loopback
+   * ones ({@link MdnsInterfaces#choose}).
    */
   public static List<NetworkInterface> defaultInterfaces() throws SocketException {
     List<MdnsInterfaces.Candidate<NetworkInterface>> candidates = new ArrayList<>();
     for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-      candidates.add(new MdnsInterfaces.Candidate<>(ni, ni.isUp(), ni.supportsMulticast(), ni.isLoopback(), !ipv4(ni).isEmpty()));
+      candidates.add(
+          new MdnsInterfaces.Candidate<>(
+              ni, ni.isUp(), ni.supportsMulticast(), ni.isLoopback(), !ipv4(ni).isEmpty()));
     }
     return MdnsInterfaces.choose(candidates);
   }
@@ -116,52 +123,69 @@ public final class MdnsDriver implements AutoCloseable {
       log.info("mDNS: no multicast interface with an IPv4 address; not discovering on the LAN");
     }
     List<Multiaddr> announced = MdnsAddresses.announceable(listenAddrs, local);
-    log.info("mDNS on {} announcing {}", interfaces.stream().map(NetworkInterface::getName).toList(), announced);
-    loop.execute(() -> {
-      session.setListenAddrs(announced, System.nanoTime());
-      drive();
-    });
+    log.info(
+        "mDNS on {} announcing {}",
+        interfaces.stream().map(NetworkInterface::getName).toList(),
+        announced);
+    loop.execute(
+        () -> {
+          session.setListenAddrs(announced, System.nanoTime());
+          drive();
+        });
   }
 
   private NioDatagramChannel open(NetworkInterface ni) throws IOException {
-    ChannelFuture bound = new Bootstrap()
-        .group(group)
-        .channelFactory(() -> new NioDatagramChannel(SocketProtocolFamily.INET))
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .option(ChannelOption.IP_MULTICAST_IF, ni)
-        .option(ChannelOption.IP_MULTICAST_TTL, 255)
-        // Loopback on, so that processes on one host hear each other. Set through the JDK option:
-        // Netty's NIO mapping of IP_MULTICAST_LOOP_DISABLED passes the flag through un-negated.
-        .option(NioChannelOption.of(StandardSocketOptions.IP_MULTICAST_LOOP), true)
-        .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
-          @Override
-          protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-            byte[] bytes = new byte[packet.content().readableBytes()];
-            packet.content().readBytes(bytes);
-            loop.execute(() -> {
-              if (!closed) {
-                session.handleDatagram(Unpooled.wrappedBuffer(bytes), System.nanoTime());
-                drive();
-              }
-            });
-          }
+    ChannelFuture bound =
+        new Bootstrap()
+            .group(group)
+            .channelFactory(() -> new NioDatagramChannel(SocketProtocolFamily.INET))
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .option(ChannelOption.IP_MULTICAST_IF, ni)
+            .option(ChannelOption.IP_MULTICAST_TTL, 255)
+            // Loopback on, so that processes on one host hear each other. Set through the JDK
+            // option:
+            // Netty's NIO mapping of IP_MULTICAST_LOOP_DISABLED passes the flag through un-negated.
+            .option(NioChannelOption.of(StandardSocketOptions.IP_MULTICAST_LOOP), true)
+            .handler(
+                new SimpleChannelInboundHandler<DatagramPacket>() {
+                  @Override
+                  protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                    byte[] bytes = new byte[packet.content().readableBytes()];
+                    packet.content().readBytes(bytes);
+                    loop.execute(
+                        () -> {
+                          if (!closed) {
+                            session.handleDatagram(
+                                Unpooled.wrappedBuffer(bytes), System.nanoTime());
+                            drive();
+                          }
+                        });
+                  }
 
-          @Override
-          public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.debug("mDNS on {}: {}", ni.getName(), cause.toString());
-          }
-        })
-        .bind(new InetSocketAddress(port))
-        .awaitUninterruptibly();
+                  @Override
+                  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                    log.debug("mDNS on {}: {}", ni.getName(), cause.toString());
+                  }
+                })
+            .bind(new InetSocketAddress(port))
+            .awaitUninterruptibly();
     if (!bound.isSuccess()) {
-      throw new IOException("mDNS: cannot bind UDP port " + port + ": " + bound.cause().getMessage(), bound.cause());
+      throw new IOException(
+          "mDNS: cannot bind UDP port " + port + ": " + bound.cause().getMessage(), bound.cause());
     }
     NioDatagramChannel ch = (NioDatagramChannel) bound.channel();
-    ChannelFuture joined = ch.joinGroup(new InetSocketAddress(GROUP, port), ni).awaitUninterruptibly();
+    ChannelFuture joined =
+        ch.joinGroup(new InetSocketAddress(GROUP, port), ni).awaitUninterruptibly();
     if (!joined.isSuccess()) {
       ch.close().awaitUninterruptibly();
-      throw new IOException("mDNS: cannot join " + GROUP.getHostAddress() + " on " + ni.getName() + ": "
-          + joined.cause().getMessage(), joined.cause());
+      throw new IOException(
+          "mDNS: cannot join "
+              + GROUP.getHostAddress()
+              + " on "
+              + ni.getName()
+              + ": "
+              + joined.cause().getMessage(),
+          joined.cause());
     }
     return ch;
   }
@@ -170,11 +194,12 @@ public final class MdnsDriver implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    loop.execute(() -> {
-      if (timer != null) {
-        timer.cancel(false);
-      }
-    });
+    loop.execute(
+        () -> {
+          if (timer != null) {
+            timer.cancel(false);
+          }
+        });
     for (NioDatagramChannel ch : channels) {
       ch.close().awaitUninterruptibly();
     }
@@ -186,12 +211,15 @@ public final class MdnsDriver implements AutoCloseable {
   private void drive() {
     for (Optional<byte[]> p = session.pollOutbound(); p.isPresent(); p = session.pollOutbound()) {
       for (NioDatagramChannel ch : channels) {
-        ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(p.get()), new InetSocketAddress(GROUP, port)))
-            .addListener(f -> {
-              if (!f.isSuccess()) {
-                log.debug("mDNS send failed: {}", f.cause().toString());
-              }
-            });
+        ch.writeAndFlush(
+                new DatagramPacket(
+                    Unpooled.wrappedBuffer(p.get()), new InetSocketAddress(GROUP, port)))
+            .addListener(
+                f -> {
+                  if (!f.isSuccess()) {
+                    log.debug("mDNS send failed: {}", f.cause().toString());
+                  }
+                });
       }
     }
     OptionalLong deadline = session.pollTimeout();
@@ -199,7 +227,11 @@ public final class MdnsDriver implements AutoCloseable {
       if (timer != null) {
         timer.cancel(false);
       }
-      timer = loop.schedule(this::onTimer, Math.max(0, deadline.getAsLong() - System.nanoTime()), TimeUnit.NANOSECONDS);
+      timer =
+          loop.schedule(
+              this::onTimer,
+              Math.max(0, deadline.getAsLong() - System.nanoTime()),
+              TimeUnit.NANOSECONDS);
     }
     for (Optional<MdnsEvent> e = session.pollEvent(); e.isPresent(); e = session.pollEvent()) {
       if (e.get() instanceof MdnsEvent.PeerDiscovered d) {

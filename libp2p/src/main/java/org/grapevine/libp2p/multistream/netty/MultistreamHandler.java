@@ -26,15 +26,17 @@ import org.slf4j.LoggerFactory;
  * TCP (or pnet), or {@code /yamux/1.0.0} inside Noise. Not sharable: one instance per channel.
  *
  * <p>On success, in this order, all on the event loop and before any later read:
+ *
  * <ol>
  *   <li>{@link NextLayer#install} is called; it must add the protocol's handler right after this
  *       one ({@code ctx.pipeline().addAfter(ctx.name(), ...)});
  *   <li>this handler removes itself;
- *   <li>the user event {@link ProtocolSelected} travels down the pipeline (the host may install
- *       the next layer here instead, from a handler after this one);
+ *   <li>the user event {@link ProtocolSelected} travels down the pipeline (the host may install the
+ *       next layer here instead, from a handler after this one);
  *   <li>bytes that arrived after the deciding message are passed on as one {@code channelRead},
  *       followed by {@code channelReadComplete}.
  * </ol>
+ *
  * On failure or timeout it fires {@link NegotiationFailed}, logs and closes the channel. The
  * negotiation starts when the channel is active (at once if it already is, as inside Noise). The
  * deadline is the negotiator's; this handler only sets a timer for it.
@@ -65,16 +67,20 @@ public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
     return new MultistreamHandler(MultistreamNegotiator.initiator(proposals), nextLayer);
   }
 
-  /** A listener's handler accepting {@code protocols}; it answers the dialer's header (js style). */
+  /**
+   * A listener's handler accepting {@code protocols}; it answers the dialer's header (js style).
+   */
   public static MultistreamHandler responder(List<String> protocols, NextLayer nextLayer) {
-    return new MultistreamHandler(MultistreamNegotiator.responder(protocols, MultistreamConfig.DEFAULT), nextLayer);
+    return new MultistreamHandler(
+        MultistreamNegotiator.responder(protocols, MultistreamConfig.DEFAULT), nextLayer);
   }
 
   public MultistreamHandler(MultistreamNegotiator negotiator, NextLayer nextLayer) {
     this(negotiator, nextLayer, DEFAULT_TIMEOUT);
   }
 
-  public MultistreamHandler(MultistreamNegotiator negotiator, NextLayer nextLayer, Duration timeout) {
+  public MultistreamHandler(
+      MultistreamNegotiator negotiator, NextLayer nextLayer, Duration timeout) {
     this.negotiator = Objects.requireNonNull(negotiator);
     this.nextLayer = Objects.requireNonNull(nextLayer);
     this.timeout = Objects.requireNonNull(timeout);
@@ -108,8 +114,16 @@ public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void armTimer(ChannelHandlerContext ctx) {
-    negotiator.pollTimeout().ifPresent(deadline -> timer = ctx.executor().schedule(
-        () -> onTimer(ctx), deadline - now(ctx.executor()), TimeUnit.NANOSECONDS));
+    negotiator
+        .pollTimeout()
+        .ifPresent(
+            deadline ->
+                timer =
+                    ctx.executor()
+                        .schedule(
+                            () -> onTimer(ctx),
+                            deadline - now(ctx.executor()),
+                            TimeUnit.NANOSECONDS));
   }
 
   private void onTimer(ChannelHandlerContext ctx) {
@@ -117,14 +131,18 @@ public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
     if (finished) {
       return;
     }
-    negotiator.handleTimeout(now(ctx.executor())).ifPresentOrElse(
-        failed -> fail(ctx, failed.code(), failed.detail()),
-        () -> armTimer(ctx)); // Woken early: wait for the rest.
+    negotiator
+        .handleTimeout(now(ctx.executor()))
+        .ifPresentOrElse(
+            failed -> fail(ctx, failed.code(), failed.detail()),
+            () -> armTimer(ctx)); // Woken early: wait for the rest.
   }
 
   /** The event loop's clock, which EmbeddedChannel tests can advance. */
   static long now(EventExecutor executor) {
-    return executor instanceof AbstractScheduledEventExecutor scheduled ? scheduled.ticker().nanoTime() : System.nanoTime();
+    return executor instanceof AbstractScheduledEventExecutor scheduled
+        ? scheduled.ticker().nanoTime()
+        : System.nanoTime();
   }
 
   @Override
@@ -133,7 +151,10 @@ public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
       ctx.fireChannelRead(msg); // Not ours: the negotiation is over (in flight) or it is no byte.
       return;
     }
-    cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
+    cumulation =
+        cumulation == null
+            ? in
+            : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
     while (!finished) {
       NegotiationEvent event = negotiator.receive(cumulation, now(ctx.executor()));
       if (event instanceof Send send) {
@@ -196,7 +217,8 @@ public final class MultistreamHandler extends ChannelInboundHandlerAdapter {
   private void fail(ChannelHandlerContext ctx, MultistreamErrorCode code, String detail) {
     finished = true;
     release();
-    log.info("{}: multistream negotiation failed: {} {}", ctx.channel().remoteAddress(), code, detail);
+    log.info(
+        "{}: multistream negotiation failed: {} {}", ctx.channel().remoteAddress(), code, detail);
     ctx.fireUserEventTriggered(new NegotiationFailed(code, detail));
     ctx.close();
   }

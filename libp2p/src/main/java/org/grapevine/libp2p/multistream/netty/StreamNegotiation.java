@@ -25,12 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * multistream-select on one {@link MuxedStream}: the negotiation every new Yamux stream starts
- * with (e.g. {@code /ipfs/id/1.0.0}, {@code /meshsub/1.2.0}). It is the stream's reader until a
- * protocol is chosen, then hands the stream over. On failure or timeout it resets the stream.
+ * multistream-select on one {@link MuxedStream}: the negotiation every new Yamux stream starts with
+ * (e.g. {@code /ipfs/id/1.0.0}, {@code /meshsub/1.2.0}). It is the stream's reader until a protocol
+ * is chosen, then hands the stream over. On failure or timeout it resets the stream.
  *
- * <p>Threading: everything runs on {@link MuxedStream#executor()}; the static methods may be
- * called from any thread and hop onto it.
+ * <p>Threading: everything runs on {@link MuxedStream#executor()}; the static methods may be called
+ * from any thread and hop onto it.
  */
 public final class StreamNegotiation implements StreamReader {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -53,7 +53,10 @@ public final class StreamNegotiation implements StreamReader {
   private ByteBuf cumulation;
   private ScheduledFuture<?> timer;
 
-  private StreamNegotiation(MuxedStream stream, MultistreamNegotiator negotiator, Function<String, ProtocolHandler> handlers) {
+  private StreamNegotiation(
+      MuxedStream stream,
+      MultistreamNegotiator negotiator,
+      Function<String, ProtocolHandler> handlers) {
     this.stream = stream;
     this.negotiator = negotiator;
     this.handlers = handlers;
@@ -68,18 +71,22 @@ public final class StreamNegotiation implements StreamReader {
   public static CompletableFuture<String> initiate(
       MuxedStream stream, List<String> proposals, ProtocolHandler handler, Duration timeout) {
     Objects.requireNonNull(handler);
-    return begin(new StreamNegotiation(stream, MultistreamNegotiator.initiator(proposals), p -> handler), timeout);
+    return begin(
+        new StreamNegotiation(stream, MultistreamNegotiator.initiator(proposals), p -> handler),
+        timeout);
   }
 
   /**
-   * Answers the peer's proposals on an inbound stream: a protocol in {@code handlers} is echoed
-   * and its handler takes the stream; others get {@code na}. The future completes with the chosen
+   * Answers the peer's proposals on an inbound stream: a protocol in {@code handlers} is echoed and
+   * its handler takes the stream; others get {@code na}. The future completes with the chosen
    * protocol, or fails (stream reset) with a {@link MultistreamException}.
    */
-  public static CompletableFuture<String> respond(MuxedStream stream, Map<String, ProtocolHandler> handlers, Duration timeout) {
+  public static CompletableFuture<String> respond(
+      MuxedStream stream, Map<String, ProtocolHandler> handlers, Duration timeout) {
     Map<String, ProtocolHandler> copy = Map.copyOf(handlers);
     MultistreamNegotiator negotiator =
-        MultistreamNegotiator.responder(List.copyOf(new TreeSet<>(copy.keySet())), MultistreamConfig.DEFAULT);
+        MultistreamNegotiator.responder(
+            List.copyOf(new TreeSet<>(copy.keySet())), MultistreamConfig.DEFAULT);
     return begin(new StreamNegotiation(stream, negotiator, copy::get), timeout);
   }
 
@@ -105,8 +112,14 @@ public final class StreamNegotiation implements StreamReader {
 
   /** The deadline is the negotiator's; this only sets a timer for it. */
   private void armTimer() {
-    negotiator.pollTimeout().ifPresent(deadline ->
-        timer = stream.executor().schedule(this::onTimer, deadline - now(), TimeUnit.NANOSECONDS));
+    negotiator
+        .pollTimeout()
+        .ifPresent(
+            deadline ->
+                timer =
+                    stream
+                        .executor()
+                        .schedule(this::onTimer, deadline - now(), TimeUnit.NANOSECONDS));
   }
 
   private void onTimer() {
@@ -114,7 +127,9 @@ public final class StreamNegotiation implements StreamReader {
     if (result.isDone()) {
       return;
     }
-    negotiator.handleTimeout(now()).ifPresentOrElse(failed -> fail(failed.code(), failed.detail()), this::armTimer);
+    negotiator
+        .handleTimeout(now())
+        .ifPresentOrElse(failed -> fail(failed.code(), failed.detail()), this::armTimer);
   }
 
   private long now() {
@@ -164,7 +179,8 @@ public final class StreamNegotiation implements StreamReader {
   public void onReset(MuxedStream s) {
     if (!result.isDone()) {
       releaseState();
-      result.completeExceptionally(new MultistreamException(MultistreamErrorCode.CLOSED, "stream reset during negotiation"));
+      result.completeExceptionally(
+          new MultistreamException(MultistreamErrorCode.CLOSED, "stream reset during negotiation"));
     }
   }
 
@@ -189,7 +205,10 @@ public final class StreamNegotiation implements StreamReader {
     }
   }
 
-  /** Appends {@code data} (which this takes over) to what is buffered; messages are tiny, so copying is fine. */
+  /**
+   * Appends {@code data} (which this takes over) to what is buffered; messages are tiny, so copying
+   * is fine.
+   */
   private static ByteBuf cumulate(ByteBuf buffered, ByteBuf data) {
     if (buffered == null) {
       return data;

@@ -22,8 +22,10 @@ final class ChaCha20Lanes {
   /** Blocks per batch. 256 keeps the state (16 KiB) in L1 and makes loop overhead negligible. */
   static final int LANES = 256;
 
-  private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final ThreadLocal<ChaCha20Lanes> PER_THREAD = ThreadLocal.withInitial(ChaCha20Lanes::new);
+  private static final VarHandle LE_LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final ThreadLocal<ChaCha20Lanes> PER_THREAD =
+      ThreadLocal.withInitial(ChaCha20Lanes::new);
 
   private final int[] x0 = new int[LANES];
   private final int[] x1 = new int[LANES];
@@ -45,7 +47,17 @@ final class ChaCha20Lanes {
   private ChaCha20Lanes() {}
 
   /** Same contract as {@link ChaCha20#xorBlocks}. */
-  static void xorBlocks(int[] key, int counter, int n0, int n1, int n2, byte[] in, int inOff, byte[] out, int outOff, int blocks) {
+  static void xorBlocks(
+      int[] key,
+      int counter,
+      int n0,
+      int n1,
+      int n2,
+      byte[] in,
+      int inOff,
+      byte[] out,
+      int outOff,
+      int blocks) {
     ChaCha20Lanes lanes = PER_THREAD.get();
     // Equal batches (257 blocks run as 129 + 128, not 256 + 1): C2 unrolls, and so vectorizes, a
     // loop only as far as its profiled trip count allows, so no batch may be tiny.
@@ -61,7 +73,17 @@ final class ChaCha20Lanes {
     }
   }
 
-  private void batch(int n, int[] key, int counter, int n0, int n1, int n2, byte[] in, int inOff, byte[] out, int outOff) {
+  private void batch(
+      int n,
+      int[] key,
+      int counter,
+      int n0,
+      int n1,
+      int n2,
+      byte[] in,
+      int inOff,
+      byte[] out,
+      int outOff) {
     // State setup (RFC 8439 section 2.3); block l has counter + l.
     fill(n, x0, ChaCha20.C0);
     fill(n, x1, ChaCha20.C1);
@@ -103,13 +125,18 @@ final class ChaCha20Lanes {
     for (int l = 0; l < n; l++) {
       int i = inOff + l * ChaCha20.BLOCK_BYTES;
       int o = outOff + l * ChaCha20.BLOCK_BYTES;
-      LE_LONG.set(out, o, (long) LE_LONG.get(in, i) ^ pair(x0[l] + ChaCha20.C0, x1[l] + ChaCha20.C1));
-      LE_LONG.set(out, o + 8, (long) LE_LONG.get(in, i + 8) ^ pair(x2[l] + ChaCha20.C2, x3[l] + ChaCha20.C3));
+      LE_LONG.set(
+          out, o, (long) LE_LONG.get(in, i) ^ pair(x0[l] + ChaCha20.C0, x1[l] + ChaCha20.C1));
+      LE_LONG.set(
+          out,
+          o + 8,
+          (long) LE_LONG.get(in, i + 8) ^ pair(x2[l] + ChaCha20.C2, x3[l] + ChaCha20.C3));
       LE_LONG.set(out, o + 16, (long) LE_LONG.get(in, i + 16) ^ pair(x4[l] + k0, x5[l] + k1));
       LE_LONG.set(out, o + 24, (long) LE_LONG.get(in, i + 24) ^ pair(x6[l] + k2, x7[l] + k3));
       LE_LONG.set(out, o + 32, (long) LE_LONG.get(in, i + 32) ^ pair(x8[l] + k4, x9[l] + k5));
       LE_LONG.set(out, o + 40, (long) LE_LONG.get(in, i + 40) ^ pair(x10[l] + k6, x11[l] + k7));
-      LE_LONG.set(out, o + 48, (long) LE_LONG.get(in, i + 48) ^ pair(x12[l] + counter + l, x13[l] + n0));
+      LE_LONG.set(
+          out, o + 48, (long) LE_LONG.get(in, i + 48) ^ pair(x12[l] + counter + l, x13[l] + n0));
       LE_LONG.set(out, o + 56, (long) LE_LONG.get(in, i + 56) ^ pair(x14[l] + n1, x15[l] + n2));
     }
   }

@@ -17,8 +17,8 @@ import javax.crypto.AEADBadTagException;
  * compares it in constant time and writes plaintext only if it matches; a mismatch throws {@link
  * AEADBadTagException} and leaves {@code out} untouched.
  *
- * <p>Buffers: {@code in} and {@code out} may be the same array, overlapping in any way (same
- * offset is the common in-place case). Direct or composite {@link ByteBuf}s are copied through a
+ * <p>Buffers: {@code in} and {@code out} may be the same array, overlapping in any way (same offset
+ * is the common in-place case). Direct or composite {@link ByteBuf}s are copied through a
  * per-instance 4 KiB array, 4 KiB at a time.
  *
  * <p>Message size: the 32-bit block counter starts at 1 and allows 2^32 - 1 blocks (256 GiB) per
@@ -37,13 +37,16 @@ public final class ChaCha20Poly1305 {
   public static final int TAG_BYTES = 16;
 
   private static final byte[] NO_AD = new byte[0];
+
   /** Chunk size for buffers without an array; a multiple of 64 so the keystream stays aligned. */
   private static final int CHUNK_BYTES = 4096;
 
   private final int[] key = new int[8];
   private final Poly1305 mac = new Poly1305();
+
   /** Block 0 (the Poly1305 key) and partial keystream blocks. */
   private final byte[] block = new byte[ChaCha20.BLOCK_BYTES];
+
   private final byte[] tag = new byte[TAG_BYTES];
   private byte[] chunk;
 
@@ -64,14 +67,29 @@ public final class ChaCha20Poly1305 {
    * @param ad associated data, or {@code null} for none
    * @return {@code len + 16}
    */
-  public int encrypt(byte[] nonce12, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
+  public int encrypt(
+      byte[] nonce12, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
     checkNonce(nonce12);
-    return encrypt(ChaCha20.getIntLe(nonce12, 0), ChaCha20.getIntLe(nonce12, 4), ChaCha20.getIntLe(nonce12, 8), ad, in, inOff, len, out, outOff);
+    return encrypt(
+        ChaCha20.getIntLe(nonce12, 0),
+        ChaCha20.getIntLe(nonce12, 4),
+        ChaCha20.getIntLe(nonce12, 8),
+        ad,
+        in,
+        inOff,
+        len,
+        out,
+        outOff);
   }
 
-  /** {@link #encrypt(byte[], byte[], byte[], int, int, byte[], int)} with Noise's nonce {@code 00000000 || le64(nonceCounter)}. */
-  public int encrypt(long nonceCounter, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
-    return encrypt(0, (int) nonceCounter, (int) (nonceCounter >>> 32), ad, in, inOff, len, out, outOff);
+  /**
+   * {@link #encrypt(byte[], byte[], byte[], int, int, byte[], int)} with Noise's nonce {@code
+   * 00000000 || le64(nonceCounter)}.
+   */
+  public int encrypt(
+      long nonceCounter, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
+    return encrypt(
+        0, (int) nonceCounter, (int) (nonceCounter >>> 32), ad, in, inOff, len, out, outOff);
   }
 
   /**
@@ -82,14 +100,31 @@ public final class ChaCha20Poly1305 {
    * @return {@code len - 16}
    * @throws AEADBadTagException if the tag does not verify or {@code len < 16}; nothing was written
    */
-  public int decrypt(byte[] nonce12, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) throws AEADBadTagException {
+  public int decrypt(
+      byte[] nonce12, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff)
+      throws AEADBadTagException {
     checkNonce(nonce12);
-    return decrypt(ChaCha20.getIntLe(nonce12, 0), ChaCha20.getIntLe(nonce12, 4), ChaCha20.getIntLe(nonce12, 8), ad, in, inOff, len, out, outOff);
+    return decrypt(
+        ChaCha20.getIntLe(nonce12, 0),
+        ChaCha20.getIntLe(nonce12, 4),
+        ChaCha20.getIntLe(nonce12, 8),
+        ad,
+        in,
+        inOff,
+        len,
+        out,
+        outOff);
   }
 
-  /** {@link #decrypt(byte[], byte[], byte[], int, int, byte[], int)} with Noise's nonce {@code 00000000 || le64(nonceCounter)}. */
-  public int decrypt(long nonceCounter, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) throws AEADBadTagException {
-    return decrypt(0, (int) nonceCounter, (int) (nonceCounter >>> 32), ad, in, inOff, len, out, outOff);
+  /**
+   * {@link #decrypt(byte[], byte[], byte[], int, int, byte[], int)} with Noise's nonce {@code
+   * 00000000 || le64(nonceCounter)}.
+   */
+  public int decrypt(
+      long nonceCounter, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff)
+      throws AEADBadTagException {
+    return decrypt(
+        0, (int) nonceCounter, (int) (nonceCounter >>> 32), ad, in, inOff, len, out, outOff);
   }
 
   /**
@@ -107,7 +142,16 @@ public final class ChaCha20Poly1305 {
     int r = in.readerIndex();
     int w = out.writerIndex();
     if (in.hasArray() && out.hasArray()) {
-      encrypt(0, n1, n2, NO_AD, in.array(), in.arrayOffset() + r, len, out.array(), out.arrayOffset() + w);
+      encrypt(
+          0,
+          n1,
+          n2,
+          NO_AD,
+          in.array(),
+          in.arrayOffset() + r,
+          len,
+          out.array(),
+          out.arrayOffset() + w);
     } else if (out.hasArray() && len <= MAX_WHOLE_COPY_BYTES) {
       byte[] whole = wholeCopy(len);
       in.getBytes(r, whole, 0, len);
@@ -123,16 +167,18 @@ public final class ChaCha20Poly1305 {
   /**
    * The Noise transport path: verifies and decrypts {@code len} bytes (ciphertext and tag) of
    * {@code in} from its reader index with nonce {@code 00000000 || le64(nonceCounter)} and no
-   * associated data, writing {@code len - 16} bytes at the writer index of {@code out}. Advances both
-   * indices on success; on failure neither index moves and nothing is written.
+   * associated data, writing {@code len - 16} bytes at the writer index of {@code out}. Advances
+   * both indices on success; on failure neither index moves and nothing is written.
    *
    * @return {@code len - 16}
    * @throws AEADBadTagException if the tag does not verify or {@code len < 16}
    */
-  public int decrypt(long nonceCounter, ByteBuf in, int len, ByteBuf out) throws AEADBadTagException {
+  public int decrypt(long nonceCounter, ByteBuf in, int len, ByteBuf out)
+      throws AEADBadTagException {
     checkReadable(in, len);
     if (len < TAG_BYTES) {
-      throw new AEADBadTagException("ciphertext of " + len + " bytes is shorter than its 16-byte tag");
+      throw new AEADBadTagException(
+          "ciphertext of " + len + " bytes is shorter than its 16-byte tag");
     }
     int n1 = (int) nonceCounter;
     int n2 = (int) (nonceCounter >>> 32);
@@ -141,7 +187,16 @@ public final class ChaCha20Poly1305 {
     int r = in.readerIndex();
     int w = out.writerIndex();
     if (in.hasArray() && out.hasArray()) {
-      decrypt(0, n1, n2, NO_AD, in.array(), in.arrayOffset() + r, len, out.array(), out.arrayOffset() + w);
+      decrypt(
+          0,
+          n1,
+          n2,
+          NO_AD,
+          in.array(),
+          in.arrayOffset() + r,
+          len,
+          out.array(),
+          out.arrayOffset() + w);
     } else {
       if (out.hasArray() && len <= MAX_WHOLE_COPY_BYTES) {
         // Socket reads arrive in direct memory: one bulk copy into an array, then the array path,
@@ -160,6 +215,7 @@ public final class ChaCha20Poly1305 {
 
   /** A Noise message with its tag: the most the whole-copy path handles. */
   private static final int MAX_WHOLE_COPY_BYTES = 65535;
+
   private byte[] whole;
 
   private byte[] wholeCopy(int len) {
@@ -169,7 +225,8 @@ public final class ChaCha20Poly1305 {
     return whole;
   }
 
-  private int encrypt(int n0, int n1, int n2, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
+  private int encrypt(
+      int n0, int n1, int n2, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
     Objects.checkFromIndexSize(inOff, len, in.length);
     Objects.checkFromIndexSize(outOff, len + TAG_BYTES, out.length);
     if (ad == null) {
@@ -188,10 +245,13 @@ public final class ChaCha20Poly1305 {
     return len + TAG_BYTES;
   }
 
-  private int decrypt(int n0, int n1, int n2, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) throws AEADBadTagException {
+  private int decrypt(
+      int n0, int n1, int n2, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff)
+      throws AEADBadTagException {
     Objects.checkFromIndexSize(inOff, len, in.length);
     if (len < TAG_BYTES) {
-      throw new AEADBadTagException("ciphertext of " + len + " bytes is shorter than its 16-byte tag");
+      throw new AEADBadTagException(
+          "ciphertext of " + len + " bytes is shorter than its 16-byte tag");
     }
     int plainLen = len - TAG_BYTES;
     Objects.checkFromIndexSize(outOff, plainLen, out.length);
@@ -220,7 +280,9 @@ public final class ChaCha20Poly1305 {
     byte[] c = chunk();
     startMac(0, n1, n2);
     int counter = 1;
-    for (int pos = 0; pos < len; pos += CHUNK_BYTES, counter += CHUNK_BYTES / ChaCha20.BLOCK_BYTES) {
+    for (int pos = 0;
+        pos < len;
+        pos += CHUNK_BYTES, counter += CHUNK_BYTES / ChaCha20.BLOCK_BYTES) {
       int n = Math.min(CHUNK_BYTES, len - pos);
       in.getBytes(r + pos, c, 0, n);
       ChaCha20.xor(key, counter, 0, n1, n2, c, 0, c, 0, n, block);
@@ -232,7 +294,8 @@ public final class ChaCha20Poly1305 {
     out.setBytes(w + len, tag);
   }
 
-  private void decryptChunked(int n1, int n2, ByteBuf in, int r, int len, ByteBuf out, int w) throws AEADBadTagException {
+  private void decryptChunked(int n1, int n2, ByteBuf in, int r, int len, ByteBuf out, int w)
+      throws AEADBadTagException {
     byte[] c = chunk();
     int plainLen = len - TAG_BYTES;
     startMac(0, n1, n2);
@@ -248,7 +311,9 @@ public final class ChaCha20Poly1305 {
       throw new AEADBadTagException("ChaCha20-Poly1305 tag mismatch");
     }
     int counter = 1;
-    for (int pos = 0; pos < plainLen; pos += CHUNK_BYTES, counter += CHUNK_BYTES / ChaCha20.BLOCK_BYTES) {
+    for (int pos = 0;
+        pos < plainLen;
+        pos += CHUNK_BYTES, counter += CHUNK_BYTES / ChaCha20.BLOCK_BYTES) {
       int n = Math.min(CHUNK_BYTES, plainLen - pos);
       in.getBytes(r + pos, c, 0, n);
       ChaCha20.xor(key, counter, 0, n1, n2, c, 0, c, 0, n, block);
@@ -264,8 +329,8 @@ public final class ChaCha20Poly1305 {
   }
 
   /**
-   * Constant-time comparison of the computed tag with the received one: the time does not depend
-   * on where they differ (RFC 8439 section 4 forbids memcmp-like early exits).
+   * Constant-time comparison of the computed tag with the received one: the time does not depend on
+   * where they differ (RFC 8439 section 4 forbids memcmp-like early exits).
    */
   private static boolean tagsEqual(byte[] computed, byte[] received, int off) {
     int diff = 0;
@@ -276,9 +341,9 @@ public final class ChaCha20Poly1305 {
   }
 
   /**
-   * Whether writing {@code out} forwards would overwrite input not yet read: the same array with the
-   * output starting inside the input, after its first byte. Output at or before the input offset is
-   * safe because {@link ChaCha20#xor} reads each word before writing its own.
+   * Whether writing {@code out} forwards would overwrite input not yet read: the same array with
+   * the output starting inside the input, after its first byte. Output at or before the input
+   * offset is safe because {@link ChaCha20#xor} reads each word before writing its own.
    */
   private static boolean overlapsAhead(byte[] in, int inOff, int len, byte[] out, int outOff) {
     return in == out && outOff > inOff && outOff < inOff + len;
@@ -293,13 +358,15 @@ public final class ChaCha20Poly1305 {
 
   private static void checkNonce(byte[] nonce12) {
     if (nonce12.length != NONCE_BYTES) {
-      throw new IllegalArgumentException("a ChaCha20-Poly1305 nonce is 12 bytes, got " + nonce12.length);
+      throw new IllegalArgumentException(
+          "a ChaCha20-Poly1305 nonce is 12 bytes, got " + nonce12.length);
     }
   }
 
   private static void checkReadable(ByteBuf in, int len) {
     if (len < 0 || len > in.readableBytes()) {
-      throw new IndexOutOfBoundsException("len " + len + " but " + in.readableBytes() + " readable bytes");
+      throw new IndexOutOfBoundsException(
+          "len " + len + " but " + in.readableBytes() + " readable bytes");
     }
   }
 }

@@ -5,8 +5,8 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * The Poly1305 one-time authenticator of RFC 8439 section 2.5: {@code acc = ((acc + block) * r)
- * mod (2^130 - 5)} over 16-byte blocks, then {@code tag = (acc + s) mod 2^128}.
+ * The Poly1305 one-time authenticator of RFC 8439 section 2.5: {@code acc = ((acc + block) * r) mod
+ * (2^130 - 5)} over 16-byte blocks, then {@code tag = (acc + s) mod 2^128}.
  *
  * <p>Arithmetic: the 130-bit accumulator and {@code r} are five 26-bit limbs in {@code long}s, so
  * every limb product fits in 64 bits with room for the sums. A product limb of weight {@code
@@ -28,9 +28,12 @@ final class Poly1305 {
   static final int BLOCK_BYTES = 16;
 
   private static final long M26 = 0x3ffffffL;
+
   /** The 2^128 bit of a full 16-byte block, as seen from limb 4 (bits 104..129). */
   private static final long HIBIT = 1L << 24;
-  private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private static final VarHandle LE_LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private long r0;
   private long r1;
@@ -44,6 +47,7 @@ final class Poly1305 {
   private long h4;
   private long pad0;
   private long pad1;
+
   /** The last block of a message whose length is not a multiple of 16. */
   private final byte[] last = new byte[BLOCK_BYTES];
 
@@ -70,8 +74,8 @@ final class Poly1305 {
 
   /**
    * Absorbs {@code len} bytes zero-padded to a multiple of 16, as the AEAD construction does with
-   * its associated data and ciphertext ({@code pad16}, RFC 8439 section 2.8). Padding is part of the
-   * MAC input there, so every block, even the padded last one, carries the 2^128 bit.
+   * its associated data and ciphertext ({@code pad16}, RFC 8439 section 2.8). Padding is part of
+   * the MAC input there, so every block, even the padded last one, carries the 2^128 bit.
    */
   void padded(byte[] m, int off, int len) {
     int full = len & ~(BLOCK_BYTES - 1);
@@ -107,7 +111,9 @@ final class Poly1305 {
     blocks(last, 0, BLOCK_BYTES, HIBIT);
   }
 
-  /** The hot loop: {@code len / 16} whole blocks, each with {@code hibit} added above its 128 bits. */
+  /**
+   * The hot loop: {@code len / 16} whole blocks, each with {@code hibit} added above its 128 bits.
+   */
   private void blocks(byte[] m, int off, int len, long hibit) {
     final long r0 = this.r0;
     final long r1 = this.r1;
@@ -138,7 +144,8 @@ final class Poly1305 {
       long d2 = h0 * r2 + h1 * r1 + h2 * r0 + h3 * s4 + h4 * s3;
       long d3 = h0 * r3 + h1 * r2 + h2 * r1 + h3 * r0 + h4 * s4;
       long d4 = h0 * r4 + h1 * r3 + h2 * r2 + h3 * r1 + h4 * r0;
-      // Partial reduction: carry each limb into the next; the carry out of limb 4 re-enters times 5.
+      // Partial reduction: carry each limb into the next; the carry out of limb 4 re-enters times
+      // 5.
       d1 += d0 >>> 26;
       h0 = d0 & M26;
       d2 += d1 >>> 26;
@@ -159,7 +166,10 @@ final class Poly1305 {
     this.h4 = h4;
   }
 
-  /** Writes the 16-byte tag to {@code tag[off]}. The state must be {@link #init}ed again before reuse. */
+  /**
+   * Writes the 16-byte tag to {@code tag[off]}. The state must be {@link #init}ed again before
+   * reuse.
+   */
   void finish(byte[] tag, int off) {
     long h0 = this.h0;
     long h1 = this.h1;

@@ -60,7 +60,12 @@ public final class NoiseHandler extends ByteToMessageCodec<ByteBuf> {
    * @param expectedRemote the peer we dialed, if known (initiators); empty for responders
    * @param random source of the X25519 keys; a (shared, thread-safe) SecureRandom in production
    */
-  public NoiseHandler(NoiseRole role, PrivKey identity, Optional<PeerId> expectedRemote, NoiseConfig config, RandomGenerator random) {
+  public NoiseHandler(
+      NoiseRole role,
+      PrivKey identity,
+      Optional<PeerId> expectedRemote,
+      NoiseConfig config,
+      RandomGenerator random) {
     // Heap buffers: the JDK cipher encrypts arrays in place and copies direct memory first.
     super(ByteBuf.class, false);
     this.role = role;
@@ -105,7 +110,10 @@ public final class NoiseHandler extends ByteToMessageCodec<ByteBuf> {
     armTimer(ctx);
   }
 
-  /** One frame per call; ByteToMessageDecoder calls again while bytes remain and passes on {@code out} in between. */
+  /**
+   * One frame per call; ByteToMessageDecoder calls again while bytes remain and passes on {@code
+   * out} in between.
+   */
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     if (failed) {
@@ -149,14 +157,16 @@ public final class NoiseHandler extends ByteToMessageCodec<ByteBuf> {
     if (done.isPresent()) {
       session = done.get();
       cancelTimer();
-      ctx.fireUserEventTriggered(new NoiseHandshakeCompleted(session.remotePeer(), session.remoteKey(), session.muxer()));
+      ctx.fireUserEventTriggered(
+          new NoiseHandshakeCompleted(session.remotePeer(), session.remoteKey(), session.muxer()));
     }
   }
 
   @Override
   protected void encode(ChannelHandlerContext ctx, ByteBuf msg, ByteBuf out) {
     if (session == null) {
-      throw new IllegalStateException("write before the Noise handshake completed; wait for NoiseHandshakeCompleted");
+      throw new IllegalStateException(
+          "write before the Noise handshake completed; wait for NoiseHandshakeCompleted");
     }
     if (msg.isReadable()) { // An empty write is a no-op, not an empty frame.
       session.encrypt(msg, out);
@@ -165,7 +175,8 @@ public final class NoiseHandler extends ByteToMessageCodec<ByteBuf> {
 
   private void sendHandshakeMessages(ChannelHandlerContext ctx) {
     boolean wrote = false;
-    for (Optional<byte[]> message = handshake.pollOutbound(); message.isPresent();
+    for (Optional<byte[]> message = handshake.pollOutbound();
+        message.isPresent();
         message = handshake.pollOutbound()) {
       ByteBuf frame = ctx.alloc().buffer(NoiseFrameCodec.LENGTH_BYTES + message.get().length);
       NoiseFrameCodec.encode(message.get(), frame);
@@ -178,8 +189,13 @@ public final class NoiseHandler extends ByteToMessageCodec<ByteBuf> {
   }
 
   private void armTimer(ChannelHandlerContext ctx) {
-    handshake.pollTimeout().ifPresent(deadline ->
-        timer = ctx.executor().schedule(() -> onTimer(ctx), deadline - now(ctx), TimeUnit.NANOSECONDS));
+    handshake
+        .pollTimeout()
+        .ifPresent(
+            deadline ->
+                timer =
+                    ctx.executor()
+                        .schedule(() -> onTimer(ctx), deadline - now(ctx), TimeUnit.NANOSECONDS));
   }
 
   private void onTimer(ChannelHandlerContext ctx) {
@@ -198,7 +214,11 @@ public final class NoiseHandler extends ByteToMessageCodec<ByteBuf> {
   private void fail(ChannelHandlerContext ctx, NoiseException e) {
     failed = true;
     cancelTimer();
-    log.info("Noise {} with {} failed, closing: {}", session == null ? "handshake" : "session", ctx.channel().remoteAddress(), e.getMessage());
+    log.info(
+        "Noise {} with {} failed, closing: {}",
+        session == null ? "handshake" : "session",
+        ctx.channel().remoteAddress(),
+        e.getMessage());
     // Tell the handlers after us why (the host turns it into the dial's error message), then close.
     ctx.fireUserEventTriggered(new NoiseFailed(e.code(), e.getMessage()));
     ctx.close();
@@ -213,6 +233,8 @@ public final class NoiseHandler extends ByteToMessageCodec<ByteBuf> {
 
   /** The event loop's clock, which EmbeddedChannel tests can advance. */
   private static long now(ChannelHandlerContext ctx) {
-    return ctx.executor() instanceof AbstractScheduledEventExecutor executor ? executor.ticker().nanoTime() : System.nanoTime();
+    return ctx.executor() instanceof AbstractScheduledEventExecutor executor
+        ? executor.ticker().nanoTime()
+        : System.nanoTime();
   }
 }

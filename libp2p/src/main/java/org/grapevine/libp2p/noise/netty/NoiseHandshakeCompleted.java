@@ -11,4 +11,5 @@ import org.grapevine.libp2p.peer.PeerId;
  * @param muxer the muxer agreed inside the handshake; when empty, negotiate one with
  *     multistream-select over the now encrypted channel
  */
-public record NoiseHandshakeCompleted(PeerId remotePeer, PubKey remoteKey, Optional<String> muxer) {}
+public record NoiseHandshakeCompleted(
+    PeerId remotePeer, PubKey remoteKey, Optional<String> muxer) {}

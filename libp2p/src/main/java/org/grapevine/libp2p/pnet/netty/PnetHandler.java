@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
 @SuppressWarnings("FutureReturnValueIgnored")
 public final class PnetHandler extends ChannelDuplexHandler {
   public static final int NONCE_BYTES = PnetSession.NONCE_BYTES;
+
   /** js waits 1 s; we are not latency-bound and prefer not to drop slow links. */
   public static final Duration DEFAULT_NONCE_TIMEOUT = Duration.ofSeconds(5);
+
   private static final Logger log = LoggerFactory.getLogger(PnetHandler.class);
 
   private final SwarmKey key;
@@ -44,7 +46,9 @@ public final class PnetHandler extends ChannelDuplexHandler {
   private ScheduledFuture<?> timer;
   private boolean failed;
 
-  /** @param random the nonce source: a {@code SecureRandom} in production, seeded in tests */
+  /**
+   * @param random the nonce source: a {@code SecureRandom} in production, seeded in tests
+   */
   public PnetHandler(SwarmKey key, RandomGenerator random) {
     this(key, random, DEFAULT_NONCE_TIMEOUT);
   }
@@ -82,7 +86,9 @@ public final class PnetHandler extends ChannelDuplexHandler {
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (!(msg instanceof ByteBuf data)) {
       ReferenceCountUtil.release(msg);
-      promise.setFailure(new UnsupportedOperationException("pnet encrypts ByteBufs only, got " + msg.getClass().getName()));
+      promise.setFailure(
+          new UnsupportedOperationException(
+              "pnet encrypts ByteBufs only, got " + msg.getClass().getName()));
       return;
     }
     if (session == null) {
@@ -117,8 +123,13 @@ public final class PnetHandler extends ChannelDuplexHandler {
   }
 
   private void armTimer(ChannelHandlerContext ctx) {
-    session.pollTimeout().ifPresent(deadline ->
-        timer = ctx.executor().schedule(() -> onTimer(ctx), deadline - now(ctx), TimeUnit.NANOSECONDS));
+    session
+        .pollTimeout()
+        .ifPresent(
+            deadline ->
+                timer =
+                    ctx.executor()
+                        .schedule(() -> onTimer(ctx), deadline - now(ctx), TimeUnit.NANOSECONDS));
   }
 
   private void onTimer(ChannelHandlerContext ctx) {
@@ -161,6 +172,8 @@ public final class PnetHandler extends ChannelDuplexHandler {
 
   /** The event loop's clock, which EmbeddedChannel tests can advance. */
   private static long now(ChannelHandlerContext ctx) {
-    return ctx.executor() instanceof AbstractScheduledEventExecutor executor ? executor.ticker().nanoTime() : System.nanoTime();
+    return ctx.executor() instanceof AbstractScheduledEventExecutor executor
+        ? executor.ticker().nanoTime()
+        : System.nanoTime();
   }
 }

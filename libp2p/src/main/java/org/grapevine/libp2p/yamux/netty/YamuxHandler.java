@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * decisions: it feeds reads and timer ticks to the session, writes its output (one flush per
  * input), and turns its events into {@link MuxedStream} callbacks.
  *
- * <p>Session death: on a protocol error (logged with its reason) or a completed close, the
- * handler writes the session's last frames (GoAway) and closes the channel; the host watches {@code
+ * <p>Session death: on a protocol error (logged with its reason) or a completed close, the handler
+ * writes the session's last frames (GoAway) and closes the channel; the host watches {@code
  * channel.closeFuture()}. When the channel goes inactive, every open stream gets {@code onReset}.
  *
  * <p>Threading: {@link #openStream} and {@link #openStreams} are called on the channel's event
@@ -44,8 +44,10 @@ public final class YamuxHandler extends ChannelInboundHandlerAdapter implements 
   private final YamuxConfig config;
   private final boolean client;
   private final Map<Long, YamuxMuxedStream> streams = new HashMap<>();
+
   /** Inbound streams waiting for {@link #setInboundHandler}; at most maxInboundStreams. */
   private final ArrayDeque<YamuxMuxedStream> unclaimed = new ArrayDeque<>();
+
   private ChannelHandlerContext ctx;
   private YamuxSession session;
   private InboundStreamHandler inboundHandler;
@@ -124,21 +126,23 @@ public final class YamuxHandler extends ChannelInboundHandlerAdapter implements 
 
   @Override
   public void setInboundHandler(InboundStreamHandler handler) {
-    onLoop(() -> {
-      inboundHandler = handler;
-      YamuxMuxedStream s;
-      while ((s = unclaimed.poll()) != null) {
-        handler.onInboundStream(s);
-      }
-    });
+    onLoop(
+        () -> {
+          inboundHandler = handler;
+          YamuxMuxedStream s;
+          while ((s = unclaimed.poll()) != null) {
+            handler.onInboundStream(s);
+          }
+        });
   }
 
   @Override
   public void close() {
-    onLoop(() -> {
-      session.goAway(YamuxErrorCode.NORMAL, System.nanoTime());
-      drive();
-    });
+    onLoop(
+        () -> {
+          session.goAway(YamuxErrorCode.NORMAL, System.nanoTime());
+          drive();
+        });
   }
 
   @Override
@@ -194,7 +198,9 @@ public final class YamuxHandler extends ChannelInboundHandlerAdapter implements 
           wrote = true;
         }
         more = false;
-        for (Optional<YamuxEvent> event = session.pollEvent(); event.isPresent(); event = session.pollEvent()) {
+        for (Optional<YamuxEvent> event = session.pollEvent();
+            event.isPresent();
+            event = session.pollEvent()) {
           dispatch(event.get());
           more = true;
         }

@@ -50,36 +50,39 @@ final class YamuxMuxedStream implements MuxedStream {
 
   @Override
   public void closeWrite() {
-    onLoop(() -> {
-      writable = false;
-      handler.closeWrite(this);
-    });
+    onLoop(
+        () -> {
+          writable = false;
+          handler.closeWrite(this);
+        });
   }
 
   @Override
   public void reset() {
-    onLoop(() -> {
-      if (!reset) {
-        handler.reset(this);
-      }
-    });
+    onLoop(
+        () -> {
+          if (!reset) {
+            handler.reset(this);
+          }
+        });
   }
 
   @Override
   public void setReader(StreamReader newReader) {
-    onLoop(() -> {
-      reader = newReader;
-      ByteBuf data;
-      while (reader == newReader && (data = early.poll()) != null) {
-        deliver(data);
-      }
-      if (remoteClosed) {
-        newReader.onRemoteClosed(this);
-      }
-      if (reset) {
-        newReader.onReset(this);
-      }
-    });
+    onLoop(
+        () -> {
+          reader = newReader;
+          ByteBuf data;
+          while (reader == newReader && (data = early.poll()) != null) {
+            deliver(data);
+          }
+          if (remoteClosed) {
+            newReader.onRemoteClosed(this);
+          }
+          if (reset) {
+            newReader.onReset(this);
+          }
+        });
   }
 
   @Override

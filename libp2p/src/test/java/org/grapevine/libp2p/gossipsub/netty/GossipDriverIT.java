@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class GossipDriverIT {
   private static final String TOPIC = "grapevine-test";
-  private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+  private final MultiThreadIoEventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private final List<Host> hosts = new ArrayList<>();
   private final List<GossipDriver> drivers = new ArrayList<>();
 
@@ -39,19 +40,35 @@ class GossipDriverIT {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
   }
 
-  /** A host with a driver; its received messages go to {@code inbox}, validated by {@code verdict}. */
-  private GossipDriver node(BlockingQueue<GossipEvent.MessageReceived> inbox, Acceptance verdict) throws Exception {
-    Host h = new Host(HostConfig.builder(PrivKey.generate(new SecureRandom())).listen("/ip4/127.0.0.1/tcp/0")
-        .inboundRate(1000, 1000).build(), group);
+  /**
+   * A host with a driver; its received messages go to {@code inbox}, validated by {@code verdict}.
+   */
+  private GossipDriver node(BlockingQueue<GossipEvent.MessageReceived> inbox, Acceptance verdict)
+      throws Exception {
+    Host h =
+        new Host(
+            HostConfig.builder(PrivKey.generate(new SecureRandom()))
+                .listen("/ip4/127.0.0.1/tcp/0")
+                .inboundRate(1000, 1000)
+                .build(),
+            group);
     hosts.add(h);
     h.start();
-    GossipDriver d = new GossipDriver(h, GossipConfig.builder().heartbeatIntervalNanos(Duration.ofMillis(100).toNanos())
-        .heartbeatInitialDelayNanos(Duration.ofMillis(100).toNanos()).build(), new SplittableRandom(hosts.size()), group.next());
+    GossipDriver d =
+        new GossipDriver(
+            h,
+            GossipConfig.builder()
+                .heartbeatIntervalNanos(Duration.ofMillis(100).toNanos())
+                .heartbeatInitialDelayNanos(Duration.ofMillis(100).toNanos())
+                .build(),
+            new SplittableRandom(hosts.size()),
+            group.next());
     drivers.add(d);
-    d.setMessageHandler((m, v) -> {
-      inbox.add(m);
-      v.accept(verdict);
-    });
+    d.setMessageHandler(
+        (m, v) -> {
+          inbox.add(m);
+          v.accept(verdict);
+        });
     d.start();
     d.subscribe(TOPIC).get(5, TimeUnit.SECONDS);
     return d;
@@ -84,7 +101,8 @@ class GossipDriverIT {
     awaitMesh(db, hosts.get(0).peerId());
     awaitMesh(db, hosts.get(2).peerId());
 
-    GossipDriver.Published sent = da.publish(TOPIC, "hello from a".getBytes(StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS);
+    GossipDriver.Published sent =
+        da.publish(TOPIC, "hello from a".getBytes(StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS);
     assertThat(sent.peers()).isEqualTo(1);
     GossipEvent.MessageReceived atC = c.poll(10, TimeUnit.SECONDS);
     assertThat(atC).isNotNull();
@@ -95,7 +113,8 @@ class GossipDriverIT {
     assertThat(b.poll(5, TimeUnit.SECONDS)).isNotNull();
 
     dc.publish(TOPIC, "and back".getBytes(StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS);
-    assertThat(new String(a.poll(10, TimeUnit.SECONDS).data(), StandardCharsets.UTF_8)).isEqualTo("and back");
+    assertThat(new String(a.poll(10, TimeUnit.SECONDS).data(), StandardCharsets.UTF_8))
+        .isEqualTo("and back");
     Thread.sleep(500); // Let any duplicate arrive: none may.
     assertThat(c).isEmpty();
     assertThat(a).isEmpty();

@@ -63,10 +63,13 @@ class MultistreamHandlerTest {
   void initiator_selects_installsNextLayerBeforeLeftoverAndRemovesItself() {
     Recorder next = new Recorder();
     List<String> order = new ArrayList<>();
-    MultistreamHandler handler = new MultistreamHandler(MultistreamNegotiator.initiator(List.of("/noise")), (ctx, protocol) -> {
-      order.add("install:" + protocol);
-      ctx.pipeline().addAfter(ctx.name(), "next", next);
-    });
+    MultistreamHandler handler =
+        new MultistreamHandler(
+            MultistreamNegotiator.initiator(List.of("/noise")),
+            (ctx, protocol) -> {
+              order.add("install:" + protocol);
+              ctx.pipeline().addAfter(ctx.name(), "next", next);
+            });
     EmbeddedChannel ch = new EmbeddedChannel(handler);
     assertThat(readOutboundHex(ch)).isEqualTo(HEADER + NOISE);
 
@@ -76,7 +79,8 @@ class MultistreamHandlerTest {
     ch.writeInbound(second);
 
     assertThat(order).containsExactly("install:/noise");
-    assertThat(next.seen).containsExactly("event:ProtocolSelected[protocol=/noise]", "read:0102", "read:0304");
+    assertThat(next.seen)
+        .containsExactly("event:ProtocolSelected[protocol=/noise]", "read:0102", "read:0304");
     assertThat(ch.pipeline().get(MultistreamHandler.class)).isNull();
     assertThat(first.refCnt()).isZero();
     assertThat(second.refCnt()).isZero();
@@ -86,8 +90,11 @@ class MultistreamHandlerTest {
   @Test
   void initiator_headerAndEchoInTwoReads_selectsOnTheSecond() {
     Recorder next = new Recorder();
-    EmbeddedChannel ch = new EmbeddedChannel(new MultistreamHandler(
-        MultistreamNegotiator.initiator(List.of("/noise")), (ctx, p) -> ctx.pipeline().addAfter(ctx.name(), "next", next)));
+    EmbeddedChannel ch =
+        new EmbeddedChannel(
+            new MultistreamHandler(
+                MultistreamNegotiator.initiator(List.of("/noise")),
+                (ctx, p) -> ctx.pipeline().addAfter(ctx.name(), "next", next)));
     readOutboundHex(ch);
     ch.writeInbound(hex(HEADER + "07"));
     assertThat(next.seen).isEmpty();
@@ -100,26 +107,37 @@ class MultistreamHandlerTest {
   void responder_addedToActiveChannel_eagerHeaderAndLazyDataReachTheNextLayer() {
     Recorder next = new Recorder();
     EmbeddedChannel ch = new EmbeddedChannel();
-    ch.pipeline().addLast(new MultistreamHandler(
-        MultistreamNegotiator.responder(List.of("/yamux/1.0.0"), MultistreamConfig.DEFAULT.withEagerHeader(true)),
-        (ctx, p) -> ctx.pipeline().addAfter(ctx.name(), "next", next)));
-    assertThat(readOutboundHex(ch)).isEqualTo(HEADER); // Started at once: the channel was already active.
+    ch.pipeline()
+        .addLast(
+            new MultistreamHandler(
+                MultistreamNegotiator.responder(
+                    List.of("/yamux/1.0.0"), MultistreamConfig.DEFAULT.withEagerHeader(true)),
+                (ctx, p) -> ctx.pipeline().addAfter(ctx.name(), "next", next)));
+    assertThat(readOutboundHex(ch))
+        .isEqualTo(HEADER); // Started at once: the channel was already active.
     String yamux = "0d" + ascii("/yamux/1.0.0\n");
     ch.writeInbound(hex(HEADER + yamux + "00010203"));
     assertThat(readOutboundHex(ch)).isEqualTo(yamux);
-    assertThat(next.seen).containsExactly("event:ProtocolSelected[protocol=/yamux/1.0.0]", "read:00010203");
+    assertThat(next.seen)
+        .containsExactly("event:ProtocolSelected[protocol=/yamux/1.0.0]", "read:00010203");
     assertThat(ch.finish()).isFalse();
   }
 
   @Test
   void garbage_firesFailedAndCloses() {
     Recorder after = new Recorder();
-    EmbeddedChannel ch = new EmbeddedChannel(new MultistreamHandler(
-        MultistreamNegotiator.responder(List.of("/noise"), MultistreamConfig.DEFAULT), (ctx, p) -> {}), after);
+    EmbeddedChannel ch =
+        new EmbeddedChannel(
+            new MultistreamHandler(
+                MultistreamNegotiator.responder(List.of("/noise"), MultistreamConfig.DEFAULT),
+                (ctx, p) -> {}),
+            after);
     ByteBuf garbage = hex("8f3a9c00ff");
     ch.writeInbound(garbage);
     assertThat(ch.isOpen()).isFalse();
-    assertThat(after.seen).containsExactly("event:NegotiationFailed[code=NOT_MULTISTREAM, detail=first bytes are not the multistream header]");
+    assertThat(after.seen)
+        .containsExactly(
+            "event:NegotiationFailed[code=NOT_MULTISTREAM, detail=first bytes are not the multistream header]");
     assertThat(garbage.refCnt()).isZero();
     assertThat(ch.finish()).isFalse();
   }
@@ -127,8 +145,13 @@ class MultistreamHandlerTest {
   @Test
   void noAnswer_timesOutOnTheEventLoopAndCloses() {
     Recorder after = new Recorder();
-    EmbeddedChannel ch = new EmbeddedChannel(new MultistreamHandler(
-        MultistreamNegotiator.initiator(List.of("/noise")), (ctx, p) -> {}, Duration.ofSeconds(10)), after);
+    EmbeddedChannel ch =
+        new EmbeddedChannel(
+            new MultistreamHandler(
+                MultistreamNegotiator.initiator(List.of("/noise")),
+                (ctx, p) -> {},
+                Duration.ofSeconds(10)),
+            after);
     readOutboundHex(ch);
     ByteBuf partial = hex(HEADER.substring(0, 10));
     ch.writeInbound(partial);
@@ -138,15 +161,23 @@ class MultistreamHandlerTest {
     ch.advanceTimeBy(2, TimeUnit.SECONDS);
     ch.runScheduledPendingTasks();
     assertThat(ch.isOpen()).isFalse();
-    assertThat(after.seen).hasSize(1).first().asString().contains(MultistreamErrorCode.TIMEOUT.name());
+    assertThat(after.seen)
+        .hasSize(1)
+        .first()
+        .asString()
+        .contains(MultistreamErrorCode.TIMEOUT.name());
     assertThat(partial.refCnt()).isZero();
     assertThat(ch.finish()).isFalse();
   }
 
   @Test
   void selected_timerCancelled_noLaterClose() {
-    EmbeddedChannel ch = new EmbeddedChannel(new MultistreamHandler(
-        MultistreamNegotiator.initiator(List.of("/noise")), (ctx, p) -> {}, Duration.ofSeconds(1)));
+    EmbeddedChannel ch =
+        new EmbeddedChannel(
+            new MultistreamHandler(
+                MultistreamNegotiator.initiator(List.of("/noise")),
+                (ctx, p) -> {},
+                Duration.ofSeconds(1)));
     readOutboundHex(ch);
     ch.writeInbound(hex(HEADER + NOISE));
     ch.advanceTimeBy(5, TimeUnit.SECONDS);

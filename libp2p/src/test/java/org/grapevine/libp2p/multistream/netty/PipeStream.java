@@ -3,14 +3,13 @@ package org.grapevine.libp2p.multistream.netty;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import org.grapevine.libp2p.mux.MuxedStream;
 import org.grapevine.libp2p.mux.StreamReader;
 
 /**
- * Two ends of an in-memory stream. Delivery is queued on the executor (as a muxer would do), so
- * a test drives it with {@code runPendingTasks()}; every buffer written is kept for leak checks.
+ * Two ends of an in-memory stream. Delivery is queued on the executor (as a muxer would do), so a
+ * test drives it with {@code runPendingTasks()}; every buffer written is kept for leak checks.
  */
 final class PipeStream implements MuxedStream {
   private final long id;
@@ -73,13 +72,14 @@ final class PipeStream implements MuxedStream {
   @Override
   public void closeWrite() {
     writeClosed = true;
-    executor.execute(() -> {
-      if (peer.reader == null) {
-        peer.pendingFin = true;
-      } else {
-        peer.reader.onRemoteClosed(peer);
-      }
-    });
+    executor.execute(
+        () -> {
+          if (peer.reader == null) {
+            peer.pendingFin = true;
+          } else {
+            peer.reader.onRemoteClosed(peer);
+          }
+        });
   }
 
   @Override
@@ -89,15 +89,16 @@ final class PipeStream implements MuxedStream {
     }
     wasReset = true;
     drop();
-    executor.execute(() -> {
-      if (!peer.wasReset) {
-        peer.wasReset = true;
-        peer.drop();
-        if (peer.reader != null) {
-          peer.reader.onReset(peer);
-        }
-      }
-    });
+    executor.execute(
+        () -> {
+          if (!peer.wasReset) {
+            peer.wasReset = true;
+            peer.drop();
+            if (peer.reader != null) {
+              peer.reader.onReset(peer);
+            }
+          }
+        });
   }
 
   private void drop() {

@@ -24,8 +24,10 @@ import org.junit.jupiter.api.Test;
 
 class StreamNegotiationTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
   /** Only its event loop is used: a single-threaded executor with a virtual clock. */
   private final EmbeddedChannel loop = new EmbeddedChannel();
+
   private final List<ByteBuf> written = new ArrayList<>();
   private final PipeStream[] pipe = PipeStream.pair(loop.eventLoop(), written);
 
@@ -62,10 +64,15 @@ class StreamNegotiationTest {
   void initiateAndRespond_naThenAccept_bothSidesAgreeAndDataFlows() throws Exception {
     Collector served = new Collector();
     Collector dialed = new Collector();
-    CompletableFuture<String> accepted = StreamNegotiation.respond(
-        pipe[1], Map.of("/echo/1.0.0", (s, p, leftover) -> served.take(s, leftover)), TIMEOUT);
-    CompletableFuture<String> chosen = StreamNegotiation.initiate(
-        pipe[0], List.of("/meshsub/1.2.0", "/echo/1.0.0"), (s, proto, leftover) -> dialed.take(s, leftover), TIMEOUT);
+    CompletableFuture<String> accepted =
+        StreamNegotiation.respond(
+            pipe[1], Map.of("/echo/1.0.0", (s, p, leftover) -> served.take(s, leftover)), TIMEOUT);
+    CompletableFuture<String> chosen =
+        StreamNegotiation.initiate(
+            pipe[0],
+            List.of("/meshsub/1.2.0", "/echo/1.0.0"),
+            (s, proto, leftover) -> dialed.take(s, leftover),
+            TIMEOUT);
     loop.runPendingTasks();
 
     assertThat(chosen.get()).isEqualTo("/echo/1.0.0");
@@ -80,31 +87,39 @@ class StreamNegotiationTest {
   @Test
   void respond_lazyInitiatorDataInTheSamePacket_handedToTheHandler() throws Exception {
     Collector served = new Collector();
-    CompletableFuture<String> accepted = StreamNegotiation.respond(
-        pipe[1], Map.of("/ipfs/ping/1.0.0", (s, p, leftover) -> served.take(s, leftover)), TIMEOUT);
+    CompletableFuture<String> accepted =
+        StreamNegotiation.respond(
+            pipe[1],
+            Map.of("/ipfs/ping/1.0.0", (s, p, leftover) -> served.take(s, leftover)),
+            TIMEOUT);
     // A go-style lazy initiator: header, proposal and the first ping payload in one write.
     ByteBuf lazy = Unpooled.buffer();
-    lazy.writeBytes(HexFormat.of().parseHex("13")).writeCharSequence("/multistream/1.0.0\n", StandardCharsets.UTF_8);
+    lazy.writeBytes(HexFormat.of().parseHex("13"))
+        .writeCharSequence("/multistream/1.0.0\n", StandardCharsets.UTF_8);
     lazy.writeByte(0x11).writeCharSequence("/ipfs/ping/1.0.0\nPINGDATA", StandardCharsets.UTF_8);
     pipe[0].write(lazy);
     List<String> answers = new ArrayList<>();
-    pipe[0].setReader(new Collector() {
-      @Override
-      public void onData(MuxedStream stream, ByteBuf data) {
-        answers.add(ByteBufUtil.hexDump(data));
-        data.release();
-      }
-    });
+    pipe[0].setReader(
+        new Collector() {
+          @Override
+          public void onData(MuxedStream stream, ByteBuf data) {
+            answers.add(ByteBufUtil.hexDump(data));
+            data.release();
+          }
+        });
     loop.runPendingTasks();
     assertThat(accepted.get()).isEqualTo("/ipfs/ping/1.0.0");
     assertThat(served.text).hasToString("PINGDATA");
-    assertThat(String.join("", answers)).endsWith(HexFormat.of().formatHex("/ipfs/ping/1.0.0\n".getBytes(StandardCharsets.UTF_8)));
+    assertThat(String.join("", answers))
+        .endsWith(HexFormat.of().formatHex("/ipfs/ping/1.0.0\n".getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
   void initiate_allRefused_failsAndResets() {
-    CompletableFuture<String> accepted = StreamNegotiation.respond(pipe[1], Map.of("/a", (s, p, l) -> l.release()), TIMEOUT);
-    CompletableFuture<String> chosen = StreamNegotiation.initiate(pipe[0], List.of("/b"), (s, q, l) -> l.release(), TIMEOUT);
+    CompletableFuture<String> accepted =
+        StreamNegotiation.respond(pipe[1], Map.of("/a", (s, p, l) -> l.release()), TIMEOUT);
+    CompletableFuture<String> chosen =
+        StreamNegotiation.initiate(pipe[0], List.of("/b"), (s, q, l) -> l.release(), TIMEOUT);
     loop.runPendingTasks();
     assertThat(failure(chosen).code()).isEqualTo(MultistreamErrorCode.ALL_REFUSED);
     assertThat(pipe[0].wasReset).isTrue();
@@ -113,7 +128,8 @@ class StreamNegotiationTest {
 
   @Test
   void initiate_silentPeer_timesOutAndResets() {
-    CompletableFuture<String> chosen = StreamNegotiation.initiate(pipe[0], List.of("/a"), (s, q, l) -> l.release(), TIMEOUT);
+    CompletableFuture<String> chosen =
+        StreamNegotiation.initiate(pipe[0], List.of("/a"), (s, q, l) -> l.release(), TIMEOUT);
     pipe[1].setReader(new Collector()); // Reads and ignores: never answers.
     loop.runPendingTasks();
     loop.advanceTimeBy(9, TimeUnit.SECONDS);
@@ -127,7 +143,8 @@ class StreamNegotiationTest {
 
   @Test
   void respond_peerClosesMidNegotiation_failsClosed() {
-    CompletableFuture<String> accepted = StreamNegotiation.respond(pipe[1], Map.of("/a", (s, p, l) -> l.release()), TIMEOUT);
+    CompletableFuture<String> accepted =
+        StreamNegotiation.respond(pipe[1], Map.of("/a", (s, p, l) -> l.release()), TIMEOUT);
     ByteBuf half = Unpooled.wrappedBuffer(HexFormat.of().parseHex("13"));
     pipe[0].write(half);
     pipe[0].closeWrite();
@@ -138,16 +155,25 @@ class StreamNegotiationTest {
 
   @Test
   void respond_handlerThrows_failsAndResets() {
-    CompletableFuture<String> accepted = StreamNegotiation.respond(pipe[1], Map.of("/a", (s, p, l) -> {
-      l.release();
-      throw new IllegalStateException("boom");
-    }), TIMEOUT);
-    CompletableFuture<String> chosen = StreamNegotiation.initiate(pipe[0], List.of("/a"), (s, q, l) -> l.release(), TIMEOUT);
+    CompletableFuture<String> accepted =
+        StreamNegotiation.respond(
+            pipe[1],
+            Map.of(
+                "/a",
+                (s, p, l) -> {
+                  l.release();
+                  throw new IllegalStateException("boom");
+                }),
+            TIMEOUT);
+    CompletableFuture<String> chosen =
+        StreamNegotiation.initiate(pipe[0], List.of("/a"), (s, q, l) -> l.release(), TIMEOUT);
     loop.runPendingTasks();
     assertThat(failure(accepted).getMessage()).contains("boom");
     assertThat(pipe[1].wasReset).isTrue();
     assertThat(pipe[0].wasReset).isTrue();
-    assertThat(chosen).isDone(); // The echo went out before the handler ran, so the dialer saw success, then the reset.
+    assertThat(chosen)
+        .isDone(); // The echo went out before the handler ran, so the dialer saw success, then the
+    // reset.
   }
 
   private static MultistreamException failure(CompletableFuture<String> future) {

@@ -32,7 +32,8 @@ class ChaCha20Poly1305DifferentialTest {
       @ForAll @Size(max = 100) byte[] ad,
       @ForAll("lengths") int len,
       @ForAll long contentSeed,
-      @ForAll @IntRange(min = 0, max = Integer.MAX_VALUE) int flipChoice) throws Exception {
+      @ForAll @IntRange(min = 0, max = Integer.MAX_VALUE) int flipChoice)
+      throws Exception {
     byte[] plain = new byte[len];
     new SplittableRandom(contentSeed).nextBytes(plain);
     byte[] jdk = jdk(Cipher.ENCRYPT_MODE, key, nonce, ad, plain);
@@ -62,7 +63,11 @@ class ChaCha20Poly1305DifferentialTest {
 
   @Property(tries = 300, seed = "7539")
   void decrypt_jdkCiphertextInPlaceWithNoiseCounter_restoresPlaintext(
-      @ForAll @Size(32) byte[] key, @ForAll long counter, @ForAll("lengths") int len, @ForAll long contentSeed) throws Exception {
+      @ForAll @Size(32) byte[] key,
+      @ForAll long counter,
+      @ForAll("lengths") int len,
+      @ForAll long contentSeed)
+      throws Exception {
     byte[] plain = new byte[len];
     new SplittableRandom(contentSeed).nextBytes(plain);
     byte[] nonce = new byte[12];
@@ -77,8 +82,14 @@ class ChaCha20Poly1305DifferentialTest {
   /** Any length up to 70000, weighted towards multiples of 16 and 64 plus or minus a little. */
   @Provide
   Arbitrary<Integer> lengths() {
-    Arbitrary<Integer> polyEdges = Arbitraries.integers().between(0, 4375).flatMap(k -> Arbitraries.of(-1, 0, 1).map(d -> Math.max(0, 16 * k + d)));
-    Arbitrary<Integer> blockEdges = Arbitraries.integers().between(0, 1093).flatMap(k -> Arbitraries.integers().between(-2, 2).map(d -> Math.max(0, 64 * k + d)));
+    Arbitrary<Integer> polyEdges =
+        Arbitraries.integers()
+            .between(0, 4375)
+            .flatMap(k -> Arbitraries.of(-1, 0, 1).map(d -> Math.max(0, 16 * k + d)));
+    Arbitrary<Integer> blockEdges =
+        Arbitraries.integers()
+            .between(0, 1093)
+            .flatMap(k -> Arbitraries.integers().between(-2, 2).map(d -> Math.max(0, 64 * k + d)));
     return Arbitraries.frequencyOf(
         Tuple.of(3, Arbitraries.integers().between(0, 300)),
         Tuple.of(3, polyEdges),
@@ -99,7 +110,8 @@ class ChaCha20Poly1305DifferentialTest {
     throw new AssertionError("bit out of range: " + bit);
   }
 
-  private static byte[] jdk(int mode, byte[] key, byte[] nonce, byte[] ad, byte[] input) throws GeneralSecurityException {
+  private static byte[] jdk(int mode, byte[] key, byte[] nonce, byte[] ad, byte[] input)
+      throws GeneralSecurityException {
     Cipher c = Cipher.getInstance("ChaCha20-Poly1305");
     c.init(mode, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(nonce));
     c.updateAAD(ad);

@@ -18,32 +18,38 @@ import org.junit.jupiter.api.Test;
 class ChaCha20Poly1305Test {
   private static final byte[] NONCE_282 = hex("070000004041424344454647");
   private static final byte[] AD_282 = hex("50515253c0c1c2c3c4c5c6c7");
-  private static final String CIPHERTEXT_282 = "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
-      + "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36"
-      + "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc"
-      + "3ff4def08e4b7a9de576d26586cec64b6116";
+  private static final String CIPHERTEXT_282 =
+      "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
+          + "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36"
+          + "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc"
+          + "3ff4def08e4b7a9de576d26586cec64b6116";
   private static final String TAG_282 = "1ae10b594f09e26a7e902ecbd0600691";
 
   private static final byte[] NONCE_A5 = hex("000000000102030405060708");
   private static final byte[] AD_A5 = hex("f33388860000000000004e91");
-  private static final String CIPHERTEXT_A5 = "64a0861575861af460f062c79be643bd5e805cfd345cf389f108670ac76c8cb2"
-      + "4c6cfc18755d43eea09ee94e382d26b0bdb7b73c321b0100d4f03b7f355894cf"
-      + "332f830e710b97ce98c8a84abd0b948114ad176e008d33bd60f982b1ff37c855"
-      + "9797a06ef4f0ef61c186324e2b3506383606907b6a7c02b0f9f6157b53c867e4"
-      + "b9166c767b804d46a59b5216cde7a4e99040c5a40433225ee282a1b0a06c523e"
-      + "af4534d7f83fa1155b0047718cbc546a0d072b04b3564eea1b422273f548271a"
-      + "0bb2316053fa76991955ebd63159434ecebb4e466dae5a1073a6727627097a10"
-      + "49e617d91d361094fa68f0ff77987130305beaba2eda04df997b714d6c6f2c29"
-      + "a6ad5cb4022b02709b";
+  private static final String CIPHERTEXT_A5 =
+      "64a0861575861af460f062c79be643bd5e805cfd345cf389f108670ac76c8cb2"
+          + "4c6cfc18755d43eea09ee94e382d26b0bdb7b73c321b0100d4f03b7f355894cf"
+          + "332f830e710b97ce98c8a84abd0b948114ad176e008d33bd60f982b1ff37c855"
+          + "9797a06ef4f0ef61c186324e2b3506383606907b6a7c02b0f9f6157b53c867e4"
+          + "b9166c767b804d46a59b5216cde7a4e99040c5a40433225ee282a1b0a06c523e"
+          + "af4534d7f83fa1155b0047718cbc546a0d072b04b3564eea1b422273f548271a"
+          + "0bb2316053fa76991955ebd63159434ecebb4e466dae5a1073a6727627097a10"
+          + "49e617d91d361094fa68f0ff77987130305beaba2eda04df997b714d6c6f2c29"
+          + "a6ad5cb4022b02709b";
   private static final String TAG_A5 = "eead9d67890cbb22392336fea1851f38";
-  private static final byte[] PLAINTEXT_A5 = ("Internet-Drafts are draft documents valid for a maximum of six months and may be"
-      + " updated, replaced, or obsoleted by other documents at any time. It is inappropriate to use Internet-Drafts as"
-      + " reference material or to cite them other than as /\u201cwork in progress./\u201d").getBytes(StandardCharsets.UTF_8);
+  private static final byte[] PLAINTEXT_A5 =
+      ("Internet-Drafts are draft documents valid for a maximum of six months and may be"
+              + " updated, replaced, or obsoleted by other documents at any time. It is inappropriate to use Internet-Drafts as"
+              + " reference material or to cite them other than as /\u201cwork in progress./\u201d")
+          .getBytes(StandardCharsets.UTF_8);
 
   @Test
   void encrypt_section282_matchesCiphertextAndTag() {
     byte[] out = new byte[SUNSCREEN.length + 16];
-    int n = new ChaCha20Poly1305(KEY_80).encrypt(NONCE_282, AD_282, SUNSCREEN, 0, SUNSCREEN.length, out, 0);
+    int n =
+        new ChaCha20Poly1305(KEY_80)
+            .encrypt(NONCE_282, AD_282, SUNSCREEN, 0, SUNSCREEN.length, out, 0);
     assertThat(n).isEqualTo(130);
     assertThat(hex(out)).isEqualTo(CIPHERTEXT_282 + TAG_282);
   }
@@ -52,7 +58,8 @@ class ChaCha20Poly1305Test {
   void decrypt_section282_restoresSunscreen() throws Exception {
     byte[] sealed = hex(CIPHERTEXT_282 + TAG_282);
     byte[] out = new byte[sealed.length - 16];
-    int n = new ChaCha20Poly1305(KEY_80).decrypt(NONCE_282, AD_282, sealed, 0, sealed.length, out, 0);
+    int n =
+        new ChaCha20Poly1305(KEY_80).decrypt(NONCE_282, AD_282, sealed, 0, sealed.length, out, 0);
     assertThat(n).isEqualTo(114);
     assertThat(out).isEqualTo(SUNSCREEN);
   }
@@ -81,7 +88,8 @@ class ChaCha20Poly1305Test {
       sealed[265 + i] ^= (byte) 0x80;
       byte[] out = new byte[265];
       Arrays.fill(out, (byte) 0x5a);
-      assertThatThrownBy(() -> aead.decrypt(NONCE_A5, AD_A5, sealed, 0, sealed.length, out, 0)).isInstanceOf(AEADBadTagException.class);
+      assertThatThrownBy(() -> aead.decrypt(NONCE_A5, AD_A5, sealed, 0, sealed.length, out, 0))
+          .isInstanceOf(AEADBadTagException.class);
       assertThat(out).containsOnly((byte) 0x5a);
     }
   }
@@ -89,8 +97,10 @@ class ChaCha20Poly1305Test {
   @Test
   void decrypt_shorterThanTag_throwsBadTag() {
     ChaCha20Poly1305 aead = new ChaCha20Poly1305(KEY_80);
-    assertThatThrownBy(() -> aead.decrypt(NONCE_282, null, new byte[15], 0, 15, new byte[0], 0)).isInstanceOf(AEADBadTagException.class);
-    assertThatThrownBy(() -> aead.decrypt(1, Unpooled.wrappedBuffer(new byte[15]), 15, Unpooled.buffer()))
+    assertThatThrownBy(() -> aead.decrypt(NONCE_282, null, new byte[15], 0, 15, new byte[0], 0))
+        .isInstanceOf(AEADBadTagException.class);
+    assertThatThrownBy(
+            () -> aead.decrypt(1, Unpooled.wrappedBuffer(new byte[15]), 15, Unpooled.buffer()))
         .isInstanceOf(AEADBadTagException.class);
   }
 
@@ -99,7 +109,8 @@ class ChaCha20Poly1305Test {
     ChaCha20Poly1305 aead = new ChaCha20Poly1305(KEY_80);
     byte[] bad = hex(CIPHERTEXT_282 + TAG_282);
     bad[0] ^= 1;
-    assertThatThrownBy(() -> aead.decrypt(NONCE_282, AD_282, bad, 0, bad.length, new byte[114], 0)).isInstanceOf(AEADBadTagException.class);
+    assertThatThrownBy(() -> aead.decrypt(NONCE_282, AD_282, bad, 0, bad.length, new byte[114], 0))
+        .isInstanceOf(AEADBadTagException.class);
     byte[] good = hex(CIPHERTEXT_282 + TAG_282);
     byte[] out = new byte[114];
     aead.decrypt(NONCE_282, AD_282, good, 0, good.length, out, 0);
@@ -145,11 +156,15 @@ class ChaCha20Poly1305Test {
       byte[] buf = new byte[inOff + shift + len + 16 + 50];
       System.arraycopy(plain, 0, buf, inOff, len);
       aead.encrypt(NONCE_282, AD_282, buf, inOff, len, buf, inOff + shift);
-      assertThat(Arrays.copyOfRange(buf, inOff + shift, inOff + shift + len + 16)).as("encrypt shift %d", shift).isEqualTo(expected);
+      assertThat(Arrays.copyOfRange(buf, inOff + shift, inOff + shift + len + 16))
+          .as("encrypt shift %d", shift)
+          .isEqualTo(expected);
       byte[] back = new byte[buf.length + 100];
       System.arraycopy(expected, 0, back, inOff, len + 16);
       aead.decrypt(NONCE_282, AD_282, back, inOff, len + 16, back, inOff + shift);
-      assertThat(Arrays.copyOfRange(back, inOff + shift, inOff + shift + len)).as("decrypt shift %d", shift).isEqualTo(plain);
+      assertThat(Arrays.copyOfRange(back, inOff + shift, inOff + shift + len))
+          .as("decrypt shift %d", shift)
+          .isEqualTo(plain);
     }
   }
 
@@ -212,7 +227,8 @@ class ChaCha20Poly1305Test {
       out.ensureWritable(marker.length);
       out.setBytes(out.writerIndex(), marker);
       int readerBefore = in.readerIndex();
-      assertThatThrownBy(() -> aead.decrypt(7, in, sealed.length, out)).isInstanceOf(AEADBadTagException.class);
+      assertThatThrownBy(() -> aead.decrypt(7, in, sealed.length, out))
+          .isInstanceOf(AEADBadTagException.class);
       assertThat(in.readerIndex()).isEqualTo(readerBefore);
       assertThat(out.readableBytes()).isZero();
       byte[] afterwards = new byte[marker.length];
@@ -227,27 +243,33 @@ class ChaCha20Poly1305Test {
   void byteBufEncrypt_lenBeyondReadable_throwsIndexOutOfBounds() {
     ChaCha20Poly1305 aead = new ChaCha20Poly1305(KEY_1C92);
     ByteBuf in = Unpooled.wrappedBuffer(new byte[10]);
-    assertThatThrownBy(() -> aead.encrypt(0, in, 11, Unpooled.buffer())).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> aead.encrypt(0, in, 11, Unpooled.buffer()))
+        .isInstanceOf(IndexOutOfBoundsException.class);
   }
 
   @Test
   void constructor_wrongKeyLength_throws() {
-    assertThatThrownBy(() -> new ChaCha20Poly1305(new byte[31])).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ChaCha20Poly1305(new byte[31]))
+        .isInstanceOf(IllegalArgumentException.class);
     ChaCha20Poly1305 aead = new ChaCha20Poly1305(KEY_80);
-    assertThatThrownBy(() -> aead.encrypt(new byte[8], null, new byte[1], 0, 1, new byte[17], 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> aead.encrypt(new byte[8], null, new byte[1], 0, 1, new byte[17], 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void encrypt_outputTooSmall_throwsBeforeWriting() {
     ChaCha20Poly1305 aead = new ChaCha20Poly1305(KEY_80);
     byte[] out = new byte[20];
-    assertThatThrownBy(() -> aead.encrypt(NONCE_282, null, new byte[5], 0, 5, out, 0)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> aead.encrypt(NONCE_282, null, new byte[5], 0, 5, out, 0))
+        .isInstanceOf(IndexOutOfBoundsException.class);
     assertThat(out).containsOnly((byte) 0);
   }
 
   /** Heap buffers (array path), direct buffers and composites (chunked copy path). */
   private enum Kind {
-    HEAP, DIRECT, COMPOSITE;
+    HEAP,
+    DIRECT,
+    COMPOSITE;
 
     /** A buffer holding {@code prefix} junk bytes (already read) and then {@code data}. */
     ByteBuf withPrefix(byte[] data, int prefix) {
@@ -263,13 +285,17 @@ class ChaCha20Poly1305Test {
       return b.skipBytes(prefix);
     }
 
-    /** An empty buffer whose writer index is {@code offset}, with small initial capacity to force growth. */
+    /**
+     * An empty buffer whose writer index is {@code offset}, with small initial capacity to force
+     * growth.
+     */
     ByteBuf empty(int offset) {
-      ByteBuf b = switch (this) {
-        case HEAP -> Unpooled.buffer(8);
-        case DIRECT -> Unpooled.directBuffer(8);
-        case COMPOSITE -> Unpooled.compositeBuffer().addComponent(true, Unpooled.buffer(8));
-      };
+      ByteBuf b =
+          switch (this) {
+            case HEAP -> Unpooled.buffer(8);
+            case DIRECT -> Unpooled.directBuffer(8);
+            case COMPOSITE -> Unpooled.compositeBuffer().addComponent(true, Unpooled.buffer(8));
+          };
       return b.writeZero(offset).skipBytes(offset);
     }
   }

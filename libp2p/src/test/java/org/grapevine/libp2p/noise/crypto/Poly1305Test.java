@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * Poly1305 against RFC 8439 section 2.5.2 and every vector of appendix A.3, including #5-#11,
- * which target the carries and the final reduction of limb-based implementations like this one.
+ * Poly1305 against RFC 8439 section 2.5.2 and every vector of appendix A.3, including #5-#11, which
+ * target the carries and the final reduction of limb-based implementations like this one.
  */
 class Poly1305Test {
   private static final String ZERO_16 = "00000000000000000000000000000000";
@@ -77,15 +77,30 @@ class Poly1305Test {
 
   @Test
   void mac_appendixA3Vector10_131BitIntermediate() {
-    byte[] data = hex("e33594d7505e43b9" + "00".repeat(8) + "3394d7505e4379cd" + "01" + "00".repeat(7)
-        + ZERO_16 + "01" + "00".repeat(15));
+    byte[] data =
+        hex(
+            "e33594d7505e43b9"
+                + "00".repeat(8)
+                + "3394d7505e4379cd"
+                + "01"
+                + "00".repeat(7)
+                + ZERO_16
+                + "01"
+                + "00".repeat(15));
     assertThat(mac("01" + "00".repeat(7) + "04" + "00".repeat(7) + ZERO_16, data))
         .isEqualTo("14" + "00".repeat(7) + "55" + "00".repeat(7));
   }
 
   @Test
   void mac_appendixA3Vector11_131BitFinal() {
-    byte[] data = hex("e33594d7505e43b9" + "00".repeat(8) + "3394d7505e4379cd" + "01" + "00".repeat(7) + ZERO_16);
+    byte[] data =
+        hex(
+            "e33594d7505e43b9"
+                + "00".repeat(8)
+                + "3394d7505e4379cd"
+                + "01"
+                + "00".repeat(7)
+                + ZERO_16);
     assertThat(mac("01" + "00".repeat(7) + "04" + "00".repeat(7) + ZERO_16, data))
         .isEqualTo("13" + "00".repeat(15));
   }

@@ -15,13 +15,23 @@ import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.noise.NoiseConfig;
 import org.grapevine.libp2p.noise.NoiseRole;
 
-/** Random inbound reads: the responder waits or closes, but never throws, passes data on, or leaks. */
+/**
+ * Random inbound reads: the responder waits or closes, but never throws, passes data on, or leaks.
+ */
 class NoiseHandlerFuzzTest {
   private static final PrivKey BOB = PrivKey.fromSeed(new byte[32]);
 
   @Property(tries = 300)
-  void responder_randomReads_closeOrWaitQuietly(@ForAll @Size(max = 4) List<@Size(max = 300) byte[]> reads) {
-    EmbeddedChannel bob = new EmbeddedChannel(new NoiseHandler(NoiseRole.RESPONDER, BOB, Optional.empty(), NoiseConfig.defaults(), new SplittableRandom(4)));
+  void responder_randomReads_closeOrWaitQuietly(
+      @ForAll @Size(max = 4) List<@Size(max = 300) byte[]> reads) {
+    EmbeddedChannel bob =
+        new EmbeddedChannel(
+            new NoiseHandler(
+                NoiseRole.RESPONDER,
+                BOB,
+                Optional.empty(),
+                NoiseConfig.defaults(),
+                new SplittableRandom(4)));
     List<ByteBuf> delivered = new java.util.ArrayList<>();
     for (byte[] read : reads) {
       ByteBuf buf = Unpooled.buffer(read.length).writeBytes(read);

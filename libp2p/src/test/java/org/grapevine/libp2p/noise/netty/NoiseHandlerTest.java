@@ -30,12 +30,15 @@ class NoiseHandlerTest {
   private static final PrivKey BOB = key(2);
   private static final PeerId ALICE_ID = PeerId.fromPubKey(ALICE.publicKey());
   private static final PeerId BOB_ID = PeerId.fromPubKey(BOB.publicKey());
-  private static final NoiseConfig YAMUX = NoiseConfig.builder().muxers(List.of("/yamux/1.0.0")).build();
+  private static final NoiseConfig YAMUX =
+      NoiseConfig.builder().muxers(List.of("/yamux/1.0.0")).build();
 
   private final Recorder aliceSeen = new Recorder();
   private final Recorder bobSeen = new Recorder();
+
   /** Every buffer handed to a channel's inbound side; the handlers must release them all. */
   private final List<ByteBuf> delivered = new ArrayList<>();
+
   private EmbeddedChannel alice;
   private EmbeddedChannel bob;
 
@@ -52,8 +55,12 @@ class NoiseHandlerTest {
   void handshake_completes_eventNamesTheRemotePeerOnBothSides() {
     start(Optional.of(BOB_ID), YAMUX, YAMUX);
     settle();
-    assertThat(aliceSeen.events).containsExactly(new NoiseHandshakeCompleted(BOB_ID, BOB.publicKey(), Optional.of("/yamux/1.0.0")));
-    assertThat(bobSeen.events).containsExactly(new NoiseHandshakeCompleted(ALICE_ID, ALICE.publicKey(), Optional.of("/yamux/1.0.0")));
+    assertThat(aliceSeen.events)
+        .containsExactly(
+            new NoiseHandshakeCompleted(BOB_ID, BOB.publicKey(), Optional.of("/yamux/1.0.0")));
+    assertThat(bobSeen.events)
+        .containsExactly(
+            new NoiseHandshakeCompleted(ALICE_ID, ALICE.publicKey(), Optional.of("/yamux/1.0.0")));
     assertThat(alice.isOpen() && bob.isOpen()).isTrue();
   }
 
@@ -61,7 +68,8 @@ class NoiseHandlerTest {
   void handshake_noMuxerLists_eventWithoutMuxer() {
     start(Optional.empty(), NoiseConfig.defaults(), NoiseConfig.defaults());
     settle();
-    assertThat(aliceSeen.events).containsExactly(new NoiseHandshakeCompleted(BOB_ID, BOB.publicKey(), Optional.empty()));
+    assertThat(aliceSeen.events)
+        .containsExactly(new NoiseHandshakeCompleted(BOB_ID, BOB.publicKey(), Optional.empty()));
   }
 
   @Test
@@ -99,7 +107,9 @@ class NoiseHandlerTest {
     bob.writeOutbound(Unpooled.wrappedBuffer(data));
     ByteBuf wire = bob.readOutbound();
     List<Integer> frames = new ArrayList<>();
-    for (int at = wire.readerIndex(); at < wire.writerIndex(); at += 2 + wire.getUnsignedShort(at)) {
+    for (int at = wire.readerIndex();
+        at < wire.writerIndex();
+        at += 2 + wire.getUnsignedShort(at)) {
       frames.add(wire.getUnsignedShort(at));
     }
     assertThat(frames).hasSize(4).allMatch(length -> length <= 65535);
@@ -142,8 +152,13 @@ class NoiseHandlerTest {
     start(Optional.of(ALICE_ID), YAMUX, YAMUX); // Alice dials "herself" but reaches Bob.
     settle();
     assertThat(alice.isOpen()).isFalse();
-    assertThat(aliceSeen.events).singleElement().isInstanceOfSatisfying(NoiseFailed.class,
-        f -> assertThat(f.code()).isEqualTo(org.grapevine.libp2p.noise.NoiseErrorCode.PEER_ID_MISMATCH));
+    assertThat(aliceSeen.events)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            NoiseFailed.class,
+            f ->
+                assertThat(f.code())
+                    .isEqualTo(org.grapevine.libp2p.noise.NoiseErrorCode.PEER_ID_MISMATCH));
   }
 
   @Test
@@ -154,8 +169,13 @@ class NoiseHandlerTest {
     message2.setByte(60, message2.getByte(60) ^ 0x40);
     deliver(alice, message2);
     assertThat(alice.isOpen()).isFalse();
-    assertThat(aliceSeen.events).singleElement().isInstanceOfSatisfying(NoiseFailed.class,
-        f -> assertThat(f.code()).isEqualTo(org.grapevine.libp2p.noise.NoiseErrorCode.DECRYPT_FAILED));
+    assertThat(aliceSeen.events)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            NoiseFailed.class,
+            f ->
+                assertThat(f.code())
+                    .isEqualTo(org.grapevine.libp2p.noise.NoiseErrorCode.DECRYPT_FAILED));
   }
 
   @Test
@@ -187,7 +207,9 @@ class NoiseHandlerTest {
     ByteBuf early = Unpooled.copiedBuffer("too early", StandardCharsets.UTF_8);
     ChannelFuture write = alice.writeOneOutbound(early);
     alice.flushOutbound();
-    assertThat(write.cause()).isInstanceOf(EncoderException.class).hasCauseInstanceOf(IllegalStateException.class);
+    assertThat(write.cause())
+        .isInstanceOf(EncoderException.class)
+        .hasCauseInstanceOf(IllegalStateException.class);
     assertThat(early.refCnt()).isZero();
     Object sent = alice.readOutbound();
     assertThat(sent).isNull();
@@ -195,15 +217,24 @@ class NoiseHandlerTest {
     bob.close().syncUninterruptibly();
   }
 
-  private void start(Optional<PeerId> aliceExpects, NoiseConfig aliceConfig, NoiseConfig bobConfig) {
-    alice = frozen(new NoiseHandler(NoiseRole.INITIATOR, ALICE, aliceExpects, aliceConfig, new SplittableRandom(1)), aliceSeen);
-    bob = frozen(new NoiseHandler(NoiseRole.RESPONDER, BOB, Optional.empty(), bobConfig, new SplittableRandom(2)), bobSeen);
+  private void start(
+      Optional<PeerId> aliceExpects, NoiseConfig aliceConfig, NoiseConfig bobConfig) {
+    alice =
+        frozen(
+            new NoiseHandler(
+                NoiseRole.INITIATOR, ALICE, aliceExpects, aliceConfig, new SplittableRandom(1)),
+            aliceSeen);
+    bob =
+        frozen(
+            new NoiseHandler(
+                NoiseRole.RESPONDER, BOB, Optional.empty(), bobConfig, new SplittableRandom(2)),
+            bobSeen);
   }
 
   /**
-   * A channel whose clock is stopped before its handlers see it: time moves only by
-   * advanceTimeBy, so the handshake timeout fires exactly at its deadline however slow the JVM
-   * is (the leak detector at PARANOID slows it enough to matter).
+   * A channel whose clock is stopped before its handlers see it: time moves only by advanceTimeBy,
+   * so the handshake timeout fires exactly at its deadline however slow the JVM is (the leak
+   * detector at PARANOID slows it enough to matter).
    */
   private static EmbeddedChannel frozen(ChannelHandler... handlers) {
     EmbeddedChannel ch = new EmbeddedChannel(); // registered and active, with no handler yet

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 class PnetHandlerTest {
   private static final HexFormat HEX = HexFormat.of();
-  private static final SwarmKey KEY = SwarmKey.of(HEX.parseHex("6189c5cf0b87fb800c1a9feeda73c6ab5e998db48fb9e6a978575c770ceef683"));
+  private static final SwarmKey KEY =
+      SwarmKey.of(HEX.parseHex("6189c5cf0b87fb800c1a9feeda73c6ab5e998db48fb9e6a978575c770ceef683"));
   private static final SwarmKey OTHER_KEY = SwarmKey.of(new byte[32]);
   private final List<ByteBuf> created = new ArrayList<>();
 
@@ -49,7 +50,9 @@ class PnetHandlerTest {
     return sb.toString();
   }
 
-  /** Moves whatever {@code from} wrote into {@code to}, split at {@code cut} to test partial reads. */
+  /**
+   * Moves whatever {@code from} wrote into {@code to}, split at {@code cut} to test partial reads.
+   */
   private void deliver(EmbeddedChannel from, EmbeddedChannel to, int cut) {
     String wire = drainOutbound(from);
     int at = Math.min(cut * 2, wire.length());
@@ -65,12 +68,16 @@ class PnetHandlerTest {
   void xsalsa20_naclStreamVector_matchesBouncyCastle() {
     // NaCl tests/stream3 (also libsodium): crypto_stream_xsalsa20 first 32 bytes.
     XSalsa20Engine engine = new XSalsa20Engine();
-    engine.init(true, new ParametersWithIV(
-        new KeyParameter(HEX.parseHex("1b27556473e985d462cd51197a9a46c76009549eac6474f206c4ee0844f68389")),
-        HEX.parseHex("69696ee955b62b73cd62bda875fc73d68219e0036b7a0b37")));
+    engine.init(
+        true,
+        new ParametersWithIV(
+            new KeyParameter(
+                HEX.parseHex("1b27556473e985d462cd51197a9a46c76009549eac6474f206c4ee0844f68389")),
+            HEX.parseHex("69696ee955b62b73cd62bda875fc73d68219e0036b7a0b37")));
     byte[] out = new byte[32];
     engine.processBytes(new byte[32], 0, 32, out, 0);
-    assertThat(HEX.formatHex(out)).isEqualTo("eea6a7251c1e72916d11c2cb214d3c252539121d8e234e652d651fa4c8cff880");
+    assertThat(HEX.formatHex(out))
+        .isEqualTo("eea6a7251c1e72916d11c2cb214d3c252539121d8e234e652d651fa4c8cff880");
   }
 
   @Test
@@ -151,7 +158,8 @@ class PnetHandlerTest {
 
   @Test
   void missingPeerNonce_closesAfterTheTimeout() {
-    EmbeddedChannel a = new EmbeddedChannel(new PnetHandler(KEY, new Random(1), Duration.ofSeconds(5)));
+    EmbeddedChannel a =
+        new EmbeddedChannel(new PnetHandler(KEY, new Random(1), Duration.ofSeconds(5)));
     drainOutbound(a);
     a.writeInbound(bytes("0102030405")); // 5 of 24 nonce bytes
     a.advanceTimeBy(4, TimeUnit.SECONDS);
@@ -166,7 +174,8 @@ class PnetHandlerTest {
 
   @Test
   void nonceInTime_timerCancelled() {
-    EmbeddedChannel a = new EmbeddedChannel(new PnetHandler(KEY, new Random(1), Duration.ofSeconds(1)));
+    EmbeddedChannel a =
+        new EmbeddedChannel(new PnetHandler(KEY, new Random(1), Duration.ofSeconds(1)));
     drainOutbound(a);
     a.writeInbound(bytes("00".repeat(24)));
     a.advanceTimeBy(5, TimeUnit.SECONDS);

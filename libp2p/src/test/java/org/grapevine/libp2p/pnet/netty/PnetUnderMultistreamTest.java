@@ -53,10 +53,16 @@ class PnetUnderMultistreamTest {
     SwarmKey key = SwarmKey.of(new byte[32]);
     Events dialerEvents = new Events();
     Events listenerEvents = new Events();
-    EmbeddedChannel dialer = new EmbeddedChannel(
-        new PnetHandler(key, new Random(1)), MultistreamHandler.initiator(List.of("/noise"), (ctx, p) -> {}), dialerEvents);
-    EmbeddedChannel listener = new EmbeddedChannel(
-        new PnetHandler(key, new Random(2)), MultistreamHandler.responder(List.of("/noise"), (ctx, p) -> {}), listenerEvents);
+    EmbeddedChannel dialer =
+        new EmbeddedChannel(
+            new PnetHandler(key, new Random(1)),
+            MultistreamHandler.initiator(List.of("/noise"), (ctx, p) -> {}),
+            dialerEvents);
+    EmbeddedChannel listener =
+        new EmbeddedChannel(
+            new PnetHandler(key, new Random(2)),
+            MultistreamHandler.responder(List.of("/noise"), (ctx, p) -> {}),
+            listenerEvents);
     shuttle(dialer, listener);
     assertThat(dialerEvents.seen).containsExactly("ProtocolSelected[protocol=/noise]");
     assertThat(listenerEvents.seen).containsExactly("ProtocolSelected[protocol=/noise]");
@@ -67,14 +73,22 @@ class PnetUnderMultistreamTest {
   @Test
   void differentKeys_listenerFailsAtOnceAsNotMultistream() {
     Events listenerEvents = new Events();
-    EmbeddedChannel dialer = new EmbeddedChannel(
-        new PnetHandler(SwarmKey.of(new byte[32]), new Random(1)), MultistreamHandler.initiator(List.of("/noise"), (ctx, p) -> {}));
+    EmbeddedChannel dialer =
+        new EmbeddedChannel(
+            new PnetHandler(SwarmKey.of(new byte[32]), new Random(1)),
+            MultistreamHandler.initiator(List.of("/noise"), (ctx, p) -> {}));
     byte[] otherKey = new byte[32];
     otherKey[0] = 1;
-    EmbeddedChannel listener = new EmbeddedChannel(
-        new PnetHandler(SwarmKey.of(otherKey), new Random(2)), MultistreamHandler.responder(List.of("/noise"), (ctx, p) -> {}), listenerEvents);
+    EmbeddedChannel listener =
+        new EmbeddedChannel(
+            new PnetHandler(SwarmKey.of(otherKey), new Random(2)),
+            MultistreamHandler.responder(List.of("/noise"), (ctx, p) -> {}),
+            listenerEvents);
     shuttle(dialer, listener);
-    assertThat(listenerEvents.seen).singleElement().asString().startsWith("NegotiationFailed[code=NOT_MULTISTREAM");
+    assertThat(listenerEvents.seen)
+        .singleElement()
+        .asString()
+        .startsWith("NegotiationFailed[code=NOT_MULTISTREAM");
     assertThat(listener.isOpen()).isFalse();
     dialer.close().syncUninterruptibly();
     assertThat(dialer.finish()).isFalse();

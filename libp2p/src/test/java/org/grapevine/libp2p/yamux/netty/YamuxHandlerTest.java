@@ -25,6 +25,7 @@ class YamuxHandlerTest {
 
   /** Counts live heap bytes: every buffer either side allocates must be released by the end. */
   private final UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(false);
+
   private final YamuxHandler clientMux = YamuxHandler.client(CONFIG);
   private final YamuxHandler serverMux = YamuxHandler.server(CONFIG);
   private final EmbeddedChannel client = channel(clientMux);
@@ -169,10 +170,11 @@ class YamuxHandlerTest {
     pump();
     List<MuxedStream> accepted = new ArrayList<>();
     Collector got = new Collector();
-    serverMux.setInboundHandler(s -> {
-      accepted.add(s);
-      s.setReader(got);
-    });
+    serverMux.setInboundHandler(
+        s -> {
+          accepted.add(s);
+          s.setReader(got);
+        });
     assertThat(accepted).singleElement().satisfies(s -> assertThat(s.outbound()).isFalse());
     assertThat(got.data.toString(UTF_8)).isEqualTo("queued");
     assertThat(got.remoteClosed).isTrue();

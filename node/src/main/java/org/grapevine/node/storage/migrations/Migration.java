@@ -6,8 +6,8 @@ import org.rocksdb.RocksDBException;
 
 /**
  * One step of the on-disk schema, from {@code version() - 1} to {@code version()}. Steps run in
- * order when a store opens; the runner records the new version after each step, so a step must
- * be safe to run again if the process dies before that record is written.
+ * order when a store opens; the runner records the new version after each step, so a step must be
+ * safe to run again if the process dies before that record is written.
  */
 public interface Migration {
   int version();

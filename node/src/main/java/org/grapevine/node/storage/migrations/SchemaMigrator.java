@@ -18,7 +18,8 @@ public final class SchemaMigrator {
   public SchemaMigrator(List<Migration> migrations) {
     for (int i = 0; i < migrations.size(); i++) {
       if (migrations.get(i).version() != i + 1) {
-        throw new IllegalArgumentException("migration " + i + " has version " + migrations.get(i).version());
+        throw new IllegalArgumentException(
+            "migration " + i + " has version " + migrations.get(i).version());
       }
     }
     this.migrations = List.copyOf(migrations);
@@ -40,13 +41,23 @@ public final class SchemaMigrator {
     byte[] stored = db.get(families.meta(), schemaVersionKey);
     int version = stored == null ? 0 : ByteBuffer.wrap(stored).getInt();
     if (version > latestVersion()) {
-      throw new IllegalStateException("the store in " + directory + " has schema version " + version
-          + ", newer than this Grapevine knows (" + latestVersion() + "): run a newer Grapevine");
+      throw new IllegalStateException(
+          "the store in "
+              + directory
+              + " has schema version "
+              + version
+              + ", newer than this Grapevine knows ("
+              + latestVersion()
+              + "): run a newer Grapevine");
     }
     try (WriteOptions sync = new WriteOptions().setSync(true)) {
       for (Migration m : migrations.subList(version, migrations.size())) {
         m.migrate(db, families);
-        db.put(families.meta(), sync, schemaVersionKey, ByteBuffer.allocate(4).putInt(m.version()).array());
+        db.put(
+            families.meta(),
+            sync,
+            schemaVersionKey,
+            ByteBuffer.allocate(4).putInt(m.version()).array());
         version = m.version();
       }
     }

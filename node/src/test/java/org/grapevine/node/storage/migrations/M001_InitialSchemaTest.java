@@ -8,8 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class M001_InitialSchemaTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void migrate_emptyDirectory_setsSchemaVersionOneAndKeepsIt() {
