@@ -1,28 +1,22 @@
 package org.grapevine.node;
 
-import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
-import org.grapevine.libp2p.gossipsub.GossipConfig;
 import org.grapevine.libp2p.gossipsub.netty.GossipDriver;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.node.core.CoreConfig;
 import org.grapevine.node.core.NodeCore;
 import org.grapevine.node.core.WriteRefusedException;
 import org.grapevine.node.core.WriteRules;
-import org.grapevine.node.discovery.DiscoveryConfig;
 import org.grapevine.node.discovery.DiscoveryService;
 import org.grapevine.node.engine.BudgetExceededException;
 import org.grapevine.node.engine.BudgetUsage;
-import org.grapevine.node.engine.Budgets;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
@@ -79,41 +73,15 @@ public final class Node implements AutoCloseable {
    * keys/identity}, see {@link org.grapevine.node.config.DataDir#identityFile()}); otherwise the
    * node syncs its identity's root log from peers and refuses to write ({@link
    * DeviceNotDelegatedException}) until that delegates {@code device} ({@link OwnDevice}). Called
-   * by {@link NodeLauncher}, which derives every part's configuration from the node's config.
-   *
-   * @param root the identity's root key; null on a device that joined an identity without it
+   * by {@link NodeLauncher}, which derives every part's configuration from the node's config
+   * ({@link NodeSetup}; its root key is null on a device that joined an identity without it).
    */
-  static Node start(
-      Path dataDir,
-      Identity identity,
-      SigningKey root,
-      SigningKey device,
-      HostConfig hostConfig,
-      EventLoopGroup group,
-      Budgets budgets,
-      DiscoveryConfig discovery,
-      GossipConfig gossipConfig)
-      throws IOException {
+  static Node start(NodeSetup setup) throws IOException {
     boolean mayStartRootLog =
-        new org.grapevine.node.config.DataDir(dataDir).joinedIdentity().isEmpty();
-    Node node =
-        new Node(
-            dataDir,
-            identity,
-            root,
-            mayStartRootLog,
-            device,
-            hostConfig,
-            group,
-            budgets,
-            discovery,
-            gossipConfig);
+        new org.grapevine.node.config.DataDir(setup.dataDir()).joinedIdentity().isEmpty();
+    Node node = new Node(setup, mayStartRootLog);
     try {
-      node.call(
-          () -> {
-            node.ensureDelegated();
-            return null;
-          });
+      node.storageThread.run(node::ensureDelegated);
       node.startNetwork();
       return node;
     } catch (RuntimeException | IOException e) {
@@ -122,35 +90,24 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  private Node(
-      Path dataDir,
-      Identity identity,
-      SigningKey root,
-      boolean mayStartRootLog,
-      SigningKey device,
-      HostConfig hostConfig,
-      EventLoopGroup group,
-      Budgets budgets,
-      DiscoveryConfig discoveryConfig,
-      GossipConfig gossipConfig) {
-    this.identity = identity;
-    this.device = device;
-    this.store = RocksPostStore.open(dataDir.resolve("store"));
-    this.engine = new Engine(store, new EntryValidator(), new ChainChecker(), 256, 16_384, budgets);
+  private Node(NodeSetup setup, boolean mayStartRootLog) {
+    this.identity = setup.identity();
+    this.device = setup.device();
+    this.store = RocksPostStore.open(setup.dataDir().resolve("store"));
+    this.engine =
+        new Engine(store, new EntryValidator(), new ChainChecker(), 256, 16_384, setup.budgets());
     engine.setListener(this::onIngested);
-    this.own = new OwnDevice(identity, device, root, mayStartRootLog, store, engine);
-    this.host = new Host(hostConfig, group);
-    this.gossip = new GossipDriver(host, gossipConfig, new SplittableRandom(), group.next());
-    this.core =
-        new NodeCore(
-            store,
-            engine,
-            CoreConfig.of(discoveryConfig.syncInterval(), ignored -> System.currentTimeMillis()),
-            new SplittableRandom(),
-            System.nanoTime());
+    this.own = new OwnDevice(identity, device, setup.root(), mayStartRootLog, store, engine);
+    this.host = new Host(setup.host(), setup.group());
+    this.gossip =
+        new GossipDriver(host, setup.gossip(), new SplittableRandom(), setup.group().next());
+    CoreConfig coreConfig =
+        CoreConfig.of(setup.discovery().syncInterval(), ignored -> System.currentTimeMillis());
+    this.core = new NodeCore(store, engine, coreConfig, new SplittableRandom(), System.nanoTime());
     this.driver = new CoreDriver(core, host, gossip, storage, System::nanoTime);
     this.discovery =
-        new DiscoveryService(discoveryConfig, host, store, storage, group, new SplittableRandom());
+        new DiscoveryService(
+            setup.discovery(), host, store, storage, setup.group(), new SplittableRandom());
   }
 
   private void startNetwork() throws IOException {
@@ -158,8 +115,8 @@ public final class Node implements AutoCloseable {
     driver.addListener(
         e -> {
           if (e instanceof org.grapevine.node.core.CoreEvent.SyncEnded) {
-            delegateAfterSync(); // What the peer had is stored: perhaps our root log delegates us
-            // now.
+            // What the peer had is stored: perhaps our root log delegates us now.
+            delegateAfterSync();
           }
         });
     driver.start();
@@ -258,11 +215,7 @@ public final class Node implements AutoCloseable {
     call(
         () -> {
           store.follow(other);
-          driver.onStorage(
-              c -> {
-                c.handleFollowed(other, System.nanoTime());
-                return null;
-              });
+          driver.onStorageRun(c -> c.handleFollowed(other, System.nanoTime()));
           return null;
         });
     return e;
@@ -341,11 +294,7 @@ public final class Node implements AutoCloseable {
   public LogEntry unfollow(Identity other) {
     WriteRules.relation(identity, WriteRules.Relation.UNFOLLOW, other);
     LogEntry e = post(OwnContent.unfollow(other));
-    call(
-        () -> {
-          store.unfollow(other);
-          return null;
-        });
+    storageThread.run(() -> store.unfollow(other));
     gossip.unsubscribe(Topics.forIdentity(other)).join();
     return e;
   }
@@ -353,19 +302,11 @@ public final class Node implements AutoCloseable {
   /** Local only (nothing is published): entries of a muted identity are ignored from now on. */
   public void mute(Identity other) {
     WriteRules.relation(identity, WriteRules.Relation.MUTE, other);
-    call(
-        () -> {
-          store.mute(other);
-          return null;
-        });
+    storageThread.run(() -> store.mute(other));
   }
 
   public void unmute(Identity other) {
-    call(
-        () -> {
-          store.unmute(other);
-          return null;
-        });
+    storageThread.run(() -> store.unmute(other));
   }
 
   /** Writes a profile entry; the avatar of the current profile is kept. */
@@ -430,11 +371,7 @@ public final class Node implements AutoCloseable {
                 d -> {
                   gossip.publish(Topics.forIdentity(identity), d.toEnvelopeBytes());
                   // Peers hold the delegation before this device's first entry reaches them.
-                  driver.onStorage(
-                      c -> {
-                        c.handleSyncWanted(System.nanoTime());
-                        return null;
-                      });
+                  driver.onStorageRun(c -> c.handleSyncWanted(System.nanoTime()));
                 });
       }
     } catch (RuntimeException e) {

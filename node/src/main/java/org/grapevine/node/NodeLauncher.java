@@ -150,15 +150,16 @@ public final class NodeLauncher {
    */
   public Node start() throws IOException, ConfigException {
     return Node.start(
-        dataDir,
-        keys.identity(),
-        keys.root(),
-        keys.device(),
-        hostConfig(),
-        group,
-        budgets(),
-        discoveryConfig(),
-        gossipConfig());
+        new NodeSetup(
+            dataDir,
+            keys.identity(),
+            keys.root(),
+            keys.device(),
+            hostConfig(),
+            group,
+            budgets(),
+            discoveryConfig(),
+            gossipConfig()));
   }
 
   private static SwarmKey readSwarmKey(Path file) throws ConfigException {

@@ -199,7 +199,7 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    failure = Host.describe(cause);
+    failure = Failures.describe(cause);
     log.debug("{} connection {} failed: {}", direction, ctx.channel().remoteAddress(), failure);
     ctx.close();
   }

@@ -1,18 +1,12 @@
 package org.grapevine.libp2p.host;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -27,13 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.grapevine.libp2p.identify.IdentifyProtocol;
 import org.grapevine.libp2p.identify.IdentifyResult;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
-import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
-import org.grapevine.libp2p.multistream.netty.StreamNegotiation;
-import org.grapevine.libp2p.mux.MuxedStream;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.ping.PingProtocol;
 import org.slf4j.Logger;
@@ -123,35 +113,8 @@ public final class Host implements AutoCloseable {
       throw new IllegalStateException("host is closed");
     }
     for (String text : config.listenAddrs()) {
-      InetSocketAddress bindTo;
-      try {
-        bindTo =
-            Multiaddr.parse(text)
-                .tcpSocketAddress()
-                .orElseThrow(
-                    () ->
-                        new IOException(
-                            "cannot listen on "
-                                + text
-                                + ": only /ip4 or /ip6 with /tcp is supported"));
-      } catch (MultiaddrFormatException e) {
-        throw new IOException("cannot listen on " + text + ": " + e.getMessage(), e);
-      }
-      ChannelFuture bound =
-          new ServerBootstrap()
-              .group(group)
-              .channel(NioServerSocketChannel.class)
-              .childOption(ChannelOption.TCP_NODELAY, true)
-              .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
-              .childHandler(
-                  new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                      acceptInbound(ch);
-                    }
-                  })
-              .bind(bindTo)
-              .awaitUninterruptibly();
+      InetSocketAddress bindTo = HostSockets.listenAddress(text);
+      ChannelFuture bound = HostSockets.bind(group, ALLOCATOR, bindTo, this::acceptInbound);
       if (!bound.isSuccess()) {
         throw new IOException(
             "cannot listen on " + text + ": " + bound.cause().getMessage(), bound.cause());
@@ -233,29 +196,24 @@ public final class Host implements AutoCloseable {
     }
     CompletableFuture<Connection> result = new CompletableFuture<>();
     upgrading.incrementAndGet();
-    new Bootstrap()
-        .group(group)
-        .channel(NioSocketChannel.class)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.ALLOCATOR, ALLOCATOR)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.dialTimeout().toMillis())
-        .handler(
-            new ChannelInitializer<SocketChannel>() {
-              @Override
-              protected void initChannel(SocketChannel ch) {
-                config.channelHook().initChannel(ch, Connection.Direction.OUTBOUND, target.get());
-                new ConnectionUpgrader(
-                        Host.this, Connection.Direction.OUTBOUND, expected, addr, result)
-                    .install(ch);
-              }
+    HostSockets.connect(
+            group,
+            ALLOCATOR,
+            config.dialTimeout(),
+            target.get(),
+            ch -> {
+              config.channelHook().initChannel(ch, Connection.Direction.OUTBOUND, target.get());
+              new ConnectionUpgrader(
+                      Host.this, Connection.Direction.OUTBOUND, expected, addr, result)
+                  .install(ch);
             })
-        .connect(target.get())
         .addListener(
             (ChannelFuture f) -> {
               if (!f.isSuccess()) {
                 upgrading.decrementAndGet();
                 result.completeExceptionally(
-                    new DialException("dial " + addr + ": " + describe(f.cause()), f.cause()));
+                    new DialException(
+                        "dial " + addr + ": " + Failures.describe(f.cause()), f.cause()));
               }
             });
     return result;
@@ -266,51 +224,7 @@ public final class Host implements AutoCloseable {
    */
   public CompletableFuture<NegotiatedStream> newStream(
       Connection connection, List<String> protocols) {
-    CompletableFuture<NegotiatedStream> result = new CompletableFuture<>();
-    connection
-        .channel()
-        .eventLoop()
-        .execute(
-            () -> {
-              MuxedStream stream;
-              try {
-                stream = connection.muxer().openStream();
-              } catch (IllegalStateException e) {
-                result.completeExceptionally(
-                    new DialException(
-                        "cannot open a stream to "
-                            + connection.remotePeer()
-                            + ": "
-                            + e.getMessage(),
-                        e));
-                return;
-              }
-              AtomicReference<MuxedStream> negotiated = new AtomicReference<>();
-              StreamNegotiation.initiate(
-                      stream,
-                      protocols,
-                      (s, p, leftover) -> negotiated.set(new PrefixedStream(s, leftover)),
-                      config.streamNegotiationTimeout())
-                  .whenComplete(
-                      (protocol, error) -> {
-                        if (error != null) {
-                          result.completeExceptionally(
-                              new DialException(
-                                  "peer "
-                                      + connection.remotePeer()
-                                      + " accepted none of "
-                                      + protocols
-                                      + ": "
-                                      + describe(error),
-                                  error));
-                        } else {
-                          listeners.forEach(l -> l.onStreamOpened(connection, protocol, false));
-                          result.complete(
-                              new NegotiatedStream(negotiated.get(), protocol, connection));
-                        }
-                      });
-            });
-    return result;
+    return HostStreams.open(connection, protocols, config.streamNegotiationTimeout(), listeners);
   }
 
   /**
@@ -420,7 +334,12 @@ public final class Host implements AutoCloseable {
               log.debug("disconnected: {}", connection);
               listeners.forEach(l -> l.onDisconnected(connection));
             });
-    connection.muxer().setInboundHandler(stream -> serveInbound(connection, stream));
+    connection
+        .muxer()
+        .setInboundHandler(
+            stream ->
+                HostStreams.serve(
+                    connection, stream, handlers, config.streamNegotiationTimeout(), listeners));
     log.debug("connected: {}", connection);
     listeners.forEach(l -> l.onConnected(connection));
     identify.request(connection);
@@ -431,28 +350,6 @@ public final class Host implements AutoCloseable {
     upgrading.decrementAndGet();
   }
 
-  private void serveInbound(Connection connection, MuxedStream stream) {
-    Map<String, StreamNegotiation.ProtocolHandler> choices = new java.util.HashMap<>();
-    handlers.forEach(
-        (protocol, handler) ->
-            choices.put(
-                protocol,
-                (s, p, leftover) -> {
-                  listeners.forEach(l -> l.onStreamOpened(connection, p, true));
-                  handler.onStream(new PrefixedStream(s, leftover), connection);
-                }));
-    StreamNegotiation.respond(stream, choices, config.streamNegotiationTimeout())
-        .whenComplete(
-            (p, e) -> {
-              if (e != null) {
-                log.debug(
-                    "inbound stream from {} not negotiated: {}",
-                    connection.remotePeer(),
-                    describe(e));
-              }
-            });
-  }
-
   /** HostIdentify has the peer's identify result (asked for or pushed) and stored its addresses. */
   void identified(Connection connection, IdentifyResult result) {
     listeners.forEach(l -> l.onIdentified(connection, result));
@@ -461,19 +358,5 @@ public final class Host implements AutoCloseable {
   /** The protocols we serve, sorted, for identify. */
   List<String> protocols() {
     return List.copyOf(new TreeSet<>(handlers.keySet()));
-  }
-
-  static String describe(Throwable t) {
-    Throwable c = t;
-    while ((c instanceof java.util.concurrent.CompletionException
-            || c instanceof java.util.concurrent.ExecutionException)
-        && c.getCause() != null) {
-      c = c.getCause();
-    }
-    if (c instanceof java.util.concurrent.TimeoutException) {
-      return "timed out";
-    }
-    String m = c.getMessage();
-    return m == null ? c.getClass().getSimpleName() : m;
   }
 }

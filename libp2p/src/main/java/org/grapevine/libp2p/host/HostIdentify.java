@@ -57,7 +57,7 @@ final class HostIdentify {
         .whenComplete(
             (r, e) -> {
               if (e != null) {
-                log.debug("identify of {} failed: {}", connection, Host.describe(e));
+                log.debug("identify of {} failed: {}", connection, Failures.describe(e));
               } else {
                 connection.channel().eventLoop().execute(() -> identified(connection, r));
               }

@@ -135,6 +135,12 @@ public final class CoreDriver implements AutoCloseable {
     return result;
   }
 
+  /** {@link #onStorage} for an input without a result. */
+  public void onStorageRun(Consumer<NodeCore> input) {
+    input.accept(core);
+    drain();
+  }
+
   /** Sync sessions each peer failed by its own fault, since the start. Any thread. */
   public Map<PeerId, Long> peerFaults() {
     return Map.copyOf(peerFaults);

@@ -49,6 +49,15 @@ public final class StorageThread implements AutoCloseable {
     }
   }
 
+  /** Runs {@code task} on the thread and waits for it. */
+  public void run(Runnable task) {
+    call(
+        () -> {
+          task.run();
+          return null;
+        });
+  }
+
   /** Lets queued work finish (at most 10 s), drops pending timers. */
   @Override
   public void close() {

@@ -104,6 +104,24 @@ public final class SvgChart {
         .append("\" fill=\"#fff\"/>");
     text(b, WIDTH / 2.0, 20, "middle", "title", title);
     Plot p = new Plot(x0, x1, y0, y1);
+    axes(b, p, xt, yt);
+    int bars = (int) series.stream().filter(s -> s.kind() == Kind.BARS).count();
+    int barIndex = 0;
+    for (int i = 0; i < series.size(); i++) {
+      Series s = series.get(i);
+      String colour = COLOURS[i % COLOURS.length];
+      switch (s.kind()) {
+        case LINE, STEP -> line(b, p, s, colour);
+        case POINTS -> points(b, p, s, colour);
+        case BARS -> bars(b, p, s, colour, barIndex++, bars);
+      }
+    }
+    legend(b);
+    return b.append("</svg>").toString();
+  }
+
+  /** The grid lines with their tick labels, the frame and the two axis labels. */
+  private void axes(StringBuilder b, Plot p, double[] xt, double[] yt) {
     for (double t : yt) {
       double y = p.y(t);
       b.append(
@@ -145,19 +163,6 @@ public final class SvgChart {
             TOP + (HEIGHT - TOP - BOTTOM) / 2.0,
             TOP + (HEIGHT - TOP - BOTTOM) / 2.0,
             Html.escape(yLabel)));
-    int bars = (int) series.stream().filter(s -> s.kind() == Kind.BARS).count();
-    int barIndex = 0;
-    for (int i = 0; i < series.size(); i++) {
-      Series s = series.get(i);
-      String colour = COLOURS[i % COLOURS.length];
-      switch (s.kind()) {
-        case LINE, STEP -> line(b, p, s, colour);
-        case POINTS -> points(b, p, s, colour);
-        case BARS -> bars(b, p, s, colour, barIndex++, bars);
-      }
-    }
-    legend(b);
-    return b.append("</svg>").toString();
   }
 
   private void line(StringBuilder b, Plot p, Series s, String colour) {

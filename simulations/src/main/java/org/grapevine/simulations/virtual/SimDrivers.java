@@ -13,10 +13,8 @@ import org.grapevine.libp2p.gossipsub.GossipProtocol;
 import org.grapevine.libp2p.gossipsub.GossipRouter;
 import org.grapevine.libp2p.gossipsub.MessageId;
 import org.grapevine.libp2p.gossipsub.OutboundRpc;
-import org.grapevine.libp2p.gossipsub.Rpc;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.proto.Message;
-import org.grapevine.libp2p.proto.RPC;
 import org.grapevine.node.core.CoreCommand;
 import org.grapevine.node.core.CoreConfig;
 import org.grapevine.node.core.CoreEvent;
@@ -61,11 +59,11 @@ final class SimDrivers {
   private final EventQueue queue;
   private final Scenario scenario;
   private final FaultPlan faults;
-  private final Workload workload;
   private final DeliveryLog log;
   private final NodeCounters counters;
   private final GossipConfig gossipConfig;
   private final CoreConfig coreConfig;
+  private final Outbox outbox;
   private final SplittableRandom seeds;
   private final EntryValidator validator = new EntryValidator();
   private final ChainChecker checker = new ChainChecker();
@@ -102,7 +100,6 @@ final class SimDrivers {
     this.queue = queue;
     this.scenario = scenario;
     this.faults = faults;
-    this.workload = workload;
     this.log = log;
     this.counters = counters;
     this.gossipConfig = gossipConfig;
@@ -113,6 +110,7 @@ final class SimDrivers {
             scenario.protocol().syncPeersPerRound(),
             org.grapevine.protocol.sync.SyncLimits.DEFAULT,
             nanos -> PostCatalog.EPOCH_MILLIS + nanos / 1_000_000L);
+    this.outbox = new Outbox(wire, counters, faults, scenario, catalog, workload);
     this.meshChangesPerSecond = new int[(int) (scenario.durationNanos() / 1_000_000_000L) + 1];
   }
 
@@ -315,7 +313,7 @@ final class SimDrivers {
         out = router.pollOutbound().orElse(null)) {
       Integer to = nodeOfPeer.get(out.to());
       if (to != null) {
-        send(node, to, out.rpc());
+        outbox.gossip(node.index, to, out.rpc());
       }
     }
     long deadline = router.pollTimeout().orElse(Long.MIN_VALUE);
@@ -352,7 +350,7 @@ final class SimDrivers {
           b = core.pollOutbound().orElse(null)) {
         SimStream s = node.streams.get(b.sync());
         if (s != null) {
-          sendSync(node.index, s, b.message());
+          outbox.sync(node.index, s, b.message());
         }
       }
       for (CoreCommand c = core.pollCommand().orElse(null);
@@ -397,7 +395,7 @@ final class SimDrivers {
     } else if (c instanceof CoreCommand.CloseSync close) {
       SimStream s = node.streams.remove(close.sync());
       if (s != null) {
-        sendSync(node.index, s, null); // The FIN, after the last message (FIFO per link).
+        outbox.sync(node.index, s, null); // The FIN, after the last message (FIFO per link).
       }
     } else if (c instanceof CoreCommand.Disconnect d) {
       Integer other = nodeOfPeer.get(d.peer());
@@ -431,71 +429,6 @@ final class SimDrivers {
     counters.syncSessions[node.index]++;
     counters.syncSessions[other]++;
     drain(b);
-  }
-
-  private void sendSync(int from, SimStream s, byte[] message) {
-    int framed =
-        message == null
-            ? 0
-            : message.length + CodedOutputStream.computeUInt32SizeNoTag(message.length);
-    counters.syncSent[from] += framed;
-    long extra = faults.isBadForwarder(from) ? scenario.faults().badForwarders().delayNanos() : 0;
-    int to = s.other(from);
-    wire.send(new SimEvent.SyncIn(to, from, s, message, framed), framed, extra, false);
-  }
-
-  private void send(SimNode node, int to, Rpc rpc) {
-    RPC proto = rpc.proto();
-    long extra = 0;
-    if (faults.isBadForwarder(node.index)
-        && proto.getPublishCount() > 0
-        && forwardsOthers(node.index, proto)) {
-      if (scenario.faults().badForwarders().mode() == Scenario.BadMode.DROP) {
-        proto = ownOnly(node.index, proto);
-        rpc = Rpc.of(proto);
-        if (rpc.isEmpty()) {
-          return;
-        }
-      } else {
-        extra = scenario.faults().badForwarders().delayNanos();
-      }
-    }
-    int total = proto.getSerializedSize();
-    int payload = 0;
-    for (Message m : proto.getPublishList()) {
-      payload += CodedOutputStream.computeMessageSize(RPC_PUBLISH_FIELD, m);
-    }
-    int framed = total + CodedOutputStream.computeUInt32SizeNoTag(total);
-    counters.payloadSent[node.index] += payload;
-    counters.controlSent[node.index] += framed - payload;
-    counters.rpcsSent[node.index]++;
-    boolean lost = wire.loss();
-    if (lost) {
-      counters.rpcsLost[node.index]++;
-    }
-    wire.send(new SimEvent.GossipRpcIn(to, node.index, rpc, framed), framed, extra, lost);
-  }
-
-  /** A dropping forwarder's RPC: only the messages it authored itself. */
-  private RPC ownOnly(int node, RPC proto) {
-    RPC.Builder b = proto.toBuilder().clearPublish();
-    for (Message m : proto.getPublishList()) {
-      int k = catalog.postOfData(m.getData());
-      if (k >= 0 && workload.author(k) == node) {
-        b.addPublish(m);
-      }
-    }
-    return b.build();
-  }
-
-  private boolean forwardsOthers(int node, RPC proto) {
-    for (Message m : proto.getPublishList()) {
-      int k = catalog.postOfData(m.getData());
-      if (k < 0 || workload.author(k) != node) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private void deliver(SimNode node, LogEntry entry, int from, boolean bySync) {

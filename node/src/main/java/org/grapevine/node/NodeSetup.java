@@ -1,0 +1,26 @@
+package org.grapevine.node;
+
+import io.netty.channel.EventLoopGroup;
+import java.nio.file.Path;
+import org.grapevine.libp2p.gossipsub.GossipConfig;
+import org.grapevine.libp2p.host.HostConfig;
+import org.grapevine.node.discovery.DiscoveryConfig;
+import org.grapevine.node.engine.Budgets;
+import org.grapevine.protocol.crypto.SigningKey;
+import org.grapevine.protocol.identity.Identity;
+
+/**
+ * Everything a {@link Node} is made of, as {@link NodeLauncher} derived it from the node's config.
+ *
+ * @param root the identity's root key; null on a device that joined an identity without it
+ */
+record NodeSetup(
+    Path dataDir,
+    Identity identity,
+    SigningKey root,
+    SigningKey device,
+    HostConfig host,
+    EventLoopGroup group,
+    Budgets budgets,
+    DiscoveryConfig discovery,
+    GossipConfig gossip) {}
