@@ -6,11 +6,13 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
-import org.grapevine.libp2p.gossipsub.netty.GossipDriver;
+import org.grapevine.libp2p.gossipsub.GossipEvent;
+import org.grapevine.libp2p.gossipsub.GossipRouter;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.node.core.CoreConfig;
+import org.grapevine.node.core.CoreEvent;
 import org.grapevine.node.core.NodeCore;
 import org.grapevine.node.core.WriteRefusedException;
 import org.grapevine.node.core.WriteRules;
@@ -30,15 +32,15 @@ import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.proto.Content;
-import org.grapevine.protocol.topic.Topics;
 import org.grapevine.protocol.validation.ChainChecker;
 import org.grapevine.protocol.validation.EntryValidator;
 
 /**
  * A running participant, the composition root: the RocksDB store, the ingestion engine and the
- * {@link NodeCore} on one storage thread, driven over a libp2p host by {@link CoreDriver} (gossip
- * messages, sync streams, connections), and GossipSub (one topic per identity). Follow = write a
- * follow entry, subscribe to the identity's topic and let the core sync it from connected peers.
+ * {@link NodeCore} (with its GossipSub router) on one storage thread, driven over a libp2p host by
+ * {@link CoreDriver} (pubsub streams, sync streams, connections); one GossipSub topic per identity.
+ * Follow = write a follow entry; the core subscribes to the identity's topic and syncs it from
+ * connected peers that follow it too.
  *
  * <p>Discovery ({@link DiscoveryService}) keeps peers connected: bootstrap, mDNS, the persisted
  * peer table, reconnects with backoff, connection limits; sync also runs periodically.
@@ -58,7 +60,6 @@ public final class Node implements AutoCloseable {
   private final ScheduledExecutorService storage = storageThread.executor();
   private final Engine engine;
   private final Host host;
-  private final GossipDriver gossip;
   private final NodeCore core;
   private final CoreDriver driver;
   private final DiscoveryService discovery;
@@ -99,33 +100,32 @@ public final class Node implements AutoCloseable {
     engine.setListener(this::onIngested);
     this.own = new OwnDevice(identity, device, setup.root(), mayStartRootLog, store, engine);
     this.host = new Host(setup.host(), setup.group());
-    this.gossip =
-        new GossipDriver(host, setup.gossip(), new SplittableRandom(), setup.group().next());
     CoreConfig coreConfig =
         CoreConfig.of(setup.discovery().syncInterval(), ignored -> System.currentTimeMillis());
-    this.core = new NodeCore(store, engine, coreConfig, new SplittableRandom(), System.nanoTime());
-    this.driver = new CoreDriver(core, host, gossip, storage, System::nanoTime);
+    SplittableRandom random = new SplittableRandom();
+    // Grapevine's pubsub is unsigned (NodeGossip): entries carry their authors' signatures.
+    GossipRouter router = new GossipRouter(setup.gossip(), host.peerId(), null, random.split());
+    this.core = new NodeCore(store, engine, router, coreConfig, random, System.nanoTime());
+    this.driver = new CoreDriver(core, host, storage, System::nanoTime);
     this.discovery =
         new DiscoveryService(
             setup.discovery(), host, store, storage, setup.group(), new SplittableRandom());
   }
 
   private void startNetwork() throws IOException {
-    gossip.start();
     driver.addListener(
         e -> {
-          if (e instanceof org.grapevine.node.core.CoreEvent.SyncEnded) {
+          if (e instanceof CoreEvent.SyncEnded) {
             // What the peer had is stored: perhaps our root log delegates us now.
             delegateAfterSync();
+          } else if (e instanceof CoreEvent.Gossip g
+              && g.event() instanceof GossipEvent.PeerExchange px) {
+            discovery.onPeerExchange(px);
           }
         });
-    driver.start();
-    discovery.followPeerExchange(gossip);
+    driver.start(); // Subscribes to every followed identity's topic, our own included.
     host.start();
     discovery.start();
-    for (Identity followed : store.follows()) { // Our own identity included.
-      gossip.subscribe(Topics.forIdentity(followed));
-    }
   }
 
   public Identity identity() {
@@ -158,12 +158,12 @@ public final class Node implements AutoCloseable {
 
   /** GossipSub router counters (drops by reason: rejected, ignored, ...) and peer scores. */
   public CompletableFuture<org.grapevine.libp2p.gossipsub.GossipMetrics> gossipMetrics() {
-    return gossip.metrics();
+    return driver.query(NodeCore::gossipMetrics);
   }
 
   /** This node's gossip score of {@code peer} (negative after invalid messages). */
   public CompletableFuture<Double> gossipPeerScore(org.grapevine.libp2p.peer.PeerId peer) {
-    return gossip.peerScore(peer);
+    return driver.query(c -> c.gossipScore(peer));
   }
 
   /** Dials a peer; sync runs on the new connection. */
@@ -172,7 +172,7 @@ public final class Node implements AutoCloseable {
   }
 
   /**
-   * Writes {@code content} to this device's log, durably (synced to disk), then publishes it.
+   * Writes {@code content} to this device's log, durably (synced to disk); the core publishes it.
    *
    * @throws BudgetExceededException if the content declares an attachment over the cap; nothing is
    *     signed then
@@ -198,20 +198,18 @@ public final class Node implements AutoCloseable {
               }
               return e;
             });
-    gossip.publish(Topics.forIdentity(identity), entry.toEnvelopeBytes());
     return entry;
   }
 
   /**
-   * Follows {@code other}: a follow entry in our log, its topic, and a sync with every connected
-   * peer.
+   * Follows {@code other}: a follow entry in our log, its topic, and a sync with the peers that
+   * follow it.
    *
    * @throws WriteRefusedException if {@code other} is this node's identity ({@link WriteRules})
    */
   public LogEntry follow(Identity other) {
     WriteRules.relation(identity, WriteRules.Relation.FOLLOW, other);
     LogEntry e = post(OwnContent.follow(other));
-    gossip.subscribe(Topics.forIdentity(other)).join();
     call(
         () -> {
           store.follow(other);
@@ -294,8 +292,11 @@ public final class Node implements AutoCloseable {
   public LogEntry unfollow(Identity other) {
     WriteRules.relation(identity, WriteRules.Relation.UNFOLLOW, other);
     LogEntry e = post(OwnContent.unfollow(other));
-    storageThread.run(() -> store.unfollow(other));
-    gossip.unsubscribe(Topics.forIdentity(other)).join();
+    storageThread.run(
+        () -> {
+          store.unfollow(other);
+          driver.onStorageRun(c -> c.handleUnfollowed(other, System.nanoTime()));
+        });
     return e;
   }
 
@@ -329,7 +330,7 @@ public final class Node implements AutoCloseable {
   @Override
   public void close() {
     discovery.close();
-    gossip.close();
+    driver.closeGossip();
     host.close();
     driver.close();
     storageThread.close();
@@ -367,12 +368,7 @@ public final class Node implements AutoCloseable {
     try {
       if (own.waitsToDelegate()) {
         own.delegateIfAllowed(false, System.currentTimeMillis())
-            .ifPresent(
-                d -> {
-                  gossip.publish(Topics.forIdentity(identity), d.toEnvelopeBytes());
-                  // Peers hold the delegation before this device's first entry reaches them.
-                  driver.onStorageRun(c -> c.handleSyncWanted(System.nanoTime()));
-                });
+            .ifPresent(d -> driver.onStorageRun(c -> c.handleDelegated(d, System.nanoTime())));
       }
     } catch (RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(Node.class).warn("cannot delegate this node's device", e);

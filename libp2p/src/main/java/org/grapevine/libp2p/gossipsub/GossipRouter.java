@@ -424,6 +424,12 @@ public final class GossipRouter {
     return Set.copyOf(topicPeers.getOrDefault(topic, Set.of()));
   }
 
+  /** Whether connected {@code peer} announced a subscription to {@code topic} (no copy). */
+  public boolean subscribes(PeerId peer, String topic) {
+    PeerState ps = peers.get(peer);
+    return ps != null && ps.topics.contains(topic);
+  }
+
   public Set<String> subscriptions() {
     return Set.copyOf(mesh.keySet());
   }

@@ -1,6 +1,7 @@
 package org.grapevine.node.core;
 
 import java.util.List;
+import org.grapevine.libp2p.gossipsub.MessageId;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
@@ -24,6 +25,15 @@ public sealed interface CoreCommand {
    * back in any order; the core stores them in the order they arrived.
    */
   record VerifyBatch(long sync, int batch, List<byte[]> envelopes) implements CoreCommand {}
+
+  /**
+   * Verify (decode, stateless checks, signature) the envelope of gossip message {@code id}, off the
+   * core if the driver likes, then call {@link NodeCore#handleGossipVerified} with {@code token}
+   * (or {@link NodeCore#handleGossipVerifyFailed}). Verifications may come back in any order; the
+   * core judges the messages in the order they arrived.
+   */
+  @SuppressWarnings("ArrayRecordComponent") // the message's payload, identified by its id
+  record VerifyGossip(long token, MessageId id, byte[] envelope) implements CoreCommand {}
 
   /**
    * Sync stream {@code sync} is over: close our side for writing once the bytes already polled are

@@ -1,6 +1,9 @@
 package org.grapevine.node.core;
 
 import java.util.List;
+import org.grapevine.libp2p.gossipsub.Acceptance;
+import org.grapevine.libp2p.gossipsub.GossipEvent;
+import org.grapevine.libp2p.gossipsub.MessageId;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.engine.IngestSource;
 import org.grapevine.protocol.entry.LogEntry;
@@ -20,6 +23,19 @@ public sealed interface CoreEvent {
    */
   record Stored(List<LogEntry> entries, IngestSource source, PeerId from) implements CoreEvent {}
 
+  /**
+   * The verdict on a gossip message from {@code from} (the peer that forwarded it): ACCEPT forwards
+   * it, REJECT costs {@code from} score, IGNORE drops it.
+   */
+  record GossipJudged(MessageId id, PeerId from, String topic, Acceptance verdict)
+      implements CoreEvent {}
+
+  /**
+   * Something the core's GossipSub router told (grafts, prunes, peer exchange, misbehaviour); the
+   * messages and subscriptions it hears the core handles itself.
+   */
+  record Gossip(GossipEvent event) implements CoreEvent {}
+
   /** A decision to sync with {@code peer}, and why; the stream is opened by the driver. */
   record SyncDecided(PeerId peer, SyncReason reason) implements CoreEvent {}
 
@@ -35,8 +51,8 @@ public sealed interface CoreEvent {
     FOLLOW,
     /** Asked for while a session with the peer was running: run another one after it. */
     AGAIN,
-    /** The driver asked (for example after writing the device's delegation). */
-    REQUESTED
+    /** This device was just delegated: peers must hold the delegation before its entries. */
+    DELEGATED
   }
 
   /**

@@ -6,9 +6,17 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.grapevine.libp2p.gossipsub.Acceptance;
+import org.grapevine.libp2p.gossipsub.Direction;
+import org.grapevine.libp2p.gossipsub.GossipEvent;
+import org.grapevine.libp2p.gossipsub.GossipMetrics;
+import org.grapevine.libp2p.gossipsub.GossipProtocol;
+import org.grapevine.libp2p.gossipsub.GossipRouter;
+import org.grapevine.libp2p.gossipsub.OutboundRpc;
+import org.grapevine.libp2p.gossipsub.Rpc;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
@@ -22,19 +30,20 @@ import org.grapevine.protocol.validation.RejectReason;
 import org.grapevine.protocol.validation.Verification;
 
 /**
- * One node's behaviour between the wire and the store, without I/O: what to do with each entry that
- * arrives (by gossip, by sync, or written here), whom to blame for a bad one, when to sync and with
- * whom, and the sync sessions themselves. The running node ({@code Node}, over Netty and RocksDB)
- * and the virtual-time simulator (over a modelled network and a memory store) are two drivers of
- * this one class, so a simulation result is a statement about the node by construction
- * (docs/ARCHITECTURE.md, "Node core").
+ * One node's behaviour between the wire and the store, without I/O: its GossipSub router, what to
+ * do with each entry that arrives (by gossip, by sync, or written here), whom to blame for a bad
+ * one, when to sync and with whom, and the sync sessions themselves. The running node ({@code
+ * Node}, over Netty and RocksDB) and the virtual-time simulator (over a modelled network and a
+ * memory store) are two drivers of this one class, so a simulation result is a statement about the
+ * node by construction (docs/ARCHITECTURE.md, "Node core").
  *
- * <p>Call order (quinn's endpoint): after every input, drain {@link #pollOutbound} (sync bytes to
- * write), then {@link #pollCommand} (streams to open or close, batches to verify, peers to drop),
- * then {@link #pollEvent}; then ask {@link #pollTimeout} and call {@link #handleTimeout} at that
- * time. Every input carries the time in monotonic nanoseconds, non-decreasing; the core never reads
- * a clock ({@link CoreConfig#wallMillis} turns core time into the wall time the chain rules need)
- * and its only randomness is injected.
+ * <p>Call order (quinn's endpoint): after every input, drain {@link #pollRpc} (gossip RPCs to
+ * write), {@link #pollOutbound} (sync bytes to write), then {@link #pollCommand} (streams to open
+ * or close, messages and batches to verify, peers to drop), then {@link #pollEvent}; then ask
+ * {@link #pollTimeout} and call {@link #handleTimeout} at that time. Every input carries the time
+ * in monotonic nanoseconds, non-decreasing; the core never reads a clock ({@link
+ * CoreConfig#wallMillis} turns core time into the wall time the chain rules need) and its only
+ * randomness is injected.
  *
  * <p>Rules:
  *
@@ -51,8 +60,13 @@ import org.grapevine.protocol.validation.Verification;
  *       entries, not only the relay that had the later one); after a follow (with every connected
  *       subscriber of the new topic). A session offers only identities both sides follow, so a peer
  *       that subscribes to none of ours has nothing to exchange; what a peer subscribes to is what
- *       its gossip router announced. At most one session runs per peer at a time: a sync wanted
+ *       our router heard it announce. At most one session runs per peer at a time: a sync wanted
  *       while one runs is run once more after it ({@link CoreEvent.SyncReason#AGAIN}).
+ *   <li>Gossip messages are verified by the driver ({@link CoreCommand.VerifyGossip}) and judged
+ *       here in the order they arrived. How many wait is the router's bound (its {@code
+ *       maxPendingValidations}, per topic and in all): it drops and counts the rest.
+ *   <li>Own entries are published on their identity's topic once stored; a follow subscribes to the
+ *       identity's topic, an unfollow leaves it.
  *   <li>Received sync batches are verified by the driver (a thread pool, a modelled delay) and
  *       stored here in arrival order; the session grants the peer more only after a batch is
  *       stored, so a slow store slows the peer (back-pressure end to end).
@@ -62,6 +76,8 @@ import org.grapevine.protocol.validation.Verification;
  */
 public final class NodeCore {
   private final PostStore store;
+  private final GossipRouter router;
+  private final PendingGossip pending = new PendingGossip();
   private final Engine engine;
   private final CoreConfig config;
   private final CoreOutputs out = new CoreOutputs();
@@ -81,21 +97,26 @@ public final class NodeCore {
   /** Peers to sync with once more when their running session ends. */
   private final Set<PeerId> again = new HashSet<>();
 
-  /** The topics each connected peer told the gossip router it subscribes to. */
-  private final Map<PeerId, Set<String>> peerTopics = new HashMap<>();
-
   private long nextRound;
   private int roundCursor;
 
   /**
    * @param engine the ingestion pipeline over {@code store}; the core is its only caller for
    *     received entries
+   * @param router the node's GossipSub router, new (no peers, no subscriptions yet); from now on
+   *     the core is its only user
    * @param random only for the phase of the first periodic round
    */
   public NodeCore(
-      PostStore store, Engine engine, CoreConfig config, RandomGenerator random, long nowNanos) {
+      PostStore store,
+      Engine engine,
+      GossipRouter router,
+      CoreConfig config,
+      RandomGenerator random,
+      long nowNanos) {
     this.store = store;
     this.engine = engine;
+    this.router = router;
     this.config = config;
     this.sync = new SyncSessions(store, engine, config, out, this::syncEnded);
     this.nextRound = nowNanos + 1 + random.nextLong(config.syncIntervalNanos());
@@ -120,38 +141,66 @@ public final class NodeCore {
       return;
     }
     connected.remove(peer);
-    peerTopics.remove(peer);
     opening.remove(peer);
     again.remove(peer);
     sync.cancelAll(peer, nowNanos);
   }
 
-  /**
-   * {@code peer} subscribes to {@code topic} (the router heard its SUBSCRIBE): it follows that
-   * identity, so it holds (and sync can exchange) that identity's logs.
-   */
-  public void handlePeerSubscribed(PeerId peer, String topic, long nowNanos) {
-    if (connections.containsKey(peer)) {
-      peerTopics.computeIfAbsent(peer, p -> new HashSet<>()).add(topic);
-    }
-  }
-
-  public void handlePeerUnsubscribed(PeerId peer, String topic, long nowNanos) {
-    Set<String> topics = peerTopics.get(peer);
-    if (topics != null) {
-      topics.remove(topic);
-    }
-  }
-
   // ----------------------------------------------------------------------------------- gossip
 
+  /** Subscribes the router to the topic of every identity the store follows (at start). */
+  public void handleStarted(long nowNanos) {
+    for (Identity followed : store.follows()) {
+      router.subscribe(Topics.forIdentity(followed), nowNanos);
+    }
+    routerEvents(nowNanos);
+  }
+
   /**
-   * A gossip message on {@code topic} from {@code from} (the peer that forwarded it), after
-   * stateless validation by the driver. Returns the router's verdict: ACCEPT forwards it, REJECT
-   * costs {@code from} score, IGNORE drops it.
+   * {@code peer} is ready for pubsub (our stream to it is open, or it sent us an RPC first).
+   *
+   * @param colocationIp its IP address for the colocation penalty, or null
    */
-  public Acceptance handleGossipMessage(
-      PeerId from, String topic, Verification verification, long nowNanos) {
+  public void handleGossipPeerUp(
+      PeerId peer,
+      Direction direction,
+      GossipProtocol protocol,
+      String colocationIp,
+      long nowNanos) {
+    router.handlePeerConnected(peer, direction, protocol, colocationIp, nowNanos);
+    routerEvents(nowNanos);
+  }
+
+  /** The last connection to a peer announced by {@link #handleGossipPeerUp} is gone. */
+  public void handleGossipPeerDown(PeerId peer, long nowNanos) {
+    router.handlePeerDisconnected(peer, nowNanos);
+    routerEvents(nowNanos);
+  }
+
+  /** An RPC from {@code peer}, announced by {@link #handleGossipPeerUp} before. */
+  public void handleRpc(PeerId peer, Rpc rpc, long nowNanos) {
+    router.handleRpc(peer, rpc, nowNanos);
+    routerEvents(nowNanos);
+  }
+
+  /** The verification {@link CoreCommand.VerifyGossip} {@code token} asked for. */
+  public void handleGossipVerified(long token, Verification verification, long nowNanos) {
+    pending.verified(token, verification);
+    routerEvents(nowNanos);
+  }
+
+  /** The driver could not verify gossip message {@code token} (shutting down): it is ignored. */
+  public void handleGossipVerifyFailed(long token, long nowNanos) {
+    pending.verified(token, null);
+    routerEvents(nowNanos);
+  }
+
+  /**
+   * Judges one verified gossip message on {@code topic} from {@code from} (the peer that forwarded
+   * it). Returns the router's verdict: ACCEPT forwards it, REJECT costs {@code from} score, IGNORE
+   * drops it.
+   */
+  private Acceptance judge(PeerId from, String topic, Verification verification, long nowNanos) {
     Optional<Identity> owner = Topics.identityOf(topic);
     IngestOutcome outcome =
         owner.isEmpty()
@@ -171,6 +220,39 @@ public final class NodeCore {
   }
 
   /**
+   * Takes in what the router heard (messages to verify, subscriptions) and judges the messages
+   * whose verification is back, until the router has nothing more to tell.
+   */
+  private void routerEvents(long nowNanos) {
+    boolean more = true;
+    while (more) {
+      for (GossipEvent e = router.pollEvent().orElse(null);
+          e != null;
+          e = router.pollEvent().orElse(null)) {
+        if (e instanceof GossipEvent.MessageReceived m) {
+          verify(m);
+        } else if (!(e instanceof GossipEvent.Subscribed)
+            && !(e instanceof GossipEvent.Unsubscribed)) {
+          out.events.add(new CoreEvent.Gossip(e));
+        }
+      }
+      int before = pending.size();
+      pending.drainReady(
+          (m, v) -> {
+            Acceptance verdict =
+                v == null ? Acceptance.IGNORE : judge(m.source(), m.topic(), v, nowNanos);
+            out.events.add(new CoreEvent.GossipJudged(m.id(), m.source(), m.topic(), verdict));
+            router.reportValidation(m.id(), m.source(), verdict);
+          });
+      more = pending.size() != before; // Forwarding may have made events.
+    }
+  }
+
+  private void verify(GossipEvent.MessageReceived m) {
+    out.commands.add(new CoreCommand.VerifyGossip(pending.add(m), m.id(), m.data()));
+  }
+
+  /**
    * How gossip treats an outcome: only what could be stored is forwarded; blame as the reason says.
    */
   public static Acceptance acceptance(IngestOutcome outcome) {
@@ -186,23 +268,41 @@ public final class NodeCore {
   // ----------------------------------------------------------------------------- own writes
 
   /**
-   * An entry this node wrote (its device log, or its root log); stored durably before this returns.
-   * The driver publishes it after a {@link IngestOutcome.Stored}.
+   * An entry this node wrote (its device log, or its root log); stored durably before this returns,
+   * then published on its identity's topic.
    */
   public IngestOutcome handleOwnEntry(LogEntry entry, long nowNanos) {
     IngestOutcome outcome = engine.ingest(entry, IngestSource.OWN, wallMillis(nowNanos));
     out.stored(outcome, IngestSource.OWN, null);
+    if (outcome instanceof IngestOutcome.Stored) {
+      publish(entry, nowNanos);
+    }
     return outcome;
   }
 
-  /** This node started following someone (its follow entry is stored): fetch their history. */
+  /**
+   * This node started following someone (the store follows them): subscribe to their topic and
+   * fetch their history.
+   */
   public void handleFollowed(Identity followed, long nowNanos) {
+    router.subscribe(Topics.forIdentity(followed), nowNanos);
+    routerEvents(nowNanos);
     wantSyncWithSubscribers(Topics.forIdentity(followed), CoreEvent.SyncReason.FOLLOW);
   }
 
-  /** The driver wants a sync with every connected peer (for example to spread a new delegation). */
-  public void handleSyncWanted(long nowNanos) {
-    wantSyncWithAll(CoreEvent.SyncReason.REQUESTED);
+  /** This node stopped following someone: leave their topic. */
+  public void handleUnfollowed(Identity unfollowed, long nowNanos) {
+    router.unsubscribe(Topics.forIdentity(unfollowed), nowNanos);
+    routerEvents(nowNanos);
+  }
+
+  /**
+   * This device's delegation was written (stored by the driver): publish it, and sync with every
+   * connected peer so that they hold it before the device's first entry reaches them.
+   */
+  public void handleDelegated(LogEntry delegation, long nowNanos) {
+    publish(delegation, nowNanos);
+    wantSyncWithAll(CoreEvent.SyncReason.DELEGATED);
   }
 
   // ------------------------------------------------------------------------------------- sync
@@ -256,6 +356,16 @@ public final class NodeCore {
     sync.cancel(stream, "local failure: " + detail, true, nowNanos);
   }
 
+  /** The router's counters (drops by reason, mesh sizes, peer scores). */
+  public GossipMetrics gossipMetrics() {
+    return router.metrics();
+  }
+
+  /** The router's score of {@code peer} (0 for a peer it does not know). */
+  public double gossipScore(PeerId peer) {
+    return router.peerScore(peer);
+  }
+
   /** Sessions each peer failed by its own fault so far. */
   public Map<PeerId, Long> peerFaults() {
     return sync.peerFaults();
@@ -265,6 +375,8 @@ public final class NodeCore {
 
   /** The clock reached {@link #pollTimeout} (early calls do nothing). */
   public void handleTimeout(long nowNanos) {
+    router.handleTimeout(nowNanos);
+    routerEvents(nowNanos);
     sync.timeout(nowNanos);
     if (nowNanos >= nextRound) {
       nextRound = nowNanos + config.syncIntervalNanos();
@@ -273,13 +385,23 @@ public final class NodeCore {
   }
 
   /**
-   * When to call {@link #handleTimeout} next: the next periodic round or a session's idle deadline.
+   * When to call {@link #handleTimeout} next: the router's heartbeat, the next periodic round or a
+   * session's idle deadline.
    */
   public long pollTimeout() {
-    return sync.nextDeadline(nextRound);
+    long sessions = sync.nextDeadline(nextRound);
+    OptionalLong heartbeat = router.pollTimeout();
+    return heartbeat.isPresent() && heartbeat.getAsLong() - sessions < 0
+        ? heartbeat.getAsLong()
+        : sessions;
   }
 
   // ---------------------------------------------------------------------------------- outputs
+
+  /** The next gossip RPC to write to its peer. */
+  public Optional<OutboundRpc> pollRpc() {
+    return router.pollOutbound();
+  }
 
   public Optional<SyncBytes> pollOutbound() {
     return Optional.ofNullable(out.outbound.pollFirst());
@@ -294,6 +416,17 @@ public final class NodeCore {
   }
 
   // ---------------------------------------------------------------------------------- private
+
+  private void publish(LogEntry entry, long nowNanos) {
+    try {
+      router.publish(
+          Topics.forIdentity(entry.header().identity()), entry.toEnvelopeBytes(), nowNanos);
+    } catch (IllegalStateException seen) {
+      // The router has seen this entry already (it came back to us before we published it): its
+      // peers have it or will get it from the cache; nothing to send again.
+    }
+    routerEvents(nowNanos);
+  }
 
   private long wallMillis(long nowNanos) {
     return config.wallMillis().applyAsLong(nowNanos);
@@ -311,7 +444,7 @@ public final class NodeCore {
    */
   private void wantSyncWithSubscribers(String topic, CoreEvent.SyncReason reason) {
     for (PeerId peer : connected) {
-      if (peerTopics.getOrDefault(peer, Set.of()).contains(topic)) {
+      if (router.subscribes(peer, topic)) {
         wantSync(peer, reason);
       }
     }
@@ -322,8 +455,8 @@ public final class NodeCore {
    * exchange.
    */
   private boolean sharesTopic(PeerId peer, Set<String> ours) {
-    for (String t : peerTopics.getOrDefault(peer, Set.of())) {
-      if (ours.contains(t)) {
+    for (String t : ours) {
+      if (router.subscribes(peer, t)) {
         return true;
       }
     }

@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.gossipsub.GossipEvent;
-import org.grapevine.libp2p.gossipsub.netty.GossipDriver;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostListener;
@@ -86,19 +85,14 @@ public final class DiscoveryService implements AutoCloseable {
     listeners.add(listener);
   }
 
-  /** Follows peer exchange of {@code gossip}; call before {@link #start}. */
-  public void followPeerExchange(GossipDriver gossip) {
-    gossip.addEventListener(
-        e -> {
-          if (e instanceof GossipEvent.PeerExchange px) {
-            for (PeerId p : px.peers()) {
-              List<Multiaddr> addrs = parse(host.peerStore().addrs(p));
-              if (!addrs.isEmpty()) {
-                input(() -> discovered(p, addrs, PeerSource.PEER_EXCHANGE));
-              }
-            }
-          }
-        });
+  /** Peers a gossip PRUNE offered (peer exchange): candidates to dial. Any thread. */
+  public void onPeerExchange(GossipEvent.PeerExchange px) {
+    for (PeerId p : px.peers()) {
+      List<Multiaddr> addrs = parse(host.peerStore().addrs(p));
+      if (!addrs.isEmpty()) {
+        input(() -> discovered(p, addrs, PeerSource.PEER_EXCHANGE));
+      }
+    }
   }
 
   /**

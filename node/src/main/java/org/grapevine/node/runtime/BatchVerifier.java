@@ -12,10 +12,11 @@ import org.grapevine.protocol.validation.EntryValidator;
 import org.grapevine.protocol.validation.Verification;
 
 /**
- * Stateless verification (decode, checks, signature) of received batches on a small pool of its
- * own, so that a catch-up uses every core for the signatures while the storage thread chain-checks
- * and stores the batch before. Measured by {@code CatchUpHarness}: on the storage thread alone,
- * verification was 95% of the thread's time and the sync ran at the single-core verify rate.
+ * Stateless verification (decode, checks, signature) of received sync batches and gossip messages
+ * on a small pool of its own, so that a catch-up or a gossip burst uses every core for the
+ * signatures while the storage thread chain-checks and stores what came before. Measured by {@code
+ * CatchUpHarness}: on the storage thread alone, verification was 95% of the thread's time and the
+ * sync ran at the single-core verify rate.
  *
  * <p>A batch is split in chunks of {@link #CHUNK_ENTRIES} verified in parallel; the result keeps
  * the batch's order. How many batches are in flight is bounded by the sync credit window, not here.
@@ -37,7 +38,7 @@ final class BatchVerifier implements AutoCloseable {
         Executors.newFixedThreadPool(
             threads,
             r -> {
-              Thread t = new Thread(r, "grapevine-sync-verify-" + n.incrementAndGet());
+              Thread t = new Thread(r, "grapevine-verify-" + n.incrementAndGet());
               t.setDaemon(true);
               return t;
             });
@@ -76,6 +77,18 @@ final class BatchVerifier implements AutoCloseable {
               }
               return out;
             });
+  }
+
+  /**
+   * The verification of one envelope (a gossip message). Completes exceptionally (with {@link
+   * RejectedExecutionException}) only when called after {@link #close}.
+   */
+  CompletableFuture<Verification> verify(byte[] envelope) {
+    try {
+      return CompletableFuture.supplyAsync(() -> validator.validate(envelope), pool);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** Lets queued chunks finish (at most a credit window of batches), then stops the threads. */

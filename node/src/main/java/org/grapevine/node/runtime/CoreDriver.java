@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
@@ -14,9 +15,11 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.grapevine.libp2p.encoding.DelimitedReader;
-import org.grapevine.libp2p.gossipsub.Acceptance;
-import org.grapevine.libp2p.gossipsub.GossipEvent;
-import org.grapevine.libp2p.gossipsub.netty.GossipDriver;
+import org.grapevine.libp2p.gossipsub.Direction;
+import org.grapevine.libp2p.gossipsub.GossipProtocol;
+import org.grapevine.libp2p.gossipsub.OutboundRpc;
+import org.grapevine.libp2p.gossipsub.Rpc;
+import org.grapevine.libp2p.gossipsub.netty.GossipLinks;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostListener;
@@ -33,15 +36,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running node's driver of its {@link NodeCore} (the virtual engine is the other one): it turns
- * connections, gossip messages and sync streams of a {@link Host} into the core's inputs, and
- * carries out what the core asks. It decides nothing.
+ * connections, pubsub streams ({@link GossipLinks}) and sync streams of a {@link Host} into the
+ * core's inputs, and carries out what the core asks. It decides nothing.
  *
- * <p>Threading: the core lives on the storage executor, the one thread that also owns the store and
- * the engine. Every input hops onto it, calls the core with {@link System#nanoTime()}-style time
- * from the injected clock, then drains the core's outputs in its order (sync bytes, commands,
- * events) and re-arms the one timer. Sync batches are verified on the {@link BatchVerifier}'s
- * threads meanwhile (every core for signatures), gossip messages on the storage thread. After the
- * storage executor shut down, inputs are dropped: the node is closing.
+ * <p>Threading: the core (and so its GossipSub router) lives on the storage executor, the one
+ * thread that also owns the store and the engine. Every input hops onto it, calls the core with
+ * {@link System#nanoTime()}-style time from the injected clock, then drains the core's outputs in
+ * its order (gossip RPCs, sync bytes, commands, events) and re-arms the one timer. Gossip messages
+ * and sync batches are verified on the {@link BatchVerifier}'s threads meanwhile (every core for
+ * signatures). After the storage executor shut down, inputs are dropped: the node is closing.
  */
 // Terminal whenComplete callbacks handle both outcomes themselves (each hands them to the core),
 // and a scheduled timer is cancelled through its field: the futures ignored carry nothing more.
@@ -54,10 +57,9 @@ public final class CoreDriver implements AutoCloseable {
 
   private final NodeCore core;
   private final Host host;
-  private final GossipDriver gossip;
+  private final GossipLinks links;
   private final ScheduledExecutorService storage;
   private final LongSupplier nanoClock;
-  private final EntryValidator validator = new EntryValidator();
   private final BatchVerifier verifier =
       new BatchVerifier(new EntryValidator(), Runtime.getRuntime().availableProcessors());
 
@@ -71,25 +73,42 @@ public final class CoreDriver implements AutoCloseable {
   private long timerDeadline = Long.MIN_VALUE;
 
   /**
-   * @param gossip the gossip router's driver whose messages the core judges; null for a node that
-   *     only syncs (tests)
    * @param nanoClock monotonic nanoseconds (the core's time)
    */
   public CoreDriver(
-      NodeCore core,
-      Host host,
-      GossipDriver gossip,
-      ScheduledExecutorService storage,
-      LongSupplier nanoClock) {
+      NodeCore core, Host host, ScheduledExecutorService storage, LongSupplier nanoClock) {
     this.core = core;
     this.host = host;
-    this.gossip = gossip;
     this.storage = storage;
     this.nanoClock = nanoClock;
+    this.links =
+        new GossipLinks(
+            host,
+            command -> input(c -> command.run()),
+            new GossipLinks.Inputs() {
+              @Override
+              public void peerUp(PeerId peer, Direction direction, GossipProtocol p, String ip) {
+                core.handleGossipPeerUp(peer, direction, p, ip, now());
+              }
+
+              @Override
+              public void peerDown(PeerId peer) {
+                core.handleGossipPeerDown(peer, now());
+              }
+
+              @Override
+              public void rpc(PeerId peer, Rpc rpc) {
+                core.handleRpc(peer, rpc, now());
+              }
+            });
   }
 
-  /** Serves the peers' sync streams, follows the host's connections and judges gossip messages. */
+  /**
+   * Serves the peers' pubsub and sync streams, follows the host's connections, and subscribes the
+   * core's router to the identities the store follows.
+   */
   public void start() {
+    links.start();
     host.setProtocolHandler(
         SYNC_PROTOCOL,
         (stream, conn) -> input(c -> attach(stream, c.handleSyncStream(conn.remotePeer(), now()))));
@@ -106,18 +125,7 @@ public final class CoreDriver implements AutoCloseable {
             input(c -> c.handlePeerDisconnected(connection.remotePeer(), now()));
           }
         });
-    if (gossip != null) {
-      gossip.setMessageHandler(this::onGossip);
-      gossip.addEventListener(
-          e -> {
-            if (e instanceof GossipEvent.Subscribed sub) {
-              input(c -> c.handlePeerSubscribed(sub.peer(), sub.topic(), now()));
-            } else if (e instanceof GossipEvent.Unsubscribed unsub) {
-              input(c -> c.handlePeerUnsubscribed(unsub.peer(), unsub.topic(), now()));
-            }
-          });
-    }
-    input(c -> {}); // Arms the timer for the first periodic round.
+    input(c -> c.handleStarted(now())); // Also arms the timer for the first heartbeat and round.
   }
 
   /** Told of every event of the core, on the storage thread, in order; must be quick. */
@@ -139,6 +147,29 @@ public final class CoreDriver implements AutoCloseable {
   public void onStorageRun(Consumer<NodeCore> input) {
     input.accept(core);
     drain();
+  }
+
+  /** {@code query} of the core, answered on the storage thread. Any thread. */
+  public <T> CompletableFuture<T> query(Function<NodeCore, T> query) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    try {
+      storage.execute(
+          () -> {
+            try {
+              result.complete(query.apply(core));
+            } catch (RuntimeException e) {
+              result.completeExceptionally(e);
+            }
+          });
+    } catch (RejectedExecutionException closing) {
+      result.completeExceptionally(closing);
+    }
+    return result;
+  }
+
+  /** Gossip RPCs dropped for want of a stream to their peer (on the storage thread). */
+  public long droppedRpcs() {
+    return links.dropped();
   }
 
   /** Sync sessions each peer failed by its own fault, since the start. Any thread. */
@@ -164,20 +195,6 @@ public final class CoreDriver implements AutoCloseable {
     }
   }
 
-  private void onGossip(GossipEvent.MessageReceived m, Consumer<Acceptance> verdict) {
-    try {
-      storage.execute(
-          () -> {
-            verdict.accept(
-                core.handleGossipMessage(
-                    m.source(), m.topic(), validator.validate(m.data()), now()));
-            drain();
-          });
-    } catch (RejectedExecutionException overloaded) {
-      verdict.accept(Acceptance.IGNORE); // Our queue, not the sender's fault.
-    }
-  }
-
   private void attach(MuxedStream stream, long sync) {
     SyncStreamAdapter adapter = new SyncStreamAdapter(sync, this);
     streams.put(sync, stream);
@@ -193,6 +210,11 @@ public final class CoreDriver implements AutoCloseable {
     boolean more = true;
     while (more) {
       more = false;
+      for (OutboundRpc r = core.pollRpc().orElse(null);
+          r != null;
+          r = core.pollRpc().orElse(null)) {
+        links.send(r);
+      }
       for (SyncBytes b = core.pollOutbound().orElse(null);
           b != null;
           b = core.pollOutbound().orElse(null)) {
@@ -226,6 +248,19 @@ public final class CoreDriver implements AutoCloseable {
   private void execute(CoreCommand c) {
     if (c instanceof CoreCommand.OpenSync open) {
       openSync(open.peer());
+    } else if (c instanceof CoreCommand.VerifyGossip v) {
+      verifier
+          .verify(v.envelope())
+          .whenComplete(
+              (verified, e) ->
+                  input(
+                      core -> {
+                        if (e != null) {
+                          core.handleGossipVerifyFailed(v.token(), now());
+                        } else {
+                          core.handleGossipVerified(v.token(), verified, now());
+                        }
+                      }));
     } else if (c instanceof CoreCommand.VerifyBatch v) {
       verifier
           .verify(v.envelopes())
@@ -323,6 +358,14 @@ public final class CoreDriver implements AutoCloseable {
     } else if (e instanceof CoreEvent.Blamed b) {
       log.debug("{} blamed: {} {} {}", b.peer(), b.reason(), b.syncError(), b.detail());
     }
+  }
+
+  /**
+   * Closes our pubsub streams; then, after the host is closed (no session runs any more), call
+   * {@link #close}.
+   */
+  public void closeGossip() {
+    links.close();
   }
 
   /** Stops the verifier threads; call after the host is closed (no session runs any more). */

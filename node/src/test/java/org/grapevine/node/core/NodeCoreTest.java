@@ -4,13 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.grapevine.protocol.testing.TestAuthors.T0_MILLIS;
 import static org.grapevine.protocol.testing.TestAuthors.post;
 
+import com.google.protobuf.ByteString;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.grapevine.libp2p.crypto.PubKey;
 import org.grapevine.libp2p.gossipsub.Acceptance;
+import org.grapevine.libp2p.gossipsub.Direction;
+import org.grapevine.libp2p.gossipsub.DropReason;
+import org.grapevine.libp2p.gossipsub.GossipProtocol;
+import org.grapevine.libp2p.gossipsub.GossipRouter;
+import org.grapevine.libp2p.gossipsub.MessageId;
+import org.grapevine.libp2p.gossipsub.OutboundRpc;
+import org.grapevine.libp2p.gossipsub.Rpc;
 import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.libp2p.proto.Message;
+import org.grapevine.libp2p.proto.RPC;
 import org.grapevine.node.engine.Engine;
+import org.grapevine.node.engine.IngestOutcome;
+import org.grapevine.node.gossip.NodeGossip;
 import org.grapevine.node.storage.MemoryPostStore;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
@@ -56,6 +71,7 @@ class NodeCoreTest {
     final NodeCore core;
     final List<CoreEvent> events = new ArrayList<>();
     final List<CoreCommand> commands = new ArrayList<>();
+    final Set<PeerId> gossipPeers = new HashSet<>();
 
     Side(int peersPerRound) {
       store.follow(alice.identity);
@@ -64,6 +80,7 @@ class NodeCoreTest {
           new NodeCore(
               store,
               engine,
+              new GossipRouter(NodeGossip.config(), peer("self"), null, new SplittableRandom(3)),
               new CoreConfig(
                   INTERVAL,
                   peersPerRound,
@@ -71,6 +88,43 @@ class NodeCoreTest {
                   nanos -> T0_MILLIS + nanos / 1_000_000L),
               new SplittableRandom(7),
               now);
+      core.handleStarted(now);
+    }
+
+    /** {@code peer}'s router tells ours it subscribes to {@code topics}. */
+    void subscribed(PeerId peer, String... topics) {
+      if (gossipPeers.add(peer)) {
+        core.handleGossipPeerUp(peer, Direction.INBOUND, GossipProtocol.MESHSUB_V12, null, now);
+      }
+      RPC.Builder rpc = RPC.newBuilder();
+      for (String t : topics) {
+        rpc.addSubscriptions(RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid(t));
+      }
+      core.handleRpc(peer, Rpc.of(rpc.build()), now);
+    }
+
+    /** {@code from} forwards {@code e} on Alice's topic; returns the message's verify command. */
+    CoreCommand.VerifyGossip receive(PeerId from, LogEntry e) {
+      subscribed(from);
+      Message m =
+          Message.newBuilder()
+              .setTopic(aliceTopic)
+              .setData(ByteString.copyFrom(e.toEnvelopeBytes()))
+              .build();
+      core.handleRpc(from, Rpc.of(RPC.newBuilder().addPublish(m).build()), now);
+      drain();
+      CoreCommand last = commands.get(commands.size() - 1);
+      assertThat(last).isInstanceOf(CoreCommand.VerifyGossip.class);
+      return (CoreCommand.VerifyGossip) last;
+    }
+
+    /** The verdict the core gave on message {@code id}, if it judged it. */
+    Optional<Acceptance> verdict(MessageId id) {
+      drain();
+      return events.stream()
+          .filter(e -> e instanceof CoreEvent.GossipJudged j && j.id().equals(id))
+          .map(e -> ((CoreEvent.GossipJudged) e).verdict())
+          .findFirst();
     }
 
     /** Drains events and commands (bytes stay queued for {@link #carry}). */
@@ -104,9 +158,11 @@ class NodeCoreTest {
     }
   }
 
+  /** {@code from} forwards {@code e}; the core verifies it at once and judges it. */
   private Acceptance gossip(Side side, PeerId from, LogEntry e) {
-    return side.core.handleGossipMessage(
-        from, aliceTopic, validator.validate(e.toEnvelopeBytes()), now);
+    CoreCommand.VerifyGossip v = side.receive(from, e);
+    side.core.handleGossipVerified(v.token(), validator.validate(v.envelope()), now);
+    return side.verdict(v.id()).orElseThrow();
   }
 
   private static LogEntry badSignature(LogEntry good) {
@@ -124,9 +180,9 @@ class NodeCoreTest {
     for (PeerId peer : List.of(p, q, r)) {
       x.core.handlePeerConnected(peer, false, now);
     }
-    x.core.handlePeerSubscribed(p, aliceTopic, now);
-    x.core.handlePeerSubscribed(q, aliceTopic, now);
-    x.core.handlePeerSubscribed(r, Topics.forIdentity(TestAuthors.person("bob").identity), now);
+    x.subscribed(p, aliceTopic);
+    x.subscribed(q, aliceTopic);
+    x.subscribed(r, Topics.forIdentity(TestAuthors.person("bob").identity));
     LogWriter log = alice.deviceLog(laptop);
     log.append(post("one"), T0_MILLIS);
     LogEntry two = log.append(post("two"), T0_MILLIS + 1);
@@ -134,6 +190,7 @@ class NodeCoreTest {
     assertThat(gossip(x, p, two)).isEqualTo(Acceptance.ACCEPT); // Buffered behind seq 1.
     assertThat(x.syncDecided(CoreEvent.SyncReason.GAP)).containsExactly(p, q);
     assertThat(x.commands)
+        .filteredOn(c -> c instanceof CoreCommand.OpenSync)
         .containsExactly(new CoreCommand.OpenSync(p), new CoreCommand.OpenSync(q));
     assertThat(x.blamed()).isEmpty();
   }
@@ -166,11 +223,19 @@ class NodeCoreTest {
     TestAuthors.Person bob = TestAuthors.person("bob");
     x.core.handlePeerConnected(p, false, now);
     x.core.handlePeerConnected(q, false, now);
-    x.core.handlePeerSubscribed(q, Topics.forIdentity(bob.identity), now);
+    x.subscribed(q, Topics.forIdentity(bob.identity));
     x.core.handleFollowed(bob.identity, now);
     x.core.handleFollowed(bob.identity, now); // Wanted again while the first is opening.
     assertThat(x.syncDecided(CoreEvent.SyncReason.FOLLOW)).containsExactly(q);
     assertThat(x.commands).containsExactly(new CoreCommand.OpenSync(q));
+    assertThat(rpcsTo(x, q))
+        .anySatisfy(
+            rpc ->
+                assertThat(rpc.getSubscriptionsList())
+                    .anySatisfy(
+                        sub ->
+                            assertThat(sub.getTopicid())
+                                .isEqualTo(Topics.forIdentity(bob.identity))));
 
     long stream = x.core.handleSyncStream(q, now);
     x.core.handlePeerDisconnected(
@@ -191,12 +256,18 @@ class NodeCoreTest {
     for (PeerId peer : List.of(p, q, r)) {
       x.core.handlePeerConnected(peer, false, now);
     }
-    x.core.handlePeerSubscribed(p, aliceTopic, now);
-    x.core.handlePeerSubscribed(r, aliceTopic, now); // q shares nothing with x.
+    x.subscribed(p, aliceTopic);
+    x.subscribed(r, aliceTopic);
+    x.subscribed(q); // q shares nothing with x.
     List<PeerId> chosen = new ArrayList<>();
     for (int round = 0; round < 4; round++) {
-      now = x.core.pollTimeout();
-      x.core.handleTimeout(now);
+      int before = x.syncDecided(CoreEvent.SyncReason.PERIODIC).size();
+      for (int t = 0;
+          t < 1000 && x.syncDecided(CoreEvent.SyncReason.PERIODIC).size() == before;
+          t++) {
+        now = x.core.pollTimeout(); // The router's heartbeats come between the rounds.
+        x.core.handleTimeout(now);
+      }
       List<PeerId> decided = x.syncDecided(CoreEvent.SyncReason.PERIODIC);
       chosen.add(decided.get(decided.size() - 1));
       x.core.handleSyncOpenFailed(
@@ -254,6 +325,93 @@ class NodeCoreTest {
         .singleElement()
         .isEqualTo(new CoreCommand.Disconnect(p, "3 sync sessions failed by its fault"));
     assertThat(x.core.peerFaults()).containsEntry(p, 3L);
+  }
+
+  @Test
+  void gossipVerifiedOutOfOrder_isJudgedInArrivalOrder_noGapSeen() {
+    Side x = new Side(1);
+    x.core.handlePeerConnected(p, false, now);
+    x.subscribed(p, aliceTopic);
+    LogWriter log = alice.deviceLog(laptop);
+    LogEntry one = log.append(post("one"), T0_MILLIS);
+    LogEntry two = log.append(post("two"), T0_MILLIS + 1);
+    CoreCommand.VerifyGossip v1 = x.receive(p, one);
+    CoreCommand.VerifyGossip v2 = x.receive(p, two);
+
+    x.core.handleGossipVerified(v2.token(), validator.validate(v2.envelope()), now);
+    assertThat(x.verdict(v2.id())).isEmpty(); // Waits for the first.
+    x.core.handleGossipVerified(v1.token(), validator.validate(v1.envelope()), now);
+
+    assertThat(x.verdict(v1.id())).contains(Acceptance.ACCEPT);
+    assertThat(x.verdict(v2.id())).contains(Acceptance.ACCEPT);
+    assertThat(x.syncDecided(CoreEvent.SyncReason.GAP)).isEmpty();
+    assertThat(x.store.contiguousHead(laptop.publicKey())).isEqualTo(2);
+  }
+
+  @Test
+  void gossipNotVerifiable_isIgnored_notBlamed() {
+    Side x = new Side(1);
+    LogEntry one = alice.deviceLog(laptop).append(post("one"), T0_MILLIS);
+    CoreCommand.VerifyGossip v = x.receive(p, one);
+    x.core.handleGossipVerifyFailed(v.token(), now);
+    assertThat(x.verdict(v.id())).contains(Acceptance.IGNORE);
+    assertThat(x.blamed()).isEmpty();
+    assertThat(x.core.gossipMetrics().toString()).isNotEmpty();
+  }
+
+  @Test
+  void gossipBeyondTheRoutersPendingLimit_isDroppedAndCounted() {
+    Side x = new Side(1);
+    LogWriter log = alice.deviceLog(laptop);
+    int limit = NodeGossip.config().maxPendingValidationsPerTopic();
+    for (int i = 0; i < limit; i++) {
+      x.receive(p, log.append(post("p" + i), T0_MILLIS + i)); // Never verified.
+    }
+    int commands = x.commands.size();
+    LogEntry over = log.append(post("one too many"), T0_MILLIS + limit);
+    Message m =
+        Message.newBuilder()
+            .setTopic(aliceTopic)
+            .setData(ByteString.copyFrom(over.toEnvelopeBytes()))
+            .build();
+    x.core.handleRpc(p, Rpc.of(RPC.newBuilder().addPublish(m).build()), now);
+    x.drain();
+    assertThat(x.commands).hasSize(commands); // Not handed out for verification.
+    assertThat(x.core.gossipMetrics().drops())
+        .containsEntry(DropReason.TOPIC_VALIDATION_QUEUE_FULL, 1L);
+  }
+
+  @Test
+  void ownEntry_isStoredThenPublishedToTheTopicsSubscribers() {
+    Side x = new Side(1);
+    x.subscribed(p, aliceTopic);
+    x.subscribed(q, Topics.forIdentity(TestAuthors.person("bob").identity));
+    LogEntry mine = alice.deviceLog(laptop).append(post("mine"), T0_MILLIS);
+    assertThat(x.core.handleOwnEntry(mine, now)).isInstanceOf(IngestOutcome.Stored.class);
+    List<RPC> toP = rpcsTo(x, p);
+    assertThat(toP)
+        .anySatisfy(
+            rpc ->
+                assertThat(rpc.getPublishList())
+                    .singleElement()
+                    .satisfies(
+                        m ->
+                            assertThat(m.getData().toByteArray())
+                                .isEqualTo(mine.toEnvelopeBytes())));
+    assertThat(rpcsTo(x, q)).allSatisfy(rpc -> assertThat(rpc.getPublishCount()).isZero());
+  }
+
+  /** The gossip RPCs the core has for {@code peer} (and drops the others'). */
+  private static List<RPC> rpcsTo(Side x, PeerId peer) {
+    List<RPC> out = new ArrayList<>();
+    for (OutboundRpc o = x.core.pollRpc().orElse(null);
+        o != null;
+        o = x.core.pollRpc().orElse(null)) {
+      if (o.to().equals(peer)) {
+        out.add(o.rpc().proto());
+      }
+    }
+    return out;
   }
 
   /** Moves {@code from}'s bytes to {@code to}, verifying and storing every batch at once. */

@@ -16,7 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.gossipsub.GossipConfig;
-import org.grapevine.libp2p.gossipsub.SignaturePolicy;
+import org.grapevine.libp2p.gossipsub.GossipRouter;
 import org.grapevine.libp2p.gossipsub.netty.GossipDriver;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostConfig;
@@ -60,20 +60,16 @@ class GossipIngressIT {
   }
 
   private GossipDriver driver(Host host) {
-    GossipDriver d =
-        new GossipDriver(
-            host,
-            GossipConfig.builder()
-                .signaturePolicy(
-                    SignaturePolicy.STRICT_NO_SIGN) // The entry carries the author's signature.
-                .messageIdFunction(EntryMessageIds.function())
-                .heartbeatIntervalNanos(TimeUnit.MILLISECONDS.toNanos(100))
-                .build(),
-            new SplittableRandom(),
-            group.next());
+    GossipDriver d = new GossipDriver(host, gossipConfig(), new SplittableRandom(), group.next());
     d.start();
     closing.add(d);
     return d;
+  }
+
+  /** A node's gossip configuration with a fast heartbeat. */
+  private static GossipConfig gossipConfig() {
+    return NodeGossip.config(
+        GossipConfig.builder().heartbeatIntervalNanos(TimeUnit.MILLISECONDS.toNanos(100)).build());
   }
 
   private Host host() throws Exception {
@@ -98,18 +94,19 @@ class GossipIngressIT {
     closing.add(aliceStore);
     Engine engine = new Engine(aliceStore, new EntryValidator(), new ChainChecker(), 64, 1024);
     Host aliceHost = host();
-    GossipDriver alice = driver(aliceHost);
+    aliceStore.follow(bob.identity); // The core subscribes to Bob's topic at start.
     NodeCore core =
         new NodeCore(
             aliceStore,
             engine,
+            new GossipRouter(gossipConfig(), aliceHost.peerId(), null, new SplittableRandom(2)),
             CoreConfig.of(java.time.Duration.ofHours(1), now -> T0_MILLIS + 60_000),
             new SplittableRandom(1),
             System.nanoTime());
-    CoreDriver coreDriver = new CoreDriver(core, aliceHost, alice, storage, System::nanoTime);
+    CoreDriver coreDriver = new CoreDriver(core, aliceHost, storage, System::nanoTime);
     coreDriver.start();
+    closing.add(coreDriver::closeGossip);
     closing.add(coreDriver);
-    alice.subscribe(bobTopic).get(5, TimeUnit.SECONDS);
 
     Host bobHost = host();
     GossipDriver bobDriver = driver(bobHost);

@@ -118,11 +118,15 @@ class SyncBadInputIT {
               new NodeCore(
                   store,
                   engine,
+                  new org.grapevine.libp2p.gossipsub.GossipRouter(
+                      org.grapevine.node.gossip.NodeGossip.config(),
+                      host.peerId(),
+                      null,
+                      new java.util.SplittableRandom(2)),
                   CoreConfig.of(java.time.Duration.ofHours(1), now -> NOW),
                   new java.util.SplittableRandom(1),
                   System.nanoTime()),
               host,
-              null,
               storage,
               System::nanoTime);
       sync.start();

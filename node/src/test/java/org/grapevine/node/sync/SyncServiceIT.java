@@ -80,11 +80,15 @@ class SyncServiceIT {
               new NodeCore(
                   store,
                   engine,
+                  new org.grapevine.libp2p.gossipsub.GossipRouter(
+                      org.grapevine.node.gossip.NodeGossip.config(),
+                      host.peerId(),
+                      null,
+                      new java.util.SplittableRandom(2)),
                   CoreConfig.of(Duration.ofHours(1), now -> NOW),
                   new SplittableRandom(1),
                   System.nanoTime()),
               host,
-              null,
               storage,
               System::nanoTime);
       sync.start();

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.grapevine.libp2p.gossipsub.Acceptance;
 import org.grapevine.libp2p.gossipsub.Direction;
 import org.grapevine.libp2p.gossipsub.GossipConfig;
 import org.grapevine.libp2p.gossipsub.GossipEvent;
@@ -35,11 +34,11 @@ import org.grapevine.simulations.network.Workload;
 import org.grapevine.simulations.scenario.Scenario;
 
 /**
- * The virtual engine's driver of every node's two cores, its {@link GossipRouter} and its {@link
- * NodeCore}: the role {@code GossipDriver} and {@code CoreDriver} play in the running node, over
- * the modelled {@link Wire} instead of sockets. It decides nothing about the protocol: each input
- * goes to a core with the virtual time, and the core's outputs are drained right after, in the
- * order the core asks (outbound, commands, events, timeout), and become events.
+ * The virtual engine's driver of every node's {@link NodeCore} (and so of its {@link
+ * GossipRouter}): the role {@code CoreDriver} plays in the running node, over the modelled {@link
+ * Wire} instead of sockets. It decides nothing about the protocol: each input goes to the core with
+ * the virtual time, and the core's outputs are drained right after, in the order the core asks
+ * (gossip RPCs, sync bytes, commands, events, timeout), and become events.
  *
  * <p>What is modelled here and not in the node: validation takes the node class's delay (one
  * validator per node, FIFO), and a real verification runs only for an envelope not seen before
@@ -121,26 +120,23 @@ final class SimDrivers {
     long now = queue.now();
     node.online = true;
     node.incarnation++;
-    node.router = new GossipRouter(gossipConfig, catalog.peerId(node.index), null, seeds.split());
+    GossipRouter router =
+        new GossipRouter(gossipConfig, catalog.peerId(node.index), null, seeds.split());
     node.engine =
         new Engine(node.store, validator, checker, GAP_BUFFER_PER_AUTHOR, GAP_BUFFER_TOTAL);
-    node.core = new NodeCore(node.store, node.engine, coreConfig, seeds.split(), now);
+    node.core = new NodeCore(node.store, node.engine, router, coreConfig, seeds.split(), now);
     node.streams.clear();
-    node.routerTimerAt = Long.MIN_VALUE;
     node.coreTimerAt = Long.MIN_VALUE;
     node.validatorFreeAt = now;
     wire.resetNode(node.index);
-    for (int x : node.topicNodes) {
-      node.router.subscribe(catalog.topic(x), now);
-    }
+    node.core.handleStarted(now); // Subscribes to the topics of the identities it keeps.
     drain(node);
   }
 
   /** The node's process ends: its counters are kept, its cores dropped. */
   void retire(SimNode node) {
-    routerTotals.add(node.router.metrics());
+    routerTotals.add(node.core.gossipMetrics());
     node.engine.counts().forEach((k, v) -> engineTotals.merge(k, v, Long::sum));
-    node.router = null;
     node.engine = null;
     node.core = null;
     node.streams.clear();
@@ -149,10 +145,10 @@ final class SimDrivers {
   /** Both sides learn of the new connection; {@code a} dialled it. */
   void connect(int a, int b) {
     long now = queue.now();
-    nodes[a].router.handlePeerConnected(
-        catalog.peerId(b), Direction.OUTBOUND, GossipProtocol.MESHSUB_V12, now);
-    nodes[b].router.handlePeerConnected(
-        catalog.peerId(a), Direction.INBOUND, GossipProtocol.MESHSUB_V12, now);
+    nodes[a].core.handleGossipPeerUp(
+        catalog.peerId(b), Direction.OUTBOUND, GossipProtocol.MESHSUB_V12, null, now);
+    nodes[b].core.handleGossipPeerUp(
+        catalog.peerId(a), Direction.INBOUND, GossipProtocol.MESHSUB_V12, null, now);
     nodes[a].core.handlePeerConnected(catalog.peerId(b), true, now);
     nodes[b].core.handlePeerConnected(catalog.peerId(a), false, now);
     drain(nodes[a]);
@@ -165,7 +161,7 @@ final class SimDrivers {
       SimNode x = nodes[pair[0]];
       if (x.online) {
         x.streams.values().removeIf(s -> s.other(x.index) == pair[1]);
-        x.router.handlePeerDisconnected(catalog.peerId(pair[1]), queue.now());
+        x.core.handleGossipPeerDown(catalog.peerId(pair[1]), queue.now());
         x.core.handlePeerDisconnected(catalog.peerId(pair[1]), queue.now());
         drain(x);
       }
@@ -189,24 +185,14 @@ final class SimDrivers {
     }
     counters.payloadReceived[node.index] += payload;
     counters.controlReceived[node.index] += e.bytes - payload;
-    node.router.handleRpc(catalog.peerId(e.from), e.rpc, queue.now());
-    drain(node);
-  }
-
-  void onRouterTimer(SimEvent.RouterTimer e) {
-    SimNode node = nodes[e.node];
-    if (!current(node, e) || node.routerTimerAt != e.deadline) {
-      return; // A timer of an earlier process, or one the router has since moved.
-    }
-    node.routerTimerAt = Long.MIN_VALUE;
-    node.router.handleTimeout(queue.now());
+    node.core.handleRpc(catalog.peerId(e.from), e.rpc, queue.now());
     drain(node);
   }
 
   void onCoreTimer(SimEvent.CoreTimer e) {
     SimNode node = nodes[e.node];
     if (!current(node, e) || node.coreTimerAt != e.deadline) {
-      return;
+      return; // A timer of an earlier process, or one the core has since moved.
     }
     node.coreTimerAt = Long.MIN_VALUE;
     node.core.handleTimeout(queue.now());
@@ -218,11 +204,9 @@ final class SimDrivers {
     if (!current(node, e)) {
       return; // The process that was validating is gone.
     }
-    GossipEvent.MessageReceived m = e.message;
-    Acceptance verdict =
-        node.core.handleGossipMessage(
-            m.source(), m.topic(), catalog.verification(m.id(), m.data()), queue.now());
-    node.router.reportValidation(m.id(), m.source(), verdict);
+    CoreCommand.VerifyGossip v = e.verify;
+    node.core.handleGossipVerified(
+        v.token(), catalog.verification(v.id(), v.envelope()), queue.now());
     drain(node);
   }
 
@@ -269,11 +253,10 @@ final class SimDrivers {
           entry, true); // Written offline: stored now, spread by sync once the node is back.
       return;
     }
-    IngestOutcome o = node.core.handleOwnEntry(entry, queue.now());
+    IngestOutcome o = node.core.handleOwnEntry(entry, queue.now()); // Also publishes it.
     if (!(o instanceof IngestOutcome.Stored)) {
       throw new IllegalStateException("own post " + k + " not stored: " + o);
     }
-    node.router.publish(catalog.topic(node.index), catalog.envelope(k), queue.now());
     drain(node);
   }
 
@@ -297,47 +280,12 @@ final class SimDrivers {
 
   // ---------------------------------------------------------------------------- outputs
 
-  /** Drains both cores of the node until neither has anything more. */
+  /** Drains the node's core until it has nothing more. */
   private void drain(SimNode node) {
     if (!node.online) {
       return;
     }
-    drainRouter(node);
     drainCore(node);
-  }
-
-  private void drainRouter(SimNode node) {
-    GossipRouter router = node.router;
-    for (OutboundRpc out = router.pollOutbound().orElse(null);
-        out != null;
-        out = router.pollOutbound().orElse(null)) {
-      Integer to = nodeOfPeer.get(out.to());
-      if (to != null) {
-        outbox.gossip(node.index, to, out.rpc());
-      }
-    }
-    long deadline = router.pollTimeout().orElse(Long.MIN_VALUE);
-    if (deadline != Long.MIN_VALUE && deadline != node.routerTimerAt) {
-      node.routerTimerAt = deadline;
-      queue.at(deadline, new SimEvent.RouterTimer(node.index, node.incarnation, deadline));
-    }
-    for (GossipEvent ev = router.pollEvent().orElse(null);
-        ev != null;
-        ev = router.pollEvent().orElse(null)) {
-      if (ev instanceof GossipEvent.MessageReceived m) {
-        long done =
-            Math.max(queue.now(), node.validatorFreeAt) + wire.validationDelayNanos(node.index);
-        node.validatorFreeAt = done;
-        queue.at(done, new SimEvent.Validated(node.index, node.incarnation, m));
-      } else if (ev instanceof GossipEvent.Subscribed sub) {
-        node.core.handlePeerSubscribed(sub.peer(), sub.topic(), queue.now());
-      } else if (ev instanceof GossipEvent.Unsubscribed unsub) {
-        node.core.handlePeerUnsubscribed(unsub.peer(), unsub.topic(), queue.now());
-      } else if (ev instanceof GossipEvent.Grafted || ev instanceof GossipEvent.Pruned) {
-        meshChangesPerSecond[
-            (int) Math.min(meshChangesPerSecond.length - 1, queue.now() / 1_000_000_000L)]++;
-      }
-    }
   }
 
   private void drainCore(SimNode node) {
@@ -345,6 +293,14 @@ final class SimDrivers {
     boolean more = true;
     while (more) {
       more = false;
+      for (OutboundRpc out = core.pollRpc().orElse(null);
+          out != null;
+          out = core.pollRpc().orElse(null)) {
+        Integer to = nodeOfPeer.get(out.to());
+        if (to != null) {
+          outbox.gossip(node.index, to, out.rpc());
+        }
+      }
       for (SyncBytes b = core.pollOutbound().orElse(null);
           b != null;
           b = core.pollOutbound().orElse(null)) {
@@ -365,6 +321,12 @@ final class SimDrivers {
         if (coreEventHook != null) {
           coreEventHook.accept(node.index, e);
         }
+        if (e instanceof CoreEvent.Gossip g
+            && (g.event() instanceof GossipEvent.Grafted
+                || g.event() instanceof GossipEvent.Pruned)) {
+          meshChangesPerSecond[
+              (int) Math.min(meshChangesPerSecond.length - 1, queue.now() / 1_000_000_000L)]++;
+        }
         if (e instanceof CoreEvent.Stored stored && stored.source() != IngestSource.OWN) {
           Integer from = stored.from() == null ? null : nodeOfPeer.get(stored.from());
           for (LogEntry entry : stored.entries()) {
@@ -383,6 +345,11 @@ final class SimDrivers {
   private void execute(SimNode node, CoreCommand c) {
     if (c instanceof CoreCommand.OpenSync open) {
       openSync(node, open.peer());
+    } else if (c instanceof CoreCommand.VerifyGossip v) {
+      long done =
+          Math.max(queue.now(), node.validatorFreeAt) + wire.validationDelayNanos(node.index);
+      node.validatorFreeAt = done;
+      queue.at(done, new SimEvent.Validated(node.index, node.incarnation, v));
     } else if (c instanceof CoreCommand.VerifyBatch v) {
       long done =
           Math.max(queue.now(), node.validatorFreeAt)

@@ -1,8 +1,8 @@
 package org.grapevine.simulations.virtual;
 
 import java.util.List;
-import org.grapevine.libp2p.gossipsub.GossipEvent;
 import org.grapevine.libp2p.gossipsub.Rpc;
+import org.grapevine.node.core.CoreCommand;
 
 /**
  * One scheduled event, typed: each kind carries exactly its own data and knows which handler of the
@@ -128,22 +128,9 @@ abstract sealed class SimEvent implements Comparable<SimEvent> {
     }
   }
 
-  /** A router's heartbeat deadline. */
-  static final class RouterTimer extends ForProcess {
-    final long deadline;
-
-    RouterTimer(int node, int incarnation, long deadline) {
-      super(node, incarnation);
-      this.deadline = deadline;
-    }
-
-    @Override
-    void fire(VirtualEngine engine) {
-      engine.drivers().onRouterTimer(this);
-    }
-  }
-
-  /** A node core's deadline (sync idle timeouts, the periodic sync round). */
+  /**
+   * A node core's deadline (its router's heartbeat, sync idle timeouts, the periodic sync round).
+   */
   static final class CoreTimer extends ForProcess {
     final long deadline;
 
@@ -160,11 +147,11 @@ abstract sealed class SimEvent implements Comparable<SimEvent> {
 
   /** A received gossip message finished validation (the node class's delay). */
   static final class Validated extends ForProcess {
-    final GossipEvent.MessageReceived message;
+    final CoreCommand.VerifyGossip verify;
 
-    Validated(int node, int incarnation, GossipEvent.MessageReceived message) {
+    Validated(int node, int incarnation, CoreCommand.VerifyGossip verify) {
       super(node, incarnation);
-      this.message = message;
+      this.verify = verify;
     }
 
     @Override

@@ -2,15 +2,14 @@ package org.grapevine.simulations.virtual;
 
 import java.util.HashMap;
 import java.util.Map;
-import org.grapevine.libp2p.gossipsub.GossipRouter;
 import org.grapevine.node.core.NodeCore;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.storage.MemoryPostStore;
 
 /**
  * One simulated participant: its store (kept across restarts, as a disk would be), and while online
- * its process: the GossipRouter, the ingestion Engine and the node core (all lost when it leaves,
- * as a process's memory is). Timers and queues are virtual times.
+ * its process: the ingestion Engine and the node core with its GossipRouter (all lost when it
+ * leaves, as a process's memory is). Timers and queues are virtual times.
  */
 final class SimNode {
   final int index;
@@ -20,7 +19,6 @@ final class SimNode {
   final int[] topicNodes;
 
   boolean online = true;
-  GossipRouter router;
   Engine engine;
   NodeCore core;
 
@@ -30,7 +28,6 @@ final class SimNode {
   /** Changes at every restart, so events meant for the old process are dropped. */
   int incarnation;
 
-  long routerTimerAt = Long.MIN_VALUE;
   long coreTimerAt = Long.MIN_VALUE;
   long validatorFreeAt;
   long offlineSince;
