@@ -9,20 +9,16 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.gossipsub.DropReason;
-import org.grapevine.libp2p.gossipsub.GossipConfig;
-import org.grapevine.libp2p.gossipsub.SignaturePolicy;
 import org.grapevine.libp2p.gossipsub.netty.GossipDriver;
-import org.grapevine.libp2p.host.Host;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.node.Node;
 import org.grapevine.node.NodeLauncher;
 import org.grapevine.node.config.DataDir;
 import org.grapevine.node.config.NodeConfig;
+import org.grapevine.node.testing.BarePeer;
 import org.grapevine.protocol.Limits;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.EntryCodec;
@@ -60,13 +56,6 @@ class GossipBadInputIT {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
   }
 
-  private static HostConfig hostConfig() {
-    return HostConfig.builder(PrivKey.generate(new SecureRandom()))
-        .listen("/ip4/127.0.0.1/tcp/0")
-        .inboundRate(1000, 1000)
-        .build();
-  }
-
   private Node node(String name, TestAuthors.Person who) throws Exception {
     Node n =
         NodeLauncher.of(
@@ -84,36 +73,9 @@ class GossipBadInputIT {
     return n;
   }
 
-  /**
-   * A bare peer: host and GossipSub driver subscribed to {@code topic}, dialled to {@code target}.
-   */
+  /** A bare peer subscribed to {@code topic}, dialled to {@code target}. */
   private GossipDriver peer(Node target, String topic) throws Exception {
-    Host h = new Host(hostConfig(), group);
-    h.start();
-    closing.add(h);
-    GossipDriver d =
-        new GossipDriver(
-            h,
-            GossipConfig.builder()
-                .signaturePolicy(SignaturePolicy.STRICT_NO_SIGN)
-                .messageIdFunction(EntryMessageIds.function())
-                // Flood publish: once the node's score of this peer turns negative, the node prunes
-                // it
-                // from its mesh (with a backoff), and a mesh-only publish would then reach nobody.
-                .floodPublish(true)
-                .heartbeatIntervalNanos(TimeUnit.MILLISECONDS.toNanos(100))
-                .build(),
-            new SplittableRandom(7),
-            group.next());
-    d.start();
-    closing.add(d);
-    d.subscribe(topic).get(5, TimeUnit.SECONDS);
-    h.dial(target.host().listenAddrs().get(0).withPeerId(target.host().peerId()))
-        .get(10, TimeUnit.SECONDS);
-    await(
-        "the node is in the peer's mesh",
-        () -> d.meshPeers(topic).join().contains(target.host().peerId()));
-    return d;
+    return BarePeer.start(target, topic, group, closing).gossip();
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {

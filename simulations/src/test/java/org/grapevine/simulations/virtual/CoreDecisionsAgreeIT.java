@@ -19,11 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.grapevine.libp2p.crypto.PrivKey;
-import org.grapevine.libp2p.gossipsub.GossipConfig;
-import org.grapevine.libp2p.gossipsub.SignaturePolicy;
 import org.grapevine.libp2p.gossipsub.netty.GossipDriver;
-import org.grapevine.libp2p.host.Host;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.Node;
 import org.grapevine.node.NodeLauncher;
@@ -31,7 +27,7 @@ import org.grapevine.node.config.DataDir;
 import org.grapevine.node.config.NodeConfig;
 import org.grapevine.node.core.CoreEvent;
 import org.grapevine.node.engine.IngestSource;
-import org.grapevine.node.gossip.EntryMessageIds;
+import org.grapevine.node.testing.BarePeer;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.EntryCodec;
 import org.grapevine.protocol.entry.LogEntry;
@@ -309,41 +305,12 @@ class CoreDecisionsAgreeIT {
         .isEqualTo(1);
   }
 
-  private static HostConfig hostConfig() {
-    return HostConfig.builder(PrivKey.generate(new SecureRandom()))
-        .listen("/ip4/127.0.0.1/tcp/0")
-        .inboundRate(1000, 1000)
-        .build();
-  }
-
-  /**
-   * A bare peer in {@code role}: host and GossipSub driver subscribed to {@code topic}, dialled to
-   * X.
-   */
+  /** A bare peer in {@code role}, subscribed to {@code topic}, dialled to X. */
   private GossipDriver peer(Node x, String topic, Map<PeerId, String> roles, String role)
       throws Exception {
-    Host h = new Host(hostConfig(), group);
-    h.start();
-    closing.add(h);
-    GossipDriver d =
-        new GossipDriver(
-            h,
-            GossipConfig.builder()
-                .signaturePolicy(SignaturePolicy.STRICT_NO_SIGN)
-                .messageIdFunction(EntryMessageIds.function())
-                // Flood publish: Q's score at X turns negative after its bad entry; X may prune it.
-                .floodPublish(true)
-                .heartbeatIntervalNanos(TimeUnit.MILLISECONDS.toNanos(100))
-                .build(),
-            new SplittableRandom(7),
-            group.next());
-    d.start();
-    closing.add(d);
-    d.subscribe(topic).get(5, TimeUnit.SECONDS);
-    h.dial(x.host().listenAddrs().get(0).withPeerId(x.host().peerId())).get(10, TimeUnit.SECONDS);
-    await(role + " has X in its mesh", () -> d.meshPeers(topic).join().contains(x.host().peerId()));
-    roles.put(h.peerId(), role);
-    return d;
+    BarePeer peer = BarePeer.start(x, topic, group, closing);
+    roles.put(peer.host().peerId(), role);
+    return peer.gossip();
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
