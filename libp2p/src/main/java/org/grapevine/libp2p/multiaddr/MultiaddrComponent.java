@@ -10,6 +10,7 @@ import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.encoding.Base58;
 import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.libp2p.peer.PeerIdFormatException;
 
 /**
  * One {@code /protocol/value} pair of a {@link Multiaddr}. Immutable; the value is held in its
@@ -148,7 +149,7 @@ public final class MultiaddrComponent {
   private static PeerId parsePeerId(String text) throws MultiaddrFormatException {
     try {
       return PeerId.parse(text);
-    } catch (MalformedFrameException e) {
+    } catch (PeerIdFormatException e) {
       throw new MultiaddrFormatException(e.code(), "/p2p value: " + e.getMessage());
     } catch (RuntimeException e) {
       throw new MultiaddrFormatException(FrameError.BAD_ENCODING, "/p2p value: " + e.getMessage());

@@ -72,8 +72,20 @@ public final class PeerId implements Comparable<PeerId> {
     return new PeerId(multihash.clone());
   }
 
-  /** Parses the base58btc form or the CIDv1 form. */
-  public static PeerId parse(String text) throws MalformedFrameException {
+  /**
+   * Parses the base58btc form or the CIDv1 form.
+   *
+   * @throws PeerIdFormatException if {@code text} is not a peer ID (the caller's input)
+   */
+  public static PeerId parse(String text) {
+    try {
+      return parseText(text);
+    } catch (MalformedFrameException e) {
+      throw new PeerIdFormatException(e.code(), e.getMessage());
+    }
+  }
+
+  private static PeerId parseText(String text) throws MalformedFrameException {
     if (text.startsWith("1") || text.startsWith("Qm")) {
       try {
         return fromBytes(Base58.decode(text));

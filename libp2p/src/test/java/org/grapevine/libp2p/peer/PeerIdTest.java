@@ -50,13 +50,13 @@ class PeerIdTest {
   @Test
   void parse_garbage_clearErrors() {
     assertThatThrownBy(() -> PeerId.parse("hello"))
-        .isInstanceOf(MalformedFrameException.class)
+        .isInstanceOf(PeerIdFormatException.class)
         .hasMessageContaining("not a peer ID");
     assertThatThrownBy(() -> PeerId.parse("12D3KooW0"))
-        .isInstanceOf(MalformedFrameException.class)
+        .isInstanceOf(PeerIdFormatException.class)
         .hasMessageContaining("'0'");
     assertThatThrownBy(() -> PeerId.parse("12D3KooWA4Xop1JaT3MHxwYMkCepYsv4iPVopMXwCz5iHYdBfeS"))
-        .isInstanceOf(MalformedFrameException.class);
+        .isInstanceOf(PeerIdFormatException.class);
   }
 
   @Test
@@ -113,7 +113,7 @@ class PeerIdTest {
   void parse_anyString_idOrTypedError(@ForAll String text) {
     try {
       PeerId.parse(text);
-    } catch (MalformedFrameException expected) {
+    } catch (PeerIdFormatException expected) {
       assertThat(expected.getMessage()).isNotBlank();
     }
   }

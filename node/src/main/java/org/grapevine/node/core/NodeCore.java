@@ -1,13 +1,9 @@
 package org.grapevine.node.core;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.grapevine.libp2p.gossipsub.Acceptance;
 import org.grapevine.libp2p.gossipsub.Direction;
@@ -83,22 +79,7 @@ public final class NodeCore {
   private final CoreOutputs out = new CoreOutputs();
   private final SyncSessions sync;
 
-  /**
-   * Connected peers in the order they came, with their connection count; the periodic round walks
-   * this list.
-   */
-  private final List<PeerId> connected = new ArrayList<>();
-
-  private final Map<PeerId, Integer> connections = new HashMap<>();
-
-  /** Peers we asked the driver to open a sync stream to, not yet open. */
-  private final Set<PeerId> opening = new HashSet<>();
-
-  /** Peers to sync with once more when their running session ends. */
-  private final Set<PeerId> again = new HashSet<>();
-
-  private long nextRound;
-  private int roundCursor;
+  private final SyncPlanner planner;
 
   /**
    * @param engine the ingestion pipeline over {@code store}; the core is its only caller for
@@ -118,32 +99,29 @@ public final class NodeCore {
     this.engine = engine;
     this.router = router;
     this.config = config;
-    this.sync = new SyncSessions(store, engine, config, out, this::syncEnded);
-    this.nextRound = nowNanos + 1 + random.nextLong(config.syncIntervalNanos());
+    this.planner =
+        new SyncPlanner(
+            store,
+            router::subscribes,
+            config,
+            out,
+            nowNanos + 1 + random.nextLong(config.syncIntervalNanos()));
+    this.sync = new SyncSessions(store, engine, config, out, planner::ended);
+    planner.setSessions(sync);
   }
 
   // ------------------------------------------------------------------------------------ peers
 
   /** A connection to {@code peer} is up; {@code weDialled} when this node opened it. */
   public void handlePeerConnected(PeerId peer, boolean weDialled, long nowNanos) {
-    if (connections.merge(peer, 1, Integer::sum) == 1) {
-      connected.add(peer);
-    }
-    if (weDialled) {
-      wantSync(peer, CoreEvent.SyncReason.CONNECTED);
-    }
+    planner.connected(peer, weDialled);
   }
 
   /** A connection to {@code peer} is down; with its last one, its sessions end. */
   public void handlePeerDisconnected(PeerId peer, long nowNanos) {
-    Integer left = connections.computeIfPresent(peer, (p, n) -> n == 1 ? null : n - 1);
-    if (left != null) {
-      return;
+    if (planner.disconnected(peer)) {
+      sync.cancelAll(peer, nowNanos);
     }
-    connected.remove(peer);
-    opening.remove(peer);
-    again.remove(peer);
-    sync.cancelAll(peer, nowNanos);
   }
 
   // ----------------------------------------------------------------------------------- gossip
@@ -209,7 +187,7 @@ public final class NodeCore {
             : engine.ingest(verification, IngestSource.GOSSIP, owner.get(), wallMillis(nowNanos));
     out.stored(outcome, IngestSource.GOSSIP, from);
     if (outcome instanceof IngestOutcome.Buffered) {
-      wantSyncWithSubscribers(topic, CoreEvent.SyncReason.GAP);
+      planner.wantWithSubscribers(topic, CoreEvent.SyncReason.GAP);
     }
     Acceptance verdict = acceptance(outcome);
     if (verdict == Acceptance.REJECT) {
@@ -287,7 +265,7 @@ public final class NodeCore {
   public void handleFollowed(Identity followed, long nowNanos) {
     router.subscribe(Topics.forIdentity(followed), nowNanos);
     routerEvents(nowNanos);
-    wantSyncWithSubscribers(Topics.forIdentity(followed), CoreEvent.SyncReason.FOLLOW);
+    planner.wantWithSubscribers(Topics.forIdentity(followed), CoreEvent.SyncReason.FOLLOW);
   }
 
   /** This node stopped following someone: leave their topic. */
@@ -302,7 +280,7 @@ public final class NodeCore {
    */
   public void handleDelegated(LogEntry delegation, long nowNanos) {
     publish(delegation, nowNanos);
-    wantSyncWithAll(CoreEvent.SyncReason.DELEGATED);
+    planner.wantWithAll(CoreEvent.SyncReason.DELEGATED);
   }
 
   // ------------------------------------------------------------------------------------- sync
@@ -312,14 +290,13 @@ public final class NodeCore {
    * CoreCommand.OpenSync}) or one the peer opened. Returns its id for the inputs below.
    */
   public long handleSyncStream(PeerId peer, long nowNanos) {
-    opening.remove(peer);
+    planner.opened(peer);
     return sync.open(peer, nowNanos);
   }
 
   /** The sync stream we asked for could not be opened (the peer refused, the connection went). */
   public void handleSyncOpenFailed(PeerId peer, long nowNanos) {
-    opening.remove(peer);
-    again.remove(peer);
+    planner.openFailed(peer);
   }
 
   /** One message from the peer on sync stream {@code sync}, without its length prefix. */
@@ -378,10 +355,7 @@ public final class NodeCore {
     router.handleTimeout(nowNanos);
     routerEvents(nowNanos);
     sync.timeout(nowNanos);
-    if (nowNanos >= nextRound) {
-      nextRound = nowNanos + config.syncIntervalNanos();
-      periodicRound();
-    }
+    planner.timeout(nowNanos);
   }
 
   /**
@@ -389,7 +363,7 @@ public final class NodeCore {
    * session's idle deadline.
    */
   public long pollTimeout() {
-    long sessions = sync.nextDeadline(nextRound);
+    long sessions = sync.nextDeadline(planner.nextRound());
     OptionalLong heartbeat = router.pollTimeout();
     return heartbeat.isPresent() && heartbeat.getAsLong() - sessions < 0
         ? heartbeat.getAsLong()
@@ -430,79 +404,5 @@ public final class NodeCore {
 
   private long wallMillis(long nowNanos) {
     return config.wallMillis().applyAsLong(nowNanos);
-  }
-
-  private void wantSyncWithAll(CoreEvent.SyncReason reason) {
-    for (PeerId peer : connected) {
-      wantSync(peer, reason);
-    }
-  }
-
-  /**
-   * Only the peers that follow the topic's identity hold its logs (a session offers only common
-   * follows).
-   */
-  private void wantSyncWithSubscribers(String topic, CoreEvent.SyncReason reason) {
-    for (PeerId peer : connected) {
-      if (router.subscribes(peer, topic)) {
-        wantSync(peer, reason);
-      }
-    }
-  }
-
-  /**
-   * Whether {@code peer} subscribes to any of {@code ours}: only then has a session anything to
-   * exchange.
-   */
-  private boolean sharesTopic(PeerId peer, Set<String> ours) {
-    for (String t : ours) {
-      if (router.subscribes(peer, t)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private void wantSync(PeerId peer, CoreEvent.SyncReason reason) {
-    if (opening.contains(peer) || sync.running(peer)) {
-      again.add(peer);
-      return;
-    }
-    opening.add(peer);
-    out.events.add(new CoreEvent.SyncDecided(peer, reason));
-    out.commands.add(new CoreCommand.OpenSync(peer));
-  }
-
-  /**
-   * Up to {@link CoreConfig#syncPeersPerRound} idle peers that follow someone we follow,
-   * round-robin over the connected ones.
-   */
-  private void periodicRound() {
-    if (config.syncPeersPerRound() == 0 || connected.isEmpty()) {
-      return;
-    }
-    Set<String> ours = new HashSet<>();
-    for (Identity i : store.follows()) {
-      ours.add(Topics.forIdentity(i));
-    }
-    int started = 0;
-    int n = connected.size();
-    int tried = 0;
-    while (tried < n && started < config.syncPeersPerRound()) {
-      PeerId peer = connected.get((roundCursor + tried) % n);
-      tried++;
-      if (!opening.contains(peer) && !sync.running(peer) && sharesTopic(peer, ours)) {
-        wantSync(peer, CoreEvent.SyncReason.PERIODIC);
-        started++;
-      }
-    }
-    roundCursor = n == 0 ? 0 : (roundCursor + tried) % n;
-  }
-
-  /** A session with {@code peer} ended: run the one that was wanted meanwhile. */
-  private void syncEnded(PeerId peer) {
-    if (again.remove(peer) && connections.containsKey(peer) && !sync.running(peer)) {
-      wantSync(peer, CoreEvent.SyncReason.AGAIN);
-    }
   }
 }

@@ -15,7 +15,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
-import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.gossipsub.GossipEvent;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
@@ -26,6 +25,7 @@ import org.grapevine.libp2p.mdns.netty.MdnsDriver;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
 import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.libp2p.peer.PeerIdFormatException;
 import org.grapevine.node.storage.PostStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,7 +109,7 @@ public final class DiscoveryService implements AutoCloseable {
             (id, text) -> {
               try {
                 stored.put(PeerId.parse(id), parse(List.of(text.split(" "))));
-              } catch (MalformedFrameException e) {
+              } catch (PeerIdFormatException e) {
                 log.warn("ignoring a stored peer with an unreadable id {}: {}", id, e.getMessage());
               }
             });

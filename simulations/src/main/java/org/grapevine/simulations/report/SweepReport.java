@@ -107,6 +107,12 @@ public final class SweepReport {
           "Delivered (post, follower) pairs over all pairs" + mean + ".");
       b.append("</div>\n");
     }
+    allPoints(b, grid, rows);
+    return Html.close(b);
+  }
+
+  /** The table of every point: its parameter values, figures, wall time and folder. */
+  private static void allPoints(StringBuilder b, SweepGrid grid, List<SweepRun.Row> rows) {
     b.append("<h2>All points</h2>\n<table><tr>");
     grid.params()
         .forEach(p -> b.append("<th class=\"k\">").append(Html.escape(p.key())).append("</th>"));
@@ -127,7 +133,6 @@ public final class SweepReport {
     }
     b.append(
         "</table>\n<p>Each point's folder holds its own report.html, results.json and scenario.yaml.</p>\n");
-    return Html.close(b);
   }
 
   private static SvgChart chart(

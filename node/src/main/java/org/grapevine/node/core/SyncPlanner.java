@@ -1,0 +1,186 @@
+package org.grapevine.node.core;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiPredicate;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.node.storage.PostStore;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.topic.Topics;
+
+/**
+ * The node core's decisions on when to sync and with whom (rule 3 of {@link NodeCore}): the
+ * connected peers, the sessions being opened, the ones wanted again, and the periodic round. It
+ * asks for a session with {@link CoreCommand.OpenSync} and says why with {@link
+ * CoreEvent.SyncDecided}; {@link SyncSessions} runs them.
+ */
+final class SyncPlanner {
+  private final PostStore store;
+  private final BiPredicate<PeerId, String> subscribes;
+  private final CoreConfig config;
+  private final CoreOutputs out;
+  private SyncSessions sessions;
+
+  /**
+   * Connected peers in the order they came, with their connection count; the periodic round walks
+   * this list.
+   */
+  private final List<PeerId> connected = new ArrayList<>();
+
+  private final Map<PeerId, Integer> connections = new HashMap<>();
+
+  /** Peers we asked the driver to open a sync stream to, not yet open. */
+  private final Set<PeerId> opening = new HashSet<>();
+
+  /** Peers to sync with once more when their running session ends. */
+  private final Set<PeerId> again = new HashSet<>();
+
+  private long nextRound;
+  private int roundCursor;
+
+  /**
+   * @param subscribes whether a connected peer announced a subscription to a topic (the router's
+   *     view: a peer that follows an identity holds its logs)
+   * @param firstRound when the first periodic round is due
+   */
+  SyncPlanner(
+      PostStore store,
+      BiPredicate<PeerId, String> subscribes,
+      CoreConfig config,
+      CoreOutputs out,
+      long firstRound) {
+    this.store = store;
+    this.subscribes = subscribes;
+    this.config = config;
+    this.out = out;
+    this.nextRound = firstRound;
+  }
+
+  /** The sessions whose running state decides whether a wish waits (set once, at construction). */
+  void setSessions(SyncSessions sessions) {
+    this.sessions = sessions;
+  }
+
+  /** A connection to {@code peer} is up: a sync if we dialled it. */
+  void connected(PeerId peer, boolean weDialled) {
+    if (connections.merge(peer, 1, Integer::sum) == 1) {
+      connected.add(peer);
+    }
+    if (weDialled) {
+      want(peer, CoreEvent.SyncReason.CONNECTED);
+    }
+  }
+
+  /** A connection to {@code peer} is down; true when it was the last one. */
+  boolean disconnected(PeerId peer) {
+    Integer left = connections.computeIfPresent(peer, (p, n) -> n == 1 ? null : n - 1);
+    if (left != null) {
+      return false;
+    }
+    connected.remove(peer);
+    opening.remove(peer);
+    again.remove(peer);
+    return true;
+  }
+
+  /** The stream we asked for (or one the peer opened) is open. */
+  void opened(PeerId peer) {
+    opening.remove(peer);
+  }
+
+  void openFailed(PeerId peer) {
+    opening.remove(peer);
+    again.remove(peer);
+  }
+
+  /** When the next periodic round is due. */
+  long nextRound() {
+    return nextRound;
+  }
+
+  /** Runs the periodic round if it is due. */
+  void timeout(long nowNanos) {
+    if (nowNanos >= nextRound) {
+      nextRound = nowNanos + config.syncIntervalNanos();
+      periodicRound();
+    }
+  }
+
+  void wantWithAll(CoreEvent.SyncReason reason) {
+    for (PeerId peer : connected) {
+      want(peer, reason);
+    }
+  }
+
+  /**
+   * Only the peers that follow the topic's identity hold its logs (a session offers only common
+   * follows).
+   */
+  void wantWithSubscribers(String topic, CoreEvent.SyncReason reason) {
+    for (PeerId peer : connected) {
+      if (subscribes.test(peer, topic)) {
+        want(peer, reason);
+      }
+    }
+  }
+
+  /**
+   * Whether {@code peer} subscribes to any of {@code ours}: only then has a session anything to
+   * exchange.
+   */
+  private boolean sharesTopic(PeerId peer, Set<String> ours) {
+    for (String t : ours) {
+      if (subscribes.test(peer, t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void want(PeerId peer, CoreEvent.SyncReason reason) {
+    if (opening.contains(peer) || sessions.running(peer)) {
+      again.add(peer);
+      return;
+    }
+    opening.add(peer);
+    out.events.add(new CoreEvent.SyncDecided(peer, reason));
+    out.commands.add(new CoreCommand.OpenSync(peer));
+  }
+
+  /**
+   * Up to {@link CoreConfig#syncPeersPerRound} idle peers that follow someone we follow,
+   * round-robin over the connected ones.
+   */
+  private void periodicRound() {
+    if (config.syncPeersPerRound() == 0 || connected.isEmpty()) {
+      return;
+    }
+    Set<String> ours = new HashSet<>();
+    for (Identity i : store.follows()) {
+      ours.add(Topics.forIdentity(i));
+    }
+    int started = 0;
+    int n = connected.size();
+    int tried = 0;
+    while (tried < n && started < config.syncPeersPerRound()) {
+      PeerId peer = connected.get((roundCursor + tried) % n);
+      tried++;
+      if (!opening.contains(peer) && !sessions.running(peer) && sharesTopic(peer, ours)) {
+        want(peer, CoreEvent.SyncReason.PERIODIC);
+        started++;
+      }
+    }
+    roundCursor = n == 0 ? 0 : (roundCursor + tried) % n;
+  }
+
+  /** A session with {@code peer} ended: run the one that was wanted meanwhile. */
+  void ended(PeerId peer) {
+    if (again.remove(peer) && connections.containsKey(peer) && !sessions.running(peer)) {
+      want(peer, CoreEvent.SyncReason.AGAIN);
+    }
+  }
+}
