@@ -1,5 +1,6 @@
 package org.grapevine.node.core;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -74,6 +75,10 @@ public final class NodeCore {
   private final PostStore store;
   private final GossipRouter router;
   private final PendingGossip pending = new PendingGossip();
+
+  /** The identity of every topic the router subscribes to. */
+  private final Map<String, Identity> owners = new HashMap<>();
+
   private final Engine engine;
   private final CoreConfig config;
   private final CoreOutputs out = new CoreOutputs();
@@ -129,7 +134,7 @@ public final class NodeCore {
   /** Subscribes the router to the topic of every identity the store follows (at start). */
   public void handleStarted(long nowNanos) {
     for (Identity followed : store.follows()) {
-      router.subscribe(Topics.forIdentity(followed), nowNanos);
+      subscribe(followed, nowNanos);
     }
     routerEvents(nowNanos);
   }
@@ -179,7 +184,10 @@ public final class NodeCore {
    * drops it.
    */
   private Acceptance judge(PeerId from, String topic, Verification verification, long nowNanos) {
-    Optional<Identity> owner = Topics.identityOf(topic);
+    // The router hands out messages of subscribed topics only, whose owners are known; parsing
+    // the topic instead validates the key's point order, as costly as a signature check.
+    Identity known = owners.get(topic);
+    Optional<Identity> owner = known != null ? Optional.of(known) : Topics.identityOf(topic);
     IngestOutcome outcome =
         owner.isEmpty()
             ? new IngestOutcome.Rejected(
@@ -263,14 +271,16 @@ public final class NodeCore {
    * fetch their history.
    */
   public void handleFollowed(Identity followed, long nowNanos) {
-    router.subscribe(Topics.forIdentity(followed), nowNanos);
+    subscribe(followed, nowNanos);
     routerEvents(nowNanos);
     planner.wantWithSubscribers(Topics.forIdentity(followed), CoreEvent.SyncReason.FOLLOW);
   }
 
   /** This node stopped following someone: leave their topic. */
   public void handleUnfollowed(Identity unfollowed, long nowNanos) {
-    router.unsubscribe(Topics.forIdentity(unfollowed), nowNanos);
+    String topic = Topics.forIdentity(unfollowed);
+    owners.remove(topic);
+    router.unsubscribe(topic, nowNanos);
     routerEvents(nowNanos);
   }
 
@@ -390,6 +400,12 @@ public final class NodeCore {
   }
 
   // ---------------------------------------------------------------------------------- private
+
+  private void subscribe(Identity identity, long nowNanos) {
+    String topic = Topics.forIdentity(identity);
+    owners.put(topic, identity);
+    router.subscribe(topic, nowNanos);
+  }
 
   private void publish(LogEntry entry, long nowNanos) {
     try {
