@@ -4,15 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.grapevine.libp2p.gossipsub.netty.GossipDriver;
+import org.grapevine.node.testing.BarePeer;
+import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.Post;
+import org.grapevine.protocol.testing.TestAuthors;
+import org.grapevine.protocol.topic.Topics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -224,6 +231,59 @@ class NodeCommandsIT {
       assertThat(std.out()).isEmpty();
       assertThat(std.err()).contains("following nobody");
     }
+  }
+
+  @Test
+  void fork_shownByStatusProfileAndTimeline() throws Exception {
+    TestAuthors.Person bob = TestAuthors.person("bob-who-forks");
+    SigningKey phone = bob.deviceKey("phone");
+    String b = bob.identity.toString();
+    String topic = Topics.forIdentity(bob.identity);
+    okText("follow", b);
+    assertThat(ok("status", "--json").path("forked")).isEmpty();
+    LogEntry one =
+        bob.deviceLog(phone).append(TestAuthors.post("one history"), TestAuthors.T0_MILLIS + 1);
+    LogEntry other = // The same device's seq 1 again: a second history.
+        bob.deviceLog(phone).append(TestAuthors.post("another"), TestAuthors.T0_MILLIS + 2);
+    List<AutoCloseable> closing = new ArrayList<>();
+    MultiThreadIoEventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    try {
+      GossipDriver peer = BarePeer.start(node.node(), topic, group, closing).gossip();
+      for (LogEntry e : List.of(bob.delegate(phone, TestAuthors.T0_MILLIS), one, other)) {
+        peer.publish(topic, e.toEnvelopeBytes()).get(5, TimeUnit.SECONDS);
+      }
+      BarePeer.await(
+          "the node holds the fork",
+          () -> {
+            try {
+              return ok("status", "--json").path("forked").toString().contains(b);
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
+    } finally {
+      for (int i = closing.size() - 1; i >= 0; i--) {
+        closing.get(i).close();
+      }
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+    JsonNode profile = ok("profile", b, "--json");
+    assertThat(profile.path("forked").asBoolean()).isTrue();
+    assertThat(profile.path("forks")).hasSize(1);
+    JsonNode fork = profile.path("forks").get(0);
+    assertThat(fork.path("seq").asLong()).isEqualTo(1);
+    assertThat(List.of(fork.path("held").asText(), fork.path("incoming").asText()))
+        .containsExactlyInAnyOrder(one.id().toHex(), other.id().toHex());
+    assertThat(okText("profile", b)).contains("[FORKED] this identity signed two histories");
+    assertThat(okText("status")).contains("forked:       " + b + " signed two histories");
+    JsonNode posts = ok("posts", b, "--json").path("entries");
+    assertThat(posts).isNotEmpty();
+    posts.forEach(e -> assertThat(e.path("identity_forked").asBoolean()).isTrue());
+    assertThat(okText("timeline").lines().filter(l -> l.contains("one history")))
+        .singleElement()
+        .satisfies(l -> assertThat(l).contains("[FORKED]"));
+    assertThat(ok("profile", "--json").path("forked").asBoolean()).isFalse(); // Alice's own.
   }
 
   @Test

@@ -58,6 +58,12 @@ final class Format {
     return DATE.format(Instant.ofEpochMilli(timestampMillis));
   }
 
+  /**
+   * The mark of a forked identity's posts: it signed two histories, so which of them is its own
+   * cannot be told (`grapevine profile IDENTITY` shows the evidence).
+   */
+  static final String FORKED = "[FORKED]";
+
   /** One entry on one line. */
   static String line(JsonNode e, long nowMillis) {
     return line(e, nowMillis, true);
@@ -71,6 +77,7 @@ final class Format {
     return shortId(e.path("id").asText())
         + "  "
         + shortIdentity(e.path("identity").asText())
+        + (e.path("identity_forked").asBoolean() ? " " + FORKED : "")
         + "  "
         + String.format("%-8s", age(e.path("timestamp").asLong(), nowMillis))
         + "  "

@@ -142,6 +142,11 @@ public final class NodeCommands {
           .append(s.path("mutes").asInt())
           .append(")\n");
       sb.append("entries held: ").append(s.path("entries_stored").asLong()).append('\n');
+      for (JsonNode f : s.path("forked")) {
+        sb.append("forked:       ")
+            .append(f.asText())
+            .append(" signed two histories (its profile shows the evidence)\n");
+      }
       JsonNode sync = s.path("sync");
       long waiting = sync.path("gap_buffered").asLong();
       sb.append("sync:         ")

@@ -37,6 +37,19 @@ public final class ProfileCommand extends NodeCommand {
     StringBuilder sb = new StringBuilder(p.path("identity").asText());
     sb.append("\nname: ").append(name.isEmpty() ? "(none)" : name);
     sb.append("\nbio:  ").append(bio.isEmpty() ? "(none)" : bio.replace("\n", "\n      "));
+    if (p.path("forked").asBoolean()) {
+      sb.append("\n").append(Format.FORKED).append(" this identity signed two histories:");
+      for (JsonNode f : p.path("forks")) {
+        sb.append("\n  log ")
+            .append(f.path("author").asText(), 0, 8)
+            .append(" seq ")
+            .append(f.path("seq").asLong())
+            .append(": ")
+            .append(Format.shortId(f.path("held").asText()))
+            .append(" and ")
+            .append(Format.shortId(f.path("incoming").asText()));
+      }
+    }
     if (p.path("entry").isNull()) {
       sb.append("\n(no profile entry held)");
     } else {

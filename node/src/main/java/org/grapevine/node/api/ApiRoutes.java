@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import org.grapevine.node.LogQueries;
 import org.grapevine.node.Node;
 import org.grapevine.node.core.WriteRules;
+import org.grapevine.node.storage.ForkEvidence;
 import org.grapevine.node.storage.TimelineCursor;
 import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.EntryId;
@@ -168,9 +169,14 @@ final class ApiRoutes {
     TimelineCursor cursor =
         before == null ? TimelineCursor.before(Long.MAX_VALUE) : Cursors.decode(before);
     List<LogEntry> entries = node.store().timeline(who, cursor, limit);
+    Set<Identity> forked = node.store().forkedIdentities();
     ObjectNode o = F.objectNode();
     ArrayNode arr = o.putArray("entries");
-    entries.forEach(e -> arr.add(EntryJson.of(e)));
+    // A forked identity signed two histories: its posts are marked, whichever history they are.
+    entries.forEach(
+        e ->
+            arr.add(
+                EntryJson.of(e).put("identity_forked", forked.contains(e.header().identity()))));
     o.put(
         "next",
         entries.size() == limit
@@ -254,7 +260,7 @@ final class ApiRoutes {
     return ApiResponse.ok(profileJson(node.identity(), Optional.of(node.setProfile(name, bio))));
   }
 
-  private static ObjectNode profileJson(Identity who, Optional<LogEntry> entry) {
+  private ObjectNode profileJson(Identity who, Optional<LogEntry> entry) {
     Optional<Profile> p = entry.flatMap(LogEntry::content).map(Content::getProfile);
     ObjectNode o =
         F.objectNode()
@@ -263,7 +269,24 @@ final class ApiRoutes {
             .put("bio", p.map(Profile::getBio).orElse(""));
     o.put("entry", entry.map(e -> e.id().toHex()).orElse(null));
     o.put("timestamp", entry.map(e -> e.header().timestampMillis()).orElse(null));
+    forks(o, node.store().forks(who));
     return o;
+  }
+
+  /**
+   * {@code forked} and the evidence: for each fork, the log, the seq and both entries' ids (the one
+   * held first and the conflicting one), so that a person can see and check it.
+   */
+  static void forks(ObjectNode o, List<ForkEvidence> evidence) {
+    o.put("forked", !evidence.isEmpty());
+    ArrayNode arr = o.putArray("forks");
+    for (ForkEvidence f : evidence) {
+      arr.addObject()
+          .put("author", f.incoming().header().author().toHex())
+          .put("seq", f.incoming().header().seq())
+          .put("held", f.held().id().toHex())
+          .put("incoming", f.incoming().id().toHex());
+    }
   }
 
   private static ApiResponse list(ApiRequest q, String name, Set<Identity> identities) {

@@ -68,6 +68,8 @@ final class NodeRoutes {
         .put("follows", node.store().follows().size() - 1) // Without the node's own identity.
         .put("mutes", node.store().mutes().size())
         .put("entries_stored", LogQueries.entriesStored(node.store()));
+    ArrayNode forked = o.putArray("forked"); // Identities that signed two histories.
+    node.store().forkedIdentities().forEach(i -> forked.add(i.toString()));
     o.putObject("sync")
         .put("gap_buffered", node.gapBuffered())
         .put("stored_from_sync", stored("sync"))

@@ -2,6 +2,7 @@ package org.grapevine.node.storage;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.grapevine.protocol.entry.ContentHash;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.identity.AuthorKey;
@@ -61,6 +62,16 @@ final class Keys {
         .putLong(seq)
         .put(incoming.unsafeBytes())
         .array();
+  }
+
+  /** entries: {@code <FORK>}, the prefix of every fork row. */
+  static byte[] allForks() {
+    return new byte[] {KeyPrefix.FORK.value()};
+  }
+
+  /** The identity root of a {@link #fork} key. */
+  static byte[] forkIdentityRoot(byte[] forkKey) {
+    return Arrays.copyOfRange(forkKey, 1, 1 + KEY_BYTES);
   }
 
   /** entries: {@code <FORK, identity root (32)>}. */

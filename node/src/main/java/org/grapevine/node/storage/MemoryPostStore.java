@@ -246,6 +246,11 @@ public final class MemoryPostStore implements PostStore {
     return rows == null ? new ArrayList<>() : new ArrayList<>(rows.values());
   }
 
+  @Override
+  public synchronized Set<Identity> forkedIdentities() {
+    return forks == null ? new java.util.TreeSet<>() : new java.util.TreeSet<>(forks.keySet());
+  }
+
   // ---- Indexes ----
 
   @Override

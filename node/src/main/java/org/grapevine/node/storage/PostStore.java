@@ -66,6 +66,12 @@ public interface PostStore extends LogView, AutoCloseable {
   /** Fork evidence against the identity's logs, in (author, seq) order; empty if none. */
   List<ForkEvidence> forks(Identity identity);
 
+  /**
+   * Every identity with fork evidence held, in key order (a scan of the fork rows alone, which are
+   * rare: one per fork seen).
+   */
+  Set<Identity> forkedIdentities();
+
   /** Posts and reposts of the identities strictly before {@code beforeMillis}, newest first. */
   default List<LogEntry> timeline(Set<Identity> identities, long beforeMillis, int limit) {
     return timeline(identities, TimelineCursor.before(beforeMillis), limit);

@@ -354,6 +354,15 @@ public final class RocksPostStore implements PostStore {
     return scan(f.entries(), Keys.forkPrefix(identity), (k, v) -> Values.fork(v));
   }
 
+  @Override
+  public Set<Identity> forkedIdentities() {
+    Set<Identity> out = new java.util.TreeSet<>();
+    for (byte[] root : scan(f.entries(), Keys.allForks(), (k, v) -> Keys.forkIdentityRoot(k))) {
+      out.add(Identity.of(root));
+    }
+    return out;
+  }
+
   // ---- Indexes ----
 
   @Override

@@ -302,7 +302,11 @@ abstract class PostStoreContractTest {
     LogEntry incoming = other.append(TestAuthors.post("one, differently"), T0_MILLIS);
 
     assertThat(store.forks(alice.identity())).isEmpty();
+    assertThat(store.forkedIdentities()).isEmpty();
     store.recordFork(held.signed(), incoming.signed());
+    store.recordFork(held.signed(), incoming.signed()); // The same evidence twice: one row.
+
+    assertThat(store.forkedIdentities()).containsExactly(alice.identity());
 
     assertThat(store.forks(alice.identity()))
         .containsExactly(new ForkEvidence(held.signed(), incoming.signed()));
