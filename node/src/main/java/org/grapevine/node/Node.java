@@ -123,6 +123,12 @@ public final class Node implements AutoCloseable {
             discovery.onPeerExchange(px);
           }
         });
+    metrics.counterFamily(
+        "grapevine_gossip_dropped_total",
+        "Gossip messages and RPCs dropped, by reason (the router's, and no_stream, router_behind)"
+            + " as of the last heartbeat.",
+        "reason",
+        driver::gossipDrops);
     driver.start(); // Subscribes to every followed identity's topic, our own included.
     host.start();
     discovery.start();

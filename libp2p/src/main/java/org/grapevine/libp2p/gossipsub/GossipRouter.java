@@ -424,6 +424,11 @@ public final class GossipRouter {
     return Set.copyOf(topicPeers.getOrDefault(topic, Set.of()));
   }
 
+  /** Messages and RPCs dropped so far, by reason (a copy; cheaper than {@link #metrics}). */
+  public Map<DropReason, Long> drops() {
+    return drops.isEmpty() ? new EnumMap<>(DropReason.class) : new EnumMap<>(drops);
+  }
+
   /** Whether connected {@code peer} announced a subscription to {@code topic} (no copy). */
   public boolean subscribes(PeerId peer, String topic) {
     PeerState ps = peers.get(peer);

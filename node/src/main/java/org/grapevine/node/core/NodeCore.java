@@ -8,6 +8,7 @@ import java.util.OptionalLong;
 import java.util.random.RandomGenerator;
 import org.grapevine.libp2p.gossipsub.Acceptance;
 import org.grapevine.libp2p.gossipsub.Direction;
+import org.grapevine.libp2p.gossipsub.DropReason;
 import org.grapevine.libp2p.gossipsub.GossipEvent;
 import org.grapevine.libp2p.gossipsub.GossipMetrics;
 import org.grapevine.libp2p.gossipsub.GossipProtocol;
@@ -346,6 +347,11 @@ public final class NodeCore {
   /** The router's counters (drops by reason, mesh sizes, peer scores). */
   public GossipMetrics gossipMetrics() {
     return router.metrics();
+  }
+
+  /** What the router dropped so far, by reason. */
+  public Map<DropReason, Long> gossipDrops() {
+    return router.drops();
   }
 
   /** The router's score of {@code peer} (0 for a peer it does not know). */

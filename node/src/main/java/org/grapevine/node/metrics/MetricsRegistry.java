@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -34,11 +35,27 @@ public final class MetricsRegistry {
     register(name, new Gauge(name, help, value));
   }
 
+  /**
+   * Registers a counter kept elsewhere, one sample per label value, read at every snapshot; {@code
+   * values} must be cheap and thread-safe.
+   */
+  public void counterFamily(
+      String name, String help, String labelName, Supplier<Map<String, Long>> values) {
+    check(name, labelName);
+    register(name, new ReadCounter(name, help, labelName, values));
+  }
+
   /** Every metric, in name order. */
   public List<MetricFamily> snapshot() {
     List<MetricFamily> out = new ArrayList<>();
     for (Object m : metrics.values()) {
-      out.add(m instanceof Counter c ? c.snapshot() : ((Gauge) m).snapshot());
+      if (m instanceof Counter c) {
+        out.add(c.snapshot());
+      } else if (m instanceof ReadCounter r) {
+        out.add(r.snapshot());
+      } else {
+        out.add(((Gauge) m).snapshot());
+      }
     }
     return out;
   }
@@ -57,6 +74,16 @@ public final class MetricsRegistry {
       if (!LABEL_NAME.matcher(l).matches() || l.startsWith("__")) {
         throw new IllegalArgumentException("not a label name: " + l);
       }
+    }
+  }
+
+  private record ReadCounter(
+      String name, String help, String labelName, Supplier<Map<String, Long>> values) {
+    MetricFamily snapshot() {
+      List<MetricFamily.Sample> samples = new ArrayList<>();
+      new java.util.TreeMap<>(values.get())
+          .forEach((k, v) -> samples.add(new MetricFamily.Sample(Map.of(labelName, k), v)));
+      return new MetricFamily(name, "counter", help, samples);
     }
   }
 

@@ -69,6 +69,7 @@ public final class CoreDriver implements AutoCloseable {
   private final Map<Long, SyncStreamAdapter> adapters = new HashMap<>();
   private final List<Consumer<CoreEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Map<PeerId, Long> peerFaults = new ConcurrentHashMap<>();
+  private volatile Map<String, Long> gossipDrops = Map.of();
   private ScheduledFuture<?> timer;
   private long timerDeadline = Long.MIN_VALUE;
 
@@ -167,9 +168,14 @@ public final class CoreDriver implements AutoCloseable {
     return result;
   }
 
-  /** Gossip RPCs dropped for want of a stream to their peer (on the storage thread). */
-  public long droppedRpcs() {
-    return links.dropped();
+  /**
+   * What gossip dropped, by reason: the router's reasons (lowercase {@code DropReason} names) and
+   * the streams' ({@code no_stream}: an RPC for a peer without a stream; {@code router_behind}: a
+   * received RPC while too many waited for the storage thread). As of the last heartbeat; any
+   * thread.
+   */
+  public Map<String, Long> gossipDrops() {
+    return gossipDrops;
   }
 
   /** Sync sessions each peer failed by its own fault, since the start. Any thread. */
@@ -327,12 +333,23 @@ public final class CoreDriver implements AutoCloseable {
                 timerDeadline = Long.MIN_VALUE;
                 core.handleTimeout(now());
                 drain();
+                refreshDrops();
               },
               Math.max(0, deadline - now()),
               TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException closing) {
       timer = null; // The node is closing: no more rounds.
     }
+  }
+
+  /** Storage thread: a copy of the drop counters for {@link #gossipDrops}. */
+  private void refreshDrops() {
+    Map<String, Long> drops = new java.util.TreeMap<>();
+    core.gossipDrops()
+        .forEach((reason, n) -> drops.put(reason.name().toLowerCase(java.util.Locale.ROOT), n));
+    drops.put("no_stream", links.dropped());
+    drops.put("router_behind", links.droppedInbound());
+    gossipDrops = Map.copyOf(drops);
   }
 
   private void logEvent(CoreEvent e) {

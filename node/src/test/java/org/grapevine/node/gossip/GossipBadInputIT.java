@@ -78,6 +78,17 @@ class GossipBadInputIT {
     return BarePeer.start(target, topic, group, closing).gossip();
   }
 
+  /** grapevine_gossip_dropped_total{reason}, or -1 when the sample is not there. */
+  private static long droppedMetric(Node node, String reason) {
+    return node.metrics().snapshot().stream()
+        .filter(f -> f.name().equals("grapevine_gossip_dropped_total"))
+        .flatMap(f -> f.samples().stream())
+        .filter(x -> reason.equals(x.labels().get("reason")))
+        .mapToLong(x -> x.value())
+        .findFirst()
+        .orElse(-1);
+  }
+
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
     await(() -> what, condition);
   }
@@ -185,6 +196,10 @@ class GossipBadInputIT {
     assertThat(metrics.drops())
         .containsEntry(DropReason.REJECTED, 6L)
         .containsEntry(DropReason.IGNORED, 3L);
+    // The same counts in the node's metrics (/metrics, /v1/metrics), as of a heartbeat.
+    await(
+        "the drops in the node's metrics",
+        () -> droppedMetric(node, "rejected") == 6 && droppedMetric(node, "ignored") == 3);
     // Nothing invalid stored; the forks are evidence and flag Bob.
     assertThat(node.store().contiguousHead(phone.publicKey())).isEqualTo(1);
     assertThat(node.store().contiguousHead(stolen.publicKey())).isZero();
