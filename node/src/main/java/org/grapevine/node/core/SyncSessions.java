@@ -58,6 +58,9 @@ final class SyncSessions {
     return runningPerPeer.getOrDefault(peer, 0) > 0;
   }
 
+  /** Sessions opened with more follows than fit one: each takes the next window. */
+  private long windows;
+
   Map<PeerId, Long> peerFaults() {
     return Map.copyOf(peerFaults);
   }
@@ -148,23 +151,12 @@ final class SyncSessions {
   }
 
   /**
-   * The identities a session offers: every followed one, up to the protocol's cap per session in
-   * key order (a node that follows more syncs the first ones; the sync protocol has no way yet to
-   * split them over sessions).
+   * The identities a session offers: every followed one, or, beyond the protocol's cap per session,
+   * the next window of them ({@link FollowWindow}), so that each is offered in turn.
    */
   private Set<Identity> sessionFollows() {
-    Set<Identity> follows = new TreeSet<>(store.follows());
-    if (follows.size() <= SyncLimits.MAX_SESSION_IDENTITIES) {
-      return follows;
-    }
-    Set<Identity> first = new TreeSet<>();
-    for (Identity i : follows) {
-      if (first.size() == SyncLimits.MAX_SESSION_IDENTITIES) {
-        break;
-      }
-      first.add(i);
-    }
-    return first;
+    return FollowWindow.of(
+        new TreeSet<>(store.follows()), SyncLimits.MAX_SESSION_IDENTITIES, windows++);
   }
 
   /** Stores one verified batch; the first entry the peer is to blame for fails the session. */
