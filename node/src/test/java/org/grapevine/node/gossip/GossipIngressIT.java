@@ -7,24 +7,22 @@ import static org.grapevine.protocol.testing.TestAuthors.post;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.gossipsub.GossipConfig;
 import org.grapevine.libp2p.gossipsub.GossipRouter;
 import org.grapevine.libp2p.gossipsub.netty.GossipDriver;
 import org.grapevine.libp2p.host.Host;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.node.core.CoreConfig;
 import org.grapevine.node.core.NodeCore;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.node.storage.RocksPostStore;
+import org.grapevine.node.testing.BarePeer;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.log.LogWriter;
@@ -73,16 +71,7 @@ class GossipIngressIT {
   }
 
   private Host host() throws Exception {
-    Host h =
-        new Host(
-            HostConfig.builder(PrivKey.generate(new SecureRandom()))
-                .listen("/ip4/127.0.0.1/tcp/0")
-                .inboundRate(1000, 1000)
-                .build(),
-            group);
-    h.start();
-    closing.add(h);
-    return h;
+    return BarePeer.host(group, closing);
   }
 
   @Test

@@ -10,7 +10,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -21,12 +20,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.grapevine.libp2p.MalformedFrameException;
-import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.encoding.DelimitedReader;
 import org.grapevine.libp2p.encoding.Varint;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.mux.MuxedStream;
 import org.grapevine.libp2p.mux.StreamReader;
 import org.grapevine.node.core.CoreConfig;
@@ -35,6 +32,7 @@ import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.node.storage.RocksPostStore;
+import org.grapevine.node.testing.BarePeer;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.EntryCodec;
 import org.grapevine.protocol.entry.LogEntry;
@@ -83,16 +81,7 @@ class SyncBadInputIT {
   }
 
   private Host host() throws Exception {
-    Host h =
-        new Host(
-            HostConfig.builder(PrivKey.generate(new SecureRandom()))
-                .listen("/ip4/127.0.0.1/tcp/0")
-                .inboundRate(1000, 1000)
-                .build(),
-            group);
-    h.start();
-    closing.add(h);
-    return h;
+    return BarePeer.host(group, closing);
   }
 
   /** A node's sync half following Bob, holding {@code entries} of his. */

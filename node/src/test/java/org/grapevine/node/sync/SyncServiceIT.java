@@ -7,7 +7,6 @@ import static org.grapevine.protocol.testing.TestAuthors.post;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,15 +17,14 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.host.Host;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.node.core.CoreConfig;
 import org.grapevine.node.core.NodeCore;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.node.storage.RocksPostStore;
+import org.grapevine.node.testing.BarePeer;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.entry.SignedEntry;
@@ -67,14 +65,7 @@ class SyncServiceIT {
     Node(String name) throws Exception {
       store = RocksPostStore.open(dir.resolve(name));
       engine = new Engine(store, new EntryValidator(), new ChainChecker(), 64, 1024);
-      host =
-          new Host(
-              HostConfig.builder(PrivKey.generate(new SecureRandom()))
-                  .listen("/ip4/127.0.0.1/tcp/0")
-                  .inboundRate(1000, 1000)
-                  .build(),
-              group);
-      host.start();
+      host = BarePeer.host(group, new java.util.ArrayList<>()); // Closed below, with the node.
       CoreDriver sync =
           new CoreDriver(
               new NodeCore(
