@@ -67,16 +67,8 @@ public final class CatchUpHarness {
         Runtime.getRuntime().availableProcessors(),
         NodeBench.loadAverage());
 
-    double verifySeconds = 0;
-    double signatureSeconds = 0;
-    for (int i = 0; i < 3; i++) { // The first pass warms the JIT; the best of the next two counts.
-      double v = verifyAll(envelopes);
-      double s = signaturesOnly(all);
-      if (i > 0) {
-        verifySeconds = verifySeconds == 0 ? v : Math.min(verifySeconds, v);
-        signatureSeconds = signatureSeconds == 0 ? s : Math.min(signatureSeconds, s);
-      }
-    }
+    double verifySeconds = NodeBench.bestAfterWarmUp(() -> verifyAll(envelopes));
+    double signatureSeconds = NodeBench.bestAfterWarmUp(() -> signaturesOnly(all));
     System.out.printf(
         Locale.ROOT,
         "baseline, decode + checks + signature, one thread: %7.2f s  (%,.0f /s)%n",

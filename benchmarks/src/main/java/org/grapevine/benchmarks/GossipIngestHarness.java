@@ -65,11 +65,7 @@ public final class GossipIngestHarness {
         System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors(),
         NodeBench.loadAverage());
-    double verifySeconds = Double.MAX_VALUE;
-    for (int i = 0; i < 3; i++) { // The first pass warms the JIT; the best of the next two counts.
-      double v = CatchUpHarness.verifyAll(envelopes);
-      verifySeconds = i == 0 ? verifySeconds : Math.min(verifySeconds, v);
-    }
+    double verifySeconds = NodeBench.bestAfterWarmUp(() -> CatchUpHarness.verifyAll(envelopes));
     System.out.printf(
         Locale.ROOT,
         "baseline, decode + checks + signature, one thread: %7.2f s  (%,.0f /s)%n",

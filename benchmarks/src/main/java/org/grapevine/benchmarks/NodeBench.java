@@ -184,6 +184,12 @@ final class NodeBench {
     }
   }
 
+  /** Runs {@code seconds} three times: the first warms the JIT, the best of the next two counts. */
+  static double bestAfterWarmUp(java.util.function.DoubleSupplier seconds) {
+    seconds.getAsDouble();
+    return Math.min(seconds.getAsDouble(), seconds.getAsDouble());
+  }
+
   /** Latencies in nanoseconds, up to an hour, three significant digits. */
   static Histogram histogram() {
     return new Histogram(3_600_000_000_000L, 3);
