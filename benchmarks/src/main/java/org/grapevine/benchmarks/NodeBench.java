@@ -185,6 +185,7 @@ final class NodeBench {
   }
 
   /** Runs {@code seconds} three times: the first warms the JIT, the best of the next two counts. */
+  @SuppressWarnings("ReturnValueIgnored") // The first run only warms the JIT: its time is not used.
   static double bestAfterWarmUp(java.util.function.DoubleSupplier seconds) {
     seconds.getAsDouble();
     return Math.min(seconds.getAsDouble(), seconds.getAsDouble());
