@@ -151,7 +151,7 @@ public final class TimelineHarness {
           queryConfig.blockCacheBytes() >> 10);
 
       try (RocksPostStore store = RocksPostStore.open(storeDir, queryConfig);
-          RawIndex raw = RawIndex.open(storeDir, queryConfig)) {
+          RawIndex raw = afterSettling(storeDir, queryConfig)) {
         System.out.println("SST files per level (indexes, entries, content): " + raw.files());
         long end = newest;
         TimelineCursor firstPage = TimelineCursor.before(end + 1);
@@ -195,9 +195,15 @@ public final class TimelineHarness {
             var unused = k.query().get(); // warm-up: JIT and block cache; the time is not kept
           }
           Histogram h = NodeBench.histogram();
+          java.lang.management.ThreadMXBean threads =
+              java.lang.management.ManagementFactory.getThreadMXBean();
+          long cpu0 = threads.getCurrentThreadCpuTime();
           for (int i = 0; i < n; i++) {
             h.recordValue(k.query().get());
           }
+          // Thread CPU per query: on the shared 2-vCPU machine it follows the wall time (the query
+          // does not wait), so a slow run is slow work, not waiting for a core.
+          double cpuMs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6 / n;
           if (baseline == null) {
             baseline = h;
             System.out.printf(Locale.ROOT, "%-58s %s%n", k.name(), NodeBench.latencies(h));
@@ -209,6 +215,11 @@ public final class TimelineHarness {
                 NodeBench.latencies(h),
                 (double) h.getValueAtPercentile(50) / baseline.getValueAtPercentile(50),
                 (double) h.getValueAtPercentile(99) / baseline.getValueAtPercentile(99));
+          }
+          // The layout moves while the store compacts after its reopen: printed after each kind.
+          try (RawIndex now = RawIndex.open(storeDir, queryConfig)) {
+            System.out.printf(
+                Locale.ROOT, "    thread CPU %.3f ms/query (mean); %s%n", cpuMs, now.files());
           }
         }
         System.out.println(NodeBench.loadAverage());
@@ -257,6 +268,22 @@ public final class TimelineHarness {
         return newest;
       }
     }
+  }
+
+  /**
+   * The baseline's read-only view of the store, opened after {@code -Dtimeline.settleSeconds=N}
+   * seconds (default 0) if set: the reopened store compacts what the build left in L0 meanwhile, so
+   * the queries are measured after that compaction instead of during it.
+   */
+  private static RawIndex afterSettling(Path storeDir, StoreConfig config) throws Exception {
+    long s = Long.getLong("timeline.settleSeconds", 0);
+    if (s > 0) {
+      try (RawIndex before = RawIndex.open(storeDir, config)) {
+        System.out.println("before settling: " + before.files());
+      }
+      Thread.sleep(s * 1000);
+    }
+    return RawIndex.open(storeDir, config);
   }
 
   /** Nanoseconds of one query; checks it answered a page. */
