@@ -27,9 +27,9 @@ import org.grapevine.protocol.validation.DeviceStatus;
  *   <li>A device the held root log delegates writes from its own log's held head.
  *   <li>With the root key, an undelegated device is delegated by appending to the held root log,
  *       and a root log is started (entry 1) only when {@code mayStartRootLog}: the data directory
- *       created the identity. A directory that joined an identity ({@code keys/identity}) waits for
- *       the root log from peers and delegates after a completed sync session brought it, never
- *       halfway through one.
+ *       created the identity. A directory that joined an identity ({@code keys/identity} not {@code
+ *       created}) waits for the root log from peers and delegates after a completed sync session
+ *       brought it, never halfway through one.
  *   <li>Without the root key, the node waits until the root log it syncs delegates the device.
  *   <li>Until then, and after a revocation past the head, {@link #writer} refuses.
  * </ol>
