@@ -160,11 +160,12 @@ public final class LocalKeys {
 
   static CliException rootKeyOffline(DataDir dir) {
     return new CliException(
-        "the root key is offline: bring it back with `grapevine identity import`"
+        "the root key is offline: bring it back with `grapevine identity import` (its key file, or"
+            + " --phrase WORDS"
             + InitCommand.flag(dir)
-            + " FILE (or --phrase); "
+            + "), or run this where it is; "
             + rootFile(dir)
-            + " is not here, and only the root key adds or revokes devices or exports the identity",
+            + " is not here. Only adding or revoking devices and exporting the identity need it",
         org.grapevine.cli.ExitCode.ROOT_KEY_OFFLINE);
   }
 
