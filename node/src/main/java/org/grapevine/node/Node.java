@@ -12,7 +12,6 @@ import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.node.config.DataDir;
-import org.grapevine.node.config.LocalKeyFileException;
 import org.grapevine.node.core.CoreConfig;
 import org.grapevine.node.core.CoreEvent;
 import org.grapevine.node.core.NodeCore;
@@ -79,7 +78,8 @@ public final class Node implements AutoCloseable {
    * DeviceNotDelegatedException}) until that delegates {@code device} ({@link OwnDevice}). Called
    * by {@link NodeLauncher}, which derives every part's configuration from the node's config
    * ({@link NodeSetup}; its root key is null where the root key is offline). A device key that
-   * wrote for another identity is refused ({@link LocalKeyFileException}, naming the file).
+   * wrote for another identity is refused ({@link org.grapevine.node.config.LocalKeyFileException},
+   * naming the file).
    */
   static Node start(NodeSetup setup) throws IOException {
     DataDir dir = new DataDir(setup.dataDir());
@@ -88,7 +88,7 @@ public final class Node implements AutoCloseable {
         dir.identityRecord().map(DataDir.IdentityRecord::createdHere).orElse(true);
     Node node = new Node(setup, mayStartRootLog);
     try {
-      node.checkDeviceKey(dir.deviceKeyFile());
+      node.own.checkKey(dir.deviceKeyFile());
       node.storageThread.run(node::ensureDelegated);
       node.startNetwork();
       return node;
@@ -117,26 +117,6 @@ public final class Node implements AutoCloseable {
     this.discovery =
         new DiscoveryService(
             setup.discovery(), host, store, storage, setup.group(), new SplittableRandom());
-  }
-
-  /**
-   * Refuses a device key whose own log, as held, belongs to another identity: it would write one
-   * log under two identities. One read: its first entry names the identity.
-   */
-  private void checkDeviceKey(java.nio.file.Path file) throws LocalKeyFileException {
-    Optional<Identity> wroteFor =
-        store.entry(device.publicKey(), 1).map(e -> e.header().identity());
-    if (wroteFor.isPresent() && !wroteFor.get().equals(identity)) {
-      throw new LocalKeyFileException(
-          LocalKeyFileException.Problem.DEVICE_KEY_OF_ANOTHER_IDENTITY,
-          file,
-          "a device key of "
-              + wroteFor.get()
-              + " (its log in this store says so), but this data directory belongs to "
-              + identity
-              + ": put this identity's device key there, or move this one away",
-          null);
-    }
   }
 
   private void startNetwork() throws IOException {
