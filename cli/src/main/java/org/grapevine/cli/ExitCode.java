@@ -20,5 +20,12 @@ public final class ExitCode {
   /** The command needs a running node and none answers for the data directory. */
   public static final int NO_NODE = 3;
 
+  /**
+   * The command signs with the identity's root key (device add and revoke, identity export), and
+   * the data directory does not hold it: it was moved offline (or this device never had it). Every
+   * other command works without it; {@code grapevine identity import} brings it back.
+   */
+  public static final int ROOT_KEY_OFFLINE = 4;
+
   private ExitCode() {}
 }

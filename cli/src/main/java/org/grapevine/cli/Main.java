@@ -66,7 +66,8 @@ import picocli.CommandLine.ScopeType;
     footer = {
       "",
       "Start: grapevine init, then grapevine run; in another terminal: grapevine post hello",
-      "Exit codes: 0 ok, 1 failed (bad input, refused), 2 bad usage, 3 no node running."
+      "Exit codes: 0 ok, 1 failed (bad input, refused), 2 bad usage, 3 no node running,",
+      "4 the root key is offline (`grapevine identity import` brings it back)."
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

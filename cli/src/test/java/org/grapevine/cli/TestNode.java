@@ -30,10 +30,16 @@ public final class TestNode implements AutoCloseable {
     this.api = api;
   }
 
-  /** Starts a node for {@code dataDir}, creating its keys if missing (as a first run does). */
+  /**
+   * Starts a node for {@code dataDir}, creating its identity first if it holds none (as {@code
+   * init} does).
+   */
   public static TestNode start(Path dataDir) throws Exception {
     DataDir dir = new DataDir(dataDir);
-    DataDir.Keys keys = dir.keys(new ArrayList<>());
+    DataDir.Keys keys =
+        Files.exists(dir.identityFile()) || Files.exists(dir.rootKeyFile())
+            ? dir.keys(new ArrayList<>())
+            : dir.createIdentity(new ArrayList<>(), null);
     String token = dir.apiToken(new ArrayList<>());
     MultiThreadIoEventLoopGroup group =
         new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());

@@ -11,6 +11,7 @@ import org.grapevine.libp2p.gossipsub.GossipRouter;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.node.config.DataDir;
 import org.grapevine.node.core.CoreConfig;
 import org.grapevine.node.core.CoreEvent;
 import org.grapevine.node.core.NodeCore;
@@ -70,18 +71,24 @@ public final class Node implements AutoCloseable {
   /**
    * Opens (or creates) the store under {@code dataDir}, delegates {@code device} in the identity's
    * root log if the store does not hold that yet and {@code root} is given, and starts networking.
-   * A root log is started here only if the data directory created the identity (it has no {@code
-   * keys/identity}, see {@link org.grapevine.node.config.DataDir#identityFile()}); otherwise the
+   * A root log is started here only if the root key is here and the data directory created the
+   * identity ({@code keys/identity} says {@code created}, see {@link DataDir#identityFile()};
+   * identity import brings a root key too, but the identity's root log is elsewhere); otherwise the
    * node syncs its identity's root log from peers and refuses to write ({@link
    * DeviceNotDelegatedException}) until that delegates {@code device} ({@link OwnDevice}). Called
    * by {@link NodeLauncher}, which derives every part's configuration from the node's config
-   * ({@link NodeSetup}; its root key is null on a device that joined an identity without it).
+   * ({@link NodeSetup}; its root key is null where the root key is offline). A device key that
+   * wrote for another identity is refused ({@link org.grapevine.node.config.LocalKeyFileException},
+   * naming the file).
    */
   static Node start(NodeSetup setup) throws IOException {
+    DataDir dir = new DataDir(setup.dataDir());
+    // No record: keys given in memory (tests, simulations), for an identity made for this node.
     boolean mayStartRootLog =
-        new org.grapevine.node.config.DataDir(setup.dataDir()).joinedIdentity().isEmpty();
+        dir.identityRecord().map(DataDir.IdentityRecord::createdHere).orElse(true);
     Node node = new Node(setup, mayStartRootLog);
     try {
+      node.own.checkKey(dir.deviceKeyFile());
       node.storageThread.run(node::ensureDelegated);
       node.startNetwork();
       return node;

@@ -12,7 +12,8 @@ import org.grapevine.protocol.identity.Identity;
 /**
  * Everything a {@link Node} is made of, as {@link NodeLauncher} derived it from the node's config.
  *
- * @param root the identity's root key; null on a device that joined an identity without it
+ * @param root the identity's root key; null where the root key is offline (a device that joined the
+ *     identity without it, or a directory whose root key was moved away)
  */
 record NodeSetup(
     Path dataDir,

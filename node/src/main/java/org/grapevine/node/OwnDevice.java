@@ -1,7 +1,9 @@
 package org.grapevine.node;
 
 import com.google.protobuf.ByteString;
+import java.nio.file.Path;
 import java.util.Optional;
+import org.grapevine.node.config.LocalKeyFileException;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
@@ -27,9 +29,9 @@ import org.grapevine.protocol.validation.DeviceStatus;
  *   <li>A device the held root log delegates writes from its own log's held head.
  *   <li>With the root key, an undelegated device is delegated by appending to the held root log,
  *       and a root log is started (entry 1) only when {@code mayStartRootLog}: the data directory
- *       created the identity. A directory that joined an identity ({@code keys/identity}) waits for
- *       the root log from peers and delegates after a completed sync session brought it, never
- *       halfway through one.
+ *       created the identity. A directory that joined an identity ({@code keys/identity} not {@code
+ *       created}) waits for the root log from peers and delegates after a completed sync session
+ *       brought it, never halfway through one.
  *   <li>Without the root key, the node waits until the root log it syncs delegates the device.
  *   <li>Until then, and after a revocation past the head, {@link #writer} refuses.
  * </ol>
@@ -59,6 +61,28 @@ final class OwnDevice {
     this.mayStartRootLog = mayStartRootLog;
     this.store = store;
     this.engine = engine;
+  }
+
+  /**
+   * Refuses a device key whose own log, as held, belongs to another identity: it would write one
+   * log under two identities. One read: its first entry names the identity.
+   *
+   * @param file where the key came from, to name it
+   */
+  void checkKey(Path file) throws LocalKeyFileException {
+    Optional<Identity> wroteFor =
+        store.entry(device.publicKey(), 1).map(e -> e.header().identity());
+    if (wroteFor.isPresent() && !wroteFor.get().equals(identity)) {
+      throw new LocalKeyFileException(
+          LocalKeyFileException.Problem.DEVICE_KEY_OF_ANOTHER_IDENTITY,
+          file,
+          "a device key of "
+              + wroteFor.get()
+              + " (its log in this store says so), but this data directory belongs to "
+              + identity
+              + ": put this identity's device key there, or move this one away",
+          null);
+    }
   }
 
   AuthorKey key() {

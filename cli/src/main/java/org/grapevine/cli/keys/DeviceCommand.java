@@ -74,11 +74,7 @@ public final class DeviceCommand implements Runnable {
     }
 
     SigningKey root(DataDir dir, char[] pass) throws CliException {
-      return LocalKeys.read(
-          LocalKeys.rootFile(dir),
-          KeyRole.KEY_ROLE_ROOT,
-          pass,
-          "; this data directory has no root key (only the machine that holds it can add or revoke devices)");
+      return LocalKeys.rootKey(dir, pass);
     }
   }
 

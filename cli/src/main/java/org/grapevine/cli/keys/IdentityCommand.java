@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.grapevine.cli.client.ClientOptions;
 import org.grapevine.cli.p2p.CliException;
@@ -82,6 +83,9 @@ public final class IdentityCommand implements Runnable {
       Path rootFile = LocalKeys.rootFile(dir);
       String hint =
           "; is " + dir.path() + " the right data directory? (`grapevine init` creates one)";
+      if (!Files.exists(rootFile) && Files.exists(dir.identityFile())) {
+        throw LocalKeys.rootKeyOffline(dir);
+      }
       if (target.out != null) {
         byte[] bytes = LocalKeys.readBytes(rootFile, hint);
         boolean sealed = LocalKeys.sealed(rootFile);
@@ -149,7 +153,8 @@ public final class IdentityCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Bring an identity to this data directory from a root key file or a recovery phrase,",
-        "with a new device key for this machine. The data directory must not hold an identity yet.",
+        "with a new device key for this machine. The data directory must not hold an identity yet,",
+        "or hold this identity without its root key (moved offline): then the root key comes back.",
         "The identity's root log is not in the file or the phrase, and a node here never starts a new one",
         "(that would fork the identity): the first run fetches it from peers (--bootstrap a node that",
         "follows you or another of your devices), then delegates this machine's device and posts.",
@@ -181,7 +186,27 @@ public final class IdentityCommand implements Runnable {
               source.file != null && LocalKeys.sealedIfExists(source.file),
               "passphrase of " + source.file + ": ");
       DataDir dir = options.dataDir();
-      InitCommand.refuseIdentity(dir, "import into a new data directory (--data-dir)");
+      Optional<DataDir.IdentityRecord> recorded;
+      try {
+        recorded = dir.identityRecord();
+      } catch (IOException e) {
+        throw new CliException(e.getMessage());
+      }
+      if (recorded.isEmpty() || Files.exists(LocalKeys.rootFile(dir))) {
+        InitCommand.refuseIdentity(dir, "import into a new data directory (--data-dir)");
+      }
+      SigningKey root = readRoot(pass);
+      try {
+        if (recorded.isPresent()) {
+          return bringBack(dir, recorded.get().identity(), root, pass);
+        }
+        return importNew(dir, root, pass);
+      } finally {
+        root.destroy();
+      }
+    }
+
+    private SigningKey readRoot(char[] pass) throws CliException, IOException {
       SigningKey root;
       if (source.file != null) {
         byte[] fileBytes = LocalKeys.readBytes(source.file, "");
@@ -211,6 +236,59 @@ public final class IdentityCommand implements Runnable {
           throw new CliException("not a recovery phrase: " + e.getMessage());
         }
       }
+      return root;
+    }
+
+    /**
+     * The root key back into a directory that belongs to its identity and kept working as its
+     * device without it; sealed as the keys there are.
+     */
+    private Integer bringBack(DataDir dir, Identity recorded, SigningKey root, char[] pass)
+        throws CliException {
+      Identity identity = Identity.of(root.publicKey());
+      if (!identity.equals(recorded)) {
+        throw new CliException(
+            "this is the root key of "
+                + identity
+                + ", but "
+                + dir.path()
+                + " belongs to "
+                + recorded
+                + " ("
+                + dir.identityFile()
+                + "); nothing was written");
+      }
+      if (LocalKeys.sealedIfExists(LocalKeys.deviceFile(dir))) {
+        if (pass == null) {
+          throw new CliException(
+              "the keys in "
+                  + dir.path()
+                  + " are sealed with a passphrase; give it (--passphrase) to seal the root key too");
+        }
+        // The node opens both keys with one passphrase: it must open the device key.
+        LocalKeys.read(LocalKeys.deviceFile(dir), KeyRole.KEY_ROLE_DEVICE, pass, "").destroy();
+      }
+      LocalKeys.write(LocalKeys.rootFile(dir), root, KeyRole.KEY_ROLE_ROOT, pass);
+      if (options.json()) {
+        System.out.println(
+            JsonNodeFactory.instance
+                .objectNode()
+                .put("identity", identity.toString())
+                .put("data_dir", dir.path().toString())
+                .put("root_key_back", true));
+      } else {
+        System.out.println(
+            "the root key of "
+                + identity
+                + " is back in "
+                + LocalKeys.rootFile(dir)
+                + "; device add and revoke work again");
+      }
+      return 0;
+    }
+
+    private Integer importNew(DataDir dir, SigningKey root, char[] pass)
+        throws CliException, IOException {
       InitCommand.createDataDir(dir);
       if (!Files.exists(LocalKeys.deviceFile(dir))) {
         SigningKey device = SigningKey.generate(LocalKeys.RANDOM);
@@ -224,7 +302,6 @@ public final class IdentityCommand implements Runnable {
       LocalKeys.writeIdentity(dir, identity);
       LocalKeys.write(LocalKeys.rootFile(dir), root, KeyRole.KEY_ROLE_ROOT, pass);
       LocalKeys.peer(dir, true);
-      root.destroy();
       if (options.json()) {
         System.out.println(
             JsonNodeFactory.instance

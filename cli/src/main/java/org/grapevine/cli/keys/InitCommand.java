@@ -11,9 +11,9 @@ import org.grapevine.cli.p2p.CliException;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.config.ConfigException;
 import org.grapevine.node.config.DataDir;
-import org.grapevine.protocol.crypto.SigningKey;
+import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
-import org.grapevine.protocol.proto.KeyRole;
+import org.grapevine.protocol.keys.KeyFileException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,25 +58,23 @@ public final class InitCommand implements Callable<Integer> {
         dir,
         "`grapevine whoami" + flag(dir) + "` shows it. To start over, move the directory away");
     createDataDir(dir);
-    SigningKey root = SigningKey.generate(LocalKeys.RANDOM);
-    SigningKey device = SigningKey.generate(LocalKeys.RANDOM);
+    DataDir.Keys keys;
     try {
-      // The device key first: a failure leaves no root key behind, so init can simply be re-run.
-      if (!Files.exists(LocalKeys.deviceFile(dir))) {
-        LocalKeys.write(LocalKeys.deviceFile(dir), device, KeyRole.KEY_ROLE_DEVICE, pass);
-      }
-      LocalKeys.write(LocalKeys.rootFile(dir), root, KeyRole.KEY_ROLE_ROOT, pass);
-    } finally {
-      root.destroy();
+      // Records the identity too: without its root key, this directory stays that identity's.
+      keys = dir.createIdentity(new ArrayList<>(), pass);
+    } catch (KeyFileException e) {
+      throw new CliException(e.getMessage());
     }
-    PeerId peer = LocalKeys.peer(dir, true);
-    Identity identity = Identity.of(root.publicKey());
+    keys.root().destroy();
+    AuthorKey device = keys.device().publicKey();
+    PeerId peer = LocalKeys.peer(dir, false);
+    Identity identity = keys.identity();
     if (options.json()) {
       System.out.println(
           JsonNodeFactory.instance
               .objectNode()
               .put("identity", identity.toString())
-              .put("device", device.publicKey().toHex())
+              .put("device", device.toHex())
               .put("peer_id", peer.toString())
               .put("data_dir", dir.path().toString())
               .put("root_key_file", LocalKeys.rootFile(dir).toString())
@@ -109,9 +107,11 @@ public final class InitCommand implements Callable<Integer> {
    * message.
    */
   static void refuseIdentity(DataDir dir, String whatToDo) throws CliException {
-    if (Files.exists(LocalKeys.rootFile(dir)) || Files.exists(dir.identityFile())) {
-      throw new CliException(
-          dir.path() + " already holds an identity (" + LocalKeys.rootFile(dir) + "); " + whatToDo);
+    for (java.nio.file.Path file : List.of(dir.identityFile(), LocalKeys.rootFile(dir))) {
+      if (Files.exists(file)) {
+        throw new CliException(
+            dir.path() + " already holds an identity (" + file + "); " + whatToDo);
+      }
     }
   }
 

@@ -30,11 +30,11 @@ public final class LocalKeys {
   private LocalKeys() {}
 
   public static Path rootFile(DataDir dir) {
-    return dir.path().resolve("keys").resolve("root.key");
+    return dir.rootKeyFile();
   }
 
   public static Path deviceFile(DataDir dir) {
-    return dir.path().resolve("keys").resolve("device.key");
+    return dir.deviceKeyFile();
   }
 
   static Path peerFile(DataDir dir) {
@@ -77,15 +77,15 @@ public final class LocalKeys {
   }
 
   /**
-   * The identity of a data directory: that of its root key, or, on a device that joined the
-   * identity without it, the one in {@code keys/identity}.
+   * The identity of a data directory: the one recorded in {@code keys/identity}, or, in a directory
+   * from before identities were recorded, that of its root key.
    */
   public static org.grapevine.protocol.identity.Identity identity(
       DataDir dir, PassphraseSupplier passphrase) throws CliException {
     try {
-      java.util.Optional<org.grapevine.protocol.identity.Identity> joined = dir.joinedIdentity();
-      if (joined.isPresent()) {
-        return joined.get();
+      java.util.Optional<DataDir.IdentityRecord> recorded = dir.identityRecord();
+      if (recorded.isPresent()) {
+        return recorded.get().identity();
       }
     } catch (IOException e) {
       throw new CliException(e.getMessage());
@@ -128,13 +128,45 @@ public final class LocalKeys {
   }
 
   /**
-   * Writes {@code keys/identity} (a new file): the identity of a data directory whose root log is
-   * elsewhere, so no node here starts one.
+   * Records the identity of a data directory that joined it ({@code keys/identity}, a new file):
+   * its root log is elsewhere, so no node here starts one.
    */
   static void writeIdentity(DataDir dir, org.grapevine.protocol.identity.Identity identity)
       throws CliException {
-    writeNew(
-        dir.identityFile(), (identity + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    try {
+      dir.recordIdentity(new DataDir.IdentityRecord(identity, false));
+    } catch (FileAlreadyExistsException e) {
+      throw new CliException(
+          dir.identityFile()
+              + " already exists; move it away or choose another name (nothing was overwritten)");
+    } catch (IOException e) {
+      throw new CliException("cannot write " + dir.identityFile() + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * The root key of {@code dir}, for the commands that sign with it (device add and revoke,
+   * identity export).
+   *
+   * @throws CliException with {@link org.grapevine.cli.ExitCode#ROOT_KEY_OFFLINE} if the file is
+   *     not there: the directory still works as its identity's device, but not for these
+   */
+  static SigningKey rootKey(DataDir dir, char[] passphrase) throws CliException {
+    if (!Files.exists(rootFile(dir))) {
+      throw rootKeyOffline(dir);
+    }
+    return read(rootFile(dir), KeyRole.KEY_ROLE_ROOT, passphrase, "");
+  }
+
+  static CliException rootKeyOffline(DataDir dir) {
+    return new CliException(
+        "the root key is offline: bring it back with `grapevine identity import` (its key file, or"
+            + " --phrase WORDS"
+            + InitCommand.flag(dir)
+            + "), or run this where it is; "
+            + rootFile(dir)
+            + " is not here. Only adding or revoking devices and exporting the identity need it",
+        org.grapevine.cli.ExitCode.ROOT_KEY_OFFLINE);
   }
 
   static void writeNew(Path file, byte[] bytes) throws CliException {

@@ -104,7 +104,7 @@ public final class OfflineStore implements AutoCloseable {
     long seq = store.contiguousHead(root.publicKey());
     if (seq == 0) {
       try {
-        if (dir.joinedIdentity().isPresent()) {
+        if (!dir.identityRecord().map(DataDir.IdentityRecord::createdHere).orElse(true)) {
           throw new CliException(
               dir.path()
                   + " does not hold the root log of "

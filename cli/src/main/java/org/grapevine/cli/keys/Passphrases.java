@@ -70,12 +70,13 @@ public final class Passphrases {
 
   /**
    * The passphrase of the keys of {@code dir}: as {@link #resolve}, asked for only when its root
-   * key is sealed.
+   * key (or, with the root key offline, its device key) is sealed.
    */
   char[] forKeysIn(DataDir dir, char[] given) throws CliException {
     return resolve(
         given,
-        LocalKeys.sealedIfExists(LocalKeys.rootFile(dir)),
+        LocalKeys.sealedIfExists(LocalKeys.rootFile(dir))
+            || LocalKeys.sealedIfExists(LocalKeys.deviceFile(dir)),
         "passphrase for the keys in " + dir.path() + ": ");
   }
 

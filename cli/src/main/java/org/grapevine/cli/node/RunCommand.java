@@ -24,15 +24,18 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code grapevine run}: start a node in the foreground (store, gossip, sync, local API) until
- * Ctrl-C. The first run creates the data directory, the keys, {@code config.toml} and the API
- * token, and says so. Flags override the config file.
+ * Ctrl-C, as the identity of the data directory ({@code init}, {@code identity import} or {@code
+ * device import} put it there; run never makes one). Without the root key it runs as the identity's
+ * device. It creates what else is missing ({@code config.toml}, the API token, the network key) and
+ * says so. Flags override the config file.
  */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Start a Grapevine node in the foreground; stop it with Ctrl-C. The first run creates the data directory, "
-          + "keys, config.toml and API token. Flags override config.toml.",
+      "Start a Grapevine node in the foreground; stop it with Ctrl-C. It runs as the identity of the data directory "
+          + "(grapevine init makes one; without the root key, as its device). It creates config.toml and the API token "
+          + "if missing. Flags override config.toml.",
       "Sealed keys (init --passphrase) need the passphrase: --passphrase-file, $GRAPEVINE_PASSPHRASE, or the terminal prompt."
     })
 public final class RunCommand implements Callable<Integer> {
@@ -90,18 +93,18 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DataDir dir = new DataDir(dataDir != null ? dataDir : DataDir.defaultPath());
-    Files.createDirectories(dir.path());
     List<String> created = new ArrayList<>();
     NodeConfig config;
     DataDir.Keys keys;
     String token;
     try {
-      config = withFlags(dir.config(created));
+      // The keys first: a directory without an identity is refused before anything is written.
       keys =
           dir.keys(
               created,
               passphrases.resolve(
                   null, dir.keysSealed(), "passphrase for the keys in " + dir.path() + ": "));
+      config = withFlags(dir.config(created));
       token = dir.apiToken(created);
     } catch (ConfigException e) {
       throw new CliException("bad configuration: " + e.getMessage());

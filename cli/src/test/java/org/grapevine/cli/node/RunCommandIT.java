@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code grapevine run} in real child JVMs, as a person runs it: the first run creates the data
- * directory, keys, config and API token, a second run (a fresh JVM) reuses them and keeps the same
- * identity; the API answers while the node runs; a bad config stops it with one clear line.
+ * {@code grapevine run} in real child JVMs, as a person runs it: without an identity (no {@code
+ * init}) it refuses and creates nothing; after {@code init} a run creates what else is missing, and
+ * a second run (a fresh JVM) keeps the same identity; the API answers while the node runs; a bad
+ * config stops it with one clear line.
  */
 @Timeout(180)
 class RunCommandIT {
@@ -82,18 +83,50 @@ class RunCommandIT {
         .strip();
   }
 
+  /** {@code grapevine init} for {@code dataDir}, in this JVM: its identity. */
+  private static String init(Path dataDir) throws Exception {
+    java.io.PrintStream out = System.out;
+    java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(json, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(org.grapevine.cli.Main.execute("init", "--data-dir", dataDir.toString(), "--json"))
+          .isZero();
+    } finally {
+      System.setOut(out);
+    }
+    return new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(json.toString(StandardCharsets.UTF_8))
+        .path("identity")
+        .asText();
+  }
+
   @Test
-  void run_firstRunCreatesKeysConfigAndToken_secondRunKeepsTheIdentity() throws Exception {
+  void run_withoutIdentityRefuses_afterInitCreatesConfigAndToken_secondRunKeepsTheIdentity()
+      throws Exception {
     Path data = dir.resolve("alice");
+    String none = run(data, 1);
+    assertThat(none.strip())
+        .startsWith(
+            "grapevine: cannot prepare the data directory "
+                + data
+                + ": "
+                + data.resolve("keys").resolve("identity"))
+        .contains("`grapevine init`")
+        .hasLineCount(1);
+    assertThat(data).doesNotExist();
+
+    String identity = init(data);
+    Files.delete(data.resolve("config.toml"));
+    Files.delete(data.resolve("api.token"));
     String first = run(data, 0);
     assertThat(first)
-        .contains("created " + data.resolve("keys").resolve("root.key"))
+        .doesNotContain("created " + data.resolve("keys"))
         .contains("created " + data.resolve("config.toml"))
         .contains("created " + data.resolve("api.token"))
         .contains("listening: /ip4/127.0.0.1/tcp/")
         .contains("/p2p/12D3KooW")
         .containsPattern("api: +http://127\\.0\\.0\\.1:[1-9][0-9]* ");
-    assertThat(line(first, "identity:")).startsWith("gv1").hasSize(62);
+    assertThat(line(first, "identity:")).isEqualTo(identity).hasSize(62);
     assertThat(List.of("root.key", "device.key", "peer.key"))
         .allSatisfy(f -> assertThat(data.resolve("keys").resolve(f)).exists());
     assertThat(Files.isDirectory(data.resolve("store"))).isTrue();
@@ -108,6 +141,7 @@ class RunCommandIT {
   @Test
   void run_apiAnswersWithTheTokenWhileTheNodeRuns() throws Exception {
     Path data = dir.resolve("bob");
+    init(data);
     Process p = start(data, "--host", "127.0.0.1", "--stop-after", "60");
     try {
       BufferedReader out =
@@ -140,7 +174,7 @@ class RunCommandIT {
   @Test
   void run_badConfig_stopsWithOneLineNamingFileAndOption() throws Exception {
     Path data = dir.resolve("carol");
-    Files.createDirectories(data);
+    init(data);
     Files.writeString(data.resolve("config.toml"), "[network]\nport = \"many\"\n");
     String out = run(data, 1);
     assertThat(out.strip())
@@ -154,6 +188,7 @@ class RunCommandIT {
   @Test
   void run_portTaken_saysSoAndHowToPickAnother() throws Exception {
     Path data = dir.resolve("erin");
+    init(data);
     try (java.net.ServerSocket taken =
         new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       String out =
@@ -168,7 +203,7 @@ class RunCommandIT {
   @Test
   void run_damagedPeerKey_oneLineNamingTheFile_neverBlamesAPeer() throws Exception {
     Path data = dir.resolve("frank");
-    Files.createDirectories(data.resolve("keys"));
+    init(data);
     Path peerKey = data.resolve("keys").resolve("peer.key");
     Files.write(peerKey, new byte[] {(byte) 0xff, 0x01, 0x02});
     String out = run(data, 1, "--host", "127.0.0.1");

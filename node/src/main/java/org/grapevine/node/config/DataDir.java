@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.identity.Identity;
@@ -23,9 +24,13 @@ import org.grapevine.protocol.proto.KeyRole;
  * store/} (RocksDB), {@code config.toml} ({@link ConfigFile}), {@code api.token} (the local API's
  * bearer token) and, while a node runs, {@code api.endpoint} (the API's URL). Default: {@code
  * $GRAPEVINE_DATA_DIR}, else {@code $XDG_DATA_HOME/grapevine}, else {@code
- * ~/.local/share/grapevine}. The first run creates what is missing and says what it created.
+ * ~/.local/share/grapevine}. A directory belongs to one identity ({@link #identityFile()}); only
+ * {@link #createIdentity} makes a root key. The node creates the rest when missing and says what it
+ * created.
  */
 public final class DataDir {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private final Path root;
 
   public DataDir(Path root) {
@@ -117,30 +122,79 @@ public final class DataDir {
   }
 
   /**
-   * Written when this data directory joined an identity that exists elsewhere ({@code grapevine
-   * device import}, {@code grapevine identity import}): the identity string and a newline. Its root
-   * log comes from there (a bundle or peers); a node here never starts a new one, which would fork
-   * the identity.
+   * The identity this data directory belongs to, recorded once by {@code grapevine init}, {@code
+   * identity import} or {@code device import} ({@link #recordIdentity}) and never changed: its
+   * identity string on the first line, then {@code created} on a second line where the identity was
+   * created ({@code init}; its root log starts here), nothing where it was joined (its root log
+   * comes from elsewhere: a device bundle or peers). With it, a missing root key means the root key
+   * is offline, never that a new identity is wanted.
    */
   public Path identityFile() {
     return root.resolve("keys").resolve("identity");
   }
 
-  /** The identity of {@link #identityFile()}, if this directory joined one. */
-  public java.util.Optional<Identity> joinedIdentity() throws IOException {
+  public Path rootKeyFile() {
+    return root.resolve("keys").resolve("root.key");
+  }
+
+  public Path deviceKeyFile() {
+    return root.resolve("keys").resolve("device.key");
+  }
+
+  /**
+   * What {@link #identityFile()} records.
+   *
+   * @param createdHere the identity was created in this directory ({@code init}), so a node here
+   *     may start its root log; false where it was joined, whose root log exists elsewhere
+   */
+  public record IdentityRecord(Identity identity, boolean createdHere) {}
+
+  private static final String CREATED_LINE = "created";
+
+  /** The identity of {@link #identityFile()}, if recorded. */
+  public Optional<IdentityRecord> identityRecord() throws IOException {
     Path file = identityFile();
     if (!Files.exists(file)) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     if (Files.size(file) > 1024) {
-      throw new IOException(file + " is not an identity string (too large)");
+      throw new LocalKeyFileException(
+          LocalKeyFileException.Problem.NOT_AN_IDENTITY,
+          file,
+          "not an identity record (too large)",
+          null);
     }
-    String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+    List<String> lines = Files.readString(file, StandardCharsets.UTF_8).strip().lines().toList();
+    boolean created = lines.size() == 2 && lines.get(1).strip().equals(CREATED_LINE);
+    if (lines.isEmpty() || (lines.size() > 1 && !created)) {
+      throw new LocalKeyFileException(
+          LocalKeyFileException.Problem.NOT_AN_IDENTITY,
+          file,
+          "not an identity record (an identity string, then `" + CREATED_LINE + "` or nothing)",
+          null);
+    }
     try {
-      return java.util.Optional.of(Identity.parse(text));
+      return Optional.of(new IdentityRecord(Identity.parse(lines.get(0).strip()), created));
     } catch (org.grapevine.protocol.identity.IdentityFormatException e) {
-      throw new IOException(file + " does not hold an identity string: " + e.getMessage(), e);
+      throw new LocalKeyFileException(
+          LocalKeyFileException.Problem.NOT_AN_IDENTITY,
+          file,
+          "does not hold an identity string: " + e.getMessage(),
+          e);
     }
+  }
+
+  /**
+   * Writes {@link #identityFile()}, which must not exist yet: a directory belongs to one identity.
+   *
+   * @throws java.nio.file.FileAlreadyExistsException if it does
+   */
+  public void recordIdentity(IdentityRecord record) throws IOException {
+    Files.createDirectories(identityFile().getParent());
+    Files.writeString(
+        Files.createFile(identityFile()),
+        record.identity() + "\n" + (record.createdHere() ? CREATED_LINE + "\n" : ""),
+        StandardCharsets.US_ASCII);
   }
 
   /**
@@ -148,8 +202,7 @@ public final class DataDir {
    * passphrase.
    */
   public boolean keysSealed() throws IOException, KeyFileException {
-    for (String name : List.of("root.key", "device.key")) {
-      Path file = root.resolve("keys").resolve(name);
+    for (Path file : List.of(rootKeyFile(), deviceKeyFile())) {
       try {
         if (Files.exists(file) && KeyFile.isSealed(readKeyFile(file))) {
           return true;
@@ -161,56 +214,134 @@ public final class DataDir {
     return false;
   }
 
+  /**
+   * A new identity ({@code grapevine init}): a device key (kept if one is there, from an init that
+   * stopped halfway), a root key, the {@link #identityFile() record} and the network key, each
+   * readable by its owner only. The device key first and the record last: an init that stops
+   * halfway leaves no identity behind, or one that {@link #keys} records at the first start.
+   *
+   * @throws java.nio.file.FileAlreadyExistsException if the directory holds a root key or a record
+   */
+  public Keys createIdentity(List<String> created, char[] passphrase)
+      throws IOException, KeyFileException {
+    for (Path file : List.of(rootKeyFile(), identityFile())) {
+      if (Files.exists(file)) {
+        throw new java.nio.file.FileAlreadyExistsException(
+            file.toString(), null, "this data directory already holds an identity");
+      }
+    }
+    Files.createDirectories(rootKeyFile().getParent());
+    SigningKey device =
+        Files.exists(deviceKeyFile())
+            ? openKey(deviceKeyFile(), KeyRole.KEY_ROLE_DEVICE, passphrase)
+            : newKey(deviceKeyFile(), KeyRole.KEY_ROLE_DEVICE, passphrase, created);
+    SigningKey rootKey = newKey(rootKeyFile(), KeyRole.KEY_ROLE_ROOT, passphrase, created);
+    Identity identity = Identity.of(rootKey.publicKey());
+    recordIdentity(new IdentityRecord(identity, true));
+    created.add(identityFile() + " (the identity of this data directory)");
+    return new Keys(identity, rootKey, device, peerKey(created));
+  }
+
   /** {@link #keys(List, char[])} for keys that are not sealed. */
   public Keys keys(List<String> created) throws IOException, KeyFileException {
     return keys(created, null);
   }
 
   /**
-   * The node's keys, created when missing; {@code created} collects what was created, for the user.
-   * In a directory that joined an identity ({@link #identityFile()}) a missing root key is not
-   * created (that would be another identity): the keys then have no root, and the device key must
-   * be there.
+   * The keys of the identity this directory belongs to ({@link #identityFile()}). Never creates a
+   * root key, which would be a new identity ({@link #createIdentity} does, for {@code init}):
+   * without {@code keys/root.key} the root key is offline and the keys have no root; the device key
+   * then must be there. With the root key, a missing device key is created (the node delegates it).
+   * A directory from before identities were recorded, holding both keys, gets its record here once,
+   * and {@code created} says so. {@code created} collects what was created, for the user.
    *
    * @param passphrase opens sealed key files (and seals new ones); null for unsealed keys
+   * @throws LocalKeyFileException if the directory holds no identity, the record is damaged, or a
+   *     key file belongs to another identity (naming the file)
    * @throws KeyFileException {@code PASSPHRASE_REQUIRED} or {@code WRONG_PASSPHRASE} for sealed
    *     keys without the right passphrase, or a damaged file
    */
   public Keys keys(List<String> created, char[] passphrase) throws IOException, KeyFileException {
-    Path keys = root.resolve("keys");
-    Files.createDirectories(keys);
-    SecureRandom random = new SecureRandom();
-    java.util.Optional<Identity> joined = joinedIdentity();
-    Path rootFile = keys.resolve("root.key");
-    SigningKey rootKey = null;
-    if (joined.isEmpty() || Files.exists(rootFile)) {
-      rootKey = signingKey(rootFile, KeyRole.KEY_ROLE_ROOT, passphrase, random, created);
-      if (joined.isPresent() && !joined.get().equals(Identity.of(rootKey.publicKey()))) {
-        throw new IOException(
-            rootFile
-                + " is the root key of "
-                + Identity.of(rootKey.publicKey())
-                + ", but "
-                + identityFile()
-                + " says this directory belongs to "
-                + joined.get());
-      }
-    } else if (!Files.exists(keys.resolve("device.key"))) {
-      throw new IOException(
-          "the data directory "
+    Optional<IdentityRecord> record = identityRecord();
+    Path rootFile = rootKeyFile();
+    SigningKey rootKey =
+        Files.exists(rootFile) ? openKey(rootFile, KeyRole.KEY_ROLE_ROOT, passphrase) : null;
+    if (record.isEmpty()) {
+      record = Optional.of(recordFromKeys(rootKey, created));
+    }
+    Identity identity = record.get().identity();
+    if (rootKey != null && !identity.equals(Identity.of(rootKey.publicKey()))) {
+      throw new LocalKeyFileException(
+          LocalKeyFileException.Problem.ROOT_KEY_OF_ANOTHER_IDENTITY,
+          rootFile,
+          "the root key of "
+              + Identity.of(rootKey.publicKey())
+              + ", but this data directory belongs to "
+              + identity
+              + " (recorded in "
+              + identityFile()
+              + "): put that identity's root key there, or move this one away",
+          null);
+    }
+    SigningKey device;
+    if (Files.exists(deviceKeyFile())) {
+      device = openKey(deviceKeyFile(), KeyRole.KEY_ROLE_DEVICE, passphrase);
+    } else if (rootKey != null) {
+      device = newKey(deviceKeyFile(), KeyRole.KEY_ROLE_DEVICE, passphrase, created);
+    } else {
+      throw new LocalKeyFileException(
+          LocalKeyFileException.Problem.MISSING,
+          deviceKeyFile(),
+          "missing: the data directory "
               + root
               + " belongs to "
-              + joined.get()
-              + " but holds no device key (keys/device.key); import one with `grapevine device import`");
+              + identity
+              + " but holds no device key and no root key; import a device with `grapevine device import`",
+          null);
     }
-    SigningKey device =
-        signingKey(
-            keys.resolve("device.key"), KeyRole.KEY_ROLE_DEVICE, passphrase, random, created);
-    Path peerFile = keys.resolve("peer.key");
-    PrivKey peer;
+    return new Keys(identity, rootKey, device, peerKey(created));
+  }
+
+  /**
+   * The record of a directory from before identities were recorded: its root key's identity,
+   * created here (the old {@code init} and first {@code run} started the root log here), when both
+   * keys are there; else the directory holds no identity to record.
+   */
+  private IdentityRecord recordFromKeys(SigningKey rootKey, List<String> created)
+      throws IOException {
+    if (rootKey == null || !Files.exists(deviceKeyFile())) {
+      boolean empty = rootKey == null && !Files.exists(deviceKeyFile());
+      throw new LocalKeyFileException(
+          LocalKeyFileException.Problem.MISSING,
+          identityFile(),
+          empty
+              ? "missing: the data directory "
+                  + root
+                  + " holds no identity; create one with `grapevine init`, or bring one with"
+                  + " `grapevine identity import` or `grapevine device import`"
+              : "missing, and "
+                  + (rootKey == null ? rootKeyFile() : deviceKeyFile())
+                  + " too, so the identity of "
+                  + root
+                  + " cannot be recorded: put the key file back (to bring an identity to a new"
+                  + " data directory, use `grapevine identity import` there)",
+          null);
+    }
+    IdentityRecord record = new IdentityRecord(Identity.of(rootKey.publicKey()), true);
+    recordIdentity(record);
+    created.add(
+        identityFile()
+            + " (the identity of this data directory, recorded once from "
+            + rootKeyFile()
+            + ": the directory is from before identities were recorded)");
+    return record;
+  }
+
+  private PrivKey peerKey(List<String> created) throws IOException {
+    Path peerFile = root.resolve("keys").resolve("peer.key");
     if (Files.exists(peerFile)) {
       try {
-        peer = PrivKey.decode(readKeyFile(peerFile));
+        return PrivKey.decode(readKeyFile(peerFile));
       } catch (org.grapevine.libp2p.crypto.PrivKeyFormatException e) {
         throw new LocalKeyFileException(
             LocalKeyFileException.Problem.NOT_A_LIBP2P_KEY,
@@ -218,13 +349,12 @@ public final class DataDir {
             "not a libp2p private key (" + e.getMessage() + ")",
             e);
       }
-    } else {
-      peer = PrivKey.generate(random);
-      Files.write(peerFile, peer.encode());
-      created.add(peerFile + " (network key)");
     }
-    Identity identity = rootKey != null ? Identity.of(rootKey.publicKey()) : joined.get();
-    return new Keys(identity, rootKey, device, peer);
+    Files.createDirectories(peerFile.getParent());
+    PrivKey peer = PrivKey.generate(RANDOM);
+    writeOwnerOnly(peerFile, peer.encode());
+    created.add(peerFile + " (network key)");
+    return peer;
   }
 
   private static byte[] readKeyFile(Path file) throws IOException {
@@ -238,19 +368,33 @@ public final class DataDir {
     return Files.readAllBytes(file);
   }
 
-  private static SigningKey signingKey(
-      Path file, KeyRole role, char[] passphrase, SecureRandom random, List<String> created)
+  private static SigningKey openKey(Path file, KeyRole role, char[] passphrase)
       throws IOException, KeyFileException {
-    if (Files.exists(file)) {
-      try {
-        return KeyFile.read(readKeyFile(file), passphrase, role).signingKey();
-      } catch (KeyFileException e) {
-        // Same type and problem (callers branch on it), but naming the file that is wrong.
-        throw new KeyFileException(e.problem(), file + ": " + e.getMessage(), e);
-      }
+    try {
+      return KeyFile.read(readKeyFile(file), passphrase, role).signingKey();
+    } catch (KeyFileException e) {
+      // Same type and problem (callers branch on it), but naming the file that is wrong.
+      throw new KeyFileException(e.problem(), file + ": " + e.getMessage(), e);
     }
-    SigningKey key = SigningKey.generate(random);
-    Files.write(file, KeyFile.write(TinkKeys.toKeyset(key), role, "grapevine", passphrase, random));
+  }
+
+  /** Writes a new file readable by its owner only; never overwrites. */
+  private static void writeOwnerOnly(Path file, byte[] bytes) throws IOException {
+    Path f =
+        file.getFileSystem().supportedFileAttributeViews().contains("posix")
+            ? Files.createFile(
+                file,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+            : Files.createFile(file);
+    Files.write(f, bytes);
+  }
+
+  /** A new key in a new file readable by its owner only; never overwrites. */
+  private static SigningKey newKey(Path file, KeyRole role, char[] passphrase, List<String> created)
+      throws IOException {
+    SigningKey key = SigningKey.generate(RANDOM);
+    writeOwnerOnly(
+        file, KeyFile.write(TinkKeys.toKeyset(key), role, "grapevine", passphrase, RANDOM));
     created.add(
         file
             + (role == KeyRole.KEY_ROLE_ROOT
@@ -262,7 +406,8 @@ public final class DataDir {
   /**
    * The keys a node runs with.
    *
-   * @param root null on a device that joined an identity without its root key
+   * @param root null where the root key is offline (not in {@code keys/root.key}): a device that
+   *     joined the identity without it, or a directory whose root key was moved away
    */
   public record Keys(Identity identity, SigningKey root, SigningKey device, PrivKey peer) {}
 }

@@ -5,10 +5,11 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A key file in the data directory that cannot be used: a local problem (a damaged, wrong or
- * foreign file), never a remote peer's fault. Names the file so the person can fix or replace it;
- * callers branch on {@link #problem}. An {@link IOException}, as other unusable local files are, so
- * callers that report I/O problems of the data directory report this one too.
+ * A key file (or the identity record, {@code keys/identity}) in the data directory that is missing
+ * or cannot be used: a local problem (a damaged, wrong or foreign file), never a remote peer's
+ * fault. Names the file so the person can fix or replace it; callers branch on {@link #problem}. An
+ * {@link IOException}, as other unusable local files are, so callers that report I/O problems of
+ * the data directory report this one too.
  */
 public final class LocalKeyFileException extends IOException {
   private static final long serialVersionUID = 1L;
@@ -18,7 +19,18 @@ public final class LocalKeyFileException extends IOException {
     /** Larger than any key file: most likely not a key file at all. */
     TOO_LARGE,
     /** Not a libp2p private key (the network identity, {@code keys/peer.key}). */
-    NOT_A_LIBP2P_KEY
+    NOT_A_LIBP2P_KEY,
+    /** {@code keys/identity} is damaged: not an identity record. */
+    NOT_AN_IDENTITY,
+    /** {@code keys/root.key} is the root key of another identity than the one recorded. */
+    ROOT_KEY_OF_ANOTHER_IDENTITY,
+    /**
+     * {@code keys/device.key} wrote entries of another identity than the one recorded (its own log
+     * in the store says so).
+     */
+    DEVICE_KEY_OF_ANOTHER_IDENTITY,
+    /** A file the data directory needs is not there (no identity, or no key to act with). */
+    MISSING
   }
 
   private final Problem problem;
