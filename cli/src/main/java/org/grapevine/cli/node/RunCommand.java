@@ -98,12 +98,21 @@ public final class RunCommand implements Callable<Integer> {
     DataDir.Keys keys;
     String token;
     try {
-      // The keys first: a directory without an identity is refused before anything is written.
-      keys =
-          dir.keys(
-              created,
-              passphrases.resolve(
-                  null, dir.keysSealed(), "passphrase for the keys in " + dir.path() + ": "));
+      // The keys first. A data directory with no keys at all is a first run: it gets a new
+      // identity exactly as `grapevine init` makes one (the README's one-command quick start).
+      // A directory that holds any key but no identity is refused before anything is written:
+      // making a root key there would silently be another identity.
+      if (!java.nio.file.Files.exists(dir.rootKeyFile().getParent())) {
+        keys = dir.createIdentity(created, null);
+        System.out.println(
+            "no identity in " + dir.path() + " yet: created one, as `grapevine init` does");
+      } else {
+        keys =
+            dir.keys(
+                created,
+                passphrases.resolve(
+                    null, dir.keysSealed(), "passphrase for the keys in " + dir.path() + ": "));
+      }
       config = withFlags(dir.config(created));
       token = dir.apiToken(created);
     } catch (ConfigException e) {

@@ -239,8 +239,9 @@ class RootKeyOfflineIT {
   }
 
   @Test
-  void runWithoutAnIdentity_refusesAndCreatesNoKey() throws Exception {
+  void runWithKeysButNoIdentity_refusesAndCreatesNoKey() throws Exception {
     Path data = tmp.resolve("nobody");
+    java.nio.file.Files.createDirectories(data.resolve("keys")); // Keys once, none left.
     String out = runFails(data);
     assertThat(out.strip()).contains("grapevine init").hasLineCount(1);
     assertThat(data.resolve("keys/root.key")).doesNotExist();

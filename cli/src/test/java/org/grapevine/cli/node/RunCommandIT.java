@@ -101,19 +101,30 @@ class RunCommandIT {
   }
 
   @Test
-  void run_withoutIdentityRefuses_afterInitCreatesConfigAndToken_secondRunKeepsTheIdentity()
+  void run_keysWithoutIdentityRefuses_afterInitCreatesConfigAndToken_secondRunKeepsTheIdentity()
       throws Exception {
     Path data = dir.resolve("alice");
-    String none = run(data, 1);
+    // A directory from before identities were recorded whose root key was moved away: making a
+    // root key would be a new identity, so run refuses and writes nothing.
+    Path old = dir.resolve("old");
+    init(old);
+    Files.delete(old.resolve("keys").resolve("identity"));
+    Files.move(old.resolve("keys").resolve("root.key"), dir.resolve("usb-root.key"));
+    String none = run(old, 1);
     assertThat(none.strip())
-        .startsWith(
-            "grapevine: cannot prepare the data directory "
-                + data
-                + ": "
-                + data.resolve("keys").resolve("identity"))
-        .contains("`grapevine init`")
+        .startsWith("grapevine: cannot prepare the data directory " + old + ": ")
+        .contains("root.key too")
+        .contains("put the key file back")
         .hasLineCount(1);
-    assertThat(data).doesNotExist();
+    assertThat(old.resolve("keys").resolve("root.key")).doesNotExist();
+    assertThat(old.resolve("keys").resolve("identity")).doesNotExist();
+
+    // An empty data directory is a first run: the identity is made as init makes it.
+    Path fresh = dir.resolve("fresh");
+    assertThat(run(fresh, 0))
+        .contains("no identity in " + fresh + " yet: created one, as `grapevine init` does")
+        .contains("created " + fresh.resolve("keys").resolve("root.key"));
+    assertThat(fresh.resolve("keys").resolve("identity")).exists();
 
     String identity = init(data);
     Files.delete(data.resolve("config.toml"));
