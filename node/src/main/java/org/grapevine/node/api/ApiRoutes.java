@@ -106,7 +106,7 @@ final class ApiRoutes {
 
   private ApiResponse entry(ApiRequest q) {
     q.onlyQuery();
-    return ApiResponse.ok(EntryJson.of(resolver.entry(q.param("id"))));
+    return ApiResponse.ok(json(resolver.entry(q.param("id"))));
   }
 
   private ApiResponse delete(ApiRequest q) {
@@ -114,6 +114,11 @@ final class ApiRoutes {
     LogEntry d = node.delete(target.id());
     return ApiResponse.ok(
         F.objectNode().put("target", target.id().toHex()).set("entry", EntryJson.of(d)));
+  }
+
+  /** A held entry's JSON, with what this node holds of its content. */
+  private ObjectNode json(LogEntry e) {
+    return EntryJson.of(e, node.contentState(e));
   }
 
   private ApiResponse follow(ApiRequest q) {
@@ -170,7 +175,7 @@ final class ApiRoutes {
     List<LogEntry> entries = node.store().timeline(who, cursor, limit);
     ObjectNode o = F.objectNode();
     ArrayNode arr = o.putArray("entries");
-    entries.forEach(e -> arr.add(EntryJson.of(e)));
+    entries.forEach(e -> arr.add(json(e)));
     o.put(
         "next",
         entries.size() == limit
@@ -194,7 +199,7 @@ final class ApiRoutes {
                         .entryById(EntryId.of(p.getReplyTo().getRoot().getEntry().toByteArray())))
             .orElse(asked);
     Set<Identity> muted = node.store().mutes();
-    ObjectNode root = EntryJson.of(top);
+    ObjectNode root = json(top);
     int count = 1;
     boolean truncated = false;
     Deque<ObjectNode> todo = new ArrayDeque<>();
@@ -214,7 +219,7 @@ final class ApiRoutes {
           truncated = true;
           break;
         }
-        ObjectNode child = EntryJson.of(c);
+        ObjectNode child = json(c);
         replies.add(child);
         todo.add(child);
         count++;
