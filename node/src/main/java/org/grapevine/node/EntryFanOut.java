@@ -52,6 +52,8 @@ final class EntryFanOut {
     } else if (outcome instanceof IngestOutcome.Stored stored) {
       tell(stored.entry());
       stored.unblocked().forEach(this::tell);
+    } else if (outcome instanceof IngestOutcome.ContentFilled filled) {
+      tell(filled.entry()); // Its content arrived: listeners see the entry again, with it.
     }
   }
 

@@ -20,6 +20,7 @@ import org.grapevine.node.core.WriteRules;
 import org.grapevine.node.discovery.DiscoveryService;
 import org.grapevine.node.engine.BudgetExceededException;
 import org.grapevine.node.engine.BudgetUsage;
+import org.grapevine.node.engine.ContentState;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
@@ -162,6 +163,13 @@ public final class Node implements AutoCloseable {
   /** How much of its quota {@code who} uses (any thread). */
   public BudgetUsage usage(Identity who) {
     return engine.usage(who);
+  }
+
+  /**
+   * Whether this node holds an entry's content, and if not whether it was deleted or is missing.
+   */
+  public ContentState contentState(LogEntry e) {
+    return engine.contentState(e);
   }
 
   /** Ingestion outcomes per source ({@link Engine#countsBySource()}), for metrics (any thread). */

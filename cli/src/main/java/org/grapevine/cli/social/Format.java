@@ -89,7 +89,17 @@ final class Format {
     JsonNode c = e.path("content");
     String kind = e.path("kind").asText();
     if (e.path("deleted").asBoolean() || c.isNull() || c.isMissingNode()) {
-      return e.path("deleted").asBoolean() ? "(deleted)" : "(" + kind + ", content not held)";
+      // Deleted (a delete entry is held) and missing (not here yet, or over this node's quota)
+      // are different things: only the first is the author's doing.
+      String missing = e.path("missing").asText("");
+      if (e.path("deleted").asBoolean()) {
+        return "(deleted)";
+      } else if (missing.equals("over_quota")) {
+        return "(" + kind + ", content not kept: its author is over this node's quota)";
+      } else if (missing.equals("not_fetched")) {
+        return "(" + kind + ", content not here yet: fetching it from peers)";
+      }
+      return "(" + kind + ", content not held)";
     }
     return switch (kind) {
       case "post" ->

@@ -107,7 +107,7 @@ final class ApiRoutes {
 
   private ApiResponse entry(ApiRequest q) {
     q.onlyQuery();
-    return ApiResponse.ok(EntryJson.of(resolver.entry(q.param("id"))));
+    return ApiResponse.ok(json(resolver.entry(q.param("id"))));
   }
 
   private ApiResponse delete(ApiRequest q) {
@@ -115,6 +115,11 @@ final class ApiRoutes {
     LogEntry d = node.delete(target.id());
     return ApiResponse.ok(
         F.objectNode().put("target", target.id().toHex()).set("entry", EntryJson.of(d)));
+  }
+
+  /** A held entry's JSON, with what this node holds of its content. */
+  private ObjectNode json(LogEntry e) {
+    return EntryJson.of(e, node.contentState(e));
   }
 
   private ApiResponse follow(ApiRequest q) {
@@ -174,9 +179,7 @@ final class ApiRoutes {
     ArrayNode arr = o.putArray("entries");
     // A forked identity signed two histories: its posts are marked, whichever history they are.
     entries.forEach(
-        e ->
-            arr.add(
-                EntryJson.of(e).put("identity_forked", forked.contains(e.header().identity()))));
+        e -> arr.add(json(e).put("identity_forked", forked.contains(e.header().identity()))));
     o.put(
         "next",
         entries.size() == limit
@@ -200,7 +203,7 @@ final class ApiRoutes {
                         .entryById(EntryId.of(p.getReplyTo().getRoot().getEntry().toByteArray())))
             .orElse(asked);
     Set<Identity> muted = node.store().mutes();
-    ObjectNode root = EntryJson.of(top);
+    ObjectNode root = json(top);
     int count = 1;
     boolean truncated = false;
     Deque<ObjectNode> todo = new ArrayDeque<>();
@@ -220,7 +223,7 @@ final class ApiRoutes {
           truncated = true;
           break;
         }
-        ObjectNode child = EntryJson.of(c);
+        ObjectNode child = json(c);
         replies.add(child);
         todo.add(child);
         count++;

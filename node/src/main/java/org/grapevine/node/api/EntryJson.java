@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import java.util.HexFormat;
 import java.util.Locale;
+import org.grapevine.node.engine.ContentState;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.proto.Attachment;
@@ -15,7 +16,7 @@ import org.grapevine.protocol.proto.Ref;
 
 /**
  * The JSON form of an entry (docs/API.md "Entry"): header fields, then {@code content} with the
- * fields of its kind, or null when the content is not held (deleted, or an unknown kind).
+ * fields of its kind, or null when the content is not held (deleted, missing, or an unknown kind).
  */
 final class EntryJson {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -23,7 +24,13 @@ final class EntryJson {
 
   private EntryJson() {}
 
+  /** An entry this node just wrote: its content is held. */
   static ObjectNode of(LogEntry e) {
+    return of(e, ContentState.HELD);
+  }
+
+  /** A held entry, with what this node holds of its content ({@code Node.contentState}). */
+  static ObjectNode of(LogEntry e, ContentState state) {
     ObjectNode o =
         F.objectNode()
             .put("id", e.id().toHex())
@@ -33,7 +40,15 @@ final class EntryJson {
             .put("timestamp", e.header().timestampMillis())
             .put("kind", e.header().kind().name().toLowerCase(Locale.ROOT))
             .put("kind_number", e.header().kindNumber());
-    o.put("deleted", !e.hasContent()); // The signed entry stays; its content was dropped.
+    // Deleted only when a held delete names it; content merely not here is missing, with why.
+    o.put("deleted", state == ContentState.DELETED);
+    o.put(
+        "missing",
+        switch (state) {
+          case MISSING_OVER_QUOTA -> "over_quota";
+          case MISSING_NOT_FETCHED -> "not_fetched";
+          case HELD, DELETED -> null;
+        });
     o.set("content", e.content().map(EntryJson::content).orElse(null));
     return o;
   }

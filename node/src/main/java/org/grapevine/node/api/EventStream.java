@@ -90,7 +90,12 @@ final class EventStream implements AutoCloseable {
     if (clients.isEmpty()) {
       return;
     }
-    send("event: entry\nid: " + e.id().toHex() + "\ndata: " + EntryJson.of(e) + "\n\n");
+    send(
+        "event: entry\nid: "
+            + e.id().toHex()
+            + "\ndata: "
+            + EntryJson.of(e, node.contentState(e))
+            + "\n\n");
   }
 
   private void send(String text) {

@@ -243,7 +243,9 @@ public final class NodeCore {
    * How gossip treats an outcome: only what could be stored is forwarded; blame as the reason says.
    */
   public static Acceptance acceptance(IngestOutcome outcome) {
-    if (outcome instanceof IngestOutcome.Stored || outcome instanceof IngestOutcome.Buffered) {
+    if (outcome instanceof IngestOutcome.Stored
+        || outcome instanceof IngestOutcome.Buffered
+        || outcome instanceof IngestOutcome.ContentFilled) {
       return Acceptance.ACCEPT;
     }
     if (outcome instanceof IngestOutcome.Rejected r && r.reason().senderAtFault()) {

@@ -16,6 +16,7 @@ import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.node.sync.StoreSyncSource;
 import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.sync.FetchedContent;
 import org.grapevine.protocol.sync.SyncErrorCode;
 import org.grapevine.protocol.sync.SyncEvent;
 import org.grapevine.protocol.sync.SyncLimits;
@@ -43,6 +44,7 @@ final class SyncSessions {
 
   private final Map<PeerId, Integer> runningPerPeer = new HashMap<>();
   private final Map<PeerId, Long> peerFaults = new HashMap<>();
+  private final BareServers bareServers = new BareServers();
   private long nextId = 1;
 
   SyncSessions(
@@ -68,11 +70,14 @@ final class SyncSessions {
   long open(PeerId peer, long nowNanos) {
     SyncSession session =
         new SyncSession(
-            sessionFollows(), new StoreSyncSource(store), config.syncLimits(), nowNanos);
+            sessionFollows(),
+            new StoreSyncSource(store, engine.budgets(), hash -> bareServers.mayAsk(peer, hash)),
+            config.syncLimits(),
+            nowNanos);
     SyncState s = new SyncState(nextId++, peer, session);
     sessions.put(s.id, s);
     runningPerPeer.merge(peer, 1, Integer::sum);
-    drain(s);
+    drain(s, nowNanos);
     return s.id;
   }
 
@@ -80,7 +85,7 @@ final class SyncSessions {
     SyncState s = sessions.get(sync);
     if (s != null) {
       s.session.handleMessage(message, nowNanos);
-      drain(s);
+      drain(s, nowNanos);
     }
   }
 
@@ -88,7 +93,7 @@ final class SyncSessions {
     SyncState s = sessions.get(sync);
     if (s != null) {
       s.session.handleFramingError(code, detail, nowNanos);
-      drain(s);
+      drain(s, nowNanos);
     }
   }
 
@@ -97,7 +102,7 @@ final class SyncSessions {
     if (s != null) {
       s.failed |= local;
       s.session.cancel(detail, nowNanos);
-      drain(s);
+      drain(s, nowNanos);
     }
   }
 
@@ -106,7 +111,7 @@ final class SyncSessions {
     for (SyncState s : new ArrayList<>(sessions.values())) {
       if (s.peer.equals(peer)) {
         s.session.cancel("connection closed", nowNanos);
-        drain(s);
+        drain(s, nowNanos);
       }
     }
   }
@@ -125,7 +130,7 @@ final class SyncSessions {
         store(s, next, nowNanos);
       }
     }
-    drain(s);
+    drain(s, nowNanos);
   }
 
   void timeout(long nowNanos) {
@@ -133,7 +138,7 @@ final class SyncSessions {
       OptionalLong deadline = s.session.pollTimeout();
       if (deadline.isPresent() && deadline.getAsLong() <= nowNanos) {
         s.session.handleTimeout(nowNanos);
-        drain(s);
+        drain(s, nowNanos);
       }
     }
   }
@@ -163,6 +168,10 @@ final class SyncSessions {
   private void store(SyncState s, List<Verification> batch, long nowNanos) {
     long wall = config.wallMillis().applyAsLong(nowNanos);
     for (Verification v : batch) {
+      if (v instanceof Verification.Valid valid && !valid.entry().hasContent()) {
+        // Whether it lacks the content or withholds it, this peer is not asked for it.
+        bareServers.servedBare(s.peer, valid.entry().header().contentHash());
+      }
       IngestOutcome outcome;
       try {
         outcome = engine.ingest(v, IngestSource.SYNC, null, wall);
@@ -191,7 +200,7 @@ final class SyncSessions {
   /**
    * Drains one session's outputs into the core's, and ends it once everything it brought is stored.
    */
-  private void drain(SyncState s) {
+  private void drain(SyncState s, long nowNanos) {
     for (byte[] b = s.session.pollOutbound().orElse(null);
         b != null;
         b = s.session.pollOutbound().orElse(null)) {
@@ -205,6 +214,10 @@ final class SyncSessions {
       if (e instanceof SyncEvent.EntriesReceived received) {
         if (!s.failed) {
           out.commands.add(new CoreCommand.VerifyBatch(s.id, s.issued++, received.envelopes()));
+        }
+      } else if (e instanceof SyncEvent.ContentReceived received) {
+        if (!s.failed) {
+          fill(s, received, nowNanos);
         }
       } else if (e instanceof SyncEvent.Completed completed) {
         s.stats = completed.stats();
@@ -223,6 +236,23 @@ final class SyncSessions {
     }
     if (s.finished() && sessions.remove(s.id) != null) {
       end(s);
+    }
+  }
+
+  /**
+   * Fills in the entries that lack the content the peer answered (hash checked by the session);
+   * each is checked against its signed entry by the engine. Content that hashes right but breaks
+   * its kind's rules is the author's doing, not the peer's: it is counted, nobody is blamed.
+   */
+  private void fill(SyncState s, SyncEvent.ContentReceived received, long nowNanos) {
+    for (FetchedContent c : received.contents()) {
+      try {
+        engine.fillFetched(c.identity(), c.hash(), c.bytes(), IngestSource.SYNC);
+      } catch (RuntimeException storeFailed) {
+        s.failed = true;
+        s.session.cancel("local failure while storing fetched content: " + storeFailed, nowNanos);
+        return;
+      }
     }
   }
 

@@ -3,9 +3,13 @@ package org.grapevine.node.engine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.grapevine.node.storage.MissingContent;
 import org.grapevine.node.storage.PostStore;
+import org.grapevine.protocol.entry.ContentHash;
 import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.entry.SignedEntry;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.validation.ChainChecker;
 import org.grapevine.protocol.validation.ChainOutcome;
@@ -54,7 +58,11 @@ public final class Engine {
     /** Stored without content: the identity is at its quota (also counted as STORED). */
     CONTENT_DROPPED_OVER_QUOTA,
     /** Stored, but declares an attachment over the cap (also counted as STORED). */
-    ATTACHMENT_OVER_CAP
+    ATTACHMENT_OVER_CAP,
+    /** The content of an entry held without it (missing, not deleted) arrived and was stored. */
+    CONTENT_FILLED,
+    /** Content arrived for an entry whose identity is at its quota: it stays missing. */
+    CONTENT_NOT_FILLED_OVER_QUOTA
   }
 
   private final PostStore store;
@@ -194,6 +202,11 @@ public final class Engine {
       List<LogEntry> unblocked = drainGaps(entry, source, nowMillis);
       return new IngestOutcome.Stored(stored, unblocked, note);
     } else if (outcome instanceof ChainOutcome.Duplicate) {
+      // A full copy of an entry held without its content (missing, not deleted) fills it in: the
+      // content is checked against the signed hash by the validator already (issue 12).
+      if (entry.hasContent() && store.contentMissing(entry)) {
+        return fill(entry, source);
+      }
       counters.count(source, Counter.DUPLICATE);
       return new IngestOutcome.Duplicate();
     } else if (outcome instanceof ChainOutcome.Gap gap) {
@@ -211,6 +224,67 @@ public final class Engine {
     }
     ChainOutcome.Rejected r = (ChainOutcome.Rejected) outcome;
     return rejected(source, r.reason(), r.detail());
+  }
+
+  /**
+   * Content fetched by hash for the identity's entries that lack it (missing, not deleted): each
+   * such entry gets it if it matches the signed entry ({@link EntryValidator#attachContent}) and
+   * the identity's quota has room. Returns one outcome per entry that lacked it: {@link
+   * IngestOutcome.ContentFilled}, {@link IngestOutcome.Ignored} (over quota) or {@link
+   * IngestOutcome.Rejected} (the author signed content its kind does not allow; the fetcher's peer
+   * is not to blame, the content hashes as signed).
+   */
+  public List<IngestOutcome> fillFetched(
+      Identity identity, ContentHash hash, byte[] content, IngestSource source) {
+    List<IngestOutcome> out = new ArrayList<>(1);
+    for (MissingContent m : store.missingContent(identity, hash)) {
+      Optional<SignedEntry> held = store.entry(m.author(), m.seq());
+      if (held.isEmpty()) {
+        continue; // Not possible through the store's writes; a damaged index answers nothing.
+      }
+      Verification v = validator.attachContent(held.get(), content);
+      out.add(
+          told(
+              source,
+              v instanceof Verification.Valid valid
+                  ? fill(valid.entry(), source)
+                  : rejected(
+                      source,
+                      ((Verification.Invalid) v).reason(),
+                      ((Verification.Invalid) v).detail())));
+    }
+    return out;
+  }
+
+  /** Stores the content of an entry held without it, if the identity's quota has room. */
+  private IngestOutcome fill(LogEntry full, IngestSource source) {
+    if (budgetNote(full, false) == IngestOutcome.BudgetNote.CONTENT_DROPPED_OVER_QUOTA) {
+      counters.count(source, Counter.CONTENT_NOT_FILLED_OVER_QUOTA);
+      return new IngestOutcome.Ignored(
+          "identity " + full.header().identity() + " is at its quota; content stays missing");
+    }
+    if (!store.fillContent(full)) {
+      counters.count(source, Counter.DUPLICATE); // Filled or deleted meanwhile.
+      return new IngestOutcome.Duplicate();
+    }
+    counters.count(source, Counter.CONTENT_FILLED);
+    return new IngestOutcome.ContentFilled(full);
+  }
+
+  /**
+   * What this node holds of an entry's content: held, deleted (a held delete names it), or missing,
+   * and then why ({@link ContentState}). Reads the store only; any thread.
+   */
+  public ContentState contentState(LogEntry e) {
+    if (e.hasContent()) {
+      return ContentState.HELD;
+    }
+    if (!store.contentMissing(e)) {
+      return ContentState.DELETED;
+    }
+    return budgets.fitsQuota(store.storedBytes(e.header().identity()), e.header().contentSize())
+        ? ContentState.MISSING_NOT_FETCHED
+        : ContentState.MISSING_OVER_QUOTA;
   }
 
   /** Outcome counters over all sources, for metrics (counters at zero left out). */

@@ -32,6 +32,13 @@ public sealed interface IngestOutcome {
     ATTACHMENT_OVER_CAP
   }
 
+  /**
+   * Already held, but without its content while no held delete names it (content missing): this
+   * copy's content, checked against the signed hash, is stored now. {@code entry} is the entry with
+   * its content.
+   */
+  record ContentFilled(LogEntry entry) implements IngestOutcome {}
+
   /** Already held. */
   record Duplicate() implements IngestOutcome {}
 

@@ -26,16 +26,24 @@ final class EntryIndexer {
     if (h.kind() == ContentKind.POST || h.kind() == ContentKind.REPOST) {
       batch.put(f.indexes(), Keys.time(h.identity(), h.timestampMillis(), e.id()), location);
     }
+    putContentRows(batch, f, e);
+  }
+
+  /** The rows {@link #put} derives from the entry's content (reply, reaction); none without it. */
+  static void putContentRows(WriteBatch batch, ColumnFamilies f, LogEntry e)
+      throws RocksDBException {
     Optional<Content> content = e.content();
-    if (content.isPresent()) {
-      EntryId parent = replyParent(content.get());
-      if (parent != null) {
-        batch.put(f.indexes(), Keys.reply(parent, e.id()), location);
-      }
-      EntryId target = reactionTarget(content.get());
-      if (target != null) {
-        batch.put(f.indexes(), Keys.reaction(target, e.id()), location);
-      }
+    if (content.isEmpty()) {
+      return;
+    }
+    byte[] location = Keys.location(e.header().author(), e.header().seq());
+    EntryId parent = replyParent(content.get());
+    if (parent != null) {
+      batch.put(f.indexes(), Keys.reply(parent, e.id()), location);
+    }
+    EntryId target = reactionTarget(content.get());
+    if (target != null) {
+      batch.put(f.indexes(), Keys.reaction(target, e.id()), location);
     }
   }
 

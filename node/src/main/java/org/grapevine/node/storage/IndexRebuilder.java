@@ -1,9 +1,15 @@
 package org.grapevine.node.storage;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.EntryHeader;
+import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.entry.SignedEntry;
 import org.grapevine.protocol.identity.AuthorKey;
@@ -22,7 +28,8 @@ import org.rocksdb.WriteOptions;
  * then walks every log in (author, seq) order, which is the order the live path applied them in, so
  * root-log folds come out the same. Not atomic as a whole (a big store does not fit one batch); run
  * it while nothing else writes. Heads, devices and byte counts are kept in memory until the end:
- * one row per author, device and identity.
+ * one row per author, device and identity, and the entries held without content (a MISSING row each
+ * unless a held delete of the same identity names it).
  */
 final class IndexRebuilder {
   private final RocksDB db;
@@ -33,6 +40,16 @@ final class IndexRebuilder {
   private final Map<AuthorKey, LogEntry> heads = new HashMap<>();
   private final Map<String, DeviceRow> devices = new HashMap<>();
   private final Map<Identity, Long> storedBytes = new HashMap<>();
+
+  /**
+   * Targets of held deletes, each with the delete's identity: a bare target of its own is deleted.
+   */
+  private final Set<DeleteOf> deleteTargets = new HashSet<>();
+
+  private record DeleteOf(EntryId target, Identity identity) {}
+
+  /** Entries held without content; missing unless a held delete names them. */
+  private final List<LogEntry> bare = new ArrayList<>();
 
   private record DeviceRow(Identity identity, AuthorKey device, DeviceStatus status) {}
 
@@ -87,6 +104,13 @@ final class IndexRebuilder {
     EntryIndexer.put(batch, f, e);
     if (e.hasContent()) {
       storedBytes.merge(h.identity(), h.contentSize(), Long::sum);
+    } else {
+      bare.add(e);
+    }
+    if (h.kind() == ContentKind.DELETE && e.content().isPresent()) {
+      deleteTargets.add(
+          new DeleteOf(
+              EntryId.of(e.content().get().getDelete().getTarget().toByteArray()), h.identity()));
     }
     if (h.inRootLog() && e.content().isPresent()) {
       Content c = e.content().get();
@@ -109,6 +133,13 @@ final class IndexRebuilder {
     for (DeviceRow row : devices.values()) {
       batch.put(
           f.devices(), Keys.device(row.identity(), row.device()), Values.device(row.status()));
+    }
+    for (LogEntry e : bare) {
+      EntryHeader h = e.header();
+      if (!deleteTargets.contains(new DeleteOf(e.id(), h.identity()))) {
+        batch.put(
+            f.indexes(), Keys.missing(h.identity(), h.contentHash(), e.id()), Values.missing(h));
+      }
     }
     for (Map.Entry<Identity, Long> bytes : storedBytes.entrySet()) {
       batch.put(f.indexes(), Keys.storedBytes(bytes.getKey()), Values.longValue(bytes.getValue()));

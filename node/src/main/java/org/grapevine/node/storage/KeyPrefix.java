@@ -23,7 +23,9 @@ enum KeyPrefix {
   TIME(89),
   REPLY(90),
   REACTION(91),
-  STORED_BYTES(92);
+  STORED_BYTES(92),
+  /** Entries held without their content that no held delete explains: content to fetch. */
+  MISSING(93);
 
   private final byte value;
 

@@ -182,6 +182,34 @@ final class Keys {
     return identityKey(KeyPrefix.STORED_BYTES, identity);
   }
 
+  /**
+   * indexes: {@code <MISSING, identity root (32), content hash (32), entry id (32)>}, value: author
+   * (32) ‖ seq (8) ‖ content size (8). An entry held without its content and not deleted (no held
+   * delete names it): its content is missing and is fetched by hash. By identity first, so the
+   * fetcher lists one identity's missing content with a prefix scan; then by hash, so content that
+   * arrives fills every entry that lacks it with one more prefix scan.
+   */
+  static byte[] missing(Identity identity, ContentHash hash, EntryId id) {
+    return key(KeyPrefix.MISSING, 1 + KEY_BYTES + ID_BYTES + ID_BYTES)
+        .put(identity.root().unsafeBytes())
+        .put(hash.unsafeBytes())
+        .put(id.unsafeBytes())
+        .array();
+  }
+
+  /** indexes: {@code <MISSING, identity root (32)>}. */
+  static byte[] missingPrefix(Identity identity) {
+    return identityKey(KeyPrefix.MISSING, identity);
+  }
+
+  /** indexes: {@code <MISSING, identity root (32), content hash (32)>}. */
+  static byte[] missingPrefix(Identity identity, ContentHash hash) {
+    return key(KeyPrefix.MISSING, 1 + KEY_BYTES + ID_BYTES)
+        .put(identity.root().unsafeBytes())
+        .put(hash.unsafeBytes())
+        .array();
+  }
+
   /** The one-byte key {@code <prefix>}: the start of the prefix's range. */
   static byte[] prefixOnly(KeyPrefix prefix) {
     return new byte[] {prefix.value()};

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.grapevine.protocol.entry.ContentHash;
 import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.EntryHeader;
 import org.grapevine.protocol.entry.EntryId;
@@ -65,7 +66,17 @@ public final class MemoryPostStore implements PostStore {
     }
   }
 
+  /** A MISSING row's key after the identity, in the order of {@link Keys#missing}. */
+  private record MissingKey(ContentHash hash, EntryId id) implements Comparable<MissingKey> {
+    @Override
+    public int compareTo(MissingKey o) {
+      int c = hash.compareTo(o.hash);
+      return c != 0 ? c : id.compareTo(o.id);
+    }
+  }
+
   private final int maxPeers;
+  private Map<Identity, TreeMap<MissingKey, MissingContent>> missing;
   private final Map<AuthorKey, ArrayList<LogEntry>> logs = new HashMap<>();
   private Map<Identity, TreeMap<AuthorKey, DeviceStatus>> devices;
   private Map<EntryId, Location> byId;
@@ -115,6 +126,95 @@ public final class MemoryPostStore implements PostStore {
     }
     log.add(entry);
     index(entry);
+    unmissDeleteTarget(entry);
+  }
+
+  /** A delete of the same identity's entry whose content is missing makes it deleted instead. */
+  private void unmissDeleteTarget(LogEntry delete) {
+    if (delete.header().kind() != ContentKind.DELETE || delete.content().isEmpty()) {
+      return;
+    }
+    EntryId target = EntryId.of(delete.content().get().getDelete().getTarget().toByteArray());
+    Optional<LogEntry> held = entryById(target);
+    if (held.isPresent() && held.get().header().identity().equals(delete.header().identity())) {
+      removeMissing(held.get());
+    }
+  }
+
+  private void removeMissing(LogEntry e) {
+    TreeMap<MissingKey, MissingContent> rows =
+        missing == null ? null : missing.get(e.header().identity());
+    if (rows != null) {
+      rows.remove(new MissingKey(e.header().contentHash(), e.id()));
+      if (rows.isEmpty()) {
+        missing.remove(e.header().identity());
+      }
+    }
+  }
+
+  @Override
+  public synchronized boolean contentMissing(LogEntry e) {
+    TreeMap<MissingKey, MissingContent> rows =
+        missing == null ? null : missing.get(e.header().identity());
+    return rows != null && rows.containsKey(new MissingKey(e.header().contentHash(), e.id()));
+  }
+
+  @Override
+  public synchronized List<MissingContent> missingContent(Identity identity, int max) {
+    TreeMap<MissingKey, MissingContent> rows = missing == null ? null : missing.get(identity);
+    return rows == null ? new ArrayList<>() : rows.values().stream().limit(max).toList();
+  }
+
+  @Override
+  public synchronized List<MissingContent> missingContent(Identity identity, ContentHash hash) {
+    TreeMap<MissingKey, MissingContent> rows = missing == null ? null : missing.get(identity);
+    if (rows == null) {
+      return new ArrayList<>();
+    }
+    return new ArrayList<>(
+        rows.subMap(
+                new MissingKey(hash, EntryId.of(new byte[32])),
+                true,
+                new MissingKey(hash, EntryId.of(ff())),
+                true)
+            .values());
+  }
+
+  private static byte[] ff() {
+    byte[] b = new byte[32];
+    java.util.Arrays.fill(b, (byte) 0xff);
+    return b;
+  }
+
+  @Override
+  public synchronized Optional<byte[]> contentByHash(ContentHash hash) {
+    // A scan: the simulator's nodes never lack content; this is here for the contract.
+    for (List<LogEntry> log : logs.values()) {
+      for (LogEntry e : log) {
+        if (e.hasContent() && e.header().contentHash().equals(hash)) {
+          return e.contentBytes();
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public synchronized boolean fillContent(LogEntry full) {
+    if (!full.hasContent()) {
+      throw new IllegalArgumentException("filling " + full.id() + " without content");
+    }
+    EntryHeader h = full.header();
+    Optional<LogEntry> held = logEntry(h.author(), h.seq());
+    if (held.isEmpty() || !held.get().id().equals(full.id()) || !contentMissing(held.get())) {
+      return false;
+    }
+    logs.get(h.author()).set((int) (h.seq() - 1), full);
+    removeMissing(full);
+    addStoredBytes(h.identity(), h.contentSize());
+    indexContent(full, new Location(h.author(), h.seq()));
+    unmissDeleteTarget(full);
+    return true;
   }
 
   private void index(LogEntry entry) {
@@ -126,13 +226,27 @@ public final class MemoryPostStore implements PostStore {
     }
     if (entry.hasContent()) {
       addStoredBytes(h.identity(), h.contentSize());
+    } else {
+      if (missing == null) {
+        missing = new HashMap<>();
+      }
+      missing
+          .computeIfAbsent(h.identity(), k -> new TreeMap<>())
+          .put(
+              new MissingKey(h.contentHash(), entry.id()),
+              new MissingContent(
+                  h.identity(), entry.id(), h.author(), h.seq(), h.contentHash(), h.contentSize()));
     }
+    if (h.inRootLog() && entry.content().isPresent()) {
+      foldDevice(h.identity(), entry.content().get());
+    }
+    indexContent(entry, location);
+  }
+
+  private void indexContent(LogEntry entry, Location location) {
     Optional<Content> content = entry.content();
     if (content.isEmpty()) {
       return;
-    }
-    if (h.inRootLog()) {
-      foldDevice(h.identity(), content.get());
     }
     EntryId parent = EntryIndexer.replyParent(content.get());
     if (parent != null) {
@@ -441,9 +555,15 @@ public final class MemoryPostStore implements PostStore {
     replies = null;
     reactions = null;
     storedBytes = null;
+    missing = null;
     for (List<LogEntry> log : logs.values()) {
       for (LogEntry e : log) {
         index(e);
+      }
+    }
+    for (List<LogEntry> log : logs.values()) {
+      for (LogEntry e : log) {
+        unmissDeleteTarget(e);
       }
     }
   }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.grapevine.protocol.entry.ContentHash;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.entry.SignedEntry;
@@ -24,9 +25,11 @@ public interface PostStore extends LogView, AutoCloseable {
 
   /**
    * Appends the author's next entry, its content (if held), the author's head, its devices (for a
-   * root-log entry) and every index, all in one atomic write. A delete (with its content) takes
-   * effect in the same write: its target's content and content-derived rows go, if the target is a
-   * held device-log entry of the same identity.
+   * root-log entry) and every index, all in one atomic write. An entry without its content is
+   * recorded as missing its content ({@link #contentMissing}), to be fetched. A delete (with its
+   * content) takes effect in the same write: its target's content and content-derived rows go, if
+   * the target is a held device-log entry of the same identity (a target whose content is missing
+   * is then deleted, no longer missing).
    *
    * @param durable true for this node's own entries: the write is synced to disk before this
    *     returns, so an acknowledged post survives a crash; false for received ones
@@ -59,6 +62,37 @@ public interface PostStore extends LogView, AutoCloseable {
    * @throws IllegalArgumentException for a root-log entry (its content defines the devices)
    */
   boolean deleteContent(EntryId target);
+
+  /**
+   * Whether the entry {@code e} (with or without its content) is held without its content while no
+   * held delete names it: its content is missing (to fetch), not deleted. False for an entry held
+   * with its content, a deleted one, and one not held.
+   */
+  boolean contentMissing(LogEntry e);
+
+  /** Missing content of the identity's entries, in (content hash, entry id) order, at most max. */
+  List<MissingContent> missingContent(Identity identity, int max);
+
+  /** The identity's entries whose content, with this hash, is missing, in entry id order. */
+  List<MissingContent> missingContent(Identity identity, ContentHash hash);
+
+  /**
+   * Fills in the content of a held entry whose content is missing, with every row derived from it
+   * (reply, reaction, byte count; for a delete, its effect on its target), in one atomic write. The
+   * caller has checked {@code full}'s content against the signed hash ({@code
+   * EntryValidator.attachContent}).
+   *
+   * @return false, writing nothing, if the entry is not held with its content missing (held with
+   *     content, deleted, or not held)
+   * @throws IllegalArgumentException if {@code full} carries no content
+   */
+  boolean fillContent(LogEntry full);
+
+  /**
+   * Content with this hash, held for any entry (equal content is equal bytes): what sync serves
+   * when a peer asks for content by hash. Deleted content is not held, so never served.
+   */
+  Optional<byte[]> contentByHash(ContentHash hash);
 
   /** Keeps both entries of a fork as evidence; the identity is then flagged ({@link #forks}). */
   void recordFork(SignedEntry held, SignedEntry incoming);

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.grapevine.node.storage.migrations.SchemaMigrator;
+import org.grapevine.protocol.entry.ContentHash;
 import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.EntryHeader;
 import org.grapevine.protocol.entry.EntryId;
@@ -144,6 +145,14 @@ public final class RocksPostStore implements PostStore {
             .contentBytes()
             .ifPresent(
                 bytes -> put(b, f.content(), Keys.content(h.contentHash(), entry.id()), bytes));
+        if (!entry.hasContent()) {
+          // Not deleted (no held delete names it, or it would have been refused its content by
+          // the delete, not arrived without): missing, to be fetched (issue 12).
+          b.put(
+              f.indexes(),
+              Keys.missing(h.identity(), h.contentHash(), entry.id()),
+              Values.missing(h));
+        }
         long storedDelta = entry.hasContent() ? h.contentSize() : 0;
         // A delete takes effect in the same batch: a crash never leaves it held with its target's
         // content still there (nothing would ever carry it out later).
@@ -180,11 +189,16 @@ public final class RocksPostStore implements PostStore {
     }
     EntryId target = EntryId.of(delete.content().get().getDelete().getTarget().toByteArray());
     Optional<LogEntry> held = entryById(target);
-    if (held.isEmpty() || !held.get().hasContent()) {
+    if (held.isEmpty()) {
       return 0;
     }
     EntryHeader t = held.get().header();
     if (!t.identity().equals(delete.header().identity()) || t.inRootLog()) {
+      return 0;
+    }
+    if (!held.get().hasContent()) {
+      // Its content was missing: now it is deleted, and never fetched.
+      b.delete(f.indexes(), Keys.missing(t.identity(), t.contentHash(), target));
       return 0;
     }
     b.delete(f.content(), Keys.content(t.contentHash(), target));
@@ -334,6 +348,72 @@ public final class RocksPostStore implements PostStore {
         db.write(normal, b);
       } catch (RocksDBException e) {
         throw storageFailure("deleteContent", directory, e);
+      }
+      afterWrite.forEach(Runnable::run);
+      return true;
+    }
+  }
+
+  @Override
+  public boolean contentMissing(LogEntry e) {
+    return missingRowHeld(e.header(), e.id());
+  }
+
+  private boolean missingRowHeld(EntryHeader h, EntryId id) {
+    return get(f.indexes(), Keys.missing(h.identity(), h.contentHash(), id)) != null;
+  }
+
+  @Override
+  public List<MissingContent> missingContent(Identity identity, int max) {
+    List<MissingContent> out = new ArrayList<>();
+    byte[] prefix = Keys.missingPrefix(identity);
+    try (RocksIterator it = db.newIterator(f.indexes())) {
+      for (it.seek(prefix);
+          it.isValid() && startsWith(it.key(), prefix) && out.size() < max;
+          it.next()) {
+        out.add(Values.missing(it.key(), it.value()));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<MissingContent> missingContent(Identity identity, ContentHash hash) {
+    return scan(f.indexes(), Keys.missingPrefix(identity, hash), Values::missing);
+  }
+
+  @Override
+  public Optional<byte[]> contentByHash(ContentHash hash) {
+    byte[] prefix = Keys.contentPrefix(hash);
+    try (RocksIterator it = db.newIterator(f.content())) {
+      it.seek(prefix);
+      return it.isValid() && startsWith(it.key(), prefix)
+          ? Optional.of(it.value())
+          : Optional.empty();
+    }
+  }
+
+  @Override
+  public boolean fillContent(LogEntry full) {
+    if (!full.hasContent()) {
+      throw new IllegalArgumentException("filling " + full.id() + " without content");
+    }
+    EntryHeader h = full.header();
+    synchronized (writeLock) {
+      Optional<SignedEntry> held = entry(h.author(), h.seq());
+      if (held.isEmpty() || !held.get().id().equals(full.id()) || !missingRowHeld(h, full.id())) {
+        return false;
+      }
+      List<Runnable> afterWrite = new ArrayList<>(2);
+      try {
+        WriteBatch b = clearedBatch();
+        put(b, f.content(), Keys.content(h.contentHash(), full.id()), full.contentBytes().get());
+        b.delete(f.indexes(), Keys.missing(h.identity(), h.contentHash(), full.id()));
+        addStoredBytes(b, h.identity(), h.contentSize() - dropDeleteTarget(b, full), afterWrite);
+        EntryIndexer.putContentRows(b, f, full);
+        db.write(normal, b);
+      } catch (RocksDBException e) {
+        throw storageFailure("fillContent", directory, e);
       }
       afterWrite.forEach(Runnable::run);
       return true;
@@ -561,6 +641,32 @@ public final class RocksPostStore implements PostStore {
       } finally {
         cache.clear();
       }
+    }
+  }
+
+  /**
+   * Recomputes every derived family of an open database, outside a store: for a schema migration
+   * that adds a derived record ({@code M002_MissingContent}). Nothing else may write meanwhile.
+   */
+  public static void rebuildDerived(RocksDB db, ColumnFamilies f) throws RocksDBException {
+    try (WriteOptions options = new WriteOptions()) {
+      new IndexRebuilder(
+              db,
+              f,
+              options,
+              REBUILD_BATCH_ENTRIES,
+              signed -> {
+                byte[] bytes;
+                try {
+                  bytes =
+                      db.get(f.content(), Keys.content(signed.header().contentHash(), signed.id()));
+                } catch (RocksDBException e) {
+                  throw new IllegalStateException("store read failed: " + e.getMessage(), e);
+                }
+                return LogEntry.of(
+                    signed, bytes, bytes == null ? null : Values.content(signed.header(), bytes));
+              })
+          .run();
     }
   }
 

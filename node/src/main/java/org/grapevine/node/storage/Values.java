@@ -26,6 +26,7 @@ import org.grapevine.protocol.validation.DeviceStatus;
  *   device value = state (1: 1 ACTIVE, 2 REVOKED) ‖ last valid seq (8)
  *   fork value   = held entry value length (4) ‖ held entry value ‖ incoming entry value
  *   location     = author (32) ‖ seq (8)
+ *   missing      = author (32) ‖ seq (8) ‖ content size (8)
  * </pre>
  */
 final class Values {
@@ -145,5 +146,26 @@ final class Values {
 
   static long locationSeq(byte[] value) {
     return ByteBuffer.wrap(value, Keys.KEY_BYTES, Keys.LONG_BYTES).getLong();
+  }
+
+  /** A MISSING row's value: author (32) ‖ seq (8) ‖ content size (8). */
+  static byte[] missing(EntryHeader h) {
+    return ByteBuffer.allocate(Keys.KEY_BYTES + 2 * Keys.LONG_BYTES)
+        .put(h.author().unsafeBytes())
+        .putLong(h.seq())
+        .putLong(h.contentSize())
+        .array();
+  }
+
+  /** A MISSING row, key and value, as the store's callers see it. */
+  static MissingContent missing(byte[] key, byte[] value) {
+    int at = 1 + Keys.KEY_BYTES;
+    Identity identity = Identity.of(Arrays.copyOfRange(key, 1, at));
+    ContentHash hash = ContentHash.of(Arrays.copyOfRange(key, at, at + Keys.ID_BYTES));
+    EntryId id = EntryId.of(Arrays.copyOfRange(key, at + Keys.ID_BYTES, key.length));
+    ByteBuffer v = ByteBuffer.wrap(value);
+    byte[] author = new byte[Keys.KEY_BYTES];
+    v.get(author);
+    return new MissingContent(identity, id, AuthorKey.of(author), v.getLong(), hash, v.getLong());
   }
 }

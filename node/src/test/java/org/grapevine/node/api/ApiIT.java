@@ -248,9 +248,32 @@ class ApiIT {
     assertThat(deleted.at("/entry/content/target").asText()).isEqualTo(id);
     JsonNode after = ok("GET", "/v1/entries/" + id, null).json();
     assertThat(after.get("deleted").asBoolean()).isTrue();
+    assertThat(after.get("missing").isNull()).isTrue();
     assertThat(after.get("content").isNull()).isTrue();
     assertThat(after.get("seq").asLong())
         .isEqualTo(post.get("seq").asLong()); // The signed entry stays.
+  }
+
+  /** Issue 12, case 2: content not held is missing, with why, never "deleted". */
+  @Test
+  void entryHeldWithoutContent_isMissingNotDeleted_untilItsContentArrives() throws Exception {
+    TestAuthors.Person carol = TestAuthors.person("carol");
+    org.grapevine.protocol.crypto.SigningKey phone = carol.deviceKey("phone");
+    org.grapevine.protocol.entry.LogEntry p =
+        carol.deviceLog(phone).append(TestAuthors.post("not here yet"), TestAuthors.T0_MILLIS + 1);
+    a.store().apply(carol.delegate(phone, TestAuthors.T0_MILLIS));
+    a.store().apply(p.withoutContent());
+
+    JsonNode bare = ok("GET", "/v1/entries/" + p.id().toHex(), null).json();
+    assertThat(bare.get("deleted").asBoolean()).isFalse();
+    assertThat(bare.get("missing").asText()).isEqualTo("not_fetched");
+    assertThat(bare.get("content").isNull()).isTrue();
+
+    assertThat(a.store().fillContent(p)).isTrue();
+    JsonNode full = ok("GET", "/v1/entries/" + p.id().toHex(), null).json();
+    assertThat(full.get("deleted").asBoolean()).isFalse();
+    assertThat(full.get("missing").isNull()).isTrue();
+    assertThat(full.at("/content/text").asText()).isEqualTo("not here yet");
   }
 
   @Test

@@ -91,6 +91,7 @@ class KeysTest {
     pinned.put(KeyPrefix.REPLY, hex(Keys.reply(id, other)));
     pinned.put(KeyPrefix.REACTION, hex(Keys.reaction(id, other)));
     pinned.put(KeyPrefix.STORED_BYTES, hex(Keys.storedBytes(identity)));
+    pinned.put(KeyPrefix.MISSING, hex(Keys.missing(identity, hash, id)));
 
     assertThat(pinned).containsOnlyKeys(KeyPrefix.values());
     assertThat(pinned)
@@ -109,7 +110,8 @@ class KeysTest {
             entry(KeyPrefix.TIME, "59" + i + ms + c),
             entry(KeyPrefix.REPLY, "5a" + c + d),
             entry(KeyPrefix.REACTION, "5b" + c + d),
-            entry(KeyPrefix.STORED_BYTES, "5c" + i));
+            entry(KeyPrefix.STORED_BYTES, "5c" + i),
+            entry(KeyPrefix.MISSING, "5d" + i + "ee".repeat(32) + c));
   }
 
   private static byte[] filled(int value) {

@@ -294,6 +294,77 @@ abstract class PostStoreContractTest {
   }
 
   @Test
+  void apply_entryWithoutContent_isMissingNotDeleted_fillContentStoresItWithItsRows() {
+    Author alice = new Author("alice").delegatedIn(store);
+    Author bob = new Author("bob").delegatedIn(store);
+    LogEntry root = alice.post("root", T0_MILLIS);
+    store.apply(root);
+    LogEntry reply = bob.device.append(StoreTesting.reply("hi", root), T0_MILLIS + 1);
+    long bytesBefore = store.storedBytes(bob.identity());
+
+    store.apply(reply.withoutContent());
+
+    assertThat(store.contentMissing(reply)).isTrue();
+    assertThat(store.contentMissing(root)).isFalse();
+    assertThat(store.missingContent(bob.identity(), 10))
+        .containsExactly(
+            new MissingContent(
+                bob.identity(),
+                reply.id(),
+                bob.deviceKey.publicKey(),
+                1,
+                reply.header().contentHash(),
+                reply.header().contentSize()));
+    assertThat(store.missingContent(bob.identity(), reply.header().contentHash())).hasSize(1);
+    assertThat(store.missingContent(alice.identity(), 10)).isEmpty();
+    assertThat(store.replies(root.id())).isEmpty();
+
+    assertThat(store.fillContent(reply)).isTrue();
+
+    assertThat(store.logEntry(bob.deviceKey.publicKey(), 1).orElseThrow().content())
+        .isEqualTo(reply.content());
+    assertThat(store.contentMissing(reply)).isFalse();
+    assertThat(store.missingContent(bob.identity(), 10)).isEmpty();
+    assertThat(store.replies(root.id())).extracting(LogEntry::id).containsExactly(reply.id());
+    assertThat(store.storedBytes(bob.identity()))
+        .isEqualTo(bytesBefore + reply.header().contentSize());
+    assertThat(store.fillContent(reply)).as("held with content now").isFalse();
+    assertThat(store.fillContent(root)).as("never missing").isFalse();
+  }
+
+  @Test
+  void apply_deleteOfEntryWithMissingContent_makesItDeleted_fillRefused() {
+    Author bob = new Author("bob").delegatedIn(store);
+    LogEntry post = bob.post("later regretted", T0_MILLIS);
+    store.apply(post.withoutContent());
+    LogEntry delete = bob.device.append(StoreTesting.delete(post), T0_MILLIS + 1);
+
+    store.apply(delete);
+
+    assertThat(store.contentMissing(post)).isFalse();
+    assertThat(store.missingContent(bob.identity(), 10)).isEmpty();
+    assertThat(store.fillContent(post)).isFalse();
+    assertThat(store.entryById(post.id()).orElseThrow().hasContent()).isFalse();
+  }
+
+  @Test
+  void rebuildIndexes_keepsMissingAndDeletedApart() {
+    Author bob = new Author("bob").delegatedIn(store);
+    LogEntry missing = bob.post("not here yet", T0_MILLIS);
+    LogEntry gone = bob.post("deleted", T0_MILLIS + 1);
+    store.apply(missing.withoutContent());
+    store.apply(gone.withoutContent());
+    store.apply(bob.device.append(StoreTesting.delete(gone), T0_MILLIS + 2));
+
+    store.rebuildIndexes();
+
+    assertThat(store.missingContent(bob.identity(), 10))
+        .extracting(MissingContent::id)
+        .containsExactly(missing.id());
+    assertThat(store.contentMissing(gone)).isFalse();
+  }
+
+  @Test
   void recordFork_keepsBothEntriesAsEvidence() {
     Author alice = new Author("alice").delegatedIn(store);
     LogEntry held = alice.post("one", T0_MILLIS);

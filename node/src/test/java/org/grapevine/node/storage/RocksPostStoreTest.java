@@ -113,7 +113,7 @@ class RocksPostStoreTest extends PostStoreContractTest {
     assertThat(store.deviceStatus(alice.identity(), alice.deviceKey.publicKey()))
         .isEqualTo(DeviceStatus.ACTIVE);
     assertThat(store.replies(root.id())).extracting(LogEntry::id).containsExactly(reply.id());
-    assertThat(rocks().schemaVersion()).isEqualTo(1);
+    assertThat(rocks().schemaVersion()).isEqualTo(2);
   }
 
   @Test

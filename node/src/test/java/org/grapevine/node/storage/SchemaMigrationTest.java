@@ -11,6 +11,7 @@ import java.util.List;
 import org.grapevine.node.storage.migrations.M001_InitialSchema;
 import org.grapevine.node.storage.migrations.Migration;
 import org.grapevine.node.storage.migrations.SchemaMigrator;
+import org.grapevine.protocol.testing.TestAuthors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.RocksDB;
@@ -22,7 +23,7 @@ class SchemaMigrationTest {
   void open_emptyDirectory_createsStoreAtLatestVersion() {
     Path fresh = dir.resolve("not/yet/there");
     try (RocksPostStore store = RocksPostStore.open(fresh)) {
-      assertThat(store.schemaVersion()).isEqualTo(SchemaMigrator.ALL.size()).isEqualTo(1);
+      assertThat(store.schemaVersion()).isEqualTo(SchemaMigrator.ALL.size()).isEqualTo(2);
     }
     assertThat(Files.exists(fresh.resolve("CURRENT"))).isTrue();
   }
@@ -52,6 +53,13 @@ class SchemaMigrationTest {
   @Test
   void migrate_fromVersionOne_runsOnlyLaterStepsOnceAndRecordsEach() throws Exception {
     RocksPostStore.open(dir).close();
+    try (RocksResources raw = RocksResources.open(dir, StoreConfig.DEFAULT)) {
+      raw.db()
+          .put(
+              raw.families().meta(),
+              Keys.schemaVersion(),
+              ByteBuffer.allocate(4).putInt(1).array());
+    }
     List<Integer> ran = new ArrayList<>();
     Migration second =
         new Migration() {
@@ -73,6 +81,33 @@ class SchemaMigrationTest {
           .isEqualTo(2);
     }
     assertThat(ran).containsExactly(2);
+  }
+
+  @Test
+  void migrate_versionOneStoreWithEntriesWithoutContent_getsTheirMissingRows() throws Exception {
+    StoreTesting.Author bob = new StoreTesting.Author("bob");
+    org.grapevine.protocol.entry.LogEntry post = bob.post("bare", TestAuthors.T0_MILLIS);
+    try (RocksPostStore store = RocksPostStore.open(dir)) {
+      bob.delegatedIn(store);
+      store.apply(post.withoutContent());
+    }
+    // As version 1 wrote it: no MISSING row.
+    try (RocksResources raw = RocksResources.open(dir, StoreConfig.DEFAULT)) {
+      raw.db()
+          .delete(
+              raw.families().indexes(),
+              Keys.missing(bob.identity(), post.header().contentHash(), post.id()));
+      raw.db()
+          .put(
+              raw.families().meta(),
+              Keys.schemaVersion(),
+              ByteBuffer.allocate(4).putInt(1).array());
+    }
+
+    try (RocksPostStore store = RocksPostStore.open(dir)) {
+      assertThat(store.schemaVersion()).isEqualTo(2);
+      assertThat(store.contentMissing(post)).isTrue();
+    }
   }
 
   @Test

@@ -71,6 +71,14 @@ final class StoreTesting {
         .build();
   }
 
+  static Content delete(LogEntry target) {
+    return Content.newBuilder()
+        .setDelete(
+            org.grapevine.protocol.proto.Delete.newBuilder()
+                .setTarget(ByteString.copyFrom(target.id().unsafeBytes())))
+        .build();
+  }
+
   static Content repost(LogEntry target) {
     return Content.newBuilder().setRepost(Repost.newBuilder().setTarget(ref(target))).build();
   }

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.node.core.CoreConfig;
 import org.grapevine.node.core.NodeCore;
+import org.grapevine.node.engine.Budgets;
+import org.grapevine.node.engine.ContentState;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.runtime.CoreDriver;
@@ -63,8 +65,12 @@ class SyncServiceIT {
     final Host host;
 
     Node(String name) throws Exception {
+      this(name, Budgets.UNLIMITED);
+    }
+
+    Node(String name, Budgets budgets) throws Exception {
       store = RocksPostStore.open(dir.resolve(name));
-      engine = new Engine(store, new EntryValidator(), new ChainChecker(), 64, 1024);
+      engine = new Engine(store, new EntryValidator(), new ChainChecker(), 64, 1024, budgets);
       host = BarePeer.host(group, new java.util.ArrayList<>()); // Closed below, with the node.
       CoreDriver sync =
           new CoreDriver(
@@ -185,6 +191,120 @@ class SyncServiceIT {
     assertThat(a.store.contiguousHead(davePhone.publicKey())).isZero();
     assertThat(a.engine.rejects()).isEmpty();
     assertThat(b.engine.rejects()).isEmpty();
+  }
+
+  /** Waits until every one of {@code entries} is held with its content by {@code n}. */
+  private static void awaitContent(Node n, List<LogEntry> entries) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    for (LogEntry e : entries) {
+      while (true) {
+        LogEntry held = n.store.entryById(e.id()).orElseThrow();
+        ContentState state = n.engine.contentState(held);
+        assertThat(state).as("content of " + e.id()).isNotEqualTo(ContentState.DELETED);
+        if (state == ContentState.HELD) {
+          assertThat(held.contentBytes()).contains(e.contentBytes().orElseThrow());
+          break;
+        }
+        assertThat(System.nanoTime()).as("content of " + e.id() + " arrives").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+    }
+  }
+
+  /** Serves bob's log as {@code entries} give it (bare, say) from {@code host}, on its sync id. */
+  private static void serveList(
+      Host host, TestAuthors.Person bob, SigningKey phone, List<LogEntry> entries) {
+    host.setProtocolHandler(
+        CoreDriver.SYNC_PROTOCOL,
+        (stream, conn) ->
+            ListServer.serve(
+                stream,
+                new SyncSession(
+                    Set.of(bob.identity),
+                    new ListSource(bob, phone, entries),
+                    SyncLimits.DEFAULT,
+                    System.nanoTime())));
+  }
+
+  /**
+   * Issue 12, case 2: a peer serves bob's posts without their content (a hostile peer can; so does
+   * one over its quota). They are stored as missing, never shown as deleted; the next peer that
+   * holds them serves their content by hash, checked against the signed entries.
+   */
+  @Test
+  void peerServesBareEntries_thenAnotherServesContent_contentArrivesNeverDeleted()
+      throws Exception {
+    TestAuthors.Person bob = TestAuthors.person("bob");
+    SigningKey phone = bob.deviceKey("phone");
+    List<LogEntry> bobs = log(bob, phone, 300);
+    List<LogEntry> bare = new ArrayList<>();
+    bare.add(bobs.get(0)); // The delegation: root-log entries always travel with content.
+    bobs.subList(1, bobs.size()).forEach(e -> bare.add(e.withoutContent()));
+    Node h = new Node("h");
+    serveList(h.host, bob, phone, bare);
+    Node n = new Node("n");
+    n.store.follow(bob.identity);
+
+    n.host.dial(h.host.listenAddrs().get(0).withPeerId(h.host.peerId())).get(10, TimeUnit.SECONDS);
+    awaitHead(n, phone, 300);
+    for (LogEntry e : bobs.subList(1, bobs.size())) {
+      LogEntry held = n.store.entryById(e.id()).orElseThrow();
+      assertThat(held.hasContent()).isFalse();
+      assertThat(n.engine.contentState(held)).isEqualTo(ContentState.MISSING_NOT_FETCHED);
+    }
+
+    Node f = new Node("f");
+    f.holds(bobs);
+    f.store.follow(bob.identity);
+    n.host.dial(f.host.listenAddrs().get(0).withPeerId(f.host.peerId())).get(10, TimeUnit.SECONDS);
+
+    awaitContent(n, bobs.subList(1, bobs.size()));
+    assertThat(n.store.missingContent(bob.identity, 10)).isEmpty();
+    assertThat(n.engine.counts()).containsEntry(Engine.Counter.CONTENT_FILLED, 300L);
+    assertThat(n.engine.rejects()).isEmpty();
+  }
+
+  /**
+   * Issue 12, case 2: a peer over its quota for bob holds his later posts without content and
+   * serves them so; a third peer that holds them serves the content.
+   */
+  @Test
+  void quotaLimitedPeer_servesBareEntries_contentFetchedFromAThirdPeer() throws Exception {
+    TestAuthors.Person bob = TestAuthors.person("bob");
+    SigningKey phone = bob.deviceKey("phone");
+    List<LogEntry> bobs = log(bob, phone, 100);
+    long quota = 0;
+    for (LogEntry e : bobs.subList(0, 41)) { // The delegation and 40 posts fit.
+      quota += e.header().contentSize();
+    }
+    Node q = new Node("q", new Budgets(quota, 1 << 20));
+    q.store.follow(bob.identity);
+    q.holds(bobs);
+    List<LogEntry> dropped = bobs.subList(41, bobs.size());
+    for (LogEntry e : dropped) {
+      assertThat(q.store.entryById(e.id()).orElseThrow().hasContent()).isFalse();
+    }
+    Node n = new Node("n");
+    n.store.follow(bob.identity);
+
+    n.host.dial(q.host.listenAddrs().get(0).withPeerId(q.host.peerId())).get(10, TimeUnit.SECONDS);
+    awaitHead(n, phone, 100);
+    assertThat(n.store.entryById(bobs.get(40).id()).orElseThrow().hasContent()).isTrue();
+    for (LogEntry e : dropped) {
+      assertThat(n.engine.contentState(n.store.entryById(e.id()).orElseThrow()))
+          .isEqualTo(ContentState.MISSING_NOT_FETCHED);
+    }
+
+    Node f = new Node("f");
+    f.holds(bobs);
+    f.store.follow(bob.identity);
+    n.host.dial(f.host.listenAddrs().get(0).withPeerId(f.host.peerId())).get(10, TimeUnit.SECONDS);
+
+    awaitContent(n, dropped);
+    assertThat(n.engine.counts()).containsEntry(Engine.Counter.CONTENT_FILLED, 60L);
+    // The quota-limited peer still holds them as missing over its quota, never as deleted.
+    assertThat(q.engine.contentState(q.store.entryById(dropped.get(0).id()).orElseThrow()))
+        .isEqualTo(ContentState.MISSING_OVER_QUOTA);
   }
 
   @SuppressWarnings("FutureReturnValueIgnored") // A serves; the test checks what B stored

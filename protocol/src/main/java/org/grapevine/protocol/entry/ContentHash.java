@@ -8,7 +8,7 @@ import org.grapevine.protocol.internal.FixedBytes;
  * SHA-256 of an entry's content bytes (or of an attachment's bytes); how content is stored and
  * fetched.
  */
-public final class ContentHash extends FixedBytes {
+public final class ContentHash extends FixedBytes implements Comparable<ContentHash> {
   private ContentHash(byte[] hash) {
     super(hash, Limits.HASH_BYTES, "a content hash");
   }
@@ -19,5 +19,10 @@ public final class ContentHash extends FixedBytes {
 
   public static ContentHash ofContent(byte[] content) {
     return new ContentHash(Sha256.hash(content));
+  }
+
+  @Override
+  public int compareTo(ContentHash other) {
+    return compareBytes(other);
   }
 }

@@ -28,7 +28,11 @@ public enum SyncErrorCode {
   /** The peer sent nothing for the idle timeout. */
   TIMEOUT(10, false),
   /** Our node ended the session (shutdown, peer disconnected). */
-  CANCELLED(11, false);
+  CANCELLED(11, false),
+  /** Content answered for a hash it does not hash to (SHA-256). */
+  CONTENT_MISMATCH(12, true),
+  /** Contents nobody asked for: no WantContent open, or items for other hashes than asked. */
+  UNREQUESTED_CONTENT(13, true);
 
   private final int number;
   private final boolean peerFault;

@@ -4,7 +4,10 @@ import java.util.List;
 
 /** What a {@link SyncSession} tells its node. */
 public sealed interface SyncEvent
-    permits SyncEvent.EntriesReceived, SyncEvent.Completed, SyncEvent.Failed {
+    permits SyncEvent.EntriesReceived,
+        SyncEvent.ContentReceived,
+        SyncEvent.Completed,
+        SyncEvent.Failed {
 
   /**
    * One batch of envelopes from the peer, in log order, structurally checked (sizes, requested
@@ -14,6 +17,13 @@ public sealed interface SyncEvent
    * arrays belong to the receiver.
    */
   record EntriesReceived(List<byte[]> envelopes) implements SyncEvent {}
+
+  /**
+   * Content the peer answered a WantContent with, each checked to hash (SHA-256) to the hash asked
+   * for; hashes the peer does not hold are left out. The node fills in every entry it holds without
+   * that content after checking the content against the signed entry. Needs no acknowledgement.
+   */
+  record ContentReceived(List<FetchedContent> contents) implements SyncEvent {}
 
   /**
    * Both sides have what they asked for; the stream can be closed once the outbound queue is

@@ -51,6 +51,21 @@ public record SyncLimits(
   /** Credit a peer may hold with us at once, in batches. */
   public static final int MAX_CREDIT_BATCHES = 64;
 
+  /**
+   * Content hashes in one WantContent. Its answer, every content at Limits.MAX_CONTENT_BYTES, fits
+   * one message of at most {@link #MAX_MESSAGE_BYTES} (about 1.0 MiB).
+   */
+  public static final int MAX_CONTENT_PER_WANT = 64;
+
+  /** WantContent messages a peer may have unanswered with us at once. */
+  public static final int MAX_OPEN_CONTENT_WANTS = 4;
+
+  /**
+   * Content hashes this side asks for in one session; the rest waits for the next session. Not a
+   * wire limit: a peer may ask for more, one WantContent at a time.
+   */
+  public static final int MAX_CONTENT_PER_SESSION = 4096;
+
   /** Detail text of an Error message, in UTF-8 bytes. */
   public static final int MAX_ERROR_DETAIL_BYTES = 1024;
 

@@ -8,8 +8,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import org.grapevine.protocol.Limits;
+import org.grapevine.protocol.entry.ContentHash;
 import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.proto.ContentItem;
+import org.grapevine.protocol.proto.Contents;
 import org.grapevine.protocol.proto.Credit;
 import org.grapevine.protocol.proto.Entries;
 import org.grapevine.protocol.proto.Heads;
@@ -19,6 +22,7 @@ import org.grapevine.protocol.proto.SyncDone;
 import org.grapevine.protocol.proto.SyncError;
 import org.grapevine.protocol.proto.SyncMessage;
 import org.grapevine.protocol.proto.Want;
+import org.grapevine.protocol.proto.WantContent;
 
 /**
  * Encoding and size-limited decoding of SyncMessages (sync.proto). The bytes are one message
@@ -26,7 +30,8 @@ import org.grapevine.protocol.proto.Want;
  * above {@link SyncLimits#MAX_MESSAGE_BYTES} before buffering them).
  *
  * <pre>
- *   SyncMessage { 1: version = 1, oneof { 2: Heads | 3: Want | 4: Entries | 5: Credit | 6: Done | 7: Error } }
+ *   SyncMessage { 1: version = 1, oneof { 2: Heads | 3: Want | 4: Entries | 5: Credit | 6: Done | 7: Error
+ *                                         | 8: WantContent | 9: Contents } }
  * </pre>
  */
 final class SyncMessageCodec {
@@ -78,7 +83,11 @@ final class SyncMessageCodec {
   static byte[] heads(List<IdentityHeads> identities, boolean last) {
     return wrap(
         SyncMessage.newBuilder()
-            .setHeads(Heads.newBuilder().addAllIdentities(identities).setLast(last)));
+            .setHeads(
+                Heads.newBuilder()
+                    .addAllIdentities(identities)
+                    .setLast(last)
+                    .setAnswersContent(true)));
   }
 
   static byte[] want(List<OpenRange> ranges) {
@@ -118,6 +127,41 @@ final class SyncMessageCodec {
     } catch (IOException e) {
       throw new UncheckedIOException("writing to memory cannot fail", e);
     }
+  }
+
+  /** A 32-byte content hash field from the peer. */
+  static ContentHash hash(ByteString bytes) throws SyncProtocolException {
+    if (bytes.size() != Limits.HASH_BYTES) {
+      throw new SyncProtocolException(
+          SyncErrorCode.MALFORMED_MESSAGE,
+          "content hash of " + bytes.size() + " bytes, must be " + Limits.HASH_BYTES);
+    }
+    return ContentHash.of(bytes.toByteArray());
+  }
+
+  static byte[] wantContent(List<ContentRef> refs) {
+    WantContent.Builder want = WantContent.newBuilder();
+    for (ContentRef r : refs) {
+      want.addRefs(
+          org.grapevine.protocol.proto.ContentRef.newBuilder()
+              .setIdentity(bytes(r.identity()))
+              .setHash(ByteString.copyFrom(r.hash().unsafeBytes())));
+    }
+    return wrap(SyncMessage.newBuilder().setWantContent(want));
+  }
+
+  /** A Contents answer; a null content means "not held". */
+  static byte[] contents(List<ContentHash> hashes, List<byte[]> contents) {
+    Contents.Builder c = Contents.newBuilder();
+    for (int i = 0; i < hashes.size(); i++) {
+      ContentItem.Builder item =
+          ContentItem.newBuilder().setHash(ByteString.copyFrom(hashes.get(i).unsafeBytes()));
+      if (contents.get(i) != null) {
+        item.setContent(ByteString.copyFrom(contents.get(i)));
+      }
+      c.addItems(item);
+    }
+    return wrap(SyncMessage.newBuilder().setContents(c));
   }
 
   static byte[] credit(int batches) {

@@ -14,9 +14,12 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.grapevine.protocol.Limits;
+import org.grapevine.protocol.entry.ContentHash;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.proto.ContentItem;
+import org.grapevine.protocol.proto.Contents;
 import org.grapevine.protocol.proto.Entries;
 import org.grapevine.protocol.proto.Entry;
 import org.grapevine.protocol.proto.Envelope;
@@ -27,6 +30,7 @@ import org.grapevine.protocol.proto.SeqRange;
 import org.grapevine.protocol.proto.SyncError;
 import org.grapevine.protocol.proto.SyncMessage;
 import org.grapevine.protocol.proto.Want;
+import org.grapevine.protocol.proto.WantContent;
 
 /**
  * One side of a catch-up sync stream, {@code /grapevine/sync/1.0.0} (docs/ARCHITECTURE.md,
@@ -94,6 +98,10 @@ public final class SyncSession {
   private final Map<AuthorKey, Long> askedTo = new HashMap<>();
 
   private boolean peerHeadsComplete;
+
+  /** The peer said it answers WantContent (a peer of the first release does not). */
+  private boolean peerAnswersContent;
+
   private int peerIdentities;
   private int creditGranted;
   private final ArrayDeque<Integer> unackedBatches = new ArrayDeque<>();
@@ -101,8 +109,20 @@ public final class SyncSession {
   private long ackedCarry;
   private boolean doneSent;
 
+  /** Identities the peer advertised that we follow: whose missing content we ask it for. */
+  private final Set<Identity> shared = new TreeSet<>();
+
+  /** Content to ask the peer for (known once its Heads are complete), and the WantContent open. */
+  private final ArrayDeque<ContentRef> contentToAsk = new ArrayDeque<>();
+
+  private final List<ContentRef> contentAsked = new ArrayList<>();
+
   // Server role: what we serve.
   private final ArrayDeque<OpenRange> serving = new ArrayDeque<>();
+
+  /** WantContent messages of the peer not answered yet, each answered by one Contents. */
+  private final ArrayDeque<List<ContentRef>> contentWanted = new ArrayDeque<>();
+
   private int peerCredit;
   private boolean peerDone;
 
@@ -154,6 +174,8 @@ public final class SyncSession {
         case CREDIT -> onCredit(m.getCredit().getBatches());
         case DONE -> onDone();
         case ERROR -> onError(m.getError());
+        case WANT_CONTENT -> onWantContent(m.getWantContent());
+        case CONTENTS -> onContents(m.getContents());
         default ->
             throw new SyncProtocolException(
                 SyncErrorCode.MALFORMED_MESSAGE, "unknown body " + m.getBodyCase());
@@ -346,11 +368,83 @@ public final class SyncSession {
     for (IdentityHeads ih : heads.getIdentitiesList()) {
       Identity identity = Identity.of(SyncMessageCodec.key(ih.getIdentity(), "identity"));
       wants.addAll(rangesBehind(identity, ih));
+      if (follows.contains(identity)) {
+        shared.add(identity);
+      }
     }
     peerHeadsComplete = heads.getLast();
+    peerAnswersContent |= heads.getAnswersContent();
     if (!wants.isEmpty()) {
       sendWant(wants);
     }
+    if (peerHeadsComplete && peerAnswersContent) {
+      // Content we hold entries of without it, of identities both follow: the peer may hold it.
+      contentToAsk.addAll(source.missingContent(shared, SyncLimits.MAX_CONTENT_PER_SESSION));
+      askContent();
+    }
+  }
+
+  /** Sends the next WantContent, when none is open. */
+  private void askContent() {
+    if (!contentAsked.isEmpty() || contentToAsk.isEmpty()) {
+      return;
+    }
+    while (!contentToAsk.isEmpty() && contentAsked.size() < SyncLimits.MAX_CONTENT_PER_WANT) {
+      contentAsked.add(contentToAsk.pollFirst());
+    }
+    outbound.add(SyncMessageCodec.wantContent(contentAsked));
+  }
+
+  /** The answer to our open WantContent: every item checked before anything is passed on. */
+  private void onContents(Contents contents) throws SyncProtocolException {
+    int n = contents.getItemsCount();
+    if (contentAsked.isEmpty() || n > contentAsked.size()) {
+      throw new SyncProtocolException(
+          SyncErrorCode.UNREQUESTED_CONTENT,
+          n + " content items, " + contentAsked.size() + " asked for");
+    }
+    if (creditGranted == 0) {
+      throw new SyncProtocolException(SyncErrorCode.FLOW_CONTROL, "Contents without credit");
+    }
+    if (n < contentAsked.size()) {
+      throw new SyncProtocolException(
+          SyncErrorCode.PROTOCOL_VIOLATION,
+          "Contents answers " + n + " of the " + contentAsked.size() + " hashes asked for");
+    }
+    List<FetchedContent> got = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ContentItem item = contents.getItems(i);
+      ContentRef asked = contentAsked.get(i);
+      ContentHash hash = SyncMessageCodec.hash(item.getHash());
+      if (!hash.equals(asked.hash())) {
+        throw new SyncProtocolException(
+            SyncErrorCode.UNREQUESTED_CONTENT,
+            "content item " + i + " is for hash " + hash + ", asked for " + asked.hash());
+      }
+      if (!item.hasContent()) {
+        continue; // The peer does not hold it.
+      }
+      if (item.getContent().size() > Limits.MAX_CONTENT_BYTES) {
+        throw new SyncProtocolException(
+            SyncErrorCode.MESSAGE_TOO_LARGE,
+            "content of "
+                + item.getContent().size()
+                + " bytes, at most "
+                + Limits.MAX_CONTENT_BYTES);
+      }
+      byte[] bytes = item.getContent().toByteArray();
+      if (!ContentHash.ofContent(bytes).equals(hash)) {
+        throw new SyncProtocolException(
+            SyncErrorCode.CONTENT_MISMATCH, "content does not hash to " + hash);
+      }
+      got.add(new FetchedContent(asked.identity(), hash, bytes));
+    }
+    creditGranted--;
+    contentAsked.clear();
+    if (!got.isEmpty()) {
+      events.add(new SyncEvent.ContentReceived(got));
+    }
+    askContent();
   }
 
   /**
@@ -528,7 +622,7 @@ public final class SyncSession {
 
   /** Keeps granted-but-unused plus delivered-but-unacknowledged batches at the window. */
   private void topUpCredit() {
-    if (fetching.isEmpty()) {
+    if (fetching.isEmpty() && contentAsked.isEmpty()) {
       return;
     }
     int grant = limits.creditWindowBatches() - creditGranted - unackedBatches.size();
@@ -578,6 +672,36 @@ public final class SyncSession {
     serving.addAll(ranges);
   }
 
+  private void onWantContent(WantContent want) throws SyncProtocolException {
+    if (peerDone) {
+      throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "WantContent after Done");
+    }
+    int n = want.getRefsCount();
+    if (n == 0) {
+      throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "empty WantContent");
+    }
+    if (n > SyncLimits.MAX_CONTENT_PER_WANT
+        || contentWanted.size() >= SyncLimits.MAX_OPEN_CONTENT_WANTS) {
+      throw new SyncProtocolException(
+          SyncErrorCode.TOO_MANY_ITEMS,
+          n
+              + " hashes in WantContent with "
+              + contentWanted.size()
+              + " open; limits "
+              + SyncLimits.MAX_CONTENT_PER_WANT
+              + " and "
+              + SyncLimits.MAX_OPEN_CONTENT_WANTS);
+    }
+    List<ContentRef> refs = new ArrayList<>(n);
+    for (org.grapevine.protocol.proto.ContentRef r : want.getRefsList()) {
+      refs.add(
+          new ContentRef(
+              Identity.of(SyncMessageCodec.key(r.getIdentity(), "identity")),
+              SyncMessageCodec.hash(r.getHash())));
+    }
+    contentWanted.add(refs);
+  }
+
   private void onCredit(int batches) throws SyncProtocolException {
     if (batches < 1 || batches > SyncLimits.MAX_CREDIT_BATCHES - peerCredit) {
       throw new SyncProtocolException(
@@ -597,9 +721,14 @@ public final class SyncSession {
     if (peerDone) {
       throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "second Done");
     }
-    if (!serving.isEmpty()) {
+    if (!serving.isEmpty() || !contentWanted.isEmpty()) {
       throw new SyncProtocolException(
-          SyncErrorCode.PROTOCOL_VIOLATION, "Done with " + serving.size() + " ranges unanswered");
+          SyncErrorCode.PROTOCOL_VIOLATION,
+          "Done with "
+              + serving.size()
+              + " ranges and "
+              + contentWanted.size()
+              + " content wants unanswered");
     }
     peerDone = true;
   }
@@ -610,6 +739,25 @@ public final class SyncSession {
     events.add(
         new SyncEvent.Failed(
             SyncErrorCode.ofNumber(error.getCode()), SyncEvent.Fault.REPORTED_BY_PEER, detail));
+  }
+
+  /** Answers the peer's WantContent messages in order, one unit of credit each. */
+  private void serveContent() {
+    while (peerCredit > 0 && !contentWanted.isEmpty()) {
+      List<ContentRef> refs = contentWanted.pollFirst();
+      List<ContentHash> hashes = new ArrayList<>(refs.size());
+      List<byte[]> contents = new ArrayList<>(refs.size());
+      for (ContentRef r : refs) {
+        hashes.add(r.hash());
+        // Only content of identities we follow, as for ranges.
+        contents.add(
+            follows.contains(r.identity())
+                ? source.content(r.identity(), r.hash()).orElse(null)
+                : null);
+      }
+      outbound.add(SyncMessageCodec.contents(hashes, contents));
+      peerCredit--;
+    }
   }
 
   /** Sends batches while the peer has credit and ranges are open. */
@@ -674,12 +822,17 @@ public final class SyncSession {
       return;
     }
     serve();
+    serveContent();
     topUpCredit();
-    if (!doneSent && peerHeadsComplete && fetching.isEmpty()) {
+    if (!doneSent
+        && peerHeadsComplete
+        && fetching.isEmpty()
+        && contentAsked.isEmpty()
+        && contentToAsk.isEmpty()) {
       outbound.add(SyncMessageCodec.done());
       doneSent = true;
     }
-    if (doneSent && peerDone && serving.isEmpty()) {
+    if (doneSent && peerDone && serving.isEmpty() && contentWanted.isEmpty()) {
       state = State.COMPLETED;
       events.add(new SyncEvent.Completed(stats()));
     }
@@ -691,5 +844,8 @@ public final class SyncSession {
     events.add(new SyncEvent.Failed(code, fault, detail));
     fetching.clear();
     serving.clear();
+    contentToAsk.clear();
+    contentAsked.clear();
+    contentWanted.clear();
   }
 }

@@ -2,6 +2,7 @@ package org.grapevine.protocol.sync;
 
 import java.util.List;
 import java.util.Map;
+import org.grapevine.protocol.entry.ContentHash;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
@@ -30,6 +31,22 @@ public interface SyncSource {
    * #contiguousHead}, so a shorter answer means "the byte limit was reached".
    */
   List<LogEntry> entries(AuthorKey author, long fromSeq, int maxCount, long maxBytes);
+
+  /**
+   * Content this node lacks (entries held without it, not deleted) of these identities, that it
+   * wants from this peer, at most {@code max}, each hash once. The default: none.
+   */
+  default List<ContentRef> missingContent(java.util.Collection<Identity> identities, int max) {
+    return List.of();
+  }
+
+  /**
+   * The content with this hash (SHA-256), if this node holds it; asked for an entry of {@code
+   * identity}, which the session has checked this node follows. The default: none.
+   */
+  default java.util.Optional<byte[]> content(Identity identity, ContentHash hash) {
+    return java.util.Optional.empty();
+  }
 
   /**
    * The usual {@link #entries} over a per-seq lookup: entries from {@code fromSeq} on, at most

@@ -24,9 +24,15 @@ final class SyncTestNode implements SyncSource {
   private final EntryValidator validator = new EntryValidator();
   private final ChainChecker checker = new ChainChecker();
 
+  /** Content this node lacks, as its store would list it: asked for in every session. */
+  final List<ContentRef> missing = new java.util.ArrayList<>();
+
+  private final Map<org.grapevine.protocol.entry.ContentHash, byte[]> contents = new HashMap<>();
+
   /** Stores an entry this node wrote or verified. */
   void add(LogEntry entry) {
     view.append(entry);
+    entry.contentBytes().ifPresent(c -> contents.put(entry.header().contentHash(), c));
     logsOf
         .computeIfAbsent(entry.header().identity(), k -> new TreeSet<>())
         .add(entry.header().author());
@@ -58,6 +64,17 @@ final class SyncTestNode implements SyncSource {
       heads.put(author, view.contiguousHead(author));
     }
     return heads;
+  }
+
+  @Override
+  public List<ContentRef> missingContent(java.util.Collection<Identity> identities, int max) {
+    return missing.stream().filter(r -> identities.contains(r.identity())).limit(max).toList();
+  }
+
+  @Override
+  public java.util.Optional<byte[]> content(
+      Identity identity, org.grapevine.protocol.entry.ContentHash hash) {
+    return java.util.Optional.ofNullable(contents.get(hash)).map(byte[]::clone);
   }
 
   @Override

@@ -11,7 +11,8 @@ import org.rocksdb.WriteOptions;
 /** Brings a store's schema up to the newest version this code knows, or refuses a newer one. */
 public final class SchemaMigrator {
   /** Every migration, in version order: 1, 2, 3, ... without gaps. */
-  public static final List<Migration> ALL = List.of(new M001_InitialSchema());
+  public static final List<Migration> ALL =
+      List.of(new M001_InitialSchema(), new M002_MissingContent());
 
   private final List<Migration> migrations;
 

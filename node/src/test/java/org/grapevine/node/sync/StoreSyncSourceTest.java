@@ -1,0 +1,69 @@
+package org.grapevine.node.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.grapevine.protocol.testing.TestAuthors.T0_MILLIS;
+import static org.grapevine.protocol.testing.TestAuthors.post;
+
+import java.util.List;
+import java.util.Set;
+import org.grapevine.node.engine.Budgets;
+import org.grapevine.node.storage.MemoryPostStore;
+import org.grapevine.protocol.crypto.SigningKey;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.log.LogWriter;
+import org.grapevine.protocol.sync.ContentRef;
+import org.grapevine.protocol.testing.TestAuthors;
+import org.junit.jupiter.api.Test;
+
+/** What a sync session asks a peer for and serves it, by content hash. */
+class StoreSyncSourceTest {
+  private final MemoryPostStore store = new MemoryPostStore();
+  private final TestAuthors.Person bob = TestAuthors.person("bob");
+  private final SigningKey phone = bob.deviceKey("phone");
+  private final LogWriter log = bob.deviceLog(phone);
+  private final LogEntry delegation = bob.delegate(phone, T0_MILLIS);
+  private final LogEntry one = log.append(post("one"), T0_MILLIS + 1);
+  private final LogEntry two = log.append(post("two"), T0_MILLIS + 2);
+  private final LogEntry three = log.append(post("three"), T0_MILLIS + 3);
+
+  StoreSyncSourceTest() {
+    store.apply(delegation);
+    store.apply(one);
+    store.apply(two.withoutContent());
+    store.apply(three.withoutContent());
+  }
+
+  private static ContentRef ref(LogEntry e) {
+    return new ContentRef(e.header().identity(), e.header().contentHash());
+  }
+
+  @Test
+  void missingContent_leavesOutWhatThisPeerServedBare() {
+    StoreSyncSource source =
+        new StoreSyncSource(
+            store, Budgets.UNLIMITED, hash -> !hash.equals(two.header().contentHash()));
+    assertThat(source.missingContent(Set.of(bob.identity), 10)).containsExactly(ref(three));
+  }
+
+  @Test
+  void missingContent_onlyWhileTheQuotaHasRoom() {
+    long used = store.storedBytes(bob.identity);
+    long room = Math.max(two.header().contentSize(), three.header().contentSize());
+    StoreSyncSource source =
+        new StoreSyncSource(store, new Budgets(used + room, 1 << 20), hash -> true);
+    assertThat(source.missingContent(Set.of(bob.identity), 10)).hasSize(1);
+    assertThat(
+            new StoreSyncSource(store, new Budgets(used, 1 << 20), hash -> true)
+                .missingContent(Set.of(bob.identity), 10))
+        .isEmpty();
+  }
+
+  @Test
+  void content_servesHeldContentByHash_notMissingContent() {
+    StoreSyncSource source = new StoreSyncSource(store);
+    assertThat(source.content(bob.identity, one.header().contentHash()))
+        .contains(one.contentBytes().orElseThrow());
+    assertThat(source.content(bob.identity, two.header().contentHash())).isEmpty();
+    assertThat(source.missingContent(List.of(TestAuthors.person("carol").identity), 10)).isEmpty();
+  }
+}
