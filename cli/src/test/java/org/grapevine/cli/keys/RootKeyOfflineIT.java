@@ -55,29 +55,11 @@ class RootKeyOfflineIT {
   }
 
   private static Process startRun(Path dataDir, String... extra) throws IOException {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "org.grapevine.cli.Main",
-                "run",
-                "--data-dir",
-                dataDir.toString(),
-                "--api-port",
-                "0",
-                "--port",
-                "0",
-                "--host",
-                "127.0.0.1",
-                "--no-mdns"));
-    cmd.addAll(List.of(extra));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().remove("GRAPEVINE_PASSPHRASE");
-    Process p = pb.start();
-    p.getOutputStream().close();
-    return p;
+    List<String> flags =
+        new ArrayList<>(List.of("--port", "0", "--host", "127.0.0.1", "--no-mdns"));
+    flags.addAll(List.of(extra));
+    return org.grapevine.cli.RunProcess.start(
+        dataDir, java.util.Map.of(), flags.toArray(String[]::new));
   }
 
   /**

@@ -35,25 +35,7 @@ class RunCommandIT {
 
   private Process start(Path dataDir, java.util.Map<String, String> env, String... extra)
       throws IOException {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "org.grapevine.cli.Main",
-                "run",
-                "--data-dir",
-                dataDir.toString(),
-                "--api-port",
-                "0"));
-    cmd.addAll(List.of(extra));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().remove("GRAPEVINE_PASSPHRASE");
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    p.getOutputStream().close();
-    return p;
+    return org.grapevine.cli.RunProcess.start(dataDir, env, extra);
   }
 
   private String run(Path dataDir, int expectedExit, String... extra)

@@ -6,50 +6,19 @@ import static org.grapevine.protocol.testing.TestAuthors.T0_MILLIS;
 import static org.grapevine.protocol.testing.TestAuthors.post;
 
 import com.google.protobuf.ByteString;
-import java.nio.file.Path;
 import org.grapevine.libp2p.gossipsub.Acceptance;
-import org.grapevine.node.storage.RocksPostStore;
-import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
-import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.proto.Attachment;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.Delete;
 import org.grapevine.protocol.proto.Post;
-import org.grapevine.protocol.testing.TestAuthors;
-import org.grapevine.protocol.validation.ChainChecker;
-import org.grapevine.protocol.validation.EntryValidator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Budgets at ingestion against a real RocksDB store: quota, attachment cap, usage, counters per
  * source.
  */
-class EngineBudgetsTest {
-  private static final long NOW = T0_MILLIS + 60_000;
-  @TempDir Path dir;
-  private RocksPostStore store;
-  private final TestAuthors.Person alice = TestAuthors.person("alice");
-  private final SigningKey laptop = alice.deviceKey("laptop");
-  private final LogWriter log = alice.deviceLog(laptop);
-  private final LogEntry delegation = alice.delegate(laptop, T0_MILLIS);
-
-  private Engine engine(Budgets budgets) {
-    store = RocksPostStore.open(dir.resolve("store"));
-    Engine engine = new Engine(store, new EntryValidator(), new ChainChecker(), 4, 8, budgets);
-    assertThat(engine.ingest(delegation.toEnvelopeBytes(), NOW))
-        .isInstanceOf(IngestOutcome.Stored.class);
-    return engine;
-  }
-
-  @AfterEach
-  void close() {
-    if (store != null) {
-      store.close();
-    }
-  }
+class EngineBudgetsTest extends AliceEngineTest {
 
   private static Content withAttachment(long size) {
     return Content.newBuilder()
