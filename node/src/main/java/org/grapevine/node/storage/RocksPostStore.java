@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.grapevine.node.storage.migrations.SchemaMigrator;
 import org.grapevine.protocol.entry.ContentHash;
-import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.EntryHeader;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
@@ -124,7 +123,7 @@ public final class RocksPostStore implements PostStore {
   // ---- Logs ----
 
   @Override
-  public void apply(LogEntry entry, boolean durable) {
+  public Applied apply(LogEntry entry, boolean durable) {
     EntryHeader h = entry.header();
     synchronized (writeLock) {
       RowCache.Head head = head(h.author());
@@ -136,41 +135,88 @@ public final class RocksPostStore implements PostStore {
         throw new IllegalStateException(
             "apply of " + h.author() + "#" + h.seq() + " whose prev is not the held head");
       }
-      List<Runnable> afterWrite = new ArrayList<>(2);
+      // A target that arrives after its delete (from another device of the identity, by sync)
+      // keeps its place in the chain but never its content (issue 12).
+      boolean deleted = deleted(h, entry.id());
+      LogEntry stored = deleted ? entry.withoutContent() : entry;
+      List<Runnable> afterWrite = new ArrayList<>(3);
+      int purged;
       try {
-        WriteBatch b = clearedBatch();
-        b.put(f.entries(), Keys.entry(h.author(), h.seq()), Values.entry(entry.signed()));
-        b.put(f.heads(), Keys.head(h.author()), Values.head(h.seq(), entry.id()));
-        entry
-            .contentBytes()
-            .ifPresent(
-                bytes -> put(b, f.content(), Keys.content(h.contentHash(), entry.id()), bytes));
-        if (!entry.hasContent()) {
-          // Not deleted (no held delete names it, or it would have been refused its content by
-          // the delete, not arrived without): missing, to be fetched (issue 12).
-          b.put(
-              f.indexes(),
-              Keys.missing(h.identity(), h.contentHash(), entry.id()),
-              Values.missing(h));
-        }
-        long storedDelta = entry.hasContent() ? h.contentSize() : 0;
-        // A delete takes effect in the same batch: a crash never leaves it held with its target's
-        // content still there (nothing would ever carry it out later).
-        storedDelta -= dropDeleteTarget(b, entry);
-        if (storedDelta != 0) {
-          addStoredBytes(b, h.identity(), storedDelta, afterWrite);
-        }
-        if (h.inRootLog() && entry.content().isPresent()) {
-          foldDevice(b, h.identity(), entry.content().get(), afterWrite);
-        }
-        EntryIndexer.put(b, f, entry);
-        db.write(durable ? sync : normal, b);
+        purged = writeApply(clearedBatch(), stored, deleted, afterWrite);
+        db.write(durable ? sync : normal, batch);
       } catch (RocksDBException e) {
         throw storageFailure("apply", directory, e);
       }
       cache.put(RowCache.head(h.author()), new RowCache.Head(h.seq(), entry.id(), entry.signed()));
       afterWrite.forEach(Runnable::run);
+      return new Applied(deleted && entry.hasContent(), purged);
     }
+  }
+
+  /** The rows of {@link #apply} into {@code b}; returns the entries a revocation purged. */
+  private int writeApply(WriteBatch b, LogEntry entry, boolean deleted, List<Runnable> afterWrite)
+      throws RocksDBException {
+    EntryHeader h = entry.header();
+    b.put(f.entries(), Keys.entry(h.author(), h.seq()), Values.entry(entry.signed()));
+    b.put(f.heads(), Keys.head(h.author()), Values.head(h.seq(), entry.id()));
+    entry
+        .contentBytes()
+        .ifPresent(bytes -> put(b, f.content(), Keys.content(h.contentHash(), entry.id()), bytes));
+    if (!entry.hasContent() && !deleted) {
+      // No held delete names it: its content is missing, to be fetched (issue 12).
+      b.put(
+          f.indexes(), Keys.missing(h.identity(), h.contentHash(), entry.id()), Values.missing(h));
+    }
+    Map<Identity, Long> bytesDelta = new LinkedHashMap<>(2);
+    bytesDelta.put(h.identity(), entry.hasContent() ? h.contentSize() : 0);
+    // A delete takes effect in the same batch: a crash never leaves it held with its target's
+    // content still there (nothing would ever carry it out later).
+    bytesDelta.merge(h.identity(), -DeleteEffects.write(b, this, entry), Long::sum);
+    int purged = 0;
+    if (h.inRootLog() && entry.content().isPresent()) {
+      DeviceStatus folded = foldDevice(b, h.identity(), entry.content().get(), afterWrite);
+      if (folded != null && folded.state() == DeviceStatus.State.REVOKED) {
+        AuthorKey device = EntryIndexer.device(entry.content().get());
+        purged = purge(b, device, folded.lastValidSeq(), bytesDelta, afterWrite);
+      }
+    }
+    for (Map.Entry<Identity, Long> delta : bytesDelta.entrySet()) {
+      if (delta.getValue() != 0) {
+        addStoredBytes(b, delta.getKey(), delta.getValue(), afterWrite);
+      }
+    }
+    EntryIndexer.put(b, f, entry);
+    return purged;
+  }
+
+  /**
+   * Removes, in {@code b}, the revoked device's held entries after {@code lastValidSeq} and sets
+   * its head back ({@link RevocationPurge}); the cache learns the head in {@code afterWrite}.
+   */
+  private int purge(
+      WriteBatch b,
+      AuthorKey device,
+      long lastValidSeq,
+      Map<Identity, Long> bytesDelta,
+      List<Runnable> afterWrite)
+      throws RocksDBException {
+    int purged = RevocationPurge.write(b, this, device, lastValidSeq, bytesDelta);
+    if (purged == 0) {
+      return 0;
+    }
+    RowCache.Head head = RowCache.Head.EMPTY;
+    if (lastValidSeq == 0) {
+      b.delete(f.heads(), Keys.head(device));
+    } else {
+      SignedEntry last =
+          entry(device, lastValidSeq)
+              .orElseThrow(() -> new IllegalStateException("no entry below the held head"));
+      b.put(f.heads(), Keys.head(device), Values.head(lastValidSeq, last.id()));
+      head = new RowCache.Head(lastValidSeq, last.id(), last);
+    }
+    RowCache.Head newHead = head;
+    afterWrite.add(() -> cache.put(RowCache.head(device), newHead));
+    return purged;
   }
 
   private WriteBatch clearedBatch() {
@@ -178,46 +224,29 @@ public final class RocksPostStore implements PostStore {
     return batch;
   }
 
-  /**
-   * For a delete with its content: drops its target's content and content-derived rows in {@code b}
-   * when the target is a held device-log entry of the same identity (nobody deletes another
-   * identity's entries, and root-log content defines the devices). Returns the bytes freed.
-   */
-  private long dropDeleteTarget(WriteBatch b, LogEntry delete) throws RocksDBException {
-    if (delete.header().kind() != ContentKind.DELETE || delete.content().isEmpty()) {
-      return 0;
-    }
-    EntryId target = EntryId.of(delete.content().get().getDelete().getTarget().toByteArray());
-    Optional<LogEntry> held = entryById(target);
-    if (held.isEmpty()) {
-      return 0;
-    }
-    EntryHeader t = held.get().header();
-    if (!t.identity().equals(delete.header().identity()) || t.inRootLog()) {
-      return 0;
-    }
-    if (!held.get().hasContent()) {
-      // Its content was missing: now it is deleted, and never fetched.
-      b.delete(f.indexes(), Keys.missing(t.identity(), t.contentHash(), target));
-      return 0;
-    }
-    b.delete(f.content(), Keys.content(t.contentHash(), target));
-    EntryIndexer.deleteContentRows(b, f, held.get());
-    return t.contentSize();
+  @Override
+  public boolean deleted(LogEntry e) {
+    return deleted(e.header(), e.id());
+  }
+
+  private boolean deleted(EntryHeader h, EntryId id) {
+    return EntryIndexer.deletable(h) && get(f.indexes(), Keys.tombstone(id, h.identity())) != null;
   }
 
   /**
    * Folds a root-log content into its device row in {@code b}; the cache learns it in {@code
-   * afterWrite}.
+   * afterWrite}. Returns the folded status, or null when the content names no device.
    */
-  private void foldDevice(WriteBatch b, Identity identity, Content c, List<Runnable> afterWrite) {
+  private DeviceStatus foldDevice(
+      WriteBatch b, Identity identity, Content c, List<Runnable> afterWrite) {
     AuthorKey device = EntryIndexer.device(c);
     if (device == null) {
-      return;
+      return null;
     }
     DeviceStatus next = EntryIndexer.foldDevice(deviceStatus(identity, device), c);
     put(b, f.devices(), Keys.device(identity, device), Values.device(next));
     afterWrite.add(() -> cache.put(RowCache.device(identity, device), next));
+    return next;
   }
 
   /**
@@ -409,7 +438,8 @@ public final class RocksPostStore implements PostStore {
         WriteBatch b = clearedBatch();
         put(b, f.content(), Keys.content(h.contentHash(), full.id()), full.contentBytes().get());
         b.delete(f.indexes(), Keys.missing(h.identity(), h.contentHash(), full.id()));
-        addStoredBytes(b, h.identity(), h.contentSize() - dropDeleteTarget(b, full), afterWrite);
+        addStoredBytes(
+            b, h.identity(), h.contentSize() - DeleteEffects.write(b, this, full), afterWrite);
         EntryIndexer.putContentRows(b, f, full);
         db.write(normal, b);
       } catch (RocksDBException e) {
@@ -649,25 +679,7 @@ public final class RocksPostStore implements PostStore {
    * that adds a derived record ({@code M002_MissingContent}). Nothing else may write meanwhile.
    */
   public static void rebuildDerived(RocksDB db, ColumnFamilies f) throws RocksDBException {
-    try (WriteOptions options = new WriteOptions()) {
-      new IndexRebuilder(
-              db,
-              f,
-              options,
-              REBUILD_BATCH_ENTRIES,
-              signed -> {
-                byte[] bytes;
-                try {
-                  bytes =
-                      db.get(f.content(), Keys.content(signed.header().contentHash(), signed.id()));
-                } catch (RocksDBException e) {
-                  throw new IllegalStateException("store read failed: " + e.getMessage(), e);
-                }
-                return LogEntry.of(
-                    signed, bytes, bytes == null ? null : Values.content(signed.header(), bytes));
-              })
-          .run();
-    }
+    IndexRebuilder.rebuildOutsideStore(db, f, REBUILD_BATCH_ENTRIES);
   }
 
   /** Every row of a column family as "key=value" hex lines, in key order: for tests. */
@@ -699,6 +711,13 @@ public final class RocksPostStore implements PostStore {
   }
 
   // ---- RocksDB helpers ----
+
+  /**
+   * A point read for the store's write helpers ({@link DeleteEffects}, {@link RevocationPurge}).
+   */
+  byte[] read(ColumnFamilyHandle family, byte[] key) {
+    return get(family, key);
+  }
 
   private byte[] get(ColumnFamilyHandle family, byte[] key) {
     try {
