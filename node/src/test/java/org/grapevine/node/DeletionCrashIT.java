@@ -1,0 +1,161 @@
+package org.grapevine.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.grapevine.node.storage.RocksPostStore;
+import org.grapevine.node.storage.StoreDumps;
+import org.grapevine.protocol.entry.EntryId;
+import org.grapevine.protocol.entry.LogEntry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Crash safety of the write paths of issue 12, cases 3 and 4: tombstone writes (a delete before and
+ * after its target, a target stored without its content) and revocation purges. A child JVM ({@link
+ * DeletionCrashChild}) ingests script after script through the engine into a RocksDB store and
+ * prints an ack after each ingest returns; the test kills it with SIGKILL after a random number of
+ * acks (so a kill lands in the middle of whatever write comes next), restarts it on the same
+ * directory several times, and then checks the store:
+ *
+ * <ol>
+ *   <li>every acknowledged entry is held, except those a held revocation purged, which are gone;
+ *   <li>each delete held has its effect: its target (if held) has no content and is deleted, while
+ *       a target whose only delete was purged is not deleted (its content is missing or held);
+ *   <li>a revoked phone's head is its last valid seq;
+ *   <li>every derived row equals an index rebuild (a half-written batch would differ).
+ * </ol>
+ *
+ * A killed process loses nothing the kernel has accepted (the WAL is written before each ingest
+ * returns); what power loss would do is {@link CrashIT}'s note.
+ */
+@Timeout(300)
+class DeletionCrashIT {
+  private static final int ROUNDS = 8;
+  @TempDir Path dir;
+
+  @Test
+  void deletesAndRevocations_killedBySigkillRepeatedly_nothingAckedLost_storeEqualsARebuild()
+      throws Exception {
+    Random random = new Random(20261202);
+    Path data = dir.resolve("store");
+    java.util.SortedMap<Integer, java.util.SortedSet<Integer>> acked = new TreeMap<>();
+    for (int round = 0; round < ROUNDS; round++) {
+      runAndKill(data, 20 + random.nextInt(150), acked, round);
+    }
+    checkStore(data, acked);
+  }
+
+  private void checkStore(
+      Path data, java.util.SortedMap<Integer, java.util.SortedSet<Integer>> acked) {
+    try (RocksPostStore store = RocksPostStore.open(data)) {
+      int revoked = 0;
+      for (var person : acked.entrySet()) {
+        int k = person.getKey();
+        List<LogEntry> script = DeletionCrashChild.script(k);
+        boolean isRevoked =
+            store.contiguousHead(DeletionCrashChild.person(k).root.publicKey()) >= 3;
+        revoked += isRevoked ? 1 : 0;
+        // 1. Acked entries are held, unless purged by a held revocation.
+        for (int i : person.getValue()) {
+          EntryId id = script.get(i).id();
+          if (isRevoked && DeletionCrashChild.PURGED.contains(i)) {
+            assertThat(store.entryById(id)).as("purged %d/%d", k, i).isEmpty();
+          } else {
+            assertThat(store.entryById(id)).as("acked %d/%d", k, i).isPresent();
+          }
+        }
+        // 2. Deletes took effect, or were undone with the purge of the thief's deletes.
+        checkDeleted(store, script, 4, 7, false); // The phone's valid delete of L1.
+        checkDeleted(store, script, 6, 5, isRevoked); // The thief's delete of P4.
+        checkDeleted(store, script, 10, 8, isRevoked); // The thief's delete of L2.
+        // 3. The revoked phone's log ends at its last valid seq.
+        if (isRevoked) {
+          assertThat(store.contiguousHead(script.get(3).header().author()))
+              .isEqualTo(DeletionCrashChild.LAST_VALID_SEQ);
+        }
+      }
+      assertThat(revoked).as("revocations applied (purges exercised)").isGreaterThan(ROUNDS);
+      // 4. Derived rows equal a rebuild from the entries.
+      List<String> live = StoreDumps.derived(store);
+      store.rebuildIndexes();
+      assertThat(StoreDumps.derived(store)).containsExactlyElementsOf(live);
+    }
+  }
+
+  /**
+   * If the target ({@code script[target]}) is held: with the delete ({@code script[delete]}) held,
+   * it is deleted and bare; with the delete purged, it is not deleted.
+   */
+  private static void checkDeleted(
+      RocksPostStore store, List<LogEntry> script, int delete, int target, boolean purged) {
+    var held = store.entryById(script.get(target).id());
+    if (held.isEmpty()) {
+      return;
+    }
+    if (purged) {
+      assertThat(store.deleted(held.get())).as("target of a purged delete").isFalse();
+      assertThat(held.get().hasContent() || store.contentMissing(held.get())).isTrue();
+    } else if (store.entryById(script.get(delete).id()).isPresent()) {
+      assertThat(store.deleted(held.get())).as("target of a held delete").isTrue();
+      assertThat(held.get().hasContent()).isFalse();
+      assertThat(store.contentMissing(held.get())).isFalse();
+    }
+  }
+
+  /** Runs the child until {@code killAfter} acks, kills it, and records every complete ack. */
+  private void runAndKill(
+      Path data,
+      int killAfter,
+      java.util.Map<Integer, java.util.SortedSet<Integer>> acked,
+      int round)
+      throws Exception {
+    Path stderr = dir.resolve("child-" + round + ".log");
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                DeletionCrashChild.class.getName(),
+                data.toString())
+            .redirectError(stderr.toFile())
+            .start();
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      int acks = 0;
+      boolean killed = false;
+      for (String line = out.readLine(); line != null; line = out.readLine()) {
+        String[] parts = line.split(" ", -1);
+        if (parts.length == 4 && parts[0].equals("acked") && parts[3].length() == 64) {
+          int k = Integer.parseInt(parts[1]);
+          int i = Integer.parseInt(parts[2]);
+          assertThat(DeletionCrashChild.script(k).get(i).id()).isEqualTo(EntryId.parse(parts[3]));
+          acked.computeIfAbsent(k, x -> new TreeSet<>()).add(i);
+          acks++;
+        }
+        if (!killed && acks >= killAfter) {
+          // SIGKILL on Linux, through the handle so the acks already written are still read.
+          child.toHandle().destroyForcibly();
+          killed = true;
+        }
+      }
+      assertThat(killed)
+          .as("child ended by itself; its log: %s", Files.readString(stderr))
+          .isTrue();
+    } finally {
+      child.destroyForcibly();
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+}
