@@ -22,9 +22,9 @@ import org.grapevine.protocol.validation.EntryValidator;
  * The child JVM of {@link DeletionCrashIT}: the node's ingestion path (engine over the RocksDB
  * store in the directory given as the first argument) receiving, as sync delivers them, the entries
  * of one person after another ({@link #script}): deletes before and after their targets (tombstone
- * writes) and a revocation that purges the phone's later entries, until it is killed. Prints {@code
- * acked <person> <index> <entry id>} after each ingest returns; only these lines and one {@code
- * started <person>} go to stdout.
+ * writes), a revocation that purges the phone's later entries and a content fill, until it is
+ * killed. Prints {@code acked <person> <index> <entry id>} after each ingest returns; only these
+ * lines and one {@code started <person>} go to stdout.
  */
 public final class DeletionCrashChild {
   static final long NOW = TestAuthors.T0_MILLIS + 3_600_000;
@@ -35,8 +35,8 @@ public final class DeletionCrashChild {
   /** Indexes in {@link #script} of the entries a revocation removes (the phone's 5 and 6). */
   static final List<Integer> PURGED = List.of(6, 10);
 
-  /** Index of the revocation, the last entry of a script. */
-  static final int REVOCATION = 11;
+  /** Index of the laptop's L4 without its content; the next index is its full copy (a fill). */
+  static final int BARE = 12;
 
   private DeletionCrashChild() {}
 
@@ -76,6 +76,9 @@ public final class DeletionCrashChild {
     out.add(l3);
     out.add(phone.append(delete(l2), t + 6)); // 10: purged
     out.add(p.revoke(phoneKey, LAST_VALID_SEQ, t + 7));
+    LogEntry l4 = laptop.append(TestAuthors.post("L4 of " + k), t + 8);
+    out.add(l4.withoutContent()); // 12: missing content (a bare peer served it)...
+    out.add(l4); // 13: ...filled in by a full copy (issue 12, case 2).
     return out;
   }
 
@@ -97,15 +100,20 @@ public final class DeletionCrashChild {
         .build();
   }
 
+  private static boolean complete(RocksPostStore store, int k) {
+    LogEntry last = script(k).get(BARE + 1);
+    return store.entryById(last.id()).map(LogEntry::hasContent).orElse(false);
+  }
+
   public static void main(String[] args) throws Exception {
     PrintStream out =
         new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, "UTF-8");
     System.setOut(System.err); // Nothing else may interleave with the acks.
     RocksPostStore store = RocksPostStore.open(Path.of(args[0]));
     Engine engine = new Engine(store, new EntryValidator(), new ChainChecker(), 64, 1024);
-    // Resume at the first person whose revocation is not held; earlier ones are complete.
+    // Resume at the first person whose script is not complete; earlier ones are.
     int k = 0;
-    while (store.contiguousHead(person(k).root.publicKey()) >= 3) {
+    while (complete(store, k)) {
       k++;
     }
     out.println("started " + k);

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>every acknowledged entry is held, except those a held revocation purged, which are gone;
  *   <li>each delete held has its effect: its target (if held) has no content and is deleted, while
  *       a target whose only delete was purged is not deleted (its content is missing or held);
+ *   <li>an acknowledged content fill is held; an entry whose content is not filled is missing;
  *   <li>a revoked phone's head is its last valid seq;
  *   <li>every derived row equals an index rebuild (a half-written batch would differ).
  * </ol>
@@ -79,14 +80,21 @@ class DeletionCrashIT {
         checkDeleted(store, script, 4, 7, false); // The phone's valid delete of L1.
         checkDeleted(store, script, 6, 5, isRevoked); // The thief's delete of P4.
         checkDeleted(store, script, 10, 8, isRevoked); // The thief's delete of L2.
-        // 3. The revoked phone's log ends at its last valid seq.
+        // 3. Filled content stays filled; content not filled yet is missing, never deleted.
+        var l4 = store.entryById(script.get(DeletionCrashChild.BARE).id());
+        if (person.getValue().contains(DeletionCrashChild.BARE + 1)) {
+          assertThat(l4.orElseThrow().hasContent()).as("filled %d", k).isTrue();
+        } else if (l4.isPresent() && !l4.get().hasContent()) {
+          assertThat(store.contentMissing(l4.get())).isTrue();
+        }
+        // 4. The revoked phone's log ends at its last valid seq.
         if (isRevoked) {
           assertThat(store.contiguousHead(script.get(3).header().author()))
               .isEqualTo(DeletionCrashChild.LAST_VALID_SEQ);
         }
       }
       assertThat(revoked).as("revocations applied (purges exercised)").isGreaterThan(ROUNDS);
-      // 4. Derived rows equal a rebuild from the entries.
+      // 5. Derived rows equal a rebuild from the entries.
       List<String> live = StoreDumps.derived(store);
       store.rebuildIndexes();
       assertThat(StoreDumps.derived(store)).containsExactlyElementsOf(live);
