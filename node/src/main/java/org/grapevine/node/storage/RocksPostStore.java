@@ -22,6 +22,7 @@ import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.validation.DeviceStatus;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -35,10 +36,19 @@ import org.rocksdb.WriteOptions;
  * <p>Rules:
  *
  * <ol>
- *   <li>Every write is one {@link WriteBatch}; a batch is all or nothing (WAL on).
+ *   <li>Every write is one {@link WriteBatch}; a batch is all or nothing.
  *   <li>Writes are serialised on one lock, because a write reads what it updates (head, device row,
  *       byte count). Reads take no lock; each is a consistent point read or snapshot scan.
  *   <li>Own entries ({@code durable}) are synced to disk before {@link #apply} returns.
+ *   <li>A store opened for a node's identity ({@link #open(Path, StoreConfig, Identity)}) writes
+ *       the entries of every other identity without RocksDB's write-ahead log: that log was a
+ *       quarter of an ingested entry's store cost ({@code IngestionHarness}), and such entries can
+ *       be fetched again from peers. A killed process loses those written since the last flush of
+ *       the memtables ({@link #persistUnlogged}, which the node calls periodically, and {@link
+ *       #close}). What survives is a prefix of each identity's writes: every batch touches the rows
+ *       of one identity only, the WAL-less ones never share a row with a logged one (the node's own
+ *       identity is always logged), and flushes are atomic across the column families. Everything
+ *       else (follows, mutes, metadata, fork evidence, peers, rebuilds) is logged as before.
  *   <li>The rows every ingested entry reads (heads with their entries, devices, byte counts, mutes)
  *       are also kept in a {@link RowCache}, which every write of them updates.
  * </ol>
@@ -55,6 +65,14 @@ public final class RocksPostStore implements PostStore {
   private final ColumnFamilies f;
   private final WriteOptions normal = new WriteOptions();
   private final WriteOptions sync = new WriteOptions().setSync(true);
+  private final WriteOptions unlogged = new WriteOptions().setDisableWAL(true);
+
+  /** Entries of this identity are logged; those of others are not. Null: everything is logged. */
+  private final Identity logged;
+
+  /** Whether a WAL-less write was made since the last memtable flush; under the write lock. */
+  private boolean unpersisted;
+
   private final Object writeLock = new Object();
 
   /**
@@ -66,8 +84,10 @@ public final class RocksPostStore implements PostStore {
   private final RowCache cache;
   private int peerCount;
 
-  private RocksPostStore(Path directory, StoreConfig config, RocksResources resources) {
+  private RocksPostStore(
+      Path directory, StoreConfig config, RocksResources resources, Identity logged) {
     this.directory = directory;
+    this.logged = logged;
     this.config = config;
     this.resources = resources;
     this.db = resources.db();
@@ -95,11 +115,19 @@ public final class RocksPostStore implements PostStore {
    *     written by a newer version of Grapevine
    */
   public static RocksPostStore open(Path directory, StoreConfig config) {
+    return open(directory, config, null);
+  }
+
+  /**
+   * Opens (or creates) the store of a node whose identity is {@code own}: the entries of every
+   * other identity are written without the write-ahead log (see the class comment).
+   */
+  public static RocksPostStore open(Path directory, StoreConfig config, Identity own) {
     RocksResources resources = RocksResources.open(directory, config);
     try {
       new SchemaMigrator(SchemaMigrator.ALL)
           .migrate(resources.db(), resources.families(), Keys.schemaVersion(), directory);
-      RocksPostStore store = new RocksPostStore(directory, config, resources);
+      RocksPostStore store = new RocksPostStore(directory, config, resources, own);
       store.peerCount =
           store.scan(store.f.local(), Keys.prefixOnly(KeyPrefix.PEER), (k, v) -> k).size();
       return store;
@@ -164,12 +192,39 @@ public final class RocksPostStore implements PostStore {
           foldDevice(b, h.identity(), entry.content().get(), afterWrite);
         }
         EntryIndexer.put(b, f, entry);
-        db.write(durable ? sync : normal, b);
+        db.write(durable ? sync : writeOptions(h.identity()), b);
       } catch (RocksDBException e) {
         throw storageFailure("apply", directory, e);
       }
       cache.put(RowCache.head(h.author()), new RowCache.Head(h.seq(), entry.id(), entry.signed()));
       afterWrite.forEach(Runnable::run);
+    }
+  }
+
+  /** The options of a batch that writes {@code identity}'s rows (see the class comment). */
+  private WriteOptions writeOptions(Identity identity) {
+    if (logged == null || logged.equals(identity)) {
+      return normal;
+    }
+    unpersisted = true;
+    return unlogged;
+  }
+
+  /**
+   * Flushes the memtables if a write since the last flush skipped the write-ahead log, so that a
+   * crash after this loses none of it. Waits for the flush.
+   */
+  public void persistUnlogged() {
+    synchronized (writeLock) {
+      if (!unpersisted) {
+        return;
+      }
+      try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
+        db.flush(options, f.all());
+        unpersisted = false;
+      } catch (RocksDBException e) {
+        throw storageFailure("flush", directory, e);
+      }
     }
   }
 
@@ -345,7 +400,7 @@ public final class RocksPostStore implements PostStore {
         b.delete(f.content(), Keys.content(h.contentHash(), target));
         EntryIndexer.deleteContentRows(b, f, held.get());
         addStoredBytes(b, h.identity(), -h.contentSize(), afterWrite);
-        db.write(normal, b);
+        db.write(writeOptions(h.identity()), b);
       } catch (RocksDBException e) {
         throw storageFailure("deleteContent", directory, e);
       }
@@ -411,7 +466,7 @@ public final class RocksPostStore implements PostStore {
         b.delete(f.indexes(), Keys.missing(h.identity(), h.contentHash(), full.id()));
         addStoredBytes(b, h.identity(), h.contentSize() - dropDeleteTarget(b, full), afterWrite);
         EntryIndexer.putContentRows(b, f, full);
-        db.write(normal, b);
+        db.write(writeOptions(h.identity()), b);
       } catch (RocksDBException e) {
         throw storageFailure("fillContent", directory, e);
       }
@@ -634,6 +689,9 @@ public final class RocksPostStore implements PostStore {
   @Override
   public void rebuildIndexes() {
     synchronized (writeLock) {
+      // The rebuild is logged and reads WAL-less rows: they must be on disk before a logged row
+      // derived from them, or a crash could replay that row without them.
+      persistUnlogged();
       try {
         new IndexRebuilder(db, f, normal, REBUILD_BATCH_ENTRIES, this::withContent).run();
       } catch (RocksDBException e) {
@@ -691,7 +749,9 @@ public final class RocksPostStore implements PostStore {
   @Override
   public void close() {
     synchronized (writeLock) {
+      persistUnlogged();
       batch.close();
+      unlogged.close();
       normal.close();
       sync.close();
       resources.close();
