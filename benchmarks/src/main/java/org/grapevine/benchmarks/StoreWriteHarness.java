@@ -12,8 +12,10 @@ import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.storage.RocksPostStore;
+import org.grapevine.node.storage.StoreConfig;
 import org.grapevine.protocol.entry.EntryHeader;
 import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.testing.TestAuthors;
 import org.grapevine.protocol.validation.ChainChecker;
 import org.grapevine.protocol.validation.EntryValidator;
@@ -35,6 +37,9 @@ import org.rocksdb.WriteOptions;
  *   <li>{@code engine}: {@link Engine#ingest(LogEntry, IngestSource, long)} of the decoded,
  *       verified entry: mute check, chain check against the store, budget, apply. What ingestion
  *       adds to decoding and the signature check.
+ *   <li>{@code raw-nowal}, {@code apply-node}, {@code engine-node}: the same without the WAL, and
+ *       in a store opened as a node opens it (for an identity that is none of the authors, so every
+ *       entry is written without the WAL).
  * </ul>
  *
  * <p>Entries: {@code identities} identities, each a delegation and posts of realistic size (mean
@@ -50,6 +55,9 @@ import org.rocksdb.WriteOptions;
  */
 public final class StoreWriteHarness {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  /** The identity of the node whose store the {@code -node} modes write: none of the authors. */
+  private static final Identity NODE = TestAuthors.person("storewrite-node").identity;
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 30_000;
@@ -74,7 +82,9 @@ public final class StoreWriteHarness {
         NodeBench.loadAverage());
     String[] modes =
         java.util.regex.Pattern.compile(",")
-            .splitAsStream(System.getProperty("storewrite.modes", "raw,apply,engine"))
+            .splitAsStream(
+                System.getProperty(
+                    "storewrite.modes", "raw,apply,engine,raw-nowal,apply-node,engine-node"))
             .filter(m -> !m.isEmpty())
             .toArray(String[]::new);
     double[][] figures = new double[modes.length][];
@@ -91,7 +101,7 @@ public final class StoreWriteHarness {
     for (int m = 0; m < modes.length; m++) {
       System.out.printf(
           Locale.ROOT,
-          "  %-7s %6.1f us CPU  %6.1f us wall  %6.1f us process CPU  = %.2fx raw CPU%n",
+          "  %-11s %6.1f us CPU  %6.1f us wall  %6.1f us process CPU  = %.2fx raw CPU%n",
           modes[m],
           figures[m][0],
           figures[m][1],
@@ -122,9 +132,12 @@ public final class StoreWriteHarness {
     Path dir = Files.createTempDirectory("grapevine-storewrite");
     try {
       return switch (mode) {
-        case "raw" -> raw(dir, entries);
-        case "apply" -> apply(dir, entries);
-        case "engine" -> engine(dir, entries);
+        case "raw" -> raw(dir, entries, false);
+        case "apply" -> apply(dir, entries, null);
+        case "engine" -> engine(dir, entries, null);
+        case "raw-nowal" -> raw(dir, entries, true);
+        case "apply-node" -> apply(dir, entries, NODE);
+        case "engine-node" -> engine(dir, entries, NODE);
         default -> throw new IllegalArgumentException(mode);
       };
     } finally {
@@ -147,10 +160,10 @@ public final class StoreWriteHarness {
     }
   }
 
-  private static double[] raw(Path dir, List<LogEntry> entries) throws Exception {
+  private static double[] raw(Path dir, List<LogEntry> entries, boolean noWal) throws Exception {
     try (Options options = new Options().setCreateIfMissing(true);
         RocksDB db = RocksDB.open(options, dir.toString());
-        WriteOptions write = new WriteOptions()) {
+        WriteOptions write = new WriteOptions().setDisableWAL(noWal)) {
       Clock clock = new Clock();
       for (LogEntry e : entries) {
         try (WriteBatch b = new WriteBatch()) {
@@ -192,8 +205,9 @@ public final class StoreWriteHarness {
         location);
   }
 
-  private static double[] apply(Path dir, List<LogEntry> entries) {
-    try (RocksPostStore store = RocksPostStore.open(dir.resolve("store"))) {
+  private static double[] apply(Path dir, List<LogEntry> entries, Identity own) {
+    try (RocksPostStore store =
+        RocksPostStore.open(dir.resolve("store"), StoreConfig.DEFAULT, own)) {
       Clock clock = new Clock();
       for (LogEntry e : entries) {
         store.apply(e, false);
@@ -202,8 +216,9 @@ public final class StoreWriteHarness {
     }
   }
 
-  private static double[] engine(Path dir, List<LogEntry> entries) {
-    try (RocksPostStore store = RocksPostStore.open(dir.resolve("store"))) {
+  private static double[] engine(Path dir, List<LogEntry> entries, Identity own) {
+    try (RocksPostStore store =
+        RocksPostStore.open(dir.resolve("store"), StoreConfig.DEFAULT, own)) {
       Engine engine = new Engine(store, new EntryValidator(), new ChainChecker(), 256, 16_384);
       long now = TestAuthors.T0_MILLIS + 400L * 24 * 3600 * 1000;
       Clock clock = new Clock();

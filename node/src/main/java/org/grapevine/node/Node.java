@@ -28,6 +28,7 @@ import org.grapevine.node.metrics.MetricsRegistry;
 import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.node.runtime.StorageThread;
 import org.grapevine.node.storage.RocksPostStore;
+import org.grapevine.node.storage.StoreConfig;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
@@ -58,6 +59,10 @@ public final class Node implements AutoCloseable {
   private final Identity identity;
   private final SigningKey device;
   private final RocksPostStore store;
+
+  /** Between flushes of other people's entries, which a killed node loses and syncs again. */
+  private static final long PERSIST_SECONDS = 30;
+
   private final StorageThread storageThread = new StorageThread();
   private final ScheduledExecutorService storage = storageThread.executor();
   private final Engine engine;
@@ -90,7 +95,7 @@ public final class Node implements AutoCloseable {
     Node node = new Node(setup, mayStartRootLog);
     try {
       node.own.checkKey(dir.deviceKeyFile());
-      node.storageThread.run(node::ensureDelegated);
+      node.storageThread.run(() -> node.own.start(System.currentTimeMillis()));
       node.startNetwork();
       return node;
     } catch (RuntimeException | IOException e) {
@@ -102,7 +107,8 @@ public final class Node implements AutoCloseable {
   private Node(NodeSetup setup, boolean mayStartRootLog) {
     this.identity = setup.identity();
     this.device = setup.device();
-    this.store = RocksPostStore.open(setup.dataDir().resolve("store"));
+    this.store =
+        RocksPostStore.open(setup.dataDir().resolve("store"), StoreConfig.DEFAULT, identity);
     this.engine =
         new Engine(store, new EntryValidator(), new ChainChecker(), 256, 16_384, setup.budgets());
     engine.setListener(this::onIngested);
@@ -139,6 +145,7 @@ public final class Node implements AutoCloseable {
         "reason",
         driver::gossipDrops);
     driver.start(); // Subscribes to every followed identity's topic, our own included.
+    storageThread.every(PERSIST_SECONDS, store::persistUnlogged, "flushing others' entries");
     host.start();
     discovery.start();
   }
@@ -373,16 +380,6 @@ public final class Node implements AutoCloseable {
         && stored.entry().header().inRootLog()) {
       own.refresh(); // Our root log grew: perhaps it delegates (or revokes) this device now.
     }
-  }
-
-  private void ensureDelegated() {
-    // A node keeps, serves and reads its own identity like any followed one (sync offers only
-    // identities both sides follow, and the timeline shows our own posts); a device that waits
-    // for its root log gets it this way too.
-    if (!store.follows().contains(identity)) {
-      store.follow(identity);
-    }
-    own.delegateIfAllowed(true, System.currentTimeMillis());
   }
 
   /** On the storage thread after a sync session: a joined identity's root log may be here now. */

@@ -93,6 +93,17 @@ final class OwnDevice {
     return store.deviceStatus(identity, device.publicKey());
   }
 
+  /** At the node's start: follows the own identity if not yet, and delegates if rule 2 allows. */
+  void start(long nowMillis) {
+    // A node keeps, serves and reads its own identity like any followed one (sync offers only
+    // identities both sides follow, and the timeline shows our own posts); a device that waits
+    // for its root log gets it this way too.
+    if (!store.follows().contains(identity)) {
+      store.follow(identity);
+    }
+    delegateIfAllowed(true, nowMillis);
+  }
+
   /**
    * Delegates the device if rule 2 allows it now, then refreshes the writer.
    *

@@ -49,6 +49,25 @@ public final class StorageThread implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code task} on the thread every {@code seconds}, first after one period. A failure is
+   * logged (saying {@code what} failed) and the task runs again at the next period: an exception
+   * would otherwise end a periodic task without a word. Ends at {@link #close}.
+   */
+  public java.util.concurrent.ScheduledFuture<?> every(long seconds, Runnable task, String what) {
+    return executor.scheduleWithFixedDelay(
+        () -> {
+          try {
+            task.run();
+          } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(StorageThread.class).warn("{} failed", what, e);
+          }
+        },
+        seconds,
+        seconds,
+        java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   /** Runs {@code task} on the thread and waits for it. */
   public void run(Runnable task) {
     call(

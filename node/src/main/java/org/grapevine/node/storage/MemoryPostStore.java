@@ -136,7 +136,11 @@ public final class MemoryPostStore implements PostStore {
     applyDelete(stored);
     int purged = 0;
     if (folded != null && folded.state() == DeviceStatus.State.REVOKED) {
-      purged = purge(EntryIndexer.device(stored.content().orElseThrow()), folded.lastValidSeq());
+      purged =
+          purge(
+              h.identity(),
+              EntryIndexer.device(stored.content().orElseThrow()),
+              folded.lastValidSeq());
     }
     return new Applied(deleted && entry.hasContent(), purged);
   }
@@ -181,13 +185,22 @@ public final class MemoryPostStore implements PostStore {
    * Removes the revoked device's entries after {@code lastValidSeq}, as {@code RevocationPurge}
    * does; returns how many.
    */
-  private int purge(AuthorKey device, long lastValidSeq) {
+  private int purge(Identity identity, AuthorKey device, long lastValidSeq) {
     ArrayList<LogEntry> log = logs.get(device);
     if (log == null || log.size() <= lastValidSeq) {
       return 0;
     }
-    List<LogEntry> removed = new ArrayList<>(log.subList((int) lastValidSeq, log.size()));
-    log.subList((int) lastValidSeq, log.size()).clear();
+    // Cut back to the last valid seq, or above it to the last entry of another identity (one
+    // device delegated by two identities writes one log for both; see RevocationPurge).
+    int cut = (int) lastValidSeq;
+    for (int i = log.size(); i > lastValidSeq; i--) {
+      if (!log.get(i - 1).header().identity().equals(identity)) {
+        cut = i;
+        break;
+      }
+    }
+    List<LogEntry> removed = new ArrayList<>(log.subList(cut, log.size()));
+    log.subList(cut, log.size()).clear();
     if (log.isEmpty()) {
       logs.remove(device);
     }

@@ -8,6 +8,7 @@ import java.util.SortedSet;
 import org.grapevine.protocol.entry.EntryHeader;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.entry.SignedEntry;
 import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
 import org.rocksdb.RocksDBException;
@@ -26,6 +27,8 @@ import org.rocksdb.WriteBatch;
  * row and is fetched like any other missing content.
  *
  * <p>The store's reads do not see the batch, so the tombstones changed here are tracked in a map.
+ * Every row written belongs to the revoking identity, as the store's rule for WAL-less writes needs
+ * ({@link RocksPostStore}: one identity's rows per batch).
  */
 final class RevocationPurge {
   /** One tombstone row as this purge leaves it. */
@@ -34,43 +37,47 @@ final class RevocationPurge {
   private final WriteBatch b;
   private final RocksPostStore store;
   private final ColumnFamilies f;
+  private final Identity identity;
   private final AuthorKey device;
   private final long lastValidSeq;
   private final Map<ByteBuffer, Tombstone> tombstones = new LinkedHashMap<>();
+  private long newHeadSeq;
+  private RowCache.Head newHead = RowCache.Head.EMPTY;
 
-  private RevocationPurge(WriteBatch b, RocksPostStore store, AuthorKey device, long lastValidSeq) {
+  /**
+   * A purge, written into {@code b}, of {@code identity}'s revoked {@code device}'s entries after
+   * {@code lastValidSeq}.
+   */
+  RevocationPurge(
+      WriteBatch b, RocksPostStore store, Identity identity, AuthorKey device, long lastValidSeq) {
     this.b = b;
     this.store = store;
     this.f = store.families();
+    this.identity = identity;
     this.device = device;
     this.lastValidSeq = lastValidSeq;
   }
 
   /**
-   * Writes into {@code b} the removal of every held entry of {@code device}'s log after {@code
-   * lastValidSeq}, except its head row (the caller sets it, with its cache); adds the content bytes
-   * freed per identity to {@code bytesDelta} (negative). Returns how many entries are removed.
+   * Writes the removal of every held entry of the device's log after the last valid seq, and its
+   * new head row; adds the content bytes freed to {@code bytesDelta} (negative). Returns how many
+   * entries are removed.
    */
-  static int write(
-      WriteBatch b,
-      RocksPostStore store,
-      AuthorKey device,
-      long lastValidSeq,
-      Map<Identity, Long> bytesDelta)
-      throws RocksDBException {
-    return new RevocationPurge(b, store, device, lastValidSeq).run(bytesDelta);
-  }
-
-  private int run(Map<Identity, Long> bytesDelta) throws RocksDBException {
+  int write(Map<Identity, Long> bytesDelta) throws RocksDBException {
     long head = store.contiguousHead(device);
-    int purged = 0;
-    for (long seq = lastValidSeq + 1; seq <= head; seq++) {
-      LogEntry e =
-          store
-              .logEntry(device, seq)
-              .orElseThrow(() -> new IllegalStateException("no entry below the held head"));
-      remove(e, bytesDelta);
-      purged++;
+    newHeadSeq = cut(head);
+    for (long seq = newHeadSeq + 1; seq <= head; seq++) {
+      remove(entryAt(seq), bytesDelta);
+    }
+    if (newHeadSeq == head) {
+      return 0;
+    }
+    if (newHeadSeq == 0) {
+      b.delete(f.heads(), Keys.head(device));
+    } else {
+      SignedEntry last = entryAt(newHeadSeq).signed();
+      b.put(f.heads(), Keys.head(device), Values.head(newHeadSeq, last.id()));
+      newHead = new RowCache.Head(newHeadSeq, last.id(), last);
     }
     for (Tombstone t : tombstones.values()) {
       byte[] key = Keys.tombstone(t.target(), t.identity());
@@ -81,7 +88,33 @@ final class RevocationPurge {
         missingAgain(t.target(), t.identity());
       }
     }
-    return purged;
+    return (int) (head - newHeadSeq);
+  }
+
+  /** The device's head once {@link #write} is applied, for the store's row cache. */
+  RowCache.Head newHead() {
+    return newHead;
+  }
+
+  /**
+   * The seq the log is cut back to: the last valid seq, or, above it, the last entry of another
+   * identity. A device key that two identities delegated writes one log for both; an entry of the
+   * other identity is not this revocation's to remove, and the log must stay contiguous, so the
+   * purge takes only the suffix above it. (Pathological: nothing delegates one device twice.)
+   */
+  private long cut(long head) {
+    for (long seq = head; seq > lastValidSeq; seq--) {
+      if (!entryAt(seq).header().identity().equals(identity)) {
+        return seq;
+      }
+    }
+    return Math.min(head, lastValidSeq);
+  }
+
+  private LogEntry entryAt(long seq) {
+    return store
+        .logEntry(device, seq)
+        .orElseThrow(() -> new IllegalStateException("no entry below the held head"));
   }
 
   private void remove(LogEntry e, Map<Identity, Long> bytesDelta) throws RocksDBException {
@@ -115,7 +148,7 @@ final class RevocationPurge {
       return;
     }
     EntryHeader t = held.get().header();
-    boolean removedHere = t.author().equals(device) && t.seq() > lastValidSeq;
+    boolean removedHere = t.author().equals(device) && t.seq() > newHeadSeq;
     if (removedHere || !EntryIndexer.deletable(t) || !t.identity().equals(identity)) {
       return;
     }

@@ -21,6 +21,7 @@ import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.validation.DeviceStatus;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -34,10 +35,19 @@ import org.rocksdb.WriteOptions;
  * <p>Rules:
  *
  * <ol>
- *   <li>Every write is one {@link WriteBatch}; a batch is all or nothing (WAL on).
+ *   <li>Every write is one {@link WriteBatch}; a batch is all or nothing.
  *   <li>Writes are serialised on one lock, because a write reads what it updates (head, device row,
  *       byte count). Reads take no lock; each is a consistent point read or snapshot scan.
  *   <li>Own entries ({@code durable}) are synced to disk before {@link #apply} returns.
+ *   <li>A store opened for a node's identity ({@link #open(Path, StoreConfig, Identity)}) writes
+ *       the entries of every other identity without RocksDB's write-ahead log: that log was a
+ *       quarter of an ingested entry's store cost ({@code IngestionHarness}), and such entries can
+ *       be fetched again from peers. A killed process loses those written since the last flush of
+ *       the memtables ({@link #persistUnlogged}, which the node calls periodically, and {@link
+ *       #close}). What survives is a prefix of each identity's writes: every batch touches the rows
+ *       of one identity only, the WAL-less ones never share a row with a logged one (the node's own
+ *       identity is always logged), and flushes are atomic across the column families. Everything
+ *       else (follows, mutes, metadata, fork evidence, peers, rebuilds) is logged as before.
  *   <li>The rows every ingested entry reads (heads with their entries, devices, byte counts, mutes)
  *       are also kept in a {@link RowCache}, which every write of them updates.
  * </ol>
@@ -54,6 +64,14 @@ public final class RocksPostStore implements PostStore {
   private final ColumnFamilies f;
   private final WriteOptions normal = new WriteOptions();
   private final WriteOptions sync = new WriteOptions().setSync(true);
+  private final WriteOptions unlogged = new WriteOptions().setDisableWAL(true);
+
+  /** Entries of this identity are logged; those of others are not. Null: everything is logged. */
+  private final Identity logged;
+
+  /** Whether a WAL-less write was made since the last memtable flush; under the write lock. */
+  private boolean unpersisted;
+
   private final Object writeLock = new Object();
 
   /**
@@ -65,8 +83,10 @@ public final class RocksPostStore implements PostStore {
   private final RowCache cache;
   private int peerCount;
 
-  private RocksPostStore(Path directory, StoreConfig config, RocksResources resources) {
+  private RocksPostStore(
+      Path directory, StoreConfig config, RocksResources resources, Identity logged) {
     this.directory = directory;
+    this.logged = logged;
     this.config = config;
     this.resources = resources;
     this.db = resources.db();
@@ -94,11 +114,19 @@ public final class RocksPostStore implements PostStore {
    *     written by a newer version of Grapevine
    */
   public static RocksPostStore open(Path directory, StoreConfig config) {
+    return open(directory, config, null);
+  }
+
+  /**
+   * Opens (or creates) the store of a node whose identity is {@code own}: the entries of every
+   * other identity are written without the write-ahead log (see the class comment).
+   */
+  public static RocksPostStore open(Path directory, StoreConfig config, Identity own) {
     RocksResources resources = RocksResources.open(directory, config);
     try {
       new SchemaMigrator(SchemaMigrator.ALL)
           .migrate(resources.db(), resources.families(), Keys.schemaVersion(), directory);
-      RocksPostStore store = new RocksPostStore(directory, config, resources);
+      RocksPostStore store = new RocksPostStore(directory, config, resources, own);
       store.peerCount =
           store.scan(store.f.local(), Keys.prefixOnly(KeyPrefix.PEER), (k, v) -> k).size();
       return store;
@@ -143,7 +171,7 @@ public final class RocksPostStore implements PostStore {
       int purged;
       try {
         purged = writeApply(clearedBatch(), stored, deleted, afterWrite);
-        db.write(durable ? sync : normal, batch);
+        db.write(durable ? sync : writeOptions(h.identity()), batch);
       } catch (RocksDBException e) {
         throw storageFailure("apply", directory, e);
       }
@@ -177,7 +205,7 @@ public final class RocksPostStore implements PostStore {
       DeviceStatus folded = foldDevice(b, h.identity(), entry.content().get(), afterWrite);
       if (folded != null && folded.state() == DeviceStatus.State.REVOKED) {
         AuthorKey device = EntryIndexer.device(entry.content().get());
-        purged = purge(b, device, folded.lastValidSeq(), bytesDelta, afterWrite);
+        purged = purge(b, h.identity(), device, folded.lastValidSeq(), bytesDelta, afterWrite);
       }
     }
     for (Map.Entry<Identity, Long> delta : bytesDelta.entrySet()) {
@@ -195,28 +223,45 @@ public final class RocksPostStore implements PostStore {
    */
   private int purge(
       WriteBatch b,
+      Identity identity,
       AuthorKey device,
       long lastValidSeq,
       Map<Identity, Long> bytesDelta,
       List<Runnable> afterWrite)
       throws RocksDBException {
-    int purged = RevocationPurge.write(b, this, device, lastValidSeq, bytesDelta);
-    if (purged == 0) {
-      return 0;
+    RevocationPurge purge = new RevocationPurge(b, this, identity, device, lastValidSeq);
+    int purged = purge.write(bytesDelta);
+    if (purged > 0) {
+      afterWrite.add(() -> cache.put(RowCache.head(device), purge.newHead()));
     }
-    RowCache.Head head = RowCache.Head.EMPTY;
-    if (lastValidSeq == 0) {
-      b.delete(f.heads(), Keys.head(device));
-    } else {
-      SignedEntry last =
-          entry(device, lastValidSeq)
-              .orElseThrow(() -> new IllegalStateException("no entry below the held head"));
-      b.put(f.heads(), Keys.head(device), Values.head(lastValidSeq, last.id()));
-      head = new RowCache.Head(lastValidSeq, last.id(), last);
-    }
-    RowCache.Head newHead = head;
-    afterWrite.add(() -> cache.put(RowCache.head(device), newHead));
     return purged;
+  }
+
+  /** The options of a batch that writes {@code identity}'s rows (see the class comment). */
+  private WriteOptions writeOptions(Identity identity) {
+    if (logged == null || logged.equals(identity)) {
+      return normal;
+    }
+    unpersisted = true;
+    return unlogged;
+  }
+
+  /**
+   * Flushes the memtables if a write since the last flush skipped the write-ahead log, so that a
+   * crash after this loses none of it. Waits for the flush.
+   */
+  public void persistUnlogged() {
+    synchronized (writeLock) {
+      if (!unpersisted) {
+        return;
+      }
+      try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
+        db.flush(options, f.all());
+        unpersisted = false;
+      } catch (RocksDBException e) {
+        throw storageFailure("flush", directory, e);
+      }
+    }
   }
 
   private WriteBatch clearedBatch() {
@@ -374,7 +419,7 @@ public final class RocksPostStore implements PostStore {
         b.delete(f.content(), Keys.content(h.contentHash(), target));
         EntryIndexer.deleteContentRows(b, f, held.get());
         addStoredBytes(b, h.identity(), -h.contentSize(), afterWrite);
-        db.write(normal, b);
+        db.write(writeOptions(h.identity()), b);
       } catch (RocksDBException e) {
         throw storageFailure("deleteContent", directory, e);
       }
@@ -441,7 +486,7 @@ public final class RocksPostStore implements PostStore {
         addStoredBytes(
             b, h.identity(), h.contentSize() - DeleteEffects.write(b, this, full), afterWrite);
         EntryIndexer.putContentRows(b, f, full);
-        db.write(normal, b);
+        db.write(writeOptions(h.identity()), b);
       } catch (RocksDBException e) {
         throw storageFailure("fillContent", directory, e);
       }
@@ -505,52 +550,12 @@ public final class RocksPostStore implements PostStore {
 
   @Override
   public List<EntryId> entryIdsWithPrefix(String hexPrefix, int max) {
-    if (!hexPrefix.matches("[0-9a-f]{1,64}") || max < 0) {
-      throw new IllegalArgumentException(
-          "not a lower-case hex prefix of an entry id: " + hexPrefix);
-    }
-    // Whole bytes narrow the seek; an odd last digit is checked on the hex form.
-    byte[] whole =
-        java.util.HexFormat.of().parseHex(hexPrefix.substring(0, hexPrefix.length() & ~1));
-    byte[] prefix = key(KeyPrefix.ENTRY_BY_ID, whole);
-    List<EntryId> out = new ArrayList<>();
-    try (RocksIterator it = db.newIterator(f.indexes())) {
-      for (it.seek(prefix);
-          it.isValid() && startsWith(it.key(), prefix) && out.size() < max;
-          it.next()) {
-        EntryId id = EntryId.of(Arrays.copyOfRange(it.key(), 1, it.key().length));
-        if (id.hexStartsWith(hexPrefix)) {
-          out.add(id);
-        }
-      }
-    }
-    return out;
+    return KeyScans.entryIdsWithPrefix(db, f, hexPrefix, max);
   }
 
   @Override
   public Set<Identity> identities() {
-    Set<Identity> out = new TreeSet<>();
-    byte[] prefix = Keys.prefixOnly(KeyPrefix.DEVICE);
-    try (RocksIterator it = db.newIterator(f.devices())) {
-      it.seek(prefix);
-      while (it.isValid() && startsWith(it.key(), prefix)) {
-        Identity identity = identityAfterPrefix(it.key());
-        out.add(identity);
-        // Skip the identity's other devices: <DEVICE, root, ff * 32, 00> sorts after all of them.
-        byte[] past =
-            Arrays.copyOf(Keys.devicePrefix(identity), 1 + Keys.KEY_BYTES + Keys.KEY_BYTES + 1);
-        Arrays.fill(past, 1 + Keys.KEY_BYTES, past.length - 1, (byte) 0xff);
-        it.seek(past);
-      }
-    }
-    return out;
-  }
-
-  private static byte[] key(KeyPrefix prefix, byte[] rest) {
-    byte[] k = new byte[1 + rest.length];
-    k[0] = prefix.value();
-    System.arraycopy(rest, 0, k, 1, rest.length);
-    return k;
+    return KeyScans.identities(db, f);
   }
 
   @Override
@@ -664,6 +669,9 @@ public final class RocksPostStore implements PostStore {
   @Override
   public void rebuildIndexes() {
     synchronized (writeLock) {
+      // The rebuild is logged and reads WAL-less rows: they must be on disk before a logged row
+      // derived from them, or a crash could replay that row without them.
+      persistUnlogged();
       try {
         new IndexRebuilder(db, f, normal, REBUILD_BATCH_ENTRIES, this::withContent).run();
       } catch (RocksDBException e) {
@@ -703,7 +711,9 @@ public final class RocksPostStore implements PostStore {
   @Override
   public void close() {
     synchronized (writeLock) {
+      persistUnlogged();
       batch.close();
+      unlogged.close();
       normal.close();
       sync.close();
       resources.close();

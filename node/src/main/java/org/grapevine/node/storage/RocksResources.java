@@ -83,7 +83,11 @@ final class RocksResources implements AutoCloseable {
             .setDbWriteBufferSize(4 * config.writeBufferBytes())
             // Bounds the WAL: with seven small families, a rarely written one would otherwise pin
             // old logs.
-            .setMaxTotalWalSize(Math.max(4L << 20, 8 * config.writeBufferBytes()));
+            .setMaxTotalWalSize(Math.max(4L << 20, 8 * config.writeBufferBytes()))
+            // Other people's entries are written without the WAL (RocksPostStore); a flush must
+            // then persist every family's part of a batch or none, or a crash could keep an entry
+            // without its index rows. RocksDB promises that only with atomic flush.
+            .setAtomicFlush(true);
     options.add(dbOptions);
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     for (String name : ColumnFamilies.NAMES) {

@@ -143,6 +143,35 @@ class RocksPostStoreTest extends PostStoreContractTest {
   }
 
   @Test
+  void othersEntriesWrittenWithoutWal_closeFlushesThem_reopenHoldsEverything(
+      @TempDir Path nodeDir) {
+    Author own = new Author("own");
+    Author bob = new Author("bob");
+    List<LogEntry> bobs;
+    try (RocksPostStore node = RocksPostStore.open(nodeDir, StoreConfig.DEFAULT, own.identity())) {
+      bob.delegatedIn(node);
+      own.delegatedIn(node);
+      bobs = List.of(bob.post("one", T0_MILLIS), bob.post("two", T0_MILLIS + 1));
+      bobs.forEach(node::apply);
+      node.apply(own.post("mine", T0_MILLIS), true);
+      node.persistUnlogged(); // Flushes Bob's entries...
+      node.apply(bob.post("three", T0_MILLIS + 2));
+      node.persistUnlogged();
+      node.persistUnlogged(); // ...and nothing when nothing is WAL-less since the last flush.
+      node.apply(bob.post("four", T0_MILLIS + 3)); // Flushed by close.
+    }
+    try (RocksPostStore reopened = RocksPostStore.open(nodeDir)) {
+      assertThat(reopened.contiguousHead(bob.deviceKey.publicKey())).isEqualTo(4);
+      assertThat(reopened.contiguousHead(own.deviceKey.publicKey())).isEqualTo(1);
+      assertThat(reopened.entryById(bobs.get(1).id()))
+          .hasValueSatisfying(e -> assertThat(e.hasContent()).isTrue());
+      List<String> live = StoreTesting.dumpDerived(reopened);
+      reopened.rebuildIndexes();
+      assertThat(StoreTesting.dumpDerived(reopened)).containsExactlyElementsOf(live);
+    }
+  }
+
+  @Test
   void reopen_afterClose_seesEntriesIndexesAndDevices() {
     Author alice = new Author("alice").delegatedIn(store);
     LogEntry root = alice.post("root", T0_MILLIS);
