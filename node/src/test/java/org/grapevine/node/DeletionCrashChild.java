@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.storage.RocksPostStore;
+import org.grapevine.node.storage.StoreConfig;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.log.LogWriter;
@@ -37,6 +38,12 @@ public final class DeletionCrashChild {
 
   /** Index of the laptop's L4 without its content; the next index is its full copy (a fill). */
   static final int BARE = 12;
+
+  /** In "node" mode: the node's own identity, none of the scripts' people. */
+  static final TestAuthors.Person OWN = TestAuthors.person("deletion-crash-own");
+
+  /** In "node" mode: ingests between flushes of the WAL-less writes. */
+  static final int PERSIST_EVERY = 40;
 
   private DeletionCrashChild() {}
 
@@ -109,7 +116,13 @@ public final class DeletionCrashChild {
     PrintStream out =
         new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, "UTF-8");
     System.setOut(System.err); // Nothing else may interleave with the acks.
-    RocksPostStore store = RocksPostStore.open(Path.of(args[0]));
+    boolean asNode = args.length > 1 && args[1].equals("node");
+    // As a node opens it ("node"): none of the scripts' people is the node's identity, so every
+    // write skips the WAL and survives a kill only once flushed (persistUnlogged).
+    RocksPostStore store =
+        asNode
+            ? RocksPostStore.open(Path.of(args[0]), StoreConfig.DEFAULT, OWN.identity)
+            : RocksPostStore.open(Path.of(args[0]));
     Engine engine = new Engine(store, new EntryValidator(), new ChainChecker(), 64, 1024);
     // Resume at the first person whose script is not complete; earlier ones are.
     int k = 0;
@@ -117,12 +130,17 @@ public final class DeletionCrashChild {
       k++;
     }
     out.println("started " + k);
+    long ingested = 0;
     out.flush();
     for (; ; k++) {
       List<LogEntry> script = script(k);
       for (int i = 0; i < script.size(); i++) {
         engine.ingest(script.get(i).toEnvelopeBytes(), NOW);
         out.println("acked " + k + " " + i + " " + script.get(i).id());
+        if (asNode && ++ingested % PERSIST_EVERY == 0) {
+          store.persistUnlogged();
+          out.println("persisted");
+        }
         out.flush();
       }
     }
