@@ -112,6 +112,7 @@ public final class Node implements AutoCloseable {
     this.engine =
         new Engine(store, new EntryValidator(), new ChainChecker(), 256, 16_384, setup.budgets());
     engine.setListener(this::onIngested);
+    fanOut.countEngine(engine);
     this.own = new OwnDevice(identity, device, setup.root(), mayStartRootLog, store, engine);
     this.host = new Host(setup.host(), setup.group());
     CoreConfig coreConfig =

@@ -138,10 +138,14 @@ public final class DeviceCommand implements Runnable {
       name = "add",
       mixinStandardHelpOptions = true,
       description = {
-        "Make a key for another device, delegate it in your root log, and write a device bundle (--out):",
-        "the new key (sealed with the passphrase, if the keys here are sealed) and the root log that delegates it.",
-        "Carry the file to the other machine and run `grapevine device import FILE` there: it posts at once, as you,",
-        "without the root key. The bundle is the device's key: keep it private, delete it after the import."
+        "Make a key for another device, delegate it in your root log, and write a device bundle"
+            + " (--out):",
+        "the new key (sealed with the passphrase, if the keys here are sealed) and the root log"
+            + " that delegates it.",
+        "Carry the file to the other machine and run `grapevine device import FILE` there: it posts"
+            + " at once, as you,",
+        "without the root key. The bundle is the device's key: keep it private, delete it after the"
+            + " import."
       })
   static final class Add extends RootKeyCommand {
     @Option(
@@ -224,8 +228,11 @@ public final class DeviceCommand implements Runnable {
       name = "revoke",
       mixinStandardHelpOptions = true,
       description = {
-        "Revoke a device (lost or stolen): its entries after the last one this node holds are refused",
-        "by every node that learns of the revocation. A revoked device is never delegated again."
+        "Revoke a device (lost or stolen): its entries after the last valid seq are refused, and"
+            + " removed",
+        "where held, by every node that learns of the revocation. A revoked device is never"
+            + " delegated",
+        "again."
       })
   static final class Revoke extends RootKeyCommand {
     @Parameters(
@@ -239,7 +246,8 @@ public final class DeviceCommand implements Runnable {
         names = "--last-valid-seq",
         paramLabel = "SEQ",
         description =
-            "Its entries up to this seq stay valid (default: the last one this node holds).")
+            "Its entries up to this seq stay valid (default: the last one this node holds); later"
+                + " ones (a thief's) are removed.")
     Long lastValidSeq;
 
     @Override
@@ -276,9 +284,13 @@ public final class DeviceCommand implements Runnable {
           throw new CliException(
               "device "
                   + key.toHex()
-                  + " is the one this data directory writes with; revoke it from another data directory that holds the root key");
+                  + " is the one this data directory writes with; revoke it from another data"
+                  + " directory that holds the root key");
         }
-        long last = lastValidSeq != null ? lastValidSeq : s.store().contiguousHead(key);
+        long held = s.store().contiguousHead(key);
+        long last = lastValidSeq != null ? lastValidSeq : held;
+        // The store removes the device's entries after `last` with the revocation (issue 12).
+        long removed = Math.max(0, held - last);
         LogEntry e =
             s.appendRoot(
                 root,
@@ -294,13 +306,18 @@ public final class DeviceCommand implements Runnable {
                     .objectNode()
                     .put("device", key.toHex())
                     .put("last_valid_seq", last)
+                    .put("removed", removed)
                     .put("entry", e.id().toHex())
                     .toString()
                 : "revoked device "
                     + key.toHex()
                     + " (its entries up to seq "
                     + last
-                    + " stay valid)");
+                    + " stay valid"
+                    + (removed > 0
+                        ? "; its " + removed + " later entries held here are removed"
+                        : "")
+                    + ")");
       } finally {
         root.destroy();
       }

@@ -160,8 +160,13 @@ class SecondDeviceIT {
     // writing.
     nodes.remove(laptop);
     laptop.close();
-    assertThat(run(a, "device", "revoke", phone.substring(0, 10))).as(std.err()).isZero();
+    // Its post counts as the thief's (--last-valid-seq 0): removed here now, and by the phone's
+    // node when it learns of the revocation (issue 12).
+    JsonNode revoked =
+        ok(a, "device", "revoke", phone.substring(0, 10), "--last-valid-seq", "0", "--json");
+    assertThat(revoked.path("removed").asLong()).isEqualTo(1);
     laptop = start(a);
+    assertThat(postTexts(a, identity)).containsExactly("from the laptop");
     connect(phoneNode, laptop);
     await(
         "the phone learned of its revocation",
@@ -169,6 +174,9 @@ class SecondDeviceIT {
             phoneNode.node().deviceStatus().state()
                 == org.grapevine.protocol.validation.DeviceStatus.State.REVOKED);
     assertThat(ok(b, "status", "--json").path("device_state").asText()).isEqualTo("revoked");
+    await(
+        "the phone's node removed the post after the last valid seq",
+        () -> phoneNode.node().store().contiguousHead(phoneKey) == 0);
     fails(b, "revoked", "post", "after the revocation");
   }
 

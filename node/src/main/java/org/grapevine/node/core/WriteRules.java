@@ -84,9 +84,10 @@ public final class WriteRules {
 
   /**
    * The entry {@code id} as the target of a delete by {@code self}: only the identity's own
-   * device-log entries can be deleted (the root log holds delegations, which a delete cannot undo).
+   * device-log entries can be deleted (the root log holds delegations, which a delete cannot undo),
+   * and not a delete (its content keeps its own target deleted).
    *
-   * @throws WriteRefusedException {@code NOT_HELD} or {@code NOT_OWN_ENTRY}
+   * @throws WriteRefusedException {@code NOT_HELD}, {@code NOT_OWN_ENTRY} or {@code WRONG_KIND}
    */
   public static LogEntry deletable(Identity self, EntryId id, Optional<LogEntry> held) {
     LogEntry e = held.orElseThrow(() -> notHeld(id));
@@ -99,6 +100,12 @@ public final class WriteRules {
               + e.header().identity()
               + (e.header().inRootLog() ? "'s root log" : "")
               + "; only this node's own posts can be deleted");
+    }
+    if (e.header().kind() == ContentKind.DELETE) {
+      // A delete's content is what keeps its target deleted; stores never drop it (issue 12).
+      throw new WriteRefusedException(
+          WriteRefusedException.Code.WRONG_KIND,
+          "entry " + id + " is a delete: a delete cannot be deleted (its target stays deleted)");
     }
     return e;
   }

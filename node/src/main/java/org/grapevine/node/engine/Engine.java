@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.grapevine.node.storage.Applied;
 import org.grapevine.node.storage.MissingContent;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.protocol.entry.ContentHash;
@@ -26,7 +27,9 @@ import org.grapevine.protocol.validation.Verification;
  *   <li>chain check against the store ({@link ChainChecker}: delegated device, seq, prev, time);
  *   <li>budgets ({@link Budgets}): an identity at its quota gets the entry without its content;
  *   <li>apply in one atomic write: the store indexes, and carries out a delete (its target's
- *       content dropped when the target belongs to the same identity), in the same batch;
+ *       content dropped when the target belongs to the same identity; a target arriving after its
+ *       delete is stored without content) and a revocation (the device's later entries removed), in
+ *       the same batch;
  *   <li>entries waiting behind a gap that now fits are applied too, in order;
  *   <li>every outcome is counted, per source ({@link #countsBySource()}).
  * </ol>
@@ -62,7 +65,17 @@ public final class Engine {
     /** The content of an entry held without it (missing, not deleted) arrived and was stored. */
     CONTENT_FILLED,
     /** Content arrived for an entry whose identity is at its quota: it stays missing. */
-    CONTENT_NOT_FILLED_OVER_QUOTA
+    CONTENT_NOT_FILLED_OVER_QUOTA,
+    /**
+     * Stored without its content: a held delete of its identity names it (the delete arrived first,
+     * issue 12). Also counted as STORED.
+     */
+    CONTENT_DROPPED_DELETED,
+    /**
+     * Entries of a revoked device after its last valid seq, removed from the store when the
+     * revocation was applied (issue 12), counted once each.
+     */
+    PURGED_REVOKED
   }
 
   private final PostStore store;
@@ -197,7 +210,7 @@ public final class Engine {
     ChainOutcome outcome = checker.check(entry, store, nowMillis);
     if (outcome instanceof ChainOutcome.Append) {
       IngestOutcome.BudgetNote note = budgetNote(entry, own);
-      LogEntry stored = apply(entry, note, own);
+      LogEntry stored = apply(entry, note, own, source);
       count(source, note);
       List<LogEntry> unblocked = drainGaps(entry, source, nowMillis);
       return new IngestOutcome.Stored(stored, unblocked, note);
@@ -272,14 +285,15 @@ public final class Engine {
   }
 
   /**
-   * What this node holds of an entry's content: held, deleted (a held delete names it), or missing,
-   * and then why ({@link ContentState}). Reads the store only; any thread.
+   * What this node holds of an entry's content: held, deleted (a held delete of its identity names
+   * it: {@link PostStore#deleted}, never merely because the content is absent), or missing, and
+   * then why ({@link ContentState}). Reads the store only; any thread.
    */
   public ContentState contentState(LogEntry e) {
     if (e.hasContent()) {
       return ContentState.HELD;
     }
-    if (!store.contentMissing(e)) {
+    if (store.deleted(e)) {
       return ContentState.DELETED;
     }
     return budgets.fitsQuota(store.storedBytes(e.header().identity()), e.header().contentSize())
@@ -338,15 +352,25 @@ public final class Engine {
     return overCap ? IngestOutcome.BudgetNote.ATTACHMENT_OVER_CAP : IngestOutcome.BudgetNote.NONE;
   }
 
-  /** Applies an entry the checker answered Append for; returns it as stored. */
-  private LogEntry apply(LogEntry entry, IngestOutcome.BudgetNote note, boolean own) {
+  /**
+   * Applies an entry the checker answered Append for, counts what the store did beyond appending it
+   * ({@link Applied}), and returns it as stored.
+   */
+  private LogEntry apply(
+      LogEntry entry, IngestOutcome.BudgetNote note, boolean own, IngestSource source) {
     LogEntry stored =
         note == IngestOutcome.BudgetNote.CONTENT_DROPPED_OVER_QUOTA
             ? entry.withoutContent()
             : entry;
-    // A delete's effect (the target's content dropped when it is an entry of the same identity)
-    // is carried out by the store in the same atomic write as the delete itself.
-    store.apply(stored, own);
+    // A delete's effect (the target's content dropped when it is an entry of the same identity),
+    // a target arriving after its delete, and a revocation's purge are carried out by the store
+    // in the same atomic write as the entry itself.
+    Applied applied = store.apply(stored, own);
+    if (applied.contentDropped()) {
+      counters.count(source, Counter.CONTENT_DROPPED_DELETED);
+      stored = stored.withoutContent();
+    }
+    counters.add(source, Counter.PURGED_REVOKED, applied.purgedEntries());
     return stored;
   }
 
@@ -368,7 +392,7 @@ public final class Engine {
       ChainOutcome o = checker.check(e, store, nowMillis);
       if (o instanceof ChainOutcome.Append) {
         IngestOutcome.BudgetNote note = budgetNote(e, false);
-        unblocked.add(apply(e, note, false));
+        unblocked.add(apply(e, note, false, source));
         count(source, note);
       } else if (o instanceof ChainOutcome.Fork fork) {
         store.recordFork(fork.held(), fork.incoming());

@@ -27,6 +27,12 @@ final class IngestCounters {
     outcomes.incrementAndGet(source.ordinal() * COUNTERS + counter.ordinal());
   }
 
+  void add(IngestSource source, Engine.Counter counter, long n) {
+    if (n != 0) {
+      outcomes.addAndGet(source.ordinal() * COUNTERS + counter.ordinal(), n);
+    }
+  }
+
   void reject(IngestSource source, RejectReason reason) {
     count(source, Engine.Counter.REJECTED);
     rejects.incrementAndGet(source.ordinal() * REASONS + reason.ordinal());

@@ -47,6 +47,33 @@ final class EntryIndexer {
     }
   }
 
+  /** Deletes every row {@link #put} derived from the entry: for an entry that is removed. */
+  static void delete(WriteBatch batch, ColumnFamilies f, LogEntry e) throws RocksDBException {
+    EntryHeader h = e.header();
+    batch.delete(f.indexes(), Keys.entryById(e.id()));
+    if (h.kind() == ContentKind.POST || h.kind() == ContentKind.REPOST) {
+      batch.delete(f.indexes(), Keys.time(h.identity(), h.timestampMillis(), e.id()));
+    }
+    deleteContentRows(batch, f, e);
+  }
+
+  /**
+   * Whether a delete of the entry's identity takes its content: not for the root log (its content
+   * defines the devices) nor for a delete (its content is what keeps its own target deleted; were
+   * it dropped, the store could not tell, after a rebuild, what the delete had deleted).
+   */
+  static boolean deletable(EntryHeader h) {
+    return !h.inRootLog() && h.kind() != ContentKind.DELETE;
+  }
+
+  /** The target a delete names; null for other content. */
+  static EntryId deleteTarget(Content c) {
+    if (c.getBodyCase() != Content.BodyCase.DELETE) {
+      return null;
+    }
+    return idOrNull(c.getDelete().getTarget().toByteArray());
+  }
+
   /** Deletes the rows {@link #put} derived from the entry's content. */
   static void deleteContentRows(WriteBatch batch, ColumnFamilies f, LogEntry e)
       throws RocksDBException {

@@ -2,12 +2,10 @@ package org.grapevine.node.storage;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
-import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.EntryHeader;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
@@ -28,8 +26,9 @@ import org.rocksdb.WriteOptions;
  * then walks every log in (author, seq) order, which is the order the live path applied them in, so
  * root-log folds come out the same. Not atomic as a whole (a big store does not fit one batch); run
  * it while nothing else writes. Heads, devices and byte counts are kept in memory until the end:
- * one row per author, device and identity, and the entries held without content (a MISSING row each
- * unless a held delete of the same identity names it).
+ * one row per author, device and identity, the entries held without content (a MISSING row each
+ * unless a held delete of the same identity names it) and the targets of held deletes (TOMBSTONE
+ * rows).
  */
 final class IndexRebuilder {
   private final RocksDB db;
@@ -42,9 +41,10 @@ final class IndexRebuilder {
   private final Map<Identity, Long> storedBytes = new HashMap<>();
 
   /**
-   * Targets of held deletes, each with the delete's identity: a bare target of its own is deleted.
+   * Targets of held deletes, each with the delete's identity, to the ids of those deletes: the
+   * TOMBSTONE rows; a bare target of that identity is deleted, not missing.
    */
-  private final Set<DeleteOf> deleteTargets = new HashSet<>();
+  private final Map<DeleteOf, TreeSet<EntryId>> tombstones = new HashMap<>();
 
   private record DeleteOf(EntryId target, Identity identity) {}
 
@@ -64,6 +64,33 @@ final class IndexRebuilder {
     this.options = options;
     this.batchEntries = batchEntries;
     this.withContent = withContent;
+  }
+
+  /**
+   * Recomputes every derived family of an open database, outside a store (a schema migration that
+   * adds a derived record). Nothing else may write meanwhile.
+   */
+  static void rebuildOutsideStore(RocksDB db, ColumnFamilies f, int batchEntries)
+      throws RocksDBException {
+    try (WriteOptions options = new WriteOptions()) {
+      new IndexRebuilder(
+              db,
+              f,
+              options,
+              batchEntries,
+              signed -> {
+                byte[] bytes;
+                try {
+                  bytes =
+                      db.get(f.content(), Keys.content(signed.header().contentHash(), signed.id()));
+                } catch (RocksDBException e) {
+                  throw new IllegalStateException("store read failed: " + e.getMessage(), e);
+                }
+                return LogEntry.of(
+                    signed, bytes, bytes == null ? null : Values.content(signed.header(), bytes));
+              })
+          .run();
+    }
   }
 
   void run() throws RocksDBException {
@@ -107,10 +134,11 @@ final class IndexRebuilder {
     } else {
       bare.add(e);
     }
-    if (h.kind() == ContentKind.DELETE && e.content().isPresent()) {
-      deleteTargets.add(
-          new DeleteOf(
-              EntryId.of(e.content().get().getDelete().getTarget().toByteArray()), h.identity()));
+    EntryId target = e.content().map(EntryIndexer::deleteTarget).orElse(null);
+    if (target != null) {
+      tombstones
+          .computeIfAbsent(new DeleteOf(target, h.identity()), k -> new TreeSet<>())
+          .add(e.id());
     }
     if (h.inRootLog() && e.content().isPresent()) {
       Content c = e.content().get();
@@ -136,10 +164,18 @@ final class IndexRebuilder {
     }
     for (LogEntry e : bare) {
       EntryHeader h = e.header();
-      if (!deleteTargets.contains(new DeleteOf(e.id(), h.identity()))) {
+      boolean deleted =
+          EntryIndexer.deletable(h) && tombstones.containsKey(new DeleteOf(e.id(), h.identity()));
+      if (!deleted) {
         batch.put(
             f.indexes(), Keys.missing(h.identity(), h.contentHash(), e.id()), Values.missing(h));
       }
+    }
+    for (Map.Entry<DeleteOf, TreeSet<EntryId>> t : tombstones.entrySet()) {
+      batch.put(
+          f.indexes(),
+          Keys.tombstone(t.getKey().target(), t.getKey().identity()),
+          Values.tombstone(t.getValue()));
     }
     for (Map.Entry<Identity, Long> bytes : storedBytes.entrySet()) {
       batch.put(f.indexes(), Keys.storedBytes(bytes.getKey()), Values.longValue(bytes.getValue()));

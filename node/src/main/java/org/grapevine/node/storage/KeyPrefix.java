@@ -25,7 +25,12 @@ enum KeyPrefix {
   REACTION(91),
   STORED_BYTES(92),
   /** Entries held without their content that no held delete explains: content to fetch. */
-  MISSING(93);
+  MISSING(93),
+  /**
+   * Targets of held deletes, by the deleting identity: a target of the same identity that arrives
+   * after its delete is stored without its content (issue 12).
+   */
+  TOMBSTONE(94);
 
   private final byte value;
 

@@ -210,6 +210,22 @@ final class Keys {
         .array();
   }
 
+  /**
+   * indexes: {@code <TOMBSTONE, target id (32), identity root (32)>}, value: the ids (32 each, in
+   * id order) of the identity's held deletes that name the target. One row per (target, deleting
+   * identity), so the check made for every entry applied ("does a held delete of my identity name
+   * me?") is a point read, which the bloom filter answers for the common "no" without reading a
+   * block. Kept while one of those deletes is held, whether or not the target is: a target that
+   * arrives later is stored without its content. A delete by another identity deletes nothing, so
+   * its row never matches its target's identity.
+   */
+  static byte[] tombstone(EntryId target, Identity identity) {
+    return key(KeyPrefix.TOMBSTONE, 1 + ID_BYTES + KEY_BYTES)
+        .put(target.unsafeBytes())
+        .put(identity.root().unsafeBytes())
+        .array();
+  }
+
   /** The one-byte key {@code <prefix>}: the start of the prefix's range. */
   static byte[] prefixOnly(KeyPrefix prefix) {
     return new byte[] {prefix.value()};

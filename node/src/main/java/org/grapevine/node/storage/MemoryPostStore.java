@@ -75,8 +75,12 @@ public final class MemoryPostStore implements PostStore {
     }
   }
 
+  /** A TOMBSTONE row's key: a held delete's target and the delete's identity. */
+  private record DeleteOf(EntryId target, Identity identity) {}
+
   private final int maxPeers;
   private Map<Identity, TreeMap<MissingKey, MissingContent>> missing;
+  private Map<DeleteOf, TreeSet<EntryId>> tombstones;
   private final Map<AuthorKey, ArrayList<LogEntry>> logs = new HashMap<>();
   private Map<Identity, TreeMap<AuthorKey, DeviceStatus>> devices;
   private Map<EntryId, Location> byId;
@@ -108,7 +112,7 @@ public final class MemoryPostStore implements PostStore {
   // ---- Logs ----
 
   @Override
-  public synchronized void apply(LogEntry entry, boolean durable) {
+  public synchronized Applied apply(LogEntry entry, boolean durable) {
     EntryHeader h = entry.header();
     ArrayList<LogEntry> log = logs.get(h.author());
     long headSeq = log == null ? 0 : log.size();
@@ -124,20 +128,118 @@ public final class MemoryPostStore implements PostStore {
       log = new ArrayList<>(2);
       logs.put(h.author(), log);
     }
-    log.add(entry);
-    index(entry);
-    unmissDeleteTarget(entry);
+    // A target that arrives after its delete keeps its place in the chain, never its content.
+    boolean deleted = deleted(entry);
+    LogEntry stored = deleted ? entry.withoutContent() : entry;
+    log.add(stored);
+    DeviceStatus folded = index(stored);
+    applyDelete(stored);
+    int purged = 0;
+    if (folded != null && folded.state() == DeviceStatus.State.REVOKED) {
+      purged =
+          purge(
+              h.identity(),
+              EntryIndexer.device(stored.content().orElseThrow()),
+              folded.lastValidSeq());
+    }
+    return new Applied(deleted && entry.hasContent(), purged);
   }
 
-  /** A delete of the same identity's entry whose content is missing makes it deleted instead. */
-  private void unmissDeleteTarget(LogEntry delete) {
-    if (delete.header().kind() != ContentKind.DELETE || delete.content().isEmpty()) {
+  @Override
+  public synchronized boolean deleted(LogEntry e) {
+    return EntryIndexer.deletable(e.header())
+        && tombstones != null
+        && tombstones.containsKey(new DeleteOf(e.id(), e.header().identity()));
+  }
+
+  /**
+   * A delete's effect, as {@code DeleteEffects} writes it: its target's tombstone, and a held
+   * target of the same identity loses its content (or, if its content was missing, is deleted
+   * instead).
+   */
+  private void applyDelete(LogEntry delete) {
+    EntryId target = delete.content().map(EntryIndexer::deleteTarget).orElse(null);
+    if (target == null) {
       return;
     }
-    EntryId target = EntryId.of(delete.content().get().getDelete().getTarget().toByteArray());
+    if (tombstones == null) {
+      tombstones = new HashMap<>();
+    }
+    tombstones
+        .computeIfAbsent(new DeleteOf(target, delete.header().identity()), k -> new TreeSet<>())
+        .add(delete.id());
     Optional<LogEntry> held = entryById(target);
-    if (held.isPresent() && held.get().header().identity().equals(delete.header().identity())) {
+    if (held.isEmpty()
+        || !held.get().header().identity().equals(delete.header().identity())
+        || !EntryIndexer.deletable(held.get().header())) {
+      return;
+    }
+    if (held.get().hasContent()) {
+      dropContent(held.get());
+    } else {
       removeMissing(held.get());
+    }
+  }
+
+  /**
+   * Removes the revoked device's entries after {@code lastValidSeq}, as {@code RevocationPurge}
+   * does; returns how many.
+   */
+  private int purge(Identity identity, AuthorKey device, long lastValidSeq) {
+    ArrayList<LogEntry> log = logs.get(device);
+    if (log == null || log.size() <= lastValidSeq) {
+      return 0;
+    }
+    // Cut back to the last valid seq, or above it to the last entry of another identity (one
+    // device delegated by two identities writes one log for both; see RevocationPurge).
+    int cut = (int) lastValidSeq;
+    for (int i = log.size(); i > lastValidSeq; i--) {
+      if (!log.get(i - 1).header().identity().equals(identity)) {
+        cut = i;
+        break;
+      }
+    }
+    List<LogEntry> removed = new ArrayList<>(log.subList(cut, log.size()));
+    log.subList(cut, log.size()).clear();
+    if (log.isEmpty()) {
+      logs.remove(device);
+    }
+    List<DeleteOf> untombed = new ArrayList<>();
+    for (LogEntry e : removed) {
+      unindex(e);
+      EntryId target = e.content().map(EntryIndexer::deleteTarget).orElse(null);
+      DeleteOf key = new DeleteOf(target, e.header().identity());
+      TreeSet<EntryId> deletes = target == null || tombstones == null ? null : tombstones.get(key);
+      if (deletes != null && deletes.remove(e.id()) && deletes.isEmpty()) {
+        tombstones.remove(key);
+        untombed.add(key);
+      }
+    }
+    for (DeleteOf t : untombed) {
+      // No held delete names it any more: its dropped content is missing again.
+      Optional<LogEntry> held = entryById(t.target());
+      if (held.isPresent()
+          && !held.get().hasContent()
+          && EntryIndexer.deletable(held.get().header())
+          && held.get().header().identity().equals(t.identity())) {
+        addMissing(held.get());
+      }
+    }
+    return removed.size();
+  }
+
+  /** Removes every row {@link #index} derived from a removed entry. */
+  private void unindex(LogEntry e) {
+    EntryHeader h = e.header();
+    byId.remove(e.id());
+    if (h.kind() == ContentKind.POST || h.kind() == ContentKind.REPOST) {
+      time.get(h.identity()).remove(new TimeKey(h.timestampMillis(), e.id(), null));
+    }
+    if (e.hasContent()) {
+      addStoredBytes(h.identity(), -h.contentSize());
+      unindexContent(e);
+    } else {
+      removeMissing(e);
     }
   }
 
@@ -213,11 +315,12 @@ public final class MemoryPostStore implements PostStore {
     removeMissing(full);
     addStoredBytes(h.identity(), h.contentSize());
     indexContent(full, new Location(h.author(), h.seq()));
-    unmissDeleteTarget(full);
+    applyDelete(full);
     return true;
   }
 
-  private void index(LogEntry entry) {
+  /** Indexes a held entry; returns its device fold (root-log entries), or null. */
+  private DeviceStatus index(LogEntry entry) {
     EntryHeader h = entry.header();
     Location location = new Location(h.author(), h.seq());
     byId().put(entry.id(), location);
@@ -226,21 +329,26 @@ public final class MemoryPostStore implements PostStore {
     }
     if (entry.hasContent()) {
       addStoredBytes(h.identity(), h.contentSize());
-    } else {
-      if (missing == null) {
-        missing = new HashMap<>();
-      }
-      missing
-          .computeIfAbsent(h.identity(), k -> new TreeMap<>())
-          .put(
-              new MissingKey(h.contentHash(), entry.id()),
-              new MissingContent(
-                  h.identity(), entry.id(), h.author(), h.seq(), h.contentHash(), h.contentSize()));
-    }
-    if (h.inRootLog() && entry.content().isPresent()) {
-      foldDevice(h.identity(), entry.content().get());
+    } else if (!deleted(entry)) {
+      addMissing(entry);
     }
     indexContent(entry, location);
+    return h.inRootLog() && entry.content().isPresent()
+        ? foldDevice(h.identity(), entry.content().get())
+        : null;
+  }
+
+  private void addMissing(LogEntry e) {
+    EntryHeader h = e.header();
+    if (missing == null) {
+      missing = new HashMap<>();
+    }
+    missing
+        .computeIfAbsent(h.identity(), k -> new TreeMap<>())
+        .put(
+            new MissingKey(h.contentHash(), e.id()),
+            new MissingContent(
+                h.identity(), e.id(), h.author(), h.seq(), h.contentHash(), h.contentSize()));
   }
 
   private void indexContent(LogEntry entry, Location location) {
@@ -258,14 +366,16 @@ public final class MemoryPostStore implements PostStore {
     }
   }
 
-  private void foldDevice(Identity identity, Content c) {
+  private DeviceStatus foldDevice(Identity identity, Content c) {
     AuthorKey device = EntryIndexer.device(c);
     if (device == null) {
-      return;
+      return null;
     }
     TreeMap<AuthorKey, DeviceStatus> set =
         devicesMap().computeIfAbsent(identity, k -> new TreeMap<>());
-    set.put(device, EntryIndexer.foldDevice(set.getOrDefault(device, DeviceStatus.UNKNOWN), c));
+    DeviceStatus next = EntryIndexer.foldDevice(set.getOrDefault(device, DeviceStatus.UNKNOWN), c);
+    set.put(device, next);
+    return next;
   }
 
   private void addStoredBytes(Identity identity, long delta) {
@@ -326,21 +436,31 @@ public final class MemoryPostStore implements PostStore {
       throw new IllegalArgumentException(
           "root-log entry " + target + " defines devices; its content cannot be deleted");
     }
+    dropContent(e);
+    return true;
+  }
+
+  /** Drops a held entry's content and the rows derived from it; the signed entry stays. */
+  private void dropContent(LogEntry e) {
+    EntryHeader h = e.header();
     logs.get(h.author()).set((int) (h.seq() - 1), e.withoutContent());
+    unindexContent(e);
+    addStoredBytes(h.identity(), -h.contentSize());
+  }
+
+  private void unindexContent(LogEntry e) {
     e.content()
         .ifPresent(
             c -> {
               EntryId parent = EntryIndexer.replyParent(c);
               if (parent != null) {
-                removeRow(replies, parent, target);
+                removeRow(replies, parent, e.id());
               }
               EntryId reacted = EntryIndexer.reactionTarget(c);
               if (reacted != null) {
-                removeRow(reactions, reacted, target);
+                removeRow(reactions, reacted, e.id());
               }
             });
-    addStoredBytes(h.identity(), -h.contentSize());
-    return true;
   }
 
   @Override
@@ -556,14 +676,24 @@ public final class MemoryPostStore implements PostStore {
     reactions = null;
     storedBytes = null;
     missing = null;
+    tombstones = null;
+    // Tombstones first: whether a bare entry is deleted or missing does not depend on log order.
     for (List<LogEntry> log : logs.values()) {
       for (LogEntry e : log) {
-        index(e);
+        EntryId target = e.content().map(EntryIndexer::deleteTarget).orElse(null);
+        if (target != null) {
+          if (tombstones == null) {
+            tombstones = new HashMap<>();
+          }
+          tombstones
+              .computeIfAbsent(new DeleteOf(target, e.header().identity()), k -> new TreeSet<>())
+              .add(e.id());
+        }
       }
     }
     for (List<LogEntry> log : logs.values()) {
       for (LogEntry e : log) {
-        unmissDeleteTarget(e);
+        index(e);
       }
     }
   }

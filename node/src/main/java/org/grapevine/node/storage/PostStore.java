@@ -25,11 +25,22 @@ public interface PostStore extends LogView, AutoCloseable {
 
   /**
    * Appends the author's next entry, its content (if held), the author's head, its devices (for a
-   * root-log entry) and every index, all in one atomic write. An entry without its content is
-   * recorded as missing its content ({@link #contentMissing}), to be fetched. A delete (with its
-   * content) takes effect in the same write: its target's content and content-derived rows go, if
-   * the target is a held device-log entry of the same identity (a target whose content is missing
-   * is then deleted, no longer missing).
+   * root-log entry) and every index, all in one atomic write. Within that same write:
+   *
+   * <ol>
+   *   <li>An entry without its content is recorded as missing its content ({@link
+   *       #contentMissing}), to be fetched, unless it is deleted ({@link #deleted}).
+   *   <li>A device-log entry that a held delete of its identity names (the delete arrived first) is
+   *       stored without its content, and is not missing ({@link Applied#contentDropped}).
+   *   <li>A delete (with its content) records its target as deleted (a tombstone, kept while the
+   *       delete is held), and drops its target's content and content-derived rows if the target is
+   *       a held device-log entry of the same identity (a target whose content is missing is then
+   *       deleted, no longer missing).
+   *   <li>A revocation removes every held entry of the revoked device's log after its last valid
+   *       seq: entry, content and every row derived from them, as if they had never been held
+   *       ({@link Applied#purgedEntries}). A target of a delete so removed is no longer deleted:
+   *       its content is missing again, unless another held delete names it.
+   * </ol>
    *
    * @param durable true for this node's own entries: the write is synced to disk before this
    *     returns, so an acknowledged post survives a crash; false for received ones
@@ -37,12 +48,19 @@ public interface PostStore extends LogView, AutoCloseable {
    *     prev does not name the held head (a caller bug: the ChainChecker answers Append only for
    *     the next entry); nothing is written then
    */
-  void apply(LogEntry entry, boolean durable);
+  Applied apply(LogEntry entry, boolean durable);
 
   /** {@link #apply(LogEntry, boolean)} for a received entry (not synced). */
-  default void apply(LogEntry entry) {
-    apply(entry, false);
+  default Applied apply(LogEntry entry) {
+    return apply(entry, false);
   }
+
+  /**
+   * Whether the entry {@code e} is deleted: a device-log entry that a held delete of its identity
+   * names (whether the delete came before or after it). Its content is gone for good; this does not
+   * depend on whether {@code e} is held.
+   */
+  boolean deleted(LogEntry e);
 
   /** Every device the identity's root log (as held) delegated, with its status, in key order. */
   java.util.SortedMap<AuthorKey, org.grapevine.protocol.validation.DeviceStatus> devices(

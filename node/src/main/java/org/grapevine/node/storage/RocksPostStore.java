@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.grapevine.node.storage.migrations.SchemaMigrator;
 import org.grapevine.protocol.entry.ContentHash;
-import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.EntryHeader;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
@@ -152,7 +151,7 @@ public final class RocksPostStore implements PostStore {
   // ---- Logs ----
 
   @Override
-  public void apply(LogEntry entry, boolean durable) {
+  public Applied apply(LogEntry entry, boolean durable) {
     EntryHeader h = entry.header();
     synchronized (writeLock) {
       RowCache.Head head = head(h.author());
@@ -164,41 +163,78 @@ public final class RocksPostStore implements PostStore {
         throw new IllegalStateException(
             "apply of " + h.author() + "#" + h.seq() + " whose prev is not the held head");
       }
-      List<Runnable> afterWrite = new ArrayList<>(2);
+      // A target that arrives after its delete (from another device of the identity, by sync)
+      // keeps its place in the chain but never its content (issue 12).
+      boolean deleted = deleted(h, entry.id());
+      LogEntry stored = deleted ? entry.withoutContent() : entry;
+      List<Runnable> afterWrite = new ArrayList<>(3);
+      int purged;
       try {
-        WriteBatch b = clearedBatch();
-        b.put(f.entries(), Keys.entry(h.author(), h.seq()), Values.entry(entry.signed()));
-        b.put(f.heads(), Keys.head(h.author()), Values.head(h.seq(), entry.id()));
-        entry
-            .contentBytes()
-            .ifPresent(
-                bytes -> put(b, f.content(), Keys.content(h.contentHash(), entry.id()), bytes));
-        if (!entry.hasContent()) {
-          // Not deleted (no held delete names it, or it would have been refused its content by
-          // the delete, not arrived without): missing, to be fetched (issue 12).
-          b.put(
-              f.indexes(),
-              Keys.missing(h.identity(), h.contentHash(), entry.id()),
-              Values.missing(h));
-        }
-        long storedDelta = entry.hasContent() ? h.contentSize() : 0;
-        // A delete takes effect in the same batch: a crash never leaves it held with its target's
-        // content still there (nothing would ever carry it out later).
-        storedDelta -= dropDeleteTarget(b, entry);
-        if (storedDelta != 0) {
-          addStoredBytes(b, h.identity(), storedDelta, afterWrite);
-        }
-        if (h.inRootLog() && entry.content().isPresent()) {
-          foldDevice(b, h.identity(), entry.content().get(), afterWrite);
-        }
-        EntryIndexer.put(b, f, entry);
-        db.write(durable ? sync : writeOptions(h.identity()), b);
+        purged = writeApply(clearedBatch(), stored, deleted, afterWrite);
+        db.write(durable ? sync : writeOptions(h.identity()), batch);
       } catch (RocksDBException e) {
         throw storageFailure("apply", directory, e);
       }
       cache.put(RowCache.head(h.author()), new RowCache.Head(h.seq(), entry.id(), entry.signed()));
       afterWrite.forEach(Runnable::run);
+      return new Applied(deleted && entry.hasContent(), purged);
     }
+  }
+
+  /** The rows of {@link #apply} into {@code b}; returns the entries a revocation purged. */
+  private int writeApply(WriteBatch b, LogEntry entry, boolean deleted, List<Runnable> afterWrite)
+      throws RocksDBException {
+    EntryHeader h = entry.header();
+    b.put(f.entries(), Keys.entry(h.author(), h.seq()), Values.entry(entry.signed()));
+    b.put(f.heads(), Keys.head(h.author()), Values.head(h.seq(), entry.id()));
+    entry
+        .contentBytes()
+        .ifPresent(bytes -> put(b, f.content(), Keys.content(h.contentHash(), entry.id()), bytes));
+    if (!entry.hasContent() && !deleted) {
+      // No held delete names it: its content is missing, to be fetched (issue 12).
+      b.put(
+          f.indexes(), Keys.missing(h.identity(), h.contentHash(), entry.id()), Values.missing(h));
+    }
+    Map<Identity, Long> bytesDelta = new LinkedHashMap<>(2);
+    bytesDelta.put(h.identity(), entry.hasContent() ? h.contentSize() : 0);
+    // A delete takes effect in the same batch: a crash never leaves it held with its target's
+    // content still there (nothing would ever carry it out later).
+    bytesDelta.merge(h.identity(), -DeleteEffects.write(b, this, entry), Long::sum);
+    int purged = 0;
+    if (h.inRootLog() && entry.content().isPresent()) {
+      DeviceStatus folded = foldDevice(b, h.identity(), entry.content().get(), afterWrite);
+      if (folded != null && folded.state() == DeviceStatus.State.REVOKED) {
+        AuthorKey device = EntryIndexer.device(entry.content().get());
+        purged = purge(b, h.identity(), device, folded.lastValidSeq(), bytesDelta, afterWrite);
+      }
+    }
+    for (Map.Entry<Identity, Long> delta : bytesDelta.entrySet()) {
+      if (delta.getValue() != 0) {
+        addStoredBytes(b, delta.getKey(), delta.getValue(), afterWrite);
+      }
+    }
+    EntryIndexer.put(b, f, entry);
+    return purged;
+  }
+
+  /**
+   * Removes, in {@code b}, the revoked device's held entries after {@code lastValidSeq} and sets
+   * its head back ({@link RevocationPurge}); the cache learns the head in {@code afterWrite}.
+   */
+  private int purge(
+      WriteBatch b,
+      Identity identity,
+      AuthorKey device,
+      long lastValidSeq,
+      Map<Identity, Long> bytesDelta,
+      List<Runnable> afterWrite)
+      throws RocksDBException {
+    RevocationPurge purge = new RevocationPurge(b, this, identity, device, lastValidSeq);
+    int purged = purge.write(bytesDelta);
+    if (purged > 0) {
+      afterWrite.add(() -> cache.put(RowCache.head(device), purge.newHead()));
+    }
+    return purged;
   }
 
   /** The options of a batch that writes {@code identity}'s rows (see the class comment). */
@@ -233,46 +269,29 @@ public final class RocksPostStore implements PostStore {
     return batch;
   }
 
-  /**
-   * For a delete with its content: drops its target's content and content-derived rows in {@code b}
-   * when the target is a held device-log entry of the same identity (nobody deletes another
-   * identity's entries, and root-log content defines the devices). Returns the bytes freed.
-   */
-  private long dropDeleteTarget(WriteBatch b, LogEntry delete) throws RocksDBException {
-    if (delete.header().kind() != ContentKind.DELETE || delete.content().isEmpty()) {
-      return 0;
-    }
-    EntryId target = EntryId.of(delete.content().get().getDelete().getTarget().toByteArray());
-    Optional<LogEntry> held = entryById(target);
-    if (held.isEmpty()) {
-      return 0;
-    }
-    EntryHeader t = held.get().header();
-    if (!t.identity().equals(delete.header().identity()) || t.inRootLog()) {
-      return 0;
-    }
-    if (!held.get().hasContent()) {
-      // Its content was missing: now it is deleted, and never fetched.
-      b.delete(f.indexes(), Keys.missing(t.identity(), t.contentHash(), target));
-      return 0;
-    }
-    b.delete(f.content(), Keys.content(t.contentHash(), target));
-    EntryIndexer.deleteContentRows(b, f, held.get());
-    return t.contentSize();
+  @Override
+  public boolean deleted(LogEntry e) {
+    return deleted(e.header(), e.id());
+  }
+
+  private boolean deleted(EntryHeader h, EntryId id) {
+    return EntryIndexer.deletable(h) && get(f.indexes(), Keys.tombstone(id, h.identity())) != null;
   }
 
   /**
    * Folds a root-log content into its device row in {@code b}; the cache learns it in {@code
-   * afterWrite}.
+   * afterWrite}. Returns the folded status, or null when the content names no device.
    */
-  private void foldDevice(WriteBatch b, Identity identity, Content c, List<Runnable> afterWrite) {
+  private DeviceStatus foldDevice(
+      WriteBatch b, Identity identity, Content c, List<Runnable> afterWrite) {
     AuthorKey device = EntryIndexer.device(c);
     if (device == null) {
-      return;
+      return null;
     }
     DeviceStatus next = EntryIndexer.foldDevice(deviceStatus(identity, device), c);
     put(b, f.devices(), Keys.device(identity, device), Values.device(next));
     afterWrite.add(() -> cache.put(RowCache.device(identity, device), next));
+    return next;
   }
 
   /**
@@ -464,7 +483,8 @@ public final class RocksPostStore implements PostStore {
         WriteBatch b = clearedBatch();
         put(b, f.content(), Keys.content(h.contentHash(), full.id()), full.contentBytes().get());
         b.delete(f.indexes(), Keys.missing(h.identity(), h.contentHash(), full.id()));
-        addStoredBytes(b, h.identity(), h.contentSize() - dropDeleteTarget(b, full), afterWrite);
+        addStoredBytes(
+            b, h.identity(), h.contentSize() - DeleteEffects.write(b, this, full), afterWrite);
         EntryIndexer.putContentRows(b, f, full);
         db.write(writeOptions(h.identity()), b);
       } catch (RocksDBException e) {
@@ -530,52 +550,12 @@ public final class RocksPostStore implements PostStore {
 
   @Override
   public List<EntryId> entryIdsWithPrefix(String hexPrefix, int max) {
-    if (!hexPrefix.matches("[0-9a-f]{1,64}") || max < 0) {
-      throw new IllegalArgumentException(
-          "not a lower-case hex prefix of an entry id: " + hexPrefix);
-    }
-    // Whole bytes narrow the seek; an odd last digit is checked on the hex form.
-    byte[] whole =
-        java.util.HexFormat.of().parseHex(hexPrefix.substring(0, hexPrefix.length() & ~1));
-    byte[] prefix = key(KeyPrefix.ENTRY_BY_ID, whole);
-    List<EntryId> out = new ArrayList<>();
-    try (RocksIterator it = db.newIterator(f.indexes())) {
-      for (it.seek(prefix);
-          it.isValid() && startsWith(it.key(), prefix) && out.size() < max;
-          it.next()) {
-        EntryId id = EntryId.of(Arrays.copyOfRange(it.key(), 1, it.key().length));
-        if (id.hexStartsWith(hexPrefix)) {
-          out.add(id);
-        }
-      }
-    }
-    return out;
+    return KeyScans.entryIdsWithPrefix(db, f, hexPrefix, max);
   }
 
   @Override
   public Set<Identity> identities() {
-    Set<Identity> out = new TreeSet<>();
-    byte[] prefix = Keys.prefixOnly(KeyPrefix.DEVICE);
-    try (RocksIterator it = db.newIterator(f.devices())) {
-      it.seek(prefix);
-      while (it.isValid() && startsWith(it.key(), prefix)) {
-        Identity identity = identityAfterPrefix(it.key());
-        out.add(identity);
-        // Skip the identity's other devices: <DEVICE, root, ff * 32, 00> sorts after all of them.
-        byte[] past =
-            Arrays.copyOf(Keys.devicePrefix(identity), 1 + Keys.KEY_BYTES + Keys.KEY_BYTES + 1);
-        Arrays.fill(past, 1 + Keys.KEY_BYTES, past.length - 1, (byte) 0xff);
-        it.seek(past);
-      }
-    }
-    return out;
-  }
-
-  private static byte[] key(KeyPrefix prefix, byte[] rest) {
-    byte[] k = new byte[1 + rest.length];
-    k[0] = prefix.value();
-    System.arraycopy(rest, 0, k, 1, rest.length);
-    return k;
+    return KeyScans.identities(db, f);
   }
 
   @Override
@@ -707,25 +687,7 @@ public final class RocksPostStore implements PostStore {
    * that adds a derived record ({@code M002_MissingContent}). Nothing else may write meanwhile.
    */
   public static void rebuildDerived(RocksDB db, ColumnFamilies f) throws RocksDBException {
-    try (WriteOptions options = new WriteOptions()) {
-      new IndexRebuilder(
-              db,
-              f,
-              options,
-              REBUILD_BATCH_ENTRIES,
-              signed -> {
-                byte[] bytes;
-                try {
-                  bytes =
-                      db.get(f.content(), Keys.content(signed.header().contentHash(), signed.id()));
-                } catch (RocksDBException e) {
-                  throw new IllegalStateException("store read failed: " + e.getMessage(), e);
-                }
-                return LogEntry.of(
-                    signed, bytes, bytes == null ? null : Values.content(signed.header(), bytes));
-              })
-          .run();
-    }
+    IndexRebuilder.rebuildOutsideStore(db, f, REBUILD_BATCH_ENTRIES);
   }
 
   /** Every row of a column family as "key=value" hex lines, in key order: for tests. */
@@ -759,6 +721,13 @@ public final class RocksPostStore implements PostStore {
   }
 
   // ---- RocksDB helpers ----
+
+  /**
+   * A point read for the store's write helpers ({@link DeleteEffects}, {@link RevocationPurge}).
+   */
+  byte[] read(ColumnFamilyHandle family, byte[] key) {
+    return get(family, key);
+  }
 
   private byte[] get(ColumnFamilyHandle family, byte[] key) {
     try {

@@ -168,4 +168,20 @@ final class Values {
     v.get(author);
     return new MissingContent(identity, id, AuthorKey.of(author), v.getLong(), hash, v.getLong());
   }
+
+  /** A TOMBSTONE row's value: the delete ids, 32 bytes each, in id order. */
+  static byte[] tombstone(java.util.SortedSet<EntryId> deletes) {
+    ByteBuffer out = ByteBuffer.allocate(deletes.size() * Keys.ID_BYTES);
+    deletes.forEach(id -> out.put(id.unsafeBytes()));
+    return out.array();
+  }
+
+  /** The delete ids of a TOMBSTONE row's value (empty for null: no row). */
+  static java.util.SortedSet<EntryId> tombstone(byte[] value) {
+    java.util.TreeSet<EntryId> out = new java.util.TreeSet<>();
+    for (int at = 0; value != null && at + Keys.ID_BYTES <= value.length; at += Keys.ID_BYTES) {
+      out.add(EntryId.of(Arrays.copyOfRange(value, at, at + Keys.ID_BYTES)));
+    }
+    return out;
+  }
 }

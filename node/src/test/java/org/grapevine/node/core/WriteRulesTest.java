@@ -88,6 +88,19 @@ class WriteRulesTest {
         () -> WriteRules.deletable(alice.identity, hello.id(), Optional.empty()),
         WriteRefusedException.Code.NOT_HELD,
         "no held entry");
+    LogEntry delete =
+        log.append(
+            org.grapevine.protocol.proto.Content.newBuilder()
+                .setDelete(
+                    org.grapevine.protocol.proto.Delete.newBuilder()
+                        .setTarget(
+                            com.google.protobuf.ByteString.copyFrom(hello.id().unsafeBytes())))
+                .build(),
+            T0_MILLIS + 9);
+    refused(
+        () -> WriteRules.deletable(alice.identity, delete.id(), Optional.of(delete)),
+        WriteRefusedException.Code.WRONG_KIND,
+        "a delete cannot be deleted");
   }
 
   @Test

@@ -92,6 +92,7 @@ class KeysTest {
     pinned.put(KeyPrefix.REACTION, hex(Keys.reaction(id, other)));
     pinned.put(KeyPrefix.STORED_BYTES, hex(Keys.storedBytes(identity)));
     pinned.put(KeyPrefix.MISSING, hex(Keys.missing(identity, hash, id)));
+    pinned.put(KeyPrefix.TOMBSTONE, hex(Keys.tombstone(id, identity)));
 
     assertThat(pinned).containsOnlyKeys(KeyPrefix.values());
     assertThat(pinned)
@@ -111,7 +112,8 @@ class KeysTest {
             entry(KeyPrefix.REPLY, "5a" + c + d),
             entry(KeyPrefix.REACTION, "5b" + c + d),
             entry(KeyPrefix.STORED_BYTES, "5c" + i),
-            entry(KeyPrefix.MISSING, "5d" + i + "ee".repeat(32) + c));
+            entry(KeyPrefix.MISSING, "5d" + i + "ee".repeat(32) + c),
+            entry(KeyPrefix.TOMBSTONE, "5e" + c + i));
   }
 
   private static byte[] filled(int value) {

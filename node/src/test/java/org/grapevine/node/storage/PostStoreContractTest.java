@@ -490,6 +490,136 @@ abstract class PostStoreContractTest {
     assertThat(store.entryById(gone.id()).orElseThrow().hasContent()).isFalse();
   }
 
+  @Test
+  void apply_targetAfterItsDelete_storedWithoutContent_deletedNotMissing() {
+    Author alice = new Author("alice").delegatedIn(store);
+    org.grapevine.protocol.crypto.SigningKey phoneKey = alice.person.deviceKey("phone");
+    LogWriter phone = alice.person.deviceLog(phoneKey);
+    LogEntry phoneDelegation = alice.person.delegate(phoneKey, T0_MILLIS);
+    store.apply(phoneDelegation);
+    LogEntry root = new Author("bob").post("root", T0_MILLIS);
+    LogEntry target = alice.device.append(StoreTesting.reply("regretted", root), T0_MILLIS + 1);
+    LogEntry delete = phone.append(StoreTesting.delete(target), T0_MILLIS + 2);
+    store.apply(delete); // From the phone's log, before the laptop's (sync from two devices).
+
+    Applied applied = store.apply(target);
+
+    assertThat(applied).isEqualTo(new Applied(true, 0));
+    LogEntry held = store.entryById(target.id()).orElseThrow();
+    assertThat(held.signed()).isEqualTo(target.signed());
+    assertThat(held.hasContent()).isFalse();
+    assertThat(store.deleted(target)).isTrue();
+    assertThat(store.contentMissing(target)).isFalse();
+    assertThat(store.missingContent(alice.identity(), 10)).isEmpty();
+    assertThat(store.replies(root.id())).isEmpty();
+    assertThat(store.storedBytes(alice.identity()))
+        .isEqualTo(
+            alice.delegation.header().contentSize()
+                + phoneDelegation.header().contentSize()
+                + delete.header().contentSize());
+    assertThat(store.fillContent(target)).isFalse();
+    assertThat(store.contentByHash(target.header().contentHash())).isEmpty();
+  }
+
+  @Test
+  void apply_targetAfterADeleteByAnotherIdentity_keepsItsContent() {
+    Author alice = new Author("alice").delegatedIn(store);
+    Author mallory = new Author("mallory").delegatedIn(store);
+    LogEntry target = alice.post("mine", T0_MILLIS);
+    store.apply(mallory.device.append(StoreTesting.delete(target), T0_MILLIS + 1));
+
+    assertThat(store.apply(target)).isEqualTo(Applied.PLAIN);
+
+    assertThat(store.entryById(target.id()).orElseThrow().hasContent()).isTrue();
+    assertThat(store.deleted(target)).isFalse();
+  }
+
+  @Test
+  void apply_deleteOfADelete_leavesItsContent_andItsTargetStaysDeleted() {
+    Author alice = new Author("alice").delegatedIn(store);
+    LogEntry post = alice.post("gone", T0_MILLIS);
+    store.apply(post);
+    LogEntry delete = alice.device.append(StoreTesting.delete(post), T0_MILLIS + 1);
+    store.apply(delete);
+
+    store.apply(alice.device.append(StoreTesting.delete(delete), T0_MILLIS + 2));
+
+    assertThat(store.entryById(delete.id()).orElseThrow().hasContent()).isTrue();
+    assertThat(store.deleted(delete)).isFalse();
+    assertThat(store.deleted(post)).isTrue();
+    store.rebuildIndexes();
+    assertThat(store.deleted(post)).isTrue();
+    assertThat(store.missingContent(alice.identity(), 10)).isEmpty();
+  }
+
+  @Test
+  void apply_revocation_removesTheDevicesLaterEntriesAndEveryRowOfThem() {
+    Author alice = new Author("alice").delegatedIn(store);
+    Author bob = new Author("bob").delegatedIn(store);
+    LogEntry bobs = bob.post("bob's", T0_MILLIS);
+    store.apply(bobs);
+    LogEntry kept = alice.post("before the theft", T0_MILLIS + 1);
+    store.apply(kept);
+    long bytesBefore = store.storedBytes(alice.identity());
+    LogEntry reply = alice.device.append(StoreTesting.reply("stolen reply", bobs), T0_MILLIS + 2);
+    LogEntry like = alice.device.append(StoreTesting.reaction("+", bobs), T0_MILLIS + 3);
+    LogEntry bare = alice.post("stolen, held bare", T0_MILLIS + 4);
+    store.apply(reply);
+    store.apply(like);
+    store.apply(bare.withoutContent());
+    LogEntry revoke = alice.person.revoke(alice.deviceKey, 1, T0_MILLIS + 5);
+
+    Applied applied = store.apply(revoke);
+
+    assertThat(applied).isEqualTo(new Applied(false, 3));
+    org.grapevine.protocol.identity.AuthorKey device = alice.deviceKey.publicKey();
+    assertThat(store.contiguousHead(device)).isEqualTo(1);
+    assertThat(store.entry(device, 2)).isEmpty();
+    assertThat(store.logEntry(device, 1).orElseThrow().id()).isEqualTo(kept.id());
+    for (LogEntry gone : List.of(reply, like, bare)) {
+      assertThat(store.entryById(gone.id())).as("%s", gone.id()).isEmpty();
+    }
+    assertThat(store.replies(bobs.id())).isEmpty();
+    assertThat(store.reactions(bobs.id())).isEmpty();
+    assertThat(store.missingContent(alice.identity(), 10)).isEmpty();
+    assertThat(store.timeline(Set.of(alice.identity()), Long.MAX_VALUE, 10))
+        .extracting(LogEntry::id)
+        .containsExactly(kept.id());
+    assertThat(store.storedBytes(alice.identity()))
+        .isEqualTo(bytesBefore + revoke.header().contentSize());
+    assertThat(store.contentByHash(reply.header().contentHash())).isEmpty();
+    assertThat(store.deviceStatus(alice.identity(), device)).isEqualTo(DeviceStatus.revoked(1));
+  }
+
+  @Test
+  void apply_revocationOfADeleteTheDeviceWrote_targetIsMissingAgain_orStaysDeletedByAnother() {
+    Author alice = new Author("alice").delegatedIn(store);
+    org.grapevine.protocol.crypto.SigningKey phoneKey = alice.person.deviceKey("phone");
+    LogWriter phone = alice.person.deviceLog(phoneKey);
+    store.apply(alice.person.delegate(phoneKey, T0_MILLIS));
+    LogEntry post = phone.append(TestAuthors.post("mine"), T0_MILLIS + 1);
+    LogEntry twice = phone.append(TestAuthors.post("deleted twice"), T0_MILLIS + 2);
+    store.apply(post);
+    store.apply(twice);
+    store.apply(phone.append(StoreTesting.delete(twice), T0_MILLIS + 3)); // Valid: phone seq 3.
+    // The stolen laptop deletes both.
+    store.apply(alice.device.append(StoreTesting.delete(post), T0_MILLIS + 4));
+    store.apply(alice.device.append(StoreTesting.delete(twice), T0_MILLIS + 5));
+    assertThat(store.deleted(post)).isTrue();
+
+    assertThat(store.apply(alice.person.revoke(alice.deviceKey, 0, T0_MILLIS + 6)))
+        .isEqualTo(new Applied(false, 2));
+
+    assertThat(store.contiguousHead(alice.deviceKey.publicKey())).isZero();
+    assertThat(store.deleted(post)).isFalse();
+    assertThat(store.contentMissing(post)).as("its content comes back by fetch").isTrue();
+    assertThat(store.missingContent(alice.identity(), 10))
+        .extracting(MissingContent::id)
+        .containsExactly(post.id());
+    assertThat(store.deleted(twice)).as("the phone's own delete still holds").isTrue();
+    assertThat(store.fillContent(post)).isTrue();
+  }
+
   /** What a timeline shows of an entry: its id and whether it still has content. */
   record EntryIdAndContent(org.grapevine.protocol.entry.EntryId id, boolean hasContent) {
     static List<EntryIdAndContent> of(List<LogEntry> entries) {

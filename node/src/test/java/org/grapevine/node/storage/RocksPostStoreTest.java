@@ -37,6 +37,52 @@ class RocksPostStoreTest extends PostStoreContractTest {
     return (RocksPostStore) store;
   }
 
+  /**
+   * Issue 12, cases 3 and 4: after a target that arrived after its delete, deletes of held and
+   * unheld targets, and a revocation that purges entries (with content, without, a delete among
+   * them), every derived row equals what a rebuild computes from the entries left.
+   */
+  @Test
+  void tombstonesAndRevocationPurge_derivedRowsEqualARebuild() {
+    Author alice = new Author("alice").delegatedIn(store);
+    Author bob = new Author("bob").delegatedIn(store);
+    org.grapevine.protocol.crypto.SigningKey phoneKey = alice.person.deviceKey("phone");
+    LogWriter phone = alice.person.deviceLog(phoneKey);
+    store.apply(alice.person.delegate(phoneKey, T0_MILLIS));
+    LogEntry bobs = bob.post("bob's", T0_MILLIS);
+    store.apply(bobs);
+    LogEntry early = alice.post("deleted before it arrived", T0_MILLIS + 1);
+    LogEntry phonePost = phone.append(TestAuthors.post("the phone's"), T0_MILLIS + 1);
+    store.apply(phonePost);
+    store.apply(phone.append(StoreTesting.delete(early), T0_MILLIS + 2));
+    assertThat(store.apply(early).contentDropped()).isTrue();
+    store.apply(alice.post("kept", T0_MILLIS + 3));
+    // The stolen laptop, after seq 2: a reply, a reaction, a bare post, deletes of a held post and
+    // of one not held yet, and a repost.
+    store.apply(alice.device.append(StoreTesting.reply("stolen", bobs), T0_MILLIS + 4));
+    store.apply(alice.device.append(StoreTesting.reaction("+", bobs), T0_MILLIS + 5));
+    store.apply(alice.post("bare", T0_MILLIS + 6).withoutContent());
+    store.apply(alice.device.append(StoreTesting.delete(phonePost), T0_MILLIS + 7));
+    LogEntry later = phone.append(TestAuthors.post("later"), T0_MILLIS + 8);
+    store.apply(alice.device.append(StoreTesting.delete(later), T0_MILLIS + 8));
+    store.apply(alice.device.append(StoreTesting.repost(bobs), T0_MILLIS + 9));
+    assertThat(store.entryById(phonePost.id()).orElseThrow().hasContent()).isFalse();
+    List<String> beforeRevocation = StoreTesting.dumpDerived(rocks());
+    rocks().rebuildIndexes();
+    assertThat(StoreTesting.dumpDerived(rocks())).containsExactlyElementsOf(beforeRevocation);
+
+    assertThat(store.apply(alice.person.revoke(alice.deviceKey, 2, T0_MILLIS + 10)).purgedEntries())
+        .isEqualTo(6);
+    store.apply(later);
+
+    List<String> live = StoreTesting.dumpDerived(rocks());
+    rocks().rebuildIndexes();
+    assertThat(StoreTesting.dumpDerived(rocks())).containsExactlyElementsOf(live);
+    assertThat(store.contentMissing(phonePost)).as("its only delete was purged").isTrue();
+    assertThat(store.entryById(later.id()).orElseThrow().hasContent()).isTrue();
+    assertThat(store.contiguousHead(alice.deviceKey.publicKey())).isEqualTo(2);
+  }
+
   @Test
   void apply_notTheNextSeq_throwsAndWritesNothing() {
     Author alice = new Author("alice").delegatedIn(store);
@@ -142,7 +188,7 @@ class RocksPostStoreTest extends PostStoreContractTest {
     assertThat(store.deviceStatus(alice.identity(), alice.deviceKey.publicKey()))
         .isEqualTo(DeviceStatus.ACTIVE);
     assertThat(store.replies(root.id())).extracting(LogEntry::id).containsExactly(reply.id());
-    assertThat(rocks().schemaVersion()).isEqualTo(2);
+    assertThat(rocks().schemaVersion()).isEqualTo(3);
   }
 
   @Test

@@ -7,26 +7,18 @@ import static org.grapevine.protocol.testing.TestAuthors.post;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SplittableRandom;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.host.Host;
-import org.grapevine.node.core.CoreConfig;
-import org.grapevine.node.core.NodeCore;
 import org.grapevine.node.engine.Budgets;
 import org.grapevine.node.engine.ContentState;
 import org.grapevine.node.engine.Engine;
-import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.runtime.CoreDriver;
-import org.grapevine.node.storage.RocksPostStore;
-import org.grapevine.node.testing.BarePeer;
+import org.grapevine.node.testing.SyncNode;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.entry.SignedEntry;
@@ -37,8 +29,6 @@ import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.sync.SyncSession;
 import org.grapevine.protocol.sync.SyncSource;
 import org.grapevine.protocol.testing.TestAuthors;
-import org.grapevine.protocol.validation.ChainChecker;
-import org.grapevine.protocol.validation.EntryValidator;
 import org.grapevine.protocol.validation.RejectReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -57,59 +47,13 @@ class SyncServiceIT {
       new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private final List<AutoCloseable> closing = new ArrayList<>();
 
-  /** A node's sync half: store, engine, storage thread, host and sync service. */
-  private final class Node {
-    final RocksPostStore store;
-    final Engine engine;
-    final ScheduledExecutorService storage = Executors.newSingleThreadScheduledExecutor();
-    final Host host;
+  /** A node's sync half ({@link SyncNode}) in {@code dir/name}. */
+  private SyncNode node(String name) throws Exception {
+    return node(name, Budgets.UNLIMITED);
+  }
 
-    Node(String name) throws Exception {
-      this(name, Budgets.UNLIMITED);
-    }
-
-    Node(String name, Budgets budgets) throws Exception {
-      store = RocksPostStore.open(dir.resolve(name));
-      engine = new Engine(store, new EntryValidator(), new ChainChecker(), 64, 1024, budgets);
-      host = BarePeer.host(group, new java.util.ArrayList<>()); // Closed below, with the node.
-      CoreDriver sync =
-          new CoreDriver(
-              new NodeCore(
-                  store,
-                  engine,
-                  new org.grapevine.libp2p.gossipsub.GossipRouter(
-                      org.grapevine.node.gossip.NodeGossip.config(),
-                      host.peerId(),
-                      null,
-                      new java.util.SplittableRandom(2)),
-                  CoreConfig.of(Duration.ofHours(1), now -> NOW),
-                  new SplittableRandom(1),
-                  System.nanoTime()),
-              host,
-              storage,
-              System::nanoTime);
-      sync.start();
-      closing.add(
-          () -> {
-            host.close();
-            sync.close();
-            storage.shutdown();
-            storage.awaitTermination(5, TimeUnit.SECONDS);
-            store.close();
-          });
-    }
-
-    void holds(List<LogEntry> entries) throws Exception {
-      storage
-          .submit(
-              () -> {
-                for (LogEntry e : entries) {
-                  assertThat(engine.ingest(e.toEnvelopeBytes(), NOW))
-                      .isInstanceOf(IngestOutcome.Stored.class);
-                }
-              })
-          .get();
-    }
+  private SyncNode node(String name, Budgets budgets) throws Exception {
+    return new SyncNode(dir.resolve(name), budgets, group, closing, NOW);
   }
 
   @AfterEach
@@ -130,7 +74,7 @@ class SyncServiceIT {
     return out;
   }
 
-  private static void awaitHead(Node n, SigningKey device, long head) throws Exception {
+  private static void awaitHead(SyncNode n, SigningKey device, long head) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (n.store.contiguousHead(device.publicKey()) < head) {
       assertThat(System.nanoTime())
@@ -145,10 +89,10 @@ class SyncServiceIT {
     TestAuthors.Person bob = TestAuthors.person("bob");
     SigningKey phone = bob.deviceKey("phone");
     List<LogEntry> bobs = log(bob, phone, 600); // More than two 256-entry batches.
-    Node a = new Node("a");
+    SyncNode a = node("a");
     a.holds(bobs);
     a.store.follow(bob.identity);
-    Node b = new Node("b");
+    SyncNode b = node("b");
     b.store.follow(bob.identity);
 
     b.host.dial(a.host.listenAddrs().get(0).withPeerId(a.host.peerId())).get(10, TimeUnit.SECONDS);
@@ -172,12 +116,12 @@ class SyncServiceIT {
     List<LogEntry> bobs = log(bob, bobPhone, 120);
     List<LogEntry> carols = log(carol, carolLaptop, 40);
     List<LogEntry> daves = log(dave, davePhone, 10);
-    Node a = new Node("a");
+    SyncNode a = node("a");
     a.holds(bobs.subList(0, 51)); // Bob 1..50 (and his root log)
     a.holds(carols);
     a.store.follow(bob.identity);
     a.store.follow(carol.identity);
-    Node b = new Node("b");
+    SyncNode b = node("b");
     b.holds(bobs);
     b.holds(daves); // b follows Dave, a does not: Dave is not offered.
     b.store.follow(bob.identity);
@@ -194,7 +138,7 @@ class SyncServiceIT {
   }
 
   /** Waits until every one of {@code entries} is held with its content by {@code n}. */
-  private static void awaitContent(Node n, List<LogEntry> entries) throws Exception {
+  private static void awaitContent(SyncNode n, List<LogEntry> entries) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     for (LogEntry e : entries) {
       while (true) {
@@ -240,9 +184,9 @@ class SyncServiceIT {
     List<LogEntry> bare = new ArrayList<>();
     bare.add(bobs.get(0)); // The delegation: root-log entries always travel with content.
     bobs.subList(1, bobs.size()).forEach(e -> bare.add(e.withoutContent()));
-    Node h = new Node("h");
+    SyncNode h = node("h");
     serveList(h.host, bob, phone, bare);
-    Node n = new Node("n");
+    SyncNode n = node("n");
     n.store.follow(bob.identity);
 
     n.host.dial(h.host.listenAddrs().get(0).withPeerId(h.host.peerId())).get(10, TimeUnit.SECONDS);
@@ -253,7 +197,7 @@ class SyncServiceIT {
       assertThat(n.engine.contentState(held)).isEqualTo(ContentState.MISSING_NOT_FETCHED);
     }
 
-    Node f = new Node("f");
+    SyncNode f = node("f");
     f.holds(bobs);
     f.store.follow(bob.identity);
     n.host.dial(f.host.listenAddrs().get(0).withPeerId(f.host.peerId())).get(10, TimeUnit.SECONDS);
@@ -277,14 +221,14 @@ class SyncServiceIT {
     for (LogEntry e : bobs.subList(0, 41)) { // The delegation and 40 posts fit.
       quota += e.header().contentSize();
     }
-    Node q = new Node("q", new Budgets(quota, 1 << 20));
+    SyncNode q = node("q", new Budgets(quota, 1 << 20));
     q.store.follow(bob.identity);
     q.holds(bobs);
     List<LogEntry> dropped = bobs.subList(41, bobs.size());
     for (LogEntry e : dropped) {
       assertThat(q.store.entryById(e.id()).orElseThrow().hasContent()).isFalse();
     }
-    Node n = new Node("n");
+    SyncNode n = node("n");
     n.store.follow(bob.identity);
 
     n.host.dial(q.host.listenAddrs().get(0).withPeerId(q.host.peerId())).get(10, TimeUnit.SECONDS);
@@ -295,7 +239,7 @@ class SyncServiceIT {
           .isEqualTo(ContentState.MISSING_NOT_FETCHED);
     }
 
-    Node f = new Node("f");
+    SyncNode f = node("f");
     f.holds(bobs);
     f.store.follow(bob.identity);
     n.host.dial(f.host.listenAddrs().get(0).withPeerId(f.host.peerId())).get(10, TimeUnit.SECONDS);
@@ -324,7 +268,7 @@ class SyncServiceIT {
             good.contentBytes().orElseThrow(),
             good.content().orElseThrow()));
     // A serves bob's log as given, bad entry included: its own session over a list, not a store.
-    Node a = new Node("a");
+    SyncNode a = node("a");
     a.host.setProtocolHandler(
         CoreDriver.SYNC_PROTOCOL,
         (stream, conn) ->
@@ -335,7 +279,7 @@ class SyncServiceIT {
                     new ListSource(bob, phone, bobs),
                     SyncLimits.DEFAULT,
                     System.nanoTime())));
-    Node b = new Node("b");
+    SyncNode b = node("b");
     b.store.follow(bob.identity);
 
     b.host.dial(a.host.listenAddrs().get(0).withPeerId(a.host.peerId())).get(10, TimeUnit.SECONDS);

@@ -15,10 +15,10 @@ class M001_InitialSchemaTest {
     assertThat(new M001_InitialSchema().version()).isEqualTo(1);
     // Opening runs every migration: version 1, then M002_MissingContent's 2.
     try (RocksPostStore store = RocksPostStore.open(dir)) {
-      assertThat(store.schemaVersion()).isEqualTo(2);
+      assertThat(store.schemaVersion()).isEqualTo(3);
     }
     try (RocksPostStore store = RocksPostStore.open(dir)) {
-      assertThat(store.schemaVersion()).isEqualTo(2);
+      assertThat(store.schemaVersion()).isEqualTo(3);
       assertThat(store.follows()).isEmpty();
     }
   }
