@@ -140,17 +140,7 @@ class CrashIT {
   private void runHttpAndKill(
       Path data, int killAfter, NavigableMap<Long, EntryId> acked, int round) throws Exception {
     Path stderr = dir.resolve("http-child-" + round + ".log");
-    Process child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                CrashChild.class.getName(),
-                data.toString(),
-                "http")
-            .redirectError(stderr.toFile())
-            .start();
+    Process child = ChildJvm.start(stderr, CrashChild.class, data.toString(), "http");
     java.net.http.HttpClient http =
         java.net.http.HttpClient.newBuilder()
             .connectTimeout(java.time.Duration.ofSeconds(5))
@@ -240,16 +230,7 @@ class CrashIT {
   private void runAndKill(Path data, int killAfter, NavigableMap<Long, EntryId> acked, int round)
       throws Exception {
     Path stderr = dir.resolve("child-" + round + ".log");
-    Process child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                CrashChild.class.getName(),
-                data.toString())
-            .redirectError(stderr.toFile())
-            .start();
+    Process child = ChildJvm.start(stderr, CrashChild.class, data.toString());
     try (BufferedReader out =
         new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       int acks = 0;

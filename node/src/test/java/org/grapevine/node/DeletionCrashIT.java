@@ -171,16 +171,8 @@ class DeletionCrashIT {
       throws Exception {
     Path stderr = dir.resolve((asNode ? "node-" : "") + "child-" + round + ".log");
     Process child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                DeletionCrashChild.class.getName(),
-                data.toString(),
-                asNode ? "node" : "logged")
-            .redirectError(stderr.toFile())
-            .start();
+        ChildJvm.start(
+            stderr, DeletionCrashChild.class, data.toString(), asNode ? "node" : "logged");
     try (BufferedReader out =
         new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       int acks = 0;

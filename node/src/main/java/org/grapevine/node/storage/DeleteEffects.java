@@ -43,6 +43,7 @@ final class DeleteEffects {
 
     Optional<LogEntry> held = store.entryById(target);
     if (held.isEmpty()) {
+      store.awaitTarget(delete.header().identity());
       return 0;
     }
     EntryHeader t = held.get().header();

@@ -81,6 +81,7 @@ public final class RocksPostStore implements PostStore {
   private final WriteBatch batch = new WriteBatch();
 
   private final RowCache cache;
+  private final AwaitedTargets awaited = new AwaitedTargets();
   private int peerCount;
 
   private RocksPostStore(
@@ -129,6 +130,7 @@ public final class RocksPostStore implements PostStore {
       RocksPostStore store = new RocksPostStore(directory, config, resources, own);
       store.peerCount =
           store.scan(store.f.local(), Keys.prefixOnly(KeyPrefix.PEER), (k, v) -> k).size();
+      store.recomputeAwaited();
       return store;
     } catch (RocksDBException | RuntimeException e) {
       resources.close();
@@ -165,7 +167,7 @@ public final class RocksPostStore implements PostStore {
       }
       // A target that arrives after its delete (from another device of the identity, by sync)
       // keeps its place in the chain but never its content (issue 12).
-      boolean deleted = deleted(h, entry.id());
+      boolean deleted = awaited.mayBeAwaited(h.identity()) && deleted(h, entry.id());
       LogEntry stored = deleted ? entry.withoutContent() : entry;
       List<Runnable> afterWrite = new ArrayList<>(3);
       int purged;
@@ -177,6 +179,9 @@ public final class RocksPostStore implements PostStore {
       }
       cache.put(RowCache.head(h.author()), new RowCache.Head(h.seq(), entry.id(), entry.signed()));
       afterWrite.forEach(Runnable::run);
+      if (purged > 0) {
+        awaited.add(h.identity()); // A purged entry may be the target of a delete still held.
+      }
       return new Applied(deleted && entry.hasContent(), purged);
     }
   }
@@ -678,8 +683,18 @@ public final class RocksPostStore implements PostStore {
         throw storageFailure("rebuildIndexes", directory, e);
       } finally {
         cache.clear();
+        recomputeAwaited();
       }
     }
+  }
+
+  private void recomputeAwaited() {
+    awaited.recompute(db, f, id -> get(f.indexes(), Keys.entryById(id)) != null);
+  }
+
+  /** Called by {@link DeleteEffects} for a delete applied without its target. */
+  void awaitTarget(Identity identity) {
+    awaited.add(identity);
   }
 
   /**

@@ -142,6 +142,34 @@ class RocksPostStoreTest extends PostStoreContractTest {
     assertThat(store.mutes()).isEmpty();
   }
 
+  /**
+   * Only identities that may await a deleted target pay the tombstone read ({@link
+   * AwaitedTargets}); that knowledge is not stored, so it must be recomputed at open and after a
+   * rebuild, or a target arriving then would keep its content.
+   */
+  @Test
+  void targetAfterItsDelete_acrossReopenAndRebuild_storedWithoutContent() {
+    Author alice = new Author("alice").delegatedIn(store);
+    org.grapevine.protocol.crypto.SigningKey phoneKey = alice.person.deviceKey("phone");
+    LogWriter phone = alice.person.deviceLog(phoneKey);
+    store.apply(alice.person.delegate(phoneKey, T0_MILLIS));
+    LogEntry first = alice.post("first", T0_MILLIS + 1);
+    LogEntry second = alice.post("second", T0_MILLIS + 2);
+    store.apply(phone.append(StoreTesting.delete(first), T0_MILLIS + 3));
+    store.apply(phone.append(StoreTesting.delete(second), T0_MILLIS + 4));
+
+    store.close();
+    store = RocksPostStore.open(dir);
+    assertThat(store.apply(first).contentDropped()).as("after reopen").isTrue();
+    rocks().rebuildIndexes();
+    assertThat(store.apply(second).contentDropped()).as("after a rebuild").isTrue();
+
+    assertThat(store.entryById(first.id()).orElseThrow().hasContent()).isFalse();
+    assertThat(store.entryById(second.id()).orElseThrow().hasContent()).isFalse();
+    Author bob = new Author("bob").delegatedIn(store);
+    assertThat(store.apply(bob.post("kept", T0_MILLIS)).contentDropped()).isFalse();
+  }
+
   @Test
   void othersEntriesWrittenWithoutWal_closeFlushesThem_reopenHoldsEverything(
       @TempDir Path nodeDir) {

@@ -64,15 +64,7 @@ class UnloggedWritesCrashIT {
       throws Exception {
     Path stderr = dir.resolve("child-" + round + ".log");
     Process child =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                UnloggedWritesChild.class.getName(),
-                data.toString())
-            .redirectError(stderr.toFile())
-            .start();
+        org.grapevine.node.ChildJvm.start(stderr, UnloggedWritesChild.class, data.toString());
     int count = 0;
     try (BufferedReader out =
         new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
