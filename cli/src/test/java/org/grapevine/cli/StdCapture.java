@@ -16,6 +16,9 @@ public final class StdCapture implements BeforeEachCallback, AfterEachCallback {
 
   @Override
   public void beforeEach(ExtensionContext context) {
+    // Logging starts on first use and may print its own status to stdout then: let that happen
+    // outside the capture, or a test run alone reads it where it expects a command's output.
+    org.slf4j.LoggerFactory.getILoggerFactory();
     oldOut = System.out;
     oldErr = System.err;
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
