@@ -78,7 +78,7 @@ public final class StoreSyncSource implements SyncSource {
   /**
    * Missing content of the identities (never deleted content), while each identity's quota has room
    * for what is asked (content over the quota would not be kept), leaving out what this peer served
-   * bare.
+   * bare and muted identities (whose entries the node ignores).
    */
   @Override
   public List<ContentRef> missingContent(Collection<Identity> identities, int max) {
@@ -86,6 +86,9 @@ public final class StoreSyncSource implements SyncSource {
     for (Identity identity : identities) {
       if (out.size() >= max) {
         break;
+      }
+      if (store.isMuted(identity)) {
+        continue;
       }
       long used = store.storedBytes(identity);
       Set<ContentHash> asked = new LinkedHashSet<>();

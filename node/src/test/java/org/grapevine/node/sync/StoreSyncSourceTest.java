@@ -46,6 +46,14 @@ class StoreSyncSourceTest {
   }
 
   @Test
+  void missingContent_ofAMutedIdentity_notAskedFor() {
+    StoreSyncSource source = new StoreSyncSource(store);
+    assertThat(source.missingContent(Set.of(bob.identity), 10)).hasSize(2);
+    store.mute(bob.identity); // Its entries are ignored: their content would be too.
+    assertThat(source.missingContent(Set.of(bob.identity), 10)).isEmpty();
+  }
+
+  @Test
   void missingContent_onlyWhileTheQuotaHasRoom() {
     long used = store.storedBytes(bob.identity);
     long room = Math.max(two.header().contentSize(), three.header().contentSize());
