@@ -97,6 +97,8 @@ public final class RoutingTable {
   private final int bucketSize;
   private final long checkTimeoutNanos;
   private final Bucket[] buckets = new Bucket[KadKey.BITS];
+  private final boolean[] refreshed = new boolean[KadKey.BITS];
+  private final long[] refreshedNanos = new long[KadKey.BITS];
   private int size;
 
   private long checksStarted;
@@ -250,7 +252,41 @@ public final class RoutingTable {
     b.waiting = null;
   }
 
+  /**
+   * A lookup for {@code target} ended: the bucket {@code target} falls in counts as refreshed
+   * (Kademlia paper §2.3: a bucket that saw no lookup in an interval is refreshed by one).
+   */
+  public void markRefreshed(KadKey target, long nowNanos) {
+    int cpl = selfKey.commonPrefixLength(target);
+    if (cpl < KadKey.BITS) {
+      refreshed[cpl] = true;
+      refreshedNanos[cpl] = nowNanos;
+    }
+  }
+
   // ---------------------------------------------------------------- outputs and queries
+
+  /**
+   * The buckets due for a refresh lookup: from 0 to the deepest non-empty one, those that saw no
+   * lookup ({@link #markRefreshed}) in the last {@code intervalNanos}. For each, the driver looks
+   * up {@link KadKey#randomWithPrefix}{@code (selfKey(), cpl, random)}. Deeper buckets are left
+   * out: random keys there find the same few neighbours that the self lookup at start finds.
+   */
+  public List<Integer> bucketsToRefresh(long nowNanos, long intervalNanos) {
+    int deepest = -1;
+    for (int cpl = 0; cpl < KadKey.BITS; cpl++) {
+      if (bucketSize(cpl) > 0) {
+        deepest = cpl;
+      }
+    }
+    List<Integer> due = new ArrayList<>();
+    for (int cpl = 0; cpl <= deepest; cpl++) {
+      if (!refreshed[cpl] || nowNanos - refreshedNanos[cpl] >= intervalNanos) {
+        due.add(cpl);
+      }
+    }
+    return due;
+  }
 
   /** The earliest deadline of a check under way, for {@link #handleTimeout}. */
   public OptionalLong pollTimeout() {

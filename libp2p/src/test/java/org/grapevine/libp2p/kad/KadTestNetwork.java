@@ -118,6 +118,7 @@ final class KadTestNetwork {
       now = e.timeNanos();
       e.action().run();
     }
+    table.markRefreshed(target, now);
     return new Run(l, known.remove(l));
   }
 

@@ -186,4 +186,16 @@ class RoutingTableTest {
     assertThat(table.bucketSize(7)).isEqualTo(RoutingTable.K);
     assertThat(table.size()).isEqualTo(table.peers().size()).isLessThan(20 * 16);
   }
+
+  @Test
+  void bucketsToRefresh_thoseUpToTheDeepestWithoutARecentLookup() {
+    table.add(KadPeer.of(KadTestPeers.withCpl(self, 0, random)), 0);
+    table.add(KadPeer.of(KadTestPeers.withCpl(self, 3, random)), 0);
+    assertThat(table.bucketsToRefresh(0, 100)).containsExactly(0, 1, 2, 3);
+    table.markRefreshed(KadKey.randomWithPrefix(table.selfKey(), 1, random), 10);
+    table.markRefreshed(KadKey.randomWithPrefix(table.selfKey(), 3, random), 50);
+    assertThat(table.bucketsToRefresh(60, 100)).containsExactly(0, 2);
+    assertThat(table.bucketsToRefresh(110, 100)).containsExactly(0, 1, 2);
+    assertThat(table.bucketsToRefresh(150, 100)).containsExactly(0, 1, 2, 3);
+  }
 }
