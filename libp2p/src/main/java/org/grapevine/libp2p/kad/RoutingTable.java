@@ -210,9 +210,10 @@ public final class RoutingTable {
   }
 
   /**
-   * Removes a peer (e.g. it stopped speaking the protocol). A waiting peer takes a freed place.
+   * Removes a peer (e.g. it stopped speaking the protocol). A waiting peer takes a freed place; a
+   * waiting peer removed no longer waits.
    *
-   * @return whether it was in the table
+   * @return whether it was in the table (a waiting peer is not)
    */
   public boolean remove(PeerId peer, long nowNanos) {
     if (peer.equals(self)) {
@@ -222,6 +223,12 @@ public final class RoutingTable {
     if (peer.equals(b.checking)) {
       endCheck(b, false, nowNanos);
       return true;
+    }
+    if (b.waiting != null && peer.equals(b.waiting.id())) {
+      // Nobody waits for the check any more: it ends, and the checked peer stays whatever it says.
+      b.checking = null;
+      b.waiting = null;
+      return false;
     }
     if (b.entries.remove(peer) == null) {
       return false;

@@ -198,4 +198,16 @@ class RoutingTableTest {
     assertThat(table.bucketsToRefresh(110, 100)).containsExactly(0, 1, 2);
     assertThat(table.bucketsToRefresh(150, 100)).containsExactly(0, 1, 2, 3);
   }
+
+  @Test
+  void remove_theWaitingPeer_endsTheCheckAndKeepsTheBucket() {
+    List<PeerId> old = fillBucketZero();
+    PeerId newcomer = KadTestPeers.withCpl(self, 0, random);
+    table.add(KadPeer.of(newcomer), 100);
+    assertThat(table.remove(newcomer, 110)).isFalse();
+    assertThat(table.pollTimeout()).isEmpty();
+    assertThat(table.handleCheckResult(old.get(0), false, 120)).isFalse();
+    table.handleTimeout(100 + CHECK_TIMEOUT);
+    assertThat(table.peers()).extracting(KadPeer::id).containsExactlyInAnyOrderElementsOf(old);
+  }
 }
