@@ -32,12 +32,12 @@ import org.grapevine.libp2p.proto.kad.Record;
  *
  * A peer ID that does not decode makes the whole message malformed (the sender vouches for the
  * peers it names); an address we cannot read (a transport we do not know) is skipped and counted in
- * {@link KadPeer#skippedAddrs}. An unknown message type is {@link FrameError#UNSUPPORTED}.
+ * {@link KadPeerInfo#skippedAddrs}. An unknown message type is {@link FrameError#UNSUPPORTED}.
  */
 public final class KadCodec {
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 << 10;
   public static final int MAX_PEERS = 64;
-  public static final int MAX_ADDRS = 32;
+  public static final int MAX_ADDRS = KadPeer.MAX_ADDRS;
   public static final int MAX_KEY_BYTES = 1024;
 
   private final int maxMessageBytes;
@@ -147,8 +147,8 @@ public final class KadCodec {
         FrameError.UNSUPPORTED, "Kademlia message of unknown type " + wire);
   }
 
-  private static List<KadPeer> peers(List<Message.Peer> wire) throws MalformedFrameException {
-    List<KadPeer> out = new ArrayList<>(wire.size());
+  private static List<KadPeerInfo> peers(List<Message.Peer> wire) throws MalformedFrameException {
+    List<KadPeerInfo> out = new ArrayList<>(wire.size());
     for (Message.Peer p : wire) {
       cap("addresses of a peer", p.getAddrsCount(), MAX_ADDRS);
       PeerId id = PeerId.fromBytes(p.getId().toByteArray());
@@ -161,12 +161,12 @@ public final class KadCodec {
           skipped++;
         }
       }
-      out.add(new KadPeer(id, addrs, KadConnection.fromWire(p.getConnectionValue()), skipped));
+      out.add(new KadPeerInfo(id, addrs, KadConnection.fromWire(p.getConnectionValue()), skipped));
     }
     return out;
   }
 
-  private static Message.Peer peer(KadPeer p) {
+  private static Message.Peer peer(KadPeerInfo p) {
     Message.Peer.Builder b =
         Message.Peer.newBuilder()
             .setId(ByteString.copyFrom(p.id().toBytes()))

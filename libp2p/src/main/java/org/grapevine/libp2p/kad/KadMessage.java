@@ -20,8 +20,8 @@ public record KadMessage(
     KadMessageType type,
     byte[] key,
     KadRecord record,
-    List<KadPeer> closerPeers,
-    List<KadPeer> providerPeers) {
+    List<KadPeerInfo> closerPeers,
+    List<KadPeerInfo> providerPeers) {
   public KadMessage {
     Objects.requireNonNull(type, "type");
     key = key.clone();

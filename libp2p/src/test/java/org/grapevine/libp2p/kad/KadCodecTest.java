@@ -69,13 +69,13 @@ class KadCodecTest {
 
   @Test
   void closerAndProviderPeers_roundTripWithAddressesAndHints() throws MalformedFrameException {
-    KadPeer a =
-        new KadPeer(
+    KadPeerInfo a =
+        new KadPeerInfo(
             peer(1),
             List.of(addr("/ip4/10.0.0.1/tcp/4001"), addr("/ip6/::1/tcp/4002")),
             KadConnection.CONNECTED,
             0);
-    KadPeer b = KadPeer.of(peer(2), List.of());
+    KadPeerInfo b = KadPeerInfo.of(peer(2), List.of());
     KadMessage m =
         new KadMessage(
             KadMessageType.GET_PROVIDERS, new byte[] {0x12, 0x20}, null, List.of(a), List.of(b));
@@ -96,7 +96,7 @@ class KadCodecTest {
                     .addAddrs(ByteString.copyFrom(unknownProtocol))
                     .addAddrs(ByteString.copyFrom(addr("/ip4/10.0.0.3/tcp/1").encode())))
             .build();
-    KadPeer p = codec.decode(wire.toByteArray()).closerPeers().get(0);
+    KadPeerInfo p = codec.decode(wire.toByteArray()).closerPeers().get(0);
     assertThat(p.id()).isEqualTo(peer(3));
     assertThat(p.addrs()).containsExactly(addr("/ip4/10.0.0.3/tcp/1"));
     assertThat(p.skippedAddrs()).isEqualTo(1);
@@ -216,7 +216,7 @@ class KadCodecTest {
 
   @Provide
   Arbitrary<KadMessage> messages() {
-    Arbitrary<KadPeer> peers =
+    Arbitrary<KadPeerInfo> peers =
         Combinators.combine(
                 Arbitraries.integers().between(0, 50),
                 Arbitraries.integers().between(0, 3),
@@ -227,7 +227,7 @@ class KadCodecTest {
                   for (int i = 0; i < addrs; i++) {
                     list.add(addr("/ip4/10.0." + n + "." + i + "/tcp/" + (4000 + i)));
                   }
-                  return new KadPeer(peer(n), list, c, 0);
+                  return new KadPeerInfo(peer(n), list, c, 0);
                 });
     Arbitrary<KadRecord> records =
         Combinators.combine(

@@ -1,0 +1,402 @@
+package org.grapevine.libp2p.kad;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.PriorityQueue;
+import org.grapevine.libp2p.peer.PeerId;
+
+/**
+ * The Kademlia routing table of one node (libp2p/specs kad-dht/README.md "Kademlia routing table"):
+ * k-buckets of {@link #K} peers, bucket {@code i} holding the peers whose key shares exactly {@code
+ * i} leading bits with ours. Sans-I/O and not thread-safe, like every core here.
+ *
+ * <p>Rules:
+ *
+ * <ol>
+ *   <li>Within a bucket, peers are kept least recently seen first. Any sign of life ({@link #add}
+ *       of a known peer, a check that answered) moves a peer to the back.
+ *   <li>A full bucket does not evict blindly (Kademlia paper §2.2: old live peers are the most
+ *       likely to stay up). {@link #add} answers {@link AddStatus#CHECK_NEEDED} with the least
+ *       recently seen peer; the driver pings it and reports with {@link #handleCheckResult}, or the
+ *       check times out at {@link #pollTimeout} and {@link #handleTimeout} counts it dead. Dead:
+ *       the new peer takes its place. Alive: the new peer is dropped.
+ *   <li>One check per bucket at a time, with one waiting peer. A newer peer arriving meanwhile
+ *       replaces the waiting one (the most recently seen is the likelier to be up), counted.
+ *   <li>Bounded: at most 256 × {@code bucketSize} entries, 256 checks, 256 waiting peers; each
+ *       entry has at most {@link KadPeer#MAX_ADDRS} addresses.
+ * </ol>
+ *
+ * <p>Discrepancies: the spec's table unfolds lazily from one bucket; this one has the 256 buckets
+ * indexed by common prefix length from the start (allocated on first use). Both hold the same
+ * peers: the unfolded table only ever splits its nearest bucket, which then becomes these. Callers
+ * decide who may enter (the spec: only peers that speak the protocol in server mode).
+ */
+public final class RoutingTable {
+  /** The spec's replication parameter and bucket size. */
+  public static final int K = 20;
+
+  /** What {@link #add} did. */
+  public enum AddStatus {
+    /** A new peer, in a bucket with room. */
+    ADDED,
+    /** A known peer: moved to the back of its bucket, its addresses updated when given. */
+    REFRESHED,
+    /** The bucket is full: ping {@link AddResult#toCheck()}; the new peer waits on the answer. */
+    CHECK_NEEDED,
+    /** The bucket is full and a check is already under way: the new peer waits on it instead. */
+    WAITING,
+    /** Our own ID: never in our table. */
+    SELF,
+  }
+
+  /**
+   * What {@link #add} did, and whom to ping.
+   *
+   * @param toCheck for {@link AddStatus#CHECK_NEEDED}, the least recently seen peer to ping
+   */
+  public record AddResult(AddStatus status, Optional<KadPeer> toCheck) {
+    static AddResult of(AddStatus status) {
+      return new AddResult(status, Optional.empty());
+    }
+  }
+
+  private static final class Entry {
+    /** Kept so that {@link #closest} hashes nothing. */
+    final KadKey key;
+
+    KadPeer peer;
+    long lastSeenNanos;
+
+    Entry(KadPeer peer, long lastSeenNanos) {
+      this.key = KadKey.of(peer.id());
+      this.peer = peer;
+      this.lastSeenNanos = lastSeenNanos;
+    }
+  }
+
+  private static final class Bucket {
+    /** Least recently seen first: re-inserting a key moves it to the back. */
+    final LinkedHashMap<PeerId, Entry> entries = new LinkedHashMap<>();
+
+    PeerId checking;
+    KadPeer waiting;
+    long checkDeadlineNanos;
+
+    void touch(PeerId id, Entry e) {
+      entries.remove(id);
+      entries.put(id, e);
+    }
+  }
+
+  private final PeerId self;
+  private final KadKey selfKey;
+  private final int bucketSize;
+  private final long checkTimeoutNanos;
+  private final Bucket[] buckets = new Bucket[KadKey.BITS];
+  private final boolean[] refreshed = new boolean[KadKey.BITS];
+  private final long[] refreshedNanos = new long[KadKey.BITS];
+  private int size;
+
+  private long checksStarted;
+  private long checksFailed;
+  private long waitingReplaced;
+  private long waitingDropped;
+
+  /**
+   * @param bucketSize k, {@link #K} in the public DHT
+   * @param checkTimeoutNanos how long a check of a least recently seen peer may take before it
+   *     counts as dead
+   */
+  public RoutingTable(PeerId self, int bucketSize, long checkTimeoutNanos) {
+    if (bucketSize < 1 || checkTimeoutNanos <= 0) {
+      throw new IllegalArgumentException("bucket size and check timeout must be positive");
+    }
+    this.self = self;
+    this.selfKey = KadKey.of(self);
+    this.bucketSize = bucketSize;
+    this.checkTimeoutNanos = checkTimeoutNanos;
+  }
+
+  public PeerId self() {
+    return self;
+  }
+
+  public KadKey selfKey() {
+    return selfKey;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /** The number of peers in bucket {@code cpl}. */
+  public int bucketSize(int cpl) {
+    Bucket b = buckets[cpl];
+    return b == null ? 0 : b.entries.size();
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  /**
+   * A peer that speaks the DHT was seen alive at {@code nowNanos} (it answered, or asked us as a
+   * server). Empty {@code peer.addrs()} keep the addresses already known.
+   */
+  public AddResult add(KadPeer peer, long nowNanos) {
+    if (peer.id().equals(self)) {
+      return AddResult.of(AddStatus.SELF);
+    }
+    Bucket b = bucketFor(peer.id());
+    Entry e = b.entries.get(peer.id());
+    if (e != null) {
+      if (!peer.addrs().isEmpty()) {
+        e.peer = peer;
+      }
+      e.lastSeenNanos = nowNanos;
+      b.touch(peer.id(), e);
+      if (peer.id().equals(b.checking)) {
+        endCheck(b, true, nowNanos);
+      }
+      return AddResult.of(AddStatus.REFRESHED);
+    }
+    if (b.entries.size() < bucketSize) {
+      b.entries.put(peer.id(), new Entry(peer, nowNanos));
+      size++;
+      return AddResult.of(AddStatus.ADDED);
+    }
+    if (b.checking != null) {
+      if (!peer.id().equals(b.waiting.id())) {
+        waitingReplaced++;
+      }
+      b.waiting = peer;
+      return AddResult.of(AddStatus.WAITING);
+    }
+    Entry oldest = b.entries.values().iterator().next();
+    b.checking = oldest.peer.id();
+    b.waiting = peer;
+    b.checkDeadlineNanos = nowNanos + checkTimeoutNanos;
+    checksStarted++;
+    return new AddResult(AddStatus.CHECK_NEEDED, Optional.of(oldest.peer));
+  }
+
+  /**
+   * The answer to a check that {@link #add} asked for. Alive: {@code checked} moves to the back and
+   * the waiting peer is dropped. Dead: {@code checked} leaves and the waiting peer enters.
+   *
+   * @return false if no check of {@code checked} was under way (a late answer): nothing changes
+   */
+  public boolean handleCheckResult(PeerId checked, boolean alive, long nowNanos) {
+    if (checked.equals(self)) {
+      return false;
+    }
+    Bucket b = bucketFor(checked);
+    if (!checked.equals(b.checking)) {
+      return false;
+    }
+    endCheck(b, alive, nowNanos);
+    return true;
+  }
+
+  /** Checks past their deadline count as dead. */
+  public void handleTimeout(long nowNanos) {
+    for (Bucket b : buckets) {
+      if (b != null && b.checking != null && b.checkDeadlineNanos <= nowNanos) {
+        endCheck(b, false, nowNanos);
+      }
+    }
+  }
+
+  /**
+   * Removes a peer (e.g. it stopped speaking the protocol). A waiting peer takes a freed place; a
+   * waiting peer removed no longer waits.
+   *
+   * @return whether it was in the table (a waiting peer is not)
+   */
+  public boolean remove(PeerId peer, long nowNanos) {
+    if (peer.equals(self)) {
+      return false;
+    }
+    Bucket b = bucketFor(peer);
+    if (peer.equals(b.checking)) {
+      endCheck(b, false, nowNanos);
+      return true;
+    }
+    if (b.waiting != null && peer.equals(b.waiting.id())) {
+      // Nobody waits for the check any more: it ends, and the checked peer stays whatever it says.
+      b.checking = null;
+      b.waiting = null;
+      return false;
+    }
+    if (b.entries.remove(peer) == null) {
+      return false;
+    }
+    size--;
+    if (b.checking != null) {
+      // Room now: the waiting peer needs no eviction, and the checked one may stay either way.
+      b.entries.put(b.waiting.id(), new Entry(b.waiting, nowNanos));
+      size++;
+      b.checking = null;
+      b.waiting = null;
+    }
+    return true;
+  }
+
+  private void endCheck(Bucket b, boolean alive, long nowNanos) {
+    if (alive) {
+      Entry e = b.entries.get(b.checking);
+      e.lastSeenNanos = nowNanos;
+      b.touch(b.checking, e);
+      waitingDropped++;
+    } else {
+      checksFailed++;
+      b.entries.remove(b.checking);
+      b.entries.put(b.waiting.id(), new Entry(b.waiting, nowNanos));
+    }
+    b.checking = null;
+    b.waiting = null;
+  }
+
+  /**
+   * A lookup for {@code target} ended: the bucket {@code target} falls in counts as refreshed
+   * (Kademlia paper §2.3: a bucket that saw no lookup in an interval is refreshed by one).
+   */
+  public void markRefreshed(KadKey target, long nowNanos) {
+    int cpl = selfKey.commonPrefixLength(target);
+    if (cpl < KadKey.BITS) {
+      refreshed[cpl] = true;
+      refreshedNanos[cpl] = nowNanos;
+    }
+  }
+
+  // ---------------------------------------------------------------- outputs and queries
+
+  /**
+   * The buckets due for a refresh lookup: from 0 to the deepest non-empty one, those that saw no
+   * lookup ({@link #markRefreshed}) in the last {@code intervalNanos}. For each, the driver looks
+   * up {@link KadKey#randomWithPrefix}{@code (selfKey(), cpl, random)}. Deeper buckets are left
+   * out: random keys there find the same few neighbours that the self lookup at start finds.
+   */
+  public List<Integer> bucketsToRefresh(long nowNanos, long intervalNanos) {
+    int deepest = -1;
+    for (int cpl = 0; cpl < KadKey.BITS; cpl++) {
+      if (bucketSize(cpl) > 0) {
+        deepest = cpl;
+      }
+    }
+    List<Integer> due = new ArrayList<>();
+    for (int cpl = 0; cpl <= deepest; cpl++) {
+      if (!refreshed[cpl] || nowNanos - refreshedNanos[cpl] >= intervalNanos) {
+        due.add(cpl);
+      }
+    }
+    return due;
+  }
+
+  /** The earliest deadline of a check under way, for {@link #handleTimeout}. */
+  public OptionalLong pollTimeout() {
+    long min = Long.MAX_VALUE;
+    boolean any = false;
+    for (Bucket b : buckets) {
+      if (b != null && b.checking != null) {
+        min = Math.min(min, b.checkDeadlineNanos);
+        any = true;
+      }
+    }
+    return any ? OptionalLong.of(min) : OptionalLong.empty();
+  }
+
+  /**
+   * The {@code n} peers closest to {@code target}, closest first (a FIND_NODE answer, a lookup's
+   * seeds). Peers waiting on a check are not included: they are not in the table yet.
+   */
+  public List<KadPeer> closest(KadKey target, int n) {
+    if (n <= 0) {
+      return List.of();
+    }
+    // A max-heap of the n best so far: the farthest of them is dropped first.
+    PriorityQueue<Entry> best =
+        new PriorityQueue<>(n + 1, (x, y) -> target.compareDistance(y.key, x.key));
+    for (Bucket b : buckets) {
+      if (b == null) {
+        continue;
+      }
+      for (Entry e : b.entries.values()) {
+        best.add(e);
+        if (best.size() > n) {
+          best.poll();
+        }
+      }
+    }
+    List<Entry> sorted = new ArrayList<>(best);
+    sorted.sort((x, y) -> target.compareDistance(x.key, y.key));
+    List<KadPeer> out = new ArrayList<>(sorted.size());
+    sorted.forEach(c -> out.add(c.peer));
+    return out;
+  }
+
+  public Optional<KadPeer> find(PeerId peer) {
+    if (peer.equals(self)) {
+      return Optional.empty();
+    }
+    Entry e = bucketFor(peer).entries.get(peer);
+    return e == null ? Optional.empty() : Optional.of(e.peer);
+  }
+
+  /** When {@code peer} was last seen alive, if it is in the table. */
+  public OptionalLong lastSeenNanos(PeerId peer) {
+    if (peer.equals(self)) {
+      return OptionalLong.empty();
+    }
+    Entry e = bucketFor(peer).entries.get(peer);
+    return e == null ? OptionalLong.empty() : OptionalLong.of(e.lastSeenNanos);
+  }
+
+  /** Every peer in the table, bucket by bucket, least recently seen first within a bucket. */
+  public List<KadPeer> peers() {
+    List<KadPeer> out = new ArrayList<>(size);
+    for (Bucket b : buckets) {
+      if (b != null) {
+        for (Iterator<Entry> it = b.entries.values().iterator(); it.hasNext(); ) {
+          out.add(it.next().peer);
+        }
+      }
+    }
+    return out;
+  }
+
+  public long checksStarted() {
+    return checksStarted;
+  }
+
+  /** Checks that found the old peer dead (answered so, or timed out): each an eviction. */
+  public long checksFailed() {
+    return checksFailed;
+  }
+
+  /** Waiting peers dropped because the checked peer was alive. */
+  public long waitingDropped() {
+    return waitingDropped;
+  }
+
+  /** Waiting peers displaced by a newer one while a check was under way. */
+  public long waitingReplaced() {
+    return waitingReplaced;
+  }
+
+  private Bucket bucketFor(PeerId peer) {
+    int cpl = selfKey.commonPrefixLength(KadKey.of(peer));
+    if (cpl == KadKey.BITS) {
+      // Another peer ID hashing to our key: a SHA-256 collision, not a case to handle.
+      throw new IllegalStateException(peer + " has our Kademlia key");
+    }
+    Bucket b = buckets[cpl];
+    if (b == null) {
+      b = new Bucket();
+      buckets[cpl] = b;
+    }
+    return b;
+  }
+}
