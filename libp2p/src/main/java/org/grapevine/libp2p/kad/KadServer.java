@@ -44,8 +44,9 @@ import org.grapevine.libp2p.peer.PeerId;
  *
  * <p>Bounded: at most {@code k} closer and {@code k} provider peers ({@code k} at most {@link
  * KadCodec#MAX_PEERS}, so that our answers decode at a peer using the same limits), at most {@link
- * KadPeer#MAX_ADDRS} addresses each (the table and the store hold no more). Every refusal and every
- * dropped provider is counted by {@link Refusal} ({@link #refused}).
+ * KadPeer#MAX_ADDRS} addresses each (the table and the store hold no more), and an answer fits in
+ * {@link KadCodec#DEFAULT_MAX_MESSAGE_BYTES} (the farthest peers shed, {@link #trimmed}). Every
+ * refusal and every dropped provider is counted by {@link Refusal} ({@link #refused}).
  *
  * <p>Not done here, by design: adding the requester to the routing table. Only a peer that
  * advertises the DHT protocol in identify may enter the table (client vs server mode), which the
@@ -115,11 +116,15 @@ public final class KadServer {
     }
   }
 
+  /** For the size of answers only: the default frame limit, as our peers' decoders apply it. */
+  private static final KadCodec CODEC = new KadCodec();
+
   private final RoutingTable table;
   private final ProviderStore providers;
   private final int k;
   private final Map<Refusal, Long> refused = new EnumMap<>(Refusal.class);
   private long providersStored;
+  private long trimmed;
 
   /**
    * @param k how many closer peers and providers to answer with, {@link RoutingTable#K} in the
@@ -215,9 +220,24 @@ public final class KadServer {
     return out.size() > k ? out.subList(0, k) : out;
   }
 
-  private static KadMessage response(
+  private KadMessage response(
       KadMessageType type, byte[] key, List<KadPeer> closer, List<KadPeer> providerPeers) {
-    return new KadMessage(type, key, null, wire(closer), wire(providerPeers));
+    List<KadPeerInfo> c = wire(closer);
+    List<KadPeerInfo> p = wire(providerPeers);
+    // Rarely needed: 2k peers with 32 long addresses each (DNS names) can outgrow a frame that
+    // our own codec, and a peer with the same limit, would refuse. Shed the farthest closer peers
+    // first (a lookup has other sources for those), then the oldest providers.
+    while (CODEC.encode(new KadMessage(type, key, null, c, p)).length > CODEC.maxMessageBytes()) {
+      if (!c.isEmpty()) {
+        c = c.subList(0, c.size() - 1);
+      } else if (!p.isEmpty()) {
+        p = p.subList(1, p.size());
+      } else {
+        break; // Cannot happen: a decoded key is at most KadCodec.MAX_KEY_BYTES.
+      }
+      trimmed++;
+    }
+    return new KadMessage(type, key, null, c, p);
   }
 
   private static List<KadPeerInfo> wire(List<KadPeer> peers) {
@@ -255,6 +275,11 @@ public final class KadServer {
   /** How many times {@code reason} refused a request or dropped a listed provider. */
   public long refused(Refusal reason) {
     return refused.getOrDefault(reason, 0L);
+  }
+
+  /** Peers left out of answers so that they fit in one frame. */
+  public long trimmed() {
+    return trimmed;
   }
 
   /** Providers stored or refreshed by ADD_PROVIDER. */

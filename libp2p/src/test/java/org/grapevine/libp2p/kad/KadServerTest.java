@@ -284,6 +284,29 @@ class KadServerTest {
   }
 
   @Test
+  void answer_peersWithManyLongAddresses_trimmedToFitOneFrame() throws MalformedFrameException {
+    RoutingTable big = new RoutingTable(self, RoutingTable.K, CHECK_TIMEOUT_NANOS);
+    List<Multiaddr> longAddrs = new ArrayList<>();
+    for (int i = 0; i < KadPeer.MAX_ADDRS; i++) {
+      longAddrs.add(KadCodecTest.addr("/dns4/" + "a".repeat(200) + i + ".example/tcp/4001"));
+    }
+    for (int i = 0; i < 30; i++) {
+      big.add(new KadPeer(KadTestPeers.random(random), longAddrs), 0);
+    }
+    KadServer s = new KadServer(big, store, RoutingTable.K);
+    KadCodec codec = new KadCodec();
+    KadMessage m =
+        s.handle(stranger, KadMessage.request(KadMessageType.FIND_NODE, cidKey()), NOW)
+            .response()
+            .orElseThrow();
+    byte[] wire = codec.encode(m);
+    assertThat(wire.length).isLessThanOrEqualTo(codec.maxMessageBytes());
+    assertThat(codec.decode(wire)).isEqualTo(m);
+    assertThat(m.closerPeers()).isNotEmpty().hasSizeLessThan(RoutingTable.K);
+    assertThat(s.trimmed()).isEqualTo(RoutingTable.K - m.closerPeers().size());
+  }
+
+  @Test
   void constructor_kAboveCodecLimit_rejected() {
     assertThatThrownBy(() -> new KadServer(table, store, KadCodec.MAX_PEERS + 1))
         .isInstanceOf(IllegalArgumentException.class);
