@@ -42,6 +42,7 @@ final class RevocationPurge {
   private final long lastValidSeq;
   private final Map<ByteBuffer, Tombstone> tombstones = new LinkedHashMap<>();
   private long newHeadSeq;
+  private long freedBytes;
   private RowCache.Head newHead = RowCache.Head.EMPTY;
 
   /**
@@ -60,14 +61,14 @@ final class RevocationPurge {
 
   /**
    * Writes the removal of every held entry of the device's log after the last valid seq, and its
-   * new head row; adds the content bytes freed to {@code bytesDelta} (negative). Returns how many
-   * entries are removed.
+   * new head row. Returns how many entries are removed; {@link #freedBytes} says how much content
+   * went with them (all of it the revoking identity's, see {@link #cut}).
    */
-  int write(Map<Identity, Long> bytesDelta) throws RocksDBException {
+  int write() throws RocksDBException {
     long head = store.contiguousHead(device);
     newHeadSeq = cut(head);
     for (long seq = newHeadSeq + 1; seq <= head; seq++) {
-      remove(entryAt(seq), bytesDelta);
+      remove(entryAt(seq));
     }
     if (newHeadSeq == head) {
       return 0;
@@ -89,6 +90,11 @@ final class RevocationPurge {
       }
     }
     return (int) (head - newHeadSeq);
+  }
+
+  /** The content bytes of the entries {@link #write} removed. */
+  long freedBytes() {
+    return freedBytes;
   }
 
   /** The device's head once {@link #write} is applied, for the store's row cache. */
@@ -117,13 +123,13 @@ final class RevocationPurge {
         .orElseThrow(() -> new IllegalStateException("no entry below the held head"));
   }
 
-  private void remove(LogEntry e, Map<Identity, Long> bytesDelta) throws RocksDBException {
+  private void remove(LogEntry e) throws RocksDBException {
     EntryHeader h = e.header();
     b.delete(f.entries(), Keys.entry(h.author(), h.seq()));
     EntryIndexer.delete(b, f, e);
     if (e.hasContent()) {
       b.delete(f.content(), Keys.content(h.contentHash(), e.id()));
-      bytesDelta.merge(h.identity(), -h.contentSize(), Long::sum);
+      freedBytes += h.contentSize();
       EntryId target = e.content().map(EntryIndexer::deleteTarget).orElse(null);
       if (target != null) {
         byte[] key = Keys.tombstone(target, h.identity());

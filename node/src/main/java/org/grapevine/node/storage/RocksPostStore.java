@@ -200,45 +200,30 @@ public final class RocksPostStore implements PostStore {
       b.put(
           f.indexes(), Keys.missing(h.identity(), h.contentHash(), entry.id()), Values.missing(h));
     }
-    Map<Identity, Long> bytesDelta = new LinkedHashMap<>(2);
-    bytesDelta.put(h.identity(), entry.hasContent() ? h.contentSize() : 0);
+    // Every byte count this batch changes is the entry's identity's: a delete names only its own
+    // identity's entries, and a purge removes only the revoking identity's.
+    long bytesDelta = entry.hasContent() ? h.contentSize() : 0;
     // A delete takes effect in the same batch: a crash never leaves it held with its target's
     // content still there (nothing would ever carry it out later).
-    bytesDelta.merge(h.identity(), -DeleteEffects.write(b, this, entry), Long::sum);
+    bytesDelta -= DeleteEffects.write(b, this, entry);
     int purged = 0;
     if (h.inRootLog() && entry.content().isPresent()) {
       DeviceStatus folded = foldDevice(b, h.identity(), entry.content().get(), afterWrite);
       if (folded != null && folded.state() == DeviceStatus.State.REVOKED) {
         AuthorKey device = EntryIndexer.device(entry.content().get());
-        purged = purge(b, h.identity(), device, folded.lastValidSeq(), bytesDelta, afterWrite);
+        RevocationPurge purge =
+            new RevocationPurge(b, this, h.identity(), device, folded.lastValidSeq());
+        purged = purge.write();
+        if (purged > 0) {
+          afterWrite.add(() -> cache.put(RowCache.head(device), purge.newHead()));
+          bytesDelta -= purge.freedBytes();
+        }
       }
     }
-    for (Map.Entry<Identity, Long> delta : bytesDelta.entrySet()) {
-      if (delta.getValue() != 0) {
-        addStoredBytes(b, delta.getKey(), delta.getValue(), afterWrite);
-      }
+    if (bytesDelta != 0) {
+      addStoredBytes(b, h.identity(), bytesDelta, afterWrite);
     }
     EntryIndexer.put(b, f, entry);
-    return purged;
-  }
-
-  /**
-   * Removes, in {@code b}, the revoked device's held entries after {@code lastValidSeq} and sets
-   * its head back ({@link RevocationPurge}); the cache learns the head in {@code afterWrite}.
-   */
-  private int purge(
-      WriteBatch b,
-      Identity identity,
-      AuthorKey device,
-      long lastValidSeq,
-      Map<Identity, Long> bytesDelta,
-      List<Runnable> afterWrite)
-      throws RocksDBException {
-    RevocationPurge purge = new RevocationPurge(b, this, identity, device, lastValidSeq);
-    int purged = purge.write(bytesDelta);
-    if (purged > 0) {
-      afterWrite.add(() -> cache.put(RowCache.head(device), purge.newHead()));
-    }
     return purged;
   }
 
