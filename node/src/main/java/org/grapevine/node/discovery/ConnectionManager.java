@@ -39,6 +39,12 @@ import org.grapevine.libp2p.peer.PeerId;
  *       forgotten or evicted one is removed. The table holds {@code maxKnownPeers}; a new peer
  *       evicts the unconnected non-bootstrap peer with the most failures, else the least recently
  *       heard of.
+ *   <li>Topic peers ({@link #handleTopicPeer}: providers of a followed topic found in the DHT) are
+ *       dialled at once, whatever {@code targetConnections} (only {@code maxConnections} and the
+ *       concurrent-dial limit hold), redialled after a lost connection the same way, and never
+ *       evicted from the table until {@link #handleTopicPeerReleased}: GossipSub needs them to form
+ *       the topic's mesh. They are forgotten after {@code maxDialFailures} failed dials like any
+ *       other peer (the rendezvous finds others).
  * </ol>
  *
  * <p>Call order: inputs are the {@code handle*} methods and {@link #restore}; after any of them
@@ -57,6 +63,7 @@ public final class ConnectionManager {
   private final ArrayDeque<ConnectionCommand> commands = new ArrayDeque<>();
   private int connected;
   private int dialing;
+  private int topicPeers;
 
   /** Bootstrap peers come from {@code config}; the first dials follow the first input. */
   public ConnectionManager(DiscoveryConfig config, PeerId self, RandomGenerator random) {
@@ -173,19 +180,59 @@ public final class ConnectionManager {
     dialIfWanted(nowNanos);
   }
 
+  /**
+   * A provider of a topic we follow: kept connected while the topic needs it (rule 6).
+   *
+   * @return false if it is us, or the table had no room for it
+   */
+  public boolean handleTopicPeer(PeerId peer, List<Multiaddr> addrs, long nowNanos) {
+    if (!learn(peer, addrs, PeerSource.TOPIC, nowNanos)) {
+      return false;
+    }
+    KnownPeer p = peers.get(peer);
+    if (!p.topicPeer) {
+      p.topicPeer = true;
+      topicPeers++;
+    }
+    if (p.connected) {
+      save(peer, p);
+    }
+    dialIfWanted(nowNanos);
+    return true;
+  }
+
+  /** The topic no longer needs {@code peer}: an ordinary known peer again. */
+  public void handleTopicPeerReleased(PeerId peer) {
+    KnownPeer p = peers.get(peer);
+    if (p != null && p.topicPeer) {
+      p.topicPeer = false;
+      topicPeers--;
+    }
+  }
+
+  /** Whether {@code peer} is a topic peer now. */
+  public boolean isTopicPeer(PeerId peer) {
+    KnownPeer p = peers.get(peer);
+    return p != null && p.topicPeer;
+  }
+
   public Optional<ConnectionCommand> pollCommand() {
     return Optional.ofNullable(commands.poll());
   }
 
   /** When a backed-off peer becomes dialable while we want more connections; empty if never. */
   public OptionalLong pollTimeout() {
-    if (connected + dialing >= config.targetConnections() || dialing >= MAX_CONCURRENT_DIALS) {
+    boolean wantAny = connected + dialing < config.targetConnections();
+    if ((!wantAny && topicPeers == 0) || dialing >= MAX_CONCURRENT_DIALS) {
       return OptionalLong.empty();
     }
     long next = Long.MAX_VALUE;
     boolean any = false;
     for (KnownPeer p : peers.values()) {
-      if (!p.connected && !p.dialing && (!p.pinned.isEmpty() || !p.learned.isEmpty())) {
+      if (!p.connected
+          && !p.dialing
+          && (wantAny || p.topicPeer)
+          && (!p.pinned.isEmpty() || !p.learned.isEmpty())) {
         next = any ? Math.min(next, p.nextDialAt) : p.nextDialAt;
         any = true;
       }
@@ -256,6 +303,7 @@ public final class ConnectionManager {
       if (!p.connected
           && !p.dialing
           && !p.isBootstrap()
+          && !p.topicPeer
           && (victim == null || worse.compare(p, victim.getValue()) > 0)) {
         victim = e;
       }
@@ -269,6 +317,9 @@ public final class ConnectionManager {
 
   private void forget(PeerId peer, KnownPeer p) {
     peers.remove(peer);
+    if (p.topicPeer) {
+      topicPeers--;
+    }
     if (p.saved != null) {
       commands.add(new ConnectionCommand.ForgetPeer(peer));
     }
@@ -292,7 +343,10 @@ public final class ConnectionManager {
   private void dialIfWanted(long now) {
     int slots =
         Math.min(config.targetConnections() - connected - dialing, MAX_CONCURRENT_DIALS - dialing);
-    if (slots <= 0) {
+    // Topic peers may go past the target, up to the limit (rule 6).
+    int topicSlots =
+        Math.min(config.maxConnections() - connected - dialing, MAX_CONCURRENT_DIALS - dialing);
+    if (slots <= 0 && (topicPeers == 0 || topicSlots <= 0)) {
       return;
     }
     List<Map.Entry<PeerId, KnownPeer>> due = new ArrayList<>();
@@ -312,13 +366,19 @@ public final class ConnectionManager {
     }
     due.sort(
         Comparator.<Map.Entry<PeerId, KnownPeer>>comparingInt(
-                e -> e.getValue().isBootstrap() ? 0 : 1)
+                e -> e.getValue().topicPeer ? 0 : e.getValue().isBootstrap() ? 1 : 2)
             .thenComparingInt(e -> e.getValue().failures));
-    for (int i = 0; i < Math.min(slots, due.size()); i++) {
-      KnownPeer p = due.get(i).getValue();
+    int dialled = 0;
+    for (Map.Entry<PeerId, KnownPeer> e : due) {
+      KnownPeer p = e.getValue();
+      boolean room = p.topicPeer ? dialled < topicSlots : dialled < slots;
+      if (!room) {
+        continue;
+      }
       p.dialing = true;
       dialing++;
-      commands.add(new ConnectionCommand.Dial(due.get(i).getKey(), p.addrs()));
+      dialled++;
+      commands.add(new ConnectionCommand.Dial(e.getKey(), p.addrs()));
     }
   }
 }

@@ -174,6 +174,24 @@ public final class DiscoveryService implements AutoCloseable {
     }
   }
 
+  /**
+   * A provider of a followed topic, found in the DHT: dialled and kept connected while the topic
+   * needs it ({@link ConnectionManager#handleTopicPeer}). Any thread.
+   */
+  public void topicPeer(PeerId peer, List<Multiaddr> addrs) {
+    input(
+        () -> {
+          if (manager.handleTopicPeer(peer, addrs, System.nanoTime())) {
+            log.debug("topic peer {} at {}", peer, manager.addrs(peer));
+          }
+        });
+  }
+
+  /** The topic {@code peer} was kept for no longer needs it. Any thread. */
+  public void releaseTopicPeer(PeerId peer) {
+    input(() -> manager.handleTopicPeerReleased(peer));
+  }
+
   /** Peers known right now (for status output and tests). */
   public CompletableFuture<List<PeerId>> knownPeers() {
     CompletableFuture<List<PeerId>> out = new CompletableFuture<>();

@@ -17,6 +17,9 @@ final class KnownPeer {
   /** Learned addresses, oldest first, bounded. */
   final LinkedHashSet<Multiaddr> learned = new LinkedHashSet<>();
 
+  /** A topic peer (rendezvous): dialled whatever the target, never evicted, until released. */
+  boolean topicPeer;
+
   boolean connected;
   boolean dialing;
   int failures;

@@ -13,5 +13,7 @@ public enum PeerSource {
   /** GossipSub peer exchange (a PRUNE's peer list). */
   PEER_EXCHANGE,
   /** The peer connected to us. */
-  INBOUND
+  INBOUND,
+  /** A DHT provider of a topic we follow (topic rendezvous): kept connected while needed. */
+  TOPIC
 }

@@ -251,6 +251,52 @@ class ConnectionManagerTest {
   }
 
   @Test
+  void handleTopicPeer_atTarget_stillDialled_upToMax_andRedialledAfterLoss() {
+    ConnectionManager m = manager(config().build()); // target 2, max 3
+    m.handleDiscovered(peer(1), List.of(addr(1)), PeerSource.MDNS, 0);
+    m.handleDiscovered(peer(2), List.of(addr(2)), PeerSource.MDNS, 0);
+    dialed(drain(m)).forEach(p -> m.handleConnected(p, true, 1));
+    drain(m);
+
+    assertThat(m.handleTopicPeer(peer(7), List.of(addr(7)), 2)).isTrue();
+    assertThat(dialed(drain(m))).containsExactly(peer(7));
+    m.handleConnected(peer(7), true, 3);
+    drain(m);
+    assertThat(m.connectedCount()).isEqualTo(3);
+
+    // At the maximum, a fourth topic peer waits for room.
+    m.handleTopicPeer(peer(8), List.of(addr(8)), 4);
+    assertThat(dialed(drain(m))).isEmpty();
+
+    m.handleDisconnected(peer(7), 10 * S);
+    // Room for one: the waiting topic peer goes at once, the lost one after its backoff.
+    assertThat(dialed(drain(m))).containsExactly(peer(8));
+    m.handleDialFailed(peer(8), 10 * S + S / 4); // Before peer 7's backoff (0.5 to 1 s) ends.
+    assertThat(dialed(drain(m))).isEmpty();
+    long at = m.pollTimeout().getAsLong();
+    m.handleTimeout(at);
+    assertThat(dialed(drain(m))).containsExactly(peer(7));
+  }
+
+  @Test
+  void handleTopicPeer_neverEvicted_untilReleased() {
+    ConnectionManager m = manager(config().connections(0, 3).maxKnownPeers(2).build());
+    m.handleTopicPeer(peer(1), List.of(addr(1)), 0);
+    m.handleDialFailed(peer(1), 1); // Unconnected, with a failure: the eviction's first pick.
+    m.handleDiscovered(peer(2), List.of(addr(2)), PeerSource.MDNS, 2);
+    drain(m);
+
+    m.handleDiscovered(peer(3), List.of(addr(3)), PeerSource.MDNS, 3);
+    assertThat(m.knownPeers()).contains(peer(1)).doesNotContain(peer(2));
+    assertThat(m.isTopicPeer(peer(1))).isTrue();
+
+    m.handleTopicPeerReleased(peer(1));
+    m.handleDiscovered(peer(4), List.of(addr(4)), PeerSource.MDNS, 4);
+    assertThat(m.isTopicPeer(peer(1))).isFalse();
+    assertThat(m.knownPeers()).doesNotContain(peer(1)).contains(peer(4));
+  }
+
+  @Test
   void dialOrder_sameSeed_sameOrder() {
     List<List<PeerId>> runs = new ArrayList<>();
     for (int run = 0; run < 2; run++) {
