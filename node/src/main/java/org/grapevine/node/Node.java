@@ -70,6 +70,7 @@ public final class Node implements AutoCloseable {
   private final NodeCore core;
   private final CoreDriver driver;
   private final DiscoveryService discovery;
+  private final NodeDht dht; // null with [dht] mode = "off"
   private final OwnDevice own;
   private final MetricsRegistry metrics = new MetricsRegistry();
   private final EntryFanOut fanOut = new EntryFanOut(metrics);
@@ -120,11 +121,20 @@ public final class Node implements AutoCloseable {
     SplittableRandom random = new SplittableRandom();
     // Grapevine's pubsub is unsigned (NodeGossip): entries carry their authors' signatures.
     GossipRouter router = new GossipRouter(setup.gossip(), host.peerId(), null, random.split());
-    this.core = new NodeCore(store, engine, router, coreConfig, random, System.nanoTime());
+    this.core =
+        new NodeCore(
+            store,
+            engine,
+            router,
+            coreConfig,
+            random,
+            System.nanoTime(),
+            NodeDht.core(setup, host.peerId(), random.split()));
     this.driver = new CoreDriver(core, host, storage, System::nanoTime);
     this.discovery =
         new DiscoveryService(
             setup.discovery(), host, store, storage, setup.group(), new SplittableRandom());
+    this.dht = NodeDht.attach(setup, driver, host, discovery, store, storageThread);
   }
 
   private void startNetwork() throws IOException {
@@ -147,6 +157,9 @@ public final class Node implements AutoCloseable {
     driver.start(); // Subscribes to every followed identity's topic, our own included.
     storageThread.every(PERSIST_SECONDS, store::persistUnlogged, "flushing others' entries");
     host.start();
+    if (dht != null) {
+      dht.listening(driver, host);
+    }
     discovery.start();
   }
 
@@ -351,6 +364,12 @@ public final class Node implements AutoCloseable {
     return LogQueries.latestProfile(store, of);
   }
 
+  /** The DHT's mode, routing table and topic peers per followed identity; empty when off. */
+  public Optional<CompletableFuture<DhtStatus>> dhtStatus() {
+    return Optional.ofNullable(dht)
+        .map(d -> d.status(driver, identity, java.util.List.copyOf(store.follows())));
+  }
+
   /** Entries waiting behind a gap for their predecessors (fetched by sync). */
   public int gapBuffered() {
     return call(engine::buffered);
@@ -362,6 +381,9 @@ public final class Node implements AutoCloseable {
     driver.closeGossip();
     host.close();
     driver.close();
+    if (dht != null) {
+      dht.persist(driver, store);
+    }
     storageThread.close();
     store.close();
   }

@@ -159,7 +159,8 @@ public final class NodeLauncher {
             group,
             budgets(),
             discoveryConfig(),
-            gossipConfig()));
+            gossipConfig(),
+            config.dht()));
   }
 
   private static SwarmKey readSwarmKey(Path file) throws ConfigException {

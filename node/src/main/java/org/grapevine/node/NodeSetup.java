@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import java.nio.file.Path;
 import org.grapevine.libp2p.gossipsub.GossipConfig;
 import org.grapevine.libp2p.host.HostConfig;
+import org.grapevine.node.config.NodeConfig;
 import org.grapevine.node.discovery.DiscoveryConfig;
 import org.grapevine.node.engine.Budgets;
 import org.grapevine.protocol.crypto.SigningKey;
@@ -24,4 +25,5 @@ record NodeSetup(
     EventLoopGroup group,
     Budgets budgets,
     DiscoveryConfig discovery,
-    GossipConfig gossip) {}
+    GossipConfig gossip,
+    NodeConfig.Dht dht) {}

@@ -157,6 +157,23 @@ public final class NodeCommands {
           .append(" from sync, ")
           .append(sync.path("stored_from_gossip").asLong())
           .append(" from gossip");
+      JsonNode dht = s.path("dht");
+      if (!dht.isMissingNode()) {
+        sb.append("\ndht:          ").append(dht.path("mode").asText());
+        if (!"off".equals(dht.path("mode").asText())) {
+          sb.append(" mode, ")
+              .append(dht.path("routing_table").asInt())
+              .append(" peers in the routing table");
+        }
+        for (JsonNode t : dht.path("topics")) {
+          sb.append("\ntopic peers:  ")
+              .append(t.path("connected").asInt())
+              .append(" connected (")
+              .append(t.path("topic_peers").asInt())
+              .append(" found in the DHT) for ")
+              .append(t.path("identity").asText());
+        }
+      }
       return sb.toString();
     }
   }

@@ -75,6 +75,23 @@ final class NodeRoutes {
         .put("stored_from_sync", stored("sync"))
         .put("stored_from_gossip", stored("gossip"));
     o.put("event_streams", events.clients());
+    ObjectNode dht = o.putObject("dht");
+    node.dhtStatus()
+        .map(f -> f.join())
+        .ifPresentOrElse(
+            d -> {
+              dht.put("mode", d.mode()).put("routing_table", d.routingTable());
+              ArrayNode topics = dht.putArray("topics");
+              d.topics()
+                  .forEach(
+                      (who, n) ->
+                          topics
+                              .addObject()
+                              .put("identity", who.toString())
+                              .put("topic_peers", n.kept())
+                              .put("connected", n.connected()));
+            },
+            () -> dht.put("mode", "off"));
     return ApiResponse.ok(o);
   }
 

@@ -70,6 +70,14 @@ public final class ConfigFile {
               "Swarm key file of a private network (relative to the data directory); \"\" = the public network."),
           new Option(
               "network",
+              "announce_follows",
+              Boolean.toString(D.dht().announceFollows()),
+              "Announce in the DHT that this node carries the topics of the identities it follows,",
+              "so that their other followers find it. Anyone who knows an identity can then see",
+              "which peers (and addresses) follow it. false: announce only our own identity's topic;",
+              "the node still finds the topics it follows, but is not found through them."),
+          new Option(
+              "network",
               "target_connections",
               Integer.toString(D.network().targetConnections()),
               "Connections the node tries to keep open (0 to " + "max_connections)."),
@@ -98,7 +106,21 @@ public final class ConfigFile {
               "budgets",
               "attachment_max_bytes",
               Long.toString(D.budgets().attachmentMaxBytes()),
-              "Largest attachment accepted (1 MiB by default; 1 byte to 1 GiB)."));
+              "Largest attachment accepted (1 MiB by default; 1 byte to 1 GiB)."),
+          new Option(
+              "dht",
+              "mode",
+              "\"" + D.dht().mode().name().toLowerCase(java.util.Locale.ROOT) + "\"",
+              "The libp2p Kademlia DHT, which finds the peers of the identities you follow:",
+              "\"server\" answers other peers' lookups (only for a node others can dial),",
+              "\"client\" only asks, \"off\" uses no DHT; \"auto\" is server in a private mesh or",
+              "on a public address, client otherwise."),
+          new Option(
+              "dht",
+              "topic_peers",
+              Integer.toString(D.dht().topicPeers()),
+              "A followed identity with fewer connected peers carrying its topic is looked up in",
+              "the DHT (0 to 64; 0: only when first followed)."));
 
   private ConfigFile() {}
 
@@ -203,7 +225,11 @@ public final class ConfigFile {
                 1L << 20,
                 1L << 40),
             v.longValue(
-                "budgets.attachment_max_bytes", d.budgets().attachmentMaxBytes(), 1, 1L << 30)));
+                "budgets.attachment_max_bytes", d.budgets().attachmentMaxBytes(), 1, 1L << 30)),
+        new NodeConfig.Dht(
+            v.dhtMode("dht.mode", d.dht().mode()),
+            v.integer("dht.topic_peers", d.dht().topicPeers(), 0, 64),
+            v.bool("network.announce_follows", d.dht().announceFollows())));
   }
 
   /** section.name to value; refuses unknown sections and options and top-level values. */
@@ -222,7 +248,7 @@ public final class ConfigFile {
             s.getKey(),
             "unknown "
                 + (s.getValue().isObject() ? "section" : "option")
-                + "; the sections are [network], [api], [sync] and [budgets]");
+                + "; the sections are [network], [api], [sync], [budgets] and [dht]");
       }
       if (!s.getValue().isObject()) {
         throw new ConfigException(
@@ -283,6 +309,16 @@ public final class ConfigFile {
         throw bad(key, "must be a string in double quotes, got " + n);
       }
       return n.textValue();
+    }
+
+    NodeConfig.DhtMode dhtMode(String key, NodeConfig.DhtMode dflt) throws ConfigException {
+      String m = string(key, dflt.name().toLowerCase(java.util.Locale.ROOT));
+      for (NodeConfig.DhtMode mode : NodeConfig.DhtMode.values()) {
+        if (mode.name().equalsIgnoreCase(m)) {
+          return mode;
+        }
+      }
+      throw bad(key, "must be \"auto\", \"server\", \"client\" or \"off\", got \"" + m + "\"");
     }
 
     String host(String key, String dflt) throws ConfigException {

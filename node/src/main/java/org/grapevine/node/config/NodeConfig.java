@@ -8,7 +8,7 @@ import java.util.List;
  * Everything {@code config.toml} can set, with the defaults a first run writes. Values are checked
  * by {@link ConfigFile}; command-line flags replace single values with the {@code with*} methods.
  */
-public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets) {
+public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets, Dht dht) {
 
   public static final int DEFAULT_API_PORT = 7320;
 
@@ -18,7 +18,8 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets) {
         new Network("0.0.0.0", 0, List.of(), true, null, 8, 64),
         new Api(DEFAULT_API_PORT),
         new Sync(Duration.ofSeconds(60)),
-        new Budgets(256L << 20, 1L << 20));
+        new Budgets(256L << 20, 1L << 20),
+        new Dht(DhtMode.AUTO, 4, true));
   }
 
   /**
@@ -31,19 +32,23 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets) {
   }
 
   public NodeConfig withNetwork(Network n) {
-    return new NodeConfig(n, api, sync, budgets);
+    return new NodeConfig(n, api, sync, budgets, dht);
   }
 
   public NodeConfig withApi(Api a) {
-    return new NodeConfig(network, a, sync, budgets);
+    return new NodeConfig(network, a, sync, budgets, dht);
   }
 
   public NodeConfig withSync(Sync s) {
-    return new NodeConfig(network, api, s, budgets);
+    return new NodeConfig(network, api, s, budgets, dht);
   }
 
   public NodeConfig withBudgets(Budgets b) {
-    return new NodeConfig(network, api, sync, b);
+    return new NodeConfig(network, api, sync, b, dht);
+  }
+
+  public NodeConfig withDht(Dht d) {
+    return new NodeConfig(network, api, sync, budgets, d);
   }
 
   /**
@@ -104,4 +109,29 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets) {
 
   /** {@code [budgets]}: local disk policy (enforced by the engine, not here). */
   public record Budgets(long identityQuotaBytes, long attachmentMaxBytes) {}
+
+  /** Whether this node serves the DHT to others (libp2p kad-dht "client and server mode"). */
+  public enum DhtMode {
+    /**
+     * Server in a private mesh (every member is reachable by the others), or when the node listens
+     * on a public address; client otherwise (a laptop behind a NAT cannot be dialled, and a DHT
+     * server nobody can reach only slows the lookups of others).
+     */
+    AUTO,
+    /** Answers DHT requests and enters other peers' routing tables. */
+    SERVER,
+    /** Asks, never answers: does not list the DHT protocol in identify. */
+    CLIENT,
+    /** No DHT at all: peers come from bootstrap, mDNS and the peer table only. */
+    OFF
+  }
+
+  /**
+   * {@code [dht]} (and {@code [network] announce_follows}): the DHT and topic rendezvous.
+   *
+   * @param topicPeers a followed identity's topic with fewer connected subscribers is looked up
+   * @param announceFollows provide the topics of followed identities too, not only our own: anyone
+   *     who knows an identity can then see who follows it, from which addresses
+   */
+  public record Dht(DhtMode mode, int topicPeers, boolean announceFollows) {}
 }

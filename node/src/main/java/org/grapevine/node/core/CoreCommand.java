@@ -2,6 +2,8 @@ package org.grapevine.node.core;
 
 import java.util.List;
 import org.grapevine.libp2p.gossipsub.MessageId;
+import org.grapevine.libp2p.kad.DhtRequest;
+import org.grapevine.libp2p.kad.KadPeer;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
@@ -43,4 +45,19 @@ public sealed interface CoreCommand {
 
   /** Close the connection to {@code peer}: it keeps breaking the protocol ({@code why}). */
   record Disconnect(PeerId peer, String why) implements CoreCommand {}
+
+  /**
+   * Send a DHT request ({@link DhtRequest}: dial if needed, write, read the answer), then call
+   * {@link NodeCore#handleDhtResponse} or {@link NodeCore#handleDhtFailure} with its id.
+   */
+  record SendDht(DhtRequest request) implements CoreCommand {}
+
+  /**
+   * {@code peer} provides {@code topic}, which needs peers: connect to it and keep it connected
+   * (protected from trimming) until {@link ReleaseTopicPeer}.
+   */
+  record KeepTopicPeer(KadPeer peer, String topic) implements CoreCommand {}
+
+  /** No followed topic needs {@code peer} any more: an ordinary peer again. */
+  record ReleaseTopicPeer(PeerId peer) implements CoreCommand {}
 }

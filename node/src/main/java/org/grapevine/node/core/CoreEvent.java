@@ -4,6 +4,9 @@ import java.util.List;
 import org.grapevine.libp2p.gossipsub.Acceptance;
 import org.grapevine.libp2p.gossipsub.GossipEvent;
 import org.grapevine.libp2p.gossipsub.MessageId;
+import org.grapevine.libp2p.kad.KadPeer;
+import org.grapevine.libp2p.kad.QueryKind;
+import org.grapevine.libp2p.kad.QueryStats;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.engine.IngestSource;
 import org.grapevine.protocol.entry.LogEntry;
@@ -78,4 +81,17 @@ public sealed interface CoreEvent {
       return stats != null;
     }
   }
+
+  /**
+   * A DHT query ended.
+   *
+   * @param topic the topic it looked up providers of, or null (providing, bootstrap, refresh,
+   *     diagnostics)
+   * @param providers how many providers it found (FIND_PROVIDERS)
+   */
+  record DhtQueryDone(String topic, QueryKind kind, int providers, QueryStats stats)
+      implements CoreEvent {}
+
+  /** A peer entered or left the DHT routing table (the driver persists the table). */
+  record DhtRoutingUpdated(KadPeer peer, boolean added) implements CoreEvent {}
 }

@@ -87,6 +87,11 @@ public final class NodeCore {
 
   private final SyncPlanner planner;
 
+  /** Null without a DHT (tests, a simulation with the topic-peer oracle). */
+  private final Rendezvous rendezvous;
+
+  private final String ownTopic;
+
   /**
    * @param engine the ingestion pipeline over {@code store}; the core is its only caller for
    *     received entries
@@ -101,6 +106,21 @@ public final class NodeCore {
       CoreConfig config,
       RandomGenerator random,
       long nowNanos) {
+    this(store, engine, router, config, random, nowNanos, null);
+  }
+
+  /**
+   * A core that finds the peers of its topics through a DHT ({@link Rendezvous}); {@code dht} null
+   * for none.
+   */
+  public NodeCore(
+      PostStore store,
+      Engine engine,
+      GossipRouter router,
+      CoreConfig config,
+      RandomGenerator random,
+      long nowNanos,
+      RendezvousSetup dht) {
     this.store = store;
     this.engine = engine;
     this.router = router;
@@ -114,6 +134,12 @@ public final class NodeCore {
             nowNanos + 1 + random.nextLong(config.syncIntervalNanos()));
     this.sync = new SyncSessions(store, engine, config, out, planner::ended);
     planner.setSessions(sync);
+    this.ownTopic = dht == null ? null : Topics.forIdentity(dht.own());
+    this.rendezvous =
+        dht == null
+            ? null
+            : new Rendezvous(
+                dht.dht(), dht.config(), Rendezvous.TopicView.of(router), out, nowNanos);
   }
 
   // ------------------------------------------------------------------------------------ peers
@@ -127,7 +153,23 @@ public final class NodeCore {
   public void handlePeerDisconnected(PeerId peer, long nowNanos) {
     if (planner.disconnected(peer)) {
       sync.cancelAll(peer, nowNanos);
+      if (rendezvous != null) {
+        rendezvous.handlePeerDisconnected(peer, nowNanos);
+      }
     }
+  }
+
+  /**
+   * The DHT and topic rendezvous, whose inputs the driver gives directly (identify, DHT requests
+   * and answers); empty for a core without a DHT.
+   */
+  public Optional<Rendezvous> rendezvous() {
+    return Optional.ofNullable(rendezvous);
+  }
+
+  /** Connected peers that announced {@code identity}'s topic (its GossipSub subscribers). */
+  public int connectedSubscribers(Identity identity) {
+    return router.topicPeers(Topics.forIdentity(identity)).size();
   }
 
   // ----------------------------------------------------------------------------------- gossip
@@ -284,6 +326,9 @@ public final class NodeCore {
     String topic = Topics.forIdentity(unfollowed);
     owners.remove(topic);
     router.unsubscribe(topic, nowNanos);
+    if (rendezvous != null) {
+      rendezvous.unsubscribed(topic, nowNanos);
+    }
     routerEvents(nowNanos);
   }
 
@@ -374,6 +419,9 @@ public final class NodeCore {
     routerEvents(nowNanos);
     sync.timeout(nowNanos);
     planner.timeout(nowNanos);
+    if (rendezvous != null) {
+      rendezvous.timeout(nowNanos);
+    }
   }
 
   /**
@@ -381,11 +429,15 @@ public final class NodeCore {
    * session's idle deadline.
    */
   public long pollTimeout() {
-    long sessions = sync.nextDeadline(planner.nextRound());
+    long next = sync.nextDeadline(planner.nextRound());
     OptionalLong heartbeat = router.pollTimeout();
-    return heartbeat.isPresent() && heartbeat.getAsLong() - sessions < 0
-        ? heartbeat.getAsLong()
-        : sessions;
+    if (heartbeat.isPresent() && heartbeat.getAsLong() - next < 0) {
+      next = heartbeat.getAsLong();
+    }
+    if (rendezvous != null && rendezvous.nextDeadline() - next < 0) {
+      next = rendezvous.nextDeadline();
+    }
+    return next;
   }
 
   // ---------------------------------------------------------------------------------- outputs
@@ -413,6 +465,9 @@ public final class NodeCore {
     String topic = Topics.forIdentity(identity);
     owners.put(topic, identity);
     router.subscribe(topic, nowNanos);
+    if (rendezvous != null) {
+      rendezvous.subscribed(topic, topic.equals(ownTopic), nowNanos);
+    }
   }
 
   private void publish(LogEntry entry, long nowNanos) {

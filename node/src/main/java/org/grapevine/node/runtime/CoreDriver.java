@@ -72,6 +72,8 @@ public final class CoreDriver implements AutoCloseable {
   private volatile Map<String, Long> gossipDrops = Map.of();
   private ScheduledFuture<?> timer;
   private long timerDeadline = Long.MIN_VALUE;
+  private volatile DhtLink dht;
+  private volatile Consumer<CoreCommand> topicPeers = c -> {};
 
   /**
    * @param nanoClock monotonic nanoseconds (the core's time)
@@ -127,6 +129,16 @@ public final class CoreDriver implements AutoCloseable {
           }
         });
     input(c -> c.handleStarted(now())); // Also arms the timer for the first heartbeat and round.
+  }
+
+  /**
+   * Carries the core's DHT requests ({@link CoreCommand.SendDht}); {@code topicPeerSink} takes its
+   * {@link CoreCommand.KeepTopicPeer} and {@link CoreCommand.ReleaseTopicPeer} (discovery keeps
+   * those connections). Call before {@link #start}.
+   */
+  public void setDht(DhtLink link, Consumer<CoreCommand> topicPeerSink) {
+    this.dht = link;
+    this.topicPeers = topicPeerSink;
   }
 
   /** Told of every event of the core, on the storage thread, in order; must be quick. */
@@ -188,8 +200,10 @@ public final class CoreDriver implements AutoCloseable {
     return nanoClock.getAsLong();
   }
 
-  /** Runs an input on the storage thread, then drains; dropped once the node is closing. */
-  void input(Consumer<NodeCore> input) {
+  /**
+   * Runs an input on the storage thread, then drains; dropped once the node is closing. Any thread.
+   */
+  public void input(Consumer<NodeCore> input) {
     try {
       storage.execute(
           () -> {
@@ -286,6 +300,16 @@ public final class CoreDriver implements AutoCloseable {
     } else if (c instanceof CoreCommand.Disconnect d) {
       log.info("closing the connection to {}: {}", d.peer(), d.why());
       host.connections(d.peer()).forEach(Connection::close);
+    } else if (c instanceof CoreCommand.SendDht s) {
+      DhtLink link = dht;
+      if (link != null) {
+        link.send(s.request());
+      } else {
+        core.rendezvous().ifPresent(r -> r.handleFailure(s.request().id(), "no DHT link", now()));
+      }
+    } else if (c instanceof CoreCommand.KeepTopicPeer
+        || c instanceof CoreCommand.ReleaseTopicPeer) {
+      topicPeers.accept(c);
     }
   }
 

@@ -69,6 +69,7 @@ class ConfigFileTest {
         swarm_key = "swarm.key"
         target_connections = 2
         max_connections = 3
+        announce_follows = false
         [api]
         port = 0
         [sync]
@@ -76,6 +77,9 @@ class ConfigFileTest {
         [budgets]
         identity_quota_bytes = 1048576
         attachment_max_bytes = 10
+        [dht]
+        mode = "client"
+        topic_peers = 6
         """);
     assertThat(c.network())
         .isEqualTo(
@@ -90,6 +94,7 @@ class ConfigFileTest {
     assertThat(c.api().port()).isZero();
     assertThat(c.sync().interval()).isEqualTo(java.time.Duration.ofSeconds(5));
     assertThat(c.budgets()).isEqualTo(new NodeConfig.Budgets(1 << 20, 10));
+    assertThat(c.dht()).isEqualTo(new NodeConfig.Dht(NodeConfig.DhtMode.CLIENT, 6, false));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -110,6 +115,8 @@ class ConfigFileTest {
       bad host                | [network]\\nhost = "localhost"           | network.host             | must be an IP address
       bad bootstrap           | [network]\\nbootstrap = ["nope"]         | network.bootstrap        | "nope" is not a multiaddr
       bootstrap not list      | [network]\\nbootstrap = "/ip4/1.2.3.4"   | network.bootstrap        | must be a list
+      bad dht mode            | [dht]\\nmode = "sometimes"               | dht.mode                 | must be "auto", "server", "client" or "off", got "sometimes"
+      too many topic peers    | [dht]\\ntopic_peers = 65                 | dht.topic_peers          | from 0 to 64
       target over max         | [network]\\ntarget_connections = 9\\nmax_connections = 8 | network.target_connections | from 0 to 8
       """)
   void parse_badOption_namesOptionAndFix(String name, String toml, String key, String problem) {

@@ -1,0 +1,265 @@
+package org.grapevine.node;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.random.RandomGenerator;
+import org.grapevine.libp2p.host.Host;
+import org.grapevine.libp2p.kad.Dht;
+import org.grapevine.libp2p.kad.DhtConfig;
+import org.grapevine.libp2p.kad.KadPeer;
+import org.grapevine.libp2p.mdns.MdnsAddresses;
+import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.node.config.NodeConfig;
+import org.grapevine.node.core.CoreCommand;
+import org.grapevine.node.core.CoreEvent;
+import org.grapevine.node.core.RendezvousConfig;
+import org.grapevine.node.core.RendezvousSetup;
+import org.grapevine.node.discovery.DiscoveryService;
+import org.grapevine.node.runtime.CoreDriver;
+import org.grapevine.node.runtime.DhtLink;
+import org.grapevine.node.runtime.StorageThread;
+import org.grapevine.node.storage.PostStore;
+import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.topic.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's DHT wiring, out of {@link Node}: which mode it runs in, the {@link Dht} the core owns,
+ * the {@link DhtLink} that carries its streams, topic peers handed to discovery, our own addresses
+ * for provider records, and the routing table kept in the store across restarts.
+ */
+// The periodic write's future is cancelled by the storage thread's close; nothing waits on it.
+@SuppressWarnings("FutureReturnValueIgnored")
+final class NodeDht {
+  private static final Logger log = LoggerFactory.getLogger(NodeDht.class);
+
+  /** Metadata key of the persisted routing table: one peer a line, "id addr addr...". */
+  static final String TABLE_KEY = "dht.routing_table";
+
+  /** The most peers persisted (and seeded at start). */
+  static final int MAX_PERSISTED = 256;
+
+  /** Seconds between writes of the routing table, when it changed. */
+  private static final long PERSIST_SECONDS = 60;
+
+  private final DhtLink link;
+  private volatile boolean tableChanged;
+
+  private NodeDht(DhtLink link) {
+    this.link = link;
+  }
+
+  /** The core's DHT part, or null when {@code [dht] mode} is off. */
+  static RendezvousSetup core(NodeSetup setup, PeerId self, RandomGenerator random) {
+    NodeConfig.Dht c = setup.dht();
+    if (c.mode() == NodeConfig.DhtMode.OFF) {
+      return null;
+    }
+    RendezvousConfig rc =
+        RendezvousConfig.DEFAULT
+            .withAnnounceFollows(c.announceFollows())
+            .withTargetTopicPeers(c.topicPeers());
+    return new RendezvousSetup(
+        new Dht(self, DhtConfig.DEFAULT, random, System.nanoTime()), rc, setup.identity());
+  }
+
+  /**
+   * Attaches the DHT to a started driver's host, before the host listens; null without a DHT. Seeds
+   * the core with the persisted table and schedules its persistence.
+   */
+  static NodeDht attach(
+      NodeSetup setup,
+      CoreDriver driver,
+      Host host,
+      DiscoveryService discovery,
+      PostStore store,
+      StorageThread storage) {
+    if (setup.dht().mode() == NodeConfig.DhtMode.OFF) {
+      return null;
+    }
+    boolean server = serverMode(setup.dht().mode(), setup.host().swarmKey().isPresent(), host);
+    NodeDht d = new NodeDht(new DhtLink(driver, host, server));
+    driver.setDht(
+        d.link,
+        c -> {
+          if (c instanceof CoreCommand.KeepTopicPeer k) {
+            discovery.topicPeer(k.peer().id(), k.peer().addrs());
+          } else if (c instanceof CoreCommand.ReleaseTopicPeer r) {
+            discovery.releaseTopicPeer(r.peer());
+          }
+        });
+    driver.addListener(
+        e -> {
+          if (e instanceof CoreEvent.DhtRoutingUpdated) {
+            d.tableChanged = true;
+          }
+        });
+    d.link.start();
+    List<KadPeer> seeds = storage.call(() -> read(store));
+    driver.input(c -> c.rendezvous().ifPresent(r -> r.handleSeed(seeds, System.nanoTime())));
+    storage.every(
+        PERSIST_SECONDS,
+        () -> {
+          if (d.tableChanged) {
+            d.tableChanged = false;
+            driver.onStorageRun(
+                c -> c.rendezvous().ifPresent(r -> write(store, r.dht().routingTablePeers())));
+          }
+        },
+        "persisting the DHT routing table");
+    log.info(
+        "DHT in {} mode, {} peers from the last run", server ? "server" : "client", seeds.size());
+    return d;
+  }
+
+  /** Once the host listens: our dialable addresses, for provider records. */
+  void listening(CoreDriver driver, Host host) {
+    List<Multiaddr> own = dialable(host.listenAddrs());
+    driver.input(c -> c.rendezvous().ifPresent(r -> r.handleOwnAddrs(own)));
+  }
+
+  /** At close, before the storage thread stops: the table as it is now. */
+  void persist(CoreDriver driver, PostStore store) {
+    driver
+        .query(
+            c -> {
+              c.rendezvous().ifPresent(r -> write(store, r.dht().routingTablePeers()));
+              return null;
+            })
+        .exceptionally(closing -> null)
+        .join();
+  }
+
+  DhtLink link() {
+    return link;
+  }
+
+  /**
+   * What {@code grapevine status} shows of the DHT: the mode, the routing table's size, and for
+   * each followed identity its kept topic peers and connected subscribers.
+   */
+  CompletableFuture<DhtStatus> status(CoreDriver driver, Identity own, List<Identity> follows) {
+    return driver.query(
+        c -> {
+          Map<Identity, DhtStatus.TopicPeers> topics = new LinkedHashMap<>();
+          for (Identity f : follows) {
+            if (!f.equals(own)) {
+              int kept = c.rendezvous().map(r -> r.topicPeers(Topics.forIdentity(f))).orElse(0);
+              topics.put(f, new DhtStatus.TopicPeers(kept, c.connectedSubscribers(f)));
+            }
+          }
+          return new DhtStatus(
+              link.server() ? "server" : "client",
+              c.rendezvous().map(r -> r.dht().routingTableSize()).orElse(0),
+              topics);
+        });
+  }
+
+  /** AUTO: server in a private mesh or on a public address (rule of {@link NodeConfig.DhtMode}). */
+  static boolean serverMode(NodeConfig.DhtMode mode, boolean privateMesh, Host host) {
+    return switch (mode) {
+      case SERVER -> true;
+      case CLIENT, OFF -> false;
+      case AUTO -> privateMesh || isPublicListen(host);
+    };
+  }
+
+  private static boolean isPublicListen(Host host) {
+    for (String text : host.config().listenAddrs()) {
+      try {
+        Optional<InetSocketAddress> a = Multiaddr.parse(text).tcpSocketAddress();
+        if (a.isPresent() && isPublic(a.get().getAddress())) {
+          return true;
+        }
+        if (a.isPresent() && a.get().getAddress().isAnyLocalAddress()) {
+          for (InetAddress i : interfaceAddresses()) {
+            if (isPublic(i)) {
+              return true;
+            }
+          }
+        }
+      } catch (MultiaddrFormatException e) {
+        // The host refused it at start already.
+      }
+    }
+    return false;
+  }
+
+  static boolean isPublic(InetAddress a) {
+    return !a.isAnyLocalAddress()
+        && !a.isLoopbackAddress()
+        && !a.isLinkLocalAddress()
+        && !a.isSiteLocalAddress()
+        && !a.isMulticastAddress()
+        && !(a instanceof Inet6Address && (a.getAddress()[0] & 0xFE) == 0xFC); // ULA fc00::/7
+  }
+
+  /**
+   * The addresses others can dial us at, public ones first (a provider record holds a few, and a
+   * far peer can use only those): wildcards expanded to the interfaces' addresses, loopback dropped
+   * unless nothing else is left ({@link MdnsAddresses#announceable}).
+   */
+  static List<Multiaddr> dialable(List<Multiaddr> listen) {
+    List<Multiaddr> all = new ArrayList<>(MdnsAddresses.announceable(listen, interfaceAddresses()));
+    all.sort(
+        java.util.Comparator.comparing(
+            m -> m.tcpSocketAddress().map(a -> isPublic(a.getAddress()) ? 0 : 1).orElse(2)));
+    return all.size() > KadPeer.MAX_ADDRS ? List.copyOf(all.subList(0, KadPeer.MAX_ADDRS)) : all;
+  }
+
+  private static List<InetAddress> interfaceAddresses() {
+    List<InetAddress> out = MdnsAddresses.interfaceAddresses();
+    return out.isEmpty() ? List.of(InetAddress.getLoopbackAddress()) : out;
+  }
+
+  // ------------------------------------------------------------------ the persisted table
+
+  static List<KadPeer> read(PostStore store) {
+    Optional<byte[]> raw = store.metadata(TABLE_KEY);
+    List<KadPeer> out = new ArrayList<>();
+    if (raw.isEmpty()) {
+      return out;
+    }
+    for (String line : new String(raw.get(), StandardCharsets.UTF_8).split("\n", -1)) {
+      String[] parts = line.trim().split(" ", -1);
+      if (parts.length < 2 || out.size() >= MAX_PERSISTED) {
+        continue;
+      }
+      try {
+        List<Multiaddr> addrs = new ArrayList<>();
+        for (int i = 1; i < parts.length && addrs.size() < KadPeer.MAX_ADDRS; i++) {
+          addrs.add(Multiaddr.parse(parts[i]));
+        }
+        out.add(new KadPeer(PeerId.parse(parts[0]), addrs));
+      } catch (MultiaddrFormatException | IllegalArgumentException e) {
+        log.debug("skipping an unreadable DHT peer in the store: {}", e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  static void write(PostStore store, List<KadPeer> peers) {
+    StringBuilder sb = new StringBuilder();
+    int n = 0;
+    for (KadPeer p : peers) {
+      if (p.addrs().isEmpty() || n++ >= MAX_PERSISTED) {
+        continue;
+      }
+      sb.append(p.id());
+      p.addrs().forEach(a -> sb.append(' ').append(a));
+      sb.append('\n');
+    }
+    store.putMetadata(TABLE_KEY, sb.toString().getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,322 @@
+package org.grapevine.node.core;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.grapevine.libp2p.gossipsub.GossipRouter;
+import org.grapevine.libp2p.kad.Dht;
+import org.grapevine.libp2p.kad.DhtEvent;
+import org.grapevine.libp2p.kad.DhtRequest;
+import org.grapevine.libp2p.kad.KadMessage;
+import org.grapevine.libp2p.kad.KadPeer;
+import org.grapevine.libp2p.kad.KadServer;
+import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.protocol.topic.TopicCid;
+
+/**
+ * Topic rendezvous over the DHT (docs/ARCHITECTURE.md, "Finding the peers of a topic"): a node
+ * provides the topics it subscribes to, and looks up the providers of a followed topic that has too
+ * few connected subscribers, keeping those it finds connected as topic peers; GossipSub then forms
+ * the topic's mesh over them, and sync fetches the history from them. Part of the {@link NodeCore}
+ * (so the node and the simulator run the same rendezvous), sans-I/O, on the core's thread.
+ *
+ * <p>Rules:
+ *
+ * <ol>
+ *   <li>Our own identity's topic is always provided; a followed one only with {@link
+ *       RendezvousConfig#announceFollows}. The key is {@link TopicCid#providerKey}. The {@link Dht}
+ *       republishes on the spec's schedule until the topic is left.
+ *   <li>A followed topic is looked up at once when followed (and at start), and then whenever a
+ *       check ({@link RendezvousConfig#checkIntervalNanos}) finds fewer connected subscribers than
+ *       {@link RendezvousConfig#targetTopicPeers}, at most one lookup per topic at a time, spaced
+ *       by a backoff that doubles while lookups find nobody new (up to its cap) and resets when one
+ *       does. Our own topic is never looked up: its followers find us.
+ *   <li>Each provider found is kept as a topic peer ({@link CoreCommand.KeepTopicPeer}), at most
+ *       {@link RendezvousConfig#maxTopicPeersPerTopic} per topic. When a topic is short and full,
+ *       the kept peers that do not subscribe to it (gone, or a stale record) are released first.
+ *       Leaving a topic releases its peers ({@link CoreCommand.ReleaseTopicPeer}) unless another
+ *       topic keeps them.
+ *   <li>Lookups wait for a routing table: while it is empty, nothing is asked; the first peer that
+ *       enters it starts the DHT's bootstrap and a check at once.
+ * </ol>
+ */
+public final class Rendezvous {
+  /** What the core's GossipSub router knows of a topic's connected subscribers. */
+  interface TopicView {
+    int connectedSubscribers(String topic);
+
+    boolean subscribes(PeerId peer, String topic);
+
+    static TopicView of(GossipRouter router) {
+      return new TopicView() {
+        @Override
+        public int connectedSubscribers(String topic) {
+          return router.topicPeers(topic).size();
+        }
+
+        @Override
+        public boolean subscribes(PeerId peer, String topic) {
+          return router.subscribes(peer, topic);
+        }
+      };
+    }
+  }
+
+  private static final class Topic {
+    final byte[] key;
+    final boolean own;
+    boolean providing;
+    long query = -1;
+    long nextLookupAt;
+    long backoff;
+    final Set<PeerId> peers = new HashSet<>();
+    boolean foundNew;
+
+    Topic(byte[] key, boolean own, long now, long backoff) {
+      this.key = key;
+      this.own = own;
+      this.nextLookupAt = now;
+      this.backoff = backoff;
+    }
+  }
+
+  private final Dht dht;
+  private final RendezvousConfig config;
+  private final TopicView view;
+  private final CoreOutputs out;
+  private final Map<String, Topic> topics = new LinkedHashMap<>();
+  private final Map<Long, String> queries = new HashMap<>();
+  private long nextCheck;
+  private long providersIgnored;
+
+  Rendezvous(Dht dht, RendezvousConfig config, TopicView view, CoreOutputs out, long nowNanos) {
+    this.dht = dht;
+    this.config = config;
+    this.view = view;
+    this.out = out;
+    this.nextCheck = nowNanos + config.checkIntervalNanos();
+  }
+
+  // ------------------------------------------------------------------------------- topics
+
+  /** The router subscribed to {@code topic}: {@code own} for our identity's. */
+  void subscribed(String topic, boolean own, long nowNanos) {
+    if (topics.containsKey(topic) || (!own && lookedUp() >= config.maxFollowedTopics())) {
+      return;
+    }
+    Topic t = new Topic(TopicCid.providerKey(topic), own, nowNanos, config.lookupBackoffNanos());
+    topics.put(topic, t);
+    if (own || config.announceFollows()) {
+      t.providing = true;
+      dht.startProviding(t.key, nowNanos);
+    }
+    if (!own) {
+      lookUpIfShort(topic, t, nowNanos);
+    }
+    drain(nowNanos);
+  }
+
+  /** The router left {@code topic}: stop providing it and release its peers. */
+  void unsubscribed(String topic, long nowNanos) {
+    Topic t = topics.remove(topic);
+    if (t == null) {
+      return;
+    }
+    if (t.providing) {
+      dht.stopProviding(t.key, nowNanos);
+    }
+    for (PeerId p : t.peers) {
+      release(p);
+    }
+    drain(nowNanos);
+  }
+
+  private long lookedUp() {
+    return topics.values().stream().filter(t -> !t.own).count();
+  }
+
+  // ----------------------------------------------------------------------- network inputs
+
+  /**
+   * Identify told what {@code peer} listens on and whether it serves the DHT ({@code dhtServer}: it
+   * lists the DHT protocol); only such peers enter the routing table.
+   */
+  public void handlePeerIdentified(
+      PeerId peer, List<Multiaddr> addrs, boolean dhtServer, long nowNanos) {
+    int before = dht.routingTableSize();
+    dht.handlePeerIdentified(peer, addrs, dhtServer, nowNanos);
+    if (before == 0 && dht.routingTableSize() > 0) {
+      dht.bootstrap(nowNanos);
+      nextCheck = nowNanos; // Topics waiting for a table are looked up now.
+      check(nowNanos);
+    }
+    drain(nowNanos);
+  }
+
+  void handlePeerDisconnected(PeerId peer, long nowNanos) {
+    dht.handlePeerDisconnected(peer, nowNanos);
+    drain(nowNanos);
+  }
+
+  /** DHT peers known before (the persisted routing table, bootstrap peers). */
+  public void handleSeed(List<KadPeer> peers, long nowNanos) {
+    dht.handleSeed(peers, nowNanos);
+    drain(nowNanos);
+  }
+
+  /** Our own dialable addresses, for the provider records we announce. */
+  public void handleOwnAddrs(List<Multiaddr> addrs) {
+    dht.handleOwnAddrs(addrs);
+  }
+
+  /** A DHT request from {@code from}: the answer to write (a refusal: reset the stream). */
+  public KadServer.Reply handleRequest(PeerId from, KadMessage request, long nowNanos) {
+    KadServer.Reply reply = dht.handleRequest(from, request, nowNanos);
+    drain(nowNanos);
+    return reply;
+  }
+
+  /**
+   * The answer to {@link CoreCommand.SendDht} {@code requestId} (null for ADD_PROVIDER, once sent).
+   */
+  public void handleResponse(long requestId, KadMessage response, long nowNanos) {
+    dht.handleResponse(requestId, response, nowNanos);
+    drain(nowNanos);
+  }
+
+  /** {@link CoreCommand.SendDht} {@code requestId} failed: {@code why}. */
+  public void handleFailure(long requestId, String why, long nowNanos) {
+    dht.handleFailure(requestId, why, nowNanos);
+    drain(nowNanos);
+  }
+
+  // ------------------------------------------------------------------------------ timers
+
+  void timeout(long nowNanos) {
+    dht.handleTimeout(nowNanos);
+    if (nowNanos - nextCheck >= 0) {
+      check(nowNanos);
+    }
+    drain(nowNanos);
+  }
+
+  long nextDeadline() {
+    var d = dht.pollTimeout();
+    return d.isPresent() && d.getAsLong() - nextCheck < 0 ? d.getAsLong() : nextCheck;
+  }
+
+  private void check(long nowNanos) {
+    nextCheck = nowNanos + config.checkIntervalNanos();
+    for (Map.Entry<String, Topic> e : topics.entrySet()) {
+      if (!e.getValue().own) {
+        lookUpIfShort(e.getKey(), e.getValue(), nowNanos);
+      }
+    }
+  }
+
+  private void lookUpIfShort(String topic, Topic t, long nowNanos) {
+    if (t.query >= 0 || dht.routingTableSize() == 0 || nowNanos - t.nextLookupAt < 0) {
+      return;
+    }
+    if (view.connectedSubscribers(topic) >= config.targetTopicPeers()) {
+      t.backoff = config.lookupBackoffNanos();
+      return;
+    }
+    if (t.peers.size() >= config.maxTopicPeersPerTopic()) {
+      // Full, yet short: those kept that do not subscribe make room (rule 3).
+      for (Iterator<PeerId> it = t.peers.iterator(); it.hasNext(); ) {
+        PeerId p = it.next();
+        if (!view.subscribes(p, topic)) {
+          it.remove();
+          release(p);
+        }
+      }
+    }
+    t.foundNew = false;
+    t.query = dht.findProviders(t.key, config.maxTopicPeersPerTopic(), nowNanos);
+    t.nextLookupAt = nowNanos + t.backoff;
+    queries.put(t.query, topic);
+  }
+
+  // ----------------------------------------------------------------------------- outputs
+
+  private void drain(long nowNanos) {
+    for (DhtRequest r = dht.pollRequest().orElse(null); r != null; ) {
+      out.commands.add(new CoreCommand.SendDht(r));
+      r = dht.pollRequest().orElse(null);
+    }
+    for (DhtEvent e = dht.pollEvent().orElse(null); e != null; ) {
+      onEvent(e, nowNanos);
+      for (DhtRequest r = dht.pollRequest().orElse(null); r != null; ) {
+        out.commands.add(new CoreCommand.SendDht(r));
+        r = dht.pollRequest().orElse(null);
+      }
+      e = dht.pollEvent().orElse(null);
+    }
+  }
+
+  private void onEvent(DhtEvent e, long nowNanos) {
+    if (e instanceof DhtEvent.ProviderFound f) {
+      String topic = queries.get(f.query());
+      Topic t = topic == null ? null : topics.get(topic);
+      if (t == null || t.peers.size() >= config.maxTopicPeersPerTopic()) {
+        providersIgnored++;
+      } else if (t.peers.add(f.provider().id())) {
+        t.foundNew = true;
+        out.commands.add(new CoreCommand.KeepTopicPeer(f.provider(), topic));
+      }
+    } else if (e instanceof DhtEvent.QueryDone d) {
+      String topic = queries.remove(d.query());
+      Topic t = topic == null ? null : topics.get(topic);
+      if (t != null && t.query == d.query()) {
+        t.query = -1;
+        t.backoff =
+            t.foundNew
+                ? config.lookupBackoffNanos()
+                : Math.min(2 * t.backoff, config.maxLookupBackoffNanos());
+        t.nextLookupAt = nowNanos + t.backoff;
+      }
+      out.events.add(new CoreEvent.DhtQueryDone(topic, d.kind(), d.providers().size(), d.stats()));
+    } else if (e instanceof DhtEvent.RoutingUpdated r) {
+      out.events.add(new CoreEvent.DhtRoutingUpdated(r.peer(), r.added()));
+    }
+  }
+
+  private void release(PeerId peer) {
+    for (Topic other : topics.values()) {
+      if (other.peers.contains(peer)) {
+        return;
+      }
+    }
+    out.commands.add(new CoreCommand.ReleaseTopicPeer(peer));
+  }
+
+  // ------------------------------------------------------------------------------- reads
+
+  /** The topic peers kept for {@code topic} (found in the DHT), for status. */
+  public int topicPeers(String topic) {
+    Topic t = topics.get(topic);
+    return t == null ? 0 : t.peers.size();
+  }
+
+  /** Providers found when their topic was gone or full. */
+  public long providersIgnored() {
+    return providersIgnored;
+  }
+
+  /** The DHT, for reads (routing table, counters) and diagnostics queries. */
+  public Dht dht() {
+    return dht;
+  }
+
+  /** Whether a lookup runs for a topic (for tests). */
+  boolean lookingUp(String topic) {
+    Topic t = topics.get(topic);
+    return t != null && t.query >= 0;
+  }
+}

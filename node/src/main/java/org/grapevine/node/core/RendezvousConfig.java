@@ -1,0 +1,79 @@
+package org.grapevine.node.core;
+
+import java.time.Duration;
+
+/**
+ * How a node finds the peers of the topics it follows through the DHT ({@link Rendezvous}).
+ *
+ * @param announceFollows provide every followed topic, not only our own identity's ({@code
+ *     [network] announce_follows}); off, the node still finds the topics it follows but nobody
+ *     finds it through them (provider records tell who follows whom, from where)
+ * @param targetTopicPeers a followed topic with fewer connected subscribers than this is looked up
+ *     ({@code [dht] topic_peers}, 4 by default)
+ * @param checkIntervalNanos how often the topics are counted against the target
+ * @param lookupBackoffNanos the least time between two lookups of one topic; doubled after each
+ *     lookup that found nobody new, up to {@link #maxLookupBackoffNanos}
+ * @param maxLookupBackoffNanos the cap of that backoff
+ * @param maxTopicPeersPerTopic the most providers of one topic kept as topic peers at once
+ * @param maxFollowedTopics the most topics looked up (a node follows at most this many identities
+ *     through the DHT; the rest are served by the peers it has)
+ */
+public record RendezvousConfig(
+    boolean announceFollows,
+    int targetTopicPeers,
+    long checkIntervalNanos,
+    long lookupBackoffNanos,
+    long maxLookupBackoffNanos,
+    int maxTopicPeersPerTopic,
+    int maxFollowedTopics) {
+  public static final RendezvousConfig DEFAULT =
+      new RendezvousConfig(
+          true,
+          4,
+          Duration.ofSeconds(30).toNanos(),
+          Duration.ofSeconds(60).toNanos(),
+          Duration.ofMinutes(30).toNanos(),
+          8,
+          10_000);
+
+  public RendezvousConfig {
+    if (targetTopicPeers < 0 || targetTopicPeers > 64) {
+      throw new IllegalArgumentException("topic peers must be 0..64: " + targetTopicPeers);
+    }
+    if (checkIntervalNanos <= 0 || lookupBackoffNanos <= 0) {
+      throw new IllegalArgumentException("rendezvous intervals must be positive");
+    }
+    if (maxLookupBackoffNanos < lookupBackoffNanos) {
+      throw new IllegalArgumentException("the lookup backoff cap is below the backoff");
+    }
+    if (maxTopicPeersPerTopic < targetTopicPeers || maxFollowedTopics < 1) {
+      throw new IllegalArgumentException(
+          "at most "
+              + maxTopicPeersPerTopic
+              + " topic peers is below the target "
+              + targetTopicPeers);
+    }
+  }
+
+  public RendezvousConfig withAnnounceFollows(boolean on) {
+    return new RendezvousConfig(
+        on,
+        targetTopicPeers,
+        checkIntervalNanos,
+        lookupBackoffNanos,
+        maxLookupBackoffNanos,
+        maxTopicPeersPerTopic,
+        maxFollowedTopics);
+  }
+
+  public RendezvousConfig withTargetTopicPeers(int n) {
+    return new RendezvousConfig(
+        announceFollows,
+        n,
+        checkIntervalNanos,
+        lookupBackoffNanos,
+        maxLookupBackoffNanos,
+        Math.max(maxTopicPeersPerTopic, n),
+        maxFollowedTopics);
+  }
+}

@@ -1,0 +1,289 @@
+package org.grapevine.node.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.libp2p.kad.Dht;
+import org.grapevine.libp2p.kad.DhtConfig;
+import org.grapevine.libp2p.kad.DhtEvent;
+import org.grapevine.libp2p.kad.DhtRequest;
+import org.grapevine.libp2p.kad.KadMessage;
+import org.grapevine.libp2p.kad.KadServer;
+import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.protocol.topic.TopicCid;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rendezvous over real {@link Dht}s, in virtual time: 30 plain DHT nodes and ours, requests
+ * delivered at once (each answer a millisecond later), no sockets. What the GossipSub router would
+ * say of a topic's connected subscribers is set by the test.
+ */
+class RendezvousTest {
+  private static final long MS = 1_000_000L;
+  private static final long S = 1_000 * MS;
+  private static final String TOPIC = "/grapevine/1/id/followed";
+  private static final String OWN = "/grapevine/1/id/own";
+
+  private final Map<PeerId, Dht> others = new LinkedHashMap<>();
+  private final Map<String, Integer> subscribers = new HashMap<>();
+  private final Set<PeerId> subscribing = new HashSet<>();
+  private final CoreOutputs out = new CoreOutputs();
+  private final List<CoreCommand> commands = new ArrayList<>();
+  private final List<CoreEvent> events = new ArrayList<>();
+  private long now = 1_000 * S;
+  private PeerId self;
+  private Rendezvous rendezvous;
+
+  private static PeerId peer(int n) {
+    byte[] seed = new byte[32];
+    seed[0] = (byte) n;
+    seed[1] = (byte) (n >> 8);
+    seed[2] = 7;
+    return PeerId.fromPubKey(PrivKey.fromSeed(seed).publicKey());
+  }
+
+  private static Multiaddr addr(int n) {
+    try {
+      return Multiaddr.parse("/ip4/10.1." + (n >> 8) + "." + (n & 0xFF) + "/tcp/4001");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @BeforeEach
+  void network() {
+    SplittableRandom random = new SplittableRandom(5);
+    for (int i = 1; i <= 30; i++) {
+      others.put(peer(i), new Dht(peer(i), DhtConfig.DEFAULT, random.split(), now));
+    }
+    List<PeerId> ids = new ArrayList<>(others.keySet());
+    for (int i = 0; i < ids.size(); i++) {
+      Dht d = others.get(ids.get(i));
+      for (int j = 1; j <= 4; j++) {
+        PeerId o = ids.get((i + j) % ids.size());
+        d.handlePeerIdentified(o, List.of(addr(ids.indexOf(o) + 1)), true, now);
+      }
+      d.handleOwnAddrs(List.of(addr(i + 1)));
+      d.bootstrap(now);
+    }
+    pump();
+    self = peer(0);
+  }
+
+  private void start(RendezvousConfig config) {
+    Dht dht = new Dht(self, DhtConfig.DEFAULT, new SplittableRandom(9), now);
+    dht.handleOwnAddrs(List.of(addr(0)));
+    rendezvous =
+        new Rendezvous(
+            dht,
+            config,
+            new Rendezvous.TopicView() {
+              @Override
+              public int connectedSubscribers(String topic) {
+                return subscribers.getOrDefault(topic, 0);
+              }
+
+              @Override
+              public boolean subscribes(PeerId peer, String topic) {
+                return subscribing.contains(peer);
+              }
+            },
+            out,
+            now);
+  }
+
+  /** Identify with three of the others: the table is no longer empty. */
+  private void join() {
+    int n = 0;
+    for (PeerId p : others.keySet()) {
+      if (n++ < 3) {
+        rendezvous.handlePeerIdentified(p, List.of(addr(n)), true, now);
+        others.get(p).handlePeerIdentified(self, List.of(addr(0)), true, now);
+      }
+    }
+    pump();
+  }
+
+  /** Delivers every request until nobody has anything more to send. */
+  private void pump() {
+    boolean more = true;
+    while (more) {
+      more = false;
+      for (Dht d : others.values()) {
+        for (DhtRequest r = d.pollRequest().orElse(null);
+            r != null;
+            r = d.pollRequest().orElse(null)) {
+          more = true;
+          deliver(d.self(), r);
+        }
+        for (DhtEvent e = d.pollEvent().orElse(null); e != null; e = d.pollEvent().orElse(null)) {
+          more = true;
+          if (e instanceof DhtEvent.ProviderFound f) {
+            found.computeIfAbsent(d.self(), k -> new HashSet<>()).add(f.provider().id());
+          }
+        }
+      }
+      for (CoreCommand c = out.commands.poll(); c != null; c = out.commands.poll()) {
+        more = true;
+        if (c instanceof CoreCommand.SendDht s) {
+          deliver(self, s.request());
+        } else {
+          commands.add(c);
+        }
+      }
+      for (CoreEvent e = out.events.poll(); e != null; e = out.events.poll()) {
+        events.add(e);
+      }
+    }
+  }
+
+  private final Map<PeerId, Set<PeerId>> found = new HashMap<>();
+
+  private void deliver(PeerId from, DhtRequest r) {
+    now += MS;
+    KadServer.Reply reply;
+    if (r.to().id().equals(self)) {
+      reply = rendezvous == null ? null : rendezvous.handleRequest(from, r.message(), now);
+    } else {
+      Dht target = others.get(r.to().id());
+      reply = target == null ? null : target.handleRequest(from, r.message(), now);
+    }
+    now += MS;
+    KadMessage answer = reply == null ? null : reply.response().orElse(null);
+    boolean ok =
+        reply != null && reply.refusal().isEmpty() && (answer != null || !r.expectsResponse());
+    if (from.equals(self)) {
+      if (ok) {
+        rendezvous.handleResponse(r.id(), answer, now);
+      } else {
+        rendezvous.handleFailure(r.id(), "unreachable", now);
+      }
+    } else {
+      Dht source = others.get(from);
+      if (ok) {
+        source.handleResponse(r.id(), answer, now);
+      } else {
+        source.handleFailure(r.id(), "unreachable", now);
+      }
+    }
+  }
+
+  private List<PeerId> kept(String topic) {
+    return commands.stream()
+        .filter(c -> c instanceof CoreCommand.KeepTopicPeer k && k.topic().equals(topic))
+        .map(c -> ((CoreCommand.KeepTopicPeer) c).peer().id())
+        .toList();
+  }
+
+  @Test
+  void follow_findsTheProvidersOfTheTopic_andKeepsThemAsTopicPeers() {
+    PeerId carrier = peer(17);
+    others.get(carrier).startProviding(TopicCid.providerKey(TOPIC), now);
+    pump();
+    start(RendezvousConfig.DEFAULT);
+    join();
+
+    rendezvous.subscribed(TOPIC, false, now);
+    pump();
+
+    assertThat(kept(TOPIC)).containsExactly(carrier);
+    assertThat(rendezvous.topicPeers(TOPIC)).isEqualTo(1);
+    assertThat(events)
+        .anySatisfy(
+            e -> {
+              assertThat(e).isInstanceOf(CoreEvent.DhtQueryDone.class);
+              assertThat(((CoreEvent.DhtQueryDone) e).topic()).isEqualTo(TOPIC);
+            });
+  }
+
+  @Test
+  void ownTopicAndFollows_areAnnounced_unlessAnnounceFollowsIsOff() {
+    start(RendezvousConfig.DEFAULT.withAnnounceFollows(false));
+    join();
+    rendezvous.subscribed(OWN, true, now);
+    rendezvous.subscribed(TOPIC, false, now);
+    pump();
+
+    Dht asker = others.get(peer(23));
+    asker.findProviders(TopicCid.providerKey(OWN), 4, now);
+    asker.findProviders(TopicCid.providerKey(TOPIC), 4, now);
+    pump();
+
+    assertThat(found.get(peer(23))).containsExactly(self); // Our own topic only.
+    assertThat(rendezvous.lookingUp(OWN)).isFalse();
+  }
+
+  @Test
+  void followBeforeAnyDhtPeer_waits_thenLooksUpWhenTheTableFills() {
+    PeerId carrier = peer(5);
+    others.get(carrier).startProviding(TopicCid.providerKey(TOPIC), now);
+    pump();
+    start(RendezvousConfig.DEFAULT);
+    rendezvous.subscribed(TOPIC, false, now);
+    pump();
+    assertThat(kept(TOPIC)).isEmpty();
+    assertThat(rendezvous.lookingUp(TOPIC)).isFalse();
+
+    join();
+
+    assertThat(kept(TOPIC)).containsExactly(carrier);
+  }
+
+  @Test
+  void shortTopic_isLookedUpAgainAfterTheBackoff_aFullOneIsNot() {
+    start(RendezvousConfig.DEFAULT);
+    join();
+    rendezvous.subscribed(TOPIC, false, now);
+    pump();
+    assertThat(kept(TOPIC)).isEmpty(); // Nobody provides it yet.
+
+    PeerId late = peer(11);
+    others.get(late).startProviding(TopicCid.providerKey(TOPIC), now);
+    pump();
+    // The lookup that found nobody doubled the backoff (60 s to 120 s); checks run every 30 s.
+    now += 62 * S;
+    rendezvous.timeout(now);
+    pump();
+    assertThat(kept(TOPIC)).isEmpty();
+    now += 62 * S;
+    rendezvous.timeout(now);
+    pump();
+    assertThat(kept(TOPIC)).containsExactly(late);
+
+    // Enough subscribers connected: no more lookups.
+    subscribers.put(TOPIC, 4);
+    now += 10 * 60 * S;
+    rendezvous.timeout(now);
+    pump();
+    assertThat(rendezvous.lookingUp(TOPIC)).isFalse();
+  }
+
+  @Test
+  void unfollow_stopsAnnouncing_andReleasesItsTopicPeers() {
+    PeerId carrier = peer(3);
+    others.get(carrier).startProviding(TopicCid.providerKey(TOPIC), now);
+    pump();
+    start(RendezvousConfig.DEFAULT);
+    join();
+    rendezvous.subscribed(TOPIC, false, now);
+    pump();
+    assertThat(kept(TOPIC)).containsExactly(carrier);
+
+    rendezvous.unsubscribed(TOPIC, now);
+    pump();
+
+    assertThat(commands).contains(new CoreCommand.ReleaseTopicPeer(carrier));
+    assertThat(rendezvous.topicPeers(TOPIC)).isZero();
+    assertThat(rendezvous.dht().providedKeys()).isZero();
+  }
+}
