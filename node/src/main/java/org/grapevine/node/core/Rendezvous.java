@@ -42,7 +42,9 @@ import org.grapevine.protocol.topic.TopicCid;
  *       Leaving a topic releases its peers ({@link CoreCommand.ReleaseTopicPeer}) unless another
  *       topic keeps them.
  *   <li>Lookups wait for a routing table: while it is empty, nothing is asked; the first peer that
- *       enters it starts the DHT's bootstrap and a check at once.
+ *       enters it starts the DHT's bootstrap, announces every provided topic again (an announcement
+ *       made with an empty table reached nobody) and runs a check at once. An announcement that no
+ *       peer took is made again at the next check after the lookup backoff, not a day later.
  * </ol>
  */
 public final class Rendezvous {
@@ -71,6 +73,8 @@ public final class Rendezvous {
     final byte[] key;
     final boolean own;
     boolean providing;
+    boolean reprovide;
+    long reprovideAt;
     long query = -1;
     long nextLookupAt;
     long backoff;
@@ -91,6 +95,7 @@ public final class Rendezvous {
   private final CoreOutputs out;
   private final Map<String, Topic> topics = new LinkedHashMap<>();
   private final Map<Long, String> queries = new HashMap<>();
+  private final Map<Long, String> announcements = new HashMap<>();
   private long nextCheck;
   private long providersIgnored;
 
@@ -113,7 +118,7 @@ public final class Rendezvous {
     topics.put(topic, t);
     if (own || config.announceFollows()) {
       t.providing = true;
-      dht.startProviding(t.key, nowNanos);
+      announce(topic, t, nowNanos);
     }
     if (!own) {
       lookUpIfShort(topic, t, nowNanos);
@@ -152,6 +157,12 @@ public final class Rendezvous {
     dht.handlePeerIdentified(peer, addrs, dhtServer, nowNanos);
     if (before == 0 && dht.routingTableSize() > 0) {
       dht.bootstrap(nowNanos);
+      topics.forEach(
+          (topic, t) -> {
+            if (t.providing) {
+              announce(topic, t, nowNanos);
+            }
+          });
       nextCheck = nowNanos; // Topics waiting for a table are looked up now.
       check(nowNanos);
     }
@@ -210,9 +221,21 @@ public final class Rendezvous {
     return d.isPresent() && d.getAsLong() - nextCheck < 0 ? d.getAsLong() : nextCheck;
   }
 
+  private void announce(String topic, Topic t, long nowNanos) {
+    t.reprovide = false;
+    announcements.put(dht.startProviding(t.key, nowNanos), topic);
+  }
+
   private void check(long nowNanos) {
     nextCheck = nowNanos + config.checkIntervalNanos();
     for (Map.Entry<String, Topic> e : topics.entrySet()) {
+      Topic t = e.getValue();
+      if (t.providing
+          && t.reprovide
+          && nowNanos - t.reprovideAt >= 0
+          && dht.routingTableSize() > 0) {
+        announce(e.getKey(), t, nowNanos);
+      }
       if (!e.getValue().own) {
         lookUpIfShort(e.getKey(), e.getValue(), nowNanos);
       }
@@ -271,7 +294,13 @@ public final class Rendezvous {
         out.commands.add(new CoreCommand.KeepTopicPeer(f.provider(), topic));
       }
     } else if (e instanceof DhtEvent.QueryDone d) {
-      String topic = queries.remove(d.query());
+      String announced = announcements.remove(d.query());
+      Topic a = announced == null ? null : topics.get(announced);
+      if (a != null && a.providing && !d.stats().success()) {
+        a.reprovide = true; // Nobody took it (rule 4).
+        a.reprovideAt = nowNanos + config.lookupBackoffNanos();
+      }
+      String topic = announced != null ? announced : queries.remove(d.query());
       Topic t = topic == null ? null : topics.get(topic);
       if (t != null && t.query == d.query()) {
         t.query = -1;
