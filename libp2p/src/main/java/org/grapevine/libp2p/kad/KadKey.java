@@ -127,12 +127,28 @@ public final class KadKey {
     return hash.clone();
   }
 
-  private static byte[] sha256(byte[] bytes) {
+  /**
+   * Cloned for each hash: cheaper than a provider lookup, which tables, lookups and servers would
+   * otherwise pay for every key they hash.
+   */
+  private static final MessageDigest SHA256 = newSha256();
+
+  private static MessageDigest newSha256() {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    MessageDigest md;
+    try {
+      md = (MessageDigest) SHA256.clone();
+    } catch (CloneNotSupportedException e) {
+      md = newSha256();
+    }
+    return md.digest(bytes);
   }
 
   @Override

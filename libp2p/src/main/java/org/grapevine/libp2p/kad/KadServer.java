@@ -3,6 +3,7 @@ package org.grapevine.libp2p.kad;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +32,17 @@ import org.grapevine.libp2p.peer.PeerId;
  *   <li>ADD_PROVIDER: same key check; only the providerPeers whose ID is the sender's are stored
  *       (the spec; js stores the sender unconditionally, go once per listed copy). Others are
  *       forgeries, dropped and counted. No answer is written: go and js write none either.
- *   <li>GET_VALUE: no record namespace is supported yet, so no record is ever returned; the answer
- *       carries the closer peers only, which lets the asker's lookup go on elsewhere.
- *   <li>PUT_VALUE: refused ({@link Refusal#PUT_VALUE_UNSUPPORTED}). Storing values needs a
- *       validator per namespace ({@code /pk/}, {@code /ipns/}); storing arbitrary bytes for anyone
- *       would make us free storage. Not the sender's fault: go and js nodes send PUT_VALUE.
+ *   <li>GET_VALUE: the record of the key from the {@link RecordStore} if we hold one (only {@code
+ *       /pk/} records are ever stored), and the closer peers either way, which lets the asker's
+ *       lookup go on elsewhere. Keys of other namespaces are answered the same way (no record), not
+ *       refused: the asker may find the value at peers that validate that namespace.
+ *   <li>PUT_VALUE: stored only if it validates ({@link PkRecords}): the record must be present and
+ *       carry the message's key (go checks the same), in the {@code /pk/} namespace ({@link
+ *       Refusal#UNSUPPORTED_NAMESPACE} otherwise: storing bytes we cannot validate would make us
+ *       free storage, and {@code /ipns/} needs signatures we do not check yet), and the key must be
+ *       the value's peer ID ({@link Refusal#INVALID_RECORD}). A full store refuses new keys ({@link
+ *       Refusal#RECORD_STORE_FULL}). Stored: the request is echoed back, as go and js do. The
+ *       record's timeReceived is left empty: the core has no wall clock to write RFC 3339.
  *   <li>PING: PING.
  *   <li>Closer peers never include the requester (it knows itself) nor ourselves (the spec says
  *       nothing; go also leaves both out, because a lookup cannot use either). Peers are listed
@@ -67,8 +74,17 @@ public final class KadServer {
     FORGED_PROVIDER(true),
     /** An ADD_PROVIDER listed no provider at all. */
     NO_PROVIDER(true),
-    /** PUT_VALUE: we store no records yet. */
-    PUT_VALUE_UNSUPPORTED(false),
+    /** PUT_VALUE in a namespace we do not validate (anything but {@code /pk/}). */
+    UNSUPPORTED_NAMESPACE(false),
+    /** PUT_VALUE with no record, a record for another key, or one that fails validation. */
+    INVALID_RECORD(true),
+    /** PUT_VALUE of a new key while the record store is full. */
+    RECORD_STORE_FULL(false),
+    /**
+     * The peer sent more requests than its rate allows (refused by {@link Dht}, not here). Not its
+     * fault in the protocol's sense: a busy honest peer can hit it; it is told by the reset.
+     */
+    RATE_LIMITED(false),
     /** The provider store holds its maximum of keys. */
     STORE_FULL(false),
     /** The key has its maximum of providers. */
@@ -121,21 +137,24 @@ public final class KadServer {
 
   private final RoutingTable table;
   private final ProviderStore providers;
+  private final RecordStore records;
   private final int k;
   private final Map<Refusal, Long> refused = new EnumMap<>(Refusal.class);
   private long providersStored;
+  private long recordsStored;
   private long trimmed;
 
   /**
    * @param k how many closer peers and providers to answer with, {@link RoutingTable#K} in the
    *     public DHT; at most {@link KadCodec#MAX_PEERS}
    */
-  public KadServer(RoutingTable table, ProviderStore providers, int k) {
+  public KadServer(RoutingTable table, ProviderStore providers, RecordStore records, int k) {
     if (k < 1 || k > KadCodec.MAX_PEERS) {
       throw new IllegalArgumentException("k " + k + " not in 1.." + KadCodec.MAX_PEERS);
     }
     this.table = Objects.requireNonNull(table, "table");
     this.providers = Objects.requireNonNull(providers, "providers");
+    this.records = Objects.requireNonNull(records, "records");
     this.k = k;
   }
 
@@ -159,10 +178,8 @@ public final class KadServer {
           isProviderKey(key)
               ? onAddProvider(from, key, request.providerPeers(), nowMillis)
               : refuse(Refusal.INVALID_KEY);
-      case GET_VALUE ->
-          Reply.answer(
-              response(KadMessageType.GET_VALUE, key, closer(from, KadKey.of(key)), List.of()));
-      case PUT_VALUE -> refuse(Refusal.PUT_VALUE_UNSUPPORTED);
+      case GET_VALUE -> Reply.answer(onGetValue(from, key, nowMillis));
+      case PUT_VALUE -> onPutValue(request, key, nowMillis);
       case PING -> Reply.answer(KadMessage.request(KadMessageType.PING, new byte[0]));
     };
   }
@@ -171,6 +188,35 @@ public final class KadServer {
     Optional<KadPeer> exact = exactMatch(key).filter(p -> !p.id().equals(from));
     List<KadPeer> peers = exact.map(List::of).orElseGet(() -> closer(from, KadKey.of(key)));
     return response(KadMessageType.FIND_NODE, key, peers, List.of());
+  }
+
+  private KadMessage onGetValue(PeerId from, byte[] key, long nowMillis) {
+    KadRecord held = records.get(key, nowMillis).orElse(null);
+    return response(KadMessageType.GET_VALUE, key, held, closer(from, KadKey.of(key)), List.of());
+  }
+
+  private Reply onPutValue(KadMessage request, byte[] key, long nowMillis) {
+    KadRecord r = request.record();
+    // 1. a record, for the message's key
+    if (r == null || !Arrays.equals(r.key(), key)) {
+      return refuse(Refusal.INVALID_RECORD);
+    }
+    // 2. valid in its namespace
+    switch (PkRecords.validate(key, r.value())) {
+      case VALID -> {}
+      case UNSUPPORTED_NAMESPACE -> {
+        return refuse(Refusal.UNSUPPORTED_NAMESPACE);
+      }
+      case BAD_VALUE, MISMATCH -> {
+        return refuse(Refusal.INVALID_RECORD);
+      }
+    }
+    // 3. room for it
+    if (records.put(new KadRecord(key, r.value(), ""), nowMillis) == RecordStore.PutStatus.FULL) {
+      return refuse(Refusal.RECORD_STORE_FULL);
+    }
+    recordsStored++;
+    return Reply.answer(request);
   }
 
   private Optional<KadPeer> exactMatch(byte[] key) {
@@ -222,22 +268,31 @@ public final class KadServer {
 
   private KadMessage response(
       KadMessageType type, byte[] key, List<KadPeer> closer, List<KadPeer> providerPeers) {
+    return response(type, key, null, closer, providerPeers);
+  }
+
+  private KadMessage response(
+      KadMessageType type,
+      byte[] key,
+      KadRecord record,
+      List<KadPeer> closer,
+      List<KadPeer> providerPeers) {
     List<KadPeerInfo> c = wire(closer);
     List<KadPeerInfo> p = wire(providerPeers);
     // Rarely needed: 2k peers with 32 long addresses each (DNS names) can outgrow a frame that
     // our own codec, and a peer with the same limit, would refuse. Shed the farthest closer peers
     // first (a lookup has other sources for those), then the oldest providers.
-    while (CODEC.encode(new KadMessage(type, key, null, c, p)).length > CODEC.maxMessageBytes()) {
+    while (CODEC.encode(new KadMessage(type, key, record, c, p)).length > CODEC.maxMessageBytes()) {
       if (!c.isEmpty()) {
         c = c.subList(0, c.size() - 1);
       } else if (!p.isEmpty()) {
         p = p.subList(1, p.size());
       } else {
-        break; // Cannot happen: a decoded key is at most KadCodec.MAX_KEY_BYTES.
+        break; // Cannot happen: a key of KadCodec.MAX_KEY_BYTES and a /pk/ value fit.
       }
       trimmed++;
     }
-    return new KadMessage(type, key, null, c, p);
+    return new KadMessage(type, key, record, c, p);
   }
 
   private static List<KadPeerInfo> wire(List<KadPeer> peers) {
@@ -280,6 +335,11 @@ public final class KadServer {
   /** Peers left out of answers so that they fit in one frame. */
   public long trimmed() {
     return trimmed;
+  }
+
+  /** Records stored or refreshed by PUT_VALUE. */
+  public long recordsStored() {
+    return recordsStored;
   }
 
   /** Providers stored or refreshed by ADD_PROVIDER. */

@@ -3,6 +3,7 @@ package org.grapevine.libp2p.kad;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -75,6 +76,12 @@ public final class Lookup {
   private final TreeSet<Candidate> byDistance;
   private final Map<PeerId, Candidate> candidates = new HashMap<>();
 
+  /**
+   * Requests in flight, in the order sent: also deadline order, as every request gets the same
+   * timeout from non-decreasing times. Identity set (candidates have no equals).
+   */
+  private final LinkedHashSet<Candidate> waiting = new LinkedHashSet<>();
+
   private long now;
   private int inFlight;
   private boolean done;
@@ -128,6 +135,7 @@ public final class Lookup {
       return false;
     }
     c.state = PeerState.SUCCEEDED;
+    waiting.remove(c);
     inFlight--;
     responses++;
     int read = Math.min(closer.size(), config.resultSize());
@@ -148,6 +156,7 @@ public final class Lookup {
       return false;
     }
     c.state = PeerState.FAILED;
+    waiting.remove(c);
     inFlight--;
     failures++;
     updateDone();
@@ -166,13 +175,16 @@ public final class Lookup {
       return List.of();
     }
     List<PeerId> overdue = new ArrayList<>();
-    for (Candidate c : byDistance) {
-      if (c.state == PeerState.WAITING && c.deadlineNanos <= now) {
-        c.state = PeerState.FAILED;
-        inFlight--;
-        timeouts++;
-        overdue.add(c.peer.id());
+    for (Iterator<Candidate> it = waiting.iterator(); it.hasNext(); ) {
+      Candidate c = it.next();
+      if (c.deadlineNanos > now) {
+        break; // the rest were sent later
       }
+      it.remove();
+      c.state = PeerState.FAILED;
+      inFlight--;
+      timeouts++;
+      overdue.add(c.peer.id());
     }
     updateDone();
     return overdue;
@@ -203,6 +215,9 @@ public final class Lookup {
 
   /** Forgets the farthest uncontacted candidates beyond {@code maxCandidates}. */
   private void trim() {
+    if (candidates.size() <= config.maxCandidates()) {
+      return;
+    }
     Iterator<Candidate> it = byDistance.descendingIterator();
     while (candidates.size() > config.maxCandidates() && it.hasNext()) {
       Candidate c = it.next();
@@ -264,6 +279,7 @@ public final class Lookup {
       if (c.state == PeerState.NOT_CONTACTED) {
         c.state = PeerState.WAITING;
         c.deadlineNanos = now + config.requestTimeoutNanos();
+        waiting.add(c);
         inFlight++;
         requestsSent++;
         return Optional.of(c.peer);
@@ -277,13 +293,7 @@ public final class Lookup {
     if (done || inFlight == 0) {
       return OptionalLong.empty();
     }
-    long min = Long.MAX_VALUE;
-    for (Candidate c : byDistance) {
-      if (c.state == PeerState.WAITING) {
-        min = Math.min(min, c.deadlineNanos);
-      }
-    }
-    return OptionalLong.of(min);
+    return OptionalLong.of(waiting.iterator().next().deadlineNanos);
   }
 
   public boolean isDone() {

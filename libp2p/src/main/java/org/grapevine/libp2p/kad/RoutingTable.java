@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.PriorityQueue;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
@@ -316,25 +315,36 @@ public final class RoutingTable {
     if (n <= 0) {
       return List.of();
     }
-    // A max-heap of the n best so far: the farthest of them is dropped first.
-    PriorityQueue<Entry> best =
-        new PriorityQueue<>(n + 1, (x, y) -> target.compareDistance(y.key, x.key));
-    for (Bucket b : buckets) {
-      if (b == null) {
-        continue;
-      }
-      for (Entry e : b.entries.values()) {
-        best.add(e);
-        if (best.size() > n) {
-          best.poll();
+    // Buckets fall in groups strictly ordered by distance to the target, where c is the target's
+    // common prefix length with us: bucket c (sharing more than c bits with the target), then
+    // buckets above c together (exactly c bits), then c - 1, c - 2, ... 0 (exactly i bits). Only
+    // the groups that make up the first n are read and sorted, not the whole table.
+    int c = selfKey.commonPrefixLength(target);
+    List<Entry> picked = new ArrayList<>();
+    if (c < KadKey.BITS) {
+      addBucket(picked, c);
+      if (picked.size() < n) {
+        for (int i = c + 1; i < KadKey.BITS; i++) {
+          addBucket(picked, i); // one group: read whole, its members are not ordered by bucket
         }
       }
     }
-    List<Entry> sorted = new ArrayList<>(best);
-    sorted.sort((x, y) -> target.compareDistance(x.key, y.key));
-    List<KadPeer> out = new ArrayList<>(sorted.size());
-    sorted.forEach(c -> out.add(c.peer));
+    for (int i = Math.min(c, KadKey.BITS) - 1; i >= 0 && picked.size() < n; i--) {
+      addBucket(picked, i);
+    }
+    picked.sort((x, y) -> target.compareDistance(x.key, y.key));
+    List<KadPeer> out = new ArrayList<>(Math.min(n, picked.size()));
+    for (int i = 0; i < picked.size() && i < n; i++) {
+      out.add(picked.get(i).peer);
+    }
     return out;
+  }
+
+  private void addBucket(List<Entry> into, int cpl) {
+    Bucket b = buckets[cpl];
+    if (b != null) {
+      into.addAll(b.entries.values());
+    }
   }
 
   public Optional<KadPeer> find(PeerId peer) {
@@ -343,6 +353,18 @@ public final class RoutingTable {
     }
     Entry e = bucketFor(peer).entries.get(peer);
     return e == null ? Optional.empty() : Optional.of(e.peer);
+  }
+
+  /**
+   * The peer waiting to take {@code checked}'s place, while a check of {@code checked} is under
+   * way: it enters if the check fails.
+   */
+  public Optional<KadPeer> waitingOn(PeerId checked) {
+    if (checked.equals(self)) {
+      return Optional.empty();
+    }
+    Bucket b = bucketFor(checked);
+    return checked.equals(b.checking) ? Optional.of(b.waiting) : Optional.empty();
   }
 
   /** When {@code peer} was last seen alive, if it is in the table. */

@@ -43,7 +43,9 @@ class KadServerNetworkTest {
       ProviderStore s = new ProviderStore(1_000, 20, 100, ProviderStore.VALIDITY_MILLIS);
       tables.put(id, t);
       stores.put(id, s);
-      servers.put(id, new KadServer(t, s, RoutingTable.K));
+      servers.put(
+          id,
+          new KadServer(t, s, new RecordStore(100, ProviderStore.VALIDITY_MILLIS), RoutingTable.K));
     }
   }
 

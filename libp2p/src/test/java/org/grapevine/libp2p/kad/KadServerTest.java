@@ -23,7 +23,8 @@ class KadServerTest {
   private final PeerId self = KadTestPeers.random(random);
   private final RoutingTable table = new RoutingTable(self, RoutingTable.K, CHECK_TIMEOUT_NANOS);
   private final ProviderStore store = new ProviderStore(100, 3, 50, ProviderStore.VALIDITY_MILLIS);
-  private final KadServer server = new KadServer(table, store, K);
+  private final RecordStore records = new RecordStore(2, ProviderStore.VALIDITY_MILLIS);
+  private final KadServer server = new KadServer(table, store, records, K);
   private final List<PeerId> known = new ArrayList<>();
   private final PeerId stranger = KadTestPeers.random(random);
   private final Multiaddr addr = KadCodecTest.addr("/ip4/10.1.2.3/tcp/4001");
@@ -247,18 +248,79 @@ class KadServerTest {
         .containsExactlyElementsOf(expectedCloser(KadKey.of(key), stranger));
   }
 
+  private static KadMessage put(byte[] key, KadRecord rec) {
+    return new KadMessage(KadMessageType.PUT_VALUE, key, rec, List.of(), List.of());
+  }
+
   @Test
-  void putValue_refusedCountedNotSendersFault() {
-    KadRecord rec = new KadRecord(new byte[] {'k'}, new byte[] {'v'}, "");
-    Reply r =
-        server.handle(
-            stranger,
-            new KadMessage(KadMessageType.PUT_VALUE, new byte[] {'k'}, rec, List.of(), List.of()),
-            NOW);
-    assertThat(r.response()).isEmpty();
-    assertThat(r.refusal()).contains(Refusal.PUT_VALUE_UNSUPPORTED);
-    assertThat(server.refused(Refusal.PUT_VALUE_UNSUPPORTED)).isEqualTo(1);
-    assertThat(Refusal.PUT_VALUE_UNSUPPORTED.senderAtFault()).isFalse();
+  void putValue_validPkRecord_storedEchoedAndServedByGetValue() {
+    PkRecordsTest.KeyPair pk = PkRecordsTest.rsaLike(random);
+    byte[] key = PkRecords.key(pk.id());
+    KadMessage request = put(key, new KadRecord(key, pk.value(), ""));
+    assertThat(answer(stranger, request)).isEqualTo(request);
+    assertThat(server.recordsStored()).isEqualTo(1);
+    KadMessage m = answer(known.get(0), KadMessage.request(KadMessageType.GET_VALUE, key));
+    assertThat(m.optionalRecord()).contains(new KadRecord(key, pk.value(), ""));
+    assertThat(ids(m.closerPeers()))
+        .containsExactlyElementsOf(expectedCloser(KadKey.of(key), known.get(0)));
+  }
+
+  @Test
+  void putValue_invalidRecords_refusedCountedWithWhoseFault() {
+    PkRecordsTest.KeyPair pk = PkRecordsTest.rsaLike(random);
+    PkRecordsTest.KeyPair other = PkRecordsTest.rsaLike(random);
+    byte[] key = PkRecords.key(pk.id());
+    byte[] ipns = "/ipns/abc".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    // Someone else's key under this ID, a record for another key, no record, garbage.
+    assertThat(
+            server.handle(stranger, put(key, new KadRecord(key, other.value(), "")), NOW).refusal())
+        .contains(Refusal.INVALID_RECORD);
+    byte[] otherKey = PkRecords.key(other.id());
+    assertThat(
+            server
+                .handle(stranger, put(key, new KadRecord(otherKey, other.value(), "")), NOW)
+                .refusal())
+        .contains(Refusal.INVALID_RECORD);
+    assertThat(server.handle(stranger, put(key, null), NOW).refusal())
+        .contains(Refusal.INVALID_RECORD);
+    assertThat(
+            server
+                .handle(stranger, put(key, new KadRecord(key, new byte[] {1, 2, 3}, "")), NOW)
+                .refusal())
+        .contains(Refusal.INVALID_RECORD);
+    assertThat(
+            server
+                .handle(stranger, put(ipns, new KadRecord(ipns, new byte[] {1}, "")), NOW)
+                .refusal())
+        .contains(Refusal.UNSUPPORTED_NAMESPACE);
+    assertThat(server.refused(Refusal.INVALID_RECORD)).isEqualTo(4);
+    assertThat(server.refused(Refusal.UNSUPPORTED_NAMESPACE)).isEqualTo(1);
+    assertThat(Refusal.INVALID_RECORD.senderAtFault()).isTrue();
+    assertThat(Refusal.UNSUPPORTED_NAMESPACE.senderAtFault()).isFalse();
+    assertThat(records.size()).isZero();
+    KadMessage m = answer(stranger, KadMessage.request(KadMessageType.GET_VALUE, key));
+    assertThat(m.optionalRecord()).isEmpty();
+  }
+
+  @Test
+  void putValue_storeFull_newKeysRefusedKnownOnesRefreshed() {
+    List<PkRecordsTest.KeyPair> keys = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      keys.add(PkRecordsTest.rsaLike(random));
+    }
+    for (int i = 0; i < 3; i++) {
+      byte[] key = PkRecords.key(keys.get(i).id());
+      Reply r = server.handle(stranger, put(key, new KadRecord(key, keys.get(i).value(), "")), NOW);
+      assertThat(r.refusal().isPresent()).isEqualTo(i == 2);
+    }
+    assertThat(server.refused(Refusal.RECORD_STORE_FULL)).isEqualTo(1);
+    assertThat(Refusal.RECORD_STORE_FULL.senderAtFault()).isFalse();
+    byte[] first = PkRecords.key(keys.get(0).id());
+    assertThat(
+            server
+                .handle(stranger, put(first, new KadRecord(first, keys.get(0).value(), "")), NOW)
+                .refusal())
+        .isEmpty();
   }
 
   @Test
@@ -293,7 +355,7 @@ class KadServerTest {
     for (int i = 0; i < 30; i++) {
       big.add(new KadPeer(KadTestPeers.random(random), longAddrs), 0);
     }
-    KadServer s = new KadServer(big, store, RoutingTable.K);
+    KadServer s = new KadServer(big, store, records, RoutingTable.K);
     KadCodec codec = new KadCodec();
     KadMessage m =
         s.handle(stranger, KadMessage.request(KadMessageType.FIND_NODE, cidKey()), NOW)
@@ -308,9 +370,9 @@ class KadServerTest {
 
   @Test
   void constructor_kAboveCodecLimit_rejected() {
-    assertThatThrownBy(() -> new KadServer(table, store, KadCodec.MAX_PEERS + 1))
+    assertThatThrownBy(() -> new KadServer(table, store, records, KadCodec.MAX_PEERS + 1))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new KadServer(table, store, 0))
+    assertThatThrownBy(() -> new KadServer(table, store, records, 0))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }
