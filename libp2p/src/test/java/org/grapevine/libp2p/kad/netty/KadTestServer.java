@@ -7,6 +7,7 @@ import org.grapevine.libp2p.kad.KadMessageType;
 import org.grapevine.libp2p.kad.KadPeer;
 import org.grapevine.libp2p.kad.KadServer;
 import org.grapevine.libp2p.kad.ProviderStore;
+import org.grapevine.libp2p.kad.RecordStore;
 import org.grapevine.libp2p.kad.RoutingTable;
 import org.grapevine.libp2p.peer.PeerId;
 
@@ -26,7 +27,7 @@ final class KadTestServer implements KadRequestHandler {
 
   KadTestServer(PeerId self) {
     table = new RoutingTable(self, RoutingTable.K, 1_000_000_000L);
-    server = new KadServer(table, store, RoutingTable.K);
+    server = new KadServer(table, store, new RecordStore(100, ProviderStore.VALIDITY_MILLIS), RoutingTable.K);
   }
 
   @Override
