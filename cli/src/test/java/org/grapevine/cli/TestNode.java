@@ -35,6 +35,11 @@ public final class TestNode implements AutoCloseable {
    * init} does).
    */
   public static TestNode start(Path dataDir) throws Exception {
+    return start(dataDir, NodeConfig.loopback());
+  }
+
+  /** {@link #start(Path)} with another config (a DHT mode, bootstrap peers). */
+  public static TestNode start(Path dataDir, NodeConfig config) throws Exception {
     DataDir dir = new DataDir(dataDir);
     DataDir.Keys keys =
         Files.exists(dir.identityFile()) || Files.exists(dir.rootKeyFile())
@@ -43,7 +48,7 @@ public final class TestNode implements AutoCloseable {
     String token = dir.apiToken(new ArrayList<>());
     MultiThreadIoEventLoopGroup group =
         new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    Node node = NodeLauncher.of(NodeConfig.loopback(), dataDir, keys, group).start();
+    Node node = NodeLauncher.of(config, dataDir, keys, group).start();
     ApiServer api = ApiServer.start(node, 0, token, group);
     Files.writeString(dir.apiEndpointFile(), api.url() + "\n");
     return new TestNode(dir, group, node, api);

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "p2p",
     description =
-        "Diagnose the libp2p network: identify, ping, listen, GossipSub pub/sub, swarm keys. Works with any libp2p node.",
+        "Diagnose the libp2p network: identify, ping, listen, GossipSub pub/sub, swarm keys, the DHT. Works with any libp2p node.",
     mixinStandardHelpOptions = true,
     subcommands = {
       IdCommand.class,
@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       ListenCommand.class,
       SubCommand.class,
       PubCommand.class,
-      SwarmKeyCommand.class
+      SwarmKeyCommand.class,
+      DhtCommand.class
     })
 public final class P2pCommand {}

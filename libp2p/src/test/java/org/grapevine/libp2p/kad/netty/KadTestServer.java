@@ -27,7 +27,9 @@ final class KadTestServer implements KadRequestHandler {
 
   KadTestServer(PeerId self) {
     table = new RoutingTable(self, RoutingTable.K, 1_000_000_000L);
-    server = new KadServer(table, store, new RecordStore(100, ProviderStore.VALIDITY_MILLIS), RoutingTable.K);
+    server =
+        new KadServer(
+            table, store, new RecordStore(100, ProviderStore.VALIDITY_MILLIS), RoutingTable.K);
   }
 
   @Override
