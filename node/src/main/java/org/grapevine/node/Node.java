@@ -70,7 +70,7 @@ public final class Node implements AutoCloseable {
   private final NodeCore core;
   private final CoreDriver driver;
   private final DiscoveryService discovery;
-  private final NodeDht dht; // null with [dht] mode = "off"
+  private final NodeDht dht;
   private final OwnDevice own;
   private final MetricsRegistry metrics = new MetricsRegistry();
   private final EntryFanOut fanOut = new EntryFanOut(metrics);
@@ -121,20 +121,13 @@ public final class Node implements AutoCloseable {
     SplittableRandom random = new SplittableRandom();
     // Grapevine's pubsub is unsigned (NodeGossip): entries carry their authors' signatures.
     GossipRouter router = new GossipRouter(setup.gossip(), host.peerId(), null, random.split());
-    this.core =
-        new NodeCore(
-            store,
-            engine,
-            router,
-            coreConfig,
-            random,
-            System.nanoTime(),
-            NodeDht.core(setup, host.peerId(), random.split()));
+    var rz = NodeDht.core(setup, host.peerId(), random.split()); // null when the DHT is off
+    this.core = new NodeCore(store, engine, router, coreConfig, random, System.nanoTime(), rz);
     this.driver = new CoreDriver(core, host, storage, System::nanoTime);
     this.discovery =
         new DiscoveryService(
             setup.discovery(), host, store, storage, setup.group(), new SplittableRandom());
-    this.dht = NodeDht.attach(setup, driver, host, discovery, store, storageThread);
+    this.dht = NodeDht.attach(setup, driver, host, discovery, store, storageThread, metrics);
   }
 
   private void startNetwork() throws IOException {
@@ -142,7 +135,7 @@ public final class Node implements AutoCloseable {
         e -> {
           if (e instanceof CoreEvent.SyncEnded) {
             // What the peer had is stored: perhaps our root log delegates us now.
-            delegateAfterSync();
+            own.delegateAfterSync(driver);
           } else if (e instanceof CoreEvent.Gossip g
               && g.event() instanceof GossipEvent.PeerExchange px) {
             discovery.onPeerExchange(px);
@@ -157,9 +150,7 @@ public final class Node implements AutoCloseable {
     driver.start(); // Subscribes to every followed identity's topic, our own included.
     storageThread.every(PERSIST_SECONDS, store::persistUnlogged, "flushing others' entries");
     host.start();
-    if (dht != null) {
-      dht.listening(driver, host);
-    }
+    dht.listening(driver, host);
     discovery.start();
   }
 
@@ -366,8 +357,7 @@ public final class Node implements AutoCloseable {
 
   /** The DHT's mode, routing table and topic peers per followed identity; empty when off. */
   public Optional<CompletableFuture<DhtStatus>> dhtStatus() {
-    return Optional.ofNullable(dht)
-        .map(d -> d.status(driver, identity, java.util.List.copyOf(store.follows())));
+    return dht.status(driver, identity, java.util.List.copyOf(store.follows()));
   }
 
   /** Entries waiting behind a gap for their predecessors (fetched by sync). */
@@ -381,9 +371,7 @@ public final class Node implements AutoCloseable {
     driver.closeGossip();
     host.close();
     driver.close();
-    if (dht != null) {
-      dht.persist(driver, store);
-    }
+    dht.persist(driver, store);
     storageThread.close();
     store.close();
   }
@@ -401,18 +389,6 @@ public final class Node implements AutoCloseable {
         && stored.entry().header().identity().equals(identity)
         && stored.entry().header().inRootLog()) {
       own.refresh(); // Our root log grew: perhaps it delegates (or revokes) this device now.
-    }
-  }
-
-  /** On the storage thread after a sync session: a joined identity's root log may be here now. */
-  private void delegateAfterSync() {
-    try {
-      if (own.waitsToDelegate()) {
-        own.delegateIfAllowed(false, System.currentTimeMillis())
-            .ifPresent(d -> driver.onStorageRun(c -> c.handleDelegated(d, System.nanoTime())));
-      }
-    } catch (RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(Node.class).warn("cannot delegate this node's device", e);
     }
   }
 

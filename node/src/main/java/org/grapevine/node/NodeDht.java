@@ -7,14 +7,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.kad.Dht;
 import org.grapevine.libp2p.kad.DhtConfig;
+import org.grapevine.libp2p.kad.DhtStats;
+import org.grapevine.libp2p.kad.KadMessageType;
 import org.grapevine.libp2p.kad.KadPeer;
+import org.grapevine.libp2p.kad.KadServer;
+import org.grapevine.libp2p.kad.netty.KadInboundCounter;
 import org.grapevine.libp2p.mdns.MdnsAddresses;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
@@ -25,6 +31,7 @@ import org.grapevine.node.core.CoreEvent;
 import org.grapevine.node.core.RendezvousConfig;
 import org.grapevine.node.core.RendezvousSetup;
 import org.grapevine.node.discovery.DiscoveryService;
+import org.grapevine.node.metrics.MetricsRegistry;
 import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.node.runtime.DhtLink;
 import org.grapevine.node.runtime.StorageThread;
@@ -53,8 +60,14 @@ final class NodeDht {
   /** Seconds between writes of the routing table, when it changed. */
   private static final long PERSIST_SECONDS = 60;
 
+  private static final long METRICS_SECONDS = 5;
+
+  /** Null when the DHT is off: every method is then a no-op. */
   private final DhtLink link;
+
   private volatile boolean tableChanged;
+  private volatile Map<String, Long> counters = Map.of();
+  private volatile long tableSize;
 
   private NodeDht(DhtLink link) {
     this.link = link;
@@ -75,8 +88,9 @@ final class NodeDht {
   }
 
   /**
-   * Attaches the DHT to a started driver's host, before the host listens; null without a DHT. Seeds
-   * the core with the persisted table and schedules its persistence.
+   * Attaches the DHT to a driver's host, before the host listens (one that does nothing when the
+   * DHT is off). Seeds the core with the persisted table, schedules its persistence, registers the
+   * metrics.
    */
   static NodeDht attach(
       NodeSetup setup,
@@ -84,9 +98,10 @@ final class NodeDht {
       Host host,
       DiscoveryService discovery,
       PostStore store,
-      StorageThread storage) {
+      StorageThread storage,
+      MetricsRegistry metrics) {
     if (setup.dht().mode() == NodeConfig.DhtMode.OFF) {
-      return null;
+      return new NodeDht(null);
     }
     boolean server = serverMode(setup.dht().mode(), setup.host().swarmKey().isPresent(), host);
     NodeDht d = new NodeDht(new DhtLink(driver, host, server));
@@ -120,17 +135,94 @@ final class NodeDht {
         "persisting the DHT routing table");
     log.info(
         "DHT in {} mode, {} peers from the last run", server ? "server" : "client", seeds.size());
+    d.metrics(metrics, driver, storage);
     return d;
+  }
+
+  /**
+   * Registers the DHT's counters ({@code grapevine_dht_total{counter}}: requests by type, refusals
+   * by reason, failures, queries, ...; {@code grapevine_dht_inbound_total{outcome}}: inbound
+   * streams and requests, bad ones included) and the routing table's size. The counters live on the
+   * storage thread: a copy is taken every few seconds.
+   */
+  private void metrics(MetricsRegistry metrics, CoreDriver driver, StorageThread storage) {
+    storage.every(
+        METRICS_SECONDS,
+        () ->
+            driver.onStorageRun(
+                c ->
+                    c.rendezvous()
+                        .ifPresent(
+                            r -> {
+                              counters = counters(r.dht().stats());
+                              tableSize = r.dht().routingTableSize();
+                            })),
+        "reading the DHT counters");
+    metrics.counterFamily(
+        "grapevine_dht_total",
+        "DHT requests, refusals by reason, failures and queries, as of a few seconds ago.",
+        "counter",
+        () -> counters);
+    metrics.gauge(
+        "grapevine_dht_routing_table_peers", "Peers in the DHT routing table.", () -> tableSize);
+    if (link.inbound() != null) {
+      metrics.counterFamily(
+          "grapevine_dht_inbound_total",
+          "Inbound DHT requests and streams, by outcome (served, refused, and the peers' faults).",
+          "outcome",
+          () -> {
+            Map<String, Long> m = new TreeMap<>();
+            for (KadInboundCounter k : KadInboundCounter.values()) {
+              m.put(k.name().toLowerCase(Locale.ROOT), link.inbound().count(k));
+            }
+            return m;
+          });
+    }
+  }
+
+  static Map<String, Long> counters(DhtStats s) {
+    Map<String, Long> m = new TreeMap<>();
+    for (KadMessageType t : KadMessageType.values()) {
+      String type = t.name().toLowerCase(Locale.ROOT);
+      m.put("requests_in_" + type, s.requestsIn(t));
+      m.put("requests_out_" + type, s.requestsOut(t));
+    }
+    for (KadServer.Refusal r : KadServer.Refusal.values()) {
+      m.put("refused_" + r.name().toLowerCase(Locale.ROOT), s.refused(r));
+    }
+    m.put("responses", s.responses());
+    m.put("failures", s.failures());
+    m.put("timeouts", s.timeouts());
+    m.put("bad_responses", s.badResponses());
+    m.put("late_reports", s.lateReports());
+    m.put("queries_done", s.queriesDone());
+    m.put("queries_succeeded", s.queriesSucceeded());
+    m.put("queries_refused", s.queriesRefused());
+    m.put("providers_found", s.providersFound());
+    m.put("provider_peers_dropped", s.providerPeersDropped());
+    m.put("provides_refused", s.providesRefused());
+    m.put("republishes", s.republishes());
+    m.put("invalid_records_received", s.invalidRecordsReceived());
+    m.put("peers_added", s.peersAdded());
+    m.put("peers_removed_for_failure", s.peersRemovedForFailure());
+    m.put("checks_failed", s.checksFailed());
+    return m;
   }
 
   /** Once the host listens: our dialable addresses, for provider records. */
   void listening(CoreDriver driver, Host host) {
+    if (link == null) {
+      return;
+    }
     List<Multiaddr> own = dialable(host.listenAddrs());
     driver.input(c -> c.rendezvous().ifPresent(r -> r.handleOwnAddrs(own)));
   }
 
   /** At close, before the storage thread stops: the table as it is now. */
   void persist(CoreDriver driver, PostStore store) {
+    if (link == null) {
+      return;
+    }
     driver
         .query(
             c -> {
@@ -149,21 +241,26 @@ final class NodeDht {
    * What {@code grapevine status} shows of the DHT: the mode, the routing table's size, and for
    * each followed identity its kept topic peers and connected subscribers.
    */
-  CompletableFuture<DhtStatus> status(CoreDriver driver, Identity own, List<Identity> follows) {
-    return driver.query(
-        c -> {
-          Map<Identity, DhtStatus.TopicPeers> topics = new LinkedHashMap<>();
-          for (Identity f : follows) {
-            if (!f.equals(own)) {
-              int kept = c.rendezvous().map(r -> r.topicPeers(Topics.forIdentity(f))).orElse(0);
-              topics.put(f, new DhtStatus.TopicPeers(kept, c.connectedSubscribers(f)));
-            }
-          }
-          return new DhtStatus(
-              link.server() ? "server" : "client",
-              c.rendezvous().map(r -> r.dht().routingTableSize()).orElse(0),
-              topics);
-        });
+  Optional<CompletableFuture<DhtStatus>> status(
+      CoreDriver driver, Identity own, List<Identity> follows) {
+    if (link == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        driver.query(
+            c -> {
+              Map<Identity, DhtStatus.TopicPeers> topics = new LinkedHashMap<>();
+              for (Identity f : follows) {
+                if (!f.equals(own)) {
+                  int kept = c.rendezvous().map(r -> r.topicPeers(Topics.forIdentity(f))).orElse(0);
+                  topics.put(f, new DhtStatus.TopicPeers(kept, c.connectedSubscribers(f)));
+                }
+              }
+              return new DhtStatus(
+                  link.server() ? "server" : "client",
+                  c.rendezvous().map(r -> r.dht().routingTableSize()).orElse(0),
+                  topics);
+            }));
   }
 
   /** AUTO: server in a private mesh or on a public address (rule of {@link NodeConfig.DhtMode}). */

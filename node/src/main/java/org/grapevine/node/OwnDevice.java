@@ -175,4 +175,20 @@ final class OwnDevice {
     long seq = store.contiguousHead(author);
     return seq == 0 ? LogHead.EMPTY : LogHead.of(store.entry(author, seq).orElseThrow());
   }
+
+  /**
+   * On the storage thread after a sync session: a joined identity's root log may be here now, and
+   * delegate this device (published through {@code driver}'s core).
+   */
+  void delegateAfterSync(org.grapevine.node.runtime.CoreDriver driver) {
+    try {
+      if (waitsToDelegate()) {
+        delegateIfAllowed(false, System.currentTimeMillis())
+            .ifPresent(d -> driver.onStorageRun(c -> c.handleDelegated(d, System.nanoTime())));
+      }
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(OwnDevice.class)
+          .warn("cannot delegate this node's device", e);
+    }
+  }
 }

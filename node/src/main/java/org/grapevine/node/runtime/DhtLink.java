@@ -13,6 +13,7 @@ import org.grapevine.libp2p.identify.IdentifyResult;
 import org.grapevine.libp2p.kad.DhtRequest;
 import org.grapevine.libp2p.kad.KadServer;
 import org.grapevine.libp2p.kad.netty.KadClient;
+import org.grapevine.libp2p.kad.netty.KadInboundCounter;
 import org.grapevine.libp2p.kad.netty.KadInboundHandler;
 import org.grapevine.libp2p.kad.netty.KadStreamConfig;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
@@ -45,6 +46,12 @@ public final class DhtLink {
   private final AtomicLong failed = new AtomicLong();
   private KadInboundHandler inbound;
 
+  /** Inbound protocol faults of a peer after which its connections are closed. */
+  static final int MAX_FAULTS = 3;
+
+  private final java.util.Map<org.grapevine.libp2p.peer.PeerId, Integer> faults =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /**
    * @param server serve the DHT (list it in identify) or only ask (client mode)
    */
@@ -68,6 +75,7 @@ public final class DhtLink {
                               .orElseGet(DhtLink::off)),
               command -> driver.input(c -> command.run()),
               ByteBufAllocator.DEFAULT);
+      inbound.onPeerFault(this::fault);
       inbound.register(host);
     }
     host.addListener(
@@ -92,6 +100,23 @@ public final class DhtLink {
                                     c.remotePeer(), addrs, dhtServer, driver.now())));
           }
         });
+  }
+
+  /**
+   * A peer broke the DHT protocol on an inbound stream (oversize, malformed, flooding): its stream
+   * was reset; after {@link #MAX_FAULTS} such faults its connections are closed (it may come back,
+   * and is closed again).
+   */
+  private void fault(org.grapevine.libp2p.peer.PeerId peer, KadInboundCounter what) {
+    if (faults.size() > 10_000) {
+      faults.clear(); // Bounded: forgetting old faults only delays a close.
+    }
+    int n = faults.merge(peer, 1, Integer::sum);
+    log.info("DHT peer {} broke the protocol ({}), {} time(s)", peer, what, n);
+    if (n % MAX_FAULTS == 0) {
+      log.info("closing the connection to {}: {} DHT protocol faults", peer, n);
+      host.connections(peer).forEach(Connection::close);
+    }
   }
 
   /** Sends one request of the core's; the outcome goes back to the core. */
