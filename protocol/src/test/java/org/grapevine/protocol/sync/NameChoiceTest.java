@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.identity.Identity;
 import org.junit.jupiter.api.Test;
 
 class NameChoiceTest {
-  private static TreeSet<Identity> identities(int n) {
+  private static SortedSet<Identity> identities(int n) {
     TreeSet<Identity> out = new TreeSet<>();
     for (int i = 0; i < n; i++) {
       byte[] seed = new byte[32];
@@ -23,13 +24,13 @@ class NameChoiceTest {
 
   @Test
   void choose_fewerThanMax_all() {
-    TreeSet<Identity> all = identities(5);
+    SortedSet<Identity> all = identities(5);
     assertThat(NameChoice.choose(all, i -> false, 5, 7)).containsExactlyElementsOf(all);
   }
 
   @Test
   void choose_moreThanMax_emptyOnesFirstThenEveryOtherInTurn() {
-    TreeSet<Identity> all = identities(23);
+    SortedSet<Identity> all = identities(23);
     List<Identity> ordered = List.copyOf(all);
     Set<Identity> empty = Set.of(ordered.get(3), ordered.get(17));
     Set<Identity> seen = new HashSet<>();
@@ -45,7 +46,7 @@ class NameChoiceTest {
 
   @Test
   void choose_moreEmptyOnesThanMax_onlyEmptyOnes() {
-    TreeSet<Identity> all = identities(10);
+    SortedSet<Identity> all = identities(10);
     List<Identity> chosen = NameChoice.choose(all, i -> true, 4, 3);
     assertThat(chosen).containsExactlyElementsOf(List.copyOf(all).subList(0, 4));
   }
