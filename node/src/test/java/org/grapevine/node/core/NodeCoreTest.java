@@ -356,6 +356,39 @@ class NodeCoreTest {
   }
 
   @Test
+  void aPeerNamingTooManyIdentities_failsWithTooManyNames_blamedAndCounted() {
+    Side x = new Side(1);
+    x.core.handlePeerConnected(p, false, now);
+    long stream = x.core.handleSyncStream(p, now);
+    org.grapevine.protocol.proto.WantHeads.Builder want =
+        org.grapevine.protocol.proto.WantHeads.newBuilder();
+    for (int i = 0; i <= SyncLimits.MAX_NAMES_PER_WANT; i++) {
+      byte[] key = new byte[32];
+      key[0] = (byte) i;
+      key[1] = (byte) (i >> 8);
+      want.addIdentities(ByteString.copyFrom(key));
+    }
+    x.core.handleSyncMessage(
+        stream,
+        org.grapevine.protocol.proto.SyncMessage.newBuilder()
+            .setVersion(SyncLimits.VERSION)
+            .setWantHeads(want)
+            .build()
+            .toByteArray(),
+        now);
+    x.drain();
+    assertThat(x.blamed())
+        .singleElement()
+        .satisfies(
+            b -> {
+              assertThat(b.peer()).isEqualTo(p);
+              assertThat(b.syncError())
+                  .isEqualTo(org.grapevine.protocol.sync.SyncErrorCode.TOO_MANY_NAMES);
+            });
+    assertThat(x.core.peerFaults()).containsEntry(p, 1L);
+  }
+
+  @Test
   void aPeerWhoseSessionsFailByItsFaultThreeTimes_isDisconnected() {
     Side x = new Side(1);
     x.core.handlePeerConnected(p, false, now);
