@@ -55,7 +55,13 @@ public sealed interface CoreEvent {
     /** Asked for while a session with the peer was running: run another one after it. */
     AGAIN,
     /** This device was just delegated: peers must hold the delegation before its entries. */
-    DELEGATED
+    DELEGATED,
+    /**
+     * The driver asked for it ({@link NodeCore#handleSyncWanted}), for instance with a peer found
+     * to provide the topic of an identity we follow; the peer need not subscribe to any of ours,
+     * since the session asks it by name for what we follow.
+     */
+    REQUESTED
   }
 
   /**

@@ -56,10 +56,12 @@ import org.grapevine.protocol.validation.Verification;
  *       subscribe to a topic we follow, round-robin); on a gap (an entry ahead of its predecessors:
  *       with every connected subscriber of its topic, since any of them may hold the missing
  *       entries, not only the relay that had the later one); after a follow (with every connected
- *       subscriber of the new topic). A session offers only identities both sides follow, so a peer
- *       that subscribes to none of ours has nothing to exchange; what a peer subscribes to is what
- *       our router heard it announce. At most one session runs per peer at a time: a sync wanted
- *       while one runs is run once more after it ({@link CoreEvent.SyncReason#AGAIN}).
+ *       subscriber of the new topic); when the driver asks ({@link #handleSyncWanted}, any
+ *       connected peer). What a peer subscribes to is what our router heard it announce. A session
+ *       offers the identities both follow and asks the peer by name for the rest of ours, which it
+ *       serves if it holds them (sync.proto step 2a). At most one session runs per peer at a time:
+ *       a sync wanted while one runs is run once more after it ({@link
+ *       CoreEvent.SyncReason#AGAIN}).
  *   <li>Gossip messages are verified by the driver ({@link CoreCommand.VerifyGossip}) and judged
  *       here in the order they arrived. How many wait is the router's bound (its {@code
  *       maxPendingValidations}, per topic and in all): it drops and counts the rest.
@@ -240,7 +242,7 @@ public final class NodeCore {
     if (outcome instanceof IngestOutcome.Buffered) {
       planner.wantWithSubscribers(topic, CoreEvent.SyncReason.GAP);
     }
-    Acceptance verdict = acceptance(outcome);
+    Acceptance verdict = Verdicts.acceptance(outcome);
     if (verdict == Acceptance.REJECT) {
       IngestOutcome.Rejected r = (IngestOutcome.Rejected) outcome;
       out.events.add(new CoreEvent.Blamed(from, r.reason(), null, r.detail()));
@@ -279,21 +281,6 @@ public final class NodeCore {
 
   private void verify(GossipEvent.MessageReceived m) {
     out.commands.add(new CoreCommand.VerifyGossip(pending.add(m), m.id(), m.data()));
-  }
-
-  /**
-   * How gossip treats an outcome: only what could be stored is forwarded; blame as the reason says.
-   */
-  public static Acceptance acceptance(IngestOutcome outcome) {
-    if (outcome instanceof IngestOutcome.Stored
-        || outcome instanceof IngestOutcome.Buffered
-        || outcome instanceof IngestOutcome.ContentFilled) {
-      return Acceptance.ACCEPT;
-    }
-    if (outcome instanceof IngestOutcome.Rejected r && r.reason().senderAtFault()) {
-      return Acceptance.REJECT;
-    }
-    return Acceptance.IGNORE;
   }
 
   // ----------------------------------------------------------------------------- own writes
@@ -350,6 +337,15 @@ public final class NodeCore {
   public long handleSyncStream(PeerId peer, long nowNanos) {
     planner.opened(peer);
     return sync.open(peer, nowNanos);
+  }
+
+  /**
+   * Sync with {@code peer} even if it subscribes to no topic of ours (a provider of one, found
+   * through the DHT): the session asks it by name. False, deciding nothing, if it is not connected
+   * (dial it: a connection we dial syncs by itself).
+   */
+  public boolean handleSyncWanted(PeerId peer, long nowNanos) {
+    return planner.wantRequested(peer);
   }
 
   /** The sync stream we asked for could not be opened (the peer refused, the connection went). */

@@ -110,6 +110,18 @@ final class SyncPlanner {
     }
   }
 
+  /**
+   * A sync with {@code peer} whether or not it subscribes to a topic of ours (the session names
+   * what we follow); false, deciding nothing, when it is not connected.
+   */
+  boolean wantRequested(PeerId peer) {
+    if (!connections.containsKey(peer)) {
+      return false;
+    }
+    want(peer, CoreEvent.SyncReason.REQUESTED);
+    return true;
+  }
+
   void wantWithAll(CoreEvent.SyncReason reason) {
     for (PeerId peer : connected) {
       want(peer, reason);
@@ -117,8 +129,8 @@ final class SyncPlanner {
   }
 
   /**
-   * Only the peers that follow the topic's identity hold its logs (a session offers only common
-   * follows).
+   * The peers that follow the topic's identity: they hold its logs (others may too, and a session
+   * asks any peer by name, but only subscribers are known to).
    */
   void wantWithSubscribers(String topic, CoreEvent.SyncReason reason) {
     for (PeerId peer : connected) {
@@ -129,8 +141,9 @@ final class SyncPlanner {
   }
 
   /**
-   * Whether {@code peer} subscribes to any of {@code ours}: only then has a session anything to
-   * exchange.
+   * Whether {@code peer} subscribes to any of {@code ours}: only then is it known to hold something
+   * we follow (a session would still ask any peer by name, at the cost of a round trip and its
+   * look-ups; the periodic round spends that only on peers known to share).
    */
   private boolean sharesTopic(PeerId peer, Set<String> ours) {
     for (String t : ours) {

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -15,7 +14,6 @@ import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.node.sync.StoreSyncSource;
-import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.sync.FetchedContent;
 import org.grapevine.protocol.sync.SyncErrorCode;
 import org.grapevine.protocol.sync.SyncEvent;
@@ -60,7 +58,11 @@ final class SyncSessions {
     return runningPerPeer.getOrDefault(peer, 0) > 0;
   }
 
-  /** Sessions opened with more follows than fit one: each takes the next window. */
+  /**
+   * Sessions opened so far. A session offers every followed identity or, beyond the protocol's cap
+   * per session, the next window of them ({@link FollowWindow}), so that each is offered in turn;
+   * the same count moves the window of names a session asks by name when there are too many.
+   */
   private long windows;
 
   Map<PeerId, Long> peerFaults() {
@@ -68,11 +70,14 @@ final class SyncSessions {
   }
 
   long open(PeerId peer, long nowNanos) {
+    long round = windows++;
     SyncSession session =
         new SyncSession(
-            sessionFollows(),
+            FollowWindow.of(
+                new TreeSet<>(store.follows()), SyncLimits.MAX_SESSION_IDENTITIES, round),
             new StoreSyncSource(store, engine.budgets(), hash -> bareServers.mayAsk(peer, hash)),
             config.syncLimits(),
+            round,
             nowNanos);
     SyncState s = new SyncState(nextId++, peer, session);
     sessions.put(s.id, s);
@@ -153,15 +158,6 @@ final class SyncSessions {
       }
     }
     return next;
-  }
-
-  /**
-   * The identities a session offers: every followed one, or, beyond the protocol's cap per session,
-   * the next window of them ({@link FollowWindow}), so that each is offered in turn.
-   */
-  private Set<Identity> sessionFollows() {
-    return FollowWindow.of(
-        new TreeSet<>(store.follows()), SyncLimits.MAX_SESSION_IDENTITIES, windows++);
   }
 
   /** Stores one verified batch; the first entry the peer is to blame for fails the session. */

@@ -310,6 +310,85 @@ class NodeCoreTest {
   }
 
   @Test
+  void syncWanted_connectedPeerSubscribingToNothingOfOurs_syncDecided_unknownPeer_false() {
+    Side x = new Side(0); // No periodic rounds.
+    x.core.handlePeerConnected(p, false, now);
+    x.subscribed(p, Topics.forIdentity(TestAuthors.person("bob").identity));
+    assertThat(x.core.handleSyncWanted(q, now)).isFalse();
+    assertThat(x.core.handleSyncWanted(p, now)).isTrue();
+    assertThat(x.syncDecided(CoreEvent.SyncReason.REQUESTED)).containsExactly(p);
+    assertThat(x.commands).containsExactly(new CoreCommand.OpenSync(p));
+  }
+
+  /**
+   * Sync by name between two cores: the holder unfollowed Alice but kept her log; the follower asks
+   * it by name and gets her history.
+   */
+  @Test
+  void twoCores_holderDoesNotFollowAlice_followerGetsHerLogByName() {
+    Side holder = new Side(1);
+    Side follower = new Side(1);
+    LogWriter log = alice.deviceLog(laptop);
+    for (int i = 1; i <= 40; i++) {
+      holder.engine.ingest(log.append(post("p" + i), T0_MILLIS + i), false, T0_MILLIS + 3_600_000);
+    }
+    holder.store.unfollow(alice.identity);
+    holder.core.handleUnfollowed(alice.identity, now);
+    assertThat(holder.store.follows()).isEmpty();
+    assertThat(holder.store.contiguousHead(laptop.publicKey())).isEqualTo(40); // Logs kept.
+    holder.core.handlePeerConnected(q, false, now);
+    follower.core.handlePeerConnected(p, false, now);
+    assertThat(follower.core.handleSyncWanted(p, now)).isTrue();
+    long atFollower = follower.core.handleSyncStream(p, now);
+    long atHolder = holder.core.handleSyncStream(q, now);
+    for (int step = 0; step < 20; step++) {
+      carry(follower, atFollower, holder, atHolder);
+      carry(holder, atHolder, follower, atFollower);
+    }
+    assertThat(follower.store.contiguousHead(laptop.publicKey())).isEqualTo(40);
+    follower.drain();
+    assertThat(follower.events)
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .isInstanceOfSatisfying(
+                        CoreEvent.SyncEnded.class, end -> assertThat(end.completed()).isTrue()));
+  }
+
+  @Test
+  void aPeerNamingTooManyIdentities_failsWithTooManyNames_blamedAndCounted() {
+    Side x = new Side(1);
+    x.core.handlePeerConnected(p, false, now);
+    long stream = x.core.handleSyncStream(p, now);
+    org.grapevine.protocol.proto.WantHeads.Builder want =
+        org.grapevine.protocol.proto.WantHeads.newBuilder();
+    for (int i = 0; i <= SyncLimits.MAX_NAMES_PER_WANT; i++) {
+      byte[] key = new byte[32];
+      key[0] = (byte) i;
+      key[1] = (byte) (i >> 8);
+      want.addIdentities(ByteString.copyFrom(key));
+    }
+    x.core.handleSyncMessage(
+        stream,
+        org.grapevine.protocol.proto.SyncMessage.newBuilder()
+            .setVersion(SyncLimits.VERSION)
+            .setWantHeads(want)
+            .build()
+            .toByteArray(),
+        now);
+    x.drain();
+    assertThat(x.blamed())
+        .singleElement()
+        .satisfies(
+            b -> {
+              assertThat(b.peer()).isEqualTo(p);
+              assertThat(b.syncError())
+                  .isEqualTo(org.grapevine.protocol.sync.SyncErrorCode.TOO_MANY_NAMES);
+            });
+    assertThat(x.core.peerFaults()).containsEntry(p, 1L);
+  }
+
+  @Test
   void aPeerWhoseSessionsFailByItsFaultThreeTimes_isDisconnected() {
     Side x = new Side(1);
     x.core.handlePeerConnected(p, false, now);

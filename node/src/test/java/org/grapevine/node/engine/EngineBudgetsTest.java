@@ -57,7 +57,7 @@ class EngineBudgetsTest extends AliceEngineTest {
               assertThat(s.entry().hasContent()).isFalse();
             });
     // Valid entry, local policy: gossip still accepts and forwards it.
-    assertThat(org.grapevine.node.core.NodeCore.acceptance(o)).isEqualTo(Acceptance.ACCEPT);
+    assertThat(org.grapevine.node.core.Verdicts.acceptance(o)).isEqualTo(Acceptance.ACCEPT);
     assertThat(store.logEntry(laptop.publicKey(), 2).orElseThrow().hasContent()).isFalse();
     assertThat(store.logEntry(laptop.publicKey(), 2).orElseThrow().id()).isEqualTo(second.id());
     assertThat(store.storedBytes(alice.identity)).isEqualTo(used);

@@ -6,7 +6,7 @@ import static org.grapevine.protocol.testing.TestAuthors.post;
 
 import com.google.protobuf.ByteString;
 import org.grapevine.libp2p.gossipsub.Acceptance;
-import org.grapevine.node.core.NodeCore;
+import org.grapevine.node.core.Verdicts;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.Delete;
@@ -33,7 +33,7 @@ class EngineMissingContentTest extends AliceEngineTest {
     IngestOutcome o = engine.ingest(p.toEnvelopeBytes(), NOW);
 
     assertThat(o).isInstanceOf(IngestOutcome.ContentFilled.class);
-    assertThat(NodeCore.acceptance(o)).isEqualTo(Acceptance.ACCEPT);
+    assertThat(Verdicts.acceptance(o)).isEqualTo(Acceptance.ACCEPT);
     LogEntry now = store.entryById(p.id()).orElseThrow();
     assertThat(now.content()).contains(post("hello"));
     assertThat(engine.contentState(now)).isEqualTo(ContentState.HELD);

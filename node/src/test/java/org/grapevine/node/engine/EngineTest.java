@@ -120,8 +120,8 @@ class EngineTest {
         .containsEntry(RejectReason.MALFORMED_ENVELOPE, 1L)
         .containsEntry(RejectReason.UNDELEGATED_DEVICE, 1L);
     // Gossip: a malformed entry costs the sender; an undelegated device may be our stale root log.
-    assertThat(org.grapevine.node.core.NodeCore.acceptance(garbage)).isEqualTo(Acceptance.REJECT);
-    assertThat(org.grapevine.node.core.NodeCore.acceptance(undelegated))
+    assertThat(org.grapevine.node.core.Verdicts.acceptance(garbage)).isEqualTo(Acceptance.REJECT);
+    assertThat(org.grapevine.node.core.Verdicts.acceptance(undelegated))
         .isEqualTo(Acceptance.IGNORE);
   }
 

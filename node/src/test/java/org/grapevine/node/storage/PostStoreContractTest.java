@@ -64,6 +64,24 @@ abstract class PostStoreContractTest {
         .isEqualTo(alice.delegation.header().contentSize() + post.header().contentSize());
   }
 
+  /**
+   * What sync by name relies on: an unfollowed identity's logs stay held (its root log head above
+   * 0), so that the node can serve them to a peer that names the identity.
+   */
+  @Test
+  void unfollow_keepsTheIdentitysLogs() {
+    Author alice = new Author("alice").delegatedIn(store);
+    LogEntry post = alice.post("hello", T0_MILLIS + 1);
+    store.apply(post, true);
+    store.follow(alice.identity());
+    store.unfollow(alice.identity());
+
+    assertThat(store.follows()).isEmpty();
+    assertThat(store.contiguousHead(alice.identity().root())).isEqualTo(1);
+    assertThat(store.devices(alice.identity())).containsKey(alice.deviceKey.publicKey());
+    assertThat(store.logEntry(alice.deviceKey.publicKey(), 1).orElseThrow().hasContent()).isTrue();
+  }
+
   @Test
   void entryIdsWithPrefix_oddAndEvenPrefixes_findHeldIdsInOrder() {
     Author alice = new Author("alice").delegatedIn(store);

@@ -12,7 +12,10 @@ final class OpenRange {
   final AuthorKey author;
   final long to;
 
-  /** Serving side: whether this node follows the identity and holds the log at all. */
+  /**
+   * Serving side: whether this node serves the identity in this session (follows it, or answered it
+   * by name) and holds the log at all.
+   */
   final boolean servable;
 
   long next;

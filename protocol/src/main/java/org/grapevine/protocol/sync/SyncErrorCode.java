@@ -32,7 +32,12 @@ public enum SyncErrorCode {
   /** Content answered for a hash it does not hash to (SHA-256). */
   CONTENT_MISMATCH(12, true),
   /** Contents nobody asked for: no WantContent open, or items for other hashes than asked. */
-  UNREQUESTED_CONTENT(13, true);
+  UNREQUESTED_CONTENT(13, true),
+  /**
+   * More identities named in WantHeads than {@link SyncLimits#MAX_NAMES_PER_WANT} in one message or
+   * {@link SyncLimits#MAX_NAMES_PER_SESSION} in a session.
+   */
+  TOO_MANY_NAMES(14, true);
 
   private final int number;
   private final boolean peerFault;

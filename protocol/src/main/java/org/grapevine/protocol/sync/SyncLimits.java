@@ -42,6 +42,20 @@ public record SyncLimits(
   /** Identities over all Heads messages of one session: bounds what a peer makes us compute. */
   public static final int MAX_SESSION_IDENTITIES = 16 * 1024;
 
+  /**
+   * Identities named in one WantHeads (sync.proto step 2a); its answer, at the Heads limits per
+   * identity, fits one message as a Heads message of as many identities does.
+   */
+  public static final int MAX_NAMES_PER_WANT = MAX_HEADS_IDENTITIES;
+
+  /**
+   * Identities a peer may name in one session. Each costs the server a look-up of the identity's
+   * logs, as each followed identity costs it to write its own Heads; this bounds what one session
+   * makes it read. A side following more names a rotating window of them per session, those it
+   * holds nothing of first.
+   */
+  public static final int MAX_NAMES_PER_SESSION = 4096;
+
   /** Ranges in one Want message. */
   public static final int MAX_RANGES_PER_WANT = 1024;
 

@@ -6,6 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Collection;
 import java.util.List;
 import org.grapevine.protocol.Limits;
 import org.grapevine.protocol.entry.ContentHash;
@@ -17,12 +18,14 @@ import org.grapevine.protocol.proto.Credit;
 import org.grapevine.protocol.proto.Entries;
 import org.grapevine.protocol.proto.Heads;
 import org.grapevine.protocol.proto.IdentityHeads;
+import org.grapevine.protocol.proto.NamedHeads;
 import org.grapevine.protocol.proto.SeqRange;
 import org.grapevine.protocol.proto.SyncDone;
 import org.grapevine.protocol.proto.SyncError;
 import org.grapevine.protocol.proto.SyncMessage;
 import org.grapevine.protocol.proto.Want;
 import org.grapevine.protocol.proto.WantContent;
+import org.grapevine.protocol.proto.WantHeads;
 
 /**
  * Encoding and size-limited decoding of SyncMessages (sync.proto). The bytes are one message
@@ -31,7 +34,8 @@ import org.grapevine.protocol.proto.WantContent;
  *
  * <pre>
  *   SyncMessage { 1: version = 1, oneof { 2: Heads | 3: Want | 4: Entries | 5: Credit | 6: Done | 7: Error
- *                                         | 8: WantContent | 9: Contents } }
+ *                                         | 8: WantContent | 9: Contents | 10: WantHeads
+ *                                         | 11: NamedHeads } }
  * </pre>
  */
 final class SyncMessageCodec {
@@ -87,7 +91,22 @@ final class SyncMessageCodec {
                 Heads.newBuilder()
                     .addAllIdentities(identities)
                     .setLast(last)
-                    .setAnswersContent(true)));
+                    .setAnswersContent(true)
+                    .setAnswersByName(true)));
+  }
+
+  static byte[] wantHeads(Collection<Identity> identities) {
+    WantHeads.Builder want = WantHeads.newBuilder();
+    for (Identity i : identities) {
+      want.addIdentities(bytes(i));
+    }
+    return wrap(SyncMessage.newBuilder().setWantHeads(want));
+  }
+
+  static byte[] namedHeads(List<IdentityHeads> identities) {
+    return wrap(
+        SyncMessage.newBuilder()
+            .setNamedHeads(NamedHeads.newBuilder().addAllIdentities(identities)));
   }
 
   static byte[] want(List<OpenRange> ranges) {

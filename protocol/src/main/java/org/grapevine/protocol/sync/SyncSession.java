@@ -26,11 +26,13 @@ import org.grapevine.protocol.proto.Envelope;
 import org.grapevine.protocol.proto.Heads;
 import org.grapevine.protocol.proto.IdentityHeads;
 import org.grapevine.protocol.proto.LogHeadSeq;
+import org.grapevine.protocol.proto.NamedHeads;
 import org.grapevine.protocol.proto.SeqRange;
 import org.grapevine.protocol.proto.SyncError;
 import org.grapevine.protocol.proto.SyncMessage;
 import org.grapevine.protocol.proto.Want;
 import org.grapevine.protocol.proto.WantContent;
+import org.grapevine.protocol.proto.WantHeads;
 
 /**
  * One side of a catch-up sync stream, {@code /grapevine/sync/1.0.0} (docs/ARCHITECTURE.md,
@@ -70,11 +72,21 @@ import org.grapevine.protocol.proto.WantContent;
  *       ignored and the node closes the stream once the outbound queue is drained.
  *   <li>Idle timeout: the session fails with {@link SyncErrorCode#TIMEOUT} when nothing arrives
  *       from the peer for {@link SyncLimits#idleTimeoutNanos}.
+ *   <li>Sync by name (sync.proto step 2a): once the peer's Heads are complete, if it answers by
+ *       name, this side names the identities it follows that the peer did not advertise, one
+ *       WantHeads at a time; the identities the peer answers are fetched (ranges, then content) as
+ *       the ones both follow. As a server, this side answers every named identity it holds (root
+ *       log head above 0), followed or not, and serves ranges and content of the identities it
+ *       answered as of those it follows. A peer naming more than {@link
+ *       SyncLimits#MAX_NAMES_PER_WANT} at once or {@link SyncLimits#MAX_NAMES_PER_SESSION} in all
+ *       fails the session ({@link SyncErrorCode#TOO_MANY_NAMES}).
  * </ol>
  *
  * <p>Discrepancies: a side that follows more than {@link SyncLimits#MAX_SESSION_IDENTITIES}
  * identities, or would open more than {@link SyncLimits#MAX_OPEN_RANGES} ranges, syncs the first
- * ones (in key order) now and the rest in a later session.
+ * ones (in key order) now and the rest in a later session; one that would name more than {@link
+ * SyncLimits#MAX_NAMES_PER_SESSION} names those it holds nothing of and a window of the rest that
+ * moves with the session's {@code round}.
  */
 public final class SyncSession {
   private enum State {
@@ -102,6 +114,17 @@ public final class SyncSession {
   /** The peer said it answers WantContent (a peer of the first release does not). */
   private boolean peerAnswersContent;
 
+  /** The peer said it answers WantHeads (a peer before sync by name does not). */
+  private boolean peerAnswersByName;
+
+  /** Which window of names this session takes when there are too many ({@link NameChoice}). */
+  private final long round;
+
+  /** Identities to name to the peer, and those named in the WantHeads open (step 2a). */
+  private final ArrayDeque<Identity> namesToAsk = new ArrayDeque<>();
+
+  private final Set<Identity> namesAsked = new TreeSet<>();
+
   private int peerIdentities;
   private int creditGranted;
   private final ArrayDeque<Integer> unackedBatches = new ArrayDeque<>();
@@ -109,8 +132,14 @@ public final class SyncSession {
   private long ackedCarry;
   private boolean doneSent;
 
-  /** Identities the peer advertised that we follow: whose missing content we ask it for. */
+  /**
+   * Identities we follow that the peer advertised or answered by name: whose missing content we ask
+   * it for.
+   */
   private final Set<Identity> shared = new TreeSet<>();
+
+  /** Whether the content to ask for has been listed (once the names are answered). */
+  private boolean contentListed;
 
   /** Content to ask the peer for (known once its Heads are complete), and the WantContent open. */
   private final ArrayDeque<ContentRef> contentToAsk = new ArrayDeque<>();
@@ -122,6 +151,15 @@ public final class SyncSession {
 
   /** WantContent messages of the peer not answered yet, each answered by one Contents. */
   private final ArrayDeque<List<ContentRef>> contentWanted = new ArrayDeque<>();
+
+  /**
+   * Identities we do not follow that we answered the peer's WantHeads with: served as followed ones
+   * for the rest of the session.
+   */
+  private final Set<Identity> answeredByName = new TreeSet<>();
+
+  /** Identities the peer named so far, against {@link SyncLimits#MAX_NAMES_PER_SESSION}. */
+  private int namesReceived;
 
   private int peerCredit;
   private boolean peerDone;
@@ -144,6 +182,19 @@ public final class SyncSession {
    */
   public SyncSession(
       Collection<Identity> follows, SyncSource source, SyncLimits limits, long nowNanos) {
+    this(follows, source, limits, 0, nowNanos);
+  }
+
+  /**
+   * As above; {@code round} (0, 1, ... one per session with the same follows) picks which window of
+   * names this session takes when it would name more than {@link SyncLimits#MAX_NAMES_PER_SESSION}.
+   */
+  public SyncSession(
+      Collection<Identity> follows,
+      SyncSource source,
+      SyncLimits limits,
+      long round,
+      long nowNanos) {
     if (follows.size() > SyncLimits.MAX_SESSION_IDENTITIES) {
       throw new IllegalArgumentException(
           follows.size()
@@ -153,6 +204,7 @@ public final class SyncSession {
     this.follows = new TreeSet<>(follows);
     this.source = source;
     this.limits = limits;
+    this.round = round;
     this.lastReceivedNanos = nowNanos;
     sendHeads();
   }
@@ -176,6 +228,8 @@ public final class SyncSession {
         case ERROR -> onError(m.getError());
         case WANT_CONTENT -> onWantContent(m.getWantContent());
         case CONTENTS -> onContents(m.getContents());
+        case WANT_HEADS -> onWantHeads(m.getWantHeads());
+        case NAMED_HEADS -> onNamedHeads(m.getNamedHeads());
         default ->
             throw new SyncProtocolException(
                 SyncErrorCode.MALFORMED_MESSAGE, "unknown body " + m.getBodyCase());
@@ -374,14 +428,83 @@ public final class SyncSession {
     }
     peerHeadsComplete = heads.getLast();
     peerAnswersContent |= heads.getAnswersContent();
+    peerAnswersByName |= heads.getAnswersByName();
     if (!wants.isEmpty()) {
       sendWant(wants);
     }
-    if (peerHeadsComplete && peerAnswersContent) {
-      // Content we hold entries of without it, of identities both follow: the peer may hold it.
+    if (peerHeadsComplete) {
+      if (peerAnswersByName) {
+        queueNames();
+        askNames();
+      }
+      listContent();
+    }
+  }
+
+  /** The identities we follow that the peer did not advertise, to ask it for by name. */
+  private void queueNames() {
+    TreeSet<Identity> unadvertised = new TreeSet<>(follows);
+    unadvertised.removeAll(shared);
+    namesToAsk.addAll(
+        NameChoice.choose(
+            unadvertised,
+            i -> source.contiguousHead(i.root()) == 0,
+            SyncLimits.MAX_NAMES_PER_SESSION,
+            round));
+  }
+
+  /** Sends the next WantHeads, when none is open. */
+  private void askNames() {
+    if (!namesAsked.isEmpty() || namesToAsk.isEmpty()) {
+      return;
+    }
+    while (!namesToAsk.isEmpty() && namesAsked.size() < SyncLimits.MAX_NAMES_PER_WANT) {
+      namesAsked.add(namesToAsk.pollFirst());
+    }
+    outbound.add(SyncMessageCodec.wantHeads(namesAsked));
+  }
+
+  /**
+   * Once the peer's Heads are complete and every name is answered: the content we hold entries of
+   * without it, of identities we fetch from this peer, which the peer may hold.
+   */
+  private void listContent() {
+    if (contentListed || !peerHeadsComplete || !namesAsked.isEmpty() || !namesToAsk.isEmpty()) {
+      return;
+    }
+    contentListed = true;
+    if (peerAnswersContent) {
       contentToAsk.addAll(source.missingContent(shared, SyncLimits.MAX_CONTENT_PER_SESSION));
       askContent();
     }
+  }
+
+  /** The answer to our open WantHeads: heads of the named identities the peer holds. */
+  private void onNamedHeads(NamedHeads named) throws SyncProtocolException {
+    int n = named.getIdentitiesCount();
+    if (namesAsked.isEmpty() || n > namesAsked.size()) {
+      throw new SyncProtocolException(
+          SyncErrorCode.PROTOCOL_VIOLATION,
+          "NamedHeads of " + n + " identities, " + namesAsked.size() + " named");
+    }
+    List<OpenRange> wants = new ArrayList<>();
+    Set<Identity> answered = new TreeSet<>();
+    for (IdentityHeads ih : named.getIdentitiesList()) {
+      Identity identity = Identity.of(SyncMessageCodec.key(ih.getIdentity(), "identity"));
+      if (!namesAsked.contains(identity) || !answered.add(identity)) {
+        throw new SyncProtocolException(
+            SyncErrorCode.PROTOCOL_VIOLATION,
+            "NamedHeads for " + identity + ", not named or answered twice");
+      }
+      wants.addAll(rangesBehind(identity, ih));
+    }
+    shared.addAll(answered);
+    namesAsked.clear();
+    if (!wants.isEmpty()) {
+      sendWant(wants);
+    }
+    askNames();
+    listContent();
   }
 
   /** Sends the next WantContent, when none is open. */
@@ -662,10 +785,11 @@ public final class SyncSession {
                 + ".."
                 + Long.toUnsignedString(r.getToSeq()));
       }
-      // Served only if we follow the identity and hold the log as one of its logs; otherwise
-      // answered as exhausted at once (not an error: our logs may have changed since Heads).
+      // Served only if we serve the identity in this session (we follow it, or answered it by
+      // name) and hold the log as one of its logs; otherwise answered as exhausted at once (not an
+      // error: our logs may have changed since Heads).
       boolean servable =
-          follows.contains(identity)
+          serves(identity)
               && (author.equals(identity.root()) || source.heads(identity).containsKey(author));
       ranges.add(new OpenRange(identity, author, r.getFromSeq(), r.getToSeq(), servable));
     }
@@ -700,6 +824,55 @@ public final class SyncSession {
               SyncMessageCodec.hash(r.getHash())));
     }
     contentWanted.add(refs);
+  }
+
+  /**
+   * Answers one WantHeads at once (no credit: one answer per want, each bounded as a Heads message)
+   * with the heads of every named identity we hold, followed or not.
+   */
+  private void onWantHeads(WantHeads want) throws SyncProtocolException {
+    if (peerDone) {
+      throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "WantHeads after Done");
+    }
+    int n = want.getIdentitiesCount();
+    if (n == 0) {
+      throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "empty WantHeads");
+    }
+    if (n > SyncLimits.MAX_NAMES_PER_WANT || namesReceived + n > SyncLimits.MAX_NAMES_PER_SESSION) {
+      throw new SyncProtocolException(
+          SyncErrorCode.TOO_MANY_NAMES,
+          n
+              + " identities named in WantHeads, "
+              + namesReceived
+              + " before; limits "
+              + SyncLimits.MAX_NAMES_PER_WANT
+              + " and "
+              + SyncLimits.MAX_NAMES_PER_SESSION
+              + " per session");
+    }
+    namesReceived += n;
+    Set<Identity> named = new TreeSet<>();
+    for (com.google.protobuf.ByteString b : want.getIdentitiesList()) {
+      named.add(Identity.of(SyncMessageCodec.key(b, "identity")));
+    }
+    List<IdentityHeads> held = new ArrayList<>();
+    for (Identity identity : named) {
+      IdentityHeads heads = identityHeads(identity);
+      // Held: its root log, which the session always puts first, has a head above 0.
+      if (heads.getLogsCount() > 0
+          && heads.getLogs(0).getAuthor().equals(SyncMessageCodec.bytes(identity.root()))) {
+        held.add(heads);
+        if (!follows.contains(identity)) {
+          answeredByName.add(identity);
+        }
+      }
+    }
+    outbound.add(SyncMessageCodec.namedHeads(held));
+  }
+
+  /** Whether we serve the identity's logs and content in this session. */
+  private boolean serves(Identity identity) {
+    return follows.contains(identity) || answeredByName.contains(identity);
   }
 
   private void onCredit(int batches) throws SyncProtocolException {
@@ -749,11 +922,9 @@ public final class SyncSession {
       List<byte[]> contents = new ArrayList<>(refs.size());
       for (ContentRef r : refs) {
         hashes.add(r.hash());
-        // Only content of identities we follow, as for ranges.
+        // Only content of identities whose logs we serve, as for ranges.
         contents.add(
-            follows.contains(r.identity())
-                ? source.content(r.identity(), r.hash()).orElse(null)
-                : null);
+            serves(r.identity()) ? source.content(r.identity(), r.hash()).orElse(null) : null);
       }
       outbound.add(SyncMessageCodec.contents(hashes, contents));
       peerCredit--;
@@ -825,7 +996,7 @@ public final class SyncSession {
     serveContent();
     topUpCredit();
     if (!doneSent
-        && peerHeadsComplete
+        && contentListed
         && fetching.isEmpty()
         && contentAsked.isEmpty()
         && contentToAsk.isEmpty()) {
@@ -847,5 +1018,7 @@ public final class SyncSession {
     contentToAsk.clear();
     contentAsked.clear();
     contentWanted.clear();
+    namesToAsk.clear();
+    namesAsked.clear();
   }
 }

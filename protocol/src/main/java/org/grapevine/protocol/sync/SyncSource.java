@@ -16,8 +16,10 @@ public interface SyncSource {
   /**
    * The logs held for {@code identity}: its root log (author = root key) and its device logs, each
    * with its contiguous head (highest n with 1..n all held). Logs with head 0 may be left out.
-   * Should not return more than {@link SyncLimits#MAX_LOGS_PER_IDENTITY} logs; the session
-   * advertises the root log and the highest-keyed rest up to that limit.
+   * Asked for followed identities and for those a peer names (sync.proto step 2a), followed or not:
+   * the node holds an identity when its root log head is above 0. Should not return more than
+   * {@link SyncLimits#MAX_LOGS_PER_IDENTITY} logs; the session advertises the root log and the
+   * highest-keyed rest up to that limit.
    */
   Map<AuthorKey, Long> heads(Identity identity);
 
@@ -42,7 +44,8 @@ public interface SyncSource {
 
   /**
    * The content with this hash (SHA-256), if this node holds it; asked for an entry of {@code
-   * identity}, which the session has checked this node follows. The default: none.
+   * identity}, which the session has checked it serves (this node follows it, or answered it by
+   * name). The default: none.
    */
   default java.util.Optional<byte[]> content(Identity identity, ContentHash hash) {
     return java.util.Optional.empty();

@@ -74,8 +74,13 @@ class SyncSessionTest {
     assertThat(a.entriesSent()).isEqualTo(245);
   }
 
+  /**
+   * Sync by name (sync.proto step 2a): besides the identities both follow, each side gets the
+   * history of what it follows from the other if the other holds it, and nothing of what it does
+   * not follow.
+   */
   @Test
-  void sync_differentFollows_onlyIntersectionSynced() {
+  void sync_differentFollows_intersectionAndHeldByNameSynced() {
     alice.giveTo(nodeA, 10, 0);
     bob.giveTo(nodeA, 10);
     carol.giveTo(nodeA, 10);
@@ -83,7 +88,8 @@ class SyncSessionTest {
     bob.giveTo(nodeB, 150);
     carol.giveTo(nodeB, 120);
 
-    // A follows alice and bob; B follows alice and carol. Only alice is in both.
+    // A follows alice and bob; B follows alice and carol. Only alice is in both; A names bob,
+    // which B holds, and B names carol, of which A holds less than B.
     SyncPair p =
         pair(
                 Set.of(alice.identity(), bob.identity()),
@@ -92,8 +98,8 @@ class SyncSessionTest {
             .drive();
 
     p.assertCompleted();
-    assertSameLogs(List.of(alice));
-    assertThat(nodeA.contiguousHead(bob.device(0))).isEqualTo(10);
+    assertSameLogs(List.of(alice, bob));
+    assertThat(nodeA.contiguousHead(bob.device(0))).isEqualTo(150);
     assertThat(nodeA.contiguousHead(carol.device(0))).isEqualTo(10);
   }
 

@@ -1,0 +1,72 @@
+package org.grapevine.protocol.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.grapevine.protocol.internal.Hex;
+import org.grapevine.protocol.proto.SyncMessage;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sync wire format is frozen by vectors (a second implementation can test itself against them);
+ * the frozen bytes also decode to what they stand for, and a first-release Heads reads as a peer
+ * that answers neither content nor names.
+ */
+class SyncVectorsTest {
+  private final Map<String, String> frozen = load();
+
+  @Test
+  void computedVectors_equalFrozenVectors() {
+    Map<String, String> computed = SyncVectors.compute();
+    assertThat(frozen.keySet()).containsExactlyElementsOf(computed.keySet());
+    computed.forEach((k, v) -> assertThat(v).as(k).isEqualTo(frozen.get(k)));
+  }
+
+  @Test
+  void frozenHeads_newSaysItAnswersByName_firstReleaseDoesNot() throws Exception {
+    SyncMessage now = SyncMessageCodec.decode(Hex.decode(frozen.get("heads")));
+    assertThat(now.getHeads().getAnswersByName()).isTrue();
+    assertThat(now.getHeads().getAnswersContent()).isTrue();
+    SyncMessage old = SyncMessageCodec.decode(Hex.decode(frozen.get("heads.first_release")));
+    assertThat(old.getHeads().getAnswersByName()).isFalse();
+    assertThat(old.getHeads().getAnswersContent()).isFalse();
+    assertThat(old.getHeads().getIdentities(0)).isEqualTo(SyncVectors.identityHeads());
+  }
+
+  @Test
+  void frozenWantHeads_servedBySessionHoldingTheIdentity_answersTheFrozenNamedHeads() {
+    SyncTestNode node = new SyncTestNode();
+    SyncSession server = new SyncSession(Set.of(), node, SyncSessionTest.SMALL, 0);
+    server.pollOutbound(); // Its own Heads.
+    // Holds nothing of the identity: the answer is the frozen empty NamedHeads.
+    server.handleMessage(Hex.decode(frozen.get("want_heads")), 1);
+    assertThat(Hex.encode(server.pollOutbound().orElseThrow()))
+        .isEqualTo(frozen.get("named_heads.none_held"));
+    assertThat(server.isOver()).isFalse();
+  }
+
+  private static Map<String, String> load() {
+    Map<String, String> m = new LinkedHashMap<>();
+    try (InputStream in = SyncVectorsTest.class.getResourceAsStream("/vectors/sync-v1.txt")) {
+      assertThat(in).as("vectors/sync-v1.txt").isNotNull();
+      BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+      for (String line; (line = r.readLine()) != null; ) {
+        if (line.isBlank() || line.startsWith("#")) {
+          continue;
+        }
+        int eq = line.indexOf(" = ");
+        m.put(line.substring(0, eq), line.substring(eq + 3));
+      }
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+    return m;
+  }
+}
