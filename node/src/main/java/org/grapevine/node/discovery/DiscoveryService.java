@@ -60,6 +60,8 @@ public final class DiscoveryService implements AutoCloseable {
   private final ConnectionManager manager;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private MdnsDriver mdns;
+  private org.grapevine.node.discovery.dns.NettyDnsLookup dns;
+  private BootstrapNames names;
   private ScheduledFuture<?> timer;
   private long timerDeadline = Long.MAX_VALUE;
   private volatile boolean closed;
@@ -93,6 +95,14 @@ public final class DiscoveryService implements AutoCloseable {
         input(() -> discovered(p, addrs, PeerSource.PEER_EXCHANGE));
       }
     }
+  }
+
+  /**
+   * A peer given by the user (an invite): known from now on, persisted once connected, redialed
+   * with backoff like any other. Any thread.
+   */
+  public void addPeer(PeerId peer, List<Multiaddr> addrs) {
+    input(() -> discovered(peer, addrs, PeerSource.INVITE));
   }
 
   /**
@@ -153,6 +163,7 @@ public final class DiscoveryService implements AutoCloseable {
                 c.remotePeer(), c.direction() == Connection.Direction.OUTBOUND, System.nanoTime());
           }
         });
+    startNames();
     if (config.mdns()) {
       MdnsConfig mdnsConfig =
           host.config()
@@ -172,6 +183,27 @@ public final class DiscoveryService implements AutoCloseable {
       mdns.addListener(d -> input(() -> discovered(d.peer(), d.addrs(), PeerSource.MDNS)));
       mdns.start(host.listenAddrs());
     }
+  }
+
+  /**
+   * Resolves {@code /dnsaddr} and {@code /dns*} bootstrap entries (only when there are any: a node
+   * without them never asks DNS anything).
+   */
+  private void startNames() {
+    List<Multiaddr> named = config.bootstrapNames();
+    if (named.isEmpty()) {
+      return;
+    }
+    dns =
+        new org.grapevine.node.discovery.dns.NettyDnsLookup(
+            group.next(), config.dnsServers(), config.dnsTimeout());
+    names =
+        new BootstrapNames(
+            new org.grapevine.node.discovery.dns.DnsaddrResolver(dns),
+            loop,
+            (peer, addrs) ->
+                input(() -> manager.handleBootstrapResolved(peer, addrs, System.nanoTime())));
+    names.start(named);
   }
 
   /** Peers known right now (for status output and tests). */
@@ -202,6 +234,12 @@ public final class DiscoveryService implements AutoCloseable {
     closed = true;
     if (mdns != null) {
       mdns.close();
+    }
+    if (names != null) {
+      names.close();
+    }
+    if (dns != null) {
+      dns.close();
     }
     loop.execute(
         () -> {

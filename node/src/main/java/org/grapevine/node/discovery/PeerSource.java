@@ -13,5 +13,7 @@ public enum PeerSource {
   /** GossipSub peer exchange (a PRUNE's peer list). */
   PEER_EXCHANGE,
   /** The peer connected to us. */
-  INBOUND
+  INBOUND,
+  /** Given through the local API ({@code POST /v1/peers}, e.g. from an invite). */
+  INVITE
 }
