@@ -92,7 +92,8 @@ final class TinyDnsServer implements AutoCloseable {
 
   private final class Answerer extends SimpleChannelInboundHandler<DatagramDnsQuery> {
     @Override
-    @SuppressWarnings("FutureReturnValueIgnored") // A lost UDP answer is a timeout, as on a network.
+    @SuppressWarnings(
+        "FutureReturnValueIgnored") // A lost UDP answer is a timeout, as on a network.
     protected void channelRead0(ChannelHandlerContext ctx, DatagramDnsQuery query) {
       DnsQuestion q = query.recordAt(DnsSection.QUESTION);
       String name =
