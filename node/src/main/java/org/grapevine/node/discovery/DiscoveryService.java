@@ -194,9 +194,15 @@ public final class DiscoveryService implements AutoCloseable {
     if (named.isEmpty()) {
       return;
     }
-    dns =
-        new org.grapevine.node.discovery.dns.NettyDnsLookup(
-            group.next(), config.dnsServers(), config.dnsTimeout());
+    try {
+      dns =
+          new org.grapevine.node.discovery.dns.NettyDnsLookup(
+              group.next(), config.dnsServers(), config.dnsTimeout());
+    } catch (RuntimeException e) {
+      // No DNS (no UDP socket, no usable resolver config): not fatal, the LAN still works.
+      log.warn("bootstrap names {} cannot be resolved here: {}", named, e.toString());
+      return;
+    }
     names =
         new BootstrapNames(
             new org.grapevine.node.discovery.dns.DnsaddrResolver(dns),
