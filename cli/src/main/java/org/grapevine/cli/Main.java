@@ -36,6 +36,7 @@ import picocli.CommandLine.ScopeType;
       WriteCommands.React.class,
       WriteCommands.Repost.class,
       WriteCommands.Delete.class,
+      org.grapevine.cli.social.InviteCommand.class,
       FollowCommands.Follow.class,
       FollowCommands.Unfollow.class,
       FollowCommands.Mute.class,

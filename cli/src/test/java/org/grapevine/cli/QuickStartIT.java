@@ -308,7 +308,9 @@ class QuickStartIT {
                     "--api-port",
                     Integer.toString(apiPort),
                     "--stop-after",
-                    SAFETY_STOP_SECONDS))
+                    SAFETY_STOP_SECONDS,
+                    // CI has no internet: the public bootstrap peer is left out (no DNS lookup).
+                    "--no-bootstrap"))
             .redirectError(err.toFile())
             .start();
     children.add(p);

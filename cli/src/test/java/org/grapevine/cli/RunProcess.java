@@ -13,7 +13,10 @@ import java.util.Map;
 public final class RunProcess {
   private RunProcess() {}
 
-  /** Starts {@code run --data-dir DIR --api-port 0} with {@code extra} flags and {@code env}. */
+  /**
+   * Starts {@code run --data-dir DIR --api-port 0 --no-bootstrap} with {@code extra} flags and
+   * {@code env}.
+   */
   public static Process start(Path dataDir, Map<String, String> env, String... extra)
       throws IOException {
     List<String> cmd =
@@ -27,7 +30,9 @@ public final class RunProcess {
                 "--data-dir",
                 dataDir.toString(),
                 "--api-port",
-                "0"));
+                "0",
+                // Tests never reach the internet: no public bootstrap peer, no DNS lookup.
+                "--no-bootstrap"));
     cmd.addAll(List.of(extra));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().remove("GRAPEVINE_PASSPHRASE");

@@ -28,7 +28,8 @@ import org.grapevine.node.gossip.NodeGossip;
  *   <li>{@code network.max_connections}: the host's connection limit and discovery's peer limit;
  *   <li>{@code network.target_connections}, {@code network.bootstrap}, {@code network.mdns}:
  *       discovery;
- *   <li>{@code network.swarm_key}: the host's private network (and so mDNS's service name);
+ *   <li>{@code network.swarm_key}: the host's private network (and so mDNS's service name, and no
+ *       public bootstrap peer);
  *   <li>{@code sync.interval_seconds}: the periodic sync;
  *   <li>{@code budgets.*}: the ingestion engine's {@link Budgets}.
  * </ul>
@@ -113,13 +114,13 @@ public final class NodeLauncher {
   /**
    * Discovery's configuration: bootstrap, mDNS, connection target and limit, sync interval.
    *
-   * @throws ConfigException if a bootstrap address is not {@code /ip4|ip6/.../tcp/.../p2p/<id>} or
-   *     the target exceeds the limit
+   * @throws ConfigException if a bootstrap address is not one {@link DiscoveryConfig} takes or the
+   *     target exceeds the limit
    */
   public DiscoveryConfig discoveryConfig() throws ConfigException {
     NodeConfig.Network net = config.network();
     DiscoveryConfig.Builder b = discoveryTuning.apply(DiscoveryConfig.builder());
-    b.bootstrap(net.bootstrap())
+    b.bootstrap(bootstrap(net))
         .mdns(net.mdns())
         .connections(net.targetConnections(), net.maxConnections())
         .syncInterval(config.sync().interval());
@@ -128,6 +129,19 @@ public final class NodeLauncher {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(null, "network", e.getMessage());
     }
+  }
+
+  /**
+   * The bootstrap list to use: the config's, without the public libp2p peers ({@link
+   * NodeConfig#PUBLIC_BOOTSTRAP}) when a swarm key makes this a private mesh: its members could not
+   * talk to them anyway (the pnet handshake fails), and dialing them would tell the public network
+   * that this node exists.
+   */
+  static java.util.List<String> bootstrap(NodeConfig.Network net) {
+    if (net.swarmKey() == null) {
+      return net.bootstrap();
+    }
+    return net.bootstrap().stream().filter(b -> !NodeConfig.PUBLIC_BOOTSTRAP.contains(b)).toList();
   }
 
   /** The engine's storage budgets. */

@@ -184,6 +184,23 @@ class NodeLauncherTest {
   }
 
   @Test
+  void publicBootstrap_byDefault_butNeverWithASwarmKey_andNeverForLoopbackNodes() throws Exception {
+    assertThat(NodeConfig.defaults().network().bootstrap())
+        .isEqualTo(NodeConfig.PUBLIC_BOOTSTRAP)
+        .allMatch(b -> b.startsWith("/dnsaddr/"));
+    assertThat(NodeConfig.loopback().network().bootstrap()).isEmpty();
+    String own =
+        "/ip4/192.0.2.1/tcp/4001/p2p/"
+            + PeerId.fromPubKey(PrivKey.generate(new SecureRandom()).publicKey());
+    List<String> both = new java.util.ArrayList<>(NodeConfig.PUBLIC_BOOTSTRAP);
+    both.add(own);
+    NodeConfig.Network pub = NodeConfig.defaults().network().withBootstrap(both);
+    assertThat(NodeLauncher.bootstrap(pub)).isEqualTo(both);
+    assertThat(NodeLauncher.bootstrap(pub.withSwarmKey(Path.of("/swarm.key"))))
+        .containsExactly(own);
+  }
+
+  @Test
   void bootstrapWithoutPeerId_isAConfigProblem() {
     NodeConfig c = NodeConfig.loopback();
     assertThatThrownBy(

@@ -62,7 +62,7 @@ public final class RunCommand implements Callable<Integer> {
       names = "--bootstrap",
       paramLabel = "MULTIADDR",
       description =
-          "Peer to keep connected: /ip4/.../tcp/PORT/p2p/ID (repeatable; replaces [network] bootstrap); redialed with backoff, never forgotten.")
+          "Peer to keep connected: /ip4/.../tcp/PORT/p2p/ID or /dnsaddr/NAME (repeatable; replaces [network] bootstrap); redialed with backoff, never forgotten.")
   List<String> bootstrap = new ArrayList<>();
 
   @Option(
@@ -73,6 +73,13 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--no-mdns", description = "Do not look for peers on the LAN (mDNS).")
   boolean noMdns;
+
+  @Option(
+      names = "--no-bootstrap",
+      description =
+          "Dial no bootstrap peer, whatever [network] bootstrap says (no DNS lookups either): LAN,"
+              + " known peers and invites only.")
+  boolean noBootstrap;
 
   @Option(
       names = "--api-port",
@@ -269,8 +276,14 @@ public final class RunCommand implements Callable<Integer> {
     if (port != null) {
       n = n.withPort(checkPort("--port", port));
     }
+    if (noBootstrap && !bootstrap.isEmpty()) {
+      throw new CliException("--no-bootstrap and --bootstrap contradict each other; give one");
+    }
     if (!bootstrap.isEmpty()) {
       n = n.withBootstrap(bootstrap);
+    }
+    if (noBootstrap) {
+      n = n.withBootstrap(java.util.List.of());
     }
     if (swarmKey != null) {
       n = n.withSwarmKey(swarmKey.toAbsolutePath());

@@ -1,8 +1,13 @@
 package org.grapevine.cli.social;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.grapevine.cli.client.ApiClient;
 import org.grapevine.cli.p2p.CliException;
+import org.grapevine.node.discovery.Invites;
+import org.grapevine.protocol.identity.Invite;
+import org.grapevine.protocol.identity.InviteFormatException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -16,19 +21,73 @@ public final class FollowCommands {
   @Command(
       name = "follow",
       mixinStandardHelpOptions = true,
-      description =
-          "Follow an identity: keep a verified copy of its log and show its posts in your timeline.")
+      description = {
+        "Follow an identity: keep a verified copy of its log and show its posts in your timeline.",
+        "Given an invite (gvi1..., from `grapevine invite`), the node first dials the addresses in it."
+      })
   public static final class Follow extends NodeCommand {
-    @Parameters(index = "0", paramLabel = "IDENTITY", description = IDENTITY_HELP)
+    @Parameters(
+        index = "0",
+        paramLabel = "IDENTITY|INVITE",
+        description = IDENTITY_HELP + " Or an invite (gvi1...).")
     String identity;
+
+    private Invite invite;
+
+    @Override
+    void check() throws CliException {
+      String s = identity.strip().toLowerCase(java.util.Locale.ROOT);
+      if (s.startsWith(Invite.HRP + "1")) {
+        try {
+          invite = Invite.parse(identity);
+          Invites.dialAddrs(invite); // Checks the peer id and addresses before a node is asked.
+        } catch (InviteFormatException e) {
+          throw new CliException(e.getMessage());
+        }
+      }
+    }
 
     @Override
     void run(ApiClient api) throws CliException {
-      JsonNode r = api.post("/v1/follows", object().put("identity", identity));
+      JsonNode dial = null;
+      String who = identity;
+      if (invite != null) {
+        who = invite.identity().toString();
+        dial = dial(api);
+      }
+      JsonNode r = api.post("/v1/follows", object().put("identity", who));
+      if (dial != null && r instanceof ObjectNode o) {
+        o.set("dial", dial);
+      }
       print(
           r,
           (r.path("entry").isNull() ? "already following " : "following ")
               + r.path("identity").asText());
+    }
+
+    /** Asks the node to dial the invite's addresses; says on stderr how it went. */
+    private JsonNode dial(ApiClient api) throws CliException {
+      ArrayNode addrs = F.arrayNode();
+      try {
+        Invites.dialAddrs(invite).forEach(a -> addrs.add(a.toString()));
+      } catch (InviteFormatException e) {
+        throw new CliException(e.getMessage()); // check() has seen it already.
+      }
+      ObjectNode body = object();
+      body.set("addrs", addrs);
+      JsonNode d = api.post("/v1/peers", body);
+      for (JsonNode p : d.path("peers")) {
+        System.err.println(
+            p.path("connected").asBoolean()
+                ? "connected to " + p.path("peer_id").asText() + " at " + p.path("address").asText()
+                : "could not reach "
+                    + p.path("peer_id").asText()
+                    + " ("
+                    + p.path("error").asText()
+                    + "); following anyway: the node keeps trying it, and finds the identity's"
+                    + " posts through any peer that has them");
+      }
+      return d;
     }
   }
 

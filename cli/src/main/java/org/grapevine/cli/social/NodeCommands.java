@@ -93,7 +93,7 @@ public final class NodeCommands {
               + p.path("known").size()
               + " known"
               + (p.path("connected").isEmpty()
-                  ? " (connect with `grapevine run --bootstrap MULTIADDR`)"
+                  ? " (connect with `grapevine follow INVITE` or `grapevine run --bootstrap MULTIADDR`)"
                   : ""));
     }
   }

@@ -83,6 +83,7 @@ public final class ApiServer implements AutoCloseable {
     Router router = new Router();
     new NodeRoutes(node, events).register(router);
     new ApiRoutes(node).register(router);
+    new PeerRoutes(node).register(router);
     router.add(
         "GET",
         "/v1/events",

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
 
@@ -55,9 +56,15 @@ public final class ConfigFile {
           new Option(
               "network",
               "bootstrap",
-              "[]",
+              toml(D.network().bootstrap()),
               "Peers to connect to at start, as multiaddrs with the peer id, for example",
-              "[\"/ip4/192.0.2.1/tcp/4001/p2p/12D3KooW...\"]. At most " + MAX_BOOTSTRAP + "."),
+              "[\"/ip4/192.0.2.1/tcp/4001/p2p/12D3KooW...\"], or DNS names: /dnsaddr/<name> (TXT records",
+              "of _dnsaddr.<name>, optionally with /p2p/<id> to keep one peer) or",
+              "/dns4/<name>/tcp/<port>/p2p/<id>. At most "
+                  + MAX_BOOTSTRAP
+                  + ". The default is the public",
+              "libp2p bootstrap peer that this node can authenticate; [] dials nobody (LAN and known",
+              "peers only). With a swarm key the public peers are never dialled."),
           new Option(
               "network",
               "mdns",
@@ -123,6 +130,11 @@ public final class ConfigFile {
               "the DHT (0 to 64; 0: only when first followed)."));
 
   private ConfigFile() {}
+
+  /** A TOML array of strings (the strings are multiaddrs: no quotes or backslashes in them). */
+  private static String toml(List<String> strings) {
+    return strings.stream().map(x -> "\"" + x + "\"").collect(Collectors.joining(", ", "[", "]"));
+  }
 
   /**
    * The file a first run writes: every option commented out, with its documentation and default.
@@ -205,7 +217,7 @@ public final class ConfigFile {
         new NodeConfig.Network(
             v.host("network.host", d.network().host()),
             v.integer("network.port", d.network().port(), 0, 65_535),
-            v.bootstrap("network.bootstrap"),
+            v.bootstrap("network.bootstrap", d.network().bootstrap()),
             v.bool("network.mdns", d.network().mdns()),
             swarmKey.isEmpty() ? null : dataDir.resolve(swarmKey).toAbsolutePath().normalize(),
             v.integer(
@@ -333,10 +345,10 @@ public final class ConfigFile {
       return h;
     }
 
-    List<String> bootstrap(String key) throws ConfigException {
+    List<String> bootstrap(String key, List<String> dflt) throws ConfigException {
       JsonNode n = values.get(key);
       if (n == null) {
-        return List.of();
+        return dflt;
       }
       if (!n.isArray() || n.size() > MAX_BOOTSTRAP) {
         throw bad(

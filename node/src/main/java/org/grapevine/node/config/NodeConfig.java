@@ -12,10 +12,24 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets, D
 
   public static final int DEFAULT_API_PORT = 7320;
 
+  /**
+   * The public libp2p ("Amino", the IPFS DHT) bootstrap peers this node can authenticate: the
+   * default {@code [network] bootstrap} of a node on the public network. Resolved from {@code
+   * /dnsaddr} names (TXT records of {@code _dnsaddr.<name>}), so there is no Grapevine server and
+   * no address written into the code. The IPFS documentation lists four more under {@code
+   * /dnsaddr/bootstrap.libp2p.io} (QmNnoo..., QmQCU2..., QmbLHA..., QmcZf5...); their identity keys
+   * are RSA, which this libp2p does not verify (only Ed25519, see {@code PubKey}), so dialing them
+   * could never succeed: they come back when RSA keys do. A node with a swarm key never uses this
+   * list ({@code NodeLauncher}).
+   */
+  public static final List<String> PUBLIC_BOOTSTRAP =
+      List.of(
+          "/dnsaddr/va1.bootstrap.libp2p.io/p2p/12D3KooWKnDdG3iXw9eTFijk3EWSunZcFi54Zka4wmtqtt6rPxc8");
+
   /** The defaults: what a node uses when the file sets nothing. */
   public static NodeConfig defaults() {
     return new NodeConfig(
-        new Network("0.0.0.0", 0, List.of(), true, null, 8, 64),
+        new Network("0.0.0.0", 0, PUBLIC_BOOTSTRAP, true, null, 8, 64),
         new Api(DEFAULT_API_PORT),
         new Sync(Duration.ofSeconds(60)),
         new Budgets(256L << 20, 1L << 20),
@@ -23,12 +37,14 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets, D
   }
 
   /**
-   * The defaults, but on 127.0.0.1 at a free port and without mDNS: a node reachable from this
-   * machine only that looks for nobody (tests, tools and the simulator's real engine).
+   * The defaults, but on 127.0.0.1 at a free port, without mDNS and without bootstrap peers: a node
+   * reachable from this machine only that looks for nobody and never asks DNS or the internet
+   * anything (tests, tools and the simulator's real engine).
    */
   public static NodeConfig loopback() {
     NodeConfig d = defaults();
-    return d.withNetwork(d.network().withHost("127.0.0.1").withMdns(false));
+    return d.withNetwork(
+        d.network().withHost("127.0.0.1").withMdns(false).withBootstrap(List.of()));
   }
 
   public NodeConfig withNetwork(Network n) {
@@ -58,7 +74,8 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets, D
    *     peers (mDNS on the LAN finds nothing that listens on loopback only); everything it serves
    *     is signed public data, and the private local API binds 127.0.0.1 regardless
    * @param port TCP port, 0 = a free one
-   * @param bootstrap multiaddrs (with /p2p/) dialled at start
+   * @param bootstrap multiaddrs (with /p2p/, or /dnsaddr names) dialled at start; by default {@link
+   *     #PUBLIC_BOOTSTRAP}
    * @param swarmKey swarm key file of a private network (absolute), or null for the public one
    */
   public record Network(

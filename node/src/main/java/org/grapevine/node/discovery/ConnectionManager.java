@@ -23,9 +23,10 @@ import org.grapevine.libp2p.peer.PeerId;
  * <p>Rules:
  *
  * <ol>
- *   <li>Peers come from bootstrap addresses, the persisted table ({@link #restore}), mDNS,
- *       identify, GossipSub peer exchange and inbound connections. Only TCP addresses with a
- *       concrete IP are kept, at most {@value #MAX_ADDRS_PER_PEER} learned ones per peer.
+ *   <li>Peers come from bootstrap addresses (given, or resolved from names: {@link
+ *       #handleBootstrapResolved}), the persisted table ({@link #restore}), mDNS, identify,
+ *       GossipSub peer exchange and inbound connections. Only TCP addresses with a concrete IP are
+ *       kept, at most {@value #MAX_ADDRS_PER_PEER} learned ones per peer.
  *   <li>While fewer than {@code targetConnections} peers are connected or being dialed, peers whose
  *       backoff has passed are dialed: bootstrap peers first, then those with fewer failures, ties
  *       broken by the injected random source; at most {@value #MAX_CONCURRENT_DIALS} at once.
@@ -110,6 +111,36 @@ public final class ConnectionManager {
     }
     dialIfWanted(nowNanos);
     return kept && !known;
+  }
+
+  /**
+   * Addresses a bootstrap name ({@code /dnsaddr}, {@code /dns*}) resolved to: the peer becomes a
+   * bootstrap peer (never forgotten, dialed first) with these addresses pinned, at most {@value
+   * #MAX_ADDRS_PER_PEER}. {@code /p2p} suffixes must name {@code peer}; others are dropped.
+   */
+  public void handleBootstrapResolved(PeerId peer, List<Multiaddr> addrs, long nowNanos) {
+    if (peer.equals(self)) {
+      return;
+    }
+    KnownPeer p = peers.get(peer);
+    if (p == null) {
+      p = new KnownPeer();
+      p.nextDialAt = nowNanos;
+      peers.put(peer, p);
+    }
+    p.sources.add(PeerSource.BOOTSTRAP);
+    p.lastSeen = nowNanos;
+    for (Multiaddr a : addrs) {
+      Multiaddr bare = a.withoutPeerId();
+      if (a.peerId().map(peer::equals).orElse(true)
+          && bare.tcpSocketAddress().isPresent()
+          && !p.pinned.contains(bare)
+          && p.pinned.size() < MAX_ADDRS_PER_PEER) {
+        p.pinned.add(bare);
+        p.learned.remove(bare);
+      }
+    }
+    dialIfWanted(nowNanos);
   }
 
   public void handleConnected(PeerId peer, boolean outbound, long nowNanos) {

@@ -4,13 +4,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.multiaddr.MultiaddrComponent;
 import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
+import org.grapevine.libp2p.multiaddr.MultiaddrProtocol;
 
 /**
  * How a node finds and keeps peers (docs/ARCHITECTURE.md "Discovery and connectivity"), and how
  * often it syncs with them.
  *
- * @param bootstrap multiaddrs ending in {@code /p2p/<id>}: dialed first, never forgotten
+ * @param bootstrap multiaddrs: {@code /ip4|ip6/.../tcp/.../p2p/<id>}, or names resolved through DNS
+ *     ({@link #bootstrapNames}): {@code /dnsaddr/<name>} with or without {@code /p2p/<id>}, {@code
+ *     /dns|dns4|dns6/<name>/tcp/<port>/p2p/<id>}; dialed first, never forgotten
  * @param mdns look for peers on the LAN (libp2p mDNS)
  * @param targetConnections dial known peers while fewer peers than this are connected
  * @param maxConnections close inbound peers beyond this many
@@ -19,6 +23,9 @@ import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
  * @param maxDialFailures forget a (non-bootstrap) peer after this many failed dials in a row
  * @param maxKnownPeers bound of the known-peer table (the persisted table has its own bound)
  * @param syncInterval catch-up sync with every connected peer this often
+ * @param dnsServers the DNS servers that resolve bootstrap names; empty = the system's ({@code
+ *     /etc/resolv.conf})
+ * @param dnsTimeout one DNS query's timeout
  */
 public record DiscoveryConfig(
     List<String> bootstrap,
@@ -29,15 +36,21 @@ public record DiscoveryConfig(
     Duration backoffCap,
     int maxDialFailures,
     int maxKnownPeers,
-    Duration syncInterval) {
+    Duration syncInterval,
+    List<java.net.InetSocketAddress> dnsServers,
+    Duration dnsTimeout) {
 
   /**
    * @throws IllegalArgumentException naming the bad bootstrap address or limit
    */
   public DiscoveryConfig {
     bootstrap = List.copyOf(bootstrap);
+    dnsServers = List.copyOf(dnsServers);
     for (String b : bootstrap) {
       parseBootstrap(b);
+    }
+    if (!positive(dnsTimeout)) {
+      throw new IllegalArgumentException("the DNS timeout must be positive, got " + dnsTimeout);
     }
     if (targetConnections < 0 || maxConnections < 1 || targetConnections > maxConnections) {
       throw new IllegalArgumentException(
@@ -72,13 +85,36 @@ public record DiscoveryConfig(
     return new Builder();
   }
 
-  /** The bootstrap addresses, parsed (the constructor checked them). */
+  /** The bootstrap addresses on an IP, parsed (the constructor checked them). */
   public List<Multiaddr> bootstrapAddrs() {
     List<Multiaddr> out = new ArrayList<>();
     for (String b : bootstrap) {
-      out.add(parseBootstrap(b));
+      Multiaddr a = parseBootstrap(b);
+      if (!isName(a)) {
+        out.add(a);
+      }
     }
     return out;
+  }
+
+  /** The bootstrap addresses that name a host, to resolve through DNS first. */
+  public List<Multiaddr> bootstrapNames() {
+    List<Multiaddr> out = new ArrayList<>();
+    for (String b : bootstrap) {
+      Multiaddr a = parseBootstrap(b);
+      if (isName(a)) {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  private static boolean isName(Multiaddr a) {
+    MultiaddrProtocol first = a.components().get(0).protocol();
+    return first == MultiaddrProtocol.DNSADDR
+        || first == MultiaddrProtocol.DNS
+        || first == MultiaddrProtocol.DNS4
+        || first == MultiaddrProtocol.DNS6;
   }
 
   private static Multiaddr parseBootstrap(String text) {
@@ -89,11 +125,24 @@ public record DiscoveryConfig(
       throw new IllegalArgumentException(
           "bootstrap address \"" + text + "\" is not a multiaddr: " + e.getMessage(), e);
     }
-    if (addr.peerId().isEmpty() || addr.withoutPeerId().tcpSocketAddress().isEmpty()) {
+    List<MultiaddrComponent> c = addr.components();
+    boolean dnsaddr =
+        !c.isEmpty()
+            && c.get(0).protocol() == MultiaddrProtocol.DNSADDR
+            && (c.size() == 1 || (c.size() == 2 && c.get(1).protocol() == MultiaddrProtocol.P2P));
+    boolean dnsTcp =
+        c.size() == 3
+            && isName(addr)
+            && c.get(1).protocol() == MultiaddrProtocol.TCP
+            && c.get(2).protocol() == MultiaddrProtocol.P2P;
+    boolean ipTcp =
+        addr.peerId().isPresent() && addr.withoutPeerId().tcpSocketAddress().isPresent();
+    if (!dnsaddr && !dnsTcp && !ipTcp) {
       throw new IllegalArgumentException(
           "bootstrap address \""
               + text
-              + "\" must be /ip4 or /ip6 with /tcp and end in /p2p/<peer id>");
+              + "\" must be /ip4 or /ip6 (or /dns, /dns4, /dns6) with /tcp and end in /p2p/<peer id>,"
+              + " or be /dnsaddr/<name> with or without /p2p/<peer id>");
     }
     return addr;
   }
@@ -112,8 +161,17 @@ public record DiscoveryConfig(
     private int maxDialFailures = 8;
     private int maxKnownPeers = 1000;
     private Duration syncInterval = Duration.ofSeconds(60);
+    private List<java.net.InetSocketAddress> dnsServers = List.of();
+    private Duration dnsTimeout = Duration.ofSeconds(5);
 
     private Builder() {}
+
+    /** DNS servers for bootstrap names (tests give a local one); empty = the system's. */
+    public Builder dns(List<java.net.InetSocketAddress> servers, Duration queryTimeout) {
+      this.dnsServers = servers;
+      this.dnsTimeout = queryTimeout;
+      return this;
+    }
 
     public Builder bootstrap(List<String> addrs) {
       this.bootstrap = addrs;
@@ -162,7 +220,9 @@ public record DiscoveryConfig(
           backoffCap,
           maxDialFailures,
           maxKnownPeers,
-          syncInterval);
+          syncInterval,
+          dnsServers,
+          dnsTimeout);
     }
   }
 }

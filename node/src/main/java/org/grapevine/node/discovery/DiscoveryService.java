@@ -60,6 +60,8 @@ public final class DiscoveryService implements AutoCloseable {
   private final ConnectionManager manager;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private MdnsDriver mdns;
+  private org.grapevine.node.discovery.dns.NettyDnsLookup dns;
+  private BootstrapNames names;
   private ScheduledFuture<?> timer;
   private long timerDeadline = Long.MAX_VALUE;
   private volatile boolean closed;
@@ -93,6 +95,14 @@ public final class DiscoveryService implements AutoCloseable {
         input(() -> discovered(p, addrs, PeerSource.PEER_EXCHANGE));
       }
     }
+  }
+
+  /**
+   * A peer given by the user (an invite): known from now on, persisted once connected, redialed
+   * with backoff like any other. Any thread.
+   */
+  public void addPeer(PeerId peer, List<Multiaddr> addrs) {
+    input(() -> discovered(peer, addrs, PeerSource.INVITE));
   }
 
   /**
@@ -153,6 +163,7 @@ public final class DiscoveryService implements AutoCloseable {
                 c.remotePeer(), c.direction() == Connection.Direction.OUTBOUND, System.nanoTime());
           }
         });
+    startNames();
     if (config.mdns()) {
       MdnsConfig mdnsConfig =
           host.config()
@@ -192,6 +203,33 @@ public final class DiscoveryService implements AutoCloseable {
     input(() -> manager.handleTopicPeerReleased(peer));
   }
 
+  /**
+   * Resolves {@code /dnsaddr} and {@code /dns*} bootstrap entries (only when there are any: a node
+   * without them never asks DNS anything).
+   */
+  private void startNames() {
+    List<Multiaddr> named = config.bootstrapNames();
+    if (named.isEmpty()) {
+      return;
+    }
+    try {
+      dns =
+          new org.grapevine.node.discovery.dns.NettyDnsLookup(
+              group.next(), config.dnsServers(), config.dnsTimeout());
+    } catch (RuntimeException e) {
+      // No DNS (no UDP socket, no usable resolver config): not fatal, the LAN still works.
+      log.warn("bootstrap names {} cannot be resolved here: {}", named, e.toString());
+      return;
+    }
+    names =
+        new BootstrapNames(
+            new org.grapevine.node.discovery.dns.DnsaddrResolver(dns),
+            loop,
+            (peer, addrs) ->
+                input(() -> manager.handleBootstrapResolved(peer, addrs, System.nanoTime())));
+    names.start(named);
+  }
+
   /** Peers known right now (for status output and tests). */
   public CompletableFuture<List<PeerId>> knownPeers() {
     CompletableFuture<List<PeerId>> out = new CompletableFuture<>();
@@ -220,6 +258,12 @@ public final class DiscoveryService implements AutoCloseable {
     closed = true;
     if (mdns != null) {
       mdns.close();
+    }
+    if (names != null) {
+      names.close();
+    }
+    if (dns != null) {
+      dns.close();
     }
     loop.execute(
         () -> {

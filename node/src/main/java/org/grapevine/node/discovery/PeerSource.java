@@ -15,5 +15,7 @@ public enum PeerSource {
   /** The peer connected to us. */
   INBOUND,
   /** A DHT provider of a topic we follow (topic rendezvous): kept connected while needed. */
-  TOPIC
+  TOPIC,
+  /** Given through the local API ({@code POST /v1/peers}, e.g. from an invite). */
+  INVITE
 }

@@ -311,6 +311,49 @@ class ConnectionManagerTest {
   }
 
   @Test
+  void handleBootstrapResolved_peerBecomesBootstrap_dialedFirst_neverForgotten() {
+    ConnectionManager m = manager(config().connections(1, 3).maxDialFailures(1).build());
+    m.handleBootstrapResolved(
+        peer(2), List.of(addr(2).withPeerId(peer(2)), addr(3).withPeerId(peer(3))), 0);
+    List<ConnectionCommand> first = drain(m);
+    assertThat(dialed(first)).containsExactly(peer(2));
+    // Only the addresses of the peer itself are kept (a /p2p of another peer is dropped).
+    assertThat(((ConnectionCommand.Dial) first.get(0)).addrs()).containsExactly(addr(2));
+    m.handleDiscovered(peer(1), List.of(addr(1)), PeerSource.MDNS, 0);
+    m.handleDialFailed(peer(2), 0);
+    drain(m);
+    assertThat(m.failures(peer(2))).as("a bootstrap peer outlives maxDialFailures").isEqualTo(1);
+    assertThat(m.knownPeers()).contains(peer(2));
+    m.handleBootstrapResolved(SELF, List.of(addr(4)), 0);
+    assertThat(m.knownPeers()).doesNotContain(SELF);
+  }
+
+  @Test
+  void config_bootstrapNames_splitFromAddresses() {
+    String id = peer(1).toString();
+    DiscoveryConfig c =
+        DiscoveryConfig.builder()
+            .bootstrap(
+                List.of(
+                    "/ip4/1.2.3.4/tcp/5/p2p/" + id,
+                    "/dnsaddr/boot.example/p2p/" + id,
+                    "/dnsaddr/boot.example",
+                    "/dns4/boot.example/tcp/4001/p2p/" + id))
+            .build();
+    assertThat(c.bootstrapAddrs()).hasSize(1);
+    assertThat(c.bootstrapNames()).hasSize(3);
+    assertThatThrownBy(
+            () ->
+                DiscoveryConfig.builder()
+                    .bootstrap(List.of("/dnsaddr/boot.example/tcp/4001"))
+                    .build())
+        .hasMessageContaining("/dnsaddr/<name>");
+    assertThatThrownBy(
+            () -> DiscoveryConfig.builder().bootstrap(List.of("/dns4/boot.example/tcp/1")).build())
+        .hasMessageContaining("/p2p/");
+  }
+
+  @Test
   void config_badBootstrapOrLimits_rejectedWithTheReason() {
     assertThatThrownBy(
             () -> DiscoveryConfig.builder().bootstrap(List.of("/ip4/1.2.3.4/tcp/5")).build())

@@ -47,17 +47,24 @@ final class Bech32m {
 
   /** Decodes {@code text}, which the caller has already checked for length and case. */
   static Decoded decode(String text) throws IdentityFormatException {
+    return decode(text, Identity.HRP, "identity strings");
+  }
+
+  /**
+   * Decodes {@code text} (length and case already checked); messages name {@code hrp} as the
+   * expected prefix and {@code what} as the kind of string ("identity strings", "invites").
+   */
+  static Decoded decode(String text, String hrp, String what) throws IdentityFormatException {
     int sep = text.lastIndexOf('1');
     if (sep < 1) {
       throw new IdentityFormatException(
-          IdentityFormatException.Problem.WRONG_PREFIX,
-          "missing the \"" + Identity.HRP + "1\" prefix");
+          IdentityFormatException.Problem.WRONG_PREFIX, "missing the \"" + hrp + "1\" prefix");
     }
     if (text.length() - sep - 1 < CHECKSUM_CHARS) {
       throw new IdentityFormatException(
           IdentityFormatException.Problem.WRONG_LENGTH, "too short to carry a checksum");
     }
-    String hrp = text.substring(0, sep);
+    String actualHrp = text.substring(0, sep);
     byte[] data = new byte[text.length() - sep - 1];
     for (int i = 0; i < data.length; i++) {
       char c = text.charAt(sep + 1 + i);
@@ -69,12 +76,13 @@ final class Bech32m {
                 + c
                 + "' at position "
                 + (sep + 2 + i)
-                + " is not used in identity strings"
+                + " is not used in "
+                + what
                 + " (they never contain 1, b, i or o after the prefix)");
       }
       data[i] = (byte) v;
     }
-    if (polymod(hrp, data, 0) != BECH32M_CONST) {
+    if (polymod(actualHrp, data, 0) != BECH32M_CONST) {
       throw new IdentityFormatException(
           IdentityFormatException.Problem.BAD_CHECKSUM,
           "checksum does not match: a character is mistyped, missing or swapped");
@@ -85,7 +93,7 @@ final class Bech32m {
       throw new IdentityFormatException(
           IdentityFormatException.Problem.WRONG_LENGTH, "the data part has invalid padding");
     }
-    return new Decoded(hrp, payload);
+    return new Decoded(actualHrp, payload);
   }
 
   /** Whether a lowercase string carries a valid bech32m checksum; for the BIP-350 vectors. */
