@@ -51,7 +51,7 @@ import org.grapevine.libp2p.peer.PeerId;
  *       and counts it: servers record our ID), then again every {@link
  *       DhtConfig#republishIntervalNanos} until stopProviding.
  *   <li><b>Bootstrap</b> ({@link #bootstrap}): a self lookup, then a lookup of a random key in each
- *       bucket (up to {@link DhtConfig#maxRefreshCpl}) that saw no lookup for {@link
+ *       bucket (up to {@link DhtConfig#maxRefreshCpl}) that saw no lookup for half of {@link
  *       DhtConfig#refreshIntervalNanos}; again every such interval. Stores are pruned every {@link
  *       DhtConfig#expireIntervalNanos}.
  *   <li><b>Serving</b> ({@link #handleRequest}): a token bucket per peer ({@link
@@ -752,11 +752,14 @@ public final class Dht {
 
   /** After a self lookup: a random-key lookup in each bucket that saw none lately. */
   private void refreshBuckets() {
-    for (int cpl : table.bucketsToRefresh(now, config.refreshIntervalNanos())) {
+    byte[][] bank = new byte[config.maxRefreshCpl() + 1][];
+    // Half the interval: the last run's refresh lookups ended a little after that run began, so
+    // by the full interval they would not yet count as stale and every other run would skip them.
+    for (int cpl : table.bucketsToRefresh(now, config.refreshIntervalNanos() / 2)) {
       if (cpl > config.maxRefreshCpl()) {
         break;
       }
-      byte[] key = randomKeyInBucket(cpl);
+      byte[] key = randomKeyInBucket(cpl, bank);
       if (key == null) {
         stats.refreshKeysNotFound++;
         continue;
@@ -769,16 +772,24 @@ public final class Dht {
   /**
    * A FIND_NODE key (a sha2-256 peer ID with a random digest) whose Kademlia key falls in bucket
    * {@code cpl}: the key is hashed, so only trying finds one (about 2^(cpl+1) tries, as go does
-   * with a precomputed table).
+   * with a precomputed table). Keys tried on the way that fall in other buckets are kept in {@code
+   * bank} for them: the search for the deepest bucket pays for most of the others.
    */
-  private byte[] randomKeyInBucket(int cpl) {
-    byte[] mh = new byte[34];
+  private byte[] randomKeyInBucket(int cpl, byte[][] bank) {
+    if (bank[cpl] != null) {
+      return bank[cpl];
+    }
     for (int i = 0; i < MAX_REFRESH_KEY_TRIES; i++) {
+      byte[] mh = new byte[34];
       random.nextBytes(mh);
       mh[0] = 0x12;
       mh[1] = 32;
-      if (table.selfKey().commonPrefixLength(KadKey.of(mh)) == cpl) {
+      int c = table.selfKey().commonPrefixLength(KadKey.of(mh));
+      if (c == cpl) {
         return mh;
+      }
+      if (c < bank.length && bank[c] == null) {
+        bank[c] = mh;
       }
     }
     return null;

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * @param republishIntervalNanos how often our provider records are announced again (22 h as go:
  *     under the spec's 24 h expiry, so that a record never lapses at a server keeping it 24 h)
  * @param refreshIntervalNanos bootstrap period: a self lookup, and a lookup in each bucket that saw
- *     none for this long (go: 10 min; the spec's r1 text says 5 min)
+ *     none for half as long (go: 10 min; the spec's r1 text says 5 min)
  * @param maxRefreshCpl deepest bucket refreshed by a random lookup (go: 15): a key in bucket {@code
  *     c} costs about 2^(c+1) hashes to find
  * @param expireIntervalNanos how often expired provider records and values are pruned (spec: e.g.

@@ -282,7 +282,8 @@ public final class KadServer {
     // Rarely needed: 2k peers with 32 long addresses each (DNS names) can outgrow a frame that
     // our own codec, and a peer with the same limit, would refuse. Shed the farthest closer peers
     // first (a lookup has other sources for those), then the oldest providers.
-    while (CODEC.encode(new KadMessage(type, key, record, c, p)).length > CODEC.maxMessageBytes()) {
+    while (sizeBound(key, record, c, p) > CODEC.maxMessageBytes()
+        && CODEC.encode(new KadMessage(type, key, record, c, p)).length > CODEC.maxMessageBytes()) {
       if (!c.isEmpty()) {
         c = c.subList(0, c.size() - 1);
       } else if (!p.isEmpty()) {
@@ -293,6 +294,27 @@ public final class KadServer {
       trimmed++;
     }
     return new KadMessage(type, key, record, c, p);
+  }
+
+  /**
+   * At least the encoded size (each length prefix and tag counted at its widest), so that the exact
+   * encoding, which costs as much as the answer itself, is needed only near the limit.
+   */
+  private static long sizeBound(
+      byte[] key, KadRecord record, List<KadPeerInfo> closer, List<KadPeerInfo> providers) {
+    long n = 16L + key.length;
+    if (record != null) {
+      n += 32L + record.key().length + record.value().length + 4L * record.timeReceived().length();
+    }
+    for (List<KadPeerInfo> list : List.of(closer, providers)) {
+      for (KadPeerInfo info : list) {
+        n += 16L + info.id().toBytes().length;
+        for (var a : info.addrs()) {
+          n += 6L + a.encode().length;
+        }
+      }
+    }
+    return n;
   }
 
   private static List<KadPeerInfo> wire(List<KadPeer> peers) {

@@ -11,13 +11,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Whole networks of {@link Dht}s ({@link DhtTestNetwork}) in virtual time, each node seeded with
- * three random others and bootstrapped.
+ * three random nodes already up and bootstrapped (self lookup and bucket refresh).
  *
- * <p>Tolerances: none where every node is up and nothing is lost: a findPeer must find its peer and
- * a findProviders the provider. findClosest is held to at least 18 of the true 20 closest and to
- * exactness in 90 of 100 lookups: a node's table is built only from peers that answered it or that
- * it identified, so a live peer may be in no answer to a given lookup (the same reason {@link
- * KadNetworkTest} gives for dead peers); measured, the figures are printed.
+ * <p>Tolerances: none where every node is up and nothing is lost: a findPeer must find its peer, a
+ * findClosest the true 20 closest, a findProviders the provider. A miss would be a bug in whom the
+ * tables take or in the walk, not bad luck. Hops and messages are printed for the record. With 5%
+ * of messages lost, 48 of 50 findPeers must succeed: a lost message costs a request timeout and, as
+ * go does, the peer's place in the asker's table, and the walk goes on around it.
  */
 class DhtNetworkTest {
   private static final long MINUTE = TimeUnit.MINUTES.toNanos(1);
@@ -36,20 +36,22 @@ class DhtNetworkTest {
     net.bootstrapAll(3, 2 * MINUTE);
     long bootstrapMessages = net.messages();
 
-    // findPeer: every one succeeds.
+    // findPeer of peers not in the asker's table (those end at once): every one succeeds.
     long hops = 0;
     long requests = 0;
     int lookups = 100;
     for (int i = 0; i < lookups; i++) {
       PeerId from = net.ids.get(net.random().nextInt(net.ids.size()));
+      List<PeerId> known = net.node(from).routingTablePeers().stream().map(KadPeer::id).toList();
       PeerId target = net.ids.get(net.random().nextInt(net.ids.size()));
-      if (target.equals(from)) {
-        continue;
+      while (target.equals(from) || known.contains(target)) {
+        target = net.ids.get(net.random().nextInt(net.ids.size()));
       }
-      long q = net.command(from, d -> d.findPeer(target, net.now()));
+      PeerId wanted = target;
+      long q = net.command(from, d -> d.findPeer(wanted, net.now()));
       DhtEvent.QueryDone done = net.await(from, q, MINUTE);
       assertThat(done.stats().success()).as("findPeer %d", i).isTrue();
-      assertThat(done.peers()).extracting(KadPeer::id).containsExactly(target);
+      assertThat(done.peers()).extracting(KadPeer::id).containsExactly(wanted);
       assertThat(done.peers().get(0).addrs()).isNotEmpty();
       hops += done.stats().hops();
       requests += done.stats().requests();
@@ -73,17 +75,18 @@ class DhtNetworkTest {
     }
     System.out.printf(
         Locale.ROOT,
-        "dht n=1000: bootstrap %d messages (%.0f a node); findPeer mean hops %.2f, mean requests"
-            + " %.1f; findClosest %d/%d exact, least overlap %d%n",
+        "dht n=1000: bootstrap %d messages (%.0f a node), table %.0f peers on average; findPeer"
+            + " mean hops %.2f, mean requests %.1f; findClosest %d/%d exact, least overlap %d%n",
         bootstrapMessages,
         bootstrapMessages / 1000.0,
+        net.ids.stream().mapToInt(id -> net.node(id).routingTableSize()).average().orElse(0),
         (double) hops / lookups,
         (double) requests / lookups,
         exact,
         lookups,
         minOverlap);
-    assertThat(minOverlap).isGreaterThanOrEqualTo(RoutingTable.K - 2);
-    assertThat(exact).isGreaterThanOrEqualTo(90);
+    assertThat(minOverlap).isEqualTo(RoutingTable.K);
+    assertThat(exact).isEqualTo(lookups);
 
     // Provide on one node, find from ten others.
     PeerId provider = net.ids.get(7);
@@ -106,8 +109,8 @@ class DhtNetworkTest {
   }
 
   @Test
-  void network200_fivePercentLoss_lookupsStillSucceed() {
-    DhtTestNetwork net = new DhtTestNetwork(200, DhtConfig.DEFAULT, 7, 0.05);
+  void network100_fivePercentLoss_lookupsStillSucceed() {
+    DhtTestNetwork net = new DhtTestNetwork(100, DhtConfig.DEFAULT, 7, 0.05);
     net.bootstrapAll(3, 2 * MINUTE);
     int ok = 0;
     for (int i = 0; i < 50; i++) {
@@ -119,7 +122,7 @@ class DhtNetworkTest {
       }
     }
     System.out.printf(
-        Locale.ROOT, "dht n=200, 5%% loss: findPeer %d/50, %d messages lost%n", ok, net.lost());
+        Locale.ROOT, "dht n=100, 5%% loss: findPeer %d/50, %d messages lost%n", ok, net.lost());
     assertThat(net.lost()).isPositive();
     assertThat(ok).isGreaterThanOrEqualTo(48);
   }

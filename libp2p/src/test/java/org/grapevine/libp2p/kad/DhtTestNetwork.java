@@ -75,19 +75,18 @@ final class DhtTestNetwork {
   }
 
   /**
-   * Seeds node {@code i} with {@code seeds} random others and bootstraps it at {@code i}
-   * milliseconds (a staggered start, as nodes come up one by one), then runs for {@code
-   * settleNanos} more.
+   * Brings the nodes up one by one, {@code i} milliseconds apart: node {@code i} is seeded with
+   * {@code seeds} random nodes already up (as a joiner knows a few bootstrap peers that run) and
+   * bootstraps; then the network runs for {@code settleNanos} more. Seeds that are not up yet would
+   * answer with empty tables, leaving the joiner unknown until the first periodic refresh, ten
+   * minutes later.
    */
   void bootstrapAll(int seeds, long settleNanos) {
     for (int i = 0; i < ids.size(); i++) {
       PeerId id = ids.get(i);
       List<KadPeer> s = new ArrayList<>();
-      for (int j = 0; j < seeds; j++) {
-        PeerId other = ids.get(random.nextInt(ids.size()));
-        if (!other.equals(id)) {
-          s.add(peer(other));
-        }
+      for (int j = 0; j < seeds && i > 0; j++) {
+        s.add(peer(ids.get(random.nextInt(i))));
       }
       at(
           i * MS,
