@@ -90,7 +90,12 @@ public final class KadInboundHandler implements ProtocolHandler {
   @Override
   public void onStream(MuxedStream stream, Connection connection) {
     int open = openStreams.merge(connection, 1, Integer::sum);
-    KadInboundStream reader = new KadInboundStream(this, stream, connection);
+    KadInboundStream reader =
+        new KadInboundStream(
+            this,
+            stream,
+            connection.remotePeer(),
+            () -> openStreams.computeIfPresent(connection, (c, n) -> n <= 1 ? null : n - 1));
     stream.setReader(reader);
     if (open > config.maxInboundStreamsPerConnection()) {
       reader.fail(KadInboundCounter.STREAM_LIMIT, open + " open streams on " + connection);
@@ -136,9 +141,5 @@ public final class KadInboundHandler implements ProtocolHandler {
     if (what.peerAtFault()) {
       peerFaults.accept(peer, what);
     }
-  }
-
-  void streamEnded(Connection connection) {
-    openStreams.computeIfPresent(connection, (c, n) -> n <= 1 ? null : n - 1);
   }
 }
