@@ -37,6 +37,10 @@ import org.grapevine.libp2p.peer.PeerId;
  *       closed.
  * </ol>
  *
+ * <p>With the DHT core: {@code new KadInboundHandler(config, (from, request) ->
+ * dht.handleRequest(from, request, System.nanoTime()), nodeLoop, alloc).register(host)} in server
+ * mode, {@link #unregister} in client mode.
+ *
  * <p>Threading: stream state lives on the connection's event loop. The handler runs there, or on
  * {@code executor} when one is given (the node's loop, which owns the DHT core); the answer hops
  * back. Counters are thread-safe.
