@@ -9,6 +9,7 @@
 
 import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
+import { Dht, dhtOptions } from './dht.mjs'
 import { Gossip, gossipOptions, MESHSUB_PROTOCOLS, parseTopicText, PUBLISH_LINGER_MS } from './gossip.mjs'
 
 export const ECHO_PROTOCOL = '/grapevine/echo/1.0.0'
@@ -47,6 +48,8 @@ export const USAGE = `usage: node peer.mjs (--listen | --dial <multiaddr>) [opti
   --publish-invalid <t>=<text>  action: send the peer a message of ours with a random signature
   --await-messages <n>   action, with --gossip: wait until n gossip messages were received
   --await-rejected <n>   action, with --gossip: wait until n received messages were rejected
+  --dht                  run @libp2p/kad-dht (server mode, /ipfs/kad/1.0.0, loopback addresses kept)
+                         and take DHT commands on stdin, one per line (see README.md, DHT)
   --stay                 after the actions of --dial, keep running (until --timeout or stdin EOF)
   --timeout <s>          exit by itself after s seconds (default 30); unfinished actions are an error
 Actions (--identify, --ping, --send-echo, --publish-invalid, --publish, --await-messages,
@@ -86,7 +89,7 @@ function parsePositiveInt (s, name, max) {
 export function parseArgs (argv) {
   const o = {
     listen: false, dial: null, swarmKey: null, seed: null, echo: false, identify: false, ping: 0, sendEcho: null, streams: 1, stay: false, timeout: 30, help: false,
-    gossip: false, msgid: null, subscribe: [], meshReport: 0, publish: [], publishMinPeers: 1, publishInvalid: [], awaitMessages: 0, awaitRejected: 0
+    gossip: false, dht: false, msgid: null, subscribe: [], meshReport: 0, publish: [], publishMinPeers: 1, publishInvalid: [], awaitMessages: 0, awaitRejected: 0
   }
   const value = (i, name) => {
     if (i + 1 >= argv.length) throw new Error(`${name} needs a value`)
@@ -110,6 +113,7 @@ export function parseArgs (argv) {
       case '--send-echo': o.sendEcho = parseSize(value(i, a)); i++; break
       case '--streams': o.streams = parsePositiveInt(value(i, a), a, MAX_STREAMS); i++; break
       case '--stay': o.stay = true; break
+      case '--dht': o.dht = true; break
       case '--gossip': o.gossip = true; break
       case '--msgid': {
         o.msgid = value(i, a); i++
@@ -214,6 +218,7 @@ class Peer {
       services: { identify: lib.identify(), ping: lib.ping() }
     }
     if (opts.gossip) init.services.pubsub = lib.gossipsub(gossipOptions(opts))
+    if (opts.dht) init.services.dht = lib.kadDHT(dhtOptions(lib))
     try {
       if (opts.seed != null) init.privateKey = await lib.generateKeyPairFromSeed('Ed25519', opts.seed)
       // Only set when given: js refuses to start when connectionProtector is explicitly null
@@ -257,6 +262,7 @@ class Peer {
       addrs: node.getMultiaddrs().map(String),
       protocols: node.getProtocols()
     })
+    if (opts.dht) new Dht(this, node, lib, emit).start()
     if (opts.gossip || opts.publishInvalid.length > 0) {
       this.gossip = new Gossip(this, node.services.pubsub ?? null, lib, emit)
       this.gossip.minPeers = opts.publishMinPeers
@@ -451,6 +457,7 @@ class Peer {
 
 /**
  * Runs the peer. lib = { line, version, createLibp2p, tcp, noise, yamux, identify, ping, gossipsub,
+ * kadDHT, passthroughMapper, peerIdFromString, CID (for --dht),
  * preSharedKey, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr,
  * streams: { handle, chunks, sendAll, echo } }.
  */

@@ -6,11 +6,14 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPairFromSeed, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import { CID } from 'multiformats/cid'
 import { installedVersion, main } from '../common/peer.mjs'
 
 // 2.x streams are duplexes: an async-iterable `source` of Uint8ArrayList and a `sink` that
@@ -39,5 +42,6 @@ const streams = {
 await main({
   line: 'v2',
   version: installedVersion(import.meta.url),
-  createLibp2p, tcp, noise, yamux, identify, ping, gossipsub, preSharedKey, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr, streams
+  createLibp2p, tcp, noise, yamux, identify, ping, gossipsub, preSharedKey, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr, streams,
+  kadDHT, passthroughMapper, peerIdFromString, CID
 })

@@ -90,6 +90,19 @@ public final class JsEvent {
     return strings;
   }
 
+  /** A field holding an array of objects (the providers, peers and responses of dht-result). */
+  public List<Map<String, Object>> objects(String field) {
+    List<?> list = typed(field, List.class);
+    for (Object o : list) {
+      if (!(o instanceof Map)) {
+        throw new AssertionError("field '" + field + "' is not an array of objects in " + line);
+      }
+    }
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> objects = (List<Map<String, Object>>) list;
+    return objects;
+  }
+
   /** The line exactly as the peer printed it. */
   public String line() {
     return line;

@@ -68,6 +68,8 @@ public final class JsPeer implements AutoCloseable {
   private final List<JsEvent> all = new CopyOnWriteArrayList<>();
   private final CountDownLatch listeningSeen = new CountDownLatch(1);
   private final StringBuilder stderr = new StringBuilder(); // guarded by itself
+  private final java.util.concurrent.atomic.AtomicInteger commands =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final Thread stdoutReader;
   private final Thread stderrReader;
   private volatile JsEvent listening;
@@ -221,6 +223,32 @@ public final class JsPeer implements AutoCloseable {
   /** Its peer ID in base58 (12D3KooW… for Ed25519). */
   public String peerId() {
     return listeningEvent(START_TIMEOUT).string("peerId");
+  }
+
+  /**
+   * Runs one {@code --dht} command ({@code provide <cid>}, {@code find-providers <cid> [n]}, {@code
+   * find-peer <id>}, {@code closest <id>}, {@code put <key hex> <value hex>}, {@code get <key
+   * hex>}; README.md, "DHT") and returns its {@code dht-result} event, successful or not ({@code
+   * ok}, {@code error}).
+   */
+  public JsEvent dht(Duration timeout, String command, String... args) {
+    String id = Integer.toString(commands.incrementAndGet());
+    StringBuilder line = new StringBuilder(id).append(' ').append(command);
+    for (String a : args) {
+      line.append(' ').append(a);
+    }
+    send(line.toString());
+    return awaitEvent("dht-result", e -> id.equals(e.string("id")), timeout);
+  }
+
+  /** Writes one line to the peer's stdin (closing stdin stops the peer: see {@link #close}). */
+  public synchronized void send(String line) {
+    try {
+      process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().flush();
+    } catch (IOException e) {
+      throw failure("cannot write to the peer's stdin: " + e);
+    }
   }
 
   /** Every event read so far, in order, including those already returned by awaitEvent. */

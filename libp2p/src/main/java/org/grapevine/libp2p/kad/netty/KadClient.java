@@ -42,6 +42,19 @@ import org.grapevine.libp2p.multiaddr.Multiaddr;
  *       reset.
  * </ul>
  *
+ * <p>Driving the DHT core (on the node's loop, which owns it):
+ *
+ * <pre>{@code
+ * for (DhtRequest r; (r = dht.pollRequest().orElse(null)) != null; ) {
+ *   long id = r.id();
+ *   client.request(host, r.to(), r.message(), r.expectsResponse(), timeout)
+ *       .whenCompleteAsync((answer, error) -> {
+ *         if (error == null) dht.handleResponse(id, answer, System.nanoTime());
+ *         else dht.handleFailure(id, error.getMessage(), System.nanoTime()); // then drain again
+ *       }, nodeLoop);
+ * }
+ * }</pre>
+ *
  * <p>One stream per request: go and js servers accept reused streams, but a fresh stream keeps a
  * slow answer from holding up the next request, and Yamux streams are cheap. Thread-safe.
  */

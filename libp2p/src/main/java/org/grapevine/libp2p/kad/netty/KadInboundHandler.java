@@ -37,6 +37,10 @@ import org.grapevine.libp2p.peer.PeerId;
  *       closed.
  * </ol>
  *
+ * <p>With the DHT core: {@code new KadInboundHandler(config, (from, request) ->
+ * dht.handleRequest(from, request, System.nanoTime()), nodeLoop, alloc).register(host)} in server
+ * mode, {@link #unregister} in client mode.
+ *
  * <p>Threading: stream state lives on the connection's event loop. The handler runs there, or on
  * {@code executor} when one is given (the node's loop, which owns the DHT core); the answer hops
  * back. Counters are thread-safe.
@@ -90,7 +94,12 @@ public final class KadInboundHandler implements ProtocolHandler {
   @Override
   public void onStream(MuxedStream stream, Connection connection) {
     int open = openStreams.merge(connection, 1, Integer::sum);
-    KadInboundStream reader = new KadInboundStream(this, stream, connection);
+    KadInboundStream reader =
+        new KadInboundStream(
+            this,
+            stream,
+            connection.remotePeer(),
+            () -> openStreams.computeIfPresent(connection, (c, n) -> n <= 1 ? null : n - 1));
     stream.setReader(reader);
     if (open > config.maxInboundStreamsPerConnection()) {
       reader.fail(KadInboundCounter.STREAM_LIMIT, open + " open streams on " + connection);
@@ -136,9 +145,5 @@ public final class KadInboundHandler implements ProtocolHandler {
     if (what.peerAtFault()) {
       peerFaults.accept(peer, what);
     }
-  }
-
-  void streamEnded(Connection connection) {
-    openStreams.computeIfPresent(connection, (c, n) -> n <= 1 ? null : n - 1);
   }
 }

@@ -9,7 +9,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
-import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.kad.KadMessage;
 import org.grapevine.libp2p.kad.KadServer;
 import org.grapevine.libp2p.mux.MuxedStream;
@@ -29,8 +28,8 @@ final class KadInboundStream implements StreamReader {
 
   private final KadInboundHandler owner;
   private final MuxedStream stream;
-  private final Connection connection;
   private final PeerId peer;
+  private final Runnable onEnded;
   private final EventExecutor loop;
   private final CompositeByteBuf buffer;
   private final ArrayDeque<KadMessage> queue = new ArrayDeque<>();
@@ -39,11 +38,14 @@ final class KadInboundStream implements StreamReader {
   private boolean remoteClosed;
   private boolean done;
 
-  KadInboundStream(KadInboundHandler owner, MuxedStream stream, Connection connection) {
+  /**
+   * @param onEnded run once when the stream is over (closed, reset or failed), on the event loop
+   */
+  KadInboundStream(KadInboundHandler owner, MuxedStream stream, PeerId peer, Runnable onEnded) {
     this.owner = owner;
     this.stream = stream;
-    this.connection = connection;
-    this.peer = connection.remotePeer();
+    this.peer = peer;
+    this.onEnded = onEnded;
     this.loop = stream.executor();
     this.buffer = owner.alloc().compositeBuffer();
   }
@@ -213,6 +215,6 @@ final class KadInboundStream implements StreamReader {
     cancelIdle();
     queue.clear();
     buffer.release();
-    owner.streamEnded(connection);
+    onEnded.run();
   }
 }

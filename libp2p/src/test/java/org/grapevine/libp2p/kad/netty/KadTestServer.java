@@ -16,16 +16,16 @@ import org.grapevine.libp2p.peer.PeerId;
  * behind a lock (the handler may run on any event loop), with the wall clock as the store's time.
  * Stands in for the node's {@code Dht} in the adapter's tests; it records every request it saw.
  */
-final class KadTestServer implements KadRequestHandler {
-  record Seen(PeerId from, KadMessage request) {}
+public final class KadTestServer implements KadRequestHandler {
+  public record Seen(PeerId from, KadMessage request) {}
 
   private final RoutingTable table;
   private final ProviderStore store =
       new ProviderStore(1000, 20, 100, ProviderStore.VALIDITY_MILLIS);
   private final KadServer server;
-  final List<Seen> seen = new CopyOnWriteArrayList<>();
+  public final List<Seen> seen = new CopyOnWriteArrayList<>();
 
-  KadTestServer(PeerId self) {
+  public KadTestServer(PeerId self) {
     table = new RoutingTable(self, RoutingTable.K, 1_000_000_000L);
     server =
         new KadServer(
@@ -38,19 +38,24 @@ final class KadTestServer implements KadRequestHandler {
     return server.handle(from, request, System.currentTimeMillis());
   }
 
-  synchronized void addPeer(KadPeer peer) {
+  public synchronized void addPeer(KadPeer peer) {
     table.add(peer, System.nanoTime());
   }
 
-  synchronized List<KadPeer> providers(byte[] key) {
+  public synchronized List<KadPeer> providers(byte[] key) {
     return store.providers(key, System.currentTimeMillis());
   }
 
-  synchronized long refused(KadServer.Refusal r) {
+  /** Stores {@code provider} for {@code key} as if it had announced itself. */
+  public synchronized void addProvider(byte[] key, KadPeer provider) {
+    store.add(key, provider.id(), provider.addrs(), System.currentTimeMillis());
+  }
+
+  public synchronized long refused(KadServer.Refusal r) {
     return server.refused(r);
   }
 
-  long seen(KadMessageType type) {
+  public long seen(KadMessageType type) {
     return seen.stream().filter(s -> s.request().type() == type).count();
   }
 }
