@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 import org.grapevine.libp2p.testing.NetNamespaces;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -113,12 +112,12 @@ class DhtNetnsIT {
     Proc cTimeline = watchTimeline(nsC, "c");
     long cFollowed = System.nanoTime();
     ok(nsC, "c", "follow", bobId);
-    long cFirst = cTimeline.awaitLine("", l -> l.contains("bob's first")).nanos() - cFollowed;
-    cTimeline.awaitLine("", l -> l.contains("bob's second"));
+    long cFirst = cTimeline.awaitLine("", "bob's first").nanos() - cFollowed;
+    cTimeline.awaitLine("", "bob's second");
     assertThat(connected(nsC, "c")).as("c found b through the DHT").contains(bPeer);
 
     ok(nsB, "b", "post", "bob's third, live");
-    cTimeline.awaitLine("", l -> l.contains("bob's third, live"));
+    cTimeline.awaitLine("", "bob's third, live");
 
     JsonNode statusA = json(nsA, "a", "status", "--json");
     assertThat(statusA.path("dht").path("mode").asText())
@@ -152,8 +151,8 @@ class DhtNetnsIT {
     Proc dTimeline = watchTimeline(nsD, "d");
     long dFollowed = System.nanoTime();
     ok(nsD, "d", "follow", bobId);
-    long dFirst = dTimeline.awaitLine("", l -> l.contains("bob's first")).nanos() - dFollowed;
-    dTimeline.awaitLine("", l -> l.contains("bob's third, live"));
+    long dFirst = dTimeline.awaitLine("", "bob's first").nanos() - dFollowed;
+    dTimeline.awaitLine("", "bob's third, live");
     assertThat(connected(nsD, "d")).as("d found c through the DHT").contains(cPeer);
     List<String> texts = new ArrayList<>();
     for (JsonNode e : json(nsD, "d", "timeline", "--json").path("entries")) {
@@ -234,16 +233,16 @@ class DhtNetnsIT {
     }
 
     Line awaitLine(String prefix) throws Exception {
-      return awaitLine(prefix, l -> true);
+      return awaitLine(prefix, "");
     }
 
-    /** The first line that starts with {@code prefix} and matches {@code test}. */
-    Line awaitLine(String prefix, Predicate<String> test) throws Exception {
+    /** The first line that starts with {@code prefix} and contains {@code part}. */
+    Line awaitLine(String prefix, String part) throws Exception {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
       boolean last = false;
       while (true) {
         for (Line l : lines) {
-          if (l.text.startsWith(prefix) && test.test(l.text)) {
+          if (l.text.startsWith(prefix) && l.text.contains(part)) {
             return l;
           }
         }
@@ -255,8 +254,10 @@ class DhtNetnsIT {
       }
       throw new AssertionError(
           who
-              + " printed no such line starting with \""
+              + " printed no line starting with \""
               + prefix
+              + "\" and containing \""
+              + part
               + "\" in "
               + DEADLINE_SECONDS
               + " s"
@@ -333,7 +334,7 @@ class DhtNetnsIT {
             "--json",
             "--data-dir",
             dir(who).toString());
-    p.awaitLine("", l -> l.contains(who + " is here"));
+    p.awaitLine("", who + " is here");
     return p;
   }
 
