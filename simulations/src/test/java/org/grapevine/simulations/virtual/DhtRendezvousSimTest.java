@@ -9,7 +9,7 @@ import org.grapevine.simulations.scenario.ScenarioReader;
 import org.junit.jupiter.api.Test;
 
 /**
- * The virtual engine with every node's real DHT and rendezvous and no topic-peer oracle: 300 nodes
+ * The virtual engine with every node's real DHT and rendezvous and no topic-peer oracle: 200 nodes
  * with three random connections and three bootstrap peers each, a heavy-tailed (Zipf) follow graph.
  * The followers of an identity are rarely connected to it or to each other, so only the topic peers
  * the DHT lookups find can carry its posts: the same run without the DHT is the control, and must
@@ -18,20 +18,20 @@ import org.junit.jupiter.api.Test;
 class DhtRendezvousSimTest {
   private static final String SCENARIO =
       """
-      name: dht-300
+      name: dht-200
       seed: 5
-      duration: 50s
-      warmUp: 15s
-      nodes: {count: 300}
+      duration: 150s
+      warmUp: 10s
+      nodes: {count: 200}
       connections: {model: random, degree: 3}
       latency: {model: uniform, min: 10ms, max: 80ms, jitter: 5ms}
       follows: {model: zipf, perNode: 5, exponent: 1.0}
-      workload: {posts: 60, postsPerSecond: 2, arrivals: constant}
+      workload: {posts: 40, postsPerSecond: 2, arrivals: constant}
       """;
 
   @Test
   void run_dhtOnNoOracle_deliversEverythingThroughLookups() throws Exception {
-    Scenario s = ScenarioReader.parse(SCENARIO, "dht-300");
+    Scenario s = ScenarioReader.parse(SCENARIO, "dht-200");
     assertThat(s.connections().topicPeers()).isZero(); // The oracle is off by default.
     assertThat(s.dht().enabled()).isTrue();
 
@@ -39,7 +39,7 @@ class DhtRendezvousSimTest {
 
     assertThat(r.path("delivery").path("ratio").asDouble()).isEqualTo(1.0);
     JsonNode dht = r.path("dht");
-    assertThat(dht.path("topicLookups").path("count").asLong()).isGreaterThan(300);
+    assertThat(dht.path("topicLookups").path("count").asLong()).isGreaterThan(200);
     assertThat(dht.path("topicLookups").path("hops").path("p50").asLong()).isPositive();
     assertThat(dht.path("topicLookups").path("messages").path("p50").asLong()).isPositive();
     assertThat(dht.path("topicConnections").asLong()).isPositive();
