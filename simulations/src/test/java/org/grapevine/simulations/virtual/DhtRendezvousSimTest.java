@@ -20,7 +20,7 @@ class DhtRendezvousSimTest {
       """
       name: dht-200
       seed: 5
-      duration: 150s
+      duration: 200s
       warmUp: 10s
       nodes: {count: 200}
       connections: {model: random, degree: 3}
