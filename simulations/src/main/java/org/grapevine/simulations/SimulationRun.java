@@ -100,7 +100,7 @@ public final class SimulationRun {
     long cpuStart = cpuNanos();
     SplittableRandom master = new SplittableRandom(s.seed());
     FollowGraph follows = FollowGraph.generate(s.follows(), s.nodes().count(), master.split());
-    Topology topology = TopologyBuilder.build(s.connections(), follows, master.split());
+    Topology topology = TopologyBuilder.build(s, follows, master.split());
     Network network = Network.generate(s, topology, master.split());
     Workload workload = Workload.generate(s, follows, master.split());
     FaultPlan faults = FaultPlan.generate(s, master.split());
@@ -134,7 +134,19 @@ public final class SimulationRun {
     RunData data = engine.run(report, () -> runStartHolder[0] = System.nanoTime());
     long runStart = runStartHolder[0];
     long runEnd = System.nanoTime();
-    Baselines.compute(data.log(), topology, network, data.envelopeBytes());
+    Topology bounds = topology;
+    long[] made = data.dht().madeEdges;
+    if (made.length > 0) { // The topology and the connections made to topic peers.
+      long[] all = java.util.Arrays.copyOf(made, made.length + topology.links());
+      int e = made.length;
+      for (int a = 0; a < topology.nodeCount(); a++) {
+        for (int l = topology.firstLink(a); l < topology.firstLink(a) + topology.degree(a); l++) {
+          all[e++] = (long) a << 32 | topology.target(l);
+        }
+      }
+      bounds = Topology.of(topology.nodeCount(), all, e);
+    }
+    Baselines.compute(data.log(), bounds, network, data.envelopeBytes());
     ObjectNode results = Results.summarize(data);
     double runSeconds = (runEnd - runStart) / 1e9;
     Speed speed =

@@ -43,6 +43,7 @@ class EnginesAgreeIT {
       follows: {model: zipf, perNode: 4}
       workload: {posts: 20, postsPerSecond: 4, arrivals: constant}
       protocol: {syncInterval: 2s}
+      dht: {enabled: false}  # the real engine runs no simulated DHT: both get the oracle
       """;
   private static final double LINK_MS = 30;
 

@@ -30,8 +30,10 @@ public record RendezvousConfig(
       new RendezvousConfig(
           true,
           4,
-          Duration.ofSeconds(30).toNanos(),
-          Duration.ofSeconds(60).toNanos(),
+          // Short at first: a follow's lookup may race the followed node's first announcement
+          // (nodes that start together), and one that found nobody should not wait minutes.
+          Duration.ofSeconds(10).toNanos(),
+          Duration.ofSeconds(10).toNanos(),
           Duration.ofMinutes(30).toNanos(),
           8,
           10_000);

@@ -250,12 +250,12 @@ class RendezvousTest {
     PeerId late = peer(11);
     others.get(late).startProviding(TopicCid.providerKey(TOPIC), now);
     pump();
-    // The lookup that found nobody doubled the backoff (60 s to 120 s); checks run every 30 s.
-    now += 62 * S;
+    // The lookup that found nobody doubled the backoff (10 s to 20 s); checks run every 10 s.
+    now += 12 * S;
     rendezvous.timeout(now);
     pump();
     assertThat(kept(TOPIC)).isEmpty();
-    now += 62 * S;
+    now += 12 * S;
     rendezvous.timeout(now);
     pump();
     assertThat(kept(TOPIC)).containsExactly(late);

@@ -36,6 +36,7 @@ import picocli.CommandLine.Parameters;
       GrapevineSim.Run.class,
       GrapevineSim.Sweep.class,
       GrapevineSim.Validate.class,
+      DhtLookups.class,
       CommandLine.HelpCommand.class
     },
     description = {

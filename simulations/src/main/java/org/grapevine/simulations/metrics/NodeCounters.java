@@ -4,8 +4,9 @@ package org.grapevine.simulations.metrics;
  * Per-node traffic and work counters of a run, in primitive arrays indexed by node. Bytes include
  * each message's length prefix. "Payload" is the published messages inside gossip RPCs; "control"
  * is the rest of each gossip RPC (subscriptions, IHAVE, IWANT, GRAFT, PRUNE, IDONTWANT); "sync" is
- * every catch-up sync message. "Wire" is every byte on the node's TCP sockets (the real engine,
- * which cannot tell the kinds apart under encryption; zero in the virtual engine).
+ * every catch-up sync message; "dht" every DHT request and answer (KadCodec's encoding with its
+ * length prefix), counted at both ends. "Wire" is every byte on the node's TCP sockets (the real
+ * engine, which cannot tell the kinds apart under encryption; zero in the virtual engine).
  */
 public final class NodeCounters {
   public final long[] payloadSent;
@@ -21,6 +22,9 @@ public final class NodeCounters {
   public final long[] offlineNanos;
   public final long[] wireSent;
   public final long[] wireReceived;
+  public final long[] dhtSent;
+  public final long[] dhtReceived;
+  public final long[] dhtMessagesSent;
 
   public NodeCounters(int nodes) {
     payloadSent = new long[nodes];
@@ -36,6 +40,9 @@ public final class NodeCounters {
     offlineNanos = new long[nodes];
     wireSent = new long[nodes];
     wireReceived = new long[nodes];
+    dhtSent = new long[nodes];
+    dhtReceived = new long[nodes];
+    dhtMessagesSent = new long[nodes];
   }
 
   public int nodes() {

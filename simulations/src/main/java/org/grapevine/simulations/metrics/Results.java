@@ -45,6 +45,8 @@ public final class Results {
     root.set("mesh", mesh(d.meshChangesPerSecond()));
     root.set("deliveryRatioOverTime", overTime(d, log));
     root.set("faults", faults(d));
+    root.set("followToFirstDeliveryMs", DhtResults.followToFirstDelivery(d));
+    root.set("dht", DhtResults.dht(d));
     ObjectNode router = root.putObject("router");
     d.routerTotals().forEach(router::put);
     ObjectNode ingestion = root.putObject("ingestion");
@@ -212,6 +214,9 @@ public final class Results {
     o.put("controlReceived", controlReceived);
     o.put("syncSent", sum(c.syncSent));
     o.put("syncReceived", syncReceived);
+    long dhtReceived = sum(c.dhtReceived);
+    o.put("dhtSent", sum(c.dhtSent));
+    o.put("dhtReceived", dhtReceived);
     if (!d.perPairDetail()) { // Under Noise the kinds look alike: all bytes on the sockets, framing
       // included.
       o.put("wireSent", sum(c.wireSent));
@@ -226,13 +231,20 @@ public final class Results {
     o.put(
         "totalOverIdeal",
         round(
-            ideal == 0 ? 0 : (double) (payloadReceived + controlReceived + syncReceived) / ideal));
+            ideal == 0
+                ? 0
+                : (double) (payloadReceived + controlReceived + syncReceived + dhtReceived)
+                    / ideal));
     long[] sent = new long[c.nodes()];
     long[] received = new long[c.nodes()];
     for (int i = 0; i < c.nodes(); i++) {
-      sent[i] = c.payloadSent[i] + c.controlSent[i] + c.syncSent[i] + c.wireSent[i];
+      sent[i] = c.payloadSent[i] + c.controlSent[i] + c.syncSent[i] + c.wireSent[i] + c.dhtSent[i];
       received[i] =
-          c.payloadReceived[i] + c.controlReceived[i] + c.syncReceived[i] + c.wireReceived[i];
+          c.payloadReceived[i]
+              + c.controlReceived[i]
+              + c.syncReceived[i]
+              + c.wireReceived[i]
+              + c.dhtReceived[i];
     }
     Arrays.sort(sent);
     Arrays.sort(received);
@@ -323,7 +335,21 @@ public final class Results {
 
   // ---- helpers ----
 
-  private static ObjectNode millisStats(long[] sorted) {
+  /** p50, p99, max and mean of counts (hops, messages). */
+  static ObjectNode countStats(long[] sorted) {
+    ObjectNode o = J.objectNode();
+    o.put("p50", percentile(sorted, 0.5));
+    o.put("p99", percentile(sorted, 0.99));
+    o.put("max", sorted.length == 0 ? 0 : sorted[sorted.length - 1]);
+    double mean = 0;
+    for (long v : sorted) {
+      mean += v;
+    }
+    o.put("mean", round(sorted.length == 0 ? 0 : mean / sorted.length));
+    return o;
+  }
+
+  static ObjectNode millisStats(long[] sorted) {
     ObjectNode o = J.objectNode();
     o.put("p50", ms(percentile(sorted, 0.5)));
     o.put("p90", ms(percentile(sorted, 0.9)));

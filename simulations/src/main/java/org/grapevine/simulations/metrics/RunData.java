@@ -21,6 +21,7 @@ import org.grapevine.simulations.scenario.Scenario;
  * @param realVerifications envelopes verified for real (the rest hit the verify cache)
  * @param envelopeBytes each post's envelope size
  * @param engine the engine's name ({@code virtual}, {@code real})
+ * @param dht what the nodes' DHTs did (empty without one, and in the real engine)
  */
 @SuppressWarnings(
     "ArrayRecordComponent") // the figures of one run, read by the reports, never compared
@@ -39,7 +40,8 @@ public record RunData(
     long syncDeliveries,
     long realVerifications,
     int[] envelopeBytes,
-    String engine) {
+    String engine,
+    DhtTotals dht) {
 
   /**
    * Whether per-pair hops and copies, and traffic by kind, were observed (the real engine sees

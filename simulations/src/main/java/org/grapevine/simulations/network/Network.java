@@ -14,14 +14,17 @@ public final class Network {
   private final byte[] regionOf;
   private final long[] baseLatencyNanos;
   private final Scenario scenario;
+  private final long pairSalt;
 
   private Network(
       Scenario scenario,
       Topology topology,
       byte[] classOf,
       byte[] regionOf,
-      long[] baseLatencyNanos) {
+      long[] baseLatencyNanos,
+      long pairSalt) {
     this.scenario = scenario;
+    this.pairSalt = pairSalt;
     this.topology = topology;
     this.classOf = classOf;
     this.regionOf = regionOf;
@@ -71,7 +74,8 @@ public final class Network {
             };
       }
     }
-    return new Network(s, topology, classOf, regionOf, base);
+    // Drawn last, so that the links' latencies are those drawn before there were pairs.
+    return new Network(s, topology, classOf, regionOf, base, random.nextLong());
   }
 
   public Topology topology() {
@@ -92,6 +96,30 @@ public final class Network {
 
   public long baseLatencyNanos(int link) {
     return baseLatencyNanos[link];
+  }
+
+  /**
+   * The base one-way latency between any two nodes, connected or not (DHT requests, connections
+   * made during the run), from the same model as the links': the link's own when they are connected
+   * by the topology, otherwise a draw that depends only on the pair and the seed, so the two
+   * directions and every message between them agree, and nothing is stored per pair.
+   */
+  public long pairLatencyNanos(int a, int b) {
+    int link = topology.link(a, b);
+    if (link >= 0) {
+      return baseLatencyNanos[link];
+    }
+    Scenario.Latency l = scenario.latency();
+    SplittableRandom r =
+        new SplittableRandom(pairSalt ^ ((long) Math.min(a, b) << 32 | Math.max(a, b)));
+    return switch (l.model()) {
+      case CONSTANT -> l.constantNanos();
+      case UNIFORM ->
+          l.minNanos()
+              + (l.maxNanos() == l.minNanos() ? 0 : r.nextLong(l.maxNanos() - l.minNanos() + 1));
+      case NORMAL -> Math.max(0, Math.round(l.meanNanos() + r.nextGaussian() * l.stdDevNanos()));
+      case REGIONS -> l.matrixNanos()[regionOf[a]][regionOf[b]];
+    };
   }
 
   /** Nanoseconds to put {@code bytes} on the node's uplink. */

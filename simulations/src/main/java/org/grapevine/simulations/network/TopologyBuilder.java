@@ -14,7 +14,36 @@ import org.grapevine.simulations.scenario.Scenario;
 public final class TopologyBuilder {
   private TopologyBuilder() {}
 
+  /**
+   * The scenario's connections: {@link #build(Scenario.Connections, FollowGraph,
+   * SplittableRandom)}, plus, with the DHT on, each node's connections to {@code
+   * dht.bootstrapPeers} random earlier nodes (node {@code i} picks among {@code 0 .. i-1}), as a
+   * node starting with a bootstrap list of peers already up: the only way into the DHT.
+   */
+  public static Topology build(Scenario s, FollowGraph follows, SplittableRandom random) {
+    EdgeList edges = edges(s.connections(), follows, random);
+    if (s.dht().enabled()) {
+      for (int i = 1; i < follows.nodeCount(); i++) {
+        int b = Math.min(i, s.dht().bootstrapPeers());
+        int[] picked = new int[b];
+        for (int got = 0; got < b; ) {
+          int x = random.nextInt(i);
+          if (!java.util.Arrays.stream(picked, 0, got).anyMatch(y -> y == x)) {
+            picked[got++] = x;
+            edges.add(i, x);
+          }
+        }
+      }
+    }
+    return edges.build(follows.nodeCount());
+  }
+
   public static Topology build(
+      Scenario.Connections spec, FollowGraph follows, SplittableRandom random) {
+    return edges(spec, follows, random).build(follows.nodeCount());
+  }
+
+  private static EdgeList edges(
       Scenario.Connections spec, FollowGraph follows, SplittableRandom random) {
     int n = follows.nodeCount();
     EdgeList edges = new EdgeList();
@@ -33,7 +62,7 @@ public final class TopologyBuilder {
     if (spec.topicPeers() > 0) {
       topicOverlay(follows, spec.topicPeers(), random, edges);
     }
-    return edges.build(n);
+    return edges;
   }
 
   /**

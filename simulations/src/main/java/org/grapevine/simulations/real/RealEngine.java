@@ -289,7 +289,8 @@ public final class RealEngine implements SimulationEngine {
         0,
         verified,
         envelopeBytes,
-        "real");
+        "real",
+        new org.grapevine.simulations.metrics.DhtTotals(false));
   }
 
   static void sleepNanos(long nanos) throws IOException {

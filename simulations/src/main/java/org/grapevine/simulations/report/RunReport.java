@@ -169,6 +169,16 @@ public final class RunReport {
       },
       {"mesh stable at, s", r.path("mesh").path("stableAtSeconds").asText()},
       {
+        "follow to first delivery p50 / p99, ms (undelivered pairs)",
+        r.path("followToFirstDeliveryMs").path("p50").asText()
+            + " / "
+            + r.path("followToFirstDeliveryMs").path("p99").asText()
+            + " ("
+            + r.path("followToFirstDeliveryMs").path("undelivered").asText()
+            + ")"
+      },
+      {"DHT topic lookups: hops / messages p50, p99, mean; bytes", dht(r)},
+      {
         "run",
         speed == null
             ? "-"
@@ -182,6 +192,29 @@ public final class RunReport {
       },
     };
     return rows;
+  }
+
+  private static String dht(JsonNode r) {
+    JsonNode l = r.path("dht").path("topicLookups");
+    if (!r.path("dht").path("enabled").asBoolean()) {
+      return "off";
+    }
+    return l.path("count").asText()
+        + " lookups; hops "
+        + l.path("hops").path("p50").asText()
+        + ", "
+        + l.path("hops").path("p99").asText()
+        + ", "
+        + l.path("hops").path("mean").asText()
+        + "; messages "
+        + l.path("messages").path("p50").asText()
+        + ", "
+        + l.path("messages").path("p99").asText()
+        + ", "
+        + l.path("messages").path("mean").asText()
+        + "; "
+        + r.path("bytes").path("dhtReceived").asText()
+        + " B received";
   }
 
   private static SvgChart overTime(JsonNode r) {

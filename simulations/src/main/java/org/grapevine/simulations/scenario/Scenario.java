@@ -20,7 +20,8 @@ public record Scenario(
     Follows follows,
     Workload workload,
     Faults faults,
-    Protocol protocol) {
+    Protocol protocol,
+    Dht dht) {
 
   /** A scenario identical but for the seed (the command line's {@code --seed}). */
   public Scenario withSeed(long newSeed) {
@@ -36,7 +37,8 @@ public record Scenario(
         follows,
         workload,
         faults,
-        protocol);
+        protocol,
+        dht);
   }
 
   public record Nodes(int count, List<NodeClass> classes) {}
@@ -63,8 +65,10 @@ public record Scenario(
   /**
    * How the nodes are connected.
    *
-   * @param topicPeers each node also connects to this many other subscribers of every topic it
-   *     joins (plus a ring over them), as topic discovery would; 0 turns this off
+   * @param topicPeers the topic-peer <em>oracle</em>, an assumption: each node also connects to
+   *     this many other subscribers of every topic it joins (plus a ring over them), as if topic
+   *     discovery were perfect and free; 0 turns it off (the default while the DHT is on, whose
+   *     lookups then find the topic peers)
    */
   public record Connections(
       TopologyModel model, int degree, double rewire, List<int[]> edges, int topicPeers) {}
@@ -160,4 +164,25 @@ public record Scenario(
       Map<String, Object> gossip,
       Map<String, Object> score,
       Map<String, Object> thresholds) {}
+
+  /**
+   * The Kademlia DHT every node runs (its real {@code Dht} and topic rendezvous, in the node core).
+   *
+   * @param enabled run it (topic peers then come from provider lookups)
+   * @param bootstrapPeers each node starts connected to this many random earlier nodes (node 0 to
+   *     none), as a node starts from its bootstrap list: the DHT forms from these connections
+   * @param clientFraction the share of nodes in client mode (ask, never serve; not in any table)
+   * @param topicPeers a followed topic with fewer connected subscribers than this is looked up
+   *     ({@code [dht] topic_peers})
+   * @param announceFollows provide every followed topic, not only the own one ({@code [network]
+   *     announce_follows})
+   */
+  public record Dht(
+      boolean enabled,
+      int bootstrapPeers,
+      double clientFraction,
+      int topicPeers,
+      boolean announceFollows) {
+    public static final Dht OFF = new Dht(false, 0, 0, 4, true);
+  }
 }

@@ -98,7 +98,8 @@ public final class ScenarioReader {
     }
     Scenario.Nodes nodes = nodes(f.object("nodes"));
     int n = nodes.count();
-    Scenario.Connections connections = connections(f.object("connections"), n);
+    Scenario.Dht dht = dht(f.object("dht"), n);
+    Scenario.Connections connections = connections(f.object("connections"), n, dht.enabled());
     Scenario.Latency latency = latency(f.object("latency"));
     double loss = f.number("loss", 0, 0, 0.99);
     Scenario.Follows follows = follows(f.object("follows"), n);
@@ -119,7 +120,8 @@ public final class ScenarioReader {
             follows,
             workload,
             faults,
-            protocol);
+            protocol,
+            dht);
     if (problems.isEmpty()) {
       try {
         RouterParams.config(protocol);
@@ -156,7 +158,23 @@ public final class ScenarioReader {
     return new Scenario.Nodes(count, List.copyOf(classes));
   }
 
-  private static Scenario.Connections connections(Fields f, int n) {
+  private static Scenario.Dht dht(Fields f, int n) {
+    boolean enabled = f.bool("enabled", true);
+    int bootstrap = f.integer("bootstrapPeers", 3, 0, Math.min(64, n - 1));
+    double clients = f.number("clientFraction", 0, 0, 1);
+    int topicPeers = f.integer("topicPeers", 4, 0, 64);
+    boolean announce = f.bool("announceFollows", true);
+    if (enabled && bootstrap == 0 && f.has("bootstrapPeers")) {
+      f.problemAt(
+          f.at("bootstrapPeers"),
+          "0",
+          "at least 1 while the DHT is on (a node with no bootstrap peer may never join it)");
+    }
+    f.finish();
+    return new Scenario.Dht(enabled, bootstrap, clients, topicPeers, announce);
+  }
+
+  private static Scenario.Connections connections(Fields f, int n, boolean dht) {
     TopologyModel model = f.choice("model", TopologyModel.RANDOM, TopologyModel.class);
     int degree = 8;
     double rewire = 0.1;
@@ -190,7 +208,8 @@ public final class ScenarioReader {
         }
       }
     }
-    int topicPeers = f.integer("topicPeers", 2, 0, 1000);
+    // The oracle is an assumption: on by default only when no DHT finds the topic peers.
+    int topicPeers = f.integer("topicPeers", dht ? 0 : 2, 0, 1000);
     f.finish();
     return new Scenario.Connections(model, degree, rewire, List.copyOf(edges), topicPeers);
   }

@@ -73,6 +73,12 @@ public final class ScenarioWriter {
     w.put("arrivals", Fields.name(s.workload().arrivals()));
     faults(root.putObject("faults"), s.faults());
     protocol(root.putObject("protocol"), s.protocol());
+    ObjectNode dht = root.putObject("dht");
+    dht.put("enabled", s.dht().enabled());
+    dht.put("bootstrapPeers", s.dht().bootstrapPeers());
+    dht.put("clientFraction", s.dht().clientFraction());
+    dht.put("topicPeers", s.dht().topicPeers());
+    dht.put("announceFollows", s.dht().announceFollows());
     return root;
   }
 

@@ -64,6 +64,7 @@ final class SimDrivers {
   private final CoreConfig coreConfig;
   private final Outbox outbox;
   private final SplittableRandom seeds;
+  private final SimDht dht;
   private final EntryValidator validator = new EntryValidator();
   private final ChainChecker checker = new ChainChecker();
   final int[] meshChangesPerSecond;
@@ -90,7 +91,8 @@ final class SimDrivers {
       DeliveryLog log,
       NodeCounters counters,
       GossipConfig gossipConfig,
-      SplittableRandom seeds) {
+      SplittableRandom seeds,
+      SplittableRandom dhtRandom) {
     this.engine = engine;
     this.nodes = nodes;
     this.nodeOfPeer = nodeOfPeer;
@@ -111,6 +113,22 @@ final class SimDrivers {
             nanos -> PostCatalog.EPOCH_MILLIS + nanos / 1_000_000L);
     this.outbox = new Outbox(wire, counters, faults, scenario, catalog, workload);
     this.meshChangesPerSecond = new int[(int) (scenario.durationNanos() / 1_000_000_000L) + 1];
+    this.dht =
+        new SimDht(
+            scenario.dht(),
+            engine,
+            nodes,
+            nodeOfPeer,
+            catalog,
+            wire,
+            queue,
+            counters,
+            this,
+            dhtRandom);
+  }
+
+  SimDht dht() {
+    return dht;
   }
 
   // ------------------------------------------------------------------------- processes
@@ -124,7 +142,16 @@ final class SimDrivers {
         new GossipRouter(gossipConfig, catalog.peerId(node.index), null, seeds.split());
     node.engine =
         new Engine(node.store, validator, checker, GAP_BUFFER_PER_AUTHOR, GAP_BUFFER_TOTAL);
-    node.core = new NodeCore(node.store, node.engine, router, coreConfig, seeds.split(), now);
+    node.core =
+        new NodeCore(
+            node.store,
+            node.engine,
+            router,
+            coreConfig,
+            seeds.split(),
+            now,
+            dht.enabled() ? dht.setup(node.index, seeds.split(), now) : null);
+    dht.started(node);
     node.streams.clear();
     node.coreTimerAt = Long.MIN_VALUE;
     node.validatorFreeAt = now;
@@ -151,6 +178,10 @@ final class SimDrivers {
         catalog.peerId(a), Direction.INBOUND, GossipProtocol.MESHSUB_V12, null, now);
     nodes[a].core.handlePeerConnected(catalog.peerId(b), true, now);
     nodes[b].core.handlePeerConnected(catalog.peerId(a), false, now);
+    if (dht.enabled()) { // Identify, which runs on every new connection.
+      dht.identified(a, b);
+      dht.identified(b, a);
+    }
     drain(nodes[a]);
     drain(nodes[b]);
   }
@@ -266,7 +297,7 @@ final class SimDrivers {
    * bad-forwarder delay); nothing is sent if the link is down.
    */
   void onInjectedRpc(SimEvent.InjectedRpc e) {
-    if (!engine.linkUp(e.from, e.node)) {
+    if (!engine.connected(e.from, e.node)) {
       return;
     }
     int total = e.rpc.proto().getSerializedSize();
@@ -281,6 +312,10 @@ final class SimDrivers {
   // ---------------------------------------------------------------------------- outputs
 
   /** Drains the node's core until it has nothing more. */
+  void drainNode(SimNode node) {
+    drain(node);
+  }
+
   private void drain(SimNode node) {
     if (!node.online) {
       return;
@@ -320,6 +355,9 @@ final class SimDrivers {
           e = core.pollEvent().orElse(null)) {
         if (coreEventHook != null) {
           coreEventHook.accept(node.index, e);
+        }
+        if (e instanceof CoreEvent.DhtQueryDone q) {
+          dht.totals.add(q.kind(), q.stats());
         }
         if (e instanceof CoreEvent.Gossip g
             && (g.event() instanceof GossipEvent.Grafted
@@ -366,8 +404,21 @@ final class SimDrivers {
       }
     } else if (c instanceof CoreCommand.Disconnect d) {
       Integer other = nodeOfPeer.get(d.peer());
-      if (other != null && engine.linkUp(node.index, other)) {
+      if (other != null && engine.connected(node.index, other)) {
         engine.cut(node.index, other);
+      }
+    } else if (c instanceof CoreCommand.SendDht send) {
+      dht.send(node, send.request());
+    } else if (c instanceof CoreCommand.KeepTopicPeer keep) {
+      Integer other = nodeOfPeer.get(keep.peer().id());
+      dht.totals.topicPeersKept++;
+      if (other != null && other != node.index && engine.keep(node.index, other)) {
+        dht.totals.topicConnections++;
+      }
+    } else if (c instanceof CoreCommand.ReleaseTopicPeer release) {
+      Integer other = nodeOfPeer.get(release.peer());
+      if (other != null) {
+        engine.release(node.index, other);
       }
     }
   }
@@ -381,7 +432,7 @@ final class SimDrivers {
     long now = queue.now();
     boolean dropMode = scenario.faults().badForwarders().mode() == Scenario.BadMode.DROP;
     if (other == null
-        || !engine.linkUp(node.index, other)
+        || !engine.connected(node.index, other)
         || (dropMode && (faults.isBadForwarder(node.index) || faults.isBadForwarder(other)))) {
       node.core.handleSyncOpenFailed(
           peer, now); // A dropping forwarder serves nothing, and we do not count on it.

@@ -45,10 +45,10 @@ abstract sealed class SimEvent implements Comparable<SimEvent> {
    * A message reached the far end of its link; it still has to come off the receiver's downlink.
    */
   static final class Arrive extends SimEvent {
-    final OnLink next;
+    final SimEvent next;
     final int bytes;
 
-    Arrive(OnLink next, int bytes) {
+    Arrive(SimEvent next, int bytes) {
       super(next.node);
       this.next = next;
       this.bytes = bytes;
@@ -115,6 +115,65 @@ abstract sealed class SimEvent implements Comparable<SimEvent> {
     @Override
     void fire(VirtualEngine engine) {
       engine.drivers().onSyncIn(this);
+    }
+  }
+
+  /**
+   * A DHT request reached node {@code node} from {@code from}'s process {@code fromIncarnation}
+   * (request {@code request.id()} of that process's DHT).
+   */
+  static final class DhtRequestIn extends SimEvent {
+    final int from;
+    final int fromIncarnation;
+    final org.grapevine.libp2p.kad.DhtRequest request;
+    final int bytes;
+
+    DhtRequestIn(
+        int node,
+        int from,
+        int fromIncarnation,
+        org.grapevine.libp2p.kad.DhtRequest request,
+        int bytes) {
+      super(node);
+      this.from = from;
+      this.fromIncarnation = fromIncarnation;
+      this.request = request;
+      this.bytes = bytes;
+    }
+
+    @Override
+    void fire(VirtualEngine engine) {
+      engine.drivers().dht().onRequest(this);
+    }
+  }
+
+  /**
+   * The outcome of DHT request {@code requestId} is back at the process that sent it: the answer
+   * ({@code response}, null for ADD_PROVIDER once written), or a failure ({@code failure} set).
+   */
+  static final class DhtOutcome extends ForProcess {
+    final long requestId;
+    final org.grapevine.libp2p.kad.KadMessage response;
+    final String failure;
+    final int bytes;
+
+    DhtOutcome(
+        int node,
+        int incarnation,
+        long requestId,
+        org.grapevine.libp2p.kad.KadMessage response,
+        String failure,
+        int bytes) {
+      super(node, incarnation);
+      this.requestId = requestId;
+      this.response = response;
+      this.failure = failure;
+      this.bytes = bytes;
+    }
+
+    @Override
+    void fire(VirtualEngine engine) {
+      engine.drivers().dht().onOutcome(this);
     }
   }
 

@@ -44,6 +44,11 @@ import org.grapevine.simulations.scenario.Scenario;
  *       before it is delivered, it is dropped, as a reset TCP connection drops it.
  *   <li>At the start every link is a new connection dialled by its lower-numbered node, so the node
  *       cores sync over it as a node does on a connection it dialled.
+ *   <li>With the DHT ({@link SimDht}), a topic peer a core keeps ({@code KeepTopicPeer}) is dialled
+ *       by it as discovery would: a connection made during the run ({@link Links}), up while both
+ *       ends are and no split is between them, dialled again by its keeper when the other end
+ *       returns or a split heals, forgotten when the keeper's process ends or releases it. The
+ *       topology's links are reconnected on a return as before; a made one is not, unless kept.
  * </ol>
  *
  * Not thread-safe; {@link #run} once.
@@ -61,8 +66,15 @@ public final class VirtualEngine implements SimulationEngine {
   private final SimNode[] nodes;
   private final Map<PeerId, Integer> nodeOfPeer = new HashMap<>();
   private final EventQueue queue = new EventQueue();
+  private final Links links;
   private final Wire wire;
   private final SimDrivers drivers;
+
+  /** Per node, the nodes its process keeps as topic peers, and the nodes that keep it. */
+  private final Map<Integer, java.util.Set<Integer>> keeps = new HashMap<>();
+
+  private final Map<Integer, java.util.Set<Integer>> keptBy = new HashMap<>();
+
   private final boolean[] splitActive;
   private final DeliveryLog log;
   private final NodeCounters counters;
@@ -84,7 +96,9 @@ public final class VirtualEngine implements SimulationEngine {
     this.faults = faults;
     SplittableRandom seeds = random.split();
     int n = follows.nodeCount();
-    this.wire = new Wire(topology, network, random.split(), queue, n);
+    this.links = new Links(topology, network);
+    this.wire = new Wire(links, network, random.split(), queue, n);
+    SplittableRandom dhtRandom = random.split();
     this.catalog = new PostCatalog(scenario.seed(), n, workload);
     this.nodes = new SimNode[n];
     this.splitActive = new boolean[faults.splits().size()];
@@ -104,7 +118,8 @@ public final class VirtualEngine implements SimulationEngine {
             log,
             counters,
             RouterParams.config(scenario.protocol()),
-            seeds);
+            seeds,
+            dhtRandom);
   }
 
   /** Runs the scenario to its duration and returns what was measured. */
@@ -128,6 +143,7 @@ public final class VirtualEngine implements SimulationEngine {
         counters.offlineNanos[node.index] += duration - node.offlineSince;
       }
     }
+    drivers.dht().totals.madeEdges = links.madeEdges();
     return new RunData(
         scenario,
         follows,
@@ -143,7 +159,8 @@ public final class VirtualEngine implements SimulationEngine {
         drivers.syncDeliveries,
         catalog.realVerifications(),
         catalogEnvelopeBytes(),
-        "virtual");
+        "virtual",
+        drivers.dht().totals);
   }
 
   /** Runs without a clock-start callback. */
@@ -249,6 +266,55 @@ public final class VirtualEngine implements SimulationEngine {
     return true;
   }
 
+  /** Whether {@code a} and {@code b} are connected now (by the topology or a topic peer). */
+  boolean connected(int a, int b) {
+    return linkUp(a, b) && (links.inTopology(a, b) || links.connectedMade(a, b));
+  }
+
+  /**
+   * {@code a}'s core keeps {@code b} as a topic peer: connect them now if they can be and are not;
+   * true if that made a connection.
+   */
+  boolean keep(int a, int b) {
+    keeps.computeIfAbsent(a, k -> new java.util.HashSet<>()).add(b);
+    keptBy.computeIfAbsent(b, k -> new java.util.HashSet<>()).add(a);
+    return dial(a, b);
+  }
+
+  /** {@code a}'s core no longer needs {@code b}: not dialled again (the connection stays). */
+  void release(int a, int b) {
+    java.util.Set<Integer> k = keeps.get(a);
+    if (k != null) {
+      k.remove(b);
+    }
+    java.util.Set<Integer> by = keptBy.get(b);
+    if (by != null) {
+      by.remove(a);
+    }
+  }
+
+  private boolean dial(int a, int b) {
+    if (!linkUp(a, b) || connected(a, b)) {
+      return false;
+    }
+    links.setConnected(a, b, true);
+    connect(a, b);
+    return true;
+  }
+
+  /** {@code node}'s process ended: what it kept is forgotten. */
+  private void forgetKeeps(int node) {
+    java.util.Set<Integer> k = keeps.remove(node);
+    if (k != null) {
+      for (int b : k) {
+        java.util.Set<Integer> by = keptBy.get(b);
+        if (by != null) {
+          by.remove(node);
+        }
+      }
+    }
+  }
+
   /** A new connection on the link, dialled by {@code a}. */
   private void connect(int a, int b) {
     wire.newGeneration(a, b);
@@ -258,6 +324,9 @@ public final class VirtualEngine implements SimulationEngine {
   /** The connection between {@code a} and {@code b} ends; what is in flight on it is lost. */
   void cut(int a, int b) {
     wire.newGeneration(a, b);
+    if (!links.inTopology(a, b)) {
+      links.setConnected(a, b, false);
+    }
     drivers.disconnect(a, b);
   }
 
@@ -274,13 +343,8 @@ public final class VirtualEngine implements SimulationEngine {
     if (!node.online) {
       return;
     }
-    forEachNeighbour(
-        node.index,
-        other -> {
-          if (linkUp(node.index, other)) {
-            cut(node.index, other);
-          }
-        });
+    forEachConnected(node.index, other -> cut(node.index, other));
+    forgetKeeps(node.index);
     drivers.retire(node);
     node.online = false;
     node.offlineSince = queue.now();
@@ -300,6 +364,12 @@ public final class VirtualEngine implements SimulationEngine {
             connect(node.index, other);
           }
         });
+    java.util.Set<Integer> by = keptBy.get(node.index);
+    if (by != null) {
+      for (int keeper : new java.util.TreeSet<>(by)) {
+        dial(keeper, node.index); // Its keepers dial it again, as discovery does.
+      }
+    }
   }
 
   private void onSplit(int p) {
@@ -311,6 +381,19 @@ public final class VirtualEngine implements SimulationEngine {
             cuts.add(new int[] {a, b});
           }
         });
+    for (int a = 0; a < nodes.length; a++) {
+      int from = a;
+      links.forEachMadeNeighbour(
+          a,
+          b -> {
+            if (from < b
+                && links.connectedMade(from, b)
+                && linkUp(from, b)
+                && faults.splits().get(p).groupOf()[from] != faults.splits().get(p).groupOf()[b]) {
+              cuts.add(new int[] {from, b});
+            }
+          });
+    }
     splitActive[p] = true;
     for (int[] e : cuts) {
       cut(e[0], e[1]);
@@ -335,6 +418,31 @@ public final class VirtualEngine implements SimulationEngine {
         connect(e[0], e[1]);
       }
     }
+    for (int a : new java.util.TreeSet<>(keeps.keySet())) {
+      for (int b : new java.util.TreeSet<>(keeps.get(a))) {
+        dial(a, b); // Topic peers across the split are dialled again by their keepers.
+      }
+    }
+  }
+
+  /** Each node {@code a} is connected to now, topology first. */
+  private void forEachConnected(int a, java.util.function.IntConsumer f) {
+    List<Integer> out = new ArrayList<>();
+    forEachNeighbour(
+        a,
+        b -> {
+          if (linkUp(a, b)) {
+            out.add(b);
+          }
+        });
+    links.forEachMadeNeighbour(
+        a,
+        b -> {
+          if (links.connectedMade(a, b) && linkUp(a, b)) {
+            out.add(b);
+          }
+        });
+    out.forEach(f::accept);
   }
 
   private void forEachNeighbour(int a, java.util.function.IntConsumer f) {

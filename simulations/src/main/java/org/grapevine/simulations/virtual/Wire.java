@@ -2,7 +2,6 @@ package org.grapevine.simulations.virtual;
 
 import java.util.SplittableRandom;
 import org.grapevine.simulations.network.Network;
-import org.grapevine.simulations.network.Topology;
 
 /**
  * The modelled network between the nodes: per node an uplink and a downlink that serialise at their
@@ -11,22 +10,18 @@ import org.grapevine.simulations.network.Topology;
  * (churn, partition) before it was delivered, as a reset TCP connection drops it.
  */
 final class Wire {
-  private final Topology topology;
+  private final Links links;
   private final Network network;
   private final SplittableRandom random;
   private final EventQueue queue;
-  private final int[] linkGen;
-  private final long[] lastArrival;
   private final long[] upFreeAt;
   private final long[] downFreeAt;
 
-  Wire(Topology topology, Network network, SplittableRandom random, EventQueue queue, int nodes) {
-    this.topology = topology;
+  Wire(Links links, Network network, SplittableRandom random, EventQueue queue, int nodes) {
+    this.links = links;
     this.network = network;
     this.random = random;
     this.queue = queue;
-    this.linkGen = new int[topology.links()];
-    this.lastArrival = new long[topology.links()];
     this.upFreeAt = new long[nodes];
     this.downFreeAt = new long[nodes];
   }
@@ -37,7 +32,7 @@ final class Wire {
    * lost message still costs the sender's uplink.
    */
   void send(SimEvent.OnLink e, int bytes, long extraDelayNanos, boolean lost) {
-    int link = topology.link(e.from, e.node);
+    int link = links.link(e.from, e.node);
     long start = Math.max(queue.now() + extraDelayNanos, upFreeAt[e.from]);
     long sent = start + network.uploadNanos(e.from, bytes);
     upFreeAt[e.from] = sent;
@@ -46,16 +41,35 @@ final class Wire {
     }
     long arrive =
         Math.max(
-            sent + network.baseLatencyNanos(link) + network.jitterNanos(random), lastArrival[link]);
-    lastArrival[link] = arrive;
+            sent + links.latencyNanos(link) + network.jitterNanos(random), links.lastArrival(link));
+    links.setLastArrival(link, arrive);
     e.link = link;
-    e.gen = linkGen[link];
+    e.gen = links.gen(link);
     queue.at(arrive, new SimEvent.Arrive(e, bytes));
+  }
+
+  /**
+   * Sends a DHT message of {@code bytes} from {@code from} to {@code e.node}, connected or not: the
+   * sender's uplink, the pair's latency and jitter, the receiver's downlink. It belongs to no
+   * connection of the topology (a DHT stream on a connection of its own, whose set-up is not
+   * charged), so no link state holds it up or drops it; the receiver's handler checks that it is
+   * still there. Never lost: it runs over TCP.
+   */
+  void sendDirect(int from, SimEvent e, int bytes) {
+    long sent = Math.max(queue.now(), upFreeAt[from]) + network.uploadNanos(from, bytes);
+    upFreeAt[from] = sent;
+    long arrive = sent + network.pairLatencyNanos(from, e.node) + network.jitterNanos(random);
+    queue.at(arrive, new SimEvent.Arrive(e, bytes));
+  }
+
+  /** One-way base latency between two nodes (for a failure that comes back without data). */
+  long pairLatencyNanos(int a, int b) {
+    return network.pairLatencyNanos(a, b);
   }
 
   /** The far end of the link: through the receiver's downlink, unless the connection is gone. */
   void arrive(SimEvent.Arrive a) {
-    if (!current(a.next)) {
+    if (a.next instanceof SimEvent.OnLink l && !current(l)) {
       return;
     }
     long done = Math.max(queue.now(), downFreeAt[a.node]) + network.downloadNanos(a.node, a.bytes);
@@ -65,7 +79,7 @@ final class Wire {
 
   /** Whether the connection {@code e} travelled on is still the link's current one. */
   boolean current(SimEvent.OnLink e) {
-    return linkGen[e.link] == e.gen;
+    return links.gen(e.link) == e.gen;
   }
 
   /**
@@ -73,8 +87,8 @@ final class Wire {
    * dropped.
    */
   void newGeneration(int a, int b) {
-    linkGen[topology.link(a, b)]++;
-    linkGen[topology.link(b, a)]++;
+    links.nextGen(links.make(a, b));
+    links.nextGen(links.make(b, a));
   }
 
   /** A fresh process starts with idle links (what the old one queued left with it). */

@@ -31,6 +31,37 @@ class ScenarioReaderTest {
   }
 
   @Test
+  void parse_dht_onByDefaultWithTheOracleOff_explicitOracleKept() throws Exception {
+    Scenario def = ScenarioReader.parse("{}", "empty");
+    Scenario oracle = ScenarioReader.parse("connections: {topicPeers: 3}", "oracle");
+    Scenario off = ScenarioReader.parse("dht: {enabled: false}", "off");
+
+    assertThat(def.dht()).isEqualTo(new Scenario.Dht(true, 3, 0, 4, true));
+    assertThat(def.connections().topicPeers()).isZero();
+    assertThat(oracle.connections().topicPeers()).isEqualTo(3);
+    assertThat(oracle.dht().enabled()).isTrue();
+    assertThat(off.connections().topicPeers()).isEqualTo(2);
+    Scenario back = ScenarioReader.parse(ScenarioWriter.toYaml(oracle), "back");
+    assertThat(back.dht()).isEqualTo(oracle.dht());
+    assertThat(back.connections().topicPeers()).isEqualTo(3);
+  }
+
+  @Test
+  void parse_badDht_reportsEachProblem() {
+    ScenarioException e =
+        catchThrowableOfType(
+            ScenarioException.class,
+            () ->
+                ScenarioReader.parse(
+                    "dht: {enabled: yes please, bootstrapPeers: 0, clientFraction: 2, peers: 1}",
+                    "bad"));
+
+    assertThat(e.problems())
+        .extracting(ScenarioProblem::path)
+        .contains("dht.enabled", "dht.clientFraction", "dht.peers");
+  }
+
+  @Test
   void parse_json_sameAsYaml() throws Exception {
     Scenario yaml =
         ScenarioReader.parse(

@@ -98,6 +98,7 @@ class CoreDecisionsAgreeIT {
       follows: {model: explicit, edges: [[0, 3], [1, 3], [2, 3]]}
       workload: {posts: 0}
       protocol: {syncPeersPerRound: 0}
+      dht: {enabled: false}
       """;
 
   /** What every world must decide. */
