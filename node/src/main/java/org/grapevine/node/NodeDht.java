@@ -1,6 +1,5 @@
 package org.grapevine.node;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +30,7 @@ import org.grapevine.node.core.CoreEvent;
 import org.grapevine.node.core.RendezvousConfig;
 import org.grapevine.node.core.RendezvousSetup;
 import org.grapevine.node.discovery.DiscoveryService;
+import org.grapevine.node.discovery.Invites;
 import org.grapevine.node.metrics.MetricsRegistry;
 import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.node.runtime.DhtLink;
@@ -276,12 +276,12 @@ final class NodeDht {
     for (String text : host.config().listenAddrs()) {
       try {
         Optional<InetSocketAddress> a = Multiaddr.parse(text).tcpSocketAddress();
-        if (a.isPresent() && isPublic(a.get().getAddress())) {
+        if (a.isPresent() && Invites.isPublic(a.get().getAddress())) {
           return true;
         }
         if (a.isPresent() && a.get().getAddress().isAnyLocalAddress()) {
           for (InetAddress i : interfaceAddresses()) {
-            if (isPublic(i)) {
+            if (Invites.isPublic(i)) {
               return true;
             }
           }
@@ -293,26 +293,13 @@ final class NodeDht {
     return false;
   }
 
-  static boolean isPublic(InetAddress a) {
-    return !a.isAnyLocalAddress()
-        && !a.isLoopbackAddress()
-        && !a.isLinkLocalAddress()
-        && !a.isSiteLocalAddress()
-        && !a.isMulticastAddress()
-        && !(a instanceof Inet6Address && (a.getAddress()[0] & 0xFE) == 0xFC); // ULA fc00::/7
-  }
-
   /**
-   * The addresses others can dial us at, public ones first (a provider record holds a few, and a
-   * far peer can use only those): wildcards expanded to the interfaces' addresses, loopback dropped
-   * unless nothing else is left ({@link MdnsAddresses#announceable}).
+   * The addresses others can dial us at, as an invite carries them ({@link Invites#choose}: public
+   * first, loopback only when nothing else is left, at most 8), wildcards expanded to the
+   * interfaces' addresses.
    */
   static List<Multiaddr> dialable(List<Multiaddr> listen) {
-    List<Multiaddr> all = new ArrayList<>(MdnsAddresses.announceable(listen, interfaceAddresses()));
-    all.sort(
-        java.util.Comparator.comparing(
-            m -> m.tcpSocketAddress().map(a -> isPublic(a.getAddress()) ? 0 : 1).orElse(2)));
-    return all.size() > KadPeer.MAX_ADDRS ? List.copyOf(all.subList(0, KadPeer.MAX_ADDRS)) : all;
+    return Invites.choose(MdnsAddresses.expandWildcards(listen, interfaceAddresses()));
   }
 
   private static List<InetAddress> interfaceAddresses() {

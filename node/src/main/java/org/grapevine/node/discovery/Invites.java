@@ -109,8 +109,19 @@ public final class Invites {
   private static final int PRIVATE = 1;
   private static final int LOOPBACK = 2;
 
+  /**
+   * Whether others on the internet can reach {@code ip}: not loopback, private (RFC 1918, IPv6
+   * ULA), link-local, carrier-grade NAT or a wildcard.
+   */
+  public static boolean isPublic(InetAddress ip) {
+    return !ip.isAnyLocalAddress() && !ip.isMulticastAddress() && rank(ip) == PUBLIC;
+  }
+
   private static int rank(Multiaddr a) {
-    InetAddress ip = a.tcpSocketAddress().orElseThrow().getAddress();
+    return rank(a.tcpSocketAddress().orElseThrow().getAddress());
+  }
+
+  private static int rank(InetAddress ip) {
     if (ip.isLoopbackAddress()) {
       return LOOPBACK;
     }
