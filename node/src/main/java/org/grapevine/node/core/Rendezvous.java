@@ -35,7 +35,10 @@ import org.grapevine.protocol.topic.TopicCid;
  *       check ({@link RendezvousConfig#checkIntervalNanos}) finds fewer connected subscribers than
  *       {@link RendezvousConfig#targetTopicPeers}, at most one lookup per topic at a time, spaced
  *       by a backoff that doubles while lookups find nobody new (up to its cap) and resets when one
- *       does. Our own topic is never looked up: its followers find us.
+ *       does. Our own topic is looked up the same way (its providers are our followers, when they
+ *       announce): followers that each have enough subscribers among themselves stop looking, and
+ *       if none of them found us, they form a mesh without the author whose posts then reach
+ *       nobody. (Seen in the simulator: a follow's first lookup raced the author's announcement.)
  *   <li>Each provider found is kept as a topic peer ({@link CoreCommand.KeepTopicPeer}), at most
  *       {@link RendezvousConfig#maxTopicPeersPerTopic} per topic. When a topic is short and full,
  *       the kept peers that do not subscribe to it (gone, or a stale record) are released first.
@@ -120,9 +123,7 @@ public final class Rendezvous {
       t.providing = true;
       announce(topic, t, nowNanos);
     }
-    if (!own) {
-      lookUpIfShort(topic, t, nowNanos);
-    }
+    lookUpIfShort(topic, t, nowNanos);
     drain(nowNanos);
   }
 
@@ -236,9 +237,7 @@ public final class Rendezvous {
           && dht.routingTableSize() > 0) {
         announce(e.getKey(), t, nowNanos);
       }
-      if (!e.getValue().own) {
-        lookUpIfShort(e.getKey(), e.getValue(), nowNanos);
-      }
+      lookUpIfShort(e.getKey(), e.getValue(), nowNanos);
     }
   }
 

@@ -2,9 +2,11 @@ package org.grapevine.node.core;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -14,6 +16,7 @@ import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.node.sync.StoreSyncSource;
+import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.sync.FetchedContent;
 import org.grapevine.protocol.sync.SyncErrorCode;
 import org.grapevine.protocol.sync.SyncEvent;
@@ -43,6 +46,14 @@ final class SyncSessions {
   private final Map<PeerId, Integer> runningPerPeer = new HashMap<>();
   private final Map<PeerId, Long> peerFaults = new HashMap<>();
   private final BareServers bareServers = new BareServers();
+
+  /**
+   * Per connected peer, the identities it answered by name that it holds nothing of: not named to
+   * it again while connected ({@link SyncSession#skipNames}). Present from its first session until
+   * its connection ends, and at most {@link SyncLimits#MAX_NAMES_PER_SESSION} per peer.
+   */
+  private final Map<PeerId, Set<Identity>> notHeld = new HashMap<>();
+
   private long nextId = 1;
 
   SyncSessions(
@@ -79,6 +90,7 @@ final class SyncSessions {
             config.syncLimits(),
             round,
             nowNanos);
+    session.skipNames(notHeld.computeIfAbsent(peer, p -> new HashSet<>()));
     SyncState s = new SyncState(nextId++, peer, session);
     sessions.put(s.id, s);
     runningPerPeer.merge(peer, 1, Integer::sum);
@@ -119,6 +131,7 @@ final class SyncSessions {
         drain(s, nowNanos);
       }
     }
+    notHeld.remove(peer);
   }
 
   void verified(long sync, int batch, List<Verification> verifications, long nowNanos) {
@@ -259,6 +272,15 @@ final class SyncSessions {
   private void end(SyncState s) {
     runningPerPeer.computeIfPresent(s.peer, (p, n) -> n == 1 ? null : n - 1);
     SyncEvent.Failed f = s.failure;
+    Set<Identity> skip = notHeld.get(s.peer);
+    if (f == null && skip != null) {
+      for (Identity i : s.session.notHeldByPeer()) {
+        if (skip.size() >= SyncLimits.MAX_NAMES_PER_SESSION) {
+          break; // Bounded: past it, a name costs only the round trip it did before.
+        }
+        skip.add(i);
+      }
+    }
     out.events.add(
         f == null
             ? new CoreEvent.SyncEnded(s.id, s.peer, s.stats, null, null, null)

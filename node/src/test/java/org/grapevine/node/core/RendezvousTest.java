@@ -207,6 +207,28 @@ class RendezvousTest {
   }
 
   @Test
+  void ownTopicShort_itsAnnouncingFollowersAreFound_soTheirMeshIncludesTheAuthor() {
+    // Two followers announce our topic (they follow us); they may have found each other and
+    // stopped looking before our own announcement reached the DHT.
+    others.get(peer(11)).startProviding(TopicCid.providerKey(OWN), now);
+    others.get(peer(26)).startProviding(TopicCid.providerKey(OWN), now);
+    pump();
+    start(RendezvousConfig.DEFAULT);
+    join();
+
+    rendezvous.subscribed(OWN, true, now);
+    pump();
+
+    assertThat(kept(OWN)).containsExactlyInAnyOrder(peer(11), peer(26));
+
+    // With enough connected followers, our topic is not looked up again.
+    subscribers.put(OWN, 4);
+    now += 60 * S;
+    rendezvous.timeout(now);
+    assertThat(rendezvous.lookingUp(OWN)).isFalse();
+  }
+
+  @Test
   void ownTopicAndFollows_areAnnounced_unlessAnnounceFollowsIsOff() {
     start(RendezvousConfig.DEFAULT.withAnnounceFollows(false));
     join();

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -125,6 +126,16 @@ public final class SyncSession {
 
   private final Set<Identity> namesAsked = new TreeSet<>();
 
+  /**
+   * Identities not to name: the peer said earlier, on this connection, that it holds nothing of
+   * them ({@link #notHeldByPeer}); it gains an identity's entries only by following it, and then
+   * advertises it in its Heads, so asking again would only cost a round trip.
+   */
+  private final Set<Identity> skipNames = new TreeSet<>();
+
+  /** Identities this session named that the peer answered without: it holds nothing of them. */
+  private final Set<Identity> notHeldByPeer = new TreeSet<>();
+
   private int peerIdentities;
   private int creditGranted;
   private final ArrayDeque<Integer> unackedBatches = new ArrayDeque<>();
@@ -207,6 +218,21 @@ public final class SyncSession {
     this.round = round;
     this.lastReceivedNanos = nowNanos;
     sendHeads();
+  }
+
+  /**
+   * Identities not to name to this peer (sync.proto step 2a), because it answered earlier on the
+   * same connection that it holds nothing of them ({@link #notHeldByPeer()} of an earlier session).
+   * Call before the first {@link #handleMessage}; without it every session names every followed
+   * identity the peer does not advertise, a round trip each time for nothing.
+   */
+  public void skipNames(Collection<Identity> identities) {
+    skipNames.addAll(identities);
+  }
+
+  /** The identities this session named that the peer answered it holds nothing of, so far. */
+  public Set<Identity> notHeldByPeer() {
+    return Collections.unmodifiableSet(notHeldByPeer);
   }
 
   // ---- inputs ----
@@ -445,6 +471,7 @@ public final class SyncSession {
   private void queueNames() {
     TreeSet<Identity> unadvertised = new TreeSet<>(follows);
     unadvertised.removeAll(shared);
+    unadvertised.removeAll(skipNames);
     namesToAsk.addAll(
         NameChoice.choose(
             unadvertised,
@@ -499,6 +526,11 @@ public final class SyncSession {
       wants.addAll(rangesBehind(identity, ih));
     }
     shared.addAll(answered);
+    for (Identity asked : namesAsked) {
+      if (!answered.contains(asked)) {
+        notHeldByPeer.add(asked);
+      }
+    }
     namesAsked.clear();
     if (!wants.isEmpty()) {
       sendWant(wants);

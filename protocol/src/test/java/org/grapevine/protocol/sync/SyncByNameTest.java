@@ -123,6 +123,41 @@ class SyncByNameTest {
   // ---- old peers ----
 
   @Test
+  void namesAnsweredEmpty_rememberedAndSkipped_nextSessionAsksOnlyTheRest() {
+    Set<Identity> follows = new TreeSet<>(identities(3));
+    session = new SyncSession(follows, nodeA, LIMITS, 0);
+    receive(headsByName(true));
+    assertThat(wantHeadsSent())
+        .singleElement()
+        .satisfies(w -> assertThat(w.getWantHeads().getIdentitiesCount()).isEqualTo(3));
+    receive(namedHeads());
+    assertThat(session.notHeldByPeer()).containsExactlyInAnyOrderElementsOf(follows);
+
+    // The next session on the same connection skips those the peer holds nothing of.
+    Identity newFollow = TestAuthors.person("new-follow").identity;
+    Set<Identity> more = new TreeSet<>(follows);
+    more.add(newFollow);
+    session = new SyncSession(more, nodeA, LIMITS, 1, now);
+    session.skipNames(follows);
+    sent.clear();
+    receive(headsByName(true));
+    assertThat(wantHeadsSent())
+        .singleElement()
+        .satisfies(
+            w ->
+                assertThat(w.getWantHeads().getIdentitiesList())
+                    .containsExactly(FakePeer.key(newFollow.root())));
+
+    // With every name skipped, no WantHeads at all: the session goes straight to Done.
+    session = new SyncSession(follows, nodeA, LIMITS, 2, now);
+    session.skipNames(follows);
+    sent.clear();
+    receive(headsByName(true));
+    assertThat(wantHeadsSent()).isEmpty();
+    assertThat(kinds()).contains(SyncMessage.BodyCase.DONE);
+  }
+
+  @Test
   void oldServer_withoutTheFlag_isNeverAskedByName() {
     session = new SyncSession(Set.of(ALICE.identity(), BOB.identity()), nodeA, LIMITS, 0);
     receive(FakePeer.heads(true, FakePeer.identityHeads(BOB.identity(), BOB.device(0), 0)));

@@ -170,8 +170,18 @@ final class RealCluster implements AutoCloseable {
       maxDegree = Math.max(maxDegree, topology.degree(i));
     }
     NodeConfig c = NodeConfig.loopback();
+    // The scenario's DHT runs for real: every node a server (all are reachable on loopback), its
+    // routing table seeded by the topology's links. Without it, no node runs a DHT at all: left in
+    // auto mode, every node would be a client nobody answers, costing lookups and finding nothing.
+    Scenario.Dht dht = scenario.dht();
+    NodeConfig.Dht nodeDht =
+        new NodeConfig.Dht(
+            dht.enabled() ? NodeConfig.DhtMode.SERVER : NodeConfig.DhtMode.OFF,
+            dht.enabled() ? dht.topicPeers() : c.dht().topicPeers(),
+            dht.announceFollows());
     return c.withNetwork(c.network().withConnections(0, maxDegree + 64))
-        .withSync(new NodeConfig.Sync(Duration.ofNanos(scenario.protocol().syncIntervalNanos())));
+        .withSync(new NodeConfig.Sync(Duration.ofNanos(scenario.protocol().syncIntervalNanos())))
+        .withDht(nodeDht);
   }
 
   private void startNodes(BiConsumer<Integer, LogEntry> onStored) throws IOException {
