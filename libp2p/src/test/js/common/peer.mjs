@@ -34,6 +34,7 @@ export const USAGE = `usage: node peer.mjs (--listen | --dial <multiaddr>) [opti
   --dial <multiaddr>     dial this peer, run the actions below against it, then exit
   --swarm-key <file>     private network (pnet) with this /key/swarm/psk/1.0.0/ /base16/ key file
   --seed <hex>           fixed Ed25519 identity from a 32-byte seed (64 hex chars)
+  --rsa                  a fresh RSA-2048 identity (peer ID Qm...) instead of Ed25519
   --echo                 serve ${ECHO_PROTOCOL}: echo every byte back until EOF, then close
   --identify             print the identify result of every remote; as an action, wait for it
   --ping <n>             action: ping the remote n times
@@ -88,7 +89,7 @@ function parsePositiveInt (s, name, max) {
 
 export function parseArgs (argv) {
   const o = {
-    listen: false, dial: null, swarmKey: null, seed: null, echo: false, identify: false, ping: 0, sendEcho: null, streams: 1, stay: false, timeout: 30, help: false,
+    listen: false, dial: null, swarmKey: null, seed: null, rsa: false, echo: false, identify: false, ping: 0, sendEcho: null, streams: 1, stay: false, timeout: 30, help: false,
     gossip: false, dht: false, msgid: null, subscribe: [], meshReport: 0, publish: [], publishMinPeers: 1, publishInvalid: [], awaitMessages: 0, awaitRejected: 0
   }
   const value = (i, name) => {
@@ -107,6 +108,7 @@ export function parseArgs (argv) {
         o.seed = Uint8Array.from(Buffer.from(hex, 'hex'))
         break
       }
+      case '--rsa': o.rsa = true; break
       case '--echo': o.echo = true; break
       case '--identify': o.identify = true; break
       case '--ping': o.ping = parsePositiveInt(value(i, a), a, 1000); i++; break
@@ -133,6 +135,7 @@ export function parseArgs (argv) {
     }
   }
   if (!o.help && o.listen === (o.dial != null)) throw new Error('give exactly one of --listen and --dial <multiaddr>')
+  if (o.rsa && o.seed != null) throw new Error('give at most one of --seed and --rsa')
   const needGossip = [['--msgid', o.msgid != null], ['--subscribe', o.subscribe.length > 0], ['--mesh-report', o.meshReport > 0],
     ['--publish', o.publish.length > 0], ['--await-messages', o.awaitMessages > 0], ['--await-rejected', o.awaitRejected > 0]]
   for (const [name, given] of needGossip) if (given && !o.gossip) throw new Error(`${name} needs --gossip`)
@@ -221,6 +224,7 @@ class Peer {
     if (opts.dht) init.services.dht = lib.kadDHT(dhtOptions(lib))
     try {
       if (opts.seed != null) init.privateKey = await lib.generateKeyPairFromSeed('Ed25519', opts.seed)
+      if (opts.rsa) init.privateKey = await lib.generateKeyPair('RSA', 2048)
       // Only set when given: js refuses to start when connectionProtector is explicitly null
       // and LIBP2P_FORCE_PNET is set.
       if (opts.swarmKey != null) init.connectionProtector = lib.preSharedKey({ psk: readFileSync(opts.swarmKey) })
@@ -259,6 +263,7 @@ class Peer {
       line: lib.line,
       libp2p: lib.version,
       peerId: node.peerId.toString(),
+      keyType: node.peerId.type,
       addrs: node.getMultiaddrs().map(String),
       protocols: node.getProtocols()
     })
@@ -458,7 +463,7 @@ class Peer {
 /**
  * Runs the peer. lib = { line, version, createLibp2p, tcp, noise, yamux, identify, ping, gossipsub,
  * kadDHT, passthroughMapper, peerIdFromString, CID (for --dht),
- * preSharedKey, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr,
+ * preSharedKey, generateKeyPair, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr,
  * streams: { handle, chunks, sendAll, echo } }.
  */
 export async function main (lib) {

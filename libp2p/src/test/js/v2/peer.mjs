@@ -4,7 +4,7 @@ import '../common/polyfill.mjs'
 import { gossipsub } from '@chainsafe/libp2p-gossipsub'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { generateKeyPairFromSeed, publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { generateKeyPair, generateKeyPairFromSeed, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -42,6 +42,6 @@ const streams = {
 await main({
   line: 'v2',
   version: installedVersion(import.meta.url),
-  createLibp2p, tcp, noise, yamux, identify, ping, gossipsub, preSharedKey, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr, streams,
+  createLibp2p, tcp, noise, yamux, identify, ping, gossipsub, preSharedKey, generateKeyPair, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr, streams,
   kadDHT, passthroughMapper, peerIdFromString, CID
 })

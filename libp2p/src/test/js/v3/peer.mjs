@@ -2,7 +2,7 @@
 // The polyfill must stay the first import (Node 20 lacks Promise.withResolvers).
 import '../common/polyfill.mjs'
 import { noise } from '@chainsafe/libp2p-noise'
-import { generateKeyPairFromSeed, publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { generateKeyPair, generateKeyPairFromSeed, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
@@ -48,6 +48,6 @@ const streams = {
 await main({
   line: 'v3',
   version: installedVersion(import.meta.url),
-  createLibp2p, tcp, noise, yamux, identify, ping, gossipsub, preSharedKey, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr, streams,
+  createLibp2p, tcp, noise, yamux, identify, ping, gossipsub, preSharedKey, generateKeyPair, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr, streams,
   kadDHT, passthroughMapper, peerIdFromString, CID
 })

@@ -18,6 +18,11 @@ public enum FrameError {
   MISSING_FIELD,
   /** A well-formed value of a kind we do not support (key type, multihash, protocol code). */
   UNSUPPORTED,
+  /**
+   * A key too weak for the protocol: an RSA key under 2048 bits, or with an exponent that cannot
+   * verify (the peer-ids rules every implementation enforces).
+   */
+  WEAK_KEY,
   /** A key or peer ID that is not the peer's, or claims to be ours. */
   WRONG_IDENTITY,
   /** Well-formed bytes that break the protocol's rules (a wrong echo, data past a message). */

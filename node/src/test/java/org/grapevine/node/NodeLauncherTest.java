@@ -188,6 +188,18 @@ class NodeLauncherTest {
     assertThat(NodeConfig.defaults().network().bootstrap())
         .isEqualTo(NodeConfig.PUBLIC_BOOTSTRAP)
         .allMatch(b -> b.startsWith("/dnsaddr/"));
+    // The five Amino bootstrap peers: four with RSA keys (Qm...), va1 with an Ed25519 key; every
+    // entry names its peer, and each passes the launcher's own bootstrap check.
+    assertThat(NodeConfig.PUBLIC_BOOTSTRAP)
+        .hasSize(5)
+        .filteredOn(b -> b.contains("/p2p/Qm"))
+        .hasSize(4)
+        .allMatch(b -> PeerId.parse(b.substring(b.indexOf("/p2p/") + 5)).pubKey().isEmpty());
+    assertThat(
+            launcher(NodeConfig.loopback().withNetwork(NodeConfig.defaults().network()))
+                .discoveryConfig()
+                .bootstrapNames())
+        .hasSize(5);
     assertThat(NodeConfig.loopback().network().bootstrap()).isEmpty();
     String own =
         "/ip4/192.0.2.1/tcp/4001/p2p/"

@@ -4,9 +4,13 @@ package org.grapevine.libp2p.gossipsub;
 public enum GossipErrorCode {
   /** StrictSign: from, an 8-byte seqno or the signature is missing. */
   MISSING_SIGNATURE_FIELDS,
-  /** StrictSign: the key field does not decode or does not belong to {@code from}. */
+  /**
+   * StrictSign: the key field does not decode (or is a key we refuse, such as RSA under 2048 bits),
+   * does not belong to {@code from}, or is missing while {@code from} does not inline the key (an
+   * RSA peer ID).
+   */
   KEY_MISMATCH,
-  /** StrictSign: the Ed25519 signature does not verify. */
+  /** StrictSign: the signature (Ed25519, or RSA PKCS#1 v1.5 SHA-256) does not verify. */
   INVALID_SIGNATURE,
   /** StrictNoSign: the message carries from, seqno, signature or key. */
   UNEXPECTED_SIGNATURE_FIELDS,

@@ -28,7 +28,7 @@ public final class MessageSigning {
 
   /**
    * Sets {@code signature} on a message that already has from, seqno and topic. Omits {@code key}:
-   * Ed25519 keys are inlined in {@code from} (go's behaviour).
+   * our key is always Ed25519 ({@link PrivKey}), inlined in {@code from} (go's behaviour).
    */
   public static Message sign(Message unsigned, PrivKey key) {
     byte[] sig = key.sign(signedBytes(unsigned));
@@ -79,7 +79,8 @@ public final class MessageSigning {
     } catch (MalformedFrameException e) {
       return Optional.of(GossipErrorCode.MISSING_SIGNATURE_FIELDS);
     }
-    // 2. The key: from the key field (which must match from) or inlined in from.
+    // 2. The key: from the key field (which must match from) or inlined in from. RSA IDs are
+    // hashes, so an RSA author must send its key (go and js do).
     PubKey key;
     if (m.hasKey()) {
       try {

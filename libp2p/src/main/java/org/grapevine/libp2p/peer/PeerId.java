@@ -10,7 +10,9 @@ import org.grapevine.libp2p.encoding.Varint;
 
 /**
  * A peer ID (peer-ids spec): the multihash of a peer's protobuf-encoded public key. Keys of at most
- * 42 bytes (Ed25519) use the identity multihash, so the key can be read back from the ID.
+ * 42 bytes (Ed25519) use the identity multihash, so the key can be read back from the ID; longer
+ * ones (RSA) the sha2-256 multihash, so the key must come from elsewhere (the Noise handshake,
+ * identify, a pubsub message's {@code key} field, a {@code /pk/} record).
  *
  * <p>Text forms: base58btc of the multihash (the display form, {@code 12D3KooW...}), and CIDv1 with
  * the libp2p-key codec in multibase base32 ({@code bafz...}). {@link #parse} takes both.
@@ -31,17 +33,27 @@ public final class PeerId implements Comparable<PeerId> {
     this.multihash = multihash;
   }
 
+  /**
+   * The peer ID of {@code key}: the identity multihash of its protobuf form when that is at most 42
+   * bytes (every Ed25519 key), else the sha2-256 multihash (every RSA key: {@code Qm...}).
+   */
   public static PeerId fromPubKey(PubKey key) {
     byte[] encoded = key.encode();
-    if (encoded.length > MAX_INLINE_KEY_BYTES) {
-      throw new IllegalStateException(
-          "keys longer than 42 bytes need the sha2-256 form, which Ed25519 never does");
-    }
-    byte[] mh = new byte[2 + encoded.length];
-    mh[0] = IDENTITY_MULTIHASH;
-    mh[1] = (byte) encoded.length;
-    System.arraycopy(encoded, 0, mh, 2, encoded.length);
+    boolean inline = encoded.length <= MAX_INLINE_KEY_BYTES;
+    byte[] digest = inline ? encoded : sha256(encoded);
+    byte[] mh = new byte[2 + digest.length];
+    mh[0] = (byte) (inline ? IDENTITY_MULTIHASH : SHA2_256_MULTIHASH);
+    mh[1] = (byte) digest.length;
+    System.arraycopy(digest, 0, mh, 2, digest.length);
     return new PeerId(mh);
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 
   /** A peer ID from its multihash bytes, as carried in multiaddrs and pubsub messages. */
@@ -119,7 +131,9 @@ public final class PeerId implements Comparable<PeerId> {
         "not a peer ID: \"" + abbreviate(text) + "\" (expected 12D3KooW..., Qm... or bafz...)");
   }
 
-  /** The public key, for identity-multihash IDs (every Ed25519 ID); empty for sha2-256 IDs. */
+  /**
+   * The public key, for identity-multihash IDs (every Ed25519 ID); empty for sha2-256 (RSA) IDs.
+   */
   public java.util.Optional<PubKey> pubKey() {
     if ((multihash[0] & 0xff) != IDENTITY_MULTIHASH) {
       return java.util.Optional.empty();

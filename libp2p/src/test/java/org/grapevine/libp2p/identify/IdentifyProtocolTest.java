@@ -13,6 +13,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.Size;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.libp2p.crypto.PubKey;
+import org.grapevine.libp2p.crypto.RsaTestKeys;
 import org.grapevine.libp2p.encoding.DelimitedReader;
 import org.grapevine.libp2p.mux.MemoryStreamPair;
 import org.grapevine.libp2p.peer.PeerId;
@@ -46,6 +48,22 @@ class IdentifyProtocolTest {
     assertThat(r.listenAddrs().get(0)).isEqualTo(info.listenAddrs().get(0));
     assertThat(r.observedAddr()).containsExactly(4, 10, 0, 0, 1);
     assertThat(pair.b.writeClosed).isTrue();
+  }
+
+  @Test
+  void request_rsaPeer_itsKeyAndQmIdAccepted() throws Exception {
+    PubKey rsa = RsaTestKeys.pubKey(RsaTestKeys.shared2048());
+    PeerId rsaId = PeerId.fromPubKey(rsa);
+    IdentifyInfo rsaInfo =
+        new IdentifyInfo("ipfs/0.1.0", "js", rsa, List.of(), List.of("/ipfs/id/1.0.0"));
+    MemoryStreamPair pair = new MemoryStreamPair();
+    CompletableFuture<IdentifyResult> result =
+        IdentifyProtocol.read(pair.a, rsaId, CLIENT_ID, ALLOC);
+    IdentifyProtocol.respond(pair.b, rsaInfo, new byte[0], ALLOC);
+    IdentifyResult r = result.get();
+    assertThat(r.peer()).isEqualTo(rsaId);
+    assertThat(r.peer().toBase58()).startsWith("Qm");
+    assertThat(r.publicKey()).isEqualTo(rsa);
   }
 
   @Test

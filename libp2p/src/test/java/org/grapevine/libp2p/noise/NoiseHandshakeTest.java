@@ -193,8 +193,8 @@ class NoiseHandshakeTest {
   }
 
   @Test
-  void payload_unsupportedKeyType_badPayload() throws Exception {
-    byte[] rsaLike = {0x08, 0x00, 0x12, 0x02, 0x01, 0x02};
+  void payload_malformedRsaKey_badPayload() throws Exception {
+    byte[] rsaLike = {0x08, 0x00, 0x12, 0x02, 0x01, 0x02}; // RSA type, two bytes that are not DER
     assertCode(
         () ->
             answerWithForgedPayload(

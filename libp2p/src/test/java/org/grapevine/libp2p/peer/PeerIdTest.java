@@ -11,6 +11,7 @@ import net.jqwik.api.constraints.Size;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.crypto.PrivKeyFormatException;
+import org.grapevine.libp2p.crypto.RsaTestKeys;
 import org.junit.jupiter.api.Test;
 
 class PeerIdTest {
@@ -45,6 +46,44 @@ class PeerIdTest {
     PeerId id = PeerId.parse("QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N");
     assertThat(id.pubKey()).isEmpty();
     assertThat(id.toBase58()).isEqualTo("QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N");
+  }
+
+  @Test
+  void parse_specCidAndBase58Examples_sameSha256Id() {
+    // libp2p/specs peer-ids/peer-ids.md, "String representation": the same sha256 peer ID twice.
+    PeerId cid = PeerId.parse("bafzbeie5745rpv2m6tjyuugywy4d5ewrqgqqhfnf445he3omzpjbx5xqxe");
+    assertThat(cid).isEqualTo(PeerId.parse("QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N"));
+    assertThat(cid.toCid())
+        .isEqualTo("bafzbeie5745rpv2m6tjyuugywy4d5ewrqgqqhfnf445he3omzpjbx5xqxe");
+  }
+
+  @Test
+  void fromPubKey_rsa_sha256IdThatParsesBackInBothForms() {
+    PeerId id = PeerId.fromPubKey(RsaTestKeys.pubKey(RsaTestKeys.shared2048()));
+    assertThat(id.toBytes()).hasSize(34).startsWith(0x12, 0x20);
+    assertThat(id.toBase58()).startsWith("Qm");
+    assertThat(id.toCid()).startsWith("bafzbei");
+    assertThat(PeerId.parse(id.toBase58())).isEqualTo(id);
+    assertThat(PeerId.parse(id.toCid())).isEqualTo(id);
+    assertThat(id.pubKey()).isEmpty();
+  }
+
+  @Test
+  void parse_aminoBootstrapIds_rsaAndEd25519() {
+    for (String rsa :
+        new String[] {
+          "QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN",
+          "QmQCU2EcMqAqQPR2i9bChDtGNJchTbq5TbXJJ16u19uLTa",
+          "QmbLHAnMoJPWSCR5Zhtx6BHJX9KiKNN6tpvbUcqanj75Nb",
+          "QmcZf59bWwK5XFi76CZX8cbJ4BhTzzA3gU1ZjYZcYW3dwt"
+        }) {
+      PeerId id = PeerId.parse(rsa);
+      assertThat(id.toBase58()).isEqualTo(rsa);
+      assertThat(id.pubKey()).isEmpty();
+      assertThat(PeerId.parse(id.toCid())).isEqualTo(id);
+    }
+    assertThat(PeerId.parse("12D3KooWKnDdG3iXw9eTFijk3EWSunZcFi54Zka4wmtqtt6rPxc8").pubKey())
+        .isPresent();
   }
 
   @Test

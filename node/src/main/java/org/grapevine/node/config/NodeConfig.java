@@ -13,17 +13,21 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets, D
   public static final int DEFAULT_API_PORT = 7320;
 
   /**
-   * The public libp2p ("Amino", the IPFS DHT) bootstrap peers this node can authenticate: the
-   * default {@code [network] bootstrap} of a node on the public network. Resolved from {@code
-   * /dnsaddr} names (TXT records of {@code _dnsaddr.<name>}), so there is no Grapevine server and
-   * no address written into the code. The IPFS documentation lists four more under {@code
-   * /dnsaddr/bootstrap.libp2p.io} (QmNnoo..., QmQCU2..., QmbLHA..., QmcZf5...); their identity keys
-   * are RSA, which this libp2p does not verify (only Ed25519, see {@code PubKey}), so dialing them
-   * could never succeed: they come back when RSA keys do. A node with a swarm key never uses this
+   * The public libp2p ("Amino", the IPFS DHT) bootstrap peers: the default {@code [network]
+   * bootstrap} of a node on the public network, as kubo lists them ({@code
+   * config/bootstrap_peers.go} in ipfs/kubo, without its fixed-IP {@code mars.i.ipfs.io} entries).
+   * Resolved from {@code /dnsaddr} names (TXT records of {@code _dnsaddr.<name>}, each entry
+   * keeping only the addresses of its own peer ID), so there is no Grapevine server and no address
+   * written into the code. The four {@code Qm...} peers have RSA identity keys (verified by {@code
+   * PubKey} like Ed25519 ones); va1 has an Ed25519 key. A node with a swarm key never uses this
    * list ({@code NodeLauncher}).
    */
   public static final List<String> PUBLIC_BOOTSTRAP =
       List.of(
+          "/dnsaddr/bootstrap.libp2p.io/p2p/QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN",
+          "/dnsaddr/bootstrap.libp2p.io/p2p/QmQCU2EcMqAqQPR2i9bChDtGNJchTbq5TbXJJ16u19uLTa",
+          "/dnsaddr/bootstrap.libp2p.io/p2p/QmbLHAnMoJPWSCR5Zhtx6BHJX9KiKNN6tpvbUcqanj75Nb",
+          "/dnsaddr/bootstrap.libp2p.io/p2p/QmcZf59bWwK5XFi76CZX8cbJ4BhTzzA3gU1ZjYZcYW3dwt",
           "/dnsaddr/va1.bootstrap.libp2p.io/p2p/12D3KooWKnDdG3iXw9eTFijk3EWSunZcFi54Zka4wmtqtt6rPxc8");
 
   /** The defaults: what a node uses when the file sets nothing. */
