@@ -11,8 +11,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +27,7 @@ import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.host.ChannelHook;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.Node;
 import org.grapevine.node.NodeLauncher;
 import org.grapevine.node.config.DataDir;
@@ -226,19 +229,33 @@ final class RealCluster implements AutoCloseable {
   }
 
   /**
-   * The dialling side of a link delays both directions by the link's latency; the other side only
-   * counts.
+   * The dialling side of a connection delays both directions by the pair's latency; the other side
+   * only counts.
    */
+  /**
+   * Pairs connected outside the topology (DHT requests, topic peers), packed as {@link
+   * org.grapevine.simulations.metrics.DhtTotals#madeEdges}: at most one per pair of nodes.
+   */
+  private final Set<Long> madeEdges = ConcurrentHashMap.newKeySet();
+
+  long[] madeEdges() {
+    return madeEdges.stream().mapToLong(Long::longValue).sorted().toArray();
+  }
+
   private ChannelHook hook(int self, SplittableRandom jitter) {
     return (channel, direction, remote) -> {
       long latency = 0;
       long jitterNanos = 0;
       if (direction == Connection.Direction.OUTBOUND) {
         Integer other = nodeOfPort.get(remote.getPort());
-        int link = other == null ? -1 : topology.link(self, other);
-        if (link >= 0) {
-          latency = network.baseLatencyNanos(link);
+        if (other != null) {
+          // A topology link's latency, or for a connection made during the run (a DHT request, a
+          // topic peer) the pair's, drawn as the virtual engine draws it.
+          latency = network.pairLatencyNanos(self, other);
           jitterNanos = scenario.latency().jitterNanos();
+          if (topology.link(self, other) < 0) {
+            madeEdges.add((long) Math.min(self, other) << 32 | Math.max(self, other));
+          }
         }
       }
       channel
@@ -261,7 +278,21 @@ final class RealCluster implements AutoCloseable {
         if (a < b) {
           inFlight.acquireUninterruptibly();
           Multiaddr to = nodes[b].host().listenAddrs().get(0).withPeerId(nodes[b].host().peerId());
-          dials.add(nodes[a].connect(to).whenComplete((c, e) -> inFlight.release()));
+          PeerId peerB = nodes[b].host().peerId();
+          Node nodeA = nodes[a];
+          dials.add(
+              nodeA
+                  .connect(to)
+                  .whenComplete((c, e) -> inFlight.release())
+                  .handle(
+                      (c, e) -> {
+                        // With the DHT on, the two may have dialled each other meanwhile (topic
+                        // peers), and the host refuses a third connection: joined all the same.
+                        if (e != null && nodeA.host().connections(peerB).isEmpty()) {
+                          throw new CompletionException(e);
+                        }
+                        return c;
+                      }));
         }
       }
     }

@@ -290,7 +290,17 @@ public final class RealEngine implements SimulationEngine {
         verified,
         envelopeBytes,
         "real",
-        new org.grapevine.simulations.metrics.DhtTotals(false));
+        dhtTotals());
+  }
+
+  /**
+   * No DHT figures (the real nodes' queries are not observed), but the connections they made
+   * outside the topology, for the flood lower bound.
+   */
+  private org.grapevine.simulations.metrics.DhtTotals dhtTotals() {
+    var totals = new org.grapevine.simulations.metrics.DhtTotals(false);
+    totals.madeEdges = cluster.madeEdges();
+    return totals;
   }
 
   static void sleepNanos(long nanos) throws IOException {
