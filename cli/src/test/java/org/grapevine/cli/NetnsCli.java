@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Assumptions;
  * Real {@code ./grapevine} processes in network namespaces, as a person starts them from the
  * repository root ({@code ip netns exec NS ./grapevine ARGS}): long-running ones ({@link Proc},
  * stdout read line by line as it comes) and short commands ({@link #ok}, {@link #command}). Each
- * node {@code who} has the data dir {@code tmp/who}. For {@link DhtNetnsIT} and {@link
- * NatQuickStartNetnsIT}.
+ * node {@code who} has the data dir {@code tmp/who}. For {@link DhtNetnsIT}, {@link
+ * NatQuickStartNetnsIT} and {@link QuickStartIT}.
  *
  * <p>Call order: construct in the test's set-up, start processes, then {@link #close} in its
  * tear-down, also after a failure: it stops every process still running.
@@ -41,6 +41,7 @@ final class NetnsCli {
   private final String safetyStopSeconds;
   private final List<Process> children = new CopyOnWriteArrayList<>();
   private final AtomicInteger seq = new AtomicInteger();
+  private final List<Path> stderrFiles = new CopyOnWriteArrayList<>();
   private String nodeLog;
 
   /**
@@ -116,6 +117,11 @@ final class NetnsCli {
       reader.start();
     }
 
+    /** Whether a line so far starts with {@code prefix}. */
+    boolean has(String prefix) {
+      return lines.stream().anyMatch(l -> l.text.startsWith(prefix));
+    }
+
     Line awaitLine(String prefix) throws Exception {
       return awaitLine(prefix, "");
     }
@@ -170,6 +176,11 @@ final class NetnsCli {
     nodeLog = level;
   }
 
+  /** The stderr files of every process started so far. */
+  List<Path> stderrFiles() {
+    return List.copyOf(stderrFiles);
+  }
+
   Path dir(String who) {
     return tmp.resolve(who);
   }
@@ -190,7 +201,8 @@ final class NetnsCli {
   }
 
   Proc proc(String ns, String who, String... args) throws IOException {
-    Path err = tmp.resolve(who + "-" + seq.incrementAndGet() + ".err");
+    Path err = tmp.resolve(who.replace(' ', '-') + "-" + seq.incrementAndGet() + ".err");
+    stderrFiles.add(err);
     Process p = grapevine(ns, List.of(args)).redirectError(err.toFile()).start();
     children.add(p);
     p.getOutputStream().close();
@@ -267,6 +279,7 @@ final class NetnsCli {
     int n = seq.incrementAndGet();
     Path out = tmp.resolve("cmd-" + n + ".out");
     Path err = tmp.resolve("cmd-" + n + ".err");
+    stderrFiles.add(err);
     Process p =
         grapevine(ns, List.of(args))
             .redirectOutput(out.toFile())
