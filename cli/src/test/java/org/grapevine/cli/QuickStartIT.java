@@ -1,25 +1,17 @@
 package org.grapevine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.grapevine.libp2p.testing.NetNamespaces;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -59,25 +51,14 @@ class QuickStartIT {
       "gvq"
           + (ProcessHandle.current().pid() % 100_000)
           + Long.toString(System.nanoTime() % 1000, 36);
-  private final List<Process> children = new ArrayList<>();
-  private final AtomicInteger seq = new AtomicInteger();
-  private final List<Path> stderrFiles = new ArrayList<>();
+  private NetnsCli cli;
   private boolean created;
   private Path root;
   private Path jar;
 
   @BeforeEach
   void namespace() throws Exception {
-    String why = NetNamespaces.unavailable(ns + "p");
-    if (why != null) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail("the quick-start test cannot run on CI: " + why);
-      }
-      Assumptions.abort(
-          "skipping the quick-start test: "
-              + why
-              + " (needs root and iproute2; CI=true makes this a failure)");
-    }
+    NetnsCli.requireNamespaces(ns + "p", "the quick-start test", "root and iproute2");
     created = true;
     NetNamespaces.ip("netns", "add", ns);
     NetNamespaces.ip("-n", ns, "link", "set", "lo", "up");
@@ -87,19 +68,19 @@ class QuickStartIT {
     root = Path.of("").toAbsolutePath().getParent(); // Failsafe runs in cli/.
     jar = root.resolve("cli/target/grapevine.jar");
     assertThat(root.resolve("grapevine")).as("the launcher at the repository root").isExecutable();
-    assertThat(jar)
-        .as(
-            "the jar that `package` builds before the integration tests (run them with `./mvnw verify`)")
-        .exists();
+    cli = new NetnsCli(tmp, SAFETY_STOP_SECONDS);
   }
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (Process p : children) {
-      stop(p);
-    }
-    if (created) {
-      NetNamespaces.run(List.of("ip", "netns", "del", ns));
+    try {
+      if (cli != null) {
+        cli.close();
+      }
+    } finally {
+      if (created) {
+        NetNamespaces.run(List.of("ip", "netns", "del", ns));
+      }
     }
   }
 
@@ -115,17 +96,17 @@ class QuickStartIT {
     assertThat(ok("init", "--data-dir", bob)).startsWith("identity:  gv1");
 
     // Terminal 1 and 2: ./grapevine run --data-dir /tmp/alice --api-port 7321   (bob: 7322)
-    Node aliceNode = run("alice", alice, ALICE_API);
-    Node bobNode = run("bob", bob, BOB_API);
+    NetnsCli.Proc aliceNode = run("alice", alice, ALICE_API);
+    NetnsCli.Proc bobNode = run("bob", bob, BOB_API);
     String alicePeer = aliceNode.peerId();
     String bobPeer = bobNode.peerId();
-    assertThat(aliceNode.awaitLine("api:", 60)).contains("http://127.0.0.1:" + ALICE_API);
-    assertThat(bobNode.awaitLine("api:", 60)).contains("http://127.0.0.1:" + BOB_API);
+    assertThat(aliceNode.awaitLine("api:").text()).contains("http://127.0.0.1:" + ALICE_API);
+    assertThat(bobNode.awaitLine("api:").text()).contains("http://127.0.0.1:" + BOB_API);
 
     // They find each other by mDNS and connect. Whoever hears the other first dials; the other
     // may then learn of it by that connection first, so one "discovered" line is all there must be.
-    aliceNode.awaitLine("connected: ", 60, bobPeer);
-    bobNode.awaitLine("connected: ", 60, alicePeer);
+    aliceNode.awaitLine("connected: ", bobPeer);
+    bobNode.awaitLine("connected: ", alicePeer);
     assertThat(
             aliceNode.has("discovered: " + bobPeer + " via mdns")
                 || bobNode.has("discovered: " + alicePeer + " via mdns"))
@@ -161,8 +142,8 @@ class QuickStartIT {
     assertThat(ok("post", "are you there?", "--data-dir", bob)).matches("posted [0-9a-f]{8}\n");
 
     // Alice starts again (same command as before) and catches up.
-    Node aliceAgain = run("alice again", alice, ALICE_API);
-    assertThat(aliceAgain.awaitLine("following:", 60)).contains("following: 1 identity");
+    NetnsCli.Proc aliceAgain = run("alice again", alice, ALICE_API);
+    assertThat(aliceAgain.awaitLine("following:").text()).contains("following: 1 identity");
     awaitTimeline(alice, bobId, List.of("hello", "are you there?"));
     String timeline = ok("timeline", "--data-dir", alice);
     assertThat(timeline.indexOf("  hello\n"))
@@ -173,7 +154,7 @@ class QuickStartIT {
     // The launcher started the jar `package` built; it did not build again.
     assertThat(Files.getLastModifiedTime(jar).toMillis()).isEqualTo(jarModified);
     assertThat(Files.size(jar)).isEqualTo(jarSize);
-    for (Path f : stderrFiles) {
+    for (Path f : cli.stderrFiles()) {
       assertThat(Files.readString(f))
           .as("stderr of a command (%s)", f.getFileName())
           .doesNotContain("grapevine: building");
@@ -189,10 +170,10 @@ class QuickStartIT {
         System.nanoTime() + TimeUnit.SECONDS.toNanos(150); // Past the 60 s periodic sync.
     List<String> seen = List.of();
     while (System.nanoTime() < deadline) {
-      Result r = command("timeline", "--json", "--data-dir", dataDir);
-      if (r.exit == 0) {
+      NetnsCli.Result r = cli.command(ns, "timeline", "--json", "--data-dir", dataDir);
+      if (r.exit() == 0) {
         List<String> got = new ArrayList<>();
-        for (JsonNode e : JSON.readTree(r.out).path("entries")) {
+        for (JsonNode e : JSON.readTree(r.out()).path("entries")) {
           if (e.path("identity").asText().equals(author)) {
             got.add(e.path("content").path("text").asText());
           }
@@ -211,173 +192,30 @@ class QuickStartIT {
 
   // --- Processes --------------------------------------------------------------------------------
 
-  private record Result(int exit, String out, String err) {}
-
-  /** A long-running {@code ./grapevine run}, its stdout collected line by line. */
-  private static final class Node {
-    final String who;
-    final Process process;
-    final Path stderr;
-    final List<String> lines = new CopyOnWriteArrayList<>();
-
-    Node(String who, Process process, Path stderr) {
-      this.who = who;
-      this.process = process;
-      this.stderr = stderr;
-      Thread reader =
-          new Thread(
-              () -> {
-                try (BufferedReader r =
-                    new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                  for (String l = r.readLine(); l != null; l = r.readLine()) {
-                    lines.add(l);
-                  }
-                } catch (IOException ignored) {
-                  // The node is gone.
-                }
-              },
-              "quickstart-" + who);
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    boolean has(String prefix) {
-      return lines.stream().anyMatch(l -> l.startsWith(prefix));
-    }
-
-    String awaitLine(String prefix, int seconds) throws Exception {
-      return awaitLine(prefix, seconds, "");
-    }
-
-    /** The first line that starts with {@code prefix} and contains {@code part}. */
-    String awaitLine(String prefix, int seconds, String part) throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      while (System.nanoTime() < deadline) {
-        for (String l : lines) {
-          if (l.startsWith(prefix) && l.contains(part)) {
-            return l;
-          }
-        }
-        if (!process.isAlive() && process.waitFor(1, TimeUnit.SECONDS)) {
-          Thread.sleep(200); // Let the reader take the last lines.
-          break;
-        }
-        Thread.sleep(100);
-      }
-      for (String l : lines) {
-        if (l.startsWith(prefix) && l.contains(part)) {
-          return l;
-        }
-      }
-      throw new AssertionError(
-          who
-              + "'s node printed no line starting with \""
-              + prefix
-              + "\" and containing \""
-              + part
-              + "\" in "
-              + seconds
-              + " s"
-              + (process.isAlive() ? "" : " (it exited with " + process.exitValue() + ")")
-              + "; stdout: "
-              + lines
-              + "; stderr: "
-              + Files.readString(stderr));
-    }
-
-    String identity() throws Exception {
-      return awaitLine("identity:", 60).substring("identity:".length()).strip();
-    }
-
-    String peerId() throws Exception {
-      String listening = awaitLine("listening:", 60);
-      return listening.substring(listening.lastIndexOf("/p2p/") + "/p2p/".length()).strip();
-    }
-  }
-
-  private Node run(String who, String dataDir, int apiPort) throws IOException {
-    Path err = tmp.resolve("run-" + seq.incrementAndGet() + ".err");
-    stderrFiles.add(err);
-    Process p =
-        grapevine(
-                List.of(
-                    "run",
-                    "--data-dir",
-                    dataDir,
-                    "--api-port",
-                    Integer.toString(apiPort),
-                    "--stop-after",
-                    SAFETY_STOP_SECONDS,
-                    // CI has no internet: the public bootstrap peer is left out (no DNS lookup).
-                    "--no-bootstrap"))
-            .redirectError(err.toFile())
-            .start();
-    children.add(p);
-    p.getOutputStream().close();
-    return new Node(who, p, err);
+  /** {@code ./grapevine run} as the README types it, plus the safety stop and no bootstrap. */
+  private NetnsCli.Proc run(String who, String dataDir, int apiPort) throws IOException {
+    return cli.proc(
+        ns,
+        who,
+        "run",
+        "--data-dir",
+        dataDir,
+        "--api-port",
+        Integer.toString(apiPort),
+        "--stop-after",
+        SAFETY_STOP_SECONDS,
+        // CI has no internet: the public bootstrap peer is left out (no DNS lookup).
+        "--no-bootstrap");
   }
 
   /** A short-lived command: must exit 0; returns its stdout. */
   private String ok(String... args) throws Exception {
-    Result r = command(args);
-    assertThat(r.exit)
+    NetnsCli.Result r = cli.command(ns, args);
+    assertThat(r.exit())
         .as(
             "./grapevine %s exited with %d; stdout: %s; stderr: %s",
-            String.join(" ", args), r.exit, r.out, r.err)
+            String.join(" ", args), r.exit(), r.out(), r.err())
         .isZero();
-    return r.out;
-  }
-
-  private Result command(String... args) throws Exception {
-    int n = seq.incrementAndGet();
-    Path out = tmp.resolve("cmd-" + n + ".out");
-    Path err = tmp.resolve("cmd-" + n + ".err");
-    stderrFiles.add(err);
-    Process p =
-        grapevine(List.of(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    children.add(p);
-    p.getOutputStream().close();
-    if (!p.waitFor(90, TimeUnit.SECONDS)) {
-      stop(p);
-      throw new AssertionError(
-          "./grapevine "
-              + String.join(" ", args)
-              + " did not exit in 90 s; stderr: "
-              + Files.readString(err));
-    }
-    children.remove(p);
-    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-  }
-
-  /** {@code ip netns exec NS ./grapevine ARGS} from the repository root, as a person types it. */
-  private ProcessBuilder grapevine(List<String> args) {
-    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, "./grapevine"));
-    cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
-    Map<String, String> env = pb.environment();
-    for (String v :
-        List.of(
-            "GRAPEVINE_REBUILD", "GRAPEVINE_DATA_DIR", "GRAPEVINE_LOG", "GRAPEVINE_JAVA_OPTS")) {
-      env.remove(v);
-    }
-    // The launcher runs `java` from PATH: make it the JDK running this build.
-    env.put(
-        "PATH",
-        Path.of(System.getProperty("java.home"), "bin")
-            + java.io.File.pathSeparator
-            + env.getOrDefault("PATH", ""));
-    return pb;
-  }
-
-  private static void stop(Process p) throws InterruptedException {
-    if (!p.isAlive()) {
-      return;
-    }
-    p.destroy();
-    if (!p.waitFor(20, TimeUnit.SECONDS)) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
+    return r.out();
   }
 }

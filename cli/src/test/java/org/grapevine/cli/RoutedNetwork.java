@@ -11,12 +11,13 @@ import org.grapevine.libp2p.testing.NetNamespaces;
  * Networks joined by a router, made of network namespaces ({@code ip netns}, root and iproute2): a
  * router namespace with IP forwarding on, and one namespace per network, each joined to the router
  * by its own veth pair on its own /24 ({@code P.1} the router's side, {@code P.2} the network's
- * single host, default route via {@code P.1}). No NAT: every host reaches every other by its own
- * address. For {@link DhtNetnsIT}.
+ * single host, default route via {@code P.1}); these have no NAT: every such host reaches every
+ * other by its own address. {@link #natNetwork} adds a home network behind a NAT router. For {@link
+ * DhtNetnsIT} and {@link NatQuickStartNetnsIT}.
  *
- * <p>Call order: {@link #RoutedNetwork}, {@link #network} for each network, then {@link #close},
- * also after a failure part-way: it ends whatever still runs in the namespaces and deletes them,
- * and throws if one is left.
+ * <p>Call order: {@link #RoutedNetwork}, {@link #network} or {@link #natNetwork} for each network,
+ * then {@link #close}, also after a failure part-way: it ends whatever still runs in the namespaces
+ * and deletes them, and throws if one is left.
  */
 final class RoutedNetwork {
   private final String router;
@@ -25,11 +26,8 @@ final class RoutedNetwork {
   /** Creates the router namespace {@code router} (short: interface names derive from it). */
   RoutedNetwork(String router) throws IOException, InterruptedException {
     this.router = router;
-    NetNamespaces.ip("netns", "add", router);
-    namespaces.add(router);
-    NetNamespaces.ip("-n", router, "link", "set", "lo", "up");
-    // A new namespace starts with forwarding off; /proc/sys/net is the caller's namespace's.
-    run("ip", "netns", "exec", router, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward");
+    namespace(router);
+    forward(router);
   }
 
   /**
@@ -37,30 +35,93 @@ final class RoutedNetwork {
    * router's name plus {@code name}; returns that namespace. Its host is {@code prefix.2}.
    */
   String network(String name, String prefix) throws IOException, InterruptedException {
-    String ns = router + name;
-    NetNamespaces.ip("netns", "add", ns);
-    namespaces.add(ns);
-    String routerSide = "v" + name;
-    NetNamespaces.ip("-n", ns, "link", "set", "lo", "up");
-    NetNamespaces.ip(
-        "-n",
-        router,
-        "link",
-        "add",
-        routerSide,
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "eth0",
-        "netns",
-        ns);
-    NetNamespaces.ip("-n", router, "addr", "add", prefix + ".1/24", "dev", routerSide);
-    NetNamespaces.ip("-n", router, "link", "set", routerSide, "up");
-    NetNamespaces.ip("-n", ns, "addr", "add", prefix + ".2/24", "dev", "eth0");
-    NetNamespaces.ip("-n", ns, "link", "set", "eth0", "up");
+    String ns = namespace(router + name);
+    link(router, "v" + name, prefix + ".1", ns, "eth0", prefix + ".2");
     NetNamespaces.ip("-n", ns, "route", "add", "default", "via", prefix + ".1");
     return ns;
+  }
+
+  /**
+   * A home network behind NAT, as a person's router makes it: a home router namespace (the router's
+   * name plus {@code name} plus {@code "gw"}) on the internet router's network {@code
+   * wanPrefix}.0/24 ({@code wanPrefix.2}, its WAN address), and a LAN {@code lanPrefix}.0/24 whose
+   * single host {@code lanPrefix.2} (returned namespace: the router's name plus {@code name}) goes
+   * out through it. The home router forwards and masquerades (nftables: table {@code ip nat}, chain
+   * {@code postrouting}, {@code masquerade} out of its WAN side) and forwards from the WAN side
+   * only what belongs to connections the LAN opened; the internet router has no route to the LAN.
+   * So the host reaches every other network, and nobody reaches the host. The nft tables live in
+   * the home router's namespace and go with it. Needs {@code nft} (nftables).
+   */
+  String natNetwork(String name, String wanPrefix, String lanPrefix)
+      throws IOException, InterruptedException {
+    String gw = namespace(router + name + "gw");
+    forward(gw);
+    link(router, "v" + name, wanPrefix + ".1", gw, "wan", wanPrefix + ".2");
+    NetNamespaces.ip("-n", gw, "route", "add", "default", "via", wanPrefix + ".1");
+    String ns = namespace(router + name);
+    link(gw, "lan", lanPrefix + ".1", ns, "eth0", lanPrefix + ".2");
+    NetNamespaces.ip("-n", ns, "route", "add", "default", "via", lanPrefix + ".1");
+    nft(
+        gw,
+        """
+        table ip nat {
+          chain postrouting {
+            type nat hook postrouting priority srcnat; policy accept;
+            oifname "wan" masquerade
+          }
+        }
+        table ip filter {
+          chain forward {
+            type filter hook forward priority filter; policy drop;
+            ct state established,related accept
+            iifname "lan" oifname "wan" accept
+          }
+        }
+        """);
+    return ns;
+  }
+
+  /** A new namespace with its loopback up, remembered for {@link #close}. */
+  private String namespace(String ns) throws IOException, InterruptedException {
+    NetNamespaces.ip("netns", "add", ns);
+    namespaces.add(ns);
+    NetNamespaces.ip("-n", ns, "link", "set", "lo", "up");
+    return ns;
+  }
+
+  /** A veth pair {@code ifA} in {@code nsA} ({@code addrA}/24) to {@code ifB} in {@code nsB}. */
+  private static void link(
+      String nsA, String ifA, String addrA, String nsB, String ifB, String addrB)
+      throws IOException, InterruptedException {
+    NetNamespaces.ip(
+        "-n", nsA, "link", "add", ifA, "type", "veth", "peer", "name", ifB, "netns", nsB);
+    NetNamespaces.ip("-n", nsA, "addr", "add", addrA + "/24", "dev", ifA);
+    NetNamespaces.ip("-n", nsA, "link", "set", ifA, "up");
+    NetNamespaces.ip("-n", nsB, "addr", "add", addrB + "/24", "dev", ifB);
+    NetNamespaces.ip("-n", nsB, "link", "set", ifB, "up");
+  }
+
+  /** IP forwarding on in {@code ns}: a new namespace starts with it off. */
+  private static void forward(String ns) throws IOException, InterruptedException {
+    // /proc/sys/net is the namespace's own, as seen from a process inside it.
+    run("ip", "netns", "exec", ns, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward");
+  }
+
+  /** Loads an nftables ruleset into namespace {@code ns} ({@code nft -f -}). */
+  private static void nft(String ns, String ruleset) throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder("ip", "netns", "exec", ns, "nft", "-f", "-")
+            .redirectErrorStream(true)
+            .start();
+    try (var in = p.getOutputStream()) {
+      in.write(ruleset.getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      throw new IOException(
+          "nft -f - in " + ns + " failed: " + new String(out, StandardCharsets.UTF_8));
+    }
   }
 
   /**

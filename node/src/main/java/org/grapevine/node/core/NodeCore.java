@@ -56,12 +56,13 @@ import org.grapevine.protocol.validation.Verification;
  *       subscribe to a topic we follow, round-robin); on a gap (an entry ahead of its predecessors:
  *       with every connected subscriber of its topic, since any of them may hold the missing
  *       entries, not only the relay that had the later one); after a follow (with every connected
- *       subscriber of the new topic); when the driver asks ({@link #handleSyncWanted}, any
- *       connected peer). What a peer subscribes to is what our router heard it announce. A session
- *       offers the identities both follow and asks the peer by name for the rest of ours, which it
- *       serves if it holds them (sync.proto step 2a). At most one session runs per peer at a time:
- *       a sync wanted while one runs is run once more after it ({@link
- *       CoreEvent.SyncReason#AGAIN}).
+ *       subscriber of the new topic, or if none is known, with the first connected peer heard to
+ *       subscribe to it later: a follow right after a dial comes before the peer's subscriptions);
+ *       when the driver asks ({@link #handleSyncWanted}, any connected peer). What a peer
+ *       subscribes to is what our router heard it announce. A session offers the identities both
+ *       follow and asks the peer by name for the rest of ours, which it serves if it holds them
+ *       (sync.proto step 2a). At most one session runs per peer at a time: a sync wanted while one
+ *       runs is run once more after it ({@link CoreEvent.SyncReason#AGAIN}).
  *   <li>Gossip messages are verified by the driver ({@link CoreCommand.VerifyGossip}) and judged
  *       here in the order they arrived. How many wait is the router's bound (its {@code
  *       maxPendingValidations}, per topic and in all): it drops and counts the rest.
@@ -262,8 +263,9 @@ public final class NodeCore {
           e = router.pollEvent().orElse(null)) {
         if (e instanceof GossipEvent.MessageReceived m) {
           verify(m);
-        } else if (!(e instanceof GossipEvent.Subscribed)
-            && !(e instanceof GossipEvent.Unsubscribed)) {
+        } else if (e instanceof GossipEvent.Subscribed s) {
+          planner.subscribed(s.peer(), s.topic());
+        } else if (!(e instanceof GossipEvent.Unsubscribed)) {
           out.events.add(new CoreEvent.Gossip(e));
         }
       }
@@ -305,13 +307,14 @@ public final class NodeCore {
   public void handleFollowed(Identity followed, long nowNanos) {
     subscribe(followed, nowNanos);
     routerEvents(nowNanos);
-    planner.wantWithSubscribers(Topics.forIdentity(followed), CoreEvent.SyncReason.FOLLOW);
+    planner.followed(Topics.forIdentity(followed));
   }
 
   /** This node stopped following someone: leave their topic. */
   public void handleUnfollowed(Identity unfollowed, long nowNanos) {
     String topic = Topics.forIdentity(unfollowed);
     owners.remove(topic);
+    planner.unfollowed(topic);
     router.unsubscribe(topic, nowNanos);
     if (rendezvous != null) {
       rendezvous.unsubscribed(topic, nowNanos);

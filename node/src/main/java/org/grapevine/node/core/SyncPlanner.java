@@ -39,6 +39,14 @@ final class SyncPlanner {
   /** Peers to sync with once more when their running session ends. */
   private final Set<PeerId> again = new HashSet<>();
 
+  /**
+   * Topics followed when no connected peer was known to subscribe to them: the first connected peer
+   * heard to subscribe gets the follow's sync. (A {@code follow} with an invite dials first and
+   * follows at once: the new peer's subscriptions may not have come yet, and its history would wait
+   * for the periodic round.) Bounded by the follows.
+   */
+  private final Set<String> followedUnsynced = new HashSet<>();
+
   private long nextRound;
   private int roundCursor;
 
@@ -130,13 +138,37 @@ final class SyncPlanner {
 
   /**
    * The peers that follow the topic's identity: they hold its logs (others may too, and a session
-   * asks any peer by name, but only subscribers are known to).
+   * asks any peer by name, but only subscribers are known to). False if there is none.
    */
-  void wantWithSubscribers(String topic, CoreEvent.SyncReason reason) {
+  boolean wantWithSubscribers(String topic, CoreEvent.SyncReason reason) {
+    boolean any = false;
     for (PeerId peer : connected) {
       if (subscribes.test(peer, topic)) {
         want(peer, reason);
+        any = true;
       }
+    }
+    return any;
+  }
+
+  /**
+   * We follow {@code topic}'s identity now: a sync with each connected subscriber of it, or, when
+   * none is known yet, with the first connected peer heard to subscribe ({@link #subscribed}).
+   */
+  void followed(String topic) {
+    if (!wantWithSubscribers(topic, CoreEvent.SyncReason.FOLLOW)) {
+      followedUnsynced.add(topic);
+    }
+  }
+
+  void unfollowed(String topic) {
+    followedUnsynced.remove(topic);
+  }
+
+  /** Our router heard {@code peer} subscribe to {@code topic}. */
+  void subscribed(PeerId peer, String topic) {
+    if (connections.containsKey(peer) && followedUnsynced.remove(topic)) {
+      want(peer, CoreEvent.SyncReason.FOLLOW);
     }
   }
 

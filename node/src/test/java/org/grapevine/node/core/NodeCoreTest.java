@@ -251,6 +251,37 @@ class NodeCoreTest {
   }
 
   @Test
+  void follow_withNoSubscriberKnownYet_syncsWithTheFirstConnectedPeerHeardToSubscribe() {
+    // `follow <invite>` dials, then follows at once: the peer's subscriptions may come after.
+    Side x = new Side(1);
+    TestAuthors.Person bob = TestAuthors.person("bob");
+    String bobTopic = Topics.forIdentity(bob.identity);
+    x.core.handlePeerConnected(p, false, now);
+    x.core.handlePeerConnected(q, false, now);
+    x.core.handleFollowed(bob.identity, now);
+    assertThat(x.syncDecided(CoreEvent.SyncReason.FOLLOW)).isEmpty();
+
+    x.subscribed(p, aliceTopic); // Not the followed topic: nothing.
+    assertThat(x.syncDecided(CoreEvent.SyncReason.FOLLOW)).isEmpty();
+    x.subscribed(q, bobTopic);
+    x.subscribed(p, bobTopic); // The follow's sync is one: with the first subscriber.
+    assertThat(x.syncDecided(CoreEvent.SyncReason.FOLLOW)).containsExactly(q);
+    assertThat(x.commands).containsExactly(new CoreCommand.OpenSync(q));
+  }
+
+  @Test
+  void follow_thenUnfollowBeforeAnySubscriber_syncsWithNobodyLater() {
+    Side x = new Side(1);
+    TestAuthors.Person bob = TestAuthors.person("bob");
+    x.core.handlePeerConnected(p, false, now);
+    x.core.handleFollowed(bob.identity, now);
+    x.core.handleUnfollowed(bob.identity, now);
+    x.subscribed(p, Topics.forIdentity(bob.identity));
+    assertThat(x.syncDecided(CoreEvent.SyncReason.FOLLOW)).isEmpty();
+    assertThat(x.commands).noneMatch(c -> c instanceof CoreCommand.OpenSync);
+  }
+
+  @Test
   void periodicRound_roundRobinOverPeersThatShareATopic() {
     Side x = new Side(1);
     for (PeerId peer : List.of(p, q, r)) {
