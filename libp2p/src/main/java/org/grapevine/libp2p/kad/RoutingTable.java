@@ -100,6 +100,9 @@ public final class RoutingTable {
   /** One past the deepest bucket allocated: the scans for checks stop there, not at 256. */
   private int bucketsInUse;
 
+  /** Buckets with a check under way: with none, {@link #pollTimeout} scans nothing. */
+  private int checksUnderWay;
+
   private final boolean[] refreshed = new boolean[KadKey.BITS];
   private final long[] refreshedNanos = new long[KadKey.BITS];
   private int size;
@@ -179,6 +182,7 @@ public final class RoutingTable {
     }
     Entry oldest = b.entries.values().iterator().next();
     b.checking = oldest.peer.id();
+    checksUnderWay++;
     b.waiting = peer;
     b.checkDeadlineNanos = nowNanos + checkTimeoutNanos;
     checksStarted++;
@@ -205,6 +209,9 @@ public final class RoutingTable {
 
   /** Checks past their deadline count as dead. */
   public void handleTimeout(long nowNanos) {
+    if (checksUnderWay == 0) {
+      return;
+    }
     for (int i = 0; i < bucketsInUse; i++) {
       Bucket b = buckets[i];
       if (b != null && b.checking != null && b.checkDeadlineNanos <= nowNanos) {
@@ -231,6 +238,7 @@ public final class RoutingTable {
     if (b.waiting != null && peer.equals(b.waiting.id())) {
       // Nobody waits for the check any more: it ends, and the checked peer stays whatever it says.
       b.checking = null;
+      checksUnderWay--;
       b.waiting = null;
       return false;
     }
@@ -243,6 +251,7 @@ public final class RoutingTable {
       b.entries.put(b.waiting.id(), new Entry(b.waiting, nowNanos));
       size++;
       b.checking = null;
+      checksUnderWay--;
       b.waiting = null;
     }
     return true;
@@ -260,6 +269,7 @@ public final class RoutingTable {
       b.entries.put(b.waiting.id(), new Entry(b.waiting, nowNanos));
     }
     b.checking = null;
+    checksUnderWay--;
     b.waiting = null;
   }
 
@@ -301,6 +311,9 @@ public final class RoutingTable {
 
   /** The earliest deadline of a check under way, for {@link #handleTimeout}. */
   public OptionalLong pollTimeout() {
+    if (checksUnderWay == 0) {
+      return OptionalLong.empty();
+    }
     long min = Long.MAX_VALUE;
     boolean any = false;
     for (int i = 0; i < bucketsInUse; i++) {
