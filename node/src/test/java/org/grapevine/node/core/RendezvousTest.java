@@ -206,6 +206,37 @@ class RendezvousTest {
             });
   }
 
+  /**
+   * Followers that found only each other stop looking (they have enough subscribers): the author
+   * looks up its own topic while it has too few connected subscribers, and keeps the followers that
+   * announce it; once it has enough, it stops.
+   */
+  @Test
+  void ownTopic_withoutConnectedSubscribers_isLookedUp_andFindsItsFollowers() {
+    PeerId follower = peer(11);
+    others.get(follower).startProviding(TopicCid.providerKey(OWN), now);
+    pump();
+    start(RendezvousConfig.DEFAULT);
+    join();
+
+    rendezvous.subscribed(OWN, true, now);
+    pump();
+
+    assertThat(kept(OWN)).containsExactly(follower);
+    assertThat(rendezvous.topicPeers(OWN)).isEqualTo(1);
+
+    // Enough connected subscribers: the next checks look nothing up.
+    subscribers.put(OWN, RendezvousConfig.DEFAULT.targetTopicPeers());
+    commands.clear();
+    for (int i = 0; i < 5; i++) {
+      now += RendezvousConfig.DEFAULT.maxLookupBackoffNanos();
+      rendezvous.timeout(now);
+      assertThat(rendezvous.lookingUp(OWN)).isFalse();
+      pump();
+    }
+    assertThat(kept(OWN)).isEmpty();
+  }
+
   @Test
   void ownTopicAndFollows_areAnnounced_unlessAnnounceFollowsIsOff() {
     start(RendezvousConfig.DEFAULT.withAnnounceFollows(false));
