@@ -95,6 +95,11 @@ public final class Dht {
   private final ArrayDeque<DhtEvent> events = new ArrayDeque<>();
   private final Map<Long, Pending> pending = new HashMap<>();
 
+  /** Deadlines of the SEND and of the CHECK requests in pending: each kind's are in order. */
+  private final DeadlineFifo sendDeadlines = new DeadlineFifo(id -> pending.containsKey(id));
+
+  private final DeadlineFifo checkDeadlines = new DeadlineFifo(id -> pending.containsKey(id));
+
   /** Checks in flight: checked peer → request id. */
   private final Map<PeerId, Long> checks = new HashMap<>();
 
@@ -110,6 +115,14 @@ public final class Dht {
   private boolean bootstrapped;
   private long nextRefreshNanos;
   private long nextExpireNanos;
+
+  /**
+   * {@link #pollTimeout}'s last answer, until the next input or command: drivers ask after every
+   * input of the whole node (gossip, sync), most of which never reach the DHT.
+   */
+  private long timeout;
+
+  private boolean timeoutStale = true;
 
   public Dht(PeerId self, DhtConfig config, RandomGenerator random, long nowNanos) {
     this.self = self;
@@ -258,16 +271,18 @@ public final class Dht {
   public void handleTimeout(long nowNanos) {
     advance(nowNanos);
     // 1. sends and checks past their deadline (before the table's own check deadline, the same)
-    List<Map.Entry<Long, Pending>> overdue = new ArrayList<>();
-    for (Map.Entry<Long, Pending> e : pending.entrySet()) {
-      if (e.getValue().purpose() != Purpose.LOOKUP && e.getValue().deadlineNanos() <= now) {
-        overdue.add(e);
+    if (earliestSendOrCheck() <= now) { // the scan only when one is due: it keeps their order
+      List<Map.Entry<Long, Pending>> overdue = new ArrayList<>();
+      for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+        if (e.getValue().purpose() != Purpose.LOOKUP && e.getValue().deadlineNanos() <= now) {
+          overdue.add(e);
+        }
       }
-    }
-    for (Map.Entry<Long, Pending> e : overdue) {
-      pending.remove(e.getKey());
-      stats.timeouts++;
-      settle(e.getKey(), e.getValue(), null, false);
+      for (Map.Entry<Long, Pending> e : overdue) {
+        pending.remove(e.getKey());
+        stats.timeouts++;
+        settle(e.getKey(), e.getValue(), null, false);
+      }
     }
     // 2. lookups: overdue requests, overdue queries
     for (DhtQuery q : new ArrayList<>(active.values())) {
@@ -449,14 +464,21 @@ public final class Dht {
     return Optional.ofNullable(events.poll());
   }
 
-  /** The next deadline for {@link #handleTimeout}; there always is one (the periodic expiry). */
+  /**
+   * The next deadline for {@link #handleTimeout}; there always is one (the periodic expiry). Cheap:
+   * drivers call it after every input (the requests' deadlines are kept in order, the running
+   * queries are at most {@link DhtConfig#maxConcurrentQueries}, each lookup's is its oldest).
+   */
   public OptionalLong pollTimeout() {
-    long min = nextExpireNanos;
-    for (Pending p : pending.values()) {
-      if (p.purpose() != Purpose.LOOKUP) {
-        min = Math.min(min, p.deadlineNanos());
-      }
+    if (timeoutStale) {
+      timeout = earliestDeadline();
+      timeoutStale = false;
     }
+    return OptionalLong.of(timeout);
+  }
+
+  private long earliestDeadline() {
+    long min = Math.min(nextExpireNanos, earliestSendOrCheck());
     for (DhtQuery q : active.values()) {
       if (!q.sending) {
         min = Math.min(min, q.deadlineNanos);
@@ -476,7 +498,7 @@ public final class Dht {
     for (long t : provided.values()) {
       min = Math.min(min, t);
     }
-    return OptionalLong.of(min);
+    return min;
   }
 
   public PeerId self() {
@@ -513,6 +535,10 @@ public final class Dht {
 
   public DhtStats stats() {
     return stats;
+  }
+
+  private long earliestSendOrCheck() {
+    return Math.min(sendDeadlines.earliest(), checkDeadlines.earliest());
   }
 
   // ---------------------------------------------------------------- queries
@@ -675,6 +701,7 @@ public final class Dht {
     for (KadPeer to : q.lookup.result()) {
       long id = nextId++;
       pending.put(id, new Pending(q.id, to, m.type(), Purpose.SEND, deadline));
+      sendDeadlines.add(id, deadline);
       DhtStats.inc(stats.requestsOut, m.type());
       requests.add(new DhtRequest(id, to, m, m.type() != KadMessageType.ADD_PROVIDER));
       q.sends++;
@@ -814,9 +841,9 @@ public final class Dht {
 
   private void sendCheck(KadPeer old) {
     long id = nextId++;
-    pending.put(
-        id,
-        new Pending(-1, old, KadMessageType.PING, Purpose.CHECK, now + config.checkTimeoutNanos()));
+    long deadline = now + config.checkTimeoutNanos();
+    pending.put(id, new Pending(-1, old, KadMessageType.PING, Purpose.CHECK, deadline));
+    checkDeadlines.add(id, deadline);
     checks.put(old.id(), id);
     stats.checksSent++;
     DhtStats.inc(stats.requestsOut, KadMessageType.PING);
@@ -869,6 +896,7 @@ public final class Dht {
       throw new IllegalArgumentException("time went back from " + now + " to " + nowNanos);
     }
     now = nowNanos;
+    timeoutStale = true; // every input and command comes here first
   }
 
   private long millis() {
@@ -891,6 +919,32 @@ public final class Dht {
   /** For tests: the waiting queue of queries holds these (running ones excluded). */
   int queuedQueries() {
     return queued.size();
+  }
+
+  /**
+   * For tests: {@link #pollTimeout} the slow way, scanning every request in flight (as it did
+   * before the deadlines were kept in order); the two must always agree.
+   */
+  OptionalLong pollTimeoutByScan() {
+    long min = nextExpireNanos;
+    for (Pending p : pending.values()) {
+      if (p.purpose() != Purpose.LOOKUP) {
+        min = Math.min(min, p.deadlineNanos());
+      }
+    }
+    for (DhtQuery q : active.values()) {
+      if (!q.sending) {
+        min = Math.min(min, Math.min(q.deadlineNanos, q.lookup.pollTimeout().orElse(min)));
+      }
+    }
+    min = Math.min(min, table.pollTimeout().orElse(min));
+    if (bootstrapped) {
+      min = Math.min(min, nextRefreshNanos);
+    }
+    for (long t : provided.values()) {
+      min = Math.min(min, t);
+    }
+    return OptionalLong.of(min);
   }
 
   /** For tests: requests in flight. */

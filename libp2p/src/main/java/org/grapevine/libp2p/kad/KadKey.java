@@ -1,8 +1,8 @@
 package org.grapevine.libp2p.kad;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.random.RandomGenerator;
@@ -25,8 +25,23 @@ public final class KadKey {
 
   private final byte[] hash;
 
+  /**
+   * The hash as four big-endian words: distances compare and prefixes count a word at a time (the
+   * first word nearly always decides), as lookups and FIND_NODE answers do for every candidate.
+   */
+  private final long w0;
+
+  private final long w1;
+  private final long w2;
+  private final long w3;
+
   private KadKey(byte[] hash) {
     this.hash = hash;
+    ByteBuffer b = ByteBuffer.wrap(hash); // big-endian
+    this.w0 = b.getLong(0);
+    this.w1 = b.getLong(8);
+    this.w2 = b.getLong(16);
+    this.w3 = b.getLong(24);
   }
 
   /** The key of arbitrary bytes (a record key, a CID's multihash): their SHA-256. */
@@ -93,13 +108,20 @@ public final class KadKey {
    * A peer at common prefix length {@code i} with us belongs in our bucket {@code i}.
    */
   public int commonPrefixLength(KadKey other) {
-    for (int i = 0; i < BYTES; i++) {
-      int x = (hash[i] ^ other.hash[i]) & 0xff;
-      if (x != 0) {
-        return i * 8 + Integer.numberOfLeadingZeros(x) - 24;
-      }
+    long x = w0 ^ other.w0;
+    if (x != 0) {
+      return Long.numberOfLeadingZeros(x);
     }
-    return BITS;
+    x = w1 ^ other.w1;
+    if (x != 0) {
+      return 64 + Long.numberOfLeadingZeros(x);
+    }
+    x = w2 ^ other.w2;
+    if (x != 0) {
+      return 128 + Long.numberOfLeadingZeros(x);
+    }
+    x = w3 ^ other.w3;
+    return x != 0 ? 192 + Long.numberOfLeadingZeros(x) : BITS;
   }
 
   /**
@@ -108,14 +130,16 @@ public final class KadKey {
    * them.
    */
   public int compareDistance(KadKey a, KadKey b) {
-    for (int i = 0; i < BYTES; i++) {
-      int da = (a.hash[i] ^ hash[i]) & 0xff;
-      int db = (b.hash[i] ^ hash[i]) & 0xff;
-      if (da != db) {
-        return Integer.compare(da, db);
-      }
+    if (a.w0 != b.w0) {
+      return Long.compareUnsigned(a.w0 ^ w0, b.w0 ^ w0);
     }
-    return 0;
+    if (a.w1 != b.w1) {
+      return Long.compareUnsigned(a.w1 ^ w1, b.w1 ^ w1);
+    }
+    if (a.w2 != b.w2) {
+      return Long.compareUnsigned(a.w2 ^ w2, b.w2 ^ w2);
+    }
+    return Long.compareUnsigned(a.w3 ^ w3, b.w3 ^ w3);
   }
 
   /** Orders keys by their distance to this one, closest first. */
@@ -153,12 +177,16 @@ public final class KadKey {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof KadKey other && Arrays.equals(hash, other.hash);
+    return o instanceof KadKey other
+        && w0 == other.w0
+        && w1 == other.w1
+        && w2 == other.w2
+        && w3 == other.w3;
   }
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(hash);
+    return Long.hashCode(w0); // a SHA-256 output: its first word is as good a hash as any
   }
 
   /** Hex of the hash. */

@@ -1,9 +1,9 @@
 package org.grapevine.libp2p.kad;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,9 +78,11 @@ public final class Lookup {
 
   /**
    * Requests in flight, in the order sent: also deadline order, as every request gets the same
-   * timeout from non-decreasing times. Identity set (candidates have no equals).
+   * timeout from non-decreasing times. At most α long, so removal by identity (candidates have no
+   * equals) is a short scan; peeking the head is what {@link #pollTimeout}, called after every
+   * input of the whole node, needs to be cheap.
    */
-  private final LinkedHashSet<Candidate> waiting = new LinkedHashSet<>();
+  private final ArrayDeque<Candidate> waiting = new ArrayDeque<>();
 
   private long now;
   private int inFlight;
@@ -293,7 +295,7 @@ public final class Lookup {
     if (done || inFlight == 0) {
       return OptionalLong.empty();
     }
-    return OptionalLong.of(waiting.iterator().next().deadlineNanos);
+    return OptionalLong.of(waiting.peekFirst().deadlineNanos);
   }
 
   public boolean isDone() {

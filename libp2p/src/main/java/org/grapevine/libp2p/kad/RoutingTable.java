@@ -96,6 +96,13 @@ public final class RoutingTable {
   private final int bucketSize;
   private final long checkTimeoutNanos;
   private final Bucket[] buckets = new Bucket[KadKey.BITS];
+
+  /** One past the deepest bucket allocated: the scans for checks stop there, not at 256. */
+  private int bucketsInUse;
+
+  /** Buckets with a check under way: with none, {@link #pollTimeout} scans nothing. */
+  private int checksUnderWay;
+
   private final boolean[] refreshed = new boolean[KadKey.BITS];
   private final long[] refreshedNanos = new long[KadKey.BITS];
   private int size;
@@ -175,6 +182,7 @@ public final class RoutingTable {
     }
     Entry oldest = b.entries.values().iterator().next();
     b.checking = oldest.peer.id();
+    checksUnderWay++;
     b.waiting = peer;
     b.checkDeadlineNanos = nowNanos + checkTimeoutNanos;
     checksStarted++;
@@ -201,7 +209,11 @@ public final class RoutingTable {
 
   /** Checks past their deadline count as dead. */
   public void handleTimeout(long nowNanos) {
-    for (Bucket b : buckets) {
+    if (checksUnderWay == 0) {
+      return;
+    }
+    for (int i = 0; i < bucketsInUse; i++) {
+      Bucket b = buckets[i];
       if (b != null && b.checking != null && b.checkDeadlineNanos <= nowNanos) {
         endCheck(b, false, nowNanos);
       }
@@ -226,6 +238,7 @@ public final class RoutingTable {
     if (b.waiting != null && peer.equals(b.waiting.id())) {
       // Nobody waits for the check any more: it ends, and the checked peer stays whatever it says.
       b.checking = null;
+      checksUnderWay--;
       b.waiting = null;
       return false;
     }
@@ -238,6 +251,7 @@ public final class RoutingTable {
       b.entries.put(b.waiting.id(), new Entry(b.waiting, nowNanos));
       size++;
       b.checking = null;
+      checksUnderWay--;
       b.waiting = null;
     }
     return true;
@@ -255,6 +269,7 @@ public final class RoutingTable {
       b.entries.put(b.waiting.id(), new Entry(b.waiting, nowNanos));
     }
     b.checking = null;
+    checksUnderWay--;
     b.waiting = null;
   }
 
@@ -296,9 +311,13 @@ public final class RoutingTable {
 
   /** The earliest deadline of a check under way, for {@link #handleTimeout}. */
   public OptionalLong pollTimeout() {
+    if (checksUnderWay == 0) {
+      return OptionalLong.empty();
+    }
     long min = Long.MAX_VALUE;
     boolean any = false;
-    for (Bucket b : buckets) {
+    for (int i = 0; i < bucketsInUse; i++) {
+      Bucket b = buckets[i];
       if (b != null && b.checking != null) {
         min = Math.min(min, b.checkDeadlineNanos);
         any = true;
@@ -320,30 +339,63 @@ public final class RoutingTable {
     // buckets above c together (exactly c bits), then c - 1, c - 2, ... 0 (exactly i bits). Only
     // the groups that make up the first n are read and sorted, not the whole table.
     int c = selfKey.commonPrefixLength(target);
-    List<Entry> picked = new ArrayList<>();
+    Closest picked = new Closest(target, Math.min(n, size));
     if (c < KadKey.BITS) {
       addBucket(picked, c);
-      if (picked.size() < n) {
-        for (int i = c + 1; i < KadKey.BITS; i++) {
+      if (picked.considered < n) {
+        for (int i = c + 1; i < bucketsInUse; i++) {
           addBucket(picked, i); // one group: read whole, its members are not ordered by bucket
         }
       }
     }
-    for (int i = Math.min(c, KadKey.BITS) - 1; i >= 0 && picked.size() < n; i--) {
+    for (int i = Math.min(c, KadKey.BITS) - 1; i >= 0 && picked.considered < n; i--) {
       addBucket(picked, i);
     }
-    picked.sort((x, y) -> target.compareDistance(x.key, y.key));
-    List<KadPeer> out = new ArrayList<>(Math.min(n, picked.size()));
-    for (int i = 0; i < picked.size() && i < n; i++) {
-      out.add(picked.get(i).peer);
+    List<KadPeer> out = new ArrayList<>(picked.size);
+    for (int i = 0; i < picked.size; i++) {
+      out.add(picked.best[i].peer);
     }
     return out;
   }
 
-  private void addBucket(List<Entry> into, int cpl) {
+  private void addBucket(Closest into, int cpl) {
     Bucket b = buckets[cpl];
     if (b != null) {
-      into.addAll(b.entries.values());
+      for (Entry e : b.entries.values()) {
+        into.offer(e);
+      }
+    }
+  }
+
+  /**
+   * The {@code n} closest of the entries offered, closest first, kept by insertion: most offers
+   * cost one comparison with the farthest kept, where sorting every entry read (a table's worth for
+   * most targets) cost more than anything else in a FIND_NODE answer. Distinct peers have distinct
+   * distances, so the result is the sort's.
+   */
+  private static final class Closest {
+    final KadKey target;
+    final Entry[] best;
+    int size;
+    int considered;
+
+    Closest(KadKey target, int n) {
+      this.target = target;
+      this.best = new Entry[n];
+    }
+
+    void offer(Entry e) {
+      considered++;
+      int n = best.length;
+      if (n == 0 || (size == n && target.compareDistance(e.key, best[n - 1].key) >= 0)) {
+        return;
+      }
+      int i = size < n ? size++ : n - 1;
+      while (i > 0 && target.compareDistance(e.key, best[i - 1].key) < 0) {
+        best[i] = best[i - 1];
+        i--;
+      }
+      best[i] = e;
     }
   }
 
@@ -418,6 +470,7 @@ public final class RoutingTable {
     if (b == null) {
       b = new Bucket();
       buckets[cpl] = b;
+      bucketsInUse = Math.max(bucketsInUse, cpl + 1);
     }
     return b;
   }

@@ -29,8 +29,12 @@ public final class PeerId implements Comparable<PeerId> {
 
   private final byte[] multihash;
 
+  /** Peer IDs key most maps of the DHT and the router: hashed once, not on every lookup. */
+  private final int hash;
+
   private PeerId(byte[] multihash) {
     this.multihash = multihash;
+    this.hash = Arrays.hashCode(multihash);
   }
 
   /**
@@ -173,7 +177,7 @@ public final class PeerId implements Comparable<PeerId> {
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(multihash);
+    return hash;
   }
 
   @Override

@@ -51,6 +51,10 @@ final class DhtTestNetwork {
       new PriorityQueue<>(Comparator.comparingLong(Event::timeNanos).thenComparingLong(Event::seq));
   private final SplittableRandom random;
   private final double loss;
+
+  /** Called with each node after every input to it has been drained (for invariant checks). */
+  java.util.function.Consumer<Dht> afterDrain = d -> {};
+
   private long now;
   private long seq;
   private long messages;
@@ -196,6 +200,7 @@ final class DhtTestNetwork {
         doneByQuery.get(id).put(q.query(), q);
       }
     }
+    afterDrain.accept(d);
     long t = Math.max(now, d.pollTimeout().orElseThrow());
     Long a = armed.get(id);
     if (a == null || t < a) {

@@ -105,4 +105,36 @@ class KadKeyTest {
     KadKey k = KadKey.randomWithPrefix(b, cpl, new SplittableRandom(seed));
     assertThat(b.commonPrefixLength(k)).isEqualTo(cpl);
   }
+
+  /**
+   * The word-at-a-time comparison and prefix count equal the byte-wise definitions, on keys that
+   * share long prefixes (where a word boundary matters) as well as random ones.
+   */
+  @Test
+  void compareDistanceAndPrefix_equalTheByteWiseDefinitions() {
+    SplittableRandom random = new SplittableRandom(3);
+    for (int i = 0; i < 20_000; i++) {
+      byte[] t = new byte[KadKey.BYTES];
+      random.nextBytes(t);
+      KadKey target = KadKey.fromHash(t);
+      KadKey a = KadKey.randomWithPrefix(target, random.nextInt(KadKey.BITS), random);
+      KadKey b =
+          random.nextBoolean()
+              ? KadKey.randomWithPrefix(a, random.nextInt(KadKey.BITS), random)
+              : KadKey.fromHash(a.toBytes());
+      int bytewise = Arrays.compareUnsigned(a.distance(target), b.distance(target));
+      assertThat(Integer.signum(target.compareDistance(a, b))).isEqualTo(Integer.signum(bytewise));
+      assertThat(a.commonPrefixLength(b)).isEqualTo(prefixBytewise(a.toBytes(), b.toBytes()));
+    }
+  }
+
+  private static int prefixBytewise(byte[] a, byte[] b) {
+    for (int i = 0; i < a.length; i++) {
+      int x = (a[i] ^ b[i]) & 0xff;
+      if (x != 0) {
+        return i * 8 + Integer.numberOfLeadingZeros(x) - 24;
+      }
+    }
+    return a.length * 8;
+  }
 }

@@ -433,8 +433,11 @@ public final class NodeCore {
     if (heartbeat.isPresent() && heartbeat.getAsLong() - next < 0) {
       next = heartbeat.getAsLong();
     }
-    if (rendezvous != null && rendezvous.nextDeadline() - next < 0) {
-      next = rendezvous.nextDeadline();
+    if (rendezvous != null) {
+      long dht = rendezvous.nextDeadline(); // once: drivers call this after every input
+      if (dht - next < 0) {
+        next = dht;
+      }
     }
     return next;
   }

@@ -56,6 +56,14 @@ final class SyncSessions {
 
   private long nextId = 1;
 
+  /**
+   * The earliest idle deadline of a running session ({@code Long.MAX_VALUE}: none), kept until a
+   * session input: the core asks after every input of the node, most of which are not sync's.
+   */
+  private long earliest;
+
+  private boolean earliestStale = true;
+
   SyncSessions(
       PostStore store, Engine engine, CoreConfig config, CoreOutputs out, Consumer<PeerId> ended) {
     this.store = store;
@@ -81,6 +89,7 @@ final class SyncSessions {
   }
 
   long open(PeerId peer, long nowNanos) {
+    earliestStale = true;
     long round = windows++;
     SyncSession session =
         new SyncSession(
@@ -99,6 +108,7 @@ final class SyncSessions {
   }
 
   void message(long sync, byte[] message, long nowNanos) {
+    earliestStale = true;
     SyncState s = sessions.get(sync);
     if (s != null) {
       s.session.handleMessage(message, nowNanos);
@@ -107,6 +117,7 @@ final class SyncSessions {
   }
 
   void framingError(long sync, SyncErrorCode code, String detail, long nowNanos) {
+    earliestStale = true;
     SyncState s = sessions.get(sync);
     if (s != null) {
       s.session.handleFramingError(code, detail, nowNanos);
@@ -115,6 +126,7 @@ final class SyncSessions {
   }
 
   void cancel(long sync, String detail, boolean local, long nowNanos) {
+    earliestStale = true;
     SyncState s = sessions.get(sync);
     if (s != null) {
       s.failed |= local;
@@ -125,6 +137,7 @@ final class SyncSessions {
 
   /** Ends every session with {@code peer}: its connection is gone. */
   void cancelAll(PeerId peer, long nowNanos) {
+    earliestStale = true;
     for (SyncState s : new ArrayList<>(sessions.values())) {
       if (s.peer.equals(peer)) {
         s.session.cancel("connection closed", nowNanos);
@@ -135,6 +148,7 @@ final class SyncSessions {
   }
 
   void verified(long sync, int batch, List<Verification> verifications, long nowNanos) {
+    earliestStale = true;
     SyncState s = sessions.get(sync);
     if (s == null) {
       return; // The session failed meanwhile: nothing after a failure is stored.
@@ -152,6 +166,10 @@ final class SyncSessions {
   }
 
   void timeout(long nowNanos) {
+    if (nextDeadline(Long.MAX_VALUE) > nowNanos) {
+      return; // none due: the scan below would find nothing
+    }
+    earliestStale = true;
     for (SyncState s : new ArrayList<>(sessions.values())) {
       OptionalLong deadline = s.session.pollTimeout();
       if (deadline.isPresent() && deadline.getAsLong() <= nowNanos) {
@@ -163,14 +181,18 @@ final class SyncSessions {
 
   /** The earliest idle deadline of a running session, or {@code orElse}. */
   long nextDeadline(long orElse) {
-    long next = orElse;
-    for (SyncState s : sessions.values()) {
-      OptionalLong d = s.session.pollTimeout();
-      if (d.isPresent()) {
-        next = Math.min(next, d.getAsLong());
+    if (earliestStale) {
+      long next = Long.MAX_VALUE;
+      for (SyncState s : sessions.values()) {
+        OptionalLong d = s.session.pollTimeout();
+        if (d.isPresent()) {
+          next = Math.min(next, d.getAsLong());
+        }
       }
+      earliest = next;
+      earliestStale = false;
     }
-    return next;
+    return Math.min(orElse, earliest);
   }
 
   /** Stores one verified batch; the first entry the peer is to blame for fails the session. */

@@ -206,12 +206,15 @@ class RendezvousTest {
             });
   }
 
+  /**
+   * Followers that found only each other stop looking (they have enough subscribers): the author
+   * looks up its own topic while it has too few connected subscribers, and keeps the followers that
+   * announce it; once it has enough, it stops.
+   */
   @Test
-  void ownTopicShort_itsAnnouncingFollowersAreFound_soTheirMeshIncludesTheAuthor() {
-    // Two followers announce our topic (they follow us); they may have found each other and
-    // stopped looking before our own announcement reached the DHT.
-    others.get(peer(11)).startProviding(TopicCid.providerKey(OWN), now);
-    others.get(peer(26)).startProviding(TopicCid.providerKey(OWN), now);
+  void ownTopic_withoutConnectedSubscribers_isLookedUp_andFindsItsFollowers() {
+    PeerId follower = peer(11);
+    others.get(follower).startProviding(TopicCid.providerKey(OWN), now);
     pump();
     start(RendezvousConfig.DEFAULT);
     join();
@@ -219,13 +222,19 @@ class RendezvousTest {
     rendezvous.subscribed(OWN, true, now);
     pump();
 
-    assertThat(kept(OWN)).containsExactlyInAnyOrder(peer(11), peer(26));
+    assertThat(kept(OWN)).containsExactly(follower);
+    assertThat(rendezvous.topicPeers(OWN)).isEqualTo(1);
 
-    // With enough connected followers, our topic is not looked up again.
-    subscribers.put(OWN, 4);
-    now += 60 * S;
-    rendezvous.timeout(now);
-    assertThat(rendezvous.lookingUp(OWN)).isFalse();
+    // Enough connected subscribers: the next checks look nothing up.
+    subscribers.put(OWN, RendezvousConfig.DEFAULT.targetTopicPeers());
+    commands.clear();
+    for (int i = 0; i < 5; i++) {
+      now += RendezvousConfig.DEFAULT.maxLookupBackoffNanos();
+      rendezvous.timeout(now);
+      assertThat(rendezvous.lookingUp(OWN)).isFalse();
+      pump();
+    }
+    assertThat(kept(OWN)).isEmpty();
   }
 
   @Test

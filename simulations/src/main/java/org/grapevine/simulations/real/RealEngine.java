@@ -104,6 +104,9 @@ public final class RealEngine implements SimulationEngine {
     if (!f.partitions().isEmpty()) {
       out.add("faults.partitions: not supported by the real engine");
     }
+    if (s.nodes().startSpreadNanos() > 0) {
+      out.add("nodes.startSpread: not supported by the real engine (its nodes all start at once)");
+    }
     if (f.badForwarders().count() > 0) {
       out.add("faults.badForwarders: not supported by the real engine");
     }

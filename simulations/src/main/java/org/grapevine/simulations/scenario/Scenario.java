@@ -41,7 +41,13 @@ public record Scenario(
         dht);
   }
 
-  public record Nodes(int count, List<NodeClass> classes) {}
+  /**
+   * The nodes, their classes, and when they start.
+   *
+   * @param startSpreadNanos node {@code i} starts at {@code i × startSpread / count} (0: all at t =
+   *     0), in index order, so each node's bootstrap peers (lower indices) run when it starts
+   */
+  public record Nodes(int count, List<NodeClass> classes, long startSpreadNanos) {}
 
   /**
    * A kind of node; nodes are assigned classes in proportion to {@code weight}.

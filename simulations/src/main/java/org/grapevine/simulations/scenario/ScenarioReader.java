@@ -98,6 +98,12 @@ public final class ScenarioReader {
     }
     Scenario.Nodes nodes = nodes(f.object("nodes"));
     int n = nodes.count();
+    if (nodes.startSpreadNanos() > 0 && nodes.startSpreadNanos() >= warmUp) {
+      f.problemAt(
+          "nodes.startSpread",
+          Durations.format(nodes.startSpreadNanos()),
+          "less than warmUp (" + Durations.format(warmUp) + "): every node runs before the posts");
+    }
     Scenario.Dht dht = dht(f.object("dht"), n);
     Scenario.Connections connections = connections(f.object("connections"), n, dht.enabled());
     Scenario.Latency latency = latency(f.object("latency"));
@@ -137,6 +143,7 @@ public final class ScenarioReader {
 
   private static Scenario.Nodes nodes(Fields f) {
     int count = f.integer("count", 50, 2, MAX_NODES);
+    long startSpread = f.duration("startSpread", 0, 0, MAX_DURATION_NANOS);
     List<Scenario.NodeClass> classes = new ArrayList<>();
     for (Fields c : f.objects("classes")) {
       classes.add(
@@ -155,7 +162,7 @@ public final class ScenarioReader {
           f.at("classes"), "weights summing to 0", "at least one class with a positive weight");
     }
     f.finish();
-    return new Scenario.Nodes(count, List.copyOf(classes));
+    return new Scenario.Nodes(count, List.copyOf(classes), startSpread);
   }
 
   private static Scenario.Dht dht(Fields f, int n) {

@@ -42,6 +42,9 @@ public final class ScenarioWriter {
     root.put("warmUp", Durations.format(s.warmUpNanos()));
     ObjectNode nodes = root.putObject("nodes");
     nodes.put("count", s.nodes().count());
+    if (s.nodes().startSpreadNanos() > 0) { // written only when set: older files stay as they were
+      nodes.put("startSpread", Durations.format(s.nodes().startSpreadNanos()));
+    }
     ArrayNode classes = nodes.putArray("classes");
     for (Scenario.NodeClass c : s.nodes().classes()) {
       ObjectNode o = classes.addObject();

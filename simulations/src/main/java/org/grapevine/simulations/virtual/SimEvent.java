@@ -256,6 +256,8 @@ abstract sealed class SimEvent implements Comparable<SimEvent> {
   /** Churn and partitions: a node leaves or returns, a split starts or heals. */
   static final class Fault extends SimEvent {
     enum Kind {
+      /** A node's first start (nodes.startSpread). */
+      START,
       LEAVE,
       RETURN,
       SPLIT,

@@ -32,6 +32,9 @@ final class SimNode {
   long validatorFreeAt;
   long offlineSince;
 
+  /** When its first process starts (nodes.startSpread); before that it is neither up nor down. */
+  long startAtNanos;
+
   SimNode(int index, int[] topicNodes) {
     this.index = index;
     this.topicNodes = topicNodes;

@@ -228,10 +228,22 @@ public final class VirtualEngine implements SimulationEngine {
       nodes[i] = node;
       nodeOfPeer.put(catalog.peerId(i), i);
     }
+    long spread = scenario.nodes().startSpreadNanos();
     for (SimNode node : nodes) {
-      drivers.start(node);
+      node.startAtNanos = spread * node.index / n;
+      if (node.startAtNanos == 0) {
+        drivers.start(node);
+      } else {
+        node.online = false; // not yet started; not an outage either
+        queue.at(node.startAtNanos, new SimEvent.Fault(SimEvent.Fault.Kind.START, node.index, -1));
+      }
     }
-    forEachEdge((a, b) -> connect(a, b));
+    forEachEdge(
+        (a, b) -> {
+          if (linkUp(a, b)) {
+            connect(a, b);
+          }
+        });
     for (int k = 0; k < workload.posts(); k++) {
       queue.at(workload.timeNanos(k), new SimEvent.Publish(workload.author(k), k));
     }
@@ -332,6 +344,7 @@ public final class VirtualEngine implements SimulationEngine {
 
   void onFault(SimEvent.Fault f) {
     switch (f.kind) {
+      case START -> bringUp(nodes[f.node]);
       case LEAVE -> onLeave(nodes[f.node]);
       case RETURN -> onReturn(nodes[f.node]);
       case SPLIT -> onSplit(f.split);
@@ -352,10 +365,18 @@ public final class VirtualEngine implements SimulationEngine {
   }
 
   private void onReturn(SimNode node) {
+    if (node.online || queue.now() < node.startAtNanos) {
+      return; // up, or not started yet (its start comes later)
+    }
+    counters.offlineNanos[node.index] += queue.now() - node.offlineSince;
+    bringUp(node);
+  }
+
+  /** A process starts on {@code node}: it connects to its neighbours that run, keepers dial it. */
+  private void bringUp(SimNode node) {
     if (node.online) {
       return;
     }
-    counters.offlineNanos[node.index] += queue.now() - node.offlineSince;
     drivers.start(node);
     forEachNeighbour(
         node.index,
