@@ -177,8 +177,11 @@ public final class RocksPostStore implements PostStore {
       } catch (RocksDBException e) {
         throw storageFailure("apply", directory, e);
       }
-      cache.put(RowCache.head(h.author()), new RowCache.Head(h.seq(), entry.id(), entry.signed()));
+      // The rows this entry changed elsewhere (a purged device's head, stored bytes) before its own
+      // head: a reader on another thread that sees the new head then sees their new values too
+      // (DeletionSyncIT read a revocation's head with the purged device's old head once).
       afterWrite.forEach(Runnable::run);
+      cache.put(RowCache.head(h.author()), new RowCache.Head(h.seq(), entry.id(), entry.signed()));
       if (purged > 0) {
         awaited.add(h.identity()); // A purged entry may be the target of a delete still held.
       }
