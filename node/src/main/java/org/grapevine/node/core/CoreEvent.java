@@ -57,9 +57,10 @@ public sealed interface CoreEvent {
     /** This device was just delegated: peers must hold the delegation before its entries. */
     DELEGATED,
     /**
-     * The driver asked for it ({@link NodeCore#handleSyncWanted}), for instance with a peer found
-     * to provide the topic of an identity we follow; the peer need not subscribe to any of ours,
-     * since the session asks it by name for what we follow.
+     * The driver asked for it ({@link NodeCore#handleSyncWanted}); the peer need not subscribe to
+     * any of ours, since the session asks it by name for what we follow. No driver asks yet (a
+     * provider found through the DHT syncs because the connection to it was dialled, see {@link
+     * #CONNECTED}).
      */
     REQUESTED
   }

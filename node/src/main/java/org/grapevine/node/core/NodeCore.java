@@ -343,9 +343,10 @@ public final class NodeCore {
   }
 
   /**
-   * Sync with {@code peer} even if it subscribes to no topic of ours (a provider of one, found
-   * through the DHT): the session asks it by name. False, deciding nothing, if it is not connected
-   * (dial it: a connection we dial syncs by itself).
+   * Sync with {@code peer} even if it subscribes to no topic of ours: the session asks it by name.
+   * False, deciding nothing, if it is not connected (dial it: a connection we dial syncs by
+   * itself). No driver calls it yet; providers found through the DHT need not (see {@link
+   * CoreEvent.SyncReason#REQUESTED}).
    */
   public boolean handleSyncWanted(PeerId peer, long nowNanos) {
     return planner.wantRequested(peer);

@@ -46,24 +46,43 @@ final class DhtLookups implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "random seed")
   long seed;
 
+  @Option(
+      names = "--build",
+      defaultValue = "joins",
+      description = {
+        "how the tables are built: joins (every node joins and bootstraps, as in the running",
+        "network; ~85 min at 100,000 nodes) or direct (each bucket filled with what a settled",
+        "table holds; seconds)"
+      })
+  String build;
+
   @Override
   public Integer call() {
     var out = spec.commandLine().getOut();
     long settleNanos = Durations.parseNanos(settle);
+    DhtLookupBench.Build how;
+    try {
+      how = DhtLookupBench.Build.valueOf(build.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("dht-lookups: --build is joins or direct, not " + build);
+      return 2;
+    }
     if (settleNanos < 0 || lookups < 1 || seeds < 1) {
       spec.commandLine().getErr().println("dht-lookups: --settle, --lookups, --seeds must be > 0");
       return 2;
     }
     out.println(
         "nodes    lookups found  latency_ms p50/p99   hops p50/p99/mean   messages p50/p99/mean"
-            + "   table  build_msgs  wall_s");
+            + "   table  build_msgs  wall_s   (tables built by "
+            + how.name().toLowerCase(Locale.ROOT)
+            + ")");
     for (int n : sizes) {
       if (n < 2) {
         spec.commandLine().getErr().println("dht-lookups: sizes must be at least 2");
         return 2;
       }
       long wall = System.nanoTime();
-      DhtLookupBench.Figures f = new DhtLookupBench(n, seed).run(seeds, settleNanos, lookups);
+      DhtLookupBench.Figures f = new DhtLookupBench(n, seed).run(how, seeds, settleNanos, lookups);
       out.println(
           String.format(
               Locale.ROOT,

@@ -1,5 +1,6 @@
 package org.grapevine.simulations.dht;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -12,6 +13,7 @@ import org.grapevine.libp2p.kad.Dht;
 import org.grapevine.libp2p.kad.DhtConfig;
 import org.grapevine.libp2p.kad.DhtEvent;
 import org.grapevine.libp2p.kad.DhtRequest;
+import org.grapevine.libp2p.kad.KadKey;
 import org.grapevine.libp2p.kad.KadPeer;
 import org.grapevine.libp2p.kad.KadServer;
 import org.grapevine.libp2p.kad.QueryStats;
@@ -87,9 +89,41 @@ public final class DhtLookupBench {
     }
   }
 
-  /** Builds the network, runs the lookups, and returns their figures. */
+  /** Node {@code i}'s DHT, for tests of the tables. */
+  Dht node(int i) {
+    return nodes[i];
+  }
+
+  /** How the routing tables come to be. */
+  public enum Build {
+    /**
+     * Every node joins as a real one does: seeds, then {@link Dht#bootstrap} (a self lookup and a
+     * refresh of every bucket), one node per millisecond; the messages are counted. Slow at 100,000
+     * nodes (about 85 minutes here).
+     */
+    JOINS,
+    /**
+     * Every table is filled directly with what a settled Kademlia table holds: for each bucket
+     * {@code i}, all peers sharing exactly {@code i} leading bits with the node if there are at
+     * most k of them, else k of them drawn at random. No messages; seconds at 100,000 nodes. The
+     * ideal the joins approach: {@code DhtLookupBenchTest} checks that both give lookups of the
+     * same cost at sizes where both run.
+     */
+    DIRECT
+  }
+
+  /** Builds the network by joins, runs the lookups, and returns their figures. */
   public Figures run(int seeds, long settleNanos, int lookups) {
+    return run(Build.JOINS, seeds, settleNanos, lookups);
+  }
+
+  /** Builds the network as {@code build} says, runs the lookups, and returns their figures. */
+  public Figures run(Build build, int seeds, long settleNanos, int lookups) {
     int n = nodes.length;
+    if (build == Build.DIRECT) {
+      fillTablesDirectly();
+      return lookups(settleNanos, lookups, 0);
+    }
     for (int i = 0; i < n; i++) {
       int node = i;
       List<KadPeer> s = new ArrayList<>();
@@ -107,7 +141,12 @@ public final class DhtLookupBench {
     }
     long start = n * MS + settleNanos;
     runUntil(start);
-    long built = messages;
+    return lookups(start, lookups, messages);
+  }
+
+  private Figures lookups(long start, int lookups, long built) {
+    int n = nodes.length;
+    runUntil(start);
     long[] queries = new long[lookups];
     int[] askers = new int[lookups];
     for (int q = 0; q < lookups; q++) {
@@ -145,6 +184,67 @@ public final class DhtLookupBench {
       table += d.routingTableSize();
     }
     return new Figures(n, lookups, found, hops, msgs, lat, built, table / n);
+  }
+
+  /**
+   * {@link Build#DIRECT}: with the nodes sorted by key, the peers sharing exactly {@code cpl}
+   * leading bits with a node are one contiguous run of that order (its prefix of {@code cpl} bits,
+   * then the opposite bit), found by binary search on the first 64 bits of the key.
+   */
+  private void fillTablesDirectly() {
+    int n = nodes.length;
+    long[] word = new long[n];
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      word[i] = ByteBuffer.wrap(KadKey.of(ids[i]).toBytes()).getLong();
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Long.compareUnsigned(word[a], word[b]));
+    long[] sorted = new long[n];
+    for (int r = 0; r < n; r++) {
+      sorted[r] = word[order[r]];
+      if (r > 0 && sorted[r] == sorted[r - 1]) {
+        throw new IllegalStateException("two keys share their first 64 bits; pick another seed");
+      }
+    }
+    KadPeer[] peers = new KadPeer[n];
+    for (int i = 0; i < n; i++) {
+      peers[i] = new KadPeer(ids[i], List.of(addr(i)));
+    }
+    int k = DhtConfig.DEFAULT.k();
+    for (int i = 0; i < n; i++) {
+      List<KadPeer> table = new ArrayList<>();
+      for (int cpl = 0; cpl < 64; cpl++) {
+        int shift = 63 - cpl;
+        long lo = ((word[i] >>> shift) ^ 1L) << shift;
+        long hi = lo | (shift == 0 ? 0L : -1L >>> (64 - shift));
+        int from = firstAtLeast(sorted, lo);
+        int to = hi == -1L ? n : firstAtLeast(sorted, hi + 1);
+        if (to - from <= k) {
+          for (int r = from; r < to; r++) {
+            table.add(peers[order[r]]);
+          }
+        } else {
+          random.ints(from, to).distinct().limit(k).forEach(r -> table.add(peers[order[r]]));
+        }
+      }
+      nodes[i].handleSeed(table, 0);
+    }
+  }
+
+  /** The first rank whose word is at least {@code w} (unsigned), or {@code sorted.length}. */
+  private static int firstAtLeast(long[] sorted, long w) {
+    int lo = 0;
+    int hi = sorted.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (Long.compareUnsigned(sorted[mid], w) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   private void drain(int i) {
