@@ -25,6 +25,8 @@ public enum FrameError {
   WEAK_KEY,
   /** A key or peer ID that is not the peer's, or claims to be ours. */
   WRONG_IDENTITY,
+  /** A signature that does not verify under the key it names (signed envelopes, vouchers). */
+  BAD_SIGNATURE,
   /** Well-formed bytes that break the protocol's rules (a wrong echo, data past a message). */
   PROTOCOL_VIOLATION,
   /** The peer reset the stream before the exchange was over. */

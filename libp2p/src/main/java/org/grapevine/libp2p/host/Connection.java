@@ -7,11 +7,18 @@ import org.grapevine.libp2p.identify.IdentifyResult;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.mux.StreamMuxer;
 import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.libp2p.relay.RelayLimit;
 
 /**
  * An upgraded connection to an authenticated peer: TCP, [pnet], Noise, Yamux. Streams are opened
  * through {@link Host#newStream}; this object is what the host's listeners and protocol handlers
  * see of it.
+ *
+ * <p>A <em>relayed</em> connection ({@link #isRelayed}) runs the same upgrade inside a circuit of a
+ * relay (circuit relay v2): its bytes pass through the relay, which may cut it after the {@link
+ * #relayLimit} it announced. {@link #isLimited} says whether such a limit applies; protocols that
+ * should not spend the relay's budget (bulk sync, gossip) check it, as js-libp2p's
+ * runOnLimitedConnection does.
  */
 public final class Connection {
   /** Who dialed. GossipSub cares (its outbound mesh quota). */
@@ -26,6 +33,7 @@ public final class Connection {
   private final Multiaddr localAddr;
   private final Direction direction;
   private final StreamMuxer muxer;
+  private final RelayLimit relayLimit;
   private final AtomicReference<IdentifyResult> identify = new AtomicReference<>();
 
   Connection(
@@ -34,8 +42,10 @@ public final class Connection {
       Multiaddr remoteAddr,
       Multiaddr localAddr,
       Direction direction,
-      StreamMuxer muxer) {
+      StreamMuxer muxer,
+      RelayLimit relayLimit) {
     this.channel = channel;
+    this.relayLimit = relayLimit;
     this.remotePeer = remotePeer;
     this.remoteAddr = remoteAddr;
     this.localAddr = localAddr;
@@ -58,6 +68,21 @@ public final class Connection {
 
   public Direction direction() {
     return direction;
+  }
+
+  /** Whether this connection runs through a relay's circuit (its address has /p2p-circuit). */
+  public boolean isRelayed() {
+    return relayLimit != null;
+  }
+
+  /** Whether the relay announced a duration or data limit for this (relayed) connection. */
+  public boolean isLimited() {
+    return relayLimit != null && !relayLimit.isNone();
+  }
+
+  /** The relay's limit for a relayed connection ({@link RelayLimit#NONE} if it gave none). */
+  public Optional<RelayLimit> relayLimit() {
+    return Optional.ofNullable(relayLimit);
   }
 
   public boolean isOpen() {
@@ -89,7 +114,7 @@ public final class Connection {
   @Override
   public String toString() {
     return direction.name().toLowerCase(java.util.Locale.ROOT)
-        + " "
+        + (relayLimit != null ? " relayed " : " ")
         + remotePeer
         + " at "
         + remoteAddr;

@@ -1,5 +1,6 @@
 package org.grapevine.libp2p.host;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -20,6 +21,7 @@ import org.grapevine.libp2p.noise.netty.NoiseHandler;
 import org.grapevine.libp2p.noise.netty.NoiseHandshakeCompleted;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.pnet.netty.PnetHandler;
+import org.grapevine.libp2p.relay.RelayLimit;
 import org.grapevine.libp2p.yamux.YamuxConfig;
 import org.grapevine.libp2p.yamux.netty.YamuxHandler;
 import org.slf4j.Logger;
@@ -37,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * NextLayer}, Noise through the {@link NoiseHandshakeCompleted} event this handler receives). This
  * handler stays last in the pipeline: it learns why an upgrade failed (timeout, negotiation
  * failure, exceptions) so that a dial fails with a message a person can act on.
+ *
+ * <p>The channel is a TCP socket, or a {@link StreamChannel} over a relay circuit's stream (then
+ * the connection's addresses are the circuit's, and it carries the relay's limit).
  */
 // Futures of close() and write() are not awaited: a write fails only when the channel is closing,
 // which channelInactive handles, and a close needs no answer.
@@ -52,7 +57,9 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
   private final Optional<PeerId> expected;
   private final Multiaddr dialed;
   private final CompletableFuture<Connection> result;
-  private SocketChannel channel;
+  private final Multiaddr circuitAddr;
+  private final RelayLimit relayLimit;
+  private Channel channel;
   private ScheduledFuture<?> timer;
   private String failure;
   private boolean done;
@@ -64,6 +71,22 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
       Optional<PeerId> expected,
       Multiaddr dialed,
       CompletableFuture<Connection> result) {
+    this(host, direction, expected, dialed, result, null, null);
+  }
+
+  /**
+   * For a relayed connection: {@code circuitAddr} is both ends' address, {@code limit} the relay's.
+   */
+  ConnectionUpgrader(
+      Host host,
+      Connection.Direction direction,
+      Optional<PeerId> expected,
+      Multiaddr dialed,
+      CompletableFuture<Connection> result,
+      Multiaddr circuitAddr,
+      RelayLimit limit) {
+    this.circuitAddr = circuitAddr;
+    this.relayLimit = limit;
     this.host = host;
     this.direction = direction;
     this.expected = expected;
@@ -75,7 +98,7 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
     return direction == Connection.Direction.OUTBOUND;
   }
 
-  void install(SocketChannel ch) {
+  void install(Channel ch) {
     this.channel = ch;
     ChannelPipeline p = ch.pipeline();
     HostConfig config = host.config();
@@ -177,15 +200,18 @@ final class ConnectionUpgrader extends ChannelInboundHandlerAdapter {
     after.pipeline().addAfter(after.name(), "yamux", yamux);
     done = true;
     timer.cancel(false);
-    SocketChannel ch = (SocketChannel) after.channel();
+    Channel ch = after.channel();
     Connection connection =
-        new Connection(
-            ch,
-            remote,
-            Multiaddr.of(ch.remoteAddress()),
-            Multiaddr.of(ch.localAddress()),
-            direction,
-            yamux);
+        ch instanceof SocketChannel socket
+            ? new Connection(
+                ch,
+                remote,
+                Multiaddr.of(socket.remoteAddress()),
+                Multiaddr.of(socket.localAddress()),
+                direction,
+                yamux,
+                null)
+            : new Connection(ch, remote, circuitAddr, circuitAddr, direction, yamux, relayLimit);
     if (host.upgraded(connection)) {
       result.complete(connection);
     } else {

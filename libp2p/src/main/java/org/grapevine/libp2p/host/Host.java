@@ -24,8 +24,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.grapevine.libp2p.identify.IdentifyProtocol;
 import org.grapevine.libp2p.identify.IdentifyResult;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.multiaddr.MultiaddrProtocol;
+import org.grapevine.libp2p.mux.MuxedStream;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.ping.PingProtocol;
+import org.grapevine.libp2p.relay.RelayLimit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +73,7 @@ public final class Host implements AutoCloseable {
   private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
   private final InboundRateLimiter inboundLimiter;
   private final HostIdentify identify = new HostIdentify(this);
+  private volatile CircuitDialer circuitDialer;
   private volatile boolean closed;
 
   /** A host with its own event loops (one per core). */
@@ -170,8 +174,18 @@ public final class Host implements AutoCloseable {
   }
 
   /**
+   * Lets {@link #dial} reach {@code /p2p-circuit} addresses through {@code dialer} (circuit relay
+   * v2's client); without one such a dial fails.
+   */
+  public void setCircuitDialer(CircuitDialer dialer) {
+    this.circuitDialer = dialer;
+  }
+
+  /**
    * Dials {@code addr}; with a {@code /p2p/<id>} suffix the peer must prove that identity, and an
-   * open connection to it is reused. Fails with a {@link DialException} that says what went wrong.
+   * open connection to it is reused. A {@code /p2p-circuit} address goes to the {@link
+   * CircuitDialer} (see {@link #setCircuitDialer}). Fails with a {@link DialException} that says
+   * what went wrong.
    */
   public CompletableFuture<Connection> dial(Multiaddr addr) {
     if (closed) {
@@ -187,6 +201,19 @@ public final class Host implements AutoCloseable {
       if (!existing.isEmpty()) {
         return CompletableFuture.completedFuture(existing.get(0));
       }
+    }
+    if (addr.components().stream().anyMatch(c -> c.protocol() == MultiaddrProtocol.P2P_CIRCUIT)) {
+      CircuitDialer dialer = circuitDialer;
+      if (dialer == null || expected.isEmpty()) {
+        return CompletableFuture.failedFuture(
+            new DialException(
+                "dial "
+                    + addr
+                    + (dialer == null
+                        ? ": no circuit relay client on this host"
+                        : ": a circuit address must end in /p2p/<target>")));
+      }
+      return dialer.dial(addr);
     }
     Optional<InetSocketAddress> target = addr.tcpSocketAddress();
     if (target.isEmpty()) {
@@ -216,6 +243,54 @@ public final class Host implements AutoCloseable {
                         "dial " + addr + ": " + Failures.describe(f.cause()), f.cause()));
               }
             });
+    return result;
+  }
+
+  /**
+   * Upgrades a relay circuit's stream (a hop stream after the relay's OK, or a stop stream after
+   * our OK) like a TCP connection: multistream, Noise, Yamux. The result is a {@link Connection}
+   * with {@link Connection#isRelayed} true whose addresses are {@code circuitAddr}; the stream
+   * belongs to the connection from now on (its reader is replaced). An inbound circuit over the
+   * host's connection limit is refused (the stream is reset).
+   *
+   * @param expected the peer that must answer (outbound); empty to accept whoever proves itself
+   */
+  public CompletableFuture<Connection> upgradeRelayed(
+      MuxedStream stream,
+      Connection.Direction direction,
+      Optional<PeerId> expected,
+      Multiaddr circuitAddr,
+      RelayLimit limit) {
+    CompletableFuture<Connection> result = new CompletableFuture<>();
+    io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) stream.executor();
+    loop.execute(
+        () -> {
+          if (closed || connections.size() + upgrading.get() >= config.maxConnections()) {
+            stream.reset();
+            result.completeExceptionally(
+                new DialException(
+                    "circuit " + circuitAddr + ": host closing or at its connection limit"));
+            return;
+          }
+          upgrading.incrementAndGet();
+          StreamChannel ch = new StreamChannel(stream);
+          loop.register(ch)
+              .addListener(
+                  (ChannelFuture f) -> {
+                    if (!f.isSuccess()) {
+                      upgrading.decrementAndGet();
+                      stream.reset();
+                      result.completeExceptionally(
+                          new DialException(
+                              "circuit " + circuitAddr + ": " + f.cause(), f.cause()));
+                      return;
+                    }
+                    new ConnectionUpgrader(
+                            this, direction, expected, circuitAddr, result, circuitAddr, limit)
+                        .install(ch);
+                    ch.activate();
+                  });
+        });
     return result;
   }
 
