@@ -111,6 +111,11 @@ public final class Host implements AutoCloseable {
     return peerStore;
   }
 
+  /** The host's event loops, for drivers that confine a sans-I/O core to one of them. */
+  public EventLoopGroup eventLoops() {
+    return group;
+  }
+
   /** Binds every configured listen address. */
   public synchronized void start() throws IOException {
     if (closed) {

@@ -1,0 +1,210 @@
+package org.grapevine.libp2p.relay.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.Unpooled;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.libp2p.echo.EchoProtocol;
+import org.grapevine.libp2p.host.Connection;
+import org.grapevine.libp2p.host.DialException;
+import org.grapevine.libp2p.host.Host;
+import org.grapevine.libp2p.host.HostConfig;
+import org.grapevine.libp2p.host.HostListener;
+import org.grapevine.libp2p.host.NegotiatedStream;
+import org.grapevine.libp2p.host.StreamCollector;
+import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.relay.HopConfig;
+import org.grapevine.libp2p.relay.RelayClientConfig;
+import org.grapevine.libp2p.relay.RelayClientEvent;
+import org.grapevine.libp2p.relay.RelayLimit;
+import org.grapevine.libp2p.relay.RelayStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Three real hosts on 127.0.0.1: relay R runs the hop service, A reserves a slot on R, B dials
+ * {@code <R>/p2p/R/p2p-circuit/p2p/A}; the circuit carries a whole Noise + Yamux connection, and
+ * the relay's limits cut it. The waits below are failure guards (a hung circuit fails the test),
+ * not timing assertions.
+ */
+@Timeout(60)
+class RelayIT {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+  }
+
+  private Host host() throws Exception {
+    Host h =
+        new Host(
+            HostConfig.builder(PrivKey.generate(RANDOM))
+                .listen("/ip4/127.0.0.1/tcp/0")
+                .inboundRate(1000, 1000)
+                .build());
+    closeables.add(h);
+    h.start();
+    h.setProtocolHandler(EchoProtocol.ID, (stream, conn) -> EchoProtocol.respond(stream));
+    return h;
+  }
+
+  private HopServer relay(Host r, HopConfig config) {
+    HopServer s = HopServer.start(r, config, r::listenAddrs);
+    closeables.add(s);
+    return s;
+  }
+
+  /** Starts A's client on {@code relay} and waits for its first event. */
+  private RelayClientEvent reserve(Host a, Host relay) throws Exception {
+    RelayClientDriver client = RelayClientDriver.start(a, RelayClientConfig.DEFAULT);
+    closeables.add(client);
+    CompletableFuture<RelayClientEvent> first = new CompletableFuture<>();
+    client.addListener(first::complete);
+    client.addRelay(relay.peerId(), relay.listenAddrs());
+    return first.get(20, TimeUnit.SECONDS);
+  }
+
+  private static Multiaddr circuitTo(Host relay, Host target) {
+    return RelayProtocols.circuitAddr(relay.listenAddrs().get(0), relay.peerId())
+        .withPeerId(target.peerId());
+  }
+
+  private static byte[] echo(Host b, Connection c, byte[] payload) throws Exception {
+    NegotiatedStream ns = b.newStream(c, List.of(EchoProtocol.ID)).get(10, TimeUnit.SECONDS);
+    StreamCollector collector = new StreamCollector();
+    ns.stream().setReader(collector);
+    for (int off = 0; off < payload.length; off += 16_384) {
+      ns.stream()
+          .write(Unpooled.wrappedBuffer(payload, off, Math.min(16_384, payload.length - off)));
+    }
+    ns.stream().closeWrite();
+    return collector.done.get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void dialCircuit_reservedTarget_pingAndEchoRunOverNoiseAndYamuxInside() throws Exception {
+    Host r = host();
+    Host a = host();
+    Host b = host();
+    relay(r, HopConfig.DEFAULT.withCircuitLimit(new RelayLimit(120, 1 << 20)));
+    RelayClientEvent event = reserve(a, r);
+    assertThat(event).isInstanceOf(RelayClientEvent.Reserved.class);
+    RelayClientEvent.Reserved reserved = (RelayClientEvent.Reserved) event;
+    Multiaddr advertised = reserved.circuitAddrs().get(0);
+    assertThat(advertised.toString())
+        .isEqualTo(r.listenAddrs().get(0) + "/p2p/" + r.peerId() + "/p2p-circuit");
+    CompletableFuture<Connection> inboundAtA = new CompletableFuture<>();
+    a.addListener(
+        new HostListener() {
+          @Override
+          public void onConnected(Connection c) {
+            if (c.remotePeer().equals(b.peerId())) {
+              inboundAtA.complete(c);
+            }
+          }
+        });
+    CircuitTransport.install(b);
+
+    Connection c = b.dial(advertised.withPeerId(a.peerId())).get(20, TimeUnit.SECONDS);
+
+    assertThat(c.remotePeer()).isEqualTo(a.peerId());
+    assertThat(c.isRelayed()).isTrue();
+    assertThat(c.isLimited()).isTrue();
+    assertThat(c.relayLimit()).contains(new RelayLimit(120, 1 << 20));
+    assertThat(c.remoteAddr()).isEqualTo(advertised);
+    Connection atA = inboundAtA.get(10, TimeUnit.SECONDS);
+    assertThat(atA.isRelayed()).isTrue();
+    assertThat(atA.direction()).isEqualTo(Connection.Direction.INBOUND);
+    assertThat(b.ping(c).get(10, TimeUnit.SECONDS)).isPositive();
+    byte[] payload = new byte[100_000];
+    RANDOM.nextBytes(payload);
+    assertThat(echo(b, c, payload)).isEqualTo(payload);
+    // B and A have no direct connection: everything went through R.
+    assertThat(b.connections(a.peerId())).allMatch(Connection::isRelayed);
+  }
+
+  @Test
+  void circuit_dataLimitReached_relayCutsTheConnection() throws Exception {
+    Host r = host();
+    Host a = host();
+    Host b = host();
+    HopServer hop = relay(r, HopConfig.DEFAULT.withCircuitLimit(new RelayLimit(120, 64 << 10)));
+    RelayClientEvent.Reserved reserved = (RelayClientEvent.Reserved) reserve(a, r);
+    CircuitTransport.install(b);
+    Connection c =
+        b.dial(reserved.circuitAddrs().get(0).withPeerId(a.peerId())).get(20, TimeUnit.SECONDS);
+    CompletableFuture<Connection> closed = new CompletableFuture<>();
+    b.addListener(
+        new HostListener() {
+          @Override
+          public void onDisconnected(Connection gone) {
+            if (gone == c) {
+              closed.complete(gone);
+            }
+          }
+        });
+    byte[] payload = new byte[256 << 10];
+    RANDOM.nextBytes(payload);
+
+    assertThatThrownBy(() -> echo(b, c, payload)).isInstanceOf(ExecutionException.class);
+
+    closed.get(20, TimeUnit.SECONDS);
+    assertThat(c.isOpen()).isFalse();
+    int circuits =
+        hop.executor().submit(() -> hop.service().circuitCount()).get(10, TimeUnit.SECONDS);
+    assertThat(circuits).isZero();
+    // The reservation outlives the circuit: B can come back.
+    assertThat(hop.executor().submit(() -> hop.service().hasReservation(a.peerId())).get())
+        .isTrue();
+  }
+
+  @Test
+  void dialCircuit_targetWithoutReservation_failsWithNoReservation() throws Exception {
+    Host r = host();
+    Host a = host();
+    Host b = host();
+    relay(r, HopConfig.DEFAULT);
+    a.dial(r.listenAddrs().get(0).withPeerId(r.peerId())).get(10, TimeUnit.SECONDS);
+    CircuitTransport.install(b);
+
+    assertThatThrownBy(() -> b.dial(circuitTo(r, a)).get(20, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(DialException.class)
+        .cause()
+        .hasCauseInstanceOf(CircuitRefusedException.class)
+        .satisfies(
+            e ->
+                assertThat(((CircuitRefusedException) e.getCause()).status())
+                    .isEqualTo(RelayStatus.NO_RESERVATION));
+  }
+
+  @Test
+  void reserve_relayAtItsCap_refusesPolitely() throws Exception {
+    Host r = host();
+    Host a = host();
+    Host c = host();
+    HopServer hop = relay(r, HopConfig.DEFAULT.withMaxReservations(1, 4, 8));
+    assertThat(reserve(a, r)).isInstanceOf(RelayClientEvent.Reserved.class);
+
+    RelayClientEvent second = reserve(c, r);
+
+    assertThat(second).isInstanceOf(RelayClientEvent.Failed.class);
+    assertThat(((RelayClientEvent.Failed) second).reason()).contains("RESERVATION_REFUSED");
+    assertThat(
+            hop.executor()
+                .submit(() -> hop.service().answered(RelayStatus.RESERVATION_REFUSED))
+                .get())
+        .isEqualTo(1);
+  }
+}
