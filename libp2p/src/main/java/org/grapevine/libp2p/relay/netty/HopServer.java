@@ -138,6 +138,7 @@ public final class HopServer implements AutoCloseable {
   private static void answer(RelayStream rs, HopMessage m) {
     rs.send(RelayCodec.encode(m));
     rs.closeWrite();
+    rs.discard();
   }
 
   private void openStop(RelayStream source, HopDecision.OpenStop open) {
@@ -185,6 +186,7 @@ public final class HopServer implements AutoCloseable {
     source.send(RelayCodec.encode(reply));
     if (reply.status().orElse(null) != RelayStatus.OK) {
       source.closeWrite();
+      source.discard();
       target.reset();
     } else {
       long id = open.circuitId();

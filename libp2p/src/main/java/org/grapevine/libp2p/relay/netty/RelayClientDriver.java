@@ -129,7 +129,11 @@ public final class RelayClientDriver implements AutoCloseable {
               RelayStream rs = new RelayStream(ns.stream());
               rs.send(RelayCodec.encode(HopMessage.reserve()));
               return rs.readMessage(RelayProtocols.STREAM_TIMEOUT)
-                  .whenComplete((body, e) -> rs.closeWrite());
+                  .whenComplete(
+                      (body, e) -> {
+                        rs.closeWrite();
+                        rs.discard();
+                      });
             })
         .whenComplete(
             (body, e) -> RelayProtocols.post(loop, () -> onReserveAnswer(r.relay(), body, e)));
@@ -189,6 +193,7 @@ public final class RelayClientDriver implements AutoCloseable {
       log.debug("stop request from {} malformed: {}", relay.remotePeer(), e.getMessage());
       rs.send(RelayCodec.encode(stop.handleMalformed()));
       rs.closeWrite();
+      rs.discard();
       return;
     }
     StopDecision d =
@@ -200,6 +205,7 @@ public final class RelayClientDriver implements AutoCloseable {
     if (!(d instanceof StopDecision.Accept a)) {
       log.debug("refused a circuit from {}: {}", relay.remotePeer(), d.answer().status());
       rs.closeWrite();
+      rs.discard();
       return;
     }
     host.upgradeRelayed(

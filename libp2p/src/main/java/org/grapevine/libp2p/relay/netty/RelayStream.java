@@ -83,6 +83,10 @@ final class RelayStream implements MuxedStream, StreamReader {
     try {
       Optional<byte[]> body = RelayCodec.readBody(buffered);
       if (body.isPresent()) {
+        if (!buffered.isReadable()) {
+          buffered.release();
+          buffered = Unpooled.EMPTY_BUFFER;
+        }
         finish();
         w.complete(body.get());
       } else if (rst || fin) {
@@ -182,6 +186,28 @@ final class RelayStream implements MuxedStream, StreamReader {
         });
   }
 
+  /**
+   * Nothing more will be read from this stream: whatever was kept and whatever arrives is released
+   * (after a final answer; the peer's FIN or reset still ends the stream).
+   */
+  void discard() {
+    setReader(DISCARD);
+  }
+
+  private static final StreamReader DISCARD =
+      new StreamReader() {
+        @Override
+        public void onData(MuxedStream s, ByteBuf data) {
+          data.release();
+        }
+
+        @Override
+        public void onRemoteClosed(MuxedStream s) {}
+
+        @Override
+        public void onReset(MuxedStream s) {}
+      };
+
   private void onLoop(Runnable task) {
     if (executor().inEventLoop()) {
       task.run();
@@ -210,9 +236,19 @@ final class RelayStream implements MuxedStream, StreamReader {
     delegate.closeWrite();
   }
 
+  /** Resets the stream and releases what was kept for a reader that will not come. */
   @Override
   public void reset() {
     delegate.reset();
+    onLoop(
+        () -> {
+          if (reader == null) {
+            rst = true;
+            buffered.release();
+            buffered = Unpooled.EMPTY_BUFFER;
+            tryComplete();
+          }
+        });
   }
 
   @Override

@@ -21,10 +21,14 @@ import org.grapevine.libp2p.host.NegotiatedStream;
 import org.grapevine.libp2p.host.StreamCollector;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.relay.HopConfig;
+import org.grapevine.libp2p.relay.HopMessage;
 import org.grapevine.libp2p.relay.RelayClientConfig;
 import org.grapevine.libp2p.relay.RelayClientEvent;
+import org.grapevine.libp2p.relay.RelayCodec;
 import org.grapevine.libp2p.relay.RelayLimit;
+import org.grapevine.libp2p.relay.RelayPeer;
 import org.grapevine.libp2p.relay.RelayStatus;
+import org.grapevine.libp2p.relay.StopMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -206,5 +210,122 @@ class RelayIT {
                 .submit(() -> hop.service().answered(RelayStatus.RESERVATION_REFUSED))
                 .get())
         .isEqualTo(1);
+  }
+
+  @Test
+  void circuit_durationLimitReached_relayCutsTheConnection() throws Exception {
+    Host r = host();
+    Host a = host();
+    Host b = host();
+    relay(r, HopConfig.DEFAULT.withCircuitLimit(new RelayLimit(1, 0)));
+    RelayClientEvent.Reserved reserved = (RelayClientEvent.Reserved) reserve(a, r);
+    CircuitTransport.install(b);
+    CompletableFuture<Connection> closed = new CompletableFuture<>();
+    b.addListener(
+        new HostListener() {
+          @Override
+          public void onDisconnected(Connection gone) {
+            if (gone.isRelayed()) {
+              closed.complete(gone);
+            }
+          }
+        });
+
+    Connection c =
+        b.dial(reserved.circuitAddrs().get(0).withPeerId(a.peerId())).get(20, TimeUnit.SECONDS);
+
+    assertThat(c.relayLimit()).contains(new RelayLimit(1, 0));
+    assertThat(closed.get(20, TimeUnit.SECONDS)).isSameAs(c);
+  }
+
+  @Test
+  void reservation_relayGoesAway_clientReservesOnTheNextRelay() throws Exception {
+    Host r1 = host();
+    Host r2 = host();
+    Host a = host();
+    relay(r1, HopConfig.DEFAULT);
+    relay(r2, HopConfig.DEFAULT);
+    RelayClientDriver client =
+        RelayClientDriver.start(
+            a,
+            RelayClientConfig.DEFAULT
+                .withWantedRelays(1)
+                .withRetry(java.time.Duration.ofMillis(50), java.time.Duration.ofSeconds(1)));
+    closeables.add(client);
+    java.util.concurrent.BlockingQueue<RelayClientEvent> events =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    client.addListener(events::add);
+    client.addRelay(r1.peerId(), r1.listenAddrs());
+    client.addRelay(r2.peerId(), r2.listenAddrs());
+    RelayClientEvent first = events.poll(20, TimeUnit.SECONDS);
+    assertThat(first).isInstanceOf(RelayClientEvent.Reserved.class);
+    assertThat(((RelayClientEvent.Reserved) first).relay()).isEqualTo(r1.peerId());
+
+    r1.close();
+
+    assertThat(events.poll(20, TimeUnit.SECONDS))
+        .isEqualTo(new RelayClientEvent.Failed(r1.peerId(), true, "disconnected"));
+    RelayClientEvent next = events.poll(20, TimeUnit.SECONDS);
+    assertThat(next).isInstanceOf(RelayClientEvent.Reserved.class);
+    assertThat(((RelayClientEvent.Reserved) next).relay()).isEqualTo(r2.peerId());
+    assertThat(client.reservedRelays()).containsExactly(r2.peerId());
+    assertThat(client.circuitAddrs())
+        .singleElement()
+        .satisfies(m -> assertThat(m.toString()).contains(r2.peerId() + "/p2p-circuit"));
+  }
+
+  @Test
+  void hopStream_malformedOrOversizeRequest_answeredMalformedMessage() throws Exception {
+    Host r = host();
+    Host b = host();
+    HopServer hop = relay(r, HopConfig.DEFAULT);
+    Connection c = b.dial(r.listenAddrs().get(0).withPeerId(r.peerId())).get(10, TimeUnit.SECONDS);
+    byte[][] requests = {
+      RelayCodec.frame(new byte[] {0x0a, 0x7f, 1}), // a field longer than the message
+      org.grapevine.libp2p.encoding.Varint.encode(RelayCodec.MAX_MESSAGE_BYTES + 1),
+    };
+    for (byte[] request : requests) {
+      NegotiatedStream ns = b.newStream(c, List.of(RelayProtocols.HOP)).get(10, TimeUnit.SECONDS);
+      StreamCollector answer = new StreamCollector();
+      ns.stream().setReader(answer);
+      ns.stream().write(Unpooled.wrappedBuffer(request));
+
+      io.netty.buffer.ByteBuf got = Unpooled.wrappedBuffer(answer.done.get(10, TimeUnit.SECONDS));
+      HopMessage m = RelayCodec.decodeHop(RelayCodec.readBody(got).orElseThrow());
+      got.release();
+      assertThat(m.status()).contains(RelayStatus.MALFORMED_MESSAGE);
+    }
+    assertThat(
+            hop.executor()
+                .submit(() -> hop.service().answered(RelayStatus.MALFORMED_MESSAGE))
+                .get())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void stopStream_fromRelayWeDidNotReserveOn_permissionDenied() throws Exception {
+    Host a = host();
+    Host stranger = host();
+    RelayClientDriver client = RelayClientDriver.start(a, RelayClientConfig.DEFAULT);
+    closeables.add(client);
+    NegotiatedStream ns =
+        stranger
+            .newStream(a.listenAddrs().get(0).withPeerId(a.peerId()), List.of(RelayProtocols.STOP))
+            .get(10, TimeUnit.SECONDS);
+    StreamCollector answer = new StreamCollector();
+    ns.stream().setReader(answer);
+
+    ns.stream()
+        .write(
+            Unpooled.wrappedBuffer(
+                RelayCodec.frame(
+                    RelayCodec.encode(
+                        StopMessage.connect(RelayPeer.of(stranger.peerId()), RelayLimit.NONE)))));
+
+    io.netty.buffer.ByteBuf got = Unpooled.wrappedBuffer(answer.done.get(10, TimeUnit.SECONDS));
+    StopMessage m = RelayCodec.decodeStop(RelayCodec.readBody(got).orElseThrow());
+    got.release();
+    assertThat(m.status()).contains(RelayStatus.PERMISSION_DENIED);
+    assertThat(a.connections(stranger.peerId())).noneMatch(Connection::isRelayed);
   }
 }
