@@ -188,9 +188,9 @@ public final class Host implements AutoCloseable {
 
   /**
    * Dials {@code addr}; with a {@code /p2p/<id>} suffix the peer must prove that identity, and an
-   * open connection to it is reused. A {@code /p2p-circuit} address goes to the {@link
-   * CircuitDialer} (see {@link #setCircuitDialer}). Fails with a {@link DialException} that says
-   * what went wrong.
+   * open connection to it is reused (for a direct address, only a direct connection). A {@code
+   * /p2p-circuit} address goes to the {@link CircuitDialer} (see {@link #setCircuitDialer}). Fails
+   * with a {@link DialException} that says what went wrong.
    */
   public CompletableFuture<Connection> dial(Multiaddr addr) {
     if (closed) {
@@ -201,13 +201,18 @@ public final class Host implements AutoCloseable {
       return CompletableFuture.failedFuture(
           new DialException("dial " + addr + ": that is this host's own peer ID"));
     }
+    boolean circuit =
+        addr.components().stream().anyMatch(c -> c.protocol() == MultiaddrProtocol.P2P_CIRCUIT);
     if (expected.isPresent()) {
-      List<Connection> existing = connections(expected.get());
-      if (!existing.isEmpty()) {
-        return CompletableFuture.completedFuture(existing.get(0));
+      // A direct address asks for a direct connection: a relayed one is not reused for it (the
+      // caller may be upgrading from the relay); a circuit address takes any connection.
+      for (Connection c : connections(expected.get())) {
+        if (circuit || !c.isRelayed()) {
+          return CompletableFuture.completedFuture(c);
+        }
       }
     }
-    if (addr.components().stream().anyMatch(c -> c.protocol() == MultiaddrProtocol.P2P_CIRCUIT)) {
+    if (circuit) {
       CircuitDialer dialer = circuitDialer;
       if (dialer == null || expected.isEmpty()) {
         return CompletableFuture.failedFuture(

@@ -36,7 +36,9 @@ import org.grapevine.libp2p.peer.PeerId;
  *       spec's SHOULD: no relaying through relays).
  *   <li>RESERVE: a renewal (the peer holds a reservation) is always granted and extends it. A new
  *       one is refused with RESERVATION_REFUSED when {@code maxReservations} are held, or the peer
- *       or its IP has its cap of grants still within their lifetime (see {@link HopConfig}).
+ *       or its IP has its cap of grants still within their lifetime (see {@link HopConfig}), or the
+ *       grants remembered for those caps reach 4 × {@code maxReservations} (their memory is bounded
+ *       too: many identities from many addresses cannot grow it without end).
  *   <li>CONNECT: NO_RESERVATION unless the target holds a live reservation; RESOURCE_LIMIT_EXCEEDED
  *       over {@code maxCircuits} or {@code maxCircuitsPerPeer} (source or target); then the target
  *       is asked. A target that refuses or cannot be reached gives CONNECTION_FAILED.

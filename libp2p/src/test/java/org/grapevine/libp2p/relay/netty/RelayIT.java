@@ -137,6 +137,11 @@ class RelayIT {
     assertThat(echo(b, c, payload)).isEqualTo(payload);
     // B and A have no direct connection: everything went through R.
     assertThat(b.connections(a.peerId())).allMatch(Connection::isRelayed);
+    // A direct address gives a direct connection, next to the relayed one (as DCUtR will want).
+    Connection direct =
+        b.dial(a.listenAddrs().get(0).withPeerId(a.peerId())).get(10, TimeUnit.SECONDS);
+    assertThat(direct.isRelayed()).isFalse();
+    assertThat(c.isOpen()).isTrue();
   }
 
   @Test
