@@ -46,6 +46,8 @@ public final class HopServer implements AutoCloseable {
   private final Supplier<List<Multiaddr>> publicAddrs;
   private final EventExecutor loop;
   private final Map<Long, CircuitPipe> pipes = new HashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong relayedBytes =
+      new java.util.concurrent.atomic.AtomicLong();
   private ScheduledFuture<?> timer;
   private boolean closed;
 
@@ -76,6 +78,11 @@ public final class HopServer implements AutoCloseable {
   /** The core, for statistics; call only on {@link #executor()}. */
   public HopService service() {
     return service;
+  }
+
+  /** Bytes relayed by circuits that have ended, both directions (any thread). */
+  public long relayedBytes() {
+    return relayedBytes.get();
   }
 
   /** The loop the core runs on. */
@@ -205,6 +212,8 @@ public final class HopServer implements AutoCloseable {
   private void circuitClosed(long id) {
     CircuitPipe pipe = pipes.remove(id);
     if (pipe != null) {
+      long[] bytes = pipe.relayedBytes();
+      relayedBytes.addAndGet(bytes[0] + bytes[1]);
       log.debug("circuit {} closed{}", id, pipe.cutByLimit() ? " at its data limit" : "");
       service.handleCircuitClosed(id, now());
       drive();
@@ -220,9 +229,9 @@ public final class HopServer implements AutoCloseable {
   private void drive() {
     for (Optional<HopEvent> e = service.pollEvent(); e.isPresent(); e = service.pollEvent()) {
       if (e.get() instanceof HopEvent.CircuitExpired x) {
-        CircuitPipe pipe = pipes.remove(x.circuitId());
+        CircuitPipe pipe = pipes.get(x.circuitId());
         if (pipe != null) {
-          pipe.cut();
+          pipe.cut(); // circuitClosed counts its bytes and forgets it
         }
       }
     }
