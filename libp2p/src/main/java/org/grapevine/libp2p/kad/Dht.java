@@ -399,10 +399,14 @@ public final class Dht {
     return id;
   }
 
-  /** Stops republishing {@code key}; the records already out expire on their own. */
+  /**
+   * Stops republishing {@code key} and drops our own record of it (we no longer answer that we
+   * provide it); the records already out on other peers expire on their own.
+   */
   public void stopProviding(byte[] key, long nowNanos) {
     advance(nowNanos);
     provided.remove(ByteBuffer.wrap(key.clone()));
+    providerStore.remove(key, self);
   }
 
   /**
