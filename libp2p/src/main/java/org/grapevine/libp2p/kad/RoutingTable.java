@@ -219,8 +219,9 @@ public final class RoutingTable {
   /**
    * The buckets due for a refresh lookup: from 0 to the deepest non-empty one, those that saw no
    * lookup ({@link #markRefreshed}) in the last {@code intervalNanos}. For each, the driver looks
-   * up {@link KadKey#randomWithPrefix}{@code (selfKey(), cpl, random)}. Deeper buckets are left
-   * out: random keys there find the same few neighbours that the self lookup at start finds.
+   * up a random key that falls in the bucket (the DHT: a FIND_NODE of a random peer ID whose key
+   * has the bucket's prefix, {@code BucketRefresh}). Deeper buckets are left out: random keys there
+   * find the same few neighbours that the self lookup at start finds.
    */
   public List<Integer> bucketsToRefresh(long nowNanos, long intervalNanos) {
     int deepest = -1;

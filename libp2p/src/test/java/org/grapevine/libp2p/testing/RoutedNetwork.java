@@ -101,6 +101,17 @@ public final class RoutedNetwork {
     return ns;
   }
 
+  /**
+   * A cable straight between two host namespaces, around their routers: a veth pair on {@code
+   * prefix}.0/24 ({@code prefix.1} in {@code nsA}, {@code prefix.2} in {@code nsB}), no NAT, no
+   * route beyond it. For a connection that stands in for a relayed one (a hole punch's
+   * coordination) while the hole punch itself goes through the routers.
+   */
+  public void sideLink(String nsA, String nsB, String prefix)
+      throws IOException, InterruptedException {
+    link(nsA, "side", prefix + ".1", nsB, "side", prefix + ".2");
+  }
+
   /** A new namespace with its loopback up, remembered for {@link #close}. */
   private String namespace(String ns) throws IOException, InterruptedException {
     NetNamespaces.ip("netns", "add", ns);
