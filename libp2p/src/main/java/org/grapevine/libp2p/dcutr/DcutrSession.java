@@ -56,6 +56,7 @@ public final class DcutrSession {
   private long connectSentAt;
   private long deadline = Long.MAX_VALUE;
   private long lastRttNanos = -1;
+  private boolean streamClosed;
 
   private DcutrSession(
       boolean initiator, List<Multiaddr> ownAddrs, Predicate<Multiaddr> usable, long timeout) {
@@ -139,6 +140,13 @@ public final class DcutrSession {
       finish(DcutrOutcome.DIRECT, "after " + attempts + " attempt(s)");
     } else if (state != State.DIALING) {
       return; // A failure of an earlier attempt's dial: the current attempt goes on.
+    } else if (streamClosed) {
+      // The peer closed first: after the last attempt, because its dial failed too.
+      finish(
+          attempts == MAX_ATTEMPTS ? DcutrOutcome.DIALS_FAILED : DcutrOutcome.CLOSED,
+          attempts == MAX_ATTEMPTS
+              ? MAX_ATTEMPTS + " attempts"
+              : "the dial failed after the stream closed");
     } else if (initiator && attempts < MAX_ATTEMPTS) {
       sendConnect(nowNanos);
     } else if (initiator) {
@@ -150,9 +158,17 @@ public final class DcutrSession {
     }
   }
 
-  /** The stream closed (or was reset) under us. */
+  /**
+   * The stream closed (or was reset) under us. While we dial, that is how the peer says its side of
+   * the same simultaneous open is done (the two ends of one TCP connection finish their upgrades at
+   * different moments): our dial's result decides, not the close.
+   */
   public void handleClosed(long nowNanos) {
     if (state == State.DONE) {
+      return;
+    }
+    if (state == State.DIALING) {
+      streamClosed = true;
       return;
     }
     if (!initiator && state == State.AWAIT_CONNECT && attempts == MAX_ATTEMPTS) {

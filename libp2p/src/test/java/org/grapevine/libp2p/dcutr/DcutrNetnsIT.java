@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class DcutrNetnsIT {
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int BASE = 4100;
   private final String tag = "gd" + (ProcessHandle.current().pid() % 10_000);
   private RoutedNetwork net;
   private final List<NetnsJava> children = new ArrayList<>();
@@ -57,22 +58,51 @@ class DcutrNetnsIT {
 
   @Test
   void overAStandInForTheRelay_dcutrMakesADirectConnectionThroughBothNats() throws Exception {
-    NetnsJava[] ends = run(false);
-    String alice = ends[0].awaitLine("dcutr ", 40);
-    String bob = ends[1].awaitLine("dcutr ", 40);
-    assertThat(alice).startsWith("dcutr DIRECT 1 /ip4/11.0.2.2/tcp/4001");
-    assertThat(bob).startsWith("dcutr DIRECT 1 /ip4/11.0.1.2/tcp/4001");
-    System.out.println("dcutr: Alice " + alice + "; Bob " + bob);
+    // 3 rounds here; -Dgrapevine.dcutr.rounds=100 measures the success rate (issue 14).
+    int rounds = Integer.getInteger("grapevine.dcutr.rounds", 3);
+    NetnsJava[] ends = start(false);
+    int direct = 0;
+    long[] ms = new long[rounds];
+    List<String> missed = new ArrayList<>();
+    for (int i = 0; i < rounds; i++) {
+      String[] r = round(ends, i, 40);
+      if (r[0].startsWith("dcutr " + i + " DIRECT 1 /ip4/11.0.2.2/tcp/" + (BASE + i))
+          && r[1].startsWith("dcutr " + i + " DIRECT 1 /ip4/11.0.1.2/tcp/" + (BASE + i))) {
+        direct++;
+      } else {
+        missed.add(r[0] + " | " + r[1]);
+      }
+      ms[i] = Long.parseLong(r[0].split(" ", -1)[5]);
+    }
+    java.util.Arrays.sort(ms);
+    System.out.printf(
+        "dcutr through two NATs: %d of %d rounds direct on the first attempt; initiator's time to"
+            + " the direct connection p50 %d ms, max %d ms%n",
+        direct, rounds, ms[rounds / 2], ms[rounds - 1]);
+    assertThat(missed).as("rounds without a first-attempt direct connection").isEmpty();
   }
 
   @Test
   void bobBehindASymmetricNat_threeAttemptsFail_bothSaySo() throws Exception {
-    NetnsJava[] ends = run(true);
-    assertThat(ends[0].awaitLine("dcutr ", 60)).startsWith("dcutr DIALS_FAILED 3 -");
-    assertThat(ends[1].awaitLine("dcutr ", 60)).startsWith("dcutr DIALS_FAILED 3 -");
+    NetnsJava[] ends = start(true);
+    String[] r = round(ends, 0, 60);
+    assertThat(r[0]).startsWith("dcutr 0 DIALS_FAILED 3 -");
+    assertThat(r[1]).startsWith("dcutr 0 DIALS_FAILED 3 -");
   }
 
-  private NetnsJava[] run(boolean symmetric) throws Exception {
+  /** Runs round {@code i} on both ends: Alice's result line, then Bob's. */
+  private static String[] round(NetnsJava[] ends, int i, long seconds) throws Exception {
+    ends[0].send("round " + i);
+    ends[1].send("round " + i);
+    ends[0].awaitLine("ready " + i + " ", 20);
+    ends[1].awaitLine("ready " + i + " ", 20);
+    ends[1].send("go " + i);
+    return new String[] {
+      ends[0].awaitLine("dcutr " + i + " ", seconds), ends[1].awaitLine("dcutr " + i + " ", seconds)
+    };
+  }
+
+  private NetnsJava[] start(boolean symmetric) throws Exception {
     String alice = net.natNetwork("a", "11.0.1", "192.168.71");
     String bob = net.natNetwork("b", "11.0.2", "192.168.72", symmetric);
     net.sideLink(alice, bob, "10.77.0");
@@ -83,25 +113,22 @@ class DcutrNetnsIT {
         NetnsJava.start(
             alice,
             DcutrPeerMain.class,
-            "4001",
+            Integer.toString(BASE),
             HexFormat.of().formatHex(ka.encode()),
-            "/ip4/11.0.1.2/tcp/4001",
+            "11.0.1.2",
             "listen");
     children.add(a);
     NetnsJava b =
         NetnsJava.start(
             bob,
             DcutrPeerMain.class,
-            "4001",
+            Integer.toString(BASE),
             HexFormat.of().formatHex(kb.encode()),
-            "/ip4/11.0.2.2/tcp/4001",
+            "11.0.2.2",
             "dial",
-            "/ip4/10.77.0.1/tcp/4001/p2p/" + ida);
+            "10.77.0.1",
+            ida.toString());
     children.add(b);
-    a.awaitLine("self ", 20);
-    b.awaitLine("self ", 20);
-    b.send("go");
-    b.awaitLine("relay-standin up", 20);
     return new NetnsJava[] {a, b};
   }
 }

@@ -248,6 +248,37 @@ class DcutrSessionTest {
   }
 
   @Test
+  void peerClosesWhileWeDial_ourDialDecides() {
+    // The two ends of one simultaneous open finish their upgrades at different moments: the first
+    // one done closes the stream while the other is still dialling.
+    DcutrSession a = DcutrSession.responder(List.of(A_ADDR), DcutrSessionTest::direct, TIMEOUT, 0);
+    a.handleMessage(HolePunchMessage.connect(List.of(B_ADDR)), 0);
+    a.handleMessage(HolePunchMessage.sync(), 1);
+    a.handleClosed(2);
+    assertThat(a.isDone()).isFalse();
+    a.handleDialResult(true, 3);
+    List<DcutrOutput> outs = new ArrayList<>();
+    for (DcutrOutput o = a.poll().orElse(null); o != null; o = a.poll().orElse(null)) {
+      outs.add(o);
+    }
+    assertThat(((DcutrOutput.Done) outs.get(outs.size() - 1)).outcome())
+        .isEqualTo(DcutrOutcome.DIRECT);
+
+    DcutrSession b = DcutrSession.initiator(List.of(B_ADDR), DcutrSessionTest::direct, TIMEOUT, 0);
+    b.handleMessage(HolePunchMessage.connect(List.of(A_ADDR)), 10);
+    b.handleTimeout(15);
+    b.handleClosed(16);
+    b.handleDialResult(false, 17);
+    DcutrOutput last = null;
+    for (DcutrOutput o = b.poll().orElse(null); o != null; o = b.poll().orElse(null)) {
+      last = o;
+    }
+    assertThat(((DcutrOutput.Done) last).outcome())
+        .as("no retry on a closed stream")
+        .isEqualTo(DcutrOutcome.CLOSED);
+  }
+
+  @Test
   void aLateSuccessOfAnEarlierDial_stillCountsAsDirect() {
     DcutrSession a = DcutrSession.responder(List.of(A_ADDR), DcutrSessionTest::direct, TIMEOUT, 0);
     a.handleMessage(HolePunchMessage.connect(List.of(B_ADDR)), 0);
