@@ -147,6 +147,12 @@ public final class Node implements AutoCloseable {
             + " as of the last heartbeat.",
         "reason",
         driver::gossipDrops);
+    metrics.counterFamily(
+        "grapevine_bootstrap_dns_total",
+        "Resolutions of bootstrap names (/dnsaddr, /dns*), by outcome: resolved (some address) or"
+            + " failed (none: no DNS, no such name, every record unusable).",
+        "outcome",
+        discovery::bootstrapDnsCounts);
     driver.start(); // Subscribes to every followed identity's topic, our own included.
     storageThread.every(PERSIST_SECONDS, store::persistUnlogged, "flushing others' entries");
     host.start();

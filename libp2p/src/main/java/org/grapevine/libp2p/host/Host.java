@@ -123,7 +123,12 @@ public final class Host implements AutoCloseable {
     }
     for (String text : config.listenAddrs()) {
       InetSocketAddress bindTo = HostSockets.listenAddress(text);
-      ChannelFuture bound = HostSockets.bind(group, ALLOCATOR, bindTo, this::acceptInbound);
+      ChannelFuture bound;
+      try {
+        bound = HostSockets.bind(group, ALLOCATOR, bindTo, this::acceptInbound);
+      } catch (IOException e) {
+        throw new IOException("cannot listen on " + text + ": " + e.getMessage(), e);
+      }
       if (!bound.isSuccess()) {
         throw new IOException(
             "cannot listen on " + text + ": " + bound.cause().getMessage(), bound.cause());
@@ -271,36 +276,67 @@ public final class Host implements AutoCloseable {
       Optional<PeerId> expected,
       Multiaddr circuitAddr,
       RelayLimit limit) {
+    return RelayedUpgrade.start(this, stream, direction, expected, circuitAddr, limit);
+  }
+
+  /**
+   * One side of a TCP simultaneous open (hole punching, DCUtR): dials {@code addr} (with {@code
+   * /p2p/<id>}: the peer must prove it) from our listening port of the same address family, at the
+   * moment the peer dials us, and upgrades the connection with us as the security {@code initiator}
+   * or responder: both sides dial, so the TCP connect cannot tell the roles (the DCUtR session says
+   * them). Unlike {@link #dial}, an open connection to the peer is not reused: the point is a new,
+   * direct one. The connection's {@link Connection#direction} is its upgrade role (OUTBOUND for the
+   * initiator), so that exactly one side treats it as the one it dialled.
+   */
+  public CompletableFuture<Connection> dialHolePunch(Multiaddr addr, boolean initiator) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new DialException("host is closed"));
+    }
+    if (!HostSockets.REUSE_PORT) {
+      return CompletableFuture.failedFuture(
+          new DialException("hole punch " + addr + ": this JVM or OS has no SO_REUSEPORT"));
+    }
+    Optional<InetSocketAddress> target = addr.tcpSocketAddress();
+    Optional<InetSocketAddress> local =
+        target.flatMap(
+            t ->
+                servers.stream()
+                    .map(ch -> (InetSocketAddress) ch.localAddress())
+                    .filter(
+                        l ->
+                            l.getAddress().getClass() == t.getAddress().getClass()
+                                || l.getAddress().isAnyLocalAddress())
+                    .findFirst());
+    if (target.isEmpty() || local.isEmpty()) {
+      return CompletableFuture.failedFuture(
+          new DialException(
+              "hole punch "
+                  + addr
+                  + ": needs an /ip4 or /ip6 /tcp address and a listening port of that family"));
+    }
     CompletableFuture<Connection> result = new CompletableFuture<>();
-    io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) stream.executor();
-    loop.execute(
-        () -> {
-          if (closed || connections.size() + upgrading.get() >= config.maxConnections()) {
-            stream.reset();
-            result.completeExceptionally(
-                new DialException(
-                    "circuit " + circuitAddr + ": host closing or at its connection limit"));
-            return;
-          }
-          upgrading.incrementAndGet();
-          StreamChannel ch = new StreamChannel(stream);
-          loop.register(ch)
-              .addListener(
-                  (ChannelFuture f) -> {
-                    if (!f.isSuccess()) {
-                      upgrading.decrementAndGet();
-                      stream.reset();
-                      result.completeExceptionally(
-                          new DialException(
-                              "circuit " + circuitAddr + ": " + f.cause(), f.cause()));
-                      return;
-                    }
-                    new ConnectionUpgrader(
-                            this, direction, expected, circuitAddr, result, circuitAddr, limit)
-                        .install(ch);
-                    ch.activate();
-                  });
-        });
+    upgrading.incrementAndGet();
+    Connection.Direction role =
+        initiator ? Connection.Direction.OUTBOUND : Connection.Direction.INBOUND;
+    HostSockets.connectFrom(
+            group,
+            ALLOCATOR,
+            config.dialTimeout(),
+            local.get(),
+            target.get(),
+            ch -> {
+              config.channelHook().initChannel(ch, Connection.Direction.OUTBOUND, target.get());
+              new ConnectionUpgrader(Host.this, role, addr.peerId(), addr, result).install(ch);
+            })
+        .addListener(
+            (ChannelFuture f) -> {
+              if (!f.isSuccess()) {
+                upgrading.decrementAndGet();
+                result.completeExceptionally(
+                    new DialException(
+                        "hole punch " + addr + ": " + Failures.describe(f.cause()), f.cause()));
+              }
+            });
     return result;
   }
 
@@ -433,6 +469,15 @@ public final class Host implements AutoCloseable {
 
   void upgradeFailed() {
     upgrading.decrementAndGet();
+  }
+
+  /** Counts a new inbound-style upgrade unless closing or at the connection limit. */
+  boolean tryStartUpgrade() {
+    if (closed || connections.size() + upgrading.get() >= config.maxConnections()) {
+      return false;
+    }
+    upgrading.incrementAndGet();
+    return true;
   }
 
   /** HostIdentify has the peer's identify result (asked for or pushed) and stored its addresses. */

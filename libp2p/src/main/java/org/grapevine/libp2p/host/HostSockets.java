@@ -8,10 +8,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
@@ -19,7 +22,18 @@ import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
 
 /** The TCP sockets of a {@link Host}: listen addresses, listening, dialling (Netty bootstraps). */
 final class HostSockets {
+  /** Whether this JVM and OS let sockets share a port (SO_REUSEPORT): Linux and the BSDs do. */
+  static final boolean REUSE_PORT = reusePortSupported();
+
   private HostSockets() {}
+
+  private static boolean reusePortSupported() {
+    try (ServerSocketChannel s = ServerSocketChannel.open()) {
+      return s.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+    } catch (IOException e) {
+      return false;
+    }
+  }
 
   /** The socket address of a listen multiaddr; only /ip4 or /ip6 with /tcp. */
   static InetSocketAddress listenAddress(String text) throws IOException {
@@ -35,16 +49,38 @@ final class HostSockets {
     }
   }
 
-  /** Binds {@code bindTo} (waiting for it); every accepted channel goes to {@code accept}. */
+  /**
+   * Binds {@code bindTo} (waiting for it); every accepted channel goes to {@code accept}.
+   *
+   * <p>The listening socket has SO_REUSEADDR and SO_REUSEPORT (where the JDK has it: Linux, BSDs),
+   * so that a hole-punching dial ({@link #connectFrom}) can leave from the listening port: a NAT
+   * maps that port to the public one our peers observed, and only a dial from it meets theirs.
+   * SO_REUSEPORT would also let a second process of the same user bind the same fixed port without
+   * an error (and share its connections); so a fixed port is first bound without it, by a socket
+   * closed at once, and "address in use" is reported as before. (Another process could still take
+   * the port between the two binds; only one that also sets SO_REUSEPORT could, and we do not start
+   * two nodes on one port.)
+   */
   static ChannelFuture bind(
       EventLoopGroup group,
       ByteBufAllocator alloc,
       InetSocketAddress bindTo,
-      Consumer<SocketChannel> accept) {
-    return new ServerBootstrap()
-        .group(group)
-        .channel(NioServerSocketChannel.class)
-        .childOption(ChannelOption.TCP_NODELAY, true)
+      Consumer<SocketChannel> accept)
+      throws IOException {
+    if (bindTo.getPort() != 0) {
+      try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+        probe.bind(bindTo); // Throws BindException "Address already in use" if it is.
+      }
+    }
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_REUSEADDR, true);
+    if (REUSE_PORT) {
+      b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+    }
+    return b.childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.ALLOCATOR, alloc)
         .childHandler(
             new ChannelInitializer<SocketChannel>() {
@@ -55,6 +91,36 @@ final class HostSockets {
             })
         .bind(bindTo)
         .awaitUninterruptibly();
+  }
+
+  /**
+   * Connects to {@code target} from {@code local} (a listening address: see {@link #bind}) with
+   * SO_REUSEADDR and SO_REUSEPORT: one side of a TCP simultaneous open, for hole punching. Only
+   * where {@link #REUSE_PORT}.
+   */
+  static ChannelFuture connectFrom(
+      EventLoopGroup group,
+      ByteBufAllocator alloc,
+      Duration timeout,
+      InetSocketAddress local,
+      InetSocketAddress target,
+      Consumer<SocketChannel> init) {
+    return new Bootstrap()
+        .group(group)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.ALLOCATOR, alloc)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
+        .handler(
+            new ChannelInitializer<SocketChannel>() {
+              @Override
+              protected void initChannel(SocketChannel ch) {
+                init.accept(ch);
+              }
+            })
+        .connect(target, local);
   }
 
   /** Connects to {@code target}; {@code init} sets up the new channel's pipeline. */

@@ -5,11 +5,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
  * The state of one {@link Dht} query: a {@link Lookup} (once started) and what the query collected.
- * Plain data; the Dht drives it.
+ * Plain data; {@link Queries} drives it.
  */
 final class DhtQuery {
   final long id;
@@ -50,6 +51,35 @@ final class DhtQuery {
     this.target = KadKey.of(key);
     this.wanted = wanted;
     this.toPut = toPut;
+  }
+
+  /**
+   * What the query found and what it cost, for its {@link DhtEvent.QueryDone} at {@code nowNanos}.
+   * A query answered from our own stores never started a lookup: it cost nothing.
+   */
+  DhtEvent.QueryDone done(long nowNanos) {
+    Lookup l = lookup;
+    List<KadPeer> peers =
+        switch (kind) {
+          case FIND_PEER -> foundPeer == null ? List.of() : List.of(foundPeer);
+          case PROVIDE, PUT_VALUE -> acked;
+          default -> l == null ? List.of() : l.result();
+        };
+    boolean success =
+        switch (kind) {
+          case FIND_PROVIDERS -> !providers.isEmpty();
+          case GET_VALUE -> record != null;
+          default -> !peers.isEmpty();
+        };
+    QueryStats s =
+        new QueryStats(
+            l == null ? 0 : l.hops(),
+            (l == null ? 0 : l.requestsSent()) + sends,
+            (l == null ? 0 : l.failures() + l.timeouts()) + sendFailures,
+            nowNanos - startedNanos,
+            success);
+    return new DhtEvent.QueryDone(
+        id, kind, peers, new ArrayList<>(providers.values()), Optional.ofNullable(record), s);
   }
 
   /** The request type of the walk. */

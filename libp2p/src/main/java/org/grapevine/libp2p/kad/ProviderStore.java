@@ -167,6 +167,26 @@ public final class ProviderStore {
     return (int) (expired - before);
   }
 
+  /**
+   * Drops {@code provider}'s record for {@code key}, if held: our own, when we stop providing (the
+   * copies on other peers expire on their own; ours would otherwise name us for 48 h more).
+   *
+   * @return whether there was one
+   */
+  public boolean remove(byte[] key, PeerId provider) {
+    ByteBuffer k = ByteBuffer.wrap(key);
+    LinkedHashMap<PeerId, Provider> providers = byKey.get(k);
+    if (providers == null || providers.remove(provider) == null) {
+      return false;
+    }
+    keysPerProvider.computeIfPresent(provider, (id, n) -> n == 1 ? null : n - 1);
+    records--;
+    if (providers.isEmpty()) {
+      byKey.remove(k);
+    }
+    return true;
+  }
+
   private void dropExpired(ByteBuffer key, Map<PeerId, Provider> providers, long nowMillis) {
     removeExpired(providers, nowMillis);
     if (providers.isEmpty()) {

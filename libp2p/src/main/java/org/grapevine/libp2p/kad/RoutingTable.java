@@ -2,7 +2,6 @@ package org.grapevine.libp2p.kad;
 
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -33,6 +32,10 @@ import org.grapevine.libp2p.peer.PeerId;
  * indexed by common prefix length from the start (allocated on first use). Both hold the same
  * peers: the unfolded table only ever splits its nearest bucket, which then becomes these. Callers
  * decide who may enter (the spec: only peers that speak the protocol in server mode).
+ *
+ * <p>Parts (package-private, one file each): {@code KBucket} and {@code TableEntry} hold the peers,
+ * {@code BucketChecks} keeps the checks of rules 2 and 3, {@code ClosestEntries} picks the answer
+ * of {@link #closest}.
  */
 public final class RoutingTable {
   /** The spec's replication parameter and bucket size. */
@@ -63,54 +66,18 @@ public final class RoutingTable {
     }
   }
 
-  private static final class Entry {
-    /** Kept so that {@link #closest} hashes nothing. */
-    final KadKey key;
-
-    KadPeer peer;
-    long lastSeenNanos;
-
-    Entry(KadPeer peer, long lastSeenNanos) {
-      this.key = KadKey.of(peer.id());
-      this.peer = peer;
-      this.lastSeenNanos = lastSeenNanos;
-    }
-  }
-
-  private static final class Bucket {
-    /** Least recently seen first: re-inserting a key moves it to the back. */
-    final LinkedHashMap<PeerId, Entry> entries = new LinkedHashMap<>();
-
-    PeerId checking;
-    KadPeer waiting;
-    long checkDeadlineNanos;
-
-    void touch(PeerId id, Entry e) {
-      entries.remove(id);
-      entries.put(id, e);
-    }
-  }
-
   private final PeerId self;
   private final KadKey selfKey;
   private final int bucketSize;
-  private final long checkTimeoutNanos;
-  private final Bucket[] buckets = new Bucket[KadKey.BITS];
+  private final BucketChecks checks;
+  private final KBucket[] buckets = new KBucket[KadKey.BITS];
 
   /** One past the deepest bucket allocated: the scans for checks stop there, not at 256. */
   private int bucketsInUse;
 
-  /** Buckets with a check under way: with none, {@link #pollTimeout} scans nothing. */
-  private int checksUnderWay;
-
   private final boolean[] refreshed = new boolean[KadKey.BITS];
   private final long[] refreshedNanos = new long[KadKey.BITS];
   private int size;
-
-  private long checksStarted;
-  private long checksFailed;
-  private long waitingReplaced;
-  private long waitingDropped;
 
   /**
    * @param bucketSize k, {@link #K} in the public DHT
@@ -124,7 +91,7 @@ public final class RoutingTable {
     this.self = self;
     this.selfKey = KadKey.of(self);
     this.bucketSize = bucketSize;
-    this.checkTimeoutNanos = checkTimeoutNanos;
+    this.checks = new BucketChecks(checkTimeoutNanos);
   }
 
   public PeerId self() {
@@ -141,7 +108,7 @@ public final class RoutingTable {
 
   /** The number of peers in bucket {@code cpl}. */
   public int bucketSize(int cpl) {
-    Bucket b = buckets[cpl];
+    KBucket b = buckets[cpl];
     return b == null ? 0 : b.entries.size();
   }
 
@@ -155,8 +122,8 @@ public final class RoutingTable {
     if (peer.id().equals(self)) {
       return AddResult.of(AddStatus.SELF);
     }
-    Bucket b = bucketFor(peer.id());
-    Entry e = b.entries.get(peer.id());
+    KBucket b = bucketFor(peer.id());
+    TableEntry e = b.entries.get(peer.id());
     if (e != null) {
       if (!peer.addrs().isEmpty()) {
         e.peer = peer;
@@ -164,29 +131,20 @@ public final class RoutingTable {
       e.lastSeenNanos = nowNanos;
       b.touch(peer.id(), e);
       if (peer.id().equals(b.checking)) {
-        endCheck(b, true, nowNanos);
+        checks.end(b, true, nowNanos);
       }
       return AddResult.of(AddStatus.REFRESHED);
     }
     if (b.entries.size() < bucketSize) {
-      b.entries.put(peer.id(), new Entry(peer, nowNanos));
+      b.entries.put(peer.id(), new TableEntry(peer, nowNanos));
       size++;
       return AddResult.of(AddStatus.ADDED);
     }
     if (b.checking != null) {
-      if (!peer.id().equals(b.waiting.id())) {
-        waitingReplaced++;
-      }
-      b.waiting = peer;
+      checks.waitOn(b, peer);
       return AddResult.of(AddStatus.WAITING);
     }
-    Entry oldest = b.entries.values().iterator().next();
-    b.checking = oldest.peer.id();
-    checksUnderWay++;
-    b.waiting = peer;
-    b.checkDeadlineNanos = nowNanos + checkTimeoutNanos;
-    checksStarted++;
-    return new AddResult(AddStatus.CHECK_NEEDED, Optional.of(oldest.peer));
+    return new AddResult(AddStatus.CHECK_NEEDED, Optional.of(checks.start(b, peer, nowNanos)));
   }
 
   /**
@@ -199,25 +157,17 @@ public final class RoutingTable {
     if (checked.equals(self)) {
       return false;
     }
-    Bucket b = bucketFor(checked);
+    KBucket b = bucketFor(checked);
     if (!checked.equals(b.checking)) {
       return false;
     }
-    endCheck(b, alive, nowNanos);
+    checks.end(b, alive, nowNanos);
     return true;
   }
 
   /** Checks past their deadline count as dead. */
   public void handleTimeout(long nowNanos) {
-    if (checksUnderWay == 0) {
-      return;
-    }
-    for (int i = 0; i < bucketsInUse; i++) {
-      Bucket b = buckets[i];
-      if (b != null && b.checking != null && b.checkDeadlineNanos <= nowNanos) {
-        endCheck(b, false, nowNanos);
-      }
-    }
+    checks.handleTimeout(buckets, bucketsInUse, nowNanos);
   }
 
   /**
@@ -230,16 +180,14 @@ public final class RoutingTable {
     if (peer.equals(self)) {
       return false;
     }
-    Bucket b = bucketFor(peer);
+    KBucket b = bucketFor(peer);
     if (peer.equals(b.checking)) {
-      endCheck(b, false, nowNanos);
+      checks.end(b, false, nowNanos);
       return true;
     }
     if (b.waiting != null && peer.equals(b.waiting.id())) {
       // Nobody waits for the check any more: it ends, and the checked peer stays whatever it says.
-      b.checking = null;
-      checksUnderWay--;
-      b.waiting = null;
+      checks.abandon(b);
       return false;
     }
     if (b.entries.remove(peer) == null) {
@@ -248,29 +196,10 @@ public final class RoutingTable {
     size--;
     if (b.checking != null) {
       // Room now: the waiting peer needs no eviction, and the checked one may stay either way.
-      b.entries.put(b.waiting.id(), new Entry(b.waiting, nowNanos));
+      checks.admitWaiting(b, nowNanos);
       size++;
-      b.checking = null;
-      checksUnderWay--;
-      b.waiting = null;
     }
     return true;
-  }
-
-  private void endCheck(Bucket b, boolean alive, long nowNanos) {
-    if (alive) {
-      Entry e = b.entries.get(b.checking);
-      e.lastSeenNanos = nowNanos;
-      b.touch(b.checking, e);
-      waitingDropped++;
-    } else {
-      checksFailed++;
-      b.entries.remove(b.checking);
-      b.entries.put(b.waiting.id(), new Entry(b.waiting, nowNanos));
-    }
-    b.checking = null;
-    checksUnderWay--;
-    b.waiting = null;
   }
 
   /**
@@ -290,8 +219,9 @@ public final class RoutingTable {
   /**
    * The buckets due for a refresh lookup: from 0 to the deepest non-empty one, those that saw no
    * lookup ({@link #markRefreshed}) in the last {@code intervalNanos}. For each, the driver looks
-   * up {@link KadKey#randomWithPrefix}{@code (selfKey(), cpl, random)}. Deeper buckets are left
-   * out: random keys there find the same few neighbours that the self lookup at start finds.
+   * up a random key that falls in the bucket (the DHT: a FIND_NODE of a random peer ID whose key
+   * has the bucket's prefix, {@code BucketRefresh}). Deeper buckets are left out: random keys there
+   * find the same few neighbours that the self lookup at start finds.
    */
   public List<Integer> bucketsToRefresh(long nowNanos, long intervalNanos) {
     int deepest = -1;
@@ -311,19 +241,7 @@ public final class RoutingTable {
 
   /** The earliest deadline of a check under way, for {@link #handleTimeout}. */
   public OptionalLong pollTimeout() {
-    if (checksUnderWay == 0) {
-      return OptionalLong.empty();
-    }
-    long min = Long.MAX_VALUE;
-    boolean any = false;
-    for (int i = 0; i < bucketsInUse; i++) {
-      Bucket b = buckets[i];
-      if (b != null && b.checking != null) {
-        min = Math.min(min, b.checkDeadlineNanos);
-        any = true;
-      }
-    }
-    return any ? OptionalLong.of(min) : OptionalLong.empty();
+    return checks.pollTimeout(buckets, bucketsInUse);
   }
 
   /**
@@ -339,7 +257,7 @@ public final class RoutingTable {
     // buckets above c together (exactly c bits), then c - 1, c - 2, ... 0 (exactly i bits). Only
     // the groups that make up the first n are read and sorted, not the whole table.
     int c = selfKey.commonPrefixLength(target);
-    Closest picked = new Closest(target, Math.min(n, size));
+    ClosestEntries picked = new ClosestEntries(target, Math.min(n, size));
     if (c < KadKey.BITS) {
       addBucket(picked, c);
       if (picked.considered < n) {
@@ -358,44 +276,12 @@ public final class RoutingTable {
     return out;
   }
 
-  private void addBucket(Closest into, int cpl) {
-    Bucket b = buckets[cpl];
+  private void addBucket(ClosestEntries into, int cpl) {
+    KBucket b = buckets[cpl];
     if (b != null) {
-      for (Entry e : b.entries.values()) {
+      for (TableEntry e : b.entries.values()) {
         into.offer(e);
       }
-    }
-  }
-
-  /**
-   * The {@code n} closest of the entries offered, closest first, kept by insertion: most offers
-   * cost one comparison with the farthest kept, where sorting every entry read (a table's worth for
-   * most targets) cost more than anything else in a FIND_NODE answer. Distinct peers have distinct
-   * distances, so the result is the sort's.
-   */
-  private static final class Closest {
-    final KadKey target;
-    final Entry[] best;
-    int size;
-    int considered;
-
-    Closest(KadKey target, int n) {
-      this.target = target;
-      this.best = new Entry[n];
-    }
-
-    void offer(Entry e) {
-      considered++;
-      int n = best.length;
-      if (n == 0 || (size == n && target.compareDistance(e.key, best[n - 1].key) >= 0)) {
-        return;
-      }
-      int i = size < n ? size++ : n - 1;
-      while (i > 0 && target.compareDistance(e.key, best[i - 1].key) < 0) {
-        best[i] = best[i - 1];
-        i--;
-      }
-      best[i] = e;
     }
   }
 
@@ -403,7 +289,7 @@ public final class RoutingTable {
     if (peer.equals(self)) {
       return Optional.empty();
     }
-    Entry e = bucketFor(peer).entries.get(peer);
+    TableEntry e = bucketFor(peer).entries.get(peer);
     return e == null ? Optional.empty() : Optional.of(e.peer);
   }
 
@@ -415,7 +301,7 @@ public final class RoutingTable {
     if (checked.equals(self)) {
       return Optional.empty();
     }
-    Bucket b = bucketFor(checked);
+    KBucket b = bucketFor(checked);
     return checked.equals(b.checking) ? Optional.of(b.waiting) : Optional.empty();
   }
 
@@ -424,16 +310,16 @@ public final class RoutingTable {
     if (peer.equals(self)) {
       return OptionalLong.empty();
     }
-    Entry e = bucketFor(peer).entries.get(peer);
+    TableEntry e = bucketFor(peer).entries.get(peer);
     return e == null ? OptionalLong.empty() : OptionalLong.of(e.lastSeenNanos);
   }
 
   /** Every peer in the table, bucket by bucket, least recently seen first within a bucket. */
   public List<KadPeer> peers() {
     List<KadPeer> out = new ArrayList<>(size);
-    for (Bucket b : buckets) {
+    for (KBucket b : buckets) {
       if (b != null) {
-        for (Iterator<Entry> it = b.entries.values().iterator(); it.hasNext(); ) {
+        for (Iterator<TableEntry> it = b.entries.values().iterator(); it.hasNext(); ) {
           out.add(it.next().peer);
         }
       }
@@ -442,33 +328,33 @@ public final class RoutingTable {
   }
 
   public long checksStarted() {
-    return checksStarted;
+    return checks.started();
   }
 
   /** Checks that found the old peer dead (answered so, or timed out): each an eviction. */
   public long checksFailed() {
-    return checksFailed;
+    return checks.failed();
   }
 
   /** Waiting peers dropped because the checked peer was alive. */
   public long waitingDropped() {
-    return waitingDropped;
+    return checks.waitingDropped();
   }
 
   /** Waiting peers displaced by a newer one while a check was under way. */
   public long waitingReplaced() {
-    return waitingReplaced;
+    return checks.waitingReplaced();
   }
 
-  private Bucket bucketFor(PeerId peer) {
+  private KBucket bucketFor(PeerId peer) {
     int cpl = selfKey.commonPrefixLength(KadKey.of(peer));
     if (cpl == KadKey.BITS) {
       // Another peer ID hashing to our key: a SHA-256 collision, not a case to handle.
       throw new IllegalStateException(peer + " has our Kademlia key");
     }
-    Bucket b = buckets[cpl];
+    KBucket b = buckets[cpl];
     if (b == null) {
-      b = new Bucket();
+      b = new KBucket();
       buckets[cpl] = b;
       bucketsInUse = Math.max(bucketsInUse, cpl + 1);
     }

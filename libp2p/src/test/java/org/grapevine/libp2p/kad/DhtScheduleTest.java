@@ -2,6 +2,7 @@ package org.grapevine.libp2p.kad;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.peer.PeerId;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,14 @@ class DhtScheduleTest {
   private static boolean finds(DhtTestNetwork net, PeerId from, byte[] key, PeerId provider) {
     long q = net.command(from, d -> d.findProviders(key, 1, net.now()));
     return net.await(from, q, MINUTE).providers().stream().anyMatch(p -> p.id().equals(provider));
+  }
+
+  private static List<PeerId> providersAnswered(Dht d, PeerId asker, byte[] key, long now) {
+    KadMessage answer =
+        d.handleRequest(asker, KadMessage.request(KadMessageType.GET_PROVIDERS, key), now)
+            .response()
+            .orElseThrow();
+    return answer.providerPeers().stream().map(KadPeerInfo::id).toList();
   }
 
   @Test
@@ -43,7 +52,9 @@ class DhtScheduleTest {
     assertThat(p.stats().republishes()).isEqualTo(1);
     assertThat(p.stats().requestsOut(KadMessageType.ADD_PROVIDER)).isEqualTo(2 * firstAdds);
 
-    // Stopped: no more announcements; the last one's records last 48 h, not longer.
+    // Stopped: no more announcements; the last one's records last 48 h, not longer. Our own
+    // record goes at once: asked, we no longer name ourselves.
+    assertThat(providersAnswered(p, seeker, key, net.now())).contains(provider);
     long lastAnnounce = net.now();
     net.command(
         provider,
@@ -51,6 +62,7 @@ class DhtScheduleTest {
           d.stopProviding(key, net.now());
           return 0;
         });
+    assertThat(providersAnswered(p, seeker, key, net.now())).doesNotContain(provider);
     net.runUntil(lastAnnounce + 47 * HOUR);
     assertThat(p.stats().republishes()).isEqualTo(1);
     assertThat(finds(net, seeker, key, provider)).isTrue();

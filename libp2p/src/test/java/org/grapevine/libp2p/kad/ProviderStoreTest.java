@@ -43,6 +43,22 @@ class ProviderStoreTest {
   }
 
   @Test
+  void remove_dropsOneProvidersRecord_countsFollow_andTheKeyGoesWithItsLast() {
+    ProviderStore s = new ProviderStore(100, 20, 1, ProviderStore.VALIDITY_MILLIS);
+    s.add(KEY, a, List.of(), 0);
+    s.add(KEY, b, List.of(), 0);
+    assertThat(s.add(OTHER, a, List.of(), 0)).isEqualTo(AddStatus.PROVIDER_FULL);
+    assertThat(s.remove(KEY, a)).isTrue();
+    assertThat(s.remove(KEY, a)).isFalse();
+    assertThat(s.remove(OTHER, c)).isFalse();
+    assertThat(s.providers(KEY, 0)).containsExactly(KadPeer.of(b));
+    assertThat(s.records()).isEqualTo(1);
+    assertThat(s.add(OTHER, a, List.of(), 0)).as("a's key count freed").isEqualTo(AddStatus.ADDED);
+    assertThat(s.remove(KEY, b)).isTrue();
+    assertThat(s.keys()).isEqualTo(1);
+  }
+
+  @Test
   void add_keyIsCopied_laterChangesToTheCallersArrayDoNotMoveTheRecord() {
     ProviderStore s = store();
     byte[] key = KEY.clone();

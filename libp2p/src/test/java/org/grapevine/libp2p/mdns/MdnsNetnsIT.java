@@ -3,16 +3,11 @@ package org.grapevine.libp2p.mdns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.testing.NetNamespaces;
+import org.grapevine.libp2p.testing.NetnsJava;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +28,7 @@ class MdnsNetnsIT {
           + Long.toString(System.nanoTime() % 1000, 36);
   private final String nsA = tag + "a";
   private final String nsB = tag + "b";
-  private final List<Process> children = new ArrayList<>();
+  private final List<NetnsJava> children = new ArrayList<>();
   private boolean created;
 
   @BeforeEach
@@ -65,11 +60,8 @@ class MdnsNetnsIT {
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (Process p : children) {
-      p.getOutputStream().close();
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
+    for (NetnsJava child : children) {
+      child.close();
     }
     if (created) {
       // Deleting a namespace deletes its end of the veth pair, and with it the other end.
@@ -80,15 +72,15 @@ class MdnsNetnsIT {
 
   @Test
   void twoHostsOnOneLan_discoverEachOtherByMdns_andConnect() throws Exception {
-    List<String> outA = start(nsA);
-    List<String> outB = start(nsB);
-    String idA = awaitLine(outA, "self ", nsA).substring(5);
-    String idB = awaitLine(outB, "self ", nsB).substring(5);
+    NetnsJava a = start(nsA);
+    NetnsJava b = start(nsB);
+    String idA = a.awaitLine("self ", 30).substring(5);
+    String idB = b.awaitLine("self ", 30).substring(5);
 
-    String discovered = awaitLine(outA, "discovered " + idB, nsA);
-    awaitLine(outB, "discovered " + idA, nsB);
-    awaitLine(outA, "connected " + idB, nsA);
-    awaitLine(outB, "connected " + idA, nsB);
+    String discovered = a.awaitLine("discovered " + idB, 30);
+    b.awaitLine("discovered " + idA, 30);
+    a.awaitLine("connected " + idB, 30);
+    b.awaitLine("connected " + idA, 30);
 
     // B listens on 0.0.0.0: what A heard is B's veth address, not a wildcard or loopback.
     assertThat(discovered)
@@ -97,47 +89,9 @@ class MdnsNetnsIT {
         .doesNotContain("127.0.0.1");
   }
 
-  private List<String> start(String ns) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Process p =
-        new ProcessBuilder(
-                "ip", "netns", "exec", ns, java, "-cp", cp, MdnsPeerMain.class.getName(), "60")
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    children.add(p);
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                  lines.add(line);
-                }
-              } catch (IOException ignored) {
-                // The child is gone.
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
-    return lines;
-  }
-
-  private static String awaitLine(List<String> lines, String prefix, String who)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      for (String l : lines) {
-        if (l.startsWith(prefix)) {
-          return l;
-        }
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError(
-        who + " printed no line starting with \"" + prefix + "\" in 30 s; it printed " + lines);
+  private NetnsJava start(String ns) throws IOException {
+    NetnsJava child = NetnsJava.start(ns, MdnsPeerMain.class, "60");
+    children.add(child);
+    return child;
   }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.discovery.dns.DnsaddrResolver;
@@ -21,13 +22,16 @@ import org.slf4j.LoggerFactory;
  * every record filtered out) is retried after {@link #RETRY_BASE}, doubling up to {@link
  * #RETRY_CAP}, for as long as the node runs. The first failure of a name is logged at INFO, later
  * ones at DEBUG, so an offline node logs each name once; nothing here is fatal: a node without DNS
- * works on its LAN (mDNS) and with its stored peers. A name that resolved is not resolved again
- * while the node runs; its peers stay bootstrap peers, redialed with backoff.
+ * works on its LAN (mDNS) and with its stored peers. A name that resolved is resolved again every
+ * {@link #RERESOLVE} (the public bootstrap peers' addresses change now and then; a node may run for
+ * weeks); what it resolves to then is added to what discovery knows, whose peers stay bootstrap
+ * peers, redialed with backoff. Every resolution is counted, by outcome ({@link #counts}).
  */
 final class BootstrapNames {
   private static final Logger log = LoggerFactory.getLogger(BootstrapNames.class);
   static final Duration RETRY_BASE = Duration.ofSeconds(10);
   static final Duration RETRY_CAP = Duration.ofMinutes(30);
+  static final Duration RERESOLVE = Duration.ofHours(24);
 
   /** Where resolved peers go (on any thread). */
   interface Sink {
@@ -38,6 +42,8 @@ final class BootstrapNames {
   private final EventExecutor loop;
   private final Sink sink;
   private volatile boolean closed;
+  private final AtomicLong resolved = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
 
   BootstrapNames(DnsaddrResolver resolver, EventExecutor loop, Sink sink) {
     this.resolver = resolver;
@@ -53,6 +59,11 @@ final class BootstrapNames {
 
   void close() {
     closed = true;
+  }
+
+  /** Resolutions so far, by outcome: "resolved" (some address), "failed" (none). Any thread. */
+  Map<String, Long> counts() {
+    return Map.of("resolved", resolved.get(), "failed", failed.get());
   }
 
   @SuppressWarnings("FutureReturnValueIgnored") // A terminal callback; resolve() never fails.
@@ -73,9 +84,12 @@ final class BootstrapNames {
                     name,
                     r.addrs().size(),
                     r.problems().isEmpty() ? "" : " (" + String.join("; ", r.problems()) + ")");
+                resolved.incrementAndGet();
                 byPeer(r.addrs()).forEach(sink::onResolved);
+                loop.schedule(() -> resolve(name, 0), RERESOLVE.toNanos(), TimeUnit.NANOSECONDS);
                 return;
               }
+              failed.incrementAndGet();
               long delayNanos = retryDelayNanos(failures + 1);
               String why =
                   r.problems().isEmpty()

@@ -61,7 +61,7 @@ public final class DiscoveryService implements AutoCloseable {
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private MdnsDriver mdns;
   private org.grapevine.node.discovery.dns.NettyDnsLookup dns;
-  private BootstrapNames names;
+  private volatile BootstrapNames names;
   private ScheduledFuture<?> timer;
   private long timerDeadline = Long.MAX_VALUE;
   private volatile boolean closed;
@@ -228,6 +228,15 @@ public final class DiscoveryService implements AutoCloseable {
             (peer, addrs) ->
                 input(() -> manager.handleBootstrapResolved(peer, addrs, System.nanoTime())));
     names.start(named);
+  }
+
+  /**
+   * Bootstrap name resolutions so far, by outcome ("resolved", "failed"); both 0 when the bootstrap
+   * list has no names or DNS could not start. Any thread.
+   */
+  public Map<String, Long> bootstrapDnsCounts() {
+    BootstrapNames n = names;
+    return n == null ? Map.of("resolved", 0L, "failed", 0L) : n.counts();
   }
 
   /** Peers known right now (for status output and tests). */

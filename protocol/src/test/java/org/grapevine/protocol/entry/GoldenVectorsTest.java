@@ -2,12 +2,6 @@ package org.grapevine.protocol.entry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.internal.Hex;
@@ -61,20 +55,6 @@ class GoldenVectorsTest {
   }
 
   private static Map<String, String> load() {
-    Map<String, String> m = new LinkedHashMap<>();
-    try (InputStream in = GoldenVectorsTest.class.getResourceAsStream("/vectors/protocol-v1.txt")) {
-      assertThat(in).as("vectors/protocol-v1.txt").isNotNull();
-      BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-      for (String line; (line = r.readLine()) != null; ) {
-        if (line.isBlank() || line.startsWith("#")) {
-          continue;
-        }
-        int eq = line.indexOf(" = ");
-        m.put(line.substring(0, eq), line.substring(eq + 3));
-      }
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-    return m;
+    return GoldenVectors.read("/vectors/protocol-v1.txt");
   }
 }

@@ -280,25 +280,10 @@ class SyncContentTest {
   }
 
   private void drain() {
-    for (byte[] m = session.pollOutbound().orElse(null);
-        m != null;
-        m = session.pollOutbound().orElse(null)) {
-      sent.add(m);
-    }
-    for (SyncEvent e = session.pollEvent().orElse(null);
-        e != null;
-        e = session.pollEvent().orElse(null)) {
-      events.add(e);
-    }
+    SessionTap.drain(session, sent, events);
   }
 
   private void assertFailed(SyncErrorCode code) {
-    assertThat(events).as("events").singleElement().isInstanceOf(SyncEvent.Failed.class);
-    SyncEvent.Failed failed = (SyncEvent.Failed) events.get(0);
-    assertThat(failed.code()).isEqualTo(code);
-    assertThat(failed.fault()).isEqualTo(SyncEvent.Fault.PEER);
-    assertThat(SyncPair.parse(sent.get(sent.size() - 1)).getError().getCode())
-        .isEqualTo(code.number());
-    assertThat(session.isOver()).isTrue();
+    SessionTap.assertFailedByPeer(session, sent, events, code);
   }
 }

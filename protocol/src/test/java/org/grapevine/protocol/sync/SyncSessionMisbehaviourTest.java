@@ -272,13 +272,7 @@ class SyncSessionMisbehaviourTest {
   }
 
   private void assertFailed(SyncErrorCode code) {
-    assertThat(events).as("events").singleElement().isInstanceOf(SyncEvent.Failed.class);
-    SyncEvent.Failed failed = (SyncEvent.Failed) events.get(0);
-    assertThat(failed.code()).isEqualTo(code);
-    assertThat(failed.fault()).isEqualTo(SyncEvent.Fault.PEER);
-    assertThat(SyncPair.parse(sent.get(sent.size() - 1)).getError().getCode())
-        .isEqualTo(code.number());
-    assertThat(session.isOver()).isTrue();
+    SessionTap.assertFailedByPeer(session, sent, events, code);
     assertThat(node.contiguousHead(ALICE.device(0))).isEqualTo(5);
   }
 }

@@ -2,16 +2,11 @@ package org.grapevine.protocol.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.grapevine.protocol.internal.Hex;
 import org.grapevine.protocol.proto.SyncMessage;
+import org.grapevine.protocol.testing.GoldenVectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,20 +48,6 @@ class SyncVectorsTest {
   }
 
   private static Map<String, String> load() {
-    Map<String, String> m = new LinkedHashMap<>();
-    try (InputStream in = SyncVectorsTest.class.getResourceAsStream("/vectors/sync-v1.txt")) {
-      assertThat(in).as("vectors/sync-v1.txt").isNotNull();
-      BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-      for (String line; (line = r.readLine()) != null; ) {
-        if (line.isBlank() || line.startsWith("#")) {
-          continue;
-        }
-        int eq = line.indexOf(" = ");
-        m.put(line.substring(0, eq), line.substring(eq + 3));
-      }
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-    return m;
+    return GoldenVectors.read("/vectors/sync-v1.txt");
   }
 }

@@ -1,6 +1,11 @@
 package org.grapevine.protocol.testing;
 
 import com.google.protobuf.ByteString;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,6 +124,33 @@ public final class GoldenVectors {
       b[i] = (byte) (start + i);
     }
     return b;
+  }
+
+  /**
+   * Reads a frozen vectors file from the test resources (this file's format: {@code key = value}
+   * lines, {@code #} comments, blank lines), in file order.
+   */
+  public static Map<String, String> read(String resource) {
+    Map<String, String> m = new LinkedHashMap<>();
+    try (InputStream in = GoldenVectors.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new AssertionError("no test resource " + resource);
+      }
+      BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+      for (String line; (line = r.readLine()) != null; ) {
+        if (line.isBlank() || line.startsWith("#")) {
+          continue;
+        }
+        int eq = line.indexOf(" = ");
+        if (eq < 0) {
+          throw new AssertionError(resource + ": not a 'key = value' line: " + line);
+        }
+        m.put(line.substring(0, eq), line.substring(eq + 3));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return m;
   }
 
   /** Prints the vectors file (UTF-8). */

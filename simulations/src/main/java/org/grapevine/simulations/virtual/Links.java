@@ -37,13 +37,23 @@ final class Links {
     this.madeDegree = new int[topology.nodeCount()];
   }
 
+  /**
+   * The key of the directed pair in {@link #made}: {@code a << 32 | b} times an odd constant (a
+   * bijection, so keys stay unique). Unmixed, {@code Long.hashCode} is {@code a ^ b}, which at
+   * 10,000 nodes gives some 16,000 distinct hashes for hundreds of thousands of links: every bin of
+   * the map turned into a tree.
+   */
+  private static long key(int a, int b) {
+    return ((long) a << 32 | b) * 0x9E3779B97F4A7C15L;
+  }
+
   /** The directed link from {@code a} to {@code b}, or -1 if none was ever made. */
   int link(int a, int b) {
     int l = topology.link(a, b);
     if (l >= 0) {
       return l;
     }
-    Integer m = made.get((long) a << 32 | b);
+    Integer m = made.get(key(a, b));
     return m == null ? -1 : m;
   }
 
@@ -61,8 +71,8 @@ final class Links {
     long lat = network.pairLatencyNanos(a, b);
     int ab = add(lat);
     int ba = add(lat);
-    made.put((long) a << 32 | b, ab);
-    made.put((long) b << 32 | a, ba);
+    made.put(key(a, b), ab);
+    made.put(key(b, a), ba);
     addNeighbour(a, b);
     addNeighbour(b, a);
     return ab;
@@ -70,7 +80,7 @@ final class Links {
 
   /** Whether the run-time link between {@code a} and {@code b} is connected. */
   boolean connectedMade(int a, int b) {
-    Integer m = made.get((long) a << 32 | b);
+    Integer m = made.get(key(a, b));
     return m != null && connected[m - topology.links()];
   }
 

@@ -83,6 +83,19 @@ class BootstrapDnsIT {
         "a connects to b through the /dnsaddr name",
         () -> !a.host().connections(b.host().peerId()).isEmpty());
     assertThat(dns.asked()).contains("TXT _dnsaddr.boot.test", "TXT _dnsaddr.b.boot.test");
+    assertThat(dnsCount(a, "resolved")).isEqualTo(1);
+    assertThat(dnsCount(a, "failed")).isZero();
+  }
+
+  /** The node's grapevine_bootstrap_dns_total sample for {@code outcome}. */
+  private static long dnsCount(Node n, String outcome) {
+    return n.metrics().snapshot().stream()
+        .filter(f -> f.name().equals("grapevine_bootstrap_dns_total"))
+        .flatMap(f -> f.samples().stream())
+        .filter(x -> outcome.equals(x.labels().get("outcome")))
+        .mapToLong(x -> x.value())
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -96,5 +109,8 @@ class BootstrapDnsIT {
     // The first retry comes 10 s after the first failure (BootstrapNames.RETRY_BASE): only the
     // first query is certain here, and it was asked.
     await("a asked DNS", () -> dns.asked().contains("TXT _dnsaddr.offline.test"));
+    await("the failure is counted", () -> dnsCount(a, "failed") == 1);
+    assertThat(dnsCount(a, "resolved")).isZero();
+    assertThat(dnsCount(b, "failed")).as("no names, no DNS").isZero();
   }
 }

@@ -1,30 +1,30 @@
-package org.grapevine.cli;
+package org.grapevine.libp2p.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.grapevine.libp2p.testing.NetNamespaces;
 
 /**
  * Networks joined by a router, made of network namespaces ({@code ip netns}, root and iproute2): a
  * router namespace with IP forwarding on, and one namespace per network, each joined to the router
  * by its own veth pair on its own /24 ({@code P.1} the router's side, {@code P.2} the network's
  * single host, default route via {@code P.1}); these have no NAT: every such host reaches every
- * other by its own address. {@link #natNetwork} adds a home network behind a NAT router. For {@link
- * DhtNetnsIT} and {@link NatQuickStartNetnsIT}.
+ * other by its own address. {@link #natNetwork} adds a home network behind a NAT router. For the
+ * cli's {@code DhtNetnsIT} and {@code NatQuickStartNetnsIT} and libp2p's {@code HolePunchNetnsIT}
+ * (shared through this module's test-jar).
  *
  * <p>Call order: {@link #RoutedNetwork}, {@link #network} or {@link #natNetwork} for each network,
  * then {@link #close}, also after a failure part-way: it ends whatever still runs in the namespaces
  * and deletes them, and throws if one is left.
  */
-final class RoutedNetwork {
+public final class RoutedNetwork {
   private final String router;
   private final List<String> namespaces = new ArrayList<>();
 
   /** Creates the router namespace {@code router} (short: interface names derive from it). */
-  RoutedNetwork(String router) throws IOException, InterruptedException {
+  public RoutedNetwork(String router) throws IOException, InterruptedException {
     this.router = router;
     namespace(router);
     forward(router);
@@ -34,7 +34,7 @@ final class RoutedNetwork {
    * A network {@code prefix}.0/24 (e.g. {@code "10.213.2"}) with one host namespace, named the
    * router's name plus {@code name}; returns that namespace. Its host is {@code prefix.2}.
    */
-  String network(String name, String prefix) throws IOException, InterruptedException {
+  public String network(String name, String prefix) throws IOException, InterruptedException {
     String ns = namespace(router + name);
     link(router, "v" + name, prefix + ".1", ns, "eth0", prefix + ".2");
     NetNamespaces.ip("-n", ns, "route", "add", "default", "via", prefix + ".1");
@@ -49,10 +49,25 @@ final class RoutedNetwork {
    * out through it. The home router forwards and masquerades (nftables: table {@code ip nat}, chain
    * {@code postrouting}, {@code masquerade} out of its WAN side) and forwards from the WAN side
    * only what belongs to connections the LAN opened; the internet router has no route to the LAN.
-   * So the host reaches every other network, and nobody reaches the host. The nft tables live in
-   * the home router's namespace and go with it. Needs {@code nft} (nftables).
+   * Like most home routers it drops, without an answer, what arrives on its WAN side for no known
+   * connection, even for its own address (no RST): a hole punch's SYN that comes before the other
+   * side's has opened the way is lost and sent again by TCP, not refused. So the host reaches every
+   * other network, and nobody reaches the host. The nft tables live in the home router's namespace
+   * and go with it. Needs {@code nft} (nftables).
    */
-  String natNetwork(String name, String wanPrefix, String lanPrefix)
+  public String natNetwork(String name, String wanPrefix, String lanPrefix)
+      throws IOException, InterruptedException {
+    return natNetwork(name, wanPrefix, lanPrefix, false);
+  }
+
+  /**
+   * {@link #natNetwork(String, String, String)}, and with {@code symmetric} a NAT that maps every
+   * new connection to a random public port ({@code masquerade random}): what a peer observes of one
+   * connection says nothing of the next one's port, as with a symmetric NAT (endpoint-dependent
+   * mapping, RFC 4787), which defeats hole punching. Without it, Linux keeps the source port where
+   * it is free (endpoint-independent mapping, as most home routers).
+   */
+  public String natNetwork(String name, String wanPrefix, String lanPrefix, boolean symmetric)
       throws IOException, InterruptedException {
     String gw = namespace(router + name + "gw");
     forward(gw);
@@ -67,18 +82,34 @@ final class RoutedNetwork {
         table ip nat {
           chain postrouting {
             type nat hook postrouting priority srcnat; policy accept;
-            oifname "wan" masquerade
+            oifname "wan" masquerade%s
           }
         }
         table ip filter {
+          chain input {
+            type filter hook input priority filter; policy accept;
+            iifname "wan" ct state new drop
+          }
           chain forward {
             type filter hook forward priority filter; policy drop;
             ct state established,related accept
             iifname "lan" oifname "wan" accept
           }
         }
-        """);
+        """
+            .formatted(symmetric ? " random" : ""));
     return ns;
+  }
+
+  /**
+   * A cable straight between two host namespaces, around their routers: a veth pair on {@code
+   * prefix}.0/24 ({@code prefix.1} in {@code nsA}, {@code prefix.2} in {@code nsB}), no NAT, no
+   * route beyond it. For a connection that stands in for a relayed one (a hole punch's
+   * coordination) while the hole punch itself goes through the routers.
+   */
+  public void sideLink(String nsA, String nsB, String prefix)
+      throws IOException, InterruptedException {
+    link(nsA, "side", prefix + ".1", nsB, "side", prefix + ".2");
   }
 
   /** A new namespace with its loopback up, remembered for {@link #close}. */
@@ -128,7 +159,7 @@ final class RoutedNetwork {
    * Ends every process still in one of the namespaces (the test stops its own first; this catches
    * what escaped it), deletes the namespaces (their veths go with them), and checks none is left.
    */
-  void close() throws IOException, InterruptedException {
+  public void close() throws IOException, InterruptedException {
     List<String> left = new ArrayList<>();
     for (int i = namespaces.size() - 1; i >= 0; i--) {
       String ns = namespaces.get(i);

@@ -1,0 +1,27 @@
+package org.grapevine.libp2p.dcutr;
+
+import java.util.List;
+import org.grapevine.libp2p.multiaddr.Multiaddr;
+
+/** What a {@link DcutrSession} asks its driver to do, or tells it. */
+public sealed interface DcutrOutput {
+  /** Write {@code message} on the session's stream (length-prefixed). */
+  record Send(HolePunchMessage message) implements DcutrOutput {}
+
+  /**
+   * Dial the peer directly at {@code addrs} now, from our listening port (TCP simultaneous open),
+   * then report with {@link DcutrSession#handleDialResult}. {@code securityInitiator}: whether we
+   * take the dialer's part in the connection's upgrade (multistream-select and Noise). Both sides
+   * dial, so the roles cannot come from the TCP connect: the session's initiator (the side that
+   * opened the stream, which had the relayed connection inbound) is the security initiator, the
+   * responder the security responder.
+   */
+  record Dial(List<Multiaddr> addrs, boolean securityInitiator) implements DcutrOutput {
+    public Dial {
+      addrs = List.copyOf(addrs);
+    }
+  }
+
+  /** The session is over; close its stream. */
+  record Done(DcutrOutcome outcome, String detail) implements DcutrOutput {}
+}
