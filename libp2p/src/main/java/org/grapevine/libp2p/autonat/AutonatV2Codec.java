@@ -76,44 +76,44 @@ public final class AutonatV2Codec {
     } catch (IOException e) {
       throw bad("AutoNAT v2 message", e);
     }
-    switch (m.getMsgCase()) {
-      case DIALREQUEST:
-        {
-          var r = m.getDialRequest();
-          if (r.getAddrsCount() > MAX_ADDRS) {
-            throw new MalformedFrameException(
-                FrameError.TOO_LARGE,
-                "AutoNAT dial request of " + r.getAddrsCount() + " addresses, at most " + MAX_ADDRS);
-          }
-          List<byte[]> addrs = new ArrayList<>(r.getAddrsCount());
-          r.getAddrsList().forEach(a -> addrs.add(a.toByteArray()));
-          return new DialRequest(addrs, r.getNonce());
-        }
-      case DIALRESPONSE:
-        {
-          var r = m.getDialResponse();
-          return new DialResponse(
-              ResponseStatus.fromWire(r.getStatusValue()),
-              r.getAddrIdx(),
-              DialStatus.fromWire(r.getDialStatusValue()));
-        }
-      case DIALDATAREQUEST:
-        return new DialDataRequest(
-            m.getDialDataRequest().getAddrIdx(), m.getDialDataRequest().getNumBytes());
-      case DIALDATARESPONSE:
-        {
-          int n = m.getDialDataResponse().getData().size();
-          if (n > MAX_DATA_CHUNK_BYTES) {
-            throw new MalformedFrameException(
-                FrameError.TOO_LARGE,
-                "AutoNAT dial data chunk of " + n + " bytes, at most " + MAX_DATA_CHUNK_BYTES);
-          }
-          return new DialDataResponse(n);
-        }
-      default:
-        throw new MalformedFrameException(
-            FrameError.MISSING_FIELD, "AutoNAT v2 message with none of its fields set");
+    return switch (m.getMsgCase()) {
+      case DIALREQUEST -> dialRequest(m.getDialRequest());
+      case DIALRESPONSE -> {
+        var r = m.getDialResponse();
+        yield new DialResponse(
+            ResponseStatus.fromWire(r.getStatusValue()),
+            r.getAddrIdx(),
+            DialStatus.fromWire(r.getDialStatusValue()));
+      }
+      case DIALDATAREQUEST ->
+          new DialDataRequest(
+              m.getDialDataRequest().getAddrIdx(), m.getDialDataRequest().getNumBytes());
+      case DIALDATARESPONSE -> dialData(m.getDialDataResponse().getData().size());
+      default ->
+          throw new MalformedFrameException(
+              FrameError.MISSING_FIELD, "AutoNAT v2 message with none of its fields set");
+    };
+  }
+
+  private static DialRequest dialRequest(org.grapevine.libp2p.proto.autonat.v2.DialRequest r)
+      throws MalformedFrameException {
+    if (r.getAddrsCount() > MAX_ADDRS) {
+      throw new MalformedFrameException(
+          FrameError.TOO_LARGE,
+          "AutoNAT dial request of " + r.getAddrsCount() + " addresses, at most " + MAX_ADDRS);
     }
+    List<byte[]> addrs = new ArrayList<>(r.getAddrsCount());
+    r.getAddrsList().forEach(a -> addrs.add(a.toByteArray()));
+    return new DialRequest(addrs, r.getNonce());
+  }
+
+  private static DialDataResponse dialData(int n) throws MalformedFrameException {
+    if (n > MAX_DATA_CHUNK_BYTES) {
+      throw new MalformedFrameException(
+          FrameError.TOO_LARGE,
+          "AutoNAT dial data chunk of " + n + " bytes, at most " + MAX_DATA_CHUNK_BYTES);
+    }
+    return new DialDataResponse(n);
   }
 
   public static byte[] encodeDialBack(long nonce) {
