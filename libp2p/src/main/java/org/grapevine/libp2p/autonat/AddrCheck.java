@@ -5,11 +5,11 @@ import java.util.Map;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
- * What the client knows of one candidate address: each server's latest answer (so one server
- * counts once however often it is asked), the servers that refused to dial it, and when to ask
- * next. The verdict (the confidence rule): {@code PUBLIC} when at least {@code confidence}
- * successes outnumber the failures, {@code PRIVATE} when at least {@code confidence} failures
- * outnumber the successes, {@code UNKNOWN} otherwise; answers older than the TTL do not count.
+ * What the client knows of one candidate address: each server's latest answer (so one server counts
+ * once however often it is asked), the servers that refused to dial it, and when to ask next. The
+ * verdict (the confidence rule): {@code PUBLIC} when at least {@code confidence} successes
+ * outnumber the failures, {@code PRIVATE} when at least {@code confidence} failures outnumber the
+ * successes, {@code UNKNOWN} otherwise; answers older than the TTL do not count.
  */
 final class AddrCheck {
   /** One server's answer: reachable or not, and when. */

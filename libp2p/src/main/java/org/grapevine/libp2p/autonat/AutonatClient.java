@@ -95,6 +95,7 @@ public final class AutonatClient {
   private final Map<Counter, Long> counters = new EnumMap<>(Counter.class);
   private Reachability reachability = Reachability.UNKNOWN;
   private long nextId = 1;
+  private long lastNowNanos = Long.MIN_VALUE;
 
   public AutonatClient(AutonatClientConfig config, RandomGenerator random) {
     this.config = config;
@@ -253,9 +254,10 @@ public final class AutonatClient {
     for (Request r : requests.values()) {
       t = Math.min(t, r.deadlineNanos);
     }
-    boolean serverFree = servers.stream().anyMatch(s -> !backoffUntil.containsKey(s));
     for (AddrCheck c : checks.values()) {
-      if (!c.inFlight && serverFree) {
+      // A check already due could not start (no free server): an answer, a new server, or a
+      // backoff or refusal running out (all below, or inputs) is what can change that.
+      if (!c.inFlight && c.nextCheckNanos - lastNowNanos > 0) {
         t = Math.min(t, c.nextCheckNanos);
       }
       t = Math.min(t, c.nextExpiry(config.resultTtlNanos()));
@@ -273,11 +275,12 @@ public final class AutonatClient {
   /** Candidate addresses found reachable. */
   public List<Multiaddr> publicAddrs() {
     List<Multiaddr> out = new ArrayList<>();
-    checks.forEach((a, c) -> {
-      if (c.verdict == Reachability.PUBLIC) {
-        out.add(a);
-      }
-    });
+    checks.forEach(
+        (a, c) -> {
+          if (c.verdict == Reachability.PUBLIC) {
+            out.add(a);
+          }
+        });
     return out;
   }
 
@@ -303,6 +306,7 @@ public final class AutonatClient {
 
   /** Expires state, recomputes verdicts (emitting events) and starts due requests. */
   private void update(long nowNanos) {
+    lastNowNanos = nowNanos;
     backoffUntil.values().removeIf(t -> t - nowNanos <= 0);
     for (Map.Entry<Multiaddr, AddrCheck> e : checks.entrySet()) {
       AddrCheck c = e.getValue();
@@ -314,7 +318,8 @@ public final class AutonatClient {
       }
       if (v != Reachability.UNKNOWN && !c.inFlight) {
         // Settled: the next question waits for the recheck interval, counted from the last answer.
-        long last = c.answers.values().stream().mapToLong(AddrCheck.Answer::atNanos).max().orElse(0);
+        long last =
+            c.answers.values().stream().mapToLong(AddrCheck.Answer::atNanos).max().orElse(0);
         c.nextCheckNanos = Math.max(c.nextCheckNanos, last + config.recheckIntervalNanos());
       }
     }
@@ -354,7 +359,8 @@ public final class AutonatClient {
       }
       busy.add(server);
       c.inFlight = true;
-      ClientRequest wire = new ClientRequest(nextId++, server, List.of(e.getKey()), random.nextLong());
+      ClientRequest wire =
+          new ClientRequest(nextId++, server, List.of(e.getKey()), random.nextLong());
       requests.put(wire.id(), new Request(wire, nowNanos + config.requestTimeoutNanos()));
       outbound.add(wire);
       count(Counter.REQUESTS);

@@ -33,9 +33,9 @@ import org.grapevine.libp2p.peer.PeerId;
  *       (or that IP is unknown, as on a relayed connection), ask for a uniformly drawn 30k-100k
  *       bytes of dial data first, and dial only once at least that many arrived (the last chunk may
  *       overshoot). Data nobody asked for is a protocol violation.
- *   <li>Dial back on a fresh connection with the nonce; the driver reports {@link DialStatus} {@code
- *       OK}, {@code E_DIAL_ERROR} (could not connect) or {@code E_DIAL_BACK_ERROR} (connected, the
- *       nonce did not get across), and the response is {@code OK} with that status.
+ *   <li>Dial back on a fresh connection with the nonce; the driver reports {@link DialStatus}
+ *       {@code OK}, {@code E_DIAL_ERROR} (could not connect) or {@code E_DIAL_BACK_ERROR}
+ *       (connected, the nonce did not get across), and the response is {@code OK} with that status.
  *   <li>A request not answered within {@code requestTimeoutNanos} is aborted (stream reset).
  * </ol>
  */

@@ -163,7 +163,6 @@ public final class AutonatV2Codec {
 
   private static MalformedFrameException bad(String what, IOException e) {
     return new MalformedFrameException(
-        FrameError.BAD_ENCODING,
-        what + " does not decode: " + e.getMessage(), e);
+        FrameError.BAD_ENCODING, what + " does not decode: " + e.getMessage(), e);
   }
 }

@@ -3,9 +3,9 @@ package org.grapevine.libp2p.autonat;
 import java.util.List;
 
 /**
- * The messages of the {@code /libp2p/autonat/2/dial-request} stream (autonat-v2.md "RPC
- * Messages"), each sent as a {@code Message} with one field of its {@code oneof} set. Decoded and
- * checked by {@link AutonatV2Codec}.
+ * The messages of the {@code /libp2p/autonat/2/dial-request} stream (autonat-v2.md "RPC Messages"),
+ * each sent as a {@code Message} with one field of its {@code oneof} set. Decoded and checked by
+ * {@link AutonatV2Codec}.
  */
 public sealed interface AutonatV2Message {
 

@@ -17,8 +17,8 @@ import org.grapevine.libp2p.peer.PeerId;
  *   <li>the port is not 0;
  *   <li>the IP is public (autonat-v2.md: "The Server SHOULD NOT dial any private address"), unless
  *       the test-only {@link AutonatServerConfig#allowPrivateAddrs}; reserved ranges never;
- *   <li>the family is one this server has ({@link AutonatServerConfig#dialIpv4}, {@code
- *       dialIpv6}), as the spec's implementation suggestions ask.
+ *   <li>the family is one this server has ({@link AutonatServerConfig#dialIpv4}, {@code dialIpv6}),
+ *       as the spec's implementation suggestions ask.
  * </ol>
  */
 final class DialPolicy {

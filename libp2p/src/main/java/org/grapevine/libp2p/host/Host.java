@@ -21,9 +21,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.grapevine.libp2p.autonat.AutonatEvent;
+import org.grapevine.libp2p.autonat.Reachability;
+import org.grapevine.libp2p.autonat.netty.AutonatService;
 import org.grapevine.libp2p.identify.IdentifyProtocol;
 import org.grapevine.libp2p.identify.IdentifyResult;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.observed.ObservedAddrs;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.ping.PingProtocol;
 import org.slf4j.Logger;
@@ -70,6 +74,11 @@ public final class Host implements AutoCloseable {
   private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
   private final InboundRateLimiter inboundLimiter;
   private final HostIdentify identify = new HostIdentify(this);
+
+  /** Guarded by itself: identify results arrive on every connection's loop. */
+  private final ObservedAddrs observed;
+
+  private volatile AutonatService autonat;
   private volatile boolean closed;
 
   /** A host with its own event loops (one per core). */
@@ -90,6 +99,7 @@ public final class Host implements AutoCloseable {
     this.inboundLimiter =
         new InboundRateLimiter(
             config.maxInboundConnectionsPerSecond(), config.maxInboundConnectionBurst());
+    this.observed = new ObservedAddrs(config.observedAddrs());
     handlers.put(IdentifyProtocol.ID, identify::respond);
     handlers.put(IdentifyProtocol.PUSH_ID, identify::onPush);
     handlers.put(PingProtocol.ID, (stream, conn) -> PingProtocol.respond(stream));
@@ -127,6 +137,55 @@ public final class Host implements AutoCloseable {
       }
       listenAddrs.add(Multiaddr.of(local));
       log.info("listening on {}/p2p/{}", listenAddrs.get(listenAddrs.size() - 1), self);
+    }
+    if (config.autonat().isPresent() && autonat == null) {
+      autonat = new AutonatService(this, config.autonat().get(), group.next(), this::onAutonat);
+      autonat.start();
+    }
+  }
+
+  /**
+   * Our public addresses as peers observe them (identify), confirmed by enough distinct observer
+   * networks ({@link ObservedAddrs}'s rules), the most widely observed first. Not yet tested by
+   * AutoNAT: for that see {@link #reachability} and {@link #reachableAddrs}.
+   */
+  public List<Multiaddr> observedAddrs() {
+    synchronized (observed) {
+      return observed.confirmed(config.nanoClock().getAsLong());
+    }
+  }
+
+  /** Loopback and private addresses peers on our own networks observed (usable on a LAN only). */
+  public List<Multiaddr> lanObservedAddrs() {
+    synchronized (observed) {
+      return observed.lanAddrs(config.nanoClock().getAsLong());
+    }
+  }
+
+  /**
+   * Whether peers on the internet can dial us, as AutoNAT last found: PUBLIC, PRIVATE, or UNKNOWN
+   * (also always without AutoNAT in the config). Changes are told to {@link
+   * HostListener#onReachabilityChanged}.
+   */
+  public Reachability reachability() {
+    AutonatService a = autonat;
+    return a == null ? Reachability.UNKNOWN : a.reachability();
+  }
+
+  /** Our addresses AutoNAT found reachable (empty without AutoNAT). */
+  public List<Multiaddr> reachableAddrs() {
+    AutonatService a = autonat;
+    return a == null ? List.of() : a.publicAddrs();
+  }
+
+  /** The AutoNAT service, when configured and started (diagnostics, extra candidates). */
+  public Optional<AutonatService> autonat() {
+    return Optional.ofNullable(autonat);
+  }
+
+  private void onAutonat(AutonatEvent e) {
+    if (e instanceof AutonatEvent.ReachabilityChanged r) {
+      listeners.forEach(l -> l.onReachabilityChanged(r.from(), r.to(), r.publicAddrs()));
     }
   }
 
@@ -250,6 +309,9 @@ public final class Host implements AutoCloseable {
       return;
     }
     closed = true;
+    if (autonat != null) {
+      autonat.close();
+    }
     for (Channel s : servers) {
       s.close().awaitUninterruptibly();
     }
@@ -353,6 +415,15 @@ public final class Host implements AutoCloseable {
   /** HostIdentify has the peer's identify result (asked for or pushed) and stored its addresses. */
   void identified(Connection connection, IdentifyResult result) {
     listeners.forEach(l -> l.onIdentified(connection, result));
+  }
+
+  /** HostIdentify has a peer's observation of our address on {@code connection}. */
+  void observed(Connection connection, Multiaddr ourAddr) {
+    synchronized (observed) {
+      observed.setListenAddrs(listenAddrs);
+      observed.handleObservation(
+          connection.remoteAddr(), connection.localAddr(), ourAddr, config.nanoClock().getAsLong());
+    }
   }
 
   /** The protocols we serve, sorted, for identify. */

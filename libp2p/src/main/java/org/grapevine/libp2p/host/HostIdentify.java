@@ -92,6 +92,16 @@ final class HostIdentify {
       }
     }
     host.peerStore().addAddrs(connection.remotePeer(), addrs);
+    if (result.observedAddr().length > 0) {
+      try {
+        host.observed(connection, Multiaddr.decode(result.observedAddr()));
+      } catch (MultiaddrFormatException e) {
+        log.debug(
+            "{} observed us at an address we do not understand: {}",
+            connection.remotePeer(),
+            e.getMessage());
+      }
+    }
     host.identified(connection, result);
   }
 
