@@ -131,9 +131,7 @@ public final class AutonatServer {
   public void handleDialData(long id, int dataBytes, long nowNanos) {
     Pending p = pending.get(id);
     if (p == null || p.dialing) {
-      if (p != null) {
-        abort(id, p, FrameError.PROTOCOL_VIOLATION, "dial data that was not asked for");
-      }
+      abort(id, p, FrameError.PROTOCOL_VIOLATION, "dial data that was not asked for");
       return;
     }
     p.bytesOwed -= dataBytes;
@@ -143,14 +141,11 @@ public final class AutonatServer {
   }
 
   /**
-   * Any other message from the client on stream {@code id} (a second request, a response): a
-   * protocol violation.
+   * Any other message from the client on stream {@code id} (a first message that is not a request,
+   * a second request, a response): a protocol violation.
    */
   public void handleUnexpected(long id, long nowNanos) {
-    Pending p = pending.get(id);
-    if (p != null) {
-      abort(id, p, FrameError.PROTOCOL_VIOLATION, "unexpected message on the dial-request stream");
-    }
+    abort(id, pending.get(id), FrameError.PROTOCOL_VIOLATION, "unexpected message");
   }
 
   /** The dial back of request {@code id} ended with {@code status}. */
@@ -207,9 +202,12 @@ public final class AutonatServer {
     actions.add(new ServerAction.DialBack(id, p.addr, p.nonce));
   }
 
+  /** Ends request {@code id} with a stream reset; {@code p} is null if it was not admitted. */
   private void abort(long id, Pending p, FrameError code, String reason) {
-    pending.remove(id);
-    limits.release(p.peer);
+    if (p != null) {
+      pending.remove(id);
+      limits.release(p.peer);
+    }
     count(Counter.ABORTED);
     actions.add(new ServerAction.Abort(id, code, reason));
   }

@@ -112,6 +112,19 @@ class AutonatServerTest {
   }
 
   @Test
+  void handleDialDataOrUnexpected_beforeAnyRequest_abortedWithoutTakingASlot() {
+    server.handleDialData(1, 10, 0);
+    server.handleUnexpected(2, 0);
+    assertThat(drain())
+        .extracting(ServerAction::id, a -> ((ServerAction.Abort) a).code())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(1L, FrameError.PROTOCOL_VIOLATION),
+            org.assertj.core.groups.Tuple.tuple(2L, FrameError.PROTOCOL_VIOLATION));
+    server.handleDialRequest(3, CLIENT, OBSERVED, request(1, "/ip4/11.1.1.1/tcp/4001"), 0);
+    assertThat(drain()).singleElement().isInstanceOf(ServerAction.DialBack.class);
+  }
+
+  @Test
   void handleDialRequest_privateLoopbackOrUndecodable_refused() {
     server.handleDialRequest(
         1,

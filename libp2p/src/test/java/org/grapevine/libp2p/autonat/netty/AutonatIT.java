@@ -200,6 +200,52 @@ class AutonatIT {
     assertThat(refused.status()).isEqualTo(AutonatV1Codec.Status.E_DIAL_REFUSED);
   }
 
+  @Test
+  void server_oversizeOrMalformedRequest_streamResetAndServerGoesOn() throws Exception {
+    Host server = server(labServer());
+    Host client =
+        host(new AutonatConfig(Optional.empty(), false, Optional.empty()), "/ip4/127.0.0.1/tcp/0");
+    Connection c =
+        client
+            .dial(server.listenAddrs().get(0).withPeerId(server.peerId()))
+            .get(10, TimeUnit.SECONDS);
+
+    // A length prefix of 1 MiB: refused before any byte of it is buffered.
+    assertReset(rawRequest(client, c, new byte[] {(byte) 0x80, (byte) 0x80, 0x40}));
+    // A whole frame that is not a Message.
+    assertReset(rawRequest(client, c, new byte[] {3, 0x0a, 0x7f, 0x01}));
+    // Dial data before any request.
+    byte[] data =
+        org.grapevine.libp2p.autonat.AutonatV2Codec.encode(
+            new org.grapevine.libp2p.autonat.AutonatV2Message.DialDataResponse(10));
+    byte[] framed = new byte[data.length + 1];
+    framed[0] = (byte) data.length;
+    System.arraycopy(data, 0, framed, 1, data.length);
+    assertReset(rawRequest(client, c, framed));
+    assertThat(server.autonat().orElseThrow().serverCounter(AutonatServer.Counter.ABORTED))
+        .isEqualTo(1);
+
+    // And it still serves: v1 on the observed IP.
+    assertThat(v1(client, c, client.listenAddrs().get(0)).status())
+        .isEqualTo(AutonatV1Codec.Status.OK);
+  }
+
+  private static void assertReset(CompletableFuture<byte[]> answer) throws Exception {
+    Throwable error = answer.handle((bytes, e) -> e).get(30, TimeUnit.SECONDS);
+    assertThat(error).isNotNull().hasMessageContaining("reset");
+  }
+
+  /** Writes raw bytes on a dial-request stream; the future fails if the server resets it. */
+  private static CompletableFuture<byte[]> rawRequest(Host client, Connection c, byte[] bytes)
+      throws Exception {
+    NegotiatedStream ns =
+        client.newStream(c, List.of(AutonatConfig.DIAL_REQUEST)).get(10, TimeUnit.SECONDS);
+    StreamCollector collector = new StreamCollector();
+    ns.stream().setReader(collector);
+    ns.stream().write(Unpooled.wrappedBuffer(bytes));
+    return collector.done;
+  }
+
   private static AutonatV1Codec.Response v1(Host client, Connection c, Multiaddr addr)
       throws Exception {
     NegotiatedStream ns = client.newStream(c, List.of(AutonatConfig.V1)).get(10, TimeUnit.SECONDS);
