@@ -27,7 +27,6 @@ import org.grapevine.libp2p.autonat.netty.AutonatService;
 import org.grapevine.libp2p.identify.IdentifyProtocol;
 import org.grapevine.libp2p.identify.IdentifyResult;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
-import org.grapevine.libp2p.observed.ObservedAddrs;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.ping.PingProtocol;
 import org.slf4j.Logger;
@@ -73,10 +72,7 @@ public final class Host implements AutoCloseable {
   private final List<Channel> servers = new CopyOnWriteArrayList<>();
   private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
   private final InboundRateLimiter inboundLimiter;
-  private final HostIdentify identify = new HostIdentify(this);
-
-  /** Guarded by itself: identify results arrive on every connection's loop. */
-  private final ObservedAddrs observed;
+  private final HostIdentify identify;
 
   private volatile AutonatService autonat;
   private volatile boolean closed;
@@ -93,13 +89,13 @@ public final class Host implements AutoCloseable {
 
   private Host(HostConfig config, EventLoopGroup group, boolean ownsGroup) {
     this.config = config;
+    this.identify = new HostIdentify(this, config.observedAddrs());
     this.self = PeerId.fromPubKey(config.identity().publicKey());
     this.group = group;
     this.ownsGroup = ownsGroup;
     this.inboundLimiter =
         new InboundRateLimiter(
             config.maxInboundConnectionsPerSecond(), config.maxInboundConnectionBurst());
-    this.observed = new ObservedAddrs(config.observedAddrs());
     handlers.put(IdentifyProtocol.ID, identify::respond);
     handlers.put(IdentifyProtocol.PUSH_ID, identify::onPush);
     handlers.put(PingProtocol.ID, (stream, conn) -> PingProtocol.respond(stream));
@@ -146,20 +142,17 @@ public final class Host implements AutoCloseable {
 
   /**
    * Our public addresses as peers observe them (identify), confirmed by enough distinct observer
-   * networks ({@link ObservedAddrs}'s rules), the most widely observed first. Not yet tested by
-   * AutoNAT: for that see {@link #reachability} and {@link #reachableAddrs}.
+   * networks ({@link org.grapevine.libp2p.observed.ObservedAddrs}'s rules), the most widely
+   * observed first. Not yet tested by AutoNAT: for that see {@link #reachability} and {@link
+   * #reachableAddrs}.
    */
   public List<Multiaddr> observedAddrs() {
-    synchronized (observed) {
-      return observed.confirmed(config.nanoClock().getAsLong());
-    }
+    return identify.observedAddrs();
   }
 
   /** Loopback and private addresses peers on our own networks observed (usable on a LAN only). */
   public List<Multiaddr> lanObservedAddrs() {
-    synchronized (observed) {
-      return observed.lanAddrs(config.nanoClock().getAsLong());
-    }
+    return identify.lanObservedAddrs();
   }
 
   /**
@@ -415,15 +408,6 @@ public final class Host implements AutoCloseable {
   /** HostIdentify has the peer's identify result (asked for or pushed) and stored its addresses. */
   void identified(Connection connection, IdentifyResult result) {
     listeners.forEach(l -> l.onIdentified(connection, result));
-  }
-
-  /** HostIdentify has a peer's observation of our address on {@code connection}. */
-  void observed(Connection connection, Multiaddr ourAddr) {
-    synchronized (observed) {
-      observed.setListenAddrs(listenAddrs);
-      observed.handleObservation(
-          connection.remoteAddr(), connection.localAddr(), ourAddr, config.nanoClock().getAsLong());
-    }
   }
 
   /** The protocols we serve, sorted, for identify. */
