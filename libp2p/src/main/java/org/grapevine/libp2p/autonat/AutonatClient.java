@@ -53,6 +53,12 @@ import org.grapevine.libp2p.peer.PeerId;
  *       about again every {@code recheckIntervalNanos}, unsettled ones every {@code
  *       probeIntervalNanos}.
  * </ol>
+ *
+ * <p>Discrepancies with the spec's suggestions: the default confidence is 3 servers, not "more than
+ * 3" (see {@link AutonatClientConfig#confidence}); requests carry one address, not a priority list,
+ * so we never learn about low-priority guesses for free; a verified dial back counts as reachable
+ * even when the server then reports {@code E_DIAL_BACK_ERROR} or {@code E_DIAL_ERROR} (the nonce
+ * reached us over that address, which is what the test is about).
  */
 public final class AutonatClient {
   /** Counters of what became of requests and dial backs. */

@@ -38,6 +38,11 @@ import org.grapevine.libp2p.peer.PeerId;
  *       (connected, the nonce did not get across), and the response is {@code OK} with that status.
  *   <li>A request not answered within {@code requestTimeoutNanos} is aborted (stream reset).
  * </ol>
+ *
+ * <p>Discrepancies: the spec does not say what a server should do over a relayed connection; we
+ * treat the requester's IP as unknown there, so every dial costs dial data. Whether the server has
+ * IPv4 or IPv6 connectivity is configured ({@link AutonatServerConfig#dialIpv4}), not detected.
+ * Over-limit requests get {@code E_REQUEST_REJECTED} at once, before any address is looked at.
  */
 public final class AutonatServer {
   /** Counters of what happened to requests. */
