@@ -63,7 +63,14 @@ final class AutonatClientStreams {
       client.handleFailure(req.id(), service.now());
       return;
     }
-    host.newStream(conns.get(0), List.of(AutonatConfig.DIAL_REQUEST))
+    // Our own connection to the server, not one it dialled: its dial backs arrive as inbound
+    // connections that it closes right after, and a request sent on one would die with it.
+    Connection conn =
+        conns.stream()
+            .filter(c -> c.direction() == Connection.Direction.OUTBOUND)
+            .findFirst()
+            .orElse(conns.get(0));
+    host.newStream(conn, List.of(AutonatConfig.DIAL_REQUEST))
         .whenComplete(
             (ns, e) -> {
               if (e != null) {

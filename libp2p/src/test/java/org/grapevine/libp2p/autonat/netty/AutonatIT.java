@@ -72,8 +72,20 @@ class AutonatIT {
   }
 
   private Host client() throws Exception {
+    // Confidence 1 (one server), probes every 100 ms, a failed server retried after 200 ms.
+    AutonatClientConfig d = AutonatClientConfig.defaults();
     AutonatClientConfig config =
-        AutonatClientConfig.defaults().with(1, 100_000_000L).allowingPrivateAddrsForTests();
+        new AutonatClientConfig(
+            1,
+            d.maxConcurrentRequests(),
+            TimeUnit.MILLISECONDS.toNanos(100),
+            d.recheckIntervalNanos(),
+            d.resultTtlNanos(),
+            TimeUnit.MILLISECONDS.toNanos(200),
+            d.requestTimeoutNanos(),
+            d.maxDialDataBytes(),
+            d.maxCandidates(),
+            true);
     return host(
         new AutonatConfig(Optional.empty(), false, Optional.of(config)),
         "/ip4/127.0.0.1/tcp/0",
@@ -150,11 +162,14 @@ class AutonatIT {
     assertThat(client.reachableAddrs()).containsExactlyInAnyOrder(open1, open2);
 
     // 127.0.0.2 is not the IP the client connected from: both of its addresses cost dial data.
+    // (At least: a request that fails on the way is asked again; 127.0.0.1 ones never cost any.)
     AutonatService serverSide = server.autonat().orElseThrow();
-    assertThat(serverSide.serverCounter(AutonatServer.Counter.DIAL_DATA_ASKED)).isEqualTo(2);
-    assertThat(autonat.clientCounter(AutonatClient.Counter.DIAL_DATA_PAID)).isEqualTo(2);
-    assertThat(serverSide.serverCounter(AutonatServer.Counter.DIALED_OK)).isEqualTo(2);
-    assertThat(serverSide.serverCounter(AutonatServer.Counter.DIAL_ERROR)).isEqualTo(2);
+    long asked = serverSide.serverCounter(AutonatServer.Counter.DIAL_DATA_ASKED);
+    assertThat(asked).isGreaterThanOrEqualTo(2);
+    assertThat(autonat.clientCounter(AutonatClient.Counter.DIAL_DATA_PAID)).isEqualTo(asked);
+    assertThat(serverSide.serverCounter(AutonatServer.Counter.DIALED_OK)).isGreaterThanOrEqualTo(2);
+    assertThat(serverSide.serverCounter(AutonatServer.Counter.DIAL_ERROR))
+        .isGreaterThanOrEqualTo(2);
     assertThat(autonat.clientCounter(AutonatClient.Counter.DISCARDED_UNVERIFIED)).isZero();
 
     // Identify's observations on loopback are LAN addresses, never confirmed public ones.
