@@ -21,6 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.grapevine.libp2p.autonat.AutonatEvent;
+import org.grapevine.libp2p.autonat.Reachability;
+import org.grapevine.libp2p.autonat.netty.AutonatService;
 import org.grapevine.libp2p.identify.IdentifyProtocol;
 import org.grapevine.libp2p.identify.IdentifyResult;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
@@ -72,8 +75,10 @@ public final class Host implements AutoCloseable {
   private final List<Channel> servers = new CopyOnWriteArrayList<>();
   private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
   private final InboundRateLimiter inboundLimiter;
-  private final HostIdentify identify = new HostIdentify(this);
+  private final HostIdentify identify;
   private volatile CircuitDialer circuitDialer;
+
+  private volatile AutonatService autonat;
   private volatile boolean closed;
 
   /** A host with its own event loops (one per core). */
@@ -88,6 +93,7 @@ public final class Host implements AutoCloseable {
 
   private Host(HostConfig config, EventLoopGroup group, boolean ownsGroup) {
     this.config = config;
+    this.identify = new HostIdentify(this, config.observedAddrs());
     this.self = PeerId.fromPubKey(config.identity().publicKey());
     this.group = group;
     this.ownsGroup = ownsGroup;
@@ -141,6 +147,52 @@ public final class Host implements AutoCloseable {
       }
       listenAddrs.add(Multiaddr.of(local));
       log.info("listening on {}/p2p/{}", listenAddrs.get(listenAddrs.size() - 1), self);
+    }
+    if (config.autonat().isPresent() && autonat == null) {
+      autonat = new AutonatService(this, config.autonat().get(), group.next(), this::onAutonat);
+      autonat.start();
+    }
+  }
+
+  /**
+   * Our public addresses as peers observe them (identify), confirmed by enough distinct observer
+   * networks ({@link org.grapevine.libp2p.observed.ObservedAddrs}'s rules), the most widely
+   * observed first. Not yet tested by AutoNAT: for that see {@link #reachability} and {@link
+   * #reachableAddrs}.
+   */
+  public List<Multiaddr> observedAddrs() {
+    return identify.observedAddrs();
+  }
+
+  /** Loopback and private addresses peers on our own networks observed (usable on a LAN only). */
+  public List<Multiaddr> lanObservedAddrs() {
+    return identify.lanObservedAddrs();
+  }
+
+  /**
+   * Whether peers on the internet can dial us, as AutoNAT last found: PUBLIC, PRIVATE, or UNKNOWN
+   * (also always without AutoNAT in the config). Changes are told to {@link
+   * HostListener#onReachabilityChanged}.
+   */
+  public Reachability reachability() {
+    AutonatService a = autonat;
+    return a == null ? Reachability.UNKNOWN : a.reachability();
+  }
+
+  /** Our addresses AutoNAT found reachable (empty without AutoNAT). */
+  public List<Multiaddr> reachableAddrs() {
+    AutonatService a = autonat;
+    return a == null ? List.of() : a.publicAddrs();
+  }
+
+  /** The AutoNAT service, when configured and started (diagnostics, extra candidates). */
+  public Optional<AutonatService> autonat() {
+    return Optional.ofNullable(autonat);
+  }
+
+  private void onAutonat(AutonatEvent e) {
+    if (e instanceof AutonatEvent.ReachabilityChanged r) {
+      listeners.forEach(l -> l.onReachabilityChanged(r.from(), r.to(), r.publicAddrs()));
     }
   }
 
@@ -371,6 +423,9 @@ public final class Host implements AutoCloseable {
       return;
     }
     closed = true;
+    if (autonat != null) {
+      autonat.close();
+    }
     for (Channel s : servers) {
       s.close().awaitUninterruptibly();
     }

@@ -7,7 +7,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
+import org.grapevine.libp2p.autonat.AutonatConfig;
 import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.libp2p.observed.ObservedAddrsConfig;
 import org.grapevine.libp2p.pnet.SwarmKey;
 
 /**
@@ -22,6 +24,9 @@ import org.grapevine.libp2p.pnet.SwarmKey;
  *     timers keep their own
  * @param random pnet nonces, Noise keys and ping payloads; drawn from on several event loops at
  *     once, so it must be thread-safe (a {@link SecureRandom} in production)
+ * @param observedAddrs how identify's observed addresses are confirmed ({@link Host#observedAddrs})
+ * @param autonat AutoNAT's roles and settings; empty (the default) runs no AutoNAT, and the host's
+ *     reachability stays UNKNOWN
  */
 public record HostConfig(
     PrivKey identity,
@@ -41,7 +46,9 @@ public record HostConfig(
     Duration shutdownGrace,
     ChannelHook channelHook,
     LongSupplier nanoClock,
-    RandomGenerator random) {
+    RandomGenerator random,
+    ObservedAddrsConfig observedAddrs,
+    Optional<AutonatConfig> autonat) {
 
   public HostConfig {
     Objects.requireNonNull(identity, "identity");
@@ -50,6 +57,8 @@ public record HostConfig(
     Objects.requireNonNull(channelHook, "channelHook");
     Objects.requireNonNull(nanoClock, "nanoClock");
     Objects.requireNonNull(random, "random");
+    Objects.requireNonNull(observedAddrs, "observedAddrs");
+    Objects.requireNonNull(autonat, "autonat");
     if (maxConnections < 1 || maxConnectionsPerPeer < 1 || maxStreamsPerConnection < 1) {
       throw new IllegalArgumentException("connection and stream limits must be positive");
     }
@@ -79,6 +88,8 @@ public record HostConfig(
     private ChannelHook channelHook = ChannelHook.NONE;
     private LongSupplier nanoClock = System::nanoTime;
     private RandomGenerator random;
+    private ObservedAddrsConfig observedAddrs = ObservedAddrsConfig.defaults();
+    private Optional<AutonatConfig> autonat = Optional.empty();
 
     private Builder(PrivKey identity) {
       this.identity = identity;
@@ -172,6 +183,21 @@ public record HostConfig(
       return this;
     }
 
+    /** How observed addresses are confirmed; default {@link ObservedAddrsConfig#defaults()}. */
+    public Builder observedAddrs(ObservedAddrsConfig config) {
+      this.observedAddrs = config;
+      return this;
+    }
+
+    /**
+     * Runs AutoNAT with these roles ({@link AutonatConfig#defaults()} for a node on the internet);
+     * default none.
+     */
+    public Builder autonat(AutonatConfig config) {
+      this.autonat = Optional.ofNullable(config);
+      return this;
+    }
+
     public HostConfig build() {
       return new HostConfig(
           identity,
@@ -191,7 +217,9 @@ public record HostConfig(
           shutdownGrace,
           channelHook,
           nanoClock,
-          random != null ? random : new SecureRandom());
+          random != null ? random : new SecureRandom(),
+          observedAddrs,
+          autonat);
     }
   }
 }

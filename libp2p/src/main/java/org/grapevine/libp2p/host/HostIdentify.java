@@ -10,13 +10,17 @@ import org.grapevine.libp2p.identify.IdentifyResult;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
 import org.grapevine.libp2p.mux.MuxedStream;
+import org.grapevine.libp2p.observed.ObservedAddrs;
+import org.grapevine.libp2p.observed.ObservedAddrsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Host}'s side of identify (libp2p/specs identify/README.md): answers {@code
  * /ipfs/id/1.0.0}, asks every new connection, takes pushes, pushes ours when our protocols change,
- * and puts what peers say into the peer store and the listeners' hands. Thread-safe, as the host.
+ * and puts what peers say into the peer store and the listeners' hands. Each answer's observed
+ * address (our address as that peer sees it) goes into an {@link ObservedAddrs}, which confirms it
+ * only once enough observer networks agree. Thread-safe, as the host.
  */
 // Terminal whenComplete callbacks handle both outcomes themselves: the futures they return carry
 // nothing left to act on (as in Host).
@@ -26,8 +30,26 @@ final class HostIdentify {
 
   private final Host host;
 
-  HostIdentify(Host host) {
+  /** Guarded by itself: identify results arrive on every connection's loop. */
+  private final ObservedAddrs observed;
+
+  HostIdentify(Host host, ObservedAddrsConfig config) {
     this.host = host;
+    this.observed = new ObservedAddrs(config);
+  }
+
+  /** Confirmed public observed addresses ({@link Host#observedAddrs}). */
+  List<Multiaddr> observedAddrs() {
+    synchronized (observed) {
+      return observed.confirmed(host.config().nanoClock().getAsLong());
+    }
+  }
+
+  /** Loopback and private observed addresses ({@link Host#lanObservedAddrs}). */
+  List<Multiaddr> lanObservedAddrs() {
+    synchronized (observed) {
+      return observed.lanAddrs(host.config().nanoClock().getAsLong());
+    }
   }
 
   /** Serves {@link IdentifyProtocol#ID}: our current info. */
@@ -92,6 +114,24 @@ final class HostIdentify {
       }
     }
     host.peerStore().addAddrs(connection.remotePeer(), addrs);
+    if (result.observedAddr().length > 0) {
+      try {
+        Multiaddr ours = Multiaddr.decode(result.observedAddr());
+        synchronized (observed) {
+          observed.setListenAddrs(host.listenAddrs());
+          observed.handleObservation(
+              connection.remoteAddr(),
+              connection.localAddr(),
+              ours,
+              host.config().nanoClock().getAsLong());
+        }
+      } catch (MultiaddrFormatException e) {
+        log.debug(
+            "{} observed us at an address we do not understand: {}",
+            connection.remotePeer(),
+            e.getMessage());
+      }
+    }
     host.identified(connection, result);
   }
 
