@@ -114,7 +114,9 @@ final class HostIdentify {
       }
     }
     host.peerStore().addAddrs(connection.remotePeer(), addrs);
-    if (result.observedAddr().length > 0) {
+    // Over a relayed connection the peer sees the circuit, not us: what it reports is the relay's
+    // address (and so is the connection's remote address), which says nothing of our NAT.
+    if (result.observedAddr().length > 0 && !connection.isRelayed()) {
       try {
         Multiaddr ours = Multiaddr.decode(result.observedAddr());
         synchronized (observed) {
