@@ -1,7 +1,6 @@
 package org.grapevine.libp2p.dcutr;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -9,11 +8,10 @@ import java.util.HexFormat;
 import java.util.List;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.peer.PeerId;
-import org.grapevine.libp2p.testing.NetNamespaces;
+import org.grapevine.libp2p.testing.NatLab;
 import org.grapevine.libp2p.testing.NetnsJava;
 import org.grapevine.libp2p.testing.RoutedNetwork;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,28 +29,19 @@ class DcutrNetnsIT {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int BASE = 4100;
   private final String tag = "gd" + (ProcessHandle.current().pid() % 10_000);
+  private NatLab lab;
   private RoutedNetwork net;
-  private final List<NetnsJava> children = new ArrayList<>();
 
   @BeforeEach
   void lab() throws Exception {
-    String why = NetNamespaces.unavailable(tag + "p");
-    if (why != null) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail("the NAT lab cannot run on CI: " + why);
-      }
-      Assumptions.abort("skipping the NAT lab: " + why + " (needs root, iproute2, nftables)");
-    }
-    net = new RoutedNetwork(tag);
+    lab = NatLab.open(tag);
+    net = lab.net();
   }
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (NetnsJava c : children) {
-      c.close();
-    }
-    if (net != null) {
-      net.close();
+    if (lab != null) {
+      lab.close();
     }
   }
 
@@ -110,16 +99,15 @@ class DcutrNetnsIT {
     PrivKey kb = PrivKey.generate(RANDOM);
     PeerId ida = PeerId.fromPubKey(ka.publicKey());
     NetnsJava a =
-        NetnsJava.start(
+        lab.start(
             alice,
             DcutrPeerMain.class,
             Integer.toString(BASE),
             HexFormat.of().formatHex(ka.encode()),
             "11.0.1.2",
             "listen");
-    children.add(a);
     NetnsJava b =
-        NetnsJava.start(
+        lab.start(
             bob,
             DcutrPeerMain.class,
             Integer.toString(BASE),
@@ -128,7 +116,6 @@ class DcutrNetnsIT {
             "dial",
             "10.77.0.1",
             ida.toString());
-    children.add(b);
     return new NetnsJava[] {a, b};
   }
 }

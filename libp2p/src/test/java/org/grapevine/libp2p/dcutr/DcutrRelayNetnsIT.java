@@ -1,7 +1,6 @@
 package org.grapevine.libp2p.dcutr;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -9,11 +8,10 @@ import java.util.HexFormat;
 import java.util.List;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.peer.PeerId;
-import org.grapevine.libp2p.testing.NetNamespaces;
+import org.grapevine.libp2p.testing.NatLab;
 import org.grapevine.libp2p.testing.NetnsJava;
 import org.grapevine.libp2p.testing.RoutedNetwork;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,28 +30,19 @@ class DcutrRelayNetnsIT {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String PORT = "4001";
   private final String tag = "gr" + (ProcessHandle.current().pid() % 10_000);
+  private NatLab lab;
   private RoutedNetwork net;
-  private final List<NetnsJava> children = new ArrayList<>();
 
   @BeforeEach
   void lab() throws Exception {
-    String why = NetNamespaces.unavailable(tag + "p");
-    if (why != null) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail("the NAT lab cannot run on CI: " + why);
-      }
-      Assumptions.abort("skipping the NAT lab: " + why + " (needs root, iproute2, nftables)");
-    }
-    net = new RoutedNetwork(tag);
+    lab = NatLab.open(tag);
+    net = lab.net();
   }
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (NetnsJava c : children) {
-      c.close();
-    }
-    if (net != null) {
-      net.close();
+    if (lab != null) {
+      lab.close();
     }
   }
 
@@ -102,8 +91,6 @@ class DcutrRelayNetnsIT {
     List<String> args =
         new ArrayList<>(List.of(role, PORT, HexFormat.of().formatHex(key.encode()), ip));
     args.addAll(List.of(more));
-    NetnsJava c = NetnsJava.start(ns, RelayLabMain.class, args.toArray(new String[0]));
-    children.add(c);
-    return c;
+    return lab.start(ns, RelayLabMain.class, args.toArray(new String[0]));
   }
 }

@@ -1,18 +1,15 @@
 package org.grapevine.libp2p.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.List;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.peer.PeerId;
-import org.grapevine.libp2p.testing.NetNamespaces;
+import org.grapevine.libp2p.testing.NatLab;
 import org.grapevine.libp2p.testing.NetnsJava;
 import org.grapevine.libp2p.testing.RoutedNetwork;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,28 +31,19 @@ class HolePunchNetnsIT {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int PORT = 4001;
   private final String tag = "gh" + (ProcessHandle.current().pid() % 10_000);
+  private NatLab lab;
   private RoutedNetwork net;
-  private final List<NetnsJava> children = new java.util.ArrayList<>();
 
   @BeforeEach
   void lab() throws Exception {
-    String why = NetNamespaces.unavailable(tag + "p");
-    if (why != null) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail("the NAT lab cannot run on CI: " + why);
-      }
-      Assumptions.abort("skipping the NAT lab: " + why + " (needs root, iproute2, nftables)");
-    }
-    net = new RoutedNetwork(tag);
+    lab = NatLab.open(tag);
+    net = lab.net();
   }
 
   @AfterEach
   void cleanUp() throws Exception {
-    for (NetnsJava c : children) {
-      c.close();
-    }
-    if (net != null) {
-      net.close();
+    if (lab != null) {
+      lab.close();
     }
   }
 
@@ -93,23 +81,21 @@ class HolePunchNetnsIT {
     PeerId ida = PeerId.fromPubKey(ka.publicKey());
     PeerId idb = PeerId.fromPubKey(kb.publicKey());
     NetnsJava a =
-        NetnsJava.start(
+        lab.start(
             alice,
             HolePunchPeerMain.class,
             Integer.toString(PORT),
             HexFormat.of().formatHex(ka.encode()),
             "/ip4/11.0.2.2/tcp/" + PORT + "/p2p/" + idb,
             "responder");
-    children.add(a);
     NetnsJava b =
-        NetnsJava.start(
+        lab.start(
             bob,
             HolePunchPeerMain.class,
             Integer.toString(PORT),
             HexFormat.of().formatHex(kb.encode()),
             "/ip4/11.0.1.2/tcp/" + PORT + "/p2p/" + ida,
             "initiator");
-    children.add(b);
     assertThat(a.awaitLine("self ", 20)).isEqualTo("self " + ida);
     assertThat(b.awaitLine("self ", 20)).isEqualTo("self " + idb);
     String at = Long.toString(System.currentTimeMillis() + 500);
