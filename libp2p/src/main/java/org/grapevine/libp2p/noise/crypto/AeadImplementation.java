@@ -6,25 +6,29 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Which ChaCha20-Poly1305 Noise uses in this JVM: {@link #OURS} ({@link ChaCha20Poly1305}) or
- * {@link #JDK} ({@link JdkChaCha20Poly1305}). Both produce the same bytes, so peers never notice.
+ * {@link #JDK} ({@link JdkChaCha20Poly1305}). Both produce the same bytes, so peers never notice
+ * and connections made under different choices interoperate.
  *
- * <p>Rule (decided at the first {@link #selected()} in a JVM, logged once at INFO):
+ * <p>Rule, for every new Noise cipher state ({@link #selected()}):
  *
  * <ol>
- *   <li>The system property {@value #PROPERTY} set to {@code ours} or {@code jdk} forces that one
- *       ({@code auto}, the default, applies the rule below). Any other value is the operator's
- *       mistake: {@link #selected()} throws {@link IllegalArgumentException} naming it.
- *   <li>Otherwise the JDK's cipher from Java {@value #JDK_FROM_FEATURE_VERSION} on, ours before.
+ *   <li>The system property {@value #PROPERTY} set to {@code ours} or {@code jdk} forces that one.
+ *       Any value other than these and {@code auto} (the default) is the operator's mistake: {@link
+ *       #selected()} throws {@link IllegalArgumentException} naming it.
+ *   <li>Otherwise the result of a self-measurement, once one has been {@linkplain #install
+ *       installed} (the host runs it in the background at start-up: {@code
+ *       org.grapevine.libp2p.host.AeadCalibration}, which decides by {@link #faster}).
+ *   <li>Until then, ours.
  * </ol>
  *
- * <p>Why the feature version: the JDK's cipher is fast only where HotSpot compiles it to SIMD stubs
- * (Poly1305 since JDK 19, ChaCha20 since JDK 20). Measured on one machine (benchmarks/README,
- * {@code AeadBenchmark}, 65,519-byte messages): on JDK 17 the JDK's cipher runs at about a third of
- * ours; on Temurin 25 it runs several times faster than ours, with its AVX-512 stubs and also when
- * restricted to AVX2 ({@code -XX:UseAVX=2}, what most x86 machines have). Versions between were not
- * measured, so they keep ours, whose speed is known. A self-measurement at start-up was rejected: a
- * cold JVM has compiled neither cipher, so a short measurement times the interpreter and the JIT,
- * and a long one delays the first connection.
+ * <p>Why measure rather than read the Java version: the JDK's cipher is fast only where HotSpot
+ * compiles it to SIMD stubs, and that depends on the CPU as much as on the JDK. Measured on one
+ * machine ({@code AeadBenchmark}, 65,519-byte messages, benchmarks/README): JDK 17's cipher runs at
+ * 0.37 of ours; Temurin 25's at 3.5 times ours with its AVX-512 stubs, but at 0.6 of ours when the
+ * same JVM may use only AVX2 ({@code -XX:UseAVX=2}), as on many x86 machines.
+ *
+ * <p>The choice is logged at INFO once: by the first {@link #selected()} when the property forces
+ * it, else by {@link #install}.
  */
 public enum AeadImplementation {
   OURS("ours") {
@@ -43,8 +47,18 @@ public enum AeadImplementation {
   /** The system property that forces a choice: {@code ours}, {@code jdk} or {@code auto}. */
   public static final String PROPERTY = "grapevine.noise.aead";
 
-  /** The first Java feature version whose JDK cipher we measured faster than ours. */
-  static final int JDK_FROM_FEATURE_VERSION = 25;
+  /**
+   * How much faster the JDK's cipher must measure before we switch: measurements at start-up are
+   * noisy, and ours is the one whose behaviour we know in detail, so near-ties keep it.
+   */
+  static final double JDK_MIN_SPEEDUP = 1.25;
+
+  private static final Logger log = LoggerFactory.getLogger(AeadImplementation.class);
+
+  /** Guarded by the class lock: taken twice per connection, so the lock is cheap. */
+  private static AeadImplementation measured;
+
+  private static boolean logged;
 
   private final String propertyValue;
 
@@ -61,20 +75,54 @@ public enum AeadImplementation {
   }
 
   /**
-   * The implementation this JVM uses, decided at the first call from {@value #PROPERTY} and the
-   * running Java version, and logged once.
+   * The implementation for a new cipher state now (see the rule above).
    *
-   * @throws IllegalArgumentException if {@value #PROPERTY} holds an unknown value (every call)
+   * @throws IllegalArgumentException if {@value #PROPERTY} holds an unknown value, or {@code jdk}
+   *     on a JDK without the cipher
    */
-  public static AeadImplementation selected() {
-    return selectOnce();
+  public static synchronized AeadImplementation selected() {
+    String property = System.getProperty(PROPERTY);
+    AeadImplementation choice = choose(property, measured, JdkChaCha20Poly1305.available());
+    // In auto mode the measurement's install() logs the choice (states made before it use ours).
+    if (!logged && !isAuto(property)) {
+      logged = true;
+      log.info(
+          "Noise uses {} ChaCha20-Poly1305 ({}={}, Java {})",
+          choice.describe(),
+          PROPERTY,
+          property,
+          Runtime.version().feature());
+    }
+    return choice;
+  }
+
+  /** Whether a measurement should run: no forcing property, and none installed yet. */
+  public static synchronized boolean wantsMeasurement() {
+    String property = System.getProperty(PROPERTY);
+    return measured == null && isAuto(property) && JdkChaCha20Poly1305.available();
   }
 
   /**
-   * The rule, without side effects: {@code property} is the value of {@value #PROPERTY} or {@code
-   * null}; {@code jdkAvailable} whether {@code Cipher.getInstance("ChaCha20-Poly1305")} works.
+   * Installs the outcome of a self-measurement for all later cipher states (unless the property
+   * forces a choice); {@code detail} says what was measured, for the log.
    */
-  static AeadImplementation choose(String property, int featureVersion, boolean jdkAvailable) {
+  public static synchronized void install(AeadImplementation choice, String detail) {
+    measured = choice;
+    logged = true;
+    log.info("Noise uses {} ChaCha20-Poly1305 from now on: {}", choice.describe(), detail);
+  }
+
+  /**
+   * The measurement's verdict: the JDK's cipher if it took at most {@code 1 /} {@value
+   * #JDK_MIN_SPEEDUP} of our time for the same work, else ours.
+   */
+  public static AeadImplementation faster(long oursNanos, long jdkNanos) {
+    return jdkNanos * JDK_MIN_SPEEDUP <= oursNanos ? JDK : OURS;
+  }
+
+  /** The rule, without side effects; {@code measured} is the installed measurement or null. */
+  static AeadImplementation choose(
+      String property, AeadImplementation measured, boolean jdkAvailable) {
     String value = property == null ? "auto" : property.trim().toLowerCase(Locale.ROOT);
     return switch (value) {
       case "ours" -> OURS;
@@ -85,33 +133,18 @@ public enum AeadImplementation {
         }
         yield JDK;
       }
-      case "auto" -> featureVersion >= JDK_FROM_FEATURE_VERSION && jdkAvailable ? JDK : OURS;
+      case "auto" -> measured == null ? OURS : measured;
       default ->
           throw new IllegalArgumentException(
               PROPERTY + " must be ours, jdk or auto, got \"" + property + "\"");
     };
   }
 
-  private static final Logger log = LoggerFactory.getLogger(AeadImplementation.class);
+  private static boolean isAuto(String property) {
+    return property == null || property.trim().equalsIgnoreCase("auto");
+  }
 
-  /** Guarded by the class lock: two cipher states per connection, so the lock is cheap. */
-  private static AeadImplementation selected;
-
-  private static synchronized AeadImplementation selectOnce() {
-    if (selected == null) {
-      String property = System.getProperty(PROPERTY);
-      int feature = Runtime.version().feature();
-      AeadImplementation choice = choose(property, feature, JdkChaCha20Poly1305.available());
-      log.info(
-          "Noise uses {} ChaCha20-Poly1305 (Java {}, {}={}; rule: ours before Java {}, the JDK's"
-              + " from then on)",
-          choice == JDK ? "the JDK's" : "our pure-Java",
-          feature,
-          PROPERTY,
-          property == null ? "unset" : property,
-          JDK_FROM_FEATURE_VERSION);
-      selected = choice;
-    }
-    return selected;
+  private String describe() {
+    return this == JDK ? "the JDK's" : "our pure-Java";
   }
 }
