@@ -17,8 +17,9 @@ import javax.crypto.spec.SecretKeySpec;
  * AeadImplementation} for when that beats {@link ChaCha20Poly1305}).
  *
  * <p>The cipher is initialised once per message with the message's nonce, as Noise requires. The
- * JDK refuses to initialise for encryption with the key and nonce of the previous initialisation; a
- * Noise CipherState never repeats a nonce, so that never happens.
+ * JDK refuses to initialise with the key and nonce of the previous initialisation, even to decrypt
+ * (JDK 17 and 25); a Noise CipherState moves to the next nonce after every message and dies on the
+ * first failure, so that never happens there. Elsewhere, seal and open with separate instances.
  *
  * <p>Buffers without an array (direct socket reads) are copied into a per-instance array first, as
  * {@link ChaCha20Poly1305} does: one bulk copy, then the array path.
