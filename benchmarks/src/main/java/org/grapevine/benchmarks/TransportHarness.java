@@ -12,9 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.crypto.Cipher;
-import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
@@ -23,14 +20,17 @@ import org.grapevine.libp2p.host.NegotiatedStream;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.mux.MuxedStream;
 import org.grapevine.libp2p.mux.StreamReader;
+import org.grapevine.libp2p.noise.crypto.AeadImplementation;
 
 /**
  * Loopback transport figures in one run, each against its baseline:
  *
  * <ul>
- *   <li>single-core ChaCha20-Poly1305 (the JDK cipher Noise uses), 65,519-byte messages;
+ *   <li>single-core ChaCha20-Poly1305, ours and the JDK's ({@link AeadRates}), 65,519-byte
+ *       messages;
  *   <li>raw TCP (blocking sockets, one direction);
- *   <li>one Yamux stream over Noise over TCP between two hosts (one direction, a sink protocol);
+ *   <li>one Yamux stream over Noise over TCP between two hosts (one direction, a sink protocol),
+ *       once with each AEAD ({@code -DonlyHost=true -Daead=jdk} runs just that figure);
  *   <li>Noise handshakes per second (dial, upgrade, close, repeated).
  * </ul>
  *
@@ -49,32 +49,53 @@ public final class TransportHarness {
     System.out.printf(
         Locale.ROOT, "transfer size %d MiB, JDK %s%n", mib, System.getProperty("java.version"));
     if (Boolean.getBoolean("onlyHost")) {
+      AeadImplementation impl =
+          AeadImplementation.valueOf(System.getProperty("aead", "OURS").toUpperCase(Locale.ROOT));
       System.out.printf(
-          Locale.ROOT, "Yamux/Noise/TCP, 1 stream:  %8.1f MB/s%n", hostMbPerSecond(bytes));
+          Locale.ROOT,
+          "Yamux/Noise/TCP, 1 stream, %s: %8.1f MB/s%n",
+          impl,
+          hostMbPerSecond(bytes, impl));
       return;
     }
-    double jdkAead = aeadMbPerSecond(bytes, Cipher.ENCRYPT_MODE);
-    double aead = ourAeadMbPerSecond(bytes, false);
-    double aeadDecrypt = ourAeadMbPerSecond(bytes, true);
+    double oursEnc = AeadRates.mbPerSecond(AeadImplementation.OURS, bytes, false);
+    double oursDec = AeadRates.mbPerSecond(AeadImplementation.OURS, bytes, true);
+    double jdkEnc = AeadRates.mbPerSecond(AeadImplementation.JDK, bytes, false);
+    double jdkDec = AeadRates.mbPerSecond(AeadImplementation.JDK, bytes, true);
     double tcp = rawTcpMbPerSecond(bytes);
-    double ours = hostMbPerSecond(bytes);
+    // The transport under each AEAD, forced per run (the hosts' background self-measurement would
+    // otherwise switch ciphers only for connections made after it finishes).
+    double withOurs = hostMbPerSecond(bytes, AeadImplementation.OURS);
+    double withJdk = hostMbPerSecond(bytes, AeadImplementation.JDK);
+    System.clearProperty(AeadImplementation.PROPERTY);
     double hs = handshakesPerSecond(5);
     long echoBytes = Math.min(bytes, 64L << 20);
     double javaEcho = javaEchoMibPerSecond(echoBytes);
     String jsDir = System.getProperty("js");
     System.out.printf(
         Locale.ROOT,
-        "ChaCha20-Poly1305 one core: %8.1f MB/s encrypt, %.1f MB/s decrypt (ours, used by Noise); JDK %.1f MB/s%n",
-        aead,
-        aeadDecrypt,
-        jdkAead);
+        "ChaCha20-Poly1305 one core, ours:  %8.1f MB/s encrypt, %.1f MB/s decrypt%n"
+            + "ChaCha20-Poly1305 one core, JDK's: %8.1f MB/s encrypt, %.1f MB/s decrypt%n",
+        oursEnc,
+        oursDec,
+        jdkEnc,
+        jdkDec);
     System.out.printf(Locale.ROOT, "raw TCP:                    %8.1f MB/s%n", tcp);
     System.out.printf(
         Locale.ROOT,
-        "Yamux/Noise/TCP, 1 stream:  %8.1f MB/s  = %.2f of AEAD, %.2f of raw TCP%n",
-        ours,
-        ours / aead,
-        ours / tcp);
+        "Yamux/Noise/TCP, 1 stream, our AEAD:   %8.1f MB/s = %.2f of our AEAD (encrypt),"
+            + " %.2f of raw TCP%n",
+        withOurs,
+        withOurs / oursEnc,
+        withOurs / tcp);
+    System.out.printf(
+        Locale.ROOT,
+        "Yamux/Noise/TCP, 1 stream, JDK's AEAD: %8.1f MB/s = %.2f of the JDK's AEAD (encrypt),"
+            + " %.2f of our AEAD, %.2f of raw TCP%n",
+        withJdk,
+        withJdk / jdkEnc,
+        withJdk / oursEnc,
+        withJdk / tcp);
     System.out.printf(Locale.ROOT, "handshakes (dial+upgrade):  %8.1f /s%n", hs);
     System.out.printf(
         Locale.ROOT,
@@ -94,78 +115,6 @@ public final class TransportHarness {
             javaEcho / js);
       }
     }
-  }
-
-  /**
-   * Single-thread ChaCha20-Poly1305 rate over 65,519-byte messages, a fresh init per nonce as Noise
-   * does.
-   */
-  static double aeadMbPerSecond(long bytes, int mode) throws Exception {
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
-    SecretKeySpec k = new SecretKeySpec(key, "ChaCha20");
-    byte[] plain = new byte[65519];
-    if (mode == Cipher.DECRYPT_MODE) {
-      // One valid ciphertext under nonce 0; decrypting it under nonce 0 again each time is
-      // what the cipher's speed is about (the JDK refuses reuse only for encryption).
-      Cipher e = Cipher.getInstance("ChaCha20-Poly1305");
-      e.init(Cipher.ENCRYPT_MODE, k, new IvParameterSpec(new byte[12]));
-      plain = e.doFinal(plain);
-    }
-    long n = 0;
-    long total = 0;
-    // Warm up, then measure.
-    for (int round = 0; round < 2; round++) {
-      long start = System.nanoTime();
-      total = 0;
-      while (total < bytes) {
-        Cipher c = Cipher.getInstance("ChaCha20-Poly1305");
-        byte[] nonce = new byte[12];
-        if (mode == Cipher.ENCRYPT_MODE) {
-          java.nio.ByteBuffer.wrap(nonce, 4, 8)
-              .order(java.nio.ByteOrder.LITTLE_ENDIAN)
-              .putLong(n++);
-        }
-        c.init(mode, k, new IvParameterSpec(nonce));
-        c.doFinal(plain);
-        total += plain.length;
-      }
-      if (round == 1) {
-        return total / 1e6 / ((System.nanoTime() - start) / 1e9);
-      }
-    }
-    throw new AssertionError();
-  }
-
-  /**
-   * Single-thread rate of the AEAD Noise uses, on 65,519-byte heap messages as the transport sends
-   * them.
-   */
-  static double ourAeadMbPerSecond(long bytes, boolean decrypt) throws Exception {
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
-    org.grapevine.libp2p.noise.crypto.ChaCha20Poly1305 aead =
-        new org.grapevine.libp2p.noise.crypto.ChaCha20Poly1305(key);
-    byte[] plain = new byte[65519];
-    byte[] sealed = new byte[65519 + 16];
-    aead.encrypt(0L, null, plain, 0, plain.length, sealed, 0);
-    byte[] out = new byte[65519 + 16];
-    double rate = 0;
-    for (int round = 0; round < 2; round++) {
-      long start = System.nanoTime();
-      long total = 0;
-      long n = 1;
-      while (total < bytes) {
-        if (decrypt) {
-          aead.decrypt(0L, null, sealed, 0, sealed.length, out, 0);
-        } else {
-          aead.encrypt(n++, null, plain, 0, plain.length, out, 0);
-        }
-        total += plain.length;
-      }
-      rate = total / 1e6 / ((System.nanoTime() - start) / 1e9);
-    }
-    return rate;
   }
 
   static double rawTcpMbPerSecond(long bytes) throws Exception {
@@ -198,7 +147,8 @@ public final class TransportHarness {
     }
   }
 
-  static double hostMbPerSecond(long bytes) throws Exception {
+  static double hostMbPerSecond(long bytes, AeadImplementation aead) throws Exception {
+    System.setProperty(AeadImplementation.PROPERTY, aead.propertyValue());
     try (Host receiver = host("/ip4/127.0.0.1/tcp/0");
         Host sender = host()) {
       receiver.setProtocolHandler(SINK, (stream, conn) -> sink(stream));

@@ -103,6 +103,7 @@ public final class Host implements AutoCloseable {
     handlers.put(IdentifyProtocol.ID, identify::respond);
     handlers.put(IdentifyProtocol.PUSH_ID, identify::onPush);
     handlers.put(PingProtocol.ID, (stream, conn) -> PingProtocol.respond(stream));
+    AeadCalibration.startOnce(); // picks the faster ChaCha20-Poly1305 for Noise, in the background
   }
 
   public PeerId peerId() {

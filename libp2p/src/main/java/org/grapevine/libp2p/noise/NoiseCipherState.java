@@ -3,7 +3,8 @@ package org.grapevine.libp2p.noise;
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
-import org.grapevine.libp2p.noise.crypto.ChaCha20Poly1305;
+import org.grapevine.libp2p.noise.crypto.Aead;
+import org.grapevine.libp2p.noise.crypto.AeadImplementation;
 
 /**
  * A Noise CipherState (Noise spec rev 34, section 5.1) for ChaChaPoly: a 32-byte key {@code k} (or
@@ -15,8 +16,9 @@ import org.grapevine.libp2p.noise.crypto.ChaCha20Poly1305;
  * decryption failure is fatal (noise/README.md): the state refuses further use, since a libp2p
  * connection is closed on the first bad tag anyway.
  *
- * <p>The AEAD is our {@link ChaCha20Poly1305}, measured at about 2.7 times the JDK 17 cipher
- * (benchmarks: {@code AeadBenchmark}) and checked byte for byte against the JDK's in tests.
+ * <p>The AEAD is the one {@link AeadImplementation#selected()} picks for this JVM: our pure-Java
+ * ChaCha20-Poly1305 (about three times the JDK 17 cipher) or, on JDKs whose cipher is compiled to
+ * SIMD stubs, the JDK's. Both give the same bytes (checked against each other in tests).
  *
  * <p>Not thread-safe: one state per direction of one connection, confined to its event loop.
  */
@@ -27,7 +29,7 @@ public final class NoiseCipherState {
   /** 2^64 - 1 as an unsigned long; reserved by the Noise spec. */
   private static final long RESERVED_NONCE = -1L;
 
-  private final ChaCha20Poly1305 aead;
+  private final Aead aead;
   private long nonce;
   private boolean failed;
 
@@ -42,10 +44,15 @@ public final class NoiseCipherState {
 
   /** Starts at {@code nonce}; other than 0 only in tests of nonce exhaustion. */
   NoiseCipherState(byte[] key, long nonce) {
+    this(key, nonce, AeadImplementation.selected());
+  }
+
+  /** With a given AEAD implementation: for tests that run both. */
+  NoiseCipherState(byte[] key, long nonce, AeadImplementation implementation) {
     if (key.length != KEY_BYTES) {
       throw new IllegalArgumentException("a ChaChaPoly key is 32 bytes, got " + key.length);
     }
-    this.aead = new ChaCha20Poly1305(key);
+    this.aead = implementation.create(key);
     this.nonce = nonce;
   }
 

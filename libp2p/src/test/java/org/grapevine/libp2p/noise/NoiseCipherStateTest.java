@@ -2,9 +2,11 @@ package org.grapevine.libp2p.noise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import org.grapevine.libp2p.noise.crypto.AeadImplementation;
 import org.junit.jupiter.api.Test;
 
 class NoiseCipherStateTest {
@@ -25,6 +27,30 @@ class NoiseCipherStateTest {
     assertThat(second).isEqualTo(new NoiseCipherState(KEY, 1).encrypt(new byte[4], 0, 4));
     assertThat(second).isNotEqualTo(new NoiseCipherState(KEY, 1L << 56).encrypt(new byte[4], 0, 4));
     assertThat(a.nonce()).isEqualTo(2);
+  }
+
+  /** Run the Noise tests with -Dgrapevine.noise.aead=jdk and =ours: this proves the forcing. */
+  @Test
+  void selected_underForcingProperty_isTheForcedImplementation() {
+    String forced = System.getProperty(AeadImplementation.PROPERTY);
+    assumeTrue(forced != null && !forced.equals("auto"), "no -D" + AeadImplementation.PROPERTY);
+    assertThat(AeadImplementation.selected().propertyValue()).isEqualTo(forced);
+  }
+
+  @Test
+  void decrypt_otherImplementationSealed_roundTripsBothWays() throws Exception {
+    byte[] hello = "hello".getBytes(StandardCharsets.UTF_8);
+    for (AeadImplementation from : AeadImplementation.values()) {
+      for (AeadImplementation to : AeadImplementation.values()) {
+        NoiseCipherState send = new NoiseCipherState(KEY, 5, from);
+        NoiseCipherState receive = new NoiseCipherState(KEY, 5, to);
+        byte[] c = send.encrypt(hello, 0, hello.length);
+        assertThat(receive.decrypt(c, 0, c.length)).as("%s to %s", from, to).isEqualTo(hello);
+        c[0] ^= 1;
+        NoiseCipherState next = new NoiseCipherState(KEY, 5, to);
+        assertThatThrownBy(() -> next.decrypt(c, 0, c.length)).isInstanceOf(NoiseException.class);
+      }
+    }
   }
 
   @Test

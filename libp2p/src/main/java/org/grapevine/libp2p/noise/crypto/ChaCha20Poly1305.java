@@ -9,7 +9,7 @@ import javax.crypto.AEADBadTagException;
  * AEAD_CHACHA20_POLY1305 of RFC 8439 section 2.8: a 32-byte key, a 12-byte nonce, any associated
  * data; the output is the ciphertext followed by a 16-byte tag. Pure Java and allocation-free per
  * message, because JDK 17's {@code Cipher "ChaCha20-Poly1305"} has no intrinsics and runs at about
- * half the speed of OpenSSL (JDK 21 and later are faster).
+ * a third of this speed; on JDKs with intrinsics the JDK's is faster ({@link AeadImplementation}).
  *
  * <p>Encryption: the Poly1305 key is the first 32 bytes of ChaCha20 block 0; the plaintext is XORed
  * with the keystream from block 1; the tag covers {@code ad || pad16 || ciphertext || pad16 ||
@@ -31,7 +31,7 @@ import javax.crypto.AEADBadTagException;
  * <p>Not thread-safe (per-instance scratch and MAC state): use one instance per direction of a
  * connection, confined to its event loop.
  */
-public final class ChaCha20Poly1305 {
+public final class ChaCha20Poly1305 implements Aead {
   public static final int KEY_BYTES = 32;
   public static final int NONCE_BYTES = 12;
   public static final int TAG_BYTES = 16;
@@ -86,6 +86,7 @@ public final class ChaCha20Poly1305 {
    * {@link #encrypt(byte[], byte[], byte[], int, int, byte[], int)} with Noise's nonce {@code
    * 00000000 || le64(nonceCounter)}.
    */
+  @Override
   public int encrypt(
       long nonceCounter, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
     return encrypt(
@@ -120,6 +121,7 @@ public final class ChaCha20Poly1305 {
    * {@link #decrypt(byte[], byte[], byte[], int, int, byte[], int)} with Noise's nonce {@code
    * 00000000 || le64(nonceCounter)}.
    */
+  @Override
   public int decrypt(
       long nonceCounter, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff)
       throws AEADBadTagException {
@@ -134,6 +136,7 @@ public final class ChaCha20Poly1305 {
    *
    * @return {@code len + 16}
    */
+  @Override
   public int encrypt(long nonceCounter, ByteBuf in, int len, ByteBuf out) {
     checkReadable(in, len);
     int n1 = (int) nonceCounter;
@@ -173,6 +176,7 @@ public final class ChaCha20Poly1305 {
    * @return {@code len - 16}
    * @throws AEADBadTagException if the tag does not verify or {@code len < 16}
    */
+  @Override
   public int decrypt(long nonceCounter, ByteBuf in, int len, ByteBuf out)
       throws AEADBadTagException {
     checkReadable(in, len);
