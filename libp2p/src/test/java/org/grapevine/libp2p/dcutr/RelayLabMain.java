@@ -80,10 +80,10 @@ public final class RelayLabMain {
               public void onConnected(Connection c) {
                 if (c.isRelayed() && c.direction() == Connection.Direction.INBOUND) {
                   say("relayed-in " + ms(t0));
-                  dcutr.upgrade(c).thenAccept(r -> report(r, t0));
                 }
               }
             });
+        dcutr.upgradeInboundRelayed((c, r) -> report(r, t0));
       }
     }
     if (role.equals("bob")) {

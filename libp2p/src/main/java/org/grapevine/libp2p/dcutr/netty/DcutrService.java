@@ -14,6 +14,7 @@ import org.grapevine.libp2p.dcutr.DcutrOutcome;
 import org.grapevine.libp2p.dcutr.DcutrSession;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
+import org.grapevine.libp2p.host.HostListener;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +82,29 @@ public final class DcutrService {
                           r.detail());
                       responderListeners.forEach(l -> l.accept(connection, r));
                     }));
+  }
+
+  /**
+   * From now on, runs the initiator's side ({@link #upgrade}) on every inbound relayed connection,
+   * as the spec has the inbound peer do; each result goes to {@code listener}.
+   */
+  @SuppressWarnings("FutureReturnValueIgnored") // a terminal callback; upgrade never fails
+  public void upgradeInboundRelayed(BiConsumer<Connection, DcutrResult> listener) {
+    host.addListener(
+        new HostListener() {
+          @Override
+          public void onConnected(Connection c) {
+            if (c.isRelayed() && c.direction() == Connection.Direction.INBOUND) {
+              upgrade(c)
+                  .thenAccept(
+                      r -> {
+                        log.debug(
+                            "hole punch with {}: {} ({})", c.remotePeer(), r.outcome(), r.detail());
+                        listener.accept(c, r);
+                      });
+            }
+          }
+        });
   }
 
   /**
