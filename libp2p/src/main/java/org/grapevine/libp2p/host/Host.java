@@ -289,18 +289,32 @@ public final class Host implements AutoCloseable {
           new DialException(
               "dial " + addr + ": only /ip4 or /ip6 addresses with /tcp can be dialed"));
     }
+    return connectAndUpgrade(
+        "dial", addr, Optional.empty(), target.get(), Connection.Direction.OUTBOUND, expected);
+  }
+
+  /**
+   * Opens a TCP connection to {@code target} (from {@code from}, if given) and upgrades it with us
+   * in the {@code role}'s part; a failure to connect says {@code what} was tried.
+   */
+  private CompletableFuture<Connection> connectAndUpgrade(
+      String what,
+      Multiaddr addr,
+      Optional<InetSocketAddress> from,
+      InetSocketAddress target,
+      Connection.Direction role,
+      Optional<PeerId> expected) {
     CompletableFuture<Connection> result = new CompletableFuture<>();
     upgrading.incrementAndGet();
     HostSockets.connect(
             group,
             ALLOCATOR,
             config.dialTimeout(),
-            target.get(),
+            from,
+            target,
             ch -> {
-              config.channelHook().initChannel(ch, Connection.Direction.OUTBOUND, target.get());
-              new ConnectionUpgrader(
-                      Host.this, Connection.Direction.OUTBOUND, expected, addr, result)
-                  .install(ch);
+              config.channelHook().initChannel(ch, Connection.Direction.OUTBOUND, target);
+              new ConnectionUpgrader(Host.this, role, expected, addr, result).install(ch);
             })
         .addListener(
             (ChannelFuture f) -> {
@@ -308,7 +322,7 @@ public final class Host implements AutoCloseable {
                 upgrading.decrementAndGet();
                 result.completeExceptionally(
                     new DialException(
-                        "dial " + addr + ": " + Failures.describe(f.cause()), f.cause()));
+                        what + " " + addr + ": " + Failures.describe(f.cause()), f.cause()));
               }
             });
     return result;
@@ -367,30 +381,13 @@ public final class Host implements AutoCloseable {
                   + addr
                   + ": needs an /ip4 or /ip6 /tcp address and a listening port of that family"));
     }
-    CompletableFuture<Connection> result = new CompletableFuture<>();
-    upgrading.incrementAndGet();
-    Connection.Direction role =
-        initiator ? Connection.Direction.OUTBOUND : Connection.Direction.INBOUND;
-    HostSockets.connectFrom(
-            group,
-            ALLOCATOR,
-            config.dialTimeout(),
-            local.get(),
-            target.get(),
-            ch -> {
-              config.channelHook().initChannel(ch, Connection.Direction.OUTBOUND, target.get());
-              new ConnectionUpgrader(Host.this, role, addr.peerId(), addr, result).install(ch);
-            })
-        .addListener(
-            (ChannelFuture f) -> {
-              if (!f.isSuccess()) {
-                upgrading.decrementAndGet();
-                result.completeExceptionally(
-                    new DialException(
-                        "hole punch " + addr + ": " + Failures.describe(f.cause()), f.cause()));
-              }
-            });
-    return result;
+    return connectAndUpgrade(
+        "hole punch",
+        addr,
+        local,
+        target.get(),
+        initiator ? Connection.Direction.OUTBOUND : Connection.Direction.INBOUND,
+        addr.peerId());
   }
 
   /**

@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
@@ -53,8 +54,8 @@ final class HostSockets {
    * Binds {@code bindTo} (waiting for it); every accepted channel goes to {@code accept}.
    *
    * <p>The listening socket has SO_REUSEADDR and SO_REUSEPORT (where the JDK has it: Linux, BSDs),
-   * so that a hole-punching dial ({@link #connectFrom}) can leave from the listening port: a NAT
-   * maps that port to the public one our peers observed, and only a dial from it meets theirs.
+   * so that a hole-punching dial ({@link #connect} from it) can leave from the listening port: a
+   * NAT maps that port to the public one our peers observed, and only a dial from it meets theirs.
    * SO_REUSEPORT would also let a second process of the same user bind the same fixed port without
    * an error (and share its connections); so a fixed port is first bound without it, by a socket
    * closed at once, and "address in use" is reported as before. (Another process could still take
@@ -94,55 +95,37 @@ final class HostSockets {
   }
 
   /**
-   * Connects to {@code target} from {@code local} (a listening address: see {@link #bind}) with
-   * SO_REUSEADDR and SO_REUSEPORT: one side of a TCP simultaneous open, for hole punching. Only
-   * where {@link #REUSE_PORT}.
+   * Connects to {@code target}; {@code init} sets up the new channel's pipeline. With {@code from}
+   * (a listening address: see {@link #bind}), the connection leaves from it, with SO_REUSEADDR and
+   * SO_REUSEPORT: one side of a TCP simultaneous open, for hole punching (only where {@link
+   * #REUSE_PORT}).
    */
-  static ChannelFuture connectFrom(
-      EventLoopGroup group,
-      ByteBufAllocator alloc,
-      Duration timeout,
-      InetSocketAddress local,
-      InetSocketAddress target,
-      Consumer<SocketChannel> init) {
-    return new Bootstrap()
-        .group(group)
-        .channel(NioSocketChannel.class)
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.ALLOCATOR, alloc)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
-        .handler(
-            new ChannelInitializer<SocketChannel>() {
-              @Override
-              protected void initChannel(SocketChannel ch) {
-                init.accept(ch);
-              }
-            })
-        .connect(target, local);
-  }
-
-  /** Connects to {@code target}; {@code init} sets up the new channel's pipeline. */
   static ChannelFuture connect(
       EventLoopGroup group,
       ByteBufAllocator alloc,
       Duration timeout,
+      Optional<InetSocketAddress> from,
       InetSocketAddress target,
       Consumer<SocketChannel> init) {
-    return new Bootstrap()
-        .group(group)
-        .channel(NioSocketChannel.class)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.ALLOCATOR, alloc)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
-        .handler(
-            new ChannelInitializer<SocketChannel>() {
-              @Override
-              protected void initChannel(SocketChannel ch) {
-                init.accept(ch);
-              }
-            })
-        .connect(target);
+    Bootstrap b =
+        new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.ALLOCATOR, alloc)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    init.accept(ch);
+                  }
+                });
+    if (from.isEmpty()) {
+      return b.connect(target);
+    }
+    return b.option(ChannelOption.SO_REUSEADDR, true)
+        .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
+        .connect(target, from.get());
   }
 }
