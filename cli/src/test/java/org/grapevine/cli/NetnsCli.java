@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.grapevine.libp2p.testing.NetNamespaces;
 import org.junit.jupiter.api.Assumptions;
 
@@ -272,6 +273,29 @@ final class NetnsCli {
     }
     throw new AssertionError(
         "the DHT did not name " + peer + " a provider of " + identity + "; last answer: " + last);
+  }
+
+  /**
+   * Polls {@code grapevine ARGS} (a command printing JSON) in namespace {@code ns} until its answer
+   * satisfies {@code until}; returns that answer. Fails after {@link #DEADLINE_SECONDS} with the
+   * last answer and {@code what} it waited for.
+   */
+  JsonNode awaitJson(String ns, String what, Predicate<JsonNode> until, String... args)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      Result r = command(ns, args);
+      last = r.out + r.err;
+      if (r.exit == 0) {
+        JsonNode j = JSON.readTree(r.out);
+        if (until.test(j)) {
+          return j;
+        }
+      }
+      Thread.sleep(300);
+    }
+    throw new AssertionError("waited " + DEADLINE_SECONDS + " s for " + what + "; last: " + last);
   }
 
   /** {@code grapevine ARGS} in namespace {@code ns}, to its end (at most 90 s). */

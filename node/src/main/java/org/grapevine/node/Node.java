@@ -71,6 +71,7 @@ public final class Node implements AutoCloseable {
   private final CoreDriver driver;
   private final DiscoveryService discovery;
   private final NodeDht dht;
+  private final NodeReach reach;
   private final OwnDevice own;
   private final MetricsRegistry metrics = new MetricsRegistry();
   private final EntryFanOut fanOut = new EntryFanOut(metrics);
@@ -128,6 +129,7 @@ public final class Node implements AutoCloseable {
         new DiscoveryService(
             setup.discovery(), host, store, storage, setup.group(), new SplittableRandom());
     this.dht = NodeDht.attach(setup, driver, host, discovery, store, storageThread, metrics);
+    this.reach = NodeReach.attach(setup, host, dht, driver, metrics);
   }
 
   private void startNetwork() throws IOException {
@@ -157,6 +159,7 @@ public final class Node implements AutoCloseable {
     storageThread.every(PERSIST_SECONDS, store::persistUnlogged, "flushing others' entries");
     host.start();
     dht.listening(driver, host);
+    reach.started();
     discovery.start();
   }
 
@@ -371,9 +374,15 @@ public final class Node implements AutoCloseable {
     return call(engine::buffered);
   }
 
+  /** Reachability, relays and hole punches: how peers outside our network reach us. */
+  public ReachStatus reachStatus() {
+    return reach.status();
+  }
+
   @Override
   public void close() {
     discovery.close();
+    reach.close();
     driver.closeGossip();
     host.close();
     driver.close();

@@ -218,6 +218,29 @@ final class NodeDht {
     driver.input(c -> c.rendezvous().ifPresent(r -> r.handleOwnAddrs(own)));
   }
 
+  /**
+   * Our addresses changed while running ({@code extra}: those AutoNAT found reachable, circuit
+   * addresses of relay reservations): provider records are announced again with them, first, then
+   * the listen addresses as {@link #listening} gives them.
+   */
+  void ownAddrsChanged(CoreDriver driver, Host host, List<Multiaddr> extra) {
+    if (link == null) {
+      return;
+    }
+    java.util.Set<Multiaddr> own = new java.util.LinkedHashSet<>(extra);
+    own.addAll(dialable(host.listenAddrs()));
+    List<Multiaddr> list = List.copyOf(own);
+    driver.input(
+        c -> c.rendezvous().ifPresent(r -> r.handleOwnAddrsChanged(list, System.nanoTime())));
+  }
+
+  /** Switches server and client mode ({@code [dht] mode = auto} as reachability changes). */
+  void setServer(boolean server) {
+    if (link != null) {
+      link.setServer(server);
+    }
+  }
+
   /** At close, before the storage thread stops: the table as it is now. */
   void persist(CoreDriver driver, PostStore store) {
     if (link == null) {
@@ -272,7 +295,7 @@ final class NodeDht {
     };
   }
 
-  private static boolean isPublicListen(Host host) {
+  static boolean isPublicListen(Host host) {
     for (String text : host.config().listenAddrs()) {
       try {
         Optional<InetSocketAddress> a = Multiaddr.parse(text).tcpSocketAddress();

@@ -6,7 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
+import org.grapevine.libp2p.autonat.AutonatClientConfig;
+import org.grapevine.libp2p.autonat.AutonatConfig;
+import org.grapevine.libp2p.autonat.AutonatServerConfig;
 import org.grapevine.libp2p.gossipsub.GossipConfig;
 import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.pnet.SwarmKey;
@@ -31,7 +35,9 @@ import org.grapevine.node.gossip.NodeGossip;
  *   <li>{@code network.swarm_key}: the host's private network (and so mDNS's service name, and no
  *       public bootstrap peer);
  *   <li>{@code sync.interval_seconds}: the periodic sync;
- *   <li>{@code budgets.*}: the ingestion engine's {@link Budgets}.
+ *   <li>{@code budgets.*}: the ingestion engine's {@link Budgets};
+ *   <li>{@code nat.autonat}, {@code nat.autonat_confidence}: the host's AutoNAT; the rest of {@code
+ *       [nat]}: {@link NodeReach}.
  * </ul>
  *
  * ({@code api.port} configures the API server, which the caller starts on the node.)
@@ -105,6 +111,17 @@ public final class NodeLauncher {
                 + "/tcp/"
                 + net.port())
         .maxConnections(net.maxConnections());
+    if (config.nat().autonat()) {
+      b.autonat(
+          new AutonatConfig(
+              Optional.of(AutonatServerConfig.defaults()),
+              true,
+              Optional.of(
+                  AutonatClientConfig.defaults()
+                      .with(
+                          config.nat().autonatConfidence(),
+                          AutonatClientConfig.defaults().probeIntervalNanos()))));
+    }
     if (net.swarmKey() != null) {
       b.swarmKey(readSwarmKey(net.swarmKey()));
     }
@@ -174,7 +191,8 @@ public final class NodeLauncher {
             budgets(),
             discoveryConfig(),
             gossipConfig(),
-            config.dht()));
+            config.dht(),
+            config.nat()));
   }
 
   private static SwarmKey readSwarmKey(Path file) throws ConfigException {

@@ -26,4 +26,5 @@ record NodeSetup(
     Budgets budgets,
     DiscoveryConfig discovery,
     GossipConfig gossip,
-    NodeConfig.Dht dht) {}
+    NodeConfig.Dht dht,
+    NodeConfig.Nat nat) {}

@@ -85,6 +85,7 @@ public final class NodeCommands {
                 + c.path("address").asText()
                 + "  "
                 + c.path("direction").asText()
+                + (c.path("relayed").asBoolean() ? " relayed" : "")
                 + (c.path("agent").isTextual() ? "  " + c.path("agent").asText() : ""));
       }
       System.err.println(
@@ -125,6 +126,41 @@ public final class NodeCommands {
       }
       if (watch) {
         new SyncProgress(api, options.json(), maxPolls).watch(s);
+      }
+    }
+
+    /** The {@code nat} part: reachability, relays both ways, hole punches. */
+    private static void nat(StringBuilder sb, JsonNode n) {
+      if (n.isMissingNode()) {
+        return;
+      }
+      sb.append("\nreachable:    ")
+          .append(n.path("reachable").asBoolean() ? "yes" : "no")
+          .append(" (AutoNAT: ")
+          .append(n.path("reachability").asText())
+          .append(')');
+      for (JsonNode a : n.path("observed_addrs")) {
+        sb.append("\nobserved at:  ").append(a.asText());
+      }
+      for (JsonNode a : n.path("observed_unconfirmed")) {
+        sb.append("\nobserved at:  ").append(a.asText()).append(" (not confirmed)");
+      }
+      for (JsonNode a : n.path("reservations").path("circuit_addrs")) {
+        sb.append("\nvia relay:    ").append(a.asText());
+      }
+      JsonNode hop = n.path("relay_service");
+      if (hop.path("on").asBoolean()) {
+        sb.append("\nrelaying:     ")
+            .append(hop.path("reservations").asInt())
+            .append(" reservations, ")
+            .append(hop.path("circuits").asInt())
+            .append(" circuits for others");
+      }
+      sb.append("\nrelayed:      ")
+          .append(n.path("relayed_connections").asInt())
+          .append(" of our connections go through a relay");
+      if (!n.path("hole_punches").isEmpty()) {
+        sb.append("\nhole punches: ").append(n.path("hole_punches"));
       }
     }
 
@@ -174,6 +210,7 @@ public final class NodeCommands {
               .append(t.path("identity").asText());
         }
       }
+      nat(sb, s.path("nat"));
       return sb.toString();
     }
   }

@@ -11,8 +11,11 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.grapevine.libp2p.autonat.AutonatEvent;
 import org.grapevine.libp2p.autonat.Reachability;
 import org.grapevine.libp2p.autonat.netty.AutonatService;
@@ -77,6 +81,7 @@ public final class Host implements AutoCloseable {
   private final InboundRateLimiter inboundLimiter;
   private final HostIdentify identify;
   private volatile CircuitDialer circuitDialer;
+  private volatile Supplier<List<Multiaddr>> extraAddrs = List::of;
 
   private volatile AutonatService autonat;
   private volatile boolean closed;
@@ -203,6 +208,40 @@ public final class Host implements AutoCloseable {
   }
 
   /**
+   * Public addresses peers observed us at that are not confirmed yet (fewer observer networks than
+   * the threshold), the most widely observed first: worth testing (AutoNAT) or trying (hole
+   * punching), not worth advertising.
+   */
+  public List<Multiaddr> observedCandidates() {
+    return identify.observedCandidates();
+  }
+
+  /**
+   * Addresses identify tells peers beyond the listen ones and those AutoNAT found reachable, such
+   * as the {@code /p2p-circuit} addresses of relay reservations. Read at every identify; call
+   * {@link #addrsChanged} when what it returns changes.
+   */
+  public void setExtraAddrs(Supplier<List<Multiaddr>> extra) {
+    this.extraAddrs = Objects.requireNonNull(extra, "extra");
+  }
+
+  /**
+   * What identify tells peers we listen on: the listen addresses, those AutoNAT found reachable,
+   * then the {@link #setExtraAddrs extra} ones, without repeats.
+   */
+  public List<Multiaddr> advertisedAddrs() {
+    Set<Multiaddr> out = new LinkedHashSet<>(listenAddrs);
+    out.addAll(reachableAddrs());
+    out.addAll(extraAddrs.get());
+    return List.copyOf(out);
+  }
+
+  /** Tells every connected peer our addresses changed (identify push). */
+  public void addrsChanged() {
+    identify.pushToAll();
+  }
+
+  /**
    * Registers the handler of inbound streams for {@code protocol}; peers learn it through identify
    * push.
    */
@@ -225,7 +264,11 @@ public final class Host implements AutoCloseable {
     return List.copyOf(connections);
   }
 
-  /** Open connections to {@code peer}. */
+  /**
+   * Open connections to {@code peer}, direct ones first: a relayed connection is limited and costs
+   * the relay, so whoever takes the first one for a new stream moves off the relay once a direct
+   * connection exists.
+   */
   public List<Connection> connections(PeerId peer) {
     List<Connection> out = new ArrayList<>();
     for (Connection c : connections) {
@@ -233,6 +276,7 @@ public final class Host implements AutoCloseable {
         out.add(c);
       }
     }
+    out.sort(Comparator.comparing(Connection::isRelayed));
     return out;
   }
 

@@ -2,7 +2,9 @@ package org.grapevine.libp2p.host;
 
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.identify.IdentifyInfo;
 import org.grapevine.libp2p.identify.IdentifyProtocol;
@@ -43,6 +45,17 @@ final class HostIdentify {
     synchronized (observed) {
       return observed.confirmed(host.config().nanoClock().getAsLong());
     }
+  }
+
+  /** Unconfirmed public observed addresses, most observer networks first. */
+  List<Multiaddr> observedCandidates() {
+    Map<Multiaddr, Integer> seen;
+    synchronized (observed) {
+      seen = observed.unconfirmed(host.config().nanoClock().getAsLong());
+    }
+    List<Multiaddr> out = new ArrayList<>(seen.keySet());
+    out.sort(Comparator.comparing((Multiaddr a) -> seen.get(a)).reversed());
+    return out;
   }
 
   /** Loopback and private observed addresses ({@link Host#lanObservedAddrs}). */
@@ -139,7 +152,7 @@ final class HostIdentify {
 
   private IdentifyInfo info() {
     List<byte[]> addrs = new ArrayList<>();
-    for (Multiaddr a : host.listenAddrs()) {
+    for (Multiaddr a : host.advertisedAddrs()) {
       addrs.add(a.encode());
     }
     HostConfig config = host.config();

@@ -139,6 +139,17 @@ public final class Dht {
     ctx.ownAddrs = KadPeer.capped(ctx.self, addrs).addrs();
   }
 
+  /**
+   * Announces every provided key again now, with the current {@link #handleOwnAddrs own addresses}:
+   * for when they changed (a relay reservation gave us a circuit address), since the records out on
+   * other peers carry the old ones until the next republish. Counted as republishes.
+   */
+  public void reannounce(long nowNanos) {
+    advance(nowNanos);
+    providing.announceAll();
+    queries.startQueued();
+  }
+
   /** DHT bytes read and written, for {@link DhtStats} (the driver counts them, if it does). */
   public void handleBytes(long inBytes, long outBytes) {
     stats.bytesIn += inBytes;

@@ -61,6 +61,16 @@ final class Providing {
     }
   }
 
+  /** Announces every key now (our addresses changed); the next republish is counted from now. */
+  void announceAll() {
+    long now = ctx.now();
+    for (Map.Entry<ByteBuffer, Long> e : provided.entrySet()) {
+      e.setValue(now + ctx.config.republishIntervalNanos());
+      ctx.stats.republishes++;
+      announce(e.getKey().array());
+    }
+  }
+
   /** The earliest of {@code min} and the next announcement. */
   long earliestDeadline(long min) {
     long earliest = min;

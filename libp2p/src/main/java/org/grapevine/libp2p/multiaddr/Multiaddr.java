@@ -236,6 +236,31 @@ public final class Multiaddr {
     }
   }
 
+  /** Whether this is a circuit relay address (it has a {@code /p2p-circuit} component). */
+  public boolean isCircuit() {
+    return components.stream().anyMatch(c -> c.protocol() == MultiaddrProtocol.P2P_CIRCUIT);
+  }
+
+  /**
+   * For a circuit address, the relay's part: what comes before the first {@code /p2p-circuit}
+   * (normally {@code <relay addr>/p2p/<relay>}); empty for any other address or a bare circuit.
+   */
+  public Optional<Multiaddr> circuitRelay() {
+    for (int i = 0; i < components.size(); i++) {
+      if (components.get(i).protocol() == MultiaddrProtocol.P2P_CIRCUIT) {
+        if (i == 0) {
+          return Optional.empty();
+        }
+        try {
+          return Optional.of(of(new ArrayList<>(components.subList(0, i))));
+        } catch (MultiaddrFormatException e) {
+          throw new IllegalStateException("a prefix of a valid address is valid", e);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   /** This address without a trailing {@code /p2p} component (inner ones, as in circuits, stay). */
   public Multiaddr withoutPeerId() {
     int n = components.size();

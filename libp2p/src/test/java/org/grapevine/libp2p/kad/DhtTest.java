@@ -279,6 +279,41 @@ class DhtTest {
   }
 
   @Test
+  void reannounce_afterOwnAddrsChange_addProviderCarriesTheNewAddrs() throws Exception {
+    Dht d = dht(DhtConfig.DEFAULT);
+    d.handleSeed(peers(1), now);
+    byte[] key = cidKey(random);
+    Multiaddr before = Multiaddr.parse("/ip4/10.0.0.1/tcp/4001");
+    Multiaddr circuit =
+        Multiaddr.parse("/ip4/11.0.0.2/tcp/4001/p2p/" + peers(1).get(0).id() + "/p2p-circuit");
+    d.handleOwnAddrs(List.of(before));
+    d.startProviding(key, now);
+    for (DhtRequest r : requests(d)) {
+      d.handleResponse(r.id(), answer(KadMessageType.FIND_NODE, key, List.of()), now);
+    }
+    assertThat(requests(d))
+        .singleElement()
+        .satisfies(
+            r -> assertThat(r.message().providerPeers().get(0).addrs()).containsExactly(before));
+    events(d);
+
+    d.handleOwnAddrs(List.of(before, circuit));
+    d.reannounce(now + 1);
+    List<DhtRequest> lookup = requests(d);
+    assertThat(lookup).as("the announcement walks again").isNotEmpty();
+    for (DhtRequest r : lookup) {
+      d.handleResponse(r.id(), answer(KadMessageType.FIND_NODE, key, List.of()), now + 1);
+    }
+    assertThat(requests(d))
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat(r.message().providerPeers().get(0).addrs())
+                    .containsExactly(before, circuit));
+    assertThat(d.stats().republishes()).isEqualTo(1);
+  }
+
+  @Test
   void startProviding_beyondMaxProvidedKeys_refusedAndCounted() {
     Dht d = dht(DhtConfig.builder().maxProvidedKeys(2).build());
     d.startProviding(cidKey(random), now);

@@ -13,6 +13,7 @@ import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.LogQueries;
 import org.grapevine.node.Node;
+import org.grapevine.node.ReachStatus;
 import org.grapevine.node.metrics.MetricFamily;
 import org.grapevine.node.metrics.PrometheusText;
 
@@ -92,7 +93,32 @@ final class NodeRoutes {
                               .put("connected", n.connected()));
             },
             () -> dht.put("mode", "off"));
+    nat(o.putObject("nat"), node.reachStatus());
     return ApiResponse.ok(o);
+  }
+
+  /** {@code status.nat}: reachability, observed addresses, relays both ways, hole punches. */
+  private static void nat(ObjectNode n, ReachStatus r) {
+    n.put("reachability", r.reachability()).put("reachable", r.reachable());
+    strings(n.putArray("observed_addrs"), r.observed());
+    strings(n.putArray("observed_unconfirmed"), r.observedCandidates());
+    strings(n.putArray("reachable_addrs"), r.reachableAddrs());
+    ObjectNode res = n.putObject("reservations");
+    strings(res.putArray("relays"), r.relays());
+    strings(res.putArray("circuit_addrs"), r.circuitAddrs());
+    n.putObject("relay_service")
+        .put("on", r.relayService())
+        .put("reservations", r.relayReservations())
+        .put("circuits", r.relayCircuits())
+        .put("relayed_bytes", r.relayedBytes());
+    n.put("relayed_connections", r.relayedConnections())
+        .put("relayed_connections_opened", r.relayedOpened());
+    ObjectNode punches = n.putObject("hole_punches");
+    r.holePunches().forEach(punches::put);
+  }
+
+  private static void strings(ArrayNode into, List<?> values) {
+    values.forEach(v -> into.add(v.toString()));
   }
 
   /**
@@ -131,7 +157,8 @@ final class NodeRoutes {
               .addObject()
               .put("peer_id", c.remotePeer().toString())
               .put("address", c.remoteAddr().toString())
-              .put("direction", c.direction().name().toLowerCase(Locale.ROOT));
+              .put("direction", c.direction().name().toLowerCase(Locale.ROOT))
+              .put("relayed", c.isRelayed());
       p.put("agent", c.identify().map(i -> i.agentVersion()).orElse(null));
     }
     ArrayNode known = o.putArray("known");

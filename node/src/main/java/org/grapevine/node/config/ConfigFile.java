@@ -127,7 +127,37 @@ public final class ConfigFile {
               "topic_peers",
               Integer.toString(D.dht().topicPeers()),
               "A followed identity with fewer connected peers carrying its topic is looked up in",
-              "the DHT (0 to 64; 0: only when first followed)."));
+              "the DHT (0 to 64; 0: only when first followed)."),
+          new Option(
+              "nat",
+              "autonat",
+              Boolean.toString(D.nat().autonat()),
+              "Ask peers whether this node can be dialled from the internet (AutoNAT), and answer",
+              "when they ask. What they find decides the DHT mode (auto), the relay service (auto)",
+              "and whether to reserve relay slots."),
+          new Option(
+              "nat",
+              "autonat_confidence",
+              Integer.toString(D.nat().autonatConfidence()),
+              "Peers that must agree before the node calls itself reachable or not (1 to 8); a",
+              "network with a single public peer needs 1."),
+          new Option(
+              "nat",
+              "relay_service",
+              "\"" + D.nat().relayService().name().toLowerCase(java.util.Locale.ROOT) + "\"",
+              "Relay connections for peers behind NATs (circuit relay v2, with limits per circuit):",
+              "\"auto\" while this node is reachable from the internet, \"on\", or \"off\"."),
+          new Option(
+              "nat",
+              "relays",
+              Integer.toString(D.nat().relays()),
+              "Relay slots a node that cannot be dialled reserves on public peers (0 to 8), so that",
+              "others reach it through them; 0 reserves none."),
+          new Option(
+              "nat",
+              "hole_punch",
+              Boolean.toString(D.nat().holePunch()),
+              "Turn a relayed connection into a direct one by dialling each other at once (DCUtR)."));
 
   private ConfigFile() {}
 
@@ -241,7 +271,13 @@ public final class ConfigFile {
         new NodeConfig.Dht(
             v.dhtMode("dht.mode", d.dht().mode()),
             v.integer("dht.topic_peers", d.dht().topicPeers(), 0, 64),
-            v.bool("network.announce_follows", d.dht().announceFollows())));
+            v.bool("network.announce_follows", d.dht().announceFollows())),
+        new NodeConfig.Nat(
+            v.bool("nat.autonat", d.nat().autonat()),
+            v.integer("nat.autonat_confidence", d.nat().autonatConfidence(), 1, 8),
+            v.relayService("nat.relay_service", d.nat().relayService()),
+            v.integer("nat.relays", d.nat().relays(), 0, 8),
+            v.bool("nat.hole_punch", d.nat().holePunch())));
   }
 
   /** section.name to value; refuses unknown sections and options and top-level values. */
@@ -260,7 +296,7 @@ public final class ConfigFile {
             s.getKey(),
             "unknown "
                 + (s.getValue().isObject() ? "section" : "option")
-                + "; the sections are [network], [api], [sync], [budgets] and [dht]");
+                + "; the sections are [network], [api], [sync], [budgets], [dht] and [nat]");
       }
       if (!s.getValue().isObject()) {
         throw new ConfigException(
@@ -331,6 +367,17 @@ public final class ConfigFile {
         }
       }
       throw bad(key, "must be \"auto\", \"server\", \"client\" or \"off\", got \"" + m + "\"");
+    }
+
+    NodeConfig.RelayService relayService(String key, NodeConfig.RelayService dflt)
+        throws ConfigException {
+      String m = string(key, dflt.name().toLowerCase(java.util.Locale.ROOT));
+      for (NodeConfig.RelayService r : NodeConfig.RelayService.values()) {
+        if (r.name().equalsIgnoreCase(m)) {
+          return r;
+        }
+      }
+      throw bad(key, "must be \"auto\", \"on\" or \"off\", got \"" + m + "\"");
     }
 
     String host(String key, String dflt) throws ConfigException {

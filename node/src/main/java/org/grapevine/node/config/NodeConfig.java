@@ -8,7 +8,7 @@ import java.util.List;
  * Everything {@code config.toml} can set, with the defaults a first run writes. Values are checked
  * by {@link ConfigFile}; command-line flags replace single values with the {@code with*} methods.
  */
-public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets, Dht dht) {
+public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets, Dht dht, Nat nat) {
 
   public static final int DEFAULT_API_PORT = 7320;
 
@@ -37,7 +37,8 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets, D
         new Api(DEFAULT_API_PORT),
         new Sync(Duration.ofSeconds(60)),
         new Budgets(256L << 20, 1L << 20),
-        new Dht(DhtMode.AUTO, 4, true));
+        new Dht(DhtMode.AUTO, 4, true),
+        new Nat(true, 3, RelayService.AUTO, 2, true));
   }
 
   /**
@@ -52,23 +53,27 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets, D
   }
 
   public NodeConfig withNetwork(Network n) {
-    return new NodeConfig(n, api, sync, budgets, dht);
+    return new NodeConfig(n, api, sync, budgets, dht, nat);
   }
 
   public NodeConfig withApi(Api a) {
-    return new NodeConfig(network, a, sync, budgets, dht);
+    return new NodeConfig(network, a, sync, budgets, dht, nat);
   }
 
   public NodeConfig withSync(Sync s) {
-    return new NodeConfig(network, api, s, budgets, dht);
+    return new NodeConfig(network, api, s, budgets, dht, nat);
   }
 
   public NodeConfig withBudgets(Budgets b) {
-    return new NodeConfig(network, api, sync, b, dht);
+    return new NodeConfig(network, api, sync, b, dht, nat);
   }
 
   public NodeConfig withDht(Dht d) {
-    return new NodeConfig(network, api, sync, budgets, d);
+    return new NodeConfig(network, api, sync, budgets, d, nat);
+  }
+
+  public NodeConfig withNat(Nat n) {
+    return new NodeConfig(network, api, sync, budgets, dht, n);
   }
 
   /**
@@ -155,4 +160,30 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets, D
    *     who knows an identity can then see who follows it, from which addresses
    */
   public record Dht(DhtMode mode, int topicPeers, boolean announceFollows) {}
+
+  /** Whether this node relays for others (circuit relay v2's hop service). */
+  public enum RelayService {
+    /** On while the node is reachable from the internet: a public address or AutoNAT says so. */
+    AUTO,
+    ON,
+    OFF
+  }
+
+  /**
+   * {@code [nat]}: getting through NATs (AutoNAT, circuit relay v2, hole punching).
+   *
+   * @param autonat ask peers whether we are reachable (AutoNAT v2) and answer their asking
+   * @param autonatConfidence peers that must agree before the node calls itself reachable or not (a
+   *     young network with one or two public peers needs 1)
+   * @param relayService relay for others: AUTO (when reachable), ON or OFF
+   * @param relays relay reservations a node that is not reachable keeps (0: none, so nobody can
+   *     dial it from outside its network)
+   * @param holePunch turn relayed connections into direct ones (DCUtR)
+   */
+  public record Nat(
+      boolean autonat,
+      int autonatConfidence,
+      RelayService relayService,
+      int relays,
+      boolean holePunch) {}
 }

@@ -188,6 +188,17 @@ public final class Rendezvous {
     dht.handleOwnAddrs(addrs);
   }
 
+  /**
+   * Our dialable addresses changed while running (a relay reservation was made or lost, AutoNAT
+   * found a public address): the topics we announce are announced again with them, or those who
+   * look us up would be given addresses that no longer reach us.
+   */
+  public void handleOwnAddrsChanged(List<Multiaddr> addrs, long nowNanos) {
+    dht.handleOwnAddrs(addrs);
+    dht.reannounce(nowNanos);
+    drain(nowNanos);
+  }
+
   /** A DHT request from {@code from}: the answer to write (a refusal: reset the stream). */
   public KadServer.Reply handleRequest(PeerId from, KadMessage request, long nowNanos) {
     KadServer.Reply reply = dht.handleRequest(from, request, nowNanos);

@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.multiaddr.MultiaddrComponent;
+import org.grapevine.libp2p.multiaddr.MultiaddrProtocol;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
@@ -300,14 +302,7 @@ public final class ConnectionManager {
     }
     List<Multiaddr> usable = new ArrayList<>();
     for (Multiaddr a : addrs) {
-      if (a.peerId().map(peer::equals).orElse(true)) {
-        Optional<InetSocketAddress> tcp = a.withoutPeerId().tcpSocketAddress();
-        if (tcp.isPresent()
-            && !tcp.get().getAddress().isAnyLocalAddress()
-            && tcp.get().getPort() != 0) {
-          usable.add(a.withoutPeerId());
-        }
-      }
+      usable(peer, a).ifPresent(usable::add);
     }
     KnownPeer p = peers.get(peer);
     if (p == null) {
@@ -322,6 +317,38 @@ public final class ConnectionManager {
     p.lastSeen = now;
     p.learn(usable, MAX_ADDRS_PER_PEER);
     return true;
+  }
+
+  /**
+   * {@code a} as the peer's dialable address without /p2p: TCP at a concrete address and port, or a
+   * circuit through a relay at one ({@code <relay tcp addr>/p2p/<relay>/p2p-circuit}, dialled
+   * last); empty for anything else or an address of another peer.
+   */
+  static Optional<Multiaddr> usable(PeerId peer, Multiaddr a) {
+    Multiaddr bare = a.withoutPeerId();
+    boolean hadPeer = bare.components().size() < a.components().size();
+    if (hadPeer && !a.peerId().orElseThrow().equals(peer)) {
+      return Optional.empty();
+    }
+    if (!bare.isCircuit()) {
+      return concrete(bare) ? Optional.of(bare) : Optional.empty();
+    }
+    List<MultiaddrComponent> cs = bare.components();
+    Optional<Multiaddr> relay = bare.circuitRelay();
+    boolean dialable =
+        cs.get(cs.size() - 1).protocol() == MultiaddrProtocol.P2P_CIRCUIT
+            && relay.isPresent()
+            && relay.get().components().size() == cs.size() - 1 // a single hop
+            && relay.get().peerId().filter(r -> !r.equals(peer)).isPresent()
+            && concrete(relay.get().withoutPeerId());
+    return dialable ? Optional.of(bare) : Optional.empty();
+  }
+
+  private static boolean concrete(Multiaddr a) {
+    Optional<InetSocketAddress> tcp = a.tcpSocketAddress();
+    return tcp.isPresent()
+        && !tcp.get().getAddress().isAnyLocalAddress()
+        && tcp.get().getPort() != 0;
   }
 
   private boolean evictOne() {

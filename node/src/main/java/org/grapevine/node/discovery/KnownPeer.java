@@ -50,12 +50,20 @@ final class KnownPeer {
     return changed;
   }
 
-  /** Dial order: bootstrap addresses, then learned ones, most recently heard first. */
+  /**
+   * Dial order: bootstrap addresses, then learned direct ones, most recently heard first, then
+   * learned circuit addresses the same way.
+   */
   List<Multiaddr> addrs() {
     Set<Multiaddr> out = new LinkedHashSet<>(pinned);
     List<Multiaddr> recent = new ArrayList<>(learned);
     for (int i = recent.size() - 1; i >= 0; i--) {
-      out.add(recent.get(i));
+      if (!recent.get(i).isCircuit()) {
+        out.add(recent.get(i));
+      }
+    }
+    for (int i = recent.size() - 1; i >= 0; i--) {
+      out.add(recent.get(i)); // Circuits last: a relay is the way in when no direct one works.
     }
     return List.copyOf(out);
   }

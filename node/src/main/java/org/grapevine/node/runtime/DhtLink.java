@@ -39,7 +39,7 @@ public final class DhtLink {
 
   private final CoreDriver driver;
   private final Host host;
-  private final boolean server;
+  private volatile boolean server;
   private final KadStreamConfig config = KadStreamConfig.defaults();
   private final KadClient client = new KadClient(config, ByteBufAllocator.DEFAULT);
   private final AtomicLong sent = new AtomicLong();
@@ -63,19 +63,19 @@ public final class DhtLink {
 
   /** Serves inbound requests (server mode) and follows identify; call before the host starts. */
   public void start() {
+    inbound =
+        new KadInboundHandler(
+            config,
+            (from, request) ->
+                driver.onStorage(
+                    c ->
+                        c.rendezvous()
+                            .map(r -> r.handleRequest(from, request, driver.now()))
+                            .orElseGet(DhtLink::off)),
+            command -> driver.input(c -> command.run()),
+            ByteBufAllocator.DEFAULT);
+    inbound.onPeerFault(this::fault);
     if (server) {
-      inbound =
-          new KadInboundHandler(
-              config,
-              (from, request) ->
-                  driver.onStorage(
-                      c ->
-                          c.rendezvous()
-                              .map(r -> r.handleRequest(from, request, driver.now()))
-                              .orElseGet(DhtLink::off)),
-              command -> driver.input(c -> command.run()),
-              ByteBufAllocator.DEFAULT);
-      inbound.onPeerFault(this::fault);
       inbound.register(host);
     }
     host.addListener(
@@ -154,6 +154,24 @@ public final class DhtLink {
     return server;
   }
 
+  /**
+   * Switches between server mode (serve the DHT, list it in identify) and client mode; peers learn
+   * of it through identify push. For {@code [dht] mode = auto} when AutoNAT finds the node
+   * reachable or not.
+   */
+  public synchronized void setServer(boolean serve) {
+    if (serve == server) {
+      return;
+    }
+    server = serve;
+    if (serve) {
+      inbound.register(host);
+    } else {
+      inbound.unregister(host);
+    }
+    log.info("DHT now in {} mode", serve ? "server" : "client");
+  }
+
   /** Requests sent and failed so far (any thread). */
   public long sent() {
     return sent.get();
@@ -163,7 +181,7 @@ public final class DhtLink {
     return failed.get();
   }
 
-  /** Inbound streams that broke the protocol, or 0 in client mode. */
+  /** Inbound streams and their outcomes (none while in client mode). */
   public KadInboundHandler inbound() {
     return inbound;
   }

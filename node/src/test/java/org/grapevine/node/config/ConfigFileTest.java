@@ -80,6 +80,12 @@ class ConfigFileTest {
         [dht]
         mode = "client"
         topic_peers = 6
+        [nat]
+        autonat = false
+        autonat_confidence = 1
+        relay_service = "on"
+        relays = 0
+        hole_punch = false
         """);
     assertThat(c.network())
         .isEqualTo(
@@ -95,6 +101,8 @@ class ConfigFileTest {
     assertThat(c.sync().interval()).isEqualTo(java.time.Duration.ofSeconds(5));
     assertThat(c.budgets()).isEqualTo(new NodeConfig.Budgets(1 << 20, 10));
     assertThat(c.dht()).isEqualTo(new NodeConfig.Dht(NodeConfig.DhtMode.CLIENT, 6, false));
+    assertThat(c.nat())
+        .isEqualTo(new NodeConfig.Nat(false, 1, NodeConfig.RelayService.ON, 0, false));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -117,6 +125,9 @@ class ConfigFileTest {
       bootstrap not list      | [network]\\nbootstrap = "/ip4/1.2.3.4"   | network.bootstrap        | must be a list
       bad dht mode            | [dht]\\nmode = "sometimes"               | dht.mode                 | must be "auto", "server", "client" or "off", got "sometimes"
       too many topic peers    | [dht]\\ntopic_peers = 65                 | dht.topic_peers          | from 0 to 64
+      bad relay service       | [nat]\\nrelay_service = "yes"           | nat.relay_service        | must be "auto", "on" or "off", got "yes"
+      too many relays         | [nat]\\nrelays = 9                      | nat.relays               | from 0 to 8
+      zero confidence         | [nat]\\nautonat_confidence = 0          | nat.autonat_confidence   | from 1 to 8
       target over max         | [network]\\ntarget_connections = 9\\nmax_connections = 8 | network.target_connections | from 0 to 8
       """)
   void parse_badOption_namesOptionAndFix(String name, String toml, String key, String problem) {

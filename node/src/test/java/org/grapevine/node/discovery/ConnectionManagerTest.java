@@ -363,4 +363,50 @@ class ConnectionManagerTest {
     assertThatThrownBy(() -> DiscoveryConfig.builder().connections(5, 4).build())
         .hasMessageContaining("target 5");
   }
+
+  @Test
+  void usable_circuitThroughAConcreteRelay_keptWithoutTarget_othersRefused() throws Exception {
+    PeerId bob = peer(7);
+    PeerId relay = peer(8);
+    String via = "/ip4/203.0.113.2/tcp/4001/p2p/" + relay + "/p2p-circuit";
+    assertThat(ConnectionManager.usable(bob, Multiaddr.parse(via))).contains(Multiaddr.parse(via));
+    assertThat(ConnectionManager.usable(bob, Multiaddr.parse(via + "/p2p/" + bob)))
+        .as("the target's /p2p is dropped, as for direct addresses")
+        .contains(Multiaddr.parse(via));
+    assertThat(ConnectionManager.usable(bob, Multiaddr.parse(via + "/p2p/" + peer(9))))
+        .as("a circuit to someone else")
+        .isEmpty();
+    assertThat(
+            ConnectionManager.usable(
+                bob, Multiaddr.parse("/ip4/0.0.0.0/tcp/4001/p2p/" + relay + "/p2p-circuit")))
+        .as("a relay at a wildcard address")
+        .isEmpty();
+    assertThat(
+            ConnectionManager.usable(bob, Multiaddr.parse("/ip4/203.0.113.2/tcp/4001/p2p-circuit")))
+        .as("a relay without its peer ID")
+        .isEmpty();
+    assertThat(
+            ConnectionManager.usable(
+                bob, Multiaddr.parse("/ip4/203.0.113.2/tcp/4001/p2p/" + bob + "/p2p-circuit")))
+        .as("bob as his own relay")
+        .isEmpty();
+    assertThat(ConnectionManager.usable(bob, Multiaddr.parse("/ip4/192.0.2.1/tcp/4001/p2p/" + bob)))
+        .contains(Multiaddr.parse("/ip4/192.0.2.1/tcp/4001"));
+  }
+
+  @Test
+  void dial_directAddressesFirst_circuitsLast() throws Exception {
+    ConnectionManager m = manager(config().build());
+    PeerId bob = peer(7);
+    Multiaddr circuit =
+        Multiaddr.parse("/ip4/203.0.113.2/tcp/4001/p2p/" + peer(8) + "/p2p-circuit");
+    m.handleTopicPeer(bob, List.of(circuit, addr(1)), 0);
+    List<ConnectionCommand> dials = drain(m);
+    assertThat(dials)
+        .filteredOn(c -> c instanceof ConnectionCommand.Dial)
+        .singleElement()
+        .satisfies(
+            c ->
+                assertThat(((ConnectionCommand.Dial) c).addrs()).containsExactly(addr(1), circuit));
+  }
 }

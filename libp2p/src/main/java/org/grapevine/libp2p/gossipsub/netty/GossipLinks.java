@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,8 +95,14 @@ public final class GossipLinks {
 
   /** One peer's state: its connections and our outbound stream to it. */
   private static final class PeerLink {
+    /** Direct connections first (see {@link #connected}). */
     final List<Connection> connections = new ArrayList<>();
+
     MuxedStream out;
+
+    /** The connection {@link #out} is on. */
+    Connection outConnection;
+
     boolean opening;
     boolean known;
 
@@ -195,6 +202,14 @@ public final class GossipLinks {
     PeerLink link = peers.computeIfAbsent(c.remotePeer(), p -> new PeerLink());
     if (!link.connections.contains(c)) { // Also announced by an early RPC (see onRpc).
       link.connections.add(c);
+      link.connections.sort(Comparator.comparing(Connection::isRelayed));
+    }
+    if (link.out != null && link.outConnection.isRelayed() && !c.isRelayed()) {
+      // A direct connection (hole punched) replaces the relay's, which is limited and costs the
+      // relay: RPCs wait in `pending` until our stream on the direct one is open.
+      MuxedStream old = link.out;
+      link.out = null;
+      old.closeWrite();
     }
     openOutbound(c.remotePeer(), link);
   }
@@ -234,6 +249,7 @@ public final class GossipLinks {
       MuxedStream stream,
       java.util.Optional<GossipProtocol> protocol) {
     link.out = stream;
+    link.outConnection = c;
     streams.watchOutbound(
         stream,
         () ->
