@@ -19,8 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 14's NAT lab with real {@code ./grapevine} processes: two people at home, each behind a
  * home router that masquerades and lets nothing in ({@link RoutedNetwork#natNetwork}), who know
- * only one public node R (203.0.113.2, {@code --bootstrap}). Nobody configures anything but {@code
- * [nat] autonat_confidence = 1} (R is the only peer AutoNAT can ask).
+ * only one public node R (11.0.1.2, {@code --bootstrap}; 11.0.0.0/8 exists only inside the
+ * namespaces, and unlike the documentation ranges counts as public for observed addresses). Nobody
+ * configures anything but {@code [nat] autonat_confidence = 1} (R is the only peer AutoNAT can
+ * ask).
  *
  * <ul>
  *   <li>{@link #twoHomes_relayThenDirect}: Alice and Bob each learn they are private (AutoNAT, R
@@ -113,10 +115,10 @@ class RelayNetnsIT {
     long direct = System.nanoTime() - followed;
     assertThat(address(aPeers, lab.bPeer))
         .as("alice sees bob at his router")
-        .contains("/ip4/192.0.2.2/");
+        .contains("/ip4/11.0.3.2/");
     assertThat(address(bPeers, lab.aPeer))
         .as("bob sees alice at her router")
-        .contains("/ip4/198.51.100.2/");
+        .contains("/ip4/11.0.2.2/");
     JsonNode punches = status(lab.nsA, "alice").path("nat").path("hole_punches");
     assertThat(punches.path("direct").asLong())
         .as("alice's hole punches: %s", punches)
@@ -192,9 +194,9 @@ class RelayNetnsIT {
       long started) {}
 
   private Lab start(boolean aliceSymmetric) throws Exception {
-    String nsR = net.network("r", "203.0.113");
-    String nsA = net.natNetwork("a", "198.51.100", "192.168.10", aliceSymmetric);
-    String nsB = net.natNetwork("b", "192.0.2", "192.168.20");
+    String nsR = net.network("r", "11.0.1");
+    String nsA = net.natNetwork("a", "11.0.2", "192.168.10", aliceSymmetric);
+    String nsB = net.natNetwork("b", "11.0.3", "192.168.20");
     cli.logNodes("debug");
     for (String who : List.of("r", "alice", "bob")) {
       Path config = cli.dir(who).resolve("config.toml");
@@ -204,7 +206,7 @@ class RelayNetnsIT {
     NetnsCli.Proc r = cli.run(nsR, "r", "--port", Integer.toString(R_PORT), "--no-bootstrap");
     nodes.add(r);
     String rPeer = r.peerId();
-    String boot = "/ip4/203.0.113.2/tcp/" + R_PORT + "/p2p/" + rPeer;
+    String boot = "/ip4/11.0.1.2/tcp/" + R_PORT + "/p2p/" + rPeer;
     r.awaitLine("api:");
     long started = System.nanoTime();
     NetnsCli.Proc alice = cli.run(nsA, "alice", "--bootstrap", boot);

@@ -35,6 +35,12 @@ final class HostOptions {
   }
 
   Host start(String... listen) throws CliException {
+    return start(java.util.function.UnaryOperator.identity(), listen);
+  }
+
+  /** A host with {@code extra} applied to its config (AutoNAT, for one). */
+  Host start(java.util.function.UnaryOperator<HostConfig.Builder> extra, String... listen)
+      throws CliException {
     HostConfig.Builder b =
         HostConfig.builder(PrivKey.generate(new SecureRandom()))
             .listen(listen)
@@ -44,7 +50,7 @@ final class HostOptions {
     if (swarmKey != null) {
       b.swarmKey(readSwarmKey(swarmKey));
     }
-    Host host = new Host(b.build());
+    Host host = new Host(extra.apply(b).build());
     try {
       host.start();
     } catch (IOException e) {

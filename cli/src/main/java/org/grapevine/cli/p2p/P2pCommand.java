@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       SubCommand.class,
       PubCommand.class,
       SwarmKeyCommand.class,
-      DhtCommand.class
+      DhtCommand.class,
+      AutonatCommand.class,
+      RelayCommand.class
     })
 public final class P2pCommand {}

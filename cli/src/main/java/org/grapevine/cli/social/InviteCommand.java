@@ -42,6 +42,10 @@ public final class InviteCommand extends NodeCommand {
       for (JsonNode a : s.path("listen_addrs")) {
         listening.add(Multiaddr.parse(a.asText()));
       }
+      // Behind NAT: where the node's relays take connections for it.
+      for (JsonNode a : s.path("nat").path("reservations").path("circuit_addrs")) {
+        listening.add(Multiaddr.parse(a.asText()));
+      }
     } catch (IdentityFormatException | MultiaddrFormatException | IllegalArgumentException e) {
       throw new CliException("the node's status is not what this CLI expects: " + e.getMessage());
     }

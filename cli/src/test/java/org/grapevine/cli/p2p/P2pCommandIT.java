@@ -12,6 +12,8 @@ import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.pnet.SwarmKey;
+import org.grapevine.libp2p.relay.HopConfig;
+import org.grapevine.libp2p.relay.netty.HopServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,6 +56,41 @@ class P2pCommandIT {
         .contains("\"agentVersion\":\"test-host/1\"")
         .contains("/ipfs/ping/1.0.0")
         .contains(host.listenAddrs().get(0).toString());
+  }
+
+  @Test
+  void relay_reservesOnARelay_printsTheCircuitAddress() throws Exception {
+    String addr = startHost(null);
+    HopServer hop = HopServer.start(host, HopConfig.DEFAULT, host::listenAddrs);
+    try {
+      assertThat(Main.execute("p2p", "relay", addr)).isZero();
+      assertThat(std.out())
+          .contains("reserved on " + host.peerId())
+          .contains("per circuit: 120 s, 131072 bytes")
+          .containsPattern("reachable at " + addr + "/p2p-circuit/p2p/12D3KooW\\w+");
+    } finally {
+      hop.close();
+    }
+  }
+
+  @Test
+  void relay_notARelay_refusedExitOne() throws Exception {
+    String addr = startHost(null);
+    assertThat(Main.execute("p2p", "relay", "--timeout", "3", addr)).isEqualTo(1);
+    assertThat(std.out()).startsWith("refused: ");
+  }
+
+  @Test
+  void autonat_loopbackOnly_nothingToTest_unknownExitOne() throws Exception {
+    String addr = startHost(null);
+    assertThat(
+            Main.execute(
+                "p2p", "autonat", "--timeout", "1", "--addr", "/ip4/127.0.0.1/tcp/1", addr))
+        .isEqualTo(1);
+    assertThat(std.out())
+        .contains("asking " + host.peerId())
+        .contains("requests 0")
+        .contains("reachability: unknown");
   }
 
   @Test

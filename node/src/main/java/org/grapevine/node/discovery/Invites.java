@@ -22,10 +22,12 @@ import org.grapevine.protocol.identity.InviteFormatException;
  *
  * <p>Address policy: only concrete {@code /ip4|ip6/.../tcp/...} addresses (an unspecified {@code
  * 0.0.0.0} or {@code ::} is left out: the caller gives addresses with wildcards already expanded,
- * as {@code GET /v1/status} does). Ordered by how likely they work from another machine: public
- * addresses, then private ones (RFC 1918, IPv6 ULA, link-local), then loopback; loopback ones are
- * kept only when nothing else is left (they reach only this machine, so an invite with them works
- * for a second node here and nowhere else). At most {@link Invite#MAX_ADDRS}.
+ * as {@code GET /v1/status} does), and circuit addresses through a relay at such an address ({@code
+ * .../p2p/<relay>/p2p-circuit}). Ordered by how likely they work from another machine: public
+ * addresses, then circuits through a public relay (a node behind NAT holds them), then private ones
+ * (RFC 1918, IPv6 ULA, link-local), then loopback; loopback ones are kept only when nothing else is
+ * left (they reach only this machine, so an invite with them works for a second node here and
+ * nowhere else). At most {@link Invite#MAX_ADDRS}.
  */
 public final class Invites {
   private Invites() {}
@@ -56,7 +58,7 @@ public final class Invites {
     Set<Multiaddr> concrete = new LinkedHashSet<>();
     for (Multiaddr a : addrs) {
       Multiaddr bare = a.withoutPeerId();
-      Optional<InetAddress> ip = bare.tcpSocketAddress().map(s -> s.getAddress());
+      Optional<InetAddress> ip = ipOf(bare);
       if (ip.isPresent()
           && !ip.get().isAnyLocalAddress()
           && bare.encode().length <= Invite.MAX_ADDR_BYTES) {
@@ -106,8 +108,29 @@ public final class Invites {
   }
 
   private static final int PUBLIC = 0;
-  private static final int PRIVATE = 1;
-  private static final int LOOPBACK = 2;
+  private static final int CIRCUIT = 1;
+  private static final int PRIVATE = 2;
+  private static final int LOOPBACK = 3;
+
+  /**
+   * The IP a TCP address is at, or for a circuit ({@code <relay tcp addr>/p2p/<relay>/p2p-circuit})
+   * the relay's IP; empty for anything else.
+   */
+  private static Optional<InetAddress> ipOf(Multiaddr bare) {
+    Multiaddr direct = bare;
+    if (bare.isCircuit()) {
+      Optional<Multiaddr> relay = bare.circuitRelay();
+      boolean oneHop =
+          relay.isPresent()
+              && relay.get().peerId().isPresent()
+              && relay.get().components().size() == bare.components().size() - 1;
+      if (!oneHop) {
+        return Optional.empty();
+      }
+      direct = relay.get().withoutPeerId();
+    }
+    return direct.tcpSocketAddress().map(s -> s.getAddress());
+  }
 
   /**
    * Whether others on the internet can reach {@code ip}: not loopback, private (RFC 1918, IPv6
@@ -118,7 +141,8 @@ public final class Invites {
   }
 
   private static int rank(Multiaddr a) {
-    return rank(a.tcpSocketAddress().orElseThrow().getAddress());
+    int r = rank(ipOf(a).orElseThrow());
+    return a.isCircuit() && r == PUBLIC ? CIRCUIT : r;
   }
 
   private static int rank(InetAddress ip) {

@@ -51,6 +51,19 @@ class InvitesTest {
   }
 
   @Test
+  void choose_circuitThroughAPublicRelay_afterPublic_beforePrivate() throws Exception {
+    String circuit = "/ip4/203.0.113.9/tcp/4001/p2p/" + PEER + "/p2p-circuit";
+    assertThat(
+            chosen(
+                "/ip4/192.168.1.20/tcp/4001",
+                circuit,
+                "/ip4/0.0.0.0/tcp/4001/p2p/" + PEER + "/p2p-circuit",
+                "/ip4/203.0.113.9/tcp/4001/p2p-circuit",
+                "/ip4/203.0.113.7/tcp/4001"))
+        .containsExactly("/ip4/203.0.113.7/tcp/4001", circuit, "/ip4/192.168.1.20/tcp/4001");
+  }
+
+  @Test
   void choose_onlyLoopback_keepsLoopback_atMostEight() throws Exception {
     assertThat(chosen("/ip4/127.0.0.1/tcp/4001", "/ip6/::1/tcp/4001"))
         .containsExactly("/ip4/127.0.0.1/tcp/4001", "/ip6/::1/tcp/4001");
