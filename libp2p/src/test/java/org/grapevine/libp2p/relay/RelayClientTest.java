@@ -60,7 +60,7 @@ class RelayClientTest {
           relay(id)
               .handleRequest(
                   A,
-                  "/ip4/10.0.0.1",
+                  Multiaddr.of(new InetSocketAddress("10.0.0.1", 4001)),
                   false,
                   HopMessage.reserve(),
                   r.get().addrs(),
