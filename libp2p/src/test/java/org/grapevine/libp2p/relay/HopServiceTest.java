@@ -131,8 +131,8 @@ class HopServiceTest {
   }
 
   @Test
-  void handleRequest_reservePerPeerCap_countsGrantsForTheirLifetime() {
-    // A reserves, disconnects, reserves again: two grants within 60 s, the third is refused.
+  void handleRequest_reservePerPeerCap_regainedAtTheCapPerTtl() {
+    // A reserves, disconnects, reserves again: its 2 grants are used, the third is refused.
     assertThat(reserve(A, "/ip4/1.1.1.1", 0).status()).contains(RelayStatus.OK);
     hop.handlePeerDisconnected(A, S);
     assertThat(reserve(A, "/ip4/1.1.1.2", 2 * S).status()).contains(RelayStatus.OK);
@@ -140,7 +140,7 @@ class HopServiceTest {
 
     assertThat(reserve(A, "/ip4/1.1.1.3", 4 * S).status())
         .contains(RelayStatus.RESERVATION_REFUSED);
-    // Once the first grant's lifetime is over, A may reserve again.
+    // 2 per 60 s come back: by 60 s A may reserve again.
     assertThat(reserve(A, "/ip4/1.1.1.3", 60 * S).status()).contains(RelayStatus.OK);
   }
 
