@@ -1,7 +1,10 @@
 package org.grapevine.libp2p.autonat;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import org.grapevine.libp2p.limits.KeyedTokenBuckets;
+import org.grapevine.libp2p.limits.TokenBucket;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
@@ -12,15 +15,19 @@ import org.grapevine.libp2p.peer.PeerId;
 public final class ServerLimits {
   private final AutonatServerConfig config;
   private final Set<PeerId> inFlight = new HashSet<>();
-  private final TokenBuckets<PeerId> perPeer;
-  private final TokenBuckets<Boolean> global;
+  private final KeyedTokenBuckets<PeerId> perPeer;
+  private final TokenBucket global;
 
   public ServerLimits(AutonatServerConfig config) {
     this.config = config;
     this.perPeer =
-        new TokenBuckets<>(
-            config.perPeerPerMinute(), config.perPeerBurst(), config.maxTrackedPeers());
-    this.global = new TokenBuckets<>(config.globalPerMinute(), config.maxConcurrent(), 1);
+        new KeyedTokenBuckets<>(
+            config.perPeerPerMinute(),
+            Duration.ofMinutes(1),
+            config.perPeerBurst(),
+            config.maxTrackedPeers());
+    this.global =
+        new TokenBucket(config.globalPerMinute(), Duration.ofMinutes(1), config.maxConcurrent());
   }
 
   /** Admits a request of {@code peer}'s (then {@link #release} it when done), or refuses it. */
@@ -29,7 +36,7 @@ public final class ServerLimits {
       return false;
     }
     // The peer's own bucket first: a peer over its rate must not drain the global one.
-    if (!perPeer.tryAcquire(peer, nowNanos) || !global.tryAcquire(Boolean.TRUE, nowNanos)) {
+    if (!perPeer.tryAcquire(peer, nowNanos) || !global.tryAcquire(nowNanos)) {
       return false;
     }
     inFlight.add(peer);

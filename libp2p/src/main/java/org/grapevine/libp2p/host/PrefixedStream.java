@@ -1,8 +1,8 @@
 package org.grapevine.libp2p.host;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
+import org.grapevine.libp2p.mux.ForwardingMuxedStream;
 import org.grapevine.libp2p.mux.MuxedStream;
 import org.grapevine.libp2p.mux.StreamReader;
 
@@ -13,17 +13,16 @@ import org.grapevine.libp2p.mux.StreamReader;
  * the negotiation, then later data, then the peer's half-close or reset. Without it, a protocol
  * that sets its reader after a hop to another executor would lose what arrived in between.
  */
-final class PrefixedStream implements MuxedStream, StreamReader {
+final class PrefixedStream extends ForwardingMuxedStream implements StreamReader {
   private static final Object FIN = new Object();
   private static final Object RST = new Object();
 
-  private final MuxedStream delegate;
   private final ArrayDeque<Object> pending = new ArrayDeque<>();
   private StreamReader reader;
 
   /** Must be called on the stream's event loop (protocol handlers are). */
   PrefixedStream(MuxedStream delegate, ByteBuf prefix) {
-    this.delegate = delegate;
+    super(delegate);
     if (prefix.isReadable()) {
       pending.add(prefix);
     } else {
@@ -34,12 +33,7 @@ final class PrefixedStream implements MuxedStream, StreamReader {
 
   @Override
   public void setReader(StreamReader newReader) {
-    EventExecutor loop = delegate.executor();
-    if (loop.inEventLoop()) {
-      install(newReader);
-    } else {
-      loop.execute(() -> install(newReader));
-    }
+    onLoop(() -> install(newReader));
   }
 
   private void install(StreamReader newReader) {
@@ -103,43 +97,5 @@ final class PrefixedStream implements MuxedStream, StreamReader {
       }
     }
     pending.clear();
-  }
-
-  // --- To the muxer
-  // -------------------------------------------------------------------------------
-
-  @Override
-  public long id() {
-    return delegate.id();
-  }
-
-  @Override
-  public boolean outbound() {
-    return delegate.outbound();
-  }
-
-  @Override
-  public void write(ByteBuf data) {
-    delegate.write(data);
-  }
-
-  @Override
-  public void closeWrite() {
-    delegate.closeWrite();
-  }
-
-  @Override
-  public void reset() {
-    delegate.reset();
-  }
-
-  @Override
-  public boolean isWritable() {
-    return delegate.isWritable();
-  }
-
-  @Override
-  public EventExecutor executor() {
-    return delegate.executor();
   }
 }

@@ -1,9 +1,11 @@
 package org.grapevine.libp2p.kad;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.random.RandomGenerator;
+import org.grapevine.libp2p.limits.KeyedTokenBuckets;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.peer.PeerId;
 
@@ -55,7 +57,7 @@ public final class Dht {
   private final ProviderStore providerStore;
   private final RecordStore records;
   private final KadServer server;
-  private final PeerRateLimiter limiter;
+  private final KeyedTokenBuckets<PeerId> limiter;
   private final DhtStats stats;
   private final PendingRequests pending;
   private final TableKeeper keeper;
@@ -86,8 +88,11 @@ public final class Dht {
     this.records = new RecordStore(config.maxRecords(), config.recordValidityMillis());
     this.server = new KadServer(table, providerStore, records, config.k());
     this.limiter =
-        new PeerRateLimiter(
-            config.requestsPerSecond(), config.requestBurst(), config.maxRateLimitedPeers());
+        new KeyedTokenBuckets<>(
+            config.requestsPerSecond(),
+            Duration.ofSeconds(1),
+            config.requestBurst(),
+            config.maxRateLimitedPeers());
     this.stats = new DhtStats(server, providerStore, records, table, limiter);
     this.ctx = new DhtContext(self, config, table, stats, nowNanos);
     this.pending = new PendingRequests(stats);

@@ -2,6 +2,8 @@ package org.grapevine.libp2p.kad;
 
 import java.util.EnumMap;
 import java.util.Map;
+import org.grapevine.libp2p.limits.KeyedTokenBuckets;
+import org.grapevine.libp2p.peer.PeerId;
 
 /**
  * The counters of one {@link Dht}: a live view, read on the Dht's loop. Every refusal and drop the
@@ -12,7 +14,7 @@ public final class DhtStats {
   private final ProviderStore providers;
   private final RecordStore records;
   private final RoutingTable table;
-  private final PeerRateLimiter limiter;
+  private final KeyedTokenBuckets<PeerId> limiter;
 
   final Map<KadMessageType, Long> requestsIn = new EnumMap<>(KadMessageType.class);
   final Map<KadMessageType, Long> requestsOut = new EnumMap<>(KadMessageType.class);
@@ -51,7 +53,7 @@ public final class DhtStats {
       ProviderStore providers,
       RecordStore records,
       RoutingTable table,
-      PeerRateLimiter limiter) {
+      KeyedTokenBuckets<PeerId> limiter) {
     this.server = server;
     this.providers = providers;
     this.records = records;

@@ -7,10 +7,11 @@ import java.time.Duration;
  *
  * @param reservationTtl how long a reservation lasts (the client renews before it ends)
  * @param maxReservations reservations held at once, for all peers
- * @param maxReservationsPerPeer reservations granted to one peer ID that are still within their
- *     lifetime (a renewal replaces its own grant; a peer that reconnects and reserves again uses a
- *     new one): bounds churn from one identity
- * @param maxReservationsPerIp the same, counted per IP address of the requesting connection
+ * @param maxReservationsPerPeer new reservations granted to one peer ID at once, regained at this
+ *     many per {@code reservationTtl} (a token bucket; a renewal takes none, a peer that reconnects
+ *     and reserves again takes one): bounds churn from one identity
+ * @param maxReservationsPerIp the same, counted per IP address of the requesting connection (its
+ *     ip4 or ip6 address, whatever the port)
  * @param maxCircuitsPerPeer circuits open at once that involve one peer (as source or target)
  * @param maxCircuits circuits open at once in total
  * @param circuitLimit what each circuit may carry and how long it may last (0: unlimited)

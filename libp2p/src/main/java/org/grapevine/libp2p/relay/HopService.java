@@ -1,5 +1,8 @@
 package org.grapevine.libp2p.relay;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -11,7 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.libp2p.limits.KeyedTokenBuckets;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.multiaddr.MultiaddrComponent;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
@@ -36,9 +41,12 @@ import org.grapevine.libp2p.peer.PeerId;
  *       spec's SHOULD: no relaying through relays).
  *   <li>RESERVE: a renewal (the peer holds a reservation) is always granted and extends it. A new
  *       one is refused with RESERVATION_REFUSED when {@code maxReservations} are held, or the peer
- *       or its IP has its cap of grants still within their lifetime (see {@link HopConfig}), or the
- *       grants remembered for those caps reach 4 × {@code maxReservations} (their memory is bounded
- *       too: many identities from many addresses cannot grow it without end).
+ *       or its IP has used up its grants (see {@link HopConfig}): a token bucket each, with the cap
+ *       as burst, refilled at the cap per reservation TTL. The IP is the connection's ip4 or ip6
+ *       address without port (an IPv4-mapped IPv6 address counts as its IPv4 address). Buckets are
+ *       kept for at most 4 × {@code maxReservations} peers and as many IPs, the least recently used
+ *       forgotten beyond that: many identities from many addresses can neither grow the memory
+ *       without end nor lock others out.
  *   <li>CONNECT: NO_RESERVATION unless the target holds a live reservation; RESOURCE_LIMIT_EXCEEDED
  *       over {@code maxCircuits} or {@code maxCircuitsPerPeer} (source or target); then the target
  *       is asked. A target that refuses or cannot be reached gives CONNECTION_FAILED.
@@ -48,17 +56,17 @@ import org.grapevine.libp2p.peer.PeerId;
  *       is enforced by the pipe's {@link CircuitBudget}s.
  * </ol>
  *
- * <p>Discrepancies: the spec leaves the caps to implementations; ours follow go-libp2p's meaning
- * (reservation grants counted per peer and IP for their lifetime; circuits counted for both ends).
- * A reservation ends when the peer's last connection to us closes (the spec: the reservation holds
- * "as long as there are active connections").
+ * <p>Discrepancies: the spec leaves the caps to implementations. go-libp2p counts a peer's or IP's
+ * grants within the last TTL (a sliding window); our buckets allow the same number at once and on
+ * average, but up to twice it within one TTL in the worst case (a burst, then the refill); in
+ * return they need no per-grant memory or timer. Circuits are counted for both ends. A reservation
+ * ends when the peer's last connection to us closes (the spec: the reservation holds "as long as
+ * there are active connections").
  */
 public final class HopService {
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
-  private record Held(String ip, long expiresAtNanos) {}
-
-  private record Grant(PeerId peer, String ip, long expiresAtNanos) {}
+  private record Held(long expiresAtNanos) {}
 
   private static final class Circuit {
     final PeerId source;
@@ -79,8 +87,8 @@ public final class HopService {
   /** In order of expiry: a renewal moves its entry to the end (all reservations share one TTL). */
   private final LinkedHashMap<PeerId, Held> reservations = new LinkedHashMap<>();
 
-  /** Grants within their lifetime, oldest first (same TTL: also in order of expiry). */
-  private final ArrayDeque<Grant> grants = new ArrayDeque<>();
+  private final KeyedTokenBuckets<PeerId> grantsPerPeer;
+  private final KeyedTokenBuckets<String> grantsPerIp;
 
   private final Map<Long, Circuit> circuits = new HashMap<>();
   private final Map<PeerId, Integer> circuitsPerPeer = new HashMap<>();
@@ -92,6 +100,14 @@ public final class HopService {
     this.config = config;
     this.identity = identity;
     this.self = PeerId.fromPubKey(identity.publicKey());
+    Duration ttl = config.reservationTtl();
+    int keys = 4 * Math.max(1, config.maxReservations());
+    this.grantsPerPeer =
+        new KeyedTokenBuckets<>(
+            config.maxReservationsPerPeer(), ttl, config.maxReservationsPerPeer(), keys);
+    this.grantsPerIp =
+        new KeyedTokenBuckets<>(
+            config.maxReservationsPerIp(), ttl, config.maxReservationsPerIp(), keys);
   }
 
   public HopConfig config() {
@@ -101,13 +117,14 @@ public final class HopService {
   /**
    * A hop request from {@code from}.
    *
-   * @param ip the requesting connection's IP address (for the per-IP cap)
+   * @param remoteAddr the requesting connection's remote address (its IP is what the per-IP cap
+   *     counts)
    * @param overRelayed whether the request came over a relayed connection
    * @param relayAddrs our public addresses, put in reservations (each gets /p2p/us)
    */
   public HopDecision handleRequest(
       PeerId from,
-      String ip,
+      Multiaddr remoteAddr,
       boolean overRelayed,
       HopMessage request,
       List<Multiaddr> relayAddrs,
@@ -121,7 +138,7 @@ public final class HopService {
       return answer(HopMessage.status(RelayStatus.PERMISSION_DENIED));
     }
     if (request.type() == HopMessage.Type.RESERVE) {
-      return answer(reserve(from, ip, relayAddrs, nowNanos, nowUnixSeconds));
+      return answer(reserve(from, ipOf(remoteAddr), relayAddrs, nowNanos, nowUnixSeconds));
     }
     return connect(from, request.peer().orElseThrow().id());
   }
@@ -134,23 +151,17 @@ public final class HopService {
   private HopMessage reserve(
       PeerId peer, String ip, List<Multiaddr> relayAddrs, long nowNanos, long nowUnixSeconds) {
     boolean renewal = reservations.containsKey(peer);
-    if (!renewal) {
-      if (reservations.size() >= config.maxReservations()
-          || grants.size() >= 4L * Math.max(1, config.maxReservations())
-          || grantsOf(peer, null) >= config.maxReservationsPerPeer()
-          || grantsOf(null, ip) >= config.maxReservationsPerIp()) {
-        return HopMessage.status(RelayStatus.RESERVATION_REFUSED);
-      }
+    // The peer's bucket first: a peer over its own cap must not use up its IP's.
+    if (!renewal
+        && (reservations.size() >= config.maxReservations()
+            || !grantsPerPeer.tryAcquire(peer, nowNanos)
+            || !grantsPerIp.tryAcquire(ip, nowNanos))) {
+      return HopMessage.status(RelayStatus.RESERVATION_REFUSED);
     }
-    long ttlNanos = config.reservationTtl().toNanos();
-    long expiresAt = nowNanos + ttlNanos;
+    long expiresAt = nowNanos + config.reservationTtl().toNanos();
     long expireUnix = nowUnixSeconds + config.reservationTtl().toSeconds();
-    if (renewal) {
-      grants.removeIf(g -> g.peer.equals(peer) && g.ip.equals(reservations.get(peer).ip));
-    }
-    grants.addLast(new Grant(peer, ip, expiresAt));
     reservations.remove(peer);
-    reservations.put(peer, new Held(ip, expiresAt));
+    reservations.put(peer, new Held(expiresAt));
     List<Multiaddr> addrs = new ArrayList<>(relayAddrs.size());
     relayAddrs.forEach(a -> addrs.add(a.withPeerId(self)));
     byte[] voucher = new ReservationVoucher(self, peer, expireUnix).seal(identity);
@@ -158,10 +169,24 @@ public final class HopService {
         new RelayReservation(expireUnix, addrs, Optional.of(voucher)), config.circuitLimit());
   }
 
-  private long grantsOf(PeerId peer, String ip) {
-    return grants.stream()
-        .filter(g -> peer != null ? g.peer.equals(peer) : g.ip.equals(ip))
-        .count();
+  /**
+   * What the per-IP cap counts for {@code addr}: its first ip4 or ip6 component's address, without
+   * port, IPv4-mapped IPv6 as IPv4; an address without one (DNS, a circuit) counts as its text.
+   */
+  static String ipOf(Multiaddr addr) {
+    for (MultiaddrComponent c : addr.components()) {
+      switch (c.protocol()) {
+        case IP4, IP6 -> {
+          try {
+            return InetAddress.getByAddress(c.value()).getHostAddress();
+          } catch (UnknownHostException e) {
+            throw new IllegalStateException("ip component of 4 or 16 bytes", e);
+          }
+        }
+        default -> {}
+      }
+    }
+    return addr.toString();
   }
 
   private HopDecision connect(PeerId source, PeerId target) {
@@ -219,9 +244,6 @@ public final class HopService {
   }
 
   public void handleTimeout(long nowNanos) {
-    while (!grants.isEmpty() && grants.peekFirst().expiresAtNanos <= nowNanos) {
-      grants.pollFirst();
-    }
     Iterator<Map.Entry<PeerId, Held>> it = reservations.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<PeerId, Held> e = it.next();
@@ -242,9 +264,6 @@ public final class HopService {
 
   public OptionalLong pollTimeout() {
     long next = Long.MAX_VALUE;
-    if (!grants.isEmpty()) {
-      next = grants.peekFirst().expiresAtNanos;
-    }
     if (!reservations.isEmpty()) {
       next = Math.min(next, reservations.values().iterator().next().expiresAtNanos);
     }

@@ -28,9 +28,12 @@ import org.grapevine.libp2p.peer.PeerId;
  *
  * <p>Rules: 1. candidates are tried in the order they were added; 2. a relay that failed waits
  * {@code retryBase}, doubling per failure in a row up to {@code retryMax}; 3. an answer is accepted
- * only if it is OK, has a reservation expiring in the future, and a voucher (if any) that the relay
- * signed for us with the same expiry; 4. a reservation is renewed after {@code renewFraction} of
- * its lifetime; a failed renewal drops it (another relay is tried at once).
+ * only if it is OK and has a reservation expiring in the future; a voucher that does not verify
+ * (not the relay's signature, not for us, another expiry, bad bytes) is counted ({@link
+ * #ignoredVouchers}), named in the {@link RelayClientEvent.Reserved} event, and otherwise ignored:
+ * circuit-v2.md makes vouchers "only advisory" ("not currently enforced"); 4. a reservation is
+ * renewed after {@code renewFraction} of its lifetime; a failed renewal drops it (another relay is
+ * tried at once).
  */
 public final class RelayClient {
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
@@ -67,6 +70,7 @@ public final class RelayClient {
   private final Map<PeerId, Candidate> candidates = new LinkedHashMap<>();
   private final ArrayDeque<Reserve> actions = new ArrayDeque<>();
   private final ArrayDeque<RelayClientEvent> events = new ArrayDeque<>();
+  private long ignoredVouchers;
 
   public RelayClient(RelayClientConfig config, PeerId self) {
     this.config = config;
@@ -98,12 +102,16 @@ public final class RelayClient {
     if (c == null || !(c.state == State.RESERVING || c.renewing)) {
       return; // An answer after we gave up on it (disconnect, timeout): nothing to do.
     }
-    Optional<String> wrong = check(relay, answer, nowUnixSeconds);
+    Optional<String> wrong = check(answer, nowUnixSeconds);
     if (wrong.isPresent()) {
       fail(c, wrong.get(), nowNanos);
       return;
     }
     RelayReservation r = answer.reservation().orElseThrow();
+    Optional<String> badVoucher = checkVoucher(relay, r);
+    if (badVoucher.isPresent()) {
+      ignoredVouchers++;
+    }
     long lifetimeNanos = (r.expireUnixSeconds() - nowUnixSeconds) * NANOS_PER_SECOND;
     c.state = State.RESERVED;
     c.renewing = false;
@@ -113,10 +121,14 @@ public final class RelayClient {
     c.circuitAddrs = circuitAddrs(relay, r.addrs().isEmpty() ? c.addrs : r.addrs());
     events.add(
         new RelayClientEvent.Reserved(
-            relay, r.expireUnixSeconds(), answer.limit().orElse(RelayLimit.NONE), c.circuitAddrs));
+            relay,
+            r.expireUnixSeconds(),
+            answer.limit().orElse(RelayLimit.NONE),
+            c.circuitAddrs,
+            badVoucher));
   }
 
-  private Optional<String> check(PeerId relay, HopMessage answer, long nowUnixSeconds) {
+  private Optional<String> check(HopMessage answer, long nowUnixSeconds) {
     RelayStatus status = answer.status().orElse(null);
     if (answer.type() != HopMessage.Type.STATUS || status != RelayStatus.OK) {
       return Optional.of("refused: " + status);
@@ -128,6 +140,10 @@ public final class RelayClient {
     if (r.expireUnixSeconds() <= nowUnixSeconds) {
       return Optional.of("reservation already expired (" + r.expireUnixSeconds() + ")");
     }
+    return Optional.empty();
+  }
+
+  private Optional<String> checkVoucher(PeerId relay, RelayReservation r) {
     if (r.voucher().isPresent()) {
       try {
         ReservationVoucher.open(r.voucher().get(), relay, self, r.expireUnixSeconds());
@@ -187,6 +203,11 @@ public final class RelayClient {
       }
     }
     return next == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(next);
+  }
+
+  /** Vouchers that did not verify, in reservations accepted anyway (the relay's fault). */
+  public long ignoredVouchers() {
+    return ignoredVouchers;
   }
 
   /** Whether we hold a live reservation on {@code relay} (the stop side accepts only these). */

@@ -2,19 +2,13 @@ package org.grapevine.libp2p.dcutr;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import org.grapevine.libp2p.crypto.PrivKey;
-import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.testing.NatLab;
 import org.grapevine.libp2p.testing.NetnsJava;
-import org.grapevine.libp2p.testing.RoutedNetwork;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole DCUtR protocol between two homes behind their own NATs (the lab of {@code
@@ -26,24 +20,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class DcutrNetnsIT {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final int BASE = 4100;
-  private final String tag = "gd" + (ProcessHandle.current().pid() % 10_000);
-  private NatLab lab;
-  private RoutedNetwork net;
-
-  @BeforeEach
-  void lab() throws Exception {
-    lab = NatLab.open(tag);
-    net = lab.net();
-  }
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    if (lab != null) {
-      lab.close();
-    }
-  }
+  @RegisterExtension final NatLab lab = new NatLab("gd");
 
   @Test
   void overAStandInForTheRelay_dcutrMakesADirectConnectionThroughBothNats() throws Exception {
@@ -55,8 +33,9 @@ class DcutrNetnsIT {
     List<String> missed = new ArrayList<>();
     for (int i = 0; i < rounds; i++) {
       String[] r = round(ends, i, 40);
-      if (r[0].startsWith("dcutr " + i + " DIRECT 1 /ip4/11.0.2.2/tcp/" + (BASE + i))
-          && r[1].startsWith("dcutr " + i + " DIRECT 1 /ip4/11.0.1.2/tcp/" + (BASE + i))) {
+      if (r[0].startsWith("dcutr " + i + " DIRECT 1 /ip4/" + NatLab.BOB_IP + "/tcp/" + (BASE + i))
+          && r[1].startsWith(
+              "dcutr " + i + " DIRECT 1 /ip4/" + NatLab.ALICE_IP + "/tcp/" + (BASE + i))) {
         direct++;
       } else {
         missed.add(r[0] + " | " + r[1]);
@@ -92,30 +71,24 @@ class DcutrNetnsIT {
   }
 
   private NetnsJava[] start(boolean symmetric) throws Exception {
-    String alice = net.natNetwork("a", "11.0.1", "192.168.71");
-    String bob = net.natNetwork("b", "11.0.2", "192.168.72", symmetric);
-    net.sideLink(alice, bob, "10.77.0");
-    PrivKey ka = PrivKey.generate(RANDOM);
-    PrivKey kb = PrivKey.generate(RANDOM);
-    PeerId ida = PeerId.fromPubKey(ka.publicKey());
+    String alice = lab.aliceHome();
+    String bob = lab.bobHome(symmetric);
+    lab.net().sideLink(alice, bob, "10.77.0");
+    NatLab.Peer pa = NatLab.Peer.generate();
+    NatLab.Peer pb = NatLab.Peer.generate();
+    String base = Integer.toString(BASE);
     NetnsJava a =
-        lab.start(
-            alice,
-            DcutrPeerMain.class,
-            Integer.toString(BASE),
-            HexFormat.of().formatHex(ka.encode()),
-            "11.0.1.2",
-            "listen");
+        lab.start(alice, DcutrPeerMain.class, base, pa.keyHex(), NatLab.ALICE_IP, "listen");
     NetnsJava b =
         lab.start(
             bob,
             DcutrPeerMain.class,
-            Integer.toString(BASE),
-            HexFormat.of().formatHex(kb.encode()),
-            "11.0.2.2",
+            base,
+            pb.keyHex(),
+            NatLab.BOB_IP,
             "dial",
             "10.77.0.1",
-            ida.toString());
+            pa.id().toString());
     return new NetnsJava[] {a, b};
   }
 }

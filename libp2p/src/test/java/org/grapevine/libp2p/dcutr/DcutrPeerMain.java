@@ -1,23 +1,18 @@
 package org.grapevine.libp2p.dcutr;
 
-import io.netty.buffer.PooledByteBufAllocator;
+import static org.grapevine.libp2p.testing.LabChild.say;
+
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.dcutr.netty.DcutrResult;
 import org.grapevine.libp2p.dcutr.netty.DcutrService;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.host.HostListener;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.testing.LabChild;
 
 /**
  * A child process for {@link DcutrNetnsIT}, driven round by round through stdin. Arguments: base
@@ -36,13 +31,11 @@ public final class DcutrPeerMain {
   @SuppressWarnings("FutureReturnValueIgnored") // terminal callbacks report both outcomes
   public static void main(String[] args) throws Exception {
     int base = Integer.parseInt(args[0]);
-    PrivKey key = PrivKey.decode(HexFormat.of().parseHex(args[1]));
+    PrivKey key = LabChild.key(args[1]);
     String ownIp = args[2];
     boolean dialer = args[3].equals("dial");
-    MultiThreadIoEventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    BufferedReader in =
-        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    MultiThreadIoEventLoopGroup group = LabChild.group();
+    BufferedReader in = LabChild.stdin();
     Host host = null;
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       String[] cmd = line.strip().split(" ", -1);
@@ -62,7 +55,7 @@ public final class DcutrPeerMain {
     if (host != null) {
       host.close();
     }
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    LabChild.shutdown(group);
   }
 
   @SuppressWarnings("FutureReturnValueIgnored") // terminal callbacks report both outcomes
@@ -74,21 +67,8 @@ public final class DcutrPeerMain {
       int round,
       boolean dialer)
       throws Exception {
-    Host host =
-        new Host(
-            HostConfig.builder(key)
-                .listen("/ip4/0.0.0.0/tcp/" + port)
-                .dialTimeout(Duration.ofSeconds(3))
-                .build(),
-            group);
-    Multiaddr own = Multiaddr.parse("/ip4/" + ownIp + "/tcp/" + port);
-    DcutrService dcutr =
-        new DcutrService(
-            host,
-            () -> List.of(own),
-            DcutrService::publicTcp,
-            Duration.ofSeconds(5),
-            PooledByteBufAllocator.DEFAULT);
+    Host host = LabChild.host(key, port, Duration.ofSeconds(3), group);
+    DcutrService dcutr = DcutrLab.service(host, Multiaddr.parse("/ip4/" + ownIp + "/tcp/" + port));
     long started = System.nanoTime();
     dcutr.addResponderListener((c, r) -> report(round, r, started));
     if (!dialer) {
@@ -110,24 +90,6 @@ public final class DcutrPeerMain {
   }
 
   private static void report(int round, DcutrResult r, long started) {
-    say(
-        "dcutr "
-            + round
-            + " "
-            + r.outcome()
-            + " "
-            + r.attempts()
-            + " "
-            + r.direct().map(c -> c.remoteAddr().toString()).orElse("-")
-            + " "
-            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
-            + " ("
-            + r.detail()
-            + ")");
-  }
-
-  private static synchronized void say(String line) {
-    System.out.println(line);
-    System.out.flush();
+    say("dcutr " + round + " " + DcutrLab.describe(r, started));
   }
 }

@@ -2,19 +2,14 @@ package org.grapevine.libp2p.dcutr;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.testing.NatLab;
 import org.grapevine.libp2p.testing.NetnsJava;
-import org.grapevine.libp2p.testing.RoutedNetwork;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Reach through NATs as issue 14 has it, at the libp2p level: a public relay R on the fake
@@ -27,24 +22,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class DcutrRelayNetnsIT {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final String PORT = "4001";
-  private final String tag = "gr" + (ProcessHandle.current().pid() % 10_000);
-  private NatLab lab;
-  private RoutedNetwork net;
-
-  @BeforeEach
-  void lab() throws Exception {
-    lab = NatLab.open(tag);
-    net = lab.net();
-  }
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    if (lab != null) {
-      lab.close();
-    }
-  }
+  @RegisterExtension final NatLab lab = new NatLab("gr");
 
   @Test
   void aliceAndBobBehindNats_meetThroughTheRelay_thenGoDirect() throws Exception {
@@ -64,19 +43,18 @@ class DcutrRelayNetnsIT {
   }
 
   private NetnsJava[] start(boolean symmetric) throws Exception {
-    String relay = net.network("r", "11.0.9");
-    String aliceNs = net.natNetwork("a", "11.0.1", "192.168.71");
-    String bobNs = net.natNetwork("b", "11.0.2", "192.168.72", symmetric);
-    PrivKey kr = PrivKey.generate(RANDOM);
-    PrivKey ka = PrivKey.generate(RANDOM);
-    PrivKey kb = PrivKey.generate(RANDOM);
-    PeerId idr = PeerId.fromPubKey(kr.publicKey());
-    PeerId ida = PeerId.fromPubKey(ka.publicKey());
-    NetnsJava r = child(relay, "relay", kr, "11.0.9.2");
+    String relay = lab.net().network("r", "11.0.9");
+    String aliceNs = lab.aliceHome();
+    String bobNs = lab.bobHome(symmetric);
+    NatLab.Peer pr = NatLab.Peer.generate();
+    NatLab.Peer pa = NatLab.Peer.generate();
+    PeerId idr = pr.id();
+    PeerId ida = pa.id();
+    NetnsJava r = child(relay, "relay", pr, "11.0.9.2");
     r.awaitLine("self ", 20);
     NetnsJava a =
-        child(aliceNs, "alice", ka, "11.0.1.2", "/ip4/11.0.9.2/tcp/" + PORT + "/p2p/" + idr);
-    NetnsJava b = child(bobNs, "bob", kb, "11.0.2.2");
+        child(aliceNs, "alice", pa, NatLab.ALICE_IP, "/ip4/11.0.9.2/tcp/" + PORT + "/p2p/" + idr);
+    NetnsJava b = child(bobNs, "bob", NatLab.Peer.generate(), NatLab.BOB_IP);
     b.awaitLine("self ", 20);
     String circuit = a.awaitLine("reserved ", 30).split(" ", -1)[2];
     assertThat(circuit).isEqualTo("/ip4/11.0.9.2/tcp/4001/p2p/" + idr + "/p2p-circuit");
@@ -86,10 +64,9 @@ class DcutrRelayNetnsIT {
     return new NetnsJava[] {a, b};
   }
 
-  private NetnsJava child(String ns, String role, PrivKey key, String ip, String... more)
+  private NetnsJava child(String ns, String role, NatLab.Peer self, String ip, String... more)
       throws Exception {
-    List<String> args =
-        new ArrayList<>(List.of(role, PORT, HexFormat.of().formatHex(key.encode()), ip));
+    List<String> args = new ArrayList<>(List.of(role, PORT, self.keyHex(), ip));
     args.addAll(List.of(more));
     return lab.start(ns, RelayLabMain.class, args.toArray(new String[0]));
   }

@@ -1,21 +1,17 @@
 package org.grapevine.libp2p.dcutr;
 
-import io.netty.buffer.PooledByteBufAllocator;
+import static org.grapevine.libp2p.testing.LabChild.ms;
+import static org.grapevine.libp2p.testing.LabChild.say;
+
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.dcutr.netty.DcutrResult;
 import org.grapevine.libp2p.dcutr.netty.DcutrService;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.host.HostListener;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.relay.HopConfig;
@@ -24,6 +20,7 @@ import org.grapevine.libp2p.relay.RelayClientEvent;
 import org.grapevine.libp2p.relay.netty.CircuitTransport;
 import org.grapevine.libp2p.relay.netty.HopServer;
 import org.grapevine.libp2p.relay.netty.RelayClientDriver;
+import org.grapevine.libp2p.testing.LabChild;
 
 /**
  * A child process for {@link DcutrRelayNetnsIT}. Arguments: role, port, private key (protobuf,
@@ -48,29 +45,16 @@ public final class RelayLabMain {
   public static void main(String[] args) throws Exception {
     String role = args[0];
     int port = Integer.parseInt(args[1]);
-    PrivKey key = PrivKey.decode(HexFormat.of().parseHex(args[2]));
+    PrivKey key = LabChild.key(args[2]);
     Multiaddr own = Multiaddr.parse("/ip4/" + args[3] + "/tcp/" + port);
     long t0 = System.nanoTime();
-    MultiThreadIoEventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    Host host =
-        new Host(
-            HostConfig.builder(key)
-                .listen("/ip4/0.0.0.0/tcp/" + port)
-                .dialTimeout(Duration.ofSeconds(3))
-                .build(),
-            group);
+    MultiThreadIoEventLoopGroup group = LabChild.group();
+    Host host = LabChild.host(key, port, Duration.ofSeconds(3), group);
     RelayClientDriver client = null;
     if (role.equals("relay")) {
       HopServer.start(host, HopConfig.DEFAULT, () -> List.of(own));
     } else {
-      DcutrService dcutr =
-          new DcutrService(
-              host,
-              () -> List.of(own),
-              DcutrService::publicTcp,
-              Duration.ofSeconds(5),
-              PooledByteBufAllocator.DEFAULT);
+      DcutrService dcutr = DcutrLab.service(host, own);
       dcutr.addResponderListener((c, r) -> report(r, t0));
       dcutr.start();
       if (role.equals("alice")) {
@@ -104,8 +88,7 @@ public final class RelayLabMain {
           });
       client.addRelay(relay.peerId().orElseThrow(), List.of(relay.withoutPeerId()));
     }
-    BufferedReader in =
-        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in = LabChild.stdin();
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       if (line.startsWith("dial ") && role.equals("bob")) {
         long t = System.nanoTime();
@@ -122,30 +105,10 @@ public final class RelayLabMain {
       client.close();
     }
     host.close();
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-  }
-
-  private static long ms(long since) {
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+    LabChild.shutdown(group);
   }
 
   private static void report(DcutrResult r, long t0) {
-    say(
-        "dcutr "
-            + r.outcome()
-            + " "
-            + r.attempts()
-            + " "
-            + r.direct().map(c -> c.remoteAddr().toString()).orElse("-")
-            + " "
-            + ms(t0)
-            + " ("
-            + r.detail()
-            + ")");
-  }
-
-  private static synchronized void say(String line) {
-    System.out.println(line);
-    System.out.flush();
+    say("dcutr " + DcutrLab.describe(r, t0));
   }
 }

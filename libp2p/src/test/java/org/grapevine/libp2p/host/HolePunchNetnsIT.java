@@ -2,17 +2,11 @@ package org.grapevine.libp2p.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.security.SecureRandom;
-import java.util.HexFormat;
-import org.grapevine.libp2p.crypto.PrivKey;
-import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.testing.NatLab;
 import org.grapevine.libp2p.testing.NetnsJava;
-import org.grapevine.libp2p.testing.RoutedNetwork;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * TCP hole punching through two real NATs ({@link Host#dialHolePunch}): Alice and Bob each at home
@@ -28,30 +22,12 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class HolePunchNetnsIT {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final int PORT = 4001;
-  private final String tag = "gh" + (ProcessHandle.current().pid() % 10_000);
-  private NatLab lab;
-  private RoutedNetwork net;
-
-  @BeforeEach
-  void lab() throws Exception {
-    lab = NatLab.open(tag);
-    net = lab.net();
-  }
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    if (lab != null) {
-      lab.close();
-    }
-  }
+  @RegisterExtension final NatLab lab = new NatLab("gh");
 
   @Test
   void twoHomesBehindNats_dialEachOtherAtOnce_oneDirectConnection_bobLeads() throws Exception {
-    String alice = net.natNetwork("a", "11.0.1", "192.168.71");
-    String bob = net.natNetwork("b", "11.0.2", "192.168.72");
-    NetnsJava[] ends = punch(alice, bob);
+    NetnsJava[] ends = punch(lab.aliceHome(), lab.bobHome(false));
     String atAlice = ends[0].awaitLine("connected ", 30);
     String atBob = ends[1].awaitLine("connected ", 30);
     assertThat(atAlice).contains(" INBOUND "); // Alice took the responder's part.
@@ -64,9 +40,7 @@ class HolePunchNetnsIT {
 
   @Test
   void bobBehindASymmetricNat_theSameDialsFail() throws Exception {
-    String alice = net.natNetwork("a", "11.0.1", "192.168.71");
-    String bob = net.natNetwork("b", "11.0.2", "192.168.72", true);
-    NetnsJava[] ends = punch(alice, bob);
+    NetnsJava[] ends = punch(lab.aliceHome(), lab.bobHome(true));
     assertThat(ends[0].awaitLine("failed ", 40)).contains("hole punch");
     assertThat(ends[1].awaitLine("failed ", 40)).contains("hole punch");
   }
@@ -76,31 +50,22 @@ class HolePunchNetnsIT {
    * up.
    */
   private NetnsJava[] punch(String alice, String bob) throws Exception {
-    PrivKey ka = PrivKey.generate(RANDOM);
-    PrivKey kb = PrivKey.generate(RANDOM);
-    PeerId ida = PeerId.fromPubKey(ka.publicKey());
-    PeerId idb = PeerId.fromPubKey(kb.publicKey());
-    NetnsJava a =
-        lab.start(
-            alice,
-            HolePunchPeerMain.class,
-            Integer.toString(PORT),
-            HexFormat.of().formatHex(ka.encode()),
-            "/ip4/11.0.2.2/tcp/" + PORT + "/p2p/" + idb,
-            "responder");
-    NetnsJava b =
-        lab.start(
-            bob,
-            HolePunchPeerMain.class,
-            Integer.toString(PORT),
-            HexFormat.of().formatHex(kb.encode()),
-            "/ip4/11.0.1.2/tcp/" + PORT + "/p2p/" + ida,
-            "initiator");
-    assertThat(a.awaitLine("self ", 20)).isEqualTo("self " + ida);
-    assertThat(b.awaitLine("self ", 20)).isEqualTo("self " + idb);
+    NatLab.Peer pa = NatLab.Peer.generate();
+    NatLab.Peer pb = NatLab.Peer.generate();
+    NetnsJava a = child(alice, pa, NatLab.BOB_IP, pb, "responder");
+    NetnsJava b = child(bob, pb, NatLab.ALICE_IP, pa, "initiator");
+    assertThat(a.awaitLine("self ", 20)).isEqualTo("self " + pa.id());
+    assertThat(b.awaitLine("self ", 20)).isEqualTo("self " + pb.id());
     String at = Long.toString(System.currentTimeMillis() + 500);
     a.send(at);
     b.send(at);
     return new NetnsJava[] {a, b};
+  }
+
+  private NetnsJava child(String ns, NatLab.Peer self, String peerIp, NatLab.Peer peer, String role)
+      throws Exception {
+    String peerAddr = "/ip4/" + peerIp + "/tcp/" + PORT + "/p2p/" + peer.id();
+    return lab.start(
+        ns, HolePunchPeerMain.class, Integer.toString(PORT), self.keyHex(), peerAddr, role);
   }
 }

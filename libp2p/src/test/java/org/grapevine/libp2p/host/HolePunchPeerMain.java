@@ -1,12 +1,14 @@
 package org.grapevine.libp2p.host;
 
+import static org.grapevine.libp2p.testing.LabChild.say;
+
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import java.io.InputStream;
-import java.util.HexFormat;
+import java.io.BufferedReader;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.testing.LabChild;
 
 /**
  * A child process for {@link HolePunchNetnsIT}: a host listening on {@code 0.0.0.0:<port>} that, at
@@ -23,22 +25,15 @@ public final class HolePunchPeerMain {
 
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
-    PrivKey key = PrivKey.decode(HexFormat.of().parseHex(args[1]));
+    PrivKey key = LabChild.key(args[1]);
     Multiaddr peer = Multiaddr.parse(args[2]);
     boolean initiator = args[3].equals("initiator");
-    MultiThreadIoEventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    Host host =
-        new Host(
-            HostConfig.builder(key)
-                .listen("/ip4/0.0.0.0/tcp/" + port)
-                .dialTimeout(java.time.Duration.ofSeconds(5))
-                .build(),
-            group);
+    MultiThreadIoEventLoopGroup group = LabChild.group();
+    Host host = LabChild.host(key, port, Duration.ofSeconds(5), group);
     host.start();
     say("self " + host.peerId());
-    InputStream in = System.in;
-    long at = Long.parseLong(readLine(in));
+    BufferedReader in = LabChild.stdin();
+    long at = Long.parseLong(in.readLine().strip());
     Thread.sleep(Math.max(0, at - System.currentTimeMillis()));
     try {
       Connection c = host.dialHolePunch(peer, initiator).get(15, TimeUnit.SECONDS);
@@ -53,23 +48,10 @@ public final class HolePunchPeerMain {
     } catch (java.util.concurrent.ExecutionException e) {
       say("failed " + e.getCause().getMessage());
     }
-    while (in.read() >= 0) {
+    while (in.readLine() != null) {
       // Wait for EOF: the parent closes our stdin to stop us.
     }
     host.close();
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-  }
-
-  private static String readLine(InputStream in) throws java.io.IOException {
-    StringBuilder sb = new StringBuilder();
-    for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
-      sb.append((char) c);
-    }
-    return sb.toString().strip();
-  }
-
-  private static synchronized void say(String line) {
-    System.out.println(line);
-    System.out.flush();
+    LabChild.shutdown(group);
   }
 }

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
 import org.grapevine.libp2p.peer.PeerId;
 import org.junit.jupiter.api.Test;
 
@@ -30,16 +31,35 @@ class HopServiceTest {
 
   private final HopService hop = new HopService(CONFIG, RELAY_KEY);
 
+  /** {@code ip} as a connection's remote address, on {@code port}. */
+  private static Multiaddr addr(String ip, int port) {
+    try {
+      return Multiaddr.parse(ip + "/tcp/" + port);
+    } catch (MultiaddrFormatException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   private HopMessage reserve(PeerId peer, String ip, long nowNanos) {
+    return reserve(peer, addr(ip, 4001), nowNanos);
+  }
+
+  private HopMessage reserve(PeerId peer, Multiaddr from, long nowNanos) {
     HopDecision d =
         hop.handleRequest(
-            peer, ip, false, HopMessage.reserve(), ADDRS, nowNanos, UNIX + nowNanos / S);
+            peer, from, false, HopMessage.reserve(), ADDRS, nowNanos, UNIX + nowNanos / S);
     return ((HopDecision.Answer) d).answer();
   }
 
   private HopDecision connect(PeerId from, PeerId to, long nowNanos) {
     return hop.handleRequest(
-        from, "/ip4/1.1.1.1", false, HopMessage.connect(RelayPeer.of(to)), ADDRS, nowNanos, UNIX);
+        from,
+        addr("/ip4/1.1.1.1", 4001),
+        false,
+        HopMessage.connect(RelayPeer.of(to)),
+        ADDRS,
+        nowNanos,
+        UNIX);
   }
 
   @Test
@@ -79,8 +99,40 @@ class HopServiceTest {
   }
 
   @Test
-  void handleRequest_reservePerPeerCap_countsGrantsForTheirLifetime() {
-    // A reserves, disconnects, reserves again: two grants within 60 s, the third is refused.
+  void handleRequest_reservePerIpCap_countsTheIpWhateverThePort() {
+    assertThat(reserve(A, addr("/ip4/1.1.1.1", 1), 0).status()).contains(RelayStatus.OK);
+    assertThat(reserve(B, addr("/ip6/::ffff:1.1.1.1", 2), 0).status()).contains(RelayStatus.OK);
+
+    assertThat(reserve(C, addr("/ip4/1.1.1.1", 3), 0).status())
+        .contains(RelayStatus.RESERVATION_REFUSED);
+  }
+
+  @Test
+  void ipOf_ipWithoutPortOrTheWholeAddress() throws Exception {
+    assertThat(HopService.ipOf(addr("/ip4/1.2.3.4", 5))).isEqualTo("1.2.3.4");
+    assertThat(HopService.ipOf(addr("/ip6/::ffff:1.2.3.4", 6))).isEqualTo("1.2.3.4");
+    assertThat(HopService.ipOf(addr("/ip6/2001:db8::1", 6)))
+        .isEqualTo(HopService.ipOf(addr("/ip6/2001:db8:0::1", 7)));
+    assertThat(HopService.ipOf(Multiaddr.parse("/dns4/relay.example/tcp/1")))
+        .isEqualTo("/dns4/relay.example/tcp/1");
+  }
+
+  @Test
+  void handleRequest_manyIdentitiesFromManyIps_doNotLockOthersOut() {
+    // 4 × maxReservations peers, each from its own IP, reserve and go: their buckets are
+    // remembered (bounded), and a newcomer is still served.
+    for (int i = 0; i < 12; i++) {
+      PeerId p = RelayTestKeys.peer(20 + i);
+      assertThat(reserve(p, "/ip4/5.0.0." + i, i).status()).contains(RelayStatus.OK);
+      hop.handlePeerDisconnected(p, i);
+    }
+
+    assertThat(reserve(C, "/ip4/3.3.3.3", 12).status()).contains(RelayStatus.OK);
+  }
+
+  @Test
+  void handleRequest_reservePerPeerCap_regainedAtTheCapPerTtl() {
+    // A reserves, disconnects, reserves again: its 2 grants are used, the third is refused.
     assertThat(reserve(A, "/ip4/1.1.1.1", 0).status()).contains(RelayStatus.OK);
     hop.handlePeerDisconnected(A, S);
     assertThat(reserve(A, "/ip4/1.1.1.2", 2 * S).status()).contains(RelayStatus.OK);
@@ -88,7 +140,7 @@ class HopServiceTest {
 
     assertThat(reserve(A, "/ip4/1.1.1.3", 4 * S).status())
         .contains(RelayStatus.RESERVATION_REFUSED);
-    // Once the first grant's lifetime is over, A may reserve again.
+    // 2 per 60 s come back: by 60 s A may reserve again.
     assertThat(reserve(A, "/ip4/1.1.1.3", 60 * S).status()).contains(RelayStatus.OK);
   }
 
@@ -116,7 +168,8 @@ class HopServiceTest {
   @Test
   void handleRequest_overRelayedConnection_permissionDenied() {
     HopDecision d =
-        hop.handleRequest(A, "/ip4/1.1.1.1", true, HopMessage.reserve(), ADDRS, 0, UNIX);
+        hop.handleRequest(
+            A, addr("/ip4/1.1.1.1", 4001), true, HopMessage.reserve(), ADDRS, 0, UNIX);
 
     assertThat(((HopDecision.Answer) d).answer().status()).contains(RelayStatus.PERMISSION_DENIED);
     assertThat(hop.hasReservation(A)).isFalse();
@@ -126,7 +179,13 @@ class HopServiceTest {
   void handleRequest_statusAsRequest_unexpectedMessage() {
     HopDecision d =
         hop.handleRequest(
-            A, "/ip4/1.1.1.1", false, HopMessage.status(RelayStatus.OK), ADDRS, 0, UNIX);
+            A,
+            addr("/ip4/1.1.1.1", 4001),
+            false,
+            HopMessage.status(RelayStatus.OK),
+            ADDRS,
+            0,
+            UNIX);
 
     assertThat(((HopDecision.Answer) d).answer().status()).contains(RelayStatus.UNEXPECTED_MESSAGE);
     assertThat(hop.handleMalformed().status()).contains(RelayStatus.MALFORMED_MESSAGE);

@@ -60,7 +60,7 @@ class RelayClientTest {
           relay(id)
               .handleRequest(
                   A,
-                  "/ip4/10.0.0.1",
+                  Multiaddr.of(new InetSocketAddress("10.0.0.1", 4001)),
                   false,
                   HopMessage.reserve(),
                   r.get().addrs(),
@@ -90,7 +90,13 @@ class RelayClientTest {
         .containsExactly(
             "/ip4/11.0.0.1/tcp/4001/p2p/" + RELAY + "/p2p-circuit",
             "/ip4/11.0.0.2/tcp/4001/p2p/" + R2 + "/p2p-circuit");
-    assertThat(events).hasSize(2).allMatch(e -> e instanceof RelayClientEvent.Reserved);
+    assertThat(events)
+        .hasSize(2)
+        .allMatch(
+            e ->
+                e instanceof RelayClientEvent.Reserved r
+                    && r.voucherIgnored().isEmpty()); // the relay's own vouchers verify
+    assertThat(client.ignoredVouchers()).isZero();
   }
 
   @Test
@@ -165,7 +171,7 @@ class RelayClientTest {
   }
 
   @Test
-  void handleReserveAnswer_voucherForAnotherPeer_refusesReservation() {
+  void handleReserveAnswer_voucherForAnotherPeer_ignoredReservationStands() {
     client.addCandidate(RELAY, addrs(1), 0);
     client.pollAction();
     byte[] wrong = new ReservationVoucher(RELAY, RelayTestKeys.B, UNIX + 100).seal(RELAY_KEY);
@@ -177,10 +183,33 @@ class RelayClientTest {
         0,
         UNIX);
 
-    assertThat(client.hasReservation(RELAY)).isFalse();
+    assertThat(client.hasReservation(RELAY)).isTrue();
+    assertThat(client.ignoredVouchers()).isEqualTo(1);
     assertThat(client.pollEvent().orElseThrow())
         .isInstanceOfSatisfying(
-            RelayClientEvent.Failed.class, f -> assertThat(f.reason()).contains("WRONG_IDENTITY"));
+            RelayClientEvent.Reserved.class,
+            r -> assertThat(r.voucherIgnored().orElseThrow()).contains("WRONG_IDENTITY"));
+  }
+
+  @Test
+  void handleReserveAnswer_voucherSignedByAnotherRelay_ignoredReservationStands() {
+    client.addCandidate(RELAY, addrs(1), 0);
+    client.pollAction();
+    byte[] forged =
+        new ReservationVoucher(RelayTestKeys.B, A, UNIX + 100).seal(RelayTestKeys.key(3));
+
+    client.handleReserveAnswer(
+        RELAY,
+        HopMessage.reserved(
+            new RelayReservation(UNIX + 100, addrs(1), Optional.of(forged)), RelayLimit.NONE),
+        0,
+        UNIX);
+
+    assertThat(client.hasReservation(RELAY)).isTrue();
+    assertThat(client.ignoredVouchers()).isEqualTo(1);
+    assertThat(client.pollEvent().orElseThrow())
+        .isInstanceOfSatisfying(
+            RelayClientEvent.Reserved.class, r -> assertThat(r.voucherIgnored()).isPresent());
   }
 
   @Test

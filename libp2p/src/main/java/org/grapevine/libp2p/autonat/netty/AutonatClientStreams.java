@@ -11,7 +11,6 @@ import org.grapevine.libp2p.autonat.AutonatConfig;
 import org.grapevine.libp2p.autonat.AutonatV2Codec;
 import org.grapevine.libp2p.autonat.AutonatV2Message;
 import org.grapevine.libp2p.autonat.ClientRequest;
-import org.grapevine.libp2p.encoding.DelimitedReader;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
@@ -88,37 +87,30 @@ final class AutonatClientStreams {
         new MessageReader(
             alloc,
             AutonatV2Codec.MAX_MESSAGE_BYTES,
-            new MessageReader.Sink() {
-              @Override
-              public boolean onMessage(MuxedStream s, byte[] body) throws MalformedFrameException {
-                AutonatV2Message m = AutonatV2Codec.decode(body);
-                if (m instanceof AutonatV2Message.DialDataRequest d) {
-                  service.onLoop(() -> pay(s, id, d));
-                  return true;
-                } else if (m instanceof AutonatV2Message.DialResponse r) {
-                  s.closeWrite();
-                  service.onLoop(() -> client.handleResponse(id, r, service.now()));
-                  return false;
-                } else {
-                  throw new MalformedFrameException(
-                      FrameError.PROTOCOL_VIOLATION, "a server sent a client's message");
-                }
+            (s, body) -> {
+              AutonatV2Message m = AutonatV2Codec.decode(body);
+              if (m instanceof AutonatV2Message.DialDataRequest d) {
+                service.onLoop(() -> pay(s, id, d));
+                return true;
+              } else if (m instanceof AutonatV2Message.DialResponse r) {
+                s.closeWrite();
+                service.onLoop(() -> client.handleResponse(id, r, service.now()));
+                return false;
               }
-
-              @Override
-              public void onEnd(MuxedStream s, FrameError why, String detail) {
-                log.debug("AutoNAT request to {} failed: {} {}", req.server(), why, detail);
-                service.onLoop(() -> client.handleFailure(id, service.now()));
-              }
+              throw new MalformedFrameException(
+                  FrameError.PROTOCOL_VIOLATION, "a server sent a client's message");
+            },
+            (s, why, detail) -> {
+              log.debug("AutoNAT request to {} failed: {} {}", req.server(), why, detail);
+              service.onLoop(() -> client.handleFailure(id, service.now()));
             });
     stream.setReader(reader);
     List<byte[]> addrs = new ArrayList<>();
     for (Multiaddr a : req.addrs()) {
       addrs.add(a.encode());
     }
-    stream.write(
-        DelimitedReader.frame(
-            alloc, AutonatV2Codec.encode(new AutonatV2Message.DialRequest(addrs, req.nonce()))));
+    MessageReader.write(
+        stream, alloc, AutonatV2Codec.encode(new AutonatV2Message.DialRequest(addrs, req.nonce())));
     stream
         .executor()
         .schedule(
@@ -138,36 +130,29 @@ final class AutonatClientStreams {
       return;
     }
     for (long sent = 0; sent < d.numBytes(); sent += AutonatV2Codec.MAX_DATA_CHUNK_BYTES) {
-      stream.write(DelimitedReader.frame(alloc, DATA_CHUNK));
+      MessageReader.write(stream, alloc, DATA_CHUNK);
     }
   }
 
   /** Handler of {@link AutonatConfig#DIAL_BACK}: one {@code DialBack}, answered if we know it. */
   void serveDialBack(MuxedStream stream, Connection conn) {
-    MessageReader reader =
+    stream.setReader(
         new MessageReader(
             alloc,
             AutonatV2Codec.MAX_DIAL_BACK_BYTES,
-            new MessageReader.Sink() {
-              @Override
-              public boolean onMessage(MuxedStream s, byte[] body) throws MalformedFrameException {
-                long nonce = AutonatV2Codec.decodeDialBack(body);
-                service.onLoop(
-                    () -> {
-                      if (client.handleDialBack(nonce, conn.localAddr(), service.now())) {
-                        s.write(
-                            DelimitedReader.frame(alloc, AutonatV2Codec.encodeDialBackResponse()));
-                        s.closeWrite();
-                      } else {
-                        s.reset();
-                      }
-                    });
-                return false;
-              }
-
-              @Override
-              public void onEnd(MuxedStream s, FrameError why, String detail) {}
-            });
-    stream.setReader(reader);
+            (s, body) -> {
+              long nonce = AutonatV2Codec.decodeDialBack(body);
+              service.onLoop(
+                  () -> {
+                    if (client.handleDialBack(nonce, conn.localAddr(), service.now())) {
+                      MessageReader.write(s, alloc, AutonatV2Codec.encodeDialBackResponse());
+                      s.closeWrite();
+                    } else {
+                      s.reset();
+                    }
+                  });
+              return false;
+            },
+            (s, why, detail) -> {}));
   }
 }

@@ -9,8 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.grapevine.libp2p.FrameError;
-import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.autonat.AutonatConfig;
 import org.grapevine.libp2p.autonat.AutonatServer;
 import org.grapevine.libp2p.autonat.AutonatV1Codec;
@@ -19,7 +17,6 @@ import org.grapevine.libp2p.autonat.AutonatV2Codec;
 import org.grapevine.libp2p.autonat.AutonatV2Message;
 import org.grapevine.libp2p.autonat.DialStatus;
 import org.grapevine.libp2p.autonat.ServerAction;
-import org.grapevine.libp2p.encoding.DelimitedReader;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
@@ -79,38 +76,28 @@ final class AutonatServerStreams {
         new MessageReader(
             alloc,
             AutonatV2Codec.MAX_MESSAGE_BYTES,
-            new MessageReader.Sink() {
-              @Override
-              public boolean onMessage(MuxedStream s, byte[] body) throws MalformedFrameException {
-                AutonatV2Message m = AutonatV2Codec.decode(body);
-                boolean isFirst = first[0];
-                first[0] = false;
-                service.onLoop(
-                    () -> {
-                      long now = service.now();
-                      if (isFirst && m instanceof AutonatV2Message.DialRequest r) {
-                        v2.handleDialRequest(id, conn.remotePeer(), conn.remoteAddr(), r, now);
-                      } else if (m instanceof AutonatV2Message.DialDataResponse d) {
-                        v2.handleDialData(id, d.dataBytes(), now);
-                      } else {
-                        v2.handleUnexpected(id, now);
-                      }
-                    });
-                return true;
-              }
-
-              @Override
-              public void onEnd(MuxedStream s, FrameError why, String detail) {
-                log.debug("AutoNAT request from {} ended: {} {}", conn.remotePeer(), why, detail);
-                service.onLoop(
-                    () -> {
-                      served.remove(id);
-                      v2.handleStreamClosed(id, service.now());
-                    });
-              }
+            (s, body) -> {
+              AutonatV2Message m = AutonatV2Codec.decode(body);
+              boolean isFirst = first[0];
+              first[0] = false;
+              service.onLoop(
+                  () -> {
+                    long now = service.now();
+                    if (isFirst && m instanceof AutonatV2Message.DialRequest r) {
+                      v2.handleDialRequest(id, conn.remotePeer(), conn.remoteAddr(), r, now);
+                    } else if (m instanceof AutonatV2Message.DialDataResponse d) {
+                      v2.handleDialData(id, d.dataBytes(), now);
+                    } else {
+                      v2.handleUnexpected(id, now);
+                    }
+                  });
+              return true;
+            },
+            (s, why, detail) -> {
+              log.debug("AutoNAT request from {} ended: {} {}", conn.remotePeer(), why, detail);
+              ended(id, () -> v2.handleStreamClosed(id, service.now()));
             });
-    service.onLoop(() -> served.put(id, new Served(stream, reader, conn.remotePeer())));
-    stream.setReader(reader);
+    serve(id, stream, reader, conn);
   }
 
   /** Handler of {@link AutonatConfig#V1}: one DIAL, one answer. */
@@ -120,28 +107,33 @@ final class AutonatServerStreams {
         new MessageReader(
             alloc,
             AutonatV1Codec.MAX_MESSAGE_BYTES,
-            new MessageReader.Sink() {
-              @Override
-              public boolean onMessage(MuxedStream s, byte[] body) throws MalformedFrameException {
-                AutonatV1Codec.Dial dial = AutonatV1Codec.decodeDial(body);
-                service.onLoop(
-                    () ->
-                        v1.handleDial(
-                            id, conn.remotePeer(), conn.remoteAddr(), dial, service.now()));
-                return false;
-              }
+            (s, body) -> {
+              AutonatV1Codec.Dial dial = AutonatV1Codec.decodeDial(body);
+              service.onLoop(
+                  () ->
+                      v1.handleDial(id, conn.remotePeer(), conn.remoteAddr(), dial, service.now()));
+              return false;
+            },
+            (s, why, detail) -> ended(id, () -> v1.handleStreamClosed(id, service.now())));
+    serve(id, stream, reader, conn);
+  }
 
-              @Override
-              public void onEnd(MuxedStream s, FrameError why, String detail) {
-                service.onLoop(
-                    () -> {
-                      served.remove(id);
-                      v1.handleStreamClosed(id, service.now());
-                    });
-              }
-            });
+  /**
+   * Remembers the stream, then starts reading it: the entry is posted to the service's loop before
+   * any end the reader posts, so an end always finds (and removes) it.
+   */
+  private void serve(long id, MuxedStream stream, MessageReader reader, Connection conn) {
     service.onLoop(() -> served.put(id, new Served(stream, reader, conn.remotePeer())));
     stream.setReader(reader);
+  }
+
+  /** The request's stream ended: forget it and tell its core, on the service's loop. */
+  private void ended(long id, Runnable tellCore) {
+    service.onLoop(
+        () -> {
+          served.remove(id);
+          tellCore.run();
+        });
   }
 
   /** On the service's loop. */
@@ -176,7 +168,7 @@ final class AutonatServerStreams {
 
   private void write(Served s, byte[] body) {
     if (s != null) {
-      s.stream().write(DelimitedReader.frame(alloc, body));
+      MessageReader.write(s.stream(), alloc, body);
     }
   }
 
@@ -221,21 +213,14 @@ final class AutonatServerStreams {
         new MessageReader(
             alloc,
             AutonatV2Codec.MAX_DIAL_BACK_BYTES,
-            new MessageReader.Sink() {
-              @Override
-              public boolean onMessage(MuxedStream s, byte[] body) throws MalformedFrameException {
-                boolean ok = AutonatV2Codec.decodeDialBackResponse(body);
-                out.complete(ok ? DialStatus.OK : DialStatus.E_DIAL_BACK_ERROR);
-                return false;
-              }
-
-              @Override
-              public void onEnd(MuxedStream s, FrameError why, String detail) {
-                out.complete(DialStatus.E_DIAL_BACK_ERROR);
-              }
-            });
+            (s, body) -> {
+              boolean ok = AutonatV2Codec.decodeDialBackResponse(body);
+              out.complete(ok ? DialStatus.OK : DialStatus.E_DIAL_BACK_ERROR);
+              return false;
+            },
+            (s, why, detail) -> out.complete(DialStatus.E_DIAL_BACK_ERROR));
     stream.setReader(reader);
-    stream.write(DelimitedReader.frame(alloc, AutonatV2Codec.encodeDialBack(nonce)));
+    MessageReader.write(stream, alloc, AutonatV2Codec.encodeDialBack(nonce));
     stream.closeWrite();
     out.whenComplete((st, e) -> reader.finishLater(stream));
   }

@@ -10,34 +10,45 @@ import org.grapevine.libp2p.mux.StreamReader;
 
 /**
  * Splits an AutoNAT stream into length-delimited messages of at most {@code maxBytes} and hands
- * each to a {@link Sink}, on the stream's event loop. Ends exactly once: with {@link Sink#onEnd}
+ * each to an {@link OnMessage}, on the stream's event loop. Ends exactly once: with {@link OnEnd}
  * when the peer closed, reset, or sent bytes that do not frame (then the stream is reset), or when
  * {@link #finish} is called. Releases its buffer at the end (the tests run Netty's PARANOID leak
- * detector).
+ * detector). {@link #write} is the other direction: one message, framed.
  */
 final class MessageReader implements StreamReader {
-  /** Receives the messages and the end of one stream. */
-  interface Sink {
+  /** Receives the messages of one stream. */
+  @FunctionalInterface
+  interface OnMessage {
     /**
      * One message; returns whether more are expected (false finishes the reader). Throwing makes
      * the stream end as malformed (and be reset).
      */
     boolean onMessage(MuxedStream stream, byte[] body) throws MalformedFrameException;
+  }
 
-    /**
-     * The stream ended before {@link #finish}: {@code TRUNCATED} (peer closed), {@code RESET}, or
-     * the code of the malformed frame.
-     */
+  /**
+   * The stream ended before {@link #finish}: {@code TRUNCATED} (peer closed), {@code RESET}, or the
+   * code of the malformed frame.
+   */
+  @FunctionalInterface
+  interface OnEnd {
     void onEnd(MuxedStream stream, FrameError why, String detail);
   }
 
   private final DelimitedReader reader;
-  private final Sink sink;
+  private final OnMessage onMessage;
+  private final OnEnd onEnd;
   private boolean done;
 
-  MessageReader(ByteBufAllocator alloc, int maxBytes, Sink sink) {
+  MessageReader(ByteBufAllocator alloc, int maxBytes, OnMessage onMessage, OnEnd onEnd) {
     this.reader = new DelimitedReader(alloc, maxBytes);
-    this.sink = sink;
+    this.onMessage = onMessage;
+    this.onEnd = onEnd;
+  }
+
+  /** Writes {@code body} as one length-delimited message. */
+  static void write(MuxedStream stream, ByteBufAllocator alloc, byte[] body) {
+    stream.write(DelimitedReader.frame(alloc, body));
   }
 
   @Override
@@ -51,7 +62,7 @@ final class MessageReader implements StreamReader {
         if (done) {
           return;
         }
-        if (!sink.onMessage(stream, body)) {
+        if (!onMessage.onMessage(stream, body)) {
           finish();
         }
       }
@@ -90,7 +101,7 @@ final class MessageReader implements StreamReader {
   private void end(MuxedStream stream, FrameError why, String detail) {
     if (!done) {
       finish();
-      sink.onEnd(stream, why, detail);
+      onEnd.onEnd(stream, why, detail);
     }
   }
 }

@@ -127,7 +127,7 @@ public final class HopServer implements AutoCloseable {
     HopDecision decision =
         service.handleRequest(
             conn.remotePeer(),
-            RelayProtocols.ipOf(conn),
+            conn.remoteAddr(),
             conn.isRelayed(),
             request,
             publicAddrs.get(),

@@ -243,8 +243,11 @@ public final class RelayClientDriver implements AutoCloseable {
     for (Optional<RelayClientEvent> e = client.pollEvent(); e.isPresent(); e = client.pollEvent()) {
       circuitAddrs = client.circuitAddrs();
       reservedRelays = client.reservedRelays();
-      log.debug("relay client: {}", e.get());
       RelayClientEvent event = e.get();
+      if (event instanceof RelayClientEvent.Reserved r && r.voucherIgnored().isPresent()) {
+        log.info("relay {}: voucher ignored: {}", r.relay(), r.voucherIgnored().get());
+      }
+      log.debug("relay client: {}", event);
       listeners.forEach(l -> l.accept(event));
     }
     if (timer != null) {

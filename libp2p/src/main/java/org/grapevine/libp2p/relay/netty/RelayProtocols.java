@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.grapevine.libp2p.MalformedFrameException;
-import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.multiaddr.MultiaddrComponent;
 import org.grapevine.libp2p.multiaddr.MultiaddrProtocol;
@@ -23,12 +22,6 @@ public final class RelayProtocols {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
   private RelayProtocols() {}
-
-  /** The IP address of a direct connection's peer, as text; the whole address otherwise. */
-  static String ipOf(Connection c) {
-    List<MultiaddrComponent> parts = c.remoteAddr().components();
-    return parts.isEmpty() ? "" : parts.get(0).toString();
-  }
 
   /** {@code <relayAddr>/p2p/<relay>/p2p-circuit}: what both ends of a circuit call its address. */
   static Multiaddr circuitAddr(Multiaddr relayAddr, PeerId relay) {

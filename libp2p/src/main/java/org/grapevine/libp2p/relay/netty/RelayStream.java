@@ -2,7 +2,6 @@ package org.grapevine.libp2p.relay.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.Optional;
@@ -10,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
+import org.grapevine.libp2p.mux.ForwardingMuxedStream;
 import org.grapevine.libp2p.mux.MuxedStream;
 import org.grapevine.libp2p.mux.StreamReader;
 import org.grapevine.libp2p.relay.RelayCodec;
@@ -23,10 +23,9 @@ import org.grapevine.libp2p.relay.RelayCodec;
  * <p>Threading: callbacks run on the stream's event loop; {@link #readMessage} and {@link
  * #setReader} may be called from any thread and hop onto it.
  */
-final class RelayStream implements MuxedStream, StreamReader {
+final class RelayStream extends ForwardingMuxedStream implements StreamReader {
   static final int MAX_BUFFERED_BYTES = 64 << 10;
 
-  private final MuxedStream delegate;
   private ByteBuf buffered = Unpooled.EMPTY_BUFFER;
   private boolean fin;
   private boolean rst;
@@ -35,7 +34,7 @@ final class RelayStream implements MuxedStream, StreamReader {
   private StreamReader reader;
 
   RelayStream(MuxedStream delegate) {
-    this.delegate = delegate;
+    super(delegate);
     delegate.setReader(this);
   }
 
@@ -149,11 +148,16 @@ final class RelayStream implements MuxedStream, StreamReader {
     if (reader != null) {
       reader.onReset(this);
     } else if (!rst) {
-      rst = true;
-      buffered.release();
-      buffered = Unpooled.EMPTY_BUFFER;
-      tryComplete();
+      resetKept();
     }
+  }
+
+  /** Reset with nobody reading: what was kept goes, and a waiting read fails. */
+  private void resetKept() {
+    rst = true;
+    buffered.release();
+    buffered = Unpooled.EMPTY_BUFFER;
+    tryComplete();
   }
 
   @Override
@@ -208,34 +212,6 @@ final class RelayStream implements MuxedStream, StreamReader {
         public void onReset(MuxedStream s) {}
       };
 
-  private void onLoop(Runnable task) {
-    if (executor().inEventLoop()) {
-      task.run();
-    } else {
-      executor().execute(task);
-    }
-  }
-
-  @Override
-  public long id() {
-    return delegate.id();
-  }
-
-  @Override
-  public boolean outbound() {
-    return delegate.outbound();
-  }
-
-  @Override
-  public void write(ByteBuf data) {
-    delegate.write(data);
-  }
-
-  @Override
-  public void closeWrite() {
-    delegate.closeWrite();
-  }
-
   /** Resets the stream and releases what was kept for a reader that will not come. */
   @Override
   public void reset() {
@@ -243,21 +219,8 @@ final class RelayStream implements MuxedStream, StreamReader {
     onLoop(
         () -> {
           if (reader == null) {
-            rst = true;
-            buffered.release();
-            buffered = Unpooled.EMPTY_BUFFER;
-            tryComplete();
+            resetKept();
           }
         });
-  }
-
-  @Override
-  public boolean isWritable() {
-    return delegate.isWritable();
-  }
-
-  @Override
-  public EventExecutor executor() {
-    return delegate.executor();
   }
 }

@@ -11,7 +11,6 @@ import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.encoding.DelimitedReader;
 import org.grapevine.libp2p.mux.MemoryStreamPair;
-import org.grapevine.libp2p.mux.MuxedStream;
 import org.junit.jupiter.api.Test;
 
 /** {@link MessageReader}: frames, bounds, one end only, no buffer left behind. */
@@ -27,27 +26,20 @@ class MessageReaderTest {
         new MessageReader(
             ALLOC,
             maxBytes,
-            new MessageReader.Sink() {
-              @Override
-              public boolean onMessage(MuxedStream s, byte[] body) throws MalformedFrameException {
-                if (body.length == 1 && body[0] == 99) {
-                  throw new MalformedFrameException(FrameError.BAD_ENCODING, "99");
-                }
-                messages.add(body);
-                return more;
+            (s, body) -> {
+              if (body.length == 1 && body[0] == 99) {
+                throw new MalformedFrameException(FrameError.BAD_ENCODING, "99");
               }
-
-              @Override
-              public void onEnd(MuxedStream s, FrameError why, String detail) {
-                ends.add(why);
-              }
-            });
+              messages.add(body);
+              return more;
+            },
+            (s, why, detail) -> ends.add(why));
     pair.b.setReader(r);
     return r;
   }
 
   private void send(byte[] body) {
-    pair.a.write(DelimitedReader.frame(ALLOC, body));
+    MessageReader.write(pair.a, ALLOC, body);
   }
 
   @Test
