@@ -16,6 +16,7 @@ import org.grapevine.libp2p.MalformedFrameException;
 public final class DelimitedReader implements AutoCloseable {
   private final int maxMessageBytes;
   private final CompositeByteBuf buffer;
+  private boolean closed;
 
   public DelimitedReader(ByteBufAllocator alloc, int maxMessageBytes) {
     this.maxMessageBytes = maxMessageBytes;
@@ -62,8 +63,12 @@ public final class DelimitedReader implements AutoCloseable {
     return out;
   }
 
+  /** Releases what is buffered; idempotent (a stream's end and its reset may both close it). */
   @Override
   public void close() {
-    buffer.release();
+    if (!closed) {
+      closed = true;
+      buffer.release();
+    }
   }
 }

@@ -23,6 +23,7 @@ import org.grapevine.node.storage.PostStore;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.sync.SyncErrorCode;
+import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.topic.Topics;
 import org.grapevine.protocol.validation.RejectReason;
 import org.grapevine.protocol.validation.Verification;
@@ -338,8 +339,17 @@ public final class NodeCore {
    * CoreCommand.OpenSync}) or one the peer opened. Returns its id for the inputs below.
    */
   public long handleSyncStream(PeerId peer, long nowNanos) {
+    return handleSyncStream(peer, false, nowNanos);
+  }
+
+  /**
+   * {@link #handleSyncStream(PeerId, long)} on a connection that is {@code limited} (through a
+   * relay, which cuts it after a few hundred KiB): the session serves and asks for small batches
+   * ({@link SyncLimits#LIMITED}).
+   */
+  public long handleSyncStream(PeerId peer, boolean limited, long nowNanos) {
     planner.opened(peer);
-    return sync.open(peer, nowNanos);
+    return sync.open(peer, limited ? SyncLimits.LIMITED : config.syncLimits(), nowNanos);
   }
 
   /**

@@ -88,7 +88,7 @@ final class SyncSessions {
     return Map.copyOf(peerFaults);
   }
 
-  long open(PeerId peer, long nowNanos) {
+  long open(PeerId peer, SyncLimits limits, long nowNanos) {
     earliestStale = true;
     long round = windows++;
     SyncSession session =
@@ -96,7 +96,7 @@ final class SyncSessions {
             FollowWindow.of(
                 new TreeSet<>(store.follows()), SyncLimits.MAX_SESSION_IDENTITIES, round),
             new StoreSyncSource(store, engine.budgets(), hash -> bareServers.mayAsk(peer, hash)),
-            config.syncLimits(),
+            limits,
             round,
             nowNanos);
     session.skipNames(notHeld.computeIfAbsent(peer, p -> new HashSet<>()));

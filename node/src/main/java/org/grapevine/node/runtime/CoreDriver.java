@@ -114,7 +114,11 @@ public final class CoreDriver implements AutoCloseable {
     links.start();
     host.setProtocolHandler(
         SYNC_PROTOCOL,
-        (stream, conn) -> input(c -> attach(stream, c.handleSyncStream(conn.remotePeer(), now()))));
+        (stream, conn) ->
+            input(
+                c ->
+                    attach(
+                        stream, c.handleSyncStream(conn.remotePeer(), conn.isLimited(), now()))));
     host.addListener(
         new HostListener() {
           @Override
@@ -327,7 +331,10 @@ public final class CoreDriver implements AutoCloseable {
                 log.debug("cannot open a sync stream to {}: {}", peer, e.toString());
                 input(c -> c.handleSyncOpenFailed(peer, now()));
               } else {
-                input(c -> attach(ns.stream(), c.handleSyncStream(peer, now())));
+                input(
+                    c ->
+                        attach(
+                            ns.stream(), c.handleSyncStream(peer, connection.isLimited(), now())));
               }
             });
   }

@@ -341,6 +341,59 @@ class NodeCoreTest {
   }
 
   @Test
+  void limitedSync_smallBatchesAndWindow_inFlightFitsOneCircuit_followerGetsTheLog() {
+    for (boolean limited : List.of(true, false)) {
+      Side holder = new Side(1);
+      Side follower = new Side(1);
+      LogWriter log = alice.deviceLog(laptop);
+      for (int i = 1; i <= 40; i++) { // 40 posts of 7 KiB: 280 KiB, more than a circuit carries.
+        holder.engine.ingest(
+            log.append(post(i + "x".repeat(7 * 1024)), T0_MILLIS + i),
+            false,
+            T0_MILLIS + 3_600_000);
+      }
+      holder.core.handlePeerConnected(q, false, now);
+      follower.core.handlePeerConnected(p, true, now);
+      long atFollower = follower.core.handleSyncStream(p, limited, now);
+      long atHolder = holder.core.handleSyncStream(q, limited, now);
+      long mostInFlight = 0;
+      for (int step = 0;
+          step < 200 && follower.store.contiguousHead(laptop.publicKey()) < 40;
+          step++) {
+        carry(follower, atFollower, holder, atHolder);
+        mostInFlight =
+            Math.max(mostInFlight, carryCounting(holder, atHolder, follower, atFollower));
+      }
+      assertThat(follower.store.contiguousHead(laptop.publicKey())).isEqualTo(40);
+      if (limited) {
+        assertThat(mostInFlight)
+            .as("what the holder sends before the follower acknowledges anything")
+            .isLessThanOrEqualTo(2L * (32 * 1024 + 1024));
+      } else {
+        assertThat(mostInFlight).as("unlimited: one burst").isGreaterThan(128 * 1024);
+      }
+    }
+  }
+
+  /** {@link #carry}, returning the bytes carried. */
+  private long carryCounting(Side from, long fromStream, Side to, long toStream) {
+    long bytes = 0;
+    List<SyncBytes> out = new java.util.ArrayList<>();
+    for (SyncBytes b = from.core.pollOutbound().orElse(null);
+        b != null;
+        b = from.core.pollOutbound().orElse(null)) {
+      out.add(b);
+      bytes += b.message().length;
+    }
+    now += SECOND / 100;
+    for (SyncBytes b : out) {
+      to.core.handleSyncMessage(toStream, b.message(), now);
+    }
+    carry(from, fromStream, to, toStream);
+    return bytes;
+  }
+
+  @Test
   void syncWanted_connectedPeerSubscribingToNothingOfOurs_syncDecided_unknownPeer_false() {
     Side x = new Side(0); // No periodic rounds.
     x.core.handlePeerConnected(p, false, now);

@@ -87,6 +87,15 @@ public record SyncLimits(
   public static final SyncLimits DEFAULT =
       new SyncLimits(MAX_BATCH_ENTRIES, MAX_BATCH_BYTES, 4, 30_000_000_000L);
 
+  /**
+   * For a connection through a relay, whose circuit carries little (circuit relay v2: 128 KiB by
+   * default) before the relay cuts it: batches of 32 KiB (two of the largest envelopes) and a
+   * window of 2, so that what is in flight fits in one circuit with room for the rest of the
+   * traffic, and every circuit completes batches before it is cut; the next one resumes after them.
+   */
+  public static final SyncLimits LIMITED =
+      new SyncLimits(MAX_BATCH_ENTRIES, 32 * 1024, 2, 30_000_000_000L);
+
   public SyncLimits {
     if (batchEntries < 1 || batchEntries > MAX_BATCH_ENTRIES) {
       throw new IllegalArgumentException(
