@@ -52,8 +52,8 @@ export const USAGE = `usage: node peer.mjs (--listen | --dial <multiaddr>) [opti
   --await-rejected <n>   action, with --gossip: wait until n received messages were rejected
   --dht                  run @libp2p/kad-dht (server mode, /ipfs/kad/1.0.0, loopback addresses kept)
                          and take DHT commands on stdin, one per line (see README.md, DHT)
-  --relay-server         (v3) run a circuit relay v2 server; prints relay-reservation events
-  --relay-listen <addr>  (v3) reserve on the relay at <addr> (with /p2p/<id>); prints relay-listening
+  --relay-server         run a circuit relay v2 server; prints relay-reservation events
+  --relay-listen <addr>  reserve on the relay at <addr> (with /p2p/<id>); prints relay-listening
   --autonat              (v3) run AutoNAT v2 (client and server)
   --observed-addr <addr> with --autonat: add an unverified observed address (repeatable)
   --stay                 after the actions of --dial, keep running (until --timeout or stdin EOF)
@@ -478,7 +478,7 @@ class Peer {
 /**
  * Runs the peer. lib = { line, version, createLibp2p, tcp, noise, yamux, identify, ping, gossipsub,
  * kadDHT, passthroughMapper, peerIdFromString, CID (for --dht), circuitRelayServer,
- * circuitRelayTransport, autoNATv2 (for relay.mjs; 3.x only),
+ * circuitRelayTransport, autoNATv2 (for relay.mjs; autoNATv2 3.x only),
  * preSharedKey, generateKeyPair, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr,
  * streams: { handle, chunks, sendAll, echo } }.
  */

@@ -1,6 +1,6 @@
-// Circuit relay v2 and AutoNAT v2 for the interop peer (3.x line only). Imports no npm package
-// (see peer.mjs): the line's entry file hands over circuitRelayServer, circuitRelayTransport and
-// autoNATv2. See ../README.md, "Relay and AutoNAT".
+// Circuit relay v2 (both lines) and AutoNAT v2 (3.x only) for the interop peer. Imports no npm
+// package (see peer.mjs): the line's entry file hands over circuitRelayServer,
+// circuitRelayTransport and autoNATv2. See ../README.md, "Relay and AutoNAT".
 //
 //   --relay-server          run @libp2p/circuit-relay-v2's hop server; print `relay-reservation`
 //                           for every peer that gets a reservation

@@ -69,6 +69,9 @@ class AutonatInteropIT {
             HostConfig.builder(PrivKey.generate(RANDOM))
                 .listen("/ip4/127.0.0.1/tcp/0")
                 .inboundRate(1000, 1000)
+                // Our server's dial of UNSERVED must end before js's 30 s request timeout closes
+                // the stream (else the outcome is dropped uncounted); 10 s is the default.
+                .dialTimeout(Duration.ofSeconds(5))
                 .autonat(autonat)
                 .build());
     closeables.add(h);

@@ -29,12 +29,14 @@ import org.grapevine.libp2p.relay.netty.CircuitTransport;
 import org.grapevine.libp2p.relay.netty.HopServer;
 import org.grapevine.libp2p.relay.netty.RelayClientDriver;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Circuit relay v2 ({@code /libp2p/circuit/relay/0.2.0/hop} and {@code .../stop}) between our relay
- * code and js-libp2p 3.3.11 with {@code @libp2p/circuit-relay-v2} 4.2.13, on 127.0.0.1:
+ * code and js-libp2p, each test on both lines (3.3.11 with {@code @libp2p/circuit-relay-v2} 4.2.13;
+ * 2.10.0 with 3.2.24), on 127.0.0.1:
  *
  * <ul>
  *   <li>a js relay ({@code circuitRelayServer}): our {@link RelayClientDriver} reserves on it, and
@@ -44,18 +46,20 @@ import org.junit.jupiter.api.Timeout;
  *       by a second js peer.
  * </ul>
  *
- * Only the v3 line: js-libp2p 2.x is not installed with the relay package. Waits are failure
- * guards, never timed assertions.
+ * Waits are failure guards, never timed assertions.
  */
 @Timeout(120)
 class RelayInteropIT {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  /** Below js's default circuit data limit (128 KiB), which counts each direction. */
+  /** Well below js's default circuit data limit (128 KiB, both directions together). */
   private static final int ECHO_BYTES = 32 * 1024;
 
-  /** What js 4.2.13's relay sends as its default limit: duration 120000 (ms, not s), 128 KiB. */
+  /**
+   * What js's relay (4.2.13 on 3.x, 3.2.24 on 2.x) sends as its default limit: duration 120000 (ms,
+   * not s), 128 KiB.
+   */
   private static final RelayLimit JS_DEFAULT_LIMIT_AS_SENT = new RelayLimit(120_000, 131_072);
 
   private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -116,10 +120,12 @@ class RelayInteropIT {
     return hop.executor().submit(read).get(10, TimeUnit.SECONDS);
   }
 
-  @Test
-  void jsRelay_javaReservesAndAnotherJavaHostReachesItThroughTheCircuit() throws Exception {
-    JsInterop.assumeAvailable(Line.V3);
-    JsPeer relay = js(JsPeer.listen(Line.V3, "--relay-server", "--timeout", "110"));
+  @ParameterizedTest
+  @EnumSource(Line.class)
+  void jsRelay_javaReservesAndAnotherJavaHostReachesItThroughTheCircuit(Line line)
+      throws Exception {
+    JsInterop.assumeAvailable(line);
+    JsPeer relay = js(JsPeer.listen(line, "--relay-server", "--timeout", "110"));
     PeerId relayId = PeerId.parse(relay.peerId());
     Host a = host();
     Host b = host();
@@ -168,15 +174,14 @@ class RelayInteropIT {
   /** Our relay R; js peer A reserves on it through js's circuit transport. */
   private record OurRelay(Host r, HopServer hop, JsPeer a, String circuitAddr) {}
 
-  private OurRelay ourRelayWithJsReserved() throws Exception {
-    JsInterop.assumeAvailable(Line.V3);
+  private OurRelay ourRelayWithJsReserved(Line line) throws Exception {
+    JsInterop.assumeAvailable(line);
     Host r = host();
     HopServer hop = HopServer.start(r, HopConfig.DEFAULT, r::listenAddrs);
     closeables.add(hop);
     String relayAddr = r.listenAddrs().get(0).withPeerId(r.peerId()).toString();
     // js reserves during start: JsPeer.listen returns once js listens, i.e. once it reserved.
-    JsPeer a =
-        js(JsPeer.listen(Line.V3, "--relay-listen", relayAddr, "--echo", "--timeout", "110"));
+    JsPeer a = js(JsPeer.listen(line, "--relay-listen", relayAddr, "--echo", "--timeout", "110"));
     JsEvent listening = a.awaitEvent("relay-listening", WAIT);
     String circuit = relayAddr + "/p2p-circuit/p2p/" + a.peerId();
     assertThat(listening.strings("addrs")).containsExactly(circuit);
@@ -187,9 +192,10 @@ class RelayInteropIT {
     return new OurRelay(r, hop, a, circuit);
   }
 
-  @Test
-  void ourRelay_jsReservesAndAJavaHostReachesItThroughTheCircuit() throws Exception {
-    OurRelay o = ourRelayWithJsReserved();
+  @ParameterizedTest
+  @EnumSource(Line.class)
+  void ourRelay_jsReservesAndAJavaHostReachesItThroughTheCircuit(Line line) throws Exception {
+    OurRelay o = ourRelayWithJsReserved(line);
     Host b = host();
     CircuitTransport.install(b);
 
@@ -222,11 +228,12 @@ class RelayInteropIT {
         .allMatch(Connection::isRelayed);
   }
 
-  @Test
-  void ourRelay_jsReservesAndAnotherJsPeerReachesItThroughTheCircuit() throws Exception {
-    OurRelay o = ourRelayWithJsReserved();
+  @ParameterizedTest
+  @EnumSource(Line.class)
+  void ourRelay_jsReservesAndAnotherJsPeerReachesItThroughTheCircuit(Line line) throws Exception {
+    OurRelay o = ourRelayWithJsReserved(line);
 
-    JsPeer b = js(JsPeer.dial(Line.V3, o.circuitAddr(), "--ping", "1", "--timeout", "60"));
+    JsPeer b = js(JsPeer.dial(line, o.circuitAddr(), "--ping", "1", "--timeout", "60"));
 
     JsEvent listening = b.listeningEvent(WAIT);
     String bId = listening.string("peerId");
