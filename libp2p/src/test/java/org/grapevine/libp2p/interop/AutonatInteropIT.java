@@ -36,7 +36,9 @@ import org.junit.jupiter.api.Timeout;
  * test also uses a public-looking address that nobody serves, {@link #UNSERVED}: asking about it
  * runs the whole exchange (request, dial-data request and payment, since its IP is not the one the
  * request came from, the dial, the response), and the dial fails, so the answer is "unreachable".
- * The dial sends one TCP SYN towards that address (11.0.0.0/8, not used on the public internet).
+ * The dial does leave the machine (a TCP SYN to 11.0.0.1 port 9, where no libp2p node is expected);
+ * it fails at once here, or after the dial timeout (js 6 s per address, ours 5 s) where the SYN is
+ * dropped. A positive answer ("reachable") needs a public IP, which loopback tests do not have.
  *
  * <p>Waits are failure guards (the test fails when they run out), never timed assertions.
  */
