@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { Dht, dhtOptions } from './dht.mjs'
 import { Gossip, gossipOptions, MESHSUB_PROTOCOLS, parseTopicText, PUBLISH_LINGER_MS } from './gossip.mjs'
+import { addRelayInit, checkRelayLib, startRelay } from './relay.mjs'
 
 export const ECHO_PROTOCOL = '/grapevine/echo/1.0.0'
 
@@ -51,6 +52,10 @@ export const USAGE = `usage: node peer.mjs (--listen | --dial <multiaddr>) [opti
   --await-rejected <n>   action, with --gossip: wait until n received messages were rejected
   --dht                  run @libp2p/kad-dht (server mode, /ipfs/kad/1.0.0, loopback addresses kept)
                          and take DHT commands on stdin, one per line (see README.md, DHT)
+  --relay-server         run a circuit relay v2 server; prints relay-reservation events
+  --relay-listen <addr>  reserve on the relay at <addr> (with /p2p/<id>); prints relay-listening
+  --autonat              (v3) run AutoNAT v2 (client and server)
+  --observed-addr <addr> with --autonat: add an unverified observed address (repeatable)
   --stay                 after the actions of --dial, keep running (until --timeout or stdin EOF)
   --timeout <s>          exit by itself after s seconds (default 30); unfinished actions are an error
 Actions (--identify, --ping, --send-echo, --publish-invalid, --publish, --await-messages,
@@ -90,7 +95,7 @@ function parsePositiveInt (s, name, max) {
 export function parseArgs (argv) {
   const o = {
     listen: false, dial: null, swarmKey: null, seed: null, rsa: false, echo: false, identify: false, ping: 0, sendEcho: null, streams: 1, stay: false, timeout: 30, help: false,
-    gossip: false, dht: false, msgid: null, subscribe: [], meshReport: 0, publish: [], publishMinPeers: 1, publishInvalid: [], awaitMessages: 0, awaitRejected: 0
+    gossip: false, dht: false, relayServer: false, relayListen: null, autonat: false, observedAddr: [], msgid: null, subscribe: [], meshReport: 0, publish: [], publishMinPeers: 1, publishInvalid: [], awaitMessages: 0, awaitRejected: 0
   }
   const value = (i, name) => {
     if (i + 1 >= argv.length) throw new Error(`${name} needs a value`)
@@ -116,6 +121,10 @@ export function parseArgs (argv) {
       case '--streams': o.streams = parsePositiveInt(value(i, a), a, MAX_STREAMS); i++; break
       case '--stay': o.stay = true; break
       case '--dht': o.dht = true; break
+      case '--relay-server': o.relayServer = true; break
+      case '--relay-listen': o.relayListen = value(i, a); i++; break
+      case '--autonat': o.autonat = true; break
+      case '--observed-addr': o.observedAddr.push(value(i, a)); i++; break
       case '--gossip': o.gossip = true; break
       case '--msgid': {
         o.msgid = value(i, a); i++
@@ -222,7 +231,10 @@ class Peer {
     }
     if (opts.gossip) init.services.pubsub = lib.gossipsub(gossipOptions(opts))
     if (opts.dht) init.services.dht = lib.kadDHT(dhtOptions(lib))
+    let components = null
     try {
+      checkRelayLib(opts, lib)
+      addRelayInit(init, opts, lib, (c) => { components = c })
       if (opts.seed != null) init.privateKey = await lib.generateKeyPairFromSeed('Ed25519', opts.seed)
       if (opts.rsa) init.privateKey = await lib.generateKeyPair('RSA', 2048)
       // Only set when given: js refuses to start when connectionProtector is explicitly null
@@ -247,8 +259,9 @@ class Peer {
     node.addEventListener('peer:identify', (e) => this.onIdentify(e.detail))
 
     if (opts.echo) {
+      // runOnLimitedConnection: also over relayed (limited) connections (RelayInteropIT)
       await lib.streams.handle(node, ECHO_PROTOCOL, (stream, connection) => this.serveEcho(stream, connection),
-        { maxInboundStreams: STREAM_LIMIT, maxOutboundStreams: STREAM_LIMIT })
+        { maxInboundStreams: STREAM_LIMIT, maxOutboundStreams: STREAM_LIMIT, runOnLimitedConnection: true })
     }
     if (opts.publishInvalid.length > 0 && !opts.gossip) {
       // --publish-invalid without gossipsub: still claim /meshsub (reading and dropping what
@@ -258,6 +271,7 @@ class Peer {
         await lib.streams.handle(node, protocol, (stream) => this.drain(stream))
       }
     }
+    this.stopRelay = startRelay(node, opts, lib, components, emit)
     emit({
       event: 'listening',
       line: lib.line,
@@ -370,7 +384,7 @@ class Peer {
 
   async echoOnce (conn, s, n) {
     const { streams } = this.lib
-    const stream = await conn.newStream(ECHO_PROTOCOL, { maxOutboundStreams: STREAM_LIMIT, signal: AbortSignal.timeout(10_000) })
+    const stream = await conn.newStream(ECHO_PROTOCOL, { maxOutboundStreams: STREAM_LIMIT, runOnLimitedConnection: true, signal: AbortSignal.timeout(10_000) })
     const t0 = performance.now()
     // Read while writing: the echo comes back under yamux flow control, so writing everything
     // first would stall once both directions' windows are full.
@@ -446,6 +460,7 @@ class Peer {
     this.closing = true
     clearTimeout(this.timer)
     this.gossip?.stop()
+    this.stopRelay?.()
     if (this.node != null) {
       let timer
       await Promise.race([
@@ -462,7 +477,8 @@ class Peer {
 
 /**
  * Runs the peer. lib = { line, version, createLibp2p, tcp, noise, yamux, identify, ping, gossipsub,
- * kadDHT, passthroughMapper, peerIdFromString, CID (for --dht),
+ * kadDHT, passthroughMapper, peerIdFromString, CID (for --dht), circuitRelayServer,
+ * circuitRelayTransport, autoNATv2 (for relay.mjs; autoNATv2 3.x only),
  * preSharedKey, generateKeyPair, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr,
  * streams: { handle, chunks, sendAll, echo } }.
  */

@@ -4,6 +4,7 @@ import '../common/polyfill.mjs'
 import { gossipsub } from '@chainsafe/libp2p-gossipsub'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { generateKeyPair, generateKeyPairFromSeed, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
@@ -43,5 +44,6 @@ await main({
   line: 'v2',
   version: installedVersion(import.meta.url),
   createLibp2p, tcp, noise, yamux, identify, ping, gossipsub, preSharedKey, generateKeyPair, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr, streams,
-  kadDHT, passthroughMapper, peerIdFromString, CID
+  kadDHT, passthroughMapper, peerIdFromString, CID,
+  circuitRelayServer, circuitRelayTransport // no AutoNAT v2 package exists for libp2p 2.x
 })

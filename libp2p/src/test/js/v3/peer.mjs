@@ -2,6 +2,8 @@
 // The polyfill must stay the first import (Node 20 lacks Promise.withResolvers).
 import '../common/polyfill.mjs'
 import { noise } from '@chainsafe/libp2p-noise'
+import { autoNATv2 } from '@libp2p/autonat-v2'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { generateKeyPair, generateKeyPairFromSeed, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
@@ -49,5 +51,6 @@ await main({
   line: 'v3',
   version: installedVersion(import.meta.url),
   createLibp2p, tcp, noise, yamux, identify, ping, gossipsub, preSharedKey, generateKeyPair, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr, streams,
-  kadDHT, passthroughMapper, peerIdFromString, CID
+  kadDHT, passthroughMapper, peerIdFromString, CID,
+  circuitRelayServer, circuitRelayTransport, autoNATv2
 })

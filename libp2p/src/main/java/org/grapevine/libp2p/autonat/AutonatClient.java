@@ -348,16 +348,28 @@ public final class AutonatClient {
     return anyPrivate ? Reachability.PRIVATE : Reachability.UNKNOWN;
   }
 
+  /**
+   * Starts requests for the due checks, the longest-waiting first (ties in candidate order). In
+   * candidate order alone, a server that fails every request about the first address (js's server
+   * closes the stream without an answer for a private address) would be asked about that one again
+   * each time its backoff ends, and never about the others.
+   */
   private void startDue(long nowNanos) {
     Set<PeerId> busy = new LinkedHashSet<>();
     requests.values().forEach(r -> busy.add(r.wire.server()));
+    List<Map.Entry<Multiaddr, AddrCheck>> due = new ArrayList<>();
     for (Map.Entry<Multiaddr, AddrCheck> e : checks.entrySet()) {
+      AddrCheck c = e.getValue();
+      if (!c.inFlight && c.nextCheckNanos - nowNanos <= 0) {
+        due.add(e);
+      }
+    }
+    // Stable sort; wrap-safe comparison of nano times.
+    due.sort((x, y) -> Long.signum(x.getValue().nextCheckNanos - y.getValue().nextCheckNanos));
+    for (Map.Entry<Multiaddr, AddrCheck> e : due) {
       AddrCheck c = e.getValue();
       if (requests.size() >= config.maxConcurrentRequests()) {
         return;
-      }
-      if (c.inFlight || c.nextCheckNanos - nowNanos > 0) {
-        continue;
       }
       PeerId server = pickServer(c, busy);
       if (server == null) {

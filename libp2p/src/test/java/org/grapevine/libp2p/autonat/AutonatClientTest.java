@@ -229,6 +229,24 @@ class AutonatClientTest {
   }
 
   @Test
+  void handleFailure_serverFailsTheFirstAddress_nextRequestIsAboutTheOther() {
+    Multiaddr other = addr("/ip4/11.2.2.2/tcp/4001");
+    client.handleCandidates(List.of(ADDR, other), now);
+    servers(1);
+    ClientRequest first = requests().get(0);
+    assertThat(first.addrs()).containsExactly(ADDR);
+    client.handleFailure(first.id(), now);
+
+    now += config.serverBackoffNanos();
+    client.handleTimeout(now);
+
+    // ADDR is due again too, but `other` has waited longer (before: ADDR forever, `other` never).
+    assertThat(requests())
+        .singleElement()
+        .satisfies(r -> assertThat(r.addrs()).containsExactly(other));
+  }
+
+  @Test
   void handleDialDataRequest_withinLimit_paid_otherwiseRefused() {
     client.handleCandidates(List.of(ADDR), now);
     servers(1);
