@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.grapevine.libp2p.testing.RoutedNetwork;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,10 +90,11 @@ class RelayNetnsIT {
     Lab lab = start(false);
     String aliceId = lab.alice.identity();
 
-    // Each learns it is private and holds a reservation on R.
-    long t0 = lab.started;
+    // Each holds a reservation on R, and learns it is private.
+    awaitStatus("alice", "a relay reservation", s -> !circuits(s).isEmpty());
+    long aReserved = System.nanoTime() - lab.started;
     JsonNode aNat = awaitPrivateWithReservation("alice");
-    long aReserved = System.nanoTime() - t0;
+    long aPrivate = System.nanoTime() - lab.started;
     JsonNode bNat = awaitPrivateWithReservation("bob");
     assertThat(aNat.path("reservations").path("relays").toString()).contains(lab.rPeer);
     assertThat(bNat.path("reservations").path("relays").toString()).contains(lab.rPeer);
@@ -110,9 +112,10 @@ class RelayNetnsIT {
     long first = bTimeline.awaitLine("", "alice's first").nanos() - followed;
 
     // The hole punch made a direct connection, both sides see it, and the relayed one is closed.
+    awaitPeers(lab.nsB, "bob", "a direct connection to alice", p -> has(p, lab.aPeer, false));
+    long direct = System.nanoTime() - followed;
     JsonNode bPeers = awaitDirectOnly(lab.nsB, "bob", lab.aPeer);
     JsonNode aPeers = awaitDirectOnly(lab.nsA, "alice", lab.bPeer);
-    long direct = System.nanoTime() - followed;
     assertThat(address(aPeers, lab.bPeer))
         .as("alice sees bob at his router")
         .contains("/ip4/11.0.3.2/");
@@ -132,10 +135,10 @@ class RelayNetnsIT {
     assertThat(relayCarriedBytes(lab)).as("R relayed a circuit").isPositive();
 
     System.out.printf(
-        "RelayNetnsIT: start to alice's first reservation %.0f ms; bob's follow to alice's first"
-            + " post %.0f ms (relayed, includes a `grapevine follow` process start); to a direct"
-            + " connection only %.0f ms%n",
-        aReserved / 1e6, first / 1e6, direct / 1e6);
+        "RelayNetnsIT: start to alice's first reservation %.0f ms, to AutoNAT's 'private' %.0f ms;"
+            + " bob's follow to alice's first post %.0f ms (relayed; includes a `grapevine follow`"
+            + " process start), to a direct connection %.0f ms%n",
+        aReserved / 1e6, aPrivate / 1e6, first / 1e6, direct / 1e6);
   }
 
   @Test
@@ -174,9 +177,12 @@ class RelayNetnsIT {
     assertThat(circuits)
         .as("bob's node reached alice's through R more than once (the circuit was cut)")
         .isGreaterThan(1);
+    long relayed =
+        status(lab.nsR, "r").path("nat").path("relay_service").path("relayed_bytes").asLong();
     System.out.printf(
-        "RelayNetnsIT: symmetric NAT: %d posts (%d KiB) over the relay in %.0f ms, %d circuits%n",
-        posts, posts * 7, all / 1e6, circuits);
+        "RelayNetnsIT: symmetric NAT: %d posts (%d KiB of text) over the relay in %.0f ms, %d"
+            + " circuits; the relay carried %d bytes in circuits that ended (%.0f per post)%n",
+        posts, posts * 7, all / 1e6, circuits, relayed, (double) relayed / posts);
   }
 
   // ------------------------------------------------------------------------------ the lab
@@ -224,6 +230,38 @@ class RelayNetnsIT {
 
   private JsonNode status(String ns, String who) throws Exception {
     return cli.json(ns, who, "status", "--json");
+  }
+
+  private JsonNode awaitStatus(String who, String what, Predicate<JsonNode> until)
+      throws Exception {
+    return cli.awaitJson(
+        ns(who),
+        who + ": " + what,
+        until,
+        "status",
+        "--json",
+        "--data-dir",
+        cli.dir(who).toString());
+  }
+
+  private static JsonNode circuits(JsonNode status) {
+    return status.path("nat").path("reservations").path("circuit_addrs");
+  }
+
+  private JsonNode awaitPeers(String ns, String who, String what, Predicate<JsonNode> until)
+      throws Exception {
+    return cli.awaitJson(
+        ns, who + ": " + what, until, "peers", "--json", "--data-dir", cli.dir(who).toString());
+  }
+
+  /** Whether {@code peers} has a connection to {@code peer} that is relayed or not. */
+  private static boolean has(JsonNode peers, String peer, boolean relayed) {
+    for (JsonNode c : peers.path("connected")) {
+      if (c.path("peer_id").asText().equals(peer) && c.path("relayed").asBoolean() == relayed) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private JsonNode awaitPrivateWithReservation(String who) throws Exception {
