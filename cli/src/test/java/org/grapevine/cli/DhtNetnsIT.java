@@ -3,15 +3,13 @@ package org.grapevine.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.grapevine.libp2p.testing.RoutedNetwork;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 13's scenario with real {@code ./grapevine} processes on four networks joined by a router
@@ -29,35 +27,17 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class DhtNetnsIT {
   private static final int A_PORT = 4001;
-  private static final String SAFETY_STOP_SECONDS = "280";
 
-  @TempDir Path tmp;
+  @RegisterExtension
+  final NetnsLab lab = new NetnsLab("gvr", "the DHT netns test", "root and iproute2");
 
-  private final String router =
-      "gvr"
-          + (ProcessHandle.current().pid() % 100_000)
-          + Long.toString(System.nanoTime() % 1000, 36);
   private NetnsCli cli;
   private RoutedNetwork net;
 
   @BeforeEach
-  void networks() throws Exception {
-    NetnsCli.requireNamespaces(router + "p", "the DHT netns test", "root and iproute2");
-    cli = new NetnsCli(tmp, SAFETY_STOP_SECONDS);
-    net = new RoutedNetwork(router);
-  }
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    try {
-      if (cli != null) {
-        cli.close();
-      }
-    } finally {
-      if (net != null) {
-        net.close();
-      }
-    }
+  void lab() {
+    cli = lab.cli();
+    net = lab.net();
   }
 
   @Test

@@ -4,17 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.testing.RoutedNetwork;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 13's "the README's quick start works between two machines on different networks when one
@@ -48,58 +45,33 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class NatQuickStartNetnsIT {
-  private static final String SAFETY_STOP_SECONDS = "280";
-
   /** The README's API ports: Alice's node on machine A, Bob's on machine B. */
   private static final String A_API = "7321";
 
   private static final String B_API = "7322";
+
   private static final String B_LAN = "192.168.77.2";
+
   private static final String B_WAN = "198.51.100.2";
 
-  @TempDir Path tmp;
+  @RegisterExtension
+  final NetnsLab lab =
+      new NetnsLab("gvn", "the NAT quick-start test", "root, iproute2 and nftables", "nft");
 
-  private final String router =
-      "gvn"
-          + (ProcessHandle.current().pid() % 100_000)
-          + Long.toString(System.nanoTime() % 1000, 36);
   private NetnsCli cli;
   private RoutedNetwork net;
-  private List<NetnsCli.Proc> nodes = List.of();
 
   @BeforeEach
-  void networks() throws Exception {
-    NetnsCli.requireNamespaces(
-        router + "p", "the NAT quick-start test", "root, iproute2 and nftables", "nft");
-    cli = new NetnsCli(tmp, SAFETY_STOP_SECONDS);
-    net = new RoutedNetwork(router);
-  }
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    try {
-      if (cli != null) {
-        cli.close();
-      }
-      // The nodes' debug logs, kept for a look after the run (the temp dir goes).
-      for (NetnsCli.Proc p : nodes) {
-        Files.copy(
-            p.stderr,
-            Path.of("target", "nat-" + p.who + ".log"),
-            StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      if (net != null) {
-        net.close();
-      }
-    }
+  void lab() {
+    cli = lab.cli();
+    net = lab.net();
   }
 
   @Test
   void quickStartWithAnInvite_fromBehindANatToAPublicAddress_bothWays() throws Exception {
     String nsA = net.network("a", "203.0.113");
     String nsB = net.natNetwork("b", "198.51.100", "192.168.77");
-    String nsHome = router + "bgw";
+    String nsHome = lab.router() + "bgw";
 
     // 1. Each makes an identity.  2. Each starts a node.
     assertThat(cli.ok(nsA, "a", "init")).startsWith("identity:  gv1");
@@ -107,7 +79,8 @@ class NatQuickStartNetnsIT {
     cli.logNodes("debug");
     NetnsCli.Proc a = cli.run(nsA, "a", "--api-port", A_API, "--no-bootstrap");
     NetnsCli.Proc b = cli.run(nsB, "b", "--api-port", B_API, "--no-bootstrap");
-    nodes = List.of(a, b);
+    lab.keepLog(a, "nat-a");
+    lab.keepLog(b, "nat-b");
     String aPeer = a.peerId();
     String bPeer = b.peerId();
     String bobId = b.identity();

@@ -6,16 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.grapevine.libp2p.testing.RoutedNetwork;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 14's NAT lab with real {@code ./grapevine} processes: two people at home, each behind a
@@ -45,44 +42,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class RelayNetnsIT {
-  private static final String SAFETY_STOP_SECONDS = "280";
   private static final int R_PORT = 4001;
 
-  @TempDir Path tmp;
+  @RegisterExtension
+  final NetnsLab lab =
+      new NetnsLab("gvy", "the relay netns test", "root, iproute2 and nftables", "nft");
 
-  private final String router =
-      "gvy"
-          + (ProcessHandle.current().pid() % 100_000)
-          + Long.toString(System.nanoTime() % 1000, 36);
   private NetnsCli cli;
   private RoutedNetwork net;
-  private final List<NetnsCli.Proc> nodes = new ArrayList<>();
 
   @BeforeEach
-  void networks() throws Exception {
-    NetnsCli.requireNamespaces(
-        router + "p", "the relay netns test", "root, iproute2 and nftables", "nft");
-    cli = new NetnsCli(tmp, SAFETY_STOP_SECONDS);
-    net = new RoutedNetwork(router);
-  }
-
-  @AfterEach
-  void cleanUp() throws Exception {
-    try {
-      if (cli != null) {
-        cli.close();
-      }
-      for (NetnsCli.Proc p : nodes) {
-        Files.copy(
-            p.stderr,
-            Path.of("target", "relay-" + p.who + ".log"),
-            StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      if (net != null) {
-        net.close();
-      }
-    }
+  void lab() {
+    cli = lab.cli();
+    net = lab.net();
   }
 
   @Test
@@ -210,22 +182,22 @@ class RelayNetnsIT {
       Files.writeString(config, "[nat]\nautonat_confidence = 1\n", StandardCharsets.UTF_8);
     }
     NetnsCli.Proc r = cli.run(nsR, "r", "--port", Integer.toString(R_PORT), "--no-bootstrap");
-    nodes.add(r);
+    lab.keepLog(r, "relay-r");
     String rPeer = r.peerId();
     String boot = "/ip4/11.0.1.2/tcp/" + R_PORT + "/p2p/" + rPeer;
     r.awaitLine("api:");
     long started = System.nanoTime();
     NetnsCli.Proc alice = cli.run(nsA, "alice", "--bootstrap", boot);
     NetnsCli.Proc bob = cli.run(nsB, "bob", "--bootstrap", boot);
-    nodes.add(alice);
-    nodes.add(bob);
+    lab.keepLog(alice, "relay-alice");
+    lab.keepLog(bob, "relay-bob");
     alice.awaitLine("api:");
     bob.awaitLine("api:");
     return new Lab(nsR, nsA, nsB, alice, bob, rPeer, alice.peerId(), bob.peerId(), boot, started);
   }
 
   private String ns(String who) {
-    return router + (who.equals("alice") ? "a" : who.equals("bob") ? "b" : "r");
+    return lab.router() + (who.equals("alice") ? "a" : who.equals("bob") ? "b" : "r");
   }
 
   private JsonNode status(String ns, String who) throws Exception {

@@ -31,7 +31,6 @@ import org.grapevine.libp2p.autonat.netty.AutonatService;
 import org.grapevine.libp2p.identify.IdentifyProtocol;
 import org.grapevine.libp2p.identify.IdentifyResult;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
-import org.grapevine.libp2p.multiaddr.MultiaddrProtocol;
 import org.grapevine.libp2p.mux.MuxedStream;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.ping.PingProtocol;
@@ -81,6 +80,7 @@ public final class Host implements AutoCloseable {
   private final InboundRateLimiter inboundLimiter;
   private final HostIdentify identify;
   private volatile CircuitDialer circuitDialer;
+  private final HostDials dials = new HostDials(this);
   private volatile Supplier<List<Multiaddr>> extraAddrs = List::of;
 
   private volatile AutonatService autonat;
@@ -121,6 +121,27 @@ public final class Host implements AutoCloseable {
 
   public PeerStore peerStore() {
     return peerStore;
+  }
+
+  /** For {@link HostDials}: the circuit dialer, if any. */
+  CircuitDialer circuitDialer() {
+    return circuitDialer;
+  }
+
+  /** For {@link HostDials}: our listening sockets' local addresses. */
+  List<InetSocketAddress> listenSockets() {
+    List<InetSocketAddress> out = new ArrayList<>();
+    servers.forEach(ch -> out.add((InetSocketAddress) ch.localAddress()));
+    return out;
+  }
+
+  /** For {@link HostDials}: an outbound upgrade starts (counted against the connection limit). */
+  void upgradeStarted() {
+    upgrading.incrementAndGet();
+  }
+
+  static io.netty.buffer.ByteBufAllocator allocator() {
+    return ALLOCATOR;
   }
 
   /** The host's event loops, for drivers that confine a sans-I/O core to one of them. */
@@ -295,81 +316,7 @@ public final class Host implements AutoCloseable {
    * with a {@link DialException} that says what went wrong.
    */
   public CompletableFuture<Connection> dial(Multiaddr addr) {
-    if (closed) {
-      return CompletableFuture.failedFuture(new DialException("host is closed"));
-    }
-    Optional<PeerId> expected = addr.peerId();
-    if (expected.isPresent() && expected.get().equals(self)) {
-      return CompletableFuture.failedFuture(
-          new DialException("dial " + addr + ": that is this host's own peer ID"));
-    }
-    boolean circuit =
-        addr.components().stream().anyMatch(c -> c.protocol() == MultiaddrProtocol.P2P_CIRCUIT);
-    if (expected.isPresent()) {
-      // A direct address asks for a direct connection: a relayed one is not reused for it (the
-      // caller may be upgrading from the relay); a circuit address takes any connection.
-      for (Connection c : connections(expected.get())) {
-        if (circuit || !c.isRelayed()) {
-          return CompletableFuture.completedFuture(c);
-        }
-      }
-    }
-    if (circuit) {
-      CircuitDialer dialer = circuitDialer;
-      if (dialer == null || expected.isEmpty()) {
-        return CompletableFuture.failedFuture(
-            new DialException(
-                "dial "
-                    + addr
-                    + (dialer == null
-                        ? ": no circuit relay client on this host"
-                        : ": a circuit address must end in /p2p/<target>")));
-      }
-      return dialer.dial(addr);
-    }
-    Optional<InetSocketAddress> target = addr.tcpSocketAddress();
-    if (target.isEmpty()) {
-      return CompletableFuture.failedFuture(
-          new DialException(
-              "dial " + addr + ": only /ip4 or /ip6 addresses with /tcp can be dialed"));
-    }
-    return connectAndUpgrade(
-        "dial", addr, Optional.empty(), target.get(), Connection.Direction.OUTBOUND, expected);
-  }
-
-  /**
-   * Opens a TCP connection to {@code target} (from {@code from}, if given) and upgrades it with us
-   * in the {@code role}'s part; a failure to connect says {@code what} was tried.
-   */
-  private CompletableFuture<Connection> connectAndUpgrade(
-      String what,
-      Multiaddr addr,
-      Optional<InetSocketAddress> from,
-      InetSocketAddress target,
-      Connection.Direction role,
-      Optional<PeerId> expected) {
-    CompletableFuture<Connection> result = new CompletableFuture<>();
-    upgrading.incrementAndGet();
-    HostSockets.connect(
-            group,
-            ALLOCATOR,
-            config.dialTimeout(),
-            from,
-            target,
-            ch -> {
-              config.channelHook().initChannel(ch, Connection.Direction.OUTBOUND, target);
-              new ConnectionUpgrader(Host.this, role, expected, addr, result).install(ch);
-            })
-        .addListener(
-            (ChannelFuture f) -> {
-              if (!f.isSuccess()) {
-                upgrading.decrementAndGet();
-                result.completeExceptionally(
-                    new DialException(
-                        what + " " + addr + ": " + Failures.describe(f.cause()), f.cause()));
-              }
-            });
-    return result;
+    return dials.dial(addr);
   }
 
   /**
@@ -400,38 +347,7 @@ public final class Host implements AutoCloseable {
    * initiator), so that exactly one side treats it as the one it dialled.
    */
   public CompletableFuture<Connection> dialHolePunch(Multiaddr addr, boolean initiator) {
-    if (closed) {
-      return CompletableFuture.failedFuture(new DialException("host is closed"));
-    }
-    if (!HostSockets.REUSE_PORT) {
-      return CompletableFuture.failedFuture(
-          new DialException("hole punch " + addr + ": this JVM or OS has no SO_REUSEPORT"));
-    }
-    Optional<InetSocketAddress> target = addr.tcpSocketAddress();
-    Optional<InetSocketAddress> local =
-        target.flatMap(
-            t ->
-                servers.stream()
-                    .map(ch -> (InetSocketAddress) ch.localAddress())
-                    .filter(
-                        l ->
-                            l.getAddress().getClass() == t.getAddress().getClass()
-                                || l.getAddress().isAnyLocalAddress())
-                    .findFirst());
-    if (target.isEmpty() || local.isEmpty()) {
-      return CompletableFuture.failedFuture(
-          new DialException(
-              "hole punch "
-                  + addr
-                  + ": needs an /ip4 or /ip6 /tcp address and a listening port of that family"));
-    }
-    return connectAndUpgrade(
-        "hole punch",
-        addr,
-        local,
-        target.get(),
-        initiator ? Connection.Direction.OUTBOUND : Connection.Direction.INBOUND,
-        addr.peerId());
+    return dials.dialHolePunch(addr, initiator);
   }
 
   /**
