@@ -55,6 +55,10 @@ final class StreamChannel extends AbstractChannel {
       return;
     }
     active = true;
+    if (!config.isAutoRead()) {
+      readPaused = true; // nothing is read before the pipeline asks (doBeginRead)
+      stream.pauseReading();
+    }
     pipeline().fireChannelActive();
     stream.setReader(
         new StreamReader() {
