@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>Use: {@code HopServer.start(host, HopConfig.DEFAULT, host::listenAddrs)} on a publicly
  * reachable node (the supplier gives the public addresses put in reservations); {@link #close}
  * stops serving and cuts open circuits.
+ *
+ * <p>Statistics: {@code service().ended(CircuitEnd)} counts why circuits ended, {@code
+ * service().answered(RelayStatus)} the answers given; {@link #relayedBytes}, {@link #pendingBytes},
+ * {@link #peakPendingBytes} and {@link #readPauses} tell what the circuits carried and buffered.
  */
 // Terminal whenComplete callbacks handle both outcomes; timer futures are cancelled, not awaited.
 @SuppressWarnings("FutureReturnValueIgnored")
