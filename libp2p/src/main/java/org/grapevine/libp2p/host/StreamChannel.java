@@ -21,14 +21,16 @@ import org.grapevine.libp2p.mux.StreamReader;
  * upgrade's handlers, then {@link #activate} fires {@code channelActive} and starts reading.
  *
  * <ul>
- *   <li>Writes: each flushed {@link ByteBuf} goes to {@link MuxedStream#write} (which queues by the
- *       outer stream's flow control). The channel stays writable: there is no back-pressure from
- *       the outer stream into this channel's pipeline; a relayed connection is short and limited
- *       (the relay's data limit bounds what can queue).
- *   <li>Reads: everything the stream delivers is fired at once ({@code autoRead} is not honoured,
- *       for the same reason).
+ *   <li>Writes: flushed {@link ByteBuf}s go to {@link MuxedStream#write} while the outer stream is
+ *       writable; once it is not (its peer's window is closed and bytes queue in it), the rest stay
+ *       in this channel's outbound buffer, whose water marks make the channel unwritable, until the
+ *       stream's {@code onWritable}, as a socket channel waits for OP_WRITE. So at most one flushed
+ *       write queues in the outer stream.
+ *   <li>Reads: the stream pushes; with {@code autoRead} off, reading pauses after each delivery
+ *       ({@link MuxedStream#pauseReading}, so the outer window closes) until {@code read()}.
  *   <li>Close: half-closes the outer stream (FIN), so bytes already queued (Yamux GoAway) still
- *       arrive; the peer's FIN or a reset closes this channel.
+ *       arrive; the peer's FIN or a reset closes this channel. Closing is whole, as a TCP channel
+ *       without ALLOW_HALF_CLOSURE does: the inner connection has its own per-stream half-close.
  * </ul>
  */
 // close() needs no answer: channelInactive tells the pipeline.
@@ -40,6 +42,7 @@ final class StreamChannel extends AbstractChannel {
   private final ChannelConfig config = new DefaultChannelConfig(this);
   private boolean open = true;
   private boolean active;
+  private boolean readPaused;
 
   StreamChannel(MuxedStream stream) {
     super(null);
@@ -52,6 +55,10 @@ final class StreamChannel extends AbstractChannel {
       return;
     }
     active = true;
+    if (!config.isAutoRead()) {
+      readPaused = true; // nothing is read before the pipeline asks (doBeginRead)
+      stream.pauseReading();
+    }
     pipeline().fireChannelActive();
     stream.setReader(
         new StreamReader() {
@@ -63,6 +70,17 @@ final class StreamChannel extends AbstractChannel {
             }
             pipeline().fireChannelRead(data);
             pipeline().fireChannelReadComplete();
+            if (open && !config.isAutoRead()) {
+              readPaused = true;
+              stream.pauseReading();
+            }
+          }
+
+          @Override
+          public void onWritable(MuxedStream s) {
+            if (open) {
+              ((StreamUnsafe) unsafe()).writable();
+            }
           }
 
           @Override
@@ -99,12 +117,19 @@ final class StreamChannel extends AbstractChannel {
 
   @Override
   protected AbstractUnsafe newUnsafe() {
-    return new AbstractUnsafe() {
-      @Override
-      public void connect(SocketAddress remote, SocketAddress local, ChannelPromise promise) {
-        promise.setFailure(new UnsupportedOperationException("a stream channel is connected"));
-      }
-    };
+    return new StreamUnsafe();
+  }
+
+  private final class StreamUnsafe extends AbstractUnsafe {
+    @Override
+    public void connect(SocketAddress remote, SocketAddress local, ChannelPromise promise) {
+      promise.setFailure(new UnsupportedOperationException("a stream channel is connected"));
+    }
+
+    /** The outer stream drained: write what waited (already flushed, so no new flush mark). */
+    void writable() {
+      flush0();
+    }
   }
 
   @Override
@@ -143,15 +168,19 @@ final class StreamChannel extends AbstractChannel {
 
   @Override
   protected void doBeginRead() {
-    // Reads are pushed by the stream (see the class comment).
+    // Reads are pushed by the stream; this only lifts a pause that autoRead off asked for.
+    if (readPaused) {
+      readPaused = false;
+      stream.resumeReading();
+    }
   }
 
   @Override
   protected void doWrite(ChannelOutboundBuffer in) {
     while (true) {
       Object msg = in.current();
-      if (msg == null) {
-        return;
+      if (msg == null || !stream.isWritable()) {
+        return; // the rest waits for onWritable (or the close, which fails it)
       }
       if (msg instanceof ByteBuf buf) {
         stream.write(buf.retain());

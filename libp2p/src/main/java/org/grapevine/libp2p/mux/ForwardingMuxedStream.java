@@ -60,4 +60,14 @@ public abstract class ForwardingMuxedStream implements MuxedStream {
   public EventExecutor executor() {
     return delegate.executor();
   }
+
+  @Override
+  public void pauseReading() {
+    delegate.pauseReading();
+  }
+
+  @Override
+  public void resumeReading() {
+    delegate.resumeReading();
+  }
 }

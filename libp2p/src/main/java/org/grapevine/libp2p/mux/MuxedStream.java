@@ -7,8 +7,9 @@ import io.netty.util.concurrent.EventExecutor;
  * One stream of a multiplexed connection (Yamux), as the layers above see it.
  *
  * <p>Threading: every callback of the {@link StreamReader} runs on {@link #executor()}, the
- * connection's event loop. {@link #write}, {@link #closeWrite} and {@link #reset} may be called
- * from any thread; they hop onto the event loop.
+ * connection's event loop. {@link #write}, {@link #closeWrite}, {@link #reset}, {@link
+ * #pauseReading} and {@link #resumeReading} may be called from any thread; they hop onto the event
+ * loop (and act at once when called on it).
  *
  * <p>Buffer ownership: {@link #write} takes ownership of the buffer (it is released once written or
  * when the stream fails); {@link StreamReader#onData} hands ownership to the reader.
@@ -42,4 +43,15 @@ public interface MuxedStream {
 
   /** The connection's event loop. */
   EventExecutor executor();
+
+  /**
+   * Stops delivering data to the reader: what arrives is kept unconsumed, so the muxer grants the
+   * peer no more window and the peer's sender stalls (back-pressure). The peer's FIN waits behind
+   * the kept data; a reset is delivered at once. Idempotent. The default, for streams without flow
+   * control, ignores it.
+   */
+  default void pauseReading() {}
+
+  /** Delivers what was kept, in order, and goes on delivering. Idempotent. */
+  default void resumeReading() {}
 }

@@ -94,6 +94,7 @@ public final class HopService {
   private final Map<PeerId, Integer> circuitsPerPeer = new HashMap<>();
   private final ArrayDeque<HopEvent> events = new ArrayDeque<>();
   private final EnumMap<RelayStatus, Long> answers = new EnumMap<>(RelayStatus.class);
+  private final EnumMap<CircuitEnd, Long> ends = new EnumMap<>(CircuitEnd.class);
   private long nextCircuitId = 1;
 
   public HopService(HopConfig config, PrivKey identity) {
@@ -231,8 +232,11 @@ public final class HopService {
     return count(HopMessage.status(RelayStatus.CONNECTION_FAILED));
   }
 
-  /** The circuit's streams are gone (either side closed or reset, or a limit cut it). */
-  public void handleCircuitClosed(long circuitId, long nowNanos) {
+  /** The circuit's streams are gone (both sides closed, either reset, or a limit cut it). */
+  public void handleCircuitClosed(long circuitId, CircuitEnd why, long nowNanos) {
+    if (circuits.containsKey(circuitId)) {
+      ends.merge(why, 1L, Long::sum);
+    }
     remove(circuitId);
   }
 
@@ -292,6 +296,11 @@ public final class HopService {
   /** How many answers of {@code status} this service has given. */
   public long answered(RelayStatus status) {
     return answers.getOrDefault(status, 0L);
+  }
+
+  /** How many circuits ended for {@code why}. */
+  public long ended(CircuitEnd why) {
+    return ends.getOrDefault(why, 0L);
   }
 
   private void remove(long circuitId) {

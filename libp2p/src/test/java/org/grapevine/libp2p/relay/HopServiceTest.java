@@ -230,8 +230,11 @@ class HopServiceTest {
     HopDecision third = connect(RelayTestKeys.peer(9), A, 0);
     assertThat(((HopDecision.Answer) third).answer().status())
         .contains(RelayStatus.RESOURCE_LIMIT_EXCEEDED);
-    hop.handleCircuitClosed(first, 0);
+    hop.handleCircuitClosed(first, CircuitEnd.CLOSED, 0);
+    hop.handleCircuitClosed(first, CircuitEnd.CLOSED, 0);
     assertThat(connect(RelayTestKeys.peer(9), A, 0)).isInstanceOf(HopDecision.OpenStop.class);
+    assertThat(hop.ended(CircuitEnd.CLOSED)).as("counted once").isEqualTo(1);
+    assertThat(hop.ended(CircuitEnd.SOURCE_RESET)).isZero();
   }
 
   @Test

@@ -9,12 +9,14 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
 import org.grapevine.libp2p.host.HostListener;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.relay.CircuitEnd;
 import org.grapevine.libp2p.relay.HopConfig;
 import org.grapevine.libp2p.relay.HopDecision;
 import org.grapevine.libp2p.relay.HopEvent;
@@ -35,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>Use: {@code HopServer.start(host, HopConfig.DEFAULT, host::listenAddrs)} on a publicly
  * reachable node (the supplier gives the public addresses put in reservations); {@link #close}
  * stops serving and cuts open circuits.
+ *
+ * <p>Statistics: {@code service().ended(CircuitEnd)} counts why circuits ended, {@code
+ * service().answered(RelayStatus)} the answers given; {@link #relayedBytes}, {@link #pendingBytes},
+ * {@link #peakPendingBytes} and {@link #readPauses} tell what the circuits carried and buffered.
  */
 // Terminal whenComplete callbacks handle both outcomes; timer futures are cancelled, not awaited.
 @SuppressWarnings("FutureReturnValueIgnored")
@@ -46,8 +52,10 @@ public final class HopServer implements AutoCloseable {
   private final Supplier<List<Multiaddr>> publicAddrs;
   private final EventExecutor loop;
   private final Map<Long, CircuitPipe> pipes = new HashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong relayedBytes =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong relayedBytes = new AtomicLong();
+  // Of circuits that have ended; live ones are asked.
+  private long endedPeakPendingBytes;
+  private long endedPauses;
   private ScheduledFuture<?> timer;
   private boolean closed;
 
@@ -83,6 +91,31 @@ public final class HopServer implements AutoCloseable {
   /** Bytes relayed by circuits that have ended, both directions (any thread). */
   public long relayedBytes() {
     return relayedBytes.get();
+  }
+
+  /**
+   * Bytes the open circuits hold written and not yet gone out, both directions; each direction
+   * pauses its sender at {@link CircuitPipe#DEFAULT_MAX_PENDING_BYTES}. Call on {@link
+   * #executor()}.
+   */
+  public long pendingBytes() {
+    return pipes.values().stream().mapToLong(CircuitPipe::pendingBytes).sum();
+  }
+
+  /**
+   * The most bytes one direction of one circuit has held pending, over all circuits so far: at most
+   * {@link CircuitPipe#DEFAULT_MAX_PENDING_BYTES} plus one inbound Yamux frame. On {@link
+   * #executor()}.
+   */
+  public long peakPendingBytes() {
+    return Math.max(
+        endedPeakPendingBytes,
+        pipes.values().stream().mapToLong(CircuitPipe::peakPendingBytes).max().orElse(0));
+  }
+
+  /** How often a circuit paused reading one side because the other did not keep up. On loop. */
+  public long readPauses() {
+    return endedPauses + pipes.values().stream().mapToLong(CircuitPipe::pauses).sum();
   }
 
   /** The loop the core runs on. */
@@ -202,20 +235,23 @@ public final class HopServer implements AutoCloseable {
               source,
               target,
               reply.limit().orElse(RelayLimit.NONE),
-              () -> RelayProtocols.post(loop, () -> circuitClosed(id)));
+              CircuitPipe.DEFAULT_MAX_PENDING_BYTES,
+              why -> RelayProtocols.post(loop, () -> circuitClosed(id, why)));
       pipes.put(id, pipe);
       pipe.start();
     }
     drive();
   }
 
-  private void circuitClosed(long id) {
+  private void circuitClosed(long id, CircuitEnd why) {
     CircuitPipe pipe = pipes.remove(id);
     if (pipe != null) {
       long[] bytes = pipe.relayedBytes();
       relayedBytes.addAndGet(bytes[0] + bytes[1]);
-      log.debug("circuit {} closed{}", id, pipe.cutByLimit() ? " at its data limit" : "");
-      service.handleCircuitClosed(id, now());
+      endedPeakPendingBytes = Math.max(endedPeakPendingBytes, pipe.peakPendingBytes());
+      endedPauses += pipe.pauses();
+      log.debug("circuit {} ended: {} ({} + {} bytes)", id, why, bytes[0], bytes[1]);
+      service.handleCircuitClosed(id, why, now());
       drive();
     }
   }
@@ -231,7 +267,7 @@ public final class HopServer implements AutoCloseable {
       if (e.get() instanceof HopEvent.CircuitExpired x) {
         CircuitPipe pipe = pipes.get(x.circuitId());
         if (pipe != null) {
-          pipe.cut(); // circuitClosed counts its bytes and forgets it
+          pipe.cut(CircuitEnd.DURATION_LIMIT); // circuitClosed counts it and forgets it
         }
       }
     }
@@ -261,8 +297,7 @@ public final class HopServer implements AutoCloseable {
         loop,
         () -> {
           closed = true;
-          List.copyOf(pipes.values()).forEach(CircuitPipe::cut);
-          pipes.clear();
+          List.copyOf(pipes.values()).forEach(p -> p.cut(CircuitEnd.RELAY_CLOSING));
           if (timer != null) {
             timer.cancel(false);
           }

@@ -9,8 +9,9 @@ import org.grapevine.libp2p.mux.StreamReader;
 
 /**
  * A yamux stream as the host sees it. Commands hop onto the event loop; callbacks arrive there.
- * Data that comes before a reader is set waits here: it is at most one receive window, since the
- * session reopens the window only for bytes a reader has taken.
+ * Data that comes before a reader is set, or while reading is paused, waits here: it is at most one
+ * receive window, since the session reopens the window only for bytes a reader has taken. The
+ * peer's FIN waits behind that data; a reset does not wait.
  */
 final class YamuxMuxedStream implements MuxedStream {
   private final YamuxHandler handler;
@@ -21,6 +22,9 @@ final class YamuxMuxedStream implements MuxedStream {
   private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
   private boolean remoteClosed;
   private boolean reset;
+  private boolean paused;
+  // The reader last told of the FIN: a new reader learns of it too, the same reader only once.
+  private StreamReader toldFin;
   private volatile boolean writable = true;
 
   YamuxMuxedStream(YamuxHandler handler, long id, boolean outbound) {
@@ -72,17 +76,46 @@ final class YamuxMuxedStream implements MuxedStream {
     onLoop(
         () -> {
           reader = newReader;
-          ByteBuf data;
-          while (reader == newReader && (data = early.poll()) != null) {
-            deliver(data);
-          }
-          if (remoteClosed) {
-            newReader.onRemoteClosed(this);
-          }
-          if (reset) {
+          drain();
+          if (reset && reader == newReader) {
             newReader.onReset(this);
           }
         });
+  }
+
+  @Override
+  public void pauseReading() {
+    onLoop(() -> paused = true);
+  }
+
+  @Override
+  public void resumeReading() {
+    onLoop(
+        () -> {
+          if (paused) {
+            paused = false;
+            drain();
+          }
+        });
+  }
+
+  /** Delivers kept data, then a kept FIN, while there is a reader and reading is not paused. */
+  private void drain() {
+    StreamReader r = reader;
+    ByteBuf data;
+    while (r != null && reader == r && !paused && (data = early.poll()) != null) {
+      deliver(data);
+    }
+    if (r != null
+        && reader == r
+        && !paused
+        && !reset
+        && early.isEmpty()
+        && remoteClosed
+        && toldFin != r) {
+      toldFin = r;
+      r.onRemoteClosed(this);
+    }
   }
 
   @Override
@@ -100,7 +133,7 @@ final class YamuxMuxedStream implements MuxedStream {
   void onData(ByteBuf data) {
     if (reset) {
       data.release();
-    } else if (reader == null) {
+    } else if (reader == null || paused || !early.isEmpty()) {
       early.add(data);
     } else {
       deliver(data);
@@ -109,9 +142,7 @@ final class YamuxMuxedStream implements MuxedStream {
 
   void onRemoteClosed() {
     remoteClosed = true;
-    if (reader != null) {
-      reader.onRemoteClosed(this);
-    }
+    drain();
   }
 
   void onReset() {
