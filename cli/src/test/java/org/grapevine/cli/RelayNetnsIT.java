@@ -168,7 +168,13 @@ class RelayNetnsIT {
     System.out.printf(
         "RelayNetnsIT: symmetric NAT: %d posts (%d bytes of text) over the relay in %.0f ms, %d"
             + " circuits; the relay carried %d bytes, %.0f per post, %.2f times the text%n",
-        posts, text, all / 1e6, circuits, relayed, (double) relayed / posts, (double) relayed / text);
+        posts,
+        text,
+        all / 1e6,
+        circuits,
+        relayed,
+        (double) relayed / posts,
+        (double) relayed / text);
   }
 
   // ------------------------------------------------------------------------------ the lab
