@@ -24,6 +24,7 @@ import org.grapevine.libp2p.identify.IdentifyResult;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.multiaddr.MultiaddrFormatException;
 import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.libp2p.relay.CircuitEnd;
 import org.grapevine.libp2p.relay.HopConfig;
 import org.grapevine.libp2p.relay.RelayClientConfig;
 import org.grapevine.libp2p.relay.RelayClientEvent;
@@ -93,6 +94,7 @@ final class NodeReach implements AutoCloseable {
   private volatile int hopReservations;
   private volatile int hopCircuits;
   private volatile long hopBytes;
+  private volatile Map<String, Long> circuitsEnded = Map.of();
   private final java.util.concurrent.atomic.AtomicLong relayedOpened =
       new java.util.concurrent.atomic.AtomicLong();
 
@@ -353,6 +355,11 @@ final class NodeReach implements AutoCloseable {
               () -> {
                 hopReservations = h.service().reservationCount();
                 hopCircuits = h.service().circuitCount();
+                Map<String, Long> ended = new TreeMap<>();
+                for (CircuitEnd why : CircuitEnd.values()) {
+                  ended.put(why.name().toLowerCase(Locale.ROOT), h.service().ended(why));
+                }
+                circuitsEnded = ended;
               });
     }
   }
@@ -409,6 +416,12 @@ final class NodeReach implements AutoCloseable {
         "grapevine_relay_service_circuits",
         "Circuits this node relays for others now (0 when it does not relay).",
         () -> hopCircuits);
+    metrics.counterFamily(
+        "grapevine_relay_circuits_ended_total",
+        "Circuits this node relayed for others that ended, by why: closed, source_reset,"
+            + " target_reset, data_limit, duration_limit, relay_closing (as of a few seconds ago).",
+        "reason",
+        () -> circuitsEnded);
     metrics.counterFamily(
         "grapevine_hole_punch_total",
         "Hole punches (DCUtR) by outcome: direct, dials_failed, no_own_addrs, ...",
