@@ -26,7 +26,22 @@ final class HostSockets {
   /** Whether this JVM and OS let sockets share a port (SO_REUSEPORT): Linux and the BSDs do. */
   static final boolean REUSE_PORT = reusePortSupported();
 
+  /**
+   * {@value}: the TCP send and receive buffer size (SO_SNDBUF, SO_RCVBUF) of every connection, in
+   * bytes; unset or 0 leaves both to the kernel's autotuning, the default. An experiment for bulk
+   * transfer (benchmarks/README.md, "libp2p transport"), not a default: a fixed buffer turns Linux
+   * autotuning off, and the kernel caps the request at net.core.wmem_max and rmem_max (212,992
+   * bytes by default), which would limit a long-RTT connection more than autotuning does.
+   */
+  static final String SOCKET_BUFFER_PROPERTY = "grapevine.tcp.socketBufferBytes";
+
   private HostSockets() {}
+
+  /** The SO_SNDBUF and SO_RCVBUF value, or null (the option unset: kernel autotuning). */
+  static Integer socketBuffer() {
+    int bytes = Integer.getInteger(SOCKET_BUFFER_PROPERTY, 0);
+    return bytes > 0 ? bytes : null;
+  }
 
   private static boolean reusePortSupported() {
     try (ServerSocketChannel s = ServerSocketChannel.open()) {
@@ -82,6 +97,8 @@ final class HostSockets {
       b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
     }
     return b.childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_SNDBUF, socketBuffer())
+        .childOption(ChannelOption.SO_RCVBUF, socketBuffer())
         .childOption(ChannelOption.ALLOCATOR, alloc)
         .childHandler(
             new ChannelInitializer<SocketChannel>() {
@@ -112,6 +129,8 @@ final class HostSockets {
             .group(group)
             .channel(NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_SNDBUF, socketBuffer())
+            .option(ChannelOption.SO_RCVBUF, socketBuffer())
             .option(ChannelOption.ALLOCATOR, alloc)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
             .handler(
