@@ -2,9 +2,7 @@ package org.grapevine.libp2p.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -17,14 +15,13 @@ import org.grapevine.libp2p.autonat.AutonatServer;
 import org.grapevine.libp2p.autonat.AutonatServerConfig;
 import org.grapevine.libp2p.autonat.Reachability;
 import org.grapevine.libp2p.autonat.netty.AutonatService;
-import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.host.Host;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.interop.JsPeer.Line;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
-import org.junit.jupiter.api.AfterEach;
+import org.grapevine.libp2p.testing.LoopbackHosts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * AutoNAT v2 ({@code /libp2p/autonat/2/dial-request}, {@code .../dial-back}) between our client and
@@ -44,11 +41,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(150)
 class AutonatInteropIT {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Multiaddr UNSERVED = unserved();
 
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  @RegisterExtension final LoopbackHosts hosts = new LoopbackHosts();
 
   private static Multiaddr unserved() {
     try {
@@ -58,32 +54,15 @@ class AutonatInteropIT {
     }
   }
 
-  @AfterEach
-  void close() throws Exception {
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      closeables.get(i).close();
-    }
-  }
-
   private Host host(AutonatConfig autonat) throws Exception {
-    Host h =
-        new Host(
-            HostConfig.builder(PrivKey.generate(RANDOM))
-                .listen("/ip4/127.0.0.1/tcp/0")
-                .inboundRate(1000, 1000)
-                // Our server's dial of UNSERVED must end before js's 30 s request timeout closes
-                // the stream (else the outcome is dropped uncounted); 10 s is the default.
-                .dialTimeout(Duration.ofSeconds(5))
-                .autonat(autonat)
-                .build());
-    closeables.add(h);
-    h.start();
-    return h;
+    // Our server's dial of UNSERVED must end before js's 30 s request timeout closes the stream
+    // (else the outcome is dropped uncounted); 10 s is the default.
+    return hosts.start(b -> b.dialTimeout(Duration.ofSeconds(5)).autonat(autonat));
   }
 
   private JsPeer js(String... options) {
     JsPeer p = JsPeer.listen(Line.V3, options);
-    closeables.add(p);
+    hosts.closeAfter(p);
     return p;
   }
 
@@ -133,20 +112,7 @@ class AutonatInteropIT {
     JsPeer server = js("--autonat", "--timeout", "140");
     assertThat(server.listeningEvent(WAIT).strings("protocols"))
         .contains(AutonatConfig.DIAL_REQUEST, AutonatConfig.DIAL_BACK);
-    AutonatClientConfig d = AutonatClientConfig.defaults();
-    // Confidence 1 (one server), probes every 100 ms, a failed server retried after 200 ms.
-    AutonatClientConfig config =
-        new AutonatClientConfig(
-            1,
-            d.maxConcurrentRequests(),
-            TimeUnit.MILLISECONDS.toNanos(100),
-            d.recheckIntervalNanos(),
-            d.resultTtlNanos(),
-            TimeUnit.MILLISECONDS.toNanos(200),
-            d.requestTimeoutNanos(),
-            d.maxDialDataBytes(),
-            d.maxCandidates(),
-            true);
+    AutonatClientConfig config = LoopbackHosts.fastAutonatClient();
     Host client = host(new AutonatConfig(Optional.empty(), false, Optional.of(config)));
     AutonatService autonat = client.autonat().orElseThrow();
     autonat.setExtraCandidates(List.of(UNSERVED));

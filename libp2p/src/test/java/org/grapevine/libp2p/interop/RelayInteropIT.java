@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.Unpooled;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.echo.EchoProtocol;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.host.HostListener;
 import org.grapevine.libp2p.host.NegotiatedStream;
 import org.grapevine.libp2p.host.StreamCollector;
@@ -28,8 +25,9 @@ import org.grapevine.libp2p.relay.RelayStatus;
 import org.grapevine.libp2p.relay.netty.CircuitTransport;
 import org.grapevine.libp2p.relay.netty.HopServer;
 import org.grapevine.libp2p.relay.netty.RelayClientDriver;
-import org.junit.jupiter.api.AfterEach;
+import org.grapevine.libp2p.testing.LoopbackHosts;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -62,30 +60,16 @@ class RelayInteropIT {
    */
   private static final RelayLimit JS_DEFAULT_LIMIT_AS_SENT = new RelayLimit(120_000, 131_072);
 
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-
-  @AfterEach
-  void close() throws Exception {
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      closeables.get(i).close();
-    }
-  }
+  @RegisterExtension final LoopbackHosts hosts = new LoopbackHosts();
 
   private Host host() throws Exception {
-    Host h =
-        new Host(
-            HostConfig.builder(PrivKey.generate(RANDOM))
-                .listen("/ip4/127.0.0.1/tcp/0")
-                .inboundRate(1000, 1000)
-                .build());
-    closeables.add(h);
-    h.start();
+    Host h = hosts.start();
     h.setProtocolHandler(EchoProtocol.ID, (stream, conn) -> EchoProtocol.respond(stream));
     return h;
   }
 
   private JsPeer js(JsPeer peer) {
-    closeables.add(peer);
+    hosts.closeAfter(peer);
     return peer;
   }
 
@@ -131,7 +115,7 @@ class RelayInteropIT {
     Host b = host();
     RelayClientDriver client =
         RelayClientDriver.start(a, RelayClientConfig.DEFAULT.withWantedRelays(1));
-    closeables.add(client);
+    hosts.closeAfter(client);
     CompletableFuture<RelayClientEvent> first = new CompletableFuture<>();
     client.addListener(first::complete);
 
@@ -178,7 +162,7 @@ class RelayInteropIT {
     JsInterop.assumeAvailable(line);
     Host r = host();
     HopServer hop = HopServer.start(r, HopConfig.DEFAULT, r::listenAddrs);
-    closeables.add(hop);
+    hosts.closeAfter(hop);
     String relayAddr = r.listenAddrs().get(0).withPeerId(r.peerId()).toString();
     // js reserves during start: JsPeer.listen returns once js listens, i.e. once it reserved.
     JsPeer a = js(JsPeer.listen(line, "--relay-listen", relayAddr, "--echo", "--timeout", "110"));

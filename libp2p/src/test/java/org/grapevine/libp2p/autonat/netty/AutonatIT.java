@@ -29,6 +29,7 @@ import org.grapevine.libp2p.host.HostListener;
 import org.grapevine.libp2p.host.NegotiatedStream;
 import org.grapevine.libp2p.host.StreamCollector;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
+import org.grapevine.libp2p.testing.LoopbackHosts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -72,20 +73,7 @@ class AutonatIT {
   }
 
   private Host client() throws Exception {
-    // Confidence 1 (one server), probes every 100 ms, a failed server retried after 200 ms.
-    AutonatClientConfig d = AutonatClientConfig.defaults();
-    AutonatClientConfig config =
-        new AutonatClientConfig(
-            1,
-            d.maxConcurrentRequests(),
-            TimeUnit.MILLISECONDS.toNanos(100),
-            d.recheckIntervalNanos(),
-            d.resultTtlNanos(),
-            TimeUnit.MILLISECONDS.toNanos(200),
-            d.requestTimeoutNanos(),
-            d.maxDialDataBytes(),
-            d.maxCandidates(),
-            true);
+    AutonatClientConfig config = LoopbackHosts.fastAutonatClient();
     return host(
         new AutonatConfig(Optional.empty(), false, Optional.of(config)),
         "/ip4/127.0.0.1/tcp/0",

@@ -6,15 +6,12 @@ import static org.assertj.core.api.Assertions.fail;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.host.NegotiatedStream;
 import org.grapevine.libp2p.host.StreamCollector;
 import org.grapevine.libp2p.relay.CircuitEnd;
@@ -25,9 +22,10 @@ import org.grapevine.libp2p.relay.RelayLimit;
 import org.grapevine.libp2p.relay.RelayPeer;
 import org.grapevine.libp2p.relay.RelayStatus;
 import org.grapevine.libp2p.relay.StopMessage;
-import org.junit.jupiter.api.AfterEach;
+import org.grapevine.libp2p.testing.LoopbackHosts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The relay's pipe between real hosts on 127.0.0.1, driven with raw circuit streams so that each
@@ -42,25 +40,10 @@ class CircuitFlowIT {
   /** Our hosts send Yamux Data frames of at most one Noise message (64 KiB less overheads). */
   private static final int MAX_FRAME_BYTES = 64 << 10;
 
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-
-  @AfterEach
-  void close() throws Exception {
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      closeables.get(i).close();
-    }
-  }
+  @RegisterExtension final LoopbackHosts hosts = new LoopbackHosts();
 
   private Host host() throws Exception {
-    Host h =
-        new Host(
-            HostConfig.builder(PrivKey.generate(RANDOM))
-                .listen("/ip4/127.0.0.1/tcp/0")
-                .inboundRate(1000, 1000)
-                .build());
-    closeables.add(h);
-    h.start();
-    return h;
+    return hosts.start();
   }
 
   /** B's end of a circuit: the stop stream, answered OK, read by {@link #received}. */
@@ -148,7 +131,7 @@ class CircuitFlowIT {
     HopServer hop =
         HopServer.start(
             r, HopConfig.DEFAULT.withCircuitLimit(new RelayLimit(120, 64 << 20)), r::listenAddrs);
-    closeables.add(hop);
+    hosts.closeAfter(hop);
     CompletableFuture<Target> atB = target(b, r, true);
     StreamCollector atA = new StreamCollector();
     RelayStream fromA = connect(a, r, b, atA);
@@ -189,7 +172,7 @@ class CircuitFlowIT {
     Host a = host();
     Host b = host();
     HopServer hop = HopServer.start(r, HopConfig.DEFAULT, r::listenAddrs);
-    closeables.add(hop);
+    hosts.closeAfter(hop);
     CompletableFuture<Target> atB = target(b, r, false);
     StreamCollector atA = new StreamCollector();
     RelayStream fromA = connect(a, r, b, atA);
@@ -219,7 +202,7 @@ class CircuitFlowIT {
     Host a = host();
     Host b = host();
     HopServer hop = HopServer.start(r, HopConfig.DEFAULT, r::listenAddrs);
-    closeables.add(hop);
+    hosts.closeAfter(hop);
     CompletableFuture<Target> atB = target(b, r, false);
     StreamCollector atA = new StreamCollector();
     RelayStream fromA = connect(a, r, b, atA);

@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.Unpooled;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.echo.EchoProtocol;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.DialException;
 import org.grapevine.libp2p.host.Host;
-import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.libp2p.host.HostListener;
 import org.grapevine.libp2p.host.NegotiatedStream;
 import org.grapevine.libp2p.host.StreamCollector;
@@ -29,9 +26,10 @@ import org.grapevine.libp2p.relay.RelayLimit;
 import org.grapevine.libp2p.relay.RelayPeer;
 import org.grapevine.libp2p.relay.RelayStatus;
 import org.grapevine.libp2p.relay.StopMessage;
-import org.junit.jupiter.api.AfterEach;
+import org.grapevine.libp2p.testing.LoopbackHosts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three real hosts on 127.0.0.1: relay R runs the hop service, A reserves a slot on R, B dials
@@ -42,38 +40,24 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class RelayIT {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-
-  @AfterEach
-  void close() throws Exception {
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      closeables.get(i).close();
-    }
-  }
+  @RegisterExtension final LoopbackHosts hosts = new LoopbackHosts();
 
   private Host host() throws Exception {
-    Host h =
-        new Host(
-            HostConfig.builder(PrivKey.generate(RANDOM))
-                .listen("/ip4/127.0.0.1/tcp/0")
-                .inboundRate(1000, 1000)
-                .build());
-    closeables.add(h);
-    h.start();
+    Host h = hosts.start();
     h.setProtocolHandler(EchoProtocol.ID, (stream, conn) -> EchoProtocol.respond(stream));
     return h;
   }
 
   private HopServer relay(Host r, HopConfig config) {
     HopServer s = HopServer.start(r, config, r::listenAddrs);
-    closeables.add(s);
+    hosts.closeAfter(s);
     return s;
   }
 
   /** Starts A's client on {@code relay} and waits for its first event. */
   private RelayClientEvent reserve(Host a, Host relay) throws Exception {
     RelayClientDriver client = RelayClientDriver.start(a, RelayClientConfig.DEFAULT);
-    closeables.add(client);
+    hosts.closeAfter(client);
     CompletableFuture<RelayClientEvent> first = new CompletableFuture<>();
     client.addListener(first::complete);
     client.addRelay(relay.peerId(), relay.listenAddrs());
@@ -267,7 +251,7 @@ class RelayIT {
             RelayClientConfig.DEFAULT
                 .withWantedRelays(1)
                 .withRetry(java.time.Duration.ofMillis(50), java.time.Duration.ofSeconds(1)));
-    closeables.add(client);
+    hosts.closeAfter(client);
     java.util.concurrent.BlockingQueue<RelayClientEvent> events =
         new java.util.concurrent.LinkedBlockingQueue<>();
     client.addListener(events::add);
@@ -323,7 +307,7 @@ class RelayIT {
     Host a = host();
     Host stranger = host();
     RelayClientDriver client = RelayClientDriver.start(a, RelayClientConfig.DEFAULT);
-    closeables.add(client);
+    hosts.closeAfter(client);
     NegotiatedStream ns =
         stranger
             .newStream(a.listenAddrs().get(0).withPeerId(a.peerId()), List.of(RelayProtocols.STOP))
