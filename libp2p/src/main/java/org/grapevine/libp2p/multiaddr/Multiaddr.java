@@ -242,23 +242,30 @@ public final class Multiaddr {
   }
 
   /**
-   * For a circuit address, the relay's part: what comes before the first {@code /p2p-circuit}
-   * (normally {@code <relay addr>/p2p/<relay>}); empty for any other address or a bare circuit.
+   * For a one-hop circuit address, {@code <relay addr>/p2p/<relay>/p2p-circuit}, optionally
+   * followed by {@code /p2p/<target>}: the relay's part, {@code <relay addr>/p2p/<relay>}. Empty
+   * for any other address: not a circuit, a relay without its peer ID, or more than one hop.
    */
   public Optional<Multiaddr> circuitRelay() {
+    int at = -1;
     for (int i = 0; i < components.size(); i++) {
       if (components.get(i).protocol() == MultiaddrProtocol.P2P_CIRCUIT) {
-        if (i == 0) {
-          return Optional.empty();
-        }
-        try {
-          return Optional.of(of(new ArrayList<>(components.subList(0, i))));
-        } catch (MultiaddrFormatException e) {
-          throw new IllegalStateException("a prefix of a valid address is valid", e);
-        }
+        at = i;
+        break;
       }
     }
-    return Optional.empty();
+    int rest = components.size() - at - 1;
+    if (at < 2
+        || components.get(at - 1).protocol() != MultiaddrProtocol.P2P
+        || rest > 1
+        || (rest == 1 && components.get(at + 1).protocol() != MultiaddrProtocol.P2P)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(of(new ArrayList<>(components.subList(0, at))));
+    } catch (MultiaddrFormatException e) {
+      throw new IllegalStateException("a prefix of a valid address is valid", e);
+    }
   }
 
   /** This address without a trailing {@code /p2p} component (inner ones, as in circuits, stay). */

@@ -139,6 +139,28 @@ class MultiaddrTest {
   }
 
   @Test
+  void circuitRelay_oneHopWithRelayId_theRelaysPart_elseEmpty() throws Exception {
+    String relay =
+        "/ip4/203.0.113.2/tcp/4001/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
+    String target = "/p2p/12D3KooWPjceQrSwdWXPyLLeABRXmuqt69Rg3sBYbU1Nft9HyQ6X";
+    assertThat(Multiaddr.parse(relay + "/p2p-circuit").circuitRelay())
+        .contains(Multiaddr.parse(relay));
+    assertThat(Multiaddr.parse(relay + "/p2p-circuit" + target).circuitRelay())
+        .contains(Multiaddr.parse(relay));
+    assertThat(Multiaddr.parse(relay + "/p2p-circuit" + target).isCircuit()).isTrue();
+    assertThat(Multiaddr.parse("/ip4/203.0.113.2/tcp/4001/p2p-circuit").circuitRelay())
+        .as("no relay peer ID")
+        .isEmpty();
+    assertThat(
+            Multiaddr.parse(relay + "/p2p-circuit" + target + "/p2p-circuit" + target)
+                .circuitRelay())
+        .as("two hops")
+        .isEmpty();
+    assertThat(Multiaddr.parse(relay).circuitRelay()).as("not a circuit").isEmpty();
+    assertThat(Multiaddr.parse(relay).isCircuit()).isFalse();
+  }
+
+  @Test
   void decode_over1KiB_rejected() {
     byte[] many = HEX.parseHex("dd03".repeat(513)); // 513 x /ws = 1026 bytes
     assertThatThrownBy(() -> Multiaddr.decode(many))

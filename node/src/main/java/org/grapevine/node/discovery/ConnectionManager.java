@@ -14,8 +14,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
-import org.grapevine.libp2p.multiaddr.MultiaddrComponent;
-import org.grapevine.libp2p.multiaddr.MultiaddrProtocol;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
@@ -333,13 +331,11 @@ public final class ConnectionManager {
     if (!bare.isCircuit()) {
       return concrete(bare) ? Optional.of(bare) : Optional.empty();
     }
-    List<MultiaddrComponent> cs = bare.components();
+    // The target's /p2p was dropped above: what is left ends in /p2p-circuit.
     Optional<Multiaddr> relay = bare.circuitRelay();
     boolean dialable =
-        cs.get(cs.size() - 1).protocol() == MultiaddrProtocol.P2P_CIRCUIT
-            && relay.isPresent()
-            && relay.get().components().size() == cs.size() - 1 // a single hop
-            && relay.get().peerId().filter(r -> !r.equals(peer)).isPresent()
+        relay.isPresent()
+            && !relay.get().peerId().orElseThrow().equals(peer)
             && concrete(relay.get().withoutPeerId());
     return dialable ? Optional.of(bare) : Optional.empty();
   }

@@ -117,19 +117,9 @@ public final class Invites {
    * the relay's IP; empty for anything else.
    */
   private static Optional<InetAddress> ipOf(Multiaddr bare) {
-    Multiaddr direct = bare;
-    if (bare.isCircuit()) {
-      Optional<Multiaddr> relay = bare.circuitRelay();
-      boolean oneHop =
-          relay.isPresent()
-              && relay.get().peerId().isPresent()
-              && relay.get().components().size() == bare.components().size() - 1;
-      if (!oneHop) {
-        return Optional.empty();
-      }
-      direct = relay.get().withoutPeerId();
-    }
-    return direct.tcpSocketAddress().map(s -> s.getAddress());
+    Optional<Multiaddr> direct =
+        bare.isCircuit() ? bare.circuitRelay().map(Multiaddr::withoutPeerId) : Optional.of(bare);
+    return direct.flatMap(Multiaddr::tcpSocketAddress).map(s -> s.getAddress());
   }
 
   /**

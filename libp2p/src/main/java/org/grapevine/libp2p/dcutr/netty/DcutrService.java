@@ -139,7 +139,7 @@ public final class DcutrService {
    * Loopback, private (RFC 1918, ULA), link-local, CGNAT (100.64/10) and wildcard are not.
    */
   public static boolean publicTcp(Multiaddr a) {
-    if (a.toString().contains("/p2p-circuit")) {
+    if (a.isCircuit()) {
       return false;
     }
     return a.tcpSocketAddress().map(s -> s.getAddress()).filter(ip -> !isNonPublic(ip)).isPresent();
