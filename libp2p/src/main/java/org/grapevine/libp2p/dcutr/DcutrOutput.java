@@ -12,9 +12,11 @@ public sealed interface DcutrOutput {
    * Dial the peer directly at {@code addrs} now, from our listening port (TCP simultaneous open),
    * then report with {@link DcutrSession#handleDialResult}. {@code securityInitiator}: whether we
    * take the dialer's part in the connection's upgrade (multistream-select and Noise). Both sides
-   * dial, so the roles cannot come from the TCP connect: the session's initiator (the side that
-   * opened the stream, which had the relayed connection inbound) is the security initiator, the
-   * responder the security responder.
+   * dial, so the roles cannot come from the TCP connect; the spec fixes them: "For the purpose of
+   * all protocols run on top of this TCP connection, A is assumed to be the client and B the
+   * server". A, the session's {@linkplain DcutrSession#responder responder} (the peer that dialled
+   * the relayed connection), is the security initiator; B, the initiator, the security responder.
+   * go-libp2p and js-libp2p (B dials with {@code initiator: false}) do the same.
    */
   record Dial(List<Multiaddr> addrs, boolean securityInitiator) implements DcutrOutput {
     public Dial {

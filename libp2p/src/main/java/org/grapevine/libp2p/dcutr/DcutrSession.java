@@ -18,17 +18,18 @@ import org.grapevine.libp2p.multiaddr.Multiaddr;
  *       round trip.
  *   <li>A, the {@linkplain #responder responder}, answers CONNECT with its own.
  *   <li>B sends SYNC and dials A after half the measured round trip; A dials B as soon as SYNC
- *       arrives. The two dials meet in the middle as one TCP simultaneous open.
+ *       arrives. The two dials meet in the middle as one TCP simultaneous open, on which A is the
+ *       client (multistream-select and Noise initiator) and B the server, as the spec says.
  *   <li>On failure B starts again at 1 on the same stream (a fresh round trip each time), three
  *       attempts in all ({@link #MAX_ATTEMPTS}); A accepts as many CONNECTs and no more.
  * </ol>
  *
  * <p>Call order: the driver feeds {@link #handleMessage}, {@link #handleDialResult}, {@link
- * #handleClosed} and {@link #handleTimeout} (at {@link #pollTimeout}), each with the time, and
- * after each drains {@link #poll}. The first {@link DcutrOutput.Done} ends the session; inputs
- * after it are ignored. A message that breaks the turn order ends it as {@link
- * DcutrOutcome#PROTOCOL_VIOLATION}; the spec gives no timeout, so {@code timeoutNanos} bounds each
- * wait for the peer (its answer, its SYNC, its next attempt).
+ * #handleDirectConnection}, {@link #handleClosed} and {@link #handleTimeout} (at {@link
+ * #pollTimeout}), each with the time, and after each drains {@link #poll}. The first {@link
+ * DcutrOutput.Done} ends the session; inputs after it are ignored. A message that breaks the turn
+ * order ends it as {@link DcutrOutcome#PROTOCOL_VIOLATION}; the spec gives no timeout, so {@code
+ * timeoutNanos} bounds each wait for the peer (its answer, its SYNC, its next attempt).
  *
  * <p>Addresses: the peer's are filtered by {@code usable} (the driver's rule: public TCP addresses,
  * not relay addresses); ours are given, already filtered, at construction.
@@ -119,7 +120,7 @@ public final class DcutrSession {
     } else if (!initiator && state == State.AWAIT_SYNC && !connect) {
       state = State.DIALING;
       deadline = Long.MAX_VALUE; // The driver's dial has its own timeout.
-      out.add(new DcutrOutput.Dial(peerAddrs, false));
+      out.add(new DcutrOutput.Dial(peerAddrs, true)); // A: the client
     } else {
       finish(
           DcutrOutcome.PROTOCOL_VIOLATION,
@@ -159,6 +160,23 @@ public final class DcutrSession {
   }
 
   /**
+   * A direct (not relayed) connection to the peer came up while the hole punch runs, whichever dial
+   * made it: ours (before its own result arrives), or the peer's, reaching our listening port as an
+   * ordinary inbound connection. The latter is how it goes when the peer dials from a port other
+   * than the one it listens on (js-libp2p does): its SYN is not the other half of ours, so there is
+   * no simultaneous open, and the connection it makes is the one to keep. Ends the session as
+   * {@link DcutrOutcome#DIRECT} in any state.
+   */
+  public void handleDirectConnection(long nowNanos) {
+    if (state == State.DONE) {
+      return;
+    }
+    finish(
+        DcutrOutcome.DIRECT,
+        "a direct connection to the peer came up after " + attempts + " attempt(s)");
+  }
+
+  /**
    * The stream closed (or was reset) under us. While we dial, that is how the peer says its side of
    * the same simultaneous open is done (the two ends of one TCP connection finish their upgrades at
    * different moments): our dial's result decides, not the close.
@@ -185,7 +203,7 @@ public final class DcutrSession {
     if (state == State.AWAIT_DIAL_TIME) {
       state = State.DIALING;
       deadline = Long.MAX_VALUE;
-      out.add(new DcutrOutput.Dial(peerAddrs, true));
+      out.add(new DcutrOutput.Dial(peerAddrs, false)); // B: the server
     } else {
       finish(
           DcutrOutcome.TIMED_OUT,

@@ -281,6 +281,11 @@ public final class Host implements AutoCloseable {
     listeners.add(listener);
   }
 
+  /** Stops telling {@code listener} (added with {@link #addListener}); no-op if it was not. */
+  public void removeListener(HostListener listener) {
+    listeners.remove(listener);
+  }
+
   public Collection<Connection> connections() {
     return List.copyOf(connections);
   }

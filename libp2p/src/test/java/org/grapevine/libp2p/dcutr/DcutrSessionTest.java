@@ -99,7 +99,8 @@ class DcutrSessionTest {
               wire.add(new Delivery(now + oneWay, seq++, !isA, send.message()));
             } else if (o instanceof DcutrOutput.Dial dial) {
               dials.add(new long[] {now, isA ? 1 : 0});
-              assertThat(dial.securityInitiator()).as("B leads the upgrade").isEqualTo(!isA);
+              // Spec: "A is assumed to be the client and B the server" (go and js agree).
+              assertThat(dial.securityInitiator()).as("A leads the upgrade").isEqualTo(isA);
               assertThat(dial.addrs()).containsExactly(isA ? B_ADDR : A_ADDR);
               boolean ok = failDials == 0;
               if (!ok) {
@@ -293,5 +294,49 @@ class DcutrSessionTest {
     assertThat(outs.get(outs.size() - 1))
         .isInstanceOfSatisfying(
             DcutrOutput.Done.class, d -> assertThat(d.outcome()).isEqualTo(DcutrOutcome.DIRECT));
+  }
+
+  @Test
+  void roles_aIsTheClientOfTheSimultaneousOpen_bTheServer() {
+    // Spec (relay/DCUtR.md, step 5): "For the purpose of all protocols run on top of this TCP
+    // connection, A is assumed to be the client and B the server." go and js do the same (js's B
+    // dials with initiator: false); with the roles swapped, a js peer and we both act as server.
+    DcutrSession a = DcutrSession.responder(List.of(A_ADDR), DcutrSessionTest::direct, TIMEOUT, 0);
+    a.handleMessage(HolePunchMessage.connect(List.of(B_ADDR)), 0);
+    a.handleMessage(HolePunchMessage.sync(), 1);
+    assertThat(a.poll().orElseThrow()).isInstanceOf(DcutrOutput.Send.class);
+    assertThat(a.poll().orElseThrow()).isEqualTo(new DcutrOutput.Dial(List.of(B_ADDR), true));
+
+    DcutrSession b = DcutrSession.initiator(List.of(B_ADDR), DcutrSessionTest::direct, TIMEOUT, 0);
+    b.handleMessage(HolePunchMessage.connect(List.of(A_ADDR)), 10);
+    b.handleTimeout(15);
+    assertThat(b.poll().orElseThrow()).isInstanceOf(DcutrOutput.Send.class); // CONNECT
+    assertThat(b.poll().orElseThrow()).isInstanceOf(DcutrOutput.Send.class); // SYNC
+    assertThat(b.poll().orElseThrow()).isEqualTo(new DcutrOutput.Dial(List.of(A_ADDR), false));
+  }
+
+  @Test
+  void thePeersDialReachingUs_endsTheSessionAsDirect_evenBeforeOurDial() {
+    // js dials from an ephemeral port: its SYN reaches our listener as an ordinary inbound
+    // connection, which is the direct connection, while B still waits for its half-RTT timer.
+    DcutrSession b = DcutrSession.initiator(List.of(B_ADDR), DcutrSessionTest::direct, TIMEOUT, 0);
+    b.handleMessage(HolePunchMessage.connect(List.of(A_ADDR)), 10);
+    b.handleDirectConnection(11);
+    List<DcutrOutput> outs = new ArrayList<>();
+    for (DcutrOutput o = b.poll().orElse(null); o != null; o = b.poll().orElse(null)) {
+      outs.add(o);
+    }
+    assertThat(outs).noneMatch(o -> o instanceof DcutrOutput.Dial);
+    assertThat(outs.get(outs.size() - 1))
+        .isInstanceOfSatisfying(
+            DcutrOutput.Done.class,
+            d -> {
+              assertThat(d.outcome()).isEqualTo(DcutrOutcome.DIRECT);
+              assertThat(d.detail()).contains("after 1 attempt(s)");
+            });
+    assertThat(b.pollTimeout()).isEmpty();
+    b.handleTimeout(TIMEOUT);
+    b.handleDialResult(false, TIMEOUT);
+    assertThat(b.poll()).as("nothing after the end").isEmpty();
   }
 }

@@ -15,10 +15,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * namespaces). Neither can be dialled. Both dial the other's router at the same instant, from their
  * listening port, which each router maps to the same public port (Linux keeps a free source port):
  * each SYN leaving opens its router for the other's, and the two meet as one TCP simultaneous open.
- * Bob leads the upgrade, as the DCUtR initiator would. With Bob behind a router that maps each
- * connection to a random port (a symmetric NAT), the same dials fail, as hole punching does there.
- * The addresses are given by the test; in the node they come from identify and DCUtR. Needs root,
- * iproute2 and nftables; skipped without them, except with {@code CI=true}.
+ * Bob leads the upgrade, as DCUtR's A (the client of the simultaneous open) would. With Bob behind
+ * a router that maps each connection to a random port (a symmetric NAT), the same dials fail, as
+ * hole punching does there. The addresses are given by the test; in the node they come from
+ * identify and DCUtR. Needs root, iproute2 and nftables; skipped without them, except with {@code
+ * CI=true}.
  */
 @Timeout(120)
 class HolePunchNetnsIT {

@@ -16,6 +16,7 @@ import org.grapevine.libp2p.dcutr.HolePunchCodec;
 import org.grapevine.libp2p.encoding.DelimitedReader;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
+import org.grapevine.libp2p.host.HostListener;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.libp2p.mux.MuxedStream;
 import org.grapevine.libp2p.mux.StreamReader;
@@ -24,8 +25,10 @@ import org.grapevine.libp2p.mux.StreamReader;
  * Runs one {@link DcutrSession} on one {@code /libp2p/dcutr} stream: the stream's bytes in, the
  * session's messages out, its dials through {@link Host#dialHolePunch} (every address of the peer
  * at once, from our listening port; the first connection wins), its timer on the stream's event
- * loop, which owns the session. A malformed or oversize message ends the session as the peer's
- * fault and resets the stream; a finished session closes our side.
+ * loop, which owns the session. Any direct connection to the peer that comes up meanwhile (ours, or
+ * the peer's dial reaching our listener) ends the session as a success ({@link
+ * DcutrSession#handleDirectConnection}). A malformed or oversize message ends the session as the
+ * peer's fault and resets the stream; a finished session closes our side.
  */
 // Terminal callbacks handle both outcomes of the futures they are given.
 @SuppressWarnings("FutureReturnValueIgnored")
@@ -40,6 +43,17 @@ final class DcutrStream implements StreamReader {
   private ScheduledFuture<?> timer;
   private long timerAt = Long.MAX_VALUE;
   private Connection direct;
+
+  /** Watches the host for a direct connection to the peer while the session runs. */
+  private final HostListener directWatch =
+      new HostListener() {
+        @Override
+        public void onConnected(Connection c) {
+          if (!c.isRelayed() && c.remotePeer().equals(relayed.remotePeer())) {
+            stream.executor().execute(() -> onDirect(c));
+          }
+        }
+      };
 
   DcutrStream(
       Host host,
@@ -61,10 +75,20 @@ final class DcutrStream implements StreamReader {
         .executor()
         .execute(
             () -> {
+              host.addListener(directWatch);
               stream.setReader(this);
               drain();
             });
     return result;
+  }
+
+  private void onDirect(Connection c) {
+    if (direct != null || result.isDone()) {
+      return;
+    }
+    direct = c;
+    session.handleDirectConnection(System.nanoTime());
+    drain();
   }
 
   @Override
@@ -164,6 +188,7 @@ final class DcutrStream implements StreamReader {
     if (result.isDone()) {
       return;
     }
+    host.removeListener(directWatch);
     if (timer != null) {
       timer.cancel(false);
     }
