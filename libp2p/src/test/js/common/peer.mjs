@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { Dht, dhtOptions } from './dht.mjs'
 import { Gossip, gossipOptions, MESHSUB_PROTOCOLS, parseTopicText, PUBLISH_LINGER_MS } from './gossip.mjs'
+import { addDcutrInit, checkDcutrLib } from './dcutr.mjs'
 import { addRelayInit, checkRelayLib, startRelay } from './relay.mjs'
 
 export const ECHO_PROTOCOL = '/grapevine/echo/1.0.0'
@@ -56,6 +57,7 @@ export const USAGE = `usage: node peer.mjs (--listen | --dial <multiaddr>) [opti
   --relay-listen <addr>  reserve on the relay at <addr> (with /p2p/<id>); prints relay-listening
   --autonat              (v3) run AutoNAT v2 (client and server)
   --observed-addr <addr> with --autonat: add an unverified observed address (repeatable)
+  --dcutr                (v3) run DCUtR (/libp2p/dcutr); prints a dcutr event per step js takes
   --stay                 after the actions of --dial, keep running (until --timeout or stdin EOF)
   --timeout <s>          exit by itself after s seconds (default 30); unfinished actions are an error
 Actions (--identify, --ping, --send-echo, --publish-invalid, --publish, --await-messages,
@@ -95,7 +97,7 @@ function parsePositiveInt (s, name, max) {
 export function parseArgs (argv) {
   const o = {
     listen: false, dial: null, swarmKey: null, seed: null, rsa: false, echo: false, identify: false, ping: 0, sendEcho: null, streams: 1, stay: false, timeout: 30, help: false,
-    gossip: false, dht: false, relayServer: false, relayListen: null, autonat: false, observedAddr: [], msgid: null, subscribe: [], meshReport: 0, publish: [], publishMinPeers: 1, publishInvalid: [], awaitMessages: 0, awaitRejected: 0
+    gossip: false, dht: false, relayServer: false, relayListen: null, autonat: false, dcutr: false, observedAddr: [], msgid: null, subscribe: [], meshReport: 0, publish: [], publishMinPeers: 1, publishInvalid: [], awaitMessages: 0, awaitRejected: 0
   }
   const value = (i, name) => {
     if (i + 1 >= argv.length) throw new Error(`${name} needs a value`)
@@ -125,6 +127,7 @@ export function parseArgs (argv) {
       case '--relay-listen': o.relayListen = value(i, a); i++; break
       case '--autonat': o.autonat = true; break
       case '--observed-addr': o.observedAddr.push(value(i, a)); i++; break
+      case '--dcutr': o.dcutr = true; break
       case '--gossip': o.gossip = true; break
       case '--msgid': {
         o.msgid = value(i, a); i++
@@ -234,7 +237,9 @@ class Peer {
     let components = null
     try {
       checkRelayLib(opts, lib)
+      checkDcutrLib(opts, lib)
       addRelayInit(init, opts, lib, (c) => { components = c })
+      addDcutrInit(init, opts, lib, emit, describe)
       if (opts.seed != null) init.privateKey = await lib.generateKeyPairFromSeed('Ed25519', opts.seed)
       if (opts.rsa) init.privateKey = await lib.generateKeyPair('RSA', 2048)
       // Only set when given: js refuses to start when connectionProtector is explicitly null
@@ -249,7 +254,8 @@ class Peer {
 
     node.addEventListener('connection:open', (e) => {
       const c = e.detail
-      emit({ event: 'connected', peer: c.remotePeer.toString(), direction: c.direction, remoteAddr: c.remoteAddr.toString() })
+      // limited: js's flag for a relayed connection with a relay's limits
+      emit({ event: 'connected', peer: c.remotePeer.toString(), direction: c.direction, remoteAddr: c.remoteAddr.toString(), limited: c.limits != null })
       if (opts.listen && this.actionsPending && !this.actionsStarted && c.direction === 'inbound') void this.runActions(c)
     })
     node.addEventListener('connection:close', (e) => {
@@ -478,7 +484,7 @@ class Peer {
 /**
  * Runs the peer. lib = { line, version, createLibp2p, tcp, noise, yamux, identify, ping, gossipsub,
  * kadDHT, passthroughMapper, peerIdFromString, CID (for --dht), circuitRelayServer,
- * circuitRelayTransport, autoNATv2 (for relay.mjs; autoNATv2 3.x only),
+ * circuitRelayTransport, autoNATv2 (for relay.mjs; autoNATv2 3.x only), dcutr (3.x only),
  * preSharedKey, generateKeyPair, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr,
  * streams: { handle, chunks, sendAll, echo } }.
  */

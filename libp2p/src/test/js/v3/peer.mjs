@@ -4,6 +4,7 @@ import '../common/polyfill.mjs'
 import { noise } from '@chainsafe/libp2p-noise'
 import { autoNATv2 } from '@libp2p/autonat-v2'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
 import { generateKeyPair, generateKeyPairFromSeed, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
@@ -52,5 +53,5 @@ await main({
   version: installedVersion(import.meta.url),
   createLibp2p, tcp, noise, yamux, identify, ping, gossipsub, preSharedKey, generateKeyPair, generateKeyPairFromSeed, publicKeyToProtobuf, multiaddr, streams,
   kadDHT, passthroughMapper, peerIdFromString, CID,
-  circuitRelayServer, circuitRelayTransport, autoNATv2
+  circuitRelayServer, circuitRelayTransport, autoNATv2, dcutr
 })
