@@ -53,6 +53,7 @@ public final class DcutrSession {
   private final ArrayDeque<DcutrOutput> out = new ArrayDeque<>();
   private State state = State.AWAIT_CONNECT;
   private List<Multiaddr> peerAddrs = List.of();
+  private List<Multiaddr> peerOffered = List.of();
   private int attempts;
   private long connectSentAt;
   private long deadline = Long.MAX_VALUE;
@@ -234,6 +235,11 @@ public final class DcutrSession {
     return lastRttNanos;
   }
 
+  /** Every address (as read) of the peer's last CONNECT, usable or not; empty before one. */
+  public List<Multiaddr> peerOfferedAddrs() {
+    return peerOffered;
+  }
+
   private void sendConnect(long nowNanos) {
     attempts++;
     out.add(new DcutrOutput.Send(HolePunchMessage.connect(ownAddrs)));
@@ -244,6 +250,7 @@ public final class DcutrSession {
 
   /** Keeps the peer's usable addresses; false (and the session over) if there are none. */
   private boolean takePeerAddrs(HolePunchMessage m) {
+    peerOffered = m.addrs();
     peerAddrs = m.addrs().stream().filter(usable).toList();
     if (peerAddrs.isEmpty()) {
       finish(

@@ -131,7 +131,8 @@ public final class DcutrService {
                     "no " + PROTOCOL + " stream: " + e.getMessage(),
                     java.util.Optional.empty(),
                     0,
-                    -1));
+                    -1,
+                    List.of()));
   }
 
   /**

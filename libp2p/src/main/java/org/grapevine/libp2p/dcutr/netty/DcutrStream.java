@@ -204,6 +204,7 @@ final class DcutrStream implements StreamReader {
             detail,
             outcome == DcutrOutcome.DIRECT ? Optional.ofNullable(direct) : Optional.empty(),
             session.attempts(),
-            session.lastRttNanos()));
+            session.lastRttNanos(),
+            session.peerOfferedAddrs()));
   }
 }
