@@ -16,7 +16,8 @@ public sealed interface DcutrOutput {
    * all protocols run on top of this TCP connection, A is assumed to be the client and B the
    * server". A, the session's {@linkplain DcutrSession#responder responder} (the peer that dialled
    * the relayed connection), is the security initiator; B, the initiator, the security responder.
-   * go-libp2p and js-libp2p (B dials with {@code initiator: false}) do the same.
+   * go-libp2p does the same; js-libp2p's B asks for the server's part ({@code initiator: false})
+   * but its dial queue drops that option, so its dial runs as a client (DcutrInteropIT).
    */
   record Dial(List<Multiaddr> addrs, boolean securityInitiator) implements DcutrOutput {
     public Dial {
