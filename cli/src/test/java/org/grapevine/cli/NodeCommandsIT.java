@@ -102,7 +102,13 @@ class NodeCommandsIT {
     List<String> lines = timeline.lines().toList();
     assertThat(lines).hasSize(4); // Two posts, the reply, the repost: oldest first.
     assertThat(lines.get(0)).matches("[0-9a-f]{8}  gv1[a-z0-9]{9}…  just now  hello world");
-    assertThat(lines.get(3)).contains("reposted " + postId.substring(0, 8));
+    // The repost shows its original (held here): author and text, and the original's counts.
+    assertThat(lines.get(3))
+        .contains(
+            "reposted "
+                + node.identity().substring(0, 12)
+                + "…: second post  (1 reply, 1 repost, 👍 1)");
+    assertThat(lines.get(1)).endsWith("second post  (1 reply, 1 repost, 👍 1)");
     JsonNode page = ok("timeline", "--json", "--limit", "2");
     assertThat(page.path("entries")).hasSize(2);
     assertThat(page.path("next").isTextual()).isTrue();

@@ -9,11 +9,15 @@ import java.time.format.DateTimeFormatter;
  * Entries as one line for people, like {@code git log --oneline}:
  *
  * <pre>
- * 1a2b3c4d  gv1qy3k9…  2m ago  hello world
+ * 1a2b3c4d  Alice (gv1qy3k9xw2…)  2m ago    hello world  (2 replies, 1 repost, ❤ 3)
+ * 5e6f7a8b  Bob (gv1m4t7p0d8…)    just now  reposted Alice (gv1qy3k9xw2…): hello world
  * </pre>
  *
  * Ids are cut to {@link #SHORT_ID} hex digits and identities to {@link #SHORT_IDENTITY} characters;
- * both are accepted back as prefixes by every command.
+ * both are accepted back as prefixes by every command. An identity shows as its display name (from
+ * the profile the node holds, the API's {@code author_name}) followed by that prefix, which tells
+ * two equal names apart; without a name, as the prefix alone. Counts at zero are left out; a repost
+ * shows its original (author and text) and the original's counts.
  */
 final class Format {
   static final int SHORT_ID = 8;
@@ -76,12 +80,60 @@ final class Format {
   static String line(JsonNode e, long nowMillis, boolean showParent) {
     return shortId(e.path("id").asText())
         + "  "
-        + shortIdentity(e.path("identity").asText())
+        + who(e)
         + (e.path("identity_forked").asBoolean() ? " " + FORKED : "")
         + "  "
         + String.format("%-8s", age(e.path("timestamp").asLong(), nowMillis))
         + "  "
-        + summary(e, showParent);
+        + summary(e, showParent)
+        + counts(e);
+  }
+
+  /** Names longer than this are cut on the one-line form. */
+  static final int MAX_NAME = 32;
+
+  /**
+   * The author of an entry: "name (prefix…)" when the node holds a profile with a name, else the
+   * identity's prefix alone.
+   */
+  static String who(JsonNode e) {
+    String prefix = shortIdentity(e.path("identity").asText());
+    String name = e.path("author_name").asText("");
+    if (name.isBlank()) {
+      return prefix;
+    }
+    String cut = name.replaceAll("[\\p{Cntrl}]+", " ").strip();
+    if (cut.length() > MAX_NAME) {
+      cut = cut.substring(0, MAX_NAME - 1) + "…";
+    }
+    return cut + " (" + prefix + ")";
+  }
+
+  /**
+   * " (2 replies, 1 repost, ❤ 3, 👍 1)" for a post, or for a repost its original's counts; empty
+   * when all are zero or the entry carries none (a live event).
+   */
+  static String counts(JsonNode e) {
+    JsonNode c =
+        e.path("kind").asText().equals("repost")
+            ? e.path("original").path("counts")
+            : e.path("counts");
+    if (!c.isObject()) {
+      return "";
+    }
+    java.util.List<String> parts = new java.util.ArrayList<>();
+    long replies = c.path("replies").asLong();
+    if (replies > 0) {
+      parts.add(replies + (replies == 1 ? " reply" : " replies"));
+    }
+    long reposts = c.path("reposts").asLong();
+    if (reposts > 0) {
+      parts.add(reposts + (reposts == 1 ? " repost" : " reposts"));
+    }
+    for (java.util.Map.Entry<String, JsonNode> r : c.path("reactions").properties()) {
+      parts.add(r.getKey() + " " + r.getValue().asLong());
+    }
+    return parts.isEmpty() ? "" : "  (" + String.join(", ", parts) + ")";
   }
 
   /** What an entry says, by kind, on one line. */
@@ -109,7 +161,7 @@ final class Format {
               + oneLine(c.path("text").asText());
       case "reaction" ->
           c.path("emoji").asText() + " to " + shortId(c.path("target").path("entry").asText());
-      case "repost" -> "reposted " + shortId(c.path("target").path("entry").asText());
+      case "repost" -> repost(e);
       case "follow" -> "followed " + shortIdentity(c.path("identity").asText());
       case "unfollow" -> "unfollowed " + shortIdentity(c.path("identity").asText());
       case "profile" -> "profile: " + oneLine(c.path("name").asText());
@@ -118,6 +170,22 @@ final class Format {
       case "revoke_device" -> "revoked device " + shortId(c.path("device").asText());
       default -> "(" + kind + ")";
     };
+  }
+
+  /**
+   * "reposted NAME (prefix…): text" when the node holds the original (the API embeds it), else says
+   * that it does not; an entry without the field (a live event) shows the original's id.
+   */
+  private static String repost(JsonNode e) {
+    String id = shortId(e.path("content").path("target").path("entry").asText());
+    JsonNode original = e.path("original");
+    if (original.isObject()) {
+      return "reposted " + who(original) + ": " + summary(original, true);
+    }
+    if (e.has("original_held")) {
+      return "reposted " + id + " (the original is not held here)";
+    }
+    return "reposted " + id;
   }
 
   /** Newlines and tabs as spaces, cut to {@link #MAX_LINE_TEXT} characters. */

@@ -13,7 +13,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Reading: the timeline (once or live), one identity's posts, a thread. */
+/**
+ * Reading: the timeline (once or live), one identity's posts, a thread. Each entry is one line of
+ * {@link Format}: author name and identity prefix, counts, a repost's original. Live entries (the
+ * event stream) carry no names or counts, so they show the identity prefix alone.
+ */
 public final class ReadCommands {
   private ReadCommands() {}
 
@@ -22,6 +26,8 @@ public final class ReadCommands {
       mixinStandardHelpOptions = true,
       description = {
         "Posts and reposts of the identities you follow (and your own), oldest first, newest last.",
+        "Each shows its author's name (from the profile this node holds) with a prefix of the",
+        "identity, and its replies, reposts and reactions as far as this node holds them.",
         "With --follow, keep printing new ones as the node stores them, until Ctrl-C.",
         "--json prints the API's page; with --follow, one entry per line (JSON lines)."
       })

@@ -79,7 +79,7 @@ final class ApiRoutes {
     String text =
         checkText(ApiRequest.string(q.object("text"), "text", true), "text", TextField.POST_TEXT);
     return ApiResponse.created(
-        EntryJson.of(
+        json(
             node.post(
                 Content.newBuilder()
                     .setPost(org.grapevine.protocol.proto.Post.newBuilder().setText(text))
@@ -90,19 +90,19 @@ final class ApiRoutes {
     ObjectNode body = q.object("parent", "text");
     String parentText = ApiRequest.string(body, "parent", true);
     String text = checkText(ApiRequest.string(body, "text", true), "text", TextField.POST_TEXT);
-    return ApiResponse.created(EntryJson.of(node.reply(resolver.entry(parentText).id(), text)));
+    return ApiResponse.created(json(node.reply(resolver.entry(parentText).id(), text)));
   }
 
   private ApiResponse react(ApiRequest q) {
     ObjectNode body = q.object("target", "emoji");
     String target = ApiRequest.string(body, "target", true);
     String emoji = checkText(ApiRequest.string(body, "emoji", true), "emoji", TextField.EMOJI);
-    return ApiResponse.created(EntryJson.of(node.react(resolver.entry(target).id(), emoji)));
+    return ApiResponse.created(json(node.react(resolver.entry(target).id(), emoji)));
   }
 
   private ApiResponse repost(ApiRequest q) {
     LogEntry t = resolver.entry(ApiRequest.string(q.object("target"), "target", true));
-    return ApiResponse.created(EntryJson.of(node.repost(t.id())));
+    return ApiResponse.created(json(node.repost(t.id())));
   }
 
   private ApiResponse entry(ApiRequest q) {
@@ -113,13 +113,17 @@ final class ApiRoutes {
   private ApiResponse delete(ApiRequest q) {
     LogEntry target = resolver.entry(q.param("id"));
     LogEntry d = node.delete(target.id());
-    return ApiResponse.ok(
-        F.objectNode().put("target", target.id().toHex()).set("entry", EntryJson.of(d)));
+    return ApiResponse.ok(F.objectNode().put("target", target.id().toHex()).set("entry", json(d)));
   }
 
-  /** A held entry's JSON, with what this node holds of its content. */
+  /** A held entry's JSON ({@link PostJson}), with what this node holds of its content. */
   private ObjectNode json(LogEntry e) {
-    return EntryJson.of(e, node.contentState(e));
+    return views().of(e);
+  }
+
+  /** The JSON of the entries of one answer: names looked up once per answer. */
+  private PostJson views() {
+    return new PostJson(node.store(), node::contentState);
   }
 
   private ApiResponse follow(ApiRequest q) {
@@ -151,9 +155,9 @@ final class ApiRoutes {
     return ApiResponse.ok(relation(other, "muted", false, null).without("entry"));
   }
 
-  private static ObjectNode relation(Identity other, String what, boolean value, LogEntry entry) {
+  private ObjectNode relation(Identity other, String what, boolean value, LogEntry entry) {
     ObjectNode o = F.objectNode().put("identity", other.toString()).put(what, value);
-    o.set("entry", entry == null ? null : EntryJson.of(entry));
+    o.set("entry", entry == null ? null : json(entry));
     return o;
   }
 
@@ -175,11 +179,12 @@ final class ApiRoutes {
         before == null ? TimelineCursor.before(Long.MAX_VALUE) : Cursors.decode(before);
     List<LogEntry> entries = node.store().timeline(who, cursor, limit);
     Set<Identity> forked = node.store().forkedIdentities();
+    PostJson views = views();
     ObjectNode o = F.objectNode();
     ArrayNode arr = o.putArray("entries");
     // A forked identity signed two histories: its posts are marked, whichever history they are.
     entries.forEach(
-        e -> arr.add(json(e).put("identity_forked", forked.contains(e.header().identity()))));
+        e -> arr.add(views.of(e).put("identity_forked", forked.contains(e.header().identity()))));
     o.put(
         "next",
         entries.size() == limit
@@ -203,7 +208,8 @@ final class ApiRoutes {
                         .entryById(EntryId.of(p.getReplyTo().getRoot().getEntry().toByteArray())))
             .orElse(asked);
     Set<Identity> muted = node.store().mutes();
-    ObjectNode root = json(top);
+    PostJson views = views();
+    ObjectNode root = views.of(top);
     int count = 1;
     boolean truncated = false;
     Deque<ObjectNode> todo = new ArrayDeque<>();
@@ -223,7 +229,7 @@ final class ApiRoutes {
           truncated = true;
           break;
         }
-        ObjectNode child = json(c);
+        ObjectNode child = views.of(c);
         replies.add(child);
         todo.add(child);
         count++;

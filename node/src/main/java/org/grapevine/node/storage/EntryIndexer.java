@@ -14,7 +14,7 @@ import org.rocksdb.WriteBatch;
 /**
  * The index rows of one entry. The live write path and the rebuild both call this, so the two
  * cannot drift apart. Rows derived from the header (by id, time) stay as long as the entry; rows
- * derived from the content (reply, reaction) go with the content.
+ * derived from the content (reply, reaction, repost) go with the content.
  */
 final class EntryIndexer {
   private EntryIndexer() {}
@@ -29,7 +29,10 @@ final class EntryIndexer {
     putContentRows(batch, f, e);
   }
 
-  /** The rows {@link #put} derives from the entry's content (reply, reaction); none without it. */
+  /**
+   * The rows {@link #put} derives from the entry's content (reply, reaction, repost); none without
+   * it.
+   */
   static void putContentRows(WriteBatch batch, ColumnFamilies f, LogEntry e)
       throws RocksDBException {
     Optional<Content> content = e.content();
@@ -43,7 +46,14 @@ final class EntryIndexer {
     }
     EntryId target = reactionTarget(content.get());
     if (target != null) {
-      batch.put(f.indexes(), Keys.reaction(target, e.id()), location);
+      batch.put(
+          f.indexes(),
+          Keys.reaction(target, e.id()),
+          Values.reaction(location, content.get().getReaction().getEmoji()));
+    }
+    EntryId original = repostTarget(content.get());
+    if (original != null) {
+      batch.put(f.indexes(), Keys.repost(original, e.id()), location);
     }
   }
 
@@ -88,6 +98,10 @@ final class EntryIndexer {
     EntryId target = reactionTarget(content.get());
     if (target != null) {
       batch.delete(f.indexes(), Keys.reaction(target, e.id()));
+    }
+    EntryId original = repostTarget(content.get());
+    if (original != null) {
+      batch.delete(f.indexes(), Keys.repost(original, e.id()));
     }
   }
 
@@ -140,6 +154,14 @@ final class EntryIndexer {
       return null;
     }
     return idOrNull(c.getReaction().getTarget().getEntry().toByteArray());
+  }
+
+  /** The entry a repost reposts; null for other content. */
+  static EntryId repostTarget(Content c) {
+    if (c.getBodyCase() != Content.BodyCase.REPOST || !c.getRepost().hasTarget()) {
+      return null;
+    }
+    return idOrNull(c.getRepost().getTarget().getEntry().toByteArray());
   }
 
   // ContentRules already checked ref lengths; this only guards against a rule this code does not

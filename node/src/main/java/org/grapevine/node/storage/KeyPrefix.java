@@ -30,7 +30,9 @@ enum KeyPrefix {
    * Targets of held deletes, by the deleting identity: a target of the same identity that arrives
    * after its delete is stored without its content (issue 12).
    */
-  TOMBSTONE(94);
+  TOMBSTONE(94),
+  /** Reposts by the entry they repost (issue 15: repost counts). */
+  REPOST(95);
 
   private final byte value;
 

@@ -41,6 +41,33 @@ final class KeyScans {
     return out;
   }
 
+  /** {@link PostStore#counts}: three prefix scans that read index rows only. */
+  static EntryCounts counts(RocksDB db, ColumnFamilies f, EntryId id) {
+    java.util.SortedMap<String, Long> reactions = new java.util.TreeMap<>();
+    byte[] prefix = Keys.reactionPrefix(id);
+    try (RocksIterator it = db.newIterator(f.indexes())) {
+      for (it.seek(prefix);
+          it.isValid() && RocksPostStore.startsWith(it.key(), prefix);
+          it.next()) {
+        reactions.merge(Values.reactionEmoji(it.value()), 1L, Long::sum);
+      }
+    }
+    return new EntryCounts(
+        countKeys(db, f, Keys.replyPrefix(id)), countKeys(db, f, Keys.repostPrefix(id)), reactions);
+  }
+
+  private static long countKeys(RocksDB db, ColumnFamilies f, byte[] prefix) {
+    long n = 0;
+    try (RocksIterator it = db.newIterator(f.indexes())) {
+      for (it.seek(prefix);
+          it.isValid() && RocksPostStore.startsWith(it.key(), prefix);
+          it.next()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Identities with at least one device row, in order ({@link PostStore#identities}). */
   static Set<Identity> identities(RocksDB db, ColumnFamilies f) {
     Set<Identity> out = new TreeSet<>();

@@ -166,7 +166,8 @@ final class Keys {
 
   /**
    * indexes: {@code <REACTION, target id (32), reaction entry id (32)>}, value: author (32) ‖ seq
-   * (8).
+   * (8) ‖ emoji (UTF-8, at most the protocol's emoji bound): counting reactions per emoji is one
+   * prefix scan that reads no entry.
    */
   static byte[] reaction(EntryId target, EntryId reaction) {
     return pair(KeyPrefix.REACTION, target, reaction);
@@ -175,6 +176,19 @@ final class Keys {
   /** indexes: {@code <REACTION, target id (32)>}. */
   static byte[] reactionPrefix(EntryId target) {
     return key(KeyPrefix.REACTION, 1 + ID_BYTES).put(target.unsafeBytes()).array();
+  }
+
+  /**
+   * indexes: {@code <REPOST, original id (32), repost entry id (32)>}, value: author (32) ‖ seq
+   * (8).
+   */
+  static byte[] repost(EntryId original, EntryId repost) {
+    return pair(KeyPrefix.REPOST, original, repost);
+  }
+
+  /** indexes: {@code <REPOST, original id (32)>}. */
+  static byte[] repostPrefix(EntryId original) {
+    return key(KeyPrefix.REPOST, 1 + ID_BYTES).put(original.unsafeBytes()).array();
   }
 
   /** indexes: {@code <STORED_BYTES, identity root (32)>}, value: content bytes held (8). */

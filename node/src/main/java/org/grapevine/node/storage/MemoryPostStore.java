@@ -87,6 +87,7 @@ public final class MemoryPostStore implements PostStore {
   private Map<Identity, TreeSet<TimeKey>> time;
   private Map<EntryId, TreeMap<EntryId, Location>> replies;
   private Map<EntryId, TreeMap<EntryId, Location>> reactions;
+  private Map<EntryId, TreeMap<EntryId, Location>> reposts;
   private Map<Identity, Long> storedBytes;
   private Map<Identity, TreeMap<ForkKey, ForkEvidence>> forks;
   private TreeSet<Identity> follows;
@@ -364,6 +365,13 @@ public final class MemoryPostStore implements PostStore {
     if (target != null) {
       rows(reactions(), target).put(entry.id(), location);
     }
+    EntryId original = EntryIndexer.repostTarget(content.get());
+    if (original != null) {
+      if (reposts == null) {
+        reposts = new HashMap<>();
+      }
+      rows(reposts, original).put(entry.id(), location);
+    }
   }
 
   private DeviceStatus foldDevice(Identity identity, Content c) {
@@ -460,6 +468,10 @@ public final class MemoryPostStore implements PostStore {
               if (reacted != null) {
                 removeRow(reactions, reacted, e.id());
               }
+              EntryId original = EntryIndexer.repostTarget(c);
+              if (original != null) {
+                removeRow(reposts, original, e.id());
+              }
             });
   }
 
@@ -529,6 +541,21 @@ public final class MemoryPostStore implements PostStore {
   @Override
   public synchronized List<LogEntry> reactions(EntryId target) {
     return entriesAt(reactions, target);
+  }
+
+  @Override
+  public synchronized EntryCounts counts(EntryId id) {
+    java.util.SortedMap<String, Long> perEmoji = new TreeMap<>();
+    // Every reaction row points at a held reaction with its content (the row goes with it).
+    for (LogEntry r : entriesAt(reactions, id)) {
+      r.content().ifPresent(c -> perEmoji.merge(c.getReaction().getEmoji(), 1L, Long::sum));
+    }
+    return new EntryCounts(rowCount(replies, id), rowCount(reposts, id), perEmoji);
+  }
+
+  private static long rowCount(Map<EntryId, TreeMap<EntryId, Location>> index, EntryId key) {
+    TreeMap<EntryId, Location> rows = index == null ? null : index.get(key);
+    return rows == null ? 0 : rows.size();
   }
 
   private List<LogEntry> entriesAt(Map<EntryId, TreeMap<EntryId, Location>> index, EntryId key) {
@@ -674,6 +701,7 @@ public final class MemoryPostStore implements PostStore {
     time = null;
     replies = null;
     reactions = null;
+    reposts = null;
     storedBytes = null;
     missing = null;
     tombstones = null;

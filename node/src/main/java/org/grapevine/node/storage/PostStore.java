@@ -142,6 +142,15 @@ public interface PostStore extends LogView, AutoCloseable {
   List<LogEntry> reactions(EntryId target);
 
   /**
+   * How many held entries answer {@code id}: direct replies, reposts, reactions per emoji ({@link
+   * EntryCounts}). A deleted reply, repost or reaction does not count (its delete drops the row
+   * with its content), nor one whose content is missing (not known to answer {@code id} yet). Each
+   * entry counts once, so two reactions of one identity with one emoji count two. Bounded: scans
+   * the three index ranges of {@code id} reading no entry, in time linear in the rows counted.
+   */
+  EntryCounts counts(EntryId id);
+
+  /**
    * Ids of held entries whose hex form starts with {@code hexPrefix} (lower case, 1 to 64 hex
    * digits), in id order, at most {@code max}: resolves abbreviated ids as git does.
    */

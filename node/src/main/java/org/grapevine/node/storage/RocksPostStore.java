@@ -533,6 +533,11 @@ public final class RocksPostStore implements PostStore {
     return entriesAt(scan(f.indexes(), Keys.reactionPrefix(target), (k, v) -> v));
   }
 
+  @Override
+  public EntryCounts counts(EntryId id) {
+    return KeyScans.counts(db, f, id);
+  }
+
   private List<LogEntry> entriesAt(List<byte[]> locations) {
     List<LogEntry> out = new ArrayList<>(locations.size());
     for (byte[] location : locations) {

@@ -144,6 +144,18 @@ final class Values {
     return AuthorKey.of(Arrays.copyOfRange(value, 0, Keys.KEY_BYTES));
   }
 
+  /** A REACTION row's value: author (32) ‖ seq (8) ‖ emoji (UTF-8). */
+  static byte[] reaction(byte[] location, String emoji) {
+    byte[] text = emoji.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(location.length + text.length).put(location).put(text).array();
+  }
+
+  /** The emoji of a {@link #reaction} row's value. */
+  static String reactionEmoji(byte[] value) {
+    int at = Keys.KEY_BYTES + Keys.LONG_BYTES;
+    return new String(value, at, value.length - at, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   static long locationSeq(byte[] value) {
     return ByteBuffer.wrap(value, Keys.KEY_BYTES, Keys.LONG_BYTES).getLong();
   }

@@ -93,6 +93,7 @@ class KeysTest {
     pinned.put(KeyPrefix.STORED_BYTES, hex(Keys.storedBytes(identity)));
     pinned.put(KeyPrefix.MISSING, hex(Keys.missing(identity, hash, id)));
     pinned.put(KeyPrefix.TOMBSTONE, hex(Keys.tombstone(id, identity)));
+    pinned.put(KeyPrefix.REPOST, hex(Keys.repost(id, other)));
 
     assertThat(pinned).containsOnlyKeys(KeyPrefix.values());
     assertThat(pinned)
@@ -113,7 +114,8 @@ class KeysTest {
             entry(KeyPrefix.REACTION, "5b" + c + d),
             entry(KeyPrefix.STORED_BYTES, "5c" + i),
             entry(KeyPrefix.MISSING, "5d" + i + "ee".repeat(32) + c),
-            entry(KeyPrefix.TOMBSTONE, "5e" + c + i));
+            entry(KeyPrefix.TOMBSTONE, "5e" + c + i),
+            entry(KeyPrefix.REPOST, "5f" + c + d));
   }
 
   private static byte[] filled(int value) {

@@ -216,7 +216,7 @@ class RocksPostStoreTest extends PostStoreContractTest {
     assertThat(store.deviceStatus(alice.identity(), alice.deviceKey.publicKey()))
         .isEqualTo(DeviceStatus.ACTIVE);
     assertThat(store.replies(root.id())).extracting(LogEntry::id).containsExactly(reply.id());
-    assertThat(rocks().schemaVersion()).isEqualTo(3);
+    assertThat(rocks().schemaVersion()).isEqualTo(4);
   }
 
   @Test

@@ -23,7 +23,7 @@ class SchemaMigrationTest {
   void open_emptyDirectory_createsStoreAtLatestVersion() {
     Path fresh = dir.resolve("not/yet/there");
     try (RocksPostStore store = RocksPostStore.open(fresh)) {
-      assertThat(store.schemaVersion()).isEqualTo(SchemaMigrator.ALL.size()).isEqualTo(3);
+      assertThat(store.schemaVersion()).isEqualTo(SchemaMigrator.ALL.size()).isEqualTo(4);
     }
     assertThat(Files.exists(fresh.resolve("CURRENT"))).isTrue();
   }
@@ -105,7 +105,7 @@ class SchemaMigrationTest {
     }
 
     try (RocksPostStore store = RocksPostStore.open(dir)) {
-      assertThat(store.schemaVersion()).isEqualTo(3);
+      assertThat(store.schemaVersion()).isEqualTo(4);
       assertThat(store.contentMissing(post)).isTrue();
     }
   }

@@ -12,7 +12,11 @@ import org.rocksdb.WriteOptions;
 public final class SchemaMigrator {
   /** Every migration, in version order: 1, 2, 3, ... without gaps. */
   public static final List<Migration> ALL =
-      List.of(new M001_InitialSchema(), new M002_MissingContent(), new M003_Tombstones());
+      List.of(
+          new M001_InitialSchema(),
+          new M002_MissingContent(),
+          new M003_Tombstones(),
+          new M004_Counts());
 
   private final List<Migration> migrations;
 

@@ -1,0 +1,179 @@
+package org.grapevine.node.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.grapevine.protocol.testing.TestAuthors.T0_MILLIS;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
+import java.nio.file.Path;
+import org.grapevine.node.engine.ContentState;
+import org.grapevine.node.storage.PostStore;
+import org.grapevine.node.storage.RocksPostStore;
+import org.grapevine.protocol.crypto.SigningKey;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.log.LogWriter;
+import org.grapevine.protocol.proto.Content;
+import org.grapevine.protocol.proto.Delete;
+import org.grapevine.protocol.proto.Post;
+import org.grapevine.protocol.proto.Profile;
+import org.grapevine.protocol.proto.Reaction;
+import org.grapevine.protocol.proto.Ref;
+import org.grapevine.protocol.proto.ReplyTo;
+import org.grapevine.protocol.proto.Repost;
+import org.grapevine.protocol.testing.TestAuthors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The JSON the read routes serve ({@link PostJson}) over a real RocksDB store: counts, author
+ * names, and a repost's original when held and when not.
+ */
+class PostJsonTest {
+  @TempDir Path dir;
+  private PostStore store;
+  private Writer alice;
+  private Writer bob;
+  private Writer carol;
+
+  /** One identity with one delegated device. */
+  private static final class Writer {
+    final TestAuthors.Person person;
+    final LogWriter device;
+    final LogEntry delegation;
+
+    Writer(String name) {
+      person = TestAuthors.person(name);
+      SigningKey key = person.deviceKey("laptop");
+      device = person.deviceLog(key);
+      delegation = person.delegate(key, T0_MILLIS);
+    }
+
+    LogEntry write(Content c, long at) {
+      return device.append(c, at);
+    }
+  }
+
+  @BeforeEach
+  void open() {
+    store = RocksPostStore.open(dir);
+    alice = new Writer("alice");
+    bob = new Writer("bob");
+    carol = new Writer("carol");
+    store.apply(alice.delegation);
+    store.apply(bob.delegation);
+    // Carol's delegation and posts never reach this store.
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private PostJson views() {
+    return new PostJson(
+        store,
+        e ->
+            e.hasContent()
+                ? ContentState.HELD
+                : store.deleted(e) ? ContentState.DELETED : ContentState.MISSING_NOT_FETCHED);
+  }
+
+  private LogEntry apply(LogEntry e) {
+    store.apply(e);
+    return e;
+  }
+
+  @Test
+  void post_carriesCountsPerEmojiWithoutDeletedOnes_andItsAuthorsName() {
+    apply(alice.write(profile("Alice"), T0_MILLIS + 1));
+    LogEntry post = apply(alice.write(TestAuthors.post("hello"), T0_MILLIS + 2));
+    LogEntry heart = apply(bob.write(reaction("❤", post), T0_MILLIS + 3));
+    apply(bob.write(reaction("👍", post), T0_MILLIS + 4));
+    apply(alice.write(reaction("👍", post), T0_MILLIS + 5));
+    apply(bob.write(reply("hi", post), T0_MILLIS + 6));
+    apply(bob.write(delete(heart), T0_MILLIS + 7));
+
+    JsonNode o = views().of(post);
+
+    assertThat(o.get("identity").asText()).isEqualTo(alice.person.identity.toString());
+    assertThat(o.get("author_name").asText()).isEqualTo("Alice");
+    assertThat(o.at("/counts/replies").asLong()).isEqualTo(1);
+    assertThat(o.at("/counts/reposts").asLong()).isZero();
+    assertThat(o.at("/counts/reactions").toString()).isEqualTo("{\"👍\":2}");
+    assertThat(o.has("original")).isFalse(); // Only a repost has an original.
+    assertThat(o.has("original_held")).isFalse();
+    JsonNode bobs = views().of(store.replies(post.id()).get(0));
+    assertThat(bobs.get("author_name").isNull()).isTrue(); // Bob holds no profile here.
+  }
+
+  @Test
+  void repost_embedsItsHeldOriginalWithNameAndCounts_orSaysItIsNotHeld() {
+    apply(alice.write(profile("Alice"), T0_MILLIS + 1));
+    apply(bob.write(profile("Bob"), T0_MILLIS + 1));
+    LogEntry post = apply(alice.write(TestAuthors.post("hello"), T0_MILLIS + 2));
+    LogEntry held = apply(bob.write(repost(post), T0_MILLIS + 3));
+    LogEntry carols = carol.write(TestAuthors.post("not here"), T0_MILLIS + 2);
+    LogEntry notHeld = apply(bob.write(repost(carols), T0_MILLIS + 4));
+
+    JsonNode r = views().of(held);
+    assertThat(r.get("kind").asText()).isEqualTo("repost");
+    assertThat(r.get("author_name").asText()).isEqualTo("Bob");
+    assertThat(r.get("original_held").asBoolean()).isTrue();
+    assertThat(r.at("/original/id").asText()).isEqualTo(post.id().toHex());
+    assertThat(r.at("/original/identity").asText()).isEqualTo(alice.person.identity.toString());
+    assertThat(r.at("/original/author_name").asText()).isEqualTo("Alice");
+    assertThat(r.at("/original/content/text").asText()).isEqualTo("hello");
+    assertThat(r.at("/original/counts/reposts").asLong()).isEqualTo(1);
+    assertThat(r.at("/counts/reposts").asLong()).isZero(); // The repost's own counts.
+
+    JsonNode n = views().of(notHeld);
+    assertThat(n.get("original_held").asBoolean()).isFalse();
+    assertThat(n.get("original").isNull()).isTrue();
+    assertThat(n.at("/content/target/entry").asText()).isEqualTo(carols.id().toHex());
+
+    // A deleted original is still held: embedded, shown deleted.
+    apply(alice.write(delete(post), T0_MILLIS + 5));
+    JsonNode d = views().of(held);
+    assertThat(d.get("original_held").asBoolean()).isTrue();
+    assertThat(d.at("/original/deleted").asBoolean()).isTrue();
+    assertThat(d.at("/original/content").isNull()).isTrue();
+  }
+
+  private static Ref ref(LogEntry target) {
+    return Ref.newBuilder()
+        .setIdentity(TestAuthors.bytes(target.header().identity().root()))
+        .setEntry(ByteString.copyFrom(target.id().unsafeBytes()))
+        .build();
+  }
+
+  private static Content profile(String name) {
+    return Content.newBuilder().setProfile(Profile.newBuilder().setName(name)).build();
+  }
+
+  private static Content reaction(String emoji, LogEntry target) {
+    return Content.newBuilder()
+        .setReaction(Reaction.newBuilder().setTarget(ref(target)).setEmoji(emoji))
+        .build();
+  }
+
+  private static Content reply(String text, LogEntry parent) {
+    return Content.newBuilder()
+        .setPost(
+            Post.newBuilder()
+                .setText(text)
+                .setReplyTo(ReplyTo.newBuilder().setRoot(ref(parent)).setParent(ref(parent))))
+        .build();
+  }
+
+  private static Content repost(LogEntry target) {
+    return Content.newBuilder().setRepost(Repost.newBuilder().setTarget(ref(target))).build();
+  }
+
+  private static Content delete(LogEntry target) {
+    return Content.newBuilder()
+        .setDelete(Delete.newBuilder().setTarget(ByteString.copyFrom(target.id().unsafeBytes())))
+        .build();
+  }
+}
