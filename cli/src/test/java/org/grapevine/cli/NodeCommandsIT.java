@@ -115,7 +115,7 @@ class NodeCommandsIT {
 
     String thread = okText("thread", reply.path("id").asText().substring(0, 8));
     assertThat(thread.lines().toList()).hasSize(2);
-    assertThat(thread.lines().toList().get(0)).endsWith("second post");
+    assertThat(thread.lines().toList().get(0)).endsWith("second post  (1 reply, 1 repost, 👍 1)");
     assertThat(thread.lines().toList().get(1)).startsWith("  ↳ ").endsWith("a reply");
     assertThat(ok("thread", postId, "--json").path("root").path("replies")).hasSize(1);
 

@@ -242,6 +242,17 @@ class ApiIT {
         .isEqualTo("reaction");
     assertError(call("POST", "/v1/reactions", json("target", id, "emoji", " ")), 400, "empty_text");
 
+    // Issue 15: every entry served carries its counts, its author's name, a repost its original.
+    JsonNode counted = ok("GET", "/v1/entries/" + id, null).json();
+    assertThat(counted.at("/counts/replies").asLong()).isEqualTo(1); // Direct replies only.
+    assertThat(counted.at("/counts/reposts").asLong()).isEqualTo(1);
+    assertThat(counted.at("/counts/reactions").toString()).isEqualTo("{\"🍇\":1}");
+    assertThat(counted.has("author_name")).isTrue();
+    JsonNode reposted = ok("GET", "/v1/entries/" + repost.get("id").asText(), null).json();
+    assertThat(reposted.get("original_held").asBoolean()).isTrue();
+    assertThat(reposted.at("/original/id").asText()).isEqualTo(id);
+    assertThat(reposted.at("/counts/reactions").toString()).isEqualTo("{\"x\":1}");
+
     JsonNode deleted = ok("DELETE", "/v1/entries/" + id, null).json();
     assertThat(deleted.get("target").asText()).isEqualTo(id);
     assertThat(deleted.at("/entry/kind").asText()).isEqualTo("delete");
