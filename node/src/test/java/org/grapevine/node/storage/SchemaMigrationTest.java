@@ -111,6 +111,44 @@ class SchemaMigrationTest {
   }
 
   @Test
+  void migrate_versionThreeStore_getsRepostRowsAndReactionEmojis() throws Exception {
+    StoreTesting.Author alice = new StoreTesting.Author("alice");
+    StoreTesting.Author bob = new StoreTesting.Author("bob");
+    org.grapevine.protocol.entry.LogEntry post = alice.post("root", TestAuthors.T0_MILLIS);
+    org.grapevine.protocol.entry.LogEntry like =
+        bob.device.append(StoreTesting.reaction("❤", post), TestAuthors.T0_MILLIS + 1);
+    org.grapevine.protocol.entry.LogEntry repost =
+        bob.device.append(StoreTesting.repost(post), TestAuthors.T0_MILLIS + 2);
+    try (RocksPostStore store = RocksPostStore.open(dir)) {
+      alice.delegatedIn(store);
+      bob.delegatedIn(store);
+      store.apply(post);
+      store.apply(like);
+      store.apply(repost);
+    }
+    // As version 3 wrote it: no REPOST row, a REACTION row's value without the emoji.
+    try (RocksResources raw = RocksResources.open(dir, StoreConfig.DEFAULT)) {
+      raw.db().delete(raw.families().indexes(), Keys.repost(post.id(), repost.id()));
+      raw.db()
+          .put(
+              raw.families().indexes(),
+              Keys.reaction(post.id(), like.id()),
+              Keys.location(like.header().author(), like.header().seq()));
+      raw.db()
+          .put(
+              raw.families().meta(),
+              Keys.schemaVersion(),
+              ByteBuffer.allocate(4).putInt(3).array());
+    }
+
+    try (RocksPostStore store = RocksPostStore.open(dir)) {
+      assertThat(store.schemaVersion()).isEqualTo(4);
+      assertThat(store.counts(post.id()))
+          .isEqualTo(new EntryCounts(0, 1, new java.util.TreeMap<>(java.util.Map.of("❤", 1L))));
+    }
+  }
+
+  @Test
   void schemaMigrator_migrationsOutOfOrder_isRefused() {
     assertThatThrownBy(
             () -> new SchemaMigrator(List.of(new M001_InitialSchema(), new M001_InitialSchema())))
