@@ -1,10 +1,13 @@
 package org.grapevine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.grapevine.protocol.testing.TestContent.delete;
+import static org.grapevine.protocol.testing.TestContent.reaction;
+import static org.grapevine.protocol.testing.TestContent.reply;
+import static org.grapevine.protocol.testing.TestContent.repost;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.ByteString;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.nio.file.Path;
@@ -17,13 +20,7 @@ import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.proto.Content;
-import org.grapevine.protocol.proto.Delete;
-import org.grapevine.protocol.proto.Post;
 import org.grapevine.protocol.proto.Profile;
-import org.grapevine.protocol.proto.Reaction;
-import org.grapevine.protocol.proto.Ref;
-import org.grapevine.protocol.proto.ReplyTo;
-import org.grapevine.protocol.proto.Repost;
 import org.grapevine.protocol.testing.TestAuthors;
 import org.grapevine.protocol.topic.Topics;
 import org.junit.jupiter.api.AfterEach;
@@ -188,37 +185,5 @@ class CountsAndNamesIT {
     assertThat(root.path("id").asText()).isEqualTo(postId); // Full ids in --json.
     assertThat(root.at("/counts/replies").asLong()).isEqualTo(1);
     assertThat(root.at("/replies/0/author_name").asText()).isEqualTo("Bob");
-  }
-
-  private static Ref ref(LogEntry target) {
-    return Ref.newBuilder()
-        .setIdentity(TestAuthors.bytes(target.header().identity().root()))
-        .setEntry(ByteString.copyFrom(target.id().unsafeBytes()))
-        .build();
-  }
-
-  private static Content reaction(String emoji, LogEntry target) {
-    return Content.newBuilder()
-        .setReaction(Reaction.newBuilder().setTarget(ref(target)).setEmoji(emoji))
-        .build();
-  }
-
-  private static Content reply(String text, LogEntry parent) {
-    return Content.newBuilder()
-        .setPost(
-            Post.newBuilder()
-                .setText(text)
-                .setReplyTo(ReplyTo.newBuilder().setRoot(ref(parent)).setParent(ref(parent))))
-        .build();
-  }
-
-  private static Content repost(LogEntry target) {
-    return Content.newBuilder().setRepost(Repost.newBuilder().setTarget(ref(target))).build();
-  }
-
-  private static Content delete(LogEntry target) {
-    return Content.newBuilder()
-        .setDelete(Delete.newBuilder().setTarget(ByteString.copyFrom(target.id().unsafeBytes())))
-        .build();
   }
 }

@@ -2,9 +2,13 @@ package org.grapevine.node.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.grapevine.protocol.testing.TestAuthors.T0_MILLIS;
+import static org.grapevine.protocol.testing.TestContent.delete;
+import static org.grapevine.protocol.testing.TestContent.profile;
+import static org.grapevine.protocol.testing.TestContent.reaction;
+import static org.grapevine.protocol.testing.TestContent.reply;
+import static org.grapevine.protocol.testing.TestContent.repost;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.protobuf.ByteString;
 import java.nio.file.Path;
 import org.grapevine.node.engine.ContentState;
 import org.grapevine.node.storage.PostStore;
@@ -13,13 +17,6 @@ import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.proto.Content;
-import org.grapevine.protocol.proto.Delete;
-import org.grapevine.protocol.proto.Post;
-import org.grapevine.protocol.proto.Profile;
-import org.grapevine.protocol.proto.Reaction;
-import org.grapevine.protocol.proto.Ref;
-import org.grapevine.protocol.proto.ReplyTo;
-import org.grapevine.protocol.proto.Repost;
 import org.grapevine.protocol.testing.TestAuthors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,41 +136,5 @@ class PostJsonTest {
     assertThat(d.get("original_held").asBoolean()).isTrue();
     assertThat(d.at("/original/deleted").asBoolean()).isTrue();
     assertThat(d.at("/original/content").isNull()).isTrue();
-  }
-
-  private static Ref ref(LogEntry target) {
-    return Ref.newBuilder()
-        .setIdentity(TestAuthors.bytes(target.header().identity().root()))
-        .setEntry(ByteString.copyFrom(target.id().unsafeBytes()))
-        .build();
-  }
-
-  private static Content profile(String name) {
-    return Content.newBuilder().setProfile(Profile.newBuilder().setName(name)).build();
-  }
-
-  private static Content reaction(String emoji, LogEntry target) {
-    return Content.newBuilder()
-        .setReaction(Reaction.newBuilder().setTarget(ref(target)).setEmoji(emoji))
-        .build();
-  }
-
-  private static Content reply(String text, LogEntry parent) {
-    return Content.newBuilder()
-        .setPost(
-            Post.newBuilder()
-                .setText(text)
-                .setReplyTo(ReplyTo.newBuilder().setRoot(ref(parent)).setParent(ref(parent))))
-        .build();
-  }
-
-  private static Content repost(LogEntry target) {
-    return Content.newBuilder().setRepost(Repost.newBuilder().setTarget(ref(target))).build();
-  }
-
-  private static Content delete(LogEntry target) {
-    return Content.newBuilder()
-        .setDelete(Delete.newBuilder().setTarget(ByteString.copyFrom(target.id().unsafeBytes())))
-        .build();
   }
 }

@@ -1,8 +1,5 @@
 package org.grapevine.node.storage;
 
-import static org.grapevine.protocol.testing.TestAuthors.bytes;
-
-import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
 import org.grapevine.protocol.crypto.SigningKey;
@@ -10,12 +7,9 @@ import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.proto.Content;
-import org.grapevine.protocol.proto.Post;
-import org.grapevine.protocol.proto.Reaction;
 import org.grapevine.protocol.proto.Ref;
-import org.grapevine.protocol.proto.ReplyTo;
-import org.grapevine.protocol.proto.Repost;
 import org.grapevine.protocol.testing.TestAuthors;
+import org.grapevine.protocol.testing.TestContent;
 
 /** A person with one delegated device, writing real signed entries; and content builders. */
 final class StoreTesting {
@@ -49,38 +43,25 @@ final class StoreTesting {
     }
   }
 
+  // Content builders live in TestContent (protocol test-jar), shared with the API and CLI tests.
   static Ref ref(LogEntry target) {
-    return Ref.newBuilder()
-        .setIdentity(bytes(target.header().identity().root()))
-        .setEntry(ByteString.copyFrom(target.id().unsafeBytes()))
-        .build();
+    return TestContent.ref(target);
   }
 
   static Content reply(String text, LogEntry parent) {
-    return Content.newBuilder()
-        .setPost(
-            Post.newBuilder()
-                .setText(text)
-                .setReplyTo(ReplyTo.newBuilder().setRoot(ref(parent)).setParent(ref(parent))))
-        .build();
+    return TestContent.reply(text, parent);
   }
 
   static Content reaction(String emoji, LogEntry target) {
-    return Content.newBuilder()
-        .setReaction(Reaction.newBuilder().setTarget(ref(target)).setEmoji(emoji))
-        .build();
+    return TestContent.reaction(emoji, target);
   }
 
   static Content delete(LogEntry target) {
-    return Content.newBuilder()
-        .setDelete(
-            org.grapevine.protocol.proto.Delete.newBuilder()
-                .setTarget(ByteString.copyFrom(target.id().unsafeBytes())))
-        .build();
+    return TestContent.delete(target);
   }
 
   static Content repost(LogEntry target) {
-    return Content.newBuilder().setRepost(Repost.newBuilder().setTarget(ref(target))).build();
+    return TestContent.repost(target);
   }
 
   /** Every row of every family of the store, for "nothing changed" and "rebuild equals live". */
