@@ -103,6 +103,19 @@ class DcutrInteropIT {
     return new Relay(r, r.listenAddrs().get(0).withPeerId(r.peerId()).toString());
   }
 
+  /**
+   * js, in {@code role}, dialled only the DNS address of {@code ours} from our CONNECT (127.0.0.1
+   * is private to it) and reported the direct connection to it.
+   */
+  private static void awaitJsDialledOnlyDns(JsPeer js, String role, Host ours) throws Exception {
+    JsEvent dial = js.awaitEvent("dcutr", step(role, "dial"), WAIT);
+    assertThat(dial.strings("addrs"))
+        .as("js keeps only the DNS address of our CONNECT (127.0.0.1 is private to it)")
+        .containsExactly(dnsAddr(ours));
+    JsEvent direct = js.awaitEvent("dcutr", step(role, "direct"), WAIT);
+    assertThat(direct.string("text")).contains(dnsAddr(ours));
+  }
+
   private static Predicate<JsEvent> step(String role, String step) {
     return e -> role.equals(e.string("role")) && step.equals(e.string("step"));
   }
@@ -146,12 +159,7 @@ class DcutrInteropIT {
     a.awaitEvent("dcutr", step("A", "await-connect"), WAIT);
     JsEvent jsConnect = a.awaitEvent("dcutr", step("A", "send-connect"), WAIT);
     a.awaitEvent("dcutr", step("A", "await-sync"), WAIT);
-    JsEvent jsDial = a.awaitEvent("dcutr", step("A", "dial"), WAIT);
-    assertThat(jsDial.strings("addrs"))
-        .as("js keeps only the DNS address of our CONNECT (127.0.0.1 is private to it)")
-        .containsExactly(dnsAddr(b));
-    JsEvent jsDirect = a.awaitEvent("dcutr", step("A", "direct"), WAIT);
-    assertThat(jsDirect.string("text")).contains(dnsAddr(b));
+    awaitJsDialledOnlyDns(a, "A", b);
     JsEvent direct = a.awaitEvent("connected", toB.and(e -> !e.bool("limited")), WAIT);
     assertThat(direct.string("direction")).isEqualTo("outbound");
     assertThat(direct.string("remoteAddr")).isEqualTo(dnsAddr(b) + "/p2p/" + b.peerId());
@@ -225,12 +233,7 @@ class DcutrInteropIT {
     b.awaitEvent("dcutr", step("B", "await-connect"), WAIT);
     JsEvent sync = b.awaitEvent("dcutr", step("B", "send-sync"), WAIT);
     assertThat(sync.number("rttMs")).isNotNegative();
-    JsEvent jsDial = b.awaitEvent("dcutr", step("B", "dial"), WAIT);
-    assertThat(jsDial.strings("addrs"))
-        .as("js keeps only the DNS address of our CONNECT (127.0.0.1 is private to it)")
-        .containsExactly(dnsAddr(a));
-    JsEvent jsDirect = b.awaitEvent("dcutr", step("B", "direct"), WAIT);
-    assertThat(jsDirect.string("text")).contains(dnsAddr(a));
+    awaitJsDialledOnlyDns(b, "B", a);
     assertThat(b.events())
         .as("js's first attempt succeeded")
         .noneMatch(e -> e.name().equals("dcutr") && "attempt-failed".equals(e.string("step")));

@@ -10,7 +10,6 @@ import org.grapevine.node.engine.ContentState;
 import org.grapevine.node.storage.EntryCounts;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.protocol.entry.ContentKind;
-import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.proto.Content;
@@ -51,12 +50,7 @@ final class PostJson {
   ObjectNode of(LogEntry e) {
     ObjectNode o = plain(e);
     if (e.header().kind() == ContentKind.REPOST) {
-      Optional<LogEntry> original =
-          e.content()
-              .filter(Content::hasRepost)
-              .map(c -> c.getRepost().getTarget().getEntry().toByteArray())
-              .filter(b -> b.length == 32)
-              .flatMap(b -> store.entryById(EntryId.of(b)));
+      Optional<LogEntry> original = store.repostOriginal(e);
       o.put("original_held", original.isPresent());
       o.set("original", original.map(this::plain).orElse(null));
     }

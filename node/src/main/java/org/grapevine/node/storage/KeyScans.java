@@ -44,28 +44,28 @@ final class KeyScans {
   /** {@link PostStore#counts}: three prefix scans that read index rows only. */
   static EntryCounts counts(RocksDB db, ColumnFamilies f, EntryId id) {
     java.util.SortedMap<String, Long> reactions = new java.util.TreeMap<>();
-    byte[] prefix = Keys.reactionPrefix(id);
-    try (RocksIterator it = db.newIterator(f.indexes())) {
-      for (it.seek(prefix);
-          it.isValid() && RocksPostStore.startsWith(it.key(), prefix);
-          it.next()) {
-        reactions.merge(Values.reactionEmoji(it.value()), 1L, Long::sum);
-      }
-    }
-    return new EntryCounts(
-        countKeys(db, f, Keys.replyPrefix(id)), countKeys(db, f, Keys.repostPrefix(id)), reactions);
+    eachValue(
+        db,
+        f,
+        Keys.reactionPrefix(id),
+        v -> reactions.merge(Values.reactionEmoji(v), 1L, Long::sum));
+    long[] replies = {0};
+    eachValue(db, f, Keys.replyPrefix(id), v -> replies[0]++);
+    long[] reposts = {0};
+    eachValue(db, f, Keys.repostPrefix(id), v -> reposts[0]++);
+    return new EntryCounts(replies[0], reposts[0], reactions);
   }
 
-  private static long countKeys(RocksDB db, ColumnFamilies f, byte[] prefix) {
-    long n = 0;
+  /** Hands {@code each} the value of every index row under {@code prefix}, in key order. */
+  private static void eachValue(
+      RocksDB db, ColumnFamilies f, byte[] prefix, java.util.function.Consumer<byte[]> each) {
     try (RocksIterator it = db.newIterator(f.indexes())) {
       for (it.seek(prefix);
           it.isValid() && RocksPostStore.startsWith(it.key(), prefix);
           it.next()) {
-        n++;
+        each.accept(it.value());
       }
     }
-    return n;
   }
 
   /** Identities with at least one device row, in order ({@link PostStore#identities}). */

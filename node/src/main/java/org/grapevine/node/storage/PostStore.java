@@ -151,6 +151,15 @@ public interface PostStore extends LogView, AutoCloseable {
   EntryCounts counts(EntryId id);
 
   /**
+   * The held entry a held repost reposts; empty when {@code repost} is not a repost, its content is
+   * not held, or the original is not held. The same reading of the repost's target as the store's
+   * REPOST index ({@code EntryIndexer}).
+   */
+  default Optional<LogEntry> repostOriginal(LogEntry repost) {
+    return repost.content().map(EntryIndexer::repostTarget).flatMap(this::entryById);
+  }
+
+  /**
    * Ids of held entries whose hex form starts with {@code hexPrefix} (lower case, 1 to 64 hex
    * digits), in id order, at most {@code max}: resolves abbreviated ids as git does.
    */
