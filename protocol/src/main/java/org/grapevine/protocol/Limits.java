@@ -35,6 +35,17 @@ public final class Limits {
   public static final int MAX_ENVELOPE_BYTES =
       MAX_ENTRY_BYTES + SIGNATURE_BYTES + MAX_CONTENT_BYTES + 16;
 
+  /**
+   * The delegation proof in an {@code Addressed} message: a root-log envelope whose content is a
+   * DelegateDevice (a key and a device name of at most {@link #MAX_DEVICE_NAME_BYTES}), well under
+   * this with its header and signature.
+   */
+  public static final int MAX_DELEGATION_PROOF_BYTES = 512;
+
+  /** An encoded {@code Addressed} message: an envelope and a delegation proof, with framing. */
+  public static final int MAX_ADDRESSED_BYTES =
+      MAX_ENVELOPE_BYTES + MAX_DELEGATION_PROOF_BYTES + 16;
+
   /** Post text, in UTF-8 bytes (about 2,000 characters of most scripts). */
   public static final int MAX_POST_TEXT_BYTES = 8 * 1024;
 

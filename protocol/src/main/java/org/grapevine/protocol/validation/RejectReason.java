@@ -50,7 +50,14 @@ public enum RejectReason {
 
   // --- Transport ---
   /** Published on another identity's topic than the entry's own. */
-  WRONG_TOPIC;
+  WRONG_TOPIC,
+  /**
+   * An addressed entry ({@code Addressed} on an addressee's topic) whose delegation proof is not a
+   * root-log delegation of the entry's author, or that comes without content or from a root log.
+   */
+  BAD_DELEGATION_PROOF,
+  /** An addressed entry whose content does not address the identity of the topic it came on. */
+  NOT_ADDRESSED;
 
   /**
    * Whether the peer that sent an entry refused for this reason is at fault (gossip REJECT, which

@@ -3,11 +3,14 @@ package org.grapevine.protocol.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
+import org.grapevine.protocol.addressed.AddressedValidator;
+import org.grapevine.protocol.addressed.Addressees;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.internal.Hex;
 import org.grapevine.protocol.keys.RecoveryPhrase;
 import org.grapevine.protocol.testing.GoldenVectors;
 import org.grapevine.protocol.testing.TestAuthors;
+import org.grapevine.protocol.topic.Topics;
 import org.grapevine.protocol.validation.ChainChecker;
 import org.grapevine.protocol.validation.ChainOutcome;
 import org.grapevine.protocol.validation.EntryValidator;
@@ -44,6 +47,19 @@ class GoldenVectorsTest {
           .isInstanceOf(ChainOutcome.Append.class);
       view.append(e);
     }
+  }
+
+  @Test
+  void frozenAddressedMessage_validatesAndAddressesTheFirstIdentity() throws Exception {
+    Verification v =
+        new AddressedValidator(new EntryValidator())
+            .validate(Hex.decode(frozen.get("other.device.1.addressed")));
+    assertThat(v).isInstanceOf(Verification.Valid.class);
+    LogEntry e = ((Verification.Valid) v).entry();
+    assertThat(e.id().toHex()).isEqualTo(frozen.get("other.device.1.id"));
+    Identity addressee = Identity.parse(frozen.get("identity.text"));
+    assertThat(Addressees.of(e.content().orElseThrow())).containsExactly(addressee);
+    assertThat(Topics.addresseeOf(frozen.get("addressee.topic.text"))).contains(addressee);
   }
 
   @Test

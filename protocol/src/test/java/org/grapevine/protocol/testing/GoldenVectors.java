@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.grapevine.protocol.addressed.AddressedCodec;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
@@ -34,6 +35,8 @@ import org.grapevine.protocol.topic.Topics;
 public final class GoldenVectors {
   static final byte[] ROOT_SEED = bytes(0x00);
   static final byte[] DEVICE_SEED = bytes(0x20);
+  static final byte[] OTHER_ROOT_SEED = bytes(0x60);
+  static final byte[] OTHER_DEVICE_SEED = bytes(0x80);
 
   private GoldenVectors() {}
 
@@ -100,7 +103,43 @@ public final class GoldenVectors {
                 .setReaction(Reaction.newBuilder().setTarget(firstRef).setEmoji("👍"))
                 .build(),
             TestAuthors.T0_MILLIS + 3_000));
+    addressed(v, identity, firstRef);
     return v;
+  }
+
+  /**
+   * Another identity replies to the first post: its entries, and the {@code Addressed} message it
+   * publishes on the first identity's addressee topic.
+   */
+  private static void addressed(Map<String, String> v, Identity addressee, Ref firstRef) {
+    SigningKey otherRoot = SigningKey.fromSeed(OTHER_ROOT_SEED);
+    SigningKey otherDevice = SigningKey.fromSeed(OTHER_DEVICE_SEED);
+    Identity other = Identity.of(otherRoot.publicKey());
+    v.put("addressee.topic.text", Topics.forAddressee(addressee));
+    v.put("other.identity.text", other.toString());
+    LogEntry delegation =
+        LogWriter.rootLog(otherRoot, LogHead.EMPTY)
+            .append(
+                Content.newBuilder()
+                    .setDelegateDevice(
+                        DelegateDevice.newBuilder()
+                            .setDevice(ByteString.copyFrom(otherDevice.publicKey().unsafeBytes()))
+                            .setName("phone"))
+                    .build(),
+                TestAuthors.T0_MILLIS + 4_000);
+    put(v, "other.root.1", delegation);
+    LogEntry reply =
+        new LogWriter(other, otherDevice, LogHead.EMPTY)
+            .append(
+                Content.newBuilder()
+                    .setPost(
+                        Post.newBuilder()
+                            .setText("Hello from someone you do not follow.")
+                            .setReplyTo(ReplyTo.newBuilder().setRoot(firstRef).setParent(firstRef)))
+                    .build(),
+                TestAuthors.T0_MILLIS + 5_000);
+    put(v, "other.device.1", reply);
+    v.put("other.device.1.addressed", Hex.encode(AddressedCodec.encode(reply, delegation)));
   }
 
   /** The entries of the vectors, in log order, as envelopes. */

@@ -24,4 +24,14 @@ class TopicsTest {
     assertThat(Topics.identityOf("grapevine/1/id/gv1qqqq")).isEmpty();
     assertThat(Topics.identityOf(null)).isEmpty();
   }
+
+  @Test
+  void addresseeTopic_isItsOwnNamespace() {
+    String to = Topics.forAddressee(alice);
+    assertThat(to).isEqualTo("grapevine/1/to/" + alice);
+    assertThat(Topics.addresseeOf(to)).contains(alice);
+    assertThat(Topics.identityOf(to)).isEmpty();
+    assertThat(Topics.addresseeOf(Topics.forIdentity(alice))).isEmpty();
+    assertThat(Topics.addresseeOf("grapevine/1/to/gv1qqqq")).isEmpty();
+  }
 }
