@@ -29,13 +29,20 @@ public sealed interface CoreCommand {
   record VerifyBatch(long sync, int batch, List<byte[]> envelopes) implements CoreCommand {}
 
   /**
-   * Verify (decode, stateless checks, signature) the envelope of gossip message {@code id}, off the
-   * core if the driver likes, then call {@link NodeCore#handleGossipVerified} with {@code token}
-   * (or {@link NodeCore#handleGossipVerifyFailed}). Verifications may come back in any order; the
-   * core judges the messages in the order they arrived.
+   * Verify (decode, stateless checks, signature) the envelope of gossip message {@code id} (with
+   * {@code addressed}, an {@code Addressed} message: {@code AddressedValidator}), off the core if
+   * the driver likes, then call {@link NodeCore#handleGossipVerified} with {@code token} (or {@link
+   * NodeCore#handleGossipVerifyFailed}). Verifications may come back in any order; the core judges
+   * the messages in the order they arrived.
    */
   @SuppressWarnings("ArrayRecordComponent") // the message's payload, identified by its id
-  record VerifyGossip(long token, MessageId id, byte[] envelope) implements CoreCommand {}
+  record VerifyGossip(long token, MessageId id, byte[] envelope, boolean addressed)
+      implements CoreCommand {
+    /** A message on an identity topic: an envelope ({@code EntryValidator}). */
+    public VerifyGossip(long token, MessageId id, byte[] envelope) {
+      this(token, id, envelope, false);
+    }
+  }
 
   /**
    * Sync stream {@code sync} is over: close our side for writing once the bytes already polled are

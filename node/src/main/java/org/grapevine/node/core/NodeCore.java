@@ -1,10 +1,12 @@
 package org.grapevine.node.core;
 
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.grapevine.libp2p.gossipsub.Acceptance;
 import org.grapevine.libp2p.gossipsub.Direction;
@@ -20,7 +22,11 @@ import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.storage.PostStore;
+import org.grapevine.protocol.addressed.AddressedCodec;
+import org.grapevine.protocol.addressed.Addressees;
+import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.sync.SyncErrorCode;
 import org.grapevine.protocol.sync.SyncLimits;
@@ -67,8 +73,12 @@ import org.grapevine.protocol.validation.Verification;
  *   <li>Gossip messages are verified by the driver ({@link CoreCommand.VerifyGossip}) and judged
  *       here in the order they arrived. How many wait is the router's bound (its {@code
  *       maxPendingValidations}, per topic and in all): it drops and counts the rest.
- *   <li>Own entries are published on their identity's topic once stored; a follow subscribes to the
- *       identity's topic, an unfollow leaves it.
+ *   <li>Own entries are published on their identity's topic once stored, and those that address
+ *       others (replies, mentions, reactions, reposts) on each addressee's topic too, as {@code
+ *       Addressed} messages; a follow subscribes to the identity's topic and its addressee topic,
+ *       an unfollow leaves both. Messages on an addressee topic go to {@link
+ *       Engine#ingestAddressed}, which may store them loose (docs/ARCHITECTURE.md, "Addressed
+ *       entries").
  *   <li>Received sync batches are verified by the driver (a thread pool, a modelled delay) and
  *       stored here in arrival order; the session grants the peer more only after a batch is
  *       stored, so a slow store slows the peer (back-pressure end to end).
@@ -83,6 +93,12 @@ public final class NodeCore {
 
   /** The identity of every topic the router subscribes to. */
   private final Map<String, Identity> owners = new HashMap<>();
+
+  /** The identity of every addressee topic the router subscribes to (issue 15). */
+  private final Map<String, Identity> addressees = new HashMap<>();
+
+  /** The root-log delegation of each device this node wrote with, for addressed messages. */
+  private final Map<AuthorKey, LogEntry> delegations = new HashMap<>();
 
   private final Engine engine;
   private final CoreConfig config;
@@ -233,14 +249,21 @@ public final class NodeCore {
   private Acceptance judge(PeerId from, String topic, Verification verification, long nowNanos) {
     // The router hands out messages of subscribed topics only, whose owners are known; parsing
     // the topic instead validates the key's point order, as costly as a signature check.
+    Identity addressee = addressees.get(topic);
     Identity known = owners.get(topic);
     Optional<Identity> owner = known != null ? Optional.of(known) : Topics.identityOf(topic);
-    IngestOutcome outcome =
-        owner.isEmpty()
-            ? new IngestOutcome.Rejected(
-                RejectReason.WRONG_TOPIC, "not a Grapevine identity topic: " + topic)
-            : engine.ingest(verification, IngestSource.GOSSIP, owner.get(), wallMillis(nowNanos));
-    out.stored(outcome, IngestSource.GOSSIP, from);
+    IngestSource source = addressee != null ? IngestSource.ADDRESSED : IngestSource.GOSSIP;
+    IngestOutcome outcome;
+    if (addressee != null) {
+      outcome = engine.ingestAddressed(verification, addressee, wallMillis(nowNanos));
+    } else if (owner.isEmpty()) {
+      outcome =
+          new IngestOutcome.Rejected(
+              RejectReason.WRONG_TOPIC, "not a Grapevine identity topic: " + topic);
+    } else {
+      outcome = engine.ingest(verification, IngestSource.GOSSIP, owner.get(), wallMillis(nowNanos));
+    }
+    out.stored(outcome, source, from);
     if (outcome instanceof IngestOutcome.Buffered) {
       planner.wantWithSubscribers(topic, CoreEvent.SyncReason.GAP);
     }
@@ -283,7 +306,9 @@ public final class NodeCore {
   }
 
   private void verify(GossipEvent.MessageReceived m) {
-    out.commands.add(new CoreCommand.VerifyGossip(pending.add(m), m.id(), m.data()));
+    out.commands.add(
+        new CoreCommand.VerifyGossip(
+            pending.add(m), m.id(), m.data(), addressees.containsKey(m.topic())));
   }
 
   // ----------------------------------------------------------------------------- own writes
@@ -297,6 +322,7 @@ public final class NodeCore {
     out.stored(outcome, IngestSource.OWN, null);
     if (outcome instanceof IngestOutcome.Stored) {
       publish(entry, nowNanos);
+      publishAddressed(entry, nowNanos);
     }
     return outcome;
   }
@@ -315,6 +341,9 @@ public final class NodeCore {
   public void handleUnfollowed(Identity unfollowed, long nowNanos) {
     String topic = Topics.forIdentity(unfollowed);
     owners.remove(topic);
+    String to = Topics.forAddressee(unfollowed);
+    addressees.remove(to);
+    router.unsubscribe(to, nowNanos);
     planner.unfollowed(topic);
     router.unsubscribe(topic, nowNanos);
     if (rendezvous != null) {
@@ -474,10 +503,18 @@ public final class NodeCore {
 
   // ---------------------------------------------------------------------------------- private
 
+  /**
+   * Joins the identity's topic and its addressee topic (issue 15): what others address to someone
+   * we follow reaches us too, so their threads show the replies of people we do not follow. The
+   * node follows itself, so it hears what is addressed to it.
+   */
   private void subscribe(Identity identity, long nowNanos) {
     String topic = Topics.forIdentity(identity);
     owners.put(topic, identity);
     router.subscribe(topic, nowNanos);
+    String to = Topics.forAddressee(identity);
+    addressees.put(to, identity);
+    router.subscribe(to, nowNanos);
     if (rendezvous != null) {
       rendezvous.subscribed(topic, topic.equals(ownTopic), nowNanos);
     }
@@ -492,6 +529,58 @@ public final class NodeCore {
       // peers have it or will get it from the cache; nothing to send again.
     }
     routerEvents(nowNanos);
+  }
+
+  /**
+   * Publishes an own entry that addresses others ({@link Addressees}) on each addressee's topic as
+   * an {@code Addressed} message, with the delegation of the device that wrote it. GossipSub sends
+   * it to the topic's mesh if we are in it (we follow the addressee), else to its fanout (peers
+   * heard to subscribe); with no such peer it goes nowhere now, and the addressee learns of it only
+   * once it follows us. Our own identity is left out (our followers have the entry on our topic).
+   */
+  private void publishAddressed(LogEntry entry, long nowNanos) {
+    if (entry.header().inRootLog() || entry.content().isEmpty()) {
+      return;
+    }
+    Set<Identity> to = new LinkedHashSet<>(Addressees.of(entry.content().get()));
+    to.remove(entry.header().identity());
+    if (to.isEmpty()) {
+      return;
+    }
+    LogEntry delegation = delegation(entry.header().identity(), entry.header().author());
+    if (delegation == null) {
+      return; // Cannot be: the store took the entry, so it holds the delegation.
+    }
+    byte[] message = AddressedCodec.encode(entry, delegation);
+    for (Identity addressee : to) {
+      try {
+        router.publish(Topics.forAddressee(addressee), message, nowNanos);
+      } catch (IllegalStateException seen) {
+        // Published before (the same bytes): nothing to send again.
+      }
+    }
+    routerEvents(nowNanos);
+  }
+
+  /** The held root-log entry of {@code identity} that delegated {@code device}; null if none. */
+  private LogEntry delegation(Identity identity, AuthorKey device) {
+    LogEntry cached = delegations.get(device);
+    if (cached != null) {
+      return cached;
+    }
+    AuthorKey root = identity.root();
+    for (long seq = 1; seq <= store.contiguousHead(root); seq++) {
+      LogEntry e = store.logEntry(root, seq).orElse(null);
+      if (e != null
+          && e.header().kind() == ContentKind.DELEGATE_DEVICE
+          && e.content().isPresent()
+          && device.equals(
+              AuthorKey.of(e.content().get().getDelegateDevice().getDevice().toByteArray()))) {
+        delegations.put(device, e);
+        return e;
+      }
+    }
+    return null;
   }
 
   private long wallMillis(long nowNanos) {

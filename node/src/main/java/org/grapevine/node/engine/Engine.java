@@ -75,7 +75,13 @@ public final class Engine {
      * Entries of a revoked device after its last valid seq, removed from the store when the
      * revocation was applied (issue 12), counted once each.
      */
-    PURGED_REVOKED
+    PURGED_REVOKED,
+    /** An addressed entry stored loose, outside its writer's chain (issue 15). */
+    STORED_LOOSE,
+    /** An addressed entry over its writer's limit ({@link LooseLimits}), not stored. */
+    IGNORED_WRITER_LIMIT,
+    /** An addressed entry over its addressee's limit ({@link LooseLimits}), not stored. */
+    IGNORED_ADDRESSEE_LIMIT
   }
 
   private final PostStore store;
@@ -84,6 +90,7 @@ public final class Engine {
   private final GapBuffer gaps;
   private final Budgets budgets;
   private final IngestCounters counters = new IngestCounters();
+  private final AddressedIngest addressed;
 
   public Engine(
       PostStore store,
@@ -106,6 +113,41 @@ public final class Engine {
     this.checker = checker;
     this.gaps = new GapBuffer(gapBufferPerAuthor, gapBufferTotal);
     this.budgets = budgets;
+    this.addressed = new AddressedIngest(store, checker, LooseLimits.Config.DEFAULT);
+  }
+
+  /**
+   * Ingests what {@code AddressedValidator} made of an {@code Addressed} message on {@code
+   * addressee}'s topic (counted as {@link IngestSource#ADDRESSED}); the rules are {@link
+   * AddressedIngest}'s. A stored loose entry is {@link IngestOutcome.Stored} (not chained: its
+   * writer's log is not held that far).
+   */
+  public IngestOutcome ingestAddressed(Verification v, Identity addressee, long nowMillis) {
+    IngestSource source = IngestSource.ADDRESSED;
+    if (v instanceof Verification.Invalid invalid) {
+      return told(source, rejected(source, invalid.reason(), invalid.detail()));
+    }
+    LogEntry entry = ((Verification.Valid) v).entry();
+    AddressedIngest.Decision d = addressed.decide(entry, addressee, nowMillis);
+    IngestOutcome outcome;
+    if (d instanceof AddressedIngest.Decision.Refuse r) {
+      outcome = rejected(source, r.reason(), r.detail());
+    } else if (d instanceof AddressedIngest.Decision.Drop drop) {
+      counters.count(source, drop.counter());
+      outcome =
+          drop.counter() == Counter.DUPLICATE
+              ? new IngestOutcome.Duplicate()
+              : new IngestOutcome.Ignored(drop.why());
+    } else if (d instanceof AddressedIngest.Decision.Chain) {
+      outcome = ingestVerified(entry, source, nowMillis);
+    } else if (store.applyLoose(entry)) {
+      counters.count(source, Counter.STORED_LOOSE);
+      outcome = new IngestOutcome.Stored(entry, List.of(), IngestOutcome.BudgetNote.NONE);
+    } else {
+      counters.count(source, Counter.DUPLICATE); // Held meanwhile, chained or loose.
+      outcome = new IngestOutcome.Duplicate();
+    }
+    return told(source, outcome);
   }
 
   /** Ingests an encoded envelope received by sync (counted as {@link IngestSource#SYNC}). */

@@ -6,6 +6,11 @@ public enum IngestSource {
   GOSSIP,
   /** A catch-up sync batch. */
   SYNC,
+  /**
+   * An {@code Addressed} message on an addressee's topic: another identity's entry that addresses
+   * one we follow (issue 15).
+   */
+  ADDRESSED,
   /** Written by this node (its device log, or its root log delegating the device). */
   OWN;
 

@@ -23,7 +23,9 @@ import org.grapevine.protocol.proto.Envelope;
  * its own.
  *
  * <p>Data that is not an envelope gets SHA-256 of the data behind a marker byte (33 bytes, which no
- * entry message id has): the id function must answer for any bytes.
+ * entry message id has): the id function must answer for any bytes. An {@code Addressed} message
+ * (issue 15) gets this id too: it decodes as an envelope whose "entry" is the whole inner envelope,
+ * always longer than an entry may be, so the id covers every byte of it.
  */
 public final class EntryMessageIds {
   /** Bytes of the message digest after the entry id: 128 bits, no second preimage in reach. */

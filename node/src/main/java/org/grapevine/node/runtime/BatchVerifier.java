@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.grapevine.protocol.addressed.AddressedValidator;
 import org.grapevine.protocol.validation.EntryValidator;
 import org.grapevine.protocol.validation.Verification;
 
@@ -26,6 +27,7 @@ final class BatchVerifier implements AutoCloseable {
   static final int CHUNK_ENTRIES = 32;
 
   private final EntryValidator validator;
+  private final AddressedValidator addressedValidator;
   private final ExecutorService pool;
 
   BatchVerifier(EntryValidator validator, int threads) {
@@ -33,6 +35,7 @@ final class BatchVerifier implements AutoCloseable {
       throw new IllegalArgumentException("threads " + threads);
     }
     this.validator = validator;
+    this.addressedValidator = new AddressedValidator(validator);
     AtomicInteger n = new AtomicInteger();
     this.pool =
         Executors.newFixedThreadPool(
@@ -80,12 +83,15 @@ final class BatchVerifier implements AutoCloseable {
   }
 
   /**
-   * The verification of one envelope (a gossip message). Completes exceptionally (with {@link
+   * The verification of one gossip message: an envelope, or with {@code addressed} an {@code
+   * Addressed} message ({@link AddressedValidator}). Completes exceptionally (with {@link
    * RejectedExecutionException}) only when called after {@link #close}.
    */
-  CompletableFuture<Verification> verify(byte[] envelope) {
+  CompletableFuture<Verification> verify(byte[] message, boolean addressed) {
     try {
-      return CompletableFuture.supplyAsync(() -> validator.validate(envelope), pool);
+      return CompletableFuture.supplyAsync(
+          () -> addressed ? addressedValidator.validate(message) : validator.validate(message),
+          pool);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(e);
     }

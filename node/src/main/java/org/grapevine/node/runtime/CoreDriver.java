@@ -274,7 +274,7 @@ public final class CoreDriver implements AutoCloseable {
       openSync(open.peer());
     } else if (c instanceof CoreCommand.VerifyGossip v) {
       verifier
-          .verify(v.envelope())
+          .verify(v.envelope(), v.addressed())
           .whenComplete(
               (verified, e) ->
                   input(

@@ -114,10 +114,30 @@ final class IndexRebuilder {
           batch = new WriteBatch();
         }
       }
+      looseRows(batch);
       writeTotals(batch);
       db.write(options, batch);
     } finally {
       batch.close();
+    }
+  }
+
+  /**
+   * The index rows of every loose entry (issue 15) whose place the chains do not reach (one they
+   * reach cannot be left by the store's writes; it is skipped, the chained entry's rows stand).
+   */
+  private void looseRows(WriteBatch batch) throws RocksDBException {
+    byte[] prefix = Keys.prefixOnly(KeyPrefix.LOOSE);
+    try (RocksIterator it = db.newIterator(f.entries())) {
+      for (it.seek(prefix);
+          it.isValid() && RocksPostStore.startsWith(it.key(), prefix);
+          it.next()) {
+        SignedEntry s = Values.entry(it.value());
+        LogEntry head = heads.get(s.header().author());
+        if (head == null || head.header().seq() < s.header().seq()) {
+          EntryIndexer.put(batch, f, withContent.apply(s));
+        }
+      }
     }
   }
 

@@ -15,6 +15,11 @@ enum KeyPrefix {
   PEER(6),
   SCHEMA_VERSION(7),
   METADATA(8),
+  /**
+   * Loose entries (issue 15): addressed entries of identities whose logs are not held, stored
+   * beside the logs until their chain arrives; same layout as ENTRY.
+   */
+  LOOSE(16),
 
   // Derived records: everything below is recomputed by RocksPostStore.rebuildIndexes().
   HEAD(86),

@@ -36,6 +36,22 @@ final class Keys {
   }
 
   /**
+   * entries: {@code <LOOSE, author (32), seq (8)>}: a loose entry (an addressed entry held outside
+   * its author's chain), laid out as {@link #entry} so that index rows point at it the same way.
+   */
+  static byte[] loose(AuthorKey author, long seq) {
+    return key(KeyPrefix.LOOSE, 1 + KEY_BYTES + LONG_BYTES)
+        .put(author.unsafeBytes())
+        .putLong(seq)
+        .array();
+  }
+
+  /** entries: {@code <LOOSE, author (32)>}: the prefix of one author's loose entries. */
+  static byte[] loosePrefix(AuthorKey author) {
+    return key(KeyPrefix.LOOSE, 1 + KEY_BYTES).put(author.unsafeBytes()).array();
+  }
+
+  /**
    * content: {@code <CONTENT, content hash (32), entry id (32)>}: by hash first (fetch by hash is a
    * prefix seek); the entry id keeps two entries with equal content apart, so deleting one's
    * content never drops the other's.

@@ -95,6 +95,9 @@ public final class MemoryPostStore implements PostStore {
   private TreeMap<String, String> peers;
   private Map<String, byte[]> metadata;
 
+  /** Loose entries (issue 15) by author and seq, as {@code LooseRows} keeps them. */
+  private Map<AuthorKey, TreeMap<Long, LogEntry>> loose;
+
   /** A store with the default peer-table bound ({@link StoreConfig#DEFAULT}). */
   public MemoryPostStore() {
     this(StoreConfig.DEFAULT.maxPeers());
@@ -129,6 +132,7 @@ public final class MemoryPostStore implements PostStore {
       log = new ArrayList<>(2);
       logs.put(h.author(), log);
     }
+    dropLoose(h.author(), h.seq()); // First: the chained entry's rows then stand alone.
     // A target that arrives after its delete keeps its place in the chain, never its content.
     boolean deleted = deleted(entry);
     LogEntry stored = deleted ? entry.withoutContent() : entry;
@@ -187,6 +191,12 @@ public final class MemoryPostStore implements PostStore {
    * does; returns how many.
    */
   private int purge(Identity identity, AuthorKey device, long lastValidSeq) {
+    TreeMap<Long, LogEntry> looseOfDevice = loose == null ? null : loose.get(device);
+    if (looseOfDevice != null) {
+      for (Long seq : new ArrayList<>(looseOfDevice.tailMap(lastValidSeq, false).keySet())) {
+        dropLoose(device, seq);
+      }
+    }
     ArrayList<LogEntry> log = logs.get(device);
     if (log == null || log.size() <= lastValidSeq) {
       return 0;
@@ -417,7 +427,77 @@ public final class MemoryPostStore implements PostStore {
   @Override
   public synchronized Optional<LogEntry> entryById(EntryId id) {
     Location at = byId == null ? null : byId.get(id);
-    return at == null ? Optional.empty() : logEntry(at.author(), at.seq());
+    return at == null ? Optional.empty() : at(at);
+  }
+
+  /** The entry an index row points at: in its author's chain, or else a loose one. */
+  private Optional<LogEntry> at(Location at) {
+    Optional<LogEntry> chained = logEntry(at.author(), at.seq());
+    if (chained.isPresent() || loose == null) {
+      return chained;
+    }
+    TreeMap<Long, LogEntry> of = loose.get(at.author());
+    return of == null ? Optional.empty() : Optional.ofNullable(of.get(at.seq()));
+  }
+
+  // ---- Loose entries ----
+
+  @Override
+  public synchronized boolean applyLoose(LogEntry entry) {
+    EntryHeader h = entry.header();
+    if (!entry.hasContent() || h.inRootLog()) {
+      throw new IllegalArgumentException("a loose entry is a device-log entry with its content");
+    }
+    ArrayList<LogEntry> log = logs.get(h.author());
+    if (h.seq() <= (log == null ? 0 : log.size())
+        || (byId != null && byId.containsKey(entry.id()))
+        || at(new Location(h.author(), h.seq())).isPresent()) {
+      return false;
+    }
+    if (loose == null) {
+      loose = new HashMap<>();
+    }
+    loose.computeIfAbsent(h.author(), a -> new TreeMap<>()).put(h.seq(), entry);
+    indexLoose(entry);
+    return true;
+  }
+
+  @Override
+  public synchronized List<LogEntry> looseEntries() {
+    List<LogEntry> out = new ArrayList<>();
+    if (loose != null) {
+      new TreeMap<>(loose).values().forEach(of -> out.addAll(of.values()));
+    }
+    return out;
+  }
+
+  /** The rows of a loose entry: those {@link #index} writes, but no byte count or device. */
+  private void indexLoose(LogEntry e) {
+    EntryHeader h = e.header();
+    Location location = new Location(h.author(), h.seq());
+    byId().put(e.id(), location);
+    if (h.kind() == ContentKind.POST || h.kind() == ContentKind.REPOST) {
+      timeOf(h.identity()).add(new TimeKey(h.timestampMillis(), e.id(), location));
+    }
+    indexContent(e, location);
+  }
+
+  /** Removes the loose entry at this place, if any, with its rows. */
+  private void dropLoose(AuthorKey author, long seq) {
+    TreeMap<Long, LogEntry> of = loose == null ? null : loose.get(author);
+    LogEntry e = of == null ? null : of.remove(seq);
+    if (e == null) {
+      return;
+    }
+    if (of.isEmpty()) {
+      loose.remove(author);
+    }
+    EntryHeader h = e.header();
+    byId.remove(e.id());
+    if (h.kind() == ContentKind.POST || h.kind() == ContentKind.REPOST) {
+      time.get(h.identity()).remove(new TimeKey(h.timestampMillis(), e.id(), null));
+    }
+    unindexContent(e);
   }
 
   @Override
@@ -528,7 +608,7 @@ public final class MemoryPostStore implements PostStore {
     candidates.sort(TIME_ORDER.reversed());
     List<LogEntry> out = new ArrayList<>(Math.min(limit, candidates.size()));
     for (TimeKey k : candidates.subList(0, Math.min(limit, candidates.size()))) {
-      logEntry(k.location().author(), k.location().seq()).ifPresent(out::add);
+      at(k.location()).ifPresent(out::add);
     }
     return out;
   }
@@ -563,7 +643,7 @@ public final class MemoryPostStore implements PostStore {
     List<LogEntry> out = new ArrayList<>();
     if (rows != null) {
       for (Location at : rows.values()) {
-        logEntry(at.author(), at.seq()).ifPresent(out::add);
+        at(at).ifPresent(out::add);
       }
     }
     return out;
@@ -724,6 +804,7 @@ public final class MemoryPostStore implements PostStore {
         index(e);
       }
     }
+    looseEntries().forEach(this::indexLoose); // The chains never reach them (apply drops them).
   }
 
   @Override

@@ -56,6 +56,25 @@ public interface PostStore extends LogView, AutoCloseable {
   }
 
   /**
+   * Stores an addressed entry of an identity whose log this node does not hold as far as the
+   * entry's place (issue 15): a <em>loose</em> entry, kept outside its author's chain with its
+   * content and the index rows {@link #apply} would derive (by id, time, reply, reaction, repost),
+   * so threads, counts and {@link #entryById} see it, while the {@link LogView} (chain rules, sync)
+   * does not. When the chain reaches its place ({@link #apply}), the loose copy goes and the
+   * chained entry's rows stand; a revocation removes the device's later loose entries too; {@link
+   * #rebuildIndexes} keeps them. Its bytes do not count in {@link #storedBytes}: the caller bounds
+   * loose entries per writer.
+   *
+   * @return false, writing nothing, if an entry with this id is held or the author's chain reaches
+   *     its seq
+   * @throws IllegalArgumentException for a root-log entry or one without content
+   */
+  boolean applyLoose(LogEntry entry);
+
+  /** Every loose entry held ({@link #applyLoose}), in (author, seq) order, with content. */
+  List<LogEntry> looseEntries();
+
+  /**
    * Whether the entry {@code e} is deleted: a device-log entry that a held delete of its identity
    * names (whether the delete came before or after it). Its content is gone for good; this does not
    * depend on whether {@code e} is held.

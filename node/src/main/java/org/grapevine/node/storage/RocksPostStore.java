@@ -82,6 +82,7 @@ public final class RocksPostStore implements PostStore {
 
   private final RowCache cache;
   private final AwaitedTargets awaited = new AwaitedTargets();
+  private final LooseRows loose;
   private int peerCount;
 
   private RocksPostStore(
@@ -93,6 +94,7 @@ public final class RocksPostStore implements PostStore {
     this.db = resources.db();
     this.f = resources.families();
     this.cache = new RowCache(rowCacheCapacity(config));
+    this.loose = new LooseRows(db, f);
   }
 
   /**
@@ -193,6 +195,7 @@ public final class RocksPostStore implements PostStore {
   private int writeApply(WriteBatch b, LogEntry entry, boolean deleted, List<Runnable> afterWrite)
       throws RocksDBException {
     EntryHeader h = entry.header();
+    loose.chained(b, entry, this::withContent); // First: the rows below win over its deletes.
     b.put(f.entries(), Keys.entry(h.author(), h.seq()), Values.entry(entry.signed()));
     b.put(f.heads(), Keys.head(h.author()), Values.head(h.seq(), entry.id()));
     entry
@@ -217,6 +220,7 @@ public final class RocksPostStore implements PostStore {
         RevocationPurge purge =
             new RevocationPurge(b, this, h.identity(), device, folded.lastValidSeq());
         purged = purge.write();
+        loose.purge(b, device, folded.lastValidSeq(), this::withContent);
         if (purged > 0) {
           afterWrite.add(() -> cache.put(RowCache.head(device), purge.newHead()));
           bytesDelta -= purge.freedBytes();
@@ -366,8 +370,45 @@ public final class RocksPostStore implements PostStore {
     return location == null ? Optional.empty() : atLocation(location);
   }
 
+  /** The entry an index row points at: in its author's chain, or else a loose one. */
   private Optional<LogEntry> atLocation(byte[] location) {
-    return logEntry(Values.locationAuthor(location), Values.locationSeq(location));
+    AuthorKey author = Values.locationAuthor(location);
+    long seq = Values.locationSeq(location);
+    Optional<LogEntry> chained = logEntry(author, seq);
+    return chained.isPresent() ? chained : loose.read(author, seq).map(this::withContent);
+  }
+
+  @Override
+  public boolean applyLoose(LogEntry entry) {
+    EntryHeader h = entry.header();
+    if (!entry.hasContent() || h.inRootLog()) {
+      throw new IllegalArgumentException("a loose entry is a device-log entry with its content");
+    }
+    synchronized (writeLock) {
+      if (h.seq() <= contiguousHead(h.author())
+          || get(f.indexes(), Keys.entryById(entry.id())) != null
+          || loose.read(h.author(), h.seq()).isPresent()) {
+        return false;
+      }
+      try {
+        WriteBatch b = clearedBatch();
+        loose.put(b, entry);
+        db.write(writeOptions(h.identity()), b);
+      } catch (RocksDBException e) {
+        throw storageFailure("applyLoose", directory, e);
+      }
+      loose.written(entry);
+      return true;
+    }
+  }
+
+  @Override
+  public List<LogEntry> looseEntries() {
+    List<LogEntry> out = new ArrayList<>();
+    for (SignedEntry s : loose.all()) {
+      out.add(withContent(s));
+    }
+    return out;
   }
 
   @Override

@@ -237,7 +237,7 @@ final class SimDrivers {
     }
     CoreCommand.VerifyGossip v = e.verify;
     node.core.handleGossipVerified(
-        v.token(), catalog.verification(v.id(), v.envelope()), queue.now());
+        v.token(), catalog.verification(v.id(), v.envelope(), v.addressed()), queue.now());
     drain(node);
   }
 
