@@ -27,12 +27,15 @@ import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.gossip.NodeGossip;
 import org.grapevine.node.storage.MemoryPostStore;
+import org.grapevine.protocol.addressed.AddressedCodec;
+import org.grapevine.protocol.addressed.AddressedValidator;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.entry.SignedEntry;
 import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.testing.TestAuthors;
+import org.grapevine.protocol.testing.TestContent;
 import org.grapevine.protocol.topic.Topics;
 import org.grapevine.protocol.validation.ChainChecker;
 import org.grapevine.protocol.validation.EntryValidator;
@@ -105,12 +108,13 @@ class NodeCoreTest {
 
     /** {@code from} forwards {@code e} on Alice's topic; returns the message's verify command. */
     CoreCommand.VerifyGossip receive(PeerId from, LogEntry e) {
+      return receive(from, aliceTopic, e.toEnvelopeBytes());
+    }
+
+    /** {@code from} forwards {@code data} on {@code topic}; returns its verify command. */
+    CoreCommand.VerifyGossip receive(PeerId from, String topic, byte[] data) {
       subscribed(from);
-      Message m =
-          Message.newBuilder()
-              .setTopic(aliceTopic)
-              .setData(ByteString.copyFrom(e.toEnvelopeBytes()))
-              .build();
+      Message m = Message.newBuilder().setTopic(topic).setData(ByteString.copyFrom(data)).build();
       core.handleRpc(from, Rpc.of(RPC.newBuilder().addPublish(m).build()), now);
       drain();
       CoreCommand last = commands.get(commands.size() - 1);
@@ -562,6 +566,63 @@ class NodeCoreTest {
                             assertThat(m.getData().toByteArray())
                                 .isEqualTo(mine.toEnvelopeBytes())));
     assertThat(rpcsTo(x, q)).allSatisfy(rpc -> assertThat(rpc.getPublishCount()).isZero());
+  }
+
+  @Test
+  void ownReplyToBob_isPublishedOnBobsAddresseeTopic_withItsDelegation() {
+    Side x = new Side(1);
+    TestAuthors.Person bob = TestAuthors.person("bob");
+    String bobsTo = Topics.forAddressee(bob.identity);
+    x.subscribed(p, bobsTo);
+    LogEntry bobPost = bob.deviceLog(bob.deviceKey("phone")).append(post("bob's"), T0_MILLIS);
+    LogEntry reply =
+        alice.deviceLog(laptop).append(TestContent.reply("hi Bob", bobPost), T0_MILLIS + 1);
+
+    assertThat(x.core.handleOwnEntry(reply, now)).isInstanceOf(IngestOutcome.Stored.class);
+
+    List<Message> sent =
+        rpcsTo(x, p).stream().flatMap(rpc -> rpc.getPublishList().stream()).toList();
+    assertThat(sent).singleElement().satisfies(m -> assertThat(m.getTopic()).isEqualTo(bobsTo));
+    Verification v =
+        new AddressedValidator(validator).validate(sent.get(0).getData().toByteArray());
+    assertThat(v).isInstanceOf(Verification.Valid.class);
+    assertThat(((Verification.Valid) v).entry().id()).isEqualTo(reply.id());
+  }
+
+  @Test
+  void addressedToAlice_byAStranger_isStoredLoose_aForgedOneIsRejectedAndBlamed() {
+    Side x = new Side(1);
+    LogEntry alicePost = alice.deviceLog(laptop).append(post("alice's"), T0_MILLIS);
+    x.store.apply(alicePost);
+    TestAuthors.Person carol = TestAuthors.person("carol");
+    SigningKey phone = carol.deviceKey("phone");
+    LogEntry proof = carol.delegate(phone, T0_MILLIS);
+    LogWriter carolLog = carol.deviceLog(phone);
+    LogEntry reply = carolLog.append(TestContent.reply("hi Alice", alicePost), T0_MILLIS + 1);
+    String alicesTo = Topics.forAddressee(alice.identity);
+
+    CoreCommand.VerifyGossip v = x.receive(p, alicesTo, AddressedCodec.encode(reply, proof));
+    assertThat(v.addressed()).isTrue();
+    x.core.handleGossipVerified(
+        v.token(), new AddressedValidator(validator).validate(v.envelope()), now);
+    assertThat(x.verdict(v.id())).contains(Acceptance.ACCEPT);
+    assertThat(x.store.replies(alicePost.id()))
+        .extracting(LogEntry::id)
+        .containsExactly(reply.id());
+
+    LogEntry elsewhere = carolLog.append(TestContent.reply("not to Alice", reply), T0_MILLIS + 2);
+    CoreCommand.VerifyGossip forged =
+        x.receive(q, alicesTo, AddressedCodec.encode(elsewhere, proof));
+    x.core.handleGossipVerified(
+        forged.token(), new AddressedValidator(validator).validate(forged.envelope()), now);
+    assertThat(x.verdict(forged.id())).contains(Acceptance.REJECT);
+    assertThat(x.blamed())
+        .singleElement()
+        .satisfies(
+            b -> {
+              assertThat(b.peer()).isEqualTo(q);
+              assertThat(b.reason()).isEqualTo(RejectReason.NOT_ADDRESSED);
+            });
   }
 
   /** The gossip RPCs the core has for {@code peer} (and drops the others'). */
