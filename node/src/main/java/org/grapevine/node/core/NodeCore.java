@@ -74,9 +74,9 @@ import org.grapevine.protocol.validation.Verification;
  *       here in the order they arrived. How many wait is the router's bound (its {@code
  *       maxPendingValidations}, per topic and in all): it drops and counts the rest.
  *   <li>Own entries are published on their identity's topic once stored, and those that address
- *       others (replies, mentions, reactions, reposts) on each addressee's topic too, as {@code
- *       Addressed} messages; a follow subscribes to the identity's topic and its addressee topic,
- *       an unfollow leaves both. Messages on an addressee topic go to {@link
+ *       others (replies, mentions, reactions, reposts, follows) on each addressee's topic too, as
+ *       {@code Addressed} messages; a follow subscribes to the identity's topic and its addressee
+ *       topic, an unfollow leaves both. Messages on an addressee topic go to {@link
  *       Engine#ingestAddressed}, which may store them loose (docs/ARCHITECTURE.md, "Addressed
  *       entries").
  *   <li>Received sync batches are verified by the driver (a thread pool, a modelled delay) and

@@ -1,11 +1,14 @@
 package org.grapevine.node.storage;
 
 import java.util.Optional;
+import java.util.Set;
+import org.grapevine.protocol.addressed.Addressees;
 import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.EntryHeader;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.AuthorKey;
+import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.validation.DeviceStatus;
 import org.rocksdb.RocksDBException;
@@ -14,7 +17,7 @@ import org.rocksdb.WriteBatch;
 /**
  * The index rows of one entry. The live write path and the rebuild both call this, so the two
  * cannot drift apart. Rows derived from the header (by id, time) stay as long as the entry; rows
- * derived from the content (reply, reaction, repost) go with the content.
+ * derived from the content (reply, reaction, repost, notify) go with the content.
  */
 final class EntryIndexer {
   private EntryIndexer() {}
@@ -55,6 +58,26 @@ final class EntryIndexer {
     if (original != null) {
       batch.put(f.indexes(), Keys.repost(original, e.id()), location);
     }
+    for (Identity addressee : notified(e)) {
+      batch.put(f.indexes(), notifyKey(addressee, e), location);
+    }
+  }
+
+  /**
+   * Whom the entry's content notifies: those it addresses ({@link Addressees}) but its own identity
+   * (a reply to oneself is no news).
+   */
+  static Set<Identity> notified(LogEntry e) {
+    if (e.content().isEmpty() || e.header().inRootLog()) {
+      return Set.of();
+    }
+    Set<Identity> out = Addressees.of(e.content().get());
+    out.remove(e.header().identity());
+    return out;
+  }
+
+  private static byte[] notifyKey(Identity addressee, LogEntry e) {
+    return Keys.time(KeyPrefix.NOTIFY, addressee, e.header().timestampMillis(), e.id());
   }
 
   /** Deletes every row {@link #put} derived from the entry: for an entry that is removed. */
@@ -102,6 +125,9 @@ final class EntryIndexer {
     EntryId original = repostTarget(content.get());
     if (original != null) {
       batch.delete(f.indexes(), Keys.repost(original, e.id()));
+    }
+    for (Identity addressee : notified(e)) {
+      batch.delete(f.indexes(), notifyKey(addressee, e));
     }
   }
 

@@ -37,7 +37,12 @@ enum KeyPrefix {
    */
   TOMBSTONE(94),
   /** Reposts by the entry they repost (issue 15: repost counts). */
-  REPOST(95);
+  REPOST(95),
+  /**
+   * Entries by the identity they address ({@code Addressees}), laid out as TIME rows: an identity's
+   * notifications (issue 15).
+   */
+  NOTIFY(100);
 
   private final byte value;
 

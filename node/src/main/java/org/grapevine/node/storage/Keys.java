@@ -153,19 +153,28 @@ final class Keys {
    * (32) ‖ seq (8). Posts and reposts only; backwards iteration is a timeline, newest first.
    */
   static byte[] time(Identity identity, long timestampMillis, EntryId id) {
-    return timeRaw(identity, timestampMillis, id.unsafeBytes());
+    return time(KeyPrefix.TIME, identity, timestampMillis, id);
   }
 
-  /** indexes: the greatest possible TIME key of the identity at {@code timestampMillis}. */
-  static byte[] timeLast(Identity identity, long timestampMillis) {
+  /**
+   * indexes: a TIME-like key under {@code prefix} ({@link KeyPrefix#TIME}, or {@link
+   * KeyPrefix#NOTIFY}: {@code <NOTIFY, addressee root (32), timestamp ms (8), entry id (32)>},
+   * value: author (32) ‖ seq (8), one row per identity an entry addresses other than its writer).
+   */
+  static byte[] time(KeyPrefix prefix, Identity identity, long timestampMillis, EntryId id) {
+    return timeRaw(prefix, identity, timestampMillis, id.unsafeBytes());
+  }
+
+  /** indexes: the greatest possible key under {@code prefix} of the identity at that time. */
+  static byte[] timeLast(KeyPrefix prefix, Identity identity, long timestampMillis) {
     byte[] ff = new byte[ID_BYTES];
     java.util.Arrays.fill(ff, (byte) 0xff);
-    return timeRaw(identity, timestampMillis, ff);
+    return timeRaw(prefix, identity, timestampMillis, ff);
   }
 
-  /** indexes: {@code <TIME, identity root (32)>}. */
-  static byte[] timePrefix(Identity identity) {
-    return identityKey(KeyPrefix.TIME, identity);
+  /** indexes: {@code <prefix, identity root (32)>}. */
+  static byte[] timePrefix(KeyPrefix prefix, Identity identity) {
+    return identityKey(prefix, identity);
   }
 
   /**
@@ -269,8 +278,9 @@ final class Keys {
         .array();
   }
 
-  private static byte[] timeRaw(Identity identity, long timestampMillis, byte[] id) {
-    return key(KeyPrefix.TIME, 1 + KEY_BYTES + LONG_BYTES + ID_BYTES)
+  private static byte[] timeRaw(
+      KeyPrefix prefix, Identity identity, long timestampMillis, byte[] id) {
+    return key(prefix, 1 + KEY_BYTES + LONG_BYTES + ID_BYTES)
         .put(identity.root().unsafeBytes())
         .putLong(timestampMillis)
         .put(id)

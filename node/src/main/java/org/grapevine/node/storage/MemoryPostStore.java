@@ -85,6 +85,7 @@ public final class MemoryPostStore implements PostStore {
   private Map<Identity, TreeMap<AuthorKey, DeviceStatus>> devices;
   private Map<EntryId, Location> byId;
   private Map<Identity, TreeSet<TimeKey>> time;
+  private Map<Identity, TreeSet<TimeKey>> notify;
   private Map<EntryId, TreeMap<EntryId, Location>> replies;
   private Map<EntryId, TreeMap<EntryId, Location>> reactions;
   private Map<EntryId, TreeMap<EntryId, Location>> reposts;
@@ -367,6 +368,14 @@ public final class MemoryPostStore implements PostStore {
     if (content.isEmpty()) {
       return;
     }
+    for (Identity addressee : EntryIndexer.notified(entry)) {
+      if (notify == null) {
+        notify = new HashMap<>();
+      }
+      notify
+          .computeIfAbsent(addressee, k -> new TreeSet<>(TIME_ORDER))
+          .add(new TimeKey(entry.header().timestampMillis(), entry.id(), location));
+    }
     EntryId parent = EntryIndexer.replyParent(content.get());
     if (parent != null) {
       rows(replies(), parent).put(entry.id(), location);
@@ -537,6 +546,9 @@ public final class MemoryPostStore implements PostStore {
   }
 
   private void unindexContent(LogEntry e) {
+    for (Identity addressee : EntryIndexer.notified(e)) {
+      notify.get(addressee).remove(new TimeKey(e.header().timestampMillis(), e.id(), null));
+    }
     e.content()
         .ifPresent(
             c -> {
@@ -582,6 +594,20 @@ public final class MemoryPostStore implements PostStore {
   @Override
   public synchronized List<LogEntry> timeline(
       Set<Identity> identities, TimelineCursor before, int limit) {
+    return page(time, identities, before, limit);
+  }
+
+  @Override
+  public synchronized List<LogEntry> addressedTo(Identity who, TimelineCursor before, int limit) {
+    return page(notify, Set.of(who), before, limit);
+  }
+
+  /** A page of a TIME-like index ({@code time}, {@code notify}), newest first. */
+  private List<LogEntry> page(
+      Map<Identity, TreeSet<TimeKey>> index,
+      Set<Identity> identities,
+      TimelineCursor before,
+      int limit) {
     if (limit < 0) {
       throw new IllegalArgumentException("limit " + limit);
     }
@@ -593,7 +619,7 @@ public final class MemoryPostStore implements PostStore {
             before.id() == null ? EntryId.of(new byte[32]) : before.id(),
             null);
     for (Identity identity : identities) {
-      TreeSet<TimeKey> rows = time == null ? null : time.get(identity);
+      TreeSet<TimeKey> rows = index == null ? null : index.get(identity);
       if (rows == null) {
         continue;
       }
@@ -779,6 +805,7 @@ public final class MemoryPostStore implements PostStore {
     devices = null;
     byId = null;
     time = null;
+    notify = null;
     replies = null;
     reactions = null;
     reposts = null;

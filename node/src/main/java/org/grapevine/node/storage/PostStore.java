@@ -154,6 +154,14 @@ public interface PostStore extends LogView, AutoCloseable {
    */
   List<LogEntry> timeline(Set<Identity> identities, TimelineCursor before, int limit);
 
+  /**
+   * Held entries that address {@code who} ({@code Addressees}: replies to and mentions of it,
+   * reactions to and reposts of its entries, follows and unfollows of it), other than its own,
+   * strictly before the cursor in (timestamp, id) order, newest first: its notifications. Rows go
+   * with the content, so a deleted entry is not among them.
+   */
+  List<LogEntry> addressedTo(Identity who, TimelineCursor before, int limit);
+
   /** Held posts whose reply_to.parent names {@code parent}, in id order. */
   List<LogEntry> replies(EntryId parent);
 

@@ -565,6 +565,17 @@ public final class RocksPostStore implements PostStore {
   }
 
   @Override
+  public List<LogEntry> addressedTo(Identity who, TimelineCursor before, int limit) {
+    List<byte[]> locations =
+        TimelineQuery.run(db, f.indexes(), KeyPrefix.NOTIFY, Set.of(who), before, limit);
+    List<LogEntry> out = new ArrayList<>(locations.size());
+    for (byte[] location : locations) {
+      atLocation(location).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  @Override
   public List<LogEntry> replies(EntryId parent) {
     return entriesAt(scan(f.indexes(), Keys.replyPrefix(parent), (k, v) -> v));
   }

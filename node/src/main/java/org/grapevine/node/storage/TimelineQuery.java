@@ -43,6 +43,20 @@ final class TimelineQuery {
       Set<Identity> identities,
       TimelineCursor before,
       int limit) {
+    return run(db, indexes, KeyPrefix.TIME, identities, before, limit);
+  }
+
+  /**
+   * {@link #run(RocksDB, ColumnFamilyHandle, Set, TimelineCursor, int)} over the rows of {@code
+   * prefix}, laid out as TIME rows ({@link KeyPrefix#NOTIFY}: an identity's notifications).
+   */
+  static List<byte[]> run(
+      RocksDB db,
+      ColumnFamilyHandle indexes,
+      KeyPrefix prefix,
+      Set<Identity> identities,
+      TimelineCursor before,
+      int limit) {
     if (limit < 0) {
       throw new IllegalArgumentException("limit " + limit);
     }
@@ -59,13 +73,13 @@ final class TimelineQuery {
       for (Identity identity : identities) {
         byte[] start =
             before.id() == null
-                ? Keys.timeLast(identity, before.timestampMillis() - 1)
-                : Keys.time(identity, before.timestampMillis(), before.id());
+                ? Keys.timeLast(prefix, identity, before.timestampMillis() - 1)
+                : Keys.time(prefix, identity, before.timestampMillis(), before.id());
         it.seekForPrev(start);
         if (before.id() != null && it.isValid() && Arrays.equals(it.key(), start)) {
           it.prev(); // The cursor itself was the last entry of the previous page.
         }
-        Rows rows = new Rows(Keys.timePrefix(identity));
+        Rows rows = new Rows(Keys.timePrefix(prefix, identity));
         if (rows.read(it, FIRST_READ_ROWS)) {
           queue.add(rows);
         }

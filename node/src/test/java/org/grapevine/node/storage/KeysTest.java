@@ -43,10 +43,10 @@ class KeysTest {
         .isNegative();
     assertThat(Arrays.compareUnsigned(Keys.time(IDENTITY, t, low), Keys.time(IDENTITY, t, high)))
         .isNegative();
-    assertThat(Keys.timeLast(IDENTITY, t)).isEqualTo(Keys.time(IDENTITY, t, high));
+    assertThat(Keys.timeLast(KeyPrefix.TIME, IDENTITY, t)).isEqualTo(Keys.time(IDENTITY, t, high));
     assertThat(Keys.time(IDENTITY, t, low))
         .hasSize(1 + 32 + 8 + 32)
-        .startsWith(Keys.timePrefix(IDENTITY));
+        .startsWith(Keys.timePrefix(KeyPrefix.TIME, IDENTITY));
   }
 
   @Test
@@ -84,6 +84,7 @@ class KeysTest {
     pinned.put(KeyPrefix.PEER, hex(Keys.peer("12D3")));
     pinned.put(KeyPrefix.SCHEMA_VERSION, hex(Keys.schemaVersion()));
     pinned.put(KeyPrefix.METADATA, hex(Keys.metadata("ab")));
+    pinned.put(KeyPrefix.LOOSE, hex(Keys.loose(author, 258)));
     pinned.put(KeyPrefix.HEAD, hex(Keys.head(author)));
     pinned.put(KeyPrefix.DEVICE, hex(Keys.device(identity, author)));
     pinned.put(KeyPrefix.ENTRY_BY_ID, hex(Keys.entryById(id)));
@@ -94,6 +95,8 @@ class KeysTest {
     pinned.put(KeyPrefix.MISSING, hex(Keys.missing(identity, hash, id)));
     pinned.put(KeyPrefix.TOMBSTONE, hex(Keys.tombstone(id, identity)));
     pinned.put(KeyPrefix.REPOST, hex(Keys.repost(id, other)));
+    pinned.put(
+        KeyPrefix.NOTIFY, hex(Keys.time(KeyPrefix.NOTIFY, identity, TestAuthors.T0_MILLIS, id)));
 
     assertThat(pinned).containsOnlyKeys(KeyPrefix.values());
     assertThat(pinned)
@@ -106,6 +109,7 @@ class KeysTest {
             entry(KeyPrefix.PEER, "06" + "31324433"),
             entry(KeyPrefix.SCHEMA_VERSION, "07"),
             entry(KeyPrefix.METADATA, "08" + "6162"),
+            entry(KeyPrefix.LOOSE, "10" + a + seq),
             entry(KeyPrefix.HEAD, "56" + a),
             entry(KeyPrefix.DEVICE, "57" + i + a),
             entry(KeyPrefix.ENTRY_BY_ID, "58" + c),
@@ -115,7 +119,8 @@ class KeysTest {
             entry(KeyPrefix.STORED_BYTES, "5c" + i),
             entry(KeyPrefix.MISSING, "5d" + i + "ee".repeat(32) + c),
             entry(KeyPrefix.TOMBSTONE, "5e" + c + i),
-            entry(KeyPrefix.REPOST, "5f" + c + d));
+            entry(KeyPrefix.REPOST, "5f" + c + d),
+            entry(KeyPrefix.NOTIFY, "64" + i + ms + c));
   }
 
   private static byte[] filled(int value) {

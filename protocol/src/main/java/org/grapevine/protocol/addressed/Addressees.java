@@ -20,9 +20,9 @@ public final class Addressees {
   private Addressees() {}
 
   /**
-   * The identities {@code c} addresses, in the order they appear, without repeats; may include the
-   * writer's own identity (the caller leaves it out when publishing). Keys of the wrong length are
-   * skipped (content rules refuse them anyway).
+   * The identities {@code c} addresses, in the order they appear, without repeats, as a new set the
+   * caller may change; may include the writer's own identity (the caller leaves it out when
+   * publishing). Keys of the wrong length are skipped (content rules refuse them anyway).
    */
   public static Set<Identity> of(Content c) {
     Set<Identity> out = new LinkedHashSet<>();
@@ -39,8 +39,10 @@ public final class Addressees {
       }
       case REACTION -> ref(out, c.getReaction().getTarget());
       case REPOST -> ref(out, c.getRepost().getTarget());
+      case FOLLOW -> key(out, c.getFollow().getIdentity());
+      case UNFOLLOW -> key(out, c.getUnfollow().getIdentity());
       default -> {
-        // Follows, profiles, deletes and root-log kinds address nobody.
+        // Profiles, deletes and root-log kinds address nobody.
       }
     }
     return out;

@@ -45,7 +45,7 @@ class AddressedValidatorTest {
   }
 
   @Test
-  void addressees_coverMentionsReactionsRepostsAndNotFollowsOrPlainPosts() {
+  void addressees_coverMentionsReactionsRepostsFollows_notPlainPostsOrProfiles() {
     Content mention =
         Content.newBuilder()
             .setPost(
@@ -60,6 +60,13 @@ class AddressedValidatorTest {
     assertThat(Addressees.of(TestContent.repost(bobPost))).containsExactly(bob.identity);
     assertThat(Addressees.of(TestAuthors.post("alone"))).isEmpty();
     assertThat(Addressees.of(TestContent.profile("Carol"))).isEmpty();
+    Content follow =
+        Content.newBuilder()
+            .setFollow(
+                org.grapevine.protocol.proto.Follow.newBuilder()
+                    .setIdentity(TestAuthors.bytes(bob.identity.root())))
+            .build();
+    assertThat(Addressees.of(follow)).containsExactly(bob.identity);
   }
 
   @Test
