@@ -352,6 +352,14 @@ public final class Node implements AutoCloseable {
     storageThread.run(() -> store.unmute(other));
   }
 
+  /**
+   * Keeps a piece of local state (for example where notifications were read up to) in the store's
+   * metadata, on the storage thread like every write.
+   */
+  public void putMetadata(String name, byte[] value) {
+    storageThread.run(() -> store.putMetadata(name, value));
+  }
+
   /** Writes a profile entry; the avatar of the current profile is kept. */
   public LogEntry setProfile(String name, String bio) {
     return post(OwnContent.profile(name, bio, profile(identity)));

@@ -189,6 +189,15 @@ public final class ApiClient {
    */
   public void events(Runnable onOpen, Predicate<JsonNode> onEntry)
       throws CliException, InterruptedException {
+    events("entry", onOpen, onEntry);
+  }
+
+  /**
+   * {@link #events(Runnable, Predicate)} for the events named {@code eventName} ({@code entry},
+   * {@code notification}).
+   */
+  public void events(String eventName, Runnable onOpen, Predicate<JsonNode> onEntry)
+      throws CliException, InterruptedException {
     HttpRequest req =
         HttpRequest.newBuilder(base.resolve("/v1/events"))
             .header("Authorization", "Bearer " + token)
@@ -203,7 +212,7 @@ public final class ApiClient {
       onOpen.run();
       SseReader sse = new SseReader(in, MAX_EVENT_LINE_BYTES);
       for (SseReader.Event e = sse.next(); e != null; e = sse.next()) {
-        if (e.name().equals("entry")
+        if (e.name().equals(eventName)
             && !onEntry.test(parse(e.data().getBytes(StandardCharsets.UTF_8)))) {
           return;
         }

@@ -1,5 +1,7 @@
 package org.grapevine.node.api;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -29,6 +31,15 @@ import org.grapevine.protocol.entry.LogEntry;
  * event: entry
  * id: &lt;entry id hex&gt;
  * data: &lt;the entry's JSON on one line&gt;
+ * </pre>
+ *
+ * and, for an entry that is a notification of this node's identity ({@link Notifications}), after
+ * it:
+ *
+ * <pre>
+ * event: notification
+ * id: &lt;entry id hex&gt;
+ * data: {"type": ..., "about": ..., "entry": &lt;the entry's JSON&gt;}
  * </pre>
  *
  * plus a comment line ({@code : keep-alive}) every {@link #KEEPALIVE_SECONDS} so idle proxies and
@@ -90,12 +101,22 @@ final class EventStream implements AutoCloseable {
     if (clients.isEmpty()) {
       return;
     }
-    send(
-        "event: entry\nid: "
-            + e.id().toHex()
-            + "\ndata: "
-            + EntryJson.of(e, node.contentState(e))
-            + "\n\n");
+    ObjectNode json = EntryJson.of(e, node.contentState(e));
+    send("event: entry\nid: " + e.id().toHex() + "\ndata: " + json + "\n\n");
+    Notifications.of(e, node.identity())
+        .filter(n -> !node.store().isMuted(e.header().identity()))
+        .ifPresent(
+            n ->
+                send(
+                    "event: notification\nid: "
+                        + e.id().toHex()
+                        + "\ndata: "
+                        + JsonNodeFactory.instance
+                            .objectNode()
+                            .put("type", n.type().key())
+                            .put("about", n.about())
+                            .set("entry", json)
+                        + "\n\n"));
   }
 
   private void send(String text) {
