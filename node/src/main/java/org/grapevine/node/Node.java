@@ -352,6 +352,41 @@ public final class Node implements AutoCloseable {
     storageThread.run(() -> store.unmute(other));
   }
 
+  /**
+   * Blocks {@code other} (issue 15): local and private like a mute (nothing about the block is
+   * published), and stronger: its entries are no longer stored, and what it wrote before is hidden
+   * from threads and counts. A block does not leave a follow behind silently: a followed identity
+   * is unfollowed first, with an ordinary (public) unfollow entry, which this returns.
+   *
+   * @return the unfollow entry, or empty when {@code other} was not followed
+   */
+  public Optional<LogEntry> block(Identity other) {
+    WriteRules.relation(identity, WriteRules.Relation.BLOCK, other);
+    Optional<LogEntry> unfollowed =
+        store.follows().contains(other) ? Optional.of(unfollow(other)) : Optional.empty();
+    storageThread.run(() -> store.block(other));
+    return unfollowed;
+  }
+
+  /** Unblocks {@code other}; a follow that the block ended is not restored. */
+  public void unblock(Identity other) {
+    storageThread.run(() -> store.unblock(other));
+  }
+
+  /**
+   * A post with an optional content warning (empty: none) and an optional quoted entry (a held
+   * post, {@link WriteRules.Target#QUOTE_TARGET}).
+   *
+   * @throws WriteRefusedException if the quoted entry is not a held post
+   */
+  public LogEntry post(String text, String contentWarning, EntryId quoteId) {
+    return post(
+        OwnContent.post(
+            text,
+            contentWarning,
+            quoteId == null ? null : held(WriteRules.Target.QUOTE_TARGET, quoteId)));
+  }
+
   /** Writes a profile entry; the avatar of the current profile is kept. */
   public LogEntry setProfile(String name, String bio) {
     return post(OwnContent.profile(name, bio, profile(identity)));

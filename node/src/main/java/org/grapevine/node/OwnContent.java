@@ -44,6 +44,18 @@ final class OwnContent {
         .build();
   }
 
+  /**
+   * A post; {@code contentWarning} empty for none, {@code quoted} null for none (issue 15). Fields
+   * left at their defaults are not encoded, so a plain post has the bytes it had before.
+   */
+  static Content post(String text, String contentWarning, LogEntry quoted) {
+    Post.Builder p = Post.newBuilder().setText(text).setContentWarning(contentWarning);
+    if (quoted != null) {
+      p.setQuote(ref(quoted));
+    }
+    return Content.newBuilder().setPost(p).build();
+  }
+
   static Content reaction(LogEntry target, String emoji) {
     return Content.newBuilder()
         .setReaction(Reaction.newBuilder().setTarget(ref(target)).setEmoji(emoji))

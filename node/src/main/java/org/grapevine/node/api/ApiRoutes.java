@@ -64,6 +64,9 @@ final class ApiRoutes {
         .add("GET", "/v1/mutes", q -> list(q, "mutes", node.store().mutes()))
         .add("POST", "/v1/mutes", this::mute)
         .add("DELETE", "/v1/mutes/{identity}", this::unmute)
+        .add("GET", "/v1/blocks", q -> list(q, "blocks", node.store().blocks()))
+        .add("POST", "/v1/blocks", this::block)
+        .add("DELETE", "/v1/blocks/{identity}", this::unblock)
         .add("GET", "/v1/timeline", this::timeline)
         .add("GET", "/v1/identities/{identity}/posts", this::posts)
         .add("GET", "/v1/threads/{id}", this::thread)
@@ -75,15 +78,16 @@ final class ApiRoutes {
             q -> profile(q, resolver.identity(q.param("identity"))));
   }
 
+  /** A post, with an optional content warning and quoted entry (an id or a prefix, as reply). */
   private ApiResponse post(ApiRequest q) {
-    String text =
-        checkText(ApiRequest.string(q.object("text"), "text", true), "text", TextField.POST_TEXT);
-    return ApiResponse.created(
-        json(
-            node.post(
-                Content.newBuilder()
-                    .setPost(org.grapevine.protocol.proto.Post.newBuilder().setText(text))
-                    .build())));
+    ObjectNode body = q.object("text", "content_warning", "quote");
+    String text = checkText(ApiRequest.string(body, "text", true), "text", TextField.POST_TEXT);
+    String warning = ApiRequest.string(body, "content_warning", false);
+    warning =
+        warning == null ? "" : checkText(warning, "content_warning", TextField.CONTENT_WARNING);
+    String quote = ApiRequest.string(body, "quote", false);
+    EntryId quoted = quote == null ? null : resolver.entry(quote).id();
+    return ApiResponse.created(json(node.post(text, warning, quoted)));
   }
 
   private ApiResponse reply(ApiRequest q) {
@@ -155,6 +159,24 @@ final class ApiRoutes {
     return ApiResponse.ok(relation(other, "muted", false, null).without("entry"));
   }
 
+  /**
+   * Blocks an identity; a followed one is unfollowed too ({@code Node.block}): the answer says so
+   * with {@code unfollowed} and the unfollow {@code entry}.
+   */
+  private ApiResponse block(ApiRequest q) {
+    Identity other = resolver.identity(ApiRequest.string(q.object("identity"), "identity", true));
+    Optional<LogEntry> unfollow = node.block(other);
+    return ApiResponse.ok(
+        relation(other, "blocked", true, unfollow.orElse(null))
+            .put("unfollowed", unfollow.isPresent()));
+  }
+
+  private ApiResponse unblock(ApiRequest q) {
+    Identity other = resolver.identity(q.param("identity"));
+    node.unblock(other);
+    return ApiResponse.ok(relation(other, "blocked", false, null).without("entry"));
+  }
+
   private ObjectNode relation(Identity other, String what, boolean value, LogEntry entry) {
     ObjectNode o = F.objectNode().put("identity", other.toString()).put(what, value);
     o.set("entry", entry == null ? null : json(entry));
@@ -164,6 +186,7 @@ final class ApiRoutes {
   private ApiResponse timeline(ApiRequest q) {
     Set<Identity> who = new TreeSet<>(node.store().follows());
     who.removeAll(node.store().mutes());
+    who.removeAll(node.store().blocks());
     return page(q, who);
   }
 
@@ -207,7 +230,10 @@ final class ApiRoutes {
                     node.store()
                         .entryById(EntryId.of(p.getReplyTo().getRoot().getEntry().toByteArray())))
             .orElse(asked);
-    Set<Identity> muted = node.store().mutes();
+    // Muted and blocked identities' replies are hidden (a blocked one's held from before the
+    // block).
+    Set<Identity> muted = new TreeSet<>(node.store().mutes());
+    muted.addAll(node.store().blocks());
     PostJson views = views();
     ObjectNode root = views.of(top);
     int count = 1;

@@ -15,6 +15,8 @@ enum KeyPrefix {
   PEER(6),
   SCHEMA_VERSION(7),
   METADATA(8),
+  /** Identities this node blocks (issue 15): local and private, like MUTE. */
+  BLOCK(9),
 
   // Derived records: everything below is recomputed by RocksPostStore.rebuildIndexes().
   HEAD(86),
@@ -32,7 +34,9 @@ enum KeyPrefix {
    */
   TOMBSTONE(94),
   /** Reposts by the entry they repost (issue 15: repost counts). */
-  REPOST(95);
+  REPOST(95),
+  /** Quote posts by the entry they quote (issue 15: quote counts). */
+  QUOTE(96);
 
   private final byte value;
 
