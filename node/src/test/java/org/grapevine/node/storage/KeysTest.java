@@ -81,6 +81,7 @@ class KeysTest {
     pinned.put(KeyPrefix.FORK, hex(Keys.fork(identity, author, 258, id)));
     pinned.put(KeyPrefix.FOLLOW, hex(Keys.follow(identity)));
     pinned.put(KeyPrefix.MUTE, hex(Keys.mute(identity)));
+    pinned.put(KeyPrefix.BLOCK, hex(Keys.block(identity)));
     pinned.put(KeyPrefix.PEER, hex(Keys.peer("12D3")));
     pinned.put(KeyPrefix.SCHEMA_VERSION, hex(Keys.schemaVersion()));
     pinned.put(KeyPrefix.METADATA, hex(Keys.metadata("ab")));
@@ -94,6 +95,7 @@ class KeysTest {
     pinned.put(KeyPrefix.MISSING, hex(Keys.missing(identity, hash, id)));
     pinned.put(KeyPrefix.TOMBSTONE, hex(Keys.tombstone(id, identity)));
     pinned.put(KeyPrefix.REPOST, hex(Keys.repost(id, other)));
+    pinned.put(KeyPrefix.QUOTE, hex(Keys.quote(id, other)));
 
     assertThat(pinned).containsOnlyKeys(KeyPrefix.values());
     assertThat(pinned)
@@ -106,6 +108,7 @@ class KeysTest {
             entry(KeyPrefix.PEER, "06" + "31324433"),
             entry(KeyPrefix.SCHEMA_VERSION, "07"),
             entry(KeyPrefix.METADATA, "08" + "6162"),
+            entry(KeyPrefix.BLOCK, "09" + i),
             entry(KeyPrefix.HEAD, "56" + a),
             entry(KeyPrefix.DEVICE, "57" + i + a),
             entry(KeyPrefix.ENTRY_BY_ID, "58" + c),
@@ -115,7 +118,8 @@ class KeysTest {
             entry(KeyPrefix.STORED_BYTES, "5c" + i),
             entry(KeyPrefix.MISSING, "5d" + i + "ee".repeat(32) + c),
             entry(KeyPrefix.TOMBSTONE, "5e" + c + i),
-            entry(KeyPrefix.REPOST, "5f" + c + d));
+            entry(KeyPrefix.REPOST, "5f" + c + d),
+            entry(KeyPrefix.QUOTE, "60" + c + d));
   }
 
   private static byte[] filled(int value) {
