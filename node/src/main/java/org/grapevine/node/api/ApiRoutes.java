@@ -135,6 +135,10 @@ final class ApiRoutes {
     // Before "already followed": the node's own identity is always followed, yet following it is
     // refused.
     WriteRules.relation(node.identity(), WriteRules.Relation.FOLLOW, other);
+    if (node.store().isBlocked(other)) {
+      // Its entries would be ignored: a follow would fetch nothing. Say so rather than follow.
+      throw ApiError.badRequest(other + " is blocked: unblock it first (DELETE /v1/blocks/...)");
+    }
     boolean already = node.store().follows().contains(other);
     LogEntry e = already ? null : node.follow(other);
     return ApiResponse.ok(relation(other, "following", true, e));
