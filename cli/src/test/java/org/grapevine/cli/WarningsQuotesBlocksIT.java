@@ -100,6 +100,14 @@ class WarningsQuotesBlocksIT {
     assertThat(folded).anySatisfy(l -> assertThat(l).endsWith("the first post  (1 quote)"));
     assertThat(okText("timeline", "--show")).contains("⚠ film spoilers  the butler did it");
     assertThat(okText("posts", node.identity(), "--show")).contains("the butler did it");
+    assertThat(okText("reply", "--cw", "more spoilers", first.substring(0, 8), "and the cook"))
+        .startsWith("replied ");
+    List<String> thread = okText("thread", first.substring(0, 8)).lines().toList();
+    assertThat(thread.get(1))
+        .startsWith("  ↳ ")
+        .endsWith("⚠ more spoilers  [content hidden: 12 chars, --show to unfold]");
+    assertThat(okText("thread", first.substring(0, 8), "--show"))
+        .contains("⚠ more spoilers  and the cook");
     JsonNode page = ok("timeline", "--json");
     assertThat(page.findValuesAsText("content_warning")).contains("film spoilers");
 

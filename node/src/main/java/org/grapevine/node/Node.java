@@ -306,7 +306,13 @@ public final class Node implements AutoCloseable {
    * @throws IllegalArgumentException if the text breaks {@code Limits}
    */
   public LogEntry reply(EntryId parentId, String text) {
-    return post(OwnContent.reply(held(WriteRules.Target.REPLY_PARENT, parentId), text));
+    return reply(parentId, text, "");
+  }
+
+  /** {@link #reply(EntryId, String)} behind a content warning (empty: none). */
+  public LogEntry reply(EntryId parentId, String text, String contentWarning) {
+    return post(
+        OwnContent.reply(held(WriteRules.Target.REPLY_PARENT, parentId), text, contentWarning));
   }
 
   /** Reacts to a held post or repost with one emoji. */

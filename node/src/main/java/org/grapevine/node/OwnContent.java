@@ -27,7 +27,7 @@ final class OwnContent {
    * A reply to {@code parent}; the thread's root is the parent's root, or the parent itself when it
    * is not a reply (or its content was deleted, so its root is unknown).
    */
-  static Content reply(LogEntry parent, String text) {
+  static Content reply(LogEntry parent, String text, String contentWarning) {
     Ref parentRef = ref(parent);
     Ref root =
         parent
@@ -40,6 +40,7 @@ final class OwnContent {
         .setPost(
             Post.newBuilder()
                 .setText(text)
+                .setContentWarning(contentWarning)
                 .setReplyTo(ReplyTo.newBuilder().setRoot(root).setParent(parentRef)))
         .build();
   }

@@ -171,16 +171,29 @@ public final class WriteCommands {
         description = "The reply's text; - or nothing reads stdin.")
     List<String> words = new ArrayList<>();
 
+    @Option(
+        names = "--cw",
+        paramLabel = "WARNING",
+        description = "A content warning: the reply is shown folded behind it.")
+    String contentWarning;
+
     private String text;
 
     @Override
     void check() throws CliException {
+      if (contentWarning != null) {
+        checked(TextField.CONTENT_WARNING, "the content warning", contentWarning);
+      }
       text = text(words, System.in);
     }
 
     @Override
     void run(ApiClient api) throws CliException {
-      JsonNode e = api.post("/v1/replies", object().put("parent", parent).put("text", text));
+      var body = object().put("parent", parent).put("text", text);
+      if (contentWarning != null) {
+        body.put("content_warning", contentWarning);
+      }
+      JsonNode e = api.post("/v1/replies", body);
       print(
           e,
           "replied "

@@ -82,19 +82,24 @@ final class ApiRoutes {
   private ApiResponse post(ApiRequest q) {
     ObjectNode body = q.object("text", "content_warning", "quote");
     String text = checkText(ApiRequest.string(body, "text", true), "text", TextField.POST_TEXT);
-    String warning = ApiRequest.string(body, "content_warning", false);
-    warning =
-        warning == null ? "" : checkText(warning, "content_warning", TextField.CONTENT_WARNING);
+    String warning = contentWarning(body);
     String quote = ApiRequest.string(body, "quote", false);
     EntryId quoted = quote == null ? null : resolver.entry(quote).id();
     return ApiResponse.created(json(node.post(text, warning, quoted)));
   }
 
   private ApiResponse reply(ApiRequest q) {
-    ObjectNode body = q.object("parent", "text");
+    ObjectNode body = q.object("parent", "text", "content_warning");
     String parentText = ApiRequest.string(body, "parent", true);
     String text = checkText(ApiRequest.string(body, "text", true), "text", TextField.POST_TEXT);
-    return ApiResponse.created(json(node.reply(resolver.entry(parentText).id(), text)));
+    String warning = contentWarning(body);
+    return ApiResponse.created(json(node.reply(resolver.entry(parentText).id(), text, warning)));
+  }
+
+  /** The optional {@code content_warning} of a post or reply; empty when not given. */
+  private static String contentWarning(ObjectNode body) {
+    String warning = ApiRequest.string(body, "content_warning", false);
+    return warning == null ? "" : checkText(warning, "content_warning", TextField.CONTENT_WARNING);
   }
 
   private ApiResponse react(ApiRequest q) {

@@ -125,6 +125,10 @@ class BlocksIT {
     assertThat(q.get("quote_held").asBoolean()).isTrue();
     assertThat(q.at("/quote/content/text").asText()).isEqualTo("first");
     assertThat(ok("GET", "/v1/entries/" + id, null).at("/counts/quotes").asLong()).isEqualTo(1);
+    JsonNode warnedReply =
+        ok("POST", "/v1/replies", Map.of("parent", id, "text", "it was", "content_warning", "cw"));
+    assertThat(warnedReply.at("/content/content_warning").asText()).isEqualTo("cw");
+    assertThat(warnedReply.at("/content/reply_to/parent/entry").asText()).isEqualTo(id);
 
     Answer tooLong =
         call("POST", "/v1/posts", Map.of("text", "t", "content_warning", "w".repeat(513)));
