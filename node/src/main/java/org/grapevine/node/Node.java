@@ -1,6 +1,7 @@
 package org.grapevine.node;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -306,7 +307,25 @@ public final class Node implements AutoCloseable {
    * @throws IllegalArgumentException if the text breaks {@code Limits}
    */
   public LogEntry reply(EntryId parentId, String text) {
-    return post(OwnContent.reply(held(WriteRules.Target.REPLY_PARENT, parentId), text));
+    return reply(parentId, text, "");
+  }
+
+  /** {@link #reply(EntryId, String)} behind a content warning (empty: none). */
+  public LogEntry reply(EntryId parentId, String text, String contentWarning) {
+    return reply(parentId, text, contentWarning, List.of());
+  }
+
+  /**
+   * {@link #reply(EntryId, String, String)} mentioning {@code mentions} too (at most {@code
+   * Limits.MAX_MENTIONS}); the entry then reaches each of them (docs/ARCHITECTURE.md, "Addressed
+   * entries").
+   */
+  public LogEntry reply(
+      EntryId parentId, String text, String contentWarning, List<Identity> mentions) {
+    return post(
+        OwnContent.mentioning(
+            OwnContent.reply(held(WriteRules.Target.REPLY_PARENT, parentId), text, contentWarning),
+            mentions));
   }
 
   /** Reacts to a held post or repost with one emoji. */
@@ -358,6 +377,53 @@ public final class Node implements AutoCloseable {
    */
   public void putMetadata(String name, byte[] value) {
     storageThread.run(() -> store.putMetadata(name, value));
+  }
+
+  /**
+   * Blocks {@code other} (issue 15): local and private like a mute (nothing about the block is
+   * published), and stronger: its entries are no longer stored, and what it wrote before is hidden
+   * from threads and counts. A block does not leave a follow behind silently: a followed identity
+   * is unfollowed first, with an ordinary (public) unfollow entry, which this returns.
+   *
+   * @return the unfollow entry, or empty when {@code other} was not followed
+   */
+  public Optional<LogEntry> block(Identity other) {
+    WriteRules.relation(identity, WriteRules.Relation.BLOCK, other);
+    Optional<LogEntry> unfollowed =
+        store.follows().contains(other) ? Optional.of(unfollow(other)) : Optional.empty();
+    storageThread.run(() -> store.block(other));
+    return unfollowed;
+  }
+
+  /** Unblocks {@code other}; a follow that the block ended is not restored. */
+  public void unblock(Identity other) {
+    storageThread.run(() -> store.unblock(other));
+  }
+
+  /**
+   * A post with an optional content warning (empty: none) and an optional quoted entry (a held
+   * post, {@link WriteRules.Target#QUOTE_TARGET}).
+   *
+   * @throws WriteRefusedException if the quoted entry is not a held post
+   */
+  public LogEntry post(String text, String contentWarning, EntryId quoteId) {
+    return post(text, contentWarning, quoteId, List.of());
+  }
+
+  /**
+   * {@link #post(String, String, EntryId)} mentioning {@code mentions} (at most {@code
+   * Limits.MAX_MENTIONS}); the post then reaches each of them (docs/ARCHITECTURE.md, "Addressed
+   * entries").
+   */
+  public LogEntry post(
+      String text, String contentWarning, EntryId quoteId, List<Identity> mentions) {
+    return post(
+        OwnContent.mentioning(
+            OwnContent.post(
+                text,
+                contentWarning,
+                quoteId == null ? null : held(WriteRules.Target.QUOTE_TARGET, quoteId)),
+            mentions));
   }
 
   /** Writes a profile entry; the avatar of the current profile is kept. */

@@ -27,7 +27,7 @@ final class OwnContent {
    * A reply to {@code parent}; the thread's root is the parent's root, or the parent itself when it
    * is not a reply (or its content was deleted, so its root is unknown).
    */
-  static Content reply(LogEntry parent, String text) {
+  static Content reply(LogEntry parent, String text, String contentWarning) {
     Ref parentRef = ref(parent);
     Ref root =
         parent
@@ -40,8 +40,33 @@ final class OwnContent {
         .setPost(
             Post.newBuilder()
                 .setText(text)
+                .setContentWarning(contentWarning)
                 .setReplyTo(ReplyTo.newBuilder().setRoot(root).setParent(parentRef)))
         .build();
+  }
+
+  /**
+   * A post; {@code contentWarning} empty for none, {@code quoted} null for none (issue 15). Fields
+   * left at their defaults are not encoded, so a plain post has the bytes it had before.
+   */
+  static Content post(String text, String contentWarning, LogEntry quoted) {
+    Post.Builder p = Post.newBuilder().setText(text).setContentWarning(contentWarning);
+    if (quoted != null) {
+      p.setQuote(ref(quoted));
+    }
+    return Content.newBuilder().setPost(p).build();
+  }
+
+  /** {@code post} (a post) with {@code mentions} added, in order and without repeats. */
+  static Content mentioning(Content post, java.util.List<Identity> mentions) {
+    if (mentions.isEmpty()) {
+      return post;
+    }
+    Post.Builder p = post.getPost().toBuilder();
+    for (Identity m : new java.util.LinkedHashSet<>(mentions)) {
+      p.addMentions(ByteString.copyFrom(m.root().unsafeBytes()));
+    }
+    return post.toBuilder().setPost(p).build();
   }
 
   static Content reaction(LogEntry target, String emoji) {

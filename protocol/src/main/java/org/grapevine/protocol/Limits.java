@@ -49,6 +49,12 @@ public final class Limits {
   /** Post text, in UTF-8 bytes (about 2,000 characters of most scripts). */
   public static final int MAX_POST_TEXT_BYTES = 8 * 1024;
 
+  /**
+   * A post's content warning, in UTF-8 bytes: a short line shown instead of the folded text, not a
+   * second text.
+   */
+  public static final int MAX_CONTENT_WARNING_BYTES = 512;
+
   /** Identities mentioned in one post. */
   public static final int MAX_MENTIONS = 50;
 

@@ -11,7 +11,7 @@ import org.grapevine.protocol.identity.InviteFormatException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** Who this node follows and mutes, and who follows it. */
+/** Who this node follows, mutes and blocks, and who follows it. */
 public final class FollowCommands {
   private FollowCommands() {}
 
@@ -134,6 +134,56 @@ public final class FollowCommands {
     void run(ApiClient api) throws CliException {
       JsonNode r = api.delete("/v1/mutes/" + ApiClient.segment(identity));
       print(r, "unmuted " + r.path("identity").asText());
+    }
+  }
+
+  @Command(
+      name = "block",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Block an identity on this node: stronger than mute. Its entries are no longer stored,",
+        "and its replies, reactions, reposts and quotes held from before are hidden from threads",
+        "and counts. Private (writes nothing about the block). If you follow it, it is unfollowed",
+        "too (an ordinary unfollow entry); unblocking does not follow it again."
+      })
+  public static final class Block extends NodeCommand {
+    @Parameters(index = "0", paramLabel = "IDENTITY", description = IDENTITY_HELP)
+    String identity;
+
+    @Override
+    void run(ApiClient api) throws CliException {
+      JsonNode r = api.post("/v1/blocks", object().put("identity", identity));
+      print(
+          r,
+          "blocked "
+              + r.path("identity").asText()
+              + (r.path("unfollowed").asBoolean() ? " (and unfollowed it)" : ""));
+    }
+  }
+
+  @Command(
+      name = "unblock",
+      mixinStandardHelpOptions = true,
+      description = "Unblock an identity (a follow that the block ended is not restored).")
+  public static final class Unblock extends NodeCommand {
+    @Parameters(index = "0", paramLabel = "IDENTITY", description = IDENTITY_HELP)
+    String identity;
+
+    @Override
+    void run(ApiClient api) throws CliException {
+      JsonNode r = api.delete("/v1/blocks/" + ApiClient.segment(identity));
+      print(r, "unblocked " + r.path("identity").asText());
+    }
+  }
+
+  @Command(
+      name = "blocks",
+      mixinStandardHelpOptions = true,
+      description = "The identities this node blocks, one a line.")
+  public static final class Blocks extends NodeCommand {
+    @Override
+    void run(ApiClient api) throws CliException {
+      printList(api.get("/v1/blocks"), "blocks", "(nobody blocked)");
     }
   }
 

@@ -11,13 +11,18 @@ import java.time.format.DateTimeFormatter;
  * <pre>
  * 1a2b3c4d  Alice (gv1qy3k9xw2…)  2m ago    hello world  (2 replies, 1 repost, ❤ 3)
  * 5e6f7a8b  Bob (gv1m4t7p0d8…)    just now  reposted Alice (gv1qy3k9xw2…): hello world
+ * 9c0d1e2f  Bob (gv1m4t7p0d8…)    just now  so true  ❝Alice (gv1qy3k9xw2…): hello world❞
+ * 3a4b5c6d  Bob (gv1m4t7p0d8…)    just now  ⚠ spoilers  [content hidden: 17 chars, --show to unfold]
  * </pre>
  *
  * Ids are cut to {@link #SHORT_ID} hex digits and identities to {@link #SHORT_IDENTITY} characters;
  * both are accepted back as prefixes by every command. An identity shows as its display name (from
  * the profile the node holds, the API's {@code author_name}) followed by that prefix, which tells
  * two equal names apart; without a name, as the prefix alone. Counts at zero are left out; a repost
- * shows its original (author and text) and the original's counts.
+ * shows its original (author and text) and the original's counts; a quote post shows the quoted
+ * post (author and text) after its own text. A post with a content warning shows the warning and is
+ * folded (its text and quote hidden, their length said) unless the command was asked to {@code
+ * --show} it.
  */
 final class Format {
   static final int SHORT_ID = 8;
@@ -78,6 +83,14 @@ final class Format {
    * shows it).
    */
   static String line(JsonNode e, long nowMillis, boolean showParent) {
+    return line(e, nowMillis, showParent, false);
+  }
+
+  /**
+   * One entry on one line; {@code unfold} true shows the text of a post with a content warning
+   * after the warning instead of folding it.
+   */
+  static String line(JsonNode e, long nowMillis, boolean showParent, boolean unfold) {
     return shortId(e.path("id").asText())
         + "  "
         + who(e)
@@ -85,7 +98,7 @@ final class Format {
         + "  "
         + String.format("%-8s", age(e.path("timestamp").asLong(), nowMillis))
         + "  "
-        + summary(e, showParent)
+        + summary(e, showParent, unfold)
         + counts(e);
   }
 
@@ -130,14 +143,23 @@ final class Format {
     if (reposts > 0) {
       parts.add(reposts + (reposts == 1 ? " repost" : " reposts"));
     }
+    long quotes = c.path("quotes").asLong();
+    if (quotes > 0) {
+      parts.add(quotes + (quotes == 1 ? " quote" : " quotes"));
+    }
     for (java.util.Map.Entry<String, JsonNode> r : c.path("reactions").properties()) {
       parts.add(r.getKey() + " " + r.getValue().asLong());
     }
     return parts.isEmpty() ? "" : "  (" + String.join(", ", parts) + ")";
   }
 
-  /** What an entry says, by kind, on one line. */
+  /** What an entry says, by kind, on one line (a content warning folds the post). */
   static String summary(JsonNode e, boolean showParent) {
+    return summary(e, showParent, false);
+  }
+
+  /** What an entry says, by kind, on one line; {@code unfold} shows a warned post's text. */
+  static String summary(JsonNode e, boolean showParent, boolean unfold) {
     JsonNode c = e.path("content");
     String kind = e.path("kind").asText();
     if (e.path("deleted").asBoolean() || c.isNull() || c.isMissingNode()) {
@@ -158,10 +180,10 @@ final class Format {
           (showParent && c.path("reply_to").isObject()
                   ? "↳ " + shortId(c.path("reply_to").path("parent").path("entry").asText()) + "  "
                   : "")
-              + oneLine(c.path("text").asText());
+              + post(e, unfold);
       case "reaction" ->
           c.path("emoji").asText() + " to " + shortId(c.path("target").path("entry").asText());
-      case "repost" -> repost(e);
+      case "repost" -> repost(e, unfold);
       case "follow" -> "followed " + shortIdentity(c.path("identity").asText());
       case "unfollow" -> "unfollowed " + shortIdentity(c.path("identity").asText());
       case "profile" -> "profile: " + oneLine(c.path("name").asText());
@@ -172,15 +194,59 @@ final class Format {
     };
   }
 
+  /** Marks a content warning. */
+  static final String WARNING = "⚠";
+
+  /**
+   * A post's text and quote; behind its content warning, folded ("⚠ warning [content hidden: N
+   * chars, --show to unfold]") unless {@code unfold}.
+   */
+  private static String post(JsonNode e, boolean unfold) {
+    JsonNode c = e.path("content");
+    String text = c.path("text").asText();
+    String warning = c.path("content_warning").asText("");
+    String warned = warning.isEmpty() ? "" : WARNING + " " + oneLine(warning) + "  ";
+    if (!warning.isEmpty() && !unfold) {
+      return warned
+          + "[content hidden: "
+          + text.codePointCount(0, text.length())
+          + " chars"
+          + (c.path("quote").isObject() ? " and a quote" : "")
+          + ", --show to unfold]";
+    }
+    return warned + oneLine(text) + quote(e, unfold);
+  }
+
+  /**
+   * " ❝NAME (prefix…): text❞" for a quote post when the node holds the quoted post (the API embeds
+   * it), else says that it does not; a live event (without the field) shows the id; empty for a
+   * post that quotes nothing.
+   */
+  private static String quote(JsonNode e, boolean unfold) {
+    JsonNode ref = e.path("content").path("quote");
+    if (!ref.isObject()) {
+      return "";
+    }
+    String id = shortId(ref.path("entry").asText());
+    JsonNode quoted = e.path("quote");
+    if (quoted.isObject()) {
+      return "  ❝" + who(quoted) + ": " + summary(quoted, true, unfold) + "❞";
+    }
+    if (e.has("quote_held")) {
+      return "  ❝quoting " + id + " (not held here)❞";
+    }
+    return "  ❝quoting " + id + "❞";
+  }
+
   /**
    * "reposted NAME (prefix…): text" when the node holds the original (the API embeds it), else says
    * that it does not; an entry without the field (a live event) shows the original's id.
    */
-  private static String repost(JsonNode e) {
+  private static String repost(JsonNode e, boolean unfold) {
     String id = shortId(e.path("content").path("target").path("entry").asText());
     JsonNode original = e.path("original");
     if (original.isObject()) {
-      return "reposted " + who(original) + ": " + summary(original, true);
+      return "reposted " + who(original) + ": " + summary(original, true, unfold);
     }
     if (e.has("original_held")) {
       return "reposted " + id + " (the original is not held here)";

@@ -31,6 +31,7 @@ final class NotificationFormat {
     String what =
         switch (group.path("type").asText()) {
           case "reply" -> "replied to your post" + about + ": " + text(first);
+          case "quote" -> "quoted your post" + about + ": " + text(first);
           case "mention" -> "mentioned you: " + text(first);
           case "reaction" -> "reacted " + emoji(group, entries) + " to your post" + about;
           case "repost" -> "reposted your post" + about;

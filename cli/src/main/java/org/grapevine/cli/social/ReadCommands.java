@@ -15,8 +15,10 @@ import picocli.CommandLine.Parameters;
 
 /**
  * Reading: the timeline (once or live), one identity's posts, a thread. Each entry is one line of
- * {@link Format}: author name and identity prefix, counts, a repost's original. Live entries (the
- * event stream) carry no names or counts, so they show the identity prefix alone.
+ * {@link Format}: author name and identity prefix, counts, a repost's original, a quote post's
+ * quoted post; a post behind a content warning folded unless {@code --show}. Live entries (the
+ * event stream) carry no names or counts, so each is read again from {@code GET /v1/entries/ID}
+ * before it is shown, like the entries of a page.
  */
 public final class ReadCommands {
   private ReadCommands() {}
@@ -29,9 +31,13 @@ public final class ReadCommands {
         "Each shows its author's name (from the profile this node holds) with a prefix of the",
         "identity, and its replies, reposts and reactions as far as this node holds them.",
         "With --follow, keep printing new ones as the node stores them, until Ctrl-C.",
+        "Posts behind a content warning are folded; --show unfolds them.",
         "--json prints the API's page; with --follow, one entry per line (JSON lines)."
       })
   public static final class Timeline extends NodeCommand {
+    @Option(names = "--show", description = SHOW_HELP)
+    boolean show;
+
     @Option(
         names = {"-n", "--limit"},
         defaultValue = "20",
@@ -74,7 +80,9 @@ public final class ReadCommands {
             String kind = e.path("kind").asText();
             if ((kind.equals("post") || kind.equals("repost"))
                 && shown.add(e.path("id").asText())) {
-              System.out.println(options.json() ? e.toString() : Format.line(e, now()));
+              JsonNode full = withNamesAndCounts(api, e);
+              System.out.println(
+                  options.json() ? full.toString() : Format.line(full, now(), true, show));
               System.out.flush();
               return maxEvents <= 0 || live.incrementAndGet() < maxEvents;
             }
@@ -97,7 +105,7 @@ public final class ReadCommands {
         JsonNode e = entries.get(i);
         ids.add(e.path("id").asText());
         if (!options.json()) {
-          System.out.println(Format.line(e, now()));
+          System.out.println(Format.line(e, now(), true, show));
         } else if (lines) {
           System.out.println(e);
         }
@@ -107,6 +115,22 @@ public final class ReadCommands {
             "(nothing yet: post with `grapevine post`, follow someone with `grapevine follow <identity>`)");
       }
       return ids;
+    }
+  }
+
+  static final String SHOW_HELP =
+      "Unfold posts behind a content warning: show the warning and the text.";
+
+  /**
+   * A live entry as a page serves it (names, counts, a repost's original, a quote's quoted post):
+   * read again by id. The event alone when that read fails (for example the entry was removed in
+   * between): the line then shows the identity prefix without a name.
+   */
+  static JsonNode withNamesAndCounts(ApiClient api, JsonNode event) {
+    try {
+      return api.get("/v1/entries/" + ApiClient.segment(event.path("id").asText()));
+    } catch (CliException e) {
+      return event;
     }
   }
 
@@ -128,6 +152,9 @@ public final class ReadCommands {
         description = "How many of the latest to show (1 to 200; default ${DEFAULT-VALUE}).")
     int limit;
 
+    @Option(names = "--show", description = SHOW_HELP)
+    boolean show;
+
     @Override
     void run(ApiClient api) throws CliException {
       JsonNode page =
@@ -139,7 +166,7 @@ public final class ReadCommands {
       List<JsonNode> entries = new ArrayList<>();
       page.path("entries").forEach(entries::add);
       for (int i = entries.size() - 1; i >= 0; i--) {
-        System.out.println(Format.line(entries.get(i), now()));
+        System.out.println(Format.line(entries.get(i), now(), true, show));
       }
       if (entries.isEmpty()) {
         System.err.println("(no posts of " + identity + " held here; follow it to fetch them)");
@@ -159,6 +186,9 @@ public final class ReadCommands {
         description = "Any post of the thread: its id or a unique prefix (4+ hex digits).")
     String entry;
 
+    @Option(names = "--show", description = SHOW_HELP)
+    boolean show;
+
     @Override
     void run(ApiClient api) throws CliException {
       JsonNode t = api.get("/v1/threads/" + ApiClient.segment(entry));
@@ -170,15 +200,16 @@ public final class ReadCommands {
         System.out.println(
             "(the thread's first post is not held here; showing from the nearest held post)");
       }
-      tree(t.path("root"), 0, now());
+      tree(t.path("root"), 0, now(), show);
       if (t.path("truncated").asBoolean()) {
         System.out.println("(more replies than shown; see --json or a reply's own thread)");
       }
     }
 
-    private static void tree(JsonNode n, int depth, long now) {
-      System.out.println("  ".repeat(depth) + (depth > 0 ? "↳ " : "") + Format.line(n, now, false));
-      n.path("replies").forEach(r -> tree(r, depth + 1, now));
+    private static void tree(JsonNode n, int depth, long now, boolean show) {
+      System.out.println(
+          "  ".repeat(depth) + (depth > 0 ? "↳ " : "") + Format.line(n, now, false, show));
+      n.path("replies").forEach(r -> tree(r, depth + 1, now, show));
     }
   }
 }

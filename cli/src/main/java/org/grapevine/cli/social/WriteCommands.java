@@ -15,6 +15,7 @@ import org.grapevine.protocol.validation.ContentRules;
 import org.grapevine.protocol.validation.TextField;
 import org.grapevine.protocol.validation.TextProblem;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The commands that write to this node's log: post, reply, react, repost, delete. */
@@ -90,9 +91,36 @@ public final class WriteCommands {
       description = {
         "Post to your followers. The text is the arguments, or stdin when there are none:",
         "  grapevine post 'hello, world'",
-        "  fortune | grapevine post"
+        "  fortune | grapevine post",
+        "  grapevine post --cw 'film spoilers' 'the butler did it'",
+        "  grapevine post --quote 1a2b3c4d 'so true'"
       })
   public static final class Post extends NodeCommand {
+    @Option(
+        names = "--cw",
+        paramLabel = "WARNING",
+        description =
+            "A content warning: readers see it with the text folded until they unfold it (at most "
+                + Limits.MAX_CONTENT_WARNING_BYTES
+                + " bytes).")
+    String contentWarning;
+
+    @Option(
+        names = {"-m", "--mention"},
+        paramLabel = "IDENTITY",
+        description =
+            "Mention someone (repeatable, at most "
+                + Limits.MAX_MENTIONS
+                + "): an identity, or a unique prefix of one this node knows. The entry then"
+                + " reaches them even if they do not follow you.")
+    List<String> mentions = new ArrayList<>();
+
+    @Option(
+        names = "--quote",
+        paramLabel = "ENTRY",
+        description = "Quote a post: its id or a unique prefix (4+ hex digits).")
+    String quote;
+
     @Parameters(
         arity = "0..*",
         paramLabel = "TEXT",
@@ -106,13 +134,34 @@ public final class WriteCommands {
 
     @Override
     void check() throws CliException {
+      if (contentWarning != null) {
+        checked(TextField.CONTENT_WARNING, "the content warning", contentWarning);
+      }
       text = text(words, System.in);
     }
 
     @Override
     void run(ApiClient api) throws CliException {
-      JsonNode e = api.post("/v1/posts", object().put("text", text));
-      print(e, "posted " + Format.shortId(e.path("id").asText()));
+      var body = object().put("text", text);
+      if (contentWarning != null) {
+        body.put("content_warning", contentWarning);
+      }
+      if (quote != null) {
+        body.put("quote", quote);
+      }
+      if (!mentions.isEmpty()) {
+        mentions.forEach(body.putArray("mentions")::add);
+      }
+      JsonNode e = api.post("/v1/posts", body);
+      print(
+          e,
+          "posted "
+              + Format.shortId(e.path("id").asText())
+              + (quote != null
+                  ? " quoting "
+                      + Format.shortId(e.path("content").path("quote").path("entry").asText())
+                  : "")
+              + (contentWarning != null ? " (behind a content warning)" : ""));
     }
   }
 
@@ -135,16 +184,42 @@ public final class WriteCommands {
         description = "The reply's text; - or nothing reads stdin.")
     List<String> words = new ArrayList<>();
 
+    @Option(
+        names = "--cw",
+        paramLabel = "WARNING",
+        description = "A content warning: the reply is shown folded behind it.")
+    String contentWarning;
+
+    @Option(
+        names = {"-m", "--mention"},
+        paramLabel = "IDENTITY",
+        description =
+            "Mention someone (repeatable, at most "
+                + Limits.MAX_MENTIONS
+                + "): an identity, or a unique prefix of one this node knows. The entry then"
+                + " reaches them even if they do not follow you.")
+    List<String> mentions = new ArrayList<>();
+
     private String text;
 
     @Override
     void check() throws CliException {
+      if (contentWarning != null) {
+        checked(TextField.CONTENT_WARNING, "the content warning", contentWarning);
+      }
       text = text(words, System.in);
     }
 
     @Override
     void run(ApiClient api) throws CliException {
-      JsonNode e = api.post("/v1/replies", object().put("parent", parent).put("text", text));
+      var body = object().put("parent", parent).put("text", text);
+      if (contentWarning != null) {
+        body.put("content_warning", contentWarning);
+      }
+      if (!mentions.isEmpty()) {
+        mentions.forEach(body.putArray("mentions")::add);
+      }
+      JsonNode e = api.post("/v1/replies", body);
       print(
           e,
           "replied "

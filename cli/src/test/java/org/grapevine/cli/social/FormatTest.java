@@ -105,4 +105,63 @@ class FormatTest {
         .endsWith(
             "Bob (gv1ccccccccc…)  just now  reposted 9f8e7d6c (the original is not held here)");
   }
+
+  /** A post with extra content fields (JSON, single quotes) after its text. */
+  private static String postWith(String id, String text, String contentFields, String tail) {
+    return post(id, BOB, "Bob", text, "{'replies':0,'reposts':0,'quotes':2,'reactions':{}}")
+        .replace("'reply_to':null}", "'reply_to':null," + contentFields + "}")
+        .replaceFirst("}$", tail + "}");
+  }
+
+  @Test
+  void line_contentWarning_foldedWithLength_unfoldedOnAsk() throws Exception {
+    JsonNode warned =
+        json(
+            postWith(
+                "7".repeat(64), "the butler did it ☀", "'content_warning':'film spoilers'", ""));
+
+    assertThat(Format.line(warned, NOW))
+        .isEqualTo(
+            "77777777  Bob (gv1ccccccccc…)  2m ago    ⚠ film spoilers  [content hidden: 19 chars,"
+                + " --show to unfold]  (2 quotes)");
+    assertThat(Format.line(warned, NOW)).doesNotContain("butler");
+    assertThat(Format.line(warned, NOW, true, true))
+        .endsWith("⚠ film spoilers  the butler did it ☀  (2 quotes)");
+    // No warning (null, as the API serves it): nothing folds.
+    JsonNode plain =
+        json(postWith("8".repeat(64), "plain", "'content_warning':null,'quote':null", ""));
+    assertThat(Format.line(plain, NOW)).endsWith("2m ago    plain  (2 quotes)");
+  }
+
+  @Test
+  void line_quote_showsQuotedAuthorAndText_notHeld_liveEvent_andFoldsWithItsWarning()
+      throws Exception {
+    String ref = "'quote':{'identity':'" + ALICE + "','entry':'9f8e7d6c" + "0".repeat(56) + "'}";
+    String quoted =
+        post("9f8e7d6c" + "0".repeat(56), ALICE, "Alice", "the original", "{'replies':0}");
+    JsonNode held =
+        json(postWith("6".repeat(64), "so true", ref, ",'quote_held':true,'quote':" + quoted));
+    assertThat(Format.line(held, NOW))
+        .endsWith("so true  ❝Alice (gv1aaaaaaaaa…): the original❞  (2 quotes)");
+
+    JsonNode notHeld =
+        json(postWith("6".repeat(64), "so true", ref, ",'quote_held':false,'quote':null"));
+    assertThat(Format.line(notHeld, NOW))
+        .endsWith("so true  ❝quoting 9f8e7d6c (not held here)❞  (2 quotes)");
+    JsonNode live = json(postWith("6".repeat(64), "so true", ref, ""));
+    assertThat(Format.line(live, NOW)).endsWith("so true  ❝quoting 9f8e7d6c❞  (2 quotes)");
+
+    JsonNode warned =
+        json(
+            postWith(
+                "6".repeat(64),
+                "so true",
+                ref + ",'content_warning':'politics'",
+                ",'quote_held':true,'quote':" + quoted));
+    assertThat(Format.line(warned, NOW))
+        .endsWith("⚠ politics  [content hidden: 7 chars and a quote, --show to unfold]  (2 quotes)")
+        .doesNotContain("original");
+    assertThat(Format.line(warned, NOW, true, true))
+        .endsWith("⚠ politics  so true  ❝Alice (gv1aaaaaaaaa…): the original❞  (2 quotes)");
+  }
 }

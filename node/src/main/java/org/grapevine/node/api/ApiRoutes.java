@@ -15,6 +15,7 @@ import org.grapevine.node.Node;
 import org.grapevine.node.core.WriteRules;
 import org.grapevine.node.storage.ForkEvidence;
 import org.grapevine.node.storage.TimelineCursor;
+import org.grapevine.protocol.Limits;
 import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
@@ -64,6 +65,9 @@ final class ApiRoutes {
         .add("GET", "/v1/mutes", q -> list(q, "mutes", node.store().mutes()))
         .add("POST", "/v1/mutes", this::mute)
         .add("DELETE", "/v1/mutes/{identity}", this::unmute)
+        .add("GET", "/v1/blocks", q -> list(q, "blocks", node.store().blocks()))
+        .add("POST", "/v1/blocks", this::block)
+        .add("DELETE", "/v1/blocks/{identity}", this::unblock)
         .add("GET", "/v1/timeline", this::timeline)
         .add("GET", "/v1/identities/{identity}/posts", this::posts)
         .add("GET", "/v1/threads/{id}", this::thread)
@@ -75,22 +79,52 @@ final class ApiRoutes {
             q -> profile(q, resolver.identity(q.param("identity"))));
   }
 
+  /** A post, with an optional content warning and quoted entry (an id or a prefix, as reply). */
   private ApiResponse post(ApiRequest q) {
-    String text =
-        checkText(ApiRequest.string(q.object("text"), "text", true), "text", TextField.POST_TEXT);
-    return ApiResponse.created(
-        json(
-            node.post(
-                Content.newBuilder()
-                    .setPost(org.grapevine.protocol.proto.Post.newBuilder().setText(text))
-                    .build())));
+    ObjectNode body = q.object("text", "content_warning", "quote", "mentions");
+    String text = checkText(ApiRequest.string(body, "text", true), "text", TextField.POST_TEXT);
+    String warning = contentWarning(body);
+    String quote = ApiRequest.string(body, "quote", false);
+    EntryId quoted = quote == null ? null : resolver.entry(quote).id();
+    return ApiResponse.created(json(node.post(text, warning, quoted, mentions(body))));
+  }
+
+  /**
+   * The optional {@code mentions} of a post or reply: identities (or unique prefixes of held ones),
+   * at most {@link Limits#MAX_MENTIONS}.
+   */
+  private List<Identity> mentions(ObjectNode body) {
+    com.fasterxml.jackson.databind.JsonNode m = body.get("mentions");
+    if (m == null || m.isNull()) {
+      return List.of();
+    }
+    if (!m.isArray() || m.size() > Limits.MAX_MENTIONS) {
+      throw ApiError.badRequest(
+          "field 'mentions' must be an array of at most " + Limits.MAX_MENTIONS + " identities");
+    }
+    List<Identity> out = new java.util.ArrayList<>();
+    for (com.fasterxml.jackson.databind.JsonNode one : m) {
+      if (!one.isTextual()) {
+        throw ApiError.badRequest("field 'mentions' must hold identities as strings");
+      }
+      out.add(resolver.identity(one.textValue()));
+    }
+    return out;
   }
 
   private ApiResponse reply(ApiRequest q) {
-    ObjectNode body = q.object("parent", "text");
+    ObjectNode body = q.object("parent", "text", "content_warning", "mentions");
     String parentText = ApiRequest.string(body, "parent", true);
     String text = checkText(ApiRequest.string(body, "text", true), "text", TextField.POST_TEXT);
-    return ApiResponse.created(json(node.reply(resolver.entry(parentText).id(), text)));
+    String warning = contentWarning(body);
+    return ApiResponse.created(
+        json(node.reply(resolver.entry(parentText).id(), text, warning, mentions(body))));
+  }
+
+  /** The optional {@code content_warning} of a post or reply; empty when not given. */
+  private static String contentWarning(ObjectNode body) {
+    String warning = ApiRequest.string(body, "content_warning", false);
+    return warning == null ? "" : checkText(warning, "content_warning", TextField.CONTENT_WARNING);
   }
 
   private ApiResponse react(ApiRequest q) {
@@ -131,6 +165,10 @@ final class ApiRoutes {
     // Before "already followed": the node's own identity is always followed, yet following it is
     // refused.
     WriteRules.relation(node.identity(), WriteRules.Relation.FOLLOW, other);
+    if (node.store().isBlocked(other)) {
+      // Its entries would be ignored: a follow would fetch nothing. Say so rather than follow.
+      throw ApiError.badRequest(other + " is blocked: unblock it first (DELETE /v1/blocks/...)");
+    }
     boolean already = node.store().follows().contains(other);
     LogEntry e = already ? null : node.follow(other);
     return ApiResponse.ok(relation(other, "following", true, e));
@@ -155,6 +193,24 @@ final class ApiRoutes {
     return ApiResponse.ok(relation(other, "muted", false, null).without("entry"));
   }
 
+  /**
+   * Blocks an identity; a followed one is unfollowed too ({@code Node.block}): the answer says so
+   * with {@code unfollowed} and the unfollow {@code entry}.
+   */
+  private ApiResponse block(ApiRequest q) {
+    Identity other = resolver.identity(ApiRequest.string(q.object("identity"), "identity", true));
+    Optional<LogEntry> unfollow = node.block(other);
+    return ApiResponse.ok(
+        relation(other, "blocked", true, unfollow.orElse(null))
+            .put("unfollowed", unfollow.isPresent()));
+  }
+
+  private ApiResponse unblock(ApiRequest q) {
+    Identity other = resolver.identity(q.param("identity"));
+    node.unblock(other);
+    return ApiResponse.ok(relation(other, "blocked", false, null).without("entry"));
+  }
+
   private ObjectNode relation(Identity other, String what, boolean value, LogEntry entry) {
     ObjectNode o = F.objectNode().put("identity", other.toString()).put(what, value);
     o.set("entry", entry == null ? null : json(entry));
@@ -164,6 +220,7 @@ final class ApiRoutes {
   private ApiResponse timeline(ApiRequest q) {
     Set<Identity> who = new TreeSet<>(node.store().follows());
     who.removeAll(node.store().mutes());
+    who.removeAll(node.store().blocks());
     return page(q, who);
   }
 
@@ -207,7 +264,10 @@ final class ApiRoutes {
                     node.store()
                         .entryById(EntryId.of(p.getReplyTo().getRoot().getEntry().toByteArray())))
             .orElse(asked);
-    Set<Identity> muted = node.store().mutes();
+    // Muted and blocked identities' replies are hidden (a blocked one's held from before the
+    // block).
+    Set<Identity> muted = new TreeSet<>(node.store().mutes());
+    muted.addAll(node.store().blocks());
     PostJson views = views();
     ObjectNode root = views.of(top);
     int count = 1;

@@ -81,6 +81,8 @@ final class EntryJson {
 
   private static void post(ObjectNode o, Post p) {
     o.put("text", p.getText());
+    o.put("content_warning", p.getContentWarning().isEmpty() ? null : p.getContentWarning());
+    o.set("quote", p.hasQuote() ? ref(p.getQuote()) : null);
     if (p.hasReplyTo()) {
       o.set(
           "reply_to",

@@ -104,7 +104,10 @@ final class EventStream implements AutoCloseable {
     ObjectNode json = EntryJson.of(e, node.contentState(e));
     send("event: entry\nid: " + e.id().toHex() + "\ndata: " + json + "\n\n");
     Notifications.of(e, node.identity())
-        .filter(n -> !node.store().isMuted(e.header().identity()))
+        .filter(
+            n ->
+                !node.store().isMuted(e.header().identity())
+                    && !node.store().isBlocked(e.header().identity()))
         .ifPresent(
             n ->
                 send(

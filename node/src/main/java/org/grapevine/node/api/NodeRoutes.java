@@ -68,6 +68,7 @@ final class NodeRoutes {
     o.put("connections", node.host().connections().size())
         .put("follows", node.store().follows().size() - 1) // Without the node's own identity.
         .put("mutes", node.store().mutes().size())
+        .put("blocks", node.store().blocks().size())
         .put("entries_stored", LogQueries.entriesStored(node.store()));
     ArrayNode forked = o.putArray("forked"); // Identities that signed two histories.
     node.store().forkedIdentities().forEach(i -> forked.add(i.toString()));

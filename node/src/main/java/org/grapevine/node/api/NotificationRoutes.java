@@ -20,8 +20,8 @@ import org.grapevine.protocol.identity.Identity;
  * "Notifications"): what others address to this node's identity ({@code PostStore.addressedTo}),
  * newest first, each with its type ({@link Notifications}) and whether it is unread, and the same
  * page grouped for people ("3 people reacted to your post"). Read state is one position, kept in
- * the store's metadata: everything at or before it is read. Entries of muted identities are left
- * out.
+ * the store's metadata: everything at or before it is read. Entries of muted and blocked identities
+ * are left out.
  */
 final class NotificationRoutes {
   static final String READ_KEY = "notifications.read";
@@ -63,7 +63,8 @@ final class NotificationRoutes {
         break;
       }
       Optional<Notifications.Item> item = Notifications.of(e, me);
-      if (item.isEmpty() || node.store().isMuted(e.header().identity())) {
+      Identity writer = e.header().identity();
+      if (item.isEmpty() || node.store().isMuted(writer) || node.store().isBlocked(writer)) {
         continue;
       }
       Notifications.Type type = item.get().type();

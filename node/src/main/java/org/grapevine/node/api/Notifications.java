@@ -14,6 +14,7 @@ import org.grapevine.protocol.proto.Ref;
  *
  * <ul>
  *   <li>{@code reply}: a post whose parent or thread root is mine (about: the parent);
+ *   <li>{@code quote}: any other post that quotes an entry of mine (about: that entry);
  *   <li>{@code mention}: any other post that mentions me;
  *   <li>{@code reaction}, {@code repost}: of an entry of mine (about: that entry);
  *   <li>{@code follow}, {@code unfollow}: of me.
@@ -25,6 +26,7 @@ final class Notifications {
   /** The notification types, as the API names them. */
   enum Type {
     REPLY,
+    QUOTE,
     MENTION,
     REACTION,
     REPOST,
@@ -67,6 +69,9 @@ final class Notifications {
     if (p.hasReplyTo()
         && (mine(p.getReplyTo().getParent(), me) || mine(p.getReplyTo().getRoot(), me))) {
       return new Item(Type.REPLY, idHex(p.getReplyTo().getParent()));
+    }
+    if (p.hasQuote() && mine(p.getQuote(), me)) {
+      return new Item(Type.QUOTE, idHex(p.getQuote()));
     }
     return new Item(Type.MENTION, null);
   }

@@ -2,8 +2,10 @@ package org.grapevine.node.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.grapevine.node.LogQueries;
 import org.grapevine.node.engine.ContentState;
@@ -11,6 +13,7 @@ import org.grapevine.node.storage.EntryCounts;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.Profile;
@@ -22,11 +25,13 @@ import org.grapevine.protocol.proto.Profile;
  * <ul>
  *   <li>{@code author_name}: the display name of the entry's identity from its latest held profile;
  *       null when no profile (or an empty name) is held;
- *   <li>{@code counts}: held, undeleted direct replies, reposts and reactions per emoji ({@link
- *       PostStore#counts});
+ *   <li>{@code counts}: held, undeleted direct replies, reposts, quotes and reactions per emoji
+ *       ({@link PostStore#counts}), leaving out those written by blocked identities (issue 15);
  *   <li>for a repost: {@code original_held} and {@code original}, the reposted entry in this same
  *       form (without its own original: a repost of a repost is not followed), or null when this
- *       node does not hold it (or the repost's content, which names it, is not held).
+ *       node does not hold it (or the repost's content, which names it, is not held);
+ *   <li>for a quote post (a post whose content has {@code quote}): {@code quote_held} and {@code
+ *       quote}, the quoted entry in the same form, as for a repost's original.
  * </ul>
  *
  * One instance serves one answer: it remembers the names it looked up, so a page of 200 entries by
@@ -37,6 +42,7 @@ final class PostJson {
   private final PostStore store;
   private final Function<LogEntry, ContentState> state;
   private final Map<Identity, Optional<String>> names = new HashMap<>();
+  private Set<AuthorKey> blockedAuthors;
 
   /**
    * @param state what this node holds of an entry's content ({@code Node.contentState})
@@ -54,18 +60,39 @@ final class PostJson {
       o.put("original_held", original.isPresent());
       o.set("original", original.map(this::plain).orElse(null));
     }
+    if (e.content().map(c -> c.getPost().hasQuote()).orElse(false)) {
+      Optional<LogEntry> quoted = store.quoteOriginal(e);
+      o.put("quote_held", quoted.isPresent());
+      o.set("quote", quoted.map(this::plain).orElse(null));
+    }
     return o;
   }
 
   private ObjectNode plain(LogEntry e) {
     ObjectNode o = EntryJson.of(e, state.apply(e));
     o.put("author_name", name(e.header().identity()).orElse(null));
-    EntryCounts c = store.counts(e.id());
+    EntryCounts c = store.counts(e.id(), blockedAuthors());
     ObjectNode counts = o.putObject("counts");
-    counts.put("replies", c.replies()).put("reposts", c.reposts());
+    counts.put("replies", c.replies()).put("reposts", c.reposts()).put("quotes", c.quotes());
     ObjectNode reactions = counts.putObject("reactions");
     c.reactions().forEach(reactions::put);
     return o;
+  }
+
+  /**
+   * The keys that write for blocked identities (their devices as held, and their root keys), read
+   * once per answer: what they wrote is left out of counts.
+   */
+  Set<AuthorKey> blockedAuthors() {
+    if (blockedAuthors == null) {
+      Set<AuthorKey> keys = new HashSet<>();
+      for (Identity blocked : store.blocks()) {
+        keys.add(blocked.root());
+        keys.addAll(store.devices(blocked).keySet());
+      }
+      blockedAuthors = keys;
+    }
+    return blockedAuthors;
   }
 
   /** The display name from the identity's latest held profile; empty for none or an empty name. */

@@ -14,8 +14,8 @@ import org.grapevine.protocol.identity.IdentityFormatException;
  * Turns what a person typed into an entry or an identity, accepting any unique prefix as git does:
  * an entry id as 4 to 64 hex digits, an identity as its full 62-character string or a prefix of at
  * least {@link #MIN_IDENTITY_PREFIX} characters ({@code gv1} and four more). Prefixes resolve
- * against what the store holds (entries; identities with a held root log, followed or muted); a
- * full identity is accepted even when nothing of it is held (to follow it).
+ * against what the store holds (entries; identities with a held root log, followed, muted or
+ * blocked); a full identity is accepted even when nothing of it is held (to follow it).
  */
 final class Resolver {
   static final int MAX_CANDIDATES = 100;
@@ -75,6 +75,7 @@ final class Resolver {
     Set<Identity> known = new TreeSet<>(store.identities());
     known.addAll(store.follows());
     known.addAll(store.mutes());
+    known.addAll(store.blocks());
     List<Identity> matches =
         known.stream().filter(i -> i.toString().startsWith(prefix)).limit(MAX_CANDIDATES).toList();
     if (matches.isEmpty()) {

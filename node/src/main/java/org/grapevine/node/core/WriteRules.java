@@ -27,7 +27,9 @@ public final class WriteRules {
     /** A reaction's target: a post or a repost. */
     REACTION_TARGET("target", ContentKind.POST, ContentKind.REPOST),
     /** A repost's target: a post. */
-    REPOST_TARGET("target", ContentKind.POST);
+    REPOST_TARGET("target", ContentKind.POST),
+    /** A quote post's quoted entry: a post (issue 15). */
+    QUOTE_TARGET("quote", ContentKind.POST);
 
     private final String name;
 
@@ -46,12 +48,14 @@ public final class WriteRules {
   }
 
   /**
-   * A relation this node writes (follow, unfollow) or keeps locally (mute) with another identity.
+   * A relation this node writes (follow, unfollow) or keeps locally (mute, block) with another
+   * identity.
    */
   public enum Relation {
     FOLLOW("a node always follows itself"),
     UNFOLLOW("a node always follows itself"),
-    MUTE("it cannot be muted");
+    MUTE("it cannot be muted"),
+    BLOCK("it cannot be blocked");
 
     private final String why;
 

@@ -22,7 +22,8 @@ import org.grapevine.protocol.validation.RejectReason;
  *   <li>An entry of the addressee itself, or one whose content does not address the addressee
  *       ({@link Addressees}), is refused: the sender is at fault ({@link RejectReason#WRONG_TOPIC},
  *       {@link RejectReason#NOT_ADDRESSED}).
- *   <li>A muted writer's entry is dropped; one held already (chained or loose) is a duplicate.
+ *   <li>A blocked or muted writer's entry is dropped (a blocked one is never stored: the block is
+ *       stronger than a mute); one held already (chained or loose) is a duplicate.
  *   <li>The chain rules run against the store. Where the store holds none of the writer's root log,
  *       the delegation proof stands in for it (the device counts as delegated); where it holds
  *       some, the store's word stands, so a revoked device's later entry is refused as any other
@@ -69,6 +70,10 @@ final class AddressedIngest {
       return new Decision.Refuse(
           RejectReason.NOT_ADDRESSED,
           "entry " + entry.id() + " of " + writer + " does not address " + addressee);
+    }
+    if (store.isBlocked(writer)) {
+      return new Decision.Drop(
+          Engine.Counter.IGNORED_BLOCKED, "identity " + writer + " is blocked");
     }
     if (store.isMuted(writer)) {
       return new Decision.Drop(Engine.Counter.IGNORED_MUTED, "identity " + writer + " is muted");

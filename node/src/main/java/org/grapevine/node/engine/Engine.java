@@ -23,7 +23,7 @@ import org.grapevine.protocol.validation.Verification;
  *
  * <ol>
  *   <li>decode and stateless checks ({@link EntryValidator}: sizes, encoding, hashes, signature);
- *   <li>muted identities are ignored;
+ *   <li>muted and blocked identities are ignored (a blocked identity's entries are never stored);
  *   <li>chain check against the store ({@link ChainChecker}: delegated device, seq, prev, time);
  *   <li>budgets ({@link Budgets}): an identity at its quota gets the entry without its content;
  *   <li>apply in one atomic write: the store indexes, and carries out a delete (its target's
@@ -57,6 +57,8 @@ public final class Engine {
     FORKED,
     REJECTED,
     IGNORED_MUTED,
+    /** The identity is blocked (issue 15): its entries are not stored. */
+    IGNORED_BLOCKED,
     IGNORED_BUFFER_FULL,
     /** Stored without content: the identity is at its quota (also counted as STORED). */
     CONTENT_DROPPED_OVER_QUOTA,
@@ -267,6 +269,10 @@ public final class Engine {
     if (!own && store.isMuted(entry.header().identity())) {
       counters.count(source, Counter.IGNORED_MUTED);
       return new IngestOutcome.Ignored("identity " + entry.header().identity() + " is muted");
+    }
+    if (!own && store.isBlocked(entry.header().identity())) {
+      counters.count(source, Counter.IGNORED_BLOCKED);
+      return new IngestOutcome.Ignored("identity " + entry.header().identity() + " is blocked");
     }
     ChainOutcome outcome = checker.check(entry, store, nowMillis);
     if (outcome instanceof ChainOutcome.Append) {

@@ -57,6 +57,6 @@ public sealed interface IngestOutcome {
   /** Refused; nothing was stored. */
   record Rejected(RejectReason reason, String detail) implements IngestOutcome {}
 
-  /** Dropped without judging the sender: muted identity, full gap buffer. */
+  /** Dropped without judging the sender: muted or blocked identity, full gap buffer. */
   record Ignored(String why) implements IngestOutcome {}
 }

@@ -17,7 +17,7 @@ import org.rocksdb.WriteBatch;
 /**
  * The index rows of one entry. The live write path and the rebuild both call this, so the two
  * cannot drift apart. Rows derived from the header (by id, time) stay as long as the entry; rows
- * derived from the content (reply, reaction, repost, notify) go with the content.
+ * derived from the content (reply, reaction, repost, quote, notify) go with the content.
  */
 final class EntryIndexer {
   private EntryIndexer() {}
@@ -57,6 +57,10 @@ final class EntryIndexer {
     EntryId original = repostTarget(content.get());
     if (original != null) {
       batch.put(f.indexes(), Keys.repost(original, e.id()), location);
+    }
+    EntryId quoted = quoteTarget(content.get());
+    if (quoted != null) {
+      batch.put(f.indexes(), Keys.quote(quoted, e.id()), location);
     }
     for (Identity addressee : notified(e)) {
       batch.put(f.indexes(), notifyKey(addressee, e), location);
@@ -126,6 +130,10 @@ final class EntryIndexer {
     if (original != null) {
       batch.delete(f.indexes(), Keys.repost(original, e.id()));
     }
+    EntryId quoted = quoteTarget(content.get());
+    if (quoted != null) {
+      batch.delete(f.indexes(), Keys.quote(quoted, e.id()));
+    }
     for (Identity addressee : notified(e)) {
       batch.delete(f.indexes(), notifyKey(addressee, e));
     }
@@ -188,6 +196,14 @@ final class EntryIndexer {
       return null;
     }
     return idOrNull(c.getRepost().getTarget().getEntry().toByteArray());
+  }
+
+  /** The entry a quote post quotes; null for other content (issue 15). */
+  static EntryId quoteTarget(Content c) {
+    if (c.getBodyCase() != Content.BodyCase.POST || !c.getPost().hasQuote()) {
+      return null;
+    }
+    return idOrNull(c.getPost().getQuote().getEntry().toByteArray());
   }
 
   // ContentRules already checked ref lengths; this only guards against a rule this code does not

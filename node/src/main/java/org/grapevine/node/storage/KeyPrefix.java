@@ -15,6 +15,8 @@ enum KeyPrefix {
   PEER(6),
   SCHEMA_VERSION(7),
   METADATA(8),
+  /** Identities this node blocks (issue 15): local and private, like MUTE. */
+  BLOCK(9),
   /**
    * Loose entries (issue 15): addressed entries of identities whose logs are not held, stored
    * beside the logs until their chain arrives; same layout as ENTRY.
@@ -38,6 +40,8 @@ enum KeyPrefix {
   TOMBSTONE(94),
   /** Reposts by the entry they repost (issue 15: repost counts). */
   REPOST(95),
+  /** Quote posts by the entry they quote (issue 15: quote counts). */
+  QUOTE(96),
   /**
    * Entries by the identity they address ({@code Addressees}), laid out as TIME rows: an identity's
    * notifications (issue 15).

@@ -5,7 +5,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.grapevine.protocol.entry.EntryId;
+import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksIterator;
@@ -41,19 +43,30 @@ final class KeyScans {
     return out;
   }
 
-  /** {@link PostStore#counts}: three prefix scans that read index rows only. */
-  static EntryCounts counts(RocksDB db, ColumnFamilies f, EntryId id) {
+  /**
+   * {@link PostStore#counts}: four prefix scans that read index rows only; rows whose value (author
+   * first) names an author in {@code except} are left out.
+   */
+  static EntryCounts counts(RocksDB db, ColumnFamilies f, EntryId id, Set<AuthorKey> except) {
+    Predicate<byte[]> counted =
+        except.isEmpty()
+            ? v -> true
+            : v -> !except.contains(AuthorKey.of(Arrays.copyOfRange(v, 0, Keys.KEY_BYTES)));
     java.util.SortedMap<String, Long> reactions = new java.util.TreeMap<>();
     eachValue(
         db,
         f,
         Keys.reactionPrefix(id),
-        v -> reactions.merge(Values.reactionEmoji(v), 1L, Long::sum));
-    long[] replies = {0};
-    eachValue(db, f, Keys.replyPrefix(id), v -> replies[0]++);
-    long[] reposts = {0};
-    eachValue(db, f, Keys.repostPrefix(id), v -> reposts[0]++);
-    return new EntryCounts(replies[0], reposts[0], reactions);
+        v -> {
+          if (counted.test(v)) {
+            reactions.merge(Values.reactionEmoji(v), 1L, Long::sum);
+          }
+        });
+    long[] n = new long[3];
+    eachValue(db, f, Keys.replyPrefix(id), v -> n[0] += counted.test(v) ? 1 : 0);
+    eachValue(db, f, Keys.repostPrefix(id), v -> n[1] += counted.test(v) ? 1 : 0);
+    eachValue(db, f, Keys.quotePrefix(id), v -> n[2] += counted.test(v) ? 1 : 0);
+    return new EntryCounts(n[0], n[1], n[2], reactions);
   }
 
   /** Hands {@code each} the value of every index row under {@code prefix}, in key order. */

@@ -105,6 +105,11 @@ final class Keys {
     return identityKey(KeyPrefix.MUTE, identity);
   }
 
+  /** local: {@code <BLOCK, identity root (32)>}, empty value. */
+  static byte[] block(Identity identity) {
+    return identityKey(KeyPrefix.BLOCK, identity);
+  }
+
   /** local: {@code <PEER, peer id text (UTF-8)>}, value: addresses text (UTF-8). */
   static byte[] peer(String peerId) {
     byte[] text = peerId.getBytes(StandardCharsets.UTF_8);
@@ -214,6 +219,16 @@ final class Keys {
   /** indexes: {@code <REPOST, original id (32)>}. */
   static byte[] repostPrefix(EntryId original) {
     return key(KeyPrefix.REPOST, 1 + ID_BYTES).put(original.unsafeBytes()).array();
+  }
+
+  /** indexes: {@code <QUOTE, quoted id (32), quote post id (32)>}, value: author (32) ‖ seq (8). */
+  static byte[] quote(EntryId quoted, EntryId quotePost) {
+    return pair(KeyPrefix.QUOTE, quoted, quotePost);
+  }
+
+  /** indexes: {@code <QUOTE, quoted id (32)>}. */
+  static byte[] quotePrefix(EntryId quoted) {
+    return key(KeyPrefix.QUOTE, 1 + ID_BYTES).put(quoted.unsafeBytes()).array();
   }
 
   /** indexes: {@code <STORED_BYTES, identity root (32)>}, value: content bytes held (8). */

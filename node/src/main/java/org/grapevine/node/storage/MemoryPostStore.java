@@ -89,10 +89,12 @@ public final class MemoryPostStore implements PostStore {
   private Map<EntryId, TreeMap<EntryId, Location>> replies;
   private Map<EntryId, TreeMap<EntryId, Location>> reactions;
   private Map<EntryId, TreeMap<EntryId, Location>> reposts;
+  private final Map<EntryId, TreeMap<EntryId, Location>> quotes = new HashMap<>();
   private Map<Identity, Long> storedBytes;
   private Map<Identity, TreeMap<ForkKey, ForkEvidence>> forks;
   private TreeSet<Identity> follows;
   private TreeSet<Identity> mutes;
+  private final TreeSet<Identity> blocks = new TreeSet<>();
   private TreeMap<String, String> peers;
   private Map<String, byte[]> metadata;
 
@@ -391,6 +393,10 @@ public final class MemoryPostStore implements PostStore {
       }
       rows(reposts, original).put(entry.id(), location);
     }
+    EntryId quoted = EntryIndexer.quoteTarget(content.get());
+    if (quoted != null) {
+      rows(quotes, quoted).put(entry.id(), location);
+    }
   }
 
   private DeviceStatus foldDevice(Identity identity, Content c) {
@@ -564,6 +570,10 @@ public final class MemoryPostStore implements PostStore {
               if (original != null) {
                 removeRow(reposts, original, e.id());
               }
+              EntryId quoted = EntryIndexer.quoteTarget(c);
+              if (quoted != null) {
+                removeRow(quotes, quoted, e.id());
+              }
             });
   }
 
@@ -650,18 +660,27 @@ public final class MemoryPostStore implements PostStore {
   }
 
   @Override
-  public synchronized EntryCounts counts(EntryId id) {
+  public synchronized EntryCounts counts(EntryId id, Set<AuthorKey> except) {
     java.util.SortedMap<String, Long> perEmoji = new TreeMap<>();
     // Every reaction row points at a held reaction with its content (the row goes with it).
     for (LogEntry r : entriesAt(reactions, id)) {
-      r.content().ifPresent(c -> perEmoji.merge(c.getReaction().getEmoji(), 1L, Long::sum));
+      if (!except.contains(r.header().author())) {
+        r.content().ifPresent(c -> perEmoji.merge(c.getReaction().getEmoji(), 1L, Long::sum));
+      }
     }
-    return new EntryCounts(rowCount(replies, id), rowCount(reposts, id), perEmoji);
+    return new EntryCounts(
+        rowCount(replies, id, except),
+        rowCount(reposts, id, except),
+        rowCount(quotes, id, except),
+        perEmoji);
   }
 
-  private static long rowCount(Map<EntryId, TreeMap<EntryId, Location>> index, EntryId key) {
+  private static long rowCount(
+      Map<EntryId, TreeMap<EntryId, Location>> index, EntryId key, Set<AuthorKey> except) {
     TreeMap<EntryId, Location> rows = index == null ? null : index.get(key);
-    return rows == null ? 0 : rows.size();
+    return rows == null
+        ? 0
+        : rows.values().stream().filter(l -> !except.contains(l.author())).count();
   }
 
   private List<LogEntry> entriesAt(Map<EntryId, TreeMap<EntryId, Location>> index, EntryId key) {
@@ -759,6 +778,26 @@ public final class MemoryPostStore implements PostStore {
   }
 
   @Override
+  public synchronized void block(Identity identity) {
+    blocks.add(identity);
+  }
+
+  @Override
+  public synchronized void unblock(Identity identity) {
+    blocks.remove(identity);
+  }
+
+  @Override
+  public synchronized boolean isBlocked(Identity identity) {
+    return blocks.contains(identity);
+  }
+
+  @Override
+  public synchronized Set<Identity> blocks() {
+    return new TreeSet<>(blocks);
+  }
+
+  @Override
   public synchronized boolean putPeer(String peerId, String addresses) {
     if (peers == null) {
       // Byte order of the UTF-8 text, as the RocksDB key; equal to String order for peer ids
@@ -809,6 +848,7 @@ public final class MemoryPostStore implements PostStore {
     replies = null;
     reactions = null;
     reposts = null;
+    quotes.clear();
     storedBytes = null;
     missing = null;
     tombstones = null;

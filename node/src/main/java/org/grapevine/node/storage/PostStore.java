@@ -169,13 +169,31 @@ public interface PostStore extends LogView, AutoCloseable {
   List<LogEntry> reactions(EntryId target);
 
   /**
-   * How many held entries answer {@code id}: direct replies, reposts, reactions per emoji ({@link
-   * EntryCounts}). A deleted reply, repost or reaction does not count (its delete drops the row
-   * with its content), nor one whose content is missing (not known to answer {@code id} yet). Each
-   * entry counts once, so two reactions of one identity with one emoji count two. Bounded: scans
-   * the three index ranges of {@code id} reading no entry, in time linear in the rows counted.
+   * How many held entries answer {@code id}: direct replies, reposts, quotes, reactions per emoji
+   * ({@link EntryCounts}). A deleted reply, repost or reaction does not count (its delete drops the
+   * row with its content), nor one whose content is missing (not known to answer {@code id} yet).
+   * Each entry counts once, so two reactions of one identity with one emoji count two. Bounded:
+   * scans the three index ranges of {@code id} reading no entry, in time linear in the rows
+   * counted.
    */
-  EntryCounts counts(EntryId id);
+  default EntryCounts counts(EntryId id) {
+    return counts(id, Set.of());
+  }
+
+  /**
+   * {@link #counts(EntryId)} leaving out the entries written by the devices in {@code except}: the
+   * API passes the devices of blocked identities, whose answers held from before the block are
+   * hidden (issue 15). Same bound.
+   */
+  EntryCounts counts(EntryId id, Set<AuthorKey> except);
+
+  /**
+   * The held entry a held quote post quotes; empty when {@code post} is not a quote post, its
+   * content is not held, or the quoted entry is not held. The same reading as the QUOTE index.
+   */
+  default Optional<LogEntry> quoteOriginal(LogEntry post) {
+    return post.content().map(EntryIndexer::quoteTarget).flatMap(this::entryById);
+  }
 
   /**
    * The held entry a held repost reposts; empty when {@code repost} is not a repost, its content is
@@ -211,6 +229,22 @@ public interface PostStore extends LogView, AutoCloseable {
   boolean isMuted(Identity identity);
 
   Set<Identity> mutes();
+
+  /**
+   * Blocks an identity (issue 15): local and private like a mute, and stronger. The engine ignores
+   * its entries (counted as blocked), and the API hides the replies, reactions, reposts and quotes
+   * it wrote before the block ({@link #counts(EntryId, Set)}). Other parts of the node refuse what
+   * it addresses to this node by asking {@link #isBlocked}. Does not change follows: the caller
+   * ({@code Node.block}) unfollows.
+   */
+  void block(Identity identity);
+
+  void unblock(Identity identity);
+
+  /** Whether the identity is blocked; cheap (cached like {@link #isMuted}), for every ingest. */
+  boolean isBlocked(Identity identity);
+
+  Set<Identity> blocks();
 
   /**
    * Remembers a peer's addresses (replacing earlier ones).

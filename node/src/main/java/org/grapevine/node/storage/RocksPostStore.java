@@ -586,8 +586,8 @@ public final class RocksPostStore implements PostStore {
   }
 
   @Override
-  public EntryCounts counts(EntryId id) {
-    return KeyScans.counts(db, f, id);
+  public EntryCounts counts(EntryId id, Set<AuthorKey> except) {
+    return KeyScans.counts(db, f, id, except);
   }
 
   private List<LogEntry> entriesAt(List<byte[]> locations) {
@@ -658,6 +658,33 @@ public final class RocksPostStore implements PostStore {
   public Set<Identity> mutes() {
     return new TreeSet<>(
         scan(f.local(), Keys.prefixOnly(KeyPrefix.MUTE), (k, v) -> identityAfterPrefix(k)));
+  }
+
+  @Override
+  public void block(Identity identity) {
+    synchronized (writeLock) {
+      putNow(f.local(), Keys.block(identity), new byte[0], sync);
+      cache.put(RowCache.blocked(identity), true);
+    }
+  }
+
+  @Override
+  public void unblock(Identity identity) {
+    synchronized (writeLock) {
+      deleteNow(f.local(), Keys.block(identity));
+      cache.put(RowCache.blocked(identity), false);
+    }
+  }
+
+  @Override
+  public boolean isBlocked(Identity identity) {
+    return cached(RowCache.blocked(identity), () -> get(f.local(), Keys.block(identity)) != null);
+  }
+
+  @Override
+  public Set<Identity> blocks() {
+    return new TreeSet<>(
+        scan(f.local(), Keys.prefixOnly(KeyPrefix.BLOCK), (k, v) -> identityAfterPrefix(k)));
   }
 
   private static Identity identityAfterPrefix(byte[] key) {

@@ -80,6 +80,10 @@ final class RowCache {
     return new Key<>('m', identity, null);
   }
 
+  static Key<Boolean> blocked(Identity identity) {
+    return new Key<>('k', identity, null);
+  }
+
   private final int capacity;
   private final LinkedHashMap<Key<?>, Object> rows;
   private long generation;

@@ -78,7 +78,7 @@ public final class StoreSyncSource implements SyncSource {
   /**
    * Missing content of the identities (never deleted content), while each identity's quota has room
    * for what is asked (content over the quota would not be kept), leaving out what this peer served
-   * bare and muted identities (whose entries the node ignores).
+   * bare and muted or blocked identities (whose entries the node ignores).
    */
   @Override
   public List<ContentRef> missingContent(Collection<Identity> identities, int max) {
@@ -87,7 +87,7 @@ public final class StoreSyncSource implements SyncSource {
       if (out.size() >= max) {
         break;
       }
-      if (store.isMuted(identity)) {
+      if (store.isMuted(identity) || store.isBlocked(identity)) {
         continue;
       }
       long used = store.storedBytes(identity);

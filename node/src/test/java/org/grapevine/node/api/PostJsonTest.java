@@ -18,6 +18,7 @@ import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.testing.TestAuthors;
+import org.grapevine.protocol.testing.TestContent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -136,5 +137,62 @@ class PostJsonTest {
     assertThat(d.get("original_held").asBoolean()).isTrue();
     assertThat(d.at("/original/deleted").asBoolean()).isTrue();
     assertThat(d.at("/original/content").isNull()).isTrue();
+  }
+
+  @Test
+  void post_contentWarningInContent_nullWithoutOne() {
+    LogEntry warned = apply(alice.write(TestContent.warned("spoilers", "the end"), T0_MILLIS + 1));
+    LogEntry plain = apply(alice.write(TestAuthors.post("plain"), T0_MILLIS + 2));
+
+    JsonNode w = views().of(warned);
+    assertThat(w.at("/content/content_warning").asText()).isEqualTo("spoilers");
+    assertThat(w.at("/content/text").asText()).isEqualTo("the end");
+    assertThat(w.at("/content/quote").isNull()).isTrue();
+    assertThat(views().of(plain).at("/content/content_warning").isNull()).isTrue();
+    assertThat(views().of(plain).has("quote_held")).isFalse(); // Only a quote post has one.
+  }
+
+  @Test
+  void quote_embedsItsHeldQuotedPostWithNameAndCounts_orSaysItIsNotHeld() {
+    apply(alice.write(profile("Alice"), T0_MILLIS + 1));
+    LogEntry post = apply(alice.write(TestAuthors.post("hello"), T0_MILLIS + 2));
+    LogEntry quote = apply(bob.write(TestContent.quote("so true", post), T0_MILLIS + 3));
+    LogEntry carols = carol.write(TestAuthors.post("not here"), T0_MILLIS + 2);
+    LogEntry notHeld = apply(bob.write(TestContent.quote("what?", carols), T0_MILLIS + 4));
+
+    JsonNode q = views().of(quote);
+    assertThat(q.get("kind").asText()).isEqualTo("post");
+    assertThat(q.at("/content/text").asText()).isEqualTo("so true");
+    assertThat(q.at("/content/quote/entry").asText()).isEqualTo(post.id().toHex());
+    assertThat(q.get("quote_held").asBoolean()).isTrue();
+    assertThat(q.at("/quote/id").asText()).isEqualTo(post.id().toHex());
+    assertThat(q.at("/quote/author_name").asText()).isEqualTo("Alice");
+    assertThat(q.at("/quote/content/text").asText()).isEqualTo("hello");
+    assertThat(q.at("/quote/counts/quotes").asLong()).isEqualTo(1);
+    assertThat(views().of(post).at("/counts/quotes").asLong()).isEqualTo(1);
+
+    JsonNode n = views().of(notHeld);
+    assertThat(n.get("quote_held").asBoolean()).isFalse();
+    assertThat(n.get("quote").isNull()).isTrue();
+    assertThat(n.at("/content/quote/entry").asText()).isEqualTo(carols.id().toHex());
+  }
+
+  @Test
+  void blockedIdentity_answersHeldFromBeforeTheBlock_leftOutOfCounts_untilUnblocked() {
+    LogEntry post = apply(alice.write(TestAuthors.post("hello"), T0_MILLIS + 2));
+    apply(bob.write(reply("hi", post), T0_MILLIS + 3));
+    apply(bob.write(reaction("❤", post), T0_MILLIS + 4));
+    apply(bob.write(repost(post), T0_MILLIS + 5));
+    apply(bob.write(TestContent.quote("q", post), T0_MILLIS + 6));
+    apply(alice.write(reaction("👍", post), T0_MILLIS + 7));
+    String all = "{\"replies\":1,\"reposts\":1,\"quotes\":1,\"reactions\":{\"❤\":1,\"👍\":1}}";
+    assertThat(views().of(post).get("counts").toString()).isEqualTo(all);
+
+    store.block(bob.person.identity);
+    assertThat(views().of(post).get("counts").toString())
+        .isEqualTo("{\"replies\":0,\"reposts\":0,\"quotes\":0,\"reactions\":{\"👍\":1}}");
+
+    store.unblock(bob.person.identity);
+    assertThat(views().of(post).get("counts").toString()).isEqualTo(all);
   }
 }

@@ -148,6 +148,26 @@ class EngineTest {
   }
 
   @Test
+  void ingest_blockedIdentity_ignoredNotStoredAndCounted_ownEntriesStillStored() {
+    LogEntry first = log.append(post("p1"), T0_MILLIS + 1);
+    store.block(alice.identity);
+
+    IngestOutcome o = ingest(first);
+
+    assertThat(o).isInstanceOf(IngestOutcome.Ignored.class);
+    assertThat(((IngestOutcome.Ignored) o).why()).contains("blocked");
+    assertThat(store.entryById(first.id())).isEmpty();
+    assertThat(engine.counts()).containsEntry(Engine.Counter.IGNORED_BLOCKED, 1L);
+    assertThat(engine.counts()).doesNotContainKey(Engine.Counter.IGNORED_MUTED);
+    // Blocking is about others: an identity's own entries are never refused by it.
+    assertThat(engine.ingest(first, true, T0_MILLIS)).isInstanceOf(IngestOutcome.Stored.class);
+
+    store.unblock(alice.identity);
+    LogEntry second = log.append(post("p2"), T0_MILLIS + 2);
+    assertThat(ingest(second)).isInstanceOf(IngestOutcome.Stored.class);
+  }
+
+  @Test
   void ingest_ownEntry_storedDurably() {
     LogEntry mine = log.append(post("mine"), T0_MILLIS);
     assertThat(engine.ingest(mine, true, T0_MILLIS)).isInstanceOf(IngestOutcome.Stored.class);

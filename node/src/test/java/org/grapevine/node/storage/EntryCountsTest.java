@@ -8,6 +8,7 @@ import java.util.Map;
 import org.grapevine.node.storage.StoreTesting.Author;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.testing.TestContent;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -123,6 +124,70 @@ class EntryCountsTest {
       store.apply(bob.person.revoke(bob.deviceKey, 1, T0_MILLIS + 3));
       assertThat(store.counts(root.id()))
           .isEqualTo(new EntryCounts(0, 1, new java.util.TreeMap<>()));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void counts_quotes_countedApartFromReplies_deletedOneDropped_rebuildGivesTheSame(Kind kind) {
+    try (PostStore store = kind.open(dir)) {
+      Author alice = new Author("alice").delegatedIn(store);
+      Author bob = new Author("bob").delegatedIn(store);
+      LogEntry root = alice.post("root", T0_MILLIS);
+      store.apply(root);
+      LogEntry quote = bob.device.append(TestContent.quote("look at this", root), T0_MILLIS + 1);
+      store.apply(quote);
+      store.apply(alice.device.append(TestContent.quote("me again", root), T0_MILLIS + 2));
+      store.apply(bob.device.append(StoreTesting.repost(root), T0_MILLIS + 3));
+      store.apply(bob.device.append(StoreTesting.reply("re", root), T0_MILLIS + 4));
+      // A quote that is also a reply counts as both; one quoting the quote counts for the quote.
+      store.apply(
+          bob.device.append(
+              org.grapevine.protocol.proto.Content.newBuilder()
+                  .setPost(
+                      StoreTesting.reply("re with quote", root).getPost().toBuilder()
+                          .setQuote(TestContent.ref(quote)))
+                  .build(),
+              T0_MILLIS + 5));
+
+      EntryCounts c = store.counts(root.id());
+      assertThat(c).isEqualTo(new EntryCounts(2, 1, 2, new java.util.TreeMap<>()));
+      assertThat(store.counts(quote.id()).quotes()).isEqualTo(1);
+      assertThat(store.quoteOriginal(quote).map(LogEntry::id)).contains(root.id());
+      assertThat(store.quoteOriginal(root)).isEmpty();
+
+      store.apply(bob.device.append(StoreTesting.delete(quote), T0_MILLIS + 6));
+      EntryCounts after = store.counts(root.id());
+      assertThat(after.quotes()).isEqualTo(1);
+      assertThat(store.quoteOriginal(store.entryById(quote.id()).orElseThrow())).isEmpty();
+
+      store.rebuildIndexes();
+      assertThat(store.counts(root.id())).isEqualTo(after);
+      assertThat(store.counts(quote.id()).quotes()).isEqualTo(1); // Its quoter was not deleted.
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void counts_exceptAuthors_leavesOutEveryKindOfAnswerTheyWrote(Kind kind) {
+    try (PostStore store = kind.open(dir)) {
+      Author alice = new Author("alice").delegatedIn(store);
+      Author bob = new Author("bob").delegatedIn(store);
+      LogEntry root = alice.post("root", T0_MILLIS);
+      store.apply(root);
+      store.apply(bob.device.append(StoreTesting.reply("re", root), T0_MILLIS + 1));
+      store.apply(bob.device.append(StoreTesting.reaction("❤", root), T0_MILLIS + 2));
+      store.apply(bob.device.append(StoreTesting.repost(root), T0_MILLIS + 3));
+      store.apply(bob.device.append(TestContent.quote("q", root), T0_MILLIS + 4));
+      store.apply(alice.device.append(StoreTesting.reaction("❤", root), T0_MILLIS + 5));
+
+      EntryCounts all = store.counts(root.id(), java.util.Set.of());
+      EntryCounts withoutBob = store.counts(root.id(), java.util.Set.of(bob.deviceKey.publicKey()));
+
+      assertThat(all).isEqualTo(new EntryCounts(1, 1, 1, new java.util.TreeMap<>(Map.of("❤", 2L))));
+      assertThat(withoutBob)
+          .isEqualTo(new EntryCounts(0, 0, 0, new java.util.TreeMap<>(Map.of("❤", 1L))));
+      assertThat(store.counts(root.id())).isEqualTo(all);
     }
   }
 }

@@ -81,6 +81,7 @@ class KeysTest {
     pinned.put(KeyPrefix.FORK, hex(Keys.fork(identity, author, 258, id)));
     pinned.put(KeyPrefix.FOLLOW, hex(Keys.follow(identity)));
     pinned.put(KeyPrefix.MUTE, hex(Keys.mute(identity)));
+    pinned.put(KeyPrefix.BLOCK, hex(Keys.block(identity)));
     pinned.put(KeyPrefix.PEER, hex(Keys.peer("12D3")));
     pinned.put(KeyPrefix.SCHEMA_VERSION, hex(Keys.schemaVersion()));
     pinned.put(KeyPrefix.METADATA, hex(Keys.metadata("ab")));
@@ -97,6 +98,7 @@ class KeysTest {
     pinned.put(KeyPrefix.REPOST, hex(Keys.repost(id, other)));
     pinned.put(
         KeyPrefix.NOTIFY, hex(Keys.time(KeyPrefix.NOTIFY, identity, TestAuthors.T0_MILLIS, id)));
+    pinned.put(KeyPrefix.QUOTE, hex(Keys.quote(id, other)));
 
     assertThat(pinned).containsOnlyKeys(KeyPrefix.values());
     assertThat(pinned)
@@ -109,6 +111,7 @@ class KeysTest {
             entry(KeyPrefix.PEER, "06" + "31324433"),
             entry(KeyPrefix.SCHEMA_VERSION, "07"),
             entry(KeyPrefix.METADATA, "08" + "6162"),
+            entry(KeyPrefix.BLOCK, "09" + i),
             entry(KeyPrefix.LOOSE, "10" + a + seq),
             entry(KeyPrefix.HEAD, "56" + a),
             entry(KeyPrefix.DEVICE, "57" + i + a),
@@ -120,6 +123,7 @@ class KeysTest {
             entry(KeyPrefix.MISSING, "5d" + i + "ee".repeat(32) + c),
             entry(KeyPrefix.TOMBSTONE, "5e" + c + i),
             entry(KeyPrefix.REPOST, "5f" + c + d),
+            entry(KeyPrefix.QUOTE, "60" + c + d),
             entry(KeyPrefix.NOTIFY, "64" + i + ms + c));
   }
 

@@ -467,6 +467,27 @@ abstract class PostStoreContractTest {
   }
 
   @Test
+  void blocks_roundTrip_apartFromMutesAndFollows() {
+    var alice = new Author("alice").identity();
+    var bob = new Author("bob").identity();
+    store.follow(alice);
+    store.mute(alice);
+    store.block(bob);
+    store.block(bob); // Twice is once.
+
+    assertThat(store.blocks()).containsExactly(bob);
+    assertThat(store.isBlocked(bob)).isTrue();
+    assertThat(store.isBlocked(alice)).isFalse();
+    assertThat(store.isMuted(bob)).isFalse();
+    assertThat(store.mutes()).containsExactly(alice);
+    assertThat(store.follows()).containsExactly(alice);
+
+    store.unblock(bob);
+    assertThat(store.blocks()).isEmpty();
+    assertThat(store.isBlocked(bob)).isFalse();
+  }
+
+  @Test
   void putPeer_tableFull_refusesNewPeersButUpdatesKnownOnes() {
     try (PostStore small = openStore(2)) {
       assertThat(small.putPeer("a", "1")).isTrue();

@@ -122,11 +122,15 @@ class RocksPostStoreTest extends PostStoreContractTest {
     store.follow(bob);
     store.unfollow(bob);
     store.mute(bob);
+    store.block(alice);
     assertThat(store.putPeer("12D3KooWpeer", "/ip4/127.0.0.1/tcp/4001")).isTrue();
     store.putMetadata("node.name", "laptop".getBytes(StandardCharsets.UTF_8));
 
     store.close();
     store = RocksPostStore.open(dir);
+
+    assertThat(store.blocks()).containsExactly(alice);
+    assertThat(store.isBlocked(alice)).isTrue();
 
     assertThat(store.follows()).containsExactly(alice);
     assertThat(store.mutes()).containsExactly(bob);
@@ -216,7 +220,7 @@ class RocksPostStoreTest extends PostStoreContractTest {
     assertThat(store.deviceStatus(alice.identity(), alice.deviceKey.publicKey()))
         .isEqualTo(DeviceStatus.ACTIVE);
     assertThat(store.replies(root.id())).extracting(LogEntry::id).containsExactly(reply.id());
-    assertThat(rocks().schemaVersion()).isEqualTo(4);
+    assertThat(rocks().schemaVersion()).isEqualTo(6);
   }
 
   @Test

@@ -23,7 +23,7 @@ class SchemaMigrationTest {
   void open_emptyDirectory_createsStoreAtLatestVersion() {
     Path fresh = dir.resolve("not/yet/there");
     try (RocksPostStore store = RocksPostStore.open(fresh)) {
-      assertThat(store.schemaVersion()).isEqualTo(SchemaMigrator.ALL.size()).isEqualTo(4);
+      assertThat(store.schemaVersion()).isEqualTo(SchemaMigrator.ALL.size()).isEqualTo(6);
     }
     assertThat(Files.exists(fresh.resolve("CURRENT"))).isTrue();
   }
@@ -105,7 +105,7 @@ class SchemaMigrationTest {
     }
 
     try (RocksPostStore store = RocksPostStore.open(dir)) {
-      assertThat(store.schemaVersion()).isEqualTo(4);
+      assertThat(store.schemaVersion()).isEqualTo(6);
       assertThat(store.contentMissing(post)).isTrue();
     }
   }
@@ -142,9 +142,81 @@ class SchemaMigrationTest {
     }
 
     try (RocksPostStore store = RocksPostStore.open(dir)) {
-      assertThat(store.schemaVersion()).isEqualTo(4);
+      assertThat(store.schemaVersion()).isEqualTo(6);
       assertThat(store.counts(post.id()))
           .isEqualTo(new EntryCounts(0, 1, new java.util.TreeMap<>(java.util.Map.of("❤", 1L))));
+    }
+  }
+
+  @Test
+  void migrate_versionFourStore_getsQuoteRows() throws Exception {
+    StoreTesting.Author alice = new StoreTesting.Author("alice");
+    StoreTesting.Author bob = new StoreTesting.Author("bob");
+    org.grapevine.protocol.entry.LogEntry post = alice.post("root", TestAuthors.T0_MILLIS);
+    org.grapevine.protocol.entry.LogEntry quote =
+        bob.device.append(
+            org.grapevine.protocol.testing.TestContent.quote("look", post),
+            TestAuthors.T0_MILLIS + 1);
+    try (RocksPostStore store = RocksPostStore.open(dir)) {
+      alice.delegatedIn(store);
+      bob.delegatedIn(store);
+      store.apply(post);
+      store.apply(quote);
+      assertThat(store.counts(post.id()).quotes()).isEqualTo(1);
+    }
+    // As version 4 wrote it: no QUOTE row (a quote post was a plain post to it).
+    try (RocksResources raw = RocksResources.open(dir, StoreConfig.DEFAULT)) {
+      raw.db().delete(raw.families().indexes(), Keys.quote(post.id(), quote.id()));
+      raw.db()
+          .put(
+              raw.families().meta(),
+              Keys.schemaVersion(),
+              ByteBuffer.allocate(4).putInt(4).array());
+    }
+    try (RocksPostStore store = RocksPostStore.open(dir)) {
+      assertThat(store.schemaVersion()).isEqualTo(6);
+      assertThat(store.counts(post.id()))
+          .isEqualTo(new EntryCounts(0, 0, 1, new java.util.TreeMap<>()));
+      assertThat(store.quoteOriginal(quote).map(e -> e.id())).contains(post.id());
+    }
+  }
+
+  @Test
+  void migrate_versionFiveStore_getsNotificationRows() throws Exception {
+    StoreTesting.Author alice = new StoreTesting.Author("alice");
+    StoreTesting.Author bob = new StoreTesting.Author("bob");
+    org.grapevine.protocol.entry.LogEntry post = alice.post("root", TestAuthors.T0_MILLIS);
+    org.grapevine.protocol.entry.LogEntry reply =
+        bob.device.append(
+            org.grapevine.protocol.testing.TestContent.reply("hi", post),
+            TestAuthors.T0_MILLIS + 1);
+    try (RocksPostStore store = RocksPostStore.open(dir)) {
+      alice.delegatedIn(store);
+      bob.delegatedIn(store);
+      store.apply(post);
+      store.apply(reply);
+    }
+    // As version 5 wrote it: no NOTIFY row.
+    try (RocksResources raw = RocksResources.open(dir, StoreConfig.DEFAULT)) {
+      raw.db()
+          .delete(
+              raw.families().indexes(),
+              Keys.time(
+                  KeyPrefix.NOTIFY,
+                  alice.identity(),
+                  reply.header().timestampMillis(),
+                  reply.id()));
+      raw.db()
+          .put(
+              raw.families().meta(),
+              Keys.schemaVersion(),
+              ByteBuffer.allocate(4).putInt(5).array());
+    }
+    try (RocksPostStore store = RocksPostStore.open(dir)) {
+      assertThat(store.schemaVersion()).isEqualTo(6);
+      assertThat(store.addressedTo(alice.identity(), TimelineCursor.before(Long.MAX_VALUE), 10))
+          .extracting(e -> e.id())
+          .containsExactly(reply.id());
     }
   }
 

@@ -33,6 +33,9 @@ public final class Addressees {
           ref(out, p.getReplyTo().getParent());
           ref(out, p.getReplyTo().getRoot());
         }
+        if (p.hasQuote()) {
+          ref(out, p.getQuote());
+        }
         for (ByteString m : p.getMentionsList()) {
           key(out, m);
         }

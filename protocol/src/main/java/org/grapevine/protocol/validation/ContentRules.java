@@ -112,7 +112,12 @@ public final class ContentRules {
   }
 
   private static Verification.Invalid checkPost(Post post) {
-    Verification.Invalid bad = checkText(post.getText(), Limits.MAX_POST_TEXT_BYTES, "post text");
+    Verification.Invalid bad =
+        firstOf(
+            checkText(post.getText(), Limits.MAX_POST_TEXT_BYTES, "post text"),
+            checkText(
+                post.getContentWarning(), Limits.MAX_CONTENT_WARNING_BYTES, "content warning"),
+            post.hasQuote() ? checkRef(post.getQuote(), "quote") : null);
     if (bad == null && post.hasReplyTo()) {
       ReplyTo r = post.getReplyTo();
       bad = firstOf(checkRef(r.getRoot(), "reply root"), checkRef(r.getParent(), "reply parent"));

@@ -11,6 +11,10 @@ public enum TextField {
    * A post's or reply's text: never blank (a reader accepts an empty one; writers do not write it).
    */
   POST_TEXT(Limits.MAX_POST_TEXT_BYTES, false),
+  /**
+   * A post's content warning: never blank when given (a post without one leaves the field unset).
+   */
+  CONTENT_WARNING(Limits.MAX_CONTENT_WARNING_BYTES, false),
   /** A reaction's emoji: never blank (readers refuse an empty one too). */
   EMOJI(Limits.MAX_EMOJI_BYTES, false),
   /** A profile's name: empty clears it. */

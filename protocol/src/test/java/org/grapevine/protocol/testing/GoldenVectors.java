@@ -103,6 +103,19 @@ public final class GoldenVectors {
                 .setReaction(Reaction.newBuilder().setTarget(firstRef).setEmoji("👍"))
                 .build(),
             TestAuthors.T0_MILLIS + 3_000));
+    // Issue 15: Post fields 5 (content_warning) and 6 (quote), added after the first vectors.
+    put(
+        v,
+        "device.4",
+        log.append(
+            Content.newBuilder()
+                .setPost(
+                    Post.newBuilder()
+                        .setText("Quoting my first post; the ending is a surprise.")
+                        .setContentWarning("spoilers")
+                        .setQuote(firstRef))
+                .build(),
+            TestAuthors.T0_MILLIS + 4_000));
     addressed(v, identity, firstRef);
     return v;
   }
@@ -145,7 +158,11 @@ public final class GoldenVectors {
   /** The entries of the vectors, in log order, as envelopes. */
   public static List<String> envelopeKeys() {
     return List.of(
-        "root.1.envelope", "device.1.envelope", "device.2.envelope", "device.3.envelope");
+        "root.1.envelope",
+        "device.1.envelope",
+        "device.2.envelope",
+        "device.3.envelope",
+        "device.4.envelope");
   }
 
   private static void put(Map<String, String> v, String name, LogEntry e) {

@@ -12,8 +12,9 @@ import org.grapevine.protocol.proto.ReplyTo;
 import org.grapevine.protocol.proto.Repost;
 
 /**
- * Content that answers an entry (reply, reaction, repost, delete) and profiles, for tests in every
- * module (through the protocol test-jar), so that store, API and CLI tests build the same bytes.
+ * Content that answers an entry (reply, reaction, repost, quote, delete), posts with a content
+ * warning, and profiles, for tests in every module (through the protocol test-jar), so that store,
+ * API and CLI tests build the same bytes.
  */
 public final class TestContent {
   private TestContent() {}
@@ -44,6 +45,20 @@ public final class TestContent {
 
   public static Content repost(LogEntry target) {
     return Content.newBuilder().setRepost(Repost.newBuilder().setTarget(ref(target))).build();
+  }
+
+  /** A quote post: {@code text} about {@code target} (issue 15). */
+  public static Content quote(String text, LogEntry target) {
+    return Content.newBuilder()
+        .setPost(Post.newBuilder().setText(text).setQuote(ref(target)))
+        .build();
+  }
+
+  /** A post whose text is shown folded behind {@code warning} (issue 15). */
+  public static Content warned(String warning, String text) {
+    return Content.newBuilder()
+        .setPost(Post.newBuilder().setText(text).setContentWarning(warning))
+        .build();
   }
 
   public static Content delete(LogEntry target) {

@@ -16,7 +16,9 @@ public final class SchemaMigrator {
           new M001_InitialSchema(),
           new M002_MissingContent(),
           new M003_Tombstones(),
-          new M004_Counts());
+          new M004_Counts(),
+          new M005_Quotes(),
+          new M006_Notifications());
 
   private final List<Migration> migrations;
 

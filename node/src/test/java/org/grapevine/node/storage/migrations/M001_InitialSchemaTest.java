@@ -13,12 +13,12 @@ class M001_InitialSchemaTest {
   @Test
   void migrate_emptyDirectory_setsSchemaVersionOneAndKeepsIt() {
     assertThat(new M001_InitialSchema().version()).isEqualTo(1);
-    // Opening runs every migration: version 1, then M002 to M004 (issue 15's counts).
+    // Opening runs every migration: version 1, then M002 to M005 (issue 15's counts and quotes).
     try (RocksPostStore store = RocksPostStore.open(dir)) {
-      assertThat(store.schemaVersion()).isEqualTo(4);
+      assertThat(store.schemaVersion()).isEqualTo(6);
     }
     try (RocksPostStore store = RocksPostStore.open(dir)) {
-      assertThat(store.schemaVersion()).isEqualTo(4);
+      assertThat(store.schemaVersion()).isEqualTo(6);
       assertThat(store.follows()).isEmpty();
     }
   }
