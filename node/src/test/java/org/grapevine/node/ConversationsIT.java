@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * mentions him: Bob's node holds all four (loose: Carol's log is not held), and Alice, who does not
  * follow Carol, sees Carol's reply in Bob's thread. Then Carol floods Bob's addressee topic: Bob
  * takes only her limit, and Bob's own posts still reach Alice (their delivery time is printed with
- * and without the flood, for the closing note; no assertion on time).
+ * and without the flood, for the closing note; no assertion on time). Last, Bob blocks Carol: her
+ * next reply is not stored on his node.
  */
 @Timeout(120)
 class ConversationsIT {
@@ -154,6 +155,17 @@ class ConversationsIT {
         .as("at most her limit per window (20), perhaps two windows")
         .isLessThanOrEqualTo(4 + 40);
     assertThat(counter(b, "addressed.ignored_writer_limit")).isGreaterThan(floodedAfter);
+
+    // Bob blocks Carol: nothing more of hers is stored on his node, and her reply leaves his
+    // thread.
+    b.block(carol.identity);
+    long ignoredBefore = counter(b, "addressed.ignored_blocked");
+    LogEntry afterBlock = c.reply(hello.id(), "are you there?");
+    await(
+        "bob ignored carol's reply",
+        () -> counter(b, "addressed.ignored_blocked"),
+        ignoredBefore + 1);
+    assertThat(b.store().entryById(afterBlock.id())).isEmpty();
     System.out.printf(
         Locale.ROOT,
         "ConversationsIT: 10 of Bob's posts reached Alice in %.1f ms quiet, %.1f ms during a"

@@ -150,6 +150,15 @@ class EngineAddressedTest {
   }
 
   @Test
+  void blockedWriters_areIgnored_andCounted() {
+    store.block(carol.person.identity);
+    LogEntry reply = carol.log.append(TestContent.reply("hi Bob", bobPost), T0_MILLIS + 2);
+    assertThat(onBobsTopic(carol.addressed(reply))).isInstanceOf(IngestOutcome.Ignored.class);
+    assertThat(store.looseEntries()).isEmpty();
+    assertThat(engine.countsBySource()).containsEntry("addressed.ignored_blocked", 1L);
+  }
+
+  @Test
   void mutedWriters_areIgnored() {
     store.mute(carol.person.identity);
     LogEntry reply = carol.log.append(TestContent.reply("hi Bob", bobPost), T0_MILLIS + 2);
