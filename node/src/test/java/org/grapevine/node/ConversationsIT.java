@@ -16,6 +16,7 @@ import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
 import org.grapevine.node.config.DataDir;
 import org.grapevine.node.config.NodeConfig;
+import org.grapevine.node.storage.TimelineCursor;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.Post;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * follow Carol, sees Carol's reply in Bob's thread. Then Carol floods Bob's addressee topic: Bob
  * takes only her limit, and Bob's own posts still reach Alice (their delivery time is printed with
  * and without the flood, for the closing note; no assertion on time). Last, Bob blocks Carol: her
- * next reply is not stored on his node.
+ * next reply, reaction, quote and mention are not stored on his node.
  */
 @Timeout(120)
 class ConversationsIT {
@@ -104,24 +105,24 @@ class ConversationsIT {
     LogEntry reply = c.reply(hello.id(), "hi Bob, I do not know you");
     LogEntry heart = c.react(hello.id(), "❤");
     LogEntry repost = c.repost(hello.id());
-    LogEntry mention =
-        c.post(
-            Content.newBuilder()
-                .setPost(
-                    Post.newBuilder()
-                        .setText("have you met Bob?")
-                        .addMentions(TestAuthors.bytes(bob.identity.root())))
-                .build());
+    LogEntry mention = c.post("have you met Bob?", "", null, List.of(bob.identity));
+    LogEntry quote = c.post("worth reading", "", hello.id(), List.of());
 
-    await("bob stored four loose", () -> counter(b, "addressed.stored_loose"), 4);
-    for (LogEntry e : List.of(reply, heart, repost, mention)) {
-      assertThat(b.store().entryById(e.id())).as(e.toString()).isPresent();
-    }
+    List<LogEntry> carols = List.of(reply, heart, repost, mention, quote);
+    await(
+        "bob holds carol's five",
+        () -> carols.stream().filter(e -> b.store().entryById(e.id()).isPresent()).count(),
+        carols.size());
     assertThat(b.store().replies(hello.id())).extracting(LogEntry::id).containsExactly(reply.id());
     assertThat(b.store().counts(hello.id()).reactionTotal()).isEqualTo(1);
     assertThat(b.store().counts(hello.id()).reposts()).isEqualTo(1);
     assertThat(b.store().follows()).doesNotContain(carol.identity);
     assertThat(b.store().contiguousHead(c.device())).as("Carol's chain is not held").isZero();
+    // Bob's notifications: Carol's reply, reaction, repost, mention and quote, and the follows.
+    assertThat(
+            b.store().addressedTo(bob.identity, TimelineCursor.before(Long.MAX_VALUE), 50).stream()
+                .map(LogEntry::id))
+        .containsAll(carols.stream().map(LogEntry::id).toList());
 
     await(
         "alice sees carol's reply in bob's thread", () -> a.store().replies(hello.id()).size(), 1);
@@ -155,6 +156,15 @@ class ConversationsIT {
         .as("at most her limit per window (20), perhaps two windows")
         .isLessThanOrEqualTo(4 + 40);
     assertThat(counter(b, "addressed.ignored_writer_limit")).isGreaterThan(floodedAfter);
+    // Alice's timeline (she follows Bob) holds Bob's posts only: the flood never enters it.
+    assertThat(
+            a
+                .store()
+                .timeline(a.store().follows(), TimelineCursor.before(Long.MAX_VALUE), 200)
+                .stream()
+                .map(e -> e.header().identity())
+                .distinct())
+        .containsExactly(bob.identity);
 
     // Bob blocks Carol: nothing more of hers is stored on his node, and her reply leaves his
     // thread.
