@@ -20,6 +20,7 @@ import org.grapevine.node.config.DataDir;
 import org.grapevine.node.config.NodeConfig;
 import org.grapevine.node.discovery.DiscoveryConfig;
 import org.grapevine.node.engine.Budgets;
+import org.grapevine.node.engine.LooseLimits;
 import org.grapevine.node.gossip.NodeGossip;
 
 /**
@@ -163,8 +164,16 @@ public final class NodeLauncher {
 
   /** The engine's storage budgets. */
   public Budgets budgets() {
+    NodeConfig.Budgets b = config.budgets();
     return new Budgets(
-        config.budgets().identityQuotaBytes(), config.budgets().attachmentMaxBytes());
+        b.identityQuotaBytes(),
+        b.attachmentMaxBytes(),
+        new LooseLimits.Config(
+            b.addressedPerWriter(),
+            b.addressedPerWriterBytes(),
+            b.addressedPerAddressee(),
+            b.addressedWindowSeconds() * 1000L,
+            LooseLimits.Config.DEFAULT.maxTrackedWriters()));
   }
 
   /** The router's configuration: the node's ({@link NodeGossip}) over the tuning. */

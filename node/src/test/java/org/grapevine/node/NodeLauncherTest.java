@@ -81,6 +81,10 @@ class NodeLauncherTest {
         [budgets]
         identity_quota_bytes = 2097152
         attachment_max_bytes = 4096
+        addressed_per_writer = 7
+        addressed_per_writer_bytes = 9000
+        addressed_per_addressee = 70
+        addressed_window_seconds = 120
         """
                 .formatted(bootstrap),
             dir);
@@ -99,7 +103,17 @@ class NodeLauncherTest {
     assertThat(discovery.maxConnections()).isEqualTo(450);
     assertThat(discovery.syncInterval()).isEqualTo(Duration.ofSeconds(17));
 
-    assertThat(l.budgets()).isEqualTo(new Budgets(2 << 20, 4096));
+    assertThat(l.budgets())
+        .isEqualTo(
+            new Budgets(
+                2 << 20,
+                4096,
+                new org.grapevine.node.engine.LooseLimits.Config(
+                    7,
+                    9000,
+                    70,
+                    120_000,
+                    org.grapevine.node.engine.LooseLimits.Config.DEFAULT.maxTrackedWriters())));
     // api.port configures the API server, which the caller starts on the node (RunCommand).
     assertThat(config.api().port()).isEqualTo(7999);
   }

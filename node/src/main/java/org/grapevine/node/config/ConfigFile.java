@@ -115,6 +115,29 @@ public final class ConfigFile {
               Long.toString(D.budgets().attachmentMaxBytes()),
               "Largest attachment accepted (1 MiB by default; 1 byte to 1 GiB)."),
           new Option(
+              "budgets",
+              "addressed_per_writer",
+              Integer.toString(D.budgets().addressedPerWriter()),
+              "Entries this node takes per window from one person it does not follow that address",
+              "someone it follows (replies, mentions, reactions...; 0 to 100000); more are dropped",
+              "and counted."),
+          new Option(
+              "budgets",
+              "addressed_per_writer_bytes",
+              Long.toString(D.budgets().addressedPerWriterBytes()),
+              "Content bytes taken per window from one such person (0 to 1 GiB)."),
+          new Option(
+              "budgets",
+              "addressed_per_addressee",
+              Integer.toString(D.budgets().addressedPerAddressee()),
+              "Such entries taken per window for one addressee from all such people together",
+              "(0 to 1000000): what stops a flood from many new identities."),
+          new Option(
+              "budgets",
+              "addressed_window_seconds",
+              Integer.toString(D.budgets().addressedWindowSeconds()),
+              "The window of the three limits above, in seconds (1 to 86400)."),
+          new Option(
               "dht",
               "mode",
               "\"" + D.dht().mode().name().toLowerCase(java.util.Locale.ROOT) + "\"",
@@ -267,7 +290,23 @@ public final class ConfigFile {
                 1L << 20,
                 1L << 40),
             v.longValue(
-                "budgets.attachment_max_bytes", d.budgets().attachmentMaxBytes(), 1, 1L << 30)),
+                "budgets.attachment_max_bytes", d.budgets().attachmentMaxBytes(), 1, 1L << 30),
+            v.integer("budgets.addressed_per_writer", d.budgets().addressedPerWriter(), 0, 100_000),
+            v.longValue(
+                "budgets.addressed_per_writer_bytes",
+                d.budgets().addressedPerWriterBytes(),
+                0,
+                1L << 30),
+            v.integer(
+                "budgets.addressed_per_addressee",
+                d.budgets().addressedPerAddressee(),
+                0,
+                1_000_000),
+            v.integer(
+                "budgets.addressed_window_seconds",
+                d.budgets().addressedWindowSeconds(),
+                1,
+                86_400)),
         new NodeConfig.Dht(
             v.dhtMode("dht.mode", d.dht().mode()),
             v.integer("dht.topic_peers", d.dht().topicPeers(), 0, 64),

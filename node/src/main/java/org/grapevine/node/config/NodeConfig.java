@@ -3,6 +3,7 @@ package org.grapevine.node.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.grapevine.node.engine.LooseLimits;
 
 /**
  * Everything {@code config.toml} can set, with the defaults a first run writes. Values are checked
@@ -133,8 +134,29 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets, D
    */
   public record Sync(Duration interval) {}
 
-  /** {@code [budgets]}: local disk policy (enforced by the engine, not here). */
-  public record Budgets(long identityQuotaBytes, long attachmentMaxBytes) {}
+  /**
+   * {@code [budgets]}: local disk policy (enforced by the engine, not here), with the limits of
+   * addressed entries from people this node does not follow (issue 15): per writer, entries and
+   * content bytes per window; per addressee, entries from all of them per window.
+   */
+  public record Budgets(
+      long identityQuotaBytes,
+      long attachmentMaxBytes,
+      int addressedPerWriter,
+      long addressedPerWriterBytes,
+      int addressedPerAddressee,
+      int addressedWindowSeconds) {
+    /** The quota and attachment cap with the default limits of addressed entries. */
+    public Budgets(long identityQuotaBytes, long attachmentMaxBytes) {
+      this(
+          identityQuotaBytes,
+          attachmentMaxBytes,
+          LooseLimits.Config.DEFAULT.perWriterEntries(),
+          LooseLimits.Config.DEFAULT.perWriterBytes(),
+          LooseLimits.Config.DEFAULT.perAddresseeEntries(),
+          (int) (LooseLimits.Config.DEFAULT.windowMillis() / 1000));
+    }
+  }
 
   /** Whether this node serves the DHT to others (libp2p kad-dht "client and server mode"). */
   public enum DhtMode {

@@ -19,19 +19,28 @@ import org.grapevine.protocol.proto.Content;
  *       itself is at most {@code Limits.MAX_CONTENT_BYTES}), and the outcome says the attachment is
  *       over the cap, so it is never fetched. Own content over the cap is refused before signing
  *       ({@link #checkOwn}).
+ *   <li>{@code addressed}: how many addressed entries of strangers (issue 15) this node stores
+ *       loose, per writer and per addressee ({@link LooseLimits}).
  * </ul>
  *
  * @param identityQuotaBytes at least 0
  * @param attachmentMaxBytes at least 0
  */
-public record Budgets(long identityQuotaBytes, long attachmentMaxBytes) {
+public record Budgets(
+    long identityQuotaBytes, long attachmentMaxBytes, LooseLimits.Config addressed) {
   /** 256 MiB of content per identity (16k full-size entries), attachments up to 1 MiB. */
   public static final Budgets DEFAULT = new Budgets(256L << 20, 1L << 20);
 
   /** No limits: for tests and tools. */
   public static final Budgets UNLIMITED = new Budgets(Long.MAX_VALUE, Long.MAX_VALUE);
 
+  /** Budgets with the default limits of addressed entries ({@link LooseLimits.Config#DEFAULT}). */
+  public Budgets(long identityQuotaBytes, long attachmentMaxBytes) {
+    this(identityQuotaBytes, attachmentMaxBytes, LooseLimits.Config.DEFAULT);
+  }
+
   public Budgets {
+    java.util.Objects.requireNonNull(addressed, "addressed");
     if (identityQuotaBytes < 0 || attachmentMaxBytes < 0) {
       throw new IllegalArgumentException(
           "budgets must not be negative: quota "

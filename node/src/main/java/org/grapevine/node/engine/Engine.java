@@ -110,31 +110,12 @@ public final class Engine {
       int gapBufferPerAuthor,
       int gapBufferTotal,
       Budgets budgets) {
-    this(
-        store,
-        validator,
-        checker,
-        gapBufferPerAuthor,
-        gapBufferTotal,
-        budgets,
-        LooseLimits.Config.DEFAULT);
-  }
-
-  /** An engine whose addressed entries from strangers are bounded by {@code looseLimits}. */
-  public Engine(
-      PostStore store,
-      EntryValidator validator,
-      ChainChecker checker,
-      int gapBufferPerAuthor,
-      int gapBufferTotal,
-      Budgets budgets,
-      LooseLimits.Config looseLimits) {
     this.store = store;
     this.validator = validator;
     this.checker = checker;
     this.gaps = new GapBuffer(gapBufferPerAuthor, gapBufferTotal);
     this.budgets = budgets;
-    this.addressed = new AddressedIngest(store, checker, looseLimits);
+    this.addressed = new AddressedIngest(store, checker, budgets.addressed());
   }
 
   /**

@@ -71,8 +71,10 @@ class EngineAddressedTest {
             new ChainChecker(),
             4,
             8,
-            Budgets.UNLIMITED,
-            new LooseLimits.Config(3, 1 << 20, 5, 60_000, 100));
+            new Budgets(
+                Long.MAX_VALUE,
+                Long.MAX_VALUE,
+                new LooseLimits.Config(3, 1 << 20, 5, 60_000, 100)));
     store.apply(bob.delegate(bobLaptop, T0_MILLIS));
     bobPost = bobLog.append(TestAuthors.post("hello"), T0_MILLIS + 1);
     store.apply(bobPost);
