@@ -31,9 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Alice and Carol follow Bob; Bob follows neither. Carol replies to Bob, reacts, reposts and
  * mentions him: Bob's node holds all four (loose: Carol's log is not held), and Alice, who does not
  * follow Carol, sees Carol's reply in Bob's thread. Then Carol floods Bob's addressee topic: Bob
- * takes only her limit, and Bob's own posts still reach Alice (their delivery time is printed with
- * and without the flood, for the closing note; no assertion on time). Last, Bob blocks Carol: her
- * next reply, reaction, quote and mention are not stored on his node.
+ * takes only her limit, scores her node down past twice the limit until it is graylisted, and Bob's
+ * own posts still reach Alice (their delivery time is printed with and without the flood, for the
+ * closing note; no assertion on time). Last, Bob blocks Dave, another stranger: Dave's reply,
+ * reaction, quote and mention are not stored on Bob's node.
  */
 @Timeout(120)
 class ConversationsIT {
@@ -92,12 +93,16 @@ class ConversationsIT {
     TestAuthors.Person carol = TestAuthors.person("carol");
     Node a = node("a", alice);
     Node b = node("b", bob);
+    TestAuthors.Person dave = TestAuthors.person("dave");
     Node c = node("c", carol);
+    Node d = node("d", dave);
     a.connect(addr(b)).get(10, TimeUnit.SECONDS);
     c.connect(addr(b)).get(10, TimeUnit.SECONDS);
     a.connect(addr(c)).get(10, TimeUnit.SECONDS);
+    d.connect(addr(b)).get(10, TimeUnit.SECONDS);
     a.follow(bob.identity);
     c.follow(bob.identity);
+    d.follow(bob.identity);
     Thread.sleep(1500); // Subscriptions travel and meshes form (heartbeat 1 s).
 
     LogEntry hello = b.post(post("hello"));
@@ -148,13 +153,15 @@ class ConversationsIT {
     flood.start();
     long flooded = deliver(b, a, bob, "flooded", 10);
     flood.join();
+    // Past twice her limit, Bob rejects what Carol's node forwards as a flood: its score falls
+    // under the graylist threshold and Bob ignores it from then on.
     await(
-        "bob counted the flood over carol's limit",
-        () -> counter(b, "addressed.ignored_writer_limit") + counter(b, "addressed.stored_loose"),
-        floodedAfter + 4 + 200);
+        "bob scored carol's node down for flooding",
+        () -> b.gossipPeerScore(c.host().peerId()).join() < -80 ? 1 : 0,
+        1);
     assertThat(counter(b, "addressed.stored_loose"))
-        .as("at most her limit per window (20), perhaps two windows")
-        .isLessThanOrEqualTo(4 + 40);
+        .as("at most her limit per window (20), perhaps two windows, and the follows")
+        .isLessThanOrEqualTo(2 + 5 + 40);
     assertThat(counter(b, "addressed.ignored_writer_limit")).isGreaterThan(floodedAfter);
     // Alice's timeline (she follows Bob) holds Bob's posts only: the flood never enters it.
     assertThat(
@@ -166,25 +173,35 @@ class ConversationsIT {
                 .distinct())
         .containsExactly(bob.identity);
 
-    // Bob blocks Carol: nothing more of hers is stored on his node, and her reply leaves his
-    // thread.
-    b.block(carol.identity);
+    // Bob blocks Dave, another stranger: none of what he addresses to Bob is stored on Bob's node.
+    b.block(dave.identity);
     long ignoredBefore = counter(b, "addressed.ignored_blocked");
-    LogEntry afterBlock = c.reply(hello.id(), "are you there?");
+    LogEntry hello2 = b.post(post("hello again"));
     await(
-        "bob ignored carol's reply",
+        "dave has bob's second post",
+        () -> d.store().entryById(hello2.id()).isPresent() ? 1 : 0,
+        1);
+    List<LogEntry> blocked =
+        List.of(
+            d.reply(hello2.id(), "are you there?"),
+            d.react(hello2.id(), "👀"),
+            d.post("look", "", hello2.id(), List.of()),
+            d.post("Bob?", "", null, List.of(bob.identity)));
+    await(
+        "bob ignored all four as blocked",
         () -> counter(b, "addressed.ignored_blocked"),
-        ignoredBefore + 1);
-    assertThat(b.store().entryById(afterBlock.id())).isEmpty();
+        ignoredBefore + blocked.size());
+    assertThat(blocked).allSatisfy(e -> assertThat(b.store().entryById(e.id())).isEmpty());
     System.out.printf(
         Locale.ROOT,
         "ConversationsIT: 10 of Bob's posts reached Alice in %.1f ms quiet, %.1f ms during a"
             + " 200-entry flood of Bob's addressee topic; Bob stored %d loose, ignored %d over"
-            + " the writer limit%n",
+            + " the writer limit, scored the flooder %.0f%n",
         quiet / 1e6,
         flooded / 1e6,
         counter(b, "addressed.stored_loose"),
-        counter(b, "addressed.ignored_writer_limit"));
+        counter(b, "addressed.ignored_writer_limit"),
+        b.gossipPeerScore(c.host().peerId()).get());
   }
 
   /** Bob posts {@code n} posts; returns the nanoseconds until Alice holds the last. */

@@ -97,6 +97,9 @@ public final class NodeCore {
   /** The identity of every addressee topic the router subscribes to (issue 15). */
   private final Map<String, Identity> addressees = new HashMap<>();
 
+  /** Peers that forward more addressed entries than the limits let through (issue 15). */
+  private final FloodGuard floods;
+
   /** The root-log delegation of each device this node wrote with, for addressed messages. */
   private final Map<AuthorKey, LogEntry> delegations = new HashMap<>();
 
@@ -153,6 +156,7 @@ public final class NodeCore {
             out,
             nowNanos + 1 + random.nextLong(config.syncIntervalNanos()));
     this.sync = new SyncSessions(store, engine, config, out, planner::ended);
+    this.floods = new FloodGuard(engine.budgets().addressed());
     planner.setSessions(sync);
     this.ownTopic = dht == null ? null : Topics.forIdentity(dht.own());
     this.rendezvous =
@@ -173,6 +177,7 @@ public final class NodeCore {
   public void handlePeerDisconnected(PeerId peer, long nowNanos) {
     if (planner.disconnected(peer)) {
       sync.cancelAll(peer, nowNanos);
+      floods.forget(peer);
       if (rendezvous != null) {
         rendezvous.handlePeerDisconnected(peer, nowNanos);
       }
@@ -256,6 +261,21 @@ public final class NodeCore {
     IngestOutcome outcome;
     if (addressee != null) {
       outcome = engine.ingestAddressed(verification, addressee, wallMillis(nowNanos));
+      boolean flooding =
+          verification instanceof Verification.Valid valid
+              && floods.floods(from, valid.entry().header().identity(), addressee, nowNanos);
+      if (flooding
+          && outcome instanceof IngestOutcome.Ignored ignored
+          && (ignored.cause() == Engine.Counter.IGNORED_WRITER_LIMIT
+              || ignored.cause() == Engine.Counter.IGNORED_ADDRESSEE_LIMIT)) {
+        outcome =
+            new IngestOutcome.Rejected(
+                RejectReason.FLOOD,
+                from
+                    + " forwarded more addressed entries than a node keeping the limits would ("
+                    + ignored.why()
+                    + ")");
+      }
     } else if (owner.isEmpty()) {
       outcome =
           new IngestOutcome.Rejected(

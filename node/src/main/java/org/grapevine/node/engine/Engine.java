@@ -139,7 +139,7 @@ public final class Engine {
       outcome =
           drop.counter() == Counter.DUPLICATE
               ? new IngestOutcome.Duplicate()
-              : new IngestOutcome.Ignored(drop.why());
+              : new IngestOutcome.Ignored(drop.why(), drop.counter());
     } else if (d instanceof AddressedIngest.Decision.Chain) {
       outcome = ingestVerified(entry, source, nowMillis);
     } else if (store.applyLoose(entry)) {

@@ -57,6 +57,13 @@ public sealed interface IngestOutcome {
   /** Refused; nothing was stored. */
   record Rejected(RejectReason reason, String detail) implements IngestOutcome {}
 
-  /** Dropped without judging the sender: muted or blocked identity, full gap buffer. */
-  record Ignored(String why) implements IngestOutcome {}
+  /**
+   * Dropped without judging the sender: muted or blocked identity, full gap buffer, an addressed
+   * entry over a limit. {@code cause} is the counter it was counted under, or null.
+   */
+  record Ignored(String why, Engine.Counter cause) implements IngestOutcome {
+    public Ignored(String why) {
+      this(why, null);
+    }
+  }
 }

@@ -625,6 +625,44 @@ class NodeCoreTest {
             });
   }
 
+  @Test
+  void aPeerForwardingMoreThanTwiceTheWriterLimit_isRejectedForFlooding_anotherPeerIsNot() {
+    Side x = new Side(1);
+    LogEntry alicePost = alice.deviceLog(laptop).append(post("alice's"), T0_MILLIS);
+    x.store.apply(alicePost);
+    TestAuthors.Person carol = TestAuthors.person("carol");
+    SigningKey phone = carol.deviceKey("phone");
+    LogEntry proof = carol.delegate(phone, T0_MILLIS);
+    LogWriter carolLog = carol.deviceLog(phone);
+    String alicesTo = Topics.forAddressee(alice.identity);
+    AddressedValidator checker = new AddressedValidator(validator);
+    int limit = org.grapevine.node.engine.LooseLimits.Config.DEFAULT.perWriterEntries();
+    List<Acceptance> fromP = new ArrayList<>();
+    for (int i = 0; i < 2 * limit + 2; i++) {
+      LogEntry reply = carolLog.append(TestContent.reply("spam " + i, alicePost), T0_MILLIS + i);
+      CoreCommand.VerifyGossip v = x.receive(p, alicesTo, AddressedCodec.encode(reply, proof));
+      x.core.handleGossipVerified(v.token(), checker.validate(v.envelope()), now);
+      fromP.add(x.verdict(v.id()).orElseThrow());
+    }
+    // Within the limit: stored; then over it but within what an honest relay may forward:
+    // ignored, nobody blamed; beyond twice the limit: rejected as a flood.
+    assertThat(fromP.subList(0, limit)).containsOnly(Acceptance.ACCEPT);
+    assertThat(fromP.subList(limit, 2 * limit)).containsOnly(Acceptance.IGNORE);
+    assertThat(fromP.subList(2 * limit, fromP.size())).containsOnly(Acceptance.REJECT);
+    assertThat(x.blamed())
+        .hasSize(2)
+        .allSatisfy(
+            b -> {
+              assertThat(b.peer()).isEqualTo(p);
+              assertThat(b.reason()).isEqualTo(RejectReason.FLOOD);
+            });
+    // Another peer relaying one more of Carol's is only ignored (over her limit, not its flood).
+    LogEntry more = carolLog.append(TestContent.reply("more", alicePost), T0_MILLIS + 99);
+    CoreCommand.VerifyGossip v = x.receive(q, alicesTo, AddressedCodec.encode(more, proof));
+    x.core.handleGossipVerified(v.token(), checker.validate(v.envelope()), now);
+    assertThat(x.verdict(v.id())).contains(Acceptance.IGNORE);
+  }
+
   /** The gossip RPCs the core has for {@code peer} (and drops the others'). */
   private static List<RPC> rpcsTo(Side x, PeerId peer) {
     List<RPC> out = new ArrayList<>();

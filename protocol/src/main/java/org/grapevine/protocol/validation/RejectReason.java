@@ -57,7 +57,13 @@ public enum RejectReason {
    */
   BAD_DELEGATION_PROOF,
   /** An addressed entry whose content does not address the identity of the topic it came on. */
-  NOT_ADDRESSED;
+  NOT_ADDRESSED,
+  /**
+   * A peer forwarded more addressed entries of one writer within a window than a node that keeps
+   * the limits of addressed entries ever forwards (twice the per-writer limit): it floods, or
+   * forwards for a flooder without checking.
+   */
+  FLOOD;
 
   /**
    * Whether the peer that sent an entry refused for this reason is at fault (gossip REJECT, which
