@@ -7,10 +7,8 @@ import static org.grapevine.protocol.testing.TestContent.reply;
 import static org.grapevine.protocol.testing.TestContent.repost;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,12 +21,8 @@ import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.Profile;
 import org.grapevine.protocol.testing.TestAuthors;
 import org.grapevine.protocol.topic.Topics;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 15 (names and counts): a real node with its API, and Bob publishing over real gossip
@@ -37,42 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * --json} keeps the full ids.
  */
 @Timeout(120)
-class CountsAndNamesIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  @RegisterExtension final StdCapture std = new StdCapture();
-
-  @TempDir Path tmp;
-
-  private Path alice;
-  private TestNode node;
-
-  @BeforeEach
-  void start() throws Exception {
-    alice = tmp.resolve("alice");
-    node = TestNode.start(alice);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (node != null) {
-      node.close();
-    }
-  }
-
-  private String okText(String... args) {
-    std.reset();
-    String[] full = java.util.Arrays.copyOf(args, args.length + 2);
-    full[args.length] = "--data-dir";
-    full[args.length + 1] = alice.toString();
-    assertThat(Main.execute(full)).as(String.join(" ", args) + ": " + std.err()).isZero();
-    return std.out();
-  }
-
-  private JsonNode ok(String... args) throws Exception {
-    return JSON.readTree(okText(args));
-  }
-
+class CountsAndNamesIT extends RealNodeCliTest {
   @Test
   void timelineThreadPosts_showNamesPrefixCountsAndReposts() throws Exception {
     okText("profile", "set", "--name", "Alice");

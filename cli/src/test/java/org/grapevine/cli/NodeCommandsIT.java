@@ -3,7 +3,6 @@ package org.grapevine.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.nio.file.Path;
@@ -20,60 +19,15 @@ import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.Post;
 import org.grapevine.protocol.testing.TestAuthors;
 import org.grapevine.protocol.topic.Topics;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every node command against a real node (store, host, local API on 127.0.0.1) in this JVM, through
  * real HTTP, as a person types them.
  */
 @Timeout(120)
-class NodeCommandsIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  @RegisterExtension final StdCapture std = new StdCapture();
-
-  @TempDir Path tmp;
-
-  private Path alice;
-  private TestNode node;
-
-  @BeforeEach
-  void start() throws Exception {
-    alice = tmp.resolve("alice");
-    node = TestNode.start(alice);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (node != null) {
-      node.close();
-    }
-  }
-
-  /** Runs a command on alice's node; returns its exit code. */
-  private int run(String... args) {
-    std.reset();
-    String[] full = java.util.Arrays.copyOf(args, args.length + 2);
-    full[args.length] = "--data-dir";
-    full[args.length + 1] = alice.toString();
-    return Main.execute(full);
-  }
-
-  private JsonNode ok(String... args) throws Exception {
-    assertThat(run(args)).as(String.join(" ", args) + ": " + std.err()).isZero();
-    return JSON.readTree(std.out());
-  }
-
-  private String okText(String... args) {
-    assertThat(run(args)).as(String.join(" ", args) + ": " + std.err()).isZero();
-    return std.out();
-  }
-
+class NodeCommandsIT extends RealNodeCliTest {
   private void fails(int code, String message, String... args) {
     assertThat(run(args)).as(String.join(" ", args) + ": " + std.out() + std.err()).isEqualTo(code);
     assertThat(std.err())

@@ -5,10 +5,8 @@ import static org.grapevine.protocol.testing.TestContent.reaction;
 import static org.grapevine.protocol.testing.TestContent.reply;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,12 +23,8 @@ import org.grapevine.protocol.proto.Post;
 import org.grapevine.protocol.proto.Profile;
 import org.grapevine.protocol.testing.TestAuthors;
 import org.grapevine.protocol.topic.Topics;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 15 (notifications): a real node with its API; two strangers, Carol and Dave, whom Alice
@@ -39,38 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * read, and {@code --unread} then shows none.
  */
 @Timeout(120)
-class NotificationsIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  @RegisterExtension final StdCapture std = new StdCapture();
-
-  @TempDir Path tmp;
-
-  private Path alice;
-  private TestNode node;
-
-  @BeforeEach
-  void start() throws Exception {
-    alice = tmp.resolve("alice");
-    node = TestNode.start(alice);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (node != null) {
-      node.close();
-    }
-  }
-
-  private String okText(String... args) {
-    std.reset();
-    String[] full = java.util.Arrays.copyOf(args, args.length + 2);
-    full[args.length] = "--data-dir";
-    full[args.length + 1] = alice.toString();
-    assertThat(Main.execute(full)).as(String.join(" ", args) + ": " + std.err()).isZero();
-    return std.out();
-  }
-
+class NotificationsIT extends RealNodeCliTest {
   /** A stranger: root key, one device, its delegation and log. */
   private record Stranger(LogEntry delegation, LogWriter log) {
     static Stranger of(String name) {

@@ -6,10 +6,8 @@ import static org.grapevine.protocol.testing.TestContent.reaction;
 import static org.grapevine.protocol.testing.TestContent.reply;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,12 +21,8 @@ import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.testing.TestAuthors;
 import org.grapevine.protocol.testing.TestContent;
 import org.grapevine.protocol.topic.Topics;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 15 through the cli against a real node: {@code post --cw} folds in every reader until
@@ -37,46 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * hides Bob's answers from threads and counts until {@code unblock}.
  */
 @Timeout(120)
-class WarningsQuotesBlocksIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  @RegisterExtension final StdCapture std = new StdCapture();
-
-  @TempDir Path tmp;
-
-  private Path alice;
-  private TestNode node;
-
-  @BeforeEach
-  void start() throws Exception {
-    alice = tmp.resolve("alice");
-    node = TestNode.start(alice);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (node != null) {
-      node.close();
-    }
-  }
-
-  private int run(String... args) {
-    std.reset();
-    String[] full = java.util.Arrays.copyOf(args, args.length + 2);
-    full[args.length] = "--data-dir";
-    full[args.length + 1] = alice.toString();
-    return Main.execute(full);
-  }
-
-  private String okText(String... args) {
-    assertThat(run(args)).as(String.join(" ", args) + ": " + std.err()).isZero();
-    return std.out();
-  }
-
-  private JsonNode ok(String... args) throws Exception {
-    return JSON.readTree(okText(args));
-  }
-
+class WarningsQuotesBlocksIT extends RealNodeCliTest {
   @Test
   void postWarningAndQuote_foldedUntilShow_quotedPostShown_liveLinesCarryNames() throws Exception {
     okText("profile", "set", "--name", "Alice");
