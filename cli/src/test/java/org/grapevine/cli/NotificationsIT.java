@@ -133,5 +133,17 @@ class NotificationsIT extends RealNodeCliTest {
     assertThat(okText("notifications", "--unread")).isEmpty();
     assertThat(std.err()).contains("no unread notifications");
     assertThat(okText("notifications").lines()).allMatch(l -> l.startsWith("  "));
+
+    // Alice answers Carol and mentions Dave: both entries name them, so they reach them.
+    String carolId = carolReply.header().identity().toString();
+    String daveId = daveThumbs.header().identity().toString();
+    JsonNode answer =
+        ok("reply", "-m", daveId, carolReply.id().toHex(), "welcome, Carol", "--json");
+    assertThat(answer.at("/content/reply_to/parent/identity").asText()).isEqualTo(carolId);
+    assertThat(answer.at("/content/mentions/0").asText()).isEqualTo(daveId);
+    JsonNode intro =
+        ok("post", "--mention", carolId, "--mention", daveId, "meet each other", "--json");
+    assertThat(intro.at("/content/mentions").toString())
+        .isEqualTo("[\"" + carolId + "\",\"" + daveId + "\"]");
   }
 }

@@ -15,6 +15,7 @@ import org.grapevine.protocol.validation.ContentRules;
 import org.grapevine.protocol.validation.TextField;
 import org.grapevine.protocol.validation.TextProblem;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -105,15 +106,7 @@ public final class WriteCommands {
                 + " bytes).")
     String contentWarning;
 
-    @Option(
-        names = {"-m", "--mention"},
-        paramLabel = "IDENTITY",
-        description =
-            "Mention someone (repeatable, at most "
-                + Limits.MAX_MENTIONS
-                + "): an identity, or a unique prefix of one this node knows. The entry then"
-                + " reaches them even if they do not follow you.")
-    List<String> mentions = new ArrayList<>();
+    @Mixin Mentions mentions;
 
     @Option(
         names = "--quote",
@@ -149,9 +142,7 @@ public final class WriteCommands {
       if (quote != null) {
         body.put("quote", quote);
       }
-      if (!mentions.isEmpty()) {
-        mentions.forEach(body.putArray("mentions")::add);
-      }
+      mentions.addTo(body);
       JsonNode e = api.post("/v1/posts", body);
       print(
           e,
@@ -190,15 +181,7 @@ public final class WriteCommands {
         description = "A content warning: the reply is shown folded behind it.")
     String contentWarning;
 
-    @Option(
-        names = {"-m", "--mention"},
-        paramLabel = "IDENTITY",
-        description =
-            "Mention someone (repeatable, at most "
-                + Limits.MAX_MENTIONS
-                + "): an identity, or a unique prefix of one this node knows. The entry then"
-                + " reaches them even if they do not follow you.")
-    List<String> mentions = new ArrayList<>();
+    @Mixin Mentions mentions;
 
     private String text;
 
@@ -216,9 +199,7 @@ public final class WriteCommands {
       if (contentWarning != null) {
         body.put("content_warning", contentWarning);
       }
-      if (!mentions.isEmpty()) {
-        mentions.forEach(body.putArray("mentions")::add);
-      }
+      mentions.addTo(body);
       JsonNode e = api.post("/v1/replies", body);
       print(
           e,
@@ -315,6 +296,26 @@ public final class WriteCommands {
               + " (entry "
               + Format.shortId(r.path("entry").path("id").asText())
               + ")");
+    }
+  }
+
+  /** {@code -m/--mention IDENTITY}, repeatable: who a post or reply mentions. */
+  static final class Mentions {
+    @Option(
+        names = {"-m", "--mention"},
+        paramLabel = "IDENTITY",
+        description =
+            "Mention someone (repeatable, at most "
+                + Limits.MAX_MENTIONS
+                + "): an identity, or a unique prefix of one this node knows. The entry then"
+                + " reaches them even if they do not follow you.")
+    List<String> identities = new ArrayList<>();
+
+    /** Puts {@code mentions} into a request body, when there are any. */
+    void addTo(com.fasterxml.jackson.databind.node.ObjectNode body) {
+      if (!identities.isEmpty()) {
+        identities.forEach(body.putArray("mentions")::add);
+      }
     }
   }
 }

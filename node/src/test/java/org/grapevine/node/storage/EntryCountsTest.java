@@ -20,18 +20,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 class EntryCountsTest {
   @TempDir Path dir;
 
-  enum Kind {
-    ROCKS,
-    MEMORY;
-
-    PostStore open(Path dir) {
-      return this == ROCKS ? RocksPostStore.open(dir) : new MemoryPostStore();
-    }
-  }
-
   @ParameterizedTest
-  @EnumSource(Kind.class)
-  void counts_repliesRepostsAndReactionsPerEmoji(Kind kind) {
+  @EnumSource(StoreKind.class)
+  void counts_repliesRepostsAndReactionsPerEmoji(StoreKind kind) {
     try (PostStore store = kind.open(dir)) {
       Author alice = new Author("alice").delegatedIn(store);
       Author bob = new Author("bob").delegatedIn(store);
@@ -65,9 +56,9 @@ class EntryCountsTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Kind.class)
+  @EnumSource(StoreKind.class)
   void counts_deletedReactionReplyRepost_noLongerCount_anotherIdentitysDeleteDoesNothing(
-      Kind kind) {
+      StoreKind kind) {
     try (PostStore store = kind.open(dir)) {
       Author alice = new Author("alice").delegatedIn(store);
       Author bob = new Author("bob").delegatedIn(store);
@@ -103,8 +94,8 @@ class EntryCountsTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Kind.class)
-  void counts_bareAnswerDoesNotCountUntilItsContentIsFilled_revokedOnesNever(Kind kind) {
+  @EnumSource(StoreKind.class)
+  void counts_bareAnswerDoesNotCountUntilItsContentIsFilled_revokedOnesNever(StoreKind kind) {
     try (PostStore store = kind.open(dir)) {
       Author alice = new Author("alice").delegatedIn(store);
       Author bob = new Author("bob").delegatedIn(store);
@@ -128,8 +119,8 @@ class EntryCountsTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Kind.class)
-  void counts_quotes_countedApartFromReplies_deletedOneDropped_rebuildGivesTheSame(Kind kind) {
+  @EnumSource(StoreKind.class)
+  void counts_quotes_countedApartFromReplies_deletedOneDropped_rebuildGivesTheSame(StoreKind kind) {
     try (PostStore store = kind.open(dir)) {
       Author alice = new Author("alice").delegatedIn(store);
       Author bob = new Author("bob").delegatedIn(store);
@@ -168,8 +159,8 @@ class EntryCountsTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Kind.class)
-  void counts_exceptAuthors_leavesOutEveryKindOfAnswerTheyWrote(Kind kind) {
+  @EnumSource(StoreKind.class)
+  void counts_exceptAuthors_leavesOutEveryKindOfAnswerTheyWrote(StoreKind kind) {
     try (PostStore store = kind.open(dir)) {
       Author alice = new Author("alice").delegatedIn(store);
       Author bob = new Author("bob").delegatedIn(store);

@@ -22,18 +22,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 class LooseEntriesTest {
   @TempDir Path dir;
 
-  enum Kind {
-    ROCKS,
-    MEMORY;
-
-    PostStore open(Path dir) {
-      return this == ROCKS ? RocksPostStore.open(dir) : new MemoryPostStore();
-    }
-  }
-
   @ParameterizedTest
-  @EnumSource(Kind.class)
-  void looseReplyAndReaction_showInThreadAndCounts_notInTheChain(Kind kind) {
+  @EnumSource(StoreKind.class)
+  void looseReplyAndReaction_showInThreadAndCounts_notInTheChain(StoreKind kind) {
     try (PostStore store = kind.open(dir)) {
       Author bob = new Author("bob").delegatedIn(store);
       Author carol = new Author("carol"); // Her root log is not held.
@@ -68,8 +59,8 @@ class LooseEntriesTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Kind.class)
-  void theChainReachingALooseEntry_replacesIt(Kind kind) {
+  @EnumSource(StoreKind.class)
+  void theChainReachingALooseEntry_replacesIt(StoreKind kind) {
     try (PostStore store = kind.open(dir)) {
       Author bob = new Author("bob").delegatedIn(store);
       Author carol = new Author("carol");
@@ -103,8 +94,8 @@ class LooseEntriesTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Kind.class)
-  void aForkAtALooseEntrysPlace_dropsTheLooseEntrysRows(Kind kind) {
+  @EnumSource(StoreKind.class)
+  void aForkAtALooseEntrysPlace_dropsTheLooseEntrysRows(StoreKind kind) {
     try (PostStore store = kind.open(dir)) {
       Author bob = new Author("bob").delegatedIn(store);
       Author carol = new Author("carol");
@@ -127,8 +118,8 @@ class LooseEntriesTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Kind.class)
-  void aRevocation_takesTheDevicesLaterLooseEntries(Kind kind) {
+  @EnumSource(StoreKind.class)
+  void aRevocation_takesTheDevicesLaterLooseEntries(StoreKind kind) {
     try (PostStore store = kind.open(dir)) {
       Author bob = new Author("bob").delegatedIn(store);
       Author carol = new Author("carol");
@@ -165,8 +156,8 @@ class LooseEntriesTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Kind.class)
-  void applyLoose_refusesRootLogAndBareEntries(Kind kind) {
+  @EnumSource(StoreKind.class)
+  void applyLoose_refusesRootLogAndBareEntries(StoreKind kind) {
     try (PostStore store = kind.open(dir)) {
       Author carol = new Author("carol");
       assertThatThrownBy(() -> store.applyLoose(carol.delegation))

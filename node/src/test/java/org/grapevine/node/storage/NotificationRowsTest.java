@@ -24,18 +24,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 class NotificationRowsTest {
   @TempDir Path dir;
 
-  enum Kind {
-    ROCKS,
-    MEMORY;
-
-    PostStore open(Path dir) {
-      return this == ROCKS ? RocksPostStore.open(dir) : new MemoryPostStore();
-    }
-  }
-
   @ParameterizedTest
-  @EnumSource(Kind.class)
-  void addressedTo_listsWhatAddressesBob_newestFirst_withoutHisOwnOrDeleted(Kind kind) {
+  @EnumSource(StoreKind.class)
+  void addressedTo_listsWhatAddressesBob_newestFirst_withoutHisOwnOrDeleted(StoreKind kind) {
     try (PostStore store = kind.open(dir)) {
       Author bob = new Author("bob").delegatedIn(store);
       Author alice = new Author("alice").delegatedIn(store);
