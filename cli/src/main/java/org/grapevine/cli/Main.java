@@ -47,6 +47,7 @@ import picocli.CommandLine.ScopeType;
       ReadCommands.Timeline.class,
       ReadCommands.Posts.class,
       ReadCommands.ThreadCommand.class,
+      org.grapevine.cli.social.SearchCommand.class,
       ProfileCommand.class,
       NodeCommands.Peers.class,
       NodeCommands.Status.class,

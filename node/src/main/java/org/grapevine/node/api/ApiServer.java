@@ -84,6 +84,7 @@ public final class ApiServer implements AutoCloseable {
     new NodeRoutes(node, events).register(router);
     new ApiRoutes(node).register(router);
     new PeerRoutes(node).register(router);
+    new SearchRoutes(node).register(router);
     router.add(
         "GET",
         "/v1/events",

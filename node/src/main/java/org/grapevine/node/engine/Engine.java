@@ -191,6 +191,16 @@ public final class Engine {
 
   private Listener listener = (source, outcome) -> {};
 
+  private StoreObserver observer = StoreObserver.NONE;
+
+  /**
+   * Replaces the store observer (one: the search index), told of every write to the store's entries
+   * and content ({@link StoreObserver}).
+   */
+  public void setStoreObserver(StoreObserver observer) {
+    this.observer = java.util.Objects.requireNonNull(observer);
+  }
+
   /** Replaces the listener (one; the node fans out to metrics and event streams). */
   public void setListener(Listener listener) {
     this.listener = java.util.Objects.requireNonNull(listener);
@@ -280,6 +290,7 @@ public final class Engine {
       counters.count(source, Counter.DUPLICATE); // Filled or deleted meanwhile.
       return new IngestOutcome.Duplicate();
     }
+    observer.onContentFilled(full);
     counters.count(source, Counter.CONTENT_FILLED);
     return new IngestOutcome.ContentFilled(full);
   }
@@ -371,6 +382,7 @@ public final class Engine {
       stored = stored.withoutContent();
     }
     counters.add(source, Counter.PURGED_REVOKED, applied.purgedEntries());
+    observer.onApplied(stored, applied);
     return stored;
   }
 
