@@ -50,6 +50,10 @@ final class SearchDocuments {
   static final String POST = "post";
   static final String PROFILE = "profile";
   static final String ID = "id";
+
+  /** A profile's entry id, stored only (a field's schema must be one across documents). */
+  static final String PROFILE_ENTRY = "profile_entry";
+
   static final String IDENTITY = "identity";
   static final String PROFILE_OF = "profile_of";
   static final String AUTHOR = "author";
@@ -120,7 +124,7 @@ final class SearchDocuments {
     d.add(new StringField(KIND, PROFILE, Field.Store.NO));
     d.add(new StringField(PROFILE_OF, identity.toString(), Field.Store.YES));
     d.add(new StringField(IDENTITY, identity.toString(), Field.Store.NO));
-    d.add(new StoredField(ID, e.id().toHex()));
+    d.add(new StoredField(PROFILE_ENTRY, e.id().toHex()));
     d.add(new StoredField(NAME, p.getName()));
     d.add(new StoredField(BIO, p.getBio()));
     d.add(new StringField(NAME_KEY, p.getName().toLowerCase(Locale.ROOT), Field.Store.NO));

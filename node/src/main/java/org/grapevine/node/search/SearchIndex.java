@@ -333,6 +333,37 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
     }
   }
 
+  /**
+   * Every document as one line ({@code post <id>} or {@code profile <identity> <entry> <name>}),
+   * sorted: what tests compare between a live index and a rebuild.
+   */
+  java.util.List<String> dump() throws IOException {
+    searchers.maybeRefreshBlocking();
+    IndexSearcher s = searchers.acquire();
+    try {
+      java.util.List<String> out = new java.util.ArrayList<>();
+      org.apache.lucene.search.TopDocs all =
+          s.search(new org.apache.lucene.search.MatchAllDocsQuery(), Integer.MAX_VALUE);
+      for (org.apache.lucene.search.ScoreDoc d : all.scoreDocs) {
+        org.apache.lucene.document.Document doc = s.storedFields().document(d.doc);
+        String of = doc.get(SearchDocuments.PROFILE_OF);
+        out.add(
+            of == null
+                ? "post " + doc.get(SearchDocuments.ID)
+                : "profile "
+                    + of
+                    + " "
+                    + doc.get(SearchDocuments.PROFILE_ENTRY)
+                    + " "
+                    + doc.get(SearchDocuments.NAME));
+      }
+      java.util.Collections.sort(out);
+      return out;
+    } finally {
+      searchers.release(s);
+    }
+  }
+
   // ---- Lifecycle ----
 
   private void commit() throws IOException {

@@ -99,7 +99,7 @@ final class Searcher {
         profiles.add(
             new SearchResult.ProfileHit(
                 identity(d.get(SearchDocuments.PROFILE_OF)),
-                EntryId.parse(d.get(SearchDocuments.ID)),
+                EntryId.parse(d.get(SearchDocuments.PROFILE_ENTRY)),
                 d.get(SearchDocuments.NAME),
                 d.get(SearchDocuments.BIO)));
       }
