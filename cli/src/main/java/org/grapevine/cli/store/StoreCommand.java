@@ -75,11 +75,11 @@ public final class StoreCommand implements Runnable {
                   + entries
                   + " entries of "
                   + identities
-                  + " identities, and the search index ("
-                  + searchDocuments
-                  + " posts and profiles), in "
+                  + " identities in "
                   + millis
-                  + " ms");
+                  + " ms, and the search index ("
+                  + searchDocuments
+                  + " posts and profiles)");
         }
       }
       return 0;
