@@ -18,11 +18,13 @@ import org.apache.lucene.analysis.standard.StandardTokenizer;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.IndexOptions;
 import org.apache.lucene.index.Term;
 import org.grapevine.protocol.entry.EntryHeader;
 import org.grapevine.protocol.entry.LogEntry;
@@ -69,6 +71,19 @@ final class SearchDocuments {
   private static final Pattern TAG_IN_TEXT =
       Pattern.compile("(?<![\\p{L}\\p{N}_])#([\\p{L}\\p{N}_]+)");
 
+  /**
+   * Analysed text without positions: queries are sets of words, never phrases, and positions were
+   * the largest part of the indexing cost and of the index on disk.
+   */
+  private static final FieldType WORDS = wordsType();
+
+  private static FieldType wordsType() {
+    FieldType t = new FieldType(TextField.TYPE_NOT_STORED);
+    t.setIndexOptions(IndexOptions.DOCS_AND_FREQS);
+    t.freeze();
+    return t;
+  }
+
   /** Hashtags kept per post; text beyond is still searchable by its words. */
   static final int MAX_TAGS_PER_POST = 32;
 
@@ -108,7 +123,7 @@ final class SearchDocuments {
     d.add(new StringField(IDENTITY, h.identity().toString(), Field.Store.NO));
     d.add(new StringField(AUTHOR, h.author().toHex(), Field.Store.NO));
     d.add(new LongPoint(SEQ, h.seq()));
-    d.add(new TextField(TEXT, text, Field.Store.NO));
+    d.add(new Field(TEXT, text, WORDS));
     for (String tag : hashtags(text)) {
       d.add(new StringField(TAG, tag, Field.Store.NO));
     }
@@ -128,7 +143,7 @@ final class SearchDocuments {
     d.add(new StoredField(NAME, p.getName()));
     d.add(new StoredField(BIO, p.getBio()));
     d.add(new StringField(NAME_KEY, p.getName().toLowerCase(Locale.ROOT), Field.Store.NO));
-    d.add(new TextField(TEXT, p.getName() + "\n" + p.getBio(), Field.Store.NO));
+    d.add(new Field(TEXT, p.getName() + "\n" + p.getBio(), WORDS));
     d.add(new NumericDocValuesField(TIME, e.header().timestampMillis()));
     return d;
   }
