@@ -2,20 +2,14 @@ package org.grapevine.node.search;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.document.LongPoint;
-import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -76,7 +70,7 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
   static final String FORMAT = "2";
 
   private static final String FORMAT_KEY = "grapevine.search.format";
-  private static final String UNCLEAN = "unclean";
+  static final String UNCLEAN = "unclean";
 
   private final Path directory;
   private final PostStore store;
@@ -117,15 +111,22 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
   public static SearchIndex open(Path directory, PostStore store, boolean rebuild) {
     try {
       Files.createDirectories(directory);
-      String reason = rebuild ? "asked for" : staleReason(directory);
-      writeMarker(directory.resolve(UNCLEAN));
+      String reason =
+          rebuild ? "asked for" : SearchFiles.staleReason(directory, FORMAT_KEY, FORMAT);
+      SearchFiles.writeMarker(directory.resolve(UNCLEAN));
       if (reason != null) {
-        deleteTree(directory.resolve("index"));
+        SearchFiles.deleteTree(directory.resolve("index"));
       }
       SearchIndex index = new SearchIndex(directory, store);
       if (reason != null) {
         long started = System.nanoTime();
-        index.rebuild();
+        try {
+          index.rebuild();
+        } catch (IOException | RuntimeException e) {
+          index.failed = true; // The marker stays: the next open rebuilds again.
+          index.close();
+          throw e;
+        }
         index.rebuiltBecause = reason;
         LOG.info(
             "search index {} rebuilt from the store ({}): {} documents in {} ms",
@@ -147,7 +148,7 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
   public static void markStale(Path directory) {
     try {
       if (Files.isDirectory(directory)) {
-        writeMarker(directory.resolve(UNCLEAN));
+        SearchFiles.writeMarker(directory.resolve(UNCLEAN));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("search index " + directory + ": " + e.getMessage(), e);
@@ -157,39 +158,6 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
   /** Why {@link #open} rebuilt the index; empty when it opened the committed one. */
   public Optional<String> rebuiltBecause() {
     return Optional.ofNullable(rebuiltBecause);
-  }
-
-  private static String staleReason(Path directory) throws IOException {
-    if (Files.exists(directory.resolve(UNCLEAN))) {
-      return "the node did not close it cleanly";
-    }
-    try (FSDirectory d = FSDirectory.open(directory.resolve("index"))) {
-      if (!DirectoryReader.indexExists(d)) {
-        return "no index yet";
-      }
-      String format = SegmentInfos.readLatestCommit(d).getUserData().get(FORMAT_KEY);
-      return FORMAT.equals(format) ? null : "index format " + format + ", expected " + FORMAT;
-    } catch (IOException e) {
-      return "unreadable: " + e.getMessage();
-    }
-  }
-
-  private static void writeMarker(Path marker) throws IOException {
-    try (FileChannel c =
-        FileChannel.open(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-      c.force(true);
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 
   /**
