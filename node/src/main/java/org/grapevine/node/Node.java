@@ -120,6 +120,18 @@ public final class Node implements AutoCloseable {
         new Engine(store, new EntryValidator(), new ChainChecker(), 256, 16_384, setup.budgets());
     engine.setListener(this::onIngested);
     this.search = openSearch(setup, store, engine);
+    if (search != null) {
+      SearchIndex index = search;
+      metrics.gauge(
+          "grapevine_search_documents",
+          "Documents in the search index (held posts, and one latest profile per identity).",
+          index::documents);
+      metrics.gauge(
+          "grapevine_search_failed",
+          "1 when a search index write failed since start (the index is rebuilt at the next"
+              + " start), else 0.",
+          () -> index.failed() ? 1 : 0);
+    }
     fanOut.countEngine(engine);
     this.own = new OwnDevice(identity, device, setup.root(), mayStartRootLog, store, engine);
     this.host = new Host(setup.host(), setup.group());
