@@ -26,8 +26,11 @@ import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexOptions;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.util.BytesRef;
 import org.grapevine.protocol.entry.EntryHeader;
+import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.proto.Profile;
 
@@ -105,8 +108,20 @@ final class SearchDocuments {
     return e.hasContent() && e.content().get().hasPost();
   }
 
-  static Term postKey(String idHex) {
-    return new Term(ID, idHex);
+  /** A post's key: its entry id's 32 bytes (half the terms dictionary of its hex form). */
+  static Term postKey(EntryId id) {
+    return new Term(ID, new BytesRef(id.unsafeBytes()));
+  }
+
+  /** The entry id of a post document read from the index. */
+  static EntryId postId(Document d) {
+    BytesRef b = d.getBinaryValue(ID);
+    return EntryId.of(java.util.Arrays.copyOfRange(b.bytes, b.offset, b.offset + b.length));
+  }
+
+  /** The term of a device log's documents, for a revocation's purge. */
+  static Term authorKey(AuthorKey author) {
+    return new Term(AUTHOR, new BytesRef(author.unsafeBytes()));
   }
 
   static Term profileKey(Identity identity) {
@@ -119,9 +134,9 @@ final class SearchDocuments {
     String text = e.content().get().getPost().getText();
     Document d = new Document();
     d.add(new StringField(KIND, POST, Field.Store.NO));
-    d.add(new StringField(ID, e.id().toHex(), Field.Store.YES));
+    d.add(new StringField(ID, new BytesRef(e.id().unsafeBytes()), Field.Store.YES));
     d.add(new StringField(IDENTITY, h.identity().toString(), Field.Store.NO));
-    d.add(new StringField(AUTHOR, h.author().toHex(), Field.Store.NO));
+    d.add(new StringField(AUTHOR, new BytesRef(h.author().unsafeBytes()), Field.Store.NO));
     d.add(new LongPoint(SEQ, h.seq()));
     d.add(new Field(TEXT, text, WORDS));
     for (String tag : hashtags(text)) {

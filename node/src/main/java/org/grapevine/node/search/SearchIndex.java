@@ -67,7 +67,7 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
   static final double RAM_BUFFER_MB = 32;
 
   /** Bump when documents change shape: an index of another format is rebuilt at open. */
-  static final String FORMAT = "2";
+  static final String FORMAT = "3";
 
   private static final String FORMAT_KEY = "grapevine.search.format";
   static final String UNCLEAN = "unclean";
@@ -205,7 +205,7 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
         // A newly applied entry was never indexed (nothing is applied twice); a filled one may
         // have been indexed by a rebuild racing nothing, but updating costs little there.
         if (filled) {
-          writer.updateDocument(SearchDocuments.postKey(e.id().toHex()), SearchDocuments.post(e));
+          writer.updateDocument(SearchDocuments.postKey(e.id()), SearchDocuments.post(e));
         } else {
           writer.addDocument(SearchDocuments.post(e));
         }
@@ -236,7 +236,7 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
     if (held.get().header().kind() == ContentKind.PROFILE) {
       profile(held.get().header().identity());
     } else {
-      writer.deleteDocuments(SearchDocuments.postKey(target.toHex()));
+      writer.deleteDocuments(SearchDocuments.postKey(target));
     }
   }
 
@@ -245,9 +245,7 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
     long head = store.contiguousHead(device);
     writer.deleteDocuments(
         new BooleanQuery.Builder()
-            .add(
-                new TermQuery(new Term(SearchDocuments.AUTHOR, device.toHex())),
-                BooleanClause.Occur.FILTER)
+            .add(new TermQuery(SearchDocuments.authorKey(device)), BooleanClause.Occur.FILTER)
             .add(
                 LongPoint.newRangeQuery(SearchDocuments.SEQ, head + 1, Long.MAX_VALUE),
                 BooleanClause.Occur.FILTER)
@@ -323,7 +321,7 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
         String of = doc.get(SearchDocuments.PROFILE_OF);
         out.add(
             of == null
-                ? "post " + doc.get(SearchDocuments.ID)
+                ? "post " + SearchDocuments.postId(doc).toHex()
                 : "profile "
                     + of
                     + " "

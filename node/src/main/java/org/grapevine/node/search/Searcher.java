@@ -90,7 +90,7 @@ final class Searcher {
     }
     List<EntryId> postIds = new ArrayList<>();
     for (Document d : top(s, posts.build(), limit)) {
-      postIds.add(EntryId.parse(d.get(SearchDocuments.ID)));
+      postIds.add(SearchDocuments.postId(d));
     }
     List<SearchResult.ProfileHit> profiles = new ArrayList<>();
     if (!terms.isEmpty() && q.hashtags().isEmpty()) {
