@@ -55,11 +55,8 @@ import org.slf4j.LoggerFactory;
  *       fails is logged, and the file stays, so the next start rebuilds.
  * </ol>
  *
- * The engine's thread only hands each write over; the index's own thread ({@link IndexingQueue})
- * analyses and indexes them in order. {@link #search} may run on any thread and sees every write
- * handed over before it (it waits for them, at most {@link #CATCH_UP_MILLIS}, then refreshes a
- * near-real-time reader). No Netty; {@link #close} indexes what is queued, commits and stops the
- * thread.
+ * Writes come from one thread (the engine's); {@link #search} may run on any thread and sees every
+ * write made before it (a near-real-time reader is refreshed first). Plain class, no threads.
  */
 public final class SearchIndex implements StoreObserver, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SearchIndex.class);
@@ -68,9 +65,6 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
   public static final int MAX_RESULTS = 100;
 
   static final double RAM_BUFFER_MB = 32;
-
-  /** How long a search waits for the writes before it to be indexed, at most. */
-  static final long CATCH_UP_MILLIS = 10_000;
 
   /** Bump when documents change shape: an index of another format is rebuilt at open. */
   static final String FORMAT = "3";
@@ -85,7 +79,6 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
   private final IndexWriter writer;
   private final SearcherManager searchers;
   private final Searcher searcher;
-  private final IndexingQueue queue;
   private volatile boolean failed;
   private String rebuiltBecause;
 
@@ -102,7 +95,6 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
     this.writer = new IndexWriter(lucene, config);
     this.searchers = new SearcherManager(writer, null);
     this.searcher = new Searcher(analyzer);
-    this.queue = new IndexingQueue("grapevine-search"); // Last: nothing to stop if the above fails.
   }
 
   /** The index's directory in a node's data directory. */
@@ -189,37 +181,21 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
     commit();
   }
 
-  /** Documents in the index (posts and profiles), as of the last write indexed. */
+  /** Documents in the index (posts and profiles), as of the last write. */
   public long documents() {
     return writer.getDocStats().numDocs;
   }
 
   // ---- Fed by the engine ----
 
-  // Each write is handed to the index's own thread ({@link IndexingQueue}), in order. Its task
-  // reads the store when it runs, which may be after later writes: each task leaves the index as
-  // the store is then for what it touches, and the last one as the store is at the end.
-
   @Override
   public void onApplied(LogEntry stored, Applied applied) {
-    boolean purged = applied.purgedEntries() > 0;
-    queue.submit(() -> written(stored, purged, false));
+    written(stored, applied.purgedEntries() > 0, false);
   }
 
   @Override
   public void onContentFilled(LogEntry full) {
-    queue.submit(() -> written(full, false, true));
-  }
-
-  /** Waits (bounded) for the writes handed over before this call to be in the index. */
-  private void caughtUp() {
-    try {
-      if (!queue.awaitDrained(CATCH_UP_MILLIS)) {
-        LOG.warn("search index {} is over {} ms behind the store", directory, CATCH_UP_MILLIS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    written(full, false, true);
   }
 
   private void written(LogEntry e, boolean purged, boolean filled) {
@@ -316,7 +292,6 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
    */
   public SearchResult search(SearchQuery query, int limit, java.util.Set<Identity> hidden)
       throws SearchQueryException {
-    caughtUp();
     try {
       searchers.maybeRefreshBlocking();
       IndexSearcher s = searchers.acquire();
@@ -335,7 +310,6 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
    * sorted: what tests compare between a live index and a rebuild.
    */
   java.util.List<String> dump() throws IOException {
-    caughtUp();
     searchers.maybeRefreshBlocking();
     IndexSearcher s = searchers.acquire();
     try {
@@ -375,7 +349,6 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
    */
   @Override
   public void close() {
-    queue.close(); // Every write handed over is indexed first.
     try {
       searchers.close();
       commit();
