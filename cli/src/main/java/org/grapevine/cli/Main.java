@@ -51,6 +51,7 @@ import picocli.CommandLine.ScopeType;
       ReadCommands.Posts.class,
       ReadCommands.ThreadCommand.class,
       org.grapevine.cli.social.NotificationsCommand.class,
+      org.grapevine.cli.social.SearchCommand.class,
       ProfileCommand.class,
       NodeCommands.Peers.class,
       NodeCommands.Status.class,

@@ -28,6 +28,7 @@ import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.metrics.MetricsRegistry;
 import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.node.runtime.StorageThread;
+import org.grapevine.node.search.SearchIndex;
 import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.node.storage.StoreConfig;
 import org.grapevine.protocol.crypto.SigningKey;
@@ -67,6 +68,10 @@ public final class Node implements AutoCloseable {
   private final StorageThread storageThread = new StorageThread();
   private final ScheduledExecutorService storage = storageThread.executor();
   private final Engine engine;
+
+  /** Null when {@code [search] enabled = false}. */
+  private final SearchIndex search;
+
   private final Host host;
   private final NodeCore core;
   private final CoreDriver driver;
@@ -115,6 +120,19 @@ public final class Node implements AutoCloseable {
     this.engine =
         new Engine(store, new EntryValidator(), new ChainChecker(), 256, 16_384, setup.budgets());
     engine.setListener(this::onIngested);
+    this.search = openSearch(setup, store, engine);
+    if (search != null) {
+      SearchIndex index = search;
+      metrics.gauge(
+          "grapevine_search_documents",
+          "Documents in the search index (held posts, and one latest profile per identity).",
+          index::documents);
+      metrics.gauge(
+          "grapevine_search_failed",
+          "1 when a search index write failed since start (the index is rebuilt at the next"
+              + " start), else 0.",
+          () -> index.failed() ? 1 : 0);
+    }
     fanOut.countEngine(engine);
     this.own = new OwnDevice(identity, device, setup.root(), mayStartRootLog, store, engine);
     this.host = new Host(setup.host(), setup.group());
@@ -131,6 +149,26 @@ public final class Node implements AutoCloseable {
             setup.discovery(), host, store, storage, setup.group(), new SplittableRandom());
     this.dht = NodeDht.attach(setup, driver, host, discovery, store, storageThread, metrics);
     this.reach = NodeReach.attach(setup, host, dht, driver, metrics);
+  }
+
+  /**
+   * The search index fed by the engine, or null (and marked stale, so turning it on again rebuilds
+   * it) when the config turns it off. Closes the store if the index cannot be opened.
+   */
+  private static SearchIndex openSearch(NodeSetup setup, RocksPostStore store, Engine engine) {
+    java.nio.file.Path dir = SearchIndex.directoryIn(setup.dataDir());
+    try {
+      if (!setup.search()) {
+        SearchIndex.markStale(dir);
+        return null;
+      }
+      SearchIndex index = SearchIndex.open(dir, store, false);
+      engine.setStoreObserver(index);
+      return index;
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
   }
 
   private void startNetwork() throws IOException {
@@ -175,6 +213,11 @@ public final class Node implements AutoCloseable {
   /** Peer discovery and connection management (listeners, known peers). */
   public DiscoveryService discovery() {
     return discovery;
+  }
+
+  /** The search index; empty when the config turns it off. Searches may run on any thread. */
+  public java.util.Optional<SearchIndex> search() {
+    return java.util.Optional.ofNullable(search);
   }
 
   /** The store, for reading (timelines, threads); writes go through the node. */
@@ -462,6 +505,9 @@ public final class Node implements AutoCloseable {
     driver.close();
     dht.persist(driver, store);
     storageThread.close();
+    if (search != null) {
+      search.close(); // After the last write (the storage thread), before the store it reads.
+    }
     store.close();
   }
 

@@ -201,7 +201,8 @@ public final class NodeLauncher {
             discoveryConfig(),
             gossipConfig(),
             config.dht(),
-            config.nat()));
+            config.nat(),
+            config.search().enabled()));
   }
 
   private static SwarmKey readSwarmKey(Path file) throws ConfigException {

@@ -13,6 +13,7 @@ import org.grapevine.protocol.identity.Identity;
 /**
  * Everything a {@link Node} is made of, as {@link NodeLauncher} derived it from the node's config.
  *
+ * @param search whether to keep the search index ({@link NodeConfig.Search})
  * @param root the identity's root key; null where the root key is offline (a device that joined the
  *     identity without it, or a directory whose root key was moved away)
  */
@@ -27,4 +28,5 @@ record NodeSetup(
     DiscoveryConfig discovery,
     GossipConfig gossip,
     NodeConfig.Dht dht,
-    NodeConfig.Nat nat) {}
+    NodeConfig.Nat nat,
+    boolean search) {}

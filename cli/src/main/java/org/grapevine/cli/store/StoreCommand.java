@@ -6,6 +6,7 @@ import org.grapevine.cli.client.ClientOptions;
 import org.grapevine.cli.keys.OfflineStore;
 import org.grapevine.cli.p2p.CliException;
 import org.grapevine.node.LogQueries;
+import org.grapevine.node.search.SearchIndex;
 import org.grapevine.node.storage.RocksPostStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,8 +31,9 @@ public final class StoreCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Recompute every derived record (log heads, device states, timeline, reply and reaction",
-        "indexes, bytes per identity) from the stored entries and content. For a store whose indexes",
-        "were damaged or written by a buggy version; entries and content are only read. The node must be stopped."
+        "indexes, bytes per identity) from the stored entries and content, and the search index",
+        "(search/ of the data directory) from those. For a store whose indexes were damaged or",
+        "written by a buggy version; entries and content are only read. The node must be stopped."
       })
   static final class RebuildIndexes implements Callable<Integer> {
     @Mixin ClientOptions options;
@@ -46,6 +48,13 @@ public final class StoreCommand implements Runnable {
         RocksPostStore store = s.store();
         long started = System.nanoTime();
         store.rebuildIndexes();
+        long searchDocuments;
+        // Rebuilt whether or not config.toml turns search on: a node that turns it on later
+        // finds it marked stale anyway (it was off meanwhile) and rebuilds again.
+        try (SearchIndex search =
+            SearchIndex.open(SearchIndex.directoryIn(options.dataDir().path()), store, true)) {
+          searchDocuments = search.documents();
+        }
         long millis = (System.nanoTime() - started) / 1_000_000;
         long entries = LogQueries.entriesStored(store);
         int identities = store.identities().size();
@@ -56,6 +65,7 @@ public final class StoreCommand implements Runnable {
                   .put("store", store.directory().toString())
                   .put("entries", entries)
                   .put("identities", identities)
+                  .put("search_documents", searchDocuments)
                   .put("millis", millis));
         } else {
           System.out.println(
@@ -67,7 +77,9 @@ public final class StoreCommand implements Runnable {
                   + identities
                   + " identities in "
                   + millis
-                  + " ms");
+                  + " ms, and the search index ("
+                  + searchDocuments
+                  + " posts and profiles)");
         }
       }
       return 0;

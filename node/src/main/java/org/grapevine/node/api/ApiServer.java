@@ -85,6 +85,7 @@ public final class ApiServer implements AutoCloseable {
     new ApiRoutes(node).register(router);
     new PeerRoutes(node).register(router);
     new NotificationRoutes(node).register(router);
+    new SearchRoutes(node).register(router);
     router.add(
         "GET",
         "/v1/events",

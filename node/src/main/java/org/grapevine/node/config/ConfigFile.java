@@ -180,7 +180,14 @@ public final class ConfigFile {
               "nat",
               "hole_punch",
               Boolean.toString(D.nat().holePunch()),
-              "Turn a relayed connection into a direct one by dialling each other at once (DCUtR)."));
+              "Turn a relayed connection into a direct one by dialling each other at once (DCUtR)."),
+          new Option(
+              "search",
+              "enabled",
+              Boolean.toString(D.search().enabled()),
+              "Keep a full-text search index of held posts and profiles (GET /v1/search,",
+              "`grapevine search`) in search/ of the data directory. false saves its disk space and",
+              "ingestion time on a small node; turned on again, it is rebuilt from the store at start."));
 
   private ConfigFile() {}
 
@@ -316,7 +323,8 @@ public final class ConfigFile {
             v.integer("nat.autonat_confidence", d.nat().autonatConfidence(), 1, 8),
             v.relayService("nat.relay_service", d.nat().relayService()),
             v.integer("nat.relays", d.nat().relays(), 0, 8),
-            v.bool("nat.hole_punch", d.nat().holePunch())));
+            v.bool("nat.hole_punch", d.nat().holePunch())),
+        new NodeConfig.Search(v.bool("search.enabled", d.search().enabled())));
   }
 
   /** section.name to value; refuses unknown sections and options and top-level values. */
@@ -335,7 +343,7 @@ public final class ConfigFile {
             s.getKey(),
             "unknown "
                 + (s.getValue().isObject() ? "section" : "option")
-                + "; the sections are [network], [api], [sync], [budgets], [dht] and [nat]");
+                + "; the sections are [network], [api], [sync], [budgets], [dht], [nat] and [search]");
       }
       if (!s.getValue().isObject()) {
         throw new ConfigException(

@@ -9,7 +9,8 @@ import org.grapevine.node.engine.LooseLimits;
  * Everything {@code config.toml} can set, with the defaults a first run writes. Values are checked
  * by {@link ConfigFile}; command-line flags replace single values with the {@code with*} methods.
  */
-public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets, Dht dht, Nat nat) {
+public record NodeConfig(
+    Network network, Api api, Sync sync, Budgets budgets, Dht dht, Nat nat, Search search) {
 
   public static final int DEFAULT_API_PORT = 7320;
 
@@ -39,7 +40,8 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets, D
         new Sync(Duration.ofSeconds(60)),
         new Budgets(256L << 20, 1L << 20),
         new Dht(DhtMode.AUTO, 4, true),
-        new Nat(true, 3, RelayService.AUTO, 2, true));
+        new Nat(true, 3, RelayService.AUTO, 2, true),
+        new Search(true));
   }
 
   /**
@@ -54,27 +56,31 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets, D
   }
 
   public NodeConfig withNetwork(Network n) {
-    return new NodeConfig(n, api, sync, budgets, dht, nat);
+    return new NodeConfig(n, api, sync, budgets, dht, nat, search);
   }
 
   public NodeConfig withApi(Api a) {
-    return new NodeConfig(network, a, sync, budgets, dht, nat);
+    return new NodeConfig(network, a, sync, budgets, dht, nat, search);
   }
 
   public NodeConfig withSync(Sync s) {
-    return new NodeConfig(network, api, s, budgets, dht, nat);
+    return new NodeConfig(network, api, s, budgets, dht, nat, search);
   }
 
   public NodeConfig withBudgets(Budgets b) {
-    return new NodeConfig(network, api, sync, b, dht, nat);
+    return new NodeConfig(network, api, sync, b, dht, nat, search);
   }
 
   public NodeConfig withDht(Dht d) {
-    return new NodeConfig(network, api, sync, budgets, d, nat);
+    return new NodeConfig(network, api, sync, budgets, d, nat, search);
   }
 
   public NodeConfig withNat(Nat n) {
-    return new NodeConfig(network, api, sync, budgets, dht, n);
+    return new NodeConfig(network, api, sync, budgets, dht, n, search);
+  }
+
+  public NodeConfig withSearch(Search s) {
+    return new NodeConfig(network, api, sync, budgets, dht, nat, s);
   }
 
   /**
@@ -208,4 +214,12 @@ public record NodeConfig(Network network, Api api, Sync sync, Budgets budgets, D
       RelayService relayService,
       int relays,
       boolean holePunch) {}
+
+  /**
+   * {@code [search]}: the full-text search index ({@code node.search.SearchIndex}).
+   *
+   * @param enabled keep the index (disk: roughly the size of the posts' text; ingestion: a few
+   *     percent); off, search answers that it is off, and turning it on later rebuilds it at start
+   */
+  public record Search(boolean enabled) {}
 }

@@ -143,6 +143,7 @@ public final class Engine {
     } else if (d instanceof AddressedIngest.Decision.Chain) {
       outcome = ingestVerified(entry, source, nowMillis);
     } else if (store.applyLoose(entry)) {
+      observer.onApplied(entry, new Applied(false, 0)); // Searchable like any held entry.
       counters.count(source, Counter.STORED_LOOSE);
       outcome = new IngestOutcome.Stored(entry, List.of(), IngestOutcome.BudgetNote.NONE);
     } else {
@@ -234,6 +235,16 @@ public final class Engine {
   }
 
   private Listener listener = (source, outcome) -> {};
+
+  private StoreObserver observer = StoreObserver.NONE;
+
+  /**
+   * Replaces the store observer (one: the search index), told of every write to the store's entries
+   * and content ({@link StoreObserver}).
+   */
+  public void setStoreObserver(StoreObserver observer) {
+    this.observer = java.util.Objects.requireNonNull(observer);
+  }
 
   /** Replaces the listener (one; the node fans out to metrics and event streams). */
   public void setListener(Listener listener) {
@@ -328,6 +339,7 @@ public final class Engine {
       counters.count(source, Counter.DUPLICATE); // Filled or deleted meanwhile.
       return new IngestOutcome.Duplicate();
     }
+    observer.onContentFilled(full);
     counters.count(source, Counter.CONTENT_FILLED);
     return new IngestOutcome.ContentFilled(full);
   }
@@ -419,6 +431,7 @@ public final class Engine {
       stored = stored.withoutContent();
     }
     counters.add(source, Counter.PURGED_REVOKED, applied.purgedEntries());
+    observer.onApplied(stored, applied);
     return stored;
   }
 

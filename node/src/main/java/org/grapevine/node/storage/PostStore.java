@@ -205,6 +205,14 @@ public interface PostStore extends LogView, AutoCloseable {
   }
 
   /**
+   * The entry a delete's content names; empty for other content. The store's own reading ({@code
+   * EntryIndexer}), for indexes kept outside the store (search) that follow a delete's effect.
+   */
+  static Optional<EntryId> deleteTarget(org.grapevine.protocol.proto.Content c) {
+    return Optional.ofNullable(EntryIndexer.deleteTarget(c));
+  }
+
+  /**
    * Ids of held entries whose hex form starts with {@code hexPrefix} (lower case, 1 to 64 hex
    * digits), in id order, at most {@code max}: resolves abbreviated ids as git does.
    */
