@@ -147,6 +147,9 @@ public final class SimulationRun {
       bounds = Topology.of(topology.nodeCount(), all, e);
     }
     Baselines.compute(data.log(), bounds, network, data.envelopeBytes());
+    if (data.addressed() != null) {
+      Baselines.computeAddressed(data.addressed(), bounds, network, data.envelopeBytes());
+    }
     ObjectNode results = Results.summarize(data);
     double runSeconds = (runEnd - runStart) / 1e9;
     Speed speed =

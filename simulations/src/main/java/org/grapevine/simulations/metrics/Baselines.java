@@ -47,6 +47,22 @@ public final class Baselines {
     }
   }
 
+  /**
+   * The flood lower bound of every reply and flood entry from its writer to its addressee, for the
+   * entry's envelope size (the {@code Addressed} message adds the delegation: still a lower bound).
+   */
+  public static void computeAddressed(
+      AddressedLog log, Topology topology, Network network, int[] envelopeBytes) {
+    long[] dist = new long[topology.nodeCount()];
+    for (int k = 0; k < log.workload().posts(); k++) {
+      int to = log.addressee(k);
+      if (to >= 0) {
+        dijkstra(log.workload().author(k), envelopeBytes[k], topology, network, dist);
+        log.setLowerBound(k, dist[to] == Long.MAX_VALUE ? 0 : dist[to]);
+      }
+    }
+  }
+
   private static void dijkstra(int source, int bytes, Topology t, Network net, long[] dist) {
     Arrays.fill(dist, Long.MAX_VALUE);
     dist[source] = 0;

@@ -54,6 +54,10 @@ public final class Results {
       ingestion.put(
           c.name().toLowerCase(java.util.Locale.ROOT), d.engineTotals().getOrDefault(c, 0L));
     }
+    ObjectNode addressed = AddressedResults.of(d);
+    if (addressed != null) { // Only with replies or a flood: other runs keep their bytes.
+      root.set("addressed", addressed);
+    }
     ObjectNode run = root.putObject("run");
     run.put("events", d.events());
     run.put("realVerifications", d.realVerifications());

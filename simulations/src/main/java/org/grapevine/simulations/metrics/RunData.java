@@ -22,6 +22,8 @@ import org.grapevine.simulations.scenario.Scenario;
  * @param envelopeBytes each post's envelope size
  * @param engine the engine's name ({@code virtual}, {@code real})
  * @param dht what the nodes' DHTs did (empty without one, and in the real engine)
+ * @param addressed what became of replies and flood entries at their addressees (issue 15); null
+ *     when the workload has none, and in the real engine
  */
 @SuppressWarnings(
     "ArrayRecordComponent") // the figures of one run, read by the reports, never compared
@@ -41,7 +43,8 @@ public record RunData(
     long realVerifications,
     int[] envelopeBytes,
     String engine,
-    DhtTotals dht) {
+    DhtTotals dht,
+    AddressedLog addressed) {
 
   /**
    * Whether per-pair hops and copies, and traffic by kind, were observed (the real engine sees

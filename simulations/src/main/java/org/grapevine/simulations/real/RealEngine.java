@@ -293,7 +293,8 @@ public final class RealEngine implements SimulationEngine {
         verified,
         envelopeBytes,
         "real",
-        dhtTotals());
+        dhtTotals(),
+        null); // Replies and floods run in the virtual engine only.
   }
 
   /**

@@ -55,6 +55,10 @@ public final class RunReport {
                 d.scenario().durationNanos() / 1e9));
     b.append("<h2>Key figures</h2>\n");
     Html.keyValues(b, summary(r, speed));
+    if (r.has("addressed")) {
+      b.append("<h2>Addressed entries: strangers' replies and the flood</h2>\n");
+      Html.keyValues(b, addressed(r.path("addressed")));
+    }
     b.append("<h2>Charts</h2>\n<div class=\"charts\">\n");
     Html.figure(
         b,
@@ -105,6 +109,68 @@ public final class RunReport {
         .append(Html.escape(ScenarioWriter.toYaml(d.scenario())))
         .append("</pre>\n");
     return Html.close(b);
+  }
+
+  /** The {@code addressed} section (issue 15) in a few rows. */
+  private static String[][] addressed(JsonNode a) {
+    JsonNode rep = a.path("replies");
+    JsonNode lat = rep.path("latencyMs");
+    JsonNode bound = rep.path("floodLowerBoundMs");
+    JsonNode f = a.path("flood");
+    JsonNode c = a.path("counters");
+    return new String[][] {
+      {
+        "strangers' replies stored by their addressee / published (ratio)",
+        rep.path("delivered").asText()
+            + " / "
+            + rep.path("published").asText()
+            + " ("
+            + rep.path("ratio").asText()
+            + ")"
+      },
+      {
+        "of which from the addressee topic / gossip / sync; held loose at the end",
+        rep.path("byAddressed").asText()
+            + " / "
+            + rep.path("byGossip").asText()
+            + " / "
+            + rep.path("bySync").asText()
+            + "; "
+            + rep.path("heldLoose").asText()
+      },
+      {
+        "reply latency p50 / p90 / p99 / max, ms",
+        lat.path("p50").asText()
+            + " / "
+            + lat.path("p90").asText()
+            + " / "
+            + lat.path("p99").asText()
+            + " / "
+            + lat.path("max").asText()
+      },
+      {
+        "flood lower bound p50 / p99, ms",
+        bound.path("p50").asText() + " / " + bound.path("p99").asText()
+      },
+      {
+        "flood: writers, entries; stored by the addressee / bound",
+        f.path("writers").asText()
+            + ", "
+            + f.path("entries").asText()
+            + "; "
+            + f.path("storedByAddressee").asText()
+            + " / "
+            + f.path("boundAtAddressee").asText()
+      },
+      {
+        "stored loose / ignored over writer limit / over addressee limit (all nodes)",
+        c.path("storedLoose").asText()
+            + " / "
+            + c.path("ignoredWriterLimit").asText()
+            + " / "
+            + c.path("ignoredAddresseeLimit").asText()
+      }
+    };
   }
 
   private static String[][] summary(JsonNode r, JsonNode speed) {

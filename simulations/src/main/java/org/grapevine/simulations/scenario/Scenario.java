@@ -120,13 +120,47 @@ public record Scenario(
     CONSTANT
   }
 
+  /**
+   * The posts of a run, and the addressed entries (issue 15) on top of them.
+   *
+   * @param replies replies by strangers ({@link Replies#NONE}: none)
+   * @param flood a stranger's flood of replies at one addressee ({@link Flood#NONE}: none)
+   */
   public record Workload(
       int posts,
       double postsPerSecond,
       AuthorChoice authors,
       int messageBytes,
       int messageBytesMax,
-      Arrivals arrivals) {}
+      Arrivals arrivals,
+      Replies replies,
+      Flood flood) {}
+
+  /** Who writes the replies of {@link Replies}. */
+  public enum ReplyFrom {
+    /**
+     * A stranger of the post's author: the replier does not follow the author and the author does
+     * not follow the replier, so only the addressed-entry rule can bring the reply to the author.
+     */
+    NON_FOLLOWERS
+  }
+
+  /**
+   * Replies to posts already written, each by a node chosen by {@code from}, at {@code perSecond}
+   * (Poisson) over the posting window; {@code count} 0: none.
+   */
+  public record Replies(int count, double perSecond, ReplyFrom from) {
+    public static final Replies NONE = new Replies(0, 1, ReplyFrom.NON_FOLLOWERS);
+  }
+
+  /**
+   * {@code writers} strangers of one addressee (the author of the first post) each write {@code
+   * entries} replies to that post, at {@code perSecond} each (constant gaps), starting at {@code
+   * atNanos}; {@code writers} 0: none.
+   */
+  public record Flood(int writers, int entries, double perSecond, long atNanos) {
+    public static final Flood NONE = new Flood(0, 0, 1, 0);
+  }
 
   public record Faults(Churn churn, List<Partition> partitions, BadForwarders badForwarders) {}
 

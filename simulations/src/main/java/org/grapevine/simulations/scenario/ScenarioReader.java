@@ -348,6 +348,26 @@ public final class ScenarioReader {
           "at least messageBytes (" + bytes + ")");
     }
     Arrivals arrivals = f.choice("arrivals", Arrivals.POISSON, Arrivals.class);
+    Scenario.Replies replies = Scenario.Replies.NONE;
+    if (f.has("replies")) {
+      Fields r = f.object("replies");
+      int count = r.integer("count", 100, 0, 1_000_000);
+      double perSecond = r.number("perSecond", 1, 1e-6, 1e6);
+      Scenario.ReplyFrom from =
+          r.choice("from", Scenario.ReplyFrom.NON_FOLLOWERS, Scenario.ReplyFrom.class);
+      r.finish();
+      replies = new Scenario.Replies(count, perSecond, from);
+    }
+    Scenario.Flood flood = Scenario.Flood.NONE;
+    if (f.has("flood")) {
+      Fields fl = f.object("flood");
+      int writers = fl.integer("writers", 1, 0, 10_000);
+      int entries = fl.integer("entries", 100, 1, 1_000_000);
+      double perSecond = fl.number("perSecond", 10, 1e-6, 1e6);
+      long at = fl.duration("at", postingNanos / 2, 0, Long.MAX_VALUE);
+      fl.finish();
+      flood = new Scenario.Flood(writers, entries, perSecond, at);
+    }
     double windowSeconds = postingNanos / 1e9;
     if (posts / rate > windowSeconds) {
       f.problemAt(
@@ -358,7 +378,7 @@ public final class ScenarioReader {
               + " posts, so that the workload fits the run");
     }
     f.finish();
-    return new Scenario.Workload(posts, rate, authors, bytes, bytesMax, arrivals);
+    return new Scenario.Workload(posts, rate, authors, bytes, bytesMax, arrivals, replies, flood);
   }
 
   private static Scenario.Faults faults(Fields f, int n, long duration) {

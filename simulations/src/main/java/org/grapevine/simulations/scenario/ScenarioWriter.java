@@ -74,6 +74,21 @@ public final class ScenarioWriter {
     w.put("messageBytes", s.workload().messageBytes());
     w.put("messageBytesMax", s.workload().messageBytesMax());
     w.put("arrivals", Fields.name(s.workload().arrivals()));
+    Scenario.Replies replies = s.workload().replies();
+    if (replies.count() > 0) { // Written only when set, so older scenarios keep their form.
+      ObjectNode r = w.putObject("replies");
+      r.put("count", replies.count());
+      r.put("perSecond", replies.perSecond());
+      r.put("from", Fields.name(replies.from()));
+    }
+    Scenario.Flood flood = s.workload().flood();
+    if (flood.writers() > 0) {
+      ObjectNode f = w.putObject("flood");
+      f.put("writers", flood.writers());
+      f.put("entries", flood.entries());
+      f.put("perSecond", flood.perSecond());
+      f.put("at", Durations.format(flood.atNanos()));
+    }
     faults(root.putObject("faults"), s.faults());
     protocol(root.putObject("protocol"), s.protocol());
     ObjectNode dht = root.putObject("dht");

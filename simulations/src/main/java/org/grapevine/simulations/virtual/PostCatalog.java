@@ -21,6 +21,8 @@ import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.DelegateDevice;
 import org.grapevine.protocol.proto.Envelope;
 import org.grapevine.protocol.proto.Post;
+import org.grapevine.protocol.proto.Ref;
+import org.grapevine.protocol.proto.ReplyTo;
 import org.grapevine.protocol.topic.Topics;
 import org.grapevine.protocol.validation.EntryValidator;
 import org.grapevine.protocol.validation.Verification;
@@ -91,12 +93,19 @@ public final class PostCatalog {
     envelopes = new byte[workload.posts()][];
     for (int k = 0; k < posts.length; k++) {
       long millis = EPOCH_MILLIS + workload.timeNanos(k) / 1_000_000L;
+      Post.Builder post = Post.newBuilder().setText(text(k, workload.bytes(k)));
+      int parent = workload.parent(k);
+      if (parent >= 0) { // As the node builds a reply; a parent here is never a reply itself.
+        Ref ref =
+            Ref.newBuilder()
+                .setIdentity(
+                    ByteString.copyFrom(posts[parent].header().identity().root().unsafeBytes()))
+                .setEntry(ByteString.copyFrom(posts[parent].id().unsafeBytes()))
+                .build();
+        post.setReplyTo(ReplyTo.newBuilder().setRoot(ref).setParent(ref));
+      }
       posts[k] =
-          writers[workload.author(k)].append(
-              Content.newBuilder()
-                  .setPost(Post.newBuilder().setText(text(k, workload.bytes(k))))
-                  .build(),
-              millis);
+          writers[workload.author(k)].append(Content.newBuilder().setPost(post).build(), millis);
       envelopes[k] = posts[k].toEnvelopeBytes();
       postOfData.put(ByteString.copyFrom(envelopes[k]), k);
       postOfId.put(MessageId.of(posts[k].id().toBytes()), k);

@@ -26,6 +26,7 @@ import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.validation.ChainChecker;
 import org.grapevine.protocol.validation.EntryValidator;
 import org.grapevine.protocol.validation.Verification;
+import org.grapevine.simulations.metrics.AddressedLog;
 import org.grapevine.simulations.metrics.DeliveryLog;
 import org.grapevine.simulations.metrics.NodeCounters;
 import org.grapevine.simulations.metrics.RouterTotals;
@@ -59,6 +60,7 @@ final class SimDrivers {
   private final Scenario scenario;
   private final FaultPlan faults;
   private final DeliveryLog log;
+  private final AddressedLog addressed;
   private final NodeCounters counters;
   private final GossipConfig gossipConfig;
   private final CoreConfig coreConfig;
@@ -89,6 +91,7 @@ final class SimDrivers {
       FaultPlan faults,
       Workload workload,
       DeliveryLog log,
+      AddressedLog addressed,
       NodeCounters counters,
       GossipConfig gossipConfig,
       SplittableRandom seeds,
@@ -102,6 +105,7 @@ final class SimDrivers {
     this.scenario = scenario;
     this.faults = faults;
     this.log = log;
+    this.addressed = addressed;
     this.counters = counters;
     this.gossipConfig = gossipConfig;
     this.seeds = seeds;
@@ -368,7 +372,7 @@ final class SimDrivers {
         if (e instanceof CoreEvent.Stored stored && stored.source() != IngestSource.OWN) {
           Integer from = stored.from() == null ? null : nodeOfPeer.get(stored.from());
           for (LogEntry entry : stored.entries()) {
-            deliver(node, entry, from == null ? -1 : from, stored.source() == IngestSource.SYNC);
+            deliver(node, entry, from == null ? -1 : from, stored.source());
           }
         }
       }
@@ -449,11 +453,19 @@ final class SimDrivers {
     drain(b);
   }
 
-  private void deliver(SimNode node, LogEntry entry, int from, boolean bySync) {
+  private void deliver(SimNode node, LogEntry entry, int from, IngestSource source) {
     int k = catalog.postOfId(MessageId.of(entry.id().toBytes()));
     if (k < 0) {
       return;
     }
+    boolean bySync = source == IngestSource.SYNC;
+    addressed.stored(
+        k,
+        node.index,
+        queue.now(),
+        source == IngestSource.ADDRESSED
+            ? AddressedLog.BY_ADDRESSED
+            : bySync ? AddressedLog.BY_SYNC : AddressedLog.BY_GOSSIP);
     int senderHops = from < 0 ? -1 : log.hopsAt(k, from);
     log.delivered(k, node.index, queue.now(), senderHops < 0 ? -1 : senderHops + 1, bySync);
     if (bySync) {

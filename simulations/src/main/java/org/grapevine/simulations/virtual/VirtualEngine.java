@@ -13,6 +13,7 @@ import org.grapevine.libp2p.proto.Message;
 import org.grapevine.libp2p.proto.RPC;
 import org.grapevine.node.core.CoreEvent;
 import org.grapevine.simulations.SimulationEngine;
+import org.grapevine.simulations.metrics.AddressedLog;
 import org.grapevine.simulations.metrics.DeliveryLog;
 import org.grapevine.simulations.metrics.NodeCounters;
 import org.grapevine.simulations.metrics.RunData;
@@ -77,6 +78,7 @@ public final class VirtualEngine implements SimulationEngine {
 
   private final boolean[] splitActive;
   private final DeliveryLog log;
+  private final AddressedLog addressed;
   private final NodeCounters counters;
   private long events;
 
@@ -103,6 +105,7 @@ public final class VirtualEngine implements SimulationEngine {
     this.nodes = new SimNode[n];
     this.splitActive = new boolean[faults.splits().size()];
     this.log = new DeliveryLog(follows, workload);
+    this.addressed = new AddressedLog(workload);
     this.counters = new NodeCounters(n);
     this.drivers =
         new SimDrivers(
@@ -116,6 +119,7 @@ public final class VirtualEngine implements SimulationEngine {
             faults,
             workload,
             log,
+            addressed,
             counters,
             RouterParams.config(scenario.protocol()),
             seeds,
@@ -144,6 +148,7 @@ public final class VirtualEngine implements SimulationEngine {
       }
     }
     drivers.dht().totals.madeEdges = links.madeEdges();
+    markLoose();
     return new RunData(
         scenario,
         follows,
@@ -160,7 +165,8 @@ public final class VirtualEngine implements SimulationEngine {
         catalog.realVerifications(),
         catalogEnvelopeBytes(),
         "virtual",
-        drivers.dht().totals);
+        drivers.dht().totals,
+        workload.hasAddressed() ? addressed : null);
   }
 
   /** Runs without a clock-start callback. */
@@ -200,6 +206,29 @@ public final class VirtualEngine implements SimulationEngine {
 
   SimDrivers drivers() {
     return drivers;
+  }
+
+  /** Which replies and flood entries their addressees still hold loose at the end. */
+  private void markLoose() {
+    Map<Integer, java.util.Set<org.grapevine.protocol.entry.EntryId>> looseAt = new HashMap<>();
+    for (int k = 0; k < workload.posts(); k++) {
+      int to = addressed.addressee(k);
+      if (to < 0 || addressed.storedNanos(k) < 0) {
+        continue;
+      }
+      java.util.Set<org.grapevine.protocol.entry.EntryId> ids =
+          looseAt.computeIfAbsent(
+              to,
+              x -> {
+                java.util.Set<org.grapevine.protocol.entry.EntryId> held =
+                    new java.util.HashSet<>();
+                nodes[x].store.looseEntries().forEach(e -> held.add(e.id()));
+                return held;
+              });
+      if (ids.contains(catalog.post(k).id())) {
+        addressed.heldLoose(k);
+      }
+    }
   }
 
   private int[] catalogEnvelopeBytes() {
