@@ -89,8 +89,11 @@ class AddressedRepliesSimTest {
     assertThat(f.path("boundAtAddressee").asInt()).isEqualTo(20);
     assertThat(f.path("storedByAddressee").asInt()).isEqualTo(20);
     JsonNode c = o.results().path("addressed").path("counters");
-    // The addressee and every other subscriber of its addressee topic that saw the rest ignored it.
-    assertThat(c.path("ignoredWriterLimit").asLong()).isGreaterThanOrEqualTo(80);
+    // The first subscriber the flood reaches ignores what comes over the writer limit, until the
+    // flooder's node has sent twice the limit: then it is rejected as a flood (FloodGuard), scored
+    // down and graylisted, and the rest is dropped unread. So at least the limit's worth is counted
+    // as ignored, and far fewer than the 80 over it.
+    assertThat(c.path("ignoredWriterLimit").asLong()).isBetween(20L, 79L);
     assertThat(c.path("ignoredAddresseeLimit").asLong()).isZero();
   }
 
