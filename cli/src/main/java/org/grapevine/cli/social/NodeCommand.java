@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.grapevine.cli.client.ApiClient;
 import org.grapevine.cli.client.ClientOptions;
 import org.grapevine.cli.p2p.CliException;
@@ -47,6 +50,46 @@ abstract class NodeCommand implements Callable<Integer> {
       System.err.println(empty);
     } else {
       r.path(field).forEach(i -> System.out.println(i.asText()));
+    }
+  }
+
+  /** What a live command prints first, once its event stream is open. */
+  interface Page {
+    void print() throws CliException;
+  }
+
+  /**
+   * Live output until Ctrl-C: opens the node's event stream, prints {@code page} once it is open
+   * (so nothing falls between the page and the stream), then hands each event named {@code event}
+   * to {@code onEvent}, which prints what it shows and says whether it showed anything. Stops after
+   * {@code maxEvents} shown (0: never). A page that fails ends it with that error.
+   */
+  void live(ApiClient api, String event, Page page, Predicate<JsonNode> onEvent, int maxEvents)
+      throws CliException, InterruptedException {
+    AtomicReference<CliException> failed = new AtomicReference<>();
+    AtomicInteger shown = new AtomicInteger();
+    api.events(
+        event,
+        () -> {
+          try {
+            page.print();
+          } catch (CliException e) {
+            failed.set(e);
+          }
+          System.out.flush();
+        },
+        e -> {
+          if (failed.get() != null) {
+            return false;
+          }
+          if (!onEvent.test(e)) {
+            return true;
+          }
+          System.out.flush();
+          return maxEvents <= 0 || shown.incrementAndGet() < maxEvents;
+        });
+    if (failed.get() != null) {
+      throw failed.get();
     }
   }
 

@@ -2,12 +2,11 @@ package org.grapevine.cli.social;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.grapevine.cli.client.ApiClient;
 import org.grapevine.cli.p2p.CliException;
 import picocli.CommandLine.Command;
@@ -56,47 +55,29 @@ public final class NotificationsCommand extends NodeCommand {
       page(api);
       return;
     }
-    AtomicReference<CliException> failed = new AtomicReference<>();
-    AtomicInteger live = new AtomicInteger();
-    api.events(
+    live(
+        api,
         "notification",
-        () -> {
-          try {
-            page(api);
-          } catch (CliException e) {
-            failed.set(e);
-          }
-          System.out.flush();
-        },
+        () -> page(api),
         n -> {
-          if (failed.get() != null) {
-            return false;
-          }
           if (options.json()) {
             System.out.println(n);
           } else {
             JsonNode e = n.path("entry");
-            JsonNode group =
-                JsonNodeFactory.instance
-                    .objectNode()
+            ObjectNode group =
+                object()
                     .put("type", n.path("type").asText())
                     .put("about", n.path("about").asText(null))
                     .put("unread", true)
-                    .put("timestamp", e.path("timestamp").asLong())
-                    .set(
-                        "entries", JsonNodeFactory.instance.arrayNode().add(e.path("id").asText()));
-            ((com.fasterxml.jackson.databind.node.ObjectNode) group)
-                .putArray("identities")
-                .add(e.path("identity").asText());
+                    .put("timestamp", e.path("timestamp").asLong());
+            group.putArray("entries").add(e.path("id").asText());
+            group.putArray("identities").add(e.path("identity").asText());
             System.out.println(
                 NotificationFormat.line(group, Map.of(e.path("id").asText(), e), now()));
           }
-          System.out.flush();
-          return maxEvents <= 0 || live.incrementAndGet() < maxEvents;
-        });
-    if (failed.get() != null) {
-      throw failed.get();
-    }
+          return true;
+        },
+        maxEvents);
   }
 
   private void page(ApiClient api) throws CliException {

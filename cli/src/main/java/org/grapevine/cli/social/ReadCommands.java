@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.grapevine.cli.client.ApiClient;
 import org.grapevine.cli.p2p.CliException;
 import picocli.CommandLine.Command;
@@ -60,37 +58,23 @@ public final class ReadCommands {
         page(api.get("/v1/timeline?limit=" + limit), false);
         return;
       }
-      // Open the live stream first and read the page once it is open: nothing falls between.
       Set<String> shown = new HashSet<>();
-      AtomicReference<CliException> failed = new AtomicReference<>();
-      AtomicInteger live = new AtomicInteger();
-      api.events(
-          () -> {
-            try {
-              shown.addAll(page(api.get("/v1/timeline?limit=" + limit), true));
-            } catch (CliException e) {
-              failed.set(e);
-            }
-            System.out.flush();
-          },
+      live(
+          api,
+          "entry",
+          () -> shown.addAll(page(api.get("/v1/timeline?limit=" + limit), true)),
           e -> {
-            if (failed.get() != null) {
-              return false;
-            }
             String kind = e.path("kind").asText();
             if ((kind.equals("post") || kind.equals("repost"))
                 && shown.add(e.path("id").asText())) {
               JsonNode full = withNamesAndCounts(api, e);
               System.out.println(
                   options.json() ? full.toString() : Format.line(full, now(), true, show));
-              System.out.flush();
-              return maxEvents <= 0 || live.incrementAndGet() < maxEvents;
+              return true;
             }
-            return true;
-          });
-      if (failed.get() != null) {
-        throw failed.get();
-      }
+            return false;
+          },
+          maxEvents);
     }
 
     /** Prints a page oldest first; returns the ids shown. */

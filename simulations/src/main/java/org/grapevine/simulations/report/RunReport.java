@@ -111,6 +111,15 @@ public final class RunReport {
     return Html.close(b);
   }
 
+  /** The {@code fields} of {@code node} as text, joined by " / " (a table cell of figures). */
+  private static String slashed(JsonNode node, String... fields) {
+    StringBuilder out = new StringBuilder();
+    for (String f : fields) {
+      out.append(out.length() == 0 ? "" : " / ").append(node.path(f).asText());
+    }
+    return out.toString();
+  }
+
   /** The {@code addressed} section (issue 15) in a few rows. */
   private static String[][] addressed(JsonNode a) {
     JsonNode rep = a.path("replies");
@@ -130,45 +139,21 @@ public final class RunReport {
       },
       {
         "of which from the addressee topic / gossip / sync; held loose at the end",
-        rep.path("byAddressed").asText()
-            + " / "
-            + rep.path("byGossip").asText()
-            + " / "
-            + rep.path("bySync").asText()
-            + "; "
-            + rep.path("heldLoose").asText()
+        slashed(rep, "byAddressed", "byGossip", "bySync") + "; " + rep.path("heldLoose").asText()
       },
-      {
-        "reply latency p50 / p90 / p99 / max, ms",
-        lat.path("p50").asText()
-            + " / "
-            + lat.path("p90").asText()
-            + " / "
-            + lat.path("p99").asText()
-            + " / "
-            + lat.path("max").asText()
-      },
-      {
-        "flood lower bound p50 / p99, ms",
-        bound.path("p50").asText() + " / " + bound.path("p99").asText()
-      },
+      {"reply latency p50 / p90 / p99 / max, ms", slashed(lat, "p50", "p90", "p99", "max")},
+      {"flood lower bound p50 / p99, ms", slashed(bound, "p50", "p99")},
       {
         "flood: writers, entries; stored by the addressee / bound",
         f.path("writers").asText()
             + ", "
             + f.path("entries").asText()
             + "; "
-            + f.path("storedByAddressee").asText()
-            + " / "
-            + f.path("boundAtAddressee").asText()
+            + slashed(f, "storedByAddressee", "boundAtAddressee")
       },
       {
         "stored loose / ignored over writer limit / over addressee limit (all nodes)",
-        c.path("storedLoose").asText()
-            + " / "
-            + c.path("ignoredWriterLimit").asText()
-            + " / "
-            + c.path("ignoredAddresseeLimit").asText()
+        slashed(c, "storedLoose", "ignoredWriterLimit", "ignoredAddresseeLimit")
       }
     };
   }
@@ -200,24 +185,8 @@ public final class RunReport {
             + r.path("delivery").path("bySync").asText()
             + ")"
       },
-      {
-        "latency p50 / p90 / p99 / max, ms",
-        lat.path("p50").asText()
-            + " / "
-            + lat.path("p90").asText()
-            + " / "
-            + lat.path("p99").asText()
-            + " / "
-            + lat.path("max").asText()
-      },
-      {
-        "flood lower bound p50 / p90 / p99, ms",
-        bound.path("p50").asText()
-            + " / "
-            + bound.path("p90").asText()
-            + " / "
-            + bound.path("p99").asText()
-      },
+      {"latency p50 / p90 / p99 / max, ms", slashed(lat, "p50", "p90", "p99", "max")},
+      {"flood lower bound p50 / p90 / p99, ms", slashed(bound, "p50", "p90", "p99")},
       {
         "stretch p50 / p90 / p99",
         r.path("stretch").path("p50").asText()
