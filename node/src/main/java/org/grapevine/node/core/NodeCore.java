@@ -97,6 +97,9 @@ public final class NodeCore {
   /** The identity of every addressee topic the router subscribes to (issue 15). */
   private final Map<String, Identity> addressees = new HashMap<>();
 
+  /** Own addressed messages waiting for a peer of their addressee topic (issue 15). */
+  private final AddressedOutbox outbox = new AddressedOutbox();
+
   /** Peers that forward more addressed entries than the limits let through (issue 15). */
   private final FloodGuard floods;
 
@@ -309,6 +312,9 @@ public final class NodeCore {
           verify(m);
         } else if (e instanceof GossipEvent.Subscribed s) {
           planner.subscribed(s.peer(), s.topic());
+          if (outbox.waitsFor(s.topic())) {
+            sendWaiting(s.topic(), nowNanos);
+          }
         } else if (!(e instanceof GossipEvent.Unsubscribed)) {
           out.events.add(new CoreEvent.Gossip(e));
         }
@@ -460,6 +466,12 @@ public final class NodeCore {
     return router.drops();
   }
 
+  /** What became of own addressed messages that had to wait for a peer (issue 15). */
+  public OutboxCounts addressedOutbox() {
+    return new OutboxCounts(
+        outbox.held(), outbox.sentLate(), outbox.expired(), outbox.droppedFull(), outbox.size());
+  }
+
   /** The router's score of {@code peer} (0 for a peer it does not know). */
   public double gossipScore(PeerId peer) {
     return router.peerScore(peer);
@@ -476,6 +488,11 @@ public final class NodeCore {
   public void handleTimeout(long nowNanos) {
     router.handleTimeout(nowNanos);
     routerEvents(nowNanos);
+    for (String emptied : outbox.expire(nowNanos)) {
+      if (rendezvous != null) {
+        rendezvous.reached(emptied, nowNanos);
+      }
+    }
     sync.timeout(nowNanos);
     planner.timeout(nowNanos);
     if (rendezvous != null) {
@@ -498,6 +515,10 @@ public final class NodeCore {
       if (dht - next < 0) {
         next = dht;
       }
+    }
+    long expiry = outbox.nextExpiry(next);
+    if (expiry != Long.MAX_VALUE && expiry - next < 0) {
+      next = expiry;
     }
     return next;
   }
@@ -555,8 +576,9 @@ public final class NodeCore {
    * Publishes an own entry that addresses others ({@link Addressees}) on each addressee's topic as
    * an {@code Addressed} message, with the delegation of the device that wrote it. GossipSub sends
    * it to the topic's mesh if we are in it (we follow the addressee), else to its fanout (peers
-   * heard to subscribe); with no such peer it goes nowhere now, and the addressee learns of it only
-   * once it follows us. Our own identity is left out (our followers have the entry on our topic).
+   * heard to subscribe). With no connected subscriber it waits in the {@link AddressedOutbox} while
+   * the {@link Rendezvous} looks for the addressee's peers (docs/ARCHITECTURE.md, "Reaching the
+   * addressee"). Our own identity is left out (our followers have the entry on our topic).
    */
   private void publishAddressed(LogEntry entry, long nowNanos) {
     if (entry.header().inRootLog() || entry.content().isEmpty()) {
@@ -573,13 +595,35 @@ public final class NodeCore {
     }
     byte[] message = AddressedCodec.encode(entry, delegation);
     for (Identity addressee : to) {
-      try {
-        router.publish(Topics.forAddressee(addressee), message, nowNanos);
-      } catch (IllegalStateException seen) {
-        // Published before (the same bytes): nothing to send again.
+      String topic = Topics.forAddressee(addressee);
+      if (!router.topicPeers(topic).isEmpty()) {
+        publishOn(topic, message, nowNanos);
+      } else if (outbox.hold(topic, addressee, message, nowNanos)
+          && rendezvous != null
+          && !addressees.containsKey(topic)) {
+        // A topic we follow is looked up by the rendezvous already; its subscribers will come.
+        rendezvous.reach(Topics.forIdentity(addressee), topic, nowNanos);
       }
     }
     routerEvents(nowNanos);
+  }
+
+  /** A peer subscribed to addressee topic {@code to}: what waited for it goes now. */
+  private void sendWaiting(String to, long nowNanos) {
+    for (byte[] message : outbox.take(to)) {
+      publishOn(to, message, nowNanos);
+    }
+    if (rendezvous != null) {
+      rendezvous.reached(to, nowNanos);
+    }
+  }
+
+  private void publishOn(String topic, byte[] message, long nowNanos) {
+    try {
+      router.publish(topic, message, nowNanos);
+    } catch (IllegalStateException seen) {
+      // Published before (the same bytes): nothing to send again.
+    }
   }
 
   /** The held root-log entry of {@code identity} that delegated {@code device}; null if none. */

@@ -50,6 +50,13 @@ import org.grapevine.protocol.topic.TopicCid;
  *       enters it starts the DHT's bootstrap, announces every provided topic again (an announcement
  *       made with an empty table reached nobody) and runs a check at once. An announcement that no
  *       peer took is made again at the next check after the lookup backoff, not a day later.
+ *   <li>Own addressed messages (issue 15) waiting for a subscriber of an addressee topic we do not
+ *       follow ({@link AddressedOutbox}) start a lookup of the providers of the addressee's
+ *       identity topic: the addressee provides it, and so do its followers that announce their
+ *       follows, and all of them subscribe to its addressee topic. At most {@link #REACH_PEERS} of
+ *       them are kept as topic peers, and released once the messages are sent ({@link #reached}); a
+ *       lookup after which nobody subscribed in time is made again after the lookup backoff
+ *       (doubling), with fresh peers. At most {@link #MAX_REACH_LOOKUPS} run at once.
  * </ol>
  */
 public final class Rendezvous {
@@ -94,6 +101,30 @@ public final class Rendezvous {
     }
   }
 
+  /**
+   * A lookup of an addressee's peers while own addressed messages wait for one (rule 5): keyed by
+   * the addressee topic, looking up the providers of the addressee's identity topic.
+   */
+  private static final class Reach {
+    final byte[] key;
+    long query = -1;
+    long nextLookupAt;
+    long backoff;
+    final Set<PeerId> peers = new HashSet<>();
+
+    Reach(byte[] key, long now, long backoff) {
+      this.key = key;
+      this.nextLookupAt = now;
+      this.backoff = backoff;
+    }
+  }
+
+  /** The most providers kept for one addressee topic: the first to subscribe takes the messages. */
+  static final int REACH_PEERS = 3;
+
+  /** The most addressee lookups running at once; the others wait for a check. */
+  static final int MAX_REACH_LOOKUPS = 8;
+
   private final Dht dht;
   private final RendezvousConfig config;
   private final TopicView view;
@@ -101,6 +132,8 @@ public final class Rendezvous {
   private final Map<String, Topic> topics = new LinkedHashMap<>();
   private final Map<Long, String> queries = new HashMap<>();
   private final Map<Long, String> announcements = new HashMap<>();
+  private final Map<String, Reach> reaches = new LinkedHashMap<>();
+  private final Map<Long, String> reachQueries = new HashMap<>();
   private long nextCheck;
   private long providersIgnored;
 
@@ -142,6 +175,53 @@ public final class Rendezvous {
       release(p);
     }
     drain(nowNanos);
+  }
+
+  /**
+   * Own addressed messages wait for a subscriber of addressee topic {@code to}, the addressee topic
+   * of identity topic {@code identityTopic}: look up the identity topic's providers (the addressee
+   * and its announcing followers, who all subscribe to {@code to}) and keep some connected until
+   * {@link #reached} (rule 5).
+   */
+  void reach(String identityTopic, String to, long nowNanos) {
+    if (reaches.containsKey(to)) {
+      return;
+    }
+    Reach r = new Reach(TopicCid.providerKey(identityTopic), nowNanos, config.lookupBackoffNanos());
+    reaches.put(to, r);
+    lookUpReach(to, r, nowNanos);
+    drain(nowNanos);
+  }
+
+  /** Nothing waits for addressee topic {@code to} any more: its peers are released. */
+  void reached(String to, long nowNanos) {
+    Reach r = reaches.remove(to);
+    if (r == null) {
+      return;
+    }
+    if (r.query >= 0) {
+      reachQueries.remove(r.query);
+    }
+    for (PeerId p : r.peers) {
+      release(p);
+    }
+    drain(nowNanos);
+  }
+
+  private void lookUpReach(String to, Reach r, long nowNanos) {
+    if (r.query >= 0
+        || dht.routingTableSize() == 0
+        || nowNanos - r.nextLookupAt < 0
+        || reachQueries.size() >= MAX_REACH_LOOKUPS) {
+      return;
+    }
+    // The peers of the last lookup did not subscribe in time (gone, stale records): make room.
+    for (PeerId p : r.peers) {
+      release(p);
+    }
+    r.peers.clear();
+    r.query = dht.findProviders(r.key, config.maxTopicPeersPerTopic(), nowNanos);
+    reachQueries.put(r.query, to);
   }
 
   private long lookedUp() {
@@ -252,6 +332,7 @@ public final class Rendezvous {
       }
       lookUpIfShort(e.getKey(), e.getValue(), nowNanos);
     }
+    reaches.forEach((to, r) -> lookUpReach(to, r, nowNanos));
   }
 
   private void lookUpIfShort(String topic, Topic t, long nowNanos) {
@@ -296,7 +377,22 @@ public final class Rendezvous {
   }
 
   private void onEvent(DhtEvent e, long nowNanos) {
-    if (e instanceof DhtEvent.ProviderFound f) {
+    if (e instanceof DhtEvent.ProviderFound f && reachQueries.containsKey(f.query())) {
+      String to = reachQueries.get(f.query());
+      Reach r = reaches.get(to);
+      if (r.peers.size() >= REACH_PEERS) {
+        providersIgnored++;
+      } else if (r.peers.add(f.provider().id())) {
+        out.commands.add(new CoreCommand.KeepTopicPeer(f.provider(), to));
+      }
+    } else if (e instanceof DhtEvent.QueryDone d && reachQueries.containsKey(d.query())) {
+      String to = reachQueries.remove(d.query());
+      Reach r = reaches.get(to);
+      r.query = -1;
+      r.nextLookupAt = nowNanos + r.backoff;
+      r.backoff = Math.min(2 * r.backoff, config.maxLookupBackoffNanos());
+      out.events.add(new CoreEvent.DhtQueryDone(to, d.kind(), d.providers().size(), d.stats()));
+    } else if (e instanceof DhtEvent.ProviderFound f) {
       String topic = queries.get(f.query());
       Topic t = topic == null ? null : topics.get(topic);
       if (t == null || t.peers.size() >= config.maxTopicPeersPerTopic()) {
@@ -334,6 +430,11 @@ public final class Rendezvous {
         return;
       }
     }
+    for (Reach other : reaches.values()) {
+      if (other.peers.contains(peer)) {
+        return;
+      }
+    }
     out.commands.add(new CoreCommand.ReleaseTopicPeer(peer));
   }
 
@@ -353,6 +454,12 @@ public final class Rendezvous {
   /** The DHT, for reads (routing table, counters) and diagnostics queries. */
   public Dht dht() {
     return dht;
+  }
+
+  /** The providers kept for addressee topic {@code to} while messages wait for it. */
+  public int reachPeers(String to) {
+    Reach r = reaches.get(to);
+    return r == null ? 0 : r.peers.size();
   }
 
   /** Whether a lookup runs for a topic (for tests). */

@@ -28,6 +28,7 @@ import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.core.CoreCommand;
 import org.grapevine.node.core.CoreEvent;
 import org.grapevine.node.core.NodeCore;
+import org.grapevine.node.core.OutboxCounts;
 import org.grapevine.node.core.SyncBytes;
 import org.grapevine.protocol.sync.SyncEvent;
 import org.grapevine.protocol.validation.EntryValidator;
@@ -379,6 +380,10 @@ public final class CoreDriver implements AutoCloseable {
     core.gossipDrops()
         .forEach((reason, n) -> drops.put(reason.name().toLowerCase(java.util.Locale.ROOT), n));
     drops.put("no_stream", links.dropped());
+    // Own addressed messages that never found a peer of their addressee's topic (issue 15).
+    OutboxCounts outbox = core.addressedOutbox();
+    drops.put("addressed_expired", outbox.expired());
+    drops.put("addressed_outbox_full", outbox.droppedFull());
     drops.put("router_behind", links.droppedInbound());
     gossipDrops = Map.copyOf(drops);
   }

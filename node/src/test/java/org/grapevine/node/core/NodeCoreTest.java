@@ -589,6 +589,57 @@ class NodeCoreTest {
     assertThat(((Verification.Valid) v).entry().id()).isEqualTo(reply.id());
   }
 
+  /**
+   * With no connected subscriber of Bob's addressee topic, a reply to Bob waits (published then, it
+   * would go nowhere and block the same bytes later): the first peer heard to subscribe gets it.
+   */
+  @Test
+  void ownReplyToBob_withNoPeerOfHisTopic_waitsForTheFirstSubscriber() {
+    Side x = new Side(1);
+    TestAuthors.Person bob = TestAuthors.person("bob");
+    String bobsTo = Topics.forAddressee(bob.identity);
+    x.subscribed(p, aliceTopic);
+    LogEntry bobPost = bob.deviceLog(bob.deviceKey("phone")).append(post("bob's"), T0_MILLIS);
+    LogEntry reply =
+        alice.deviceLog(laptop).append(TestContent.reply("hi Bob", bobPost), T0_MILLIS + 1);
+
+    assertThat(x.core.handleOwnEntry(reply, now)).isInstanceOf(IngestOutcome.Stored.class);
+    assertThat(rpcsTo(x, p).stream().flatMap(rpc -> rpc.getPublishList().stream()))
+        .noneSatisfy(m -> assertThat(m.getTopic()).isEqualTo(bobsTo));
+    assertThat(x.core.addressedOutbox()).isEqualTo(new OutboxCounts(1, 0, 0, 0, 1));
+
+    now += SECOND;
+    x.subscribed(q, bobsTo);
+    List<Message> sent =
+        rpcsTo(x, q).stream().flatMap(rpc -> rpc.getPublishList().stream()).toList();
+    assertThat(sent).singleElement().satisfies(m -> assertThat(m.getTopic()).isEqualTo(bobsTo));
+    assertThat(
+            ((Verification.Valid)
+                    new AddressedValidator(validator).validate(sent.get(0).getData().toByteArray()))
+                .entry()
+                .id())
+        .isEqualTo(reply.id());
+    assertThat(x.core.addressedOutbox()).isEqualTo(new OutboxCounts(1, 1, 0, 0, 0));
+  }
+
+  /** A reply that no subscriber came for is dropped after its time, counted, and never sent. */
+  @Test
+  void ownReplyToBob_thatNoPeerCameFor_expiresCounted() {
+    Side x = new Side(1);
+    TestAuthors.Person bob = TestAuthors.person("bob");
+    LogEntry bobPost = bob.deviceLog(bob.deviceKey("phone")).append(post("bob's"), T0_MILLIS);
+    x.core.handleOwnEntry(
+        alice.deviceLog(laptop).append(TestContent.reply("hi Bob", bobPost), T0_MILLIS + 1), now);
+    assertThat(x.core.pollTimeout() - (now + AddressedOutbox.TTL_NANOS)).isNotPositive();
+
+    now += AddressedOutbox.TTL_NANOS;
+    x.core.handleTimeout(now);
+    x.subscribed(q, Topics.forAddressee(bob.identity));
+
+    assertThat(x.core.addressedOutbox()).isEqualTo(new OutboxCounts(1, 0, 1, 0, 0));
+    assertThat(rpcsTo(x, q)).allSatisfy(rpc -> assertThat(rpc.getPublishCount()).isZero());
+  }
+
   @Test
   void addressedToAlice_byAStranger_isStoredLoose_aForgedOneIsRejectedAndBlamed() {
     Side x = new Side(1);

@@ -317,4 +317,68 @@ class RendezvousTest {
     assertThat(rendezvous.topicPeers(TOPIC)).isZero();
     assertThat(rendezvous.dht().providedKeys()).isZero();
   }
+
+  /**
+   * Own addressed messages wait for the addressee topic of someone we do not follow: its identity
+   * topic's providers (the addressee, its announcing followers) are looked up and kept until the
+   * messages are sent, then released.
+   */
+  @Test
+  void reach_findsTheAddresseesProviders_andReleasesThemWhenReached() {
+    String to = "/grapevine/1/to/followed";
+    PeerId addressee = peer(19);
+    PeerId follower = peer(8);
+    others.get(addressee).startProviding(TopicCid.providerKey(TOPIC), now);
+    others.get(follower).startProviding(TopicCid.providerKey(TOPIC), now);
+    pump();
+    start(RendezvousConfig.DEFAULT);
+    join();
+
+    rendezvous.reach(TOPIC, to, now);
+    rendezvous.reach(TOPIC, to, now); // Once per addressee topic while it waits.
+    pump();
+
+    assertThat(kept(to)).containsExactlyInAnyOrder(addressee, follower);
+    assertThat(rendezvous.reachPeers(to)).isEqualTo(2);
+    assertThat(kept(TOPIC)).isEmpty(); // Not a followed topic: nothing kept for it.
+
+    rendezvous.reached(to, now);
+    pump();
+
+    assertThat(commands)
+        .contains(
+            new CoreCommand.ReleaseTopicPeer(addressee),
+            new CoreCommand.ReleaseTopicPeer(follower));
+    assertThat(rendezvous.reachPeers(to)).isZero();
+  }
+
+  /**
+   * A reach lookup that found nobody is made again after the backoff; a peer a followed topic keeps
+   * too is not released when the reach ends.
+   */
+  @Test
+  void reach_isLookedUpAgain_andKeepsPeersAFollowedTopicNeeds() {
+    String to = "/grapevine/1/to/followed";
+    start(RendezvousConfig.DEFAULT);
+    join();
+    rendezvous.reach(TOPIC, to, now);
+    pump();
+    assertThat(kept(to)).isEmpty();
+
+    PeerId late = peer(13);
+    others.get(late).startProviding(TopicCid.providerKey(TOPIC), now);
+    pump();
+    now += 12 * S;
+    rendezvous.timeout(now);
+    pump();
+    assertThat(kept(to)).containsExactly(late);
+
+    rendezvous.subscribed(TOPIC, false, now); // We follow the addressee now: the topic keeps it.
+    pump();
+    assertThat(kept(TOPIC)).containsExactly(late);
+    commands.clear();
+    rendezvous.reached(to, now);
+    pump();
+    assertThat(commands).doesNotContain(new CoreCommand.ReleaseTopicPeer(late));
+  }
 }

@@ -1,6 +1,7 @@
 package org.grapevine.simulations.metrics;
 
 import java.util.Arrays;
+import org.grapevine.node.core.OutboxCounts;
 import org.grapevine.simulations.network.Workload;
 
 /**
@@ -23,6 +24,11 @@ public final class AddressedLog {
   private final boolean[] loose;
   private final long[] lowerBoundNanos;
   private long floodStoredByAddressedAnywhere;
+  private long outboxHeld;
+  private long outboxSentLate;
+  private long outboxExpired;
+  private long outboxDroppedFull;
+  private long outboxWaitingAtEnd;
 
   public AddressedLog(Workload workload) {
     this.workload = workload;
@@ -84,6 +90,22 @@ public final class AddressedLog {
 
   void setLowerBound(int post, long nanos) {
     lowerBoundNanos[post] = nanos;
+  }
+
+  /** Adds one node's outbox counts (at its end): what waited for a peer of an addressee topic. */
+  public void addOutbox(OutboxCounts c) {
+    outboxHeld += c.held();
+    outboxSentLate += c.sentLate();
+    outboxExpired += c.expired();
+    outboxDroppedFull += c.droppedFull();
+    outboxWaitingAtEnd += c.waiting();
+  }
+
+  /** Summed outbox counts of all nodes: held, sent late, expired, dropped full, waiting at end. */
+  public long[] outbox() {
+    return new long[] {
+      outboxHeld, outboxSentLate, outboxExpired, outboxDroppedFull, outboxWaitingAtEnd
+    };
   }
 
   /** (Node, flood entry) pairs stored from an addressee topic, on any node. */

@@ -43,6 +43,13 @@ public final class AddressedResults {
     c.put(
         "ignoredAddresseeLimit",
         d.engineTotals().getOrDefault(Engine.Counter.IGNORED_ADDRESSEE_LIMIT, 0L));
+    long[] outbox = a.outbox();
+    ObjectNode ob = o.putObject("outbox");
+    ob.put("held", outbox[0]);
+    ob.put("sentLate", outbox[1]);
+    ob.put("expired", outbox[2]);
+    ob.put("droppedFull", outbox[3]);
+    ob.put("waitingAtEnd", outbox[4]);
     return o;
   }
 

@@ -168,6 +168,7 @@ final class SimDrivers {
   void retire(SimNode node) {
     routerTotals.add(node.core.gossipMetrics());
     node.engine.counts().forEach((k, v) -> engineTotals.merge(k, v, Long::sum));
+    addressed.addOutbox(node.core.addressedOutbox());
     node.engine = null;
     node.core = null;
     node.streams.clear();
