@@ -75,6 +75,53 @@ class AddressedRepliesSimTest {
         .isZero();
   }
 
+  /**
+   * A sparse network (degree 3): most repliers share no connection with a subscriber of the
+   * addressee topic. With the DHT, such a reply waits in the replier's outbox while its rendezvous
+   * looks up the addressee's providers, and goes when one of them subscribes: every reply arrives.
+   * The same run without the DHT (and without the topic-peer oracle) shows what waited: it never
+   * finds a peer and is still waiting at the end.
+   */
+  @Test
+  void strangersReplies_sparseNetwork_waitingRepliesReachTheAddresseeThroughTheDht()
+      throws Exception {
+    String sparse =
+        BASE.replace("degree: 6", "degree: 3")
+                .replace("warmUp: 5s", "warmUp: 30s")
+                .replace("duration: 60s", "duration: 90s")
+            + "  replies: {count: 30, perSecond: 1, from: non-followers}\n";
+
+    JsonNode withDht =
+        SimulationRun.run(
+                ScenarioReader.parse(
+                    sparse + "dht: {enabled: true, bootstrapPeers: 3, topicPeers: 4}\n", "t"),
+                null)
+            .results()
+            .path("addressed");
+    JsonNode without =
+        SimulationRun.run(
+                ScenarioReader.parse(
+                    sparse.replace("degree: 3", "degree: 3, topicPeers: 0")
+                        + "dht: {enabled: false}\n",
+                    "t"),
+                null)
+            .results()
+            .path("addressed");
+
+    JsonNode held = without.path("outbox");
+    assertThat(held.path("held").asLong()).as("replies with no subscriber at hand").isPositive();
+    assertThat(held.path("waitingAtEnd").asLong()).isEqualTo(held.path("held").asLong());
+    assertThat(without.path("replies").path("ratio").asDouble()).isLessThan(1.0);
+
+    JsonNode outbox = withDht.path("outbox");
+    assertThat(outbox.path("held").asLong()).isPositive();
+    assertThat(outbox.path("sentLate").asLong()).isEqualTo(outbox.path("held").asLong());
+    assertThat(outbox.path("expired").asLong()).isZero();
+    assertThat(withDht.path("replies").path("ratio").asDouble()).isEqualTo(1.0);
+    assertThat(withDht.path("replies").path("byAddressed").asInt())
+        .isEqualTo(withDht.path("replies").path("written").asInt());
+  }
+
   @Test
   void flood_oneStranger_addresseeStoresExactlyTheWriterLimit() throws Exception {
     SimulationRun.Outcome o =
