@@ -16,8 +16,12 @@ import org.grapevine.libp2p.kad.QueryKind;
 import org.grapevine.node.config.DataDir;
 import org.grapevine.node.config.NodeConfig;
 import org.grapevine.node.core.CoreEvent;
+import org.grapevine.node.storage.TimelineCursor;
 import org.grapevine.protocol.crypto.SigningKey;
+import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.proto.Content;
+import org.grapevine.protocol.proto.Post;
 import org.grapevine.protocol.testing.TestAuthors;
 import org.grapevine.protocol.topic.Topics;
 import org.junit.jupiter.api.AfterEach;
@@ -152,5 +156,49 @@ class RendezvousIT {
         .isNotEmpty();
 
     System.out.printf("RendezvousIT: follow to bob's history at c took %.0f ms%n", firstPost / 1e6);
+  }
+
+  /**
+   * Issue 15's reach with real nodes: Carol, a stranger to Bob who knows only the DHT server A,
+   * mentions Bob. Nobody connected to her subscribes to Bob's addressee topic, so the mention waits
+   * in her outbox while her rendezvous looks up the providers of Bob's topic; it finds Bob, whose
+   * subscription takes it. Without the outbox it would have been published to nobody.
+   */
+  @Test
+  void aStrangersMention_waitsForAPeerOfTheAddressee_andReachesItThroughTheDht() throws Exception {
+    TestAuthors.Person alice = TestAuthors.person("alice");
+    TestAuthors.Person bob = TestAuthors.person("bob");
+    TestAuthors.Person carol = TestAuthors.person("carol");
+    a = node("a", alice, NodeConfig.DhtMode.SERVER, null);
+    b = node("b", bob, NodeConfig.DhtMode.AUTO, a);
+    CountDownLatch bobAnnounced = announced(b, bob.identity);
+    assertThat(bobAnnounced.await(60, TimeUnit.SECONDS)).as("bob's topic announced").isTrue();
+    c = node("c", carol, NodeConfig.DhtMode.AUTO, a);
+    assertThat(c.host().connections(b.host().peerId())).isEmpty();
+
+    LogEntry mention =
+        c.post(
+            Content.newBuilder()
+                .setPost(
+                    Post.newBuilder()
+                        .setText("hello @bob, from someone you do not follow")
+                        .addMentions(TestAuthors.bytes(bob.identity.root())))
+                .build());
+
+    long took =
+        await(
+            "bob holds carol's mention",
+            () ->
+                b.store().looseEntries().stream().anyMatch(e -> e.id().equals(mention.id()))
+                    ? 1
+                    : 0,
+            1);
+    assertThat(c.host().connections(b.host().peerId()))
+        .as("carol found bob through the DHT")
+        .isNotEmpty();
+    assertThat(b.store().addressedTo(bob.identity, TimelineCursor.before(Long.MAX_VALUE), 10))
+        .extracting(LogEntry::id)
+        .contains(mention.id());
+    System.out.printf("RendezvousIT: a stranger's mention reached bob in %.0f ms%n", took / 1e6);
   }
 }
