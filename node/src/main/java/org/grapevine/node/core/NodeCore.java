@@ -119,6 +119,13 @@ public final class NodeCore {
   private final String ownTopic;
 
   /**
+   * How old a revocation must be before a follower of the writer that forwards the revoked device's
+   * addressed entries is blamed: gossip carries it in seconds, and the periodic sync (a minute
+   * apart by default) brings it to a follower that missed it.
+   */
+  static final long REVOCATION_GRACE_MILLIS = 10 * 60 * 1000L;
+
+  /**
    * @param engine the ingestion pipeline over {@code store}; the core is its only caller for
    *     received entries
    * @param router the node's GossipSub router, new (no peers, no subscriptions yet); from now on
@@ -279,6 +286,7 @@ public final class NodeCore {
                     + ignored.why()
                     + ")");
       }
+      outcome = revokedKnowingly(from, verification, outcome, wallMillis(nowNanos));
     } else if (owner.isEmpty()) {
       outcome =
           new IngestOutcome.Rejected(
@@ -624,6 +632,57 @@ public final class NodeCore {
     } catch (IllegalStateException seen) {
       // Published before (the same bytes): nothing to send again.
     }
+  }
+
+  /**
+   * A revoked device's addressed entry is refused ({@link RejectReason#REVOKED_DEVICE}) without
+   * blaming the forwarder, since a relay that does not hold the writer's root log cannot know of
+   * the revocation. A forwarder subscribed to the writer's identity topic holds that log (it
+   * follows the writer; the writer's own node subscribes so too): once the revocation is older than
+   * {@link #REVOCATION_GRACE_MILLIS}, long enough to have reached it by gossip or a periodic sync,
+   * forwarding the entry is its fault ({@link RejectReason#REVOKED_KNOWN}).
+   */
+  private IngestOutcome revokedKnowingly(
+      PeerId from, Verification verification, IngestOutcome outcome, long nowMillis) {
+    if (!(outcome instanceof IngestOutcome.Rejected r)
+        || r.reason() != RejectReason.REVOKED_DEVICE
+        || !(verification instanceof Verification.Valid valid)) {
+      return outcome;
+    }
+    Identity writer = valid.entry().header().identity();
+    if (!router.subscribes(from, Topics.forIdentity(writer))) {
+      return outcome;
+    }
+    OptionalLong revokedAt = revocationMillis(writer, valid.entry().header().author());
+    if (revokedAt.isEmpty() || nowMillis - revokedAt.getAsLong() < REVOCATION_GRACE_MILLIS) {
+      return outcome;
+    }
+    return new IngestOutcome.Rejected(
+        RejectReason.REVOKED_KNOWN,
+        from
+            + " follows "
+            + writer
+            + " and forwarded an entry of a device revoked "
+            + (nowMillis - revokedAt.getAsLong()) / 1000
+            + " s ago ("
+            + r.detail()
+            + ")");
+  }
+
+  /** The timestamp of the held root-log entry of {@code identity} that revoked {@code device}. */
+  private OptionalLong revocationMillis(Identity identity, AuthorKey device) {
+    AuthorKey root = identity.root();
+    for (long seq = 1; seq <= store.contiguousHead(root); seq++) {
+      LogEntry e = store.logEntry(root, seq).orElse(null);
+      if (e != null
+          && e.header().kind() == ContentKind.REVOKE_DEVICE
+          && e.content().isPresent()
+          && device.equals(
+              AuthorKey.of(e.content().get().getRevokeDevice().getDevice().toByteArray()))) {
+        return OptionalLong.of(e.header().timestampMillis());
+      }
+    }
+    return OptionalLong.empty();
   }
 
   /** The held root-log entry of {@code identity} that delegated {@code device}; null if none. */

@@ -676,6 +676,59 @@ class NodeCoreTest {
             });
   }
 
+  /**
+   * A revoked device's addressed entry is refused. Only a forwarder that follows the writer (it
+   * holds the revocation) is blamed, and only once the revocation is old enough to have reached it;
+   * a relay that does not follow the writer could not know.
+   */
+  @Test
+  void aRevokedDevicesAddressedEntry_blamesAForwarderThatFollowsTheWriter_onceTheRevocationIsOld() {
+    Side x = new Side(1);
+    LogEntry alicePost = alice.deviceLog(laptop).append(post("alice's"), T0_MILLIS);
+    x.store.apply(alicePost);
+    TestAuthors.Person carol = TestAuthors.person("carol");
+    SigningKey phone = carol.deviceKey("phone");
+    LogEntry proof = carol.delegate(phone, T0_MILLIS);
+    LogWriter carolLog = carol.deviceLog(phone);
+    carolLog.append(post("before"), T0_MILLIS + 1);
+    long wallNow = T0_MILLIS + now / 1_000_000L;
+    // Carol's root log as Bob's node holds it: the phone revoked after seq 1, a minute ago.
+    x.store.apply(proof);
+    x.store.apply(carol.revoke(phone, 1, wallNow - 60_000));
+    String alicesTo = Topics.forAddressee(alice.identity);
+    String carolsTopic = Topics.forIdentity(carol.identity);
+    AddressedValidator checker = new AddressedValidator(validator);
+    PeerId follower = peer("carol's follower");
+    x.subscribed(follower, carolsTopic);
+
+    LogEntry first = carolLog.append(TestContent.reply("stolen phone", alicePost), wallNow - 1);
+    CoreCommand.VerifyGossip fresh =
+        x.receive(follower, alicesTo, AddressedCodec.encode(first, proof));
+    x.core.handleGossipVerified(fresh.token(), checker.validate(fresh.envelope()), now);
+    assertThat(x.verdict(fresh.id())).contains(Acceptance.IGNORE); // It may not have it yet.
+
+    now += NodeCore.REVOCATION_GRACE_MILLIS * 1_000_000L;
+    LogEntry later = carolLog.append(TestContent.reply("again", alicePost), wallNow + 1);
+    CoreCommand.VerifyGossip relayed = x.receive(p, alicesTo, AddressedCodec.encode(later, proof));
+    x.core.handleGossipVerified(relayed.token(), checker.validate(relayed.envelope()), now);
+    assertThat(x.verdict(relayed.id())).contains(Acceptance.IGNORE); // p does not follow Carol.
+    assertThat(x.blamed()).isEmpty();
+
+    LogEntry last = carolLog.append(TestContent.reply("and again", alicePost), wallNow + 2);
+    CoreCommand.VerifyGossip known =
+        x.receive(follower, alicesTo, AddressedCodec.encode(last, proof));
+    x.core.handleGossipVerified(known.token(), checker.validate(known.envelope()), now);
+    assertThat(x.verdict(known.id())).contains(Acceptance.REJECT);
+    assertThat(x.blamed())
+        .singleElement()
+        .satisfies(
+            b -> {
+              assertThat(b.peer()).isEqualTo(follower);
+              assertThat(b.reason()).isEqualTo(RejectReason.REVOKED_KNOWN);
+            });
+    assertThat(x.store.replies(alicePost.id())).isEmpty();
+  }
+
   @Test
   void aPeerForwardingMoreThanTwiceTheWriterLimit_isRejectedForFlooding_anotherPeerIsNot() {
     Side x = new Side(1);

@@ -63,7 +63,15 @@ public enum RejectReason {
    * the limits of addressed entries ever forwards (twice the per-writer limit): it floods, or
    * forwards for a flooder without checking.
    */
-  FLOOD;
+  FLOOD,
+  /**
+   * An addressed entry of a revoked device, forwarded by a peer that could not but know of the
+   * revocation: it subscribes to the writer's identity topic (it follows the writer, or is the
+   * writer's own node, so it holds the root log the revocation is in), and the revocation is old
+   * enough to have reached it. The node core's judgement on {@link #REVOKED_DEVICE}, which alone is
+   * not the sender's fault.
+   */
+  REVOKED_KNOWN;
 
   /**
    * Whether the peer that sent an entry refused for this reason is at fault (gossip REJECT, which
