@@ -173,7 +173,8 @@ public final class NodeLauncher {
             b.addressedPerWriterBytes(),
             b.addressedPerAddressee(),
             b.addressedWindowSeconds() * 1000L,
-            LooseLimits.Config.DEFAULT.maxTrackedWriters()));
+            LooseLimits.Config.DEFAULT.maxTrackedWriters(),
+            b.addressedTotalBytes()));
   }
 
   /** The router's configuration: the node's ({@link NodeGossip}) over the tuning. */

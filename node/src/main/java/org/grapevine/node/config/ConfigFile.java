@@ -138,6 +138,12 @@ public final class ConfigFile {
               Integer.toString(D.budgets().addressedWindowSeconds()),
               "The window of the three limits above, in seconds (1 to 86400)."),
           new Option(
+              "budgets",
+              "addressed_total_bytes",
+              Long.toString(D.budgets().addressedTotalBytes()),
+              "Bytes of all such entries kept (64 MiB by default; 1 MiB to 1 TiB); past it the",
+              "oldest are removed and counted."),
+          new Option(
               "dht",
               "mode",
               "\"" + D.dht().mode().name().toLowerCase(java.util.Locale.ROOT) + "\"",
@@ -313,7 +319,12 @@ public final class ConfigFile {
                 "budgets.addressed_window_seconds",
                 d.budgets().addressedWindowSeconds(),
                 1,
-                86_400)),
+                86_400),
+            v.longValue(
+                "budgets.addressed_total_bytes",
+                d.budgets().addressedTotalBytes(),
+                1L << 20,
+                1L << 40)),
         new NodeConfig.Dht(
             v.dhtMode("dht.mode", d.dht().mode()),
             v.integer("dht.topic_peers", d.dht().topicPeers(), 0, 64),

@@ -143,7 +143,8 @@ public record NodeConfig(
   /**
    * {@code [budgets]}: local disk policy (enforced by the engine, not here), with the limits of
    * addressed entries from people this node does not follow (issue 15): per writer, entries and
-   * content bytes per window; per addressee, entries from all of them per window.
+   * content bytes per window; per addressee, entries from all of them per window; and the bytes of
+   * all of them held, past which the oldest go.
    */
   public record Budgets(
       long identityQuotaBytes,
@@ -151,7 +152,8 @@ public record NodeConfig(
       int addressedPerWriter,
       long addressedPerWriterBytes,
       int addressedPerAddressee,
-      int addressedWindowSeconds) {
+      int addressedWindowSeconds,
+      long addressedTotalBytes) {
     /** The quota and attachment cap with the default limits of addressed entries. */
     public Budgets(long identityQuotaBytes, long attachmentMaxBytes) {
       this(
@@ -160,7 +162,8 @@ public record NodeConfig(
           LooseLimits.Config.DEFAULT.perWriterEntries(),
           LooseLimits.Config.DEFAULT.perWriterBytes(),
           LooseLimits.Config.DEFAULT.perAddresseeEntries(),
-          (int) (LooseLimits.Config.DEFAULT.windowMillis() / 1000));
+          (int) (LooseLimits.Config.DEFAULT.windowMillis() / 1000),
+          LooseLimits.Config.DEFAULT.totalBytes());
     }
   }
 

@@ -83,7 +83,12 @@ public final class Engine {
     /** An addressed entry over its writer's limit ({@link LooseLimits}), not stored. */
     IGNORED_WRITER_LIMIT,
     /** An addressed entry over its addressee's limit ({@link LooseLimits}), not stored. */
-    IGNORED_ADDRESSEE_LIMIT
+    IGNORED_ADDRESSEE_LIMIT,
+    /**
+     * Loose entries removed, the oldest first, because all of them held came over {@link
+     * LooseLimits.Config#totalBytes} (issue 15): counted once each.
+     */
+    EVICTED_LOOSE
   }
 
   private final PostStore store;
@@ -145,12 +150,27 @@ public final class Engine {
     } else if (store.applyLoose(entry)) {
       observer.onApplied(entry, new Applied(false, 0)); // Searchable like any held entry.
       counters.count(source, Counter.STORED_LOOSE);
+      evictLooseOverBudget(source);
       outcome = new IngestOutcome.Stored(entry, List.of(), IngestOutcome.BudgetNote.NONE);
     } else {
       counters.count(source, Counter.DUPLICATE); // Held meanwhile, chained or loose.
       outcome = new IngestOutcome.Duplicate();
     }
     return told(source, outcome);
+  }
+
+  /**
+   * Over {@link LooseLimits.Config#totalBytes}, removes the oldest loose entries down to nine
+   * tenths of it (one eviction pays for many entries), and tells the observer.
+   */
+  private void evictLooseOverBudget(IngestSource source) {
+    long total = budgets.addressed().totalBytes();
+    if (store.looseBytes() <= total) {
+      return;
+    }
+    List<LogEntry> evicted = store.evictLoose(total - total / 10);
+    counters.add(source, Counter.EVICTED_LOOSE, evicted.size());
+    observer.onLooseEvicted(evicted);
   }
 
   /** Ingests an encoded envelope received by sync (counted as {@link IngestSource#SYNC}). */

@@ -29,26 +29,48 @@ public final class LooseLimits {
    * @param perAddresseeEntries addressed entries taken per addressee from all writers per window
    * @param windowMillis the window
    * @param maxTrackedWriters writers whose counts are kept
+   * @param totalBytes loose entries held in all (envelope and content bytes, {@code
+   *     PostStore.looseBytes}); over it the oldest are evicted (the engine does it)
    */
   public record Config(
       int perWriterEntries,
       long perWriterBytes,
       int perAddresseeEntries,
       long windowMillis,
-      int maxTrackedWriters) {
+      int maxTrackedWriters,
+      long totalBytes) {
     /**
      * The node's defaults: a stranger may address someone 20 times in 10 minutes (a lively
      * conversation), 256 KiB of it; an addressee takes 600 such entries from all strangers in 10
-     * minutes (one a second); 10,000 writers are tracked.
+     * minutes (one a second); 10,000 writers are tracked; 64 MiB of loose entries are kept (about
+     * 100,000 replies of a few hundred bytes).
      */
-    public static final Config DEFAULT = new Config(20, 256 * 1024, 600, 10 * 60 * 1000L, 10_000);
+    public static final Config DEFAULT =
+        new Config(20, 256 * 1024, 600, 10 * 60 * 1000L, 10_000, 64L << 20);
+
+    /** The bounds with the default total ({@link #DEFAULT}'s). */
+    public Config(
+        int perWriterEntries,
+        long perWriterBytes,
+        int perAddresseeEntries,
+        long windowMillis,
+        int maxTrackedWriters) {
+      this(
+          perWriterEntries,
+          perWriterBytes,
+          perAddresseeEntries,
+          windowMillis,
+          maxTrackedWriters,
+          64L << 20);
+    }
 
     public Config {
       if (perWriterEntries < 0
           || perWriterBytes < 0
           || perAddresseeEntries < 0
           || windowMillis <= 0
-          || maxTrackedWriters <= 0) {
+          || maxTrackedWriters <= 0
+          || totalBytes < 0) {
         throw new IllegalArgumentException("loose limits out of range: " + this);
       }
     }

@@ -1,5 +1,6 @@
 package org.grapevine.node.engine;
 
+import java.util.List;
 import org.grapevine.node.storage.Applied;
 import org.grapevine.protocol.entry.LogEntry;
 
@@ -17,7 +18,8 @@ import org.grapevine.protocol.entry.LogEntry;
  *       write did ({@link Applied}: a revocation's purge). A delete's effect on its target and a
  *       revocation's purge are already in the store when this is called;
  *   <li>{@link #onContentFilled} after {@code PostStore.fillContent} stored content that arrived
- *       later (for a delete, with its effect on its target).
+ *       later (for a delete, with its effect on its target);
+ *   <li>{@link #onLooseEvicted} after {@code PostStore.evictLoose} removed loose entries.
  * </ol>
  *
  * Must be quick and must not throw: the entry is stored whatever the observer does.
@@ -36,4 +38,10 @@ public interface StoreObserver {
   void onApplied(LogEntry stored, Applied applied);
 
   void onContentFilled(LogEntry full);
+
+  /**
+   * The engine removed these loose entries from the store (over the total of addressed entries,
+   * {@link LooseLimits.Config#totalBytes}), with their content and rows.
+   */
+  default void onLooseEvicted(List<LogEntry> removed) {}
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.lucene.analysis.Analyzer;
@@ -201,6 +202,18 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
   @Override
   public void onContentFilled(LogEntry full) {
     written(full, false, true);
+  }
+
+  @Override
+  public void onLooseEvicted(List<LogEntry> removed) {
+    for (LogEntry e : removed) {
+      try {
+        writer.deleteDocuments(SearchDocuments.postKey(e.id()));
+      } catch (IOException | RuntimeException ex) {
+        fail(e, ex);
+        return;
+      }
+    }
   }
 
   private void written(LogEntry e, boolean purged, boolean filled) {

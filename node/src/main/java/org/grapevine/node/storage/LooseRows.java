@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.grapevine.protocol.entry.EntryHeader;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.entry.SignedEntry;
@@ -43,6 +44,9 @@ final class LooseRows {
   private final ColumnFamilies f;
   private final Set<AuthorKey> authors = ConcurrentHashMap.newKeySet();
 
+  /** {@link PostStore#looseBytes}: counted at open, then kept as rows are put and removed. */
+  private final AtomicLong bytes = new AtomicLong();
+
   LooseRows(RocksDB db, ColumnFamilies f) {
     this.db = db;
     this.f = f;
@@ -51,7 +55,9 @@ final class LooseRows {
       for (it.seek(prefix);
           it.isValid() && RocksPostStore.startsWith(it.key(), prefix);
           it.next()) {
-        authors.add(Values.entry(it.value()).header().author());
+        SignedEntry s = Values.entry(it.value());
+        authors.add(s.header().author());
+        bytes.addAndGet(PostStore.looseSize(s));
       }
     }
   }
@@ -77,6 +83,39 @@ final class LooseRows {
   /** After the batch of {@link #put} is written. */
   void written(LogEntry e) {
     authors.add(e.header().author());
+    bytes.addAndGet(PostStore.looseSize(e.signed()));
+  }
+
+  long bytes() {
+    return bytes.get();
+  }
+
+  /**
+   * Into {@code b}: removes the oldest loose entries ({@link LooseOrder}) until at most {@code
+   * targetBytes} remain; returns them with their content. The count drops at once: a failed write
+   * fails the store.
+   */
+  List<LogEntry> evict(
+      WriteBatch b,
+      long targetBytes,
+      java.util.function.Function<SignedEntry, LogEntry> withContent)
+      throws RocksDBException {
+    List<LogEntry> removed = new ArrayList<>();
+    if (bytes.get() <= targetBytes) {
+      return removed;
+    }
+    List<SignedEntry> oldestFirst = all();
+    oldestFirst.sort(LooseOrder.OLDEST_FIRST);
+    for (SignedEntry s : oldestFirst) {
+      if (bytes.get() <= targetBytes) {
+        break;
+      }
+      LogEntry e = withContent.apply(s);
+      b.delete(f.entries(), Keys.loose(s.header().author(), s.header().seq()));
+      remove(b, e);
+      removed.add(e);
+    }
+    return removed;
   }
 
   /**
@@ -142,6 +181,7 @@ final class LooseRows {
   }
 
   private void remove(WriteBatch b, LogEntry e) throws RocksDBException {
+    bytes.addAndGet(-PostStore.looseSize(e.signed()));
     b.delete(f.content(), Keys.content(e.header().contentHash(), e.id()));
     EntryIndexer.delete(b, f, e);
   }

@@ -101,6 +101,8 @@ public final class MemoryPostStore implements PostStore {
   /** Loose entries (issue 15) by author and seq, as {@code LooseRows} keeps them. */
   private Map<AuthorKey, TreeMap<Long, LogEntry>> loose;
 
+  private long looseBytes;
+
   /** A store with the default peer-table bound ({@link StoreConfig#DEFAULT}). */
   public MemoryPostStore() {
     this(StoreConfig.DEFAULT.maxPeers());
@@ -473,8 +475,32 @@ public final class MemoryPostStore implements PostStore {
       loose = new HashMap<>();
     }
     loose.computeIfAbsent(h.author(), a -> new TreeMap<>()).put(h.seq(), entry);
+    looseBytes += PostStore.looseSize(entry.signed());
     indexLoose(entry);
     return true;
+  }
+
+  @Override
+  public synchronized long looseBytes() {
+    return looseBytes;
+  }
+
+  @Override
+  public synchronized List<LogEntry> evictLoose(long targetBytes) {
+    List<LogEntry> removed = new ArrayList<>();
+    if (looseBytes <= targetBytes) {
+      return removed;
+    }
+    List<LogEntry> oldestFirst = looseEntries();
+    oldestFirst.sort(Comparator.comparing(LogEntry::signed, LooseOrder.OLDEST_FIRST));
+    for (LogEntry e : oldestFirst) {
+      if (looseBytes <= targetBytes) {
+        break;
+      }
+      dropLoose(e.header().author(), e.header().seq());
+      removed.add(e);
+    }
+    return removed;
   }
 
   @Override
@@ -507,6 +533,7 @@ public final class MemoryPostStore implements PostStore {
     if (of.isEmpty()) {
       loose.remove(author);
     }
+    looseBytes -= PostStore.looseSize(e.signed());
     EntryHeader h = e.header();
     byId.remove(e.id());
     if (h.kind() == ContentKind.POST || h.kind() == ContentKind.REPOST) {

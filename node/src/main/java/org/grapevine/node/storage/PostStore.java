@@ -74,6 +74,22 @@ public interface PostStore extends LogView, AutoCloseable {
   /** Every loose entry held ({@link #applyLoose}), in (author, seq) order, with content. */
   List<LogEntry> looseEntries();
 
+  /** The bytes of the loose entries held: each entry's signed bytes and signature, and content. */
+  long looseBytes();
+
+  /**
+   * Removes loose entries, the oldest (by timestamp, then id) first, with their content and rows,
+   * until at most {@code targetBytes} of them are held ({@link #looseBytes}).
+   *
+   * @return those removed, with their content (an index kept outside the store drops them too)
+   */
+  List<LogEntry> evictLoose(long targetBytes);
+
+  /** The bytes {@link #looseBytes} counts for a loose entry. */
+  static long looseSize(SignedEntry s) {
+    return s.entryBytes().length + s.signature().length + s.header().contentSize();
+  }
+
   /**
    * Whether the entry {@code e} is deleted: a device-log entry that a held delete of its identity
    * names (whether the delete came before or after it). Its content is gone for good; this does not

@@ -403,6 +403,28 @@ public final class RocksPostStore implements PostStore {
   }
 
   @Override
+  public long looseBytes() {
+    return loose.bytes();
+  }
+
+  @Override
+  public List<LogEntry> evictLoose(long targetBytes) {
+    synchronized (writeLock) {
+      if (loose.bytes() <= targetBytes) {
+        return List.of();
+      }
+      try {
+        WriteBatch b = clearedBatch();
+        List<LogEntry> removed = loose.evict(b, targetBytes, this::withContent);
+        db.write(writeOptions(null), b);
+        return removed;
+      } catch (RocksDBException e) {
+        throw storageFailure("evictLoose", directory, e);
+      }
+    }
+  }
+
+  @Override
   public List<LogEntry> looseEntries() {
     List<LogEntry> out = new ArrayList<>();
     for (SignedEntry s : loose.all()) {

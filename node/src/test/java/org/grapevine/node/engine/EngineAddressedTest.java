@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.grapevine.protocol.testing.TestAuthors.T0_MILLIS;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.grapevine.node.storage.Applied;
+import org.grapevine.node.storage.PostStore;
 import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.protocol.addressed.AddressedCodec;
 import org.grapevine.protocol.addressed.AddressedValidator;
@@ -107,6 +111,57 @@ class EngineAddressedTest {
     assertThat(engine.countsBySource())
         .containsEntry("addressed.stored_loose", 3L)
         .containsEntry("addressed.duplicate", 1L);
+  }
+
+  /**
+   * Over the total of loose bytes, the oldest loose entries go down to nine tenths of it; the count
+   * and the store observer (the search index) are told.
+   */
+  @Test
+  void overTheTotalOfLooseBytes_theOldestAreEvicted_countedAndObserved() {
+    LogEntry first = carol.log.append(TestContent.reply("one", bobPost), T0_MILLIS + 2);
+    LogEntry second = carol.log.append(TestContent.reply("two", bobPost), T0_MILLIS + 3);
+    LogEntry third = carol.log.append(TestContent.reply("six", bobPost), T0_MILLIS + 4);
+    long each = PostStore.looseSize(first.signed());
+    Engine small =
+        new Engine(
+            store,
+            new EntryValidator(),
+            new ChainChecker(),
+            4,
+            8,
+            new Budgets(
+                Long.MAX_VALUE,
+                Long.MAX_VALUE,
+                new LooseLimits.Config(3, 1 << 20, 5, 60_000, 100, each * 5 / 2)));
+    List<LogEntry> observed = new ArrayList<>();
+    small.setStoreObserver(
+        new StoreObserver() {
+          @Override
+          public void onApplied(LogEntry stored, Applied applied) {}
+
+          @Override
+          public void onContentFilled(LogEntry full) {}
+
+          @Override
+          public void onLooseEvicted(List<LogEntry> removed) {
+            observed.addAll(removed);
+          }
+        });
+
+    for (LogEntry e : List.of(first, second, third)) {
+      assertThat(small.ingestAddressed(validator.validate(carol.addressed(e)), bob.identity, NOW))
+          .isInstanceOf(IngestOutcome.Stored.class);
+    }
+
+    assertThat(observed).extracting(LogEntry::id).containsExactly(first.id());
+    assertThat(store.looseEntries())
+        .extracting(LogEntry::id)
+        .containsExactly(second.id(), third.id());
+    assertThat(store.looseBytes()).isLessThanOrEqualTo(each * 5 / 2 - each / 4);
+    assertThat(small.countsBySource())
+        .containsEntry("addressed.stored_loose", 3L)
+        .containsEntry("addressed.evicted_loose", 1L);
   }
 
   @Test

@@ -138,6 +138,53 @@ class LooseEntriesTest {
     }
   }
 
+  /**
+   * The bytes of loose entries are counted as they come and go; eviction removes the oldest (by
+   * timestamp, whatever the order they came in) with their rows, and the count is the same after a
+   * reopen.
+   */
+  @ParameterizedTest
+  @EnumSource(StoreKind.class)
+  void evictLoose_removesTheOldestFirst_withTheirRows_andTheCountFollows(StoreKind kind) {
+    Author bob = new Author("bob");
+    Author carol = new Author("carol");
+    Author dave = new Author("dave");
+    LogEntry post = bob.post("hello", T0_MILLIS);
+    LogEntry carols = carol.device.append(TestContent.reply("newest", post), T0_MILLIS + 30);
+    LogEntry daves1 = dave.device.append(TestContent.reply("oldest", post), T0_MILLIS + 10);
+    LogEntry daves2 = dave.device.append(TestContent.reply("middle", post), T0_MILLIS + 20);
+    long each = PostStore.looseSize(carols.signed());
+    try (PostStore store = kind.open(dir)) {
+      bob.delegatedIn(store);
+      store.apply(post);
+      assertThat(store.looseBytes()).isZero();
+      for (LogEntry e : List.of(carols, daves1, daves2)) {
+        assertThat(store.applyLoose(e)).isTrue();
+      }
+      long all = each + PostStore.looseSize(daves1.signed()) + PostStore.looseSize(daves2.signed());
+      assertThat(store.looseBytes()).isEqualTo(all);
+      assertThat(store.evictLoose(all)).as("within the target").isEmpty();
+
+      List<LogEntry> evicted = store.evictLoose(all - 1);
+
+      assertThat(evicted).extracting(LogEntry::id).containsExactly(daves1.id());
+      assertThat(evicted.get(0).content()).isEqualTo(daves1.content());
+      assertThat(store.looseBytes()).isEqualTo(all - PostStore.looseSize(daves1.signed()));
+      assertThat(store.entryById(daves1.id())).isEmpty();
+      assertThat(store.replies(post.id()))
+          .extracting(LogEntry::id)
+          .containsExactlyInAnyOrder(daves2.id(), carols.id());
+
+      assertThat(store.evictLoose(each)).extracting(LogEntry::id).containsExactly(daves2.id());
+    }
+    if (kind == StoreKind.ROCKS) {
+      try (PostStore reopened = RocksPostStore.open(dir)) {
+        assertThat(reopened.looseBytes()).isEqualTo(each);
+        assertThat(reopened.looseEntries()).extracting(LogEntry::id).containsExactly(carols.id());
+      }
+    }
+  }
+
   @Test
   void rocks_looseEntriesSurviveReopen() {
     Author bob = new Author("bob");
