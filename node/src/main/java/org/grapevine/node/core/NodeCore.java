@@ -22,12 +22,13 @@ import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.storage.PostStore;
+import org.grapevine.node.sync.Delegations;
 import org.grapevine.protocol.addressed.AddressedCodec;
 import org.grapevine.protocol.addressed.Addressees;
-import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.sync.EntryRef;
 import org.grapevine.protocol.sync.SyncErrorCode;
 import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.topic.Topics;
@@ -110,6 +111,9 @@ public final class NodeCore {
 
   private final SyncPlanner planner;
 
+  /** Originals of held reposts and quotes that the store lacks, fetched by sync (issue 15). */
+  private final WantedOriginals originals;
+
   /** Null without a DHT (tests, a simulation with the topic-peer oracle). */
   private final Rendezvous rendezvous;
 
@@ -155,7 +159,9 @@ public final class NodeCore {
             config,
             out,
             nowNanos + 1 + random.nextLong(config.syncIntervalNanos()));
-    this.sync = new SyncSessions(store, engine, config, out, planner::ended);
+    this.originals = new WantedOriginals(store);
+    this.sync = new SyncSessions(store, engine, config, out, planner::ended, originals::list);
+    out.onStored(this::wantOriginals);
     this.floods = new FloodGuard(engine.budgets().addressed());
     planner.setSessions(sync);
     this.ownTopic = dht == null ? null : Topics.forIdentity(dht.own());
@@ -450,6 +456,11 @@ public final class NodeCore {
     sync.cancel(stream, "local failure: " + detail, true, nowNanos);
   }
 
+  /** Originals wanted by reference now, and those dropped so far because too many were wanted. */
+  public long[] wantedOriginals() {
+    return new long[] {originals.size(), originals.dropped()};
+  }
+
   /** The router's counters (drops by reason, mesh sizes, peer scores). */
   public GossipMetrics gossipMetrics() {
     return router.metrics();
@@ -588,19 +599,25 @@ public final class NodeCore {
     if (cached != null) {
       return cached;
     }
-    AuthorKey root = identity.root();
-    for (long seq = 1; seq <= store.contiguousHead(root); seq++) {
-      LogEntry e = store.logEntry(root, seq).orElse(null);
-      if (e != null
-          && e.header().kind() == ContentKind.DELEGATE_DEVICE
-          && e.content().isPresent()
-          && device.equals(
-              AuthorKey.of(e.content().get().getDelegateDevice().getDevice().toByteArray()))) {
-        delegations.put(device, e);
-        return e;
-      }
+    LogEntry found = Delegations.find(store, identity, device).orElse(null);
+    if (found != null) {
+      delegations.put(device, found);
     }
-    return null;
+    return found;
+  }
+
+  /**
+   * Records the originals that stored reposts and quote posts refer to and the store lacks, and
+   * syncs for the new ones ({@link SyncPlanner#wantOriginals}); the sessions ask for them by
+   * reference (sync.proto step 5a). An original fetched so is not followed further (the API shows
+   * one level).
+   */
+  private void wantOriginals(CoreEvent.Stored stored) {
+    List<EntryRef> added =
+        originals.stored(stored.entries(), stored.source() != IngestSource.BY_REF);
+    if (!added.isEmpty()) {
+      planner.wantOriginals(added, stored.from());
+    }
   }
 
   private long wallMillis(long nowNanos) {
