@@ -66,11 +66,14 @@ import org.grapevine.protocol.validation.Verification;
  *       entries, not only the relay that had the later one); after a follow (with every connected
  *       subscriber of the new topic, or if none is known, with the first connected peer heard to
  *       subscribe to it later: a follow right after a dial comes before the peer's subscriptions);
- *       when the driver asks ({@link #handleSyncWanted}, any connected peer). What a peer
- *       subscribes to is what our router heard it announce. A session offers the identities both
- *       follow and asks the peer by name for the rest of ours, which it serves if it holds them
- *       (sync.proto step 2a). At most one session runs per peer at a time: a sync wanted while one
- *       runs is run once more after it ({@link CoreEvent.SyncReason#AGAIN}).
+ *       when the driver asks ({@link #handleSyncWanted}, any connected peer); when a stored repost
+ *       or quote post names an original the store lacks ({@link WantedOriginals}: with the
+ *       subscribers of the original's identity, else the peer that sent it; the session asks for it
+ *       by reference, sync.proto step 5a). What a peer subscribes to is what our router heard it
+ *       announce. A session offers the identities both follow and asks the peer by name for the
+ *       rest of ours, which it serves if it holds them (sync.proto step 2a). At most one session
+ *       runs per peer at a time: a sync wanted while one runs is run once more after it ({@link
+ *       CoreEvent.SyncReason#AGAIN}).
  *   <li>Gossip messages are verified by the driver ({@link CoreCommand.VerifyGossip}) and judged
  *       here in the order they arrived. How many wait is the router's bound (its {@code
  *       maxPendingValidations}, per topic and in all): it drops and counts the rest.
