@@ -76,7 +76,7 @@ final class AddressedIngest {
           RejectReason.NOT_ADDRESSED,
           "entry " + entry.id() + " of " + writer + " does not address " + addressee);
     }
-    Decision d = stored(entry, nowMillis);
+    Decision d = againstStore(entry, nowMillis);
     if (d != null) {
       return d;
     }
@@ -96,12 +96,12 @@ final class AddressedIngest {
   /** An entry fetched by reference (sync.proto step 5a): steps 2 to 4, else loose. */
   Decision decideAsked(LogEntry entry, long nowMillis) {
     // AddressedValidator has checked that it is a device-log entry with its content.
-    Decision d = stored(entry, nowMillis);
+    Decision d = againstStore(entry, nowMillis);
     return d != null ? d : new Decision.Loose();
   }
 
   /** Steps 2 to 4: the decision, or null for an entry to store loose. */
-  private Decision stored(LogEntry entry, long nowMillis) {
+  private Decision againstStore(LogEntry entry, long nowMillis) {
     Identity writer = entry.header().identity();
     if (store.isBlocked(writer)) {
       return new Decision.Drop(
