@@ -67,6 +67,7 @@ class OriginalsIT {
     await("bob has alice's post", () -> b.store().entryById(hello.id()).isPresent() ? 1 : 0, 1);
     nodes.stop(a); // From now on only Bob can give it to Carol.
 
+    long start = System.nanoTime();
     LogEntry repost = b.repost(hello.id());
     LogEntry quote = b.post("worth reading", "", hello.id());
     await(
@@ -76,6 +77,7 @@ class OriginalsIT {
                 + (c.store().entryById(quote.id()).isPresent() ? 1 : 0),
         2);
     await("carol fetched the original", () -> counter(c, "by_ref.stored_loose"), 1);
+    long fetched = System.nanoTime() - start;
 
     assertThat(c.store().entryById(hello.id()).orElseThrow().content()).isEqualTo(hello.content());
     assertThat(counter(c, "by_ref.stored_loose")).as("fetched once for both").isEqualTo(1);
@@ -94,6 +96,10 @@ class OriginalsIT {
     assertThat(q.path("quote").path("content").path("text").asText()).isEqualTo("hello from alice");
     assertThat(q.path("quote").path("counts").path("reposts").asInt()).isEqualTo(1);
     assertThat(q.path("quote").path("counts").path("quotes").asInt()).isEqualTo(1);
+    System.out.printf(
+        java.util.Locale.ROOT,
+        "OriginalsIT: from Bob's repost to the original stored on Carol's node: %.1f ms%n",
+        fetched / 1e6);
   }
 
   private JsonNode get(EntryId id) throws Exception {
