@@ -188,6 +188,14 @@ public final class Node implements AutoCloseable {
             + " as of the last heartbeat.",
         "reason",
         driver::gossipDrops);
+    metrics.gauge(
+        "grapevine_originals_wanted",
+        "Originals of held reposts and quote posts not held, to fetch by sync (by reference).",
+        () -> driver.wantedOriginals()[0]);
+    metrics.gauge(
+        "grapevine_originals_dropped",
+        "Wanted originals forgotten, oldest first, because more than 1,024 were wanted at once.",
+        () -> driver.wantedOriginals()[1]);
     metrics.counterFamily(
         "grapevine_bootstrap_dns_total",
         "Resolutions of bootstrap names (/dnsaddr, /dns*), by outcome: resolved (some address) or"

@@ -1,27 +1,22 @@
 package org.grapevine.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.grapevine.node.LoopbackNodes.addr;
+import static org.grapevine.node.LoopbackNodes.await;
+import static org.grapevine.node.LoopbackNodes.counter;
 import static org.grapevine.protocol.testing.TestAuthors.post;
 
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
-import org.grapevine.libp2p.crypto.PrivKey;
-import org.grapevine.libp2p.multiaddr.Multiaddr;
-import org.grapevine.node.config.DataDir;
-import org.grapevine.node.config.NodeConfig;
 import org.grapevine.node.storage.TimelineCursor;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.Post;
 import org.grapevine.protocol.testing.TestAuthors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,50 +34,20 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class ConversationsIT {
   @TempDir Path dir;
-  private final MultiThreadIoEventLoopGroup group =
-      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-  private final List<Node> nodes = new ArrayList<>();
+  private LoopbackNodes nodes;
+
+  @BeforeEach
+  void open() {
+    nodes = new LoopbackNodes(dir);
+  }
 
   @AfterEach
   void close() {
-    nodes.forEach(Node::close);
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    nodes.close();
   }
 
   private Node node(String name, TestAuthors.Person who) throws Exception {
-    Node n =
-        NodeLauncher.of(
-                NodeConfig.loopback(),
-                dir.resolve(name),
-                new DataDir.Keys(
-                    who.identity,
-                    who.root,
-                    who.deviceKey("laptop"),
-                    PrivKey.generate(new SecureRandom())),
-                group)
-            .host(h -> h.inboundRate(1000, 1000))
-            .start();
-    nodes.add(n);
-    return n;
-  }
-
-  private static Multiaddr addr(Node n) {
-    return n.host().listenAddrs().get(0).withPeerId(n.host().peerId());
-  }
-
-  private static void await(String what, LongSupplier value, long expected)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (value.getAsLong() < expected) {
-      assertThat(System.nanoTime())
-          .as(what + ": " + value.getAsLong() + " of " + expected)
-          .isLessThan(deadline);
-      Thread.sleep(20);
-    }
-  }
-
-  private static long counter(Node n, String key) {
-    return n.ingestCounts().getOrDefault(key, 0L);
+    return nodes.start(name, who);
   }
 
   @Test

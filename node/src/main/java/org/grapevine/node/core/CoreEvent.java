@@ -62,7 +62,13 @@ public sealed interface CoreEvent {
      * provider found through the DHT syncs because the connection to it was dialled, see {@link
      * #CONNECTED}).
      */
-    REQUESTED
+    REQUESTED,
+    /**
+     * A stored repost or quote post refers to an entry the store lacks: the session asks for it by
+     * reference (sync.proto step 5a) from a peer that follows its identity, or the one that sent
+     * the repost.
+     */
+    ORIGINAL
   }
 
   /**

@@ -3,6 +3,7 @@ package org.grapevine.node.core;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
@@ -14,13 +15,23 @@ final class CoreOutputs {
   final ArrayDeque<CoreCommand> commands = new ArrayDeque<>();
   final ArrayDeque<CoreEvent> events = new ArrayDeque<>();
 
+  /** Told of every {@link CoreEvent.Stored} as it is queued (the core's wanted originals). */
+  private Consumer<CoreEvent.Stored> onStored = s -> {};
+
+  /** Replaces the one hook told of every stored outcome ({@link #stored}); set once by the core. */
+  void onStored(Consumer<CoreEvent.Stored> hook) {
+    this.onStored = hook;
+  }
+
   /** A {@link CoreEvent.Stored} for an outcome that stored something. */
   void stored(IngestOutcome outcome, IngestSource source, PeerId from) {
     if (outcome instanceof IngestOutcome.Stored s) {
       List<LogEntry> entries = new ArrayList<>(1 + s.unblocked().size());
       entries.add(s.entry());
       entries.addAll(s.unblocked());
-      events.add(new CoreEvent.Stored(entries, source, from));
+      CoreEvent.Stored stored = new CoreEvent.Stored(entries, source, from);
+      events.add(stored);
+      onStored.accept(stored);
     }
   }
 }

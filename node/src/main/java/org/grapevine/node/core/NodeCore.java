@@ -22,12 +22,13 @@ import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.storage.PostStore;
+import org.grapevine.node.sync.Delegations;
 import org.grapevine.protocol.addressed.AddressedCodec;
 import org.grapevine.protocol.addressed.Addressees;
-import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.sync.EntryRef;
 import org.grapevine.protocol.sync.SyncErrorCode;
 import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.topic.Topics;
@@ -65,11 +66,14 @@ import org.grapevine.protocol.validation.Verification;
  *       entries, not only the relay that had the later one); after a follow (with every connected
  *       subscriber of the new topic, or if none is known, with the first connected peer heard to
  *       subscribe to it later: a follow right after a dial comes before the peer's subscriptions);
- *       when the driver asks ({@link #handleSyncWanted}, any connected peer). What a peer
- *       subscribes to is what our router heard it announce. A session offers the identities both
- *       follow and asks the peer by name for the rest of ours, which it serves if it holds them
- *       (sync.proto step 2a). At most one session runs per peer at a time: a sync wanted while one
- *       runs is run once more after it ({@link CoreEvent.SyncReason#AGAIN}).
+ *       when the driver asks ({@link #handleSyncWanted}, any connected peer); when a stored repost
+ *       or quote post names an original the store lacks ({@link WantedOriginals}: with the
+ *       subscribers of the original's identity, else the peer that sent it; the session asks for it
+ *       by reference, sync.proto step 5a). What a peer subscribes to is what our router heard it
+ *       announce. A session offers the identities both follow and asks the peer by name for the
+ *       rest of ours, which it serves if it holds them (sync.proto step 2a). At most one session
+ *       runs per peer at a time: a sync wanted while one runs is run once more after it ({@link
+ *       CoreEvent.SyncReason#AGAIN}).
  *   <li>Gossip messages are verified by the driver ({@link CoreCommand.VerifyGossip}) and judged
  *       here in the order they arrived. How many wait is the router's bound (its {@code
  *       maxPendingValidations}, per topic and in all): it drops and counts the rest.
@@ -112,6 +116,9 @@ public final class NodeCore {
   private final SyncSessions sync;
 
   private final SyncPlanner planner;
+
+  /** Originals of held reposts and quotes that the store lacks, fetched by sync (issue 15). */
+  private final WantedOriginals originals;
 
   /** Null without a DHT (tests, a simulation with the topic-peer oracle). */
   private final Rendezvous rendezvous;
@@ -165,7 +172,9 @@ public final class NodeCore {
             config,
             out,
             nowNanos + 1 + random.nextLong(config.syncIntervalNanos()));
-    this.sync = new SyncSessions(store, engine, config, out, planner::ended);
+    this.originals = new WantedOriginals(store);
+    this.sync = new SyncSessions(store, engine, config, out, planner::ended, originals::list);
+    out.onStored(this::wantOriginals);
     this.floods = new FloodGuard(engine.budgets().addressed());
     planner.setSessions(sync);
     this.ownTopic = dht == null ? null : Topics.forIdentity(dht.own());
@@ -464,6 +473,11 @@ public final class NodeCore {
     sync.cancel(stream, "local failure: " + detail, true, nowNanos);
   }
 
+  /** Originals wanted by reference now, and those dropped so far because too many were wanted. */
+  public long[] wantedOriginals() {
+    return new long[] {originals.size(), originals.dropped()};
+  }
+
   /** The router's counters (drops by reason, mesh sizes, peer scores). */
   public GossipMetrics gossipMetrics() {
     return router.metrics();
@@ -653,8 +667,10 @@ public final class NodeCore {
     if (!router.subscribes(from, Topics.forIdentity(writer))) {
       return outcome;
     }
-    OptionalLong revokedAt = revocationMillis(writer, valid.entry().header().author());
-    if (revokedAt.isEmpty() || nowMillis - revokedAt.getAsLong() < REVOCATION_GRACE_MILLIS) {
+    LogEntry revocation =
+        Delegations.revocation(store, writer, valid.entry().header().author()).orElse(null);
+    long age = revocation == null ? 0 : nowMillis - revocation.header().timestampMillis();
+    if (revocation == null || age < REVOCATION_GRACE_MILLIS) {
       return outcome;
     }
     return new IngestOutcome.Rejected(
@@ -663,26 +679,10 @@ public final class NodeCore {
             + " follows "
             + writer
             + " and forwarded an entry of a device revoked "
-            + (nowMillis - revokedAt.getAsLong()) / 1000
+            + age / 1000
             + " s ago ("
             + r.detail()
             + ")");
-  }
-
-  /** The timestamp of the held root-log entry of {@code identity} that revoked {@code device}. */
-  private OptionalLong revocationMillis(Identity identity, AuthorKey device) {
-    AuthorKey root = identity.root();
-    for (long seq = 1; seq <= store.contiguousHead(root); seq++) {
-      LogEntry e = store.logEntry(root, seq).orElse(null);
-      if (e != null
-          && e.header().kind() == ContentKind.REVOKE_DEVICE
-          && e.content().isPresent()
-          && device.equals(
-              AuthorKey.of(e.content().get().getRevokeDevice().getDevice().toByteArray()))) {
-        return OptionalLong.of(e.header().timestampMillis());
-      }
-    }
-    return OptionalLong.empty();
   }
 
   /** The held root-log entry of {@code identity} that delegated {@code device}; null if none. */
@@ -691,19 +691,25 @@ public final class NodeCore {
     if (cached != null) {
       return cached;
     }
-    AuthorKey root = identity.root();
-    for (long seq = 1; seq <= store.contiguousHead(root); seq++) {
-      LogEntry e = store.logEntry(root, seq).orElse(null);
-      if (e != null
-          && e.header().kind() == ContentKind.DELEGATE_DEVICE
-          && e.content().isPresent()
-          && device.equals(
-              AuthorKey.of(e.content().get().getDelegateDevice().getDevice().toByteArray()))) {
-        delegations.put(device, e);
-        return e;
-      }
+    LogEntry found = Delegations.find(store, identity, device).orElse(null);
+    if (found != null) {
+      delegations.put(device, found);
     }
-    return null;
+    return found;
+  }
+
+  /**
+   * Records the originals that stored reposts and quote posts refer to and the store lacks, and
+   * syncs for the new ones ({@link SyncPlanner#wantOriginals}); the sessions ask for them by
+   * reference (sync.proto step 5a). An original fetched so is not followed further (the API shows
+   * one level).
+   */
+  private void wantOriginals(CoreEvent.Stored stored) {
+    List<EntryRef> added =
+        originals.stored(stored.entries(), stored.source() != IngestSource.BY_REF);
+    if (!added.isEmpty()) {
+      planner.wantOriginals(added, stored.from());
+    }
   }
 
   private long wallMillis(long nowNanos) {

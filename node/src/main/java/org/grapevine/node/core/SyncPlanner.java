@@ -3,6 +3,7 @@ package org.grapevine.node.core;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,6 +11,7 @@ import java.util.function.BiPredicate;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.sync.EntryRef;
 import org.grapevine.protocol.topic.Topics;
 
 /**
@@ -158,6 +160,24 @@ final class SyncPlanner {
   void followed(String topic) {
     if (!wantWithSubscribers(topic, CoreEvent.SyncReason.FOLLOW)) {
       followedUnsynced.add(topic);
+    }
+  }
+
+  /**
+   * Originals to fetch by reference (sync.proto step 5a): a sync with the connected subscribers of
+   * each original's identity (they follow it, so hold its entries), or when there is none, with the
+   * peer that sent the entry referring to them ({@code from}; null for own entries), which holds
+   * that entry and, having shown it, perhaps the original. Else the next session asks for them.
+   */
+  void wantOriginals(List<EntryRef> refs, PeerId from) {
+    Set<Identity> identities = new LinkedHashSet<>();
+    refs.forEach(r -> identities.add(r.identity()));
+    boolean any = false;
+    for (Identity identity : identities) {
+      any |= wantWithSubscribers(Topics.forIdentity(identity), CoreEvent.SyncReason.ORIGINAL);
+    }
+    if (!any && from != null && connections.containsKey(from)) {
+      want(from, CoreEvent.SyncReason.ORIGINAL);
     }
   }
 

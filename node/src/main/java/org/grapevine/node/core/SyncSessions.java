@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
@@ -17,6 +18,7 @@ import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.node.sync.StoreSyncSource;
 import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.sync.EntryRef;
 import org.grapevine.protocol.sync.FetchedContent;
 import org.grapevine.protocol.sync.SyncErrorCode;
 import org.grapevine.protocol.sync.SyncEvent;
@@ -39,6 +41,9 @@ final class SyncSessions {
 
   /** Told (after the SyncEnded event) when a session ended, with its peer. */
   private final Consumer<PeerId> ended;
+
+  /** The entries to ask for by reference, at most the given number (sync.proto step 5a). */
+  private final IntFunction<List<EntryRef>> wanted;
 
   /** By stream id, in id order (deterministic iteration for the simulator). */
   private final TreeMap<Long, SyncState> sessions = new TreeMap<>();
@@ -65,12 +70,18 @@ final class SyncSessions {
   private boolean earliestStale = true;
 
   SyncSessions(
-      PostStore store, Engine engine, CoreConfig config, CoreOutputs out, Consumer<PeerId> ended) {
+      PostStore store,
+      Engine engine,
+      CoreConfig config,
+      CoreOutputs out,
+      Consumer<PeerId> ended,
+      IntFunction<List<EntryRef>> wanted) {
     this.store = store;
     this.engine = engine;
     this.config = config;
     this.out = out;
     this.ended = ended;
+    this.wanted = wanted;
   }
 
   boolean running(PeerId peer) {
@@ -95,7 +106,8 @@ final class SyncSessions {
         new SyncSession(
             FollowWindow.of(
                 new TreeSet<>(store.follows()), SyncLimits.MAX_SESSION_IDENTITIES, round),
-            new StoreSyncSource(store, engine.budgets(), hash -> bareServers.mayAsk(peer, hash)),
+            new StoreSyncSource(
+                store, engine.budgets(), hash -> bareServers.mayAsk(peer, hash), wanted),
             limits,
             round,
             nowNanos);
@@ -250,6 +262,10 @@ final class SyncSessions {
         if (!s.failed) {
           fill(s, received, nowNanos);
         }
+      } else if (e instanceof SyncEvent.EntriesByRefReceived received) {
+        if (!s.failed) {
+          byRef(s, received, nowNanos);
+        }
       } else if (e instanceof SyncEvent.Completed completed) {
         s.stats = completed.stats();
       } else if (e instanceof SyncEvent.Failed failed) {
@@ -282,6 +298,34 @@ final class SyncSessions {
       } catch (RuntimeException storeFailed) {
         s.failed = true;
         s.session.cancel("local failure while storing fetched content: " + storeFailed, nowNanos);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Stores the entries the peer answered by reference (sync.proto step 5a; the session checked each
+   * is one asked for). The engine verifies each as an {@code Addressed} message; one invalid by the
+   * peer's fault (a bad signature or delegation) fails the session and blames the peer, as an
+   * invalid entry of a batch does.
+   */
+  private void byRef(SyncState s, SyncEvent.EntriesByRefReceived received, long nowNanos) {
+    long wall = config.wallMillis().applyAsLong(nowNanos);
+    for (byte[] item : received.items()) {
+      IngestOutcome outcome;
+      try {
+        outcome = engine.ingestByRef(item, wall);
+      } catch (RuntimeException storeFailed) {
+        s.failed = true;
+        s.session.cancel(
+            "local failure while storing entries by reference: " + storeFailed, nowNanos);
+        return;
+      }
+      out.stored(outcome, IngestSource.BY_REF, s.peer);
+      if (outcome instanceof IngestOutcome.Rejected r && r.reason().senderAtFault()) {
+        s.failed = true;
+        s.session.rejectEntries(r.reason() + ": " + r.detail(), nowNanos);
+        blame(s.peer, r.reason(), SyncErrorCode.INVALID_ENTRY, r.detail());
         return;
       }
     }

@@ -37,6 +37,11 @@ import org.grapevine.protocol.validation.RejectReason;
  *       is unsigned, so a forwarder cannot be told from the flooder, and every honest node applies
  *       the same bound, which keeps a flood to its first hop.
  * </ol>
+ *
+ * <p>An entry this node asked a peer for by reference ({@link #decideAsked}) skips the addressee
+ * checks (step 1) and the limits (step 5): it addresses nobody in particular, and the sync session
+ * bounds what a peer can send (only entries asked for, at most {@code
+ * SyncLimits.MAX_REFS_PER_SESSION} a session).
  */
 final class AddressedIngest {
   /** The answer of {@link #decide}. */
@@ -71,6 +76,33 @@ final class AddressedIngest {
           RejectReason.NOT_ADDRESSED,
           "entry " + entry.id() + " of " + writer + " does not address " + addressee);
     }
+    Decision d = againstStore(entry, nowMillis);
+    if (d != null) {
+      return d;
+    }
+    return switch (limits.admit(writer, addressee, entry.header().contentSize(), nowMillis)) {
+      case ADMITTED -> new Decision.Loose();
+      case OVER_WRITER_LIMIT ->
+          new Decision.Drop(
+              Engine.Counter.IGNORED_WRITER_LIMIT,
+              writer + " is over its limit of addressed entries");
+      case OVER_ADDRESSEE_LIMIT ->
+          new Decision.Drop(
+              Engine.Counter.IGNORED_ADDRESSEE_LIMIT,
+              addressee + " is over its limit of addressed entries from strangers");
+    };
+  }
+
+  /** An entry fetched by reference (sync.proto step 5a): steps 2 to 4, else loose. */
+  Decision decideAsked(LogEntry entry, long nowMillis) {
+    // AddressedValidator has checked that it is a device-log entry with its content.
+    Decision d = againstStore(entry, nowMillis);
+    return d != null ? d : new Decision.Loose();
+  }
+
+  /** Steps 2 to 4: the decision, or null for an entry to store loose. */
+  private Decision againstStore(LogEntry entry, long nowMillis) {
+    Identity writer = entry.header().identity();
     if (store.isBlocked(writer)) {
       return new Decision.Drop(
           Engine.Counter.IGNORED_BLOCKED, "identity " + writer + " is blocked");
@@ -91,17 +123,7 @@ final class AddressedIngest {
     } else if (o instanceof ChainOutcome.Fork || (o instanceof ChainOutcome.Append && known)) {
       return new Decision.Chain();
     }
-    return switch (limits.admit(writer, addressee, entry.header().contentSize(), nowMillis)) {
-      case ADMITTED -> new Decision.Loose();
-      case OVER_WRITER_LIMIT ->
-          new Decision.Drop(
-              Engine.Counter.IGNORED_WRITER_LIMIT,
-              writer + " is over its limit of addressed entries");
-      case OVER_ADDRESSEE_LIMIT ->
-          new Decision.Drop(
-              Engine.Counter.IGNORED_ADDRESSEE_LIMIT,
-              addressee + " is over its limit of addressed entries from strangers");
-    };
+    return null;
   }
 
   /** The store, with the proven device of {@code entry} delegated if the store does not know it. */

@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.grapevine.node.storage.Applied;
 import org.grapevine.node.storage.MissingContent;
 import org.grapevine.node.storage.PostStore;
+import org.grapevine.protocol.addressed.AddressedValidator;
 import org.grapevine.protocol.entry.ContentHash;
 import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.LogEntry;
@@ -98,6 +99,7 @@ public final class Engine {
   private final Budgets budgets;
   private final IngestCounters counters = new IngestCounters();
   private final AddressedIngest addressed;
+  private final AddressedValidator addressedValidator;
 
   public Engine(
       PostStore store,
@@ -121,6 +123,7 @@ public final class Engine {
     this.gaps = new GapBuffer(gapBufferPerAuthor, gapBufferTotal);
     this.budgets = budgets;
     this.addressed = new AddressedIngest(store, checker, budgets.addressed());
+    this.addressedValidator = new AddressedValidator(validator);
   }
 
   /**
@@ -135,7 +138,32 @@ public final class Engine {
       return told(source, rejected(source, invalid.reason(), invalid.detail()));
     }
     LogEntry entry = ((Verification.Valid) v).entry();
-    AddressedIngest.Decision d = addressed.decide(entry, addressee, nowMillis);
+    return told(
+        source, carryOut(addressed.decide(entry, addressee, nowMillis), entry, source, nowMillis));
+  }
+
+  /**
+   * Ingests an entry a sync session fetched by reference (sync.proto step 5a), an encoded {@code
+   * Addressed} message the session checked is one this node asked for; counted as {@link
+   * IngestSource#BY_REF}. Verified here with {@link AddressedValidator} (both signatures, the
+   * delegation: at most two per item, and a session brings at most {@code
+   * SyncLimits.MAX_REFS_PER_SESSION} items, so they are not worth the verifier pool's round trip),
+   * then {@link AddressedIngest#decideAsked}: stored loose unless its chain is held up to it.
+   */
+  public IngestOutcome ingestByRef(byte[] addressedMessage, long nowMillis) {
+    IngestSource source = IngestSource.BY_REF;
+    Verification v = addressedValidator.validate(addressedMessage);
+    if (v instanceof Verification.Invalid invalid) {
+      return told(source, rejected(source, invalid.reason(), invalid.detail()));
+    }
+    LogEntry entry = ((Verification.Valid) v).entry();
+    return told(
+        source, carryOut(addressed.decideAsked(entry, nowMillis), entry, source, nowMillis));
+  }
+
+  /** Carries out {@link AddressedIngest}'s decision on {@code entry}; counts it. */
+  private IngestOutcome carryOut(
+      AddressedIngest.Decision d, LogEntry entry, IngestSource source, long nowMillis) {
     IngestOutcome outcome;
     if (d instanceof AddressedIngest.Decision.Refuse r) {
       outcome = rejected(source, r.reason(), r.detail());
@@ -156,7 +184,7 @@ public final class Engine {
       counters.count(source, Counter.DUPLICATE); // Held meanwhile, chained or loose.
       outcome = new IngestOutcome.Duplicate();
     }
-    return told(source, outcome);
+    return outcome;
   }
 
   /**

@@ -11,6 +11,11 @@ public enum IngestSource {
    * one we follow (issue 15).
    */
   ADDRESSED,
+  /**
+   * An entry fetched by reference in a sync session (sync.proto step 5a): the original of a repost
+   * or quote post this node held without it, in the {@code Addressed} form.
+   */
+  BY_REF,
   /** Written by this node (its device log, or its root log delegating the device). */
   OWN;
 

@@ -71,6 +71,10 @@ public final class CoreDriver implements AutoCloseable {
   private final List<Consumer<CoreEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Map<PeerId, Long> peerFaults = new ConcurrentHashMap<>();
   private volatile Map<String, Long> gossipDrops = Map.of();
+
+  /** The core's wanted originals: {wanted now, dropped so far}, as of the last timer round. */
+  private volatile long[] wantedOriginals = {0, 0};
+
   private ScheduledFuture<?> timer;
   private long timerDeadline = Long.MIN_VALUE;
   private volatile DhtLink dht;
@@ -193,6 +197,14 @@ public final class CoreDriver implements AutoCloseable {
    */
   public Map<String, Long> gossipDrops() {
     return gossipDrops;
+  }
+
+  /**
+   * Originals of held reposts and quotes wanted by reference now ({@code [0]}) and dropped so far
+   * because too many were wanted ({@code [1]}), as of the last timer round. Any thread.
+   */
+  public long[] wantedOriginals() {
+    return wantedOriginals.clone();
   }
 
   /** Sync sessions each peer failed by its own fault, since the start. Any thread. */
@@ -386,6 +398,7 @@ public final class CoreDriver implements AutoCloseable {
     drops.put("addressed_outbox_full", outbox.droppedFull());
     drops.put("router_behind", links.droppedInbound());
     gossipDrops = Map.copyOf(drops);
+    wantedOriginals = core.wantedOriginals();
   }
 
   private void logEvent(CoreEvent e) {

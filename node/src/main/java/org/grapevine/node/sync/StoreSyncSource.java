@@ -8,42 +8,59 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import org.grapevine.node.engine.Budgets;
 import org.grapevine.node.storage.MissingContent;
 import org.grapevine.node.storage.PostStore;
+import org.grapevine.protocol.addressed.AddressedCodec;
 import org.grapevine.protocol.entry.ContentHash;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.sync.ContentRef;
+import org.grapevine.protocol.sync.EntryRef;
 import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.sync.SyncSource;
 
 /**
  * What a sync session reads of a store: an identity's root and device logs, their entries, the
- * content this node lacks (to ask the peer for) and content by hash (to serve). Public for the
- * simulator, whose nodes sync over the same {@link PostStore} interface.
+ * content this node lacks (to ask the peer for) and content by hash (to serve), the entries it
+ * wants by reference (to ask for) and entries by reference (to serve, sync.proto step 5a). Public
+ * for the simulator, whose nodes sync over the same {@link PostStore} interface.
  */
 public final class StoreSyncSource implements SyncSource {
   private final PostStore store;
   private final Budgets budgets;
   private final Predicate<ContentHash> notFromThisPeer;
+  private final IntFunction<List<EntryRef>> wanted;
 
   /** A source without budgets that asks for all missing content (tools, tests). */
   public StoreSyncSource(PostStore store) {
     this(store, Budgets.UNLIMITED, hash -> true);
   }
 
+  /** As below, asking for no entry by reference. */
+  public StoreSyncSource(PostStore store, Budgets budgets, Predicate<ContentHash> notFromThisPeer) {
+    this(store, budgets, notFromThisPeer, max -> List.of());
+  }
+
   /**
    * @param budgets missing content is asked for only while its identity's quota has room for it
    * @param notFromThisPeer hashes not to ask this session's peer for (it served their entries
    *     without them)
+   * @param wanted the entries to ask for by reference, at most the given number ({@link
+   *     #wantedEntries})
    */
-  public StoreSyncSource(PostStore store, Budgets budgets, Predicate<ContentHash> notFromThisPeer) {
+  public StoreSyncSource(
+      PostStore store,
+      Budgets budgets,
+      Predicate<ContentHash> notFromThisPeer,
+      IntFunction<List<EntryRef>> wanted) {
     this.store = store;
     this.budgets = budgets;
     this.notFromThisPeer = notFromThisPeer;
+    this.wanted = wanted;
   }
 
   @Override
@@ -110,5 +127,29 @@ public final class StoreSyncSource implements SyncSource {
   @Override
   public Optional<byte[]> content(Identity identity, ContentHash hash) {
     return store.contentByHash(hash);
+  }
+
+  @Override
+  public List<EntryRef> wantedEntries(int max) {
+    return wanted.apply(max);
+  }
+
+  /**
+   * A held device-log entry of the ref's identity with its content (chained or loose; not deleted,
+   * whose content is gone), with the delegation of its device from the held root log. A loose entry
+   * of a writer whose root log is not held is not served: its proof was not kept.
+   */
+  @Override
+  public Optional<byte[]> entryByRef(EntryRef ref) {
+    Optional<LogEntry> held = store.entryById(ref.entry());
+    if (held.isEmpty()
+        || !held.get().hasContent()
+        || held.get().header().inRootLog()
+        || !held.get().header().identity().equals(ref.identity())) {
+      return Optional.empty();
+    }
+    LogEntry e = held.get();
+    return Delegations.find(store, ref.identity(), e.header().author())
+        .map(d -> AddressedCodec.encode(e, d));
   }
 }

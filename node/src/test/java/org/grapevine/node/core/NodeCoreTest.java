@@ -801,4 +801,36 @@ class NodeCoreTest {
       }
     }
   }
+
+  @Test
+  void repostOfAnOriginalNotHeld_syncsWithItsIdentitysSubscribers_elseWithTheSender() {
+    Side x = new Side(1);
+    TestAuthors.Person carol = TestAuthors.person("carol");
+    LogWriter carolLog = carol.deviceLog(carol.deviceKey("phone"));
+    for (PeerId peer : List.of(p, q, r)) {
+      x.core.handlePeerConnected(peer, false, now);
+    }
+    x.subscribed(r, Topics.forIdentity(carol.identity));
+    LogWriter log = alice.deviceLog(laptop);
+    LogEntry carols = carolLog.append(post("carol's"), T0_MILLIS);
+    LogEntry repost = log.append(TestContent.repost(carols), T0_MILLIS + 1);
+
+    assertThat(gossip(x, p, repost)).isEqualTo(Acceptance.ACCEPT);
+    assertThat(x.syncDecided(CoreEvent.SyncReason.ORIGINAL))
+        .as("r follows carol, so holds her post")
+        .containsExactly(r);
+    assertThat(x.core.wantedOriginals()).containsExactly(1, 0);
+
+    // Quoting the same original again wants nothing new.
+    LogEntry quote = log.append(TestContent.quote("again", carols), T0_MILLIS + 2);
+    assertThat(gossip(x, p, quote)).isEqualTo(Acceptance.ACCEPT);
+    assertThat(x.syncDecided(CoreEvent.SyncReason.ORIGINAL)).hasSize(1);
+
+    // An original nobody is known to follow: the sender, who holds the repost, is asked.
+    TestAuthors.Person dave = TestAuthors.person("dave");
+    LogEntry daves = dave.deviceLog(dave.deviceKey("phone")).append(post("dave's"), T0_MILLIS);
+    assertThat(gossip(x, q, log.append(TestContent.repost(daves), T0_MILLIS + 3)))
+        .isEqualTo(Acceptance.ACCEPT);
+    assertThat(x.syncDecided(CoreEvent.SyncReason.ORIGINAL)).containsExactly(r, q);
+  }
 }

@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Set;
 import org.grapevine.node.engine.Budgets;
 import org.grapevine.node.storage.MemoryPostStore;
+import org.grapevine.protocol.addressed.AddressedCodec;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.sync.ContentRef;
+import org.grapevine.protocol.sync.EntryRef;
 import org.grapevine.protocol.testing.TestAuthors;
 import org.junit.jupiter.api.Test;
 
@@ -73,5 +75,35 @@ class StoreSyncSourceTest {
         .contains(one.contentBytes().orElseThrow());
     assertThat(source.content(bob.identity, two.header().contentHash())).isEmpty();
     assertThat(source.missingContent(List.of(TestAuthors.person("carol").identity), 10)).isEmpty();
+  }
+
+  @Test
+  void entryByRef_heldWithContent_servedWithItsDelegation_elseNot() {
+    StoreSyncSource source = new StoreSyncSource(store);
+    byte[] item = source.entryByRef(new EntryRef(bob.identity, one.id())).orElseThrow();
+    assertThat(item).isEqualTo(AddressedCodec.encode(one, delegation));
+    // Held without content (missing or deleted): not served.
+    assertThat(source.entryByRef(new EntryRef(bob.identity, two.id()))).isEmpty();
+    // Not held, or named with another identity than its own.
+    LogEntry four = log.append(post("four"), T0_MILLIS + 4);
+    assertThat(source.entryByRef(new EntryRef(bob.identity, four.id()))).isEmpty();
+    assertThat(source.entryByRef(new EntryRef(TestAuthors.person("eve").identity, one.id())))
+        .isEmpty();
+    // A root-log entry is never served (it has no delegation of its own).
+    assertThat(source.entryByRef(new EntryRef(bob.identity, delegation.id()))).isEmpty();
+  }
+
+  @Test
+  void entryByRef_looseWithoutTheWritersRootLog_notServed() {
+    TestAuthors.Person carol = TestAuthors.person("carol");
+    SigningKey carolPhone = carol.deviceKey("phone");
+    LogEntry loose = carol.deviceLog(carolPhone).append(post("hi"), T0_MILLIS + 1);
+    assertThat(store.applyLoose(loose)).isTrue();
+    assertThat(new StoreSyncSource(store).entryByRef(new EntryRef(carol.identity, loose.id())))
+        .as("its proof was not kept")
+        .isEmpty();
+    store.apply(carol.delegate(carolPhone, T0_MILLIS));
+    assertThat(new StoreSyncSource(store).entryByRef(new EntryRef(carol.identity, loose.id())))
+        .isPresent();
   }
 }

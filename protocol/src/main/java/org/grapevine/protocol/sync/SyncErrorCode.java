@@ -37,7 +37,12 @@ public enum SyncErrorCode {
    * More identities named in WantHeads than {@link SyncLimits#MAX_NAMES_PER_WANT} in one message or
    * {@link SyncLimits#MAX_NAMES_PER_SESSION} in a session.
    */
-  TOO_MANY_NAMES(14, true);
+  TOO_MANY_NAMES(14, true),
+  /**
+   * More refs asked for in WantEntries than {@link SyncLimits#MAX_REFS_PER_WANT} in one message or
+   * {@link SyncLimits#MAX_REFS_PER_SESSION} in a session (sync.proto step 5a).
+   */
+  TOO_MANY_REFS(15, true);
 
   private final int number;
   private final boolean peerFault;

@@ -6,6 +6,7 @@ import java.util.List;
 public sealed interface SyncEvent
     permits SyncEvent.EntriesReceived,
         SyncEvent.ContentReceived,
+        SyncEvent.EntriesByRefReceived,
         SyncEvent.Completed,
         SyncEvent.Failed {
 
@@ -24,6 +25,16 @@ public sealed interface SyncEvent
    * that content after checking the content against the signed entry. Needs no acknowledgement.
    */
   record ContentReceived(List<FetchedContent> contents) implements SyncEvent {}
+
+  /**
+   * Entries the peer answered a WantEntries with (sync.proto step 5a), each an encoded {@code
+   * Addressed} message whose entry the session checked is one asked for (its id and identity), at
+   * most once; refs the peer does not hold are left out. Not verified: the node checks each with
+   * {@code AddressedValidator} and stores it outside its writer's chain; an invalid one is the
+   * peer's fault ({@link SyncSession#rejectEntries}). Needs no acknowledgement. The list and its
+   * arrays belong to the receiver.
+   */
+  record EntriesByRefReceived(List<byte[]> items) implements SyncEvent {}
 
   /**
    * Both sides have what they asked for; the stream can be closed once the outbound queue is

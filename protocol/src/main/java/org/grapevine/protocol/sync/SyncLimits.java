@@ -80,6 +80,20 @@ public record SyncLimits(
    */
   public static final int MAX_CONTENT_PER_SESSION = 4096;
 
+  /**
+   * Refs in one WantEntries (sync.proto step 5a). Its answer, every item at {@link
+   * Limits#MAX_ADDRESSED_BYTES} (about 17 KiB), fits one message of at most {@link
+   * #MAX_MESSAGE_BYTES} with room to spare (about 550 KiB).
+   */
+  public static final int MAX_REFS_PER_WANT = 32;
+
+  /**
+   * Refs a peer may ask for in one session. Each costs the server a look-up by id and of the
+   * entry's delegation, and answers are sent without credit: this bounds what one session makes it
+   * read and send (about 4.3 MiB at most). A side wanting more asks for the rest in later sessions.
+   */
+  public static final int MAX_REFS_PER_SESSION = 256;
+
   /** Detail text of an Error message, in UTF-8 bytes. */
   public static final int MAX_ERROR_DETAIL_BYTES = 1024;
 

@@ -16,15 +16,18 @@ import org.grapevine.protocol.proto.ContentItem;
 import org.grapevine.protocol.proto.Contents;
 import org.grapevine.protocol.proto.Credit;
 import org.grapevine.protocol.proto.Entries;
+import org.grapevine.protocol.proto.EntriesByRef;
 import org.grapevine.protocol.proto.Heads;
 import org.grapevine.protocol.proto.IdentityHeads;
 import org.grapevine.protocol.proto.NamedHeads;
+import org.grapevine.protocol.proto.Ref;
 import org.grapevine.protocol.proto.SeqRange;
 import org.grapevine.protocol.proto.SyncDone;
 import org.grapevine.protocol.proto.SyncError;
 import org.grapevine.protocol.proto.SyncMessage;
 import org.grapevine.protocol.proto.Want;
 import org.grapevine.protocol.proto.WantContent;
+import org.grapevine.protocol.proto.WantEntries;
 import org.grapevine.protocol.proto.WantHeads;
 
 /**
@@ -35,7 +38,7 @@ import org.grapevine.protocol.proto.WantHeads;
  * <pre>
  *   SyncMessage { 1: version = 1, oneof { 2: Heads | 3: Want | 4: Entries | 5: Credit | 6: Done | 7: Error
  *                                         | 8: WantContent | 9: Contents | 10: WantHeads
- *                                         | 11: NamedHeads } }
+ *                                         | 11: NamedHeads | 12: WantEntries | 13: EntriesByRef } }
  * </pre>
  */
 final class SyncMessageCodec {
@@ -92,7 +95,8 @@ final class SyncMessageCodec {
                     .addAllIdentities(identities)
                     .setLast(last)
                     .setAnswersContent(true)
-                    .setAnswersByName(true)));
+                    .setAnswersByName(true)
+                    .setAnswersRefs(true)));
   }
 
   static byte[] wantHeads(Collection<Identity> identities) {
@@ -181,6 +185,40 @@ final class SyncMessageCodec {
       c.addItems(item);
     }
     return wrap(SyncMessage.newBuilder().setContents(c));
+  }
+
+  static byte[] wantEntries(List<EntryRef> refs) {
+    WantEntries.Builder want = WantEntries.newBuilder();
+    for (EntryRef r : refs) {
+      want.addRefs(
+          Ref.newBuilder()
+              .setIdentity(bytes(r.identity()))
+              .setEntry(ByteString.copyFrom(r.entry().unsafeBytes())));
+    }
+    return wrap(SyncMessage.newBuilder().setWantEntries(want));
+  }
+
+  /**
+   * An EntriesByRef answer of already encoded Addressed messages, written as bytes fields (as for
+   * {@link #entries}), so each item goes out byte for byte as the source gave it.
+   */
+  static byte[] entriesByRef(List<byte[]> items) {
+    try {
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      CodedOutputStream answer = CodedOutputStream.newInstance(body);
+      for (byte[] item : items) {
+        answer.writeByteArray(EntriesByRef.ITEMS_FIELD_NUMBER, item);
+      }
+      answer.flush();
+      ByteArrayOutputStream out = new ByteArrayOutputStream(body.size() + 16);
+      CodedOutputStream message = CodedOutputStream.newInstance(out);
+      message.writeUInt32(SyncMessage.VERSION_FIELD_NUMBER, SyncLimits.VERSION);
+      message.writeByteArray(SyncMessage.ENTRIES_BY_REF_FIELD_NUMBER, body.toByteArray());
+      message.flush();
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory cannot fail", e);
+    }
   }
 
   static byte[] credit(int batches) {

@@ -81,6 +81,15 @@ import org.grapevine.protocol.proto.WantHeads;
  *       answered as of those it follows. A peer naming more than {@link
  *       SyncLimits#MAX_NAMES_PER_WANT} at once or {@link SyncLimits#MAX_NAMES_PER_SESSION} in all
  *       fails the session ({@link SyncErrorCode#TOO_MANY_NAMES}).
+ *   <li>Entries by reference (sync.proto step 5a, {@link RefExchange}): when the content is listed,
+ *       if the peer answers refs, this side asks for {@link SyncSource#wantedEntries}, one
+ *       WantEntries at a time, and passes each checked answer on as {@link
+ *       SyncEvent.EntriesByRefReceived}; Done waits for the last answer. As a server, it answers
+ *       each WantEntries at once with what {@link SyncSource#entryByRef} holds, of any identity. A
+ *       peer asking for more than {@link SyncLimits#MAX_REFS_PER_WANT} at once or {@link
+ *       SyncLimits#MAX_REFS_PER_SESSION} in all fails the session ({@link
+ *       SyncErrorCode#TOO_MANY_REFS}); an item not asked for fails it too ({@link
+ *       SyncErrorCode#UNREQUESTED_ENTRIES}).
  * </ol>
  *
  * <p>Discrepancies: a side that follows more than {@link SyncLimits#MAX_SESSION_IDENTITIES}
@@ -117,6 +126,12 @@ public final class SyncSession {
 
   /** The peer said it answers WantHeads (a peer before sync by name does not). */
   private boolean peerAnswersByName;
+
+  /** The peer said it answers WantEntries (a peer before entries by reference does not). */
+  private boolean peerAnswersRefs;
+
+  /** Entries asked for and served by reference (sync.proto step 5a). */
+  private final RefExchange byRef;
 
   /** Which window of names this session takes when there are too many ({@link NameChoice}). */
   private final long round;
@@ -216,6 +231,7 @@ public final class SyncSession {
     this.source = source;
     this.limits = limits;
     this.round = round;
+    this.byRef = new RefExchange(source);
     this.lastReceivedNanos = nowNanos;
     sendHeads();
   }
@@ -256,6 +272,8 @@ public final class SyncSession {
         case CONTENTS -> onContents(m.getContents());
         case WANT_HEADS -> onWantHeads(m.getWantHeads());
         case NAMED_HEADS -> onNamedHeads(m.getNamedHeads());
+        case WANT_ENTRIES -> onWantEntries(m);
+        case ENTRIES_BY_REF -> onEntriesByRef(m);
         default ->
             throw new SyncProtocolException(
                 SyncErrorCode.MALFORMED_MESSAGE, "unknown body " + m.getBodyCase());
@@ -455,6 +473,7 @@ public final class SyncSession {
     peerHeadsComplete = heads.getLast();
     peerAnswersContent |= heads.getAnswersContent();
     peerAnswersByName |= heads.getAnswersByName();
+    peerAnswersRefs |= heads.getAnswersRefs();
     if (!wants.isEmpty()) {
       sendWant(wants);
     }
@@ -504,6 +523,25 @@ public final class SyncSession {
       contentToAsk.addAll(source.missingContent(shared, SyncLimits.MAX_CONTENT_PER_SESSION));
       askContent();
     }
+    byRef.list(peerAnswersRefs);
+    byRef.nextWant().ifPresent(outbound::add);
+  }
+
+  /** The answer to our open WantEntries (step 5a), checked whole before it is passed on. */
+  private void onEntriesByRef(SyncMessage m) throws SyncProtocolException {
+    List<byte[]> items = byRef.onEntriesByRef(m.getEntriesByRef());
+    if (!items.isEmpty()) {
+      events.add(new SyncEvent.EntriesByRefReceived(items));
+    }
+    byRef.nextWant().ifPresent(outbound::add);
+  }
+
+  /** Answers one WantEntries at once, without credit (step 5a). */
+  private void onWantEntries(SyncMessage m) throws SyncProtocolException {
+    if (peerDone) {
+      throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "WantEntries after Done");
+    }
+    outbound.add(byRef.onWantEntries(m.getWantEntries()));
   }
 
   /** The answer to our open WantHeads: heads of the named identities the peer holds. */
@@ -1031,7 +1069,8 @@ public final class SyncSession {
         && contentListed
         && fetching.isEmpty()
         && contentAsked.isEmpty()
-        && contentToAsk.isEmpty()) {
+        && contentToAsk.isEmpty()
+        && byRef.settled()) {
       outbound.add(SyncMessageCodec.done());
       doneSent = true;
     }
@@ -1052,5 +1091,6 @@ public final class SyncSession {
     contentWanted.clear();
     namesToAsk.clear();
     namesAsked.clear();
+    byRef.clear();
   }
 }

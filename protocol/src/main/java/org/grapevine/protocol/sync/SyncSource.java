@@ -52,6 +52,26 @@ public interface SyncSource {
   }
 
   /**
+   * Entries this node knows only by a reference and wants from any peer (sync.proto step 5a: the
+   * originals of reposts and quote posts it holds without them), at most {@code max}, each once.
+   * The default: none.
+   */
+  default List<EntryRef> wantedEntries(int max) {
+    return List.of();
+  }
+
+  /**
+   * The encoded {@code Addressed} message of the entry {@code ref} names (its envelope with content
+   * and the root-log envelope that delegated its device), if this node holds both and the entry is
+   * an entry of {@code ref.identity()}; empty otherwise (not held, deleted, content missing,
+   * delegation not held). Asked for any identity, followed or not. At most {@link
+   * org.grapevine.protocol.Limits#MAX_ADDRESSED_BYTES}. The default: none.
+   */
+  default java.util.Optional<byte[]> entryByRef(EntryRef ref) {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * The usual {@link #entries} over a per-seq lookup: entries from {@code fromSeq} on, at most
    * {@code maxCount}, stopping at the first missing one or before exceeding {@code maxBytes} of
    * envelope bytes.

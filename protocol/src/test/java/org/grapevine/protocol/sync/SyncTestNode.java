@@ -29,9 +29,26 @@ final class SyncTestNode implements SyncSource {
 
   private final Map<org.grapevine.protocol.entry.ContentHash, byte[]> contents = new HashMap<>();
 
+  /** Entries this node wants by reference (sync.proto step 5a): asked for in every session. */
+  final List<EntryRef> wanted = new java.util.ArrayList<>();
+
+  private final Map<org.grapevine.protocol.entry.EntryId, LogEntry> byId = new HashMap<>();
+
+  /** The root-log entry that delegated each device. */
+  private final Map<AuthorKey, LogEntry> delegations = new HashMap<>();
+
   /** Stores an entry this node wrote or verified. */
   void add(LogEntry entry) {
     view.append(entry);
+    byId.put(entry.id(), entry);
+    if (entry.header().kind() == org.grapevine.protocol.entry.ContentKind.DELEGATE_DEVICE) {
+      entry
+          .content()
+          .ifPresent(
+              c ->
+                  delegations.put(
+                      AuthorKey.of(c.getDelegateDevice().getDevice().toByteArray()), entry));
+    }
     entry.contentBytes().ifPresent(c -> contents.put(entry.header().contentHash(), c));
     logsOf
         .computeIfAbsent(entry.header().identity(), k -> new TreeSet<>())
@@ -75,6 +92,22 @@ final class SyncTestNode implements SyncSource {
   public java.util.Optional<byte[]> content(
       Identity identity, org.grapevine.protocol.entry.ContentHash hash) {
     return java.util.Optional.ofNullable(contents.get(hash)).map(byte[]::clone);
+  }
+
+  @Override
+  public List<EntryRef> wantedEntries(int max) {
+    return wanted.stream().limit(max).toList();
+  }
+
+  /** The entry with its delegation, as the node serves it: only with content and delegation. */
+  @Override
+  public java.util.Optional<byte[]> entryByRef(EntryRef ref) {
+    LogEntry e = byId.get(ref.entry());
+    if (e == null || !e.hasContent() || !e.header().identity().equals(ref.identity())) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.ofNullable(delegations.get(e.header().author()))
+        .map(d -> org.grapevine.protocol.addressed.AddressedCodec.encode(e, d));
   }
 
   @Override

@@ -6,13 +6,17 @@ import java.util.List;
 import java.util.Map;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.ContentHash;
+import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.internal.Hex;
+import org.grapevine.protocol.proto.Addressed;
+import org.grapevine.protocol.proto.Entry;
 import org.grapevine.protocol.proto.Heads;
 import org.grapevine.protocol.proto.IdentityHeads;
 import org.grapevine.protocol.proto.LogHeadSeq;
 import org.grapevine.protocol.proto.SyncMessage;
+import org.grapevine.protocol.testing.GoldenVectors;
 
 /**
  * The sync messages (sync.proto) of fixed inputs, as this implementation writes them, one of each
@@ -39,7 +43,21 @@ final class SyncVectors {
 
   static Map<String, String> compute() {
     Map<String, String> v = new LinkedHashMap<>();
-    v.put("heads", Hex.encode(SyncMessageCodec.heads(List.of(identityHeads()), true)));
+    // What a peer of sync by name sends (before entries by reference): frozen before
+    // answers_refs; what this implementation writes now is heads.answers_refs.
+    v.put(
+        "heads",
+        Hex.encode(
+            SyncMessage.newBuilder()
+                .setVersion(SyncLimits.VERSION)
+                .setHeads(
+                    Heads.newBuilder()
+                        .addIdentities(identityHeads())
+                        .setLast(true)
+                        .setAnswersContent(true)
+                        .setAnswersByName(true))
+                .build()
+                .toByteArray()));
     // What a peer of the first release sends: no answers_content, no answers_by_name.
     v.put(
         "heads.first_release",
@@ -70,7 +88,28 @@ final class SyncVectors {
     v.put(
         "error.too_many_names",
         Hex.encode(SyncMessageCodec.error(SyncErrorCode.TOO_MANY_NAMES, "4097 names")));
+    // Entries by reference (step 5a), added after the vectors above were frozen.
+    v.put("heads.answers_refs", Hex.encode(SyncMessageCodec.heads(List.of(identityHeads()), true)));
+    byte[] addressed = Hex.decode(GoldenVectors.compute().get("other.device.1.addressed"));
+    v.put("want_entries", Hex.encode(SyncMessageCodec.wantEntries(List.of(refOf(addressed)))));
+    v.put("entries_by_ref", Hex.encode(SyncMessageCodec.entriesByRef(List.of(addressed))));
+    v.put("entries_by_ref.none_held", Hex.encode(SyncMessageCodec.entriesByRef(List.of())));
+    v.put(
+        "error.too_many_refs",
+        Hex.encode(SyncMessageCodec.error(SyncErrorCode.TOO_MANY_REFS, "257 refs")));
     return v;
+  }
+
+  /** The ref of the entry in an Addressed message (the protocol vectors' addressed reply). */
+  static EntryRef refOf(byte[] addressed) {
+    try {
+      byte[] entry = Addressed.parseFrom(addressed).getEntry().getEntry().toByteArray();
+      return new EntryRef(
+          Identity.of(Entry.parseFrom(entry).getIdentity().toByteArray()),
+          EntryId.ofEntryBytes(entry));
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException("the frozen addressed vector does not decode", e);
+    }
   }
 
   private static byte[] bytes(int start) {

@@ -47,6 +47,56 @@ class SyncVectorsTest {
     assertThat(server.isOver()).isFalse();
   }
 
+  @Test
+  void frozenWantEntries_servedBySessionHoldingTheEntry_answersTheFrozenEntriesByRef()
+      throws Exception {
+    byte[] item =
+        SyncMessageCodec.decode(Hex.decode(frozen.get("entries_by_ref")))
+            .getEntriesByRef()
+            .getItems(0)
+            .toByteArray();
+    EntryRef held = SyncVectors.refOf(item);
+    SyncSource holding =
+        new SyncSource() {
+          @Override
+          public java.util.Map<org.grapevine.protocol.identity.AuthorKey, Long> heads(
+              org.grapevine.protocol.identity.Identity identity) {
+            return java.util.Map.of();
+          }
+
+          @Override
+          public long contiguousHead(org.grapevine.protocol.identity.AuthorKey author) {
+            return 0;
+          }
+
+          @Override
+          public java.util.List<org.grapevine.protocol.entry.LogEntry> entries(
+              org.grapevine.protocol.identity.AuthorKey author,
+              long fromSeq,
+              int maxCount,
+              long maxBytes) {
+            return java.util.List.of();
+          }
+
+          @Override
+          public java.util.Optional<byte[]> entryByRef(EntryRef ref) {
+            return ref.equals(held) ? java.util.Optional.of(item) : java.util.Optional.empty();
+          }
+        };
+    SyncSession server = new SyncSession(Set.of(), holding, SyncSessionTest.SMALL, 0);
+    server.pollOutbound(); // Its own Heads.
+    server.handleMessage(Hex.decode(frozen.get("want_entries")), 1);
+    assertThat(Hex.encode(server.pollOutbound().orElseThrow()))
+        .isEqualTo(frozen.get("entries_by_ref"));
+    SyncMessage heads = SyncMessageCodec.decode(Hex.decode(frozen.get("heads")));
+    assertThat(heads.getHeads().getAnswersRefs()).as("frozen before step 5a").isFalse();
+    assertThat(
+            SyncMessageCodec.decode(Hex.decode(frozen.get("heads.answers_refs")))
+                .getHeads()
+                .getAnswersRefs())
+        .isTrue();
+  }
+
   private static Map<String, String> load() {
     return GoldenVectors.read("/vectors/sync-v1.txt");
   }
