@@ -568,25 +568,35 @@ class NodeCoreTest {
     assertThat(rpcsTo(x, q)).allSatisfy(rpc -> assertThat(rpc.getPublishCount()).isZero());
   }
 
-  @Test
-  void ownReplyToBob_isPublishedOnBobsAddresseeTopic_withItsDelegation() {
-    Side x = new Side(1);
-    TestAuthors.Person bob = TestAuthors.person("bob");
-    String bobsTo = Topics.forAddressee(bob.identity);
-    x.subscribed(p, bobsTo);
+  private final TestAuthors.Person bob = TestAuthors.person("bob");
+  private final String bobsTo = Topics.forAddressee(bob.identity);
+
+  /** Alice's reply to a post of Bob's, whom the node does not follow. */
+  private LogEntry replyToBob() {
     LogEntry bobPost = bob.deviceLog(bob.deviceKey("phone")).append(post("bob's"), T0_MILLIS);
-    LogEntry reply =
-        alice.deviceLog(laptop).append(TestContent.reply("hi Bob", bobPost), T0_MILLIS + 1);
+    return alice.deviceLog(laptop).append(TestContent.reply("hi Bob", bobPost), T0_MILLIS + 1);
+  }
 
-    assertThat(x.core.handleOwnEntry(reply, now)).isInstanceOf(IngestOutcome.Stored.class);
-
+  /** That {@code x} sent {@code peer} exactly one message, on Bob's addressee topic: {@code e}. */
+  private void sentOnBobsTopic(Side x, PeerId peer, LogEntry e) {
     List<Message> sent =
-        rpcsTo(x, p).stream().flatMap(rpc -> rpc.getPublishList().stream()).toList();
+        rpcsTo(x, peer).stream().flatMap(rpc -> rpc.getPublishList().stream()).toList();
     assertThat(sent).singleElement().satisfies(m -> assertThat(m.getTopic()).isEqualTo(bobsTo));
     Verification v =
         new AddressedValidator(validator).validate(sent.get(0).getData().toByteArray());
     assertThat(v).isInstanceOf(Verification.Valid.class);
-    assertThat(((Verification.Valid) v).entry().id()).isEqualTo(reply.id());
+    assertThat(((Verification.Valid) v).entry().id()).isEqualTo(e.id());
+  }
+
+  @Test
+  void ownReplyToBob_isPublishedOnBobsAddresseeTopic_withItsDelegation() {
+    Side x = new Side(1);
+    x.subscribed(p, bobsTo);
+    LogEntry reply = replyToBob();
+
+    assertThat(x.core.handleOwnEntry(reply, now)).isInstanceOf(IngestOutcome.Stored.class);
+
+    sentOnBobsTopic(x, p, reply);
   }
 
   /**
@@ -596,12 +606,8 @@ class NodeCoreTest {
   @Test
   void ownReplyToBob_withNoPeerOfHisTopic_waitsForTheFirstSubscriber() {
     Side x = new Side(1);
-    TestAuthors.Person bob = TestAuthors.person("bob");
-    String bobsTo = Topics.forAddressee(bob.identity);
     x.subscribed(p, aliceTopic);
-    LogEntry bobPost = bob.deviceLog(bob.deviceKey("phone")).append(post("bob's"), T0_MILLIS);
-    LogEntry reply =
-        alice.deviceLog(laptop).append(TestContent.reply("hi Bob", bobPost), T0_MILLIS + 1);
+    LogEntry reply = replyToBob();
 
     assertThat(x.core.handleOwnEntry(reply, now)).isInstanceOf(IngestOutcome.Stored.class);
     assertThat(rpcsTo(x, p).stream().flatMap(rpc -> rpc.getPublishList().stream()))
@@ -610,15 +616,7 @@ class NodeCoreTest {
 
     now += SECOND;
     x.subscribed(q, bobsTo);
-    List<Message> sent =
-        rpcsTo(x, q).stream().flatMap(rpc -> rpc.getPublishList().stream()).toList();
-    assertThat(sent).singleElement().satisfies(m -> assertThat(m.getTopic()).isEqualTo(bobsTo));
-    assertThat(
-            ((Verification.Valid)
-                    new AddressedValidator(validator).validate(sent.get(0).getData().toByteArray()))
-                .entry()
-                .id())
-        .isEqualTo(reply.id());
+    sentOnBobsTopic(x, q, reply);
     assertThat(x.core.addressedOutbox()).isEqualTo(new OutboxCounts(1, 1, 0, 0, 0));
   }
 
@@ -626,15 +624,12 @@ class NodeCoreTest {
   @Test
   void ownReplyToBob_thatNoPeerCameFor_expiresCounted() {
     Side x = new Side(1);
-    TestAuthors.Person bob = TestAuthors.person("bob");
-    LogEntry bobPost = bob.deviceLog(bob.deviceKey("phone")).append(post("bob's"), T0_MILLIS);
-    x.core.handleOwnEntry(
-        alice.deviceLog(laptop).append(TestContent.reply("hi Bob", bobPost), T0_MILLIS + 1), now);
+    x.core.handleOwnEntry(replyToBob(), now);
     assertThat(x.core.pollTimeout() - (now + AddressedOutbox.TTL_NANOS)).isNotPositive();
 
     now += AddressedOutbox.TTL_NANOS;
     x.core.handleTimeout(now);
-    x.subscribed(q, Topics.forAddressee(bob.identity));
+    x.subscribed(q, bobsTo);
 
     assertThat(x.core.addressedOutbox()).isEqualTo(new OutboxCounts(1, 0, 1, 0, 0));
     assertThat(rpcsTo(x, q)).allSatisfy(rpc -> assertThat(rpc.getPublishCount()).isZero());

@@ -68,20 +68,24 @@ class EngineAddressedTest {
   @BeforeEach
   void open() {
     store = RocksPostStore.open(dir.resolve("store"));
-    engine =
-        new Engine(
-            store,
-            new EntryValidator(),
-            new ChainChecker(),
-            4,
-            8,
-            new Budgets(
-                Long.MAX_VALUE,
-                Long.MAX_VALUE,
-                new LooseLimits.Config(3, 1 << 20, 5, 60_000, 100)));
+    engine = engine(LooseLimits.Config.DEFAULT.totalBytes());
     store.apply(bob.delegate(bobLaptop, T0_MILLIS));
     bobPost = bobLog.append(TestAuthors.post("hello"), T0_MILLIS + 1);
     store.apply(bobPost);
+  }
+
+  /** An engine over the store: 3 entries a writer, 5 an addressee a minute, this many bytes. */
+  private Engine engine(long looseTotalBytes) {
+    return new Engine(
+        store,
+        new EntryValidator(),
+        new ChainChecker(),
+        4,
+        8,
+        new Budgets(
+            Long.MAX_VALUE,
+            Long.MAX_VALUE,
+            new LooseLimits.Config(3, 1 << 20, 5, 60_000, 100, looseTotalBytes)));
   }
 
   @AfterEach
@@ -123,17 +127,7 @@ class EngineAddressedTest {
     LogEntry second = carol.log.append(TestContent.reply("two", bobPost), T0_MILLIS + 3);
     LogEntry third = carol.log.append(TestContent.reply("six", bobPost), T0_MILLIS + 4);
     long each = PostStore.looseSize(first.signed());
-    Engine small =
-        new Engine(
-            store,
-            new EntryValidator(),
-            new ChainChecker(),
-            4,
-            8,
-            new Budgets(
-                Long.MAX_VALUE,
-                Long.MAX_VALUE,
-                new LooseLimits.Config(3, 1 << 20, 5, 60_000, 100, each * 5 / 2)));
+    Engine small = engine(each * 5 / 2);
     List<LogEntry> observed = new ArrayList<>();
     small.setStoreObserver(
         new StoreObserver() {
