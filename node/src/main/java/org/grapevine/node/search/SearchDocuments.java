@@ -150,7 +150,9 @@ final class SearchDocuments {
    * glued to a tag character before it, then one or more tag characters (letters, numbers, {@code
    * _}: {@code [\p{L}\p{N}_]}, as {@link SearchQuery#HASHTAG}), tags over {@link
    * SearchQuery#MAX_HASHTAG_CHARS} skipped. A scan by hand: the regex it replaces was a tenth of
-   * the index's time on the storage thread, trying its look-behind at every character.
+   * the index's time on the storage thread, trying its look-behind at every character. Discrepancy
+   * from that regex: a letter outside the BMP right before {@code #} glues (its look-behind saw
+   * only the pair's low half).
    */
   static Set<String> hashtags(String text) {
     Set<String> out = new LinkedHashSet<>();
