@@ -36,7 +36,10 @@ import org.grapevine.protocol.validation.EntryValidator;
  *       node's store (WAL-less for others' entries, as a node opens it), once with no index and
  *       once with a {@link SearchIndex} as the engine's store observer, the two alternating in
  *       order over rounds; the figure is the median of the rounds' on/off rate ratios. The index's
- *       close (its one commit) is counted in.
+ *       close (its one commit) is counted in. Each round also gives the index's own time on the
+ *       ingesting thread (its observer calls, timed, and its close) and that thread's CPU time
+ *       on/off, which move less with the machine's load; a round fails if the index failed or
+ *       missed a post.
  *   <li><b>Query latency.</b> A store of {@code identities x postsEach} posts bulk-loaded with
  *       {@code PostStore.apply} (signed on all cores, 40 identities at a time, as {@code
  *       TimelineHarness} does), the index built from it by {@link SearchIndex#open} with rebuild
