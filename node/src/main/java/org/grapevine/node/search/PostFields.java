@@ -13,8 +13,9 @@ import org.grapevine.protocol.entry.LogEntry;
 /**
  * The fields of a post document ({@link SearchDocuments} says what they hold), made once and
  * refilled for each post: Lucene allows a field to be reused once {@code addDocument} returned, and
- * a post's dozen small objects (a {@link LongPoint} makes a new field type each time) were a
- * measurable part of the index's cost on the storage thread.
+ * a post's dozen small objects (a {@code LongPoint}, as the seq was, made a new field type each
+ * time) were a measurable part of the index's cost on the storage thread. The three byte-valued
+ * fields are still made per post: Lucene refuses a new byte value on an indexed field.
  *
  * <p>Rule: one instance per writing thread; {@link #of} returns a list that the next call
  * overwrites, so hand it to the writer before calling again.
