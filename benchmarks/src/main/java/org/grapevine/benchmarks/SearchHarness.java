@@ -13,8 +13,10 @@ import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
+import org.grapevine.node.engine.StoreObserver;
 import org.grapevine.node.search.SearchIndex;
 import org.grapevine.node.search.SearchQuery;
+import org.grapevine.node.storage.Applied;
 import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.node.storage.StoreConfig;
 import org.grapevine.protocol.crypto.SigningKey;
@@ -34,7 +36,10 @@ import org.grapevine.protocol.validation.EntryValidator;
  *       node's store (WAL-less for others' entries, as a node opens it), once with no index and
  *       once with a {@link SearchIndex} as the engine's store observer, the two alternating in
  *       order over rounds; the figure is the median of the rounds' on/off rate ratios. The index's
- *       close (its one commit) is counted in.
+ *       close (its one commit) is counted in. Each round also gives the index's own time on the
+ *       ingesting thread (its observer calls, timed, and its close) and that thread's CPU time
+ *       on/off, which move less with the machine's load; a round fails if the index failed or
+ *       missed a post.
  *   <li><b>Query latency.</b> A store of {@code identities x postsEach} posts bulk-loaded with
  *       {@code PostStore.apply} (signed on all cores, 40 identities at a time, as {@code
  *       TimelineHarness} does), the index built from it by {@link SearchIndex#open} with rebuild
@@ -52,6 +57,10 @@ public final class SearchHarness {
   private static final int RARE_WORDS = 20_000;
 
   private static final int TAGS = 500;
+
+  /** Identities of the ingestion part: each log's first entry is a delegation, the rest posts. */
+  private static final int INGEST_IDENTITIES = 50;
+
   private static final String[] COMMON =
       ("the a of to and in is it that for on with as was at by this be from or have an they "
               + "garden river morning coffee release build node peer sync train city music photo "
@@ -112,7 +121,7 @@ public final class SearchHarness {
   // ---- 1. Ingestion ----
 
   private static void ingestion(int n, int rounds) throws Exception {
-    int identities = 50;
+    int identities = INGEST_IDENTITIES;
     SplittableRandom r = new SplittableRandom(5);
     List<LogWriter> writers = new ArrayList<>();
     List<byte[]> envelopes = new ArrayList<>(n);
@@ -132,18 +141,29 @@ public final class SearchHarness {
     System.out.printf(Locale.ROOT, "ingestion: %,d entries of %d identities%n", n, identities);
     Identity own = TestAuthors.person("search-bench-own").identity;
     double[] ratios = new double[rounds];
+    double[] costs = new double[rounds];
+    double[] cpuRatios = new double[rounds];
     for (int round = -1; round < rounds; round++) { // Round -1 warms the JIT.
       boolean onFirst = round % 2 != 0;
       double on = 0;
       double off = 0;
       double closeMillis = 0;
+      double callMillis = 0;
+      double offMillis = 0;
+      double onCpu = 0;
+      double offCpu = 0;
       for (int k = 0; k < 2; k++) {
         if ((k == 0) == onFirst) {
           double[] t = ingest(envelopes, own, true);
           on = t[0];
           closeMillis = t[1];
+          callMillis = t[2];
+          onCpu = t[3];
         } else {
-          off = ingest(envelopes, own, false)[0];
+          double[] t = ingest(envelopes, own, false);
+          off = t[0];
+          offCpu = t[3];
+          offMillis = envelopes.size() / off * 1000;
         }
       }
       if (round >= 0) {
@@ -151,13 +171,22 @@ public final class SearchHarness {
         System.out.printf(
             Locale.ROOT,
             "round %d: index off %6.0f /s, on %6.0f /s = %.3f of off (%.1f%% slower);"
-                + " of which the index's close (commit) %.0f ms%n",
+                + " the index's calls %.0f ms + its close (commit) %.0f ms = %.1f%% of the off"
+                + " run's %.0f ms; ingesting thread's CPU time %.0f ms off, %.0f ms on = %.3f%n",
             round + 1,
             off,
             on,
             on / off,
             (1 - on / off) * 100,
-            closeMillis);
+            callMillis,
+            closeMillis,
+            (callMillis + closeMillis) / offMillis * 100,
+            offMillis,
+            offCpu,
+            onCpu,
+            onCpu / offCpu);
+        cpuRatios[round] = onCpu / offCpu;
+        costs[round] = (callMillis + closeMillis) / offMillis;
       }
     }
     double[] v = ratios.clone();
@@ -169,6 +198,50 @@ public final class SearchHarness {
         v[v.length / 2],
         v[0],
         v[v.length - 1]);
+    double[] c = costs.clone();
+    Arrays.sort(c);
+    System.out.printf(
+        Locale.ROOT,
+        "the index's own time on the ingesting thread (calls and close), median: %.1f%% of the off"
+            + " run (min %.1f%%, max %.1f%%)%n",
+        c[c.length / 2] * 100,
+        c[0] * 100,
+        c[c.length - 1] * 100);
+    double[] u = cpuRatios.clone();
+    Arrays.sort(u);
+    System.out.printf(
+        Locale.ROOT,
+        "the ingesting thread's CPU time on/off, median: %.3f (min %.3f, max %.3f)%n",
+        u[u.length / 2],
+        u[0],
+        u[u.length - 1]);
+  }
+
+  /**
+   * The index as the engine's observer, timing its calls on the ingesting thread: what the index
+   * itself costs there, apart from the machine's load (two nanoTime reads a call, some 50 ns).
+   */
+  private static final class TimedObserver implements StoreObserver {
+    private final StoreObserver inner;
+    long nanos;
+
+    TimedObserver(StoreObserver inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void onApplied(LogEntry stored, Applied applied) {
+      long t = System.nanoTime();
+      inner.onApplied(stored, applied);
+      nanos += System.nanoTime() - t;
+    }
+
+    @Override
+    public void onContentFilled(LogEntry full) {
+      long t = System.nanoTime();
+      inner.onContentFilled(full);
+      nanos += System.nanoTime() - t;
+    }
   }
 
   /** Entries per second into a new node store, and the index's close time in ms (0 if off). */
@@ -179,10 +252,14 @@ public final class SearchHarness {
         RocksPostStore.open(dir.resolve("store"), StoreConfig.DEFAULT, own)) {
       SearchIndex index = search ? SearchIndex.open(dir.resolve("search"), store, false) : null;
       Engine engine = new Engine(store, new EntryValidator(), new ChainChecker(), 256, 16_384);
-      if (index != null) {
-        engine.setStoreObserver(index);
+      TimedObserver timed = index == null ? null : new TimedObserver(index);
+      if (timed != null) {
+        engine.setStoreObserver(timed);
       }
       long now = TestAuthors.T0_MILLIS + envelopes.size() + 60_000;
+      java.lang.management.ThreadMXBean cpu =
+          java.lang.management.ManagementFactory.getThreadMXBean();
+      long startCpu = cpu.getCurrentThreadCpuTime();
       long start = System.nanoTime();
       for (byte[] e : envelopes) {
         if (!(engine.ingest(e, now) instanceof IngestOutcome.Stored)) {
@@ -190,11 +267,22 @@ public final class SearchHarness {
         }
       }
       long closeStart = System.nanoTime();
+      if (index != null
+          && (index.failed() || index.documents() != envelopes.size() - INGEST_IDENTITIES)) {
+        throw new AssertionError(
+            "the index failed or missed posts: " + index.documents() + " documents");
+      }
       if (index != null) {
         index.close(); // Counted in: its one commit, which a running node makes at its close.
       }
       long end = System.nanoTime();
-      return new double[] {envelopes.size() / ((end - start) / 1e9), (end - closeStart) / 1e6};
+      long endCpu = cpu.getCurrentThreadCpuTime();
+      return new double[] {
+        envelopes.size() / ((end - start) / 1e9),
+        (end - closeStart) / 1e6,
+        timed == null ? 0 : timed.nanos / 1e6,
+        (endCpu - startCpu) / 1e6
+      };
     } finally {
       NodeBench.deleteTree(dir);
     }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.lucene.analysis.Analyzer;
-import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
@@ -68,7 +68,7 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
   static final double RAM_BUFFER_MB = 32;
 
   /** Bump when documents change shape: an index of another format is rebuilt at open. */
-  static final String FORMAT = "3";
+  static final String FORMAT = "4";
 
   private static final String FORMAT_KEY = "grapevine.search.format";
   static final String UNCLEAN = "unclean";
@@ -80,6 +80,7 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
   private final IndexWriter writer;
   private final SearcherManager searchers;
   private final Searcher searcher;
+  private final PostFields postFields = new PostFields();
   private volatile boolean failed;
   private String rebuiltBecause;
 
@@ -92,7 +93,8 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
     IndexWriterConfig config =
         new IndexWriterConfig(analyzer)
             .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-            .setRAMBufferSizeMB(RAM_BUFFER_MB);
+            .setRAMBufferSizeMB(RAM_BUFFER_MB)
+            .setUseCompoundFile(false);
     this.writer = new IndexWriter(lucene, config);
     this.searchers = new SearcherManager(writer, null);
     this.searcher = new Searcher(analyzer);
@@ -169,7 +171,7 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
     writer.deleteAll();
     for (LogEntry e : store.looseEntries()) {
       if (SearchDocuments.indexedPost(e)) {
-        writer.addDocument(SearchDocuments.post(e));
+        writer.addDocument(postFields.of(e));
       }
     }
     for (Identity identity : store.identities()) {
@@ -178,7 +180,7 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
         for (long seq = 1; seq <= head; seq++) {
           Optional<LogEntry> e = store.logEntry(device, seq);
           if (e.isPresent() && SearchDocuments.indexedPost(e.get())) {
-            writer.addDocument(SearchDocuments.post(e.get()));
+            writer.addDocument(postFields.of(e.get()));
           }
         }
       }
@@ -223,9 +225,9 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
         // A newly applied entry was never indexed (nothing is applied twice); a filled one may
         // have been indexed by a rebuild racing nothing, but updating costs little there.
         if (filled) {
-          writer.updateDocument(SearchDocuments.postKey(e.id()), SearchDocuments.post(e));
+          writer.updateDocument(SearchDocuments.postKey(e.id()), postFields.of(e));
         } else {
-          writer.addDocument(SearchDocuments.post(e));
+          writer.addDocument(postFields.of(e));
         }
       } else if (h.kind() == ContentKind.PROFILE && e.hasContent()) {
         profile(h.identity());
@@ -265,7 +267,8 @@ public final class SearchIndex implements StoreObserver, AutoCloseable {
         new BooleanQuery.Builder()
             .add(new TermQuery(SearchDocuments.authorKey(device)), BooleanClause.Occur.FILTER)
             .add(
-                LongPoint.newRangeQuery(SearchDocuments.SEQ, head + 1, Long.MAX_VALUE),
+                NumericDocValuesField.newSlowRangeQuery(
+                    SearchDocuments.SEQ, head + 1, Long.MAX_VALUE),
                 BooleanClause.Occur.FILTER)
             .build());
     profile(identity);

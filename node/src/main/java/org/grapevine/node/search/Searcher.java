@@ -69,9 +69,9 @@ final class Searcher {
           "the query has no word to look for (punctuation alone is not indexed)");
     }
     List<String> unknown = new ArrayList<>();
-    Set<String> from = new LinkedHashSet<>();
+    Set<Identity> from = new LinkedHashSet<>();
     for (String value : q.from()) {
-      Set<String> found = resolve(s, value);
+      Set<Identity> found = resolve(s, value);
       if (found.isEmpty()) {
         unknown.add(value);
       }
@@ -81,8 +81,7 @@ final class Searcher {
         q.from().isEmpty()
             ? null
             : from.isEmpty() ? new MatchNoDocsQuery("no such from:") : identities(from);
-    Query hiddenFilter =
-        hidden.isEmpty() ? null : identities(hidden.stream().map(Identity::toString).toList());
+    Query hiddenFilter = hidden.isEmpty() ? null : identities(hidden);
 
     BooleanQuery.Builder posts = kind(SearchDocuments.POST, terms, fromFilter, hiddenFilter);
     for (String tag : q.hashtags()) {
@@ -132,11 +131,11 @@ final class Searcher {
     return out;
   }
 
-  /** The identities a {@code from:} value names (strings as indexed). */
-  private static Set<String> resolve(IndexSearcher s, String value) throws IOException {
-    Set<String> out = new LinkedHashSet<>();
+  /** The identities a {@code from:} value names. */
+  private static Set<Identity> resolve(IndexSearcher s, String value) throws IOException {
+    Set<Identity> out = new LinkedHashSet<>();
     try {
-      out.add(Identity.parse(value).toString());
+      out.add(Identity.parse(value));
       return out;
     } catch (IdentityFormatException notAnIdentity) {
       // Then it is a name.
@@ -151,13 +150,13 @@ final class Searcher {
                 BooleanClause.Occur.FILTER)
             .build();
     for (ScoreDoc d : s.search(byName, MAX_FROM_MATCHES).scoreDocs) {
-      out.add(s.storedFields().document(d.doc).get(SearchDocuments.PROFILE_OF));
+      out.add(identity(s.storedFields().document(d.doc).get(SearchDocuments.PROFILE_OF)));
     }
     return out;
   }
 
-  private static Query identities(java.util.Collection<String> ids) {
-    List<BytesRef> refs = ids.stream().map(BytesRef::new).toList();
+  private static Query identities(java.util.Collection<Identity> ids) {
+    List<BytesRef> refs = ids.stream().map(SearchDocuments::identityKey).toList();
     return new TermInSetQuery(SearchDocuments.IDENTITY, refs);
   }
 
