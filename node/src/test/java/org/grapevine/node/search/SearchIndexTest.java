@@ -12,6 +12,8 @@ import java.util.Set;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
+import org.grapevine.node.storage.Applied;
+import org.grapevine.node.storage.PostStore;
 import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.protocol.addressed.AddressedCodec;
 import org.grapevine.protocol.addressed.AddressedValidator;
@@ -207,6 +209,27 @@ class SearchIndexTest {
     assertThat(posts("tomatoes")).containsExactly(reply.id());
     List<String> live = index.dump();
     assertThat(rebuilt()).isEqualTo(live);
+  }
+
+  /** Loose entries evicted over the total budget leave the index too, as a rebuild would. */
+  @Test
+  void evictedLooseEntries_areNotFound() throws Exception {
+    LogEntry mine = ingest(laptopLog.append(post("my garden"), T0_MILLIS + 1));
+    TestAuthors.Person carol = TestAuthors.person("carol");
+    SigningKey carolPhone = carol.deviceKey("phone");
+    LogWriter carolLog = carol.deviceLog(carolPhone);
+    LogEntry first = carolLog.append(TestContent.reply("lovely tomatoes", mine), T0_MILLIS + 2);
+    LogEntry second = carolLog.append(TestContent.reply("lovely beans", mine), T0_MILLIS + 3);
+    store.applyLoose(first);
+    store.applyLoose(second);
+    index.onApplied(first, new Applied(false, 0));
+    index.onApplied(second, new Applied(false, 0));
+    assertThat(posts("lovely")).containsExactlyInAnyOrder(first.id(), second.id());
+
+    index.onLooseEvicted(store.evictLoose(PostStore.looseSize(second.signed())));
+
+    assertThat(posts("lovely")).containsExactly(second.id());
+    assertThat(rebuilt()).isEqualTo(index.dump());
   }
 
   @Test
