@@ -38,18 +38,31 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
   private static final String EVENTS = "/v1/events";
 
+  /** The pages' policy: scripts, styles and images from the node itself only, none inline. */
+  static final String CSP =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+          + " object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
   private final Router router;
   private final byte[] expectedAuthorization;
   private final Executor workers;
   private final EventStream events;
   private final Counter requests;
+  private final WebSessions sessions;
 
-  ApiHandler(Router router, String token, Executor workers, EventStream events, Counter requests) {
+  ApiHandler(
+      Router router,
+      String token,
+      Executor workers,
+      EventStream events,
+      Counter requests,
+      WebSessions sessions) {
     this.router = router;
     this.expectedAuthorization = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.workers = workers;
     this.events = events;
     this.requests = requests;
+    this.sessions = sessions;
   }
 
   @Override
@@ -67,15 +80,29 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             "not a valid HTTP request: " + req.decoderResult().cause().getMessage());
       }
       path = new QueryStringDecoder(req.uri()).path();
+      if (path.equals("/login") && method.equals("GET")) {
+        login(ctx, req, keepAlive);
+        return;
+      }
       if (!authorized(req)) {
-        throw ApiError.unauthorized();
+        browser(ctx, req, method, path);
       }
       match = router.match(method, path);
     } catch (ApiError e) {
       // Wrong token or broken HTTP: close. A wrong path or method: the connection stays usable.
       boolean stay =
           keepAlive && !req.decoderResult().isFailure() && !e.code().equals("unauthorized");
-      respond(ctx, error(e, new QueryStringDecoder(req.uri()).path()), "-", method, stay);
+      String at = new QueryStringDecoder(req.uri()).path();
+      FullHttpResponse r =
+          at.equals("/") && e.code().equals("unauthorized")
+              ? html(
+                  401,
+                  WebRoutes.page(
+                      "Grapevine: sign in",
+                      "<h1>Sign in</h1>\n<p>Run <code>grapevine open</code> on this machine: it"
+                          + " prints a link that signs this browser in.</p>"))
+              : error(e, at);
+      respond(ctx, r, "-", method, stay);
       return;
     } catch (IllegalArgumentException e) { // Bad percent-encoding in the path.
       respond(
@@ -138,6 +165,100 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
+  /**
+   * A request without the bearer token: a browser's, with the session cookie ({@link WebGuard}'s
+   * checks). Login links are made with the token only.
+   */
+  private void browser(ChannelHandlerContext ctx, FullHttpRequest req, String method, String path) {
+    if (!sessions.valid(sessionCookie(req), System.currentTimeMillis())) {
+      throw ApiError.unauthorized();
+    }
+    int port = localPort(ctx);
+    if (!WebGuard.hostAllowed(req.headers().get(HttpHeaderNames.HOST), port)) {
+      throw new ApiError(
+          io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN,
+          "forbidden_host",
+          "the Host header does not name this node (127.0.0.1:" + port + ")");
+    }
+    if (!WebGuard.reads(method)
+        && !WebGuard.originAllowed(req.headers().get(HttpHeaderNames.ORIGIN), port)) {
+      throw new ApiError(
+          io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN,
+          "forbidden_origin",
+          "a change from a browser must come from this node's own page (Origin http://127.0.0.1:"
+              + port
+              + ")");
+    }
+    if (path.equals(WebRoutes.LOGIN_LINKS)) {
+      throw ApiError.forbidden("login links are made with the API token (grapevine open)");
+    }
+  }
+
+  /**
+   * {@code GET /login?t=TOKEN}: a one-time link from {@code grapevine open}. Used once and in time,
+   * it sets the session cookie (HttpOnly: no script reads it; SameSite=Strict: no other site's
+   * request carries it) and sends the browser to the home page.
+   */
+  private void login(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {
+    int port = localPort(ctx);
+    FullHttpResponse r;
+    if (!WebGuard.hostAllowed(req.headers().get(HttpHeaderNames.HOST), port)) {
+      r =
+          html(
+              403,
+              WebRoutes.page(
+                  "Grapevine: refused",
+                  "<p>Open the link as printed, with 127.0.0.1 or localhost.</p>"));
+    } else {
+      List<String> t = new QueryStringDecoder(req.uri()).parameters().get("t");
+      java.util.Optional<String> session =
+          sessions.redeem(t == null || t.size() != 1 ? null : t.get(0), System.currentTimeMillis());
+      if (session.isEmpty()) {
+        r =
+            html(
+                401,
+                WebRoutes.page(
+                    "Grapevine: link used",
+                    "<p>This login link was used already or has expired. Run <code>grapevine"
+                        + " open</code> for a new one.</p>"));
+      } else {
+        r = response(303, "", "text/plain");
+        r.headers()
+            .set(HttpHeaderNames.LOCATION, "/")
+            .set(
+                HttpHeaderNames.SET_COOKIE,
+                WebSessions.COOKIE
+                    + "="
+                    + session.get()
+                    + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
+                    + WebSessions.SESSION_TTL_MILLIS / 1000);
+      }
+    }
+    respond(ctx, r, "/login", "GET", keepAlive);
+  }
+
+  private static String sessionCookie(FullHttpRequest req) {
+    String header = req.headers().get(HttpHeaderNames.COOKIE);
+    if (header == null) {
+      return null;
+    }
+    for (io.netty.handler.codec.http.cookie.Cookie c :
+        io.netty.handler.codec.http.cookie.ServerCookieDecoder.STRICT.decode(header)) {
+      if (c.name().equals(WebSessions.COOKIE)) {
+        return c.value();
+      }
+    }
+    return null;
+  }
+
+  private static int localPort(ChannelHandlerContext ctx) {
+    return ((java.net.InetSocketAddress) ctx.channel().localAddress()).getPort();
+  }
+
+  private static FullHttpResponse html(int status, String page) {
+    return response(status, page, "text/html");
+  }
+
   private boolean authorized(FullHttpRequest req) {
     String given = req.headers().get(HttpHeaderNames.AUTHORIZATION);
     // MessageDigest.isEqual takes time independent of where the bytes differ (JDK 6u17 and later).
@@ -193,7 +314,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             HttpHeaderNames.CONTENT_TYPE,
             contentType.contains("charset") ? contentType : contentType + "; charset=utf-8")
         .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
-        .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+        // Every answer may reach a browser: nothing inline, nothing from elsewhere, no framing.
+        .set("Content-Security-Policy", CSP)
+        .set("X-Content-Type-Options", "nosniff")
+        .set("X-Frame-Options", "DENY")
+        .set("Referrer-Policy", "no-referrer");
     return r;
   }
 

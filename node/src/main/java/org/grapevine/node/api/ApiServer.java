@@ -86,6 +86,9 @@ public final class ApiServer implements AutoCloseable {
     new PeerRoutes(node).register(router);
     new NotificationRoutes(node).register(router);
     new SearchRoutes(node).register(router);
+    WebSessions sessions = new WebSessions(new java.security.SecureRandom());
+    AtomicInteger boundPort = new AtomicInteger(port);
+    new WebRoutes(node, sessions, boundPort::get, System::currentTimeMillis).register(router);
     router.add(
         "GET",
         "/v1/events",
@@ -117,7 +120,8 @@ public final class ApiServer implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     channels.add(ch);
-                    ApiHandler handler = new ApiHandler(router, token, workers, events, requests);
+                    ApiHandler handler =
+                        new ApiHandler(router, token, workers, events, requests, sessions);
                     ch.pipeline()
                         .addLast(limit)
                         .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
@@ -142,6 +146,7 @@ public final class ApiServer implements AutoCloseable {
                   : ""),
           bound.cause());
     }
+    boundPort.set(((InetSocketAddress) bound.channel().localAddress()).getPort());
     return new ApiServer(bound.channel(), channels, events, workers);
   }
 
