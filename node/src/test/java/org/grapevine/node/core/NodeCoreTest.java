@@ -635,33 +635,42 @@ class NodeCoreTest {
     assertThat(rpcsTo(x, q)).allSatisfy(rpc -> assertThat(rpc.getPublishCount()).isZero());
   }
 
+  /** Carol, a stranger to Alice's node: her phone, its delegation (the proof) and its log. */
+  private static final class Stranger {
+    final TestAuthors.Person person = TestAuthors.person("carol");
+    final SigningKey phone = person.deviceKey("phone");
+    final LogEntry proof = person.delegate(phone, T0_MILLIS);
+    final LogWriter log = person.deviceLog(phone);
+  }
+
+  /**
+   * {@code from} forwards {@code e} with {@code proof} on Alice's addressee topic; the verdict once
+   * it is verified.
+   */
+  private Optional<Acceptance> addressedToAlice(Side x, PeerId from, LogEntry e, LogEntry proof) {
+    CoreCommand.VerifyGossip v =
+        x.receive(from, Topics.forAddressee(alice.identity), AddressedCodec.encode(e, proof));
+    assertThat(v.addressed()).isTrue();
+    x.core.handleGossipVerified(
+        v.token(), new AddressedValidator(validator).validate(v.envelope()), now);
+    return x.verdict(v.id());
+  }
+
   @Test
   void addressedToAlice_byAStranger_isStoredLoose_aForgedOneIsRejectedAndBlamed() {
     Side x = new Side(1);
     LogEntry alicePost = alice.deviceLog(laptop).append(post("alice's"), T0_MILLIS);
     x.store.apply(alicePost);
-    TestAuthors.Person carol = TestAuthors.person("carol");
-    SigningKey phone = carol.deviceKey("phone");
-    LogEntry proof = carol.delegate(phone, T0_MILLIS);
-    LogWriter carolLog = carol.deviceLog(phone);
-    LogEntry reply = carolLog.append(TestContent.reply("hi Alice", alicePost), T0_MILLIS + 1);
-    String alicesTo = Topics.forAddressee(alice.identity);
+    Stranger carol = new Stranger();
+    LogEntry reply = carol.log.append(TestContent.reply("hi Alice", alicePost), T0_MILLIS + 1);
 
-    CoreCommand.VerifyGossip v = x.receive(p, alicesTo, AddressedCodec.encode(reply, proof));
-    assertThat(v.addressed()).isTrue();
-    x.core.handleGossipVerified(
-        v.token(), new AddressedValidator(validator).validate(v.envelope()), now);
-    assertThat(x.verdict(v.id())).contains(Acceptance.ACCEPT);
+    assertThat(addressedToAlice(x, p, reply, carol.proof)).contains(Acceptance.ACCEPT);
     assertThat(x.store.replies(alicePost.id()))
         .extracting(LogEntry::id)
         .containsExactly(reply.id());
 
-    LogEntry elsewhere = carolLog.append(TestContent.reply("not to Alice", reply), T0_MILLIS + 2);
-    CoreCommand.VerifyGossip forged =
-        x.receive(q, alicesTo, AddressedCodec.encode(elsewhere, proof));
-    x.core.handleGossipVerified(
-        forged.token(), new AddressedValidator(validator).validate(forged.envelope()), now);
-    assertThat(x.verdict(forged.id())).contains(Acceptance.REJECT);
+    LogEntry elsewhere = carol.log.append(TestContent.reply("not to Alice", reply), T0_MILLIS + 2);
+    assertThat(addressedToAlice(x, q, elsewhere, carol.proof)).contains(Acceptance.REJECT);
     assertThat(x.blamed())
         .singleElement()
         .satisfies(
@@ -681,39 +690,30 @@ class NodeCoreTest {
     Side x = new Side(1);
     LogEntry alicePost = alice.deviceLog(laptop).append(post("alice's"), T0_MILLIS);
     x.store.apply(alicePost);
-    TestAuthors.Person carol = TestAuthors.person("carol");
-    SigningKey phone = carol.deviceKey("phone");
-    LogEntry proof = carol.delegate(phone, T0_MILLIS);
-    LogWriter carolLog = carol.deviceLog(phone);
-    carolLog.append(post("before"), T0_MILLIS + 1);
+    Stranger carol = new Stranger();
+    carol.log.append(post("before"), T0_MILLIS + 1);
     long wallNow = T0_MILLIS + now / 1_000_000L;
     // Carol's root log as Bob's node holds it: the phone revoked after seq 1, a minute ago.
-    x.store.apply(proof);
-    x.store.apply(carol.revoke(phone, 1, wallNow - 60_000));
-    String alicesTo = Topics.forAddressee(alice.identity);
-    String carolsTopic = Topics.forIdentity(carol.identity);
-    AddressedValidator checker = new AddressedValidator(validator);
+    x.store.apply(carol.proof);
+    x.store.apply(carol.person.revoke(carol.phone, 1, wallNow - 60_000));
+    String carolsTopic = Topics.forIdentity(carol.person.identity);
     PeerId follower = peer("carol's follower");
     x.subscribed(follower, carolsTopic);
 
-    LogEntry first = carolLog.append(TestContent.reply("stolen phone", alicePost), wallNow - 1);
-    CoreCommand.VerifyGossip fresh =
-        x.receive(follower, alicesTo, AddressedCodec.encode(first, proof));
-    x.core.handleGossipVerified(fresh.token(), checker.validate(fresh.envelope()), now);
-    assertThat(x.verdict(fresh.id())).contains(Acceptance.IGNORE); // It may not have it yet.
+    LogEntry first = carol.log.append(TestContent.reply("stolen phone", alicePost), wallNow - 1);
+    assertThat(addressedToAlice(x, follower, first, carol.proof))
+        .as("it may not have the revocation yet")
+        .contains(Acceptance.IGNORE);
 
     now += NodeCore.REVOCATION_GRACE_MILLIS * 1_000_000L;
-    LogEntry later = carolLog.append(TestContent.reply("again", alicePost), wallNow + 1);
-    CoreCommand.VerifyGossip relayed = x.receive(p, alicesTo, AddressedCodec.encode(later, proof));
-    x.core.handleGossipVerified(relayed.token(), checker.validate(relayed.envelope()), now);
-    assertThat(x.verdict(relayed.id())).contains(Acceptance.IGNORE); // p does not follow Carol.
+    LogEntry later = carol.log.append(TestContent.reply("again", alicePost), wallNow + 1);
+    assertThat(addressedToAlice(x, p, later, carol.proof))
+        .as("p does not follow Carol")
+        .contains(Acceptance.IGNORE);
     assertThat(x.blamed()).isEmpty();
 
-    LogEntry last = carolLog.append(TestContent.reply("and again", alicePost), wallNow + 2);
-    CoreCommand.VerifyGossip known =
-        x.receive(follower, alicesTo, AddressedCodec.encode(last, proof));
-    x.core.handleGossipVerified(known.token(), checker.validate(known.envelope()), now);
-    assertThat(x.verdict(known.id())).contains(Acceptance.REJECT);
+    LogEntry last = carol.log.append(TestContent.reply("and again", alicePost), wallNow + 2);
+    assertThat(addressedToAlice(x, follower, last, carol.proof)).contains(Acceptance.REJECT);
     assertThat(x.blamed())
         .singleElement()
         .satisfies(
@@ -729,19 +729,12 @@ class NodeCoreTest {
     Side x = new Side(1);
     LogEntry alicePost = alice.deviceLog(laptop).append(post("alice's"), T0_MILLIS);
     x.store.apply(alicePost);
-    TestAuthors.Person carol = TestAuthors.person("carol");
-    SigningKey phone = carol.deviceKey("phone");
-    LogEntry proof = carol.delegate(phone, T0_MILLIS);
-    LogWriter carolLog = carol.deviceLog(phone);
-    String alicesTo = Topics.forAddressee(alice.identity);
-    AddressedValidator checker = new AddressedValidator(validator);
+    Stranger carol = new Stranger();
     int limit = org.grapevine.node.engine.LooseLimits.Config.DEFAULT.perWriterEntries();
     List<Acceptance> fromP = new ArrayList<>();
     for (int i = 0; i < 2 * limit + 2; i++) {
-      LogEntry reply = carolLog.append(TestContent.reply("spam " + i, alicePost), T0_MILLIS + i);
-      CoreCommand.VerifyGossip v = x.receive(p, alicesTo, AddressedCodec.encode(reply, proof));
-      x.core.handleGossipVerified(v.token(), checker.validate(v.envelope()), now);
-      fromP.add(x.verdict(v.id()).orElseThrow());
+      LogEntry reply = carol.log.append(TestContent.reply("spam " + i, alicePost), T0_MILLIS + i);
+      fromP.add(addressedToAlice(x, p, reply, carol.proof).orElseThrow());
     }
     // Within the limit: stored; then over it but within what an honest relay may forward:
     // ignored, nobody blamed; beyond twice the limit: rejected as a flood.
@@ -756,10 +749,8 @@ class NodeCoreTest {
               assertThat(b.reason()).isEqualTo(RejectReason.FLOOD);
             });
     // Another peer relaying one more of Carol's is only ignored (over her limit, not its flood).
-    LogEntry more = carolLog.append(TestContent.reply("more", alicePost), T0_MILLIS + 99);
-    CoreCommand.VerifyGossip v = x.receive(q, alicesTo, AddressedCodec.encode(more, proof));
-    x.core.handleGossipVerified(v.token(), checker.validate(v.envelope()), now);
-    assertThat(x.verdict(v.id())).contains(Acceptance.IGNORE);
+    LogEntry more = carol.log.append(TestContent.reply("more", alicePost), T0_MILLIS + 99);
+    assertThat(addressedToAlice(x, q, more, carol.proof)).contains(Acceptance.IGNORE);
   }
 
   /** The gossip RPCs the core has for {@code peer} (and drops the others'). */
