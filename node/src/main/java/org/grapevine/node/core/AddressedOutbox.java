@@ -7,7 +7,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.grapevine.protocol.identity.Identity;
 
 /**
  * Own addressed messages waiting for a peer to carry them (issue 15, docs/ARCHITECTURE.md,
@@ -45,17 +44,23 @@ final class AddressedOutbox {
     }
   }
 
-  /** Addressee topic → its addressee and its messages, oldest first; topics in order of arrival. */
-  private final Map<String, Waiting> waiting = new LinkedHashMap<>();
+  /** Addressee topic → its messages, oldest first; topics in order of arrival. */
+  private final Map<String, ArrayDeque<Held>> waiting = new LinkedHashMap<>();
 
-  private static final class Waiting {
-    final Identity addressee;
-    final ArrayDeque<Held> messages = new ArrayDeque<>();
+  /**
+   * {@link #nextExpiry}'s answer, recomputed only after a change ({@code dirty}): the drivers ask
+   * after every input, and up to {@link #MAX_MESSAGES} topics may wait.
+   */
+  private long next = Long.MAX_VALUE;
 
-    Waiting(Identity addressee) {
-      this.addressee = addressee;
-    }
-  }
+  private boolean dirty;
+
+  /**
+   * Topics a full outbox emptied, reported by the next {@link #expire}, due at {@code emptiedAt}.
+   */
+  private final List<String> emptied = new ArrayList<>();
+
+  private long emptiedAt;
 
   private int size;
   private long held;
@@ -64,41 +69,43 @@ final class AddressedOutbox {
   private long droppedFull;
 
   /**
-   * Keeps {@code message} for {@code addressee}'s topic {@code to}; true when it is the topic's
-   * first waiting message (the caller starts looking for its peers).
+   * Keeps {@code message} for addressee topic {@code to}; true when it is the topic's first waiting
+   * message (the caller starts looking for its peers).
    */
-  boolean hold(String to, Identity addressee, byte[] message, long nowNanos) {
-    Waiting w = waiting.get(to);
-    boolean first = w == null;
+  boolean hold(String to, byte[] message, long nowNanos) {
+    ArrayDeque<Held> q = waiting.get(to);
+    boolean first = q == null;
     if (first) {
-      w = new Waiting(addressee);
-      waiting.put(to, w);
+      q = new ArrayDeque<>();
+      waiting.put(to, q);
     }
-    if (w.messages.size() >= MAX_PER_ADDRESSEE) {
-      w.messages.pollFirst();
+    if (q.size() >= MAX_PER_ADDRESSEE) {
+      q.pollFirst();
       size--;
       droppedFull++;
     } else if (size >= MAX_MESSAGES) {
-      dropOldest();
+      dropOldest(to, nowNanos);
     }
-    w.messages.addLast(new Held(message, nowNanos + TTL_NANOS));
+    q.addLast(new Held(message, nowNanos + TTL_NANOS));
     size++;
     held++;
+    dirty = true;
     return first;
   }
 
   /** The messages waiting for topic {@code to}, oldest first, removed; empty if none. */
   List<byte[]> take(String to) {
-    Waiting w = waiting.remove(to);
-    if (w == null) {
+    ArrayDeque<Held> q = waiting.remove(to);
+    if (q == null) {
       return List.of();
     }
-    List<byte[]> out = new ArrayList<>(w.messages.size());
-    for (Held h : w.messages) {
+    List<byte[]> out = new ArrayList<>(q.size());
+    for (Held h : q) {
       out.add(h.message);
     }
     size -= out.size();
     sentLate += out.size();
+    dirty = true;
     return out;
   }
 
@@ -109,10 +116,16 @@ final class AddressedOutbox {
 
   /** Drops what waited too long; returns the addressee topics left with nothing waiting. */
   List<String> expire(long nowNanos) {
-    List<String> emptied = new ArrayList<>();
-    for (Iterator<Map.Entry<String, Waiting>> it = waiting.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<String, Waiting> e = it.next();
-      ArrayDeque<Held> q = e.getValue().messages;
+    long due = nextExpiry();
+    if (emptied.isEmpty() && (due == Long.MAX_VALUE || nowNanos - due < 0)) {
+      return List.of(); // Nothing is due: no walk over the topics.
+    }
+    List<String> out = new ArrayList<>(emptied);
+    emptied.clear();
+    for (Iterator<Map.Entry<String, ArrayDeque<Held>>> it = waiting.entrySet().iterator();
+        it.hasNext(); ) {
+      Map.Entry<String, ArrayDeque<Held>> e = it.next();
+      ArrayDeque<Held> q = e.getValue();
       while (!q.isEmpty() && nowNanos - q.peekFirst().expiresAt >= 0) {
         q.pollFirst();
         size--;
@@ -120,50 +133,56 @@ final class AddressedOutbox {
       }
       if (q.isEmpty()) {
         it.remove();
-        emptied.add(e.getKey());
+        out.add(e.getKey());
       }
     }
-    return emptied;
+    dirty = true;
+    return out;
   }
 
   /**
-   * When the oldest waiting message expires ({@code nowNanos} for a topic emptied by {@link
-   * #dropOldest}); {@link Long#MAX_VALUE} when none waits.
+   * When {@link #expire} has something to do: the oldest waiting message's expiry, or when a full
+   * outbox emptied a topic; {@link Long#MAX_VALUE} when nothing waits.
    */
-  long nextExpiry(long nowNanos) {
-    long next = Long.MAX_VALUE;
-    for (Waiting w : waiting.values()) {
-      Held first = w.messages.peekFirst();
-      long at = first == null ? nowNanos : first.expiresAt;
-      if (next == Long.MAX_VALUE || at - next < 0) {
-        next = at;
+  long nextExpiry() {
+    if (dirty) {
+      dirty = false;
+      next = Long.MAX_VALUE;
+      for (ArrayDeque<Held> q : waiting.values()) {
+        long at = q.peekFirst().expiresAt;
+        if (next == Long.MAX_VALUE || at - next < 0) {
+          next = at;
+        }
+      }
+      if (!emptied.isEmpty()) {
+        next = emptiedAt;
       }
     }
     return next;
   }
 
-  /** The addressee of each topic with waiting messages, for lookups started again. */
-  Map<String, Identity> addressees() {
-    Map<String, Identity> out = new LinkedHashMap<>();
-    waiting.forEach((to, w) -> out.put(to, w.addressee));
-    return out;
-  }
-
-  /** Drops the oldest waiting message; a topic left empty goes at the next {@link #expire}. */
-  private void dropOldest() {
+  /** Drops the oldest waiting message of a topic other than {@code keep}. */
+  private void dropOldest(String keep, long nowNanos) {
     long oldest = 0;
-    Waiting from = null;
-    for (Map.Entry<String, Waiting> e : waiting.entrySet()) {
-      Held h = e.getValue().messages.peekFirst();
+    String from = null;
+    for (Map.Entry<String, ArrayDeque<Held>> e : waiting.entrySet()) {
+      Held h = e.getValue().peekFirst();
       if (h != null && (from == null || h.expiresAt - oldest < 0)) {
         oldest = h.expiresAt;
-        from = e.getValue();
+        from = e.getKey();
       }
     }
-    if (from != null) {
-      from.messages.pollFirst();
-      size--;
-      droppedFull++;
+    if (from == null) {
+      return;
+    }
+    ArrayDeque<Held> q = waiting.get(from);
+    q.pollFirst();
+    size--;
+    droppedFull++;
+    if (q.isEmpty() && !from.equals(keep)) {
+      waiting.remove(from);
+      emptied.add(from); // Its lookup ends at the next expire, which is due now.
+      emptiedAt = nowNanos;
     }
   }
 

@@ -538,7 +538,7 @@ public final class NodeCore {
         next = dht;
       }
     }
-    long expiry = outbox.nextExpiry(next);
+    long expiry = outbox.nextExpiry();
     if (expiry != Long.MAX_VALUE && expiry - next < 0) {
       next = expiry;
     }
@@ -620,7 +620,7 @@ public final class NodeCore {
       String topic = Topics.forAddressee(addressee);
       if (!router.topicPeers(topic).isEmpty()) {
         publishOn(topic, message, nowNanos);
-      } else if (outbox.hold(topic, addressee, message, nowNanos)
+      } else if (outbox.hold(topic, message, nowNanos)
           && rendezvous != null
           && !addressees.containsKey(topic)) {
         // A topic we follow is looked up by the rendezvous already; its subscribers will come.
