@@ -47,33 +47,51 @@ public final class LogQueries {
    */
   public static Set<Identity> followers(PostStore store, Identity identity) {
     Set<Identity> out = new TreeSet<>();
-    com.google.protobuf.ByteString me =
-        com.google.protobuf.ByteString.copyFrom(identity.root().unsafeBytes());
     for (Identity other : store.identities()) {
-      long latest = 0;
-      boolean follows = false;
-      for (AuthorKey d : store.devices(other).keySet()) {
-        for (long seq = 1; seq <= store.contiguousHead(d); seq++) {
-          Optional<org.grapevine.protocol.entry.SignedEntry> h = store.entry(d, seq);
-          ContentKind k = h.map(e -> e.header().kind()).orElse(ContentKind.UNKNOWN);
-          if ((k == ContentKind.FOLLOW || k == ContentKind.UNFOLLOW)
-              && h.get().header().timestampMillis() >= latest) {
-            Optional<Content> c = store.logEntry(d, seq).flatMap(LogEntry::content);
-            if (c.isPresent()
-                && (k == ContentKind.FOLLOW
-                        ? c.get().getFollow().getIdentity()
-                        : c.get().getUnfollow().getIdentity())
-                    .equals(me)) {
-              latest = h.get().header().timestampMillis();
-              follows = k == ContentKind.FOLLOW;
-            }
-          }
-        }
-      }
-      if (follows && !other.equals(identity)) {
+      if (!other.equals(identity) && following(store, other).contains(identity)) {
         out.add(other);
       }
     }
+    return out;
+  }
+
+  /**
+   * Whom the identity's held logs follow: each identity whose latest follow or unfollow (by
+   * timestamp, over all its devices) is a follow. Reads every held header of the identity.
+   */
+  public static Set<Identity> following(PostStore store, Identity of) {
+    java.util.Map<Identity, Long> latest = new java.util.HashMap<>();
+    Set<Identity> out = new TreeSet<>();
+    for (AuthorKey d : store.devices(of).keySet()) {
+      for (long seq = 1; seq <= store.contiguousHead(d); seq++) {
+        Optional<org.grapevine.protocol.entry.SignedEntry> h = store.entry(d, seq);
+        ContentKind k = h.map(e -> e.header().kind()).orElse(ContentKind.UNKNOWN);
+        if (k != ContentKind.FOLLOW && k != ContentKind.UNFOLLOW) {
+          continue;
+        }
+        Optional<Content> c = store.logEntry(d, seq).flatMap(LogEntry::content);
+        if (c.isEmpty()) {
+          continue;
+        }
+        // Stored content passed ContentRules: the identity field is a 32-byte root key.
+        Identity target =
+            Identity.of(
+                (k == ContentKind.FOLLOW
+                        ? c.get().getFollow().getIdentity()
+                        : c.get().getUnfollow().getIdentity())
+                    .toByteArray());
+        long ts = h.get().header().timestampMillis();
+        if (ts >= latest.getOrDefault(target, 0L)) {
+          latest.put(target, ts);
+          if (k == ContentKind.FOLLOW) {
+            out.add(target);
+          } else {
+            out.remove(target);
+          }
+        }
+      }
+    }
+    out.remove(of);
     return out;
   }
 

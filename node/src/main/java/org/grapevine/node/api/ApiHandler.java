@@ -84,6 +84,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         login(ctx, req, keepAlive);
         return;
       }
+      if (path.startsWith(WebAssets.PREFIX) && method.equals("GET")) {
+        // The app's script and stylesheet are no secret: the sign-in page uses them too.
+        respond(ctx, asset(ctx, req, path), WebAssets.PREFIX, method, keepAlive);
+        return;
+      }
       if (!authorized(req)) {
         browser(ctx, req, method, path);
       }
@@ -94,11 +99,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           keepAlive && !req.decoderResult().isFailure() && !e.code().equals("unauthorized");
       String at = new QueryStringDecoder(req.uri()).path();
       FullHttpResponse r =
-          at.equals("/") && e.code().equals("unauthorized")
+          web(at) && e.code().equals("unauthorized")
               ? html(
                   401,
-                  WebRoutes.page(
-                      "Grapevine: sign in",
+                  WebLayout.plain(
+                      "Sign in",
                       "<h1>Sign in</h1>\n<p>Run <code>grapevine open</code> on this machine: it"
                           + " prints a link that signs this browser in.</p>"))
               : error(e, at);
@@ -149,7 +154,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       if (r.json() != null) {
         return response(r.status().code(), r.json().toString(), "application/json");
       }
-      return response(r.status().code(), r.text(), r.contentType());
+      FullHttpResponse out = response(r.status().code(), r.text(), r.contentType());
+      if (r.location() != null) {
+        out.headers().set(HttpHeaderNames.LOCATION, r.location());
+      }
+      return out;
     } catch (ApiError e) {
       return error(e, request.path());
     } catch (org.grapevine.node.core.WriteRefusedException e) {
@@ -206,9 +215,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       r =
           html(
               403,
-              WebRoutes.page(
-                  "Grapevine: refused",
-                  "<p>Open the link as printed, with 127.0.0.1 or localhost.</p>"));
+              WebLayout.plain(
+                  "Refused",
+                  "<h1>Refused</h1>\n<p>Open the link as printed, with 127.0.0.1 or localhost.</p>"));
     } else {
       List<String> t = new QueryStringDecoder(req.uri()).parameters().get("t");
       java.util.Optional<String> session =
@@ -217,9 +226,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         r =
             html(
                 401,
-                WebRoutes.page(
-                    "Grapevine: link used",
-                    "<p>This login link was used already or has expired. Run <code>grapevine"
+                WebLayout.plain(
+                    "Link used",
+                    "<h1>Link used</h1>\n<p>This login link was used already or has expired. Run <code>grapevine"
                         + " open</code> for a new one.</p>"));
       } else {
         r = response(303, "", "text/plain");
@@ -249,6 +258,21 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
     }
     return null;
+  }
+
+  /** A static asset of the app, for a request naming this node as its Host. */
+  private FullHttpResponse asset(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
+    if (!WebGuard.hostAllowed(req.headers().get(HttpHeaderNames.HOST), localPort(ctx))) {
+      return error(
+          new ApiError(
+              io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN,
+              "forbidden_host",
+              "the Host header does not name this node"),
+          path);
+    }
+    return WebAssets.get(path)
+        .map(a -> response(200, a.text(), a.contentType()))
+        .orElseGet(() -> error(ApiError.notFound("no such file: " + path), path));
   }
 
   private static int localPort(ChannelHandlerContext ctx) {
@@ -283,7 +307,28 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
+  /** Whether {@code path} is the web app's (its errors are pages) rather than the API's (JSON). */
+  static boolean web(String path) {
+    return !path.startsWith("/v1/") && !path.equals("/metrics");
+  }
+
   FullHttpResponse error(ApiError e, String path) {
+    if (web(path) && !e.code().equals("unauthorized")) {
+      FullHttpResponse r =
+          html(
+              e.status().code(),
+              WebLayout.plain(
+                  "Error",
+                  "<h1>That did not work</h1>\n<p>"
+                      + WebGuard.escape(e.getMessage())
+                      + " <span class=\"muted\">("
+                      + WebGuard.escape(e.code())
+                      + ")</span></p>\n<p><a href=\"/\">Home</a></p>"));
+      if (e.code().equals("method_not_allowed")) {
+        r.headers().set(HttpHeaderNames.ALLOW, String.join(", ", router.allowed(path)));
+      }
+      return r;
+    }
     ObjectNode err =
         JsonNodeFactory.instance.objectNode().put("code", e.code()).put("message", e.getMessage());
     if (e.candidates() >= 0) {
@@ -319,7 +364,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         .set("Content-Security-Policy", CSP)
         .set("X-Content-Type-Options", "nosniff")
         .set("X-Frame-Options", "DENY")
-        .set("Referrer-Policy", "no-referrer");
+        // same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with the
+        // page's own form posts (Fetch, "append a request Origin header"), which the Origin check
+        // must refuse.
+        .set("Referrer-Policy", "same-origin");
     return r;
   }
 

@@ -28,6 +28,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.grapevine.node.Node;
+import org.grapevine.node.config.NodeConfig;
 import org.grapevine.node.metrics.Counter;
 
 /**
@@ -68,6 +69,16 @@ public final class ApiServer implements AutoCloseable {
    */
   public static ApiServer start(Node node, int port, String token, EventLoopGroup group)
       throws IOException {
+    return start(node, port, token, group, null);
+  }
+
+  /**
+   * As {@link #start(Node, int, String, EventLoopGroup)}, with the node's configuration, which the
+   * web app's settings show (mesh key, budgets).
+   */
+  public static ApiServer start(
+      Node node, int port, String token, EventLoopGroup group, NodeConfig config)
+      throws IOException {
     Counter requests =
         node.metrics()
             .counter(
@@ -88,7 +99,8 @@ public final class ApiServer implements AutoCloseable {
     new SearchRoutes(node).register(router);
     WebSessions sessions = new WebSessions(new java.security.SecureRandom());
     AtomicInteger boundPort = new AtomicInteger(port);
-    new WebRoutes(node, sessions, boundPort::get, System::currentTimeMillis).register(router);
+    new WebRoutes(node, sessions, boundPort::get, System::currentTimeMillis, config)
+        .register(router);
     router.add(
         "GET",
         "/v1/events",

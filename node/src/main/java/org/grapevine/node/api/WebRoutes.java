@@ -1,16 +1,20 @@
 package org.grapevine.node.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import org.grapevine.node.Node;
+import org.grapevine.node.config.NodeConfig;
 import org.grapevine.protocol.entry.LogEntry;
-import org.grapevine.protocol.proto.Content;
+import org.grapevine.protocol.identity.Identity;
 
 /**
- * The web app's entry (issue 16): login links for {@code grapevine open}, and the page a browser
- * lands on. The screens themselves are not built yet; this page says who is signed in and where the
- * rest stands. Its every user-supplied string goes through {@link WebGuard#escape}.
+ * The web app (issue 16), served on the API's address: login links for {@code grapevine open}, the
+ * screens ({@link WebPages}, {@link WebStatusPages}), the forms ({@link WebActions}) and the live
+ * fragments app.js asks for when the event stream says something arrived. Browser requests pass
+ * {@link WebGuard}'s checks in {@link ApiHandler} first.
  */
 final class WebRoutes {
   /** The route only the bearer token may call: a session cannot make links for other browsers. */
@@ -19,14 +23,16 @@ final class WebRoutes {
   private final Node node;
   private final WebSessions sessions;
   private final IntSupplier port;
-  private final java.util.function.LongSupplier clock;
+  private final LongSupplier clock;
+  private final NodeConfig config;
 
   WebRoutes(
-      Node node, WebSessions sessions, IntSupplier port, java.util.function.LongSupplier clock) {
+      Node node, WebSessions sessions, IntSupplier port, LongSupplier clock, NodeConfig config) {
     this.node = node;
     this.sessions = sessions;
     this.port = port;
     this.clock = clock;
+    this.config = config;
   }
 
   void register(Router router) {
@@ -41,34 +47,59 @@ final class WebRoutes {
           o.put("expires_at", now + WebSessions.LINK_TTL_MILLIS);
           return ApiResponse.created(o);
         });
-    router.add("GET", "/", q -> ApiResponse.text(home(), "text/html"));
+    WebApi api = new WebApi(router);
+    WebPages pages = new WebPages(node, api);
+    pages.register(router);
+    new WebStatusPages(node, api, pages, config).register(router);
+    new WebActions(api).register(router);
+    router
+        .add("GET", "/web/fragments/entry/{id}", q -> homeEntry(api, q))
+        .add(
+            "GET",
+            "/web/fragments/thread/{id}",
+            q -> ApiResponse.html(pages.threadTree(q.param("id"))))
+        .add("GET", "/web/fragments/notification/{id}", q -> notification(api, q));
   }
 
-  private String home() {
-    String name =
-        node.profile(node.identity())
-            .flatMap(LogEntry::content)
-            .map(Content::getProfile)
-            .map(p -> p.getName())
-            .filter(n -> !n.isEmpty())
-            .orElse("(no name yet)");
-    return page(
-        "Grapevine",
-        "<h1>Grapevine</h1>\n<p>Signed in as <strong>"
-            + WebGuard.escape(name)
-            + "</strong> <code>"
-            + WebGuard.escape(node.identity().toString())
-            + "</code>.</p>\n<p>The web app's screens are being built; the local API is at"
-            + " <code>/v1/</code> (docs/API.md).</p>");
+  /**
+   * An entry that arrived, as the home timeline shows it; 204 when it does not belong there (not a
+   * post or repost, or of an identity this node does not follow, or muted or blocked).
+   */
+  private ApiResponse homeEntry(WebApi api, ApiRequest q) {
+    q.onlyQuery();
+    JsonNode e = api.get("/v1/entries/" + q.param("id"));
+    String kind = e.path("kind").asText();
+    Identity who = WebPages.parsed(e.path("identity").asText());
+    boolean belongs =
+        (kind.equals("post") || kind.equals("repost"))
+            && node.store().follows().contains(who)
+            && !node.store().isMuted(who)
+            && !node.store().isBlocked(who);
+    return belongs ? ApiResponse.html(WebEntries.article(e, "/")) : ApiResponse.none();
   }
 
-  /** A whole page: no inline script or style (the Content-Security-Policy forbids both). */
-  static String page(String title, String body) {
-    return "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>"
-        + WebGuard.escape(title)
-        + "</title>\n</head>\n<body>\n<main>\n"
-        + body
-        + "\n</main>\n</body>\n</html>\n";
+  /** A notification that arrived, as a group of one; 204 when the entry is none of ours. */
+  private ApiResponse notification(WebApi api, ApiRequest q) {
+    q.onlyQuery();
+    JsonNode e = api.get("/v1/entries/" + q.param("id"));
+    LogEntry entry = new Resolver(node.store()).entry(e.path("id").asText());
+    Identity who = entry.header().identity();
+    if (node.store().isMuted(who) || node.store().isBlocked(who)) {
+      return ApiResponse.none();
+    }
+    return Notifications.of(entry, node.identity())
+        .map(
+            n -> {
+              ObjectNode g = JsonNodeFactory.instance.objectNode();
+              g.put("type", n.type().key()).put("about", n.about()).put("unread", true);
+              g.putArray("identities").add(who.toString());
+              g.putArray("names").add(e.path("author_name"));
+              g.putArray("entries").add(e.path("id").asText());
+              com.fasterxml.jackson.databind.node.ArrayNode items =
+                  JsonNodeFactory.instance.arrayNode();
+              items.addObject().set("entry", e);
+              return ApiResponse.html(WebPages.group(g, items));
+            })
+        .orElse(ApiResponse.none());
   }
 }

@@ -1,0 +1,111 @@
+// Grapevine's web app: the little the server cannot do. It keeps pages live from the node's event
+// stream (server-sent events on /v1/events), and gives the compose box its byte count and
+// Ctrl+Enter. Every piece of HTML it inserts comes from the node's own fragment routes
+// (/web/fragments/...), which escape whatever users wrote; nothing here builds markup from data.
+'use strict';
+(function () {
+  const live = document.getElementById('live');
+
+  function announce(text) {
+    if (live) {
+      live.textContent = text;
+    }
+  }
+
+  // A fragment of the node's, parsed; null when the node says it does not belong here (204).
+  async function fragment(url) {
+    const r = await fetch(url, { credentials: 'same-origin' });
+    if (r.status !== 200) {
+      return null;
+    }
+    const t = document.createElement('template');
+    t.innerHTML = await r.text();
+    return t.content;
+  }
+
+  function onEntry(e) {
+    const home = document.querySelector('[data-live="home"]');
+    if (home && (e.kind === 'post' || e.kind === 'repost')) {
+      fragment('/web/fragments/entry/' + e.id).then(function (f) {
+        if (!f) {
+          return;
+        }
+        const old = document.getElementById('e-' + e.id);
+        if (old && old.parentElement === home) {
+          old.replaceWith(f); // Sent again: its content arrived, or it was deleted.
+        } else {
+          home.prepend(f);
+          announce('New post');
+        }
+        const empty = home.querySelector('.empty');
+        if (empty) {
+          empty.remove();
+        }
+      });
+    }
+    const thread = document.querySelector('[data-live="thread"]');
+    const reply = e.kind === 'post' && e.content && e.content.reply_to;
+    if (thread && reply && reply.root.entry === thread.dataset.root) {
+      fragment('/web/fragments/thread/' + thread.dataset.root).then(function (f) {
+        if (f) {
+          thread.replaceChildren(f);
+          announce('New reply');
+        }
+      });
+    }
+  }
+
+  function onNotification(n) {
+    const badge = document.getElementById('unread');
+    if (badge) {
+      const count = Number(badge.dataset.count || 0) + 1;
+      badge.dataset.count = String(count);
+      badge.textContent = count + ' unread';
+    }
+    const list = document.querySelector('[data-live="notifications"]');
+    if (list) {
+      fragment('/web/fragments/notification/' + n.entry.id).then(function (f) {
+        if (f) {
+          list.prepend(f);
+          const empty = document.querySelector('main > .empty');
+          if (empty) {
+            empty.remove();
+          }
+          announce('New notification');
+        }
+      });
+    }
+  }
+
+  if (document.querySelector('nav') && window.EventSource) {
+    const events = new EventSource('/v1/events');
+    events.addEventListener('entry', function (ev) {
+      onEntry(JSON.parse(ev.data));
+    });
+    events.addEventListener('notification', function (ev) {
+      onNotification(JSON.parse(ev.data));
+    });
+    document.documentElement.dataset.live = 'connecting';
+    events.addEventListener('open', function () {
+      document.documentElement.dataset.live = 'open';
+    });
+  }
+
+  // The compose box: bytes left (the node's limits are in UTF-8 bytes), Ctrl+Enter or Cmd+Enter.
+  const encoder = new TextEncoder();
+  document.querySelectorAll('textarea[data-max-bytes]').forEach(function (area) {
+    const out = document.getElementById(area.id + '-count');
+    const max = Number(area.dataset.maxBytes);
+    area.addEventListener('input', function () {
+      const left = max - encoder.encode(area.value).length;
+      out.textContent = left + ' bytes left';
+      area.setAttribute('aria-invalid', left < 0 ? 'true' : 'false');
+    });
+    area.addEventListener('keydown', function (ev) {
+      if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) {
+        ev.preventDefault();
+        area.form.requestSubmit();
+      }
+    });
+  });
+})();
