@@ -21,18 +21,18 @@ import org.grapevine.protocol.testing.TestAuthors;
  * GossipSub), each a person's "laptop" device on one shared event loop group; {@link #close} stops
  * every node still running, then the group. Also the waits and reads those ITs share.
  */
-final class LoopbackNodes implements AutoCloseable {
+public final class LoopbackNodes implements AutoCloseable {
   private final Path dir;
   private final MultiThreadIoEventLoopGroup group =
       new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
   private final List<Node> nodes = new ArrayList<>();
 
-  LoopbackNodes(Path dir) {
+  public LoopbackNodes(Path dir) {
     this.dir = dir;
   }
 
   /** Starts {@code who}'s node in {@code dir/name}. */
-  Node start(String name, TestAuthors.Person who) throws Exception {
+  public Node start(String name, TestAuthors.Person who) throws Exception {
     Node n =
         NodeLauncher.of(
                 NodeConfig.loopback(),
@@ -57,7 +57,7 @@ final class LoopbackNodes implements AutoCloseable {
   }
 
   /** The group the nodes run on, for an API server of one of them. */
-  MultiThreadIoEventLoopGroup group() {
+  public MultiThreadIoEventLoopGroup group() {
     return group;
   }
 
@@ -69,12 +69,13 @@ final class LoopbackNodes implements AutoCloseable {
   }
 
   /** The node's first listen address with its peer id, to dial. */
-  static Multiaddr addr(Node n) {
+  public static Multiaddr addr(Node n) {
     return n.host().listenAddrs().get(0).withPeerId(n.host().peerId());
   }
 
   /** Waits up to 30 s for {@code value} to reach {@code expected}; fails saying how far it got. */
-  static void await(String what, LongSupplier value, long expected) throws InterruptedException {
+  public static void await(String what, LongSupplier value, long expected)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (value.getAsLong() < expected) {
       assertThat(System.nanoTime())

@@ -172,7 +172,7 @@ public final class RunCommand implements Callable<Integer> {
       throw new CliException("cannot start the node: " + e.getMessage() + hint);
     }
     try {
-      api = ApiServer.start(node, config.api().port(), token, group, config);
+      api = ApiServer.start(node, config.api().port(), token, group, config, dir.rootKeyFile());
       Files.writeString(dir.apiEndpointFile(), api.url() + "\n");
     } catch (java.io.IOException e) {
       node.close();

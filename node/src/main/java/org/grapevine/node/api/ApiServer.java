@@ -69,15 +69,21 @@ public final class ApiServer implements AutoCloseable {
    */
   public static ApiServer start(Node node, int port, String token, EventLoopGroup group)
       throws IOException {
-    return start(node, port, token, group, null);
+    return start(node, port, token, group, null, null);
   }
 
   /**
-   * As {@link #start(Node, int, String, EventLoopGroup)}, with the node's configuration, which the
-   * web app's settings show (mesh key, budgets).
+   * As {@link #start(Node, int, String, EventLoopGroup)}, with what the web app's settings show:
+   * the node's configuration (mesh key, budgets) and its root key file (the recovery phrase, behind
+   * the passphrase); either may be null.
    */
   public static ApiServer start(
-      Node node, int port, String token, EventLoopGroup group, NodeConfig config)
+      Node node,
+      int port,
+      String token,
+      EventLoopGroup group,
+      NodeConfig config,
+      java.nio.file.Path rootKeyFile)
       throws IOException {
     Counter requests =
         node.metrics()
@@ -99,7 +105,7 @@ public final class ApiServer implements AutoCloseable {
     new SearchRoutes(node).register(router);
     WebSessions sessions = new WebSessions(new java.security.SecureRandom());
     AtomicInteger boundPort = new AtomicInteger(port);
-    new WebRoutes(node, sessions, boundPort::get, System::currentTimeMillis, config)
+    new WebRoutes(node, sessions, boundPort::get, System::currentTimeMillis, config, rootKeyFile)
         .register(router);
     router.add(
         "GET",

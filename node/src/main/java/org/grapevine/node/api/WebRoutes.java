@@ -25,9 +25,16 @@ final class WebRoutes {
   private final IntSupplier port;
   private final LongSupplier clock;
   private final NodeConfig config;
+  private final java.nio.file.Path rootKeyFile;
 
   WebRoutes(
-      Node node, WebSessions sessions, IntSupplier port, LongSupplier clock, NodeConfig config) {
+      Node node,
+      WebSessions sessions,
+      IntSupplier port,
+      LongSupplier clock,
+      NodeConfig config,
+      java.nio.file.Path rootKeyFile) {
+    this.rootKeyFile = rootKeyFile;
     this.node = node;
     this.sessions = sessions;
     this.port = port;
@@ -50,7 +57,7 @@ final class WebRoutes {
     WebApi api = new WebApi(router);
     WebPages pages = new WebPages(node, api);
     pages.register(router);
-    new WebStatusPages(node, api, pages, config).register(router);
+    new WebStatusPages(node, api, pages, config, new WebRecovery(rootKeyFile)).register(router);
     new WebActions(api).register(router);
     router
         .add("GET", "/web/fragments/entry/{id}", q -> homeEntry(api, q))

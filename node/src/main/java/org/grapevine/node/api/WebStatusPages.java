@@ -26,21 +26,57 @@ final class WebStatusPages {
   private final WebApi api;
   private final WebPages pages;
   private final NodeConfig config;
+  private final WebRecovery recovery;
 
   /**
    * @param config the node's configuration, for the mesh key and budgets; null when unknown (a node
    *     started without one, in tests)
    */
-  WebStatusPages(Node node, WebApi api, WebPages pages, NodeConfig config) {
+  WebStatusPages(Node node, WebApi api, WebPages pages, NodeConfig config, WebRecovery recovery) {
     this.node = node;
     this.api = api;
     this.pages = pages;
     this.config = config;
+    this.recovery = recovery;
   }
 
   void register(Router r) {
     r.add("GET", "/peers", q -> ApiResponse.html(peers(q)))
-        .add("GET", "/settings", q -> ApiResponse.html(settings(q)));
+        .add("GET", "/settings", q -> ApiResponse.html(settings(q)))
+        .add("POST", "/web/recovery-phrase", q -> ApiResponse.html(phrase(q)));
+  }
+
+  /** The recovery phrase, shown once on its own page (answers are never cached: no-store). */
+  private String phrase(ApiRequest q) {
+    java.util.Map<String, String> f = WebActions.form(q, "passphrase");
+    String given = f.getOrDefault("passphrase", "");
+    String words = recovery.phrase(given.toCharArray(), System.currentTimeMillis());
+    return pages.page(
+        "Recovery phrase",
+        "/settings",
+        "<h1>Recovery phrase</h1>\n<p>These 24 words restore your identity on any machine"
+            + " (<code>grapevine identity import --phrase</code>). Write them down and keep them"
+            + " offline; whoever has them is you.</p>\n<p class=\"phrase mono\">"
+            + WebGuard.escape(words)
+            + "</p>\n<p><a href=\"/settings\">Back to settings</a></p>");
+  }
+
+  private String phraseForm() {
+    if (!recovery.available()) {
+      return "<p>This data directory does not hold the root key (it runs as one of the identity's"
+          + " devices): export the phrase where the root key is, with <code>grapevine identity"
+          + " export --phrase</code>.</p>\n";
+    }
+    boolean sealed = recovery.sealed();
+    return "<form method=\"post\" action=\"/web/recovery-phrase\" class=\"profile\">\n<p>The"
+        + " 24 words that restore this identity, made from its root key.</p>\n"
+        + (sealed
+            ? "<label for=\"passphrase\">Passphrase of this node's keys</label>\n<input"
+                + " id=\"passphrase\" name=\"passphrase\" type=\"password\" required"
+                + " autocomplete=\"current-password\">\n"
+            : "<p class=\"warn\">The keys here are not sealed with a passphrase: anyone using this"
+                + " computer can read them.</p>\n")
+        + "<button type=\"submit\">Show the recovery phrase</button>\n</form>\n";
   }
 
   private String peers(ApiRequest q) {
@@ -119,10 +155,8 @@ final class WebStatusPages {
     }
     table(b, List.of("Device key", "State"), devices);
     b.append("<p>Add or revoke a device with <code>grapevine device</code>.</p>\n")
-        .append("<h3>Recovery phrase</h3>\n<p>The 24 words that restore this identity are")
-        .append(" derived from its root key, which this page does not hold. Run <code>grapevine")
-        .append(
-            " identity export --phrase</code> on this machine; it asks for the passphrase.</p>\n");
+        .append("<h3>Recovery phrase</h3>\n")
+        .append(phraseForm());
     b.append("<h2>Community mesh</h2>\n");
     if (config == null) {
       b.append("<p>Not known: the node was started without its configuration.</p>\n");

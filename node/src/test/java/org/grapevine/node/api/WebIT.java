@@ -40,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class WebIT {
   private static final String TOKEN = "cd".repeat(32);
+  private static final String PASSPHRASE = "correct horse";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
@@ -69,7 +70,18 @@ class WebIT {
                     PrivKey.generate(new SecureRandom())),
                 group)
             .start();
-    api = ApiServer.start(node, 0, TOKEN, group);
+    // A sealed root key file, for the recovery phrase (cheap Argon2: the test is not about it).
+    Path keyFile = dir.resolve("root.key");
+    java.nio.file.Files.write(
+        keyFile,
+        org.grapevine.protocol.keys.KeyFile.write(
+            org.grapevine.protocol.keys.TinkKeys.toKeyset(alice.root),
+            org.grapevine.protocol.proto.KeyRole.KEY_ROLE_ROOT,
+            "test",
+            PASSPHRASE.toCharArray(),
+            new org.grapevine.protocol.keys.Argon2Params(1024, 1, 1),
+            new SecureRandom()));
+    api = ApiServer.start(node, 0, TOKEN, group, null, keyFile);
     port = api.address().getPort();
   }
 
@@ -235,5 +247,132 @@ class WebIT {
         .contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;Alice&lt;/b&gt;")
         .doesNotContain("<script>")
         .doesNotContain("<b>");
+  }
+
+  private Map<String, String> form(String cookie) {
+    return with(
+        "Cookie",
+        cookie,
+        "Origin",
+        "http://127.0.0.1:" + port,
+        "Content-Type",
+        "application/x-www-form-urlencoded");
+  }
+
+  @Test
+  void forms_needTheOrigin_answer303_andGoBackOnlyToThisNodesPaths() throws Exception {
+    String cookie = signIn();
+
+    Reply posted = send("POST", "/web/post", form(cookie), "text=hello+from+a+form");
+    Reply noOrigin =
+        send(
+            "POST",
+            "/web/post",
+            with("Cookie", cookie, "Content-Type", "application/x-www-form-urlencoded"),
+            "text=sneaky");
+    Reply elsewhere =
+        send(
+            "POST",
+            "/web/react",
+            form(cookie),
+            "target=" + hexOfNewest() + "&back=//evil.example/");
+    Reply home =
+        send("POST", "/web/react", form(cookie), "target=" + hexOfNewest() + "&back=/search");
+
+    assertThat(posted.status()).isEqualTo(303);
+    assertThat(posted.headers().get("location")).isEqualTo("/");
+    assertThat(noOrigin.status()).isEqualTo(403);
+    assertThat(elsewhere.headers().get("location")).isEqualTo("/");
+    assertThat(home.headers().get("location")).isEqualTo("/search");
+    assertThat(node.store().timeline(java.util.Set.of(node.identity()), Long.MAX_VALUE, 10))
+        .extracting(e -> e.content().get().getPost().getText())
+        .contains("hello from a form")
+        .doesNotContain("sneaky");
+  }
+
+  private String hexOfNewest() {
+    return node.store()
+        .timeline(java.util.Set.of(node.identity()), Long.MAX_VALUE, 1)
+        .get(0)
+        .id()
+        .toHex();
+  }
+
+  @Test
+  void aBadForm_getsAPageSayingWhy_escaped() throws Exception {
+    String cookie = signIn();
+
+    Reply r = send("POST", "/web/post", form(cookie), "text=x&%3Cb%3E=1");
+
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.headers().get("content-type")).startsWith("text/html");
+    assertThat(r.body()).contains("unknown form field &#39;&lt;b&gt;&#39;").doesNotContain("<b>");
+  }
+
+  @Test
+  void everyScreen_showsHostileNamesBiosAndPostsAsText() throws Exception {
+    node.post(TestContent.profile("<img src=x onerror=alert(1)>Mallory"));
+    org.grapevine.protocol.entry.LogEntry p =
+        node.post("<script>alert(2)</script> #tag words", "<i>cw</i>", null);
+    String cookie = signIn();
+
+    for (String screen :
+        List.of(
+            "/",
+            "/compose?reply=" + p.id().toHex(),
+            "/thread/" + p.id().toHex(),
+            "/people/" + node.identity(),
+            "/notifications",
+            "/search?q=words",
+            "/peers",
+            "/settings",
+            "/web/fragments/entry/" + p.id().toHex())) {
+      Reply r = send("GET", screen, with("Cookie", cookie), null);
+      assertThat(r.status()).as(screen).isEqualTo(200);
+      assertThat(r.body())
+          .as(screen)
+          .doesNotContain("<img src=x")
+          .doesNotContain("<script>alert")
+          .doesNotContain("<i>cw");
+    }
+    assertThat(send("GET", "/", with("Cookie", cookie), null).body())
+        .contains("&lt;script&gt;alert(2)&lt;/script&gt;")
+        .contains("Content warning: &lt;i&gt;cw&lt;/i&gt;");
+  }
+
+  @Test
+  void staticFiles_needNoSession_butThisNodesHost() throws Exception {
+    Reply js = send("GET", "/static/app.js", host(), null);
+    Reply css = send("GET", "/static/app.css", host(), null);
+    Reply rebound = send("GET", "/static/app.js", Map.of("Host", "evil.example:" + port), null);
+    Reply missing = send("GET", "/static/nothing.js", host(), null);
+
+    assertThat(js.status()).isEqualTo(200);
+    assertThat(js.headers().get("content-type")).startsWith("text/javascript");
+    assertThat(js.body()).contains("EventSource");
+    assertThat(css.headers().get("content-type")).startsWith("text/css");
+    assertThat(rebound.status()).isEqualTo(403);
+    assertThat(missing.status()).isEqualTo(404);
+  }
+
+  @Test
+  void theRecoveryPhrase_needsThePassphrase_andTriesAreLimited() throws Exception {
+    String cookie = signIn();
+
+    Reply settings = send("GET", "/settings", with("Cookie", cookie), null);
+    Reply wrong = send("POST", "/web/recovery-phrase", form(cookie), "passphrase=wrong");
+    Reply right = send("POST", "/web/recovery-phrase", form(cookie), "passphrase=correct+horse");
+    for (int i = 0; i < WebRecovery.MAX_TRIES - 2; i++) {
+      send("POST", "/web/recovery-phrase", form(cookie), "passphrase=wrong");
+    }
+    Reply limited = send("POST", "/web/recovery-phrase", form(cookie), "passphrase=correct+horse");
+
+    assertThat(settings.body()).contains("type=\"password\"");
+    assertThat(wrong.status()).isEqualTo(403);
+    assertThat(wrong.body()).contains("wrong_passphrase");
+    assertThat(right.status()).isEqualTo(200);
+    byte[] seed = TestAuthors.person("alice").root.seed();
+    assertThat(right.body()).contains(org.grapevine.protocol.keys.RecoveryPhrase.encode(seed));
+    assertThat(limited.status()).isEqualTo(429);
   }
 }
