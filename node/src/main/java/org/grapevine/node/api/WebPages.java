@@ -138,31 +138,30 @@ final class WebPages {
   }
 
   private String thread(String id) {
-    String root = rootOf(id);
+    JsonNode t = api.get("/v1/threads/" + id);
     return page(
         "Thread",
         null,
         "<h1>Thread</h1>\n<div id=\"thread\" data-live=\"thread\" data-root=\""
-            + WebGuard.escape(root)
+            + WebGuard.escape(t.path("root").path("id").asText())
             + "\">\n"
-            + threadTree(id)
+            + threadTree(t)
             + "</div>\n");
   }
 
-  /** The id of the thread's root as the thread route answers it. */
-  private String rootOf(String id) {
-    return api.get("/v1/threads/" + id).path("root").path("id").asText();
+  /** The live fragment of a thread: its tree. */
+  String threadTree(String id) {
+    return threadTree(api.get("/v1/threads/" + id));
   }
 
-  /** The conversation as nested lists, oldest reply first; also the live fragment. */
-  String threadTree(String id) {
-    JsonNode t = api.get("/v1/threads/" + id);
+  /** The conversation as nested lists, oldest reply first. */
+  private static String threadTree(JsonNode t) {
     StringBuilder b = new StringBuilder();
     if (!t.path("root_held").asBoolean(true)) {
       b.append("<p class=\"gone\">The start of this conversation is not held here.</p>\n");
     }
     b.append("<ul class=\"tree\">\n");
-    node(b, t.path("root"), "/thread/" + t.path("root").path("id").asText());
+    node(b, t.path("root"), "/thread/" + t.path("root").path("id").asText(), 0);
     b.append("</ul>\n");
     if (t.path("truncated").asBoolean()) {
       b.append("<p class=\"gone\">Only the first 1000 entries are shown.</p>\n");
@@ -170,13 +169,26 @@ final class WebPages {
     return b.toString();
   }
 
-  private static void node(StringBuilder b, JsonNode e, String back) {
+  /**
+   * Nesting stops at this depth: deeper replies continue in the list of the reply at this depth, so
+   * a long back-and-forth stays readable at phone width.
+   */
+  static final int MAX_DEPTH = 6;
+
+  private static void node(StringBuilder b, JsonNode e, String back, int depth) {
     b.append("<li>").append(WebEntries.article(e, back));
     JsonNode replies = e.path("replies");
+    if (depth >= MAX_DEPTH) {
+      b.append("</li>\n");
+      for (JsonNode r : replies) {
+        node(b, r, back, depth);
+      }
+      return;
+    }
     if (!replies.isEmpty()) {
       b.append("<ul>\n");
       for (JsonNode r : replies) {
-        node(b, r, back);
+        node(b, r, back, depth + 1);
       }
       b.append("</ul>\n");
     }
