@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -74,7 +75,7 @@ final class Browser implements AutoCloseable {
   /** The desktop viewport (CSS pixels). */
   static final int DESKTOP_WIDTH = 1280;
 
-  static final int DESKTOP_HEIGHT = 900;
+  static final int DESKTOP_HEIGHT = 800;
 
   /** The phone viewport of {@link #phoneWidth()}: a common phone's CSS size (390 x 844). */
   static final int PHONE_WIDTH = 390;
@@ -146,7 +147,8 @@ final class Browser implements AutoCloseable {
         "--no-sandbox",
         // /dev/shm is 64 MB in a default container; Chromium then crashes on larger pages.
         "--disable-dev-shm-usage",
-        "--window-size=" + DESKTOP_WIDTH + "," + DESKTOP_HEIGHT,
+        // Room for the largest viewport (desktopWidth sets the exact one).
+        "--window-size=" + DESKTOP_WIDTH + "," + (DESKTOP_HEIGHT + 200),
         "--no-first-run",
         "--no-default-browser-check",
         "--disable-background-networking",
@@ -168,6 +170,7 @@ final class Browser implements AutoCloseable {
       driver.manage().timeouts().pageLoadTimeout(WAIT);
       // axe.run on a long page takes seconds; the bound only ends a hung script.
       driver.manage().timeouts().scriptTimeout(WAIT.multipliedBy(2));
+      b.desktopWidth();
     } catch (RuntimeException e) {
       b.close();
       throw e;
@@ -263,17 +266,46 @@ final class Browser implements AutoCloseable {
 
   /** Saves the viewport as {@code node/target/screenshots/NAME.png} and returns the file. */
   Path screenshot(String name) {
+    return save(name, driver.getScreenshotAs(OutputType.BYTES));
+  }
+
+  private static Path save(String name, byte[] png) {
     if (!SCREENSHOT_NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("a screenshot name is letters, digits, . _ -: " + name);
     }
     Path file = screenshotDir().resolve(name + ".png");
     try {
       Files.createDirectories(file.getParent());
-      Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+      Files.write(file, png);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return file;
+  }
+
+  /**
+   * Saves the whole page, below the fold too, as {@code node/target/screenshots/NAME.png}: for a
+   * timeline or thread longer than the viewport.
+   */
+  Path screenshotFullPage(String name) {
+    Map<String, Object> metrics = driver.executeCdpCommand("Page.getLayoutMetrics", Map.of());
+    Map<?, ?> size = (Map<?, ?>) metrics.get("cssContentSize");
+    Map<String, Object> shot =
+        driver.executeCdpCommand(
+            "Page.captureScreenshot",
+            Map.of(
+                "format",
+                "png",
+                "captureBeyondViewport",
+                true,
+                "clip",
+                Map.of(
+                    "x", 0,
+                    "y", 0,
+                    "width", size.get("width"),
+                    "height", size.get("height"),
+                    "scale", 1)));
+    return save(name, Base64.getDecoder().decode((String) shot.get("data")));
   }
 
   /**
@@ -282,15 +314,26 @@ final class Browser implements AutoCloseable {
    * to lay it out anew if it sizes itself by script.
    */
   void phoneWidth() {
-    driver.executeCdpCommand(
-        "Emulation.setDeviceMetricsOverride",
-        Map.of(
-            "width", PHONE_WIDTH, "height", PHONE_HEIGHT, "deviceScaleFactor", 1, "mobile", true));
+    viewport(PHONE_WIDTH, PHONE_HEIGHT, true);
   }
 
-  /** Back to the desktop viewport ({@value #DESKTOP_WIDTH} x {@value #DESKTOP_HEIGHT}). */
+  /**
+   * Back to the desktop viewport, {@value #DESKTOP_WIDTH} x {@value #DESKTOP_HEIGHT} CSS pixels
+   * (the size every browser starts with).
+   */
   void desktopWidth() {
-    driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+    viewport(DESKTOP_WIDTH, DESKTOP_HEIGHT, false);
+  }
+
+  /**
+   * The viewport's size set through the DevTools protocol rather than the window's: a headless
+   * window's viewport is its size less a toolbar height Chromium picks, and screenshots should have
+   * the same size on every machine.
+   */
+  private void viewport(int width, int height, boolean mobile) {
+    driver.executeCdpCommand(
+        "Emulation.setDeviceMetricsOverride",
+        Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", mobile));
   }
 
   /**

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.node.Node;
@@ -129,6 +130,13 @@ class BrowserIT {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
   }
 
+  /** A PNG file's width in pixels, from its header (IHDR comes first). */
+  private static long pngWidth(Path png) throws Exception {
+    byte[] b = Files.readAllBytes(png);
+    assertThat(b).as("a PNG").startsWith(0x89, 'P', 'N', 'G');
+    return java.nio.ByteBuffer.wrap(b, 16, 4).getInt();
+  }
+
   @Test
   void aLoginLink_signsTheBrowserInOnce() throws Exception {
     String link = loginLink();
@@ -180,17 +188,17 @@ class BrowserIT {
       // What a phone layout reacts to: the media queries see a 390 px wide device.
       assertThat(browser.script("return matchMedia('(max-width: 390px)').matches")).isEqualTo(true);
       // Today's page is wider than a phone (the identity, one long word, does not wrap): the
-      // measure is reported, the screens to come assert it is 0.
-      System.out.println(
-          "home page on a phone: wider than the screen by " + browser.horizontalOverflow() + " px");
+      // measure is reported, the screens to come assert it is 0. The whole-page screenshot shows
+      // what sticks out.
+      long overflow = browser.horizontalOverflow();
+      System.out.println("home page on a phone: wider than the screen by " + overflow + " px");
       assertThat(browser.axeViolations()).isEmpty();
-      Path phone = browser.screenshot("home-phone");
-      assertThat(phone).isNotEmptyFile();
+      assertThat(pngWidth(browser.screenshot("home-phone"))).isEqualTo(390);
+      assertThat(pngWidth(browser.screenshotFullPage("home-phone-full"))).isEqualTo(390 + overflow);
     } finally {
       browser.desktopWidth();
     }
-    assertThat(desktop).isNotEmptyFile();
-    assertThat(Files.readAllBytes(desktop)).startsWith(0x89, 'P', 'N', 'G');
+    assertThat(pngWidth(desktop)).isEqualTo(1280);
     assertThat(browser.takeConsoleErrors()).isEmpty();
   }
 
@@ -202,6 +210,8 @@ class BrowserIT {
     assertThat(browser.text()).contains("grapevine open");
     assertThat(browser.axeViolations()).isEmpty();
     browser.screenshot("sign-in-desktop");
+    assertThat(browser.script("return [window.innerWidth, window.innerHeight]"))
+        .isEqualTo(List.of(1280L, 800L));
     browser.phoneWidth();
     try {
       browser.driver().navigate().refresh();
