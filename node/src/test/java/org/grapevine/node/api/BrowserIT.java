@@ -2,24 +2,10 @@ package org.grapevine.node.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.grapevine.libp2p.crypto.PrivKey;
-import org.grapevine.node.Node;
-import org.grapevine.node.NodeLauncher;
-import org.grapevine.node.config.DataDir;
-import org.grapevine.node.config.NodeConfig;
-import org.grapevine.protocol.testing.TestAuthors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,9 +17,10 @@ import org.openqa.selenium.By;
 
 /**
  * The browser-test plumbing ({@link Browser}) on the web app's door as it stands (issue 16): a real
- * node and API, a real headless Chromium. A login link signs the browser in once; a used link says
- * so; a name with HTML shows as text and runs nothing; the pages pass axe's serious and critical
- * rules and log no console errors; screenshots land in node/target/screenshots.
+ * node and API ({@link WebTestNode}), a real headless Chromium. A login link signs the browser in
+ * once; a used link says so; a name with HTML shows as text and runs nothing; the pages pass axe's
+ * serious and critical rules and log no console errors; screenshots land in
+ * node/target/screenshots.
  *
  * <p>One node and one browser serve the whole class (a browser starts in about a second, a node in
  * less, but each test only needs a clean cookie jar): {@link #signOut} before every test.
@@ -41,37 +28,18 @@ import org.openqa.selenium.By;
 @Timeout(180)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BrowserIT {
-  private static final String TOKEN = "ef".repeat(32);
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** A name that runs script if a page ever puts it into the DOM as markup. */
   private static final String HOSTILE_NAME = "<img src=x onerror=\"window.pwned=1\">";
 
-  private final MultiThreadIoEventLoopGroup group =
-      new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-  private final HttpClient http = HttpClient.newHttpClient();
-  private Node node;
-  private ApiServer api;
+  private WebTestNode web;
   private String origin;
   private Browser browser;
 
   @BeforeAll
   void start(@TempDir Path dir) throws Exception {
     Browser.assumeAvailable();
-    TestAuthors.Person alice = TestAuthors.person("alice");
-    node =
-        NodeLauncher.of(
-                NodeConfig.loopback(),
-                dir.resolve("a"),
-                new DataDir.Keys(
-                    alice.identity,
-                    alice.root,
-                    alice.deviceKey("laptop"),
-                    PrivKey.generate(new SecureRandom())),
-                group)
-            .start();
-    api = ApiServer.start(node, 0, TOKEN, group);
-    origin = "http://127.0.0.1:" + api.address().getPort();
+    web = WebTestNode.start(dir, "alice");
+    origin = web.origin();
     browser = Browser.start();
   }
 
@@ -82,64 +50,27 @@ class BrowserIT {
         browser.close();
       }
     } finally {
-      if (api != null) {
-        api.close();
+      if (web != null) {
+        web.close();
       }
-      if (node != null) {
-        node.close();
-      }
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
   }
 
   @BeforeEach
   void signOut() {
-    // Cookies belong to a site: go to ours first, then forget them. Then start every test with an
-    // empty console, so that one test's expected errors do not fail the next.
-    browser.open(origin + "/v1/status");
-    browser.deleteCookies();
-    browser.takeConsoleErrors();
-  }
-
-  /** A login link as {@code grapevine open} makes one, with the bearer token. */
-  private String loginLink() throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(origin + WebRoutes.LOGIN_LINKS))
-                .header("Authorization", "Bearer " + TOKEN)
-                .POST(HttpRequest.BodyPublishers.noBody())
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    String url = JSON.readTree(r.body()).path("url").asText();
-    assertThat(url).startsWith(origin + "/login?t=");
-    return url;
-  }
-
-  private void setName(String name) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(origin + "/v1/profile"))
-                .header("Authorization", "Bearer " + TOKEN)
-                .header("Content-Type", "application/json")
-                .PUT(
-                    HttpRequest.BodyPublishers.ofString(
-                        JSON.createObjectNode().put("name", name).toString()))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    web.signOut(browser);
   }
 
   /** A PNG file's width in pixels, from its header (IHDR comes first). */
   private static long pngWidth(Path png) throws Exception {
     byte[] b = Files.readAllBytes(png);
     assertThat(b).as("a PNG").startsWith(0x89, 'P', 'N', 'G');
-    return java.nio.ByteBuffer.wrap(b, 16, 4).getInt();
+    return ByteBuffer.wrap(b, 16, 4).getInt();
   }
 
   @Test
   void aLoginLink_signsTheBrowserInOnce() throws Exception {
-    String link = loginLink();
+    String link = web.loginLink();
 
     browser.open(link);
     browser.waitFor(By.tagName("h1"));
@@ -162,8 +93,8 @@ class BrowserIT {
 
   @Test
   void aNameWithHtml_showsAsText_andRunsNothing() throws Exception {
-    setName(HOSTILE_NAME);
-    browser.open(loginLink());
+    web.setName(HOSTILE_NAME);
+    web.signIn(browser);
 
     String shown = browser.waitFor(By.tagName("strong")).getText();
 
@@ -175,9 +106,8 @@ class BrowserIT {
 
   @Test
   void theSignedInPage_passesAxe_onDesktopAndPhone() throws Exception {
-    setName("Alice Example");
-    browser.open(loginLink());
-    browser.waitFor(By.tagName("h1"));
+    web.setName("Alice Example");
+    web.signIn(browser);
 
     assertThat(browser.axeViolations()).isEmpty();
     Path desktop = browser.screenshot("home-desktop");
