@@ -35,9 +35,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  *
  * <p>Call order: {@link #assumeAvailable()} first (skips the test, or fails it where the browser is
  * required), then {@link #start()}; {@link #open}, {@link #waitFor}, {@link #axeViolations}, {@link
- * #screenshot}, {@link #takeConsoleErrors} in any order; {@link #close()} last, in a finally or
- * try-with-resources (or an {@code @AfterAll}) so that a failed test does not leave Chromium
- * running.
+ * #screenshot}, {@link #phoneWidth}, {@link #horizontalOverflow}, {@link #takeConsoleErrors} in any
+ * order; {@link #close()} last, in a finally or try-with-resources (or an {@code @AfterAll}) so
+ * that a failed test does not leave Chromium running. {@link WebTestNode} signs a browser in.
  *
  * <p>Rules:
  *
@@ -57,6 +57,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  *       not stop this class's scripts: WebDriver evaluates them through the DevTools protocol,
  *       which CSP does not govern. A page's own inline script would still be refused, and the
  *       refusal shows in {@link #takeConsoleErrors}.
+ *   <li><b>DevTools.</b> The viewport sizes and whole-page screenshots use ChromeDriver's DevTools
+ *       passthrough ({@code executeCdpCommand}), which needs no selenium-devtools module for the
+ *       installed Chromium's version; Selenium's "Unable to find CDP implementation matching N"
+ *       warning at start says only that such a module is absent.
  *   <li><b>Sandbox.</b> Chromium runs with {@code --no-sandbox}: its sandbox refuses to start as
  *       root and needs user namespaces that containers usually lack. The pages it visits are our
  *       own, on 127.0.0.1.
@@ -218,7 +222,8 @@ final class Browser implements AutoCloseable {
 
   /**
    * The serious and critical accessibility violations axe-core finds on the current page, one line
-   * each: {@code id [impact] help: first target}. Minor and moderate ones are left to review.
+   * each: {@code id [impact] help: first target (N element(s))}. Minor and moderate ones are left
+   * to review. axe is injected anew on every call, so it sees the page as it is now.
    */
   List<String> axeViolations() {
     String axe;
@@ -249,17 +254,15 @@ final class Browser implements AutoCloseable {
       if (!impact.equals("serious") && !impact.equals("critical")) {
         continue;
       }
+      JsonNode nodes = v.path("nodes");
       found.add(
-          v.path("id").asText()
-              + " ["
-              + impact
-              + "] "
-              + v.path("help").asText()
-              + ": "
-              + v.path("nodes").path(0).path("target").path(0).asText()
-              + " ("
-              + v.path("nodes").size()
-              + " element(s))");
+          String.format(
+              "%s [%s] %s: %s (%d element(s))",
+              v.path("id").asText(),
+              impact,
+              v.path("help").asText(),
+              nodes.path(0).path("target").path(0).asText(),
+              nodes.size()));
     }
     return found;
   }
