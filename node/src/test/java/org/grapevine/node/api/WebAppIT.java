@@ -1,0 +1,189 @@
+package org.grapevine.node.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.grapevine.node.LoopbackNodes.addr;
+import static org.grapevine.node.LoopbackNodes.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.grapevine.node.LoopbackNodes;
+import org.grapevine.node.Node;
+import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.testing.TestAuthors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The web app in a real browser (headless Chromium through Selenium, {@link Browser}) on real
+ * nodes: Alice, Bob and Carol on 127.0.0.1, Bob following Alice, Carol following Bob, Bob not
+ * following Carol. Two browsers, Alice's and Bob's, each signed in with its node's login link.
+ *
+ * <p>What a person does and sees: Alice writes from her page with the keyboard alone and Bob's open
+ * page shows it without a reload; Carol replies to Bob and his open notifications show it; search
+ * finds a post by a word; blocking Carol from her profile takes her reply out of Bob's thread;
+ * hostile names, bios and posts show as text. Every screen is checked by axe-core (no serious or
+ * critical violation), must log no console error (a CSP violation would), and is saved as a
+ * screenshot under target/screenshots.
+ */
+@Timeout(300)
+class WebAppIT {
+  private static final String TOKEN = "ef".repeat(32);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  @Test
+  void alicePostsBobSeesItLive_carolsReplyNotifiesBob_searchFinds_blockHidesTheReply()
+      throws Exception {
+    Browser.assumeAvailable();
+    TestAuthors.Person alice = TestAuthors.person("alice");
+    TestAuthors.Person bob = TestAuthors.person("bob");
+    TestAuthors.Person carol = TestAuthors.person("carol");
+    try (LoopbackNodes nodes = new LoopbackNodes(dir)) {
+      Node a = nodes.start("a", alice);
+      Node b = nodes.start("b", bob);
+      Node c = nodes.start("c", carol);
+      a.connect(addr(b)).get(10, TimeUnit.SECONDS);
+      c.connect(addr(b)).get(10, TimeUnit.SECONDS);
+      b.follow(alice.identity);
+      c.follow(bob.identity);
+      a.setProfile("Alice", "");
+      b.setProfile("Bob", "");
+      c.setProfile(
+          "<b>Carol</b><img src=x onerror=\"window.pwned=1\">",
+          "see <a href=\"javascript:window.pwned=2\">this</a>");
+      ApiServer apiA = ApiServer.start(a, 0, TOKEN, nodes.group());
+      ApiServer apiB = ApiServer.start(b, 0, TOKEN, nodes.group());
+      String bobBase = base(apiB);
+      try (Browser alicePage = Browser.start();
+          Browser bobPage = Browser.start()) {
+        alicePage.open(loginLink(apiA));
+        bobPage.open(loginLink(apiB));
+        alicePage.waitFor(By.id("text"));
+        bobPage.waitFor(By.cssSelector("html[data-live='open']"));
+        bobPage.script("window.gvMarker = 42;");
+
+        // Alice writes with the keyboard only: focus by Tab order is the textarea's; Ctrl+Enter.
+        WebElement text = alicePage.waitFor(By.id("text"));
+        text.sendKeys("hello from Alice's page, grapevine");
+        text.sendKeys(Keys.chord(Keys.CONTROL, Keys.ENTER));
+        alicePage.waitFor(By.xpath("//div[@id='timeline']//p[contains(., 'hello from Alice')]"));
+
+        WebElement arrived =
+            bobPage.waitFor(By.xpath("//div[@id='timeline']//p[contains(., 'hello from Alice')]"));
+        assertThat(arrived.getText()).isEqualTo("hello from Alice's page, grapevine");
+        assertThat(bobPage.script("return window.gvMarker;")).as("no reload").isEqualTo(42L);
+
+        // Carol, whom Bob does not follow, replies to Bob while his notifications are open.
+        LogEntry bobs = b.post("who is around this evening?", "", null);
+        await("carol has bob's post", () -> c.store().entryById(bobs.id()).isPresent() ? 1 : 0, 1);
+        bobPage.open(bobBase + "/notifications");
+        bobPage.waitFor(By.cssSelector("html[data-live='open']"));
+        bobPage.script("window.gvMarker = 43;");
+        long unreadBefore = Long.parseLong(bobPage.waitFor(By.id("unread")).getAttribute("data-count"));
+        c.reply(bobs.id(), "hi Bob, Carol here <script>window.pwned=3</script>");
+        WebElement reply =
+            bobPage.waitFor(
+                By.xpath("//ol[@id='notifications']//p[contains(., 'hi Bob, Carol here')]"));
+        assertThat(reply.getText()).isEqualTo("hi Bob, Carol here <script>window.pwned=3</script>");
+        assertThat(bobPage.script("return window.gvMarker;")).as("no reload").isEqualTo(43L);
+        assertThat(bobPage.waitFor(By.id("unread")).getAttribute("data-count"))
+            .isEqualTo(Long.toString(unreadBefore + 1));
+
+        // Search by a word, typed into the search box.
+        bobPage.open(bobBase + "/search");
+        WebElement q = bobPage.waitFor(By.id("q"));
+        q.sendKeys("grapevine", Keys.ENTER);
+        bobPage.waitFor(
+            By.xpath("//h2[@id='posts-h']/following::p[contains(., 'hello from Alice')]"));
+
+        // The thread holds Carol's reply until Bob blocks her from her profile page.
+        String thread = bobBase + "/thread/" + bobs.id().toHex();
+        bobPage.open(thread);
+        bobPage.waitFor(By.xpath("//ul[@class='tree']//p[contains(., 'hi Bob, Carol here')]"));
+        bobPage.open(bobBase + "/people/" + carol.identity);
+        assertThat(bobPage.waitFor(By.tagName("h1")).getText())
+            .isEqualTo("<b>Carol</b><img src=x onerror=\"window.pwned=1\">");
+        assertThat(
+                bobPage.script(
+                    "return document.querySelectorAll('a[href^=\"javascript:\"]').length;"))
+            .isEqualTo(0L);
+        bobPage.waitFor(By.xpath("//button[normalize-space()='Block']")).click();
+        bobPage.waitFor(By.xpath("//button[normalize-space()='Unblock']"));
+        bobPage.open(thread);
+        bobPage.waitFor(By.cssSelector("ul.tree"));
+        assertThat(bobPage.text())
+            .contains("who is around this evening?")
+            .doesNotContain("Carol here");
+        assertThat(bobPage.script("return typeof window.pwned;")).isEqualTo("undefined");
+        assertThat(alicePage.script("return typeof window.pwned;")).isEqualTo("undefined");
+
+        // Every screen: axe, console, screenshot. Bob's node holds all of the above.
+        List<String> problems = new ArrayList<>();
+        String[][] screens = {
+          {"home", "/"},
+          {"compose", "/compose"},
+          {"compose-reply", "/compose?reply=" + bobs.id().toHex()},
+          {"thread", "/thread/" + bobs.id().toHex()},
+          {"profile-own", "/me"},
+          {"profile-other", "/people/" + alice.identity},
+          {"notifications", "/notifications"},
+          {"search", "/search?q=grapevine"},
+          {"peers", "/peers"},
+          {"settings", "/settings"},
+        };
+        for (String[] s : screens) {
+          bobPage.open(bobBase + s[1]);
+          bobPage.waitFor(By.tagName("h1"));
+          bobPage.axeViolations().forEach(v -> problems.add(s[0] + ": " + v));
+          bobPage.takeConsoleErrors().forEach(e -> problems.add(s[0] + " console: " + e));
+          bobPage.screenshot(s[0]);
+        }
+        bobPage.phoneWidth();
+        bobPage.open(bobBase + "/");
+        bobPage.waitFor(By.tagName("h1"));
+        assertThat(bobPage.horizontalOverflow())
+            .as("no sideways scrolling at phone width")
+            .isZero();
+        bobPage.screenshot("home-phone");
+        assertThat(problems).isEmpty();
+      } finally {
+        apiA.close();
+        apiB.close();
+      }
+    }
+  }
+
+  private static String base(ApiServer api) {
+    return "http://127.0.0.1:" + api.address().getPort();
+  }
+
+  /** A one-time login link, as {@code grapevine open} gets it (with the bearer token). */
+  static String loginLink(ApiServer api) throws Exception {
+    return loginLink(api, TOKEN);
+  }
+
+  static String loginLink(ApiServer api, String token) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(base(api) + WebRoutes.LOGIN_LINKS))
+                    .header("Authorization", "Bearer " + token)
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(201);
+    return JSON.readTree(r.body()).path("url").asText();
+  }
+}
