@@ -63,7 +63,9 @@ final class WebLayout {
 
   private static String head(String title, boolean script) {
     return "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>"
+        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        // An empty icon: else the browser asks for /favicon.ico by itself and logs the 404.
+        + "<link rel=\"icon\" href=\"data:,\">\n<title>"
         + WebGuard.escape(title)
         + " · Grapevine</title>\n<link rel=\"stylesheet\" href=\"/static/app.css\">\n"
         + (script ? "<script src=\"/static/app.js\" defer></script>\n" : "")

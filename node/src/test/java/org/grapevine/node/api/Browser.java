@@ -89,14 +89,6 @@ final class Browser implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern SCREENSHOT_NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
-  /**
-   * Chromium asks every site for /favicon.ico by itself, and logs the node's 404 as a console error
-   * of the page. The page did not ask for it, so it is not counted. (A page that declares its icon,
-   * {@code <link rel="icon" href="data:,">}, stops the request; then this filter matches nothing.)
-   */
-  private static final Pattern FAVICON_404 =
-      Pattern.compile("/favicon\\.ico - Failed to load resource: .* 404");
-
   private final ChromeDriverService service;
   private final ChromeDriver driver;
   private final WebDriverWait wait;
@@ -341,16 +333,14 @@ final class Browser implements AutoCloseable {
 
   /**
    * The browser console's errors (level SEVERE: script errors, CSP refusals, failed loads) since
-   * the last call, one line each, except Chromium's own favicon request ({@link #FAVICON_404}).
-   * Chromium hands each entry out once, so a test that expects an error takes it here before
-   * asserting that a later page has none. A page answered with 401 or 404 logs a "Failed to load
-   * resource" error too.
+   * the last call, one line each. Chromium hands each entry out once, so a test that expects an
+   * error takes it here before asserting that a later page has none. A page answered with 401 or
+   * 404 logs a "Failed to load resource" error too.
    */
   List<String> takeConsoleErrors() {
     List<String> errors = new ArrayList<>();
     for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
-      if (e.getLevel().intValue() >= Level.SEVERE.intValue()
-          && !FAVICON_404.matcher(e.getMessage()).find()) {
+      if (e.getLevel().intValue() >= Level.SEVERE.intValue()) {
         errors.add(e.getMessage());
       }
     }

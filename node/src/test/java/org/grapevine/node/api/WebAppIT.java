@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.grapevine.node.LoopbackNodes.addr;
 import static org.grapevine.node.LoopbackNodes.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +33,8 @@ import org.openqa.selenium.WebElement;
  */
 @Timeout(300)
 class WebAppIT {
-  private static final String TOKEN = "ef".repeat(32);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String HOSTILE_NAME = "<b>Alice</b><img src=x onerror=\"window.pwned=1\">";
+  private static final String HOSTILE_BIO = "see <a href=\"javascript:window.pwned=2\">this</a>";
 
   @TempDir Path dir;
 
@@ -58,18 +53,17 @@ class WebAppIT {
       c.connect(addr(b)).get(10, TimeUnit.SECONDS);
       b.follow(alice.identity);
       c.follow(bob.identity);
-      a.setProfile("Alice", "");
+      a.setProfile(HOSTILE_NAME, HOSTILE_BIO);
       b.setProfile("Bob", "");
-      c.setProfile(
-          "<b>Carol</b><img src=x onerror=\"window.pwned=1\">",
-          "see <a href=\"javascript:window.pwned=2\">this</a>");
-      ApiServer apiA = ApiServer.start(a, 0, TOKEN, nodes.group());
-      ApiServer apiB = ApiServer.start(b, 0, TOKEN, nodes.group());
-      String bobBase = base(apiB);
-      try (Browser alicePage = Browser.start();
+      c.setProfile("Carol", "");
+      await("bob has alice's profile", () -> b.profile(alice.identity).isPresent() ? 1 : 0, 1);
+      try (WebTestNode webA = WebTestNode.serve(a, nodes.group());
+          WebTestNode webB = WebTestNode.serve(b, nodes.group());
+          Browser alicePage = Browser.start();
           Browser bobPage = Browser.start()) {
-        alicePage.open(loginLink(apiA));
-        bobPage.open(loginLink(apiB));
+        String bobBase = webB.origin();
+        webA.signIn(alicePage);
+        webB.signIn(bobPage);
         alicePage.waitFor(By.id("text"));
         bobPage.waitFor(By.cssSelector("html[data-live='open']"));
         bobPage.script("window.gvMarker = 42;");
@@ -91,7 +85,8 @@ class WebAppIT {
         bobPage.open(bobBase + "/notifications");
         bobPage.waitFor(By.cssSelector("html[data-live='open']"));
         bobPage.script("window.gvMarker = 43;");
-        long unreadBefore = Long.parseLong(bobPage.waitFor(By.id("unread")).getAttribute("data-count"));
+        long unreadBefore =
+            Long.parseLong(bobPage.waitFor(By.id("unread")).getAttribute("data-count"));
         c.reply(bobs.id(), "hi Bob, Carol here <script>window.pwned=3</script>");
         WebElement reply =
             bobPage.waitFor(
@@ -112,13 +107,16 @@ class WebAppIT {
         String thread = bobBase + "/thread/" + bobs.id().toHex();
         bobPage.open(thread);
         bobPage.waitFor(By.xpath("//ul[@class='tree']//p[contains(., 'hi Bob, Carol here')]"));
-        bobPage.open(bobBase + "/people/" + carol.identity);
-        assertThat(bobPage.waitFor(By.tagName("h1")).getText())
-            .isEqualTo("<b>Carol</b><img src=x onerror=\"window.pwned=1\">");
+        bobPage.open(bobBase + "/people/" + alice.identity);
+        assertThat(bobPage.waitFor(By.tagName("h1")).getText()).isEqualTo(HOSTILE_NAME);
+        assertThat(bobPage.waitFor(By.cssSelector("p.bio")).getText()).isEqualTo(HOSTILE_BIO);
         assertThat(
                 bobPage.script(
-                    "return document.querySelectorAll('a[href^=\"javascript:\"]').length;"))
+                    "return document.querySelectorAll('main img, a[href^=\"javascript:\"]')"
+                        + ".length;"))
             .isEqualTo(0L);
+        // Bob does not follow Carol, so holds no profile of hers: her page still works.
+        bobPage.open(bobBase + "/people/" + carol.identity);
         bobPage.waitFor(By.xpath("//button[normalize-space()='Block']")).click();
         bobPage.waitFor(By.xpath("//button[normalize-space()='Unblock']"));
         bobPage.open(thread);
@@ -158,32 +156,7 @@ class WebAppIT {
             .isZero();
         bobPage.screenshot("home-phone");
         assertThat(problems).isEmpty();
-      } finally {
-        apiA.close();
-        apiB.close();
       }
     }
-  }
-
-  private static String base(ApiServer api) {
-    return "http://127.0.0.1:" + api.address().getPort();
-  }
-
-  /** A one-time login link, as {@code grapevine open} gets it (with the bearer token). */
-  static String loginLink(ApiServer api) throws Exception {
-    return loginLink(api, TOKEN);
-  }
-
-  static String loginLink(ApiServer api, String token) throws Exception {
-    HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(base(api) + WebRoutes.LOGIN_LINKS))
-                    .header("Authorization", "Bearer " + token)
-                    .POST(HttpRequest.BodyPublishers.noBody())
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).isEqualTo(201);
-    return JSON.readTree(r.body()).path("url").asText();
   }
 }

@@ -42,7 +42,6 @@ import org.openqa.selenium.By;
 @EnabledIfSystemProperty(named = "grapevine.bench", matches = "web")
 @Timeout(600)
 class WebLatencyBenchIT {
-  private static final String TOKEN = "ab".repeat(32);
   private static final int POSTS = Integer.getInteger("grapevine.bench.posts", 200);
 
   @TempDir Path dir;
@@ -59,12 +58,11 @@ class WebLatencyBenchIT {
       b.follow(alice.identity);
       Map<String, Long> arrived = new ConcurrentHashMap<>();
       b.addEntryListener(e -> arrived.putIfAbsent(e.id().toHex(), System.currentTimeMillis()));
-      ApiServer api = ApiServer.start(b, 0, TOKEN, nodes.group());
-      String base = "http://127.0.0.1:" + api.address().getPort();
       Map<String, Long> streamed = new ConcurrentHashMap<>();
-      Thread reader = streamReader(base, streamed);
-      try (Browser page = Browser.start()) {
-        page.open(WebAppIT.loginLink(api, TOKEN));
+      try (WebTestNode web = WebTestNode.serve(b, nodes.group());
+          Browser page = Browser.start()) {
+        Thread reader = streamReader(web.origin(), streamed);
+        web.signIn(page);
         page.waitFor(By.cssSelector("html[data-live='open']"));
         page.script(
             "window.gvSeen = {}; new MutationObserver(function (ms) { ms.forEach(function (m) {"
@@ -102,9 +100,7 @@ class WebLatencyBenchIT {
             pct(toStream, 50),
             pct(toStream, 99),
             toStream.size());
-      } finally {
         reader.interrupt();
-        api.close();
       }
     }
   }
@@ -121,7 +117,7 @@ class WebLatencyBenchIT {
         HttpClient.newHttpClient()
             .send(
                 HttpRequest.newBuilder(URI.create(base + "/v1/events"))
-                    .header("Authorization", "Bearer " + TOKEN)
+                    .header("Authorization", "Bearer " + WebTestNode.TOKEN)
                     .build(),
                 HttpResponse.BodyHandlers.ofInputStream());
     Thread t =

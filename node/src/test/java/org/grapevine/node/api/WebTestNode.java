@@ -4,21 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.concurrent.TimeUnit;
-import org.grapevine.libp2p.crypto.PrivKey;
+import org.grapevine.node.LoopbackNodes;
 import org.grapevine.node.Node;
-import org.grapevine.node.NodeLauncher;
-import org.grapevine.node.config.DataDir;
-import org.grapevine.node.config.NodeConfig;
 import org.grapevine.protocol.testing.TestAuthors;
 import org.openqa.selenium.By;
 
@@ -27,8 +21,9 @@ import org.openqa.selenium.By;
  * grapevine open} does (a login link with the bearer token), and the bearer-token API for setting
  * up what a screen shows.
  *
- * <p>Call order: {@link #start}, then any of {@link #loginLink}, {@link #signIn}, {@link #signOut},
- * {@link #call}, {@link #setName}; {@link #close} last (an {@code @AfterAll}).
+ * <p>Call order: {@link #start} (or {@link #serve}), then any of {@link #loginLink}, {@link
+ * #signIn}, {@link #signOut}, {@link #call}, {@link #setName}; {@link #close} last (an
+ * {@code @AfterAll}).
  */
 final class WebTestNode implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,14 +31,14 @@ final class WebTestNode implements AutoCloseable {
   /** The API's bearer token: what the CLI reads from the data directory. */
   static final String TOKEN = "ef".repeat(32);
 
-  private final MultiThreadIoEventLoopGroup group;
+  private final LoopbackNodes nodes; // null when the node is someone else's to close
   private final Node node;
   private final ApiServer api;
   private final String origin;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private WebTestNode(MultiThreadIoEventLoopGroup group, Node node, ApiServer api) {
-    this.group = group;
+  private WebTestNode(LoopbackNodes nodes, Node node, ApiServer api) {
+    this.nodes = nodes;
     this.node = node;
     this.api = api;
     this.origin = "http://127.0.0.1:" + api.address().getPort();
@@ -51,30 +46,22 @@ final class WebTestNode implements AutoCloseable {
 
   /** A node of the test author {@code name} ({@link TestAuthors#person}) in {@code dir}. */
   static WebTestNode start(Path dir, String name) throws Exception {
-    MultiThreadIoEventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    Node node = null;
+    LoopbackNodes nodes = new LoopbackNodes(dir);
     try {
-      TestAuthors.Person p = TestAuthors.person(name);
-      node =
-          NodeLauncher.of(
-                  NodeConfig.loopback(),
-                  dir.resolve(name),
-                  new DataDir.Keys(
-                      p.identity,
-                      p.root,
-                      p.deviceKey("laptop"),
-                      PrivKey.generate(new SecureRandom())),
-                  group)
-              .start();
-      return new WebTestNode(group, node, ApiServer.start(node, 0, TOKEN, group));
+      Node node = nodes.start(name, TestAuthors.person(name));
+      return new WebTestNode(nodes, node, ApiServer.start(node, 0, TOKEN, nodes.group()));
     } catch (Exception | Error e) {
-      if (node != null) {
-        node.close();
-      }
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+      nodes.close();
       throw e;
     }
+  }
+
+  /**
+   * The API and web app of a node the caller started (and closes): {@link #close} closes the API
+   * only.
+   */
+  static WebTestNode serve(Node node, EventLoopGroup group) throws IOException {
+    return new WebTestNode(null, node, ApiServer.start(node, 0, TOKEN, group));
   }
 
   Node node() {
@@ -143,10 +130,8 @@ final class WebTestNode implements AutoCloseable {
     try {
       api.close();
     } finally {
-      try {
-        node.close();
-      } finally {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+      if (nodes != null) {
+        nodes.close();
       }
     }
   }

@@ -77,17 +77,66 @@
     }
   }
 
-  if (document.querySelector('nav') && window.EventSource) {
+  // One event stream for all of the app's tabs: a browser keeps at most six connections to one
+  // host over HTTP/1.1, so a stream per tab would stall the seventh page. The tab holding the Web
+  // Lock "grapevine-events" reads the stream and passes each event to the others on a
+  // BroadcastChannel; when it closes, another tab gets the lock and opens the stream. A page left
+  // (pagehide, also into the back/forward cache) lets go of both.
+  function dispatch(type, data) {
+    if (type === 'entry') {
+      onEntry(data);
+    } else if (type === 'notification') {
+      onNotification(data);
+    }
+  }
+
+  function openStream(channel, onClose) {
     const events = new EventSource('/v1/events');
-    events.addEventListener('entry', function (ev) {
-      onEntry(JSON.parse(ev.data));
+    ['entry', 'notification'].forEach(function (type) {
+      events.addEventListener(type, function (ev) {
+        const data = JSON.parse(ev.data);
+        dispatch(type, data);
+        if (channel) {
+          channel.postMessage({ type: type, data: data });
+        }
+      });
     });
-    events.addEventListener('notification', function (ev) {
-      onNotification(JSON.parse(ev.data));
-    });
-    document.documentElement.dataset.live = 'connecting';
     events.addEventListener('open', function () {
       document.documentElement.dataset.live = 'open';
+    });
+    window.addEventListener('pagehide', function () {
+      events.close();
+      onClose();
+    });
+  }
+
+  if (document.querySelector('nav') && window.EventSource) {
+    document.documentElement.dataset.live = 'connecting';
+    const channel = window.BroadcastChannel ? new BroadcastChannel('grapevine-events') : null;
+    if (channel && navigator.locks) {
+      channel.onmessage = function (m) {
+        dispatch(m.data.type, m.data.data);
+      };
+      navigator.locks.query().then(function (state) {
+        const held = state.held.some(function (l) {
+          return l.name === 'grapevine-events';
+        });
+        if (held) {
+          document.documentElement.dataset.live = 'open'; // Another tab reads for this one.
+        }
+      });
+      navigator.locks.request('grapevine-events', function () {
+        return new Promise(function (release) {
+          openStream(channel, release);
+        });
+      });
+    } else {
+      openStream(null, function () {});
+    }
+    window.addEventListener('pageshow', function (ev) {
+      if (ev.persisted) {
+        window.location.reload(); // Back from the cache: what arrived meanwhile is not shown.
+      }
     });
   }
 
