@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.HdrHistogram.Histogram;
@@ -22,8 +23,10 @@ import org.grapevine.node.LogQueries;
 import org.grapevine.node.Node;
 import org.grapevine.node.api.ApiServer;
 import org.grapevine.node.config.NodeConfig;
+import org.grapevine.node.search.SearchQuery;
 import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.node.storage.StoreConfig;
+import org.grapevine.node.storage.TimelineCursor;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.log.LogWriter;
@@ -63,8 +66,6 @@ public final class WebHomeHarness {
   private static final int FANS = 40;
   private static final int ROUTE_SECONDS = 60;
   private static final String TOKEN = "bench-token";
-
-  private WebHomeHarness() {}
 
   public static void main(String[] args) throws Exception {
     int identities = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
@@ -126,9 +127,10 @@ public final class WebHomeHarness {
         System.out.printf(Locale.ROOT, "first GET / after start (cold): %.1f ms%n", cold);
         System.out.printf(
             Locale.ROOT,
-            "%-22s %8s %9s %21s %21s %15s%n",
+            "%-22s %8s %8s %9s %21s %21s %15s%n",
             "screen",
             "articles",
+            "writers",
             "first ms",
             "page p50 / p99 ms",
             "JSON p50 / p99 ms",
@@ -137,6 +139,14 @@ public final class WebHomeHarness {
           long f0 = System.nanoTime();
           String body = new String(c.get(s[0]).body(), StandardCharsets.UTF_8);
           double first = (System.nanoTime() - f0) / 1e6;
+          // Writers the JSON names: each costs the page one LogQueries.latestProfile.
+          long writers =
+              java.util.regex.Pattern.compile("\"author\":\"([0-9a-f]+)\"")
+                  .matcher(new String(c.get(s[1]).body(), StandardCharsets.UTF_8))
+                  .results()
+                  .map(m -> m.group(1))
+                  .distinct()
+                  .count();
           Histogram page = NodeBench.histogram();
           Histogram json = NodeBench.histogram();
           long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(ROUTE_SECONDS);
@@ -150,9 +160,10 @@ public final class WebHomeHarness {
           }
           System.out.printf(
               Locale.ROOT,
-              "%-22s %8d %9.1f %9.2f / %9.2f %9.2f / %9.2f %7.1fx, %5.1fx (n=%d)%n",
+              "%-22s %8d %8d %9.1f %9.2f / %9.2f %9.2f / %9.2f %7.1fx, %5.1fx (n=%d)%n",
               s[0].length() > 22 ? s[0].substring(0, 19) + "..." : s[0],
               body.split("<article", -1).length - 1,
+              writers,
               first,
               page.getValueAtPercentile(50) / 1e6,
               page.getValueAtPercentile(99) / 1e6,
@@ -162,16 +173,25 @@ public final class WebHomeHarness {
               (double) page.getValueAtPercentile(99) / json.getValueAtPercentile(99),
               page.getTotalCount());
         }
-        for (Identity who : List.of(followed.get(0), own.identity)) {
-          long f0 = System.nanoTime();
-          int n = LogQueries.followers(node.store(), who).size();
-          System.out.printf(
-              Locale.ROOT,
-              "LogQueries.followers(%s): %d followers in %.0f ms (in-process, after the above)%n",
-              who.equals(own.identity) ? "own identity" : "a followed identity",
-              n,
-              (System.nanoTime() - f0) / 1e6);
-        }
+        System.out.println("in-process parts of the pages (the store the node has open):");
+        RocksPostStore store = node.store();
+        part(
+            "store.timeline(follows, first page, 30)",
+            50,
+            () -> store.timeline(store.follows(), TimelineCursor.before(Long.MAX_VALUE), 30));
+        part(
+            "LogQueries.latestProfile(an author, none held)",
+            50,
+            () -> LogQueries.latestProfile(store, followed.get(0)));
+        SearchQuery garden = SearchQuery.parse("garden");
+        part(
+            "SearchIndex.search(garden, 30)",
+            50,
+            () -> node.search().orElseThrow().search(garden, 30, Set.of()));
+        part(
+            "LogQueries.followers(a followed identity)",
+            3,
+            () -> LogQueries.followers(store, followed.get(0)));
         weight(c);
       }
       System.out.println(NodeBench.loadAverage());
@@ -181,6 +201,21 @@ public final class WebHomeHarness {
         NodeBench.deleteTree(dir);
       }
     }
+  }
+
+  /** p50 / p99 of {@code n} calls in this thread, after {@code n / 5} warm-up calls. */
+  private static void part(String name, int n, java.util.concurrent.Callable<?> call)
+      throws Exception {
+    for (int i = 0; i < n / 5; i++) {
+      call.call();
+    }
+    Histogram h = NodeBench.histogram();
+    for (int i = 0; i < n; i++) {
+      long t = System.nanoTime();
+      call.call();
+      h.recordValue(System.nanoTime() - t);
+    }
+    System.out.printf(Locale.ROOT, "  %-48s %s%n", name, NodeBench.latencies(h));
   }
 
   /**
