@@ -7,9 +7,12 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.multiaddr.Multiaddr;
@@ -18,6 +21,7 @@ import org.grapevine.node.NodeLauncher;
 import org.grapevine.node.config.ConfigException;
 import org.grapevine.node.config.DataDir;
 import org.grapevine.node.config.NodeConfig;
+import org.grapevine.node.storage.PostStore;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.log.LogWriter;
@@ -90,6 +94,66 @@ final class NodeBench {
       entries.add(log.append(TestAuthors.post(postText(random)), t));
     }
     return new Author(p, device, entries);
+  }
+
+  /** What {@link #loadPosts} reports for each entry it applied. */
+  interface Loaded {
+    /** {@code e}, of identity {@code prefix-identity}, is in the store. */
+    void entry(int identity, LogEntry e);
+  }
+
+  /**
+   * Bulk-loads the large store the read harnesses share: identities {@code prefix-0} up to {@code
+   * prefix-(identities-1)} of {@link #author}, each a delegation then {@code postsEach} posts with
+   * a post every 15 hours on average (seed 11), so logs interleave over about ten months at 500
+   * posts. Applied with {@code PostStore.apply} (one WriteBatch per entry with every index;
+   * signatures are not checked, the entries are generated and signed here). Entries are signed on
+   * all cores, 40 identities at a time, and applied in that order.
+   *
+   * @return the newest timestamp of the entries loaded
+   */
+  static long loadPosts(
+      PostStore store, String prefix, int identities, int postsEach, Loaded then) {
+    long newest = 0;
+    int chunk = 40;
+    for (int from = 0; from < identities; from += chunk) {
+      List<Author> authors =
+          IntStream.range(from, Math.min(identities, from + chunk))
+              .parallel()
+              .mapToObj(i -> author(prefix, i, postsEach, 54_000_000, 11))
+              .toList();
+      for (int k = 0; k < authors.size(); k++) {
+        for (LogEntry e : authors.get(k).entries()) {
+          store.apply(e);
+          newest = Math.max(newest, e.header().timestampMillis());
+          then.entry(from + k, e);
+        }
+      }
+    }
+    return newest;
+  }
+
+  /**
+   * The indexes of the identities a reader of {@link #loadPosts}' store follows: {@code count} of
+   * {@code 0..identities-1}, a seeded choice (the same in every harness and run).
+   */
+  static Set<Integer> followedIndexes(int identities, int count) {
+    SplittableRandom random = new SplittableRandom(7);
+    Set<Integer> out = new LinkedHashSet<>();
+    while (out.size() < Math.min(count, identities)) {
+      out.add(random.nextInt(identities));
+    }
+    return out;
+  }
+
+  /** "JDK v, n cpus, load a b c": the machine a figure was measured on. */
+  static String machine() {
+    return String.format(
+        Locale.ROOT,
+        "JDK %s, %d cpus, %s",
+        System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors(),
+        loadAverage());
   }
 
   /**

@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
-import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 import org.grapevine.node.storage.RocksPostStore;
 import org.grapevine.node.storage.StoreConfig;
@@ -38,11 +37,9 @@ import org.rocksdb.RocksIterator;
  *
  * <p>The store: {@code identities} identities with {@code postsEach} posts each (plus one
  * delegation), realistic texts, a post every 15 hours on average per identity (exponential gaps),
- * so logs interleave over about ten months. It is bulk-loaded with {@code PostStore.apply} (one
- * WriteBatch per entry with every index, WAL on, no sync; signatures are not checked, the entries
- * are generated and signed here), with the node's default {@link StoreConfig}, then closed and
- * reopened as a restarted node would. Entries are signed on all cores, 40 identities at a time, and
- * applied in that order.
+ * so logs interleave over about ten months. It is bulk-loaded by {@link NodeBench#loadPosts} (WAL
+ * on, no sync), with the node's default {@link StoreConfig}, then closed and reopened as a
+ * restarted node would.
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar
  * org.grapevine.benchmarks.TimelineHarness [identities=2000] [postsEach=500] [followed=200]
@@ -50,7 +47,6 @@ import org.rocksdb.RocksIterator;
  */
 public final class TimelineHarness {
   private static final int PAGE = 50;
-  private static final long MEAN_GAP_MILLIS = 54_000_000; // 15 hours
 
   public static void main(String[] args) throws Exception {
     int identities = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
@@ -58,18 +54,8 @@ public final class TimelineHarness {
     int followedCount = args.length > 2 ? Integer.parseInt(args[2]) : 200;
     int queries = args.length > 3 ? Integer.parseInt(args[3]) : 2000;
     System.out.printf(
-        Locale.ROOT,
-        "%d identities x %d posts; JDK %s, %d cpus, %s%n",
-        identities,
-        postsEach,
-        System.getProperty("java.version"),
-        Runtime.getRuntime().availableProcessors(),
-        NodeBench.loadAverage());
-    SplittableRandom random = new SplittableRandom(7);
-    Set<Integer> followedIndexes = new LinkedHashSet<>();
-    while (followedIndexes.size() < Math.min(followedCount, identities)) {
-      followedIndexes.add(random.nextInt(identities));
-    }
+        Locale.ROOT, "%d identities x %d posts; %s%n", identities, postsEach, NodeBench.machine());
+    Set<Integer> followedIndexes = NodeBench.followedIndexes(identities, followedCount);
     Set<Identity> all = new LinkedHashSet<>();
     Set<Identity> followed = new LinkedHashSet<>();
     List<TimelineCursor> followedPositions = new ArrayList<>();
@@ -103,36 +89,29 @@ public final class TimelineHarness {
         System.out.println("reusing the store in " + storeDir);
       } else
         try (RocksPostStore store = RocksPostStore.open(storeDir, StoreConfig.DEFAULT)) {
-          int chunk = 40;
-          for (int from = 0; from < identities; from += chunk) {
-            int f = from;
-            List<NodeBench.Author> authors =
-                IntStream.range(from, Math.min(identities, from + chunk))
-                    .parallel()
-                    .mapToObj(i -> NodeBench.author("timeline", i, postsEach, MEAN_GAP_MILLIS, 11))
-                    .toList();
-            for (int k = 0; k < authors.size(); k++) {
-              NodeBench.Author a = authors.get(k);
-              all.add(a.person().identity);
-              boolean isFollowed = followedIndexes.contains(f + k);
-              if (isFollowed) {
-                followed.add(a.person().identity);
-              }
-              for (LogEntry e : a.entries()) {
-                store.apply(e);
-                if (e.header().seq() > 1 || !e.header().inRootLog()) {
-                  TimelineCursor at = new TimelineCursor(e.header().timestampMillis(), e.id());
-                  newest = Math.max(newest, e.header().timestampMillis());
-                  if (isFollowed) {
-                    followedPositions.add(at);
-                  }
-                  if (e.header().seq() % 10 == 0) {
-                    allPositions.add(at);
-                  }
-                }
-              }
-            }
-          }
+          newest =
+              NodeBench.loadPosts(
+                  store,
+                  "timeline",
+                  identities,
+                  postsEach,
+                  (i, e) -> {
+                    boolean isFollowed = followedIndexes.contains(i);
+                    if (e.header().inRootLog()) { // The delegation: once per identity.
+                      all.add(e.header().identity());
+                      if (isFollowed) {
+                        followed.add(e.header().identity());
+                      }
+                    } else {
+                      TimelineCursor at = new TimelineCursor(e.header().timestampMillis(), e.id());
+                      if (isFollowed) {
+                        followedPositions.add(at);
+                      }
+                      if (e.header().seq() % 10 == 0) {
+                        allPositions.add(at);
+                      }
+                    }
+                  });
         }
       if (!Files.exists(cursorsFile)) {
         System.out.printf(
