@@ -4,11 +4,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.grapevine.node.storage.PostStore;
+import org.grapevine.node.storage.TimelineCursor;
 import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
-import org.grapevine.protocol.proto.Content;
 
 /**
  * Questions answered by walking held logs (no index serves them yet): an identity's latest profile,
@@ -42,17 +42,45 @@ public final class LogQueries {
   }
 
   /**
-   * Identities whose held logs follow this one (their latest follow or unfollow of it is a follow).
-   * Reads every held header of every identity: fine for a personal node, not for an archive.
+   * Identities whose held logs follow this one: those whose latest follow or unfollow of it is a
+   * follow. Reads the entries addressed to the identity ({@code PostStore.addressedTo}, newest
+   * first; a follow or unfollow addresses its target), not every held log: at a million held
+   * entries the walk over every log took five seconds a call.
    */
   public static Set<Identity> followers(PostStore store, Identity identity) {
+    Set<Identity> decided = new java.util.HashSet<>();
     Set<Identity> out = new TreeSet<>();
-    for (Identity other : store.identities()) {
-      if (!other.equals(identity) && following(store, other).contains(identity)) {
-        out.add(other);
+    TimelineCursor before = TimelineCursor.before(Long.MAX_VALUE);
+    while (true) {
+      java.util.List<LogEntry> page = store.addressedTo(identity, before, 512);
+      for (LogEntry e : page) {
+        ContentKind k = e.header().kind();
+        Identity writer = e.header().identity();
+        if ((k == ContentKind.FOLLOW || k == ContentKind.UNFOLLOW)
+            && target(e).filter(identity::equals).isPresent()
+            && decided.add(writer)
+            && k == ContentKind.FOLLOW) {
+          out.add(writer);
+        }
       }
+      if (page.size() < 512) {
+        return out;
+      }
+      before = TimelineCursor.after(page.get(page.size() - 1));
     }
-    return out;
+  }
+
+  /** The identity a follow or unfollow entry names. */
+  private static Optional<Identity> target(LogEntry e) {
+    return e.content()
+        .map(
+            c ->
+                // Stored content passed ContentRules: the identity field is a 32-byte root key.
+                Identity.of(
+                    (e.header().kind() == ContentKind.FOLLOW
+                            ? c.getFollow().getIdentity()
+                            : c.getUnfollow().getIdentity())
+                        .toByteArray()));
   }
 
   /**
@@ -69,17 +97,11 @@ public final class LogQueries {
         if (k != ContentKind.FOLLOW && k != ContentKind.UNFOLLOW) {
           continue;
         }
-        Optional<Content> c = store.logEntry(d, seq).flatMap(LogEntry::content);
-        if (c.isEmpty()) {
+        Optional<Identity> named = store.logEntry(d, seq).flatMap(LogQueries::target);
+        if (named.isEmpty()) {
           continue;
         }
-        // Stored content passed ContentRules: the identity field is a 32-byte root key.
-        Identity target =
-            Identity.of(
-                (k == ContentKind.FOLLOW
-                        ? c.get().getFollow().getIdentity()
-                        : c.get().getUnfollow().getIdentity())
-                    .toByteArray());
+        Identity target = named.get();
         long ts = h.get().header().timestampMillis();
         if (ts >= latest.getOrDefault(target, 0L)) {
           latest.put(target, ts);

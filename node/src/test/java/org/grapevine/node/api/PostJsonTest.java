@@ -195,4 +195,35 @@ class PostJsonTest {
     store.unblock(bob.person.identity);
     assertThat(views().of(post).get("counts").toString()).isEqualTo(all);
   }
+
+  private static Content follow(Writer w, boolean follow) {
+    com.google.protobuf.ByteString who = TestAuthors.bytes(w.person.identity.root());
+    return follow
+        ? Content.newBuilder()
+            .setFollow(org.grapevine.protocol.proto.Follow.newBuilder().setIdentity(who))
+            .build()
+        : Content.newBuilder()
+            .setUnfollow(org.grapevine.protocol.proto.Unfollow.newBuilder().setIdentity(who))
+            .build();
+  }
+
+  /** Profile pages count these (LogQueries): the latest follow or unfollow of each pair holds. */
+  @Test
+  void followersAndFollowing_comeFromEachPairsLatestFollowOrUnfollow() {
+    store.apply(carol.delegation);
+    apply(bob.write(follow(alice, true), T0_MILLIS + 1));
+    apply(carol.write(follow(alice, true), T0_MILLIS + 2));
+    apply(carol.write(follow(bob, true), T0_MILLIS + 3));
+    apply(bob.write(follow(alice, false), T0_MILLIS + 4));
+    apply(bob.write(follow(carol, true), T0_MILLIS + 5));
+
+    assertThat(org.grapevine.node.LogQueries.followers(store, alice.person.identity))
+        .containsExactly(carol.person.identity);
+    assertThat(org.grapevine.node.LogQueries.followers(store, carol.person.identity))
+        .containsExactly(bob.person.identity);
+    assertThat(org.grapevine.node.LogQueries.following(store, bob.person.identity))
+        .containsExactly(carol.person.identity);
+    assertThat(org.grapevine.node.LogQueries.following(store, carol.person.identity))
+        .containsExactlyInAnyOrder(alice.person.identity, bob.person.identity);
+  }
 }
