@@ -114,7 +114,7 @@ public final class WebHomeHarness {
           (System.nanoTime() - t) / 1e9,
           node.search().map(s -> s.documents() + " documents").orElse("off"));
       try (node;
-          ApiServer api = ApiServer.start(node, 0, TOKEN, group, NodeConfig.loopback())) {
+          ApiServer api = ApiServer.start(node, 0, TOKEN, group, NodeConfig.loopback(), null)) {
         Client c = new Client(api.url());
         double cold = c.time("/") / 1e6;
         String person = followed.get(0).toString();
