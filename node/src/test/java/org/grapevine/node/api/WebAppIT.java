@@ -53,10 +53,10 @@ class WebAppIT {
       c.connect(addr(b)).get(10, TimeUnit.SECONDS);
       b.follow(alice.identity);
       c.follow(bob.identity);
-      a.setProfile(HOSTILE_NAME, HOSTILE_BIO);
+      a.setProfile("Alice", "Writes about gardens and trains.");
       b.setProfile("Bob", "");
       c.setProfile("Carol", "");
-      await("bob has alice's profile", () -> b.profile(alice.identity).isPresent() ? 1 : 0, 1);
+      await("bob has alice's profile", () -> name(b, alice).equals("Alice") ? 1 : 0, 1);
       try (WebTestNode webA = WebTestNode.serve(a, nodes.group());
           WebTestNode webB = WebTestNode.serve(b, nodes.group());
           Browser alicePage = Browser.start();
@@ -103,29 +103,18 @@ class WebAppIT {
         bobPage.waitFor(
             By.xpath("//h2[@id='posts-h']/following::p[contains(., 'hello from Alice')]"));
 
-        // The thread holds Carol's reply until Bob blocks her from her profile page.
+        // A post folded under its content warning, and Bob quoting it.
+        LogEntry film = a.post("The butler did it, and the garden knew.", "film spoilers", null);
+        await(
+            "bob has alice's film post",
+            () -> b.store().entryById(film.id()).isPresent() ? 1 : 0,
+            1);
+        b.post("The best line this year.", "", film.id());
+
+        // The thread shows Carol's reply: a stranger's, held because it addressed Bob.
         String thread = bobBase + "/thread/" + bobs.id().toHex();
         bobPage.open(thread);
         bobPage.waitFor(By.xpath("//ul[@class='tree']//p[contains(., 'hi Bob, Carol here')]"));
-        bobPage.open(bobBase + "/people/" + alice.identity);
-        assertThat(bobPage.waitFor(By.tagName("h1")).getText()).isEqualTo(HOSTILE_NAME);
-        assertThat(bobPage.waitFor(By.cssSelector("p.bio")).getText()).isEqualTo(HOSTILE_BIO);
-        assertThat(
-                bobPage.script(
-                    "return document.querySelectorAll('main img, a[href^=\"javascript:\"]')"
-                        + ".length;"))
-            .isEqualTo(0L);
-        // Bob does not follow Carol, so holds no profile of hers: her page still works.
-        bobPage.open(bobBase + "/people/" + carol.identity);
-        bobPage.waitFor(By.xpath("//button[normalize-space()='Block']")).click();
-        bobPage.waitFor(By.xpath("//button[normalize-space()='Unblock']"));
-        bobPage.open(thread);
-        bobPage.waitFor(By.cssSelector("ul.tree"));
-        assertThat(bobPage.text())
-            .contains("who is around this evening?")
-            .doesNotContain("Carol here");
-        assertThat(bobPage.script("return typeof window.pwned;")).isEqualTo("undefined");
-        assertThat(alicePage.script("return typeof window.pwned;")).isEqualTo("undefined");
 
         // Every screen: axe, console, screenshot. Bob's node holds all of the above.
         List<String> problems = new ArrayList<>();
@@ -148,6 +137,33 @@ class WebAppIT {
           bobPage.takeConsoleErrors().forEach(e -> problems.add(s[0] + " console: " + e));
           bobPage.screenshot(s[0]);
         }
+        assertThat(problems).isEmpty();
+
+        // Hostile names and bios are text.
+        a.setProfile(HOSTILE_NAME, HOSTILE_BIO);
+        await("bob has alice's new profile", () -> name(b, alice).equals(HOSTILE_NAME) ? 1 : 0, 1);
+        bobPage.open(bobBase + "/people/" + alice.identity);
+        assertThat(bobPage.waitFor(By.tagName("h1")).getText()).isEqualTo(HOSTILE_NAME);
+        assertThat(bobPage.waitFor(By.cssSelector("p.bio")).getText()).isEqualTo(HOSTILE_BIO);
+        assertThat(
+                bobPage.script(
+                    "return document.querySelectorAll('main img, a[href^=\"javascript:\"]')"
+                        + ".length;"))
+            .isEqualTo(0L);
+
+        // Blocking Carol from her profile page takes her reply out of Bob's thread. (Bob does not
+        // follow Carol, so holds no profile of hers: her page still works.)
+        bobPage.open(bobBase + "/people/" + carol.identity);
+        bobPage.waitFor(By.xpath("//button[normalize-space()='Block']")).click();
+        bobPage.waitFor(By.xpath("//button[normalize-space()='Unblock']"));
+        bobPage.open(thread);
+        bobPage.waitFor(By.cssSelector("ul.tree"));
+        assertThat(bobPage.text())
+            .contains("who is around this evening?")
+            .doesNotContain("Carol here");
+        assertThat(bobPage.script("return typeof window.pwned;")).isEqualTo("undefined");
+        assertThat(alicePage.script("return typeof window.pwned;")).isEqualTo("undefined");
+
         bobPage.phoneWidth();
         bobPage.open(bobBase + "/");
         bobPage.waitFor(By.tagName("h1"));
@@ -155,8 +171,16 @@ class WebAppIT {
             .as("no sideways scrolling at phone width")
             .isZero();
         bobPage.screenshot("home-phone");
-        assertThat(problems).isEmpty();
+        assertThat(bobPage.takeConsoleErrors()).isEmpty();
       }
     }
+  }
+
+  /** The name in the latest profile of {@code who} that {@code n} holds; "" for none. */
+  private static String name(Node n, TestAuthors.Person who) {
+    return n.profile(who.identity)
+        .flatMap(LogEntry::content)
+        .map(c -> c.getProfile().getName())
+        .orElse("");
   }
 }
