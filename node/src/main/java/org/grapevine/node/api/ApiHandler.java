@@ -307,9 +307,30 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
-  /** Whether {@code path} is the web app's (its errors are pages) rather than the API's (JSON). */
+  /** The first path segments of the web app's pages, forms and files ("" is {@code /}). */
+  private static final java.util.Set<String> WEB_SEGMENTS =
+      java.util.Set.of(
+          "",
+          "login",
+          "compose",
+          "thread",
+          "me",
+          "people",
+          "notifications",
+          "search",
+          "peers",
+          "settings",
+          "web",
+          "static");
+
+  /**
+   * Whether {@code path} is the web app's (its errors are pages) rather than the API's: every other
+   * path, unknown ones included, answers errors in JSON as docs/API.md says.
+   */
   static boolean web(String path) {
-    return !path.startsWith("/v1/") && !path.equals("/metrics");
+    int end = path.indexOf('/', 1);
+    return path.startsWith("/")
+        && WEB_SEGMENTS.contains(end < 0 ? path.substring(1) : path.substring(1, end));
   }
 
   FullHttpResponse error(ApiError e, String path) {

@@ -224,7 +224,11 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-      FullHttpResponse r = handler.error(ApiError.tooLarge(MAX_BODY_BYTES), "/");
+      String path =
+          oversized instanceof io.netty.handler.codec.http.HttpRequest req
+              ? new io.netty.handler.codec.http.QueryStringDecoder(req.uri()).path()
+              : "-";
+      FullHttpResponse r = handler.error(ApiError.tooLarge(MAX_BODY_BYTES), path);
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       requests.inc("-", "other", "413");
       // The rest of the body is not read: answer and close.
