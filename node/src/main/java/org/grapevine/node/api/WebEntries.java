@@ -119,7 +119,7 @@ final class WebEntries {
     if (!c.isObject() || !c.has("text")) {
       return "";
     }
-    String text = "<p class=\"text\">" + WebGuard.escape(c.path("text").asText()) + "</p>\n";
+    String text = "<p class=\"text\">" + linked(c.path("text").asText()) + "</p>\n";
     JsonNode warning = c.path("content_warning");
     if (warning.isTextual() && !warning.asText().isEmpty()) {
       return "<details class=\"cw\"><summary>Content warning: "
@@ -171,5 +171,28 @@ final class WebEntries {
 
   static String hidden(String name, String value) {
     return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + WebGuard.escape(value) + "\">";
+  }
+
+  /** A hashtag as the search index reads one: not glued to a word before it. */
+  private static final java.util.regex.Pattern HASHTAG =
+      java.util.regex.Pattern.compile("(?<![\\p{L}\\p{N}_])#[\\p{L}\\p{N}_]{1,64}");
+
+  /** The text escaped, with each hashtag a link to its search. */
+  static String linked(String text) {
+    StringBuilder out = new StringBuilder();
+    java.util.regex.Matcher m = HASHTAG.matcher(text);
+    int at = 0;
+    while (m.find()) {
+      out.append(WebGuard.escape(text.substring(at, m.start())))
+          .append("<a href=\"/search?q=")
+          .append(
+              WebGuard.escape(
+                  java.net.URLEncoder.encode(m.group(), java.nio.charset.StandardCharsets.UTF_8)))
+          .append("\">")
+          .append(WebGuard.escape(m.group()))
+          .append("</a>");
+      at = m.end();
+    }
+    return out.append(WebGuard.escape(text.substring(at))).toString();
   }
 }

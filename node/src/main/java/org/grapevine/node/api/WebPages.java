@@ -10,8 +10,8 @@ import org.grapevine.protocol.validation.TextField;
 /**
  * The web app's reading screens (issue 16): home timeline, compose, thread, profile, notifications
  * and search. Each reads through {@link WebApi} (the {@code /v1} routes) and renders on the server;
- * app.js only adds what arrives live and the compose box's count and shortcut. The peers and
- * settings screens are {@link WebStatusPages}.
+ * app.js only adds what arrives live and the compose box's count and shortcut. Notifications are
+ * {@link WebNotifications}; the peers and settings screens {@link WebStatusPages}.
  */
 final class WebPages {
   static final int PAGE = 30;
@@ -30,7 +30,6 @@ final class WebPages {
         .add("GET", "/thread/{id}", q -> ApiResponse.html(thread(q.param("id"))))
         .add("GET", "/me", q -> ApiResponse.seeOther("/people/" + node.identity()))
         .add("GET", "/people/{identity}", q -> ApiResponse.html(person(q)))
-        .add("GET", "/notifications", q -> ApiResponse.html(notifications(q)))
         .add("GET", "/search", q -> ApiResponse.html(search(q)));
   }
 
@@ -75,7 +74,7 @@ final class WebPages {
     return page("Home", "/", b.append("</section>").toString());
   }
 
-  private static void more(StringBuilder b, String prefix, JsonNode next) {
+  static void more(StringBuilder b, String prefix, JsonNode next) {
     if (next.isTextual()) {
       b.append("<p><a class=\"more\" href=\"")
           .append(prefix)
@@ -298,80 +297,6 @@ final class WebPages {
             back,
             blocked ? "Unblock" : "Block")
         + "</div>\n";
-  }
-
-  private String notifications(ApiRequest q) {
-    q.onlyQuery("before");
-    JsonNode n =
-        api.get(
-            "/v1/notifications", "limit", Integer.toString(PAGE), "before", q.queryParam("before"));
-    StringBuilder b = new StringBuilder("<h1>Notifications</h1>\n");
-    b.append(WebEntries.form("/web/read", "until", "", "/notifications", "Mark all read"));
-    b.append("<ol id=\"notifications\" class=\"feed plain\"")
-        .append(q.queryParam("before") == null ? " data-live=\"notifications\"" : "")
-        .append(">\n");
-    for (JsonNode g : n.path("groups")) {
-      b.append(group(g, n.path("notifications")));
-    }
-    b.append("</ol>\n");
-    if (n.path("groups").isEmpty()) {
-      b.append("<p class=\"empty\">No notifications yet.</p>\n");
-    }
-    more(b, "/notifications?before=", n.path("next"));
-    return page("Notifications", "/notifications", b.toString());
-  }
-
-  /** One group ("Carol and 2 others liked your post"), with its newest entry shown. */
-  static String group(JsonNode g, JsonNode items) {
-    String type = g.path("type").asText();
-    JsonNode first = null;
-    String newest = g.path("entries").path(0).asText();
-    for (JsonNode item : items) {
-      if (item.path("entry").path("id").asText().equals(newest)) {
-        first = item.path("entry");
-      }
-    }
-    StringBuilder b =
-        new StringBuilder("<li class=\"notification")
-            .append(g.path("unread").asBoolean() ? " unread" : "")
-            .append("\" data-id=\"")
-            .append(WebGuard.escape(newest))
-            .append("\">\n<p>");
-    if (g.path("unread").asBoolean()) {
-      b.append("<span class=\"badge\">new</span> ");
-    }
-    JsonNode ids = g.path("identities");
-    JsonNode names = g.path("names");
-    b.append(
-        WebEntries.person(
-            ids.path(0).asText(), names.path(0).isTextual() ? names.path(0).asText() : null));
-    if (ids.size() > 1) {
-      b.append(" and ").append(ids.size() - 1).append(ids.size() == 2 ? " other" : " others");
-    }
-    b.append(' ').append(verb(type));
-    if (g.path("about").isTextual()) {
-      b.append(" <a href=\"/thread/")
-          .append(WebGuard.escape(g.path("about").asText()))
-          .append("\">your post</a>");
-    }
-    b.append("</p>\n");
-    if (first != null && (type.equals("reply") || type.equals("quote") || type.equals("mention"))) {
-      b.append(WebEntries.article(first, "/notifications"));
-    }
-    return b.append("</li>\n").toString();
-  }
-
-  private static String verb(String type) {
-    return switch (type) {
-      case "reply" -> "replied to";
-      case "quote" -> "quoted";
-      case "mention" -> "mentioned you";
-      case "reaction" -> "reacted to";
-      case "repost" -> "reposted";
-      case "follow" -> "followed you";
-      case "unfollow" -> "unfollowed you";
-      default -> WebGuard.escape(type);
-    };
   }
 
   private String search(ApiRequest q) {

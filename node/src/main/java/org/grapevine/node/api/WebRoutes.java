@@ -57,6 +57,7 @@ final class WebRoutes {
     WebApi api = new WebApi(router);
     WebPages pages = new WebPages(node, api);
     pages.register(router);
+    new WebNotifications(api, pages).register(router);
     new WebStatusPages(node, api, pages, config, new WebRecovery(rootKeyFile)).register(router);
     new WebActions(api).register(router);
     router
@@ -105,7 +106,7 @@ final class WebRoutes {
               com.fasterxml.jackson.databind.node.ArrayNode items =
                   JsonNodeFactory.instance.arrayNode();
               items.addObject().set("entry", e);
-              return ApiResponse.html(WebPages.group(g, items));
+              return ApiResponse.html(WebNotifications.group(g, items));
             })
         .orElse(ApiResponse.none());
   }

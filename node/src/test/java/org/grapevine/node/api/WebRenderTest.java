@@ -152,4 +152,12 @@ class WebRenderTest {
     assertThat(decoded).isEqualTo(invite);
     assertThat(svg).contains("role=\"img\"", "aria-label=");
   }
+
+  @Test
+  void hashtags_linkToTheirSearch_andTheRestStaysText() {
+    assertThat(WebEntries.linked("<i>#garden</i> and#not #trains!"))
+        .isEqualTo(
+            "&lt;i&gt;<a href=\"/search?q=%23garden\">#garden</a>&lt;/i&gt; and#not"
+                + " <a href=\"/search?q=%23trains\">#trains</a>!");
+  }
 }
