@@ -174,7 +174,10 @@ final class WebStatusPages {
       fact(b, "Content per identity", mib(config.budgets().identityQuotaBytes()));
       fact(b, "Largest attachment", mib(config.budgets().attachmentMaxBytes()));
       b.append("</dl>\n<p>Set in <code>config.toml</code>, <code>[budgets]</code>.</p>\n");
+    } else {
+      b.append("<p>Not known: the node was started without its configuration.</p>\n");
     }
+    b.append("<p>What each identity uses now: <a href=\"/peers\">Peers</a>.</p>\n");
     b.append("<h2>Invite</h2>\n").append(invite(s));
     return pages.page("Settings", "/settings", b.toString());
   }
