@@ -392,7 +392,7 @@ final class Browser implements AutoCloseable {
     return Files.isDirectory(cwd.resolve("node/src/test/web")) ? cwd.resolve("node") : cwd;
   }
 
-  private static boolean required() {
+  static boolean required() {
     String value =
         System.getProperty(REQUIRED_PROPERTY, System.getenv("GRAPEVINE_BROWSER_REQUIRED"));
     return value != null && value.trim().equalsIgnoreCase("true");
