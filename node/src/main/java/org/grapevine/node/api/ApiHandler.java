@@ -84,7 +84,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         login(ctx, req, keepAlive);
         return;
       }
-      if (path.startsWith(WebAssets.PREFIX) && method.equals("GET")) {
+      if ((path.startsWith(WebAssets.PREFIX) || path.equals(WebAssets.FAVICON))
+          && method.equals("GET")) {
         // The app's script and stylesheet are no secret: the sign-in page uses them too.
         respond(ctx, asset(ctx, req, path), WebAssets.PREFIX, method, keepAlive);
         return;
@@ -269,6 +270,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
               "forbidden_host",
               "the Host header does not name this node"),
           path);
+    }
+    if (path.equals(WebAssets.FAVICON)) {
+      return response(204, "", "image/x-icon");
     }
     return WebAssets.get(path)
         .map(a -> response(200, a.text(), a.contentType()))

@@ -101,11 +101,19 @@ public final class ApiServer implements AutoCloseable {
     new NodeRoutes(node, events).register(router);
     new ApiRoutes(node).register(router);
     new PeerRoutes(node).register(router);
-    new NotificationRoutes(node).register(router);
+    NotificationRoutes notifications = new NotificationRoutes(node);
+    notifications.register(router);
     new SearchRoutes(node).register(router);
     WebSessions sessions = new WebSessions(new java.security.SecureRandom());
     AtomicInteger boundPort = new AtomicInteger(port);
-    new WebRoutes(node, sessions, boundPort::get, System::currentTimeMillis, config, rootKeyFile)
+    new WebRoutes(
+            node,
+            sessions,
+            boundPort::get,
+            System::currentTimeMillis,
+            config,
+            rootKeyFile,
+            notifications)
         .register(router);
     router.add(
         "GET",

@@ -62,9 +62,8 @@ final class NotificationRoutes {
         reachedRead = true;
         break;
       }
-      Optional<Notifications.Item> item = Notifications.of(e, me);
-      Identity writer = e.header().identity();
-      if (item.isEmpty() || node.store().isMuted(writer) || node.store().isBlocked(writer)) {
+      Optional<Notifications.Item> item = item(e);
+      if (item.isEmpty()) {
         continue;
       }
       Notifications.Type type = item.get().type();
@@ -156,6 +155,40 @@ final class NotificationRoutes {
               buf.get(id);
               return new TimelineCursor(ts, EntryId.of(id));
             });
+  }
+
+  /** What {@code e} is to this node's identity; empty for none, or a muted or blocked writer. */
+  Optional<Notifications.Item> item(LogEntry e) {
+    Identity writer = e.header().identity();
+    if (node.store().isMuted(writer) || node.store().isBlocked(writer)) {
+      return Optional.empty();
+    }
+    return Notifications.of(e, node.identity());
+  }
+
+  /**
+   * How many notifications are unread, counting at most {@code max}. The web app's navigation asks
+   * on every page, so this reads entries only: no JSON, names or counts.
+   */
+  int unreadCount(int max) {
+    Optional<TimelineCursor> read = readUntil();
+    TimelineCursor cursor = TimelineCursor.before(Long.MAX_VALUE);
+    int count = 0;
+    while (true) {
+      List<LogEntry> page = node.store().addressedTo(node.identity(), cursor, max);
+      for (LogEntry e : page) {
+        if (read.isPresent() && !newer(e, read.get())) {
+          return count;
+        }
+        if (item(e).isPresent() && ++count >= max) {
+          return count;
+        }
+      }
+      if (page.size() < max) {
+        return count;
+      }
+      cursor = TimelineCursor.after(page.get(page.size() - 1));
+    }
   }
 
   /** Whether {@code e} comes after {@code read} in (timestamp, id) order. */

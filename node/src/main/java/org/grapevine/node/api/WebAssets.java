@@ -14,6 +14,12 @@ import java.util.Optional;
 final class WebAssets {
   static final String PREFIX = "/static/";
 
+  /**
+   * Asked for by browsers on their own, also on pages that declare no icon (the API's JSON): no
+   * content, no session needed, so it never shows as a failed load.
+   */
+  static final String FAVICON = "/favicon.ico";
+
   record Asset(String text, String contentType) {}
 
   private static final Map<String, Asset> FILES =

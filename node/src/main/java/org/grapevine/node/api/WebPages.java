@@ -18,10 +18,12 @@ final class WebPages {
 
   private final Node node;
   private final WebApi api;
+  private final NotificationRoutes notifications;
 
-  WebPages(Node node, WebApi api) {
+  WebPages(Node node, WebApi api, NotificationRoutes notifications) {
     this.node = node;
     this.api = api;
+    this.notifications = notifications;
   }
 
   void register(Router r) {
@@ -35,9 +37,7 @@ final class WebPages {
 
   /** Unread notifications, for the navigation (100 and more show as 100). */
   long unread() {
-    return api.get("/v1/notifications", "unread", "true", "limit", "100")
-        .path("notifications")
-        .size();
+    return notifications.unreadCount(100);
   }
 
   String page(String title, String current, String body) {

@@ -26,6 +26,7 @@ final class WebRoutes {
   private final LongSupplier clock;
   private final NodeConfig config;
   private final java.nio.file.Path rootKeyFile;
+  private final NotificationRoutes notifications;
 
   WebRoutes(
       Node node,
@@ -33,8 +34,10 @@ final class WebRoutes {
       IntSupplier port,
       LongSupplier clock,
       NodeConfig config,
-      java.nio.file.Path rootKeyFile) {
+      java.nio.file.Path rootKeyFile,
+      NotificationRoutes notifications) {
     this.rootKeyFile = rootKeyFile;
+    this.notifications = notifications;
     this.node = node;
     this.sessions = sessions;
     this.port = port;
@@ -55,7 +58,7 @@ final class WebRoutes {
           return ApiResponse.created(o);
         });
     WebApi api = new WebApi(router);
-    WebPages pages = new WebPages(node, api);
+    WebPages pages = new WebPages(node, api, notifications);
     pages.register(router);
     new WebNotifications(api, pages).register(router);
     new WebStatusPages(node, api, pages, config, new WebRecovery(rootKeyFile)).register(router);
@@ -92,10 +95,8 @@ final class WebRoutes {
     JsonNode e = api.get("/v1/entries/" + q.param("id"));
     LogEntry entry = new Resolver(node.store()).entry(e.path("id").asText());
     Identity who = entry.header().identity();
-    if (node.store().isMuted(who) || node.store().isBlocked(who)) {
-      return ApiResponse.none();
-    }
-    return Notifications.of(entry, node.identity())
+    return notifications
+        .item(entry)
         .map(
             n -> {
               ObjectNode g = JsonNodeFactory.instance.objectNode();

@@ -346,6 +346,7 @@ class WebIT {
     Reply css = send("GET", "/static/app.css", host(), null);
     Reply rebound = send("GET", "/static/app.js", Map.of("Host", "evil.example:" + port), null);
     Reply missing = send("GET", "/static/nothing.js", host(), null);
+    Reply icon = send("GET", "/favicon.ico", host(), null);
 
     assertThat(js.status()).isEqualTo(200);
     assertThat(js.headers().get("content-type")).startsWith("text/javascript");
@@ -353,6 +354,7 @@ class WebIT {
     assertThat(css.headers().get("content-type")).startsWith("text/css");
     assertThat(rebound.status()).isEqualTo(403);
     assertThat(missing.status()).isEqualTo(404);
+    assertThat(icon.status()).isEqualTo(204);
   }
 
   @Test
