@@ -69,6 +69,8 @@ public final class Node implements AutoCloseable {
   private final ScheduledExecutorService storage = storageThread.executor();
   private final Engine engine;
 
+  private final org.grapevine.node.feeds.LocalFeeds feeds;
+
   /** Null when {@code [search] enabled = false}. */
   private final SearchIndex search;
 
@@ -149,6 +151,7 @@ public final class Node implements AutoCloseable {
             setup.discovery(), host, store, storage, setup.group(), new SplittableRandom());
     this.dht = NodeDht.attach(setup, driver, host, discovery, store, storageThread, metrics);
     this.reach = NodeReach.attach(setup, host, dht, driver, metrics);
+    this.feeds = new org.grapevine.node.feeds.LocalFeeds(this, setup.feeds());
   }
 
   /**
@@ -497,6 +500,11 @@ public final class Node implements AutoCloseable {
   /** Entries waiting behind a gap for their predecessors (fetched by sync). */
   public int gapBuffered() {
     return call(engine::buffered);
+  }
+
+  /** The feeds this node ranks for its person (issue 17): built in, used, published. */
+  public org.grapevine.node.feeds.Feeds feeds() {
+    return feeds;
   }
 
   /** Reachability, relays and hole punches: how peers outside our network reach us. */

@@ -203,7 +203,9 @@ public final class NodeLauncher {
             gossipConfig(),
             config.dht(),
             config.nat(),
-            config.search().enabled()));
+            config.search().enabled(),
+            config.feeds(),
+            config.circle()));
   }
 
   private static SwarmKey readSwarmKey(Path file) throws ConfigException {

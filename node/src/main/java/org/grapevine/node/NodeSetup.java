@@ -29,4 +29,6 @@ record NodeSetup(
     GossipConfig gossip,
     NodeConfig.Dht dht,
     NodeConfig.Nat nat,
-    boolean search) {}
+    boolean search,
+    NodeConfig.Feeds feeds,
+    NodeConfig.Circle circle) {}

@@ -79,6 +79,15 @@ public final class Limits {
   /** A device's name in its delegation. */
   public static final int MAX_DEVICE_NAME_BYTES = 64;
 
+  /** A feed's name (Feed.name), in UTF-8 bytes. */
+  public static final int MAX_FEED_NAME_BYTES = 64;
+
+  /** A feed's description (Feed.description), in UTF-8 bytes. */
+  public static final int MAX_FEED_DESCRIPTION_BYTES = 1024;
+
+  /** Each of a feed's CEL expressions (Feed.filter, Feed.score), in UTF-8 bytes. */
+  public static final int MAX_FEED_EXPRESSION_BYTES = 4 * 1024;
+
   /**
    * How far in the future an entry's timestamp may be, by the reader's clock. Ten minutes tolerates
    * laptops with unsynchronised clocks while keeping "scheduled" posts out of timelines.

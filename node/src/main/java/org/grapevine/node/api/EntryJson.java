@@ -74,6 +74,15 @@ final class EntryJson {
       case REVOKE_DEVICE ->
           o.put("device", hex(c.getRevokeDevice().getDevice()))
               .put("last_valid_seq", c.getRevokeDevice().getLastValidSeq());
+      case FEED ->
+          o.put("name", c.getFeed().getName())
+              .put("description", c.getFeed().getDescription())
+              .put("version", c.getFeed().getVersion())
+              .put("filter", c.getFeed().getFilter())
+              .put("score", c.getFeed().getScore());
+      case FEED_USE ->
+          o.<ObjectNode>set("feed", ref(c.getFeedUse().getFeed()))
+              .put("stopped", c.getFeedUse().getStopped());
       case BODY_NOT_SET -> {}
     }
     return o;

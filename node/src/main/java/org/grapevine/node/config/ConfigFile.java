@@ -193,7 +193,50 @@ public final class ConfigFile {
               Boolean.toString(D.search().enabled()),
               "Keep a full-text search index of held posts and profiles (GET /v1/search,",
               "`grapevine search`) in search/ of the data directory. false saves its disk space and",
-              "ingestion time on a small node; turned on again, it is rebuilt from the store at start."));
+              "ingestion time on a small node; turned on again, it is rebuilt from the store at start."),
+          new Option(
+              "feeds",
+              "window_hours",
+              Integer.toString(D.feeds().windowHours()),
+              "Feeds rank the posts of the last this many hours (1 to 8760)."),
+          new Option(
+              "feeds",
+              "window_posts",
+              Integer.toString(D.feeds().windowPosts()),
+              "At most this many of them, newest first (100 to 1000000)."),
+          new Option(
+              "feeds",
+              "cost_per_candidate",
+              Long.toString(D.feeds().costPerCandidate()),
+              "The most a feed's filter and score may cost per post, in evaluation steps (docs/FEEDS.md);",
+              "a costlier feed is refused when published and when loaded (100 to 1000000)."),
+          new Option(
+              "feeds",
+              "cost_per_page",
+              Long.toString(D.feeds().costPerPage()),
+              "The most one ranking may cost; a costlier feed ranks only the newest posts that fit",
+              "(10000 to 10000000000)."),
+          new Option(
+              "circle",
+              "enabled",
+              Boolean.toString(D.circle().enabled()),
+              "Keep the logs of people that the people you follow follow (not shown in Following), so",
+              "that feeds such as Friends of friends have something to rank."),
+          new Option(
+              "circle",
+              "per_identity_bytes",
+              Long.toString(D.circle().perIdentityBytes()),
+              "The most kept of each such log (4096 to 1099511627776)."),
+          new Option(
+              "circle",
+              "total_bytes",
+              Long.toString(D.circle().totalBytes()),
+              "The most kept of all of them together (0 to 1099511627776)."),
+          new Option(
+              "circle",
+              "max_identities",
+              Integer.toString(D.circle().maxIdentities()),
+              "The most such identities kept, those followed by most of your follows first (0 to 100000)."));
 
   private ConfigFile() {}
 
@@ -335,7 +378,17 @@ public final class ConfigFile {
             v.relayService("nat.relay_service", d.nat().relayService()),
             v.integer("nat.relays", d.nat().relays(), 0, 8),
             v.bool("nat.hole_punch", d.nat().holePunch())),
-        new NodeConfig.Search(v.bool("search.enabled", d.search().enabled())));
+        new NodeConfig.Search(v.bool("search.enabled", d.search().enabled())),
+        new NodeConfig.Feeds(
+            v.integer("feeds.window_hours", d.feeds().windowHours(), 1, 8760),
+            v.integer("feeds.window_posts", d.feeds().windowPosts(), 100, 1_000_000),
+            v.longValue("feeds.cost_per_candidate", d.feeds().costPerCandidate(), 100, 1_000_000),
+            v.longValue("feeds.cost_per_page", d.feeds().costPerPage(), 10_000, 10_000_000_000L)),
+        new NodeConfig.Circle(
+            v.bool("circle.enabled", d.circle().enabled()),
+            v.longValue("circle.per_identity_bytes", d.circle().perIdentityBytes(), 4096, 1L << 40),
+            v.longValue("circle.total_bytes", d.circle().totalBytes(), 0, 1L << 40),
+            v.integer("circle.max_identities", d.circle().maxIdentities(), 0, 100_000)));
   }
 
   /** section.name to value; refuses unknown sections and options and top-level values. */
@@ -354,7 +407,7 @@ public final class ConfigFile {
             s.getKey(),
             "unknown "
                 + (s.getValue().isObject() ? "section" : "option")
-                + "; the sections are [network], [api], [sync], [budgets], [dht], [nat] and [search]");
+                + "; the sections are [network], [api], [sync], [budgets], [dht], [nat], [search], [feeds] and [circle]");
       }
       if (!s.getValue().isObject()) {
         throw new ConfigException(

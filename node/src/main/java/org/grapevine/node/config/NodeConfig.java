@@ -10,7 +10,15 @@ import org.grapevine.node.engine.LooseLimits;
  * by {@link ConfigFile}; command-line flags replace single values with the {@code with*} methods.
  */
 public record NodeConfig(
-    Network network, Api api, Sync sync, Budgets budgets, Dht dht, Nat nat, Search search) {
+    Network network,
+    Api api,
+    Sync sync,
+    Budgets budgets,
+    Dht dht,
+    Nat nat,
+    Search search,
+    Feeds feeds,
+    Circle circle) {
 
   public static final int DEFAULT_API_PORT = 7320;
 
@@ -41,7 +49,9 @@ public record NodeConfig(
         new Budgets(256L << 20, 1L << 20),
         new Dht(DhtMode.AUTO, 4, true),
         new Nat(true, 3, RelayService.AUTO, 2, true),
-        new Search(true));
+        new Search(true),
+        new Feeds(72, 50_000, 10_000, 50_000_000L),
+        new Circle(true, 1L << 20, 64L << 20, 500));
   }
 
   /**
@@ -56,31 +66,39 @@ public record NodeConfig(
   }
 
   public NodeConfig withNetwork(Network n) {
-    return new NodeConfig(n, api, sync, budgets, dht, nat, search);
+    return new NodeConfig(n, api, sync, budgets, dht, nat, search, feeds, circle);
   }
 
   public NodeConfig withApi(Api a) {
-    return new NodeConfig(network, a, sync, budgets, dht, nat, search);
+    return new NodeConfig(network, a, sync, budgets, dht, nat, search, feeds, circle);
   }
 
   public NodeConfig withSync(Sync s) {
-    return new NodeConfig(network, api, s, budgets, dht, nat, search);
+    return new NodeConfig(network, api, s, budgets, dht, nat, search, feeds, circle);
   }
 
   public NodeConfig withBudgets(Budgets b) {
-    return new NodeConfig(network, api, sync, b, dht, nat, search);
+    return new NodeConfig(network, api, sync, b, dht, nat, search, feeds, circle);
   }
 
   public NodeConfig withDht(Dht d) {
-    return new NodeConfig(network, api, sync, budgets, d, nat, search);
+    return new NodeConfig(network, api, sync, budgets, d, nat, search, feeds, circle);
   }
 
   public NodeConfig withNat(Nat n) {
-    return new NodeConfig(network, api, sync, budgets, dht, n, search);
+    return new NodeConfig(network, api, sync, budgets, dht, n, search, feeds, circle);
+  }
+
+  public NodeConfig withFeeds(Feeds f) {
+    return new NodeConfig(network, api, sync, budgets, dht, nat, search, f, circle);
+  }
+
+  public NodeConfig withCircle(Circle c) {
+    return new NodeConfig(network, api, sync, budgets, dht, nat, search, feeds, c);
   }
 
   public NodeConfig withSearch(Search s) {
-    return new NodeConfig(network, api, sync, budgets, dht, nat, s);
+    return new NodeConfig(network, api, sync, budgets, dht, nat, s, feeds, circle);
   }
 
   /**
@@ -225,4 +243,29 @@ public record NodeConfig(
    *     percent); off, search answers that it is off, and turning it on later rebuilds it at start
    */
   public record Search(boolean enabled) {}
+
+  /**
+   * {@code [feeds]}: how feeds (issue 17, docs/FEEDS.md) run.
+   *
+   * @param windowHours the newest posts of how many hours a feed ranks (its candidates)
+   * @param windowPosts at most this many candidates, newest first
+   * @param costPerCandidate the most a feed's filter and score may cost for one candidate, in
+   *     evaluation steps as {@code FeedLanguage} estimates them before running: a feed over it is
+   *     refused when published and when loaded
+   * @param costPerPage the most one ranking may cost (candidates times cost per candidate): a
+   *     costlier feed ranks only the newest candidates that fit, and its pages say so
+   */
+  public record Feeds(int windowHours, int windowPosts, long costPerCandidate, long costPerPage) {}
+
+  /**
+   * {@code [circle]}: the extended circle, logs a node keeps without following them so that feeds
+   * have something to rank (identities that the people it follows follow: two follow hops).
+   *
+   * @param enabled keep such logs at all
+   * @param perIdentityBytes the most kept of one such identity's log
+   * @param totalBytes the most kept of all of them together
+   * @param maxIdentities the most such identities kept, those most followed by one's follows first
+   */
+  public record Circle(
+      boolean enabled, long perIdentityBytes, long totalBytes, int maxIdentities) {}
 }

@@ -17,9 +17,11 @@ public enum ContentKind {
   PROFILE(6, false),
   DELETE(7, false),
   DELEGATE_DEVICE(8, true),
-  REVOKE_DEVICE(9, true);
+  REVOKE_DEVICE(9, true),
+  FEED(10, false),
+  FEED_USE(11, false);
 
-  private static final ContentKind[] BY_NUMBER = new ContentKind[10];
+  private static final ContentKind[] BY_NUMBER = new ContentKind[12];
 
   static {
     for (ContentKind k : values()) {

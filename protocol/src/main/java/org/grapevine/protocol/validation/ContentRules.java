@@ -82,6 +82,8 @@ public final class ContentRules {
                   Limits.MAX_DEVICE_NAME_BYTES,
                   "device name"));
       case REVOKE_DEVICE -> checkDevice(header, content.getRevokeDevice().getDevice());
+      case FEED -> checkFeed(content.getFeed());
+      case FEED_USE -> checkRef(content.getFeedUse().getFeed(), "feed used");
       case UNKNOWN -> throw new IllegalStateException("unknown kinds are not decoded");
     };
   }
@@ -109,6 +111,21 @@ public final class ContentRules {
     return bytes > field.maxBytes()
         ? Optional.of(new TextProblem(TextProblem.Code.TOO_LONG, field, bytes))
         : Optional.empty();
+  }
+
+  /** Sizes only: whether the expressions compile is the node's question (it knows CEL). */
+  private static Verification.Invalid checkFeed(org.grapevine.protocol.proto.Feed feed) {
+    return firstOf(
+        checkText(feed.getName(), Limits.MAX_FEED_NAME_BYTES, "feed name"),
+        feed.getName().isBlank()
+            ? Verification.Invalid.of(RejectReason.MALFORMED_CONTENT, "a feed needs a name")
+            : null,
+        checkText(feed.getDescription(), Limits.MAX_FEED_DESCRIPTION_BYTES, "feed description"),
+        feed.getVersion() == 0
+            ? Verification.Invalid.of(RejectReason.MALFORMED_CONTENT, "feed versions start at 1")
+            : null,
+        checkText(feed.getFilter(), Limits.MAX_FEED_EXPRESSION_BYTES, "feed filter"),
+        checkText(feed.getScore(), Limits.MAX_FEED_EXPRESSION_BYTES, "feed score"));
   }
 
   private static Verification.Invalid checkPost(Post post) {
