@@ -35,7 +35,8 @@ final class BuiltInFeeds {
         new FeedDefinition(
             "Popular with your follows",
             "Posts that people you follow reacted to or reposted; a repost weighs two reactions,"
-                + " and a post's weight halves in about its first six hours, then keeps falling.",
+                + " divided by the square of the post's age plus six hours (a quarter after six"
+                + " hours).",
             1,
             "post.kind != \"repost\" && !graph.is_me"
                 + " && stats.reactions_from_follows + stats.reposts_from_follows > 0",
