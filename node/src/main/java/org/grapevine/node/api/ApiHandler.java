@@ -324,6 +324,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           "search",
           "peers",
           "settings",
+          "feeds",
           "web",
           "static");
 
@@ -358,6 +359,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         JsonNodeFactory.instance.objectNode().put("code", e.code()).put("message", e.getMessage());
     if (e.candidates() >= 0) {
       err.put("candidates", e.candidates());
+    }
+    if (e.problems() != null) {
+      err.set("problems", e.problems());
     }
     FullHttpResponse r =
         response(
