@@ -64,6 +64,7 @@ final class FeedRoutes {
         .add("GET", "/v1/feeds/discover", this::discover)
         .add("POST", "/v1/feeds/check", this::check)
         .add("GET", "/v1/feeds/{key}", this::run)
+        .add("GET", "/v1/feeds/{key}/info", this::info)
         .add("POST", "/v1/feeds/{id}/use", q -> use(q, false))
         .add("POST", "/v1/feeds/{id}/stop", q -> use(q, true));
   }
@@ -150,6 +151,17 @@ final class FeedRoutes {
     ObjectNode o = F.objectNode();
     o.set("problems", problems(node.feeds().check(d)));
     return ApiResponse.ok(o);
+  }
+
+  /** The feed {@code key} names, without running it. */
+  private ApiResponse info(ApiRequest q) {
+    q.onlyQuery();
+    String key = key(q.param("key"));
+    try {
+      return ApiResponse.ok(info(node.feeds().info(key), views()));
+    } catch (FeedException e) {
+      throw error(e);
+    }
   }
 
   /** Uses ({@code stopped} false) or stops using the published version {@code id} names. */
