@@ -59,12 +59,12 @@ final class WebPages {
     String before = q.queryParam("before");
     String feed = q.queryParam("feed");
     StringBuilder b = new StringBuilder("<h1>Home</h1>\n");
-    b.append(WebFeeds.picker(api, feed));
     if (feed != null) {
       if (before != null) {
         throw ApiError.badRequest("a feed pages with 'cursor', the timeline with 'before'");
       }
-      b.append(WebFeeds.feedSection(api, feed, q.queryParam("cursor"), PAGE));
+      b.append(WebFeeds.picker(api, feed))
+          .append(WebFeeds.feedSection(api, feed, q.queryParam("cursor"), PAGE));
       return page("Home", "/", b.toString());
     }
     if (q.queryParam("cursor") != null) {
@@ -74,6 +74,8 @@ final class WebPages {
     if (before == null) {
       b.append(composeForm(null, null));
     }
+    // Below the compose box: the keyboard reaches the box first, then what to read.
+    b.append(WebFeeds.picker(api, null));
     b.append("<section aria-labelledby=\"tl-h\"><h2 id=\"tl-h\">Timeline</h2>\n")
         .append("<div id=\"timeline\" class=\"feed\"")
         .append(before == null ? " data-live=\"home\"" : "")
