@@ -151,7 +151,10 @@ public final class Node implements AutoCloseable {
             setup.discovery(), host, store, storage, setup.group(), new SplittableRandom());
     this.dht = NodeDht.attach(setup, driver, host, discovery, store, storageThread, metrics);
     this.reach = NodeReach.attach(setup, host, dht, driver, metrics);
-    this.feeds = new org.grapevine.node.feeds.LocalFeeds(this, setup.feeds());
+    this.feeds =
+        new org.grapevine.node.feeds.LocalFeeds(
+            store, identity, setup.feeds(), this::post, System::currentTimeMillis);
+    fanOut.add(feeds::onEntry);
   }
 
   /**
@@ -503,7 +506,7 @@ public final class Node implements AutoCloseable {
   }
 
   /** The feeds this node ranks for its person (issue 17): built in, used, published. */
-  public org.grapevine.node.feeds.Feeds feeds() {
+  public org.grapevine.node.feeds.LocalFeeds feeds() {
     return feeds;
   }
 

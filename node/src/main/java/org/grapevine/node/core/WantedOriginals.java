@@ -101,13 +101,18 @@ final class WantedOriginals {
     return dropped;
   }
 
-  /** The entry a repost reposts or a quote post quotes; empty for other content. */
+  /**
+   * The entry a repost reposts, a quote post quotes or a feed use uses; empty for other content.
+   */
   static Optional<EntryRef> target(Content c) {
     Ref r;
     if (c.hasRepost()) {
       r = c.getRepost().getTarget();
     } else if (c.hasPost() && c.getPost().hasQuote()) {
       r = c.getPost().getQuote();
+    } else if (c.hasFeedUse()) {
+      // A feed someone uses: discovery shows it, so it is fetched like a reposted original.
+      r = c.getFeedUse().getFeed();
     } else {
       return Optional.empty();
     }
