@@ -252,8 +252,8 @@ class FeedApiIT {
             .contains("<pre class=\"source\">" + WebGuard.escape(CATS) + "</pre>");
         Answer home = ok(web, "GET", "/?feed=" + id, null);
         assertThat(home.body())
-            .containsSubsequence("more #cats and", "first #")
-            .doesNotContain("a #dogs day")
+            .containsSubsequence("id=\"e-" + three + "\"", "id=\"e-" + one + "\"")
+            .doesNotContain(dog)
             .contains("<nav aria-label=\"Feeds\"")
             .contains("aria-current=\"page\">cats</a>");
         // The publish form: a problem is shown with its place, the form keeps what was typed.
