@@ -349,7 +349,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                       + WebGuard.escape(e.getMessage())
                       + " <span class=\"muted\">("
                       + WebGuard.escape(e.code())
-                      + ")</span></p>\n<p><a href=\"/\">Home</a></p>"));
+                      + ")</span></p>\n"
+                      + (e.problems() == null
+                          ? ""
+                          : WebFeeds.problems("Problems:", e.problems(), false))
+                      + "<p><a href=\"/\">Home</a></p>"));
       if (e.code().equals("method_not_allowed")) {
         r.headers().set(HttpHeaderNames.ALLOW, String.join(", ", router.allowed(path)));
       }

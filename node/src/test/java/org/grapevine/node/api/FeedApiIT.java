@@ -271,6 +271,17 @@ class FeedApiIT {
         String dogsFeed =
             published.headers().firstValue("location").orElseThrow().substring("/?feed=".length());
         assertThat(ids(ok(web, "GET", "/v1/feeds/" + dogsFeed, null))).containsExactly(three, dog);
+        // Use and Stop from the feeds screen: back to it, and the mark follows.
+        HttpResponse<String> used =
+            formPost(web, "/web/feeds/use", "id=" + dogsFeed + "&back=%2Ffeeds");
+        assertThat(used.statusCode()).as(used.body()).isEqualTo(303);
+        assertThat(used.headers().firstValue("location")).contains("/feeds");
+        assertThat(find(ok(web, "GET", "/v1/feeds", null), dogsFeed).path("used").asBoolean())
+            .isTrue();
+        assertThat(ok(web, "GET", "/feeds", null).body()).contains("in use", "/web/feeds/stop");
+        formPost(web, "/web/feeds/stop", "id=" + dogsFeed + "&back=%2Ffeeds");
+        assertThat(find(ok(web, "GET", "/v1/feeds", null), dogsFeed).path("used").asBoolean())
+            .isFalse();
       }
     }
   }
@@ -279,10 +290,14 @@ class FeedApiIT {
 
   /** The web app's publish form, sent with the token (the form's checks are the route's). */
   private static HttpResponse<String> formPost(WebTestNode web, String form) throws Exception {
+    return formPost(web, "/web/feeds/publish", form);
+  }
+
+  private static HttpResponse<String> formPost(WebTestNode web, String path, String form)
+      throws Exception {
     return java.net.http.HttpClient.newHttpClient()
         .send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(web.origin() + "/web/feeds/publish"))
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(web.origin() + path))
                 .header("Authorization", "Bearer " + WebTestNode.TOKEN)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form))
