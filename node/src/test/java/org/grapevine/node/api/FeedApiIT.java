@@ -209,6 +209,15 @@ class FeedApiIT {
             .isEqualTo("filter");
         assertThat(ok(web, "POST", "/v1/feeds/check", feed("good", CATS, "")).json())
             .isEqualTo(JSON.readTree("{\"problems\":[]}"));
+        // The README's example.
+        assertThat(
+                ok(
+                        web,
+                        "POST",
+                        "/v1/feeds/check",
+                        feed("cats", CATS, "double(stats.reactions_from_follows)"))
+                    .json())
+            .isEqualTo(JSON.readTree("{\"problems\":[]}"));
 
         // Unknown feeds, entries that are not feeds, bad cursors and limits, oversized fields.
         assertThat(call(web, "GET", "/v1/feeds/no-such-feed", null).code())
