@@ -41,7 +41,7 @@ import org.grapevine.protocol.Limits;
  * Thread-safe: compiled programs are immutable.
  */
 final class FeedLanguage {
-  static final int MAX_DEPTH = 32;
+  static final int MAX_DEPTH = 100;
   static final int MAX_NODES = 2_000;
   static final int MAX_REGEX_PROGRAM = 200;
   static final int MAX_ITERATIONS = 10_000;

@@ -72,12 +72,20 @@ final class FeedFixture implements AutoCloseable {
   final List<LogEntry> delivered = new ArrayList<>();
 
   FeedFixture(Path dir, NodeConfig.Feeds config) {
+    this(dir, config, "me");
+  }
+
+  FeedFixture(Path dir, String myName) {
+    this(dir, NodeConfig.defaults().feeds(), myName);
+  }
+
+  FeedFixture(Path dir, NodeConfig.Feeds config, String myName) {
     store = RocksPostStore.open(dir);
     Person[] self = new Person[1];
     feeds =
         new LocalFeeds(
-            store, TestAuthors.person("me").identity, config, c -> self[0].write(c), () -> clock);
-    me = new Person("me");
+            store, TestAuthors.person(myName).identity, config, c -> self[0].write(c), () -> clock);
+    me = new Person(myName);
     self[0] = me;
   }
 
