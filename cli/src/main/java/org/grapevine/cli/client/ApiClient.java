@@ -306,7 +306,26 @@ public final class ApiClient {
       return new CliException(
           "the node at " + base + " answered HTTP " + status + " without an error message");
     }
-    return new CliException(message);
+    return new CliException(message + problemLines(err.path("problems")));
+  }
+
+  /**
+   * An invalid feed's problems ({@code {"expression", "line", "column", "message"}} each), one a
+   * line as a compiler prints them: {@code "\n filter:1:7: message"}; empty for none.
+   */
+  public static String problemLines(JsonNode problems) {
+    StringBuilder b = new StringBuilder();
+    for (JsonNode p : problems) {
+      b.append("\n  ")
+          .append(p.path("expression").asText())
+          .append(':')
+          .append(p.path("line").asLong())
+          .append(':')
+          .append(p.path("column").asLong())
+          .append(": ")
+          .append(p.path("message").asText());
+    }
+    return b.toString();
   }
 
   private JsonNode parse(byte[] body) throws CliException {

@@ -52,8 +52,43 @@ public final class ReadCommands {
     @Option(names = "--max-events", hidden = true, defaultValue = "0")
     int maxEvents;
 
+    @Option(
+        names = "--feed",
+        paramLabel = "KEY",
+        description = {
+          "Show a feed instead, best first (`grapevine feed list`): a built-in's name such as",
+          "popular, the name of a feed you use, or a published feed's id."
+        })
+    String feed;
+
+    @Option(
+        names = "--cursor",
+        paramLabel = "C",
+        description = "With --feed: the next page, as the end of the previous one says.")
+    String cursor;
+
+    @Override
+    void check() throws CliException {
+      if (feed != null && follow) {
+        throw new CliException(
+            "--feed and --follow do not go together: a feed is ranked a page at a time");
+      }
+      if (cursor != null && feed == null) {
+        throw new CliException("--cursor pages a feed: give --feed too");
+      }
+    }
+
     @Override
     void run(ApiClient api) throws CliException, InterruptedException {
+      if (feed != null) {
+        JsonNode page = api.get(FeedCommand.runPath(feed, cursor, Math.min(limit, 100)));
+        if (options.json()) {
+          System.out.println(page);
+        } else {
+          FeedCommand.printPage(page, feed, show, false);
+        }
+        return;
+      }
       if (!follow) {
         page(api.get("/v1/timeline?limit=" + limit), false);
         return;

@@ -1,5 +1,6 @@
 package org.grapevine.node.api;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.grapevine.node.core.WriteRefusedException;
 import org.grapevine.protocol.validation.TextProblem;
@@ -14,15 +15,34 @@ public final class ApiError extends RuntimeException {
   private final String code;
   private final int candidates;
 
+  /** What is wrong, each with its place (an invalid feed's expressions); null for none. */
+  private final transient ArrayNode problems;
+
   public ApiError(HttpResponseStatus status, String code, String message) {
-    this(status, code, message, -1);
+    this(status, code, message, -1, null);
   }
 
-  private ApiError(HttpResponseStatus status, String code, String message, int candidates) {
+  private ApiError(
+      HttpResponseStatus status, String code, String message, int candidates, ArrayNode problems) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
     this.candidates = candidates;
+    this.problems = problems;
+  }
+
+  /**
+   * An error that lists its problems ({@code {"expression", "line", "column", "message"}} each),
+   * answered as the error's {@code problems} field.
+   */
+  static ApiError withProblems(
+      HttpResponseStatus status, String code, String message, ArrayNode problems) {
+    return new ApiError(status, code, message, -1, problems);
+  }
+
+  /** The problems to answer with the error; null for none. */
+  ArrayNode problems() {
+    return problems;
   }
 
   /** For {@code ambiguous_prefix}: how many held entries or identities match (capped); else -1. */
@@ -98,7 +118,8 @@ public final class ApiError extends RuntimeException {
             + candidates
             + (candidates >= Resolver.MAX_CANDIDATES ? " or more" : "")
             + " entries or identities; give more characters",
-        candidates);
+        candidates,
+        null);
   }
 
   /** This node cannot write: its device waits for its delegation, or was revoked. */

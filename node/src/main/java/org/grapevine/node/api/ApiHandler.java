@@ -324,6 +324,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           "search",
           "peers",
           "settings",
+          "feeds",
           "web",
           "static");
 
@@ -348,7 +349,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                       + WebGuard.escape(e.getMessage())
                       + " <span class=\"muted\">("
                       + WebGuard.escape(e.code())
-                      + ")</span></p>\n<p><a href=\"/\">Home</a></p>"));
+                      + ")</span></p>\n"
+                      + (e.problems() == null
+                          ? ""
+                          : WebFeeds.problems("Problems:", e.problems(), false))
+                      + "<p><a href=\"/\">Home</a></p>"));
       if (e.code().equals("method_not_allowed")) {
         r.headers().set(HttpHeaderNames.ALLOW, String.join(", ", router.allowed(path)));
       }
@@ -358,6 +363,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         JsonNodeFactory.instance.objectNode().put("code", e.code()).put("message", e.getMessage());
     if (e.candidates() >= 0) {
       err.put("candidates", e.candidates());
+    }
+    if (e.problems() != null) {
+      err.set("problems", e.problems());
     }
     FullHttpResponse r =
         response(

@@ -104,6 +104,7 @@ public final class ApiServer implements AutoCloseable {
     NotificationRoutes notifications = new NotificationRoutes(node);
     notifications.register(router);
     new SearchRoutes(node).register(router);
+    new FeedRoutes(node).register(router);
     WebSessions sessions = new WebSessions(new java.security.SecureRandom());
     AtomicInteger boundPort = new AtomicInteger(port);
     new WebRoutes(

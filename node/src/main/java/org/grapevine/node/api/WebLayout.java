@@ -9,6 +9,7 @@ final class WebLayout {
   /** The screens in the navigation, in order: path and label. */
   private static final String[][] NAV = {
     {"/", "Home"},
+    {"/feeds", "Feeds"},
     {"/notifications", "Notifications"},
     {"/search", "Search"},
     {"/me", "Profile"},

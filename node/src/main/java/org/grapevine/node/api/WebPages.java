@@ -50,14 +50,32 @@ final class WebPages {
     return WebLayout.page(title, current, unread(), me, body);
   }
 
+  /**
+   * The home page: the picker of feeds, then the timeline with the compose box, or with {@code
+   * ?feed=KEY} a page of that feed ({@code cursor}: the next one).
+   */
   private String home(ApiRequest q) {
-    q.onlyQuery("before");
+    q.onlyQuery("before", "feed", "cursor");
     String before = q.queryParam("before");
-    JsonNode t = api.get("/v1/timeline", "limit", Integer.toString(PAGE), "before", before);
+    String feed = q.queryParam("feed");
     StringBuilder b = new StringBuilder("<h1>Home</h1>\n");
+    if (feed != null) {
+      if (before != null) {
+        throw ApiError.badRequest("a feed pages with 'cursor', the timeline with 'before'");
+      }
+      b.append(WebFeeds.picker(api, feed))
+          .append(WebFeeds.feedSection(api, feed, q.queryParam("cursor"), PAGE));
+      return page("Home", "/", b.toString());
+    }
+    if (q.queryParam("cursor") != null) {
+      throw ApiError.badRequest("'cursor' pages a feed: give 'feed' too");
+    }
+    JsonNode t = api.get("/v1/timeline", "limit", Integer.toString(PAGE), "before", before);
     if (before == null) {
       b.append(composeForm(null, null));
     }
+    // Below the compose box: the keyboard reaches the box first, then what to read.
+    b.append(WebFeeds.picker(api, null));
     b.append("<section aria-labelledby=\"tl-h\"><h2 id=\"tl-h\">Timeline</h2>\n")
         .append("<div id=\"timeline\" class=\"feed\"")
         .append(before == null ? " data-live=\"home\"" : "")

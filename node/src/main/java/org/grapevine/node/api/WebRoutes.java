@@ -61,6 +61,7 @@ final class WebRoutes {
     WebPages pages = new WebPages(node, api, notifications);
     pages.register(router);
     new WebNotifications(api, pages).register(router);
+    new WebFeeds(api, pages).register(router);
     new WebStatusPages(node, api, pages, config, new WebRecovery(rootKeyFile)).register(router);
     new WebActions(api).register(router);
     router

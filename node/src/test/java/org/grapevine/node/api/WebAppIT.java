@@ -138,6 +138,8 @@ class WebAppIT {
         List<String> problems = new ArrayList<>();
         String[][] screens = {
           {"home", "/"},
+          {"feeds", "/feeds"},
+          {"home-feed", "/?feed=popular"},
           {"compose", "/compose"},
           {"compose-reply", "/compose?reply=" + bobs.id().toHex()},
           {"thread", "/thread/" + bobs.id().toHex()},

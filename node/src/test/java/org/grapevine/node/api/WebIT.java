@@ -324,6 +324,8 @@ class WebIT {
             "/people/" + node.identity(),
             "/notifications",
             "/search?q=words",
+            "/feeds",
+            "/?feed=following",
             "/peers",
             "/settings",
             "/web/fragments/entry/" + p.id().toHex())) {

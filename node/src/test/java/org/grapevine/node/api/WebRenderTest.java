@@ -160,4 +160,85 @@ class WebRenderTest {
             "&lt;i&gt;<a href=\"/search?q=%23garden\">#garden</a>&lt;/i&gt; and#not"
                 + " <a href=\"/search?q=%23trains\">#trains</a>!");
   }
+
+  private static JsonNode feedInfo(boolean builtIn, boolean used, String newer) throws Exception {
+    return entry(
+        "{'key':'"
+            + (builtIn ? "popular" : ID)
+            + "','name':'<b>Cats</b>','description':'only <i>cats</i>','version':3,"
+            + "'filter':'post.text.contains(\\'<script>\\')','score':'',"
+            + "'built_in':"
+            + builtIn
+            + ",'author':"
+            + (builtIn ? "null" : "'gv1qxyz'")
+            + ",'author_name':"
+            + (builtIn ? "null" : "'<b>Eve</b>'")
+            + ",'id':"
+            + (builtIn ? "null" : "'" + ID + "'")
+            + ",'used':"
+            + used
+            + ",'newer_version':"
+            + (newer == null ? "null" : "'" + newer + "'")
+            + ",'users':2}");
+  }
+
+  @Test
+  void aFeedCard_isEscaped_withItsSourceUsersAndUseOrStop() throws Exception {
+    String newer = "cd".repeat(32);
+    String unused = WebFeeds.card(feedInfo(false, false, null));
+    String used = WebFeeds.card(feedInfo(false, true, newer));
+    String builtIn = WebFeeds.card(feedInfo(true, false, null));
+
+    assertThat(unused)
+        .contains(
+            "&lt;b&gt;Cats&lt;/b&gt;", "only &lt;i&gt;cats&lt;/i&gt;", "&lt;b&gt;Eve&lt;/b&gt;")
+        .doesNotContain("<b>", "<i>", "<script>")
+        .contains("<pre class=\"source\">post.text.contains(&quot;&lt;script&gt;&quot;)</pre>")
+        .contains("(none: newest first)")
+        .contains("2 people you follow use it", "version 3")
+        .contains("action=\"/web/feeds/use\"", "value=\"" + ID + "\"")
+        .doesNotContain("in use", "/web/feeds/stop", "Update available");
+    assertThat(used)
+        .contains("<span class=\"tag\">in use</span>", "action=\"/web/feeds/stop\"")
+        .contains("Update available", "href=\"/?feed=" + newer + "\"")
+        .contains("Use the newer version");
+    assertThat(builtIn)
+        .contains("Built in", "href=\"/?feed=popular\"")
+        .doesNotContain("/web/feeds/use", "/web/feeds/stop");
+  }
+
+  @Test
+  void aFeedPage_showsEachPostsReason_failuresAndTheMoreLink() throws Exception {
+    JsonNode page =
+        entry(
+            "{'feed':"
+                + feedInfo(true, false, null)
+                + ",'entries':["
+                + post("{'text':'hello'}").replace("'counts'", "'reason':'<b>3 likes</b>','counts'")
+                + "],'cursor':'a+b/c=','candidates':10,'failures':2,'truncated':true}");
+
+    String html = WebFeeds.feedSection(page, "popular");
+
+    assertThat(html)
+        .containsSubsequence("&lt;b&gt;Cats&lt;/b&gt;", "&lt;b&gt;3 likes&lt;/b&gt;", "hello")
+        .doesNotContain("<b>")
+        .contains("2 posts were left out", "budget")
+        .contains("href=\"/?feed=popular&amp;cursor=a%2Bb%2Fc%3D\">More</a>");
+    assertThat(WebFeeds.feedSection(entry("{'feed':{'name':'x'},'entries':[],'cursor':null}"), "x"))
+        .contains("Nothing in this feed")
+        .doesNotContain("More</a>");
+  }
+
+  @Test
+  void feedProblems_showTheirPlaces_escaped() throws Exception {
+    JsonNode problems =
+        entry("[{'expression':'filter','line':2,'column':7,'message':'undeclared <x>'}]");
+
+    assertThat(WebFeeds.problems("Not published: bad (invalid_feed)", problems, false))
+        .contains("role=\"alert\"")
+        .contains("<span class=\"mono\">filter:2:7</span> undeclared &lt;x&gt;");
+    assertThat(WebFeeds.problems("Checked.", JSON.createArrayNode(), true)).contains("No problems");
+    assertThat(WebFeeds.publishForm(new WebFeeds.Form("<n>", "", "1", "a < b", ""), null))
+        .contains("value=\"&lt;n&gt;\"", ">a &lt; b</textarea>");
+  }
 }
