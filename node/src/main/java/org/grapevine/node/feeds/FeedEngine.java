@@ -157,15 +157,9 @@ final class FeedEngine {
     return new FeedPage(feed.key(), items, next, r.candidates, r.failures, r.truncated);
   }
 
+  /** Bluesky's skeleton gives a reason only for a repost; so does this (the score is given). */
   private static String reason(Ranking.Item it) {
-    String s = "score " + formatScore(it.score());
-    return it.repost() ? s + ", repost" : s;
-  }
-
-  private static String formatScore(double d) {
-    return d == Math.rint(d) && Math.abs(d) < 1e15
-        ? Long.toString((long) d)
-        : String.format(java.util.Locale.ROOT, "%.4g", d);
+    return it.repost() ? "repost" : "";
   }
 
   /** Takes in what arrived, builds the window the first time, refreshes the graph when due. */
