@@ -3,6 +3,8 @@ package org.grapevine.node.core;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +30,15 @@ final class CircleState implements Engine.KeepPolicy {
 
   /** Whom each followed identity (not this node's own) follows. Bounded by the follows. */
   private final Map<Identity, FollowDecisions> followSets = new HashMap<>();
+
+  /**
+   * Followed identities whose held logs are still to be walked (those followed at start): at most
+   * {@link #WALKS_PER_REFRESH} per recomputation, so that a node following many does not spend its
+   * start reading every followed log on the storage thread before anything else.
+   */
+  private final Set<Identity> toWalk = new LinkedHashSet<>();
+
+  static final int WALKS_PER_REFRESH = 32;
 
   private List<Circle.Member> members = List.of();
   private Set<Identity> memberSet = Set.of();
@@ -58,15 +69,25 @@ final class CircleState implements Engine.KeepPolicy {
     this.config = config;
   }
 
-  /** {@code followed} is followed now (or at start): one walk of its held logs. */
+  /** {@code followed} is followed now: one walk of its held logs. */
   void followed(Identity followed) {
+    toWalk.remove(followed);
     if (!followed.equals(own)) {
       followSets.put(followed, FollowDecisions.walk(store, followed));
     }
     dirty = true;
   }
 
+  /** {@code followed} was followed when the node started: walked at a coming {@link #refresh}. */
+  void followedAtStart(Identity followed) {
+    if (!followed.equals(own)) {
+      toWalk.add(followed);
+      dirty = true;
+    }
+  }
+
   void unfollowed(Identity unfollowed) {
+    toWalk.remove(unfollowed);
     followSets.remove(unfollowed);
     dirty = true;
   }
@@ -96,7 +117,13 @@ final class CircleState implements Engine.KeepPolicy {
    * the identities sync fetches now and did not before: the caller syncs for them.
    */
   List<Identity> refresh() {
-    dirty = false;
+    Iterator<Identity> walk = toWalk.iterator();
+    for (int i = 0; i < WALKS_PER_REFRESH && walk.hasNext(); i++) {
+      Identity next = walk.next();
+      walk.remove();
+      followSets.put(next, FollowDecisions.walk(store, next));
+    }
+    dirty = !toWalk.isEmpty(); // The rest at the next timer.
     Set<Identity> follows = store.follows();
     // Full until it holds less than when it was refused (a delete freed room).
     full.entrySet().removeIf(e -> store.storedBytes(e.getKey()) < e.getValue());

@@ -271,7 +271,7 @@ public final class NodeCore {
     for (Identity followed : store.follows()) {
       subscribe(followed, nowNanos);
       if (circle != null) {
-        circle.followed(followed); // One walk of each followed log, at start only.
+        circle.followedAtStart(followed); // Walked a few at a time, at the coming timers.
       }
     }
     routerEvents(nowNanos);
