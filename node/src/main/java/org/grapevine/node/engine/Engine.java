@@ -26,7 +26,8 @@ import org.grapevine.protocol.validation.Verification;
  *   <li>decode and stateless checks ({@link EntryValidator}: sizes, encoding, hashes, signature);
  *   <li>muted and blocked identities are ignored (a blocked identity's entries are never stored);
  *   <li>chain check against the store ({@link ChainChecker}: delegated device, seq, prev, time);
- *   <li>budgets ({@link Budgets}): an identity at its quota gets the entry without its content;
+ *   <li>budgets ({@link Budgets}, and the narrower {@link KeepPolicy} of the extended circle): an
+ *       identity at its quota gets the entry without its content;
  *   <li>apply in one atomic write: the store indexes, and carries out a delete (its target's
  *       content dropped when the target belongs to the same identity; a target arriving after its
  *       delete is stored without content) and a revocation (the device's later entries removed), in
