@@ -3,6 +3,7 @@ package org.grapevine.node;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.grapevine.node.core.FollowDecisions;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.node.storage.TimelineCursor;
 import org.grapevine.protocol.entry.ContentKind;
@@ -57,7 +58,7 @@ public final class LogQueries {
         ContentKind k = e.header().kind();
         Identity writer = e.header().identity();
         if ((k == ContentKind.FOLLOW || k == ContentKind.UNFOLLOW)
-            && target(e).filter(identity::equals).isPresent()
+            && FollowDecisions.target(e).filter(identity::equals).isPresent()
             && decided.add(writer)
             && k == ContentKind.FOLLOW) {
           out.add(writer);
@@ -70,51 +71,12 @@ public final class LogQueries {
     }
   }
 
-  /** The identity a follow or unfollow entry names. */
-  private static Optional<Identity> target(LogEntry e) {
-    return e.content()
-        .map(
-            c ->
-                // Stored content passed ContentRules: the identity field is a 32-byte root key.
-                Identity.of(
-                    (e.header().kind() == ContentKind.FOLLOW
-                            ? c.getFollow().getIdentity()
-                            : c.getUnfollow().getIdentity())
-                        .toByteArray()));
-  }
-
   /**
    * Whom the identity's held logs follow: each identity whose latest follow or unfollow (by
    * timestamp, over all its devices) is a follow. Reads every held header of the identity.
    */
   public static Set<Identity> following(PostStore store, Identity of) {
-    java.util.Map<Identity, Long> latest = new java.util.HashMap<>();
-    Set<Identity> out = new TreeSet<>();
-    for (AuthorKey d : store.devices(of).keySet()) {
-      for (long seq = 1; seq <= store.contiguousHead(d); seq++) {
-        Optional<org.grapevine.protocol.entry.SignedEntry> h = store.entry(d, seq);
-        ContentKind k = h.map(e -> e.header().kind()).orElse(ContentKind.UNKNOWN);
-        if (k != ContentKind.FOLLOW && k != ContentKind.UNFOLLOW) {
-          continue;
-        }
-        Optional<Identity> named = store.logEntry(d, seq).flatMap(LogQueries::target);
-        if (named.isEmpty()) {
-          continue;
-        }
-        Identity target = named.get();
-        long ts = h.get().header().timestampMillis();
-        if (ts >= latest.getOrDefault(target, 0L)) {
-          latest.put(target, ts);
-          if (k == ContentKind.FOLLOW) {
-            out.add(target);
-          } else {
-            out.remove(target);
-          }
-        }
-      }
-    }
-    out.remove(of);
-    return out;
+    return new TreeSet<>(FollowDecisions.walk(store, of).follows());
   }
 
   /** Entries held over every identity's logs (root and device logs, contiguous part). */

@@ -145,6 +145,7 @@ public final class Node implements AutoCloseable {
     GossipRouter router = new GossipRouter(setup.gossip(), host.peerId(), null, random.split());
     var rz = NodeDht.core(setup, host.peerId(), random.split()); // null when the DHT is off
     this.core = new NodeCore(store, engine, router, coreConfig, random, System.nanoTime(), rz);
+    core.enableCircle(identity, setup.circle()); // Before the driver starts it.
     this.driver = new CoreDriver(core, host, storage, System::nanoTime);
     this.discovery =
         new DiscoveryService(
@@ -498,6 +499,14 @@ public final class Node implements AutoCloseable {
   /** The DHT's mode, routing table and topic peers per followed identity; empty when off. */
   public Optional<CompletableFuture<DhtStatus>> dhtStatus() {
     return dht.status(driver, identity, java.util.List.copyOf(store.follows()));
+  }
+
+  /**
+   * The extended circle (issue 17): identities two follow hops away whose logs this node keeps
+   * without following them, bytes held, budgets, and what the budgets refused.
+   */
+  public org.grapevine.node.core.CircleStatus circle() {
+    return driver.query(NodeCore::circleStatus).join();
   }
 
   /** Entries waiting behind a gap for their predecessors (fetched by sync). */

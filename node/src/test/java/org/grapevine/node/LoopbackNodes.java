@@ -33,9 +33,14 @@ public final class LoopbackNodes implements AutoCloseable {
 
   /** Starts {@code who}'s node in {@code dir/name}. */
   public Node start(String name, TestAuthors.Person who) throws Exception {
+    return start(name, who, NodeConfig.loopback());
+  }
+
+  /** Starts {@code who}'s node in {@code dir/name} with {@code config} (a loopback one). */
+  public Node start(String name, TestAuthors.Person who, NodeConfig config) throws Exception {
     Node n =
         NodeLauncher.of(
-                NodeConfig.loopback(),
+                config,
                 dir.resolve(name),
                 new DataDir.Keys(
                     who.identity,

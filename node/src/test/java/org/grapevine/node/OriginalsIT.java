@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.grapevine.node.api.ApiServer;
+import org.grapevine.node.config.NodeConfig;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.testing.TestAuthors;
@@ -56,7 +57,14 @@ class OriginalsIT {
     TestAuthors.Person carol = TestAuthors.person("carol");
     Node a = nodes.start("a", alice);
     Node b = nodes.start("b", bob);
-    Node c = nodes.start("c", carol);
+    // Without the extended circle (issue 17): with it, Carol keeps the log of Alice, whom Bob
+    // follows, and the original arrives chained with it, not by reference.
+    Node c =
+        nodes.start(
+            "c",
+            carol,
+            NodeConfig.loopback()
+                .withCircle(new NodeConfig.Circle(false, 1L << 20, 64L << 20, 500)));
     b.connect(addr(a)).get(10, TimeUnit.SECONDS);
     c.connect(addr(b)).get(10, TimeUnit.SECONDS);
     b.follow(alice.identity);

@@ -129,6 +129,59 @@ public final class NodeCommands {
       }
     }
 
+    /**
+     * The {@code circle} part (issue 17): logs kept without following them, of identities that the
+     * followed ones follow, within budgets.
+     */
+    private static void circle(StringBuilder sb, JsonNode c) {
+      if (c.isMissingNode()) {
+        return;
+      }
+      if (!c.path("enabled").asBoolean()) {
+        sb.append("\ncircle:       off");
+        return;
+      }
+      sb.append("\ncircle:       ")
+          .append(c.path("identities").asInt())
+          .append(" identities followed by those you follow (at most ")
+          .append(c.path("max_identities").asInt())
+          .append("), ")
+          .append(c.path("held_bytes").asLong())
+          .append(" of ")
+          .append(c.path("total_bytes").asLong())
+          .append(" bytes held, at most ")
+          .append(c.path("per_identity_bytes").asLong())
+          .append(" each");
+      if (c.path("not_fetched").asLong() > 0) {
+        sb.append("; ").append(c.path("not_fetched").asLong()).append(" at a budget, not fetched");
+      }
+      if (c.path("refused_entries").asLong() > 0) {
+        sb.append("; refused for budget: ")
+            .append(c.path("refused_entries").asLong())
+            .append(" entries, ")
+            .append(c.path("refused_bytes").asLong())
+            .append(" bytes");
+      }
+      int shown = 0;
+      for (JsonNode m : c.path("members")) {
+        if (shown++ == 10) {
+          sb.append("\nin circle:    and ")
+              .append(c.path("identities").asInt() - 10)
+              .append(" more (grapevine status --json lists up to 100)");
+          break;
+        }
+        sb.append("\nin circle:    ")
+            .append(m.path("identity").asText())
+            .append(" (followed by ")
+            .append(m.path("followed_by").asInt())
+            .append(", ")
+            .append(m.path("held_bytes").asLong())
+            .append(" bytes")
+            .append(m.path("fetched").asBoolean() ? "" : ", not fetched")
+            .append(')');
+      }
+    }
+
     /** The {@code nat} part: reachability, relays both ways, hole punches. */
     private static void nat(StringBuilder sb, JsonNode n) {
       if (n.isMissingNode()) {
@@ -210,6 +263,7 @@ public final class NodeCommands {
               .append(t.path("identity").asText());
         }
       }
+      circle(sb, s.path("circle"));
       nat(sb, s.path("nat"));
       return sb.toString();
     }

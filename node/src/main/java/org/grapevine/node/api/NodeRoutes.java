@@ -14,6 +14,8 @@ import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.LogQueries;
 import org.grapevine.node.Node;
 import org.grapevine.node.ReachStatus;
+import org.grapevine.node.core.Circle;
+import org.grapevine.node.core.CircleStatus;
 import org.grapevine.node.metrics.MetricFamily;
 import org.grapevine.node.metrics.PrometheusText;
 
@@ -77,6 +79,7 @@ final class NodeRoutes {
         .put("stored_from_sync", stored("sync"))
         .put("stored_from_gossip", stored("gossip"));
     o.put("event_streams", events.clients());
+    circle(o.putObject("circle"), node.circle());
     ObjectNode dht = o.putObject("dht");
     node.dhtStatus()
         .map(f -> f.join())
@@ -96,6 +99,34 @@ final class NodeRoutes {
             () -> dht.put("mode", "off"));
     nat(o.putObject("nat"), node.reachStatus());
     return ApiResponse.ok(o);
+  }
+
+  /**
+   * {@code status.circle}: the extended circle (issue 17), its budgets, what they refused, and its
+   * members in order (most followed by our follows first), the first {@link #MAX_CIRCLE_SHOWN}.
+   */
+  static final int MAX_CIRCLE_SHOWN = 100;
+
+  private static void circle(ObjectNode c, CircleStatus s) {
+    c.put("enabled", s.config().enabled())
+        .put("per_identity_bytes", s.config().perIdentityBytes())
+        .put("total_bytes", s.config().totalBytes())
+        .put("max_identities", s.config().maxIdentities())
+        .put("identities", s.members().size())
+        .put("held_bytes", s.heldBytes())
+        .put("not_fetched", s.notFetched())
+        .put("refused_entries", s.refusedEntries())
+        .put("refused_bytes", s.refusedBytes());
+    // The first ones only: max_identities may be up to 100,000 and this is every status call.
+    ArrayNode members = c.putArray("members");
+    for (Circle.Member m : s.members().subList(0, Math.min(s.members().size(), MAX_CIRCLE_SHOWN))) {
+      members
+          .addObject()
+          .put("identity", m.identity().toString())
+          .put("followed_by", m.followedBy())
+          .put("held_bytes", m.heldBytes())
+          .put("fetched", m.fetched());
+    }
   }
 
   /** {@code status.nat}: reachability, observed addresses, relays both ways, hole punches. */

@@ -123,7 +123,48 @@ final class WebStatusPages {
                   + (u.full() ? " (full: new content is not fetched)" : "")));
     }
     table(b, List.of("Identity", "Used"), used);
+    circle(b, s.path("circle"));
     return pages.page("Peers", "/peers", b.toString());
+  }
+
+  /** The extended circle (issue 17), from {@code status.circle}: its budgets and members. */
+  private static void circle(StringBuilder b, JsonNode c) {
+    b.append("<h2>Extended circle</h2>\n");
+    if (!c.path("enabled").asBoolean()) {
+      b.append("<p>Off (<code>[circle]</code> in <code>config.toml</code>).</p>\n");
+      return;
+    }
+    b.append(
+        "<p>Logs kept without following them, of people that the people you follow follow, so"
+            + " that feeds have more to rank.</p>\n<dl class=\"facts\">\n");
+    fact(
+        b,
+        "Identities",
+        c.path("identities").asText() + " of at most " + c.path("max_identities").asText());
+    fact(
+        b,
+        "Held",
+        mib(c.path("held_bytes").asLong())
+            + " of "
+            + mib(c.path("total_bytes").asLong())
+            + ", at most "
+            + mib(c.path("per_identity_bytes").asLong())
+            + " each");
+    fact(
+        b,
+        "Refused for budget",
+        c.path("refused_entries").asText() + " entries, " + mib(c.path("refused_bytes").asLong()));
+    b.append("</dl>\n");
+    List<List<String>> rows = new ArrayList<>();
+    for (JsonNode m : c.path("members")) {
+      rows.add(
+          List.of(
+              WebEntries.shortId(m.path("identity").asText()),
+              m.path("followed_by").asText(),
+              mib(m.path("held_bytes").asLong())
+                  + (m.path("fetched").asBoolean() ? "" : " (at a budget: not fetched)")));
+    }
+    table(b, List.of("Identity", "Followed by your follows", "Held"), rows);
   }
 
   private static List<List<String>> rows(JsonNode connected) {

@@ -68,7 +68,12 @@ public sealed interface CoreEvent {
      * reference (sync.proto step 5a) from a peer that follows its identity, or the one that sent
      * the repost.
      */
-    ORIGINAL
+    ORIGINAL,
+    /**
+     * An identity joined the extended circle (or came back within its budgets): fetch its log from
+     * the peers that follow it ({@link NodeCore#enableCircle}).
+     */
+    CIRCLE
   }
 
   /**

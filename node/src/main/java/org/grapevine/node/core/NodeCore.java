@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 import org.grapevine.libp2p.gossipsub.Acceptance;
 import org.grapevine.libp2p.gossipsub.Direction;
@@ -18,6 +20,7 @@ import org.grapevine.libp2p.gossipsub.GossipRouter;
 import org.grapevine.libp2p.gossipsub.OutboundRpc;
 import org.grapevine.libp2p.gossipsub.Rpc;
 import org.grapevine.libp2p.peer.PeerId;
+import org.grapevine.node.config.NodeConfig;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
@@ -69,11 +72,12 @@ import org.grapevine.protocol.validation.Verification;
  *       when the driver asks ({@link #handleSyncWanted}, any connected peer); when a stored repost
  *       or quote post names an original the store lacks ({@link WantedOriginals}: with the
  *       subscribers of the original's identity, else the peer that sent it; the session asks for it
- *       by reference, sync.proto step 5a). What a peer subscribes to is what our router heard it
- *       announce. A session offers the identities both follow and asks the peer by name for the
- *       rest of ours, which it serves if it holds them (sync.proto step 2a). At most one session
- *       runs per peer at a time: a sync wanted while one runs is run once more after it ({@link
- *       CoreEvent.SyncReason#AGAIN}).
+ *       by reference, sync.proto step 5a); when an identity joins the extended circle ({@link
+ *       #enableCircle}: with the subscribers of its topic). What a peer subscribes to is what our
+ *       router heard it announce. A session offers ours (the follows and the circle's fetched
+ *       members), syncs those both follow and asks the peer by name for the rest, which it serves
+ *       if it holds them (sync.proto step 2a). At most one session runs per peer at a time: a sync
+ *       wanted while one runs is run once more after it ({@link CoreEvent.SyncReason#AGAIN}).
  *   <li>Gossip messages are verified by the driver ({@link CoreCommand.VerifyGossip}) and judged
  *       here in the order they arrived. How many wait is the router's bound (its {@code
  *       maxPendingValidations}, per topic and in all): it drops and counts the rest.
@@ -126,6 +130,17 @@ public final class NodeCore {
   private final String ownTopic;
 
   /**
+   * The extended circle (issue 17), null until {@link #enableCircle} (and for a core without one:
+   * the simulator's, tests').
+   */
+  private CircleState circle;
+
+  private NodeConfig.Circle circleConfig = new NodeConfig.Circle(false, 0, 0, 0);
+
+  /** When the circle is recomputed at the latest (held bytes, blocks and mutes change too). */
+  private long nextCircleRefresh;
+
+  /**
    * How old a revocation must be before a follower of the writer that forwards the revoked device's
    * addressed entries is blamed: gossip carries it in seconds, and the periodic sync (a minute
    * apart by default) brings it to a follower that missed it.
@@ -167,14 +182,22 @@ public final class NodeCore {
     this.config = config;
     this.planner =
         new SyncPlanner(
-            store,
             router::subscribes,
+            this::offered,
             config,
             out,
             nowNanos + 1 + random.nextLong(config.syncIntervalNanos()));
     this.originals = new WantedOriginals(store);
-    this.sync = new SyncSessions(store, engine, config, out, planner::ended, originals::list);
-    out.onStored(this::wantOriginals);
+    this.sync =
+        new SyncSessions(
+            store, engine, config, out, planner::ended, originals::list, this::offered);
+    out.onStored(
+        stored -> {
+          wantOriginals(stored);
+          if (circle != null) {
+            stored.entries().forEach(circle::stored);
+          }
+        });
     this.floods = new FloodGuard(engine.budgets().addressed());
     planner.setSessions(sync);
     this.ownTopic = dht == null ? null : Topics.forIdentity(dht.own());
@@ -211,6 +234,32 @@ public final class NodeCore {
     return Optional.ofNullable(rendezvous);
   }
 
+  /**
+   * Keeps the extended circle ({@link Circle}; docs/ARCHITECTURE.md "Extended circle"): the logs of
+   * identities that the followed identities follow, fetched by the same catch-up sync as followed
+   * ones and kept within {@code config}'s budgets (the engine's {@link Engine.KeepPolicy}). Call
+   * once, before {@link #handleStarted}; nothing when {@code config} is disabled.
+   *
+   * <p>Circle members are not subscribed to (neither their identity topic nor their addressee
+   * topic) and not looked up through the DHT rendezvous: each subscription joins a GossipSub mesh
+   * whose traffic (every entry, IHAVE gossip, the mesh upkeep) multiplies with hundreds of members,
+   * for logs that only feed a ranking. The periodic sync brings their entries a sync interval late,
+   * from peers that follow them (who also follow someone we follow, so are likely connected), which
+   * a feed can afford.
+   */
+  public void enableCircle(Identity own, NodeConfig.Circle config) {
+    circleConfig = config;
+    if (config.enabled()) {
+      circle = new CircleState(store, own, config);
+      engine.setKeepPolicy(circle);
+    }
+  }
+
+  /** The extended circle now: members, bytes held, budgets, what was refused. */
+  public CircleStatus circleStatus() {
+    return circle == null ? new CircleStatus(circleConfig, List.of(), 0, 0, 0) : circle.status();
+  }
+
   /** Connected peers that announced {@code identity}'s topic (its GossipSub subscribers). */
   public int connectedSubscribers(Identity identity) {
     return router.topicPeers(Topics.forIdentity(identity)).size();
@@ -222,8 +271,12 @@ public final class NodeCore {
   public void handleStarted(long nowNanos) {
     for (Identity followed : store.follows()) {
       subscribe(followed, nowNanos);
+      if (circle != null) {
+        circle.followedAtStart(followed); // Walked a few at a time, at the coming timers.
+      }
     }
     routerEvents(nowNanos);
+    refreshCircle(nowNanos);
   }
 
   /**
@@ -378,6 +431,10 @@ public final class NodeCore {
     subscribe(followed, nowNanos);
     routerEvents(nowNanos);
     planner.followed(Topics.forIdentity(followed));
+    if (circle != null) {
+      circle.followed(followed);
+      refreshCircle(nowNanos);
+    }
   }
 
   /** This node stopped following someone: leave their topic. */
@@ -393,6 +450,12 @@ public final class NodeCore {
       rendezvous.unsubscribed(topic, nowNanos);
     }
     routerEvents(nowNanos);
+    if (circle != null) {
+      // Its follows may leave the circle: they are not fetched any more, and what is held of them
+      // stays, as an unfollow leaves the unfollowed identity's entries.
+      circle.unfollowed(unfollowed);
+      refreshCircle(nowNanos);
+    }
   }
 
   /**
@@ -516,6 +579,9 @@ public final class NodeCore {
       }
     }
     sync.timeout(nowNanos);
+    if (circle != null && (circle.dirty() || nowNanos - nextCircleRefresh >= 0)) {
+      refreshCircle(nowNanos);
+    }
     planner.timeout(nowNanos);
     if (rendezvous != null) {
       rendezvous.timeout(nowNanos);
@@ -537,6 +603,9 @@ public final class NodeCore {
       if (dht - next < 0) {
         next = dht;
       }
+    }
+    if (circle != null && nextCircleRefresh - next < 0) {
+      next = nextCircleRefresh;
     }
     long expiry = outbox.nextExpiry();
     if (expiry != Long.MAX_VALUE && expiry - next < 0) {
@@ -709,6 +778,30 @@ public final class NodeCore {
         originals.stored(stored.entries(), stored.source() != IngestSource.BY_REF);
     if (!added.isEmpty()) {
       planner.wantOriginals(added, stored.from());
+    }
+  }
+
+  /** What a sync session offers: the follows and the circle's fetched members, in key order. */
+  private SortedSet<Identity> offered() {
+    SortedSet<Identity> out = new TreeSet<>(store.follows());
+    if (circle != null) {
+      out.addAll(circle.fetched());
+    }
+    return out;
+  }
+
+  /**
+   * Recomputes the circle; members fetched now that were not are synced for with the peers that
+   * subscribe to their topics (they follow them, so hold their logs), as a follow is. Without one
+   * connected, the periodic round and the sessions' names bring them.
+   */
+  private void refreshCircle(long nowNanos) {
+    if (circle == null) {
+      return;
+    }
+    nextCircleRefresh = nowNanos + config.syncIntervalNanos();
+    for (Identity joined : circle.refresh()) {
+      planner.wantWithSubscribers(Topics.forIdentity(joined), CoreEvent.SyncReason.CIRCLE);
     }
   }
 

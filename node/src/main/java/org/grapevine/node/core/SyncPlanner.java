@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiPredicate;
+import java.util.function.Supplier;
 import org.grapevine.libp2p.peer.PeerId;
-import org.grapevine.node.storage.PostStore;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.sync.EntryRef;
 import org.grapevine.protocol.topic.Topics;
@@ -21,8 +21,11 @@ import org.grapevine.protocol.topic.Topics;
  * CoreEvent.SyncDecided}; {@link SyncSessions} runs them.
  */
 final class SyncPlanner {
-  private final PostStore store;
   private final BiPredicate<PeerId, String> subscribes;
+
+  /** The identities sessions offer: the follows and the circle's fetched members. */
+  private final Supplier<? extends Set<Identity>> offered;
+
   private final CoreConfig config;
   private final CoreOutputs out;
   private SyncSessions sessions;
@@ -55,16 +58,18 @@ final class SyncPlanner {
   /**
    * @param subscribes whether a connected peer announced a subscription to a topic (the router's
    *     view: a peer that follows an identity holds its logs)
+   * @param offered the identities a session offers (the periodic round syncs with peers that
+   *     subscribe to one of them)
    * @param firstRound when the first periodic round is due
    */
   SyncPlanner(
-      PostStore store,
       BiPredicate<PeerId, String> subscribes,
+      Supplier<? extends Set<Identity>> offered,
       CoreConfig config,
       CoreOutputs out,
       long firstRound) {
-    this.store = store;
     this.subscribes = subscribes;
+    this.offered = offered;
     this.config = config;
     this.out = out;
     this.nextRound = firstRound;
@@ -217,15 +222,15 @@ final class SyncPlanner {
   }
 
   /**
-   * Up to {@link CoreConfig#syncPeersPerRound} idle peers that follow someone we follow,
-   * round-robin over the connected ones.
+   * Up to {@link CoreConfig#syncPeersPerRound} idle peers that follow someone we follow (or a
+   * fetched member of the extended circle), round-robin over the connected ones.
    */
   private void periodicRound() {
     if (config.syncPeersPerRound() == 0 || connected.isEmpty()) {
       return;
     }
     Set<String> ours = new HashSet<>();
-    for (Identity i : store.follows()) {
+    for (Identity i : offered.get()) {
       ours.add(Topics.forIdentity(i));
     }
     int started = 0;

@@ -7,10 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
@@ -45,6 +46,9 @@ final class SyncSessions {
   /** The entries to ask for by reference, at most the given number (sync.proto step 5a). */
   private final IntFunction<List<EntryRef>> wanted;
 
+  /** The identities a session offers: the follows and the circle's fetched members. */
+  private final Supplier<SortedSet<Identity>> offered;
+
   /** By stream id, in id order (deterministic iteration for the simulator). */
   private final TreeMap<Long, SyncState> sessions = new TreeMap<>();
 
@@ -75,13 +79,15 @@ final class SyncSessions {
       CoreConfig config,
       CoreOutputs out,
       Consumer<PeerId> ended,
-      IntFunction<List<EntryRef>> wanted) {
+      IntFunction<List<EntryRef>> wanted,
+      Supplier<SortedSet<Identity>> offered) {
     this.store = store;
     this.engine = engine;
     this.config = config;
     this.out = out;
     this.ended = ended;
     this.wanted = wanted;
+    this.offered = offered;
   }
 
   boolean running(PeerId peer) {
@@ -89,9 +95,10 @@ final class SyncSessions {
   }
 
   /**
-   * Sessions opened so far. A session offers every followed identity or, beyond the protocol's cap
-   * per session, the next window of them ({@link FollowWindow}), so that each is offered in turn;
-   * the same count moves the window of names a session asks by name when there are too many.
+   * Sessions opened so far. A session offers every followed identity (and the extended circle's
+   * fetched members, {@link CircleState}) or, beyond the protocol's cap per session, the next
+   * window of them ({@link FollowWindow}), so that each is offered in turn; the same count moves
+   * the window of names a session asks by name when there are too many.
    */
   private long windows;
 
@@ -104,8 +111,7 @@ final class SyncSessions {
     long round = windows++;
     SyncSession session =
         new SyncSession(
-            FollowWindow.of(
-                new TreeSet<>(store.follows()), SyncLimits.MAX_SESSION_IDENTITIES, round),
+            FollowWindow.of(offered.get(), SyncLimits.MAX_SESSION_IDENTITIES, round),
             new StoreSyncSource(
                 store, engine.budgets(), hash -> bareServers.mayAsk(peer, hash), wanted),
             limits,

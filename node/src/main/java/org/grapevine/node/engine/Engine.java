@@ -26,7 +26,8 @@ import org.grapevine.protocol.validation.Verification;
  *   <li>decode and stateless checks ({@link EntryValidator}: sizes, encoding, hashes, signature);
  *   <li>muted and blocked identities are ignored (a blocked identity's entries are never stored);
  *   <li>chain check against the store ({@link ChainChecker}: delegated device, seq, prev, time);
- *   <li>budgets ({@link Budgets}): an identity at its quota gets the entry without its content;
+ *   <li>budgets ({@link Budgets}, and the narrower {@link KeepPolicy} of the extended circle): an
+ *       identity at its quota gets the entry without its content;
  *   <li>apply in one atomic write: the store indexes, and carries out a delete (its target's
  *       content dropped when the target belongs to the same identity; a target arriving after its
  *       delete is stored without content) and a revocation (the device's later entries removed), in
@@ -287,6 +288,30 @@ public final class Engine {
   private StoreObserver observer = StoreObserver.NONE;
 
   /**
+   * A narrower budget than the node's quota for some identities, asked before content within the
+   * quota is kept (the node core's extended circle, issue 17: logs kept without being followed).
+   * Content it refuses is dropped as over quota (the entry is appended without it, for the reasons
+   * above), and counted by the policy itself.
+   */
+  public interface KeepPolicy {
+    /**
+     * Whether {@code contentBytes} more of {@code identity}, which holds {@code heldBytes}, are
+     * kept. Called on the engine's thread just before the entry is applied (or its content filled).
+     */
+    boolean keeps(Identity identity, long heldBytes, long contentBytes);
+
+    /** Keeps whatever the quota lets through. */
+    KeepPolicy ALL = (identity, heldBytes, contentBytes) -> true;
+  }
+
+  private KeepPolicy keep = KeepPolicy.ALL;
+
+  /** Replaces the keep policy (one: the core's extended circle); engine thread. */
+  public void setKeepPolicy(KeepPolicy policy) {
+    this.keep = java.util.Objects.requireNonNull(policy);
+  }
+
+  /**
    * Replaces the store observer (one: the search index), told of every write to the store's entries
    * and content ({@link StoreObserver}).
    */
@@ -447,10 +472,13 @@ public final class Engine {
     }
     boolean needsContent =
         entry.header().inRootLog() || entry.header().kind() == ContentKind.DELETE;
-    if (!needsContent
-        && !budgets.fitsQuota(
-            store.storedBytes(entry.header().identity()), entry.header().contentSize())) {
-      return IngestOutcome.BudgetNote.CONTENT_DROPPED_OVER_QUOTA;
+    if (!needsContent) {
+      Identity identity = entry.header().identity();
+      long held = store.storedBytes(identity);
+      long size = entry.header().contentSize();
+      if (!budgets.fitsQuota(held, size) || !keep.keeps(identity, held, size)) {
+        return IngestOutcome.BudgetNote.CONTENT_DROPPED_OVER_QUOTA;
+      }
     }
     boolean overCap =
         entry
