@@ -339,6 +339,18 @@ final class ApiRoutes {
     o.put("entry", entry.map(e -> e.id().toHex()).orElse(null));
     o.put("timestamp", entry.map(e -> e.header().timestampMillis()).orElse(null));
     forks(o, node.store().forks(who));
+    // The feeds this identity published (issue 17: "others see it in your profile"), newest first.
+    com.fasterxml.jackson.databind.node.ArrayNode feeds = o.putArray("feeds");
+    for (org.grapevine.node.feeds.FeedInfo f : node.feeds().publishedBy(who)) {
+      feeds
+          .addObject()
+          .put("key", f.key())
+          .put("name", f.definition().name())
+          .put("description", f.definition().description())
+          .put("version", f.definition().version())
+          .put("used", f.used())
+          .put("users", f.users());
+    }
     return o;
   }
 

@@ -80,6 +80,9 @@ final class NodeRoutes {
         .put("stored_from_gossip", stored("gossip"));
     o.put("event_streams", events.clients());
     circle(o.putObject("circle"), node.circle());
+    // Feeds (issue 17): candidates in memory, evaluations and rankings made, drops counted.
+    ObjectNode feeds = o.putObject("feeds");
+    node.feeds().counters().forEach(feeds::put);
     ObjectNode dht = o.putObject("dht");
     node.dhtStatus()
         .map(f -> f.join())

@@ -244,6 +244,23 @@ final class WebPages {
     } else {
       b.append(relationForms(identity, who));
     }
+    if (!p.path("feeds").isEmpty()) {
+      b.append("<section aria-labelledby=\"feeds-h\"><h2 id=\"feeds-h\">Feeds</h2>\n")
+          .append("<ul class=\"plain\">\n");
+      for (JsonNode f : p.path("feeds")) {
+        b.append("<li><a href=\"/?feed=")
+            .append(WebGuard.escape(f.path("key").asText()))
+            .append("\">")
+            .append(WebGuard.escape(f.path("name").asText()))
+            .append("</a> <span class=\"muted\">v")
+            .append(f.path("version").asLong())
+            .append(f.path("used").asBoolean() ? ", in use" : "")
+            .append("</span> ")
+            .append(WebGuard.escape(f.path("description").asText()))
+            .append("</li>\n");
+      }
+      b.append("</ul>\n<p><a href=\"/feeds\">All feeds</a></p></section>\n");
+    }
     JsonNode posts =
         api.get(
             "/v1/identities/" + identity + "/posts",

@@ -24,8 +24,8 @@ public final class WriteRules {
   public enum Target {
     /** A reply's parent: a post (a reply is a post too). */
     REPLY_PARENT("parent", ContentKind.POST),
-    /** A reaction's target: a post or a repost. */
-    REACTION_TARGET("target", ContentKind.POST, ContentKind.REPOST),
+    /** A reaction's target: a post, a repost, or a feed (liking a feed, issue 17). */
+    REACTION_TARGET("target", ContentKind.POST, ContentKind.REPOST, ContentKind.FEED),
     /** A repost's target: a post. */
     REPOST_TARGET("target", ContentKind.POST),
     /** A quote post's quoted entry: a post (issue 15). */

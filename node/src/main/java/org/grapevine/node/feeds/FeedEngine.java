@@ -108,6 +108,17 @@ final class FeedEngine {
     }
   }
 
+  /** For FeedHarness (benchmarks): the window as it stands, after taking in what arrived. */
+  synchronized FeedWindow windowNow() {
+    update(clock.getAsLong());
+    return window;
+  }
+
+  /** For FeedHarness: the graph of the last page. */
+  synchronized SocialGraph graphNow() {
+    return graph;
+  }
+
   /** Counters for status and metrics. */
   synchronized Map<String, Long> counters() {
     Map<String, Long> m = new java.util.LinkedHashMap<>();

@@ -52,6 +52,9 @@ public interface Feeds {
    */
   List<FeedInfo> discover(int max);
 
+  /** The feed versions an identity published, as held here, newest first (for its profile). */
+  List<FeedInfo> publishedBy(org.grapevine.protocol.identity.Identity author);
+
   /** Checks a definition without publishing it: its problems, empty when it would publish. */
   List<FeedProblem> check(FeedDefinition definition);
 

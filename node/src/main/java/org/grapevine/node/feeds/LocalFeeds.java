@@ -65,6 +65,11 @@ public final class LocalFeeds implements Feeds {
     }
   }
 
+  /** For FeedHarness (benchmarks, same package): the engine, to time rankings directly. */
+  FeedEngine engine() {
+    return engine;
+  }
+
   /** Counters for status: candidates held, evaluations, rankings made, drops. */
   public Map<String, Long> counters() {
     return engine.counters();
@@ -220,6 +225,17 @@ public final class LocalFeeds implements Feeds {
             .thenComparing(FeedRegistry.Published::id));
     List<FeedInfo> out = new ArrayList<>();
     for (FeedRegistry.Published p : found.subList(0, Math.min(max, found.size()))) {
+      out.add(info(p, users));
+    }
+    return out;
+  }
+
+  @Override
+  public List<FeedInfo> publishedBy(Identity author) {
+    registry.scan(author);
+    Map<EntryId, Integer> users = users();
+    List<FeedInfo> out = new ArrayList<>();
+    for (FeedRegistry.Published p : registry.publishedBy(author)) {
       out.add(info(p, users));
     }
     return out;

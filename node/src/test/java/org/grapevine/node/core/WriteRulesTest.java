@@ -44,6 +44,27 @@ class WriteRulesTest {
               .build(),
           T0_MILLIS + 4);
 
+  private final LogEntry feed =
+      log.append(
+          Content.newBuilder()
+              .setFeed(
+                  org.grapevine.protocol.proto.Feed.newBuilder()
+                      .setName("cats")
+                      .setVersion(1)
+                      .setFilter("true"))
+              .build(),
+          T0_MILLIS + 5);
+
+  @Test
+  void aFeedMayBeLikedButNotRepliedTo() {
+    assertThat(WriteRules.target(WriteRules.Target.REACTION_TARGET, feed.id(), Optional.of(feed)))
+        .isSameAs(feed);
+    refused(
+        () -> WriteRules.target(WriteRules.Target.REPLY_PARENT, feed.id(), Optional.of(feed)),
+        WriteRefusedException.Code.WRONG_KIND,
+        "is a feed; it must be a post");
+  }
+
   @Test
   void target_kinds_replyToPost_reactToPostOrRepost_repostAPost() {
     assertThat(WriteRules.target(WriteRules.Target.REPLY_PARENT, hello.id(), Optional.of(hello)))
@@ -60,7 +81,7 @@ class WriteRulesTest {
         () ->
             WriteRules.target(WriteRules.Target.REACTION_TARGET, follow.id(), Optional.of(follow)),
         WriteRefusedException.Code.WRONG_KIND,
-        "it must be a post or repost");
+        "it must be a post or repost or feed");
     refused(
         () -> WriteRules.target(WriteRules.Target.REPOST_TARGET, repost.id(), Optional.of(repost)),
         WriteRefusedException.Code.WRONG_KIND,
