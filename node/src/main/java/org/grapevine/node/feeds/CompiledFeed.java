@@ -22,6 +22,15 @@ record CompiledFeed(
     return filter.cost() + score.cost();
   }
 
+  /**
+   * Whether the ranking depends on its time: a feed that reads neither {@code now} nor {@code
+   * post.age_hours} ranks the same at every minute, so its ranking is carried over to the next
+   * minute and only what changed is ranked again.
+   */
+  boolean readsTime() {
+    return filter.readsTime() || score.readsTime();
+  }
+
   /** Every problem of the definition: expressions that do not compile, then the budget. */
   static List<FeedProblem> problems(FeedDefinition d, long costPerCandidate) {
     List<FeedProblem> out = new ArrayList<>();

@@ -119,6 +119,54 @@ final class FeedCost {
     }
   }
 
+  /** Whether the expression reads the ranking's time ({@code now}, {@code post.age_hours}). */
+  static boolean readsTime(CelAbstractSyntaxTree ast) {
+    return readsTime(ast.getExpr());
+  }
+
+  private static boolean readsTime(CelExpr e) {
+    switch (e.getKind()) {
+      case IDENT -> {
+        String n = e.ident().name();
+        return n.equals(ViewField.NOW.name) || n.equals(ViewField.POST_AGE_HOURS.name);
+      }
+      case SELECT -> {
+        CelExpr o = e.select().operand();
+        return (o.getKind() == CelExpr.ExprKind.Kind.IDENT
+                && (o.ident().name() + "." + e.select().field())
+                    .equals(ViewField.POST_AGE_HOURS.name))
+            || readsTime(o);
+      }
+      case CALL -> {
+        if (e.call().target().isPresent() && readsTime(e.call().target().get())) {
+          return true;
+        }
+        return e.call().args().stream().anyMatch(FeedCost::readsTime);
+      }
+      case LIST -> {
+        return e.list().elements().stream().anyMatch(FeedCost::readsTime);
+      }
+      case MAP -> {
+        return e.map().entries().stream()
+            .anyMatch(en -> readsTime(en.key()) || readsTime(en.value()));
+      }
+      case STRUCT -> {
+        return e.struct().entries().stream().anyMatch(en -> readsTime(en.value()));
+      }
+      case COMPREHENSION -> {
+        CelExpr.CelComprehension k = e.comprehension();
+        return readsTime(k.iterRange())
+            || readsTime(k.accuInit())
+            || readsTime(k.loopCondition())
+            || readsTime(k.loopStep())
+            || readsTime(k.result());
+      }
+      default -> {
+        return false;
+      }
+    }
+  }
+
   private static long add(long a, long b) {
     return Math.min(CAP, a + b);
   }

@@ -36,7 +36,8 @@ import org.grapevine.protocol.identity.Identity;
  *   <li>The window is filled from the store at the first page: the newest {@code windowPosts} posts
  *       and reposts of the last {@code windowHours}, then each one's reactions.
  *   <li>{@code now} is the page's time in whole minutes: within a minute, rankings differ only by
- *       what arrived, and those differences are re-ranked alone.
+ *       what arrived, and those differences are re-ranked alone. A feed that does not read the time
+ *       ({@link CompiledFeed#readsTime}) carries its ranking over to the next minute too.
  *   <li>A cursor pins its ranking (time, arrival number): the next page comes from the same ranking
  *       (kept, or made again as of that arrival), so paging neither repeats nor skips a post while
  *       new ones arrive. What is deleted meanwhile is left out.
@@ -44,6 +45,8 @@ import org.grapevine.protocol.identity.Identity;
  *       a minute when anyone else's follow or unfollow arrives.
  *   <li>Budget: a feed costs {@link CompiledFeed#cost} per candidate at most; a ranking ranks at
  *       most {@code costPerPage / cost} candidates (the newest), and says it was cut.
+ *   <li>The window holds at most {@code windowPosts} candidates, pruned in steps: up to 1% more
+ *       arrive before the oldest go.
  * </ol>
  *
  * Thread-safe: pages are made one at a time.
@@ -114,6 +117,11 @@ final class FeedEngine {
     return window;
   }
 
+  /** For FeedHarness: forgets every ranking, so that the next page ranks the whole window. */
+  synchronized void forgetRankings() {
+    rankings.clear();
+  }
+
   /** For FeedHarness: the graph of the last page. */
   synchronized SocialGraph graphNow() {
     return graph;
@@ -154,9 +162,12 @@ final class FeedEngine {
     int i = from;
     for (; i < r.items.length && items.size() < limit; i++) {
       Ranking.Item it = r.items[i];
-      // Deleted, or removed with a revoked device, since the ranking was made: left out.
-      if (window.candidate(it.id()).isEmpty() || store.entryById(it.id()).isEmpty()) {
-        continue;
+      // Deleted since the ranking was made: left out. (An entry removed with a revoked device
+      // stays in the window until pruned; the API, which reads each entry, leaves it out and
+      // counts it as gone.)
+      Optional<Candidate> c = window.candidate(it.id());
+      if (c.isEmpty() || c.get().time < now - config.windowHours() * HOUR) {
+        continue; // Or aged out of the window since a carried-over ranking was made.
       }
       items.add(new FeedItem(it.id(), it.score(), reason(it)));
     }
@@ -182,7 +193,9 @@ final class FeedEngine {
       inboxSize.decrementAndGet();
       window.add(e, store::entryById);
     }
-    if (window.size() > config.windowPosts()) {
+    // Pruned in steps (1% over the cap, then back to it): a prune sorts the window, and doing it
+    // for every post that arrives cost more than ranking what changed.
+    if (window.size() > config.windowPosts() + Math.max(100, config.windowPosts() / 100)) {
       window.prune(wallNow - config.windowHours() * HOUR);
     }
     boolean due = othersFollowsChanged && wallNow - graphBuiltAt >= MINUTE;
@@ -224,7 +237,8 @@ final class FeedEngine {
     int hiddenHash = hidden.hashCode();
     Ranking base = null;
     for (Ranking r : kept) {
-      if (r.now == now && r.graphVersion == graphVersion && r.hiddenHash == hiddenHash) {
+      boolean sameTime = r.now == now || !feed.readsTime();
+      if (sameTime && r.graphVersion == graphVersion && r.hiddenHash == hiddenHash) {
         if (r.asOf == asOf) {
           return r;
         }
@@ -265,7 +279,7 @@ final class FeedEngine {
       }
     }
     long fit = config.costPerPage() / Math.max(1, feed.cost());
-    long max = Math.min(config.windowPosts(), fit);
+    long max = fit;
     boolean truncated = fit < eligible.size();
     if (eligible.size() > max) {
       eligible.sort(
@@ -302,9 +316,8 @@ final class FeedEngine {
         }
       }
     }
-    if (base.candidates + newCandidates > config.windowPosts()
-        || (long) (base.candidates + newCandidates) * feed.cost() > config.costPerPage()) {
-      return full(feed, base.now, asOf, hidden, hiddenHash);
+    if ((long) window.size() * feed.cost() > config.costPerPage()) {
+      return full(feed, base.now, asOf, hidden, hiddenHash); // It may have to be cut: rank it all.
     }
     CandidateView.RankContext ctx = new CandidateView.RankContext(meText, base.now, asOf, graph);
     Evaluated ev = evaluate(feed, ctx, again);

@@ -76,7 +76,7 @@ final class FeedLanguage {
   private FeedLanguage() {}
 
   /** One expression compiled: its program and its cost bound per candidate. */
-  record Compiled(String source, CelRuntime.Program program, long cost) {
+  record Compiled(String source, CelRuntime.Program program, long cost, boolean readsTime) {
     /** Evaluates against a candidate; a failure is the feed's (counted by the caller). */
     Object eval(dev.cel.runtime.CelVariableResolver view) throws CelEvaluationException {
       return program.eval(view);
@@ -143,7 +143,9 @@ final class FeedLanguage {
     }
     try {
       return new Result(
-          new Compiled(source, RUNTIME.createProgram(ast), FeedCost.of(ast)), problems);
+          new Compiled(
+              source, RUNTIME.createProgram(ast), FeedCost.of(ast), FeedCost.readsTime(ast)),
+          problems);
     } catch (dev.cel.common.CelException e) {
       problems.add(new FeedProblem(which, 1, 1, "cannot be planned: " + e.getMessage()));
       return new Result(null, problems);

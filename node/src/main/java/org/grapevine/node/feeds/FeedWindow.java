@@ -285,7 +285,7 @@ final class FeedWindow {
     }
     if (candidates.size() - gone.size() > maxCandidates) {
       List<Candidate> all = new ArrayList<>(candidates.values());
-      all.removeAll(gone);
+      all.removeAll(new java.util.HashSet<>(gone));
       all.sort(Comparator.comparingLong((Candidate c) -> c.time).thenComparing(c -> c.id));
       gone.addAll(all.subList(0, all.size() - maxCandidates));
     }
