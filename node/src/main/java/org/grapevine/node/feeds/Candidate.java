@@ -16,6 +16,7 @@ final class Candidate {
   record Answer(Identity writer, long seq, EntryId entry, long time) {}
 
   final EntryId id;
+  final long idOrder;
   final Identity author;
   final long time;
   final long seq;
@@ -52,6 +53,7 @@ final class Candidate {
       Identity repostedAuthor,
       boolean contentWarning) {
     this.id = id;
+    this.idOrder = Ranking.idOrder(id);
     this.author = author;
     this.time = time;
     this.seq = seq;

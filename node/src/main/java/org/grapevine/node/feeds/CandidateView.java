@@ -35,25 +35,36 @@ final class CandidateView implements CelVariableResolver {
     return f == null ? Optional.empty() : Optional.of(value(f));
   }
 
+  /** The value CEL's runtime is given: boxed, by the field's type. */
   private Object value(ViewField f) {
+    return switch (f.type.kind()) {
+      case BOOL -> bool(f);
+      case INT -> integer(f);
+      case DOUBLE -> dbl(f);
+      case STRING -> str(f);
+      default -> list(f);
+    };
+  }
+
+  /** A bool field's value ({@link DirectProgram} reads them unboxed). */
+  boolean bool(ViewField f) {
     return switch (f) {
-      case POST_ID -> c.id.toString();
-      case POST_AUTHOR -> c.author.toString();
-      case POST_TIME -> c.time;
-      case POST_AGE_HOURS -> (ctx.now() - c.time) / 3_600_000.0;
-      case POST_KIND -> c.kind;
-      case POST_TEXT -> c.text;
-      case POST_LANGUAGE -> c.language();
-      case POST_HASHTAGS -> c.hashtags;
-      case POST_MENTIONS -> c.mentions;
       case POST_IS_REPLY -> c.replyParentAuthor != null;
       case POST_IS_QUOTE -> c.quotedAuthor != null;
       case POST_IS_REPOST -> c.repostedAuthor != null;
-      case POST_REPLY_ROOT_AUTHOR -> text(c.replyRootAuthor);
-      case POST_REPLY_PARENT_AUTHOR -> text(c.replyParentAuthor);
-      case POST_QUOTED_AUTHOR -> text(c.quotedAuthor);
-      case POST_REPOSTED_AUTHOR -> text(c.repostedAuthor);
       case POST_HAS_CONTENT_WARNING -> c.contentWarning;
+      case GRAPH_FOLLOWS_AUTHOR -> ctx.graph().follows(c.author);
+      case GRAPH_IS_ME -> c.author.equals(ctx.graph().me);
+      case GRAPH_MENTIONS_ME -> c.mentions.contains(ctx.me());
+      case GRAPH_REPLIES_TO_ME -> ctx.graph().me.equals(c.replyParentAuthor);
+      default -> throw new IllegalArgumentException(f.name + " is not a bool");
+    };
+  }
+
+  /** An int field's value. */
+  long integer(ViewField f) {
+    return switch (f) {
+      case POST_TIME -> c.time;
       case STATS_REACTIONS -> count(c.reactions, false);
       case STATS_REPLIES -> count(c.replies, false);
       case STATS_REPOSTS -> count(c.reposts, false);
@@ -64,14 +75,44 @@ final class CandidateView implements CelVariableResolver {
       case STATS_THREAD_REPLIES -> count(c.threadReplies, false);
       case STATS_THREAD_FOLLOWS -> threadFollows();
       case STATS_LAST_REPLY_TIME -> lastReply();
-      case GRAPH_FOLLOWS_AUTHOR -> ctx.graph().follows(c.author);
-      case GRAPH_IS_ME -> c.author.equals(ctx.graph().me);
-      case GRAPH_AUTHOR_HOPS -> (long) ctx.graph().hops(c.author);
-      case GRAPH_FOLLOWS_FOLLOWING_AUTHOR -> (long) ctx.graph().followedByFollows(c.author);
-      case GRAPH_MENTIONS_ME -> c.mentions.contains(ctx.me());
-      case GRAPH_REPLIES_TO_ME -> ctx.graph().me.equals(c.replyParentAuthor);
-      case ME -> ctx.me();
+      case GRAPH_AUTHOR_HOPS -> ctx.graph().hops(c.author);
+      case GRAPH_FOLLOWS_FOLLOWING_AUTHOR -> ctx.graph().followedByFollows(c.author);
       case NOW -> ctx.now();
+      default -> throw new IllegalArgumentException(f.name + " is not an int");
+    };
+  }
+
+  /** A double field's value. */
+  double dbl(ViewField f) {
+    if (f == ViewField.POST_AGE_HOURS) {
+      return (ctx.now() - c.time) / 3_600_000.0;
+    }
+    throw new IllegalArgumentException(f.name + " is not a double");
+  }
+
+  /** A string field's value. */
+  String str(ViewField f) {
+    return switch (f) {
+      case POST_ID -> c.id.toString();
+      case POST_AUTHOR -> c.author.toString();
+      case POST_KIND -> c.kind;
+      case POST_TEXT -> c.text;
+      case POST_LANGUAGE -> c.language();
+      case POST_REPLY_ROOT_AUTHOR -> text(c.replyRootAuthor);
+      case POST_REPLY_PARENT_AUTHOR -> text(c.replyParentAuthor);
+      case POST_QUOTED_AUTHOR -> text(c.quotedAuthor);
+      case POST_REPOSTED_AUTHOR -> text(c.repostedAuthor);
+      case ME -> ctx.me();
+      default -> throw new IllegalArgumentException(f.name + " is not a string");
+    };
+  }
+
+  /** A list field's value. */
+  List<String> list(ViewField f) {
+    return switch (f) {
+      case POST_HASHTAGS -> c.hashtags;
+      case POST_MENTIONS -> c.mentions;
+      default -> throw new IllegalArgumentException(f.name + " is not a list");
     };
   }
 

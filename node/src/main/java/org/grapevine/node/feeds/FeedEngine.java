@@ -265,7 +265,7 @@ final class FeedEngine {
   }
 
   private boolean eligible(Candidate c, long cutoff, long asOf, Set<Identity> hidden) {
-    return c.seq <= asOf && c.time >= cutoff && !hidden.contains(c.author);
+    return c.seq <= asOf && c.time >= cutoff && (hidden.isEmpty() || !hidden.contains(c.author));
   }
 
   private Ranking full(
@@ -289,7 +289,7 @@ final class FeedEngine {
     CandidateView.RankContext ctx = new CandidateView.RankContext(meText, now, asOf, graph);
     Evaluated ev = evaluate(feed, ctx, eligible);
     Ranking.Item[] items = ev.items.toArray(new Ranking.Item[0]);
-    Arrays.sort(items, Ranking.ORDER);
+    Arrays.parallelSort(items, Ranking.ORDER); // Up to the whole window: both cores.
     return new Ranking(
         now, asOf, graphVersion, hiddenHash, items, eligible.size(), ev.failures, truncated);
   }
@@ -386,15 +386,15 @@ final class FeedEngine {
     for (Candidate c : part) {
       view.of(c);
       try {
-        if (!Boolean.TRUE.equals(feed.filter().eval(view))) {
+        if (!feed.filter().test(view)) {
           continue;
         }
-        double s = ((Number) feed.score().eval(view)).doubleValue();
+        double s = feed.score().score(view);
         if (Double.isNaN(s)) {
           failures++;
           continue;
         }
-        items.add(new Ranking.Item(s, c.id, c.repostedAuthor != null));
+        items.add(new Ranking.Item(s, c.id, c.repostedAuthor != null, c.idOrder));
       } catch (dev.cel.runtime.CelEvaluationException | RuntimeException e) {
         failures++; // The feed's fault, for this candidate only: left out and counted.
       }

@@ -16,6 +16,7 @@ import dev.cel.runtime.CelRuntimeFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.grapevine.protocol.Limits;
 
 /**
@@ -34,8 +35,10 @@ import org.grapevine.protocol.Limits;
  *       budget is refused when published and when loaded.
  *   <li>Regular expressions: CEL's {@code matches} runs RE2J (linear time, no backtracking), with a
  *       program size limit ({@link #MAX_REGEX_PROGRAM}).
- *   <li>Run time: a failure on one candidate (division by zero, overflow) leaves that candidate out
- *       and is counted; a comprehension is stopped after {@link #MAX_ITERATIONS} steps.
+ *   <li>Run time: most expressions run as a {@link DirectProgram} (CEL's runtime decides whenever
+ *       that meets an error or an edge case), the others on CEL's planner runtime. A failure on one
+ *       candidate (division by zero, overflow) leaves that candidate out and is counted; a
+ *       comprehension is stopped after {@link #MAX_ITERATIONS} steps.
  * </ol>
  *
  * Thread-safe: compiled programs are immutable.
@@ -75,11 +78,43 @@ final class FeedLanguage {
 
   private FeedLanguage() {}
 
-  /** One expression compiled: its program and its cost bound per candidate. */
-  record Compiled(String source, CelRuntime.Program program, long cost, boolean readsTime) {
-    /** Evaluates against a candidate; a failure is the feed's (counted by the caller). */
+  /**
+   * One expression compiled: its program, its direct form when it has one ({@link DirectProgram}),
+   * and its cost bound per candidate.
+   */
+  record Compiled(
+      String source,
+      CelRuntime.Program program,
+      Optional<DirectProgram> direct,
+      long cost,
+      boolean readsTime) {
+    /** Evaluates against a candidate with CEL's runtime; a failure is the feed's. */
     Object eval(dev.cel.runtime.CelVariableResolver view) throws CelEvaluationException {
       return program.eval(view);
+    }
+
+    /** A filter's verdict: directly when it can be, else (or when deferred) by CEL's runtime. */
+    boolean test(CandidateView view) throws CelEvaluationException {
+      if (direct.isPresent()) {
+        try {
+          return direct.get().test(view);
+        } catch (DirectProgram.Defer d) {
+          // An error or an edge case: CEL's runtime tells, below.
+        }
+      }
+      return Boolean.TRUE.equals(program.eval(view));
+    }
+
+    /** A score: directly when it can be, else (or when deferred) by CEL's runtime. */
+    double score(CandidateView view) throws CelEvaluationException {
+      if (direct.isPresent()) {
+        try {
+          return direct.get().score(view);
+        } catch (DirectProgram.Defer d) {
+          // As in test.
+        }
+      }
+      return ((Number) program.eval(view)).doubleValue();
     }
   }
 
@@ -144,7 +179,11 @@ final class FeedLanguage {
     try {
       return new Result(
           new Compiled(
-              source, RUNTIME.createProgram(ast), FeedCost.of(ast), FeedCost.readsTime(ast)),
+              source,
+              RUNTIME.createProgram(ast),
+              DirectProgram.of(ast),
+              FeedCost.of(ast),
+              FeedCost.readsTime(ast)),
           problems);
     } catch (dev.cel.common.CelException e) {
       problems.add(new FeedProblem(which, 1, 1, "cannot be planned: " + e.getMessage()));

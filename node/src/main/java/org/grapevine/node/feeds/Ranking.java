@@ -10,11 +10,30 @@ import org.grapevine.protocol.entry.EntryId;
  * arrival, graph version, the hidden identities). A cursor names a place in it by (score, id).
  */
 final class Ranking {
-  /** One ranked entry. */
-  record Item(double score, EntryId id, boolean repost) {}
+  /**
+   * One ranked entry; {@code idOrder} is its id's first eight bytes, so that ties in score (many
+   * posts share a time) are broken without reading the id's bytes from memory.
+   */
+  record Item(double score, EntryId id, boolean repost, long idOrder) {
+    Item(double score, EntryId id, boolean repost) {
+      this(score, id, repost, Ranking.idOrder(id));
+    }
+  }
+
+  /** The order of ids (unsigned bytes, as {@link EntryId#compareTo}) in their first eight bytes. */
+  static long idOrder(EntryId id) {
+    return java.nio.ByteBuffer.wrap(id.toBytes()).getLong();
+  }
 
   static final Comparator<Item> ORDER =
-      Comparator.comparingDouble((Item i) -> -i.score()).thenComparing(Item::id);
+      (a, b) -> {
+        int c = Double.compare(b.score(), a.score()); // High to low (as comparing -score).
+        if (c != 0) {
+          return c;
+        }
+        c = Long.compareUnsigned(a.idOrder(), b.idOrder());
+        return c != 0 ? c : a.id().compareTo(b.id());
+      };
 
   final long now;
   final long asOf;

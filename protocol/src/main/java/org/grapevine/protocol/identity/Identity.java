@@ -131,7 +131,7 @@ public final class Identity implements Comparable<Identity> {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Identity other && root.equals(other.root);
+    return o == this || (o instanceof Identity other && root.equals(other.root));
   }
 
   @Override

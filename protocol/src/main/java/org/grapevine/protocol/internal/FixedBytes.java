@@ -48,7 +48,10 @@ public abstract class FixedBytes {
   @SuppressWarnings("EqualsGetClass")
   @Override
   public final boolean equals(Object o) {
-    return o != null && o.getClass() == getClass() && Arrays.equals(bytes, ((FixedBytes) o).bytes);
+    return o == this
+        || (o != null
+            && o.getClass() == getClass()
+            && Arrays.equals(bytes, ((FixedBytes) o).bytes));
   }
 
   @Override
