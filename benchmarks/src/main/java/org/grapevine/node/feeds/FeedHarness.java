@@ -33,7 +33,7 @@ import org.grapevine.protocol.testing.TestContent;
  * (so the 72-hour window holds about 50,000 of the 800,000 at the defaults), then {@code reactions}
  * reactions and {@code replies} replies to random posts of the window's last day; the node's person
  * ({@code feed-me}) follows {@code myFollows} of them. Bulk-applied with {@code PostStore.apply};
- * {@code -Dfeeds.dir=PATH} keeps the store and reuses it.
+ * {@code -Dfeeds.dir=PATH} keeps the store and reuses it; {@code -Dfeeds.only=KEY} runs one feed.
  *
  * <p>Measured per built-in feed: <b>full</b>, a first page that ranks the whole window (the clock
  * moves to the next minute before each, as a user sees it at most once a minute per feed); <b>after
@@ -120,7 +120,11 @@ public final class FeedHarness {
           "feed                 full p50/p99 ms   next minute p50/p99   after arrivals p50/p99"
               + "   unchanged p50/p99   passing/candidates");
       SplittableRandom random = new SplittableRandom(5);
+      String only = System.getProperty("feeds.only");
       for (String key : BuiltInFeeds.ALL.keySet()) {
+        if (only != null && !only.equals(key)) {
+          continue;
+        }
         Histogram full = histogram();
         Histogram minute = histogram();
         Histogram arrivals = histogram();

@@ -289,7 +289,7 @@ final class FeedEngine {
     CandidateView.RankContext ctx = new CandidateView.RankContext(meText, now, asOf, graph);
     Evaluated ev = evaluate(feed, ctx, eligible);
     Ranking.Item[] items = ev.items.toArray(new Ranking.Item[0]);
-    Arrays.parallelSort(items, Ranking.ORDER); // Up to the whole window: both cores.
+    Ranking.sort(items);
     return new Ranking(
         now, asOf, graphVersion, hiddenHash, items, eligible.size(), ev.failures, truncated);
   }
@@ -322,7 +322,7 @@ final class FeedEngine {
     CandidateView.RankContext ctx = new CandidateView.RankContext(meText, base.now, asOf, graph);
     Evaluated ev = evaluate(feed, ctx, again);
     Ranking.Item[] fresh = ev.items.toArray(new Ranking.Item[0]);
-    Arrays.sort(fresh, Ranking.ORDER);
+    Ranking.sort(fresh);
     Ranking.Item[] merged = new Ranking.Item[base.items.length + fresh.length];
     int n = 0;
     int j = 0;

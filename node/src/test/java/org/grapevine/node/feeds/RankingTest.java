@@ -10,7 +10,10 @@ import org.grapevine.protocol.entry.EntryId;
 import org.junit.jupiter.api.Test;
 
 class RankingTest {
-  /** The fast order (score, then the id's first bytes) is score high to low, then id ascending. */
+  /**
+   * The fast order (score, then the id's first bytes) and the primitive sort are score high to low,
+   * then id ascending.
+   */
   @Test
   void theOrderIsScoreThenIdAsEntryIdsCompare() {
     SplittableRandom r = new SplittableRandom(3);
@@ -23,14 +26,25 @@ class RankingTest {
         id[1] = (byte) (i % 2 == 0 ? 0xff : 0x01);
         java.util.Arrays.fill(id, 2, 8, (byte) 0);
       }
-      double score = i % 5 == 0 ? 0.0 : i % 7 == 0 ? -0.0 : r.nextInt(20);
+      double score =
+          switch (i % 6) {
+            case 0 -> 0.0;
+            case 1 -> -0.0;
+            case 2 -> r.nextInt(20); // Many ties.
+            case 3 -> -r.nextDouble() * 1e300;
+            case 4 -> Double.POSITIVE_INFINITY;
+            default -> 1.0 + Math.ulp(1.0) * r.nextInt(3); // Apart in the lowest bits only.
+          };
       items.add(new Ranking.Item(score, EntryId.of(id), false));
     }
     List<Ranking.Item> fast = new ArrayList<>(items);
     fast.sort(Ranking.ORDER);
+    Ranking.Item[] primitive = items.toArray(new Ranking.Item[0]);
+    Ranking.sort(primitive);
     List<Ranking.Item> plain = new ArrayList<>(items);
     plain.sort(
         Comparator.comparingDouble((Ranking.Item i) -> -i.score()).thenComparing(Ranking.Item::id));
     assertThat(fast).containsExactlyElementsOf(plain);
+    assertThat(primitive).containsExactlyElementsOf(plain);
   }
 }
