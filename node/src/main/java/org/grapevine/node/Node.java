@@ -215,6 +215,7 @@ public final class Node implements AutoCloseable {
     dht.listening(driver, host);
     reach.started();
     discovery.start();
+    feeds.warmUp();
   }
 
   public Identity identity() {
@@ -526,6 +527,7 @@ public final class Node implements AutoCloseable {
 
   @Override
   public void close() {
+    feeds.close(); // Its warm-up reads the store.
     discovery.close();
     reach.close();
     driver.closeGossip();

@@ -66,6 +66,7 @@ final class FeedEngine {
   private final ConcurrentLinkedQueue<LogEntry> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inboxSize = new AtomicInteger();
   private volatile boolean collecting;
+  private volatile boolean closed;
   private volatile boolean ownFollowsChanged = true;
   private volatile boolean othersFollowsChanged;
   private final AtomicLong inboxOverflows = new AtomicLong();
@@ -111,7 +112,15 @@ final class FeedEngine {
     }
   }
 
-  /** For FeedHarness (benchmarks): the window as it stands, after taking in what arrived. */
+  /**
+   * The node closes: a window being filled stops at its next candidate (the store closes next), and
+   * no page is made any more.
+   */
+  void close() {
+    closed = true;
+  }
+
+  /** The window as it stands, after taking in what arrived (filled first, if not yet). */
   synchronized FeedWindow windowNow() {
     update(clock.getAsLong());
     return window;
@@ -184,8 +193,30 @@ final class FeedEngine {
     return it.repost() ? "repost" : "";
   }
 
+  /**
+   * Takes in what arrived since the last page (and prunes), if the window is filled: called in the
+   * background every few seconds so that a node whose person asks for no page holds a small queue,
+   * not {@link #MAX_INBOX} entries.
+   */
+  synchronized void takeIn() {
+    if (closed || window == null || !collecting) {
+      return;
+    }
+    long wallNow = clock.getAsLong();
+    for (LogEntry e; (e = inbox.poll()) != null; ) {
+      inboxSize.decrementAndGet();
+      window.add(e, store::entryById);
+    }
+    if (window.size() > config.windowPosts() + Math.max(100, config.windowPosts() / 100)) {
+      window.prune(wallNow - config.windowHours() * HOUR);
+    }
+  }
+
   /** Takes in what arrived, builds the window the first time, refreshes the graph when due. */
   private void update(long wallNow) {
+    if (closed) {
+      throw new IllegalStateException("the node is closing: no feed is ranked");
+    }
     if (window == null || !collecting) {
       fill(wallNow);
     }
@@ -225,6 +256,9 @@ final class FeedEngine {
       }
     }
     for (Candidate c : new ArrayList<>(w.candidates())) {
+      if (closed) {
+        throw new IllegalStateException("the node is closing: no feed is ranked");
+      }
       for (LogEntry reaction : store.reactions(c.id)) {
         w.addReaction(c.id, reaction);
       }

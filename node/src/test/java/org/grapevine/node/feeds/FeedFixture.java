@@ -124,6 +124,7 @@ final class FeedFixture implements AutoCloseable {
 
   @Override
   public void close() {
+    feeds.close();
     store.close();
   }
 }
