@@ -74,11 +74,13 @@ import org.grapevine.protocol.validation.Verification;
  *       or quote post names an original the store lacks ({@link WantedOriginals}: with the
  *       subscribers of the original's identity, else the peer that sent it; the session asks for it
  *       by reference, sync.proto step 5a); when an identity joins the extended circle ({@link
- *       #enableCircle}: with the subscribers of its topic). What a peer subscribes to is what our
- *       router heard it announce. A session offers ours (the follows and the circle's fetched
- *       members), syncs those both follow and asks the peer by name for the rest, which it serves
- *       if it holds them (sync.proto step 2a). At most one session runs per peer at a time: a sync
- *       wanted while one runs is run once more after it ({@link CoreEvent.SyncReason#AGAIN}).
+ *       #enableCircle}: with the subscribers of its topic, or if none is known, with the first
+ *       connected peer heard to subscribe to it later, such as one the {@link Rendezvous} found).
+ *       What a peer subscribes to is what our router heard it announce. A session offers ours (the
+ *       follows and the circle's fetched members), syncs those both follow and asks the peer by
+ *       name for the rest, which it serves if it holds them (sync.proto step 2a). At most one
+ *       session runs per peer at a time: a sync wanted while one runs is run once more after it
+ *       ({@link CoreEvent.SyncReason#AGAIN}).
  *   <li>Gossip messages are verified by the driver ({@link CoreCommand.VerifyGossip}) and judged
  *       here in the order they arrived. How many wait is the router's bound (its {@code
  *       maxPendingValidations}, per topic and in all): it drops and counts the rest.
