@@ -558,6 +558,28 @@ class RendezvousTest {
     assertThat(rendezvous.circleTopic(member(1))).isTrue();
   }
 
+  /**
+   * A member followed beyond the followed topics' budget is not looked up as a follow, nor as a
+   * circle topic any more: its peers are released.
+   */
+  @Test
+  void aMemberFollowedBeyondTheFollowedBudget_isDropped_andItsPeersReleased() {
+    provide(7, member(1));
+    start(config(1, 32));
+    join();
+    rendezvous.subscribed(TOPIC, false, now); // the only followed topic looked up
+    rendezvous.circle(List.of(member(1)), now);
+    pump();
+    assertThat(kept(member(1))).containsExactly(peer(7));
+
+    rendezvous.subscribed(member(1), false, now);
+    pump();
+
+    assertThat(commands).contains(new CoreCommand.ReleaseTopicPeer(peer(7)));
+    assertThat(rendezvous.circleTopic(member(1))).isFalse();
+    assertThat(rendezvous.topicPeers(member(1))).isZero();
+  }
+
   /** Circle topics are never announced: a lookup by another node does not find us. */
   @Test
   void circleTopics_areNeverAnnounced() {
