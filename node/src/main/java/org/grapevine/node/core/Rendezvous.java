@@ -179,7 +179,11 @@ public final class Rendezvous {
 
   // ------------------------------------------------------------------------------- topics
 
-  /** The router subscribed to {@code topic}: {@code own} for our identity's. */
+  /**
+   * The router subscribed to {@code topic}: {@code own} for our identity's. A circle topic becomes
+   * a followed one, keeping its peers (rule 6), or is dropped when the followed topics are at
+   * {@link RendezvousConfig#maxFollowedTopics}.
+   */
   void subscribed(String topic, boolean own, long nowNanos) {
     Topic t = topics.get(topic);
     if (t != null && !t.circle) {
