@@ -89,6 +89,9 @@ class CircleIT {
             .isEqualTo(carol.identity.toString());
         assertThat(status.path("per_identity_bytes").asLong()).isEqualTo(1L << 20);
         assertThat(status.path("refused_entries").asLong()).isZero();
+        // Carol's topic is looked up in the DHT (B, a connected subscriber, may make it needless).
+        assertThat(status.path("dht_topics").asInt()).isEqualTo(1);
+        assertThat(status.has("dht_topic_peers")).isTrue();
       }
     }
   }

@@ -155,6 +155,13 @@ public final class NodeCommands {
       if (c.path("not_fetched").asLong() > 0) {
         sb.append("; ").append(c.path("not_fetched").asLong()).append(" at a budget, not fetched");
       }
+      if (c.path("dht_topics").asInt() > 0) {
+        sb.append("; ")
+            .append(c.path("dht_topics").asInt())
+            .append(" looked up in the DHT, ")
+            .append(c.path("dht_topic_peers").asInt())
+            .append(" peers kept for them");
+      }
       if (c.path("refused_entries").asLong() > 0) {
         sb.append("; refused for budget: ")
             .append(c.path("refused_entries").asLong())

@@ -20,7 +20,7 @@ class StatusCircleTest {
                 """
                 {"enabled": true, "per_identity_bytes": 2000, "total_bytes": 64000,
                  "max_identities": 500, "identities": 2, "held_bytes": 2500, "not_fetched": 1,
-                 "refused_entries": 3, "refused_bytes": 2700,
+                 "refused_entries": 3, "refused_bytes": 2700, "dht_topics": 1, "dht_topic_peers": 2,
                  "members": [{"identity": "gv1carol", "followed_by": 2, "held_bytes": 1900,
                               "fetched": false},
                              {"identity": "gv1dave", "followed_by": 1, "held_bytes": 600,
@@ -29,8 +29,8 @@ class StatusCircleTest {
     assertThat(text)
         .contains(
             "circle:       2 identities followed by those you follow (at most 500), 2500 of 64000"
-                + " bytes held, at most 2000 each; 1 at a budget, not fetched; refused for"
-                + " budget: 3 entries, 2700 bytes")
+                + " bytes held, at most 2000 each; 1 at a budget, not fetched; 1 looked up in the"
+                + " DHT, 2 peers kept for them; refused for budget: 3 entries, 2700 bytes")
         .contains("in circle:    gv1carol (followed by 2, 1900 bytes, not fetched)")
         .contains("in circle:    gv1dave (followed by 1, 600 bytes)");
   }

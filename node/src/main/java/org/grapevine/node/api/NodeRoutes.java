@@ -119,7 +119,9 @@ final class NodeRoutes {
         .put("held_bytes", s.heldBytes())
         .put("not_fetched", s.notFetched())
         .put("refused_entries", s.refusedEntries())
-        .put("refused_bytes", s.refusedBytes());
+        .put("refused_bytes", s.refusedBytes())
+        .put("dht_topics", s.dhtTopics())
+        .put("dht_topic_peers", s.dhtTopicPeers());
     // The first ones only: max_identities may be up to 100,000 and this is every status call.
     ArrayNode members = c.putArray("members");
     for (Circle.Member m : s.members().subList(0, Math.min(s.members().size(), MAX_CIRCLE_SHOWN))) {

@@ -46,6 +46,9 @@ final class CircleState implements Engine.KeepPolicy {
   /** The members sync fetches, in key order (what a session offers, with the follows). */
   private SortedSet<Identity> fetched = new TreeSet<>();
 
+  /** The same members in circle order, most followed first (what the DHT looks up first). */
+  private List<Identity> fetchedInOrder = List.of();
+
   /**
    * Content bytes all members hold: read from the store at each recomputation, and raised by what
    * {@link #keeps} lets through in between (a content fill that finds the entry filled meanwhile
@@ -138,12 +141,14 @@ final class CircleState implements Engine.KeepPolicy {
             config);
     Set<Identity> ids = new HashSet<>();
     SortedSet<Identity> nowFetched = new TreeSet<>();
+    List<Identity> inOrder = new ArrayList<>();
     long total = 0;
     for (Circle.Member m : members) {
       ids.add(m.identity());
       total += m.heldBytes();
       if (m.fetched()) {
         nowFetched.add(m.identity());
+        inOrder.add(m.identity());
       }
     }
     List<Identity> added = new ArrayList<>();
@@ -155,6 +160,7 @@ final class CircleState implements Engine.KeepPolicy {
     full.keySet().retainAll(ids); // Forgotten once not a member.
     memberSet = ids;
     fetched = nowFetched;
+    fetchedInOrder = List.copyOf(inOrder);
     heldTotal = total;
     return added;
   }
@@ -162,6 +168,11 @@ final class CircleState implements Engine.KeepPolicy {
   /** The members sync fetches, in key order. */
   SortedSet<Identity> fetched() {
     return fetched;
+  }
+
+  /** The members sync fetches, in circle order (most followed by our follows first). */
+  List<Identity> fetchedInOrder() {
+    return fetchedInOrder;
   }
 
   /**
@@ -186,7 +197,7 @@ final class CircleState implements Engine.KeepPolicy {
   }
 
   CircleStatus status() {
-    return new CircleStatus(config, members, heldTotal, refusedEntries, refusedBytes);
+    return new CircleStatus(config, members, heldTotal, refusedEntries, refusedBytes, 0, 0);
   }
 
   private Map<Identity, Set<Identity>> toSets() {

@@ -1,5 +1,6 @@
 package org.grapevine.node.core;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -73,11 +74,13 @@ import org.grapevine.protocol.validation.Verification;
  *       or quote post names an original the store lacks ({@link WantedOriginals}: with the
  *       subscribers of the original's identity, else the peer that sent it; the session asks for it
  *       by reference, sync.proto step 5a); when an identity joins the extended circle ({@link
- *       #enableCircle}: with the subscribers of its topic). What a peer subscribes to is what our
- *       router heard it announce. A session offers ours (the follows and the circle's fetched
- *       members), syncs those both follow and asks the peer by name for the rest, which it serves
- *       if it holds them (sync.proto step 2a). At most one session runs per peer at a time: a sync
- *       wanted while one runs is run once more after it ({@link CoreEvent.SyncReason#AGAIN}).
+ *       #enableCircle}: with the subscribers of its topic, or if none is known, with the first
+ *       connected peer heard to subscribe to it later, such as one the {@link Rendezvous} found).
+ *       What a peer subscribes to is what our router heard it announce. A session offers ours (the
+ *       follows and the circle's fetched members), syncs those both follow and asks the peer by
+ *       name for the rest, which it serves if it holds them (sync.proto step 2a). At most one
+ *       session runs per peer at a time: a sync wanted while one runs is run once more after it
+ *       ({@link CoreEvent.SyncReason#AGAIN}).
  *   <li>Gossip messages are verified by the driver ({@link CoreCommand.VerifyGossip}) and judged
  *       here in the order they arrived. How many wait is the router's bound (its {@code
  *       maxPendingValidations}, per topic and in all): it drops and counts the rest.
@@ -241,11 +244,14 @@ public final class NodeCore {
    * once, before {@link #handleStarted}; nothing when {@code config} is disabled.
    *
    * <p>Circle members are not subscribed to (neither their identity topic nor their addressee
-   * topic) and not looked up through the DHT rendezvous: each subscription joins a GossipSub mesh
-   * whose traffic (every entry, IHAVE gossip, the mesh upkeep) multiplies with hundreds of members,
-   * for logs that only feed a ranking. The periodic sync brings their entries a sync interval late,
-   * from peers that follow them (who also follow someone we follow, so are likely connected), which
-   * a feed can afford.
+   * topic): each subscription joins a GossipSub mesh whose traffic (every entry, IHAVE gossip, the
+   * mesh upkeep) multiplies with hundreds of members, for logs that only feed a ranking. The
+   * periodic sync brings their entries a sync interval late, from peers that follow them, which a
+   * feed can afford. Those peers are the connected ones (who follow someone we follow, so likely
+   * follow members too) and, for the first fetched members, peers found through the DHT: the {@link
+   * Rendezvous} looks up the providers of their topics with a budget of its own and keeps one or
+   * two per member connected (its rule 6); such a peer announces its subscription to the member's
+   * topic, which makes the planner sync with it (reason {@link CoreEvent.SyncReason#CIRCLE}).
    */
   public void enableCircle(Identity own, NodeConfig.Circle config) {
     circleConfig = config;
@@ -257,7 +263,13 @@ public final class NodeCore {
 
   /** The extended circle now: members, bytes held, budgets, what was refused. */
   public CircleStatus circleStatus() {
-    return circle == null ? new CircleStatus(circleConfig, List.of(), 0, 0, 0) : circle.status();
+    if (circle == null) {
+      return new CircleStatus(circleConfig, List.of(), 0, 0, 0, 0, 0);
+    }
+    CircleStatus s = circle.status();
+    return rendezvous == null
+        ? s
+        : s.withDht(rendezvous.circleTopics(), rendezvous.circleTopicPeers());
   }
 
   /** Connected peers that announced {@code identity}'s topic (its GossipSub subscribers). */
@@ -792,16 +804,28 @@ public final class NodeCore {
 
   /**
    * Recomputes the circle; members fetched now that were not are synced for with the peers that
-   * subscribe to their topics (they follow them, so hold their logs), as a follow is. Without one
-   * connected, the periodic round and the sessions' names bring them.
+   * subscribe to their topics (they follow them, so hold their logs), as a follow is, or without
+   * one connected, with the first connected peer heard to subscribe later (one the rendezvous
+   * found, say); the periodic round and the sessions' names bring them too. The rendezvous is told
+   * the fetched members whenever they change (in circle order: it looks up the first ones).
    */
   private void refreshCircle(long nowNanos) {
     if (circle == null) {
       return;
     }
     nextCircleRefresh = nowNanos + config.syncIntervalNanos();
+    List<Identity> before = circle.fetchedInOrder();
     for (Identity joined : circle.refresh()) {
-      planner.wantWithSubscribers(Topics.forIdentity(joined), CoreEvent.SyncReason.CIRCLE);
+      planner.circleJoined(Topics.forIdentity(joined));
+    }
+    List<Identity> now = circle.fetchedInOrder();
+    if (!now.equals(before)) {
+      List<String> topics = new ArrayList<>(now.size());
+      now.forEach(i -> topics.add(Topics.forIdentity(i)));
+      planner.circleFetched(topics);
+      if (rendezvous != null) {
+        rendezvous.circle(topics, nowNanos);
+      }
     }
   }
 

@@ -1,9 +1,11 @@
 package org.grapevine.node.core;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,6 +59,19 @@ import org.grapevine.protocol.topic.TopicCid;
  *       them are kept as topic peers, and released once the messages are sent ({@link #reached}); a
  *       lookup after which nobody subscribed in time is made again after the lookup backoff
  *       (doubling), with fresh peers. At most {@link #MAX_REACH_LOOKUPS} run at once.
+ *   <li>The extended circle's fetched members ({@link #circle}, issue 17): the identity topics of
+ *       the first {@link RendezvousConfig#maxCircleTopics} of them (in circle order, followed
+ *       topics left out) are looked up by rule 2's rules and backoff, with their own budget: they
+ *       do not count against {@link RendezvousConfig#maxFollowedTopics}, at most {@link
+ *       #MAX_CIRCLE_LOOKUPS} run at once (the others start as those end, or at a check), a topic is
+ *       short below {@link #CIRCLE_TARGET_PEERS} connected subscribers (sync needs one peer that
+ *       holds the log, not a mesh) and keeps at most {@link #CIRCLE_PEERS} providers (rule 3's
+ *       release rules). They are never announced (we do not subscribe to them: the node core's
+ *       {@code enableCircle}). A member that leaves the circle, or is no longer fetched, is no
+ *       longer looked up and its peers are released; a member we follow becomes a followed topic
+ *       with its peers, and comes back at the next {@link #circle} after an unfollow. A kept peer
+ *       announces its subscription to the member's topic to our router, which syncs the log from it
+ *       ({@code SyncPlanner}).
  * </ol>
  */
 public final class Rendezvous {
@@ -84,6 +99,10 @@ public final class Rendezvous {
   private static final class Topic {
     final byte[] key;
     final boolean own;
+
+    /** A circle member's topic (rule 6), not a followed one. */
+    boolean circle;
+
     boolean providing;
     boolean reprovide;
     long reprovideAt;
@@ -93,9 +112,10 @@ public final class Rendezvous {
     final Set<PeerId> peers = new HashSet<>();
     boolean foundNew;
 
-    Topic(byte[] key, boolean own, long now, long backoff) {
+    Topic(byte[] key, boolean own, boolean circle, long now, long backoff) {
       this.key = key;
       this.own = own;
+      this.circle = circle;
       this.nextLookupAt = now;
       this.backoff = backoff;
     }
@@ -125,6 +145,18 @@ public final class Rendezvous {
   /** The most addressee lookups running at once; the others wait for a check. */
   static final int MAX_REACH_LOOKUPS = 8;
 
+  /** The most circle lookups running at once (rule 6). */
+  static final int MAX_CIRCLE_LOOKUPS = 4;
+
+  /** A circle topic with fewer connected subscribers is short: one peer to sync the log from. */
+  static final int CIRCLE_TARGET_PEERS = 1;
+
+  /**
+   * The most providers kept for one circle topic: one more than the target, so that a stale record
+   * found first does not leave the member without a peer until the next lookup.
+   */
+  static final int CIRCLE_PEERS = 2;
+
   private final Dht dht;
   private final RendezvousConfig config;
   private final TopicView view;
@@ -147,13 +179,29 @@ public final class Rendezvous {
 
   // ------------------------------------------------------------------------------- topics
 
-  /** The router subscribed to {@code topic}: {@code own} for our identity's. */
+  /**
+   * The router subscribed to {@code topic}: {@code own} for our identity's. A circle topic becomes
+   * a followed one, keeping its peers (rule 6), or is dropped when the followed topics are at
+   * {@link RendezvousConfig#maxFollowedTopics}.
+   */
   void subscribed(String topic, boolean own, long nowNanos) {
-    if (topics.containsKey(topic) || (!own && lookedUp() >= config.maxFollowedTopics())) {
+    Topic t = topics.get(topic);
+    if (t != null && !t.circle) {
       return;
     }
-    Topic t = new Topic(TopicCid.providerKey(topic), own, nowNanos, config.lookupBackoffNanos());
-    topics.put(topic, t);
+    if (!own && lookedUp() >= config.maxFollowedTopics()) {
+      if (t != null) {
+        dropCircle(topic, t); // Followed now, beyond the budget of followed topics.
+        drain(nowNanos);
+      }
+      return;
+    }
+    if (t != null) {
+      t.circle = false; // A member we follow now: its peers and lookup carry over (rule 6).
+    } else {
+      t = new Topic(TopicCid.providerKey(topic), own, false, nowNanos, config.lookupBackoffNanos());
+      topics.put(topic, t);
+    }
     if (own || config.announceFollows()) {
       t.providing = true;
       announce(topic, t, nowNanos);
@@ -171,10 +219,55 @@ public final class Rendezvous {
     if (t.providing) {
       dht.stopProviding(t.key, nowNanos);
     }
+    releaseAll(t);
+    drain(nowNanos);
+  }
+
+  /**
+   * The identity topics of the extended circle's fetched members, in circle order (rule 6): the
+   * first {@link RendezvousConfig#maxCircleTopics} that are not followed are looked up; those no
+   * longer among them stop being looked up and their peers are released.
+   */
+  void circle(Collection<String> memberTopics, long nowNanos) {
+    Set<String> wanted = new LinkedHashSet<>();
+    for (String topic : memberTopics) {
+      if (wanted.size() >= config.maxCircleTopics()) {
+        break;
+      }
+      Topic t = topics.get(topic);
+      if (t == null || t.circle) {
+        wanted.add(topic);
+      }
+    }
+    for (Iterator<Map.Entry<String, Topic>> it = topics.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Topic> e = it.next();
+      if (e.getValue().circle && !wanted.contains(e.getKey())) {
+        it.remove();
+        releaseAll(e.getValue());
+      }
+    }
+    for (String topic : wanted) {
+      if (!topics.containsKey(topic)) {
+        Topic t =
+            new Topic(
+                TopicCid.providerKey(topic), false, true, nowNanos, config.lookupBackoffNanos());
+        topics.put(topic, t);
+        lookUpIfShort(topic, t, nowNanos);
+      }
+    }
+    drain(nowNanos);
+  }
+
+  private void dropCircle(String topic, Topic t) {
+    topics.remove(topic);
+    releaseAll(t);
+  }
+
+  /** Releases the peers of {@code t}, removed from {@link #topics}, that nothing else keeps. */
+  private void releaseAll(Topic t) {
     for (PeerId p : t.peers) {
       release(p);
     }
-    drain(nowNanos);
   }
 
   /**
@@ -224,8 +317,19 @@ public final class Rendezvous {
     reachQueries.put(r.query, to);
   }
 
+  /** Followed topics looked up (rule 2's budget): our own and circle topics are not counted. */
   private long lookedUp() {
-    return topics.values().stream().filter(t -> !t.own).count();
+    return topics.values().stream().filter(t -> !t.own && !t.circle).count();
+  }
+
+  private int circleLookups() {
+    int n = 0;
+    for (Topic t : topics.values()) {
+      if (t.circle && t.query >= 0) {
+        n++;
+      }
+    }
+    return n;
   }
 
   // ----------------------------------------------------------------------- network inputs
@@ -336,14 +440,17 @@ public final class Rendezvous {
   }
 
   private void lookUpIfShort(String topic, Topic t, long nowNanos) {
-    if (t.query >= 0 || dht.routingTableSize() == 0 || nowNanos - t.nextLookupAt < 0) {
+    if (t.query >= 0
+        || dht.routingTableSize() == 0
+        || nowNanos - t.nextLookupAt < 0
+        || (t.circle && circleLookups() >= MAX_CIRCLE_LOOKUPS)) {
       return;
     }
-    if (view.connectedSubscribers(topic) >= config.targetTopicPeers()) {
+    if (view.connectedSubscribers(topic) >= target(t)) {
       t.backoff = config.lookupBackoffNanos();
       return;
     }
-    if (t.peers.size() >= config.maxTopicPeersPerTopic()) {
+    if (t.peers.size() >= maxPeers(t)) {
       // Full, yet short: those kept that do not subscribe make room (rule 3).
       for (Iterator<PeerId> it = t.peers.iterator(); it.hasNext(); ) {
         PeerId p = it.next();
@@ -357,6 +464,26 @@ public final class Rendezvous {
     t.query = dht.findProviders(t.key, config.maxTopicPeersPerTopic(), nowNanos);
     t.nextLookupAt = nowNanos + t.backoff;
     queries.put(t.query, topic);
+  }
+
+  private int target(Topic t) {
+    return t.circle ? CIRCLE_TARGET_PEERS : config.targetTopicPeers();
+  }
+
+  private int maxPeers(Topic t) {
+    return t.circle ? CIRCLE_PEERS : config.maxTopicPeersPerTopic();
+  }
+
+  /** A circle lookup ended: the circle topics waiting for a free slot start (rule 6). */
+  private void lookUpWaitingCircle(long nowNanos) {
+    for (Map.Entry<String, Topic> e : topics.entrySet()) {
+      if (circleLookups() >= MAX_CIRCLE_LOOKUPS) {
+        return;
+      }
+      if (e.getValue().circle) {
+        lookUpIfShort(e.getKey(), e.getValue(), nowNanos);
+      }
+    }
   }
 
   // ----------------------------------------------------------------------------- outputs
@@ -395,7 +522,7 @@ public final class Rendezvous {
     } else if (e instanceof DhtEvent.ProviderFound f) {
       String topic = queries.get(f.query());
       Topic t = topic == null ? null : topics.get(topic);
-      if (t == null || t.peers.size() >= config.maxTopicPeersPerTopic()) {
+      if (t == null || t.peers.size() >= maxPeers(t)) {
         providersIgnored++;
       } else if (t.peers.add(f.provider().id())) {
         t.foundNew = true;
@@ -417,6 +544,9 @@ public final class Rendezvous {
                 ? config.lookupBackoffNanos()
                 : Math.min(2 * t.backoff, config.maxLookupBackoffNanos());
         t.nextLookupAt = nowNanos + t.backoff;
+        if (t.circle) {
+          lookUpWaitingCircle(nowNanos);
+        }
       }
       out.events.add(new CoreEvent.DhtQueryDone(topic, d.kind(), d.providers().size(), d.stats()));
     } else if (e instanceof DhtEvent.RoutingUpdated r) {
@@ -444,6 +574,34 @@ public final class Rendezvous {
   public int topicPeers(String topic) {
     Topic t = topics.get(topic);
     return t == null ? 0 : t.peers.size();
+  }
+
+  /** Circle topics looked up now (rule 6): the first fetched members', not followed. */
+  public int circleTopics() {
+    int n = 0;
+    for (Topic t : topics.values()) {
+      if (t.circle) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The topic peers kept for circle topics, all together. */
+  public int circleTopicPeers() {
+    int n = 0;
+    for (Topic t : topics.values()) {
+      if (t.circle) {
+        n += t.peers.size();
+      }
+    }
+    return n;
+  }
+
+  /** Whether {@code topic} is looked up as a circle topic (for tests). */
+  boolean circleTopic(String topic) {
+    Topic t = topics.get(topic);
+    return t != null && t.circle;
   }
 
   /** Providers found when their topic was gone or full. */

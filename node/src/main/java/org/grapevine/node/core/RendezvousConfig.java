@@ -17,6 +17,9 @@ import java.time.Duration;
  * @param maxTopicPeersPerTopic the most providers of one topic kept as topic peers at once
  * @param maxFollowedTopics the most topics looked up (a node follows at most this many identities
  *     through the DHT; the rest are served by the peers it has)
+ * @param maxCircleTopics the most members of the extended circle whose topics are looked up (the
+ *     first fetched ones, in circle order), with their own budget, not counted against {@code
+ *     maxFollowedTopics}; 0 for none (the circle is then fetched from the peers the node has)
  */
 public record RendezvousConfig(
     boolean announceFollows,
@@ -25,7 +28,8 @@ public record RendezvousConfig(
     long lookupBackoffNanos,
     long maxLookupBackoffNanos,
     int maxTopicPeersPerTopic,
-    int maxFollowedTopics) {
+    int maxFollowedTopics,
+    int maxCircleTopics) {
   public static final RendezvousConfig DEFAULT =
       new RendezvousConfig(
           true,
@@ -36,7 +40,8 @@ public record RendezvousConfig(
           Duration.ofSeconds(10).toNanos(),
           Duration.ofMinutes(30).toNanos(),
           8,
-          10_000);
+          10_000,
+          32);
 
   public RendezvousConfig {
     if (targetTopicPeers < 0 || targetTopicPeers > 64) {
@@ -47,6 +52,9 @@ public record RendezvousConfig(
     }
     if (maxLookupBackoffNanos < lookupBackoffNanos) {
       throw new IllegalArgumentException("the lookup backoff cap is below the backoff");
+    }
+    if (maxCircleTopics < 0 || maxCircleTopics > 10_000) {
+      throw new IllegalArgumentException("circle topics must be 0..10000: " + maxCircleTopics);
     }
     if (maxTopicPeersPerTopic < targetTopicPeers || maxFollowedTopics < 1) {
       throw new IllegalArgumentException(
@@ -65,7 +73,20 @@ public record RendezvousConfig(
         lookupBackoffNanos,
         maxLookupBackoffNanos,
         maxTopicPeersPerTopic,
-        maxFollowedTopics);
+        maxFollowedTopics,
+        maxCircleTopics);
+  }
+
+  public RendezvousConfig withMaxCircleTopics(int n) {
+    return new RendezvousConfig(
+        announceFollows,
+        targetTopicPeers,
+        checkIntervalNanos,
+        lookupBackoffNanos,
+        maxLookupBackoffNanos,
+        maxTopicPeersPerTopic,
+        maxFollowedTopics,
+        n);
   }
 
   public RendezvousConfig withTargetTopicPeers(int n) {
@@ -76,6 +97,7 @@ public record RendezvousConfig(
         lookupBackoffNanos,
         maxLookupBackoffNanos,
         Math.max(maxTopicPeersPerTopic, n),
-        maxFollowedTopics);
+        maxFollowedTopics,
+        maxCircleTopics);
   }
 }

@@ -1,6 +1,7 @@
 package org.grapevine.node.core;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -51,6 +52,14 @@ final class SyncPlanner {
    * for the periodic round.) Bounded by the follows.
    */
   private final Set<String> followedUnsynced = new HashSet<>();
+
+  /**
+   * Topics of circle members that joined (or were fetched again) when no connected peer was known
+   * to subscribe to them: the first connected peer heard to subscribe gets the member's sync (one
+   * the DHT rendezvous found for it, typically). Bounded by the fetched members ({@link
+   * #circleFetched}).
+   */
+  private final Set<String> circleUnsynced = new HashSet<>();
 
   private long nextRound;
   private int roundCursor;
@@ -190,10 +199,30 @@ final class SyncPlanner {
     followedUnsynced.remove(topic);
   }
 
+  /**
+   * A circle member is fetched now: a sync with each connected subscriber of its topic, or, when
+   * none is known yet, with the first connected peer heard to subscribe ({@link #subscribed}).
+   */
+  void circleJoined(String topic) {
+    if (!wantWithSubscribers(topic, CoreEvent.SyncReason.CIRCLE)) {
+      circleUnsynced.add(topic);
+    }
+  }
+
+  /** The topics of the circle's fetched members now: the others wait for no subscriber. */
+  void circleFetched(Collection<String> topics) {
+    circleUnsynced.retainAll(new HashSet<>(topics));
+  }
+
   /** Our router heard {@code peer} subscribe to {@code topic}. */
   void subscribed(PeerId peer, String topic) {
-    if (connections.containsKey(peer) && followedUnsynced.remove(topic)) {
+    if (!connections.containsKey(peer)) {
+      return;
+    }
+    if (followedUnsynced.remove(topic)) {
       want(peer, CoreEvent.SyncReason.FOLLOW);
+    } else if (circleUnsynced.remove(topic)) {
+      want(peer, CoreEvent.SyncReason.CIRCLE);
     }
   }
 

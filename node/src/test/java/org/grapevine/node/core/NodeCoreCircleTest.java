@@ -227,4 +227,47 @@ class NodeCoreCircleTest {
         .singleElement()
         .satisfies(m -> assertThat(m.fetched()).isFalse());
   }
+
+  /**
+   * A member that joins while no connected peer subscribes to its topic is synced for with the
+   * first one heard to subscribe (a peer the DHT rendezvous found for it, in a node): once, and not
+   * for a peer subscribing to a topic of nobody in the circle.
+   */
+  @Test
+  void aMemberWithoutAConnectedSubscriber_isSyncedWithTheFirstPeerHeardToSubscribe() {
+    start(ROOMY);
+    fromAlice(follow(carol.identity));
+    tick();
+    assertThat(members()).containsExactly(carol.identity);
+    assertThat(events)
+        .noneMatch(
+            e -> e instanceof CoreEvent.SyncDecided d && d.reason() == CoreEvent.SyncReason.CIRCLE);
+
+    PeerId q = peer("q");
+    PeerId r = peer("r");
+    for (PeerId other : List.of(q, r)) {
+      core.handlePeerConnected(other, false, now);
+      core.handleGossipPeerUp(other, Direction.INBOUND, GossipProtocol.MESHSUB_V12, null, now);
+    }
+    subscribe(r, Topics.forIdentity(dave.identity)); // not a member
+    subscribe(q, Topics.forIdentity(carol.identity));
+    subscribe(r, Topics.forIdentity(carol.identity)); // the first one was enough
+
+    assertThat(events)
+        .filteredOn(
+            e -> e instanceof CoreEvent.SyncDecided d && d.reason() == CoreEvent.SyncReason.CIRCLE)
+        .extracting(e -> ((CoreEvent.SyncDecided) e).peer())
+        .containsExactly(q);
+  }
+
+  private void subscribe(PeerId from, String topic) {
+    core.handleRpc(
+        from,
+        Rpc.of(
+            RPC.newBuilder()
+                .addSubscriptions(RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid(topic))
+                .build()),
+        now);
+    drain();
+  }
 }

@@ -381,4 +381,217 @@ class RendezvousTest {
     pump();
     assertThat(commands).doesNotContain(new CoreCommand.ReleaseTopicPeer(late));
   }
+
+  // ------------------------------------------------------------------ the extended circle
+
+  private static String member(int n) {
+    return "/grapevine/1/id/member" + n;
+  }
+
+  private void provide(int peer, String topic) {
+    others.get(peer(peer)).startProviding(TopicCid.providerKey(topic), now);
+    pump();
+  }
+
+  private static RendezvousConfig config(int maxFollowedTopics, int maxCircleTopics) {
+    RendezvousConfig d = RendezvousConfig.DEFAULT;
+    return new RendezvousConfig(
+        d.announceFollows(),
+        d.targetTopicPeers(),
+        d.checkIntervalNanos(),
+        d.lookupBackoffNanos(),
+        d.maxLookupBackoffNanos(),
+        d.maxTopicPeersPerTopic(),
+        maxFollowedTopics,
+        maxCircleTopics);
+  }
+
+  /**
+   * Circle topics have a budget of their own: with room for one followed topic, a circle topic
+   * looked up first does not take it, and the followed topic is still looked up.
+   */
+  @Test
+  void circleTopics_areLookedUpWithTheirOwnBudget_notTheFollowedTopics() {
+    provide(4, member(1));
+    provide(6, TOPIC);
+    start(config(1, 32));
+    join();
+
+    rendezvous.circle(List.of(member(1)), now);
+    pump();
+    rendezvous.subscribed(TOPIC, false, now);
+    pump();
+    rendezvous.subscribed("/grapevine/1/id/second", false, now); // over the followed budget
+    pump();
+
+    assertThat(kept(member(1))).containsExactly(peer(4));
+    assertThat(kept(TOPIC)).containsExactly(peer(6));
+    assertThat(rendezvous.circleTopics()).isEqualTo(1);
+    assertThat(rendezvous.circleTopicPeers()).isEqualTo(1);
+    assertThat(rendezvous.topicPeers(TOPIC)).isEqualTo(1);
+    assertThat(rendezvous.lookingUp("/grapevine/1/id/second")).isFalse();
+  }
+
+  /**
+   * Only the first {@code maxCircleTopics} members are looked up, {@link
+   * Rendezvous#MAX_CIRCLE_LOOKUPS} at a time: the others start as those end.
+   */
+  @Test
+  void circleTopics_areCappedInNumber_andInLookupsAtOnce() {
+    List<String> members = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      members.add(member(i));
+      provide(i, member(i));
+    }
+    start(config(10_000, 6));
+    join();
+
+    rendezvous.circle(members, now);
+    assertThat(members.stream().filter(rendezvous::lookingUp).count())
+        .isEqualTo(Rendezvous.MAX_CIRCLE_LOOKUPS);
+    pump();
+
+    for (int i = 1; i <= 6; i++) {
+      assertThat(kept(member(i))).as(member(i)).containsExactly(peer(i));
+    }
+    for (int i = 7; i <= 10; i++) {
+      assertThat(kept(member(i))).as(member(i)).isEmpty();
+      assertThat(rendezvous.circleTopic(member(i))).isFalse();
+    }
+    assertThat(rendezvous.circleTopics()).isEqualTo(6);
+
+    // 0 turns it off: nothing is looked up.
+    start(config(10_000, 0));
+    join();
+    commands.clear();
+    rendezvous.circle(members, now);
+    pump();
+    assertThat(commands).noneMatch(c -> c instanceof CoreCommand.KeepTopicPeer);
+    assertThat(rendezvous.circleTopics()).isZero();
+  }
+
+  /**
+   * A circle topic needs one connected subscriber (sync needs one peer holding the log): it keeps
+   * at most {@link Rendezvous#CIRCLE_PEERS} providers, and with one subscriber connected it is not
+   * looked up again.
+   */
+  @Test
+  void aCircleTopic_keepsFewPeers_andOneConnectedSubscriberIsEnough() {
+    for (int p : new int[] {3, 9, 14, 21}) {
+      provide(p, member(1));
+    }
+    start(RendezvousConfig.DEFAULT);
+    join();
+
+    rendezvous.circle(List.of(member(1)), now);
+    pump();
+    assertThat(kept(member(1))).hasSize(Rendezvous.CIRCLE_PEERS);
+
+    subscribers.put(member(1), 1);
+    for (int i = 0; i < 5; i++) {
+      now += RendezvousConfig.DEFAULT.maxLookupBackoffNanos();
+      rendezvous.timeout(now);
+      assertThat(rendezvous.lookingUp(member(1))).isFalse();
+      pump();
+    }
+    assertThat(kept(member(1))).hasSize(Rendezvous.CIRCLE_PEERS);
+  }
+
+  /** A member that leaves the circle releases its peers, except one another topic keeps. */
+  @Test
+  void aMemberLeavingTheCircle_releasesItsPeers_unlessAnotherTopicKeepsThem() {
+    provide(5, member(1));
+    provide(12, member(1));
+    provide(12, member(2));
+    start(RendezvousConfig.DEFAULT);
+    join();
+    rendezvous.circle(List.of(member(1), member(2)), now);
+    pump();
+    assertThat(kept(member(1))).containsExactlyInAnyOrder(peer(5), peer(12));
+    assertThat(kept(member(2))).containsExactly(peer(12));
+
+    commands.clear();
+    rendezvous.circle(List.of(member(2)), now);
+    pump();
+
+    assertThat(commands)
+        .contains(new CoreCommand.ReleaseTopicPeer(peer(5)))
+        .doesNotContain(new CoreCommand.ReleaseTopicPeer(peer(12)));
+    assertThat(rendezvous.circleTopic(member(1))).isFalse();
+    assertThat(rendezvous.circleTopics()).isEqualTo(1);
+
+    rendezvous.circle(List.of(), now);
+    pump();
+    assertThat(commands).contains(new CoreCommand.ReleaseTopicPeer(peer(12)));
+    assertThat(rendezvous.circleTopicPeers()).isZero();
+  }
+
+  /**
+   * A member we follow becomes a followed topic with its peers (not looked up twice, and announced
+   * now as a follow is); after an unfollow the next circle brings it back.
+   */
+  @Test
+  void aFollowedMember_becomesAFollowedTopic_andComesBackAfterAnUnfollow() {
+    provide(7, member(1));
+    start(RendezvousConfig.DEFAULT);
+    join();
+    rendezvous.circle(List.of(member(1)), now);
+    pump();
+    assertThat(kept(member(1))).containsExactly(peer(7));
+
+    commands.clear();
+    rendezvous.subscribed(member(1), false, now);
+    pump();
+    rendezvous.circle(List.of(member(1)), now); // a follow is left out of the circle's topics
+    pump();
+    assertThat(rendezvous.circleTopic(member(1))).isFalse();
+    assertThat(rendezvous.circleTopics()).isZero();
+    assertThat(rendezvous.topicPeers(member(1))).isEqualTo(1);
+    assertThat(commands).noneMatch(c -> c instanceof CoreCommand.ReleaseTopicPeer);
+    assertThat(rendezvous.dht().providedKeys()).isEqualTo(1); // announced as a follow
+
+    rendezvous.unsubscribed(member(1), now);
+    pump();
+    assertThat(commands).contains(new CoreCommand.ReleaseTopicPeer(peer(7)));
+    rendezvous.circle(List.of(member(1)), now);
+    pump();
+    assertThat(rendezvous.circleTopic(member(1))).isTrue();
+  }
+
+  /**
+   * A member followed beyond the followed topics' budget is not looked up as a follow, nor as a
+   * circle topic any more: its peers are released.
+   */
+  @Test
+  void aMemberFollowedBeyondTheFollowedBudget_isDropped_andItsPeersReleased() {
+    provide(7, member(1));
+    start(config(1, 32));
+    join();
+    rendezvous.subscribed(TOPIC, false, now); // the only followed topic looked up
+    rendezvous.circle(List.of(member(1)), now);
+    pump();
+    assertThat(kept(member(1))).containsExactly(peer(7));
+
+    rendezvous.subscribed(member(1), false, now);
+    pump();
+
+    assertThat(commands).contains(new CoreCommand.ReleaseTopicPeer(peer(7)));
+    assertThat(rendezvous.circleTopic(member(1))).isFalse();
+    assertThat(rendezvous.topicPeers(member(1))).isZero();
+  }
+
+  /** Circle topics are never announced: a lookup by another node does not find us. */
+  @Test
+  void circleTopics_areNeverAnnounced() {
+    start(RendezvousConfig.DEFAULT); // announce_follows on
+    join();
+    rendezvous.circle(List.of(member(1)), now);
+    pump();
+    assertThat(rendezvous.dht().providedKeys()).isZero();
+
+    Dht asker = others.get(peer(23));
+    asker.findProviders(TopicCid.providerKey(member(1)), 4, now);
+    pump();
+    assertThat(found.getOrDefault(peer(23), Set.of())).doesNotContain(self);
+  }
 }
