@@ -37,41 +37,80 @@ final class Ranking {
 
   /**
    * Sorts {@code items} in {@link #ORDER}. A ranking sorts up to the whole window: objects compared
-   * through a comparator cost a third of a full ranking, so the score is sorted as a primitive
-   * instead. Each key is the score's bits mapped to a signed long in the order of {@link
-   * Double#compare}, complemented (high first), its low bits replaced by the item's index; the keys
-   * sorted as longs give the order up to those low bits, and each run of items whose keys agree
-   * above them (equal or nearly equal scores) is then sorted exactly.
+   * through a comparator (reading each item, then each id, from memory) cost a third of a full
+   * ranking, so the order is computed over primitive keys instead: the score's bits mapped to a
+   * signed long in the order of {@link Double#compare} and complemented (high first), then the id's
+   * first eight bytes (scores tie often: a score such as a count of reactions ties thousands of
+   * posts), then, when those are equal too, the id itself. A merge sort of indices over those keys.
    */
   static void sort(Item[] items) {
     int n = items.length;
-    if (n < 1024) {
+    if (n < 64) {
       Arrays.sort(items, ORDER);
       return;
     }
-    int bits = 64 - Long.numberOfLeadingZeros(n - 1);
-    long mask = (1L << bits) - 1;
-    long[] keys = new long[n];
+    long[] score = new long[n];
+    long[] id = new long[n];
+    int[] order = new int[n];
     for (int i = 0; i < n; i++) {
       long b = Double.doubleToLongBits(items[i].score());
-      long ascending = b ^ ((b >> 63) & Long.MAX_VALUE);
-      keys[i] = ((~ascending >> bits) << bits) | i;
+      score[i] = ~(b ^ ((b >> 63) & Long.MAX_VALUE));
+      id[i] = items[i].idOrder() ^ Long.MIN_VALUE; // Unsigned order as signed.
+      order[i] = i;
     }
-    Arrays.sort(keys);
+    new IndexSort(score, id, items).sort(order, new int[n], 0, n);
     Item[] sorted = new Item[n];
     for (int i = 0; i < n; i++) {
-      sorted[i] = items[(int) (keys[i] & mask)];
-    }
-    int start = 0;
-    for (int i = 1; i <= n; i++) {
-      if (i == n || (keys[i] >> bits) != (keys[start] >> bits)) {
-        if (i - start > 1) {
-          Arrays.sort(sorted, start, i, ORDER);
-        }
-        start = i;
-      }
+      sorted[i] = items[order[i]];
     }
     System.arraycopy(sorted, 0, items, 0, n);
+  }
+
+  /** A merge sort of indices by (score key, id key, id). */
+  private static final class IndexSort {
+    private final long[] score;
+    private final long[] id;
+    private final Item[] items;
+
+    IndexSort(long[] score, long[] id, Item[] items) {
+      this.score = score;
+      this.id = id;
+      this.items = items;
+    }
+
+    int compare(int a, int b) {
+      int c = Long.compare(score[a], score[b]);
+      if (c == 0) {
+        c = Long.compare(id[a], id[b]);
+      }
+      return c != 0 ? c : items[a].id().compareTo(items[b].id());
+    }
+
+    void sort(int[] x, int[] tmp, int from, int to) {
+      if (to - from <= 24) {
+        for (int i = from + 1; i < to; i++) {
+          int v = x[i];
+          int j = i - 1;
+          for (; j >= from && compare(x[j], v) > 0; j--) {
+            x[j + 1] = x[j];
+          }
+          x[j + 1] = v;
+        }
+        return;
+      }
+      int mid = (from + to) >>> 1;
+      sort(x, tmp, from, mid);
+      sort(x, tmp, mid, to);
+      if (compare(x[mid - 1], x[mid]) <= 0) {
+        return; // Already in order (a carried-over ranking often is).
+      }
+      System.arraycopy(x, from, tmp, from, to - from);
+      int i = from;
+      int j = mid;
+      for (int k = from; k < to; k++) {
+        x[k] = j >= to || (i < mid && compare(tmp[i], tmp[j]) <= 0) ? tmp[i++] : tmp[j++];
+      }
+    }
   }
 
   final long now;
