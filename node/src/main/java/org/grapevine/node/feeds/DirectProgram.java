@@ -158,15 +158,21 @@ final class DirectProgram {
       throw new Unsupported("type " + t.name());
     }
 
-    /** The view field a name or a select stands for, as the checker resolved it. */
-    private ViewField field(CelExpr e) throws Unsupported {
+    /**
+     * The view field of {@code kind} a name or a select stands for, as the checker resolved it (a
+     * {@code has()} test, or a field of another kind, is left to CEL's runtime).
+     */
+    private ViewField field(CelExpr e, CelKind kind) throws Unsupported {
+      if (e.getKind() == CelExpr.ExprKind.Kind.SELECT && e.select().testOnly()) {
+        throw new Unsupported("has()");
+      }
       Optional<CelReference> r = ast.getReference(e.id());
       String name =
           r.isPresent() && !r.get().name().isEmpty()
               ? r.get().name()
               : e.getKind() == CelExpr.ExprKind.Kind.IDENT ? e.ident().name() : null;
       ViewField f = name == null ? null : ViewField.named(name);
-      if (f == null) {
+      if (f == null || f.type.kind() != kind) {
         throw new Unsupported("name " + name);
       }
       return f;
@@ -205,7 +211,7 @@ final class DirectProgram {
         return v -> b;
       }
       if (isName(e)) {
-        ViewField f = field(e);
+        ViewField f = field(e, CelKind.BOOL);
         return v -> v.bool(f);
       }
       if (e.getKind() != CelExpr.ExprKind.Kind.CALL) {
@@ -340,7 +346,7 @@ final class DirectProgram {
         return v -> n;
       }
       if (isName(e)) {
-        ViewField f = field(e);
+        ViewField f = field(e, CelKind.INT);
         return v -> v.integer(f);
       }
       if (e.getKind() != CelExpr.ExprKind.Kind.CALL) {
@@ -432,7 +438,7 @@ final class DirectProgram {
         return v -> n;
       }
       if (isName(e)) {
-        ViewField f = field(e);
+        ViewField f = field(e, CelKind.DOUBLE);
         return v -> v.dbl(f);
       }
       if (e.getKind() != CelExpr.ExprKind.Kind.CALL) {
@@ -479,7 +485,7 @@ final class DirectProgram {
         return v -> s;
       }
       if (isName(e)) {
-        ViewField f = field(e);
+        ViewField f = field(e, CelKind.STRING);
         return v -> v.str(f);
       }
       if (e.getKind() != CelExpr.ExprKind.Kind.CALL) {
@@ -527,7 +533,7 @@ final class DirectProgram {
         throw new Unsupported("not a list of strings");
       }
       if (isName(e)) {
-        ViewField f = field(e);
+        ViewField f = field(e, CelKind.LIST);
         return v -> v.list(f);
       }
       if (e.getKind() == CelExpr.ExprKind.Kind.LIST) {

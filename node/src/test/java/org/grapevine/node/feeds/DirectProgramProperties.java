@@ -184,7 +184,7 @@ class DirectProgramProperties {
 
   /** What only CEL's runtime runs: the whole expression goes to it. */
   @Example
-  void macrosAndRegexesAreLeftToCel() {
+  void macrosAndRegexesAreLeftToCel() throws Exception {
     for (String f :
         List.of(
             "post.hashtags.exists(h, h == 'cats')",
@@ -195,6 +195,19 @@ class DirectProgramProperties {
       FeedLanguage.Result r = FeedLanguage.compile("filter", f);
       assertThat(r.problems()).as(f).isEmpty();
       assertThat(r.compiled().direct()).as(f).isEmpty();
+    }
+    // has() on a view name: whatever CEL makes of it, the filter's verdict is CEL's.
+    FeedLanguage.Result r = FeedLanguage.compile("filter", "has(post.text) && post.text != ''");
+    if (r.compiled() != null) {
+      for (CandidateView v : VIEWS) {
+        Object cel;
+        try {
+          cel = r.compiled().eval(v);
+        } catch (dev.cel.runtime.CelEvaluationException e) {
+          continue;
+        }
+        assertThat(r.compiled().test(v)).isEqualTo(cel);
+      }
     }
   }
 
