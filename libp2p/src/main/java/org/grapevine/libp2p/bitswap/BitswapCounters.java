@@ -1,0 +1,76 @@
+package org.grapevine.libp2p.bitswap;
+
+/**
+ * What a {@link Bitswap} core did and dropped, since it started: nothing is dropped without being
+ * counted here. Read on the core's thread.
+ */
+public final class BitswapCounters {
+  long blocksReceived;
+  long duplicateBlocks;
+  long unsolicitedBlocks;
+  long mismatchedBlocks;
+  long unsolicitedPresences;
+  long skippedEntries;
+  long wantsRefused;
+  long blocksSent;
+  long blockBytesSent;
+  long havesSent;
+  long dontHavesSent;
+  long malformedMessages;
+
+  /** Wanted blocks that arrived and verified. */
+  public long blocksReceived() {
+    return blocksReceived;
+  }
+
+  /** Blocks we had wanted but already got or cancelled (a race, not a fault): dropped. */
+  public long duplicateBlocks() {
+    return duplicateBlocks;
+  }
+
+  /** Blocks nobody asked for: dropped, the sender reported. */
+  public long unsolicitedBlocks() {
+    return unsolicitedBlocks;
+  }
+
+  /** Blocks whose bytes hash to nothing we asked the sender for: dropped, the sender reported. */
+  public long mismatchedBlocks() {
+    return mismatchedBlocks;
+  }
+
+  /** HAVE or DONT_HAVE for CIDs we do not (or no longer) want: ignored. */
+  public long unsolicitedPresences() {
+    return unsolicitedPresences;
+  }
+
+  /** Entries the codec skipped for CIDs we do not serve ({@link BitswapMessage#skipped}). */
+  public long skippedEntries() {
+    return skippedEntries;
+  }
+
+  /** Wants over {@link BitswapLimits#maxWantsPerPeer}: ignored, the sender reported. */
+  public long wantsRefused() {
+    return wantsRefused;
+  }
+
+  public long blocksSent() {
+    return blocksSent;
+  }
+
+  public long blockBytesSent() {
+    return blockBytesSent;
+  }
+
+  public long havesSent() {
+    return havesSent;
+  }
+
+  public long dontHavesSent() {
+    return dontHavesSent;
+  }
+
+  /** Messages that did not decode ({@link Bitswap#handleMalformed}). */
+  public long malformedMessages() {
+    return malformedMessages;
+  }
+}
