@@ -202,14 +202,7 @@ final class FeedEngine {
     if (closed || window == null || !collecting) {
       return;
     }
-    long wallNow = clock.getAsLong();
-    for (LogEntry e; (e = inbox.poll()) != null; ) {
-      inboxSize.decrementAndGet();
-      window.add(e, store::entryById);
-    }
-    if (window.size() > config.windowPosts() + Math.max(100, config.windowPosts() / 100)) {
-      window.prune(wallNow - config.windowHours() * HOUR);
-    }
+    drainInbox(clock.getAsLong());
   }
 
   /** Takes in what arrived, builds the window the first time, refreshes the graph when due. */
@@ -220,6 +213,19 @@ final class FeedEngine {
     if (window == null || !collecting) {
       fill(wallNow);
     }
+    drainInbox(wallNow);
+    boolean due = othersFollowsChanged && wallNow - graphBuiltAt >= MINUTE;
+    if (graph == null || ownFollowsChanged || due) {
+      ownFollowsChanged = false;
+      othersFollowsChanged = false;
+      graph = SocialGraph.of(store, me);
+      graphVersion++;
+      graphBuiltAt = wallNow;
+    }
+  }
+
+  /** Takes the queued entries into the window, then prunes it if it is over its cap. */
+  private void drainInbox(long wallNow) {
     for (LogEntry e; (e = inbox.poll()) != null; ) {
       inboxSize.decrementAndGet();
       window.add(e, store::entryById);
@@ -228,14 +234,6 @@ final class FeedEngine {
     // for every post that arrives cost more than ranking what changed.
     if (window.size() > config.windowPosts() + Math.max(100, config.windowPosts() / 100)) {
       window.prune(wallNow - config.windowHours() * HOUR);
-    }
-    boolean due = othersFollowsChanged && wallNow - graphBuiltAt >= MINUTE;
-    if (graph == null || ownFollowsChanged || due) {
-      ownFollowsChanged = false;
-      othersFollowsChanged = false;
-      graph = SocialGraph.of(store, me);
-      graphVersion++;
-      graphBuiltAt = wallNow;
     }
   }
 
