@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeSet;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
@@ -53,6 +54,12 @@ import org.grapevine.libp2p.peer.PeerId;
  *       BitswapError#HASH_MISMATCH} if the sender owed us a block (it sent wrong bytes), else
  *       {@link BitswapError#UNSOLICITED_BLOCK}. Presences for CIDs we do not want are counted.
  *   <li><b>Cancelling</b> ({@link #cancel}): cancels go to every peer we told; no event.
+ *   <li><b>Our wantlist</b> holds at most {@link BitswapLimits#maxWants} CIDs; a want beyond fails
+ *       at once ({@link BitswapEvent.Reason#WANTLIST_FULL}) rather than wait in a queue: the owner
+ *       knows which fetches matter most and want again when others end.
+ *   <li><b>Blocks that come later</b> ({@link #blockAdded}): peers whose ledger still lists the CID
+ *       (a want-block we answered DONT_HAVE or not at all, a want-have) get the block or a HAVE
+ *       now, as if they had asked again.
  * </ol>
  *
  * <p>Discrepancies: the spec lets a server answer a want-have with the block itself when it is
@@ -61,10 +68,12 @@ import org.grapevine.libp2p.peer.PeerId;
  * asked the sender for, told apart from an unsolicited block only by whether the sender owed us
  * one.
  *
- * <p>Not done yet: blocks that arrive in the source after a peer's want-block are not pushed to it
- * (it asks again); {@code pendingBytes} is sent as 0 and ignored when received; our own wantlist to
- * one peer is not capped at the peer's limit; CIDv0 and hashes other than sha2-256 are not served
- * (skipped and counted by the codec).
+ * <p>{@code pendingBytes} (informative in the spec) is always sent as 0 and ignored when received:
+ * every block we owe a peer waits only for bytes in flight, which the peer cannot act on. CIDv0 and
+ * hashes other than sha2-256 are not served (skipped and counted by the codec).
+ *
+ * <p>Cost: {@link #pollTimeout} reads the head of a deadline-ordered queue, {@link #handleTimeout}
+ * takes only the wants due; {@link #blockAdded} visits every peer's ledger once.
  */
 public final class Bitswap {
   /** CIDs remembered after a want ends, so late blocks are not mistaken for attacks. */
@@ -80,6 +89,11 @@ public final class Bitswap {
   private final Set<PeerId> replyReady = new LinkedHashSet<>();
 
   private final Map<Cid, PendingWant> wants = new LinkedHashMap<>();
+
+  /** Every want in {@link #wants}, earliest deadline first. */
+  private final TreeSet<PendingWant> deadlines = new TreeSet<>(PendingWant.BY_DEADLINE);
+
+  private long nextSeq;
 
   /**
    * Our entries (wants and cancels) not yet handed out, by peer then CID (a later one replaces).
@@ -122,8 +136,9 @@ public final class Bitswap {
     Boolean owes = null;
     for (BlockPayload b : message.blocks()) {
       Cid cid = b.cid(); // hashed here: the block's only name is its hash
-      PendingWant w = wants.remove(cid);
+      PendingWant w = wants.get(cid);
       if (w != null) {
+        forget(w);
         deliver(w, b, peer);
       } else if (recent.contains(cid)) {
         counters.duplicateBlocks++;
@@ -205,7 +220,7 @@ public final class Bitswap {
       peers.removeAll(w.told);
       if (!peers.isEmpty()) {
         peers.forEach(p -> askHave(w, p));
-        w.deadline = now + limits.answerTimeoutNanos(); // the new peers get their full time
+        setDeadline(w, now + limits.answerTimeoutNanos()); // the new peers get their full time
       }
       return;
     }
@@ -213,23 +228,54 @@ public final class Bitswap {
       events.add(new BitswapEvent.WantFailed(cid, BitswapEvent.Reason.NO_PEERS));
       return;
     }
+    if (wants.size() >= limits.maxWants()) {
+      counters.wantsOverLimit++;
+      events.add(new BitswapEvent.WantFailed(cid, BitswapEvent.Reason.WANTLIST_FULL));
+      return;
+    }
     recent.remove(cid);
-    PendingWant fresh = new PendingWant(cid);
+    PendingWant fresh = new PendingWant(cid, nextSeq++);
     wants.put(cid, fresh);
     if (peers.size() == 1) {
       askBlock(fresh, peers.iterator().next());
     } else {
       peers.forEach(p -> askHave(fresh, p));
-      fresh.deadline = now + limits.answerTimeoutNanos();
+      setDeadline(fresh, now + limits.answerTimeoutNanos());
     }
   }
 
   /** Stop wanting {@code cid}: every peer we told gets a cancel. */
   public void cancel(Cid cid, long nowNanos) {
     advance(nowNanos);
-    PendingWant w = wants.remove(cid);
+    PendingWant w = wants.get(cid);
     if (w != null) {
+      forget(w);
       end(w, null);
+    }
+  }
+
+  /**
+   * We hold {@code cid} now (stored since peers asked for it): every peer whose ledger lists it
+   * gets the block (want-block) or a HAVE (want-have) with its next reply, within the usual limits.
+   * A CID we do not have per the source is ignored. Our own want of it, if any, stays: the owner
+   * checks its store before it fetches.
+   */
+  public void blockAdded(Cid cid, long nowNanos) {
+    advance(nowNanos);
+    if (!source.has(cid)) {
+      return;
+    }
+    for (Map.Entry<PeerId, PeerLedger> e : ledgers.entrySet()) {
+      PeerLedger l = e.getValue();
+      WantEntry want = l.wants.get(cid);
+      if (want == null) {
+        continue;
+      }
+      answer(l, want);
+      counters.blocksAddedAnswered++;
+      if (l.canSend(limits.maxBytesInFlightPerPeer())) {
+        replyReady.add(e.getKey());
+      }
     }
   }
 
@@ -285,20 +331,16 @@ public final class Bitswap {
 
   /** When {@link #handleTimeout} must next be called, if a want waits for answers. */
   public OptionalLong pollTimeout() {
-    long min = Long.MAX_VALUE;
-    for (PendingWant w : wants.values()) {
-      min = Math.min(min, w.deadline);
-    }
-    return min == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(min);
+    return deadlines.isEmpty() ? OptionalLong.empty() : OptionalLong.of(deadlines.first().deadline);
   }
 
   /** Peers that did not answer in time are passed over, for the next that said HAVE. */
   public void handleTimeout(long nowNanos) {
     advance(nowNanos);
-    for (PendingWant w : new ArrayList<>(wants.values())) {
-      if (w.deadline > now) {
-        continue;
-      }
+    while (!deadlines.isEmpty() && deadlines.first().deadline <= now) {
+      // Out of the queue first: moveOn either asks the next peer (a new deadline, later than now,
+      // so the loop ends) or ends the want.
+      PendingWant w = deadlines.pollFirst();
       w.timedOut = true;
       if (w.blockPeer != null) {
         queue(w.blockPeer, WantEntry.cancel(w.cid));
@@ -457,7 +499,7 @@ public final class Bitswap {
       askBlock(w, w.haves.poll());
     }
     if (!w.waiting() && w.haves.isEmpty()) {
-      wants.remove(w.cid);
+      forget(w);
       end(w, w.failure());
     }
   }
@@ -472,8 +514,21 @@ public final class Bitswap {
     w.told.add(peer);
     w.awaitingHave.remove(peer);
     w.blockPeer = peer;
-    w.deadline = now + limits.answerTimeoutNanos();
+    setDeadline(w, now + limits.answerTimeoutNanos());
     queue(peer, WantEntry.want(w.cid, WantType.BLOCK));
+  }
+
+  /** Moves {@code w} in the deadline queue (it is keyed by the deadline: out, change, back in). */
+  private void setDeadline(PendingWant w, long deadline) {
+    deadlines.remove(w);
+    w.deadline = deadline;
+    deadlines.add(w);
+  }
+
+  /** Takes {@code w} out of the wantlist and the deadline queue. */
+  private void forget(PendingWant w) {
+    wants.remove(w.cid);
+    deadlines.remove(w);
   }
 
   /** The want is over (already out of {@code wants}): cancels, memory, and the failure if any. */

@@ -2,7 +2,7 @@ package org.grapevine.libp2p.bitswap;
 
 /**
  * What a {@link Bitswap} core did and dropped, since it started: nothing is dropped without being
- * counted here. Read on the core's thread.
+ * counted here. Read on the core's thread; {@link #copy} is a snapshot for other threads.
  */
 public final class BitswapCounters {
   long blocksReceived;
@@ -17,6 +17,28 @@ public final class BitswapCounters {
   long havesSent;
   long dontHavesSent;
   long malformedMessages;
+  long wantsOverLimit;
+  long blocksAddedAnswered;
+
+  /** A snapshot, for another thread to read (take it on the core's thread). */
+  public BitswapCounters copy() {
+    BitswapCounters c = new BitswapCounters();
+    c.blocksReceived = blocksReceived;
+    c.duplicateBlocks = duplicateBlocks;
+    c.unsolicitedBlocks = unsolicitedBlocks;
+    c.mismatchedBlocks = mismatchedBlocks;
+    c.unsolicitedPresences = unsolicitedPresences;
+    c.skippedEntries = skippedEntries;
+    c.wantsRefused = wantsRefused;
+    c.blocksSent = blocksSent;
+    c.blockBytesSent = blockBytesSent;
+    c.havesSent = havesSent;
+    c.dontHavesSent = dontHavesSent;
+    c.malformedMessages = malformedMessages;
+    c.wantsOverLimit = wantsOverLimit;
+    c.blocksAddedAnswered = blocksAddedAnswered;
+    return c;
+  }
 
   /** Wanted blocks that arrived and verified. */
   public long blocksReceived() {
@@ -72,5 +94,51 @@ public final class BitswapCounters {
   /** Messages that did not decode ({@link Bitswap#handleMalformed}). */
   public long malformedMessages() {
     return malformedMessages;
+  }
+
+  /** Our own wants refused because {@link BitswapLimits#maxWants} were open. */
+  public long wantsOverLimit() {
+    return wantsOverLimit;
+  }
+
+  /**
+   * Peers' wants answered anew by {@link Bitswap#blockAdded}: a block or HAVE for a CID they asked
+   * for before we had it.
+   */
+  public long blocksAddedAnswered() {
+    return blocksAddedAnswered;
+  }
+
+  @Override
+  public String toString() {
+    return "BitswapCounters[received "
+        + blocksReceived
+        + ", duplicate "
+        + duplicateBlocks
+        + ", unsolicited "
+        + unsolicitedBlocks
+        + ", mismatched "
+        + mismatchedBlocks
+        + ", unsolicitedPresences "
+        + unsolicitedPresences
+        + ", skipped "
+        + skippedEntries
+        + ", wantsRefused "
+        + wantsRefused
+        + ", sent "
+        + blocksSent
+        + " ("
+        + blockBytesSent
+        + " bytes), haves "
+        + havesSent
+        + ", dontHaves "
+        + dontHavesSent
+        + ", malformed "
+        + malformedMessages
+        + ", wantsOverLimit "
+        + wantsOverLimit
+        + ", blocksAddedAnswered "
+        + blocksAddedAnswered
+        + "]";
   }
 }

@@ -57,7 +57,18 @@ public sealed interface BitswapEvent {
     /** The peers left did not answer within {@link BitswapLimits#answerTimeoutNanos}. */
     TIMED_OUT,
     /** There was no candidate peer, or every one disconnected. */
-    NO_PEERS
+    NO_PEERS,
+    /**
+     * We already want {@link BitswapLimits#maxWants} CIDs: refused at once, nobody asked. Our own
+     * load, not a peer's fault; want it again once fetches end.
+     */
+    WANTLIST_FULL,
+    /**
+     * The owner stopped wanting it before an answer ({@link Bitswap#cancel}, or the adapter
+     * closed). The core never reports this itself: it is for adapters that fail their callers'
+     * fetches.
+     */
+    CANCELLED
   }
 
   /**

@@ -1,6 +1,7 @@
 package org.grapevine.libp2p.bitswap;
 
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -11,7 +12,12 @@ import org.grapevine.libp2p.peer.PeerId;
  * one peer is asked for the block at a time, so a block crosses the network once.
  */
 final class PendingWant {
+  /** Deadline order first, then this: the order the wants were made (unique per core). */
+  static final Comparator<PendingWant> BY_DEADLINE =
+      Comparator.<PendingWant>comparingLong(w -> w.deadline).thenComparingLong(w -> w.seq);
+
   final Cid cid;
+  final long seq;
 
   /** Every peer holding an entry of ours for the CID: they get a cancel when the want ends. */
   final Set<PeerId> told = new LinkedHashSet<>();
@@ -25,14 +31,18 @@ final class PendingWant {
   /** The peer asked for the block, or null. */
   PeerId blockPeer;
 
-  /** When the peers asked last have had long enough. */
+  /**
+   * When the peers asked last have had long enough. Only {@code Bitswap#setDeadline} changes it: it
+   * is the key of the core's deadline queue.
+   */
   long deadline;
 
   int dontHaves;
   boolean timedOut;
 
-  PendingWant(Cid cid) {
+  PendingWant(Cid cid, long seq) {
     this.cid = cid;
+    this.seq = seq;
   }
 
   /** Whether an answer may still come. */

@@ -340,4 +340,137 @@ class BitswapTest {
         .containsExactly(new PeerMisbehaved(BitswapNet.peer(2), BitswapError.MALFORMED));
     assertThat(client.core.counters().malformedMessages()).isEqualTo(1);
   }
+
+  @Test
+  void blockAdded_peersWantedItBeforeWeHadIt_blockAndHaveSentNow() throws Exception {
+    BitswapNet net = new BitswapNet(BitswapLimits.defaults());
+    Node server = net.add(1);
+    Node wantsBlock = net.add(2);
+    Node wantsHave = net.add(3);
+    Node cancelled = net.add(4);
+    Node other = net.add(5);
+    byte[] data = bytes(8, 3000);
+    Cid cid = Cid.rawSha256(data);
+    // Peers that keep wanting after a DONT_HAVE (go and Helia do: their sessions end the want).
+    server.core.handleMessage(
+        wantsBlock.id, BitswapMessage.wants(List.of(WantEntry.want(cid, WantType.BLOCK))), net.now);
+    server.core.handleMessage(
+        wantsHave.id, BitswapMessage.wants(List.of(WantEntry.want(cid, WantType.HAVE))), net.now);
+    server.core.handleMessage(
+        cancelled.id, BitswapMessage.wants(List.of(WantEntry.want(cid, WantType.BLOCK))), net.now);
+    server.core.handleMessage(
+        other.id,
+        BitswapMessage.wants(List.of(WantEntry.want(Cid.rawSha256(bytes(9, 10)), WantType.HAVE))),
+        net.now);
+    List<Outgoing> first = drain(server);
+    assertThat(first).hasSize(4);
+    assertThat(first)
+        .allSatisfy(
+            o ->
+                assertThat(o.message().presences())
+                    .extracting(BlockPresence::type)
+                    .containsExactly(PresenceType.DONT_HAVE));
+    server.core.handleMessage(
+        cancelled.id, BitswapMessage.wants(List.of(WantEntry.cancel(cid))), net.now);
+
+    server.core.blockAdded(cid, net.now); // not in the store yet: nothing to say
+    assertThat(server.core.pollOutgoing()).isEmpty();
+    server.put(data);
+    server.core.blockAdded(cid, net.now);
+    List<Outgoing> later = drain(server);
+
+    assertThat(later)
+        .extracting(Outgoing::peer)
+        .containsExactlyInAnyOrder(wantsBlock.id, wantsHave.id);
+    Outgoing toBlock = later.get(later.get(0).peer().equals(wantsBlock.id) ? 0 : 1);
+    Outgoing toHave = later.get(later.get(0).peer().equals(wantsBlock.id) ? 1 : 0);
+    assertThat(toBlock.message().blocks()).containsExactly(BlockPayload.of(cid, data));
+    assertThat(toBlock.chargedBytes()).isEqualTo(3000);
+    assertThat(toHave.message().presences())
+        .containsExactly(new BlockPresence(cid, PresenceType.HAVE));
+    assertThat(server.core.counters().blocksAddedAnswered()).isEqualTo(2);
+
+    // The block went: that want left the ledger. The want-have stays until cancelled.
+    server.core.blockAdded(cid, net.now);
+    assertThat(drain(server))
+        .singleElement()
+        .satisfies(o -> assertThat(o.peer()).isEqualTo(wantsHave.id));
+  }
+
+  @Test
+  void want_beyondMaxWants_failsAtOnceWithWantlistFull() throws Exception {
+    BitswapNet net = new BitswapNet(BitswapLimits.defaults().withMaxWants(3));
+    Node client = net.add(1);
+    Node server = net.add(2);
+    net.lost = (from, o) -> true; // nobody answers: the wants stay open
+    List<Cid> cids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      cids.add(server.put(bytes(400 + i, 10)));
+    }
+
+    for (Cid c : cids.subList(0, 3)) {
+      client.core.want(c, List.of(server.id), net.now);
+    }
+    client.core.want(cids.get(0), List.of(BitswapNet.peer(3)), net.now); // known: not a new want
+    client.core.want(cids.get(3), List.of(server.id), net.now);
+    net.run();
+
+    assertThat(client.events).containsExactly(new WantFailed(cids.get(3), Reason.WANTLIST_FULL));
+    assertThat(client.core.wantCount()).isEqualTo(3);
+    assertThat(client.core.counters().wantsOverLimit()).isEqualTo(1);
+
+    // Room again once one ends.
+    client.core.cancel(cids.get(1), net.now);
+    client.core.want(cids.get(3), List.of(server.id), net.now);
+    assertThat(client.core.wantCount()).isEqualTo(3);
+  }
+
+  @Test
+  void handleTimeout_wantsOfDifferentAges_onlyTheDueOnesFailInDeadlineOrder() throws Exception {
+    BitswapNet net = new BitswapNet(BitswapLimits.defaults());
+    Node client = net.add(1);
+    Node silent = net.add(2);
+    net.lost = (from, o) -> true;
+    long timeout = net.limits.answerTimeoutNanos();
+    List<Cid> cids = new ArrayList<>();
+    List<Long> deadlines = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Cid cid = Cid.rawSha256(bytes(500 + i, 10));
+      cids.add(cid);
+      client.core.want(cid, List.of(silent.id), net.now);
+      deadlines.add(net.now + timeout);
+      net.now += 1_000_000_000L; // one a second
+    }
+    // Wanting the first one again from a new peer gives it a fresh deadline: now the last due.
+    client.core.want(cids.get(0), List.of(BitswapNet.peer(3)), net.now);
+    long renewed = net.now + timeout;
+    net.run();
+
+    assertThat(client.core.pollTimeout()).hasValue(deadlines.get(1));
+    client.core.handleTimeout(deadlines.get(2));
+    BitswapNet.drainEvents(client);
+    assertThat(client.events)
+        .containsExactly(
+            new WantFailed(cids.get(1), Reason.TIMED_OUT),
+            new WantFailed(cids.get(2), Reason.TIMED_OUT));
+    assertThat(client.core.pollTimeout()).hasValue(deadlines.get(3));
+
+    client.core.handleTimeout(renewed - 1);
+    assertThat(client.core.pollTimeout()).hasValue(renewed);
+    client.core.handleTimeout(renewed);
+    BitswapNet.drainEvents(client);
+    assertThat(client.events)
+        .extracting(e -> ((WantFailed) e).cid())
+        .containsExactly(cids.get(1), cids.get(2), cids.get(3), cids.get(4), cids.get(0));
+    assertThat(client.core.pollTimeout()).isEmpty();
+    assertThat(client.core.wantCount()).isZero();
+  }
+
+  private static List<Outgoing> drain(Node n) {
+    List<Outgoing> out = new ArrayList<>();
+    for (Optional<Outgoing> o = n.core.pollOutgoing(); o.isPresent(); o = n.core.pollOutgoing()) {
+      out.add(o.get());
+    }
+    return out;
+  }
 }
