@@ -377,6 +377,7 @@ public final class Bitswap {
         continue;
       }
       l.wants.put(e.cid(), e);
+      counters.wantsReceived++;
       answer(l, e);
     }
     if (l.canSend(limits.maxBytesInFlightPerPeer())) {

@@ -19,6 +19,7 @@ public final class BitswapCounters {
   long malformedMessages;
   long wantsOverLimit;
   long blocksAddedAnswered;
+  long wantsReceived;
 
   /** A snapshot, for another thread to read (take it on the core's thread). */
   public BitswapCounters copy() {
@@ -37,6 +38,7 @@ public final class BitswapCounters {
     c.malformedMessages = malformedMessages;
     c.wantsOverLimit = wantsOverLimit;
     c.blocksAddedAnswered = blocksAddedAnswered;
+    c.wantsReceived = wantsReceived;
     return c;
   }
 
@@ -68,6 +70,11 @@ public final class BitswapCounters {
   /** Entries the codec skipped for CIDs we do not serve ({@link BitswapMessage#skipped}). */
   public long skippedEntries() {
     return skippedEntries;
+  }
+
+  /** Peers' want entries taken into their ledgers (cancels and refused ones not counted). */
+  public long wantsReceived() {
+    return wantsReceived;
   }
 
   /** Wants over {@link BitswapLimits#maxWantsPerPeer}: ignored, the sender reported. */
@@ -123,6 +130,8 @@ public final class BitswapCounters {
         + unsolicitedPresences
         + ", skipped "
         + skippedEntries
+        + ", wantsReceived "
+        + wantsReceived
         + ", wantsRefused "
         + wantsRefused
         + ", sent "

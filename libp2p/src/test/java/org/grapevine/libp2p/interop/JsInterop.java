@@ -54,6 +54,40 @@ public final class JsInterop {
     Assumptions.assumeTrue(false, message);
   }
 
+  /** The Helia peer's npm project under libp2p/src/test/js (README.md, "Helia"). */
+  public static final String HELIA_DIR = "helia";
+
+  /** The Helia peer's entry script: libp2p/src/test/js/helia/peer.mjs. */
+  public static Path heliaScript() {
+    return jsDir().resolve(HELIA_DIR).resolve("peer.mjs");
+  }
+
+  /**
+   * Like {@link #assumeAvailable(JsPeer.Line)}, for the Helia peer: skips (or fails, when interop
+   * is required) without Node.js or without {@code npm ci} in libp2p/src/test/js/helia.
+   */
+  public static void assumeHeliaAvailable() {
+    Optional<String> problem = checkNode();
+    if (problem.isEmpty() && !Files.isRegularFile(heliaScript())) {
+      problem = Optional.of("no peer script at " + heliaScript());
+    }
+    Path installed = jsDir().resolve(HELIA_DIR).resolve("node_modules/helia/package.json");
+    if (problem.isEmpty() && !Files.isRegularFile(installed)) {
+      problem = Optional.of("no node_modules in " + jsDir().resolve(HELIA_DIR));
+    }
+    if (problem.isEmpty()) {
+      return;
+    }
+    String message =
+        "Helia interop tests need Node.js and `npm ci` in libp2p/src/test/js/helia"
+            + " (run libp2p/src/test/js/install.sh): "
+            + problem.get();
+    if (required()) {
+      throw new AssertionError(message + " [" + REQUIRED_PROPERTY + "=true]");
+    }
+    Assumptions.assumeTrue(false, message);
+  }
+
   /** Why the peer of this line cannot run here, or empty if it can. */
   public static Optional<String> unavailableReason(JsPeer.Line line) {
     Optional<String> node = checkNode();

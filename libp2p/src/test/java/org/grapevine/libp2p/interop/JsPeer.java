@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -76,16 +77,19 @@ public final class JsPeer implements AutoCloseable {
   private boolean ended; // guarded by this: END_OF_OUTPUT taken from the queue
   private boolean closed; // guarded by this
 
-  private JsPeer(Line line, List<String> args) throws IOException {
+  private JsPeer(Line line, Path script, List<String> args) throws IOException {
     this.line = line;
     this.args = List.copyOf(args);
     List<String> command = new ArrayList<>();
     command.add(JsInterop.node());
-    command.add(JsInterop.script(line).toString());
+    command.add(script.toString());
     command.addAll(args);
-    this.process =
-        new ProcessBuilder(command).directory(JsInterop.script(line).getParent().toFile()).start();
-    String name = "js-peer-" + line.dir() + "-" + process.pid();
+    this.process = new ProcessBuilder(command).directory(script.getParent().toFile()).start();
+    String name =
+        "js-peer-"
+            + (line == null ? script.getParent().getFileName() : line.dir())
+            + "-"
+            + process.pid();
     this.stdoutReader = new Thread(this::readStdout, name + "-stdout");
     this.stderrReader = new Thread(this::readStderr, name + "-stderr");
     stdoutReader.setDaemon(true);
@@ -97,10 +101,30 @@ public final class JsPeer implements AutoCloseable {
   /** Starts {@code node peer.mjs <args>} for this line; does not wait for anything. */
   public static JsPeer start(Line line, List<String> args) {
     try {
-      return new JsPeer(line, args);
+      return new JsPeer(line, JsInterop.script(line), args);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the js peer " + line + " " + args, e);
     }
+  }
+
+  /**
+   * Starts another js peer script that prints the same events (the Helia peer, {@code
+   * helia/peer.mjs}) and waits until it listens; {@link #line} is null for it.
+   */
+  public static JsPeer listenScript(Path script, String... options) {
+    JsPeer peer;
+    try {
+      peer = new JsPeer(null, script, List.of(options));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start the js peer " + script, e);
+    }
+    try {
+      peer.listeningEvent(START_TIMEOUT);
+    } catch (RuntimeException | Error e) {
+      peer.close();
+      throw e;
+    }
+    return peer;
   }
 
   /** Starts a listener ({@code --listen} plus options) and waits until it listens. */
@@ -127,6 +151,7 @@ public final class JsPeer implements AutoCloseable {
     return start(line, args);
   }
 
+  /** The release line, or null for a peer started with {@link #listenScript}. */
   public Line line() {
     return line;
   }
@@ -313,7 +338,13 @@ public final class JsPeer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "JsPeer[" + line + " pid " + process.pid() + " " + String.join(" ", args) + "]";
+    return "JsPeer["
+        + (line == null ? "script" : line)
+        + " pid "
+        + process.pid()
+        + " "
+        + String.join(" ", args)
+        + "]";
   }
 
   private void readStdout() {
