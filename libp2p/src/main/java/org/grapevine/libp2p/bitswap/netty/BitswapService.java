@@ -444,6 +444,16 @@ public final class BitswapService implements AutoCloseable {
       return;
     }
     int open = inboundPerConnection.merge(connection, 1, Integer::sum);
+    Runnable ended =
+        () -> inboundPerConnection.computeIfPresent(connection, (c, n) -> n <= 1 ? null : n - 1);
+    if (open > MAX_INBOUND_STREAMS_PER_CONNECTION) {
+      ended.run();
+      counted(BitswapStreamCounter.INBOUND_STREAM_LIMIT);
+      log.debug(
+          "Bitswap: {} opened {} streams on {}: reset", connection.remotePeer(), open, connection);
+      stream.reset();
+      return;
+    }
     BitswapFrameReader[] self = new BitswapFrameReader[1];
     BitswapFrameReader reader =
         new BitswapFrameReader(
@@ -453,18 +463,11 @@ public final class BitswapService implements AutoCloseable {
             false,
             () -> {
               inboundReaders.remove(self[0]);
-              inboundPerConnection.computeIfPresent(connection, (c, n) -> n <= 1 ? null : n - 1);
+              ended.run();
             });
     self[0] = reader;
     inboundReaders.add(reader);
     stream.setReader(reader);
-    if (open > MAX_INBOUND_STREAMS_PER_CONNECTION) {
-      counted(BitswapStreamCounter.INBOUND_STREAM_LIMIT);
-      log.debug(
-          "Bitswap: {} opened {} streams on {}: reset", connection.remotePeer(), open, connection);
-      reader.abortLater();
-      return;
-    }
     counted(BitswapStreamCounter.INBOUND_STREAMS);
   }
 

@@ -242,6 +242,25 @@ class BitswapServiceIT {
   }
 
   @Test
+  void inbound_moreStreamsThanTheCap_theExtraOneReset() throws Exception {
+    Node server = new Node(BitswapLimits.defaults());
+    Host opener = host();
+    List<CompletableFuture<Void>> resets = new ArrayList<>();
+    for (int i = 0; i <= BitswapService.MAX_INBOUND_STREAMS_PER_CONNECTION; i++) {
+      CompletableFuture<Void> reset = new CompletableFuture<>();
+      resets.add(reset);
+      rawStream(opener, server.host, resetWatcher(reset));
+    }
+
+    resets.get(BitswapService.MAX_INBOUND_STREAMS_PER_CONNECTION).get(30, TimeUnit.SECONDS);
+    assertThat(server.bitswap.count(BitswapStreamCounter.INBOUND_STREAM_LIMIT)).isEqualTo(1);
+    assertThat(server.bitswap.count(BitswapStreamCounter.INBOUND_STREAMS))
+        .isEqualTo(BitswapService.MAX_INBOUND_STREAMS_PER_CONNECTION);
+    assertThat(resets.subList(0, BitswapService.MAX_INBOUND_STREAMS_PER_CONNECTION))
+        .noneMatch(CompletableFuture::isDone);
+  }
+
+  @Test
   void inbound_bytesThatAreNoMessage_reportedMalformed() throws Exception {
     Node server = new Node(BitswapLimits.defaults());
     Host attacker = host();
