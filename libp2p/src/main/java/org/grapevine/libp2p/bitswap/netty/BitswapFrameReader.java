@@ -2,6 +2,7 @@ package org.grapevine.libp2p.bitswap.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import java.util.concurrent.RejectedExecutionException;
 import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.bitswap.BitswapError;
@@ -102,15 +103,19 @@ final class BitswapFrameReader implements StreamReader {
 
   /** The core handled one of our messages; from any thread. */
   private void handled() {
-    stream
-        .executor()
-        .execute(
-            () -> {
-              pending--;
-              if (pending == 0 && !done) {
-                stream.resumeReading();
-              }
-            });
+    try {
+      stream
+          .executor()
+          .execute(
+              () -> {
+                pending--;
+                if (pending == 0 && !done) {
+                  stream.resumeReading();
+                }
+              });
+    } catch (RejectedExecutionException e) {
+      // The connection's loop is gone, and the stream with it: nothing to resume.
+    }
   }
 
   @Override
@@ -145,15 +150,19 @@ final class BitswapFrameReader implements StreamReader {
 
   /** Abandons the stream from the owner's side (service closed): on any thread. */
   void abortLater() {
-    stream
-        .executor()
-        .execute(
-            () -> {
-              if (!done) {
-                stream.reset();
-                finish();
-              }
-            });
+    try {
+      stream
+          .executor()
+          .execute(
+              () -> {
+                if (!done) {
+                  stream.reset();
+                  finish();
+                }
+              });
+    } catch (RejectedExecutionException e) {
+      // The connection's loop is gone: the stream went with it.
+    }
   }
 
   private void fail(BitswapException e) {

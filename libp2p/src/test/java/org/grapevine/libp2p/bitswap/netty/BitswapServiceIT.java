@@ -347,6 +347,27 @@ class BitswapServiceIT {
   }
 
   @Test
+  void fetch_onlyPeerDisconnects_failsWithNoPeersBeforeTheAnswerTimeout() throws Exception {
+    Node client = new Node(BitswapLimits.defaults()); // 10 s to answer
+    Host silent = host();
+    BlockingQueue<Boolean> wanted = new LinkedBlockingQueue<>();
+    silent.setProtocolHandler(
+        BitswapService.PROTOCOL,
+        (stream, connection) -> {
+          wanted.add(true);
+          stream.setReader(drop());
+        });
+    client.dial(silent);
+    CompletableFuture<byte[]> fetch =
+        client.bitswap.fetch(Cid.rawSha256(bytes(9, 10)), List.of(silent.peerId()));
+    assertThat(wanted.poll(30, TimeUnit.SECONDS)).isTrue();
+
+    silent.close();
+
+    assertThat(fetchFailure(fetch).reason()).isEqualTo(BitswapEvent.Reason.NO_PEERS);
+  }
+
+  @Test
   void close_pendingFetchFailsCancelled_handlerGone() throws Exception {
     Node client = new Node(BitswapLimits.defaults());
     Host silent = host(); // speaks Bitswap, never answers
