@@ -2,7 +2,9 @@ package org.grapevine.libp2p.bitswap.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.grapevine.libp2p.FrameError;
 import org.grapevine.libp2p.MalformedFrameException;
 import org.grapevine.libp2p.bitswap.BitswapError;
@@ -45,6 +47,9 @@ final class BitswapFrameReader implements StreamReader {
 
   /** Messages handed to the core and not yet handled there. */
   private int pending;
+
+  /** Armed while a partial frame waits for its rest. */
+  private ScheduledFuture<?> frameTimer;
 
   private boolean done;
 
@@ -99,6 +104,45 @@ final class BitswapFrameReader implements StreamReader {
     if (pending > 0) {
       stream.pauseReading();
     }
+    if (!buffer.isReadable()) {
+      cancelFrameTimer();
+    } else if (frameTimer == null) {
+      armFrameTimer();
+    }
+  }
+
+  /**
+   * A frame must arrive whole within {@link BitswapService#frameTimeoutNanos} of its first byte
+   * (time we keep the stream paused does not count): a peer that trickles bytes cannot keep a
+   * partial frame of up to 4 MiB in our memory for long.
+   */
+  private void armFrameTimer() {
+    frameTimer =
+        stream
+            .executor()
+            .schedule(
+                () -> {
+                  frameTimer = null;
+                  if (done || readClosed || !buffer.isReadable()) {
+                    return;
+                  }
+                  if (pending > 0) {
+                    armFrameTimer(); // paused by us: not the peer's delay
+                    return;
+                  }
+                  owner.counted(BitswapStreamCounter.FRAMES_TIMED_OUT);
+                  stream.reset();
+                  finish();
+                },
+                owner.frameTimeoutNanos(),
+                TimeUnit.NANOSECONDS);
+  }
+
+  private void cancelFrameTimer() {
+    if (frameTimer != null) {
+      frameTimer.cancel(false);
+      frameTimer = null;
+    }
   }
 
   /** The core handled one of our messages; from any thread. */
@@ -128,6 +172,7 @@ final class BitswapFrameReader implements StreamReader {
     }
     readClosed = true;
     buffer.release();
+    cancelFrameTimer();
     hooks.remoteClosed();
     if (!ours) {
       // We never write on the peer's stream (replies go on ours): both sides are done.
@@ -177,6 +222,7 @@ final class BitswapFrameReader implements StreamReader {
       return;
     }
     done = true;
+    cancelFrameTimer();
     if (!readClosed) {
       readClosed = true;
       buffer.release();

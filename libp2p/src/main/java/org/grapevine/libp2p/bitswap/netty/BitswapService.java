@@ -65,8 +65,10 @@ import org.slf4j.LoggerFactory;
  *       reported through the core ({@link BitswapEvent.PeerMisbehaved} to {@code misbehaviour}),
  *       counted, and that stream reset; the peer's other streams and other peers carry on.
  *   <li>At most {@link #MAX_INBOUND_STREAMS_PER_CONNECTION} inbound streams per connection; one
- *       more is reset at once (counted). A stream's reading pauses while one of its messages waits
- *       for the core, so a peer cannot queue work faster than the core does it.
+ *       more is reset at once (counted). A frame must arrive whole within {@link
+ *       #FRAME_TIMEOUT_NANOS} of its first byte, else its stream is reset (counted). A stream's
+ *       reading pauses while one of its messages waits for the core, so a peer cannot queue work
+ *       faster than the core does it.
  *   <li>{@link #fetch} asks only candidates we have a connection to (not a limited relayed one:
  *       blocks are up to 1 MiB); the others are skipped, the node dials separately. A candidate
  *       whose stream cannot be opened counts as disconnected for the core.
@@ -106,6 +108,13 @@ public final class BitswapService implements AutoCloseable {
    */
   static final long OUTBOUND_IDLE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
+  /**
+   * A frame must arrive whole within this long of its first byte, else its stream is reset: 4 MiB
+   * in 60 s is 70 KB/s, slower than any link we serve over, and it bounds how long a peer can make
+   * us hold partial frames (up to {@link #MAX_INBOUND_STREAMS_PER_CONNECTION} of 4 MiB each).
+   */
+  public static final long FRAME_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+
   private final Host host;
   private final BitswapLimits limits;
   private final BitswapCodec codec;
@@ -113,6 +122,7 @@ public final class BitswapService implements AutoCloseable {
   private final EventExecutor loop;
   private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
   private final Bitswap core;
+  private final long frameTimeoutNanos;
   private final Map<BitswapStreamCounter, AtomicLong> streamCounters =
       new EnumMap<>(BitswapStreamCounter.class);
 
@@ -142,8 +152,10 @@ public final class BitswapService implements AutoCloseable {
       Host host,
       BlockSource source,
       BitswapLimits limits,
-      Consumer<BitswapEvent.PeerMisbehaved> misbehaviour) {
+      Consumer<BitswapEvent.PeerMisbehaved> misbehaviour,
+      long frameTimeoutNanos) {
     this.host = Objects.requireNonNull(host, "host");
+    this.frameTimeoutNanos = frameTimeoutNanos;
     this.limits = Objects.requireNonNull(limits, "limits");
     this.misbehaviour = Objects.requireNonNull(misbehaviour, "misbehaviour");
     this.codec = new BitswapCodec(limits);
@@ -166,7 +178,17 @@ public final class BitswapService implements AutoCloseable {
       BlockSource source,
       BitswapLimits limits,
       Consumer<BitswapEvent.PeerMisbehaved> misbehaviour) {
-    BitswapService s = new BitswapService(host, source, limits, misbehaviour);
+    return start(host, source, limits, misbehaviour, FRAME_TIMEOUT_NANOS);
+  }
+
+  /** {@link #start} with another frame timeout (tests). */
+  static BitswapService start(
+      Host host,
+      BlockSource source,
+      BitswapLimits limits,
+      Consumer<BitswapEvent.PeerMisbehaved> misbehaviour,
+      long frameTimeoutNanos) {
+    BitswapService s = new BitswapService(host, source, limits, misbehaviour, frameTimeoutNanos);
     host.addListener(s.listener);
     host.setProtocolHandler(PROTOCOL, s.handler);
     host.setProtocolHandler(PROTOCOL_1_1_0, s.handler);
@@ -493,6 +515,10 @@ public final class BitswapService implements AutoCloseable {
    * Bytes one peer's sender may hold written and not yet handed on: the core's block bytes in
    * flight, plus room for messages of wants and presences beside them.
    */
+  long frameTimeoutNanos() {
+    return frameTimeoutNanos;
+  }
+
   long maxBacklogBytes() {
     return limits.maxBytesInFlightPerPeer() + 2L * limits.maxMessageBytes();
   }

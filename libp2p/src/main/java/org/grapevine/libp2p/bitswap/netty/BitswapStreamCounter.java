@@ -26,6 +26,12 @@ public enum BitswapStreamCounter {
   MALFORMED_FRAMES,
   /** Streams the peer closed in the middle of a frame: the partial frame dropped. */
   TRUNCATED_FRAMES,
+  /**
+   * Streams reset because a frame did not arrive whole within {@link
+   * BitswapService#FRAME_TIMEOUT_NANOS} of its first byte (a peer trickling bytes, or a very slow
+   * link): the partial frame dropped; not reported as misbehaviour.
+   */
+  FRAMES_TIMED_OUT,
   /** Our outbound streams opened (one at a time per peer; a new one after idle or a reset). */
   OUTBOUND_STREAMS,
   /**

@@ -261,6 +261,25 @@ class BitswapServiceIT {
   }
 
   @Test
+  void inbound_frameNotFinishedInTime_streamReset() throws Exception {
+    Host host = host();
+    Store store = new Store();
+    services.add(
+        BitswapService.start(
+            host, store, BitswapLimits.defaults(), f -> {}, TimeUnit.MILLISECONDS.toNanos(300)));
+    BitswapService service = services.get(services.size() - 1);
+    Host trickler = host();
+    CompletableFuture<Void> reset = new CompletableFuture<>();
+    MuxedStream s = rawStream(trickler, host, resetWatcher(reset));
+
+    s.write(Unpooled.wrappedBuffer(Varint.encode(1000), new byte[10])); // 990 bytes never come
+
+    reset.get(30, TimeUnit.SECONDS);
+    assertThat(service.count(BitswapStreamCounter.FRAMES_TIMED_OUT)).isEqualTo(1);
+    assertThat(service.counters().malformedMessages()).isZero();
+  }
+
+  @Test
   void inbound_bytesThatAreNoMessage_reportedMalformed() throws Exception {
     Node server = new Node(BitswapLimits.defaults());
     Host attacker = host();
