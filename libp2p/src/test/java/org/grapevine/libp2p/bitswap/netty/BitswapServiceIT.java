@@ -26,6 +26,8 @@ import org.grapevine.libp2p.bitswap.BitswapMessage;
 import org.grapevine.libp2p.bitswap.BlockPayload;
 import org.grapevine.libp2p.bitswap.BlockSource;
 import org.grapevine.libp2p.bitswap.Cid;
+import org.grapevine.libp2p.bitswap.WantEntry;
+import org.grapevine.libp2p.bitswap.WantType;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.encoding.Varint;
 import org.grapevine.libp2p.host.Connection;
@@ -204,6 +206,87 @@ class BitswapServiceIT {
     assertThat(e.reason()).isEqualTo(BitswapEvent.Reason.DONT_HAVE);
     assertThat(e.cid()).isEqualTo(missing);
     assertThat(server.bitswap.counters().dontHavesSent()).isEqualTo(1);
+  }
+
+  @Test
+  void inbound_bitswap110Peer_servedOnA110StreamOfOurs() throws Exception {
+    Node server = new Node(BitswapLimits.defaults());
+    Host old = host(); // speaks only 1.1.0: no want types, no presences
+    byte[] data = bytes(11, 4000);
+    Cid cid = server.store.put(data);
+    CompletableFuture<byte[]> reply = new CompletableFuture<>();
+    List<String> protocols = new java.util.concurrent.CopyOnWriteArrayList<>();
+    old.setProtocolHandler(
+        BitswapService.PROTOCOL_1_1_0, (stream, connection) -> stream.setReader(collector(reply)));
+    old.addListener(
+        new org.grapevine.libp2p.host.HostListener() {
+          @Override
+          public void onStreamOpened(Connection c, String protocol, boolean inbound) {
+            if (inbound && protocol.startsWith("/ipfs/bitswap/")) {
+              protocols.add(protocol);
+            }
+          }
+        });
+    Connection c =
+        old.dial(server.host.listenAddrs().get(0).withPeerId(server.id()))
+            .get(10, TimeUnit.SECONDS);
+    MuxedStream s =
+        old.newStream(c, List.of(BitswapService.PROTOCOL_1_1_0)).get(10, TimeUnit.SECONDS).stream();
+    s.setReader(drop());
+
+    // A 1.1.0 want: wantType and sendDontHave absent (Block, false on the wire).
+    s.write(
+        frame(BitswapMessage.wants(List.of(new WantEntry(cid, 1, false, WantType.BLOCK, false)))));
+    s.closeWrite();
+
+    BitswapMessage answer = decodeFrame(reply.get(30, TimeUnit.SECONDS));
+    assertThat(answer.blocks()).containsExactly(BlockPayload.of(cid, data));
+    assertThat(protocols).containsExactly(BitswapService.PROTOCOL_1_1_0);
+  }
+
+  /** Collects a stream's bytes until the peer half-closes or the first frame is whole. */
+  private static StreamReader collector(CompletableFuture<byte[]> out) {
+    return new StreamReader() {
+      final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+
+      @Override
+      public void onData(MuxedStream s, ByteBuf data) {
+        try {
+          data.readBytes(bytes, data.readableBytes());
+        } catch (java.io.IOException e) {
+          out.completeExceptionally(e);
+        } finally {
+          data.release();
+        }
+        ByteBuf in = Unpooled.wrappedBuffer(bytes.toByteArray());
+        try {
+          long len = Varint.read(in, 8 << 20);
+          if (len >= 0 && in.readableBytes() >= len) {
+            out.complete(bytes.toByteArray());
+          }
+        } catch (org.grapevine.libp2p.MalformedFrameException e) {
+          out.completeExceptionally(e);
+        }
+      }
+
+      @Override
+      public void onRemoteClosed(MuxedStream s) {
+        out.complete(bytes.toByteArray());
+      }
+
+      @Override
+      public void onReset(MuxedStream s) {
+        out.completeExceptionally(new IllegalStateException("reset"));
+      }
+    };
+  }
+
+  private static BitswapMessage decodeFrame(byte[] frame) throws Exception {
+    ByteBuf in = Unpooled.wrappedBuffer(frame);
+    long len = Varint.read(in, 8 << 20);
+    byte[] body = new byte[(int) len];
+    in.readBytes(body);
+    return CODEC.decode(body);
   }
 
   @Test
