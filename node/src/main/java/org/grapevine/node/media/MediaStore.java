@@ -21,6 +21,7 @@ import org.grapevine.libp2p.bitswap.BlockSource;
 import org.grapevine.libp2p.bitswap.Cid;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.identity.Identity;
+import org.rocksdb.InfoLogLevel;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -82,7 +83,14 @@ public final class MediaStore implements BlockSource, AutoCloseable {
   private MediaStore(Path dir, MediaBudgets budgets) throws RocksDBException {
     this.budgets = budgets;
     this.files = new BlockFiles(dir.resolve("blocks"));
-    this.options = new Options().setCreateIfMissing(true).setKeepLogFileNum(2);
+    // A small index (a few rows per file): small memtables, RocksDB's log at warnings only.
+    this.options =
+        new Options()
+            .setCreateIfMissing(true)
+            .setWriteBufferSize(4L << 20)
+            .setMaxWriteBufferNumber(2)
+            .setKeepLogFileNum(2)
+            .setInfoLogLevel(InfoLogLevel.WARN_LEVEL);
     this.writeOptions = new WriteOptions();
     RocksDB db;
     try {
