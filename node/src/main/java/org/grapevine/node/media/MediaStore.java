@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -200,6 +201,9 @@ public final class MediaStore implements BlockSource, AutoCloseable {
     long freedBytes = 0;
     try (WriteBatch batch = new WriteBatch()) {
       Set<ByteKey> deleted = new HashSet<>();
+      // an author's bytes as this batch leaves them: several of the entry's files may be theirs,
+      // and the batch's own writes are not visible to reads
+      Map<ByteKey, Long> authorBytes = new HashMap<>();
       for (int i = 0; i < roots.size(); i++) {
         Cid root = roots.get(i);
         byte[] who = authors.get(i);
@@ -212,7 +216,11 @@ public final class MediaStore implements BlockSource, AutoCloseable {
           batch.put(authorRootKey, ByteBuffer.allocate(4).putInt(count).array());
         } else {
           delete(batch, deleted, authorRootKey);
-          long left = longAt(get(MediaKeys.authorBytes(who))) - declared;
+          long left =
+              authorBytes.computeIfAbsent(
+                      new ByteKey(who), k -> longAt(get(MediaKeys.authorBytes(who))))
+                  - declared;
+          authorBytes.put(new ByteKey(who), left);
           batch.put(MediaKeys.authorBytes(who), longBytes(left));
         }
         if (!anyLeft(MediaKeys.key(MediaKeys.REF_BY_ROOT, root.bytes()), deleted)) {

@@ -157,6 +157,33 @@ class MediaStoreTest {
   }
 
   @Test
+  void removeReferences_oneEntryTwoFilesSharingABlock_freesEachBlockOnce() throws Exception {
+    byte[] chunk = bytes(UnixFsFile.LEAF_BYTES, 20);
+    Cid raw = Cid.rawSha256(chunk); // a one-block file that is also B's first leaf
+    byte[] fileB = concat(chunk, bytes(30, 21));
+    FileLayout b = UnixFsFile.layout(fileB);
+    FileLayout never = UnixFsFile.layout(bytes(UnixFsFile.LEAF_BYTES + 7, 22));
+    try (MediaStore store = MediaStore.open(dir, MediaBudgets.DEFAULTS)) {
+      store.addReference(entry(1), BOB, raw, chunk.length, MediaOrigin.PEER);
+      store.addReference(entry(1), BOB, b.root(), fileB.length, MediaOrigin.PEER);
+      // a third file whose root never arrives
+      store.addReference(entry(1), BOB, never.root(), UnixFsFile.LEAF_BYTES + 7, MediaOrigin.PEER);
+      putAll(store, b);
+      assertThat(store.putBlock(raw, chunk)).isEqualTo(PutOutcome.DUPLICATE);
+      assertThat(store.missing(raw)).isEmpty();
+      assertThat(store.usage().storedBlocks()).isEqualTo(3);
+
+      assertThat(store.removeReferences(entry(1))).isEqualTo(3);
+
+      assertThat(store.usage().storedBlocks()).isZero();
+      assertThat(store.usage().storedBytes()).isZero();
+      assertThat(store.usage().referencedBytes()).isZero();
+      assertThat(store.authorBytes(BOB)).isZero();
+      assertThat(store.removeReferences(entry(1))).isZero();
+    }
+  }
+
+  @Test
   void addReference_overAuthorQuota_refusedAndCounted_ownNeverRefused() throws Exception {
     MediaBudgets budgets = new MediaBudgets(1000, 1_000_000);
     Cid a = Cid.rawSha256(bytes(600, 8));
