@@ -149,6 +149,10 @@ public final class MediaStore implements BlockSource, AutoCloseable {
     if (declared != null && ByteBuffer.wrap(declared).getLong() != fileBytes) {
       return ReferenceOutcome.REFUSED_BAD_SIZE;
     }
+    byte[] held = root.codec() == Cid.RAW ? get(MediaKeys.held(root)) : null;
+    if (held != null && ByteBuffer.wrap(held).getInt() != fileBytes) {
+      return ReferenceOutcome.REFUSED_BAD_SIZE; // held already, as a leaf of another file
+    }
     byte[] authorRoot = get(MediaKeys.authorRoot(who, root));
     long authorBytes = longAt(get(MediaKeys.authorBytes(who)));
     if (origin == MediaOrigin.PEER) {
@@ -288,7 +292,12 @@ public final class MediaStore implements BlockSource, AutoCloseable {
           return PutOutcome.SIZE_MISMATCH;
         }
         leaves = root.leaves();
-      } else if (data.length != fileBytes) {
+      } else if (data.length != fileBytes
+          && !anyLeft(
+              MediaKeys.key(MediaKeys.BLOCK_USE, cid.bytes()),
+              Set.of(new ByteKey(MediaKeys.blockUse(cid, cid))))) {
+        // Refused only when no other file wants it as a leaf: else one post declaring a wrong
+        // size for a popular chunk would keep every file containing it from completing.
         return PutOutcome.SIZE_MISMATCH;
       }
     } else if (cid.codec() != Cid.RAW) {

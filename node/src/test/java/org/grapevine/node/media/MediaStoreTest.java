@@ -110,6 +110,31 @@ class MediaStoreTest {
   }
 
   @Test
+  void putBlock_leafThatAPostNamesWithAWrongSize_stillStoredForTheFileThatNeedsIt()
+      throws Exception {
+    byte[] chunk = bytes(UnixFsFile.LEAF_BYTES, 30);
+    Cid leaf = Cid.rawSha256(chunk);
+    byte[] file = concat(chunk, bytes(3, 31));
+    FileLayout layout = UnixFsFile.layout(file);
+    try (MediaStore store = MediaStore.open(dir, MediaBudgets.DEFAULTS)) {
+      store.addReference(entry(1), ALICE, layout.root(), file.length, MediaOrigin.PEER);
+      MediaBlock root = layout.blocks().get(0);
+      store.putBlock(root.cid(), root.data());
+      // a grief: a post naming the leaf as a one-block file of another size
+      assertThat(store.addReference(entry(2), BOB, leaf, 5, MediaOrigin.PEER))
+          .isEqualTo(ReferenceOutcome.ADDED);
+      assertThat(store.putBlock(leaf, chunk)).isEqualTo(PutOutcome.STORED);
+      assertThat(store.putBlock(layout.blocks().get(2).cid(), layout.blocks().get(2).data()))
+          .isEqualTo(PutOutcome.STORED);
+      assertThat(store.open(layout.root()).orElseThrow().readAllBytes()).isEqualTo(file);
+      // once a leaf is held, a post naming it with a wrong size is refused at once
+      assertThat(
+              store.addReference(entry(3), BOB, layout.blocks().get(2).cid(), 6, MediaOrigin.PEER))
+          .isEqualTo(ReferenceOutcome.REFUSED_BAD_SIZE);
+    }
+  }
+
+  @Test
   void removeReferences_lastReferenceGone_deletesBlocksButKeepsSharedOnes() throws Exception {
     byte[] chunk = bytes(UnixFsFile.LEAF_BYTES, 5);
     byte[] fileA = concat(chunk, bytes(10, 6)); // shares its first leaf with file B
