@@ -51,6 +51,26 @@ class ArchitectureTest {
           .because(
               "the node core is sans-I/O: Node and the virtual engine pass the time in and do the I/O it asks for");
 
+  /**
+   * The media layout, codecs and image stripping are pure (issue 18): only {@code MediaStore} and
+   * its {@code BlockFiles} touch disks and RocksDB.
+   */
+  @ArchTest
+  static final ArchRule mediaCodecsDoNoIo =
+      noClasses()
+          .that()
+          .resideInAPackage("org.grapevine.node.media..")
+          .and()
+          .haveNameNotMatching(".*\\.(MediaStore|BlockFiles)(\\$.*)?")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "org.rocksdb..", "java.nio.file..", "java.nio.channels..", "java.net..")
+          .orShould()
+          .dependOnClassesThat()
+          .haveNameMatching("java\\.io\\.(File.*|RandomAccessFile)")
+          .because("media layout, codecs and stripping are pure: MediaStore does the I/O");
+
   @ArchTest
   static final ArchRule nodeNeverDependsOnCliOrSimulations =
       noClasses()
