@@ -53,6 +53,7 @@ import picocli.CommandLine.ScopeType;
       org.grapevine.cli.social.NotificationsCommand.class,
       org.grapevine.cli.social.SearchCommand.class,
       org.grapevine.cli.social.FeedCommand.class,
+      org.grapevine.cli.social.MediaCommand.class,
       org.grapevine.cli.social.OpenCommand.class,
       ProfileCommand.class,
       NodeCommands.Peers.class,

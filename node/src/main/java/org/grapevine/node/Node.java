@@ -25,6 +25,7 @@ import org.grapevine.node.engine.ContentState;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
+import org.grapevine.node.engine.StoreObserver;
 import org.grapevine.node.metrics.MetricsRegistry;
 import org.grapevine.node.runtime.CoreDriver;
 import org.grapevine.node.runtime.StorageThread;
@@ -36,6 +37,7 @@ import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.proto.Attachment;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.validation.ChainChecker;
 import org.grapevine.protocol.validation.EntryValidator;
@@ -73,6 +75,8 @@ public final class Node implements AutoCloseable {
 
   /** Null when {@code [search] enabled = false}. */
   private final SearchIndex search;
+
+  private final NodeMedia media;
 
   private final Host host;
   private final NodeCore core;
@@ -123,6 +127,9 @@ public final class Node implements AutoCloseable {
         new Engine(store, new EntryValidator(), new ChainChecker(), 256, 16_384, setup.budgets());
     engine.setListener(this::onIngested);
     this.search = openSearch(setup, store, engine);
+    this.media = openMedia(setup, store, search);
+    engine.setStoreObserver(
+        search == null ? media.observer() : StoreObserver.both(search, media.observer()));
     if (search != null) {
       SearchIndex index = search;
       metrics.gauge(
@@ -178,6 +185,26 @@ public final class Node implements AutoCloseable {
     }
   }
 
+  /** The media store under the data directory; closes the store and index if it cannot open. */
+  private static NodeMedia openMedia(NodeSetup setup, RocksPostStore store, SearchIndex search) {
+    try {
+      return NodeMedia.open(
+          setup.dataDir(),
+          store,
+          setup.identity(),
+          setup.budgets().attachmentMaxBytes(),
+          setup.media());
+    } catch (IOException | RuntimeException e) {
+      if (search != null) {
+        search.close();
+      }
+      store.close();
+      throw e instanceof IOException io
+          ? new java.io.UncheckedIOException(io)
+          : (RuntimeException) e;
+    }
+  }
+
   private void startNetwork() throws IOException {
     driver.addListener(
         e -> {
@@ -195,6 +222,16 @@ public final class Node implements AutoCloseable {
             + " as of the last heartbeat.",
         "reason",
         driver::gossipDrops);
+    metrics.counterFamily(
+        "grapevine_media_total",
+        "Media (issue 18) since start: files added and fetched, fetches failed by reason, Bitswap's"
+            + " blocks and messages, peer faults and disconnections.",
+        "counter",
+        media::counters);
+    metrics.gauge(
+        "grapevine_media_held_bytes",
+        "Bytes of media files held.",
+        () -> media.usage().storedBytes());
     metrics.gauge(
         "grapevine_originals_wanted",
         "Originals of held reposts and quote posts not held, to fetch by sync (by reference).",
@@ -212,6 +249,7 @@ public final class Node implements AutoCloseable {
     driver.start(); // Subscribes to every followed identity's topic, our own included.
     storageThread.every(PERSIST_SECONDS, store::persistUnlogged, "flushing others' entries");
     host.start();
+    media.start(host, this::subscribers, store::follows, storage);
     dht.listening(driver, host);
     reach.started();
     discovery.start();
@@ -476,18 +514,55 @@ public final class Node implements AutoCloseable {
    */
   public LogEntry post(
       String text, String contentWarning, EntryId quoteId, List<Identity> mentions) {
-    return post(
+    return post(text, contentWarning, quoteId, mentions, List.of());
+  }
+
+  /**
+   * {@link #post(String, String, EntryId, List)} with files attached ({@link NodeMedia#attachment}:
+   * files this node holds, at most {@code Limits.MAX_ATTACHMENTS}); followers fetch them from us.
+   */
+  public LogEntry post(
+      String text,
+      String contentWarning,
+      EntryId quoteId,
+      List<Identity> mentions,
+      List<Attachment> attachments) {
+    Content c =
         OwnContent.mentioning(
             OwnContent.post(
                 text,
                 contentWarning,
                 quoteId == null ? null : held(WriteRules.Target.QUOTE_TARGET, quoteId)),
-            mentions));
+            mentions);
+    if (!attachments.isEmpty()) {
+      c = c.toBuilder().setPost(c.getPost().toBuilder().addAllAttachments(attachments)).build();
+    }
+    return post(c);
   }
 
   /** Writes a profile entry; the avatar of the current profile is kept. */
   public LogEntry setProfile(String name, String bio) {
     return post(OwnContent.profile(name, bio, profile(identity)));
+  }
+
+  /**
+   * Writes a profile entry with {@code avatar} (a file this node holds, {@link
+   * NodeMedia#attachment}), or without one when null; name and bio are kept.
+   */
+  public LogEntry setAvatar(Attachment avatar) {
+    Content c = OwnContent.profile(null, null, profile(identity));
+    org.grapevine.protocol.proto.Profile.Builder p = c.getProfile().toBuilder();
+    if (avatar == null) {
+      p.clearAvatar();
+    } else {
+      p.setAvatar(avatar);
+    }
+    return post(c.toBuilder().setProfile(p).build());
+  }
+
+  /** Media: files by CID, stored, served and fetched over Bitswap (issue 18). */
+  public NodeMedia media() {
+    return media;
   }
 
   /**
@@ -528,6 +603,7 @@ public final class Node implements AutoCloseable {
   @Override
   public void close() {
     feeds.close(); // Its warm-up reads the store.
+    media.close(); // Before the host: its Bitswap streams close first.
     discovery.close();
     reach.close();
     driver.closeGossip();
@@ -554,6 +630,18 @@ public final class Node implements AutoCloseable {
         && stored.entry().header().identity().equals(identity)
         && stored.entry().header().inRootLog()) {
       own.refresh(); // Our root log grew: perhaps it delegates (or revokes) this device now.
+    }
+  }
+
+  /** The connected subscribers of {@code who}'s topic, as the core knows them; none if it lags. */
+  private java.util.Set<org.grapevine.libp2p.peer.PeerId> subscribers(Identity who) {
+    try {
+      return driver.query(c -> c.subscribers(who)).get(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return java.util.Set.of();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return java.util.Set.of(); // The other connected peers are asked all the same.
     }
   }
 

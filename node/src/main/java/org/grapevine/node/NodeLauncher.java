@@ -22,6 +22,7 @@ import org.grapevine.node.discovery.DiscoveryConfig;
 import org.grapevine.node.engine.Budgets;
 import org.grapevine.node.engine.LooseLimits;
 import org.grapevine.node.gossip.NodeGossip;
+import org.grapevine.node.media.MediaBudgets;
 
 /**
  * The one way to assemble a {@link Node}: from a {@link NodeConfig} (what {@code config.toml} and
@@ -205,7 +206,9 @@ public final class NodeLauncher {
             config.nat(),
             config.search().enabled(),
             config.feeds(),
-            config.circle()));
+            config.circle(),
+            new MediaBudgets(
+                config.budgets().mediaPerAuthorBytes(), config.budgets().mediaTotalBytes())));
   }
 
   private static SwarmKey readSwarmKey(Path file) throws ConfigException {

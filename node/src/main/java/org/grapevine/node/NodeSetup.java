@@ -7,6 +7,7 @@ import org.grapevine.libp2p.host.HostConfig;
 import org.grapevine.node.config.NodeConfig;
 import org.grapevine.node.discovery.DiscoveryConfig;
 import org.grapevine.node.engine.Budgets;
+import org.grapevine.node.media.MediaBudgets;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.identity.Identity;
 
@@ -31,4 +32,5 @@ record NodeSetup(
     NodeConfig.Nat nat,
     boolean search,
     NodeConfig.Feeds feeds,
-    NodeConfig.Circle circle) {}
+    NodeConfig.Circle circle,
+    MediaBudgets media) {}

@@ -99,13 +99,17 @@ final class OwnContent {
   }
 
   /** A profile; the avatar of {@code current} (the latest held profile) is kept. */
+  /**
+   * A profile with {@code name} and {@code bio} (null: the current one's, or empty) and the current
+   * profile's avatar.
+   */
   static Content profile(String name, String bio, Optional<LogEntry> current) {
-    Profile.Builder p = Profile.newBuilder().setName(name).setBio(bio);
-    current
-        .flatMap(LogEntry::content)
-        .map(Content::getProfile)
-        .filter(Profile::hasAvatar)
-        .ifPresent(old -> p.setAvatar(old.getAvatar()));
+    Optional<Profile> old = current.flatMap(LogEntry::content).map(Content::getProfile);
+    Profile.Builder p =
+        Profile.newBuilder()
+            .setName(name != null ? name : old.map(Profile::getName).orElse(""))
+            .setBio(bio != null ? bio : old.map(Profile::getBio).orElse(""));
+    old.filter(Profile::hasAvatar).ifPresent(o -> p.setAvatar(o.getAvatar()));
     return Content.newBuilder().setProfile(p).build();
   }
 

@@ -67,6 +67,15 @@ public final class Limits {
   /** An attachment's media type, for example "image/jpeg". */
   public static final int MAX_MEDIA_TYPE_BYTES = 127;
 
+  /** An attachment's alt text (Mastodon allows 1,500 characters; this is in UTF-8 bytes). */
+  public static final int MAX_ALT_TEXT_BYTES = 1500;
+
+  /** Multicodec of an attachment whose hash is the whole file's (one raw block). */
+  public static final int ATTACHMENT_CODEC_RAW = 0x55;
+
+  /** Multicodec of an attachment whose hash names a UnixFS (dag-pb) file node over raw leaves. */
+  public static final int ATTACHMENT_CODEC_DAG_PB = 0x70;
+
   /** A reaction: one emoji, possibly a long ZWJ sequence. */
   public static final int MAX_EMOJI_BYTES = 64;
 

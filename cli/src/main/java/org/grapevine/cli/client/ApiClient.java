@@ -39,6 +39,12 @@ public final class ApiClient {
   /** Writes wait for the entry to be durable; generous, but a hung node still ends the command. */
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * Uploads and downloads of media: a file of tens of MiB, or one fetched from peers first (the
+   * node gives up on peers sooner, and answers).
+   */
+  static final Duration TRANSFER_TIMEOUT = Duration.ofMinutes(10);
+
   /** A page of 200 entries of at most 16 KiB content each is about 7 MiB of JSON. */
   static final int MAX_RESPONSE_BYTES = 16 << 20;
 
@@ -172,6 +178,56 @@ public final class ApiClient {
 
   public JsonNode delete(String path) throws CliException {
     return send(request(path).DELETE());
+  }
+
+  /**
+   * Streams {@code file} as the raw body of a POST to {@code path} ({@code /v1/media}): the file is
+   * never read whole into memory, and the node caps what it takes.
+   */
+  public JsonNode upload(String path, Path file) throws CliException {
+    HttpRequest.BodyPublisher body;
+    try {
+      body = HttpRequest.BodyPublishers.ofFile(file);
+    } catch (java.io.FileNotFoundException e) {
+      throw new CliException("cannot read " + file + ": no such file");
+    }
+    return send(
+        request(path)
+            .timeout(TRANSFER_TIMEOUT)
+            .POST(body)
+            .header("Content-Type", "application/octet-stream"));
+  }
+
+  /**
+   * GETs {@code pathAndQuery} and streams a 200 answer's body into {@code out} (written to a
+   * temporary file next to it, then moved, so a broken transfer leaves no partial file); returns
+   * the bytes written. An error answer is read as JSON and thrown.
+   */
+  public long download(String pathAndQuery, Path out) throws CliException {
+    HttpRequest req = request(pathAndQuery).timeout(TRANSFER_TIMEOUT).GET().build();
+    HttpResponse<InputStream> r;
+    try {
+      r = exchange(req);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException("interrupted");
+    }
+    Path parent = out.toAbsolutePath().getParent();
+    try (InputStream in = r.body()) {
+      if (r.statusCode() != 200) {
+        throw apiError(r.statusCode(), parse(readBounded(in, MAX_RESPONSE_BYTES)));
+      }
+      Path tmp = Files.createTempFile(parent, ".grapevine-download-", ".part");
+      try {
+        long n = Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return n;
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new CliException("the download to " + out + " failed: " + e.getMessage());
+    }
   }
 
   /** A path segment, percent-encoded (identities and ids are safe, but typed input may not be). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -94,9 +95,29 @@ public final class WriteCommands {
         "  grapevine post 'hello, world'",
         "  fortune | grapevine post",
         "  grapevine post --cw 'film spoilers' 'the butler did it'",
-        "  grapevine post --quote 1a2b3c4d 'so true'"
+        "  grapevine post --quote 1a2b3c4d 'so true'",
+        "  grapevine post --attach cat.jpg --alt 'a cat asleep on a keyboard' 'Monday'"
       })
   public static final class Post extends NodeCommand {
+    @Option(
+        names = "--attach",
+        paramLabel = "FILE",
+        description =
+            "Attach a file (repeatable, at most "
+                + Limits.MAX_ATTACHMENTS
+                + "). Images lose their metadata (GPS position, camera) before they are stored;"
+                + " the type is read from the content.")
+    List<Path> attach = new ArrayList<>();
+
+    @Option(
+        names = "--alt",
+        paramLabel = "TEXT",
+        description =
+            "The alt text of the attachment given before it (at most "
+                + Limits.MAX_ALT_TEXT_BYTES
+                + " bytes): what the picture shows, for those who cannot see it.")
+    List<String> alt = new ArrayList<>();
+
     @Option(
         names = "--cw",
         paramLabel = "WARNING",
@@ -130,12 +151,42 @@ public final class WriteCommands {
       if (contentWarning != null) {
         checked(TextField.CONTENT_WARNING, "the content warning", contentWarning);
       }
-      text = text(words, System.in);
+      if (attach.size() > Limits.MAX_ATTACHMENTS) {
+        throw new CliException(
+            attach.size() + " attachments; a post holds at most " + Limits.MAX_ATTACHMENTS);
+      }
+      if (alt.size() > attach.size()) {
+        throw new CliException(
+            "--alt describes the --attach before it: "
+                + alt.size()
+                + " alt texts for "
+                + attach.size()
+                + " attachments");
+      }
+      for (String a : alt) {
+        if (a.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+            > Limits.MAX_ALT_TEXT_BYTES) {
+          throw new CliException(
+              "an alt text holds at most " + Limits.MAX_ALT_TEXT_BYTES + " bytes of UTF-8");
+        }
+      }
+      // With attachments the text may be empty; without, it is read as before.
+      text = attach.isEmpty() || !words.isEmpty() ? text(words, System.in) : "";
     }
 
     @Override
     void run(ApiClient api) throws CliException {
       var body = object().put("text", text);
+      if (!attach.isEmpty()) {
+        var list = body.putArray("attachments");
+        for (int i = 0; i < attach.size(); i++) {
+          JsonNode m = MediaCommand.add(api, attach.get(i));
+          var a = list.addObject().put("cid", m.path("cid").asText());
+          if (i < alt.size()) {
+            a.put("alt", alt.get(i));
+          }
+        }
+      }
       if (contentWarning != null) {
         body.put("content_warning", contentWarning);
       }
@@ -152,7 +203,10 @@ public final class WriteCommands {
                   ? " quoting "
                       + Format.shortId(e.path("content").path("quote").path("entry").asText())
                   : "")
-              + (contentWarning != null ? " (behind a content warning)" : ""));
+              + (contentWarning != null ? " (behind a content warning)" : "")
+              + (attach.isEmpty()
+                  ? ""
+                  : " with " + attach.size() + (attach.size() == 1 ? " file" : " files")));
     }
   }
 

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -44,7 +43,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           + " object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
   private final Router router;
-  private final byte[] expectedAuthorization;
+  private final RequestAuth auth;
   private final Executor workers;
   private final EventStream events;
   private final Counter requests;
@@ -52,13 +51,13 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   ApiHandler(
       Router router,
-      String token,
+      RequestAuth auth,
       Executor workers,
       EventStream events,
       Counter requests,
       WebSessions sessions) {
     this.router = router;
-    this.expectedAuthorization = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.auth = auth;
     this.workers = workers;
     this.events = events;
     this.requests = requests;
@@ -90,9 +89,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         respond(ctx, asset(ctx, req, path), WebAssets.PREFIX, method, keepAlive);
         return;
       }
-      if (!authorized(req)) {
-        browser(ctx, req, method, path);
-      }
+      auth.check(ctx, req, method, path);
       match = router.match(method, path);
     } catch (ApiError e) {
       // Wrong token or broken HTTP: close. A wrong path or method: the connection stays usable.
@@ -176,41 +173,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   /**
-   * A request without the bearer token: a browser's, with the session cookie ({@link WebGuard}'s
-   * checks). Login links are made with the token only.
-   */
-  private void browser(ChannelHandlerContext ctx, FullHttpRequest req, String method, String path) {
-    if (!sessions.valid(sessionCookie(req), System.currentTimeMillis())) {
-      throw ApiError.unauthorized();
-    }
-    int port = localPort(ctx);
-    if (!WebGuard.hostAllowed(req.headers().get(HttpHeaderNames.HOST), port)) {
-      throw new ApiError(
-          io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN,
-          "forbidden_host",
-          "the Host header does not name this node (127.0.0.1:" + port + ")");
-    }
-    if (!WebGuard.reads(method)
-        && !WebGuard.originAllowed(req.headers().get(HttpHeaderNames.ORIGIN), port)) {
-      throw new ApiError(
-          io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN,
-          "forbidden_origin",
-          "a change from a browser must come from this node's own page (Origin http://127.0.0.1:"
-              + port
-              + ")");
-    }
-    if (path.equals(WebRoutes.LOGIN_LINKS)) {
-      throw ApiError.forbidden("login links are made with the API token (grapevine open)");
-    }
-  }
-
-  /**
    * {@code GET /login?t=TOKEN}: a one-time link from {@code grapevine open}. Used once and in time,
    * it sets the session cookie (HttpOnly: no script reads it; SameSite=Strict: no other site's
    * request carries it) and sends the browser to the home page.
    */
   private void login(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {
-    int port = localPort(ctx);
+    int port = RequestAuth.localPort(ctx);
     FullHttpResponse r;
     if (!WebGuard.hostAllowed(req.headers().get(HttpHeaderNames.HOST), port)) {
       r =
@@ -247,23 +215,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     respond(ctx, r, "/login", "GET", keepAlive);
   }
 
-  private static String sessionCookie(FullHttpRequest req) {
-    String header = req.headers().get(HttpHeaderNames.COOKIE);
-    if (header == null) {
-      return null;
-    }
-    for (io.netty.handler.codec.http.cookie.Cookie c :
-        io.netty.handler.codec.http.cookie.ServerCookieDecoder.STRICT.decode(header)) {
-      if (c.name().equals(WebSessions.COOKIE)) {
-        return c.value();
-      }
-    }
-    return null;
-  }
-
   /** A static asset of the app, for a request naming this node as its Host. */
   private FullHttpResponse asset(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
-    if (!WebGuard.hostAllowed(req.headers().get(HttpHeaderNames.HOST), localPort(ctx))) {
+    if (!WebGuard.hostAllowed(
+        req.headers().get(HttpHeaderNames.HOST), RequestAuth.localPort(ctx))) {
       return error(
           new ApiError(
               io.netty.handler.codec.http.HttpResponseStatus.FORBIDDEN,
@@ -279,19 +234,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         .orElseGet(() -> error(ApiError.notFound("no such file: " + path), path));
   }
 
-  private static int localPort(ChannelHandlerContext ctx) {
-    return ((java.net.InetSocketAddress) ctx.channel().localAddress()).getPort();
-  }
-
   private static FullHttpResponse html(int status, String page) {
     return response(status, page, "text/html");
-  }
-
-  private boolean authorized(FullHttpRequest req) {
-    String given = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-    // MessageDigest.isEqual takes time independent of where the bytes differ (JDK 6u17 and later).
-    return given != null
-        && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expectedAuthorization);
   }
 
   private void respond(

@@ -11,7 +11,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.grapevine.node.LogQueries;
+import org.grapevine.node.MediaRefusedException;
 import org.grapevine.node.Node;
+import org.grapevine.node.NodeMedia;
 import org.grapevine.node.core.WriteRules;
 import org.grapevine.node.storage.ForkEvidence;
 import org.grapevine.node.storage.TimelineCursor;
@@ -20,6 +22,7 @@ import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.proto.Attachment;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.Profile;
 import org.grapevine.protocol.validation.ContentRules;
@@ -81,12 +84,73 @@ final class ApiRoutes {
 
   /** A post, with an optional content warning and quoted entry (an id or a prefix, as reply). */
   private ApiResponse post(ApiRequest q) {
-    ObjectNode body = q.object("text", "content_warning", "quote", "mentions");
-    String text = checkText(ApiRequest.string(body, "text", true), "text", TextField.POST_TEXT);
+    ObjectNode body = q.object("text", "content_warning", "quote", "mentions", "attachments");
+    List<Attachment> attachments = attachments(body);
+    String text = ApiRequest.string(body, "text", true);
+    // A picture may go without words; otherwise a post needs its text.
+    text =
+        attachments.isEmpty() || !text.isEmpty()
+            ? checkText(text, "text", TextField.POST_TEXT)
+            : text;
     String warning = contentWarning(body);
     String quote = ApiRequest.string(body, "quote", false);
     EntryId quoted = quote == null ? null : resolver.entry(quote).id();
-    return ApiResponse.created(json(node.post(text, warning, quoted, mentions(body))));
+    return ApiResponse.created(json(node.post(text, warning, quoted, mentions(body), attachments)));
+  }
+
+  /**
+   * The optional {@code attachments} of a post: {@code [{"cid": str, "alt": str}]}, files this node
+   * holds (added with {@code POST /v1/media}), at most {@link Limits#MAX_ATTACHMENTS}.
+   */
+  private List<Attachment> attachments(ObjectNode body) {
+    com.fasterxml.jackson.databind.JsonNode a = body.get("attachments");
+    if (a == null || a.isNull()) {
+      return List.of();
+    }
+    if (!a.isArray() || a.size() > Limits.MAX_ATTACHMENTS) {
+      throw ApiError.badRequest(
+          "field 'attachments' must be an array of at most "
+              + Limits.MAX_ATTACHMENTS
+              + " objects {\"cid\", \"alt\"}");
+    }
+    List<Attachment> out = new java.util.ArrayList<>();
+    for (com.fasterxml.jackson.databind.JsonNode one : a) {
+      if (!one.isObject()) {
+        throw ApiError.badRequest("field 'attachments' must hold objects {\"cid\", \"alt\"}");
+      }
+      out.add(attachment((ObjectNode) one));
+    }
+    return out;
+  }
+
+  /** One attachment {@code {"cid", "alt"}}: a file this node holds, with its alt text checked. */
+  static Attachment attachment(NodeMedia media, ObjectNode one) {
+    java.util.Iterator<String> names = one.fieldNames();
+    while (names.hasNext()) {
+      String n = names.next();
+      if (!n.equals("cid") && !n.equals("alt")) {
+        throw ApiError.badRequest("an attachment has 'cid' and 'alt', not '" + n + "'");
+      }
+    }
+    String cid = ApiRequest.string(one, "cid", true);
+    String alt = ApiRequest.string(one, "alt", false);
+    alt = alt == null ? "" : alt;
+    int altBytes = alt.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (altBytes > Limits.MAX_ALT_TEXT_BYTES) {
+      throw new ApiError(
+          io.netty.handler.codec.http.HttpResponseStatus.BAD_REQUEST,
+          "text_too_long",
+          "field 'alt' is " + altBytes + " bytes, at most " + Limits.MAX_ALT_TEXT_BYTES);
+    }
+    try {
+      return media.attachment(cid, alt);
+    } catch (MediaRefusedException e) {
+      throw MediaHttp.refused(e);
+    }
+  }
+
+  private Attachment attachment(ObjectNode one) {
+    return attachment(node.media(), one);
   }
 
   /**
@@ -157,7 +221,7 @@ final class ApiRoutes {
 
   /** The JSON of the entries of one answer: names looked up once per answer. */
   private PostJson views() {
-    return new PostJson(node.store(), node::contentState);
+    return PostJson.of(node);
   }
 
   private ApiResponse follow(ApiRequest q) {
@@ -309,12 +373,24 @@ final class ApiRoutes {
   }
 
   private ApiResponse setProfile(ApiRequest q) {
-    ObjectNode body = q.object("name", "bio");
+    ObjectNode body = q.object("name", "bio", "avatar");
     String name = ApiRequest.string(body, "name", false);
     String bio = ApiRequest.string(body, "bio", false);
+    if (body.has("avatar")) {
+      // {"avatar": {"cid", "alt"}} sets it, {"avatar": null} removes it; name and bio are kept
+      // unless given too.
+      com.fasterxml.jackson.databind.JsonNode a = body.get("avatar");
+      if (!a.isNull() && !a.isObject()) {
+        throw ApiError.badRequest("field 'avatar' must be {\"cid\", \"alt\"} or null");
+      }
+      node.setAvatar(a.isNull() ? null : attachment((ObjectNode) a));
+      if (name == null && bio == null) {
+        return ApiResponse.ok(profileJson(node.identity(), node.profile(node.identity())));
+      }
+    }
     if (name == null && bio == null) {
       throw ApiError.badRequest(
-          "give 'name', 'bio' or both; a field left out keeps its current value");
+          "give 'name', 'bio', 'avatar' or several; a field left out keeps its current value");
     }
     Optional<Profile> current =
         node.profile(node.identity()).flatMap(LogEntry::content).map(Content::getProfile);
@@ -338,6 +414,14 @@ final class ApiRoutes {
             .put("bio", p.map(Profile::getBio).orElse(""));
     o.put("entry", entry.map(e -> e.id().toHex()).orElse(null));
     o.put("timestamp", entry.map(e -> e.header().timestampMillis()).orElse(null));
+    if (p.isPresent() && p.get().hasAvatar()) {
+      ObjectNode a = EntryJson.attachment(p.get().getAvatar());
+      String cid = a.path("cid").asText(null);
+      a.put("state", cid == null ? "unsupported" : node.media().state(cid));
+      o.set("avatar", a);
+    } else {
+      o.putNull("avatar");
+    }
     forks(o, node.store().forks(who));
     // The feeds this identity published (issue 17: "others see it in your profile"), newest first.
     com.fasterxml.jackson.databind.node.ArrayNode feeds = o.putArray("feeds");

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -106,6 +107,7 @@ public final class ApiServer implements AutoCloseable {
     new SearchRoutes(node).register(router);
     new FeedRoutes(node).register(router);
     WebSessions sessions = new WebSessions(new java.security.SecureRandom());
+    RequestAuth auth = new RequestAuth(token, sessions);
     AtomicInteger boundPort = new AtomicInteger(port);
     new WebRoutes(
             node,
@@ -148,12 +150,15 @@ public final class ApiServer implements AutoCloseable {
                   protected void initChannel(SocketChannel ch) {
                     channels.add(ch);
                     ApiHandler handler =
-                        new ApiHandler(router, token, workers, events, requests, sessions);
+                        new ApiHandler(router, auth, workers, events, requests, sessions);
                     ch.pipeline()
                         .addLast(limit)
                         .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
                         .addLast(
                             new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192))
+                        // Media bodies are streamed, not aggregated (MediaHttp).
+                        .addLast(new ChunkedWriteHandler())
+                        .addLast(new MediaHttp(node.media(), auth, handler, workers, requests))
                         .addLast(new JsonErrorAggregator(handler, requests))
                         .addLast(handler);
                   }

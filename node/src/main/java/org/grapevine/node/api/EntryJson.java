@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import java.util.HexFormat;
 import java.util.Locale;
+import org.grapevine.libp2p.bitswap.BitswapException;
+import org.grapevine.libp2p.bitswap.Cid;
+import org.grapevine.libp2p.bitswap.CidPrefix;
 import org.grapevine.node.engine.ContentState;
+import org.grapevine.protocol.Limits;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.proto.Attachment;
@@ -113,11 +117,30 @@ final class EntryJson {
         .put("entry", hex(r.getEntry()));
   }
 
-  private static ObjectNode attachment(Attachment a) {
+  static ObjectNode attachment(Attachment a) {
     return F.objectNode()
         .put("hash", hex(a.getHash()))
         .put("size", a.getSize())
-        .put("media_type", a.getMediaType());
+        .put("media_type", a.getMediaType())
+        .put("codec", a.getCodec() == 0 ? Limits.ATTACHMENT_CODEC_RAW : a.getCodec())
+        .put("cid", cid(a))
+        .put("alt", a.getAlt());
+  }
+
+  /** The attachment's CID in text form (CIDv1, base32), or null when its hash is not SHA-256's. */
+  static String cid(Attachment a) {
+    if (a.getHash().size() != Cid.SHA2_256_BYTES) {
+      return null;
+    }
+    long codec = a.getCodec() == 0 ? Limits.ATTACHMENT_CODEC_RAW : a.getCodec();
+    byte[] head = new CidPrefix(Cid.VERSION_1, codec, Cid.SHA2_256, Cid.SHA2_256_BYTES).encode();
+    byte[] bytes = java.util.Arrays.copyOf(head, head.length + Cid.SHA2_256_BYTES);
+    a.getHash().copyTo(bytes, head.length);
+    try {
+      return Cid.parse(bytes).toString();
+    } catch (BitswapException e) {
+      return null; // A codec beyond what a CID can carry: the file cannot be named, nor fetched.
+    }
   }
 
   /**

@@ -344,6 +344,6 @@ final class FeedRoutes {
   }
 
   private PostJson views() {
-    return new PostJson(node.store(), node::contentState);
+    return PostJson.of(node);
   }
 }

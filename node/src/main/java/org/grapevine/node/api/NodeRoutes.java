@@ -83,6 +83,16 @@ final class NodeRoutes {
     // Feeds (issue 17): candidates in memory, evaluations and rankings made, drops counted.
     ObjectNode feeds = o.putObject("feeds");
     node.feeds().counters().forEach(feeds::put);
+    // Media (issue 18): bytes held, fetches and their failures, Bitswap's counters, peer faults.
+    ObjectNode media = o.putObject("media");
+    org.grapevine.node.media.MediaUsage u = node.media().usage();
+    media
+        .put("held_bytes", u.storedBytes())
+        .put("held_blocks", u.storedBlocks())
+        .put("referenced_bytes", u.referencedBytes())
+        .put("budget_bytes", node.media().budgets().totalBytes())
+        .put("per_author_bytes", node.media().budgets().perAuthorBytes());
+    node.media().counters().forEach(media::put);
     ObjectNode dht = o.putObject("dht");
     node.dhtStatus()
         .map(f -> f.join())

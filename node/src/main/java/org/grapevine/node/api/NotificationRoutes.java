@@ -50,7 +50,7 @@ final class NotificationRoutes {
     Identity me = node.identity();
     Optional<TimelineCursor> read = readUntil();
     List<LogEntry> page = node.store().addressedTo(me, cursor, limit);
-    PostJson views = new PostJson(node.store(), node::contentState);
+    PostJson views = PostJson.of(node);
     ObjectNode o = F.objectNode();
     ArrayNode items = o.putArray("notifications");
     Map<String, ObjectNode> groups = new LinkedHashMap<>();

@@ -41,6 +41,7 @@ import org.grapevine.protocol.proto.Profile;
 final class PostJson {
   private final PostStore store;
   private final Function<LogEntry, ContentState> state;
+  private final Function<String, String> media;
   private final Map<Identity, Optional<String>> names = new HashMap<>();
   private Set<AuthorKey> blockedAuthors;
 
@@ -48,8 +49,23 @@ final class PostJson {
    * @param state what this node holds of an entry's content ({@code Node.contentState})
    */
   PostJson(PostStore store, Function<LogEntry, ContentState> state) {
+    this(store, state, null);
+  }
+
+  /**
+   * @param media an attachment's state by its CID ({@code NodeMedia.state}), or null to leave it
+   *     out
+   */
+  PostJson(
+      PostStore store, Function<LogEntry, ContentState> state, Function<String, String> media) {
     this.store = store;
     this.state = state;
+    this.media = media;
+  }
+
+  /** The answer's JSON of {@code e} for {@code node}: with the state of its attachments. */
+  static PostJson of(org.grapevine.node.Node node) {
+    return new PostJson(node.store(), node::contentState, node.media()::state);
   }
 
   /** The entry's JSON with its name, counts and, for a repost, its original. */
@@ -70,6 +86,13 @@ final class PostJson {
 
   private ObjectNode plain(LogEntry e) {
     ObjectNode o = EntryJson.of(e, state.apply(e));
+    if (media != null) {
+      // Each attachment's state here: held, fetching, or why not (docs/API.md "Media").
+      for (com.fasterxml.jackson.databind.JsonNode a : o.path("content").path("attachments")) {
+        String cid = a.path("cid").asText(null);
+        ((ObjectNode) a).put("state", cid == null ? "unsupported" : media.apply(cid));
+      }
+    }
     o.put("author_name", name(e.header().identity()).orElse(null));
     EntryCounts c = store.counts(e.id(), blockedAuthors());
     ObjectNode counts = o.putObject("counts");

@@ -55,7 +55,7 @@ final class SearchRoutes {
     } catch (SearchQueryException e) {
       throw new ApiError(HttpResponseStatus.BAD_REQUEST, e.code().apiCode(), e.getMessage());
     }
-    PostJson views = new PostJson(node.store(), node::contentState);
+    PostJson views = PostJson.of(node);
     ObjectNode o = F.objectNode();
     ArrayNode entries = o.putArray("entries");
     for (var id : found.posts()) {

@@ -40,8 +40,17 @@ final class WebActions {
 
   /** A post, a reply ({@code reply}) or a quote ({@code quote}); then its thread. */
   private ApiResponse post(ApiRequest q) {
-    Map<String, String> f = form(q, "text", "content_warning", "reply", "quote", "back");
+    Map<String, String> f =
+        form(
+            q, "text", "content_warning", "reply", "quote", "attachment", "attachment_alt", "back");
     ObjectNode body = F.objectNode().put("text", f.get("text"));
+    String attachment = f.get("attachment");
+    if (attachment != null && !attachment.isEmpty() && f.get("reply") == null) {
+      body.putArray("attachments")
+          .addObject()
+          .put("cid", attachment)
+          .put("alt", f.getOrDefault("attachment_alt", ""));
+    }
     String warning = f.get("content_warning");
     if (warning != null && !warning.isBlank()) {
       body.put("content_warning", warning);
@@ -84,10 +93,14 @@ final class WebActions {
   }
 
   private ApiResponse profile(ApiRequest q) {
-    Map<String, String> f = form(q, "name", "bio", "back");
+    Map<String, String> f = form(q, "name", "bio", "avatar", "avatar_alt", "back");
     ObjectNode body = F.objectNode();
     body.put("name", f.getOrDefault("name", ""));
     body.put("bio", f.getOrDefault("bio", ""));
+    String avatar = f.get("avatar");
+    if (avatar != null && !avatar.isEmpty()) {
+      body.putObject("avatar").put("cid", avatar).put("alt", f.getOrDefault("avatar_alt", ""));
+    }
     api.send("PUT", "/v1/profile", body);
     return ApiResponse.seeOther("/me");
   }

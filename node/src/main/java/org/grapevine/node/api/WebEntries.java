@@ -119,7 +119,11 @@ final class WebEntries {
     if (!c.isObject() || !c.has("text")) {
       return "";
     }
-    String text = "<p class=\"text\">" + linked(c.path("text").asText()) + "</p>\n";
+    String text =
+        (c.path("text").asText().isEmpty()
+                ? ""
+                : "<p class=\"text\">" + linked(c.path("text").asText()) + "</p>\n")
+            + attachments(c.path("attachments"));
     JsonNode warning = c.path("content_warning");
     if (warning.isTextual() && !warning.asText().isEmpty()) {
       return "<details class=\"cw\"><summary>Content warning: "
@@ -129,6 +133,69 @@ final class WebEntries {
           + "</details>\n";
     }
     return text;
+  }
+
+  /**
+   * A post's files: a picture as an image with its alt text (served from {@code /media/CID}, which
+   * fetches it from peers when it is not held yet), anything else as a link; a file this node will
+   * not fetch says why.
+   */
+  static String attachments(JsonNode list) {
+    StringBuilder b = new StringBuilder();
+    for (JsonNode a : list) {
+      String cid = a.path("cid").asText(null);
+      String state = a.path("state").asText("");
+      String type = a.path("media_type").asText("");
+      String alt = a.path("alt").asText("");
+      if (cid == null || state.equals("unsupported")) {
+        b.append("<p class=\"gone\">A file this version cannot fetch.</p>\n");
+        continue;
+      }
+      String src = "/media/" + WebGuard.escape(cid);
+      String why = notFetched(state);
+      if (why != null) {
+        b.append("<p class=\"gone media-missing\">")
+            .append(type.startsWith("image/") ? "Picture" : "File")
+            .append(" not shown: ")
+            .append(why)
+            .append(alt.isEmpty() ? "" : " Its description: " + WebGuard.escape(alt))
+            .append("</p>\n");
+      } else if (type.startsWith("image/")) {
+        b.append("<figure class=\"media\"><a href=\"")
+            .append(src)
+            .append("\"><img src=\"")
+            .append(src)
+            .append("?wait=30\" alt=\"")
+            .append(WebGuard.escape(alt))
+            .append("\" loading=\"lazy\"></a>")
+            .append(
+                alt.isEmpty()
+                    ? ""
+                    : "<figcaption class=\"alt\">" + WebGuard.escape(alt) + "</figcaption>")
+            .append("</figure>\n");
+      } else {
+        b.append("<p class=\"file\"><a href=\"")
+            .append(src)
+            .append("\" download>")
+            .append(alt.isEmpty() ? "A file" : WebGuard.escape(alt))
+            .append("</a> <span class=\"muted\">(")
+            .append(WebGuard.escape(type))
+            .append(", ")
+            .append(a.path("size").asLong())
+            .append(" bytes)</span></p>\n");
+      }
+    }
+    return b.toString();
+  }
+
+  /** Why a file is not shown, or null when it is held or can be fetched on opening. */
+  private static String notFetched(String state) {
+    return switch (state) {
+      case "over_budget" -> "it is over this node's media budget.";
+      case "too_large" -> "it is over this node's size cap for one file.";
+      case "bad_file" -> "its bytes do not match what the post says.";
+      default -> null;
+    };
   }
 
   private static String actions(JsonNode e, String back) {

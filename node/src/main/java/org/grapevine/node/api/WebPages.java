@@ -149,9 +149,42 @@ final class WebPages {
         + "<label for=\"cw\">Warning shown before the text</label>\n"
         + "<input id=\"cw\" name=\"content_warning\" maxlength=\""
         + cwMax
-        + "\"></details>\n<button type=\"submit\">"
+        + "\"></details>\n"
+        + (replyTo != null ? "" : attachField("attachment", "Attach a picture"))
+        + "<button type=\"submit\">"
         + (replyTo != null ? "Reply" : "Post")
         + "</button>\n</form>\n";
+  }
+
+  /**
+   * A picture to attach: app.js uploads the chosen file to {@code /v1/media} at once (its metadata
+   * is stripped there), shows it as the node serves it, and fills the hidden field {@code name}
+   * with its CID; the alt text goes with it. Hidden without the script (a form posts no file).
+   */
+  static String attachField(String name, String legend) {
+    return "<fieldset class=\"attach\" data-attach=\""
+        + name
+        + "\" hidden>\n<legend>"
+        + legend
+        + "</legend>\n"
+        + WebEntries.hidden(name, "")
+        + "<label for=\""
+        + name
+        + "-file\">Picture</label>\n<input id=\""
+        + name
+        + "-file\" type=\"file\" accept=\"image/*\">\n"
+        + "<output class=\"attach-status\" for=\""
+        + name
+        + "-file\"></output>\n<img class=\"attach-preview\" alt=\"\" hidden>\n"
+        + "<label for=\""
+        + name
+        + "-alt\">Describe it for people who cannot see it (alt text)</label>\n<input id=\""
+        + name
+        + "-alt\" name=\""
+        + name
+        + "_alt\" maxlength=\""
+        + org.grapevine.protocol.Limits.MAX_ALT_TEXT_BYTES
+        + "\">\n</fieldset>\n";
   }
 
   private String thread(String id) {
@@ -219,12 +252,21 @@ final class WebPages {
     boolean own = identity.equals(node.identity().toString());
     Identity who = parsed(identity);
     String name = p.path("name").asText();
-    StringBuilder b =
-        new StringBuilder("<h1>")
-            .append(name.isEmpty() ? "(no name)" : WebGuard.escape(name))
-            .append("</h1>\n<p class=\"ident\"><code>")
-            .append(WebGuard.escape(identity))
-            .append("</code></p>\n");
+    StringBuilder b = new StringBuilder();
+    JsonNode avatar = p.path("avatar");
+    if (avatar.isObject() && avatar.path("media_type").asText().startsWith("image/")) {
+      // Fetched from peers on opening when not held (a followed person's is held already).
+      b.append("<img class=\"avatar\" src=\"/media/")
+          .append(WebGuard.escape(avatar.path("cid").asText()))
+          .append("?wait=30\" alt=\"")
+          .append(WebGuard.escape(avatar.path("alt").asText()))
+          .append("\">\n");
+    }
+    b.append("<h1>")
+        .append(name.isEmpty() ? "(no name)" : WebGuard.escape(name))
+        .append("</h1>\n<p class=\"ident\"><code>")
+        .append(WebGuard.escape(identity))
+        .append("</code></p>\n");
     if (!p.path("bio").asText().isEmpty()) {
       b.append("<p class=\"bio\">")
           .append(WebGuard.escape(p.path("bio").asText()))
@@ -303,7 +345,9 @@ final class WebPages {
         + TextField.PROFILE_BIO.maxBytes()
         + "\">"
         + WebGuard.escape(bio)
-        + "</textarea>\n<button type=\"submit\">Save</button>\n</form>\n";
+        + "</textarea>\n"
+        + attachField("avatar", "Your picture (avatar)")
+        + "<button type=\"submit\">Save</button>\n</form>\n";
   }
 
   /** Follow, mute and block, each as the button that changes what holds now. */

@@ -113,7 +113,20 @@ public final class ConfigFile {
               "budgets",
               "attachment_max_bytes",
               Long.toString(D.budgets().attachmentMaxBytes()),
-              "Largest attachment accepted (1 MiB by default; 1 byte to 1 GiB)."),
+              "Largest attachment accepted, posted or fetched (16 MiB by default; 1 byte to",
+              "1 GiB)."),
+          new Option(
+              "budgets",
+              "media_per_author_bytes",
+              Long.toString(D.budgets().mediaPerAuthorBytes()),
+              "Bytes of media files (pictures, attachments) kept per author (256 MiB by default;",
+              "0 to 1 TiB); files over it are not fetched and their posts say so."),
+          new Option(
+              "budgets",
+              "media_total_bytes",
+              Long.toString(D.budgets().mediaTotalBytes()),
+              "Bytes of media files kept in all (2 GiB by default; 0 to 16 TiB). Files of the",
+              "people you follow are fetched as their posts arrive, others when you open them."),
           new Option(
               "budgets",
               "addressed_per_writer",
@@ -367,7 +380,10 @@ public final class ConfigFile {
                 "budgets.addressed_total_bytes",
                 d.budgets().addressedTotalBytes(),
                 1L << 20,
-                1L << 40)),
+                1L << 40),
+            v.longValue(
+                "budgets.media_per_author_bytes", d.budgets().mediaPerAuthorBytes(), 0, 1L << 40),
+            v.longValue("budgets.media_total_bytes", d.budgets().mediaTotalBytes(), 0, 1L << 44)),
         new NodeConfig.Dht(
             v.dhtMode("dht.mode", d.dht().mode()),
             v.integer("dht.topic_peers", d.dht().topicPeers(), 0, 64),

@@ -46,7 +46,7 @@ public record NodeConfig(
         new Network("0.0.0.0", 0, PUBLIC_BOOTSTRAP, true, null, 8, 64),
         new Api(DEFAULT_API_PORT),
         new Sync(Duration.ofSeconds(60)),
-        new Budgets(256L << 20, 1L << 20),
+        new Budgets(256L << 20, 16L << 20),
         new Dht(DhtMode.AUTO, 4, true),
         new Nat(true, 3, RelayService.AUTO, 2, true),
         new Search(true),
@@ -171,8 +171,16 @@ public record NodeConfig(
       long addressedPerWriterBytes,
       int addressedPerAddressee,
       int addressedWindowSeconds,
-      long addressedTotalBytes) {
-    /** The quota and attachment cap with the default limits of addressed entries. */
+      long addressedTotalBytes,
+      long mediaPerAuthorBytes,
+      long mediaTotalBytes) {
+    /** Media files kept per author by default (issue 18): 256 MiB. */
+    public static final long DEFAULT_MEDIA_PER_AUTHOR = 256L << 20;
+
+    /** Media files kept in all by default: 2 GiB. */
+    public static final long DEFAULT_MEDIA_TOTAL = 2L << 30;
+
+    /** The quota and attachment cap with the default limits of addressed entries and media. */
     public Budgets(long identityQuotaBytes, long attachmentMaxBytes) {
       this(
           identityQuotaBytes,
@@ -181,7 +189,23 @@ public record NodeConfig(
           LooseLimits.Config.DEFAULT.perWriterBytes(),
           LooseLimits.Config.DEFAULT.perAddresseeEntries(),
           (int) (LooseLimits.Config.DEFAULT.windowMillis() / 1000),
-          LooseLimits.Config.DEFAULT.totalBytes());
+          LooseLimits.Config.DEFAULT.totalBytes(),
+          DEFAULT_MEDIA_PER_AUTHOR,
+          DEFAULT_MEDIA_TOTAL);
+    }
+
+    /** These budgets with other media budgets (bytes of files kept per author and in all). */
+    public Budgets withMedia(long perAuthorBytes, long totalBytes) {
+      return new Budgets(
+          identityQuotaBytes,
+          attachmentMaxBytes,
+          addressedPerWriter,
+          addressedPerWriterBytes,
+          addressedPerAddressee,
+          addressedWindowSeconds,
+          addressedTotalBytes,
+          perAuthorBytes,
+          totalBytes);
     }
   }
 

@@ -272,6 +272,11 @@ public final class NodeCore {
         : s.withDht(rendezvous.circleTopics(), rendezvous.circleTopicPeers());
   }
 
+  /** The connected peers that announced {@code identity}'s topic (a copy). */
+  public java.util.Set<PeerId> subscribers(Identity identity) {
+    return java.util.Set.copyOf(router.topicPeers(Topics.forIdentity(identity)));
+  }
+
   /** Connected peers that announced {@code identity}'s topic (its GossipSub subscribers). */
   public int connectedSubscribers(Identity identity) {
     return router.topicPeers(Topics.forIdentity(identity)).size();

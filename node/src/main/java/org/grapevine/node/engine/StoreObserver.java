@@ -35,6 +35,29 @@ public interface StoreObserver {
         public void onContentFilled(LogEntry full) {}
       };
 
+  /** Tells {@code first}, then {@code second}, of every change. */
+  static StoreObserver both(StoreObserver first, StoreObserver second) {
+    return new StoreObserver() {
+      @Override
+      public void onApplied(LogEntry stored, Applied applied) {
+        first.onApplied(stored, applied);
+        second.onApplied(stored, applied);
+      }
+
+      @Override
+      public void onContentFilled(LogEntry full) {
+        first.onContentFilled(full);
+        second.onContentFilled(full);
+      }
+
+      @Override
+      public void onLooseEvicted(List<LogEntry> removed) {
+        first.onLooseEvicted(removed);
+        second.onLooseEvicted(removed);
+      }
+    };
+  }
+
   void onApplied(LogEntry stored, Applied applied);
 
   void onContentFilled(LogEntry full);

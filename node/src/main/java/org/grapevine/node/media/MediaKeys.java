@@ -18,6 +18,8 @@ final class MediaKeys {
   static final byte BLOCK_USE = 6;
   static final byte HELD = 7;
   static final byte TOTALS = 8;
+  static final byte NAMED = 9;
+  static final byte NAMED_BY_ENTRY = 10;
 
   private MediaKeys() {}
 
@@ -58,6 +60,20 @@ final class MediaKeys {
   /** {@code <HELD, block>} → block bytes (4): a block file on disk. */
   static byte[] held(Cid block) {
     return key(HELD, block.bytes());
+  }
+
+  /**
+   * {@code <NAMED, root, entry>} → author key (32) and declared file bytes (8): a held entry names
+   * the file, but the node does not keep it (its author is not followed) until someone opens it.
+   * Counted in no budget.
+   */
+  static byte[] named(Cid root, EntryId entry) {
+    return key(NAMED, root.bytes(), entry.unsafeBytes());
+  }
+
+  /** {@code <NAMED_BY_ENTRY, entry, root>} → empty: the names an entry gave. */
+  static byte[] namedByEntry(EntryId entry, Cid root) {
+    return key(NAMED_BY_ENTRY, entry.unsafeBytes(), root.bytes());
   }
 
   /** {@code <TOTALS>} → referenced bytes (8), stored bytes (8), stored blocks (8). */

@@ -406,6 +406,105 @@ public final class MediaStore implements BlockSource, AutoCloseable {
     return get(MediaKeys.root(root)) != null;
   }
 
+  /** The declared bytes of a referenced file; empty when no entry refers to it. */
+  public synchronized java.util.OptionalLong fileBytes(Cid root) {
+    byte[] declared = get(MediaKeys.root(root));
+    return declared == null
+        ? java.util.OptionalLong.empty()
+        : java.util.OptionalLong.of(ByteBuffer.wrap(declared).getLong());
+  }
+
+  /** The author of the first entry that refers to {@code root}; empty when none does. */
+  public synchronized Optional<Identity> author(Cid root) {
+    byte[] prefix = MediaKeys.key(MediaKeys.REF_BY_ROOT, root.bytes());
+    byte[][] who = new byte[1][];
+    scanFirst(prefix, v -> who[0] = v);
+    return who[0] == null ? Optional.empty() : Optional.of(Identity.of(who[0]));
+  }
+
+  /** A file a held entry names, kept by nobody yet: which entry, whose, how large it says. */
+  public record Named(EntryId entry, Identity author, long fileBytes) {}
+
+  /**
+   * Records that {@code entry} names the file {@code root} without keeping it (a post of someone
+   * not followed: fetched when opened). No budget applies; {@link #removeReferences} and {@link
+   * #unname} forget it with the entry.
+   */
+  public synchronized void name(EntryId entry, Identity author, Cid root, long fileBytes) {
+    checkStored(root);
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.put(
+          MediaKeys.named(root, entry),
+          ByteBuffer.allocate(40).put(author.root().unsafeBytes()).putLong(fileBytes).array());
+      batch.put(MediaKeys.namedByEntry(entry, root), new byte[0]);
+      index.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      throw failure("naming a file", e);
+    }
+  }
+
+  /** The first entry that names {@code root} without keeping it, if any. */
+  public synchronized Optional<Named> named(Cid root) {
+    byte[] prefix = MediaKeys.key(MediaKeys.NAMED, root.bytes());
+    Named[] out = new Named[1];
+    try (RocksIterator it = index.newIterator()) {
+      it.seek(prefix);
+      if (it.isValid() && startsWith(it.key(), prefix)) {
+        byte[] k = it.key();
+        byte[] v = it.value();
+        out[0] =
+            new Named(
+                EntryId.of(Arrays.copyOfRange(k, prefix.length, prefix.length + 32)),
+                Identity.of(Arrays.copyOfRange(v, 0, 32)),
+                ByteBuffer.wrap(v, 32, 8).getLong());
+      }
+    }
+    return Optional.ofNullable(out[0]);
+  }
+
+  /** Forgets the files {@code entry} named without keeping them; returns how many. */
+  public synchronized int unname(EntryId entry) {
+    byte[] prefix = MediaKeys.key(MediaKeys.NAMED_BY_ENTRY, entry.unsafeBytes());
+    List<Cid> roots = new ArrayList<>();
+    scan(prefix, (k, v) -> roots.add(cidAt(k, prefix.length)));
+    if (roots.isEmpty()) {
+      return 0;
+    }
+    try (WriteBatch batch = new WriteBatch()) {
+      for (Cid root : roots) {
+        batch.delete(MediaKeys.namedByEntry(entry, root));
+        batch.delete(MediaKeys.named(root, entry));
+      }
+      index.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      throw failure("forgetting names", e);
+    }
+    return roots.size();
+  }
+
+  /**
+   * Removes the references and names of every entry {@code keep} says no (no longer held with its
+   * content), with the files no reference is left for; returns how many entries went.
+   */
+  public int sweepReferences(java.util.function.Predicate<EntryId> keep) {
+    Set<EntryId> entries = new LinkedHashSet<>();
+    synchronized (this) {
+      for (byte p : new byte[] {MediaKeys.REF_BY_ENTRY, MediaKeys.NAMED_BY_ENTRY}) {
+        byte[] prefix = {p};
+        scan(prefix, (k, v) -> entries.add(EntryId.of(Arrays.copyOfRange(k, 1, 33))));
+      }
+    }
+    int removed = 0;
+    for (EntryId e : entries) {
+      if (!keep.test(e)) {
+        removeReferences(e);
+        unname(e);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   public synchronized MediaUsage usage() {
     return new MediaUsage(referencedBytes, storedBytes, storedBlocks, puts, references, sweptFiles);
   }
@@ -491,6 +590,15 @@ public final class MediaStore implements BlockSource, AutoCloseable {
   }
 
   /** Whether a row with {@code prefix} exists that this operation has not deleted. */
+  private void scanFirst(byte[] prefix, java.util.function.Consumer<byte[]> value) {
+    try (RocksIterator it = index.newIterator()) {
+      it.seek(prefix);
+      if (it.isValid() && startsWith(it.key(), prefix)) {
+        value.accept(it.value());
+      }
+    }
+  }
+
   private boolean anyLeft(byte[] prefix, Set<ByteKey> deleted) {
     try (RocksIterator it = index.newIterator()) {
       for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {

@@ -172,9 +172,12 @@ public final class ContentRules {
           Long.toUnsignedString(a.getSize()),
           Limits.MAX_ATTACHMENT_SIZE_BYTES);
     }
+    // Any codec is accepted: a later version may name files another way, and an attachment this
+    // node cannot fetch is shown as such, never a reason to refuse the post.
     return firstOf(
         checkLength(a.getHash(), Limits.HASH_BYTES, "attachment hash"),
-        checkText(a.getMediaType(), Limits.MAX_MEDIA_TYPE_BYTES, "attachment media type"));
+        checkText(a.getMediaType(), Limits.MAX_MEDIA_TYPE_BYTES, "attachment media type"),
+        checkText(a.getAlt(), Limits.MAX_ALT_TEXT_BYTES, "attachment alt text"));
   }
 
   private static Verification.Invalid checkDevice(EntryHeader header, ByteString device) {

@@ -9,6 +9,7 @@ import org.grapevine.protocol.Limits;
 import org.grapevine.protocol.entry.EntryHeader;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.log.LogWriter;
+import org.grapevine.protocol.proto.Attachment;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.Post;
 import org.grapevine.protocol.proto.Ref;
@@ -59,6 +60,32 @@ class PostFieldsTest {
                 + (Limits.MAX_CONTENT_WARNING_BYTES + 1)
                 + " bytes, at most "
                 + Limits.MAX_CONTENT_WARNING_BYTES);
+  }
+
+  @Test
+  void check_attachmentAltText_boundedAndAnyCodecAccepted() {
+    Attachment ok =
+        Attachment.newBuilder()
+            .setHash(ByteString.copyFrom(new byte[Limits.HASH_BYTES]))
+            .setSize(10)
+            .setMediaType("image/png")
+            .setCodec(Limits.ATTACHMENT_CODEC_DAG_PB)
+            .setAlt("é".repeat(Limits.MAX_ALT_TEXT_BYTES / 2))
+            .build();
+    // A codec this version does not know is kept: the node shows the file as unfetchable.
+    Attachment future = ok.toBuilder().setCodec(0x71).build();
+    Attachment long_ = ok.toBuilder().setAlt("x".repeat(Limits.MAX_ALT_TEXT_BYTES + 1)).build();
+
+    assertThat(check(Post.newBuilder().setText("p").addAttachments(ok))).isNull();
+    assertThat(check(Post.newBuilder().setText("p").addAttachments(future))).isNull();
+    Verification.Invalid bad = check(Post.newBuilder().setText("p").addAttachments(long_));
+    assertThat(bad.reason()).isEqualTo(RejectReason.FIELD_TOO_LARGE);
+    assertThat(bad.detail())
+        .isEqualTo(
+            "attachment alt text is "
+                + (Limits.MAX_ALT_TEXT_BYTES + 1)
+                + " bytes, at most "
+                + Limits.MAX_ALT_TEXT_BYTES);
   }
 
   @Test

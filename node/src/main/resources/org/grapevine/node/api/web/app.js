@@ -140,6 +140,56 @@
     });
   }
 
+  // Attaching a picture (a post's, or the avatar): the file goes to the node as soon as it is
+  // chosen (POST /v1/media; the node strips its metadata and names it by its hash), the preview is
+  // the stored file as the node serves it, and the form carries only its CID. Shown only here: a
+  // form without this script cannot send a file.
+  document.querySelectorAll('fieldset[data-attach]').forEach(function (set) {
+    const name = set.dataset.attach;
+    const field = set.querySelector('input[type="hidden"][name="' + name + '"]');
+    const file = set.querySelector('input[type="file"]');
+    const status = set.querySelector('.attach-status');
+    const preview = set.querySelector('.attach-preview');
+    const submit = set.form.querySelector('button[type="submit"]');
+    set.hidden = false;
+    file.addEventListener('change', async function () {
+      field.value = '';
+      preview.hidden = true;
+      if (!file.files.length) {
+        status.textContent = '';
+        return;
+      }
+      status.textContent = 'Adding the picture…';
+      submit.disabled = true;
+      try {
+        const r = await fetch('/v1/media', {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/octet-stream' },
+          body: file.files[0]
+        });
+        const body = await r.json();
+        if (r.status !== 201) {
+          status.textContent = 'Not added: ' + (body.error ? body.error.message : 'HTTP ' + r.status);
+          return;
+        }
+        field.value = body.cid;
+        preview.src = '/media/' + encodeURIComponent(body.cid);
+        preview.hidden = false;
+        status.textContent =
+          'Added (' + body.size + ' bytes' + (body.stripped ? ', metadata removed' : '') + ').';
+        const text = set.form.querySelector('textarea[name="text"]');
+        if (text) {
+          text.required = false; // A picture may go without words.
+        }
+      } catch (e) {
+        status.textContent = 'Not added: ' + e.message;
+      } finally {
+        submit.disabled = false;
+      }
+    });
+  });
+
   // The compose box: bytes left (the node's limits are in UTF-8 bytes), Ctrl+Enter or Cmd+Enter.
   const encoder = new TextEncoder();
   document.querySelectorAll('textarea[data-max-bytes]').forEach(function (area) {
