@@ -111,7 +111,10 @@ class MediaBadPeerIT {
     // 2. A wantlist of 1,100 entries: the first 1,024 are kept, the rest refused and reported.
     List<WantEntry> flood = new ArrayList<>();
     for (int i = 0; i < 1100; i++) {
-      flood.add(WantEntry.want(Cid.rawSha256(("want " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)), WantType.HAVE));
+      flood.add(
+          WantEntry.want(
+              Cid.rawSha256(("want " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+              WantType.HAVE));
     }
     rawStream(a).write(frame(BitswapMessage.wants(flood)));
     await("want flood counted", () -> counter(a, "peer_fault_too_many_wants"), 1);
