@@ -114,9 +114,14 @@ public final class JsInterop {
       return Path.of(configured).toAbsolutePath().normalize();
     }
     Path cwd = Path.of("").toAbsolutePath();
-    // Surefire/Failsafe run in the module directory; an IDE may run in the repository root.
+    // Surefire/Failsafe run in the module directory (libp2p, or a sibling using the test-jar); an
+    // IDE may run in the repository root.
     for (Path candidate :
-        new Path[] {cwd.resolve("src/test/js"), cwd.resolve("libp2p/src/test/js")}) {
+        new Path[] {
+          cwd.resolve("src/test/js"),
+          cwd.resolve("libp2p/src/test/js"),
+          cwd.resolve("../libp2p/src/test/js")
+        }) {
       if (Files.isDirectory(candidate)) {
         return candidate.normalize();
       }
