@@ -133,6 +133,40 @@ public final class NodeCommands {
      * The {@code circle} part (issue 17): logs kept without following them, of identities that the
      * followed ones follow, within budgets.
      */
+    /** The {@code media} part (issue 18): files held, fetched, failed; peers penalised. */
+    private static void media(StringBuilder sb, JsonNode m) {
+      if (m.isMissingNode()) {
+        return;
+      }
+      long failed = 0;
+      long faults = 0;
+      for (var e : m.properties()) {
+        if (e.getKey().startsWith("fetch_failed_")) {
+          failed += e.getValue().asLong();
+        } else if (e.getKey().startsWith("peer_fault_")) {
+          faults += e.getValue().asLong();
+        }
+      }
+      sb.append("\nmedia:        ")
+          .append(m.path("held_bytes").asLong())
+          .append(" bytes of files held (budget ")
+          .append(m.path("budget_bytes").asLong())
+          .append(", ")
+          .append(m.path("per_author_bytes").asLong())
+          .append(" per author); ")
+          .append(m.path("fetched").asLong())
+          .append(" fetched, ")
+          .append(failed)
+          .append(" not fetched");
+      if (faults > 0) {
+        sb.append("; ")
+            .append(faults)
+            .append(" Bitswap faults of peers, ")
+            .append(m.path("peers_disconnected").asLong())
+            .append(" peers disconnected");
+      }
+    }
+
     private static void circle(StringBuilder sb, JsonNode c) {
       if (c.isMissingNode()) {
         return;
@@ -271,6 +305,7 @@ public final class NodeCommands {
         }
       }
       circle(sb, s.path("circle"));
+      media(sb, s.path("media"));
       nat(sb, s.path("nat"));
       return sb.toString();
     }

@@ -15,8 +15,10 @@ import java.io.ByteArrayOutputStream;
  * "ICC_PROFILE" (the colour space: without it colours shift) and APP14 "Adobe" (says whether
  * 4-channel data is CMYK or YCCK). Dropped: APP1 (Exif with its GPS IFD, and XMP), APP13 (Photoshop
  * IPTC), COM, every other APPn (maker data, MPF previews), and anything after EOI (trailers some
- * phones append). Dropping Exif also drops its orientation tag: the image shows as the sensor
- * stored it. Pure and bounded: one pass, output never longer than input.
+ * phones append). An Exif orientation other than 1 (a phone held upright stores the picture on its
+ * side and says so) is written back as an Exif of that one tag, before the first table: the image
+ * still shows upright. Pure and bounded: one pass, output at most 36 bytes longer than the input
+ * (only when it held an Exif orientation, itself in a longer Exif).
  */
 final class JpegStripper {
   private static final int SOI = 0xd8;
@@ -34,6 +36,8 @@ final class JpegStripper {
     out.write(0xff);
     out.write(SOI);
     int pos = 2;
+    int orientation = 1;
+    boolean orientationWritten = false;
     while (true) {
       // 1. a marker: FF, optional FF fill bytes, a code
       if (pos >= in.length || (in[pos] & 0xff) != 0xff) {
@@ -64,6 +68,17 @@ final class JpegStripper {
       }
       int start = pos - 2;
       int end = pos + length;
+      if (code == 0xe1 && hasId(in, pos + 2, length - 2, "Exif\0\0")) {
+        int o = orientation(in, pos + 8, length - 8);
+        orientation = o != 1 ? o : orientation;
+      }
+      if (!orientationWritten && (code < 0xe0 || code > 0xef) && code != COM) {
+        orientationWritten = true; // The first table or frame: the APPn segments are behind us.
+        if (orientation != 1) {
+          byte[] exif = orientationExif(orientation);
+          out.write(exif, 0, exif.length);
+        }
+      }
       if (keep(code, in, pos + 2, length - 2)) {
         out.write(in, start, end - start);
       }
@@ -86,6 +101,88 @@ final class JpegStripper {
         out.write(in, scanStart, pos - scanStart);
       }
     }
+  }
+
+  /** The Exif orientation (tag 0x0112 in IFD0, TIFF 6.0), 1 when absent or unreadable. */
+  private static int orientation(byte[] in, int tiff, int length) {
+    if (length < 8 || tiff + length > in.length) {
+      return 1;
+    }
+    boolean big = in[tiff] == 'M' && in[tiff + 1] == 'M';
+    if (!big && !(in[tiff] == 'I' && in[tiff + 1] == 'I')) {
+      return 1;
+    }
+    long ifd = u32(in, tiff + 4, big);
+    if (ifd < 8 || ifd + 2 > length) {
+      return 1;
+    }
+    int at = tiff + (int) ifd;
+    int count = u16(in, at, big);
+    for (int e = 0; e < count && at + 2 + 12 * (e + 1) <= tiff + length; e++) {
+      int entry = at + 2 + 12 * e;
+      if (u16(in, entry, big) == 0x0112 && u16(in, entry + 2, big) == 3) {
+        int v = u16(in, entry + 8, big);
+        return v >= 1 && v <= 8 ? v : 1;
+      }
+    }
+    return 1;
+  }
+
+  /** An APP1 segment with an Exif whose IFD0 holds only Orientation = {@code orientation}. */
+  static byte[] orientationExif(int orientation) {
+    byte[] s = {
+      (byte) 0xff,
+      (byte) 0xe1,
+      0,
+      34, // APP1, length 34
+      'E',
+      'x',
+      'i',
+      'f',
+      0,
+      0,
+      'M',
+      'M',
+      0,
+      42,
+      0,
+      0,
+      0,
+      8, // TIFF header, IFD0 at 8
+      0,
+      1, // one entry
+      0x01,
+      0x12,
+      0,
+      3,
+      0,
+      0,
+      0,
+      1,
+      0,
+      (byte) orientation,
+      0,
+      0, // Orientation, SHORT, 1 value
+      0,
+      0,
+      0,
+      0 // no next IFD
+    };
+    return s;
+  }
+
+  private static int u16(byte[] in, int at, boolean big) {
+    int a = in[at] & 0xff;
+    int b = in[at + 1] & 0xff;
+    return big ? a << 8 | b : b << 8 | a;
+  }
+
+  private static long u32(byte[] in, int at, boolean big) {
+    long v = 0;
+    for (int k = 0; k < 4; k++) {
+      v = v << 8 | (in[at + (big ? k : 3 - k)] & 0xff);
+    }
+    return v;
   }
 
   private static boolean keep(int code, byte[] in, int payload, int length) {

@@ -124,6 +124,28 @@ class MediaImportTest {
   }
 
   @Test
+  void prepare_jpegWithExifOrientation_keptAsTheOnlyExifTag_gpsGone() throws Exception {
+    byte[] gps = org.grapevine.node.testing.ExifJpeg.withGps(16);
+    byte[] rotated = JpegStripper.orientationExif(6); // A phone held upright.
+    byte[] photo = new byte[gps.length + rotated.length];
+    System.arraycopy(gps, 0, photo, 0, 2);
+    System.arraycopy(rotated, 0, photo, 2, rotated.length);
+    System.arraycopy(gps, 2, photo, 2 + rotated.length, gps.length - 2);
+
+    byte[] stored = only(MediaImport.prepare(photo, 1 << 20));
+
+    String text = new String(stored, java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertThat(text).doesNotContain(org.grapevine.node.testing.ExifJpeg.CAMERA);
+    int exif = text.indexOf("Exif");
+    assertThat(exif).isPositive();
+    assertThat(text.indexOf("Exif", exif + 1)).as("one Exif only").isNegative();
+    assertThat(java.util.Arrays.copyOfRange(stored, exif - 4, exif - 4 + rotated.length))
+        .isEqualTo(rotated);
+    assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(stored)).getWidth())
+        .isEqualTo(16);
+  }
+
+  @Test
   void prepare_jpegIccAndAdobeSegments_kept_trailerDropped() throws Exception {
     byte[] icc = segment(0xe2, "ICC_PROFILE\0\1\1fake-profile".getBytes(StandardCharsets.US_ASCII));
     byte[] mpf = segment(0xe2, "MPF\0preview".getBytes(StandardCharsets.US_ASCII));
