@@ -211,6 +211,8 @@ public final class Node implements AutoCloseable {
           if (e instanceof CoreEvent.SyncEnded) {
             // What the peer had is stored: perhaps our root log delegates us now.
             own.delegateAfterSync(driver);
+          } else if (e instanceof CoreEvent.Stored s) {
+            media.gaveUs(s.entries(), s.from()); // The first peer asked for their files.
           } else if (e instanceof CoreEvent.Gossip g
               && g.event() instanceof GossipEvent.PeerExchange px) {
             discovery.onPeerExchange(px);

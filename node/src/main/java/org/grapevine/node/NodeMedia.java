@@ -74,10 +74,11 @@ import org.slf4j.LoggerFactory;
  *       devices) are fetched as their entries arrive, within the author's quota and the total
  *       budget; any other file when someone asks ({@link #open}: a page, the CLI). A file over a
  *       budget is not fetched and its state says so.
- *   <li><b>Peers asked</b>: those subscribed to the author's topic first (followers of the author
- *       hold its files: they fetched them on arrival, and the entry came from one of them), then
- *       the other connected peers, at most {@link #MAX_CANDIDATES}. Bitswap asks them all want-have
- *       and takes the block from the first that has it.
+ *   <li><b>Peers asked</b>: the peer that gave us the entry naming the file first ({@link
+ *       #gaveUs}), then those subscribed to the author's topic (followers of the author hold its
+ *       files: they fetched them on arrival), then the other connected peers, at most {@link
+ *       #MAX_CANDIDATES}. Bitswap asks them all want-have and takes the block from the first that
+ *       has it.
  *   <li><b>Misbehaving peers</b> (a block whose hash does not match, unsolicited blocks, oversize
  *       or malformed messages): counted, and at {@link #FAULTS_TO_DISCONNECT} faults disconnected.
  * </ul>
@@ -131,6 +132,15 @@ public final class NodeMedia implements AutoCloseable {
         }
       };
   private final Map<PeerId, Integer> faults = new ConcurrentHashMap<>();
+
+  /** Which peer last gave us an entry naming a file, for the last 4,096 files. */
+  private final Map<Cid, PeerId> senders =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Cid, PeerId> eldest) {
+          return size() > FAILURES_KEPT;
+        }
+      };
 
   /** Files our user added and no post of ours names yet, with when (media thread only). */
   private final Map<Cid, Long> uploads = new java.util.HashMap<>();
@@ -501,7 +511,7 @@ public final class NodeMedia implements AutoCloseable {
       return CompletableFuture.failedFuture(
           new MediaRefusedException(MediaRefusedException.Code.NOT_FOUND, "the node is offline"));
     }
-    Collection<PeerId> peers = candidates(author);
+    Collection<PeerId> peers = candidates(author, root);
     List<Cid> missing = store.missing(root);
     if (missing.isEmpty()) {
       return CompletableFuture.completedFuture(null);
@@ -570,9 +580,20 @@ public final class NodeMedia implements AutoCloseable {
     return all;
   }
 
-  /** Connected subscribers of the author's topic first, then other connected peers. */
-  private Collection<PeerId> candidates(Identity author) {
-    Set<PeerId> out = new LinkedHashSet<>(subscribers.apply(author));
+  /**
+   * The peers that gave us an entry naming {@code root} first (they had the entry, and a follower
+   * holds its files), then the connected subscribers of the author's topic, then other connected
+   * peers.
+   */
+  private Collection<PeerId> candidates(Identity author, Cid root) {
+    Set<PeerId> out = new LinkedHashSet<>();
+    synchronized (senders) {
+      PeerId sender = senders.get(root);
+      if (sender != null) {
+        out.add(sender);
+      }
+    }
+    out.addAll(subscribers.apply(author));
     Host h = host;
     if (h != null) {
       for (Connection c : h.connections()) {
@@ -610,6 +631,42 @@ public final class NodeMedia implements AutoCloseable {
       count("peers_disconnected");
       h.connections(m.peer()).forEach(Connection::close);
     }
+  }
+
+  /**
+   * {@code from} gave us {@code entries} (gossip, sync, by reference): it is the first peer asked
+   * for the files they name. Called from the node's core listener; remembers the last 4,096 files.
+   */
+  void gaveUs(List<LogEntry> entries, PeerId from) {
+    if (from == null) {
+      return;
+    }
+    for (LogEntry e : entries) {
+      for (Attachment a : files(e)) {
+        try {
+          Cid root = MediaCids.of(a.getHash().toByteArray(), a.getCodec());
+          synchronized (senders) {
+            senders.put(root, from);
+          }
+        } catch (MediaException unsupported) {
+          // Counted where the entry is applied.
+        }
+      }
+    }
+  }
+
+  /** A post's attachments or a profile's avatar; none for other entries. */
+  private static List<Attachment> files(LogEntry e) {
+    if (e.content().isEmpty()) {
+      return List.of();
+    }
+    Content c = e.content().get();
+    if (c.hasPost()) {
+      return c.getPost().getAttachmentsList();
+    }
+    return c.hasProfile() && c.getProfile().hasAvatar()
+        ? List.of(c.getProfile().getAvatar())
+        : List.of();
   }
 
   // ----------------------------------------------------------------------------- references
@@ -656,12 +713,7 @@ public final class NodeMedia implements AutoCloseable {
       }
       return;
     }
-    List<Attachment> files = new ArrayList<>();
-    if (c.hasPost()) {
-      files.addAll(c.getPost().getAttachmentsList());
-    } else if (c.hasProfile() && c.getProfile().hasAvatar()) {
-      files.add(c.getProfile().getAvatar());
-    }
+    List<Attachment> files = files(e);
     Identity author = e.header().identity();
     boolean fetchNow = author.equals(self) || follows.get().contains(author);
     for (Attachment a : files) {
