@@ -238,7 +238,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     return response(status, page, "text/html");
   }
 
-  private void respond(
+  /** Writes {@code r}, counted; keeps the connection reading if kept alive, else closes it. */
+  void respond(
       ChannelHandlerContext ctx,
       FullHttpResponse r,
       String route,

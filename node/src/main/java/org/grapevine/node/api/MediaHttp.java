@@ -251,7 +251,8 @@ final class MediaHttp extends ChannelInboundHandlerAdapter {
               discard(u);
             }
             FullHttpResponse answer = r;
-            ctx.executor().execute(() -> respond(ctx, answer, ROUTE_UPLOAD, "POST", u.keepAlive));
+            ctx.executor()
+                .execute(() -> handler.respond(ctx, answer, ROUTE_UPLOAD, "POST", u.keepAlive));
           });
     } catch (RejectedExecutionException busy) {
       discard(u);
@@ -405,24 +406,7 @@ final class MediaHttp extends ChannelInboundHandlerAdapter {
       String route,
       String method,
       boolean keepAlive) {
-    respond(ctx, handler.error(e, path), route, method, keepAlive);
-  }
-
-  private void respond(
-      ChannelHandlerContext ctx,
-      FullHttpResponse r,
-      String route,
-      String method,
-      boolean keepAlive) {
-    requests.inc(route, method, Integer.toString(r.status().code()));
-    if (keepAlive) {
-      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-      ctx.channel().config().setAutoRead(true);
-    } else {
-      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-    }
+    handler.respond(ctx, handler.error(e, path), route, method, keepAlive);
   }
 
   @Override
