@@ -34,10 +34,13 @@ import org.grapevine.libp2p.peer.PeerId;
  * (the transport ceiling for one peer); our Bitswap fetching the file's 1 MiB raw blocks from our
  * Bitswap with W fetches in flight; and with {@code -Djs=libp2p/src/test/js}, Helia serving us, us
  * serving Helia ({@code cat} of the UnixFS root, timed from the command to its result), and Helia
- * serving Helia. Each figure: a warm-up, then {@code -Drounds} rounds (3), the median.
+ * serving Helia. Each figure: warm-up rounds ({@code -Dwarmups}, default 512 MiB worth; {@code
+ * -DheliaWarmups}, 2), then {@code -Drounds} rounds (5): the median, the range, the cores the
+ * processes involved kept busy (this JVM, plus the Helia processes of that figure) and their CPU
+ * per MiB.
  *
- * <p>The Helia rounds use a different file each (Helia keeps what it fetched): Helia adds {@code
- * rounds + 1} files, we fetch each once from it (round 0 is the warm-up) and then serve them all.
+ * <p>Helia keeps what it fetches, and we keep what we fetch from Helia to serve it in turn, so
+ * every Helia round has a file of its own: Helia adds them all first (random, 50 MiB each).
  *
  * <p>Usage: {@code java [-Djs=libp2p/src/test/js] [-Drounds=5] [-Dwindows=8,16,32] -cp
  * benchmarks/target/benchmarks.jar org.grapevine.benchmarks.BitswapHarness [MiB]}
