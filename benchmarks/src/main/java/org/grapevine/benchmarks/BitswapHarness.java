@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.grapevine.libp2p.bitswap.BitswapCounters;
 import org.grapevine.libp2p.bitswap.BitswapLimits;
 import org.grapevine.libp2p.bitswap.BlockSource;
 import org.grapevine.libp2p.bitswap.Cid;
@@ -229,6 +230,8 @@ public final class BitswapHarness {
       LongSupplier withSource = () -> javaCpuNanos() + source.cpuNanos();
       int[] next = {0};
       for (int w : windows) {
+        long java0 = javaCpuNanos();
+        long node0 = source.cpuNanos();
         Rounds r =
             measure(
                 warmups,
@@ -236,6 +239,18 @@ public final class BitswapHarness {
                 withSource,
                 () -> fetchAll(fetcher, files.get(next[0]++), heliaId, w, got));
         row("Bitswap Helia -> Java, W=" + w, r, tcp, stream);
+        BitswapCounters c = fetcher.counters();
+        System.out.printf(
+            Locale.ROOT,
+            "  (CPU split, warm-ups included: Java %.0f%%, Helia %.0f%%; so far from Helia: %d"
+                + " blocks received, %d duplicate, %d unsolicited)%n",
+            100.0 * (javaCpuNanos() - java0) / (javaCpuNanos() - java0 + source.cpuNanos() - node0),
+            100.0
+                * (source.cpuNanos() - node0)
+                / (javaCpuNanos() - java0 + source.cpuNanos() - node0),
+            c.blocksReceived(),
+            c.duplicateBlocks(),
+            c.unsolicitedBlocks());
       }
       store.blocks.putAll(got.blocks);
 
