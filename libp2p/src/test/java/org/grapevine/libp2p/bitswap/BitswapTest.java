@@ -322,6 +322,32 @@ class BitswapTest {
   }
 
   @Test
+  void pollOutgoing_largeBlocksGoOnePerMessage_smallOnesShareUpToTheTarget() throws Exception {
+    BitswapNet net = new BitswapNet(BitswapLimits.defaults());
+    Node client = net.add(1);
+    Node server = net.add(2);
+    // Three 1 MiB blocks would fit in one 4 MiB message; five of 40 KiB in one of 64 KiB twice.
+    for (int i = 0; i < 3; i++) {
+      client.core.want(server.put(bytes(400 + i, 1 << 20)), List.of(server.id), net.now);
+    }
+    for (int i = 0; i < 5; i++) {
+      client.core.want(server.put(bytes(500 + i, 40 << 10)), List.of(server.id), net.now);
+    }
+    server.core.handleMessage(
+        client.id, client.core.pollOutgoing().orElseThrow().message(), net.now);
+
+    List<Integer> blocksPerMessage = new ArrayList<>();
+    for (Optional<Outgoing> o = server.core.pollOutgoing();
+        o.isPresent();
+        o = server.core.pollOutgoing()) {
+      blocksPerMessage.add(o.get().message().blocks().size());
+    }
+
+    assertThat(Bitswap.REPLY_TARGET_BYTES).isEqualTo(64 * 1024);
+    assertThat(blocksPerMessage).containsExactly(1, 1, 1, 2, 2, 1);
+  }
+
+  @Test
   void handleMalformed_undecodableBytes_reported() {
     BitswapNet net = new BitswapNet(BitswapLimits.defaults());
     Node client = net.add(1);
