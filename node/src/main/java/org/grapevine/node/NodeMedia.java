@@ -536,7 +536,12 @@ public final class NodeMedia implements AutoCloseable {
     Throwable cause = failed instanceof CompletionException ? failed.getCause() : failed;
     MediaDht d = dht;
     Host h = host;
-    if (!(cause instanceof BitswapFetchException) || !d.on() || h == null) {
+    boolean nobodyGave =
+        cause instanceof BitswapFetchException f
+            && (f.reason() == BitswapEvent.Reason.DONT_HAVE
+                || f.reason() == BitswapEvent.Reason.TIMED_OUT
+                || f.reason() == BitswapEvent.Reason.NO_PEERS);
+    if (!nobodyGave || !d.on() || h == null) {
       return CompletableFuture.failedFuture(cause);
     }
     count("dht_lookups");
