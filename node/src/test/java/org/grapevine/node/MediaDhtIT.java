@@ -106,8 +106,14 @@ class MediaDhtIT {
     c.connect(addr(d)).get(10, TimeUnit.SECONDS);
     assertThat(c.host().connections(b.host().peerId())).as("carol does not know bob").isEmpty();
     c.follow(alice.identity);
-    await("carol holds alice's post", () -> c.store().entryById(post.id()).isPresent() ? 1 : 0, 1);
+    // Followed: the post's file is fetched as the post arrives (the media part is told after the
+    // write, on its own thread), and open() joins or restarts that fetch.
+    await(
+        "carol's media part took alice's post",
+        () -> c.media().state(added.cid()).equals("not_fetched") ? 0 : 1,
+        1);
 
+    assertThat(c.store().entryById(post.id())).as("synced from dave").isPresent();
     assertThat(read(c, added.cid())).isEqualTo(stored);
     assertThat(c.media().counters()).containsEntry("fetched_via_dht", 1L);
     assertThat(c.media().counters().get("dht_providers_found")).isGreaterThanOrEqualTo(1L);
