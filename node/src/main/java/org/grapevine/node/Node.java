@@ -251,7 +251,7 @@ public final class Node implements AutoCloseable {
     driver.start(); // Subscribes to every followed identity's topic, our own included.
     storageThread.every(PERSIST_SECONDS, store::persistUnlogged, "flushing others' entries");
     host.start();
-    media.start(host, this::subscribers, store::follows, storage);
+    media.start(host, this::subscribers, store::follows, storage, dht.media(driver));
     dht.listening(driver, host);
     reach.started();
     discovery.start();

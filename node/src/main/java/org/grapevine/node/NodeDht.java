@@ -260,6 +260,63 @@ final class NodeDht {
     return link;
   }
 
+  /** How long a media lookup may take before it counts as finding nobody. */
+  static final long MEDIA_LOOKUP_SECONDS = 60;
+
+  /**
+   * The media part's view of the DHT ({@link MediaDht}): inputs to the core's {@link
+   * org.grapevine.node.core.Rendezvous}, lookups answered by its {@link CoreEvent.MediaProviders}
+   * events. {@link MediaDht#OFF} when the DHT is off.
+   */
+  MediaDht media(CoreDriver driver) {
+    if (link == null) {
+      return MediaDht.OFF;
+    }
+    java.util.concurrent.atomic.AtomicLong tokens = new java.util.concurrent.atomic.AtomicLong();
+    Map<Long, CompletableFuture<List<KadPeer>>> waiting =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    driver.addListener(
+        e -> {
+          if (e instanceof CoreEvent.MediaProviders m) {
+            CompletableFuture<List<KadPeer>> f = waiting.remove(m.token());
+            if (f != null) {
+              f.complete(m.providers());
+            }
+          }
+        });
+    return new MediaDht() {
+      @Override
+      public boolean on() {
+        return true;
+      }
+
+      @Override
+      public void provide(byte[] key) {
+        driver.input(c -> c.rendezvous().ifPresent(r -> r.provideMedia(key, System.nanoTime())));
+      }
+
+      @Override
+      public void stopProviding(byte[] key) {
+        driver.input(
+            c -> c.rendezvous().ifPresent(r -> r.stopProvidingMedia(key, System.nanoTime())));
+      }
+
+      @Override
+      public CompletableFuture<List<KadPeer>> findProviders(byte[] key) {
+        long token = tokens.incrementAndGet();
+        CompletableFuture<List<KadPeer>> f = new CompletableFuture<>();
+        waiting.put(token, f);
+        driver.input(
+            c ->
+                c.rendezvous().ifPresent(r -> r.findMediaProviders(key, token, System.nanoTime())));
+        // A dropped input (the node closing) or a lost answer must not hold a fetch forever.
+        return f.completeOnTimeout(
+                List.of(), MEDIA_LOOKUP_SECONDS, java.util.concurrent.TimeUnit.SECONDS)
+            .whenComplete((r, t) -> waiting.remove(token));
+      }
+    };
+  }
+
   /**
    * What {@code grapevine status} shows of the DHT: the mode, the routing table's size, and for
    * each followed identity its kept topic peers and connected subscribers.

@@ -33,6 +33,7 @@ import org.grapevine.libp2p.bitswap.netty.BitswapFetchException;
 import org.grapevine.libp2p.bitswap.netty.BitswapService;
 import org.grapevine.libp2p.host.Connection;
 import org.grapevine.libp2p.host.Host;
+import org.grapevine.libp2p.kad.KadPeer;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.engine.StoreObserver;
 import org.grapevine.node.media.FileLayout;
@@ -79,6 +80,11 @@ import org.slf4j.LoggerFactory;
  *       files: they fetched them on arrival), then the other connected peers, at most {@link
  *       #MAX_CANDIDATES}. Bitswap asks them all want-have and takes the block from the first that
  *       has it.
+ *   <li><b>The DHT</b> (when {@code [dht] mode} is not off): a file held whole (fetched, or added
+ *       by our user) is provided under its root CID's multihash, the newest {@link
+ *       #PROVIDED_TRACKED} of them, and no longer once collected. A fetch that the connected peers
+ *       cannot serve (none has it, none answers in time, there are none) looks up a few providers
+ *       of the root, dials them and is tried once more with them alone.
  *   <li><b>Misbehaving peers</b> (a block whose hash does not match, unsolicited blocks, oversize
  *       or malformed messages): counted, and at {@link #FAULTS_TO_DISCONNECT} faults disconnected.
  * </ul>
@@ -112,6 +118,12 @@ public final class NodeMedia implements AutoCloseable {
 
   /** Failed fetches remembered (their reason shown in posts), oldest forgotten first. */
   private static final int FAILURES_KEPT = 4096;
+
+  /**
+   * Files provided in the DHT, newest kept: the core's bound ({@code MediaProviding.MAX_PROVIDED},
+   * the same number); here to know which to withdraw when collected.
+   */
+  static final int PROVIDED_TRACKED = 256;
 
   /** Minutes between sweeps for files no held entry refers to any more. */
   private static final long SWEEP_MINUTES = 10;
@@ -149,6 +161,11 @@ public final class NodeMedia implements AutoCloseable {
   private final java.util.ArrayDeque<Queued> queue = new java.util.ArrayDeque<>();
 
   private int active;
+
+  /** Files provided in the DHT, oldest first (media thread only). */
+  private final LinkedHashSet<Cid> provided = new LinkedHashSet<>();
+
+  private volatile MediaDht dht = MediaDht.OFF;
   private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
 
   private volatile Host host;
@@ -201,14 +218,17 @@ public final class NodeMedia implements AutoCloseable {
 
   /**
    * Serves and fetches over {@code host} from now on; {@code subscribers} gives the connected peers
-   * subscribed to an identity's topic, {@code follows} the identities followed.
+   * subscribed to an identity's topic, {@code follows} the identities followed, {@code dht} where
+   * held files are provided and others' providers looked up.
    */
   void start(
       Host host,
       Function<Identity, Set<PeerId>> subscribers,
       Supplier<Set<Identity>> follows,
-      java.util.concurrent.ScheduledExecutorService timers) {
+      java.util.concurrent.ScheduledExecutorService timers,
+      MediaDht dht) {
     this.host = host;
+    this.dht = dht;
     this.subscribers = subscribers;
     this.follows = follows;
     this.bitswap = BitswapService.start(host, store, BitswapLimits.defaults(), this::misbehaved);
@@ -274,6 +294,7 @@ public final class NodeMedia implements AutoCloseable {
             }
           }
           uploads.put(layout.root(), System.currentTimeMillis());
+          provide(layout.root());
           return null;
         });
     BitswapService b = bitswap;
@@ -460,6 +481,7 @@ public final class NodeMedia implements AutoCloseable {
     fetching.remove(root, done);
     if (t == null) {
       count("fetched");
+      provide(root);
       synchronized (failures) {
         failures.remove(root);
       }
@@ -512,6 +534,123 @@ public final class NodeMedia implements AutoCloseable {
           new MediaRefusedException(MediaRefusedException.Code.NOT_FOUND, "the node is offline"));
     }
     Collection<PeerId> peers = candidates(author, root);
+    return fetchFrom(root, peers, b).exceptionallyComposeAsync(t -> viaDht(root, b, t), io);
+  }
+
+  /**
+   * On the media thread, after connected peers failed to give {@code root} ({@code failed}): when
+   * no peer had it or none answered in time, looks up its providers in the DHT, dials them and
+   * fetches from them alone, once. Any other failure (a bad block, a budget) stands.
+   */
+  private CompletableFuture<Void> viaDht(Cid root, BitswapService b, Throwable failed) {
+    Throwable cause = failed instanceof CompletionException ? failed.getCause() : failed;
+    MediaDht d = dht;
+    Host h = host;
+    boolean nobodyGave =
+        cause instanceof BitswapFetchException f
+            && (f.reason() == BitswapEvent.Reason.DONT_HAVE
+                || f.reason() == BitswapEvent.Reason.TIMED_OUT
+                || f.reason() == BitswapEvent.Reason.NO_PEERS);
+    if (!nobodyGave || !d.on() || h == null) {
+      return CompletableFuture.failedFuture(cause);
+    }
+    count("dht_lookups");
+    return d.findProviders(providerKey(root))
+        .thenComposeAsync(
+            found -> {
+              List<CompletableFuture<PeerId>> dials = new ArrayList<>();
+              for (KadPeer p : found) {
+                if (!p.id().equals(h.peerId())) {
+                  dials.add(dial(h, p));
+                }
+              }
+              count("dht_providers_found", dials.size());
+              if (dials.isEmpty()) {
+                return CompletableFuture.<Void>failedFuture(cause);
+              }
+              return CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new))
+                  .thenComposeAsync(
+                      all -> {
+                        List<PeerId> reached = new ArrayList<>();
+                        dials.forEach(f -> reached.add(f.join()));
+                        reached.removeIf(java.util.Objects::isNull);
+                        if (reached.isEmpty()) {
+                          count("dht_providers_unreachable");
+                          return CompletableFuture.<Void>failedFuture(cause);
+                        }
+                        return fetchFrom(root, reached, b).thenRun(() -> count("fetched_via_dht"));
+                      },
+                      io);
+            },
+            io);
+  }
+
+  /** Dials a provider at its addresses in turn: its peer id once connected, else null. */
+  private static CompletableFuture<PeerId> dial(Host h, KadPeer p) {
+    if (!h.connections(p.id()).isEmpty()) {
+      return CompletableFuture.completedFuture(p.id());
+    }
+    List<org.grapevine.libp2p.multiaddr.Multiaddr> addrs = new ArrayList<>(p.addrs());
+    for (String known : h.peerStore().addrs(p.id())) {
+      try {
+        addrs.add(org.grapevine.libp2p.multiaddr.Multiaddr.parse(known));
+      } catch (org.grapevine.libp2p.multiaddr.MultiaddrFormatException e) {
+        // The peer store keeps what identify said; an unreadable one is skipped.
+      }
+    }
+    CompletableFuture<PeerId> result = CompletableFuture.completedFuture(null);
+    for (org.grapevine.libp2p.multiaddr.Multiaddr a : addrs.subList(0, Math.min(4, addrs.size()))) {
+      result =
+          result.thenCompose(
+              done ->
+                  done != null
+                      ? CompletableFuture.completedFuture(done)
+                      : h.dial(a.withoutPeerId().withPeerId(p.id()))
+                          .thenApply(c -> p.id())
+                          .exceptionally(t -> null));
+    }
+    return result;
+  }
+
+  /** The DHT key of a file: its root CID's multihash, 0x12 0x20 then the SHA-256, as IPFS's. */
+  static byte[] providerKey(Cid root) {
+    byte[] digest = root.digest();
+    byte[] key = new byte[2 + digest.length];
+    key[0] = (byte) Cid.SHA2_256;
+    key[1] = (byte) digest.length;
+    System.arraycopy(digest, 0, key, 2, digest.length);
+    return key;
+  }
+
+  /** On the media thread: {@code root} is held whole; provided, the newest kept. */
+  private void provide(Cid root) {
+    if (!dht.on()) {
+      return;
+    }
+    provided.remove(root);
+    provided.add(root);
+    dht.provide(providerKey(root));
+    if (provided.size() > PROVIDED_TRACKED) {
+      java.util.Iterator<Cid> it = provided.iterator();
+      it.next();
+      it.remove(); // The core dropped it too: the same bound, the same order.
+    }
+  }
+
+  /** On the media thread, after references were removed: collected files are no longer provided. */
+  private void withdrawCollected() {
+    for (java.util.Iterator<Cid> it = provided.iterator(); it.hasNext(); ) {
+      Cid root = it.next();
+      if (!whole(root)) {
+        it.remove();
+        dht.stopProviding(providerKey(root));
+        count("dht_withdrawn");
+      }
+    }
+  }
+
+  /** On the media thread: fetches what is missing of {@code root} from {@code peers}. */
+  private CompletableFuture<Void> fetchFrom(Cid root, Collection<PeerId> peers, BitswapService b) {
     List<Cid> missing = store.missing(root);
     if (missing.isEmpty()) {
       return CompletableFuture.completedFuture(null);
@@ -697,6 +836,7 @@ public final class NodeMedia implements AutoCloseable {
                       store.removeReferences(e.id());
                       store.unname(e.id());
                     }));
+        io.execute(NodeMedia.this::withdrawCollected);
       }
     };
   }
@@ -710,6 +850,7 @@ public final class NodeMedia implements AutoCloseable {
       EntryId target = PostStore.deleteTarget(c).orElse(null);
       if (target != null && store.removeReferences(target) + store.unname(target) > 0) {
         count("references_deleted");
+        withdrawCollected();
       }
       return;
     }
@@ -827,6 +968,7 @@ public final class NodeMedia implements AutoCloseable {
                       || entries.entryById(id).map(LogEntry::hasContent).orElse(false));
       if (removed > 0) {
         count("references_collected", removed);
+        withdrawCollected();
       }
     } catch (RuntimeException e) {
       log.warn("the media sweep failed; the next one tries again", e);

@@ -110,6 +110,16 @@ public sealed interface CoreEvent {
   record DhtQueryDone(String topic, QueryKind kind, int providers, QueryStats stats)
       implements CoreEvent {}
 
+  /**
+   * The answer to a lookup of a media file's providers ({@link Rendezvous#findMediaProviders}):
+   * {@code token} as given, the providers found (empty when none, or the lookup was refused).
+   */
+  record MediaProviders(long token, List<KadPeer> providers) implements CoreEvent {
+    public MediaProviders {
+      providers = List.copyOf(providers);
+    }
+  }
+
   /** A peer entered or left the DHT routing table (the driver persists the table). */
   record DhtRoutingUpdated(KadPeer peer, boolean added) implements CoreEvent {}
 }

@@ -166,6 +166,7 @@ public final class Rendezvous {
   private final Map<Long, String> announcements = new HashMap<>();
   private final Map<String, Reach> reaches = new LinkedHashMap<>();
   private final Map<Long, String> reachQueries = new HashMap<>();
+  private final MediaProviding media = new MediaProviding();
   private long nextCheck;
   private long providersIgnored;
 
@@ -332,6 +333,42 @@ public final class Rendezvous {
     return n;
   }
 
+  // ------------------------------------------------------------------------------- media
+
+  /**
+   * The node holds the file whose root CID has multihash {@code key} whole: provide it ({@link
+   * MediaProviding}: the newest {@link MediaProviding#MAX_PROVIDED} are).
+   */
+  public void provideMedia(byte[] key, long nowNanos) {
+    media.provide(dht, key, nowNanos);
+    drain(nowNanos);
+  }
+
+  /** The file of {@code key} was collected: no longer provided. */
+  public void stopProvidingMedia(byte[] key, long nowNanos) {
+    media.stop(dht, key, nowNanos);
+    drain(nowNanos);
+  }
+
+  /**
+   * Looks up a few providers of the file of {@code key}; the answer is a {@link
+   * CoreEvent.MediaProviders} carrying {@code token}.
+   */
+  public void findMediaProviders(byte[] key, long token, long nowNanos) {
+    media.find(dht, key, token, nowNanos, out);
+    drain(nowNanos);
+  }
+
+  /** Media keys provided now. */
+  public int mediaProvided() {
+    return media.provided();
+  }
+
+  /** Whether the media key {@code key} is provided (for tests). */
+  boolean providingMedia(byte[] key) {
+    return media.providing(key);
+  }
+
   // ----------------------------------------------------------------------- network inputs
 
   /**
@@ -350,6 +387,7 @@ public final class Rendezvous {
               announce(topic, t, nowNanos);
             }
           });
+      media.announceAll(dht, nowNanos);
       nextCheck = nowNanos; // Topics waiting for a table are looked up now.
       check(nowNanos);
     }
@@ -504,6 +542,9 @@ public final class Rendezvous {
   }
 
   private void onEvent(DhtEvent e, long nowNanos) {
+    if (media.handle(e, out)) {
+      return;
+    }
     if (e instanceof DhtEvent.ProviderFound f && reachQueries.containsKey(f.query())) {
       String to = reachQueries.get(f.query());
       Reach r = reaches.get(to);
