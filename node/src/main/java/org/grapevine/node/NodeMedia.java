@@ -232,6 +232,15 @@ public final class NodeMedia implements AutoCloseable {
     this.subscribers = subscribers;
     this.follows = follows;
     this.bitswap = BitswapService.start(host, store, BitswapLimits.defaults(), this::misbehaved);
+    // Files held before a restart are provided again (some of them, up to the bound).
+    io.execute(
+        () -> {
+          for (Cid root : store.referencedRoots(PROVIDED_TRACKED)) {
+            if (whole(root)) {
+              provide(root);
+            }
+          }
+        });
     timers.scheduleWithFixedDelay(
         () -> io.execute(this::sweep), 1, SWEEP_MINUTES, TimeUnit.MINUTES);
   }

@@ -414,6 +414,23 @@ public final class MediaStore implements BlockSource, AutoCloseable {
         : java.util.OptionalLong.of(ByteBuffer.wrap(declared).getLong());
   }
 
+  /**
+   * At most {@code max} referenced files, in CID order (the index keeps no dates): what a node
+   * provides in the DHT again after a restart.
+   */
+  public synchronized List<Cid> referencedRoots(int max) {
+    byte[] prefix = {MediaKeys.ROOT};
+    List<Cid> out = new ArrayList<>();
+    try (RocksIterator it = index.newIterator()) {
+      for (it.seek(prefix);
+          it.isValid() && startsWith(it.key(), prefix) && out.size() < max;
+          it.next()) {
+        out.add(cidAt(it.key(), 1));
+      }
+    }
+    return out;
+  }
+
   /** The author of the first entry that refers to {@code root}; empty when none does. */
   public synchronized Optional<Identity> author(Cid root) {
     byte[] prefix = MediaKeys.key(MediaKeys.REF_BY_ROOT, root.bytes());

@@ -72,6 +72,34 @@ class MediaStoreTest {
   }
 
   @Test
+  void names_sweepAndReferencedRoots_keptAcrossARestart_forgottenWithTheirEntry() throws Exception {
+    FileLayout a = UnixFsFile.layout(bytes(5000, 10));
+    FileLayout b = UnixFsFile.layout(bytes(6000, 11));
+    try (MediaStore store = MediaStore.open(dir, MediaBudgets.DEFAULTS)) {
+      store.addReference(entry(1), ALICE, a.root(), 5000, MediaOrigin.PEER);
+      putAll(store, a);
+      store.name(entry(2), BOB, b.root(), 6000); // Named only: no budget, not wanted.
+      assertThat(store.putBlock(b.root(), b.blocks().get(0).data())).isEqualTo(PutOutcome.UNWANTED);
+    }
+    try (MediaStore store = MediaStore.open(dir, MediaBudgets.DEFAULTS)) {
+      assertThat(store.named(b.root())).contains(new MediaStore.Named(entry(2), BOB, 6000));
+      assertThat(store.author(a.root())).contains(ALICE);
+      assertThat(store.fileBytes(a.root())).hasValue(5000);
+      assertThat(store.referencedRoots(10)).containsExactly(a.root());
+      assertThat(store.referencedRoots(0)).isEmpty();
+
+      // Entry 1 is no longer held, entry 2 is: the sweep takes 1's reference and file only.
+      assertThat(store.sweepReferences(id -> id.equals(entry(2)))).isEqualTo(1);
+      assertThat(store.referenced(a.root())).isFalse();
+      assertThat(store.has(a.root())).isFalse();
+      assertThat(store.usage().storedBytes()).isZero();
+      assertThat(store.named(b.root())).isPresent();
+      assertThat(store.unname(entry(2))).isEqualTo(1);
+      assertThat(store.named(b.root())).isEmpty();
+    }
+  }
+
+  @Test
   void putBlock_badBlocks_refusedWithTheirOutcome() throws Exception {
     byte[] small = bytes(5000, 2);
     Cid cid = Cid.rawSha256(small);
