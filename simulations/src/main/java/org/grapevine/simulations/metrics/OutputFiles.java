@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;
@@ -30,9 +31,9 @@ public final class OutputFiles {
 
   public static void write(Path dir, RunData d, JsonNode results) throws IOException {
     Files.createDirectories(dir);
-    Files.writeString(
-        dir.resolve(SCENARIO), ScenarioWriter.toYaml(d.scenario()), StandardCharsets.UTF_8);
-    writeJson(dir.resolve(RESULTS), results);
+    String scenarioYaml = ScenarioWriter.toYaml(d.scenario());
+    Files.writeString(dir.resolve(SCENARIO), scenarioYaml, StandardCharsets.UTF_8);
+    writeJson(dir.resolve(RESULTS), withProvenance(results, Provenance.of(scenarioYaml)));
     try (BufferedWriter w =
         Files.newBufferedWriter(dir.resolve(DELIVERIES), StandardCharsets.UTF_8)) {
       deliveries(w, d);
@@ -40,6 +41,20 @@ public final class OutputFiles {
     try (BufferedWriter w = Files.newBufferedWriter(dir.resolve(NODES), StandardCharsets.UTF_8)) {
       nodes(w, d);
     }
+  }
+
+  /**
+   * The figures with {@code provenance} (code version, scenario digest) added last. Kept out of
+   * {@link org.grapevine.simulations.SimulationRun.Outcome#results()}, so the regression guard
+   * digests the figures alone and does not change with every commit.
+   */
+  static JsonNode withProvenance(JsonNode results, Provenance provenance) {
+    if (!(results instanceof ObjectNode o)) {
+      return results;
+    }
+    ObjectNode copy = o.deepCopy();
+    copy.set("provenance", provenance.toJson());
+    return copy;
   }
 
   public static void writeJson(Path file, JsonNode json) throws IOException {

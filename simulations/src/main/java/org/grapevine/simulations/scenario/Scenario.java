@@ -1,5 +1,7 @@
 package org.grapevine.simulations.scenario;
 
+import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +23,8 @@ public record Scenario(
     Workload workload,
     Faults faults,
     Protocol protocol,
-    Dht dht) {
+    Dht dht,
+    Hosts hosts) {
 
   /** A scenario identical but for the seed (the command line's {@code --seed}). */
   public Scenario withSeed(long newSeed) {
@@ -38,7 +41,8 @@ public record Scenario(
         workload,
         faults,
         protocol,
-        dht);
+        dht,
+        hosts);
   }
 
   /**
@@ -224,5 +228,60 @@ public record Scenario(
       int topicPeers,
       boolean announceFollows) {
     public static final Dht OFF = new Dht(false, 0, 0, 4, true);
+  }
+
+  /**
+   * The hosts of the distributed real engine (issue 19: engines {@code netns} and {@code k8s}):
+   * {@code count} agents, each one JVM on its own host (a network namespace, a pod) holding a share
+   * of the real nodes. Between agents the latency is the network's: {@code netem} on each agent's
+   * interface; within an agent the scenario's {@code latency} model is injected as in the {@code
+   * real} engine. The virtual and {@code real} engines ignore this section.
+   *
+   * @param count agents; node {@code i} runs on agent {@code i % count}
+   * @param netem what {@code tc netem} adds to every packet leaving an agent
+   * @param cpu cores requested per agent (Kubernetes resource requests)
+   * @param memoryMiB memory requested per agent, MiB (the agent's heap gets three quarters)
+   */
+  public record Hosts(int count, Netem netem, double cpu, int memoryMiB) {
+    public static final Hosts ONE = new Hosts(1, Netem.NONE, 2, 4096);
+  }
+
+  /**
+   * A {@code tc netem} discipline on an agent's egress: each packet is held {@code delay} (plus a
+   * uniform {@code ±jitter}), lost with probability {@code loss}, and the interface is limited to
+   * {@code rateMbps} (0: no limit). Two agents' nodes see the sum of both ends' egress delays one
+   * way: {@code delay} applies per direction at the sender.
+   */
+  public record Netem(long delayNanos, long jitterNanos, double loss, double rateMbps) {
+    public static final Netem NONE = new Netem(0, 0, 0, 0);
+
+    /** Whether the discipline changes anything (otherwise no qdisc is installed). */
+    public boolean active() {
+      return delayNanos > 0 || loss > 0 || rateMbps > 0;
+    }
+
+    /**
+     * The arguments after {@code tc qdisc add dev IF root netem}, e.g. {@code delay 20ms 5ms loss
+     * 0.5% rate 100mbit}: times in microseconds so that no precision is lost to tc's units.
+     */
+    public List<String> tcArgs() {
+      List<String> args = new ArrayList<>();
+      if (delayNanos > 0 || jitterNanos > 0) {
+        args.add("delay");
+        args.add((delayNanos / 1000) + "us");
+        if (jitterNanos > 0) {
+          args.add((jitterNanos / 1000) + "us");
+        }
+      }
+      if (loss > 0) {
+        args.add("loss");
+        args.add(BigDecimal.valueOf(loss * 100).stripTrailingZeros().toPlainString() + "%");
+      }
+      if (rateMbps > 0) {
+        args.add("rate");
+        args.add(Math.round(rateMbps * 1000) + "kbit");
+      }
+      return List.copyOf(args);
+    }
   }
 }

@@ -36,6 +36,9 @@ public final class ScenarioReader {
   private static final long MS = 1_000_000L;
   private static final int MAX_LIST = 10_000_000;
 
+  /** Agents of the distributed engine: a StatefulSet of this many pods is already a large run. */
+  public static final int MAX_HOSTS = 10_000;
+
   private ScenarioReader() {}
 
   public static Scenario read(Path file) throws ScenarioException, IOException {
@@ -112,6 +115,7 @@ public final class ScenarioReader {
     Scenario.Workload workload = workload(f.object("workload"), duration - warmUp);
     Scenario.Faults faults = faults(f.object("faults"), n, duration);
     Scenario.Protocol protocol = protocol(f.object("protocol"));
+    Scenario.Hosts hosts = hosts(f.object("hosts"), n);
     f.finish();
     Scenario s =
         new Scenario(
@@ -127,7 +131,8 @@ public final class ScenarioReader {
             workload,
             faults,
             protocol,
-            dht);
+            dht,
+            hosts);
     if (problems.isEmpty()) {
       try {
         RouterParams.config(protocol);
@@ -163,6 +168,26 @@ public final class ScenarioReader {
     }
     f.finish();
     return new Scenario.Nodes(count, List.copyOf(classes), startSpread);
+  }
+
+  private static Scenario.Hosts hosts(Fields f, int n) {
+    int count = f.integer("count", 1, 1, Math.min(MAX_HOSTS, n));
+    Fields nf = f.object("netem");
+    long delay = nf.duration("delay", 0, 0, 10 * SECOND);
+    long jitter = nf.duration("jitter", 0, 0, 10 * SECOND);
+    if (jitter > delay) {
+      nf.problemAt(
+          nf.at("jitter"),
+          Durations.format(jitter),
+          "at most delay (" + Durations.format(delay) + "): netem's jitter is ± around it");
+    }
+    double loss = nf.number("loss", 0, 0, 0.99);
+    double rate = nf.number("rateMbps", 0, 0, 100_000);
+    nf.finish();
+    double cpu = f.number("cpu", 2, 0.1, 256);
+    int memory = f.integer("memoryMiB", 4096, 256, 1 << 20);
+    f.finish();
+    return new Scenario.Hosts(count, new Scenario.Netem(delay, jitter, loss, rate), cpu, memory);
   }
 
   private static Scenario.Dht dht(Fields f, int n) {

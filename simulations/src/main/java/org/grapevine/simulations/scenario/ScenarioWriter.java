@@ -97,6 +97,15 @@ public final class ScenarioWriter {
     dht.put("clientFraction", s.dht().clientFraction());
     dht.put("topicPeers", s.dht().topicPeers());
     dht.put("announceFollows", s.dht().announceFollows());
+    ObjectNode hosts = root.putObject("hosts");
+    hosts.put("count", s.hosts().count());
+    ObjectNode netem = hosts.putObject("netem");
+    netem.put("delay", Durations.format(s.hosts().netem().delayNanos()));
+    netem.put("jitter", Durations.format(s.hosts().netem().jitterNanos()));
+    netem.put("loss", s.hosts().netem().loss());
+    netem.put("rateMbps", s.hosts().netem().rateMbps());
+    hosts.put("cpu", s.hosts().cpu());
+    hosts.put("memoryMiB", s.hosts().memoryMiB());
     return root;
   }
 

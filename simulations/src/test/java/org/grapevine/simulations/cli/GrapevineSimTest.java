@@ -2,10 +2,14 @@ package org.grapevine.simulations.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +57,22 @@ class GrapevineSimTest {
       assertThat(outDir.resolve(f)).isRegularFile();
     }
     assertThat(out.toString()).contains("delivery 1.0000");
+  }
+
+  @Test
+  void run_resultsJson_recordsTheCodeVersionAndTheScenarioDigest() throws Exception {
+    Path outDir = dir.resolve("out");
+    assertThat(run("run", "scenarios/small.yaml", "--out", outDir.toString())).isZero();
+
+    JsonNode provenance =
+        new ObjectMapper().readTree(outDir.resolve("results.json").toFile()).get("provenance");
+    byte[] scenario = Files.readAllBytes(outDir.resolve("scenario.yaml"));
+    assertThat(provenance.get("scenarioSha256").asText())
+        .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(scenario)));
+    // Built from this clone (the module's parent holds .git), so the commit must be known.
+    if (Files.exists(Path.of("..", ".git"))) {
+      assertThat(provenance.get("codeVersion").asText()).matches("[0-9a-f]{40}(-dirty)?");
+    }
   }
 
   @Test

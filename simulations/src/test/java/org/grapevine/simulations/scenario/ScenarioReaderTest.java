@@ -47,6 +47,47 @@ class ScenarioReaderTest {
   }
 
   @Test
+  void parse_hosts_defaultsNetemArgumentsAndRoundTrip() throws Exception {
+    Scenario def = ScenarioReader.parse("{}", "empty");
+    Scenario s =
+        ScenarioReader.parse(
+            "nodes: {count: 12}\n"
+                + "hosts: {count: 3, netem: {delay: 20ms, jitter: 2.5ms, loss: 0.005,"
+                + " rateMbps: 100}, cpu: 1.5, memoryMiB: 2048}",
+            "hosts");
+
+    assertThat(def.hosts()).isEqualTo(Scenario.Hosts.ONE);
+    assertThat(def.hosts().netem().active()).isFalse();
+    assertThat(def.hosts().netem().tcArgs()).isEmpty();
+    assertThat(s.hosts().count()).isEqualTo(3);
+    assertThat(s.hosts().netem().tcArgs())
+        .containsExactly("delay", "20000us", "2500us", "loss", "0.5%", "rate", "100000kbit");
+    assertThat(ScenarioReader.parse(ScenarioWriter.toYaml(s), "back").hosts()).isEqualTo(s.hosts());
+  }
+
+  @Test
+  void parse_badHosts_reportsEachProblem() {
+    ScenarioException e =
+        catchThrowableOfType(
+            ScenarioException.class,
+            () ->
+                ScenarioReader.parse(
+                    "nodes: {count: 4}\n"
+                        + "hosts: {count: 5, netem: {delay: 1ms, jitter: 2ms, loss: 1, burst: 3},"
+                        + " memoryMiB: 10}",
+                    "bad"));
+
+    assertThat(e.problems())
+        .extracting(ScenarioProblem::path)
+        .containsExactlyInAnyOrder(
+            "hosts.count",
+            "hosts.netem.jitter",
+            "hosts.netem.loss",
+            "hosts.netem.burst",
+            "hosts.memoryMiB");
+  }
+
+  @Test
   void parse_badDht_reportsEachProblem() {
     ScenarioException e =
         catchThrowableOfType(
