@@ -50,8 +50,51 @@ class VirtualEngineTest {
       for (int s = log.firstSlot(k); s < log.endSlot(k); s++) {
         assertThat(log.firstNanos(s) - log.publishedNanos(k))
             .isGreaterThanOrEqualTo(log.lowerBoundNanos(s));
+        // Only the topic's subscribers relay: every copy came through them.
+        assertThat(log.topicBoundNanos(s)).isNotEqualTo(Long.MAX_VALUE);
+        assertThat(log.topicBoundNanos(s)).isGreaterThanOrEqualTo(log.lowerBoundNanos(s));
+        assertThat(log.firstNanos(s) - log.publishedNanos(k))
+            .isGreaterThanOrEqualTo(log.topicBoundNanos(s));
       }
     }
+  }
+
+  @Test
+  void run_shortcutThroughANonSubscriber_topicBoundTakesTheSubscribersPath() throws Exception {
+    // 0 -> 1 -> 2 is the shortest path, but 1 does not follow 0: its router never relays 0's
+    // topic, so 0's posts reach 2 over 0 -> 3 -> 4 -> 2, three hops of 40 ms against two.
+    Scenario s =
+        ScenarioReader.parse(
+            """
+            name: detour
+            duration: 20s
+            warmUp: 5s
+            nodes: {count: 5}
+            connections: {model: explicit, edges: [[0, 1], [1, 2], [0, 3], [3, 4], [4, 2]],
+              topicPeers: 0}
+            latency: {model: constant, oneWay: 40ms}
+            follows: {model: explicit, edges: [[2, 0], [3, 0], [4, 0]]}
+            workload: {posts: 5, postsPerSecond: 1, arrivals: constant}
+            dht: {enabled: false}
+            """,
+            "detour");
+    SimulationRun.Outcome o = SimulationRun.run(s, null);
+
+    DeliveryLog log = o.data().log();
+    assertThat(o.results().path("delivery").path("ratio").asDouble()).isEqualTo(1.0);
+    for (int k = 0; k < log.posts(); k++) {
+      for (int slot = log.firstSlot(k); slot < log.endSlot(k); slot++) {
+        long delay = log.firstNanos(slot) - log.publishedNanos(k);
+        if (log.recipient(k, slot) == 2) {
+          assertThat(log.lowerBoundNanos(slot)).isBetween(80_000_000L, 90_000_000L);
+          assertThat(log.topicBoundNanos(slot)).isBetween(120_000_000L, 130_000_000L);
+        }
+        assertThat(delay).isGreaterThanOrEqualTo(log.topicBoundNanos(slot));
+      }
+    }
+    assertThat(o.results().path("topicBound").path("overOfFloodBound").path("max").asDouble())
+        .isGreaterThan(1.4);
+    assertThat(o.results().path("topicBound").path("unreachable").asInt()).isZero();
   }
 
   @Test
@@ -127,7 +170,7 @@ class VirtualEngineTest {
         .isEqualTo(Files.readAllBytes(dir.resolve("a").resolve(OutputFiles.RESULTS)));
     assertThat(Files.readAllLines(dir.resolve("a").resolve(OutputFiles.DELIVERIES)).get(0))
         .isEqualTo(
-            "post,author,recipient,published_ms,delivered_ms,delay_ms,hops,copies,via,lower_bound_ms,stretch");
+            "post,author,recipient,published_ms,delivered_ms,delay_ms,hops,copies,via,lower_bound_ms,stretch,topic_bound_ms");
   }
 
   @Test

@@ -13,6 +13,15 @@ import org.grapevine.simulations.network.Topology;
  * the DHT, the graph is the topology plus every connection made during the run (topic peers), as if
  * each had been up from the start: still a lower bound. Posts by one author with one envelope size
  * share a single Dijkstra run.
+ *
+ * <p>The <em>topic lower bound</em> of a pair is the same shortest path, but through the
+ * subscribers of the author's topic alone (the author and its followers): GossipSub relays a
+ * message only among peers subscribed to its topic, and sync runs only between peers that follow
+ * it, so no copy can take a shorter path. Stretch over the flood bound then splits in two: the
+ * topic bound over the flood bound is what the topic's overlay costs (who is connected to whom
+ * among the subscribers: an assumption with the topic-peer oracle, the DHT's doing without it), and
+ * the delay over the topic bound is what the protocol costs on that overlay (mesh choice, mesh
+ * formation, queueing, validation, jitter).
  */
 public final class Baselines {
   private Baselines() {}
@@ -21,6 +30,8 @@ public final class Baselines {
       DeliveryLog log, Topology topology, Network network, int[] envelopeBytes) {
     int n = topology.nodeCount();
     long[] dist = new long[n];
+    long[] topicDist = new long[n];
+    int[] stamp = new int[n];
     int lastAuthor = -1;
     int lastBytes = -1;
     Integer[] order = new Integer[log.posts()];
@@ -37,12 +48,20 @@ public final class Baselines {
     for (int k : order) {
       int author = log.workload().author(k);
       if (author != lastAuthor || envelopeBytes[k] != lastBytes) {
-        dijkstra(author, envelopeBytes[k], topology, network, dist);
+        dijkstra(author, envelopeBytes[k], topology, network, dist, null, 0);
+        // The topic's subscribers: the author and its followers (the post's recipients).
+        int mark = k + 1;
+        stamp[author] = mark;
+        for (int s = log.firstSlot(k); s < log.endSlot(k); s++) {
+          stamp[log.recipient(k, s)] = mark;
+        }
+        dijkstra(author, envelopeBytes[k], topology, network, topicDist, stamp, mark);
         lastAuthor = author;
         lastBytes = envelopeBytes[k];
       }
       for (int s = log.firstSlot(k); s < log.endSlot(k); s++) {
         log.setLowerBound(s, dist[log.recipient(k, s)]);
+        log.setTopicBound(s, topicDist[log.recipient(k, s)]);
       }
     }
   }
@@ -57,13 +76,18 @@ public final class Baselines {
     for (int k = 0; k < log.workload().posts(); k++) {
       int to = log.addressee(k);
       if (to >= 0) {
-        dijkstra(log.workload().author(k), envelopeBytes[k], topology, network, dist);
+        dijkstra(log.workload().author(k), envelopeBytes[k], topology, network, dist, null, 0);
         log.setLowerBound(k, dist[to] == Long.MAX_VALUE ? 0 : dist[to]);
       }
     }
   }
 
-  private static void dijkstra(int source, int bytes, Topology t, Network net, long[] dist) {
+  /**
+   * Shortest delays from {@code source}; with {@code stamp}, only through nodes whose stamp is
+   * {@code mark} (the others stay unreached, {@link Long#MAX_VALUE}).
+   */
+  private static void dijkstra(
+      int source, int bytes, Topology t, Network net, long[] dist, int[] stamp, int mark) {
     Arrays.fill(dist, Long.MAX_VALUE);
     dist[source] = 0;
     LongHeap heap = new LongHeap(t.nodeCount());
@@ -77,6 +101,9 @@ public final class Baselines {
       long up = net.uploadNanos(u, bytes);
       for (int link = t.firstLink(u); link < t.firstLink(u) + t.degree(u); link++) {
         int v = t.target(link);
+        if (stamp != null && stamp[v] != mark) {
+          continue;
+        }
         long latency =
             t == net.topology() ? net.baseLatencyNanos(link) : net.pairLatencyNanos(u, v);
         long nd = d + up + latency + net.downloadNanos(v, bytes) + net.validationDelayNanos(v);

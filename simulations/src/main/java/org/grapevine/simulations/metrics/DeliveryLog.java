@@ -26,6 +26,7 @@ public final class DeliveryLog {
   private final char[] copies;
   private final byte[] via;
   private final long[] lowerBoundNanos;
+  private final long[] topicBoundNanos;
 
   public DeliveryLog(FollowGraph follows, Workload workload) {
     this.follows = follows;
@@ -50,6 +51,7 @@ public final class DeliveryLog {
     copies = new char[(int) total];
     via = new byte[(int) total];
     lowerBoundNanos = new long[(int) total];
+    topicBoundNanos = new long[(int) total];
   }
 
   public int posts() {
@@ -136,6 +138,19 @@ public final class DeliveryLog {
 
   void setLowerBound(int slot, long nanos) {
     lowerBoundNanos[slot] = nanos;
+  }
+
+  /**
+   * The topic lower bound of a pair ({@link Baselines}): the flood bound over the subscribers of
+   * the author's topic alone; {@link Long#MAX_VALUE} when the recipient cannot be reached through
+   * them.
+   */
+  public long topicBoundNanos(int slot) {
+    return topicBoundNanos[slot];
+  }
+
+  void setTopicBound(int slot, long nanos) {
+    topicBoundNanos[slot] = nanos;
   }
 
   public Workload workload() {

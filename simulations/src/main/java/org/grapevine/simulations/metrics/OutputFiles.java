@@ -69,7 +69,7 @@ public final class OutputFiles {
   static void deliveries(Writer w, RunData d) throws IOException {
     DeliveryLog log = d.log();
     w.write(
-        "post,author,recipient,published_ms,delivered_ms,delay_ms,hops,copies,via,lower_bound_ms,stretch\n");
+        "post,author,recipient,published_ms,delivered_ms,delay_ms,hops,copies,via,lower_bound_ms,stretch,topic_bound_ms\n");
     StringBuilder row = new StringBuilder(128);
     for (int k = 0; k < log.posts(); k++) {
       long published = log.publishedNanos(k);
@@ -98,6 +98,10 @@ public final class OutputFiles {
         millis(row, log.lowerBoundNanos(s)).append(',');
         if (first >= 0 && log.lowerBoundNanos(s) > 0) {
           row.append(Results.round((double) (first - published) / log.lowerBoundNanos(s)));
+        }
+        row.append(',');
+        if (log.topicBoundNanos(s) != Long.MAX_VALUE) {
+          millis(row, log.topicBoundNanos(s));
         }
         row.append('\n');
         w.append(row);

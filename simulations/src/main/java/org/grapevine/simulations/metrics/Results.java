@@ -72,6 +72,10 @@ public final class Results {
     long[] delays;
     long[] bounds;
     double[] stretch;
+    long[] topicBounds;
+    double[] overlayStretch;
+    double[] protocolStretch;
+    int withTopicBound;
     int delivered;
     int bySync;
     long copies;
@@ -85,6 +89,9 @@ public final class Results {
       t.delays = new long[pairs];
       t.bounds = new long[pairs];
       t.stretch = new double[pairs];
+      t.topicBounds = new long[pairs];
+      t.overlayStretch = new double[pairs];
+      t.protocolStretch = new double[pairs];
       for (int k = 0; k < log.posts(); k++) {
         if (log.publishedNanos(k) >= 0) {
           t.published++;
@@ -99,6 +106,14 @@ public final class Results {
           t.bounds[t.delivered] = log.lowerBoundNanos(s);
           t.stretch[t.delivered] =
               log.lowerBoundNanos(s) > 0 ? (double) delay / log.lowerBoundNanos(s) : 1.0;
+          long topic = log.topicBoundNanos(s);
+          if (topic != Long.MAX_VALUE) {
+            int i = t.withTopicBound++;
+            t.topicBounds[i] = topic;
+            t.overlayStretch[i] =
+                log.lowerBoundNanos(s) > 0 ? (double) topic / log.lowerBoundNanos(s) : 1.0;
+            t.protocolStretch[i] = topic > 0 ? (double) delay / topic : 1.0;
+          }
           t.copiesOfDelivered += log.copies(s);
           t.hopHistogram[log.hops(s)]++;
           if (log.via(s) == DeliveryLog.BY_SYNC) {
@@ -135,6 +150,18 @@ public final class Results {
     root.set("latencyMs", millisStats(sortedDelays));
     root.set("floodLowerBoundMs", millisStats(sortedBounds));
     root.set("stretch", stats(sortedStretch));
+    ObjectNode topic = root.putObject("topicBound");
+    topic.put("pairs", t.withTopicBound);
+    topic.put("unreachable", t.delivered - t.withTopicBound);
+    long[] sortedTopic = Arrays.copyOf(t.topicBounds, t.withTopicBound);
+    Arrays.sort(sortedTopic);
+    topic.set("ms", millisStats(sortedTopic));
+    double[] overlay = Arrays.copyOf(t.overlayStretch, t.withTopicBound);
+    Arrays.sort(overlay);
+    topic.set("overOfFloodBound", stats(overlay));
+    double[] protocol = Arrays.copyOf(t.protocolStretch, t.withTopicBound);
+    Arrays.sort(protocol);
+    topic.set("latencyOverIt", stats(protocol));
     ArrayNode cdf = root.putArray("latencyCdfMs");
     for (int i = 0; i <= CDF_POINTS && t.delivered > 0; i++) {
       double q = (double) i / CDF_POINTS;
