@@ -75,9 +75,20 @@ public final class GossipRouter {
   private final PeerScoreThresholds thresholds;
 
   private final Map<PeerId, PeerState> peers = new LinkedHashMap<>();
-  private final Map<String, Set<PeerId>> topicPeers = new LinkedHashMap<>();
+
+  /** Never iterated as a map (only each topic's set is), so a HashMap; the sets are small. */
+  private final Map<String, Set<PeerId>> topicPeers = new HashMap<>();
+
   private final Map<String, Set<PeerId>> mesh = new LinkedHashMap<>();
   private final Map<String, Set<PeerId>> fanout = new LinkedHashMap<>();
+
+  /**
+   * Per joined topic, the one subscription announcement every peer is sent (immutable, so shared by
+   * all the RPCs that carry it: a simulation with millions of connections would otherwise hold
+   * millions of equal copies while they are in flight).
+   */
+  private final Map<String, RPC.SubOpts> joinOpts = new HashMap<>();
+
   private final Map<String, Long> fanoutLastPublish = new LinkedHashMap<>();
   private final MessageCache mcache;
   private final SeenCache seen;
@@ -171,7 +182,7 @@ public final class GossipRouter {
     if (!mesh.isEmpty()) {
       RPC.Builder out = out(peer, ps);
       for (String topic : mesh.keySet()) {
-        out.addSubscriptions(RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid(topic));
+        out.addSubscriptions(joinOpts.get(topic));
       }
     }
     flush();
@@ -249,6 +260,7 @@ public final class GossipRouter {
     }
     Set<PeerId> m = new LinkedHashSet<>();
     mesh.put(topic, m);
+    joinOpts.put(topic, RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid(topic).build());
     Set<PeerId> fromFanout = fanout.remove(topic);
     fanoutLastPublish.remove(topic);
     if (fromFanout != null) {
@@ -265,7 +277,7 @@ public final class GossipRouter {
       graft(topic, p);
     }
     for (PeerId p : peers.keySet()) {
-      out(p).addSubscriptions(RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid(topic));
+      out(p).addSubscriptions(joinOpts.get(topic));
     }
     flush();
   }
@@ -283,6 +295,7 @@ public final class GossipRouter {
       prune(topic, p, config.unsubscribeBackoffNanos(), false);
     }
     mesh.remove(topic);
+    joinOpts.remove(topic);
     for (PeerId p : peers.keySet()) {
       out(p).addSubscriptions(RPC.SubOpts.newBuilder().setSubscribe(false).setTopicid(topic));
     }
@@ -487,7 +500,7 @@ public final class GossipRouter {
         return;
       }
       ps.topics.add(topic);
-      topicPeers.computeIfAbsent(topic, t -> new LinkedHashSet<>()).add(from);
+      topicPeers.computeIfAbsent(topic, t -> new SmallSet<>()).add(from);
       events.add(new GossipEvent.Subscribed(from, topic));
     } else if (ps.topics.remove(topic)) {
       removeFrom(topicPeers, topic, from);
@@ -563,7 +576,7 @@ public final class GossipRouter {
       PeerState ps = peers.get(p);
       if (!p.equals(source) && !isOrigin(p, message) && ps.protocol.supportsIDontWant()) {
         out(p, ps);
-        ps.outIDontWant.add(id.toByteString());
+        ps.outIDontWant().add(id.toByteString());
         idontwantOut++;
       }
     }
@@ -575,9 +588,12 @@ public final class GossipRouter {
     }
     for (ByteString raw : idw.getMessageIDsList()) {
       idontwantIn++;
-      if (ps.dontWant.size() >= config.maxIDontWantIdsPerPeer()) {
+      if ((ps.dontWant == null ? 0 : ps.dontWant.size()) >= config.maxIDontWantIdsPerPeer()) {
         drop(DropReason.IDONTWANT_LIMIT);
         return;
+      }
+      if (ps.dontWant == null) {
+        ps.dontWant = new HashMap<>();
       }
       ps.dontWant.put(MessageId.of(raw), heartbeatTicks);
     }
@@ -611,7 +627,7 @@ public final class GossipRouter {
     List<ByteString> ask = wanted.subList(0, Math.min(budget, wanted.size()));
     ps.idsAskedThisHeartbeat += ask.size();
     out(from, ps);
-    ps.outIWant.addAll(ask);
+    ps.outIWant().addAll(ask);
     iwantOut++;
     // One random id stands for the whole request (gossipsub-v1.1.md "Spam Protection Measures").
     MessageId promised = MessageId.of(ask.get(random.nextInt(ask.size())));
@@ -705,9 +721,14 @@ public final class GossipRouter {
     for (PeerState ps : peers.values()) {
       ps.ihavesThisHeartbeat = 0;
       ps.idsAskedThisHeartbeat = 0;
-      ps.dontWant
-          .values()
-          .removeIf(tick -> heartbeatTicks - tick >= config.idontwantRetentionHeartbeats());
+      if (ps.dontWant != null) {
+        ps.dontWant
+            .values()
+            .removeIf(tick -> heartbeatTicks - tick >= config.idontwantRetentionHeartbeats());
+        if (ps.dontWant.isEmpty()) {
+          ps.dontWant = null; // Only looked up and counted: a fresh map later changes nothing.
+        }
+      }
     }
     backoffs.prune(now);
     if (now - nextDecay >= 0) {
@@ -961,7 +982,7 @@ public final class GossipRouter {
 
   private void forward(MessageId id, Message message, PeerId source) {
     for (PeerId p : mesh.getOrDefault(message.getTopic(), Set.of())) {
-      if (!p.equals(source) && !isOrigin(p, message) && !peers.get(p).dontWant.containsKey(id)) {
+      if (!p.equals(source) && !isOrigin(p, message) && !peers.get(p).doesNotWant(id)) {
         sendMessage(p, message);
       }
     }
@@ -1005,10 +1026,10 @@ public final class GossipRouter {
     for (PeerId p : dirty) {
       PeerState ps = peers.get(p);
       RPC.Builder b = ps.out;
-      if (!ps.outIWant.isEmpty()) {
+      if (ps.outIWant != null && !ps.outIWant.isEmpty()) {
         b.getControlBuilder().addIwant(ControlIWant.newBuilder().addAllMessageIDs(ps.outIWant));
       }
-      if (!ps.outIDontWant.isEmpty()) {
+      if (ps.outIDontWant != null && !ps.outIDontWant.isEmpty()) {
         b.getControlBuilder()
             .addIdontwant(ControlIDontWant.newBuilder().addAllMessageIDs(ps.outIDontWant));
       }
@@ -1019,8 +1040,8 @@ public final class GossipRouter {
       }
       ps.out = null;
       ps.outMessages = 0;
-      ps.outIWant.clear();
-      ps.outIDontWant.clear();
+      ps.outIWant = null;
+      ps.outIDontWant = null;
     }
     dirty.clear();
   }

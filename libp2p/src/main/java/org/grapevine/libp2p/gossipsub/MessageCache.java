@@ -18,7 +18,16 @@ import org.grapevine.libp2p.proto.Message;
  * that one peer cannot make us resend a message without bound.
  */
 final class MessageCache {
-  private record Entry(Message message, Map<PeerId, Integer> iwantCounts) {}
+  private static final class Entry {
+    final Message message;
+
+    /** IWANT fetches per peer; null until the first (most messages are never asked for). */
+    Map<PeerId, Integer> iwantCounts;
+
+    Entry(Message message) {
+      this.message = message;
+    }
+  }
 
   private record WindowEntry(MessageId id, String topic) {}
 
@@ -38,7 +47,7 @@ final class MessageCache {
 
   /** Adds a validated message to the newest window; a second put of the same id is ignored. */
   void put(MessageId id, Message message) {
-    if (entries.putIfAbsent(id, new Entry(message, new HashMap<>())) == null) {
+    if (entries.putIfAbsent(id, new Entry(message)) == null) {
       windows.getFirst().add(new WindowEntry(id, message.getTopic()));
     }
   }
@@ -56,6 +65,9 @@ final class MessageCache {
     Entry e = entries.get(id);
     if (e == null) {
       return Optional.empty();
+    }
+    if (e.iwantCounts == null) {
+      e.iwantCounts = new HashMap<>();
     }
     int count = e.iwantCounts.merge(peer, 1, Integer::sum);
     return count > maxTransmissions ? Optional.empty() : Optional.of(e.message);

@@ -36,7 +36,13 @@ final class PeerScore {
   }
 
   private static final class PeerStats {
-    final Map<String, TopicStats> topics = new HashMap<>();
+    /**
+     * Per scored topic; null until the first (created on first use: a large simulation holds
+     * millions of PeerStats). Created with the same capacity and filled in the same order as an
+     * eager map would be, so it iterates in the same order and the score sums the same way.
+     */
+    Map<String, TopicStats> topics;
+
     boolean connected = true;
     long expireNanos;
     String ip;
@@ -55,7 +61,10 @@ final class PeerScore {
     final PeerId first;
     final String topic;
     final long expireNanos;
-    final Set<PeerId> others = new HashSet<>();
+
+    /** Peers that sent a copy after the first; null until one does. */
+    Set<PeerId> others;
+
     Status status = Status.PENDING;
     long validatedNanos;
 
@@ -94,7 +103,9 @@ final class PeerScore {
     if (s == null) {
       return;
     }
-    s.topics.forEach((topic, ts) -> leaveMesh(ts, topic, nowNanos));
+    if (s.topics != null) {
+      s.topics.forEach((topic, ts) -> leaveMesh(ts, topic, nowNanos));
+    }
     s.connected = false;
     s.expireNanos = nowNanos + params.retainScoreNanos();
     if (s.ip != null) {
@@ -112,7 +123,7 @@ final class PeerScore {
       return 0;
     }
     double topicSum = 0;
-    for (Map.Entry<String, TopicStats> e : s.topics.entrySet()) {
+    for (Map.Entry<String, TopicStats> e : topicsOf(s).entrySet()) {
       TopicScoreParams tp = params.topic(e.getKey());
       TopicStats ts = e.getValue();
       double p1 = 0;
@@ -196,7 +207,13 @@ final class PeerScore {
   /** A later copy of a message we already saw. */
   void duplicateMessage(PeerId peer, MessageId id, long nowNanos) {
     Delivery d = deliveries.get(id);
-    if (d == null || d.first.equals(peer) || !d.others.add(peer)) {
+    if (d == null || d.first.equals(peer)) {
+      return;
+    }
+    if (d.others == null) {
+      d.others = new HashSet<>();
+    }
+    if (!d.others.add(peer)) {
       return;
     }
     switch (d.status) {
@@ -229,10 +246,12 @@ final class PeerScore {
           Math.min(first.firstDeliveries + 1, params.topic(d.topic).firstMessageDeliveriesCap());
       addMeshDelivery(first, d.topic);
     }
-    for (PeerId p : d.others) {
-      TopicStats ts = topicStats(p, d.topic);
-      if (ts != null) {
-        addMeshDelivery(ts, d.topic);
+    if (d.others != null) {
+      for (PeerId p : d.others) {
+        TopicStats ts = topicStats(p, d.topic);
+        if (ts != null) {
+          addMeshDelivery(ts, d.topic);
+        }
       }
     }
   }
@@ -245,7 +264,9 @@ final class PeerScore {
     }
     d.status = Status.INVALID;
     addInvalid(d.first, d.topic);
-    d.others.forEach(p -> addInvalid(p, d.topic));
+    if (d.others != null) {
+      d.others.forEach(p -> addInvalid(p, d.topic));
+    }
   }
 
   void ignoreMessage(MessageId id) {
@@ -295,7 +316,7 @@ final class PeerScore {
   void decay() {
     double zero = params.decayToZero();
     for (PeerStats s : peers.values()) {
-      for (Map.Entry<String, TopicStats> e : s.topics.entrySet()) {
+      for (Map.Entry<String, TopicStats> e : topicsOf(s).entrySet()) {
         TopicScoreParams tp = params.topic(e.getKey());
         TopicStats ts = e.getValue();
         ts.firstDeliveries = decayed(ts.firstDeliveries, tp.firstMessageDeliveriesDecay(), zero);
@@ -327,6 +348,13 @@ final class PeerScore {
     if (s == null || params.topic(topic) == null) {
       return null;
     }
+    if (s.topics == null) {
+      s.topics = new HashMap<>();
+    }
     return s.topics.computeIfAbsent(topic, t -> new TopicStats());
+  }
+
+  private static Map<String, TopicStats> topicsOf(PeerStats s) {
+    return s.topics == null ? Map.of() : s.topics;
   }
 }

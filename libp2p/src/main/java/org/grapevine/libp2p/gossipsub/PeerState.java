@@ -2,8 +2,6 @@ package org.grapevine.libp2p.gossipsub;
 
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,10 +11,13 @@ import org.grapevine.libp2p.proto.RPC;
 final class PeerState {
   final Direction direction;
   final GossipProtocol protocol;
-  final Set<String> topics = new LinkedHashSet<>();
+  final Set<String> topics = new SmallSet<>();
 
-  /** IDONTWANT ids from this peer, with the heartbeat tick they arrived in. */
-  final Map<MessageId, Long> dontWant = new HashMap<>();
+  /**
+   * IDONTWANT ids from this peer, with the heartbeat tick they arrived in; null until the first
+   * (most peers of a large simulation never send one, and an empty HashMap still costs 48 bytes).
+   */
+  Map<MessageId, Long> dontWant;
 
   int ihavesThisHeartbeat;
   int idsAskedThisHeartbeat;
@@ -28,12 +29,33 @@ final class PeerState {
   RPC.Builder out;
 
   int outMessages;
-  final List<ByteString> outIWant = new ArrayList<>();
-  final List<ByteString> outIDontWant = new ArrayList<>();
+
+  /** Ids to ask for and to refuse in the pending RPC; null when none (dropped at each flush). */
+  List<ByteString> outIWant;
+
+  List<ByteString> outIDontWant;
 
   PeerState(Direction direction, GossipProtocol protocol) {
     this.direction = direction;
     this.protocol = protocol;
+  }
+
+  boolean doesNotWant(MessageId id) {
+    return dontWant != null && dontWant.containsKey(id);
+  }
+
+  List<ByteString> outIWant() {
+    if (outIWant == null) {
+      outIWant = new ArrayList<>();
+    }
+    return outIWant;
+  }
+
+  List<ByteString> outIDontWant() {
+    if (outIDontWant == null) {
+      outIDontWant = new ArrayList<>();
+    }
+    return outIDontWant;
   }
 
   RPC.Builder out() {

@@ -171,6 +171,9 @@ final class SyncSessions {
     if (s == null) {
       return; // The session failed meanwhile: nothing after a failure is stored.
     }
+    if (s.verifiedAhead == null) {
+      s.verifiedAhead = new HashMap<>();
+    }
     s.verifiedAhead.put(batch, verifications);
     for (List<Verification> next = s.verifiedAhead.remove(s.applied);
         next != null;

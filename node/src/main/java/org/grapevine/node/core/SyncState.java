@@ -1,6 +1,5 @@
 package org.grapevine.node.core;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.grapevine.libp2p.peer.PeerId;
@@ -24,8 +23,11 @@ final class SyncState {
 
   int applied;
 
-  /** Verifications that came back ahead of an earlier batch's. */
-  final Map<Integer, List<Verification>> verifiedAhead = new HashMap<>();
+  /**
+   * Verifications that came back ahead of an earlier batch's; null until the first verification (a
+   * simulation holds hundreds of thousands of sessions at once).
+   */
+  Map<Integer, List<Verification>> verifiedAhead;
 
   /** Failed (by either side) or a batch held an invalid entry: later batches are dropped. */
   boolean failed;

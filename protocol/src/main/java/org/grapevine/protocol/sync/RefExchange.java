@@ -33,7 +33,7 @@ final class RefExchange {
 
   // Client role.
   private boolean listed;
-  private final ArrayDeque<EntryRef> toAsk = new ArrayDeque<>();
+  private final ArrayDeque<EntryRef> toAsk = new ArrayDeque<>(1); // Most sessions ask for none.
   private final List<EntryRef> asked = new ArrayList<>();
 
   // Server role.

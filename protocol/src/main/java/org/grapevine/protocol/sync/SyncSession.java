@@ -3,6 +3,7 @@ package org.grapevine.protocol.sync;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -106,18 +107,26 @@ public final class SyncSession {
   }
 
   private final SyncLimits limits;
-  private final Set<Identity> follows;
+
+  /**
+   * The identities followed, sorted and distinct as a TreeSet holds them, in an array: a simulation
+   * runs hundreds of thousands of sessions at once, and a TreeSet spends 40 bytes per member.
+   */
+  private final Identity[] follows;
+
   private final SyncSource source;
-  private final ArrayDeque<byte[]> outbound = new ArrayDeque<>();
-  private final ArrayDeque<SyncEvent> events = new ArrayDeque<>();
+  // The deques start at the smallest capacity and grow as used (a default one allocates 17 slots
+  // at once, and most of a session's queues stay empty or short).
+  private final ArrayDeque<byte[]> outbound = new ArrayDeque<>(1);
+  private final ArrayDeque<SyncEvent> events = new ArrayDeque<>(1);
   private State state = State.RUNNING;
   private long lastReceivedNanos;
 
   // Client role: what we fetch.
-  private final ArrayDeque<OpenRange> fetching = new ArrayDeque<>();
+  private ArrayDeque<OpenRange> fetching;
 
   /** Highest seq asked for per log in this session, so overlapping asks are not repeated. */
-  private final Map<AuthorKey, Long> askedTo = new HashMap<>();
+  private Map<AuthorKey, Long> askedTo; // Made on first use, as the collections at the end.
 
   private boolean peerHeadsComplete;
 
@@ -137,23 +146,23 @@ public final class SyncSession {
   private final long round;
 
   /** Identities to name to the peer, and those named in the WantHeads open (step 2a). */
-  private final ArrayDeque<Identity> namesToAsk = new ArrayDeque<>();
+  private ArrayDeque<Identity> namesToAsk;
 
-  private final Set<Identity> namesAsked = new TreeSet<>();
+  private Set<Identity> namesAsked;
 
   /**
    * Identities not to name: the peer said earlier, on this connection, that it holds nothing of
    * them ({@link #notHeldByPeer}); it gains an identity's entries only by following it, and then
    * advertises it in its Heads, so asking again would only cost a round trip.
    */
-  private final Set<Identity> skipNames = new TreeSet<>();
+  private Set<Identity> skipNames;
 
   /** Identities this session named that the peer answered without: it holds nothing of them. */
-  private final Set<Identity> notHeldByPeer = new TreeSet<>();
+  private Set<Identity> notHeldByPeer;
 
   private int peerIdentities;
   private int creditGranted;
-  private final ArrayDeque<Integer> unackedBatches = new ArrayDeque<>();
+  private ArrayDeque<Integer> unackedBatches;
   private long unackedEntries;
   private long ackedCarry;
   private boolean doneSent;
@@ -162,27 +171,27 @@ public final class SyncSession {
    * Identities we follow that the peer advertised or answered by name: whose missing content we ask
    * it for.
    */
-  private final Set<Identity> shared = new TreeSet<>();
+  private Set<Identity> shared;
 
   /** Whether the content to ask for has been listed (once the names are answered). */
   private boolean contentListed;
 
   /** Content to ask the peer for (known once its Heads are complete), and the WantContent open. */
-  private final ArrayDeque<ContentRef> contentToAsk = new ArrayDeque<>();
+  private ArrayDeque<ContentRef> contentToAsk;
 
   private final List<ContentRef> contentAsked = new ArrayList<>();
 
   // Server role: what we serve.
-  private final ArrayDeque<OpenRange> serving = new ArrayDeque<>();
+  private ArrayDeque<OpenRange> serving;
 
   /** WantContent messages of the peer not answered yet, each answered by one Contents. */
-  private final ArrayDeque<List<ContentRef>> contentWanted = new ArrayDeque<>();
+  private ArrayDeque<List<ContentRef>> contentWanted;
 
   /**
    * Identities we do not follow that we answered the peer's WantHeads with: served as followed ones
    * for the rest of the session.
    */
-  private final Set<Identity> answeredByName = new TreeSet<>();
+  private Set<Identity> answeredByName;
 
   /** Identities the peer named so far, against {@link SyncLimits#MAX_NAMES_PER_SESSION}. */
   private int namesReceived;
@@ -227,7 +236,7 @@ public final class SyncSession {
               + " identities, a session takes at most "
               + SyncLimits.MAX_SESSION_IDENTITIES);
     }
-    this.follows = new TreeSet<>(follows);
+    this.follows = new TreeSet<>(follows).toArray(new Identity[0]);
     this.source = source;
     this.limits = limits;
     this.round = round;
@@ -243,12 +252,14 @@ public final class SyncSession {
    * identity the peer does not advertise, a round trip each time for nothing.
    */
   public void skipNames(Collection<Identity> identities) {
-    skipNames.addAll(identities);
+    if (!identities.isEmpty()) {
+      skipNamesSet().addAll(identities);
+    }
   }
 
   /** The identities this session named that the peer answered it holds nothing of, so far. */
   public Set<Identity> notHeldByPeer() {
-    return Collections.unmodifiableSet(notHeldByPeer);
+    return notHeldByPeer == null ? Set.of() : Collections.unmodifiableSet(notHeldByPeer);
   }
 
   // ---- inputs ----
@@ -357,11 +368,11 @@ public final class SyncSession {
     if (fromSeq < 1 || toSeq < fromSeq) {
       throw new IllegalArgumentException("range " + fromSeq + ".." + toSeq);
     }
-    if (state != State.RUNNING || doneSent || fetching.size() >= SyncLimits.MAX_OPEN_RANGES) {
+    if (state != State.RUNNING || doneSent || size(fetching) >= SyncLimits.MAX_OPEN_RANGES) {
       return false;
     }
     OpenRange range = new OpenRange(identity, author, fromSeq, toSeq, true);
-    askedTo.merge(author, toSeq, Math::max);
+    askedToMap().merge(author, toSeq, Math::max);
     sendWant(List.of(range));
     progress();
     return true;
@@ -466,8 +477,8 @@ public final class SyncSession {
     for (IdentityHeads ih : heads.getIdentitiesList()) {
       Identity identity = Identity.of(SyncMessageCodec.key(ih.getIdentity(), "identity"));
       wants.addAll(rangesBehind(identity, ih));
-      if (follows.contains(identity)) {
-        shared.add(identity);
+      if (follows(identity)) {
+        sharedSet().add(identity);
       }
     }
     peerHeadsComplete = heads.getLast();
@@ -488,26 +499,31 @@ public final class SyncSession {
 
   /** The identities we follow that the peer did not advertise, to ask it for by name. */
   private void queueNames() {
-    TreeSet<Identity> unadvertised = new TreeSet<>(follows);
-    unadvertised.removeAll(shared);
-    unadvertised.removeAll(skipNames);
-    namesToAsk.addAll(
-        NameChoice.choose(
-            unadvertised,
-            i -> source.contiguousHead(i.root()) == 0,
-            SyncLimits.MAX_NAMES_PER_SESSION,
-            round));
+    TreeSet<Identity> unadvertised = new TreeSet<>(Arrays.asList(follows));
+    if (shared != null) {
+      unadvertised.removeAll(shared);
+    }
+    if (skipNames != null) {
+      unadvertised.removeAll(skipNames);
+    }
+    namesToAskQueue()
+        .addAll(
+            NameChoice.choose(
+                unadvertised,
+                i -> source.contiguousHead(i.root()) == 0,
+                SyncLimits.MAX_NAMES_PER_SESSION,
+                round));
   }
 
   /** Sends the next WantHeads, when none is open. */
   private void askNames() {
-    if (!namesAsked.isEmpty() || namesToAsk.isEmpty()) {
+    if (!isEmpty(namesAsked) || isEmpty(namesToAsk)) {
       return;
     }
-    while (!namesToAsk.isEmpty() && namesAsked.size() < SyncLimits.MAX_NAMES_PER_WANT) {
-      namesAsked.add(namesToAsk.pollFirst());
+    while (!isEmpty(namesToAsk) && size(namesAsked) < SyncLimits.MAX_NAMES_PER_WANT) {
+      namesAskedSet().add(namesToAskQueue().pollFirst());
     }
-    outbound.add(SyncMessageCodec.wantHeads(namesAsked));
+    outbound.add(SyncMessageCodec.wantHeads(namesAskedSet()));
   }
 
   /**
@@ -515,12 +531,13 @@ public final class SyncSession {
    * without it, of identities we fetch from this peer, which the peer may hold.
    */
   private void listContent() {
-    if (contentListed || !peerHeadsComplete || !namesAsked.isEmpty() || !namesToAsk.isEmpty()) {
+    if (contentListed || !peerHeadsComplete || !isEmpty(namesAsked) || !isEmpty(namesToAsk)) {
       return;
     }
     contentListed = true;
     if (peerAnswersContent) {
-      contentToAsk.addAll(source.missingContent(shared, SyncLimits.MAX_CONTENT_PER_SESSION));
+      contentToAskQueue()
+          .addAll(source.missingContent(sharedSet(), SyncLimits.MAX_CONTENT_PER_SESSION));
       askContent();
     }
     byRef.list(peerAnswersRefs);
@@ -547,29 +564,29 @@ public final class SyncSession {
   /** The answer to our open WantHeads: heads of the named identities the peer holds. */
   private void onNamedHeads(NamedHeads named) throws SyncProtocolException {
     int n = named.getIdentitiesCount();
-    if (namesAsked.isEmpty() || n > namesAsked.size()) {
+    if (isEmpty(namesAsked) || n > size(namesAsked)) {
       throw new SyncProtocolException(
           SyncErrorCode.PROTOCOL_VIOLATION,
-          "NamedHeads of " + n + " identities, " + namesAsked.size() + " named");
+          "NamedHeads of " + n + " identities, " + size(namesAsked) + " named");
     }
     List<OpenRange> wants = new ArrayList<>();
     Set<Identity> answered = new TreeSet<>();
     for (IdentityHeads ih : named.getIdentitiesList()) {
       Identity identity = Identity.of(SyncMessageCodec.key(ih.getIdentity(), "identity"));
-      if (!namesAsked.contains(identity) || !answered.add(identity)) {
+      if (!contains(namesAsked, identity) || !answered.add(identity)) {
         throw new SyncProtocolException(
             SyncErrorCode.PROTOCOL_VIOLATION,
             "NamedHeads for " + identity + ", not named or answered twice");
       }
       wants.addAll(rangesBehind(identity, ih));
     }
-    shared.addAll(answered);
-    for (Identity asked : namesAsked) {
+    sharedSet().addAll(answered);
+    for (Identity asked : namesAskedSet()) {
       if (!answered.contains(asked)) {
-        notHeldByPeer.add(asked);
+        notHeldByPeerSet().add(asked);
       }
     }
-    namesAsked.clear();
+    namesAsked = null;
     if (!wants.isEmpty()) {
       sendWant(wants);
     }
@@ -579,11 +596,11 @@ public final class SyncSession {
 
   /** Sends the next WantContent, when none is open. */
   private void askContent() {
-    if (!contentAsked.isEmpty() || contentToAsk.isEmpty()) {
+    if (!contentAsked.isEmpty() || isEmpty(contentToAsk)) {
       return;
     }
-    while (!contentToAsk.isEmpty() && contentAsked.size() < SyncLimits.MAX_CONTENT_PER_WANT) {
-      contentAsked.add(contentToAsk.pollFirst());
+    while (!isEmpty(contentToAsk) && contentAsked.size() < SyncLimits.MAX_CONTENT_PER_WANT) {
+      contentAsked.add(contentToAskQueue().pollFirst());
     }
     outbound.add(SyncMessageCodec.wantContent(contentAsked));
   }
@@ -663,7 +680,7 @@ public final class SyncSession {
       }
       theirs.merge(author, log.getHead(), Math::max);
     }
-    if (!follows.contains(identity)) {
+    if (!follows(identity)) {
       return List.of();
     }
     List<OpenRange> ranges = new ArrayList<>();
@@ -679,10 +696,14 @@ public final class SyncSession {
 
   private void addIfBehind(
       List<OpenRange> ranges, Identity identity, AuthorKey author, long theirHead) {
-    long from = Math.max(source.contiguousHead(author), askedTo.getOrDefault(author, 0L)) + 1;
-    if (theirHead >= from && fetching.size() + ranges.size() < SyncLimits.MAX_OPEN_RANGES) {
+    long from =
+        Math.max(
+                source.contiguousHead(author),
+                askedTo == null ? 0L : askedTo.getOrDefault(author, 0L))
+            + 1;
+    if (theirHead >= from && size(fetching) + ranges.size() < SyncLimits.MAX_OPEN_RANGES) {
       ranges.add(new OpenRange(identity, author, from, theirHead, true));
-      askedTo.put(author, theirHead);
+      askedToMap().put(author, theirHead);
     }
   }
 
@@ -692,13 +713,13 @@ public final class SyncSession {
           SyncMessageCodec.want(
               ranges.subList(i, Math.min(ranges.size(), i + SyncLimits.MAX_RANGES_PER_WANT))));
     }
-    fetching.addAll(ranges);
+    fetchingQueue().addAll(ranges);
     rangesRequested += ranges.size();
   }
 
   private void onEntries(Entries entries) throws SyncProtocolException {
     int count = entries.getEnvelopesCount();
-    if (fetching.isEmpty()) {
+    if (isEmpty(fetching)) {
       throw new SyncProtocolException(
           SyncErrorCode.UNREQUESTED_ENTRIES, "Entries with no range open");
     }
@@ -716,19 +737,19 @@ public final class SyncSession {
     List<byte[]> envelopes = checkBatch(entries);
     // The batch is sound: consume the ranges it answers.
     for (int i = 0; i < count; i++) {
-      OpenRange r = fetching.peekFirst();
+      OpenRange r = fetchingQueue().peekFirst();
       r.next++;
       if (r.next > r.to) {
-        fetching.pollFirst();
+        fetchingQueue().pollFirst();
       }
     }
     if (entries.getRangeExhausted()) {
-      fetching.pollFirst();
+      fetchingQueue().pollFirst();
     }
     creditGranted--;
     batchesReceived++;
     entriesReceived += count;
-    unackedBatches.addLast(count);
+    unackedBatchesQueue().addLast(count);
     unackedEntries += count;
     if (count > 0) {
       events.add(new SyncEvent.EntriesReceived(envelopes));
@@ -740,7 +761,7 @@ public final class SyncSession {
   private List<byte[]> checkBatch(Entries entries) throws SyncProtocolException {
     List<byte[]> envelopes = new ArrayList<>(entries.getEnvelopesCount());
     long bytes = 0;
-    Iterator<OpenRange> ranges = fetching.iterator();
+    Iterator<OpenRange> ranges = fetchingQueue().iterator();
     OpenRange range = ranges.next();
     long next = range.next;
     for (Envelope envelope : entries.getEnvelopesList()) {
@@ -808,17 +829,17 @@ public final class SyncSession {
 
   /** Frees the batches the node has fully acknowledged, oldest first (empty batches at once). */
   private void releaseAcknowledged() {
-    while (!unackedBatches.isEmpty() && unackedBatches.peekFirst() <= ackedCarry) {
-      ackedCarry -= unackedBatches.pollFirst();
+    while (!isEmpty(unackedBatches) && unackedBatchesQueue().peekFirst() <= ackedCarry) {
+      ackedCarry -= unackedBatchesQueue().pollFirst();
     }
   }
 
   /** Keeps granted-but-unused plus delivered-but-unacknowledged batches at the window. */
   private void topUpCredit() {
-    if (fetching.isEmpty() && contentAsked.isEmpty()) {
+    if (isEmpty(fetching) && contentAsked.isEmpty()) {
       return;
     }
-    int grant = limits.creditWindowBatches() - creditGranted - unackedBatches.size();
+    int grant = limits.creditWindowBatches() - creditGranted - size(unackedBatches);
     if (grant > 0) {
       outbound.add(SyncMessageCodec.credit(grant));
       creditGranted += grant;
@@ -832,12 +853,12 @@ public final class SyncSession {
       throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "Want after Done");
     }
     int n = want.getRangesCount();
-    if (n > SyncLimits.MAX_RANGES_PER_WANT || serving.size() + n > SyncLimits.MAX_OPEN_RANGES) {
+    if (n > SyncLimits.MAX_RANGES_PER_WANT || size(serving) + n > SyncLimits.MAX_OPEN_RANGES) {
       throw new SyncProtocolException(
           SyncErrorCode.TOO_MANY_ITEMS,
           n
               + " ranges in Want with "
-              + serving.size()
+              + size(serving)
               + " open; limits "
               + SyncLimits.MAX_RANGES_PER_WANT
               + " and "
@@ -863,7 +884,7 @@ public final class SyncSession {
               && (author.equals(identity.root()) || source.heads(identity).containsKey(author));
       ranges.add(new OpenRange(identity, author, r.getFromSeq(), r.getToSeq(), servable));
     }
-    serving.addAll(ranges);
+    servingQueue().addAll(ranges);
   }
 
   private void onWantContent(WantContent want) throws SyncProtocolException {
@@ -875,12 +896,12 @@ public final class SyncSession {
       throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "empty WantContent");
     }
     if (n > SyncLimits.MAX_CONTENT_PER_WANT
-        || contentWanted.size() >= SyncLimits.MAX_OPEN_CONTENT_WANTS) {
+        || size(contentWanted) >= SyncLimits.MAX_OPEN_CONTENT_WANTS) {
       throw new SyncProtocolException(
           SyncErrorCode.TOO_MANY_ITEMS,
           n
               + " hashes in WantContent with "
-              + contentWanted.size()
+              + size(contentWanted)
               + " open; limits "
               + SyncLimits.MAX_CONTENT_PER_WANT
               + " and "
@@ -893,7 +914,7 @@ public final class SyncSession {
               Identity.of(SyncMessageCodec.key(r.getIdentity(), "identity")),
               SyncMessageCodec.hash(r.getHash())));
     }
-    contentWanted.add(refs);
+    contentWantedQueue().add(refs);
   }
 
   /**
@@ -932,17 +953,22 @@ public final class SyncSession {
       if (heads.getLogsCount() > 0
           && heads.getLogs(0).getAuthor().equals(SyncMessageCodec.bytes(identity.root()))) {
         held.add(heads);
-        if (!follows.contains(identity)) {
-          answeredByName.add(identity);
+        if (!follows(identity)) {
+          answeredByNameSet().add(identity);
         }
       }
     }
     outbound.add(SyncMessageCodec.namedHeads(held));
   }
 
+  /** Whether the identity is among those followed (by its order, as the TreeSet did). */
+  private boolean follows(Identity identity) {
+    return Arrays.binarySearch(follows, identity) >= 0;
+  }
+
   /** Whether we serve the identity's logs and content in this session. */
   private boolean serves(Identity identity) {
-    return follows.contains(identity) || answeredByName.contains(identity);
+    return follows(identity) || contains(answeredByName, identity);
   }
 
   private void onCredit(int batches) throws SyncProtocolException {
@@ -964,13 +990,13 @@ public final class SyncSession {
     if (peerDone) {
       throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "second Done");
     }
-    if (!serving.isEmpty() || !contentWanted.isEmpty()) {
+    if (!isEmpty(serving) || !isEmpty(contentWanted)) {
       throw new SyncProtocolException(
           SyncErrorCode.PROTOCOL_VIOLATION,
           "Done with "
-              + serving.size()
+              + size(serving)
               + " ranges and "
-              + contentWanted.size()
+              + size(contentWanted)
               + " content wants unanswered");
     }
     peerDone = true;
@@ -986,8 +1012,8 @@ public final class SyncSession {
 
   /** Answers the peer's WantContent messages in order, one unit of credit each. */
   private void serveContent() {
-    while (peerCredit > 0 && !contentWanted.isEmpty()) {
-      List<ContentRef> refs = contentWanted.pollFirst();
+    while (peerCredit > 0 && !isEmpty(contentWanted)) {
+      List<ContentRef> refs = contentWantedQueue().pollFirst();
       List<ContentHash> hashes = new ArrayList<>(refs.size());
       List<byte[]> contents = new ArrayList<>(refs.size());
       for (ContentRef r : refs) {
@@ -1003,15 +1029,15 @@ public final class SyncSession {
 
   /** Sends batches while the peer has credit and ranges are open. */
   private void serve() {
-    while (peerCredit > 0 && !serving.isEmpty()) {
+    while (peerCredit > 0 && !isEmpty(serving)) {
       List<byte[]> batch = new ArrayList<>();
       long bytes = 0;
       boolean exhausted = false;
-      while (!serving.isEmpty() && batch.size() < limits.batchEntries()) {
-        OpenRange r = serving.peekFirst();
+      while (!isEmpty(serving) && batch.size() < limits.batchEntries()) {
+        OpenRange r = servingQueue().peekFirst();
         long held = r.servable ? Math.min(r.to, source.contiguousHead(r.author)) : 0;
         if (r.next > held) {
-          serving.pollFirst();
+          servingQueue().pollFirst();
           rangesServed++;
           exhausted = true;
           break;
@@ -1040,7 +1066,7 @@ public final class SyncSession {
                   + " bytes");
         }
         if (r.next > r.to) {
-          serving.pollFirst();
+          servingQueue().pollFirst();
           rangesServed++;
         }
         if (got.size() < want) {
@@ -1067,14 +1093,14 @@ public final class SyncSession {
     topUpCredit();
     if (!doneSent
         && contentListed
-        && fetching.isEmpty()
+        && isEmpty(fetching)
         && contentAsked.isEmpty()
-        && contentToAsk.isEmpty()
+        && isEmpty(contentToAsk)
         && byRef.settled()) {
       outbound.add(SyncMessageCodec.done());
       doneSent = true;
     }
-    if (doneSent && peerDone && serving.isEmpty() && contentWanted.isEmpty()) {
+    if (doneSent && peerDone && isEmpty(serving) && isEmpty(contentWanted)) {
       state = State.COMPLETED;
       events.add(new SyncEvent.Completed(stats()));
     }
@@ -1084,13 +1110,114 @@ public final class SyncSession {
     state = State.FAILED;
     outbound.add(SyncMessageCodec.error(code, detail));
     events.add(new SyncEvent.Failed(code, fault, detail));
-    fetching.clear();
-    serving.clear();
-    contentToAsk.clear();
+    fetching = null;
+    serving = null;
+    contentToAsk = null;
     contentAsked.clear();
-    contentWanted.clear();
-    namesToAsk.clear();
-    namesAsked.clear();
+    contentWanted = null;
+    namesToAsk = null;
+    namesAsked = null;
     byRef.clear();
+  }
+
+  // ---- lazily made collections ----
+  // A simulation runs hundreds of thousands of sessions at once (every connection syncs when it
+  // opens), and most of them never use most of these: each is made on its first write, and a
+  // missing one reads as empty (null after a clear is the same as empty).
+
+  private ArrayDeque<OpenRange> fetchingQueue() {
+    if (fetching == null) {
+      fetching = new ArrayDeque<>(1);
+    }
+    return fetching;
+  }
+
+  private ArrayDeque<Identity> namesToAskQueue() {
+    if (namesToAsk == null) {
+      namesToAsk = new ArrayDeque<>(1);
+    }
+    return namesToAsk;
+  }
+
+  private ArrayDeque<Integer> unackedBatchesQueue() {
+    if (unackedBatches == null) {
+      unackedBatches = new ArrayDeque<>(1);
+    }
+    return unackedBatches;
+  }
+
+  private ArrayDeque<ContentRef> contentToAskQueue() {
+    if (contentToAsk == null) {
+      contentToAsk = new ArrayDeque<>(1);
+    }
+    return contentToAsk;
+  }
+
+  private ArrayDeque<OpenRange> servingQueue() {
+    if (serving == null) {
+      serving = new ArrayDeque<>(1);
+    }
+    return serving;
+  }
+
+  private ArrayDeque<List<ContentRef>> contentWantedQueue() {
+    if (contentWanted == null) {
+      contentWanted = new ArrayDeque<>(1);
+    }
+    return contentWanted;
+  }
+
+  private Set<Identity> namesAskedSet() {
+    if (namesAsked == null) {
+      namesAsked = new TreeSet<>();
+    }
+    return namesAsked;
+  }
+
+  private Set<Identity> skipNamesSet() {
+    if (skipNames == null) {
+      skipNames = new TreeSet<>();
+    }
+    return skipNames;
+  }
+
+  private Set<Identity> notHeldByPeerSet() {
+    if (notHeldByPeer == null) {
+      notHeldByPeer = new TreeSet<>();
+    }
+    return notHeldByPeer;
+  }
+
+  private Set<Identity> sharedSet() {
+    if (shared == null) {
+      shared = new TreeSet<>();
+    }
+    return shared;
+  }
+
+  private Set<Identity> answeredByNameSet() {
+    if (answeredByName == null) {
+      answeredByName = new TreeSet<>();
+    }
+    return answeredByName;
+  }
+
+  private Map<AuthorKey, Long> askedToMap() {
+    if (askedTo == null) {
+      askedTo = new HashMap<>();
+    }
+    return askedTo;
+  }
+
+  private static int size(Collection<?> c) {
+    return c == null ? 0 : c.size();
+  }
+
+  private static boolean isEmpty(Collection<?> c) {
+    return c == null || c.isEmpty();
+  }
+
+  private static boolean contains(Collection<?> c, Object o) {
+    return c != null && c.contains(o);
   }
 }

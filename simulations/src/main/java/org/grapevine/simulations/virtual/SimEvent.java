@@ -29,20 +29,46 @@ abstract sealed class SimEvent implements Comparable<SimEvent> {
     return c != 0 ? c : Long.compare(seq, o.seq);
   }
 
-  /** An event that travels over a link; dropped if the link's connection changed meanwhile. */
+  /**
+   * An event that travels over a link; dropped if the link's connection changed meanwhile. It is
+   * scheduled twice: first for its arrival at the far end of the link ({@link Wire#arrive}, which
+   * puts it through the receiver's downlink), then for its delivery. Doing both stages with one
+   * object (rather than wrapping it in an {@link Arrive}) saves an object per message in flight,
+   * and fires in the same order: each stage takes its sequence number when scheduled, as before.
+   */
   abstract static sealed class OnLink extends SimEvent {
     final int from;
     int link;
     int gen;
 
+    /** The size on the wire, for the receiver's downlink. */
+    int wireBytes;
+
+    /** True while it is still travelling to the far end of its link. */
+    boolean travelling;
+
     OnLink(int node, int from) {
       super(node);
       this.from = from;
     }
+
+    @Override
+    final void fire(VirtualEngine engine) {
+      if (travelling) {
+        travelling = false;
+        engine.wire().arrive(this);
+      } else {
+        deliver(engine);
+      }
+    }
+
+    /** The message is in the receiver's hands. */
+    abstract void deliver(VirtualEngine engine);
   }
 
   /**
-   * A message reached the far end of its link; it still has to come off the receiver's downlink.
+   * A message sent without a link ({@link Wire#sendDirect}) reached the far end; it still has to
+   * come off the receiver's downlink.
    */
   static final class Arrive extends SimEvent {
     final SimEvent next;
@@ -72,7 +98,7 @@ abstract sealed class SimEvent implements Comparable<SimEvent> {
     }
 
     @Override
-    void fire(VirtualEngine engine) {
+    void deliver(VirtualEngine engine) {
       engine.drivers().onGossipRpc(this);
     }
   }
@@ -113,7 +139,7 @@ abstract sealed class SimEvent implements Comparable<SimEvent> {
     }
 
     @Override
-    void fire(VirtualEngine engine) {
+    void deliver(VirtualEngine engine) {
       engine.drivers().onSyncIn(this);
     }
   }

@@ -45,7 +45,9 @@ final class Wire {
     links.setLastArrival(link, arrive);
     e.link = link;
     e.gen = links.gen(link);
-    queue.at(arrive, new SimEvent.Arrive(e, bytes));
+    e.wireBytes = bytes;
+    e.travelling = true;
+    queue.at(arrive, e);
   }
 
   /**
@@ -68,13 +70,22 @@ final class Wire {
   }
 
   /** The far end of the link: through the receiver's downlink, unless the connection is gone. */
-  void arrive(SimEvent.Arrive a) {
-    if (a.next instanceof SimEvent.OnLink l && !current(l)) {
+  void arrive(SimEvent.OnLink e) {
+    if (!current(e)) {
       return;
     }
-    long done = Math.max(queue.now(), downFreeAt[a.node]) + network.downloadNanos(a.node, a.bytes);
-    downFreeAt[a.node] = done;
-    queue.at(done, a.next);
+    throughDownlink(e, e.wireBytes);
+  }
+
+  /** The far end of a direct send: through the receiver's downlink. */
+  void arrive(SimEvent.Arrive a) {
+    throughDownlink(a.next, a.bytes);
+  }
+
+  private void throughDownlink(SimEvent e, int bytes) {
+    long done = Math.max(queue.now(), downFreeAt[e.node]) + network.downloadNanos(e.node, bytes);
+    downFreeAt[e.node] = done;
+    queue.at(done, e);
   }
 
   /** Whether the connection {@code e} travelled on is still the link's current one. */
