@@ -12,7 +12,17 @@ public enum EngineKind {
    * Real nodes in this JVM: TCP on loopback, Noise, Yamux, GossipSub, sync, RocksDB; latency
    * injected.
    */
-  REAL;
+  REAL,
+  /**
+   * Real nodes across {@code hosts.count} agent processes on this machine (127.0.0.1), run by a
+   * coordinator in this JVM; the hosts' netem delay applied in user space.
+   */
+  AGENTS,
+  /**
+   * As {@link #AGENTS}, each agent in its own network namespace (root only); the hosts' netem
+   * applied by the kernel where it has netem.
+   */
+  NETNS;
 
   /** The name on the command line and in {@code results.json}. */
   public String label() {

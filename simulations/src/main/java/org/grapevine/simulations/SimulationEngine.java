@@ -21,4 +21,10 @@ public interface SimulationEngine {
    * @throws java.io.IOException if the engine cannot create what it runs on (data directories)
    */
   RunData run(Progress progress, Runnable clockStarted) throws java.io.IOException;
+
+  /**
+   * Adds what only this engine knows to the run's {@code results.json} (the distributed engine: its
+   * hosts, clock offsets, and whether every agent finished); nothing by default.
+   */
+  default void annotate(com.fasterxml.jackson.databind.node.ObjectNode results) {}
 }

@@ -9,6 +9,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import org.grapevine.simulations.distributed.DistributedEngine;
 import org.grapevine.simulations.metrics.Baselines;
 import org.grapevine.simulations.metrics.OutputFiles;
 import org.grapevine.simulations.metrics.Results;
@@ -72,6 +73,63 @@ public final class SimulationRun {
 
   public record Outcome(RunData data, ObjectNode results, Speed speed) {}
 
+  /**
+   * What a run is generated from the scenario and its seed, in this order (each part from its own
+   * split of the seed's stream): the same on every engine and, for the distributed engine, on every
+   * agent.
+   */
+  public record Inputs(
+      Scenario scenario,
+      FollowGraph follows,
+      Topology topology,
+      Network network,
+      Workload workload,
+      FaultPlan faults,
+      SplittableRandom engineRandom) {
+    public static Inputs generate(Scenario s) {
+      SplittableRandom master = new SplittableRandom(s.seed());
+      FollowGraph follows = FollowGraph.generate(s.follows(), s.nodes().count(), master.split());
+      Topology topology = TopologyBuilder.build(s, follows, master.split());
+      Network network = Network.generate(s, topology, master.split());
+      Workload workload = Workload.generate(s, follows, master.split());
+      FaultPlan faults = FaultPlan.generate(s, master.split());
+      return new Inputs(s, follows, topology, network, workload, faults, master.split());
+    }
+  }
+
+  /** Makes the engine that runs one scenario from its inputs. */
+  @FunctionalInterface
+  public interface EngineFactory {
+    SimulationEngine create(Inputs inputs) throws IOException;
+  }
+
+  /**
+   * The engine of {@code kind} (the distributed ones write their agents' logs under {@code out}).
+   */
+  private static EngineFactory factory(EngineKind kind, Path out) {
+    return in ->
+        switch (kind) {
+          case VIRTUAL ->
+              new VirtualEngine(
+                  in.scenario(),
+                  in.follows(),
+                  in.topology(),
+                  in.network(),
+                  in.workload(),
+                  in.faults(),
+                  in.engineRandom());
+          case REAL ->
+              new RealEngine(
+                  in.scenario(),
+                  in.follows(),
+                  in.topology(),
+                  in.network(),
+                  in.workload(),
+                  in.engineRandom());
+          case AGENTS, NETNS -> DistributedEngine.local(in, kind, out);
+        };
+  }
+
   private SimulationRun() {}
 
   /**
@@ -93,18 +151,20 @@ public final class SimulationRun {
    */
   public static Outcome run(Scenario s, EngineKind engineKind, PrintStream progress)
       throws IOException {
+    return run(s, factory(engineKind, null), progress);
+  }
+
+  /** Runs the scenario on the engine {@code factory} makes. */
+  public static Outcome run(Scenario s, EngineFactory factory, PrintStream progress)
+      throws IOException {
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       pool.resetPeakUsage();
     }
     long wallStart = System.nanoTime();
     long cpuStart = cpuNanos();
-    SplittableRandom master = new SplittableRandom(s.seed());
-    FollowGraph follows = FollowGraph.generate(s.follows(), s.nodes().count(), master.split());
-    Topology topology = TopologyBuilder.build(s, follows, master.split());
-    Network network = Network.generate(s, topology, master.split());
-    Workload workload = Workload.generate(s, follows, master.split());
-    FaultPlan faults = FaultPlan.generate(s, master.split());
-    SplittableRandom engineRandom = master.split();
+    Inputs in = Inputs.generate(s);
+    Topology topology = in.topology();
+    Network network = in.network();
     long[] runStartHolder = {System.nanoTime()};
     long[] lastReport = {runStartHolder[0]};
     SimulationEngine.Progress report =
@@ -126,10 +186,7 @@ public final class SimulationRun {
                 eta);
           }
         };
-    SimulationEngine engine =
-        engineKind == EngineKind.VIRTUAL
-            ? new VirtualEngine(s, follows, topology, network, workload, faults, engineRandom)
-            : new RealEngine(s, follows, topology, network, workload, engineRandom);
+    SimulationEngine engine = factory.create(in);
     // The real engine's clock starts once its nodes are up and connected; each engine says when.
     RunData data = engine.run(report, () -> runStartHolder[0] = System.nanoTime());
     long runStart = runStartHolder[0];
@@ -151,6 +208,7 @@ public final class SimulationRun {
       Baselines.computeAddressed(data.addressed(), bounds, network, data.envelopeBytes());
     }
     ObjectNode results = Results.summarize(data);
+    engine.annotate(results);
     double runSeconds = (runEnd - runStart) / 1e9;
     Speed speed =
         new Speed(
@@ -175,7 +233,13 @@ public final class SimulationRun {
   /** Runs on {@code engine} and writes the folder. */
   public static Outcome runTo(Scenario s, EngineKind engine, Path out, PrintStream progress)
       throws IOException {
-    Outcome o = run(s, engine, progress);
+    return runTo(s, factory(engine, out), out, progress);
+  }
+
+  /** Runs on the engine {@code factory} makes and writes the folder. */
+  public static Outcome runTo(Scenario s, EngineFactory factory, Path out, PrintStream progress)
+      throws IOException {
+    Outcome o = run(s, factory, progress);
     OutputFiles.write(out, o.data(), o.results());
     OutputFiles.writeJson(out.resolve(OutputFiles.SPEED), o.speed().toJson());
     RunReport.write(out, o.data(), o.results(), o.speed().toJson());

@@ -37,10 +37,13 @@ import picocli.CommandLine.Parameters;
       GrapevineSim.Sweep.class,
       GrapevineSim.Validate.class,
       DhtLookups.class,
+      DistributedCommands.Coordinate.class,
+      DistributedCommands.AgentCommand.class,
       CommandLine.HelpCommand.class
     },
     description = {
-      "Runs Grapevine simulations: the real GossipSub router and ingestion cores on a modelled network",
+      "Runs Grapevine simulations: the real GossipSub router and ingestion cores on a modelled"
+          + " network",
       "(--engine virtual), or real nodes on loopback with injected latency (--engine real).",
       "Scenario keys and output files: simulations/README.md."
     })
@@ -72,7 +75,9 @@ public final class GrapevineSim implements Runnable {
   /** The engine names on the command line. */
   enum EngineName {
     virtual(EngineKind.VIRTUAL),
-    real(EngineKind.REAL);
+    real(EngineKind.REAL),
+    agents(EngineKind.AGENTS),
+    netns(EngineKind.NETNS);
 
     final EngineKind kind;
 
@@ -97,7 +102,10 @@ public final class GrapevineSim implements Runnable {
     @Option(
         names = "--engine",
         defaultValue = "virtual",
-        description = "virtual (default) or real (real nodes on loopback).")
+        description = {
+          "virtual (default), real (real nodes on loopback), agents (real nodes in hosts.count",
+          "agent processes here), or netns (each agent in a network namespace; root)."
+        })
     EngineName engine;
 
     @Option(names = "--seed", description = "Overrides the scenario's seed.")
@@ -122,6 +130,14 @@ public final class GrapevineSim implements Runnable {
       try {
         SimulationRun.Outcome o = SimulationRun.runTo(s, engine.kind, dir, progress());
         var r = o.results();
+        if (!r.path("complete").asBoolean(true)) {
+          err.println(
+              "grapevine-sim: the run did not complete: "
+                  + r.path("failure").asText()
+                  + "; partial results in "
+                  + dir);
+          return 1;
+        }
         spec.commandLine()
             .getOut()
             .printf(
@@ -147,8 +163,10 @@ public final class GrapevineSim implements Runnable {
       name = "sweep",
       mixinStandardHelpOptions = true,
       description = {
-        "Runs a scenario once per point of a grid of parameter values and writes one table and a chart per parameter.",
-        "Example: grapevine-sim sweep scenarios/small.yaml --param D=4,6,8,12 --param nodes.count=50,100"
+        "Runs a scenario once per point of a grid of parameter values and writes one table and a"
+            + " chart per parameter.",
+        "Example: grapevine-sim sweep scenarios/small.yaml --param D=4,6,8,12 --param"
+            + " nodes.count=50,100"
       })
   static final class Sweep implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -164,7 +182,8 @@ public final class GrapevineSim implements Runnable {
         required = true,
         paramLabel = "key=v1,v2,...",
         description = {
-          "A swept parameter: a scenario path (protocol.gossip.d, nodes.count, latency.oneWay, ...) and its values.",
+          "A swept parameter: a scenario path (protocol.gossip.d, nodes.count, latency.oneWay, ...)"
+              + " and its values.",
           "D, D_lo, D_hi, D_lazy stand for protocol.gossip.d, dLo, dHi, dLazy. Repeat for a grid."
         })
     List<String> params;
@@ -246,10 +265,13 @@ public final class GrapevineSim implements Runnable {
 
   /** Whether the engine can run the scenario; if not, says why on {@code err}. */
   static boolean runnable(Scenario s, EngineKind engine, PrintWriter err) {
-    if (engine != EngineKind.REAL) {
+    if (engine == EngineKind.VIRTUAL) {
       return true;
     }
-    List<String> problems = RealEngine.unsupported(s);
+    List<String> problems =
+        engine == EngineKind.REAL
+            ? RealEngine.unsupported(s)
+            : org.grapevine.simulations.distributed.DistributedEngine.unsupported(s, engine);
     for (String p : problems) {
       err.println("grapevine-sim: " + p);
     }

@@ -47,10 +47,10 @@ public record RunData(
     AddressedLog addressed) {
 
   /**
-   * Whether per-pair hops and copies, and traffic by kind, were observed (the real engine sees
-   * neither).
+   * Whether per-pair hops and copies, and traffic by kind, were observed (the real engines, in one
+   * JVM or distributed, see neither).
    */
   public boolean perPairDetail() {
-    return !"real".equals(engine);
+    return "virtual".equals(engine);
   }
 }

@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,9 +43,17 @@ import org.grapevine.simulations.scenario.Scenario;
 import org.grapevine.simulations.virtual.PostCatalog;
 
 /**
- * The real engine's nodes: one real {@link Node} per scenario node, assembled by {@link
- * NodeLauncher} like any node, with the identities, keys and delegations of the {@link PostCatalog}
- * the virtual engine uses, and closed again with their data directories.
+ * The real engine's nodes: one real {@link Node} per scenario node (or per node of one agent's
+ * share, {@link Share}), assembled by {@link NodeLauncher} like any node, with the identities, keys
+ * and delegations of the {@link PostCatalog} the virtual engine uses, and closed again with their
+ * data directories.
+ *
+ * <p>In one JVM ({@link RealEngine}) every node is local. On an agent of the distributed engine
+ * (package {@code distributed}) only the nodes of its share are: the others' addresses come from
+ * the coordinator ({@link #learn}), each topology link is dialled by its lower node's agent, and a
+ * connection to a node of another agent is delayed by {@link Share#crossDelayNanos} (the hosts'
+ * netem delay applied in user space; 0 when the kernel applies it) instead of the scenario's
+ * latency model.
  *
  * <p>Set-up, in order: each store starts with the delegations of its own identity and of those it
  * will follow; the nodes start (127.0.0.1, no mDNS, no bootstrap, no dialling towards a target, the
@@ -52,7 +61,27 @@ import org.grapevine.simulations.virtual.PostCatalog;
  * applied with {@link Node#follow}; then it waits until every node holds the follow entries of the
  * identities it follows.
  */
-final class RealCluster implements AutoCloseable {
+public final class RealCluster implements AutoCloseable {
+  /**
+   * Which nodes run here and how to reach the others.
+   *
+   * @param agent this agent's number
+   * @param agents how many agents (node {@code i} runs on agent {@code i % agents})
+   * @param host the address the local nodes listen on (and are reached at)
+   * @param crossDelayNanos one-way delay added to a connection between nodes of two agents, at its
+   *     dialling side in both directions (0: none, the network delays it)
+   * @param crossJitterNanos up to this much more per message, uniform
+   */
+  public record Share(
+      int agent, int agents, String host, long crossDelayNanos, long crossJitterNanos) {
+    /** Every node in this JVM, on loopback. */
+    public static final Share ALL = new Share(0, 1, "127.0.0.1", 0, 0);
+
+    public boolean local(int node) {
+      return node % agents == agent;
+    }
+  }
+
   private static final int SETUP_THREADS = 8;
   private static final int DIALS_IN_FLIGHT = 64;
   static final Duration SETUP_TIMEOUT = Duration.ofMinutes(10);
@@ -67,7 +96,9 @@ final class RealCluster implements AutoCloseable {
   private final Node[] nodes;
   private final LongAdder[] bytesIn;
   private final LongAdder[] bytesOut;
-  private final Map<Integer, Integer> nodeOfPort = new ConcurrentHashMap<>();
+  private final Share share;
+  private final Multiaddr[] addresses;
+  private final Map<InetSocketAddress, Integer> nodeOfAddress = new ConcurrentHashMap<>();
   private final Path root;
   private final EventLoopGroup group;
   private final ExecutorService setup;
@@ -80,6 +111,20 @@ final class RealCluster implements AutoCloseable {
       PostCatalog catalog,
       SplittableRandom random)
       throws IOException {
+    this(scenario, follows, topology, network, catalog, random, Share.ALL);
+  }
+
+  /** The nodes of {@code share} only; none is started before {@link #startLocal}. */
+  public RealCluster(
+      Scenario scenario,
+      FollowGraph follows,
+      Topology topology,
+      Network network,
+      PostCatalog catalog,
+      SplittableRandom random,
+      Share share)
+      throws IOException {
+    this.share = share;
     this.scenario = scenario;
     this.follows = follows;
     this.topology = topology;
@@ -88,6 +133,7 @@ final class RealCluster implements AutoCloseable {
     this.random = random;
     this.n = follows.nodeCount();
     this.nodes = new Node[n];
+    this.addresses = new Multiaddr[n];
     this.bytesIn = new LongAdder[n];
     this.bytesOut = new LongAdder[n];
     for (int i = 0; i < n; i++) {
@@ -113,26 +159,55 @@ final class RealCluster implements AutoCloseable {
    * stores.
    */
   void start(BiConsumer<Integer, LogEntry> onStored) throws IOException {
-    seedStores();
-    startNodes(onStored);
+    startLocal(onStored);
     dialTopology();
     applyFollows();
     awaitLogsSynced();
   }
 
-  Node node(int i) {
+  /**
+   * Seeds the local nodes' stores and starts them; returns their addresses (with peer ids) by node.
+   */
+  public Map<Integer, Multiaddr> startLocal(BiConsumer<Integer, LogEntry> onStored)
+      throws IOException {
+    seedStores();
+    startNodes(onStored);
+    Map<Integer, Multiaddr> out = new java.util.TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      if (share.local(i)) {
+        out.put(i, addresses[i]);
+      }
+    }
+    return out;
+  }
+
+  /** The addresses of the other agents' nodes (with peer ids), as they reported them. */
+  public void learn(Map<Integer, Multiaddr> others) {
+    others.forEach(
+        (node, address) -> {
+          if (!share.local(node)) {
+            addresses[node] = address;
+            nodeOfAddress.put(address.tcpSocketAddress().orElseThrow(), node);
+          }
+        });
+  }
+
+  /** A local node. */
+  public Node node(int i) {
     return nodes[i];
   }
 
-  List<Node> nodes() {
-    return Arrays.asList(nodes);
+  /** The local nodes. */
+  public List<Node> nodes() {
+    return Arrays.stream(nodes).filter(java.util.Objects::nonNull).toList();
   }
 
-  long bytesIn(int node) {
+  /** Bytes a local node received, counted next to its sockets. */
+  public long bytesIn(int node) {
     return bytesIn[node].sum();
   }
 
-  long bytesOut(int node) {
+  public long bytesOut(int node) {
     return bytesOut[node].sum();
   }
 
@@ -141,6 +216,9 @@ final class RealCluster implements AutoCloseable {
     List<Future<?>> done = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int node = i;
+      if (!share.local(node)) {
+        continue;
+      }
       done.add(
           setup.submit(
               () -> {
@@ -173,6 +251,7 @@ final class RealCluster implements AutoCloseable {
       maxDegree = Math.max(maxDegree, topology.degree(i));
     }
     NodeConfig c = NodeConfig.loopback();
+    c = c.withNetwork(c.network().withHost(share.host()));
     // The scenario's DHT runs for real: every node a server (all are reachable on loopback), its
     // routing table seeded by the topology's links. Without it, no node runs a DHT at all: left in
     // auto mode, every node would be a client nobody answers, costing lookups and finding nothing.
@@ -197,7 +276,10 @@ final class RealCluster implements AutoCloseable {
     List<Future<?>> done = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int node = i;
-      SplittableRandom jitter = random.split();
+      SplittableRandom jitter = random.split(); // Split for every node: the same streams anywhere.
+      if (!share.local(node)) {
+        continue;
+      }
       DataDir.Keys keys =
           new DataDir.Keys(
               catalog.identity(node),
@@ -222,10 +304,10 @@ final class RealCluster implements AutoCloseable {
                         .gossip(gossip)
                         .start();
                 started.addEntryListener(e -> onStored.accept(node, e));
+                Multiaddr listen = started.host().listenAddrs().get(0);
+                addresses[node] = listen.withPeerId(started.host().peerId());
+                nodeOfAddress.put(listen.tcpSocketAddress().orElseThrow(), node);
                 nodes[node] = started;
-                nodeOfPort.put(
-                    started.host().listenAddrs().get(0).tcpSocketAddress().orElseThrow().getPort(),
-                    node);
                 return null;
               }));
     }
@@ -242,7 +324,7 @@ final class RealCluster implements AutoCloseable {
    */
   private final Set<Long> madeEdges = ConcurrentHashMap.newKeySet();
 
-  long[] madeEdges() {
+  public long[] madeEdges() {
     return madeEdges.stream().mapToLong(Long::longValue).sorted().toArray();
   }
 
@@ -251,12 +333,17 @@ final class RealCluster implements AutoCloseable {
       long latency = 0;
       long jitterNanos = 0;
       if (direction == Connection.Direction.OUTBOUND) {
-        Integer other = nodeOfPort.get(remote.getPort());
-        if (other != null) {
+        Integer other = nodeOfAddress.get(remote);
+        if (other != null && share.local(other)) {
           // A topology link's latency, or for a connection made during the run (a DHT request, a
           // topic peer) the pair's, drawn as the virtual engine draws it.
           latency = network.pairLatencyNanos(self, other);
           jitterNanos = scenario.latency().jitterNanos();
+        } else if (other != null) { // Another agent's node: the hosts' network delay.
+          latency = share.crossDelayNanos();
+          jitterNanos = share.crossJitterNanos();
+        }
+        if (other != null) {
           if (topology.link(self, other) < 0) {
             madeEdges.add((long) Math.min(self, other) << 32 | Math.max(self, other));
           }
@@ -271,7 +358,8 @@ final class RealCluster implements AutoCloseable {
     };
   }
 
-  private void dialTopology() throws IOException {
+  /** Dials every topology link whose lower node is local (each link once over all agents). */
+  public void dialTopology() throws IOException {
     Semaphore inFlight = new Semaphore(DIALS_IN_FLIGHT);
     List<CompletableFuture<?>> dials = new ArrayList<>();
     for (int a = 0; a < n; a++) {
@@ -279,10 +367,10 @@ final class RealCluster implements AutoCloseable {
           link < topology.firstLink(a) + topology.degree(a);
           link++) {
         int b = topology.target(link);
-        if (a < b) {
+        if (a < b && share.local(a)) {
           inFlight.acquireUninterruptibly();
-          Multiaddr to = nodes[b].host().listenAddrs().get(0).withPeerId(nodes[b].host().peerId());
-          PeerId peerB = nodes[b].host().peerId();
+          Multiaddr to = addresses[b];
+          PeerId peerB = to.peerId().orElseThrow();
           Node nodeA = nodes[a];
           dials.add(
               nodeA
@@ -308,10 +396,14 @@ final class RealCluster implements AutoCloseable {
     }
   }
 
-  private void applyFollows() throws IOException {
+  /** The local nodes follow whom the follow graph says. */
+  public void applyFollows() throws IOException {
     List<Future<?>> done = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int node = i;
+      if (!share.local(node)) {
+        continue;
+      }
       done.add(
           setup.submit(
               () -> {
@@ -331,7 +423,7 @@ final class RealCluster implements AutoCloseable {
    * periodic sync repairs that here, before the clock starts, so the run measures the steady state
    * as the virtual engine does (its nodes start with every followed log).
    */
-  private void awaitLogsSynced() throws IOException {
+  public void awaitLogsSynced() throws IOException {
     long deadline =
         System.nanoTime()
             + 3 * scenario.protocol().syncIntervalNanos()
@@ -339,6 +431,9 @@ final class RealCluster implements AutoCloseable {
     while (true) {
       int missing = 0;
       for (int i = 0; i < n; i++) {
+        if (!share.local(i)) {
+          continue;
+        }
         for (int x : follows.follows(i)) {
           if (nodes[i].store().contiguousHead(catalog.deviceKey(x).publicKey())
               < follows.follows(x).length) {

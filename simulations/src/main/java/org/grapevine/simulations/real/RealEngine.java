@@ -3,12 +3,10 @@ package org.grapevine.simulations.real;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.grapevine.libp2p.gossipsub.GossipMetrics;
@@ -16,13 +14,10 @@ import org.grapevine.libp2p.host.ChannelHook;
 import org.grapevine.node.Node;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.protocol.entry.ContentKind;
-import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.proto.Content;
 import org.grapevine.protocol.proto.Post;
 import org.grapevine.simulations.SimulationEngine;
-import org.grapevine.simulations.metrics.DeliveryLog;
-import org.grapevine.simulations.metrics.NodeCounters;
 import org.grapevine.simulations.metrics.RouterTotals;
 import org.grapevine.simulations.metrics.RunData;
 import org.grapevine.simulations.network.FollowGraph;
@@ -67,13 +62,10 @@ public final class RealEngine implements SimulationEngine {
   private final Workload workload;
   private final SplittableRandom random;
   private final int n;
-  private final ConcurrentLinkedQueue<Observed> observed = new ConcurrentLinkedQueue<>();
+  private final RealMeasurements measured;
   private final AtomicLong stored = new AtomicLong();
   private RealCluster cluster;
   private volatile long clockZero;
-
-  /** One post stored at a node, at nanoseconds since the clock started. */
-  private record Observed(int node, EntryId id, long nanos) {}
 
   public RealEngine(
       Scenario scenario,
@@ -89,6 +81,7 @@ public final class RealEngine implements SimulationEngine {
     this.workload = workload;
     this.random = random;
     this.n = follows.nodeCount();
+    this.measured = new RealMeasurements(scenario, follows, topology, network, workload);
   }
 
   /** What of the scenario this engine cannot run, said for its author; empty when it can. */
@@ -153,7 +146,7 @@ public final class RealEngine implements SimulationEngine {
   private void onStored(int node, LogEntry e) {
     stored.incrementAndGet();
     if (clockZero != 0 && e.header().kind() == ContentKind.POST) {
-      observed.add(new Observed(node, e.id(), System.nanoTime() - clockZero));
+      measured.stored(node, e.id(), System.nanoTime() - clockZero);
     }
   }
 
@@ -162,11 +155,7 @@ public final class RealEngine implements SimulationEngine {
    */
   private RunData drive(SimulationEngine.Progress progress) throws IOException {
     long duration = scenario.durationNanos();
-    long[] publishedNanos = new long[workload.posts()];
-    Map<EntryId, Integer> postOfId = new HashMap<>();
-    int[] envelopeBytes = new int[workload.posts()];
-    int[] meshChanges = new int[(int) (duration / 1_000_000_000L) + 1];
-    long lastMeshCount = meshCount();
+    long lastMeshCount = meshCount(cluster.nodes());
     int second = 0;
     int k = 0;
     while (true) {
@@ -175,25 +164,16 @@ public final class RealEngine implements SimulationEngine {
         break;
       }
       if ((now / 1_000_000_000L) > second) {
-        long count = meshCount();
-        meshChanges[Math.min(meshChanges.length - 1, second)] +=
-            (int) Math.min(Integer.MAX_VALUE, count - lastMeshCount);
+        long count = meshCount(cluster.nodes());
+        measured.meshChanges(second, count - lastMeshCount);
         lastMeshCount = count;
         second = (int) (now / 1_000_000_000L);
         progress.update(now, duration, stored.get());
       }
       if (k < workload.posts() && workload.timeNanos(k) <= now) {
-        publishedNanos[k] =
-            System.nanoTime() - clockZero; // Replaced by the author's store time (collect).
-        LogEntry entry =
-            cluster
-                .node(workload.author(k))
-                .post(
-                    Content.newBuilder()
-                        .setPost(Post.newBuilder().setText(PostCatalog.text(k, workload.bytes(k))))
-                        .build());
-        postOfId.put(entry.id(), k);
-        envelopeBytes[k] = entry.toEnvelopeBytes().length;
+        long handed = System.nanoTime() - clockZero; // Replaced by the author's store time.
+        LogEntry entry = post(cluster.node(workload.author(k)), k, workload.bytes(k));
+        measured.posted(k, entry.id(), entry.toEnvelopeBytes().length, handed);
         k++;
         continue;
       }
@@ -204,21 +184,47 @@ public final class RealEngine implements SimulationEngine {
       sleepNanos(next - (System.nanoTime() - clockZero));
     }
     progress.update(duration, duration, stored.get());
-    return collect(publishedNanos, postOfId, envelopeBytes, meshChanges);
+    for (int i = 0; i < n; i++) {
+      measured.wire(i, cluster.bytesOut(i), cluster.bytesIn(i));
+    }
+    addCounters(cluster.nodes(), measured);
+    measured.storedEntries(stored.get());
+    measured.madeEdges(cluster.madeEdges());
+    return measured.toRunData("real");
   }
 
-  /** GRAFTs and PRUNEs sent and received so far, over all nodes. */
-  private long meshCount() throws IOException {
+  /** Workload post {@code k} written by {@code author}: stored there, handed to gossip. */
+  public static LogEntry post(Node author, int k, int bytes) {
+    return author.post(
+        Content.newBuilder()
+            .setPost(Post.newBuilder().setText(PostCatalog.text(k, bytes)))
+            .build());
+  }
+
+  /** Router totals and ingestion outcomes of {@code nodes}, added to {@code into}. */
+  public static void addCounters(List<Node> nodes, RealMeasurements into) throws IOException {
+    RouterTotals router = new RouterTotals();
+    metrics(nodes).forEach(router::add);
+    into.router(router.toMap());
+    Map<Engine.Counter, Long> ingestion = new EnumMap<>(Engine.Counter.class);
+    for (Node node : nodes) {
+      RealMeasurements.addIngestion(ingestion, node.ingestCounts());
+    }
+    into.ingestion(ingestion);
+  }
+
+  /** GRAFTs and PRUNEs sent and received so far, over {@code nodes}. */
+  public static long meshCount(List<Node> nodes) throws IOException {
     long sum = 0;
-    for (GossipMetrics m : metrics()) {
+    for (GossipMetrics m : metrics(nodes)) {
       sum += m.graftIn() + m.graftOut() + m.pruneIn() + m.pruneOut();
     }
     return sum;
   }
 
-  private List<GossipMetrics> metrics() throws IOException {
+  private static List<GossipMetrics> metrics(List<Node> nodes) throws IOException {
     List<CompletableFuture<GossipMetrics>> fs = new ArrayList<>();
-    for (Node node : cluster.nodes()) {
+    for (Node node : nodes) {
       fs.add(node.gossipMetrics());
     }
     List<GossipMetrics> out = new ArrayList<>();
@@ -232,82 +238,7 @@ public final class RealEngine implements SimulationEngine {
     return out;
   }
 
-  private RunData collect(
-      long[] publishedNanos, Map<EntryId, Integer> postOfId, int[] envelopeBytes, int[] meshChanges)
-      throws IOException {
-    DeliveryLog log = new DeliveryLog(follows, workload);
-    for (Observed o :
-        observed) { // Published = stored at the author, when gossip starts (as in the virtual
-      // engine).
-      Integer k = postOfId.get(o.id());
-      if (k != null && o.node() == workload.author(k)) {
-        publishedNanos[k] = o.nanos();
-      }
-    }
-    for (int k = 0; k < workload.posts(); k++) {
-      log.published(k, publishedNanos[k]);
-    }
-    for (Observed o : observed) {
-      Integer k = postOfId.get(o.id());
-      if (k != null && o.node() != workload.author(k)) {
-        log.copy(k, o.node());
-        log.delivered(k, o.node(), Math.max(o.nanos(), publishedNanos[k]), -1, false);
-      }
-    }
-    NodeCounters counters = new NodeCounters(n);
-    for (int i = 0; i < n; i++) {
-      counters.wireSent[i] = cluster.bytesOut(i);
-      counters.wireReceived[i] = cluster.bytesIn(i);
-    }
-    RouterTotals router = new RouterTotals();
-    metrics().forEach(router::add);
-    Map<Engine.Counter, Long> ingestion = new EnumMap<>(Engine.Counter.class);
-    for (Node node : cluster.nodes()) {
-      node.ingestCounts()
-          .forEach(
-              (key, v) -> {
-                String[] parts = key.split("\\.", -1);
-                if (parts.length == 2 && !parts[0].equals("own")) {
-                  for (Engine.Counter c : Engine.Counter.values()) {
-                    if (c.name().equalsIgnoreCase(parts[1])) {
-                      ingestion.merge(c, v, Long::sum);
-                    }
-                  }
-                }
-              });
-    }
-    long verified = ingestion.values().stream().mapToLong(Long::longValue).sum();
-    return new RunData(
-        scenario,
-        follows,
-        topology,
-        network,
-        workload,
-        log,
-        counters,
-        meshChanges,
-        router.toMap(),
-        Map.copyOf(ingestion),
-        stored.get(),
-        0,
-        verified,
-        envelopeBytes,
-        "real",
-        dhtTotals(),
-        null); // Replies and floods run in the virtual engine only.
-  }
-
-  /**
-   * No DHT figures (the real nodes' queries are not observed), but the connections they made
-   * outside the topology, for the flood lower bound.
-   */
-  private org.grapevine.simulations.metrics.DhtTotals dhtTotals() {
-    var totals = new org.grapevine.simulations.metrics.DhtTotals(false);
-    totals.madeEdges = cluster.madeEdges();
-    return totals;
-  }
-
-  static void sleepNanos(long nanos) throws IOException {
+  public static void sleepNanos(long nanos) throws IOException {
     if (nanos <= 0) {
       return;
     }

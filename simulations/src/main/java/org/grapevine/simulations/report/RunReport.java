@@ -69,9 +69,15 @@ public final class RunReport {
                 "fraction of delivered pairs")
             .yRange(0, 1)
             .xFrom(0)
-            .add("this run", quantiles(p.delays, 1e-6), fractions(), SvgChart.Kind.LINE)
-            .add("flood lower bound", quantiles(p.bounds, 1e-6), fractions(), SvgChart.Kind.LINE),
-        "First delivery of each post to each follower of its author. The lower bound is the shortest-path delay when every node relays at once (nothing can be faster on this network).");
+            .add("this run", quantiles(p.delays, 1e-6), fractions(p.delays), SvgChart.Kind.LINE)
+            .add(
+                "flood lower bound",
+                quantiles(p.bounds, 1e-6),
+                fractions(p.bounds),
+                SvgChart.Kind.LINE),
+        "First delivery of each post to each follower of its author. The lower bound is the"
+            + " shortest-path delay when every node relays at once (nothing can be faster on this"
+            + " network).");
     Html.figure(
         b,
         CHARTS.get(1),
@@ -82,10 +88,12 @@ public final class RunReport {
         CHARTS.get(2),
         duplicates(d, r),
         d.perPairDetail()
-            ? "Copies each delivered pair received (gossip and sync); 1 means no duplicate. The last bar holds "
+            ? "Copies each delivered pair received (gossip and sync); 1 means no duplicate. The"
+                  + " last bar holds "
                 + MAX_COPIES_BAR
                 + " copies and more."
-            : "Real nodes drop duplicates inside the router: its counters, summed over all nodes (every kind of entry).");
+            : "Real nodes drop duplicates inside the router: its counters, summed over all nodes"
+                  + " (every kind of entry).");
     Html.figure(
         b,
         CHARTS.get(3),
@@ -100,7 +108,7 @@ public final class RunReport {
                 "stretch (1 = as fast as possible)",
                 "fraction of delivered pairs")
             .yRange(0, 1)
-            .add("stretch", quantiles(p.stretch, 1), fractions(), SvgChart.Kind.LINE),
+            .add("stretch", quantiles(p.stretch, 1), fractions(p.stretch), SvgChart.Kind.LINE),
         "Per delivered pair, its delay divided by its lower bound.");
     if (p.hopsKnown) {
       Html.figure(b, "hops", hops(r), "Hop count of the first copy that reached each follower.");
@@ -351,8 +359,11 @@ public final class RunReport {
     return q;
   }
 
-  private static double[] fractions() {
-    double[] f = new double[CURVE_POINTS + 1];
+  /**
+   * The y values of {@link #quantiles} of {@code sorted}: none when it is empty (no deliveries).
+   */
+  private static double[] fractions(double[] sorted) {
+    double[] f = new double[sorted.length == 0 ? 0 : CURVE_POINTS + 1];
     for (int i = 0; i < f.length; i++) {
       f[i] = (double) i / CURVE_POINTS;
     }
