@@ -79,6 +79,14 @@ public final class ClusterRun {
           out.printf("created %s/%s in namespace %s%n", o.getKind(), o.getMetadata().getName(), ns);
         }
       } catch (KubernetesClientException e) {
+        if (e.getCode() <= 0) { // No HTTP answer at all.
+          out.println(
+              "grapevine-sim: the Kubernetes API at "
+                  + client.getMasterUrl()
+                  + " cannot be reached (kubeconfig: $KUBECONFIG or ~/.kube/config, as kubectl): "
+                  + rootCause(e));
+          return 1;
+        }
         out.println(
             "grapevine-sim: the cluster refused "
                 + (created.size() < objects.all().size()
@@ -176,6 +184,16 @@ public final class ClusterRun {
         return Outcome.TIMED_OUT;
       }
     }
+  }
+
+  private static String rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t == e
+        ? String.valueOf(e.getMessage())
+        : t.getClass().getSimpleName() + ": " + t.getMessage();
   }
 
   /** Why the Job failed, or null while it has not. */
