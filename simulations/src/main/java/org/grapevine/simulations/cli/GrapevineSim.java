@@ -39,6 +39,9 @@ import picocli.CommandLine.Parameters;
       DhtLookups.class,
       DistributedCommands.Coordinate.class,
       DistributedCommands.AgentCommand.class,
+      SweepPointCommands.SweepPoint.class,
+      SweepPointCommands.SweepMerge.class,
+      K8sCommands.class,
       CommandLine.HelpCommand.class
     },
     description = {
@@ -77,8 +80,11 @@ public final class GrapevineSim implements Runnable {
     virtual(EngineKind.VIRTUAL),
     real(EngineKind.REAL),
     agents(EngineKind.AGENTS),
-    netns(EngineKind.NETNS);
+    netns(EngineKind.NETNS),
+    /** The distributed engine on a Kubernetes cluster (run only); no engine runs in this JVM. */
+    k8s(null);
 
+    /** The engine in this JVM; null for k8s. */
     final EngineKind kind;
 
     EngineName(EngineKind kind) {
@@ -104,7 +110,9 @@ public final class GrapevineSim implements Runnable {
         defaultValue = "virtual",
         description = {
           "virtual (default), real (real nodes on loopback), agents (real nodes in hosts.count",
-          "agent processes here), or netns (each agent in a network namespace; root)."
+          "agent processes here), netns (each agent in a network namespace; root), or k8s (the",
+          "distributed engine on a Kubernetes cluster: the kubeconfig as kubectl finds it; see k8s",
+          "render)."
         })
     EngineName engine;
 
@@ -116,6 +124,19 @@ public final class GrapevineSim implements Runnable {
         description = "Result folder (default: results/<scenario name>-<seed>).")
     Path out;
 
+    @CommandLine.Mixin K8sCommands.Where where;
+
+    @Option(
+        names = "--keep",
+        description = "k8s: keep the run's objects on the cluster after the run.")
+    boolean keep;
+
+    @Option(
+        names = "--timeout",
+        defaultValue = "2h",
+        description = "k8s: how long to wait for the coordinator's Job (default 2h; e.g. 30m).")
+    String timeout;
+
     @Override
     public Integer call() {
       PrintWriter err = spec.commandLine().getErr();
@@ -125,6 +146,9 @@ public final class GrapevineSim implements Runnable {
       }
       if (seed != null) {
         s = s.withSeed(seed);
+      }
+      if (engine == EngineName.k8s) {
+        return K8sRunCommand.run(s, where, timeout, keep, spec.commandLine().getOut(), err);
       }
       Path dir = out != null ? out : Path.of("results", s.name() + "-" + s.seed());
       try {
@@ -200,9 +224,38 @@ public final class GrapevineSim implements Runnable {
     @Option(names = "--out", description = "Sweep folder (default: results/<scenario name>-sweep).")
     Path out;
 
+    @Option(
+        names = "--workers",
+        defaultValue = "1",
+        description = {
+          "Points run at once, each in its own worker JVM (default 1: one after another in this JVM).",
+          "Worker output: DIR/logs/<point>.log."
+        })
+    int workers;
+
+    @Option(
+        names = "--worker-java-opts",
+        defaultValue = "",
+        paramLabel = "OPTS",
+        description = "JVM options of each worker, e.g. \"-Xmx2g\" (split at spaces).")
+    String workerJavaOpts;
+
     @Override
     public Integer call() {
       PrintWriter err = spec.commandLine().getErr();
+      if (engine.kind == null) {
+        err.println(
+            "grapevine-sim: a sweep on Kubernetes is an Indexed Job: grapevine-sim k8s render-sweep");
+        return 2;
+      }
+      if (workers < 1 || workers > org.grapevine.simulations.sweep.WorkerPool.MAX_WORKERS) {
+        err.println(
+            "grapevine-sim: --workers "
+                + workers
+                + ": between 1 and "
+                + org.grapevine.simulations.sweep.WorkerPool.MAX_WORKERS);
+        return 2;
+      }
       List<SweepGrid.Param> parsed;
       try {
         parsed = SweepGrid.parseParams(params);
@@ -211,6 +264,7 @@ public final class GrapevineSim implements Runnable {
         return 2;
       }
       SweepGrid grid;
+      org.grapevine.simulations.sweep.SweepSpec sweepSpec;
       try {
         if (!Files.isRegularFile(scenario)) {
           throw new NoSuchFileException(scenario.toString());
@@ -220,7 +274,9 @@ public final class GrapevineSim implements Runnable {
           parsed = new java.util.ArrayList<>(parsed);
           parsed.add(new SweepGrid.Param("seed", "seed", List.of(String.valueOf(seed))));
         }
-        grid = SweepGrid.build(text, scenario.toString(), parsed);
+        sweepSpec =
+            new org.grapevine.simulations.sweep.SweepSpec(scenario.toString(), text, parsed);
+        grid = sweepSpec.grid();
       } catch (ScenarioException e) {
         err.println(e.getMessage());
         return 1;
@@ -240,7 +296,20 @@ public final class GrapevineSim implements Runnable {
       Path dir =
           out != null ? out : Path.of("results", grid.points().get(0).scenario().name() + "-sweep");
       try {
-        List<SweepRun.Row> rows = SweepRun.run(grid, engine.kind, dir, progress());
+        List<SweepRun.Row> rows =
+            workers == 1
+                ? SweepRun.run(grid, engine.kind, dir, progress())
+                : org.grapevine.simulations.sweep.WorkerPool.run(
+                    sweepSpec,
+                    grid,
+                    engine.kind,
+                    dir,
+                    workers,
+                    org.grapevine.simulations.sweep.WorkerPool.Launcher.current(
+                        workerJavaOpts.isBlank()
+                            ? List.of()
+                            : List.of(workerJavaOpts.trim().split("\\s+"))),
+                    progress());
         spec.commandLine()
             .getOut()
             .println(
@@ -259,7 +328,7 @@ public final class GrapevineSim implements Runnable {
     }
   }
 
-  private static java.io.PrintStream progress() {
+  static java.io.PrintStream progress() {
     return new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
   }
 

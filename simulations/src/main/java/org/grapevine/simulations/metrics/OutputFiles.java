@@ -58,12 +58,20 @@ public final class OutputFiles {
   }
 
   public static void writeJson(Path file, JsonNode json) throws IOException {
+    Files.writeString(file, jsonText(json), StandardCharsets.UTF_8);
+  }
+
+  /** The JSON as {@link #writeJson} writes it (for files that go elsewhere, e.g. a ConfigMap). */
+  public static String jsonText(JsonNode json) {
     DefaultPrettyPrinter printer =
         new DefaultPrettyPrinter()
             .withObjectIndenter(new DefaultIndenter("  ", "\n"))
             .withArrayIndenter(new DefaultIndenter("  ", "\n"));
-    String text = new ObjectMapper().writer(printer).writeValueAsString(json) + "\n";
-    Files.writeString(file, text, StandardCharsets.UTF_8);
+    try {
+      return new ObjectMapper().writer(printer).writeValueAsString(json) + "\n";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree that cannot be written", e); // Our bug.
+    }
   }
 
   static void deliveries(Writer w, RunData d) throws IOException {

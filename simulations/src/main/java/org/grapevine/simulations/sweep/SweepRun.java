@@ -1,6 +1,7 @@
 package org.grapevine.simulations.sweep;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -58,22 +59,85 @@ public final class SweepRun {
     int i = 0;
     for (SweepGrid.Point p : grid.points()) {
       String label = p.label(grid.params());
-      Path dir = out.resolve(POINTS).resolve(label);
       if (progress != null) {
         progress.printf("sweep point %d/%d: %s%n", ++i, grid.points().size(), label);
       }
-      SimulationRun.Outcome o = SimulationRun.runTo(p.scenario(), engine, dir, progress);
-      double[] figures = new double[METRICS.size()];
-      for (int m = 0; m < figures.length; m++) {
-        JsonNode v = o.results().at(METRICS.get(m)[1]);
-        figures[m] = v.isNumber() ? v.asDouble() : Double.NaN;
-      }
-      rows.add(new Row(p.values(), POINTS + "/" + label, figures, o.speed().wallSeconds()));
+      SimulationRun.Outcome o = runPoint(grid, p, engine, out, progress);
+      rows.add(row(grid, p, o.results(), o.speed().wallSeconds()));
     }
+    writeTables(grid, engine, out, rows);
+    return rows;
+  }
+
+  /** The folder of a point inside the sweep folder {@code out}. */
+  public static Path pointDir(SweepGrid grid, SweepGrid.Point p, Path out) {
+    return out.resolve(POINTS).resolve(p.label(grid.params()));
+  }
+
+  /**
+   * Runs one point into its folder: what the sequential sweep does for each point, and what a
+   * worker process or pod does for the point it is given ({@code sweep-point}).
+   */
+  public static SimulationRun.Outcome runPoint(
+      SweepGrid grid, SweepGrid.Point p, EngineKind engine, Path out, PrintStream progress)
+      throws IOException {
+    return SimulationRun.runTo(p.scenario(), engine, pointDir(grid, p, out), progress);
+  }
+
+  /** The table row of a point from its figures ({@code results.json}) and wall time. */
+  static Row row(SweepGrid grid, SweepGrid.Point p, JsonNode results, double wallSeconds) {
+    double[] figures = new double[METRICS.size()];
+    for (int m = 0; m < figures.length; m++) {
+      JsonNode v = results.at(METRICS.get(m)[1]);
+      figures[m] = v.isNumber() ? v.asDouble() : Double.NaN;
+    }
+    return new Row(p.values(), POINTS + "/" + p.label(grid.params()), figures, wallSeconds);
+  }
+
+  /**
+   * The rows of points already run into {@code out} (by worker processes or pods), read from each
+   * point's {@code results.json} and {@code speed.json}, in grid order.
+   *
+   * @throws IOException naming every point whose folder lacks its files
+   */
+  public static List<Row> readRows(SweepGrid grid, Path out) throws IOException {
+    List<Row> rows = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
+    for (SweepGrid.Point p : grid.points()) {
+      Path dir = pointDir(grid, p, out);
+      Path results = dir.resolve(OutputFiles.RESULTS);
+      Path speed = dir.resolve(OutputFiles.SPEED);
+      if (!Files.isRegularFile(results) || !Files.isRegularFile(speed)) {
+        missing.add(p.label(grid.params()));
+        continue;
+      }
+      rows.add(
+          row(
+              grid,
+              p,
+              json.readTree(results.toFile()),
+              json.readTree(speed.toFile()).path("wallSeconds").asDouble(Double.NaN)));
+    }
+    if (!missing.isEmpty()) {
+      throw new IOException(
+          missing.size()
+              + " of "
+              + grid.points().size()
+              + " points have no results in "
+              + out.resolve(POINTS)
+              + ": "
+              + String.join(", ", missing));
+    }
+    return rows;
+  }
+
+  /** Writes {@code sweep.csv}, {@code sweep.json} and {@code sweep.html} from the rows. */
+  public static void writeTables(SweepGrid grid, EngineKind engine, Path out, List<Row> rows)
+      throws IOException {
     Files.writeString(out.resolve(CSV), csv(grid, rows), StandardCharsets.UTF_8);
     OutputFiles.writeJson(out.resolve(JSON), json(grid, engine, rows));
     SweepReport.write(out, grid, rows);
-    return rows;
   }
 
   static String csv(SweepGrid grid, List<Row> rows) {
