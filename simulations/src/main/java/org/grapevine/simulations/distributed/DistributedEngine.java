@@ -108,7 +108,7 @@ public final class DistributedEngine implements SimulationEngine {
             netem.jitterNanos(),
             netem.delayNanos() > 0 || netem.jitterNanos() > 0
                 ? "user space: at the dialling side of each connection between agents, both"
-                      + " directions"
+                    + " directions"
                 : "none",
             kind.label());
     int heap = Math.max(256, s.hosts().memoryMiB() * 3 / 4);
@@ -152,7 +152,7 @@ public final class DistributedEngine implements SimulationEngine {
                 : kernelDelay
                     ? "kernel netem on the agents' interfaces (applied outside grapevine-sim)"
                     : "user space: at the dialling side of each connection between agents, both"
-                          + " directions",
+                        + " directions",
             "distributed");
     return new DistributedEngine(in, server, options, c -> () -> {}, System.err);
   }

@@ -89,11 +89,11 @@ public final class RunReport {
         duplicates(d, r),
         d.perPairDetail()
             ? "Copies each delivered pair received (gossip and sync); 1 means no duplicate. The"
-                  + " last bar holds "
+                + " last bar holds "
                 + MAX_COPIES_BAR
                 + " copies and more."
             : "Real nodes drop duplicates inside the router: its counters, summed over all nodes"
-                  + " (every kind of entry).");
+                + " (every kind of entry).");
     Html.figure(
         b,
         CHARTS.get(3),

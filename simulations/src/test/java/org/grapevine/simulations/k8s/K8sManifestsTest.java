@@ -158,7 +158,8 @@ class K8sManifestsTest {
             "--out",
             "/results/" + id,
             "--port",
-            "7400");
+            "7400",
+            "--kernel-netem"); // netem is on the pods' interfaces: the agents add no delay.
     var volumes = job.getSpec().getTemplate().getSpec().getVolumes();
     assertThat(volumes)
         .extracting(
