@@ -12,7 +12,6 @@ import org.grapevine.simulations.EngineKind;
 import org.grapevine.simulations.SimulationRun;
 import org.grapevine.simulations.distributed.Agent;
 import org.grapevine.simulations.distributed.DistributedEngine;
-import org.grapevine.simulations.report.RunReport;
 import org.grapevine.simulations.scenario.Scenario;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -95,40 +94,13 @@ final class DistributedCommands {
                         in, server, kernelNetem, Duration.ofSeconds(joinSeconds)),
                 dir,
                 GrapevineSimProgress.stream());
-        return report(spec, err, o, dir);
+        return GrapevineSim.runSummary(spec, err, o, dir);
       } catch (IOException e) {
         err.println(
             "grapevine-sim: the distributed run into " + dir + " failed: " + e.getMessage());
         return 1;
       }
     }
-  }
-
-  /** The summary line, or the failure; the exit code. */
-  static int report(
-      CommandLine.Model.CommandSpec spec, PrintWriter err, SimulationRun.Outcome o, Path dir) {
-    var r = o.results();
-    if (!r.path("complete").asBoolean(true)) {
-      err.println(
-          "grapevine-sim: the run did not complete: "
-              + r.path("failure").asText()
-              + "; partial results in "
-              + dir);
-      return 1;
-    }
-    spec.commandLine()
-        .getOut()
-        .printf(
-            "%s: delivery %.4f, latency p50 %s ms p99 %s ms, %s%n",
-            dir,
-            r.path("delivery").path("ratio").asDouble(),
-            r.path("latencyMs").path("p50").asText(),
-            r.path("latencyMs").path("p99").asText(),
-            o.speed());
-    spec.commandLine()
-        .getOut()
-        .println("report: " + dir.resolve(RunReport.FILE).toAbsolutePath().toUri());
-    return 0;
   }
 
   @Command(

@@ -153,29 +153,7 @@ public final class GrapevineSim implements Runnable {
       Path dir = out != null ? out : Path.of("results", s.name() + "-" + s.seed());
       try {
         SimulationRun.Outcome o = SimulationRun.runTo(s, engine.kind, dir, progress());
-        var r = o.results();
-        if (!r.path("complete").asBoolean(true)) {
-          err.println(
-              "grapevine-sim: the run did not complete: "
-                  + r.path("failure").asText()
-                  + "; partial results in "
-                  + dir);
-          return 1;
-        }
-        spec.commandLine()
-            .getOut()
-            .printf(
-                "%s: delivery %.4f, latency p50 %s ms p99 %s ms (flood bound p50 %s ms), %s%n",
-                dir,
-                r.path("delivery").path("ratio").asDouble(),
-                r.path("latencyMs").path("p50").asText(),
-                r.path("latencyMs").path("p99").asText(),
-                r.path("floodLowerBoundMs").path("p50").asText(),
-                o.speed());
-        spec.commandLine()
-            .getOut()
-            .println("report: " + dir.resolve(RunReport.FILE).toAbsolutePath().toUri());
-        return 0;
+        return runSummary(spec, err, o, dir);
       } catch (IOException e) {
         err.println("grapevine-sim: the run into " + dir + " failed: " + e.getMessage());
         return 1;
@@ -310,22 +288,59 @@ public final class GrapevineSim implements Runnable {
                             ? List.of()
                             : List.of(workerJavaOpts.trim().split("\\s+"))),
                     progress());
-        spec.commandLine()
-            .getOut()
-            .println(
-                dir
-                    + ": "
-                    + rows.size()
-                    + " points; table "
-                    + dir.resolve(SweepRun.CSV)
-                    + ", report "
-                    + dir.resolve(SweepReport.FILE).toAbsolutePath().toUri());
+        sweepSummary(spec, dir, rows.size());
         return 0;
       } catch (IOException e) {
         err.println("grapevine-sim: the sweep into " + dir + " failed: " + e.getMessage());
         return 1;
       }
     }
+  }
+
+  /**
+   * A finished run's one-line summary and report link, or why it did not complete (exit 1: an agent
+   * failed and the folder holds what arrived); the exit code. Shared by {@code run} and {@code
+   * coordinate}.
+   */
+  static int runSummary(
+      CommandLine.Model.CommandSpec spec, PrintWriter err, SimulationRun.Outcome o, Path dir) {
+    var r = o.results();
+    if (!r.path("complete").asBoolean(true)) {
+      err.println(
+          "grapevine-sim: the run did not complete: "
+              + r.path("failure").asText()
+              + "; partial results in "
+              + dir);
+      return 1;
+    }
+    spec.commandLine()
+        .getOut()
+        .printf(
+            "%s: delivery %.4f, latency p50 %s ms p99 %s ms (flood bound p50 %s ms), %s%n",
+            dir,
+            r.path("delivery").path("ratio").asDouble(),
+            r.path("latencyMs").path("p50").asText(),
+            r.path("latencyMs").path("p99").asText(),
+            r.path("floodLowerBoundMs").path("p50").asText(),
+            o.speed());
+    spec.commandLine()
+        .getOut()
+        .println("report: " + dir.resolve(RunReport.FILE).toAbsolutePath().toUri());
+    return 0;
+  }
+
+  /** A written sweep's one-line summary: points, table and report. */
+  static void sweepSummary(CommandLine.Model.CommandSpec spec, Path dir, int points) {
+    spec.commandLine()
+        .getOut()
+        .println(
+            dir
+                + ": "
+                + points
+                + " points; table "
+                + dir.resolve(SweepRun.CSV)
+                + ", report "
+                + dir.resolve(SweepReport.FILE).toAbsolutePath().toUri());
   }
 
   static java.io.PrintStream progress() {

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.grapevine.simulations.report.SweepReport;
 import org.grapevine.simulations.scenario.ScenarioException;
 import org.grapevine.simulations.sweep.SweepGrid;
 import org.grapevine.simulations.sweep.SweepRun;
@@ -158,16 +157,7 @@ final class SweepPointCommands {
         SweepGrid grid = SweepSpec.read(dir.resolve(SweepSpec.FILE)).grid();
         List<SweepRun.Row> rows = SweepRun.readRows(grid, dir);
         SweepRun.writeTables(grid, engine.kind, dir, rows);
-        spec.commandLine()
-            .getOut()
-            .println(
-                dir
-                    + ": "
-                    + rows.size()
-                    + " points; table "
-                    + dir.resolve(SweepRun.CSV)
-                    + ", report "
-                    + dir.resolve(SweepReport.FILE).toAbsolutePath().toUri());
+        GrapevineSim.sweepSummary(spec, dir, rows.size());
         return 0;
       } catch (ScenarioException e) {
         err.println(e.getMessage());
