@@ -76,8 +76,7 @@ public final class GossipRouter {
 
   private final Map<PeerId, PeerState> peers = new LinkedHashMap<>();
 
-  /** Never iterated as a map (only each topic's set is), so a HashMap; the sets are small. */
-  private final Map<String, Set<PeerId>> topicPeers = new HashMap<>();
+  private final TopicPeers topicPeers = new TopicPeers();
 
   private final Map<String, Set<PeerId>> mesh = new LinkedHashMap<>();
   private final Map<String, Set<PeerId>> fanout = new LinkedHashMap<>();
@@ -90,6 +89,10 @@ public final class GossipRouter {
   private final Map<String, RPC.SubOpts> joinOpts = new HashMap<>();
 
   private final Map<String, Long> fanoutLastPublish = new LinkedHashMap<>();
+
+  /** See {@link #share}. */
+  private Rpc lastAnnouncement;
+
   private final MessageCache mcache;
   private final SeenCache seen;
   private final Backoffs backoffs = new Backoffs();
@@ -195,7 +198,7 @@ public final class GossipRouter {
       return;
     }
     for (String topic : ps.topics) {
-      removeFrom(topicPeers, topic, peer);
+      topicPeers.remove(topic, peer);
     }
     mesh.values().forEach(m -> m.remove(peer));
     fanout.values().forEach(f -> f.remove(peer));
@@ -258,7 +261,7 @@ public final class GossipRouter {
     if (mesh.containsKey(topic)) {
       return;
     }
-    Set<PeerId> m = new LinkedHashSet<>();
+    Set<PeerId> m = new SmallSet<>(); // at most D_hi members, in the order they were grafted
     mesh.put(topic, m);
     joinOpts.put(topic, RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid(topic).build());
     Set<PeerId> fromFanout = fanout.remove(topic);
@@ -333,7 +336,7 @@ public final class GossipRouter {
   }
 
   private Collection<PeerId> publishTargets(String topic) {
-    Set<PeerId> known = topicPeers.getOrDefault(topic, Set.of());
+    Set<PeerId> known = topicPeers.get(topic);
     if (config.floodPublish()) {
       List<PeerId> targets = new ArrayList<>();
       for (PeerId p : known) {
@@ -434,7 +437,7 @@ public final class GossipRouter {
   }
 
   public Set<PeerId> topicPeers(String topic) {
-    return Set.copyOf(topicPeers.getOrDefault(topic, Set.of()));
+    return Set.copyOf(topicPeers.get(topic));
   }
 
   /** Messages and RPCs dropped so far, by reason (a copy; cheaper than {@link #metrics}). */
@@ -500,10 +503,10 @@ public final class GossipRouter {
         return;
       }
       ps.topics.add(topic);
-      topicPeers.computeIfAbsent(topic, t -> new SmallSet<>()).add(from);
+      topicPeers.add(topic, from);
       events.add(new GossipEvent.Subscribed(from, topic));
     } else if (ps.topics.remove(topic)) {
-      removeFrom(topicPeers, topic, from);
+      topicPeers.remove(topic, from);
       Set<PeerId> m = mesh.get(topic);
       if (m != null && m.remove(from)) {
         score.prune(from, topic, now);
@@ -863,7 +866,7 @@ public final class GossipRouter {
         continue;
       }
       Set<PeerId> f = fanout.get(topic);
-      Set<PeerId> known = topicPeers.getOrDefault(topic, Set.of());
+      Set<PeerId> known = topicPeers.get(topic);
       f.removeIf(p -> !known.contains(p) || score(p) < thresholds.publishThreshold());
       if (f.size() < config.d()) {
         fillFanout(topic, f);
@@ -873,7 +876,7 @@ public final class GossipRouter {
 
   private void fillFanout(String topic, Set<PeerId> f) {
     List<PeerId> candidates = new ArrayList<>();
-    for (PeerId p : topicPeers.getOrDefault(topic, Set.of())) {
+    for (PeerId p : topicPeers.get(topic)) {
       if (!f.contains(p)
           && peers.get(p).protocol.isMeshsub()
           && score(p) >= thresholds.publishThreshold()) {
@@ -896,7 +899,7 @@ public final class GossipRouter {
       return;
     }
     List<PeerId> candidates = new ArrayList<>();
-    for (PeerId p : topicPeers.getOrDefault(topic, Set.of())) {
+    for (PeerId p : topicPeers.get(topic)) {
       if (!exclude.contains(p)
           && peers.get(p).protocol.isMeshsub()
           && score(p) >= thresholds.gossipThreshold()) {
@@ -926,7 +929,7 @@ public final class GossipRouter {
    */
   private List<PeerId> eligible(String topic, Set<PeerId> exclude) {
     List<PeerId> out = new ArrayList<>();
-    for (PeerId p : topicPeers.getOrDefault(topic, Set.of())) {
+    for (PeerId p : topicPeers.get(topic)) {
       if (!exclude.contains(p)
           && peers.get(p).protocol.isMeshsub()
           && !backoffs.isBackedOff(topic, p, now)
@@ -962,7 +965,7 @@ public final class GossipRouter {
       prune.setBackoff(backoffNanos / 1_000_000_000L);
       if (peerExchange && config.doPeerExchange() && score(p) >= 0) {
         List<PeerId> offer = new ArrayList<>();
-        for (PeerId q : topicPeers.getOrDefault(topic, Set.of())) {
+        for (PeerId q : topicPeers.get(topic)) {
           if (!q.equals(p) && score(q) >= 0) {
             offer.add(q);
           }
@@ -991,7 +994,7 @@ public final class GossipRouter {
 
   /** Floodsub peers are in no mesh: they get every message of their topics. */
   private void forwardToFloodsub(Message message, PeerId source) {
-    for (PeerId p : topicPeers.getOrDefault(message.getTopic(), Set.of())) {
+    for (PeerId p : topicPeers.get(message.getTopic())) {
       if (!peers.get(p).protocol.isMeshsub()
           && !p.equals(source)
           && !isOrigin(p, message)
@@ -1035,7 +1038,7 @@ public final class GossipRouter {
       }
       RPC rpc = b.build();
       if (rpc.getSubscriptionsCount() > 0 || rpc.getPublishCount() > 0 || rpc.hasControl()) {
-        outbound.add(new OutboundRpc(p, Rpc.of(rpc)));
+        outbound.add(new OutboundRpc(p, share(rpc)));
         ps.queuedMessages += rpc.getPublishCount();
       }
       ps.out = null;
@@ -1047,6 +1050,21 @@ public final class GossipRouter {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * {@code rpc}, or the last subscriptions-only RPC sent when equal to it: every peer that connects
+   * is sent the same announcement of our topics, and at 100,000 simulated nodes millions of equal
+   * copies would otherwise be in flight at once. Immutable, so sharing is safe.
+   */
+  private Rpc share(RPC rpc) {
+    if (rpc.getPublishCount() > 0 || rpc.hasControl()) {
+      return Rpc.of(rpc);
+    }
+    if (lastAnnouncement == null || !lastAnnouncement.proto().equals(rpc)) {
+      lastAnnouncement = Rpc.of(rpc);
+    }
+    return lastAnnouncement;
+  }
 
   private void advance(long nowNanos) {
     if (started && nowNanos - now < 0) {
@@ -1086,16 +1104,6 @@ public final class GossipRouter {
 
   private void drop(DropReason reason) {
     drops.merge(reason, 1L, Long::sum);
-  }
-
-  private static void removeFrom(Map<String, Set<PeerId>> map, String topic, PeerId peer) {
-    Set<PeerId> s = map.get(topic);
-    if (s != null) {
-      s.remove(peer);
-      if (s.isEmpty()) {
-        map.remove(topic);
-      }
-    }
   }
 
   private <T> void shuffle(List<T> list) {

@@ -1,6 +1,7 @@
 package org.grapevine.node.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -59,11 +60,15 @@ final class SyncSessions {
   /**
    * Per connected peer, the identities it answered by name that it holds nothing of: not named to
    * it again while connected ({@link SyncSession#skipNames}). Present from its first session until
-   * its connection ends, and at most {@link SyncLimits#MAX_NAMES_PER_SESSION} per peer.
+   * its connection ends (the immutable empty set until the first), and at most {@link
+   * SyncLimits#MAX_NAMES_PER_SESSION} per peer.
    */
   private final Map<PeerId, Set<Identity>> notHeld = new HashMap<>();
 
   private long nextId = 1;
+
+  /** The follows the last session was opened with, shared by the next ones while equal. */
+  private Identity[] lastFollows = new Identity[0];
 
   /**
    * The earliest idle deadline of a running session ({@code Long.MAX_VALUE}: none), kept until a
@@ -111,18 +116,31 @@ final class SyncSessions {
     long round = windows++;
     SyncSession session =
         new SyncSession(
-            FollowWindow.of(offered.get(), SyncLimits.MAX_SESSION_IDENTITIES, round),
+            follows(FollowWindow.of(offered.get(), SyncLimits.MAX_SESSION_IDENTITIES, round)),
             new StoreSyncSource(
                 store, engine.budgets(), hash -> bareServers.mayAsk(peer, hash), wanted),
             limits,
             round,
             nowNanos);
-    session.skipNames(notHeld.computeIfAbsent(peer, p -> new HashSet<>()));
+    // Present (empty, shared) from the first session; a set of its own once there is one to skip.
+    session.skipNames(notHeld.computeIfAbsent(peer, p -> Set.of()));
     SyncState s = new SyncState(nextId++, peer, session);
     sessions.put(s.id, s);
     runningPerPeer.merge(peer, 1, Integer::sum);
     drain(s, nowNanos);
     return s.id;
+  }
+
+  /**
+   * The window's identities as the session keeps them, the same array as the previous session's
+   * when equal: a node opens sessions on all its connections with the same follows.
+   */
+  private Identity[] follows(Set<Identity> window) {
+    Identity[] sorted = SyncSession.sortedArray(window);
+    if (!Arrays.equals(sorted, lastFollows)) {
+      lastFollows = sorted;
+    }
+    return lastFollows;
   }
 
   void message(long sync, byte[] message, long nowNanos) {
@@ -348,7 +366,11 @@ final class SyncSessions {
     runningPerPeer.computeIfPresent(s.peer, (p, n) -> n == 1 ? null : n - 1);
     SyncEvent.Failed f = s.failure;
     Set<Identity> skip = notHeld.get(s.peer);
-    if (f == null && skip != null) {
+    if (f == null && skip != null && !s.session.notHeldByPeer().isEmpty()) {
+      if (skip.isEmpty()) {
+        skip = new HashSet<>(); // replaces the shared empty one: a simulation holds millions
+        notHeld.put(s.peer, skip);
+      }
       for (Identity i : s.session.notHeldByPeer()) {
         if (skip.size() >= SyncLimits.MAX_NAMES_PER_SESSION) {
           break; // Bounded: past it, a name costs only the round trip it did before.

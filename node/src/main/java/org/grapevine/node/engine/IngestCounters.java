@@ -21,7 +21,12 @@ final class IngestCounters {
   private static final int REASONS = RejectReason.values().length;
 
   private final AtomicLongArray outcomes = new AtomicLongArray(SOURCES * COUNTERS);
-  private final AtomicLongArray rejects = new AtomicLongArray(SOURCES * REASONS);
+
+  /**
+   * Made at the first rejection (by the one writer; volatile for the readers): most nodes never
+   * reject anything, and a simulation of a million nodes would hold a million of these.
+   */
+  private volatile AtomicLongArray rejects;
 
   void count(IngestSource source, Engine.Counter counter) {
     outcomes.incrementAndGet(source.ordinal() * COUNTERS + counter.ordinal());
@@ -35,11 +40,21 @@ final class IngestCounters {
 
   void reject(IngestSource source, RejectReason reason) {
     count(source, Engine.Counter.REJECTED);
-    rejects.incrementAndGet(source.ordinal() * REASONS + reason.ordinal());
+    AtomicLongArray r = rejects;
+    if (r == null) {
+      r = new AtomicLongArray(SOURCES * REASONS);
+      rejects = r;
+    }
+    r.incrementAndGet(source.ordinal() * REASONS + reason.ordinal());
   }
 
   long get(IngestSource source, Engine.Counter counter) {
     return outcomes.get(source.ordinal() * COUNTERS + counter.ordinal());
+  }
+
+  private long rejected(IngestSource source, RejectReason reason) {
+    AtomicLongArray r = rejects;
+    return r == null ? 0 : r.get(source.ordinal() * REASONS + reason.ordinal());
   }
 
   /** Totals over all sources; counters at zero are left out. */
@@ -63,7 +78,7 @@ final class IngestCounters {
     for (RejectReason r : RejectReason.values()) {
       long sum = 0;
       for (IngestSource s : IngestSource.values()) {
-        sum += rejects.get(s.ordinal() * REASONS + r.ordinal());
+        sum += rejected(s, r);
       }
       if (sum > 0) {
         out.put(r, sum);
@@ -86,7 +101,7 @@ final class IngestCounters {
         }
       }
       for (RejectReason r : RejectReason.values()) {
-        long n = rejects.get(s.ordinal() * REASONS + r.ordinal());
+        long n = rejected(s, r);
         if (n > 0) {
           out.put(s.key() + ".rejected." + r.name().toLowerCase(Locale.ROOT), n);
         }

@@ -33,8 +33,9 @@ final class RefExchange {
 
   // Client role.
   private boolean listed;
-  private final ArrayDeque<EntryRef> toAsk = new ArrayDeque<>(1); // Most sessions ask for none.
-  private final List<EntryRef> asked = new ArrayList<>();
+  // Made on first use (most sessions ask for none, and a simulation holds millions of sessions).
+  private ArrayDeque<EntryRef> toAsk;
+  private List<EntryRef> asked = List.of();
 
   // Server role.
   private int refsReceived;
@@ -50,20 +51,24 @@ final class RefExchange {
     }
     listed = true;
     if (peerAnswersRefs) {
-      toAsk.addAll(source.wantedEntries(SyncLimits.MAX_REFS_PER_SESSION));
+      List<EntryRef> wanted = source.wantedEntries(SyncLimits.MAX_REFS_PER_SESSION);
+      if (!wanted.isEmpty()) {
+        toAsk = new ArrayDeque<>(wanted);
+      }
     }
   }
 
   /** Listed, and every ref asked for is answered. */
   boolean settled() {
-    return listed && toAsk.isEmpty() && asked.isEmpty();
+    return listed && (toAsk == null || toAsk.isEmpty()) && asked.isEmpty();
   }
 
   /** The next WantEntries to send, if none is open and refs are left; else empty. */
   Optional<byte[]> nextWant() {
-    if (!asked.isEmpty() || toAsk.isEmpty()) {
+    if (!asked.isEmpty() || toAsk == null || toAsk.isEmpty()) {
       return Optional.empty();
     }
+    asked = new ArrayList<>();
     while (!toAsk.isEmpty() && asked.size() < SyncLimits.MAX_REFS_PER_WANT) {
       asked.add(toAsk.pollFirst());
     }
@@ -112,7 +117,7 @@ final class RefExchange {
       }
       items.add(encoded);
     }
-    asked.clear();
+    asked = List.of();
     return items;
   }
 
@@ -161,8 +166,8 @@ final class RefExchange {
 
   /** The session failed: nothing more is asked. */
   void clear() {
-    toAsk.clear();
-    asked.clear();
+    toAsk = null;
+    asked = List.of();
   }
 
   private static ByteString identity(ByteString entryBytes) throws SyncProtocolException {

@@ -20,6 +20,7 @@ import org.grapevine.protocol.entry.ContentHash;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.internal.SmallSortedSet;
 import org.grapevine.protocol.proto.ContentItem;
 import org.grapevine.protocol.proto.Contents;
 import org.grapevine.protocol.proto.Entries;
@@ -117,8 +118,10 @@ public final class SyncSession {
   private final SyncSource source;
   // The deques start at the smallest capacity and grow as used (a default one allocates 17 slots
   // at once, and most of a session's queues stay empty or short).
-  private final ArrayDeque<byte[]> outbound = new ArrayDeque<>(1);
-  private final ArrayDeque<SyncEvent> events = new ArrayDeque<>(1);
+  // Made when something is queued, dropped when drained: a session waiting for its peer holds
+  // neither (a simulation holds millions of waiting sessions at once).
+  private ArrayDeque<byte[]> outbound;
+  private ArrayDeque<SyncEvent> events;
   private State state = State.RUNNING;
   private long lastReceivedNanos;
 
@@ -179,7 +182,7 @@ public final class SyncSession {
   /** Content to ask the peer for (known once its Heads are complete), and the WantContent open. */
   private ArrayDeque<ContentRef> contentToAsk;
 
-  private final List<ContentRef> contentAsked = new ArrayList<>();
+  private List<ContentRef> contentAsked = List.of(); // A list of its own while a want is open.
 
   // Server role: what we serve.
   private ArrayDeque<OpenRange> serving;
@@ -230,19 +233,47 @@ public final class SyncSession {
       SyncLimits limits,
       long round,
       long nowNanos) {
-    if (follows.size() > SyncLimits.MAX_SESSION_IDENTITIES) {
-      throw new IllegalArgumentException(
-          follows.size()
-              + " identities, a session takes at most "
-              + SyncLimits.MAX_SESSION_IDENTITIES);
-    }
-    this.follows = new TreeSet<>(follows).toArray(new Identity[0]);
+    this(sortedArray(follows), source, limits, round, nowNanos);
+  }
+
+  /**
+   * As above, with the identities followed as an array in key order without repeats, which the
+   * session keeps as it is: a node may share one array among its sessions (a simulation holds
+   * millions of sessions at once), and must not change it.
+   *
+   * @throws IllegalArgumentException if the array is too long, holds null, or is not in strictly
+   *     ascending order
+   */
+  public SyncSession(
+      Identity[] sortedFollows, SyncSource source, SyncLimits limits, long round, long nowNanos) {
+    checkSortedArray(sortedFollows);
+    this.follows = sortedFollows;
     this.source = source;
     this.limits = limits;
     this.round = round;
     this.byRef = new RefExchange(source);
     this.lastReceivedNanos = nowNanos;
     sendHeads();
+  }
+
+  /** The identities in key order without repeats, as {@link #follows} holds them. */
+  public static Identity[] sortedArray(Collection<Identity> identities) {
+    return new TreeSet<>(identities).toArray(new Identity[0]);
+  }
+
+  private static void checkSortedArray(Identity[] follows) {
+    if (follows.length > SyncLimits.MAX_SESSION_IDENTITIES) {
+      throw new IllegalArgumentException(
+          follows.length
+              + " identities, a session takes at most "
+              + SyncLimits.MAX_SESSION_IDENTITIES);
+    }
+    for (int i = 0; i < follows.length; i++) {
+      if (follows[i] == null || (i > 0 && follows[i - 1].compareTo(follows[i]) >= 0)) {
+        throw new IllegalArgumentException(
+            "the identities followed must be in key order without repeats or nulls");
+      }
+    }
   }
 
   /**
@@ -380,9 +411,30 @@ public final class SyncSession {
 
   // ---- outputs ----
 
+  private void send(byte[] message) {
+    if (outbound == null) {
+      outbound = new ArrayDeque<>(2);
+    }
+    outbound.add(message);
+  }
+
+  private void emit(SyncEvent event) {
+    if (events == null) {
+      events = new ArrayDeque<>(2);
+    }
+    events.add(event);
+  }
+
   /** The next message for the peer, without its length prefix. */
   public Optional<byte[]> pollOutbound() {
-    return Optional.ofNullable(outbound.pollFirst());
+    if (outbound == null) {
+      return Optional.empty();
+    }
+    byte[] next = outbound.pollFirst();
+    if (outbound.isEmpty()) {
+      outbound = null;
+    }
+    return Optional.of(next);
   }
 
   /** When to call {@link #handleTimeout}, in the caller's nanos; empty once the session is over. */
@@ -393,7 +445,14 @@ public final class SyncSession {
   }
 
   public Optional<SyncEvent> pollEvent() {
-    return Optional.ofNullable(events.pollFirst());
+    if (events == null) {
+      return Optional.empty();
+    }
+    SyncEvent next = events.pollFirst();
+    if (events.isEmpty()) {
+      events = null;
+    }
+    return Optional.of(next);
   }
 
   public boolean isOver() {
@@ -419,11 +478,11 @@ public final class SyncSession {
     for (Identity identity : follows) {
       chunk.add(identityHeads(identity));
       if (chunk.size() == SyncLimits.MAX_HEADS_IDENTITIES) {
-        outbound.add(SyncMessageCodec.heads(chunk, false));
+        send(SyncMessageCodec.heads(chunk, false));
         chunk = new ArrayList<>();
       }
     }
-    outbound.add(SyncMessageCodec.heads(chunk, true));
+    send(SyncMessageCodec.heads(chunk, true));
   }
 
   /**
@@ -523,7 +582,7 @@ public final class SyncSession {
     while (!isEmpty(namesToAsk) && size(namesAsked) < SyncLimits.MAX_NAMES_PER_WANT) {
       namesAskedSet().add(namesToAskQueue().pollFirst());
     }
-    outbound.add(SyncMessageCodec.wantHeads(namesAskedSet()));
+    send(SyncMessageCodec.wantHeads(namesAskedSet()));
   }
 
   /**
@@ -541,16 +600,16 @@ public final class SyncSession {
       askContent();
     }
     byRef.list(peerAnswersRefs);
-    byRef.nextWant().ifPresent(outbound::add);
+    byRef.nextWant().ifPresent(this::send);
   }
 
   /** The answer to our open WantEntries (step 5a), checked whole before it is passed on. */
   private void onEntriesByRef(SyncMessage m) throws SyncProtocolException {
     List<byte[]> items = byRef.onEntriesByRef(m.getEntriesByRef());
     if (!items.isEmpty()) {
-      events.add(new SyncEvent.EntriesByRefReceived(items));
+      emit(new SyncEvent.EntriesByRefReceived(items));
     }
-    byRef.nextWant().ifPresent(outbound::add);
+    byRef.nextWant().ifPresent(this::send);
   }
 
   /** Answers one WantEntries at once, without credit (step 5a). */
@@ -558,7 +617,7 @@ public final class SyncSession {
     if (peerDone) {
       throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "WantEntries after Done");
     }
-    outbound.add(byRef.onWantEntries(m.getWantEntries()));
+    send(byRef.onWantEntries(m.getWantEntries()));
   }
 
   /** The answer to our open WantHeads: heads of the named identities the peer holds. */
@@ -599,10 +658,11 @@ public final class SyncSession {
     if (!contentAsked.isEmpty() || isEmpty(contentToAsk)) {
       return;
     }
+    contentAsked = new ArrayList<>();
     while (!isEmpty(contentToAsk) && contentAsked.size() < SyncLimits.MAX_CONTENT_PER_WANT) {
       contentAsked.add(contentToAskQueue().pollFirst());
     }
-    outbound.add(SyncMessageCodec.wantContent(contentAsked));
+    send(SyncMessageCodec.wantContent(contentAsked));
   }
 
   /** The answer to our open WantContent: every item checked before anything is passed on. */
@@ -650,9 +710,9 @@ public final class SyncSession {
       got.add(new FetchedContent(asked.identity(), hash, bytes));
     }
     creditGranted--;
-    contentAsked.clear();
+    contentAsked = List.of();
     if (!got.isEmpty()) {
-      events.add(new SyncEvent.ContentReceived(got));
+      emit(new SyncEvent.ContentReceived(got));
     }
     askContent();
   }
@@ -709,7 +769,7 @@ public final class SyncSession {
 
   private void sendWant(List<OpenRange> ranges) {
     for (int i = 0; i < ranges.size(); i += SyncLimits.MAX_RANGES_PER_WANT) {
-      outbound.add(
+      send(
           SyncMessageCodec.want(
               ranges.subList(i, Math.min(ranges.size(), i + SyncLimits.MAX_RANGES_PER_WANT))));
     }
@@ -752,7 +812,7 @@ public final class SyncSession {
     unackedBatchesQueue().addLast(count);
     unackedEntries += count;
     if (count > 0) {
-      events.add(new SyncEvent.EntriesReceived(envelopes));
+      emit(new SyncEvent.EntriesReceived(envelopes));
     }
     releaseAcknowledged();
   }
@@ -841,7 +901,7 @@ public final class SyncSession {
     }
     int grant = limits.creditWindowBatches() - creditGranted - size(unackedBatches);
     if (grant > 0) {
-      outbound.add(SyncMessageCodec.credit(grant));
+      send(SyncMessageCodec.credit(grant));
       creditGranted += grant;
     }
   }
@@ -958,7 +1018,7 @@ public final class SyncSession {
         }
       }
     }
-    outbound.add(SyncMessageCodec.namedHeads(held));
+    send(SyncMessageCodec.namedHeads(held));
   }
 
   /** Whether the identity is among those followed (by its order, as the TreeSet did). */
@@ -1005,7 +1065,7 @@ public final class SyncSession {
   private void onError(SyncError error) {
     String detail = SyncMessageCodec.truncate(error.getDetail());
     state = State.FAILED;
-    events.add(
+    emit(
         new SyncEvent.Failed(
             SyncErrorCode.ofNumber(error.getCode()), SyncEvent.Fault.REPORTED_BY_PEER, detail));
   }
@@ -1022,7 +1082,7 @@ public final class SyncSession {
         contents.add(
             serves(r.identity()) ? source.content(r.identity(), r.hash()).orElse(null) : null);
       }
-      outbound.add(SyncMessageCodec.contents(hashes, contents));
+      send(SyncMessageCodec.contents(hashes, contents));
       peerCredit--;
     }
   }
@@ -1073,7 +1133,7 @@ public final class SyncSession {
           break; // The byte limit.
         }
       }
-      outbound.add(SyncMessageCodec.entries(batch, exhausted));
+      send(SyncMessageCodec.entries(batch, exhausted));
       peerCredit--;
       batchesSent++;
       entriesSent += batch.size();
@@ -1097,23 +1157,23 @@ public final class SyncSession {
         && contentAsked.isEmpty()
         && isEmpty(contentToAsk)
         && byRef.settled()) {
-      outbound.add(SyncMessageCodec.done());
+      send(SyncMessageCodec.done());
       doneSent = true;
     }
     if (doneSent && peerDone && isEmpty(serving) && isEmpty(contentWanted)) {
       state = State.COMPLETED;
-      events.add(new SyncEvent.Completed(stats()));
+      emit(new SyncEvent.Completed(stats()));
     }
   }
 
   private void fail(SyncErrorCode code, SyncEvent.Fault fault, String detail) {
     state = State.FAILED;
-    outbound.add(SyncMessageCodec.error(code, detail));
-    events.add(new SyncEvent.Failed(code, fault, detail));
+    send(SyncMessageCodec.error(code, detail));
+    emit(new SyncEvent.Failed(code, fault, detail));
     fetching = null;
     serving = null;
     contentToAsk = null;
-    contentAsked.clear();
+    contentAsked = List.of();
     contentWanted = null;
     namesToAsk = null;
     namesAsked = null;
@@ -1169,35 +1229,35 @@ public final class SyncSession {
 
   private Set<Identity> namesAskedSet() {
     if (namesAsked == null) {
-      namesAsked = new TreeSet<>();
+      namesAsked = new SmallSortedSet<>();
     }
     return namesAsked;
   }
 
   private Set<Identity> skipNamesSet() {
     if (skipNames == null) {
-      skipNames = new TreeSet<>();
+      skipNames = new SmallSortedSet<>();
     }
     return skipNames;
   }
 
   private Set<Identity> notHeldByPeerSet() {
     if (notHeldByPeer == null) {
-      notHeldByPeer = new TreeSet<>();
+      notHeldByPeer = new SmallSortedSet<>();
     }
     return notHeldByPeer;
   }
 
   private Set<Identity> sharedSet() {
     if (shared == null) {
-      shared = new TreeSet<>();
+      shared = new SmallSortedSet<>();
     }
     return shared;
   }
 
   private Set<Identity> answeredByNameSet() {
     if (answeredByName == null) {
-      answeredByName = new TreeSet<>();
+      answeredByName = new SmallSortedSet<>();
     }
     return answeredByName;
   }

@@ -6,10 +6,10 @@ import java.util.Arrays;
  * The virtual clock and the events waiting for it, in (time, scheduling order).
  *
  * <p>A 4-ary min-heap over parallel arrays: the keys (time, seq) sit in two {@code long[]}, so a
- * sift compares primitives in adjacent memory instead of calling {@link SimEvent#compareTo} on
- * events scattered over the heap (with millions of events waiting, a {@code PriorityQueue}'s sift
- * was the simulator's single hottest spot, mostly cache misses). Every key is distinct (seq is), so
- * the order events come out in is the same as any correct priority queue's.
+ * sift compares primitives in adjacent memory instead of comparing events scattered over the heap
+ * (with millions of events waiting, a {@code PriorityQueue}'s sift was the simulator's single
+ * hottest spot, mostly cache misses). Every key is distinct (seq is), so the order events come out
+ * in is the same as any correct priority queue's.
  */
 final class EventQueue {
   private static final int INITIAL = 1 << 10;
@@ -32,15 +32,15 @@ final class EventQueue {
 
   /** Schedules {@code e} at {@code time} (never before now). */
   void at(long time, SimEvent e) {
-    e.time = Math.max(time, now);
-    e.seq = seq++;
+    long t = Math.max(time, now);
+    long s = seq++;
     if (size == events.length) {
       int capacity = events.length * 2;
       events = Arrays.copyOf(events, capacity);
       times = Arrays.copyOf(times, capacity);
       seqs = Arrays.copyOf(seqs, capacity);
     }
-    siftUp(size++, e);
+    siftUp(size++, e, t, s);
   }
 
   /** The next event due at or before {@code until}, with the clock moved to it; null if none. */
@@ -49,13 +49,14 @@ final class EventQueue {
       return null;
     }
     SimEvent e = events[0];
+    long t = times[0];
     int last = --size;
     SimEvent moved = events[last];
     events[last] = null;
     if (last > 0) {
       siftDown(0, moved, times[last], seqs[last]);
     }
-    now = e.time;
+    now = t;
     return e;
   }
 
@@ -63,9 +64,7 @@ final class EventQueue {
     now = Math.max(now, time);
   }
 
-  private void siftUp(int i, SimEvent e) {
-    long t = e.time;
-    long s = e.seq;
+  private void siftUp(int i, SimEvent e, long t, long s) {
     while (i > 0) {
       int parent = (i - 1) >>> 2;
       if (!less(t, s, times[parent], seqs[parent])) {

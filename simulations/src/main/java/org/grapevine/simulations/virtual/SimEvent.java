@@ -8,12 +8,10 @@ import org.grapevine.node.core.CoreCommand;
  * One scheduled event, typed: each kind carries exactly its own data and knows which handler of the
  * engine it goes to (no {@code Object} payloads cast back). Ordered by (time, seq): {@code seq} is
  * the order of scheduling, so ties break the same way in every run (quinn's Pair scaled to N
- * nodes). {@link EventQueue} sets both when the event is scheduled.
+ * nodes). {@link EventQueue} keeps both beside the event, not in it: millions of events wait at
+ * once.
  */
-abstract sealed class SimEvent implements Comparable<SimEvent> {
-  long time;
-  long seq;
-
+abstract sealed class SimEvent {
   /** The node the event happens at. */
   final int node;
 
@@ -22,12 +20,6 @@ abstract sealed class SimEvent implements Comparable<SimEvent> {
   }
 
   abstract void fire(VirtualEngine engine);
-
-  @Override
-  public final int compareTo(SimEvent o) {
-    int c = Long.compare(time, o.time);
-    return c != 0 ? c : Long.compare(seq, o.seq);
-  }
 
   /**
    * An event that travels over a link; dropped if the link's connection changed meanwhile. It is
