@@ -81,13 +81,6 @@ public final class GossipRouter {
   private final Map<String, Set<PeerId>> mesh = new LinkedHashMap<>();
   private final Map<String, Set<PeerId>> fanout = new LinkedHashMap<>();
 
-  /**
-   * Per joined topic, the one subscription announcement every peer is sent (immutable, so shared by
-   * all the RPCs that carry it: a simulation with millions of connections would otherwise hold
-   * millions of equal copies while they are in flight).
-   */
-  private final Map<String, RPC.SubOpts> joinOpts = new HashMap<>();
-
   private final Map<String, Long> fanoutLastPublish = new LinkedHashMap<>();
 
   /** See {@link #share}. */
@@ -185,7 +178,7 @@ public final class GossipRouter {
     if (!mesh.isEmpty()) {
       RPC.Builder out = out(peer, ps);
       for (String topic : mesh.keySet()) {
-        out.addSubscriptions(joinOpts.get(topic));
+        out.addSubscriptions(joining(topic)); // the whole RPC is shared when equal (share)
       }
     }
     flush();
@@ -263,7 +256,6 @@ public final class GossipRouter {
     }
     Set<PeerId> m = new SmallSet<>(); // at most D_hi members, in the order they were grafted
     mesh.put(topic, m);
-    joinOpts.put(topic, RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid(topic).build());
     Set<PeerId> fromFanout = fanout.remove(topic);
     fanoutLastPublish.remove(topic);
     if (fromFanout != null) {
@@ -279,8 +271,9 @@ public final class GossipRouter {
       }
       graft(topic, p);
     }
+    RPC.SubOpts join = joining(topic); // one, shared by every peer's RPC
     for (PeerId p : peers.keySet()) {
-      out(p).addSubscriptions(joinOpts.get(topic));
+      out(p).addSubscriptions(join);
     }
     flush();
   }
@@ -298,7 +291,6 @@ public final class GossipRouter {
       prune(topic, p, config.unsubscribeBackoffNanos(), false);
     }
     mesh.remove(topic);
-    joinOpts.remove(topic);
     for (PeerId p : peers.keySet()) {
       out(p).addSubscriptions(RPC.SubOpts.newBuilder().setSubscribe(false).setTopicid(topic));
     }
@@ -1050,6 +1042,10 @@ public final class GossipRouter {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private static RPC.SubOpts joining(String topic) {
+    return RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid(topic).build();
+  }
 
   /**
    * {@code rpc}, or the last subscriptions-only RPC sent when equal to it: every peer that connects

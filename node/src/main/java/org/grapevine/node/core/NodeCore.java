@@ -193,7 +193,14 @@ public final class NodeCore {
     this.originals = new WantedOriginals(store);
     this.sync =
         new SyncSessions(
-            store, engine, config, out, planner::ended, originals::list, this::offered);
+            store,
+            engine,
+            config,
+            out,
+            planner::ended,
+            planner::isConnected,
+            originals::list,
+            this::offered);
     out.onStored(
         stored -> {
           wantOriginals(stored);

@@ -99,6 +99,11 @@ final class SyncPlanner {
     }
   }
 
+  /** Whether at least one connection to {@code peer} is up. */
+  boolean isConnected(PeerId peer) {
+    return connections.containsKey(peer);
+  }
+
   /** A connection to {@code peer} is down; true when it was the last one. */
   boolean disconnected(PeerId peer) {
     Integer left = connections.computeIfPresent(peer, (p, n) -> n == 1 ? null : n - 1);

@@ -1,6 +1,5 @@
 package org.grapevine.node.core;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,9 +8,9 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.engine.Engine;
@@ -44,6 +43,9 @@ final class SyncSessions {
   /** Told (after the SyncEnded event) when a session ended, with its peer. */
   private final Consumer<PeerId> ended;
 
+  /** Whether a peer is connected (a session may end after its connection did). */
+  private final Predicate<PeerId> connected;
+
   /** The entries to ask for by reference, at most the given number (sync.proto step 5a). */
   private final IntFunction<List<EntryRef>> wanted;
 
@@ -51,7 +53,7 @@ final class SyncSessions {
   private final Supplier<SortedSet<Identity>> offered;
 
   /** By stream id, in id order (deterministic iteration for the simulator). */
-  private final TreeMap<Long, SyncState> sessions = new TreeMap<>();
+  private final SyncStates sessions = new SyncStates();
 
   private final Map<PeerId, Integer> runningPerPeer = new HashMap<>();
   private final Map<PeerId, Long> peerFaults = new HashMap<>();
@@ -59,8 +61,9 @@ final class SyncSessions {
 
   /**
    * Per connected peer, the identities it answered by name that it holds nothing of: not named to
-   * it again while connected ({@link SyncSession#skipNames}). Present from its first session until
-   * its connection ends (the immutable empty set until the first), and at most {@link
+   * it again while connected ({@link SyncSession#skipNames}). Made when a session of a connected
+   * peer ends with a name it does not hold (a simulation holds millions of connections, nearly all
+   * without one), removed when its connection ends, at most {@link
    * SyncLimits#MAX_NAMES_PER_SESSION} per peer.
    */
   private final Map<PeerId, Set<Identity>> notHeld = new HashMap<>();
@@ -84,6 +87,7 @@ final class SyncSessions {
       CoreConfig config,
       CoreOutputs out,
       Consumer<PeerId> ended,
+      Predicate<PeerId> connected,
       IntFunction<List<EntryRef>> wanted,
       Supplier<SortedSet<Identity>> offered) {
     this.store = store;
@@ -91,6 +95,7 @@ final class SyncSessions {
     this.config = config;
     this.out = out;
     this.ended = ended;
+    this.connected = connected;
     this.wanted = wanted;
     this.offered = offered;
   }
@@ -122,10 +127,12 @@ final class SyncSessions {
             limits,
             round,
             nowNanos);
-    // Present (empty, shared) from the first session; a set of its own once there is one to skip.
-    session.skipNames(notHeld.computeIfAbsent(peer, p -> Set.of()));
+    Set<Identity> skip = notHeld.get(peer);
+    if (skip != null) {
+      session.skipNames(skip);
+    }
     SyncState s = new SyncState(nextId++, peer, session);
-    sessions.put(s.id, s);
+    sessions.add(s);
     runningPerPeer.merge(peer, 1, Integer::sum);
     drain(s, nowNanos);
     return s.id;
@@ -174,7 +181,7 @@ final class SyncSessions {
   /** Ends every session with {@code peer}: its connection is gone. */
   void cancelAll(PeerId peer, long nowNanos) {
     earliestStale = true;
-    for (SyncState s : new ArrayList<>(sessions.values())) {
+    for (SyncState s : sessions.snapshot()) {
       if (s.peer.equals(peer)) {
         s.session.cancel("connection closed", nowNanos);
         drain(s, nowNanos);
@@ -209,7 +216,7 @@ final class SyncSessions {
       return; // none due: the scan below would find nothing
     }
     earliestStale = true;
-    for (SyncState s : new ArrayList<>(sessions.values())) {
+    for (SyncState s : sessions.snapshot()) {
       OptionalLong deadline = s.session.pollTimeout();
       if (deadline.isPresent() && deadline.getAsLong() <= nowNanos) {
         s.session.handleTimeout(nowNanos);
@@ -222,8 +229,8 @@ final class SyncSessions {
   long nextDeadline(long orElse) {
     if (earliestStale) {
       long next = Long.MAX_VALUE;
-      for (SyncState s : sessions.values()) {
-        OptionalLong d = s.session.pollTimeout();
+      for (int i = 0; i < sessions.size(); i++) {
+        OptionalLong d = sessions.at(i).session.pollTimeout();
         if (d.isPresent()) {
           next = Math.min(next, d.getAsLong());
         }
@@ -308,7 +315,7 @@ final class SyncSessions {
       s.closed = true;
       out.commands.add(new CoreCommand.CloseSync(s.id));
     }
-    if (s.finished() && sessions.remove(s.id) != null) {
+    if (s.finished() && sessions.remove(s.id)) {
       end(s);
     }
   }
@@ -365,12 +372,8 @@ final class SyncSessions {
   private void end(SyncState s) {
     runningPerPeer.computeIfPresent(s.peer, (p, n) -> n == 1 ? null : n - 1);
     SyncEvent.Failed f = s.failure;
-    Set<Identity> skip = notHeld.get(s.peer);
-    if (f == null && skip != null && !s.session.notHeldByPeer().isEmpty()) {
-      if (skip.isEmpty()) {
-        skip = new HashSet<>(); // replaces the shared empty one: a simulation holds millions
-        notHeld.put(s.peer, skip);
-      }
+    if (f == null && !s.session.notHeldByPeer().isEmpty() && connected.test(s.peer)) {
+      Set<Identity> skip = notHeld.computeIfAbsent(s.peer, p -> new HashSet<>());
       for (Identity i : s.session.notHeldByPeer()) {
         if (skip.size() >= SyncLimits.MAX_NAMES_PER_SESSION) {
           break; // Bounded: past it, a name costs only the round trip it did before.

@@ -196,7 +196,7 @@ final class SimDrivers {
     for (int[] pair : new int[][] {{a, b}, {b, a}}) {
       SimNode x = nodes[pair[0]];
       if (x.online) {
-        x.streams.values().removeIf(s -> s.other(x.index) == pair[1]);
+        x.streams.removeIf(s -> s.other(x.index) == pair[1]);
         x.core.handleGossipPeerDown(catalog.peerId(pair[1]), queue.now());
         x.core.handlePeerDisconnected(catalog.peerId(pair[1]), queue.now());
         drain(x);

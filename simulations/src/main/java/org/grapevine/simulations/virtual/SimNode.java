@@ -1,7 +1,5 @@
 package org.grapevine.simulations.virtual;
 
-import java.util.HashMap;
-import java.util.Map;
 import org.grapevine.node.core.NodeCore;
 import org.grapevine.node.engine.Engine;
 import org.grapevine.node.storage.MemoryPostStore;
@@ -23,7 +21,7 @@ final class SimNode {
   NodeCore core;
 
   /** The process's open sync streams, by its core's stream id. */
-  final Map<Long, SimStream> streams = new HashMap<>();
+  final StreamTable streams = new StreamTable();
 
   /** Changes at every restart, so events meant for the old process are dropped. */
   int incarnation;
