@@ -1,6 +1,5 @@
 package org.grapevine.node.core;
 
-import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -61,17 +60,6 @@ final class SyncStates {
 
   /** A copy in id order, to iterate while sessions end. */
   List<SyncState> snapshot() {
-    SyncState[] copy = Arrays.copyOf(states, size);
-    return new AbstractList<>() {
-      @Override
-      public SyncState get(int index) {
-        return copy[index];
-      }
-
-      @Override
-      public int size() {
-        return copy.length;
-      }
-    };
+    return Arrays.asList(Arrays.copyOf(states, size));
   }
 }
