@@ -105,6 +105,9 @@ public final class GossipRouter {
   private long nextHeartbeat;
   private long nextDecay;
   private long heartbeatTicks;
+
+  /** Some peer may hold IDONTWANT ids (false: the heartbeat need not visit every peer). */
+  private boolean dontWantHeld;
   private long nextSeqno;
 
   private long messagesIn;
@@ -589,6 +592,7 @@ public final class GossipRouter {
       }
       if (ps.dontWant == null) {
         ps.dontWant = new HashMap<>();
+        dontWantHeld = true;
       }
       ps.dontWant.put(MessageId.of(raw), heartbeatTicks);
     }
@@ -597,6 +601,7 @@ public final class GossipRouter {
   private void onIHave(PeerId from, PeerState ps, ControlIHave ihave) {
     ihaveIn++;
     String topic = ihave.getTopicID();
+    ps.countsFor(heartbeatTicks);
     if (score(from) < thresholds.gossipThreshold()
         || ++ps.ihavesThisHeartbeat > config.maxIHaveMessages()
         || ps.idsAskedThisHeartbeat >= config.maxIHaveLength()) {
@@ -713,15 +718,18 @@ public final class GossipRouter {
 
   private void heartbeat() {
     heartbeatTicks++;
-    for (PeerState ps : peers.values()) {
-      ps.ihavesThisHeartbeat = 0;
-      ps.idsAskedThisHeartbeat = 0;
-      if (ps.dontWant != null) {
-        ps.dontWant
-            .values()
-            .removeIf(tick -> heartbeatTicks - tick >= config.idontwantRetentionHeartbeats());
-        if (ps.dontWant.isEmpty()) {
-          ps.dontWant = null; // Only looked up and counted: a fresh map later changes nothing.
+    if (dontWantHeld) {
+      dontWantHeld = false;
+      for (PeerState ps : peers.values()) {
+        if (ps.dontWant != null) {
+          ps.dontWant
+              .values()
+              .removeIf(tick -> heartbeatTicks - tick >= config.idontwantRetentionHeartbeats());
+          if (ps.dontWant.isEmpty()) {
+            ps.dontWant = null; // Only looked up and counted: a fresh map later changes nothing.
+          } else {
+            dontWantHeld = true;
+          }
         }
       }
     }
@@ -754,9 +762,19 @@ public final class GossipRouter {
 
   private void maintainMesh(String topic) {
     Set<PeerId> m = mesh.get(topic);
-    // 1. Negative scores leave, without PX.
-    for (PeerId p : new ArrayList<>(m)) {
+    // 1. Negative scores leave, without PX. (Pruning one peer changes no other's score, so all
+    // are scored first; a list only when some leave.)
+    List<PeerId> negative = null;
+    for (PeerId p : m) {
       if (score(p) < 0) {
+        if (negative == null) {
+          negative = new ArrayList<>();
+        }
+        negative.add(p);
+      }
+    }
+    if (negative != null) {
+      for (PeerId p : negative) {
         prune(topic, p, config.pruneBackoffNanos(), false);
       }
     }
@@ -783,13 +801,20 @@ public final class GossipRouter {
     if (m.size() >= config.dLo()) {
       int outboundCount = (int) m.stream().filter(this::isOutbound).count();
       int need = config.dOut() - outboundCount;
-      for (PeerId p : eligible(topic, m)) {
-        if (need <= 0) {
-          break;
-        }
-        if (isOutbound(p)) {
-          graft(topic, p);
-          need--;
+      if (need <= 0) {
+        // Nothing to graft (the usual case), but draw what eligible's shuffle would have drawn,
+        // so that a seeded run takes the same random choices as it always has (the simulator's
+        // regression guard holds runs to that); counting is far cheaper than the list.
+        skipShuffle(countEligible(topic, m));
+      } else {
+        for (PeerId p : eligible(topic, m)) {
+          if (need <= 0) {
+            break;
+          }
+          if (isOutbound(p)) {
+            graft(topic, p);
+            need--;
+          }
         }
       }
     }
@@ -922,15 +947,29 @@ public final class GossipRouter {
   private List<PeerId> eligible(String topic, Set<PeerId> exclude) {
     List<PeerId> out = new ArrayList<>();
     for (PeerId p : topicPeers.get(topic)) {
-      if (!exclude.contains(p)
-          && peers.get(p).protocol.isMeshsub()
-          && !backoffs.isBackedOff(topic, p, now)
-          && score(p) >= 0) {
+      if (isEligible(topic, exclude, p)) {
         out.add(p);
       }
     }
     shuffle(out);
     return out;
+  }
+
+  private int countEligible(String topic, Set<PeerId> exclude) {
+    int n = 0;
+    for (PeerId p : topicPeers.get(topic)) {
+      if (isEligible(topic, exclude, p)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private boolean isEligible(String topic, Set<PeerId> exclude, PeerId p) {
+    return !exclude.contains(p)
+        && peers.get(p).protocol.isMeshsub()
+        && !backoffs.isBackedOff(topic, p, now)
+        && score(p) >= 0;
   }
 
   private void graft(String topic, PeerId p) {
@@ -1100,6 +1139,13 @@ public final class GossipRouter {
 
   private void drop(DropReason reason) {
     drops.merge(reason, 1L, Long::sum);
+  }
+
+  /** Draws exactly what {@link #shuffle} draws for a list of {@code size}, moving nothing. */
+  private void skipShuffle(int size) {
+    for (int i = size - 1; i > 0; i--) {
+      random.nextInt(i + 1);
+    }
   }
 
   private <T> void shuffle(List<T> list) {

@@ -1,9 +1,11 @@
 package org.grapevine.libp2p.gossipsub;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.grapevine.libp2p.peer.PeerId;
@@ -33,21 +35,37 @@ final class PeerScore {
     double meshDeliveries;
     double meshFailurePenalty;
     double invalidDeliveries;
+
+    /** In {@link #decaying}: some decaying counter is not 0. */
+    boolean decaying;
+
+    /** Its peer was forgotten ({@link #refresh}): the next decay drops it. */
+    boolean forgotten;
   }
 
   private static final class PeerStats {
     /**
-     * Per scored topic; null until the first (created on first use: a large simulation holds
-     * millions of PeerStats). Created with the same capacity and filled in the same order as an
-     * eager map would be, so it iterates in the same order and the score sums the same way.
+     * Per scored topic; null until the first (a large simulation holds millions of PeerStats).
+     * Iterates in a HashMap's order, so the score sums the same way as it always has.
      */
-    Map<String, TopicStats> topics;
+    ScoredTopics<TopicStats> topics;
 
     boolean connected = true;
     long expireNanos;
     String ip;
     double appScore;
     double behaviourPenalty;
+
+    /** In {@link #penalised}: behaviourPenalty is not 0. */
+    boolean penalised;
+
+    /** Removed by {@link #refresh}: the next decay drops it and its topics. */
+    boolean forgotten;
+
+    /** {@link #score} as of {@link PeerScore#stamp} {@code scoredStamp}; 0: none. */
+    long scoredStamp;
+
+    double scored;
   }
 
   private enum Status {
@@ -81,13 +99,41 @@ final class PeerScore {
   private final Map<String, Set<PeerId>> peersByIp = new HashMap<>();
   private final LinkedHashMap<MessageId, Delivery> deliveries = new LinkedHashMap<>();
 
+  /**
+   * The counters {@link #decay} has work on, with their topics' parameters at the same index. A
+   * counter at 0 stays 0 under decay (counters never go below 0), so only these need visiting: a
+   * large simulation holds millions of stats, nearly all at 0, and decay runs every second.
+   */
+  private final List<TopicStats> decaying = new ArrayList<>();
+
+  private final List<TopicScoreParams> decayingParams = new ArrayList<>();
+  private final List<PeerStats> penalised = new ArrayList<>();
+
+  /**
+   * A score is computed once per stamp: a new stamp comes with a new time, with decay and with
+   * any peer joining or leaving (P6 counts peers per IP); a change to one peer's counters clears
+   * only its own cached score. The router asks for the same peers' scores many times in one
+   * heartbeat (once per topic in whose mesh they are, and for gossip), and at the same time
+   * nothing else has changed, so the cached value is the very double a new sum would give.
+   */
+  private long stamp = 1;
+
+  /** Peers in {@link #peers} that are not connected (kept for retainScore). */
+  private int disconnected;
+
+  private long stampNanos = Long.MIN_VALUE;
+
   PeerScore(PeerScoreParams params, long deliveryTtlNanos) {
     this.params = params;
     this.deliveryTtlNanos = deliveryTtlNanos;
   }
 
   void addPeer(PeerId peer, String ip) {
+    stamp++;
     PeerStats s = peers.computeIfAbsent(peer, p -> new PeerStats());
+    if (!s.connected) {
+      disconnected--;
+    }
     s.connected = true;
     if (ip != null) {
       s.ip = ip;
@@ -99,12 +145,16 @@ final class PeerScore {
    * The peer left: its mesh membership ends (P3b applies) and its score is kept for retainScore.
    */
   void removePeer(PeerId peer, long nowNanos) {
+    stamp++;
     PeerStats s = peers.get(peer);
     if (s == null) {
       return;
     }
     if (s.topics != null) {
       s.topics.forEach((topic, ts) -> leaveMesh(ts, topic, nowNanos));
+    }
+    if (s.connected) {
+      disconnected++;
     }
     s.connected = false;
     s.expireNanos = nowNanos + params.retainScoreNanos();
@@ -122,31 +172,19 @@ final class PeerScore {
     if (s == null) {
       return 0;
     }
-    double topicSum = 0;
-    for (Map.Entry<String, TopicStats> e : topicsOf(s).entrySet()) {
-      TopicScoreParams tp = params.topic(e.getKey());
-      TopicStats ts = e.getValue();
-      double p1 = 0;
-      if (ts.inMesh) {
-        long quanta =
-            (nowNanos - ts.graftNanos)
-                / tp.timeInMeshQuantumNanos(); // whole quanta, as the spec counts
-        p1 = Math.min((double) quanta, tp.timeInMeshCap());
-      }
-      double p3 = 0;
-      if (deficitActive(ts, tp, nowNanos)) {
-        double deficit = tp.meshMessageDeliveriesThreshold() - ts.meshDeliveries;
-        p3 = deficit * deficit;
-      }
-      double p4 = ts.invalidDeliveries * ts.invalidDeliveries;
-      double t =
-          tp.timeInMeshWeight() * p1
-              + tp.firstMessageDeliveriesWeight() * ts.firstDeliveries
-              + tp.meshMessageDeliveriesWeight() * p3
-              + tp.meshFailurePenaltyWeight() * ts.meshFailurePenalty
-              + tp.invalidMessageDeliveriesWeight() * p4;
-      topicSum += tp.topicWeight() * t;
+    if (nowNanos != stampNanos) {
+      stamp++;
+      stampNanos = nowNanos;
     }
+    if (s.scoredStamp != stamp) {
+      s.scored = computeScore(s, nowNanos);
+      s.scoredStamp = stamp;
+    }
+    return s.scored;
+  }
+
+  private double computeScore(PeerStats s, long nowNanos) {
+    double topicSum = s.topics == null ? 0 : s.topics.sum((topic, ts) -> topicScore(topic, ts, nowNanos));
     if (params.topicScoreCap() > 0 && topicSum > params.topicScoreCap()) {
       topicSum = params.topicScoreCap();
     }
@@ -157,6 +195,30 @@ final class PeerScore {
       score += params.behaviourPenaltyWeight() * excess * excess;
     }
     return score;
+  }
+
+  /** One topic's weighted term of the score. */
+  private double topicScore(String topic, TopicStats ts, long nowNanos) {
+    TopicScoreParams tp = params.topic(topic);
+    double p1 = 0;
+    if (ts.inMesh) {
+      long quanta =
+          (nowNanos - ts.graftNanos) / tp.timeInMeshQuantumNanos(); // whole quanta, as the spec counts
+      p1 = Math.min((double) quanta, tp.timeInMeshCap());
+    }
+    double p3 = 0;
+    if (deficitActive(ts, tp, nowNanos)) {
+      double deficit = tp.meshMessageDeliveriesThreshold() - ts.meshDeliveries;
+      p3 = deficit * deficit;
+    }
+    double p4 = ts.invalidDeliveries * ts.invalidDeliveries;
+    double t =
+        tp.timeInMeshWeight() * p1
+            + tp.firstMessageDeliveriesWeight() * ts.firstDeliveries
+            + tp.meshMessageDeliveriesWeight() * p3
+            + tp.meshFailurePenaltyWeight() * ts.meshFailurePenalty
+            + tp.invalidMessageDeliveriesWeight() * p4;
+    return tp.topicWeight() * t;
   }
 
   private double ipColocation(PeerStats s) {
@@ -195,6 +257,7 @@ final class PeerScore {
     if (ts.inMesh && deficitActive(ts, tp, nowNanos)) {
       double deficit = tp.meshMessageDeliveriesThreshold() - ts.meshDeliveries;
       ts.meshFailurePenalty += deficit * deficit;
+      startDecaying(ts, tp);
     }
     ts.inMesh = false;
   }
@@ -242,8 +305,9 @@ final class PeerScore {
     d.validatedNanos = nowNanos;
     TopicStats first = topicStats(d.first, d.topic);
     if (first != null) {
-      first.firstDeliveries =
-          Math.min(first.firstDeliveries + 1, params.topic(d.topic).firstMessageDeliveriesCap());
+      TopicScoreParams tp = params.topic(d.topic);
+      first.firstDeliveries = Math.min(first.firstDeliveries + 1, tp.firstMessageDeliveriesCap());
+      startDecaying(first, tp);
       addMeshDelivery(first, d.topic);
     }
     if (d.others != null) {
@@ -283,8 +347,9 @@ final class PeerScore {
 
   private void addMeshDelivery(TopicStats ts, String topic) {
     if (ts.inMesh) {
-      ts.meshDeliveries =
-          Math.min(ts.meshDeliveries + 1, params.topic(topic).meshMessageDeliveriesCap());
+      TopicScoreParams tp = params.topic(topic);
+      ts.meshDeliveries = Math.min(ts.meshDeliveries + 1, tp.meshMessageDeliveriesCap());
+      startDecaying(ts, tp);
     }
   }
 
@@ -292,6 +357,7 @@ final class PeerScore {
     TopicStats ts = topicStats(peer, topic);
     if (ts != null) {
       ts.invalidDeliveries += 1;
+      startDecaying(ts, params.topic(topic));
     }
   }
 
@@ -299,13 +365,19 @@ final class PeerScore {
   void addPenalty(PeerId peer, int count) {
     PeerStats s = peers.get(peer);
     if (s != null) {
+      s.scoredStamp = 0;
       s.behaviourPenalty += count;
+      if (!s.penalised && s.behaviourPenalty != 0) {
+        s.penalised = true;
+        penalised.add(s);
+      }
     }
   }
 
   void setApplicationScore(PeerId peer, double value) {
     PeerStats s = peers.get(peer);
     if (s != null) {
+      s.scoredStamp = 0;
       s.appScore = value;
     }
   }
@@ -314,18 +386,49 @@ final class PeerScore {
    * One decay interval: every decaying counter is multiplied by its factor, small ones become 0.
    */
   void decay() {
+    stamp++;
     double zero = params.decayToZero();
-    for (PeerStats s : peers.values()) {
-      for (Map.Entry<String, TopicStats> e : topicsOf(s).entrySet()) {
-        TopicScoreParams tp = params.topic(e.getKey());
-        TopicStats ts = e.getValue();
-        ts.firstDeliveries = decayed(ts.firstDeliveries, tp.firstMessageDeliveriesDecay(), zero);
-        ts.meshDeliveries = decayed(ts.meshDeliveries, tp.meshMessageDeliveriesDecay(), zero);
-        ts.meshFailurePenalty = decayed(ts.meshFailurePenalty, tp.meshFailurePenaltyDecay(), zero);
-        ts.invalidDeliveries =
-            decayed(ts.invalidDeliveries, tp.invalidMessageDeliveriesDecay(), zero);
+    for (int i = decaying.size() - 1; i >= 0; i--) {
+      TopicStats ts = decaying.get(i);
+      TopicScoreParams tp = decayingParams.get(i);
+      ts.firstDeliveries = decayed(ts.firstDeliveries, tp.firstMessageDeliveriesDecay(), zero);
+      ts.meshDeliveries = decayed(ts.meshDeliveries, tp.meshMessageDeliveriesDecay(), zero);
+      ts.meshFailurePenalty = decayed(ts.meshFailurePenalty, tp.meshFailurePenaltyDecay(), zero);
+      ts.invalidDeliveries =
+          decayed(ts.invalidDeliveries, tp.invalidMessageDeliveriesDecay(), zero);
+      if (ts.forgotten
+          || (ts.firstDeliveries == 0
+              && ts.meshDeliveries == 0
+              && ts.meshFailurePenalty == 0
+              && ts.invalidDeliveries == 0)) {
+        ts.decaying = false;
+        removeAt(decaying, i);
+        removeAt(decayingParams, i);
       }
+    }
+    for (int i = penalised.size() - 1; i >= 0; i--) {
+      PeerStats s = penalised.get(i);
       s.behaviourPenalty = decayed(s.behaviourPenalty, params.behaviourPenaltyDecay(), zero);
+      if (s.behaviourPenalty == 0 || s.forgotten) {
+        s.penalised = false;
+        removeAt(penalised, i);
+      }
+    }
+  }
+
+  /** Order does not matter to decay: the last element takes the removed one's place. */
+  private static <T> void removeAt(List<T> list, int i) {
+    T last = list.remove(list.size() - 1);
+    if (i < list.size()) {
+      list.set(i, last);
+    }
+  }
+
+  private void startDecaying(TopicStats ts, TopicScoreParams tp) {
+    if (!ts.decaying) {
+      ts.decaying = true;
+      decaying.add(ts);
+      decayingParams.add(tp);
     }
   }
 
@@ -336,11 +439,23 @@ final class PeerScore {
 
   /** Forgets disconnected peers past retainScore and delivery records past their TTL. */
   void refresh(long nowNanos) {
-    peers.values().removeIf(s -> !s.connected && s.expireNanos - nowNanos <= 0);
+    if (disconnected > 0) { // else nothing to look for among (many) connected peers
+      peers.values().removeIf(s -> !s.connected && s.expireNanos - nowNanos <= 0 && forget(s));
+    }
     Iterator<Delivery> it = deliveries.values().iterator();
     while (it.hasNext() && it.next().expireNanos - nowNanos <= 0) {
       it.remove();
     }
+  }
+
+  /** Marks a peer's stats for {@link #decay} to drop; true, for removeIf. */
+  private boolean forget(PeerStats s) {
+    disconnected--;
+    s.forgotten = true;
+    if (s.topics != null) {
+      s.topics.forEach((topic, ts) -> ts.forgotten = true);
+    }
+    return true;
   }
 
   private TopicStats topicStats(PeerId peer, String topic) {
@@ -348,13 +463,10 @@ final class PeerScore {
     if (s == null || params.topic(topic) == null) {
       return null;
     }
+    s.scoredStamp = 0; // asked for to be changed
     if (s.topics == null) {
-      s.topics = new HashMap<>();
+      s.topics = new ScoredTopics<>();
     }
-    return s.topics.computeIfAbsent(topic, t -> new TopicStats());
-  }
-
-  private static Map<String, TopicStats> topicsOf(PeerStats s) {
-    return s.topics == null ? Map.of() : s.topics;
+    return s.topics.computeIfAbsent(topic, TopicStats::new);
   }
 }

@@ -19,8 +19,11 @@ final class PeerState {
    */
   Map<MessageId, Long> dontWant;
 
+  /** IHAVEs and the ids asked for in heartbeat {@link #countsTick}; see {@link #countsFor}. */
   int ihavesThisHeartbeat;
+
   int idsAskedThisHeartbeat;
+  long countsTick;
 
   /** Messages in OutboundRpcs handed to pollOutbound's queue but not yet polled. */
   int queuedMessages;
@@ -42,6 +45,18 @@ final class PeerState {
 
   boolean doesNotWant(MessageId id) {
     return dontWant != null && dontWant.containsKey(id);
+  }
+
+  /**
+   * Starts the IHAVE counts afresh when heartbeat {@code tick} is a new one: reset when used, not
+   * for every peer at every heartbeat (most peers send no IHAVE in most heartbeats).
+   */
+  void countsFor(long tick) {
+    if (countsTick != tick) {
+      countsTick = tick;
+      ihavesThisHeartbeat = 0;
+      idsAskedThisHeartbeat = 0;
+    }
   }
 
   List<ByteString> outIWant() {

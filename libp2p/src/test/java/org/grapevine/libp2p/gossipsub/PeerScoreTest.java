@@ -234,4 +234,50 @@ class PeerScoreTest {
     ps.refresh(10 * S);
     assertThat(ps.score(A, 10 * S)).isZero();
   }
+
+  /**
+   * A score is computed once per time and kept (the router asks for it many times in a
+   * heartbeat): every change at that same time must still show, whether to the peer's own
+   * counters, by decay, or through another peer (P6 counts peers per IP).
+   */
+  @Test
+  void scoreAtTheSameTime_seesEveryChange() {
+    PeerScore ps =
+        new PeerScore(
+            PeerScoreParams.builder()
+                .topics(
+                    Map.of(
+                        "t",
+                        zeroTopic()
+                            .invalidMessageDeliveriesWeight(-1)
+                            .invalidMessageDeliveriesDecay(0.5)
+                            .build()))
+                .topicScoreCap(0)
+                .appSpecificWeight(1)
+                .ipColocationFactorWeight(-1)
+                .ipColocationFactorThreshold(1)
+                .behaviourPenaltyWeight(-1)
+                .behaviourPenaltyThreshold(0)
+                .behaviourPenaltyDecay(0.5)
+                .decayToZero(0.01)
+                .build(),
+            120 * S);
+    long t = 5 * S;
+    ps.addPeer(A, "10.0.0.1");
+    assertThat(ps.score(A, t)).isZero();
+    ps.invalidMessage(A, "t");
+    assertThat(ps.score(A, t)).isEqualTo(-1); // P4: 1²
+    ps.decay();
+    assertThat(ps.score(A, t)).isEqualTo(-0.25); // 0.5²
+    ps.addPenalty(A, 2);
+    assertThat(ps.score(A, t)).isEqualTo(-0.25 - 4); // P7: 2²
+    ps.setApplicationScore(A, 10);
+    assertThat(ps.score(A, t)).isEqualTo(-0.25 - 4 + 10);
+    ps.addPeer(B, "10.0.0.1"); // a second peer on A's IP: surplus 1
+    assertThat(ps.score(A, t)).isEqualTo(-0.25 - 4 + 10 - 1);
+    ps.removePeer(B, t);
+    assertThat(ps.score(A, t)).isEqualTo(-0.25 - 4 + 10);
+    ps.decay(); // P4 0.25² , P7 1²
+    assertThat(ps.score(A, t)).isEqualTo(-0.0625 - 1 + 10);
+  }
 }

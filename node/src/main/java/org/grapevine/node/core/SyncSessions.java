@@ -230,10 +230,7 @@ final class SyncSessions {
     if (earliestStale) {
       long next = Long.MAX_VALUE;
       for (int i = 0; i < sessions.size(); i++) {
-        OptionalLong d = sessions.at(i).session.pollTimeout();
-        if (d.isPresent()) {
-          next = Math.min(next, d.getAsLong());
-        }
+        next = Math.min(next, sessions.at(i).session.idleDeadline());
       }
       earliest = next;
       earliestStale = false;

@@ -439,9 +439,17 @@ public final class SyncSession {
 
   /** When to call {@link #handleTimeout}, in the caller's nanos; empty once the session is over. */
   public OptionalLong pollTimeout() {
+    return state == State.RUNNING ? OptionalLong.of(idleDeadline()) : OptionalLong.empty();
+  }
+
+  /**
+   * {@link #pollTimeout}'s deadline as a plain long, {@link Long#MAX_VALUE} when over: for a
+   * caller that takes the earliest of many sessions' deadlines after every event.
+   */
+  public long idleDeadline() {
     return state == State.RUNNING
-        ? OptionalLong.of(lastReceivedNanos + limits.idleTimeoutNanos())
-        : OptionalLong.empty();
+        ? lastReceivedNanos + limits.idleTimeoutNanos()
+        : Long.MAX_VALUE;
   }
 
   public Optional<SyncEvent> pollEvent() {

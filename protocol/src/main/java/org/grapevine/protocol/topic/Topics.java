@@ -32,14 +32,19 @@ public final class Topics {
 
   private Topics() {}
 
-  /** The topic an identity's entries are published on. */
+  /**
+   * The topic an identity's entries are published on. Interned, as {@link #forAddressee}: a node
+   * keeps each name in many places (its router's tables, per peer and per topic), a simulation of
+   * many nodes in one JVM keeps the same names millions of times over, and with one instance per
+   * name those copies cost nothing and comparing two names is mostly an identity check.
+   */
   public static String forIdentity(Identity identity) {
-    return IDENTITY_PREFIX + identity;
+    return (IDENTITY_PREFIX + identity).intern();
   }
 
   /** The topic where entries addressing {@code identity} are published ({@code Addressed}). */
   public static String forAddressee(Identity identity) {
-    return ADDRESSEE_PREFIX + identity;
+    return (ADDRESSEE_PREFIX + identity).intern();
   }
 
   /** The identity of an identity topic; empty for any other topic (another version, garbage). */
