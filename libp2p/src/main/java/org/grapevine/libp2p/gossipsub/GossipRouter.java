@@ -799,7 +799,12 @@ public final class GossipRouter {
     }
     // 4. Enough peers but too few outbound ones: graft outbound peers.
     if (m.size() >= config.dLo()) {
-      int outboundCount = (int) m.stream().filter(this::isOutbound).count();
+      int outboundCount = 0;
+      for (PeerId p : m) { // a loop, not a stream: this runs per topic at every heartbeat
+        if (isOutbound(p)) {
+          outboundCount++;
+        }
+      }
       int need = config.dOut() - outboundCount;
       if (need <= 0) {
         // Nothing to graft (the usual case), but draw what eligible's shuffle would have drawn,
