@@ -280,4 +280,30 @@ class PeerScoreTest {
     ps.decay(); // P4 0.25² , P7 1²
     assertThat(ps.score(A, t)).isEqualTo(-0.0625 - 1 + 10);
   }
+
+  /** A kept score still moves with time: at each whole quantum (P1) and at P3's activation. */
+  @Test
+  void keptScore_movesAtEachQuantumAndAtActivation() {
+    PeerScore ps =
+        score(
+            zeroTopic()
+                .timeInMeshWeight(1)
+                .timeInMeshQuantumNanos(S)
+                .timeInMeshCap(3)
+                .meshMessageDeliveriesWeight(-10)
+                .meshMessageDeliveriesThreshold(1)
+                .meshMessageDeliveriesActivationNanos(2 * S)
+                .build());
+    ps.addPeer(A, null);
+    long graft = 7 * MS;
+    ps.graft(A, "t", graft);
+    assertThat(ps.score(A, graft)).isZero();
+    assertThat(ps.score(A, graft + S - 1)).isZero();
+    assertThat(ps.score(A, graft + S)).isEqualTo(1);
+    assertThat(ps.score(A, graft + 2 * S)).isEqualTo(2); // activation not passed yet
+    assertThat(ps.score(A, graft + 2 * S + 1)).isEqualTo(2 - 10); // deficit 1², weight -10
+    assertThat(ps.score(A, graft + 3 * S)).isEqualTo(3 - 10);
+    assertThat(ps.score(A, graft + 50 * S)).isEqualTo(3 - 10); // capped
+    assertThat(ps.score(A, graft + S)).isEqualTo(1); // an earlier time is summed anew
+  }
 }

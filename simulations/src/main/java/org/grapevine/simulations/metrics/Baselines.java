@@ -48,14 +48,15 @@ public final class Baselines {
     for (int k : order) {
       int author = log.workload().author(k);
       if (author != lastAuthor || envelopeBytes[k] != lastBytes) {
-        dijkstra(author, envelopeBytes[k], topology, network, dist, null, 0);
+        long[] arrive = arrivalNanos(envelopeBytes[k], network, n);
+        dijkstra(author, envelopeBytes[k], arrive, topology, network, dist, null, 0);
         // The topic's subscribers: the author and its followers (the post's recipients).
         int mark = k + 1;
         stamp[author] = mark;
         for (int s = log.firstSlot(k); s < log.endSlot(k); s++) {
           stamp[log.recipient(k, s)] = mark;
         }
-        dijkstra(author, envelopeBytes[k], topology, network, topicDist, stamp, mark);
+        dijkstra(author, envelopeBytes[k], arrive, topology, network, topicDist, stamp, mark);
         lastAuthor = author;
         lastBytes = envelopeBytes[k];
       }
@@ -76,10 +77,24 @@ public final class Baselines {
     for (int k = 0; k < log.workload().posts(); k++) {
       int to = log.addressee(k);
       if (to >= 0) {
-        dijkstra(log.workload().author(k), envelopeBytes[k], topology, network, dist, null, 0);
+        int bytes = envelopeBytes[k];
+        long[] arrive = arrivalNanos(bytes, network, dist.length);
+        dijkstra(log.workload().author(k), bytes, arrive, topology, network, dist, null, 0);
         log.setLowerBound(k, dist[to] == Long.MAX_VALUE ? 0 : dist[to]);
       }
     }
+  }
+
+  /**
+   * What arriving at each node costs a message of {@code bytes}: its download and validation.
+   * Once per Dijkstra run, not per edge (the network looks both up by the node's class).
+   */
+  private static long[] arrivalNanos(int bytes, Network net, int nodes) {
+    long[] arrive = new long[nodes];
+    for (int v = 0; v < nodes; v++) {
+      arrive[v] = net.downloadNanos(v, bytes) + net.validationDelayNanos(v);
+    }
+    return arrive;
   }
 
   /**
@@ -87,7 +102,14 @@ public final class Baselines {
    * {@code mark} (the others stay unreached, {@link Long#MAX_VALUE}).
    */
   private static void dijkstra(
-      int source, int bytes, Topology t, Network net, long[] dist, int[] stamp, int mark) {
+      int source,
+      int bytes,
+      long[] arrive,
+      Topology t,
+      Network net,
+      long[] dist,
+      int[] stamp,
+      int mark) {
     Arrays.fill(dist, Long.MAX_VALUE);
     dist[source] = 0;
     LongHeap heap = new LongHeap(t.nodeCount());
@@ -106,7 +128,7 @@ public final class Baselines {
         }
         long latency =
             t == net.topology() ? net.baseLatencyNanos(link) : net.pairLatencyNanos(u, v);
-        long nd = d + up + latency + net.downloadNanos(v, bytes) + net.validationDelayNanos(v);
+        long nd = d + up + latency + arrive[v];
         if (nd < dist[v]) {
           dist[v] = nd;
           heap.push(nd, v);
