@@ -118,6 +118,8 @@ final class PeerScore {
    */
   private long stamp = 1;
 
+  private final ScoredTopics.Term<TopicStats> topicTerm = this::topicScore;
+
   /** Peers in {@link #peers} that are not connected (kept for retainScore). */
   private int disconnected;
 
@@ -184,7 +186,7 @@ final class PeerScore {
   }
 
   private double computeScore(PeerStats s, long nowNanos) {
-    double topicSum = s.topics == null ? 0 : s.topics.sum((topic, ts) -> topicScore(topic, ts, nowNanos));
+    double topicSum = s.topics == null ? 0 : s.topics.sum(topicTerm, nowNanos);
     if (params.topicScoreCap() > 0 && topicSum > params.topicScoreCap()) {
       topicSum = params.topicScoreCap();
     }

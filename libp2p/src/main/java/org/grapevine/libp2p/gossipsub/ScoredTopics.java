@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
-import java.util.function.ToDoubleBiFunction;
 
 /**
  * A peer's per-topic score counters: a map from topic to value that iterates in exactly the order
@@ -96,17 +95,22 @@ final class ScoredTopics<V> {
     }
   }
 
-  /** {@code Σ term(topic, value)}, added up in iteration order. */
-  double sum(ToDoubleBiFunction<String, V> term) {
+  /** One topic's term of a sum at a time; a field, not a lambda per call (no allocation). */
+  interface Term<V> {
+    double at(String topic, V value, long nowNanos);
+  }
+
+  /** {@code Σ term(topic, value, nowNanos)}, added up in iteration order. */
+  double sum(Term<V> term, long nowNanos) {
     double sum = 0;
     if (big != null) {
       for (Map.Entry<String, V> e : big.entrySet()) {
-        sum += term.applyAsDouble(e.getKey(), e.getValue());
+        sum += term.at(e.getKey(), e.getValue(), nowNanos);
       }
       return sum;
     }
     for (int i = 0; i < size; i++) {
-      sum += term.applyAsDouble(keys[i], value(i));
+      sum += term.at(keys[i], value(i), nowNanos);
     }
     return sum;
   }

@@ -62,7 +62,7 @@ class ScoredTopicsTest {
         referenceSum += e.getValue() * 1.1;
       }
       // Bit for bit: the same additions in the same order.
-      assertThat(Double.doubleToRawLongBits(topics.sum((k, v) -> v * 1.1)))
+      assertThat(Double.doubleToRawLongBits(topics.sum((k, v, now) -> v * 1.1, 0)))
           .isEqualTo(Double.doubleToRawLongBits(referenceSum));
       for (String topic : keys) {
         assertThat(topics.get(topic)).isEqualTo(reference.get(topic));
