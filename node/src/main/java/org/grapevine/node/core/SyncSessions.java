@@ -74,8 +74,10 @@ final class SyncSessions {
   private Identity[] lastFollows = new Identity[0];
 
   /**
-   * The earliest idle deadline of a running session ({@code Long.MAX_VALUE}: none), kept until a
-   * session input: the core asks after every input of the node, most of which are not sync's.
+   * The earliest idle deadline of a running session ({@code Long.MAX_VALUE}: none), kept across
+   * inputs: the core asks after every input of the node. An input to one session moves only that
+   * session's deadline ({@link #moved}: the minimum is then kept up to date, or marked stale if it
+   * was that session's and went later); inputs to many sessions mark it stale.
    */
   private long earliest;
 
@@ -117,7 +119,6 @@ final class SyncSessions {
   }
 
   long open(PeerId peer, SyncLimits limits, long nowNanos) {
-    earliestStale = true;
     long round = windows++;
     SyncSession session =
         new SyncSession(
@@ -135,7 +136,24 @@ final class SyncSessions {
     sessions.add(s);
     runningPerPeer.merge(peer, 1, Integer::sum);
     drain(s, nowNanos);
+    moved(Long.MAX_VALUE, s.session.idleDeadline());
     return s.id;
+  }
+
+  /**
+   * One session's idle deadline went from {@code before} to {@code after} (MAX_VALUE: none) and
+   * no other session's changed (an input that reached others, even from inside this one's
+   * callbacks, marked the earliest stale itself).
+   */
+  private void moved(long before, long after) {
+    if (earliestStale || after == before) {
+      return;
+    }
+    if (after < earliest) {
+      earliest = after;
+    } else if (before == earliest) {
+      earliestStale = true; // it was the earliest and went later: the next one is unknown
+    }
   }
 
   /**
@@ -151,30 +169,33 @@ final class SyncSessions {
   }
 
   void message(long sync, byte[] message, long nowNanos) {
-    earliestStale = true;
     SyncState s = sessions.get(sync);
     if (s != null) {
+      long before = s.session.idleDeadline();
       s.session.handleMessage(message, nowNanos);
       drain(s, nowNanos);
+      moved(before, s.session.idleDeadline());
     }
   }
 
   void framingError(long sync, SyncErrorCode code, String detail, long nowNanos) {
-    earliestStale = true;
     SyncState s = sessions.get(sync);
     if (s != null) {
+      long before = s.session.idleDeadline();
       s.session.handleFramingError(code, detail, nowNanos);
       drain(s, nowNanos);
+      moved(before, s.session.idleDeadline());
     }
   }
 
   void cancel(long sync, String detail, boolean local, long nowNanos) {
-    earliestStale = true;
     SyncState s = sessions.get(sync);
     if (s != null) {
+      long before = s.session.idleDeadline();
       s.failed |= local;
       s.session.cancel(detail, nowNanos);
       drain(s, nowNanos);
+      moved(before, s.session.idleDeadline());
     }
   }
 
@@ -191,11 +212,11 @@ final class SyncSessions {
   }
 
   void verified(long sync, int batch, List<Verification> verifications, long nowNanos) {
-    earliestStale = true;
     SyncState s = sessions.get(sync);
     if (s == null) {
       return; // The session failed meanwhile: nothing after a failure is stored.
     }
+    long before = s.session.idleDeadline();
     if (s.verifiedAhead == null) {
       s.verifiedAhead = new HashMap<>();
     }
@@ -209,6 +230,7 @@ final class SyncSessions {
       }
     }
     drain(s, nowNanos);
+    moved(before, s.session.idleDeadline());
   }
 
   void timeout(long nowNanos) {
@@ -228,14 +250,20 @@ final class SyncSessions {
   /** The earliest idle deadline of a running session, or {@code orElse}. */
   long nextDeadline(long orElse) {
     if (earliestStale) {
-      long next = Long.MAX_VALUE;
-      for (int i = 0; i < sessions.size(); i++) {
-        next = Math.min(next, sessions.at(i).session.idleDeadline());
-      }
-      earliest = next;
+      earliest = scanDeadlines();
       earliestStale = false;
     }
+    // Tests run with assertions on: every test that drives sync checks the kept minimum.
+    assert earliest == scanDeadlines() : "kept " + earliest + ", sessions " + scanDeadlines();
     return Math.min(orElse, earliest);
+  }
+
+  private long scanDeadlines() {
+    long next = Long.MAX_VALUE;
+    for (int i = 0; i < sessions.size(); i++) {
+      next = Math.min(next, sessions.at(i).session.idleDeadline());
+    }
+    return next;
   }
 
   /** Stores one verified batch; the first entry the peer is to blame for fails the session. */
