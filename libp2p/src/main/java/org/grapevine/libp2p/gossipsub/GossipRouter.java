@@ -108,6 +108,7 @@ public final class GossipRouter {
 
   /** Some peer may hold IDONTWANT ids (false: the heartbeat need not visit every peer). */
   private boolean dontWantHeld;
+
   private long nextSeqno;
 
   private long messagesIn;

@@ -110,11 +110,11 @@ final class PeerScore {
   private final List<PeerStats> penalised = new ArrayList<>();
 
   /**
-   * A score is computed once per stamp: a new stamp comes with a new time, with decay and with
-   * any peer joining or leaving (P6 counts peers per IP); a change to one peer's counters clears
-   * only its own cached score. The router asks for the same peers' scores many times in one
-   * heartbeat (once per topic in whose mesh they are, and for gossip), and at the same time
-   * nothing else has changed, so the cached value is the very double a new sum would give.
+   * A score is computed once per stamp: a new stamp comes with a new time, with decay and with any
+   * peer joining or leaving (P6 counts peers per IP); a change to one peer's counters clears only
+   * its own cached score. The router asks for the same peers' scores many times in one heartbeat
+   * (once per topic in whose mesh they are, and for gossip), and at the same time nothing else has
+   * changed, so the cached value is the very double a new sum would give.
    */
   private long stamp = 1;
 
@@ -205,7 +205,8 @@ final class PeerScore {
     double p1 = 0;
     if (ts.inMesh) {
       long quanta =
-          (nowNanos - ts.graftNanos) / tp.timeInMeshQuantumNanos(); // whole quanta, as the spec counts
+          (nowNanos - ts.graftNanos)
+              / tp.timeInMeshQuantumNanos(); // whole quanta, as the spec counts
       p1 = Math.min((double) quanta, tp.timeInMeshCap());
     }
     double p3 = 0;

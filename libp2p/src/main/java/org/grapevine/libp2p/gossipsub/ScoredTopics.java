@@ -7,13 +7,13 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
- * A peer's per-topic score counters: a map from topic to value that iterates in exactly the order
- * a {@code new HashMap<String, V>()} filled the same way would, at the cost of two small arrays.
+ * A peer's per-topic score counters: a map from topic to value that iterates in exactly the order a
+ * {@code new HashMap<String, V>()} filled the same way would, at the cost of two small arrays.
  *
- * <p>Why the order: the score is a floating-point sum over topics, and a different order can give
- * a different last bit, so a different mesh, so a different simulation. Why not the HashMap: a
- * large simulation holds millions of these maps, most with a few topics, and the score iterates
- * one on every look-up; starting a HashMap iterator scans its sixteen-slot table, and that was the
+ * <p>Why the order: the score is a floating-point sum over topics, and a different order can give a
+ * different last bit, so a different mesh, so a different simulation. Why not the HashMap: a large
+ * simulation holds millions of these maps, most with a few topics, and the score iterates one on
+ * every look-up; starting a HashMap iterator scans its sixteen-slot table, and that was the
  * simulator's largest single cost (15% of bench-10k's samples).
  *
  * <p>How: a default HashMap (never removed from, as here) has 16 buckets until its 13th entry,

@@ -236,9 +236,9 @@ class PeerScoreTest {
   }
 
   /**
-   * A score is computed once per time and kept (the router asks for it many times in a
-   * heartbeat): every change at that same time must still show, whether to the peer's own
-   * counters, by decay, or through another peer (P6 counts peers per IP).
+   * A score is computed once per time and kept (the router asks for it many times in a heartbeat):
+   * every change at that same time must still show, whether to the peer's own counters, by decay,
+   * or through another peer (P6 counts peers per IP).
    */
   @Test
   void scoreAtTheSameTime_seesEveryChange() {

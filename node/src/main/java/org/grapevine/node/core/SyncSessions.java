@@ -141,9 +141,9 @@ final class SyncSessions {
   }
 
   /**
-   * One session's idle deadline went from {@code before} to {@code after} (MAX_VALUE: none) and
-   * no other session's changed (an input that reached others, even from inside this one's
-   * callbacks, marked the earliest stale itself).
+   * One session's idle deadline went from {@code before} to {@code after} (MAX_VALUE: none) and no
+   * other session's changed (an input that reached others, even from inside this one's callbacks,
+   * marked the earliest stale itself).
    */
   private void moved(long before, long after) {
     if (earliestStale || after == before) {

@@ -443,13 +443,11 @@ public final class SyncSession {
   }
 
   /**
-   * {@link #pollTimeout}'s deadline as a plain long, {@link Long#MAX_VALUE} when over: for a
-   * caller that takes the earliest of many sessions' deadlines after every event.
+   * {@link #pollTimeout}'s deadline as a plain long, {@link Long#MAX_VALUE} when over: for a caller
+   * that takes the earliest of many sessions' deadlines after every event.
    */
   public long idleDeadline() {
-    return state == State.RUNNING
-        ? lastReceivedNanos + limits.idleTimeoutNanos()
-        : Long.MAX_VALUE;
+    return state == State.RUNNING ? lastReceivedNanos + limits.idleTimeoutNanos() : Long.MAX_VALUE;
   }
 
   public Optional<SyncEvent> pollEvent() {

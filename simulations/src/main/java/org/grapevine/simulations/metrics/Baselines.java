@@ -86,8 +86,8 @@ public final class Baselines {
   }
 
   /**
-   * What arriving at each node costs a message of {@code bytes}: its download and validation.
-   * Once per Dijkstra run, not per edge (the network looks both up by the node's class).
+   * What arriving at each node costs a message of {@code bytes}: its download and validation. Once
+   * per Dijkstra run, not per edge (the network looks both up by the node's class).
    */
   private static long[] arrivalNanos(int bytes, Network net, int nodes) {
     long[] arrive = new long[nodes];
