@@ -118,12 +118,13 @@ final class PeerScore {
    */
   private long stamp = 1;
 
+  /** The time the current stamp is for. */
+  private long stampNanos = Long.MIN_VALUE;
+
   private final ScoredTopics.Term<TopicStats> topicTerm = this::topicScore;
 
   /** Peers in {@link #peers} that are not connected (kept for retainScore). */
   private int disconnected;
-
-  private long stampNanos = Long.MIN_VALUE;
 
   PeerScore(PeerScoreParams params, long deliveryTtlNanos) {
     this.params = params;
@@ -204,9 +205,8 @@ final class PeerScore {
     TopicScoreParams tp = params.topic(topic);
     double p1 = 0;
     if (ts.inMesh) {
-      long quanta =
-          (nowNanos - ts.graftNanos)
-              / tp.timeInMeshQuantumNanos(); // whole quanta, as the spec counts
+      // Whole quanta, as the spec counts.
+      long quanta = (nowNanos - ts.graftNanos) / tp.timeInMeshQuantumNanos();
       p1 = Math.min((double) quanta, tp.timeInMeshCap());
     }
     double p3 = 0;
