@@ -173,6 +173,12 @@ public final class NodeMedia implements AutoCloseable {
   private volatile Function<Identity, Set<PeerId>> subscribers = i -> Set.of();
   private volatile Supplier<Set<Identity>> follows = Set::of;
 
+  /**
+   * The node's storage thread, where entries are written and this class's {@link #observer} is told
+   * of them; until {@link #start}, none.
+   */
+  private volatile java.util.concurrent.Executor writes;
+
   /** A file our user added: its CID (text), and what a post's attachment says of it. */
   public record Added(
       String cid, String hashHex, int codec, long size, String mediaType, boolean stripped) {}
@@ -231,6 +237,7 @@ public final class NodeMedia implements AutoCloseable {
     this.dht = dht;
     this.subscribers = subscribers;
     this.follows = follows;
+    this.writes = timers;
     this.bitswap = BitswapService.start(host, store, BitswapLimits.defaults(), this::misbehaved);
     // Files held before a restart are provided again (some of them, up to the bound).
     io.execute(
@@ -472,7 +479,7 @@ public final class NodeMedia implements AutoCloseable {
       active++;
       CompletableFuture<Void> f;
       try {
-        f = fetchRoot(q.root());
+        f = fetchRoot(q.root(), false);
       } catch (RuntimeException e) {
         f = CompletableFuture.failedFuture(e);
       }
@@ -511,10 +518,17 @@ public final class NodeMedia implements AutoCloseable {
    * post of someone not followed becomes a reference now, within the budgets), then fetches what is
    * missing: the root, then its leaves.
    */
-  private CompletableFuture<Void> fetchRoot(Cid root) {
+  private CompletableFuture<Void> fetchRoot(Cid root, boolean caughtUp) {
     Identity author = store.author(root).orElse(null);
     if (author == null) {
       MediaStore.Named named = store.named(root).orElse(null);
+      if (named == null && !caughtUp) {
+        // A post naming it may be stored already with its notice to us still on the way: the store
+        // is written first, then the observer queues the notice here (both on the storage thread),
+        // so a user opening a post they just saw can get here first. Once a task on the storage
+        // thread has run, every notice of a write seen before is queued ahead of us; look again.
+        return afterWritesSoFar().thenComposeAsync(v -> fetchRoot(root, true), io);
+      }
       if (named == null) {
         return CompletableFuture.failedFuture(
             new MediaRefusedException(
@@ -544,6 +558,21 @@ public final class NodeMedia implements AutoCloseable {
     }
     Collection<PeerId> peers = candidates(author, root);
     return fetchFrom(root, peers, b).exceptionallyComposeAsync(t -> viaDht(root, b, t), io);
+  }
+
+  /**
+   * Completes once every write queued on the storage thread so far is done (at once before start).
+   */
+  private CompletableFuture<Void> afterWritesSoFar() {
+    java.util.concurrent.Executor w = writes;
+    if (w == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    try {
+      return CompletableFuture.runAsync(() -> {}, w);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      return CompletableFuture.completedFuture(null); // No write comes any more.
+    }
   }
 
   /**
