@@ -176,9 +176,8 @@ public final class GossipRouter {
     if (peers.containsKey(peer) || peer.equals(self)) {
       throw new IllegalStateException(peer + " is already connected or is us");
     }
-    PeerState ps = new PeerState(direction, protocol);
+    PeerState ps = new PeerState(direction, protocol, score.addPeer(peer, ip));
     peers.put(peer, ps);
-    score.addPeer(peer, ip);
     if (!mesh.isEmpty()) {
       RPC.Builder out = out(peer, ps);
       for (String topic : mesh.keySet()) {
@@ -354,7 +353,8 @@ public final class GossipRouter {
       targets.addAll(f);
     }
     for (PeerId p : known) {
-      if (!peers.get(p).protocol.isMeshsub() && score(p) >= thresholds.publishThreshold()) {
+      PeerState ps = peers.get(p);
+      if (!ps.protocol.isMeshsub() && score(ps) >= thresholds.publishThreshold()) {
         targets.add(p);
       }
     }
@@ -835,7 +835,7 @@ public final class GossipRouter {
   private List<PeerId> selectSurvivors(Set<PeerId> m) {
     List<PeerId> byScore = new ArrayList<>(m);
     shuffle(byScore); // Ties are broken at random, then the sort is stable.
-    byScore.sort(Comparator.comparingDouble(this::score).reversed());
+    byScore.sort(Comparator.comparingDouble((PeerId p) -> score(p)).reversed());
     List<PeerId> keep =
         new ArrayList<>(byScore.subList(0, Math.min(config.dScore(), byScore.size())));
     List<PeerId> rest = new ArrayList<>(byScore.subList(keep.size(), byScore.size()));
@@ -900,9 +900,7 @@ public final class GossipRouter {
   private void fillFanout(String topic, Set<PeerId> f) {
     List<PeerId> candidates = new ArrayList<>();
     for (PeerId p : topicPeers.get(topic)) {
-      if (!f.contains(p)
-          && peers.get(p).protocol.isMeshsub()
-          && score(p) >= thresholds.publishThreshold()) {
+      if (!f.contains(p) && isMeshsubScoring(p, thresholds.publishThreshold())) {
         candidates.add(p);
       }
     }
@@ -923,9 +921,7 @@ public final class GossipRouter {
     }
     List<PeerId> candidates = new ArrayList<>();
     for (PeerId p : topicPeers.get(topic)) {
-      if (!exclude.contains(p)
-          && peers.get(p).protocol.isMeshsub()
-          && score(p) >= thresholds.gossipThreshold()) {
+      if (!exclude.contains(p) && isMeshsubScoring(p, thresholds.gossipThreshold())) {
         candidates.add(p);
       }
     }
@@ -972,10 +968,17 @@ public final class GossipRouter {
   }
 
   private boolean isEligible(String topic, Set<PeerId> exclude, PeerId p) {
-    return !exclude.contains(p)
-        && peers.get(p).protocol.isMeshsub()
-        && !backoffs.isBackedOff(topic, p, now)
-        && score(p) >= 0;
+    if (exclude.contains(p)) {
+      return false;
+    }
+    PeerState ps = peers.get(p);
+    return ps.protocol.isMeshsub() && !backoffs.isBackedOff(topic, p, now) && score(ps) >= 0;
+  }
+
+  /** A connected peer speaks meshsub and scores at least {@code threshold}. */
+  private boolean isMeshsubScoring(PeerId p, double threshold) {
+    PeerState ps = peers.get(p);
+    return ps.protocol.isMeshsub() && score(ps) >= threshold;
   }
 
   private void graft(String topic, PeerId p) {
@@ -1032,10 +1035,11 @@ public final class GossipRouter {
   /** Floodsub peers are in no mesh: they get every message of their topics. */
   private void forwardToFloodsub(Message message, PeerId source) {
     for (PeerId p : topicPeers.get(message.getTopic())) {
-      if (!peers.get(p).protocol.isMeshsub()
+      PeerState ps = peers.get(p);
+      if (!ps.protocol.isMeshsub()
           && !p.equals(source)
           && !isOrigin(p, message)
-          && score(p) >= thresholds.publishThreshold()) {
+          && score(ps) >= thresholds.publishThreshold()) {
         sendMessage(p, message);
       }
     }
@@ -1121,6 +1125,11 @@ public final class GossipRouter {
 
   private double score(PeerId p) {
     return score.score(p, now);
+  }
+
+  /** A connected peer's score, without looking its counters up again. */
+  private double score(PeerState ps) {
+    return score.score(ps.stats, now);
   }
 
   private boolean isOutbound(PeerId p) {

@@ -43,7 +43,8 @@ final class PeerScore {
     boolean forgotten;
   }
 
-  private static final class PeerStats {
+  /** One peer's counters; the router keeps a connected peer's in its PeerState (no map probe). */
+  static final class PeerStats {
     /**
      * Per scored topic; null until the first (a large simulation holds millions of PeerStats).
      * Iterates in a HashMap's order, so the score sums the same way as it always has.
@@ -131,7 +132,11 @@ final class PeerScore {
     this.deliveryTtlNanos = deliveryTtlNanos;
   }
 
-  void addPeer(PeerId peer, String ip) {
+  /**
+   * The peer connected; returns its counters (kept from before when retained), for {@link
+   * #score(PeerStats, long)}.
+   */
+  PeerStats addPeer(PeerId peer, String ip) {
     stamp++;
     PeerStats s = peers.computeIfAbsent(peer, p -> new PeerStats());
     if (!s.connected) {
@@ -142,6 +147,7 @@ final class PeerScore {
       s.ip = ip;
       peersByIp.computeIfAbsent(ip, k -> new HashSet<>()).add(peer);
     }
+    return s;
   }
 
   /**
@@ -172,9 +178,14 @@ final class PeerScore {
 
   double score(PeerId peer, long nowNanos) {
     PeerStats s = peers.get(peer);
-    if (s == null) {
-      return 0;
-    }
+    return s == null ? 0 : score(s, nowNanos);
+  }
+
+  /**
+   * The score of a peer whose counters {@link #addPeer} returned; valid while it stays connected
+   * (only a disconnected peer's counters are ever dropped).
+   */
+  double score(PeerStats s, long nowNanos) {
     if (nowNanos != stampNanos) {
       stamp++;
       stampNanos = nowNanos;

@@ -13,6 +13,9 @@ final class PeerState {
   final GossipProtocol protocol;
   final Set<String> topics = new SmallSet<>();
 
+  /** Its score counters, held here so that scoring a connected peer needs no second map probe. */
+  final PeerScore.PeerStats stats;
+
   /**
    * IDONTWANT ids from this peer, with the heartbeat tick they arrived in; null until the first
    * (most peers of a large simulation never send one, and an empty HashMap still costs 48 bytes).
@@ -38,9 +41,10 @@ final class PeerState {
 
   List<ByteString> outIDontWant;
 
-  PeerState(Direction direction, GossipProtocol protocol) {
+  PeerState(Direction direction, GossipProtocol protocol, PeerScore.PeerStats stats) {
     this.direction = direction;
     this.protocol = protocol;
+    this.stats = stats;
   }
 
   boolean doesNotWant(MessageId id) {
