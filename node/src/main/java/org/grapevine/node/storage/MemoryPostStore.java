@@ -1,6 +1,7 @@
 package org.grapevine.node.storage;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.grapevine.protocol.entry.ContentHash;
@@ -82,7 +84,14 @@ public final class MemoryPostStore implements PostStore {
   private Map<Identity, TreeMap<MissingKey, MissingContent>> missing;
   private Map<DeleteOf, TreeSet<EntryId>> tombstones;
   private final Map<AuthorKey, ArrayList<LogEntry>> logs = new HashMap<>();
-  private Map<Identity, TreeMap<AuthorKey, DeviceStatus>> devices;
+
+  /**
+   * Per identity, its devices as an unmodifiable snapshot, replaced whenever one changes: devices
+   * change rarely and are read for every sync session (a simulation opens hundreds of thousands),
+   * so {@link #devices} hands out the snapshot instead of copying.
+   */
+  private Map<Identity, SortedMap<AuthorKey, DeviceStatus>> devices;
+
   private Map<EntryId, Location> byId;
   private Map<Identity, TreeSet<TimeKey>> time;
   private Map<Identity, TreeSet<TimeKey>> notify;
@@ -92,7 +101,12 @@ public final class MemoryPostStore implements PostStore {
   private final Map<EntryId, TreeMap<EntryId, Location>> quotes = new HashMap<>();
   private Map<Identity, Long> storedBytes;
   private Map<Identity, TreeMap<ForkKey, ForkEvidence>> forks;
-  private TreeSet<Identity> follows;
+
+  /**
+   * An unmodifiable snapshot, replaced on each change (read for every sync session, as devices).
+   */
+  private SortedSet<Identity> follows;
+
   private TreeSet<Identity> mutes;
   private final TreeSet<Identity> blocks = new TreeSet<>();
   private TreeMap<String, String> peers;
@@ -406,10 +420,14 @@ public final class MemoryPostStore implements PostStore {
     if (device == null) {
       return null;
     }
-    TreeMap<AuthorKey, DeviceStatus> set =
-        devicesMap().computeIfAbsent(identity, k -> new TreeMap<>());
-    DeviceStatus next = EntryIndexer.foldDevice(set.getOrDefault(device, DeviceStatus.UNKNOWN), c);
-    set.put(device, next);
+    SortedMap<AuthorKey, DeviceStatus> held = devicesMap().get(identity);
+    DeviceStatus before = held == null ? DeviceStatus.UNKNOWN : held.get(device);
+    DeviceStatus next = EntryIndexer.foldDevice(before == null ? DeviceStatus.UNKNOWN : before, c);
+    if (!next.equals(before)) {
+      TreeMap<AuthorKey, DeviceStatus> set = held == null ? new TreeMap<>() : new TreeMap<>(held);
+      set.put(device, next);
+      devices.put(identity, Collections.unmodifiableSortedMap(set));
+    }
     return next;
   }
 
@@ -544,14 +562,14 @@ public final class MemoryPostStore implements PostStore {
 
   @Override
   public synchronized DeviceStatus deviceStatus(Identity identity, AuthorKey device) {
-    TreeMap<AuthorKey, DeviceStatus> set = devices == null ? null : devices.get(identity);
+    SortedMap<AuthorKey, DeviceStatus> set = devices == null ? null : devices.get(identity);
     return set == null ? DeviceStatus.UNKNOWN : set.getOrDefault(device, DeviceStatus.UNKNOWN);
   }
 
   @Override
   public synchronized SortedMap<AuthorKey, DeviceStatus> devices(Identity identity) {
-    TreeMap<AuthorKey, DeviceStatus> set = devices == null ? null : devices.get(identity);
-    return set == null ? new TreeMap<>() : new TreeMap<>(set);
+    SortedMap<AuthorKey, DeviceStatus> set = devices == null ? null : devices.get(identity);
+    return set == null ? Collections.emptySortedMap() : set;
   }
 
   @Override
@@ -761,22 +779,25 @@ public final class MemoryPostStore implements PostStore {
 
   @Override
   public synchronized void follow(Identity identity) {
-    if (follows == null) {
-      follows = new TreeSet<>();
+    if (follows == null || !follows.contains(identity)) {
+      TreeSet<Identity> next = follows == null ? new TreeSet<>() : new TreeSet<>(follows);
+      next.add(identity);
+      follows = Collections.unmodifiableSortedSet(next);
     }
-    follows.add(identity);
   }
 
   @Override
   public synchronized void unfollow(Identity identity) {
-    if (follows != null) {
-      follows.remove(identity);
+    if (follows != null && follows.contains(identity)) {
+      TreeSet<Identity> next = new TreeSet<>(follows);
+      next.remove(identity);
+      follows = Collections.unmodifiableSortedSet(next);
     }
   }
 
   @Override
   public synchronized Set<Identity> follows() {
-    return follows == null ? new TreeSet<>() : new TreeSet<>(follows);
+    return follows == null ? Collections.emptySortedSet() : follows;
   }
 
   @Override
@@ -936,7 +957,7 @@ public final class MemoryPostStore implements PostStore {
     return reactions;
   }
 
-  private Map<Identity, TreeMap<AuthorKey, DeviceStatus>> devicesMap() {
+  private Map<Identity, SortedMap<AuthorKey, DeviceStatus>> devicesMap() {
     if (devices == null) {
       devices = new HashMap<>();
     }
