@@ -211,7 +211,7 @@ public final class GossipRouter {
       throw new IllegalStateException("RPC from " + from + ", which is not connected");
     }
     // Graylisted peers are ignored whole (gossipsub-v1.1.md "Score Thresholds").
-    if (score(from) < thresholds.graylistThreshold()) {
+    if (!atLeast(from, thresholds.graylistThreshold())) {
       drop(DropReason.GRAYLISTED);
       return;
     }
@@ -263,7 +263,7 @@ public final class GossipRouter {
     fanoutLastPublish.remove(topic);
     if (fromFanout != null) {
       for (PeerId p : fromFanout) {
-        if (m.size() < config.d() && score(p) >= 0 && !backoffs.isBackedOff(topic, p, now)) {
+        if (m.size() < config.d() && atLeast(p, 0) && !backoffs.isBackedOff(topic, p, now)) {
           graft(topic, p);
         }
       }
@@ -335,7 +335,7 @@ public final class GossipRouter {
     if (config.floodPublish()) {
       List<PeerId> targets = new ArrayList<>();
       for (PeerId p : known) {
-        if (score(p) >= thresholds.publishThreshold()) {
+        if (atLeast(p, thresholds.publishThreshold())) {
           targets.add(p);
         }
       }
@@ -354,7 +354,7 @@ public final class GossipRouter {
     }
     for (PeerId p : known) {
       PeerState ps = peers.get(p);
-      if (!ps.protocol.isMeshsub() && score(ps) >= thresholds.publishThreshold()) {
+      if (!ps.protocol.isMeshsub() && atLeast(ps, thresholds.publishThreshold())) {
         targets.add(p);
       }
     }
@@ -603,7 +603,7 @@ public final class GossipRouter {
     ihaveIn++;
     String topic = ihave.getTopicID();
     ps.countsFor(heartbeatTicks);
-    if (score(from) < thresholds.gossipThreshold()
+    if (!atLeast(from, thresholds.gossipThreshold())
         || ++ps.ihavesThisHeartbeat > config.maxIHaveMessages()
         || ps.idsAskedThisHeartbeat >= config.maxIHaveLength()) {
       drop(DropReason.IHAVE_LIMIT);
@@ -637,7 +637,7 @@ public final class GossipRouter {
 
   private void onIWant(PeerId from, ControlIWant iwant) {
     iwantIn++;
-    if (score(from) < thresholds.gossipThreshold()) {
+    if (!atLeast(from, thresholds.gossipThreshold())) {
       return;
     }
     for (ByteString raw : iwant.getMessageIDsList()) {
@@ -669,7 +669,7 @@ public final class GossipRouter {
       sendPrune(topic, from, config.pruneBackoffNanos(), false);
       return;
     }
-    if (score(from) < 0) {
+    if (!atLeast(from, 0)) {
       sendPrune(topic, from, config.pruneBackoffNanos(), false);
       return;
     }
@@ -697,7 +697,7 @@ public final class GossipRouter {
             ? Math.min(prune.getBackoff(), 86_400L) * 1_000_000_000L
             : config.pruneBackoffNanos();
     backoffs.set(topic, from, now + backoffNanos + config.heartbeatIntervalNanos());
-    if (prune.getPeersCount() > 0 && score(from) >= thresholds.acceptPxThreshold()) {
+    if (prune.getPeersCount() > 0 && atLeast(from, thresholds.acceptPxThreshold())) {
       List<PeerId> candidates = new ArrayList<>();
       for (PeerInfo info : prune.getPeersList()) {
         try {
@@ -767,7 +767,7 @@ public final class GossipRouter {
     // are scored first; a list only when some leave.)
     List<PeerId> negative = null;
     for (PeerId p : m) {
-      if (score(p) < 0) {
+      if (!atLeast(p, 0)) {
         if (negative == null) {
           negative = new ArrayList<>();
         }
@@ -835,7 +835,7 @@ public final class GossipRouter {
   private List<PeerId> selectSurvivors(Set<PeerId> m) {
     List<PeerId> byScore = new ArrayList<>(m);
     shuffle(byScore); // Ties are broken at random, then the sort is stable.
-    byScore.sort(Comparator.comparingDouble((PeerId p) -> score(p)).reversed());
+    byScore.sort(Comparator.comparingDouble(this::score).reversed());
     List<PeerId> keep =
         new ArrayList<>(byScore.subList(0, Math.min(config.dScore(), byScore.size())));
     List<PeerId> rest = new ArrayList<>(byScore.subList(keep.size(), byScore.size()));
@@ -890,7 +890,7 @@ public final class GossipRouter {
       }
       Set<PeerId> f = fanout.get(topic);
       Set<PeerId> known = topicPeers.get(topic);
-      f.removeIf(p -> !known.contains(p) || score(p) < thresholds.publishThreshold());
+      f.removeIf(p -> !known.contains(p) || !atLeast(p, thresholds.publishThreshold()));
       if (f.size() < config.d()) {
         fillFanout(topic, f);
       }
@@ -972,13 +972,13 @@ public final class GossipRouter {
       return false;
     }
     PeerState ps = peers.get(p);
-    return ps.protocol.isMeshsub() && !backoffs.isBackedOff(topic, p, now) && score(ps) >= 0;
+    return ps.protocol.isMeshsub() && !backoffs.isBackedOff(topic, p, now) && atLeast(ps, 0);
   }
 
   /** A connected peer speaks meshsub and scores at least {@code threshold}. */
   private boolean isMeshsubScoring(PeerId p, double threshold) {
     PeerState ps = peers.get(p);
-    return ps.protocol.isMeshsub() && score(ps) >= threshold;
+    return ps.protocol.isMeshsub() && atLeast(ps, threshold);
   }
 
   private void graft(String topic, PeerId p) {
@@ -1003,10 +1003,10 @@ public final class GossipRouter {
     ControlPrune.Builder prune = ControlPrune.newBuilder().setTopicID(topic);
     if (ps.protocol.supportsBackoff()) {
       prune.setBackoff(backoffNanos / 1_000_000_000L);
-      if (peerExchange && config.doPeerExchange() && score(p) >= 0) {
+      if (peerExchange && config.doPeerExchange() && atLeast(p, 0)) {
         List<PeerId> offer = new ArrayList<>();
         for (PeerId q : topicPeers.get(topic)) {
-          if (!q.equals(p) && score(q) >= 0) {
+          if (!q.equals(p) && atLeast(q, 0)) {
             offer.add(q);
           }
         }
@@ -1039,7 +1039,7 @@ public final class GossipRouter {
       if (!ps.protocol.isMeshsub()
           && !p.equals(source)
           && !isOrigin(p, message)
-          && score(ps) >= thresholds.publishThreshold()) {
+          && atLeast(ps, thresholds.publishThreshold())) {
         sendMessage(p, message);
       }
     }
@@ -1127,9 +1127,14 @@ public final class GossipRouter {
     return score.score(p, now);
   }
 
-  /** A connected peer's score, without looking its counters up again. */
-  private double score(PeerState ps) {
-    return score.score(ps.stats, now);
+  /** Whether a peer's score is at least {@code threshold} (PeerScore.atLeast: often not summed). */
+  private boolean atLeast(PeerId p, double threshold) {
+    return score.atLeast(p, threshold, now);
+  }
+
+  /** The same for a connected peer, without looking its counters up again. */
+  private boolean atLeast(PeerState ps, double threshold) {
+    return score.atLeast(ps.stats, threshold, now);
   }
 
   private boolean isOutbound(PeerId p) {

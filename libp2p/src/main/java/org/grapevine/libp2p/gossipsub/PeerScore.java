@@ -63,6 +63,13 @@ final class PeerScore {
     /** Removed by {@link #refresh}: the next decay drops it and its topics. */
     boolean forgotten;
 
+    /**
+     * Something of this peer's own may have made its score negative: an invalid message (P4), a
+     * penalty (P7), a negative application score (P5) or an IP address (P6). Never cleared (a
+     * decayed counter may still be above 0); see {@link PeerScore#atLeast}.
+     */
+    boolean mayBeNegative;
+
     /** {@link #score} as of {@link PeerScore#stamp} {@code scoredStamp}; 0: none. */
     long scoredStamp;
 
@@ -127,9 +134,31 @@ final class PeerScore {
   /** Peers in {@link #peers} that are not connected (kept for retainScore). */
   private int disconnected;
 
+  /**
+   * No weight can make a score negative unless the peer itself gave cause ({@link
+   * PeerStats#mayBeNegative}): every topic term's weight that multiplies a counter of honest
+   * traffic (P1, P2, P3, P3b, and the topic weight) is at least 0, and P7 needs a penalty.
+   */
+  private final boolean onlyCauseMakesNegative;
+
   PeerScore(PeerScoreParams params, long deliveryTtlNanos) {
     this.params = params;
     this.deliveryTtlNanos = deliveryTtlNanos;
+    boolean topicsNonNegative = nonNegative(params.defaultTopic());
+    for (TopicScoreParams tp : params.topics().values()) {
+      topicsNonNegative &= nonNegative(tp);
+    }
+    this.onlyCauseMakesNegative = topicsNonNegative && params.behaviourPenaltyThreshold() >= 0;
+  }
+
+  /** P4 is left out: its counter grows only by the peer's own invalid messages. */
+  private static boolean nonNegative(TopicScoreParams tp) {
+    return tp == null
+        || (tp.topicWeight() >= 0
+            && tp.timeInMeshWeight() >= 0
+            && tp.firstMessageDeliveriesWeight() >= 0
+            && tp.meshMessageDeliveriesWeight() >= 0
+            && tp.meshFailurePenaltyWeight() >= 0);
   }
 
   /**
@@ -143,8 +172,11 @@ final class PeerScore {
       disconnected--;
     }
     s.connected = true;
+    // This connection's address: a peer kept from before may come back from another or from none
+    // (keeping the old one left removePeer looking for a set that no longer held it).
+    s.ip = ip;
     if (ip != null) {
-      s.ip = ip;
+      s.mayBeNegative = true; // P6 counts the peers sharing it.
       peersByIp.computeIfAbsent(ip, k -> new HashSet<>()).add(peer);
     }
     return s;
@@ -179,6 +211,30 @@ final class PeerScore {
   double score(PeerId peer, long nowNanos) {
     PeerStats s = peers.get(peer);
     return s == null ? 0 : score(s, nowNanos);
+  }
+
+  /**
+   * Whether {@code peer}'s score is at least {@code threshold}; see {@link #atLeast(PeerStats,
+   * double, long)}.
+   */
+  boolean atLeast(PeerId peer, double threshold, long nowNanos) {
+    PeerStats s = peers.get(peer);
+    return s == null ? 0 >= threshold : atLeast(s, threshold, nowNanos);
+  }
+
+  /**
+   * Whether the score is at least {@code threshold}, the question every threshold of the router
+   * asks. A score that cannot be negative passes any threshold at or below 0 without being summed:
+   * with the parameters of {@link #onlyCauseMakesNegative} and no cause of the peer's own, every
+   * term is a non-negative weight times a non-negative counter (the cap only lowers a positive
+   * topic sum). The answer is the one the sum would give, so nothing a router decides changes; a
+   * large simulation scores millions of honest peers every heartbeat.
+   */
+  boolean atLeast(PeerStats s, double threshold, long nowNanos) {
+    if (threshold <= 0 && onlyCauseMakesNegative && !s.mayBeNegative) {
+      return true;
+    }
+    return score(s, nowNanos) >= threshold;
   }
 
   /**
@@ -368,6 +424,10 @@ final class PeerScore {
   }
 
   private void addInvalid(PeerId peer, String topic) {
+    PeerStats s = peers.get(peer);
+    if (s != null) {
+      s.mayBeNegative = true;
+    }
     TopicStats ts = topicStats(peer, topic);
     if (ts != null) {
       ts.invalidDeliveries += 1;
@@ -380,6 +440,7 @@ final class PeerScore {
     PeerStats s = peers.get(peer);
     if (s != null) {
       s.scoredStamp = 0;
+      s.mayBeNegative = true;
       s.behaviourPenalty += count;
       if (!s.penalised && s.behaviourPenalty != 0) {
         s.penalised = true;
@@ -392,6 +453,7 @@ final class PeerScore {
     PeerStats s = peers.get(peer);
     if (s != null) {
       s.scoredStamp = 0;
+      s.mayBeNegative |= params.appSpecificWeight() * value < 0;
       s.appScore = value;
     }
   }

@@ -306,4 +306,99 @@ class PeerScoreTest {
     assertThat(ps.score(A, graft + 50 * S)).isEqualTo(3 - 10); // capped
     assertThat(ps.score(A, graft + S)).isEqualTo(1); // an earlier time is summed anew
   }
+
+  /**
+   * atLeast answers every threshold as the sum does, under random traffic, misbehaviour and decay:
+   * with parameters where only a peer's own cause can make its score negative (Grapevine's: P2 and
+   * P4), where it skips summing honest peers, and with a negative P3 weight, where it never skips.
+   */
+  @Test
+  void atLeast_answersAsTheSumDoes() {
+    TopicScoreParams honestOnlyNegativeByCause =
+        zeroTopic()
+            .firstMessageDeliveriesWeight(0.5)
+            .firstMessageDeliveriesCap(20)
+            .firstMessageDeliveriesDecay(0.9)
+            .invalidMessageDeliveriesWeight(-10)
+            .invalidMessageDeliveriesDecay(0.9)
+            .build();
+    TopicScoreParams withDeficit =
+        zeroTopic()
+            .timeInMeshWeight(0.1)
+            .timeInMeshQuantumNanos(S)
+            .timeInMeshCap(5)
+            .meshMessageDeliveriesWeight(-1)
+            .meshMessageDeliveriesThreshold(2)
+            .meshMessageDeliveriesActivationNanos(3 * S)
+            .meshMessageDeliveriesDecay(0.9)
+            .meshMessageDeliveriesCap(10)
+            .invalidMessageDeliveriesWeight(-10)
+            .invalidMessageDeliveriesDecay(0.9)
+            .build();
+    double[] thresholds = {-100, -10, -1, -0.5, 0, 0.5, 1, 10};
+    PeerId[] peers = {A, B, TestPeers.peer(3), TestPeers.peer(4)};
+    for (TopicScoreParams topic : new TopicScoreParams[] {honestOnlyNegativeByCause, withDeficit}) {
+      for (long seed = 1; seed <= 40; seed++) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        PeerScore ps =
+            new PeerScore(
+                PeerScoreParams.builder()
+                    .topics(Map.of("t", topic))
+                    .decayToZero(0.01)
+                    .ipColocationFactorThreshold(1)
+                    .build(),
+                120 * S);
+        boolean[] connected = new boolean[peers.length];
+        long t = 0;
+        int message = 0;
+        for (int step = 0; step < 300; step++) {
+          t += r.nextLong(S / 2);
+          int i = r.nextInt(peers.length);
+          PeerId p = peers[i];
+          switch (r.nextInt(10)) {
+            case 0 -> {
+              if (!connected[i]) {
+                ps.addPeer(p, r.nextInt(4) == 0 ? "10.0.0.1" : null);
+                connected[i] = true;
+              } else {
+                ps.removePeer(p, t);
+                connected[i] = false;
+              }
+            }
+            case 1 -> ps.graft(p, "t", t);
+            case 2 -> ps.prune(p, "t", t);
+            case 3, 4 -> {
+              MessageId id = id(++message);
+              ps.validateMessage(p, id, "t", t);
+              ps.deliverMessage(id, t);
+            }
+            case 5 -> {
+              if (r.nextInt(4) == 0) {
+                ps.invalidMessage(p, "t");
+              }
+            }
+            case 6 -> {
+              if (r.nextInt(4) == 0) {
+                ps.addPenalty(p, 1);
+              }
+            }
+            case 7 -> {
+              if (r.nextInt(4) == 0) {
+                ps.setApplicationScore(p, r.nextDouble(-1, 1));
+              }
+            }
+            default -> ps.decay();
+          }
+          for (int j = 0; j < peers.length; j++) {
+            double sum = ps.score(peers[j], t);
+            for (double th : thresholds) {
+              assertThat(ps.atLeast(peers[j], th, t))
+                  .as("seed %d step %d peer %d threshold %s score %s", seed, step, j, th, sum)
+                  .isEqualTo(sum >= th);
+            }
+          }
+        }
+      }
+    }
+  }
 }
