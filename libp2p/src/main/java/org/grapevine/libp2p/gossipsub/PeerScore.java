@@ -65,8 +65,8 @@ final class PeerScore {
 
     /**
      * Something of this peer's own may have made its score negative: an invalid message (P4), a
-     * penalty (P7), a negative application score (P5) or an IP address (P6). Never cleared (a
-     * decayed counter may still be above 0); see {@link PeerScore#atLeast}.
+     * penalty (P7) or a negative application score (P5). Never cleared (a decayed counter may still
+     * be above 0); P6 is looked at when asked. See {@link PeerScore#atLeast}.
      */
     boolean mayBeNegative;
 
@@ -176,7 +176,6 @@ final class PeerScore {
     // (keeping the old one left removePeer looking for a set that no longer held it).
     s.ip = ip;
     if (ip != null) {
-      s.mayBeNegative = true; // P6 counts the peers sharing it.
       peersByIp.computeIfAbsent(ip, k -> new HashSet<>()).add(peer);
     }
     return s;
@@ -225,13 +224,17 @@ final class PeerScore {
   /**
    * Whether the score is at least {@code threshold}, the question every threshold of the router
    * asks. A score that cannot be negative passes any threshold at or below 0 without being summed:
-   * with the parameters of {@link #onlyCauseMakesNegative} and no cause of the peer's own, every
-   * term is a non-negative weight times a non-negative counter (the cap only lowers a positive
-   * topic sum). The answer is the one the sum would give, so nothing a router decides changes; a
-   * large simulation scores millions of honest peers every heartbeat.
+   * with the parameters of {@link #onlyCauseMakesNegative}, no cause of the peer's own and no
+   * surplus of peers on its IP address (P6), every term is a non-negative weight times a
+   * non-negative counter (the cap only lowers a positive topic sum). The answer is the one the sum
+   * would give, so nothing a router decides changes; a large simulation scores millions of honest
+   * peers every heartbeat.
    */
   boolean atLeast(PeerStats s, double threshold, long nowNanos) {
-    if (threshold <= 0 && onlyCauseMakesNegative && !s.mayBeNegative) {
+    if (threshold <= 0
+        && onlyCauseMakesNegative
+        && !s.mayBeNegative
+        && (s.ip == null || ipColocation(s) == 0)) {
       return true;
     }
     return score(s, nowNanos) >= threshold;
