@@ -2,7 +2,6 @@ package org.grapevine.node.core;
 
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -19,6 +18,7 @@ import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.node.sync.StoreSyncSource;
 import org.grapevine.protocol.identity.Identity;
+import org.grapevine.protocol.internal.SmallSortedSet;
 import org.grapevine.protocol.sync.EntryRef;
 import org.grapevine.protocol.sync.FetchedContent;
 import org.grapevine.protocol.sync.SyncErrorCode;
@@ -55,18 +55,15 @@ final class SyncSessions {
   /** By stream id, in id order (deterministic iteration for the simulator). */
   private final SyncStates sessions = new SyncStates();
 
-  private final Map<PeerId, Integer> runningPerPeer = new HashMap<>();
   private final Map<PeerId, Long> peerFaults = new HashMap<>();
   private final BareServers bareServers = new BareServers();
 
   /**
-   * Per connected peer, the identities it answered by name that it holds nothing of: not named to
-   * it again while connected ({@link SyncSession#skipNames}). Made when a session of a connected
-   * peer ends with a name it does not hold (a simulation holds millions of connections, nearly all
-   * without one), removed when its connection ends, at most {@link
-   * SyncLimits#MAX_NAMES_PER_SESSION} per peer.
+   * Per peer with a running session or names it holds nothing of (answered by name in a session of
+   * its current connection, sync.proto step 2a: {@link SyncSession#skipNames}, at most {@link
+   * SyncLimits#MAX_NAMES_PER_SESSION}); removed when neither is left or its connection ends.
    */
-  private final Map<PeerId, Set<Identity>> notHeld = new HashMap<>();
+  private final Map<PeerId, PeerSyncs> peers = new HashMap<>();
 
   private long nextId = 1;
 
@@ -103,7 +100,8 @@ final class SyncSessions {
   }
 
   boolean running(PeerId peer) {
-    return runningPerPeer.getOrDefault(peer, 0) > 0;
+    PeerSyncs p = peers.get(peer);
+    return p != null && p.running > 0;
   }
 
   /**
@@ -128,13 +126,13 @@ final class SyncSessions {
             limits,
             round,
             nowNanos);
-    Set<Identity> skip = notHeld.get(peer);
-    if (skip != null) {
-      session.skipNames(skip);
+    PeerSyncs p = peers.computeIfAbsent(peer, k -> new PeerSyncs());
+    if (p.notHeld != null) {
+      session.skipNames(p.notHeld);
     }
+    p.running++;
     SyncState s = new SyncState(nextId++, peer, session);
     sessions.add(s);
-    runningPerPeer.merge(peer, 1, Integer::sum);
     drain(s, nowNanos);
     moved(Long.MAX_VALUE, s.session.idleDeadline());
     return s.id;
@@ -208,7 +206,13 @@ final class SyncSessions {
         drain(s, nowNanos);
       }
     }
-    notHeld.remove(peer);
+    PeerSyncs p = peers.get(peer);
+    if (p != null) {
+      p.notHeld = null;
+      if (p.idle()) {
+        peers.remove(peer);
+      }
+    }
   }
 
   void verified(long sync, int batch, List<Verification> verifications, long nowNanos) {
@@ -395,16 +399,28 @@ final class SyncSessions {
   }
 
   private void end(SyncState s) {
-    runningPerPeer.computeIfPresent(s.peer, (p, n) -> n == 1 ? null : n - 1);
+    PeerSyncs p = peers.get(s.peer);
+    if (p != null) {
+      p.running--;
+    }
     SyncEvent.Failed f = s.failure;
     if (f == null && !s.session.notHeldByPeer().isEmpty() && connected.test(s.peer)) {
-      Set<Identity> skip = notHeld.computeIfAbsent(s.peer, p -> new HashSet<>());
+      if (p == null) {
+        p = new PeerSyncs();
+        peers.put(s.peer, p);
+      }
+      if (p.notHeld == null) {
+        p.notHeld = new SmallSortedSet<>();
+      }
       for (Identity i : s.session.notHeldByPeer()) {
-        if (skip.size() >= SyncLimits.MAX_NAMES_PER_SESSION) {
+        if (p.notHeld.size() >= SyncLimits.MAX_NAMES_PER_SESSION) {
           break; // Bounded: past it, a name costs only the round trip it did before.
         }
-        skip.add(i);
+        p.notHeld.add(i);
       }
+    }
+    if (p != null && p.idle()) {
+      peers.remove(s.peer);
     }
     out.events.add(
         f == null

@@ -19,9 +19,11 @@ import org.grapevine.protocol.proto.WantEntries;
  * Step 5a of one sync session (sync.proto, "Entries by reference"), both roles, for {@link
  * SyncSession}, which decides when each method runs. Not thread-safe, like the session.
  *
- * <p>Client: {@link #list} once (after the peer's last Heads and its names), then {@link #nextWant}
- * whenever no WantEntries is open, and {@link #onEntriesByRef} for each answer; {@link #settled}
- * says when nothing is left to ask. Server: {@link #onWantEntries} answers at once.
+ * <p>Client: {@link #ask} once with the refs to ask for (after the peer's last Heads and its
+ * names), then {@link #nextWant} whenever no WantEntries is open, and {@link #onEntriesByRef} for
+ * each answer; {@link #settled} says when nothing is left to ask. Server: {@link #onWantEntries}
+ * answers at once. The session makes one only when it has refs to ask for or is asked (most
+ * sessions do neither, and a simulation holds hundreds of thousands of sessions at once).
  *
  * <p>Rules: an answer is checked whole before anything is passed on: every item must be the entry
  * of a ref of the open WantEntries, in the order asked, at most once, of the ref's identity, and at
@@ -32,8 +34,6 @@ final class RefExchange {
   private final SyncSource source;
 
   // Client role.
-  private boolean listed;
-  // Made on first use (most sessions ask for none, and a simulation holds millions of sessions).
   private ArrayDeque<EntryRef> toAsk;
   private List<EntryRef> asked = List.of();
 
@@ -44,23 +44,16 @@ final class RefExchange {
     this.source = source;
   }
 
-  /** Lists the refs to ask the peer for, once; none if it does not answer refs. */
-  void list(boolean peerAnswersRefs) {
-    if (listed) {
-      return;
-    }
-    listed = true;
-    if (peerAnswersRefs) {
-      List<EntryRef> wanted = source.wantedEntries(SyncLimits.MAX_REFS_PER_SESSION);
-      if (!wanted.isEmpty()) {
-        toAsk = new ArrayDeque<>(wanted);
-      }
+  /** The refs to ask the peer for ({@link SyncSource#wantedEntries}); called at most once. */
+  void ask(List<EntryRef> wanted) {
+    if (!wanted.isEmpty()) {
+      toAsk = new ArrayDeque<>(wanted);
     }
   }
 
-  /** Listed, and every ref asked for is answered. */
+  /** Every ref asked for is answered. */
   boolean settled() {
-    return listed && (toAsk == null || toAsk.isEmpty()) && asked.isEmpty();
+    return (toAsk == null || toAsk.isEmpty()) && asked.isEmpty();
   }
 
   /** The next WantEntries to send, if none is open and refs are left; else empty. */

@@ -142,7 +142,7 @@ public final class SyncSession {
   private boolean peerAnswersRefs;
 
   /** Entries asked for and served by reference (sync.proto step 5a). */
-  private final RefExchange byRef;
+  private RefExchange byRef; // Made when refs are to be asked for or the peer asks: rarely.
 
   /** Which window of names this session takes when there are too many ({@link NameChoice}). */
   private final long round;
@@ -250,7 +250,6 @@ public final class SyncSession {
     this.source = source;
     this.limits = limits;
     this.round = round;
-    this.byRef = new RefExchange(source);
     this.lastReceivedNanos = nowNanos;
     sendHeads();
   }
@@ -596,6 +595,9 @@ public final class SyncSession {
     while (!isEmpty(namesToAsk) && size(namesAsked) < SyncLimits.MAX_NAMES_PER_WANT) {
       namesAskedSet().add(namesToAskQueue().pollFirst());
     }
+    if (namesToAsk.isEmpty()) {
+      namesToAsk = null; // Most sessions ask one WantHeads; the empty queue would outlive it.
+    }
     send(SyncMessageCodec.wantHeads(namesAskedSet()));
   }
 
@@ -609,17 +611,26 @@ public final class SyncSession {
     }
     contentListed = true;
     if (peerAnswersContent) {
-      contentToAskQueue()
-          .addAll(source.missingContent(sharedSet(), SyncLimits.MAX_CONTENT_PER_SESSION));
+      List<ContentRef> missing =
+          source.missingContent(
+              shared == null ? Set.of() : shared, SyncLimits.MAX_CONTENT_PER_SESSION);
+      if (!missing.isEmpty()) { // no empty queue for the rest of the session
+        contentToAskQueue().addAll(missing);
+      }
       askContent();
     }
-    byRef.list(peerAnswersRefs);
-    byRef.nextWant().ifPresent(this::send);
+    if (peerAnswersRefs) {
+      List<EntryRef> wanted = source.wantedEntries(SyncLimits.MAX_REFS_PER_SESSION);
+      if (!wanted.isEmpty()) {
+        refExchange().ask(wanted);
+        byRef.nextWant().ifPresent(this::send);
+      }
+    }
   }
 
   /** The answer to our open WantEntries (step 5a), checked whole before it is passed on. */
   private void onEntriesByRef(SyncMessage m) throws SyncProtocolException {
-    List<byte[]> items = byRef.onEntriesByRef(m.getEntriesByRef());
+    List<byte[]> items = refExchange().onEntriesByRef(m.getEntriesByRef());
     if (!items.isEmpty()) {
       emit(new SyncEvent.EntriesByRefReceived(items));
     }
@@ -631,7 +642,7 @@ public final class SyncSession {
     if (peerDone) {
       throw new SyncProtocolException(SyncErrorCode.PROTOCOL_VIOLATION, "WantEntries after Done");
     }
-    send(byRef.onWantEntries(m.getWantEntries()));
+    send(refExchange().onWantEntries(m.getWantEntries()));
   }
 
   /** The answer to our open WantHeads: heads of the named identities the peer holds. */
@@ -1183,7 +1194,7 @@ public final class SyncSession {
         && isEmpty(fetching)
         && contentAsked.isEmpty()
         && isEmpty(contentToAsk)
-        && byRef.settled()) {
+        && (byRef == null || byRef.settled())) {
       send(SyncMessageCodec.done());
       doneSent = true;
     }
@@ -1204,13 +1215,22 @@ public final class SyncSession {
     contentWanted = null;
     namesToAsk = null;
     namesAsked = null;
-    byRef.clear();
+    if (byRef != null) {
+      byRef.clear();
+    }
   }
 
   // ---- lazily made collections ----
   // A simulation runs hundreds of thousands of sessions at once (every connection syncs when it
   // opens), and most of them never use most of these: each is made on its first write, and a
   // missing one reads as empty (null after a clear is the same as empty).
+
+  private RefExchange refExchange() {
+    if (byRef == null) {
+      byRef = new RefExchange(source);
+    }
+    return byRef;
+  }
 
   private ArrayDeque<OpenRange> fetchingQueue() {
     if (fetching == null) {
