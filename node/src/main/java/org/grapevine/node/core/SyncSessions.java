@@ -18,7 +18,6 @@ import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.node.sync.StoreSyncSource;
 import org.grapevine.protocol.identity.Identity;
-import org.grapevine.protocol.internal.SmallSortedSet;
 import org.grapevine.protocol.sync.EntryRef;
 import org.grapevine.protocol.sync.FetchedContent;
 import org.grapevine.protocol.sync.SyncErrorCode;
@@ -128,7 +127,7 @@ final class SyncSessions {
             nowNanos);
     PeerSyncs p = peers.computeIfAbsent(peer, k -> new PeerSyncs());
     if (p.notHeld != null) {
-      session.skipNames(p.notHeld);
+      session.skipNames(Arrays.asList(p.notHeld));
     }
     p.running++;
     SyncState s = new SyncState(nextId++, peer, session);
@@ -409,15 +408,7 @@ final class SyncSessions {
         p = new PeerSyncs();
         peers.put(s.peer, p);
       }
-      if (p.notHeld == null) {
-        p.notHeld = new SmallSortedSet<>();
-      }
-      for (Identity i : s.session.notHeldByPeer()) {
-        if (p.notHeld.size() >= SyncLimits.MAX_NAMES_PER_SESSION) {
-          break; // Bounded: past it, a name costs only the round trip it did before.
-        }
-        p.notHeld.add(i);
-      }
+      p.addNotHeld(s.session.notHeldByPeer());
     }
     if (p != null && p.idle()) {
       peers.remove(s.peer);

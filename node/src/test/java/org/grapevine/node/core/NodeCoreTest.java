@@ -32,6 +32,7 @@ import org.grapevine.protocol.addressed.AddressedValidator;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.LogEntry;
 import org.grapevine.protocol.entry.SignedEntry;
+import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.log.LogWriter;
 import org.grapevine.protocol.sync.SyncLimits;
 import org.grapevine.protocol.testing.TestAuthors;
@@ -441,6 +442,63 @@ class NodeCoreTest {
                 assertThat(e)
                     .isInstanceOfSatisfying(
                         CoreEvent.SyncEnded.class, end -> assertThat(end.completed()).isTrue()));
+  }
+
+  /**
+   * A followed identity the peer answered by name that it holds nothing of is not named to it again
+   * on the same connection (sync.proto step 2a), and is named again once it reconnects.
+   */
+  @Test
+  void aNameThePeerHoldsNothingOf_isNotAskedAgainOnTheSameConnection_butIsAfterReconnecting() {
+    TestAuthors.Person bob = TestAuthors.person("bob");
+    Side holder = new Side(1);
+    Side follower = new Side(1);
+    follower.store.follow(bob.identity); // The holder neither follows nor holds Bob.
+    follower.core.handleFollowed(bob.identity, now);
+    holder.core.handlePeerConnected(q, false, now);
+    follower.core.handlePeerConnected(p, false, now);
+
+    assertThat(namedInASession(follower, holder)).contains(bob.identity);
+    assertThat(namedInASession(follower, holder)).doesNotContain(bob.identity);
+
+    follower.core.handlePeerDisconnected(p, now);
+    holder.core.handlePeerDisconnected(q, now);
+    holder.core.handlePeerConnected(q, false, now);
+    follower.core.handlePeerConnected(p, false, now);
+    assertThat(namedInASession(follower, holder)).contains(bob.identity);
+  }
+
+  /**
+   * Runs one session from {@code follower} to {@code holder}: the identities it named (WantHeads).
+   */
+  private List<Identity> namedInASession(Side follower, Side holder) {
+    long atFollower = follower.core.handleSyncStream(p, now);
+    long atHolder = holder.core.handleSyncStream(q, now);
+    List<Identity> named = new ArrayList<>();
+    for (int step = 0; step < 20; step++) {
+      now += SECOND / 100;
+      for (SyncBytes b = follower.core.pollOutbound().orElse(null);
+          b != null;
+          b = follower.core.pollOutbound().orElse(null)) {
+        try {
+          org.grapevine.protocol.proto.SyncMessage m =
+              org.grapevine.protocol.proto.SyncMessage.parseFrom(b.message());
+          for (ByteString key : m.getWantHeads().getIdentitiesList()) {
+            named.add(Identity.of(key.toByteArray()));
+          }
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw new AssertionError(e);
+        }
+        holder.core.handleSyncMessage(atHolder, b.message(), now);
+      }
+      carry(holder, atHolder, follower, atFollower);
+    }
+    follower.drain();
+    assertThat(follower.events)
+        .filteredOn(e -> e instanceof CoreEvent.SyncEnded end && end.sync() == atFollower)
+        .singleElement()
+        .satisfies(e -> assertThat(((CoreEvent.SyncEnded) e).completed()).isTrue());
+    return named;
   }
 
   @Test

@@ -201,13 +201,16 @@ public final class SyncSession {
   private int peerCredit;
   private boolean peerDone;
 
-  private long rangesRequested;
-  private long entriesReceived;
-  private long batchesReceived;
+  // Reported counts (SyncStats). Ranges, batches and entries as ints: 24 bytes less on each of the
+  // hundreds of thousands of sessions a simulation holds at once, and 2^31 entries in one session
+  // would be hundreds of gigabytes (a count that large would only misreport); bytes as longs.
+  private int rangesRequested;
+  private int entriesReceived;
+  private int batchesReceived;
   private long bytesReceived;
-  private long rangesServed;
-  private long entriesSent;
-  private long batchesSent;
+  private int rangesServed;
+  private int entriesSent;
+  private int batchesSent;
   private long bytesSent;
 
   /**
