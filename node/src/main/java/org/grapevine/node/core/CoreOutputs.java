@@ -11,9 +11,11 @@ import org.grapevine.protocol.entry.LogEntry;
 
 /** The node core's three output queues, filled by its parts and drained by the driver. */
 final class CoreOutputs {
-  final ArrayDeque<SyncBytes> outbound = new ArrayDeque<>();
-  final ArrayDeque<CoreCommand> commands = new ArrayDeque<>();
-  final ArrayDeque<CoreEvent> events = new ArrayDeque<>();
+  // Drained after every input, so small; sized so (the default 16 slots per queue add up over the
+  // 100,000 cores of a simulation), growing when a burst needs it.
+  final ArrayDeque<SyncBytes> outbound = new ArrayDeque<>(4);
+  final ArrayDeque<CoreCommand> commands = new ArrayDeque<>(4);
+  final ArrayDeque<CoreEvent> events = new ArrayDeque<>(4);
 
   /** Told of every {@link CoreEvent.Stored} as it is queued (the core's wanted originals). */
   private Consumer<CoreEvent.Stored> onStored = s -> {};

@@ -183,12 +183,14 @@ public final class NodeCore {
     this.engine = engine;
     this.router = router;
     this.config = config;
+    SyncPeers syncPeers = new SyncPeers();
     this.planner =
         new SyncPlanner(
             router::subscribes,
             this::offered,
             config,
             out,
+            syncPeers,
             nowNanos + 1 + random.nextLong(config.syncIntervalNanos()));
     this.originals = new WantedOriginals(store);
     this.sync =
@@ -200,7 +202,8 @@ public final class NodeCore {
             planner::ended,
             planner::isConnected,
             originals::list,
-            this::offered);
+            this::offered,
+            syncPeers);
     out.onStored(
         stored -> {
           wantOriginals(stored);

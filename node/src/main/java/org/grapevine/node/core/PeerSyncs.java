@@ -7,12 +7,13 @@ import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.sync.SyncLimits;
 
 /**
- * What {@link SyncSessions} keeps per peer: how many of its sessions run, and the identities it
- * answered by name that it holds nothing of ({@code null}: none). One record, so one map entry per
- * peer instead of one in each of two maps: a simulation holds millions of connections, and at t = 0
- * nearly every one runs a session.
+ * What the core's sync keeps per peer ({@link SyncPeers}): its connections ({@link SyncPlanner}),
+ * how many of its sessions run, and the identities it answered by name that it holds nothing of
+ * ({@code null}: none; {@link SyncSessions}).
  */
 final class PeerSyncs {
+  int connections;
+
   int running;
 
   /**
@@ -41,6 +42,6 @@ final class PeerSyncs {
 
   /** Nothing left to keep: the record may go. */
   boolean idle() {
-    return running == 0 && notHeld == null;
+    return connections == 0 && running == 0 && notHeld == null;
   }
 }

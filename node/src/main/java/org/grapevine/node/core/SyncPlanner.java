@@ -2,11 +2,9 @@ package org.grapevine.node.core;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.BiPredicate;
 import java.util.function.Supplier;
@@ -31,13 +29,11 @@ final class SyncPlanner {
   private final CoreOutputs out;
   private SyncSessions sessions;
 
-  /**
-   * Connected peers in the order they came, with their connection count; the periodic round walks
-   * this list.
-   */
+  /** Connected peers in the order they came; the periodic round walks this list. */
   private final List<PeerId> connected = new ArrayList<>();
 
-  private final Map<PeerId, Integer> connections = new HashMap<>();
+  /** Each peer's connection count ({@link PeerSyncs#connections}), with what sessions keep. */
+  private final SyncPeers peers;
 
   /** Peers we asked the driver to open a sync stream to, not yet open. */
   private final Set<PeerId> opening = new HashSet<>();
@@ -76,11 +72,13 @@ final class SyncPlanner {
       Supplier<? extends Set<Identity>> offered,
       CoreConfig config,
       CoreOutputs out,
+      SyncPeers peers,
       long firstRound) {
     this.subscribes = subscribes;
     this.offered = offered;
     this.config = config;
     this.out = out;
+    this.peers = peers;
     this.nextRound = firstRound;
   }
 
@@ -91,7 +89,7 @@ final class SyncPlanner {
 
   /** A connection to {@code peer} is up: a sync if we dialled it. */
   void connected(PeerId peer, boolean weDialled) {
-    if (connections.merge(peer, 1, Integer::sum) == 1) {
+    if (++peers.getOrAdd(peer).connections == 1) {
       connected.add(peer);
     }
     if (weDialled) {
@@ -101,14 +99,18 @@ final class SyncPlanner {
 
   /** Whether at least one connection to {@code peer} is up. */
   boolean isConnected(PeerId peer) {
-    return connections.containsKey(peer);
+    PeerSyncs p = peers.get(peer);
+    return p != null && p.connections > 0;
   }
 
   /** A connection to {@code peer} is down; true when it was the last one. */
   boolean disconnected(PeerId peer) {
-    Integer left = connections.computeIfPresent(peer, (p, n) -> n == 1 ? null : n - 1);
-    if (left != null) {
-      return false;
+    PeerSyncs p = peers.get(peer);
+    if (p != null && p.connections > 0) {
+      if (--p.connections > 0) {
+        return false;
+      }
+      peers.dropIfIdle(peer, p);
     }
     connected.remove(peer);
     opening.remove(peer);
@@ -144,7 +146,7 @@ final class SyncPlanner {
    * what we follow); false, deciding nothing, when it is not connected.
    */
   boolean wantRequested(PeerId peer) {
-    if (!connections.containsKey(peer)) {
+    if (!isConnected(peer)) {
       return false;
     }
     want(peer, CoreEvent.SyncReason.REQUESTED);
@@ -195,7 +197,7 @@ final class SyncPlanner {
     for (Identity identity : identities) {
       any |= wantWithSubscribers(Topics.forIdentity(identity), CoreEvent.SyncReason.ORIGINAL);
     }
-    if (!any && from != null && connections.containsKey(from)) {
+    if (!any && from != null && isConnected(from)) {
       want(from, CoreEvent.SyncReason.ORIGINAL);
     }
   }
@@ -221,7 +223,7 @@ final class SyncPlanner {
 
   /** Our router heard {@code peer} subscribe to {@code topic}. */
   void subscribed(PeerId peer, String topic) {
-    if (!connections.containsKey(peer)) {
+    if (!isConnected(peer)) {
       return;
     }
     if (followedUnsynced.remove(topic)) {
@@ -283,7 +285,7 @@ final class SyncPlanner {
 
   /** A session with {@code peer} ended: run the one that was wanted meanwhile. */
   void ended(PeerId peer) {
-    if (again.remove(peer) && connections.containsKey(peer) && !sessions.running(peer)) {
+    if (again.remove(peer) && isConnected(peer) && !sessions.running(peer)) {
       want(peer, CoreEvent.SyncReason.AGAIN);
     }
   }

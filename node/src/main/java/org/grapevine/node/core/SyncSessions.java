@@ -58,11 +58,11 @@ final class SyncSessions {
   private final BareServers bareServers = new BareServers();
 
   /**
-   * Per peer with a running session or names it holds nothing of (answered by name in a session of
-   * its current connection, sync.proto step 2a: {@link SyncSession#skipNames}, at most {@link
-   * SyncLimits#MAX_NAMES_PER_SESSION}); removed when neither is left or its connection ends.
+   * Per peer: its running sessions, and the names it holds nothing of (answered by name in a
+   * session of its current connection, sync.proto step 2a: {@link SyncSession#skipNames}, at most
+   * {@link SyncLimits#MAX_NAMES_PER_SESSION}; dropped when its connection ends).
    */
-  private final Map<PeerId, PeerSyncs> peers = new HashMap<>();
+  private final SyncPeers peers;
 
   private long nextId = 1;
 
@@ -87,7 +87,8 @@ final class SyncSessions {
       Consumer<PeerId> ended,
       Predicate<PeerId> connected,
       IntFunction<List<EntryRef>> wanted,
-      Supplier<SortedSet<Identity>> offered) {
+      Supplier<SortedSet<Identity>> offered,
+      SyncPeers peers) {
     this.store = store;
     this.engine = engine;
     this.config = config;
@@ -96,6 +97,7 @@ final class SyncSessions {
     this.connected = connected;
     this.wanted = wanted;
     this.offered = offered;
+    this.peers = peers;
   }
 
   boolean running(PeerId peer) {
@@ -125,7 +127,7 @@ final class SyncSessions {
             limits,
             round,
             nowNanos);
-    PeerSyncs p = peers.computeIfAbsent(peer, k -> new PeerSyncs());
+    PeerSyncs p = peers.getOrAdd(peer);
     if (p.notHeld != null) {
       session.skipNames(Arrays.asList(p.notHeld));
     }
@@ -208,9 +210,7 @@ final class SyncSessions {
     PeerSyncs p = peers.get(peer);
     if (p != null) {
       p.notHeld = null;
-      if (p.idle()) {
-        peers.remove(peer);
-      }
+      peers.dropIfIdle(peer, p);
     }
   }
 
@@ -405,13 +405,12 @@ final class SyncSessions {
     SyncEvent.Failed f = s.failure;
     if (f == null && !s.session.notHeldByPeer().isEmpty() && connected.test(s.peer)) {
       if (p == null) {
-        p = new PeerSyncs();
-        peers.put(s.peer, p);
+        p = peers.getOrAdd(s.peer);
       }
       p.addNotHeld(s.session.notHeldByPeer());
     }
-    if (p != null && p.idle()) {
-      peers.remove(s.peer);
+    if (p != null) {
+      peers.dropIfIdle(s.peer, p);
     }
     out.events.add(
         f == null

@@ -550,10 +550,13 @@ public final class SyncSession {
     peerIdentities += n;
     List<OpenRange> wants = new ArrayList<>();
     for (IdentityHeads ih : heads.getIdentitiesList()) {
-      Identity identity = Identity.of(SyncMessageCodec.key(ih.getIdentity(), "identity"));
-      wants.addAll(rangesBehind(identity, ih));
-      if (follows(identity)) {
-        sharedSet().add(identity);
+      Identity decoded = Identity.of(SyncMessageCodec.key(ih.getIdentity(), "identity"));
+      // Kept (shared set, open ranges, asked-up-to keys) as this session's own instance, not the
+      // decoded copy: a simulation holds hundreds of thousands of sessions at once.
+      Identity followed = followed(decoded);
+      wants.addAll(rangesBehind(followed != null ? followed : decoded, ih));
+      if (followed != null) {
+        sharedSet().add(followed);
       }
     }
     peerHeadsComplete = heads.getLast();
@@ -1065,6 +1068,12 @@ public final class SyncSession {
   /** Whether the identity is among those followed (by its order, as the TreeSet did). */
   private boolean follows(Identity identity) {
     return Arrays.binarySearch(follows, identity) >= 0;
+  }
+
+  /** This session's instance of {@code identity} if it follows it, else null. */
+  private Identity followed(Identity identity) {
+    int i = Arrays.binarySearch(follows, identity);
+    return i >= 0 ? follows[i] : null;
   }
 
   /** Whether we serve the identity's logs and content in this session. */
