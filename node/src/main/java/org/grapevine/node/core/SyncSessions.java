@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
@@ -17,6 +18,7 @@ import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.node.sync.StoreSyncSource;
+import org.grapevine.protocol.entry.ContentHash;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.sync.EntryRef;
 import org.grapevine.protocol.sync.FetchedContent;
@@ -56,6 +58,9 @@ final class SyncSessions {
 
   private final Map<PeerId, Long> peerFaults = new HashMap<>();
   private final BareServers bareServers = new BareServers();
+
+  /** {@link BareServers#mayAsk}, one object for every session's source. */
+  private final BiPredicate<PeerId, ContentHash> mayAsk = bareServers::mayAsk;
 
   /**
    * Per peer: its running sessions, and the names it holds nothing of (answered by name in a
@@ -122,8 +127,7 @@ final class SyncSessions {
     SyncSession session =
         new SyncSession(
             follows(FollowWindow.of(offered.get(), SyncLimits.MAX_SESSION_IDENTITIES, round)),
-            new StoreSyncSource(
-                store, engine.budgets(), hash -> bareServers.mayAsk(peer, hash), wanted),
+            new StoreSyncSource(store, engine.budgets(), mayAsk, peer, wanted),
             limits,
             round,
             nowNanos);

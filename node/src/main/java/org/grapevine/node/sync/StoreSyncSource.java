@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
+import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.engine.Budgets;
 import org.grapevine.node.storage.MissingContent;
 import org.grapevine.node.storage.PostStore;
@@ -32,7 +34,11 @@ import org.grapevine.protocol.sync.SyncSource;
 public final class StoreSyncSource implements SyncSource {
   private final PostStore store;
   private final Budgets budgets;
-  private final Predicate<ContentHash> notFromThisPeer;
+
+  /** Whether this session's {@link #peer} may be asked for a hash (not served bare before). */
+  private final BiPredicate<PeerId, ContentHash> mayAsk;
+
+  private final PeerId peer;
   private final IntFunction<List<EntryRef>> wanted;
 
   /** A source without budgets that asks for all missing content (tools, tests). */
@@ -57,9 +63,26 @@ public final class StoreSyncSource implements SyncSource {
       Budgets budgets,
       Predicate<ContentHash> notFromThisPeer,
       IntFunction<List<EntryRef>> wanted) {
+    this(store, budgets, (peer, hash) -> notFromThisPeer.test(hash), null, wanted);
+  }
+
+  /**
+   * As above, with the hashes not to ask for given per peer by one predicate the node shares among
+   * its sessions: no predicate object per session (a simulation holds hundreds of thousands).
+   *
+   * @param mayAsk whether {@code peer} may be asked for a hash
+   * @param peer this session's peer, as {@code mayAsk} takes it
+   */
+  public StoreSyncSource(
+      PostStore store,
+      Budgets budgets,
+      BiPredicate<PeerId, ContentHash> mayAsk,
+      PeerId peer,
+      IntFunction<List<EntryRef>> wanted) {
     this.store = store;
     this.budgets = budgets;
-    this.notFromThisPeer = notFromThisPeer;
+    this.mayAsk = mayAsk;
+    this.peer = peer;
     this.wanted = wanted;
   }
 
@@ -110,7 +133,7 @@ public final class StoreSyncSource implements SyncSource {
       long used = store.storedBytes(identity);
       Set<ContentHash> asked = new LinkedHashSet<>();
       for (MissingContent m : store.missingContent(identity, max - out.size())) {
-        if (asked.contains(m.hash()) || !notFromThisPeer.test(m.hash())) {
+        if (asked.contains(m.hash()) || !mayAsk.test(peer, m.hash())) {
           continue;
         }
         if (!budgets.fitsQuota(used, m.size())) {
