@@ -245,15 +245,29 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       String route,
       String method,
       boolean keepAlive) {
-    requests.inc(route, knownMethod(method), Integer.toString(r.status().code()));
     if (keepAlive) {
+      requests.inc(route, knownMethod(method), Integer.toString(r.status().code()));
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
       ctx.channel().config().setAutoRead(true);
     } else {
-      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+      respondThen(ctx, r, route, method, ChannelFutureListener.CLOSE);
     }
+  }
+
+  /**
+   * Answers with {@code Connection: close} and leaves closing to {@code then}, run when the answer
+   * is written (a refused upload half-closes first: {@code MediaHttp}).
+   */
+  void respondThen(
+      ChannelHandlerContext ctx,
+      FullHttpResponse r,
+      String route,
+      String method,
+      ChannelFutureListener then) {
+    requests.inc(route, knownMethod(method), Integer.toString(r.status().code()));
+    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(r).addListener(then);
   }
 
   /** The first path segments of the web app's pages, forms and files ("" is {@code /}). */

@@ -3,10 +3,12 @@ package org.grapevine.node.api;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -31,6 +33,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.grapevine.node.MediaRefusedException;
 import org.grapevine.node.NodeMedia;
 import org.grapevine.node.metrics.Counter;
@@ -71,8 +74,26 @@ final class MediaHttp extends ChannelInboundHandlerAdapter {
     PASSING,
     UPLOADING,
     /** The request is answered (or being answered); what remains of its body is dropped. */
-    DRAINING
+    DRAINING,
+    /**
+     * A refused upload is answered and the connection half-closed; what still comes of its body is
+     * dropped until it ends, {@link #LINGER_MAX_BYTES} or {@link #LINGER_MILLIS}, then the
+     * connection closes.
+     */
+    LINGERING
   }
+
+  /**
+   * A refused upload's body is read and dropped after the answer, up to this many bytes and this
+   * long, before the connection closes. Closing with the client's bytes unread makes TCP send a
+   * reset, and a client still sending (the CLI and browsers send the whole body before reading)
+   * then loses the answer: it sees a reset instead of "over this node's cap".
+   */
+  static final long LINGER_MAX_BYTES = 64L << 20;
+
+  static final long LINGER_MILLIS = 10_000;
+
+  private long lingered;
 
   private final NodeMedia media;
   private final RequestAuth auth;
@@ -132,8 +153,12 @@ final class MediaHttp extends ChannelInboundHandlerAdapter {
             download(ctx, req, path, method.equals("HEAD"));
           }
         } catch (ApiError e) {
-          state = State.DRAINING;
-          fail(ctx, e, path, upload ? ROUTE_UPLOAD : ROUTE_DOWNLOAD, method, false);
+          if (upload) {
+            refuseUpload(ctx, e);
+          } else {
+            state = State.DRAINING;
+            fail(ctx, e, path, ROUTE_DOWNLOAD, method, false);
+          }
         }
       }
     }
@@ -159,8 +184,41 @@ final class MediaHttp extends ChannelInboundHandlerAdapter {
         }
         ReferenceCountUtil.release(msg);
       }
+      case LINGERING -> {
+        if (msg instanceof HttpContent c) {
+          lingered += c.content().readableBytes();
+        }
+        boolean ended = msg instanceof LastHttpContent || lingered > LINGER_MAX_BYTES;
+        ReferenceCountUtil.release(msg);
+        if (ended) {
+          ctx.close();
+        }
+      }
       case IDLE -> ctx.fireChannelRead(msg);
     }
+  }
+
+  /**
+   * Answers a refused upload and closes its connection without a reset: the answer is written, the
+   * output half-closed, and the rest of the body read and dropped ({@link State#LINGERING}).
+   */
+  private void refuseUpload(ChannelHandlerContext ctx, ApiError e) {
+    state = State.LINGERING;
+    lingered = 0;
+    handler.respondThen(
+        ctx,
+        handler.error(e, API),
+        ROUTE_UPLOAD,
+        "POST",
+        written -> {
+          Channel ch = written.channel();
+          if (!written.isSuccess() || !(ch instanceof DuplexChannel duplex)) {
+            ch.close();
+            return;
+          }
+          duplex.shutdownOutput();
+          ctx.executor().schedule(() -> ch.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        });
   }
 
   private void startUpload(HttpRequest req) {
@@ -205,10 +263,10 @@ final class MediaHttp extends ChannelInboundHandlerAdapter {
       }
     } catch (IOException e) {
       log.warn("cannot write an upload to {}", u.file, e);
-      abortUpload(ctx, ApiError.internal());
+      abortUpload(ctx, ApiError.internal(), c instanceof LastHttpContent);
       return;
     } catch (ApiError e) {
-      abortUpload(ctx, e);
+      abortUpload(ctx, e, c instanceof LastHttpContent);
       return;
     }
     if (c instanceof LastHttpContent) {
@@ -216,12 +274,15 @@ final class MediaHttp extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void abortUpload(ChannelHandlerContext ctx, ApiError e) {
+  private void abortUpload(ChannelHandlerContext ctx, ApiError e, boolean bodyEnded) {
     discard(upload);
     upload = null;
-    // The rest of the body is not read: answer and close.
-    state = State.DRAINING;
-    fail(ctx, e, API, ROUTE_UPLOAD, "POST", false);
+    if (bodyEnded) {
+      state = State.IDLE;
+      fail(ctx, e, API, ROUTE_UPLOAD, "POST", false);
+    } else {
+      refuseUpload(ctx, e);
+    }
   }
 
   private void finishUpload(ChannelHandlerContext ctx, Upload u) {

@@ -589,6 +589,35 @@ class ApiIT {
             "grapevine_api_requests_total{route=\"/v1/metrics\",method=\"GET\",status=\"200\"} ");
   }
 
+  /**
+   * An upload over the node's cap (16 MiB by default) is refused at its headers, but a client that
+   * sends the whole body before reading (as the CLI's and browsers' do) still gets the answer: the
+   * node drops the body instead of closing on it, which would reset the connection and lose the
+   * answer (CI saw "header parser received no bytes" in the CLI's MediaIT).
+   */
+  @Test
+  void uploadOverTheCap_sentWholeBeforeReading_getsTheAnswer() throws IOException {
+    long cap = 16L << 20;
+    try (Socket s = new Socket(api.address().getAddress(), api.address().getPort())) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("POST /v1/media HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                  + TOKEN
+                  + "\r\nContent-Type: application/octet-stream\r\nContent-Length: "
+                  + (cap + 1)
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      byte[] chunk = new byte[64 << 10];
+      for (long sent = 0; sent <= cap; sent += chunk.length) {
+        out.write(chunk, 0, (int) Math.min(chunk.length, cap + 1 - sent));
+      }
+      out.flush();
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(answer).startsWith("HTTP/1.1 413").contains("\"code\":\"too_large\"");
+    }
+  }
+
   /** Sends bytes a well-behaved client would not, and reads the answer until the server closes. */
   private String raw(String request) throws IOException {
     try (Socket s = new Socket(api.address().getAddress(), api.address().getPort())) {
