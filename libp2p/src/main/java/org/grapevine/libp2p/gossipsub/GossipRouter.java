@@ -76,6 +76,14 @@ public final class GossipRouter {
 
   private final Map<PeerId, PeerState> peers = new LinkedHashMap<>();
 
+  /**
+   * The known subscribers of each topic we have joined, in the order they subscribed (or connected,
+   * for those that subscribed before we joined). Only joined topics are indexed: a router learns
+   * every topic of every peer, a hundred or more where it joins a few, and the others are needed
+   * rarely (a publish to a topic we have not joined, its fanout, a floodsub peer's message), so
+   * {@link #peersOf} scans the peers for them instead. At a million simulated nodes the full index
+   * was the largest single table of each router.
+   */
   private final TopicPeers topicPeers = new TopicPeers();
 
   private final Map<String, Set<PeerId>> mesh = new LinkedHashMap<>();
@@ -260,6 +268,11 @@ public final class GossipRouter {
       return;
     }
     Set<PeerId> m = new SmallSet<>(); // at most D_hi members, in the order they were grafted
+    for (Map.Entry<PeerId, PeerState> e : peers.entrySet()) {
+      if (e.getValue().topics.contains(topic)) {
+        topicPeers.add(topic, e.getKey());
+      }
+    }
     mesh.put(topic, m);
     Set<PeerId> fromFanout = fanout.remove(topic);
     fanoutLastPublish.remove(topic);
@@ -296,6 +309,7 @@ public final class GossipRouter {
       prune(topic, p, config.unsubscribeBackoffNanos(), false);
     }
     mesh.remove(topic);
+    topicPeers.removeTopic(topic);
     for (PeerId p : peers.keySet()) {
       out(p).addSubscriptions(RPC.SubOpts.newBuilder().setSubscribe(false).setTopicid(topic));
     }
@@ -333,7 +347,7 @@ public final class GossipRouter {
   }
 
   private Collection<PeerId> publishTargets(String topic) {
-    Set<PeerId> known = topicPeers.get(topic);
+    Set<PeerId> known = peersOf(topic);
     if (config.floodPublish()) {
       List<PeerId> targets = new ArrayList<>();
       for (PeerId p : known) {
@@ -435,7 +449,27 @@ public final class GossipRouter {
   }
 
   public Set<PeerId> topicPeers(String topic) {
-    return Set.copyOf(topicPeers.get(topic));
+    return Set.copyOf(peersOf(topic));
+  }
+
+  /**
+   * The connected peers known to subscribe to {@code topic}: from the index when we have joined it,
+   * else by scanning the peers (in the order they connected); do not modify.
+   */
+  private Set<PeerId> peersOf(String topic) {
+    if (mesh.containsKey(topic)) {
+      return topicPeers.get(topic);
+    }
+    Set<PeerId> found = null;
+    for (Map.Entry<PeerId, PeerState> e : peers.entrySet()) {
+      if (e.getValue().topics.contains(topic)) {
+        if (found == null) {
+          found = new SmallSet<>();
+        }
+        found.add(e.getKey());
+      }
+    }
+    return found == null ? Set.of() : found;
   }
 
   /** Messages and RPCs dropped so far, by reason (a copy; cheaper than {@link #metrics}). */
@@ -501,7 +535,9 @@ public final class GossipRouter {
         return;
       }
       ps.topics.add(topic);
-      topicPeers.add(topic, from);
+      if (mesh.containsKey(topic)) {
+        topicPeers.add(topic, from);
+      }
       events.add(new GossipEvent.Subscribed(from, topic));
     } else if (ps.topics.remove(topic)) {
       topicPeers.remove(topic, from);
@@ -891,7 +927,7 @@ public final class GossipRouter {
         continue;
       }
       Set<PeerId> f = fanout.get(topic);
-      Set<PeerId> known = topicPeers.get(topic);
+      Set<PeerId> known = peersOf(topic);
       f.removeIf(p -> !known.contains(p) || !atLeast(p, thresholds.publishThreshold()));
       if (f.size() < config.d()) {
         fillFanout(topic, f);
@@ -901,7 +937,7 @@ public final class GossipRouter {
 
   private void fillFanout(String topic, Set<PeerId> f) {
     List<PeerId> candidates = new ArrayList<>();
-    for (PeerId p : topicPeers.get(topic)) {
+    for (PeerId p : peersOf(topic)) {
       if (!f.contains(p) && isMeshsubScoring(p, thresholds.publishThreshold())) {
         candidates.add(p);
       }
@@ -922,7 +958,7 @@ public final class GossipRouter {
       return;
     }
     List<PeerId> candidates = new ArrayList<>();
-    for (PeerId p : topicPeers.get(topic)) {
+    for (PeerId p : peersOf(topic)) {
       if (!exclude.contains(p) && isMeshsubScoring(p, thresholds.gossipThreshold())) {
         candidates.add(p);
       }
@@ -950,7 +986,7 @@ public final class GossipRouter {
    */
   private List<PeerId> eligible(String topic, Set<PeerId> exclude) {
     List<PeerId> out = new ArrayList<>();
-    for (PeerId p : topicPeers.get(topic)) {
+    for (PeerId p : peersOf(topic)) {
       if (isEligible(topic, exclude, p)) {
         out.add(p);
       }
@@ -961,7 +997,7 @@ public final class GossipRouter {
 
   private int countEligible(String topic, Set<PeerId> exclude) {
     int n = 0;
-    for (PeerId p : topicPeers.get(topic)) {
+    for (PeerId p : peersOf(topic)) {
       if (isEligible(topic, exclude, p)) {
         n++;
       }
@@ -1007,7 +1043,7 @@ public final class GossipRouter {
       prune.setBackoff(backoffNanos / 1_000_000_000L);
       if (peerExchange && config.doPeerExchange() && atLeast(p, 0)) {
         List<PeerId> offer = new ArrayList<>();
-        for (PeerId q : topicPeers.get(topic)) {
+        for (PeerId q : peersOf(topic)) {
           if (!q.equals(p) && atLeast(q, 0)) {
             offer.add(q);
           }
@@ -1036,7 +1072,7 @@ public final class GossipRouter {
 
   /** Floodsub peers are in no mesh: they get every message of their topics. */
   private void forwardToFloodsub(Message message, PeerId source) {
-    for (PeerId p : topicPeers.get(message.getTopic())) {
+    for (PeerId p : peersOf(message.getTopic())) {
       PeerState ps = peers.get(p);
       if (!ps.protocol.isMeshsub()
           && !p.equals(source)

@@ -5,16 +5,14 @@ import java.util.Set;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
- * The peers known to subscribe to each topic, each topic's peers in the order they subscribed.
+ * The peers known to subscribe to each topic, each topic's peers in the order they were added.
  *
- * <p>The router learns every topic each connected peer announces, so it holds far more topics than
- * it joins, and most of them have one known subscriber: at 100,000 simulated nodes that is about
- * two hundred topics per router, twenty million in all. A {@code HashMap} of sets spends about 100
- * bytes on each (node, set, array); this table spends two array slots on a topic with one peer (the
- * value is then the {@link PeerId} itself) and moves to a {@link SmallSet} from the second. Open
- * addressing with linear probing, deletion by shifting back (no tombstones), load at most 3/4.
- * Never iterated as a whole, so the table's order is of no consequence; each topic's order is. Not
- * thread-safe.
+ * <p>The router indexes here only the topics it has joined (see {@code GossipRouter.peersOf}); a
+ * few of them have many peers, more have one. A {@code HashMap} of sets spends about 100 bytes on
+ * each (node, set, array); this table spends two array slots on a topic with one peer (the value is
+ * then the {@link PeerId} itself) and moves to a {@link SmallSet} from the second. Open addressing
+ * with linear probing, deletion by shifting back (no tombstones), load at most 3/4. Never iterated
+ * as a whole, so the table's order is of no consequence; each topic's order is. Not thread-safe.
  */
 final class TopicPeers {
   private static final int MIN_CAPACITY = 8;
@@ -95,6 +93,16 @@ final class TopicPeers {
     if (set.size() == 1) {
       values[i] = set.iterator().next(); // back to the compact form
     }
+    return true;
+  }
+
+  /** Forgets {@code topic} and all its peers; false if it had none. */
+  boolean removeTopic(String topic) {
+    int i = find(topic);
+    if (i < 0) {
+      return false;
+    }
+    delete(i);
     return true;
   }
 

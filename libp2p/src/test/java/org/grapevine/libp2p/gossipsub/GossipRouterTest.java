@@ -381,4 +381,47 @@ class GossipRouterTest {
         .containsEntry(DropReason.QUEUE_FULL, 2L); // third message, to A and to B
     drain();
   }
+
+  /**
+   * Only joined topics are indexed (GossipRouter.peersOf): subscribers known before the join, after
+   * a leave, and of a topic never joined must all still be found.
+   */
+  @Test
+  void topicPeers_knownBeforeJoin_afterLeave_andNeverJoined() throws MalformedFrameException {
+    router(GossipConfig.builder().build());
+    router.handlePeerConnected(A, Direction.OUTBOUND, GossipProtocol.MESHSUB_V12, now);
+    router.handlePeerConnected(B, Direction.OUTBOUND, GossipProtocol.MESHSUB_V12, now);
+    drain();
+    receive(A, subscribe("t"));
+    receive(B, subscribe("t"));
+    receive(B, subscribe("u"));
+    assertThat(router.topicPeers("t")).containsExactlyInAnyOrder(A, B); // not joined yet
+    assertThat(router.topicPeers("u")).containsExactly(B);
+    assertThat(router.topicPeers("v")).isEmpty();
+
+    router.subscribe("t", now); // the peers that announced "t" before are grafted
+    drain();
+    assertThat(router.meshPeers("t")).containsExactlyInAnyOrder(A, B);
+    assertThat(router.topicPeers("t")).containsExactlyInAnyOrder(A, B);
+
+    router.unsubscribe("t", now);
+    drain();
+    assertThat(router.topicPeers("t")).containsExactlyInAnyOrder(A, B);
+    // Flood publishing to a topic we left reaches its subscribers, found by scanning.
+    router.publish("t", new byte[] {7}, now);
+    assertThat(drain())
+        .filteredOn(o -> o.rpc().proto().getPublishCount() == 1)
+        .extracting(OutboundRpc::to)
+        .containsExactlyInAnyOrder(A, B);
+
+    router.subscribe("t", now);
+    router.handlePeerDisconnected(A, now);
+    receive(
+        B,
+        RPC.newBuilder()
+            .addSubscriptions(RPC.SubOpts.newBuilder().setSubscribe(false).setTopicid("u"))
+            .build());
+    assertThat(router.topicPeers("t")).containsExactly(B);
+    assertThat(router.topicPeers("u")).isEmpty();
+  }
 }

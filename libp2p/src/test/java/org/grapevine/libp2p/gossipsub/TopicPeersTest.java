@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * TopicPeers must answer as the map of insertion-ordered sets it replaced: same peers per topic in
- * the same order, topics gone with their last peer, through growth and the back-shifting deletes of
- * its open addressing (many topics, few peers each, as a router sees them).
+ * the same order, topics gone with their last peer or removed whole, through growth and the
+ * back-shifting deletes of its open addressing (many topics, few peers each, as a router sees
+ * them).
  */
 class TopicPeersTest {
   @Test
@@ -33,9 +34,12 @@ class TopicPeersTest {
       for (int op = 0; op < 3000; op++) {
         String topic = "/grapevine/topic/" + random.nextInt(topics);
         PeerId peer = peers.get(random.nextInt(peerRange));
-        if (random.nextInt(3) < 2) {
+        int kind = random.nextInt(20);
+        if (kind < 13) {
           assertThat(table.add(topic, peer))
               .isEqualTo(reference.computeIfAbsent(topic, t -> new LinkedHashSet<>()).add(peer));
+        } else if (kind == 19) {
+          assertThat(table.removeTopic(topic)).isEqualTo(reference.remove(topic) != null);
         } else {
           Set<PeerId> s = reference.get(topic);
           boolean removed = s != null && s.remove(peer);
