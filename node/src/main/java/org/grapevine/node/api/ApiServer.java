@@ -3,7 +3,6 @@ package org.grapevine.node.api;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -229,6 +228,7 @@ public final class ApiServer implements AutoCloseable {
   private static final class JsonErrorAggregator extends HttpObjectAggregator {
     private final ApiHandler handler;
     private final Counter requests;
+    private final Linger linger = new Linger();
 
     JsonErrorAggregator(ApiHandler handler, Counter requests) {
       super(MAX_BODY_BYTES);
@@ -245,8 +245,16 @@ public final class ApiServer implements AutoCloseable {
       FullHttpResponse r = handler.error(ApiError.tooLarge(MAX_BODY_BYTES), path);
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       requests.inc("-", "other", "413");
-      // The rest of the body is not read: answer and close.
-      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(r).addListener(linger.start(ctx));
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      if (linger.on()) {
+        linger.drop(ctx, msg); // the rest of the oversized body, or a request after it
+      } else {
+        super.channelRead(ctx, msg);
+      }
     }
   }
 }

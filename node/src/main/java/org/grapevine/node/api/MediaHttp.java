@@ -3,12 +3,10 @@ package org.grapevine.node.api;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -33,7 +31,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.grapevine.node.MediaRefusedException;
 import org.grapevine.node.NodeMedia;
 import org.grapevine.node.metrics.Counter;
@@ -75,25 +72,11 @@ final class MediaHttp extends ChannelInboundHandlerAdapter {
     UPLOADING,
     /** The request is answered (or being answered); what remains of its body is dropped. */
     DRAINING,
-    /**
-     * A refused upload is answered and the connection half-closed; what still comes of its body is
-     * dropped until it ends, {@link #LINGER_MAX_BYTES} or {@link #LINGER_MILLIS}, then the
-     * connection closes.
-     */
+    /** A refused upload was answered; what still comes of its body is dropped ({@link Linger}). */
     LINGERING
   }
 
-  /**
-   * A refused upload's body is read and dropped after the answer, up to this many bytes and this
-   * long, before the connection closes. Closing with the client's bytes unread makes TCP send a
-   * reset, and a client still sending (the CLI and browsers send the whole body before reading)
-   * then loses the answer: it sees a reset instead of "over this node's cap".
-   */
-  static final long LINGER_MAX_BYTES = 64L << 20;
-
-  static final long LINGER_MILLIS = 10_000;
-
-  private long lingered;
+  private final Linger linger = new Linger();
 
   private final NodeMedia media;
   private final RequestAuth auth;
@@ -184,16 +167,7 @@ final class MediaHttp extends ChannelInboundHandlerAdapter {
         }
         ReferenceCountUtil.release(msg);
       }
-      case LINGERING -> {
-        if (msg instanceof HttpContent c) {
-          lingered += c.content().readableBytes();
-        }
-        boolean ended = msg instanceof LastHttpContent || lingered > LINGER_MAX_BYTES;
-        ReferenceCountUtil.release(msg);
-        if (ended) {
-          ctx.close();
-        }
-      }
+      case LINGERING -> linger.drop(ctx, msg);
       case IDLE -> ctx.fireChannelRead(msg);
     }
   }
@@ -204,21 +178,7 @@ final class MediaHttp extends ChannelInboundHandlerAdapter {
    */
   private void refuseUpload(ChannelHandlerContext ctx, ApiError e) {
     state = State.LINGERING;
-    lingered = 0;
-    handler.respondThen(
-        ctx,
-        handler.error(e, API),
-        ROUTE_UPLOAD,
-        "POST",
-        written -> {
-          Channel ch = written.channel();
-          if (!written.isSuccess() || !(ch instanceof DuplexChannel duplex)) {
-            ch.close();
-            return;
-          }
-          duplex.shutdownOutput();
-          ctx.executor().schedule(() -> ch.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
-        });
+    handler.respondThen(ctx, handler.error(e, API), ROUTE_UPLOAD, "POST", linger.start(ctx));
   }
 
   private void startUpload(HttpRequest req) {
