@@ -597,16 +597,9 @@ class ApiIT {
    */
   @Test
   void uploadOverTheCap_sentWholeBeforeReading_getsTheAnswer() throws IOException {
-    long cap = 16L << 20;
-    String answer =
-        sendWholeThenRead(
-            "POST /v1/media HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-                + TOKEN
-                + "\r\nContent-Type: application/octet-stream\r\nContent-Length: "
-                + (cap + 1)
-                + "\r\n\r\n",
-            cap + 1);
-    assertThat(answer).startsWith("HTTP/1.1 413").contains("\"code\":\"too_large\"");
+    assertThat(postWholeThenRead("/v1/media", "application/octet-stream", (16L << 20) + 1))
+        .startsWith("HTTP/1.1 413")
+        .contains("\"code\":\"too_large\"");
   }
 
   /**
@@ -615,22 +608,26 @@ class ApiIT {
    */
   @Test
   void jsonBodyOverTheLimit_sentWholeBeforeReading_getsTheAnswer() throws IOException {
-    long size = 16L << 20;
-    String answer =
-        sendWholeThenRead(
-            "POST /v1/posts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-                + TOKEN
-                + "\r\nContent-Type: application/json\r\nContent-Length: "
-                + size
-                + "\r\n\r\n",
-            size);
-    assertThat(answer).startsWith("HTTP/1.1 413").contains("\"code\":\"too_large\"");
+    assertThat(postWholeThenRead("/v1/posts", "application/json", 16L << 20))
+        .startsWith("HTTP/1.1 413")
+        .contains("\"code\":\"too_large\"");
   }
 
   /**
-   * Writes the head and {@code bodyBytes} zero bytes, all before reading; then reads to the end.
+   * POSTs {@code bodyBytes} zero bytes to {@code path}, all written before reading; then reads the
+   * answer to the end.
    */
-  private String sendWholeThenRead(String head, long bodyBytes) throws IOException {
+  private String postWholeThenRead(String path, String type, long bodyBytes) throws IOException {
+    String head =
+        "POST "
+            + path
+            + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + TOKEN
+            + "\r\nContent-Type: "
+            + type
+            + "\r\nContent-Length: "
+            + bodyBytes
+            + "\r\n\r\n";
     try (Socket s = new Socket(api.address().getAddress(), api.address().getPort())) {
       s.setSoTimeout(30_000);
       OutputStream out = s.getOutputStream();
