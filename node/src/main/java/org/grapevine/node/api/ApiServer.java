@@ -13,8 +13,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -158,7 +156,7 @@ public final class ApiServer implements AutoCloseable {
                         // Media bodies are streamed, not aggregated (MediaHttp).
                         .addLast(new ChunkedWriteHandler())
                         .addLast(new MediaHttp(node.media(), auth, handler, workers, requests))
-                        .addLast(new JsonErrorAggregator(handler, requests))
+                        .addLast(new JsonErrorAggregator(handler))
                         .addLast(handler);
                   }
                 })
@@ -227,13 +225,11 @@ public final class ApiServer implements AutoCloseable {
   /** The aggregator with a JSON {@code too_large} answer instead of Netty's empty 413. */
   private static final class JsonErrorAggregator extends HttpObjectAggregator {
     private final ApiHandler handler;
-    private final Counter requests;
     private final Linger linger = new Linger();
 
-    JsonErrorAggregator(ApiHandler handler, Counter requests) {
+    JsonErrorAggregator(ApiHandler handler) {
       super(MAX_BODY_BYTES);
       this.handler = handler;
-      this.requests = requests;
     }
 
     @Override
@@ -243,9 +239,7 @@ public final class ApiServer implements AutoCloseable {
               ? new io.netty.handler.codec.http.QueryStringDecoder(req.uri()).path()
               : "-";
       FullHttpResponse r = handler.error(ApiError.tooLarge(MAX_BODY_BYTES), path);
-      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      requests.inc("-", "other", "413");
-      ctx.writeAndFlush(r).addListener(linger.start(ctx));
+      handler.respondThen(ctx, r, "-", "other", linger.start(ctx));
     }
 
     @Override

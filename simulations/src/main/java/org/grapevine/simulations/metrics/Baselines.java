@@ -103,14 +103,7 @@ public final class Baselines {
       worker.run();
       return;
     }
-    ExecutorService pool =
-        Executors.newFixedThreadPool(
-            workers,
-            r -> {
-              Thread t = new Thread(r, "baselines");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService pool = Executors.newFixedThreadPool(workers); // shut down below, always
     try {
       List<Future<?>> running = new ArrayList<>();
       for (int w = 0; w < workers; w++) {
