@@ -4,14 +4,15 @@ import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.grapevine.libp2p.proto.RPC;
 
 /** What the router knows about one connected pubsub peer, and the RPC being batched for it. */
 final class PeerState {
   final Direction direction;
   final GossipProtocol protocol;
-  final Set<String> topics = new SmallSet<>();
+
+  /** Its subscriptions, in the order it made them; shared with other peers' ({@link TopicSets}). */
+  TopicList topics = TopicList.EMPTY;
 
   /** Its score counters, held here so that scoring a connected peer needs no second map probe. */
   final PeerScore.PeerStats stats;

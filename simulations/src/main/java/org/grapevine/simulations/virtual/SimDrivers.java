@@ -12,6 +12,7 @@ import org.grapevine.libp2p.gossipsub.GossipProtocol;
 import org.grapevine.libp2p.gossipsub.GossipRouter;
 import org.grapevine.libp2p.gossipsub.MessageId;
 import org.grapevine.libp2p.gossipsub.OutboundRpc;
+import org.grapevine.libp2p.gossipsub.TopicSets;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.proto.Message;
 import org.grapevine.node.core.CoreCommand;
@@ -69,6 +70,10 @@ final class SimDrivers {
   private final SimDht dht;
   private final EntryValidator validator = new EntryValidator();
   private final ChainChecker checker = new ChainChecker();
+
+  /** Every router's peers' topic lists, held once: the routers run on this one thread. */
+  private final TopicSets topicSets = new TopicSets();
+
   final int[] meshChangesPerSecond;
   final RouterTotals routerTotals = new RouterTotals();
   final Map<Engine.Counter, Long> engineTotals = new java.util.EnumMap<>(Engine.Counter.class);
@@ -143,7 +148,7 @@ final class SimDrivers {
     node.online = true;
     node.incarnation++;
     GossipRouter router =
-        new GossipRouter(gossipConfig, catalog.peerId(node.index), null, seeds.split());
+        new GossipRouter(gossipConfig, catalog.peerId(node.index), null, seeds.split(), topicSets);
     node.engine =
         new Engine(node.store, validator, checker, GAP_BUFFER_PER_AUTHOR, GAP_BUFFER_TOTAL);
     node.core =

@@ -1,0 +1,72 @@
+package org.grapevine.libp2p.gossipsub;
+
+import java.util.Arrays;
+
+/**
+ * The topics one peer is subscribed to, in the order it subscribed: immutable, and shared through
+ * {@link TopicSets} by every peer state with the same list. Equal by content.
+ */
+final class TopicList {
+  static final TopicList EMPTY = new TopicList(new String[0]);
+
+  private final String[] topics;
+  private final int hash;
+
+  TopicList(String[] topics) {
+    this.topics = topics;
+    this.hash = Arrays.hashCode(topics);
+  }
+
+  int size() {
+    return topics.length;
+  }
+
+  String get(int i) {
+    return topics[i];
+  }
+
+  boolean contains(String topic) {
+    return indexOf(topic) >= 0;
+  }
+
+  int indexOf(String topic) {
+    for (int i = 0; i < topics.length; i++) {
+      if (topics[i].equals(topic)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** This list with {@code topic} appended (the caller checked that it is not in it). */
+  TopicList with(String topic) {
+    String[] more = Arrays.copyOf(topics, topics.length + 1);
+    more[topics.length] = topic;
+    return new TopicList(more);
+  }
+
+  /** This list without the topic at {@code index}, the others in their order. */
+  TopicList without(int index) {
+    String[] fewer = new String[topics.length - 1];
+    System.arraycopy(topics, 0, fewer, 0, index);
+    System.arraycopy(topics, index + 1, fewer, index, topics.length - index - 1);
+    return new TopicList(fewer);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TopicList other
+        && hash == other.hash
+        && Arrays.equals(topics, other.topics);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  @Override
+  public String toString() {
+    return Arrays.toString(topics);
+  }
+}
