@@ -411,7 +411,7 @@ final class SyncSessions {
       if (p == null) {
         p = peers.getOrAdd(s.peer);
       }
-      p.addNotHeld(s.session.notHeldByPeer());
+      peers.addNotHeld(p, s.session.notHeldByPeer());
     }
     if (p != null) {
       peers.dropIfIdle(s.peer, p);

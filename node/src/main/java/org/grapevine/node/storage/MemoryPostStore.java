@@ -81,6 +81,7 @@ public final class MemoryPostStore implements PostStore {
   private record DeleteOf(EntryId target, Identity identity) {}
 
   private final int maxPeers;
+  private final DeviceSnapshots snapshots;
   private Map<Identity, TreeMap<MissingKey, MissingContent>> missing;
   private Map<DeleteOf, TreeSet<EntryId>> tombstones;
   private final Map<AuthorKey, ArrayList<LogEntry>> logs = new HashMap<>();
@@ -126,10 +127,20 @@ public final class MemoryPostStore implements PostStore {
    * @param maxPeers bound of the peers table, as {@link StoreConfig#maxPeers()}
    */
   public MemoryPostStore(int maxPeers) {
+    this(maxPeers, null);
+  }
+
+  /**
+   * @param maxPeers bound of the peers table, as {@link StoreConfig#maxPeers()}
+   * @param snapshots where device snapshots are shared with other stores (a simulation's), or null
+   *     to keep its own
+   */
+  public MemoryPostStore(int maxPeers, DeviceSnapshots snapshots) {
     if (maxPeers < 0) {
       throw new IllegalArgumentException("maxPeers " + maxPeers);
     }
     this.maxPeers = maxPeers;
+    this.snapshots = snapshots;
   }
 
   // ---- Logs ----
@@ -426,7 +437,8 @@ public final class MemoryPostStore implements PostStore {
     if (!next.equals(before)) {
       TreeMap<AuthorKey, DeviceStatus> set = held == null ? new TreeMap<>() : new TreeMap<>(held);
       set.put(device, next);
-      devices.put(identity, Collections.unmodifiableSortedMap(set));
+      SortedMap<AuthorKey, DeviceStatus> snapshot = Collections.unmodifiableSortedMap(set);
+      devices.put(identity, snapshots == null ? snapshot : snapshots.share(snapshot));
     }
     return next;
   }

@@ -2,6 +2,7 @@ package org.grapevine.simulations.virtual;
 
 import org.grapevine.node.core.NodeCore;
 import org.grapevine.node.engine.Engine;
+import org.grapevine.node.storage.DeviceSnapshots;
 import org.grapevine.node.storage.MemoryPostStore;
 
 /**
@@ -11,7 +12,7 @@ import org.grapevine.node.storage.MemoryPostStore;
  */
 final class SimNode {
   final int index;
-  final MemoryPostStore store = new MemoryPostStore(0);
+  final MemoryPostStore store;
 
   /** The nodes of the identities it keeps (its own and the followed ones), sorted: its topics. */
   final int[] topicNodes;
@@ -33,8 +34,13 @@ final class SimNode {
   /** When its first process starts (nodes.startSpread); before that it is neither up nor down. */
   long startAtNanos;
 
-  SimNode(int index, int[] topicNodes) {
+  /**
+   * @param snapshots device snapshots shared by every node's store (nodes keeping an identity hold
+   *     equal ones)
+   */
+  SimNode(int index, int[] topicNodes, DeviceSnapshots snapshots) {
     this.index = index;
+    this.store = new MemoryPostStore(0, snapshots);
     this.topicNodes = topicNodes;
   }
 }

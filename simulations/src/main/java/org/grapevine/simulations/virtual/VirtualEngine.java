@@ -12,6 +12,7 @@ import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.proto.Message;
 import org.grapevine.libp2p.proto.RPC;
 import org.grapevine.node.core.CoreEvent;
+import org.grapevine.node.storage.DeviceSnapshots;
 import org.grapevine.simulations.SimulationEngine;
 import org.grapevine.simulations.metrics.AddressedLog;
 import org.grapevine.simulations.metrics.DeliveryLog;
@@ -243,12 +244,13 @@ public final class VirtualEngine implements SimulationEngine {
 
   private void setUp() {
     int n = nodes.length;
+    DeviceSnapshots snapshots = new DeviceSnapshots();
     for (int i = 0; i < n; i++) {
       int[] followed = follows.follows(i);
       int[] topicNodes = java.util.Arrays.copyOf(followed, followed.length + 1);
       topicNodes[followed.length] = i;
       java.util.Arrays.sort(topicNodes);
-      SimNode node = new SimNode(i, topicNodes);
+      SimNode node = new SimNode(i, topicNodes, snapshots);
       // As if synced before the run: the root logs (delegations) of every kept identity.
       for (int x : topicNodes) {
         node.store.apply(catalog.delegation(x));
