@@ -7,7 +7,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * StreamTable answers as the map it replaced, through inserts in any order, removals and clears.
+ * StreamTable answers as the map it replaced, through inserts in any order, removals and clears,
+ * and gives back room it no longer uses.
  */
 class StreamTableTest {
   @Test
@@ -40,6 +41,8 @@ class StreamTableTest {
           default -> assertThat(table.get(id)).isSameAs(reference.get(id));
         }
         assertThat(table.size()).isEqualTo(reference.size());
+        // Room grows by doubling and is given back at a quarter: never more than 4 per stream.
+        assertThat(table.capacity()).isLessThanOrEqualTo(Math.max(4, 4 * table.size()));
       }
       for (long id = 0; id <= range + 1; id++) {
         assertThat(table.get(id)).isSameAs(reference.get(id));
