@@ -173,7 +173,14 @@ public final class GossipRouter {
     this.signingKey = signingKey;
     this.mcache = new MessageCache(config.mcacheLen(), config.mcacheGossip());
     this.seen = new SeenCache(config.seenTtlNanos());
-    this.score = new PeerScore(config.scoreParams(), config.seenTtlNanos());
+    this.score =
+        new PeerScore(
+            config.scoreParams(),
+            config.seenTtlNanos(),
+            p -> {
+              PeerState ps = peers.get(p);
+              return ps == null ? null : ps.stats;
+            });
     this.nextSeqno = config.initialSeqno();
   }
 
@@ -216,16 +223,16 @@ public final class GossipRouter {
 
   public void handlePeerDisconnected(PeerId peer, long nowNanos) {
     advance(nowNanos);
-    PeerState ps = peers.remove(peer);
-    if (ps == null) {
+    if (!peers.containsKey(peer)) {
       return;
     }
+    score.removePeer(peer, now); // first: the score finds a connected peer's counters here
+    PeerState ps = peers.remove(peer);
     for (int i = 0; i < ps.topics.size(); i++) {
       topicPeers.remove(ps.topics.get(i), peer);
     }
     mesh.values().forEach(m -> m.remove(peer));
     fanout.values().forEach(f -> f.remove(peer));
-    score.removePeer(peer, now);
     dirty.remove(peer);
     outbound.removeIf(o -> o.to().equals(peer));
   }
@@ -463,6 +470,11 @@ public final class GossipRouter {
 
   public Set<PeerId> fanoutPeers(String topic) {
     return Set.copyOf(fanout.getOrDefault(topic, Set.of()));
+  }
+
+  /** Peers whose score counters the score holds itself (tests: connected ones are held here). */
+  int scoreHeld() {
+    return score.held();
   }
 
   /** A connected peer's topic list as held (tests: which copy is shared); null if not connected. */

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**
@@ -103,7 +104,20 @@ final class PeerScore {
 
   private final PeerScoreParams params;
   private final long deliveryTtlNanos;
-  private final Map<PeerId, PeerStats> peers = new HashMap<>();
+
+  /**
+   * The counters of a connected peer: the router's (each {@code PeerState} holds its peer's), so
+   * that a connection costs one map entry in the router, not one there and one here (a large
+   * simulation holds millions); or {@link #connected}'s when the score is used alone.
+   */
+  private final Function<PeerId, PeerStats> connectedStats;
+
+  /** Connected peers' counters when no lookup was given; null when the router holds them. */
+  private final Map<PeerId, PeerStats> connected;
+
+  /** Disconnected peers' counters, kept for retainScore until {@link #refresh} forgets them. */
+  private final Map<PeerId, PeerStats> retained = new HashMap<>();
+
   private final Map<String, Set<PeerId>> peersByIp = new HashMap<>();
   private final LinkedHashMap<MessageId, Delivery> deliveries = new LinkedHashMap<>();
 
@@ -131,9 +145,6 @@ final class PeerScore {
 
   private final ScoredTopics.Term<TopicStats> topicTerm = this::topicScore;
 
-  /** Peers in {@link #peers} that are not connected (kept for retainScore). */
-  private int disconnected;
-
   /**
    * No weight can make a score negative unless the peer itself gave cause ({@link
    * PeerStats#mayBeNegative}): every topic term's weight that multiplies a counter of honest
@@ -141,7 +152,24 @@ final class PeerScore {
    */
   private final boolean onlyCauseMakesNegative;
 
+  /** A score that holds its connected peers' counters itself. */
   PeerScore(PeerScoreParams params, long deliveryTtlNanos) {
+    this(params, deliveryTtlNanos, null);
+  }
+
+  /**
+   * @param connectedStats the counters {@link #addPeer} returned for each peer connected now (null
+   *     for none), as the caller keeps them until {@link #removePeer}; null: kept here
+   */
+  PeerScore(
+      PeerScoreParams params, long deliveryTtlNanos, Function<PeerId, PeerStats> connectedStats) {
+    if (connectedStats == null) {
+      this.connected = new HashMap<>();
+      this.connectedStats = connected::get;
+    } else {
+      this.connected = null;
+      this.connectedStats = connectedStats;
+    }
     this.params = params;
     this.deliveryTtlNanos = deliveryTtlNanos;
     boolean topicsNonNegative = nonNegative(params.defaultTopic());
@@ -167,9 +195,15 @@ final class PeerScore {
    */
   PeerStats addPeer(PeerId peer, String ip) {
     stamp++;
-    PeerStats s = peers.computeIfAbsent(peer, p -> new PeerStats());
-    if (!s.connected) {
-      disconnected--;
+    PeerStats s = connectedStats.apply(peer);
+    if (s == null) {
+      s = retained.remove(peer);
+    }
+    if (s == null) {
+      s = new PeerStats();
+    }
+    if (connected != null) {
+      connected.put(peer, s);
     }
     s.connected = true;
     // This connection's address: a peer kept from before may come back from another or from none
@@ -186,15 +220,16 @@ final class PeerScore {
    */
   void removePeer(PeerId peer, long nowNanos) {
     stamp++;
-    PeerStats s = peers.get(peer);
+    PeerStats s = connectedStats.apply(peer);
     if (s == null) {
       return;
     }
+    if (connected != null) {
+      connected.remove(peer);
+    }
+    retained.put(peer, s);
     if (s.topics != null) {
       s.topics.forEach((topic, ts) -> leaveMesh(ts, topic, nowNanos));
-    }
-    if (s.connected) {
-      disconnected++;
     }
     s.connected = false;
     s.expireNanos = nowNanos + params.retainScoreNanos();
@@ -208,7 +243,7 @@ final class PeerScore {
   }
 
   double score(PeerId peer, long nowNanos) {
-    PeerStats s = peers.get(peer);
+    PeerStats s = stats(peer);
     return s == null ? 0 : score(s, nowNanos);
   }
 
@@ -217,7 +252,7 @@ final class PeerScore {
    * double, long)}.
    */
   boolean atLeast(PeerId peer, double threshold, long nowNanos) {
-    PeerStats s = peers.get(peer);
+    PeerStats s = stats(peer);
     return s == null ? 0 >= threshold : atLeast(s, threshold, nowNanos);
   }
 
@@ -427,7 +462,7 @@ final class PeerScore {
   }
 
   private void addInvalid(PeerId peer, String topic) {
-    PeerStats s = peers.get(peer);
+    PeerStats s = stats(peer);
     if (s != null) {
       s.mayBeNegative = true;
     }
@@ -440,7 +475,7 @@ final class PeerScore {
 
   /** P7: misbehaviour (GRAFT during backoff, broken IWANT promise). */
   void addPenalty(PeerId peer, int count) {
-    PeerStats s = peers.get(peer);
+    PeerStats s = stats(peer);
     if (s != null) {
       s.scoredStamp = 0;
       s.mayBeNegative = true;
@@ -453,7 +488,7 @@ final class PeerScore {
   }
 
   void setApplicationScore(PeerId peer, double value) {
-    PeerStats s = peers.get(peer);
+    PeerStats s = stats(peer);
     if (s != null) {
       s.scoredStamp = 0;
       s.mayBeNegative |= params.appSpecificWeight() * value < 0;
@@ -518,8 +553,8 @@ final class PeerScore {
 
   /** Forgets disconnected peers past retainScore and delivery records past their TTL. */
   void refresh(long nowNanos) {
-    if (disconnected > 0) { // else nothing to look for among (many) connected peers
-      peers.values().removeIf(s -> !s.connected && s.expireNanos - nowNanos <= 0 && forget(s));
+    if (!retained.isEmpty()) {
+      retained.values().removeIf(s -> s.expireNanos - nowNanos <= 0 && forget(s));
     }
     Iterator<Delivery> it = deliveries.values().iterator();
     while (it.hasNext() && it.next().expireNanos - nowNanos <= 0) {
@@ -529,7 +564,6 @@ final class PeerScore {
 
   /** Marks a peer's stats for {@link #decay} to drop; true, for removeIf. */
   private boolean forget(PeerStats s) {
-    disconnected--;
     s.forgotten = true;
     if (s.topics != null) {
       s.topics.forEach((topic, ts) -> ts.forgotten = true);
@@ -537,8 +571,19 @@ final class PeerScore {
     return true;
   }
 
+  /** Peers whose counters are held here (tests): retained ones, and connected ones if kept here. */
+  int held() {
+    return retained.size() + (connected == null ? 0 : connected.size());
+  }
+
+  /** A connected or retained peer's counters, or null. */
+  private PeerStats stats(PeerId peer) {
+    PeerStats s = connectedStats.apply(peer);
+    return s != null ? s : retained.get(peer);
+  }
+
   private TopicStats topicStats(PeerId peer, String topic) {
-    PeerStats s = peers.get(peer);
+    PeerStats s = stats(peer);
     if (s == null || params.topic(topic) == null) {
       return null;
     }

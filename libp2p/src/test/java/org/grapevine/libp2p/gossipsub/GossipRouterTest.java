@@ -386,6 +386,39 @@ class GossipRouterTest {
    * Only joined topics are indexed (GossipRouter.peersOf): subscribers known before the join, after
    * a leave, and of a topic never joined must all still be found.
    */
+  /**
+   * A connected peer's score counters are the router's (one map entry per connection); the score
+   * keeps them only once the peer leaves, through a reconnection within retainScore, and forgets
+   * them past it.
+   */
+  @Test
+  void scoreCounters_heldByTheRouterWhileConnected_retainedAcrossAReconnect_thenForgotten() {
+    router(
+        GossipConfig.builder()
+            .scoreParams(
+                PeerScoreParams.builder().appSpecificWeight(1).retainScoreNanos(10 * S).build())
+            .build());
+    router.handlePeerConnected(A, Direction.OUTBOUND, GossipProtocol.MESHSUB_V12, now);
+    router.handlePeerConnected(B, Direction.OUTBOUND, GossipProtocol.MESHSUB_V12, now);
+    router.setApplicationScore(A, 3);
+    assertThat(router.peerScore(A)).isEqualTo(3);
+    assertThat(router.scoreHeld()).isZero();
+
+    router.handlePeerDisconnected(A, now);
+    assertThat(router.scoreHeld()).isEqualTo(1);
+    assertThat(router.peerScore(A)).isEqualTo(3); // retained
+    advanceTo(5 * S);
+    router.handlePeerConnected(A, Direction.INBOUND, GossipProtocol.MESHSUB_V12, now);
+    assertThat(router.peerScore(A)).isEqualTo(3); // the same counters back
+    assertThat(router.scoreHeld()).isZero();
+
+    router.handlePeerDisconnected(A, now);
+    advanceTo(20 * S); // past retainScore: the next refresh forgets A
+    assertThat(router.scoreHeld()).isZero();
+    assertThat(router.peerScore(A)).isZero();
+    assertThat(router.peerScore(B)).isZero();
+  }
+
   @Test
   void topicPeers_knownBeforeJoin_afterLeave_andNeverJoined() throws MalformedFrameException {
     router(GossipConfig.builder().build());
