@@ -253,6 +253,9 @@ public final class GossipRouter {
     for (RPC.SubOpts sub : proto.getSubscriptionsList()) {
       onSubscription(from, ps, sub);
     }
+    if (proto.getSubscriptionsCount() > 0) {
+      ps.topics = topicSets.share(ps.topics);
+    }
     for (Message m : proto.getPublishList()) {
       onMessage(from, m);
     }
@@ -569,13 +572,13 @@ public final class GossipRouter {
         drop(DropReason.TOPIC_LIMIT);
         return;
       }
-      ps.topics = topicSets.with(ps.topics, topic);
+      ps.topics = ps.topics.with(topic);
       if (mesh.containsKey(topic)) {
         topicPeers.add(topic, from);
       }
       events.add(new GossipEvent.Subscribed(from, topic));
     } else if (ps.topics.contains(topic)) {
-      ps.topics = topicSets.without(ps.topics, topic);
+      ps.topics = ps.topics.without(topic);
       topicPeers.remove(topic, from);
       Set<PeerId> m = mesh.get(topic);
       if (m != null && m.remove(from)) {

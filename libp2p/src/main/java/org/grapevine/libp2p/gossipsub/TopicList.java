@@ -38,15 +38,25 @@ final class TopicList {
     return -1;
   }
 
-  /** This list with {@code topic} appended (the caller checked that it is not in it). */
+  /** This list with {@code topic} appended; this list if it is in it already. */
   TopicList with(String topic) {
+    if (contains(topic)) {
+      return this;
+    }
     String[] more = Arrays.copyOf(topics, topics.length + 1);
     more[topics.length] = topic;
     return new TopicList(more);
   }
 
-  /** This list without the topic at {@code index}, the others in their order. */
-  TopicList without(int index) {
+  /** This list without {@code topic}, the others in their order; this list if it is not in it. */
+  TopicList without(String topic) {
+    int index = indexOf(topic);
+    if (index < 0) {
+      return this;
+    }
+    if (topics.length == 1) {
+      return EMPTY;
+    }
     String[] fewer = new String[topics.length - 1];
     System.arraycopy(topics, 0, fewer, 0, index);
     System.arraycopy(topics, index + 1, fewer, index, topics.length - index - 1);

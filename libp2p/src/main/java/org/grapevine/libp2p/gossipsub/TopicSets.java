@@ -18,26 +18,20 @@ import java.util.WeakHashMap;
 public final class TopicSets {
   private final WeakHashMap<TopicList, WeakReference<TopicList>> canonical = new WeakHashMap<>();
 
-  /** {@code list} with {@code topic} appended; {@code list} if it already has it. */
-  TopicList with(TopicList list, String topic) {
-    return list.contains(topic) ? list : intern(list.with(topic));
-  }
-
-  /** {@code list} without {@code topic}; {@code list} if it does not have it. */
-  TopicList without(TopicList list, String topic) {
-    int i = list.indexOf(topic);
-    if (i < 0) {
-      return list;
-    }
-    return list.size() == 1 ? TopicList.EMPTY : intern(list.without(i));
-  }
-
   /** Lists held now (for tests). */
   int size() {
     return canonical.size();
   }
 
-  private TopicList intern(TopicList fresh) {
+  /**
+   * The copy held for {@code fresh}'s content: an equal list shared before, or this one, now
+   * shared. A router shares a peer's list once per RPC, after all its subscriptions: the lists in
+   * between are its own and gone soon after.
+   */
+  TopicList share(TopicList fresh) {
+    if (fresh.size() == 0) {
+      return TopicList.EMPTY;
+    }
     WeakReference<TopicList> ref = canonical.get(fresh);
     TopicList held = ref == null ? null : ref.get();
     if (held != null) {

@@ -13,21 +13,25 @@ class TopicSetsTest {
   private final RpcCodec codec = new RpcCodec();
 
   @Test
-  void withAndWithout_keepTheOrder_andEqualListsAreOneCopy() {
-    TopicSets sets = new TopicSets();
-    TopicList abc = sets.with(sets.with(sets.with(TopicList.EMPTY, "a"), "b"), "c");
+  void withAndWithout_keepTheOrder_andEqualListsShareOneCopy() {
+    TopicList abc = TopicList.EMPTY.with("a").with("b").with("c");
     assertThat(abc).hasToString("[a, b, c]");
-    assertThat(sets.with(abc, "b")).isSameAs(abc); // already in it
-    assertThat(sets.without(abc, "x")).isSameAs(abc); // not in it
+    assertThat(abc.with("b")).isSameAs(abc); // already in it
+    assertThat(abc.without("x")).isSameAs(abc); // not in it
 
-    TopicList ac = sets.without(abc, "b");
-    assertThat(ac).hasToString("[a, c]");
+    TopicList ac = abc.without("b");
+    assertThat(ac).hasToString("[a, c]").isEqualTo(TopicList.EMPTY.with("a").with("c"));
     assertThat(abc).hasToString("[a, b, c]"); // unchanged: lists are immutable
-    assertThat(sets.with(sets.with(TopicList.EMPTY, "a"), "c")).isSameAs(ac);
     // Order is part of the content: [c, a] is another list.
-    TopicList ca = sets.with(sets.with(TopicList.EMPTY, "c"), "a");
-    assertThat(ca).isNotEqualTo(ac).hasToString("[c, a]");
-    assertThat(sets.without(sets.without(ac, "a"), "c")).isSameAs(TopicList.EMPTY);
+    assertThat(TopicList.EMPTY.with("c").with("a")).isNotEqualTo(ac).hasToString("[c, a]");
+    assertThat(ac.without("a").without("c")).isSameAs(TopicList.EMPTY);
+
+    TopicSets sets = new TopicSets();
+    TopicList first = sets.share(ac);
+    assertThat(sets.share(TopicList.EMPTY.with("a").with("c"))).isSameAs(first).isSameAs(ac);
+    assertThat(sets.share(abc)).isSameAs(abc);
+    assertThat(sets.share(TopicList.EMPTY)).isSameAs(TopicList.EMPTY);
+    assertThat(sets.size()).isEqualTo(2);
   }
 
   @Test
@@ -42,6 +46,8 @@ class TopicSetsTest {
       r.handleRpc(P, codec.decode(subscriptions(true, "a", "b", "c").toByteArray()), 0);
     }
     assertThat(one.topicsOf(P)).hasToString("[a, b, c]").isSameAs(two.topicsOf(P));
+    // Shared once per RPC: the lists in between ([a], [a, b]) were never held.
+    assertThat(shared.size()).isEqualTo(1);
     assertThat(alone.topicsOf(P)).isEqualTo(one.topicsOf(P)).isNotSameAs(one.topicsOf(P));
 
     one.handleRpc(P, codec.decode(subscriptions(false, "b").toByteArray()), 1);
