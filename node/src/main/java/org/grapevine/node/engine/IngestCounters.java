@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.grapevine.protocol.validation.RejectReason;
 
 /**
@@ -12,15 +13,23 @@ import org.grapevine.protocol.validation.RejectReason;
  * by the engine's one thread; read from any thread (the metrics exporter, the API), which is why
  * the cells are atomic rather than the engine's plain maps.
  */
-// One flat lock-free array per kind, indexed by (source, counter) ordinals: the ordinals live only
-// in memory for the life of the process, never on disk or the wire.
+// Lock-free arrays indexed by ordinals (outcomes: one per source, by counter; rejections: one, by
+// (source, reason)): the ordinals live only in memory for the life of the process, never on disk
+// or the wire.
 @SuppressWarnings("EnumOrdinal")
 final class IngestCounters {
   private static final int SOURCES = IngestSource.values().length;
   private static final int COUNTERS = Engine.Counter.values().length;
   private static final int REASONS = RejectReason.values().length;
 
-  private final AtomicLongArray outcomes = new AtomicLongArray(SOURCES * COUNTERS);
+  /**
+   * Per source, its counters, made at its first count (by the one writer): a node sees two or three
+   * of the five sources, and a simulation of a million nodes would hold a million full tables (616
+   * bytes each). Published through the reference array, so a reader sees a table or, before its
+   * first count, none (zeros).
+   */
+  private final AtomicReferenceArray<AtomicLongArray> outcomes =
+      new AtomicReferenceArray<>(SOURCES);
 
   /**
    * Made at the first rejection (by the one writer; volatile for the readers): most nodes never
@@ -29,13 +38,22 @@ final class IngestCounters {
   private volatile AtomicLongArray rejects;
 
   void count(IngestSource source, Engine.Counter counter) {
-    outcomes.incrementAndGet(source.ordinal() * COUNTERS + counter.ordinal());
+    of(source).incrementAndGet(counter.ordinal());
   }
 
   void add(IngestSource source, Engine.Counter counter, long n) {
     if (n != 0) {
-      outcomes.addAndGet(source.ordinal() * COUNTERS + counter.ordinal(), n);
+      of(source).addAndGet(counter.ordinal(), n);
     }
+  }
+
+  private AtomicLongArray of(IngestSource source) {
+    AtomicLongArray table = outcomes.get(source.ordinal());
+    if (table == null) {
+      table = new AtomicLongArray(COUNTERS);
+      outcomes.set(source.ordinal(), table);
+    }
+    return table;
   }
 
   void reject(IngestSource source, RejectReason reason) {
@@ -48,8 +66,18 @@ final class IngestCounters {
     r.incrementAndGet(source.ordinal() * REASONS + reason.ordinal());
   }
 
+  /** Sources with a table made (tests: none until their first count). */
+  int sourcesCounted() {
+    int n = 0;
+    for (int i = 0; i < SOURCES; i++) {
+      n += outcomes.get(i) == null ? 0 : 1;
+    }
+    return n;
+  }
+
   long get(IngestSource source, Engine.Counter counter) {
-    return outcomes.get(source.ordinal() * COUNTERS + counter.ordinal());
+    AtomicLongArray table = outcomes.get(source.ordinal());
+    return table == null ? 0 : table.get(counter.ordinal());
   }
 
   private long rejected(IngestSource source, RejectReason reason) {
