@@ -435,7 +435,7 @@ public final class RealCluster implements AutoCloseable {
           continue;
         }
         for (int x : follows.follows(i)) {
-          if (nodes[i].store().contiguousHead(catalog.deviceKey(x).publicKey())
+          if (nodes[i].store().contiguousHead(catalog.devicePublicKey(x))
               < follows.follows(x).length) {
             missing++;
           }

@@ -14,6 +14,7 @@ import org.grapevine.protocol.crypto.Sha256;
 import org.grapevine.protocol.crypto.SigningKey;
 import org.grapevine.protocol.entry.EntryId;
 import org.grapevine.protocol.entry.LogEntry;
+import org.grapevine.protocol.identity.AuthorKey;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.log.LogHead;
 import org.grapevine.protocol.log.LogWriter;
@@ -45,8 +46,16 @@ public final class PostCatalog {
   public static final long EPOCH_MILLIS = 1_767_225_600_000L;
 
   private final Identity[] identities;
-  private final SigningKey[] roots;
-  private final SigningKey[] devices;
+
+  /**
+   * Keys are made again from the seed when asked for ({@link #rootKey}, {@link #deviceKey}: the
+   * real engine, once per node): only the set-up signs as a node, and holding two keys per node
+   * cost a million-node simulation about 260 MB. The device public keys stay (the real engine polls
+   * them).
+   */
+  private final long seed;
+
+  private final AuthorKey[] devicePublicKeys;
   private final PeerId[] peerIds;
   private final String[] topics;
   private final Map<String, Integer> nodeOfTopic = new HashMap<>();
@@ -62,8 +71,8 @@ public final class PostCatalog {
 
   public PostCatalog(long seed, int nodes, Workload workload) {
     identities = new Identity[nodes];
-    roots = new SigningKey[nodes];
-    devices = new SigningKey[nodes];
+    this.seed = seed;
+    devicePublicKeys = new AuthorKey[nodes];
     peerIds = new PeerId[nodes];
     topics = new String[nodes];
     delegations = new LogEntry[nodes];
@@ -71,8 +80,7 @@ public final class PostCatalog {
     for (int i = 0; i < nodes; i++) {
       SigningKey root = key(seed, i, "root");
       SigningKey device = key(seed, i, "device");
-      roots[i] = root;
-      devices[i] = device;
+      devicePublicKeys[i] = device.publicKey();
       identities[i] = Identity.of(root.publicKey());
       peerIds[i] = PeerId.fromPubKey(PubKey.ed25519(device.publicKey().unsafeBytes()));
       topics[i] = Topics.forIdentity(identities[i]);
@@ -143,14 +151,19 @@ public final class PostCatalog {
     return identities[node];
   }
 
-  /** The node's identity root key. */
+  /** The node's identity root key (made again from the seed). */
   public SigningKey rootKey(int node) {
-    return roots[node];
+    return key(seed, node, "root");
   }
 
-  /** The node's device key, delegated by {@link #delegation}. */
+  /** The node's device key, delegated by {@link #delegation} (made again from the seed). */
   public SigningKey deviceKey(int node) {
-    return devices[node];
+    return key(seed, node, "device");
+  }
+
+  /** The public half of {@link #deviceKey}. */
+  public AuthorKey devicePublicKey(int node) {
+    return devicePublicKeys[node];
   }
 
   PeerId peerId(int node) {
