@@ -10,9 +10,13 @@ import org.grapevine.libp2p.peer.PeerId;
  * already running.
  */
 final class Backoffs {
-  private final Map<String, Map<PeerId, Long>> byTopic = new HashMap<>();
+  /** Null until the first backoff: most routers of a large simulation never set one. */
+  private Map<String, Map<PeerId, Long>> byTopic;
 
   void set(String topic, PeerId peer, long untilNanos) {
+    if (byTopic == null) {
+      byTopic = new HashMap<>();
+    }
     byTopic
         .computeIfAbsent(topic, t -> new HashMap<>())
         .merge(peer, untilNanos, (a, b) -> b - a > 0 ? b : a);
@@ -25,16 +29,19 @@ final class Backoffs {
 
   /** The expiry, or null when none is recorded (expired ones may linger until {@link #prune}). */
   Long expiry(String topic, PeerId peer) {
-    Map<PeerId, Long> m = byTopic.get(topic);
+    Map<PeerId, Long> m = byTopic == null ? null : byTopic.get(topic);
     return m == null ? null : m.get(peer);
   }
 
   void prune(long nowNanos) {
+    if (byTopic == null) {
+      return;
+    }
     byTopic.values().forEach(m -> m.values().removeIf(until -> until - nowNanos <= 0));
     byTopic.values().removeIf(Map::isEmpty);
   }
 
   int size() {
-    return byTopic.values().stream().mapToInt(Map::size).sum();
+    return byTopic == null ? 0 : byTopic.values().stream().mapToInt(Map::size).sum();
   }
 }

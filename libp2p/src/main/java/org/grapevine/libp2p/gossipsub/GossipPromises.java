@@ -11,20 +11,29 @@ import org.grapevine.libp2p.peer.PeerId;
  * arrives from anyone before the deadline; otherwise it is broken and costs the peer P7.
  */
 final class GossipPromises {
-  private final Map<MessageId, Map<PeerId, Long>> promises = new HashMap<>();
+  /** Null until the first promise: most routers of a large simulation never ask for one. */
+  private Map<MessageId, Map<PeerId, Long>> promises;
 
   void add(PeerId peer, MessageId id, long deadlineNanos) {
+    if (promises == null) {
+      promises = new HashMap<>();
+    }
     promises.computeIfAbsent(id, k -> new HashMap<>()).putIfAbsent(peer, deadlineNanos);
   }
 
   /** The message arrived: every promise for it is kept. */
   void fulfil(MessageId id) {
-    promises.remove(id);
+    if (promises != null) {
+      promises.remove(id);
+    }
   }
 
   /** Removes the promises past their deadline and returns how many each peer broke. */
   Map<PeerId, Integer> collectBroken(long nowNanos) {
     Map<PeerId, Integer> broken = new HashMap<>();
+    if (promises == null) {
+      return broken;
+    }
     Iterator<Map<PeerId, Long>> it = promises.values().iterator();
     while (it.hasNext()) {
       Map<PeerId, Long> byPeer = it.next();
@@ -46,6 +55,6 @@ final class GossipPromises {
   }
 
   int size() {
-    return promises.size();
+    return promises == null ? 0 : promises.size();
   }
 }

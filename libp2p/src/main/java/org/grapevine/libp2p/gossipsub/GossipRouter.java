@@ -138,7 +138,9 @@ public final class GossipRouter {
   private long pruneOut;
   private long idontwantIn;
   private long idontwantOut;
-  private final Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
+
+  /** Null until the first drop (most routers of a large simulation drop nothing). */
+  private Map<DropReason, Long> drops;
 
   /**
    * @param signingKey our identity key, required for {@link SignaturePolicy#STRICT_SIGN} (null
@@ -512,7 +514,7 @@ public final class GossipRouter {
 
   /** Messages and RPCs dropped so far, by reason (a copy; cheaper than {@link #metrics}). */
   public Map<DropReason, Long> drops() {
-    return drops.isEmpty() ? new EnumMap<>(DropReason.class) : new EnumMap<>(drops);
+    return drops == null ? new EnumMap<>(DropReason.class) : new EnumMap<>(drops);
   }
 
   /** Whether connected {@code peer} announced a subscription to {@code topic} (no copy). */
@@ -554,7 +556,7 @@ public final class GossipRouter {
         pruneOut,
         idontwantIn,
         idontwantOut,
-        Map.copyOf(drops),
+        drops == null ? Map.of() : Map.copyOf(drops),
         meshSizes,
         pending.size(),
         summary);
@@ -1124,12 +1126,12 @@ public final class GossipRouter {
 
   private void sendMessage(PeerId p, Message message) {
     PeerState ps = peers.get(p);
-    if (ps.queuedMessages + ps.outMessages >= config.maxOutboundQueuePerPeer()) {
+    if (ps.queuedMessages + ps.outMessages() >= config.maxOutboundQueuePerPeer()) {
       drop(DropReason.QUEUE_FULL);
       return;
     }
     out(p, ps).addPublish(message);
-    ps.outMessages++;
+    ps.batch.messages++;
     messagesOut++;
   }
 
@@ -1146,23 +1148,21 @@ public final class GossipRouter {
   private void flush() {
     for (PeerId p : dirty) {
       PeerState ps = peers.get(p);
-      RPC.Builder b = ps.out;
-      if (ps.outIWant != null && !ps.outIWant.isEmpty()) {
-        b.getControlBuilder().addIwant(ControlIWant.newBuilder().addAllMessageIDs(ps.outIWant));
+      PeerState.Batch batch = ps.batch;
+      RPC.Builder b = batch.rpc;
+      if (batch.iwant != null && !batch.iwant.isEmpty()) {
+        b.getControlBuilder().addIwant(ControlIWant.newBuilder().addAllMessageIDs(batch.iwant));
       }
-      if (ps.outIDontWant != null && !ps.outIDontWant.isEmpty()) {
+      if (batch.idontwant != null && !batch.idontwant.isEmpty()) {
         b.getControlBuilder()
-            .addIdontwant(ControlIDontWant.newBuilder().addAllMessageIDs(ps.outIDontWant));
+            .addIdontwant(ControlIDontWant.newBuilder().addAllMessageIDs(batch.idontwant));
       }
       RPC rpc = b.build();
       if (rpc.getSubscriptionsCount() > 0 || rpc.getPublishCount() > 0 || rpc.hasControl()) {
         outbound.add(new OutboundRpc(p, share(rpc)));
         ps.queuedMessages += rpc.getPublishCount();
       }
-      ps.out = null;
-      ps.outMessages = 0;
-      ps.outIWant = null;
-      ps.outIDontWant = null;
+      ps.batch = null;
     }
     dirty.clear();
   }
@@ -1240,6 +1240,9 @@ public final class GossipRouter {
   }
 
   private void drop(DropReason reason) {
+    if (drops == null) {
+      drops = new EnumMap<>(DropReason.class);
+    }
     drops.merge(reason, 1L, Long::sum);
   }
 

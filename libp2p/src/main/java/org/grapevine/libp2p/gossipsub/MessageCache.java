@@ -32,7 +32,7 @@ final class MessageCache {
   private record WindowEntry(MessageId id, String topic) {}
 
   private final int gossipWindows;
-  private final ArrayDeque<List<WindowEntry>> windows = new ArrayDeque<>(); // newest first
+  private final ArrayDeque<List<WindowEntry>> windows; // newest first, exactly historyWindows
   private final Map<MessageId, Entry> entries = new HashMap<>();
 
   MessageCache(int historyWindows, int gossipWindows) {
@@ -40,6 +40,7 @@ final class MessageCache {
       throw new IllegalArgumentException("need 1 <= gossip windows <= history windows");
     }
     this.gossipWindows = gossipWindows;
+    this.windows = new ArrayDeque<>(historyWindows); // shift removes one before adding one
     for (int i = 0; i < historyWindows; i++) {
       windows.addLast(new ArrayList<>());
     }

@@ -118,7 +118,9 @@ final class PeerScore {
   /** Disconnected peers' counters, kept for retainScore until {@link #refresh} forgets them. */
   private final Map<PeerId, PeerStats> retained = new HashMap<>();
 
-  private final Map<String, Set<PeerId>> peersByIp = new HashMap<>();
+  /** Null until a peer with a known IP connects (a simulation's never do). */
+  private Map<String, Set<PeerId>> peersByIp;
+
   private final LinkedHashMap<MessageId, Delivery> deliveries = new LinkedHashMap<>();
 
   /**
@@ -210,6 +212,9 @@ final class PeerScore {
     // (keeping the old one left removePeer looking for a set that no longer held it).
     s.ip = ip;
     if (ip != null) {
+      if (peersByIp == null) {
+        peersByIp = new HashMap<>();
+      }
       peersByIp.computeIfAbsent(ip, k -> new HashSet<>()).add(peer);
     }
     return s;
@@ -333,8 +338,8 @@ final class PeerScore {
     if (s.ip == null || !s.connected || params.ipColocationWhitelist().contains(s.ip)) {
       return 0;
     }
-    double surplus =
-        peersByIp.getOrDefault(s.ip, Set.of()).size() - params.ipColocationFactorThreshold();
+    Set<PeerId> same = peersByIp == null ? null : peersByIp.get(s.ip);
+    double surplus = (same == null ? 0 : same.size()) - params.ipColocationFactorThreshold();
     return surplus > 0 ? surplus * surplus : 0;
   }
 

@@ -32,15 +32,20 @@ final class PeerState {
   /** Messages in OutboundRpcs handed to pollOutbound's queue but not yet polled. */
   int queuedMessages;
 
-  /** The RPC being assembled during the current input; null when nothing is pending. */
-  RPC.Builder out;
+  /**
+   * What is being assembled for the peer during the current input; null when nothing is (the
+   * router's flush takes it). Apart from the peer's state because it exists for a moment: as fields
+   * here it cost every connection end of a large simulation 16 bytes for good.
+   */
+  Batch batch;
 
-  int outMessages;
-
-  /** Ids to ask for and to refuse in the pending RPC; null when none (dropped at each flush). */
-  List<ByteString> outIWant;
-
-  List<ByteString> outIDontWant;
+  /** One RPC being assembled, the messages in it, and the ids to ask for and to refuse. */
+  static final class Batch {
+    final RPC.Builder rpc = RPC.newBuilder();
+    int messages;
+    List<ByteString> iwant;
+    List<ByteString> idontwant;
+  }
 
   PeerState(Direction direction, GossipProtocol protocol, PeerScore.PeerStats stats) {
     this.direction = direction;
@@ -64,24 +69,35 @@ final class PeerState {
     }
   }
 
-  List<ByteString> outIWant() {
-    if (outIWant == null) {
-      outIWant = new ArrayList<>();
+  Batch batch() {
+    if (batch == null) {
+      batch = new Batch();
     }
-    return outIWant;
+    return batch;
+  }
+
+  /** Messages in the RPC being assembled. */
+  int outMessages() {
+    return batch == null ? 0 : batch.messages;
+  }
+
+  List<ByteString> outIWant() {
+    Batch b = batch();
+    if (b.iwant == null) {
+      b.iwant = new ArrayList<>();
+    }
+    return b.iwant;
   }
 
   List<ByteString> outIDontWant() {
-    if (outIDontWant == null) {
-      outIDontWant = new ArrayList<>();
+    Batch b = batch();
+    if (b.idontwant == null) {
+      b.idontwant = new ArrayList<>();
     }
-    return outIDontWant;
+    return b.idontwant;
   }
 
   RPC.Builder out() {
-    if (out == null) {
-      out = RPC.newBuilder();
-    }
-    return out;
+    return batch().rpc;
   }
 }

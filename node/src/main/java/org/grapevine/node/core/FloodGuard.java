@@ -34,7 +34,9 @@ final class FloodGuard {
   private final long windowNanos;
   private final long writerBound;
   private final long addresseeBound;
-  private final LinkedHashMap<Pair, Window> seen = new LinkedHashMap<>(16, 0.75f, true);
+
+  /** Null until the first count: most nodes of a simulation never see an addressed entry. */
+  private LinkedHashMap<Pair, Window> seen;
 
   FloodGuard(LooseLimits.Config limits) {
     this.windowNanos = limits.windowMillis() * 1_000_000L;
@@ -54,6 +56,9 @@ final class FloodGuard {
 
   private long count(Pair key, long nowNanos) {
     long start = nowNanos - Math.floorMod(nowNanos, windowNanos);
+    if (seen == null) {
+      seen = new LinkedHashMap<>(16, 0.75f, true);
+    }
     Window w = seen.computeIfAbsent(key, k -> new Window());
     if (seen.size() > MAX_TRACKED) {
       seen.remove(seen.keySet().iterator().next()); // Least recently seen; never w.
@@ -67,6 +72,8 @@ final class FloodGuard {
 
   /** Forgets a peer that is gone. */
   void forget(PeerId peer) {
-    seen.keySet().removeIf(p -> p.peer().equals(peer));
+    if (seen != null) {
+      seen.keySet().removeIf(p -> p.peer().equals(peer));
+    }
   }
 }

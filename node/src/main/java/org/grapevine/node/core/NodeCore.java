@@ -114,8 +114,11 @@ public final class NodeCore {
   /** Peers that forward more addressed entries than the limits let through (issue 15). */
   private final FloodGuard floods;
 
-  /** The root-log delegation of each device this node wrote with, for addressed messages. */
-  private final Map<AuthorKey, LogEntry> delegations = new HashMap<>();
+  /**
+   * The root-log delegation of each device this node wrote with, for addressed messages; null until
+   * the first (most nodes of a simulation never write one).
+   */
+  private Map<AuthorKey, LogEntry> delegations;
 
   private final Engine engine;
   private final CoreConfig config;
@@ -783,12 +786,15 @@ public final class NodeCore {
 
   /** The held root-log entry of {@code identity} that delegated {@code device}; null if none. */
   private LogEntry delegation(Identity identity, AuthorKey device) {
-    LogEntry cached = delegations.get(device);
+    LogEntry cached = delegations == null ? null : delegations.get(device);
     if (cached != null) {
       return cached;
     }
     LogEntry found = Delegations.find(store, identity, device).orElse(null);
     if (found != null) {
+      if (delegations == null) {
+        delegations = new HashMap<>();
+      }
       delegations.put(device, found);
     }
     return found;

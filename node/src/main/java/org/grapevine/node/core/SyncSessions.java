@@ -56,7 +56,9 @@ final class SyncSessions {
   /** By stream id, in id order (deterministic iteration for the simulator). */
   private final SyncStates sessions = new SyncStates();
 
-  private final Map<PeerId, Long> peerFaults = new HashMap<>();
+  /** Null until a peer first fails a session by its fault (most never do). */
+  private Map<PeerId, Long> peerFaults;
+
   private final BareServers bareServers = new BareServers();
 
   /** {@link BareServers#mayAsk}, one object for every session's source. */
@@ -119,7 +121,7 @@ final class SyncSessions {
   private long windows;
 
   Map<PeerId, Long> peerFaults() {
-    return Map.copyOf(peerFaults);
+    return peerFaults == null ? Map.of() : Map.copyOf(peerFaults);
   }
 
   long open(PeerId peer, SyncLimits limits, long nowNanos) {
@@ -421,6 +423,9 @@ final class SyncSessions {
             ? new CoreEvent.SyncEnded(s.id, s.peer, s.stats, null, null, null)
             : new CoreEvent.SyncEnded(s.id, s.peer, null, f.code(), f.fault(), f.detail()));
     if (f != null && f.fault() == SyncEvent.Fault.PEER) {
+      if (peerFaults == null) {
+        peerFaults = new HashMap<>();
+      }
       long faults = peerFaults.merge(s.peer, 1L, Long::sum);
       if (faults % CoreConfig.MAX_PEER_FAULTS == 0) {
         // A peer that keeps breaking the protocol loses its connection (it may dial again).

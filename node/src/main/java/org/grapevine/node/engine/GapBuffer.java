@@ -16,7 +16,10 @@ import org.grapevine.protocol.identity.AuthorKey;
 final class GapBuffer {
   private final int maxPerAuthor;
   private final int maxTotal;
-  private final Map<AuthorKey, TreeMap<Long, LogEntry>> byAuthor = new HashMap<>();
+
+  /** Null until the first entry kept (a simulation's nodes mostly never have a gap). */
+  private Map<AuthorKey, TreeMap<Long, LogEntry>> byAuthor;
+
   private int size;
 
   GapBuffer(int maxPerAuthor, int maxTotal) {
@@ -26,6 +29,9 @@ final class GapBuffer {
 
   /** Keeps {@code entry}; false if there is no room (or an entry at that seq is already kept). */
   boolean add(LogEntry entry) {
+    if (byAuthor == null) {
+      byAuthor = new HashMap<>();
+    }
     TreeMap<Long, LogEntry> log =
         byAuthor.computeIfAbsent(entry.header().author(), a -> new TreeMap<>());
     if (size >= maxTotal || log.size() >= maxPerAuthor || log.containsKey(entry.header().seq())) {
@@ -43,7 +49,7 @@ final class GapBuffer {
    * Removes and returns the author's kept entries that follow {@code head} without a gap, in order.
    */
   List<LogEntry> takeContiguous(AuthorKey author, long head) {
-    TreeMap<Long, LogEntry> log = byAuthor.get(author);
+    TreeMap<Long, LogEntry> log = byAuthor == null ? null : byAuthor.get(author);
     List<LogEntry> out = new ArrayList<>();
     if (log == null) {
       return out;

@@ -90,8 +90,11 @@ public final class LooseLimits {
   }
 
   private final Config config;
-  private final LinkedHashMap<Identity, Window> writers = new LinkedHashMap<>(16, 0.75f, true);
-  private final Map<Identity, Window> addressees = new HashMap<>();
+
+  /** Both null until the first admission: most nodes never take a stranger's entry. */
+  private LinkedHashMap<Identity, Window> writers;
+
+  private Map<Identity, Window> addressees;
 
   public LooseLimits(Config config) {
     this.config = config;
@@ -103,6 +106,10 @@ public final class LooseLimits {
    */
   public Verdict admit(Identity writer, Identity addressee, long bytes, long nowMillis) {
     long start = nowMillis - Math.floorMod(nowMillis, config.windowMillis());
+    if (writers == null) {
+      writers = new LinkedHashMap<>(16, 0.75f, true);
+      addressees = new HashMap<>();
+    }
     Window w = window(writers, writer, start);
     if (writers.size() > config.maxTrackedWriters()) {
       writers.remove(writers.keySet().iterator().next()); // Least recently seen; never w.

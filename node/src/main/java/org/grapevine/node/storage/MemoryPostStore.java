@@ -99,7 +99,7 @@ public final class MemoryPostStore implements PostStore {
   private Map<EntryId, TreeMap<EntryId, Location>> replies;
   private Map<EntryId, TreeMap<EntryId, Location>> reactions;
   private Map<EntryId, TreeMap<EntryId, Location>> reposts;
-  private final Map<EntryId, TreeMap<EntryId, Location>> quotes = new HashMap<>();
+  private Map<EntryId, TreeMap<EntryId, Location>> quotes;
   private Map<Identity, Long> storedBytes;
   private Map<Identity, TreeMap<ForkKey, ForkEvidence>> forks;
 
@@ -422,7 +422,7 @@ public final class MemoryPostStore implements PostStore {
     }
     EntryId quoted = EntryIndexer.quoteTarget(content.get());
     if (quoted != null) {
-      rows(quotes, quoted).put(entry.id(), location);
+      rows(quotes(), quoted).put(entry.id(), location);
     }
   }
 
@@ -908,7 +908,7 @@ public final class MemoryPostStore implements PostStore {
     replies = null;
     reactions = null;
     reposts = null;
-    quotes.clear();
+    quotes = null;
     storedBytes = null;
     missing = null;
     tombstones = null;
@@ -960,6 +960,13 @@ public final class MemoryPostStore implements PostStore {
       replies = new HashMap<>();
     }
     return replies;
+  }
+
+  private Map<EntryId, TreeMap<EntryId, Location>> quotes() {
+    if (quotes == null) {
+      quotes = new HashMap<>();
+    }
+    return quotes;
   }
 
   private Map<EntryId, TreeMap<EntryId, Location>> reactions() {
