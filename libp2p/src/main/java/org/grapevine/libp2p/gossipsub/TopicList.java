@@ -10,11 +10,16 @@ final class TopicList {
   static final TopicList EMPTY = new TopicList(new String[0]);
 
   private final String[] topics;
-  private final int hash;
+
+  /**
+   * Computed when first asked ({@link TopicSets#share}, once per RPC): a peer's subscriptions
+   * arrive one by one, and the lists in between are never hashed. 0: not yet (or truly 0, then
+   * computed again, which is only slower).
+   */
+  private int hash;
 
   TopicList(String[] topics) {
     this.topics = topics;
-    this.hash = Arrays.hashCode(topics);
   }
 
   int size() {
@@ -66,13 +71,18 @@ final class TopicList {
   @Override
   public boolean equals(Object o) {
     return o instanceof TopicList other
-        && hash == other.hash
+        && hashCode() == other.hashCode()
         && Arrays.equals(topics, other.topics);
   }
 
   @Override
   public int hashCode() {
-    return hash;
+    int h = hash;
+    if (h == 0) {
+      h = Arrays.hashCode(topics);
+      hash = h;
+    }
+    return h;
   }
 
   @Override
