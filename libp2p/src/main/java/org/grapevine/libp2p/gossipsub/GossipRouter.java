@@ -18,6 +18,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.grapevine.libp2p.MalformedFrameException;
+import org.grapevine.libp2p.collect.SmallMap;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.proto.ControlGraft;
@@ -75,7 +76,9 @@ public final class GossipRouter {
   private final RandomGenerator random;
   private final PeerScoreThresholds thresholds;
 
-  private final Map<PeerId, PeerState> peers = new LinkedHashMap<>();
+  // SmallMaps, as LinkedHashMaps iterate: at a million simulated routers their entries were the
+  // largest part of the heap (see SmallMap).
+  private final Map<PeerId, PeerState> peers = new SmallMap<>();
 
   /**
    * The known subscribers of each topic we have joined, in the order they subscribed (or connected,
@@ -87,10 +90,10 @@ public final class GossipRouter {
    */
   private final TopicPeers topicPeers = new TopicPeers();
 
-  private final Map<String, Set<PeerId>> mesh = new LinkedHashMap<>();
-  private final Map<String, Set<PeerId>> fanout = new LinkedHashMap<>();
+  private final Map<String, Set<PeerId>> mesh = new SmallMap<>();
+  private final Map<String, Set<PeerId>> fanout = new SmallMap<>();
 
-  private final Map<String, Long> fanoutLastPublish = new LinkedHashMap<>();
+  private final Map<String, Long> fanoutLastPublish = new SmallMap<>();
 
   private final TopicSets topicSets;
 
@@ -107,7 +110,7 @@ public final class GossipRouter {
   /** Pending validations per topic, for {@link GossipConfig#maxPendingValidationsPerTopic()}. */
   private final Map<String, Integer> pendingPerTopic = new HashMap<>();
 
-  private final Set<PeerId> dirty = new LinkedHashSet<>();
+  private final Set<PeerId> dirty = new SmallSet<>();
   // Drained after every input, so small; sized so (the default 16 slots, twice per router, add up
   // over the 100,000 routers of a simulation), growing when a burst needs it.
   private final ArrayDeque<OutboundRpc> outbound = new ArrayDeque<>(4);
@@ -390,7 +393,7 @@ public final class GossipRouter {
     if (mesh.containsKey(topic)) {
       targets.addAll(mesh.get(topic));
     } else {
-      Set<PeerId> f = fanout.computeIfAbsent(topic, t -> new LinkedHashSet<>());
+      Set<PeerId> f = fanout.computeIfAbsent(topic, t -> new SmallSet<>());
       fanoutLastPublish.put(topic, now);
       if (f.isEmpty()) {
         fillFanout(topic, f);

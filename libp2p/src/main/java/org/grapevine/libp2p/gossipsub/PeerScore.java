@@ -29,7 +29,7 @@ import org.grapevine.libp2p.peer.PeerId;
  * invalid message are still charged.
  */
 final class PeerScore {
-  private static final class TopicStats {
+  private static final class TopicStats extends ScoredTopics.Link<TopicStats> {
     boolean inMesh;
     long graftNanos;
     double firstDeliveries;
@@ -42,15 +42,20 @@ final class PeerScore {
 
     /** Its peer was forgotten ({@link #refresh}): the next decay drops it. */
     boolean forgotten;
+
+    TopicStats(String topic) {
+      super(topic);
+    }
   }
 
   /** One peer's counters; the router keeps a connected peer's in its PeerState (no map probe). */
   static final class PeerStats {
     /**
-     * Per scored topic; null until the first (a large simulation holds millions of PeerStats).
-     * Iterates in a HashMap's order, so the score sums the same way as it always has.
+     * Per scored topic, a {@link ScoredTopics} holder: null until the first (a large simulation
+     * holds millions of PeerStats). Iterates in a HashMap's order, so the score sums the same way
+     * as it always has.
      */
-    ScoredTopics<TopicStats> topics;
+    Object topics;
 
     boolean connected = true;
     long expireNanos;
@@ -233,9 +238,7 @@ final class PeerScore {
       connected.remove(peer);
     }
     retained.put(peer, s);
-    if (s.topics != null) {
-      s.topics.forEach((topic, ts) -> leaveMesh(ts, topic, nowNanos));
-    }
+    ScoredTopics.<TopicStats>forEach(s.topics, ts -> leaveMesh(ts, ts.topic, nowNanos));
     s.connected = false;
     s.expireNanos = nowNanos + params.retainScoreNanos();
     if (s.ip != null) {
@@ -297,7 +300,7 @@ final class PeerScore {
   }
 
   private double computeScore(PeerStats s, long nowNanos) {
-    double topicSum = s.topics == null ? 0 : s.topics.sum(topicTerm, nowNanos);
+    double topicSum = ScoredTopics.sum(s.topics, topicTerm, nowNanos);
     if (params.topicScoreCap() > 0 && topicSum > params.topicScoreCap()) {
       topicSum = params.topicScoreCap();
     }
@@ -570,9 +573,7 @@ final class PeerScore {
   /** Marks a peer's stats for {@link #decay} to drop; true, for removeIf. */
   private boolean forget(PeerStats s) {
     s.forgotten = true;
-    if (s.topics != null) {
-      s.topics.forEach((topic, ts) -> ts.forgotten = true);
-    }
+    ScoredTopics.<TopicStats>forEach(s.topics, ts -> ts.forgotten = true);
     return true;
   }
 
@@ -593,9 +594,11 @@ final class PeerScore {
       return null;
     }
     s.scoredStamp = 0; // asked for to be changed
-    if (s.topics == null) {
-      s.topics = new ScoredTopics<>();
+    TopicStats ts = ScoredTopics.get(s.topics, topic);
+    if (ts == null) {
+      ts = new TopicStats(topic);
+      s.topics = ScoredTopics.add(s.topics, ts);
     }
-    return s.topics.computeIfAbsent(topic, TopicStats::new);
+    return ts;
   }
 }

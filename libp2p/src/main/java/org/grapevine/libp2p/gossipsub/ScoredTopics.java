@@ -1,132 +1,145 @@
 package org.grapevine.libp2p.gossipsub;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.BiConsumer;
-import java.util.function.Supplier;
+import java.util.function.Consumer;
 
 /**
- * A peer's per-topic score counters: a map from topic to value that iterates in exactly the order a
- * {@code new HashMap<String, V>()} filled the same way would, at the cost of two small arrays.
+ * A peer's per-topic score counters, kept so that they iterate in exactly the order a {@code new
+ * HashMap<String, V>()} filled by {@code computeIfAbsent} would, at no cost beyond two fields in
+ * each counter while there are few.
  *
  * <p>Why the order: the score is a floating-point sum over topics, and a different order can give a
  * different last bit, so a different mesh, so a different simulation. Why not the HashMap: a large
- * simulation holds millions of these maps, most with a few topics, and the score iterates one on
- * every look-up; starting a HashMap iterator scans its sixteen-slot table, and that was the
- * simulator's largest single cost (15% of bench-10k's samples).
+ * simulation holds millions of these maps, most with one or two topics, and the score iterates one
+ * on every look-up; starting a HashMap iterator scans its sixteen-slot table, and that was the
+ * simulator's largest single cost (15% of bench-10k's samples). Why not two small arrays (as here
+ * before): at a million nodes their 90 bytes a peer were 5% of the heap.
  *
- * <p>How: a default HashMap (never removed from, as here) has 16 buckets until its 13th entry,
- * takes bucket {@code (h ^ h >>> 16) & 15} of a key's hash {@code h}, and iterates bucket by
- * bucket; {@code computeIfAbsent} puts a new key first in its bucket (where {@code put} would put
- * it last). While there are at most {@value #ARRAY_MAX} entries (too few for a bucket to reach the
- * eight at which computeIfAbsent resizes the table or grows a tree) the arrays are kept sorted by
- * bucket, a new entry first among its bucket's. Past that the entries are put, in that order, into
- * a real HashMap, which so gets the same buckets in the same order and goes on as the old map did.
- * No removal, no null keys or values. Not thread-safe.
+ * <p>How: a holder is null (no topic), the first {@link Link} of a chain through the counters
+ * themselves, or past {@value #CHAIN_MAX} topics a real HashMap. A default HashMap (never removed
+ * from, as here) has 16 buckets until its 13th entry, takes bucket {@code (h ^ h >>> 16) & 15} of a
+ * key's hash {@code h}, and iterates bucket by bucket; {@code computeIfAbsent} puts a new key first
+ * in its bucket. While there are at most {@value #CHAIN_MAX} entries (too few for a bucket to reach
+ * the eight at which computeIfAbsent resizes the table or grows a tree) the chain is kept sorted by
+ * bucket, a new link first among its bucket's. Past that the links are put, in chain order, into a
+ * HashMap, which so gets the same buckets in the same order and goes on as the old map did. No
+ * removal. Not thread-safe.
  */
-final class ScoredTopics<V> {
-  static final int ARRAY_MAX = 7;
+final class ScoredTopics {
+  static final int CHAIN_MAX = 7;
 
   private static final int BUCKETS = 16;
 
-  private String[] keys = new String[1];
-  private Object[] values = new Object[1];
-  private int size;
+  private ScoredTopics() {}
 
-  /** Past {@link #ARRAY_MAX} entries; the arrays are unused then. */
-  private HashMap<String, V> big;
+  /** One topic's counters, a member of its peer's chain. */
+  abstract static class Link<L extends Link<L>> {
+    final String topic;
 
-  int size() {
-    return big != null ? big.size() : size;
-  }
+    /** The next topic's, in HashMap order; unused once the holder is a HashMap. */
+    L next;
 
-  V get(String key) {
-    if (big != null) {
-      return big.get(key);
-    }
-    int i = indexOf(key);
-    return i < 0 ? null : value(i);
-  }
-
-  V computeIfAbsent(String key, Supplier<V> make) {
-    if (big != null) {
-      return big.computeIfAbsent(key, k -> make.get());
-    }
-    int i = indexOf(key);
-    if (i >= 0) {
-      return value(i);
-    }
-    V v = make.get();
-    if (size == ARRAY_MAX) {
-      big = new HashMap<>();
-      for (int j = 0; j < size; j++) {
-        big.put(keys[j], value(j));
-      }
-      big.computeIfAbsent(key, k -> v);
-      keys = null;
-      values = null;
-      return v;
-    }
-    int bucket = bucket(key);
-    int at = 0;
-    while (at < size && bucket(keys[at]) < bucket) {
-      at++;
-    }
-    if (size == keys.length) {
-      keys = Arrays.copyOf(keys, Math.min(ARRAY_MAX, size * 2));
-      values = Arrays.copyOf(values, keys.length);
-    }
-    System.arraycopy(keys, at, keys, at + 1, size - at);
-    System.arraycopy(values, at, values, at + 1, size - at);
-    keys[at] = key;
-    values[at] = v;
-    size++;
-    return v;
-  }
-
-  void forEach(BiConsumer<String, V> action) {
-    if (big != null) {
-      big.forEach(action);
-      return;
-    }
-    for (int i = 0; i < size; i++) {
-      action.accept(keys[i], value(i));
+    Link(String topic) {
+      this.topic = topic;
     }
   }
 
   /** One topic's term of a sum at a time; a field, not a lambda per call (no allocation). */
-  interface Term<V> {
-    double at(String topic, V value, long nowNanos);
+  interface Term<L> {
+    double at(String topic, L link, long nowNanos);
   }
 
-  /** {@code Σ term(topic, value, nowNanos)}, added up in iteration order. */
-  double sum(Term<V> term, long nowNanos) {
+  static int size(Object holder) {
+    if (holder instanceof Map<?, ?> big) {
+      return big.size();
+    }
+    int n = 0;
+    for (Link<?> l = (Link<?>) holder; l != null; l = l.next) {
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * The link of {@code topic}, or null. On a HashMap holder this is a {@code computeIfAbsent} that
+   * adds nothing: the old map was asked by computeIfAbsent on every access, which resizes a full
+   * table before it looks, and so must this, for the order to stay the same.
+   */
+  @SuppressWarnings("unchecked") // A holder holds Ls only.
+  static <L extends Link<L>> L get(Object holder, String topic) {
+    if (holder instanceof Map<?, ?> big) {
+      return ((Map<String, L>) big).computeIfAbsent(topic, k -> null);
+    }
+    for (L l = (L) holder; l != null; l = l.next) {
+      if (l.topic.equals(topic)) {
+        return l;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Adds {@code link}, whose topic the holder must not have yet ({@link #get} first), and returns
+   * the holder to keep from now on.
+   */
+  @SuppressWarnings("unchecked") // A holder holds Ls only.
+  static <L extends Link<L>> Object add(Object holder, L link) {
+    if (holder instanceof Map<?, ?> m) {
+      ((Map<String, L>) m).computeIfAbsent(link.topic, k -> link);
+      return holder;
+    }
+    L head = (L) holder;
+    if (size(head) == CHAIN_MAX) {
+      HashMap<String, L> big = new HashMap<>();
+      for (L l = head; l != null; ) {
+        L next = l.next;
+        big.put(l.topic, l);
+        l.next = null;
+        l = next;
+      }
+      big.computeIfAbsent(link.topic, k -> link);
+      return big;
+    }
+    int bucket = bucket(link.topic);
+    if (head == null || bucket(head.topic) >= bucket) {
+      link.next = head;
+      return link;
+    }
+    L before = head;
+    while (before.next != null && bucket(before.next.topic) < bucket) {
+      before = before.next;
+    }
+    link.next = before.next;
+    before.next = link;
+    return head;
+  }
+
+  @SuppressWarnings("unchecked") // A holder holds Ls only.
+  static <L extends Link<L>> void forEach(Object holder, Consumer<L> action) {
+    if (holder instanceof Map<?, ?> big) {
+      ((Map<String, L>) big).values().forEach(action);
+      return;
+    }
+    for (L l = (L) holder; l != null; l = l.next) {
+      action.accept(l);
+    }
+  }
+
+  /** {@code Σ term(topic, link, nowNanos)}, added up in iteration order. */
+  @SuppressWarnings("unchecked") // A holder holds Ls only.
+  static <L extends Link<L>> double sum(Object holder, Term<L> term, long nowNanos) {
     double sum = 0;
-    if (big != null) {
-      for (Map.Entry<String, V> e : big.entrySet()) {
-        sum += term.at(e.getKey(), e.getValue(), nowNanos);
+    if (holder instanceof Map<?, ?> big) {
+      for (L l : ((Map<String, L>) big).values()) {
+        sum += term.at(l.topic, l, nowNanos);
       }
       return sum;
     }
-    for (int i = 0; i < size; i++) {
-      sum += term.at(keys[i], value(i), nowNanos);
+    for (L l = (L) holder; l != null; l = l.next) {
+      sum += term.at(l.topic, l, nowNanos);
     }
     return sum;
-  }
-
-  private int indexOf(String key) {
-    for (int i = 0; i < size; i++) {
-      if (keys[i].equals(key)) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  @SuppressWarnings("unchecked") // Only Vs are stored.
-  private V value(int i) {
-    return (V) values[i];
   }
 
   /** HashMap's bucket for a key while it has {@value #BUCKETS} of them. */

@@ -12,9 +12,18 @@ import org.junit.jupiter.api.Test;
 /**
  * ScoredTopics must iterate exactly as a default HashMap filled the same way: the score is a
  * floating-point sum in that order. Keys are drawn from a small pool so that buckets collide, and
- * maps grow past the arrays into the HashMap (and past its first resize).
+ * holders grow past the chain into the HashMap (and past its first resize).
  */
 class ScoredTopicsTest {
+  private static final class Counter extends ScoredTopics.Link<Counter> {
+    final double value;
+
+    Counter(String topic, double value) {
+      super(topic);
+      this.value = value;
+    }
+  }
+
   @Test
   void iteratesAndSumsAsADefaultHashMap() {
     List<String> any = new ArrayList<>();
@@ -40,19 +49,23 @@ class ScoredTopicsTest {
 
   private static void check(List<String> keys, SplittableRandom random) {
     for (int round = 0; round < 2000; round++) {
-      ScoredTopics<Double> topics = new ScoredTopics<>();
+      Object topics = null;
       Map<String, Double> reference = new HashMap<>();
       int pool = 1 + random.nextInt(keys.size());
       int inserts = random.nextInt(30);
       for (int i = 0; i < inserts; i++) {
         String topic = keys.get(random.nextInt(pool));
         double value = random.nextDouble() * 1e6 - 5e5;
-        Double made = topics.computeIfAbsent(topic, () -> value);
-        assertThat(made).isEqualTo(reference.computeIfAbsent(topic, t -> value));
-        assertThat(topics.size()).isEqualTo(reference.size());
+        Counter made = ScoredTopics.get(topics, topic);
+        if (made == null) {
+          made = new Counter(topic, value);
+          topics = ScoredTopics.add(topics, made);
+        }
+        assertThat(made.value).isEqualTo(reference.computeIfAbsent(topic, t -> value));
+        assertThat(ScoredTopics.size(topics)).isEqualTo(reference.size());
       }
       List<String> order = new ArrayList<>();
-      topics.forEach((k, v) -> order.add(k + "=" + v));
+      ScoredTopics.<Counter>forEach(topics, c -> order.add(c.topic + "=" + c.value));
       List<String> expected = new ArrayList<>();
       reference.forEach((k, v) -> expected.add(k + "=" + v));
       assertThat(order).isEqualTo(expected);
@@ -62,10 +75,12 @@ class ScoredTopicsTest {
         referenceSum += e.getValue() * 1.1;
       }
       // Bit for bit: the same additions in the same order.
-      assertThat(Double.doubleToRawLongBits(topics.sum((k, v, now) -> v * 1.1, 0)))
+      ScoredTopics.Term<Counter> term = (k, c, now) -> c.value * 1.1;
+      assertThat(Double.doubleToRawLongBits(ScoredTopics.sum(topics, term, 0)))
           .isEqualTo(Double.doubleToRawLongBits(referenceSum));
       for (String topic : keys) {
-        assertThat(topics.get(topic)).isEqualTo(reference.get(topic));
+        Counter c = ScoredTopics.get(topics, topic);
+        assertThat(c == null ? null : c.value).isEqualTo(reference.get(topic));
       }
     }
   }

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
+import org.grapevine.libp2p.collect.SmallMap;
 import org.grapevine.libp2p.gossipsub.Acceptance;
 import org.grapevine.libp2p.gossipsub.Direction;
 import org.grapevine.libp2p.gossipsub.DropReason;
@@ -103,10 +104,10 @@ public final class NodeCore {
   private final PendingGossip pending = new PendingGossip();
 
   /** The identity of every topic the router subscribes to. */
-  private final Map<String, Identity> owners = new HashMap<>();
+  private final Map<String, Identity> owners = new SmallMap<>();
 
   /** The identity of every addressee topic the router subscribes to (issue 15). */
-  private final Map<String, Identity> addressees = new HashMap<>();
+  private final Map<String, Identity> addressees = new SmallMap<>();
 
   /** Own addressed messages waiting for a peer of their addressee topic (issue 15). */
   private final AddressedOutbox outbox = new AddressedOutbox();

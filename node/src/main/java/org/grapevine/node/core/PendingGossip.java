@@ -26,7 +26,7 @@ final class PendingGossip {
     }
   }
 
-  private final ArrayDeque<Long> order = new ArrayDeque<>();
+  private final ArrayDeque<Long> order = new ArrayDeque<>(1); // mostly empty; grows as needed
   private final Map<Long, Slot> slots = new HashMap<>();
   private long nextToken;
 

@@ -2,8 +2,8 @@ package org.grapevine.node.core;
 
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
+import org.grapevine.libp2p.collect.SmallMap;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.protocol.identity.Identity;
 
@@ -16,7 +16,7 @@ import org.grapevine.protocol.identity.Identity;
 final class SyncPeers {
   private static final int RECENT = 4;
 
-  private final Map<PeerId, PeerSyncs> byPeer = new HashMap<>();
+  private final Map<PeerId, PeerSyncs> byPeer = new SmallMap<>(); // never iterated
 
   /**
    * The last few distinct {@link PeerSyncs#notHeld} arrays made, reused for a peer whose names come
