@@ -1,7 +1,6 @@
 package org.grapevine.libp2p.gossipsub;
 
 import com.google.protobuf.ByteString;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -18,7 +17,9 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.grapevine.libp2p.MalformedFrameException;
+import org.grapevine.libp2p.collect.Fifo;
 import org.grapevine.libp2p.collect.SmallMap;
+import org.grapevine.libp2p.collect.SmallSet;
 import org.grapevine.libp2p.crypto.PrivKey;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.libp2p.proto.ControlGraft;
@@ -111,10 +112,9 @@ public final class GossipRouter {
   private final Map<String, Integer> pendingPerTopic = new HashMap<>();
 
   private final Set<PeerId> dirty = new SmallSet<>();
-  // Drained after every input, so small; sized so (the default 16 slots, twice per router, add up
-  // over the 100,000 routers of a simulation), growing when a burst needs it.
-  private final ArrayDeque<OutboundRpc> outbound = new ArrayDeque<>(4);
-  private final ArrayDeque<GossipEvent> events = new ArrayDeque<>(4);
+  // Drained after every input, so empty nearly always (see Fifo).
+  private final Fifo<OutboundRpc> outbound = new Fifo<>();
+  private final Fifo<GossipEvent> events = new Fifo<>();
 
   private long now;
   private boolean started;

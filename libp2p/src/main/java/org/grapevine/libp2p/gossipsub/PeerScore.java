@@ -58,10 +58,13 @@ final class PeerScore {
     Object topics;
 
     boolean connected = true;
-    long expireNanos;
-    String ip;
-    double appScore;
-    double behaviourPenalty;
+
+    /**
+     * What most peers never get (an address, an application score, a penalty, a retention
+     * deadline); null until the first. A simulated router's peers have none of them, and a million
+     * nodes hold twenty million PeerStats.
+     */
+    private Rare rare;
 
     /** In {@link #penalised}: behaviourPenalty is not 0. */
     boolean penalised;
@@ -80,6 +83,36 @@ final class PeerScore {
     long scoredStamp;
 
     double scored;
+
+    static final class Rare {
+      long expireNanos;
+      String ip;
+      double appScore;
+      double behaviourPenalty;
+    }
+
+    Rare rare() {
+      if (rare == null) {
+        rare = new Rare();
+      }
+      return rare;
+    }
+
+    long expireNanos() {
+      return rare == null ? 0 : rare.expireNanos;
+    }
+
+    String ip() {
+      return rare == null ? null : rare.ip;
+    }
+
+    double appScore() {
+      return rare == null ? 0 : rare.appScore;
+    }
+
+    double behaviourPenalty() {
+      return rare == null ? 0 : rare.behaviourPenalty;
+    }
   }
 
   private enum Status {
@@ -215,7 +248,9 @@ final class PeerScore {
     s.connected = true;
     // This connection's address: a peer kept from before may come back from another or from none
     // (keeping the old one left removePeer looking for a set that no longer held it).
-    s.ip = ip;
+    if (ip != null || s.rare != null) {
+      s.rare().ip = ip;
+    }
     if (ip != null) {
       if (peersByIp == null) {
         peersByIp = new HashMap<>();
@@ -240,12 +275,13 @@ final class PeerScore {
     retained.put(peer, s);
     ScoredTopics.<TopicStats>forEach(s.topics, ts -> leaveMesh(ts, ts.topic, nowNanos));
     s.connected = false;
-    s.expireNanos = nowNanos + params.retainScoreNanos();
-    if (s.ip != null) {
-      Set<PeerId> same = peersByIp.get(s.ip);
+    s.rare().expireNanos = nowNanos + params.retainScoreNanos();
+    String ip = s.ip();
+    if (ip != null) {
+      Set<PeerId> same = peersByIp.get(ip);
       same.remove(peer);
       if (same.isEmpty()) {
-        peersByIp.remove(s.ip);
+        peersByIp.remove(ip);
       }
     }
   }
@@ -277,7 +313,7 @@ final class PeerScore {
     if (threshold <= 0
         && onlyCauseMakesNegative
         && !s.mayBeNegative
-        && (s.ip == null || ipColocation(s) == 0)) {
+        && (s.ip() == null || ipColocation(s) == 0)) {
       return true;
     }
     return score(s, nowNanos) >= threshold;
@@ -304,9 +340,9 @@ final class PeerScore {
     if (params.topicScoreCap() > 0 && topicSum > params.topicScoreCap()) {
       topicSum = params.topicScoreCap();
     }
-    double score = topicSum + params.appSpecificWeight() * s.appScore;
+    double score = topicSum + params.appSpecificWeight() * s.appScore();
     score += params.ipColocationFactorWeight() * ipColocation(s);
-    double excess = s.behaviourPenalty - params.behaviourPenaltyThreshold();
+    double excess = s.behaviourPenalty() - params.behaviourPenaltyThreshold();
     if (excess > 0) {
       score += params.behaviourPenaltyWeight() * excess * excess;
     }
@@ -338,10 +374,11 @@ final class PeerScore {
   }
 
   private double ipColocation(PeerStats s) {
-    if (s.ip == null || !s.connected || params.ipColocationWhitelist().contains(s.ip)) {
+    String ip = s.ip();
+    if (ip == null || !s.connected || params.ipColocationWhitelist().contains(ip)) {
       return 0;
     }
-    Set<PeerId> same = peersByIp == null ? null : peersByIp.get(s.ip);
+    Set<PeerId> same = peersByIp == null ? null : peersByIp.get(ip);
     double surplus = (same == null ? 0 : same.size()) - params.ipColocationFactorThreshold();
     return surplus > 0 ? surplus * surplus : 0;
   }
@@ -487,8 +524,8 @@ final class PeerScore {
     if (s != null) {
       s.scoredStamp = 0;
       s.mayBeNegative = true;
-      s.behaviourPenalty += count;
-      if (!s.penalised && s.behaviourPenalty != 0) {
+      s.rare().behaviourPenalty += count;
+      if (!s.penalised && s.behaviourPenalty() != 0) {
         s.penalised = true;
         penalised.add(s);
       }
@@ -500,7 +537,9 @@ final class PeerScore {
     if (s != null) {
       s.scoredStamp = 0;
       s.mayBeNegative |= params.appSpecificWeight() * value < 0;
-      s.appScore = value;
+      if (value != 0 || s.rare != null) {
+        s.rare().appScore = value;
+      }
     }
   }
 
@@ -530,8 +569,9 @@ final class PeerScore {
     }
     for (int i = penalised.size() - 1; i >= 0; i--) {
       PeerStats s = penalised.get(i);
-      s.behaviourPenalty = decayed(s.behaviourPenalty, params.behaviourPenaltyDecay(), zero);
-      if (s.behaviourPenalty == 0 || s.forgotten) {
+      PeerStats.Rare r = s.rare();
+      r.behaviourPenalty = decayed(r.behaviourPenalty, params.behaviourPenaltyDecay(), zero);
+      if (r.behaviourPenalty == 0 || s.forgotten) {
         s.penalised = false;
         removeAt(penalised, i);
       }
@@ -562,7 +602,7 @@ final class PeerScore {
   /** Forgets disconnected peers past retainScore and delivery records past their TTL. */
   void refresh(long nowNanos) {
     if (!retained.isEmpty()) {
-      retained.values().removeIf(s -> s.expireNanos - nowNanos <= 0 && forget(s));
+      retained.values().removeIf(s -> s.expireNanos() - nowNanos <= 0 && forget(s));
     }
     Iterator<Delivery> it = deliveries.values().iterator();
     while (it.hasNext() && it.next().expireNanos - nowNanos <= 0) {

@@ -1,9 +1,9 @@
 package org.grapevine.node.core;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.grapevine.libp2p.collect.Fifo;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;
@@ -11,11 +11,10 @@ import org.grapevine.protocol.entry.LogEntry;
 
 /** The node core's three output queues, filled by its parts and drained by the driver. */
 final class CoreOutputs {
-  // Drained after every input, so small; sized so (the default 16 slots per queue add up over the
-  // 100,000 cores of a simulation), growing when a burst needs it.
-  final ArrayDeque<SyncBytes> outbound = new ArrayDeque<>(4);
-  final ArrayDeque<CoreCommand> commands = new ArrayDeque<>(4);
-  final ArrayDeque<CoreEvent> events = new ArrayDeque<>(4);
+  // Drained after every input, so empty nearly always (see Fifo).
+  final Fifo<SyncBytes> outbound = new Fifo<>();
+  final Fifo<CoreCommand> commands = new Fifo<>();
+  final Fifo<CoreEvent> events = new Fifo<>();
 
   /** Told of every {@link CoreEvent.Stored} as it is queued (the core's wanted originals). */
   private Consumer<CoreEvent.Stored> onStored = s -> {};

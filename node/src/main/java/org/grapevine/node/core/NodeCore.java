@@ -653,15 +653,15 @@ public final class NodeCore {
   }
 
   public Optional<SyncBytes> pollOutbound() {
-    return Optional.ofNullable(out.outbound.pollFirst());
+    return Optional.ofNullable(out.outbound.poll());
   }
 
   public Optional<CoreCommand> pollCommand() {
-    return Optional.ofNullable(out.commands.pollFirst());
+    return Optional.ofNullable(out.commands.poll());
   }
 
   public Optional<CoreEvent> pollEvent() {
-    return Optional.ofNullable(out.events.pollFirst());
+    return Optional.ofNullable(out.events.poll());
   }
 
   // ---------------------------------------------------------------------------------- private

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.BiPredicate;
 import java.util.function.Supplier;
+import org.grapevine.libp2p.collect.SmallSet;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.sync.EntryRef;
@@ -36,10 +37,10 @@ final class SyncPlanner {
   private final SyncPeers peers;
 
   /** Peers we asked the driver to open a sync stream to, not yet open. */
-  private final Set<PeerId> opening = new HashSet<>();
+  private final Set<PeerId> opening = new SmallSet<>();
 
   /** Peers to sync with once more when their running session ends. */
-  private final Set<PeerId> again = new HashSet<>();
+  private final Set<PeerId> again = new SmallSet<>();
 
   /**
    * Topics followed when no connected peer was known to subscribe to them: the first connected peer
@@ -47,7 +48,7 @@ final class SyncPlanner {
    * follows at once: the new peer's subscriptions may not have come yet, and its history would wait
    * for the periodic round.) Bounded by the follows.
    */
-  private final Set<String> followedUnsynced = new HashSet<>();
+  private final Set<String> followedUnsynced = new SmallSet<>();
 
   /**
    * Topics of circle members that joined (or were fetched again) when no connected peer was known
@@ -55,7 +56,7 @@ final class SyncPlanner {
    * the DHT rendezvous found for it, typically). Bounded by the fetched members ({@link
    * #circleFetched}).
    */
-  private final Set<String> circleUnsynced = new HashSet<>();
+  private final Set<String> circleUnsynced = new SmallSet<>();
 
   private long nextRound;
   private int roundCursor;

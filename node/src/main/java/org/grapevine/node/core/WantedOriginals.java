@@ -2,9 +2,10 @@ package org.grapevine.node.core;
 
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import org.grapevine.libp2p.collect.SmallSet;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.protocol.Limits;
 import org.grapevine.protocol.entry.EntryId;
@@ -40,7 +41,7 @@ final class WantedOriginals {
   static final int MAX_WANTED = 1024;
 
   private final PostStore store;
-  private final LinkedHashSet<EntryRef> wanted = new LinkedHashSet<>();
+  private final Set<EntryRef> wanted = new SmallSet<>(); // insertion order, as LinkedHashSet
   private long dropped;
 
   WantedOriginals(PostStore store) {

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.grapevine.libp2p.collect.SmallMap;
 import org.grapevine.protocol.entry.ContentHash;
 import org.grapevine.protocol.entry.ContentKind;
 import org.grapevine.protocol.entry.EntryHeader;
@@ -84,7 +84,10 @@ public final class MemoryPostStore implements PostStore {
   private final DeviceSnapshots snapshots;
   private Map<Identity, TreeMap<MissingKey, MissingContent>> missing;
   private Map<DeleteOf, TreeSet<EntryId>> tombstones;
-  private final Map<AuthorKey, ArrayList<LogEntry>> logs = new HashMap<>();
+  // SmallMaps where a store holds few (a simulated node: its own and its follows', a few dozen
+  // at most; at a million nodes HashMaps were a tenth of the heap). No result depends on their
+  // order: scans look for one match or sort, totals add up.
+  private final Map<AuthorKey, ArrayList<LogEntry>> logs = new SmallMap<>();
 
   /**
    * Per identity, its devices as an unmodifiable snapshot, replaced whenever one changes: devices
@@ -106,10 +109,10 @@ public final class MemoryPostStore implements PostStore {
   /**
    * An unmodifiable snapshot, replaced on each change (read for every sync session, as devices).
    */
-  private SortedSet<Identity> follows;
+  private Set<Identity> follows;
 
   private TreeSet<Identity> mutes;
-  private final TreeSet<Identity> blocks = new TreeSet<>();
+  private TreeSet<Identity> blocks;
   private TreeMap<String, String> peers;
   private Map<String, byte[]> metadata;
 
@@ -794,7 +797,7 @@ public final class MemoryPostStore implements PostStore {
     if (follows == null || !follows.contains(identity)) {
       TreeSet<Identity> next = follows == null ? new TreeSet<>() : new TreeSet<>(follows);
       next.add(identity);
-      follows = Collections.unmodifiableSortedSet(next);
+      follows = SortedSnapshot.of(next);
     }
   }
 
@@ -803,7 +806,7 @@ public final class MemoryPostStore implements PostStore {
     if (follows != null && follows.contains(identity)) {
       TreeSet<Identity> next = new TreeSet<>(follows);
       next.remove(identity);
-      follows = Collections.unmodifiableSortedSet(next);
+      follows = SortedSnapshot.of(next);
     }
   }
 
@@ -839,22 +842,27 @@ public final class MemoryPostStore implements PostStore {
 
   @Override
   public synchronized void block(Identity identity) {
+    if (blocks == null) {
+      blocks = new TreeSet<>();
+    }
     blocks.add(identity);
   }
 
   @Override
   public synchronized void unblock(Identity identity) {
-    blocks.remove(identity);
+    if (blocks != null) {
+      blocks.remove(identity);
+    }
   }
 
   @Override
   public synchronized boolean isBlocked(Identity identity) {
-    return blocks.contains(identity);
+    return blocks != null && blocks.contains(identity);
   }
 
   @Override
   public synchronized Set<Identity> blocks() {
-    return new TreeSet<>(blocks);
+    return blocks == null ? new TreeSet<>() : new TreeSet<>(blocks);
   }
 
   @Override
@@ -943,7 +951,7 @@ public final class MemoryPostStore implements PostStore {
 
   private Map<EntryId, Location> byId() {
     if (byId == null) {
-      byId = new HashMap<>();
+      byId = new SmallMap<>();
     }
     return byId;
   }
@@ -978,14 +986,14 @@ public final class MemoryPostStore implements PostStore {
 
   private Map<Identity, SortedMap<AuthorKey, DeviceStatus>> devicesMap() {
     if (devices == null) {
-      devices = new HashMap<>();
+      devices = new SmallMap<>();
     }
     return devices;
   }
 
   private Map<Identity, Long> storedBytesMap() {
     if (storedBytes == null) {
-      storedBytes = new HashMap<>();
+      storedBytes = new SmallMap<>();
     }
     return storedBytes;
   }

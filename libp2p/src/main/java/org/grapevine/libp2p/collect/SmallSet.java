@@ -1,4 +1,4 @@
-package org.grapevine.libp2p.gossipsub;
+package org.grapevine.libp2p.collect;
 
 import java.util.AbstractSet;
 import java.util.Arrays;
@@ -16,7 +16,7 @@ import java.util.NoSuchElementException;
  * #ARRAY_MAX} members the set moves into a LinkedHashSet for good, in the same order. Null members
  * are refused. Not thread-safe.
  */
-final class SmallSet<T> extends AbstractSet<T> {
+public final class SmallSet<T> extends AbstractSet<T> {
   private static final int ARRAY_MAX = 16;
   private static final Object[] EMPTY = {};
 
