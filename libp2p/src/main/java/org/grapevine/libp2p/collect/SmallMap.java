@@ -100,9 +100,7 @@ public final class SmallMap<K, V> extends AbstractMap<K, V> {
       return big.put(key, value);
     }
     if (size == hashes.length) {
-      // Grows by one up to 4, then by half (2, 3, 4, 6, 9, 13, 19, 28, 32), as SmallSet does:
-      // most of these maps stop at a few entries, and doubling left a quarter of them empty.
-      int capacity = Math.min(ARRAY_MAX, size < 4 ? Math.max(2, size + 1) : size + (size >> 1));
+      int capacity = SmallSet.nextCapacity(size, ARRAY_MAX);
       hashes = Arrays.copyOf(hashes, capacity);
       slots = Arrays.copyOf(slots, 2 * capacity);
     }

@@ -9,12 +9,12 @@ import java.util.NoSuchElementException;
 
 /**
  * A set in insertion order, as {@link LinkedHashSet} iterates (re-adding a member does not move
- * it), that costs one small array while it has at most {@value #ARRAY_MAX} members. Most of the
- * router's sets are that small: a peer's topics, and the peers known in each topic (at 100,000
+ * it), that costs one small array while it has at most {@value #ARRAY_MAX} members. Most of a
+ * node's sets are that small: the router's meshes and the peers known in each topic (at 100,000
  * simulated nodes there are millions of them, most with one member, and a LinkedHashSet spends
- * about 200 bytes on a one-member set). Membership is a linear scan while small; past {@value
- * #ARRAY_MAX} members the set moves into a LinkedHashSet for good, in the same order. Null members
- * are refused. Not thread-safe.
+ * about 200 bytes on a one-member set), the sync planner's peers being opened. Membership is a
+ * linear scan while small; past {@value #ARRAY_MAX} members the set moves into a LinkedHashSet for
+ * good, in the same order. Null members are refused. Not thread-safe.
  */
 public final class SmallSet<T> extends AbstractSet<T> {
   private static final int ARRAY_MAX = 16;
@@ -64,11 +64,7 @@ public final class SmallSet<T> extends AbstractSet<T> {
       return big.add(t);
     }
     if (size == items.length) {
-      // Grows by one up to 4, then by half (2, 3, 4, 6, 9, 13, 16): most of these sets stop at a
-      // few members (a peer's topics, a mesh), and doubling left a quarter of their slots empty.
-      items =
-          Arrays.copyOf(
-              items, Math.min(ARRAY_MAX, size < 4 ? Math.max(2, size + 1) : size + (size >> 1)));
+      items = Arrays.copyOf(items, nextCapacity(size, ARRAY_MAX));
     }
     items[size++] = t;
     modCount++;
@@ -102,6 +98,15 @@ public final class SmallSet<T> extends AbstractSet<T> {
   @Override
   public Iterator<T> iterator() {
     return big != null ? big.iterator() : new ArrayIterator();
+  }
+
+  /**
+   * The room after {@code size} when full: one more up to 4, then half more (2, 3, 4, 6, 9, 13, 19,
+   * 28, up to {@code max}). Most of these sets and maps stop at a few members (a mesh, a node's
+   * follows), and doubling left a quarter of their slots empty.
+   */
+  static int nextCapacity(int size, int max) {
+    return Math.min(max, size < 4 ? Math.max(2, size + 1) : size + (size >> 1));
   }
 
   private int indexOf(Object o) {
