@@ -101,12 +101,15 @@ public final class StoreWriteHarness {
     for (int m = 0; m < modes.length; m++) {
       System.out.printf(
           Locale.ROOT,
-          "  %-11s %6.1f us CPU  %6.1f us wall  %6.1f us process CPU  = %.2fx raw CPU%n",
+          "  %-11s %6.1f us CPU  %6.1f us wall  %6.1f us process CPU%s%n",
           modes[m],
           figures[m][0],
           figures[m][1],
           figures[m][2],
-          figures[m][0] / raw);
+          // Without the raw mode (storewrite.modes left it out) there is no baseline to divide by.
+          Double.isNaN(raw)
+              ? ""
+              : String.format(Locale.ROOT, "  = %.2fx raw CPU", figures[m][0] / raw));
     }
     System.out.println("  " + NodeBench.loadAverage());
   }

@@ -171,19 +171,20 @@ public final class RocksPostStore implements PostStore {
       // keeps its place in the chain but never its content (issue 12).
       boolean deleted = awaited.mayBeAwaited(h.identity()) && deleted(h, entry.id());
       LogEntry stored = deleted ? entry.withoutContent() : entry;
-      List<Runnable> afterWrite = new ArrayList<>(3);
+      // The rows this entry changes elsewhere (a device row, a purged device's head, stored bytes)
+      // reach the cache with its head, at once: a reader on another thread that sees one new
+      // value sees all (DeletionSyncIT once read a revocation's head with the purged device's old
+      // head; DeviceDelegationIT a delegated device with its root log's old head).
+      RowCache.Write rows = new RowCache.Write();
       int purged;
       try {
-        purged = writeApply(clearedBatch(), stored, deleted, afterWrite);
-        db.write(durable ? sync : writeOptions(h.identity()), batch);
+        WriteBatch b = clearedBatch();
+        purged = writeApply(b, stored, deleted, rows);
+        rows.put(RowCache.head(h.author()), new RowCache.Head(h.seq(), entry.id(), entry.signed()));
+        write(durable ? sync : writeOptions(h.identity()), b, rows);
       } catch (RocksDBException e) {
         throw storageFailure("apply", directory, e);
       }
-      // The rows this entry changed elsewhere (a purged device's head, stored bytes) before its own
-      // head: a reader on another thread that sees the new head then sees their new values too
-      // (DeletionSyncIT read a revocation's head with the purged device's old head once).
-      afterWrite.forEach(Runnable::run);
-      cache.put(RowCache.head(h.author()), new RowCache.Head(h.seq(), entry.id(), entry.signed()));
       if (purged > 0) {
         awaited.add(h.identity()); // A purged entry may be the target of a delete still held.
       }
@@ -192,7 +193,7 @@ public final class RocksPostStore implements PostStore {
   }
 
   /** The rows of {@link #apply} into {@code b}; returns the entries a revocation purged. */
-  private int writeApply(WriteBatch b, LogEntry entry, boolean deleted, List<Runnable> afterWrite)
+  private int writeApply(WriteBatch b, LogEntry entry, boolean deleted, RowCache.Write rows)
       throws RocksDBException {
     EntryHeader h = entry.header();
     loose.chained(b, entry, this::withContent); // First: the rows below win over its deletes.
@@ -214,7 +215,7 @@ public final class RocksPostStore implements PostStore {
     bytesDelta -= DeleteEffects.write(b, this, entry);
     int purged = 0;
     if (h.inRootLog() && entry.content().isPresent()) {
-      DeviceStatus folded = foldDevice(b, h.identity(), entry.content().get(), afterWrite);
+      DeviceStatus folded = foldDevice(b, h.identity(), entry.content().get(), rows);
       if (folded != null && folded.state() == DeviceStatus.State.REVOKED) {
         AuthorKey device = EntryIndexer.device(entry.content().get());
         RevocationPurge purge =
@@ -222,16 +223,36 @@ public final class RocksPostStore implements PostStore {
         purged = purge.write();
         loose.purge(b, device, folded.lastValidSeq(), this::withContent);
         if (purged > 0) {
-          afterWrite.add(() -> cache.put(RowCache.head(device), purge.newHead()));
+          rows.put(RowCache.head(device), purge.newHead());
           bytesDelta -= purge.freedBytes();
         }
       }
     }
     if (bytesDelta != 0) {
-      addStoredBytes(b, h.identity(), bytesDelta, afterWrite);
+      addStoredBytes(b, h.identity(), bytesDelta, rows);
     }
     EntryIndexer.put(b, f, entry);
     return purged;
+  }
+
+  /**
+   * Writes {@code b}, its cached {@code rows} hidden from readers until it landed and then put at
+   * once ({@link RowCache.Write}); on a failure they stay out of the cache.
+   */
+  private void write(WriteOptions options, WriteBatch b, RowCache.Write rows)
+      throws RocksDBException {
+    cache.begin(rows);
+    boolean landed = false;
+    try {
+      db.write(options, b);
+      landed = true;
+    } finally {
+      if (landed) {
+        cache.end(rows);
+      } else {
+        cache.abort(rows);
+      }
+    }
   }
 
   /** The options of a batch that writes {@code identity}'s rows (see the class comment). */
@@ -276,27 +297,25 @@ public final class RocksPostStore implements PostStore {
   }
 
   /**
-   * Folds a root-log content into its device row in {@code b}; the cache learns it in {@code
-   * afterWrite}. Returns the folded status, or null when the content names no device.
+   * Folds a root-log content into its device row in {@code b}; the cache learns it from {@code
+   * rows}. Returns the folded status, or null when the content names no device.
    */
-  private DeviceStatus foldDevice(
-      WriteBatch b, Identity identity, Content c, List<Runnable> afterWrite) {
+  private DeviceStatus foldDevice(WriteBatch b, Identity identity, Content c, RowCache.Write rows) {
     AuthorKey device = EntryIndexer.device(c);
     if (device == null) {
       return null;
     }
     DeviceStatus next = EntryIndexer.foldDevice(deviceStatus(identity, device), c);
     put(b, f.devices(), Keys.device(identity, device), Values.device(next));
-    afterWrite.add(() -> cache.put(RowCache.device(identity, device), next));
+    rows.put(RowCache.device(identity, device), next);
     return next;
   }
 
   /**
-   * Adds {@code delta} to the identity's byte count in {@code b}; the cache learns it in {@code
-   * afterWrite}.
+   * Adds {@code delta} to the identity's byte count in {@code b}; the cache learns it from {@code
+   * rows}.
    */
-  private void addStoredBytes(
-      WriteBatch b, Identity identity, long delta, List<Runnable> afterWrite) {
+  private void addStoredBytes(WriteBatch b, Identity identity, long delta, RowCache.Write rows) {
     byte[] key = Keys.storedBytes(identity);
     long total = storedBytes(identity) + delta;
     if (total == 0) {
@@ -305,7 +324,7 @@ public final class RocksPostStore implements PostStore {
     } else {
       put(b, f.indexes(), key, Values.longValue(total));
     }
-    afterWrite.add(() -> cache.put(RowCache.storedBytes(identity), total));
+    rows.put(RowCache.storedBytes(identity), total);
   }
 
   @Override
@@ -469,17 +488,16 @@ public final class RocksPostStore implements PostStore {
         throw new IllegalArgumentException(
             "root-log entry " + target + " defines devices; its content cannot be deleted");
       }
-      List<Runnable> afterWrite = new ArrayList<>(1);
+      RowCache.Write rows = new RowCache.Write();
       try {
         WriteBatch b = clearedBatch();
         b.delete(f.content(), Keys.content(h.contentHash(), target));
         EntryIndexer.deleteContentRows(b, f, held.get());
-        addStoredBytes(b, h.identity(), -h.contentSize(), afterWrite);
-        db.write(writeOptions(h.identity()), b);
+        addStoredBytes(b, h.identity(), -h.contentSize(), rows);
+        write(writeOptions(h.identity()), b, rows);
       } catch (RocksDBException e) {
         throw storageFailure("deleteContent", directory, e);
       }
-      afterWrite.forEach(Runnable::run);
       return true;
     }
   }
@@ -534,19 +552,17 @@ public final class RocksPostStore implements PostStore {
       if (held.isEmpty() || !held.get().id().equals(full.id()) || !missingRowHeld(h, full.id())) {
         return false;
       }
-      List<Runnable> afterWrite = new ArrayList<>(2);
+      RowCache.Write rows = new RowCache.Write();
       try {
         WriteBatch b = clearedBatch();
         put(b, f.content(), Keys.content(h.contentHash(), full.id()), full.contentBytes().get());
         b.delete(f.indexes(), Keys.missing(h.identity(), h.contentHash(), full.id()));
-        addStoredBytes(
-            b, h.identity(), h.contentSize() - DeleteEffects.write(b, this, full), afterWrite);
+        addStoredBytes(b, h.identity(), h.contentSize() - DeleteEffects.write(b, this, full), rows);
         EntryIndexer.putContentRows(b, f, full);
-        db.write(writeOptions(h.identity()), b);
+        write(writeOptions(h.identity()), b, rows);
       } catch (RocksDBException e) {
         throw storageFailure("fillContent", directory, e);
       }
-      afterWrite.forEach(Runnable::run);
       return true;
     }
   }

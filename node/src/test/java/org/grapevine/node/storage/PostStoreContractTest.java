@@ -43,6 +43,56 @@ abstract class PostStoreContractTest {
     store.close();
   }
 
+  /**
+   * A reader on another thread sees the rows one write changes together: never a delegated device
+   * with its root log's head from before the delegation (CI once saw that in DeviceDelegationIT,
+   * the store's cache learning the device row and the head one after the other). The reader asks,
+   * as fast as it can, about the device whose delegation is written next; the writer writes 2,000.
+   */
+  @Test
+  void concurrentReader_neverSeesADelegatedDeviceAheadOfItsRootHead() throws Exception {
+    Author alice = new Author("alice").delegatedIn(store); // Root log seq 1.
+    int count = 2_000;
+    List<LogEntry> delegations = new java.util.ArrayList<>(count);
+    List<org.grapevine.protocol.identity.AuthorKey> devices = new java.util.ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      org.grapevine.protocol.crypto.SigningKey key = alice.person.deviceKey("d" + i);
+      devices.add(key.publicKey());
+      delegations.add(alice.person.delegate(key, T0_MILLIS)); // Root log seq i + 2.
+    }
+    java.util.concurrent.atomic.AtomicInteger written =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicReference<String> seen =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+    Thread reader =
+        new Thread(
+            () -> {
+              int next;
+              while ((next = written.get()) < count && seen.get() == null) {
+                DeviceStatus device = store.deviceStatus(alice.identity(), devices.get(next));
+                long head = store.contiguousHead(alice.person.root.publicKey());
+                if (device.state() == DeviceStatus.State.ACTIVE && head < next + 2) {
+                  seen.set("device " + next + " delegated at seq " + (next + 2) + ", head " + head);
+                }
+                reads.incrementAndGet();
+              }
+            },
+            "contract-reader");
+    reader.start();
+    for (int i = 0; i < count && seen.get() == null; i++) {
+      store.apply(delegations.get(i));
+      written.incrementAndGet();
+      Thread.onSpinWait();
+    }
+    written.set(count);
+    reader.join();
+
+    assertThat(seen.get()).isNull();
+    assertThat(reads.get()).isPositive();
+    assertThat(store.contiguousHead(alice.person.root.publicKey())).isEqualTo(count + 1L);
+  }
+
   @Test
   void apply_delegationAndPost_roundTripsEntryContentAndHead() {
     Author alice = new Author("alice").delegatedIn(store);

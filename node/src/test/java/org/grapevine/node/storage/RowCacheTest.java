@@ -67,4 +67,47 @@ class RowCacheTest {
     assertThat(cache.get(RowCache.storedBytes(ALICE))).isEqualTo(1L);
     assertThat(cache.get(RowCache.storedBytes(BOB))).isNull();
   }
+
+  @Test
+  void write_underWay_hidesItsRows_dropsFills_thenPutsThemAllAtOnce() {
+    RowCache cache = new RowCache(8);
+    cache.put(RowCache.storedBytes(ALICE), 1L);
+    cache.put(RowCache.muted(ALICE), false);
+    RowCache.Write write = new RowCache.Write();
+    write.put(RowCache.storedBytes(ALICE), 2L);
+    write.put(RowCache.muted(ALICE), true);
+
+    cache.begin(write);
+    // A reader misses (and reads the store, where the batch lands whole); its offer is dropped.
+    assertThat(cache.get(RowCache.storedBytes(ALICE))).isNull();
+    assertThat(cache.get(RowCache.muted(ALICE))).isNull();
+    cache.fill(RowCache.storedBytes(ALICE), 1L, cache.generation());
+    cache.fill(RowCache.storedBytes(BOB), 5L, cache.generation());
+    assertThat(cache.get(RowCache.storedBytes(ALICE))).isNull();
+    assertThat(cache.get(RowCache.storedBytes(BOB))).isNull();
+    long during = cache.generation();
+    cache.end(write);
+
+    assertThat(cache.get(RowCache.storedBytes(ALICE))).isEqualTo(2L);
+    assertThat(cache.get(RowCache.muted(ALICE))).isTrue();
+    cache.fill(RowCache.storedBytes(BOB), 5L, during); // Read while the write was under way.
+    assertThat(cache.get(RowCache.storedBytes(BOB))).isNull();
+    cache.fill(RowCache.storedBytes(BOB), 5L, cache.generation());
+    assertThat(cache.get(RowCache.storedBytes(BOB))).isEqualTo(5L);
+  }
+
+  @Test
+  void write_aborted_leavesItsRowsOut_andFillsWorkAgain() {
+    RowCache cache = new RowCache(8);
+    cache.put(RowCache.storedBytes(ALICE), 1L);
+    RowCache.Write write = new RowCache.Write();
+    write.put(RowCache.storedBytes(ALICE), 2L);
+
+    cache.begin(write);
+    cache.abort(write);
+
+    assertThat(cache.get(RowCache.storedBytes(ALICE))).isNull();
+    cache.fill(RowCache.storedBytes(ALICE), 1L, cache.generation());
+    assertThat(cache.get(RowCache.storedBytes(ALICE))).isEqualTo(1L);
+  }
 }
