@@ -2,7 +2,7 @@ package org.grapevine.libp2p.gossipsub;
 
 import java.util.Arrays;
 import java.util.Set;
-import org.grapevine.libp2p.collect.SmallSet;
+import org.grapevine.collect.SmallSet;
 import org.grapevine.libp2p.peer.PeerId;
 
 /**

@@ -3,7 +3,7 @@ package org.grapevine.node.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.grapevine.libp2p.collect.Fifo;
+import org.grapevine.collect.Fifo;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.node.engine.IngestOutcome;
 import org.grapevine.node.engine.IngestSource;

@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
-import org.grapevine.libp2p.collect.SmallMap;
+import org.grapevine.collect.SmallMap;
 import org.grapevine.libp2p.gossipsub.Acceptance;
 import org.grapevine.libp2p.gossipsub.Direction;
 import org.grapevine.libp2p.gossipsub.DropReason;

@@ -3,7 +3,7 @@ package org.grapevine.node.core;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
-import org.grapevine.libp2p.collect.SmallMap;
+import org.grapevine.collect.SmallMap;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.protocol.identity.Identity;
 

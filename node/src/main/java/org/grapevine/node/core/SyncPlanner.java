@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.BiPredicate;
 import java.util.function.Supplier;
-import org.grapevine.libp2p.collect.SmallSet;
+import org.grapevine.collect.SmallSet;
 import org.grapevine.libp2p.peer.PeerId;
 import org.grapevine.protocol.identity.Identity;
 import org.grapevine.protocol.sync.EntryRef;

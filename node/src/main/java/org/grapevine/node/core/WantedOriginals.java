@@ -5,7 +5,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.grapevine.libp2p.collect.SmallSet;
+import org.grapevine.collect.SmallSet;
 import org.grapevine.node.storage.PostStore;
 import org.grapevine.protocol.Limits;
 import org.grapevine.protocol.entry.EntryId;

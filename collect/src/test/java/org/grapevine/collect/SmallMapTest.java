@@ -1,4 +1,4 @@
-package org.grapevine.libp2p.collect;
+package org.grapevine.collect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

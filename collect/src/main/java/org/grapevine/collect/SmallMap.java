@@ -1,4 +1,4 @@
-package org.grapevine.libp2p.collect;
+package org.grapevine.collect;
 
 import java.util.AbstractCollection;
 import java.util.AbstractMap;
@@ -100,7 +100,7 @@ public final class SmallMap<K, V> extends AbstractMap<K, V> {
       return big.put(key, value);
     }
     if (size == hashes.length) {
-      int capacity = SmallSet.nextCapacity(size, ARRAY_MAX);
+      int capacity = ArraySet.nextCapacity(size, ARRAY_MAX);
       hashes = Arrays.copyOf(hashes, capacity);
       slots = Arrays.copyOf(slots, 2 * capacity);
     }

@@ -1,4 +1,4 @@
-package org.grapevine.libp2p.collect;
+package org.grapevine.collect;
 
 import java.util.Arrays;
 import java.util.Objects;

@@ -1,58 +1,79 @@
-package org.grapevine.protocol.internal;
+package org.grapevine.collect;
 
 import java.util.AbstractSet;
 import java.util.Arrays;
 import java.util.ConcurrentModificationException;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.TreeSet;
+import java.util.Set;
 
 /**
- * A set in natural order, as {@link TreeSet} iterates, that costs one sorted array while it has at
- * most {@value #ARRAY_MAX} members (binary search to find, a shift to insert). A sync session keeps
- * several sets of identities, nearly all of a few members, and a simulation holds hundreds of
- * thousands of sessions at once: a TreeSet spends about 60 bytes plus 40 per member, the array 4
- * per member. Past {@value #ARRAY_MAX} members the set moves into a TreeSet for good, so a large
- * set keeps logarithmic inserts. Null members are refused. Not thread-safe.
+ * What {@link SmallSet} and {@link SmallSortedSet} share: the members in one array, in the order
+ * the subclass keeps, while there are at most {@link #arrayMax} of them; past that a JDK set of the
+ * same order ({@link #newBig}) for good. A subclass says only how a member is found and where a new
+ * one goes ({@link #find}), and adds no fields: every such set costs this object and its array.
+ * Null members are refused. Not thread-safe; iterators fail fast as the JDK's do.
  */
-public final class SmallSortedSet<T extends Comparable<? super T>> extends AbstractSet<T> {
-  private static final int ARRAY_MAX = 64;
+abstract class ArraySet<T> extends AbstractSet<T> {
   private static final Object[] EMPTY = {};
 
+  /** The members while small; unused once {@link #big} is set. */
   private Object[] items = EMPTY;
+
   private int size;
-  private TreeSet<T> big;
+  private Set<T> big;
 
   /** Structural changes, so that an iterator fails fast as the JDK's sets do. */
   private int modCount;
 
+  /** The most members the array holds. */
+  abstract int arrayMax();
+
+  /** The empty set the members move into past {@link #arrayMax}, iterating in the same order. */
+  abstract Set<T> newBig();
+
+  /**
+   * The index of {@code o} (not null) among {@code items[0..size)}, or else {@code -(the index it
+   * would be added at) - 1}.
+   */
+  abstract int find(Object[] items, int size, Object o);
+
+  /**
+   * The room after {@code size} when full: one more up to 4, then half more (2, 3, 4, 6, 9, 13, 19,
+   * 28, up to {@code max}). Most of these sets and maps stop at a few members (a mesh, a node's
+   * follows), and doubling left a quarter of their slots empty.
+   */
+  static int nextCapacity(int size, int max) {
+    return Math.min(max, size < 4 ? Math.max(2, size + 1) : size + (size >> 1));
+  }
+
   @Override
-  public int size() {
+  public final int size() {
     return big != null ? big.size() : size;
   }
 
   @Override
-  public boolean contains(Object o) {
+  public final boolean contains(Object o) {
     if (big != null) {
       return big.contains(o);
     }
-    return o != null && indexOf(o) >= 0;
+    return o != null && find(items, size, o) >= 0;
   }
 
   @Override
-  public boolean add(T t) {
+  public final boolean add(T t) {
     if (t == null) {
-      throw new NullPointerException("SmallSortedSet refuses null members");
+      throw new NullPointerException(getClass().getSimpleName() + " refuses null members");
     }
     if (big != null) {
       return big.add(t);
     }
-    int i = indexOf(t);
+    int i = find(items, size, t);
     if (i >= 0) {
       return false;
     }
-    if (size == ARRAY_MAX) {
-      big = new TreeSet<>();
+    if (size == arrayMax()) {
+      big = newBig();
       for (int k = 0; k < size; k++) {
         big.add(member(k));
       }
@@ -63,7 +84,7 @@ public final class SmallSortedSet<T extends Comparable<? super T>> extends Abstr
     }
     int at = -i - 1;
     if (size == items.length) {
-      items = Arrays.copyOf(items, Math.min(ARRAY_MAX, Math.max(2, size * 2)));
+      items = Arrays.copyOf(items, nextCapacity(size, arrayMax()));
     }
     System.arraycopy(items, at, items, at + 1, size - at);
     items[at] = t;
@@ -73,11 +94,11 @@ public final class SmallSortedSet<T extends Comparable<? super T>> extends Abstr
   }
 
   @Override
-  public boolean remove(Object o) {
+  public final boolean remove(Object o) {
     if (big != null) {
       return big.remove(o);
     }
-    int i = o == null ? -1 : indexOf(o);
+    int i = o == null ? -1 : find(items, size, o);
     if (i < 0) {
       return false;
     }
@@ -86,7 +107,7 @@ public final class SmallSortedSet<T extends Comparable<? super T>> extends Abstr
   }
 
   @Override
-  public void clear() {
+  public final void clear() {
     if (big != null) {
       big.clear();
       return;
@@ -97,16 +118,11 @@ public final class SmallSortedSet<T extends Comparable<? super T>> extends Abstr
   }
 
   @Override
-  public Iterator<T> iterator() {
+  public final Iterator<T> iterator() {
     return big != null ? big.iterator() : new ArrayIterator();
   }
 
-  /** Binary search: the index, or {@code -(insertion point) - 1}. */
-  @SuppressWarnings("unchecked")
-  private int indexOf(Object o) {
-    return Arrays.binarySearch(items, 0, size, (T) o, null);
-  }
-
+  /** Removes the member at {@code i}, keeping the others' order. */
   private void removeAt(int i) {
     System.arraycopy(items, i + 1, items, i, size - i - 1);
     items[--size] = null;
